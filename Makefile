@@ -1,0 +1,100 @@
+# tmem — build, test, install. Plain GNU make; dependencies via pkg-config.
+#   make                 build/tmem and build/libtmem.a
+#   make test            every test (unit, CLI, published counts, core purity)
+#   make demo            the main job on a built-in model
+#   make bench           speed figures (a benchmark, not a test)
+#   make install PREFIX=/usr/local
+#   make WERROR=1 ...    warnings are errors (CI)
+#   make SANITIZE=address,undefined test
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+PKG_CONFIG ?= pkg-config
+
+WARN    = -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wvla \
+          -Wimplicit-fallthrough -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -Iinclude -Isrc/core -Isrc/read -Isrc/report -Isrc/cli
+ifeq ($(WERROR),1)
+ALL_CFLAGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
+CMOCKA_CFLAGS  := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS    := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+CORE_SRC   = $(wildcard src/core/*.c)
+READ_SRC   = $(wildcard src/read/*.c)
+REPORT_SRC = $(wildcard src/report/*.c)
+CLI_SRC    = $(wildcard src/cli/*.c)
+LIB_SRC    = $(CORE_SRC) $(READ_SRC) $(REPORT_SRC)
+LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ    = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test unit cli-test purity demo bench install uninstall clean deps
+
+all: $(BUILD)/tmem $(BUILD)/libtmem.a
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/tmem/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) -c $< -o $@
+
+$(BUILD)/libtmem.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tmem: $(CLI_OBJ) $(BUILD)/libtmem.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtmem.a $(JANSSON_LIBS) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtmem.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit \
+	  -DTMEM_SHARED_DIR='"$(abspath ../shared)"' -o $@ $< $(BUILD)/libtmem.a \
+	  $(LDFLAGS) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
+
+# Installs the build and test dependencies a fresh Debian machine lacks.
+deps:
+	@sh tools/deps.sh
+
+test: deps all $(UNIT_BIN)
+	@sh tests/check_core_purity.sh
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; \
+	  sh tests/cli/run.sh $(BUILD)/tmem || fail=1; \
+	  if [ $$fail -ne 0 ]; then echo "make test: FAILED"; exit 1; fi; \
+	  echo "make test: all suites passed"
+
+demo: deps all
+	$(BUILD)/tmem params llama-2-7b --explain
+	$(BUILD)/tmem lab
+
+$(BUILD)/bench: bench/bench.c $(BUILD)/libtmem.a
+	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) -o $@ $< $(BUILD)/libtmem.a $(LDFLAGS) $(JANSSON_LIBS) -lm
+
+bench: all $(BUILD)/bench
+	$(BUILD)/bench $(BUILD)/tmem
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include/tmem $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/tmem $(DESTDIR)$(PREFIX)/bin/tmem
+	install -m 644 $(BUILD)/libtmem.a $(DESTDIR)$(PREFIX)/lib/libtmem.a
+	install -m 644 include/tmem/tmem.h $(DESTDIR)$(PREFIX)/include/tmem/tmem.h
+	install -m 644 docs/tmem.1 $(DESTDIR)$(PREFIX)/share/man/man1/tmem.1
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define TMEM_VERSION "\(.*\)"/\1/p' include/tmem/tmem.h)|g' \
+	  tmem.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tmem.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tmem $(DESTDIR)$(PREFIX)/lib/libtmem.a \
+	  $(DESTDIR)$(PREFIX)/include/tmem/tmem.h $(DESTDIR)$(PREFIX)/share/man/man1/tmem.1 \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tmem.pc
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,399 @@
+/* tmem.h — the public API of libtmem: model descriptions, exact parameter
+ * inventories, memory ledgers and the built-in hardware table.
+ *
+ * The library core is pure C11: it does no I/O, keeps no mutable global
+ * state, never prints and never exits. Every fallible function returns an
+ * enum tmem_status and fills an optional struct tmem_error (NULL allowed);
+ * outputs are written only on TMEM_OK. Nothing here allocates: results live
+ * in fixed-capacity structs that the caller owns.
+ *
+ * Dimension legend (used everywhere in tmem, code, comments and output):
+ *   d_model    hidden size                    n_layer    decoder layers
+ *   n_head     query heads                    n_kv_head  key/value heads (GQA/MQA)
+ *   d_head     per-head size (may differ from d_model / n_head: Gemma)
+ *   d_ff       MLP intermediate size          n_vocab    vocabulary rows
+ *   n_pos      rows of a learned position table (0: rotary / ALiBi, none)
+ *   n_expert   routed experts per MoE layer   n_expert_used  experts per token
+ *
+ * Units are in the names: _params (element counts), _bytes, _flops, _s.
+ * All counts and byte sizes are exact uint64_t computed with overflow checks.
+ */
+#ifndef TMEM_H
+#define TMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TMEM_VERSION "0.1.0"
+#define TMEM_VERSION_NUMBER 100 /* major*10000 + minor*100 + patch */
+#define TMEM_SCHEMA_VERSION 1   /* JSON documents' "schema_version" */
+
+/* Returns TMEM_VERSION of the library actually linked. */
+const char *tmem_version(void);
+
+/* ---------------------------------------------------------------- errors */
+
+enum tmem_status {
+    TMEM_OK = 0,
+    TMEM_ERR_INVALID_ARG,  /* caller passed NULL or an out-of-range value */
+    TMEM_ERR_NOMEM,        /* an allocation failed (readers only) */
+    TMEM_ERR_IO,           /* the OS refused a read (readers only) */
+    TMEM_ERR_TRUNCATED,    /* input shorter than a declared length */
+    TMEM_ERR_BAD_MAGIC,    /* not the file format it claims to be */
+    TMEM_ERR_LIMIT,        /* a size is outside its named TMEM_MAX_* range */
+    TMEM_ERR_OVERFLOW,     /* a product or sum would not fit in 64 bits */
+    TMEM_ERR_SYNTAX,       /* malformed JSON */
+    TMEM_ERR_SCHEMA,       /* valid JSON, wrong type or shape */
+    TMEM_ERR_MISSING_KEY,  /* a required field is absent */
+    TMEM_ERR_INCONSISTENT, /* fields contradict each other (heads vs hidden) */
+    TMEM_ERR_UNSUPPORTED,  /* unknown model, family, dtype or GPU */
+    TMEM_ERR_CAPACITY,     /* a fixed-capacity result table is full */
+    TMEM_STATUS_COUNT
+};
+
+/* One error crosses the library boundary: a code, where it happened
+ * ("config.json:num_attention_heads", "--heads"), an input byte offset
+ * (0 when none applies) and one line of text without a trailing newline
+ * and without the program's prefix. */
+struct tmem_error {
+    enum tmem_status code;
+    uint64_t offset;
+    char where[96];
+    char msg[256];
+};
+
+/* Stable identifier ("TMEM_ERR_LIMIT") and short human text. Never NULL. */
+const char *tmem_status_name(enum tmem_status s);
+const char *tmem_status_str(enum tmem_status s);
+
+/* ------------------------------------------------------ model description */
+
+/* Architecture families: each is a row of rules in the family table
+ * (src/core/family.c). Values are stable; add new ones at the end. */
+enum tmem_family {
+    TMEM_FAMILY_GPT2 = 0,
+    TMEM_FAMILY_GPT_NEOX,
+    TMEM_FAMILY_OPT,
+    TMEM_FAMILY_BLOOM,
+    TMEM_FAMILY_PHI,
+    TMEM_FAMILY_FALCON,
+    TMEM_FAMILY_LLAMA,
+    TMEM_FAMILY_MISTRAL,
+    TMEM_FAMILY_QWEN2,
+    TMEM_FAMILY_QWEN3,
+    TMEM_FAMILY_GEMMA,
+    TMEM_FAMILY_GEMMA2,
+    TMEM_FAMILY_PHI3,
+    TMEM_FAMILY_OLMO,
+    TMEM_FAMILY_MIXTRAL,
+    TMEM_FAMILY_QWEN2_MOE,
+    TMEM_FAMILY_QWEN3_MOE,
+    TMEM_FAMILY_DEEPSEEK_V2,
+    TMEM_FAMILY_DEEPSEEK_V3,
+    TMEM_FAMILY_COUNT
+};
+
+enum tmem_norm_kind {
+    TMEM_NORM_LAYERNORM = 0, /* weight + bias: 2 · width params */
+    TMEM_NORM_RMSNORM,       /* weight only:   1 · width params */
+    TMEM_NORM_NONPARAM,      /* no parameters (OLMo's LayerNorm) */
+    TMEM_NORM_COUNT
+};
+
+enum tmem_mlp_kind {
+    TMEM_MLP_PLAIN = 0, /* up, down (GELU / ReLU) */
+    TMEM_MLP_GATED,     /* gate, up, down (SwiGLU / GeGLU) */
+    TMEM_MLP_COUNT
+};
+
+enum tmem_attn_kind {
+    TMEM_ATTN_GQA = 0, /* multi-head, grouped-query or multi-query */
+    TMEM_ATTN_MLA,     /* DeepSeek multi-head latent attention */
+    TMEM_ATTN_COUNT
+};
+
+/* The rules a family's reference implementation lays its weights out by.
+ * These are defaults; a config or flags may override any of them in the
+ * struct tmem_model they seed. */
+struct tmem_family_info {
+    const char *name;              /* "llama": the HF model_type */
+    const char *description;       /* one line: what sets it apart */
+    enum tmem_norm_kind norm;
+    uint32_t n_norm_per_layer;     /* 2 (pre-attn, pre-mlp), 1 (parallel), 4 */
+    enum tmem_mlp_kind mlp;
+    enum tmem_attn_kind attn;
+    bool qkv_bias, o_bias, mlp_bias, lm_head_bias;
+    bool qk_norm;                  /* per-head q/k norms of width d_head */
+    bool embed_norm;               /* a norm right after the embedding */
+    bool learned_pos;              /* learned position table */
+    uint32_t pos_extra_rows;       /* OPT's offset of 2 */
+    bool tied;                     /* HF config default of tie_word_embeddings */
+    bool moe;                      /* has routed experts */
+    bool router_bias;              /* DeepSeek-V3's e_score_correction_bias */
+    uint32_t moe_layer_phase;      /* layer i is MoE iff (i + phase) % step == 0 */
+    uint32_t d_ff_mult;            /* d_ff default = mult · d_model (0: required) */
+};
+
+/* Family rules; NULL when f is out of range. */
+const struct tmem_family_info *tmem_family_info(enum tmem_family f);
+/* Family by HF model_type (exact, case-sensitive as HF writes it) or one of
+ * its accepted aliases; returns TMEM_FAMILY_COUNT when unknown. */
+enum tmem_family tmem_family_from_name(const char *model_type);
+
+#define TMEM_MAX_DENSE_LAYERS 32 /* explicit dense-layer list (mlp_only_layers) */
+
+/* A model described by numbers. A field left 0 means "derive it" where a
+ * rule exists (n_kv_head = n_head, d_head = d_model / n_head, d_ff from the
+ * family's multiple, n_kv_head ...); tmem_model_resolve() turns such a
+ * struct into a fully resolved one and validates it. */
+struct tmem_model {
+    enum tmem_family family;
+    char name[64];                 /* display name, may be empty */
+
+    uint64_t d_model, n_layer, n_head, n_kv_head, d_head, d_ff, n_vocab;
+    uint64_t n_ctx;                /* max positions the model is trained for */
+    uint64_t n_pos;                /* learned position rows (resolved: n_ctx + extra) */
+    uint64_t d_embed;              /* OPT word_embed_proj_dim (0: = d_model) */
+
+    enum tmem_norm_kind norm;
+    uint32_t n_norm_per_layer;
+    bool final_norm;               /* a norm before the lm_head */
+    bool embed_norm;
+    enum tmem_mlp_kind mlp;
+    enum tmem_attn_kind attn;
+    bool qkv_bias, o_bias, mlp_bias, lm_head_bias, qk_norm;
+    bool learned_pos;
+    bool tied;                     /* lm_head shares the embedding */
+
+    /* mixture of experts (n_expert == 0: dense) */
+    uint64_t n_expert, n_expert_used;
+    uint64_t d_ff_expert;          /* each routed expert's intermediate size */
+    uint64_t d_ff_shared;          /* shared experts' total intermediate (0: none) */
+    bool shared_expert_gate;       /* Qwen2-MoE: sigmoid gate d_model → 1 */
+    bool router_bias;
+    uint64_t moe_first_layer;      /* layers below it are dense (first_k_dense_replace) */
+    uint64_t moe_layer_step;       /* every step-th layer is MoE (1: all) */
+    uint32_t moe_layer_phase;
+    uint32_t n_dense_layers_listed;
+    uint64_t dense_layers[TMEM_MAX_DENSE_LAYERS]; /* mlp_only_layers */
+
+    /* multi-head latent attention (attn == TMEM_ATTN_MLA) */
+    uint64_t q_lora_rank;          /* 0: q is one d_model × n_head·(nope+rope) matrix */
+    uint64_t kv_lora_rank, qk_nope_dim, qk_rope_dim, v_head_dim;
+
+    uint64_t sliding_window;       /* 0: full attention */
+};
+
+/* Named limits on every size a config or flag can set. */
+#define TMEM_MAX_D_MODEL   (UINT64_C(1) << 20)
+#define TMEM_MAX_N_LAYER   (UINT64_C(1) << 16)
+#define TMEM_MAX_N_HEAD    (UINT64_C(1) << 14)
+#define TMEM_MAX_D_HEAD    (UINT64_C(1) << 16)
+#define TMEM_MAX_D_FF      (UINT64_C(1) << 24)
+#define TMEM_MAX_N_VOCAB   (UINT64_C(1) << 28)
+#define TMEM_MAX_N_CTX     (UINT64_C(1) << 32)
+#define TMEM_MAX_N_EXPERT  (UINT64_C(1) << 14)
+
+/* Seeds *m with family f's rules and zero sizes. Returns TMEM_ERR_UNSUPPORTED
+ * for an unknown family. */
+enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
+                                 struct tmem_error *err);
+
+/* Derives the fields left 0, then validates: every size in its TMEM_MAX_*
+ * range and > 0 where required, n_head divisible by n_kv_head, d_model by
+ * n_head when d_head is derived, experts-per-token ≤ experts, ... On error
+ * err->where names the field as the legend spells it ("n_kv_head"). *out is
+ * written only on TMEM_OK; in and out may alias. */
+enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_model *out,
+                                    struct tmem_error *err);
+
+/* Number of MoE layers of a resolved model (0 for a dense one). */
+uint64_t tmem_model_moe_layers(const struct tmem_model *m);
+
+/* ------------------------------------------------------ parameter inventory */
+
+enum tmem_group {
+    TMEM_GROUP_EMBEDDING = 0,   /* token (and position) embeddings, projections */
+    TMEM_GROUP_ATTENTION,
+    TMEM_GROUP_MLP,             /* dense MLPs */
+    TMEM_GROUP_NORM,            /* every normalisation weight and bias */
+    TMEM_GROUP_LM_HEAD,         /* 0 when tied: a shared weight counts once */
+    TMEM_GROUP_ROUTER,          /* MoE gates (and their biases) */
+    TMEM_GROUP_EXPERTS,         /* routed experts */
+    TMEM_GROUP_SHARED_EXPERTS,  /* always-active experts */
+    TMEM_GROUP_COUNT
+};
+
+/* Stable key ("embedding", "shared_experts"). */
+const char *tmem_group_name(enum tmem_group g);
+
+/* One kind of tensor, repeated `count` times in the model (once per layer,
+ * once per expert per MoE layer, ...). */
+struct tmem_tensor {
+    enum tmem_group group;
+    const char *name;          /* "attn.q_proj" (static string) */
+    const char *shape_sym;     /* "d_model × n_head·d_head" (static string) */
+    const char *count_sym;     /* "n_layer", "n_moe_layer·n_expert", "1" */
+    uint64_t rows, cols;       /* shape; cols == 1 for a vector */
+    uint64_t count;            /* instances in the model */
+    uint64_t count_active;     /* instances a token passes through */
+    uint64_t params;           /* rows · cols · count */
+};
+
+#define TMEM_MAX_TENSORS 48
+
+struct tmem_inventory {
+    uint32_t n_tensors;
+    struct tmem_tensor tensors[TMEM_MAX_TENSORS];
+    uint64_t group_params[TMEM_GROUP_COUNT];
+    uint64_t total_params;     /* the sum of group_params */
+    uint64_t active_params;    /* per token: routed experts count n_expert_used */
+};
+
+/* Counts a resolved model tensor by tensor, the way each family's reference
+ * implementation lays out its weights. Returns TMEM_ERR_OVERFLOW if any count
+ * exceeds 64 bits, TMEM_ERR_INVALID_ARG for a model that is not resolved. */
+enum tmem_status tmem_inventory_build(const struct tmem_model *m, struct tmem_inventory *inv,
+                                      struct tmem_error *err);
+
+/* --------------------------------------------------------------- numbers */
+
+/* Element types a tensor can be stored in, with their exact bit widths. */
+enum tmem_dtype {
+    TMEM_DTYPE_F32 = 0,
+    TMEM_DTYPE_BF16,
+    TMEM_DTYPE_F16,
+    TMEM_DTYPE_FP8,
+    TMEM_DTYPE_INT8,
+    TMEM_DTYPE_INT4,
+    TMEM_DTYPE_COUNT
+};
+
+struct tmem_dtype_info {
+    const char *name;          /* "bf16" */
+    uint32_t bits;             /* 32, 16, 8, 4 */
+};
+
+const struct tmem_dtype_info *tmem_dtype_info(enum tmem_dtype t);
+enum tmem_dtype tmem_dtype_from_name(const char *name); /* TMEM_DTYPE_COUNT if unknown */
+
+/* ceil(params · bits / 8) into *bytes; TMEM_ERR_OVERFLOW if it does not fit. */
+enum tmem_status tmem_dtype_bytes(enum tmem_dtype t, uint64_t params, uint64_t *bytes);
+
+/* ---------------------------------------------------------------- ledger */
+
+enum tmem_bucket {
+    TMEM_BUCKET_WEIGHTS = 0,
+    TMEM_BUCKET_GRADIENTS,
+    TMEM_BUCKET_OPTIMIZER_STATES,
+    TMEM_BUCKET_ACTIVATIONS,
+    TMEM_BUCKET_TEMPORARY_BUFFERS,
+    TMEM_BUCKET_COMMUNICATION_BUCKETS,
+    TMEM_BUCKET_KV_CACHE,
+    TMEM_BUCKET_FRAMEWORK_OVERHEAD,
+    TMEM_BUCKET_COUNT
+};
+
+/* Stable key ("optimizer_states") and display title ("optimizer states"). */
+const char *tmem_bucket_name(enum tmem_bucket b);
+const char *tmem_bucket_title(enum tmem_bucket b);
+
+#define TMEM_MAX_ENTRIES 48
+#define TMEM_LABEL_LEN 64
+#define TMEM_FORMULA_LEN 256
+
+/* One line of a ledger: the bytes of one named thing and the formula that
+ * produced them, symbols first, then the values substituted
+ * ("b·s·n_layer·... = 8 × 4096 × 32 × ..."). */
+struct tmem_entry {
+    enum tmem_bucket bucket;
+    char label[TMEM_LABEL_LEN];
+    uint64_t bytes;
+    char formula[TMEM_FORMULA_LEN];
+};
+
+/* An ordered list of entries with per-bucket and total sums. Entries keep
+ * the order they were added in; reports group them by bucket. */
+struct tmem_ledger {
+    uint32_t n_entries;
+    struct tmem_entry entries[TMEM_MAX_ENTRIES];
+    uint64_t bucket_bytes[TMEM_BUCKET_COUNT];
+    uint64_t total_bytes;
+};
+
+void tmem_ledger_init(struct tmem_ledger *l);
+
+/* Appends an entry and updates the sums. label and formula are copied
+ * (truncated to their fields). TMEM_ERR_CAPACITY when full,
+ * TMEM_ERR_OVERFLOW when a sum would wrap; the ledger is unchanged then. */
+enum tmem_status tmem_ledger_add(struct tmem_ledger *l, enum tmem_bucket b, const char *label,
+                                 uint64_t bytes, const char *formula, struct tmem_error *err);
+
+/* The bucket holding the most bytes (the bottleneck to name first); the
+ * first bucket when the ledger is empty. */
+enum tmem_bucket tmem_ledger_largest_bucket(const struct tmem_ledger *l);
+
+/* --------------------------------------------------------------- lab mode */
+
+/* The original lab script (memory_accounting.py), reproduced exactly:
+ *   attention  = 4 · d_model²           (q, k, v, o as d × d)
+ *   ffn        = m · d_model²           (m = ffn multiplier)
+ *   embedding  = n_vocab · d_model
+ *   total      = n_layer · (attention + ffn) + embedding
+ *   param      = total · precision_bytes     grad = param
+ *   adam       = total · adam_bytes
+ *   kv         = b · s · n_layer · n_head · d_head · 2 · precision_bytes,
+ *                d_head = d_model / n_head (integer division, as the script) */
+struct tmem_lab_input {
+    uint64_t n_vocab, d_model, n_layer, n_head, ffn_multiplier;
+    uint64_t precision_bytes, adam_bytes, batch_size, seq_len;
+};
+
+struct tmem_lab_result {
+    uint64_t attention_params_per_layer, ffn_params_per_layer, embedding_params;
+    uint64_t total_params;
+    uint64_t param_bytes, grad_bytes, adam_bytes, kv_cache_bytes;
+    uint64_t d_head;
+    struct tmem_ledger ledger;  /* weights, gradients, optimizer states, KV cache */
+};
+
+/* The script's defaults: d 4096, L 32, heads 32, V 32000, m 8, precision 2,
+ * adam 8, b 1, s 4096. */
+void tmem_lab_defaults(struct tmem_lab_input *in);
+enum tmem_status tmem_lab_compute(const struct tmem_lab_input *in, struct tmem_lab_result *out,
+                                  struct tmem_error *err);
+
+/* (approx − exact) / exact: how far an approximation is from the exact
+ * count (negative: it undercounts). 0 when exact is 0. */
+double tmem_relative_error(uint64_t approx, uint64_t exact);
+
+/* --------------------------------------------------------------- hardware */
+
+/* One GPU as its datasheet and its driver describe it. memory_bytes is what
+ * the device reports (cudaMemGetInfo total / nvidia-smi), not the marketing
+ * figure. Rates are dense (no 2:4 sparsity), in bytes/s and FLOP/s. */
+struct tmem_gpu {
+    const char *name;              /* preset key, lowercase: "h100-sxm" */
+    const char *full_name;         /* "NVIDIA H100 SXM5 80GB" */
+    uint64_t memory_bytes;
+    double hbm_bytes_per_s;
+    double bf16_flops;             /* dense bf16/fp16 tensor throughput */
+    double fp8_flops;              /* dense fp8; 0 when unsupported */
+    double interconnect_bytes_per_s; /* per GPU, one direction: NVLink / IF / PCIe */
+    const char *interconnect;      /* "NVLink 4", "PCIe 4.0 x16" */
+};
+
+size_t tmem_gpu_count(void);
+const struct tmem_gpu *tmem_gpu_at(size_t i);          /* NULL past the end */
+const struct tmem_gpu *tmem_gpu_find(const char *name); /* case-insensitive; NULL if none */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TMEM_H */

@@ -1,0 +1,80 @@
+/* cmd_list.c — `tmem models` and `tmem gpus`: the built-in presets. */
+#include "cli.h"
+#include "presets.h"
+#include "reader.h"
+#include "report.h"
+
+#include <stdlib.h>
+
+int cmd_models(int argc, char **argv)
+{
+    bool json = false, help = false;
+    struct opt opts[] = {{"--json", OPT_FLAG, NULL, "print a JSON document", &json}};
+    const char *pos[1];
+    size_t n_pos = 0;
+    if (args_parse(argc, argv, 2, opts, 1, pos, 0, &n_pos, &help) != 0)
+        return 2;
+    if (help) {
+        printf("usage: tmem models [--json]\n\nLists the built-in model presets with their exact "
+               "parameter counts.\nAny name or HF id listed works as MODEL.\n\noptions:\n");
+        args_help(stdout, opts, 1);
+        return 0;
+    }
+    size_t n = tmem_preset_count();
+    struct tmem_model *models = calloc(n ? n : 1, sizeof *models);
+    struct tmem_model_row *rows = calloc(n ? n : 1, sizeof *rows);
+    struct tmem_inventory *inv = malloc(sizeof *inv);
+    int rc = 0;
+    if (models == NULL || rows == NULL || inv == NULL) {
+        cli_error("models", "out of memory", NULL);
+        rc = 2;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct tmem_preset *p = tmem_preset_at(i);
+        struct tmem_model raw;
+        struct tmem_error err = {0};
+        if (tmem_model_load(p->name, &raw, &err) != TMEM_OK ||
+            tmem_model_resolve(&raw, &models[i], &err) != TMEM_OK ||
+            tmem_inventory_build(&models[i], inv, &err) != TMEM_OK) {
+            rc = report_error(&err);
+            break;
+        }
+        rows[i] = (struct tmem_model_row){.name = p->name, .hf_id = p->hf_id, .model = &models[i],
+                                          .total_params = inv->total_params,
+                                          .active_params = inv->active_params};
+    }
+    if (rc == 0) {
+        if (json)
+            rc = tmem_report_models_json(stdout, rows, n) ? 2 : 0;
+        else
+            tmem_report_models_text(stdout, rows, n);
+    }
+    free(models);
+    free(rows);
+    free(inv);
+    return rc;
+}
+
+int cmd_gpus(int argc, char **argv)
+{
+    bool json = false, si = false, help = false;
+    struct opt opts[] = {
+        {"--json", OPT_FLAG, NULL, "print a JSON document", &json},
+        {"--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &si},
+    };
+    const char *pos[1];
+    size_t n_pos = 0;
+    if (args_parse(argc, argv, 2, opts, 2, pos, 0, &n_pos, &help) != 0)
+        return 2;
+    if (help) {
+        printf("usage: tmem gpus [--json] [--si]\n\nLists the built-in GPU presets: memory as the "
+               "device reports it, HBM bandwidth,\ndense bf16 and fp8 tensor throughput, "
+               "interconnect. Any name works as --gpu.\n\noptions:\n");
+        args_help(stdout, opts, 2);
+        return 0;
+    }
+    if (json)
+        return tmem_report_gpus_json(stdout) ? 2 : 0;
+    tmem_report_gpus_text(stdout, si);
+    return 0;
+}

@@ -1,0 +1,149 @@
+/* model_flags.c — the architecture flags every model-taking command shares,
+ * and how they are laid over a loaded model before it is resolved. */
+#include "cli.h"
+#include "reader.h"
+
+#include <string.h>
+
+void model_flag_opts(struct model_flags *f, struct opt *o)
+{
+    const struct opt t[MODEL_FLAG_COUNT] = {
+        {"--family", OPT_STR, "NAME", "family when flags alone describe the model (llama)", &f->family},
+        {"--name", OPT_STR, "TEXT", "display name", &f->name},
+        {"--hidden", OPT_U64, "N", "d_model (hidden size)", &f->hidden},
+        {"--layers", OPT_U64, "N", "n_layer", &f->layers},
+        {"--heads", OPT_U64, "N", "n_head (query heads)", &f->heads},
+        {"--kv-heads", OPT_U64, "N", "n_kv_head (GQA / MQA)", &f->kv_heads},
+        {"--head-dim", OPT_U64, "N", "d_head (default d_model / n_head)", &f->head_dim},
+        {"--ffn", OPT_U64, "N", "d_ff (MLP intermediate size)", &f->ffn},
+        {"--vocab", OPT_U64, "N", "n_vocab", &f->vocab},
+        {"--max-pos", OPT_U64, "N", "n_ctx (max positions; sizes learned position tables)", &f->max_pos},
+        {"--experts", OPT_U64, "N", "n_expert (routed experts per MoE layer)", &f->experts},
+        {"--experts-per-token", OPT_U64, "N", "n_expert_used (top-k)", &f->experts_per_token},
+        {"--expert-ffn", OPT_U64, "N", "d_ff of each routed expert", &f->expert_ffn},
+        {"--shared-ffn", OPT_U64, "N", "total d_ff of the shared experts", &f->shared_ffn},
+        {"--dense-first", OPT_U64, "N", "leading dense layers (first_k_dense_replace)", &f->moe_first},
+        {"--moe-every", OPT_U64, "N", "every N-th layer is MoE", &f->moe_step},
+        {"--q-lora-rank", OPT_U64, "N", "MLA q_lora_rank (0: no q compression)", &f->q_lora},
+        {"--kv-lora-rank", OPT_U64, "N", "MLA kv_lora_rank", &f->kv_lora},
+        {"--qk-nope-dim", OPT_U64, "N", "MLA qk_nope_head_dim", &f->qk_nope},
+        {"--qk-rope-dim", OPT_U64, "N", "MLA qk_rope_head_dim", &f->qk_rope},
+        {"--v-head-dim", OPT_U64, "N", "MLA v_head_dim", &f->v_head},
+        {"--tied", OPT_FLAG, NULL, "lm_head shares the embedding", &f->tied},
+        {"--untied", OPT_FLAG, NULL, "lm_head is its own matrix", &f->untied},
+    };
+    memcpy(o, t, sizeof t);
+}
+
+int report_error(const struct tmem_error *err)
+{
+    cli_error(err->where, err->msg, NULL);
+    return 2;
+}
+
+/* Legend field → the flag that sets it, for errors in flag-only models. */
+static const char *flag_for(const char *field)
+{
+    static const char *const map[][2] = {
+        {"d_model", "--hidden"},     {"n_layer", "--layers"},       {"n_head", "--heads"},
+        {"n_kv_head", "--kv-heads"}, {"d_head", "--head-dim"},      {"d_ff", "--ffn"},
+        {"n_vocab", "--vocab"},      {"n_ctx", "--max-pos"},        {"n_expert", "--experts"},
+        {"n_expert_used", "--experts-per-token"}, {"d_ff_expert", "--expert-ffn"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], field) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+static bool any_size_flag(const struct model_flags *f)
+{
+    return f->hidden.set || f->layers.set || f->heads.set || f->vocab.set || f->ffn.set;
+}
+
+int model_from_args(const char *arg, const struct model_flags *f, struct tmem_model *out)
+{
+    struct tmem_error err = {0};
+    struct tmem_model m;
+    bool from_flags = arg == NULL;
+    if (from_flags) {
+        if (!any_size_flag(f)) {
+            cli_error("MODEL", "no model given",
+                      "name a preset (tmem models), a config.json or a folder, or describe one "
+                      "with --hidden --layers --heads --vocab [--ffn]");
+            return 2;
+        }
+        enum tmem_family fam = tmem_family_from_name(f->family ? f->family : "llama");
+        if (fam == TMEM_FAMILY_COUNT) {
+            const char *names[TMEM_FAMILY_COUNT];
+            for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
+                names[i] = tmem_family_info((enum tmem_family)i)->name;
+            char close[128], msg[200];
+            tmem_close_names(f->family, names, TMEM_FAMILY_COUNT, 3, close, sizeof close);
+            snprintf(msg, sizeof msg, "unknown family '%.40s' (closest: %s)", f->family, close);
+            cli_error("--family", msg, NULL);
+            return 2;
+        }
+        tmem_model_init(&m, fam, NULL);
+        snprintf(m.name, sizeof m.name, "custom %s", tmem_family_info(fam)->name);
+    } else {
+        if (f->family) {
+            cli_error("--family", "only applies when flags alone describe the model", NULL);
+            return 2;
+        }
+        if (tmem_model_load(arg, &m, &err) != TMEM_OK)
+            return report_error(&err);
+    }
+    if (f->tied && f->untied) {
+        cli_error("--tied", "contradicts --untied", NULL);
+        return 2;
+    }
+#define OVERRIDE(flag, field)                                                                  \
+    do {                                                                                       \
+        if ((flag).set)                                                                        \
+            m.field = (flag).v;                                                                \
+    } while (0)
+    OVERRIDE(f->hidden, d_model);
+    OVERRIDE(f->layers, n_layer);
+    OVERRIDE(f->heads, n_head);
+    OVERRIDE(f->kv_heads, n_kv_head);
+    OVERRIDE(f->head_dim, d_head);
+    OVERRIDE(f->ffn, d_ff);
+    OVERRIDE(f->vocab, n_vocab);
+    OVERRIDE(f->max_pos, n_ctx);
+    OVERRIDE(f->experts, n_expert);
+    OVERRIDE(f->experts_per_token, n_expert_used);
+    OVERRIDE(f->expert_ffn, d_ff_expert);
+    OVERRIDE(f->shared_ffn, d_ff_shared);
+    OVERRIDE(f->moe_first, moe_first_layer);
+    OVERRIDE(f->moe_step, moe_layer_step);
+    OVERRIDE(f->q_lora, q_lora_rank);
+    OVERRIDE(f->kv_lora, kv_lora_rank);
+    OVERRIDE(f->qk_nope, qk_nope_dim);
+    OVERRIDE(f->qk_rope, qk_rope_dim);
+    OVERRIDE(f->v_head, v_head_dim);
+#undef OVERRIDE
+    if (f->tied)
+        m.tied = true;
+    if (f->untied)
+        m.tied = false;
+    if (f->name)
+        snprintf(m.name, sizeof m.name, "%s", f->name);
+
+    if (tmem_model_resolve(&m, out, &err) != TMEM_OK) {
+        const char *flag = flag_for(err.where);
+        char where[160];
+        if (from_flags && flag)
+            snprintf(where, sizeof where, "%s", flag);
+        else if (from_flags)
+            snprintf(where, sizeof where, "model");
+        else
+            snprintf(where, sizeof where, "%s", arg);
+        cli_error(where, err.msg,
+                  from_flags && err.code == TMEM_ERR_MISSING_KEY
+                      ? "flags alone need --hidden --layers --heads --vocab (and --ffn for gated MLPs)"
+                      : NULL);
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,39 @@
+/* checked.h — overflow-checked 64-bit arithmetic for every count and byte
+ * size in tmem. Each helper returns false (and leaves *r untouched) when the
+ * exact result does not fit in a uint64_t. Internal to the library. */
+#ifndef TMEM_CHECKED_H
+#define TMEM_CHECKED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+static inline bool tmem_add_u64(uint64_t a, uint64_t b, uint64_t *r)
+{
+    if (a > UINT64_MAX - b)
+        return false;
+    *r = a + b;
+    return true;
+}
+
+static inline bool tmem_mul_u64(uint64_t a, uint64_t b, uint64_t *r)
+{
+    if (a != 0 && b > UINT64_MAX / a)
+        return false;
+    *r = a * b;
+    return true;
+}
+
+/* a · b · c */
+static inline bool tmem_mul3_u64(uint64_t a, uint64_t b, uint64_t c, uint64_t *r)
+{
+    uint64_t t;
+    return tmem_mul_u64(a, b, &t) && tmem_mul_u64(t, c, r);
+}
+
+/* ceil(a / b), b > 0 */
+static inline uint64_t tmem_ceil_div_u64(uint64_t a, uint64_t b)
+{
+    return a / b + (a % b != 0);
+}
+
+#endif /* TMEM_CHECKED_H */

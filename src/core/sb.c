@@ -1,0 +1,62 @@
+/* sb.c — the core's bounded string builder (see sb.h). No stdio: numbers are
+ * rendered by hand, so output does not depend on the C locale. */
+#include "sb.h"
+
+#include <string.h>
+
+void tmem_sb_init(struct tmem_sb *sb, char *buf, size_t cap)
+{
+    sb->buf = buf;
+    sb->cap = cap;
+    sb->len = 0;
+    sb->truncated = false;
+    if (cap > 0)
+        buf[0] = '\0';
+}
+
+void tmem_sb_str(struct tmem_sb *sb, const char *s)
+{
+    if (sb->cap == 0)
+        return;
+    size_t n = strlen(s);
+    size_t room = sb->cap - 1 - sb->len;
+    if (n > room) {
+        n = room;
+        sb->truncated = true;
+    }
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+void tmem_sb_u64(struct tmem_sb *sb, uint64_t v)
+{
+    char tmp[21];
+    size_t i = sizeof tmp - 1;
+    tmp[i] = '\0';
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    tmem_sb_str(sb, tmp + i);
+}
+
+void tmem_sb_product(struct tmem_sb *sb, const uint64_t *factors, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            tmem_sb_str(sb, " × ");
+        tmem_sb_u64(sb, factors[i]);
+    }
+}
+
+void tmem_copy_str(char *dst, size_t cap, const char *src)
+{
+    if (cap == 0)
+        return;
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}

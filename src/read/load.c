@@ -1,0 +1,89 @@
+/* load.c — the MODEL argument, looked up in the contract's order: a
+ * config.json path, a model folder, a .gguf path, then a built-in preset
+ * (name or HF repo id, case-insensitive). */
+#define _POSIX_C_SOURCE 200809L
+#include "presets.h"
+#include "reader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static enum tmem_status load_fail(struct tmem_error *err, enum tmem_status code,
+                                  const char *where, const char *msg)
+{
+    if (err) {
+        err->code = code;
+        err->offset = 0;
+        snprintf(err->where, sizeof err->where, "%s", where);
+        snprintf(err->msg, sizeof err->msg, "%s", msg);
+    }
+    return code;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static enum tmem_status load_config_file(const char *path, struct tmem_model *out,
+                                         struct tmem_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    enum tmem_status st = tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
+    if (st != TMEM_OK)
+        return st;
+    st = tmem_hf_config_parse(text, len, path, out, err);
+    free(text);
+    return st;
+}
+
+enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct tmem_error *err)
+{
+    if (arg == NULL || arg[0] == '\0')
+        return load_fail(err, TMEM_ERR_INVALID_ARG, "MODEL", "no model given");
+    struct stat sb;
+    if (stat(arg, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            char path[4096];
+            if ((size_t)snprintf(path, sizeof path, "%s/config.json", arg) >= sizeof path)
+                return load_fail(err, TMEM_ERR_LIMIT, arg, "path is too long");
+            if (stat(path, &sb) != 0)
+                return load_fail(err, TMEM_ERR_MISSING_KEY, arg,
+                                 "folder holds no config.json (reading safetensors headers "
+                                 "alone is not supported yet)");
+            return load_config_file(path, out, err);
+        }
+        if (ends_with(arg, ".gguf"))
+            return load_fail(err, TMEM_ERR_UNSUPPORTED, arg,
+                             "GGUF files are not read yet; pass the model's config.json");
+        return load_config_file(arg, out, err);
+    }
+
+    const struct tmem_preset *p = tmem_preset_find(arg);
+    if (p != NULL) {
+        char where[96];
+        snprintf(where, sizeof where, "preset %s", p->name);
+        enum tmem_status st =
+            tmem_hf_config_parse(p->config_json, strlen(p->config_json), where, out, err);
+        if (st == TMEM_OK)
+            snprintf(out->name, sizeof out->name, "%s", p->name);
+        return st;
+    }
+
+    size_t n = tmem_preset_count();
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (names == NULL)
+        return load_fail(err, TMEM_ERR_NOMEM, arg, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        names[i] = tmem_preset_at(i)->name;
+    char close[160], msg[256];
+    tmem_close_names(arg, names, n, 3, close, sizeof close);
+    free(names);
+    snprintf(msg, sizeof msg,
+             "unknown model: not a file, a folder or a preset (closest presets: %s)", close);
+    return load_fail(err, TMEM_ERR_UNSUPPORTED, arg, msg);
+}

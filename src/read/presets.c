@@ -1,0 +1,911 @@
+/* presets.c — built-in model presets.
+ *
+ * Owns the table of built-in models. Each preset is the architecture part of
+ * the model's real Hugging Face config.json, kept as JSON text and parsed by
+ * tmem's config.json reader exactly as a user's file would be. Fields the
+ * real file leaves to its config class's defaults are left out here too.
+ * Each row also carries an independently published parameter total (0 when
+ * no exact figure was found) and where that total comes from, so tests can
+ * check tmem's count against it. Lookups match the preset name or the HF id,
+ * ASCII case-insensitively. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "presets.h"
+
+static const struct tmem_preset presets[] = {
+    /* Config: openai-community/gpt2 config.json (copy in
+     * /work/shared/data/models/openai-community__gpt2). */
+    {"gpt2", "openai-community/gpt2", UINT64_C(124439808),
+     "keras-hub gpt2_base_en preset metadata (params); HF safetensors total "
+     "137022720 also counts 12 attn.bias causal-mask buffers",
+     "{"
+     "\"model_type\": \"gpt2\", "
+     "\"vocab_size\": 50257, "
+     "\"n_embd\": 768, "
+     "\"n_layer\": 12, "
+     "\"n_head\": 12, "
+     "\"n_positions\": 1024, "
+     "\"n_ctx\": 1024"
+     "}"},
+
+    /* Config: openai-community/gpt2-medium config.json. */
+    {"gpt2-medium", "openai-community/gpt2-medium", UINT64_C(354823168),
+     "keras-hub gpt2_medium_en preset metadata (params); HF safetensors total also "
+     "counts attn.bias causal masks",
+     "{"
+     "\"model_type\": \"gpt2\", "
+     "\"vocab_size\": 50257, "
+     "\"n_embd\": 1024, "
+     "\"n_layer\": 24, "
+     "\"n_head\": 16, "
+     "\"n_positions\": 1024, "
+     "\"n_ctx\": 1024"
+     "}"},
+
+    /* Config: openai-community/gpt2-large config.json. */
+    {"gpt2-large", "openai-community/gpt2-large", UINT64_C(774030080),
+     "keras-hub gpt2_large_en preset metadata (params)",
+     "{"
+     "\"model_type\": \"gpt2\", "
+     "\"vocab_size\": 50257, "
+     "\"n_embd\": 1280, "
+     "\"n_layer\": 36, "
+     "\"n_head\": 20, "
+     "\"n_positions\": 1024, "
+     "\"n_ctx\": 1024"
+     "}"},
+
+    /* Config: openai-community/gpt2-xl config.json. */
+    {"gpt2-xl", "openai-community/gpt2-xl", UINT64_C(1557611200),
+     "keras-hub gpt2_extra_large_en preset metadata (params)",
+     "{"
+     "\"model_type\": \"gpt2\", "
+     "\"vocab_size\": 50257, "
+     "\"n_embd\": 1600, "
+     "\"n_layer\": 48, "
+     "\"n_head\": 25, "
+     "\"n_positions\": 1024, "
+     "\"n_ctx\": 1024"
+     "}"},
+
+    /* Config: EleutherAI/pythia-70m config.json. */
+    {"pythia-70m", "EleutherAI/pythia-70m", UINT64_C(70426624),
+     "Pythia model card, 'Naming convention and parameter count' table (total "
+     "params)",
+     "{"
+     "\"model_type\": \"gpt_neox\", "
+     "\"vocab_size\": 50304, "
+     "\"hidden_size\": 512, "
+     "\"num_hidden_layers\": 6, "
+     "\"num_attention_heads\": 8, "
+     "\"intermediate_size\": 2048, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: EleutherAI/pythia-160m config.json. */
+    {"pythia-160m", "EleutherAI/pythia-160m", UINT64_C(162322944),
+     "Pythia model card, 'Naming convention and parameter count' table (total "
+     "params)",
+     "{"
+     "\"model_type\": \"gpt_neox\", "
+     "\"vocab_size\": 50304, "
+     "\"hidden_size\": 768, "
+     "\"num_hidden_layers\": 12, "
+     "\"num_attention_heads\": 12, "
+     "\"intermediate_size\": 3072, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: EleutherAI/pythia-410m config.json (copy in /work/shared/data/models). */
+    {"pythia-410m", "EleutherAI/pythia-410m", UINT64_C(405334016),
+     "Pythia model card, 'Naming convention and parameter count' table (total "
+     "params)",
+     "{"
+     "\"model_type\": \"gpt_neox\", "
+     "\"vocab_size\": 50304, "
+     "\"hidden_size\": 1024, "
+     "\"num_hidden_layers\": 24, "
+     "\"num_attention_heads\": 16, "
+     "\"intermediate_size\": 4096, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: EleutherAI/pythia-1b config.json. */
+    {"pythia-1b", "EleutherAI/pythia-1b", UINT64_C(1011781632),
+     "Pythia model card, 'Naming convention and parameter count' table (total "
+     "params)",
+     "{"
+     "\"model_type\": \"gpt_neox\", "
+     "\"vocab_size\": 50304, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 16, "
+     "\"num_attention_heads\": 8, "
+     "\"intermediate_size\": 8192, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: EleutherAI/pythia-1.4b config.json. */
+    {"pythia-1.4b", "EleutherAI/pythia-1.4b", UINT64_C(1414647808),
+     "Pythia model card, 'Naming convention and parameter count' table (total "
+     "params)",
+     "{"
+     "\"model_type\": \"gpt_neox\", "
+     "\"vocab_size\": 50304, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 24, "
+     "\"num_attention_heads\": 16, "
+     "\"intermediate_size\": 8192, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: EleutherAI/pythia-2.8b config.json. */
+    {"pythia-2.8b", "EleutherAI/pythia-2.8b", UINT64_C(2775208960),
+     "Pythia model card, 'Naming convention and parameter count' table (total "
+     "params)",
+     "{"
+     "\"model_type\": \"gpt_neox\", "
+     "\"vocab_size\": 50304, "
+     "\"hidden_size\": 2560, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"intermediate_size\": 10240, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: EleutherAI/pythia-6.9b config.json. */
+    {"pythia-6.9b", "EleutherAI/pythia-6.9b", UINT64_C(6857302016),
+     "Pythia model card, 'Naming convention and parameter count' table (total "
+     "params)",
+     "{"
+     "\"model_type\": \"gpt_neox\", "
+     "\"vocab_size\": 50432, "
+     "\"hidden_size\": 4096, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"intermediate_size\": 16384, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: EleutherAI/pythia-12b config.json (copy in /work/shared/data/models). */
+    {"pythia-12b", "EleutherAI/pythia-12b", UINT64_C(11846072320),
+     "Pythia model card, 'Naming convention and parameter count' table (total "
+     "params)",
+     "{"
+     "\"model_type\": \"gpt_neox\", "
+     "\"vocab_size\": 50688, "
+     "\"hidden_size\": 5120, "
+     "\"num_hidden_layers\": 36, "
+     "\"num_attention_heads\": 40, "
+     "\"intermediate_size\": 20480, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: facebook/opt-1.3b config.json (fields as in /work/shared copy; matches
+     * EasyDeL opt_configs['1.3b']). torch_dtype float16 as in the other OPT checkpoints'
+     * config.json files. */
+    {"opt-1.3b", "facebook/opt-1.3b", UINT64_C(1315758080),
+     "HF Hub safetensors metadata total, as quoted in public code (/work/shared "
+     "truth.json)",
+     "{"
+     "\"model_type\": \"opt\", "
+     "\"vocab_size\": 50272, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 24, "
+     "\"num_attention_heads\": 32, "
+     "\"ffn_dim\": 8192, "
+     "\"max_position_embeddings\": 2048, "
+     "\"word_embed_proj_dim\": 2048, "
+     "\"do_layer_norm_before\": true, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: bigscience/bloom config.json (the real file has no torch_dtype; weights are
+     * bf16). The real file has no torch_dtype (the weights are stored as bf16), so none is
+     * given here. */
+    {"bloom", "bigscience/bloom", UINT64_C(176247271424),
+     "HF Hub safetensors metadata total (huggingface.js safetensors metadata test, "
+     "/work/shared truth.json)",
+     "{"
+     "\"model_type\": \"bloom\", "
+     "\"vocab_size\": 250880, "
+     "\"hidden_size\": 14336, "
+     "\"n_layer\": 70, "
+     "\"n_head\": 112"
+     "}"},
+
+    /* Config: microsoft/phi-2 config.json. */
+    {"phi-2", "microsoft/phi-2", UINT64_C(2779683840),
+     "HF Hub safetensors metadata total, as quoted in public code (/work/shared "
+     "truth.json)",
+     "{"
+     "\"model_type\": \"phi\", "
+     "\"vocab_size\": 51200, "
+     "\"hidden_size\": 2560, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 32, "
+     "\"intermediate_size\": 10240, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: microsoft/Phi-3-mini-4k-instruct config.json (copy in
+     * /work/shared/data/models). */
+    {"phi-3-mini-4k", "microsoft/Phi-3-mini-4k-instruct", UINT64_C(3821079552),
+     "keras-hub phi3 preset metadata (params); equals HF Hub safetensors total",
+     "{"
+     "\"model_type\": \"phi3\", "
+     "\"vocab_size\": 32064, "
+     "\"hidden_size\": 3072, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 32, "
+     "\"intermediate_size\": 8192, "
+     "\"max_position_embeddings\": 4096, "
+     "\"sliding_window\": 2047, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-2-7b-hf config.json (copy in /work/shared/data/models). */
+    {"llama-2-7b", "meta-llama/Llama-2-7b-hf", UINT64_C(6738415616),
+     "keras-hub llama2_7b_en preset metadata (params); HF safetensors total "
+     "6738417664 also counts 32 rotary inv_freq buffers",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 32000, "
+     "\"hidden_size\": 4096, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 32, "
+     "\"intermediate_size\": 11008, "
+     "\"max_position_embeddings\": 4096, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-2-13b-hf config.json. */
+    {"llama-2-13b", "meta-llama/Llama-2-13b-hf", UINT64_C(13015864320),
+     "parameter count quoted in public code for Llama-2-13b(-chat)-hf; HF "
+     "safetensors total 13015866880 also counts 40 rotary inv_freq buffers",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 32000, "
+     "\"hidden_size\": 5120, "
+     "\"num_hidden_layers\": 40, "
+     "\"num_attention_heads\": 40, "
+     "\"num_key_value_heads\": 40, "
+     "\"intermediate_size\": 13824, "
+     "\"max_position_embeddings\": 4096, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-2-70b-hf config.json. */
+    {"llama-2-70b", "meta-llama/Llama-2-70b-hf", UINT64_C(68976648192),
+     "Together API parameter count for llama-2-70b (public code); HF safetensors "
+     "total 68976653312 also counts 80 rotary inv_freq buffers",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 32000, "
+     "\"hidden_size\": 8192, "
+     "\"num_hidden_layers\": 80, "
+     "\"num_attention_heads\": 64, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 28672, "
+     "\"max_position_embeddings\": 4096, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: meta-llama/Meta-Llama-3-8B config.json. */
+    {"llama-3-8b", "meta-llama/Meta-Llama-3-8B", UINT64_C(8030261248),
+     "keras-hub llama3_8b_en preset metadata (params); equals HF Hub safetensors "
+     "total",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 128256, "
+     "\"hidden_size\": 4096, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 14336, "
+     "\"max_position_embeddings\": 8192, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: meta-llama/Meta-Llama-3-70B config.json. */
+    {"llama-3-70b", "meta-llama/Meta-Llama-3-70B", UINT64_C(70553706496),
+     "HF Hub safetensors total (Meta-Llama-3-70B-Instruct, same architecture), as "
+     "quoted in public code",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 128256, "
+     "\"hidden_size\": 8192, "
+     "\"num_hidden_layers\": 80, "
+     "\"num_attention_heads\": 64, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 28672, "
+     "\"max_position_embeddings\": 8192, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-3.1-8B config.json. */
+    {"llama-3.1-8b", "meta-llama/Llama-3.1-8B", UINT64_C(8030261248),
+     "HF Hub safetensors total (api/models/meta-llama/Llama-3.1-8B), as quoted in "
+     "public code",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 128256, "
+     "\"hidden_size\": 4096, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 14336, "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"mlp_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-3.1-70B config.json. */
+    {"llama-3.1-70b", "meta-llama/Llama-3.1-70B", UINT64_C(70553706496),
+     "HF Hub safetensors total (api/models/meta-llama/Llama-3.1-70B), as quoted in "
+     "public code",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 128256, "
+     "\"hidden_size\": 8192, "
+     "\"num_hidden_layers\": 80, "
+     "\"num_attention_heads\": 64, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 28672, "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"mlp_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-3.1-405B config.json. */
+    {"llama-3.1-405b", "meta-llama/Llama-3.1-405B", UINT64_C(405853388800),
+     "HF Hub safetensors total (api/models/meta-llama/Llama-3.1-405B), as quoted in "
+     "public code",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 128256, "
+     "\"hidden_size\": 16384, "
+     "\"num_hidden_layers\": 126, "
+     "\"num_attention_heads\": 128, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 53248, "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"mlp_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-3.2-1B config.json. */
+    {"llama-3.2-1b", "meta-llama/Llama-3.2-1B", UINT64_C(1235814400),
+     "HF Hub safetensors total (Llama-3.2-1B-Instruct, same architecture), as quoted "
+     "in public code",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 128256, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 16, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 64, "
+     "\"intermediate_size\": 8192, "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": true, "
+     "\"attention_bias\": false, "
+     "\"mlp_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-3.2-3B config.json. */
+    {"llama-3.2-3b", "meta-llama/Llama-3.2-3B", UINT64_C(3212749824),
+     "HF Hub safetensors total (Llama-3.2-3B-Instruct, same architecture), as quoted "
+     "in public code",
+     "{"
+     "\"model_type\": \"llama\", "
+     "\"vocab_size\": 128256, "
+     "\"hidden_size\": 3072, "
+     "\"num_hidden_layers\": 28, "
+     "\"num_attention_heads\": 24, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 128, "
+     "\"intermediate_size\": 8192, "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": true, "
+     "\"attention_bias\": false, "
+     "\"mlp_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: mistralai/Mistral-7B-v0.1 config.json (copy in /work/shared/data/models). */
+    {"mistral-7b", "mistralai/Mistral-7B-v0.1", UINT64_C(7241732096),
+     "keras-hub mistral_7b_en preset metadata (params); equals HF Hub safetensors "
+     "total",
+     "{"
+     "\"model_type\": \"mistral\", "
+     "\"vocab_size\": 32000, "
+     "\"hidden_size\": 4096, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 14336, "
+     "\"max_position_embeddings\": 32768, "
+     "\"sliding_window\": 4096, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: mistralai/Mixtral-8x7B-v0.1 config.json (copy in /work/shared/data/models). */
+    {"mixtral-8x7b", "mistralai/Mixtral-8x7B-v0.1", UINT64_C(46702792704),
+     "keras-hub mixtral_8_7b_en preset metadata (params)",
+     "{"
+     "\"model_type\": \"mixtral\", "
+     "\"vocab_size\": 32000, "
+     "\"hidden_size\": 4096, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 14336, "
+     "\"num_local_experts\": 8, "
+     "\"num_experts_per_tok\": 2, "
+     "\"max_position_embeddings\": 32768, "
+     "\"sliding_window\": null, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: Qwen/Qwen2.5-0.5B config.json (copy in /work/shared/data/models). */
+    {"qwen2.5-0.5b", "Qwen/Qwen2.5-0.5B", UINT64_C(494032768),
+     "keras-hub qwen2.5_0.5b_en preset metadata (params); equals HF Hub safetensors "
+     "total",
+     "{"
+     "\"model_type\": \"qwen2\", "
+     "\"vocab_size\": 151936, "
+     "\"hidden_size\": 896, "
+     "\"num_hidden_layers\": 24, "
+     "\"num_attention_heads\": 14, "
+     "\"num_key_value_heads\": 2, "
+     "\"intermediate_size\": 4864, "
+     "\"max_position_embeddings\": 32768, "
+     "\"sliding_window\": 32768, "
+     "\"use_sliding_window\": false, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: Qwen/Qwen2.5-7B config.json. */
+    {"qwen2.5-7b", "Qwen/Qwen2.5-7B", UINT64_C(7615616512),
+     "HF Hub safetensors total (api/models/Qwen/Qwen2.5-7B), as quoted in public "
+     "code",
+     "{"
+     "\"model_type\": \"qwen2\", "
+     "\"vocab_size\": 152064, "
+     "\"hidden_size\": 3584, "
+     "\"num_hidden_layers\": 28, "
+     "\"num_attention_heads\": 28, "
+     "\"num_key_value_heads\": 4, "
+     "\"intermediate_size\": 18944, "
+     "\"max_position_embeddings\": 131072, "
+     "\"sliding_window\": 131072, "
+     "\"use_sliding_window\": false, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: Qwen/Qwen2.5-72B config.json. */
+    {"qwen2.5-72b", "Qwen/Qwen2.5-72B", UINT64_C(72706203648),
+     "HF Hub safetensors total for Qwen/Qwen2.5-72B as quoted in public code; "
+     "keras-hub qwen2.5_instruct_72b_en agrees",
+     "{"
+     "\"model_type\": \"qwen2\", "
+     "\"vocab_size\": 152064, "
+     "\"hidden_size\": 8192, "
+     "\"num_hidden_layers\": 80, "
+     "\"num_attention_heads\": 64, "
+     "\"num_key_value_heads\": 8, "
+     "\"intermediate_size\": 29568, "
+     "\"max_position_embeddings\": 131072, "
+     "\"sliding_window\": 131072, "
+     "\"use_sliding_window\": false, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: Qwen/Qwen3-0.6B config.json. */
+    {"qwen3-0.6b", "Qwen/Qwen3-0.6B", UINT64_C(596049920),
+     "keras-hub qwen3_0.6b_en preset metadata (params); HF safetensors total "
+     "751632384 also counts a stored copy of the tied lm_head",
+     "{"
+     "\"model_type\": \"qwen3\", "
+     "\"vocab_size\": 151936, "
+     "\"hidden_size\": 1024, "
+     "\"num_hidden_layers\": 28, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 128, "
+     "\"intermediate_size\": 3072, "
+     "\"max_position_embeddings\": 40960, "
+     "\"sliding_window\": null, "
+     "\"use_sliding_window\": false, "
+     "\"tie_word_embeddings\": true, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: Qwen/Qwen3-8B config.json. */
+    {"qwen3-8b", "Qwen/Qwen3-8B", UINT64_C(8190735360),
+     "keras-hub qwen3_8b_en preset metadata (params); equals HF Hub safetensors "
+     "total",
+     "{"
+     "\"model_type\": \"qwen3\", "
+     "\"vocab_size\": 151936, "
+     "\"hidden_size\": 4096, "
+     "\"num_hidden_layers\": 36, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 128, "
+     "\"intermediate_size\": 12288, "
+     "\"max_position_embeddings\": 40960, "
+     "\"sliding_window\": null, "
+     "\"use_sliding_window\": false, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: Qwen/Qwen3-30B-A3B config.json (fields as in /work/shared copy). */
+    {"qwen3-30b-a3b", "Qwen/Qwen3-30B-A3B", UINT64_C(30532122624),
+     "keras-hub qwen3_moe preset metadata (params); equals HF Hub safetensors total",
+     "{"
+     "\"model_type\": \"qwen3_moe\", "
+     "\"vocab_size\": 151936, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 48, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 4, "
+     "\"head_dim\": 128, "
+     "\"intermediate_size\": 6144, "
+     "\"moe_intermediate_size\": 768, "
+     "\"num_experts\": 128, "
+     "\"num_experts_per_tok\": 8, "
+     "\"decoder_sparse_step\": 1, "
+     "\"mlp_only_layers\": [], "
+     "\"max_position_embeddings\": 40960, "
+     "\"sliding_window\": null, "
+     "\"use_sliding_window\": false, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: Qwen/Qwen1.5-MoE-A2.7B config.json. The -Chat repo's config says
+     * max_position_embeddings 32768; the base says 8192. */
+    {"qwen1.5-moe-a2.7b", "Qwen/Qwen1.5-MoE-A2.7B", UINT64_C(14315784192),
+     "keras-hub qwen1.5_moe_2.7b_en preset metadata (params)",
+     "{"
+     "\"model_type\": \"qwen2_moe\", "
+     "\"vocab_size\": 151936, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 24, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 16, "
+     "\"intermediate_size\": 5632, "
+     "\"moe_intermediate_size\": 1408, "
+     "\"shared_expert_intermediate_size\": 5632, "
+     "\"num_experts\": 60, "
+     "\"num_experts_per_tok\": 4, "
+     "\"decoder_sparse_step\": 1, "
+     "\"max_position_embeddings\": 8192, "
+     "\"sliding_window\": 32768, "
+     "\"use_sliding_window\": false, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: google/gemma-2b config.json (copy in /work/shared/data/models). Gemma ties
+     * lm_head to the embedding by class default (the file has no tie_word_embeddings). */
+    {"gemma-2b", "google/gemma-2b", UINT64_C(2506172416),
+     "keras-hub gemma_2b_en preset metadata (params)",
+     "{"
+     "\"model_type\": \"gemma\", "
+     "\"vocab_size\": 256000, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 18, "
+     "\"num_attention_heads\": 8, "
+     "\"num_key_value_heads\": 1, "
+     "\"head_dim\": 256, "
+     "\"intermediate_size\": 16384, "
+     "\"max_position_embeddings\": 8192, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: google/gemma-7b config.json. Gemma ties lm_head to the embedding by class
+     * default (the file has no tie_word_embeddings). */
+    {"gemma-7b", "google/gemma-7b", UINT64_C(8537680896),
+     "keras-hub gemma_7b_en preset metadata (params)",
+     "{"
+     "\"model_type\": \"gemma\", "
+     "\"vocab_size\": 256000, "
+     "\"hidden_size\": 3072, "
+     "\"num_hidden_layers\": 28, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 16, "
+     "\"head_dim\": 256, "
+     "\"intermediate_size\": 24576, "
+     "\"max_position_embeddings\": 8192, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: google/gemma-2-2b config.json. Gemma-2 ties lm_head to the embedding by class
+     * default (the file has no tie_word_embeddings). */
+    {"gemma-2-2b", "google/gemma-2-2b", UINT64_C(2614341888),
+     "keras-hub gemma2_2b_en preset metadata (params); equals HF Hub safetensors "
+     "total of gemma-2-2b-it",
+     "{"
+     "\"model_type\": \"gemma2\", "
+     "\"vocab_size\": 256000, "
+     "\"hidden_size\": 2304, "
+     "\"num_hidden_layers\": 26, "
+     "\"num_attention_heads\": 8, "
+     "\"num_key_value_heads\": 4, "
+     "\"head_dim\": 256, "
+     "\"intermediate_size\": 9216, "
+     "\"max_position_embeddings\": 8192, "
+     "\"sliding_window\": 4096, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: google/gemma-2-9b config.json. Gemma-2 ties lm_head to the embedding by class
+     * default (the file has no tie_word_embeddings). */
+    {"gemma-2-9b", "google/gemma-2-9b", UINT64_C(9241705984),
+     "keras-hub gemma2_9b_en preset metadata (params); equals HF Hub safetensors "
+     "total of gemma-2-9b-it",
+     "{"
+     "\"model_type\": \"gemma2\", "
+     "\"vocab_size\": 256000, "
+     "\"hidden_size\": 3584, "
+     "\"num_hidden_layers\": 42, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 256, "
+     "\"intermediate_size\": 14336, "
+     "\"max_position_embeddings\": 8192, "
+     "\"sliding_window\": 4096, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: google/gemma-2-27b config.json. Gemma-2 ties lm_head to the embedding by
+     * class default (the file has no tie_word_embeddings). */
+    {"gemma-2-27b", "google/gemma-2-27b", UINT64_C(27227128320),
+     "keras-hub gemma2_27b_en preset metadata (params); equals HF Hub safetensors "
+     "total of gemma-2-27b-it",
+     "{"
+     "\"model_type\": \"gemma2\", "
+     "\"vocab_size\": 256000, "
+     "\"hidden_size\": 4608, "
+     "\"num_hidden_layers\": 46, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 16, "
+     "\"head_dim\": 128, "
+     "\"intermediate_size\": 36864, "
+     "\"max_position_embeddings\": 8192, "
+     "\"sliding_window\": 4096, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: tiiuae/falcon-7b config.json (transformers-native 'falcon' form). multi_query
+     * true gives one shared K/V head; the file has no num_kv_heads. No exact published
+     * total was found. */
+    {"falcon-7b", "tiiuae/falcon-7b", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"falcon\", "
+     "\"vocab_size\": 65024, "
+     "\"hidden_size\": 4544, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 71, "
+     "\"new_decoder_architecture\": false, "
+     "\"multi_query\": true, "
+     "\"parallel_attn\": true, "
+     "\"bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: tiiuae/falcon-40b config.json (transformers-native 'falcon' form; fields as
+     * in falcon-40b-instruct dumps). Under new_decoder_architecture, HF ignores multi_query
+     * and uses num_kv_heads (8). No exact published total was found. */
+    {"falcon-40b", "tiiuae/falcon-40b", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"falcon\", "
+     "\"vocab_size\": 65024, "
+     "\"hidden_size\": 8192, "
+     "\"num_hidden_layers\": 60, "
+     "\"num_attention_heads\": 128, "
+     "\"num_kv_heads\": 8, "
+     "\"new_decoder_architecture\": true, "
+     "\"multi_query\": true, "
+     "\"parallel_attn\": true, "
+     "\"bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: allenai/OLMo-1B-hf config.json. */
+    {"olmo-1b", "allenai/OLMo-1B-hf", UINT64_C(1176764416),
+     "parameter total of OLMo-1B as counted in public code (sum of p.numel())",
+     "{"
+     "\"model_type\": \"olmo\", "
+     "\"vocab_size\": 50304, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 16, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 16, "
+     "\"intermediate_size\": 8192, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": true, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: allenai/OLMo-7B-hf config.json. */
+    {"olmo-7b", "allenai/OLMo-7B-hf", UINT64_C(6888095744),
+     "total_params of allenai/OLMo-7B as recorded in public code (model annotation "
+     "DB)",
+     "{"
+     "\"model_type\": \"olmo\", "
+     "\"vocab_size\": 50304, "
+     "\"hidden_size\": 4096, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 32, "
+     "\"intermediate_size\": 11008, "
+     "\"max_position_embeddings\": 2048, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: deepseek-ai/DeepSeek-V2-Lite config.json. */
+    {"deepseek-v2-lite", "deepseek-ai/DeepSeek-V2-Lite", UINT64_C(15706484224),
+     "HF Hub safetensors metadata total, as quoted in public code (/work/shared "
+     "truth.json)",
+     "{"
+     "\"model_type\": \"deepseek_v2\", "
+     "\"vocab_size\": 102400, "
+     "\"hidden_size\": 2048, "
+     "\"num_hidden_layers\": 27, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 16, "
+     "\"intermediate_size\": 10944, "
+     "\"moe_intermediate_size\": 1408, "
+     "\"n_routed_experts\": 64, "
+     "\"n_shared_experts\": 2, "
+     "\"num_experts_per_tok\": 6, "
+     "\"first_k_dense_replace\": 1, "
+     "\"moe_layer_freq\": 1, "
+     "\"topk_method\": \"greedy\", "
+     "\"q_lora_rank\": null, "
+     "\"kv_lora_rank\": 512, "
+     "\"qk_nope_head_dim\": 128, "
+     "\"qk_rope_head_dim\": 64, "
+     "\"v_head_dim\": 128, "
+     "\"max_position_embeddings\": 163840, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: deepseek-ai/DeepSeek-V3 config.json (weights ship as FP8 with
+     * quantization_config; num_nextn_predict_layers 1 is the MTP module, not part of the HF
+     * model and left out here). published_params is the main model (DeepSeek's "671B"); the
+     * Hub's "685B" adds the 14B multi-token-prediction module. */
+    {"deepseek-v3", "deepseek-ai/DeepSeek-V3", UINT64_C(671026419200),
+     "exact main-model count from a checkpoint-header audit (MTP layer and FP8 scale "
+     "tensors excluded), quoted in public code; HF safetensors total 684531386000 "
+     "also counts the 14B MTP module",
+     "{"
+     "\"model_type\": \"deepseek_v3\", "
+     "\"vocab_size\": 129280, "
+     "\"hidden_size\": 7168, "
+     "\"num_hidden_layers\": 61, "
+     "\"num_attention_heads\": 128, "
+     "\"num_key_value_heads\": 128, "
+     "\"intermediate_size\": 18432, "
+     "\"moe_intermediate_size\": 2048, "
+     "\"n_routed_experts\": 256, "
+     "\"n_shared_experts\": 1, "
+     "\"num_experts_per_tok\": 8, "
+     "\"first_k_dense_replace\": 3, "
+     "\"moe_layer_freq\": 1, "
+     "\"topk_method\": \"noaux_tc\", "
+     "\"q_lora_rank\": 1536, "
+     "\"kv_lora_rank\": 512, "
+     "\"qk_nope_head_dim\": 128, "
+     "\"qk_rope_head_dim\": 64, "
+     "\"v_head_dim\": 128, "
+     "\"max_position_embeddings\": 163840, "
+     "\"tie_word_embeddings\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+};
+
+#define PRESET_COUNT (sizeof presets / sizeof presets[0])
+
+size_t tmem_preset_count(void)
+{
+    return PRESET_COUNT;
+}
+
+const struct tmem_preset *tmem_preset_at(size_t i)
+{
+    return i < PRESET_COUNT ? &presets[i] : NULL;
+}
+
+/* ASCII-only lowercase; no locale. */
+static int ascii_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static int ascii_equal_nocase(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = ascii_lower((unsigned char)*a);
+        int cb = ascii_lower((unsigned char)*b);
+        if (ca != cb)
+            return 0;
+        if (ca == 0)
+            return 1;
+    }
+}
+
+const struct tmem_preset *tmem_preset_find(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (size_t i = 0; i < PRESET_COUNT; i++) {
+        if (ascii_equal_nocase(name, presets[i].name) ||
+            ascii_equal_nocase(name, presets[i].hf_id))
+            return &presets[i];
+    }
+    return NULL;
+}

@@ -1,0 +1,34 @@
+/* reader.h — turning what users have (a config.json, a model folder, a
+ * preset name) into a struct tmem_model. Readers own all parsing and every
+ * bad-input error; they never print. The model they return is raw: fields a
+ * config leaves out stay 0 until tmem_model_resolve() derives them, so
+ * command-line overrides can be applied first. */
+#ifndef TMEM_READER_H
+#define TMEM_READER_H
+
+#include "tmem/tmem.h"
+
+#define TMEM_MAX_CONFIG_BYTES (16u << 20) /* a config.json larger than 16 MiB is refused */
+
+/* Parses a HuggingFace config.json held in text[len]. `where` names the input
+ * in errors ("./config.json"); malformed JSON reports "<where>:<line>:<col>",
+ * a bad field "<where>:<key>". */
+enum tmem_status tmem_hf_config_parse(const char *text, size_t len, const char *where,
+                                      struct tmem_model *out, struct tmem_error *err);
+
+/* Reads a whole file of at most max_bytes into a NUL-terminated buffer the
+ * caller frees with free(). */
+enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
+                                struct tmem_error *err);
+
+/* Resolves a MODEL argument in the contract's order: a config.json path, a
+ * model folder holding config.json, a .gguf path, a preset name or HF id
+ * (case-insensitive). Unknown names get an error listing close names. */
+enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct tmem_error *err);
+
+/* Up to `max` names from `names[n]` closest to `query` by edit distance
+ * (case-insensitive), written as "a, b, c" into buf. Returns how many. */
+size_t tmem_close_names(const char *query, const char *const *names, size_t n, size_t max,
+                        char *buf, size_t cap);
+
+#endif /* TMEM_READER_H */

@@ -1,0 +1,255 @@
+/* text.c — human-readable reports: aligned columns, labelled units, and with
+ * --explain every formula under its line plus a closing paragraph that
+ * names the largest part first ("how to say it out loud"). */
+#include "report.h"
+
+#include <string.h>
+
+static const char *legend_line(char *buf, size_t cap, const struct tmem_model *m)
+{
+    char shared[96] = "";
+    if (m->n_expert > 0)
+        snprintf(shared, sizeof shared, " · n_expert %llu · n_expert_used %llu · d_ff_expert %llu",
+                 (unsigned long long)m->n_expert, (unsigned long long)m->n_expert_used,
+                 (unsigned long long)m->d_ff_expert);
+    snprintf(buf, cap,
+             "d_model %llu · n_layer %llu · n_head %llu · n_kv_head %llu · d_head %llu · d_ff %llu"
+             " · n_vocab %llu%s · %s",
+             (unsigned long long)m->d_model, (unsigned long long)m->n_layer,
+             (unsigned long long)m->n_head, (unsigned long long)m->n_kv_head,
+             (unsigned long long)m->d_head, (unsigned long long)m->d_ff,
+             (unsigned long long)m->n_vocab, shared,
+             m->tied ? "tied embeddings" : "untied lm_head");
+    return buf;
+}
+
+static double share(uint64_t part, uint64_t total)
+{
+    return total ? 100.0 * (double)part / (double)total : 0.0;
+}
+
+/* "n_layer × d_model × n_head·d_head = 32 × 4096 × 4096" */
+static void tensor_formula(FILE *out, const struct tmem_tensor *t)
+{
+    const char *cs = t->count_sym;
+    bool one = strcmp(cs, "1") == 0;
+    if (one)
+        fprintf(out, "%s", t->shape_sym);
+    else
+        fprintf(out, "%s × %s", cs, t->shape_sym);
+    fprintf(out, " = ");
+    if (!one)
+        fprintf(out, "%llu × ", (unsigned long long)t->count);
+    if (t->cols == 1)
+        fprintf(out, "%llu", (unsigned long long)t->rows);
+    else
+        fprintf(out, "%llu × %llu", (unsigned long long)t->rows, (unsigned long long)t->cols);
+}
+
+static bool group_shown(const struct tmem_params_view *v, enum tmem_group g)
+{
+    if (g >= TMEM_GROUP_ROUTER)
+        return v->inv->group_params[g] > 0 || (v->n_moe_layer > 0 && g != TMEM_GROUP_SHARED_EXPERTS);
+    return true;
+}
+
+static void params_narrative(FILE *out, const struct tmem_params_view *v,
+                             const struct tmem_report_opts *o)
+{
+    const struct tmem_inventory *inv = v->inv;
+    char a[32], b[32];
+    enum tmem_group order[TMEM_GROUP_COUNT];
+    for (int g = 0; g < TMEM_GROUP_COUNT; g++)
+        order[g] = (enum tmem_group)g;
+    for (int i = 1; i < TMEM_GROUP_COUNT; i++) /* largest first */
+        for (int j = i; j > 0 && inv->group_params[order[j]] > inv->group_params[order[j - 1]]; j--) {
+            enum tmem_group t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    fprintf(out, "\nHow to say it out loud:\n  %s has %s parameters (%s).",
+            v->model->name[0] ? v->model->name : "This model", tmem_fmt_short(a, sizeof a, inv->total_params),
+            tmem_fmt_count(b, sizeof b, inv->total_params));
+    fprintf(out, " The largest part is %s at %.1f%%", tmem_group_name(order[0]),
+            share(inv->group_params[order[0]], inv->total_params));
+    if (inv->group_params[order[1]] > 0)
+        fprintf(out, ", then %s at %.1f%%", tmem_group_name(order[1]),
+                share(inv->group_params[order[1]], inv->total_params));
+    fprintf(out, ".");
+    if (v->model->tied)
+        fprintf(out, " The lm_head is tied to the embedding, so that matrix is counted once.");
+    else
+        fprintf(out, " The lm_head is its own %s-parameter matrix.",
+                tmem_fmt_short(a, sizeof a, inv->group_params[TMEM_GROUP_LM_HEAD]));
+    if (inv->active_params != inv->total_params)
+        fprintf(out, " A token passes through %s of them (%.1f%%): %llu of %llu experts per MoE layer.",
+                tmem_fmt_short(a, sizeof a, inv->active_params),
+                share(inv->active_params, inv->total_params),
+                (unsigned long long)v->model->n_expert_used, (unsigned long long)v->model->n_expert);
+    fprintf(out, " Stored in bf16 the weights alone take %s.\n",
+            tmem_fmt_bytes(a, sizeof a, v->dtype_bytes[TMEM_DTYPE_BF16], o->si));
+}
+
+void tmem_report_params_text(FILE *out, const struct tmem_params_view *v,
+                             const struct tmem_report_opts *o)
+{
+    const struct tmem_model *m = v->model;
+    const struct tmem_inventory *inv = v->inv;
+    const struct tmem_family_info *fi = tmem_family_info(m->family);
+    char line[512], a[32], b[32];
+
+    fprintf(out, "%s  (%s: %s)\n", m->name[0] ? m->name : "model", fi->name, fi->description);
+    fprintf(out, "%s\n", legend_line(line, sizeof line, m));
+    if (m->attn == TMEM_ATTN_MLA)
+        fprintf(out, "MLA: q_lora_rank %llu · kv_lora_rank %llu · qk_nope %llu · qk_rope %llu · v_head %llu\n",
+                (unsigned long long)m->q_lora_rank, (unsigned long long)m->kv_lora_rank,
+                (unsigned long long)m->qk_nope_dim, (unsigned long long)m->qk_rope_dim,
+                (unsigned long long)m->v_head_dim);
+    if (v->n_moe_layer > 0)
+        fprintf(out, "MoE: %llu of %llu layers (the others dense)%s%s\n",
+                (unsigned long long)v->n_moe_layer, (unsigned long long)m->n_layer,
+                m->d_ff_shared ? " · shared experts' d_ff " : "",
+                m->d_ff_shared ? tmem_fmt_count(a, sizeof a, m->d_ff_shared) : "");
+
+    fprintf(out, "\n%-16s %17s %8s\n", "group", "params", "share");
+    for (int g = 0; g < TMEM_GROUP_COUNT; g++) {
+        if (!group_shown(v, (enum tmem_group)g))
+            continue;
+        fprintf(out, "%-16s %17s %7.2f%%\n", tmem_group_name((enum tmem_group)g),
+                tmem_fmt_count(a, sizeof a, inv->group_params[g]),
+                share(inv->group_params[g], inv->total_params));
+        if (!o->explain && !o->tensors)
+            continue;
+        for (uint32_t i = 0; i < inv->n_tensors; i++) {
+            const struct tmem_tensor *t = &inv->tensors[i];
+            if (t->group != (enum tmem_group)g)
+                continue;
+            fprintf(out, "    %-26s %15s   ", t->name, tmem_fmt_count(a, sizeof a, t->params));
+            tensor_formula(out, t);
+            fprintf(out, "\n");
+        }
+        if (g == TMEM_GROUP_LM_HEAD && m->tied && (o->explain || o->tensors))
+            fprintf(out, "    %-26s %15s   tied to embed_tokens: counted once\n", "lm_head", "0");
+    }
+    fprintf(out, "%-16s %17s %7.2f%%  (%s)\n", "total", tmem_fmt_count(a, sizeof a, inv->total_params),
+            100.0, tmem_fmt_short(b, sizeof b, inv->total_params));
+    if (inv->active_params != inv->total_params)
+        fprintf(out, "%-16s %17s %7.2f%%  (%s)  routed experts: n_expert_used of n_expert\n",
+                "active/token", tmem_fmt_count(a, sizeof a, inv->active_params),
+                share(inv->active_params, inv->total_params),
+                tmem_fmt_short(b, sizeof b, inv->active_params));
+
+    fprintf(out, "\nweights");
+    for (int t = 0; t < TMEM_DTYPE_COUNT; t++) {
+        if (t == TMEM_DTYPE_F16 || t == TMEM_DTYPE_FP8)
+            continue; /* same widths as bf16 and int8 */
+        fprintf(out, "   %s %s", tmem_dtype_info((enum tmem_dtype)t)->name,
+                tmem_fmt_bytes(a, sizeof a, v->dtype_bytes[t], o->si));
+    }
+    fprintf(out, "\n        (elements × bits / 8; quantization scales not included)\n");
+    if (o->explain)
+        params_narrative(out, v, o);
+}
+
+void tmem_report_ledger_text(FILE *out, const struct tmem_ledger *l,
+                             const struct tmem_report_opts *o)
+{
+    char a[32], b[32];
+    for (int bk = 0; bk < TMEM_BUCKET_COUNT; bk++) {
+        for (uint32_t i = 0; i < l->n_entries; i++) {
+            const struct tmem_entry *e = &l->entries[i];
+            if (e->bucket != (enum tmem_bucket)bk)
+                continue;
+            fprintf(out, "  %-18s %-22s %12s  %19s B\n", tmem_bucket_title(e->bucket), e->label,
+                    tmem_fmt_bytes(a, sizeof a, e->bytes, o->si),
+                    tmem_fmt_count(b, sizeof b, e->bytes));
+            if (o->explain && e->formula[0])
+                fprintf(out, "  %-18s   = %s\n", "", e->formula);
+        }
+    }
+}
+
+void tmem_report_lab_text(FILE *out, const struct tmem_lab_view *v,
+                          const struct tmem_report_opts *o)
+{
+    const struct tmem_lab_input *in = v->in;
+    const struct tmem_lab_result *r = v->r;
+    char a[32], b[32];
+    fprintf(out, "tmem lab: the original lab script (memory_accounting.py), exactly\n");
+    fprintf(out,
+            "inputs: vocab_size %llu · d_model %llu · layers %llu · heads %llu · ffn_multiplier %llu"
+            " · precision_bytes %llu · adam_bytes %llu · batch_size %llu · seq_len %llu\n\n",
+            (unsigned long long)in->n_vocab, (unsigned long long)in->d_model,
+            (unsigned long long)in->n_layer, (unsigned long long)in->n_head,
+            (unsigned long long)in->ffn_multiplier, (unsigned long long)in->precision_bytes,
+            (unsigned long long)in->adam_bytes, (unsigned long long)in->batch_size,
+            (unsigned long long)in->seq_len);
+    fprintf(out, "  %-22s %-38s %17s\n", "attention per layer", "4 · d_model²",
+            tmem_fmt_count(a, sizeof a, r->attention_params_per_layer));
+    fprintf(out, "  %-22s %-38s %17s\n", "ffn per layer", "ffn_multiplier · d_model²",
+            tmem_fmt_count(a, sizeof a, r->ffn_params_per_layer));
+    fprintf(out, "  %-22s %-38s %17s\n", "embedding", "vocab_size · d_model",
+            tmem_fmt_count(a, sizeof a, r->embedding_params));
+    fprintf(out, "  %-22s %-38s %17s  (%s)\n\n", "total params", "layers · (attention + ffn) + embedding",
+            tmem_fmt_count(a, sizeof a, r->total_params), tmem_fmt_short(b, sizeof b, r->total_params));
+    tmem_report_ledger_text(out, &r->ledger, o);
+
+    if (v->compare_name != NULL) {
+        const struct tmem_inventory *inv = v->compare_inv;
+        fprintf(out, "\nexact count for %s (%s): %s params; the approximation is %+.2f%% off\n",
+                v->compare_name, tmem_family_info(v->compare_model->family)->name,
+                tmem_fmt_count(a, sizeof a, inv->total_params), 100.0 * v->relative_error);
+        fprintf(out, "  what 4·d² + m·d² leaves out or gets wrong here:\n");
+        const struct tmem_model *m = v->compare_model;
+        if (m->mlp == TMEM_MLP_GATED && m->n_expert == 0)
+            fprintf(out, "  - the MLP is gated: 3 · d_model · d_ff = %s per layer, not m · d_model² = %s\n",
+                    tmem_fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_MLP] / m->n_layer),
+                    tmem_fmt_count(b, sizeof b, r->ffn_params_per_layer));
+        if (!m->tied)
+            fprintf(out, "  - the lm_head is untied: another %s params\n",
+                    tmem_fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_LM_HEAD]));
+        fprintf(out, "  - norms and biases: %s params\n",
+                tmem_fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_NORM]));
+        if (m->n_kv_head != m->n_head)
+            fprintf(out, "  - grouped-query attention: k and v use %llu of %llu heads\n",
+                    (unsigned long long)m->n_kv_head, (unsigned long long)m->n_head);
+    }
+    fprintf(out, "\nnotes (the lab's own):\n"
+                 "  - training needs more than the weights: gradients and Adam states are shown,\n"
+                 "    and activations are not (see `tmem train`)\n"
+                 "  - the KV cache is a serving concern, not a training one\n"
+                 "  - activations and allocator fragmentation are excluded\n");
+}
+
+void tmem_report_models_text(FILE *out, const struct tmem_model_row *rows, size_t n)
+{
+    char a[32], b[32];
+    fprintf(out, "%-22s %-12s %10s %10s  %s\n", "name", "family", "params", "active", "hf id");
+    for (size_t i = 0; i < n; i++) {
+        const struct tmem_model_row *r = &rows[i];
+        fprintf(out, "%-22s %-12s %10s %10s  %s\n", r->name, tmem_family_info(r->model->family)->name,
+                tmem_fmt_short(a, sizeof a, r->total_params),
+                r->active_params != r->total_params ? tmem_fmt_short(b, sizeof b, r->active_params) : "=",
+                r->hf_id);
+    }
+    fprintf(out, "(%zu presets; names and hf ids are case-insensitive)\n", n);
+}
+
+void tmem_report_gpus_text(FILE *out, bool si)
+{
+    char a[32];
+    fprintf(out, "%-11s %-32s %12s %10s %10s %10s  %s\n", "name", "device", "memory", "HBM GB/s",
+            "bf16 TF/s", "fp8 TF/s", "interconnect (GB/s, one way)");
+    for (size_t i = 0; i < tmem_gpu_count(); i++) {
+        const struct tmem_gpu *g = tmem_gpu_at(i);
+        fprintf(out, "%-11s %-32s %12s %10.0f %10.1f ", g->name, g->full_name,
+                tmem_fmt_bytes(a, sizeof a, g->memory_bytes, si), g->hbm_bytes_per_s / 1e9,
+                g->bf16_flops / 1e12);
+        if (g->fp8_flops > 0)
+            fprintf(out, "%10.1f", g->fp8_flops / 1e12);
+        else
+            fprintf(out, "%10s", "-");
+        fprintf(out, "  %s %.0f\n", g->interconnect, g->interconnect_bytes_per_s / 1e9);
+    }
+    fprintf(out, "(memory as the device reports it; dense tensor-core rates, no sparsity)\n");
+}

@@ -1,0 +1,16 @@
+#!/bin/sh
+# deps.sh — install what building and testing tmem needs and this machine
+# lacks (Debian/Ubuntu: apt-get). Does nothing when everything is present.
+set -e
+need=""
+command -v cc >/dev/null 2>&1 || need="$need build-essential"
+command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+pkg-config --exists jansson 2>/dev/null || need="$need libjansson-dev"
+pkg-config --exists cmocka 2>/dev/null || need="$need libcmocka-dev"
+[ -z "$need" ] && exit 0
+echo "tmem: installing:$need"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q $need >/dev/null
