@@ -4,7 +4,8 @@
  * The library core is pure C11: it does no I/O, keeps no mutable global
  * state, never prints and never exits. Every fallible function returns an
  * enum tmem_status and fills an optional struct tmem_error (NULL allowed);
- * outputs are written only on TMEM_OK. Nothing here allocates: results live
+ * outputs are written only on TMEM_OK, except where a function says it
+ * empties its output on error. Nothing here allocates: results live
  * in fixed-capacity structs that the caller owns.
  *
  * Dimension legend (used everywhere in tmem, code, comments and output):
@@ -257,7 +258,8 @@ struct tmem_inventory {
 
 /* Counts a resolved model tensor by tensor, the way each family's reference
  * implementation lays out its weights. Returns TMEM_ERR_OVERFLOW if any count
- * exceeds 64 bits, TMEM_ERR_INVALID_ARG for a model that is not resolved. */
+ * exceeds 64 bits, TMEM_ERR_INVALID_ARG for a model that is not resolved;
+ * on any error *inv is left empty (no tensors, all sums 0), never half-filled. */
 enum tmem_status tmem_inventory_build(const struct tmem_model *m, struct tmem_inventory *inv,
                                       struct tmem_error *err);
 

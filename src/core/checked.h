@@ -7,6 +7,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* gcc and clang check in one instruction; the portable fallback divides. */
+#if defined(__GNUC__) || defined(__clang__)
+static inline bool tmem_add_u64(uint64_t a, uint64_t b, uint64_t *r)
+{
+    uint64_t t;
+    if (__builtin_add_overflow(a, b, &t))
+        return false;
+    *r = t;
+    return true;
+}
+
+static inline bool tmem_mul_u64(uint64_t a, uint64_t b, uint64_t *r)
+{
+    uint64_t t;
+    if (__builtin_mul_overflow(a, b, &t))
+        return false;
+    *r = t;
+    return true;
+}
+#else
 static inline bool tmem_add_u64(uint64_t a, uint64_t b, uint64_t *r)
 {
     if (a > UINT64_MAX - b)
@@ -22,6 +42,7 @@ static inline bool tmem_mul_u64(uint64_t a, uint64_t b, uint64_t *r)
     *r = a * b;
     return true;
 }
+#endif
 
 /* a · b · c */
 static inline bool tmem_mul3_u64(uint64_t a, uint64_t b, uint64_t c, uint64_t *r)

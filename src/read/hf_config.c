@@ -29,7 +29,7 @@ static void fail(struct cfg *c, enum tmem_status code, const char *key, const ch
     c->err->code = code;
     c->err->offset = 0;
     if (key)
-        snprintf(c->err->where, sizeof c->err->where, "%s:%s", c->where, key);
+        snprintf(c->err->where, sizeof c->err->where, "%.60s:%.34s", c->where, key);
     else
         snprintf(c->err->where, sizeof c->err->where, "%s", c->where);
     snprintf(c->err->msg, sizeof c->err->msg, "%s", msg);

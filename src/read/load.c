@@ -5,6 +5,7 @@
 #include "presets.h"
 #include "reader.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,10 @@ enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct
     if (arg == NULL || arg[0] == '\0')
         return load_fail(err, TMEM_ERR_INVALID_ARG, "MODEL", "no model given");
     struct stat sb;
-    if (stat(arg, &sb) == 0) {
+    int stat_errno = 0;
+    if (stat(arg, &sb) != 0)
+        stat_errno = errno;
+    if (stat_errno == 0) {
         if (S_ISDIR(sb.st_mode)) {
             char path[4096];
             if ((size_t)snprintf(path, sizeof path, "%s/config.json", arg) >= sizeof path)
@@ -73,6 +77,11 @@ enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct
             snprintf(out->name, sizeof out->name, "%s", p->name);
         return st;
     }
+
+    /* Not a preset: a name that reads like a path gets the OS's answer. */
+    if (stat_errno != ENOENT || arg[0] == '/' || arg[0] == '.' || ends_with(arg, ".json") ||
+        ends_with(arg, ".gguf"))
+        return load_fail(err, TMEM_ERR_IO, arg, strerror(stat_errno));
 
     size_t n = tmem_preset_count();
     const char **names = malloc((n ? n : 1) * sizeof *names);

@@ -1,6 +1,7 @@
 /* text.c — human-readable reports: aligned columns, labelled units, and with
  * --explain every formula under its line plus a closing paragraph that
  * names the largest part first ("how to say it out loud"). */
+#define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
 #include <string.h>
@@ -53,9 +54,35 @@ static bool group_shown(const struct tmem_params_view *v, enum tmem_group g)
     return true;
 }
 
-static void params_narrative(FILE *out, const struct tmem_params_view *v,
+/* Prints text word-wrapped to `width` columns, each line indented. */
+static void print_wrapped(FILE *out, const char *text, int indent, int width)
+{
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *line = p, *brk = NULL;
+        int cols = 0;
+        while (*p && cols < width - indent) {
+            if (*p == ' ')
+                brk = p;
+            if ((*p & 0xC0) != 0x80) /* count UTF-8 characters, not bytes */
+                cols++;
+            p++;
+        }
+        if (*p && brk != NULL)
+            p = brk;
+        fprintf(out, "%*s%.*s\n", indent, "", (int)(p - line), line);
+    }
+}
+
+static void params_narrative(FILE *real_out, const struct tmem_params_view *v,
                              const struct tmem_report_opts *o)
 {
+    char text[2048];
+    FILE *out = fmemopen(text, sizeof text, "w");
+    if (out == NULL)
+        return;
     const struct tmem_inventory *inv = v->inv;
     char a[32], b[32];
     enum tmem_group order[TMEM_GROUP_COUNT];
@@ -67,7 +94,7 @@ static void params_narrative(FILE *out, const struct tmem_params_view *v,
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    fprintf(out, "\nHow to say it out loud:\n  %s has %s parameters (%s).",
+    fprintf(out, "%s has %s parameters (%s).",
             v->model->name[0] ? v->model->name : "This model", tmem_fmt_short(a, sizeof a, inv->total_params),
             tmem_fmt_count(b, sizeof b, inv->total_params));
     fprintf(out, " The largest part is %s at %.1f%%", tmem_group_name(order[0]),
@@ -86,8 +113,13 @@ static void params_narrative(FILE *out, const struct tmem_params_view *v,
                 tmem_fmt_short(a, sizeof a, inv->active_params),
                 share(inv->active_params, inv->total_params),
                 (unsigned long long)v->model->n_expert_used, (unsigned long long)v->model->n_expert);
-    fprintf(out, " Stored in bf16 the weights alone take %s.\n",
+    fprintf(out, " Stored in bf16 the weights alone take %s.",
             tmem_fmt_bytes(a, sizeof a, v->dtype_bytes[TMEM_DTYPE_BF16], o->si));
+    fputc('\0', out);
+    fclose(out);
+    text[sizeof text - 1] = '\0';
+    fprintf(real_out, "\nHow to say it out loud:\n");
+    print_wrapped(real_out, text, 2, 88);
 }
 
 void tmem_report_params_text(FILE *out, const struct tmem_params_view *v,

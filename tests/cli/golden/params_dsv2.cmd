@@ -1,0 +1,1 @@
+params deepseek-v2-lite --tensors

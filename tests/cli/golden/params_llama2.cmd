@@ -1,0 +1,1 @@
+params llama-2-7b

@@ -1,0 +1,38 @@
+/* harness.h — what every unit test includes: cmocka, the public API, and a
+ * few helpers for building models and reading shared test data. */
+#ifndef TMEM_TEST_HARNESS_H
+#define TMEM_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tmem/tmem.h"
+
+#ifndef TMEM_SHARED_DIR
+#define TMEM_SHARED_DIR "../shared"
+#endif
+
+/* Parse a config.json text, resolve, and build its inventory; fails the test
+ * on any error. */
+#define U64(x) ((uint64_t)(x))
+
+static inline void check_group_sum(const struct tmem_inventory *inv)
+{
+    uint64_t sum = 0;
+    for (int g = 0; g < TMEM_GROUP_COUNT; g++)
+        sum += inv->group_params[g];
+    assert_int_equal(sum, inv->total_params);
+    uint64_t tensors = 0;
+    for (uint32_t i = 0; i < inv->n_tensors; i++)
+        tensors += inv->tensors[i].params;
+    assert_int_equal(tensors, inv->total_params);
+}
+
+#endif /* TMEM_TEST_HARNESS_H */
