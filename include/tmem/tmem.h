@@ -340,6 +340,15 @@ enum tmem_status tmem_ledger_add(struct tmem_ledger *l, enum tmem_bucket b, cons
  * first bucket when the ledger is empty. */
 enum tmem_bucket tmem_ledger_largest_bucket(const struct tmem_ledger *l);
 
+/* Whether a ledger's total fits in capacity_bytes (a GPU's reported
+ * memory). margin_bytes is what is left when it fits, what is missing when
+ * it does not. */
+struct tmem_fit {
+    bool fits;
+    uint64_t capacity_bytes, total_bytes, margin_bytes;
+};
+void tmem_ledger_fit(const struct tmem_ledger *l, uint64_t capacity_bytes, struct tmem_fit *out);
+
 /* --------------------------------------------------------------- lab mode */
 
 /* The original lab script (memory_accounting.py), reproduced exactly:

@@ -31,5 +31,8 @@ int cmd_params(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_gpus(int argc, char **argv);
+int cmd_train(int argc, char **argv);   /* cmd_train.c */
+int cmd_infer(int argc, char **argv);   /* cmd_infer.c */
+int cmd_inspect(int argc, char **argv); /* cmd_inspect.c */
 
 #endif /* TMEM_CLI_H */

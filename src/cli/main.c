@@ -10,6 +10,9 @@ static const struct {
     const char *help;
 } commands[] = {
     {"params", cmd_params, "exact parameter inventory of a model"},
+    {"train", cmd_train, "per-GPU training memory ledger"},
+    {"infer", cmd_infer, "per-GPU inference memory ledger, KV capacity, timing"},
+    {"inspect", cmd_inspect, "what a checkpoint's headers say"},
     {"lab", cmd_lab, "the original lab script's numbers, and their error"},
     {"models", cmd_models, "list the built-in model presets"},
     {"gpus", cmd_gpus, "list the built-in GPU presets"},
@@ -22,8 +25,7 @@ static void usage(FILE *out)
             tmem_version());
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
-    fprintf(out, "\nplanned (not in this version): train, infer, inspect\n"
-                 "'tmem COMMAND --help' shows a command's options. Every command takes --json.\n");
+    fprintf(out, "\n'tmem COMMAND --help' shows a command's options. Every command takes --json.\n");
 }
 
 int main(int argc, char **argv)
@@ -44,10 +46,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(c, commands[i].name) == 0)
             return commands[i].run(argc, argv);
-    if (strcmp(c, "train") == 0 || strcmp(c, "infer") == 0 || strcmp(c, "inspect") == 0) {
-        cli_error(c, "not implemented in this version", "see 'tmem --help' for what is");
-        return 2;
-    }
     cli_error(c, "unknown command", "try 'tmem --help' for more information");
     return 2;
 }

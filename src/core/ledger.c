@@ -81,3 +81,11 @@ enum tmem_bucket tmem_ledger_largest_bucket(const struct tmem_ledger *l)
             best = (enum tmem_bucket)b;
     return best;
 }
+
+void tmem_ledger_fit(const struct tmem_ledger *l, uint64_t capacity_bytes, struct tmem_fit *out)
+{
+    out->capacity_bytes = capacity_bytes;
+    out->total_bytes = l->total_bytes;
+    out->fits = l->total_bytes <= capacity_bytes;
+    out->margin_bytes = out->fits ? capacity_bytes - l->total_bytes : l->total_bytes - capacity_bytes;
+}

@@ -209,3 +209,100 @@ int tmem_report_gpus_json(FILE *out)
     json_object_set_new(d, "gpus", a);
     return doc_dump(out, d, rc);
 }
+
+/* ------------------------------------------------ ledger documents */
+
+/* struct tmem_json is a jansson object plus a sticky failure flag. */
+struct tmem_json {
+    json_t *obj;
+    int rc;
+};
+
+struct tmem_json *tmem_json_object(void)
+{
+    struct tmem_json *o = malloc(sizeof *o);
+    if (o == NULL)
+        return NULL;
+    o->obj = json_object();
+    o->rc = o->obj ? 0 : -1;
+    return o;
+}
+
+void tmem_json_set_u64(struct tmem_json *o, const char *key, uint64_t v)
+{
+    if (o != NULL && o->obj != NULL)
+        o->rc |= set_u64(o->obj, key, v);
+}
+
+void tmem_json_set_real(struct tmem_json *o, const char *key, double v)
+{
+    if (o != NULL && o->obj != NULL)
+        o->rc |= json_object_set_new(o->obj, key, json_real(v));
+}
+
+void tmem_json_set_str(struct tmem_json *o, const char *key, const char *v)
+{
+    if (o != NULL && o->obj != NULL)
+        o->rc |= json_object_set_new(o->obj, key, v ? json_string(v) : json_null());
+}
+
+void tmem_json_set_bool(struct tmem_json *o, const char *key, bool v)
+{
+    if (o != NULL && o->obj != NULL)
+        o->rc |= json_object_set_new(o->obj, key, json_boolean(v));
+}
+
+void tmem_json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child)
+{
+    if (child == NULL) {
+        if (o != NULL)
+            o->rc = -1;
+        return;
+    }
+    if (o != NULL && o->obj != NULL) {
+        o->rc |= child->rc;
+        o->rc |= json_object_set(o->obj, key, child->obj);
+    }
+    tmem_json_free(child);
+}
+
+void tmem_json_free(struct tmem_json *o)
+{
+    if (o == NULL)
+        return;
+    json_decref(o->obj);
+    free(o);
+}
+
+int tmem_report_ledger_json(FILE *out, const char *command, const struct tmem_model *m,
+                            const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+                            const struct tmem_fit *fit, struct tmem_json *extra)
+{
+    int rc = 0;
+    json_t *d = doc_new(command);
+    if (m != NULL)
+        json_object_set_new(d, "model", model_obj(m, &rc));
+    if (gpu != NULL) {
+        json_t *g = json_object();
+        json_object_set_new(g, "name", json_string(gpu->name));
+        rc |= set_u64(g, "memory_bytes", gpu->memory_bytes);
+        json_object_set_new(d, "gpu", g);
+    } else {
+        json_object_set_new(d, "gpu", json_null());
+    }
+    json_object_set_new(d, "fits", fit ? json_boolean(fit->fits) : json_null());
+    json_t *per = json_object();
+    for (int b = 0; b < TMEM_BUCKET_COUNT; b++)
+        rc |= set_u64(per, tmem_bucket_name((enum tmem_bucket)b), l->bucket_bytes[b]);
+    rc |= set_u64(per, "total", l->total_bytes);
+    json_object_set_new(d, "per_gpu_bytes", per);
+    json_object_set_new(d, "entries", ledger_entries(l, &rc));
+    if (extra != NULL) {
+        rc |= extra->rc;
+        const char *key;
+        json_t *val;
+        json_object_foreach(extra->obj, key, val) { json_object_set(d, key, val); }
+        tmem_json_free(extra);
+    }
+    return doc_dump(out, d, rc);
+}

@@ -54,6 +54,39 @@ int tmem_report_lab_json(FILE *out, const struct tmem_lab_view *v);
 void tmem_report_ledger_text(FILE *out, const struct tmem_ledger *l,
                              const struct tmem_report_opts *o);
 
+/* The closing lines of a train/infer ledger: the total, the GPU and the
+ * verdict ("fits, 12.3 GiB free" / "does not fit: 4.1 GiB over"), the largest
+ * bucket named first. gpu may be NULL (no verdict then). */
+void tmem_report_verdict_text(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+                              const struct tmem_fit *fit, const struct tmem_report_opts *o);
+
+/* "How to say it out loud": the buckets from the largest down, with their
+ * share of the total, word-wrapped. `subject` opens the sentence. */
+void tmem_report_ledger_narrative(FILE *out, const char *subject, const struct tmem_ledger *l,
+                                  const struct tmem_report_opts *o);
+
+/* A train/infer JSON document (CONTRACT.md): schema_version, tmem_version,
+ * command, model, gpu {name, memory_bytes}, fits, per_gpu_bytes (every bucket
+ * and total), entries [{bucket, label, bytes, formula}], then the keys of
+ * `extra` (an object built by the caller with tmem_json_* below; consumed;
+ * may be NULL). gpu and fit may be NULL: "gpu" and "fits" are null then.
+ * Returns 0, or -1 (nothing printed) when a value does not fit JSON. */
+struct tmem_json;
+int tmem_report_ledger_json(FILE *out, const char *command, const struct tmem_model *m,
+                            const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+                            const struct tmem_fit *fit, struct tmem_json *extra);
+
+/* A small builder for the extra keys, so callers need not include jansson.
+ * Objects keep insertion order. Failures are sticky and reported by
+ * tmem_report_ledger_json. */
+struct tmem_json *tmem_json_object(void);
+void tmem_json_set_u64(struct tmem_json *o, const char *key, uint64_t v);
+void tmem_json_set_real(struct tmem_json *o, const char *key, double v);
+void tmem_json_set_str(struct tmem_json *o, const char *key, const char *v);
+void tmem_json_set_bool(struct tmem_json *o, const char *key, bool v);
+void tmem_json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child); /* consumes child */
+void tmem_json_free(struct tmem_json *o);
+
 /* `tmem models` and `tmem gpus`. */
 struct tmem_model_row {
     const char *name, *hf_id;

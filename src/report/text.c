@@ -246,6 +246,8 @@ void tmem_report_lab_text(FILE *out, const struct tmem_lab_view *v,
             fprintf(out, "  - grouped-query attention: k and v use %llu of %llu heads\n",
                     (unsigned long long)m->n_kv_head, (unsigned long long)m->n_head);
     }
+    if (o->explain)
+        tmem_report_ledger_narrative(out, "The lab script's ledger comes to", &r->ledger, o);
     fprintf(out, "\nnotes (the lab's own):\n"
                  "  - training needs more than the weights: gradients and Adam states are shown,\n"
                  "    and activations are not (see `tmem train`)\n"
@@ -284,4 +286,54 @@ void tmem_report_gpus_text(FILE *out, bool si)
         fprintf(out, "  %s %.0f\n", g->interconnect, g->interconnect_bytes_per_s / 1e9);
     }
     fprintf(out, "(memory as the device reports it; dense tensor-core rates, no sparsity)\n");
+}
+
+void tmem_report_verdict_text(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+                              const struct tmem_fit *fit, const struct tmem_report_opts *o)
+{
+    char a[32], b[32];
+    fprintf(out, "  %-41s %12s  %19s B\n", "total per GPU", tmem_fmt_bytes(a, sizeof a, l->total_bytes, o->si),
+            tmem_fmt_count(b, sizeof b, l->total_bytes));
+    if (gpu == NULL || fit == NULL)
+        return;
+    fprintf(out, "  %-41s %12s  (%s, as the device reports it)\n", gpu->name,
+            tmem_fmt_bytes(a, sizeof a, gpu->memory_bytes, o->si), gpu->full_name);
+    enum tmem_bucket big = tmem_ledger_largest_bucket(l);
+    if (fit->fits)
+        fprintf(out, "\nverdict: fits, %s free; the largest bucket is %s (%s)\n",
+                tmem_fmt_bytes(a, sizeof a, fit->margin_bytes, o->si), tmem_bucket_title(big),
+                tmem_fmt_bytes(b, sizeof b, l->bucket_bytes[big], o->si));
+    else
+        fprintf(out, "\nverdict: does NOT fit: %s over; the bottleneck is %s (%s)\n",
+                tmem_fmt_bytes(a, sizeof a, fit->margin_bytes, o->si), tmem_bucket_title(big),
+                tmem_fmt_bytes(b, sizeof b, l->bucket_bytes[big], o->si));
+}
+
+void tmem_report_ledger_narrative(FILE *real_out, const char *subject, const struct tmem_ledger *l,
+                                  const struct tmem_report_opts *o)
+{
+    char text[2048], a[32];
+    FILE *out = fmemopen(text, sizeof text, "w");
+    if (out == NULL)
+        return;
+    enum tmem_bucket order[TMEM_BUCKET_COUNT];
+    for (int b = 0; b < TMEM_BUCKET_COUNT; b++)
+        order[b] = (enum tmem_bucket)b;
+    for (int i = 1; i < TMEM_BUCKET_COUNT; i++) /* largest first, stable */
+        for (int j = i; j > 0 && l->bucket_bytes[order[j]] > l->bucket_bytes[order[j - 1]]; j--) {
+            enum tmem_bucket t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    fprintf(out, "%s %s in all.", subject, tmem_fmt_bytes(a, sizeof a, l->total_bytes, o->si));
+    for (int i = 0; i < TMEM_BUCKET_COUNT && l->bucket_bytes[order[i]] > 0; i++)
+        fprintf(out, "%s %s %s (%.0f%%)", i == 0 ? " The largest part is" : (i == 1 ? ", then" : ","),
+                tmem_bucket_title(order[i]), tmem_fmt_bytes(a, sizeof a, l->bucket_bytes[order[i]], o->si),
+                share(l->bucket_bytes[order[i]], l->total_bytes));
+    fprintf(out, ".");
+    fputc('\0', out);
+    fclose(out);
+    text[sizeof text - 1] = '\0';
+    fprintf(real_out, "\nHow to say it out loud:\n");
+    print_wrapped(real_out, text, 2, 88);
 }
