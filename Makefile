@@ -67,7 +67,7 @@ deps:
 test: deps all $(UNIT_BIN)
 	@sh tests/check_core_purity.sh
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; \
-	  sh tests/cli/run.sh $(BUILD)/tmem || fail=1; \
+	  for s in tests/cli/*.sh; do sh $$s $(BUILD)/tmem || fail=1; done; \
 	  if [ $$fail -ne 0 ]; then echo "make test: FAILED"; exit 1; fi; \
 	  echo "make test: all suites passed"
 
@@ -75,11 +75,15 @@ demo: deps all
 	$(BUILD)/tmem params llama-2-7b --explain
 	$(BUILD)/tmem lab
 
-$(BUILD)/bench: bench/bench.c $(BUILD)/libtmem.a
+# Every bench/bench*.c is one benchmark program, run with the path of tmem.
+BENCH_SRC = $(wildcard bench/bench*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/%)
+
+$(BUILD)/bench%: bench/bench%.c $(BUILD)/libtmem.a
 	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) -o $@ $< $(BUILD)/libtmem.a $(LDFLAGS) $(JANSSON_LIBS) -lm
 
-bench: all $(BUILD)/bench
-	$(BUILD)/bench $(BUILD)/tmem
+bench: all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b $(BUILD)/tmem || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
