@@ -215,6 +215,8 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
 
 /* Number of MoE layers of a resolved model (0 for a dense one). */
 uint64_t tmem_model_moe_layers(const struct tmem_model *m);
+/* MoE layers among layers [first, last) (pipeline stages). */
+uint64_t tmem_model_moe_layers_in(const struct tmem_model *m, uint64_t first, uint64_t last);
 
 /* ------------------------------------------------------ parameter inventory */
 
@@ -233,14 +235,41 @@ enum tmem_group {
 /* Stable key ("embedding", "shared_experts"). */
 const char *tmem_group_name(enum tmem_group g);
 
-/* One kind of tensor, repeated `count` times in the model (once per layer,
- * once per expert per MoE layer, ...). */
+/* Where a tensor lives: once before the layers (embedding side), once after
+ * them (head side), or in every layer of a kind. Pipeline stages and
+ * per-layer rules (quantization mixes) read it. */
+enum tmem_scope {
+    TMEM_SCOPE_INPUT = 0,    /* first pipeline stage: embeddings */
+    TMEM_SCOPE_OUTPUT,       /* last pipeline stage: final norm, lm_head */
+    TMEM_SCOPE_LAYER,        /* every layer */
+    TMEM_SCOPE_DENSE_LAYER,  /* every dense-MLP layer */
+    TMEM_SCOPE_MOE_LAYER,    /* every MoE layer */
+    TMEM_SCOPE_COUNT
+};
+
+/* What a tensor is for, where a rule singles it out (llama.cpp's k-quant
+ * mixes give attn_v and ffn_down more bits, the output its own type). */
+enum tmem_role {
+    TMEM_ROLE_OTHER = 0,
+    TMEM_ROLE_TOKEN_EMBD,
+    TMEM_ROLE_OUTPUT,      /* lm_head */
+    TMEM_ROLE_ATTN_V,
+    TMEM_ROLE_FFN_DOWN,
+    TMEM_ROLE_COUNT
+};
+
+/* One kind of tensor, repeated `count` times in the model: per_layer times
+ * in each layer of its scope (1 for the scopes outside the layers). */
 struct tmem_tensor {
     enum tmem_group group;
+    enum tmem_scope scope;
+    enum tmem_role role;
     const char *name;          /* "attn.q_proj" (static string) */
     const char *shape_sym;     /* "d_model × n_head·d_head" (static string) */
     const char *count_sym;     /* "n_layer", "n_moe_layer·n_expert", "1" */
-    uint64_t rows, cols;       /* shape; cols == 1 for a vector */
+    uint64_t rows, cols;       /* shape (in × out for a matrix); cols == 1 for a vector */
+    uint64_t per_layer;        /* instances per layer of the scope (n_expert for experts) */
+    uint64_t per_layer_active; /* of those, instances a token passes through */
     uint64_t count;            /* instances in the model */
     uint64_t count_active;     /* instances a token passes through */
     uint64_t params;           /* rows · cols · count */

@@ -85,22 +85,32 @@ static bool is_listed_dense(const struct tmem_model *m, uint64_t layer, uint32_t
     return false;
 }
 
-uint64_t tmem_model_moe_layers(const struct tmem_model *m)
+uint64_t tmem_model_moe_layers_in(const struct tmem_model *m, uint64_t first, uint64_t last)
 {
-    if (m->n_expert == 0 || m->moe_layer_step == 0 || m->moe_first_layer >= m->n_layer)
+    if (m->n_expert == 0 || m->moe_layer_step == 0)
         return 0;
-    /* layer i is MoE iff first <= i < n_layer and (i + phase) % step == 0;
-     * multiples of step in [0, h) number ceil(h / step). */
+    if (last > m->n_layer)
+        last = m->n_layer;
+    if (first < m->moe_first_layer)
+        first = m->moe_first_layer;
+    if (first >= last)
+        return 0;
+    /* layer i is MoE iff moe_first_layer <= i < n_layer, (i + phase) % step
+     * == 0 and i is not listed dense; multiples of step in [0, h) number
+     * ceil(h / step). */
     uint64_t step = m->moe_layer_step, phase = m->moe_layer_phase;
-    uint64_t n = tmem_ceil_div_u64(m->n_layer + phase, step) -
-                 tmem_ceil_div_u64(m->moe_first_layer + phase, step);
+    uint64_t n = tmem_ceil_div_u64(last + phase, step) - tmem_ceil_div_u64(first + phase, step);
     for (uint32_t i = 0; i < m->n_dense_layers_listed; i++) {
         uint64_t l = m->dense_layers[i];
-        if (l >= m->moe_first_layer && l < m->n_layer && (l + phase) % step == 0 &&
-            !is_listed_dense(m, l, i))
+        if (l >= first && l < last && (l + phase) % step == 0 && !is_listed_dense(m, l, i))
             n--;
     }
     return n;
+}
+
+uint64_t tmem_model_moe_layers(const struct tmem_model *m)
+{
+    return tmem_model_moe_layers_in(m, 0, m->n_layer);
 }
 
 enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_model *out,
