@@ -138,6 +138,8 @@ struct tmem_family_info {
     bool router_bias;              /* DeepSeek-V3's e_score_correction_bias */
     uint32_t moe_layer_phase;      /* layer i is MoE iff (i + phase) % step == 0 */
     uint32_t d_ff_mult;            /* d_ff default = mult · d_model (0: required) */
+    uint32_t swa_layer_step;       /* with a sliding window: 0 all layers slide, k: layers
+                                      i with i % k == 0 slide (Gemma-2: 2), the rest are global */
 };
 
 /* Family rules; NULL when f is out of range. */

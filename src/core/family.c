@@ -53,7 +53,7 @@ static const struct tmem_family_info families[] = {
         .norm = RMS, .n_norm_per_layer = 2, .mlp = GATED, .tied = true},
     [TMEM_FAMILY_GEMMA2] = {.name = "gemma2",
         .description = "Gemma with four RMSNorms per layer, alternating sliding window",
-        .norm = RMS, .n_norm_per_layer = 4, .mlp = GATED, .tied = true},
+        .norm = RMS, .n_norm_per_layer = 4, .mlp = GATED, .tied = true, .swa_layer_step = 2},
     [TMEM_FAMILY_PHI3] = {.name = "phi3",
         .description = "Llama layout with fused qkv_proj and gate_up_proj",
         .norm = RMS, .n_norm_per_layer = 2, .mlp = GATED, .tied = false},

@@ -29,7 +29,7 @@ static json_t *doc_new(const char *command)
 static int doc_dump(FILE *out, json_t *d, int rc)
 {
     if (rc == 0 && d != NULL) {
-        char *s = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+        char *s = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (s == NULL)
             rc = -1;
         else {

@@ -1,0 +1,199 @@
+/* infer.h — the inference side of libtmem: serving weight formats (plain,
+ * fp8, int8, GPTQ/AWQ int4, NF4, GGUF block types and k-quant mixes), the KV
+ * cache for every attention kind, vLLM-style paged capacity, the per-GPU
+ * inference ledger, and a roofline timing model. Pure core: no I/O, no
+ * allocation, no globals. */
+#ifndef TMEM_INFER_H
+#define TMEM_INFER_H
+
+#include "tmem/tmem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------ ggml types */
+
+/* ggml's tensor types. The values ARE ggml's numeric ids (ggml.h), pinned:
+ * gaps are ids ggml retired. */
+enum tmem_ggml_type {
+    TMEM_GGML_F32 = 0, TMEM_GGML_F16 = 1, TMEM_GGML_Q4_0 = 2, TMEM_GGML_Q4_1 = 3,
+    TMEM_GGML_Q5_0 = 6, TMEM_GGML_Q5_1 = 7, TMEM_GGML_Q8_0 = 8, TMEM_GGML_Q8_1 = 9,
+    TMEM_GGML_Q2_K = 10, TMEM_GGML_Q3_K = 11, TMEM_GGML_Q4_K = 12, TMEM_GGML_Q5_K = 13,
+    TMEM_GGML_Q6_K = 14, TMEM_GGML_Q8_K = 15, TMEM_GGML_IQ2_XXS = 16, TMEM_GGML_IQ2_XS = 17,
+    TMEM_GGML_IQ3_XXS = 18, TMEM_GGML_IQ1_S = 19, TMEM_GGML_IQ4_NL = 20, TMEM_GGML_IQ3_S = 21,
+    TMEM_GGML_IQ2_S = 22, TMEM_GGML_IQ4_XS = 23, TMEM_GGML_I8 = 24, TMEM_GGML_I16 = 25,
+    TMEM_GGML_I32 = 26, TMEM_GGML_I64 = 27, TMEM_GGML_F64 = 28, TMEM_GGML_IQ1_M = 29,
+    TMEM_GGML_BF16 = 30, TMEM_GGML_TQ1_0 = 34, TMEM_GGML_TQ2_0 = 35, TMEM_GGML_MXFP4 = 39,
+    TMEM_GGML_TYPE_COUNT = 40
+};
+
+struct tmem_ggml_type_info {
+    const char *name;        /* "q4_K" as ggml spells it */
+    uint32_t block_elems;    /* elements per block: 1, 32 or 256 */
+    uint32_t block_bytes;    /* bytes per block */
+};
+
+/* NULL for an id ggml does not define (or retired). */
+const struct tmem_ggml_type_info *tmem_ggml_type_info(uint32_t id);
+/* Case-insensitive ("Q4_K", "q4_k"); TMEM_GGML_TYPE_COUNT if unknown. */
+uint32_t tmem_ggml_type_from_name(const char *name);
+/* Bytes of n elements stored as type id: n / block_elems blocks. Returns
+ * TMEM_ERR_INCONSISTENT when n is not a whole number of blocks. */
+enum tmem_status tmem_ggml_bytes(uint32_t id, uint64_t n, uint64_t *bytes);
+
+/* -------------------------------------------------------- weight formats */
+
+enum tmem_wformat {
+    TMEM_WF_FP32 = 0, TMEM_WF_BF16, TMEM_WF_FP16,
+    TMEM_WF_FP8,          /* e4m3, one fp32 scale per tensor */
+    TMEM_WF_FP8_CHANNEL,  /* e4m3, one fp32 scale per output channel */
+    TMEM_WF_INT8,         /* per-output-channel fp32 scale (bitsandbytes LLM.int8 SCB) */
+    TMEM_WF_INT4,         /* AWQ: 4-bit, per group of g inputs an fp16 scale and a 4-bit zero */
+    TMEM_WF_GPTQ,         /* as INT4 plus GPTQ's g_idx: one int32 per input channel */
+    TMEM_WF_NF4,          /* bitsandbytes NF4: blocks of 64, fp32 absmax */
+    TMEM_WF_NF4_DQ,       /* NF4 with double quantization of the absmax */
+    TMEM_WF_GGUF,         /* one ggml type for every matrix (pure) */
+    TMEM_WF_GGUF_Q4_K_M,  /* llama.cpp mixes: Q4_K with Q6_K for attn_v/ffn_down */
+    TMEM_WF_GGUF_Q5_K_M,  /* and the output (llama-quant.cpp rules) */
+    TMEM_WF_GGUF_Q4_K_S,
+    TMEM_WF_COUNT
+};
+
+struct tmem_wformat_info {
+    const char *name;         /* "int4" */
+    const char *description;
+};
+
+const struct tmem_wformat_info *tmem_wformat_info(enum tmem_wformat f);
+/* Format by name; also takes any ggml type name ("q8_0", "iq4_xs"), which
+ * yields TMEM_WF_GGUF and sets *ggml_type. TMEM_WF_COUNT if unknown. */
+enum tmem_wformat tmem_wformat_from_name(const char *name, uint32_t *ggml_type);
+
+/* ------------------------------------------------------------ KV dtypes */
+
+enum tmem_kv_dtype {
+    TMEM_KV_BF16 = 0, TMEM_KV_FP16,
+    TMEM_KV_FP8,   /* 1 B, plus fp32 k/v scales per layer (vLLM) */
+    TMEM_KV_INT8,  /* 1 B, plus an fp16 scale per token per KV head for K and for V */
+    TMEM_KV_FP32,
+    TMEM_KV_COUNT
+};
+const char *tmem_kv_dtype_name(enum tmem_kv_dtype t);
+enum tmem_kv_dtype tmem_kv_dtype_from_name(const char *name); /* TMEM_KV_COUNT if unknown */
+
+/* The KV cache of one model on one GPU: bytes per token over its layers,
+ * split into full-attention layers and sliding-window layers (which stop
+ * at the window). */
+struct tmem_kv_layout {
+    uint64_t n_layer_full, n_layer_window;  /* on this GPU (pipeline stage) */
+    uint64_t window_tokens;                 /* 0: no sliding layers */
+    uint64_t kv_heads_per_gpu;              /* after tensor parallel (MHA/GQA) */
+    uint64_t bytes_per_token_layer;         /* one layer, one token, this GPU */
+    uint64_t bytes_per_token;               /* all layers on this GPU */
+    uint64_t fixed_bytes;                   /* per-layer scales (fp8) */
+    bool mla;                               /* latent cache, replicated across TP */
+};
+
+/* ------------------------------------------------------------- inference */
+
+enum tmem_engine {
+    TMEM_ENGINE_VLLM = 0, /* paged KV pool sized from leftover memory */
+    TMEM_ENGINE_HF,       /* static cache allocated per request */
+    TMEM_ENGINE_COUNT
+};
+
+struct tmem_infer_opts {
+    uint64_t batch;              /* concurrent sequences */
+    uint64_t prompt_tokens, gen_tokens;
+    enum tmem_wformat weights;
+    uint32_t ggml_type;          /* for TMEM_WF_GGUF */
+    uint64_t group_size;         /* int4/GPTQ group (128) */
+    enum tmem_dtype compute;     /* activations and unquantized tensors (bf16) */
+    enum tmem_kv_dtype kv_dtype;
+    uint64_t tp, pp;
+    uint64_t pp_layers[64];      /* explicit layers per stage (VLLM_PP_LAYER_PARTITION); 0: vLLM's rule */
+    uint32_t n_pp_layers;
+    enum tmem_engine engine;
+    double gpu_memory_utilization;   /* vLLM: 0.9 */
+    uint64_t block_size;             /* vLLM: 16 tokens */
+    uint64_t max_num_batched_tokens; /* vLLM profiling chunk: 8192 */
+    uint64_t max_num_seqs;           /* vLLM: 256 */
+    uint64_t max_model_len;          /* 0: prompt + gen */
+    uint64_t cuda_context_bytes;     /* CUDA context + cuBLAS workspace + NCCL (non-torch) */
+    uint64_t cuda_graph_bytes;       /* reserve for captured CUDA graphs (0: none) */
+    bool flash;                      /* flash attention (default) vs naive s² scores */
+    bool all_logits;                 /* logits for every prompt token, not just the last */
+    double mfu, mbu;                 /* efficiencies of compute and memory bandwidth */
+    const struct tmem_gpu *gpu;      /* required for capacity and timing */
+};
+
+/* Defaults: batch 1, prompt 512, gen 128, bf16 weights and KV, tp = pp = 1,
+ * vLLM with utilization 0.9, block 16, 8192 batched tokens, 256 seqs, CUDA
+ * context 1 GiB, no graph reserve, flash attention, mfu 0.5, mbu 0.8. */
+void tmem_infer_defaults(struct tmem_infer_opts *o);
+
+struct tmem_timing {
+    double prefill_flops, prefill_bytes, ttft_s;
+    double decode_flops, decode_bytes, tpot_s;          /* one step, mid-generation */
+    double comm_s_per_token;                            /* TP all-reduces per decode step */
+    double decode_tokens_per_s_per_request, decode_tokens_per_s;
+    double e2e_s;
+    double ridge_batch;                                 /* decode turns compute-bound here */
+    const char *prefill_bound, *decode_bound;           /* "compute" / "memory" / "interconnect" */
+};
+
+struct tmem_infer_result {
+    struct tmem_ledger ledger;        /* worst GPU */
+    uint32_t worst_stage;             /* pipeline stage of that GPU */
+    uint64_t stage_layers;            /* its layers */
+    struct tmem_kv_layout kv;
+    uint64_t weight_bytes;            /* on the worst GPU */
+    uint64_t kv_request_bytes;        /* KV this workload needs on the worst GPU */
+    uint64_t tokens_per_seq;          /* prompt + gen (or max_model_len) */
+    uint64_t blocks_per_seq;          /* paged */
+    uint64_t kv_waste_bytes;          /* rounding to blocks, all sequences */
+    /* vLLM capacity on the worst GPU */
+    uint64_t usable_bytes;            /* utilization × memory (vLLM) or memory (HF) */
+    uint64_t kv_budget_bytes;         /* usable − weights − peak activation − non-torch − graphs */
+    uint64_t block_bytes;             /* one block, all layers of this GPU */
+    uint64_t kv_blocks, capacity_tokens, max_concurrent_sequences;
+    uint64_t kv_pool_bytes;           /* blocks × block bytes */
+    struct tmem_fit fit;              /* ledger total vs usable */
+    struct tmem_timing timing;
+};
+
+/* Builds the inference ledger of a resolved model and its inventory under
+ * opts. Errors: unknown formats, group size not dividing a dimension,
+ * utilization outside (0, 1], tp not dividing heads, zero or absurd batch
+ * or lengths — each naming the option ("--tp"). */
+enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                  const struct tmem_infer_opts *o, struct tmem_infer_result *r,
+                                  struct tmem_error *err);
+
+/* KV layout of a resolved model on one GPU of a tp × pp deployment holding
+ * `stage_layers` layers starting at `first_layer`. */
+enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype dt, uint64_t tp,
+                                uint64_t first_layer, uint64_t stage_layers,
+                                struct tmem_kv_layout *out, struct tmem_error *err);
+
+/* KV bytes of one sequence of `tokens` tokens on that GPU, tokens rounded up
+ * to `block` (1: unpaged); sliding layers hold at most the window. */
+enum tmem_status tmem_kv_seq_bytes(const struct tmem_kv_layout *kv, uint64_t tokens,
+                                   uint64_t block, uint64_t *bytes);
+
+/* The largest batch and the longest context (prompt + gen, prompt grown)
+ * with which the ledger still fits; 0 when even 1 does not. */
+enum tmem_status tmem_infer_max_batch(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                      const struct tmem_infer_opts *o, uint64_t *batch,
+                                      struct tmem_error *err);
+enum tmem_status tmem_infer_max_context(const struct tmem_model *m,
+                                        const struct tmem_inventory *inv,
+                                        const struct tmem_infer_opts *o, uint64_t *tokens,
+                                        struct tmem_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TMEM_INFER_H */

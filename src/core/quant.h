@@ -1,0 +1,35 @@
+/* quant.h — how one tensor is stored in a serving weight format: whether
+ * it is quantized, which ggml type a llama.cpp mix gives it, and its bytes
+ * (payload and scales/zeros apart). Internal to the core. */
+#ifndef TMEM_QUANT_H
+#define TMEM_QUANT_H
+
+#include "tmem/infer.h"
+
+/* Bytes of one instance of a tensor (after any tensor-parallel split). */
+struct tmem_instance_bytes {
+    uint64_t payload;   /* the weights themselves */
+    uint64_t scales;    /* scales, zero points, g_idx, absmax, code tables */
+    uint32_t ggml_type; /* GGUF formats: the type used; else TMEM_GGML_TYPE_COUNT */
+    bool quantized;
+};
+
+/* Whether format f quantizes tensor t (HF formats: the 2-D matrices of
+ * attention, MLP and experts; GGUF: every 2-D matrix but the router). */
+bool tmem_wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f);
+
+/* The ggml type llama.cpp's quantizer (llama-quant.cpp llama_tensor_get_type)
+ * gives tensor t of layer `layer` (of n_layer) under format f with base type
+ * `base`; tied: the model has no separate output tensor. */
+uint32_t tmem_gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, uint32_t base,
+                            uint64_t layer, uint64_t n_layer, bool tied);
+
+/* One instance of a rows × cols tensor (rows = input width for matrices)
+ * stored as format f (ggml type `gtype` for GGUF, group size for int4),
+ * unquantized tensors in `keep` (GGUF: f32 for vectors). */
+enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_wformat f,
+                                        uint32_t gtype, uint64_t group, enum tmem_dtype keep,
+                                        uint64_t rows, uint64_t cols,
+                                        struct tmem_instance_bytes *out, struct tmem_error *err);
+
+#endif /* TMEM_QUANT_H */

@@ -1,0 +1,15 @@
+/* timing.h — the roofline timing model of the inference ledger. Internal. */
+#ifndef TMEM_TIMING_H
+#define TMEM_TIMING_H
+
+#include "tmem/infer.h"
+
+/* Fills *t for model m under opts: all_weight_bytes and all_expert_bytes
+ * are what one tensor-parallel rank holds summed over the pipeline stages,
+ * kv_bytes_per_token likewise. */
+enum tmem_status tmem_infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                   const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
+                                   uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
+                                   struct tmem_timing *t);
+
+#endif /* TMEM_TIMING_H */

@@ -1,0 +1,230 @@
+/* wformat.c — serving weight formats: which tensors each quantizes, and the
+ * exact bytes of a tensor in it, scales and zero points included.
+ *   fp8        e4m3: n B + one fp32 scale per tensor
+ *   fp8-channel       n B + one fp32 scale per output channel
+ *   int8       per-channel: n B + fp32 scale per output channel (bnb SCB)
+ *   int4 (AWQ) n/2 B + per group of g inputs per output an fp16 scale (2 B)
+ *              and a 4-bit zero point (0.5 B)
+ *   gptq       int4 + g_idx: one int32 per input channel
+ *   nf4        n/2 B + fp32 absmax per block of 64 + a 16-entry fp32 code
+ *   nf4-dq     n/2 B + int8 absmax per block of 64 + fp32 absmax2 per 256
+ *              blocks + fp32 offset + 16- and 256-entry fp32 codes
+ *   GGUF       n / block_elems × block_bytes (ggml_type.c)
+ * REF: AutoAWQ / AutoGPTQ qweight, qzeros, scales, g_idx layouts;
+ *      bitsandbytes functional.quantize_4bit QuantState; llama-quant.cpp. */
+#include "checked.h"
+#include "error.h"
+#include "quant.h"
+#include "sb.h"
+
+#include <string.h>
+
+static const struct tmem_wformat_info formats[] = {
+    [TMEM_WF_FP32] = {"fp32", "32-bit floats"},
+    [TMEM_WF_BF16] = {"bf16", "bfloat16"},
+    [TMEM_WF_FP16] = {"fp16", "float16"},
+    [TMEM_WF_FP8] = {"fp8", "fp8 e4m3, one fp32 scale per tensor"},
+    [TMEM_WF_FP8_CHANNEL] = {"fp8-channel", "fp8 e4m3, one fp32 scale per output channel"},
+    [TMEM_WF_INT8] = {"int8", "int8, one fp32 scale per output channel"},
+    [TMEM_WF_INT4] = {"int4", "4-bit AWQ-style: fp16 scale + 4-bit zero per group"},
+    [TMEM_WF_GPTQ] = {"gptq", "4-bit GPTQ: fp16 scale + 4-bit zero per group, int32 g_idx"},
+    [TMEM_WF_NF4] = {"nf4", "bitsandbytes NF4, fp32 absmax per 64 weights"},
+    [TMEM_WF_NF4_DQ] = {"nf4-dq", "bitsandbytes NF4 with double-quantized absmax"},
+    [TMEM_WF_GGUF] = {"gguf", "one ggml type for every matrix"},
+    [TMEM_WF_GGUF_Q4_K_M] = {"q4_k_m", "llama.cpp Q4_K_M: Q4_K, Q6_K for the output and half the attn_v/ffn_down"},
+    [TMEM_WF_GGUF_Q5_K_M] = {"q5_k_m", "llama.cpp Q5_K_M: Q5_K, Q6_K for the output and half the attn_v/ffn_down"},
+    [TMEM_WF_GGUF_Q4_K_S] = {"q4_k_s", "llama.cpp Q4_K_S: Q4_K, Q5_K for the first attn_v/ffn_down"},
+};
+_Static_assert(sizeof formats / sizeof formats[0] == TMEM_WF_COUNT, "one row per format");
+
+const struct tmem_wformat_info *tmem_wformat_info(enum tmem_wformat f)
+{
+    return (unsigned)f < TMEM_WF_COUNT ? &formats[f] : NULL;
+}
+
+static bool same_ci(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
+        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+enum tmem_wformat tmem_wformat_from_name(const char *name, uint32_t *ggml_type)
+{
+    if (name == NULL)
+        return TMEM_WF_COUNT;
+    for (int f = 0; f < TMEM_WF_COUNT; f++)
+        if (f != TMEM_WF_GGUF && same_ci(formats[f].name, name))
+            return (enum tmem_wformat)f;
+    uint32_t g = tmem_ggml_type_from_name(name);
+    if (g != TMEM_GGML_TYPE_COUNT && g != TMEM_GGML_F32 && g != TMEM_GGML_F16 &&
+        g != TMEM_GGML_BF16) {
+        if (ggml_type)
+            *ggml_type = g;
+        return TMEM_WF_GGUF;
+    }
+    return TMEM_WF_COUNT;
+}
+
+static bool is_gguf(enum tmem_wformat f)
+{
+    return f >= TMEM_WF_GGUF && f <= TMEM_WF_GGUF_Q4_K_S;
+}
+
+bool tmem_wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f)
+{
+    if (f <= TMEM_WF_FP16 || t->cols == 1 || t->rows == 1)
+        return false; /* plain formats; vectors (norms, biases) stay as they are */
+    if (t->group == TMEM_GROUP_ROUTER || t->group == TMEM_GROUP_NORM)
+        return false; /* llama.cpp keeps ffn_gate_inp; HF formats skip the gate */
+    if (is_gguf(f))
+        return true; /* token_embd and output are quantized too */
+    return t->group != TMEM_GROUP_EMBEDDING && t->group != TMEM_GROUP_LM_HEAD;
+}
+
+/* llama-quant.cpp use_more_bits: first and last eighth, every third between */
+static bool use_more_bits(uint64_t i, uint64_t n)
+{
+    return i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2);
+}
+
+uint32_t tmem_gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, uint32_t base,
+                            uint64_t layer, uint64_t n_layer, bool tied)
+{
+    if (f == TMEM_WF_GGUF_Q4_K_M || f == TMEM_WF_GGUF_Q4_K_S)
+        base = TMEM_GGML_Q4_K;
+    else if (f == TMEM_WF_GGUF_Q5_K_M)
+        base = TMEM_GGML_Q5_K;
+    bool iq = base == TMEM_GGML_IQ2_XXS || base == TMEM_GGML_IQ2_XS || base == TMEM_GGML_IQ2_S ||
+              base == TMEM_GGML_IQ1_S || base == TMEM_GGML_IQ1_M || base == TMEM_GGML_IQ3_XXS;
+    /* the output (or, tied, the embedding standing in for it) */
+    if (t->role == TMEM_ROLE_OUTPUT || (tied && t->role == TMEM_ROLE_TOKEN_EMBD)) {
+        if (iq)
+            return TMEM_GGML_Q5_K;
+        return base == TMEM_GGML_Q8_0 ? TMEM_GGML_Q8_0 : TMEM_GGML_Q6_K;
+    }
+    if (t->role == TMEM_ROLE_ATTN_V) {
+        if ((f == TMEM_WF_GGUF_Q4_K_M || f == TMEM_WF_GGUF_Q5_K_M) && use_more_bits(layer, n_layer))
+            return TMEM_GGML_Q6_K;
+        if (f == TMEM_WF_GGUF_Q4_K_S && layer < 4)
+            return TMEM_GGML_Q5_K;
+    }
+    if (t->role == TMEM_ROLE_FFN_DOWN) {
+        if ((f == TMEM_WF_GGUF_Q4_K_M || f == TMEM_WF_GGUF_Q5_K_M) && use_more_bits(layer, n_layer))
+            return TMEM_GGML_Q6_K;
+        if (f == TMEM_WF_GGUF_Q4_K_S && layer < n_layer / 8)
+            return TMEM_GGML_Q5_K;
+    }
+    return base;
+}
+
+/* llama-quant.cpp: a row length that is not a whole number of blocks falls
+ * back to a 32-element type, else to f16. */
+static uint32_t gguf_fallback(uint32_t type, uint64_t row)
+{
+    const struct tmem_ggml_type_info *ti = tmem_ggml_type_info(type);
+    if (ti == NULL || row % ti->block_elems == 0)
+        return type;
+    uint32_t fb;
+    switch (type) {
+    case TMEM_GGML_Q4_K: fb = TMEM_GGML_Q5_0; break;
+    case TMEM_GGML_Q5_K: fb = TMEM_GGML_Q5_1; break;
+    case TMEM_GGML_Q6_K: fb = TMEM_GGML_Q8_0; break;
+    case TMEM_GGML_TQ1_0:
+    case TMEM_GGML_TQ2_0: fb = TMEM_GGML_Q4_0; break;
+    default: fb = TMEM_GGML_IQ4_NL; break;
+    }
+    return row % tmem_ggml_type_info(fb)->block_elems == 0 ? fb : TMEM_GGML_F16;
+}
+
+static enum tmem_status overflow(struct tmem_error *err, const char *name)
+{
+    return tmem_fail(err, TMEM_ERR_OVERFLOW, name, "weight bytes do not fit in 64 bits");
+}
+
+enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_wformat f,
+                                        uint32_t gtype, uint64_t group, enum tmem_dtype keep,
+                                        uint64_t rows, uint64_t cols,
+                                        struct tmem_instance_bytes *out, struct tmem_error *err)
+{
+    uint64_t n;
+    if (!tmem_mul_u64(rows, cols, &n))
+        return overflow(err, t->name);
+    *out = (struct tmem_instance_bytes){.ggml_type = TMEM_GGML_TYPE_COUNT};
+    if (!tmem_wf_quantizes(t, f)) {
+        /* GGUF keeps vectors and the router in f32; HF formats in `keep` */
+        enum tmem_dtype d = is_gguf(f) ? TMEM_DTYPE_F32
+                            : f == TMEM_WF_FP32 ? TMEM_DTYPE_F32
+                            : f == TMEM_WF_FP16 ? TMEM_DTYPE_F16
+                            : f == TMEM_WF_BF16 ? TMEM_DTYPE_BF16 : keep;
+        if (is_gguf(f))
+            out->ggml_type = TMEM_GGML_F32;
+        return tmem_dtype_bytes(d, n, &out->payload) == TMEM_OK ? TMEM_OK : overflow(err, t->name);
+    }
+    out->quantized = true;
+    /* the row a block runs along: the input width of a matrix, d of an embedding */
+    uint64_t row = (t->group == TMEM_GROUP_EMBEDDING || t->group == TMEM_GROUP_LM_HEAD) ? cols : rows;
+    uint64_t in = rows, outc = cols, a, b;
+    switch (f) {
+    case TMEM_WF_FP8:
+        out->payload = n;
+        out->scales = 4;
+        return TMEM_OK;
+    case TMEM_WF_FP8_CHANNEL:
+    case TMEM_WF_INT8:
+        out->payload = n;
+        return tmem_mul_u64(4, outc, &out->scales) ? TMEM_OK : overflow(err, t->name);
+    case TMEM_WF_INT4:
+    case TMEM_WF_GPTQ: {
+        if (group == 0 || in % group != 0) {
+            char msg[160];
+            struct tmem_sb sb;
+            tmem_sb_init(&sb, msg, sizeof msg);
+            tmem_sb_str(&sb, "--group-size ");
+            tmem_sb_u64(&sb, group);
+            tmem_sb_str(&sb, " does not divide the input width ");
+            tmem_sb_u64(&sb, in);
+            tmem_sb_str(&sb, " of ");
+            tmem_sb_str(&sb, t->name);
+            return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--group-size", msg);
+        }
+        out->payload = tmem_ceil_div_u64(n, 2);
+        /* per group and output: fp16 scale (2 B) + packed 4-bit zero (0.5 B) */
+        if (!tmem_mul_u64(in / group, outc, &a) || !tmem_mul_u64(a, 2, &b) ||
+            !tmem_add_u64(b, tmem_ceil_div_u64(a, 2), &out->scales))
+            return overflow(err, t->name);
+        if (f == TMEM_WF_GPTQ && !tmem_add_u64(out->scales, in * 4, &out->scales))
+            return overflow(err, t->name);
+        return TMEM_OK;
+    }
+    case TMEM_WF_NF4: {
+        uint64_t blocks = tmem_ceil_div_u64(n, 64);
+        out->payload = tmem_ceil_div_u64(n, 2);
+        if (!tmem_mul_u64(blocks, 4, &a))
+            return overflow(err, t->name);
+        out->scales = a + 16 * 4;
+        return TMEM_OK;
+    }
+    case TMEM_WF_NF4_DQ: {
+        uint64_t blocks = tmem_ceil_div_u64(n, 64);
+        out->payload = tmem_ceil_div_u64(n, 2);
+        out->scales = blocks + tmem_ceil_div_u64(blocks, 256) * 4 + 4 + 16 * 4 + 256 * 4;
+        return TMEM_OK;
+    }
+    default: {
+        uint32_t ty = gguf_fallback(gtype, row);
+        out->ggml_type = ty;
+        enum tmem_status st = tmem_ggml_bytes(ty, n, &out->payload);
+        if (st == TMEM_ERR_OVERFLOW)
+            return overflow(err, t->name);
+        if (st != TMEM_OK)
+            return tmem_fail(err, TMEM_ERR_INCONSISTENT, t->name,
+                             "tensor is not a whole number of ggml blocks");
+        return TMEM_OK;
+    }
+    }
+}

@@ -1,0 +1,160 @@
+/* infer_text.c — the inference ledger as text and JSON: the ledger by
+ * bucket, the verdict, the KV cache and vLLM capacity, and the roofline
+ * timing with its assumptions. Formats only: every number comes from the
+ * core's tmem_infer_result. */
+#include "report_infer.h"
+
+static const char *engine_name(enum tmem_engine e)
+{
+    return e == TMEM_ENGINE_HF ? "hf (static cache)" : "vllm (paged KV)";
+}
+
+static void header(FILE *out, const struct tmem_infer_view *v)
+{
+    const struct tmem_infer_opts *o = v->opts;
+    const struct tmem_infer_result *r = v->r;
+    fprintf(out, "%s on %s: %s, batch %llu × (prompt %llu + gen %llu) tokens\n",
+            v->model->name[0] ? v->model->name : "model", o->gpu->name, engine_name(o->engine),
+            (unsigned long long)o->batch, (unsigned long long)o->prompt_tokens,
+            (unsigned long long)o->gen_tokens);
+    fprintf(out, "weights %s · KV %s · tp %llu · pp %llu", tmem_wformat_info(o->weights)->name,
+            tmem_kv_dtype_name(o->kv_dtype), (unsigned long long)o->tp, (unsigned long long)o->pp);
+    if (o->weights == TMEM_WF_GGUF)
+        fprintf(out, " (%s)", tmem_ggml_type_info(o->ggml_type)->name);
+    if (o->weights == TMEM_WF_INT4 || o->weights == TMEM_WF_GPTQ)
+        fprintf(out, " · group %llu", (unsigned long long)o->group_size);
+    if (o->pp > 1)
+        fprintf(out, " · worst GPU: stage %u of %llu (%llu layers)", r->worst_stage + 1,
+                (unsigned long long)o->pp, (unsigned long long)r->stage_layers);
+    fprintf(out, "\n\n");
+}
+
+void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
+                            const struct tmem_report_opts *o)
+{
+    const struct tmem_infer_opts *io = v->opts;
+    const struct tmem_infer_result *r = v->r;
+    const struct tmem_model *m = v->model;
+    char a[32], b[32], c[32], d[32], e[32];
+    header(out, v);
+    tmem_report_ledger_text(out, &r->ledger, o);
+    tmem_report_verdict_text(out, &r->ledger, io->gpu, &r->fit, o);
+    if (io->engine == TMEM_ENGINE_VLLM)
+        fprintf(out, "         (usable: --gpu-memory-utilization %.2f × %s = %s)\n",
+                io->gpu_memory_utilization, tmem_fmt_bytes(a, sizeof a, io->gpu->memory_bytes, o->si),
+                tmem_fmt_bytes(b, sizeof b, r->usable_bytes, o->si));
+    if (v->have_limits)
+        fprintf(out, "         what fits instead: batch %llu at this length, or one sequence of %llu tokens\n",
+                (unsigned long long)v->max_batch, (unsigned long long)v->max_context);
+
+    const struct tmem_kv_layout *kv = &r->kv;
+    fprintf(out, "\nKV cache\n  %s B per token on this GPU", tmem_fmt_count(a, sizeof a, kv->bytes_per_token));
+    if (kv->mla)
+        fprintf(out, " = %llu layers × (kv_lora_rank %llu + qk_rope %llu) × %s (latent, replicated over tp)\n",
+                (unsigned long long)(kv->n_layer_full + kv->n_layer_window),
+                (unsigned long long)m->kv_lora_rank, (unsigned long long)m->qk_rope_dim,
+                tmem_kv_dtype_name(io->kv_dtype));
+    else
+        fprintf(out, " = 2 × %llu layers × %llu KV heads × %llu d_head × %s\n",
+                (unsigned long long)(kv->n_layer_full + kv->n_layer_window),
+                (unsigned long long)kv->kv_heads_per_gpu, (unsigned long long)m->d_head,
+                tmem_kv_dtype_name(io->kv_dtype));
+    if (kv->n_layer_window)
+        fprintf(out, "  %llu sliding-window layers keep at most %llu tokens\n",
+                (unsigned long long)kv->n_layer_window, (unsigned long long)kv->window_tokens);
+    if (io->engine == TMEM_ENGINE_VLLM) {
+        fprintf(out, "  paged: %llu blocks of %llu tokens per sequence, %s lost to rounding\n",
+                (unsigned long long)r->blocks_per_seq, (unsigned long long)io->block_size,
+                tmem_fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
+        fprintf(out, "  vLLM pool: %s budget → %s blocks of %s → %s tokens → %s concurrent sequences of %llu tokens\n",
+                tmem_fmt_bytes(a, sizeof a, r->kv_budget_bytes, o->si),
+                tmem_fmt_count(b, sizeof b, r->kv_blocks),
+                tmem_fmt_bytes(c, sizeof c, r->block_bytes, o->si),
+                tmem_fmt_count(d, sizeof d, r->capacity_tokens),
+                tmem_fmt_count(e, sizeof e, r->max_concurrent_sequences),
+                (unsigned long long)r->tokens_per_seq);
+    }
+
+    const struct tmem_timing *t = &r->timing;
+    fprintf(out, "\ntiming (roofline: mfu %.2f of %.0f TFLOP/s bf16, mbu %.2f of %.0f GB/s)\n",
+            io->mfu, io->gpu->bf16_flops / 1e12, io->mbu, io->gpu->hbm_bytes_per_s / 1e9);
+    fprintf(out, "  TTFT %.3f s (%s-bound) · TPOT %.2f ms (%s-bound) · %.1f tokens/s per request, %.0f in all\n",
+            t->ttft_s, t->prefill_bound, t->tpot_s * 1e3, t->decode_bound,
+            t->decode_tokens_per_s_per_request, t->decode_tokens_per_s);
+    fprintf(out, "  end to end %.2f s · decode turns compute-bound at batch ≈ %.0f\n", t->e2e_s,
+            t->ridge_batch);
+    if (o->explain) {
+        fprintf(out, "  prefill %.3g FLOP, %.3g B · decode step %.3g FLOP, %.3g B", t->prefill_flops,
+                t->prefill_bytes, t->decode_flops, t->decode_bytes);
+        if (io->tp > 1)
+            fprintf(out, " · all-reduce %.3g s per step", t->comm_s_per_token);
+        fprintf(out, "\n");
+        tmem_report_ledger_narrative(out, "This GPU holds", &r->ledger, o);
+    }
+}
+
+int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v)
+{
+    const struct tmem_infer_opts *io = v->opts;
+    const struct tmem_infer_result *r = v->r;
+    struct tmem_json *x = tmem_json_object();
+    struct tmem_json *s = tmem_json_object();
+    tmem_json_set_str(s, "engine", io->engine == TMEM_ENGINE_HF ? "hf" : "vllm");
+    tmem_json_set_u64(s, "batch", io->batch);
+    tmem_json_set_u64(s, "prompt_tokens", io->prompt_tokens);
+    tmem_json_set_u64(s, "gen_tokens", io->gen_tokens);
+    tmem_json_set_str(s, "weights", io->weights == TMEM_WF_GGUF
+                                        ? tmem_ggml_type_info(io->ggml_type)->name
+                                        : tmem_wformat_info(io->weights)->name);
+    tmem_json_set_str(s, "kv_dtype", tmem_kv_dtype_name(io->kv_dtype));
+    tmem_json_set_u64(s, "tp", io->tp);
+    tmem_json_set_u64(s, "pp", io->pp);
+    tmem_json_set_real(s, "gpu_memory_utilization", io->gpu_memory_utilization);
+    tmem_json_set_u64(s, "block_size", io->block_size);
+    tmem_json_set_u64(s, "max_num_batched_tokens", io->max_num_batched_tokens);
+    tmem_json_set_u64(s, "max_num_seqs", io->max_num_seqs);
+    tmem_json_set_u64(s, "cuda_context_bytes", io->cuda_context_bytes);
+    tmem_json_set_u64(s, "cuda_graph_bytes", io->cuda_graph_bytes);
+    tmem_json_set_str(s, "attention", io->flash ? "flash" : "naive");
+    tmem_json_set_real(s, "mfu", io->mfu);
+    tmem_json_set_real(s, "mbu", io->mbu);
+    tmem_json_set_obj(x, "settings", s);
+    tmem_json_set_u64(x, "worst_stage", r->worst_stage);
+    tmem_json_set_u64(x, "usable_bytes", r->usable_bytes);
+
+    struct tmem_json *k = tmem_json_object();
+    tmem_json_set_u64(k, "bytes_per_token", r->kv.bytes_per_token);
+    tmem_json_set_u64(k, "bytes_per_token_layer", r->kv.bytes_per_token_layer);
+    tmem_json_set_u64(k, "kv_heads_per_gpu", r->kv.kv_heads_per_gpu);
+    tmem_json_set_u64(k, "sliding_window_layers", r->kv.n_layer_window);
+    tmem_json_set_u64(k, "tokens_per_sequence", r->tokens_per_seq);
+    tmem_json_set_u64(k, "request_bytes", r->kv_request_bytes);
+    tmem_json_set_u64(k, "blocks_per_sequence", r->blocks_per_seq);
+    tmem_json_set_u64(k, "block_bytes", r->block_bytes);
+    tmem_json_set_u64(k, "budget_bytes", r->kv_budget_bytes);
+    tmem_json_set_u64(k, "blocks", r->kv_blocks);
+    tmem_json_set_u64(k, "pool_bytes", r->kv_pool_bytes);
+    tmem_json_set_u64(k, "capacity_tokens", r->capacity_tokens);
+    tmem_json_set_u64(k, "max_concurrent_sequences", r->max_concurrent_sequences);
+    tmem_json_set_obj(x, "kv_cache", k);
+
+    const struct tmem_timing *t = &r->timing;
+    struct tmem_json *tj = tmem_json_object();
+    tmem_json_set_real(tj, "ttft_s", t->ttft_s);
+    tmem_json_set_real(tj, "tpot_s", t->tpot_s);
+    tmem_json_set_real(tj, "decode_tokens_per_s", t->decode_tokens_per_s);
+    tmem_json_set_real(tj, "decode_tokens_per_s_per_request", t->decode_tokens_per_s_per_request);
+    tmem_json_set_real(tj, "e2e_s", t->e2e_s);
+    tmem_json_set_real(tj, "ridge_batch", t->ridge_batch);
+    tmem_json_set_real(tj, "prefill_flops", t->prefill_flops);
+    tmem_json_set_real(tj, "decode_flops", t->decode_flops);
+    tmem_json_set_real(tj, "decode_bytes", t->decode_bytes);
+    tmem_json_set_str(tj, "prefill_bound", t->prefill_bound);
+    tmem_json_set_str(tj, "decode_bound", t->decode_bound);
+    tmem_json_set_obj(x, "timing", tj);
+    if (v->have_limits) {
+        tmem_json_set_u64(x, "max_batch", v->max_batch);
+        tmem_json_set_u64(x, "max_context", v->max_context);
+    }
+    return tmem_report_ledger_json(out, "infer", v->model, &r->ledger, io->gpu, &r->fit, x);
+}

@@ -1,0 +1,20 @@
+/* report_infer.h — formatting a finished inference ledger (text, JSON). */
+#ifndef TMEM_REPORT_INFER_H
+#define TMEM_REPORT_INFER_H
+
+#include "report.h"
+#include "tmem/infer.h"
+
+struct tmem_infer_view {
+    const struct tmem_model *model;
+    const struct tmem_infer_opts *opts;
+    const struct tmem_infer_result *r;
+    bool have_limits;           /* max_batch / max_context were solved (it does not fit) */
+    uint64_t max_batch, max_context;
+};
+
+void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
+                            const struct tmem_report_opts *o);
+int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v);
+
+#endif /* TMEM_REPORT_INFER_H */

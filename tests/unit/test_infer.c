@@ -1,0 +1,401 @@
+/* test_infer.c — the inference ledger against hand arithmetic: KV bytes per
+ * token for MHA, GQA, MQA-by-replication, MLA and sliding windows; weight
+ * bytes in every serving format; vLLM's capacity; pipeline stages; the
+ * roofline; the solvers; and the errors. Every expected figure is written
+ * out here from the format's definition, not taken from tmem's output. */
+#include "harness.h"
+#include "reader.h"
+#include "tmem/infer.h"
+
+#include <math.h>
+
+static void preset(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+        tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", name, err.where, err.msg);
+}
+
+static void build(const struct tmem_model *m, const struct tmem_inventory *inv,
+                  const struct tmem_infer_opts *o, struct tmem_infer_result *r)
+{
+    struct tmem_error err = {0};
+    if (tmem_infer_build(m, inv, o, r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+}
+
+static uint64_t kv_token(const struct tmem_model *m, enum tmem_kv_dtype dt, uint64_t tp)
+{
+    struct tmem_kv_layout kv;
+    assert_int_equal(tmem_kv_layout(m, dt, tp, 0, m->n_layer, &kv, NULL), TMEM_OK);
+    return kv.bytes_per_token;
+}
+
+static struct tmem_infer_opts opts_on(const char *gpu)
+{
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find(gpu);
+    assert_non_null(o.gpu);
+    return o;
+}
+
+static struct tmem_infer_result R; /* large: kept off the stack */
+
+/* 2 · L · n_kv · d_head · bytes */
+static void kv_bytes_per_token_for_mha_gqa_and_opt_13b(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-2-7b", &m, &inv);
+    assert_int_equal(kv_token(&m, TMEM_KV_FP16, 1), 2 * 32 * 32 * 128 * 2); /* 524,288 */
+    preset("llama-3-8b", &m, &inv);
+    assert_int_equal(kv_token(&m, TMEM_KV_BF16, 1), 2 * 32 * 8 * 128 * 2); /* 131,072 */
+    assert_int_equal(kv_token(&m, TMEM_KV_BF16, 2), 2 * 32 * 4 * 128 * 2);
+    /* tp 16 > 8 KV heads: each rank keeps one head (vLLM replicates) */
+    assert_int_equal(kv_token(&m, TMEM_KV_BF16, 16), 2 * 32 * 1 * 128 * 2);
+    /* fp8: 1 B; int8: 1 B plus an fp16 scale per token per head for K and V */
+    assert_int_equal(kv_token(&m, TMEM_KV_FP8, 1), 2 * 32 * 8 * 128);
+    assert_int_equal(kv_token(&m, TMEM_KV_INT8, 1), 32 * (2 * 8 * 128 + 2 * 8 * 2));
+    struct tmem_kv_layout kv;
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 3, 0, 32, &kv, NULL), TMEM_ERR_INCONSISTENT);
+    /* OPT-13B: d 5120, 40 layers, 40 heads: the vLLM paper's "800 KB" per token */
+    struct tmem_model opt;
+    tmem_model_init(&opt, TMEM_FAMILY_OPT, NULL);
+    opt.d_model = 5120, opt.n_layer = 40, opt.n_head = 40, opt.d_ff = 20480, opt.n_vocab = 50272;
+    opt.n_ctx = 2048;
+    assert_int_equal(tmem_model_resolve(&opt, &opt, NULL), TMEM_OK);
+    assert_int_equal(kv_token(&opt, TMEM_KV_FP16, 1), 819200);
+}
+
+/* Sliding windows: Mistral-7B slides in all 32 layers at 4096 tokens;
+ * Gemma-2-9B in every other layer (layer i slides when i is even). */
+static void sliding_window_layers_stop_at_the_window(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    struct tmem_kv_layout kv;
+    uint64_t b;
+    preset("mistral-7b", &m, &inv);
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 0, 32, &kv, NULL), TMEM_OK);
+    assert_int_equal(kv.n_layer_window, 32);
+    assert_int_equal(tmem_kv_seq_bytes(&kv, 8192, 1, &b), TMEM_OK);
+    assert_int_equal(b, U64(4096) * 131072);
+    assert_int_equal(tmem_kv_seq_bytes(&kv, 3000, 1, &b), TMEM_OK);
+    assert_int_equal(b, U64(3000) * 131072);
+    assert_int_equal(tmem_kv_seq_bytes(&kv, 3000, 16, &b), TMEM_OK); /* 188 blocks */
+    assert_int_equal(b, U64(3008) * 131072);
+    preset("gemma-2-9b", &m, &inv);
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 0, 42, &kv, NULL), TMEM_OK);
+    assert_int_equal(kv.n_layer_window, 21);
+    assert_int_equal(kv.bytes_per_token_layer, 2 * 8 * 256 * 2);
+    assert_int_equal(tmem_kv_seq_bytes(&kv, 8192, 1, &b), TMEM_OK);
+    assert_int_equal(b, U64(8192) * (21 * 8192 + 21 * 4096));
+}
+
+/* MLA caches one latent per token per layer: (kv_lora_rank + qk_rope) · 2 B,
+ * the same on every tensor-parallel rank. DeepSeek-V2-Lite: 27 × 576 × 2. */
+static void mla_caches_the_latent(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("deepseek-v2-lite", &m, &inv);
+    assert_int_equal(kv_token(&m, TMEM_KV_BF16, 1), 27 * (512 + 64) * 2);
+    assert_int_equal(kv_token(&m, TMEM_KV_BF16, 4), 27 * (512 + 64) * 2);
+}
+
+/* vllm-project/vllm issue #34076: Qwen3-Coder-30B-A3B (48 layers, 4 KV heads
+ * of 128) logs "24.0 GiB KV cache is needed" for its 262,144-token max
+ * length: 96 KiB per token (2 × 48 × 4 × 128 × 2 B) × 262,144. */
+static void vllm_issue_34076_kv_needed_for_max_len(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    tmem_model_init(&m, TMEM_FAMILY_QWEN3_MOE, NULL);
+    m.d_model = 2048, m.n_layer = 48, m.n_head = 32, m.n_kv_head = 4, m.d_head = 128;
+    m.n_vocab = 151936, m.d_ff = 6144, m.n_expert = 128, m.n_expert_used = 8, m.d_ff_expert = 768;
+    assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
+    struct tmem_kv_layout kv;
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 0, 48, &kv, NULL), TMEM_OK);
+    assert_int_equal(kv.bytes_per_token, 96 * 1024);
+    uint64_t b;
+    assert_int_equal(tmem_kv_seq_bytes(&kv, 262144, 16, &b), TMEM_OK);
+    assert_int_equal(b, U64(24) << 30);
+    /* its "estimated maximum model length is 34736" from 3.18 GiB available:
+     * 34736 × 96 KiB = 3.18 GiB */
+    assert_true((double)(U64(34736) * 98304) / (1 << 30) > 3.175);
+    assert_true((double)(U64(34736) * 98304) / (1 << 30) < 3.185);
+}
+
+/* The issue's golden case: Llama-2-7B, batch 8, prompt 2048, gen 256, fp16,
+ * A100-80GB, vLLM defaults.
+ *   weights  6,738,415,616 × 2                           = 13,476,831,232 (12.55 GiB)
+ *   KV       8 × 2304 × 524,288                          =  9,663,676,416 (9.00 GiB)
+ *   profile  8192 × (2 × 4096 + 3 × 11008) × 2           =    675,282,944
+ *   logits   256 × 32000 × (2 + 4)                       =     49,152,000
+ *   context  1 GiB                                       =  1,073,741,824
+ *   usable   0.9 × 81,920 MiB                            = 77,309,411,328
+ *   budget   usable − weights − profile − logits − ctx   = 62,034,403,328
+ *   blocks   budget / (16 × 524,288)                     = 7,395 → 118,320 tokens,
+ *            7,395 / 144 blocks per sequence             = 51 sequences */
+static void llama2_7b_batch8_on_a100_80gb(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-2-7b", &m, &inv);
+    struct tmem_infer_opts o = opts_on("a100-80gb");
+    o.batch = 8, o.prompt_tokens = 2048, o.gen_tokens = 256;
+    o.weights = TMEM_WF_FP16, o.kv_dtype = TMEM_KV_FP16;
+    build(&m, &inv, &o, &R);
+    assert_int_equal(R.ledger.bucket_bytes[TMEM_BUCKET_WEIGHTS], U64(13476831232));
+    assert_int_equal(R.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE], U64(9663676416));
+    assert_int_equal(R.ledger.bucket_bytes[TMEM_BUCKET_ACTIVATIONS], U64(675282944));
+    assert_int_equal(R.ledger.bucket_bytes[TMEM_BUCKET_TEMPORARY_BUFFERS], U64(49152000));
+    assert_int_equal(R.ledger.bucket_bytes[TMEM_BUCKET_FRAMEWORK_OVERHEAD], U64(1) << 30);
+    assert_int_equal(R.usable_bytes, U64(77309411328));
+    assert_int_equal(R.kv_budget_bytes, U64(62034403328));
+    assert_int_equal(R.kv_blocks, 7395);
+    assert_int_equal(R.capacity_tokens, 118320);
+    assert_int_equal(R.max_concurrent_sequences, 51);
+    assert_true(R.fit.fits);
+    check_group_sum(&inv);
+}
+
+/* llama.cpp Q4_K_M of Llama-3-8B (llama-quant.cpp): Q4_K everywhere but
+ * the output (Q6_K) and attn_v / ffn_down in the 16 layers where
+ * use_more_bits(i, 32) holds (i < 4, i >= 28, (i − 4) % 3 == 2: 0-3, 6, 9,
+ * 12, 15, 18, 21, 24, 27, 28-31); norms f32. Q4_K: 144 B / 256, Q6_K 210 B.
+ *   token_embd  128256·4096 Q4_K                         =   295,501,824
+ *   output      128256·4096 Q6_K                         =   430,940,160
+ *   per layer   q, o 4096², k 4096·1024, gate, up 4096·14336 at Q4_K
+ *               = 155,189,248 elems                      =    87,293,952
+ *   attn_v      4,194,304 elems: Q6_K 3,440,640 / Q4_K 2,359,296
+ *   ffn_down   58,720,256 elems: Q6_K 48,168,960 / Q4_K 33,030,144
+ *   norms       2 · 4096 · 4 B = 32,768 per layer, 16,384 for the output norm
+ *   total       16 · (87,293,952 + 3,440,640 + 48,168,960 + 32,768)
+ *             + 16 · (87,293,952 + 2,359,296 + 33,030,144 + 32,768)
+ *             + 295,501,824 + 430,940,160 + 16,384       = 4,912,898,048 */
+static void gguf_q4_k_m_llama3_8b_matches_llama_cpp_rules(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-3-8b", &m, &inv);
+    struct tmem_infer_opts o = opts_on("rtx-4090");
+    o.weights = TMEM_WF_GGUF_Q4_K_M;
+    o.engine = TMEM_ENGINE_HF;
+    build(&m, &inv, &o, &R);
+    const uint64_t layers = 16 * (U64(87293952) + 3440640 + 48168960 + 32768) +
+                            16 * (U64(87293952) + 2359296 + 33030144 + 32768);
+    assert_int_equal(R.weight_bytes, layers + 295501824 + 430940160 + 16384);
+    assert_int_equal(R.weight_bytes, U64(4912898048));
+    /* a pure q8_0 file: 34 B per 32, the output stays q8_0 */
+    uint32_t g = 0;
+    o.weights = tmem_wformat_from_name("Q8_0", &g);
+    o.ggml_type = g;
+    assert_int_equal(o.weights, TMEM_WF_GGUF);
+    build(&m, &inv, &o, &R);
+    const uint64_t matrices = U64(8030261248) - 32 * 2 * 4096 - 4096;
+    assert_int_equal(R.weight_bytes, matrices / 32 * 34 + (32 * 2 * 4096 + 4096) * 4);
+}
+
+/* AWQ int4, group 128, on Llama-2-7B: the 6,476,005,376 attention and MLP
+ * matrix elements take 4 bits; each group of 128 inputs per output an fp16
+ * scale and a 4-bit zero: elements / 128 × 2.5 B; embeddings, lm_head and
+ * norms stay bf16. GPTQ adds g_idx: 4 B per input row of every matrix. */
+static void int4_gptq_nf4_fp8_on_llama2_7b(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-2-7b", &m, &inv);
+    struct tmem_infer_opts o = opts_on("a100-80gb");
+    const uint64_t q = U64(6476005376);
+    const uint64_t keep = (U64(262144000) + 266240) * 2;
+    o.weights = TMEM_WF_INT4;
+    build(&m, &inv, &o, &R);
+    assert_int_equal(R.weight_bytes, q / 2 + q / 128 * 5 / 2 + keep);
+    assert_int_equal(R.weight_bytes, U64(3889307648));
+    o.weights = TMEM_WF_GPTQ;
+    build(&m, &inv, &o, &R);
+    assert_int_equal(R.weight_bytes, U64(3889307648) + 32 * (6 * 4096 + 11008) * 4);
+    /* NF4: 4 bits + fp32 absmax per 64 + a 16-entry fp32 code per tensor (7 × 32 tensors) */
+    o.weights = TMEM_WF_NF4;
+    build(&m, &inv, &o, &R);
+    assert_int_equal(R.weight_bytes, q / 2 + q / 64 * 4 + 7 * 32 * 64 + keep);
+    /* fp8 per tensor: 1 B + one fp32 scale per matrix */
+    o.weights = TMEM_WF_FP8;
+    build(&m, &inv, &o, &R);
+    assert_int_equal(R.weight_bytes, q + 7 * 32 * 4 + keep);
+    /* a group that does not divide 4096 */
+    o.weights = TMEM_WF_INT4;
+    o.group_size = 100;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--group-size");
+}
+
+/* vLLM get_pp_indices: 32 layers over 2 stages are 16 + 16; the last stage
+ * carries the lm_head and final norm, so it is the worst GPU:
+ * 16 × 202,383,360 + 131,072,000 + 4,096 params × 2 B. 30 layers over 4
+ * stages are 7, 8, 8, 7 (the remainder goes to the stages before the last). */
+static void pipeline_stages_follow_vllm(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-2-7b", &m, &inv);
+    struct tmem_infer_opts o = opts_on("a100-80gb");
+    o.pp = 2;
+    build(&m, &inv, &o, &R);
+    assert_int_equal(R.worst_stage, 1);
+    assert_int_equal(R.stage_layers, 16);
+    assert_int_equal(R.weight_bytes, (16 * U64(202383360) + 131072000 + 4096) * 2);
+    assert_int_equal(R.kv.bytes_per_token, 16 * 2 * 32 * 128 * 2);
+    m.n_layer = 30;
+    assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
+    o.pp = 4;
+    build(&m, &inv, &o, &R);
+    assert_true(R.stage_layers == 8 || R.stage_layers == 7);
+    o.n_pp_layers = 4;
+    o.pp_layers[0] = 7, o.pp_layers[1] = 8, o.pp_layers[2] = 8, o.pp_layers[3] = 7;
+    build(&m, &inv, &o, &R); /* the explicit split equals vLLM's */
+    o.pp_layers[3] = 6;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--pp-layers");
+}
+
+/* Roofline, Llama-2-7B, batch 1, prompt 1000, gen 0, H100 SXM (989.4 TFLOP/s
+ * bf16, 3.35 TB/s), mfu 0.5, mbu 0.8:
+ *   N_mm = 6,738,415,616 − 131,072,000 (embedding lookup) = 6,607,343,616
+ *   prefill = 2·(N_mm − 131,072,000)·1000 + 2·131,072,000·1 + 2·32·1000²·128·32
+ *   decode at c = 1000: 2·N_mm + 4·32·1000·128·32 FLOPs; bytes = weights + 1000 · 524,288 */
+static void roofline_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-2-7b", &m, &inv);
+    struct tmem_infer_opts o = opts_on("h100-sxm");
+    o.prompt_tokens = 1000, o.gen_tokens = 0;
+    build(&m, &inv, &o, &R);
+    const double n_mm = 6607343616.0, head = 131072000.0;
+    double pf = 2.0 * (n_mm - head) * 1000 + 2.0 * head + 2.0 * 32 * 1e6 * 128 * 32;
+    assert_true(R.timing.prefill_flops == pf);
+    assert_true(fabs(R.timing.ttft_s - pf / (989.4e12 * 0.5)) < 1e-12);
+    double df = 2.0 * n_mm + 4.0 * 32 * 1000 * 128 * 32;
+    double db = 13476831232.0 + 1000.0 * 524288;
+    assert_true(R.timing.decode_flops == df);
+    assert_true(R.timing.decode_bytes == db);
+    assert_true(fabs(R.timing.tpot_s - db / (3.35e12 * 0.8)) < 1e-12);
+    assert_string_equal(R.timing.decode_bound, "memory");
+    assert_string_equal(R.timing.prefill_bound, "compute");
+}
+
+/* HF static cache on an A100-80GB (usable: all 81,920 MiB), prompt 2048 +
+ * gen 256: each sequence costs KV 2304 × 524,288 + prefill activation
+ * 2048 × 41,216 × 2 + logits 32000 × 6 = 1,376,972,288 B; the fixed part is
+ * weights 13,476,831,232 + 1 GiB context: (85,899,345,920 − 14,550,573,056)
+ * / 1,376,972,288 = 51.8 → 51 sequences fit, 52 do not. */
+static void max_batch_solver_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-2-7b", &m, &inv);
+    struct tmem_infer_opts o = opts_on("a100-80gb");
+    o.engine = TMEM_ENGINE_HF, o.prompt_tokens = 2048, o.gen_tokens = 256;
+    uint64_t b = 0, ctx = 0;
+    assert_int_equal(tmem_infer_max_batch(&m, &inv, &o, &b, NULL), TMEM_OK);
+    assert_int_equal(b, 51);
+    o.batch = 51;
+    build(&m, &inv, &o, &R);
+    assert_true(R.fit.fits);
+    o.batch = 52;
+    build(&m, &inv, &o, &R);
+    assert_false(R.fit.fits);
+    o.batch = 1;
+    assert_int_equal(tmem_infer_max_context(&m, &inv, &o, &ctx, NULL), TMEM_OK);
+    assert_true(ctx > 40000);
+    o.prompt_tokens = ctx - 256;
+    build(&m, &inv, &o, &R);
+    assert_true(R.fit.fits);
+    o.prompt_tokens = ctx - 255;
+    build(&m, &inv, &o, &R);
+    assert_false(R.fit.fits);
+}
+
+static void bad_options_name_the_flag(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-2-7b", &m, &inv);
+    struct tmem_error err = {0};
+    struct tmem_infer_opts o = opts_on("a100-80gb");
+    o.tp = 3;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--tp");
+    o = opts_on("a100-80gb");
+    o.gpu_memory_utilization = 1.5;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "--gpu-memory-utilization");
+    o.gpu_memory_utilization = 0.0;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_LIMIT);
+    o = opts_on("a100-80gb");
+    o.batch = 0;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "--batch");
+    o.batch = U64(1) << 40;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_LIMIT);
+    o = opts_on("a100-80gb");
+    o.pp = 33;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_LIMIT);
+    assert_int_equal(tmem_wformat_from_name("int3", NULL), TMEM_WF_COUNT);
+    assert_int_equal(tmem_kv_dtype_from_name("int4"), TMEM_KV_COUNT);
+}
+
+/* ggml block sizes, from ggml-common.h's block_* structs. */
+static void ggml_type_table_matches_ggml(void **state)
+{
+    (void)state;
+    assert_int_equal(tmem_ggml_type_info(TMEM_GGML_Q4_0)->block_bytes, 2 + 16);
+    assert_int_equal(tmem_ggml_type_info(TMEM_GGML_Q8_0)->block_bytes, 2 + 32);
+    assert_int_equal(tmem_ggml_type_info(TMEM_GGML_Q4_K)->block_bytes, 4 + 12 + 128);
+    assert_int_equal(tmem_ggml_type_info(TMEM_GGML_Q6_K)->block_bytes, 128 + 64 + 16 + 2);
+    assert_int_equal(tmem_ggml_type_info(TMEM_GGML_IQ4_XS)->block_bytes, 2 + 2 + 4 + 128);
+    assert_null(tmem_ggml_type_info(4)); /* retired Q4_2 */
+    assert_null(tmem_ggml_type_info(TMEM_GGML_TYPE_COUNT));
+    assert_int_equal(tmem_ggml_type_from_name("Q4_K"), TMEM_GGML_Q4_K);
+    uint64_t b;
+    assert_int_equal(tmem_ggml_bytes(TMEM_GGML_Q4_K, 255, &b), TMEM_ERR_INCONSISTENT);
+    assert_int_equal(tmem_ggml_bytes(TMEM_GGML_Q4_K, 512, &b), TMEM_OK);
+    assert_int_equal(b, 288);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kv_bytes_per_token_for_mha_gqa_and_opt_13b),
+        cmocka_unit_test(sliding_window_layers_stop_at_the_window),
+        cmocka_unit_test(mla_caches_the_latent),
+        cmocka_unit_test(vllm_issue_34076_kv_needed_for_max_len),
+        cmocka_unit_test(llama2_7b_batch8_on_a100_80gb),
+        cmocka_unit_test(gguf_q4_k_m_llama3_8b_matches_llama_cpp_rules),
+        cmocka_unit_test(int4_gptq_nf4_fp8_on_llama2_7b),
+        cmocka_unit_test(pipeline_stages_follow_vllm),
+        cmocka_unit_test(roofline_by_hand),
+        cmocka_unit_test(max_batch_solver_by_hand),
+        cmocka_unit_test(bad_options_name_the_flag),
+        cmocka_unit_test(ggml_type_table_matches_ggml),
+    };
+    return cmocka_run_group_tests_name("infer: KV, formats, capacity, timing", tests, NULL, NULL);
+}
