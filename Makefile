@@ -39,7 +39,7 @@ CLI_OBJ    = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit cli-test purity demo bench install uninstall clean deps
+.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate
 
 all: $(BUILD)/tmem $(BUILD)/libtmem.a
 
@@ -90,15 +90,22 @@ install: all
 	  $(DESTDIR)$(PREFIX)/include/tmem $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/tmem $(DESTDIR)$(PREFIX)/bin/tmem
 	install -m 644 $(BUILD)/libtmem.a $(DESTDIR)$(PREFIX)/lib/libtmem.a
-	install -m 644 include/tmem/tmem.h $(DESTDIR)$(PREFIX)/include/tmem/tmem.h
+	install -m 644 include/tmem/*.h $(DESTDIR)$(PREFIX)/include/tmem/
 	install -m 644 docs/tmem.1 $(DESTDIR)$(PREFIX)/share/man/man1/tmem.1
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define TMEM_VERSION "\(.*\)"/\1/p' include/tmem/tmem.h)|g' \
 	  tmem.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tmem.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tmem $(DESTDIR)$(PREFIX)/lib/libtmem.a \
-	  $(DESTDIR)$(PREFIX)/include/tmem/tmem.h $(DESTDIR)$(PREFIX)/share/man/man1/tmem.1 \
+	  $(DESTDIR)$(PREFIX)/include/tmem/*.h $(DESTDIR)$(PREFIX)/share/man/man1/tmem.1 \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tmem.pc
+
+# Real-PyTorch validation: every tests/validate/*.py, run with Debian's own
+# interpreter (its python3-torch is not visible to a pyenv python3).
+PYTHON_TORCH ?= /usr/bin/python3
+validate: all
+	@$(PYTHON_TORCH) -c 'import torch' 2>/dev/null || { echo "make validate: needs Debian's python3-torch (apt-get install python3-torch)"; exit 1; }
+	@fail=0; for v in tests/validate/*.py; do $(PYTHON_TORCH) $$v $(BUILD)/tmem || fail=1; done; exit $$fail
 
 clean:
 	rm -rf $(BUILD)
