@@ -57,6 +57,7 @@ enum tmem_wformat {
     TMEM_WF_GGUF_Q4_K_M,  /* llama.cpp mixes: Q4_K with Q6_K for attn_v/ffn_down */
     TMEM_WF_GGUF_Q5_K_M,  /* and the output (llama-quant.cpp rules) */
     TMEM_WF_GGUF_Q4_K_S,
+    TMEM_WF_FP8_BLOCK,    /* e4m3, one fp32 scale per 128 × 128 block (DeepSeek/Qwen FP8) */
     TMEM_WF_COUNT
 };
 
@@ -126,6 +127,8 @@ struct tmem_infer_opts {
     bool all_logits;                 /* logits for every prompt token, not just the last */
     double mfu, mbu;                 /* efficiencies of compute and memory bandwidth */
     const struct tmem_gpu *gpu;      /* required for capacity and timing */
+    uint64_t stage_memory_bytes[64]; /* per pipeline stage, GPUs of different sizes (0: gpu's) */
+    uint32_t n_stage_memory;
 };
 
 /* Defaults: batch 1, prompt 512, gen 128, bf16 weights and KV, tp = pp = 1,
@@ -143,7 +146,16 @@ struct tmem_timing {
     const char *prefill_bound, *decode_bound;           /* "compute" / "memory" / "interconnect" */
 };
 
+/* One pipeline stage's GPU at a glance. */
+struct tmem_stage_summary {
+    uint64_t first_layer, layers;
+    uint64_t weight_bytes, total_bytes, usable_bytes;
+    uint64_t kv_budget_bytes, kv_blocks, capacity_tokens;
+};
+
 struct tmem_infer_result {
+    uint32_t n_stages;
+    struct tmem_stage_summary stages[64];
     struct tmem_ledger ledger;        /* worst GPU */
     uint32_t worst_stage;             /* pipeline stage of that GPU */
     uint64_t stage_layers;            /* its layers */
@@ -182,8 +194,9 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
 enum tmem_status tmem_kv_seq_bytes(const struct tmem_kv_layout *kv, uint64_t tokens,
                                    uint64_t block, uint64_t *bytes);
 
-/* The largest batch and the longest context (prompt + gen, prompt grown)
- * with which the ledger still fits; 0 when even 1 does not. */
+/* The largest batch (at the given lengths) and the longest context of one
+ * sequence (prompt + gen, the prompt grown) with which the ledger still
+ * fits; 0 when even 1 does not. */
 enum tmem_status tmem_infer_max_batch(const struct tmem_model *m, const struct tmem_inventory *inv,
                                       const struct tmem_infer_opts *o, uint64_t *batch,
                                       struct tmem_error *err);

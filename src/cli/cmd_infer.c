@@ -27,23 +27,25 @@ static int bad(const char *flag, const char *msg)
     return 2;
 }
 
-/* "16,32" → layers per stage */
-static int parse_layers(const char *s, struct tmem_infer_opts *io)
+/* "16,32" → one number per pipeline stage (at most 64, each < 2^40) */
+static int parse_list(const char *flag, const char *s, uint64_t *out, uint32_t *n)
 {
-    io->n_pp_layers = 0;
+    *n = 0;
     const char *p = s;
     while (*p) {
-        if (io->n_pp_layers == sizeof io->pp_layers / sizeof io->pp_layers[0])
-            return bad("--pp-layers", "more than 64 stages");
+        if (*n == 64)
+            return bad(flag, "more than 64 stages");
         char *end = NULL;
         if (*p < '0' || *p > '9')
-            return bad("--pp-layers", "expected layer counts separated by commas, as 16,32");
+            return bad(flag, "expected numbers separated by commas, as 16,32");
         unsigned long long v = strtoull(p, &end, 10);
-        io->pp_layers[io->n_pp_layers++] = (uint64_t)v;
+        if (v >= (1ull << 40))
+            return bad(flag, "a value is absurdly large");
+        out[(*n)++] = (uint64_t)v;
         if (*end == ',' && end[1] != '\0')
             end++;
         else if (*end != '\0')
-            return bad("--pp-layers", "expected layer counts separated by commas, as 16,32");
+            return bad(flag, "expected numbers separated by commas, as 16,32");
         p = end;
     }
     return 0;
@@ -57,9 +59,9 @@ int cmd_infer(int argc, char **argv)
                    mem_mib = {0};
     struct real_opt util = {0}, mfu = {0}, mbu = {0};
     const char *weights = NULL, *kv = NULL, *gpu_name = NULL, *engine = NULL, *attention = NULL,
-               *pp_layers = NULL;
+               *pp_layers = NULL, *stage_mem = NULL;
     bool json = false, explain = false, si = false, help = false, all_logits = false;
-    enum { N_OWN = 28 };
+    enum { N_OWN = 29 };
     struct opt opts[N_OWN + MODEL_FLAG_COUNT] = {
         {"--batch", OPT_U64, "B", "concurrent sequences (1)", &batch},
         {"--prompt", OPT_U64, "P", "prompt tokens per sequence (512)", &prompt},
@@ -72,6 +74,7 @@ int cmd_infer(int argc, char **argv)
         {"--pp-layers", OPT_STR, "A,B,..", "layers per stage (vLLM's split by default)", &pp_layers},
         {"--gpu", OPT_STR, "NAME", "GPU preset, see tmem gpus (h100-sxm)", &gpu_name},
         {"--gpu-memory-mib", OPT_U64, "MIB", "override the GPU's reported memory", &mem_mib},
+        {"--stage-memory-mib", OPT_STR, "A,B,..", "memory per pipeline stage (GPUs of different sizes)", &stage_mem},
         {"--engine", OPT_STR, "E", "vllm (paged pool) or hf (static cache) (vllm)", &engine},
         {"--gpu-memory-utilization", OPT_REAL, "F", "vLLM's share of GPU memory (0.9)", &util},
         {"--block-size", OPT_U64, "N", "tokens per KV block (16)", &block},
@@ -157,8 +160,17 @@ int cmd_infer(int argc, char **argv)
         else
             return bad("--attention", "must be flash or naive");
     }
-    if (pp_layers && parse_layers(pp_layers, &io) != 0)
+    if (pp_layers && parse_list("--pp-layers", pp_layers, io.pp_layers, &io.n_pp_layers) != 0)
         return 2;
+    if (stage_mem) {
+        if (parse_list("--stage-memory-mib", stage_mem, io.stage_memory_bytes, &io.n_stage_memory) != 0)
+            return 2;
+        for (uint32_t i = 0; i < io.n_stage_memory; i++) {
+            if (io.stage_memory_bytes[i] == 0)
+                return bad("--stage-memory-mib", "a stage has 0 MiB");
+            io.stage_memory_bytes[i] <<= 20;
+        }
+    }
     const struct tmem_gpu *g = tmem_gpu_find(gpu_name ? gpu_name : "h100-sxm");
     if (g == NULL)
         return bad("--gpu", "unknown GPU (see tmem gpus)");

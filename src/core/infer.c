@@ -115,6 +115,9 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
     }
     if (o->gpu == NULL)
         return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "no GPU given");
+    if (o->n_stage_memory > 0 && o->n_stage_memory != o->pp)
+        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--stage-memory-mib",
+                         "needs one memory size per pipeline stage (--pp)");
     return TMEM_OK;
 }
 
@@ -196,16 +199,6 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_t
     return TMEM_OK;
 }
 
-static bool gguf_mix(enum tmem_wformat f)
-{
-    return f == TMEM_WF_GGUF_Q4_K_M || f == TMEM_WF_GGUF_Q5_K_M || f == TMEM_WF_GGUF_Q4_K_S;
-}
-
-static bool is_gguf(enum tmem_wformat f)
-{
-    return f == TMEM_WF_GGUF || gguf_mix(f);
-}
-
 static enum tmem_status stage_weights(const struct tmem_model *m, const struct tmem_inventory *inv,
                                       const struct tmem_infer_opts *o, uint64_t first,
                                       uint64_t n, bool is_first, bool is_last,
@@ -219,10 +212,10 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
         [TMEM_SCOPE_MOE_LAYER] = moe};
     for (uint32_t i = 0; i < inv->n_tensors; i++) {
         const struct tmem_tensor *t = &inv->tensors[i];
-        bool per_layer_rule = is_gguf(o->weights) && t->scope >= TMEM_SCOPE_LAYER &&
+        bool per_layer_rule = tmem_wf_is_gguf(o->weights) && t->scope >= TMEM_SCOPE_LAYER &&
                               (t->role == TMEM_ROLE_ATTN_V || t->role == TMEM_ROLE_FFN_DOWN);
         if (!per_layer_rule) {
-            uint32_t g = is_gguf(o->weights)
+            uint32_t g = tmem_wf_is_gguf(o->weights)
                              ? tmem_gguf_type_for(t, o->weights, o->ggml_type, 0, m->n_layer, m->tied)
                              : TMEM_GGML_TYPE_COUNT;
             TRY(bin_instances(b, t, o, g, t->per_layer * layers_of[t->scope], err));
@@ -243,7 +236,7 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
     if (m->tied && is_last && !is_first)
         for (uint32_t i = 0; i < inv->n_tensors; i++)
             if (inv->tensors[i].role == TMEM_ROLE_TOKEN_EMBD) {
-                uint32_t g = is_gguf(o->weights)
+                uint32_t g = tmem_wf_is_gguf(o->weights)
                                  ? tmem_gguf_type_for(&inv->tensors[i], o->weights, o->ggml_type,
                                                       0, m->n_layer, true)
                                  : TMEM_GGML_TYPE_COUNT;
@@ -284,7 +277,7 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
         tmem_sb_init(&sb, f, sizeof f);
         tmem_sb_str(&sb, "quantized elements × bits / 8 = ");
         fmt_num(&sb, b->q_elems);
-        tmem_sb_str(&sb, o->weights <= TMEM_WF_INT8 ? " × 8 / 8" : " × 4 / 8");
+        tmem_sb_str(&sb, (o->weights <= TMEM_WF_INT8 || o->weights == TMEM_WF_FP8_BLOCK) ? " × 8 / 8" : " × 4 / 8");
         tmem_sb_init(&sb, lab, sizeof lab);
         tmem_sb_str(&sb, "matrices (");
         tmem_sb_str(&sb, wf);
@@ -293,6 +286,7 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
         tmem_sb_init(&sb, f, sizeof f);
         switch (o->weights) {
         case TMEM_WF_FP8: tmem_sb_str(&sb, "one fp32 scale per tensor"); break;
+        case TMEM_WF_FP8_BLOCK: tmem_sb_str(&sb, "ceil(in/128) × ceil(out/128) × 4 B per matrix"); break;
         case TMEM_WF_FP8_CHANNEL:
         case TMEM_WF_INT8: tmem_sb_str(&sb, "out_channels × 4 B (fp32 scale per output channel)"); break;
         case TMEM_WF_INT4:
@@ -510,7 +504,10 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
              "--cuda-graphs-mib", err));
 
     /* capacity: vLLM hands everything left under the utilization cap to KV */
-    double usable = (double)o->gpu->memory_bytes * (vllm ? o->gpu_memory_utilization : 1.0);
+    uint64_t memory = o->n_stage_memory > 0 && o->stage_memory_bytes[s] > 0
+                          ? o->stage_memory_bytes[s]
+                          : o->gpu->memory_bytes;
+    double usable = (double)memory * (vllm ? o->gpu_memory_utilization : 1.0);
     r->usable_bytes = (uint64_t)usable;
     uint64_t non_kv = l->total_bytes - l->bucket_bytes[TMEM_BUCKET_KV_CACHE];
     r->kv_budget_bytes = r->usable_bytes > non_kv ? r->usable_bytes - non_kv : 0;
@@ -536,12 +533,19 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     if (m == NULL || inv == NULL || o == NULL || r == NULL)
         return tmem_fail(err, TMEM_ERR_INVALID_ARG, "infer", "missing argument");
     TRY(validate(m, o, err));
-    struct tmem_infer_result cur;
+    static const struct tmem_infer_result zero;
+    struct tmem_infer_result cur = zero;
+    struct tmem_stage_summary stages[64];
     struct weight_bins bins;
     uint64_t first = 0, all_weights = 0, all_experts = 0, all_kv = 0;
     bool have = false;
     for (uint32_t s = 0; s < o->pp; s++) {
         TRY(build_stage(m, inv, o, s, first, &cur, &bins, err));
+        stages[s] = (struct tmem_stage_summary){
+            .first_layer = first, .layers = cur.stage_layers, .weight_bytes = cur.weight_bytes,
+            .total_bytes = cur.ledger.total_bytes, .usable_bytes = cur.usable_bytes,
+            .kv_budget_bytes = cur.kv_budget_bytes, .kv_blocks = cur.kv_blocks,
+            .capacity_tokens = cur.capacity_tokens};
         first += cur.stage_layers;
         all_weights += cur.weight_bytes;
         all_experts += bins.expert_bytes;
@@ -555,6 +559,8 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
             have = true;
         }
     }
+    r->n_stages = (uint32_t)o->pp;
+    memcpy(r->stages, stages, o->pp * sizeof stages[0]);
     return tmem_infer_timing(m, inv, o, all_weights, all_experts, all_kv, &r->timing);
 }
 
@@ -598,6 +604,7 @@ enum tmem_status tmem_infer_max_context(const struct tmem_model *m,
 {
     struct tmem_infer_opts c = *o;
     c.max_model_len = 0;
+    c.batch = 1;
     uint64_t prompt = 0;
     TRY(solve(m, inv, &c, &c.prompt_tokens, TMEM_MAX_TOKENS - o->gen_tokens, &prompt, err));
     *tokens = prompt ? prompt + o->gen_tokens : 0;

@@ -14,6 +14,9 @@ struct tmem_instance_bytes {
     bool quantized;
 };
 
+/* Whether f is one of the GGUF formats (a pure ggml type or a mix). */
+bool tmem_wf_is_gguf(enum tmem_wformat f);
+
 /* Whether format f quantizes tensor t (HF formats: the 2-D matrices of
  * attention, MLP and experts; GGUF: every 2-D matrix but the router). */
 bool tmem_wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f);

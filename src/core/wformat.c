@@ -2,6 +2,7 @@
  * exact bytes of a tensor in it, scales and zero points included.
  *   fp8        e4m3: n B + one fp32 scale per tensor
  *   fp8-channel       n B + one fp32 scale per output channel
+ *   fp8-block         n B + one fp32 scale per 128 × 128 block
  *   int8       per-channel: n B + fp32 scale per output channel (bnb SCB)
  *   int4 (AWQ) n/2 B + per group of g inputs per output an fp16 scale (2 B)
  *              and a 4-bit zero point (0.5 B)
@@ -34,6 +35,7 @@ static const struct tmem_wformat_info formats[] = {
     [TMEM_WF_GGUF_Q4_K_M] = {"q4_k_m", "llama.cpp Q4_K_M: Q4_K, Q6_K for the output and half the attn_v/ffn_down"},
     [TMEM_WF_GGUF_Q5_K_M] = {"q5_k_m", "llama.cpp Q5_K_M: Q5_K, Q6_K for the output and half the attn_v/ffn_down"},
     [TMEM_WF_GGUF_Q4_K_S] = {"q4_k_s", "llama.cpp Q4_K_S: Q4_K, Q5_K for the first attn_v/ffn_down"},
+    [TMEM_WF_FP8_BLOCK] = {"fp8-block", "fp8 e4m3, one fp32 scale per 128 x 128 block"},
 };
 _Static_assert(sizeof formats / sizeof formats[0] == TMEM_WF_COUNT, "one row per format");
 
@@ -70,7 +72,7 @@ enum tmem_wformat tmem_wformat_from_name(const char *name, uint32_t *ggml_type)
     return TMEM_WF_COUNT;
 }
 
-static bool is_gguf(enum tmem_wformat f)
+bool tmem_wf_is_gguf(enum tmem_wformat f)
 {
     return f >= TMEM_WF_GGUF && f <= TMEM_WF_GGUF_Q4_K_S;
 }
@@ -81,7 +83,7 @@ bool tmem_wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f)
         return false; /* plain formats; vectors (norms, biases) stay as they are */
     if (t->group == TMEM_GROUP_ROUTER || t->group == TMEM_GROUP_NORM)
         return false; /* llama.cpp keeps ffn_gate_inp; HF formats skip the gate */
-    if (is_gguf(f))
+    if (tmem_wf_is_gguf(f))
         return true; /* token_embd and output are quantized too */
     return t->group != TMEM_GROUP_EMBEDDING && t->group != TMEM_GROUP_LM_HEAD;
 }
@@ -157,11 +159,11 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
     *out = (struct tmem_instance_bytes){.ggml_type = TMEM_GGML_TYPE_COUNT};
     if (!tmem_wf_quantizes(t, f)) {
         /* GGUF keeps vectors and the router in f32; HF formats in `keep` */
-        enum tmem_dtype d = is_gguf(f) ? TMEM_DTYPE_F32
+        enum tmem_dtype d = tmem_wf_is_gguf(f) ? TMEM_DTYPE_F32
                             : f == TMEM_WF_FP32 ? TMEM_DTYPE_F32
                             : f == TMEM_WF_FP16 ? TMEM_DTYPE_F16
                             : f == TMEM_WF_BF16 ? TMEM_DTYPE_BF16 : keep;
-        if (is_gguf(f))
+        if (tmem_wf_is_gguf(f))
             out->ggml_type = TMEM_GGML_F32;
         return tmem_dtype_bytes(d, n, &out->payload) == TMEM_OK ? TMEM_OK : overflow(err, t->name);
     }
@@ -178,6 +180,12 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
     case TMEM_WF_INT8:
         out->payload = n;
         return tmem_mul_u64(4, outc, &out->scales) ? TMEM_OK : overflow(err, t->name);
+    case TMEM_WF_FP8_BLOCK:
+        out->payload = n;
+        if (!tmem_mul3_u64(tmem_ceil_div_u64(in, 128), tmem_ceil_div_u64(outc, 128), 4,
+                           &out->scales))
+            return overflow(err, t->name);
+        return TMEM_OK;
     case TMEM_WF_INT4:
     case TMEM_WF_GPTQ: {
         if (group == 0 || in % group != 0) {

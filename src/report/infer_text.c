@@ -43,9 +43,15 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
         fprintf(out, "         (usable: --gpu-memory-utilization %.2f × %s = %s)\n",
                 io->gpu_memory_utilization, tmem_fmt_bytes(a, sizeof a, io->gpu->memory_bytes, o->si),
                 tmem_fmt_bytes(b, sizeof b, r->usable_bytes, o->si));
-    if (v->have_limits)
+    if (v->have_limits && v->max_batch > 0)
         fprintf(out, "         what fits instead: batch %llu at this length, or one sequence of %llu tokens\n",
                 (unsigned long long)v->max_batch, (unsigned long long)v->max_context);
+    else if (v->have_limits && v->max_context > 0)
+        fprintf(out, "         what fits instead: one sequence of %llu tokens\n",
+                (unsigned long long)v->max_context);
+    else if (v->have_limits)
+        fprintf(out, "         not even one short sequence fits: the weights alone take %s; add GPUs (--tp, --pp) or quantize (--weights)\n",
+                tmem_fmt_bytes(a, sizeof a, r->weight_bytes, o->si));
 
     const struct tmem_kv_layout *kv = &r->kv;
     fprintf(out, "\nKV cache\n  %s B per token on this GPU", tmem_fmt_count(a, sizeof a, kv->bytes_per_token));
@@ -73,6 +79,23 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
                 tmem_fmt_count(d, sizeof d, r->capacity_tokens),
                 tmem_fmt_count(e, sizeof e, r->max_concurrent_sequences),
                 (unsigned long long)r->tokens_per_seq);
+    }
+
+    if (r->n_stages > 1) {
+        fprintf(out, "\npipeline stages\n  %-6s %-9s %12s %12s %12s %12s %12s\n", "stage", "layers",
+                "weights", "total", "usable", "KV budget", "KV tokens");
+        for (uint32_t s = 0; s < r->n_stages; s++) {
+            const struct tmem_stage_summary *st = &r->stages[s];
+            char l[24];
+            snprintf(l, sizeof l, "%llu-%llu", (unsigned long long)st->first_layer,
+                     (unsigned long long)(st->first_layer + st->layers - 1));
+            fprintf(out, "  %-6u %-9s %12s %12s %12s %12s %12s\n", s + 1, l,
+                    tmem_fmt_bytes(a, sizeof a, st->weight_bytes, o->si),
+                    tmem_fmt_bytes(b, sizeof b, st->total_bytes, o->si),
+                    tmem_fmt_bytes(c, sizeof c, st->usable_bytes, o->si),
+                    tmem_fmt_bytes(d, sizeof d, st->kv_budget_bytes, o->si),
+                    tmem_fmt_count(e, sizeof e, st->capacity_tokens));
+        }
     }
 
     const struct tmem_timing *t = &r->timing;

@@ -62,9 +62,16 @@ done
 if "$TMEM" infer llama-3.1-405b --gpu rtx-4090 --json >"$TMP/big.json" 2>/dev/null &&
    grep -q '"fits": false' "$TMP/big.json" && grep -q '"max_batch": 0' "$TMP/big.json"; then ok
 else bad "a model that does not fit: exit 0 and fits false"; fi
-"$TMEM" infer llama-2-7b --gpu t4 --batch 64 --prompt 4096 >"$TMP/t.txt"
+"$TMEM" infer llama-2-7b --gpu a10g --engine hf --batch 64 --prompt 4096 >"$TMP/t.txt"
 if grep -q 'does NOT fit' "$TMP/t.txt" && grep -q 'what fits instead: batch' "$TMP/t.txt"; then ok
 else bad "text verdict names what fits instead"; fi
+"$TMEM" infer llama-2-7b --gpu t4 --batch 64 --prompt 4096 >"$TMP/t.txt"
+if grep -q 'not even one short sequence fits: the weights alone take 12.55 GiB' "$TMP/t.txt"; then ok
+else bad "text verdict when nothing fits"; fi
+# HF on a T4 (15,360 MiB): 16,106,127,360 − 13,476,831,232 weights − 1 GiB context
+# − 192,000 logits = 1,555,362,304 B for one sequence of prompt p + 128 generated:
+# KV (p + 128) × 524,288 + prefill activation p × 82,432 → p = 2,452, context 2,580
+expect_json "longest context on a T4" max_context 2580 infer llama-2-7b --gpu t4 --engine hf --batch 64 --prompt 4096
 if "$TMEM" infer --help | grep -q "usage: tmem infer"; then ok; else bad "infer --help"; fi
 
 expect_error "unknown weight format" "unknown weight format" infer llama-2-7b --weights int3

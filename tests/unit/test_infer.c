@@ -143,6 +143,33 @@ static void vllm_issue_34076_kv_needed_for_max_len(void **state)
  *   budget   usable − weights − profile − logits − ctx   = 62,034,403,328
  *   blocks   budget / (16 × 524,288)                     = 7,395 → 118,320 tokens,
  *            7,395 / 144 blocks per sequence             = 51 sequences */
+/* The same issue's available-memory figure: the 16-layer first stage on the
+ * 16,303 MiB RTX 5070 Ti, FP8 block-quantized weights (Qwen3-Coder-30B-A3B
+ * has Qwen3-30B-A3B's architecture), vLLM defaults: the log says 3.18 GiB
+ * of KV memory is available; tmem's budget must be within 3 % of it.
+ * Assumptions: 1 GiB non-torch memory, an 8192-token profiling forward,
+ * the embedding on the first stage in bf16, fp32 scales per 128 × 128. */
+static void vllm_issue_34076_first_stage_budget_within_3_percent(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("qwen3-30b-a3b", &m, &inv);
+    struct tmem_infer_opts o = opts_on("rtx-5090");
+    o.weights = TMEM_WF_FP8_BLOCK;
+    o.pp = 2, o.n_pp_layers = 2, o.pp_layers[0] = 16, o.pp_layers[1] = 32;
+    o.n_stage_memory = 2, o.stage_memory_bytes[0] = U64(16303) << 20;
+    o.stage_memory_bytes[1] = U64(32607) << 20;
+    o.max_model_len = 262144;
+    build(&m, &inv, &o, &R);
+    assert_int_equal(R.n_stages, 2);
+    assert_int_equal(R.stages[0].layers, 16);
+    double got = (double)R.stages[0].kv_budget_bytes / (double)(U64(1) << 30);
+    print_message("  stage 1 KV budget %.3f GiB vs 3.18 GiB logged (%+.1f%%)\n", got,
+                  100.0 * (got - 3.18) / 3.18);
+    assert_true(fabs(got - 3.18) / 3.18 < 0.03);
+}
+
 static void llama2_7b_batch8_on_a100_80gb(void **state)
 {
     (void)state;
@@ -388,6 +415,7 @@ int main(void)
         cmocka_unit_test(sliding_window_layers_stop_at_the_window),
         cmocka_unit_test(mla_caches_the_latent),
         cmocka_unit_test(vllm_issue_34076_kv_needed_for_max_len),
+        cmocka_unit_test(vllm_issue_34076_first_stage_budget_within_3_percent),
         cmocka_unit_test(llama2_7b_batch8_on_a100_80gb),
         cmocka_unit_test(gguf_q4_k_m_llama3_8b_matches_llama_cpp_rules),
         cmocka_unit_test(int4_gptq_nf4_fp8_on_llama2_7b),
