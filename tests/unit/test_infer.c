@@ -170,6 +170,33 @@ static void vllm_issue_34076_first_stage_budget_within_3_percent(void **state)
     assert_true(fabs(got - 3.18) / 3.18 < 0.03);
 }
 
+/* vllm-project/vllm issue #10517: Llama-3.1-8B-Instruct on an RTX 3090
+ * (total_gpu_memory 23.58 GiB, utilization 0.90, non_torch_memory 0.35 GiB,
+ * V0: the profiling forward is max_model_len tokens). The log's block counts
+ * are 1952 at max_model_len 20000 and 1478 at 29000; tmem must be within 3 %. */
+static void vllm_issue_10517_block_counts_within_3_percent(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-3.1-8b", &m, &inv);
+    const uint64_t lens[2] = {20000, 29000}, logged[2] = {1952, 1478};
+    for (int i = 0; i < 2; i++) {
+        struct tmem_infer_opts o = opts_on("rtx-3090");
+        struct tmem_gpu g = *o.gpu;
+        g.memory_bytes = U64(24146) << 20; /* 23.58 GiB as CUDA reported it */
+        o.gpu = &g;
+        o.cuda_context_bytes = U64(358) << 20;
+        o.max_model_len = o.max_num_batched_tokens = lens[i];
+        build(&m, &inv, &o, &R);
+        double err = ((double)R.kv_blocks - (double)logged[i]) / (double)logged[i];
+        print_message("  max_model_len %llu: %llu blocks vs %llu logged (%+.1f%%)\n",
+                      (unsigned long long)lens[i], (unsigned long long)R.kv_blocks,
+                      (unsigned long long)logged[i], 100 * err);
+        assert_true(fabs(err) < 0.03);
+    }
+}
+
 static void llama2_7b_batch8_on_a100_80gb(void **state)
 {
     (void)state;
@@ -416,6 +443,7 @@ int main(void)
         cmocka_unit_test(mla_caches_the_latent),
         cmocka_unit_test(vllm_issue_34076_kv_needed_for_max_len),
         cmocka_unit_test(vllm_issue_34076_first_stage_budget_within_3_percent),
+        cmocka_unit_test(vllm_issue_10517_block_counts_within_3_percent),
         cmocka_unit_test(llama2_7b_batch8_on_a100_80gb),
         cmocka_unit_test(gguf_q4_k_m_llama3_8b_matches_llama_cpp_rules),
         cmocka_unit_test(int4_gptq_nf4_fp8_on_llama2_7b),
