@@ -36,6 +36,7 @@ CLI_SRC    = $(wildcard src/cli/*.c)
 LIB_SRC    = $(CORE_SRC) $(READ_SRC) $(REPORT_SRC)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ    = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_LIB_OBJ = $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJ))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -51,13 +52,17 @@ $(BUILD)/libtmem.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tmem: $(CLI_OBJ) $(BUILD)/libtmem.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtmem.a $(JANSSON_LIBS) -lm
+# The command line minus main(), for in-process tests and fuzzers.
+$(BUILD)/libtmem_cli.a: $(CLI_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtmem.a
+$(BUILD)/tmem: $(BUILD)/obj/src/cli/main.o $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit \
-	  -DTMEM_SHARED_DIR='"$(abspath ../shared)"' -o $@ $< $(BUILD)/libtmem.a \
+	  -DTMEM_SHARED_DIR='"$(abspath ../shared)"' -o $@ $< $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a \
 	  $(LDFLAGS) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 
 # Installs the build and test dependencies a fresh Debian machine lacks.

@@ -24,8 +24,15 @@ void model_flag_opts(struct model_flags *f, struct opt *opts);
  * model. Returns 0, or 2 after printing the error. */
 int model_from_args(const char *arg, const struct model_flags *f, struct tmem_model *out);
 
+/* The one message for a JSON document that could not be built. */
+#define TMEM_JSON_FAILED "could not build the JSON document (out of memory, or a value of 2^63 or more)"
+
 /* Prints a library error as one "tmem: error:" line; returns 2. */
 int report_error(const struct tmem_error *err);
+
+/* The whole command line: dispatches argv[1]; returns the exit status.
+ * main() calls it; the CLI fuzzer and tests call it in-process. */
+int tmem_cli_main(int argc, char **argv);
 
 int cmd_params(int argc, char **argv);
 int cmd_lab(int argc, char **argv);

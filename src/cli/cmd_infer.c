@@ -2,6 +2,7 @@
  * cache and vLLM's paged capacity, and roofline timing. Parses and wires;
  * every number comes from the core (tmem_infer_build). */
 #include "cli.h"
+#include "alloc.h"
 #include "report_infer.h"
 
 #include <stdlib.h>
@@ -190,7 +191,7 @@ int cmd_infer(int argc, char **argv)
     struct tmem_error err = {0};
     if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
         return report_error(&err);
-    struct tmem_infer_result *r = malloc(sizeof *r);
+    struct tmem_infer_result *r = tmem_alloc(sizeof *r);
     if (r == NULL)
         return bad("infer", "out of memory");
     int rc = 0;
@@ -205,12 +206,12 @@ int cmd_infer(int argc, char **argv)
         v.have_limits = !r->fit.fits;
         if (json) {
             if (tmem_report_infer_json(stdout, &v) != 0)
-                rc = bad("infer", "a value does not fit a JSON integer");
+                rc = bad("infer", TMEM_JSON_FAILED);
         } else {
             struct tmem_report_opts ro = {.si = si, .explain = explain};
             tmem_report_infer_text(stdout, &v, &ro);
         }
     }
-    free(r);
+    tmem_dealloc(r);
     return rc;
 }

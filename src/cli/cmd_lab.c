@@ -105,7 +105,7 @@ int cmd_lab(int argc, char **argv)
     }
     if (json) {
         if (tmem_report_lab_json(stdout, &view) != 0) {
-            cli_error("lab", "a value does not fit a JSON integer", NULL);
+            cli_error("lab", TMEM_JSON_FAILED, NULL);
             return 2;
         }
         return 0;

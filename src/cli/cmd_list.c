@@ -1,4 +1,5 @@
 /* cmd_list.c — `tmem models` and `tmem gpus`: the built-in presets. */
+#include "alloc.h"
 #include "cli.h"
 #include "presets.h"
 #include "reader.h"
@@ -21,9 +22,9 @@ int cmd_models(int argc, char **argv)
         return 0;
     }
     size_t n = tmem_preset_count();
-    struct tmem_model *models = calloc(n ? n : 1, sizeof *models);
-    struct tmem_model_row *rows = calloc(n ? n : 1, sizeof *rows);
-    struct tmem_inventory *inv = malloc(sizeof *inv);
+    struct tmem_model *models = tmem_calloc(n ? n : 1, sizeof *models);
+    struct tmem_model_row *rows = tmem_calloc(n ? n : 1, sizeof *rows);
+    struct tmem_inventory *inv = tmem_alloc(sizeof *inv);
     int rc = 0;
     if (models == NULL || rows == NULL || inv == NULL) {
         cli_error("models", "out of memory", NULL);
@@ -45,13 +46,13 @@ int cmd_models(int argc, char **argv)
     }
     if (rc == 0) {
         if (json)
-            rc = tmem_report_models_json(stdout, rows, n) ? 2 : 0;
+            rc = tmem_report_models_json(stdout, rows, n) ? (cli_error("models", TMEM_JSON_FAILED, NULL), 2) : 0;
         else
             tmem_report_models_text(stdout, rows, n);
     }
-    free(models);
-    free(rows);
-    free(inv);
+    tmem_dealloc(models);
+    tmem_dealloc(rows);
+    tmem_dealloc(inv);
     return rc;
 }
 
@@ -74,7 +75,7 @@ int cmd_gpus(int argc, char **argv)
         return 0;
     }
     if (json)
-        return tmem_report_gpus_json(stdout) ? 2 : 0;
+        return tmem_report_gpus_json(stdout) ? (cli_error("gpus", TMEM_JSON_FAILED, NULL), 2) : 0;
     tmem_report_gpus_text(stdout, si);
     return 0;
 }

@@ -50,7 +50,7 @@ int cmd_params(int argc, char **argv)
         }
     if (json) {
         if (tmem_report_params_json(stdout, &v) != 0) {
-            cli_error("params", "a value does not fit a JSON integer", NULL);
+            cli_error("params", TMEM_JSON_FAILED, NULL);
             return 2;
         }
         return 0;

@@ -1,6 +1,7 @@
 /* file.c — the readers' only contact with the OS: whole-file reads with a
  * size cap, decided before anything is allocated. */
 #define _POSIX_C_SOURCE 200809L
+#include "alloc.h"
 #include "reader.h"
 
 #include <errno.h>
@@ -40,7 +41,7 @@ enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, 
         return io_fail(err, TMEM_ERR_LIMIT, path, msg);
     }
     size_t n = (size_t)sb.st_size;
-    char *p = malloc(n + 1);
+    char *p = tmem_alloc(n + 1);
     if (p == NULL) {
         fclose(f);
         return io_fail(err, TMEM_ERR_NOMEM, path, "out of memory");
@@ -49,7 +50,7 @@ enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, 
     int bad = ferror(f);
     fclose(f);
     if (bad || got != n) {
-        free(p);
+        tmem_dealloc(p);
         return io_fail(err, TMEM_ERR_IO, path, "short read");
     }
     p[n] = '\0';

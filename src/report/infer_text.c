@@ -121,6 +121,8 @@ int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v)
     const struct tmem_infer_opts *io = v->opts;
     const struct tmem_infer_result *r = v->r;
     struct tmem_json *x = tmem_json_object();
+    if (x == NULL)
+        return -1;
     struct tmem_json *s = tmem_json_object();
     tmem_json_set_str(s, "engine", io->engine == TMEM_ENGINE_HF ? "hf" : "vllm");
     tmem_json_set_u64(s, "batch", io->batch);

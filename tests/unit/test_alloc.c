@@ -1,0 +1,119 @@
+/* test_alloc.c — allocation failure: every run of a command is repeated
+ * with its 1st, 2nd, ... allocation failing, until a run needs no more than
+ * were allowed. Each failing run must end cleanly — exit status 2 with one
+ * error line, never a crash, a 0 with missing output, or a leak (the
+ * ASan and valgrind runs of `make test` check the last). */
+#include "harness.h"
+#include "alloc.h"
+#include "cli.h"
+
+#include <unistd.h>
+
+/* Runs tmem_cli_main(args) with stdout and stderr sent to files; returns
+ * the exit status, and the bytes each got. */
+static int run(const char *const *args, long *out_bytes, long *err_bytes)
+{
+    int argc = 0;
+    char *argv[32];
+    while (args[argc] != NULL) {
+        argv[argc] = (char *)args[argc];
+        argc++;
+    }
+    argv[argc] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    int saved_out = dup(1), saved_err = dup(2);
+    FILE *o = freopen("/tmp/tmem_alloc_test.out", "w", stdout);
+    FILE *e = freopen("/tmp/tmem_alloc_test.err", "w", stderr);
+    assert_non_null(o);
+    assert_non_null(e);
+    int rc = tmem_cli_main(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    *out_bytes = ftell(stdout);
+    *err_bytes = ftell(stderr);
+    dup2(saved_out, 1);
+    dup2(saved_err, 2);
+    close(saved_out);
+    close(saved_err);
+    return rc;
+}
+
+static void fail_every_allocation(const char *const *args)
+{
+    long out, err;
+    tmem_alloc_fail_at(0);
+    uint64_t before = tmem_alloc_fail_at(0);
+    assert_int_equal(run(args, &out, &err), 0); /* the run succeeds untouched */
+    uint64_t needed = tmem_alloc_fail_at(0) - before;
+    assert_true(out > 0);
+    for (uint64_t n = 1; n <= needed; n++) {
+        tmem_alloc_fail_at(n);
+        int rc = run(args, &out, &err);
+        tmem_alloc_fail_at(0);
+        if (rc == 0)
+            continue; /* that allocation's failure was absorbed (an optional buffer) */
+        if (rc != 2 || out != 0 || err == 0)
+            fail_msg("%s %s: allocation %llu of %llu failed: exit %d, %ld B out, %ld B err",
+                     args[1], args[2] ? args[2] : "", (unsigned long long)n,
+                     (unsigned long long)needed, rc, out, err);
+    }
+    print_message("  %-40s %4llu allocations, each failed once: clean\n", args[1],
+                  (unsigned long long)needed);
+}
+
+static void params_survives_every_failed_allocation(void **state)
+{
+    (void)state;
+    const char *a[] = {"tmem", "params", "mixtral-8x7b", "--json", NULL};
+    fail_every_allocation(a);
+    const char *b[] = {"tmem", "params", "deepseek-v3", NULL};
+    fail_every_allocation(b);
+}
+
+static void infer_survives_every_failed_allocation(void **state)
+{
+    (void)state;
+    const char *a[] = {"tmem", "infer", "llama-3-8b", "--weights", "q4_k_m", "--json", NULL};
+    fail_every_allocation(a);
+    const char *b[] = {"tmem", "infer", "llama-2-7b", "--gpu", "t4", NULL};
+    fail_every_allocation(b);
+}
+
+static void lab_and_lists_survive_every_failed_allocation(void **state)
+{
+    (void)state;
+    const char *a[] = {"tmem", "lab", "--json", NULL};
+    fail_every_allocation(a);
+    const char *b[] = {"tmem", "models", "--json", NULL};
+    fail_every_allocation(b);
+    const char *c[] = {"tmem", "gpus", "--json", NULL};
+    fail_every_allocation(c);
+}
+
+static void a_config_file_survives_every_failed_allocation(void **state)
+{
+    (void)state;
+    FILE *f = fopen("/tmp/tmem_alloc_test_config.json", "w");
+    assert_non_null(f);
+    fputs("{\"model_type\": \"qwen2_moe\", \"hidden_size\": 256, \"num_hidden_layers\": 4,"
+          " \"num_attention_heads\": 4, \"intermediate_size\": 512, \"vocab_size\": 1000,"
+          " \"num_experts\": 8, \"num_experts_per_tok\": 2, \"moe_intermediate_size\": 64,"
+          " \"shared_expert_intermediate_size\": 128, \"mlp_only_layers\": [0]}",
+          f);
+    fclose(f);
+    const char *a[] = {"tmem", "params", "/tmp/tmem_alloc_test_config.json", "--json", NULL};
+    fail_every_allocation(a);
+}
+
+int main(void)
+{
+    tmem_alloc_install();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(params_survives_every_failed_allocation),
+        cmocka_unit_test(infer_survives_every_failed_allocation),
+        cmocka_unit_test(lab_and_lists_survive_every_failed_allocation),
+        cmocka_unit_test(a_config_file_survives_every_failed_allocation),
+    };
+    return cmocka_run_group_tests_name("allocation failure injection", tests, NULL, NULL);
+}
