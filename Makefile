@@ -40,7 +40,7 @@ CLI_LIB_OBJ = $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJ))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate
+.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz
 
 all: $(BUILD)/tmem $(BUILD)/libtmem.a
 
@@ -65,13 +65,45 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtmem_cli.a $(B
 	  -DTMEM_SHARED_DIR='"$(abspath ../shared)"' -o $@ $< $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a \
 	  $(LDFLAGS) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 
+# Fuzz targets (fuzz/fuzz_*.c). make test replays every corpus and
+# regression file through a plain driver; make fuzz runs libFuzzer (clang).
+FUZZ_TARGETS = $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+REPLAY_BIN   = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
+FUZZ_LIBS = $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a
+
+$(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzz.h $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) -Ifuzz -o $@ fuzz/fuzz_$*.c fuzz/replay.c $(FUZZ_LIBS) \
+	  $(LDFLAGS) $(JANSSON_LIBS) -lm
+
+replay: all $(REPLAY_BIN)
+	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz/replay_$$t fuzz/corpus/$$t fuzz/regress/$$t || exit 1; done
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE= \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	  build-fuzz/libtmem.a build-fuzz/libtmem_cli.a
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -Iinclude -Isrc/core -Isrc/read -Isrc/report -Isrc/cli -Ifuzz $(JANSSON_CFLAGS) \
+	    -o build-fuzz/fuzz_$$t fuzz/fuzz_$$t.c build-fuzz/libtmem_cli.a build-fuzz/libtmem.a \
+	    $(JANSSON_LIBS) -lm || exit 1; \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t fuzz/corpus/$$t 2>&1 | \
+	    grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|crash-' ; \
+	done
+
 # Installs the build and test dependencies a fresh Debian machine lacks.
 deps:
 	@sh tools/deps.sh
 
-test: deps all $(UNIT_BIN)
+test: deps all $(UNIT_BIN) $(REPLAY_BIN)
 	@sh tests/check_core_purity.sh
-	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; \
+	@fail=0; for t in $(UNIT_BIN); do $(VALGRIND) $$t || fail=1; done; \
+	  for t in $(FUZZ_TARGETS); do $(VALGRIND) $(BUILD)/fuzz/replay_$$t fuzz/corpus/$$t fuzz/regress/$$t || fail=1; done; \
 	  for s in tests/cli/*.sh; do sh $$s $(BUILD)/tmem || fail=1; done; \
 	  if [ $$fail -ne 0 ]; then echo "make test: FAILED"; exit 1; fi; \
 	  echo "make test: all suites passed"
