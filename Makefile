@@ -59,7 +59,7 @@ $(BUILD)/libtmem_cli.a: $(CLI_LIB_OBJ)
 $(BUILD)/tmem: $(BUILD)/obj/src/cli/main.o $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit \
 	  -DTMEM_SHARED_DIR='"$(abspath ../shared)"' -o $@ $< $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a \
@@ -96,6 +96,16 @@ fuzz:
 	    grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|crash-' ; \
 	done
 
+# make test VALGRIND=1: every unit test, replay and tmem run under valgrind
+# (memory errors and leaks fail); otherwise they run directly.
+ifeq ($(VALGRIND),1)
+override VALGRIND := sh tests/valgrind.sh
+TMEM_UNDER_TEST = tests/valgrind-tmem.sh
+export TMEM_UNDER_VALGRIND = $(abspath $(BUILD)/tmem)
+else
+TMEM_UNDER_TEST = $(BUILD)/tmem
+endif
+
 # Installs the build and test dependencies a fresh Debian machine lacks.
 deps:
 	@sh tools/deps.sh
@@ -104,7 +114,7 @@ test: deps all $(UNIT_BIN) $(REPLAY_BIN)
 	@sh tests/check_core_purity.sh
 	@fail=0; for t in $(UNIT_BIN); do $(VALGRIND) $$t || fail=1; done; \
 	  for t in $(FUZZ_TARGETS); do $(VALGRIND) $(BUILD)/fuzz/replay_$$t fuzz/corpus/$$t fuzz/regress/$$t || fail=1; done; \
-	  for s in tests/cli/*.sh; do sh $$s $(BUILD)/tmem || fail=1; done; \
+	  for s in tests/cli/*.sh; do sh $$s $(TMEM_UNDER_TEST) || fail=1; done; \
 	  if [ $$fail -ne 0 ]; then echo "make test: FAILED"; exit 1; fi; \
 	  echo "make test: all suites passed"
 
