@@ -1,0 +1,121 @@
+#define _POSIX_C_SOURCE 200809L
+/* test_pathological.c — inputs built to hurt: deeply nested JSON, a config
+ * of millions of keys or array entries, a file over the size cap. Each
+ * must end in a clean error or result within a stated time bound. */
+#include "harness.h"
+#include "alloc.h"
+#include "reader.h"
+
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* jansson refuses nesting deeper than 2048: 10^6 open brackets end in a
+ * syntax error, within 1 s. */
+static void deeply_nested_json_is_refused_quickly(void **state)
+{
+    (void)state;
+    size_t n = 1000000;
+    char *text = tmem_alloc(2 * n + 1);
+    assert_non_null(text);
+    memset(text, '[', n);
+    memset(text + n, ']', n);
+    text[2 * n] = '\0';
+    struct tmem_model m;
+    struct tmem_error err = {0};
+    double t0 = now_s();
+    assert_int_equal(tmem_hf_config_parse(text, 2 * n, "deep.json", &m, &err), TMEM_ERR_SYNTAX);
+    double dt = now_s() - t0;
+    print_message("  10^6-deep nesting: %s (%.3f s)\n", err.msg, dt);
+    assert_true(dt < 1.0);
+    tmem_dealloc(text);
+}
+
+/* mlp_only_layers with 10^6 entries (8 MB of JSON): refused by the 32-entry
+ * cap before anything is kept, within 2 s. */
+static void a_huge_array_is_refused_by_its_cap(void **state)
+{
+    (void)state;
+    size_t n = 1000000;
+    size_t cap = n * 8 + 512;
+    char *text = tmem_alloc(cap);
+    assert_non_null(text);
+    size_t len = (size_t)snprintf(text, cap,
+                                  "{\"model_type\":\"qwen2_moe\",\"hidden_size\":64,"
+                                  "\"num_hidden_layers\":2,\"num_attention_heads\":4,"
+                                  "\"intermediate_size\":8,\"vocab_size\":10,\"num_experts\":4,"
+                                  "\"num_experts_per_tok\":2,\"mlp_only_layers\":[");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%s%zu", i ? "," : "", i % 2);
+    len += (size_t)snprintf(text + len, cap - len, "]}");
+    struct tmem_model m;
+    struct tmem_error err = {0};
+    double t0 = now_s();
+    assert_int_equal(tmem_hf_config_parse(text, len, "huge.json", &m, &err), TMEM_ERR_LIMIT);
+    double dt = now_s() - t0;
+    print_message("  10^6-entry array: %s (%.3f s)\n", err.msg, dt);
+    assert_string_equal(err.where, "huge.json:mlp_only_layers");
+    assert_true(dt < 2.0);
+    tmem_dealloc(text);
+}
+
+/* A config with 10^5 unrelated keys still reads, within 2 s. */
+static void many_keys_are_read_in_bounded_time(void **state)
+{
+    (void)state;
+    size_t n = 100000, cap = n * 24 + 512;
+    char *text = tmem_alloc(cap);
+    assert_non_null(text);
+    size_t len = (size_t)snprintf(text, cap,
+                                  "{\"model_type\":\"llama\",\"hidden_size\":64,"
+                                  "\"num_hidden_layers\":2,\"num_attention_heads\":4,"
+                                  "\"intermediate_size\":8,\"vocab_size\":10");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len, ",\"k%zu\":%zu", i, i);
+    len += (size_t)snprintf(text + len, cap - len, "}");
+    struct tmem_model m;
+    struct tmem_error err = {0};
+    double t0 = now_s();
+    assert_int_equal(tmem_hf_config_parse(text, len, "keys.json", &m, &err), TMEM_OK);
+    double dt = now_s() - t0;
+    print_message("  10^5 keys: read in %.3f s\n", dt);
+    assert_true(dt < 2.0);
+    tmem_dealloc(text);
+}
+
+/* A config.json over the 16 MiB cap is refused from its size alone (a
+ * sparse file: nothing is read). */
+static void a_file_over_the_cap_is_refused_unread(void **state)
+{
+    (void)state;
+    const char *path = "/tmp/tmem_pathological_big.json";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{", f);
+    fclose(f);
+    assert_int_equal(truncate(path, (off_t)TMEM_MAX_CONFIG_BYTES + 1), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &buf, &len, &err), TMEM_ERR_LIMIT);
+    assert_null(buf);
+    assert_non_null(strstr(err.msg, "at most 16777216"));
+    remove(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(deeply_nested_json_is_refused_quickly),
+        cmocka_unit_test(a_huge_array_is_refused_by_its_cap),
+        cmocka_unit_test(many_keys_are_read_in_bounded_time),
+        cmocka_unit_test(a_file_over_the_cap_is_refused_unread),
+    };
+    return cmocka_run_group_tests_name("pathological inputs", tests, NULL, NULL);
+}

@@ -1,0 +1,165 @@
+/* test_properties.c — properties that must hold for every model, checked
+ * over all built-in presets and a sweep of sizes: KV bytes are linear in
+ * batch and in context; the inference ledger never shrinks when the batch,
+ * the context or the weight width grows, and never grows when tensor
+ * parallelism does; an inventory grows with every dimension. */
+#include "harness.h"
+#include "presets.h"
+#include "reader.h"
+#include "tmem/infer.h"
+
+static struct tmem_infer_result R;
+
+static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+        tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", name, err.where, err.msg);
+}
+
+static uint64_t infer_total(const struct tmem_model *m, const struct tmem_inventory *inv,
+                            const struct tmem_infer_opts *o, uint64_t *kv)
+{
+    struct tmem_error err = {0};
+    if (tmem_infer_build(m, inv, o, &R, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", m->name, err.where, err.msg);
+    if (kv)
+        *kv = R.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE];
+    return R.ledger.total_bytes;
+}
+
+static void kv_is_linear_in_batch_and_context(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < tmem_preset_count(); i++) {
+        struct tmem_model m;
+        struct tmem_inventory inv;
+        load(tmem_preset_at(i)->name, &m, &inv);
+        struct tmem_infer_opts o;
+        tmem_infer_defaults(&o);
+        o.gpu = tmem_gpu_find("h200");
+        o.engine = TMEM_ENGINE_HF; /* unpaged: exact linearity */
+        o.kv_dtype = TMEM_KV_BF16;
+        uint64_t kv1, kv3, kv_long;
+        o.batch = 1;
+        infer_total(&m, &inv, &o, &kv1);
+        o.batch = 3;
+        infer_total(&m, &inv, &o, &kv3);
+        assert_int_equal(kv3, 3 * kv1);
+        /* context: without a sliding window, twice the tokens, twice the KV */
+        if (m.sliding_window == 0) {
+            o.batch = 1;
+            o.prompt_tokens = 2 * 512 + 128; /* (512 + 128) · 2 tokens in all */
+            infer_total(&m, &inv, &o, &kv_long);
+            assert_int_equal(kv_long, 2 * kv1);
+        }
+    }
+}
+
+static void the_ledger_grows_with_batch_context_and_weight_width(void **state)
+{
+    (void)state;
+    const enum tmem_wformat widths[] = {TMEM_WF_INT4, TMEM_WF_INT8, TMEM_WF_BF16, TMEM_WF_FP32};
+    for (size_t i = 0; i < tmem_preset_count(); i++) {
+        struct tmem_model m;
+        struct tmem_inventory inv;
+        load(tmem_preset_at(i)->name, &m, &inv);
+        struct tmem_infer_opts o;
+        tmem_infer_defaults(&o);
+        o.gpu = tmem_gpu_find("b200");
+        uint64_t prev = 0;
+        for (uint64_t b = 1; b <= 64; b *= 4) {
+            o.batch = b;
+            uint64_t t = infer_total(&m, &inv, &o, NULL);
+            assert_true(t >= prev);
+            prev = t;
+        }
+        o.batch = 1;
+        prev = 0;
+        for (uint64_t s = 128; s <= 32768; s *= 4) {
+            o.prompt_tokens = s;
+            uint64_t t = infer_total(&m, &inv, &o, NULL);
+            assert_true(t >= prev);
+            prev = t;
+        }
+        o.prompt_tokens = 512;
+        prev = 0;
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+            o.weights = widths[w];
+            struct tmem_error err = {0};
+            if (tmem_infer_build(&m, &inv, &o, &R, &err) != TMEM_OK)
+                continue; /* a group size that does not divide: not a width question */
+            assert_true(R.weight_bytes >= prev);
+            prev = R.weight_bytes;
+        }
+    }
+}
+
+static void tensor_parallel_never_adds_per_gpu_memory(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < tmem_preset_count(); i++) {
+        struct tmem_model m;
+        struct tmem_inventory inv;
+        load(tmem_preset_at(i)->name, &m, &inv);
+        struct tmem_infer_opts o;
+        tmem_infer_defaults(&o);
+        o.gpu = tmem_gpu_find("h100-sxm");
+        uint64_t prev = UINT64_MAX, prev_kv = UINT64_MAX;
+        for (uint64_t tp = 1; tp <= 8; tp *= 2) {
+            if (m.n_head % tp != 0 ||
+                (tp <= m.n_kv_head ? m.n_kv_head % tp != 0 : tp % m.n_kv_head != 0))
+                break;
+            o.tp = tp;
+            uint64_t kv;
+            infer_total(&m, &inv, &o, &kv);
+            assert_true(R.weight_bytes <= prev);
+            assert_true(kv <= prev_kv);
+            prev = R.weight_bytes;
+            prev_kv = kv;
+        }
+    }
+}
+
+/* Every dimension adds parameters: one more layer, a wider model, a bigger
+ * vocabulary, a wider MLP never count fewer. */
+static void inventories_grow_with_every_dimension(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < tmem_preset_count(); i++) {
+        struct tmem_model raw, m;
+        struct tmem_inventory inv;
+        assert_int_equal(tmem_model_load(tmem_preset_at(i)->name, &raw, NULL), TMEM_OK);
+        assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
+        assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
+        uint64_t base = inv.total_params;
+        struct tmem_model g = m;
+        g.n_layer += 1;
+        assert_int_equal(tmem_inventory_build(&g, &inv, NULL), TMEM_OK);
+        assert_true(inv.total_params > base);
+        g = m;
+        g.n_vocab += 64;
+        assert_int_equal(tmem_inventory_build(&g, &inv, NULL), TMEM_OK);
+        assert_true(inv.total_params > base);
+        g = m;
+        g.d_ff += 64;
+        if (g.d_ff_expert)
+            g.d_ff_expert += 64;
+        assert_int_equal(tmem_inventory_build(&g, &inv, NULL), TMEM_OK);
+        assert_true(inv.total_params > base || tmem_model_moe_layers(&m) == m.n_layer);
+        assert_true(inv.active_params <= inv.total_params);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kv_is_linear_in_batch_and_context),
+        cmocka_unit_test(the_ledger_grows_with_batch_context_and_weight_width),
+        cmocka_unit_test(tensor_parallel_never_adds_per_gpu_memory),
+        cmocka_unit_test(inventories_grow_with_every_dimension),
+    };
+    return cmocka_run_group_tests_name("properties over every preset", tests, NULL, NULL);
+}
