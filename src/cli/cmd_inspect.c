@@ -1,11 +1,156 @@
-/* cmd_inspect.c — `tmem inspect`: the checkpoint inspection. Not built yet: it answers with
- * the error contract until its issue lands. */
+/* cmd_inspect.c — `tmem inspect PATH`: what a checkpoint's headers say (a
+ * .safetensors file, an index json, a model folder or a .gguf), tensor by
+ * tensor, and how it compares with the formula for its model: the
+ * config.json beside the weights, --config, the GGUF's own metadata, or the
+ * layout its tensor names describe. Reads headers only. */
+#include "alloc.h"
 #include "cli.h"
+#include "inspect.h"
+#include "reader.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void usage(FILE *out, const struct opt *opts, size_t n)
+{
+    fprintf(out,
+            "usage: tmem inspect PATH [options]\n\n"
+            "Reads a checkpoint's headers, never its tensor data, and lists its tensors by\n"
+            "group (as `tmem params` groups them) and by element type: exact element counts,\n"
+            "bytes, and bits per weight. Then it checks them against the formula: matching\n"
+            "totals, tied embeddings, missing layers, and the tensors the formula does not\n"
+            "count (rotary buffers, attention masks, vision towers), one line each.\n\n"
+            "PATH is a .safetensors file, a model.safetensors.index.json, a model folder\n"
+            "(index, shards, or one .gguf) or a .gguf file. The formula's model is --config,\n"
+            "else the config.json beside the weights, else the GGUF's metadata, else the\n"
+            "layout the tensor names describe.\n\n"
+            "options:\n");
+    args_help(out, opts, n);
+}
+
+/* config.json → resolved model; the error is reported by the caller */
+static enum tmem_status config_model(const char *path, struct tmem_model *m,
+                                     struct tmem_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct tmem_model raw;
+    enum tmem_status st = tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
+    if (st != TMEM_OK)
+        return st;
+    st = tmem_hf_config_parse(text, len, path, &raw, err);
+    tmem_dealloc(text);
+    if (st == TMEM_OK)
+        st = tmem_model_resolve(&raw, m, err);
+    return st;
+}
+
+struct inspect_state {
+    struct tmem_ckpt ckpt;
+    struct tmem_ckpt_summary sum;
+    struct tmem_ckpt_check check;
+    char against[200], notes[400], no_check[480];
+};
 
 int cmd_inspect(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("inspect", "not implemented in this version", "see 'tmem --help' for what is");
-    return 2;
+    bool json = false, tensors = false, si = false, no_check = false, help = false;
+    const char *config = NULL;
+    struct opt opts[] = {
+        {"--json", OPT_FLAG, NULL, "print a JSON document", &json},
+        {"--tensors", OPT_FLAG, NULL, "one line (JSON: one object) per tensor", &tensors},
+        {"--config", OPT_STR, "PATH", "check against this config.json", &config},
+        {"--no-check", OPT_FLAG, NULL, "list only; no comparison with the formula", &no_check},
+        {"--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &si},
+    };
+    const size_t n_opts = sizeof opts / sizeof opts[0];
+    const char *pos[1];
+    size_t n_pos = 0;
+    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &help) != 0)
+        return 2;
+    if (help) {
+        usage(stdout, opts, n_opts);
+        return 0;
+    }
+    if (n_pos == 0) {
+        cli_error("PATH", "no checkpoint given",
+                  "tmem inspect takes a .safetensors file, an index json, a folder or a .gguf");
+        return 2;
+    }
+
+    /* ~ 40 KB of result structs: on the heap, not the stack */
+    struct inspect_state *s = tmem_calloc(1, sizeof *s);
+    if (s == NULL) {
+        cli_error("inspect", "out of memory", NULL);
+        return 2;
+    }
+    int rc = 0;
+    struct tmem_error err = {0};
+    if (tmem_ckpt_open(pos[0], &s->ckpt, &err) != TMEM_OK ||
+        tmem_ckpt_summarize(&s->ckpt, &s->sum, &err) != TMEM_OK) {
+        rc = report_error(&err);
+        goto done;
+    }
+
+    /* the model to compare with */
+    struct tmem_model m;
+    bool have_model = false;
+    char beside[4096];
+    struct stat sb;
+    snprintf(beside, sizeof beside, "%s/config.json", s->ckpt.dir);
+    if (no_check) {
+        snprintf(s->no_check, sizeof s->no_check, "--no-check");
+    } else if (config != NULL) {
+        if (config_model(config, &m, &err) != TMEM_OK) {
+            rc = report_error(&err);
+            goto done;
+        }
+        have_model = true;
+        snprintf(s->against, sizeof s->against, "%.190s", config);
+    } else if (s->ckpt.format == TMEM_CKPT_SAFETENSORS && stat(beside, &sb) == 0) {
+        if (config_model(beside, &m, &err) == TMEM_OK) {
+            have_model = true;
+            snprintf(s->against, sizeof s->against, "config.json");
+        } else {
+            snprintf(s->no_check, sizeof s->no_check, "the config.json beside it: %s: %s",
+                     err.where, err.msg);
+        }
+    } else {
+        struct tmem_model raw;
+        if (tmem_ckpt_model(&s->ckpt, &raw, s->notes, sizeof s->notes, &err) == TMEM_OK) {
+            if (raw.n_expert > 0 && raw.n_expert_used == 0)
+                raw.n_expert_used = 1; /* not in safetensors names; totals need no top-k */
+            if (tmem_model_resolve(&raw, &m, &err) == TMEM_OK)
+                have_model = true;
+        }
+        if (have_model)
+            snprintf(s->against, sizeof s->against, "%s",
+                     s->ckpt.format == TMEM_CKPT_GGUF ? "the GGUF metadata"
+                                                      : "the layout read from the tensor names");
+        else
+            snprintf(s->no_check, sizeof s->no_check, "%s: %s", err.where, err.msg);
+    }
+    if (have_model &&
+        tmem_ckpt_check(&s->ckpt, &s->sum, &m, s->against, &s->check, &err) != TMEM_OK) {
+        rc = report_error(&err);
+        goto done;
+    }
+
+    struct tmem_inspect_view v = {.ckpt = &s->ckpt, .sum = &s->sum,
+                                  .check = have_model ? &s->check : NULL,
+                                  .no_check = s->no_check, .notes = s->notes, .tensors = tensors};
+    if (json) {
+        if (tmem_report_inspect_json(stdout, &v) != 0) {
+            cli_error("inspect", TMEM_JSON_FAILED, NULL);
+            rc = 2;
+        }
+    } else {
+        struct tmem_report_opts ro = {.si = si};
+        tmem_report_inspect_text(stdout, &v, &ro);
+    }
+done:
+    tmem_ckpt_free(&s->ckpt);
+    tmem_dealloc(s);
+    return rc;
 }

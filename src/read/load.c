@@ -2,6 +2,8 @@
  * config.json path, a model folder, a .gguf path, then a built-in preset
  * (name or HF repo id, case-insensitive). */
 #define _POSIX_C_SOURCE 200809L
+#include "alloc.h"
+#include "checkpoint.h"
 #include "presets.h"
 #include "reader.h"
 
@@ -38,7 +40,20 @@ static enum tmem_status load_config_file(const char *path, struct tmem_model *ou
     if (st != TMEM_OK)
         return st;
     st = tmem_hf_config_parse(text, len, path, out, err);
-    free(text);
+    tmem_dealloc(text);
+    return st;
+}
+
+/* A .gguf, a .safetensors, an index or a folder of them without config.json:
+ * the model its headers describe (checkpoint.h). */
+static enum tmem_status load_checkpoint(const char *path, struct tmem_model *out,
+                                        struct tmem_error *err)
+{
+    struct tmem_ckpt c;
+    enum tmem_status st = tmem_ckpt_open(path, &c, err);
+    if (st == TMEM_OK)
+        st = tmem_ckpt_model(&c, out, NULL, 0, err);
+    tmem_ckpt_free(&c);
     return st;
 }
 
@@ -55,15 +70,13 @@ enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct
             char path[4096];
             if ((size_t)snprintf(path, sizeof path, "%s/config.json", arg) >= sizeof path)
                 return load_fail(err, TMEM_ERR_LIMIT, arg, "path is too long");
-            if (stat(path, &sb) != 0)
-                return load_fail(err, TMEM_ERR_MISSING_KEY, arg,
-                                 "folder holds no config.json (reading safetensors headers "
-                                 "alone is not supported yet)");
+            if (stat(path, &sb) != 0) /* no config: the weights' headers describe it */
+                return load_checkpoint(arg, out, err);
             return load_config_file(path, out, err);
         }
-        if (ends_with(arg, ".gguf"))
-            return load_fail(err, TMEM_ERR_UNSUPPORTED, arg,
-                             "GGUF files are not read yet; pass the model's config.json");
+        if (ends_with(arg, ".gguf") || ends_with(arg, ".safetensors") ||
+            ends_with(arg, ".safetensors.index.json"))
+            return load_checkpoint(arg, out, err);
         return load_config_file(arg, out, err);
     }
 
@@ -84,14 +97,14 @@ enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct
         return load_fail(err, TMEM_ERR_IO, arg, strerror(stat_errno));
 
     size_t n = tmem_preset_count();
-    const char **names = malloc((n ? n : 1) * sizeof *names);
+    const char **names = tmem_calloc(n ? n : 1, sizeof *names);
     if (names == NULL)
         return load_fail(err, TMEM_ERR_NOMEM, arg, "out of memory");
     for (size_t i = 0; i < n; i++)
         names[i] = tmem_preset_at(i)->name;
     char close[160], msg[256];
     tmem_close_names(arg, names, n, 3, close, sizeof close);
-    free(names);
+    tmem_dealloc(names);
     snprintf(msg, sizeof msg,
              "unknown model: not a file, a folder or a preset (closest presets: %s)", close);
     return load_fail(err, TMEM_ERR_UNSUPPORTED, arg, msg);

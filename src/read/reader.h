@@ -31,4 +31,34 @@ enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct
 size_t tmem_close_names(const char *query, const char *const *names, size_t n, size_t max,
                         char *buf, size_t cap);
 
+
+/* ------------------------------------------------ DeepSpeed config (deepspeed.c) */
+
+#include "tmem/train.h"
+
+/* What a DeepSpeed ds_config.json says about memory. Each has_* (or a
+ * non-zero bucket size) marks a field the file sets; "auto" values (HF
+ * Trainer's placeholders) count as not set. */
+struct tmem_ds_config {
+    bool has_zero, has_offload, has_precision, has_micro_batch, has_grad_accum, has_optimizer;
+    bool has_fp32_grads;
+    uint32_t zero_stage;
+    enum tmem_offload offload;       /* offload_param (→ params) wins over offload_optimizer */
+    enum tmem_precision precision;   /* bf16.enabled → bf16-mixed, fp16.enabled → fp16-mixed */
+    enum tmem_optimizer optimizer;   /* optimizer.type */
+    bool fp32_grads;                 /* data_types.grad_accum_dtype "fp32" */
+    uint64_t micro_batch;            /* train_micro_batch_size_per_gpu */
+    uint64_t grad_accum;             /* gradient_accumulation_steps */
+    uint64_t reduce_bucket, allgather_bucket, prefetch_bucket, max_live; /* elements; 0: unset */
+};
+
+/* Parses ds_config.json text[len]; `where` names the input in errors
+ * ("ds.json:3:14: ..." for JSON syntax, "ds.json:zero_optimization.stage:
+ * ..." for a bad field). */
+enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *where,
+                                      struct tmem_ds_config *out, struct tmem_error *err);
+/* Reads and parses the file at path. */
+enum tmem_status tmem_ds_config_load(const char *path, struct tmem_ds_config *out,
+                                     struct tmem_error *err);
+
 #endif /* TMEM_READER_H */

@@ -167,7 +167,6 @@ expect_error "gguf not read yet" "GGUF" params "$TMP/m.gguf"
 expect_error "lab heads zero" "heads is 0" lab --heads 0
 expect_error "lab heads indivisible" "a divisor of --d-model" lab --heads 5
 expect_error "lab compare unknown" "unknown model" lab --compare nothing-like-it
-expect_error "train is not here yet" "not implemented" train llama-2-7b
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,322 @@
+/* train.h — the training ledger: what one GPU holds while a transformer is
+ * trained, phase by phase (end of forward, start and end of backward,
+ * optimizer step), under a precision policy, an optimizer, data / tensor /
+ * pipeline / expert / context parallelism, ZeRO or FSDP sharding, CPU
+ * offload and activation recomputation.
+ *
+ * Pure core, like tmem.h: nothing here prints, allocates or keeps state.
+ * tmem_train_compute() evaluates the numbers only (it runs millions of
+ * times a second); tmem_train_ledger() renders one phase of a finished
+ * result as ledger entries whose formulas carry the numbers ("symbols =
+ * values"). Both call the same item functions, so a number and its formula
+ * cannot disagree.
+ *
+ * Symbols used in formulas, beyond the model legend of tmem.h:
+ *   b micro-batch   s sequence   tp, pp, cp, ep, dp parallel degrees
+ *   P_gpu parameters held by one GPU (its pipeline stage, its TP slice, its experts)
+ *   shard the ZeRO / FSDP sharding degree (dp·cp, or the node for HSDP)
+ *
+ * REF: Rajbhandari et al. 2020, "ZeRO" (2 + 2 + K bytes per parameter);
+ *      Korthikanti et al. 2022, "Reducing Activation Recomputation in Large
+ *      Transformer Models", Table 2 (activations per layer);
+ *      DeepSpeed deepspeed/runtime/zero/stage3.py
+ *      estimate_zero3_model_states_mem_needs (--deepspeed-estimator). */
+#ifndef TMEM_TRAIN_H
+#define TMEM_TRAIN_H
+
+#include "tmem/tmem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Precision policies: which dtype each kind of tensor is kept in. */
+enum tmem_precision {
+    TMEM_PRECISION_FP32 = 0,   /* everything fp32 */
+    TMEM_PRECISION_AMP_BF16,   /* torch.autocast: fp32 weights, grads, states; bf16 matmuls */
+    TMEM_PRECISION_AMP_FP16,   /* the same with fp16 and a GradScaler */
+    TMEM_PRECISION_BF16_MIXED, /* Megatron / DeepSpeed: bf16 weights + grads, fp32 master */
+    TMEM_PRECISION_FP16_MIXED, /* the same in fp16 */
+    TMEM_PRECISION_BF16,       /* pure bf16: weights, grads and states all bf16 */
+    TMEM_PRECISION_COUNT
+};
+
+enum tmem_optimizer {
+    TMEM_OPTIMIZER_SGD = 0,
+    TMEM_OPTIMIZER_SGD_MOMENTUM,
+    TMEM_OPTIMIZER_ADAM,
+    TMEM_OPTIMIZER_ADAMW,
+    TMEM_OPTIMIZER_ADAM8BIT,  /* bitsandbytes blockwise 8-bit Adam */
+    TMEM_OPTIMIZER_ADAFACTOR, /* factored second moment, no first moment */
+    TMEM_OPTIMIZER_LION,
+    TMEM_OPTIMIZER_COUNT
+};
+
+enum tmem_recompute {
+    TMEM_RECOMPUTE_NONE = 0,
+    TMEM_RECOMPUTE_SELECTIVE, /* Megatron: recompute the attention core (drops s² terms) */
+    TMEM_RECOMPUTE_FULL,      /* checkpoint every layer: keep its input only */
+    TMEM_RECOMPUTE_COUNT
+};
+
+enum tmem_attention {
+    TMEM_ATTENTION_NAIVE = 0, /* eager: the b·n_head·s·s scores are materialised */
+    TMEM_ATTENTION_FLASH,     /* FlashAttention-2: saves q, k, v, out and the log-sum-exp */
+    TMEM_ATTENTION_COUNT
+};
+
+enum tmem_fsdp {
+    TMEM_FSDP_OFF = 0,
+    TMEM_FSDP_FULL,     /* FULL_SHARD: weights, grads, states over shard */
+    TMEM_FSDP_GRAD_OP,  /* SHARD_GRAD_OP: grads and states; weights unsharded forward → backward */
+    TMEM_FSDP_HYBRID,   /* HYBRID_SHARD: FULL_SHARD within a node, replicated across nodes */
+    TMEM_FSDP_NO_SHARD, /* DDP semantics */
+    TMEM_FSDP_COUNT
+};
+
+enum tmem_offload {
+    TMEM_OFFLOAD_NONE = 0,
+    TMEM_OFFLOAD_OPTIMIZER, /* master weights, optimizer states, fp32 grads on the host */
+    TMEM_OFFLOAD_PARAMS,    /* also the 16-bit weights (ZeRO-3 offload_param) */
+    TMEM_OFFLOAD_COUNT
+};
+
+enum tmem_tristate { TMEM_DEFAULT = 0, TMEM_OFF, TMEM_ON };
+
+/* The phases whose live bytes are compared; the peak is the largest. */
+enum tmem_phase {
+    TMEM_PHASE_FORWARD = 0,   /* end of forward: every activation saved, logits and loss */
+    TMEM_PHASE_BACKWARD,      /* start of backward: activations, logits grad, recompute */
+    TMEM_PHASE_BACKWARD_END,  /* end of backward: activations freed, every gradient */
+    TMEM_PHASE_OPTIMIZER,     /* optimizer step: gradients, states, step scratch */
+    TMEM_PHASE_COUNT
+};
+
+/* Named defaults (printed with every result; each is overridable). */
+#define TMEM_TRAIN_CUDA_OVERHEAD_BYTES (UINT64_C(768) << 20) /* CUDA context 512 MiB + cuBLAS/NCCL workspaces 256 MiB */
+#define TMEM_TRAIN_FRAGMENTATION_PPM 50000u                /* 5 % of the live bytes */
+#define TMEM_TRAIN_DDP_BUCKET_BYTES (UINT64_C(25) << 20)   /* torch DDP bucket_cap_mb 25 */
+#define TMEM_TRAIN_DS_REDUCE_BUCKET 500000000u     /* DeepSpeed reduce_bucket_size (elements) */
+#define TMEM_TRAIN_DS_ALLGATHER_BUCKET 500000000u  /* allgather_bucket_size (elements) */
+#define TMEM_TRAIN_DS_PREFETCH_BUCKET 50000000u    /* stage3_prefetch_bucket_size (elements) */
+#define TMEM_TRAIN_DS_MAX_LIVE 1000000000u         /* stage3_max_live_parameters (elements) */
+#define TMEM_TRAIN_CE_CHUNK_TOKENS 1024u           /* --fused-ce: tokens per logits chunk */
+#define TMEM_TRAIN_ADAM8BIT_BLOCK 256u             /* bitsandbytes blockwise quantization block */
+#define TMEM_TRAIN_ADAM8BIT_MIN_SIZE 4096u         /* bnb min_8bit_size: smaller tensors keep fp32 states */
+#define TMEM_TRAIN_DS_BUFFER_FACTOR_PCT 150u       /* DeepSpeed additional_buffer_factor 1.5 */
+
+/* Limits on what a plan may ask for. */
+#define TMEM_MAX_TRAIN_GPUS (UINT64_C(1) << 20)
+#define TMEM_MAX_MICRO_BATCH (UINT64_C(1) << 20)
+#define TMEM_MAX_SEQ (UINT64_C(1) << 24)
+#define TMEM_MAX_PP_STAGES 1024
+
+/* A training plan. tmem_train_opts_default() fills every field; callers
+ * change what they need. Sizes of buckets are in elements where the
+ * framework names them in elements (DeepSpeed), in bytes otherwise. */
+struct tmem_train_opts {
+    uint64_t micro_batch, seq;
+    uint64_t gpus;              /* 0: tp·pp·cp·dp with dp 1 (or the given dp) */
+    uint64_t dp;                /* 0: gpus / (tp·pp·cp) */
+    uint64_t tp, pp, cp, ep;
+    uint64_t gpus_per_node;     /* HSDP shard group and DeepSpeed's nodes (default 8) */
+    uint64_t n_microbatches;    /* per optimizer step per pipeline (0: pp) */
+    uint64_t virtual_stages;    /* interleaved 1F1B model chunks per stage (1: plain 1F1B) */
+    uint64_t grad_accum;        /* micro-batches per optimizer step without pipelining */
+    uint32_t zero;              /* 0..3 */
+    enum tmem_fsdp fsdp;
+    bool distributed_optimizer; /* Megatron: shard master + states over dp (like ZeRO-1) */
+    bool sequence_parallel;
+    enum tmem_offload offload;
+    enum tmem_precision precision;
+    enum tmem_optimizer optimizer;
+    enum tmem_recompute recompute;
+    enum tmem_attention attention;
+    enum tmem_tristate dropout; /* TMEM_DEFAULT: the family's default */
+    bool fp32_grads;            /* keep an fp32 gradient accumulation buffer (mixed policies) */
+    bool fused_ce;              /* chunked logits + loss (Liger / fused linear cross-entropy) */
+    bool ddp_bucket_view;       /* torch DDP gradient_as_bucket_view=True: no bucket copy */
+    uint64_t ce_chunk_tokens;
+    uint64_t ddp_bucket_bytes;
+    uint64_t ds_reduce_bucket, ds_allgather_bucket, ds_prefetch_bucket, ds_max_live;
+    uint64_t cuda_overhead_bytes;
+    uint32_t fragmentation_ppm; /* allocator fragmentation, parts per million of the rest */
+
+    /* --deepspeed-estimator: DeepSpeed's own model-states estimate instead */
+    bool deepspeed_estimator;
+    bool ds_zero_init;          /* estimator's zero_init (1) */
+    uint64_t ds_total_params;   /* 0: the inventory's total */
+    uint64_t ds_largest_layer_params; /* 0: the inventory's largest tensor */
+};
+
+void tmem_train_opts_default(struct tmem_train_opts *o);
+
+/* Names for the CLI, the reader and the reports ("bf16-mixed", "adamw",
+ * "selective", "flash", "grad-op", "optimizer", "backward"). Lookups return
+ * the _COUNT value when the name is unknown. */
+const char *tmem_precision_name(enum tmem_precision p);
+const char *tmem_optimizer_name(enum tmem_optimizer o);
+const char *tmem_recompute_name(enum tmem_recompute r);
+const char *tmem_attention_name(enum tmem_attention a);
+const char *tmem_fsdp_name(enum tmem_fsdp f);
+const char *tmem_offload_name(enum tmem_offload o);
+const char *tmem_phase_name(enum tmem_phase p);
+const char *tmem_phase_title(enum tmem_phase p); /* "start of backward" */
+enum tmem_precision tmem_precision_from_name(const char *s);
+enum tmem_optimizer tmem_optimizer_from_name(const char *s);
+enum tmem_recompute tmem_recompute_from_name(const char *s);
+enum tmem_attention tmem_attention_from_name(const char *s);
+enum tmem_fsdp tmem_fsdp_from_name(const char *s);
+enum tmem_offload tmem_offload_from_name(const char *s);
+
+/* One row of the precision table: the dtype of each kind of tensor. */
+struct tmem_precision_info {
+    const char *name, *description;
+    enum tmem_dtype weights, grads, master; /* master == TMEM_DTYPE_COUNT: none */
+    enum tmem_dtype states;                 /* optimizer states' dtype */
+    enum tmem_dtype residual, compute;      /* residual stream, matmul inputs */
+    bool autocast;          /* matmuls cast fp32 weights to 16-bit (cached copies) */
+    bool persistent_grads;  /* a contiguous gradient buffer lives for the whole step */
+};
+const struct tmem_precision_info *tmem_precision_info(enum tmem_precision p);
+
+/* One optimizer: up to three per-parameter states, each one row. */
+enum tmem_state_kind {
+    TMEM_STATE_FULL = 0,   /* one element per parameter, in the policy's state dtype */
+    TMEM_STATE_Q8,         /* int8 per parameter (fp32 for tensors < min_8bit_size) */
+    TMEM_STATE_Q8_SCALES,  /* fp32 absmax per 256-element block of every Q8 state */
+    TMEM_STATE_ROW,        /* factored: one element per matrix row (vectors: none) */
+    TMEM_STATE_COL,        /* factored: one element per matrix column (vectors: none) */
+    TMEM_STATE_VECTOR,     /* full, for vectors only (Adafactor's unfactored case) */
+    TMEM_STATE_KIND_COUNT
+};
+#define TMEM_MAX_OPT_STATES 3
+struct tmem_optimizer_info {
+    const char *name, *description;
+    uint32_t n_states;
+    struct {
+        const char *label;  /* "exp_avg (m)" */
+        enum tmem_state_kind kind;
+    } states[TMEM_MAX_OPT_STATES];
+};
+const struct tmem_optimizer_info *tmem_optimizer_info(enum tmem_optimizer o);
+
+/* The items a training ledger is made of, in display order. */
+enum tmem_train_item {
+    TMEM_TI_WEIGHTS = 0,
+    TMEM_TI_GRADS,
+    TMEM_TI_GRADS_FP32,
+    TMEM_TI_MASTER,
+    TMEM_TI_STATE0,
+    TMEM_TI_STATE1,
+    TMEM_TI_STATE2,
+    TMEM_TI_ACT_ATTN,
+    TMEM_TI_ACT_SCORES,
+    TMEM_TI_ACT_MLP,
+    TMEM_TI_ACT_MOE,
+    TMEM_TI_ACT_MASKS,
+    TMEM_TI_ACT_CKPT,       /* full recompute: each layer's input */
+    TMEM_TI_ACT_ENDS,       /* embedding, final norm, lm_head input */
+    TMEM_TI_ACT_AUTOCAST,   /* autocast's 16-bit weight copies */
+    TMEM_TI_LOGITS,
+    TMEM_TI_LOSS,           /* fp32 log-softmax saved by the loss */
+    TMEM_TI_LOGITS_GRAD,
+    TMEM_TI_RECOMPUTE,      /* one layer recomputed during backward */
+    TMEM_TI_STEP_SCRATCH,
+    TMEM_TI_DDP_BUCKETS,
+    TMEM_TI_ZERO_REDUCE,
+    TMEM_TI_ZERO_ALLGATHER,
+    TMEM_TI_GATHERED,       /* ZeRO-3 live params / FSDP unsharded units */
+    TMEM_TI_UNSHARDED_GRADS,/* FSDP unsharded gradient of the current unit */
+    TMEM_TI_CUDA,
+    TMEM_TI_FRAGMENTATION,
+    TMEM_TI_DS_LARGEST,     /* --deepspeed-estimator items */
+    TMEM_TI_DS_STATES,
+    TMEM_TI_COUNT
+};
+
+/* Host (CPU) memory items, with offload or in estimator mode. */
+enum tmem_host_item {
+    TMEM_HI_WEIGHTS = 0,
+    TMEM_HI_MASTER,
+    TMEM_HI_STATES,
+    TMEM_HI_GRADS_FP32,
+    TMEM_HI_DS_CPU,
+    TMEM_HI_COUNT
+};
+
+/* Per-GPU parameter counts of one pipeline stage. */
+struct tmem_train_layout {
+    uint64_t dp, shard, expert_shard;  /* data parallel, sharding degrees */
+    uint64_t stage, layers, dense_layers, moe_layers;
+    bool first, last;
+    uint64_t dense_params;   /* after TP, before sharding */
+    uint64_t expert_params;  /* this GPU's experts, after EP and TP */
+    uint64_t params;         /* dense + expert: P_gpu */
+    uint64_t matmul_params;  /* of which in matmul weights (autocast casts them) */
+    uint64_t largest_unit_params; /* one layer / embedding / lm_head: what ZeRO-3/FSDP gathers */
+    uint64_t inflight_num, inflight_den; /* micro-batches whose activations are held */
+};
+
+/* Activations of one layer for one micro-batch, per GPU, in bytes. */
+struct tmem_layer_act {
+    uint64_t attn, scores, mlp, moe, masks; /* no recompute */
+    uint64_t norm_stats;   /* part of attn + mlp: fp32 mean/rstd (not in Korthikanti) */
+    uint64_t checkpoint;   /* full recompute: the layer input */
+    uint64_t total;        /* with the plan's recompute setting */
+};
+
+struct tmem_train_result {
+    uint64_t item_bytes[TMEM_TI_COUNT];
+    uint32_t item_phases[TMEM_TI_COUNT];  /* bit p: live in phase p */
+    uint64_t phase_bytes[TMEM_PHASE_COUNT];
+    enum tmem_phase peak_phase;
+    uint64_t peak_bytes;
+    uint64_t host_item_bytes[TMEM_HI_COUNT];
+    uint64_t host_bytes;
+    struct tmem_train_layout layout;      /* the worst stage's */
+    struct tmem_layer_act layer_act;      /* one of its layers (dense layers) */
+    uint64_t n_stages_evaluated;
+    uint64_t seq;                         /* resolved (--seq default: n_ctx, at most 4096) */
+    bool dropout;                         /* resolved */
+};
+
+/* Checks the plan against the model: degrees dividing heads, KV heads,
+ * experts and layers, gpus = dp·tp·pp·cp, sizes in range. err->where names
+ * the option as the CLI spells it ("--tp"). */
+enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tmem_train_opts *o,
+                                     struct tmem_error *err);
+
+/* The worst pipeline stage's ledger numbers (stage = UINT64_MAX), or one
+ * stage's (0 .. pp-1). m resolved, inv built from it. *r is written only on
+ * TMEM_OK. */
+enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    const struct tmem_train_opts *o, uint64_t stage,
+                                    struct tmem_train_result *r, struct tmem_error *err);
+
+/* Renders the items live in `phase` of a result computed with the same
+ * arguments as ledger entries with formulas. host: the host items instead
+ * (phase ignored). */
+enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                   const struct tmem_train_opts *o,
+                                   const struct tmem_train_result *r, enum tmem_phase phase,
+                                   bool host, struct tmem_ledger *out, struct tmem_error *err);
+
+/* When a plan does not fit in capacity_bytes: the single changes that
+ * bring it under, in the order tried (recompute, ZeRO stage, tensor
+ * parallel, micro-batch), each with its resulting peak. Returns how many
+ * were written (at most max). */
+struct tmem_train_fix {
+    char what[64];              /* "--recompute full" */
+    uint64_t peak_bytes;
+    struct tmem_train_opts opts;
+};
+size_t tmem_train_suggest(const struct tmem_model *m, const struct tmem_inventory *inv,
+                          const struct tmem_train_opts *o, uint64_t capacity_bytes,
+                          struct tmem_train_fix *out, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TMEM_TRAIN_H */

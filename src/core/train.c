@@ -1,0 +1,1254 @@
+/* train.c — the training ledger: the precision and optimizer tables, plan
+ * validation, how a plan lays a model over GPUs (data / tensor / pipeline /
+ * expert / context parallel, ZeRO and FSDP sharding, offload), the model
+ * states, communication buckets and overheads of one GPU, and the phase
+ * analysis that picks the peak. Activations live in train_act.c, DeepSpeed's
+ * own estimator in train_ds.c.
+ *
+ * Every item of the ledger is computed by exactly one function, item(),
+ * which writes its formula only when given a string builder: the fast path
+ * (tmem_train_compute) and the explaining path (tmem_train_ledger) run the
+ * same arithmetic. Pure: no I/O, no allocation, no globals. */
+#include "error.h"
+#include "train_internal.h"
+
+#include <string.h>
+
+#define F32 TMEM_DTYPE_F32
+#define BF16 TMEM_DTYPE_BF16
+#define F16 TMEM_DTYPE_F16
+#define NONE TMEM_DTYPE_COUNT
+
+/* name, description, weights, grads, master, states, residual, compute, autocast, persistent grads */
+static const struct tmem_precision_info precisions[] = {
+    [TMEM_PRECISION_FP32] = {"fp32", "fp32 weights, gradients, optimizer states and activations",
+                             F32, F32, NONE, F32, F32, F32, false, false},
+    [TMEM_PRECISION_AMP_BF16] = {"amp-bf16",
+                                 "torch.autocast(bfloat16): fp32 weights, gradients and states, bf16 matmuls",
+                                 F32, F32, NONE, F32, F32, BF16, true, false},
+    [TMEM_PRECISION_AMP_FP16] = {"amp-fp16",
+                                 "torch.autocast(float16) + GradScaler: fp32 weights, gradients and states",
+                                 F32, F32, NONE, F32, F32, F16, true, false},
+    [TMEM_PRECISION_BF16_MIXED] = {"bf16-mixed",
+                                   "Megatron / DeepSpeed: bf16 weights and gradients, fp32 master weights and states",
+                                   BF16, BF16, F32, F32, BF16, BF16, false, true},
+    [TMEM_PRECISION_FP16_MIXED] = {"fp16-mixed",
+                                   "Megatron / DeepSpeed: fp16 weights and gradients, fp32 master weights and states",
+                                   F16, F16, F32, F32, F16, F16, false, true},
+    [TMEM_PRECISION_BF16] = {"bf16", "pure bf16: weights, gradients and optimizer states all bf16",
+                             BF16, BF16, NONE, BF16, BF16, BF16, false, false},
+};
+_Static_assert(sizeof precisions / sizeof precisions[0] == TMEM_PRECISION_COUNT, "one row per policy");
+
+static const struct tmem_optimizer_info optimizers[] = {
+    [TMEM_OPTIMIZER_SGD] = {"sgd", "SGD: no state", 0, {{NULL, TMEM_STATE_FULL}}},
+    [TMEM_OPTIMIZER_SGD_MOMENTUM] = {"sgd-momentum", "SGD with momentum: one buffer per parameter",
+                                     1, {{"momentum_buffer", TMEM_STATE_FULL}}},
+    [TMEM_OPTIMIZER_ADAM] = {"adam", "Adam: first and second moments",
+                             2, {{"exp_avg (m)", TMEM_STATE_FULL}, {"exp_avg_sq (v)", TMEM_STATE_FULL}}},
+    [TMEM_OPTIMIZER_ADAMW] = {"adamw", "AdamW: first and second moments",
+                              2, {{"exp_avg (m)", TMEM_STATE_FULL}, {"exp_avg_sq (v)", TMEM_STATE_FULL}}},
+    [TMEM_OPTIMIZER_ADAM8BIT] = {"adam8bit",
+                                 "bitsandbytes 8-bit Adam: blockwise int8 moments, fp32 absmax per 256 elements",
+                                 3, {{"exp_avg (m, int8)", TMEM_STATE_Q8},
+                                     {"exp_avg_sq (v, int8)", TMEM_STATE_Q8},
+                                     {"block absmax (fp32)", TMEM_STATE_Q8_SCALES}}},
+    [TMEM_OPTIMIZER_ADAFACTOR] = {"adafactor",
+                                  "Adafactor: factored second moment (row + column per matrix), no first moment",
+                                  3, {{"exp_avg_sq_row", TMEM_STATE_ROW},
+                                      {"exp_avg_sq_col", TMEM_STATE_COL},
+                                      {"exp_avg_sq (vectors)", TMEM_STATE_VECTOR}}},
+    [TMEM_OPTIMIZER_LION] = {"lion", "Lion: one momentum buffer", 1, {{"exp_avg (m)", TMEM_STATE_FULL}}},
+};
+_Static_assert(sizeof optimizers / sizeof optimizers[0] == TMEM_OPTIMIZER_COUNT, "one row per optimizer");
+
+static const char *const recompute_names[] = {"none", "selective", "full"};
+static const char *const attention_names[] = {"naive", "flash"};
+static const char *const fsdp_names[] = {"off", "full", "grad-op", "hybrid", "no-shard"};
+static const char *const offload_names[] = {"none", "optimizer", "params"};
+static const char *const phase_names[] = {"forward", "backward", "backward_end", "optimizer"};
+static const char *const phase_titles[] = {"end of forward", "start of backward", "end of backward",
+                                           "optimizer step"};
+_Static_assert(sizeof recompute_names / sizeof recompute_names[0] == TMEM_RECOMPUTE_COUNT, "names");
+_Static_assert(sizeof attention_names / sizeof attention_names[0] == TMEM_ATTENTION_COUNT, "names");
+_Static_assert(sizeof fsdp_names / sizeof fsdp_names[0] == TMEM_FSDP_COUNT, "names");
+_Static_assert(sizeof offload_names / sizeof offload_names[0] == TMEM_OFFLOAD_COUNT, "names");
+_Static_assert(sizeof phase_names / sizeof phase_names[0] == TMEM_PHASE_COUNT, "names");
+_Static_assert(sizeof phase_titles / sizeof phase_titles[0] == TMEM_PHASE_COUNT, "names");
+
+const struct tmem_precision_info *tmem_precision_info(enum tmem_precision p)
+{
+    return (unsigned)p < TMEM_PRECISION_COUNT ? &precisions[p] : NULL;
+}
+
+const struct tmem_optimizer_info *tmem_optimizer_info(enum tmem_optimizer o)
+{
+    return (unsigned)o < TMEM_OPTIMIZER_COUNT ? &optimizers[o] : NULL;
+}
+
+#define NAME_FN(fn, type, table, count)                                                        \
+    const char *fn(type v) { return (unsigned)v < (count) ? table[v] : "unknown"; }
+NAME_FN(tmem_recompute_name, enum tmem_recompute, recompute_names, TMEM_RECOMPUTE_COUNT)
+NAME_FN(tmem_attention_name, enum tmem_attention, attention_names, TMEM_ATTENTION_COUNT)
+NAME_FN(tmem_fsdp_name, enum tmem_fsdp, fsdp_names, TMEM_FSDP_COUNT)
+NAME_FN(tmem_offload_name, enum tmem_offload, offload_names, TMEM_OFFLOAD_COUNT)
+NAME_FN(tmem_phase_name, enum tmem_phase, phase_names, TMEM_PHASE_COUNT)
+NAME_FN(tmem_phase_title, enum tmem_phase, phase_titles, TMEM_PHASE_COUNT)
+
+const char *tmem_precision_name(enum tmem_precision p)
+{
+    return (unsigned)p < TMEM_PRECISION_COUNT ? precisions[p].name : "unknown";
+}
+
+const char *tmem_optimizer_name(enum tmem_optimizer o)
+{
+    return (unsigned)o < TMEM_OPTIMIZER_COUNT ? optimizers[o].name : "unknown";
+}
+
+static int find_name(const char *s, const char *const *names, int n)
+{
+    if (s == NULL)
+        return n;
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return n;
+}
+
+enum tmem_precision tmem_precision_from_name(const char *s)
+{
+    for (int i = 0; s != NULL && i < TMEM_PRECISION_COUNT; i++)
+        if (strcmp(s, precisions[i].name) == 0)
+            return (enum tmem_precision)i;
+    return TMEM_PRECISION_COUNT;
+}
+
+enum tmem_optimizer tmem_optimizer_from_name(const char *s)
+{
+    for (int i = 0; s != NULL && i < TMEM_OPTIMIZER_COUNT; i++)
+        if (strcmp(s, optimizers[i].name) == 0)
+            return (enum tmem_optimizer)i;
+    return TMEM_OPTIMIZER_COUNT;
+}
+
+enum tmem_recompute tmem_recompute_from_name(const char *s)
+{
+    return (enum tmem_recompute)find_name(s, recompute_names, TMEM_RECOMPUTE_COUNT);
+}
+
+enum tmem_attention tmem_attention_from_name(const char *s)
+{
+    return (enum tmem_attention)find_name(s, attention_names, TMEM_ATTENTION_COUNT);
+}
+
+enum tmem_fsdp tmem_fsdp_from_name(const char *s)
+{
+    return (enum tmem_fsdp)find_name(s, fsdp_names, TMEM_FSDP_COUNT);
+}
+
+enum tmem_offload tmem_offload_from_name(const char *s)
+{
+    return (enum tmem_offload)find_name(s, offload_names, TMEM_OFFLOAD_COUNT);
+}
+
+void tmem_train_opts_default(struct tmem_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->micro_batch = 1;
+    o->seq = 0; /* the model's n_ctx, at most 4096 */
+    o->tp = o->pp = o->cp = o->ep = 1;
+    o->gpus_per_node = 8;
+    o->virtual_stages = 1;
+    o->grad_accum = 1;
+    o->precision = TMEM_PRECISION_BF16_MIXED;
+    o->optimizer = TMEM_OPTIMIZER_ADAMW;
+    o->recompute = TMEM_RECOMPUTE_NONE;
+    o->attention = TMEM_ATTENTION_FLASH;
+    o->dropout = TMEM_DEFAULT;
+    o->ce_chunk_tokens = TMEM_TRAIN_CE_CHUNK_TOKENS;
+    o->ddp_bucket_bytes = TMEM_TRAIN_DDP_BUCKET_BYTES;
+    o->ds_reduce_bucket = TMEM_TRAIN_DS_REDUCE_BUCKET;
+    o->ds_allgather_bucket = TMEM_TRAIN_DS_ALLGATHER_BUCKET;
+    o->ds_prefetch_bucket = TMEM_TRAIN_DS_PREFETCH_BUCKET;
+    o->ds_max_live = TMEM_TRAIN_DS_MAX_LIVE;
+    o->cuda_overhead_bytes = TMEM_TRAIN_CUDA_OVERHEAD_BYTES;
+    o->fragmentation_ppm = TMEM_TRAIN_FRAGMENTATION_PPM;
+    o->ds_zero_init = true;
+}
+
+/* ------------------------------------------------------------ validation */
+
+#define TRY(x)                                                                                 \
+    do {                                                                                       \
+        enum tmem_status st_ = (x);                                                            \
+        if (st_ != TMEM_OK)                                                                    \
+            return st_;                                                                        \
+    } while (0)
+
+static enum tmem_status range(struct tmem_error *err, const char *flag, uint64_t v, uint64_t lo,
+                              uint64_t hi)
+{
+    if (v >= lo && v <= hi)
+        return TMEM_OK;
+    char rule[64];
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, rule, sizeof rule);
+    tmem_sb_str(&sb, "in [");
+    tmem_sb_u64(&sb, lo);
+    tmem_sb_str(&sb, ", ");
+    tmem_sb_u64(&sb, hi);
+    tmem_sb_str(&sb, "]");
+    return tmem_fail_value(err, TMEM_ERR_LIMIT, flag, v, rule);
+}
+
+/* "--tp is 3 but must be a divisor of n_head (32)" */
+static enum tmem_status divides(struct tmem_error *err, const char *flag, uint64_t v,
+                                const char *what, uint64_t n)
+{
+    if (v != 0 && n % v == 0)
+        return TMEM_OK;
+    char rule[96];
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, rule, sizeof rule);
+    tmem_sb_str(&sb, "a divisor of ");
+    tmem_sb_str(&sb, what);
+    tmem_sb_str(&sb, " (");
+    tmem_sb_u64(&sb, n);
+    tmem_sb_str(&sb, ")");
+    return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, flag, v, rule);
+}
+
+static uint64_t plan_seq(const struct tmem_model *m, const struct tmem_train_opts *o)
+{
+    if (o->seq != 0)
+        return o->seq;
+    return m->n_ctx != 0 && m->n_ctx < 4096 ? m->n_ctx : 4096;
+}
+
+/* the data-parallel degree the plan implies (validated first) */
+static uint64_t plan_dp(const struct tmem_train_opts *o)
+{
+    uint64_t mp = o->tp * o->pp * o->cp;
+    if (o->gpus != 0)
+        return o->gpus / mp;
+    return o->dp != 0 ? o->dp : 1;
+}
+
+enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tmem_train_opts *o,
+                                     struct tmem_error *err)
+{
+    if (m == NULL || o == NULL)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
+    if ((unsigned)o->precision >= TMEM_PRECISION_COUNT)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--precision", "unknown precision policy");
+    if ((unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--optimizer", "unknown optimizer");
+    if ((unsigned)o->recompute >= TMEM_RECOMPUTE_COUNT || (unsigned)o->attention >= TMEM_ATTENTION_COUNT ||
+        (unsigned)o->fsdp >= TMEM_FSDP_COUNT || (unsigned)o->offload >= TMEM_OFFLOAD_COUNT)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
+    TRY(range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
+    uint64_t seq = plan_seq(m, o);
+    TRY(range(err, "--seq", seq, 1, TMEM_MAX_SEQ));
+    if (m->learned_pos && seq > m->n_pos)
+        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--seq", seq,
+                               "at most the learned position table (n_ctx)");
+    TRY(range(err, "--tp", o->tp, 1, TMEM_MAX_TRAIN_GPUS));
+    TRY(range(err, "--pp", o->pp, 1, TMEM_MAX_PP_STAGES));
+    TRY(range(err, "--cp", o->cp, 1, TMEM_MAX_TRAIN_GPUS));
+    TRY(range(err, "--ep", o->ep, 1, TMEM_MAX_N_EXPERT));
+    TRY(range(err, "--zero", o->zero, 0, 3));
+    TRY(range(err, "--gpus", o->gpus, 0, TMEM_MAX_TRAIN_GPUS));
+    TRY(range(err, "--dp", o->dp, 0, TMEM_MAX_TRAIN_GPUS));
+    TRY(range(err, "--gpus-per-node", o->gpus_per_node, 1, 1024));
+    TRY(range(err, "--grad-accum", o->grad_accum, 1, UINT64_C(1) << 24));
+    TRY(range(err, "--micro-batches", o->n_microbatches, 0, UINT64_C(1) << 24));
+    TRY(range(err, "--virtual-stages", o->virtual_stages, 1, 256));
+    TRY(range(err, "--fragmentation", o->fragmentation_ppm, 0, 1000000));
+    TRY(range(err, "--ce-chunk", o->ce_chunk_tokens, 1, TMEM_MAX_SEQ));
+    TRY(divides(err, "--tp", o->tp, "n_head", m->n_head));
+    TRY(divides(err, "--tp", o->tp, "n_kv_head", m->n_kv_head));
+    if (o->pp > m->n_layer)
+        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--pp", o->pp,
+                               "at most n_layer (one layer per stage or more)");
+    if (o->ep > 1 && m->n_expert == 0)
+        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--ep",
+                         "expert parallel needs a mixture-of-experts model");
+    if (m->n_expert > 0)
+        TRY(divides(err, "--ep", o->ep, "n_expert", m->n_expert));
+    TRY(divides(err, "--cp", o->cp, "the sequence length", seq));
+    uint64_t mp = o->tp * o->pp * o->cp; /* each ≤ 2^20, pp ≤ 1024: fits */
+    if (mp > TMEM_MAX_TRAIN_GPUS)
+        return tmem_fail_value(err, TMEM_ERR_LIMIT, "--tp", mp, "tp·pp·cp at most 1048576");
+    if (o->gpus != 0) {
+        uint64_t dp = o->dp != 0 ? o->dp : o->gpus / mp;
+        if (o->gpus % mp != 0 || dp * mp != o->gpus) {
+            char rule[128];
+            struct tmem_sb sb;
+            tmem_sb_init(&sb, rule, sizeof rule);
+            tmem_sb_str(&sb, "dp·tp·pp·cp (");
+            if (o->dp != 0) {
+                tmem_sb_u64(&sb, o->dp);
+                tmem_sb_str(&sb, "·");
+            } else {
+                tmem_sb_str(&sb, "dp·");
+            }
+            tmem_sb_u64(&sb, o->tp);
+            tmem_sb_str(&sb, "·");
+            tmem_sb_u64(&sb, o->pp);
+            tmem_sb_str(&sb, "·");
+            tmem_sb_u64(&sb, o->cp);
+            tmem_sb_str(&sb, o->dp != 0 ? ")" : " for a whole dp)");
+            return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--gpus", o->gpus, rule);
+        }
+    }
+    uint64_t dp = plan_dp(o);
+    if (dp == 0)
+        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--dp", "the data-parallel degree is 0");
+    if (dp * mp > TMEM_MAX_TRAIN_GPUS)
+        return tmem_fail_value(err, TMEM_ERR_LIMIT, "--gpus", dp * mp, "at most 1048576 GPUs");
+    if (m->n_expert > 0 && o->ep > 1)
+        TRY(divides(err, "--ep", o->ep, "the data-parallel degree", dp));
+    if (o->zero != 0 && o->fsdp != TMEM_FSDP_OFF)
+        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--fsdp",
+                         "--zero and --fsdp are two ways to shard: give one");
+    if (o->distributed_optimizer && (o->zero != 0 || o->fsdp != TMEM_FSDP_OFF))
+        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--distributed-optimizer",
+                         "Megatron's distributed optimizer replaces ZeRO / FSDP sharding");
+    bool sharding = o->zero != 0 || (o->fsdp != TMEM_FSDP_OFF && o->fsdp != TMEM_FSDP_NO_SHARD);
+    if (o->offload != TMEM_OFFLOAD_NONE && !sharding && !o->deepspeed_estimator)
+        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--offload",
+                         "offload needs ZeRO (--zero 1..3) or FSDP sharding");
+    if (o->offload == TMEM_OFFLOAD_PARAMS && o->zero != 3 && o->fsdp != TMEM_FSDP_FULL &&
+        o->fsdp != TMEM_FSDP_HYBRID)
+        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--offload",
+                         "offloading parameters needs ZeRO-3 or FSDP full / hybrid sharding");
+    if (o->virtual_stages > 1 && (o->pp < 2 || m->n_layer % (o->pp * o->virtual_stages) != 0))
+        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--virtual-stages", o->virtual_stages,
+                               "used with --pp > 1, and pp·virtual_stages must divide n_layer");
+    if (o->fsdp == TMEM_FSDP_HYBRID)
+        TRY(divides(err, "--gpus-per-node", o->tp * o->cp, "gpus per node", o->gpus_per_node));
+    if (o->deepspeed_estimator && o->zero != 2 && o->zero != 3)
+        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
+                               "2 or 3 with --deepspeed-estimator (DeepSpeed estimates those stages)");
+    return TMEM_OK;
+}
+
+/* ------------------------------------------------------------ layout */
+
+enum cat { CAT_LAYER, CAT_DENSE, CAT_MOE, CAT_EXPERT, CAT_FIRST, CAT_LAST, CAT_COUNT };
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* Where a tensor of the inventory lives and whether tensor parallel splits
+ * it. Split: the matrices of attention, MLP and experts, their column-
+ * parallel biases, the vocabulary of the embedding and lm_head. Replicated:
+ * norms, the router, learned positions, row-parallel biases (o_proj,
+ * down_proj), MLA's down projections. *rowpar: split along rows. */
+static enum cat classify(const struct tmem_model *m, const struct tmem_tensor *t, bool *split,
+                         bool *rowpar, bool *matmul)
+{
+    bool matrix = t->cols > 1;
+    if (rowpar) /* asked for by the per-tensor states only */
+        *rowpar = false;
+    *matmul = matrix && t->group != TMEM_GROUP_EMBEDDING;
+    switch (t->group) {
+    case TMEM_GROUP_EMBEDDING: /* embed_tokens is the n_vocab-row table */
+        *split = t->rows == m->n_vocab && t->cols == m->d_embed && t->name[6] == 't';
+        if (rowpar)
+            *rowpar = true;
+        return CAT_FIRST;
+    case TMEM_GROUP_LM_HEAD:
+        *split = true;
+        if (rowpar)
+            *rowpar = true;
+        return CAT_LAST;
+    case TMEM_GROUP_NORM:
+        *split = false;
+        if (t->count == 1)
+            return t->name[0] == 'e' ? CAT_FIRST : CAT_LAST; /* embed_norm / final_norm */
+        return CAT_LAYER;
+    case TMEM_GROUP_ROUTER:
+        *split = false;
+        return CAT_MOE;
+    case TMEM_GROUP_ATTENTION:
+        if (matrix) {
+            *split = !(m->attn == TMEM_ATTN_MLA &&
+                       (strstr(t->name, "q_a_proj") || strstr(t->name, "kv_a_proj")));
+            if (rowpar)
+                *rowpar = strstr(t->name, "o_proj") != NULL;
+        } else {
+            *split = !has_suffix(t->name, "o_proj.bias");
+        }
+        return CAT_LAYER;
+    default: /* MLP, experts, shared experts */
+        if (matrix) {
+            *split = true;
+            if (rowpar)
+                *rowpar = strstr(t->name, "down_proj") != NULL;
+        } else {
+            *split = !has_suffix(t->name, "down_proj.bias");
+        }
+        return t->group == TMEM_GROUP_MLP ? CAT_DENSE
+               : t->group == TMEM_GROUP_EXPERTS ? CAT_EXPERT
+                                                : CAT_MOE;
+    }
+}
+
+/* MoE layers with index < n (the model's own rule, applied to a prefix) */
+static uint64_t moe_before(const struct tmem_model *m, uint64_t n)
+{
+    if (m->n_expert == 0 || n == 0)
+        return 0;
+    if (n >= m->n_layer)
+        return tmem_model_moe_layers(m);
+    struct tmem_model p = *m;
+    p.n_layer = n;
+    return tmem_model_moe_layers(&p);
+}
+
+/* instances of a tensor of category k on this stage */
+static uint64_t stage_count(const struct tmem_train_ctx *c, enum cat k, uint64_t count,
+                            uint64_t n_moe, uint64_t n_dense)
+{
+    const struct tmem_train_layout *l = &c->lay;
+    switch (k) {
+    case CAT_LAYER: return count / c->m->n_layer * l->layers;
+    case CAT_DENSE: return n_dense ? count / n_dense * l->dense_layers : 0;
+    case CAT_MOE: return n_moe ? count / n_moe * l->moe_layers : 0;
+    case CAT_EXPERT:
+        return n_moe ? count / n_moe / c->m->n_expert * l->moe_layers * (c->m->n_expert / c->ep) : 0;
+    case CAT_FIRST: return l->first ? count : 0;
+    default: return l->last ? count : 0;
+    }
+}
+
+static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
+{
+    const struct tmem_model *m = c->m;
+    const struct tmem_train_opts *o = c->o;
+    struct tmem_train_layout *l = &c->lay;
+    memset(l, 0, sizeof *l);
+    l->dp = c->dp;
+    l->stage = stage;
+    l->first = stage == 0;
+    l->last = stage == c->pp - 1;
+    uint64_t base = m->n_layer / c->pp, rem = m->n_layer % c->pp;
+    uint64_t lo = stage * base + (stage < rem ? stage : rem);
+    l->layers = base + (stage < rem);
+    l->moe_layers = moe_before(m, lo + l->layers) - moe_before(m, lo);
+    l->dense_layers = l->layers - l->moe_layers;
+
+    /* micro-batches in flight (1F1B): stage i holds min(pp − i, m); the
+     * interleaved schedule holds (pp − i − 1)·2 + (v − 1)·pp + 1 model
+     * chunks of layers/v layers: stage 0 then holds L·(1 + (p−1)/(p·v)). */
+    uint64_t mb = o->n_microbatches ? o->n_microbatches : c->pp;
+    if (c->pp == 1) {
+        l->inflight_num = l->inflight_den = 1;
+    } else if (o->virtual_stages <= 1) {
+        uint64_t n = c->pp - stage;
+        l->inflight_num = n < mb ? n : mb;
+        l->inflight_den = 1;
+    } else {
+        uint64_t v = o->virtual_stages;
+        uint64_t chunks = (c->pp - stage - 1) * 2 + (v - 1) * c->pp + 1;
+        l->inflight_num = chunks < mb * v ? chunks : mb * v;
+        l->inflight_den = v;
+    }
+
+    /* sharding degree: dp·cp ranks hold the same weights; HSDP shards
+     * only within a node */
+    uint64_t group = c->dp * c->cp;
+    bool sharding = o->zero != 0 || o->distributed_optimizer ||
+                    (o->fsdp != TMEM_FSDP_OFF && o->fsdp != TMEM_FSDP_NO_SHARD);
+    l->shard = 1;
+    if (sharding) {
+        l->shard = group;
+        if (o->fsdp == TMEM_FSDP_HYBRID) {
+            uint64_t node = o->gpus_per_node / (c->tp * c->cp) * c->cp;
+            l->shard = node < group ? node : group;
+        }
+    }
+    l->expert_shard = l->shard / c->ep ? l->shard / c->ep : 1;
+
+    /* parameters: full-model sums per category, then this stage's share */
+    uint64_t sum[CAT_COUNT][2] = {{0}}, mm[CAT_COUNT][2] = {{0}};
+    uint64_t n_moe = tmem_model_moe_layers(m), n_dense = m->n_layer - n_moe;
+    uint64_t embed_split = 0;
+    const struct tmem_inventory *inv = c->inv;
+    for (uint32_t i = 0; i < inv->n_tensors; i++) {
+        const struct tmem_tensor *t = &inv->tensors[i];
+        bool split, matmul;
+        enum cat k = classify(m, t, &split, NULL, &matmul);
+        sum[k][split] += t->params; /* sums of an inventory that was built without overflow */
+        if (matmul)
+            mm[k][split] += t->params;
+        if (k == CAT_FIRST && split)
+            embed_split += t->params;
+    }
+    /* tied weights with pp > 1: the last stage keeps its own copy of the
+     * embedding for the lm_head (Megatron) */
+    bool tied_copy = m->tied && c->pp > 1;
+    uint64_t split = 0, repl = 0, esplit = 0, erepl = 0, msplit = 0, mrepl = 0;
+    for (int k = 0; k < CAT_COUNT; k++) {
+        uint64_t base_count = k == CAT_LAYER ? m->n_layer
+                              : k == CAT_DENSE ? n_dense
+                              : k == CAT_MOE ? n_moe
+                              : k == CAT_EXPERT ? n_moe * m->n_expert
+                                                : 1;
+        uint64_t local = stage_count(c, (enum cat)k, base_count, n_moe, n_dense);
+        for (int s = 0; s < 2; s++) {
+            if (sum[k][s] == 0)
+                continue;
+            uint64_t v = base_count ? tc_scale(c, sum[k][s], local, base_count) : 0;
+            uint64_t w = base_count ? tc_scale(c, mm[k][s], local, base_count) : 0;
+            if (k == CAT_EXPERT) {
+                if (s)
+                    esplit = tc_add(c, esplit, v);
+                else
+                    erepl = tc_add(c, erepl, v);
+            } else if (s) {
+                split = tc_add(c, split, v);
+            } else {
+                repl = tc_add(c, repl, v);
+            }
+            if (s)
+                msplit = tc_add(c, msplit, w);
+            else
+                mrepl = tc_add(c, mrepl, w);
+        }
+    }
+    if (tied_copy && l->last) {
+        split = tc_add(c, split, embed_split);
+        msplit = tc_add(c, msplit, embed_split);
+    } else if (m->tied && l->last) {
+        msplit = tc_add(c, msplit, embed_split); /* the lm_head matmul uses the embedding */
+    }
+    l->dense_params = tc_add(c, tmem_ceil_div_u64(split, c->tp), repl);
+    l->expert_params = tc_add(c, tmem_ceil_div_u64(esplit, c->tp), erepl);
+    l->params = tc_add(c, l->dense_params, l->expert_params);
+    l->matmul_params = tc_add(c, tmem_ceil_div_u64(msplit, c->tp), mrepl);
+
+    /* the largest unit ZeRO-3 / FSDP gathers: one layer, the embedding or
+     * the lm_head, after tensor parallel */
+    uint64_t layer = tmem_ceil_div_u64(sum[CAT_LAYER][1] / m->n_layer, c->tp) +
+                     sum[CAT_LAYER][0] / m->n_layer;
+    uint64_t dense_mlp = n_dense ? tmem_ceil_div_u64(sum[CAT_DENSE][1] / n_dense, c->tp) +
+                                       sum[CAT_DENSE][0] / n_dense
+                                 : 0;
+    uint64_t moe_mlp = 0;
+    if (n_moe) {
+        moe_mlp = tmem_ceil_div_u64(sum[CAT_MOE][1] / n_moe, c->tp) + sum[CAT_MOE][0] / n_moe;
+        uint64_t per_expert = sum[CAT_EXPERT][1] / (n_moe * m->n_expert);
+        moe_mlp += tmem_ceil_div_u64(per_expert * (m->n_expert / c->ep), c->tp) +
+                   sum[CAT_EXPERT][0] / n_moe;
+    }
+    layer += dense_mlp > moe_mlp ? dense_mlp : moe_mlp;
+    uint64_t embed = tmem_ceil_div_u64(sum[CAT_FIRST][1], c->tp) + sum[CAT_FIRST][0];
+    uint64_t head = tmem_ceil_div_u64(sum[CAT_LAST][1], c->tp) + sum[CAT_LAST][0];
+    l->largest_unit_params = layer;
+    if (embed > l->largest_unit_params)
+        l->largest_unit_params = embed;
+    if (head > l->largest_unit_params)
+        l->largest_unit_params = head;
+}
+
+static uint64_t dtype_bytes(enum tmem_dtype t)
+{
+    return tmem_dtype_info(t)->bits / 8;
+}
+
+static void setup(struct tmem_train_ctx *c, const struct tmem_model *m,
+                  const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
+{
+    memset(c, 0, sizeof *c);
+    c->m = m;
+    c->inv = inv;
+    c->o = o;
+    c->pi = &precisions[o->precision];
+    c->oi = &optimizers[o->optimizer];
+    c->wb = dtype_bytes(c->pi->weights);
+    c->gb = dtype_bytes(c->pi->grads);
+    c->stb = dtype_bytes(c->pi->states);
+    c->rb = dtype_bytes(c->pi->residual);
+    c->cb = dtype_bytes(c->pi->compute);
+    c->tp = o->tp;
+    c->pp = o->pp;
+    c->cp = o->cp;
+    c->ep = o->ep;
+    c->dp = plan_dp(o);
+    c->seq = plan_seq(m, o);
+    c->s_local = c->seq / c->cp;
+    c->tokens = tc_mul(c, o->micro_batch, c->s_local);
+    c->tokens_repl = o->sequence_parallel && c->tp > 1 ? tmem_ceil_div_u64(c->tokens, c->tp) : c->tokens;
+    c->shard_o = o->zero >= 1 || o->distributed_optimizer ||
+                 (o->fsdp != TMEM_FSDP_OFF && o->fsdp != TMEM_FSDP_NO_SHARD);
+    c->shard_g = o->zero >= 2 || o->fsdp == TMEM_FSDP_FULL || o->fsdp == TMEM_FSDP_GRAD_OP ||
+                 o->fsdp == TMEM_FSDP_HYBRID;
+    c->shard_w = o->zero == 3 || o->fsdp == TMEM_FSDP_FULL || o->fsdp == TMEM_FSDP_GRAD_OP ||
+                 o->fsdp == TMEM_FSDP_HYBRID;
+    c->grads_persistent = c->pi->persistent_grads || o->grad_accum > 1 || c->pp > 1;
+    tmem_train_act_family(c);
+    setup_layout(c, stage);
+    tmem_train_layer_act(c, &c->la);
+}
+
+/* ------------------------------------------------------------ items */
+
+#define PH(p) (1u << (p))
+#define ALL_PHASES (PH(TMEM_PHASE_FORWARD) | PH(TMEM_PHASE_BACKWARD) | PH(TMEM_PHASE_BACKWARD_END) | PH(TMEM_PHASE_OPTIMIZER))
+#define FWD_BWD (PH(TMEM_PHASE_FORWARD) | PH(TMEM_PHASE_BACKWARD))
+#define COMPUTE_PHASES (PH(TMEM_PHASE_FORWARD) | PH(TMEM_PHASE_BACKWARD) | PH(TMEM_PHASE_BACKWARD_END))
+#define BWD_PHASES (PH(TMEM_PHASE_BACKWARD) | PH(TMEM_PHASE_BACKWARD_END))
+
+static const struct {
+    enum tmem_bucket bucket;
+    uint32_t phases; /* default liveness; item_phases() refines */
+} item_table[] = {
+    [TMEM_TI_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES},
+    [TMEM_TI_GRADS] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES},
+    [TMEM_TI_GRADS_FP32] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES},
+    [TMEM_TI_MASTER] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES},
+    [TMEM_TI_STATE0] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES},
+    [TMEM_TI_STATE1] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES},
+    [TMEM_TI_STATE2] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES},
+    [TMEM_TI_ACT_ATTN] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
+    [TMEM_TI_ACT_SCORES] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
+    [TMEM_TI_ACT_MLP] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
+    [TMEM_TI_ACT_MOE] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
+    [TMEM_TI_ACT_MASKS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
+    [TMEM_TI_ACT_CKPT] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
+    [TMEM_TI_ACT_ENDS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
+    [TMEM_TI_ACT_AUTOCAST] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
+    [TMEM_TI_LOGITS] = {TMEM_BUCKET_TEMPORARY_BUFFERS, FWD_BWD},
+    [TMEM_TI_LOSS] = {TMEM_BUCKET_TEMPORARY_BUFFERS, FWD_BWD},
+    [TMEM_TI_LOGITS_GRAD] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD)},
+    [TMEM_TI_RECOMPUTE] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD)},
+    [TMEM_TI_STEP_SCRATCH] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_OPTIMIZER)},
+    [TMEM_TI_DDP_BUCKETS] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, ALL_PHASES},
+    [TMEM_TI_ZERO_REDUCE] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, BWD_PHASES},
+    [TMEM_TI_ZERO_ALLGATHER] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, PH(TMEM_PHASE_OPTIMIZER)},
+    [TMEM_TI_GATHERED] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, COMPUTE_PHASES},
+    [TMEM_TI_UNSHARDED_GRADS] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, BWD_PHASES},
+    [TMEM_TI_CUDA] = {TMEM_BUCKET_FRAMEWORK_OVERHEAD, ALL_PHASES},
+    [TMEM_TI_FRAGMENTATION] = {TMEM_BUCKET_FRAMEWORK_OVERHEAD, ALL_PHASES},
+    [TMEM_TI_DS_LARGEST] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, ALL_PHASES},
+    [TMEM_TI_DS_STATES] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES},
+};
+_Static_assert(sizeof item_table / sizeof item_table[0] == TMEM_TI_COUNT, "one row per item");
+
+static uint32_t item_phases(const struct tmem_train_ctx *c, enum tmem_train_item it)
+{
+    if ((it == TMEM_TI_GRADS || it == TMEM_TI_GRADS_FP32) && !c->grads_persistent)
+        return PH(TMEM_PHASE_BACKWARD_END) | PH(TMEM_PHASE_OPTIMIZER);
+    return item_table[it].phases;
+}
+
+/* ceil(dense · bytes / shard) + ceil(experts · bytes / expert_shard), with
+ * its formula "P_gpu × bytes / shard = …" */
+static uint64_t sharded(struct tmem_train_ctx *c, struct tmem_sb *f, uint64_t bytes, bool on,
+                        const char *what)
+{
+    const struct tmem_train_layout *l = &c->lay;
+    uint64_t sd = on ? l->shard : 1, se = on ? l->expert_shard : 1;
+    uint64_t v = tmem_ceil_div_u64(tc_mul(c, l->dense_params, bytes), sd);
+    if (l->expert_params)
+        v = tc_add(c, v, tmem_ceil_div_u64(tc_mul(c, l->expert_params, bytes), se));
+    if (f) {
+        fs(f, l->expert_params ? "P_dense × " : "P_gpu × ");
+        fs(f, what);
+        if (sd > 1)
+            fs(f, " / shard");
+        if (l->expert_params)
+            fs(f, se > 1 ? " + P_experts × bytes / (shard/ep)" : " + P_experts × bytes");
+        fs(f, " = ");
+        fu(f, l->dense_params);
+        fs(f, " × ");
+        fu(f, bytes);
+        if (sd > 1) {
+            fs(f, " / ");
+            fu(f, sd);
+        }
+        if (l->expert_params) {
+            fs(f, " + ");
+            fu(f, l->expert_params);
+            fs(f, " × ");
+            fu(f, bytes);
+            if (se > 1) {
+                fs(f, " / ");
+                fu(f, se);
+            }
+        }
+    }
+    return v;
+}
+
+/* local rows / cols of one tensor instance after tensor parallel */
+static void local_shape(const struct tmem_train_ctx *c, const struct tmem_tensor *t, bool split,
+                        bool rowpar, uint64_t *rows, uint64_t *cols)
+{
+    *rows = t->rows;
+    *cols = t->cols;
+    if (!split)
+        return;
+    if (rowpar || t->cols == 1)
+        *rows = tmem_ceil_div_u64(t->rows, c->tp);
+    else
+        *cols = tmem_ceil_div_u64(t->cols, c->tp);
+}
+
+/* Bytes of one optimizer state of a per-tensor kind (8-bit, factored),
+ * summed over this GPU's tensors, dense and expert parts apart. */
+static void per_tensor_state(struct tmem_train_ctx *c, enum tmem_state_kind kind, uint64_t *dense,
+                             uint64_t *expert)
+{
+    const struct tmem_model *m = c->m;
+    uint64_t n_moe = tmem_model_moe_layers(m), n_dense = m->n_layer - n_moe;
+    *dense = *expert = 0;
+    for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
+        const struct tmem_tensor *t = &c->inv->tensors[i];
+        bool split, rowpar, matmul;
+        enum cat k = classify(m, t, &split, &rowpar, &matmul);
+        uint64_t count = stage_count(c, k, t->count, n_moe, n_dense);
+        if (k == CAT_FIRST && c->lay.last && m->tied && c->pp > 1 && split)
+            count += 1; /* the last stage's copy of a tied embedding */
+        if (count == 0)
+            continue;
+        uint64_t r, cl;
+        local_shape(c, t, split, rowpar, &r, &cl);
+        uint64_t n = tc_mul(c, r, cl), b = 0;
+        switch (kind) {
+        case TMEM_STATE_Q8: /* int8, or fp32 below bitsandbytes' min_8bit_size */
+            b = n < TMEM_TRAIN_ADAM8BIT_MIN_SIZE ? tc_mul(c, n, 4) : n;
+            break;
+        case TMEM_STATE_Q8_SCALES: /* both moments: an fp32 absmax per block */
+            b = n < TMEM_TRAIN_ADAM8BIT_MIN_SIZE ? 0
+                                                 : 2 * 4 * tmem_ceil_div_u64(n, TMEM_TRAIN_ADAM8BIT_BLOCK);
+            break;
+        case TMEM_STATE_ROW: b = t->cols > 1 ? tc_mul(c, r, c->stb) : 0; break;
+        case TMEM_STATE_COL: b = t->cols > 1 ? tc_mul(c, cl, c->stb) : 0; break;
+        case TMEM_STATE_VECTOR: b = t->cols == 1 ? tc_mul(c, n, c->stb) : 0; break;
+        default: b = tc_mul(c, n, c->stb); break;
+        }
+        if (k == CAT_EXPERT)
+            *expert = tc_add(c, *expert, tc_mul(c, b, count));
+        else
+            *dense = tc_add(c, *dense, tc_mul(c, b, count));
+    }
+}
+
+static bool offloaded_states(const struct tmem_train_ctx *c)
+{
+    return c->o->offload != TMEM_OFFLOAD_NONE;
+}
+
+static uint64_t master_bytes(struct tmem_train_ctx *c, struct tmem_sb *f)
+{
+    if (c->pi->master == NONE)
+        return 0;
+    return sharded(c, f, 4, c->shard_o, "4 B");
+}
+
+static uint64_t grads_fp32_bytes(struct tmem_train_ctx *c, struct tmem_sb *f)
+{
+    if (!c->o->fp32_grads || c->pi->master == NONE)
+        return 0;
+    return sharded(c, f, 4, c->shard_g || offloaded_states(c), "4 B");
+}
+
+static uint64_t state_bytes(struct tmem_train_ctx *c, uint32_t k, struct tmem_sb *f)
+{
+    if (k >= c->oi->n_states)
+        return 0;
+    enum tmem_state_kind kind = c->oi->states[k].kind;
+    if (kind == TMEM_STATE_FULL)
+        return sharded(c, f, c->stb, c->shard_o, "state bytes");
+    uint64_t dense, expert;
+    per_tensor_state(c, kind, &dense, &expert);
+    const struct tmem_train_layout *l = &c->lay;
+    uint64_t sd = c->shard_o ? l->shard : 1, se = c->shard_o ? l->expert_shard : 1;
+    uint64_t v = tc_add(c, tmem_ceil_div_u64(dense, sd), tmem_ceil_div_u64(expert, se));
+    if (f) {
+        static const char *const how[] = {
+            [TMEM_STATE_Q8] = "Σ tensors: n (int8), 4·n below 4096 elements",
+            [TMEM_STATE_Q8_SCALES] = "Σ tensors ≥ 4096: 2 moments × 4 B × ceil(n / 256)",
+            [TMEM_STATE_ROW] = "Σ matrices: rows × state bytes",
+            [TMEM_STATE_COL] = "Σ matrices: cols × state bytes",
+            [TMEM_STATE_VECTOR] = "Σ vectors: n × state bytes",
+        };
+        fs(f, how[kind]);
+        if (sd > 1)
+            fs(f, ", / shard");
+        fs(f, " = ");
+        fu(f, dense);
+        if (expert) {
+            fs(f, " + ");
+            fu(f, expert);
+        }
+        if (sd > 1) {
+            fs(f, " / ");
+            fu(f, sd);
+        }
+    }
+    return v;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+uint64_t tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
+uint64_t tmem_train_ds_host(struct tmem_train_ctx *c, struct tmem_sb *f);
+
+/* The one function that computes each item's bytes (and its formula). */
+static uint64_t item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
+{
+    const struct tmem_train_opts *o = c->o;
+    const struct tmem_train_layout *l = &c->lay;
+    if (o->deepspeed_estimator)
+        return it == TMEM_TI_DS_LARGEST || it == TMEM_TI_DS_STATES ? tmem_train_ds_item(c, it, f) : 0;
+    switch (it) {
+    case TMEM_TI_WEIGHTS:
+        if (o->offload == TMEM_OFFLOAD_PARAMS)
+            return 0;
+        return sharded(c, f, c->wb, c->shard_w, "weight bytes");
+    case TMEM_TI_GRADS:
+        return sharded(c, f, c->gb, c->shard_g, "grad bytes");
+    case TMEM_TI_GRADS_FP32:
+        return offloaded_states(c) ? 0 : grads_fp32_bytes(c, f);
+    case TMEM_TI_MASTER:
+        return offloaded_states(c) ? 0 : master_bytes(c, f);
+    case TMEM_TI_STATE0:
+    case TMEM_TI_STATE1:
+    case TMEM_TI_STATE2:
+        return offloaded_states(c) ? 0 : state_bytes(c, (uint32_t)(it - TMEM_TI_STATE0), f);
+    case TMEM_TI_STEP_SCRATCH: {
+        /* torch's foreach Adam/AdamW/Lion allocate one temporary per
+         * parameter (sqrt(v), the Lion update); Megatron/DeepSpeed fused
+         * Adam and bitsandbytes work in place; HF Adafactor loops tensor by
+         * tensor (two fp32 temporaries of the largest one). */
+        if (offloaded_states(c))
+            return 0;
+        enum tmem_optimizer op = o->optimizer;
+        if (op == TMEM_OPTIMIZER_ADAFACTOR) {
+            uint64_t big = 0;
+            for (uint32_t i = 0; i < c->inv->n_tensors; i++)
+                if (c->inv->tensors[i].rows * c->inv->tensors[i].cols > big)
+                    big = c->inv->tensors[i].rows * c->inv->tensors[i].cols;
+            big = tmem_ceil_div_u64(big, c->tp);
+            fs(f, "2 × largest tensor × 4 B (per-tensor update temporaries) = 2 × ");
+            fu(f, big);
+            fs(f, " × 4");
+            return tc_mul3(c, 2, big, 4);
+        }
+        if (c->pi->persistent_grads ||
+            (op != TMEM_OPTIMIZER_ADAM && op != TMEM_OPTIMIZER_ADAMW && op != TMEM_OPTIMIZER_LION))
+            return 0;
+        fs(f, "torch foreach step, one temporary per parameter: ");
+        return sharded(c, f, c->stb, c->shard_o, "state bytes");
+    }
+    case TMEM_TI_DDP_BUCKETS:
+        /* torch DDP (gradient_as_bucket_view=False) copies every gradient
+         * into its flat buckets of bucket_cap_mb; Megatron / DeepSpeed
+         * reduce from their contiguous gradient buffer */
+        if (c->dp * c->cp < 2 || o->zero != 0 || o->fsdp != TMEM_FSDP_OFF || o->distributed_optimizer ||
+            c->pi->persistent_grads || o->ddp_bucket_view)
+            return 0;
+        fs(f, "DDP buckets of bucket_cap_mb ");
+        fu(f, o->ddp_bucket_bytes >> 20);
+        fs(f, " hold a copy of every gradient: ");
+        return sharded(c, f, c->gb, false, "grad bytes");
+    case TMEM_TI_ZERO_REDUCE: {
+        if (o->zero == 0)
+            return 0;
+        uint64_t n = min_u64(o->ds_reduce_bucket, l->params);
+        fs(f, "min(reduce_bucket_size, P_gpu) × grad bytes = min(");
+        fu(f, o->ds_reduce_bucket);
+        fs(f, ", ");
+        fu(f, l->params);
+        fs(f, ") × ");
+        fu(f, c->gb);
+        return tc_mul(c, n, c->gb);
+    }
+    case TMEM_TI_ZERO_ALLGATHER: {
+        if (o->zero != 1 && o->zero != 2)
+            return 0;
+        uint64_t n = min_u64(o->ds_allgather_bucket, l->params);
+        fs(f, "min(allgather_bucket_size, P_gpu) × weight bytes = min(");
+        fu(f, o->ds_allgather_bucket);
+        fs(f, ", ");
+        fu(f, l->params);
+        fs(f, ") × ");
+        fu(f, c->wb);
+        return tc_mul(c, n, c->wb);
+    }
+    case TMEM_TI_GATHERED: {
+        uint64_t unit = l->largest_unit_params;
+        if (o->zero == 3) {
+            uint64_t n = min_u64(tc_add(c, unit, o->ds_prefetch_bucket), o->ds_max_live);
+            n = min_u64(n, l->params);
+            fs(f, "min(largest unit + stage3_prefetch_bucket_size, stage3_max_live_parameters) × "
+                  "weight bytes = min(");
+            fu(f, unit);
+            fs(f, " + ");
+            fu(f, o->ds_prefetch_bucket);
+            fs(f, ", ");
+            fu(f, o->ds_max_live);
+            fs(f, ") × ");
+            fu(f, c->wb);
+            return tc_mul(c, n, c->wb);
+        }
+        if (o->fsdp == TMEM_FSDP_FULL || o->fsdp == TMEM_FSDP_HYBRID) {
+            if (l->shard < 2)
+                return 0;
+            fs(f, "2 units (current + BACKWARD_PRE prefetch) × largest unit × weight bytes = 2 × ");
+            fu(f, unit);
+            fs(f, " × ");
+            fu(f, c->wb);
+            return tc_mul3(c, 2, unit, c->wb);
+        }
+        if (o->fsdp == TMEM_FSDP_GRAD_OP) {
+            /* SHARD_GRAD_OP keeps the parameters unsharded from forward to backward */
+            uint64_t full = tc_add(c, tc_mul(c, l->dense_params, c->wb), tc_mul(c, l->expert_params, c->wb));
+            uint64_t at_rest = sharded(c, NULL, c->wb, true, "");
+            fs(f, "P_gpu × weight bytes − the sharded copy = ");
+            fu(f, full);
+            fs(f, " − ");
+            fu(f, at_rest);
+            return full - at_rest;
+        }
+        return 0;
+    }
+    case TMEM_TI_UNSHARDED_GRADS:
+        if ((o->fsdp != TMEM_FSDP_FULL && o->fsdp != TMEM_FSDP_HYBRID && o->fsdp != TMEM_FSDP_GRAD_OP) ||
+            l->shard < 2)
+            return 0;
+        fs(f, "largest unit × grad bytes (before its reduce-scatter) = ");
+        fu(f, l->largest_unit_params);
+        fs(f, " × ");
+        fu(f, c->gb);
+        return tc_mul(c, l->largest_unit_params, c->gb);
+    case TMEM_TI_CUDA:
+        fs(f, "cuda_overhead = ");
+        fu(f, o->cuda_overhead_bytes);
+        fs(f, o->cuda_overhead_bytes != TMEM_TRAIN_CUDA_OVERHEAD_BYTES
+                  ? " (--cuda-overhead-mib)"
+                  : " (named default: CUDA context 512 MiB + cuBLAS / NCCL workspaces 256 MiB, --cuda-overhead-mib)");
+        return o->cuda_overhead_bytes;
+    case TMEM_TI_FRAGMENTATION:
+    case TMEM_TI_DS_LARGEST:
+    case TMEM_TI_DS_STATES:
+    case TMEM_TI_COUNT:
+        return 0;
+    default:
+        return tmem_train_act_item(c, it, f);
+    }
+}
+
+static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, struct tmem_sb *f)
+{
+    if (c->o->deepspeed_estimator)
+        return hi == TMEM_HI_DS_CPU ? tmem_train_ds_host(c, f) : 0;
+    if (!offloaded_states(c))
+        return 0;
+    switch (hi) {
+    case TMEM_HI_WEIGHTS:
+        return c->o->offload == TMEM_OFFLOAD_PARAMS ? sharded(c, f, c->wb, c->shard_w, "weight bytes") : 0;
+    case TMEM_HI_MASTER:
+        return master_bytes(c, f);
+    case TMEM_HI_GRADS_FP32:
+        /* the optimizer on the host steps on fp32 gradients */
+        if (c->pi->master == NONE)
+            return 0;
+        return sharded(c, f, 4, true, "4 B");
+    case TMEM_HI_STATES: {
+        uint64_t v = 0;
+        for (uint32_t k = 0; k < c->oi->n_states; k++) {
+            if (k > 0)
+                fs(f, " + ");
+            v = tc_add(c, v, state_bytes(c, k, f));
+        }
+        return v;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* fragmentation: F × the rest, rounded up */
+static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest)
+{
+    if (c->o->deepspeed_estimator) /* DeepSpeed's estimate has no such line */
+        return 0;
+    return tc_scale(c, rest, c->o->fragmentation_ppm, 1000000);
+}
+
+static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
+{
+    memset(r, 0, sizeof *r);
+    for (int it = 0; it < TMEM_TI_COUNT; it++) {
+        r->item_bytes[it] = item(c, (enum tmem_train_item)it, NULL);
+        r->item_phases[it] = item_phases(c, (enum tmem_train_item)it);
+    }
+    uint64_t best = 0;
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++) {
+        uint64_t rest = 0;
+        for (int it = 0; it < TMEM_TI_COUNT; it++)
+            if (r->item_phases[it] & PH(p))
+                rest = tc_add(c, rest, r->item_bytes[it]);
+        r->phase_bytes[p] = tc_add(c, rest, frag(c, rest));
+        if (p == 0 || r->phase_bytes[p] > best) {
+            best = r->phase_bytes[p];
+            r->peak_phase = (enum tmem_phase)p;
+        }
+    }
+    r->peak_bytes = best;
+    uint64_t rest = 0;
+    for (int it = 0; it < TMEM_TI_COUNT; it++)
+        if (it != TMEM_TI_FRAGMENTATION && (r->item_phases[it] & PH(r->peak_phase)))
+            rest += r->item_bytes[it];
+    r->item_bytes[TMEM_TI_FRAGMENTATION] = best - rest;
+    for (int h = 0; h < TMEM_HI_COUNT; h++) {
+        r->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL);
+        r->host_bytes = tc_add(c, r->host_bytes, r->host_item_bytes[h]);
+    }
+    r->layout = c->lay;
+    r->layer_act = c->la;
+    r->seq = c->seq;
+    r->dropout = c->dropout_attn || c->dropout_resid || c->dropout_embd;
+}
+
+enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    const struct tmem_train_opts *o, uint64_t stage,
+                                    struct tmem_train_result *r, struct tmem_error *err)
+{
+    if (inv == NULL || r == NULL)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or result given");
+    TRY(tmem_train_validate(m, o, err));
+    if (stage != UINT64_MAX && stage >= o->pp)
+        return tmem_fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
+    /* the worst GPU: stage 0 holds the most layers and micro-batches in
+     * flight and the embedding, the last stage the lm_head and the logits;
+     * every middle stage holds no more than stage 0 */
+    uint64_t cand[2] = {stage == UINT64_MAX ? 0 : stage, o->pp - 1};
+    int n = stage == UINT64_MAX && o->pp > 1 ? 2 : 1;
+    struct tmem_train_ctx c;
+    struct tmem_train_result tmp;
+    for (int i = 0; i < n; i++) {
+        setup(&c, m, inv, o, cand[i]);
+        evaluate(&c, i == 0 ? r : &tmp);
+        if (c.overflow)
+            return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
+        if (i == 1 && tmp.peak_bytes > r->peak_bytes)
+            *r = tmp;
+    }
+    r->n_stages_evaluated = (uint64_t)n;
+    return TMEM_OK;
+}
+
+/* ------------------------------------------------------------ rendering */
+
+static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, char *buf, size_t cap)
+{
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, buf, cap);
+    const char *w = tmem_dtype_info(c->pi->weights)->name, *g = tmem_dtype_info(c->pi->grads)->name;
+    const char *st = tmem_dtype_info(c->pi->states)->name, *cd = tmem_dtype_info(c->pi->compute)->name;
+    switch (it) {
+    case TMEM_TI_WEIGHTS: tmem_sb_str(&sb, "weights ("); tmem_sb_str(&sb, w); tmem_sb_str(&sb, ")"); break;
+    case TMEM_TI_GRADS: tmem_sb_str(&sb, "gradients ("); tmem_sb_str(&sb, g); tmem_sb_str(&sb, ")"); break;
+    case TMEM_TI_GRADS_FP32: tmem_sb_str(&sb, "grad accumulation (fp32)"); break;
+    case TMEM_TI_MASTER: tmem_sb_str(&sb, "master weights (fp32)"); break;
+    case TMEM_TI_STATE0:
+    case TMEM_TI_STATE1:
+    case TMEM_TI_STATE2: {
+        uint32_t k = (uint32_t)(it - TMEM_TI_STATE0);
+        tmem_sb_str(&sb, c->oi->states[k].label);
+        enum tmem_state_kind kind = c->oi->states[k].kind;
+        if (kind != TMEM_STATE_Q8 && kind != TMEM_STATE_Q8_SCALES) {
+            tmem_sb_str(&sb, " (");
+            tmem_sb_str(&sb, st);
+            tmem_sb_str(&sb, ")");
+        }
+        break;
+    }
+    case TMEM_TI_ACT_ATTN: tmem_sb_str(&sb, "attention (saved)"); break;
+    case TMEM_TI_ACT_SCORES: tmem_sb_str(&sb, "attention scores (s²)"); break;
+    case TMEM_TI_ACT_MLP: tmem_sb_str(&sb, "MLP (saved)"); break;
+    case TMEM_TI_ACT_MOE: tmem_sb_str(&sb, "MoE layers (saved)"); break;
+    case TMEM_TI_ACT_MASKS: tmem_sb_str(&sb, "residual dropout masks"); break;
+    case TMEM_TI_ACT_CKPT: tmem_sb_str(&sb, "layer inputs (checkpoints)"); break;
+    case TMEM_TI_ACT_ENDS: tmem_sb_str(&sb, "embedding + head inputs"); break;
+    case TMEM_TI_ACT_AUTOCAST: tmem_sb_str(&sb, "autocast weight copies ("); tmem_sb_str(&sb, cd); tmem_sb_str(&sb, ")"); break;
+    case TMEM_TI_LOGITS:
+        tmem_sb_str(&sb, c->o->fused_ce ? "logits chunk (" : "logits (");
+        tmem_sb_str(&sb, cd);
+        tmem_sb_str(&sb, ")");
+        break;
+    case TMEM_TI_LOSS: tmem_sb_str(&sb, c->o->fused_ce ? "loss softmax chunk (fp32)" : "loss log-softmax (fp32)"); break;
+    case TMEM_TI_LOGITS_GRAD: tmem_sb_str(&sb, c->o->fused_ce ? "hidden-state grad (fused CE)" : "logits gradient"); break;
+    case TMEM_TI_RECOMPUTE: tmem_sb_str(&sb, "recomputed layer"); break;
+    case TMEM_TI_STEP_SCRATCH: tmem_sb_str(&sb, "optimizer step scratch"); break;
+    case TMEM_TI_DDP_BUCKETS: tmem_sb_str(&sb, "DDP gradient buckets"); break;
+    case TMEM_TI_ZERO_REDUCE: tmem_sb_str(&sb, "ZeRO reduce bucket"); break;
+    case TMEM_TI_ZERO_ALLGATHER: tmem_sb_str(&sb, "ZeRO allgather bucket"); break;
+    case TMEM_TI_GATHERED:
+        tmem_sb_str(&sb, c->o->zero == 3 ? "ZeRO-3 live parameters"
+                         : c->o->fsdp == TMEM_FSDP_GRAD_OP ? "FSDP unsharded parameters"
+                                                           : "FSDP unsharded units");
+        break;
+    case TMEM_TI_UNSHARDED_GRADS: tmem_sb_str(&sb, "FSDP unsharded gradients"); break;
+    case TMEM_TI_CUDA: tmem_sb_str(&sb, "CUDA context + workspaces"); break;
+    case TMEM_TI_FRAGMENTATION: tmem_sb_str(&sb, "allocator fragmentation"); break;
+    case TMEM_TI_DS_LARGEST: tmem_sb_str(&sb, "largest layer (DeepSpeed)"); break;
+    case TMEM_TI_DS_STATES: tmem_sb_str(&sb, "model states (DeepSpeed)"); break;
+    default: tmem_sb_str(&sb, "?"); break;
+    }
+}
+
+static const char *const host_labels[] = {
+    [TMEM_HI_WEIGHTS] = "weights (host)",
+    [TMEM_HI_MASTER] = "master weights (host)",
+    [TMEM_HI_STATES] = "optimizer states (host)",
+    [TMEM_HI_GRADS_FP32] = "fp32 gradients (host)",
+    [TMEM_HI_DS_CPU] = "per CPU (DeepSpeed)",
+};
+static const enum tmem_bucket host_buckets[] = {
+    [TMEM_HI_WEIGHTS] = TMEM_BUCKET_WEIGHTS,
+    [TMEM_HI_MASTER] = TMEM_BUCKET_OPTIMIZER_STATES,
+    [TMEM_HI_STATES] = TMEM_BUCKET_OPTIMIZER_STATES,
+    [TMEM_HI_GRADS_FP32] = TMEM_BUCKET_GRADIENTS,
+    [TMEM_HI_DS_CPU] = TMEM_BUCKET_OPTIMIZER_STATES,
+};
+_Static_assert(sizeof host_labels / sizeof host_labels[0] == TMEM_HI_COUNT, "one label per host item");
+
+enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                   const struct tmem_train_opts *o,
+                                   const struct tmem_train_result *r, enum tmem_phase phase,
+                                   bool host, struct tmem_ledger *out, struct tmem_error *err)
+{
+    if (out == NULL || r == NULL || (unsigned)phase >= TMEM_PHASE_COUNT)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "bad ledger request");
+    TRY(tmem_train_validate(m, o, err));
+    tmem_ledger_init(out);
+    struct tmem_train_ctx c;
+    setup(&c, m, inv, o, r->layout.stage);
+    char label[TMEM_LABEL_LEN], formula[TMEM_FORMULA_LEN];
+    struct tmem_sb f;
+    if (host) {
+        for (int h = 0; h < TMEM_HI_COUNT; h++) {
+            tmem_sb_init(&f, formula, sizeof formula);
+            uint64_t v = host_item(&c, (enum tmem_host_item)h, &f);
+            if (v == 0)
+                continue;
+            TRY(tmem_ledger_add(out, host_buckets[h], host_labels[h], v, formula, err));
+        }
+        return c.overflow ? tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "overflow") : TMEM_OK;
+    }
+    uint64_t rest = 0;
+    for (int it = 0; it < TMEM_TI_COUNT; it++) {
+        enum tmem_train_item ti = (enum tmem_train_item)it;
+        if (ti == TMEM_TI_FRAGMENTATION || !(item_phases(&c, ti) & PH(phase)))
+            continue;
+        tmem_sb_init(&f, formula, sizeof formula);
+        uint64_t v = item(&c, ti, &f);
+        if (v == 0)
+            continue;
+        item_label(&c, ti, label, sizeof label);
+        TRY(tmem_ledger_add(out, item_table[ti].bucket, label, v, formula, err));
+        rest += v;
+    }
+    uint64_t fr = frag(&c, rest);
+    if (fr > 0) {
+        tmem_sb_init(&f, formula, sizeof formula);
+        fs(&f, "F × everything above = ");
+        fu(&f, o->fragmentation_ppm / 10000);
+        uint64_t frac = o->fragmentation_ppm % 10000 / 100; /* two decimals */
+        if (frac != 0) {
+            char digits[4] = {'.', (char)('0' + frac / 10), (char)('0' + frac % 10), '\0'};
+            fs(&f, digits);
+        }
+        fs(&f, " % × ");
+        fu(&f, rest);
+        fs(&f, " (--fragmentation)");
+        item_label(&c, TMEM_TI_FRAGMENTATION, label, sizeof label);
+        TRY(tmem_ledger_add(out, TMEM_BUCKET_FRAMEWORK_OVERHEAD, label, fr, formula, err));
+    }
+    if (c.overflow)
+        return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
+    return TMEM_OK;
+}
+
+/* ------------------------------------------------------------ fixes */
+
+static bool try_fix(const struct tmem_model *m, const struct tmem_inventory *inv,
+                    const struct tmem_train_opts *o, uint64_t cap, const char *what, uint64_t v,
+                    struct tmem_train_fix *out, size_t *n, size_t max)
+{
+    struct tmem_train_result r;
+    if (*n >= max || tmem_train_compute(m, inv, o, UINT64_MAX, &r, NULL) != TMEM_OK ||
+        r.peak_bytes > cap)
+        return false;
+    struct tmem_train_fix *fx = &out[(*n)++];
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, fx->what, sizeof fx->what);
+    tmem_sb_str(&sb, what);
+    if (v != UINT64_MAX)
+        tmem_sb_u64(&sb, v);
+    fx->peak_bytes = r.peak_bytes;
+    fx->opts = *o;
+    return true;
+}
+
+size_t tmem_train_suggest(const struct tmem_model *m, const struct tmem_inventory *inv,
+                          const struct tmem_train_opts *o, uint64_t cap,
+                          struct tmem_train_fix *out, size_t max)
+{
+    size_t n = 0;
+    struct tmem_train_opts t;
+    if (o->deepspeed_estimator)
+        return 0;
+    /* recomputation: the first level that fits */
+    for (int rc = (int)o->recompute + 1; rc < TMEM_RECOMPUTE_COUNT; rc++) {
+        if (rc == TMEM_RECOMPUTE_SELECTIVE && o->attention == TMEM_ATTENTION_FLASH)
+            continue; /* nothing to drop with flash attention */
+        t = *o;
+        t.recompute = (enum tmem_recompute)rc;
+        if (try_fix(m, inv, &t, cap, rc == TMEM_RECOMPUTE_FULL ? "--recompute full" : "--recompute selective",
+                    UINT64_MAX, out, &n, max))
+            break;
+    }
+    /* a higher ZeRO stage */
+    if (o->fsdp == TMEM_FSDP_OFF && !o->distributed_optimizer && plan_dp(o) * o->cp > 1)
+        for (uint32_t z = o->zero + 1; z <= 3; z++) {
+            t = *o;
+            t.zero = z;
+            if (try_fix(m, inv, &t, cap, "--zero ", z, out, &n, max))
+                break;
+        }
+    /* more tensor parallel on the same GPUs (fewer data-parallel ranks) */
+    uint64_t dp = plan_dp(o);
+    for (uint64_t k = 2; k <= 8 && k <= dp; k *= 2) {
+        if (dp % k != 0)
+            continue;
+        t = *o;
+        t.tp = o->tp * k;
+        t.dp = 0;
+        if (t.gpus == 0)
+            t.gpus = dp * o->tp * o->pp * o->cp;
+        if (try_fix(m, inv, &t, cap, "--tp ", t.tp, out, &n, max))
+            break;
+    }
+    /* a smaller micro-batch */
+    for (uint64_t b = o->micro_batch / 2; b >= 1; b /= 2) {
+        t = *o;
+        t.micro_batch = b;
+        if (try_fix(m, inv, &t, cap, "--micro-batch ", b, out, &n, max))
+            break;
+    }
+    return n;
+}

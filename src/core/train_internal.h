@@ -1,0 +1,87 @@
+/* train_internal.h — what the training-ledger files of the core share: the
+ * evaluation context (a plan laid over a model, one pipeline stage) and
+ * checked arithmetic that records overflow instead of returning it, so the
+ * item functions read like their formulas. Internal to src/core. */
+#ifndef TMEM_TRAIN_INTERNAL_H
+#define TMEM_TRAIN_INTERNAL_H
+
+#include "checked.h"
+#include "sb.h"
+#include "tmem/train.h"
+
+struct tmem_train_ctx {
+    const struct tmem_model *m;
+    const struct tmem_inventory *inv;
+    const struct tmem_train_opts *o;
+    const struct tmem_precision_info *pi;
+    const struct tmem_optimizer_info *oi;
+    struct tmem_train_layout lay;
+    bool overflow;
+
+    /* bytes per element */
+    uint64_t wb, gb, stb, rb, cb; /* weights, grads, states, residual stream, compute */
+    uint64_t dp, tp, pp, cp, ep;
+    uint64_t seq;                 /* the plan's sequence length (resolved) */
+    uint64_t s_local;             /* seq / cp */
+    uint64_t tokens;              /* b · s_local: tokens of one micro-batch on this GPU */
+    uint64_t tokens_repl;         /* tokens of replicated (sequence-dim) tensors: /tp with SP */
+    bool dropout_attn, dropout_resid, dropout_embd;
+    bool rope, softmax_fp32;
+    bool shard_w, shard_g, shard_o; /* which model states are sharded over lay.shard */
+    bool grads_persistent;
+    struct tmem_layer_act la;     /* one layer, one micro-batch (computed once) */
+};
+
+/* checked helpers: on overflow they set c->overflow and return 0 */
+static inline uint64_t tc_mul(struct tmem_train_ctx *c, uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    if (!tmem_mul_u64(a, b, &r)) {
+        c->overflow = true;
+        return 0;
+    }
+    return r;
+}
+
+static inline uint64_t tc_add(struct tmem_train_ctx *c, uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    if (!tmem_add_u64(a, b, &r)) {
+        c->overflow = true;
+        return 0;
+    }
+    return r;
+}
+
+static inline uint64_t tc_mul3(struct tmem_train_ctx *c, uint64_t a, uint64_t b, uint64_t d)
+{
+    return tc_mul(c, tc_mul(c, a, b), d);
+}
+
+/* ceil(a · num / den), den > 0 */
+static inline uint64_t tc_scale(struct tmem_train_ctx *c, uint64_t a, uint64_t num, uint64_t den)
+{
+    if (num == den || a == 0)
+        return a;
+    return tmem_ceil_div_u64(tc_mul(c, a, num), den);
+}
+
+/* formula helpers (no-ops when f is NULL) */
+static inline void fs(struct tmem_sb *f, const char *s)
+{
+    if (f)
+        tmem_sb_str(f, s);
+}
+
+static inline void fu(struct tmem_sb *f, uint64_t v)
+{
+    if (f)
+        tmem_sb_u64(f, v);
+}
+
+/* train_act.c: activations saved for backward (one formula per item) */
+void tmem_train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *out); /* fills c->la's values */
+uint64_t tmem_train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
+void tmem_train_act_family(struct tmem_train_ctx *c);
+
+#endif /* TMEM_TRAIN_INTERNAL_H */

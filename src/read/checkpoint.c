@@ -1,0 +1,569 @@
+/* checkpoint.c — opening a checkpoint: which files a PATH names (a file,
+ * an index, a folder), the tables and string arena a struct tmem_ckpt owns,
+ * the tensor-name map, error formatting and positioned reads. The formats
+ * themselves are parsed in safetensors.c and gguf.c; nothing here reads
+ * tensor data. */
+#define _POSIX_C_SOURCE 200809L
+#include "ckpt_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ arena */
+
+#define ARENA_CHUNK_BYTES (64u << 10)
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+struct tmem_arena {
+    struct arena_chunk *head;
+};
+
+char *tmem_arena_strndup(struct tmem_ckpt *c, const char *s, size_t len)
+{
+    if (c->arena == NULL) {
+        c->arena = tmem_calloc(1, sizeof *c->arena);
+        if (c->arena == NULL)
+            return NULL;
+    }
+    struct arena_chunk *h = c->arena->head;
+    if (len >= SIZE_MAX - sizeof *h - ARENA_CHUNK_BYTES)
+        return NULL;
+    if (h == NULL || h->cap - h->used < len + 1) {
+        size_t cap = len + 1 > ARENA_CHUNK_BYTES ? len + 1 : ARENA_CHUNK_BYTES;
+        struct arena_chunk *n = tmem_alloc(sizeof *n + cap);
+        if (n == NULL)
+            return NULL;
+        n->used = 0;
+        n->cap = cap;
+        n->next = h;
+        c->arena->head = h = n;
+    }
+    char *p = h->data + h->used;
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    h->used += len + 1;
+    return p;
+}
+
+static void arena_free(struct tmem_arena *a)
+{
+    if (a == NULL)
+        return;
+    for (struct arena_chunk *h = a->head, *next; h; h = next) {
+        next = h->next;
+        tmem_dealloc(h);
+    }
+    tmem_dealloc(a);
+}
+
+/* ------------------------------------------------------------------ errors */
+
+enum tmem_status tmem_ckpt_fail(struct tmem_error *err, enum tmem_status code, const char *file,
+                                const char *field, uint64_t offset, const char *fmt, ...)
+{
+    if (err == NULL)
+        return code;
+    err->code = code;
+    err->offset = offset;
+    if (file == NULL)
+        file = "checkpoint";
+    size_t need = strlen(file) + (field ? strlen(field) + 1 : 0);
+    if (need >= sizeof err->where) {
+        const char *slash = strrchr(file, '/');
+        if (slash && slash[1])
+            file = slash + 1;
+    }
+    if (field)
+        snprintf(err->where, sizeof err->where, "%s:%s", file, field);
+    else
+        snprintf(err->where, sizeof err->where, "%s", file);
+    /* a field has a place in the file; a file-level error (I/O, a folder) has none */
+    int n = field ? snprintf(err->msg, sizeof err->msg, "at byte %llu: ", (unsigned long long)offset)
+                  : 0;
+    if (n < 0)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    if ((size_t)n < sizeof err->msg)
+        vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* ------------------------------------------------------------------ tables */
+
+/* Grows *p (an array of `size`-byte rows holding *cap) to at least `need`
+ * rows. */
+static bool grow(void **p, uint32_t *cap, uint64_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    uint64_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    if (n > UINT32_MAX || n > SIZE_MAX / size)
+        return false;
+    void *q = tmem_ckpt_realloc(*p, (size_t)*cap * size, (size_t)n * size);
+    if (q == NULL)
+        return false;
+    *p = q;
+    *cap = (uint32_t)n;
+    return true;
+}
+
+enum tmem_status tmem_ckpt_reserve(struct tmem_ckpt *c, uint64_t n_tensors, uint64_t n_kv,
+                                   const char *where, struct tmem_error *err)
+{
+    if ((uint64_t)c->n_tensors + n_tensors > TMEM_MAX_CKPT_TENSORS)
+        return tmem_ckpt_fail(err, TMEM_ERR_LIMIT, where, "tensors", 0,
+                              "%llu tensors in all but at most %u are read",
+                              (unsigned long long)((uint64_t)c->n_tensors + n_tensors),
+                              TMEM_MAX_CKPT_TENSORS);
+    if (!grow((void **)&c->tensors, &c->cap_tensors, (uint64_t)c->n_tensors + n_tensors,
+              sizeof *c->tensors) ||
+        !grow((void **)&c->kv, &c->cap_kv, (uint64_t)c->n_kv + n_kv, sizeof *c->kv))
+        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
+    return TMEM_OK;
+}
+
+struct tmem_ckpt_tensor *tmem_ckpt_push_tensor(struct tmem_ckpt *c, const char *where,
+                                               struct tmem_error *err)
+{
+    if (c->n_tensors >= c->cap_tensors &&
+        tmem_ckpt_reserve(c, 1, 0, where, err) != TMEM_OK)
+        return NULL;
+    struct tmem_ckpt_tensor *t = &c->tensors[c->n_tensors++];
+    memset(t, 0, sizeof *t);
+    t->layer = -1;
+    return t;
+}
+
+struct tmem_ckpt_kv *tmem_ckpt_push_kv(struct tmem_ckpt *c, const char *where,
+                                       struct tmem_error *err)
+{
+    if (c->n_kv >= c->cap_kv && tmem_ckpt_reserve(c, 0, 1, where, err) != TMEM_OK)
+        return NULL;
+    struct tmem_ckpt_kv *kv = &c->kv[c->n_kv++];
+    memset(kv, 0, sizeof *kv);
+    return kv;
+}
+
+struct tmem_ckpt_file *tmem_ckpt_push_file(struct tmem_ckpt *c, const char *path,
+                                           struct tmem_error *err)
+{
+    if (c->n_files >= TMEM_MAX_SHARDS) {
+        tmem_ckpt_fail(err, TMEM_ERR_LIMIT, path, NULL, 0, "more than %u files", TMEM_MAX_SHARDS);
+        return NULL;
+    }
+    char *p = tmem_arena_strndup(c, path, strlen(path));
+    if (p == NULL || !grow((void **)&c->files, &c->cap_files, (uint64_t)c->n_files + 1,
+                           sizeof *c->files)) {
+        tmem_ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
+        return NULL;
+    }
+    struct tmem_ckpt_file *f = &c->files[c->n_files++];
+    memset(f, 0, sizeof *f);
+    f->path = p;
+    return f;
+}
+
+/* --------------------------------------------------------------- name map */
+
+struct tmem_name_map {
+    uint64_t mask;     /* slots - 1, slots a power of two */
+    uint32_t *slots;   /* tensor index + 1; 0 = empty */
+};
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+static void map_free(struct tmem_name_map *m)
+{
+    if (m) {
+        tmem_dealloc(m->slots);
+        tmem_dealloc(m);
+    }
+}
+
+enum tmem_status tmem_ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *err)
+{
+    map_free(c->names);
+    c->names = NULL;
+    uint64_t slots = 16;
+    while (slots < 2 * (uint64_t)c->n_tensors)
+        slots *= 2;
+    struct tmem_name_map *m = tmem_calloc(1, sizeof *m);
+    if (m == NULL || (m->slots = tmem_calloc((size_t)slots, sizeof *m->slots)) == NULL) {
+        tmem_dealloc(m);
+        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, c->path, NULL, 0, "out of memory");
+    }
+    m->mask = slots - 1;
+    for (uint32_t i = 0; i < c->n_tensors; i++) {
+        const char *name = c->tensors[i].name;
+        uint64_t h = hash_name(name) & m->mask;
+        while (m->slots[h] != 0) {
+            const struct tmem_ckpt_tensor *o = &c->tensors[m->slots[h] - 1];
+            if (strcmp(o->name, name) == 0) {
+                const struct tmem_ckpt_tensor *t = &c->tensors[i];
+                const char *f1 = c->files[o->file].path, *f2 = c->files[t->file].path;
+                const char *b1 = strrchr(f1, '/');
+                enum tmem_status st = tmem_ckpt_fail(
+                    err, TMEM_ERR_INCONSISTENT, f2, name, t->info_offset,
+                    "tensor name appears twice (also in %s at byte %llu)", b1 ? b1 + 1 : f1,
+                    (unsigned long long)o->info_offset);
+                map_free(m);
+                return st;
+            }
+            h = (h + 1) & m->mask;
+        }
+        m->slots[h] = i + 1;
+    }
+    c->names = m;
+    return TMEM_OK;
+}
+
+int64_t tmem_ckpt_find(struct tmem_ckpt *c, const char *name)
+{
+    if (c == NULL || name == NULL)
+        return -1;
+    if (c->names == NULL && tmem_ckpt_index_names(c, NULL) != TMEM_OK)
+        return -1;
+    const struct tmem_name_map *m = c->names;
+    uint64_t h = hash_name(name) & m->mask;
+    while (m->slots[h] != 0) {
+        uint32_t i = m->slots[h] - 1;
+        if (strcmp(c->tensors[i].name, name) == 0)
+            return i;
+        h = (h + 1) & m->mask;
+    }
+    return -1;
+}
+
+const struct tmem_ckpt_kv *tmem_ckpt_kv_find(const struct tmem_ckpt *c, const char *key)
+{
+    if (c == NULL || key == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < c->n_kv; i++)
+        if (c->kv[i].key != NULL && strcmp(c->kv[i].key, key) == 0)
+            return &c->kv[i];
+    return NULL;
+}
+
+void tmem_ckpt_free(struct tmem_ckpt *c)
+{
+    if (c == NULL)
+        return;
+    tmem_dealloc(c->files);
+    tmem_dealloc(c->tensors);
+    tmem_dealloc(c->kv);
+    map_free(c->names);
+    arena_free(c->arena);
+    memset(c, 0, sizeof *c);
+}
+
+/* ------------------------------------------------------------------- reads */
+
+enum tmem_status tmem_pread_exact(int fd, void *buf, size_t n, uint64_t off, const char *file,
+                                  const char *field, struct tmem_error *err)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return tmem_ckpt_fail(err, TMEM_ERR_IO, file, field, off + got, "%s",
+                                  strerror(errno));
+        if (r == 0)
+            return tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, file, field, off + got,
+                                  "the file ends here, %zu bytes short", n - got);
+        got += (size_t)r;
+    }
+    return TMEM_OK;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Opens path read-only as a regular file; *fd and the file row on success. */
+static enum tmem_status open_file(struct tmem_ckpt *c, const char *path, int *fd,
+                                  uint32_t *file, struct tmem_error *err)
+{
+    int f = open(path, O_RDONLY);
+    if (f < 0)
+        return tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s", strerror(errno));
+    struct stat sb;
+    if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(f);
+        return tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "not a regular file");
+    }
+    struct tmem_ckpt_file *row = tmem_ckpt_push_file(c, path, err);
+    if (row == NULL) {
+        close(f);
+        return err ? err->code : TMEM_ERR_NOMEM;
+    }
+    row->file_bytes = (uint64_t)sb.st_size;
+    *fd = f;
+    *file = c->n_files - 1;
+    return TMEM_OK;
+}
+
+static enum tmem_status read_safetensors_file(struct tmem_ckpt *c, const char *path,
+                                              struct tmem_error *err)
+{
+    int fd;
+    uint32_t file;
+    enum tmem_status st = open_file(c, path, &fd, &file, err);
+    if (st != TMEM_OK)
+        return st;
+    st = tmem_safetensors_read_fd(c, file, fd, err);
+    close(fd);
+    return st;
+}
+
+static enum tmem_status read_gguf_file(struct tmem_ckpt *c, const char *path,
+                                       struct tmem_error *err)
+{
+    int fd;
+    uint32_t file;
+    enum tmem_status st = open_file(c, path, &fd, &file, err);
+    if (st != TMEM_OK)
+        return st;
+    c->format = TMEM_CKPT_GGUF;
+    st = tmem_gguf_read(c, file, fd, NULL, err);
+    close(fd);
+    return st;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The folder's entries ending in `suffix`, sorted, as "dir/name" strings
+ * in the arena; *n of them (at most TMEM_MAX_SHARDS). */
+static enum tmem_status list_dir(struct tmem_ckpt *c, const char *dir, const char *suffix,
+                                 const char ***out, size_t *n, struct tmem_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return tmem_ckpt_fail(err, TMEM_ERR_IO, dir, NULL, 0, "%s", strerror(errno));
+    const char **names = NULL;
+    size_t cap = 0;
+    enum tmem_status st = TMEM_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, suffix))
+            continue;
+        if (*n == TMEM_MAX_SHARDS) {
+            st = tmem_ckpt_fail(err, TMEM_ERR_LIMIT, dir, NULL, 0,
+                                "more than %u *%s files", TMEM_MAX_SHARDS, suffix);
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            const char **q = tmem_ckpt_realloc(names, (cap / 2) * sizeof *names, cap * sizeof *names);
+            if (q == NULL) {
+                st = tmem_ckpt_fail(err, TMEM_ERR_NOMEM, dir, NULL, 0, "out of memory");
+                break;
+            }
+            names = q;
+        }
+        size_t ld = strlen(dir), le = strlen(e->d_name);
+        char *p = tmem_arena_strndup(c, dir, ld + 1 + le);
+        if (p == NULL) {
+            st = tmem_ckpt_fail(err, TMEM_ERR_NOMEM, dir, NULL, 0, "out of memory");
+            break;
+        }
+        p[ld] = '/';
+        memcpy(p + ld + 1, e->d_name, le + 1);
+        names[(*n)++] = p;
+    }
+    closedir(d);
+    if (st != TMEM_OK) {
+        tmem_dealloc(names);
+        *n = 0;
+        return st;
+    }
+    if (*n)
+        qsort(names, *n, sizeof *names, cmp_str);
+    *out = names;
+    return TMEM_OK;
+}
+
+static enum tmem_status open_folder(struct tmem_ckpt *c, const char *dir, struct tmem_error *err)
+{
+    char path[4096];
+    struct stat sb;
+    if ((size_t)snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir) >= sizeof path)
+        return tmem_ckpt_fail(err, TMEM_ERR_LIMIT, dir, NULL, 0, "path is too long");
+    if (stat(path, &sb) == 0)
+        return tmem_safetensors_read_index(c, path, err);
+    const char **names;
+    size_t n;
+    enum tmem_status st = list_dir(c, dir, ".safetensors.index.json", &names, &n, err);
+    if (st != TMEM_OK)
+        return st;
+    if (n > 0) {
+        st = n == 1 ? tmem_safetensors_read_index(c, names[0], err)
+                    : tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, dir, NULL, 0,
+                                     "folder holds %zu *.safetensors.index.json files; name one",
+                                     n);
+        tmem_dealloc(names);
+        return st;
+    }
+    tmem_dealloc(names);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (stat(path, &sb) == 0)
+        return read_safetensors_file(c, path, err);
+    st = list_dir(c, dir, ".safetensors", &names, &n, err);
+    if (st != TMEM_OK)
+        return st;
+    for (size_t i = 0; i < n && st == TMEM_OK; i++)
+        st = read_safetensors_file(c, names[i], err);
+    tmem_dealloc(names);
+    if (st != TMEM_OK || n > 0)
+        return st;
+    st = list_dir(c, dir, ".gguf", &names, &n, err);
+    if (st != TMEM_OK)
+        return st;
+    if (n == 1)
+        st = read_gguf_file(c, names[0], err);
+    else if (n > 1)
+        st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, dir, NULL, 0,
+                            "folder holds %zu .gguf files; name one", n);
+    else
+        st = tmem_ckpt_fail(err, TMEM_ERR_MISSING_KEY, dir, NULL, 0,
+                            "folder holds no config.json, no *.safetensors and no .gguf file");
+    tmem_dealloc(names);
+    return st;
+}
+
+static enum tmem_status finish(struct tmem_ckpt *c, struct tmem_error *err)
+{
+    if (c->names == NULL) {
+        enum tmem_status st = tmem_ckpt_index_names(c, err);
+        if (st != TMEM_OK)
+            return st;
+    }
+    tmem_ckpt_classify_all(c);
+    return TMEM_OK;
+}
+
+enum tmem_status tmem_ckpt_open(const char *path, struct tmem_ckpt *out, struct tmem_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (path == NULL || path[0] == '\0')
+        return tmem_ckpt_fail(err, TMEM_ERR_INVALID_ARG, "PATH", NULL, 0, "no path given");
+    out->path = tmem_arena_strndup(out, path, strlen(path));
+    if (out->path == NULL)
+        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s", strerror(errno));
+    enum tmem_status st;
+    if (S_ISDIR(sb.st_mode)) {
+        out->dir = out->path;
+        st = open_folder(out, path, err);
+    } else {
+        const char *slash = strrchr(path, '/');
+        out->dir = slash ? tmem_arena_strndup(out, path, slash == path ? 1 : (size_t)(slash - path))
+                         : ".";
+        if (out->dir == NULL)
+            return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
+        unsigned char magic[4] = {0};
+        int fd = open(path, O_RDONLY);
+        if (fd >= 0) {
+            if (pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic)
+                memset(magic, 0, sizeof magic);
+            close(fd);
+        }
+        if (ends_with(path, ".gguf") || memcmp(magic, "GGUF", 4) == 0)
+            st = read_gguf_file(out, path, err);
+        else if (ends_with(path, ".json"))
+            st = tmem_safetensors_read_index(out, path, err);
+        else
+            st = read_safetensors_file(out, path, err);
+    }
+    if (st == TMEM_OK)
+        st = finish(out, err);
+    return st;
+}
+
+enum tmem_status tmem_safetensors_parse_buffer(const void *buf, size_t len, const char *where,
+                                               struct tmem_ckpt *out, struct tmem_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (where == NULL)
+        where = "buffer.safetensors";
+    out->path = tmem_arena_strndup(out, where, strlen(where));
+    out->dir = ".";
+    struct tmem_ckpt_file *f = out->path ? tmem_ckpt_push_file(out, where, err) : NULL;
+    if (f == NULL)
+        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
+    f->file_bytes = len;
+    const unsigned char *p = buf;
+    if (len < 8)
+        return tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, where, "header length", 0,
+                              "the file is %zu bytes but a safetensors file starts with an "
+                              "8-byte header length",
+                              len);
+    uint64_t n = tmem_le64(p);
+    if (n > TMEM_MAX_SAFETENSORS_HEADER)
+        return tmem_ckpt_fail(err, TMEM_ERR_LIMIT, where, "header length", 0,
+                              "header length is %llu but must be at most %u",
+                              (unsigned long long)n, TMEM_MAX_SAFETENSORS_HEADER);
+    if (n > len - 8)
+        return tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, where, "header length", 0,
+                              "header length %llu runs past the end of the file (%zu bytes)",
+                              (unsigned long long)n, len);
+    f->header_bytes = 8 + n;
+    enum tmem_status st =
+        tmem_safetensors_parse_header(out, 0, (const char *)p + 8, (size_t)n, err);
+    if (st == TMEM_OK)
+        st = finish(out, err);
+    return st;
+}
+
+enum tmem_status tmem_gguf_parse_buffer(const void *buf, size_t len, const char *where,
+                                        struct tmem_ckpt *out, struct tmem_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (where == NULL)
+        where = "buffer.gguf";
+    out->format = TMEM_CKPT_GGUF;
+    out->path = tmem_arena_strndup(out, where, strlen(where));
+    out->dir = ".";
+    struct tmem_ckpt_file *f = out->path ? tmem_ckpt_push_file(out, where, err) : NULL;
+    if (f == NULL)
+        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
+    f->file_bytes = len;
+    enum tmem_status st = tmem_gguf_read(out, 0, -1, buf, err);
+    if (st == TMEM_OK)
+        st = finish(out, err);
+    return st;
+}

@@ -1,0 +1,644 @@
+/* ckpt_model.c — a model description from a checkpoint alone.
+ *
+ * GGUF: general.architecture picks the family (llama.cpp's names mapped to
+ * tmem's), the <arch>.* keys give the sizes, and which tensors exist gives
+ * the layout switches (biases, norms, a separate output matrix).
+ * safetensors without config.json: the HF tensor names tell the family and
+ * the shapes give every size; only how q's width splits into heads × head
+ * size is not in the weights (it changes no count), and is guessed.
+ * The result is raw, like tmem_hf_config_parse's: tmem_model_resolve()
+ * derives and validates the rest. */
+#define _POSIX_C_SOURCE 200809L
+#include "checked.h"
+#include "ckpt_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* llama.cpp architecture names (src/llama-arch.cpp LLM_ARCH_NAMES) → family */
+static const struct {
+    const char *arch;
+    enum tmem_family family;
+} gguf_archs[] = {
+    {"llama", TMEM_FAMILY_LLAMA},         {"mistral", TMEM_FAMILY_MISTRAL},
+    {"qwen2", TMEM_FAMILY_QWEN2},         {"qwen3", TMEM_FAMILY_QWEN3},
+    {"qwen2moe", TMEM_FAMILY_QWEN2_MOE},  {"qwen3moe", TMEM_FAMILY_QWEN3_MOE},
+    {"gemma", TMEM_FAMILY_GEMMA},         {"gemma2", TMEM_FAMILY_GEMMA2},
+    {"phi3", TMEM_FAMILY_PHI3},           {"phi2", TMEM_FAMILY_PHI},
+    {"falcon", TMEM_FAMILY_FALCON},       {"gpt2", TMEM_FAMILY_GPT2},
+    {"gptneox", TMEM_FAMILY_GPT_NEOX},    {"bloom", TMEM_FAMILY_BLOOM},
+    {"olmo", TMEM_FAMILY_OLMO},           {"deepseek2", TMEM_FAMILY_DEEPSEEK_V2},
+};
+#define N_GGUF_ARCHS (sizeof gguf_archs / sizeof gguf_archs[0])
+
+struct derive {
+    struct tmem_ckpt *c;
+    const char *path;           /* the GGUF file, for errors */
+    const char *arch;
+    struct tmem_error *err;
+    enum tmem_status st;
+    char *notes;
+    size_t notes_cap;
+};
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void note(struct derive *d, const char *fmt, ...)
+{
+    if (d->notes == NULL || d->notes_cap == 0)
+        return;
+    size_t o = strlen(d->notes);
+    if (o + 3 >= d->notes_cap)
+        return;
+    if (o)
+        o += (size_t)snprintf(d->notes + o, d->notes_cap - o, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    if (o < d->notes_cap)
+        vsnprintf(d->notes + o, d->notes_cap - o, fmt, ap);
+    va_end(ap);
+}
+
+static bool has_tensor(struct derive *d, const char *name)
+{
+    return tmem_ckpt_find(d->c, name) >= 0;
+}
+
+static const struct tmem_ckpt_tensor *tensor(struct derive *d, const char *name)
+{
+    int64_t i = tmem_ckpt_find(d->c, name);
+    return i >= 0 ? &d->c->tensors[i] : NULL;
+}
+
+/* ------------------------------------------------------------------- GGUF */
+
+/* <arch>.<suffix> as a non-negative integer; false when absent. */
+static bool kv_u64(struct derive *d, const char *suffix, bool required, uint64_t *out)
+{
+    if (d->st != TMEM_OK)
+        return false;
+    char key[160];
+    snprintf(key, sizeof key, "%s.%s", d->arch, suffix);
+    const struct tmem_ckpt_kv *kv = tmem_ckpt_kv_find(d->c, key);
+    if (kv == NULL) {
+        if (required)
+            d->st = tmem_ckpt_fail(d->err, TMEM_ERR_MISSING_KEY, d->path, key, 0,
+                                   "missing key (the model's %s)", suffix);
+        return false;
+    }
+    switch (kv->type) {
+    case TMEM_GGUF_UINT8:
+    case TMEM_GGUF_UINT16:
+    case TMEM_GGUF_UINT32:
+    case TMEM_GGUF_UINT64: *out = kv->v.u; return true;
+    case TMEM_GGUF_INT8:
+    case TMEM_GGUF_INT16:
+    case TMEM_GGUF_INT32:
+    case TMEM_GGUF_INT64:
+        if (kv->v.i < 0) {
+            d->st = tmem_ckpt_fail(d->err, TMEM_ERR_LIMIT, d->path, key, kv->offset,
+                                   "is %lld but must be a non-negative integer",
+                                   (long long)kv->v.i);
+            return false;
+        }
+        *out = (uint64_t)kv->v.i;
+        return true;
+    case TMEM_GGUF_ARRAY:
+        d->st = tmem_ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, key, kv->offset,
+                               "per-layer values (an array of %llu) are not supported",
+                               (unsigned long long)kv->n_elems);
+        return false;
+    default:
+        d->st = tmem_ckpt_fail(d->err, TMEM_ERR_SCHEMA, d->path, key, kv->offset,
+                               "has type %s but must be an integer", tmem_gguf_type_name(kv->type));
+        return false;
+    }
+}
+
+static bool blk0(struct derive *d, const char *what)
+{
+    char name[96];
+    snprintf(name, sizeof name, "blk.0.%s", what);
+    return has_tensor(d, name);
+}
+
+static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
+{
+    struct tmem_ckpt *c = d->c;
+    const struct tmem_ckpt_kv *ak = tmem_ckpt_kv_find(c, "general.architecture");
+    if (ak == NULL)
+        return tmem_ckpt_fail(d->err, TMEM_ERR_MISSING_KEY, d->path, "general.architecture", 0,
+                              "missing key (it names the architecture)");
+    if (ak->type != TMEM_GGUF_STRING)
+        return tmem_ckpt_fail(d->err, TMEM_ERR_SCHEMA, d->path, "general.architecture",
+                              ak->offset, "has type %s but must be a string",
+                              tmem_gguf_type_name(ak->type));
+    d->arch = ak->str;
+    enum tmem_family fam = TMEM_FAMILY_COUNT;
+    for (size_t i = 0; i < N_GGUF_ARCHS; i++)
+        if (strcmp(gguf_archs[i].arch, d->arch) == 0)
+            fam = gguf_archs[i].family;
+    if (fam == TMEM_FAMILY_COUNT) {
+        char known[320];
+        size_t o = 0;
+        for (size_t i = 0; i < N_GGUF_ARCHS && o < sizeof known; i++)
+            o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", i ? ", " : "",
+                                  gguf_archs[i].arch);
+        return tmem_ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, "general.architecture",
+                              ak->offset, "architecture '%.40s' has no tmem family (known: %s)",
+                              d->arch, known);
+    }
+    uint64_t n_expert = 0;
+    kv_u64(d, "expert_count", false, &n_expert);
+    if (fam == TMEM_FAMILY_LLAMA && n_expert > 0)
+        fam = TMEM_FAMILY_MIXTRAL; /* llama.cpp stores Mixtral as llama with experts */
+    uint64_t first_moe = 0;
+    kv_u64(d, "leading_dense_block_count", false, &first_moe);
+    if (fam == TMEM_FAMILY_DEEPSEEK_V2) {
+        char name[64];
+        snprintf(name, sizeof name, "blk.%llu.exp_probs_b.bias", (unsigned long long)first_moe);
+        if (has_tensor(d, name))
+            fam = TMEM_FAMILY_DEEPSEEK_V3; /* the router's e_score_correction_bias */
+    }
+    tmem_model_init(m, fam, NULL);
+    const struct tmem_ckpt_kv *nk = tmem_ckpt_kv_find(c, "general.name");
+    if (nk && nk->type == TMEM_GGUF_STRING)
+        snprintf(m->name, sizeof m->name, "%s", nk->str);
+
+    kv_u64(d, "embedding_length", true, &m->d_model);
+    kv_u64(d, "block_count", true, &m->n_layer);
+    kv_u64(d, "attention.head_count", true, &m->n_head);
+    kv_u64(d, "attention.head_count_kv", false, &m->n_kv_head);
+    kv_u64(d, "context_length", false, &m->n_ctx);
+    kv_u64(d, "feed_forward_length", false, &m->d_ff);
+    uint64_t key_len = 0, value_len = 0;
+    kv_u64(d, "attention.key_length", false, &key_len);
+    kv_u64(d, "attention.value_length", false, &value_len);
+    if (d->st != TMEM_OK)
+        return d->st;
+
+    /* vocabulary: <arch>.vocab_size, else the tokenizer's token count; the
+     * embedding matrix's rows win when they differ (they are the weights) */
+    uint64_t vocab = 0;
+    if (!kv_u64(d, "vocab_size", false, &vocab)) {
+        const struct tmem_ckpt_kv *tk = tmem_ckpt_kv_find(c, "tokenizer.ggml.tokens");
+        if (tk && tk->type == TMEM_GGUF_ARRAY)
+            vocab = tk->n_elems;
+    }
+    const struct tmem_ckpt_tensor *embd = tensor(d, "token_embd.weight");
+    if (embd && embd->n_dims == 2) {
+        if (vocab && vocab != embd->dims[1])
+            note(d, "token_embd has %llu rows but the metadata says %llu tokens; %llu counted",
+                 (unsigned long long)embd->dims[1], (unsigned long long)vocab,
+                 (unsigned long long)embd->dims[1]);
+        vocab = embd->dims[1];
+    }
+    m->n_vocab = vocab;
+    if (d->st != TMEM_OK)
+        return d->st;
+
+    /* layout switches from the tensors present (when there are any) */
+    if (c->n_tensors > 0) {
+        m->qkv_bias = blk0(d, "attn_q.bias") || blk0(d, "attn_qkv.bias");
+        m->o_bias = blk0(d, "attn_output.bias");
+        m->mlp_bias = blk0(d, "ffn_up.bias") || blk0(d, "ffn_down.bias");
+        m->qk_norm = blk0(d, "attn_q_norm.weight");
+        static const char *const norms[] = {"attn_norm.weight", "attn_norm_2.weight",
+                                            "ffn_norm.weight", "post_attention_norm.weight",
+                                            "post_ffw_norm.weight"};
+        uint32_t n_norm = 0;
+        for (size_t i = 0; i < sizeof norms / sizeof norms[0]; i++)
+            n_norm += blk0(d, norms[i]);
+        if (n_norm == 0) {
+            m->norm = TMEM_NORM_NONPARAM;
+        } else {
+            m->n_norm_per_layer = n_norm;
+            m->norm = blk0(d, "attn_norm.bias") ? TMEM_NORM_LAYERNORM : TMEM_NORM_RMSNORM;
+        }
+        m->final_norm = has_tensor(d, "output_norm.weight");
+        m->embed_norm = has_tensor(d, "token_embd_norm.weight");
+        m->tied = !has_tensor(d, "output.weight");
+        m->lm_head_bias = has_tensor(d, "output.bias");
+        const struct tmem_ckpt_tensor *pos = tensor(d, "position_embd.weight");
+        m->learned_pos = pos != NULL;
+        if (pos && pos->n_dims == 2)
+            m->n_ctx = pos->dims[1];
+    }
+
+    if (m->attn == TMEM_ATTN_MLA) {
+        kv_u64(d, "attention.q_lora_rank", false, &m->q_lora_rank);
+        kv_u64(d, "attention.kv_lora_rank", true, &m->kv_lora_rank);
+        kv_u64(d, "rope.dimension_count", true, &m->qk_rope_dim);
+        kv_u64(d, "attention.key_length_mla", false, &key_len);
+        kv_u64(d, "attention.value_length_mla", false, &value_len);
+        if (d->st == TMEM_OK && key_len <= m->qk_rope_dim)
+            return tmem_ckpt_fail(d->err, TMEM_ERR_INCONSISTENT, d->path,
+                                  "attention.key_length", 0,
+                                  "key_length %llu must exceed rope.dimension_count %llu (MLA)",
+                                  (unsigned long long)key_len,
+                                  (unsigned long long)m->qk_rope_dim);
+        m->qk_nope_dim = key_len - m->qk_rope_dim;
+        m->v_head_dim = value_len;
+        m->n_kv_head = 0; /* the latent is shared by all heads */
+    } else if (key_len) {
+        m->d_head = key_len;
+    }
+
+    if (n_expert > 0) {
+        m->n_expert = n_expert;
+        kv_u64(d, "expert_used_count", true, &m->n_expert_used);
+        kv_u64(d, "expert_feed_forward_length", false, &m->d_ff_expert);
+        uint64_t shared_ff = 0, n_shared = 0;
+        if (kv_u64(d, "expert_shared_feed_forward_length", false, &shared_ff))
+            m->d_ff_shared = shared_ff;
+        if (kv_u64(d, "expert_shared_count", false, &n_shared) &&
+            !tmem_mul_u64(n_shared, m->d_ff_expert, &m->d_ff_shared))
+            return tmem_ckpt_fail(d->err, TMEM_ERR_OVERFLOW, d->path, "expert_shared_count", 0,
+                                  "shared experts' width overflows");
+        m->moe_first_layer = first_moe;
+        if (c->n_tensors > 0) {
+            char name[64];
+            snprintf(name, sizeof name, "blk.%llu.ffn_gate_inp_shexp.weight",
+                     (unsigned long long)first_moe);
+            m->shared_expert_gate = has_tensor(d, name);
+            snprintf(name, sizeof name, "blk.%llu.exp_probs_b.bias", (unsigned long long)first_moe);
+            m->router_bias = has_tensor(d, name);
+            if (m->d_ff_shared == 0) { /* a shared expert's width from its tensor */
+                snprintf(name, sizeof name, "blk.%llu.ffn_up_shexp.weight",
+                         (unsigned long long)first_moe);
+                const struct tmem_ckpt_tensor *sh = tensor(d, name);
+                if (sh && sh->n_dims == 2)
+                    m->d_ff_shared = sh->dims[1];
+            }
+        }
+    }
+    return d->st;
+}
+
+/* ------------------------------------------------ safetensors, by names */
+
+/* rows and cols of a 2-D tensor (HF layout: out × in), or false */
+static bool shape2(struct derive *d, const char *name, uint64_t *rows, uint64_t *cols)
+{
+    const struct tmem_ckpt_tensor *t = tensor(d, name);
+    if (t == NULL || t->n_dims != 2)
+        return false;
+    *rows = t->dims[0];
+    *cols = t->dims[1];
+    return true;
+}
+
+static bool shape1(struct derive *d, const char *name, uint64_t *n)
+{
+    const struct tmem_ckpt_tensor *t = tensor(d, name);
+    if (t == NULL || t->n_dims != 1)
+        return false;
+    *n = t->dims[0];
+    return true;
+}
+
+/* <prefix>layers.<layer>.<what> exists */
+static bool layer_has(struct derive *d, const char *prefix, uint64_t layer, const char *what)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%slayers.%llu.%s", prefix, (unsigned long long)layer, what);
+    return has_tensor(d, name);
+}
+
+static void expert_name(char *buf, size_t cap, bool sparse_moe, const char *p, uint64_t layer,
+                        uint64_t e)
+{
+    if (sparse_moe) /* Mixtral: w1 gate, w3 up, w2 down */
+        snprintf(buf, cap, "%slayers.%llu.block_sparse_moe.experts.%llu.w3.weight", p,
+                 (unsigned long long)layer, (unsigned long long)e);
+    else
+        snprintf(buf, cap, "%slayers.%llu.mlp.experts.%llu.up_proj.weight", p,
+                 (unsigned long long)layer, (unsigned long long)e);
+}
+
+/* the head size no weight states: the usual one that divides both widths */
+static uint64_t guess_d_head(struct derive *d, uint64_t q, uint64_t kv)
+{
+    static const uint64_t usual[] = {128, 64, 256, 96, 80, 112, 160, 192, 32};
+    for (size_t i = 0; i < sizeof usual / sizeof usual[0]; i++)
+        if (q % usual[i] == 0 && kv % usual[i] == 0) {
+            note(d, "d_head %llu is a guess (the weights hold only n_head·d_head = %llu and "
+                    "n_kv_head·d_head = %llu; counts do not depend on the split)",
+                 (unsigned long long)usual[i], (unsigned long long)q, (unsigned long long)kv);
+            return usual[i];
+        }
+    uint64_t a = q, b = kv; /* else the largest size that divides both */
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    note(d, "d_head %llu is a guess (the largest divisor of n_head·d_head = %llu and "
+            "n_kv_head·d_head = %llu; counts do not depend on the split)",
+         (unsigned long long)a, (unsigned long long)q, (unsigned long long)kv);
+    return a;
+}
+
+static enum tmem_status fail_names(struct derive *d, const char *what)
+{
+    return tmem_ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->c->path, "tensor names", 0,
+                          "%s; put the model's config.json beside the weights", what);
+}
+
+/* max layer index + 1 among tensors starting with `prefix`layers. */
+static uint64_t count_layers(struct derive *d, const char *prefix, const char *seg)
+{
+    size_t pl = strlen(prefix), sl = strlen(seg);
+    int64_t max = -1;
+    for (uint32_t i = 0; i < d->c->n_tensors; i++) {
+        const char *n = d->c->tensors[i].name;
+        if (strncmp(n, prefix, pl) != 0 || strncmp(n + pl, seg, sl) != 0)
+            continue;
+        if (d->c->tensors[i].layer > max)
+            max = d->c->tensors[i].layer;
+    }
+    return (uint64_t)(max + 1);
+}
+
+/* Llama-style: <p>embed_tokens, <p>layers.N.self_attn.*, <p>layers.N.mlp.*,
+ * <p>norm, lm_head — llama, mistral, qwen2/3 (+MoE), gemma/2, phi3, olmo,
+ * mixtral, deepseek v2/v3. */
+static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem_model *m)
+{
+    char name[256];
+    uint64_t V, D;
+    snprintf(name, sizeof name, "%sembed_tokens.weight", p);
+    if (!shape2(d, name, &V, &D))
+        return fail_names(d, "embed_tokens is not a 2-D tensor");
+    uint64_t L = count_layers(d, p, "layers.");
+    if (L == 0)
+        return fail_names(d, "no layers found");
+    bool mla = layer_has(d, p, 0, "self_attn.kv_a_proj_with_mqa.weight");
+    bool fused_qkv = layer_has(d, p, 0, "self_attn.qkv_proj.weight");
+    bool qk_norm = layer_has(d, p, 0, "self_attn.q_norm.weight");
+    bool q_bias = layer_has(d, p, 0, "self_attn.q_proj.bias") ||
+                  layer_has(d, p, 0, "self_attn.qkv_proj.bias");
+    bool o_bias = layer_has(d, p, 0, "self_attn.o_proj.bias");
+    bool gemma2 = layer_has(d, p, 0, "pre_feedforward_layernorm.weight");
+    bool sparse_moe = false, experts = false, shared = false, router_bias = false;
+    uint64_t first_moe = L;
+    for (uint64_t l = 0; l < L; l++) {
+        bool e = layer_has(d, p, l, "mlp.experts.0.up_proj.weight") ||
+                 layer_has(d, p, l, "block_sparse_moe.experts.0.w3.weight");
+        if (e && first_moe == L)
+            first_moe = l;
+        experts |= e;
+    }
+    enum tmem_family fam = TMEM_FAMILY_LLAMA;
+    if (experts) {
+        sparse_moe = layer_has(d, p, first_moe, "block_sparse_moe.gate.weight");
+        shared = layer_has(d, p, first_moe, "mlp.shared_expert.up_proj.weight") ||
+                 layer_has(d, p, first_moe, "mlp.shared_experts.up_proj.weight");
+        router_bias = layer_has(d, p, first_moe, "mlp.gate.e_score_correction_bias");
+        fam = mla ? (router_bias ? TMEM_FAMILY_DEEPSEEK_V3 : TMEM_FAMILY_DEEPSEEK_V2)
+              : sparse_moe ? TMEM_FAMILY_MIXTRAL
+              : qk_norm    ? TMEM_FAMILY_QWEN3_MOE
+                           : TMEM_FAMILY_QWEN2_MOE;
+    } else if (mla) {
+        fam = TMEM_FAMILY_DEEPSEEK_V2;
+    } else if (fused_qkv) {
+        fam = TMEM_FAMILY_PHI3;
+    } else if (gemma2) {
+        fam = TMEM_FAMILY_GEMMA2;
+    } else if (qk_norm) {
+        fam = TMEM_FAMILY_QWEN3;
+    } else if (q_bias && !o_bias) {
+        fam = TMEM_FAMILY_QWEN2;
+    }
+    tmem_model_init(m, fam, NULL);
+    m->d_model = D;
+    m->n_vocab = V;
+    m->n_layer = L;
+    m->qkv_bias = q_bias;
+    m->o_bias = o_bias;
+    m->qk_norm = qk_norm;
+    m->tied = !has_tensor(d, "lm_head.weight");
+    snprintf(name, sizeof name, "%snorm.weight", p);
+    m->final_norm = has_tensor(d, name);
+
+    /* norms per layer: every *norm.weight of layer 0 outside the attention */
+    uint32_t n_norm = 0;
+    bool ln_bias = false;
+    snprintf(name, sizeof name, "%slayers.0.", p);
+    size_t nl = strlen(name);
+    for (uint32_t i = 0; i < d->c->n_tensors; i++) {
+        const char *n = d->c->tensors[i].name;
+        if (strncmp(n, name, nl) != 0 || strstr(n, "self_attn.") != NULL)
+            continue;
+        size_t k = strlen(n);
+        if (k >= 11 && strcmp(n + k - 11, "norm.weight") == 0)
+            n_norm++;
+        else if (k >= 9 && strcmp(n + k - 9, "norm.bias") == 0)
+            ln_bias = true;
+    }
+    if (n_norm == 0) {
+        m->norm = TMEM_NORM_NONPARAM;
+    } else {
+        m->n_norm_per_layer = n_norm;
+        m->norm = ln_bias ? TMEM_NORM_LAYERNORM : TMEM_NORM_RMSNORM;
+    }
+
+    /* attention widths */
+    uint64_t qr, kvr, c2;
+    if (mla) {
+        uint64_t kv_a, kv_b, o_in, q_out, rank, dummy;
+        snprintf(name, sizeof name, "%slayers.0.self_attn.kv_a_layernorm.weight", p);
+        bool ok = shape1(d, name, &m->kv_lora_rank);
+        snprintf(name, sizeof name, "%slayers.0.self_attn.kv_a_proj_with_mqa.weight", p);
+        ok = ok && shape2(d, name, &kv_a, &dummy);
+        snprintf(name, sizeof name, "%slayers.0.self_attn.kv_b_proj.weight", p);
+        ok = ok && shape2(d, name, &kv_b, &dummy);
+        snprintf(name, sizeof name, "%slayers.0.self_attn.o_proj.weight", p);
+        ok = ok && shape2(d, name, &dummy, &o_in);
+        snprintf(name, sizeof name, "%slayers.0.self_attn.q_b_proj.weight", p);
+        if (shape2(d, name, &q_out, &rank)) {
+            m->q_lora_rank = rank;
+        } else {
+            snprintf(name, sizeof name, "%slayers.0.self_attn.q_proj.weight", p);
+            ok = ok && shape2(d, name, &q_out, &dummy);
+        }
+        if (!ok || kv_a <= m->kv_lora_rank)
+            return fail_names(d, "the MLA attention tensors are incomplete");
+        /* q = n_head·(nope+rope), kv_b = n_head·(nope+v), o = n_head·v */
+        m->qk_rope_dim = kv_a - m->kv_lora_rank;
+        uint64_t nh_rope = q_out + o_in - kv_b; /* n_head · rope */
+        if (q_out + o_in < kv_b || nh_rope % m->qk_rope_dim != 0)
+            return fail_names(d, "the MLA attention widths do not factor into heads");
+        m->n_head = nh_rope / m->qk_rope_dim;
+        if (m->n_head == 0 || (kv_b - o_in) % m->n_head != 0 || o_in % m->n_head != 0)
+            return fail_names(d, "the MLA attention widths do not factor into heads");
+        m->qk_nope_dim = (kv_b - o_in) / m->n_head;
+        m->v_head_dim = o_in / m->n_head;
+    } else {
+        if (fused_qkv) {
+            snprintf(name, sizeof name, "%slayers.0.self_attn.qkv_proj.weight", p);
+            if (!shape2(d, name, &qr, &c2) || qr % 3 != 0)
+                return fail_names(d, "qkv_proj does not split into q, k, v");
+            qr /= 3;
+            kvr = qr;
+            note(d, "qkv_proj is split as 3 equal parts (no grouped-query attention)");
+        } else {
+            snprintf(name, sizeof name, "%slayers.0.self_attn.q_proj.weight", p);
+            bool ok = shape2(d, name, &qr, &c2);
+            snprintf(name, sizeof name, "%slayers.0.self_attn.k_proj.weight", p);
+            if (!ok || !shape2(d, name, &kvr, &c2))
+                return fail_names(d, "layer 0 has no q_proj/k_proj");
+        }
+        uint64_t dh = 0;
+        snprintf(name, sizeof name, "%slayers.0.self_attn.q_norm.weight", p);
+        if (!shape1(d, name, &dh))
+            dh = guess_d_head(d, qr, kvr);
+        if (dh == 0 || qr % dh || kvr % dh)
+            return fail_names(d, "the attention widths do not factor into heads");
+        m->d_head = dh;
+        m->n_head = qr / dh;
+        m->n_kv_head = kvr / dh;
+    }
+
+    /* dense MLP width (first dense layer), experts' widths */
+    uint64_t f, dummy;
+    for (uint64_t l = 0; l < L; l++) {
+        snprintf(name, sizeof name, "%slayers.%llu.mlp.up_proj.weight", p, (unsigned long long)l);
+        if (shape2(d, name, &f, &dummy)) {
+            m->d_ff = f;
+            snprintf(name, sizeof name, "%slayers.%llu.mlp.up_proj.bias", p, (unsigned long long)l);
+            m->mlp_bias = has_tensor(d, name);
+            break;
+        }
+        snprintf(name, sizeof name, "%slayers.%llu.mlp.gate_up_proj.weight", p,
+                 (unsigned long long)l);
+        if (shape2(d, name, &f, &dummy) && f % 2 == 0) {
+            m->d_ff = f / 2;
+            break;
+        }
+    }
+    if (experts) {
+        expert_name(name, sizeof name, sparse_moe, p, first_moe, 0);
+        if (!shape2(d, name, &m->d_ff_expert, &dummy))
+            return fail_names(d, "expert 0's up projection is not a 2-D tensor");
+        uint64_t E = 1;
+        for (;; E++) {
+            expert_name(name, sizeof name, sparse_moe, p, first_moe, E);
+            if (!has_tensor(d, name))
+                break;
+        }
+        m->n_expert = E;
+        m->moe_first_layer = first_moe;
+        m->router_bias = router_bias;
+        if (shared) {
+            snprintf(name, sizeof name, "%slayers.%llu.mlp.shared_expert%s.up_proj.weight", p,
+                     (unsigned long long)first_moe,
+                     fam == TMEM_FAMILY_QWEN2_MOE ? "" : "s");
+            shape2(d, name, &m->d_ff_shared, &dummy);
+            snprintf(name, sizeof name, "%slayers.%llu.mlp.shared_expert_gate.weight", p,
+                     (unsigned long long)first_moe);
+            m->shared_expert_gate = has_tensor(d, name);
+        } else {
+            m->d_ff_shared = 0;
+        }
+        if (fam == TMEM_FAMILY_QWEN2_MOE || fam == TMEM_FAMILY_QWEN3_MOE)
+            m->moe_layer_phase = 1;
+        note(d, "experts per token (n_expert_used) is not in the weights: give "
+                "--experts-per-token");
+    }
+    return TMEM_OK;
+}
+
+/* GPT-2: [transformer.]wte, wpe, h.N.attn.c_attn (Conv1D: in × out), mlp.c_fc */
+static enum tmem_status gpt2_style(struct derive *d, const char *p, struct tmem_model *m)
+{
+    char name[256];
+    uint64_t V, D, P, c_in, c_out, f_in, f;
+    snprintf(name, sizeof name, "%swte.weight", p);
+    bool ok = shape2(d, name, &V, &D);
+    snprintf(name, sizeof name, "%swpe.weight", p);
+    ok = ok && shape2(d, name, &P, &D);
+    snprintf(name, sizeof name, "%sh.0.attn.c_attn.weight", p);
+    ok = ok && shape2(d, name, &c_in, &c_out);
+    snprintf(name, sizeof name, "%sh.0.mlp.c_fc.weight", p);
+    ok = ok && shape2(d, name, &f_in, &f);
+    if (!ok || c_out != 3 * D)
+        return fail_names(d, "the GPT-2 tensors are incomplete");
+    tmem_model_init(m, TMEM_FAMILY_GPT2, NULL);
+    m->d_model = D;
+    m->n_vocab = V;
+    m->n_ctx = P;
+    m->n_layer = count_layers(d, p, "h.");
+    m->d_ff = f;
+    m->d_head = D % 64 == 0 ? 64 : 0;
+    m->n_head = m->d_head ? D / 64 : 1;
+    note(d, "n_head %llu assumes GPT-2's head size 64 (counts do not depend on it)",
+         (unsigned long long)m->n_head);
+    m->tied = !has_tensor(d, "lm_head.weight");
+    return TMEM_OK;
+}
+
+/* GPT-NeoX: gpt_neox.embed_in, layers.N.attention.query_key_value, embed_out */
+static enum tmem_status neox_style(struct derive *d, struct tmem_model *m)
+{
+    uint64_t V, D, qkv, f, dummy;
+    bool ok = shape2(d, "gpt_neox.embed_in.weight", &V, &D) &&
+              shape2(d, "gpt_neox.layers.0.attention.query_key_value.weight", &qkv, &dummy) &&
+              shape2(d, "gpt_neox.layers.0.mlp.dense_h_to_4h.weight", &f, &dummy);
+    if (!ok || qkv != 3 * D)
+        return fail_names(d, "the GPT-NeoX tensors are incomplete");
+    tmem_model_init(m, TMEM_FAMILY_GPT_NEOX, NULL);
+    m->d_model = D;
+    m->n_vocab = V;
+    m->n_layer = count_layers(d, "gpt_neox.", "layers.");
+    m->d_ff = f;
+    m->d_head = D % 128 == 0 ? 128 : D % 64 == 0 ? 64 : 0;
+    m->n_head = m->d_head ? D / m->d_head : 1;
+    note(d, "n_head %llu is a guess (counts do not depend on it)", (unsigned long long)m->n_head);
+    m->qkv_bias = m->o_bias = has_tensor(d, "gpt_neox.layers.0.attention.dense.bias");
+    m->tied = !has_tensor(d, "embed_out.weight");
+    return TMEM_OK;
+}
+
+static enum tmem_status names_model(struct derive *d, struct tmem_model *m)
+{
+    static const char *const prefixes[] = {"model.", "model.language_model.",
+                                           "language_model.model.", ""};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "%sembed_tokens.weight", prefixes[i]);
+        if (has_tensor(d, name))
+            return llama_style(d, prefixes[i], m);
+    }
+    if (has_tensor(d, "wte.weight"))
+        return gpt2_style(d, "", m);
+    if (has_tensor(d, "transformer.wte.weight"))
+        return gpt2_style(d, "transformer.", m);
+    if (has_tensor(d, "gpt_neox.embed_in.weight"))
+        return neox_style(d, m);
+    return fail_names(d, "the tensor names match no layout tmem knows without a config "
+                         "(Llama-style, GPT-2, GPT-NeoX)");
+}
+
+enum tmem_status tmem_ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, char *notes,
+                                 size_t notes_cap, struct tmem_error *err)
+{
+    if (notes && notes_cap)
+        notes[0] = '\0';
+    struct derive d = {.c = c, .path = c->n_files ? c->files[0].path : c->path, .err = err,
+                       .st = TMEM_OK, .notes = notes, .notes_cap = notes_cap};
+    struct tmem_model m;
+    memset(&m, 0, sizeof m);
+    enum tmem_status st = c->format == TMEM_CKPT_GGUF ? gguf_model(&d, &m) : names_model(&d, &m);
+    if (st != TMEM_OK)
+        return st;
+    if (m.name[0] == '\0') {
+        const char *base = strrchr(c->path, '/');
+        base = base && base[1] ? base + 1 : c->path;
+        snprintf(m.name, sizeof m.name, "%s", base);
+    }
+    *out = m;
+    return TMEM_OK;
+}

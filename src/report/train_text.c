@@ -1,0 +1,231 @@
+/* train_text.c — `tmem train` output: the plan in one line, the ledger of
+ * the peak phase (through the shared ledger printer), the totals of every
+ * phase, host memory under offload, the named defaults used, the verdict
+ * and the single changes that bring a plan under the GPU's memory; and the
+ * train-specific keys of the JSON document. Formats only. */
+#include "report_train.h"
+
+#include <string.h>
+
+static const char *sharding(const struct tmem_train_opts *o, char *buf, size_t cap)
+{
+    if (o->zero)
+        snprintf(buf, cap, "ZeRO-%u", o->zero);
+    else if (o->fsdp != TMEM_FSDP_OFF)
+        snprintf(buf, cap, "FSDP %s", tmem_fsdp_name(o->fsdp));
+    else if (o->distributed_optimizer)
+        snprintf(buf, cap, "distributed optimizer");
+    else
+        snprintf(buf, cap, "no sharding");
+    return buf;
+}
+
+static void plan_lines(FILE *out, const struct tmem_train_view *v)
+{
+    const struct tmem_train_opts *o = v->opts;
+    const struct tmem_train_result *r = v->r;
+    const struct tmem_train_layout *l = &r->layout;
+    char a[32], b[32], sh[48];
+    uint64_t gpus = l->dp * o->tp * o->pp * o->cp;
+    fprintf(out, "%s: training with %s · %s · %s\n",
+            v->model->name[0] ? v->model->name : "model", tmem_precision_name(o->precision),
+            tmem_optimizer_name(o->optimizer), sharding(o, sh, sizeof sh));
+    fprintf(out, "  %llu GPU%s = dp %llu × tp %llu × pp %llu × cp %llu", (unsigned long long)gpus,
+            gpus == 1 ? "" : "s", (unsigned long long)l->dp, (unsigned long long)o->tp,
+            (unsigned long long)o->pp, (unsigned long long)o->cp);
+    if (o->ep > 1)
+        fprintf(out, " (ep %llu)", (unsigned long long)o->ep);
+    fprintf(out, " · micro-batch %llu · seq %llu · %s attention · recompute %s · dropout %s%s\n",
+            (unsigned long long)o->micro_batch, (unsigned long long)r->seq,
+            tmem_attention_name(o->attention), tmem_recompute_name(o->recompute),
+            r->dropout ? "on" : "off", o->sequence_parallel ? " · sequence parallel" : "");
+    if (o->offload != TMEM_OFFLOAD_NONE)
+        fprintf(out, "  offload: %s to the host\n", tmem_offload_name(o->offload));
+    if (v->ds_config)
+        fprintf(out, "  DeepSpeed config: %s\n", v->ds_config);
+    fprintf(out, "  parameters on each GPU (P_gpu, before sharding): %s of %s",
+            tmem_fmt_count(a, sizeof a, l->params), tmem_fmt_count(b, sizeof b, v->inv->total_params));
+    if (o->pp > 1)
+    {
+        fprintf(out, " (stage %llu of %llu: %llu layers%s%s, ", (unsigned long long)l->stage,
+                (unsigned long long)o->pp, (unsigned long long)l->layers,
+                l->first ? ", embedding" : "", l->last ? ", lm_head" : "");
+        if (l->inflight_den == 1)
+            fprintf(out, "%llu micro-batches in flight)", (unsigned long long)l->inflight_num);
+        else
+            fprintf(out, "%llu model chunks of %llu layers in flight)",
+                    (unsigned long long)l->inflight_num,
+                    (unsigned long long)(l->layers / l->inflight_den));
+    }
+    if (l->shard > 1)
+        fprintf(out, ", states sharded over %llu", (unsigned long long)l->shard);
+    fprintf(out, "\n");
+}
+
+static void defaults_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
+{
+    const struct tmem_train_opts *o = v->opts;
+    char a[32], b[32];
+    fprintf(out, "\nassumptions (named defaults; each has a flag):\n");
+    fprintf(out, "  CUDA context + cuBLAS/NCCL workspaces %s (--cuda-overhead-mib); allocator "
+                 "fragmentation %.1f %% (--fragmentation)\n",
+            tmem_fmt_bytes(a, sizeof a, o->cuda_overhead_bytes, ro->si), o->fragmentation_ppm / 1e4);
+    if (o->zero)
+        fprintf(out, "  DeepSpeed reduce_bucket_size %s, allgather_bucket_size %s, "
+                     "stage3_prefetch_bucket_size %s, stage3_max_live_parameters %s (elements)\n",
+                tmem_fmt_count(a, sizeof a, o->ds_reduce_bucket),
+                tmem_fmt_count(b, sizeof b, o->ds_allgather_bucket),
+                tmem_fmt_count((char[32]){0}, 32, o->ds_prefetch_bucket),
+                tmem_fmt_count((char[32]){0}, 32, o->ds_max_live));
+    else if (o->fsdp != TMEM_FSDP_OFF)
+        fprintf(out, "  FSDP: one transformer layer per unit, backward_prefetch BACKWARD_PRE\n");
+    else if (v->r->item_bytes[TMEM_TI_DDP_BUCKETS])
+        fprintf(out, "  torch DDP bucket_cap_mb %llu, gradient_as_bucket_view=False (--ddp-bucket-view)\n",
+                (unsigned long long)(o->ddp_bucket_bytes >> 20));
+    fprintf(out, "  kernels: %s; %s\n",
+            v->model->norm == TMEM_NORM_RMSNORM
+                ? "HF eager RMSNorm / rotary / SwiGLU, softmax in fp32"
+                : "fused LayerNorm and GELU, softmax in the compute dtype (Megatron / nanoGPT)",
+            o->attention == TMEM_ATTENTION_FLASH ? "FlashAttention-2 saves q, k, v, out, lse"
+                                                 : "eager attention materialises the scores");
+    if (o->fused_ce)
+        fprintf(out, "  fused cross-entropy in chunks of %llu tokens (--ce-chunk)\n",
+                (unsigned long long)o->ce_chunk_tokens);
+}
+
+static void phases_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
+{
+    char a[32], b[32];
+    fprintf(out, "\nphases (live bytes per GPU; the peak is the ledger above):\n");
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++)
+        fprintf(out, "  %-20s %12s  %19s B%s\n", tmem_phase_title((enum tmem_phase)p),
+                tmem_fmt_bytes(a, sizeof a, v->r->phase_bytes[p], ro->si),
+                tmem_fmt_count(b, sizeof b, v->r->phase_bytes[p]),
+                p == (int)v->r->peak_phase ? "   <- peak" : "");
+}
+
+void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
+                            const struct tmem_report_opts *ro)
+{
+    const struct tmem_train_result *r = v->r;
+    const struct tmem_ledger *peak = &v->phases[r->peak_phase];
+    char a[32], b[32];
+    plan_lines(out, v);
+    fprintf(out, "\nper-GPU memory at the peak: %s%s\n", tmem_phase_title(r->peak_phase),
+            v->opts->deepspeed_estimator ? " (DeepSpeed's estimator rules: model states only)" : "");
+    tmem_report_ledger_text(out, peak, ro);
+    tmem_report_verdict_text(out, peak, v->gpu, v->fit, ro);
+    if (v->fit && !v->fit->fits) {
+        if (v->n_fixes == 0)
+            fprintf(out, "no single change (recompute, ZeRO stage, tensor parallel, micro-batch) "
+                         "brings it under %s\n",
+                    tmem_fmt_bytes(a, sizeof a, v->fit->capacity_bytes, ro->si));
+        else
+            fprintf(out, "single changes that make it fit:\n");
+        for (size_t i = 0; i < v->n_fixes; i++)
+            fprintf(out, "  %-24s -> %s per GPU (%s free)\n", v->fixes[i].what,
+                    tmem_fmt_bytes(a, sizeof a, v->fixes[i].peak_bytes, ro->si),
+                    tmem_fmt_bytes(b, sizeof b, v->fit->capacity_bytes - v->fixes[i].peak_bytes, ro->si));
+    }
+    if (!v->opts->deepspeed_estimator)
+        phases_lines(out, v, ro);
+    if (v->host->n_entries > 0) {
+        fprintf(out, "\nhost (CPU) memory per node%s:\n",
+                v->opts->deepspeed_estimator ? "" : " rank (one GPU's share)");
+        tmem_report_ledger_text(out, v->host, ro);
+        fprintf(out, "  %-49s %12s  %19s B\n", "total on the host",
+                tmem_fmt_bytes(a, sizeof a, v->host->total_bytes, ro->si),
+                tmem_fmt_count(b, sizeof b, v->host->total_bytes));
+    }
+    if (v->stages) {
+        fprintf(out, "\npipeline stages (peak per GPU):\n");
+        for (size_t i = 0; i < v->n_stages; i++) {
+            const struct tmem_train_result *s = &v->stages[i];
+            fprintf(out, "  stage %-4llu %3llu layers%-10s %12s  (%s)\n",
+                    (unsigned long long)s->layout.stage, (unsigned long long)s->layout.layers,
+                    s->layout.first ? " +embed" : s->layout.last ? " +lm_head" : "",
+                    tmem_fmt_bytes(a, sizeof a, s->peak_bytes, ro->si), tmem_phase_title(s->peak_phase));
+        }
+    }
+    if (!v->opts->deepspeed_estimator)
+        defaults_lines(out, v, ro);
+    if (ro->explain)
+        tmem_report_ledger_narrative(out, "At its peak one GPU holds", peak, ro);
+}
+
+static struct tmem_json *buckets_obj(const struct tmem_ledger *l)
+{
+    struct tmem_json *o = tmem_json_object();
+    tmem_json_set_u64(o, "total", l->total_bytes);
+    for (int b = 0; b < TMEM_BUCKET_COUNT; b++)
+        tmem_json_set_u64(o, tmem_bucket_name((enum tmem_bucket)b), l->bucket_bytes[b]);
+    struct tmem_json *items = tmem_json_object();
+    for (uint32_t i = 0; i < l->n_entries; i++)
+        tmem_json_set_u64(items, l->entries[i].label, l->entries[i].bytes);
+    tmem_json_set_obj(o, "items", items);
+    return o;
+}
+
+struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v)
+{
+    const struct tmem_train_opts *o = v->opts;
+    const struct tmem_train_result *r = v->r;
+    const struct tmem_train_layout *l = &r->layout;
+    struct tmem_json *x = tmem_json_object();
+    if (x == NULL)
+        return NULL;
+    struct tmem_json *plan = tmem_json_object();
+    tmem_json_set_u64(plan, "gpus", l->dp * o->tp * o->pp * o->cp);
+    tmem_json_set_u64(plan, "dp", l->dp);
+    tmem_json_set_u64(plan, "tp", o->tp);
+    tmem_json_set_u64(plan, "pp", o->pp);
+    tmem_json_set_u64(plan, "cp", o->cp);
+    tmem_json_set_u64(plan, "ep", o->ep);
+    tmem_json_set_u64(plan, "micro_batch", o->micro_batch);
+    tmem_json_set_u64(plan, "seq", r->seq);
+    tmem_json_set_str(plan, "precision", tmem_precision_name(o->precision));
+    tmem_json_set_str(plan, "optimizer", tmem_optimizer_name(o->optimizer));
+    tmem_json_set_u64(plan, "zero", o->zero);
+    tmem_json_set_str(plan, "fsdp", tmem_fsdp_name(o->fsdp));
+    tmem_json_set_bool(plan, "distributed_optimizer", o->distributed_optimizer);
+    tmem_json_set_bool(plan, "sequence_parallel", o->sequence_parallel);
+    tmem_json_set_str(plan, "offload", tmem_offload_name(o->offload));
+    tmem_json_set_str(plan, "attention", tmem_attention_name(o->attention));
+    tmem_json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));
+    tmem_json_set_bool(plan, "dropout", r->dropout);
+    tmem_json_set_bool(plan, "deepspeed_estimator", o->deepspeed_estimator);
+    tmem_json_set_obj(x, "plan", plan);
+    tmem_json_set_u64(x, "params_per_gpu", l->params);
+    tmem_json_set_u64(x, "pipeline_stage", l->stage);
+    tmem_json_set_str(x, "peak_phase", tmem_phase_name(r->peak_phase));
+    struct tmem_json *ph = tmem_json_object();
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++)
+        tmem_json_set_obj(ph, tmem_phase_name((enum tmem_phase)p), buckets_obj(&v->phases[p]));
+    tmem_json_set_obj(x, "phases", ph);
+    tmem_json_set_u64(x, "host_bytes", v->host->total_bytes);
+    tmem_json_set_obj(x, "host", buckets_obj(v->host));
+    struct tmem_json *d = tmem_json_object();
+    tmem_json_set_u64(d, "cuda_overhead_bytes", o->cuda_overhead_bytes);
+    tmem_json_set_u64(d, "fragmentation_ppm", o->fragmentation_ppm);
+    tmem_json_set_u64(d, "ddp_bucket_bytes", o->ddp_bucket_bytes);
+    tmem_json_set_u64(d, "reduce_bucket_size", o->ds_reduce_bucket);
+    tmem_json_set_u64(d, "allgather_bucket_size", o->ds_allgather_bucket);
+    tmem_json_set_u64(d, "stage3_prefetch_bucket_size", o->ds_prefetch_bucket);
+    tmem_json_set_u64(d, "stage3_max_live_parameters", o->ds_max_live);
+    tmem_json_set_u64(d, "ce_chunk_tokens", o->ce_chunk_tokens);
+    tmem_json_set_obj(x, "defaults", d);
+    struct tmem_json *fx = tmem_json_object();
+    for (size_t i = 0; i < v->n_fixes; i++)
+        tmem_json_set_u64(fx, v->fixes[i].what, v->fixes[i].peak_bytes);
+    tmem_json_set_obj(x, "fixes", fx);
+    if (v->stages) {
+        struct tmem_json *st = tmem_json_object();
+        for (size_t i = 0; i < v->n_stages; i++) {
+            char key[24];
+            snprintf(key, sizeof key, "%zu", i);
+            tmem_json_set_u64(st, key, v->stages[i].peak_bytes);
+        }
+        tmem_json_set_obj(x, "stages", st);
+    }
+    return x;
+}

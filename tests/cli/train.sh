@@ -1,0 +1,178 @@
+#!/bin/sh
+# train.sh — `tmem train` end to end: the golden Llama-2-7B ledger (text,
+# --explain and JSON; every figure written by hand below), published figures
+# through the CLI, the DeepSpeed config reader, and the error contract (one
+# "tmem: error:" line, exit 2, empty stdout). Usage: train.sh path/to/tmem
+# UPDATE=1 rewrites the golden files (review the diff).
+set -u
+TMEM=${1:-build/tmem}
+case $TMEM in /*) ;; *) TMEM="$PWD/$TMEM" ;; esac
+export LC_ALL=C TZ=UTC
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# json_num FILE KEY: the first integer value of "KEY" in a pretty-printed document
+json_num() { sed -n "s/^ *\"$2\": \(-\{0,1\}[0-9][0-9]*\),\{0,1\}\$/\1/p" "$1" | head -n 1; }
+
+# expect_json DESCRIPTION KEY VALUE CMD...
+expect_json() {
+  desc=$1 key=$2 want=$3
+  shift 3
+  if ! "$TMEM" "$@" --json >"$TMP/out" 2>"$TMP/err"; then
+    bad "$desc: exit $? ($(cat "$TMP/err"))"; return
+  fi
+  got=$(json_num "$TMP/out" "$key")
+  if [ "$got" = "$want" ]; then ok; else bad "$desc: $key is '$got', want $want"; fi
+}
+
+# expect_error DESCRIPTION PATTERN CMD...: exit 2, nothing on stdout, one
+# error line (plus at most one hint line) matching PATTERN
+expect_error() {
+  desc=$1 pat=$2
+  shift 2
+  "$TMEM" "$@" >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  if [ $rc -ne 2 ]; then bad "$desc: exit $rc, want 2"; return; fi
+  if [ -s "$TMP/out" ]; then bad "$desc: stdout not empty"; return; fi
+  lines=$(grep -vc '^tmem: hint: ' "$TMP/err")
+  first=$(head -n 1 "$TMP/err")
+  if [ "$lines" -ne 1 ]; then bad "$desc: $lines error lines: $(cat "$TMP/err")"; return; fi
+  case $first in
+    "tmem: error: "*) ;;
+    *) bad "$desc: stderr is not 'tmem: error: ...': $first"; return ;;
+  esac
+  if printf '%s\n' "$first" | grep -q -- "$pat"; then ok; else bad "$desc: '$first' lacks '$pat'"; fi
+}
+
+# --- golden: Llama-2-7B, bf16-mixed AdamW, b 1, s 4096, 8 GPUs, ZeRO-3, flash ---------
+# By hand (P = 6,738,415,616; h 4096, a = n_kv 32, d_head 128, d_ff 11008, V 32000):
+#   weights bf16   2·P/8 = 1,684,603,904      gradients bf16 2·P/8 = 1,684,603,904
+#   master fp32    4·P/8 = 3,369,207,808      exp_avg, exp_avg_sq 4·P/8 = 3,369,207,808 each
+#   attention      32 layers × 4096 tokens × (32,772 + 32,896) = 8,607,236,096
+#                  32,772 = RMSNorm 4h + 4 + 2h (fp32 input, rsqrt, bf16 y) + q/k/v input 2h
+#                  32,896 = flash q, k, v, out 2·(2·32 + 2·32)·128 + fp32 lse 4·32
+#   MLP            32 × 4096 × (32,772 + 4·2·11008 = 88,064) = 15,838,216,192
+#   embedding+head 4096·8 ids + cos/sin 2·4096·128·2 = 2,129,920; final norm + lm_head
+#                  input 4096·32,772 = 134,234,112; sum 136,364,032
+#   logits         4096·32000·2 = 262,144,000
+#   loss           4096·(32000·4 + 8) = 524,320,768 (fp32 log-softmax + int64 targets)
+#   logits grad    4096·32000·(4 + 2) = 786,432,000
+#   reduce bucket  min(5e8, P)·2 = 1,000,000,000
+#   live params    min(202,383,360 + 5e7, 1e9)·2 = 504,766,720 (one layer 4h² + 3h·f + 2h)
+#   CUDA           768 MiB = 805,306,368
+#   sum (start of backward, every line above live) = 41,941,617,408
+#   fragmentation  ceil(0.05 × 41,941,617,408) = 2,097,080,871
+#   peak           44,038,698,279 B = 41.01 GiB (fits an H100 SXM's 79.65 GiB)
+G="train llama-2-7b --precision bf16-mixed --optimizer adamw --micro-batch 1 --seq 4096 --gpus 8 --zero 3 --attention flash --gpu h100-sxm"
+# shellcheck disable=SC2086
+{
+expect_json "golden weights" weights 1684603904 $G
+expect_json "golden gradients" gradients 1684603904 $G
+expect_json "golden optimizer states (master + m + v)" optimizer_states 10107623424 $G
+expect_json "golden activations" activations 24581816320 $G
+expect_json "golden temporary buffers" temporary_buffers 1572896768 $G
+expect_json "golden communication buckets" communication_buckets 1504766720 $G
+expect_json "golden framework overhead" framework_overhead 2902387239 $G
+expect_json "golden total" total 44038698279 $G
+expect_json "golden params per GPU" params_per_gpu 6738415616 $G
+}
+"$TMEM" $G --json >"$TMP/g.json"
+for k in schema_version tmem_version per_gpu_bytes weights gradients optimizer_states activations \
+         temporary_buffers communication_buckets kv_cache framework_overhead total gpu memory_bytes fits \
+         entries bucket label bytes formula phases forward backward backward_end optimizer peak_phase \
+         host_bytes plan defaults; do
+  if grep -q "\"$k\":" "$TMP/g.json"; then ok; else bad "train --json lacks \"$k\""; fi
+done
+if grep -q '"peak_phase": "backward"' "$TMP/g.json" && grep -q '"fits": true' "$TMP/g.json"; then ok
+else bad "golden: peak phase / fits"; fi
+
+for g in "$HERE"/golden_train/*.cmd; do
+  name=$(basename "$g" .cmd)
+  # shellcheck disable=SC2046
+  "$TMEM" $(cat "$g") >"$TMP/golden.txt" 2>&1
+  # shellcheck disable=SC2046
+  "$TMEM" $(cat "$g") --json 2>&1 | sed 's/"tmem_version": "[^"]*"/"tmem_version": "X"/' >"$TMP/golden.json"
+  for ext in txt json; do
+    if [ "${UPDATE:-0}" = 1 ]; then cp "$TMP/golden.$ext" "$HERE/golden_train/$name.$ext"; fi
+    if diff -u "$HERE/golden_train/$name.$ext" "$TMP/golden.$ext" >"$TMP/golden.diff"; then ok
+    else bad "golden $name.$ext differs:"; cat "$TMP/golden.diff"; fi
+  done
+done
+
+# --- published figures through the CLI -------------------------------------------------
+# DeepSpeed's documented T0_3B table (see tests/unit/test_train.c for the derivation)
+DS="train llama-2-7b --deepspeed-estimator --gpus 1 --total-params 2783959040 --largest-layer-params 65798144"
+# shellcheck disable=SC2086
+{
+expect_json "T0_3B no offload: 46.91 GiB" total 50374455296 $DS
+expect_json "T0_3B offload optimizer: 5.43 GiB" total 5831110656 $DS --offload optimizer
+expect_json "T0_3B offload optimizer+params: 0.25 GiB" total 263192576 $DS --offload params
+expect_json "T0_3B zero_init=0 CPU 15.56 GiB" host_bytes 16703754240 $DS --zero-init 0
+}
+"$TMEM" $DS >"$TMP/ds.txt"
+if grep -q '46.91 GiB' "$TMP/ds.txt"; then ok; else bad "estimator text lacks 46.91 GiB"; fi
+
+# --- options change the lines they should ---------------------------------------------
+# full recompute keeps each layer's input: 32 × 4096 × 4096 × 2 = 1,073,741,824
+expect_json "full recompute checkpoints" "layer inputs (checkpoints)" 1073741824 \
+  train llama-2-7b --seq 4096 --gpus 8 --zero 3 --recompute full
+# naive attention scores: 32 × 32 heads × 4096² × (4 + 2) = 103,079,215,104
+expect_json "naive scores" "attention scores (s²)" 103079215104 train llama-2-7b --seq 4096 --attention naive
+# pure bf16 AdamW: states bf16 = 2·P each
+expect_json "pure bf16 states" optimizer_states 26953662464 train llama-2-7b --precision bf16 --seq 512
+# pp 4: the first stage holds 8 layers and the embedding: 8·202,383,360 + 131,072,000
+expect_json "pp 4 first stage params" params_per_gpu 1750138880 train llama-2-7b --pp 4 --seq 1024
+"$TMEM" train llama-2-7b --pp 4 --seq 1024 --per-stage >"$TMP/ps.txt"
+if [ "$(grep -c '^  stage ' "$TMP/ps.txt")" -eq 4 ]; then ok; else bad "--per-stage: want 4 stage lines"; fi
+# offload: host memory is its own total (master + m + v + fp32 grads = 16·P/8)
+expect_json "offload host bytes" host_bytes 13476831232 train llama-2-7b --gpus 8 --zero 3 --offload optimizer --seq 1024
+# a plan that does not fit says by how much and what fixes it
+"$TMEM" train llama-2-7b --gpus 8 --seq 4096 --gpu h100-sxm >"$TMP/fix.txt"
+if grep -q 'does NOT fit' "$TMP/fix.txt" && grep -q 'single changes that make it fit' "$TMP/fix.txt" &&
+   grep -q -- '--zero ' "$TMP/fix.txt"; then ok; else bad "no-fit text lacks the verdict or the fixes"; fi
+
+# --- DeepSpeed config ------------------------------------------------------------------
+cat >"$TMP/ds.json" <<'JSON'
+{"train_micro_batch_size_per_gpu": 1, "gradient_accumulation_steps": "auto",
+ "bf16": {"enabled": true},
+ "zero_optimization": {"stage": 3, "reduce_bucket_size": 1e8, "stage3_prefetch_bucket_size": "auto"}}
+JSON
+# reduce bucket 1e8 × 2
+expect_json "ds_config reduce bucket" "ZeRO reduce bucket" 200000000 train llama-2-7b --gpus 8 --seq 4096 --deepspeed "$TMP/ds.json"
+expect_json "ds_config ZeRO-3 weights" weights 1684603904 train llama-2-7b --gpus 8 --seq 4096 --deepspeed "$TMP/ds.json"
+printf '{"zero_optimization": {"stage": 3,,}}' >"$TMP/bad.json"
+expect_error "malformed ds_config" "bad.json:1:" train llama-2-7b --gpus 8 --deepspeed "$TMP/bad.json"
+printf '{"zero_optimization": {"stage": "3"}}' >"$TMP/typed.json"
+expect_error "wrongly typed ds_config" "typed.json:zero_optimization.stage: expected a non-negative integer" \
+  train llama-2-7b --deepspeed "$TMP/typed.json"
+expect_error "missing ds_config" "No such file" train llama-2-7b --deepspeed "$TMP/none.json"
+
+# --- bad input ---------------------------------------------------------------------------
+expect_error "unknown ZeRO stage" "unknown ZeRO stage 4" train llama-2-7b --zero 4
+expect_error "unknown FSDP strategy" "unknown FSDP strategy 'half'" train llama-2-7b --fsdp half
+expect_error "tp not dividing heads" "^tmem: error: --tp: --tp is 3 but must be a divisor of n_head (32)" train llama-2-7b --tp 3 --gpus 3
+expect_error "tp not dividing kv heads" "a divisor of n_kv_head (8)" train llama-3-8b --tp 16 --gpus 16
+expect_error "pp larger than layers" "at most n_layer" train llama-2-7b --pp 64
+expect_error "ep not dividing experts" "a divisor of n_expert (8)" train mixtral-8x7b --ep 3 --gpus 3
+expect_error "gpus not dp·tp·pp·cp" "dp·tp·pp·cp (2·2·1·1)" train llama-2-7b --gpus 8 --dp 2 --tp 2
+expect_error "micro-batch zero" "micro-batch is 0" train llama-2-7b --micro-batch 0
+expect_error "micro-batch absurd" "in \[1, 1048576\]" train llama-2-7b --micro-batch 99999999999
+expect_error "seq zero" "is 0" train llama-2-7b --seq 0
+expect_error "seq absurd" "in \[1, 16777216\]" train llama-2-7b --seq 100000000
+expect_error "seq beyond learned positions" "learned position table" train gpt2 --seq 2048
+expect_error "unknown precision" "one of: fp32, amp-bf16" train llama-2-7b --precision fp8
+expect_error "unknown optimizer" "unknown optimizer 'adan'" train llama-2-7b --optimizer adan
+expect_error "unknown GPU" "unknown GPU" train llama-2-7b --gpu h1000
+expect_error "fragmentation out of range" "fraction in \[0, 1\]" train llama-2-7b --fragmentation 5
+expect_error "zero and fsdp" "give one" train llama-2-7b --gpus 8 --zero 2 --fsdp full
+expect_error "estimator needs stage 2 or 3" "2 or 3 with --deepspeed-estimator" train llama-2-7b --deepspeed-estimator --zero 1
+if "$TMEM" train --help | grep -q "usage: tmem train"; then ok; else bad "train --help"; fi
+
+echo "train: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,772 @@
+/* ckpt_writer.h — writers of small checkpoint files for the tests, written
+ * from the published format descriptions and independent of src/read: their
+ * own dtype sizes, their own ggml block table (the numbers of ggml.c's
+ * type_traits), their own JSON text. Files are sparse: the header is written
+ * and the file is then extended with ftruncate to its full size, so a
+ * 13 GB checkpoint costs a few kilobytes of disk.
+ *
+ * Also: tensor lists per family, named the way HF transformers and
+ * llama.cpp's convert script name them, from a small set of sizes.
+ *
+ * REF: huggingface/safetensors README "Format" and safetensors/src/tensor.rs;
+ * ggml-org/ggml docs/gguf.md; ggml/src/ggml.c type_traits[]. */
+#ifndef TMEM_TEST_CKPT_WRITER_H
+#define TMEM_TEST_CKPT_WRITER_H
+
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ bytes */
+
+struct ckw_buf {
+    unsigned char *p;
+    size_t len, cap;
+};
+
+static inline void ckw_put(struct ckw_buf *b, const void *src, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        unsigned char *q = realloc(b->p, cap);
+        if (q == NULL)
+            abort();
+        b->p = q;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, src, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+static inline void ckw_text(struct ckw_buf *b, const char *s) { ckw_put(b, s, strlen(s)); }
+
+static inline void ckw_u8(struct ckw_buf *b, uint8_t v) { ckw_put(b, &v, 1); }
+
+static inline void ckw_u32(struct ckw_buf *b, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    ckw_put(b, x, 4);
+}
+
+static inline void ckw_u64(struct ckw_buf *b, uint64_t v)
+{
+    ckw_u32(b, (uint32_t)v);
+    ckw_u32(b, (uint32_t)(v >> 32));
+}
+
+/* GGUF string: u64 length, bytes, no NUL */
+static inline void ckw_str(struct ckw_buf *b, const char *s)
+{
+    ckw_u64(b, strlen(s));
+    ckw_put(b, s, strlen(s));
+}
+
+static inline void ckw_free(struct ckw_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* Writes bytes[n] to path, then extends (or cuts) the file to file_bytes. */
+static inline void ckw_write_file(const char *path, const void *bytes, size_t n,
+                                  uint64_t file_bytes)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        perror(path);
+        abort();
+    }
+    if (n && write(fd, bytes, n) != (ssize_t)n)
+        abort();
+    if (ftruncate(fd, (off_t)file_bytes) != 0)
+        abort();
+    close(fd);
+}
+
+/* ------------------------------------------------------------ safetensors */
+
+/* element sizes, from the safetensors Dtype list */
+static inline uint64_t ckw_dtype_bytes(const char *dtype)
+{
+    static const struct {
+        const char *name;
+        uint64_t bytes;
+    } t[] = {{"F64", 8},    {"F32", 4},   {"F16", 2},  {"BF16", 2}, {"F8_E4M3", 1},
+             {"F8_E5M2", 1}, {"I64", 8},  {"I32", 4},  {"I16", 2},  {"I8", 1},
+             {"U64", 8},    {"U32", 4},   {"U16", 2},  {"U8", 1},   {"BOOL", 1}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(t[i].name, dtype) == 0)
+            return t[i].bytes;
+    return 0;
+}
+
+struct ckw_st {
+    struct ckw_buf json;
+    uint64_t data_bytes; /* offsets so far */
+    uint64_t params;     /* elements so far */
+    unsigned n;
+};
+
+static inline void ckw_st_begin(struct ckw_st *s)
+{
+    memset(s, 0, sizeof *s);
+    ckw_text(&s->json, "{\"__metadata__\":{\"format\":\"pt\"}");
+}
+
+/* One tensor, data right after the previous one's. dims: n values. */
+static inline void ckw_st_add(struct ckw_st *s, const char *name, const char *dtype, unsigned n,
+                              const uint64_t *dims)
+{
+    char tmp[512];
+    uint64_t elems = 1;
+    snprintf(tmp, sizeof tmp, ",\"%s\":{\"dtype\":\"%s\",\"shape\":[", name, dtype);
+    ckw_text(&s->json, tmp);
+    for (unsigned i = 0; i < n; i++) {
+        snprintf(tmp, sizeof tmp, "%s%llu", i ? "," : "", (unsigned long long)dims[i]);
+        ckw_text(&s->json, tmp);
+        elems *= dims[i];
+    }
+    uint64_t bytes = elems * ckw_dtype_bytes(dtype);
+    snprintf(tmp, sizeof tmp, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)s->data_bytes,
+             (unsigned long long)(s->data_bytes + bytes));
+    ckw_text(&s->json, tmp);
+    s->data_bytes += bytes;
+    s->params += elems;
+    s->n++;
+}
+
+static inline void ckw_st_add2(struct ckw_st *s, const char *name, const char *dtype,
+                               uint64_t rows, uint64_t cols)
+{
+    uint64_t d[2] = {rows, cols};
+    ckw_st_add(s, name, dtype, cols ? 2 : 1, d);
+}
+
+/* Closes the JSON, pads it with spaces to a multiple of 8 (as the reference
+ * writer does), writes the file sparse. Returns the file's size. */
+static inline uint64_t ckw_st_write(struct ckw_st *s, const char *path)
+{
+    ckw_text(&s->json, "}");
+    while (s->json.len % 8)
+        ckw_text(&s->json, " ");
+    struct ckw_buf f = {0};
+    ckw_u64(&f, s->json.len);
+    ckw_put(&f, s->json.p, s->json.len);
+    uint64_t size = 8 + s->json.len + s->data_bytes;
+    ckw_write_file(path, f.p, f.len, size);
+    ckw_free(&f);
+    ckw_free(&s->json);
+    return size;
+}
+
+/* A file of an 8-byte length field `declared`, then `header` verbatim, then
+ * extended to file_bytes (0: no extension). */
+static inline void ckw_st_raw(const char *path, uint64_t declared, const char *header,
+                              size_t header_len, uint64_t file_bytes)
+{
+    struct ckw_buf f = {0};
+    ckw_u64(&f, declared);
+    ckw_put(&f, header, header_len);
+    ckw_write_file(path, f.p, f.len, file_bytes ? file_bytes : f.len);
+    ckw_free(&f);
+}
+
+/* ------------------------------------------------------------------- GGUF */
+
+/* ggml.c type_traits[]: elements per block, bytes per block */
+static inline bool ckw_ggml_block(uint32_t type, uint64_t *elems, uint64_t *bytes)
+{
+    static const uint16_t t[][3] = {
+        {0, 1, 4},     {1, 1, 2},     {2, 32, 18},   {3, 32, 20},   {6, 32, 22},
+        {7, 32, 24},   {8, 32, 34},   {9, 32, 36},   {10, 256, 84}, {11, 256, 110},
+        {12, 256, 144}, {13, 256, 176}, {14, 256, 210}, {15, 256, 292}, {16, 256, 66},
+        {17, 256, 74}, {18, 256, 98}, {19, 256, 50}, {20, 32, 18},  {21, 256, 110},
+        {22, 256, 82}, {23, 256, 136}, {24, 1, 1},   {25, 1, 2},    {26, 1, 4},
+        {27, 1, 8},    {28, 1, 8},    {29, 256, 56}, {30, 1, 2},    {34, 256, 54},
+        {35, 256, 66}, {39, 32, 17},  {40, 64, 36},  {41, 128, 18}, {42, 64, 18},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i][0] == type) {
+            *elems = t[i][1];
+            *bytes = t[i][2];
+            return true;
+        }
+    return false;
+}
+
+enum { CKW_F32 = 0, CKW_F16 = 1, CKW_Q4_0 = 2, CKW_Q8_0 = 8, CKW_Q4_K = 12, CKW_Q6_K = 14,
+       CKW_BF16 = 30 };
+
+struct ckw_gguf {
+    struct ckw_buf kv, ti;
+    uint32_t version;
+    uint64_t n_kv, n_tensors;
+    uint64_t alignment;  /* for the layout; written as a key only when set */
+    uint64_t data_bytes; /* running, padded */
+    uint64_t params, bytes;
+};
+
+static inline void ckw_key(struct ckw_gguf *g, const char *key, uint32_t type)
+{
+    ckw_str(&g->kv, key);
+    ckw_u32(&g->kv, type);
+    g->n_kv++;
+}
+
+static inline void ckw_kv_u32(struct ckw_gguf *g, const char *k, uint32_t v)
+{
+    ckw_key(g, k, 4);
+    ckw_u32(&g->kv, v);
+}
+static inline void ckw_kv_i32(struct ckw_gguf *g, const char *k, int32_t v)
+{
+    ckw_key(g, k, 5);
+    ckw_u32(&g->kv, (uint32_t)v);
+}
+static inline void ckw_kv_u64(struct ckw_gguf *g, const char *k, uint64_t v)
+{
+    ckw_key(g, k, 10);
+    ckw_u64(&g->kv, v);
+}
+static inline void ckw_kv_f32(struct ckw_gguf *g, const char *k, float v)
+{
+    uint32_t w;
+    memcpy(&w, &v, 4);
+    ckw_key(g, k, 6);
+    ckw_u32(&g->kv, w);
+}
+static inline void ckw_kv_bool(struct ckw_gguf *g, const char *k, bool v)
+{
+    ckw_key(g, k, 7);
+    ckw_u8(&g->kv, v ? 1 : 0);
+}
+static inline void ckw_kv_str(struct ckw_gguf *g, const char *k, const char *v)
+{
+    ckw_key(g, k, 8);
+    ckw_str(&g->kv, v);
+}
+/* an array of n strings "tok0", "tok1", ... */
+static inline void ckw_kv_tokens(struct ckw_gguf *g, const char *k, uint64_t n)
+{
+    ckw_key(g, k, 9);
+    ckw_u32(&g->kv, 8);
+    ckw_u64(&g->kv, n);
+    for (uint64_t i = 0; i < n; i++) {
+        char s[32];
+        snprintf(s, sizeof s, "tok%llu", (unsigned long long)i);
+        ckw_str(&g->kv, s);
+    }
+}
+/* an array of n float32 zeros / int32 ones */
+static inline void ckw_kv_f32s(struct ckw_gguf *g, const char *k, uint64_t n)
+{
+    ckw_key(g, k, 9);
+    ckw_u32(&g->kv, 6);
+    ckw_u64(&g->kv, n);
+    for (uint64_t i = 0; i < n; i++)
+        ckw_u32(&g->kv, 0);
+}
+static inline void ckw_kv_i32s(struct ckw_gguf *g, const char *k, uint64_t n)
+{
+    ckw_key(g, k, 9);
+    ckw_u32(&g->kv, 5);
+    ckw_u64(&g->kv, n);
+    for (uint64_t i = 0; i < n; i++)
+        ckw_u32(&g->kv, 1);
+}
+/* an array of 2 arrays of uint8: [[1, 2], [3]] */
+static inline void ckw_kv_nested(struct ckw_gguf *g, const char *k)
+{
+    ckw_key(g, k, 9);
+    ckw_u32(&g->kv, 9);
+    ckw_u64(&g->kv, 2);
+    ckw_u32(&g->kv, 0);
+    ckw_u64(&g->kv, 2);
+    ckw_u8(&g->kv, 1);
+    ckw_u8(&g->kv, 2);
+    ckw_u32(&g->kv, 0);
+    ckw_u64(&g->kv, 1);
+    ckw_u8(&g->kv, 3);
+}
+
+/* alignment 0: the key is not written and the default 32 applies */
+static inline void ckw_gguf_begin(struct ckw_gguf *g, uint32_t version, uint32_t alignment)
+{
+    memset(g, 0, sizeof *g);
+    g->version = version;
+    g->alignment = alignment ? alignment : 32;
+    if (alignment)
+        ckw_kv_u32(g, "general.alignment", alignment);
+}
+
+/* A tensor of ggml `type` with ne[0..n) (ne[0] innermost); returns its bytes. */
+static inline uint64_t ckw_tensor(struct ckw_gguf *g, const char *name, uint32_t type, unsigned n,
+                                  uint64_t ne0, uint64_t ne1, uint64_t ne2, uint64_t ne3)
+{
+    uint64_t ne[4] = {ne0, ne1, ne2, ne3}, elems = 1, be, bb;
+    if (!ckw_ggml_block(type, &be, &bb))
+        abort();
+    ckw_str(&g->ti, name);
+    ckw_u32(&g->ti, n);
+    for (unsigned i = 0; i < n; i++) {
+        ckw_u64(&g->ti, ne[i]);
+        elems *= ne[i];
+    }
+    ckw_u32(&g->ti, type);
+    ckw_u64(&g->ti, g->data_bytes);
+    uint64_t bytes = elems / be * bb;
+    g->data_bytes += (bytes + g->alignment - 1) / g->alignment * g->alignment;
+    g->n_tensors++;
+    g->params += elems;
+    g->bytes += bytes;
+    return bytes;
+}
+
+/* The whole header as bytes in *out (caller frees); returns the file size
+ * the tensors need (data start + padded data). */
+static inline uint64_t ckw_gguf_bytes(struct ckw_gguf *g, struct ckw_buf *out)
+{
+    memset(out, 0, sizeof *out);
+    ckw_put(out, "GGUF", 4);
+    ckw_u32(out, g->version);
+    ckw_u64(out, g->n_tensors);
+    ckw_u64(out, g->n_kv);
+    ckw_put(out, g->kv.p, g->kv.len);
+    ckw_put(out, g->ti.p, g->ti.len);
+    while (out->len % g->alignment)
+        ckw_u8(out, 0);
+    return out->len + g->data_bytes;
+}
+
+static inline uint64_t ckw_gguf_write(struct ckw_gguf *g, const char *path)
+{
+    struct ckw_buf f;
+    uint64_t size = ckw_gguf_bytes(g, &f);
+    ckw_write_file(path, f.p, f.len, size);
+    ckw_free(&f);
+    ckw_free(&g->kv);
+    ckw_free(&g->ti);
+    return size;
+}
+
+/* --------------------------------------------------------- family layouts */
+
+/* Sizes of a small model, in the legend's names. */
+struct ckw_model {
+    const char *family;          /* HF model_type */
+    uint64_t V, d, L, n_head, n_kv, d_head, f, n_ctx;
+    bool tied, qkv_bias, qk_norm;
+    uint64_t E, E_used, f_e, f_sh, first_dense; /* MoE */
+    bool shared_gate, router_bias, sparse_moe;  /* qwen2_moe, deepseek_v3, mixtral */
+    uint64_t q_lora, kv_lora, nope, rope, v_head; /* MLA */
+    uint64_t extra_layers;       /* MTP-like layers past n_layer */
+};
+
+/* config.json text for m (caller frees) */
+static inline char *ckw_config_json(const struct ckw_model *m)
+{
+    char *s = malloc(2048);
+    if (s == NULL)
+        abort();
+    int o = snprintf(s, 2048,
+                     "{\"model_type\":\"%s\",\"hidden_size\":%llu,\"num_hidden_layers\":%llu,"
+                     "\"num_attention_heads\":%llu,\"num_key_value_heads\":%llu,"
+                     "\"intermediate_size\":%llu,\"vocab_size\":%llu,"
+                     "\"max_position_embeddings\":%llu,\"tie_word_embeddings\":%s",
+                     m->family, (unsigned long long)m->d, (unsigned long long)m->L,
+                     (unsigned long long)m->n_head, (unsigned long long)m->n_kv,
+                     (unsigned long long)m->f, (unsigned long long)m->V,
+                     (unsigned long long)m->n_ctx, m->tied ? "true" : "false");
+    if (m->d_head)
+        o += snprintf(s + o, 2048 - (size_t)o, ",\"head_dim\":%llu", (unsigned long long)m->d_head);
+    if (strcmp(m->family, "gpt2") == 0)
+        o = snprintf(s, 2048,
+                     "{\"model_type\":\"gpt2\",\"n_embd\":%llu,\"n_layer\":%llu,\"n_head\":%llu,"
+                     "\"n_positions\":%llu,\"n_inner\":%llu,\"vocab_size\":%llu",
+                     (unsigned long long)m->d, (unsigned long long)m->L,
+                     (unsigned long long)m->n_head, (unsigned long long)m->n_ctx,
+                     (unsigned long long)m->f, (unsigned long long)m->V);
+    if (m->E)
+        o += snprintf(s + o, 2048 - (size_t)o,
+                      ",\"num_experts\":%llu,\"num_local_experts\":%llu,\"n_routed_experts\":%llu,"
+                      "\"num_experts_per_tok\":%llu,\"moe_intermediate_size\":%llu,"
+                      "\"first_k_dense_replace\":%llu,\"n_shared_experts\":%llu,"
+                      "\"shared_expert_intermediate_size\":%llu,\"topk_method\":\"%s\"",
+                      (unsigned long long)m->E, (unsigned long long)m->E, (unsigned long long)m->E,
+                      (unsigned long long)m->E_used, (unsigned long long)m->f_e,
+                      (unsigned long long)m->first_dense,
+                      (unsigned long long)(m->f_e ? m->f_sh / m->f_e : 0),
+                      (unsigned long long)m->f_sh, m->router_bias ? "noaux_tc" : "greedy");
+    if (m->kv_lora)
+        o += snprintf(s + o, 2048 - (size_t)o,
+                      ",\"q_lora_rank\":%llu,\"kv_lora_rank\":%llu,\"qk_nope_head_dim\":%llu,"
+                      "\"qk_rope_head_dim\":%llu,\"v_head_dim\":%llu",
+                      (unsigned long long)m->q_lora, (unsigned long long)m->kv_lora,
+                      (unsigned long long)m->nope, (unsigned long long)m->rope,
+                      (unsigned long long)m->v_head);
+    snprintf(s + o, 2048 - (size_t)o, "}");
+    return s;
+}
+
+static inline uint64_t ckw_dh(const struct ckw_model *m)
+{
+    return m->d_head ? m->d_head : m->d / m->n_head;
+}
+
+/* Appends tensor `name` (formatted with the layer) to whichever of the
+ * writers `add` points at. */
+typedef void (*ckw_add_fn)(void *ctx, const char *name, const char *dtype, unsigned n,
+                           const uint64_t *dims);
+
+static inline void ckw_add(ckw_add_fn add, void *ctx, const char *dtype, uint64_t r, uint64_t c,
+                           const char *fmt_name)
+{
+    uint64_t d[2] = {r, c};
+    add(ctx, fmt_name, dtype, c ? 2 : 1, d);
+}
+
+/* HF transformers names of a Llama-style model (llama, qwen2, qwen3,
+ * mixtral, qwen2_moe, qwen3_moe, deepseek_v3), in dtype. Every layer also
+ * holds a rotary inv_freq buffer (older checkpoints saved them). Shapes are
+ * PyTorch's (out_features, in_features). */
+static inline void ckw_hf_llama(const struct ckw_model *m, const char *dtype, bool inv_freq,
+                                ckw_add_fn add, void *ctx)
+{
+    char n[256];
+    const uint64_t d = m->d, dh = ckw_dh(m), q = m->n_head * dh, kv = m->n_kv * dh;
+#define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
+    ckw_add(add, ctx, dtype, m->V, d, "model.embed_tokens.weight");
+    for (uint64_t l = 0; l < m->L + m->extra_layers; l++) {
+        unsigned long long L = (unsigned long long)l;
+        if (m->kv_lora) { /* DeepSeek MLA */
+            uint64_t qk = m->n_head * (m->nope + m->rope);
+            ckw_add(add, ctx, dtype, m->q_lora, d, NAME("model.layers.%llu.self_attn.q_a_proj.weight", L));
+            ckw_add(add, ctx, dtype, m->q_lora, 0, NAME("model.layers.%llu.self_attn.q_a_layernorm.weight", L));
+            ckw_add(add, ctx, dtype, qk, m->q_lora, NAME("model.layers.%llu.self_attn.q_b_proj.weight", L));
+            ckw_add(add, ctx, dtype, m->kv_lora + m->rope, d,
+                    NAME("model.layers.%llu.self_attn.kv_a_proj_with_mqa.weight", L));
+            ckw_add(add, ctx, dtype, m->kv_lora, 0, NAME("model.layers.%llu.self_attn.kv_a_layernorm.weight", L));
+            ckw_add(add, ctx, dtype, m->n_head * (m->nope + m->v_head), m->kv_lora,
+                    NAME("model.layers.%llu.self_attn.kv_b_proj.weight", L));
+            ckw_add(add, ctx, dtype, d, m->n_head * m->v_head, NAME("model.layers.%llu.self_attn.o_proj.weight", L));
+        } else {
+            ckw_add(add, ctx, dtype, q, d, NAME("model.layers.%llu.self_attn.q_proj.weight", L));
+            ckw_add(add, ctx, dtype, kv, d, NAME("model.layers.%llu.self_attn.k_proj.weight", L));
+            ckw_add(add, ctx, dtype, kv, d, NAME("model.layers.%llu.self_attn.v_proj.weight", L));
+            ckw_add(add, ctx, dtype, d, q, NAME("model.layers.%llu.self_attn.o_proj.weight", L));
+            if (m->qkv_bias) {
+                ckw_add(add, ctx, dtype, q, 0, NAME("model.layers.%llu.self_attn.q_proj.bias", L));
+                ckw_add(add, ctx, dtype, kv, 0, NAME("model.layers.%llu.self_attn.k_proj.bias", L));
+                ckw_add(add, ctx, dtype, kv, 0, NAME("model.layers.%llu.self_attn.v_proj.bias", L));
+            }
+            if (m->qk_norm) {
+                ckw_add(add, ctx, dtype, dh, 0, NAME("model.layers.%llu.self_attn.q_norm.weight", L));
+                ckw_add(add, ctx, dtype, dh, 0, NAME("model.layers.%llu.self_attn.k_norm.weight", L));
+            }
+        }
+        if (inv_freq)
+            ckw_add(add, ctx, "F32", dh / 2, 0, NAME("model.layers.%llu.self_attn.rotary_emb.inv_freq", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("model.layers.%llu.input_layernorm.weight", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("model.layers.%llu.post_attention_layernorm.weight", L));
+        bool moe = m->E && l >= m->first_dense;
+        if (!moe) {
+            ckw_add(add, ctx, dtype, m->f, d, NAME("model.layers.%llu.mlp.gate_proj.weight", L));
+            ckw_add(add, ctx, dtype, m->f, d, NAME("model.layers.%llu.mlp.up_proj.weight", L));
+            ckw_add(add, ctx, dtype, d, m->f, NAME("model.layers.%llu.mlp.down_proj.weight", L));
+            continue;
+        }
+        const char *blk = m->sparse_moe ? "block_sparse_moe" : "mlp";
+        ckw_add(add, ctx, dtype, m->E, d, NAME("model.layers.%llu.%s.gate.weight", L, blk));
+        if (m->router_bias)
+            ckw_add(add, ctx, "F32", m->E, 0, NAME("model.layers.%llu.mlp.gate.e_score_correction_bias", L));
+        for (uint64_t e = 0; e < m->E; e++) {
+            unsigned long long E = (unsigned long long)e;
+            if (m->sparse_moe) {
+                ckw_add(add, ctx, dtype, m->f_e, d, NAME("model.layers.%llu.block_sparse_moe.experts.%llu.w1.weight", L, E));
+                ckw_add(add, ctx, dtype, d, m->f_e, NAME("model.layers.%llu.block_sparse_moe.experts.%llu.w2.weight", L, E));
+                ckw_add(add, ctx, dtype, m->f_e, d, NAME("model.layers.%llu.block_sparse_moe.experts.%llu.w3.weight", L, E));
+            } else {
+                ckw_add(add, ctx, dtype, m->f_e, d, NAME("model.layers.%llu.mlp.experts.%llu.gate_proj.weight", L, E));
+                ckw_add(add, ctx, dtype, m->f_e, d, NAME("model.layers.%llu.mlp.experts.%llu.up_proj.weight", L, E));
+                ckw_add(add, ctx, dtype, d, m->f_e, NAME("model.layers.%llu.mlp.experts.%llu.down_proj.weight", L, E));
+            }
+        }
+        if (m->f_sh) {
+            const char *sh = m->shared_gate ? "shared_expert" : "shared_experts";
+            ckw_add(add, ctx, dtype, m->f_sh, d, NAME("model.layers.%llu.mlp.%s.gate_proj.weight", L, sh));
+            ckw_add(add, ctx, dtype, m->f_sh, d, NAME("model.layers.%llu.mlp.%s.up_proj.weight", L, sh));
+            ckw_add(add, ctx, dtype, d, m->f_sh, NAME("model.layers.%llu.mlp.%s.down_proj.weight", L, sh));
+            if (m->shared_gate)
+                ckw_add(add, ctx, dtype, 1, d, NAME("model.layers.%llu.mlp.shared_expert_gate.weight", L));
+        }
+    }
+    ckw_add(add, ctx, dtype, d, 0, "model.norm.weight");
+    if (!m->tied)
+        ckw_add(add, ctx, dtype, m->V, d, "lm_head.weight");
+#undef NAME
+}
+
+/* HF GPT-2 (GPT2LMHeadModel as the original checkpoints store it: no
+ * "transformer." prefix, Conv1D weights in × out, and every layer's causal
+ * mask buffer attn.bias (1, 1, n_ctx, n_ctx)). Tied: no lm_head. */
+static inline void ckw_hf_gpt2(const struct ckw_model *m, const char *dtype, bool masks,
+                               ckw_add_fn add, void *ctx)
+{
+    char n[256];
+    const uint64_t d = m->d;
+#define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
+    ckw_add(add, ctx, dtype, m->V, d, "wte.weight");
+    ckw_add(add, ctx, dtype, m->n_ctx, d, "wpe.weight");
+    for (uint64_t l = 0; l < m->L; l++) {
+        unsigned long long L = (unsigned long long)l;
+        ckw_add(add, ctx, dtype, d, 0, NAME("h.%llu.ln_1.weight", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("h.%llu.ln_1.bias", L));
+        if (masks) {
+            uint64_t dims[4] = {1, 1, m->n_ctx, m->n_ctx};
+            add(ctx, NAME("h.%llu.attn.bias", L), dtype, 4, dims);
+        }
+        ckw_add(add, ctx, dtype, d, 3 * d, NAME("h.%llu.attn.c_attn.weight", L));
+        ckw_add(add, ctx, dtype, 3 * d, 0, NAME("h.%llu.attn.c_attn.bias", L));
+        ckw_add(add, ctx, dtype, d, d, NAME("h.%llu.attn.c_proj.weight", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("h.%llu.attn.c_proj.bias", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("h.%llu.ln_2.weight", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("h.%llu.ln_2.bias", L));
+        ckw_add(add, ctx, dtype, d, m->f, NAME("h.%llu.mlp.c_fc.weight", L));
+        ckw_add(add, ctx, dtype, m->f, 0, NAME("h.%llu.mlp.c_fc.bias", L));
+        ckw_add(add, ctx, dtype, m->f, d, NAME("h.%llu.mlp.c_proj.weight", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("h.%llu.mlp.c_proj.bias", L));
+    }
+    ckw_add(add, ctx, dtype, d, 0, "ln_f.weight");
+    ckw_add(add, ctx, dtype, d, 0, "ln_f.bias");
+#undef NAME
+}
+
+/* safetensors sink for the layouts */
+static inline void ckw_st_sink(void *ctx, const char *name, const char *dtype, unsigned n,
+                               const uint64_t *dims)
+{
+    ckw_st_add(ctx, name, dtype, n, dims);
+}
+
+/* llama.cpp GGUF names and ne[] order (innermost first) of a model, the
+ * matrices in `wtype`, vectors in F32, plus the metadata llama.cpp's
+ * convert writes: architecture, sizes, tokenizer arrays. arch: "llama",
+ * "qwen2", "gemma", "deepseek2", "gpt2". */
+static inline void ckw_gguf_model(struct ckw_gguf *g, const char *arch, const struct ckw_model *m,
+                                  uint32_t wtype)
+{
+    char k[160], n[160];
+    const uint64_t d = m->d, dh = ckw_dh(m), q = m->n_head * dh, kv = m->n_kv * dh;
+    bool gpt2 = strcmp(arch, "gpt2") == 0, mla = m->kv_lora > 0;
+#define KEY(s) (snprintf(k, sizeof k, "%s.%s", arch, s), k)
+#define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
+    ckw_kv_str(g, "general.architecture", arch);
+    ckw_kv_str(g, "general.name", "tiny test model");
+    ckw_kv_u32(g, "general.file_type", 15);
+    ckw_kv_u32(g, "general.quantization_version", 2);
+    ckw_kv_u32(g, KEY("block_count"), (uint32_t)m->L);
+    ckw_kv_u32(g, KEY("context_length"), (uint32_t)m->n_ctx);
+    ckw_kv_u32(g, KEY("embedding_length"), (uint32_t)d);
+    ckw_kv_u32(g, KEY("feed_forward_length"), (uint32_t)m->f);
+    ckw_kv_u32(g, KEY("attention.head_count"), (uint32_t)m->n_head);
+    ckw_kv_u32(g, KEY("attention.head_count_kv"), (uint32_t)(mla ? m->n_head : m->n_kv));
+    ckw_kv_f32(g, KEY("attention.layer_norm_rms_epsilon"), 1e-5f);
+    if (m->d_head && !mla) {
+        ckw_kv_u32(g, KEY("attention.key_length"), (uint32_t)m->d_head);
+        ckw_kv_u32(g, KEY("attention.value_length"), (uint32_t)m->d_head);
+    }
+    ckw_kv_u32(g, KEY("rope.dimension_count"), (uint32_t)(mla ? m->rope : dh));
+    if (m->E) {
+        ckw_kv_u32(g, KEY("expert_count"), (uint32_t)m->E);
+        ckw_kv_u32(g, KEY("expert_used_count"), (uint32_t)m->E_used);
+        if (mla) {
+            ckw_kv_u32(g, KEY("expert_feed_forward_length"), (uint32_t)m->f_e);
+            ckw_kv_u32(g, KEY("expert_shared_count"), (uint32_t)(m->f_sh / m->f_e));
+            ckw_kv_u32(g, KEY("leading_dense_block_count"), (uint32_t)m->first_dense);
+        }
+    }
+    if (mla) {
+        ckw_kv_u32(g, KEY("attention.q_lora_rank"), (uint32_t)m->q_lora);
+        ckw_kv_u32(g, KEY("attention.kv_lora_rank"), (uint32_t)m->kv_lora);
+        ckw_kv_u32(g, KEY("attention.key_length"), (uint32_t)(m->nope + m->rope));
+        ckw_kv_u32(g, KEY("attention.value_length"), (uint32_t)m->v_head);
+    }
+    ckw_kv_str(g, "tokenizer.ggml.model", gpt2 ? "gpt2" : "llama");
+    ckw_kv_tokens(g, "tokenizer.ggml.tokens", m->V);
+    ckw_kv_f32s(g, "tokenizer.ggml.scores", m->V);
+    ckw_kv_i32s(g, "tokenizer.ggml.token_type", m->V);
+    ckw_kv_bool(g, "tokenizer.ggml.add_bos_token", true);
+    ckw_kv_nested(g, "test.nested_array");
+
+    ckw_tensor(g, "token_embd.weight", wtype, 2, d, m->V, 0, 0);
+    if (gpt2)
+        ckw_tensor(g, "position_embd.weight", CKW_F32, 2, d, m->n_ctx, 0, 0);
+    for (uint64_t l = 0; l < m->L; l++) {
+        unsigned long long L = (unsigned long long)l;
+        ckw_tensor(g, NAME("blk.%llu.attn_norm.weight", L), CKW_F32, 1, d, 0, 0, 0);
+        if (gpt2) {
+            ckw_tensor(g, NAME("blk.%llu.attn_norm.bias", L), CKW_F32, 1, d, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_qkv.weight", L), wtype, 2, d, 3 * d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_qkv.bias", L), CKW_F32, 1, 3 * d, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), wtype, 2, d, d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_output.bias", L), CKW_F32, 1, d, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_norm.weight", L), CKW_F32, 1, d, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_norm.bias", L), CKW_F32, 1, d, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up.weight", L), wtype, 2, d, m->f, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up.bias", L), CKW_F32, 1, m->f, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down.weight", L), wtype, 2, m->f, d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down.bias", L), CKW_F32, 1, d, 0, 0, 0);
+            continue;
+        }
+        if (mla) {
+            uint64_t qk = m->n_head * (m->nope + m->rope);
+            ckw_tensor(g, NAME("blk.%llu.attn_q_a.weight", L), wtype, 2, d, m->q_lora, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_q_a_norm.weight", L), CKW_F32, 1, m->q_lora, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_q_b.weight", L), wtype, 2, m->q_lora, qk, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_kv_a_mqa.weight", L), wtype, 2, d, m->kv_lora + m->rope, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_kv_a_norm.weight", L), CKW_F32, 1, m->kv_lora, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_kv_b.weight", L), wtype, 2, m->kv_lora,
+                       m->n_head * (m->nope + m->v_head), 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), wtype, 2, m->n_head * m->v_head, d, 0, 0);
+        } else {
+            ckw_tensor(g, NAME("blk.%llu.attn_q.weight", L), wtype, 2, d, q, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_k.weight", L), wtype, 2, d, kv, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_v.weight", L), wtype, 2, d, kv, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), wtype, 2, q, d, 0, 0);
+            if (m->qkv_bias) {
+                ckw_tensor(g, NAME("blk.%llu.attn_q.bias", L), CKW_F32, 1, q, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.attn_k.bias", L), CKW_F32, 1, kv, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.attn_v.bias", L), CKW_F32, 1, kv, 0, 0, 0);
+            }
+        }
+        ckw_tensor(g, NAME("blk.%llu.ffn_norm.weight", L), CKW_F32, 1, d, 0, 0, 0);
+        if (m->E && l >= m->first_dense) {
+            ckw_tensor(g, NAME("blk.%llu.ffn_gate_inp.weight", L), CKW_F32, 2, d, m->E, 0, 0);
+            if (m->router_bias)
+                ckw_tensor(g, NAME("blk.%llu.exp_probs_b.bias", L), CKW_F32, 1, m->E, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_gate_exps.weight", L), wtype, 3, d, m->f_e, m->E, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up_exps.weight", L), wtype, 3, d, m->f_e, m->E, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down_exps.weight", L), wtype, 3, m->f_e, d, m->E, 0);
+            if (m->f_sh) {
+                ckw_tensor(g, NAME("blk.%llu.ffn_gate_shexp.weight", L), wtype, 2, d, m->f_sh, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ffn_up_shexp.weight", L), wtype, 2, d, m->f_sh, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ffn_down_shexp.weight", L), wtype, 2, m->f_sh, d, 0, 0);
+            }
+        } else {
+            ckw_tensor(g, NAME("blk.%llu.ffn_gate.weight", L), wtype, 2, d, m->f, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up.weight", L), wtype, 2, d, m->f, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down.weight", L), wtype, 2, m->f, d, 0, 0);
+        }
+    }
+    ckw_tensor(g, "output_norm.weight", CKW_F32, 1, d, 0, 0, 0);
+    if (gpt2)
+        ckw_tensor(g, "output_norm.bias", CKW_F32, 1, d, 0, 0, 0);
+    if (!m->tied)
+        ckw_tensor(g, "output.weight", wtype, 2, d, m->V, 0, 0);
+#undef KEY
+#undef NAME
+}
+
+/* ------------------------------------------------------ HF model folders */
+
+/* Spreads a layout's tensors over k shards in order, as save_pretrained
+ * does, and writes model.safetensors.index.json (k > 1) or
+ * model.safetensors (k == 1). */
+struct ckw_shards {
+    unsigned k, total, seen;
+    struct ckw_st st[8];
+    struct ckw_buf map;
+    uint64_t params, bytes;
+};
+
+static inline void ckw_count_sink(void *ctx, const char *name, const char *dtype, unsigned n,
+                                  const uint64_t *dims)
+{
+    (void)name;
+    (void)dtype;
+    (void)n;
+    (void)dims;
+    ((struct ckw_shards *)ctx)->total++;
+}
+
+static inline void ckw_shard_sink(void *ctx, const char *name, const char *dtype, unsigned n,
+                                  const uint64_t *dims)
+{
+    struct ckw_shards *s = ctx;
+    unsigned i = s->seen++ * s->k / s->total;
+    uint64_t before = s->st[i].data_bytes, p0 = s->st[i].params;
+    ckw_st_add(&s->st[i], name, dtype, n, dims);
+    s->bytes += s->st[i].data_bytes - before;
+    s->params += s->st[i].params - p0;
+    char entry[400];
+    snprintf(entry, sizeof entry, "%s\"%s\":\"model-%05u-of-%05u.safetensors\"",
+             s->map.len ? "," : "", name, i + 1, s->k);
+    ckw_text(&s->map, entry);
+}
+
+/* The HF layout of m (GPT-2's when gpt2, else Llama-style; extra: inv_freq
+ * or mask buffers) in k files under dir (created), with config.json unless
+ * no_config. *params and *bytes: what was written. */
+static inline void ckw_hf_folder(const char *dir, const struct ckw_model *m, bool gpt2,
+                                 const char *dtype, bool extra, unsigned k, bool no_config,
+                                 uint64_t *params, uint64_t *bytes)
+{
+    char p[1024];
+    mkdir(dir, 0755);
+    struct ckw_shards s;
+    memset(&s, 0, sizeof s);
+    s.k = k;
+    if (gpt2)
+        ckw_hf_gpt2(m, dtype, extra, ckw_count_sink, &s);
+    else
+        ckw_hf_llama(m, dtype, extra, ckw_count_sink, &s);
+    for (unsigned i = 0; i < k; i++)
+        ckw_st_begin(&s.st[i]);
+    if (gpt2)
+        ckw_hf_gpt2(m, dtype, extra, ckw_shard_sink, &s);
+    else
+        ckw_hf_llama(m, dtype, extra, ckw_shard_sink, &s);
+    for (unsigned i = 0; i < k; i++) {
+        if (k == 1)
+            snprintf(p, sizeof p, "%s/model.safetensors", dir);
+        else
+            snprintf(p, sizeof p, "%s/model-%05u-of-%05u.safetensors", dir, i + 1, k);
+        ckw_st_write(&s.st[i], p);
+    }
+    if (k > 1) {
+        struct ckw_buf ix = {0};
+        char head[128];
+        snprintf(head, sizeof head, "{\"metadata\":{\"total_size\":%llu},\"weight_map\":{",
+                 (unsigned long long)s.bytes);
+        ckw_text(&ix, head);
+        ckw_put(&ix, s.map.p, s.map.len);
+        ckw_text(&ix, "}}");
+        snprintf(p, sizeof p, "%s/model.safetensors.index.json", dir);
+        ckw_write_file(p, ix.p, ix.len, ix.len);
+        ckw_free(&ix);
+    }
+    ckw_free(&s.map);
+    if (!no_config) {
+        char *cfg = ckw_config_json(m);
+        snprintf(p, sizeof p, "%s/config.json", dir);
+        ckw_write_file(p, cfg, strlen(cfg), strlen(cfg));
+        free(cfg);
+    }
+    *params = s.params;
+    *bytes = s.bytes;
+}
+
+#endif /* TMEM_TEST_CKPT_WRITER_H */

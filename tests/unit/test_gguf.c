@@ -1,0 +1,622 @@
+/* test_gguf.c — the GGUF reader against files written here from the spec
+ * (ckpt_writer.h): v2 and v3, every metadata value type including nested
+ * arrays, default and explicit alignment, quantized tensors; for llama,
+ * qwen2, gemma, Mixtral (llama with experts), DeepSeek-V3 (deepseek2) and
+ * GPT-2 the model read from the metadata must count exactly what
+ * `tmem params` counts on the matching config.json, and the headers must
+ * agree with it. Then the malformed-file suite, one case per rule, each
+ * with its status, field and byte offset — from a file and from a buffer
+ * of exactly the file's size (ASan catches any read past it). */
+#define _XOPEN_SOURCE 700
+#include "ckpt_writer.h"
+#include "harness.h"
+
+#include "checkpoint.h"
+#include "reader.h"
+
+#include <ftw.h>
+
+static char root[64];
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(root, sizeof root, "/tmp/tmem-gguf-XXXXXX");
+    return mkdtemp(root) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *path_in(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", root, name);
+    return buf;
+}
+
+/* EVIDENCE: ggml.c type_traits[] block sizes: the reader's table (derived
+ * from the block structs' fields) equals the writer's literal numbers */
+static void ggml_type_table_matches_ggml(void **state)
+{
+    (void)state;
+    unsigned known = 0;
+    for (uint32_t t = 0; t < 64; t++) {
+        uint64_t be, bb;
+        bool w = ckw_ggml_block(t, &be, &bb);
+        const struct tmem_ckpt_type_info *ti = tmem_ckpt_type_info(TMEM_CKPT_GGUF, t);
+        assert_int_equal(w, ti != NULL);
+        if (!w)
+            continue;
+        assert_int_equal(ti->block_elems, be);
+        assert_int_equal(ti->block_bytes, bb);
+        known++;
+    }
+    assert_int_equal(known, 35);
+    assert_string_equal(tmem_ckpt_type_info(TMEM_CKPT_GGUF, 12)->name, "Q4_K");
+    assert_string_equal(tmem_ggml_type_problem(31), "removed from GGUF files");
+    assert_string_equal(tmem_ggml_type_problem(99), "unknown");
+}
+
+static void model_of(struct tmem_ckpt *c, struct tmem_model *m)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    char notes[256];
+    if (tmem_ckpt_model(c, &raw, notes, sizeof notes, &err) != TMEM_OK ||
+        tmem_model_resolve(&raw, m, &err) != TMEM_OK)
+        fail_msg("model: %s: %s", err.where, err.msg);
+}
+
+static void config_inventory(const struct ckw_model *m, struct tmem_model *out,
+                             struct tmem_inventory *inv)
+{
+    char *cfg = ckw_config_json(m);
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_hf_config_parse(cfg, strlen(cfg), "config.json", &raw, &err) != TMEM_OK ||
+        tmem_model_resolve(&raw, out, &err) != TMEM_OK ||
+        tmem_inventory_build(out, inv, &err) != TMEM_OK)
+        fail_msg("config: %s: %s (%s)", err.where, err.msg, cfg);
+    free(cfg);
+}
+
+/* Writes arch's GGUF for m, reads it back, and checks: tensors and bytes as
+ * written, the metadata model's inventory = the config's, the check agrees. */
+static void round_trip(const char *file, const char *arch, const struct ckw_model *m,
+                       uint32_t version, uint32_t alignment, uint32_t wtype)
+{
+    char p[256];
+    struct ckw_gguf g;
+    ckw_gguf_begin(&g, version, alignment);
+    ckw_gguf_model(&g, arch, m, wtype);
+    uint64_t n_tensors = g.n_tensors, n_kv = g.n_kv, params = g.params, bytes = g.bytes;
+    uint64_t size = ckw_gguf_write(&g, path_in(p, sizeof p, file));
+
+    struct tmem_ckpt c;
+    struct tmem_ckpt_summary s;
+    struct tmem_error err = {0};
+    if (tmem_ckpt_open(p, &c, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", file, err.where, err.msg);
+    assert_int_equal(tmem_ckpt_summarize(&c, &s, &err), TMEM_OK);
+    assert_int_equal(c.format, TMEM_CKPT_GGUF);
+    assert_int_equal(c.gguf_version, version);
+    assert_int_equal(c.gguf_alignment, alignment ? alignment : 32);
+    assert_int_equal(c.gguf_data_offset % c.gguf_alignment, 0);
+    assert_int_equal(c.n_tensors, n_tensors);
+    assert_int_equal(c.n_kv, n_kv);
+    assert_int_equal(s.total_params, params);
+    assert_int_equal(s.total_bytes, bytes);
+    assert_int_equal(s.file_bytes, size);
+    assert_int_equal(s.group_params[TMEM_CKPT_GROUP_OTHER], 0);
+
+    struct tmem_model fm, gm;
+    struct tmem_inventory inv, ginv;
+    config_inventory(m, &fm, &inv);
+    model_of(&c, &gm);
+    assert_int_equal(tmem_inventory_build(&gm, &ginv, &err), TMEM_OK);
+    assert_int_equal(gm.family, fm.family);
+    assert_int_equal(ginv.total_params, inv.total_params);
+    assert_int_equal(ginv.active_params, inv.active_params);
+    for (int gr = 0; gr < TMEM_GROUP_COUNT; gr++) {
+        assert_int_equal(ginv.group_params[gr], inv.group_params[gr]);
+        assert_int_equal(s.group_params[gr], inv.group_params[gr]);
+    }
+    assert_int_equal(params, inv.total_params);
+    struct tmem_ckpt_check chk;
+    assert_int_equal(tmem_ckpt_check(&c, &s, &gm, "the GGUF metadata", &chk, &err), TMEM_OK);
+    if (!chk.matches) {
+        for (uint32_t i = 0; i < chk.n_lines; i++)
+            print_message("    %s\n", chk.lines[i].text);
+        fail_msg("%s: check differs", file);
+    }
+    print_message("  %-16s v%u, %llu tensors, %llu params, %.3f bits/weight = formula\n", file,
+                  version, (unsigned long long)n_tensors, (unsigned long long)params,
+                  s.bits_per_weight);
+    tmem_ckpt_free(&c);
+}
+
+static const struct ckw_model llama = {.family = "llama", .V = 320, .d = 256, .L = 2,
+                                       .n_head = 4, .n_kv = 2, .f = 512, .n_ctx = 4096};
+
+/* EVIDENCE: gguf.md "If the alignment is not specified, assume it is 32";
+ * the KV and tensor-info layouts of gguf_header_t / gguf_tensor_info_t */
+static void llama_q4_k_v3_metadata_and_tensors(void **state)
+{
+    (void)state;
+    round_trip("llama.gguf", "llama", &llama, 3, 0, CKW_Q4_K);
+    round_trip("llama-v2-a64.gguf", "llama", &llama, 2, 64, CKW_Q8_0);
+
+    char p[256];
+    struct tmem_ckpt c;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_ckpt_open(path_in(p, sizeof p, "llama.gguf"), &c, &err), TMEM_OK);
+    const struct tmem_ckpt_kv *kv = tmem_ckpt_kv_find(&c, "general.architecture");
+    assert_non_null(kv);
+    assert_int_equal(kv->type, TMEM_GGUF_STRING);
+    assert_string_equal(kv->str, "llama");
+    kv = tmem_ckpt_kv_find(&c, "llama.block_count");
+    assert_int_equal(kv->type, TMEM_GGUF_UINT32);
+    assert_int_equal(kv->v.u, 2);
+    kv = tmem_ckpt_kv_find(&c, "llama.attention.layer_norm_rms_epsilon");
+    assert_int_equal(kv->type, TMEM_GGUF_FLOAT32);
+    assert_true(kv->v.f > 0.99e-5 && kv->v.f < 1.01e-5);
+    kv = tmem_ckpt_kv_find(&c, "tokenizer.ggml.tokens");
+    assert_int_equal(kv->type, TMEM_GGUF_ARRAY);
+    assert_int_equal(kv->elem_type, TMEM_GGUF_STRING);
+    assert_int_equal(kv->n_elems, 320);
+    kv = tmem_ckpt_kv_find(&c, "test.nested_array");
+    assert_int_equal(kv->elem_type, TMEM_GGUF_ARRAY);
+    assert_int_equal(kv->n_elems, 2);
+    kv = tmem_ckpt_kv_find(&c, "tokenizer.ggml.add_bos_token");
+    assert_int_equal(kv->type, TMEM_GGUF_BOOL);
+    assert_true(kv->v.b);
+    /* blk.0.ffn_down: ne (512, 256) in Q4_K: 512·256/256 blocks of 144 bytes */
+    int64_t i = tmem_ckpt_find(&c, "blk.0.ffn_down.weight");
+    assert_true(i >= 0);
+    assert_int_equal(c.tensors[i].n_dims, 2);
+    assert_int_equal(c.tensors[i].dims[0], 512);
+    assert_int_equal(c.tensors[i].dims[1], 256);
+    assert_int_equal(c.tensors[i].type, 12);
+    assert_int_equal(c.tensors[i].n_bytes, 512 * 256 / 256 * 144);
+    assert_int_equal(c.tensors[i].group, TMEM_GROUP_MLP);
+    assert_int_equal(c.tensors[i].layer, 0);
+    assert_int_equal(c.tensors[i].offset % 32, 0);
+    tmem_ckpt_free(&c);
+}
+
+static void qwen2_gemma_mixtral_deepseek_gpt2(void **state)
+{
+    (void)state;
+    struct ckw_model qwen2 = {.family = "qwen2", .V = 300, .d = 256, .L = 2, .n_head = 8,
+                              .n_kv = 2, .f = 768, .n_ctx = 32768, .qkv_bias = true};
+    round_trip("qwen2.gguf", "qwen2", &qwen2, 3, 0, CKW_Q6_K);
+    /* Gemma: head_dim 256 with d_model 256·... and tied embeddings */
+    struct ckw_model gemma = {.family = "gemma", .V = 256, .d = 256, .L = 2, .n_head = 2,
+                              .n_kv = 1, .d_head = 256, .f = 1024, .n_ctx = 8192, .tied = true};
+    round_trip("gemma.gguf", "gemma", &gemma, 3, 0, CKW_BF16);
+    /* llama.cpp stores Mixtral as llama with expert_count */
+    struct ckw_model mixtral = {.family = "mixtral", .V = 300, .d = 256, .L = 2, .n_head = 4,
+                                .n_kv = 1, .f = 512, .n_ctx = 32768, .E = 4, .E_used = 2,
+                                .f_e = 512, .sparse_moe = true};
+    round_trip("mixtral.gguf", "llama", &mixtral, 3, 0, CKW_Q4_0);
+    struct ckw_model dsv3 = {.family = "deepseek_v3", .V = 300, .d = 256, .L = 3, .n_head = 4,
+                             .n_kv = 4, .f = 512, .n_ctx = 4096, .E = 8, .E_used = 2,
+                             .f_e = 256, .f_sh = 256, .first_dense = 1, .router_bias = true,
+                             .q_lora = 256, .kv_lora = 256, .nope = 64, .rope = 32,
+                             .v_head = 64};
+    round_trip("dsv3.gguf", "deepseek2", &dsv3, 3, 0, CKW_Q8_0);
+    struct ckw_model gpt2 = {.family = "gpt2", .V = 300, .d = 256, .L = 2, .n_head = 4,
+                             .n_kv = 4, .f = 1024, .n_ctx = 1024, .tied = true};
+    round_trip("gpt2.gguf", "gpt2", &gpt2, 3, 0, CKW_F16);
+}
+
+/* A GGUF is a MODEL on its own: tmem_model_load reads its metadata. */
+static void gguf_is_a_model_argument(void **state)
+{
+    (void)state;
+    char p[256];
+    struct tmem_model raw, m, fm;
+    struct tmem_inventory inv, finv;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_model_load(path_in(p, sizeof p, "llama.gguf"), &raw, &err), TMEM_OK);
+    assert_string_equal(raw.name, "tiny test model");
+    assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
+    assert_int_equal(tmem_inventory_build(&m, &inv, &err), TMEM_OK);
+    config_inventory(&llama, &fm, &finv);
+    assert_int_equal(inv.total_params, finv.total_params);
+    assert_int_equal(m.n_kv_head, 2);
+    assert_int_equal(m.n_ctx, 4096);
+    /* an architecture without a family is one clear error */
+    struct ckw_gguf g;
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_kv_str(&g, "general.architecture", "mamba");
+    ckw_gguf_write(&g, path_in(p, sizeof p, "mamba.gguf"));
+    assert_int_equal(tmem_model_load(p, &raw, &err), TMEM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.where, "mamba.gguf:general.architecture"));
+    assert_non_null(strstr(err.msg, "'mamba' has no tmem family"));
+}
+
+/* ----------------------------------------------------------- malformed */
+
+struct bad {
+    const char *what;
+    enum tmem_status code;
+    const char *field; /* err.where ends with ":<field>" */
+    uint64_t offset;
+};
+
+static void check_err(const struct bad *b, enum tmem_status st, const struct tmem_error *err)
+{
+    if (st != b->code)
+        fail_msg("%s: expected %s, got %s (%s: %s)", b->what, tmem_status_name(b->code),
+                 tmem_status_name(st), err->where, err->msg);
+    size_t lw = strlen(err->where), lf = strlen(b->field);
+    if (lw <= lf || strcmp(err->where + lw - lf, b->field) != 0 || err->where[lw - lf - 1] != ':')
+        fail_msg("%s: where is '%s', want '<file>:%s'", b->what, err->where, b->field);
+    if (err->offset != b->offset)
+        fail_msg("%s: offset %llu, want %llu (%s)", b->what, (unsigned long long)err->offset,
+                 (unsigned long long)b->offset, err->msg);
+    char at[48];
+    snprintf(at, sizeof at, "at byte %llu: ", (unsigned long long)b->offset);
+    if (strncmp(err->msg, at, strlen(at)) != 0)
+        fail_msg("%s: message '%s' lacks '%s'", b->what, err->msg, at);
+}
+
+/* the bytes as a file (extended to file_bytes) and as an exact buffer */
+static void expect_bad(const struct ckw_buf *bytes, uint64_t file_bytes, const struct bad *b)
+{
+    char p[256];
+    path_in(p, sizeof p, "bad.gguf");
+    ckw_write_file(p, bytes->p, bytes->len, file_bytes ? file_bytes : bytes->len);
+    struct tmem_ckpt c;
+    struct tmem_error err = {0};
+    check_err(b, tmem_ckpt_open(p, &c, &err), &err);
+    tmem_ckpt_free(&c);
+    if (file_bytes == 0 || file_bytes == bytes->len) {
+        unsigned char *exact = malloc(bytes->len ? bytes->len : 1);
+        memcpy(exact, bytes->p, bytes->len);
+        check_err(b, tmem_gguf_parse_buffer(exact, bytes->len, "bad.gguf", &c, &err), &err);
+        tmem_ckpt_free(&c);
+        free(exact);
+    }
+}
+
+/* header: magic, version, tensor_count, kv_count */
+static void head(struct ckw_buf *b, uint32_t version, uint64_t n_tensors, uint64_t n_kv)
+{
+    memset(b, 0, sizeof *b);
+    ckw_put(b, "GGUF", 4);
+    ckw_u32(b, version);
+    ckw_u64(b, n_tensors);
+    ckw_u64(b, n_kv);
+}
+
+/* one tensor info: name, dims, type, offset */
+static void info(struct ckw_buf *b, const char *name, uint32_t n_dims, const uint64_t *ne,
+                 uint32_t type, uint64_t offset)
+{
+    ckw_str(b, name);
+    ckw_u32(b, n_dims);
+    for (uint32_t i = 0; i < n_dims; i++)
+        ckw_u64(b, ne[i]);
+    ckw_u32(b, type);
+    ckw_u64(b, offset);
+}
+
+/* EVIDENCE: llama.cpp tests/test-gguf.cpp handcrafted_file_type: bad magic,
+ * bad version, n_tensors/n_kv too large, bad key and value types, bad
+ * alignment, n_dims too large, bad ggml type, duplicate keys and names,
+ * bad offsets; gguf.cpp's checks of each */
+static void malformed_files_name_field_and_offset(void **state)
+{
+    (void)state;
+    struct ckw_buf b;
+    unsigned n = 0;
+    const uint64_t ne32[1] = {32};
+
+    memset(&b, 0, sizeof b);
+    ckw_put(&b, "GGUX", 4);
+    ckw_u32(&b, 3);
+    expect_bad(&b, 0, &(struct bad){"wrong magic", TMEM_ERR_BAD_MAGIC, "magic", 0});
+    ckw_free(&b);
+    n++;
+
+    memset(&b, 0, sizeof b);
+    ckw_put(&b, "GG", 2);
+    expect_bad(&b, 0, &(struct bad){"shorter than the magic", TMEM_ERR_TRUNCATED, "magic", 0});
+    ckw_free(&b);
+    n++;
+
+    static const uint32_t versions[] = {1, 4, 0x03000000u, 0};
+    for (size_t i = 0; i < 4; i++) {
+        head(&b, versions[i], 0, 0);
+        expect_bad(&b, 0, &(struct bad){"unsupported version", TMEM_ERR_UNSUPPORTED, "version", 4});
+        ckw_free(&b);
+        n++;
+    }
+
+    head(&b, 3, 0, 0);
+    b.len = 20; /* kv_count cut short */
+    expect_bad(&b, 0, &(struct bad){"header cut short", TMEM_ERR_TRUNCATED, "kv_count", 16});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, UINT64_MAX, 0);
+    expect_bad(&b, 0, &(struct bad){"tensor_count over the cap", TMEM_ERR_LIMIT, "tensor_count", 8});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 1000, 0);
+    expect_bad(&b, 0, &(struct bad){"tensor_count larger than the file", TMEM_ERR_TRUNCATED,
+                                    "tensor_count", 8});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, UINT64_MAX);
+    expect_bad(&b, 0, &(struct bad){"kv_count over the cap", TMEM_ERR_LIMIT, "kv_count", 16});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 500);
+    expect_bad(&b, 0, &(struct bad){"kv_count larger than the file", TMEM_ERR_TRUNCATED,
+                                    "kv_count", 16});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_u64(&b, 1000); /* key length */
+    ckw_put(&b, "abcde", 5);
+    expect_bad(&b, 0, &(struct bad){"key length past the end", TMEM_ERR_TRUNCATED, "kv[0].key", 24});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_u64(&b, 70000);
+    for (int i = 0; i < 70000; i++)
+        ckw_u8(&b, 'a');
+    expect_bad(&b, 0, &(struct bad){"key longer than 65535", TMEM_ERR_LIMIT, "kv[0].key", 24});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_u64(&b, 0);
+    ckw_u32(&b, 4);
+    ckw_u32(&b, 1);
+    expect_bad(&b, 0, &(struct bad){"empty key", TMEM_ERR_SCHEMA, "kv[0].key", 24});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_str(&b, "general.name");
+    ckw_u32(&b, 8);
+    ckw_u64(&b, 1u << 20);
+    ckw_put(&b, "tiny", 4);
+    expect_bad(&b, 0, &(struct bad){"string value past the end", TMEM_ERR_TRUNCATED, "general.name",
+                                    24 + 8 + 12 + 4});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_str(&b, "x.y");
+    ckw_u32(&b, 13);
+    ckw_u32(&b, 0);
+    expect_bad(&b, 0, &(struct bad){"unknown value type", TMEM_ERR_UNSUPPORTED, "x.y", 24 + 11 + 4});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_str(&b, "x.y");
+    ckw_u32(&b, 9);
+    ckw_u32(&b, 77);
+    ckw_u64(&b, 1);
+    expect_bad(&b, 0, &(struct bad){"unknown array element type", TMEM_ERR_UNSUPPORTED, "x.y",
+                                    24 + 11 + 4});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_str(&b, "x.y");
+    ckw_u32(&b, 9);
+    ckw_u32(&b, 8);
+    ckw_u64(&b, UINT64_MAX / 4);
+    expect_bad(&b, 0, &(struct bad){"array count larger than the file", TMEM_ERR_TRUNCATED, "x.y",
+                                    24 + 11 + 4});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_str(&b, "x.y");
+    ckw_u32(&b, 9);
+    for (int i = 0; i < 9; i++) { /* array of array of ... */
+        ckw_u32(&b, 9);
+        ckw_u64(&b, 1);
+    }
+    ckw_u32(&b, 0);
+    ckw_u64(&b, 1);
+    ckw_u8(&b, 0);
+    expect_bad(&b, 0, &(struct bad){"arrays nested too deep", TMEM_ERR_LIMIT, "x.y",
+                                    24 + 11 + 4 + 8 * 12});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_str(&b, "x.flag");
+    ckw_u32(&b, 7);
+    ckw_u8(&b, 2);
+    expect_bad(&b, 0, &(struct bad){"bool neither 0 nor 1", TMEM_ERR_SCHEMA, "x.flag", 24 + 14 + 4});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 2);
+    ckw_str(&b, "x.a");
+    ckw_u32(&b, 4);
+    ckw_u32(&b, 1);
+    ckw_str(&b, "x.a");
+    ckw_u32(&b, 4);
+    ckw_u32(&b, 2);
+    expect_bad(&b, 0, &(struct bad){"duplicate key", TMEM_ERR_INCONSISTENT, "x.a", 24 + 19});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_str(&b, "general.alignment");
+    ckw_u32(&b, 10);
+    ckw_u64(&b, 32);
+    expect_bad(&b, 0, &(struct bad){"alignment not uint32", TMEM_ERR_SCHEMA, "general.alignment", 24});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 0, 1);
+    ckw_str(&b, "general.alignment");
+    ckw_u32(&b, 4);
+    ckw_u32(&b, 48);
+    expect_bad(&b, 0, &(struct bad){"alignment not a power of two", TMEM_ERR_INCONSISTENT,
+                                    "general.alignment", 24});
+    ckw_free(&b);
+    n++;
+
+    /* tensor infos: 24 header bytes, then name (8 + len), n_dims, ne, type, offset */
+    const uint64_t ne5[5] = {32, 1, 1, 1, 1};
+    head(&b, 3, 1, 0);
+    info(&b, "t", 5, ne5, 0, 0);
+    expect_bad(&b, 0, &(struct bad){"n_dims over 4", TMEM_ERR_LIMIT, "t.n_dims", 24 + 9});
+    ckw_free(&b);
+    n++;
+
+    const uint64_t huge[2] = {UINT64_MAX, 1};
+    head(&b, 3, 1, 0);
+    info(&b, "t", 2, huge, 0, 0);
+    expect_bad(&b, 0, &(struct bad){"dimension over 2^63 - 1", TMEM_ERR_LIMIT, "t.dims", 24 + 13});
+    ckw_free(&b);
+    n++;
+
+    const uint64_t big[3] = {1u << 31, 1u << 31, 1u << 31};
+    head(&b, 3, 1, 0);
+    info(&b, "t", 3, big, 0, 0);
+    expect_bad(&b, 0, &(struct bad){"shape product overflows", TMEM_ERR_OVERFLOW, "t.dims",
+                                    24 + 13 + 16});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 1, 0);
+    info(&b, "t", 1, ne32, 99, 0);
+    expect_bad(&b, 0, &(struct bad){"unknown ggml type", TMEM_ERR_UNSUPPORTED, "t.type", 24 + 21});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 1, 0);
+    info(&b, "t", 1, ne32, 31, 0);
+    expect_bad(&b, 0, &(struct bad){"removed ggml type", TMEM_ERR_UNSUPPORTED, "t.type", 24 + 21});
+    ckw_free(&b);
+    n++;
+
+    const uint64_t ne33[1] = {33};
+    head(&b, 3, 1, 0);
+    info(&b, "t", 1, ne33, 2, 0); /* Q4_0 rows are blocks of 32 */
+    expect_bad(&b, 0, &(struct bad){"row not a whole number of blocks", TMEM_ERR_INCONSISTENT,
+                                    "t.type", 24 + 21});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 1, 0);
+    ckw_str(&b, "a_tensor_name_that_is_much_longer_than_the_sixty_four_bytes_allowed_by_gguf");
+    expect_bad(&b, 0, &(struct bad){"tensor name over 64 bytes", TMEM_ERR_LIMIT, "tensor[0].name", 24});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 2, 0);
+    info(&b, "t", 1, ne32, 0, 0);
+    info(&b, "t", 1, ne32, 0, 128);
+    expect_bad(&b, 4096, &(struct bad){"duplicate tensor name", TMEM_ERR_INCONSISTENT, "t", 24 + 33});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 2, 0);
+    info(&b, "a", 1, ne32, 0, 0);   /* 128 bytes */
+    info(&b, "b", 1, ne32, 0, 256); /* expected at 128 */
+    expect_bad(&b, 4096, &(struct bad){"offsets leave a gap", TMEM_ERR_INCONSISTENT, "b.offset",
+                                       24 + 33});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 2, 0);
+    info(&b, "a", 1, ne32, 0, 0);
+    info(&b, "b", 1, ne32, 0, 64);
+    expect_bad(&b, 4096, &(struct bad){"offsets overlap", TMEM_ERR_INCONSISTENT, "b.offset", 24 + 33});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 1, 0);
+    info(&b, "a", 1, ne32, 0, 0);
+    expect_bad(&b, 64 + 100, &(struct bad){"data past the end of the file", TMEM_ERR_TRUNCATED,
+                                           "a.offset", 24});
+    ckw_free(&b);
+    n++;
+
+    head(&b, 3, 1, 0);
+    info(&b, "a", 1, ne32, 0, 0);
+    b.len -= 4; /* the offset cut short */
+    expect_bad(&b, 0, &(struct bad){"tensor info cut short", TMEM_ERR_TRUNCATED, "a.offset", 24 + 25});
+    ckw_free(&b);
+    n++;
+    print_message("  %u malformed GGUF cases: each refused with its field and byte, from a file "
+                  "and from an exact buffer\n",
+                  n);
+}
+
+/* Every prefix of a valid file is refused cleanly, never read past. */
+static void every_truncation_is_refused(void **state)
+{
+    (void)state;
+    struct ckw_model m = llama;
+    m.V = 8;
+    m.L = 1;
+    struct ckw_gguf g;
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_gguf_model(&g, "llama", &m, CKW_Q4_K);
+    struct ckw_buf full;
+    uint64_t size = ckw_gguf_bytes(&g, &full);
+    ckw_free(&g.kv);
+    ckw_free(&g.ti);
+    size_t header = full.len;
+    struct tmem_ckpt c;
+    struct tmem_error err;
+    unsigned char *whole = calloc(1, (size_t)size);
+    memcpy(whole, full.p, header);
+    assert_int_equal(tmem_gguf_parse_buffer(whole, (size_t)size, "ok.gguf", &c, &err), TMEM_OK);
+    tmem_ckpt_free(&c);
+    free(whole);
+    for (size_t cut = 0; cut < header; cut++) {
+        unsigned char *p = malloc(cut ? cut : 1);
+        memcpy(p, full.p, cut);
+        assert_int_not_equal(tmem_gguf_parse_buffer(p, cut, "cut.gguf", &c, &err), TMEM_OK);
+        assert_non_null(strstr(err.msg, "at byte "));
+        tmem_ckpt_free(&c);
+        free(p);
+    }
+    ckw_free(&full);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ggml_type_table_matches_ggml),
+        cmocka_unit_test(llama_q4_k_v3_metadata_and_tensors),
+        cmocka_unit_test(qwen2_gemma_mixtral_deepseek_gpt2),
+        cmocka_unit_test(gguf_is_a_model_argument),
+        cmocka_unit_test(malformed_files_name_field_and_offset),
+        cmocka_unit_test(every_truncation_is_refused),
+    };
+    return cmocka_run_group_tests_name("reader: GGUF", tests, setup, teardown);
+}
