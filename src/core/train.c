@@ -951,6 +951,8 @@ static uint64_t item(struct tmem_train_ctx *c, enum tmem_train_item it, struct t
 
 static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, struct tmem_sb *f)
 {
+    if (c->o->offload == TMEM_OFFLOAD_NONE && !c->o->deepspeed_estimator)
+        return 0;
     if (c->o->deepspeed_estimator)
         return hi == TMEM_HI_DS_CPU ? tmem_train_ds_host(c, f) : 0;
     if (!offloaded_states(c))
@@ -989,29 +991,30 @@ static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest)
 
 static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
 {
-    memset(r, 0, sizeof *r);
+    uint64_t rest[TMEM_PHASE_COUNT] = {0, 0, 0, 0};
     for (int it = 0; it < TMEM_TI_COUNT; it++) {
-        r->item_bytes[it] = item(c, (enum tmem_train_item)it, NULL);
-        r->item_phases[it] = item_phases(c, (enum tmem_train_item)it);
+        uint64_t v = item(c, (enum tmem_train_item)it, NULL);
+        uint32_t ph = item_phases(c, (enum tmem_train_item)it);
+        r->item_bytes[it] = v;
+        r->item_phases[it] = ph;
+        if (v == 0)
+            continue;
+        for (int p = 0; p < TMEM_PHASE_COUNT; p++)
+            if (ph & PH(p))
+                rest[p] = tc_add(c, rest[p], v);
     }
     uint64_t best = 0;
+    r->peak_phase = TMEM_PHASE_FORWARD;
     for (int p = 0; p < TMEM_PHASE_COUNT; p++) {
-        uint64_t rest = 0;
-        for (int it = 0; it < TMEM_TI_COUNT; it++)
-            if (r->item_phases[it] & PH(p))
-                rest = tc_add(c, rest, r->item_bytes[it]);
-        r->phase_bytes[p] = tc_add(c, rest, frag(c, rest));
+        r->phase_bytes[p] = tc_add(c, rest[p], frag(c, rest[p]));
         if (p == 0 || r->phase_bytes[p] > best) {
             best = r->phase_bytes[p];
             r->peak_phase = (enum tmem_phase)p;
         }
     }
     r->peak_bytes = best;
-    uint64_t rest = 0;
-    for (int it = 0; it < TMEM_TI_COUNT; it++)
-        if (it != TMEM_TI_FRAGMENTATION && (r->item_phases[it] & PH(r->peak_phase)))
-            rest += r->item_bytes[it];
-    r->item_bytes[TMEM_TI_FRAGMENTATION] = best - rest;
+    r->item_bytes[TMEM_TI_FRAGMENTATION] = best - rest[r->peak_phase];
+    r->host_bytes = 0;
     for (int h = 0; h < TMEM_HI_COUNT; h++) {
         r->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL);
         r->host_bytes = tc_add(c, r->host_bytes, r->host_item_bytes[h]);
@@ -1019,6 +1022,7 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
     r->layout = c->lay;
     r->layer_act = c->la;
     r->seq = c->seq;
+    r->n_stages_evaluated = 1;
     r->dropout = c->dropout_attn || c->dropout_resid || c->dropout_embd;
 }
 

@@ -2,9 +2,10 @@
  * key/value (all 13 value types, arrays and arrays of arrays), every tensor
  * info, and the data layout. Never reads tensor data.
  *
- * The file is read through a window (pread, 1 MiB at a time) so a header
- * with a tokenizer of 150,000 strings costs a few reads and no more memory
- * than its longest string. Every declared count and length is checked
+ * The file is read through a window (pread, 64 KiB at a time) so a header
+ * with a tokenizer of 150,000 strings costs a few dozen reads and no more
+ * memory than its longest string; the last window may reach up to 64 KiB
+ * into the tensor data, which is never looked at. Every declared count and length is checked
  * against the bytes that remain and a TMEM_MAX_* cap before it is used,
  * and every size product is overflow-checked.
  *
@@ -21,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GGUF_WINDOW_BYTES (1u << 20)
+#define GGUF_WINDOW_BYTES (64u << 10) /* at most this much past the header is ever read */
 #define GGUF_HEADER_BYTES 24u          /* magic, version, tensor_count, kv_count */
 #define GGUF_MIN_KV_BYTES 13u          /* key length, value type, a 1-byte value */
 #define GGUF_MIN_TENSOR_INFO_BYTES 24u /* name length, n_dims, type, offset */

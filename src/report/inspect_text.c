@@ -44,7 +44,7 @@ static void print_files(FILE *out, const struct tmem_inspect_view *v,
     else
         fprintf(out, "%s: safetensors, %u file%s, %u tensors\n", c->path, c->n_files,
                 c->n_files == 1 ? "" : "s", c->n_tensors);
-    fprintf(out, "headers: %s bytes read of %s on disk (tensor data is never read)\n",
+    fprintf(out, "headers: %s bytes of %s on disk; only they are read, never the tensor data\n",
             tmem_fmt_count(a, sizeof a, s->header_bytes),
             tmem_fmt_bytes(b, sizeof b, s->file_bytes, o->si));
     if (c->format == TMEM_CKPT_GGUF) {

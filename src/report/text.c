@@ -192,11 +192,11 @@ void tmem_report_ledger_text(FILE *out, const struct tmem_ledger *l,
             const struct tmem_entry *e = &l->entries[i];
             if (e->bucket != (enum tmem_bucket)bk)
                 continue;
-            fprintf(out, "  %-18s %-30s %12s  %19s B\n", tmem_bucket_title(e->bucket), e->label,
+            fprintf(out, "  %-21s %-30s %12s  %19s B\n", tmem_bucket_title(e->bucket), e->label,
                     tmem_fmt_bytes(a, sizeof a, e->bytes, o->si),
                     tmem_fmt_count(b, sizeof b, e->bytes));
             if (o->explain && e->formula[0])
-                fprintf(out, "  %-18s   = %s\n", "", e->formula);
+                fprintf(out, "  %-21s   = %s\n", "", e->formula);
         }
     }
 }
@@ -292,11 +292,11 @@ void tmem_report_verdict_text(FILE *out, const struct tmem_ledger *l, const stru
                               const struct tmem_fit *fit, const struct tmem_report_opts *o)
 {
     char a[32], b[32];
-    fprintf(out, "  %-49s %12s  %19s B\n", "total per GPU", tmem_fmt_bytes(a, sizeof a, l->total_bytes, o->si),
+    fprintf(out, "  %-52s %12s  %19s B\n", "total per GPU", tmem_fmt_bytes(a, sizeof a, l->total_bytes, o->si),
             tmem_fmt_count(b, sizeof b, l->total_bytes));
     if (gpu == NULL || fit == NULL)
         return;
-    fprintf(out, "  %-49s %12s  (%s, as the device reports it)\n", gpu->name,
+    fprintf(out, "  %-52s %12s  (%s, as the device reports it)\n", gpu->name,
             tmem_fmt_bytes(a, sizeof a, gpu->memory_bytes, o->si), gpu->full_name);
     enum tmem_bucket big = tmem_ledger_largest_bucket(l);
     if (fit->fits)
