@@ -25,17 +25,20 @@ enum tmem_ggml_type {
     TMEM_GGML_IQ2_S = 22, TMEM_GGML_IQ4_XS = 23, TMEM_GGML_I8 = 24, TMEM_GGML_I16 = 25,
     TMEM_GGML_I32 = 26, TMEM_GGML_I64 = 27, TMEM_GGML_F64 = 28, TMEM_GGML_IQ1_M = 29,
     TMEM_GGML_BF16 = 30, TMEM_GGML_TQ1_0 = 34, TMEM_GGML_TQ2_0 = 35, TMEM_GGML_MXFP4 = 39,
-    TMEM_GGML_TYPE_COUNT = 40
+    TMEM_GGML_NVFP4 = 40, TMEM_GGML_Q1_0 = 41, TMEM_GGML_Q2_0 = 42,
+    TMEM_GGML_TYPE_COUNT = 43
 };
 
-struct tmem_ggml_type_info {
-    const char *name;        /* "q4_K" as ggml spells it */
-    uint32_t block_elems;    /* elements per block: 1, 32 or 256 */
+/* A storage type: block_elems elements take block_bytes bytes (1 and the
+ * element size for plain types). Used for ggml types and safetensors dtypes. */
+struct tmem_block_type {
+    const char *name;        /* "Q4_K", "BF16": as GGUF and safetensors tools print them */
+    uint32_t block_elems;    /* elements per block: 1, 32, 64, 128 or 256 */
     uint32_t block_bytes;    /* bytes per block */
 };
 
 /* NULL for an id ggml does not define (or retired). */
-const struct tmem_ggml_type_info *tmem_ggml_type_info(uint32_t id);
+const struct tmem_block_type *tmem_ggml_type_info(uint32_t id);
 /* Case-insensitive ("Q4_K", "q4_k"); TMEM_GGML_TYPE_COUNT if unknown. */
 uint32_t tmem_ggml_type_from_name(const char *name);
 /* Bytes of n elements stored as type id: n / block_elems blocks. Returns

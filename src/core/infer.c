@@ -323,7 +323,7 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
     for (uint32_t g = 0; g < TMEM_GGML_TYPE_COUNT; g++) {
         if (b->gguf_bytes[g] == 0)
             continue;
-        const struct tmem_ggml_type_info *ti = tmem_ggml_type_info(g);
+        const struct tmem_block_type *ti = tmem_ggml_type_info(g);
         tmem_sb_init(&sb, f, sizeof f);
         tmem_sb_str(&sb, "elements / ");
         fmt_num(&sb, ti->block_elems);

@@ -128,7 +128,7 @@ uint32_t tmem_gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, ui
  * back to a 32-element type, else to f16. */
 static uint32_t gguf_fallback(uint32_t type, uint64_t row)
 {
-    const struct tmem_ggml_type_info *ti = tmem_ggml_type_info(type);
+    const struct tmem_block_type *ti = tmem_ggml_type_info(type);
     if (ti == NULL || row % ti->block_elems == 0)
         return type;
     uint32_t fb;

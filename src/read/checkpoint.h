@@ -25,6 +25,7 @@
 #ifndef TMEM_CHECKPOINT_H
 #define TMEM_CHECKPOINT_H
 
+#include "tmem/infer.h"
 #include "tmem/tmem.h"
 
 #include <stdbool.h>
@@ -64,31 +65,11 @@ enum tmem_st_dtype {
     TMEM_ST_DTYPE_COUNT
 };
 
-/* ggml types: the values are ggml.h's enum ggml_type, pinned (a GGUF file
- * stores them). Gaps are types whose support was removed from GGUF files. */
-enum tmem_ggml_type {
-    TMEM_GGML_F32 = 0, TMEM_GGML_F16 = 1, TMEM_GGML_Q4_0 = 2, TMEM_GGML_Q4_1 = 3,
-    TMEM_GGML_Q5_0 = 6, TMEM_GGML_Q5_1 = 7, TMEM_GGML_Q8_0 = 8, TMEM_GGML_Q8_1 = 9,
-    TMEM_GGML_Q2_K = 10, TMEM_GGML_Q3_K = 11, TMEM_GGML_Q4_K = 12, TMEM_GGML_Q5_K = 13,
-    TMEM_GGML_Q6_K = 14, TMEM_GGML_Q8_K = 15, TMEM_GGML_IQ2_XXS = 16, TMEM_GGML_IQ2_XS = 17,
-    TMEM_GGML_IQ3_XXS = 18, TMEM_GGML_IQ1_S = 19, TMEM_GGML_IQ4_NL = 20, TMEM_GGML_IQ3_S = 21,
-    TMEM_GGML_IQ2_S = 22, TMEM_GGML_IQ4_XS = 23, TMEM_GGML_I8 = 24, TMEM_GGML_I16 = 25,
-    TMEM_GGML_I32 = 26, TMEM_GGML_I64 = 27, TMEM_GGML_F64 = 28, TMEM_GGML_IQ1_M = 29,
-    TMEM_GGML_BF16 = 30, TMEM_GGML_TQ1_0 = 34, TMEM_GGML_TQ2_0 = 35, TMEM_GGML_MXFP4 = 39,
-    TMEM_GGML_NVFP4 = 40, TMEM_GGML_Q1_0 = 41, TMEM_GGML_Q2_0 = 42,
-    TMEM_GGML_TYPE_COUNT = 43
-};
-
-/* One element type: `block_elems` elements are stored in `block_bytes`
- * bytes (1 and the element size for plain types). */
-struct tmem_ckpt_type_info {
-    const char *name;      /* "BF16", "Q4_K" */
-    uint32_t block_elems;
-    uint32_t block_bytes;
-};
+/* ggml types (enum tmem_ggml_type) and their block sizes live in the core:
+ * tmem/infer.h, src/core/ggml_type.c. */
 
 /* The type `id` of a format; NULL when unknown (or, for ggml, removed). */
-const struct tmem_ckpt_type_info *tmem_ckpt_type_info(enum tmem_ckpt_format f, uint32_t id);
+const struct tmem_block_type *tmem_ckpt_type_info(enum tmem_ckpt_format f, uint32_t id);
 /* Why a ggml type id is not readable: "removed from GGUF files" or
  * "unknown"; NULL when it is readable. */
 const char *tmem_ggml_type_problem(uint32_t id);

@@ -364,7 +364,7 @@ static enum tmem_status read_tensor_infos(struct gguf *g, uint64_t n_tensors)
         uint64_t at_type = g->pos;
         if ((st = rd_u32(g, field, &t->type)) != TMEM_OK)
             return st;
-        const struct tmem_ckpt_type_info *ti = tmem_ckpt_type_info(TMEM_CKPT_GGUF, t->type);
+        const struct tmem_block_type *ti = tmem_ckpt_type_info(TMEM_CKPT_GGUF, t->type);
         if (ti == NULL)
             return tmem_ckpt_fail(g->err, TMEM_ERR_UNSUPPORTED, g->path, field, at_type,
                                   "ggml type %u is %s", t->type, tmem_ggml_type_problem(t->type));

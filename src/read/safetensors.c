@@ -231,7 +231,7 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
             return tensor_fail(p, TMEM_ERR_OVERFLOW, name, "shape",
                                "the product of the sizes does not fit in 64 bits");
     }
-    const struct tmem_ckpt_type_info *ti = tmem_ckpt_type_info(TMEM_CKPT_SAFETENSORS, t->type);
+    const struct tmem_block_type *ti = tmem_ckpt_type_info(TMEM_CKPT_SAFETENSORS, t->type);
     if (!tmem_mul_u64(elems, ti->block_bytes, &t->n_bytes))
         return tensor_fail(p, TMEM_ERR_OVERFLOW, name, "shape",
                            "shape × %s size does not fit in 64 bits", ti->name);

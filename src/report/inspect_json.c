@@ -133,7 +133,7 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     put(d, "groups", groups_obj(s->group_params, s, &rc), &rc);
     json_t *dt = json_object(), *dp = json_object();
     for (uint32_t i = 0; i < s->n_dtypes; i++) {
-        const struct tmem_ckpt_type_info *ti = tmem_ckpt_type_info(c->format, s->dtypes[i].type);
+        const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, s->dtypes[i].type);
         const char *name = ti ? ti->name : "?";
         rc |= set_u64(dt, name, s->dtypes[i].bytes);
         rc |= set_u64(dp, name, s->dtypes[i].params);
@@ -188,7 +188,7 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
         json_t *a = json_array();
         for (uint32_t i = 0; i < c->n_tensors; i++) {
             const struct tmem_ckpt_tensor *t = &c->tensors[i];
-            const struct tmem_ckpt_type_info *ti = tmem_ckpt_type_info(c->format, t->type);
+            const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, t->type);
             json_t *o = json_object();
             put(o, "name", jstr(t->name, strlen(t->name)), &rc);
             put(o, "group", json_string(tmem_ckpt_group_name(t->group)), &rc);

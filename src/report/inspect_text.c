@@ -83,7 +83,7 @@ static void print_groups(FILE *out, const struct tmem_inspect_view *v,
             "params", "bits/w", "bytes", "tensors");
     for (uint32_t i = 0; i < s->n_dtypes; i++) {
         const struct tmem_ckpt_dtype_sum *d = &s->dtypes[i];
-        const struct tmem_ckpt_type_info *ti = tmem_ckpt_type_info(v->ckpt->format, d->type);
+        const struct tmem_block_type *ti = tmem_ckpt_type_info(v->ckpt->format, d->type);
         fprintf(out, "%-16s %17s %8.3f %12s %8u\n", ti ? ti->name : "?",
                 tmem_fmt_count(a, sizeof a, d->params),
                 d->params ? 8.0 * (double)d->bytes / (double)d->params : 0.0,
@@ -99,7 +99,7 @@ static void print_tensors(FILE *out, const struct tmem_inspect_view *v)
             "params", "bytes");
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         const struct tmem_ckpt_tensor *t = &c->tensors[i];
-        const struct tmem_ckpt_type_info *ti = tmem_ckpt_type_info(c->format, t->type);
+        const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, t->type);
         fprintf(out, "%-52s %-14s %-8s %-22s %15s %15s\n", t->name, tmem_ckpt_group_name(t->group),
                 ti ? ti->name : "?", tmem_fmt_shape(sh, sizeof sh, t),
                 tmem_fmt_count(a, sizeof a, t->n_elems), tmem_fmt_count(b, sizeof b, t->n_bytes));

@@ -54,7 +54,7 @@ static void ggml_type_table_matches_ggml(void **state)
     for (uint32_t t = 0; t < 64; t++) {
         uint64_t be, bb;
         bool w = ckw_ggml_block(t, &be, &bb);
-        const struct tmem_ckpt_type_info *ti = tmem_ckpt_type_info(TMEM_CKPT_GGUF, t);
+        const struct tmem_block_type *ti = tmem_ckpt_type_info(TMEM_CKPT_GGUF, t);
         assert_int_equal(w, ti != NULL);
         if (!w)
             continue;
