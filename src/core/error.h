@@ -12,4 +12,20 @@ enum tmem_status tmem_fail(struct tmem_error *err, enum tmem_status code, const 
 enum tmem_status tmem_fail_value(struct tmem_error *err, enum tmem_status code,
                                  const char *where, uint64_t value, const char *rule);
 
+/* v in [lo, hi], else TMEM_ERR_LIMIT: "<field> is V but must be in [lo, hi]" */
+enum tmem_status tmem_check_range(struct tmem_error *err, const char *field, uint64_t v,
+                                  uint64_t lo, uint64_t hi);
+/* v (> 0) divides n, else TMEM_ERR_INCONSISTENT:
+ * "<field> is V but must be a divisor of <what> (N)" */
+enum tmem_status tmem_check_divides(struct tmem_error *err, const char *field, uint64_t v,
+                                    const char *what, uint64_t n);
+
+/* Return early with any status but TMEM_OK. */
+#define TRY(x)                                                                                 \
+    do {                                                                                       \
+        enum tmem_status st_ = (x);                                                            \
+        if (st_ != TMEM_OK)                                                                    \
+            return st_;                                                                        \
+    } while (0)
+
 #endif /* TMEM_ERROR_H */

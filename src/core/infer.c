@@ -38,44 +38,21 @@ void tmem_infer_defaults(struct tmem_infer_opts *o)
     o->mbu = 0.8;
 }
 
-#define TRY(x)                                                                                 \
-    do {                                                                                       \
-        enum tmem_status st_ = (x);                                                            \
-        if (st_ != TMEM_OK)                                                                    \
-            return st_;                                                                        \
-    } while (0)
-
 #define TMEM_MAX_BATCH (UINT64_C(1) << 24)
 #define TMEM_MAX_TOKENS (UINT64_C(1) << 32)
-
-static enum tmem_status in_range(struct tmem_error *err, const char *flag, uint64_t v, uint64_t lo,
-                                 uint64_t hi)
-{
-    if (v >= lo && v <= hi)
-        return TMEM_OK;
-    char rule[64];
-    struct tmem_sb sb;
-    tmem_sb_init(&sb, rule, sizeof rule);
-    tmem_sb_str(&sb, "in [");
-    tmem_sb_u64(&sb, lo);
-    tmem_sb_str(&sb, ", ");
-    tmem_sb_u64(&sb, hi);
-    tmem_sb_str(&sb, "]");
-    return tmem_fail_value(err, TMEM_ERR_LIMIT, flag, v, rule);
-}
 
 static enum tmem_status validate(const struct tmem_model *m, const struct tmem_infer_opts *o,
                                  struct tmem_error *err)
 {
-    TRY(in_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
-    TRY(in_range(err, "--prompt", o->prompt_tokens, 1, TMEM_MAX_TOKENS));
-    TRY(in_range(err, "--gen", o->gen_tokens, 0, TMEM_MAX_TOKENS));
-    TRY(in_range(err, "--tp", o->tp, 1, 1024));
-    TRY(in_range(err, "--pp", o->pp, 1, m->n_layer < 64 ? m->n_layer : 64));
-    TRY(in_range(err, "--block-size", o->block_size, 1, 1u << 16));
-    TRY(in_range(err, "--max-num-batched-tokens", o->max_num_batched_tokens, 1, TMEM_MAX_TOKENS));
-    TRY(in_range(err, "--max-num-seqs", o->max_num_seqs, 1, TMEM_MAX_BATCH));
-    TRY(in_range(err, "--max-model-len", o->max_model_len, 0, TMEM_MAX_TOKENS));
+    TRY(tmem_check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
+    TRY(tmem_check_range(err, "--prompt", o->prompt_tokens, 1, TMEM_MAX_TOKENS));
+    TRY(tmem_check_range(err, "--gen", o->gen_tokens, 0, TMEM_MAX_TOKENS));
+    TRY(tmem_check_range(err, "--tp", o->tp, 1, 1024));
+    TRY(tmem_check_range(err, "--pp", o->pp, 1, m->n_layer < 64 ? m->n_layer : 64));
+    TRY(tmem_check_range(err, "--block-size", o->block_size, 1, 1u << 16));
+    TRY(tmem_check_range(err, "--max-num-batched-tokens", o->max_num_batched_tokens, 1, TMEM_MAX_TOKENS));
+    TRY(tmem_check_range(err, "--max-num-seqs", o->max_num_seqs, 1, TMEM_MAX_BATCH));
+    TRY(tmem_check_range(err, "--max-model-len", o->max_model_len, 0, TMEM_MAX_TOKENS));
     if ((unsigned)o->weights >= TMEM_WF_COUNT)
         return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "--weights", "unknown weight format");
     if (o->weights == TMEM_WF_GGUF && tmem_ggml_type_info(o->ggml_type) == NULL)
@@ -106,7 +83,7 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                              "needs one layer count per pipeline stage (--pp)");
         uint64_t sum = 0;
         for (uint32_t i = 0; i < o->n_pp_layers; i++) {
-            TRY(in_range(err, "--pp-layers", o->pp_layers[i], 1, m->n_layer));
+            TRY(tmem_check_range(err, "--pp-layers", o->pp_layers[i], 1, m->n_layer));
             sum += o->pp_layers[i];
         }
         if (sum != m->n_layer)

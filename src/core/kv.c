@@ -69,15 +69,7 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
     } else {
         /* vLLM: KV heads split over tp when tp <= n_kv_head, else replicated */
         if (tp <= m->n_kv_head) {
-            if (m->n_kv_head % tp != 0) {
-                char rule[64];
-                struct tmem_sb sb;
-                tmem_sb_init(&sb, rule, sizeof rule);
-                tmem_sb_str(&sb, "a divisor of n_kv_head (");
-                tmem_sb_u64(&sb, m->n_kv_head);
-                tmem_sb_str(&sb, ")");
-                return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--tp", tp, rule);
-            }
+            TRY(tmem_check_divides(err, "--tp", tp, "n_kv_head", m->n_kv_head));
             kv.kv_heads_per_gpu = m->n_kv_head / tp;
         } else {
             if (tp % m->n_kv_head != 0) {

@@ -15,13 +15,6 @@ void tmem_lab_defaults(struct tmem_lab_input *in)
                                   .adam_bytes = 8, .batch_size = 1, .seq_len = 4096};
 }
 
-#define TRY(x)                                                                                 \
-    do {                                                                                       \
-        enum tmem_status st_ = (x);                                                            \
-        if (st_ != TMEM_OK)                                                                    \
-            return st_;                                                                        \
-    } while (0)
-
 static enum tmem_status positive(struct tmem_error *err, const char *flag, uint64_t v)
 {
     return v > 0 ? TMEM_OK : tmem_fail_value(err, TMEM_ERR_LIMIT, flag, v, "at least 1");
@@ -54,15 +47,7 @@ enum tmem_status tmem_lab_compute(const struct tmem_lab_input *in, struct tmem_l
     TRY(positive(err, "--precision-bytes", in->precision_bytes));
     TRY(positive(err, "--batch-size", in->batch_size));
     TRY(positive(err, "--seq-len", in->seq_len));
-    if (in->d_model % in->n_head != 0) {
-        char rule[64];
-        struct tmem_sb sb;
-        tmem_sb_init(&sb, rule, sizeof rule);
-        tmem_sb_str(&sb, "a divisor of --d-model (");
-        tmem_sb_u64(&sb, in->d_model);
-        tmem_sb_str(&sb, ")");
-        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--heads", in->n_head, rule);
-    }
+    TRY(tmem_check_divides(err, "--heads", in->n_head, "--d-model", in->d_model));
 
     struct tmem_lab_result r;
     r.d_head = in->d_model / in->n_head;

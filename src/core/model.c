@@ -37,46 +37,6 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
 }
 
 /* value in [lo, hi], else TMEM_ERR_LIMIT naming the field */
-static enum tmem_status check_range(struct tmem_error *err, const char *field, uint64_t v,
-                                    uint64_t lo, uint64_t hi)
-{
-    if (v >= lo && v <= hi)
-        return TMEM_OK;
-    char rule[64];
-    struct tmem_sb sb;
-    tmem_sb_init(&sb, rule, sizeof rule);
-    tmem_sb_str(&sb, "in [");
-    tmem_sb_u64(&sb, lo);
-    tmem_sb_str(&sb, ", ");
-    tmem_sb_u64(&sb, hi);
-    tmem_sb_str(&sb, "]");
-    return tmem_fail_value(err, TMEM_ERR_LIMIT, field, v, rule);
-}
-
-/* a divisible by b (b > 0), else TMEM_ERR_INCONSISTENT: "<fa> is A but must divide <fb> B" */
-static enum tmem_status check_divides(struct tmem_error *err, const char *fb, uint64_t b,
-                                      const char *fa, uint64_t a)
-{
-    if (a % b == 0)
-        return TMEM_OK;
-    char rule[96];
-    struct tmem_sb sb;
-    tmem_sb_init(&sb, rule, sizeof rule);
-    tmem_sb_str(&sb, "a divisor of ");
-    tmem_sb_str(&sb, fa);
-    tmem_sb_str(&sb, " (");
-    tmem_sb_u64(&sb, a);
-    tmem_sb_str(&sb, ")");
-    return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, fb, b, rule);
-}
-
-#define TRY(x)                                                                                 \
-    do {                                                                                       \
-        enum tmem_status st_ = (x);                                                            \
-        if (st_ != TMEM_OK)                                                                    \
-            return st_;                                                                        \
-    } while (0)
-
 static bool is_listed_dense(const struct tmem_model *m, uint64_t layer, uint32_t before)
 {
     for (uint32_t i = 0; i < before; i++)
@@ -123,38 +83,38 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "family", "unknown model family");
     struct tmem_model m = *in;
 
-    TRY(check_range(err, "d_model", m.d_model, 1, TMEM_MAX_D_MODEL));
-    TRY(check_range(err, "n_layer", m.n_layer, 1, TMEM_MAX_N_LAYER));
-    TRY(check_range(err, "n_head", m.n_head, 1, TMEM_MAX_N_HEAD));
-    TRY(check_range(err, "n_vocab", m.n_vocab, 1, TMEM_MAX_N_VOCAB));
-    TRY(check_range(err, "n_ctx", m.n_ctx, 0, TMEM_MAX_N_CTX));
-    TRY(check_range(err, "n_norm_per_layer", m.n_norm_per_layer, 0, 8));
+    TRY(tmem_check_range(err, "d_model", m.d_model, 1, TMEM_MAX_D_MODEL));
+    TRY(tmem_check_range(err, "n_layer", m.n_layer, 1, TMEM_MAX_N_LAYER));
+    TRY(tmem_check_range(err, "n_head", m.n_head, 1, TMEM_MAX_N_HEAD));
+    TRY(tmem_check_range(err, "n_vocab", m.n_vocab, 1, TMEM_MAX_N_VOCAB));
+    TRY(tmem_check_range(err, "n_ctx", m.n_ctx, 0, TMEM_MAX_N_CTX));
+    TRY(tmem_check_range(err, "n_norm_per_layer", m.n_norm_per_layer, 0, 8));
 
     if (m.n_kv_head == 0)
         m.n_kv_head = m.n_head;
-    TRY(check_range(err, "n_kv_head", m.n_kv_head, 1, m.n_head));
-    TRY(check_divides(err, "n_kv_head", m.n_kv_head, "n_head", m.n_head));
+    TRY(tmem_check_range(err, "n_kv_head", m.n_kv_head, 1, m.n_head));
+    TRY(tmem_check_divides(err, "n_kv_head", m.n_kv_head, "n_head", m.n_head));
 
     if (m.attn == TMEM_ATTN_MLA) {
-        TRY(check_range(err, "kv_lora_rank", m.kv_lora_rank, 1, TMEM_MAX_D_MODEL));
-        TRY(check_range(err, "qk_nope_head_dim", m.qk_nope_dim, 1, TMEM_MAX_D_HEAD));
-        TRY(check_range(err, "qk_rope_head_dim", m.qk_rope_dim, 1, TMEM_MAX_D_HEAD));
-        TRY(check_range(err, "v_head_dim", m.v_head_dim, 1, TMEM_MAX_D_HEAD));
-        TRY(check_range(err, "q_lora_rank", m.q_lora_rank, 0, TMEM_MAX_D_MODEL));
+        TRY(tmem_check_range(err, "kv_lora_rank", m.kv_lora_rank, 1, TMEM_MAX_D_MODEL));
+        TRY(tmem_check_range(err, "qk_nope_head_dim", m.qk_nope_dim, 1, TMEM_MAX_D_HEAD));
+        TRY(tmem_check_range(err, "qk_rope_head_dim", m.qk_rope_dim, 1, TMEM_MAX_D_HEAD));
+        TRY(tmem_check_range(err, "v_head_dim", m.v_head_dim, 1, TMEM_MAX_D_HEAD));
+        TRY(tmem_check_range(err, "q_lora_rank", m.q_lora_rank, 0, TMEM_MAX_D_MODEL));
         if (m.d_head == 0)
             m.d_head = m.qk_nope_dim + m.qk_rope_dim; /* the query/key width */
     } else if (m.d_head == 0) {
-        TRY(check_divides(err, "n_head", m.n_head, "d_model", m.d_model));
+        TRY(tmem_check_divides(err, "n_head", m.n_head, "d_model", m.d_model));
         m.d_head = m.d_model / m.n_head;
     }
-    TRY(check_range(err, "d_head", m.d_head, 1, TMEM_MAX_D_HEAD));
+    TRY(tmem_check_range(err, "d_head", m.d_head, 1, TMEM_MAX_D_HEAD));
 
     if (m.d_embed == 0)
         m.d_embed = m.d_model;
-    TRY(check_range(err, "d_embed", m.d_embed, 1, TMEM_MAX_D_MODEL));
+    TRY(tmem_check_range(err, "d_embed", m.d_embed, 1, TMEM_MAX_D_MODEL));
 
     if (m.learned_pos) {
-        TRY(check_range(err, "n_ctx", m.n_ctx, 1, TMEM_MAX_N_CTX));
+        TRY(tmem_check_range(err, "n_ctx", m.n_ctx, 1, TMEM_MAX_N_CTX));
         m.n_pos = m.n_ctx + fi->pos_extra_rows;
     } else {
         m.n_pos = 0;
@@ -162,27 +122,27 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
 
     if (m.d_ff == 0)
         m.d_ff = fi->d_ff_mult * m.d_model; /* 0 for families that must give it */
-    TRY(check_range(err, "d_ff", m.d_ff, 0, TMEM_MAX_D_FF));
+    TRY(tmem_check_range(err, "d_ff", m.d_ff, 0, TMEM_MAX_D_FF));
 
     /* experts */
-    TRY(check_range(err, "n_expert", m.n_expert, 0, TMEM_MAX_N_EXPERT));
+    TRY(tmem_check_range(err, "n_expert", m.n_expert, 0, TMEM_MAX_N_EXPERT));
     if (m.n_expert > 0) {
         if (m.n_expert_used == 0)
             return tmem_fail(err, TMEM_ERR_MISSING_KEY, "n_expert_used",
                              "n_expert_used (experts per token) is required for a MoE model");
-        TRY(check_range(err, "n_expert_used", m.n_expert_used, 1, m.n_expert));
+        TRY(tmem_check_range(err, "n_expert_used", m.n_expert_used, 1, m.n_expert));
         if (m.d_ff_expert == 0)
             m.d_ff_expert = m.d_ff; /* Mixtral: each expert is the full MLP */
-        TRY(check_range(err, "d_ff_expert", m.d_ff_expert, 1, TMEM_MAX_D_FF));
-        TRY(check_range(err, "d_ff_shared", m.d_ff_shared, 0, TMEM_MAX_D_FF));
+        TRY(tmem_check_range(err, "d_ff_expert", m.d_ff_expert, 1, TMEM_MAX_D_FF));
+        TRY(tmem_check_range(err, "d_ff_shared", m.d_ff_shared, 0, TMEM_MAX_D_FF));
         if (m.moe_layer_step == 0)
             m.moe_layer_step = 1;
-        TRY(check_range(err, "moe_layer_step", m.moe_layer_step, 1, m.n_layer));
-        TRY(check_range(err, "moe_first_layer", m.moe_first_layer, 0, m.n_layer));
-        TRY(check_range(err, "n_dense_layers_listed", m.n_dense_layers_listed, 0,
+        TRY(tmem_check_range(err, "moe_layer_step", m.moe_layer_step, 1, m.n_layer));
+        TRY(tmem_check_range(err, "moe_first_layer", m.moe_first_layer, 0, m.n_layer));
+        TRY(tmem_check_range(err, "n_dense_layers_listed", m.n_dense_layers_listed, 0,
                         TMEM_MAX_DENSE_LAYERS));
         for (uint32_t i = 0; i < m.n_dense_layers_listed; i++)
-            TRY(check_range(err, "mlp_only_layers", m.dense_layers[i], 0, m.n_layer - 1));
+            TRY(tmem_check_range(err, "mlp_only_layers", m.dense_layers[i], 0, m.n_layer - 1));
     } else {
         m.n_expert_used = 0;
         m.d_ff_expert = 0;
@@ -193,7 +153,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
     if (tmem_model_moe_layers(&m) < m.n_layer && m.d_ff == 0)
         return tmem_fail(err, TMEM_ERR_MISSING_KEY, "d_ff",
                          "d_ff (intermediate size) is required for this family");
-    TRY(check_range(err, "sliding_window", m.sliding_window, 0, TMEM_MAX_N_CTX));
+    TRY(tmem_check_range(err, "sliding_window", m.sliding_window, 0, TMEM_MAX_N_CTX));
 
     *out = m;
     return TMEM_OK;

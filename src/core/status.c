@@ -63,3 +63,35 @@ enum tmem_status tmem_fail_value(struct tmem_error *err, enum tmem_status code,
     tmem_sb_str(&sb, rule);
     return tmem_fail(err, code, where, msg);
 }
+
+enum tmem_status tmem_check_range(struct tmem_error *err, const char *field, uint64_t v,
+                                  uint64_t lo, uint64_t hi)
+{
+    if (v >= lo && v <= hi)
+        return TMEM_OK;
+    char rule[64];
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, rule, sizeof rule);
+    tmem_sb_str(&sb, "in [");
+    tmem_sb_u64(&sb, lo);
+    tmem_sb_str(&sb, ", ");
+    tmem_sb_u64(&sb, hi);
+    tmem_sb_str(&sb, "]");
+    return tmem_fail_value(err, TMEM_ERR_LIMIT, field, v, rule);
+}
+
+enum tmem_status tmem_check_divides(struct tmem_error *err, const char *field, uint64_t v,
+                                    const char *what, uint64_t n)
+{
+    if (v != 0 && n % v == 0)
+        return TMEM_OK;
+    char rule[96];
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, rule, sizeof rule);
+    tmem_sb_str(&sb, "a divisor of ");
+    tmem_sb_str(&sb, what);
+    tmem_sb_str(&sb, " (");
+    tmem_sb_u64(&sb, n);
+    tmem_sb_str(&sb, ")");
+    return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, field, v, rule);
+}

@@ -178,46 +178,6 @@ void tmem_train_opts_default(struct tmem_train_opts *o)
 
 /* ------------------------------------------------------------ validation */
 
-#define TRY(x)                                                                                 \
-    do {                                                                                       \
-        enum tmem_status st_ = (x);                                                            \
-        if (st_ != TMEM_OK)                                                                    \
-            return st_;                                                                        \
-    } while (0)
-
-static enum tmem_status range(struct tmem_error *err, const char *flag, uint64_t v, uint64_t lo,
-                              uint64_t hi)
-{
-    if (v >= lo && v <= hi)
-        return TMEM_OK;
-    char rule[64];
-    struct tmem_sb sb;
-    tmem_sb_init(&sb, rule, sizeof rule);
-    tmem_sb_str(&sb, "in [");
-    tmem_sb_u64(&sb, lo);
-    tmem_sb_str(&sb, ", ");
-    tmem_sb_u64(&sb, hi);
-    tmem_sb_str(&sb, "]");
-    return tmem_fail_value(err, TMEM_ERR_LIMIT, flag, v, rule);
-}
-
-/* "--tp is 3 but must be a divisor of n_head (32)" */
-static enum tmem_status divides(struct tmem_error *err, const char *flag, uint64_t v,
-                                const char *what, uint64_t n)
-{
-    if (v != 0 && n % v == 0)
-        return TMEM_OK;
-    char rule[96];
-    struct tmem_sb sb;
-    tmem_sb_init(&sb, rule, sizeof rule);
-    tmem_sb_str(&sb, "a divisor of ");
-    tmem_sb_str(&sb, what);
-    tmem_sb_str(&sb, " (");
-    tmem_sb_u64(&sb, n);
-    tmem_sb_str(&sb, ")");
-    return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, flag, v, rule);
-}
-
 static uint64_t plan_seq(const struct tmem_model *m, const struct tmem_train_opts *o)
 {
     if (o->seq != 0)
@@ -246,27 +206,27 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
     if ((unsigned)o->recompute >= TMEM_RECOMPUTE_COUNT || (unsigned)o->attention >= TMEM_ATTENTION_COUNT ||
         (unsigned)o->fsdp >= TMEM_FSDP_COUNT || (unsigned)o->offload >= TMEM_OFFLOAD_COUNT)
         return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
-    TRY(range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
+    TRY(tmem_check_range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
     uint64_t seq = plan_seq(m, o);
-    TRY(range(err, "--seq", seq, 1, TMEM_MAX_SEQ));
+    TRY(tmem_check_range(err, "--seq", seq, 1, TMEM_MAX_SEQ));
     if (m->learned_pos && seq > m->n_pos)
         return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--seq", seq,
                                "at most the learned position table (n_ctx)");
-    TRY(range(err, "--tp", o->tp, 1, TMEM_MAX_TRAIN_GPUS));
-    TRY(range(err, "--pp", o->pp, 1, TMEM_MAX_PP_STAGES));
-    TRY(range(err, "--cp", o->cp, 1, TMEM_MAX_TRAIN_GPUS));
-    TRY(range(err, "--ep", o->ep, 1, TMEM_MAX_N_EXPERT));
-    TRY(range(err, "--zero", o->zero, 0, 3));
-    TRY(range(err, "--gpus", o->gpus, 0, TMEM_MAX_TRAIN_GPUS));
-    TRY(range(err, "--dp", o->dp, 0, TMEM_MAX_TRAIN_GPUS));
-    TRY(range(err, "--gpus-per-node", o->gpus_per_node, 1, 1024));
-    TRY(range(err, "--grad-accum", o->grad_accum, 1, UINT64_C(1) << 24));
-    TRY(range(err, "--micro-batches", o->n_microbatches, 0, UINT64_C(1) << 24));
-    TRY(range(err, "--virtual-stages", o->virtual_stages, 1, 256));
-    TRY(range(err, "--fragmentation", o->fragmentation_ppm, 0, 1000000));
-    TRY(range(err, "--ce-chunk", o->ce_chunk_tokens, 1, TMEM_MAX_SEQ));
-    TRY(divides(err, "--tp", o->tp, "n_head", m->n_head));
-    TRY(divides(err, "--tp", o->tp, "n_kv_head", m->n_kv_head));
+    TRY(tmem_check_range(err, "--tp", o->tp, 1, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem_check_range(err, "--pp", o->pp, 1, TMEM_MAX_PP_STAGES));
+    TRY(tmem_check_range(err, "--cp", o->cp, 1, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem_check_range(err, "--ep", o->ep, 1, TMEM_MAX_N_EXPERT));
+    TRY(tmem_check_range(err, "--zero", o->zero, 0, 3));
+    TRY(tmem_check_range(err, "--gpus", o->gpus, 0, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem_check_range(err, "--dp", o->dp, 0, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem_check_range(err, "--gpus-per-node", o->gpus_per_node, 1, 1024));
+    TRY(tmem_check_range(err, "--grad-accum", o->grad_accum, 1, UINT64_C(1) << 24));
+    TRY(tmem_check_range(err, "--micro-batches", o->n_microbatches, 0, UINT64_C(1) << 24));
+    TRY(tmem_check_range(err, "--virtual-stages", o->virtual_stages, 1, 256));
+    TRY(tmem_check_range(err, "--fragmentation", o->fragmentation_ppm, 0, 1000000));
+    TRY(tmem_check_range(err, "--ce-chunk", o->ce_chunk_tokens, 1, TMEM_MAX_SEQ));
+    TRY(tmem_check_divides(err, "--tp", o->tp, "n_head", m->n_head));
+    TRY(tmem_check_divides(err, "--tp", o->tp, "n_kv_head", m->n_kv_head));
     if (o->pp > m->n_layer)
         return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--pp", o->pp,
                                "at most n_layer (one layer per stage or more)");
@@ -274,8 +234,8 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
         return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--ep",
                          "expert parallel needs a mixture-of-experts model");
     if (m->n_expert > 0)
-        TRY(divides(err, "--ep", o->ep, "n_expert", m->n_expert));
-    TRY(divides(err, "--cp", o->cp, "the sequence length", seq));
+        TRY(tmem_check_divides(err, "--ep", o->ep, "n_expert", m->n_expert));
+    TRY(tmem_check_divides(err, "--cp", o->cp, "the sequence length", seq));
     uint64_t mp = o->tp * o->pp * o->cp; /* each ≤ 2^20, pp ≤ 1024: fits */
     if (mp > TMEM_MAX_TRAIN_GPUS)
         return tmem_fail_value(err, TMEM_ERR_LIMIT, "--tp", mp, "tp·pp·cp at most 1048576");
@@ -307,7 +267,7 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
     if (dp * mp > TMEM_MAX_TRAIN_GPUS)
         return tmem_fail_value(err, TMEM_ERR_LIMIT, "--gpus", dp * mp, "at most 1048576 GPUs");
     if (m->n_expert > 0 && o->ep > 1)
-        TRY(divides(err, "--ep", o->ep, "the data-parallel degree", dp));
+        TRY(tmem_check_divides(err, "--ep", o->ep, "the data-parallel degree", dp));
     if (o->zero != 0 && o->fsdp != TMEM_FSDP_OFF)
         return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--fsdp",
                          "--zero and --fsdp are two ways to shard: give one");
@@ -326,7 +286,7 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
         return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--virtual-stages", o->virtual_stages,
                                "used with --pp > 1, and pp·virtual_stages must divide n_layer");
     if (o->fsdp == TMEM_FSDP_HYBRID)
-        TRY(divides(err, "--gpus-per-node", o->tp * o->cp, "gpus per node", o->gpus_per_node));
+        TRY(tmem_check_divides(err, "--gpus-per-node", o->tp * o->cp, "gpus per node", o->gpus_per_node));
     if (o->deepspeed_estimator && o->zero != 2 && o->zero != 3)
         return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
                                "2 or 3 with --deepspeed-estimator (DeepSpeed estimates those stages)");
