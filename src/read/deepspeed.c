@@ -12,6 +12,8 @@
 #include "alloc.h"
 #include "reader.h"
 
+#include "jsonutil.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,30 +29,7 @@ static void fail(struct dsc *c, enum tmem_status code, const char *key, const ch
     if (c->st != TMEM_OK)
         return;
     c->st = code;
-    if (c->err == NULL)
-        return;
-    c->err->code = code;
-    c->err->offset = 0;
-    if (key)
-        snprintf(c->err->where, sizeof c->err->where, "%.50s:%.44s", c->where, key);
-    else
-        snprintf(c->err->where, sizeof c->err->where, "%s", c->where);
-    snprintf(c->err->msg, sizeof c->err->msg, "%s", msg);
-}
-
-static const char *kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "a value";
+    tmem_fail_at(c->err, code, c->where, key, msg);
 }
 
 static bool is_auto(const json_t *v)
@@ -73,7 +52,7 @@ static uint64_t get_u64(struct dsc *c, json_t *obj, const char *key, const char 
     else if (json_is_real(v))
         d = json_real_value(v);
     else {
-        snprintf(msg, sizeof msg, "expected a non-negative integer, got %s", kind(v));
+        snprintf(msg, sizeof msg, "expected a non-negative integer, got %s", tmem_json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, path, msg);
         return 0;
     }
@@ -94,7 +73,7 @@ static json_t *get_obj(struct dsc *c, json_t *obj, const char *key, const char *
         return NULL;
     if (!json_is_object(v)) {
         char msg[96];
-        snprintf(msg, sizeof msg, "expected an object, got %s", kind(v));
+        snprintf(msg, sizeof msg, "expected an object, got %s", tmem_json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, path, msg);
         return NULL;
     }
@@ -110,7 +89,7 @@ static bool get_bool(struct dsc *c, json_t *obj, const char *key, const char *pa
         return false;
     if (!json_is_boolean(v)) {
         char msg[96];
-        snprintf(msg, sizeof msg, "expected true or false, got %s", kind(v));
+        snprintf(msg, sizeof msg, "expected true or false, got %s", tmem_json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, path, msg);
         return false;
     }
@@ -125,7 +104,7 @@ static const char *get_str(struct dsc *c, json_t *obj, const char *key, const ch
         return NULL;
     if (!json_is_string(v)) {
         char msg[96];
-        snprintf(msg, sizeof msg, "expected a string, got %s", kind(v));
+        snprintf(msg, sizeof msg, "expected a string, got %s", tmem_json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, path, msg);
         return NULL;
     }

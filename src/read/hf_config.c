@@ -8,6 +8,8 @@
  * fields stay 0 for tmem_model_resolve(). */
 #include "reader.h"
 
+#include "jsonutil.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,30 +26,7 @@ static void fail(struct cfg *c, enum tmem_status code, const char *key, const ch
     if (c->st != TMEM_OK)
         return;
     c->st = code;
-    if (c->err == NULL)
-        return;
-    c->err->code = code;
-    c->err->offset = 0;
-    if (key)
-        snprintf(c->err->where, sizeof c->err->where, "%.60s:%.34s", c->where, key);
-    else
-        snprintf(c->err->where, sizeof c->err->where, "%s", c->where);
-    snprintf(c->err->msg, sizeof c->err->msg, "%s", msg);
-}
-
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "a value";
+    tmem_fail_at(c->err, code, c->where, key, msg);
 }
 
 /* The first of `keys` present and not null, or NULL; *used names it. */
@@ -87,7 +66,7 @@ static bool as_u64(struct cfg *c, json_t *v, const char *key, uint64_t *out)
         fail(c, TMEM_ERR_SCHEMA, key, msg);
         return false;
     }
-    snprintf(msg, sizeof msg, "expected a non-negative integer, got %s", type_name(v));
+    snprintf(msg, sizeof msg, "expected a non-negative integer, got %s", tmem_json_kind(v));
     fail(c, TMEM_ERR_SCHEMA, key, msg);
     return false;
 }
@@ -107,7 +86,7 @@ static bool get_bool(struct cfg *c, const char *key, bool *out)
         return false;
     if (!json_is_boolean(v)) {
         char msg[128];
-        snprintf(msg, sizeof msg, "expected true or false, got %s", type_name(v));
+        snprintf(msg, sizeof msg, "expected true or false, got %s", tmem_json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, key, msg);
         return false;
     }
@@ -122,7 +101,7 @@ static const char *get_str(struct cfg *c, const char *key)
         return NULL;
     if (!json_is_string(v)) {
         char msg[128];
-        snprintf(msg, sizeof msg, "expected a string, got %s", type_name(v));
+        snprintf(msg, sizeof msg, "expected a string, got %s", tmem_json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, key, msg);
         return NULL;
     }

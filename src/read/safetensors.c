@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include "jsonutil.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,21 +91,6 @@ static uint64_t key_offset(const char *text, size_t len, const char *name, uint6
     return key_offset_from(text, len, 0, name, dflt);
 }
 
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "a value";
-}
-
 static uint64_t json_syntax_offset(const json_error_t *je)
 {
     return je->position > 0 ? (uint64_t)je->position - 1 : 0;
@@ -141,14 +128,14 @@ static enum tmem_status parse_metadata(struct st_parse *p, json_t *meta)
     uint64_t off = 8 + key_offset(p->hdr, p->hdr_len, "__metadata__", 0);
     if (!json_is_object(meta))
         return tmem_ckpt_fail(p->err, TMEM_ERR_SCHEMA, p->path, "__metadata__", off,
-                              "expected an object of strings, got %s", json_kind(meta));
+                              "expected an object of strings, got %s", tmem_json_kind(meta));
     const char *k;
     json_t *v;
     json_object_foreach(meta, k, v)
     {
         if (!json_is_string(v))
             return tmem_ckpt_fail(p->err, TMEM_ERR_SCHEMA, p->path, "__metadata__", off,
-                                  "value of '%.60s' is %s but must be a string", k, json_kind(v));
+                                  "value of '%.60s' is %s but must be a string", k, tmem_json_kind(v));
         if (p->file != 0)
             continue; /* shards repeat it; the first one's is kept */
         struct tmem_ckpt_kv *kv = tmem_ckpt_push_kv(p->c, p->path, p->err);
@@ -180,13 +167,13 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
     if (!json_is_object(info))
         return tensor_fail(p, TMEM_ERR_SCHEMA, name, NULL,
                            "expected an object {dtype, shape, data_offsets}, got %s",
-                           json_kind(info));
+                           tmem_json_kind(info));
     json_t *dtype = json_object_get(info, "dtype");
     json_t *shape = json_object_get(info, "shape");
     json_t *offs = json_object_get(info, "data_offsets");
     if (!json_is_string(dtype))
         return tensor_fail(p, dtype ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, name, "dtype",
-                           "expected a dtype string, got %s", dtype ? json_kind(dtype) : "nothing");
+                           "expected a dtype string, got %s", dtype ? tmem_json_kind(dtype) : "nothing");
     enum tmem_st_dtype dt = tmem_st_dtype_from_name(json_string_value(dtype));
     if (dt == TMEM_ST_DTYPE_COUNT)
         return tensor_fail(p, TMEM_ERR_UNSUPPORTED, name, "dtype",
@@ -195,7 +182,7 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
                            json_string_value(dtype));
     if (!json_is_array(shape))
         return tensor_fail(p, shape ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, name, "shape",
-                           "expected an array of sizes, got %s", shape ? json_kind(shape) : "nothing");
+                           "expected an array of sizes, got %s", shape ? tmem_json_kind(shape) : "nothing");
     size_t nd = json_array_size(shape);
     if (nd > TMEM_MAX_CKPT_DIMS)
         return tensor_fail(p, TMEM_ERR_LIMIT, name, "shape",
@@ -203,7 +190,7 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
     if (!json_is_array(offs) || json_array_size(offs) != 2)
         return tensor_fail(p, offs ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, name,
                            "data_offsets", "expected [begin, end], got %s",
-                           offs ? json_kind(offs) : "nothing");
+                           offs ? tmem_json_kind(offs) : "nothing");
     uint64_t begin, end;
     if (!json_u64(json_array_get(offs, 0), &begin) || !json_u64(json_array_get(offs, 1), &end))
         return tensor_fail(p, TMEM_ERR_SCHEMA, name, "data_offsets",
@@ -291,7 +278,7 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
     uint32_t first = c->n_tensors;
     if (!json_is_object(root)) {
         st = tmem_ckpt_fail(err, TMEM_ERR_SCHEMA, p.path, "header", 8,
-                            "expected a JSON object of tensors, got %s", json_kind(root));
+                            "expected a JSON object of tensors, got %s", tmem_json_kind(root));
         goto done;
     }
     st = tmem_ckpt_reserve(c, json_object_size(root), 0, p.path, err);
@@ -473,7 +460,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
         st = tmem_ckpt_fail(err, wm ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, ip, "weight_map",
                             key_offset(text, len, "weight_map", 0),
                             "expected an object of tensor name → shard file, got %s",
-                            wm ? json_kind(wm) : "nothing");
+                            wm ? tmem_json_kind(wm) : "nothing");
         goto done;
     }
     json_t *meta = json_object_get(root, "metadata");
@@ -482,7 +469,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
         if (!json_u64(total, &c->index_total_bytes)) {
             st = tmem_ckpt_fail(err, TMEM_ERR_SCHEMA, ip, "metadata.total_size",
                                 key_offset(text, len, "total_size", 0),
-                                "expected a non-negative integer, got %s", json_kind(total));
+                                "expected a non-negative integer, got %s", tmem_json_kind(total));
             goto done;
         }
         c->has_index_total = true;
@@ -508,7 +495,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
             st = tmem_ckpt_fail(err, TMEM_ERR_SCHEMA, ip, key, key_offset(text, len, key, 0),
                                 "weight_map value must be a shard file name in the index's "
                                 "folder, got %s",
-                                json_is_string(val) ? "a path" : json_kind(val));
+                                json_is_string(val) ? "a path" : tmem_json_kind(val));
             goto done;
         }
         names[n_names++] = json_string_value(val);
