@@ -2,37 +2,8 @@
 # infer.sh — `tmem infer` end to end: the contract's JSON keys, figures
 # written by hand here, and the error contract for bad options.
 # Usage: infer.sh path/to/tmem
-set -u
-TMEM=${1:-build/tmem}
-case $TMEM in /*) ;; *) TMEM="$PWD/$TMEM" ;; esac
-export LC_ALL=C TZ=UTC
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-json_num() { sed -n "s/^ *\"$2\": \(-\{0,1\}[0-9][0-9]*\),\{0,1\}\$/\1/p" "$1" | head -n 1; }
-expect_json() {
-  desc=$1 key=$2 want=$3
-  shift 3
-  if ! "$TMEM" "$@" --json >"$TMP/out" 2>"$TMP/err"; then bad "$desc: exit $? ($(cat "$TMP/err"))"; return; fi
-  got=$(json_num "$TMP/out" "$key")
-  if [ "$got" = "$want" ]; then ok; else bad "$desc: $key is '$got', want $want"; fi
-}
-expect_error() {
-  desc=$1 pat=$2
-  shift 2
-  "$TMEM" "$@" >"$TMP/out" 2>"$TMP/err"
-  rc=$?
-  if [ $rc -ne 2 ]; then bad "$desc: exit $rc, want 2"; return; fi
-  if [ -s "$TMP/out" ]; then bad "$desc: stdout not empty"; return; fi
-  lines=$(grep -vc '^tmem: hint: ' "$TMP/err")
-  first=$(head -n 1 "$TMP/err")
-  if [ "$lines" -ne 1 ]; then bad "$desc: $lines error lines"; return; fi
-  case $first in "tmem: error: "*) ;; *) bad "$desc: not a tmem error line: $first"; return ;; esac
-  if printf '%s\n' "$first" | grep -q -- "$pat"; then ok; else bad "$desc: '$first' lacks '$pat'"; fi
-}
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/common.sh"
 
 L2="infer llama-2-7b --batch 8 --prompt 2048 --gen 256 --weights fp16 --kv-dtype fp16 --gpu a100-80gb"
 # weights 6,738,415,616 × 2; KV 8 × 2304 × 524,288 (hand figures, DESIGN.md / peers.md)

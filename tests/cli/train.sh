@@ -4,51 +4,8 @@
 # through the CLI, the DeepSpeed config reader, and the error contract (one
 # "tmem: error:" line, exit 2, empty stdout). Usage: train.sh path/to/tmem
 # UPDATE=1 rewrites the golden files (review the diff).
-set -u
-TMEM=${1:-build/tmem}
-case $TMEM in /*) ;; *) TMEM="$PWD/$TMEM" ;; esac
-export LC_ALL=C TZ=UTC
 HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# json_num FILE KEY: the first integer value of "KEY" in a pretty-printed document
-json_num() { sed -n "s/^ *\"$2\": \(-\{0,1\}[0-9][0-9]*\),\{0,1\}\$/\1/p" "$1" | head -n 1; }
-
-# expect_json DESCRIPTION KEY VALUE CMD...
-expect_json() {
-  desc=$1 key=$2 want=$3
-  shift 3
-  if ! "$TMEM" "$@" --json >"$TMP/out" 2>"$TMP/err"; then
-    bad "$desc: exit $? ($(cat "$TMP/err"))"; return
-  fi
-  got=$(json_num "$TMP/out" "$key")
-  if [ "$got" = "$want" ]; then ok; else bad "$desc: $key is '$got', want $want"; fi
-}
-
-# expect_error DESCRIPTION PATTERN CMD...: exit 2, nothing on stdout, one
-# error line (plus at most one hint line) matching PATTERN
-expect_error() {
-  desc=$1 pat=$2
-  shift 2
-  "$TMEM" "$@" >"$TMP/out" 2>"$TMP/err"
-  rc=$?
-  if [ $rc -ne 2 ]; then bad "$desc: exit $rc, want 2"; return; fi
-  if [ -s "$TMP/out" ]; then bad "$desc: stdout not empty"; return; fi
-  lines=$(grep -vc '^tmem: hint: ' "$TMP/err")
-  first=$(head -n 1 "$TMP/err")
-  if [ "$lines" -ne 1 ]; then bad "$desc: $lines error lines: $(cat "$TMP/err")"; return; fi
-  case $first in
-    "tmem: error: "*) ;;
-    *) bad "$desc: stderr is not 'tmem: error: ...': $first"; return ;;
-  esac
-  if printf '%s\n' "$first" | grep -q -- "$pat"; then ok; else bad "$desc: '$first' lacks '$pat'"; fi
-}
+. "$HERE/lib/common.sh"
 
 # --- golden: Llama-2-7B, bf16-mixed AdamW, b 1, s 4096, 8 GPUs, ZeRO-3, flash ---------
 # By hand (P = 6,738,415,616; h 4096, a = n_kv 32, d_head 128, d_ff 11008, V 32000):
