@@ -7,6 +7,7 @@
 #include "presets.h"
 #include "reader.h"
 #include "tmem/infer.h"
+#include "tmem/train.h"
 
 static struct tmem_infer_result R;
 
@@ -153,6 +154,87 @@ static void inventories_grow_with_every_dimension(void **state)
     }
 }
 
+/* Model states on one GPU: weights, gradients (16- and 32-bit), master
+ * copy and optimizer states. */
+static uint64_t model_states(const struct tmem_train_result *r)
+{
+    const enum tmem_train_item items[] = {TMEM_TI_WEIGHTS, TMEM_TI_GRADS, TMEM_TI_GRADS_FP32,
+                                          TMEM_TI_MASTER,  TMEM_TI_STATE0, TMEM_TI_STATE1,
+                                          TMEM_TI_STATE2};
+    uint64_t sum = 0;
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+        sum += r->item_bytes[items[i]];
+    return sum;
+}
+
+static uint64_t activations(const struct tmem_train_result *r)
+{
+    uint64_t sum = 0;
+    for (int i = TMEM_TI_ACT_ATTN; i <= TMEM_TI_ACT_ENDS; i++)
+        sum += r->item_bytes[i];
+    return sum;
+}
+
+static void train(const struct tmem_model *m, const struct tmem_inventory *inv,
+                  const struct tmem_train_opts *o, struct tmem_train_result *r)
+{
+    struct tmem_error err = {0};
+    if (tmem_train_compute(m, inv, o, UINT64_MAX, r, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", m->name, err.where, err.msg);
+}
+
+/* Issue 6's properties: per-GPU model states never grow when the ZeRO stage
+ * or the data-parallel degree grows; activations never grow when
+ * recomputation is turned up. Every preset, every optimizer and policy. */
+static void sharding_and_recompute_never_add_memory(void **state)
+{
+    (void)state;
+    static struct tmem_train_result r;
+    const enum tmem_optimizer opts[] = {TMEM_OPTIMIZER_ADAMW, TMEM_OPTIMIZER_SGD_MOMENTUM, TMEM_OPTIMIZER_ADAFACTOR};
+    for (size_t i = 0; i < tmem_preset_count(); i++) {
+        struct tmem_model m;
+        struct tmem_inventory inv;
+        load(tmem_preset_at(i)->name, &m, &inv);
+        for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+            struct tmem_train_opts o;
+            tmem_train_opts_default(&o);
+            o.optimizer = opts[k];
+            o.seq = 1024;
+            o.gpus = 8;
+            uint64_t prev = UINT64_MAX;
+            for (uint32_t z = 0; z <= 3; z++) {
+                o.zero = z;
+                train(&m, &inv, &o, &r);
+                assert_true(model_states(&r) <= prev);
+                prev = model_states(&r);
+            }
+            prev = UINT64_MAX;
+            for (uint64_t dp = 1; dp <= 64; dp *= 2) {
+                o.zero = 3;
+                o.gpus = dp;
+                train(&m, &inv, &o, &r);
+                assert_true(model_states(&r) <= prev);
+                prev = model_states(&r);
+            }
+            o.gpus = 8;
+            o.zero = 1;
+            prev = UINT64_MAX;
+            const enum tmem_recompute rc[] = {TMEM_RECOMPUTE_NONE, TMEM_RECOMPUTE_SELECTIVE,
+                                              TMEM_RECOMPUTE_FULL};
+            for (int a = 0; a < 2; a++) {
+                o.attention = a ? TMEM_ATTENTION_FLASH : TMEM_ATTENTION_NAIVE;
+                prev = UINT64_MAX;
+                for (size_t j = 0; j < 3; j++) {
+                    o.recompute = rc[j];
+                    train(&m, &inv, &o, &r);
+                    assert_true(activations(&r) <= prev);
+                    prev = activations(&r);
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +242,7 @@ int main(void)
         cmocka_unit_test(the_ledger_grows_with_batch_context_and_weight_width),
         cmocka_unit_test(tensor_parallel_never_adds_per_gpu_memory),
         cmocka_unit_test(inventories_grow_with_every_dimension),
+        cmocka_unit_test(sharding_and_recompute_never_add_memory),
     };
     return cmocka_run_group_tests_name("properties over every preset", tests, NULL, NULL);
 }
