@@ -13,30 +13,20 @@
 #include "checkpoint.h"
 #include "reader.h"
 
-#include <ftw.h>
 #include <time.h>
 
-static char root[64];
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
+static char root[64]; /* this test's scratch folder */
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/tmem-st-XXXXXX");
-    return mkdtemp(root) ? 0 : -1;
+    return ckw_scratch_dir(root, sizeof root, "tmem-st");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    return nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return ckw_remove_tree(root);
 }
 
 static const char *path_in(char *buf, size_t cap, const char *name)
