@@ -7,24 +7,13 @@
 # line, exit 2, nothing on stdout. Where node and tests/npm's
 # @huggingface/gguf are installed, the GGUF reader is cross-checked against
 # that independent parser. Usage: inspect.sh path/to/tmem
-set -u
-TMEM=${1:-build/tmem}
-case $TMEM in /*) ;; *) TMEM="$PWD/$TMEM" ;; esac
-export LC_ALL=C TZ=UTC
 HERE=$(cd "$(dirname "$0")" && pwd)
+EXPECT_FIXED=1 # this suite's error patterns are literal text
+. "$HERE/lib/common.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 # the fixture writer sits beside the tmem under test (a valgrind wrapper names it)
 GEN="$(dirname "${TMEM_UNDER_VALGRIND:-$TMEM}")/tests/test_ckpt_fixtures"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# json_num FILE KEY: the first integer value of "KEY" in a pretty-printed document
-json_num() { sed -n "s/^ *\"$2\": \(-\{0,1\}[0-9][0-9]*\),\{0,1\}\$/\1/p" "$1" | head -n 1; }
 json_bool() { sed -n "s/^ *\"$2\": \(true\|false\),\{0,1\}\$/\1/p" "$1" | head -n 1; }
 
 # run_json OUT CMD...: tmem CMD --json into OUT, exit 0 expected
@@ -39,24 +28,6 @@ run_json() {
 
 expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: '$2', want '$3'"; fi; }
 
-# expect_error DESCRIPTION PATTERN CMD...: exit 2, nothing on stdout, one
-# error line (plus at most one hint line) matching PATTERN
-expect_error() {
-  desc=$1 pat=$2
-  shift 2
-  "$TMEM" "$@" >"$TMP/out" 2>"$TMP/err"
-  rc=$?
-  if [ $rc -ne 2 ]; then bad "$desc: exit $rc, want 2"; return; fi
-  if [ -s "$TMP/out" ]; then bad "$desc: stdout not empty"; return; fi
-  lines=$(grep -vc '^tmem: hint: ' "$TMP/err")
-  first=$(head -n 1 "$TMP/err")
-  if [ "$lines" -ne 1 ]; then bad "$desc: $lines error lines: $(cat "$TMP/err")"; return; fi
-  case $first in
-    "tmem: error: "*) ;;
-    *) bad "$desc: stderr is not 'tmem: error: ...': $first"; return ;;
-  esac
-  if printf '%s\n' "$first" | grep -qF -- "$pat"; then ok; else bad "$desc: '$first' lacks '$pat'"; fi
-}
 
 if [ ! -x "$GEN" ]; then
   echo "FAIL: $GEN is missing (make test builds it)"

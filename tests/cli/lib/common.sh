@@ -46,5 +46,7 @@ expect_error() {
     "tmem: error: "*) ;;
     *) bad "$desc: stderr is not 'tmem: error: ...': $first"; return ;;
   esac
-  if printf '%s\n' "$first" | grep -q -- "$pat"; then ok; else bad "$desc: '$first' lacks '$pat'"; fi
+  # PATTERN is a basic regex; a suite that sets EXPECT_FIXED=1 matches it literally
+  if [ "${EXPECT_FIXED:-0}" = 1 ]; then set -- -qF; else set -- -q; fi
+  if printf '%s\n' "$first" | grep "$@" -- "$pat"; then ok; else bad "$desc: '$first' lacks '$pat'"; fi
 }
