@@ -260,13 +260,92 @@ enum tmem_role {
     TMEM_ROLE_COUNT
 };
 
-/* One kind of tensor, repeated `count` times in the model: per_layer times
- * in each layer of its scope (1 for the scopes outside the layers). */
-struct tmem_tensor {
+/* How tensor parallel splits a tensor across the tp ranks of a group
+ * (Megatron-LM / vLLM linear layers). The inventory's shapes are in × out
+ * for a matrix, len × 1 for a vector. */
+enum tmem_tp_split {
+    TMEM_TP_SPLIT_REPLICATED = 0, /* every rank holds it whole (norms, router, MLA down-projections) */
+    TMEM_TP_SPLIT_COLUMN,         /* output width split (q/k/v, gate/up); a bias splits with it */
+    TMEM_TP_SPLIT_ROW,            /* input width split (o_proj, down_proj); matrices only */
+    TMEM_TP_SPLIT_VOCAB,          /* vocabulary rows split (embedding, lm_head and its bias) */
+    TMEM_TP_SPLIT_COUNT
+};
+
+/* What one inventory tensor is. Every rule that differs between tensors
+ * (tensor-parallel split, pipeline stage, quantization role, whether a
+ * matmul multiplies by it) is a column of the kind's row in one table,
+ * tmem_tensor_kind_info(); no rule reads a tensor's name. The zero value is
+ * attn.q_proj (a layer matmul), so a zero-initialised tensor is a plain
+ * per-layer matrix. */
+enum tmem_tensor_kind {
+    TMEM_TENSOR_KIND_ATTN_Q = 0,          /* attn.q_proj: d_model × n_head·d_head */
+    TMEM_TENSOR_KIND_ATTN_K,              /* attn.k_proj: d_model × n_kv_head·d_head */
+    TMEM_TENSOR_KIND_ATTN_V,              /* attn.v_proj: d_model × n_kv_head·d_head */
+    TMEM_TENSOR_KIND_ATTN_O,              /* attn.o_proj: n_head·d_head × d_model */
+    TMEM_TENSOR_KIND_ATTN_Q_BIAS,         /* n_head·d_head */
+    TMEM_TENSOR_KIND_ATTN_K_BIAS,         /* n_kv_head·d_head */
+    TMEM_TENSOR_KIND_ATTN_V_BIAS,         /* n_kv_head·d_head */
+    TMEM_TENSOR_KIND_ATTN_O_BIAS,         /* d_model */
+    TMEM_TENSOR_KIND_ATTN_Q_NORM,         /* d_head (Qwen3, phi qk_layernorm) */
+    TMEM_TENSOR_KIND_ATTN_Q_NORM_BIAS,    /* d_head */
+    TMEM_TENSOR_KIND_ATTN_K_NORM,         /* d_head */
+    TMEM_TENSOR_KIND_ATTN_K_NORM_BIAS,    /* d_head */
+    TMEM_TENSOR_KIND_MLA_Q_A,             /* attn.q_a_proj: d_model × q_lora_rank */
+    TMEM_TENSOR_KIND_MLA_Q_A_NORM,        /* q_lora_rank */
+    TMEM_TENSOR_KIND_MLA_Q_B,             /* q_lora_rank × n_head·(qk_nope+qk_rope) */
+    TMEM_TENSOR_KIND_MLA_KV_A,            /* d_model × (kv_lora_rank+qk_rope) */
+    TMEM_TENSOR_KIND_MLA_KV_A_NORM,       /* kv_lora_rank */
+    TMEM_TENSOR_KIND_MLA_KV_B,            /* kv_lora_rank × n_head·(qk_nope+v_head) */
+    TMEM_TENSOR_KIND_LAYER_NORM,          /* d_model, n_norm_per_layer per layer */
+    TMEM_TENSOR_KIND_LAYER_NORM_BIAS,     /* d_model */
+    TMEM_TENSOR_KIND_MLP_GATE,            /* mlp.gate_proj: d_model × d_ff */
+    TMEM_TENSOR_KIND_MLP_UP,              /* d_model × d_ff */
+    TMEM_TENSOR_KIND_MLP_DOWN,            /* d_ff × d_model */
+    TMEM_TENSOR_KIND_MLP_GATE_BIAS,       /* d_ff */
+    TMEM_TENSOR_KIND_MLP_UP_BIAS,         /* d_ff */
+    TMEM_TENSOR_KIND_MLP_DOWN_BIAS,       /* d_model */
+    TMEM_TENSOR_KIND_ROUTER,              /* moe.router: d_model × n_expert */
+    TMEM_TENSOR_KIND_ROUTER_BIAS,         /* n_expert */
+    TMEM_TENSOR_KIND_SHARED_EXPERT_GATE,  /* moe.shared_expert_gate: d_model × 1 (Qwen2-MoE) */
+    TMEM_TENSOR_KIND_EXPERT_GATE,         /* d_model × d_ff_expert, n_expert per layer */
+    TMEM_TENSOR_KIND_EXPERT_UP,           /* d_model × d_ff_expert */
+    TMEM_TENSOR_KIND_EXPERT_DOWN,         /* d_ff_expert × d_model */
+    TMEM_TENSOR_KIND_SHARED_GATE,         /* shared_experts.gate_proj: d_model × d_ff_shared */
+    TMEM_TENSOR_KIND_SHARED_UP,           /* d_model × d_ff_shared */
+    TMEM_TENSOR_KIND_SHARED_DOWN,         /* d_ff_shared × d_model */
+    TMEM_TENSOR_KIND_TOKEN_EMBD,          /* embed_tokens: n_vocab × d_embed */
+    TMEM_TENSOR_KIND_POS_EMBD,            /* embed_positions: n_pos × d_model */
+    TMEM_TENSOR_KIND_PROJECT_IN,          /* d_embed × d_model (OPT-350m) */
+    TMEM_TENSOR_KIND_PROJECT_OUT,         /* d_model × d_embed */
+    TMEM_TENSOR_KIND_EMBED_NORM,          /* d_model (BLOOM) */
+    TMEM_TENSOR_KIND_EMBED_NORM_BIAS,     /* d_model */
+    TMEM_TENSOR_KIND_FINAL_NORM,          /* d_model */
+    TMEM_TENSOR_KIND_FINAL_NORM_BIAS,     /* d_model */
+    TMEM_TENSOR_KIND_LM_HEAD,             /* n_vocab × d_embed */
+    TMEM_TENSOR_KIND_LM_HEAD_BIAS,        /* n_vocab */
+    TMEM_TENSOR_KIND_COUNT
+};
+
+struct tmem_tensor_kind_info {
+    const char *name;          /* stable key, the inventory's display name ("attn.q_proj") */
     enum tmem_group group;
-    enum tmem_scope scope;
-    enum tmem_role role;
-    const char *name;          /* "attn.q_proj" (static string) */
+    enum tmem_scope scope;     /* pipeline placement: first stage, every layer (of a kind), last stage */
+    enum tmem_tp_split tp;     /* how tensor parallel splits it */
+    enum tmem_role role;       /* what quantization mixes single out */
+    bool matmul;               /* a weight some matmul multiplies by (autocast casts it) */
+    bool vector;               /* one-dimensional: a bias or a norm's weight or bias */
+};
+
+/* The row of kind k; NULL for a value outside the enum. */
+const struct tmem_tensor_kind_info *tmem_tensor_kind_info(enum tmem_tensor_kind k);
+
+/* One kind of tensor, repeated `count` times in the model: per_layer times
+ * in each layer of its scope (1 for the scopes outside the layers). Its
+ * scope, role, TP split and the rest are its kind's row. */
+struct tmem_tensor {
+    enum tmem_tensor_kind kind;
+    enum tmem_group group;     /* tmem_tensor_kind_info(kind)->group */
+    const char *name;          /* tmem_tensor_kind_info(kind)->name (static string) */
     const char *shape_sym;     /* "d_model × n_head·d_head" (static string) */
     const char *count_sym;     /* "n_layer", "n_moe_layer·n_expert", "1" */
     uint64_t rows, cols;       /* shape (in × out for a matrix); cols == 1 for a vector */

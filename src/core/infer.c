@@ -10,6 +10,7 @@
 #include "error.h"
 #include "quant.h"
 #include "sb.h"
+#include "tensor_kind.h"
 #include "timing.h"
 #include "tmem/infer.h"
 
@@ -136,15 +137,8 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_t
 {
     if (instances == 0)
         return TMEM_OK;
-    uint64_t rows = t->rows, cols = t->cols;
-    /* tensor parallel: vocab-parallel embedding/lm_head split rows, other
-     * matrices split their output width; router and vectors replicate */
-    if (t->cols > 1 && t->rows > 1 && t->group != TMEM_GROUP_ROUTER) {
-        if (t->group == TMEM_GROUP_EMBEDDING || t->group == TMEM_GROUP_LM_HEAD)
-            rows = tmem_ceil_div_u64(rows, o->tp);
-        else
-            cols = tmem_ceil_div_u64(cols, o->tp);
-    }
+    uint64_t rows, cols; /* one rank's share: the kind's tensor-parallel split */
+    tmem__tp_local_shape(t, o->tp, &rows, &cols);
     struct tmem_instance_bytes ib;
     TRY(tmem_wf_instance_bytes(t, o->weights, gtype, o->group_size, o->compute, rows, cols, &ib,
                                err));
@@ -154,7 +148,8 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_t
         !tmem_mul_u64(ib.scales, instances, &scales) || !tmem_add_u64(payload, scales, &bytes) ||
         !add_to(&b->total, bytes))
         return tmem_fail(err, TMEM_ERR_OVERFLOW, t->name, "weight bytes do not fit in 64 bits");
-    if (t->group == TMEM_GROUP_EXPERTS)
+    const enum tmem_group g = tmem__kind(t)->group;
+    if (g == TMEM_GROUP_EXPERTS)
         b->expert_bytes += bytes;
     if (ib.ggml_type != TMEM_GGML_TYPE_COUNT) {
         b->gguf_elems[ib.ggml_type] += elems;
@@ -166,7 +161,7 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_t
         b->q_elems += elems;
         b->q_bytes += payload;
         b->q_scales += scales;
-    } else if (t->group == TMEM_GROUP_EMBEDDING || t->group == TMEM_GROUP_LM_HEAD) {
+    } else if (g == TMEM_GROUP_EMBEDDING || g == TMEM_GROUP_LM_HEAD) {
         b->keep_embed_elems += elems;
         b->keep_embed_bytes += payload;
     } else {
@@ -189,20 +184,22 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
         [TMEM_SCOPE_MOE_LAYER] = moe};
     for (uint32_t i = 0; i < inv->n_tensors; i++) {
         const struct tmem_tensor *t = &inv->tensors[i];
-        bool per_layer_rule = tmem_wf_is_gguf(o->weights) && t->scope >= TMEM_SCOPE_LAYER &&
-                              (t->role == TMEM_ROLE_ATTN_V || t->role == TMEM_ROLE_FFN_DOWN);
+        const struct tmem_tensor_kind_info *ki = tmem__kind(t);
+        bool in_layers = ki->scope != TMEM_SCOPE_INPUT && ki->scope != TMEM_SCOPE_OUTPUT;
+        bool per_layer_rule = tmem_wf_is_gguf(o->weights) && in_layers &&
+                              (ki->role == TMEM_ROLE_ATTN_V || ki->role == TMEM_ROLE_FFN_DOWN);
         if (!per_layer_rule) {
             uint32_t g = tmem_wf_is_gguf(o->weights)
                              ? tmem_gguf_type_for(t, o->weights, o->ggml_type, 0, m->n_layer, m->tied)
                              : TMEM_GGML_TYPE_COUNT;
-            TRY(bin_instances(b, t, o, g, t->per_layer * layers_of[t->scope], err));
+            TRY(bin_instances(b, t, o, g, t->per_layer * layers_of[ki->scope], err));
             continue;
         }
         /* llama.cpp's mixes pick the type layer by layer */
         for (uint64_t l = first; l < first + n; l++) {
             bool is_moe = tmem_model_moe_layers_in(m, l, l + 1) == 1;
-            if ((t->scope == TMEM_SCOPE_DENSE_LAYER && is_moe) ||
-                (t->scope == TMEM_SCOPE_MOE_LAYER && !is_moe))
+            if ((ki->scope == TMEM_SCOPE_DENSE_LAYER && is_moe) ||
+                (ki->scope == TMEM_SCOPE_MOE_LAYER && !is_moe))
                 continue;
             uint32_t g = tmem_gguf_type_for(t, o->weights, o->ggml_type, l, m->n_layer, m->tied);
             TRY(bin_instances(b, t, o, g, t->per_layer, err));
@@ -212,7 +209,7 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
      * embedding (vLLM loads it on the last stage) */
     if (m->tied && is_last && !is_first)
         for (uint32_t i = 0; i < inv->n_tensors; i++)
-            if (inv->tensors[i].role == TMEM_ROLE_TOKEN_EMBD) {
+            if (inv->tensors[i].kind == TMEM_TENSOR_KIND_TOKEN_EMBD) {
                 uint32_t g = tmem_wf_is_gguf(o->weights)
                                  ? tmem_gguf_type_for(&inv->tensors[i], o->weights, o->ggml_type,
                                                       0, m->n_layer, true)
@@ -510,6 +507,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     if (m == NULL || inv == NULL || o == NULL || r == NULL)
         return tmem_fail(err, TMEM_ERR_INVALID_ARG, "infer", "missing argument");
     TRY(validate(m, o, err));
+    TRY(tmem__inventory_check(inv, err));
     static const struct tmem_infer_result zero;
     struct tmem_infer_result cur = zero;
     struct tmem_stage_summary stages[64];

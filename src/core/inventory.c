@@ -2,7 +2,9 @@
  * resolved model holds, with its shape, how many times it repeats and how
  * many of those a token passes through. One shared walk serves all
  * families; the family rules (biases, norms, gating, MLA, experts) arrive as
- * fields of struct tmem_model. Counts are checked 64-bit products.
+ * fields of struct tmem_model. Each tensor is added by its kind
+ * (tensor_kind.c), which gives its name, group, scope and every rule the
+ * ledgers apply to it. Counts are checked 64-bit products.
  *
  * REF: HF transformers modeling_<family>.py for each family's layout. */
 #include "checked.h"
@@ -24,15 +26,18 @@ struct walk {
     uint64_t layers[TMEM_SCOPE_COUNT]; /* layers of each scope: 1, 1, n_layer, dense, MoE */
 };
 
-/* Adds a rows × cols tensor (cols 1: a vector), per_layer times in each
- * layer of `scope` (once for the input/output scopes). Zero-sized or
- * zero-count tensors are skipped, so an absent bias adds no line. */
-static HOT_INLINE void add(struct walk *w, enum tmem_group g, enum tmem_scope scope,
-                           enum tmem_role role, const char *name, const char *shape_sym,
+/* Adds a rows × cols tensor of kind k (cols 1: a vector), per_layer times
+ * in each layer of the kind's scope (once for the input/output scopes).
+ * Zero-sized or zero-count tensors are skipped, so an absent bias adds no
+ * line. */
+static HOT_INLINE void add(struct walk *w, enum tmem_tensor_kind k, const char *shape_sym,
                            const char *count_sym, uint64_t rows, uint64_t cols,
                            uint64_t per_layer, uint64_t per_layer_active)
 {
-    uint64_t layers = w->layers[scope];
+    const struct tmem_tensor_kind_info *ki = tmem_tensor_kind_info(k);
+    const enum tmem_group g = ki->group;
+    const char *name = ki->name;
+    uint64_t layers = w->layers[ki->scope];
     if (w->st != TMEM_OK || rows == 0 || cols == 0 || per_layer == 0 || layers == 0)
         return;
     struct tmem_inventory *inv = w->inv;
@@ -53,7 +58,7 @@ static HOT_INLINE void add(struct walk *w, enum tmem_group g, enum tmem_scope sc
         return;
     }
     inv->tensors[inv->n_tensors++] = (struct tmem_tensor){
-        .group = g, .scope = scope, .role = role, .name = name, .shape_sym = shape_sym,
+        .kind = k, .group = g, .name = name, .shape_sym = shape_sym,
         .count_sym = count_sym, .rows = rows, .cols = cols, .per_layer = per_layer,
         .per_layer_active = per_layer_active, .count = count, .count_active = count_active,
         .params = params};
@@ -71,69 +76,58 @@ static uint64_t mul(struct walk *w, uint64_t a, uint64_t b)
     return r;
 }
 
-/* A norm of `width` repeated `count` times: weight (RMSNorm, LayerNorm) and
- * bias (LayerNorm only); a non-parametric norm adds nothing. */
-static void add_norm(struct walk *w, enum tmem_scope scope, const char *name_w,
-                     const char *name_b, const char *sym, const char *count_sym, uint64_t width,
-                     uint64_t per_layer)
+/* A norm of `width` repeated per_layer times in each layer of its scope:
+ * weight (RMSNorm, LayerNorm) and bias (LayerNorm only); a non-parametric
+ * norm adds nothing. */
+static void add_norm(struct walk *w, enum tmem_tensor_kind weight, enum tmem_tensor_kind bias,
+                     const char *sym, const char *count_sym, uint64_t width, uint64_t per_layer)
 {
     if (w->m->norm == TMEM_NORM_NONPARAM)
         return;
-    add(w, TMEM_GROUP_NORM, scope, TMEM_ROLE_OTHER, name_w, sym, count_sym, width, 1, per_layer,
-        per_layer);
+    add(w, weight, sym, count_sym, width, 1, per_layer, per_layer);
     if (w->m->norm == TMEM_NORM_LAYERNORM)
-        add(w, TMEM_GROUP_NORM, scope, TMEM_ROLE_OTHER, name_b, sym, count_sym, width, 1,
-            per_layer, per_layer);
+        add(w, bias, sym, count_sym, width, 1, per_layer, per_layer);
 }
 
-#define IN TMEM_SCOPE_INPUT
-#define OUT TMEM_SCOPE_OUTPUT
-#define LAYER TMEM_SCOPE_LAYER
-#define OTHER TMEM_ROLE_OTHER
+#define K(x) TMEM_TENSOR_KIND_##x
 
 static void walk_embedding(struct walk *w)
 {
     const struct tmem_model *m = w->m;
-    const enum tmem_group E = TMEM_GROUP_EMBEDDING;
-    add(w, E, IN, TMEM_ROLE_TOKEN_EMBD, "embed_tokens", "n_vocab × d_embed", "1", m->n_vocab,
-        m->d_embed, 1, 1);                                        /* (V, d_embed) */
+    add(w, K(TOKEN_EMBD), "n_vocab × d_embed", "1", m->n_vocab, m->d_embed, 1, 1); /* (V, d_embed) */
     if (m->learned_pos)
-        add(w, E, IN, OTHER, "embed_positions", "n_pos × d_model", "1", m->n_pos, m->d_model, 1,
+        add(w, K(POS_EMBD), "n_pos × d_model", "1", m->n_pos, m->d_model, 1,
             1);                                                   /* (n_ctx + extra, d) */
     if (m->d_embed != m->d_model) { /* OPT-350m: word_embed_proj_dim != hidden */
-        add(w, E, IN, OTHER, "project_in", "d_embed × d_model", "1", m->d_embed, m->d_model, 1, 1);
-        add(w, E, OUT, OTHER, "project_out", "d_model × d_embed", "1", m->d_model, m->d_embed, 1,
-            1);
+        add(w, K(PROJECT_IN), "d_embed × d_model", "1", m->d_embed, m->d_model, 1, 1);
+        add(w, K(PROJECT_OUT), "d_model × d_embed", "1", m->d_model, m->d_embed, 1, 1);
     }
     if (m->embed_norm)
-        add_norm(w, IN, "embed_norm.weight", "embed_norm.bias", "d_model", "1", m->d_model, 1);
+        add_norm(w, K(EMBED_NORM), K(EMBED_NORM_BIAS), "d_model", "1", m->d_model, 1);
 }
 
 static void walk_attention_gqa(struct walk *w)
 {
     const struct tmem_model *m = w->m;
     uint64_t q = mul(w, m->n_head, m->d_head), kv = mul(w, m->n_kv_head, m->d_head);
-    const enum tmem_group A = TMEM_GROUP_ATTENTION;
-    add(w, A, LAYER, OTHER, "attn.q_proj", "d_model × n_head·d_head", "n_layer", m->d_model, q,
-        1, 1);                                                    /* (d, a·d_h) */
-    add(w, A, LAYER, OTHER, "attn.k_proj", "d_model × n_kv_head·d_head", "n_layer", m->d_model,
-        kv, 1, 1);                                                /* (d, n_kv·d_h) */
-    add(w, A, LAYER, TMEM_ROLE_ATTN_V, "attn.v_proj", "d_model × n_kv_head·d_head", "n_layer",
-        m->d_model, kv, 1, 1);                                    /* (d, n_kv·d_h) */
-    add(w, A, LAYER, OTHER, "attn.o_proj", "n_head·d_head × d_model", "n_layer", q, m->d_model,
-        1, 1);                                                    /* (a·d_h, d) */
+    add(w, K(ATTN_Q), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1,
+        1);                                                       /* (d, a·d_h) */
+    add(w, K(ATTN_K), "d_model × n_kv_head·d_head", "n_layer", m->d_model, kv, 1,
+        1);                                                       /* (d, n_kv·d_h) */
+    add(w, K(ATTN_V), "d_model × n_kv_head·d_head", "n_layer", m->d_model, kv, 1,
+        1);                                                       /* (d, n_kv·d_h) */
+    add(w, K(ATTN_O), "n_head·d_head × d_model", "n_layer", q, m->d_model, 1,
+        1);                                                       /* (a·d_h, d) */
     if (m->qkv_bias) {
-        add(w, A, LAYER, OTHER, "attn.q_proj.bias", "n_head·d_head", "n_layer", q, 1, 1, 1);
-        add(w, A, LAYER, OTHER, "attn.k_proj.bias", "n_kv_head·d_head", "n_layer", kv, 1, 1, 1);
-        add(w, A, LAYER, OTHER, "attn.v_proj.bias", "n_kv_head·d_head", "n_layer", kv, 1, 1, 1);
+        add(w, K(ATTN_Q_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
+        add(w, K(ATTN_K_BIAS), "n_kv_head·d_head", "n_layer", kv, 1, 1, 1);
+        add(w, K(ATTN_V_BIAS), "n_kv_head·d_head", "n_layer", kv, 1, 1, 1);
     }
     if (m->o_bias)
-        add(w, A, LAYER, OTHER, "attn.o_proj.bias", "d_model", "n_layer", m->d_model, 1, 1, 1);
+        add(w, K(ATTN_O_BIAS), "d_model", "n_layer", m->d_model, 1, 1, 1);
     if (m->qk_norm) { /* Qwen3 q_norm/k_norm, phi's qk_layernorm: width d_head */
-        add_norm(w, LAYER, "attn.q_norm.weight", "attn.q_norm.bias", "d_head", "n_layer",
-                 m->d_head, 1);
-        add_norm(w, LAYER, "attn.k_norm.weight", "attn.k_norm.bias", "d_head", "n_layer",
-                 m->d_head, 1);
+        add_norm(w, K(ATTN_Q_NORM), K(ATTN_Q_NORM_BIAS), "d_head", "n_layer", m->d_head, 1);
+        add_norm(w, K(ATTN_K_NORM), K(ATTN_K_NORM_BIAS), "d_head", "n_layer", m->d_head, 1);
     }
 }
 
@@ -142,50 +136,43 @@ static void walk_attention_gqa(struct walk *w)
 static void walk_attention_mla(struct walk *w)
 {
     const struct tmem_model *m = w->m;
-    const enum tmem_group A = TMEM_GROUP_ATTENTION, N = TMEM_GROUP_NORM;
     uint64_t qk = mul(w, m->n_head, m->qk_nope_dim + m->qk_rope_dim);
     if (m->q_lora_rank > 0) {
-        add(w, A, LAYER, OTHER, "attn.q_a_proj", "d_model × q_lora_rank", "n_layer", m->d_model,
-            m->q_lora_rank, 1, 1);                                /* (d, q_lora) */
-        add(w, N, LAYER, OTHER, "attn.q_a_layernorm", "q_lora_rank", "n_layer", m->q_lora_rank,
-            1, 1, 1);
-        add(w, A, LAYER, OTHER, "attn.q_b_proj", "q_lora_rank × n_head·(qk_nope+qk_rope)",
-            "n_layer", m->q_lora_rank, qk, 1, 1);                 /* (q_lora, a·(nope+rope)) */
+        add(w, K(MLA_Q_A), "d_model × q_lora_rank", "n_layer", m->d_model, m->q_lora_rank, 1,
+            1);                                                   /* (d, q_lora) */
+        add(w, K(MLA_Q_A_NORM), "q_lora_rank", "n_layer", m->q_lora_rank, 1, 1, 1);
+        add(w, K(MLA_Q_B), "q_lora_rank × n_head·(qk_nope+qk_rope)", "n_layer", m->q_lora_rank,
+            qk, 1, 1);                                            /* (q_lora, a·(nope+rope)) */
     } else {
-        add(w, A, LAYER, OTHER, "attn.q_proj", "d_model × n_head·(qk_nope+qk_rope)", "n_layer",
-            m->d_model, qk, 1, 1);                                /* (d, a·(nope+rope)) */
+        add(w, K(ATTN_Q), "d_model × n_head·(qk_nope+qk_rope)", "n_layer", m->d_model, qk, 1,
+            1);                                                   /* (d, a·(nope+rope)) */
     }
-    add(w, A, LAYER, OTHER, "attn.kv_a_proj_with_mqa", "d_model × (kv_lora_rank+qk_rope)",
-        "n_layer", m->d_model, m->kv_lora_rank + m->qk_rope_dim, 1, 1); /* (d, kv_lora+rope) */
-    add(w, N, LAYER, OTHER, "attn.kv_a_layernorm", "kv_lora_rank", "n_layer", m->kv_lora_rank, 1,
-        1, 1);
-    add(w, A, LAYER, TMEM_ROLE_ATTN_V, "attn.kv_b_proj", "kv_lora_rank × n_head·(qk_nope+v_head)",
-        "n_layer", m->kv_lora_rank, mul(w, m->n_head, m->qk_nope_dim + m->v_head_dim), 1,
-        1);                                                       /* (kv_lora, a·(nope+v)) */
-    add(w, A, LAYER, OTHER, "attn.o_proj", "n_head·v_head × d_model", "n_layer",
-        mul(w, m->n_head, m->v_head_dim), m->d_model, 1, 1);      /* (a·v, d) */
+    add(w, K(MLA_KV_A), "d_model × (kv_lora_rank+qk_rope)", "n_layer", m->d_model,
+        m->kv_lora_rank + m->qk_rope_dim, 1, 1);                  /* (d, kv_lora+rope) */
+    add(w, K(MLA_KV_A_NORM), "kv_lora_rank", "n_layer", m->kv_lora_rank, 1, 1, 1);
+    add(w, K(MLA_KV_B), "kv_lora_rank × n_head·(qk_nope+v_head)", "n_layer", m->kv_lora_rank,
+        mul(w, m->n_head, m->qk_nope_dim + m->v_head_dim), 1, 1); /* (kv_lora, a·(nope+v)) */
+    add(w, K(ATTN_O), "n_head·v_head × d_model", "n_layer", mul(w, m->n_head, m->v_head_dim),
+        m->d_model, 1, 1);                                        /* (a·v, d) */
 }
 
-/* An MLP of width f in every layer of `scope`, per_layer copies of which a
- * token uses per_layer_active: gate (gated families), up, down, biases. */
-static void walk_mlp(struct walk *w, enum tmem_group g, enum tmem_scope scope,
-                     const char *const names[6], const char *shape_in, const char *shape_out,
-                     const char *bias_sym, const char *count_sym, uint64_t f, uint64_t per_layer,
-                     uint64_t per_layer_active, bool bias)
+/* The three matrices of one MLP kind: gate (gated families), up, down. */
+struct mlp_kinds {
+    enum tmem_tensor_kind gate, up, down;
+};
+
+/* An MLP of width f in every layer of its kinds' scope, per_layer copies
+ * of which a token uses per_layer_active. */
+static void walk_mlp(struct walk *w, const struct mlp_kinds *k, const char *shape_in,
+                     const char *shape_out, const char *count_sym, uint64_t f,
+                     uint64_t per_layer, uint64_t per_layer_active)
 {
     const struct tmem_model *m = w->m;
-    const uint64_t n = per_layer, k = per_layer_active;
+    const uint64_t n = per_layer, a = per_layer_active;
     if (m->mlp == TMEM_MLP_GATED)
-        add(w, g, scope, OTHER, names[0], shape_in, count_sym, m->d_model, f, n, k); /* (d, f) */
-    add(w, g, scope, OTHER, names[1], shape_in, count_sym, m->d_model, f, n, k);     /* (d, f) */
-    add(w, g, scope, TMEM_ROLE_FFN_DOWN, names[2], shape_out, count_sym, f, m->d_model, n,
-        k);                                                                          /* (f, d) */
-    if (bias) {
-        if (m->mlp == TMEM_MLP_GATED)
-            add(w, g, scope, OTHER, names[3], bias_sym, count_sym, f, 1, n, k);
-        add(w, g, scope, OTHER, names[4], bias_sym, count_sym, f, 1, n, k);
-        add(w, g, scope, OTHER, names[5], "d_model", count_sym, m->d_model, 1, n, k);
-    }
+        add(w, k->gate, shape_in, count_sym, m->d_model, f, n, a); /* (d, f) */
+    add(w, k->up, shape_in, count_sym, m->d_model, f, n, a);       /* (d, f) */
+    add(w, k->down, shape_out, count_sym, f, m->d_model, n, a);    /* (f, d) */
 }
 
 static void walk_layers(struct walk *w)
@@ -195,52 +182,47 @@ static void walk_layers(struct walk *w)
         walk_attention_mla(w);
     else
         walk_attention_gqa(w);
-    add_norm(w, LAYER, "layer_norms.weight", "layer_norms.bias", "d_model",
-             "n_layer·n_norm_per_layer", m->d_model, m->n_norm_per_layer);
+    add_norm(w, K(LAYER_NORM), K(LAYER_NORM_BIAS), "d_model", "n_layer·n_norm_per_layer",
+             m->d_model, m->n_norm_per_layer);
 
     bool moe = w->layers[TMEM_SCOPE_MOE_LAYER] > 0;
-    static const char *const dense_names[6] = {"mlp.gate_proj",      "mlp.up_proj",
-                                               "mlp.down_proj",      "mlp.gate_proj.bias",
-                                               "mlp.up_proj.bias",   "mlp.down_proj.bias"};
-    walk_mlp(w, TMEM_GROUP_MLP, TMEM_SCOPE_DENSE_LAYER, dense_names, "d_model × d_ff",
-             "d_ff × d_model", "d_ff", moe ? "n_dense_layer" : "n_layer", m->d_ff, 1, 1,
-             m->mlp_bias);
+    const char *dense = moe ? "n_dense_layer" : "n_layer";
+    static const struct mlp_kinds dense_mlp = {K(MLP_GATE), K(MLP_UP), K(MLP_DOWN)};
+    walk_mlp(w, &dense_mlp, "d_model × d_ff", "d_ff × d_model", dense, m->d_ff, 1, 1);
+    if (m->mlp_bias) {
+        if (m->mlp == TMEM_MLP_GATED)
+            add(w, K(MLP_GATE_BIAS), "d_ff", dense, m->d_ff, 1, 1, 1);
+        add(w, K(MLP_UP_BIAS), "d_ff", dense, m->d_ff, 1, 1, 1);
+        add(w, K(MLP_DOWN_BIAS), "d_model", dense, m->d_model, 1, 1, 1);
+    }
     if (!moe)
         return;
 
-    const enum tmem_group R = TMEM_GROUP_ROUTER;
-    const enum tmem_scope S = TMEM_SCOPE_MOE_LAYER;
-    add(w, R, S, OTHER, "moe.router", "d_model × n_expert", "n_moe_layer", m->d_model,
-        m->n_expert, 1, 1);                                       /* (d, E) */
+    add(w, K(ROUTER), "d_model × n_expert", "n_moe_layer", m->d_model, m->n_expert, 1,
+        1);                                                       /* (d, E) */
     if (m->router_bias)
-        add(w, R, S, OTHER, "moe.router.bias", "n_expert", "n_moe_layer", m->n_expert, 1, 1, 1);
+        add(w, K(ROUTER_BIAS), "n_expert", "n_moe_layer", m->n_expert, 1, 1, 1);
     if (m->shared_expert_gate)
-        add(w, R, S, OTHER, "moe.shared_expert_gate", "d_model × 1", "n_moe_layer", m->d_model, 1,
-            1, 1);                                                /* (d, 1) */
-    static const char *const expert_names[6] = {
-        "experts.gate_proj",      "experts.up_proj",      "experts.down_proj",
-        "experts.gate_proj.bias", "experts.up_proj.bias", "experts.down_proj.bias"};
-    walk_mlp(w, TMEM_GROUP_EXPERTS, S, expert_names, "d_model × d_ff_expert",
-             "d_ff_expert × d_model", "d_ff_expert", "n_moe_layer·n_expert", m->d_ff_expert,
-             m->n_expert, m->n_expert_used, false);
-    static const char *const shared_names[6] = {
-        "shared_experts.gate_proj",      "shared_experts.up_proj",
-        "shared_experts.down_proj",      "shared_experts.gate_proj.bias",
-        "shared_experts.up_proj.bias",   "shared_experts.down_proj.bias"};
-    walk_mlp(w, TMEM_GROUP_SHARED_EXPERTS, S, shared_names, "d_model × d_ff_shared",
-             "d_ff_shared × d_model", "d_ff_shared", "n_moe_layer", m->d_ff_shared, 1, 1, false);
+        add(w, K(SHARED_EXPERT_GATE), "d_model × 1", "n_moe_layer", m->d_model, 1, 1,
+            1);                                                   /* (d, 1) */
+    static const struct mlp_kinds experts = {K(EXPERT_GATE), K(EXPERT_UP), K(EXPERT_DOWN)};
+    walk_mlp(w, &experts, "d_model × d_ff_expert", "d_ff_expert × d_model",
+             "n_moe_layer·n_expert", m->d_ff_expert, m->n_expert, m->n_expert_used);
+    static const struct mlp_kinds shared = {K(SHARED_GATE), K(SHARED_UP), K(SHARED_DOWN)};
+    walk_mlp(w, &shared, "d_model × d_ff_shared", "d_ff_shared × d_model", "n_moe_layer",
+             m->d_ff_shared, 1, 1);
 }
 
 static void walk_head(struct walk *w)
 {
     const struct tmem_model *m = w->m;
     if (m->final_norm)
-        add_norm(w, OUT, "final_norm.weight", "final_norm.bias", "d_model", "1", m->d_model, 1);
+        add_norm(w, K(FINAL_NORM), K(FINAL_NORM_BIAS), "d_model", "1", m->d_model, 1);
     if (!m->tied) /* a tied lm_head is the embedding: counted once, there */
-        add(w, TMEM_GROUP_LM_HEAD, OUT, TMEM_ROLE_OUTPUT, "lm_head", "n_vocab × d_embed", "1",
-            m->n_vocab, m->d_embed, 1, 1);                        /* (V, d_embed) */
+        add(w, K(LM_HEAD), "n_vocab × d_embed", "1", m->n_vocab, m->d_embed, 1,
+            1);                                                   /* (V, d_embed) */
     if (m->lm_head_bias)
-        add(w, TMEM_GROUP_LM_HEAD, OUT, OTHER, "lm_head.bias", "n_vocab", "1", m->n_vocab, 1, 1, 1);
+        add(w, K(LM_HEAD_BIAS), "n_vocab", "1", m->n_vocab, 1, 1, 1);
 }
 
 static void clear(struct tmem_inventory *inv)

@@ -10,6 +10,7 @@
  * (tmem_train_compute) and the explaining path (tmem_train_ledger) run the
  * same arithmetic. Pure: no I/O, no allocation, no globals. */
 #include "error.h"
+#include "tensor_kind.h"
 #include "train_internal.h"
 
 #include <string.h>
@@ -297,65 +298,19 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
 
 enum cat { CAT_LAYER, CAT_DENSE, CAT_MOE, CAT_EXPERT, CAT_FIRST, CAT_LAST, CAT_COUNT };
 
-static bool has_suffix(const char *s, const char *suffix)
+/* Where a tensor of the inventory lives: its kind's pipeline placement,
+ * with the routed experts apart (expert parallel divides them). */
+static enum cat category(const struct tmem_tensor_kind_info *k)
 {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && memcmp(s + n - k, suffix, k) == 0;
-}
-
-/* Where a tensor of the inventory lives and whether tensor parallel splits
- * it. Split: the matrices of attention, MLP and experts, their column-
- * parallel biases, the vocabulary of the embedding and lm_head. Replicated:
- * norms, the router, learned positions, row-parallel biases (o_proj,
- * down_proj), MLA's down projections. *rowpar: split along rows. */
-static enum cat classify(const struct tmem_model *m, const struct tmem_tensor *t, bool *split,
-                         bool *rowpar, bool *matmul)
-{
-    bool matrix = t->cols > 1;
-    if (rowpar) /* asked for by the per-tensor states only */
-        *rowpar = false;
-    *matmul = matrix && t->group != TMEM_GROUP_EMBEDDING;
-    switch (t->group) {
-    case TMEM_GROUP_EMBEDDING: /* embed_tokens is the n_vocab-row table */
-        *split = t->rows == m->n_vocab && t->cols == m->d_embed && t->name[6] == 't';
-        if (rowpar)
-            *rowpar = true;
-        return CAT_FIRST;
-    case TMEM_GROUP_LM_HEAD:
-        *split = true;
-        if (rowpar)
-            *rowpar = true;
-        return CAT_LAST;
-    case TMEM_GROUP_NORM:
-        *split = false;
-        if (t->count == 1)
-            return t->name[0] == 'e' ? CAT_FIRST : CAT_LAST; /* embed_norm / final_norm */
-        return CAT_LAYER;
-    case TMEM_GROUP_ROUTER:
-        *split = false;
-        return CAT_MOE;
-    case TMEM_GROUP_ATTENTION:
-        if (matrix) {
-            *split = !(m->attn == TMEM_ATTN_MLA &&
-                       (strstr(t->name, "q_a_proj") || strstr(t->name, "kv_a_proj")));
-            if (rowpar)
-                *rowpar = strstr(t->name, "o_proj") != NULL;
-        } else {
-            *split = !has_suffix(t->name, "o_proj.bias");
-        }
-        return CAT_LAYER;
-    default: /* MLP, experts, shared experts */
-        if (matrix) {
-            *split = true;
-            if (rowpar)
-                *rowpar = strstr(t->name, "down_proj") != NULL;
-        } else {
-            *split = !has_suffix(t->name, "down_proj.bias");
-        }
-        return t->group == TMEM_GROUP_MLP ? CAT_DENSE
-               : t->group == TMEM_GROUP_EXPERTS ? CAT_EXPERT
-                                                : CAT_MOE;
+    switch (k->scope) {
+    case TMEM_SCOPE_INPUT: return CAT_FIRST;
+    case TMEM_SCOPE_OUTPUT: return CAT_LAST;
+    case TMEM_SCOPE_LAYER: return CAT_LAYER;
+    case TMEM_SCOPE_DENSE_LAYER: return CAT_DENSE;
+    case TMEM_SCOPE_MOE_LAYER: return k->group == TMEM_GROUP_EXPERTS ? CAT_EXPERT : CAT_MOE;
+    case TMEM_SCOPE_COUNT: break;
     }
+    return CAT_LAYER; /* not reached: the inventory check accepted the kind */
 }
 
 /* MoE layers with index < n (the model's own rule, applied to a prefix) */
@@ -441,12 +396,13 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
     const struct tmem_inventory *inv = c->inv;
     for (uint32_t i = 0; i < inv->n_tensors; i++) {
         const struct tmem_tensor *t = &inv->tensors[i];
-        bool split, matmul;
-        enum cat k = classify(m, t, &split, NULL, &matmul);
+        const struct tmem_tensor_kind_info *ki = tmem__kind(t);
+        enum cat k = category(ki);
+        bool split = ki->tp != TMEM_TP_SPLIT_REPLICATED;
         sum[k][split] += t->params; /* sums of an inventory that was built without overflow */
-        if (matmul)
+        if (ki->matmul)
             mm[k][split] += t->params;
-        if (k == CAT_FIRST && split)
+        if (t->kind == TMEM_TENSOR_KIND_TOKEN_EMBD)
             embed_split += t->params;
     }
     /* tied weights with pp > 1: the last stage keeps its own copy of the
@@ -646,20 +602,6 @@ static uint64_t sharded(struct tmem_train_ctx *c, struct tmem_sb *f, uint64_t by
     return v;
 }
 
-/* local rows / cols of one tensor instance after tensor parallel */
-static void local_shape(const struct tmem_train_ctx *c, const struct tmem_tensor *t, bool split,
-                        bool rowpar, uint64_t *rows, uint64_t *cols)
-{
-    *rows = t->rows;
-    *cols = t->cols;
-    if (!split)
-        return;
-    if (rowpar || t->cols == 1)
-        *rows = tmem_ceil_div_u64(t->rows, c->tp);
-    else
-        *cols = tmem_ceil_div_u64(t->cols, c->tp);
-}
-
 /* Bytes of one optimizer state of a per-tensor kind (8-bit, factored),
  * summed over this GPU's tensors, dense and expert parts apart. */
 static void per_tensor_state(struct tmem_train_ctx *c, enum tmem_state_kind kind, uint64_t *dense,
@@ -670,15 +612,14 @@ static void per_tensor_state(struct tmem_train_ctx *c, enum tmem_state_kind kind
     *dense = *expert = 0;
     for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
         const struct tmem_tensor *t = &c->inv->tensors[i];
-        bool split, rowpar, matmul;
-        enum cat k = classify(m, t, &split, &rowpar, &matmul);
+        enum cat k = category(tmem__kind(t));
         uint64_t count = stage_count(c, k, t->count, n_moe, n_dense);
-        if (k == CAT_FIRST && c->lay.last && m->tied && c->pp > 1 && split)
+        if (t->kind == TMEM_TENSOR_KIND_TOKEN_EMBD && c->lay.last && m->tied && c->pp > 1)
             count += 1; /* the last stage's copy of a tied embedding */
         if (count == 0)
             continue;
         uint64_t r, cl;
-        local_shape(c, t, split, rowpar, &r, &cl);
+        tmem__tp_local_shape(t, c->tp, &r, &cl);
         uint64_t n = tc_mul(c, r, cl), b = 0;
         switch (kind) {
         case TMEM_STATE_Q8: /* int8, or fp32 below bitsandbytes' min_8bit_size */
@@ -993,6 +934,7 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
     if (inv == NULL || r == NULL)
         return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or result given");
     TRY(tmem_train_validate(m, o, err));
+    TRY(tmem__inventory_check(inv, err));
     if (stage != UINT64_MAX && stage >= o->pp)
         return tmem_fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
     /* the worst GPU: stage 0 holds the most layers and micro-batches in
@@ -1098,6 +1040,7 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
     if (out == NULL || r == NULL || (unsigned)phase >= TMEM_PHASE_COUNT)
         return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "bad ledger request");
     TRY(tmem_train_validate(m, o, err));
+    TRY(tmem__inventory_check(inv, err));
     tmem_ledger_init(out);
     struct tmem_train_ctx c;
     setup(&c, m, inv, o, r->layout.stage);

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "quant.h"
 #include "sb.h"
+#include "tensor_kind.h"
 
 #include <string.h>
 
@@ -81,11 +82,12 @@ bool tmem_wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f)
 {
     if (f <= TMEM_WF_FP16 || t->cols == 1 || t->rows == 1)
         return false; /* plain formats; vectors (norms, biases) stay as they are */
-    if (t->group == TMEM_GROUP_ROUTER || t->group == TMEM_GROUP_NORM)
+    const enum tmem_group g = tmem__kind(t)->group;
+    if (g == TMEM_GROUP_ROUTER || g == TMEM_GROUP_NORM)
         return false; /* llama.cpp keeps ffn_gate_inp; HF formats skip the gate */
     if (tmem_wf_is_gguf(f))
         return true; /* token_embd and output are quantized too */
-    return t->group != TMEM_GROUP_EMBEDDING && t->group != TMEM_GROUP_LM_HEAD;
+    return g != TMEM_GROUP_EMBEDDING && g != TMEM_GROUP_LM_HEAD;
 }
 
 /* llama-quant.cpp use_more_bits: first and last eighth, every third between */
@@ -103,19 +105,20 @@ uint32_t tmem_gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, ui
         base = TMEM_GGML_Q5_K;
     bool iq = base == TMEM_GGML_IQ2_XXS || base == TMEM_GGML_IQ2_XS || base == TMEM_GGML_IQ2_S ||
               base == TMEM_GGML_IQ1_S || base == TMEM_GGML_IQ1_M || base == TMEM_GGML_IQ3_XXS;
+    const enum tmem_role role = tmem__kind(t)->role;
     /* the output (or, tied, the embedding standing in for it) */
-    if (t->role == TMEM_ROLE_OUTPUT || (tied && t->role == TMEM_ROLE_TOKEN_EMBD)) {
+    if (role == TMEM_ROLE_OUTPUT || (tied && role == TMEM_ROLE_TOKEN_EMBD)) {
         if (iq)
             return TMEM_GGML_Q5_K;
         return base == TMEM_GGML_Q8_0 ? TMEM_GGML_Q8_0 : TMEM_GGML_Q6_K;
     }
-    if (t->role == TMEM_ROLE_ATTN_V) {
+    if (role == TMEM_ROLE_ATTN_V) {
         if ((f == TMEM_WF_GGUF_Q4_K_M || f == TMEM_WF_GGUF_Q5_K_M) && use_more_bits(layer, n_layer))
             return TMEM_GGML_Q6_K;
         if (f == TMEM_WF_GGUF_Q4_K_S && layer < 4)
             return TMEM_GGML_Q5_K;
     }
-    if (t->role == TMEM_ROLE_FFN_DOWN) {
+    if (role == TMEM_ROLE_FFN_DOWN) {
         if ((f == TMEM_WF_GGUF_Q4_K_M || f == TMEM_WF_GGUF_Q5_K_M) && use_more_bits(layer, n_layer))
             return TMEM_GGML_Q6_K;
         if (f == TMEM_WF_GGUF_Q4_K_S && layer < n_layer / 8)
@@ -168,8 +171,11 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
         return tmem_dtype_bytes(d, n, &out->payload) == TMEM_OK ? TMEM_OK : overflow(err, t->name);
     }
     out->quantized = true;
-    /* the row a block runs along: the input width of a matrix, d of an embedding */
-    uint64_t row = (t->group == TMEM_GROUP_EMBEDDING || t->group == TMEM_GROUP_LM_HEAD) ? cols : rows;
+    /* the row a block runs along, in the whole tensor (the file's type is
+     * chosen before any tensor-parallel split): the input width of a
+     * matrix, d of an embedding */
+    const enum tmem_group g = tmem__kind(t)->group;
+    uint64_t row = (g == TMEM_GROUP_EMBEDDING || g == TMEM_GROUP_LM_HEAD) ? t->cols : t->rows;
     uint64_t in = rows, outc = cols, a, b;
     switch (f) {
     case TMEM_WF_FP8:
@@ -198,6 +204,11 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
             tmem_sb_u64(&sb, in);
             tmem_sb_str(&sb, " of ");
             tmem_sb_str(&sb, t->name);
+            if (in != t->rows) { /* a row-parallel share: vLLM refuses it too */
+                tmem_sb_str(&sb, " (");
+                tmem_sb_u64(&sb, t->rows);
+                tmem_sb_str(&sb, " split by tensor parallel)");
+            }
             return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--group-size", msg);
         }
         out->payload = tmem_ceil_div_u64(n, 2);

@@ -1,0 +1,146 @@
+/* tensor_kind.c — the tensor-kind table: for every kind of tensor the
+ * inventory emits, its stable name, group, pipeline placement, how tensor
+ * parallel splits it, its quantization role and whether a matmul reads it.
+ * Training, inference, pipeline stages and quantization mixes read these
+ * columns; none of them reads a tensor's name.
+ *
+ * REF: Megatron-LM core/tensor_parallel/layers.py (VocabParallelEmbedding,
+ *      ColumnParallelLinear, RowParallelLinear), megatron/core/transformer/
+ *      multi_latent_attention.py (linear_q_down_proj, linear_kv_down_proj:
+ *      parallel_mode "duplicated"); vLLM model_executor/models/llama.py,
+ *      deepseek_v2.py (q_a_proj, kv_a_proj_with_mqa: ReplicatedLinear),
+ *      qwen2_moe.py (gate, shared_expert_gate: replicated), opt.py
+ *      (project_in/out: ReplicatedLinear), gpt2.py (wpe: nn.Embedding);
+ *      llama.cpp llama-quant.cpp (attn_v, ffn_down, output). */
+#include "tensor_kind.h"
+
+#include "checked.h"
+#include "error.h"
+
+#define REPL TMEM_TP_SPLIT_REPLICATED
+#define COL TMEM_TP_SPLIT_COLUMN
+#define ROWP TMEM_TP_SPLIT_ROW
+#define VOCAB TMEM_TP_SPLIT_VOCAB
+#define OTHER TMEM_ROLE_OTHER
+
+/* a matmul weight: a matrix some matmul multiplies by */
+#define MAT(nm, g, sc, tp_, role_) \
+    {.name = nm, .group = g, .scope = sc, .tp = tp_, .role = role_, .matmul = true}
+/* a matrix read by lookup, not by a matmul (embedding tables) */
+#define TABLE(nm, g, sc, tp_, role_) \
+    {.name = nm, .group = g, .scope = sc, .tp = tp_, .role = role_}
+/* a bias or a norm's weight or bias */
+#define VEC(nm, g, sc, tp_) \
+    {.name = nm, .group = g, .scope = sc, .tp = tp_, .role = OTHER, .vector = true}
+
+#define A TMEM_GROUP_ATTENTION
+#define N TMEM_GROUP_NORM
+#define MLP TMEM_GROUP_MLP
+#define R TMEM_GROUP_ROUTER
+#define X TMEM_GROUP_EXPERTS
+#define SX TMEM_GROUP_SHARED_EXPERTS
+#define E TMEM_GROUP_EMBEDDING
+#define H TMEM_GROUP_LM_HEAD
+#define IN TMEM_SCOPE_INPUT
+#define OUT TMEM_SCOPE_OUTPUT
+#define LAYER TMEM_SCOPE_LAYER
+#define DENSE TMEM_SCOPE_DENSE_LAYER
+#define MOE TMEM_SCOPE_MOE_LAYER
+
+static const struct tmem_tensor_kind_info kinds[] = {
+    [TMEM_TENSOR_KIND_ATTN_Q] = MAT("attn.q_proj", A, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_ATTN_K] = MAT("attn.k_proj", A, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_ATTN_V] = MAT("attn.v_proj", A, LAYER, COL, TMEM_ROLE_ATTN_V),
+    [TMEM_TENSOR_KIND_ATTN_O] = MAT("attn.o_proj", A, LAYER, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_ATTN_Q_BIAS] = VEC("attn.q_proj.bias", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_ATTN_K_BIAS] = VEC("attn.k_proj.bias", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_ATTN_V_BIAS] = VEC("attn.v_proj.bias", A, LAYER, COL),
+    /* a row-parallel layer adds its bias once, after the all-reduce */
+    [TMEM_TENSOR_KIND_ATTN_O_BIAS] = VEC("attn.o_proj.bias", A, LAYER, REPL),
+    [TMEM_TENSOR_KIND_ATTN_Q_NORM] = VEC("attn.q_norm.weight", N, LAYER, REPL),
+    [TMEM_TENSOR_KIND_ATTN_Q_NORM_BIAS] = VEC("attn.q_norm.bias", N, LAYER, REPL),
+    [TMEM_TENSOR_KIND_ATTN_K_NORM] = VEC("attn.k_norm.weight", N, LAYER, REPL),
+    [TMEM_TENSOR_KIND_ATTN_K_NORM_BIAS] = VEC("attn.k_norm.bias", N, LAYER, REPL),
+    /* MLA: the down-projections are replicated, the up-projections split heads */
+    [TMEM_TENSOR_KIND_MLA_Q_A] = MAT("attn.q_a_proj", A, LAYER, REPL, OTHER),
+    [TMEM_TENSOR_KIND_MLA_Q_A_NORM] = VEC("attn.q_a_layernorm", N, LAYER, REPL),
+    [TMEM_TENSOR_KIND_MLA_Q_B] = MAT("attn.q_b_proj", A, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_MLA_KV_A] = MAT("attn.kv_a_proj_with_mqa", A, LAYER, REPL, OTHER),
+    [TMEM_TENSOR_KIND_MLA_KV_A_NORM] = VEC("attn.kv_a_layernorm", N, LAYER, REPL),
+    [TMEM_TENSOR_KIND_MLA_KV_B] = MAT("attn.kv_b_proj", A, LAYER, COL, TMEM_ROLE_ATTN_V),
+    [TMEM_TENSOR_KIND_LAYER_NORM] = VEC("layer_norms.weight", N, LAYER, REPL),
+    [TMEM_TENSOR_KIND_LAYER_NORM_BIAS] = VEC("layer_norms.bias", N, LAYER, REPL),
+    [TMEM_TENSOR_KIND_MLP_GATE] = MAT("mlp.gate_proj", MLP, DENSE, COL, OTHER),
+    [TMEM_TENSOR_KIND_MLP_UP] = MAT("mlp.up_proj", MLP, DENSE, COL, OTHER),
+    [TMEM_TENSOR_KIND_MLP_DOWN] = MAT("mlp.down_proj", MLP, DENSE, ROWP, TMEM_ROLE_FFN_DOWN),
+    [TMEM_TENSOR_KIND_MLP_GATE_BIAS] = VEC("mlp.gate_proj.bias", MLP, DENSE, COL),
+    [TMEM_TENSOR_KIND_MLP_UP_BIAS] = VEC("mlp.up_proj.bias", MLP, DENSE, COL),
+    [TMEM_TENSOR_KIND_MLP_DOWN_BIAS] = VEC("mlp.down_proj.bias", MLP, DENSE, REPL),
+    [TMEM_TENSOR_KIND_ROUTER] = MAT("moe.router", R, MOE, REPL, OTHER),
+    [TMEM_TENSOR_KIND_ROUTER_BIAS] = VEC("moe.router.bias", R, MOE, REPL),
+    /* nn.Linear(d_model, 1): a matmul weight of one output column */
+    [TMEM_TENSOR_KIND_SHARED_EXPERT_GATE] = MAT("moe.shared_expert_gate", R, MOE, REPL, OTHER),
+    [TMEM_TENSOR_KIND_EXPERT_GATE] = MAT("experts.gate_proj", X, MOE, COL, OTHER),
+    [TMEM_TENSOR_KIND_EXPERT_UP] = MAT("experts.up_proj", X, MOE, COL, OTHER),
+    [TMEM_TENSOR_KIND_EXPERT_DOWN] = MAT("experts.down_proj", X, MOE, ROWP, TMEM_ROLE_FFN_DOWN),
+    [TMEM_TENSOR_KIND_SHARED_GATE] = MAT("shared_experts.gate_proj", SX, MOE, COL, OTHER),
+    [TMEM_TENSOR_KIND_SHARED_UP] = MAT("shared_experts.up_proj", SX, MOE, COL, OTHER),
+    [TMEM_TENSOR_KIND_SHARED_DOWN] =
+        MAT("shared_experts.down_proj", SX, MOE, ROWP, TMEM_ROLE_FFN_DOWN),
+    [TMEM_TENSOR_KIND_TOKEN_EMBD] = TABLE("embed_tokens", E, IN, VOCAB, TMEM_ROLE_TOKEN_EMBD),
+    [TMEM_TENSOR_KIND_POS_EMBD] = TABLE("embed_positions", E, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_PROJECT_IN] = MAT("project_in", E, IN, REPL, OTHER),
+    /* applied after the last layer: it lives on the last pipeline stage */
+    [TMEM_TENSOR_KIND_PROJECT_OUT] = MAT("project_out", E, OUT, REPL, OTHER),
+    [TMEM_TENSOR_KIND_EMBED_NORM] = VEC("embed_norm.weight", N, IN, REPL),
+    [TMEM_TENSOR_KIND_EMBED_NORM_BIAS] = VEC("embed_norm.bias", N, IN, REPL),
+    [TMEM_TENSOR_KIND_FINAL_NORM] = VEC("final_norm.weight", N, OUT, REPL),
+    [TMEM_TENSOR_KIND_FINAL_NORM_BIAS] = VEC("final_norm.bias", N, OUT, REPL),
+    [TMEM_TENSOR_KIND_LM_HEAD] = MAT("lm_head", H, OUT, VOCAB, TMEM_ROLE_OUTPUT),
+    [TMEM_TENSOR_KIND_LM_HEAD_BIAS] = VEC("lm_head.bias", H, OUT, VOCAB),
+};
+_Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
+               "one row per tensor kind");
+
+const struct tmem_tensor_kind_info *tmem_tensor_kind_info(enum tmem_tensor_kind k)
+{
+    /* a designated initialiser leaves a forgotten row zeroed: no name */
+    return (unsigned)k < TMEM_TENSOR_KIND_COUNT && kinds[k].name != NULL ? &kinds[k] : NULL;
+}
+
+const struct tmem_tensor_kind_info *tmem__kind(const struct tmem_tensor *t)
+{
+    return &kinds[t->kind];
+}
+
+void tmem__tp_local_shape(const struct tmem_tensor *t, uint64_t tp, uint64_t *rows,
+                          uint64_t *cols)
+{
+    const struct tmem_tensor_kind_info *k = tmem__kind(t);
+    *rows = t->rows;
+    *cols = t->cols;
+    switch (k->tp) {
+    case TMEM_TP_SPLIT_REPLICATED: return;
+    case TMEM_TP_SPLIT_COLUMN: /* a vector's one dimension is its output width */
+        if (t->cols == 1)
+            *rows = tmem_ceil_div_u64(t->rows, tp);
+        else
+            *cols = tmem_ceil_div_u64(t->cols, tp);
+        return;
+    case TMEM_TP_SPLIT_ROW:
+    case TMEM_TP_SPLIT_VOCAB: *rows = tmem_ceil_div_u64(t->rows, tp); return;
+    case TMEM_TP_SPLIT_COUNT: return;
+    }
+}
+
+enum tmem_status tmem__inventory_check(const struct tmem_inventory *inv, struct tmem_error *err)
+{
+    if (inv == NULL)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory", "no inventory given");
+    if (inv->n_tensors > TMEM_MAX_TENSORS)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory", "more tensors than TMEM_MAX_TENSORS");
+    for (uint32_t i = 0; i < inv->n_tensors; i++)
+        if (tmem_tensor_kind_info(inv->tensors[i].kind) == NULL)
+            return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory", "a tensor of unknown kind");
+    return TMEM_OK;
+}

@@ -1,0 +1,19 @@
+/* tensor_kind.h — reading a tensor's kind row inside the core. Internal. */
+#ifndef TMEM_TENSOR_KIND_H
+#define TMEM_TENSOR_KIND_H
+
+#include "tmem/tmem.h"
+
+/* The kind row of t, whose kind an inventory check (below) has accepted. */
+const struct tmem_tensor_kind_info *tmem__kind(const struct tmem_tensor *t);
+
+/* The rows × cols of one instance of t on one of tp tensor-parallel ranks,
+ * by its kind's split (ceil when tp does not divide). */
+void tmem__tp_local_shape(const struct tmem_tensor *t, uint64_t tp, uint64_t *rows,
+                          uint64_t *cols);
+
+/* TMEM_ERR_INVALID_ARG unless every tensor of inv has a kind of the table
+ * and n_tensors is in range: the ledgers call it before reading kinds. */
+enum tmem_status tmem__inventory_check(const struct tmem_inventory *inv, struct tmem_error *err);
+
+#endif /* TMEM_TENSOR_KIND_H */
