@@ -265,7 +265,9 @@ enum tmem_role {
  * for a matrix, len × 1 for a vector. */
 enum tmem_tp_split {
     TMEM_TP_SPLIT_REPLICATED = 0, /* every rank holds it whole (norms, router, MLA down-projections) */
-    TMEM_TP_SPLIT_COLUMN,         /* output width split (q/k/v, gate/up); a bias splits with it */
+    TMEM_TP_SPLIT_COLUMN,         /* output width split (q, gate/up); a bias splits with it */
+    TMEM_TP_SPLIT_KV_HEADS,       /* column-parallel by whole KV heads (k, v): one head
+                                   * replicated on each rank once tp > n_kv_head */
     TMEM_TP_SPLIT_ROW,            /* input width split (o_proj, down_proj); matrices only */
     TMEM_TP_SPLIT_VOCAB,          /* vocabulary rows split (embedding, lm_head and its bias) */
     TMEM_TP_SPLIT_COUNT

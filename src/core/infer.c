@@ -131,14 +131,15 @@ static bool add_to(uint64_t *acc, uint64_t v)
     return tmem_add_u64(*acc, v, acc);
 }
 
-static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_tensor *t,
+static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_model *m,
+                                      const struct tmem_tensor *t,
                                       const struct tmem_infer_opts *o, uint32_t gtype,
                                       uint64_t instances, struct tmem_error *err)
 {
     if (instances == 0)
         return TMEM_OK;
     uint64_t rows, cols; /* one rank's share: the kind's tensor-parallel split */
-    tmem__tp_local_shape(t, o->tp, &rows, &cols);
+    tmem__tp_local_shape(t, o->tp, m->n_kv_head, &rows, &cols);
     struct tmem_instance_bytes ib;
     TRY(tmem_wf_instance_bytes(t, o->weights, gtype, o->group_size, o->compute, rows, cols, &ib,
                                err));
@@ -192,7 +193,7 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
             uint32_t g = tmem_wf_is_gguf(o->weights)
                              ? tmem_gguf_type_for(t, o->weights, o->ggml_type, 0, m->n_layer, m->tied)
                              : TMEM_GGML_TYPE_COUNT;
-            TRY(bin_instances(b, t, o, g, t->per_layer * layers_of[ki->scope], err));
+            TRY(bin_instances(b, m, t, o, g, t->per_layer * layers_of[ki->scope], err));
             continue;
         }
         /* llama.cpp's mixes pick the type layer by layer */
@@ -202,7 +203,7 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
                 (ki->scope == TMEM_SCOPE_MOE_LAYER && !is_moe))
                 continue;
             uint32_t g = tmem_gguf_type_for(t, o->weights, o->ggml_type, l, m->n_layer, m->tied);
-            TRY(bin_instances(b, t, o, g, t->per_layer, err));
+            TRY(bin_instances(b, m, t, o, g, t->per_layer, err));
         }
     }
     /* a tied lm_head on a later pipeline stage needs its own copy of the
@@ -214,7 +215,7 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
                                  ? tmem_gguf_type_for(&inv->tensors[i], o->weights, o->ggml_type,
                                                       0, m->n_layer, true)
                                  : TMEM_GGML_TYPE_COUNT;
-                TRY(bin_instances(b, &inv->tensors[i], o, g, 1, err));
+                TRY(bin_instances(b, m, &inv->tensors[i], o, g, 1, err));
             }
     return TMEM_OK;
 }

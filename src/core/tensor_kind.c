@@ -5,7 +5,8 @@
  * columns; none of them reads a tensor's name.
  *
  * REF: Megatron-LM core/tensor_parallel/layers.py (VocabParallelEmbedding,
- *      ColumnParallelLinear, RowParallelLinear), megatron/core/transformer/
+ *      ColumnParallelLinear, RowParallelLinear); vLLM linear.py
+ *      QKVParallelLinear (KV heads replicated once tp > n_kv_head), megatron/core/transformer/
  *      multi_latent_attention.py (linear_q_down_proj, linear_kv_down_proj:
  *      parallel_mode "duplicated"); vLLM model_executor/models/llama.py,
  *      deepseek_v2.py (q_a_proj, kv_a_proj_with_mqa: ReplicatedLinear),
@@ -19,6 +20,7 @@
 
 #define REPL TMEM_TP_SPLIT_REPLICATED
 #define COL TMEM_TP_SPLIT_COLUMN
+#define KVH TMEM_TP_SPLIT_KV_HEADS
 #define ROWP TMEM_TP_SPLIT_ROW
 #define VOCAB TMEM_TP_SPLIT_VOCAB
 #define OTHER TMEM_ROLE_OTHER
@@ -49,12 +51,12 @@
 
 static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_ATTN_Q] = MAT("attn.q_proj", A, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_ATTN_K] = MAT("attn.k_proj", A, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_ATTN_V] = MAT("attn.v_proj", A, LAYER, COL, TMEM_ROLE_ATTN_V),
+    [TMEM_TENSOR_KIND_ATTN_K] = MAT("attn.k_proj", A, LAYER, KVH, OTHER),
+    [TMEM_TENSOR_KIND_ATTN_V] = MAT("attn.v_proj", A, LAYER, KVH, TMEM_ROLE_ATTN_V),
     [TMEM_TENSOR_KIND_ATTN_O] = MAT("attn.o_proj", A, LAYER, ROWP, OTHER),
     [TMEM_TENSOR_KIND_ATTN_Q_BIAS] = VEC("attn.q_proj.bias", A, LAYER, COL),
-    [TMEM_TENSOR_KIND_ATTN_K_BIAS] = VEC("attn.k_proj.bias", A, LAYER, COL),
-    [TMEM_TENSOR_KIND_ATTN_V_BIAS] = VEC("attn.v_proj.bias", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_ATTN_K_BIAS] = VEC("attn.k_proj.bias", A, LAYER, KVH),
+    [TMEM_TENSOR_KIND_ATTN_V_BIAS] = VEC("attn.v_proj.bias", A, LAYER, KVH),
     /* a row-parallel layer adds its bias once, after the all-reduce */
     [TMEM_TENSOR_KIND_ATTN_O_BIAS] = VEC("attn.o_proj.bias", A, LAYER, REPL),
     [TMEM_TENSOR_KIND_ATTN_Q_NORM] = VEC("attn.q_norm.weight", N, LAYER, REPL),
@@ -113,20 +115,23 @@ const struct tmem_tensor_kind_info *tmem__kind(const struct tmem_tensor *t)
     return &kinds[t->kind];
 }
 
-void tmem__tp_local_shape(const struct tmem_tensor *t, uint64_t tp, uint64_t *rows,
-                          uint64_t *cols)
+void tmem__tp_local_shape(const struct tmem_tensor *t, uint64_t tp, uint64_t n_kv_head,
+                          uint64_t *rows, uint64_t *cols)
 {
     const struct tmem_tensor_kind_info *k = tmem__kind(t);
     *rows = t->rows;
     *cols = t->cols;
+    uint64_t *out = t->cols == 1 ? rows : cols; /* a vector's one dimension is its output width */
     switch (k->tp) {
     case TMEM_TP_SPLIT_REPLICATED: return;
-    case TMEM_TP_SPLIT_COLUMN: /* a vector's one dimension is its output width */
-        if (t->cols == 1)
-            *rows = tmem_ceil_div_u64(t->rows, tp);
-        else
-            *cols = tmem_ceil_div_u64(t->cols, tp);
+    case TMEM_TP_SPLIT_KV_HEADS:
+        if (n_kv_head > 0 && tp > n_kv_head) { /* each rank keeps one head */
+            *out /= n_kv_head;
+            return;
+        }
+        *out = tmem_ceil_div_u64(*out, tp);
         return;
+    case TMEM_TP_SPLIT_COLUMN: *out = tmem_ceil_div_u64(*out, tp); return;
     case TMEM_TP_SPLIT_ROW:
     case TMEM_TP_SPLIT_VOCAB: *rows = tmem_ceil_div_u64(t->rows, tp); return;
     case TMEM_TP_SPLIT_COUNT: return;

@@ -7,10 +7,11 @@
 /* The kind row of t, whose kind an inventory check (below) has accepted. */
 const struct tmem_tensor_kind_info *tmem__kind(const struct tmem_tensor *t);
 
-/* The rows × cols of one instance of t on one of tp tensor-parallel ranks,
- * by its kind's split (ceil when tp does not divide). */
-void tmem__tp_local_shape(const struct tmem_tensor *t, uint64_t tp, uint64_t *rows,
-                          uint64_t *cols);
+/* The rows × cols of one instance of t on one of tp tensor-parallel ranks
+ * of a model with n_kv_head KV heads, by its kind's split (ceil when tp
+ * does not divide). */
+void tmem__tp_local_shape(const struct tmem_tensor *t, uint64_t tp, uint64_t n_kv_head,
+                          uint64_t *rows, uint64_t *cols);
 
 /* TMEM_ERR_INVALID_ARG unless every tensor of inv has a kind of the table
  * and n_tensors is in range: the ledgers call it before reading kinds. */

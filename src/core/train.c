@@ -619,7 +619,7 @@ static void per_tensor_state(struct tmem_train_ctx *c, enum tmem_state_kind kind
         if (count == 0)
             continue;
         uint64_t r, cl;
-        tmem__tp_local_shape(t, c->tp, &r, &cl);
+        tmem__tp_local_shape(t, c->tp, m->n_kv_head, &r, &cl);
         uint64_t n = tc_mul(c, r, cl), b = 0;
         switch (kind) {
         case TMEM_STATE_Q8: /* int8, or fp32 below bitsandbytes' min_8bit_size */

@@ -3,7 +3,8 @@
  * tensors the same way under tensor parallel, and both equal per-GPU
  * parameter counts worked out here by hand from the published shapes of
  * Llama-2-7B and DeepSeek-V2-Lite; pipeline stages place the same tensors
- * on the same stage; a tensor of no known kind is refused. */
+ * on the same stage; a multi-query model keeps its KV head whole on every
+ * rank; a tensor of no known kind is refused. */
 #include "harness.h"
 #include "presets.h"
 #include "reader.h"
@@ -144,6 +145,39 @@ static void llama_2_7b_pipeline_stages_by_hand(void **state)
     assert_int_equal(infer_params(&m, 2, 2, 1), U64(1684672512));
 }
 
+/* Gemma-2B (config.json: hidden 2048, 18 layers, 8 heads, 1 KV head of
+ * d_head 256, intermediate 16384, vocab 256000, RMSNorm, tied): multi-query
+ * attention, so from tp 2 on every rank keeps the one KV head whole (vLLM
+ * QKVParallelLinear replicates it, as the KV cache does); training refuses
+ * a tp that does not divide n_kv_head (Megatron asserts it).
+ *   split: embed_tokens 256000·2048 = 524,288,000
+ *          per layer q 2048·2048 + o 2048·2048 = 8,388,608
+ *                    + gate, up, down 3·2048·16384 = 100,663,296
+ *                    = 109,051,904; × 18 = 1,962,934,272
+ *          = 2,487,222,272
+ *   whole: per layer k, v 2·2048·256 = 1,048,576 + 2 RMSNorms 4,096
+ *          = 1,052,672; × 18 = 18,948,096; + final norm 2,048 = 18,950,144
+ *   total 2,506,172,416 (the published count)
+ *   tp 2: 2,487,222,272 / 2 + 18,950,144 = 1,243,611,136 + 18,950,144 = 1,262,561,280
+ *   tp 4: 2,487,222,272 / 4 + 18,950,144 =   621,805,568 + 18,950,144 =   640,755,712
+ * (splitting k and v's 256 columns would give 9,437,184 fewer at tp 2) */
+static void gemma_2b_keeps_its_one_kv_head_on_every_rank(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    load("gemma-2b", &m);
+    assert_int_equal(inv.total_params, U64(2506172416));
+    assert_int_equal(infer_params(&m, 2, 1, 0), U64(1262561280));
+    assert_int_equal(infer_params(&m, 4, 1, 0), U64(640755712));
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.tp = o.gpus = 2;
+    struct tmem_train_result r;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--tp");
+}
+
 /* Every preset at every tp that divides its heads, KV heads and every split
  * width: training's P_gpu and inference's bf16 weights / 2 are the same
  * count (the two read one split rule). */
@@ -161,7 +195,8 @@ static void train_and_infer_split_alike_on_every_preset(void **state)
             for (uint32_t t = 0; t < inv.n_tensors; t++) {
                 const struct tmem_tensor *x = &inv.tensors[t];
                 enum tmem_tp_split s = tmem_tensor_kind_info(x->kind)->tp;
-                uint64_t dim = s == TMEM_TP_SPLIT_COLUMN && x->cols > 1 ? x->cols : x->rows;
+                bool by_cols = s == TMEM_TP_SPLIT_COLUMN || s == TMEM_TP_SPLIT_KV_HEADS;
+                uint64_t dim = by_cols && x->cols > 1 ? x->cols : x->rows;
                 if (s != TMEM_TP_SPLIT_REPLICATED && dim % tp != 0)
                     divides = false;
             }
@@ -209,6 +244,8 @@ static void every_kind_has_a_consistent_row(void **state)
             fail_msg("%s: row-parallel but no matmul weight", ki->name);
         if (ki->group == TMEM_GROUP_NORM && !(ki->vector && ki->tp == TMEM_TP_SPLIT_REPLICATED))
             fail_msg("%s: a norm that is split or not a vector", ki->name);
+        if (ki->tp == TMEM_TP_SPLIT_KV_HEADS && ki->group != TMEM_GROUP_ATTENTION)
+            fail_msg("%s: split by KV heads outside attention", ki->name);
         if (ki->tp == TMEM_TP_SPLIT_VOCAB &&
             ki->group != TMEM_GROUP_EMBEDDING && ki->group != TMEM_GROUP_LM_HEAD)
             fail_msg("%s: vocab-parallel outside the embedding and head", ki->name);
@@ -326,6 +363,7 @@ int main(void)
         cmocka_unit_test(llama_2_7b_tensor_parallel_by_hand),
         cmocka_unit_test(deepseek_v2_lite_tensor_parallel_by_hand),
         cmocka_unit_test(llama_2_7b_pipeline_stages_by_hand),
+        cmocka_unit_test(gemma_2b_keeps_its_one_kv_head_on_every_rank),
         cmocka_unit_test(train_and_infer_split_alike_on_every_preset),
         cmocka_unit_test(every_kind_has_a_consistent_row),
         cmocka_unit_test(every_emitted_kind_has_a_row_and_every_row_is_emitted),
