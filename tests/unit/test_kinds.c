@@ -59,6 +59,19 @@ static uint64_t infer_params(const struct tmem_model *m, uint64_t tp, uint64_t p
 
 /* ---------------------------------------------------------- by hand */
 
+/* preset `name` counts `total` parameters, and training and inference both
+ * put tp2 of them on each GPU at tp 2, tp4 at tp 4 */
+static void expect_tp(const char *name, uint64_t total, uint64_t tp2, uint64_t tp4)
+{
+    struct tmem_model m;
+    load(name, &m);
+    assert_int_equal(inv.total_params, total);
+    assert_int_equal(train_params(&m, 2, 1, 0), tp2);
+    assert_int_equal(infer_params(&m, 2, 1, 0), tp2);
+    assert_int_equal(train_params(&m, 4, 1, 0), tp4);
+    assert_int_equal(infer_params(&m, 4, 1, 0), tp4);
+}
+
 /* Llama-2-7B (config.json: hidden 4096, 32 layers, 32 heads and KV heads,
  * intermediate 11008, vocab 32000, RMSNorm, untied lm_head):
  *   split by tp:  embed_tokens 32000·4096 = 131,072,000 (vocab rows)
@@ -76,14 +89,7 @@ static uint64_t infer_params(const struct tmem_model *m, uint64_t tp, uint64_t p
 static void llama_2_7b_tensor_parallel_by_hand(void **state)
 {
     (void)state;
-    struct tmem_model m;
-    load("llama-2-7b", &m);
-    assert_int_equal(inv.total_params, U64(6738415616));
-    const uint64_t want[][2] = {{2, U64(3369340928)}, {4, U64(1684803584)}};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        assert_int_equal(train_params(&m, want[i][0], 1, 0), want[i][1]);
-        assert_int_equal(infer_params(&m, want[i][0], 1, 0), want[i][1]);
-    }
+    expect_tp("llama-2-7b", U64(6738415616), U64(3369340928), U64(1684803584));
 }
 
 /* DeepSeek-V2-Lite (config.json: hidden 2048, 27 layers, 16 heads,
@@ -116,14 +122,7 @@ static void llama_2_7b_tensor_parallel_by_hand(void **state)
 static void deepseek_v2_lite_tensor_parallel_by_hand(void **state)
 {
     (void)state;
-    struct tmem_model m;
-    load("deepseek-v2-lite", &m);
-    assert_int_equal(inv.total_params, U64(15706484224));
-    const uint64_t want[][2] = {{2, U64(7870934528)}, {4, U64(3953159680)}};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        assert_int_equal(train_params(&m, want[i][0], 1, 0), want[i][1]);
-        assert_int_equal(infer_params(&m, want[i][0], 1, 0), want[i][1]);
-    }
+    expect_tp("deepseek-v2-lite", U64(15706484224), U64(7870934528), U64(3953159680));
 }
 
 /* Llama-2-7B at tp 2 × pp 2, 16 layers a stage (both Megatron and vLLM
