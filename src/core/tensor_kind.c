@@ -5,10 +5,12 @@
  * columns; none of them reads a tensor's name.
  *
  * REF: Megatron-LM core/tensor_parallel/layers.py (VocabParallelEmbedding,
- *      ColumnParallelLinear, RowParallelLinear); vLLM linear.py
- *      QKVParallelLinear (KV heads replicated once tp > n_kv_head), megatron/core/transformer/
+ *      ColumnParallelLinear, RowParallelLinear), core/transformer/
  *      multi_latent_attention.py (linear_q_down_proj, linear_kv_down_proj:
- *      parallel_mode "duplicated"); vLLM model_executor/models/llama.py,
+ *      parallel_mode "duplicated"); vLLM layers/linear.py QKVParallelLinear
+ *      (KV heads replicated once tp > n_kv_head; AWQ/GPTQ refuse a group
+ *      size that does not divide a row-parallel share, vllm#1816, #5675),
+ *      model_executor/models/llama.py,
  *      deepseek_v2.py (q_a_proj, kv_a_proj_with_mqa: ReplicatedLinear),
  *      qwen2_moe.py (gate, shared_expert_gate: replicated), opt.py
  *      (project_in/out: ReplicatedLinear), gpt2.py (wpe: nn.Embedding);
