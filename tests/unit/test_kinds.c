@@ -4,7 +4,8 @@
  * parameter counts worked out here by hand from the published shapes of
  * Llama-2-7B and DeepSeek-V2-Lite; pipeline stages place the same tensors
  * on the same stage; a multi-query model keeps its KV head whole on every
- * rank; a tensor of no known kind is refused. */
+ * rank; autocast copies every matmul weight; a tensor of no known kind is
+ * refused. */
 #include "harness.h"
 #include "presets.h"
 #include "reader.h"
@@ -175,6 +176,69 @@ static void gemma_2b_keeps_its_one_kv_head_on_every_rank(void **state)
     struct tmem_error err = {0};
     assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, &err), TMEM_ERR_INCONSISTENT);
     assert_string_equal(err.where, "--tp");
+}
+
+/* OPT-350m (config.json: hidden 1024, word_embed_proj_dim 512, 24 layers,
+ * 16 heads, ffn 4096, vocab 50272, 2048 positions + 2, LayerNorm, biases,
+ * tied, no final norm: do_layer_norm_before false) at pp 2, 12 layers a
+ * stage: project_in runs before the first layer, project_out after the
+ * last, so each lives on its own end of the pipeline.
+ *   per layer q, k, v, o 4·1024² + 4·1024 = 4,198,400
+ *             fc1 1024·4096 + 4096 = 4,198,400; fc2 4096·1024 + 1024 = 4,195,328
+ *             2 LayerNorms 2·2·1024 = 4,096
+ *             = 12,596,224; × 12 = 151,154,688
+ *   stage 0: embed_tokens 50272·512 = 25,739,264 + positions 2050·1024 = 2,099,200
+ *            + project_in 512·1024 = 524,288 + 151,154,688 = 179,517,440
+ *   stage 1: 151,154,688 + project_out 1024·512 = 524,288
+ *            + the tied embedding's copy for the lm_head 25,739,264 = 177,418,240
+ *   total 25,739,264 + 2,099,200 + 2·524,288 + 24·12,596,224 = 331,196,416
+ *   (the published count) */
+static void opt_350m_projections_live_on_their_stages(void **state)
+{
+    (void)state;
+    struct tmem_model raw, m;
+    assert_int_equal(tmem_model_init(&raw, TMEM_FAMILY_OPT, NULL), TMEM_OK);
+    raw.d_model = 1024;
+    raw.d_embed = 512;
+    raw.n_layer = 24;
+    raw.n_head = 16;
+    raw.d_ff = 4096;
+    raw.n_vocab = 50272;
+    raw.n_ctx = 2048;
+    raw.final_norm = false;
+    assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
+    assert_int_equal(inv.total_params, U64(331196416));
+    assert_int_equal(train_params(&m, 1, 2, 0), U64(179517440));
+    assert_int_equal(train_params(&m, 1, 2, 1), U64(177418240));
+    assert_int_equal(infer_params(&m, 1, 2, 0), U64(179517440));
+    assert_int_equal(infer_params(&m, 1, 2, 1), U64(177418240));
+}
+
+/* Qwen1.5-MoE-A2.7B under torch.autocast(bfloat16): autocast caches a bf16
+ * copy of every weight a matmul reads, the shared_expert_gate nn.Linear
+ * (2048 → 1) included (config.json: hidden 2048, 24 layers, q/k/v biases,
+ * vocab 151936, RMSNorm, untied):
+ *   total 14,315,784,192
+ *   − embed_tokens 151936·2048 = 311,164,928 (a lookup, not a matmul)
+ *   − RMSNorms 24·2·2048 + 2048 = 100,352
+ *   − q, k, v biases 24·3·2048 = 147,456
+ *   = 14,004,371,456 matmul weights × 2 B = 28,008,742,912
+ * (without the gate's 24·2048 = 49,152: 28,008,644,608, the old figure) */
+static void autocast_copies_every_matmul_weight(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    load("qwen1.5-moe-a2.7b", &m);
+    assert_int_equal(inv.total_params, U64(14315784192));
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.precision = TMEM_PRECISION_AMP_BF16;
+    o.seq = 1024;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, NULL), TMEM_OK);
+    assert_int_equal(r.layout.matmul_params, U64(14004371456));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_AUTOCAST], U64(28008742912));
 }
 
 /* Every preset at every tp that divides its heads, KV heads and every split
@@ -363,6 +427,8 @@ int main(void)
         cmocka_unit_test(deepseek_v2_lite_tensor_parallel_by_hand),
         cmocka_unit_test(llama_2_7b_pipeline_stages_by_hand),
         cmocka_unit_test(gemma_2b_keeps_its_one_kv_head_on_every_rank),
+        cmocka_unit_test(opt_350m_projections_live_on_their_stages),
+        cmocka_unit_test(autocast_copies_every_matmul_weight),
         cmocka_unit_test(train_and_infer_split_alike_on_every_preset),
         cmocka_unit_test(every_kind_has_a_consistent_row),
         cmocka_unit_test(every_emitted_kind_has_a_row_and_every_row_is_emitted),
