@@ -60,12 +60,17 @@ enum tmem_status {
 /* One error crosses the library boundary: a code, where it happened
  * ("config.json:num_attention_heads", "--heads"), an input byte offset
  * (0 when none applies) and one line of text without a trailing newline
- * and without the program's prefix. */
+ * and without the program's prefix. `where` holds a whole path (PATH_MAX)
+ * and field; text longer than a field ends in "…" (U+2026) where it was
+ * cut. Both may hold bytes from the input as they were (control
+ * characters, invalid UTF-8): escape them before printing. */
+#define TMEM_ERROR_WHERE_LEN 4096
+#define TMEM_ERROR_MSG_LEN 256
 struct tmem_error {
     enum tmem_status code;
     uint64_t offset;
-    char where[96];
-    char msg[256];
+    char where[TMEM_ERROR_WHERE_LEN];
+    char msg[TMEM_ERROR_MSG_LEN];
 };
 
 /* Stable identifier ("TMEM_ERR_LIMIT") and short human text. Never NULL. */

@@ -50,7 +50,8 @@ struct inspect_state {
     struct tmem_ckpt ckpt;
     struct tmem_ckpt_summary sum;
     struct tmem_ckpt_check check;
-    char against[200], notes[400], no_check[480];
+    char against[TMEM_ERROR_WHERE_LEN], notes[400];
+    char no_check[TMEM_ERROR_WHERE_LEN + TMEM_ERROR_MSG_LEN + 64]; /* a whole error */
 };
 
 int cmd_inspect(int argc, char **argv)
@@ -107,7 +108,7 @@ int cmd_inspect(int argc, char **argv)
             goto done;
         }
         have_model = true;
-        snprintf(s->against, sizeof s->against, "%.190s", config);
+        snprintf(s->against, sizeof s->against, "%s", config);
     } else if (s->ckpt.format == TMEM_CKPT_SAFETENSORS && stat(beside, &sb) == 0) {
         if (config_model(beside, &m, &err) == TMEM_OK) {
             have_model = true;

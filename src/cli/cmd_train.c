@@ -4,6 +4,7 @@
  * reports. No formulas here. */
 #include "alloc.h"
 #include "cli.h"
+#include "errtext.h"
 #include "reader.h"
 #include "report_train.h"
 
@@ -93,8 +94,8 @@ static int pick(const char *flag, const char *val, const char *what, int found, 
 {
     if (found < count)
         return found;
-    char msg[200];
-    snprintf(msg, sizeof msg, "unknown %s '%.40s' (one of: %s)", what, val, choices);
+    char msg[256], q[TMEM_QUOTE_CAP];
+    snprintf(msg, sizeof msg, "unknown %s %s (one of: %s)", what, tmem__quote(q, val), choices);
     cli_error(flag, msg, NULL);
     return -1;
 }
@@ -289,9 +290,9 @@ int cmd_train(int argc, char **argv)
             size_t n = tmem_gpu_count() < 64 ? tmem_gpu_count() : 64;
             for (size_t i = 0; i < n; i++)
                 names[i] = tmem_gpu_at(i)->name;
-            char close[128], msg[200];
+            char close[128], msg[256], q[TMEM_QUOTE_CAP];
             tmem_close_names(t.gpu, names, n, 3, close, sizeof close);
-            snprintf(msg, sizeof msg, "unknown GPU '%.40s' (closest: %s)", t.gpu, close);
+            snprintf(msg, sizeof msg, "unknown GPU %s (closest: %s)", tmem__quote(q, t.gpu), close);
             cli_error("--gpu", msg, "tmem gpus lists them");
             return 2;
         }

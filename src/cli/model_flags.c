@@ -1,6 +1,7 @@
 /* model_flags.c — the architecture flags every model-taking command shares,
  * and how they are laid over a loaded model before it is resolved. */
 #include "cli.h"
+#include "errtext.h"
 #include "reader.h"
 
 #include <string.h>
@@ -78,9 +79,10 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
             const char *names[TMEM_FAMILY_COUNT];
             for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
                 names[i] = tmem_family_info((enum tmem_family)i)->name;
-            char close[128], msg[200];
+            char close[128], msg[256], q[TMEM_QUOTE_CAP];
             tmem_close_names(f->family, names, TMEM_FAMILY_COUNT, 3, close, sizeof close);
-            snprintf(msg, sizeof msg, "unknown family '%.40s' (closest: %s)", f->family, close);
+            snprintf(msg, sizeof msg, "unknown family %s (closest: %s)", tmem__quote(q, f->family),
+                     close);
             cli_error("--family", msg, NULL);
             return 2;
         }
@@ -132,13 +134,7 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
 
     if (tmem_model_resolve(&m, out, &err) != TMEM_OK) {
         const char *flag = flag_for(err.where);
-        char where[160];
-        if (from_flags && flag)
-            snprintf(where, sizeof where, "%s", flag);
-        else if (from_flags)
-            snprintf(where, sizeof where, "model");
-        else
-            snprintf(where, sizeof where, "%s", arg);
+        const char *where = from_flags ? (flag ? flag : "model") : arg; /* the whole path */
         cli_error(where, err.msg,
                   from_flags && err.code == TMEM_ERR_MISSING_KEY
                       ? "flags alone need --hidden --layers --heads --vocab (and --ffn for gated MLPs)"

@@ -40,10 +40,16 @@ static void ds_inputs(const struct tmem_train_ctx *c, struct ds_in *d)
     d->nodes = tmem_ceil_div_u64(d->g, d->gpn);
 }
 
-/* floor(p · num / den · 1.5) */
+/* floor(p · num / den · 1.5), dividing before multiplying (tmem_scale_u64)
+ * so only a result past 64 bits overflows */
 static uint64_t buffered(struct tmem_train_ctx *c, uint64_t p, uint64_t num, uint64_t den)
 {
-    return tc_mul(c, p, num * TMEM_TRAIN_DS_BUFFER_FACTOR_PCT) / (den * 100);
+    uint64_t r, n = tc_mul(c, num, TMEM_TRAIN_DS_BUFFER_FACTOR_PCT), d = tc_mul(c, den, 100);
+    if (d == 0 || !tmem_scale_u64(p, n, d, false, &r)) {
+        c->overflow = true;
+        return 0;
+    }
+    return r;
 }
 
 uint64_t tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)

@@ -58,12 +58,18 @@ static inline uint64_t tc_mul3(struct tmem_train_ctx *c, uint64_t a, uint64_t b,
     return tc_mul(c, tc_mul(c, a, b), d);
 }
 
-/* ceil(a · num / den), den > 0 */
+/* ceil(a · num / den), den > 0; overflows only when the result does not
+ * fit (tmem_scale_u64: it divides before it multiplies) */
 static inline uint64_t tc_scale(struct tmem_train_ctx *c, uint64_t a, uint64_t num, uint64_t den)
 {
+    uint64_t r;
     if (num == den || a == 0)
         return a;
-    return tmem_ceil_div_u64(tc_mul(c, a, num), den);
+    if (!tmem_scale_u64(a, num, den, true, &r)) {
+        c->overflow = true;
+        return 0;
+    }
+    return r;
 }
 
 /* formula helpers (no-ops when f is NULL) */

@@ -5,6 +5,9 @@
  * tensor data. */
 #define _POSIX_C_SOURCE 200809L
 #include "ckpt_internal.h"
+#include "errtext.h"
+#include "reader.h"
+#include "utf8.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -75,31 +78,20 @@ enum tmem_status tmem_ckpt_fail(struct tmem_error *err, enum tmem_status code, c
 {
     if (err == NULL)
         return code;
-    err->code = code;
-    err->offset = offset;
-    if (file == NULL)
-        file = "checkpoint";
-    size_t need = strlen(file) + (field ? strlen(field) + 1 : 0);
-    if (need >= sizeof err->where) {
-        const char *slash = strrchr(file, '/');
-        if (slash && slash[1])
-            file = slash + 1;
-    }
-    if (field)
-        snprintf(err->where, sizeof err->where, "%s:%s", file, field);
-    else
-        snprintf(err->where, sizeof err->where, "%s", file);
-    /* a field has a place in the file; a file-level error (I/O, a folder) has none */
-    int n = field ? snprintf(err->msg, sizeof err->msg, "at byte %llu: ", (unsigned long long)offset)
-                  : 0;
-    if (n < 0)
-        n = 0;
+    char text[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    if ((size_t)n < sizeof err->msg)
-        vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    return code;
+    if (n < 0)
+        text[0] = '\0';
+    else if ((size_t)n >= sizeof text)
+        tmem__cut_mark(text, sizeof text);
+    /* a field has a place in the file; a file-level error (I/O, a folder) has none */
+    if (field)
+        return tmem__err_set(err, code, file ? file : "checkpoint", field, offset,
+                             "at byte %llu: %s", (unsigned long long)offset, text);
+    return tmem__err_set(err, code, file ? file : "checkpoint", NULL, offset, "%s", text);
 }
 
 /* ------------------------------------------------------------------ tables */
@@ -307,24 +299,22 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* Opens path read-only as a regular file; *fd and the file row on success. */
-static enum tmem_status open_file(struct tmem_ckpt *c, const char *path, int *fd,
-                                  uint32_t *file, struct tmem_error *err)
+/* Opens path read-only as a regular file (never blocking on a FIFO); *fd
+ * and the file row on success. */
+enum tmem_status tmem__ckpt_open_file(struct tmem_ckpt *c, const char *path, int *fd,
+                                      uint32_t *file, struct tmem_error *err)
 {
-    int f = open(path, O_RDONLY);
-    if (f < 0)
-        return tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s", strerror(errno));
-    struct stat sb;
-    if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(f);
-        return tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "not a regular file");
-    }
+    int f;
+    uint64_t size;
+    enum tmem_status st = tmem__open_regular(path, &f, &size, err);
+    if (st != TMEM_OK)
+        return st;
     struct tmem_ckpt_file *row = tmem_ckpt_push_file(c, path, err);
     if (row == NULL) {
         close(f);
         return err ? err->code : TMEM_ERR_NOMEM;
     }
-    row->file_bytes = (uint64_t)sb.st_size;
+    row->file_bytes = size;
     *fd = f;
     *file = c->n_files - 1;
     return TMEM_OK;
@@ -335,7 +325,7 @@ static enum tmem_status read_safetensors_file(struct tmem_ckpt *c, const char *p
 {
     int fd;
     uint32_t file;
-    enum tmem_status st = open_file(c, path, &fd, &file, err);
+    enum tmem_status st = tmem__ckpt_open_file(c, path, &fd, &file, err);
     if (st != TMEM_OK)
         return st;
     st = tmem_safetensors_read_fd(c, file, fd, err);
@@ -348,11 +338,34 @@ static enum tmem_status read_gguf_file(struct tmem_ckpt *c, const char *path,
 {
     int fd;
     uint32_t file;
-    enum tmem_status st = open_file(c, path, &fd, &file, err);
+    enum tmem_status st = tmem__ckpt_open_file(c, path, &fd, &file, err);
     if (st != TMEM_OK)
         return st;
     c->format = TMEM_CKPT_GGUF;
     st = tmem_gguf_read(c, file, fd, NULL, err);
+    close(fd);
+    return st;
+}
+
+/* A file that is not an index: GGUF by its magic (or name), else safetensors. */
+static enum tmem_status read_file_by_magic(struct tmem_ckpt *c, const char *path,
+                                           struct tmem_error *err)
+{
+    int fd;
+    uint32_t file;
+    enum tmem_status st = tmem__ckpt_open_file(c, path, &fd, &file, err);
+    if (st != TMEM_OK)
+        return st;
+    unsigned char magic[4] = {0};
+    if (c->files[file].file_bytes < sizeof magic ||
+        pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic)
+        memset(magic, 0, sizeof magic);
+    if (ends_with(path, ".gguf") || memcmp(magic, "GGUF", 4) == 0) {
+        c->format = TMEM_CKPT_GGUF;
+        st = tmem_gguf_read(c, file, fd, NULL, err);
+    } else {
+        st = tmem_safetensors_read_fd(c, file, fd, err);
+    }
     close(fd);
     return st;
 }
@@ -495,19 +508,10 @@ enum tmem_status tmem_ckpt_open(const char *path, struct tmem_ckpt *out, struct 
                          : ".";
         if (out->dir == NULL)
             return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
-        unsigned char magic[4] = {0};
-        int fd = open(path, O_RDONLY);
-        if (fd >= 0) {
-            if (pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic)
-                memset(magic, 0, sizeof magic);
-            close(fd);
-        }
-        if (ends_with(path, ".gguf") || memcmp(magic, "GGUF", 4) == 0)
-            st = read_gguf_file(out, path, err);
-        else if (ends_with(path, ".json"))
+        if (ends_with(path, ".json"))
             st = tmem_safetensors_read_index(out, path, err);
         else
-            st = read_safetensors_file(out, path, err);
+            st = read_file_by_magic(out, path, err);
     }
     if (st == TMEM_OK)
         st = finish(out, err);

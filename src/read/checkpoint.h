@@ -253,7 +253,7 @@ struct tmem_check_line {
 };
 
 struct tmem_ckpt_check {
-    char against[160];              /* "config.json at ./x", "GGUF metadata", ... */
+    char against[TMEM_ERROR_WHERE_LEN]; /* "config.json", a --config path, "the GGUF metadata" */
     struct tmem_model model;        /* resolved */
     struct tmem_inventory inv;
     uint64_t formula_params;        /* inv.total_params */

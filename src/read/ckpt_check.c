@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "checked.h"
 #include "ckpt_internal.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,8 +94,10 @@ static void line(struct tmem_ckpt_check *k, enum tmem_check_status st, const cha
     l->status = st;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(l->text, sizeof l->text, fmt, ap);
+    int n = vsnprintf(l->text, sizeof l->text, fmt, ap);
     va_end(ap);
+    if (n > 0 && (size_t)n >= sizeof l->text)
+        tmem__cut_mark(l->text, sizeof l->text);
 }
 
 /* "3, 7, 12" from up to 8 layer indices, then "and N more" */
@@ -141,7 +144,7 @@ enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ck
 {
     memset(out, 0, sizeof *out);
     out->matches = true;
-    snprintf(out->against, sizeof out->against, "%s", against ? against : "the model");
+    tmem__copy_marked(out->against, sizeof out->against, against ? against : "the model");
     out->model = *m;
     enum tmem_status st = tmem_inventory_build(m, &out->inv, err);
     if (st != TMEM_OK)
@@ -260,7 +263,9 @@ enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ck
                 if (t->group < TMEM_GROUP_COUNT || t->reason != TMEM_CKPT_REASON_UNKNOWN)
                     continue;
                 shown++;
-                line(out, TMEM_CHECK_NOTE, "not in the formula: %.120s (%s params)", t->name,
+                char nm[120 + TMEM_CUT_MARK_BYTES + 1];
+                tmem__copy_marked(nm, sizeof nm, t->name);
+                line(out, TMEM_CHECK_NOTE, "not in the formula: %s (%s params)", nm,
                      commas(a, sizeof a, t->n_elems));
             }
             if (reason_tensors[r] > shown)
@@ -268,9 +273,11 @@ enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ck
                      reason_tensors[r] - shown, commas(a, sizeof a, reason_params[r]));
             continue;
         }
-        line(out, TMEM_CHECK_NOTE, "%u tensor%s (%s elements): %s, e.g. %.80s", reason_tensors[r],
+        char ex[80 + TMEM_CUT_MARK_BYTES + 1];
+        tmem__copy_marked(ex, sizeof ex, reason_example[r]);
+        line(out, TMEM_CHECK_NOTE, "%u tensor%s (%s elements): %s, e.g. %s", reason_tensors[r],
              reason_tensors[r] > 1 ? "s" : "", commas(a, sizeof a, reason_params[r]),
-             tmem_ckpt_reason_text((enum tmem_ckpt_reason)r), reason_example[r]);
+             tmem_ckpt_reason_text((enum tmem_ckpt_reason)r), ex);
     }
     tmem_dealloc(per_layer);
     tmem_dealloc(scratch);

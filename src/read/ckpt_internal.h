@@ -38,8 +38,8 @@ struct tmem_ckpt_kv *tmem_ckpt_push_kv(struct tmem_ckpt *c, const char *where,
 enum tmem_status tmem_ckpt_reserve(struct tmem_ckpt *c, uint64_t n_tensors, uint64_t n_kv,
                                    const char *where, struct tmem_error *err);
 
-/* Fills *err: where = "<file>:<field>" (the file shortened to its base name
- * when the whole does not fit), offset, msg = "at byte <offset>: <fmt...>"
+/* Fills *err: where = "<file>:<field>" (whole; cut with "…" only past
+ * struct tmem_error.where), offset, msg = "at byte <offset>: <fmt...>"
  * (without the "at byte" part when field is NULL: a file-level error).
  * Returns code. */
 enum tmem_status tmem_ckpt_fail(struct tmem_error *err, enum tmem_status code, const char *file,
@@ -69,6 +69,11 @@ static inline uint64_t tmem_le64(const unsigned char *p)
 enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t file,
                                                const char *hdr, size_t hdr_len,
                                                struct tmem_error *err);
+
+/* Opens path as a regular file (tmem__open_regular, never blocking) and
+ * appends its file row: *fd and *file on TMEM_OK. */
+enum tmem_status tmem__ckpt_open_file(struct tmem_ckpt *c, const char *path, int *fd,
+                                      uint32_t *file, struct tmem_error *err);
 
 /* Reads a safetensors file's header from fd (file_bytes long) and parses it. */
 enum tmem_status tmem_safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, int fd,

@@ -11,6 +11,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "checked.h"
 #include "ckpt_internal.h"
+#include "error.h"
+#include "errtext.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -141,14 +143,14 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
         if (strcmp(gguf_archs[i].arch, d->arch) == 0)
             fam = gguf_archs[i].family;
     if (fam == TMEM_FAMILY_COUNT) {
-        char known[320];
+        char known[320], q[TMEM_QUOTE_CAP];
         size_t o = 0;
         for (size_t i = 0; i < N_GGUF_ARCHS && o < sizeof known; i++)
             o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", i ? ", " : "",
                                   gguf_archs[i].arch);
         return tmem_ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, "general.architecture",
-                              ak->offset, "architecture '%.40s' has no tmem family (known: %s)",
-                              d->arch, known);
+                              ak->offset, "architecture %s has no tmem family (known: %s)",
+                              tmem__quote(q, d->arch), known);
     }
     uint64_t n_expert = 0;
     kv_u64(d, "expert_count", false, &n_expert);
@@ -347,19 +349,28 @@ static enum tmem_status fail_names(struct derive *d, const char *what)
                           "%s; put the model's config.json beside the weights", what);
 }
 
-/* max layer index + 1 among tensors starting with `prefix`layers. */
-static uint64_t count_layers(struct derive *d, const char *prefix, const char *seg)
+/* max layer index + 1 among tensors starting with `prefix``seg`; a name
+ * whose index reaches TMEM_MAX_N_LAYER is refused here, before any loop
+ * runs over the layers (TMEM_ERR_LIMIT naming that tensor). */
+static enum tmem_status count_layers(struct derive *d, const char *prefix, const char *seg,
+                                     uint64_t *n_layer)
 {
     size_t pl = strlen(prefix), sl = strlen(seg);
     int64_t max = -1;
     for (uint32_t i = 0; i < d->c->n_tensors; i++) {
-        const char *n = d->c->tensors[i].name;
-        if (strncmp(n, prefix, pl) != 0 || strncmp(n + pl, seg, sl) != 0)
+        const struct tmem_ckpt_tensor *t = &d->c->tensors[i];
+        if (strncmp(t->name, prefix, pl) != 0 || strncmp(t->name + pl, seg, sl) != 0)
             continue;
-        if (d->c->tensors[i].layer > max)
-            max = d->c->tensors[i].layer;
+        if ((uint64_t)(t->layer + 1) > TMEM_MAX_N_LAYER)
+            return tmem_ckpt_fail(d->err, TMEM_ERR_LIMIT, d->c->files[t->file].path, t->name,
+                                  t->info_offset,
+                                  "layer index %lld but a model has at most %llu layers",
+                                  (long long)t->layer, (unsigned long long)TMEM_MAX_N_LAYER);
+        if (t->layer > max)
+            max = t->layer;
     }
-    return (uint64_t)(max + 1);
+    *n_layer = (uint64_t)(max + 1);
+    return TMEM_OK;
 }
 
 /* Llama-style: <p>embed_tokens, <p>layers.N.self_attn.*, <p>layers.N.mlp.*,
@@ -372,7 +383,8 @@ static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem
     snprintf(name, sizeof name, "%sembed_tokens.weight", p);
     if (!shape2(d, name, &V, &D))
         return fail_names(d, "embed_tokens is not a 2-D tensor");
-    uint64_t L = count_layers(d, p, "layers.");
+    uint64_t L;
+    TRY(count_layers(d, p, "layers.", &L));
     if (L == 0)
         return fail_names(d, "no layers found");
     bool mla = layer_has(d, p, 0, "self_attn.kv_a_proj_with_mqa.weight");
@@ -468,8 +480,11 @@ static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem
             return fail_names(d, "the MLA attention tensors are incomplete");
         /* q = n_head·(nope+rope), kv_b = n_head·(nope+v), o = n_head·v */
         m->qk_rope_dim = kv_a - m->kv_lora_rank;
-        uint64_t nh_rope = q_out + o_in - kv_b; /* n_head · rope */
-        if (q_out + o_in < kv_b || nh_rope % m->qk_rope_dim != 0)
+        uint64_t q_o; /* sizes from the file: a sum may not wrap */
+        if (!tmem_add_u64(q_out, o_in, &q_o) || q_o < kv_b || kv_b < o_in)
+            return fail_names(d, "the MLA attention widths do not factor into heads");
+        uint64_t nh_rope = q_o - kv_b; /* n_head · rope */
+        if (nh_rope % m->qk_rope_dim != 0)
             return fail_names(d, "the MLA attention widths do not factor into heads");
         m->n_head = nh_rope / m->qk_rope_dim;
         if (m->n_head == 0 || (kv_b - o_in) % m->n_head != 0 || o_in % m->n_head != 0)
@@ -564,13 +579,13 @@ static enum tmem_status gpt2_style(struct derive *d, const char *p, struct tmem_
     ok = ok && shape2(d, name, &c_in, &c_out);
     snprintf(name, sizeof name, "%sh.0.mlp.c_fc.weight", p);
     ok = ok && shape2(d, name, &f_in, &f);
-    if (!ok || c_out != 3 * D)
+    if (!ok || c_out % 3 != 0 || c_out / 3 != D) /* c_out = 3·D, without a wrap */
         return fail_names(d, "the GPT-2 tensors are incomplete");
     tmem_model_init(m, TMEM_FAMILY_GPT2, NULL);
     m->d_model = D;
     m->n_vocab = V;
     m->n_ctx = P;
-    m->n_layer = count_layers(d, p, "h.");
+    TRY(count_layers(d, p, "h.", &m->n_layer));
     m->d_ff = f;
     m->d_head = D % 64 == 0 ? 64 : 0;
     m->n_head = m->d_head ? D / 64 : 1;
@@ -587,12 +602,12 @@ static enum tmem_status neox_style(struct derive *d, struct tmem_model *m)
     bool ok = shape2(d, "gpt_neox.embed_in.weight", &V, &D) &&
               shape2(d, "gpt_neox.layers.0.attention.query_key_value.weight", &qkv, &dummy) &&
               shape2(d, "gpt_neox.layers.0.mlp.dense_h_to_4h.weight", &f, &dummy);
-    if (!ok || qkv != 3 * D)
+    if (!ok || qkv % 3 != 0 || qkv / 3 != D) /* qkv = 3·D, without a wrap */
         return fail_names(d, "the GPT-NeoX tensors are incomplete");
     tmem_model_init(m, TMEM_FAMILY_GPT_NEOX, NULL);
     m->d_model = D;
     m->n_vocab = V;
-    m->n_layer = count_layers(d, "gpt_neox.", "layers.");
+    TRY(count_layers(d, "gpt_neox.", "layers.", &m->n_layer));
     m->d_ff = f;
     m->d_head = D % 128 == 0 ? 128 : D % 64 == 0 ? 64 : 0;
     m->n_head = m->d_head ? D / m->d_head : 1;

@@ -10,6 +10,7 @@
  *   optimizer.type; data_types.grad_accum_dtype.
  * Numbers may be integers or integral reals (DeepSpeed configs write 5e8). */
 #include "alloc.h"
+#include "errtext.h"
 #include "reader.h"
 
 #include "jsonutil.h"
@@ -121,8 +122,8 @@ static bool offload_on(struct dsc *c, json_t *zo, const char *key, const char *p
     if (dev == NULL || strcmp(dev, "none") == 0)
         return false;
     if (strcmp(dev, "cpu") != 0 && strcmp(dev, "nvme") != 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "unknown device '%.40s' (cpu, nvme or none)", dev);
+        char msg[160], q[TMEM_QUOTE_CAP];
+        snprintf(msg, sizeof msg, "unknown device %s (cpu, nvme or none)", tmem__quote(q, dev));
         fail(c, TMEM_ERR_SCHEMA, p, msg);
         return false;
     }
@@ -195,8 +196,8 @@ enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *
                 d.optimizer = ds_optimizers[i].o;
             }
         if (!d.has_optimizer) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "unknown optimizer type '%.40s'", opt);
+            char msg[160], q[TMEM_QUOTE_CAP];
+            snprintf(msg, sizeof msg, "unknown optimizer type %s", tmem__quote(q, opt));
             fail(&c, TMEM_ERR_UNSUPPORTED, "optimizer.type", msg);
         }
     }

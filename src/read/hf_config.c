@@ -8,6 +8,9 @@
  * fields stay 0 for tmem_model_resolve(). */
 #include "reader.h"
 
+#include "checked.h"
+
+#include "errtext.h"
 #include "jsonutil.h"
 
 #include <jansson.h>
@@ -220,8 +223,17 @@ static void read_moe(struct cfg *c, struct tmem_model *m)
     if (m->family == TMEM_FAMILY_DEEPSEEK_V2 || m->family == TMEM_FAMILY_DEEPSEEK_V3) {
         uint64_t n_shared = 0;
         get_u64(c, KEYS("n_shared_experts"), &n_shared);
-        /* DeepseekV2MoE: one shared MLP of moe_intermediate_size · n_shared */
-        m->d_ff_shared = n_shared * m->d_ff_expert;
+        /* DeepseekV2MoE: one shared MLP of moe_intermediate_size · n_shared;
+         * both are the file's, so the count is capped and the product checked */
+        if (n_shared > TMEM_MAX_N_EXPERT) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "is %llu but must be in [0, %llu]",
+                     (unsigned long long)n_shared, (unsigned long long)TMEM_MAX_N_EXPERT);
+            fail(c, TMEM_ERR_LIMIT, "n_shared_experts", msg);
+        } else if (!tmem_mul_u64(n_shared, m->d_ff_expert, &m->d_ff_shared)) {
+            fail(c, TMEM_ERR_OVERFLOW, "n_shared_experts",
+                 "n_shared_experts × moe_intermediate_size does not fit in 64 bits");
+        }
         const char *topk = get_str(c, "topk_method");
         if (topk != NULL)
             m->router_bias = strcmp(topk, "noaux_tc") == 0;
@@ -298,10 +310,10 @@ enum tmem_status tmem_hf_config_parse(const char *text, size_t len, const char *
             const char *names[TMEM_FAMILY_COUNT];
             for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
                 names[i] = tmem_family_info((enum tmem_family)i)->name;
-            char close[128], msg[256];
+            char close[128], msg[256], q[TMEM_QUOTE_CAP];
             tmem_close_names(type, names, TMEM_FAMILY_COUNT, 3, close, sizeof close);
-            snprintf(msg, sizeof msg, "unknown model_type '%.60s' (closest known: %s)", type,
-                     close);
+            snprintf(msg, sizeof msg, "unknown model_type %s (closest known: %s)",
+                     tmem__quote(q, type), close);
             fail(&c, TMEM_ERR_UNSUPPORTED, "model_type", msg);
         } else {
             tmem_model_init(&m, f, NULL);

@@ -1,7 +1,7 @@
 /* jsonutil.c — shared pieces of the JSON readers (see jsonutil.h). */
 #include "jsonutil.h"
 
-#include <stdio.h>
+#include "errtext.h"
 
 const char *tmem_json_kind(const json_t *v)
 {
@@ -21,13 +21,5 @@ const char *tmem_json_kind(const json_t *v)
 void tmem_fail_at(struct tmem_error *err, enum tmem_status code, const char *where,
                   const char *key, const char *msg)
 {
-    if (err == NULL)
-        return;
-    err->code = code;
-    err->offset = 0;
-    if (key)
-        snprintf(err->where, sizeof err->where, "%.50s:%.44s", where, key);
-    else
-        snprintf(err->where, sizeof err->where, "%.95s", where);
-    snprintf(err->msg, sizeof err->msg, "%s", msg);
+    tmem__err_set(err, code, where, key, 0, "%s", msg);
 }

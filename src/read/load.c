@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "alloc.h"
 #include "checkpoint.h"
+#include "errtext.h"
 #include "presets.h"
 #include "reader.h"
 
@@ -16,13 +17,7 @@
 static enum tmem_status load_fail(struct tmem_error *err, enum tmem_status code,
                                   const char *where, const char *msg)
 {
-    if (err) {
-        err->code = code;
-        err->offset = 0;
-        snprintf(err->where, sizeof err->where, "%s", where);
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
-    }
-    return code;
+    return tmem__err_set(err, code, where, NULL, 0, "%s", msg);
 }
 
 static bool ends_with(const char *s, const char *suffix)

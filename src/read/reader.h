@@ -16,8 +16,15 @@
 enum tmem_status tmem_hf_config_parse(const char *text, size_t len, const char *where,
                                       struct tmem_model *out, struct tmem_error *err);
 
-/* Reads a whole file of at most max_bytes into a NUL-terminated buffer the
- * caller frees with free(). */
+/* Opens path read-only as a regular file: a folder, FIFO, device or socket
+ * is refused (TMEM_ERR_IO, "<path>: is a FIFO (named pipe), not a regular
+ * file") without blocking and, but for a path swapped under it, without
+ * being opened. *fd (blocking again) and its *size on TMEM_OK. */
+enum tmem_status tmem__open_regular(const char *path, int *fd, uint64_t *size,
+                                    struct tmem_error *err);
+
+/* Reads a whole regular file (tmem__open_regular) of at most max_bytes into
+ * a NUL-terminated buffer the caller frees with tmem_dealloc(). */
 enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
                                 struct tmem_error *err);
 

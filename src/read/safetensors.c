@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include "errtext.h"
+#include "utf8.h"
 #include "jsonutil.h"
 
 #include <jansson.h>
@@ -25,45 +27,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Offset of the first byte that is not well-formed UTF-8, or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned char b = s[i];
-        if (b < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        uint32_t cp;
-        if (b >= 0xC2 && b <= 0xDF) {
-            n = 1;
-            cp = b & 0x1Fu;
-        } else if (b >= 0xE0 && b <= 0xEF) {
-            n = 2;
-            cp = b & 0x0Fu;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            n = 3;
-            cp = b & 0x07u;
-        } else {
-            return i;
-        }
-        if (len - i <= n)
-            return i;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = cp << 6 | (s[i + k] & 0x3Fu);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += n + 1;
-    }
-    return len;
-}
 
 /* Byte offset of the JSON key "name" in text, searching from `from`, or
  * `dflt`: a quoted string followed by a colon. It only points errors at the
@@ -133,9 +96,11 @@ static enum tmem_status parse_metadata(struct st_parse *p, json_t *meta)
     json_t *v;
     json_object_foreach(meta, k, v)
     {
+        char q[TMEM_QUOTE_CAP];
         if (!json_is_string(v))
             return tmem_ckpt_fail(p->err, TMEM_ERR_SCHEMA, p->path, "__metadata__", off,
-                                  "value of '%.60s' is %s but must be a string", k, tmem_json_kind(v));
+                                  "value of %s is %s but must be a string", tmem__quote(q, k),
+                                  tmem_json_kind(v));
         if (p->file != 0)
             continue; /* shards repeat it; the first one's is kept */
         struct tmem_ckpt_kv *kv = tmem_ckpt_push_kv(p->c, p->path, p->err);
@@ -175,11 +140,12 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
         return tensor_fail(p, dtype ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, name, "dtype",
                            "expected a dtype string, got %s", dtype ? tmem_json_kind(dtype) : "nothing");
     enum tmem_st_dtype dt = tmem_st_dtype_from_name(json_string_value(dtype));
+    char q[TMEM_QUOTE_CAP];
     if (dt == TMEM_ST_DTYPE_COUNT)
         return tensor_fail(p, TMEM_ERR_UNSUPPORTED, name, "dtype",
-                           "unknown dtype '%.40s' (known: F64, F32, F16, BF16, F8_E4M3, F8_E5M2, "
+                           "unknown dtype %s (known: F64, F32, F16, BF16, F8_E4M3, F8_E5M2, "
                            "I64, I32, I16, I8, U64, U32, U16, U8, BOOL)",
-                           json_string_value(dtype));
+                           tmem__quote(q, json_string_value(dtype)));
     if (!json_is_array(shape))
         return tensor_fail(p, shape ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, name, "shape",
                            "expected an array of sizes, got %s", shape ? tmem_json_kind(shape) : "nothing");
@@ -254,7 +220,7 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
                          .hdr_len = hdr_len, .err = err};
     const uint64_t data_start = 8 + (uint64_t)hdr_len;
     const uint64_t file_bytes = c->files[file].file_bytes;
-    size_t bad = utf8_check((const unsigned char *)hdr, hdr_len);
+    size_t bad = tmem__utf8_invalid_at((const unsigned char *)hdr, hdr_len);
     if (bad < hdr_len)
         return tmem_ckpt_fail(err, TMEM_ERR_SYNTAX, p.path, "header", 8 + bad,
                               "the header is not valid UTF-8 (byte 0x%02x)",
@@ -381,22 +347,18 @@ enum tmem_status tmem_safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, in
 
 static enum tmem_status read_shard(struct tmem_ckpt *c, const char *path, struct tmem_error *err)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s (a shard the index names)",
-                              strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "not a regular file");
+    int fd;
+    uint32_t file;
+    enum tmem_status st = tmem__ckpt_open_file(c, path, &fd, &file, err);
+    if (st != TMEM_OK) {
+        if (err && err->code == TMEM_ERR_IO) { /* say who named it */
+            char why[sizeof err->msg];
+            memcpy(why, err->msg, sizeof why);
+            tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s (a shard the index names)", why);
+        }
+        return st;
     }
-    struct tmem_ckpt_file *f = tmem_ckpt_push_file(c, path, err);
-    if (f == NULL) {
-        close(fd);
-        return err ? err->code : TMEM_ERR_NOMEM;
-    }
-    f->file_bytes = (uint64_t)sb.st_size;
-    enum tmem_status st = tmem_safetensors_read_fd(c, c->n_files - 1, fd, err);
+    st = tmem_safetensors_read_fd(c, file, fd, err);
     close(fd);
     return st;
 }
@@ -526,6 +488,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
     if (st != TMEM_OK)
         goto done;
 
+    char q[TMEM_QUOTE_CAP], q2[TMEM_QUOTE_CAP];
     /* the index agrees with the shards: same names, same files */
     json_object_foreach(wm, key, val)
     {
@@ -535,16 +498,17 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
         if (t < 0) {
             st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key,
                                 key_offset(text, len, key, 0),
-                                "weight_map puts this tensor in %.80s, which has no tensor of "
+                                "weight_map puts this tensor in %s, which has no tensor of "
                                 "that name",
-                                shard);
+                                tmem__quote(q, shard));
             goto done;
         }
         if ((int64_t)c->tensors[t].file != want) {
             st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key,
                                 key_offset(text, len, key, 0),
-                                "weight_map puts this tensor in %.60s but it is in %.60s", shard,
-                                base_name(c->files[c->tensors[t].file].path));
+                                "weight_map puts this tensor in %s but it is in %s",
+                                tmem__quote(q, shard),
+                                tmem__quote(q2, base_name(c->files[c->tensors[t].file].path)));
             goto done;
         }
     }
