@@ -2,6 +2,7 @@
  * and how they are laid over a loaded model before it is resolved. */
 #include "cli.h"
 #include "errtext.h"
+#include "utf8.h"
 #include "reader.h"
 
 #include <string.h>
@@ -130,7 +131,7 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
     if (f->untied)
         m.tied = false;
     if (f->name)
-        snprintf(m.name, sizeof m.name, "%s", f->name);
+        tmem__copy_marked(m.name, sizeof m.name, f->name);
 
     if (tmem_model_resolve(&m, out, &err) != TMEM_OK) {
         const char *flag = flag_for(err.where);

@@ -13,6 +13,7 @@
 #include "ckpt_internal.h"
 #include "error.h"
 #include "errtext.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -167,7 +168,7 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
     tmem_model_init(m, fam, NULL);
     const struct tmem_ckpt_kv *nk = tmem_ckpt_kv_find(c, "general.name");
     if (nk && nk->type == TMEM_GGUF_STRING)
-        snprintf(m->name, sizeof m->name, "%s", nk->str);
+        tmem__copy_marked(m->name, sizeof m->name, nk->str); /* cut on a character, with … */
 
     kv_u64(d, "embedding_length", true, &m->d_model);
     kv_u64(d, "block_count", true, &m->n_layer);
@@ -652,7 +653,7 @@ enum tmem_status tmem_ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, ch
     if (m.name[0] == '\0') {
         const char *base = strrchr(c->path, '/');
         base = base && base[1] ? base + 1 : c->path;
-        snprintf(m.name, sizeof m.name, "%s", base);
+        tmem__copy_marked(m.name, sizeof m.name, base);
     }
     *out = m;
     return TMEM_OK;

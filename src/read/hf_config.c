@@ -11,6 +11,7 @@
 #include "checked.h"
 
 #include "errtext.h"
+#include "utf8.h"
 #include "jsonutil.h"
 
 #include <jansson.h>
@@ -326,7 +327,7 @@ enum tmem_status tmem_hf_config_parse(const char *text, size_t len, const char *
     if (c.st == TMEM_OK) {
         json_t *name = json_object_get(c.root, "_name_or_path");
         if (json_is_string(name))
-            snprintf(m.name, sizeof m.name, "%s", json_string_value(name));
+            tmem__copy_marked(m.name, sizeof m.name, json_string_value(name));
         *out = m;
     }
     json_decref(c.root);

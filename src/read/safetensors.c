@@ -262,10 +262,14 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
     if (st != TMEM_OK)
         goto done;
 
-    /* Metadata::validate: sorted by offsets, contiguous from 0 */
-    struct tmem_ckpt_tensor *t = c->tensors + first;
+    /* Metadata::validate: sorted by offsets, contiguous from 0. A header
+     * of no tensors ({} or only __metadata__) is legal: c->tensors may
+     * still be NULL then, and neither pointer arithmetic nor qsort may
+     * touch it. */
     uint32_t n = c->n_tensors - first;
-    qsort(t, n, sizeof *t, cmp_span);
+    struct tmem_ckpt_tensor *t = n > 0 ? c->tensors + first : NULL;
+    if (n > 1)
+        qsort(t, n, sizeof *t, cmp_span);
     uint64_t at = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (t[i].offset != at) {

@@ -6,6 +6,7 @@
  * JSON integers. */
 #include "alloc.h"
 #include "inspect.h"
+#include "json_text.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -39,14 +40,14 @@ static int set_u64(json_t *o, const char *key, uint64_t v)
     return rc;
 }
 
-/* a string that may not be UTF-8 (GGUF strings are bytes): null then */
-static json_t *jstr(const char *s, size_t len)
+/* a string that may not be UTF-8 (GGUF strings, file names are bytes):
+ * bad bytes become U+FFFD, counted in *bad for "invalid_utf8_replaced" */
+static json_t *jstr(const char *s, size_t len, uint32_t *bad)
 {
-    json_t *j = json_stringn(s, len);
-    return j ? j : json_null();
+    return tmem__json_text(s, len, bad);
 }
 
-static json_t *kv_value(const struct tmem_ckpt_kv *kv, int *rc)
+static json_t *kv_value(const struct tmem_ckpt_kv *kv, int *rc, uint32_t *bad)
 {
     switch (kv->type) {
     case TMEM_GGUF_UINT8:
@@ -65,7 +66,7 @@ static json_t *kv_value(const struct tmem_ckpt_kv *kv, int *rc)
         return r ? r : json_null(); /* NaN and infinities are not JSON */
     }
     case TMEM_GGUF_BOOL: return json_boolean(kv->v.b);
-    case TMEM_GGUF_STRING: return jstr(kv->str, (size_t)kv->str_len);
+    case TMEM_GGUF_STRING: return jstr(kv->str, (size_t)kv->str_len, bad);
     case TMEM_GGUF_ARRAY: {
         json_t *a = json_object();
         put(a, "type", json_string("array"), rc);
@@ -89,11 +90,11 @@ static json_t *groups_obj(const uint64_t *v, const struct tmem_ckpt_summary *s, 
     return g;
 }
 
-static json_t *check_obj(const struct tmem_inspect_view *v, int *rc)
+static json_t *check_obj(const struct tmem_inspect_view *v, int *rc, uint32_t *bad)
 {
     const struct tmem_ckpt_check *k = v->check;
     json_t *o = json_object();
-    put(o, "against", jstr(k->against, strlen(k->against)), rc);
+    put(o, "against", jstr(k->against, strlen(k->against), bad), rc);
     put(o, "family", json_string(tmem_family_info(k->model.family)->name), rc);
     *rc |= set_u64(o, "formula_params", k->formula_params);
     *rc |= set_u64(o, "compared_params", k->compared_params);
@@ -104,14 +105,14 @@ static json_t *check_obj(const struct tmem_inspect_view *v, int *rc)
     for (uint32_t i = 0; i < k->n_lines; i++) {
         json_t *l = json_object();
         put(l, "status", json_string(tag[k->lines[i].status]), rc);
-        put(l, "text", jstr(k->lines[i].text, strlen(k->lines[i].text)), rc);
+        put(l, "text", jstr(k->lines[i].text, strlen(k->lines[i].text), bad), rc);
         push(lines, l, rc);
         if (k->lines[i].status == TMEM_CHECK_DIFF)
-            push(diffs, jstr(k->lines[i].text, strlen(k->lines[i].text)), rc);
+            push(diffs, jstr(k->lines[i].text, strlen(k->lines[i].text), bad), rc);
     }
     put(o, "lines", lines, rc);
     put(o, "differences", diffs, rc);
-    put(o, "notes", jstr(v->notes ? v->notes : "", v->notes ? strlen(v->notes) : 0), rc);
+    put(o, "notes", jstr(v->notes ? v->notes : "", v->notes ? strlen(v->notes) : 0, bad), rc);
     return o;
 }
 
@@ -120,11 +121,12 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     const struct tmem_ckpt *c = v->ckpt;
     const struct tmem_ckpt_summary *s = v->sum;
     int rc = 0;
+    uint32_t bad = 0; /* strings whose bytes were not all UTF-8 */
     json_t *d = json_object();
     put(d, "schema_version", json_integer(TMEM_SCHEMA_VERSION), &rc);
     put(d, "tmem_version", json_string(TMEM_VERSION), &rc);
     put(d, "command", json_string("inspect"), &rc);
-    put(d, "path", jstr(c->path, strlen(c->path)), &rc);
+    put(d, "path", jstr(c->path, strlen(c->path), &bad), &rc);
     put(d, "format",
                         json_string(c->format == TMEM_CKPT_GGUF ? "gguf" : "safetensors"), &rc);
     rc |= set_u64(d, "total_params", s->total_params);
@@ -148,7 +150,7 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     json_t *files = json_array();
     for (uint32_t i = 0; i < c->n_files; i++) {
         json_t *f = json_object();
-        put(f, "path", jstr(c->files[i].path, strlen(c->files[i].path)), &rc);
+        put(f, "path", jstr(c->files[i].path, strlen(c->files[i].path), &bad), &rc);
         rc |= set_u64(f, "file_bytes", c->files[i].file_bytes);
         rc |= set_u64(f, "header_bytes", c->files[i].header_bytes);
         rc |= set_u64(f, "tensor_count", c->files[i].n_tensors);
@@ -157,7 +159,7 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     put(d, "files", files, &rc);
     if (c->index_path) {
         json_t *ix = json_object();
-        put(ix, "path", jstr(c->index_path, strlen(c->index_path)), &rc);
+        put(ix, "path", jstr(c->index_path, strlen(c->index_path), &bad), &rc);
         if (c->has_index_total)
             rc |= set_u64(ix, "total_size", c->index_total_bytes);
         put(d, "index", ix, &rc);
@@ -166,8 +168,15 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     }
 
     json_t *meta = json_object();
-    for (uint32_t i = 0; i < c->n_kv; i++)
-        put(meta, c->kv[i].key, kv_value(&c->kv[i], &rc), &rc);
+    for (uint32_t i = 0; i < c->n_kv; i++) {
+        json_t *val = kv_value(&c->kv[i], &rc, &bad);
+        if (meta == NULL || val == NULL) {
+            json_decref(val);
+            rc = -1;
+        } else if (tmem__json_set_text_key(meta, c->kv[i].key, val, &bad) != 0) {
+            rc = -1;
+        }
+    }
     if (c->format == TMEM_CKPT_GGUF) {
         json_t *g = json_object();
         put(g, "version", json_integer(c->gguf_version), &rc);
@@ -180,9 +189,9 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
         put(d, "metadata", meta, &rc);
     }
 
-    put(d, "check", v->check ? check_obj(v, &rc) : json_null(), &rc);
+    put(d, "check", v->check ? check_obj(v, &rc, &bad) : json_null(), &rc);
     if (v->check == NULL)
-        put(d, "no_check", jstr(v->no_check ? v->no_check : "", v->no_check ? strlen(v->no_check) : 0), &rc);
+        put(d, "no_check", jstr(v->no_check ? v->no_check : "", v->no_check ? strlen(v->no_check) : 0, &bad), &rc);
 
     if (v->tensors) {
         json_t *a = json_array();
@@ -190,7 +199,7 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
             const struct tmem_ckpt_tensor *t = &c->tensors[i];
             const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, t->type);
             json_t *o = json_object();
-            put(o, "name", jstr(t->name, strlen(t->name)), &rc);
+            put(o, "name", jstr(t->name, strlen(t->name), &bad), &rc);
             put(o, "group", json_string(tmem_ckpt_group_name(t->group)), &rc);
             put(o, "type", json_string(ti ? ti->name : "?"), &rc);
             if (c->format == TMEM_CKPT_GGUF)
@@ -210,6 +219,8 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
         }
         put(d, "tensors", a, &rc);
     }
+    if (bad > 0) /* only then: documents of UTF-8 text stay as they were */
+        rc |= set_u64(d, "invalid_utf8_replaced", bad);
 
     if (rc == 0) {
         char *text = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);

@@ -4,10 +4,12 @@
  * value does not fit a JSON integer or memory runs out (nothing is printed
  * then). */
 #include "alloc.h"
+#include "json_text.h"
 #include "report.h"
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* jansson integers are signed 64-bit; tmem's limits keep counts below 2^63,
  * and a value above that is refused rather than printed wrong. */
@@ -69,7 +71,7 @@ static int doc_dump(FILE *out, json_t *d, int rc)
 static json_t *model_obj(const struct tmem_model *m, int *rc)
 {
     json_t *o = json_object();
-    put(o, "name", json_string(m->name), rc);
+    put(o, "name", tmem__json_text(m->name, strlen(m->name), NULL), rc); /* bytes as given */
     put(o, "family", json_string(tmem_family_info(m->family)->name), rc);
     *rc |= set_u64(o, "d_model", m->d_model);
     *rc |= set_u64(o, "n_layer", m->n_layer);
