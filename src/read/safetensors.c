@@ -76,12 +76,16 @@ __attribute__((format(printf, 5, 6)))
 static enum tmem_status tensor_fail(struct st_parse *p, enum tmem_status code, const char *name,
                                     const char *what, const char *fmt, ...)
 {
-    char field[200], msg[200];
-    snprintf(field, sizeof field, "%s%s%s", name, what ? "." : "", what ? what : "");
+    char field[TMEM_ERROR_WHERE_LEN], msg[TMEM_ERROR_MSG_LEN];
+    int n = snprintf(field, sizeof field, "%s%s%s", name, what ? "." : "", what ? what : "");
+    if (n > 0 && (size_t)n >= sizeof field)
+        tmem__cut_mark(field, sizeof field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (n > 0 && (size_t)n >= sizeof msg)
+        tmem__cut_mark(msg, sizeof msg);
     uint64_t off = 8 + key_offset(p->hdr, p->hdr_len, name, 0);
     return tmem_ckpt_fail(p->err, code, p->path, field, off, "%s", msg);
 }
@@ -273,7 +277,7 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
     uint64_t at = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (t[i].offset != at) {
-            char msg[200];
+            char msg[200], q[TMEM_QUOTE_CAP];
             if (t[i].offset > at)
                 snprintf(msg, sizeof msg,
                          "data_offsets begin at %llu, leaving a gap after the previous tensor "
@@ -282,7 +286,7 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
             else
                 snprintf(msg, sizeof msg,
                          "data_offsets begin at %llu, overlapping %s (which ends at %llu)",
-                         (unsigned long long)t[i].offset, i ? t[i - 1].name : "?",
+                         (unsigned long long)t[i].offset, tmem__quote(q, i ? t[i - 1].name : "?"),
                          (unsigned long long)at);
             st = tensor_fail(&p, TMEM_ERR_INCONSISTENT, t[i].name, "data_offsets", "%s", msg);
             goto done;
