@@ -320,51 +320,33 @@ enum tmem_status tmem__ckpt_open_file(struct tmem_ckpt *c, const char *path, int
     return TMEM_OK;
 }
 
-static enum tmem_status read_safetensors_file(struct tmem_ckpt *c, const char *path,
-                                              struct tmem_error *err)
+/* Reads one file's header as `format`, or, given TMEM_CKPT_FORMAT_COUNT,
+ * as what it is: GGUF by its magic (or name), else safetensors. */
+static enum tmem_status read_file(struct tmem_ckpt *c, const char *path,
+                                  enum tmem_ckpt_format format, struct tmem_error *err)
 {
     int fd;
     uint32_t file;
     enum tmem_status st = tmem__ckpt_open_file(c, path, &fd, &file, err);
     if (st != TMEM_OK)
         return st;
-    st = tmem_safetensors_read_fd(c, file, fd, err);
-    close(fd);
-    return st;
-}
-
-static enum tmem_status read_gguf_file(struct tmem_ckpt *c, const char *path,
-                                       struct tmem_error *err)
-{
-    int fd;
-    uint32_t file;
-    enum tmem_status st = tmem__ckpt_open_file(c, path, &fd, &file, err);
-    if (st != TMEM_OK)
-        return st;
-    c->format = TMEM_CKPT_GGUF;
-    st = tmem_gguf_read(c, file, fd, NULL, err);
-    close(fd);
-    return st;
-}
-
-/* A file that is not an index: GGUF by its magic (or name), else safetensors. */
-static enum tmem_status read_file_by_magic(struct tmem_ckpt *c, const char *path,
-                                           struct tmem_error *err)
-{
-    int fd;
-    uint32_t file;
-    enum tmem_status st = tmem__ckpt_open_file(c, path, &fd, &file, err);
-    if (st != TMEM_OK)
-        return st;
-    unsigned char magic[4] = {0};
-    if (c->files[file].file_bytes < sizeof magic ||
-        pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic)
-        memset(magic, 0, sizeof magic);
-    if (ends_with(path, ".gguf") || memcmp(magic, "GGUF", 4) == 0) {
+    if (format == TMEM_CKPT_FORMAT_COUNT) {
+        unsigned char magic[4] = {0};
+        if (c->files[file].file_bytes < sizeof magic ||
+            pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic)
+            memset(magic, 0, sizeof magic);
+        format = ends_with(path, ".gguf") || memcmp(magic, "GGUF", 4) == 0 ? TMEM_CKPT_GGUF
+                                                                             : TMEM_CKPT_SAFETENSORS;
+    }
+    switch (format) {
+    case TMEM_CKPT_GGUF:
         c->format = TMEM_CKPT_GGUF;
         st = tmem_gguf_read(c, file, fd, NULL, err);
-    } else {
+        break;
+    case TMEM_CKPT_SAFETENSORS:
+    case TMEM_CKPT_FORMAT_COUNT:
         st = tmem_safetensors_read_fd(c, file, fd, err);
+        break;
     }
     close(fd);
     return st;
@@ -452,12 +434,12 @@ static enum tmem_status open_folder(struct tmem_ckpt *c, const char *dir, struct
     tmem_dealloc(names);
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     if (stat(path, &sb) == 0)
-        return read_safetensors_file(c, path, err);
+        return read_file(c, path, TMEM_CKPT_SAFETENSORS, err);
     st = list_dir(c, dir, ".safetensors", &names, &n, err);
     if (st != TMEM_OK)
         return st;
     for (size_t i = 0; i < n && st == TMEM_OK; i++)
-        st = read_safetensors_file(c, names[i], err);
+        st = read_file(c, names[i], TMEM_CKPT_SAFETENSORS, err);
     tmem_dealloc(names);
     if (st != TMEM_OK || n > 0)
         return st;
@@ -465,7 +447,7 @@ static enum tmem_status open_folder(struct tmem_ckpt *c, const char *dir, struct
     if (st != TMEM_OK)
         return st;
     if (n == 1)
-        st = read_gguf_file(c, names[0], err);
+        st = read_file(c, names[0], TMEM_CKPT_GGUF, err);
     else if (n > 1)
         st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, dir, NULL, 0,
                             "folder holds %zu .gguf files; name one", n);
@@ -511,7 +493,7 @@ enum tmem_status tmem_ckpt_open(const char *path, struct tmem_ckpt *out, struct 
         if (ends_with(path, ".json"))
             st = tmem_safetensors_read_index(out, path, err);
         else
-            st = read_file_by_magic(out, path, err);
+            st = read_file(out, path, TMEM_CKPT_FORMAT_COUNT, err);
     }
     if (st == TMEM_OK)
         st = finish(out, err);
