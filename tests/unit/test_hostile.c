@@ -1,7 +1,7 @@
 /* test_hostile.c — the library under hostile inputs (issue 16), below the
  * CLI: paths that must not block (a FIFO), a layer index of 2·10⁹, config
  * integers that would wrap, headers of no tensors, GGUF strings that are
- * not UTF-8 in a JSON document, error text that is whole or visibly cut,
+ * not UTF-8 in a JSON document, sockets, devices and folders as files, error text that is whole or visibly cut,
  * and scaling that divides before it multiplies, each against a figure
  * written here by hand. Runs that could block are bounded by alarm(). */
 #define _XOPEN_SOURCE 700
@@ -16,7 +16,9 @@
 #include "utf8.h"
 
 #include <jansson.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static char root[64]; /* this test's scratch folder */
@@ -158,6 +160,33 @@ static void a_fifo_is_refused_without_blocking(void **state)
     unlink(gguf);
 }
 
+static void sockets_devices_and_folders_are_refused_by_name(void **state)
+{
+    (void)state;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    char path[sizeof sa.sun_path];
+    assert_true((size_t)snprintf(path, sizeof path, "%.64s/ds.json", root) < sizeof path);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(s >= 0);
+    memcpy(sa.sun_path, path, sizeof path);
+    assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
+    struct tmem_ds_config ds;
+    struct tmem_error err;
+    alarm(10);
+    assert_int_equal(tmem_ds_config_load(path, &ds, &err), TMEM_ERR_IO);
+    assert_string_equal(err.where, path);
+    assert_string_equal(err.msg, "is a socket, not a regular file");
+    char *buf;
+    size_t len;
+    assert_int_equal(tmem_read_file("/dev/null", 16, &buf, &len, &err), TMEM_ERR_IO);
+    assert_string_equal(err.msg, "is a character device, not a regular file");
+    assert_int_equal(tmem_read_file(root, 16, &buf, &len, &err), TMEM_ERR_IO);
+    assert_string_equal(err.msg, "is a folder, not a regular file");
+    alarm(0);
+    close(s);
+    unlink(path);
+}
+
 /* ------------------------------------------------------------- headers */
 
 /* u64 N | N bytes of header | data */
@@ -289,6 +318,7 @@ int main(void)
         cmocka_unit_test(error_places_are_whole_up_to_4096_bytes_then_marked),
         cmocka_unit_test(scaling_divides_before_it_multiplies),
         cmocka_unit_test(a_fifo_is_refused_without_blocking),
+        cmocka_unit_test(sockets_devices_and_folders_are_refused_by_name),
         cmocka_unit_test(a_layer_index_of_2e9_is_refused_before_any_loop),
         cmocka_unit_test(headers_of_no_tensors_are_legal),
         cmocka_unit_test(n_shared_experts_that_would_wrap_is_refused),
