@@ -9,10 +9,9 @@
 #include "reader.h"
 
 #include "checked.h"
-
 #include "errtext.h"
-#include "utf8.h"
 #include "jsonutil.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -81,6 +80,37 @@ static bool get_u64(struct cfg *c, const char *const *keys, uint64_t *out)
     const char *used = NULL;
     json_t *v = lookup(c, keys, &used);
     return v != NULL && as_u64(c, v, used, out);
+}
+
+/* get_u64, and the value must be at most max (a TMEM_MAX_* cap) before
+ * anything is computed from it, else TMEM_ERR_LIMIT naming the key */
+static bool get_u64_capped(struct cfg *c, const char *const *keys, uint64_t max, uint64_t *out)
+{
+    const char *used = NULL;
+    uint64_t v;
+    json_t *j = lookup(c, keys, &used);
+    if (j == NULL || !as_u64(c, j, used, &v))
+        return false;
+    if (v > max) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "is %llu but must be in [0, %llu]", (unsigned long long)v,
+                 (unsigned long long)max);
+        fail(c, TMEM_ERR_LIMIT, used, msg);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* a · b of sizes from the file, checked; 0 and TMEM_ERR_OVERFLOW naming key
+ * when it does not fit */
+static uint64_t mul_u64(struct cfg *c, const char *key, uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    if (tmem_mul_u64(a, b, &r))
+        return r;
+    fail(c, TMEM_ERR_OVERFLOW, key, "the product of its sizes does not fit in 64 bits");
+    return 0;
 }
 
 static bool get_bool(struct cfg *c, const char *key, bool *out)
@@ -223,18 +253,9 @@ static void read_moe(struct cfg *c, struct tmem_model *m)
     }
     if (m->family == TMEM_FAMILY_DEEPSEEK_V2 || m->family == TMEM_FAMILY_DEEPSEEK_V3) {
         uint64_t n_shared = 0;
-        get_u64(c, KEYS("n_shared_experts"), &n_shared);
-        /* DeepseekV2MoE: one shared MLP of moe_intermediate_size · n_shared;
-         * both are the file's, so the count is capped and the product checked */
-        if (n_shared > TMEM_MAX_N_EXPERT) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "is %llu but must be in [0, %llu]",
-                     (unsigned long long)n_shared, (unsigned long long)TMEM_MAX_N_EXPERT);
-            fail(c, TMEM_ERR_LIMIT, "n_shared_experts", msg);
-        } else if (!tmem_mul_u64(n_shared, m->d_ff_expert, &m->d_ff_shared)) {
-            fail(c, TMEM_ERR_OVERFLOW, "n_shared_experts",
-                 "n_shared_experts × moe_intermediate_size does not fit in 64 bits");
-        }
+        get_u64_capped(c, KEYS("n_shared_experts"), TMEM_MAX_N_EXPERT, &n_shared);
+        /* DeepseekV2MoE: one shared MLP of moe_intermediate_size · n_shared */
+        m->d_ff_shared = mul_u64(c, "n_shared_experts", n_shared, m->d_ff_expert);
         const char *topk = get_str(c, "topk_method");
         if (topk != NULL)
             m->router_bias = strcmp(topk, "noaux_tc") == 0;
