@@ -157,6 +157,10 @@ expect_eq "llama-2-7b b 16384 fragmentation by hand" "$frag" 21429654077440
 expect_eq "llama-2-7b b 16384 attention by hand" \
   "$(sed -n '/"label": "attention (saved)"/{n;p;q;}' "$TMP/t.json" | tr -dc 0-9)" "$(echo '32 * 67108864 * 65668' | bc)"
 frag_check "deepseek-v3 --seq 16777216" train deepseek-v3 --seq 16777216
+frag_check "deepseek-v3 at the micro-batch cap 2^20" train deepseek-v3 --micro-batch 1048576
+# both caps at once is 2^44 tokens: its bytes (> 2^65) truly do not fit in 64 bits
+expect_error "2^20 × 2^24 tokens" "train: a byte count does not fit in 64 bits" \
+  train llama-2-7b --micro-batch 1048576 --seq 16777216
 # with a GPU the verdict is given: it does not fit
 run_ok "$TMP/v.txt" train llama-2-7b --micro-batch 16384 --gpu h100-sxm
 if grep -q '^verdict: does NOT fit' "$TMP/v.txt"; then ok; else bad "b 16384 on an H100: no 'does NOT fit' verdict"; fi
