@@ -17,7 +17,11 @@
 void tmem__err_where(struct tmem_error *err, const char *file, const char *field);
 
 /* err->msg = the formatted text. */
-void tmem__err_vmsg(struct tmem_error *err, const char *fmt, va_list ap);
+void tmem__err_vmsg(struct tmem_error *err, const char *fmt, va_list ap)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 0)))
+#endif
+    ;
 
 /* Fills *err (when not NULL): code, offset, where (tmem__err_where) and msg
  * (printf-style); returns code. */
