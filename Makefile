@@ -40,7 +40,7 @@ CLI_LIB_OBJ = $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJ))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz
+.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz man
 
 all: $(BUILD)/tmem $(BUILD)/libtmem.a
 
@@ -105,6 +105,11 @@ export TMEM_UNDER_VALGRIND = $(abspath $(BUILD)/tmem)
 else
 TMEM_UNDER_TEST = $(BUILD)/tmem
 endif
+
+# The man page is generated from the option tables (tmem __man, src/cli/man.c);
+# tests/cli/docs.sh fails when the committed docs/tmem.1 differs from it.
+man: $(BUILD)/tmem
+	$(BUILD)/tmem __man >docs/tmem.1
 
 # Installs the build and test dependencies a fresh Debian machine lacks.
 deps:

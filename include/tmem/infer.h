@@ -106,6 +106,8 @@ enum tmem_engine {
     TMEM_ENGINE_HF,       /* static cache allocated per request */
     TMEM_ENGINE_COUNT
 };
+/* "vllm", "hf" ("unknown" out of range): the names --engine takes. */
+const char *tmem_engine_name(enum tmem_engine e);
 
 struct tmem_infer_opts {
     uint64_t batch;              /* concurrent sequences */

@@ -1,6 +1,8 @@
-/* args.c — strict command-line parsing from an option table. Numbers are
+/* args.c — strict command-line parsing from an option table, and the two
+ * printers of that table: --help text and the man page's roff. Numbers are
  * digits only (no sign, no spaces, no overflow); every mistake is one line
- * naming the flag, and exit status 2. */
+ * naming the flag, and exit status 2. Choice lists and defaults are printed
+ * from the table's functions and values, never from typed strings. */
 #include "args.h"
 
 #include "errtext.h"
@@ -173,12 +175,235 @@ int args_parse(int argc, char **argv, int first, const struct opt *opts, size_t 
     return 0;
 }
 
+const struct opt *tmem__args_find(const struct opt *opts, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(opts[k].name, name) == 0)
+            return &opts[k];
+    return NULL;
+}
+
+/* a growing string in a caller's buffer; cut (never overrun) when full */
+struct text {
+    char *buf;
+    size_t cap, len;
+};
+
+static void put(struct text *t, const char *s)
+{
+    for (; *s && t->len + 1 < t->cap; s++)
+        t->buf[t->len++] = *s;
+    t->buf[t->len] = '\0';
+}
+
+static void put_list(struct text *t, opt_choice_fn fn, const char *sep)
+{
+    const char *c;
+    for (size_t i = 0; fn && (c = fn(i)) != NULL; i++) {
+        if (i)
+            put(t, sep);
+        put(t, c);
+    }
+}
+
+void tmem__args_choices(const struct opt *o, const char *sep, char *buf, size_t cap)
+{
+    struct text t = {buf, cap, 0};
+    if (cap)
+        buf[0] = '\0';
+    if (o)
+        put_list(&t, o->choice, sep);
+}
+
+/* "help: a | b | c; or a ggml type: x | y (default: d)" */
+static void describe(const struct opt *o, char *buf, size_t cap)
+{
+    struct text t = {buf, cap, 0};
+    buf[0] = '\0';
+    put(&t, o->help);
+    if (o->choice) {
+        put(&t, ": ");
+        put_list(&t, o->choice, " | ");
+    }
+    if (o->also) {
+        put(&t, "; ");
+        put(&t, o->also);
+        if (o->also_choice) {
+            put(&t, ": ");
+            put_list(&t, o->also_choice, " | ");
+        }
+    }
+    char num[48];
+    switch (o->def.kind) {
+    case OPT_DEF_NONE: break;
+    case OPT_DEF_TEXT: put(&t, " (default: "); put(&t, o->def.text); put(&t, ")"); break;
+    case OPT_DEF_U64:
+        snprintf(num, sizeof num, " (default: %llu)", (unsigned long long)o->def.u64);
+        put(&t, num);
+        break;
+    case OPT_DEF_REAL:
+        snprintf(num, sizeof num, " (default: %g)", o->def.real);
+        put(&t, num);
+        break;
+    }
+}
+
+enum { HELP_COL = 29, HELP_WIDTH = 80 };
+
+/* display columns of a UTF-8 string (each code point is one) */
+static size_t cols(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            c++;
+    return c;
+}
+
+/* text from column HELP_COL, broken at spaces before HELP_WIDTH */
+static void wrap(FILE *out, const char *s)
+{
+    size_t col = HELP_COL;
+    bool first = true;
+    while (*s) {
+        size_t w = strcspn(s, " ");
+        size_t wc = cols(s, w);
+        if (!first && col + 1 + wc > HELP_WIDTH) {
+            fprintf(out, "\n%*s", HELP_COL, "");
+            col = HELP_COL;
+            first = true;
+        }
+        if (!first) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(s, 1, w, out);
+        col += wc;
+        first = false;
+        s += w;
+        while (*s == ' ')
+            s++;
+    }
+    fputc('\n', out);
+}
+
 void args_help(FILE *out, const struct opt *opts, size_t n)
 {
+    char text[2048];
     for (size_t k = 0; k < n; k++) {
         char left[48];
         snprintf(left, sizeof left, "%s%s%s", opts[k].name, opts[k].metavar ? " " : "",
                  opts[k].metavar ? opts[k].metavar : "");
-        fprintf(out, "  %-26s %s\n", left, opts[k].help);
+        fprintf(out, "  %-26s ", left);
+        if (strlen(left) > 26)
+            fprintf(out, "\n%*s", HELP_COL, "");
+        describe(&opts[k], text, sizeof text);
+        wrap(out, text);
     }
+}
+
+void tmem__args_usage(FILE *out, const struct cmd_doc *d)
+{
+    const char *s = d->synopsis;
+    for (bool first = true; *s; first = false) {
+        size_t w = strcspn(s, "\n");
+        fprintf(out, "%s tmem %s %.*s\n", first ? "usage:" : "      ", d->name, (int)w, s);
+        s += w;
+        if (*s == '\n')
+            s++;
+    }
+    fprintf(out, "\n%s\n\noptions:\n", d->about);
+    args_help(out, d->opts, d->n_opts);
+    if (d->shared) {
+        fprintf(out, "\narchitecture flags (describe MODEL, or override its fields):\n");
+        args_help(out, d->shared, d->n_shared);
+    }
+}
+
+/* ----------------------------------------------------------------- roff */
+
+void tmem__args_roff(FILE *out, const char *s)
+{
+    static const struct {
+        const char *utf8, *roff;
+    } glyphs[] = {
+        {"·", "\\(pc"}, {"×", "\\(mu"}, {"²", "\\(S2"}, {"−", "\\-"}, {"→", "\\(->"},
+        {"≈", "\\(~~"}, {"≤", "\\(<="}, {"≥", "\\(>="}, {"–", "\\(en"}, {"—", "\\(em"},
+    };
+    bool line_start = true;
+    while (*s) {
+        bool done = false;
+        for (size_t g = 0; g < sizeof glyphs / sizeof glyphs[0] && !done; g++) {
+            size_t n = strlen(glyphs[g].utf8);
+            if (strncmp(s, glyphs[g].utf8, n) == 0) {
+                fputs(glyphs[g].roff, out);
+                s += n;
+                done = true;
+            }
+        }
+        if (done) {
+            line_start = false;
+            continue;
+        }
+        if (line_start && (*s == '.' || *s == '\''))
+            fputs("\\&", out);
+        if (*s == '-')
+            fputs("\\-", out);
+        else if (*s == '\\')
+            fputs("\\e", out);
+        else
+            fputc(*s, out);
+        line_start = *s == '\n';
+        s++;
+    }
+}
+
+void tmem__args_man_opts(FILE *out, const struct opt *opts, size_t n)
+{
+    char text[2048];
+    for (size_t k = 0; k < n; k++) {
+        if (opts[k].metavar) {
+            fputs(".TP\n.BI \"", out);
+            tmem__args_roff(out, opts[k].name);
+            fputs(" \" \"", out);
+            tmem__args_roff(out, opts[k].metavar);
+            fputs("\"\n", out);
+        } else {
+            fputs(".TP\n.B ", out);
+            tmem__args_roff(out, opts[k].name);
+            fputc('\n', out);
+        }
+        describe(&opts[k], text, sizeof text);
+        tmem__args_roff(out, text);
+        fputc('\n', out);
+    }
+}
+
+/* "\n\n" starts a paragraph; single '\n' are kept as line breaks of the source only */
+static void roff_paragraphs(FILE *out, const char *s)
+{
+    while (*s) {
+        const char *end = strstr(s, "\n\n");
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        char para[2048];
+        snprintf(para, sizeof para, "%.*s", (int)(n < sizeof para - 1 ? n : sizeof para - 1), s);
+        fputs(".PP\n", out);
+        tmem__args_roff(out, para);
+        fputc('\n', out);
+        s += n;
+        while (*s == '\n')
+            s++;
+    }
+}
+
+void tmem__args_man(FILE *out, const struct cmd_doc *d)
+{
+    fputs(".SS tmem ", out);
+    tmem__args_roff(out, d->name);
+    fputc('\n', out);
+    roff_paragraphs(out, d->about);
+    fputs(".PP\nOptions:\n", out);
+    tmem__args_man_opts(out, d->opts, d->n_opts);
+    if (d->shared)
+        fputs(".TP\n.I \"architecture flags\"\nas listed under MODEL above\n", out);
 }

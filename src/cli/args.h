@@ -1,6 +1,8 @@
 /* args.h — a declarative option table (curl style): each option names its
- * flag, its kind, where its value goes and its help line. One parser and one
- * help printer serve every subcommand. */
+ * flag, its kind, where its value goes, its help line, its named values and
+ * its default. One parser, one help printer and one man-page printer serve
+ * every subcommand, so --help, tmem.1 and the parsers' "one of:" lists come
+ * from the same rows (and the rows' names from the core's name tables). */
 #ifndef TMEM_ARGS_H
 #define TMEM_ARGS_H
 
@@ -26,12 +28,57 @@ struct real_opt {
     double v;
 };
 
+/* The default an option's help shows: a value taken from the core's
+ * defaults (tmem_train_opts_default, tmem_infer_defaults, ...), never typed
+ * into the help string. */
+enum opt_def_kind {
+    OPT_DEF_NONE = 0, /* no default shown (or the help says what happens) */
+    OPT_DEF_TEXT,     /* a name: "bf16-mixed" */
+    OPT_DEF_U64,      /* 8192 */
+    OPT_DEF_REAL,     /* 0.9 */
+};
+
+struct opt_def {
+    enum opt_def_kind kind;
+    const char *text;
+    uint64_t u64;
+    double real;
+};
+
+#define OPT_DEFAULT_TEXT(s) ((struct opt_def){.kind = OPT_DEF_TEXT, .text = (s)})
+#define OPT_DEFAULT_U64(x) ((struct opt_def){.kind = OPT_DEF_U64, .u64 = (x)})
+#define OPT_DEFAULT_REAL(x) ((struct opt_def){.kind = OPT_DEF_REAL, .real = (x)})
+
+/* The i-th name an option takes (i from 0), NULL past the last: an adapter
+ * over a core name table (tmem_precision_name, tmem_gpu_at, ...). */
+typedef const char *(*opt_choice_fn)(size_t i);
+
 struct opt {
     const char *name;    /* "--layers" */
     enum opt_kind kind;
     const char *metavar; /* "N" */
-    const char *help;
+    const char *help;    /* what it does; choices and default are added from below */
     void *target;        /* bool*, struct u64_opt*, const char**, struct real_opt* */
+    opt_choice_fn choice; /* OPT_STR with named values; NULL otherwise */
+    const char *also;    /* what else it takes: "or any ggml type" */
+    opt_choice_fn also_choice; /* and its names, or NULL */
+    struct opt_def def;
+};
+
+/* The five fields every row has, as designated initializers: a row is
+ * {OPT_ROW(name, kind, metavar, help, target), .choice = ..., .def = ...}. */
+#define OPT_ROW(n, k, m, h, t) .name = (n), .kind = (k), .metavar = (m), .help = (h), .target = (t)
+
+/* A command as its --help and the man page describe it. */
+struct cmd_doc {
+    const char *name;       /* "infer" */
+    const char *synopsis;   /* "MODEL [options]"; more forms separated by '\n' */
+    const char *summary;    /* one line, for tmem --help and the man page */
+    const char *about;      /* paragraphs; '\n' breaks lines, "\n\n" paragraphs */
+    const struct opt *opts; /* the command's own options */
+    size_t n_opts;
+    const struct opt *shared; /* the architecture flags (model_flags.c), or NULL */
+    size_t n_shared;
 };
 
 /* Parses argv[first..argc) against opts[n]. Words not starting with "--"
@@ -40,8 +87,24 @@ struct opt {
 int args_parse(int argc, char **argv, int first, const struct opt *opts, size_t n,
                const char **pos, size_t max_pos, size_t *n_pos, bool *help);
 
-/* Prints "  --name METAVAR   help" lines. */
+/* Prints "  --name METAVAR   help: a | b | c (default: x)" lines, wrapped. */
 void args_help(FILE *out, const struct opt *opts, size_t n);
+
+/* A command's whole --help: usage lines, about, its options and the shared ones. */
+void tmem__args_usage(FILE *out, const struct cmd_doc *d);
+
+/* A command's section of the man page (roff): .SS, synopsis, about, .TP per option. */
+void tmem__args_man(FILE *out, const struct cmd_doc *d);
+/* Text escaped for roff (\- for -, \\ for \, \(pc for ·, ...). */
+void tmem__args_roff(FILE *out, const char *text);
+/* The option rows as roff .TP entries. */
+void tmem__args_man_opts(FILE *out, const struct opt *opts, size_t n);
+
+/* o's named values joined by sep ("a, b, c") into buf; buf is "" when none. */
+void tmem__args_choices(const struct opt *o, const char *sep, char *buf, size_t cap);
+
+/* The option named name in opts[n], or NULL. */
+const struct opt *tmem__args_find(const struct opt *opts, size_t n, const char *name);
 
 /* tmem: error: <where>: <msg> (and an optional hint line) on stderr. */
 void cli_error(const char *where, const char *msg, const char *hint);

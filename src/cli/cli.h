@@ -34,6 +34,46 @@ int report_error(const struct tmem_error *err);
  * main() calls it; the CLI fuzzer and tests call it in-process. */
 int tmem_cli_main(int argc, char **argv);
 
+/* The named values of options, from the core's name tables (choices.c). */
+const char *tmem__choice_precision(size_t i);
+const char *tmem__choice_optimizer(size_t i);
+const char *tmem__choice_recompute(size_t i);
+const char *tmem__choice_attention(size_t i);
+const char *tmem__choice_fsdp(size_t i);
+const char *tmem__choice_offload(size_t i);
+const char *tmem__choice_kv_dtype(size_t i);
+const char *tmem__choice_engine(size_t i);
+const char *tmem__choice_family(size_t i);
+const char *tmem__choice_gpu(size_t i);
+const char *tmem__choice_wformat(size_t i);
+const char *tmem__choice_ggml_type(size_t i);
+const char *tmem__choice_on_off(size_t i);
+/* The index of name among fn's names, or -1. */
+int tmem__choice_index(opt_choice_fn fn, const char *name);
+
+/* A command's documentation: builds its option table (on the caller's
+ * stack) and hands the doc to sink, which must not keep it. --help and the
+ * man page (tmem __man, man.c) print from it. */
+typedef void (*cmd_doc_sink)(const struct cmd_doc *d, void *ctx);
+void tmem__params_doc(cmd_doc_sink sink, void *ctx);
+void tmem__train_doc(cmd_doc_sink sink, void *ctx);
+void tmem__infer_doc(cmd_doc_sink sink, void *ctx);
+void tmem__inspect_doc(cmd_doc_sink sink, void *ctx);
+void tmem__lab_doc(cmd_doc_sink sink, void *ctx);
+void tmem__models_doc(cmd_doc_sink sink, void *ctx);
+void tmem__gpus_doc(cmd_doc_sink sink, void *ctx);
+
+/* The subcommands, in the order tmem --help and the man page list them. */
+struct tmem__cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    void (*doc)(cmd_doc_sink sink, void *ctx);
+};
+const struct tmem__cli_command *tmem__cli_commands(size_t *n);
+
+/* tmem __man: the whole man page, tmem.1 (man.c). */
+int tmem__cmd_man(int argc, char **argv);
+
 int cmd_params(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_models(int argc, char **argv);

@@ -4,23 +4,10 @@
 #include "cli.h"
 #include "alloc.h"
 #include "report_infer.h"
+#include "tmem/train.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static void usage(FILE *out, const struct opt *opts, size_t n)
-{
-    fprintf(out,
-            "usage: tmem infer MODEL [options]\n\n"
-            "How much memory serving MODEL takes on one GPU, bucket by bucket, how many\n"
-            "concurrent sequences the KV cache holds (vLLM's paged pool: utilization ×\n"
-            "memory − weights − peak activation − non-torch memory), and how fast it runs\n"
-            "(a roofline: prefill is compute-bound, decode reads weights and KV).\n\n"
-            "--weights: fp32 bf16 fp16 fp8 fp8-channel int8 int4 gptq nf4 nf4-dq, a llama.cpp\n"
-            "mix (q4_k_m q5_k_m q4_k_s) or any ggml type (q4_0 q8_0 q6_k iq4_xs ...).\n\n"
-            "options:\n");
-    args_help(out, opts, n);
-}
 
 static int bad(const char *flag, const char *msg)
 {
@@ -52,61 +39,118 @@ static int parse_list(const char *flag, const char *s, uint64_t *out, uint32_t *
     return 0;
 }
 
+#define INFER_DEFAULT_GPU "h100-sxm" /* the GPU a plan is checked against without --gpu */
+
+struct infer_flags {
+    struct model_flags mf;
+    struct u64_opt batch, prompt, gen, tp, pp, block, group, mnbt, mns, mml, ctx_mib, graphs_mib,
+        mem_mib;
+    struct real_opt util, mfu, mbu;
+    const char *weights, *kv, *gpu_name, *engine, *attention, *pp_layers, *stage_mem;
+    bool json, explain, si, help, all_logits, hf, vllm;
+};
+
+enum { N_INFER_OWN = 29 };
+
+/* the option table (targets in f, defaults from tmem_infer_defaults) and the doc over it */
+static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d)
+{
+    struct tmem_infer_opts io;
+    tmem_infer_defaults(&io);
+    const struct opt own[N_INFER_OWN] = {
+        {OPT_ROW("--batch", OPT_U64, "B", "concurrent sequences", &f->batch), .def = OPT_DEFAULT_U64(io.batch)},
+        {OPT_ROW("--prompt", OPT_U64, "P", "prompt tokens per sequence", &f->prompt),
+         .def = OPT_DEFAULT_U64(io.prompt_tokens)},
+        {OPT_ROW("--gen", OPT_U64, "G", "generated tokens per sequence", &f->gen),
+         .def = OPT_DEFAULT_U64(io.gen_tokens)},
+        {OPT_ROW("--weights", OPT_STR, "FMT", "serving weight format", &f->weights),
+         .choice = tmem__choice_wformat, .also = "or one ggml type for every matrix (a pure GGUF)",
+         .also_choice = tmem__choice_ggml_type,
+         .def = OPT_DEFAULT_TEXT(tmem_wformat_info(io.weights)->name)},
+        {OPT_ROW("--group-size", OPT_U64, "N", "int4/gptq quantization group", &f->group),
+         .def = OPT_DEFAULT_U64(io.group_size)},
+        {OPT_ROW("--kv-dtype", OPT_STR, "T", "KV cache dtype", &f->kv), .choice = tmem__choice_kv_dtype,
+         .def = OPT_DEFAULT_TEXT(tmem_kv_dtype_name(io.kv_dtype))},
+        {OPT_ROW("--tp", OPT_U64, "N", "tensor parallel degree", &f->tp), .def = OPT_DEFAULT_U64(io.tp)},
+        {OPT_ROW("--pp", OPT_U64, "N", "pipeline parallel degree", &f->pp), .def = OPT_DEFAULT_U64(io.pp)},
+        {OPT_ROW("--pp-layers", OPT_STR, "A,B,..", "layers per stage (vLLM's split by default)", &f->pp_layers)},
+        {OPT_ROW("--gpu", OPT_STR, "NAME", "GPU preset (tmem gpus)", &f->gpu_name), .choice = tmem__choice_gpu,
+         .def = OPT_DEFAULT_TEXT(INFER_DEFAULT_GPU)},
+        {OPT_ROW("--gpu-memory-mib", OPT_U64, "MIB", "override the GPU's reported memory", &f->mem_mib)},
+        {OPT_ROW("--stage-memory-mib", OPT_STR, "A,B,..", "memory per pipeline stage (GPUs of different sizes)", &f->stage_mem)},
+        {OPT_ROW("--engine", OPT_STR, "E", "serving engine (vllm: a paged KV pool; hf: a static cache per request)", &f->engine),
+         .choice = tmem__choice_engine, .def = OPT_DEFAULT_TEXT(tmem_engine_name(io.engine))},
+        {OPT_ROW("--gpu-memory-utilization", OPT_REAL, "F", "vLLM's share of GPU memory", &f->util),
+         .def = OPT_DEFAULT_REAL(io.gpu_memory_utilization)},
+        {OPT_ROW("--block-size", OPT_U64, "N", "tokens per KV block", &f->block), .def = OPT_DEFAULT_U64(io.block_size)},
+        {OPT_ROW("--max-num-batched-tokens", OPT_U64, "N", "vLLM profiling chunk", &f->mnbt),
+         .def = OPT_DEFAULT_U64(io.max_num_batched_tokens)},
+        {OPT_ROW("--max-num-seqs", OPT_U64, "N", "vLLM sequences per step", &f->mns),
+         .def = OPT_DEFAULT_U64(io.max_num_seqs)},
+        {OPT_ROW("--max-model-len", OPT_U64, "N", "tokens per sequence to plan for (prompt + gen)", &f->mml)},
+        {OPT_ROW("--cuda-context-mib", OPT_U64, "MIB", "CUDA context + cuBLAS + NCCL", &f->ctx_mib),
+         .def = OPT_DEFAULT_U64(io.cuda_context_bytes >> 20)},
+        {OPT_ROW("--cuda-graphs-mib", OPT_U64, "MIB", "reserve for CUDA graphs", &f->graphs_mib),
+         .def = OPT_DEFAULT_U64(io.cuda_graph_bytes >> 20)},
+        {OPT_ROW("--attention", OPT_STR, "K", "attention kernel", &f->attention), .choice = tmem__choice_attention,
+         .def = OPT_DEFAULT_TEXT(tmem_attention_name(io.flash ? TMEM_ATTENTION_FLASH : TMEM_ATTENTION_NAIVE))},
+        {OPT_ROW("--all-logits", OPT_FLAG, NULL, "logits for every prompt token", &f->all_logits)},
+        {OPT_ROW("--mfu", OPT_REAL, "F", "fraction of peak FLOP/s reached", &f->mfu), .def = OPT_DEFAULT_REAL(io.mfu)},
+        {OPT_ROW("--mbu", OPT_REAL, "F", "fraction of peak HBM bandwidth reached", &f->mbu),
+         .def = OPT_DEFAULT_REAL(io.mbu)},
+        {OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", &f->json)},
+        {OPT_ROW("--explain", OPT_FLAG, NULL, "formulas under each line and a summary", &f->explain)},
+        {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
+        {OPT_ROW("--hf", OPT_FLAG, NULL, "same as --engine hf", &f->hf)},
+        {OPT_ROW("--vllm", OPT_FLAG, NULL, "same as --engine vllm", &f->vllm)},
+    };
+    memcpy(opts, own, sizeof own);
+    model_flag_opts(&f->mf, opts + N_INFER_OWN);
+    *d = (struct cmd_doc){
+        .name = "infer",
+        .synopsis = "MODEL [options]",
+        .summary = "per-GPU inference memory ledger, KV capacity, timing",
+        .about = "How much memory serving MODEL takes on one GPU, bucket by bucket, how many\n"
+                 "concurrent sequences the KV cache holds (vLLM's paged pool: utilization ×\n"
+                 "memory − weights − peak activation − non-torch memory), and how fast it runs\n"
+                 "(a roofline: prefill is compute-bound, decode reads weights and KV).",
+        .opts = opts, .n_opts = N_INFER_OWN,
+        .shared = opts + N_INFER_OWN, .n_shared = MODEL_FLAG_COUNT};
+}
+
+void tmem__infer_doc(cmd_doc_sink sink, void *ctx)
+{
+    struct infer_flags f = {0};
+    struct opt opts[N_INFER_OWN + MODEL_FLAG_COUNT];
+    struct cmd_doc d;
+    infer_doc(&f, opts, &d);
+    sink(&d, ctx);
+}
+
 int cmd_infer(int argc, char **argv)
 {
-    struct model_flags mf = {0};
-    struct u64_opt batch = {0}, prompt = {0}, gen = {0}, tp = {0}, pp = {0}, block = {0},
-                   group = {0}, mnbt = {0}, mns = {0}, mml = {0}, ctx_mib = {0}, graphs_mib = {0},
-                   mem_mib = {0};
-    struct real_opt util = {0}, mfu = {0}, mbu = {0};
-    const char *weights = NULL, *kv = NULL, *gpu_name = NULL, *engine = NULL, *attention = NULL,
-               *pp_layers = NULL, *stage_mem = NULL;
-    bool json = false, explain = false, si = false, help = false, all_logits = false;
-    enum { N_OWN = 29 };
-    struct opt opts[N_OWN + MODEL_FLAG_COUNT] = {
-        {"--batch", OPT_U64, "B", "concurrent sequences (1)", &batch},
-        {"--prompt", OPT_U64, "P", "prompt tokens per sequence (512)", &prompt},
-        {"--gen", OPT_U64, "G", "generated tokens per sequence (128)", &gen},
-        {"--weights", OPT_STR, "FMT", "serving weight format (bf16)", &weights},
-        {"--group-size", OPT_U64, "N", "int4/gptq quantization group (128)", &group},
-        {"--kv-dtype", OPT_STR, "T", "bf16 fp16 fp8 int8 fp32 (bf16)", &kv},
-        {"--tp", OPT_U64, "N", "tensor parallel degree (1)", &tp},
-        {"--pp", OPT_U64, "N", "pipeline parallel degree (1)", &pp},
-        {"--pp-layers", OPT_STR, "A,B,..", "layers per stage (vLLM's split by default)", &pp_layers},
-        {"--gpu", OPT_STR, "NAME", "GPU preset, see tmem gpus (h100-sxm)", &gpu_name},
-        {"--gpu-memory-mib", OPT_U64, "MIB", "override the GPU's reported memory", &mem_mib},
-        {"--stage-memory-mib", OPT_STR, "A,B,..", "memory per pipeline stage (GPUs of different sizes)", &stage_mem},
-        {"--engine", OPT_STR, "E", "vllm (paged pool) or hf (static cache) (vllm)", &engine},
-        {"--gpu-memory-utilization", OPT_REAL, "F", "vLLM's share of GPU memory (0.9)", &util},
-        {"--block-size", OPT_U64, "N", "tokens per KV block (16)", &block},
-        {"--max-num-batched-tokens", OPT_U64, "N", "vLLM profiling chunk (8192)", &mnbt},
-        {"--max-num-seqs", OPT_U64, "N", "vLLM sequences per step (256)", &mns},
-        {"--max-model-len", OPT_U64, "N", "tokens per sequence to plan for (prompt + gen)", &mml},
-        {"--cuda-context-mib", OPT_U64, "MIB", "CUDA context + cuBLAS + NCCL (1024)", &ctx_mib},
-        {"--cuda-graphs-mib", OPT_U64, "MIB", "reserve for CUDA graphs (0)", &graphs_mib},
-        {"--attention", OPT_STR, "K", "flash or naive (flash)", &attention},
-        {"--all-logits", OPT_FLAG, NULL, "logits for every prompt token", &all_logits},
-        {"--mfu", OPT_REAL, "F", "fraction of peak FLOP/s reached (0.5)", &mfu},
-        {"--mbu", OPT_REAL, "F", "fraction of peak HBM bandwidth reached (0.8)", &mbu},
-        {"--json", OPT_FLAG, NULL, "print a JSON document", &json},
-        {"--explain", OPT_FLAG, NULL, "formulas under each line and a summary", &explain},
-        {"--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &si},
-        {"--hf", OPT_FLAG, NULL, "same as --engine hf", &help}, /* replaced below */
-        {"--vllm", OPT_FLAG, NULL, "same as --engine vllm", &help},
-    };
-    bool hf_flag = false, vllm_flag = false;
-    opts[N_OWN - 2].target = &hf_flag;
-    opts[N_OWN - 1].target = &vllm_flag;
-    model_flag_opts(&mf, opts + N_OWN);
+    struct infer_flags f = {0};
+    struct opt opts[N_INFER_OWN + MODEL_FLAG_COUNT];
+    struct cmd_doc doc;
+    infer_doc(&f, opts, &doc);
     const size_t n_opts = sizeof opts / sizeof opts[0];
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &help) != 0)
+    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &f.help) != 0)
         return 2;
-    if (help) {
-        usage(stdout, opts, n_opts);
+    if (f.help) {
+        tmem__args_usage(stdout, &doc);
         return 0;
     }
+    struct model_flags mf = f.mf;
+    struct u64_opt batch = f.batch, prompt = f.prompt, gen = f.gen, tp = f.tp, pp = f.pp,
+                   block = f.block, group = f.group, mnbt = f.mnbt, mns = f.mns, mml = f.mml,
+                   ctx_mib = f.ctx_mib, graphs_mib = f.graphs_mib, mem_mib = f.mem_mib;
+    struct real_opt util = f.util, mfu = f.mfu, mbu = f.mbu;
+    const char *weights = f.weights, *kv = f.kv, *gpu_name = f.gpu_name, *engine = f.engine,
+               *attention = f.attention, *pp_layers = f.pp_layers, *stage_mem = f.stage_mem;
+    bool json = f.json, explain = f.explain, si = f.si, all_logits = f.all_logits,
+         hf_flag = f.hf, vllm_flag = f.vllm;
 
     struct tmem_infer_opts io;
     tmem_infer_defaults(&io);
@@ -136,30 +180,36 @@ int cmd_infer(int argc, char **argv)
         if (io.weights == TMEM_WF_COUNT)
             return bad("--weights", "unknown weight format (see tmem infer --help)");
     }
+    char msg[400], names[300];
     if (kv) {
         io.kv_dtype = tmem_kv_dtype_from_name(kv);
-        if (io.kv_dtype == TMEM_KV_COUNT)
-            return bad("--kv-dtype", "unknown KV cache dtype (bf16 fp16 fp8 int8 fp32)");
+        if (io.kv_dtype == TMEM_KV_COUNT) {
+            tmem__args_choices(tmem__args_find(opts, n_opts, "--kv-dtype"), ", ", names, sizeof names);
+            snprintf(msg, sizeof msg, "unknown KV cache dtype (one of: %s)", names);
+            return bad("--kv-dtype", msg);
+        }
     }
     if (engine) {
-        if (strcmp(engine, "vllm") == 0)
-            io.engine = TMEM_ENGINE_VLLM;
-        else if (strcmp(engine, "hf") == 0)
-            io.engine = TMEM_ENGINE_HF;
-        else
-            return bad("--engine", "must be vllm or hf");
+        int k = tmem__choice_index(tmem__choice_engine, engine);
+        if (k < 0) {
+            tmem__args_choices(tmem__args_find(opts, n_opts, "--engine"), " or ", names, sizeof names);
+            snprintf(msg, sizeof msg, "must be %s", names);
+            return bad("--engine", msg);
+        }
+        io.engine = (enum tmem_engine)k;
     }
     if (hf_flag && vllm_flag)
         return bad("--hf", "contradicts --vllm");
     if (hf_flag)
         io.engine = TMEM_ENGINE_HF;
     if (attention) {
-        if (strcmp(attention, "flash") == 0)
-            io.flash = true;
-        else if (strcmp(attention, "naive") == 0)
-            io.flash = false;
-        else
-            return bad("--attention", "must be flash or naive");
+        enum tmem_attention a = tmem_attention_from_name(attention);
+        if (a == TMEM_ATTENTION_COUNT) {
+            tmem__args_choices(tmem__args_find(opts, n_opts, "--attention"), " or ", names, sizeof names);
+            snprintf(msg, sizeof msg, "must be %s", names);
+            return bad("--attention", msg);
+        }
+        io.flash = a == TMEM_ATTENTION_FLASH;
     }
     if (pp_layers && parse_list("--pp-layers", pp_layers, io.pp_layers, &io.n_pp_layers) != 0)
         return 2;
@@ -172,7 +222,7 @@ int cmd_infer(int argc, char **argv)
             io.stage_memory_bytes[i] <<= 20;
         }
     }
-    const struct tmem_gpu *g = tmem_gpu_find(gpu_name ? gpu_name : "h100-sxm");
+    const struct tmem_gpu *g = tmem_gpu_find(gpu_name ? gpu_name : INFER_DEFAULT_GPU);
     if (g == NULL)
         return bad("--gpu", "unknown GPU (see tmem gpus)");
     struct tmem_gpu custom = *g;

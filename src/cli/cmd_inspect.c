@@ -12,21 +12,48 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void usage(FILE *out, const struct opt *opts, size_t n)
+struct inspect_flags {
+    bool json, tensors, si, no_check, help;
+    const char *config;
+};
+
+enum { N_INSPECT_OPTS = 5 };
+
+/* the option table (targets in f) and the doc over it */
+static void inspect_doc(struct inspect_flags *f, struct opt *opts, struct cmd_doc *d)
 {
-    fprintf(out,
-            "usage: tmem inspect PATH [options]\n\n"
-            "Reads a checkpoint's headers, never its tensor data, and lists its tensors by\n"
-            "group (as `tmem params` groups them) and by element type: exact element counts,\n"
-            "bytes, and bits per weight. Then it checks them against the formula: matching\n"
-            "totals, tied embeddings, missing layers, and the tensors the formula does not\n"
-            "count (rotary buffers, attention masks, vision towers), one line each.\n\n"
-            "PATH is a .safetensors file, a model.safetensors.index.json, a model folder\n"
-            "(index, shards, or one .gguf) or a .gguf file. The formula's model is --config,\n"
-            "else the config.json beside the weights, else the GGUF's metadata, else the\n"
-            "layout the tensor names describe.\n\n"
-            "options:\n");
-    args_help(out, opts, n);
+    const struct opt own[] = {
+        {OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", &f->json)},
+        {OPT_ROW("--tensors", OPT_FLAG, NULL, "one line (JSON: one object) per tensor", &f->tensors)},
+        {OPT_ROW("--config", OPT_STR, "PATH", "check against this config.json", &f->config)},
+        {OPT_ROW("--no-check", OPT_FLAG, NULL, "list only; no comparison with the formula", &f->no_check)},
+        {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
+    };
+    _Static_assert(sizeof own / sizeof own[0] == N_INSPECT_OPTS, "N_INSPECT_OPTS counts the rows");
+    memcpy(opts, own, sizeof own);
+    *d = (struct cmd_doc){
+        .name = "inspect",
+        .synopsis = "PATH [options]",
+        .summary = "what a checkpoint's headers say",
+        .about = "Reads a checkpoint's headers, never its tensor data, and lists its tensors by\n"
+                 "group (as `tmem params` groups them) and by element type: exact element counts,\n"
+                 "bytes, and bits per weight. Then it checks them against the formula: matching\n"
+                 "totals, tied embeddings, missing layers, and the tensors the formula does not\n"
+                 "count (rotary buffers, attention masks, vision towers), one line each.\n\n"
+                 "PATH is a .safetensors file, a model.safetensors.index.json, a model folder\n"
+                 "(index, shards, or one .gguf) or a .gguf file. The formula's model is --config,\n"
+                 "else the config.json beside the weights, else the GGUF's metadata, else the\n"
+                 "layout the tensor names describe.",
+        .opts = opts, .n_opts = N_INSPECT_OPTS};
+}
+
+void tmem__inspect_doc(cmd_doc_sink sink, void *ctx)
+{
+    struct inspect_flags f = {0};
+    struct opt opts[N_INSPECT_OPTS];
+    struct cmd_doc d;
+    inspect_doc(&f, opts, &d);
+    sink(&d, ctx);
 }
 
 /* config.json → resolved model; the error is reported by the caller */
@@ -56,24 +83,20 @@ struct inspect_state {
 
 int cmd_inspect(int argc, char **argv)
 {
-    bool json = false, tensors = false, si = false, no_check = false, help = false;
-    const char *config = NULL;
-    struct opt opts[] = {
-        {"--json", OPT_FLAG, NULL, "print a JSON document", &json},
-        {"--tensors", OPT_FLAG, NULL, "one line (JSON: one object) per tensor", &tensors},
-        {"--config", OPT_STR, "PATH", "check against this config.json", &config},
-        {"--no-check", OPT_FLAG, NULL, "list only; no comparison with the formula", &no_check},
-        {"--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &si},
-    };
-    const size_t n_opts = sizeof opts / sizeof opts[0];
+    struct inspect_flags f = {0};
+    struct opt opts[N_INSPECT_OPTS];
+    struct cmd_doc doc;
+    inspect_doc(&f, opts, &doc);
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &help) != 0)
+    if (args_parse(argc, argv, 2, opts, N_INSPECT_OPTS, pos, 1, &n_pos, &f.help) != 0)
         return 2;
-    if (help) {
-        usage(stdout, opts, n_opts);
+    if (f.help) {
+        tmem__args_usage(stdout, &doc);
         return 0;
     }
+    bool json = f.json, tensors = f.tensors, si = f.si, no_check = f.no_check;
+    const char *config = f.config;
     if (n_pos == 0) {
         cli_error("PATH", "no checkpoint given",
                   "tmem inspect takes a .safetensors file, an index json, a folder or a .gguf");

@@ -7,21 +7,6 @@
 
 #include <string.h>
 
-static void usage(FILE *out, const struct opt *opts, size_t n)
-{
-    fprintf(out, "usage: tmem lab [options]\n\n"
-                 "Reproduces the lab script memory_accounting.py exactly:\n"
-                 "  attention = 4·d²   ffn = m·d²   embedding = V·d\n"
-                 "  total = L·(attention + ffn) + embedding\n"
-                 "  param = grad = total·precision_bytes   Adam = total·adam_bytes\n"
-                 "  KV = b·s·L·heads·head_dim·2·precision_bytes\n"
-                 "When the flags match a built-in model (d_model, layers, heads, vocab, full\n"
-                 "multi-head attention) or --compare names one, the exact count and the\n"
-                 "approximation's relative error are shown too.\n\n"
-                 "options:\n");
-    args_help(out, opts, n);
-}
-
 /* The first preset with the lab's shape: same d_model, layers, heads, vocab
  * and plain multi-head attention (the lab's KV formula assumes it). */
 static const struct tmem_preset *find_match(const struct tmem_lab_input *in, struct tmem_model *out)
@@ -40,37 +25,85 @@ static const struct tmem_preset *find_match(const struct tmem_lab_input *in, str
     return NULL;
 }
 
+struct lab_flags {
+    struct u64_opt v[9]; /* in the order of fields[] in cmd_lab */
+    const char *compare;
+    bool json, explain, si, help;
+};
+
+enum { N_LAB_OPTS = 13 };
+
+/* the option table (targets in f, defaults from tmem_lab_defaults) and the doc over it */
+static void lab_doc(struct lab_flags *f, struct opt *opts, struct cmd_doc *d)
+{
+    struct tmem_lab_input in;
+    tmem_lab_defaults(&in);
+    const struct opt own[] = {
+        {OPT_ROW("--vocab-size", OPT_U64, "V", "vocabulary size", &f->v[0]), .def = OPT_DEFAULT_U64(in.n_vocab)},
+        {OPT_ROW("--d-model", OPT_U64, "D", "hidden size", &f->v[1]), .def = OPT_DEFAULT_U64(in.d_model)},
+        {OPT_ROW("--layers", OPT_U64, "L", "layers", &f->v[2]), .def = OPT_DEFAULT_U64(in.n_layer)},
+        {OPT_ROW("--heads", OPT_U64, "H", "attention heads", &f->v[3]), .def = OPT_DEFAULT_U64(in.n_head)},
+        {OPT_ROW("--ffn-multiplier", OPT_U64, "M", "ffn = M·d² per layer", &f->v[4]),
+         .def = OPT_DEFAULT_U64(in.ffn_multiplier)},
+        {OPT_ROW("--precision-bytes", OPT_U64, "B", "bytes per weight and gradient", &f->v[5]),
+         .def = OPT_DEFAULT_U64(in.precision_bytes)},
+        {OPT_ROW("--adam-bytes", OPT_U64, "B", "bytes of Adam state per parameter", &f->v[6]),
+         .def = OPT_DEFAULT_U64(in.adam_bytes)},
+        {OPT_ROW("--batch-size", OPT_U64, "B", "batch size for the KV cache", &f->v[7]),
+         .def = OPT_DEFAULT_U64(in.batch_size)},
+        {OPT_ROW("--seq-len", OPT_U64, "S", "sequence length for the KV cache", &f->v[8]),
+         .def = OPT_DEFAULT_U64(in.seq_len)},
+        {OPT_ROW("--compare", OPT_STR, "MODEL", "compare with this model's exact count", &f->compare)},
+        {OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", &f->json)},
+        {OPT_ROW("--explain", OPT_FLAG, NULL, "show each formula with its numbers", &f->explain)},
+        {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
+    };
+    _Static_assert(sizeof own / sizeof own[0] == N_LAB_OPTS, "N_LAB_OPTS counts the rows");
+    memcpy(opts, own, sizeof own);
+    *d = (struct cmd_doc){
+        .name = "lab",
+        .synopsis = "[options]",
+        .summary = "the original lab script's numbers, and their error",
+        .about = "Reproduces the lab script memory_accounting.py exactly:\n"
+                 "  attention = 4·d²   ffn = m·d²   embedding = V·d\n"
+                 "  total = L·(attention + ffn) + embedding\n"
+                 "  param = grad = total·precision_bytes   Adam = total·adam_bytes\n"
+                 "  KV = b·s·L·heads·head_dim·2·precision_bytes\n"
+                 "When the flags match a built-in model (d_model, layers, heads, vocab, full\n"
+                 "multi-head attention) or --compare names one, the exact count and the\n"
+                 "approximation's relative error are shown too.",
+        .opts = opts, .n_opts = N_LAB_OPTS};
+}
+
+void tmem__lab_doc(cmd_doc_sink sink, void *ctx)
+{
+    struct lab_flags f = {0};
+    struct opt opts[N_LAB_OPTS];
+    struct cmd_doc d;
+    lab_doc(&f, opts, &d);
+    sink(&d, ctx);
+}
+
 int cmd_lab(int argc, char **argv)
 {
     struct tmem_lab_input in;
     tmem_lab_defaults(&in);
-    struct u64_opt v[9] = {0};
-    const char *compare = NULL;
-    bool json = false, explain = false, si = false, help = false;
-    struct opt opts[] = {
-        {"--vocab-size", OPT_U64, "V", "vocabulary size (32000)", &v[0]},
-        {"--d-model", OPT_U64, "D", "hidden size (4096)", &v[1]},
-        {"--layers", OPT_U64, "L", "layers (32)", &v[2]},
-        {"--heads", OPT_U64, "H", "attention heads (32)", &v[3]},
-        {"--ffn-multiplier", OPT_U64, "M", "ffn = M·d² per layer (8)", &v[4]},
-        {"--precision-bytes", OPT_U64, "B", "bytes per weight and gradient (2)", &v[5]},
-        {"--adam-bytes", OPT_U64, "B", "bytes of Adam state per parameter (8)", &v[6]},
-        {"--batch-size", OPT_U64, "B", "batch size for the KV cache (1)", &v[7]},
-        {"--seq-len", OPT_U64, "S", "sequence length for the KV cache (4096)", &v[8]},
-        {"--compare", OPT_STR, "MODEL", "compare with this model's exact count", &compare},
-        {"--json", OPT_FLAG, NULL, "print a JSON document", &json},
-        {"--explain", OPT_FLAG, NULL, "show each formula with its numbers", &explain},
-        {"--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &si},
-    };
-    const size_t n_opts = sizeof opts / sizeof opts[0];
+    struct lab_flags f = {0};
+    struct opt opts[N_LAB_OPTS];
+    struct cmd_doc doc;
+    lab_doc(&f, opts, &doc);
+    const size_t n_opts = N_LAB_OPTS;
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, n_opts, pos, 0, &n_pos, &help) != 0)
+    if (args_parse(argc, argv, 2, opts, n_opts, pos, 0, &n_pos, &f.help) != 0)
         return 2;
-    if (help) {
-        usage(stdout, opts, n_opts);
+    if (f.help) {
+        tmem__args_usage(stdout, &doc);
         return 0;
     }
+    const struct u64_opt *v = f.v;
+    const char *compare = f.compare;
+    bool json = f.json, explain = f.explain, si = f.si;
     uint64_t *fields[9] = {&in.n_vocab,         &in.d_model,    &in.n_layer,
                            &in.n_head,          &in.ffn_multiplier, &in.precision_bytes,
                            &in.adam_bytes,      &in.batch_size, &in.seq_len};

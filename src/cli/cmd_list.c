@@ -7,18 +7,39 @@
 
 #include <stdlib.h>
 
+static void models_doc(bool *json, struct opt *opts, struct cmd_doc *d)
+{
+    opts[0] = (struct opt){OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", json)};
+    *d = (struct cmd_doc){
+        .name = "models",
+        .synopsis = "[--json]",
+        .summary = "list the built-in model presets",
+        .about = "Lists the built-in model presets with their exact parameter counts.\n"
+                 "Any name or HF id listed works as MODEL.",
+        .opts = opts, .n_opts = 1};
+}
+
+void tmem__models_doc(cmd_doc_sink sink, void *ctx)
+{
+    bool json = false;
+    struct opt opts[1];
+    struct cmd_doc d;
+    models_doc(&json, opts, &d);
+    sink(&d, ctx);
+}
+
 int cmd_models(int argc, char **argv)
 {
     bool json = false, help = false;
-    struct opt opts[] = {{"--json", OPT_FLAG, NULL, "print a JSON document", &json}};
+    struct opt opts[1];
+    struct cmd_doc doc;
+    models_doc(&json, opts, &doc);
     const char *pos[1];
     size_t n_pos = 0;
     if (args_parse(argc, argv, 2, opts, 1, pos, 0, &n_pos, &help) != 0)
         return 2;
     if (help) {
-        printf("usage: tmem models [--json]\n\nLists the built-in model presets with their exact "
-               "parameter counts.\nAny name or HF id listed works as MODEL.\n\noptions:\n");
-        args_help(stdout, opts, 1);
+        tmem__args_usage(stdout, &doc);
         return 0;
     }
     size_t n = tmem_preset_count();
@@ -56,22 +77,40 @@ int cmd_models(int argc, char **argv)
     return rc;
 }
 
+static void gpus_doc(bool *json, bool *si, struct opt *opts, struct cmd_doc *d)
+{
+    opts[0] = (struct opt){OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", json)};
+    opts[1] = (struct opt){OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", si)};
+    *d = (struct cmd_doc){
+        .name = "gpus",
+        .synopsis = "[--json] [--si]",
+        .summary = "list the built-in GPU presets",
+        .about = "Lists the built-in GPU presets: memory as the device reports it, HBM bandwidth,\n"
+                 "dense bf16 and fp8 tensor throughput, interconnect. Any name works as --gpu.",
+        .opts = opts, .n_opts = 2};
+}
+
+void tmem__gpus_doc(cmd_doc_sink sink, void *ctx)
+{
+    bool json = false, si = false;
+    struct opt opts[2];
+    struct cmd_doc d;
+    gpus_doc(&json, &si, opts, &d);
+    sink(&d, ctx);
+}
+
 int cmd_gpus(int argc, char **argv)
 {
     bool json = false, si = false, help = false;
-    struct opt opts[] = {
-        {"--json", OPT_FLAG, NULL, "print a JSON document", &json},
-        {"--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &si},
-    };
+    struct opt opts[2];
+    struct cmd_doc doc;
+    gpus_doc(&json, &si, opts, &doc);
     const char *pos[1];
     size_t n_pos = 0;
     if (args_parse(argc, argv, 2, opts, 2, pos, 0, &n_pos, &help) != 0)
         return 2;
     if (help) {
-        printf("usage: tmem gpus [--json] [--si]\n\nLists the built-in GPU presets: memory as the "
-               "device reports it, HBM bandwidth,\ndense bf16 and fp8 tensor throughput, "
-               "interconnect. Any name works as --gpu.\n\noptions:\n");
-        args_help(stdout, opts, 2);
+        tmem__args_usage(stdout, &doc);
         return 0;
     }
     if (json)

@@ -2,38 +2,64 @@
 #include "cli.h"
 #include "report.h"
 
-static void usage(FILE *out, const struct opt *opts, size_t n)
+#include <string.h>
+
+struct params_flags {
+    struct model_flags mf;
+    bool json, explain, tensors, si, help;
+};
+
+enum { N_PARAMS_OWN = 4 };
+
+/* the option table (targets in f) and the doc over it */
+static void params_doc(struct params_flags *f, struct opt *opts, struct cmd_doc *d)
 {
-    fprintf(out, "usage: tmem params MODEL [options]\n"
-                 "       tmem params --hidden N --layers N --heads N --vocab N [--ffn N] [options]\n\n"
-                 "Counts a model's parameters tensor by tensor, the way its family's reference\n"
+    const struct opt own[N_PARAMS_OWN] = {
+        {OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", &f->json)},
+        {OPT_ROW("--explain", OPT_FLAG, NULL, "show every tensor's formula and a summary in words", &f->explain)},
+        {OPT_ROW("--tensors", OPT_FLAG, NULL, "one line per tensor kind", &f->tensors)},
+        {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
+    };
+    memcpy(opts, own, sizeof own);
+    model_flag_opts(&f->mf, opts + N_PARAMS_OWN);
+    *d = (struct cmd_doc){
+        .name = "params",
+        .synopsis = "MODEL [options]\n--hidden N --layers N --heads N --vocab N [--ffn N] [options]",
+        .summary = "exact parameter inventory of a model",
+        .about = "Counts a model's parameters tensor by tensor, the way its family's reference\n"
                  "implementation lays them out: groups, total, active per token (MoE), and the\n"
                  "bytes of the weights at fp32 / bf16 / int8 / int4.\n\n"
-                 "MODEL is a config.json, a model folder holding one, or a preset (tmem models).\n\n"
-                 "options:\n");
-    args_help(out, opts, n);
+                 "MODEL is a config.json, a model folder holding one, or a preset (tmem models).",
+        .opts = opts, .n_opts = N_PARAMS_OWN,
+        .shared = opts + N_PARAMS_OWN, .n_shared = MODEL_FLAG_COUNT};
+}
+
+void tmem__params_doc(cmd_doc_sink sink, void *ctx)
+{
+    struct params_flags f = {0};
+    struct opt opts[N_PARAMS_OWN + MODEL_FLAG_COUNT];
+    struct cmd_doc d;
+    params_doc(&f, opts, &d);
+    sink(&d, ctx);
 }
 
 int cmd_params(int argc, char **argv)
 {
-    struct model_flags mf = {0};
-    bool json = false, explain = false, tensors = false, si = false, help = false;
-    struct opt opts[MODEL_FLAG_COUNT + 4] = {
-        {"--json", OPT_FLAG, NULL, "print a JSON document", &json},
-        {"--explain", OPT_FLAG, NULL, "show every tensor's formula and a summary in words", &explain},
-        {"--tensors", OPT_FLAG, NULL, "one line per tensor kind", &tensors},
-        {"--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &si},
-    };
-    model_flag_opts(&mf, opts + 4);
+    struct params_flags f = {0};
+    struct opt opts[N_PARAMS_OWN + MODEL_FLAG_COUNT];
+    struct cmd_doc doc;
+    params_doc(&f, opts, &doc);
     const size_t n_opts = sizeof opts / sizeof opts[0];
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &help) != 0)
+    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &f.help) != 0)
         return 2;
-    if (help) {
-        usage(stdout, opts, n_opts);
+    if (f.help) {
+        tmem__args_usage(stdout, &doc);
         return 0;
     }
+    struct model_flags mf = f.mf;
+    bool json = f.json, explain = f.explain, tensors = f.tensors, si = f.si;
 
     struct tmem_model m;
     if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)

@@ -21,86 +21,128 @@ struct train_flags {
     bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator;
 };
 
-#define N_TRAIN_OPTS 46
+#define N_TRAIN_OPTS 43
 
+/* the option table (targets in t, defaults from tmem_train_opts_default) */
 static void train_opts(struct train_flags *t, struct opt *o)
 {
-    const struct opt tab[N_TRAIN_OPTS] = {
-        {"--json", OPT_FLAG, NULL, "print a JSON document", &t->json},
-        {"--explain", OPT_FLAG, NULL, "every formula with its numbers, and a summary in words", &t->explain},
-        {"--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &t->si},
-        {"--gpu", OPT_STR, "NAME", "GPU to check the plan against (tmem gpus)", &t->gpu},
-        {"--gpus", OPT_U64, "N", "GPUs in all (default dp·tp·pp·cp)", &t->gpus},
-        {"--dp", OPT_U64, "N", "data-parallel degree (default gpus / (tp·pp·cp))", &t->dp},
-        {"--tp", OPT_U64, "N", "tensor parallel (1)", &t->tp},
-        {"--pp", OPT_U64, "N", "pipeline parallel (1)", &t->pp},
-        {"--cp", OPT_U64, "N", "context parallel (1)", &t->cp},
-        {"--ep", OPT_U64, "N", "expert parallel, carved from dp (1)", &t->ep},
-        {"--gpus-per-node", OPT_U64, "N", "GPUs per node: HSDP group, DeepSpeed nodes (8)", &t->gpus_per_node},
-        {"--zero", OPT_U64, "0|1|2|3", "DeepSpeed ZeRO stage (0)", &t->zero},
-        {"--fsdp", OPT_STR, "S", "full | grad-op | hybrid | no-shard (off)", &t->fsdp},
-        {"--distributed-optimizer", OPT_FLAG, NULL, "Megatron: shard master weights and states over dp", &t->dist_opt},
-        {"--sequence-parallel", OPT_FLAG, NULL, "split sequence-dim activations over tp", &t->seq_parallel},
-        {"--offload", OPT_STR, "S", "optimizer | params: move them to host memory (none)", &t->offload},
-        {"--micro-batch", OPT_U64, "B", "sequences per micro-batch per GPU (1)", &t->micro_batch},
-        {"--seq", OPT_U64, "S", "sequence length (the model's n_ctx, at most 4096)", &t->seq},
-        {"--micro-batches", OPT_U64, "M", "micro-batches per step through the pipeline (pp)", &t->microbatches},
-        {"--virtual-stages", OPT_U64, "V", "interleaved 1F1B model chunks per stage (1)", &t->vstages},
-        {"--grad-accum", OPT_U64, "N", "gradient accumulation steps (1)", &t->grad_accum},
-        {"--precision", OPT_STR, "P", "fp32 | amp-bf16 | amp-fp16 | bf16-mixed | fp16-mixed | bf16 (bf16-mixed)", &t->precision},
-        {"--optimizer", OPT_STR, "O", "sgd | sgd-momentum | adam | adamw | adam8bit | adafactor | lion (adamw)", &t->optimizer},
-        {"--recompute", OPT_STR, "R", "none | selective | full (none)", &t->recompute},
-        {"--attention", OPT_STR, "A", "naive | flash (flash)", &t->attention},
-        {"--dropout", OPT_STR, "on|off", "dropout (default: the family's config)", &t->dropout},
-        {"--fp32-grad-accum", OPT_FLAG, NULL, "keep an fp32 gradient buffer (16-bit mixed policies)", &t->fp32_grads},
-        {"--fused-ce", OPT_FLAG, NULL, "chunked logits + loss (fused linear cross-entropy)", &t->fused_ce},
-        {"--ce-chunk", OPT_U64, "N", "tokens per chunk with --fused-ce (1024)", &t->ce_chunk},
-        {"--ddp-bucket-view", OPT_FLAG, NULL, "torch DDP gradient_as_bucket_view=True", &t->ddp_view},
-        {"--ddp-bucket-mb", OPT_U64, "N", "torch DDP bucket_cap_mb (25)", &t->ddp_bucket_mb},
-        {"--reduce-bucket", OPT_U64, "N", "DeepSpeed reduce_bucket_size, elements (5e8)", &t->reduce_bucket},
-        {"--allgather-bucket", OPT_U64, "N", "DeepSpeed allgather_bucket_size, elements (5e8)", &t->allgather_bucket},
-        {"--prefetch-bucket", OPT_U64, "N", "DeepSpeed stage3_prefetch_bucket_size, elements (5e7)", &t->prefetch_bucket},
-        {"--max-live-params", OPT_U64, "N", "DeepSpeed stage3_max_live_parameters (1e9)", &t->max_live},
-        {"--cuda-overhead-mib", OPT_U64, "N", "CUDA context + cuBLAS/NCCL workspaces per GPU (768)", &t->cuda_mib},
-        {"--fragmentation", OPT_REAL, "F", "allocator fragmentation, a fraction of the rest (0.05)", &t->fragmentation},
-        {"--per-stage", OPT_FLAG, NULL, "the peak of every pipeline stage", &t->per_stage},
-        {"--deepspeed", OPT_STR, "FILE", "read ZeRO stage, offload, buckets, precision from a ds_config.json", &t->deepspeed},
-        {"--deepspeed-estimator", OPT_FLAG, NULL, "DeepSpeed's own model-states estimate instead", &t->estimator},
-        {"--zero-init", OPT_U64, "0|1", "estimator: zero_init (1)", &t->zero_init},
-        {"--total-params", OPT_U64, "N", "estimator: total_params (the model's)", &t->total_params},
-        {"--largest-layer-params", OPT_U64, "N", "estimator: largest_layer_params (largest tensor)", &t->largest_layer},
+    struct tmem_train_opts d;
+    tmem_train_opts_default(&d);
+    const struct opt tab[] = {
+        {OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", &t->json)},
+        {OPT_ROW("--explain", OPT_FLAG, NULL, "every formula with its numbers, and a summary in words", &t->explain)},
+        {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &t->si)},
+        {OPT_ROW("--gpu", OPT_STR, "NAME", "GPU to check the plan against (tmem gpus), none unless set", &t->gpu),
+         .choice = tmem__choice_gpu},
+        {OPT_ROW("--gpus", OPT_U64, "N", "GPUs in all (default dp·tp·pp·cp)", &t->gpus)},
+        {OPT_ROW("--dp", OPT_U64, "N", "data-parallel degree (default gpus / (tp·pp·cp))", &t->dp)},
+        {OPT_ROW("--tp", OPT_U64, "N", "tensor parallel", &t->tp), .def = OPT_DEFAULT_U64(d.tp)},
+        {OPT_ROW("--pp", OPT_U64, "N", "pipeline parallel", &t->pp), .def = OPT_DEFAULT_U64(d.pp)},
+        {OPT_ROW("--cp", OPT_U64, "N", "context parallel", &t->cp), .def = OPT_DEFAULT_U64(d.cp)},
+        {OPT_ROW("--ep", OPT_U64, "N", "expert parallel, carved from dp", &t->ep), .def = OPT_DEFAULT_U64(d.ep)},
+        {OPT_ROW("--gpus-per-node", OPT_U64, "N", "GPUs per node: HSDP group, DeepSpeed nodes", &t->gpus_per_node),
+         .def = OPT_DEFAULT_U64(d.gpus_per_node)},
+        {OPT_ROW("--zero", OPT_U64, "0|1|2|3", "DeepSpeed ZeRO stage", &t->zero), .def = OPT_DEFAULT_U64(d.zero)},
+        {OPT_ROW("--fsdp", OPT_STR, "S", "FSDP sharding strategy", &t->fsdp), .choice = tmem__choice_fsdp,
+         .def = OPT_DEFAULT_TEXT(tmem_fsdp_name(d.fsdp))},
+        {OPT_ROW("--distributed-optimizer", OPT_FLAG, NULL, "Megatron: shard master weights and states over dp", &t->dist_opt)},
+        {OPT_ROW("--sequence-parallel", OPT_FLAG, NULL, "split sequence-dim activations over tp", &t->seq_parallel)},
+        {OPT_ROW("--offload", OPT_STR, "S", "what moves to host memory", &t->offload), .choice = tmem__choice_offload,
+         .def = OPT_DEFAULT_TEXT(tmem_offload_name(d.offload))},
+        {OPT_ROW("--micro-batch", OPT_U64, "B", "sequences per micro-batch per GPU", &t->micro_batch),
+         .def = OPT_DEFAULT_U64(d.micro_batch)},
+        {OPT_ROW("--seq", OPT_U64, "S", "sequence length (the model's n_ctx, at most 4096)", &t->seq)},
+        {OPT_ROW("--micro-batches", OPT_U64, "M", "micro-batches per step through the pipeline (pp)", &t->microbatches)},
+        {OPT_ROW("--virtual-stages", OPT_U64, "V", "interleaved 1F1B model chunks per stage", &t->vstages),
+         .def = OPT_DEFAULT_U64(d.virtual_stages)},
+        {OPT_ROW("--grad-accum", OPT_U64, "N", "gradient accumulation steps", &t->grad_accum),
+         .def = OPT_DEFAULT_U64(d.grad_accum)},
+        {OPT_ROW("--precision", OPT_STR, "P", "precision policy", &t->precision), .choice = tmem__choice_precision,
+         .def = OPT_DEFAULT_TEXT(tmem_precision_name(d.precision))},
+        {OPT_ROW("--optimizer", OPT_STR, "O", "optimizer", &t->optimizer), .choice = tmem__choice_optimizer,
+         .def = OPT_DEFAULT_TEXT(tmem_optimizer_name(d.optimizer))},
+        {OPT_ROW("--recompute", OPT_STR, "R", "activation recomputation", &t->recompute),
+         .choice = tmem__choice_recompute, .def = OPT_DEFAULT_TEXT(tmem_recompute_name(d.recompute))},
+        {OPT_ROW("--attention", OPT_STR, "A", "attention kernel", &t->attention), .choice = tmem__choice_attention,
+         .def = OPT_DEFAULT_TEXT(tmem_attention_name(d.attention))},
+        {OPT_ROW("--dropout", OPT_STR, "S", "dropout layers, as the family's config has them unless set", &t->dropout),
+         .choice = tmem__choice_on_off},
+        {OPT_ROW("--fp32-grad-accum", OPT_FLAG, NULL, "keep an fp32 gradient buffer (16-bit mixed policies)", &t->fp32_grads)},
+        {OPT_ROW("--fused-ce", OPT_FLAG, NULL, "chunked logits + loss (fused linear cross-entropy)", &t->fused_ce)},
+        {OPT_ROW("--ce-chunk", OPT_U64, "N", "tokens per chunk with --fused-ce", &t->ce_chunk),
+         .def = OPT_DEFAULT_U64(d.ce_chunk_tokens)},
+        {OPT_ROW("--ddp-bucket-view", OPT_FLAG, NULL, "torch DDP gradient_as_bucket_view=True", &t->ddp_view)},
+        {OPT_ROW("--ddp-bucket-mb", OPT_U64, "N", "torch DDP bucket_cap_mb", &t->ddp_bucket_mb),
+         .def = OPT_DEFAULT_U64(d.ddp_bucket_bytes >> 20)},
+        {OPT_ROW("--reduce-bucket", OPT_U64, "N", "DeepSpeed reduce_bucket_size, elements", &t->reduce_bucket),
+         .def = OPT_DEFAULT_U64(d.ds_reduce_bucket)},
+        {OPT_ROW("--allgather-bucket", OPT_U64, "N", "DeepSpeed allgather_bucket_size, elements", &t->allgather_bucket),
+         .def = OPT_DEFAULT_U64(d.ds_allgather_bucket)},
+        {OPT_ROW("--prefetch-bucket", OPT_U64, "N", "DeepSpeed stage3_prefetch_bucket_size, elements", &t->prefetch_bucket),
+         .def = OPT_DEFAULT_U64(d.ds_prefetch_bucket)},
+        {OPT_ROW("--max-live-params", OPT_U64, "N", "DeepSpeed stage3_max_live_parameters", &t->max_live),
+         .def = OPT_DEFAULT_U64(d.ds_max_live)},
+        {OPT_ROW("--cuda-overhead-mib", OPT_U64, "N", "CUDA context + cuBLAS/NCCL workspaces per GPU, MiB", &t->cuda_mib),
+         .def = OPT_DEFAULT_U64(d.cuda_overhead_bytes >> 20)},
+        {OPT_ROW("--fragmentation", OPT_REAL, "F", "allocator fragmentation, a fraction of the rest", &t->fragmentation),
+         .def = OPT_DEFAULT_REAL((double)d.fragmentation_ppm / 1e6)},
+        {OPT_ROW("--per-stage", OPT_FLAG, NULL, "the peak of every pipeline stage", &t->per_stage)},
+        {OPT_ROW("--deepspeed", OPT_STR, "FILE", "read ZeRO stage, offload, buckets, precision from a ds_config.json", &t->deepspeed)},
+        {OPT_ROW("--deepspeed-estimator", OPT_FLAG, NULL, "DeepSpeed's own model-states estimate instead", &t->estimator)},
+        {OPT_ROW("--zero-init", OPT_U64, "0|1", "estimator: zero_init", &t->zero_init),
+         .def = OPT_DEFAULT_U64(d.ds_zero_init ? 1 : 0)},
+        {OPT_ROW("--total-params", OPT_U64, "N", "estimator: total_params (the model's)", &t->total_params)},
+        {OPT_ROW("--largest-layer-params", OPT_U64, "N", "estimator: largest_layer_params (largest tensor)", &t->largest_layer)},
     };
+    _Static_assert(sizeof tab / sizeof tab[0] == N_TRAIN_OPTS, "N_TRAIN_OPTS counts the rows");
     memcpy(o, tab, sizeof tab);
 }
 
-static void usage(FILE *out, const struct opt *opts, size_t n)
+/* the whole table: train's options, then the architecture flags, and the doc over it */
+static void train_doc(struct model_flags *mf, struct train_flags *t, struct opt *opts, struct cmd_doc *d)
 {
-    fprintf(out,
-            "usage: tmem train MODEL [options]\n\n"
-            "What one GPU holds while MODEL is trained: weights, gradients, optimizer states,\n"
-            "activations saved for backward, temporaries, communication buckets and overheads,\n"
-            "phase by phase (end of forward, start and end of backward, optimizer step); the\n"
-            "peak phase is the answer. With --gpu, whether it fits and, if not, which single\n"
-            "change makes it fit.\n\n"
-            "MODEL is a config.json, a model folder holding one, or a preset (tmem models);\n"
-            "architecture flags describe or override it.\n\n"
-            "options:\n");
-    args_help(out, opts, n);
+    train_opts(t, opts);
+    model_flag_opts(mf, opts + N_TRAIN_OPTS);
+    *d = (struct cmd_doc){
+        .name = "train",
+        .synopsis = "MODEL [options]",
+        .summary = "per-GPU training memory ledger",
+        .about = "What one GPU holds while MODEL is trained: weights, gradients, optimizer states,\n"
+                 "activations saved for backward, temporaries, communication buckets and overheads,\n"
+                 "phase by phase (end of forward, start and end of backward, optimizer step); the\n"
+                 "peak phase is the answer. With --gpu, whether it fits and, if not, which single\n"
+                 "change makes it fit.\n\n"
+                 "MODEL is a config.json, a model folder holding one, or a preset (tmem models);\n"
+                 "architecture flags describe or override it.",
+        .opts = opts, .n_opts = N_TRAIN_OPTS,
+        .shared = opts + N_TRAIN_OPTS, .n_shared = MODEL_FLAG_COUNT};
 }
 
-/* one of names[n] or an error naming the choices */
-static int pick(const char *flag, const char *val, const char *what, int found, int count,
-                const char *choices)
+void tmem__train_doc(cmd_doc_sink sink, void *ctx)
+{
+    struct model_flags mf = {0};
+    struct train_flags t = {0};
+    struct opt opts[N_TRAIN_OPTS + MODEL_FLAG_COUNT];
+    struct cmd_doc d;
+    train_doc(&mf, &t, opts, &d);
+    sink(&d, ctx);
+}
+
+/* the value's index among flag's named values, or -1 after an error naming them */
+static int pick(const struct opt *opts, size_t n, const char *flag, const char *val, const char *what,
+                int found, int count)
 {
     if (found < count)
         return found;
-    char msg[256], q[TMEM_QUOTE_CAP];
-    snprintf(msg, sizeof msg, "unknown %s %s (one of: %s)", what, tmem__quote(q, val), choices);
+    char msg[400], names[300], q[TMEM_QUOTE_CAP];
+    tmem__args_choices(tmem__args_find(opts, n, flag), ", ", names, sizeof names);
+    snprintf(msg, sizeof msg, "unknown %s %s (one of: %s)", what, tmem__quote(q, val), names);
     cli_error(flag, msg, NULL);
     return -1;
 }
 
-static int build_opts(const struct train_flags *t, struct tmem_train_opts *o)
+static int build_opts(const struct train_flags *t, const struct opt *opts, size_t n_opts,
+                      struct tmem_train_opts *o)
 {
     tmem_train_opts_default(o);
     if (t->deepspeed) {
@@ -199,50 +241,45 @@ static int build_opts(const struct train_flags *t, struct tmem_train_opts *o)
     }
     int k;
     if (t->fsdp) {
-        if ((k = pick("--fsdp", t->fsdp, "FSDP strategy", tmem_fsdp_from_name(t->fsdp), TMEM_FSDP_COUNT,
-                      "full, grad-op, hybrid, no-shard")) < 0)
+        if ((k = pick(opts, n_opts, "--fsdp", t->fsdp, "FSDP strategy", tmem_fsdp_from_name(t->fsdp), TMEM_FSDP_COUNT)) < 0)
             return 2;
         o->fsdp = (enum tmem_fsdp)k;
     }
     if (t->offload) {
-        if ((k = pick("--offload", t->offload, "offload", tmem_offload_from_name(t->offload),
-                      TMEM_OFFLOAD_COUNT, "none, optimizer, params")) < 0)
+        if ((k = pick(opts, n_opts, "--offload", t->offload, "offload", tmem_offload_from_name(t->offload), TMEM_OFFLOAD_COUNT)) < 0)
             return 2;
         o->offload = (enum tmem_offload)k;
     }
     if (t->precision) {
-        if ((k = pick("--precision", t->precision, "precision policy", tmem_precision_from_name(t->precision),
-                      TMEM_PRECISION_COUNT, "fp32, amp-bf16, amp-fp16, bf16-mixed, fp16-mixed, bf16")) < 0)
+        if ((k = pick(opts, n_opts, "--precision", t->precision, "precision policy", tmem_precision_from_name(t->precision), TMEM_PRECISION_COUNT)) < 0)
             return 2;
         o->precision = (enum tmem_precision)k;
     }
     if (t->optimizer) {
-        if ((k = pick("--optimizer", t->optimizer, "optimizer", tmem_optimizer_from_name(t->optimizer),
-                      TMEM_OPTIMIZER_COUNT, "sgd, sgd-momentum, adam, adamw, adam8bit, adafactor, lion")) < 0)
+        if ((k = pick(opts, n_opts, "--optimizer", t->optimizer, "optimizer", tmem_optimizer_from_name(t->optimizer), TMEM_OPTIMIZER_COUNT)) < 0)
             return 2;
         o->optimizer = (enum tmem_optimizer)k;
     }
     if (t->recompute) {
-        if ((k = pick("--recompute", t->recompute, "recompute mode", tmem_recompute_from_name(t->recompute),
-                      TMEM_RECOMPUTE_COUNT, "none, selective, full")) < 0)
+        if ((k = pick(opts, n_opts, "--recompute", t->recompute, "recompute mode", tmem_recompute_from_name(t->recompute), TMEM_RECOMPUTE_COUNT)) < 0)
             return 2;
         o->recompute = (enum tmem_recompute)k;
     }
     if (t->attention) {
-        if ((k = pick("--attention", t->attention, "attention kernel", tmem_attention_from_name(t->attention),
-                      TMEM_ATTENTION_COUNT, "naive, flash")) < 0)
+        if ((k = pick(opts, n_opts, "--attention", t->attention, "attention kernel", tmem_attention_from_name(t->attention), TMEM_ATTENTION_COUNT)) < 0)
             return 2;
         o->attention = (enum tmem_attention)k;
     }
     if (t->dropout) {
-        if (strcmp(t->dropout, "on") == 0)
-            o->dropout = TMEM_ON;
-        else if (strcmp(t->dropout, "off") == 0)
-            o->dropout = TMEM_OFF;
-        else {
-            cli_error("--dropout", "must be on or off", NULL);
+        int on = tmem__choice_index(tmem__choice_on_off, t->dropout);
+        if (on < 0) {
+            char names[40], msg[60];
+            tmem__args_choices(tmem__args_find(opts, n_opts, "--dropout"), " or ", names, sizeof names);
+            snprintf(msg, sizeof msg, "must be %s", names);
+            cli_error("--dropout", msg, NULL);
             return 2;
         }
+        o->dropout = on == 0 ? TMEM_ON : TMEM_OFF;
     }
     o->distributed_optimizer = t->dist_opt;
     o->sequence_parallel = t->seq_parallel;
@@ -261,23 +298,19 @@ int cmd_train(int argc, char **argv)
     struct model_flags mf = {0};
     struct train_flags t = {0};
     struct opt opts[N_TRAIN_OPTS + MODEL_FLAG_COUNT];
-    memset(opts, 0, sizeof opts);
-    train_opts(&t, opts);
-    size_t n_train = 0;
-    while (n_train < N_TRAIN_OPTS && opts[n_train].name != NULL)
-        n_train++;
-    model_flag_opts(&mf, opts + n_train);
-    const size_t n_opts = n_train + MODEL_FLAG_COUNT;
+    struct cmd_doc doc;
+    train_doc(&mf, &t, opts, &doc);
+    const size_t n_opts = sizeof opts / sizeof opts[0];
     const char *pos[1];
     size_t n_pos = 0;
     if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &t.help) != 0)
         return 2;
     if (t.help) {
-        usage(stdout, opts, n_opts);
+        tmem__args_usage(stdout, &doc);
         return 0;
     }
     struct tmem_train_opts o;
-    if (build_opts(&t, &o) != 0)
+    if (build_opts(&t, opts, n_opts, &o) != 0)
         return 2;
     struct tmem_model m;
     if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)

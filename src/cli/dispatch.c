@@ -5,19 +5,26 @@
 
 #include <string.h>
 
-static const struct {
-    const char *name;
-    int (*run)(int, char **);
-    const char *help;
-} commands[] = {
-    {"params", cmd_params, "exact parameter inventory of a model"},
-    {"train", cmd_train, "per-GPU training memory ledger"},
-    {"infer", cmd_infer, "per-GPU inference memory ledger, KV capacity, timing"},
-    {"inspect", cmd_inspect, "what a checkpoint's headers say"},
-    {"lab", cmd_lab, "the original lab script's numbers, and their error"},
-    {"models", cmd_models, "list the built-in model presets"},
-    {"gpus", cmd_gpus, "list the built-in GPU presets"},
+static const struct tmem__cli_command commands[] = {
+    {"params", cmd_params, tmem__params_doc},
+    {"train", cmd_train, tmem__train_doc},
+    {"infer", cmd_infer, tmem__infer_doc},
+    {"inspect", cmd_inspect, tmem__inspect_doc},
+    {"lab", cmd_lab, tmem__lab_doc},
+    {"models", cmd_models, tmem__models_doc},
+    {"gpus", cmd_gpus, tmem__gpus_doc},
 };
+
+const struct tmem__cli_command *tmem__cli_commands(size_t *n)
+{
+    *n = sizeof commands / sizeof commands[0];
+    return commands;
+}
+
+static void summary_line(const struct cmd_doc *d, void *ctx)
+{
+    fprintf(ctx, "  %-8s %s\n", d->name, d->summary);
+}
 
 static void usage(FILE *out)
 {
@@ -25,7 +32,7 @@ static void usage(FILE *out)
                  "served\n\nusage: tmem COMMAND [options]\n\ncommands:\n",
             tmem_version());
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+        commands[i].doc(summary_line, out);
     fprintf(out, "\n'tmem COMMAND --help' shows a command's options. Every command takes --json.\n");
 }
 
@@ -44,6 +51,8 @@ int tmem_cli_main(int argc, char **argv)
         printf("tmem %s\n", tmem_version());
         return 0;
     }
+    if (strcmp(c, "__man") == 0) /* hidden: make man regenerates docs/tmem.1 with it */
+        return tmem__cmd_man(argc, argv);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(c, commands[i].name) == 0)
             return commands[i].run(argc, argv);

@@ -7,32 +7,35 @@
 
 #include <string.h>
 
+#define MODEL_FLAG_FAMILY "llama" /* the family of a model that flags alone describe */
+
 void model_flag_opts(struct model_flags *f, struct opt *o)
 {
     const struct opt t[MODEL_FLAG_COUNT] = {
-        {"--family", OPT_STR, "NAME", "family when flags alone describe the model (llama)", &f->family},
-        {"--name", OPT_STR, "TEXT", "display name", &f->name},
-        {"--hidden", OPT_U64, "N", "d_model (hidden size)", &f->hidden},
-        {"--layers", OPT_U64, "N", "n_layer", &f->layers},
-        {"--heads", OPT_U64, "N", "n_head (query heads)", &f->heads},
-        {"--kv-heads", OPT_U64, "N", "n_kv_head (GQA / MQA)", &f->kv_heads},
-        {"--head-dim", OPT_U64, "N", "d_head (default d_model / n_head)", &f->head_dim},
-        {"--ffn", OPT_U64, "N", "d_ff (MLP intermediate size)", &f->ffn},
-        {"--vocab", OPT_U64, "N", "n_vocab", &f->vocab},
-        {"--max-pos", OPT_U64, "N", "n_ctx (max positions; sizes learned position tables)", &f->max_pos},
-        {"--experts", OPT_U64, "N", "n_expert (routed experts per MoE layer)", &f->experts},
-        {"--experts-per-token", OPT_U64, "N", "n_expert_used (top-k)", &f->experts_per_token},
-        {"--expert-ffn", OPT_U64, "N", "d_ff of each routed expert", &f->expert_ffn},
-        {"--shared-ffn", OPT_U64, "N", "total d_ff of the shared experts", &f->shared_ffn},
-        {"--dense-first", OPT_U64, "N", "leading dense layers (first_k_dense_replace)", &f->moe_first},
-        {"--moe-every", OPT_U64, "N", "every N-th layer is MoE", &f->moe_step},
-        {"--q-lora-rank", OPT_U64, "N", "MLA q_lora_rank (0: no q compression)", &f->q_lora},
-        {"--kv-lora-rank", OPT_U64, "N", "MLA kv_lora_rank", &f->kv_lora},
-        {"--qk-nope-dim", OPT_U64, "N", "MLA qk_nope_head_dim", &f->qk_nope},
-        {"--qk-rope-dim", OPT_U64, "N", "MLA qk_rope_head_dim", &f->qk_rope},
-        {"--v-head-dim", OPT_U64, "N", "MLA v_head_dim", &f->v_head},
-        {"--tied", OPT_FLAG, NULL, "lm_head shares the embedding", &f->tied},
-        {"--untied", OPT_FLAG, NULL, "lm_head is its own matrix", &f->untied},
+        {OPT_ROW("--family", OPT_STR, "NAME", "family when flags alone describe the model", &f->family),
+         .choice = tmem__choice_family, .def = OPT_DEFAULT_TEXT(MODEL_FLAG_FAMILY)},
+        {OPT_ROW("--name", OPT_STR, "TEXT", "display name", &f->name)},
+        {OPT_ROW("--hidden", OPT_U64, "N", "d_model (hidden size)", &f->hidden)},
+        {OPT_ROW("--layers", OPT_U64, "N", "n_layer", &f->layers)},
+        {OPT_ROW("--heads", OPT_U64, "N", "n_head (query heads)", &f->heads)},
+        {OPT_ROW("--kv-heads", OPT_U64, "N", "n_kv_head (GQA / MQA)", &f->kv_heads)},
+        {OPT_ROW("--head-dim", OPT_U64, "N", "d_head (default d_model / n_head)", &f->head_dim)},
+        {OPT_ROW("--ffn", OPT_U64, "N", "d_ff (MLP intermediate size)", &f->ffn)},
+        {OPT_ROW("--vocab", OPT_U64, "N", "n_vocab", &f->vocab)},
+        {OPT_ROW("--max-pos", OPT_U64, "N", "n_ctx (max positions; sizes learned position tables)", &f->max_pos)},
+        {OPT_ROW("--experts", OPT_U64, "N", "n_expert (routed experts per MoE layer)", &f->experts)},
+        {OPT_ROW("--experts-per-token", OPT_U64, "N", "n_expert_used (top-k)", &f->experts_per_token)},
+        {OPT_ROW("--expert-ffn", OPT_U64, "N", "d_ff of each routed expert", &f->expert_ffn)},
+        {OPT_ROW("--shared-ffn", OPT_U64, "N", "total d_ff of the shared experts", &f->shared_ffn)},
+        {OPT_ROW("--dense-first", OPT_U64, "N", "leading dense layers (first_k_dense_replace)", &f->moe_first)},
+        {OPT_ROW("--moe-every", OPT_U64, "N", "every N-th layer is MoE", &f->moe_step)},
+        {OPT_ROW("--q-lora-rank", OPT_U64, "N", "MLA q_lora_rank (0: no q compression)", &f->q_lora)},
+        {OPT_ROW("--kv-lora-rank", OPT_U64, "N", "MLA kv_lora_rank", &f->kv_lora)},
+        {OPT_ROW("--qk-nope-dim", OPT_U64, "N", "MLA qk_nope_head_dim", &f->qk_nope)},
+        {OPT_ROW("--qk-rope-dim", OPT_U64, "N", "MLA qk_rope_head_dim", &f->qk_rope)},
+        {OPT_ROW("--v-head-dim", OPT_U64, "N", "MLA v_head_dim", &f->v_head)},
+        {OPT_ROW("--tied", OPT_FLAG, NULL, "lm_head shares the embedding", &f->tied)},
+        {OPT_ROW("--untied", OPT_FLAG, NULL, "lm_head is its own matrix", &f->untied)},
     };
     memcpy(o, t, sizeof t);
 }
@@ -75,7 +78,7 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
                       "with --hidden --layers --heads --vocab [--ffn]");
             return 2;
         }
-        enum tmem_family fam = tmem_family_from_name(f->family ? f->family : "llama");
+        enum tmem_family fam = tmem_family_from_name(f->family ? f->family : MODEL_FLAG_FAMILY);
         if (fam == TMEM_FAMILY_COUNT) {
             const char *names[TMEM_FAMILY_COUNT];
             for (int i = 0; i < TMEM_FAMILY_COUNT; i++)

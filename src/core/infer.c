@@ -16,6 +16,14 @@
 
 #include <string.h>
 
+static const char *const engine_names[] = {[TMEM_ENGINE_VLLM] = "vllm", [TMEM_ENGINE_HF] = "hf"};
+_Static_assert(sizeof engine_names / sizeof engine_names[0] == TMEM_ENGINE_COUNT, "one name per engine");
+
+const char *tmem_engine_name(enum tmem_engine e)
+{
+    return (unsigned)e < TMEM_ENGINE_COUNT ? engine_names[e] : "unknown";
+}
+
 void tmem_infer_defaults(struct tmem_infer_opts *o)
 {
     memset(o, 0, sizeof *o);

@@ -124,7 +124,7 @@ int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v)
     if (x == NULL)
         return -1;
     struct tmem_json *s = tmem_json_object();
-    tmem_json_set_str(s, "engine", io->engine == TMEM_ENGINE_HF ? "hf" : "vllm");
+    tmem_json_set_str(s, "engine", tmem_engine_name(io->engine));
     tmem_json_set_u64(s, "batch", io->batch);
     tmem_json_set_u64(s, "prompt_tokens", io->prompt_tokens);
     tmem_json_set_u64(s, "gen_tokens", io->gen_tokens);

@@ -1,0 +1,68 @@
+/* choices.c — the named values options take, read from the core's name
+ * tables (one adapter per enum): the help printer, the man page and the
+ * parsers' "one of:" messages list them from here, never from typed text. */
+#include "cli.h"
+#include "tmem/infer.h"
+#include "tmem/train.h"
+
+#include <string.h>
+
+#define CHOICES(fn, count, name_of)                                                        \
+    const char *fn(size_t i)                                                               \
+    {                                                                                      \
+        return i < (size_t)(count) ? (name_of) : NULL;                                     \
+    }
+
+CHOICES(tmem__choice_precision, TMEM_PRECISION_COUNT, tmem_precision_name((enum tmem_precision)i))
+CHOICES(tmem__choice_optimizer, TMEM_OPTIMIZER_COUNT, tmem_optimizer_name((enum tmem_optimizer)i))
+CHOICES(tmem__choice_recompute, TMEM_RECOMPUTE_COUNT, tmem_recompute_name((enum tmem_recompute)i))
+CHOICES(tmem__choice_attention, TMEM_ATTENTION_COUNT, tmem_attention_name((enum tmem_attention)i))
+CHOICES(tmem__choice_fsdp, TMEM_FSDP_COUNT, tmem_fsdp_name((enum tmem_fsdp)i))
+CHOICES(tmem__choice_offload, TMEM_OFFLOAD_COUNT, tmem_offload_name((enum tmem_offload)i))
+CHOICES(tmem__choice_kv_dtype, TMEM_KV_COUNT, tmem_kv_dtype_name((enum tmem_kv_dtype)i))
+CHOICES(tmem__choice_engine, TMEM_ENGINE_COUNT, tmem_engine_name((enum tmem_engine)i))
+CHOICES(tmem__choice_family, TMEM_FAMILY_COUNT, tmem_family_info((enum tmem_family)i)->name)
+CHOICES(tmem__choice_gpu, tmem_gpu_count(), tmem_gpu_at(i)->name)
+
+/* every named format but "gguf", which is reached through a ggml type name */
+const char *tmem__choice_wformat(size_t i)
+{
+    size_t k = 0;
+    for (int f = 0; f < TMEM_WF_COUNT; f++) {
+        if (f == TMEM_WF_GGUF)
+            continue;
+        if (k++ == i)
+            return tmem_wformat_info((enum tmem_wformat)f)->name;
+    }
+    return NULL;
+}
+
+/* the ggml types --weights takes for a pure GGUF (not F32, F16, BF16: those
+ * are the plain formats), in ggml's id order */
+const char *tmem__choice_ggml_type(size_t i)
+{
+    size_t k = 0;
+    for (uint32_t id = 0; id < TMEM_GGML_TYPE_COUNT; id++) {
+        const struct tmem_block_type *t = tmem_ggml_type_info(id);
+        if (t == NULL || tmem_wformat_from_name(t->name, NULL) != TMEM_WF_GGUF)
+            continue;
+        if (k++ == i)
+            return t->name;
+    }
+    return NULL;
+}
+
+const char *tmem__choice_on_off(size_t i)
+{
+    static const char *const names[] = {"on", "off"};
+    return i < 2 ? names[i] : NULL;
+}
+
+int tmem__choice_index(opt_choice_fn fn, const char *name)
+{
+    const char *c;
+    for (size_t i = 0; (c = fn(i)) != NULL; i++)
+        if (strcmp(c, name) == 0)
+            return (int)i;
+    return -1;
+}
