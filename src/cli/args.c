@@ -215,14 +215,14 @@ void tmem__args_choices(const struct opt *o, const char *sep, char *buf, size_t 
         put_list(&t, o->choice, sep);
 }
 
-/* "help: a | b | c; or a ggml type: x | y (default: d)" */
+/* "help; one of: a | b | c; or a ggml type: x | y (default: d)" */
 static void describe(const struct opt *o, char *buf, size_t cap)
 {
     struct text t = {buf, cap, 0};
     buf[0] = '\0';
     put(&t, o->help);
     if (o->choice) {
-        put(&t, ": ");
+        put(&t, "; one of: ");
         put_list(&t, o->choice, " | ");
     }
     if (o->also) {
