@@ -46,15 +46,6 @@ done
 if [ "$n_flags" -eq 166 ]; then ok; else bad "checked $n_flags flag rows, want 166 (did a command gain an option? update this count)"; fi
 
 # --- a --help line's named values are exactly what the parser takes ------------------------
-# help_choices CMD FLAG: the 'a | b | c' list on FLAG's help line (continuations joined)
-help_choices() {
-  "$TMEM" "$1" --help | awk -v f="$2" '
-    on && /^                             [^ ]/ { sub(/^ +/, " "); line = line $0; next }
-    on { exit }
-    $1 == f { on = 1; line = $0 }
-    END { print line }' |
-    sed -n -e 's/ (default: [^)]*)$//' -e 's/^.*; one of: //' -e 's/;.*$//' -e 's/ | /\n/gp'
-}
 # check_choices CMD FLAG "ARGS...": each listed value is accepted; a made-up one is refused
 # with an error that lists the same values
 check_choices() {

@@ -53,6 +53,11 @@ static const struct ckw_model qwen2 = {.family = "qwen2", .V = 300, .d = 256, .L
                                        .n_head = 8, .n_kv = 2, .f = 768, .n_ctx = 32768,
                                        .qkv_bias = true, .tied = true};
 
+/* Llama-2-7B's shape (config.json of meta-llama/Llama-2-7b-hf), for the
+ * README's `tmem inspect Llama-2-7b-hf` sample: 2 shards, sparse files */
+static const struct ckw_model llama2_7b = {.family = "llama", .V = 32000, .d = 4096, .L = 32,
+                                           .n_head = 32, .n_kv = 32, .f = 11008, .n_ctx = 4096};
+
 static void hf(const char *root, const char *name, const struct ckw_model *m, bool is_gpt2,
                bool extra, unsigned k, bool no_config)
 {
@@ -198,6 +203,7 @@ static void write_all(const char *root)
     hf(root, "llama-nocfg", &llama, false, false, 1, true);
     hf(root, "gpt2", &gpt2, true, true, 1, false);
     hf(root, "dsv3-nocfg", &dsv3, false, false, 4, true);
+    hf(root, "Llama-2-7b-hf", &llama2_7b, false, true, 2, false);
     gguf(root, "llama.gguf", "llama", &llama, CKW_Q8_0);
     gguf(root, "qwen2.gguf", "qwen2", &qwen2, CKW_Q4_K);
     gguf(root, "dsv3.gguf", "deepseek2", &dsv3, CKW_Q4_K);

@@ -50,3 +50,14 @@ expect_error() {
   if [ "${EXPECT_FIXED:-0}" = 1 ]; then set -- -qF; else set -- -q; fi
   if printf '%s\n' "$first" | grep "$@" -- "$pat"; then ok; else bad "$desc: '$first' lacks '$pat'"; fi
 }
+
+# help_choices CMD FLAG: the named values FLAG's line in `tmem CMD --help` lists
+# ('...; one of: a | b | c ...', continuation lines joined), one per line
+help_choices() {
+  "$TMEM" "$1" --help | awk -v f="$2" '
+    on && /^                             [^ ]/ { sub(/^ +/, " "); line = line $0; next }
+    on { exit }
+    $1 == f { on = 1; line = $0 }
+    END { print line }' |
+    sed -n -e 's/ (default: [^)]*)$//' -e 's/^.*; one of: //' -e 's/;.*$//' -e 's/ | /\n/gp'
+}
