@@ -100,5 +100,4 @@ cat "$TMP/wf" "$TMP/ggml" | while read -r w; do
 done >"$TMP/wres"
 if ! grep -q '^bad' "$TMP/wres" && [ "$(wc -l <"$TMP/wres")" -ge 40 ]; then ok; else bad "--weights: $(grep '^bad' "$TMP/wres" | head -n 3) ($(wc -l <"$TMP/wres") values)"; fi
 
-echo "docs: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary docs

@@ -124,8 +124,7 @@ if command -v node >/dev/null 2>&1 && [ -d "$NPM/node_modules/@huggingface/gguf"
     fi
   done
 else
-  echo "  skip: @huggingface/gguf cross-check (needs node and 'npm install' in tests/npm)"
+  skip "@huggingface/gguf cross-check" "needs node and 'npm ci' in tests/npm"
 fi
 
-echo "inspect: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary inspect

@@ -86,5 +86,4 @@ n_presets=$("$TMEM" models --json | grep -c '"hf_id":')
 if grep -q "^| \`tmem models\` | the $n_presets built-in model presets |" "$README"; then ok; else
   bad "README's tmem models row does not say $n_presets presets"; fi
 
-echo "readme: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary readme

@@ -1,6 +1,7 @@
 # common.sh — sourced by every tests/cli/*.sh: strict shell, the tmem under
 # test as an absolute path ($1, default build/tmem), a C locale, a scratch
-# folder, pass/fail counters, and the two checks every suite uses:
+# folder, pass/fail/skip counters (ok, bad, skip, summary), and the checks
+# suites share:
 # expect_json (an exact integer in the JSON document) and expect_error (the
 # error contract: exit 2, nothing on stdout, one "tmem: error:" line).
 # The sourcing script sets HERE to its own folder first.
@@ -13,8 +14,30 @@ trap 'rm -rf "$TMP"' EXIT
 pass=0
 fail=0
 
+skipped=0
+skips=""
+
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# skip NAME WHY: a check that could not run here. It is counted and named in
+# the suite's last line (see summary) and in make test's; with CI=true in
+# the environment it is a failure: CI installs what every check needs.
+skip() {
+  if [ "${CI:-}" = true ]; then bad "$1 skipped under CI=true: $2"; return; fi
+  skipped=$((skipped + 1))
+  skips="${skips:+$skips, }$1"
+  echo "  skip: $1 ($2)"
+}
+# summary NAME: the suite's last line, "NAME: P passed, F failed[, S skipped: a, b]",
+# and its exit status (0 when nothing failed)
+summary() {
+  if [ "$skipped" -gt 0 ]; then
+    echo "$1: $pass passed, $fail failed, $skipped skipped: $skips"
+  else
+    echo "$1: $pass passed, $fail failed"
+  fi
+  [ "$fail" -eq 0 ]
+}
 
 # json_num FILE KEY: the first integer value of "KEY" in a pretty-printed document
 json_num() { sed -n "s/^ *\"$2\": \(-\{0,1\}[0-9][0-9]*\),\{0,1\}\$/\1/p" "$1" | head -n 1; }
