@@ -36,14 +36,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -173,8 +165,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s PATH-TO-TMEM\n", argv[0]);
         return 2;
     }
-    snprintf(root, sizeof root, "/tmp/tmem-bench-XXXXXX");
-    if (mkdtemp(root) == NULL)
+    if (ckw_scratch_dir(root, sizeof root, "tmem-bench") != 0)
         return 1;
     char dir[128], gguf[128];
     snprintf(dir, sizeof dir, "%s/index", root);
@@ -205,6 +196,6 @@ int main(int argc, char **argv)
     if (getenv("TMEM_BENCH_KEEP"))
         printf("kept %s\n", root);
     else
-        nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        ckw_remove_tree(root);
     return 0;
 }

@@ -26,6 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scratch.h" /* ckw_scratch_dir, ckw_remove_tree */
+
 /* ------------------------------------------------------------------ bytes */
 
 struct ckw_buf {
@@ -768,27 +770,6 @@ static inline void ckw_hf_folder(const char *dir, const struct ckw_model *m, boo
     }
     *params = s.params;
     *bytes = s.bytes;
-}
-
-/* A fresh scratch folder /tmp/<prefix>-XXXXXX in buf; 0 on success. */
-static inline int ckw_scratch_dir(char *buf, size_t cap, const char *prefix)
-{
-    snprintf(buf, cap, "/tmp/%s-XXXXXX", prefix);
-    return mkdtemp(buf) ? 0 : -1;
-}
-
-static int ckw_rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-/* Removes a scratch folder and everything in it; 0 on success. */
-static inline int ckw_remove_tree(const char *dir)
-{
-    return nftw(dir, ckw_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif /* TMEM_TEST_CKPT_WRITER_H */

@@ -3,11 +3,15 @@
  * were allowed. Each failing run must end cleanly — exit status 2 with one
  * error line, never a crash, a 0 with missing output, or a leak (the
  * ASan and valgrind runs of `make test` check the last). */
+#define _XOPEN_SOURCE 700
 #include "harness.h"
+#include "scratch.h"
 #include "alloc.h"
 #include "cli.h"
 
 #include <unistd.h>
+
+static char scratch[512]; /* this run's private folder (scratch.h), removed at exit */
 
 /* Runs tmem_cli_main(args) with stdout and stderr sent to files; returns
  * the exit status, and the bytes each got. */
@@ -23,8 +27,9 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
     fflush(stdout);
     fflush(stderr);
     int saved_out = dup(1), saved_err = dup(2);
-    FILE *o = freopen("/tmp/tmem_alloc_test.out", "w", stdout);
-    FILE *e = freopen("/tmp/tmem_alloc_test.err", "w", stderr);
+    char po[600], pe[600];
+    FILE *o = freopen(ckw_scratch_path(po, sizeof po, scratch, "run.out"), "w", stdout);
+    FILE *e = freopen(ckw_scratch_path(pe, sizeof pe, scratch, "run.err"), "w", stderr);
     assert_non_null(o);
     assert_non_null(e);
     int rc = tmem_cli_main(argc, argv);
@@ -94,7 +99,9 @@ static void lab_and_lists_survive_every_failed_allocation(void **state)
 static void a_config_file_survives_every_failed_allocation(void **state)
 {
     (void)state;
-    FILE *f = fopen("/tmp/tmem_alloc_test_config.json", "w");
+    char path[600];
+    ckw_scratch_path(path, sizeof path, scratch, "config.json");
+    FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs("{\"model_type\": \"qwen2_moe\", \"hidden_size\": 256, \"num_hidden_layers\": 4,"
           " \"num_attention_heads\": 4, \"intermediate_size\": 512, \"vocab_size\": 1000,"
@@ -102,18 +109,22 @@ static void a_config_file_survives_every_failed_allocation(void **state)
           " \"shared_expert_intermediate_size\": 128, \"mlp_only_layers\": [0]}",
           f);
     fclose(f);
-    const char *a[] = {"tmem", "params", "/tmp/tmem_alloc_test_config.json", "--json", NULL};
+    const char *a[] = {"tmem", "params", path, "--json", NULL};
     fail_every_allocation(a);
 }
 
 int main(void)
 {
     tmem_alloc_install();
+    if (ckw_scratch_dir(scratch, sizeof scratch, "tmem-alloc") != 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(params_survives_every_failed_allocation),
         cmocka_unit_test(infer_survives_every_failed_allocation),
         cmocka_unit_test(lab_and_lists_survive_every_failed_allocation),
         cmocka_unit_test(a_config_file_survives_every_failed_allocation),
     };
-    return cmocka_run_group_tests_name("allocation failure injection", tests, NULL, NULL);
+    int rc = cmocka_run_group_tests_name("allocation failure injection", tests, NULL, NULL);
+    ckw_remove_tree(scratch);
+    return rc;
 }

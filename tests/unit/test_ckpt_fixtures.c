@@ -19,7 +19,6 @@
 #include "alloc.h"
 #include "cli.h"
 
-#include <ftw.h>
 
 static FILE *expect_file;
 
@@ -221,15 +220,7 @@ static void write_all(const char *root)
 
 /* ------------------------------------------------------ in-process runs */
 
-static char tmp_root[64];
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
+static char tmp_root[200]; /* this run's scratch folder (scratch.h) */
 
 static int run(const char *const *args, long *out_bytes, long *err_bytes)
 {
@@ -243,7 +234,7 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
     fflush(stdout);
     fflush(stderr);
     int saved_out = dup(1), saved_err = dup(2);
-    char po[128], pe[128];
+    char po[300], pe[300];
     snprintf(po, sizeof po, "%s/run.out", tmp_root);
     snprintf(pe, sizeof pe, "%s/run.err", tmp_root);
     assert_non_null(freopen(po, "w", stdout));
@@ -262,7 +253,7 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
 
 static void fail_each_allocation(const char *what, const char *flag)
 {
-    char path[128];
+    char path[300];
     snprintf(path, sizeof path, "%s/%s", tmp_root, what);
     const char *args[] = {"tmem", "inspect", path, flag, NULL};
     long out, err;
@@ -297,7 +288,7 @@ static void inspect_survives_every_failed_allocation(void **state)
 static void malformed_fixtures_fail_cleanly(void **state)
 {
     (void)state;
-    char p[256], line[512];
+    char p[300], line[512];
     snprintf(p, sizeof p, "%s/bad/cases.txt", tmp_root);
     FILE *f = fopen(p, "r");
     assert_non_null(f);
@@ -306,7 +297,7 @@ static void malformed_fixtures_fail_cleanly(void **state)
         char *sp = strchr(line, ' ');
         assert_non_null(sp);
         *sp = '\0';
-        char path[600];
+        char path[800];
         snprintf(path, sizeof path, "%s/bad/%.500s", tmp_root, line);
         const char *args[] = {"tmem", "inspect", path, NULL};
         long out, err;
@@ -330,8 +321,7 @@ int main(int argc, char **argv)
         return 2;
     }
     tmem_alloc_install();
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/tmem-fx-XXXXXX");
-    if (mkdtemp(tmp_root) == NULL)
+    if (ckw_scratch_dir(tmp_root, sizeof tmp_root, "tmem-fx") != 0)
         return 1;
     write_all(tmp_root);
     const struct CMUnitTest tests[] = {
@@ -339,6 +329,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(inspect_survives_every_failed_allocation),
     };
     int rc = cmocka_run_group_tests_name("inspect: fixtures, allocation failure", tests, NULL, NULL);
-    nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    ckw_remove_tree(tmp_root);
     return rc;
 }

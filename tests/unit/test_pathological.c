@@ -1,8 +1,9 @@
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 /* test_pathological.c — inputs built to hurt: deeply nested JSON, a config
  * of millions of keys or array entries, a file over the size cap. Each
  * must end in a clean error or result within a stated time bound. */
 #include "harness.h"
+#include "scratch.h"
 #include "alloc.h"
 #include "checkpoint.h"
 #include "reader.h"
@@ -10,6 +11,8 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+static char scratch[512]; /* this run's private folder (scratch.h), removed at exit */
 
 /* Time bounds hold for a plain build; under valgrind (make test VALGRIND=1)
  * everything runs ~50× slower, and the bounds scale with it. */
@@ -103,7 +106,8 @@ static void many_keys_are_read_in_bounded_time(void **state)
 static void a_file_over_the_cap_is_refused_unread(void **state)
 {
     (void)state;
-    const char *path = "/tmp/tmem_pathological_big.json";
+    char path[600];
+    ckw_scratch_path(path, sizeof path, scratch, "big.json");
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs("{", f);
@@ -127,7 +131,8 @@ static void put_u64(FILE *f, uint64_t v) { fwrite(&v, 8, 1, f); }
 static void a_million_tensors_are_read_in_bounded_time(void **state)
 {
     (void)state;
-    const char *path = "/tmp/tmem_pathological_million.gguf";
+    char path[600];
+    ckw_scratch_path(path, sizeof path, scratch, "million.gguf");
     const uint64_t n = 1000000;
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
@@ -180,5 +185,9 @@ int main(void)
         cmocka_unit_test(a_file_over_the_cap_is_refused_unread),
         cmocka_unit_test(a_million_tensors_are_read_in_bounded_time),
     };
-    return cmocka_run_group_tests_name("pathological inputs", tests, NULL, NULL);
+    if (ckw_scratch_dir(scratch, sizeof scratch, "tmem-pathological") != 0)
+        return 1;
+    int rc = cmocka_run_group_tests_name("pathological inputs", tests, NULL, NULL);
+    ckw_remove_tree(scratch);
+    return rc;
 }

@@ -3,7 +3,9 @@
  * al. 2022 Table 2 for the 22B / 175B / 530B / 1T configurations) and hand
  * calculations written beside each check; plan validation; the DeepSpeed
  * config reader. */
+#define _XOPEN_SOURCE 700
 #include "harness.h"
+#include "scratch.h"
 
 #include "alloc.h"
 #include "cli.h"
@@ -11,6 +13,8 @@
 
 #include <unistd.h>
 #include "tmem/train.h"
+
+static char scratch[512]; /* this run's private folder (scratch.h), removed at exit */
 
 /* A resolved model of n_layer 1 whose inventory is one rows × cols matrix
  * (plus an optional vector): the published figures count parameters only. */
@@ -528,8 +532,9 @@ static int run_cli(const char *const *args, long *out_bytes, long *err_bytes)
     fflush(stdout);
     fflush(stderr);
     int saved_out = dup(1), saved_err = dup(2);
-    assert_non_null(freopen("/tmp/tmem_train_alloc.out", "w", stdout));
-    assert_non_null(freopen("/tmp/tmem_train_alloc.err", "w", stderr));
+    char po[600], pe[600];
+    assert_non_null(freopen(ckw_scratch_path(po, sizeof po, scratch, "run.out"), "w", stdout));
+    assert_non_null(freopen(ckw_scratch_path(pe, sizeof pe, scratch, "run.err"), "w", stderr));
     int rc = tmem_cli_main(argc, argv);
     fflush(stdout);
     fflush(stderr);
@@ -545,14 +550,16 @@ static int run_cli(const char *const *args, long *out_bytes, long *err_bytes)
 static void train_survives_every_failed_allocation(void **state)
 {
     (void)state;
-    FILE *f = fopen("/tmp/tmem_train_alloc_ds.json", "w");
+    char ds[600];
+    ckw_scratch_path(ds, sizeof ds, scratch, "ds_config.json");
+    FILE *f = fopen(ds, "w");
     assert_non_null(f);
     fputs("{\"zero_optimization\": {\"stage\": 3}, \"bf16\": {\"enabled\": true}}", f);
     fclose(f);
     const char *runs[][16] = {
         {"tmem", "train", "llama-2-7b", "--gpus", "8", "--zero", "3", "--json", NULL},
         {"tmem", "train", "llama-2-7b", "--gpus", "8", "--pp", "2", "--per-stage", "--gpu", "t4", NULL},
-        {"tmem", "train", "llama-2-7b", "--gpus", "8", "--deepspeed", "/tmp/tmem_train_alloc_ds.json", "--json", NULL},
+        {"tmem", "train", "llama-2-7b", "--gpus", "8", "--deepspeed", ds, "--json", NULL},
     };
     tmem_alloc_install();
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
@@ -589,5 +596,9 @@ int main(void)
         cmocka_unit_test(suggestions_fit),
         cmocka_unit_test(deepspeed_config_reader),
     };
-    return cmocka_run_group_tests_name("train", tests, NULL, NULL);
+    if (ckw_scratch_dir(scratch, sizeof scratch, "tmem-train") != 0)
+        return 1;
+    int rc = cmocka_run_group_tests_name("train", tests, NULL, NULL);
+    ckw_remove_tree(scratch);
+    return rc;
 }
