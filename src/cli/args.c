@@ -175,6 +175,27 @@ int args_parse(int argc, char **argv, int first, const struct opt *opts, size_t 
     return 0;
 }
 
+int tmem__args_parse_doc(const struct cmd_doc *d, int argc, char **argv, const char **pos,
+                         size_t max_pos, size_t *n_pos)
+{
+    size_t n = d->n_opts;
+    if (d->shared != NULL) {
+        if (d->shared != d->opts + d->n_opts) {
+            cli_error(d->name, "internal error: shared options do not follow the command's own", NULL);
+            return 2;
+        }
+        n += d->n_shared;
+    }
+    bool help = false;
+    if (args_parse(argc, argv, 2, d->opts, n, pos, max_pos, n_pos, &help) != 0)
+        return 2;
+    if (help) {
+        tmem__args_usage(stdout, d);
+        return 1;
+    }
+    return 0;
+}
+
 const struct opt *tmem__args_find(const struct opt *opts, size_t n, const char *name)
 {
     for (size_t k = 0; k < n; k++)

@@ -87,6 +87,13 @@ struct cmd_doc {
 int args_parse(int argc, char **argv, int first, const struct opt *opts, size_t n,
                const char **pos, size_t max_pos, size_t *n_pos, bool *help);
 
+/* A command's whole parse: argv[2..] against d's options (its own rows,
+ * then the shared ones, which must follow them in one array), printing
+ * d's --help when asked. Returns 0 to go on, 1 after the help was printed
+ * (the command exits 0), 2 after an error line (it exits 2). */
+int tmem__args_parse_doc(const struct cmd_doc *d, int argc, char **argv, const char **pos,
+                         size_t max_pos, size_t *n_pos);
+
 /* Prints "  --name METAVAR   help: a | b | c (default: x)" lines, wrapped. */
 void args_help(FILE *out, const struct opt *opts, size_t n);
 

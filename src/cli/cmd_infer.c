@@ -47,7 +47,7 @@ struct infer_flags {
         mem_mib;
     struct real_opt util, mfu, mbu;
     const char *weights, *kv, *gpu_name, *engine, *attention, *pp_layers, *stage_mem;
-    bool json, explain, si, help, all_logits, hf, vllm;
+    bool json, explain, si, all_logits, hf, vllm;
 };
 
 enum { N_INFER_OWN = 29 };
@@ -136,12 +136,9 @@ int cmd_infer(int argc, char **argv)
     const size_t n_opts = sizeof opts / sizeof opts[0];
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &f.help) != 0)
-        return 2;
-    if (f.help) {
-        tmem__args_usage(stdout, &doc);
-        return 0;
-    }
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 1, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
     struct model_flags mf = f.mf;
     struct u64_opt batch = f.batch, prompt = f.prompt, gen = f.gen, tp = f.tp, pp = f.pp,
                    block = f.block, group = f.group, mnbt = f.mnbt, mns = f.mns, mml = f.mml,

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 struct inspect_flags {
-    bool json, tensors, si, no_check, help;
+    bool json, tensors, si, no_check;
     const char *config;
 };
 
@@ -89,12 +89,9 @@ int cmd_inspect(int argc, char **argv)
     inspect_doc(&f, opts, &doc);
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, N_INSPECT_OPTS, pos, 1, &n_pos, &f.help) != 0)
-        return 2;
-    if (f.help) {
-        tmem__args_usage(stdout, &doc);
-        return 0;
-    }
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 1, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
     bool json = f.json, tensors = f.tensors, si = f.si, no_check = f.no_check;
     const char *config = f.config;
     if (n_pos == 0) {

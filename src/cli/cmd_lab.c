@@ -28,7 +28,7 @@ static const struct tmem_preset *find_match(const struct tmem_lab_input *in, str
 struct lab_flags {
     struct u64_opt v[9]; /* in the order of fields[] in cmd_lab */
     const char *compare;
-    bool json, explain, si, help;
+    bool json, explain, si;
 };
 
 enum { N_LAB_OPTS = 13 };
@@ -92,15 +92,11 @@ int cmd_lab(int argc, char **argv)
     struct opt opts[N_LAB_OPTS];
     struct cmd_doc doc;
     lab_doc(&f, opts, &doc);
-    const size_t n_opts = N_LAB_OPTS;
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, n_opts, pos, 0, &n_pos, &f.help) != 0)
-        return 2;
-    if (f.help) {
-        tmem__args_usage(stdout, &doc);
-        return 0;
-    }
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 0, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
     const struct u64_opt *v = f.v;
     const char *compare = f.compare;
     bool json = f.json, explain = f.explain, si = f.si;

@@ -30,18 +30,15 @@ void tmem__models_doc(cmd_doc_sink sink, void *ctx)
 
 int cmd_models(int argc, char **argv)
 {
-    bool json = false, help = false;
+    bool json = false;
     struct opt opts[1];
     struct cmd_doc doc;
     models_doc(&json, opts, &doc);
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, 1, pos, 0, &n_pos, &help) != 0)
-        return 2;
-    if (help) {
-        tmem__args_usage(stdout, &doc);
-        return 0;
-    }
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 0, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
     size_t n = tmem_preset_count();
     struct tmem_model *models = tmem_calloc(n ? n : 1, sizeof *models);
     struct tmem_model_row *rows = tmem_calloc(n ? n : 1, sizeof *rows);
@@ -101,18 +98,15 @@ void tmem__gpus_doc(cmd_doc_sink sink, void *ctx)
 
 int cmd_gpus(int argc, char **argv)
 {
-    bool json = false, si = false, help = false;
+    bool json = false, si = false;
     struct opt opts[2];
     struct cmd_doc doc;
     gpus_doc(&json, &si, opts, &doc);
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, 2, pos, 0, &n_pos, &help) != 0)
-        return 2;
-    if (help) {
-        tmem__args_usage(stdout, &doc);
-        return 0;
-    }
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 0, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
     if (json)
         return tmem_report_gpus_json(stdout) ? (cli_error("gpus", TMEM_JSON_FAILED, NULL), 2) : 0;
     tmem_report_gpus_text(stdout, si);

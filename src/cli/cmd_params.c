@@ -6,7 +6,7 @@
 
 struct params_flags {
     struct model_flags mf;
-    bool json, explain, tensors, si, help;
+    bool json, explain, tensors, si;
 };
 
 enum { N_PARAMS_OWN = 4 };
@@ -49,15 +49,11 @@ int cmd_params(int argc, char **argv)
     struct opt opts[N_PARAMS_OWN + MODEL_FLAG_COUNT];
     struct cmd_doc doc;
     params_doc(&f, opts, &doc);
-    const size_t n_opts = sizeof opts / sizeof opts[0];
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &f.help) != 0)
-        return 2;
-    if (f.help) {
-        tmem__args_usage(stdout, &doc);
-        return 0;
-    }
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 1, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
     struct model_flags mf = f.mf;
     bool json = f.json, explain = f.explain, tensors = f.tensors, si = f.si;
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 struct train_flags {
-    bool json, explain, si, help, per_stage;
+    bool json, explain, si, per_stage;
     struct u64_opt gpus, dp, tp, pp, cp, ep, gpus_per_node, zero, micro_batch, seq, microbatches,
         vstages, grad_accum, ce_chunk, ddp_bucket_mb, reduce_bucket, allgather_bucket,
         prefetch_bucket, max_live, cuda_mib, zero_init, total_params, largest_layer;
@@ -241,32 +241,38 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
     }
     int k;
     if (t->fsdp) {
-        if ((k = pick(opts, n_opts, "--fsdp", t->fsdp, "FSDP strategy", tmem_fsdp_from_name(t->fsdp), TMEM_FSDP_COUNT)) < 0)
+        if ((k = pick(opts, n_opts, "--fsdp", t->fsdp, "FSDP strategy",
+                      tmem_fsdp_from_name(t->fsdp), TMEM_FSDP_COUNT)) < 0)
             return 2;
         o->fsdp = (enum tmem_fsdp)k;
     }
     if (t->offload) {
-        if ((k = pick(opts, n_opts, "--offload", t->offload, "offload", tmem_offload_from_name(t->offload), TMEM_OFFLOAD_COUNT)) < 0)
+        if ((k = pick(opts, n_opts, "--offload", t->offload, "offload",
+                      tmem_offload_from_name(t->offload), TMEM_OFFLOAD_COUNT)) < 0)
             return 2;
         o->offload = (enum tmem_offload)k;
     }
     if (t->precision) {
-        if ((k = pick(opts, n_opts, "--precision", t->precision, "precision policy", tmem_precision_from_name(t->precision), TMEM_PRECISION_COUNT)) < 0)
+        if ((k = pick(opts, n_opts, "--precision", t->precision, "precision policy",
+                      tmem_precision_from_name(t->precision), TMEM_PRECISION_COUNT)) < 0)
             return 2;
         o->precision = (enum tmem_precision)k;
     }
     if (t->optimizer) {
-        if ((k = pick(opts, n_opts, "--optimizer", t->optimizer, "optimizer", tmem_optimizer_from_name(t->optimizer), TMEM_OPTIMIZER_COUNT)) < 0)
+        if ((k = pick(opts, n_opts, "--optimizer", t->optimizer, "optimizer",
+                      tmem_optimizer_from_name(t->optimizer), TMEM_OPTIMIZER_COUNT)) < 0)
             return 2;
         o->optimizer = (enum tmem_optimizer)k;
     }
     if (t->recompute) {
-        if ((k = pick(opts, n_opts, "--recompute", t->recompute, "recompute mode", tmem_recompute_from_name(t->recompute), TMEM_RECOMPUTE_COUNT)) < 0)
+        if ((k = pick(opts, n_opts, "--recompute", t->recompute, "recompute mode",
+                      tmem_recompute_from_name(t->recompute), TMEM_RECOMPUTE_COUNT)) < 0)
             return 2;
         o->recompute = (enum tmem_recompute)k;
     }
     if (t->attention) {
-        if ((k = pick(opts, n_opts, "--attention", t->attention, "attention kernel", tmem_attention_from_name(t->attention), TMEM_ATTENTION_COUNT)) < 0)
+        if ((k = pick(opts, n_opts, "--attention", t->attention, "attention kernel",
+                      tmem_attention_from_name(t->attention), TMEM_ATTENTION_COUNT)) < 0)
             return 2;
         o->attention = (enum tmem_attention)k;
     }
@@ -303,12 +309,9 @@ int cmd_train(int argc, char **argv)
     const size_t n_opts = sizeof opts / sizeof opts[0];
     const char *pos[1];
     size_t n_pos = 0;
-    if (args_parse(argc, argv, 2, opts, n_opts, pos, 1, &n_pos, &t.help) != 0)
-        return 2;
-    if (t.help) {
-        tmem__args_usage(stdout, &doc);
-        return 0;
-    }
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 1, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
     struct tmem_train_opts o;
     if (build_opts(&t, opts, n_opts, &o) != 0)
         return 2;

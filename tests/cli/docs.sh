@@ -19,6 +19,15 @@ fi
 man_section() { awk -v t="$1" '/^\.S[HS] /{on = ($0 == ".SS " t || $0 == ".SH " t); next} on' "$MAN"; }
 man_section MODEL >"$TMP/shared.roff"
 n_flags=0
+# in_section FLAGS ROFF WHERE: every flag listed in FLAGS has its .TP tag in ROFF
+in_section() {
+  while read -r flag; do
+    n_flags=$((n_flags + 1))
+    roff=$(printf '%s' "$flag" | sed 's/-/\\\\-/g')
+    if grep -q "^\.BI\{0,1\} \"\{0,1\}$roff[ \"]" "$2" || grep -qx "\.B $roff" "$2"; then ok
+    else bad "man page: $flag is not in section $3"; fi
+  done <"$1"
+}
 for c in params train infer inspect lab models gpus; do
   man_section "tmem $c" >"$TMP/sec.roff"
   if [ ! -s "$TMP/sec.roff" ]; then bad "man page has no section 'tmem $c'"; continue; fi
@@ -26,18 +35,8 @@ for c in params train infer inspect lab models gpus; do
   # own options come before the 'architecture flags' heading, shared ones after it
   awk '/^architecture flags \(/{exit} /^  --/{print $1}' "$TMP/help.txt" >"$TMP/own"
   awk '/^architecture flags \(/{on=1} on && /^  --/{print $1}' "$TMP/help.txt" >"$TMP/shared"
-  while read -r flag; do
-    n_flags=$((n_flags + 1))
-    roff=$(printf '%s' "$flag" | sed 's/-/\\\\-/g')
-    if grep -q "^\.BI\{0,1\} \"\{0,1\}$roff[ \"]" "$TMP/sec.roff" || grep -qx "\.B $roff" "$TMP/sec.roff"; then ok
-    else bad "man page: $flag of tmem $c is not in its section"; fi
-  done <"$TMP/own"
-  while read -r flag; do
-    n_flags=$((n_flags + 1))
-    roff=$(printf '%s' "$flag" | sed 's/-/\\\\-/g')
-    if grep -q "^\.BI\{0,1\} \"\{0,1\}$roff[ \"]" "$TMP/shared.roff" || grep -qx "\.B $roff" "$TMP/shared.roff"; then ok
-    else bad "man page: architecture flag $flag (tmem $c) is not under MODEL"; fi
-  done <"$TMP/shared"
+  in_section "$TMP/own" "$TMP/sec.roff" "tmem $c"
+  in_section "$TMP/shared" "$TMP/shared.roff" "MODEL (architecture flags of tmem $c)"
   if [ -s "$TMP/shared" ]; then
     if grep -q 'architecture flags' "$TMP/sec.roff"; then ok; else bad "man page: tmem $c does not point to the architecture flags"; fi
   fi
