@@ -236,6 +236,8 @@ void tmem__args_choices(const struct opt *o, const char *sep, char *buf, size_t 
         put_list(&t, o->choice, sep);
 }
 
+#define NBSP "\x01" /* a space the wrapper does not break at */
+
 /* "help; one of: a | b | c; or a ggml type: x | y (default: d)" */
 static void describe(const struct opt *o, char *buf, size_t cap)
 {
@@ -254,16 +256,17 @@ static void describe(const struct opt *o, char *buf, size_t cap)
             put_list(&t, o->also_choice, " | ");
         }
     }
+    /* NBSP keeps "(default: x)" on one line (wrap prints it as a space) */
     char num[48];
     switch (o->def.kind) {
     case OPT_DEF_NONE: break;
-    case OPT_DEF_TEXT: put(&t, " (default: "); put(&t, o->def.text); put(&t, ")"); break;
+    case OPT_DEF_TEXT: put(&t, " (default:" NBSP); put(&t, o->def.text); put(&t, ")"); break;
     case OPT_DEF_U64:
-        snprintf(num, sizeof num, " (default: %llu)", (unsigned long long)o->def.u64);
+        snprintf(num, sizeof num, " (default:" NBSP "%llu)", (unsigned long long)o->def.u64);
         put(&t, num);
         break;
     case OPT_DEF_REAL:
-        snprintf(num, sizeof num, " (default: %g)", o->def.real);
+        snprintf(num, sizeof num, " (default:" NBSP "%g)", o->def.real);
         put(&t, num);
         break;
     }
@@ -298,7 +301,8 @@ static void wrap(FILE *out, const char *s)
             fputc(' ', out);
             col++;
         }
-        fwrite(s, 1, w, out);
+        for (size_t i = 0; i < w; i++)
+            fputc(s[i] == NBSP[0] ? ' ' : s[i], out);
         col += wc;
         first = false;
         s += w;
@@ -368,7 +372,9 @@ void tmem__args_roff(FILE *out, const char *s)
         }
         if (line_start && (*s == '.' || *s == '\''))
             fputs("\\&", out);
-        if (*s == '-')
+        if (*s == NBSP[0])
+            fputc(' ', out);
+        else if (*s == '-')
             fputs("\\-", out);
         else if (*s == '\\')
             fputs("\\e", out);
