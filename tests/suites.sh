@@ -11,6 +11,7 @@
 #   REPLAY        "BIN CORPUS REGRESS" triples, separated by ';'
 #   TMEM_UNDER_TEST  the tmem the CLI suites run
 #   VALGRIND      a wrapper to run unit tests and replays under, or empty
+#   CLI_SUITES    the shell suites (default tests/cli/*.sh; tests/cli/skips.sh sets it)
 set -u
 passed=0 failed=0 skipped=0 skip_names=""
 OUT=$(mktemp -d)
@@ -77,7 +78,7 @@ for r in $REPLAY; do
   suite "replay_$(basename "$2")" ${VALGRIND:-} "$@"
 done
 IFS=$old_ifs
-for s in tests/cli/*.sh; do
+for s in ${CLI_SUITES-tests/cli/*.sh}; do
   suite "$(basename "$s" .sh)" sh "$s" "$TMEM_UNDER_TEST"
 done
 
