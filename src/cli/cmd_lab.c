@@ -68,7 +68,7 @@ static void lab_doc(struct lab_flags *f, struct opt *opts, struct cmd_doc *d)
                  "  attention = 4·d²   ffn = m·d²   embedding = V·d\n"
                  "  total = L·(attention + ffn) + embedding\n"
                  "  param = grad = total·precision_bytes   Adam = total·adam_bytes\n"
-                 "  KV = b·s·L·heads·head_dim·2·precision_bytes\n"
+                 "  KV = b·s·L·heads·head_dim·2·precision_bytes\n\n"
                  "When the flags match a built-in model (d_model, layers, heads, vocab, full\n"
                  "multi-head attention) or --compare names one, the exact count and the\n"
                  "approximation's relative error are shown too.",
