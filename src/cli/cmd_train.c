@@ -242,37 +242,37 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
     int k;
     if (t->fsdp) {
         if ((k = pick(opts, n_opts, "--fsdp", t->fsdp, "FSDP strategy",
-                      tmem_fsdp_from_name(t->fsdp), TMEM_FSDP_COUNT)) < 0)
+                      (int)tmem_fsdp_from_name(t->fsdp), TMEM_FSDP_COUNT)) < 0)
             return 2;
         o->fsdp = (enum tmem_fsdp)k;
     }
     if (t->offload) {
         if ((k = pick(opts, n_opts, "--offload", t->offload, "offload",
-                      tmem_offload_from_name(t->offload), TMEM_OFFLOAD_COUNT)) < 0)
+                      (int)tmem_offload_from_name(t->offload), TMEM_OFFLOAD_COUNT)) < 0)
             return 2;
         o->offload = (enum tmem_offload)k;
     }
     if (t->precision) {
         if ((k = pick(opts, n_opts, "--precision", t->precision, "precision policy",
-                      tmem_precision_from_name(t->precision), TMEM_PRECISION_COUNT)) < 0)
+                      (int)tmem_precision_from_name(t->precision), TMEM_PRECISION_COUNT)) < 0)
             return 2;
         o->precision = (enum tmem_precision)k;
     }
     if (t->optimizer) {
         if ((k = pick(opts, n_opts, "--optimizer", t->optimizer, "optimizer",
-                      tmem_optimizer_from_name(t->optimizer), TMEM_OPTIMIZER_COUNT)) < 0)
+                      (int)tmem_optimizer_from_name(t->optimizer), TMEM_OPTIMIZER_COUNT)) < 0)
             return 2;
         o->optimizer = (enum tmem_optimizer)k;
     }
     if (t->recompute) {
         if ((k = pick(opts, n_opts, "--recompute", t->recompute, "recompute mode",
-                      tmem_recompute_from_name(t->recompute), TMEM_RECOMPUTE_COUNT)) < 0)
+                      (int)tmem_recompute_from_name(t->recompute), TMEM_RECOMPUTE_COUNT)) < 0)
             return 2;
         o->recompute = (enum tmem_recompute)k;
     }
     if (t->attention) {
         if ((k = pick(opts, n_opts, "--attention", t->attention, "attention kernel",
-                      tmem_attention_from_name(t->attention), TMEM_ATTENTION_COUNT)) < 0)
+                      (int)tmem_attention_from_name(t->attention), TMEM_ATTENTION_COUNT)) < 0)
             return 2;
         o->attention = (enum tmem_attention)k;
     }
