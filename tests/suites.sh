@@ -67,6 +67,7 @@ suite() {
 
 suite purity sh tests/check_core_purity.sh
 for t in $UNIT_BIN; do
+  # shellcheck disable=SC2086 # VALGRIND is a command line ("sh tests/valgrind.sh")
   cmocka "$(basename "$t")" ${VALGRIND:-} "$t"
 done
 old_ifs=$IFS
@@ -75,6 +76,7 @@ for r in $REPLAY; do
   IFS=$old_ifs
   # shellcheck disable=SC2086
   set -- $r
+  # shellcheck disable=SC2086
   suite "replay_$(basename "$2")" ${VALGRIND:-} "$@"
 done
 IFS=$old_ifs

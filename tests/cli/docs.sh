@@ -24,7 +24,7 @@ in_section() {
   while read -r flag; do
     n_flags=$((n_flags + 1))
     roff=$(printf '%s' "$flag" | sed 's/-/\\\\-/g')
-    if grep -q "^\.BI\{0,1\} \"\{0,1\}$roff[ \"]" "$2" || grep -qx "\.B $roff" "$2"; then ok
+    if grep -q "^\.BI\{0,1\} \"\{0,1\}${roff}[ \"]" "$2" || grep -qx "\.B $roff" "$2"; then ok
     else bad "man page: $flag is not in section $3"; fi
   done <"$1"
 }

@@ -24,7 +24,7 @@ run_suites() {
   tail -n 1 "$TMP/log" >"$TMP/last"
 }
 # purity 1 + fake 1 passed; test_truth and the fake's node check skipped
-run_suites CI=
+run_suites CI=''
 want="make test: 2 passed, 0 failed, 2 skipped: test_truth/every_shared_config_counts_to_its_published_total, fake/node cross-check"
 if [ "$(cat "$TMP/last")" = "$want" ] && [ "$rc" -eq 0 ]; then ok; else bad "last line '$(cat "$TMP/last")' (exit $rc), want '$want'"; fi
 # CI=true: test_truth fails instead of skipping and the fake's skip is a failure (purity and
@@ -34,7 +34,7 @@ want="make test: 2 passed, 2 failed, 0 skipped"
 if [ "$(cat "$TMP/last")" = "$want" ] && [ "$rc" -ne 0 ]; then ok; else bad "CI=true: '$(cat "$TMP/last")' (exit $rc), want '$want' and a failure"; fi
 # with the shared data the published counts run and pass (where it is beside this checkout)
 if [ -d "$ROOT/../shared/data/models" ]; then
-  (cd "$ROOT" && CI= UNIT_BIN="$TRUTH" REPLAY="" VALGRIND="" CLI_SUITES="" TMEM_UNDER_TEST="$TMEM" \
+  (cd "$ROOT" && CI='' UNIT_BIN="$TRUTH" REPLAY="" VALGRIND="" CLI_SUITES="" TMEM_UNDER_TEST="$TMEM" \
      sh tests/suites.sh) >"$TMP/log" 2>&1
   want="make test: 2 passed, 0 failed, 0 skipped"
   if [ "$(tail -n 1 "$TMP/log")" = "$want" ]; then ok; else bad "with ../shared: '$(tail -n 1 "$TMP/log")', want '$want'"; fi
