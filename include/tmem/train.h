@@ -302,18 +302,105 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
                                    const struct tmem_train_result *r, enum tmem_phase phase,
                                    bool host, struct tmem_ledger *out, struct tmem_error *err);
 
-/* When a plan does not fit in capacity_bytes: the single changes that
- * bring it under, in the order tried (recompute, ZeRO stage, tensor
- * parallel, micro-batch), each with its resulting peak. Returns how many
- * were written (at most max). */
+/* ------------------------------------------------------------ solvers
+ *
+ * The peak of tmem_train_compute never falls when the micro-batch or the
+ * sequence grows (every item is tokens × bytes, s² × bytes or constant;
+ * tests/unit/test_properties.c checks it on every preset), so the largest
+ * value that fits is found exactly by a bisection over the peak: a
+ * doubling search for the first value that does not fit, then halving
+ * between the last that fits and it. A value whose bytes overflow 64 bits
+ * counts as not fitting. */
+struct tmem_train_solution {
+    uint64_t value;           /* the largest value whose peak is <= capacity; 0: not even the smallest */
+    uint64_t peak_bytes;      /* the peak at value (at the smallest value when value is 0) */
+    uint64_t next_value;      /* the next value the plan allows above value (0: value is the limit) */
+    uint64_t next_peak_bytes; /* its peak (UINT64_MAX when its bytes overflow) */
+    uint64_t limit;           /* the largest value the plan allows */
+    uint32_t evaluations;     /* tmem_train_compute calls made */
+};
+
+/* The largest micro-batch in [1, TMEM_MAX_MICRO_BATCH] whose peak (o's
+ * other fields as given, o->micro_batch ignored) fits in capacity_bytes.
+ * Errors are the plan's own (tmem_train_validate at micro-batch 1). */
+enum tmem_status tmem_train_max_micro_batch(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                            const struct tmem_train_opts *o, uint64_t capacity_bytes,
+                                            struct tmem_train_solution *out, struct tmem_error *err);
+
+/* The longest sequence that fits, o->seq ignored: a multiple of cp (context
+ * parallel splits it), at most TMEM_MAX_SEQ and, for learned positions, the
+ * position table; the smallest candidate is cp. */
+enum tmem_status tmem_train_max_seq(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    const struct tmem_train_opts *o, uint64_t capacity_bytes,
+                                    struct tmem_train_solution *out, struct tmem_error *err);
+
+/* ------------------------------------------------------------ fixes
+ *
+ * The levers a fix pulls, in the order of what they cost (cheapest first;
+ * the rank of a lever is its value). tmem_train_lever_cost() says the cost
+ * in words. */
+enum tmem_train_lever {
+    TMEM_TRAIN_LEVER_FUSED_CE = 0,        /* --fused-ce */
+    TMEM_TRAIN_LEVER_SEQUENCE_PARALLEL,   /* --sequence-parallel (tp > 1) */
+    TMEM_TRAIN_LEVER_ZERO,                /* --zero 1 | 2 */
+    TMEM_TRAIN_LEVER_RECOMPUTE_SELECTIVE, /* --recompute selective (naive attention) */
+    TMEM_TRAIN_LEVER_ADAM8BIT,            /* --optimizer adam8bit (from adam / adamw) */
+    TMEM_TRAIN_LEVER_ZERO3,               /* --zero 3 */
+    TMEM_TRAIN_LEVER_FSDP,                /* --fsdp full */
+    TMEM_TRAIN_LEVER_MICRO_BATCH,         /* --micro-batch N: the largest that fits (solved) */
+    TMEM_TRAIN_LEVER_RECOMPUTE_FULL,      /* --recompute full */
+    TMEM_TRAIN_LEVER_TENSOR_PARALLEL,     /* --tp N on the same GPUs (dp falls) */
+    TMEM_TRAIN_LEVER_OFFLOAD_OPTIMIZER,   /* --offload optimizer (with --zero 2 if the plan has no sharding) */
+    TMEM_TRAIN_LEVER_OFFLOAD_PARAMS,      /* --offload params (with --zero 3 if the plan needs it) */
+    TMEM_TRAIN_LEVER_MORE_GPUS,           /* --gpus N: more data-parallel ranks sharding the states */
+    TMEM_TRAIN_LEVER_COUNT
+};
+
+const char *tmem_train_lever_name(enum tmem_train_lever l); /* "fused_ce", "micro_batch", ... */
+const char *tmem_train_lever_cost(enum tmem_train_lever l); /* what pulling it costs, in words */
+
+/* The rule the fixes are ordered by, in one sentence (for --help / --explain);
+ * tmem_train_fix_order_rule() returns it. Its lines are broken for a line
+ * that starts "Order of the fixes: ". */
+#define TMEM_TRAIN_FIX_ORDER_RULE \
+    "each fix is one change to the plan; those that fit come\n"  \
+    "first, cheapest first (fused cross-entropy, sequence parallel, ZeRO-1/2,\n"  \
+    "selective recompute, 8-bit Adam, ZeRO-3, FSDP, the largest micro-batch that\n"  \
+    "fits, full recompute, more tensor parallel, optimizer offload, parameter\n"  \
+    "offload, more GPUs), then those that do not fit, lowest peak first"
+const char *tmem_train_fix_order_rule(void);
+
+/* The most GPUs the more-GPUs lever considers. */
+#define TMEM_TRAIN_FIX_MAX_GPUS 4096u
+
+/* One change from the user's plan and what it leads to. */
 struct tmem_train_fix {
-    char what[64];              /* "--recompute full" */
+    char what[64];              /* "--recompute full", "--gpus 16 --zero 3" */
+    enum tmem_train_lever lever;
+    bool fits;                  /* peak_bytes <= the capacity */
     uint64_t peak_bytes;
     struct tmem_train_opts opts;
 };
+
+/* Every lever that applies to plan o, one change each (a lever with
+ * several settings, such as the ZeRO stage, the tensor-parallel degree or
+ * the GPU count, at its least change that fits, or at its strongest when
+ * none fits; the micro-batch at the largest that fits), each with its
+ * resulting peak against capacity_bytes. Written in order: those that fit
+ * first, by lever (cheapest first), then those that do not, lowest peak
+ * first. Returns how many were written (at most max; TMEM_TRAIN_LEVER_COUNT
+ * is always enough). Nothing for --deepspeed-estimator plans. */
 size_t tmem_train_suggest(const struct tmem_model *m, const struct tmem_inventory *inv,
                           const struct tmem_train_opts *o, uint64_t capacity_bytes,
                           struct tmem_train_fix *out, size_t max);
+
+/* ------------------------------------------------------------ notes
+ *
+ * Things about a plan the ledger alone does not say (a flag that changes
+ * nothing, and why). Writes up to max static sentences; returns how many. */
+size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts *o,
+                        const char **out, size_t max);
+#define TMEM_TRAIN_MAX_NOTES 4
 
 #ifdef __cplusplus
 }

@@ -160,6 +160,18 @@ int args_parse(int argc, char **argv, int first, const struct opt *opts, size_t 
             u->set = true;
             break;
         }
+        case OPT_U64_MAX: {
+            struct u64_opt *u = o->target;
+            u->max = strcmp(val, "max") == 0;
+            u->v = 0;
+            if (!u->max && !parse_u64(val, &u->v)) {
+                snprintf(msg, sizeof msg, "'%.40s' is neither a non-negative integer nor max", val);
+                cli_error(o->name, msg, NULL);
+                return 2;
+            }
+            u->set = true;
+            break;
+        }
         case OPT_REAL: {
             struct real_opt *r = o->target;
             if (!parse_real(val, &r->v)) {

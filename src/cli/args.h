@@ -16,10 +16,12 @@ enum opt_kind {
     OPT_U64,  /* --x N: a non-negative integer */
     OPT_STR,  /* --x VALUE */
     OPT_REAL, /* --x F: a finite number */
+    OPT_U64_MAX, /* --x N|max: a non-negative integer, or "max" (solve for it) */
 };
 
 struct u64_opt {
     bool set;
+    bool max; /* OPT_U64_MAX given "max" (v is then 0) */
     uint64_t v;
 };
 

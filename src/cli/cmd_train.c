@@ -49,9 +49,10 @@ static void train_opts(struct train_flags *t, struct opt *o)
         {OPT_ROW("--sequence-parallel", OPT_FLAG, NULL, "split sequence-dim activations over tp", &t->seq_parallel)},
         {OPT_ROW("--offload", OPT_STR, "S", "what moves to host memory", &t->offload), .choice = tmem__choice_offload,
          .def = OPT_DEFAULT_TEXT(tmem_offload_name(d.offload))},
-        {OPT_ROW("--micro-batch", OPT_U64, "B", "sequences per micro-batch per GPU", &t->micro_batch),
-         .def = OPT_DEFAULT_U64(d.micro_batch)},
-        {OPT_ROW("--seq", OPT_U64, "S", "sequence length (the model's n_ctx, at most 4096)", &t->seq)},
+        {OPT_ROW("--micro-batch", OPT_U64_MAX, "B|max", "sequences per micro-batch per GPU", &t->micro_batch),
+         .also = "or max: the largest that fits --gpu, solved", .def = OPT_DEFAULT_U64(d.micro_batch)},
+        {OPT_ROW("--seq", OPT_U64_MAX, "S|max", "sequence length (the model's n_ctx, at most 4096)", &t->seq),
+         .also = "or max: the longest that fits --gpu, solved"},
         {OPT_ROW("--micro-batches", OPT_U64, "M", "micro-batches per step through the pipeline (pp)", &t->microbatches)},
         {OPT_ROW("--virtual-stages", OPT_U64, "V", "interleaved 1F1B model chunks per stage", &t->vstages),
          .def = OPT_DEFAULT_U64(d.virtual_stages)},
@@ -110,8 +111,12 @@ static void train_doc(struct model_flags *mf, struct train_flags *t, struct opt 
         .about = "What one GPU holds while MODEL is trained: weights, gradients, optimizer states,\n"
                  "activations saved for backward, temporaries, communication buckets and overheads,\n"
                  "phase by phase (end of forward, start and end of backward, optimizer step); the\n"
-                 "peak phase is the answer. With --gpu, whether it fits and, if not, which single\n"
-                 "change makes it fit.\n\n"
+                 "peak phase is the answer. With --gpu, whether it fits; if it fits, the largest\n"
+                 "micro-batch that still does (headroom); if not, every single change that lowers\n"
+                 "the peak, with its peak and its cost in words. --micro-batch max and --seq max\n"
+                 "solve for the largest value that fits --gpu (exactly: the peak never falls as\n"
+                 "they grow) and print it as 'solved'.\n\n"
+                 "Order of the fixes: " TMEM_TRAIN_FIX_ORDER_RULE ".\n\n"
                  "MODEL is a config.json, a model folder holding one, or a preset (tmem models);\n"
                  "architecture flags describe or override it.",
         .opts = opts, .n_opts = N_TRAIN_OPTS,
@@ -185,8 +190,10 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
     SET(t->cp, cp);
     SET(t->ep, ep);
     SET(t->gpus_per_node, gpus_per_node);
-    SET(t->micro_batch, micro_batch);
-    SET(t->seq, seq);
+    if (!t->micro_batch.max)
+        SET(t->micro_batch, micro_batch);
+    if (!t->seq.max)
+        SET(t->seq, seq);
     SET(t->microbatches, n_microbatches);
     SET(t->vstages, virtual_stages);
     SET(t->grad_accum, grad_accum);
@@ -198,7 +205,7 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
     SET(t->total_params, ds_total_params);
     SET(t->largest_layer, ds_largest_layer_params);
 #undef SET
-    if (t->seq.set && t->seq.v == 0) {
+    if (t->seq.set && !t->seq.max && t->seq.v == 0) {
         cli_error("--seq", "is 0 but must be in [1, 16777216]", NULL);
         return 2;
     }
@@ -333,6 +340,21 @@ int cmd_train(int argc, char **argv)
             return 2;
         }
     }
+    if (t.micro_batch.max || t.seq.max) {
+        const char *flag = t.micro_batch.max ? "--micro-batch" : "--seq";
+        if (t.micro_batch.max && t.seq.max) {
+            cli_error("--seq", "max with --micro-batch max: solve for one, give the other a number", NULL);
+            return 2;
+        }
+        if (gpu == NULL) {
+            cli_error(flag, "max needs --gpu (the memory to fit in)", "tmem gpus lists them");
+            return 2;
+        }
+        if (o.deepspeed_estimator) {
+            cli_error(flag, "max is not solved with --deepspeed-estimator (its estimate has no activations)", NULL);
+            return 2;
+        }
+    }
     if (t.per_stage && o.pp > TMEM_MAX_PP_STAGES) {
         cli_error("--per-stage", "too many stages", NULL);
         return 2;
@@ -344,6 +366,23 @@ int cmd_train(int argc, char **argv)
     struct tmem_error err = {0};
     if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
         return report_error(&err);
+    /* --micro-batch max / --seq max: the ledger below is at the solved value
+     * (at the smallest when nothing fits) */
+    struct tmem_train_solution solution;
+    const char *solved_for = NULL;
+    if (t.micro_batch.max) {
+        o.micro_batch = 1;
+        if (tmem_train_max_micro_batch(&m, &inv, &o, gpu->memory_bytes, &solution, &err) != TMEM_OK)
+            return report_error(&err);
+        o.micro_batch = solution.value != 0 ? solution.value : 1;
+        solved_for = "micro_batch";
+    } else if (t.seq.max) {
+        o.seq = o.cp;
+        if (tmem_train_max_seq(&m, &inv, &o, gpu->memory_bytes, &solution, &err) != TMEM_OK)
+            return report_error(&err);
+        o.seq = solution.value != 0 ? solution.value : o.cp;
+        solved_for = "seq";
+    }
     if (tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, &err) != TMEM_OK)
         return report_error(&err);
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
@@ -353,13 +392,22 @@ int cmd_train(int argc, char **argv)
         return report_error(&err);
 
     struct tmem_fit fit;
-    struct tmem_train_fix fixes[4];
+    static struct tmem_train_fix fixes[TMEM_TRAIN_LEVER_COUNT];
     size_t n_fixes = 0;
+    struct tmem_train_solution headroom;
+    bool has_headroom = false;
     if (gpu) {
         tmem_ledger_fit(&phases[r.peak_phase], gpu->memory_bytes, &fit);
         if (!fit.fits)
-            n_fixes = tmem_train_suggest(&m, &inv, &o, gpu->memory_bytes, fixes, 4);
+            n_fixes = tmem_train_suggest(&m, &inv, &o, gpu->memory_bytes, fixes, TMEM_TRAIN_LEVER_COUNT);
+        else if (solved_for == NULL && !o.deepspeed_estimator) {
+            if (tmem_train_max_micro_batch(&m, &inv, &o, gpu->memory_bytes, &headroom, &err) != TMEM_OK)
+                return report_error(&err);
+            has_headroom = true;
+        }
     }
+    const char *notes[TMEM_TRAIN_MAX_NOTES];
+    size_t n_notes = tmem_train_notes(&m, &o, notes, TMEM_TRAIN_MAX_NOTES);
     struct tmem_train_result *stages = NULL;
     if (t.per_stage) {
         stages = tmem_calloc((size_t)o.pp, sizeof *stages);
@@ -376,7 +424,9 @@ int cmd_train(int argc, char **argv)
     struct tmem_train_view v = {
         .model = &m, .inv = &inv, .opts = &o, .r = &r, .phases = phases, .host = &host,
         .gpu = gpu, .fit = gpu ? &fit : NULL, .fixes = fixes, .n_fixes = n_fixes,
-        .stages = stages, .n_stages = stages ? (size_t)o.pp : 0, .ds_config = t.deepspeed};
+        .stages = stages, .n_stages = stages ? (size_t)o.pp : 0, .ds_config = t.deepspeed,
+        .solved_for = solved_for, .solution = solved_for ? &solution : NULL,
+        .headroom = has_headroom ? &headroom : NULL, .notes = notes, .n_notes = n_notes};
     int rc = 0;
     if (t.json) {
         struct tmem_json *extra = tmem_report_train_json_extra(&v);

@@ -293,6 +293,16 @@ void tmem_json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *c
     tmem_json_free(child);
 }
 
+void tmem_json_set_str_list(struct tmem_json *o, const char *key, const char *const *v, size_t n)
+{
+    if (o == NULL)
+        return;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        push(a, json_string(v[i]), &o->rc);
+    put(o->obj, key, a, &o->rc);
+}
+
 void tmem_json_free(struct tmem_json *o)
 {
     if (o == NULL)

@@ -85,6 +85,7 @@ void tmem_json_set_real(struct tmem_json *o, const char *key, double v);
 void tmem_json_set_str(struct tmem_json *o, const char *key, const char *v);
 void tmem_json_set_bool(struct tmem_json *o, const char *key, bool v);
 void tmem_json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child); /* consumes child */
+void tmem_json_set_str_list(struct tmem_json *o, const char *key, const char *const *v, size_t n); /* an array */
 void tmem_json_free(struct tmem_json *o);
 
 /* `tmem models` and `tmem gpus`. */

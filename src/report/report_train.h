@@ -22,6 +22,11 @@ struct tmem_train_view {
     const struct tmem_train_result *stages; /* --per-stage: one result per stage, else NULL */
     size_t n_stages;
     const char *ds_config;              /* the --deepspeed file, or NULL */
+    const char *solved_for;             /* "micro_batch" or "seq" (--micro-batch max / --seq max), or NULL */
+    const struct tmem_train_solution *solution; /* with solved_for */
+    const struct tmem_train_solution *headroom; /* the largest micro-batch that fits, when the plan fits; or NULL */
+    const char *const *notes;           /* tmem_train_notes() */
+    size_t n_notes;
 };
 
 void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
@@ -29,7 +34,8 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
 
 /* The train document's keys beyond tmem_report_ledger_json's: plan,
  * params_per_gpu, peak_phase, phases {name: {total, buckets}}, host, defaults,
- * fixes, stages. NULL when out of memory. */
+ * fixes {change: {lever, fits, peak_bytes, cost}} in their order, solved,
+ * headroom, notes [..], stages. NULL when out of memory. */
 struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v);
 
 #endif /* TMEM_REPORT_TRAIN_H */

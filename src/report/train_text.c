@@ -104,6 +104,74 @@ static void phases_lines(FILE *out, const struct tmem_train_view *v, const struc
                 p == (int)v->r->peak_phase ? "   <- peak" : "");
 }
 
+/* "(79.12 GiB = 84,956,000,000 B per GPU; 12 needs 85,600,000,000 B > 85,520,809,984 B)" */
+static void boundary(FILE *out, const struct tmem_train_view *v, const struct tmem_train_solution *s,
+                     const struct tmem_report_opts *ro)
+{
+    char a[32], b[32], c[32], d[32];
+    fprintf(out, "(%s = %s B per GPU; ", tmem_fmt_bytes(a, sizeof a, s->peak_bytes, ro->si),
+            tmem_fmt_count(b, sizeof b, s->peak_bytes));
+    if (s->next_value == 0)
+        fprintf(out, "%llu is the most the plan allows)\n", (unsigned long long)s->limit);
+    else if (s->next_peak_bytes == UINT64_MAX)
+        fprintf(out, "%llu overflows 64-bit byte counts)\n", (unsigned long long)s->next_value);
+    else
+        fprintf(out, "%llu needs %s B > %s B)\n", (unsigned long long)s->next_value,
+                tmem_fmt_count(c, sizeof c, s->next_peak_bytes),
+                tmem_fmt_count(d, sizeof d, v->fit->capacity_bytes));
+}
+
+/* "solved: micro-batch 11, the largest that fits h100-sxm (…)" */
+static void solved_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
+{
+    const struct tmem_train_solution *s = v->solution;
+    bool seq = strcmp(v->solved_for, "seq") == 0;
+    char a[32];
+    if (s->value == 0) {
+        unsigned long long least = seq ? (unsigned long long)v->opts->cp : 1;
+        fprintf(out, "solved: no %s fits %s: even %llu needs %s (the ledger above is at %llu)\n",
+                seq ? "sequence" : "micro-batch", v->gpu->name, least,
+                tmem_fmt_bytes(a, sizeof a, s->peak_bytes, ro->si), least);
+        return;
+    }
+    fprintf(out, "solved: %s %llu, the %s that fits %s ", seq ? "seq" : "micro-batch",
+            (unsigned long long)s->value, seq ? "longest" : "largest", v->gpu->name);
+    boundary(out, v, s, ro);
+}
+
+/* when the plan fits: the largest micro-batch that still does */
+static void headroom_line(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
+{
+    fprintf(out, "headroom: micro-batch up to %llu fits ", (unsigned long long)v->headroom->value);
+    boundary(out, v, v->headroom, ro);
+}
+
+/* the fixes: those that fit, then those that are not enough, each with its cost */
+static void fix_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
+{
+    char a[32], b[32];
+    uint64_t cap = v->fit->capacity_bytes;
+    size_t n_fit = 0;
+    while (n_fit < v->n_fixes && v->fixes[n_fit].fits)
+        n_fit++;
+    if (n_fit == 0)
+        fprintf(out, "no single change brings it under %s\n", tmem_fmt_bytes(a, sizeof a, cap, ro->si));
+    for (size_t i = 0; i < v->n_fixes; i++) {
+        const struct tmem_train_fix *f = &v->fixes[i];
+        if (i == 0 && n_fit > 0)
+            fprintf(out, "single changes that make it fit (cheapest first):\n");
+        if (i == n_fit)
+            fprintf(out, "single changes that are not enough (lowest peak first):\n");
+        uint64_t d = f->fits ? cap - f->peak_bytes : f->peak_bytes - cap;
+        fprintf(out, "  %-30s -> %s per GPU (%s %s)\n", f->what,
+                tmem_fmt_bytes(a, sizeof a, f->peak_bytes, ro->si), tmem_fmt_bytes(b, sizeof b, d, ro->si),
+                f->fits ? "free" : "over");
+        fprintf(out, "  %-30s    cost: %s\n", "", tmem_train_lever_cost(f->lever));
+    }
+    if (ro->explain && v->n_fixes > 0)
+        fprintf(out, "Order of the fixes: %s.\n", tmem_train_fix_order_rule());
+}
+
 void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
                             const struct tmem_report_opts *ro)
 {
@@ -115,18 +183,14 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
             v->opts->deepspeed_estimator ? " (DeepSpeed's estimator rules: model states only)" : "");
     tmem_report_ledger_text(out, peak, ro);
     tmem_report_verdict_text(out, peak, v->gpu, v->fit, ro);
-    if (v->fit && !v->fit->fits) {
-        if (v->n_fixes == 0)
-            fprintf(out, "no single change (recompute, ZeRO stage, tensor parallel, micro-batch) "
-                         "brings it under %s\n",
-                    tmem_fmt_bytes(a, sizeof a, v->fit->capacity_bytes, ro->si));
-        else
-            fprintf(out, "single changes that make it fit:\n");
-        for (size_t i = 0; i < v->n_fixes; i++)
-            fprintf(out, "  %-24s -> %s per GPU (%s free)\n", v->fixes[i].what,
-                    tmem_fmt_bytes(a, sizeof a, v->fixes[i].peak_bytes, ro->si),
-                    tmem_fmt_bytes(b, sizeof b, v->fit->capacity_bytes - v->fixes[i].peak_bytes, ro->si));
-    }
+    if (v->solution)
+        solved_lines(out, v, ro);
+    if (v->headroom)
+        headroom_line(out, v, ro);
+    if (v->fit && !v->fit->fits)
+        fix_lines(out, v, ro);
+    for (size_t i = 0; i < v->n_notes; i++)
+        fprintf(out, "note: %s\n", v->notes[i]);
     if (!v->opts->deepspeed_estimator)
         phases_lines(out, v, ro);
     if (v->host->n_entries > 0) {
@@ -163,6 +227,25 @@ static struct tmem_json *buckets_obj(const struct tmem_ledger *l)
     for (uint32_t i = 0; i < l->n_entries; i++)
         tmem_json_set_u64(items, l->entries[i].label, l->entries[i].bytes);
     tmem_json_set_obj(o, "items", items);
+    return o;
+}
+
+/* {micro_batch: N, fits, peak_bytes, next_micro_batch, next_peak_bytes, limit};
+ * N is 0 when not even the smallest value fits */
+static struct tmem_json *solution_obj(const char *what, const struct tmem_train_solution *s)
+{
+    struct tmem_json *o = tmem_json_object();
+    char key[32];
+    tmem_json_set_u64(o, what, s->value);
+    tmem_json_set_bool(o, "fits", s->value != 0);
+    tmem_json_set_u64(o, "peak_bytes", s->peak_bytes);
+    snprintf(key, sizeof key, "next_%s", what);
+    tmem_json_set_u64(o, key, s->next_value);
+    if (s->next_peak_bytes == UINT64_MAX)
+        tmem_json_set_str(o, "next_peak_bytes", NULL);
+    else
+        tmem_json_set_u64(o, "next_peak_bytes", s->next_peak_bytes);
+    tmem_json_set_u64(o, "limit", s->limit);
     return o;
 }
 
@@ -215,9 +298,20 @@ struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v)
     tmem_json_set_u64(d, "ce_chunk_tokens", o->ce_chunk_tokens);
     tmem_json_set_obj(x, "defaults", d);
     struct tmem_json *fx = tmem_json_object();
-    for (size_t i = 0; i < v->n_fixes; i++)
-        tmem_json_set_u64(fx, v->fixes[i].what, v->fixes[i].peak_bytes);
+    for (size_t i = 0; i < v->n_fixes; i++) {
+        struct tmem_json *f = tmem_json_object();
+        tmem_json_set_str(f, "lever", tmem_train_lever_name(v->fixes[i].lever));
+        tmem_json_set_bool(f, "fits", v->fixes[i].fits);
+        tmem_json_set_u64(f, "peak_bytes", v->fixes[i].peak_bytes);
+        tmem_json_set_str(f, "cost", tmem_train_lever_cost(v->fixes[i].lever));
+        tmem_json_set_obj(fx, v->fixes[i].what, f);
+    }
     tmem_json_set_obj(x, "fixes", fx);
+    if (v->solution)
+        tmem_json_set_obj(x, "solved", solution_obj(v->solved_for, v->solution));
+    if (v->headroom)
+        tmem_json_set_obj(x, "headroom", solution_obj("micro_batch", v->headroom));
+    tmem_json_set_str_list(x, "notes", v->notes, v->n_notes);
     if (v->stages) {
         struct tmem_json *st = tmem_json_object();
         for (size_t i = 0; i < v->n_stages; i++) {

@@ -94,6 +94,84 @@ expect_json "offload host bytes" host_bytes 13476831232 train llama-2-7b --gpus 
 if grep -q 'does NOT fit' "$TMP/fix.txt" && grep -q 'single changes that make it fit' "$TMP/fix.txt" &&
    grep -q -- '--zero ' "$TMP/fix.txt"; then ok; else bad "no-fit text lacks the verdict or the fixes"; fi
 
+# --- solved values, headroom, every lever, notes ---------------------------------------
+# block_num FILE OBJECT KEY: KEY's integer inside the top-level "OBJECT": {...}
+block_num() { sed -n "/^  \"$2\": {/,/^  }/p" "$1" | sed -n "s/^ *\"$3\": \([0-9][0-9]*\),\{0,1\}\$/\1/p" | head -n 1; }
+# The golden plan fits; its headroom by hand (tests/unit/test_solve.c has the items):
+#   peak(b) = rest + ceil(0.05·rest), rest = 15,789,001,472 + b × 26,152,615,936
+#   b 2: 71,498,945,012 <= 85,520,809,984 (h100-sxm);  b 3: 98,959,191,744 > it
+"$TMEM" $G --json >"$TMP/h.json"
+if [ "$(block_num "$TMP/h.json" headroom micro_batch)" = 2 ] &&
+   [ "$(block_num "$TMP/h.json" headroom peak_bytes)" = 71498945012 ] &&
+   [ "$(block_num "$TMP/h.json" headroom next_peak_bytes)" = 98959191744 ]; then ok
+else bad "golden headroom: want micro-batch 2 (71,498,945,012 B; 3 needs 98,959,191,744 B)"; fi
+# --micro-batch max solves the same: the ledger is at b 2, a named result in text and JSON
+M="train llama-2-7b --seq 4096 --gpus 8 --zero 3 --gpu h100-sxm --micro-batch max"
+# shellcheck disable=SC2086
+{
+expect_json "micro-batch max: the plan's micro-batch" micro_batch 2 $M
+expect_json "micro-batch max: the ledger at b 2 (hand figure above)" total 71498945012 $M
+"$TMEM" $M --json >"$TMP/m.json"
+"$TMEM" $M >"$TMP/m.txt"
+}
+if [ "$(block_num "$TMP/m.json" solved micro_batch)" = 2 ] && grep -q '"fits": true' "$TMP/m.json" &&
+   grep -q '^solved: micro-batch 2, the largest that fits h100-sxm' "$TMP/m.txt"; then ok
+else bad "micro-batch max: no 'solved' micro-batch 2 in text and JSON"; fi
+# nothing fits: one GPU, no sharding (131.79 GiB at b 1); exit 0, solved 0, the fixes for b 1
+"$TMEM" train llama-2-7b --seq 4096 --gpu h100-sxm --micro-batch max >"$TMP/n.txt"; rc=$?
+"$TMEM" train llama-2-7b --seq 4096 --gpu h100-sxm --micro-batch max --json >"$TMP/n.json"
+if [ $rc -eq 0 ] && grep -q '^solved: no micro-batch fits h100-sxm: even 1 needs' "$TMP/n.txt" &&
+   [ "$(block_num "$TMP/n.json" solved micro_batch)" = 0 ] && grep -q '"fits": false' "$TMP/n.json" &&
+   grep -q 'single changes that make it fit' "$TMP/n.txt"; then ok
+else bad "micro-batch max with nothing fitting: want 'solved: no micro-batch fits' and the fixes"; fi
+# --seq max: the answer fits and one token more does not, each run on its own
+"$TMEM" train llama-2-7b --gpus 8 --zero 3 --gpu h100-sxm --seq max --json >"$TMP/s.json"
+S=$(block_num "$TMP/s.json" solved seq)
+if [ -n "$S" ] && [ "$S" -gt 4096 ] &&
+   "$TMEM" train llama-2-7b --gpus 8 --zero 3 --gpu h100-sxm --seq "$S" --json | grep -q '"fits": true' &&
+   "$TMEM" train llama-2-7b --gpus 8 --zero 3 --gpu h100-sxm --seq $((S + 1)) --json | grep -q '"fits": false'; then ok
+else bad "seq max: $S does not fit or $((S + 1)) does"; fi
+# learned positions bound it: GPT-2's 1024
+"$TMEM" train gpt2 --gpu h100-sxm --seq max >"$TMP/g2.txt"
+if grep -q '^solved: seq 1024, the longest that fits h100-sxm (.*1024 is the most the plan allows)' "$TMP/g2.txt"; then ok
+else bad "gpt2 seq max: want 1024, the plan's limit"; fi
+# Llama-3-8B at seq 8192 (b 3, ZeRO-2, 8 GPUs, full recompute): 80.1 GiB; --fused-ce, the
+# cheapest and the biggest fix, 44.6 GiB. The saving by hand (T = 24,576 tokens, V 128,256,
+# chunk 1024, d 4096): logits 2·T·V + loss (4V + 8)·T + logits grad 6·T·V = 37,824,430,080
+# minus chunk 2·1024·V + 4·1024·V + hidden grad 2·T·d + 4·1024·V = 1,514,668,032, × 1.05
+# fragmentation = 38,125,250,150 (±1 B of rounding)
+F="train llama-3-8b --seq 8192 --micro-batch 3 --gpus 8 --zero 2 --recompute full --gpu h100-sxm"
+# shellcheck disable=SC2086
+{
+"$TMEM" $F >"$TMP/f.txt"
+"$TMEM" $F --json >"$TMP/f.json"
+}
+base=$(json_num "$TMP/f.json" total)
+fused=$(sed -n '/"--fused-ce": {/,/}/p' "$TMP/f.json" | sed -n 's/^ *"peak_bytes": \([0-9]*\),\{0,1\}$/\1/p')
+drop=$((base - fused))
+if [ "$drop" -ge 38125250149 ] && [ "$drop" -le 38125250151 ] &&
+   grep -A1 'single changes that make it fit' "$TMP/f.txt" | grep -q -- '--fused-ce .*-> 44.61 GiB per GPU' &&
+   grep -q 'total per GPU  *80.12 GiB' "$TMP/f.txt"; then ok
+else bad "fused CE: want 80.12 -> 44.61 GiB first, a saving of 38,125,250,150 B (got $drop)"; fi
+for k in lever fits peak_bytes cost notes; do
+  if grep -q "\"$k\":" "$TMP/f.json"; then ok; else bad "fixes JSON lacks \"$k\""; fi
+done
+if grep -q 'cost: ' "$TMP/f.txt" && grep -q -- '--optimizer adam8bit' "$TMP/f.txt" &&
+   grep -q -- '--offload optimizer' "$TMP/f.txt" && grep -q -- '--gpus 16 ' "$TMP/f.txt"; then ok
+else bad "fixes: want every lever with its cost (adam8bit, offload, more GPUs)"; fi
+# micro-batch 3 where 2 fits: the fix is 2 (halving said 1)
+"$TMEM" train llama-2-7b --seq 4096 --gpus 8 --zero 3 --micro-batch 3 --gpu h100-sxm >"$TMP/b3.txt"
+if grep -q -- '^  --micro-batch 2 ' "$TMP/b3.txt"; then ok; else bad "micro-batch 3: want the fix --micro-batch 2"; fi
+# selective recompute with flash attention: a note, in text and JSON, and the same total
+"$TMEM" train llama-2-7b --seq 4096 --gpus 8 --zero 3 --recompute selective >"$TMP/sel.txt"
+"$TMEM" train llama-2-7b --seq 4096 --gpus 8 --zero 3 --recompute selective --json >"$TMP/sel.json"
+if grep -q '^note: --recompute selective drops nothing with flash attention' "$TMP/sel.txt" &&
+   grep -A1 '"notes": \[' "$TMP/sel.json" | grep -q 'drops nothing with flash attention' &&
+   [ "$(json_num "$TMP/sel.json" total)" = 44038698279 ]; then ok
+else bad "selective + flash: want the note in text and JSON and the golden total 44,038,698,279"; fi
+if "$TMEM" train --help | grep -q "Order of the fixes: each fix is one change"; then ok
+else bad "train --help does not state the order of the fixes"; fi
+
 # --- DeepSpeed config ------------------------------------------------------------------
 cat >"$TMP/ds.json" <<'JSON'
 {"train_micro_batch_size_per_gpu": 1, "gradient_accumulation_steps": "auto",
@@ -129,6 +207,14 @@ expect_error "unknown GPU" "unknown GPU" train llama-2-7b --gpu h1000
 expect_error "fragmentation out of range" "fraction in \[0, 1\]" train llama-2-7b --fragmentation 5
 expect_error "zero and fsdp" "give one" train llama-2-7b --gpus 8 --zero 2 --fsdp full
 expect_error "estimator needs stage 2 or 3" "2 or 3 with --deepspeed-estimator" train llama-2-7b --deepspeed-estimator --zero 1
+expect_error "micro-batch not a number or max" "'maximum' is neither a non-negative integer nor max" \
+  train llama-2-7b --micro-batch maximum --gpu h100-sxm
+expect_error "seq not a number or max" "^tmem: error: --seq: 'maxx' is neither" train llama-2-7b --seq maxx
+expect_error "micro-batch max without a GPU" "^tmem: error: --micro-batch: max needs --gpu" train llama-2-7b --micro-batch max
+expect_error "seq max without a GPU" "^tmem: error: --seq: max needs --gpu" train llama-2-7b --seq max
+expect_error "both max" "solve for one" train llama-2-7b --micro-batch max --seq max --gpu h100-sxm
+expect_error "max with the estimator" "not solved with --deepspeed-estimator" \
+  train llama-2-7b --deepspeed-estimator --micro-batch max --gpu h100-sxm
 if "$TMEM" train --help | grep -q "usage: tmem train"; then ok; else bad "train --help"; fi
 
 echo "train: $pass passed, $fail failed"

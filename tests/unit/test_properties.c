@@ -2,7 +2,8 @@
  * over all built-in presets and a sweep of sizes: KV bytes are linear in
  * batch and in context; the inference ledger never shrinks when the batch,
  * the context or the weight width grows, and never grows when tensor
- * parallelism does; an inventory grows with every dimension. */
+ * parallelism does; an inventory grows with every dimension; the training
+ * peak never falls as the micro-batch or the sequence grows. */
 #include "harness.h"
 #include "presets.h"
 #include "reader.h"
@@ -235,6 +236,53 @@ static void sharding_and_recompute_never_add_memory(void **state)
     }
 }
 
+/* What the solvers (tmem_train_max_micro_batch, tmem_train_max_seq) rest
+ * on: the training peak never falls when the micro-batch or the sequence
+ * grows. Every preset, flash and naive attention, each recompute level,
+ * fused cross-entropy, and a pipeline with tensor and sequence parallel. */
+static void train_peak_grows_with_micro_batch_and_seq(void **state)
+{
+    (void)state;
+    static struct tmem_train_result r;
+    for (size_t i = 0; i < tmem_preset_count(); i++) {
+        struct tmem_model m;
+        struct tmem_inventory inv;
+        load(tmem_preset_at(i)->name, &m, &inv);
+        for (int v = 0; v < 4; v++) {
+            struct tmem_train_opts o;
+            tmem_train_opts_default(&o);
+            o.gpus = 8;
+            o.zero = 3;
+            o.attention = v & 1 ? TMEM_ATTENTION_NAIVE : TMEM_ATTENTION_FLASH;
+            o.recompute = (enum tmem_recompute)(v % 3);
+            o.fused_ce = v >= 2;
+            if (v == 3 && m.n_layer >= 2 && m.n_head % 2 == 0 && m.n_kv_head % 2 == 0) {
+                o.pp = 2;
+                o.tp = 2;
+                o.sequence_parallel = true;
+                o.gpus = 16;
+            }
+            o.seq = 512;
+            uint64_t prev = 0;
+            for (uint64_t b = 1; b <= 9; b++) {
+                o.micro_batch = b;
+                train(&m, &inv, &o, &r);
+                assert_true(r.peak_bytes >= prev);
+                prev = r.peak_bytes;
+            }
+            o.micro_batch = 2;
+            prev = 0;
+            uint64_t top = m.learned_pos && m.n_pos < 4096 ? m.n_pos : 4096;
+            for (uint64_t s = 1; s <= top; s += s < 64 ? 1 : 61) {
+                o.seq = s;
+                train(&m, &inv, &o, &r);
+                assert_true(r.peak_bytes >= prev);
+                prev = r.peak_bytes;
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +291,7 @@ int main(void)
         cmocka_unit_test(tensor_parallel_never_adds_per_gpu_memory),
         cmocka_unit_test(inventories_grow_with_every_dimension),
         cmocka_unit_test(sharding_and_recompute_never_add_memory),
+        cmocka_unit_test(train_peak_grows_with_micro_batch_and_seq),
     };
     return cmocka_run_group_tests_name("properties over every preset", tests, NULL, NULL);
 }

@@ -478,11 +478,11 @@ static void suggestions_fit(void **state)
     struct tmem_train_result r;
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
     assert_true(r.peak_bytes > cap);
-    struct tmem_train_fix fx[4];
-    size_t n = tmem_train_suggest(&m, &inv, &o, cap, fx, 4);
-    assert_true(n >= 1);
+    struct tmem_train_fix fx[TMEM_TRAIN_LEVER_COUNT];
+    size_t n = tmem_train_suggest(&m, &inv, &o, cap, fx, TMEM_TRAIN_LEVER_COUNT);
+    assert_true(n >= 1 && fx[0].fits);
     for (size_t i = 0; i < n; i++) {
-        assert_true(fx[i].peak_bytes <= cap);
+        assert_true(fx[i].fits == (fx[i].peak_bytes <= cap)); /* those that fit, then those that do not */
         assert_int_equal(tmem_train_compute(&m, &inv, &fx[i].opts, UINT64_MAX, &r, NULL), TMEM_OK);
         assert_int_equal(r.peak_bytes, fx[i].peak_bytes);
     }
