@@ -150,22 +150,15 @@ int args_parse(int argc, char **argv, int first, const struct opt *opts, size_t 
         switch (o->kind) {
         case OPT_FLAG: *(bool *)o->target = true; break;
         case OPT_STR: *(const char **)o->target = val; break;
-        case OPT_U64: {
-            struct u64_opt *u = o->target;
-            if (!parse_u64(val, &u->v)) {
-                snprintf(msg, sizeof msg, "%s is not a non-negative integer", tmem__quote(q, val));
-                cli_error(o->name, msg, NULL);
-                return 2;
-            }
-            u->set = true;
-            break;
-        }
+        case OPT_U64:
         case OPT_U64_MAX: {
             struct u64_opt *u = o->target;
-            u->max = strcmp(val, "max") == 0;
+            bool can_max = o->kind == OPT_U64_MAX;
+            u->max = can_max && strcmp(val, "max") == 0;
             u->v = 0;
             if (!u->max && !parse_u64(val, &u->v)) {
-                snprintf(msg, sizeof msg, "'%.40s' is neither a non-negative integer nor max", val);
+                snprintf(msg, sizeof msg, can_max ? "%s is neither a non-negative integer nor max"
+                                                  : "%s is not a non-negative integer", tmem__quote(q, val));
                 cli_error(o->name, msg, NULL);
                 return 2;
             }
