@@ -100,6 +100,7 @@ block_num() { sed -n "/^  \"$2\": {/,/^  }/p" "$1" | sed -n "s/^ *\"$3\": \([0-9
 # The golden plan fits; its headroom by hand (tests/unit/test_solve.c has the items):
 #   peak(b) = rest + ceil(0.05·rest), rest = 15,789,001,472 + b × 26,152,615,936
 #   b 2: 71,498,945,012 <= 85,520,809,984 (h100-sxm);  b 3: 98,959,191,744 > it
+# shellcheck disable=SC2086
 "$TMEM" $G --json >"$TMP/h.json"
 if [ "$(block_num "$TMP/h.json" headroom micro_batch)" = 2 ] &&
    [ "$(block_num "$TMP/h.json" headroom peak_bytes)" = 71498945012 ] &&
