@@ -3,7 +3,8 @@
  * batch and in context; the inference ledger never shrinks when the batch,
  * the context or the weight width grows, and never grows when tensor
  * parallelism does; an inventory grows with every dimension; the training
- * peak never falls as the micro-batch or the sequence grows. */
+ * peak never falls as the micro-batch or the sequence grows, and never rises
+ * as sharded data-parallel GPUs are added. */
 #include "harness.h"
 #include "presets.h"
 #include "reader.h"
@@ -283,6 +284,37 @@ static void train_peak_grows_with_micro_batch_and_seq(void **state)
     }
 }
 
+/* What the more-GPUs fix bisects on: with sharding, the peak never rises
+ * as data-parallel GPUs are added (any count, not only powers of two). */
+static void train_peak_never_rises_with_sharded_gpus(void **state)
+{
+    (void)state;
+    static struct tmem_train_result r;
+    for (size_t i = 0; i < tmem_preset_count(); i++) {
+        struct tmem_model m;
+        struct tmem_inventory inv;
+        load(tmem_preset_at(i)->name, &m, &inv);
+        for (int v = 0; v < 3; v++) {
+            struct tmem_train_opts o;
+            tmem_train_opts_default(&o);
+            o.seq = 512;
+            o.zero = v == 0 ? 1 : 3;
+            o.fsdp = TMEM_FSDP_OFF;
+            if (v == 2) {
+                o.zero = 0;
+                o.fsdp = TMEM_FSDP_FULL;
+            }
+            uint64_t prev = UINT64_MAX;
+            for (uint64_t g = 1; g <= 40; g++) {
+                o.gpus = g;
+                train(&m, &inv, &o, &r);
+                assert_true(r.peak_bytes <= prev);
+                prev = r.peak_bytes;
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +324,7 @@ int main(void)
         cmocka_unit_test(inventories_grow_with_every_dimension),
         cmocka_unit_test(sharding_and_recompute_never_add_memory),
         cmocka_unit_test(train_peak_grows_with_micro_batch_and_seq),
+        cmocka_unit_test(train_peak_never_rises_with_sharded_gpus),
     };
     return cmocka_run_group_tests_name("properties over every preset", tests, NULL, NULL);
 }
