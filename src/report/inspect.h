@@ -21,7 +21,9 @@ struct tmem_inspect_view {
 
 void tmem_report_inspect_text(FILE *out, const struct tmem_inspect_view *v,
                               const struct tmem_report_opts *o);
-/* Returns 0, or -1 (nothing printed) when a value does not fit JSON. */
+/* Returns 0, or -1 when a value does not fit JSON (nothing printed) or
+ * memory or the output fails (see inspect_json.c: a document over 4 MiB is
+ * streamed and may then stop part-way). */
 int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v);
 
 /* "[4096, 11008]" (dims as the file stores them) */

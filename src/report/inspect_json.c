@@ -116,11 +116,157 @@ static json_t *check_obj(const struct tmem_inspect_view *v, int *rc, uint32_t *b
     return o;
 }
 
+/* ------------------------------------------------------------ streaming
+ * With --tensors the document holds about 250 bytes per tensor (2^24
+ * tensors at most: ~4 GB), so it is never built whole. The document without
+ * "tensors" (and without "invalid_utf8_replaced", which follows it and
+ * counts the tensor names too) is built and dumped as before; then each tensor
+ * is built, dumped and freed in turn, re-indented to its depth, into a
+ * buffer that is written out each time it passes INSPECT_JSON_BUFFER_BYTES.
+ * The text is the same as one json_dumps of the whole document; one that
+ * fits the buffer is printed whole or not at all, a larger one may stop
+ * part-way when memory or the output fails (-1 then). */
+
+#define INSPECT_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
+#define INSPECT_JSON_BUFFER_BYTES ((size_t)4 << 20)
+
+struct sink {
+    FILE *out;
+    char *buf;
+    size_t len, cap;
+    size_t indent; /* spaces after each newline: a nested dump's depth */
+};
+
+static int sink_put(struct sink *k, const char *p, size_t n)
+{
+    if (n > SIZE_MAX / 2 - k->len)
+        return -1;
+    if (k->len + n > k->cap) {
+        size_t cap = k->cap ? k->cap : 4096;
+        while (cap < k->len + n)
+            cap *= 2;
+        char *b = tmem_alloc(cap);
+        if (b == NULL)
+            return -1;
+        if (k->len)
+            memcpy(b, k->buf, k->len);
+        tmem_dealloc(k->buf);
+        k->buf = b;
+        k->cap = cap;
+    }
+    memcpy(k->buf + k->len, p, n);
+    k->len += n;
+    return 0;
+}
+
+static int sink_str(struct sink *k, const char *s) { return sink_put(k, s, strlen(s)); }
+
+static int sink_flush(struct sink *k)
+{
+    if (k->len && fwrite(k->buf, 1, k->len, k->out) != k->len)
+        return -1;
+    k->len = 0;
+    return 0;
+}
+
+/* json_dump_callback's sink: jansson escapes newlines inside strings, so
+ * every raw '\n' is layout, and k->indent spaces after it move the dump to
+ * its depth in the document. */
+static int sink_dump(const char *p, size_t n, void *data)
+{
+    static const char spaces[] = "        ";
+    struct sink *k = data;
+    const char *nl;
+    while (n > 0 && (nl = memchr(p, '\n', n)) != NULL) {
+        size_t seg = (size_t)(nl - p) + 1;
+        if (sink_put(k, p, seg) != 0 || sink_put(k, spaces, k->indent) != 0)
+            return -1;
+        p += seg;
+        n -= seg;
+    }
+    return n ? sink_put(k, p, n) : 0;
+}
+
+/* the document so far, without its closing "\n}" */
+static int dump_head(struct sink *k, const json_t *d)
+{
+    if (json_dump_callback(d, sink_dump, k, INSPECT_JSON_FLAGS) != 0 || k->len < 2 ||
+        memcmp(k->buf + k->len - 2, "\n}", 2) != 0)
+        return -1;
+    k->len -= 2;
+    return 0;
+}
+
+/* every value a tensor object holds is a JSON integer (checked before
+ * anything is printed) */
+static int tensors_fit_json(const struct tmem_ckpt *c)
+{
+    for (uint32_t i = 0; i < c->n_tensors; i++) {
+        const struct tmem_ckpt_tensor *t = &c->tensors[i];
+        uint64_t big = t->n_elems | t->n_bytes | t->offset;
+        for (unsigned k = 0; k < t->n_dims; k++)
+            big |= t->dims[k];
+        if (big > (uint64_t)INT64_MAX)
+            return -1;
+    }
+    return 0;
+}
+
+static json_t *tensor_obj(const struct tmem_ckpt *c, const struct tmem_ckpt_tensor *t, int *rc,
+                          uint32_t *bad)
+{
+    const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, t->type);
+    json_t *o = json_object();
+    put(o, "name", jstr(t->name, strlen(t->name), bad), rc);
+    put(o, "group", json_string(tmem_ckpt_group_name(t->group)), rc);
+    put(o, "type", json_string(ti ? ti->name : "?"), rc);
+    if (c->format == TMEM_CKPT_GGUF)
+        put(o, "ggml_type", json_integer(t->type), rc);
+    json_t *shape = json_array();
+    for (unsigned k = 0; k < t->n_dims; k++)
+        push(shape, json_integer((json_int_t)t->dims[k]), rc);
+    put(o, "shape", shape, rc);
+    *rc |= set_u64(o, "params", t->n_elems);
+    *rc |= set_u64(o, "bytes", t->n_bytes);
+    *rc |= set_u64(o, "offset", t->offset);
+    *rc |= set_u64(o, "file", t->file);
+    return o;
+}
+
+/* ,"key": n at depth 1, as jansson writes an integer member */
+static int sink_count(struct sink *k, const char *key, uint32_t n)
+{
+    char member[96];
+    snprintf(member, sizeof member, ",\n  \"%s\": %lu", key, (unsigned long)n);
+    return sink_str(k, member);
+}
+
+/* ,"tensors": [ one object per tensor ], at depth 1 */
+static int stream_tensors(struct sink *k, const struct tmem_ckpt *c, uint32_t *bad)
+{
+    int rc = sink_str(k, ",\n  \"tensors\": [");
+    for (uint32_t i = 0; rc == 0 && i < c->n_tensors; i++) {
+        json_t *o = tensor_obj(c, &c->tensors[i], &rc, bad);
+        rc |= sink_str(k, i ? ",\n    " : "\n    ");
+        k->indent = 4;
+        if (rc == 0 && json_dump_callback(o, sink_dump, k, INSPECT_JSON_FLAGS) != 0)
+            rc = -1;
+        k->indent = 0;
+        json_decref(o);
+        if (rc == 0 && k->len >= INSPECT_JSON_BUFFER_BYTES)
+            rc = sink_flush(k);
+    }
+    if (rc == 0)
+        rc = sink_str(k, c->n_tensors ? "\n  ]" : "]");
+    return rc;
+}
+
 int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
 {
     const struct tmem_ckpt *c = v->ckpt;
     const struct tmem_ckpt_summary *s = v->sum;
-    int rc = 0;
+    struct sink sink = {.out = out};
+    int rc = v->tensors ? tensors_fit_json(c) : 0;
     uint32_t bad = 0; /* strings whose bytes were not all UTF-8 */
     json_t *d = json_object();
     put(d, "schema_version", json_integer(TMEM_SCHEMA_VERSION), &rc);
@@ -193,45 +339,20 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     if (v->check == NULL)
         put(d, "no_check", jstr(v->no_check ? v->no_check : "", v->no_check ? strlen(v->no_check) : 0, &bad), &rc);
 
-    if (v->tensors) {
-        json_t *a = json_array();
-        for (uint32_t i = 0; i < c->n_tensors; i++) {
-            const struct tmem_ckpt_tensor *t = &c->tensors[i];
-            const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, t->type);
-            json_t *o = json_object();
-            put(o, "name", jstr(t->name, strlen(t->name), &bad), &rc);
-            put(o, "group", json_string(tmem_ckpt_group_name(t->group)), &rc);
-            put(o, "type", json_string(ti ? ti->name : "?"), &rc);
-            if (c->format == TMEM_CKPT_GGUF)
-                put(o, "ggml_type", json_integer(t->type), &rc);
-            json_t *shape = json_array();
-            for (unsigned k = 0; k < t->n_dims; k++) {
-                if (t->dims[k] > (uint64_t)INT64_MAX)
-                    rc = -1;
-                push(shape, json_integer((json_int_t)t->dims[k]), &rc);
-            }
-            put(o, "shape", shape, &rc);
-            rc |= set_u64(o, "params", t->n_elems);
-            rc |= set_u64(o, "bytes", t->n_bytes);
-            rc |= set_u64(o, "offset", t->offset);
-            rc |= set_u64(o, "file", t->file);
-            push(a, o, &rc);
-        }
-        put(d, "tensors", a, &rc);
-    }
-    if (bad > 0) /* only then: documents of UTF-8 text stay as they were */
-        rc |= set_u64(d, "invalid_utf8_replaced", bad);
-
     if (rc == 0) {
-        char *text = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-        if (text == NULL) {
-            rc = -1;
-        } else {
-            fputs(text, out);
-            fputc('\n', out);
-            tmem_dealloc(text);
-        }
+        rc = dump_head(&sink, d);
+        json_decref(d);
+        d = NULL;
     }
+    if (rc == 0 && v->tensors)
+        rc = stream_tensors(&sink, c, &bad);
+    if (rc == 0 && bad > 0) /* only then: documents of UTF-8 text stay as they were */
+        rc = sink_count(&sink, "invalid_utf8_replaced", bad);
+    if (rc == 0)
+        rc = sink_str(&sink, "\n}\n");
+    if (rc == 0)
+        rc = sink_flush(&sink);
     json_decref(d);
+    tmem_dealloc(sink.buf);
     return rc;
 }
