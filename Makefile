@@ -6,6 +6,8 @@
 #   make install PREFIX=/usr/local
 #   make WERROR=1 ...    warnings are errors (CI)
 #   make SANITIZE=address,undefined test
+#   make fuzz            each fuzz target for FUZZ_SECONDS (60) with libFuzzer (clang)
+#   make fuzz-long       each for FUZZ_LONG_SECONDS (600): a scheduled job, not CI
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -40,7 +42,8 @@ CLI_LIB_OBJ = $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJ))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz man
+.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz man \
+        fuzz-build fuzz-long fuzz-corpus
 
 all: $(BUILD)/tmem $(BUILD)/libtmem.a
 
@@ -66,11 +69,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libtmem_cli
 	  $(LDFLAGS) $(CMOCKA_LIBS) $(JANSSON_LIBS) -lm
 
 # Fuzz targets (fuzz/fuzz_*.c). make test replays every corpus and
-# regression file through a plain driver; make fuzz runs libFuzzer (clang).
+# regression file through a plain driver; make fuzz runs libFuzzer (clang)
+# on each target for FUZZ_SECONDS with its fuzz/dict/<target>.dict; make
+# fuzz-long is the scheduled job (not part of make test or CI): the same for
+# FUZZ_LONG_SECONDS each, then executions, coverage and peak RSS per target.
+# make fuzz-corpus rewrites the generated seeds (fuzz/corpus/*/gen_*).
 FUZZ_TARGETS = $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 REPLAY_BIN   = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
+FUZZ_LONG_SECONDS ?= 600
 FUZZ_LIBS = $(BUILD)/libtmem_cli.a $(BUILD)/libtmem.a
+FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzz.h $(FUZZ_LIBS)
 	@mkdir -p $(dir $@)
@@ -80,21 +89,28 @@ $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzz.h $(FUZZ_LIBS)
 replay: all $(REPLAY_BIN)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz/replay_$$t fuzz/corpus/$$t fuzz/regress/$$t || exit 1; done
 
-fuzz:
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE= \
-	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE= CFLAGS="$(FUZZ_CFLAGS)" \
 	  build-fuzz/libtmem.a build-fuzz/libtmem_cli.a
 	@for t in $(FUZZ_TARGETS); do \
 	  clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    -Iinclude -Isrc/core -Isrc/read -Isrc/report -Isrc/cli -Ifuzz $(JANSSON_CFLAGS) \
 	    -o build-fuzz/fuzz_$$t fuzz/fuzz_$$t.c build-fuzz/libtmem_cli.a build-fuzz/libtmem.a \
 	    $(JANSSON_LIBS) -lm || exit 1; \
-	  mkdir -p build-fuzz/corpus/$$t; \
-	  echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
-	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 -print_final_stats=1 \
-	    -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t fuzz/corpus/$$t 2>&1 | \
-	    grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|crash-' ; \
 	done
+
+fuzz: fuzz-build
+	@sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-long: fuzz-build
+	@sh fuzz/run.sh build-fuzz $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS)
+
+$(BUILD)/gen_fuzz_corpus: tools/gen_fuzz_corpus.c tests/unit/ckpt_writer.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LDFLAGS)
+
+fuzz-corpus: $(BUILD)/gen_fuzz_corpus
+	$(BUILD)/gen_fuzz_corpus fuzz/corpus
 
 # make test VALGRIND=1: every unit test, replay and tmem run under valgrind
 # (memory errors and leaks fail); otherwise they run directly.
