@@ -50,44 +50,21 @@ static double median(double *v, size_t n)
 
 /* DeepSeek-V3's names: 61 layers of 256 experts × 3 projections, plus
  * attention and norms, until N_TENSORS; F8_E4M3 matrices of its shapes. */
-static void write_index(const char *dir)
+static void deepseek_nth(uint64_t i, char *name, size_t cap, const char **dtype, uint64_t *rows,
+                         uint64_t *cols)
 {
-    mkdir(dir, 0755);
-    struct ckw_buf map = {0};
-    char name[160], entry[256], path[512];
-    unsigned t = 0;
-    uint64_t total = 0;
-    for (unsigned s = 0; s < N_SHARDS; s++) {
-        struct ckw_st st;
-        ckw_st_begin(&st);
-        unsigned end = (unsigned)((uint64_t)N_TENSORS * (s + 1) / N_SHARDS);
-        for (; t < end; t++) {
-            unsigned layer = t / 1475, k = t % 1475;
-            if (k < 768)
-                snprintf(name, sizeof name, "model.layers.%u.mlp.experts.%u.%s.weight", layer,
-                         k / 3 % 256, k % 3 == 0 ? "gate_proj" : k % 3 == 1 ? "up_proj" : "down_proj");
-            else
-                snprintf(name, sizeof name, "model.layers.%u.self_attn.part%u.weight", layer, k);
-            ckw_st_add2(&st, name, "F8_E4M3", k % 3 == 2 ? 7168 : 2048, k % 3 == 2 ? 2048 : 7168);
-            snprintf(entry, sizeof entry, "%s\"%s\":\"model-%05u-of-%05u.safetensors\"",
-                     map.len ? "," : "", name, s + 1, N_SHARDS);
-            ckw_text(&map, entry);
-        }
-        total += st.data_bytes;
-        snprintf(path, sizeof path, "%s/model-%05u-of-%05u.safetensors", dir, s + 1, N_SHARDS);
-        ckw_st_write(&st, path);
-    }
-    struct ckw_buf ix = {0};
-    snprintf(entry, sizeof entry, "{\"metadata\":{\"total_size\":%llu},\"weight_map\":{",
-             (unsigned long long)total);
-    ckw_text(&ix, entry);
-    ckw_put(&ix, map.p, map.len);
-    ckw_text(&ix, "}}");
-    snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
-    ckw_write_file(path, ix.p, ix.len, ix.len);
-    ckw_free(&ix);
-    ckw_free(&map);
+    unsigned t = (unsigned)i, layer = t / 1475, k = t % 1475;
+    if (k < 768)
+        snprintf(name, cap, "model.layers.%u.mlp.experts.%u.%s.weight", layer, k / 3 % 256,
+                 k % 3 == 0 ? "gate_proj" : k % 3 == 1 ? "up_proj" : "down_proj");
+    else
+        snprintf(name, cap, "model.layers.%u.self_attn.part%u.weight", layer, k);
+    *dtype = "F8_E4M3";
+    *rows = k % 3 == 2 ? 7168 : 2048;
+    *cols = k % 3 == 2 ? 2048 : 7168;
 }
+
+static void write_index(const char *dir) { ckw_index_folder(dir, N_SHARDS, N_TENSORS, deepseek_nth); }
 
 /* A Llama-3-70B-like GGUF cut to 1,000 tensors, with a 128,256-token
  * vocabulary in its metadata. */

@@ -772,4 +772,47 @@ static inline void ckw_hf_folder(const char *dir, const struct ckw_model *m, boo
     *bytes = s.bytes;
 }
 
+/* The i-th tensor of a generated layout: its name, dtype and (rows, cols;
+ * cols 0: a vector). */
+typedef void (*ckw_nth_fn)(uint64_t i, char *name, size_t cap, const char **dtype,
+                           uint64_t *rows, uint64_t *cols);
+
+/* n tensors from nth, spread in order over k shards
+ * model-0000i-of-0000k.safetensors under dir (created), and the
+ * model.safetensors.index.json naming them (total_size: their data bytes). */
+static inline void ckw_index_folder(const char *dir, unsigned k, uint64_t n, ckw_nth_fn nth)
+{
+    mkdir(dir, 0755);
+    struct ckw_buf map = {0};
+    char name[256], entry[384], path[1200];
+    uint64_t t = 0, total = 0;
+    for (unsigned s = 0; s < k; s++) {
+        struct ckw_st st;
+        ckw_st_begin(&st);
+        uint64_t end = n * (s + 1) / k;
+        for (; t < end; t++) {
+            const char *dtype = "F32";
+            uint64_t rows = 1, cols = 0;
+            nth(t, name, sizeof name, &dtype, &rows, &cols);
+            ckw_st_add2(&st, name, dtype, rows, cols);
+            snprintf(entry, sizeof entry, "%s\"%s\":\"model-%05u-of-%05u.safetensors\"",
+                     map.len ? "," : "", name, s + 1, k);
+            ckw_text(&map, entry);
+        }
+        total += st.data_bytes;
+        snprintf(path, sizeof path, "%s/model-%05u-of-%05u.safetensors", dir, s + 1, k);
+        ckw_st_write(&st, path);
+    }
+    struct ckw_buf ix = {0};
+    snprintf(entry, sizeof entry, "{\"metadata\":{\"total_size\":%llu},\"weight_map\":{",
+             (unsigned long long)total);
+    ckw_text(&ix, entry);
+    ckw_put(&ix, map.p, map.len);
+    ckw_text(&ix, "}}");
+    snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
+    ckw_write_file(path, ix.p, ix.len, ix.len);
+    ckw_free(&ix);
+    ckw_free(&map);
+}
+
 #endif /* TMEM_TEST_CKPT_WRITER_H */

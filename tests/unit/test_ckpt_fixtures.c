@@ -251,11 +251,11 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
     return rc;
 }
 
-static void fail_each_allocation(const char *what, const char *flag)
+static void fail_each_allocation(const char *what, const char *flag, const char *flag2)
 {
     char path[300];
     snprintf(path, sizeof path, "%s/%s", tmp_root, what);
-    const char *args[] = {"tmem", "inspect", path, flag, NULL};
+    const char *args[] = {"tmem", "inspect", path, flag, flag ? flag2 : NULL, NULL};
     long out, err;
     tmem_alloc_fail_at(0);
     uint64_t before = tmem_alloc_fail_at(0);
@@ -272,17 +272,22 @@ static void fail_each_allocation(const char *what, const char *flag)
             fail_msg("inspect %s: allocation %llu of %llu failed: exit %d, %ld B out, %ld B err",
                      what, (unsigned long long)n, (unsigned long long)needed, rc, out, err);
     }
-    print_message("  inspect %-16s %-9s %5llu allocations, each failed once: clean\n", what,
-                  flag ? flag : "", (unsigned long long)needed);
+    char flags[40];
+    snprintf(flags, sizeof flags, "%s %s", flag ? flag : "", flag && flag2 ? flag2 : "");
+    print_message("  inspect %-16s %-19s %5llu allocations, each failed once: clean\n", what,
+                  flags, (unsigned long long)needed);
 }
 
 static void inspect_survives_every_failed_allocation(void **state)
 {
     (void)state;
-    fail_each_allocation("llama-sharded", "--json");
-    fail_each_allocation("gpt2", "--tensors");
-    fail_each_allocation("llama.gguf", "--json");
-    fail_each_allocation("dsv3.gguf", NULL);
+    fail_each_allocation("llama-sharded", "--json", NULL);
+    fail_each_allocation("gpt2", "--tensors", NULL);
+    fail_each_allocation("llama.gguf", "--json", NULL);
+    fail_each_allocation("dsv3.gguf", NULL, NULL);
+    /* the streamed tensors array: a document under its 4 MiB buffer is
+     * still printed whole or not at all */
+    fail_each_allocation("dsv3.gguf", "--json", "--tensors");
 }
 
 static void malformed_fixtures_fail_cleanly(void **state)
