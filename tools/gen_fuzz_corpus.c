@@ -12,8 +12,6 @@
 #define _XOPEN_SOURCE 700
 #include "ckpt_writer.h"
 
-#include <stdarg.h>
-
 static char out_dir[512];
 
 /* ------------------------------------------------------------ sizes */
@@ -35,225 +33,192 @@ static const struct ckw_model deepseek = {.family = "deepseek_v3", .V = 32, .d =
 
 /* ------------------------------------------------------------ safetensors */
 
-struct st_out {
-    struct ckw_st st;
-    const char *dtype;
-};
-
-static void add(struct st_out *o, const char *dtype, uint64_t r, uint64_t c, const char *fmt, ...)
-{
-    char name[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(name, sizeof name, fmt, ap);
-    va_end(ap);
-    ckw_st_add2(&o->st, name, dtype ? dtype : o->dtype, r, c);
-}
-
-static void st_file(struct st_out *o, const char *name)
+static void st_file(struct ckw_st *st, const char *name)
 {
     char p[700];
     snprintf(p, sizeof p, "%s/safetensors/gen_%s.safetensors", out_dir, name);
-    ckw_st_write(&o->st, p);
+    ckw_st_write(st, p);
 }
 
 /* the layouts ckpt_writer.h knows: Llama-style names and GPT-2's */
 static void st_llama_like(const char *file, const struct ckw_model *m, const char *dtype,
                           bool inv_freq)
 {
-    struct st_out o = {.dtype = dtype};
-    ckw_st_begin(&o.st);
-    ckw_hf_llama(m, dtype, inv_freq, ckw_st_sink, &o.st);
-    st_file(&o, file);
+    struct ckw_st st;
+    ckw_st_begin(&st);
+    ckw_hf_llama(m, dtype, inv_freq, ckw_st_sink, &st);
+    st_file(&st, file);
 }
 
 static void st_gpt2(void)
 {
     struct ckw_model m = dense;
     m.tied = true;
-    struct ckw_st s;
-    ckw_st_begin(&s);
-    ckw_hf_gpt2(&m, "F32", true, ckw_st_sink, &s);
-    char p[700];
-    snprintf(p, sizeof p, "%s/safetensors/gen_gpt2.safetensors", out_dir);
-    ckw_st_write(&s, p);
+    struct ckw_st st;
+    ckw_st_begin(&st);
+    ckw_hf_gpt2(&m, "F32", true, ckw_st_sink, &st);
+    st_file(&st, "gpt2");
 }
 
-/* HF transformers names of the families ckpt_writer.h has no layout for
- * (modeling_<family>.py's module names), PyTorch (out, in) shapes */
-static void st_gpt_neox(void)
-{
-    const uint64_t d = 16, f = 64, V = 32, dh = 8;
-    struct st_out o = {.dtype = "F16"};
-    ckw_st_begin(&o.st);
-    add(&o, NULL, V, d, "gpt_neox.embed_in.weight");
-    add(&o, NULL, d, 0, "gpt_neox.layers.0.input_layernorm.weight");
-    add(&o, NULL, d, 0, "gpt_neox.layers.0.input_layernorm.bias");
-    add(&o, NULL, d, 0, "gpt_neox.layers.0.post_attention_layernorm.weight");
-    add(&o, NULL, d, 0, "gpt_neox.layers.0.post_attention_layernorm.bias");
-    uint64_t mask[4] = {1, 1, 4, 4};
-    ckw_st_add(&o.st, "gpt_neox.layers.0.attention.bias", "BOOL", 4, mask);
-    add(&o, "F32", dh / 2, 0, "gpt_neox.layers.0.attention.rotary_emb.inv_freq");
-    add(&o, NULL, 3 * d, d, "gpt_neox.layers.0.attention.query_key_value.weight");
-    add(&o, NULL, 3 * d, 0, "gpt_neox.layers.0.attention.query_key_value.bias");
-    add(&o, NULL, d, d, "gpt_neox.layers.0.attention.dense.weight");
-    add(&o, NULL, d, 0, "gpt_neox.layers.0.attention.dense.bias");
-    add(&o, NULL, f, d, "gpt_neox.layers.0.mlp.dense_h_to_4h.weight");
-    add(&o, NULL, f, 0, "gpt_neox.layers.0.mlp.dense_h_to_4h.bias");
-    add(&o, NULL, d, f, "gpt_neox.layers.0.mlp.dense_4h_to_h.weight");
-    add(&o, NULL, d, 0, "gpt_neox.layers.0.mlp.dense_4h_to_h.bias");
-    add(&o, NULL, d, 0, "gpt_neox.final_layer_norm.weight");
-    add(&o, NULL, d, 0, "gpt_neox.final_layer_norm.bias");
-    add(&o, NULL, V, d, "embed_out.weight");
-    st_file(&o, "gpt_neox");
-}
+/* The families ckpt_writer.h has no layout for: one layer of the names HF
+ * transformers saves (modeling_<family>.py's modules), PyTorch (out, in)
+ * shapes; cols 0: a vector. d_model 16, d_ff 64 (32 gated), n_vocab 32,
+ * n_ctx 16, d_head 8. */
+struct st_row {
+    const char *name;
+    uint64_t rows, cols;
+};
 
-static void st_opt(void)
-{
-    const uint64_t d = 16, f = 64, V = 32, ctx = 16;
-    struct st_out o = {.dtype = "F16"};
-    ckw_st_begin(&o.st);
-    add(&o, NULL, V, d, "model.decoder.embed_tokens.weight");
-    add(&o, NULL, ctx + 2, d, "model.decoder.embed_positions.weight");
-    static const char *const proj[] = {"k_proj", "v_proj", "q_proj", "out_proj"};
-    for (int i = 0; i < 4; i++) {
-        add(&o, NULL, d, d, "model.decoder.layers.0.self_attn.%s.weight", proj[i]);
-        add(&o, NULL, d, 0, "model.decoder.layers.0.self_attn.%s.bias", proj[i]);
-    }
-    add(&o, NULL, d, 0, "model.decoder.layers.0.self_attn_layer_norm.weight");
-    add(&o, NULL, d, 0, "model.decoder.layers.0.self_attn_layer_norm.bias");
-    add(&o, NULL, f, d, "model.decoder.layers.0.fc1.weight");
-    add(&o, NULL, f, 0, "model.decoder.layers.0.fc1.bias");
-    add(&o, NULL, d, f, "model.decoder.layers.0.fc2.weight");
-    add(&o, NULL, d, 0, "model.decoder.layers.0.fc2.bias");
-    add(&o, NULL, d, 0, "model.decoder.layers.0.final_layer_norm.weight");
-    add(&o, NULL, d, 0, "model.decoder.layers.0.final_layer_norm.bias");
-    add(&o, NULL, d, 0, "model.decoder.final_layer_norm.weight");
-    add(&o, NULL, d, 0, "model.decoder.final_layer_norm.bias");
-    st_file(&o, "opt");
-}
-
-static void st_bloom(void)
-{
-    const uint64_t d = 16, V = 32;
-    struct st_out o = {.dtype = "BF16"};
-    ckw_st_begin(&o.st);
-    add(&o, NULL, V, d, "transformer.word_embeddings.weight");
-    add(&o, NULL, d, 0, "transformer.word_embeddings_layernorm.weight");
-    add(&o, NULL, d, 0, "transformer.word_embeddings_layernorm.bias");
-    add(&o, NULL, d, 0, "transformer.h.0.input_layernorm.weight");
-    add(&o, NULL, d, 0, "transformer.h.0.input_layernorm.bias");
-    add(&o, NULL, 3 * d, d, "transformer.h.0.self_attention.query_key_value.weight");
-    add(&o, NULL, 3 * d, 0, "transformer.h.0.self_attention.query_key_value.bias");
-    add(&o, NULL, d, d, "transformer.h.0.self_attention.dense.weight");
-    add(&o, NULL, d, 0, "transformer.h.0.self_attention.dense.bias");
-    add(&o, NULL, d, 0, "transformer.h.0.post_attention_layernorm.weight");
-    add(&o, NULL, d, 0, "transformer.h.0.post_attention_layernorm.bias");
-    add(&o, NULL, 4 * d, d, "transformer.h.0.mlp.dense_h_to_4h.weight");
-    add(&o, NULL, 4 * d, 0, "transformer.h.0.mlp.dense_h_to_4h.bias");
-    add(&o, NULL, d, 4 * d, "transformer.h.0.mlp.dense_4h_to_h.weight");
-    add(&o, NULL, d, 0, "transformer.h.0.mlp.dense_4h_to_h.bias");
-    add(&o, NULL, d, 0, "transformer.ln_f.weight");
-    add(&o, NULL, d, 0, "transformer.ln_f.bias");
-    st_file(&o, "bloom");
-}
-
-static void st_phi(void)
-{
-    const uint64_t d = 16, f = 64, V = 32;
-    struct st_out o = {.dtype = "F16"};
-    ckw_st_begin(&o.st);
-    add(&o, NULL, V, d, "model.embed_tokens.weight");
-    static const char *const proj[] = {"q_proj", "k_proj", "v_proj", "dense"};
-    for (int i = 0; i < 4; i++) {
-        add(&o, NULL, d, d, "model.layers.0.self_attn.%s.weight", proj[i]);
-        add(&o, NULL, d, 0, "model.layers.0.self_attn.%s.bias", proj[i]);
-    }
-    add(&o, NULL, d, 0, "model.layers.0.input_layernorm.weight");
-    add(&o, NULL, d, 0, "model.layers.0.input_layernorm.bias");
-    add(&o, NULL, f, d, "model.layers.0.mlp.fc1.weight");
-    add(&o, NULL, f, 0, "model.layers.0.mlp.fc1.bias");
-    add(&o, NULL, d, f, "model.layers.0.mlp.fc2.weight");
-    add(&o, NULL, d, 0, "model.layers.0.mlp.fc2.bias");
-    add(&o, NULL, d, 0, "model.final_layernorm.weight");
-    add(&o, NULL, d, 0, "model.final_layernorm.bias");
-    add(&o, NULL, V, d, "lm_head.weight");
-    add(&o, NULL, V, 0, "lm_head.bias");
-    st_file(&o, "phi");
-}
-
-static void st_falcon(void)
-{
-    const uint64_t d = 16, V = 32, dh = 8, n_head = 2, n_kv = 1;
-    struct st_out o = {.dtype = "BF16"};
-    ckw_st_begin(&o.st);
-    add(&o, NULL, V, d, "transformer.word_embeddings.weight");
-    add(&o, NULL, d, 0, "transformer.h.0.input_layernorm.weight");
-    add(&o, NULL, d, 0, "transformer.h.0.input_layernorm.bias");
-    add(&o, NULL, (n_head + 2 * n_kv) * dh, d, "transformer.h.0.self_attention.query_key_value.weight");
-    add(&o, NULL, d, d, "transformer.h.0.self_attention.dense.weight");
-    add(&o, NULL, 4 * d, d, "transformer.h.0.mlp.dense_h_to_4h.weight");
-    add(&o, NULL, d, 4 * d, "transformer.h.0.mlp.dense_4h_to_h.weight");
-    add(&o, NULL, d, 0, "transformer.ln_f.weight");
-    add(&o, NULL, d, 0, "transformer.ln_f.bias");
-    add(&o, NULL, V, d, "lm_head.weight");
-    st_file(&o, "falcon");
-}
-
-static void st_gemma2(void)
-{
-    const uint64_t d = 16, f = 32, V = 32, dh = 8, q = 2 * dh, kv = dh;
-    struct st_out o = {.dtype = "BF16"};
-    ckw_st_begin(&o.st);
-    add(&o, NULL, V, d, "model.embed_tokens.weight");
-    add(&o, NULL, q, d, "model.layers.0.self_attn.q_proj.weight");
-    add(&o, NULL, kv, d, "model.layers.0.self_attn.k_proj.weight");
-    add(&o, NULL, kv, d, "model.layers.0.self_attn.v_proj.weight");
-    add(&o, NULL, d, q, "model.layers.0.self_attn.o_proj.weight");
-    add(&o, NULL, f, d, "model.layers.0.mlp.gate_proj.weight");
-    add(&o, NULL, f, d, "model.layers.0.mlp.up_proj.weight");
-    add(&o, NULL, d, f, "model.layers.0.mlp.down_proj.weight");
-    static const char *const norms[] = {"input_layernorm", "post_attention_layernorm",
-                                        "pre_feedforward_layernorm", "post_feedforward_layernorm"};
-    for (int i = 0; i < 4; i++)
-        add(&o, NULL, d, 0, "model.layers.0.%s.weight", norms[i]);
-    add(&o, NULL, d, 0, "model.norm.weight");
-    st_file(&o, "gemma2");
-}
-
-static void st_phi3(void)
-{
-    const uint64_t d = 16, f = 32, V = 32, dh = 8;
-    struct st_out o = {.dtype = "BF16"};
-    ckw_st_begin(&o.st);
-    add(&o, NULL, V, d, "model.embed_tokens.weight");
-    add(&o, NULL, 2 * dh + 2 * dh, d, "model.layers.0.self_attn.qkv_proj.weight");
-    add(&o, NULL, d, d, "model.layers.0.self_attn.o_proj.weight");
-    add(&o, NULL, 2 * f, d, "model.layers.0.mlp.gate_up_proj.weight");
-    add(&o, NULL, d, f, "model.layers.0.mlp.down_proj.weight");
-    add(&o, NULL, d, 0, "model.layers.0.input_layernorm.weight");
-    add(&o, NULL, d, 0, "model.layers.0.post_attention_layernorm.weight");
-    add(&o, NULL, d, 0, "model.norm.weight");
-    add(&o, NULL, V, d, "lm_head.weight");
-    st_file(&o, "phi3");
-}
-
+#define D 16
+#define V 32
+static const struct st_row gpt_neox_rows[] = {
+    {"gpt_neox.embed_in.weight", V, D},
+    {"gpt_neox.layers.0.input_layernorm.weight", D, 0},
+    {"gpt_neox.layers.0.input_layernorm.bias", D, 0},
+    {"gpt_neox.layers.0.post_attention_layernorm.weight", D, 0},
+    {"gpt_neox.layers.0.post_attention_layernorm.bias", D, 0},
+    {"gpt_neox.layers.0.attention.bias", 16, 16}, /* the causal-mask buffer */
+    {"gpt_neox.layers.0.attention.rotary_emb.inv_freq", 4, 0},
+    {"gpt_neox.layers.0.attention.query_key_value.weight", 3 * D, D},
+    {"gpt_neox.layers.0.attention.query_key_value.bias", 3 * D, 0},
+    {"gpt_neox.layers.0.attention.dense.weight", D, D},
+    {"gpt_neox.layers.0.attention.dense.bias", D, 0},
+    {"gpt_neox.layers.0.mlp.dense_h_to_4h.weight", 4 * D, D},
+    {"gpt_neox.layers.0.mlp.dense_h_to_4h.bias", 4 * D, 0},
+    {"gpt_neox.layers.0.mlp.dense_4h_to_h.weight", D, 4 * D},
+    {"gpt_neox.layers.0.mlp.dense_4h_to_h.bias", D, 0},
+    {"gpt_neox.final_layer_norm.weight", D, 0},
+    {"gpt_neox.final_layer_norm.bias", D, 0},
+    {"embed_out.weight", V, D},
+};
+static const struct st_row opt_rows[] = {
+    {"model.decoder.embed_tokens.weight", V, D},
+    {"model.decoder.embed_positions.weight", 16 + 2, D},
+    {"model.decoder.layers.0.self_attn.k_proj.weight", D, D},
+    {"model.decoder.layers.0.self_attn.k_proj.bias", D, 0},
+    {"model.decoder.layers.0.self_attn.v_proj.weight", D, D},
+    {"model.decoder.layers.0.self_attn.v_proj.bias", D, 0},
+    {"model.decoder.layers.0.self_attn.q_proj.weight", D, D},
+    {"model.decoder.layers.0.self_attn.q_proj.bias", D, 0},
+    {"model.decoder.layers.0.self_attn.out_proj.weight", D, D},
+    {"model.decoder.layers.0.self_attn.out_proj.bias", D, 0},
+    {"model.decoder.layers.0.self_attn_layer_norm.weight", D, 0},
+    {"model.decoder.layers.0.self_attn_layer_norm.bias", D, 0},
+    {"model.decoder.layers.0.fc1.weight", 4 * D, D},
+    {"model.decoder.layers.0.fc1.bias", 4 * D, 0},
+    {"model.decoder.layers.0.fc2.weight", D, 4 * D},
+    {"model.decoder.layers.0.fc2.bias", D, 0},
+    {"model.decoder.layers.0.final_layer_norm.weight", D, 0},
+    {"model.decoder.layers.0.final_layer_norm.bias", D, 0},
+    {"model.decoder.final_layer_norm.weight", D, 0},
+    {"model.decoder.final_layer_norm.bias", D, 0},
+};
+static const struct st_row bloom_rows[] = {
+    {"transformer.word_embeddings.weight", V, D},
+    {"transformer.word_embeddings_layernorm.weight", D, 0},
+    {"transformer.word_embeddings_layernorm.bias", D, 0},
+    {"transformer.h.0.input_layernorm.weight", D, 0},
+    {"transformer.h.0.input_layernorm.bias", D, 0},
+    {"transformer.h.0.self_attention.query_key_value.weight", 3 * D, D},
+    {"transformer.h.0.self_attention.query_key_value.bias", 3 * D, 0},
+    {"transformer.h.0.self_attention.dense.weight", D, D},
+    {"transformer.h.0.self_attention.dense.bias", D, 0},
+    {"transformer.h.0.post_attention_layernorm.weight", D, 0},
+    {"transformer.h.0.post_attention_layernorm.bias", D, 0},
+    {"transformer.h.0.mlp.dense_h_to_4h.weight", 4 * D, D},
+    {"transformer.h.0.mlp.dense_h_to_4h.bias", 4 * D, 0},
+    {"transformer.h.0.mlp.dense_4h_to_h.weight", D, 4 * D},
+    {"transformer.h.0.mlp.dense_4h_to_h.bias", D, 0},
+    {"transformer.ln_f.weight", D, 0},
+    {"transformer.ln_f.bias", D, 0},
+};
+static const struct st_row phi_rows[] = {
+    {"model.embed_tokens.weight", V, D},
+    {"model.layers.0.self_attn.q_proj.weight", D, D},
+    {"model.layers.0.self_attn.q_proj.bias", D, 0},
+    {"model.layers.0.self_attn.k_proj.weight", D, D},
+    {"model.layers.0.self_attn.k_proj.bias", D, 0},
+    {"model.layers.0.self_attn.v_proj.weight", D, D},
+    {"model.layers.0.self_attn.v_proj.bias", D, 0},
+    {"model.layers.0.self_attn.dense.weight", D, D},
+    {"model.layers.0.self_attn.dense.bias", D, 0},
+    {"model.layers.0.input_layernorm.weight", D, 0},
+    {"model.layers.0.input_layernorm.bias", D, 0},
+    {"model.layers.0.mlp.fc1.weight", 4 * D, D},
+    {"model.layers.0.mlp.fc1.bias", 4 * D, 0},
+    {"model.layers.0.mlp.fc2.weight", D, 4 * D},
+    {"model.layers.0.mlp.fc2.bias", D, 0},
+    {"model.final_layernorm.weight", D, 0},
+    {"model.final_layernorm.bias", D, 0},
+    {"lm_head.weight", V, D},
+    {"lm_head.bias", V, 0},
+};
+/* new-architecture Falcon: n_head 2, n_kv_head 1, one fused query_key_value */
+static const struct st_row falcon_rows[] = {
+    {"transformer.word_embeddings.weight", V, D},
+    {"transformer.h.0.input_layernorm.weight", D, 0},
+    {"transformer.h.0.input_layernorm.bias", D, 0},
+    {"transformer.h.0.self_attention.query_key_value.weight", (2 + 2 * 1) * 8, D},
+    {"transformer.h.0.self_attention.dense.weight", D, D},
+    {"transformer.h.0.mlp.dense_h_to_4h.weight", 4 * D, D},
+    {"transformer.h.0.mlp.dense_4h_to_h.weight", D, 4 * D},
+    {"transformer.ln_f.weight", D, 0},
+    {"transformer.ln_f.bias", D, 0},
+    {"lm_head.weight", V, D},
+};
+/* Gemma 2: four norms per layer, tied embeddings */
+static const struct st_row gemma2_rows[] = {
+    {"model.embed_tokens.weight", V, D},
+    {"model.layers.0.self_attn.q_proj.weight", 16, D},
+    {"model.layers.0.self_attn.k_proj.weight", 8, D},
+    {"model.layers.0.self_attn.v_proj.weight", 8, D},
+    {"model.layers.0.self_attn.o_proj.weight", D, 16},
+    {"model.layers.0.mlp.gate_proj.weight", 32, D},
+    {"model.layers.0.mlp.up_proj.weight", 32, D},
+    {"model.layers.0.mlp.down_proj.weight", D, 32},
+    {"model.layers.0.input_layernorm.weight", D, 0},
+    {"model.layers.0.post_attention_layernorm.weight", D, 0},
+    {"model.layers.0.pre_feedforward_layernorm.weight", D, 0},
+    {"model.layers.0.post_feedforward_layernorm.weight", D, 0},
+    {"model.norm.weight", D, 0},
+};
+/* Phi-3: fused qkv_proj and gate_up_proj */
+static const struct st_row phi3_rows[] = {
+    {"model.embed_tokens.weight", V, D},
+    {"model.layers.0.self_attn.qkv_proj.weight", 32, D},
+    {"model.layers.0.self_attn.o_proj.weight", D, D},
+    {"model.layers.0.mlp.gate_up_proj.weight", 64, D},
+    {"model.layers.0.mlp.down_proj.weight", D, 32},
+    {"model.layers.0.input_layernorm.weight", D, 0},
+    {"model.layers.0.post_attention_layernorm.weight", D, 0},
+    {"model.norm.weight", D, 0},
+    {"lm_head.weight", V, D},
+};
 /* OLMo's layer norms have no parameters: no norm tensors at all */
-static void st_olmo(void)
+static const struct st_row olmo_rows[] = {
+    {"model.embed_tokens.weight", V, D},
+    {"model.layers.0.self_attn.q_proj.weight", D, D},
+    {"model.layers.0.self_attn.k_proj.weight", D, D},
+    {"model.layers.0.self_attn.v_proj.weight", D, D},
+    {"model.layers.0.self_attn.o_proj.weight", D, D},
+    {"model.layers.0.mlp.gate_proj.weight", 32, D},
+    {"model.layers.0.mlp.up_proj.weight", 32, D},
+    {"model.layers.0.mlp.down_proj.weight", D, 32},
+    {"lm_head.weight", V, D},
+};
+#undef D
+#undef V
+
+static void st_rows(const char *file, const char *dtype, const struct st_row *rows, size_t n)
 {
-    const uint64_t d = 16, f = 32, V = 32;
-    struct st_out o = {.dtype = "F32"};
-    ckw_st_begin(&o.st);
-    add(&o, NULL, V, d, "model.embed_tokens.weight");
-    static const char *const proj[] = {"q_proj", "k_proj", "v_proj", "o_proj"};
-    for (int i = 0; i < 4; i++)
-        add(&o, NULL, d, d, "model.layers.0.self_attn.%s.weight", proj[i]);
-    add(&o, NULL, f, d, "model.layers.0.mlp.gate_proj.weight");
-    add(&o, NULL, f, d, "model.layers.0.mlp.up_proj.weight");
-    add(&o, NULL, d, f, "model.layers.0.mlp.down_proj.weight");
-    add(&o, NULL, V, d, "lm_head.weight");
-    st_file(&o, "olmo");
+    struct ckw_st st;
+    ckw_st_begin(&st);
+    for (size_t i = 0; i < n; i++)
+        ckw_st_add2(&st, rows[i].name, dtype, rows[i].rows, rows[i].cols);
+    st_file(&st, file);
 }
+
+#define ST_ROWS(file, dtype, rows) st_rows(file, dtype, rows, sizeof rows / sizeof rows[0])
 
 /* DeepSeek-V3's own release: F8_E4M3 matrices with their F32
  * weight_scale_inv blocks, and a __metadata__ of several pairs */
@@ -280,9 +245,7 @@ static void st_fp8_scales(void)
     ckw_st_add2(&s, "ints", "U32", 1, 0);
     ckw_st_add2(&s, "more", "U64", 1, 0);
     ckw_st_add2(&s, "shorts", "I16", 1, 0);
-    char p[700];
-    snprintf(p, sizeof p, "%s/safetensors/gen_dtypes_fp8.safetensors", out_dir);
-    ckw_st_write(&s, p);
+    st_file(&s, "dtypes_fp8");
 }
 
 static void safetensors_seeds(void)
@@ -313,14 +276,14 @@ static void safetensors_seeds(void)
     v2.q_lora = 0;
     st_llama_like("deepseek_v2", &v2, "BF16", false);
     st_gpt2();
-    st_gpt_neox();
-    st_opt();
-    st_bloom();
-    st_phi();
-    st_falcon();
-    st_gemma2();
-    st_phi3();
-    st_olmo();
+    ST_ROWS("gpt_neox", "F16", gpt_neox_rows);
+    ST_ROWS("opt", "F16", opt_rows);
+    ST_ROWS("bloom", "BF16", bloom_rows);
+    ST_ROWS("phi", "F16", phi_rows);
+    ST_ROWS("falcon", "BF16", falcon_rows);
+    ST_ROWS("gemma2", "BF16", gemma2_rows);
+    ST_ROWS("phi3", "BF16", phi3_rows);
+    ST_ROWS("olmo", "F32", olmo_rows);
     st_fp8_scales();
 }
 
