@@ -4,8 +4,8 @@
 # its dictionary fuzz/dict/<target>.dict when there is one. New inputs go to
 # BUILD/corpus/<target>, crashes to BUILD/crash-<target>-*, each run's log to
 # BUILD/log-<target>.txt. At the end: one line per target with executions,
-# edges (cov:), features (ft:), corpus size and peak RSS, from libFuzzer's
-# final report. Exit 1 when a target crashed, leaked or timed out.
+# edges (cov:), features (ft:), corpus size, peak RSS and the slowest
+# input's seconds, from libFuzzer's final report. Exit 1 when a target crashed, leaked or timed out.
 # Usage: fuzz/run.sh BUILD SECONDS TARGET...
 set -u
 build=$1
@@ -20,9 +20,11 @@ for t in "$@"; do
   [ -f "fuzz/dict/$t.dict" ] && dict="-dict=fuzz/dict/$t.dict"
   log="$build/log-$t.txt"
   echo "fuzz $t: $seconds s${dict:+ with $dict}"
-  # -timeout: an input that runs 10 s is a hang (a FIFO read, a spin), a finding
+  # -timeout: an input that runs 60 s is a hang (a FIFO read, a spin), a
+  # finding; the slowest input's time is in the summary (e2e's largest
+  # seeds take ~1 s plain, ~10 s in this instrumented build on a busy machine)
   # shellcheck disable=SC2086
-  "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -close_fd_mask=3 \
+  "$build/fuzz_$t" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -close_fd_mask=3 \
     -print_final_stats=1 $dict -artifact_prefix="$build/crash-$t-" \
     "$build/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1
   rc=$?
@@ -30,6 +32,7 @@ for t in "$@"; do
   done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")
+  slowest=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$log")
   cov=$(echo "$done_line" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
   ft=$(echo "$done_line" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
   corp=$(echo "$done_line" | sed -n 's/.*corp: \([^ ]*\).*/\1/p')
@@ -37,8 +40,8 @@ for t in "$@"; do
     status=1
     grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -n 5
   fi
-  printf '%-12s %10s execs  seeds cov %5s ft %5s  ->  cov %5s ft %5s  corpus %-12s peak RSS %5s MB  %s\n' \
-    "$t" "${execs:-?}" "${seeds% *}" "${seeds#* }" "${cov:-?}" "${ft:-?}" "${corp:-?}" "${rss:-?}" \
+  printf '%-12s %10s execs  seeds cov %5s ft %5s  ->  cov %5s ft %5s  corpus %-12s peak RSS %5s MB  slowest %3s s  %s\n' \
+    "$t" "${execs:-?}" "${seeds% *}" "${seeds#* }" "${cov:-?}" "${ft:-?}" "${corp:-?}" "${rss:-?}" "${slowest:-?}" \
     "$([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc, see $log)")" >>"$summary"
 done
 echo "fuzz summary ($seconds s per target):"
