@@ -3,9 +3,11 @@
 # another, each for SECONDS, from its seed corpus fuzz/corpus/<target> and
 # its dictionary fuzz/dict/<target>.dict when there is one. New inputs go to
 # BUILD/corpus/<target>, crashes to BUILD/crash-<target>-*, each run's log to
-# BUILD/log-<target>.txt. At the end: one line per target with executions,
-# edges (cov:), features (ft:), corpus size, peak RSS and the slowest
-# input's seconds, from libFuzzer's final report. Exit 1 when a target crashed, leaked or timed out.
+# BUILD/log-<target>.txt (BUILD/corpus carries over between runs). At the
+# end, one line per target from libFuzzer's final report: executions; edges
+# (cov:) and features (ft:) once the corpora are loaded and at the end;
+# corpus size; peak RSS; the slowest input's seconds. Exit 1 when a target
+# crashed, leaked or hung.
 # Usage: fuzz/run.sh BUILD SECONDS TARGET...
 set -u
 build=$1
@@ -40,7 +42,7 @@ for t in "$@"; do
     status=1
     grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -n 5
   fi
-  printf '%-12s %10s execs  seeds cov %5s ft %5s  ->  cov %5s ft %5s  corpus %-12s peak RSS %5s MB  slowest %3s s  %s\n' \
+  printf '%-12s %10s execs  start cov %5s ft %5s  ->  end cov %5s ft %5s  corpus %-12s peak RSS %5s MB  slowest %3s s  %s\n' \
     "$t" "${execs:-?}" "${seeds% *}" "${seeds#* }" "${cov:-?}" "${ft:-?}" "${corp:-?}" "${rss:-?}" "${slowest:-?}" \
     "$([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc, see $log)")" >>"$summary"
 done
