@@ -488,14 +488,14 @@ static void folder_seeds(const char *tmp)
     fold_write(&f, "gguf_alone");
 
     /* broken folders: the index names a shard that is missing, a folder
-     * stands where a shard belongs, a shard is a link to another, the
-     * config is a folder, an index with no weight_map */
+     * stands where a shard belongs, a shard is a link to another or a FIFO,
+     * the config is a folder, an index with no weight_map */
     snprintf(src, sizeof src, "%s/llama_index_3_shards", tmp);
     static const char *const shard[] = {"model-00001-of-00003.safetensors",
                                         "model-00002-of-00003.safetensors",
                                         "model-00003-of-00003.safetensors"};
     char sp[700];
-    for (int variant = 0; variant < 3; variant++) {
+    for (int variant = 0; variant < 4; variant++) {
         fold_begin(&f, 1 | 2);
         snprintf(p, sizeof p, "%s/model.safetensors.index.json", src);
         fold_file(&f, "model.safetensors.index.json", p);
@@ -508,6 +508,10 @@ static void folder_seeds(const char *tmp)
             fold_entry(&f, "dir", shard[1], "", 0);
             snprintf(sp, sizeof sp, "%s/%s", src, shard[2]);
             fold_file(&f, shard[2], sp);
+        } else if (variant == 3) {
+            fold_entry(&f, "fifo", shard[1], "", 0);
+            snprintf(sp, sizeof sp, "%s/%s", src, shard[2]);
+            fold_file(&f, shard[2], sp);
         } else {
             char link[200];
             snprintf(link, sizeof link, "%s %s", shard[1], shard[0]);
@@ -515,7 +519,8 @@ static void folder_seeds(const char *tmp)
             snprintf(sp, sizeof sp, "%s/%s", src, shard[2]);
             fold_file(&f, shard[2], sp);
         }
-        static const char *const names[] = {"shard_missing", "shard_is_a_folder", "shard_is_a_link"};
+        static const char *const names[] = {"shard_missing", "shard_is_a_folder", "shard_is_a_link",
+                                            "shard_is_a_fifo"};
         fold_write(&f, names[variant]);
     }
     fold_begin(&f, 1 | 8);
@@ -523,6 +528,18 @@ static void folder_seeds(const char *tmp)
     snprintf(sp, sizeof sp, "%s/llama_config_one_file/model.safetensors", tmp);
     fold_file(&f, "model.safetensors", sp);
     fold_write(&f, "config_is_a_folder");
+    /* FIFOs where the config, the only weights file or a .gguf belongs:
+     * refused by name, never waited on */
+    fold_begin(&f, 1 | 8);
+    fold_entry(&f, "fifo", "config.json", "", 0);
+    fold_file(&f, "model.safetensors", sp);
+    fold_write(&f, "config_is_a_fifo");
+    fold_begin(&f, 2 | 8);
+    fold_entry(&f, "fifo", "model.safetensors", "", 0);
+    fold_write(&f, "weights_are_a_fifo");
+    fold_begin(&f, 1 | 4 | 8);
+    fold_entry(&f, "fifo", "model.gguf", "", 0);
+    fold_write(&f, "gguf_is_a_fifo");
     fold_begin(&f, 1);
     const char *ix = "{\"metadata\":{\"total_size\":4},\"weight_map\":{}}";
     fold_entry(&f, "file", "model.safetensors.index.json", ix, strlen(ix));

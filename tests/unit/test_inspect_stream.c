@@ -157,6 +157,38 @@ static size_t same_as_whole_dump(const char *path)
 
 /* ------------------------------------------------------------ tests */
 
+/* names and a metadata string that are not UTF-8: bytes become U+FFFD and
+ * "invalid_utf8_replaced", after the streamed tensors, counts the strings */
+static void non_utf8_gguf(const char *path)
+{
+    struct ckw_gguf g;
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_kv_str(&g, "general.name", "x\xfey");
+    ckw_tensor(&g, "t\xff" "0", CKW_F32, 1, 8, 0, 0, 0);
+    ckw_tensor(&g, "ok", CKW_F32, 1, 8, 0, 0, 0);
+    ckw_tensor(&g, "\xc3(bad", CKW_F32, 1, 8, 0, 0, 0);
+    ckw_gguf_write(&g, path);
+}
+
+static void non_utf8_strings_are_counted_after_the_tensors(void **state)
+{
+    (void)state;
+    char in[200], out[200], err[200];
+    snprintf(in, sizeof in, "%s/non-utf8.gguf", tmp_root);
+    snprintf(out, sizeof out, "%s/doc.json", tmp_root);
+    snprintf(err, sizeof err, "%s/doc.err", tmp_root);
+    non_utf8_gguf(in);
+    long rss;
+    const char *args[] = {"inspect", in, "--json", "--tensors", NULL};
+    assert_int_equal(spawn_tmem(args, out, err, &rss), 0);
+    assert_int_equal(same_as_whole_dump(out), 3);
+    size_t len;
+    char *text = slurp(out, &len);
+    /* the last member, as the whole document had it: 1 metadata value + 2 names */
+    assert_non_null(strstr(text, "  ],\n  \"invalid_utf8_replaced\": 3\n}\n"));
+    free(text);
+}
+
 static void small_documents_are_jansson_whole_dumps(void **state)
 {
     (void)state;
@@ -270,6 +302,7 @@ int main(int argc, char **argv)
              slash ? argv[0] : ".");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(small_documents_are_jansson_whole_dumps),
+        cmocka_unit_test(non_utf8_strings_are_counted_after_the_tensors),
         cmocka_unit_test(a_hundred_thousand_tensors_stream_in_bounded_memory),
     };
     return cmocka_run_group_tests_name("inspect --json --tensors streams", tests, setup, teardown);
