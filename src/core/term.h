@@ -16,42 +16,67 @@
  * Symbols may be NULL: the factor then prints as its number on both sides
  * ("2 × n_layer = 2 × 32"). Arithmetic is left to right within a product
  * (a division applies to the product so far, rounding up or down as
- * named), products are summed. Overflow sets a flag and the value becomes
- * 0; it never wraps. Internal to the core (tmem__ prefix). */
+ * named), products are summed (or subtracted: tmem__term_minus). A
+ * fraction factor (tmem__term_mul_frac: "5 %", "1.5") is exact: the
+ * product it belongs to is rounded when it ends, up in a term made by
+ * tmem__term_init, down in one made by tmem__term_init_int (DeepSpeed's
+ * int(...), which prints as "int(…)" when multiplied into another term).
+ * Overflow sets a flag and the value becomes 0; it never wraps. Internal
+ * to the core (tmem__ prefix). */
 #ifndef TMEM_TERM_H
 #define TMEM_TERM_H
 
 #include "sb.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TMEM__TERM_TEXT 256 /* = TMEM_FORMULA_LEN: each half fits an entry */
 
 struct tmem__term {
-    uint64_t sum;       /* the products finished so far */
-    uint64_t prod;      /* the product being built */
-    bool started;       /* a product is open */
+    uint64_t sum;        /* the products finished so far, added */
+    uint64_t neg;        /* the products finished so far, subtracted */
+    uint64_t prod;       /* the product being built */
+    uint64_t fnum, fden; /* its pending exact fraction (1 / 1: none) */
+    bool started;        /* a product is open */
+    bool any;            /* a product was begun (" + " goes before the next) */
+    bool minus;          /* the open product is subtracted */
+    bool round_down;     /* fractions round down (tmem__term_init_int) */
     bool overflow;
-    bool text;          /* record symbols and numbers */
+    bool text;           /* record symbols and numbers */
     struct tmem_sb sym, num;
     char sym_buf[TMEM__TERM_TEXT], num_buf[TMEM__TERM_TEXT];
 };
 
 void tmem__term_init(struct tmem__term *t, bool text);
+/* A term whose fractions round down, printed "int(…)" inside another. */
+void tmem__term_init_int(struct tmem__term *t, bool text);
 
 /* × factor (the first factor of a product just sets it). */
 void tmem__term_mul(struct tmem__term *t, const char *sym, uint64_t v);
 /* ÷ v rounding up (ceil) or down (floor); v == 0 counts as overflow. */
 void tmem__term_div_ceil(struct tmem__term *t, const char *sym, uint64_t v);
 void tmem__term_div_floor(struct tmem__term *t, const char *sym, uint64_t v);
+/* × num/den exactly, printed sym = shown ("F" = "5 %", NULL = "1.5");
+ * the product is rounded when it ends (see above). den > 0, num, den ≤ 2^32. */
+void tmem__term_mul_frac(struct tmem__term *t, const char *sym, const char *shown, uint64_t num,
+                         uint64_t den);
 /* × min(a, b), printed "min(sym_a, sym_b)" = "min(a, b)". */
 void tmem__term_mul_min(struct tmem__term *t, const char *sym_a, uint64_t a, const char *sym_b,
                         uint64_t b);
-/* × (sub), a finished term in parentheses: "(2·qk + v)" = "(2 × 192 + 128)". */
+/* × min(subs[0], …, subs[n-1]) of finished terms, printed "min(a, b, c)". */
+void tmem__term_mul_min_terms(struct tmem__term *t, const struct tmem__term *const *subs, size_t n);
+/* × (sub), a finished term in parentheses: "(2·qk + v)" = "(2 × 192 + 128)";
+ * a term made by tmem__term_init_int prints as "int(…)". */
 void tmem__term_mul_term(struct tmem__term *t, const struct tmem__term *sub);
 /* + a new product starting with this factor. */
 void tmem__term_plus(struct tmem__term *t, const char *sym, uint64_t v);
+/* − a new product starting with this factor (the sum may not go below 0:
+ * that counts as overflow). */
+void tmem__term_minus(struct tmem__term *t, const char *sym, uint64_t v);
+/* + a new product starting with (sub). */
+void tmem__term_plus_term(struct tmem__term *t, const struct tmem__term *sub);
 /* Free text on both sides (a unit such as " B", a note in parentheses). */
 void tmem__term_note(struct tmem__term *t, const char *sym_text, const char *num_text);
 
@@ -62,5 +87,8 @@ bool tmem__term_overflow(const struct tmem__term *t);
 /* "symbols = numbers" into out[cap]; when the two halves are the same text
  * (every factor a bare number) only one is written. A cut text ends in "…". */
 void tmem__term_render(const struct tmem__term *t, char *out, size_t cap);
+/* The symbols alone: for a phrase whose symbols carry their numbers
+ * ("2 × 32 layers × 8 KV heads × 128 d_head × bf16"). */
+void tmem__term_render_sym(const struct tmem__term *t, char *out, size_t cap);
 
 #endif /* TMEM_TERM_H */

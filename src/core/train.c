@@ -491,6 +491,7 @@ static void setup(struct tmem_train_ctx *c, const struct tmem_model *m,
     c->stb = dtype_bytes(c->pi->states);
     c->rb = dtype_bytes(c->pi->residual);
     c->cb = dtype_bytes(c->pi->compute);
+    c->fb = dtype_bytes(F32);
     c->tp = o->tp;
     c->pp = o->pp;
     c->cp = o->cp;
@@ -563,43 +564,25 @@ static uint32_t item_phases(const struct tmem_train_ctx *c, enum tmem_train_item
     return item_table[it].phases;
 }
 
-/* ceil(dense · bytes / shard) + ceil(experts · bytes / expert_shard), with
- * its formula "P_gpu × bytes / shard = …" */
-static uint64_t sharded(struct tmem_train_ctx *c, struct tmem_sb *f, uint64_t bytes, bool on,
-                        const char *what)
+/* + (or − when minus) ceil(dense · bytes / shard) + ceil(experts · bytes /
+ * expert_shard): "P_gpu × bytes / shard = …" */
+static void sharded(const struct tmem_train_ctx *c, struct tmem__term *t, uint64_t bytes, bool on,
+                    const char *what, bool minus)
 {
     const struct tmem_train_layout *l = &c->lay;
     uint64_t sd = on ? l->shard : 1, se = on ? l->expert_shard : 1;
-    uint64_t v = tmem_ceil_div_u64(tc_mul(c, l->dense_params, bytes), sd);
-    if (l->expert_params)
-        v = tc_add(c, v, tmem_ceil_div_u64(tc_mul(c, l->expert_params, bytes), se));
-    if (f) {
-        fs(f, l->expert_params ? "P_dense × " : "P_gpu × ");
-        fs(f, what);
-        if (sd > 1)
-            fs(f, " / shard");
-        if (l->expert_params)
-            fs(f, se > 1 ? " + P_experts × bytes / (shard/ep)" : " + P_experts × bytes");
-        fs(f, " = ");
-        fu(f, l->dense_params);
-        fs(f, " × ");
-        fu(f, bytes);
-        if (sd > 1) {
-            fs(f, " / ");
-            fu(f, sd);
-        }
-        if (l->expert_params) {
-            fs(f, " + ");
-            fu(f, l->expert_params);
-            fs(f, " × ");
-            fu(f, bytes);
-            if (se > 1) {
-                fs(f, " / ");
-                fu(f, se);
-            }
-        }
+    void (*next)(struct tmem__term *, const char *, uint64_t) = minus ? tmem__term_minus
+                                                                      : tmem__term_plus;
+    next(t, l->expert_params ? "P_dense" : "P_gpu", l->dense_params);
+    tmem__term_mul(t, what, bytes);
+    if (sd > 1)
+        tmem__term_div_ceil(t, "shard", sd);
+    if (l->expert_params) {
+        next(t, "P_experts", l->expert_params);
+        tmem__term_mul(t, "bytes", bytes);
+        if (se > 1)
+            tmem__term_div_ceil(t, "(shard/ep)", se);
     }
-    return v;
 }
 
 /* Bytes of one optimizer state of a per-tensor kind (8-bit, factored),
@@ -623,11 +606,11 @@ static void per_tensor_state(struct tmem_train_ctx *c, enum tmem_state_kind kind
         uint64_t n = tc_mul(c, r, cl), b = 0;
         switch (kind) {
         case TMEM_STATE_Q8: /* int8, or fp32 below bitsandbytes' min_8bit_size */
-            b = n < TMEM_TRAIN_ADAM8BIT_MIN_SIZE ? tc_mul(c, n, 4) : n;
+            b = n < TMEM_TRAIN_ADAM8BIT_MIN_SIZE ? tc_mul(c, n, c->fb) : n;
             break;
         case TMEM_STATE_Q8_SCALES: /* both moments: an fp32 absmax per block */
             b = n < TMEM_TRAIN_ADAM8BIT_MIN_SIZE ? 0
-                                                 : 2 * 4 * tmem_ceil_div_u64(n, TMEM_TRAIN_ADAM8BIT_BLOCK);
+                                                 : 2 * c->fb * tmem_ceil_div_u64(n, TMEM_TRAIN_ADAM8BIT_BLOCK);
             break;
         case TMEM_STATE_ROW: b = t->cols > 1 ? tc_mul(c, r, c->stb) : 0; break;
         case TMEM_STATE_COL: b = t->cols > 1 ? tc_mul(c, cl, c->stb) : 0; break;
@@ -646,255 +629,331 @@ static bool offloaded_states(const struct tmem_train_ctx *c)
     return c->o->offload != TMEM_OFFLOAD_NONE;
 }
 
-static uint64_t master_bytes(struct tmem_train_ctx *c, struct tmem_sb *f)
+static void master_bytes(struct tmem_train_ctx *c, struct tmem__term *t)
 {
-    if (c->pi->master == NONE)
-        return 0;
-    return sharded(c, f, 4, c->shard_o, "4 B");
+    if (c->pi->master != NONE)
+        sharded(c, t, c->fb, c->shard_o, "4 B", false);
 }
 
-static uint64_t grads_fp32_bytes(struct tmem_train_ctx *c, struct tmem_sb *f)
+static void grads_fp32_bytes(struct tmem_train_ctx *c, struct tmem__term *t)
 {
-    if (!c->o->fp32_grads || c->pi->master == NONE)
-        return 0;
-    return sharded(c, f, 4, c->shard_g || offloaded_states(c), "4 B");
+    if (c->o->fp32_grads && c->pi->master != NONE)
+        sharded(c, t, c->fb, c->shard_g || offloaded_states(c), "4 B", false);
 }
 
-static uint64_t state_bytes(struct tmem_train_ctx *c, uint32_t k, struct tmem_sb *f)
+static void state_bytes(struct tmem_train_ctx *c, uint32_t k, struct tmem__term *t)
 {
     if (k >= c->oi->n_states)
-        return 0;
+        return;
     enum tmem_state_kind kind = c->oi->states[k].kind;
-    if (kind == TMEM_STATE_FULL)
-        return sharded(c, f, c->stb, c->shard_o, "state bytes");
+    if (kind == TMEM_STATE_FULL) {
+        sharded(c, t, c->stb, c->shard_o, "state bytes", false);
+        return;
+    }
+    /* Σ over this GPU's tensors of the kind's own bytes, dense and expert
+     * parts apart: per_tensor_state() */
+    static const char *const how[] = {
+        [TMEM_STATE_FULL] = "P_gpu × state bytes",
+        [TMEM_STATE_Q8] = "Σ tensors: n (int8), 4·n below 4096 elements",
+        [TMEM_STATE_Q8_SCALES] = "Σ tensors ≥ 4096: 2 moments × 4 B × ceil(n / 256)",
+        [TMEM_STATE_ROW] = "Σ matrices: rows × state bytes",
+        [TMEM_STATE_COL] = "Σ matrices: cols × state bytes",
+        [TMEM_STATE_VECTOR] = "Σ vectors: n × state bytes",
+    };
+    _Static_assert(sizeof how / sizeof how[0] == TMEM_STATE_KIND_COUNT, "one rule per state kind");
     uint64_t dense, expert;
     per_tensor_state(c, kind, &dense, &expert);
     const struct tmem_train_layout *l = &c->lay;
     uint64_t sd = c->shard_o ? l->shard : 1, se = c->shard_o ? l->expert_shard : 1;
-    uint64_t v = tc_add(c, tmem_ceil_div_u64(dense, sd), tmem_ceil_div_u64(expert, se));
-    if (f) {
-        static const char *const how[] = {
-            [TMEM_STATE_Q8] = "Σ tensors: n (int8), 4·n below 4096 elements",
-            [TMEM_STATE_Q8_SCALES] = "Σ tensors ≥ 4096: 2 moments × 4 B × ceil(n / 256)",
-            [TMEM_STATE_ROW] = "Σ matrices: rows × state bytes",
-            [TMEM_STATE_COL] = "Σ matrices: cols × state bytes",
-            [TMEM_STATE_VECTOR] = "Σ vectors: n × state bytes",
-        };
-        fs(f, how[kind]);
-        if (sd > 1)
-            fs(f, ", / shard");
-        fs(f, " = ");
-        fu(f, dense);
-        if (expert) {
-            fs(f, " + ");
-            fu(f, expert);
-        }
-        if (sd > 1) {
-            fs(f, " / ");
-            fu(f, sd);
-        }
+    tmem__term_plus(t, how[kind], dense);
+    if (sd > 1)
+        tmem__term_div_ceil(t, "shard", sd);
+    if (expert) {
+        tmem__term_plus(t, "the experts' part", expert);
+        if (se > 1)
+            tmem__term_div_ceil(t, "(shard/ep)", se);
     }
-    return v;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b)
+/* The one function that computes each item's bytes and its formula: the
+ * term t (text or numbers only) of every item but the activations. */
+static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t)
 {
-    return a < b ? a : b;
-}
-
-uint64_t tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
-uint64_t tmem_train_ds_host(struct tmem_train_ctx *c, struct tmem_sb *f);
-
-/* The one function that computes each item's bytes (and its formula). */
-static uint64_t item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
-{
+    /* each case an item; the activations' cases are train_act.c's */
     const struct tmem_train_opts *o = c->o;
     const struct tmem_train_layout *l = &c->lay;
-    if (o->deepspeed_estimator)
-        return it == TMEM_TI_DS_LARGEST || it == TMEM_TI_DS_STATES ? tmem_train_ds_item(c, it, f) : 0;
     switch (it) {
     case TMEM_TI_WEIGHTS:
-        if (o->offload == TMEM_OFFLOAD_PARAMS)
-            return 0;
-        return sharded(c, f, c->wb, c->shard_w, "weight bytes");
+        if (o->offload != TMEM_OFFLOAD_PARAMS)
+            sharded(c, t, c->wb, c->shard_w, "weight bytes", false);
+        return;
     case TMEM_TI_GRADS:
-        return sharded(c, f, c->gb, c->shard_g, "grad bytes");
+        sharded(c, t, c->gb, c->shard_g, "grad bytes", false);
+        return;
     case TMEM_TI_GRADS_FP32:
-        return offloaded_states(c) ? 0 : grads_fp32_bytes(c, f);
+        if (!offloaded_states(c))
+            grads_fp32_bytes(c, t);
+        return;
     case TMEM_TI_MASTER:
-        return offloaded_states(c) ? 0 : master_bytes(c, f);
+        if (!offloaded_states(c))
+            master_bytes(c, t);
+        return;
     case TMEM_TI_STATE0:
     case TMEM_TI_STATE1:
     case TMEM_TI_STATE2:
-        return offloaded_states(c) ? 0 : state_bytes(c, (uint32_t)(it - TMEM_TI_STATE0), f);
+        if (!offloaded_states(c))
+            state_bytes(c, (uint32_t)(it - TMEM_TI_STATE0), t);
+        return;
     case TMEM_TI_STEP_SCRATCH: {
         /* torch's foreach Adam/AdamW/Lion allocate one temporary per
          * parameter (sqrt(v), the Lion update); Megatron/DeepSpeed fused
          * Adam and bitsandbytes work in place; HF Adafactor loops tensor by
          * tensor (two fp32 temporaries of the largest one). */
         if (offloaded_states(c))
-            return 0;
+            return;
         enum tmem_optimizer op = o->optimizer;
         if (op == TMEM_OPTIMIZER_ADAFACTOR) {
             uint64_t big = 0;
             for (uint32_t i = 0; i < c->inv->n_tensors; i++)
                 if (c->inv->tensors[i].rows * c->inv->tensors[i].cols > big)
                     big = c->inv->tensors[i].rows * c->inv->tensors[i].cols;
-            big = tmem_ceil_div_u64(big, c->tp);
-            fs(f, "2 × largest tensor × 4 B (per-tensor update temporaries) = 2 × ");
-            fu(f, big);
-            fs(f, " × 4");
-            return tc_mul3(c, 2, big, 4);
+            tmem__term_mul(t, NULL, 2);
+            tmem__term_mul(t, "largest tensor", tmem_ceil_div_u64(big, c->tp));
+            tmem__term_mul(t, "4 B", c->fb);
+            tmem__term_note(t, " (per-tensor update temporaries)", NULL);
+            return;
         }
         if (c->pi->persistent_grads ||
             (op != TMEM_OPTIMIZER_ADAM && op != TMEM_OPTIMIZER_ADAMW && op != TMEM_OPTIMIZER_LION))
-            return 0;
-        fs(f, "torch foreach step, one temporary per parameter: ");
-        return sharded(c, f, c->stb, c->shard_o, "state bytes");
+            return;
+        tmem__term_note(t, "torch foreach step, one temporary per parameter: ", NULL);
+        sharded(c, t, c->stb, c->shard_o, "state bytes", false);
+        return;
     }
-    case TMEM_TI_DDP_BUCKETS:
+    case TMEM_TI_DDP_BUCKETS: {
         /* torch DDP (gradient_as_bucket_view=False) copies every gradient
          * into its flat buckets of bucket_cap_mb; Megatron / DeepSpeed
          * reduce from their contiguous gradient buffer */
         if (c->dp * c->cp < 2 || o->zero != 0 || o->fsdp != TMEM_FSDP_OFF || o->distributed_optimizer ||
             c->pi->persistent_grads || o->ddp_bucket_view)
-            return 0;
-        fs(f, "DDP buckets of bucket_cap_mb ");
-        fu(f, o->ddp_bucket_bytes >> 20);
-        fs(f, " hold a copy of every gradient: ");
-        return sharded(c, f, c->gb, false, "grad bytes");
-    case TMEM_TI_ZERO_REDUCE: {
+            return;
+        if (t->text) {
+            char note[96];
+            struct tmem_sb sb;
+            tmem_sb_init(&sb, note, sizeof note);
+            tmem_sb_str(&sb, "DDP buckets of bucket_cap_mb ");
+            tmem_sb_u64(&sb, o->ddp_bucket_bytes >> 20);
+            tmem_sb_str(&sb, " hold a copy of every gradient: ");
+            tmem__term_note(t, note, NULL);
+        }
+        sharded(c, t, c->gb, false, "grad bytes", false);
+        return;
+    }
+    case TMEM_TI_ZERO_REDUCE:
         if (o->zero == 0)
-            return 0;
-        uint64_t n = min_u64(o->ds_reduce_bucket, l->params);
-        fs(f, "min(reduce_bucket_size, P_gpu) × grad bytes = min(");
-        fu(f, o->ds_reduce_bucket);
-        fs(f, ", ");
-        fu(f, l->params);
-        fs(f, ") × ");
-        fu(f, c->gb);
-        return tc_mul(c, n, c->gb);
-    }
-    case TMEM_TI_ZERO_ALLGATHER: {
+            return;
+        tmem__term_mul_min(t, "reduce_bucket_size", o->ds_reduce_bucket, "P_gpu", l->params);
+        tmem__term_mul(t, "grad bytes", c->gb);
+        return;
+    case TMEM_TI_ZERO_ALLGATHER:
         if (o->zero != 1 && o->zero != 2)
-            return 0;
-        uint64_t n = min_u64(o->ds_allgather_bucket, l->params);
-        fs(f, "min(allgather_bucket_size, P_gpu) × weight bytes = min(");
-        fu(f, o->ds_allgather_bucket);
-        fs(f, ", ");
-        fu(f, l->params);
-        fs(f, ") × ");
-        fu(f, c->wb);
-        return tc_mul(c, n, c->wb);
-    }
-    case TMEM_TI_GATHERED: {
-        uint64_t unit = l->largest_unit_params;
+            return;
+        tmem__term_mul_min(t, "allgather_bucket_size", o->ds_allgather_bucket, "P_gpu", l->params);
+        tmem__term_mul(t, "weight bytes", c->wb);
+        return;
+    case TMEM_TI_GATHERED:
         if (o->zero == 3) {
-            uint64_t n = min_u64(tc_add(c, unit, o->ds_prefetch_bucket), o->ds_max_live);
-            n = min_u64(n, l->params);
-            fs(f, "min(largest unit + stage3_prefetch_bucket_size, stage3_max_live_parameters) × "
-                  "weight bytes = min(");
-            fu(f, unit);
-            fs(f, " + ");
-            fu(f, o->ds_prefetch_bucket);
-            fs(f, ", ");
-            fu(f, o->ds_max_live);
-            fs(f, ") × ");
-            fu(f, c->wb);
-            return tc_mul(c, n, c->wb);
+            struct tmem__term live, max_live, all;
+            tmem__term_init(&live, t->text);
+            tmem__term_mul(&live, "largest unit", l->largest_unit_params);
+            tmem__term_plus(&live, "stage3_prefetch_bucket_size", o->ds_prefetch_bucket);
+            tmem__term_init(&max_live, t->text);
+            tmem__term_mul(&max_live, "stage3_max_live_parameters", o->ds_max_live);
+            tmem__term_init(&all, t->text);
+            tmem__term_mul(&all, "P_gpu", l->params);
+            const struct tmem__term *const subs[] = {&live, &max_live, &all};
+            tmem__term_mul_min_terms(t, subs, 3);
+            tmem__term_mul(t, "weight bytes", c->wb);
+            return;
         }
+        if (l->shard < 2)
+            return;
         if (o->fsdp == TMEM_FSDP_FULL || o->fsdp == TMEM_FSDP_HYBRID) {
-            if (l->shard < 2)
-                return 0;
-            fs(f, "2 units (current + BACKWARD_PRE prefetch) × largest unit × weight bytes = 2 × ");
-            fu(f, unit);
-            fs(f, " × ");
-            fu(f, c->wb);
-            return tc_mul3(c, 2, unit, c->wb);
+            tmem__term_mul(t, "2 units (current + BACKWARD_PRE prefetch)", 2);
+            tmem__term_mul(t, "largest unit", l->largest_unit_params);
+            tmem__term_mul(t, "weight bytes", c->wb);
+        } else if (o->fsdp == TMEM_FSDP_GRAD_OP) {
+            /* SHARD_GRAD_OP keeps the parameters unsharded from forward
+             * to backward: the whole, less the sharded copy at rest */
+            sharded(c, t, c->wb, false, "weight bytes", false);
+            sharded(c, t, c->wb, true, "weight bytes", true);
         }
-        if (o->fsdp == TMEM_FSDP_GRAD_OP) {
-            /* SHARD_GRAD_OP keeps the parameters unsharded from forward to backward */
-            uint64_t full = tc_add(c, tc_mul(c, l->dense_params, c->wb), tc_mul(c, l->expert_params, c->wb));
-            uint64_t at_rest = sharded(c, NULL, c->wb, true, "");
-            fs(f, "P_gpu × weight bytes − the sharded copy = ");
-            fu(f, full);
-            fs(f, " − ");
-            fu(f, at_rest);
-            return full - at_rest;
-        }
-        return 0;
-    }
+        return;
     case TMEM_TI_UNSHARDED_GRADS:
         if ((o->fsdp != TMEM_FSDP_FULL && o->fsdp != TMEM_FSDP_HYBRID && o->fsdp != TMEM_FSDP_GRAD_OP) ||
             l->shard < 2)
-            return 0;
-        fs(f, "largest unit × grad bytes (before its reduce-scatter) = ");
-        fu(f, l->largest_unit_params);
-        fs(f, " × ");
-        fu(f, c->gb);
-        return tc_mul(c, l->largest_unit_params, c->gb);
+            return;
+        tmem__term_mul(t, "largest unit", l->largest_unit_params);
+        tmem__term_mul(t, "grad bytes", c->gb);
+        tmem__term_note(t, " (before its reduce-scatter)", NULL);
+        return;
     case TMEM_TI_CUDA:
-        fs(f, "cuda_overhead = ");
-        fu(f, o->cuda_overhead_bytes);
-        fs(f, o->cuda_overhead_bytes != TMEM_TRAIN_CUDA_OVERHEAD_BYTES
-                  ? " (--cuda-overhead-mib)"
-                  : " (named default: CUDA context 512 MiB + cuBLAS / NCCL workspaces 256 MiB, --cuda-overhead-mib)");
-        return o->cuda_overhead_bytes;
-    case TMEM_TI_FRAGMENTATION:
+        tmem__term_mul(t, "cuda_overhead", o->cuda_overhead_bytes);
+        tmem__term_note(t, NULL, o->cuda_overhead_bytes != TMEM_TRAIN_CUDA_OVERHEAD_BYTES
+                                     ? " (--cuda-overhead-mib)"
+                                     : " (named default: CUDA context 512 MiB + cuBLAS / NCCL "
+                                       "workspaces 256 MiB, --cuda-overhead-mib)");
+        return;
+    case TMEM_TI_ACT_ATTN:
+    case TMEM_TI_ACT_SCORES:
+    case TMEM_TI_ACT_MLP:
+    case TMEM_TI_ACT_MOE:
+    case TMEM_TI_ACT_MASKS:
+    case TMEM_TI_ACT_CKPT:
+    case TMEM_TI_ACT_ENDS:
+    case TMEM_TI_ACT_AUTOCAST:
+    case TMEM_TI_LOGITS:
+    case TMEM_TI_LOSS:
+    case TMEM_TI_LOGITS_GRAD:
+    case TMEM_TI_RECOMPUTE: /* train_act.c: see item() */
+    case TMEM_TI_FRAGMENTATION: /* frag_term(): a share of the others */
     case TMEM_TI_DS_LARGEST:
     case TMEM_TI_DS_STATES:
     case TMEM_TI_COUNT:
-        return 0;
-    default:
-        return tmem_train_act_item(c, it, f);
+        return;
     }
 }
 
-static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, struct tmem_sb *f)
+/* the items train_act.c computes (activations, logits, loss, recompute) */
+static bool is_act_item(enum tmem_train_item it)
 {
-    if (c->o->offload == TMEM_OFFLOAD_NONE && !c->o->deepspeed_estimator)
-        return 0;
-    if (c->o->deepspeed_estimator)
-        return hi == TMEM_HI_DS_CPU ? tmem_train_ds_host(c, f) : 0;
-    if (!offloaded_states(c))
-        return 0;
-    switch (hi) {
-    case TMEM_HI_WEIGHTS:
-        return c->o->offload == TMEM_OFFLOAD_PARAMS ? sharded(c, f, c->wb, c->shard_w, "weight bytes") : 0;
-    case TMEM_HI_MASTER:
-        return master_bytes(c, f);
-    case TMEM_HI_GRADS_FP32:
-        /* the optimizer on the host steps on fp32 gradients */
-        if (c->pi->master == NONE)
-            return 0;
-        return sharded(c, f, 4, true, "4 B");
-    case TMEM_HI_STATES: {
-        uint64_t v = 0;
-        for (uint32_t k = 0; k < c->oi->n_states; k++) {
-            if (k > 0)
-                fs(f, " + ");
-            v = tc_add(c, v, state_bytes(c, k, f));
-        }
-        return v;
+    switch (it) {
+    case TMEM_TI_ACT_ATTN:
+    case TMEM_TI_ACT_SCORES:
+    case TMEM_TI_ACT_MLP:
+    case TMEM_TI_ACT_MOE:
+    case TMEM_TI_ACT_MASKS:
+    case TMEM_TI_ACT_CKPT:
+    case TMEM_TI_ACT_ENDS:
+    case TMEM_TI_ACT_AUTOCAST:
+    case TMEM_TI_LOGITS:
+    case TMEM_TI_LOSS:
+    case TMEM_TI_LOGITS_GRAD:
+    case TMEM_TI_RECOMPUTE: return true;
+    case TMEM_TI_WEIGHTS:
+    case TMEM_TI_GRADS:
+    case TMEM_TI_GRADS_FP32:
+    case TMEM_TI_MASTER:
+    case TMEM_TI_STATE0:
+    case TMEM_TI_STATE1:
+    case TMEM_TI_STATE2:
+    case TMEM_TI_STEP_SCRATCH:
+    case TMEM_TI_DDP_BUCKETS:
+    case TMEM_TI_ZERO_REDUCE:
+    case TMEM_TI_ZERO_ALLGATHER:
+    case TMEM_TI_GATHERED:
+    case TMEM_TI_UNSHARDED_GRADS:
+    case TMEM_TI_CUDA:
+    case TMEM_TI_FRAGMENTATION:
+    case TMEM_TI_DS_LARGEST:
+    case TMEM_TI_DS_STATES:
+    case TMEM_TI_COUNT: return false;
     }
-    default:
-        return 0;
-    }
+    return false;
 }
 
-/* fragmentation: F × the rest, rounded up */
-static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest)
+/* An item's bytes, and its formula into formula[cap] when formula is not
+ * NULL. The activations (train_act.c) write their own. */
+static uint64_t item(struct tmem_train_ctx *c, enum tmem_train_item it, char *formula, size_t cap)
+{
+    if (c->o->deepspeed_estimator && it != TMEM_TI_DS_LARGEST && it != TMEM_TI_DS_STATES)
+        return 0; /* DeepSpeed's estimate: model states only */
+    if (is_act_item(it) && !c->o->deepspeed_estimator) {
+        struct tmem_sb sb;
+        if (formula != NULL)
+            tmem_sb_init(&sb, formula, cap);
+        return tmem_train_act_item(c, it, formula != NULL ? &sb : NULL);
+    }
+    struct tmem__term t;
+    tmem__term_init(&t, formula != NULL);
+    if (c->o->deepspeed_estimator)
+        tmem_train_ds_item(c, it, &t);
+    else
+        item_term(c, it, &t);
+    if (formula != NULL)
+        tmem__term_render(&t, formula, cap);
+    return tc_term(c, &t);
+}
+
+static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, char *formula, size_t cap)
+{
+    struct tmem__term t;
+    tmem__term_init(&t, formula != NULL);
+    if (c->o->deepspeed_estimator) {
+        if (hi == TMEM_HI_DS_CPU)
+            tmem_train_ds_host(c, &t);
+    } else if (offloaded_states(c)) {
+        switch (hi) {
+        case TMEM_HI_WEIGHTS:
+            if (c->o->offload == TMEM_OFFLOAD_PARAMS)
+                sharded(c, &t, c->wb, c->shard_w, "weight bytes", false);
+            break;
+        case TMEM_HI_MASTER: master_bytes(c, &t); break;
+        case TMEM_HI_GRADS_FP32:
+            /* the optimizer on the host steps on fp32 gradients */
+            if (c->pi->master != NONE)
+                sharded(c, &t, c->fb, true, "4 B", false);
+            break;
+        case TMEM_HI_STATES:
+            for (uint32_t k = 0; k < c->oi->n_states; k++)
+                state_bytes(c, k, &t);
+            break;
+        case TMEM_HI_DS_CPU:
+        case TMEM_HI_COUNT: break;
+        }
+    }
+    if (formula != NULL)
+        tmem__term_render(&t, formula, cap);
+    return tc_term(c, &t);
+}
+
+/* fragmentation: F × the rest, rounded up: "F × everything above = 5 % ×
+ * …", the percentage written exactly (ppm / 10^4, two decimals or more) */
+static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest, char *formula, size_t cap)
 {
     if (c->o->deepspeed_estimator) /* DeepSpeed's estimate has no such line */
         return 0;
-    return tc_scale(c, rest, c->o->fragmentation_ppm, 1000000);
+    uint64_t ppm = c->o->fragmentation_ppm;
+    struct tmem__term t;
+    tmem__term_init(&t, formula != NULL);
+    char pct[32] = "";
+    if (formula != NULL) {
+        struct tmem_sb sb;
+        tmem_sb_init(&sb, pct, sizeof pct);
+        tmem_sb_u64(&sb, ppm / 10000);
+        uint64_t frac = ppm % 10000;
+        if (frac != 0) {
+            char d[6] = {'.', (char)('0' + frac / 1000), (char)('0' + frac / 100 % 10),
+                         (char)('0' + frac / 10 % 10), (char)('0' + frac % 10), '\0'};
+            for (int i = 4; i > 2 && d[i] == '0'; i--)
+                d[i] = '\0';
+            tmem_sb_str(&sb, d);
+        }
+        tmem_sb_str(&sb, " %");
+    }
+    tmem__term_mul_frac(&t, "F", pct, ppm, 1000000);
+    tmem__term_mul(&t, "everything above", rest);
+    tmem__term_note(&t, NULL, " (--fragmentation)");
+    if (formula != NULL)
+        tmem__term_render(&t, formula, cap);
+    return tc_term(c, &t);
 }
 
 static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
 {
     uint64_t rest[TMEM_PHASE_COUNT] = {0, 0, 0, 0};
     for (int it = 0; it < TMEM_TI_COUNT; it++) {
-        uint64_t v = item(c, (enum tmem_train_item)it, NULL);
+        uint64_t v = item(c, (enum tmem_train_item)it, NULL, 0);
         uint32_t ph = item_phases(c, (enum tmem_train_item)it);
         r->item_bytes[it] = v;
         r->item_phases[it] = ph;
@@ -907,7 +966,7 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
     uint64_t best = 0;
     r->peak_phase = TMEM_PHASE_FORWARD;
     for (int p = 0; p < TMEM_PHASE_COUNT; p++) {
-        r->phase_bytes[p] = tc_add(c, rest[p], frag(c, rest[p]));
+        r->phase_bytes[p] = tc_add(c, rest[p], frag(c, rest[p], NULL, 0));
         if (p == 0 || r->phase_bytes[p] > best) {
             best = r->phase_bytes[p];
             r->peak_phase = (enum tmem_phase)p;
@@ -917,7 +976,7 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
     r->item_bytes[TMEM_TI_FRAGMENTATION] = best - rest[r->peak_phase];
     r->host_bytes = 0;
     for (int h = 0; h < TMEM_HI_COUNT; h++) {
-        r->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL);
+        r->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
         r->host_bytes = tc_add(c, r->host_bytes, r->host_item_bytes[h]);
     }
     r->layout = c->lay;
@@ -1045,11 +1104,9 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
     struct tmem_train_ctx c;
     setup(&c, m, inv, o, r->layout.stage);
     char label[TMEM_LABEL_LEN], formula[TMEM_FORMULA_LEN];
-    struct tmem_sb f;
     if (host) {
         for (int h = 0; h < TMEM_HI_COUNT; h++) {
-            tmem_sb_init(&f, formula, sizeof formula);
-            uint64_t v = host_item(&c, (enum tmem_host_item)h, &f);
+            uint64_t v = host_item(&c, (enum tmem_host_item)h, formula, sizeof formula);
             if (v == 0)
                 continue;
             TRY(tmem_ledger_add(out, host_buckets[h], host_labels[h], v, formula, err));
@@ -1061,27 +1118,15 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
         enum tmem_train_item ti = (enum tmem_train_item)it;
         if (ti == TMEM_TI_FRAGMENTATION || !(item_phases(&c, ti) & PH(phase)))
             continue;
-        tmem_sb_init(&f, formula, sizeof formula);
-        uint64_t v = item(&c, ti, &f);
+        uint64_t v = item(&c, ti, formula, sizeof formula);
         if (v == 0)
             continue;
         item_label(&c, ti, label, sizeof label);
         TRY(tmem_ledger_add(out, item_table[ti].bucket, label, v, formula, err));
         rest += v;
     }
-    uint64_t fr = frag(&c, rest);
+    uint64_t fr = frag(&c, rest, formula, sizeof formula);
     if (fr > 0) {
-        tmem_sb_init(&f, formula, sizeof formula);
-        fs(&f, "F × everything above = ");
-        fu(&f, o->fragmentation_ppm / 10000);
-        uint64_t frac = o->fragmentation_ppm % 10000 / 100; /* two decimals */
-        if (frac != 0) {
-            char digits[4] = {'.', (char)('0' + frac / 10), (char)('0' + frac % 10), '\0'};
-            fs(&f, digits);
-        }
-        fs(&f, " % × ");
-        fu(&f, rest);
-        fs(&f, " (--fragmentation)");
         item_label(&c, TMEM_TI_FRAGMENTATION, label, sizeof label);
         TRY(tmem_ledger_add(out, TMEM_BUCKET_FRAMEWORK_OVERHEAD, label, fr, formula, err));
     }

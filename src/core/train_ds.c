@@ -17,9 +17,6 @@
  * P total parameters, G = gpus, gpn gpus per node, additional_buffer_factor 1.5. */
 #include "train_internal.h"
 
-uint64_t tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
-uint64_t tmem_train_ds_host(struct tmem_train_ctx *c, struct tmem_sb *f);
-
 struct ds_in {
     uint64_t p, ll, g, gpn, nodes;
 };
@@ -40,106 +37,100 @@ static void ds_inputs(const struct tmem_train_ctx *c, struct ds_in *d)
     d->nodes = tmem_ceil_div_u64(d->g, d->gpn);
 }
 
-/* floor(p · num / den · 1.5), dividing before multiplying (tmem_scale_u64)
- * so only a result past 64 bits overflows */
-static uint64_t buffered(struct tmem_train_ctx *c, uint64_t p, uint64_t num, uint64_t den)
+/* int(p × factor [/ nodes] × 1.5): DeepSpeed's int(cpu_mem), the buffer
+ * factor 1.5 exact (floor(p · factor · 1.5 / nodes)) */
+static void buffered(const struct tmem_train_ctx *c, struct tmem__term *t, const char *p_sym,
+                     uint64_t p, const char *const *f_sym, const uint64_t *f, int n_f, uint64_t nodes)
 {
-    uint64_t r, n = tc_mul(c, num, TMEM_TRAIN_DS_BUFFER_FACTOR_PCT), d = tc_mul(c, den, 100);
-    if (d == 0 || !tmem_scale_u64(p, n, d, false, &r)) {
-        c->overflow = true;
-        return 0;
+    (void)c;
+    struct tmem__term sub;
+    tmem__term_init_int(&sub, t->text);
+    tmem__term_mul(&sub, p_sym, p);
+    for (int i = 0; i < n_f; i++)
+        tmem__term_mul(&sub, f_sym[i], f[i]);
+    char shown[24] = "";
+    if (t->text) { /* 150 → "1.5" */
+        struct tmem_sb sb;
+        uint64_t pct = TMEM_TRAIN_DS_BUFFER_FACTOR_PCT;
+        tmem_sb_init(&sb, shown, sizeof shown);
+        tmem_sb_u64(&sb, pct / 100);
+        if (pct % 100 != 0) {
+            char d[4] = {'.', (char)('0' + pct % 100 / 10), (char)('0' + pct % 10), '\0'};
+            if (d[2] == '0')
+                d[2] = '\0';
+            tmem_sb_str(&sb, d);
+        }
     }
-    return r;
+    tmem__term_mul_frac(&sub, NULL, shown, TMEM_TRAIN_DS_BUFFER_FACTOR_PCT, 100);
+    if (nodes != 0)
+        tmem__term_div_floor(&sub, "nodes", nodes);
+    tmem__term_mul_term(t, &sub);
 }
 
-uint64_t tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
+void tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t)
 {
     struct ds_in d;
     ds_inputs(c, &d);
     bool z3 = c->o->zero == 3;
     if (it == TMEM_TI_DS_LARGEST) {
         if (!z3)
-            return 0;
-        fs(f, "4 × largest_layer_params (16-bit param + grad) = 4 × ");
-        fu(f, d.ll);
-        return tc_mul(c, 4, d.ll);
+            return;
+        tmem__term_mul(t, NULL, 4);
+        tmem__term_mul(t, "largest_layer_params", d.ll);
+        tmem__term_note(t, " (16-bit param + grad)", NULL);
+        return;
     }
-    if (c->o->offload == TMEM_OFFLOAD_PARAMS && z3)
-        return 0;
+    if (it != TMEM_TI_DS_STATES || (c->o->offload == TMEM_OFFLOAD_PARAMS && z3))
+        return;
     uint64_t k = c->o->offload == TMEM_OFFLOAD_NONE ? 18 : 2;
-    uint64_t v = tc_mul(c, d.p, k) / d.g;
-    if (z3) {
-        fs(f, k == 18 ? "int(18 × total_params / gpus) = int(18 × " : "int(2 × total_params / gpus) = int(2 × ");
-    } else if (k == 18) {
-        fs(f, "2 × total_params + int(18 × total_params / gpus) = 2 × ");
-        fu(f, d.p);
-        fs(f, " + int(18 × ");
-        v = tc_add(c, tc_mul(c, 2, d.p), v);
-    } else {
-        fs(f, "2 × total_params = 2 × ");
-        fu(f, d.p);
-        return tc_mul(c, 2, d.p);
+    if (!z3) { /* ZeRO-2 keeps the 16-bit parameters whole: 2 × total_params */
+        tmem__term_mul(t, NULL, 2);
+        tmem__term_mul(t, "total_params", d.p);
+        if (k == 2)
+            return;
     }
-    fu(f, d.p);
-    fs(f, " / ");
-    fu(f, d.g);
-    fs(f, ")");
-    return v;
+    struct tmem__term share; /* int(k × total_params / gpus) */
+    tmem__term_init_int(&share, t->text);
+    tmem__term_mul(&share, NULL, k);
+    tmem__term_mul(&share, "total_params", d.p);
+    tmem__term_div_floor(&share, "gpus", d.g);
+    if (z3)
+        tmem__term_mul_term(t, &share);
+    else
+        tmem__term_plus_term(t, &share);
 }
 
-uint64_t tmem_train_ds_host(struct tmem_train_ctx *c, struct tmem_sb *f)
+void tmem_train_ds_host(struct tmem_train_ctx *c, struct tmem__term *t)
 {
     struct ds_in d;
     ds_inputs(c, &d);
     bool zi = c->o->ds_zero_init;
     enum tmem_offload off = c->o->offload;
+    static const char *const per_gpu[] = {NULL, "gpus_per_node"};
+    const uint64_t gpn[] = {4, d.gpn};
     if (c->o->zero == 2) {
         if (off == TMEM_OFFLOAD_NONE) {
-            fs(f, "total_params × 4 × gpus_per_node × 1.5");
-            return buffered(c, d.p, 4 * d.gpn, 1);
+            buffered(c, t, "total_params", d.p, per_gpu, gpn, 2, 0);
+            return;
         }
-        uint64_t k = 4 * d.g > 16 ? 4 * d.g : 16;
-        fs(f, "total_params × max(4 × gpus, 16) × 1.5 = ");
-        fu(f, d.p);
-        fs(f, " × ");
-        fu(f, k);
-        fs(f, " × 1.5");
-        return buffered(c, d.p, k, 1);
+        static const char *const max_sym[] = {"max(4 × gpus, 16)"};
+        const uint64_t k[] = {4 * d.g > 16 ? 4 * d.g : 16};
+        buffered(c, t, "total_params", d.p, max_sym, k, 1, 0);
+        return;
     }
     if (off == TMEM_OFFLOAD_NONE) {
-        if (zi) {
-            fs(f, "largest_layer_params × 4 × gpus_per_node × 1.5 = ");
-            fu(f, d.ll);
-            fs(f, " × 4 × ");
-            fu(f, d.gpn);
-            fs(f, " × 1.5");
-            return buffered(c, d.ll, 4 * d.gpn, 1);
-        }
-        fs(f, "total_params × 4 × gpus_per_node × 1.5 = ");
-        fu(f, d.p);
-        fs(f, " × 4 × ");
-        fu(f, d.gpn);
-        fs(f, " × 1.5");
-        return buffered(c, d.p, 4 * d.gpn, 1);
+        if (zi)
+            buffered(c, t, "largest_layer_params", d.ll, per_gpu, gpn, 2, 0);
+        else
+            buffered(c, t, "total_params", d.p, per_gpu, gpn, 2, 0);
+        return;
     }
-    uint64_t k = off == TMEM_OFFLOAD_PARAMS ? 18 : 16;
+    const uint64_t k[] = {off == TMEM_OFFLOAD_PARAMS ? 18 : 16};
     /* max(4·gpn, k/nodes): compare 4·gpn·nodes with k */
-    if (!zi && 4 * d.gpn * d.nodes >= k) {
-        fs(f, "total_params × 4 × gpus_per_node × 1.5 = ");
-        fu(f, d.p);
-        fs(f, " × 4 × ");
-        fu(f, d.gpn);
-        fs(f, " × 1.5");
-        return buffered(c, d.p, 4 * d.gpn, 1);
+    if (!zi && 4 * d.gpn * d.nodes >= k[0]) {
+        buffered(c, t, "total_params", d.p, per_gpu, gpn, 2, 0);
+        return;
     }
-    fs(f, "total_params × ");
-    fu(f, k);
-    fs(f, " / nodes × 1.5 = ");
-    fu(f, d.p);
-    fs(f, " × ");
-    fu(f, k);
-    fs(f, " / ");
-    fu(f, d.nodes);
-    fs(f, " × 1.5");
-    return buffered(c, d.p, k, d.nodes);
+    static const char *const no_sym[] = {NULL};
+    buffered(c, t, "total_params", d.p, no_sym, k, 1, d.nodes);
 }

@@ -7,6 +7,7 @@
 
 #include "checked.h"
 #include "sb.h"
+#include "term.h"
 #include "tmem/train.h"
 
 struct tmem_train_ctx {
@@ -20,6 +21,7 @@ struct tmem_train_ctx {
 
     /* bytes per element */
     uint64_t wb, gb, stb, rb, cb; /* weights, grads, states, residual stream, compute */
+    uint64_t fb;                  /* fp32 (master weights, fp32 gradients and scales) */
     uint64_t dp, tp, pp, cp, ep;
     uint64_t seq;                 /* the plan's sequence length (resolved) */
     uint64_t s_local;             /* seq / cp */
@@ -72,7 +74,15 @@ static inline uint64_t tc_scale(struct tmem_train_ctx *c, uint64_t a, uint64_t n
     return r;
 }
 
-/* formula helpers (no-ops when f is NULL) */
+/* a term's value, its overflow recorded in c->overflow */
+static inline uint64_t tc_term(struct tmem_train_ctx *c, const struct tmem__term *t)
+{
+    if (tmem__term_overflow(t))
+        c->overflow = true;
+    return tmem__term_value(t);
+}
+
+/* formula helpers of train_act.c (no-ops when f is NULL) */
 static inline void fs(struct tmem_sb *f, const char *s)
 {
     if (f)
@@ -89,5 +99,9 @@ static inline void fu(struct tmem_sb *f, uint64_t v)
 void tmem_train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *out); /* fills c->la's values */
 uint64_t tmem_train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
 void tmem_train_act_family(struct tmem_train_ctx *c);
+
+/* train_ds.c: --deepspeed-estimator's two lines, as terms */
+void tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t);
+void tmem_train_ds_host(struct tmem_train_ctx *c, struct tmem__term *t);
 
 #endif /* TMEM_TRAIN_INTERNAL_H */
