@@ -97,6 +97,10 @@ struct tmem_kv_layout {
     uint64_t bytes_per_token;               /* all layers on this GPU */
     uint64_t fixed_bytes;                   /* per-layer scales (fp8) */
     bool mla;                               /* latent cache, replicated across TP */
+    /* bytes_per_token and fixed_bytes as the expressions that computed
+     * them, each factor with its number ("2 × 32 layers × 8 KV heads ×
+     * 128 d_head × bf16"); "" when fixed_bytes is 0 */
+    char formula[TMEM_FORMULA_LEN], fixed_formula[TMEM_FORMULA_LEN];
 };
 
 /* ------------------------------------------------------------- inference */

@@ -7,10 +7,13 @@
  * REF: vLLM gpu_worker.py determine_available_memory, kv_cache_utils.py;
  *      vLLM distributed/utils.py get_pp_indices. */
 #include "checked.h"
+#include "dtype_size.h"
 #include "error.h"
+#include "kv.h"
 #include "quant.h"
 #include "sb.h"
 #include "tensor_kind.h"
+#include "term.h"
 #include "timing.h"
 #include "tmem/infer.h"
 
@@ -230,98 +233,108 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
 
 /* ------------------------------------------------------------ formulas */
 
-static void fmt_num(struct tmem_sb *sb, uint64_t v) { tmem_sb_u64(sb, v); }
-
 static enum tmem_status line(struct tmem_ledger *l, enum tmem_bucket bk, const char *label,
                              uint64_t bytes, const char *formula, struct tmem_error *err)
 {
     return bytes ? tmem_ledger_add(l, bk, label, bytes, formula, err) : TMEM_OK;
 }
 
+/* a ledger line whose bytes and formula are term t's */
+static enum tmem_status term_line(struct tmem_ledger *l, enum tmem_bucket bk, const char *label,
+                                  const struct tmem__term *t, const char *what, struct tmem_error *err)
+{
+    char f[TMEM_FORMULA_LEN];
+    if (tmem__term_overflow(t))
+        return tmem_fail(err, TMEM_ERR_OVERFLOW, what, "does not fit in 64 bits");
+    tmem__term_render(t, f, sizeof f);
+    return line(l, bk, label, tmem__term_value(t), f, err);
+}
+
+/* a label "<what> (<name>)" */
+static void label_of(char *lab, size_t cap, const char *what, const char *name)
+{
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, lab, cap);
+    tmem_sb_str(&sb, what);
+    tmem_sb_str(&sb, " (");
+    tmem_sb_str(&sb, name);
+    tmem_sb_str(&sb, ")");
+}
+
+/* the bins' sum of per-instance bytes, when it exceeds the term's one
+ * rounding (tensors of an odd number of 4-bit elements): "+ rounding" */
+static void rounding(struct tmem__term *t, uint64_t exact)
+{
+    uint64_t v = tmem__term_value(t);
+    if (exact > v)
+        tmem__term_plus(t, "per-tensor rounding up", exact - v);
+}
+
 static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_bins *b,
                                      const struct tmem_infer_opts *o, struct tmem_error *err)
 {
-    char f[TMEM_FORMULA_LEN], lab[TMEM_LABEL_LEN];
-    struct tmem_sb sb;
+    char lab[TMEM_LABEL_LEN];
+    struct tmem__term t;
     const char *wf = tmem_wformat_info(o->weights)->name;
+    enum tmem_dtype payload = tmem__wf_payload_dtype(o->weights);
     if (b->plain_bytes) {
-        tmem_sb_init(&sb, f, sizeof f);
-        tmem_sb_str(&sb, "params × bytes = ");
-        fmt_num(&sb, b->plain_elems);
-        tmem_sb_str(&sb, " × ");
-        fmt_num(&sb, tmem_dtype_info(o->weights == TMEM_WF_FP32 ? TMEM_DTYPE_F32 : TMEM_DTYPE_BF16)->bits / 8);
-        tmem_sb_init(&sb, lab, sizeof lab);
-        tmem_sb_str(&sb, "all parameters (");
-        tmem_sb_str(&sb, wf);
-        tmem_sb_str(&sb, ")");
-        TRY(line(l, TMEM_BUCKET_WEIGHTS, lab, b->plain_bytes, f, err));
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "params", b->plain_elems);
+        tmem__term_mul(&t, "bytes", tmem__dtype_size(payload));
+        label_of(lab, sizeof lab, "all parameters", wf);
+        TRY(term_line(l, TMEM_BUCKET_WEIGHTS, lab, &t, lab, err));
     }
     if (b->q_bytes) {
-        tmem_sb_init(&sb, f, sizeof f);
-        tmem_sb_str(&sb, "quantized elements × bits / 8 = ");
-        fmt_num(&sb, b->q_elems);
-        tmem_sb_str(&sb, (o->weights <= TMEM_WF_INT8 || o->weights == TMEM_WF_FP8_BLOCK) ? " × 8 / 8" : " × 4 / 8");
-        tmem_sb_init(&sb, lab, sizeof lab);
-        tmem_sb_str(&sb, "matrices (");
-        tmem_sb_str(&sb, wf);
-        tmem_sb_str(&sb, ")");
-        TRY(line(l, TMEM_BUCKET_WEIGHTS, lab, b->q_bytes, f, err));
-        tmem_sb_init(&sb, f, sizeof f);
-        switch (o->weights) {
-        case TMEM_WF_FP8: tmem_sb_str(&sb, "one fp32 scale per tensor"); break;
-        case TMEM_WF_FP8_BLOCK: tmem_sb_str(&sb, "ceil(in/128) × ceil(out/128) × 4 B per matrix"); break;
-        case TMEM_WF_FP8_CHANNEL:
-        case TMEM_WF_INT8: tmem_sb_str(&sb, "out_channels × 4 B (fp32 scale per output channel)"); break;
-        case TMEM_WF_INT4:
-        case TMEM_WF_GPTQ:
-            tmem_sb_str(&sb, "in / ");
-            fmt_num(&sb, o->group_size);
-            tmem_sb_str(&sb, " × out × (2 B fp16 scale + 0.5 B 4-bit zero)");
-            if (o->weights == TMEM_WF_GPTQ)
-                tmem_sb_str(&sb, " + in × 4 B g_idx");
-            break;
-        case TMEM_WF_NF4: tmem_sb_str(&sb, "elements / 64 × 4 B fp32 absmax + 64 B code per tensor"); break;
-        default:
-            tmem_sb_str(&sb, "elements / 64 × 1 B absmax + / 16384 × 4 B absmax2 + 1092 B codes per tensor");
-            break;
-        }
-        TRY(line(l, TMEM_BUCKET_WEIGHTS, "scales and zero points", b->q_scales, f, err));
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "quantized elements", b->q_elems);
+        tmem__term_mul(&t, "bits", tmem_dtype_info(payload)->bits);
+        tmem__term_div_ceil(&t, NULL, 8);
+        rounding(&t, b->q_bytes);
+        label_of(lab, sizeof lab, "matrices", wf);
+        TRY(term_line(l, TMEM_BUCKET_WEIGHTS, lab, &t, lab, err));
+        /* each matrix's scales by its format's rule (wformat.c), summed */
+        char rule[TMEM_FORMULA_LEN];
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, tmem__wf_scales_rule(o->weights, o->group_size, rule, sizeof rule), b->q_scales);
+        TRY(term_line(l, TMEM_BUCKET_WEIGHTS, "scales and zero points", &t, "scales", err));
     }
     if (b->keep_embed_bytes) {
-        tmem_sb_init(&sb, f, sizeof f);
-        tmem_sb_str(&sb, "params × 2 = ");
-        fmt_num(&sb, b->keep_embed_elems);
-        tmem_sb_str(&sb, " × 2 (kept in ");
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "params", b->keep_embed_elems);
+        tmem__term_mul(&t, NULL, tmem__dtype_size(o->compute));
+        struct tmem_sb sb;
+        tmem_sb_init(&sb, lab, sizeof lab);
+        tmem_sb_str(&sb, " (kept in ");
         tmem_sb_str(&sb, tmem_dtype_info(o->compute)->name);
         tmem_sb_str(&sb, ")");
-        TRY(line(l, TMEM_BUCKET_WEIGHTS, "embeddings and lm_head", b->keep_embed_bytes, f, err));
+        tmem__term_note(&t, NULL, lab);
+        rounding(&t, b->keep_embed_bytes);
+        TRY(term_line(l, TMEM_BUCKET_WEIGHTS, "embeddings and lm_head", &t, "weights", err));
     }
     if (b->keep_small_bytes) {
-        tmem_sb_init(&sb, f, sizeof f);
-        tmem_sb_str(&sb, "params × 2 = ");
-        fmt_num(&sb, b->keep_small_elems);
-        tmem_sb_str(&sb, " × 2");
-        TRY(line(l, TMEM_BUCKET_WEIGHTS, "norms, biases, router", b->keep_small_bytes, f, err));
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "params", b->keep_small_elems);
+        tmem__term_mul(&t, NULL, tmem__dtype_size(o->compute));
+        rounding(&t, b->keep_small_bytes);
+        TRY(term_line(l, TMEM_BUCKET_WEIGHTS, "norms, biases, router", &t, "weights", err));
     }
     for (uint32_t g = 0; g < TMEM_GGML_TYPE_COUNT; g++) {
         if (b->gguf_bytes[g] == 0)
             continue;
         const struct tmem_block_type *ti = tmem_ggml_type_info(g);
-        tmem_sb_init(&sb, f, sizeof f);
-        tmem_sb_str(&sb, "elements / ");
-        fmt_num(&sb, ti->block_elems);
-        tmem_sb_str(&sb, " × ");
-        fmt_num(&sb, ti->block_bytes);
-        tmem_sb_str(&sb, " B = ");
-        fmt_num(&sb, b->gguf_elems[g]);
-        tmem_sb_str(&sb, " / ");
-        fmt_num(&sb, ti->block_elems);
-        tmem_sb_str(&sb, " × ");
-        fmt_num(&sb, ti->block_bytes);
+        char unit[24];
+        struct tmem_sb sb;
+        tmem_sb_init(&sb, unit, sizeof unit);
+        tmem_sb_u64(&sb, ti->block_bytes);
+        tmem_sb_str(&sb, " B");
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "elements", b->gguf_elems[g]);
+        tmem__term_div_ceil(&t, NULL, ti->block_elems); /* whole blocks: exact */
+        tmem__term_mul(&t, unit, ti->block_bytes);
         tmem_sb_init(&sb, lab, sizeof lab);
         tmem_sb_str(&sb, ti->name);
         tmem_sb_str(&sb, " tensors");
-        TRY(line(l, TMEM_BUCKET_WEIGHTS, lab, b->gguf_bytes[g], f, err));
+        TRY(term_line(l, TMEM_BUCKET_WEIGHTS, lab, &t, lab, err));
     }
     return TMEM_OK;
 }
@@ -329,66 +342,55 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
 /* ------------------------------------------------------- activations */
 
 /* Peak bytes live during one forward of T tokens (n_seq sequences) on one
- * GPU, in the compute dtype (2 B):
+ * GPU, in the compute dtype:
  *   MLP stage:  residual T·d + normed T·d + gate|up T·2·f' + act T·f'
  *               f' = d_ff/tp dense, k·d_ff_expert/tp routed (+ shared), gated
  *   attention:  residual T·d + normed T·d + q,k,v T·(a + 2·n_kv)·d_h/tp
  *               + output T·a·d_h/tp; naive: + n_seq·a/tp·s²·(2 + 4) B scores
  *               and fp32 softmax
- * The larger stage is the peak. */
-static enum tmem_status activation_peak(const struct tmem_model *m, const struct tmem_infer_opts *o,
-                                        uint64_t T, uint64_t n_seq, uint64_t seq_len,
-                                        uint64_t *bytes, char *formula, size_t cap)
+ * The larger stage is the peak: its term into t. */
+static void activation_peak(const struct tmem_model *m, const struct tmem_infer_opts *o, uint64_t T,
+                            uint64_t n_seq, uint64_t seq_len, struct tmem__term *t)
 {
-    uint64_t eb = tmem_dtype_info(o->compute)->bits / 8, tp = o->tp;
+    uint64_t eb = tmem__dtype_size(o->compute), tp = o->tp;
     uint64_t gate = m->mlp == TMEM_MLP_GATED ? 3 : 2; /* gate|up (2) + act (1), or up + act */
     uint64_t f_dense = tmem_ceil_div_u64(m->d_ff, tp);
     uint64_t f_moe = m->n_expert ? tmem_ceil_div_u64(m->n_expert_used * m->d_ff_expert + m->d_ff_shared, tp) : 0;
     uint64_t f = f_dense > f_moe ? f_dense : f_moe;
-    uint64_t mlp, attn, qkv, t1, t2;
-    if (!tmem_mul_u64(2 * m->d_model + gate * f, T, &t1) || !tmem_mul_u64(t1, eb, &mlp))
-        return TMEM_ERR_OVERFLOW;
     uint64_t q_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->qk_rope_dim)
                                                 : m->n_head * m->d_head;
     uint64_t kv_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->v_head_dim)
                                                  : 2 * m->n_kv_head * m->d_head;
-    qkv = tmem_ceil_div_u64(2 * q_width + kv_width, tp);
-    if (!tmem_mul_u64(2 * m->d_model + qkv, T, &t1) || !tmem_mul_u64(t1, eb, &attn))
-        return TMEM_ERR_OVERFLOW;
-    if (!o->flash) {
-        uint64_t heads = m->n_head / tp;
-        if (!tmem_mul3_u64(n_seq * heads, seq_len, seq_len, &t2) || !tmem_mul_u64(t2, 6, &t2) ||
-            !tmem_add_u64(attn, t2, &attn))
-            return TMEM_ERR_OVERFLOW;
+    uint64_t qkv = tmem_ceil_div_u64(2 * q_width + kv_width, tp);
+    struct tmem__term mlp, attn, w;
+    tmem__term_init(&mlp, t->text);
+    tmem__term_init(&w, t->text);
+    tmem__term_mul(&w, NULL, 2);
+    tmem__term_mul(&w, "d_model", m->d_model);
+    tmem__term_plus(&w, NULL, gate);
+    tmem__term_mul(&w, "d_ff'", f);
+    tmem__term_mul(&mlp, "T", T);
+    tmem__term_mul_term(&mlp, &w);
+    tmem__term_mul(&mlp, "bytes", eb);
+
+    tmem__term_init(&attn, t->text);
+    tmem__term_init(&w, t->text);
+    tmem__term_mul(&w, NULL, 2);
+    tmem__term_mul(&w, "d_model", m->d_model);
+    tmem__term_plus(&w, "q,k,v,out widths/tp", qkv);
+    tmem__term_mul(&attn, "T", T);
+    tmem__term_mul_term(&attn, &w);
+    tmem__term_mul(&attn, "bytes", eb);
+    if (!o->flash) { /* 16-bit scores and their fp32 softmax */
+        tmem__term_plus(&attn, "seqs", n_seq);
+        tmem__term_mul(&attn, "heads/tp", m->n_head / tp);
+        tmem__term_mul(&attn, "s", seq_len);
+        tmem__term_mul(&attn, "s", seq_len);
+        tmem__term_mul(&attn, "6 B", tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
     }
-    *bytes = mlp > attn ? mlp : attn;
-    struct tmem_sb sb;
-    tmem_sb_init(&sb, formula, cap);
-    if (mlp >= attn) {
-        tmem_sb_str(&sb, "T × (2·d_model + ");
-        tmem_sb_u64(&sb, gate);
-        tmem_sb_str(&sb, "·d_ff') × bytes = ");
-        tmem_sb_u64(&sb, T);
-        tmem_sb_str(&sb, " × (2 × ");
-        tmem_sb_u64(&sb, m->d_model);
-        tmem_sb_str(&sb, " + ");
-        tmem_sb_u64(&sb, gate);
-        tmem_sb_str(&sb, " × ");
-        tmem_sb_u64(&sb, f);
-        tmem_sb_str(&sb, ") × ");
-        tmem_sb_u64(&sb, eb);
-    } else {
-        tmem_sb_str(&sb, o->flash ? "T × (2·d_model + q,k,v,out widths/tp) × bytes = "
-                                  : "T × (2·d_model + widths) × bytes + seqs·heads·s²·6 B = ");
-        tmem_sb_u64(&sb, T);
-        tmem_sb_str(&sb, " × (2 × ");
-        tmem_sb_u64(&sb, m->d_model);
-        tmem_sb_str(&sb, " + ");
-        tmem_sb_u64(&sb, qkv);
-        tmem_sb_str(&sb, ") × ");
-        tmem_sb_u64(&sb, eb);
-    }
-    return TMEM_OK;
+    *t = tmem__term_value(&mlp) >= tmem__term_value(&attn) ? mlp : attn;
+    if (tmem__term_overflow(&mlp) || tmem__term_overflow(&attn))
+        t->overflow = true;
 }
 
 /* ------------------------------------------------------------ the build */
@@ -417,8 +419,6 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     tmem_ledger_init(l);
     TRY(weight_lines(l, bins, o, err));
 
-    char f[TMEM_FORMULA_LEN];
-    struct tmem_sb sb;
     bool vllm = o->engine == TMEM_ENGINE_VLLM;
     uint64_t tokens = o->max_model_len ? o->max_model_len : o->prompt_tokens + o->gen_tokens;
     r->tokens_per_seq = tokens;
@@ -434,57 +434,51 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
             return overflow(err, "--batch × --prompt");
         n_seq = o->batch;
     }
-    uint64_t act;
     uint64_t attn_len = vllm ? (T < tokens ? T : tokens) : o->prompt_tokens;
-    if (activation_peak(m, o, T, vllm ? 1 : n_seq, attn_len, &act, f, sizeof f) != TMEM_OK)
-        return overflow(err, "activations");
-    TRY(tmem_ledger_add(l, TMEM_BUCKET_ACTIVATIONS,
-                        vllm ? "peak of a profiling forward" : "peak of the prefill forward", act,
-                        f, err));
+    struct tmem__term t;
+    tmem__term_init(&t, true);
+    activation_peak(m, o, T, vllm ? 1 : n_seq, attn_len, &t);
+    TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
+                  vllm ? "peak of a profiling forward" : "peak of the prefill forward", &t,
+                  "activations", err));
 
     /* logits: the last token of each sequence (all prompt tokens with
-     * --all-logits), compute dtype, then an fp32 copy for sampling */
-    uint64_t logit_rows = o->all_logits ? T : n_seq, logits;
-    if (!tmem_mul3_u64(logit_rows, m->n_vocab, 2 + 4, &logits))
-        return overflow(err, "logits");
+     * --all-logits), 16-bit, then an fp32 copy for sampling */
+    uint64_t logit_rows = o->all_logits ? T : n_seq;
     if (is_last) {
-        tmem_sb_init(&sb, f, sizeof f);
-        tmem_sb_str(&sb, "rows × n_vocab × (2 + 4 B fp32) = ");
-        tmem_sb_u64(&sb, logit_rows);
-        tmem_sb_str(&sb, " × ");
-        tmem_sb_u64(&sb, m->n_vocab);
-        tmem_sb_str(&sb, " × 6");
-        TRY(tmem_ledger_add(l, TMEM_BUCKET_TEMPORARY_BUFFERS,
-                            o->all_logits ? "logits of every token" : "logits of last tokens",
-                            logits, f, err));
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "rows", logit_rows);
+        tmem__term_mul(&t, "n_vocab", m->n_vocab);
+        tmem__term_mul(&t, "(2 + 4 B fp32)",
+                       tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
+        TRY(term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS,
+                      o->all_logits ? "logits of every token" : "logits of last tokens", &t, "logits",
+                      err));
     }
 
     /* the KV this workload needs: paged (vLLM) or exact (HF) */
-    uint64_t block = vllm ? o->block_size : 1, seq_kv, exact_kv, kv;
+    uint64_t block = vllm ? o->block_size : 1, seq_kv, exact_kv;
     if (tmem_kv_seq_bytes(&r->kv, tokens, block, &seq_kv) != TMEM_OK ||
-        tmem_kv_seq_bytes(&r->kv, tokens, 1, &exact_kv) != TMEM_OK ||
-        !tmem_mul_u64(seq_kv, o->batch, &kv) || !tmem_add_u64(kv, r->kv.fixed_bytes, &kv))
+        tmem_kv_seq_bytes(&r->kv, tokens, 1, &exact_kv) != TMEM_OK)
         return overflow(err, "kv_cache");
-    r->kv_request_bytes = kv;
+    tmem__term_init(&t, true);
+    tmem__kv_request_term(&r->kv, o->batch, tokens, block, &t);
+    if (tmem__term_overflow(&t))
+        return overflow(err, "kv_cache");
+    r->kv_request_bytes = tmem__term_value(&t);
     r->blocks_per_seq = tmem_ceil_div_u64(tokens, block);
     r->kv_waste_bytes = (seq_kv - exact_kv) * o->batch;
-    tmem_sb_init(&sb, f, sizeof f);
-    tmem_sb_str(&sb, "b × tokens × bytes/token = ");
-    tmem_sb_u64(&sb, o->batch);
-    tmem_sb_str(&sb, " × ");
-    tmem_sb_u64(&sb, r->blocks_per_seq * block);
-    tmem_sb_str(&sb, " × ");
-    tmem_sb_u64(&sb, r->kv.bytes_per_token);
-    if (r->kv.n_layer_window)
-        tmem_sb_str(&sb, " (sliding layers stop at the window)");
-    TRY(tmem_ledger_add(l, TMEM_BUCKET_KV_CACHE,
-                        vllm ? "KV for these requests (paged)" : "KV cache (static)", kv, f, err));
+    TRY(term_line(l, TMEM_BUCKET_KV_CACHE, vllm ? "KV for these requests (paged)" : "KV cache (static)",
+                  &t, "kv_cache", err));
 
-    tmem_sb_init(&sb, f, sizeof f);
-    tmem_sb_str(&sb, "CUDA context, cuBLAS workspace, NCCL (--cuda-context-mib)");
-    TRY(line(l, TMEM_BUCKET_FRAMEWORK_OVERHEAD, "non-torch memory", o->cuda_context_bytes, f, err));
-    TRY(line(l, TMEM_BUCKET_FRAMEWORK_OVERHEAD, "CUDA graphs reserve", o->cuda_graph_bytes,
-             "--cuda-graphs-mib", err));
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, "cuda_context", o->cuda_context_bytes);
+    tmem__term_note(&t, NULL, " (CUDA context, cuBLAS workspace, NCCL: --cuda-context-mib)");
+    TRY(term_line(l, TMEM_BUCKET_FRAMEWORK_OVERHEAD, "non-torch memory", &t, "--cuda-context-mib", err));
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, "cuda_graphs", o->cuda_graph_bytes);
+    tmem__term_note(&t, NULL, " (--cuda-graphs-mib)");
+    TRY(term_line(l, TMEM_BUCKET_FRAMEWORK_OVERHEAD, "CUDA graphs reserve", &t, "--cuda-graphs-mib", err));
 
     /* capacity: vLLM hands everything left under the utilization cap to KV */
     uint64_t memory = o->n_stage_memory > 0 && o->stage_memory_bytes[s] > 0

@@ -3,28 +3,33 @@
  * and the bytes of one sequence, paged or not.
  *   MHA/GQA/MQA  2 · n_kv_head/tp · d_head · bytes   (K and V)
  *   MLA          (kv_lora_rank + qk_rope_dim) · bytes, replicated over tp
- *   int8         + 2 · n_kv_head/tp · 2 B fp16 scales (one for K, one for V)
+ *   int8         2 · n_kv_head/tp · (d_head · 1 B + 2 B): one fp16 scale per
+ *                token, head and K / V
  *   fp8          + 2 fp32 scales per layer (k_scale, v_scale), fixed
+ * Each is one term (token_term, fixed_term) that gives both the bytes and
+ * the text the reports print.
  * REF: vLLM kv_cache_interface.py (page_size_bytes), HF Cache classes. */
 #include "checked.h"
 #include "error.h"
+#include "dtype_size.h"
+#include "kv.h"
 #include "sb.h"
+#include "term.h"
 #include "tmem/infer.h"
 
 #include <string.h>
 
-static const struct {
-    const char *name;
-    uint32_t bytes;
-} kv_dtypes[] = {
-    [TMEM_KV_BF16] = {"bf16", 2}, [TMEM_KV_FP16] = {"fp16", 2}, [TMEM_KV_FP8] = {"fp8", 1},
-    [TMEM_KV_INT8] = {"int8", 1}, [TMEM_KV_FP32] = {"fp32", 4},
+/* the element type of each KV cache dtype: its name and bytes come from
+ * the dtype table */
+static const enum tmem_dtype kv_dtypes[] = {
+    [TMEM_KV_BF16] = TMEM_DTYPE_BF16, [TMEM_KV_FP16] = TMEM_DTYPE_F16, [TMEM_KV_FP8] = TMEM_DTYPE_FP8,
+    [TMEM_KV_INT8] = TMEM_DTYPE_INT8, [TMEM_KV_FP32] = TMEM_DTYPE_F32,
 };
 _Static_assert(sizeof kv_dtypes / sizeof kv_dtypes[0] == TMEM_KV_COUNT, "one row per KV dtype");
 
 const char *tmem_kv_dtype_name(enum tmem_kv_dtype t)
 {
-    return (unsigned)t < TMEM_KV_COUNT ? kv_dtypes[t].name : "unknown";
+    return (unsigned)t < TMEM_KV_COUNT ? tmem_dtype_info(kv_dtypes[t])->name : "unknown";
 }
 
 enum tmem_kv_dtype tmem_kv_dtype_from_name(const char *name)
@@ -32,11 +37,79 @@ enum tmem_kv_dtype tmem_kv_dtype_from_name(const char *name)
     if (name == NULL)
         return TMEM_KV_COUNT;
     for (int t = 0; t < TMEM_KV_COUNT; t++)
-        if (strcmp(kv_dtypes[t].name, name) == 0)
+        if (strcmp(tmem_kv_dtype_name((enum tmem_kv_dtype)t), name) == 0)
             return (enum tmem_kv_dtype)t;
     if (strcmp(name, "fp8_e4m3") == 0 || strcmp(name, "fp8_e5m2") == 0)
         return TMEM_KV_FP8;
     return TMEM_KV_COUNT;
+}
+
+/* a factor whose symbol carries its number: "32 layers", "kv_lora_rank 512" */
+static void counted(struct tmem__term *t, bool plus, const char *before, uint64_t v, const char *after)
+{
+    char sym[48] = "";
+    if (t->text) {
+        struct tmem_sb sb;
+        tmem_sb_init(&sb, sym, sizeof sym);
+        tmem_sb_str(&sb, before);
+        tmem_sb_u64(&sb, v);
+        tmem_sb_str(&sb, after);
+    }
+    if (plus)
+        tmem__term_plus(t, sym, v);
+    else
+        tmem__term_mul(t, sym, v);
+}
+
+/* The one expression of the KV bytes of one token: over `layers` layers
+ * (0: one layer, the factor left out), written as a phrase whose symbols
+ * carry their numbers:
+ *   MHA/GQA  2 × L layers × H KV heads × d_head d_head × dtype
+ *   int8     2 × L layers × H KV heads × (d_head d_head × int8 + fp16 scale)
+ *            (one fp16 scale per token, head and K / V)
+ *   MLA      L layers × (kv_lora_rank r + qk_rope q) × dtype (latent, …) */
+static void token_term(struct tmem__term *t, const struct tmem_model *m, enum tmem_kv_dtype dt,
+                       uint64_t kv_heads, uint64_t layers)
+{
+    enum tmem_dtype et = kv_dtypes[dt];
+    const char *name = tmem_dtype_info(et)->name;
+    if (m->attn == TMEM_ATTN_MLA) {
+        if (layers)
+            counted(t, false, "", layers, " layers");
+        struct tmem__term latent;
+        tmem__term_init(&latent, t->text);
+        counted(&latent, false, "kv_lora_rank ", m->kv_lora_rank, "");
+        counted(&latent, true, "qk_rope ", m->qk_rope_dim, "");
+        tmem__term_mul_term(t, &latent);
+        tmem__term_mul(t, name, tmem__dtype_size(et));
+        tmem__term_note(t, " (latent, replicated over tp)", NULL);
+        return;
+    }
+    tmem__term_mul(t, NULL, 2);
+    if (layers)
+        counted(t, false, "", layers, " layers");
+    counted(t, false, "", kv_heads, " KV heads");
+    if (dt != TMEM_KV_INT8) {
+        counted(t, false, "", m->d_head, " d_head");
+        tmem__term_mul(t, name, tmem__dtype_size(et));
+        return;
+    }
+    struct tmem__term head;
+    tmem__term_init(&head, t->text);
+    counted(&head, false, "", m->d_head, " d_head");
+    tmem__term_mul(&head, name, tmem__dtype_size(et));
+    tmem__term_plus(&head, "fp16 scale", tmem__dtype_size(TMEM_DTYPE_F16));
+    tmem__term_mul_term(t, &head);
+}
+
+/* fp8's per-layer k_scale and v_scale: 2 × L layers × fp32 */
+static void fixed_term(struct tmem__term *t, enum tmem_kv_dtype dt, uint64_t layers)
+{
+    if (dt != TMEM_KV_FP8)
+        return;
+    tmem__term_plus(t, NULL, 2);
+    counted(t, false, "", layers, " layers");
+    tmem__term_mul(t, "fp32 scale", tmem__dtype_size(TMEM_DTYPE_F32));
 }
 
 /* Sliding-window layers among [first, first + n). */
@@ -60,12 +133,9 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
     if (tp == 0)
         return tmem_fail_value(err, TMEM_ERR_LIMIT, "--tp", tp, "at least 1");
     struct tmem_kv_layout kv = {0};
-    uint64_t eb = kv_dtypes[dt].bytes, per_layer, t;
     if (m->attn == TMEM_ATTN_MLA) {
         kv.mla = true;
         kv.kv_heads_per_gpu = 1; /* one latent "head", the same on every TP rank */
-        if (!tmem_mul_u64(m->kv_lora_rank + m->qk_rope_dim, eb, &per_layer))
-            return tmem_fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
     } else {
         /* vLLM: KV heads split over tp when tp <= n_kv_head, else replicated */
         if (tp <= m->n_kv_head) {
@@ -83,21 +153,65 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
             }
             kv.kv_heads_per_gpu = 1;
         }
-        if (!tmem_mul3_u64(2 * kv.kv_heads_per_gpu, m->d_head, eb, &per_layer))
-            return tmem_fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
-        if (dt == TMEM_KV_INT8)
-            per_layer += 2 * kv.kv_heads_per_gpu * 2;
     }
-    kv.bytes_per_token_layer = per_layer;
+    struct tmem__term layer, token, fixed;
+    tmem__term_init(&layer, false);
+    token_term(&layer, m, dt, kv.kv_heads_per_gpu, 0);
+    tmem__term_init(&token, true);
+    token_term(&token, m, dt, kv.kv_heads_per_gpu, stage_layers);
+    tmem__term_init(&fixed, true);
+    fixed_term(&fixed, dt, stage_layers);
+    if (tmem__term_overflow(&layer) || tmem__term_overflow(&token) || tmem__term_overflow(&fixed))
+        return tmem_fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
+    kv.bytes_per_token_layer = tmem__term_value(&layer);
+    kv.bytes_per_token = tmem__term_value(&token);
+    tmem__term_render_sym(&token, kv.formula, sizeof kv.formula);
+    kv.fixed_bytes = tmem__term_value(&fixed);
+    tmem__term_render_sym(&fixed, kv.fixed_formula, sizeof kv.fixed_formula);
     kv.n_layer_window = window_layers(m, first_layer, stage_layers);
     kv.n_layer_full = stage_layers - kv.n_layer_window;
     kv.window_tokens = kv.n_layer_window ? m->sliding_window : 0;
-    if (!tmem_mul_u64(per_layer, stage_layers, &t))
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
-    kv.bytes_per_token = t;
-    kv.fixed_bytes = dt == TMEM_KV_FP8 ? 8 * stage_layers : 0;
     *out = kv;
     return TMEM_OK;
+}
+
+/* The KV bytes of one sequence of `tokens` tokens in blocks of `block`:
+ *   tokens × bytes/token                      (every layer keeps them all)
+ *   tokens × bytes/token/layer × full layers
+ *     + window tokens × bytes/token/layer × sliding layers
+ * with tokens (and the window's tokens) rounded up to whole blocks. */
+static void seq_term(struct tmem__term *t, const struct tmem_kv_layout *kv, uint64_t tokens,
+                     uint64_t block)
+{
+    uint64_t full_tokens = tmem_ceil_div_u64(tokens, block) * block; /* tokens, block ≤ 2^32 */
+    if (kv->n_layer_window == 0) {
+        tmem__term_mul(t, "tokens", full_tokens);
+        tmem__term_mul(t, "bytes/token", kv->bytes_per_token);
+        return;
+    }
+    uint64_t win = tokens < kv->window_tokens ? tokens : kv->window_tokens;
+    tmem__term_mul(t, "tokens", full_tokens);
+    tmem__term_mul(t, "bytes/token/layer", kv->bytes_per_token_layer);
+    tmem__term_mul(t, "full layers", kv->n_layer_full);
+    tmem__term_plus(t, "window tokens", tmem_ceil_div_u64(win, block) * block);
+    tmem__term_mul(t, "bytes/token/layer", kv->bytes_per_token_layer);
+    tmem__term_mul(t, "sliding layers", kv->n_layer_window);
+}
+
+void tmem__kv_request_term(const struct tmem_kv_layout *kv, uint64_t batch, uint64_t tokens,
+                           uint64_t block, struct tmem__term *t)
+{
+    tmem__term_mul(t, "b", batch);
+    if (kv->n_layer_window == 0) {
+        seq_term(t, kv, tokens, block);
+    } else {
+        struct tmem__term seq;
+        tmem__term_init(&seq, t->text);
+        seq_term(&seq, kv, tokens, block);
+        tmem__term_mul_term(t, &seq);
+    }
+    if (kv->fixed_bytes)
+        tmem__term_plus(t, "per-layer scales", kv->fixed_bytes);
 }
 
 enum tmem_status tmem_kv_seq_bytes(const struct tmem_kv_layout *kv, uint64_t tokens,
@@ -105,14 +219,11 @@ enum tmem_status tmem_kv_seq_bytes(const struct tmem_kv_layout *kv, uint64_t tok
 {
     if (block == 0)
         return TMEM_ERR_INVALID_ARG;
-    uint64_t full_tokens = tmem_ceil_div_u64(tokens, block) * block;
-    uint64_t win = tokens < kv->window_tokens ? tokens : kv->window_tokens;
-    uint64_t win_tokens = tmem_ceil_div_u64(win, block) * block;
-    uint64_t a, b, sum;
-    if (!tmem_mul3_u64(full_tokens, kv->bytes_per_token_layer, kv->n_layer_full, &a) ||
-        !tmem_mul3_u64(win_tokens, kv->bytes_per_token_layer, kv->n_layer_window, &b) ||
-        !tmem_add_u64(a, b, &sum))
+    struct tmem__term t;
+    tmem__term_init(&t, false);
+    seq_term(&t, kv, tokens, block);
+    if (tmem__term_overflow(&t))
         return TMEM_ERR_OVERFLOW;
-    *bytes = sum;
+    *bytes = tmem__term_value(&t);
     return TMEM_OK;
 }

@@ -35,4 +35,14 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
                                         uint64_t rows, uint64_t cols,
                                         struct tmem_instance_bytes *out, struct tmem_error *err);
 
+/* The element type of format f's payload: fp32 / bf16 / fp16 for the plain
+ * formats, fp8, int8 or int4 for the quantized matrices; GGUF formats
+ * (ggml block types instead): TMEM_DTYPE_COUNT. */
+enum tmem_dtype tmem__wf_payload_dtype(enum tmem_wformat f);
+
+/* Format f's rule for the scales of one quantized matrix, in words with
+ * its constants ("Σ matrices: ceil(in/128) × ceil(out/128) × 4 B"), into
+ * buf[cap]; returns buf. */
+const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf, size_t cap);
+
 #endif /* TMEM_QUANT_H */

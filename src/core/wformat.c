@@ -14,6 +14,7 @@
  * REF: AutoAWQ / AutoGPTQ qweight, qzeros, scales, g_idx layouts;
  *      bitsandbytes functional.quantize_4bit QuantState; llama-quant.cpp. */
 #include "checked.h"
+#include "dtype_size.h"
 #include "error.h"
 #include "quant.h"
 #include "sb.h"
@@ -39,6 +40,67 @@ static const struct tmem_wformat_info formats[] = {
     [TMEM_WF_FP8_BLOCK] = {"fp8-block", "fp8 e4m3, one fp32 scale per 128 x 128 block"},
 };
 _Static_assert(sizeof formats / sizeof formats[0] == TMEM_WF_COUNT, "one row per format");
+
+/* the payload's element type per format (GGUF: ggml's blocks instead) */
+static const enum tmem_dtype payloads[] = {
+    [TMEM_WF_FP32] = TMEM_DTYPE_F32,        [TMEM_WF_BF16] = TMEM_DTYPE_BF16,
+    [TMEM_WF_FP16] = TMEM_DTYPE_F16,        [TMEM_WF_FP8] = TMEM_DTYPE_FP8,
+    [TMEM_WF_FP8_CHANNEL] = TMEM_DTYPE_FP8, [TMEM_WF_INT8] = TMEM_DTYPE_INT8,
+    [TMEM_WF_INT4] = TMEM_DTYPE_INT4,       [TMEM_WF_GPTQ] = TMEM_DTYPE_INT4,
+    [TMEM_WF_NF4] = TMEM_DTYPE_INT4,        [TMEM_WF_NF4_DQ] = TMEM_DTYPE_INT4,
+    [TMEM_WF_GGUF] = TMEM_DTYPE_COUNT,      [TMEM_WF_GGUF_Q4_K_M] = TMEM_DTYPE_COUNT,
+    [TMEM_WF_GGUF_Q5_K_M] = TMEM_DTYPE_COUNT, [TMEM_WF_GGUF_Q4_K_S] = TMEM_DTYPE_COUNT,
+    [TMEM_WF_FP8_BLOCK] = TMEM_DTYPE_FP8,
+};
+_Static_assert(sizeof payloads / sizeof payloads[0] == TMEM_WF_COUNT, "one payload per format");
+
+enum tmem_dtype tmem__wf_payload_dtype(enum tmem_wformat f)
+{
+    return (unsigned)f < TMEM_WF_COUNT ? payloads[f] : TMEM_DTYPE_COUNT;
+}
+
+const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf, size_t cap)
+{
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, buf, cap);
+    uint64_t f32 = tmem__dtype_size(TMEM_DTYPE_F32);
+    tmem_sb_str(&sb, "Σ matrices: ");
+    switch (f) {
+    case TMEM_WF_FP8: tmem_sb_str(&sb, "one fp32 scale each ("); tmem_sb_u64(&sb, f32); tmem_sb_str(&sb, " B)"); break;
+    case TMEM_WF_FP8_BLOCK:
+        tmem_sb_str(&sb, "ceil(in/128) × ceil(out/128) × ");
+        tmem_sb_u64(&sb, f32);
+        tmem_sb_str(&sb, " B");
+        break;
+    case TMEM_WF_FP8_CHANNEL:
+    case TMEM_WF_INT8:
+        tmem_sb_str(&sb, "out_channels × ");
+        tmem_sb_u64(&sb, f32);
+        tmem_sb_str(&sb, " B (fp32 scale per output channel)");
+        break;
+    case TMEM_WF_INT4:
+    case TMEM_WF_GPTQ:
+        tmem_sb_str(&sb, "in / ");
+        tmem_sb_u64(&sb, group);
+        tmem_sb_str(&sb, " × out × (2 B fp16 scale + 0.5 B 4-bit zero)");
+        if (f == TMEM_WF_GPTQ)
+            tmem_sb_str(&sb, " + in × 4 B g_idx");
+        break;
+    case TMEM_WF_NF4: tmem_sb_str(&sb, "elements / 64 × 4 B fp32 absmax + 64 B code"); break;
+    case TMEM_WF_NF4_DQ:
+        tmem_sb_str(&sb, "elements / 64 × 1 B absmax + / 16384 × 4 B absmax2 + 1092 B codes");
+        break;
+    case TMEM_WF_FP32:
+    case TMEM_WF_BF16:
+    case TMEM_WF_FP16:
+    case TMEM_WF_GGUF:
+    case TMEM_WF_GGUF_Q4_K_M:
+    case TMEM_WF_GGUF_Q5_K_M:
+    case TMEM_WF_GGUF_Q4_K_S:
+    case TMEM_WF_COUNT: tmem_sb_str(&sb, "none"); break;
+    }
+    return buf;
+}
 
 const struct tmem_wformat_info *tmem_wformat_info(enum tmem_wformat f)
 {
@@ -162,10 +224,7 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
     *out = (struct tmem_instance_bytes){.ggml_type = TMEM_GGML_TYPE_COUNT};
     if (!tmem_wf_quantizes(t, f)) {
         /* GGUF keeps vectors and the router in f32; HF formats in `keep` */
-        enum tmem_dtype d = tmem_wf_is_gguf(f) ? TMEM_DTYPE_F32
-                            : f == TMEM_WF_FP32 ? TMEM_DTYPE_F32
-                            : f == TMEM_WF_FP16 ? TMEM_DTYPE_F16
-                            : f == TMEM_WF_BF16 ? TMEM_DTYPE_BF16 : keep;
+        enum tmem_dtype d = tmem_wf_is_gguf(f) ? TMEM_DTYPE_F32 : f <= TMEM_WF_FP16 ? payloads[f] : keep;
         if (tmem_wf_is_gguf(f))
             out->ggml_type = TMEM_GGML_F32;
         return tmem_dtype_bytes(d, n, &out->payload) == TMEM_OK ? TMEM_OK : overflow(err, t->name);
@@ -177,18 +236,18 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
     const enum tmem_group g = tmem__kind(t)->group;
     uint64_t row = (g == TMEM_GROUP_EMBEDDING || g == TMEM_GROUP_LM_HEAD) ? t->cols : t->rows;
     uint64_t in = rows, outc = cols, a, b;
+    uint64_t f32 = tmem__dtype_size(TMEM_DTYPE_F32), f16 = tmem__dtype_size(TMEM_DTYPE_F16);
+    if (payloads[f] != TMEM_DTYPE_COUNT && tmem_dtype_bytes(payloads[f], n, &out->payload) != TMEM_OK)
+        return overflow(err, t->name);
     switch (f) {
     case TMEM_WF_FP8:
-        out->payload = n;
-        out->scales = 4;
+        out->scales = f32;
         return TMEM_OK;
     case TMEM_WF_FP8_CHANNEL:
     case TMEM_WF_INT8:
-        out->payload = n;
-        return tmem_mul_u64(4, outc, &out->scales) ? TMEM_OK : overflow(err, t->name);
+        return tmem_mul_u64(f32, outc, &out->scales) ? TMEM_OK : overflow(err, t->name);
     case TMEM_WF_FP8_BLOCK:
-        out->payload = n;
-        if (!tmem_mul3_u64(tmem_ceil_div_u64(in, 128), tmem_ceil_div_u64(outc, 128), 4,
+        if (!tmem_mul3_u64(tmem_ceil_div_u64(in, 128), tmem_ceil_div_u64(outc, 128), f32,
                            &out->scales))
             return overflow(err, t->name);
         return TMEM_OK;
@@ -211,27 +270,25 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
             }
             return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--group-size", msg);
         }
-        out->payload = tmem_ceil_div_u64(n, 2);
         /* per group and output: fp16 scale (2 B) + packed 4-bit zero (0.5 B) */
-        if (!tmem_mul_u64(in / group, outc, &a) || !tmem_mul_u64(a, 2, &b) ||
+        if (!tmem_mul_u64(in / group, outc, &a) || !tmem_mul_u64(a, f16, &b) ||
             !tmem_add_u64(b, tmem_ceil_div_u64(a, 2), &out->scales))
             return overflow(err, t->name);
-        if (f == TMEM_WF_GPTQ && !tmem_add_u64(out->scales, in * 4, &out->scales))
+        /* g_idx: one int32 per input channel */
+        if (f == TMEM_WF_GPTQ && !tmem_add_u64(out->scales, in * f32, &out->scales))
             return overflow(err, t->name);
         return TMEM_OK;
     }
     case TMEM_WF_NF4: {
         uint64_t blocks = tmem_ceil_div_u64(n, 64);
-        out->payload = tmem_ceil_div_u64(n, 2);
-        if (!tmem_mul_u64(blocks, 4, &a))
+        if (!tmem_mul_u64(blocks, f32, &a))
             return overflow(err, t->name);
-        out->scales = a + 16 * 4;
+        out->scales = a + 16 * f32;
         return TMEM_OK;
     }
     case TMEM_WF_NF4_DQ: {
         uint64_t blocks = tmem_ceil_div_u64(n, 64);
-        out->payload = tmem_ceil_div_u64(n, 2);
-        out->scales = blocks + tmem_ceil_div_u64(blocks, 256) * 4 + 4 + 16 * 4 + 256 * 4;
+        out->scales = blocks + tmem_ceil_div_u64(blocks, 256) * f32 + f32 + 16 * f32 + 256 * f32;
         return TMEM_OK;
     }
     default: {

@@ -34,7 +34,6 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
 {
     const struct tmem_infer_opts *io = v->opts;
     const struct tmem_infer_result *r = v->r;
-    const struct tmem_model *m = v->model;
     char a[32], b[32], c[32], d[32], e[32];
     header(out, v);
     tmem_report_ledger_text(out, &r->ledger, o);
@@ -54,17 +53,11 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
                 tmem_fmt_bytes(a, sizeof a, r->weight_bytes, o->si));
 
     const struct tmem_kv_layout *kv = &r->kv;
-    fprintf(out, "\nKV cache\n  %s B per token on this GPU", tmem_fmt_count(a, sizeof a, kv->bytes_per_token));
-    if (kv->mla)
-        fprintf(out, " = %llu layers × (kv_lora_rank %llu + qk_rope %llu) × %s (latent, replicated over tp)\n",
-                (unsigned long long)(kv->n_layer_full + kv->n_layer_window),
-                (unsigned long long)m->kv_lora_rank, (unsigned long long)m->qk_rope_dim,
-                tmem_kv_dtype_name(io->kv_dtype));
-    else
-        fprintf(out, " = 2 × %llu layers × %llu KV heads × %llu d_head × %s\n",
-                (unsigned long long)(kv->n_layer_full + kv->n_layer_window),
-                (unsigned long long)kv->kv_heads_per_gpu, (unsigned long long)m->d_head,
-                tmem_kv_dtype_name(io->kv_dtype));
+    fprintf(out, "\nKV cache\n  %s B per token on this GPU = %s\n",
+            tmem_fmt_count(a, sizeof a, kv->bytes_per_token), kv->formula);
+    if (kv->fixed_bytes)
+        fprintf(out, "  + %s B of per-layer scales = %s\n", tmem_fmt_count(a, sizeof a, kv->fixed_bytes),
+                kv->fixed_formula);
     if (kv->n_layer_window)
         fprintf(out, "  %llu sliding-window layers keep at most %llu tokens\n",
                 (unsigned long long)kv->n_layer_window, (unsigned long long)kv->window_tokens);
