@@ -571,14 +571,14 @@ static void sharded(const struct tmem_train_ctx *c, struct tmem__term *t, uint64
 {
     const struct tmem_train_layout *l = &c->lay;
     uint64_t sd = on ? l->shard : 1, se = on ? l->expert_shard : 1;
-    void (*next)(struct tmem__term *, const char *, uint64_t) = minus ? tmem__term_minus
-                                                                      : tmem__term_plus;
-    next(t, l->expert_params ? "P_dense" : "P_gpu", l->dense_params);
+    tmem__term_next(t, minus);
+    tmem__term_mul(t, l->expert_params ? "P_dense" : "P_gpu", l->dense_params);
     tmem__term_mul(t, what, bytes);
     if (sd > 1)
         tmem__term_div_ceil(t, "shard", sd);
     if (l->expert_params) {
-        next(t, "P_experts", l->expert_params);
+        tmem__term_next(t, minus);
+        tmem__term_mul(t, "P_experts", l->expert_params);
         tmem__term_mul(t, "bytes", bytes);
         if (se > 1)
             tmem__term_div_ceil(t, "(shard/ep)", se);

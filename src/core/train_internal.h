@@ -77,9 +77,10 @@ static inline uint64_t tc_scale(struct tmem_train_ctx *c, uint64_t a, uint64_t n
 /* a term's value, its overflow recorded in c->overflow */
 static inline uint64_t tc_term(struct tmem_train_ctx *c, const struct tmem__term *t)
 {
-    if (tmem__term_overflow(t))
+    uint64_t v;
+    if (!tmem__term_get(t, &v))
         c->overflow = true;
-    return tmem__term_value(t);
+    return v;
 }
 
 /* formula helpers of train_act.c (no-ops when f is NULL) */
