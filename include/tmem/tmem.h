@@ -487,6 +487,8 @@ struct tmem_lab_result {
     uint64_t total_params;
     uint64_t param_bytes, grad_bytes, adam_bytes, kv_cache_bytes;
     uint64_t d_head;
+    /* the four counts' formulas in the lab script's notation ("4 · d_model²") */
+    const char *attention_formula, *ffn_formula, *embedding_formula, *total_formula;
     struct tmem_ledger ledger;  /* weights, gradients, optimizer states, KV cache */
 };
 

@@ -4,7 +4,7 @@
  * purpose; the CLI prints it beside the exact inventory to show the gap. */
 #include "checked.h"
 #include "error.h"
-#include "sb.h"
+#include "term.h"
 
 #include <string.h>
 
@@ -25,14 +25,16 @@ static enum tmem_status overflow(struct tmem_error *err, const char *what)
     return tmem_fail(err, TMEM_ERR_OVERFLOW, what, "the product does not fit in 64 bits");
 }
 
-/* "<syms> = a × b × ..." into buf */
-static void formula(char *buf, size_t cap, const char *syms, const uint64_t *f, size_t n)
+/* a ledger line: its bytes and formula from term t */
+static enum tmem_status add(struct tmem_ledger *l, enum tmem_bucket bk, const char *label,
+                            const struct tmem__term *t, uint64_t *bytes, const char *what,
+                            struct tmem_error *err)
 {
-    struct tmem_sb sb;
-    tmem_sb_init(&sb, buf, cap);
-    tmem_sb_str(&sb, syms);
-    tmem_sb_str(&sb, " = ");
-    tmem_sb_product(&sb, f, n);
+    char f[TMEM_FORMULA_LEN];
+    if (!tmem__term_get(t, bytes))
+        return overflow(err, what);
+    tmem__term_render(t, f, sizeof f);
+    return tmem_ledger_add(l, bk, label, *bytes, f, err);
 }
 
 enum tmem_status tmem_lab_compute(const struct tmem_lab_input *in, struct tmem_lab_result *out,
@@ -51,39 +53,58 @@ enum tmem_status tmem_lab_compute(const struct tmem_lab_input *in, struct tmem_l
 
     struct tmem_lab_result r;
     r.d_head = in->d_model / in->n_head;
-    uint64_t d2, per_layer, layers, kv_a, kv_b;
-    if (!tmem_mul_u64(in->d_model, in->d_model, &d2) ||
-        !tmem_mul_u64(4, d2, &r.attention_params_per_layer) ||
-        !tmem_mul_u64(in->ffn_multiplier, d2, &r.ffn_params_per_layer) ||
-        !tmem_add_u64(r.attention_params_per_layer, r.ffn_params_per_layer, &per_layer) ||
-        !tmem_mul_u64(in->n_layer, per_layer, &layers) ||
-        !tmem_mul_u64(in->n_vocab, in->d_model, &r.embedding_params) ||
-        !tmem_add_u64(layers, r.embedding_params, &r.total_params))
+    /* the script's counts: 4·d² + m·d² per layer, V·d, L·(…) + V·d */
+    struct tmem__term attn, ffn, embed, total;
+    tmem__term_init(&attn, false);
+    tmem__term_mul(&attn, NULL, 4);
+    tmem__term_mul(&attn, "d_model", in->d_model);
+    tmem__term_mul(&attn, "d_model", in->d_model);
+    tmem__term_init(&ffn, false);
+    tmem__term_mul(&ffn, "ffn_multiplier", in->ffn_multiplier);
+    tmem__term_mul(&ffn, "d_model", in->d_model);
+    tmem__term_mul(&ffn, "d_model", in->d_model);
+    tmem__term_init(&embed, false);
+    tmem__term_mul(&embed, "vocab_size", in->n_vocab);
+    tmem__term_mul(&embed, "d_model", in->d_model);
+    r.attention_formula = "4 · d_model²";
+    r.ffn_formula = "ffn_multiplier · d_model²";
+    r.embedding_formula = "vocab_size · d_model";
+    r.total_formula = "layers · (attention + ffn) + embedding";
+    if (!tmem__term_get(&attn, &r.attention_params_per_layer) ||
+        !tmem__term_get(&ffn, &r.ffn_params_per_layer) || !tmem__term_get(&embed, &r.embedding_params))
         return overflow(err, "total_params");
-    if (!tmem_mul_u64(r.total_params, in->precision_bytes, &r.param_bytes) ||
-        !tmem_mul_u64(r.total_params, in->adam_bytes, &r.adam_bytes))
-        return overflow(err, "param_memory");
-    r.grad_bytes = r.param_bytes;
-    if (!tmem_mul3_u64(in->batch_size, in->seq_len, in->n_layer, &kv_a) ||
-        !tmem_mul3_u64(in->n_head, r.d_head, 2, &kv_b) ||
-        !tmem_mul3_u64(kv_a, kv_b, in->precision_bytes, &r.kv_cache_bytes))
-        return overflow(err, "kv_cache_bytes");
+    struct tmem__term layer;
+    tmem__term_init(&layer, false);
+    tmem__term_mul(&layer, "attention", r.attention_params_per_layer);
+    tmem__term_plus(&layer, "ffn", r.ffn_params_per_layer);
+    tmem__term_init(&total, false);
+    tmem__term_mul(&total, "layers", in->n_layer);
+    tmem__term_mul_term(&total, &layer);
+    tmem__term_plus(&total, "embedding", r.embedding_params);
+    if (!tmem__term_get(&total, &r.total_params))
+        return overflow(err, "total_params");
 
-    char f[TMEM_FORMULA_LEN];
+    struct tmem__term t;
     tmem_ledger_init(&r.ledger);
-    const uint64_t fw[] = {r.total_params, in->precision_bytes};
-    formula(f, sizeof f, "total_params × precision_bytes", fw, 2);
-    TRY(tmem_ledger_add(&r.ledger, TMEM_BUCKET_WEIGHTS, "parameters", r.param_bytes, f, err));
-    TRY(tmem_ledger_add(&r.ledger, TMEM_BUCKET_GRADIENTS, "gradients", r.grad_bytes, f, err));
-    const uint64_t fa[] = {r.total_params, in->adam_bytes};
-    formula(f, sizeof f, "total_params × adam_bytes", fa, 2);
-    TRY(tmem_ledger_add(&r.ledger, TMEM_BUCKET_OPTIMIZER_STATES, "Adam states", r.adam_bytes, f,
-                        err));
-    const uint64_t fk[] = {in->batch_size, in->seq_len,  in->n_layer, in->n_head,
-                           r.d_head,       2,            in->precision_bytes};
-    formula(f, sizeof f, "b × s × n_layer × n_head × d_head × 2 × precision_bytes", fk, 7);
-    TRY(tmem_ledger_add(&r.ledger, TMEM_BUCKET_KV_CACHE, "KV cache (serving)", r.kv_cache_bytes,
-                        f, err));
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, "total_params", r.total_params);
+    tmem__term_mul(&t, "precision_bytes", in->precision_bytes);
+    TRY(add(&r.ledger, TMEM_BUCKET_WEIGHTS, "parameters", &t, &r.param_bytes, "param_memory", err));
+    TRY(add(&r.ledger, TMEM_BUCKET_GRADIENTS, "gradients", &t, &r.grad_bytes, "param_memory", err));
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, "total_params", r.total_params);
+    tmem__term_mul(&t, "adam_bytes", in->adam_bytes);
+    TRY(add(&r.ledger, TMEM_BUCKET_OPTIMIZER_STATES, "Adam states", &t, &r.adam_bytes, "param_memory", err));
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, "b", in->batch_size);
+    tmem__term_mul(&t, "s", in->seq_len);
+    tmem__term_mul(&t, "n_layer", in->n_layer);
+    tmem__term_mul(&t, "n_head", in->n_head);
+    tmem__term_mul(&t, "d_head", r.d_head);
+    tmem__term_mul(&t, NULL, 2);
+    tmem__term_mul(&t, "precision_bytes", in->precision_bytes);
+    TRY(add(&r.ledger, TMEM_BUCKET_KV_CACHE, "KV cache (serving)", &t, &r.kv_cache_bytes, "kv_cache_bytes",
+                err));
     *out = r;
     return TMEM_OK;
 }

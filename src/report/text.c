@@ -216,13 +216,13 @@ void tmem_report_lab_text(FILE *out, const struct tmem_lab_view *v,
             (unsigned long long)in->ffn_multiplier, (unsigned long long)in->precision_bytes,
             (unsigned long long)in->adam_bytes, (unsigned long long)in->batch_size,
             (unsigned long long)in->seq_len);
-    fprintf(out, "  %-22s %-38s %17s\n", "attention per layer", "4 · d_model²",
+    fprintf(out, "  %-22s %-38s %17s\n", "attention per layer", r->attention_formula,
             tmem_fmt_count(a, sizeof a, r->attention_params_per_layer));
-    fprintf(out, "  %-22s %-38s %17s\n", "ffn per layer", "ffn_multiplier · d_model²",
+    fprintf(out, "  %-22s %-38s %17s\n", "ffn per layer", r->ffn_formula,
             tmem_fmt_count(a, sizeof a, r->ffn_params_per_layer));
-    fprintf(out, "  %-22s %-38s %17s\n", "embedding", "vocab_size · d_model",
+    fprintf(out, "  %-22s %-38s %17s\n", "embedding", r->embedding_formula,
             tmem_fmt_count(a, sizeof a, r->embedding_params));
-    fprintf(out, "  %-22s %-38s %17s  (%s)\n\n", "total params", "layers · (attention + ffn) + embedding",
+    fprintf(out, "  %-22s %-38s %17s  (%s)\n\n", "total params", r->total_formula,
             tmem_fmt_count(a, sizeof a, r->total_params), tmem_fmt_short(b, sizeof b, r->total_params));
     tmem_report_ledger_text(out, &r->ledger, o);
 
