@@ -41,15 +41,6 @@ void tmem_sb_u64(struct tmem_sb *sb, uint64_t v)
     tmem_sb_str(sb, tmp + i);
 }
 
-void tmem_sb_product(struct tmem_sb *sb, const uint64_t *factors, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            tmem_sb_str(sb, " × ");
-        tmem_sb_u64(sb, factors[i]);
-    }
-}
-
 void tmem_copy_str(char *dst, size_t cap, const char *src)
 {
     if (cap == 0)

@@ -18,8 +18,6 @@ struct tmem_sb {
 void tmem_sb_init(struct tmem_sb *sb, char *buf, size_t cap);
 void tmem_sb_str(struct tmem_sb *sb, const char *s);
 void tmem_sb_u64(struct tmem_sb *sb, uint64_t v);
-/* A product of factors "a × b × c" */
-void tmem_sb_product(struct tmem_sb *sb, const uint64_t *factors, size_t n);
 
 /* Copies src into dst[cap] with truncation; always NUL-terminates. */
 void tmem_copy_str(char *dst, size_t cap, const char *src);

@@ -123,6 +123,89 @@ static void overflow_bare_numbers_and_cuts(void **state)
     assert_memory_equal(small + strlen(small) - 3, "\xE2\x80\xA6", 3);
 }
 
+/* The forms the ledgers added: subtraction, exact fractions rounded at the
+ * end of their product, int() terms, min over terms, a sub-term opening a
+ * product, the symbols alone.
+ *   FSDP grad-op: 1000 × 2 − 1000 × 2 / 8 = 2000 − 250 = 1,750
+ *   fragmentation 5 % of 41,941,617,408 = 2,097,080,870.4 → 2,097,080,871
+ *   DeepSpeed: 2 × 1000 + int(18 × 1000 / 7) = 2000 + 2571 = 4,571
+ *   int(1001 × 4 × 1.5) = int(6006) ; int(1001 × 16 × 1.5 / 5) = int(4804.8) = 4,804
+ *   min(100 + 50, 120, 1000) × 2 = 240 */
+static void minus_fractions_int_and_min_of_terms(void **state)
+{
+    (void)state;
+    struct tmem__term t, sub, a, b, c;
+    char buf[256];
+    tmem__term_init(&t, true);
+    tmem__term_plus(&t, "P", 1000);
+    tmem__term_mul(&t, "bytes", 2);
+    tmem__term_minus(&t, "P", 1000);
+    tmem__term_mul(&t, "bytes", 2);
+    tmem__term_div_ceil(&t, "shard", 8);
+    assert_int_equal(tmem__term_value(&t), 1750);
+    render(&t, buf, sizeof buf);
+    assert_string_equal(buf, "P × bytes − P × bytes / shard = 1000 × 2 − 1000 × 2 / 8");
+    tmem__term_minus(&t, NULL, 2000); /* below 0: overflow, never a wrap */
+    assert_true(tmem__term_overflow(&t));
+    assert_int_equal(tmem__term_value(&t), 0);
+
+    tmem__term_init(&t, true);
+    tmem__term_mul_frac(&t, "F", "5 %", 50000, 1000000);
+    tmem__term_mul(&t, "everything above", U64(41941617408));
+    tmem__term_note(&t, NULL, " (--fragmentation)");
+    assert_int_equal(tmem__term_value(&t), U64(2097080871));
+    render(&t, buf, sizeof buf);
+    assert_string_equal(buf, "F × everything above = 5 % × 41941617408 (--fragmentation)");
+
+    tmem__term_init_int(&sub, true);
+    tmem__term_mul(&sub, NULL, 18);
+    tmem__term_mul(&sub, "total_params", 1000);
+    tmem__term_div_floor(&sub, "gpus", 7);
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, NULL, 2);
+    tmem__term_mul(&t, "total_params", 1000);
+    tmem__term_plus_term(&t, &sub);
+    assert_int_equal(tmem__term_value(&t), 4571);
+    render(&t, buf, sizeof buf);
+    assert_string_equal(buf, "2 × total_params + int(18 × total_params / gpus) = 2 × 1000 + int(18 × 1000 / 7)");
+
+    tmem__term_init_int(&sub, false);
+    tmem__term_mul(&sub, "p", 1001);
+    tmem__term_mul(&sub, NULL, 4);
+    tmem__term_mul_frac(&sub, NULL, "1.5", 150, 100);
+    assert_int_equal(tmem__term_value(&sub), 6006);
+    tmem__term_init_int(&sub, false);
+    tmem__term_mul(&sub, "p", 1001);
+    tmem__term_mul(&sub, NULL, 16);
+    tmem__term_mul_frac(&sub, NULL, "1.5", 150, 100);
+    tmem__term_div_floor(&sub, "nodes", 5);
+    assert_int_equal(tmem__term_value(&sub), 4804);
+
+    tmem__term_init(&a, true);
+    tmem__term_mul(&a, "unit", 100);
+    tmem__term_plus(&a, "prefetch", 50);
+    tmem__term_init(&b, true);
+    tmem__term_mul(&b, "max_live", 120);
+    tmem__term_init(&c, true);
+    tmem__term_mul(&c, "P", 1000);
+    const struct tmem__term *const subs[] = {&a, &b, &c};
+    tmem__term_init(&t, true);
+    tmem__term_mul_min_terms(&t, subs, 3);
+    tmem__term_mul(&t, "bytes", 2);
+    assert_int_equal(tmem__term_value(&t), 240);
+    render(&t, buf, sizeof buf);
+    assert_string_equal(buf, "min(unit + prefetch, max_live, P) × bytes = min(100 + 50, 120, 1000) × 2");
+
+    /* a phrase: symbols that carry their numbers, printed alone */
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, NULL, 2);
+    tmem__term_mul(&t, "32 layers", 32);
+    tmem__term_mul(&t, "fp32 scale", 4);
+    assert_int_equal(tmem__term_value(&t), 256);
+    tmem__term_render_sym(&t, buf, sizeof buf);
+    assert_string_equal(buf, "2 × 32 layers × fp32 scale");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +213,7 @@ int main(void)
         cmocka_unit_test(sharded_sum_of_products),
         cmocka_unit_test(min_floor_and_sub_terms),
         cmocka_unit_test(overflow_bare_numbers_and_cuts),
+        cmocka_unit_test(minus_fractions_int_and_min_of_terms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
