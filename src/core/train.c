@@ -524,6 +524,7 @@ static void setup(struct tmem_train_ctx *c, const struct tmem_model *m,
 static const struct {
     enum tmem_bucket bucket;
     uint32_t phases; /* default liveness; item_phases() refines */
+    bool act;        /* computed by train_act.c (activations, logits, loss, recompute) */
 } item_table[] = {
     [TMEM_TI_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES},
     [TMEM_TI_GRADS] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES},
@@ -532,18 +533,18 @@ static const struct {
     [TMEM_TI_STATE0] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES},
     [TMEM_TI_STATE1] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES},
     [TMEM_TI_STATE2] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES},
-    [TMEM_TI_ACT_ATTN] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
-    [TMEM_TI_ACT_SCORES] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
-    [TMEM_TI_ACT_MLP] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
-    [TMEM_TI_ACT_MOE] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
-    [TMEM_TI_ACT_MASKS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
-    [TMEM_TI_ACT_CKPT] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
-    [TMEM_TI_ACT_ENDS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
-    [TMEM_TI_ACT_AUTOCAST] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD},
-    [TMEM_TI_LOGITS] = {TMEM_BUCKET_TEMPORARY_BUFFERS, FWD_BWD},
-    [TMEM_TI_LOSS] = {TMEM_BUCKET_TEMPORARY_BUFFERS, FWD_BWD},
-    [TMEM_TI_LOGITS_GRAD] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD)},
-    [TMEM_TI_RECOMPUTE] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD)},
+    [TMEM_TI_ACT_ATTN] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_SCORES] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_MLP] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_MOE] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_MASKS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_CKPT] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_ENDS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_AUTOCAST] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_LOGITS] = {TMEM_BUCKET_TEMPORARY_BUFFERS, FWD_BWD, true},
+    [TMEM_TI_LOSS] = {TMEM_BUCKET_TEMPORARY_BUFFERS, FWD_BWD, true},
+    [TMEM_TI_LOGITS_GRAD] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD), true},
+    [TMEM_TI_RECOMPUTE] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD), true},
     [TMEM_TI_STEP_SCRATCH] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_OPTIMIZER)},
     [TMEM_TI_DDP_BUCKETS] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, ALL_PHASES},
     [TMEM_TI_ZERO_REDUCE] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, BWD_PHASES},
@@ -816,50 +817,12 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
     case TMEM_TI_LOSS:
     case TMEM_TI_LOGITS_GRAD:
     case TMEM_TI_RECOMPUTE: /* train_act.c: see item() */
-    case TMEM_TI_FRAGMENTATION: /* frag_term(): a share of the others */
+    case TMEM_TI_FRAGMENTATION: /* frag(): a share of the others */
     case TMEM_TI_DS_LARGEST:
     case TMEM_TI_DS_STATES:
     case TMEM_TI_COUNT:
         return;
     }
-}
-
-/* the items train_act.c computes (activations, logits, loss, recompute) */
-static bool is_act_item(enum tmem_train_item it)
-{
-    switch (it) {
-    case TMEM_TI_ACT_ATTN:
-    case TMEM_TI_ACT_SCORES:
-    case TMEM_TI_ACT_MLP:
-    case TMEM_TI_ACT_MOE:
-    case TMEM_TI_ACT_MASKS:
-    case TMEM_TI_ACT_CKPT:
-    case TMEM_TI_ACT_ENDS:
-    case TMEM_TI_ACT_AUTOCAST:
-    case TMEM_TI_LOGITS:
-    case TMEM_TI_LOSS:
-    case TMEM_TI_LOGITS_GRAD:
-    case TMEM_TI_RECOMPUTE: return true;
-    case TMEM_TI_WEIGHTS:
-    case TMEM_TI_GRADS:
-    case TMEM_TI_GRADS_FP32:
-    case TMEM_TI_MASTER:
-    case TMEM_TI_STATE0:
-    case TMEM_TI_STATE1:
-    case TMEM_TI_STATE2:
-    case TMEM_TI_STEP_SCRATCH:
-    case TMEM_TI_DDP_BUCKETS:
-    case TMEM_TI_ZERO_REDUCE:
-    case TMEM_TI_ZERO_ALLGATHER:
-    case TMEM_TI_GATHERED:
-    case TMEM_TI_UNSHARDED_GRADS:
-    case TMEM_TI_CUDA:
-    case TMEM_TI_FRAGMENTATION:
-    case TMEM_TI_DS_LARGEST:
-    case TMEM_TI_DS_STATES:
-    case TMEM_TI_COUNT: return false;
-    }
-    return false;
 }
 
 /* An item's bytes, and its formula into formula[cap] when formula is not
@@ -868,7 +831,7 @@ static uint64_t item(struct tmem_train_ctx *c, enum tmem_train_item it, char *fo
 {
     if (c->o->deepspeed_estimator && it != TMEM_TI_DS_LARGEST && it != TMEM_TI_DS_STATES)
         return 0; /* DeepSpeed's estimate: model states only */
-    if (is_act_item(it) && !c->o->deepspeed_estimator) {
+    if (item_table[it].act && !c->o->deepspeed_estimator) {
         struct tmem_sb sb;
         if (formula != NULL)
             tmem_sb_init(&sb, formula, cap);
