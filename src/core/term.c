@@ -39,19 +39,6 @@ void tmem__term_text_sep(struct tmem__term *t, const char *sep)
     both(t, sep);
 }
 
-bool tmem__term_scale(uint64_t a, uint64_t n, uint64_t d, bool down, uint64_t *r)
-{
-    if (n == d)
-        return *r = a, true;
-    uint64_t whole, part;
-    if (tmem_mul_u64(a, n, &whole)) /* a · n fits: one division */
-        return *r = down ? whole / d : tmem_ceil_div_u64(whole, d), true;
-    if (!tmem_mul_u64(a / d, n, &whole) || !tmem_mul_u64(a % d, n, &part))
-        return false;
-    part = down ? part / d : tmem_ceil_div_u64(part, d);
-    return tmem_add_u64(whole, part, r);
-}
-
 void tmem__term_divide(struct tmem__term *t, const char *sym, uint64_t v, bool ceil)
 {
     if (v == 0) {
@@ -68,6 +55,16 @@ void tmem__term_divide(struct tmem__term *t, const char *sym, uint64_t v, bool c
         both(t, " / ");
         factor_text(t, sym, v);
     }
+}
+
+void tmem__term_div_frac(struct tmem__term *t, const char *sym, uint64_t v)
+{
+    if (t->text) {
+        both(t, " / ");
+        factor_text(t, sym, v);
+    }
+    if (v == 0 || !tmem_mul_u64(t->fden, v, &t->fden))
+        t->overflow = true;
 }
 
 void tmem__term_text_frac(struct tmem__term *t, const char *sym, const char *shown)

@@ -55,8 +55,6 @@ struct tmem__term {
 void tmem__term_text_init(struct tmem__term *t);
 void tmem__term_text_factor(struct tmem__term *t, const char *sep, const char *sym, uint64_t v);
 void tmem__term_text_sep(struct tmem__term *t, const char *sep);
-/* a · n / d rounded up (or down) without forming a · n when it would wrap */
-bool tmem__term_scale(uint64_t a, uint64_t n, uint64_t d, bool down, uint64_t *r);
 
 static inline void tmem__term_start(struct tmem__term *t, bool text, bool round_down)
 {
@@ -106,7 +104,8 @@ static inline bool tmem__term_product(const struct tmem__term *t, uint64_t *r)
         *r = t->prod;
         return true;
     }
-    return tmem__term_scale(t->prod, t->fnum, t->fden, t->round_down, r);
+    /* a · n / d rounded, without forming a · n when it would wrap */
+    return tmem_scale_u64(t->prod, t->fnum, t->fden, !t->round_down, r);
 }
 
 /* ends the open product: into the sum (or what is subtracted from it) */
@@ -151,6 +150,9 @@ static inline void tmem__term_mul_frac(struct tmem__term *t, const char *sym, co
     if (den == 0 || !tmem_mul_u64(t->fnum, num, &t->fnum) || !tmem_mul_u64(t->fden, den, &t->fden))
         t->overflow = true;
 }
+/* ÷ v exactly, into the pending fraction (rounded with it when the
+ * product ends), printed " / sym" = " / v". 0 < v ≤ 2^32. */
+void tmem__term_div_frac(struct tmem__term *t, const char *sym, uint64_t v);
 /* × min(a, b), printed "min(sym_a, sym_b)" = "min(a, b)". */
 void tmem__term_text_min(struct tmem__term *t, const char *sym_a, uint64_t a, const char *sym_b,
                          uint64_t b);

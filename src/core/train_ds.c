@@ -37,8 +37,10 @@ static void ds_inputs(const struct tmem_train_ctx *c, struct ds_in *d)
     d->nodes = tmem_ceil_div_u64(d->g, d->gpn);
 }
 
-/* int(p × factor [/ nodes] × 1.5): DeepSpeed's int(cpu_mem), the buffer
- * factor 1.5 exact (floor(p · factor · 1.5 / nodes)) */
+/* int(p × factors × 1.5 [/ nodes]): DeepSpeed's int(cpu_mem), the buffer
+ * factor 1.5 exact: floor(p · factors · 1.5 / nodes), the factors and the
+ * nodes one fraction applied to p that divides before it multiplies
+ * (tmem_scale_u64), so only a result past 64 bits overflows */
 static void buffered(const struct tmem_train_ctx *c, struct tmem__term *t, const char *p_sym,
                      uint64_t p, const char *const *f_sym, const uint64_t *f, int n_f, uint64_t nodes)
 {
@@ -46,8 +48,15 @@ static void buffered(const struct tmem_train_ctx *c, struct tmem__term *t, const
     struct tmem__term sub;
     tmem__term_init_int(&sub, t->text);
     tmem__term_mul(&sub, p_sym, p);
-    for (int i = 0; i < n_f; i++)
-        tmem__term_mul(&sub, f_sym[i], f[i]);
+    for (int i = 0; i < n_f; i++) {
+        char num[24] = "";
+        if (t->text) {
+            struct tmem_sb sb;
+            tmem_sb_init(&sb, num, sizeof num);
+            tmem_sb_u64(&sb, f[i]);
+        }
+        tmem__term_mul_frac(&sub, f_sym[i], num, f[i], 1);
+    }
     char shown[24] = "";
     if (t->text) { /* 150 → "1.5" */
         struct tmem_sb sb;
@@ -63,7 +72,7 @@ static void buffered(const struct tmem_train_ctx *c, struct tmem__term *t, const
     }
     tmem__term_mul_frac(&sub, NULL, shown, TMEM_TRAIN_DS_BUFFER_FACTOR_PCT, 100);
     if (nodes != 0)
-        tmem__term_div_floor(&sub, "nodes", nodes);
+        tmem__term_div_frac(&sub, "nodes", nodes);
     tmem__term_mul_term(t, &sub);
 }
 
