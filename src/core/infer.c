@@ -348,47 +348,51 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
  *   attention:  residual T·d + normed T·d + q,k,v T·(a + 2·n_kv)·d_h/tp
  *               + output T·a·d_h/tp; naive: + n_seq·a/tp·s²·(2 + 4) B scores
  *               and fp32 softmax
- * The larger stage is the peak: its term into t. */
+ * The larger stage is the peak. One stage (mlp: the MLP one) into t. */
+static void activation_stage(const struct tmem_model *m, const struct tmem_infer_opts *o, uint64_t T,
+                             uint64_t n_seq, uint64_t seq_len, bool mlp, struct tmem__term *t)
+{
+    uint64_t eb = tmem__dtype_size(o->compute), tp = o->tp;
+    struct tmem__term w;
+    tmem__term_init(&w, t->text);
+    tmem__term_mul(&w, NULL, 2);
+    tmem__term_mul(&w, "d_model", m->d_model);
+    if (mlp) {
+        uint64_t gate = m->mlp == TMEM_MLP_GATED ? 3 : 2; /* gate|up (2) + act (1), or up + act */
+        uint64_t f_dense = tmem_ceil_div_u64(m->d_ff, tp);
+        uint64_t f_moe = m->n_expert ? tmem_ceil_div_u64(m->n_expert_used * m->d_ff_expert + m->d_ff_shared, tp) : 0;
+        tmem__term_plus(&w, NULL, gate);
+        tmem__term_mul(&w, "d_ff'", f_dense > f_moe ? f_dense : f_moe);
+    } else {
+        uint64_t q_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->qk_rope_dim)
+                                                    : m->n_head * m->d_head;
+        uint64_t kv_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->v_head_dim)
+                                                     : 2 * m->n_kv_head * m->d_head;
+        tmem__term_plus(&w, "q,k,v,out widths/tp", tmem_ceil_div_u64(2 * q_width + kv_width, tp));
+    }
+    tmem__term_mul(t, "T", T);
+    tmem__term_mul_term(t, &w);
+    tmem__term_mul(t, "bytes", eb);
+    if (!mlp && !o->flash) { /* 16-bit scores and their fp32 softmax */
+        tmem__term_plus(t, "seqs", n_seq);
+        tmem__term_mul(t, "heads/tp", m->n_head / tp);
+        tmem__term_mul(t, "s", seq_len);
+        tmem__term_mul(t, "s", seq_len);
+        tmem__term_mul(t, "6 B", tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
+    }
+}
+
+/* the larger stage, into t (a term is built in place: never copied) */
 static void activation_peak(const struct tmem_model *m, const struct tmem_infer_opts *o, uint64_t T,
                             uint64_t n_seq, uint64_t seq_len, struct tmem__term *t)
 {
-    uint64_t eb = tmem__dtype_size(o->compute), tp = o->tp;
-    uint64_t gate = m->mlp == TMEM_MLP_GATED ? 3 : 2; /* gate|up (2) + act (1), or up + act */
-    uint64_t f_dense = tmem_ceil_div_u64(m->d_ff, tp);
-    uint64_t f_moe = m->n_expert ? tmem_ceil_div_u64(m->n_expert_used * m->d_ff_expert + m->d_ff_shared, tp) : 0;
-    uint64_t f = f_dense > f_moe ? f_dense : f_moe;
-    uint64_t q_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->qk_rope_dim)
-                                                : m->n_head * m->d_head;
-    uint64_t kv_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->v_head_dim)
-                                                 : 2 * m->n_kv_head * m->d_head;
-    uint64_t qkv = tmem_ceil_div_u64(2 * q_width + kv_width, tp);
-    struct tmem__term mlp, attn, w;
-    tmem__term_init(&mlp, t->text);
-    tmem__term_init(&w, t->text);
-    tmem__term_mul(&w, NULL, 2);
-    tmem__term_mul(&w, "d_model", m->d_model);
-    tmem__term_plus(&w, NULL, gate);
-    tmem__term_mul(&w, "d_ff'", f);
-    tmem__term_mul(&mlp, "T", T);
-    tmem__term_mul_term(&mlp, &w);
-    tmem__term_mul(&mlp, "bytes", eb);
-
-    tmem__term_init(&attn, t->text);
-    tmem__term_init(&w, t->text);
-    tmem__term_mul(&w, NULL, 2);
-    tmem__term_mul(&w, "d_model", m->d_model);
-    tmem__term_plus(&w, "q,k,v,out widths/tp", qkv);
-    tmem__term_mul(&attn, "T", T);
-    tmem__term_mul_term(&attn, &w);
-    tmem__term_mul(&attn, "bytes", eb);
-    if (!o->flash) { /* 16-bit scores and their fp32 softmax */
-        tmem__term_plus(&attn, "seqs", n_seq);
-        tmem__term_mul(&attn, "heads/tp", m->n_head / tp);
-        tmem__term_mul(&attn, "s", seq_len);
-        tmem__term_mul(&attn, "s", seq_len);
-        tmem__term_mul(&attn, "6 B", tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
-    }
-    *t = tmem__term_value(&mlp) >= tmem__term_value(&attn) ? mlp : attn;
+    struct tmem__term mlp, attn;
+    tmem__term_init(&mlp, false);
+    activation_stage(m, o, T, n_seq, seq_len, true, &mlp);
+    tmem__term_init(&attn, false);
+    activation_stage(m, o, T, n_seq, seq_len, false, &attn);
+    bool mlp_peak = tmem__term_value(&mlp) >= tmem__term_value(&attn);
+    activation_stage(m, o, T, n_seq, seq_len, mlp_peak, t);
     if (tmem__term_overflow(&mlp) || tmem__term_overflow(&attn))
         t->overflow = true;
 }

@@ -21,8 +21,10 @@
  * product it belongs to is rounded when it ends, up in a term made by
  * tmem__term_init, down in one made by tmem__term_init_int (DeepSpeed's
  * int(...), which prints as "int(…)" when multiplied into another term).
- * Overflow sets a flag and the value becomes 0; it never wraps. Internal
- * to the core (tmem__ prefix). */
+ * Overflow sets a flag and the value becomes 0; it never wraps. A term's
+ * text builders point into the term itself: build a term where it is used
+ * and never copy one (struct assignment leaves the copy pointing into the
+ * original). Internal to the core (tmem__ prefix). */
 #ifndef TMEM_TERM_H
 #define TMEM_TERM_H
 
