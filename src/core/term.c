@@ -169,28 +169,29 @@ static void mark_cut(char *out, size_t cap, size_t len)
     memcpy(out + end, "\xE2\x80\xA6", 4); /* with its NUL */
 }
 
-void tmem__term_render(const struct tmem__term *t, char *out, size_t cap)
+/* the symbols, then " = " and the numbers unless sym_only or the same */
+static void render(const struct tmem__term *t, char *out, size_t cap, bool sym_only)
 {
     struct tmem_sb sb;
     tmem_sb_init(&sb, out, cap);
     if (!t->text || cap == 0)
         return;
     tmem_sb_str(&sb, t->sym.buf);
-    if (strcmp(t->sym.buf, t->num.buf) != 0) {
+    bool nums = !sym_only && strcmp(t->sym.buf, t->num.buf) != 0;
+    if (nums) {
         tmem_sb_str(&sb, " = ");
         tmem_sb_str(&sb, t->num.buf);
     }
-    if (sb.truncated || t->sym.truncated || t->num.truncated)
+    if (sb.truncated || t->sym.truncated || (nums && t->num.truncated))
         mark_cut(out, cap, sb.len);
+}
+
+void tmem__term_render(const struct tmem__term *t, char *out, size_t cap)
+{
+    render(t, out, cap, false);
 }
 
 void tmem__term_render_sym(const struct tmem__term *t, char *out, size_t cap)
 {
-    struct tmem_sb sb;
-    tmem_sb_init(&sb, out, cap);
-    if (!t->text || cap == 0)
-        return;
-    tmem_sb_str(&sb, t->sym.buf);
-    if (sb.truncated || t->sym.truncated)
-        mark_cut(out, cap, sb.len);
+    render(t, out, cap, true);
 }

@@ -10,6 +10,7 @@
  *   2·(tp−1)/tp over the interconnect. N_mm: active parameters that are
  *   matrix multiplies (the embedding lookup is not), per TP rank: / tp.
  * Doubles: FLOP counts pass 2^64. */
+#include "dtype_size.h"
 #include "timing.h"
 
 #include <math.h>
@@ -38,7 +39,7 @@ enum tmem_status tmem_infer_timing(const struct tmem_model *m, const struct tmem
                   (m->tied ? head : 0.0);
     double link = g->interconnect_bytes_per_s > 0 ? g->interconnect_bytes_per_s : 1.0;
     double ring = o->tp > 1 ? 2.0 * (tp - 1.0) / tp : 0.0;
-    double act_bytes = (double)(tmem_dtype_info(o->compute)->bits / 8);
+    double act_bytes = (double)tmem__dtype_size(o->compute);
 
     /* prefill of the whole batch */
     double P = b * s;

@@ -9,6 +9,7 @@
  * which writes its formula only when given a string builder: the fast path
  * (tmem_train_compute) and the explaining path (tmem_train_ledger) run the
  * same arithmetic. Pure: no I/O, no allocation, no globals. */
+#include "dtype_size.h"
 #include "error.h"
 #include "tensor_kind.h"
 #include "train_internal.h"
@@ -472,11 +473,6 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
         l->largest_unit_params = head;
 }
 
-static uint64_t dtype_bytes(enum tmem_dtype t)
-{
-    return tmem_dtype_info(t)->bits / 8;
-}
-
 static void setup(struct tmem_train_ctx *c, const struct tmem_model *m,
                   const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
 {
@@ -486,12 +482,12 @@ static void setup(struct tmem_train_ctx *c, const struct tmem_model *m,
     c->o = o;
     c->pi = &precisions[o->precision];
     c->oi = &optimizers[o->optimizer];
-    c->wb = dtype_bytes(c->pi->weights);
-    c->gb = dtype_bytes(c->pi->grads);
-    c->stb = dtype_bytes(c->pi->states);
-    c->rb = dtype_bytes(c->pi->residual);
-    c->cb = dtype_bytes(c->pi->compute);
-    c->fb = dtype_bytes(F32);
+    c->wb = tmem__dtype_size(c->pi->weights);
+    c->gb = tmem__dtype_size(c->pi->grads);
+    c->stb = tmem__dtype_size(c->pi->states);
+    c->rb = tmem__dtype_size(c->pi->residual);
+    c->cb = tmem__dtype_size(c->pi->compute);
+    c->fb = tmem__dtype_size(F32);
     c->tp = o->tp;
     c->pp = o->pp;
     c->cp = o->cp;

@@ -431,6 +431,35 @@ static void kv_text_shows_the_scales(void **state)
                         "27 layers × (kv_lora_rank 512 + qk_rope 64) × bf16 (latent, replicated over tp)");
 }
 
+/* One size per dtype: ggml's unquantized block types (one element per
+ * block) and the KV dtypes agree with the dtype table: fp32 4 B, fp16 and
+ * bf16 2 B, fp8 and int8 1 B (llama-2-7b: 2 · 32 · 32 · 128 · size). */
+static void dtype_sizes_agree(void **state)
+{
+    (void)state;
+    const struct {
+        uint32_t ggml;
+        enum tmem_dtype dt;
+    } g[] = {{TMEM_GGML_F32, TMEM_DTYPE_F32}, {TMEM_GGML_F16, TMEM_DTYPE_F16}, {TMEM_GGML_BF16, TMEM_DTYPE_BF16}};
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+        assert_int_equal(tmem_ggml_type_info(g[i].ggml)->block_elems, 1);
+        assert_int_equal(tmem_ggml_type_info(g[i].ggml)->block_bytes * 8, tmem_dtype_info(g[i].dt)->bits);
+    }
+    static const uint64_t size[TMEM_KV_COUNT] = {
+        [TMEM_KV_BF16] = 2, [TMEM_KV_FP16] = 2, [TMEM_KV_FP8] = 1, [TMEM_KV_INT8] = 1, [TMEM_KV_FP32] = 4};
+    struct tmem_model m;
+    struct tmem_kv_layout kv;
+    load("llama-2-7b", &m, &INV);
+    for (int k = 0; k < TMEM_KV_COUNT; k++) {
+        assert_int_equal(tmem_kv_layout(&m, (enum tmem_kv_dtype)k, 1, 0, 32, &kv, NULL), TMEM_OK);
+        uint64_t scales = k == TMEM_KV_INT8 ? 2 * 32 * 32 * 2 : 0; /* one fp16 per token, head, K / V */
+        assert_int_equal(kv.bytes_per_token, 2 * 32 * 32 * 128 * size[k] + scales);
+        assert_string_equal(tmem_kv_dtype_name((enum tmem_kv_dtype)k),
+                            k == TMEM_KV_BF16 ? "bf16" : k == TMEM_KV_FP16 ? "fp16" : k == TMEM_KV_FP8 ? "fp8"
+                                                : k == TMEM_KV_INT8 ? "int8" : "fp32");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +467,7 @@ int main(void)
         cmocka_unit_test(training_formulas_evaluate_to_their_bytes),
         cmocka_unit_test(inference_formulas_evaluate_to_their_bytes),
         cmocka_unit_test(kv_text_shows_the_scales),
+        cmocka_unit_test(dtype_sizes_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
