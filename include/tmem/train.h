@@ -266,6 +266,112 @@ struct tmem_layer_act {
     uint64_t total;        /* with the plan's recompute setting */
 };
 
+/* ------------------------------------------------- activation inventory */
+
+/* The activation inventory: each tensor one layer saves for backward, named,
+ * with its shape in the dimension legend, its dtype, how tensor / sequence
+ * parallel split it, and the plan choices that drop it (in the manner of
+ * llm.c's ActivationTensors). Recompute and kernel choices are filters over
+ * this list, and struct tmem_layer_act's sums are sums over it. The ends of
+ * the model (embedding, final norm, lm_head input, logits, loss) are ledger
+ * items of their own, not listed here. */
+
+/* Which block of a layer a tensor belongs to (the tmem_layer_act field it
+ * is summed into). */
+enum tmem_act_part {
+    TMEM_ACT_PART_ATTN = 0,   /* attention block: norm, q/k/v input, q, k, v, o_proj input */
+    TMEM_ACT_PART_SCORES,     /* naive attention's b·n_head·s·s tensors */
+    TMEM_ACT_PART_MLP,        /* a dense layer's MLP block */
+    TMEM_ACT_PART_MOE,        /* an MoE layer's MLP block: router, experts, shared experts */
+    TMEM_ACT_PART_MASKS,      /* residual dropout masks */
+    TMEM_ACT_PART_CHECKPOINT, /* full recompute: the layer input, kept alone */
+    TMEM_ACT_PART_COUNT
+};
+
+/* The dtype a saved tensor is kept in, as the precision policy names it. */
+enum tmem_act_dtype {
+    TMEM_ACT_DTYPE_RESIDUAL = 0, /* r: the residual stream (fp32 under fp32 and autocast) */
+    TMEM_ACT_DTYPE_COMPUTE,      /* c: matmul inputs and outputs */
+    TMEM_ACT_DTYPE_FP32,         /* fp32 whatever the policy (norm statistics, upcast softmax) */
+    TMEM_ACT_DTYPE_INT64,        /* indices (router top-k) */
+    TMEM_ACT_DTYPE_MASK,         /* a 1-byte dropout mask */
+    TMEM_ACT_DTYPE_COUNT
+};
+
+/* Which parallelism divides a tensor on one GPU (context parallel divides
+ * every tensor's sequence). */
+enum tmem_act_split {
+    TMEM_ACT_SPLIT_SP = 0, /* sequence-dimension tensor, whole width: replicated over tp
+                              unless sequence parallel splits its tokens */
+    TMEM_ACT_SPLIT_TP,     /* heads or d_ff: tensor parallel splits its width */
+    TMEM_ACT_SPLIT_COUNT
+};
+
+/* The plan choices that act as filters; a tensor names those that drop it
+ * as bits (1u << choice). */
+enum tmem_act_choice {
+    TMEM_ACT_CHOICE_RECOMPUTE_NONE = 0,
+    TMEM_ACT_CHOICE_RECOMPUTE_SELECTIVE,
+    TMEM_ACT_CHOICE_RECOMPUTE_FULL,
+    TMEM_ACT_CHOICE_ATTENTION_NAIVE,
+    TMEM_ACT_CHOICE_ATTENTION_FLASH,
+    TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF,  /* attention dropout off (the family's default or --dropout) */
+    TMEM_ACT_CHOICE_RESID_DROPOUT_OFF, /* residual dropout off */
+    TMEM_ACT_CHOICE_COUNT
+};
+
+/* What the plan does with a tensor. */
+enum tmem_act_state {
+    TMEM_ACT_STATE_SAVED = 0,  /* held from the forward to the backward */
+    TMEM_ACT_STATE_RECOMPUTED, /* made in the forward, freed, made again in the backward */
+    TMEM_ACT_STATE_ABSENT,     /* this plan's kernel, dropout or recompute never keeps it */
+    TMEM_ACT_STATE_COUNT
+};
+
+struct tmem_act_tensor {
+    const char *name;           /* "attn.q" (static string) */
+    const char *shape_sym;      /* "b·s × n_head·d_head" (static string; whole, before any split) */
+    const char *dtype_name;     /* "bf16", "fp32", "int64", "bool" (static string) */
+    enum tmem_act_part part;
+    enum tmem_act_dtype dtype;
+    enum tmem_act_split split;
+    uint32_t absent_under;      /* bits of enum tmem_act_choice under which it is not kept at all */
+    uint32_t recomputed_under;  /* bits of the recompute choices that free and rebuild it */
+    bool norm_stats;            /* an fp32 norm statistic (mean, rstd) */
+    enum tmem_act_state state;  /* under this plan */
+    uint64_t tokens;            /* b·s/cp, divided by tp for SP tensors under sequence parallel */
+    uint64_t width;             /* elements per token on this GPU (after tensor parallel) */
+    uint64_t elem_bytes;
+    uint64_t bytes;             /* tokens · width · elem_bytes: one micro-batch, one GPU */
+};
+
+#define TMEM_MAX_ACT_TENSORS 64
+
+struct tmem_act_inventory {
+    uint32_t n_tensors;
+    struct tmem_act_tensor tensors[TMEM_MAX_ACT_TENSORS]; /* by part, then in forward order */
+    struct tmem_layer_act layer;  /* the sums over it (= tmem_train_result.layer_act) */
+    uint64_t moe_layer_bytes;     /* an MoE layer's saved bytes under the plan (0: no MoE) */
+    uint64_t dense_layers, moe_layers; /* layers of each kind on the stage */
+    uint64_t tokens, tokens_sp;   /* of TP and of SP tensors: b·s/cp, and /tp under SP */
+};
+
+/* Lists one layer's saved tensors (a dense layer's, and an MoE layer's MLP
+ * block where the model has one) for one micro-batch on one GPU, with the
+ * plan's filters applied as each tensor's state. stage as for
+ * tmem_train_compute (UINT64_MAX: the first stage). *out is written only on
+ * TMEM_OK. */
+enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                        const struct tmem_train_opts *o, uint64_t stage,
+                                        struct tmem_act_inventory *out, struct tmem_error *err);
+
+/* Names for reports ("attention", "c", "tp", "recompute selective", "saved"). */
+const char *tmem_act_part_name(enum tmem_act_part p);
+const char *tmem_act_dtype_name(enum tmem_act_dtype d);
+const char *tmem_act_split_name(enum tmem_act_split s);
+const char *tmem_act_choice_name(enum tmem_act_choice c);
+const char *tmem_act_state_name(enum tmem_act_state s);
+
 struct tmem_train_result {
     uint64_t item_bytes[TMEM_TI_COUNT];
     uint32_t item_phases[TMEM_TI_COUNT];  /* bit p: live in phase p */

@@ -421,12 +421,20 @@ int cmd_train(int argc, char **argv)
                 return report_error(&err);
             }
     }
+    /* one layer's saved tensors, for --explain and the JSON document */
+    static struct tmem_act_inventory acts;
+    bool want_acts = (t.json || t.explain) && !o.deepspeed_estimator;
+    if (want_acts && tmem_train_activations(&m, &inv, &o, r.layout.stage, &acts, &err) != TMEM_OK) {
+        tmem_dealloc(stages);
+        return report_error(&err);
+    }
     struct tmem_train_view v = {
         .model = &m, .inv = &inv, .opts = &o, .r = &r, .phases = phases, .host = &host,
         .gpu = gpu, .fit = gpu ? &fit : NULL, .fixes = fixes, .n_fixes = n_fixes,
         .stages = stages, .n_stages = stages ? (size_t)o.pp : 0, .ds_config = t.deepspeed,
         .solved_for = solved_for, .solution = solved_for ? &solution : NULL,
-        .headroom = has_headroom ? &headroom : NULL, .notes = notes, .n_notes = n_notes};
+        .headroom = has_headroom ? &headroom : NULL, .notes = notes, .n_notes = n_notes,
+        .acts = want_acts ? &acts : NULL};
     int rc = 0;
     if (t.json) {
         struct tmem_json *extra = tmem_report_train_json_extra(&v);

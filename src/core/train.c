@@ -473,8 +473,8 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
         l->largest_unit_params = head;
 }
 
-static void setup(struct tmem_train_ctx *c, const struct tmem_model *m,
-                  const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
+void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
+                       const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
 {
     memset(c, 0, sizeof *c);
     c->m = m;
@@ -963,7 +963,7 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
     struct tmem_train_ctx c;
     struct tmem_train_result tmp;
     for (int i = 0; i < n; i++) {
-        setup(&c, m, inv, o, cand[i]);
+        tmem__train_setup(&c, m, inv, o, cand[i]);
         evaluate(&c, i == 0 ? r : &tmp);
         if (c.overflow)
             return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
@@ -1061,7 +1061,7 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
     TRY(tmem__inventory_check(inv, err));
     tmem_ledger_init(out);
     struct tmem_train_ctx c;
-    setup(&c, m, inv, o, r->layout.stage);
+    tmem__train_setup(&c, m, inv, o, r->layout.stage);
     char label[TMEM_LABEL_LEN], formula[TMEM_FORMULA_LEN];
     if (host) {
         for (int h = 0; h < TMEM_HI_COUNT; h++) {

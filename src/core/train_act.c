@@ -1,8 +1,11 @@
-/* train_act.c — activations saved for backward, derived tensor by tensor,
- * and the temporaries of the loss and of recomputation. Every byte count
- * here is "tokens × bytes per token" (or, for the attention scores,
- * "b·heads·s·s × bytes per element"); the bytes per token are sums of the
- * tensors listed below, each in the dtype the policy gives it:
+/* train_act.c — the formulas of the activation items of the training
+ * ledger (each layer's parts × the layers and micro-batches in flight, the
+ * ends of the model, logits, loss, recomputation), built with the term
+ * builder so that each value and its --explain text come from the same
+ * operations. The per-layer bytes are "tokens × bytes per token" (or, for
+ * the attention scores, "b·heads·s·s × bytes per element"), the bytes per
+ * token sums over the activation inventory (act_inventory.c), each tensor
+ * in the dtype the policy gives it:
  *   r  residual-stream dtype (fp32 under fp32 and autocast, else 16-bit)
  *   c  compute dtype: matmul inputs and outputs (fp32 only under fp32)
  *
@@ -26,6 +29,7 @@
  * vocab); sequence-dimension tensors (norm inputs, the inputs of the first
  * linear of each block, dropout masks) are replicated unless sequence
  * parallel splits them too. Context parallel splits the sequence. */
+#include "term.h"
 #include "train_internal.h"
 
 /* Per-family kernel profile: dropout defaults as in the family's HF config
@@ -67,380 +71,391 @@ void tmem_train_act_family(struct tmem_train_ctx *c)
     c->softmax_fp32 = profiles[f].softmax_fp32;
 }
 
-/* Bytes per token a norm of width w saves.
- *   LayerNorm (fused): its input (r·w) + fp32 mean and rstd (4 + 4)
- *   RMSNorm (HF eager: x.float(); x·rsqrt(mean(x²)+eps); weight·y.to(r)):
- *     x in fp32 (4·w: a copy, or the input itself under fp32), rsqrt (4),
- *     y in r (r·w, saved by the weight multiply). */
-static uint64_t norm_bytes(const struct tmem_train_ctx *c, uint64_t w, uint64_t *stats)
+/* ------------------------------------------------------------ formulas */
+
+/* The value of a finished term, its overflow recorded in the context and,
+ * when explaining, its text ("symbols = numbers") appended to f. */
+static uint64_t done(struct tmem_train_ctx *c, const struct tmem__term *t, struct tmem_sb *f)
 {
-    if (c->m->norm == TMEM_NORM_RMSNORM) {
-        *stats += 4;
-        return 4 * w + 4 + c->rb * w;
+    if (tmem__term_overflow(t))
+        c->overflow = true;
+    if (f != NULL) {
+        char text[TMEM_FORMULA_LEN];
+        tmem__term_render(t, text, sizeof text);
+        tmem_sb_str(f, text);
     }
-    *stats += 8;
-    return c->rb * w + 8;
+    return tmem__term_value(t);
 }
 
-/* d_ff after tensor parallel (tp is required to divide heads, not d_ff) */
-static uint64_t local_ff(const struct tmem_train_ctx *c, uint64_t f)
+static bool seq_parallel(const struct tmem_train_ctx *c)
 {
-    return tmem_ceil_div_u64(f, c->tp);
+    return c->tokens_repl != c->tokens;
 }
 
-/* MLP inner tensors per token (tensor-parallel part):
- *   plain  act input (c·f), act output = down input (c·f)
- *   gated  gate out = silu input, silu out, up out (saved by the product),
- *          product = down input: 4 · c·f (a fused SwiGLU kernel saves 3) */
-static uint64_t mlp_inner(const struct tmem_train_ctx *c, uint64_t f)
+/* One part of one layer from its sums per token: SP tensors on b·s (b·s/tp
+ * under sequence parallel) tokens, TP tensors on b·s tokens:
+ * "b·s × B_seq + b·s × B_heads/tp". */
+static void part_factors(const struct tmem_train_ctx *c, struct tmem__term *t, uint64_t sp, uint64_t tp)
 {
-    uint64_t n = c->m->mlp == TMEM_MLP_GATED ? 4 : 2;
-    return n * c->cb * local_ff(c, f);
+    bool seqpar = seq_parallel(c);
+    tmem__term_plus(t, seqpar ? "b·s/tp" : "b·s", c->tokens_repl);
+    tmem__term_mul(t, "B_seq", sp);
+    tmem__term_plus(t, "b·s", c->tokens);
+    tmem__term_mul(t, seqpar ? "B_heads" : "B_heads/tp", tp);
 }
 
-struct terms {
-    uint64_t repl, split; /* bytes per token: sequence-dim (replicated) and TP-split parts */
-    uint64_t stats;       /* of which fp32 norm statistics */
-};
-
-/* Attention block of one layer, bytes per token. */
-static void attn_terms(struct tmem_train_ctx *c, struct terms *t)
+/* One layer's attention scores: each of the part's tensors holds n_head/tp
+ * rows of s keys per local query token: "b × n_head/tp × s/cp × s × 6". */
+static void scores_factors(const struct tmem_train_ctx *c, struct tmem__term *t)
 {
-    const struct tmem_model *m = c->m;
-    uint64_t h = m->d_model, cb = c->cb;
-    uint64_t a = m->n_head / c->tp, g = m->n_kv_head / c->tp;
-    bool flash = c->o->attention == TMEM_ATTENTION_FLASH;
-    t->repl = norm_bytes(c, h, &t->stats) + cb * h; /* norm, then q/k/v input (the norm output) */
-    if (m->attn == TMEM_ATTN_MLA) {
-        uint64_t qk = m->qk_nope_dim + m->qk_rope_dim, v = m->v_head_dim;
-        if (m->q_lora_rank > 0) /* q_a out → q_a_layernorm, its output → q_b */
-            t->repl += norm_bytes(c, m->q_lora_rank, &t->stats) + cb * m->q_lora_rank;
-        /* compressed kv → kv_a_layernorm → kv_b; k_pe rotary (one head) */
-        t->repl += norm_bytes(c, m->kv_lora_rank, &t->stats) + cb * m->kv_lora_rank;
-        t->split = cb * a * (2 * qk + v);              /* q, k (nope ‖ rope), v */
-        t->split += flash ? cb * a * v + 4 * a         /* out (= o_proj input), lse */
-                          : cb * a * v;                /* o_proj input */
-        return;
+    tmem__term_mul(t, "b", c->o->micro_batch);
+    tmem__term_mul(t, "n_head/tp", c->m->n_head / c->tp);
+    tmem__term_mul(t, "s/cp", c->s_local);
+    tmem__term_mul(t, "s", c->seq);
+    tmem__term_mul(t, NULL, c->act.elem[TMEM_ACT_PART_SCORES]);
+}
+
+/* A part made of d_model-wide SP tensors (the residual dropout masks, the
+ * layer input): "b·s × d_model × bytes per element (summed)". */
+static void width_factors(const struct tmem_train_ctx *c, struct tmem__term *t, enum tmem_act_part p,
+                          const char *elem_sym)
+{
+    tmem__term_mul(t, seq_parallel(c) ? "b·s/tp" : "b·s", c->tokens_repl);
+    tmem__term_mul(t, "d_model", c->m->d_model);
+    tmem__term_mul(t, elem_sym, c->act.elem[p]);
+}
+
+/* One layer whole, as full recompute rebuilds it during its backward: its
+ * attention, scores, masks and the larger of its MLP kinds on this stage. */
+static void full_layer_factors(struct tmem_train_ctx *c, struct tmem__term *t)
+{
+    const struct tmem__act_sums *s = &c->act;
+    enum tmem_act_part mlp = c->lay.moe_layers > 0 && c->la.moe > c->la.mlp ? TMEM_ACT_PART_MOE
+                                                                            : TMEM_ACT_PART_MLP;
+    uint64_t sp = s->sp[TMEM_ACT_PART_ATTN], tp = s->tp[TMEM_ACT_PART_ATTN];
+    const enum tmem_act_part more[] = {TMEM_ACT_PART_SCORES, mlp, TMEM_ACT_PART_MASKS};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        sp = tc_add(c, sp, s->sp[more[i]]);
+        tp = tc_add(c, tp, s->tp[more[i]]);
     }
-    uint64_t d = m->d_head;
-    t->split = 0;
-    if (m->qk_norm) { /* per-head RMSNorm on q and k (Qwen3) */
-        uint64_t w = (a + g) * d;
-        t->split += 4 * w + 4 * (a + g) + c->rb * w;
-        t->stats += 4 * (a + g);
-    }
-    /* rotary q·cos + rotate_half(q)·sin saves only cos and sin (the tables
-     * do not require grad): counted once per micro-batch with the embedding */
-    if (flash) /* q, k, v at n_kv_head width; out (also the o_proj input); fp32 lse */
-        t->split += cb * (2 * a + 2 * g) * d + 4 * a;
-    else       /* q, k and v (repeated to n_head), o_proj input */
-        t->split += 4 * cb * a * d;
+    part_factors(c, t, sp, tp);
 }
 
-/* Bytes per element of the b × n_head × s × s scores (naive attention):
- * softmax output (fp32 when the softmax is upcast or autocast runs it),
- * dropout mask (1) and output, and the copy cast back to c for the matmul
- * with v. GPT-style 16-bit with dropout: 2 + 1 + 2 = Korthikanti's 5. */
-static uint64_t scores_per_elem(const struct tmem_train_ctx *c)
+static uint64_t sums_bytes(struct tmem_train_ctx *c, uint64_t sp, uint64_t tp)
 {
-    uint64_t sd = (c->softmax_fp32 || c->pi->autocast) ? 4 : c->cb;
-    uint64_t n = sd;
-    if (c->dropout_attn)
-        n += 1 + sd;
-    if (sd != c->cb)
-        n += c->cb;
-    return n;
-}
-
-static void mlp_terms(struct tmem_train_ctx *c, struct terms *t, uint64_t f)
-{
-    uint64_t h = c->m->d_model;
-    t->repl = norm_bytes(c, h, &t->stats) + c->cb * h; /* norm, MLP input */
-    t->split = mlp_inner(c, f);
-}
-
-/* A mixture-of-experts MLP, per token: the norm and its output (router and
- * shared-expert input), the fp32 router softmax (4·n_expert), top-k indices
- * (8·k), each routed copy of the token (c·h, in and out: the output is saved
- * by the routing-weight multiply) and the experts' inner tensors (k of them),
- * plus the shared experts' inner tensors. */
-static void moe_terms(struct tmem_train_ctx *c, struct terms *t)
-{
-    const struct tmem_model *m = c->m;
-    uint64_t h = m->d_model, k = m->n_expert_used;
-    t->repl = norm_bytes(c, h, &t->stats) + c->cb * h + 4 * m->n_expert + 8 * k + 2 * k * c->cb * h;
-    t->split = k * mlp_inner(c, m->d_ff_expert) + (m->d_ff_shared ? mlp_inner(c, m->d_ff_shared) : 0);
+    struct tmem__term t;
+    tmem__term_init(&t, false);
+    part_factors(c, &t, sp, tp);
+    return done(c, &t, NULL);
 }
 
 void tmem_train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *la)
 {
-    struct terms at = {0, 0, 0}, ml = {0, 0, 0}, mo = {0, 0, 0};
-    attn_terms(c, &at);
-    mlp_terms(c, &ml, c->m->d_ff);
-    if (c->m->n_expert > 0)
-        moe_terms(c, &mo);
-    uint64_t T = c->tokens, R = c->tokens_repl;
-    la->attn = tc_add(c, tc_mul(c, R, at.repl), tc_mul(c, T, at.split));
-    la->mlp = tc_add(c, tc_mul(c, R, ml.repl), tc_mul(c, T, ml.split));
-    la->moe = c->m->n_expert ? tc_add(c, tc_mul(c, R, mo.repl), tc_mul(c, T, mo.split)) : 0;
-    la->norm_stats = tc_mul(c, R, at.stats + ml.stats);
-    la->masks = c->dropout_resid ? tc_mul3(c, R, 2, c->m->d_model) : 0;
-    bool naive = c->o->attention == TMEM_ATTENTION_NAIVE;
-    /* b · n_head/tp · (s/cp) · s: local queries against every key */
-    uint64_t score_elems = tc_mul(c, tc_mul3(c, c->o->micro_batch, c->m->n_head / c->tp, c->s_local),
-                                  c->seq);
-    la->scores = naive ? tc_mul(c, score_elems, scores_per_elem(c)) : 0;
-    la->checkpoint = tc_mul3(c, R, c->rb, c->m->d_model);
-    uint64_t full = tc_add(c, tc_add(c, la->attn, la->scores), tc_add(c, la->mlp, la->masks));
-    if (c->o->recompute == TMEM_RECOMPUTE_FULL)
-        la->total = la->checkpoint;
-    else if (c->o->recompute == TMEM_RECOMPUTE_SELECTIVE)
-        la->total = full - la->scores;
-    else
-        la->total = full;
-}
-
-/* × micro-batches in flight on this stage (a ratio for interleaved 1F1B) */
-static uint64_t inflight(struct tmem_train_ctx *c, uint64_t bytes)
-{
-    return tc_scale(c, bytes, c->lay.inflight_num, c->lay.inflight_den);
-}
-
-static void f_inflight(struct tmem_train_ctx *c, struct tmem_sb *f)
-{
-    fu(f, c->lay.inflight_num);
-    if (c->lay.inflight_den != 1) {
-        fs(f, "/");
-        fu(f, c->lay.inflight_den);
+    const struct tmem__act_sums *s = &c->act;
+    tmem__act_layer(c, &c->act, NULL);
+    la->attn = sums_bytes(c, s->sp[TMEM_ACT_PART_ATTN], s->tp[TMEM_ACT_PART_ATTN]);
+    la->mlp = sums_bytes(c, s->sp[TMEM_ACT_PART_MLP], s->tp[TMEM_ACT_PART_MLP]);
+    la->moe = c->m->n_expert ? sums_bytes(c, s->sp[TMEM_ACT_PART_MOE], s->tp[TMEM_ACT_PART_MOE]) : 0;
+    la->norm_stats = sums_bytes(c, s->stats_sp, s->stats_tp);
+    la->total = sums_bytes(c, s->saved_sp, s->saved_tp);
+    /* parts this plan's kernel or dropout leaves empty are 0 without a term */
+    struct tmem__term t;
+    la->scores = 0;
+    if (s->elem[TMEM_ACT_PART_SCORES] != 0) {
+        tmem__term_init(&t, false);
+        scores_factors(c, &t);
+        la->scores = done(c, &t, NULL);
+    }
+    la->masks = 0;
+    if (s->elem[TMEM_ACT_PART_MASKS] != 0) {
+        tmem__term_init(&t, false);
+        width_factors(c, &t, TMEM_ACT_PART_MASKS, NULL);
+        la->masks = done(c, &t, NULL);
+    }
+    tmem__term_init(&t, false);
+    width_factors(c, &t, TMEM_ACT_PART_CHECKPOINT, "r");
+    la->checkpoint = done(c, &t, NULL);
+    if (c->o->recompute == TMEM_RECOMPUTE_FULL) {
+        tmem__term_init(&t, false);
+        full_layer_factors(c, &t);
+        c->act.full_layer = done(c, &t, NULL);
     }
 }
 
-/* "n × in_flight × (b·s × repl + b·s × split) = 32 × 1 × (4096 × 16392 + 4096 × 98436)" */
-static uint64_t per_layer_item(struct tmem_train_ctx *c, struct tmem_sb *f, const char *nsym,
-                               uint64_t n, uint64_t per_layer, const struct terms *t)
+uint64_t tmem__act_moe_layer_bytes(struct tmem_train_ctx *c)
 {
-    bool sp = c->tokens_repl != c->tokens;
-    fs(f, nsym);
-    fs(f, sp ? " × in_flight × (b·s/tp × B_seq + b·s × B_heads) = "
-             : " × in_flight × (b·s × B_seq + b·s × B_heads/tp) = ");
-    fu(f, n);
-    fs(f, " × ");
-    f_inflight(c, f);
-    fs(f, " × (");
-    fu(f, c->tokens_repl);
-    fs(f, " × ");
-    fu(f, t->repl);
-    fs(f, " + ");
-    fu(f, c->tokens);
-    fs(f, " × ");
-    fu(f, t->split);
-    fs(f, ")");
-    return inflight(c, tc_mul(c, n, per_layer));
+    return c->m->n_expert > 0 ? sums_bytes(c, c->act.moe_saved_sp, c->act.moe_saved_tp) : 0;
 }
 
-static uint64_t logits_width(struct tmem_train_ctx *c)
+/* × the micro-batches in flight on this stage: "n_layer_stage × in_flight";
+ * interleaved 1F1B holds chunks_in_flight model chunks of 1/v of the
+ * stage's layers, divided out at the end (in_flight_end) */
+static void in_flight(const struct tmem_train_ctx *c, struct tmem__term *t)
 {
-    return tmem_ceil_div_u64(c->m->n_vocab, c->tp); /* vocab-parallel */
+    tmem__term_mul(t, c->lay.inflight_den == 1 ? "in_flight" : "chunks_in_flight", c->lay.inflight_num);
 }
 
-/* tokens whose logits exist at once: all, or one chunk with --fused-ce */
-static uint64_t logit_tokens(struct tmem_train_ctx *c)
+static void in_flight_end(const struct tmem_train_ctx *c, struct tmem__term *t)
 {
-    uint64_t t = c->tokens;
-    if (c->o->fused_ce && c->o->ce_chunk_tokens < t)
-        t = c->o->ce_chunk_tokens;
-    return t;
+    if (c->lay.inflight_den != 1)
+        tmem__term_div_ceil(t, "v", c->lay.inflight_den);
+}
+
+/* "n_layer_stage × in_flight × (b·s × B_seq + b·s × B_heads/tp)
+ *  = 32 × 1 × (4096 × 16392 + 4096 × 98436)" */
+static uint64_t per_layer_item(struct tmem_train_ctx *c, struct tmem_sb *f, const char *nsym, uint64_t n,
+                               enum tmem_act_part p, uint64_t one_layer)
+{
+    struct tmem__term t;
+    tmem__term_init(&t, f != NULL);
+    tmem__term_mul(&t, nsym, n);
+    in_flight(c, &t);
+    if (f != NULL) {
+        struct tmem__term sub;
+        tmem__term_init(&sub, true);
+        part_factors(c, &sub, c->act.sp[p], c->act.tp[p]);
+        tmem__term_mul_term(&t, &sub);
+    } else {
+        tmem__term_mul(&t, NULL, one_layer); /* what part_factors gave in tmem_train_layer_act */
+    }
+    in_flight_end(c, &t);
+    return done(c, &t, f);
+}
+
+static uint64_t scores_item(struct tmem_train_ctx *c, struct tmem_sb *f)
+{
+    static const char *const what[2][2] = {
+        {" (softmax)", " (softmax in fp32, its 16-bit copy)"},
+        {" (softmax, dropout mask and output)", " (softmax, dropout mask and output in fp32, its 16-bit copy)"},
+    };
+    bool copy = (c->softmax_fp32 || c->pi->autocast) && c->cb != 4; /* attn.probs_c */
+    struct tmem__term t;
+    tmem__term_init(&t, f != NULL);
+    tmem__term_mul(&t, "n_layer_stage", c->lay.layers);
+    in_flight(c, &t);
+    if (f != NULL)
+        scores_factors(c, &t);
+    else
+        tmem__term_mul(&t, NULL, c->la.scores); /* what scores_factors gave */
+    tmem__term_note(&t, " B", " B");
+    in_flight_end(c, &t);
+    tmem__term_note(&t, NULL, what[c->dropout_attn][copy]);
+    return done(c, &t, f);
+}
+
+/* masks and checkpoints: "n_layer_stage × in_flight × b·s × d_model × r" */
+static uint64_t width_item(struct tmem_train_ctx *c, struct tmem_sb *f, enum tmem_act_part p,
+                           const char *elem_sym, const char *unit, uint64_t one_layer)
+{
+    struct tmem__term t;
+    tmem__term_init(&t, f != NULL);
+    tmem__term_mul(&t, "n_layer_stage", c->lay.layers);
+    in_flight(c, &t);
+    if (f != NULL)
+        width_factors(c, &t, p, elem_sym);
+    else
+        tmem__term_mul(&t, NULL, one_layer); /* what width_factors gave */
+    tmem__term_note(&t, unit, unit);
+    in_flight_end(c, &t);
+    return done(c, &t, f);
+}
+
+/* The ends of the model, one micro-batch: on the first stage the token ids
+ * (int64, saved by the embedding), learned position ids, the rotary cos /
+ * sin tables (2 · s · d_rot · r, shared by all layers), the embedding
+ * dropout mask and the embedding norm (BLOOM); on the last stage the final
+ * norm and the lm_head input. */
+static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
+{
+    const struct tmem_model *m = c->m;
+    const char *tok = seq_parallel(c) ? "b·s/tp" : "b·s";
+    struct tmem__term t, sub;
+    tmem__term_init(&t, f != NULL);
+    tmem__term_init(&sub, f != NULL);
+    if (c->lay.first) {
+        tmem__term_plus(&sub, NULL, 8);
+        tmem__term_mul(&sub, "b·s", c->tokens);
+        if (m->learned_pos) {
+            tmem__term_plus(&sub, NULL, 8);
+            tmem__term_mul(&sub, "s", c->s_local);
+        }
+        if (c->rope) {
+            tmem__term_plus(&sub, NULL, 2);
+            tmem__term_mul(&sub, "s", c->s_local);
+            tmem__term_mul(&sub, "d_rot", m->attn == TMEM_ATTN_MLA ? m->qk_rope_dim : m->d_head);
+            tmem__term_mul(&sub, "r", c->rb);
+        }
+        if (c->dropout_embd) { /* a 1-byte mask */
+            tmem__term_plus(&sub, tok, c->tokens_repl);
+            tmem__term_mul(&sub, "d_model", m->d_model);
+        }
+        if (m->embed_norm) {
+            tmem__term_plus(&sub, tok, c->tokens_repl);
+            tmem__term_mul(&sub, "B_embed_norm", c->act.end_norm);
+        }
+    }
+    if (c->lay.last) {
+        if (m->final_norm) {
+            tmem__term_plus(&sub, tok, c->tokens_repl);
+            tmem__term_mul(&sub, "B_final_norm", c->act.end_norm);
+        }
+        tmem__term_plus(&sub, tok, c->tokens_repl); /* the lm_head input */
+        tmem__term_mul(&sub, "d_model", m->d_model);
+        tmem__term_mul(&sub, "c", c->cb);
+    }
+    in_flight(c, &t);
+    tmem__term_mul_term(&t, &sub);
+    in_flight_end(c, &t);
+    return done(c, &t, f);
+}
+
+/* logits, a new product: vocab-parallel, all tokens at once or one chunk
+ * with --fused-ce */
+static void logits_factors(const struct tmem_train_ctx *c, struct tmem__term *t)
+{
+    uint64_t tokens = c->tokens;
+    if (c->o->fused_ce && c->o->ce_chunk_tokens < tokens)
+        tokens = c->o->ce_chunk_tokens;
+    tmem__term_plus(t, c->o->fused_ce ? "chunk tokens" : "b·s", tokens);
+    tmem__term_mul(t, "n_vocab/tp", tmem_ceil_div_u64(c->m->n_vocab, c->tp));
+}
+
+static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
+{
+    struct tmem__term t, sub;
+    tmem__term_init(&t, f != NULL);
+    if (it == TMEM_TI_LOGITS) {
+        logits_factors(c, &t);
+        tmem__term_mul(&t, "c", c->cb);
+    } else if (it == TMEM_TI_LOSS && c->o->fused_ce) {
+        /* the loss upcasts the logits and saves the fp32 softmax */
+        logits_factors(c, &t);
+        tmem__term_mul(&t, NULL, 4);
+        tmem__term_note(&t, " (fp32 softmax of one chunk)", NULL);
+    } else if (it == TMEM_TI_LOSS) { /* fp32 log-softmax and the int64 targets */
+        tmem__term_init(&sub, f != NULL);
+        tmem__term_mul(&sub, "n_vocab/tp", tmem_ceil_div_u64(c->m->n_vocab, c->tp));
+        tmem__term_mul(&sub, NULL, 4);
+        tmem__term_plus(&sub, NULL, 8);
+        tmem__term_mul(&t, "b·s", c->tokens);
+        tmem__term_mul_term(&t, &sub);
+    } else if (c->o->fused_ce) { /* the fused loss computes d(hidden) in forward and keeps it */
+        tmem__term_mul(&t, "b·s", c->tokens);
+        tmem__term_mul(&t, "d_model", c->m->d_model);
+        tmem__term_mul(&t, "c", c->cb);
+        tmem__term_note(&t, " (hidden-state gradient kept from the fused forward)", NULL);
+        logits_factors(c, &t); /* + the fp32 softmax gradient of one chunk */
+        tmem__term_mul(&t, NULL, 4);
+        tmem__term_note(&t, " (fp32 softmax gradient of one chunk)", NULL);
+    } else { /* the fp32 gradient of the logits, and its 16-bit cast */
+        logits_factors(c, &t);
+        if (c->cb != 4) {
+            tmem__term_init(&sub, f != NULL);
+            tmem__term_mul(&sub, NULL, 4);
+            tmem__term_plus(&sub, "c", c->cb);
+            tmem__term_mul_term(&t, &sub);
+            tmem__term_note(&t, " (fp32 gradient of the logits, then its 16-bit cast)", NULL);
+        } else {
+            tmem__term_mul(&t, NULL, 4);
+            tmem__term_note(&t, " (fp32 gradient of the logits)", NULL);
+        }
+    }
+    return done(c, &t, f);
+}
+
+/* One layer recomputed during backward: its scores (selective), or all of
+ * it (full). Explaining, the factors; else the values they gave once in
+ * tmem_train_layer_act. */
+static uint64_t recompute_item(struct tmem_train_ctx *c, struct tmem_sb *f)
+{
+    struct tmem__term t, sub;
+    tmem__term_init(&t, f != NULL);
+    if (c->o->recompute == TMEM_RECOMPUTE_SELECTIVE) {
+        tmem__term_note(&t, "one layer's attention scores, recomputed: ", NULL);
+        if (f != NULL)
+            scores_factors(c, &t);
+        else
+            tmem__term_mul(&t, NULL, c->la.scores);
+        tmem__term_note(&t, " B", " B");
+        return done(c, &t, f);
+    }
+    tmem__term_note(&t, "one layer's activations, recomputed during its backward: ", NULL);
+    if (f != NULL) {
+        tmem__term_init(&sub, true);
+        full_layer_factors(c, &sub);
+        tmem__term_mul_term(&t, &sub);
+    } else {
+        tmem__term_mul(&t, NULL, c->act.full_layer);
+    }
+    return done(c, &t, f);
 }
 
 uint64_t tmem_train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
 {
-    const struct tmem_model *m = c->m;
     const struct tmem_train_layout *lay = &c->lay;
     bool full = c->o->recompute == TMEM_RECOMPUTE_FULL;
-    const struct tmem_layer_act la = c->la;
-    struct terms t = {0, 0, 0};
+    const struct tmem_layer_act *la = &c->la;
     switch (it) {
     case TMEM_TI_ACT_ATTN:
-        if (full)
-            return 0;
-        if (f)
-            attn_terms(c, &t);
-        return per_layer_item(c, f, "n_layer_stage", lay->layers, la.attn, &t);
+        return full ? 0 : per_layer_item(c, f, "n_layer_stage", lay->layers, TMEM_ACT_PART_ATTN, la->attn);
     case TMEM_TI_ACT_SCORES:
-        if (full || c->o->recompute == TMEM_RECOMPUTE_SELECTIVE || la.scores == 0)
+        if (full || c->o->recompute == TMEM_RECOMPUTE_SELECTIVE || la->scores == 0)
             return 0;
-        fs(f, "n_layer_stage × in_flight × b × n_head/tp × s/cp × s × ");
-        fu(f, scores_per_elem(c));
-        fs(f, " B = ");
-        fu(f, lay->layers);
-        fs(f, " × ");
-        f_inflight(c, f);
-        fs(f, " × ");
-        fu(f, c->o->micro_batch);
-        fs(f, " × ");
-        fu(f, m->n_head / c->tp);
-        fs(f, " × ");
-        fu(f, c->s_local);
-        fs(f, " × ");
-        fu(f, c->seq);
-        fs(f, " × ");
-        fu(f, scores_per_elem(c));
-        fs(f, c->dropout_attn ? " B (softmax, dropout mask and output" : " B (softmax");
-        fs(f, (c->softmax_fp32 || c->pi->autocast) && c->cb != 4 ? " in fp32, its 16-bit copy)" : ")");
-        return inflight(c, tc_mul(c, lay->layers, la.scores));
+        return scores_item(c, f);
     case TMEM_TI_ACT_MLP:
         if (full || lay->dense_layers == 0)
             return 0;
-        if (f)
-            mlp_terms(c, &t, m->d_ff);
-        return per_layer_item(c, f, "n_dense_layer_stage", lay->dense_layers, la.mlp, &t);
+        return per_layer_item(c, f, "n_dense_layer_stage", lay->dense_layers, TMEM_ACT_PART_MLP, la->mlp);
     case TMEM_TI_ACT_MOE:
         if (full || lay->moe_layers == 0)
             return 0;
-        if (f)
-            moe_terms(c, &t);
-        return per_layer_item(c, f, "n_moe_layer_stage", lay->moe_layers, la.moe, &t);
+        return per_layer_item(c, f, "n_moe_layer_stage", lay->moe_layers, TMEM_ACT_PART_MOE, la->moe);
     case TMEM_TI_ACT_MASKS:
-        if (full || la.masks == 0)
+        if (full || la->masks == 0)
             return 0;
-        fs(f, "n_layer_stage × in_flight × 2 × b·s × d_model × 1 B = ");
-        fu(f, lay->layers);
-        fs(f, " × ");
-        f_inflight(c, f);
-        fs(f, " × 2 × ");
-        fu(f, c->tokens_repl);
-        fs(f, " × ");
-        fu(f, m->d_model);
-        return inflight(c, tc_mul(c, lay->layers, la.masks));
+        return width_item(c, f, TMEM_ACT_PART_MASKS, NULL, " B", la->masks);
     case TMEM_TI_ACT_CKPT:
-        if (!full)
-            return 0;
-        fs(f, "n_layer_stage × in_flight × b·s × d_model × r = ");
-        fu(f, lay->layers);
-        fs(f, " × ");
-        f_inflight(c, f);
-        fs(f, " × ");
-        fu(f, c->tokens_repl);
-        fs(f, " × ");
-        fu(f, m->d_model);
-        fs(f, " × ");
-        fu(f, c->rb);
-        return inflight(c, tc_mul(c, lay->layers, la.checkpoint));
-    case TMEM_TI_ACT_ENDS: {
-        uint64_t first = 0, last = 0, stats = 0;
-        if (lay->first) {
-            /* token ids (int64, saved by the embedding), learned position ids,
-             * rotary cos/sin tables (2 · s · d_rot · r, shared by all layers),
-             * embedding dropout mask, embedding norm (BLOOM) */
-            uint64_t d_rot = m->attn == TMEM_ATTN_MLA ? m->qk_rope_dim : m->d_head;
-            first = tc_mul(c, c->tokens, 8);
-            if (m->learned_pos)
-                first = tc_add(c, first, tc_mul(c, c->s_local, 8));
-            if (c->rope)
-                first = tc_add(c, first, tc_mul3(c, 2 * c->s_local, d_rot, c->rb));
-            uint64_t per_tok = (c->dropout_embd ? m->d_model : 0) +
-                               (m->embed_norm ? norm_bytes(c, m->d_model, &stats) : 0);
-            first = tc_add(c, first, tc_mul(c, c->tokens_repl, per_tok));
-        }
-        if (lay->last) /* final norm and the lm_head input */
-            last = tc_mul(c, c->tokens_repl,
-                          (m->final_norm ? norm_bytes(c, m->d_model, &stats) : 0) +
-                              c->cb * m->d_model);
-        fs(f, "in_flight × (ids 8·b·s");
-        if (m->learned_pos)
-            fs(f, " + positions 8·s");
-        if (c->rope)
-            fs(f, " + rotary cos/sin 2·s·d_rot·r");
-        if (c->dropout_embd)
-            fs(f, " + dropout mask b·s·d_model");
-        fs(f, " + final norm and lm_head input) = ");
-        f_inflight(c, f);
-        fs(f, " × (");
-        fu(f, first);
-        fs(f, " + ");
-        fu(f, last);
-        fs(f, ")");
-        return inflight(c, tc_add(c, first, last));
-    }
-    case TMEM_TI_ACT_AUTOCAST:
+        return full ? width_item(c, f, TMEM_ACT_PART_CHECKPOINT, "r", "", la->checkpoint) : 0;
+    case TMEM_TI_ACT_ENDS:
+        return ends_item(c, f);
+    case TMEM_TI_ACT_AUTOCAST: {
         if (!c->pi->autocast)
             return 0;
-        fs(f, "matmul weights of this GPU × c (autocast caches its casts until backward) = ");
-        fu(f, lay->matmul_params);
-        fs(f, " × ");
-        fu(f, c->cb);
-        return tc_mul(c, lay->matmul_params, c->cb);
+        struct tmem__term t;
+        tmem__term_init(&t, f != NULL);
+        tmem__term_mul(&t, "matmul weights of this GPU", lay->matmul_params);
+        tmem__term_mul(&t, "c", c->cb);
+        tmem__term_note(&t, " (autocast caches its casts until backward)", NULL);
+        return done(c, &t, f);
+    }
     case TMEM_TI_LOGITS:
-        if (!lay->last)
-            return 0;
-        fs(f, c->o->fused_ce ? "chunk tokens × n_vocab/tp × c = " : "b·s × n_vocab/tp × c = ");
-        fu(f, logit_tokens(c));
-        fs(f, " × ");
-        fu(f, logits_width(c));
-        fs(f, " × ");
-        fu(f, c->cb);
-        return tc_mul3(c, logit_tokens(c), logits_width(c), c->cb);
     case TMEM_TI_LOSS:
-        /* the loss upcasts the logits and saves the fp32 log-softmax (and
-         * the int64 targets) for its backward */
-        if (!lay->last)
-            return 0;
-        if (c->o->fused_ce) {
-            fs(f, "chunk tokens × n_vocab/tp × 4 (fp32 softmax of one chunk) = ");
-            fu(f, logit_tokens(c));
-            fs(f, " × ");
-            fu(f, logits_width(c));
-            fs(f, " × 4");
-            return tc_mul3(c, logit_tokens(c), logits_width(c), 4);
-        }
-        fs(f, "b·s × (n_vocab/tp × 4 + 8) = ");
-        fu(f, c->tokens);
-        fs(f, " × (");
-        fu(f, logits_width(c));
-        fs(f, " × 4 + 8)");
-        return tc_mul(c, c->tokens, tc_add(c, tc_mul(c, logits_width(c), 4), 8));
     case TMEM_TI_LOGITS_GRAD:
-        if (!lay->last)
+        return lay->last ? logits_item(c, it, f) : 0;
+    case TMEM_TI_RECOMPUTE:
+        if (c->o->recompute == TMEM_RECOMPUTE_NONE ||
+            (c->o->recompute == TMEM_RECOMPUTE_SELECTIVE && la->scores == 0))
             return 0;
-        if (c->o->fused_ce) { /* the fused loss computes d(hidden) in forward and keeps it */
-            fs(f, "b·s × d_model × c (hidden-state gradient kept from the fused forward) = ");
-            fu(f, c->tokens);
-            fs(f, " × ");
-            fu(f, m->d_model);
-            fs(f, " × ");
-            fu(f, c->cb);
-            return tc_add(c, tc_mul3(c, c->tokens, m->d_model, c->cb),
-                          tc_mul3(c, logit_tokens(c), logits_width(c), 4));
-        }
-        fs(f, "b·s × n_vocab/tp × (4");
-        if (c->cb != 4)
-            fs(f, " + c");
-        fs(f, ") (fp32 gradient of the logits");
-        fs(f, c->cb != 4 ? ", then its 16-bit cast) = " : ") = ");
-        fu(f, c->tokens);
-        fs(f, " × ");
-        fu(f, logits_width(c));
-        fs(f, " × ");
-        fu(f, 4 + (c->cb != 4 ? c->cb : 0));
-        return tc_mul3(c, c->tokens, logits_width(c), 4 + (c->cb != 4 ? c->cb : 0));
-    case TMEM_TI_RECOMPUTE: {
-        if (c->o->recompute == TMEM_RECOMPUTE_NONE)
-            return 0;
-        uint64_t one;
-        if (c->o->recompute == TMEM_RECOMPUTE_SELECTIVE) {
-            if (la.scores == 0)
-                return 0;
-            one = la.scores;
-            fs(f, "one layer's attention scores, recomputed = ");
-        } else {
-            uint64_t mlp = lay->moe_layers > 0 && la.moe > la.mlp ? la.moe : la.mlp;
-            one = tc_add(c, tc_add(c, la.attn, la.scores), tc_add(c, mlp, la.masks));
-            fs(f, "one layer's activations, recomputed during its backward = ");
-        }
-        fu(f, one);
-        return one;
+        return recompute_item(c, f);
+    case TMEM_TI_WEIGHTS:
+    case TMEM_TI_GRADS:
+    case TMEM_TI_GRADS_FP32:
+    case TMEM_TI_MASTER:
+    case TMEM_TI_STATE0:
+    case TMEM_TI_STATE1:
+    case TMEM_TI_STATE2:
+    case TMEM_TI_STEP_SCRATCH:
+    case TMEM_TI_DDP_BUCKETS:
+    case TMEM_TI_ZERO_REDUCE:
+    case TMEM_TI_ZERO_ALLGATHER:
+    case TMEM_TI_GATHERED:
+    case TMEM_TI_UNSHARDED_GRADS:
+    case TMEM_TI_CUDA:
+    case TMEM_TI_FRAGMENTATION:
+    case TMEM_TI_DS_LARGEST:
+    case TMEM_TI_DS_STATES:
+    case TMEM_TI_COUNT:
+        break; /* train.c's items */
     }
-    default:
-        return 0;
-    }
+    return 0;
 }

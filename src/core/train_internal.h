@@ -10,6 +10,20 @@
 #include "term.h"
 #include "tmem/train.h"
 
+/* One layer's activations per token, by part, summed over the tensors of
+ * the activation inventory that this plan's kernel and dropout make
+ * (whatever the recompute setting; act_inventory.c). */
+struct tmem__act_sums {
+    uint64_t sp[TMEM_ACT_PART_COUNT];   /* bytes per token of SP (sequence-dim) tensors */
+    uint64_t tp[TMEM_ACT_PART_COUNT];   /* bytes per token of TP-split tensors */
+    uint64_t elem[TMEM_ACT_PART_COUNT]; /* bytes per element, summed over the part's tensors */
+    uint64_t stats_sp, stats_tp;        /* of which fp32 norm statistics (attention and MLP) */
+    uint64_t saved_sp, saved_tp;        /* of a dense layer, the tensors the plan saves */
+    uint64_t moe_saved_sp, moe_saved_tp; /* the same for an MoE layer */
+    uint64_t end_norm;                  /* the embedding or final norm (d_model wide) */
+    uint64_t full_layer;                /* one layer whole (full recompute rebuilds it) */
+};
+
 struct tmem_train_ctx {
     const struct tmem_model *m;
     const struct tmem_inventory *inv;
@@ -32,6 +46,7 @@ struct tmem_train_ctx {
     bool shard_w, shard_g, shard_o; /* which model states are sharded over lay.shard */
     bool grads_persistent;
     struct tmem_layer_act la;     /* one layer, one micro-batch (computed once) */
+    struct tmem__act_sums act;    /* its per-token sums (computed once) */
 };
 
 /* checked helpers: on overflow they set c->overflow and return 0 */
@@ -96,8 +111,22 @@ static inline void fu(struct tmem_sb *f, uint64_t v)
         tmem_sb_u64(f, v);
 }
 
+/* train.c: the evaluation context of one stage (validated options) */
+void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
+                       const struct tmem_inventory *inv, const struct tmem_train_opts *o,
+                       uint64_t stage);
+
+/* act_inventory.c: the activation inventory of one layer. list NULL: the
+ * sums only (the fast path). */
+void tmem__act_layer(struct tmem_train_ctx *c, struct tmem__act_sums *sums,
+                     struct tmem_act_inventory *list);
+
+/* train_act.c: fills c->act and *out: one layer, one micro-batch; and an
+ * MoE layer's saved bytes under the plan (0 without experts) */
+void tmem_train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *out);
+uint64_t tmem__act_moe_layer_bytes(struct tmem_train_ctx *c);
+
 /* train_act.c: activations saved for backward (one formula per item) */
-void tmem_train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *out); /* fills c->la's values */
 uint64_t tmem_train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
 void tmem_train_act_family(struct tmem_train_ctx *c);
 

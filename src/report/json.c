@@ -303,6 +303,31 @@ void tmem_json_set_str_list(struct tmem_json *o, const char *key, const char *co
     put(o->obj, key, a, &o->rc);
 }
 
+struct tmem_json *tmem_json_array(void)
+{
+    struct tmem_json *o = tmem_alloc(sizeof *o);
+    if (o == NULL)
+        return NULL;
+    o->obj = json_array();
+    o->rc = o->obj ? 0 : -1;
+    return o;
+}
+
+void tmem_json_push(struct tmem_json *array, struct tmem_json *child)
+{
+    if (child == NULL) {
+        if (array != NULL)
+            array->rc = -1;
+        return;
+    }
+    if (array != NULL) {
+        array->rc |= child->rc;
+        if (array->obj == NULL || child->obj == NULL || json_array_append(array->obj, child->obj) != 0)
+            array->rc = -1;
+    }
+    tmem_json_free(child);
+}
+
 void tmem_json_free(struct tmem_json *o)
 {
     if (o == NULL)

@@ -86,6 +86,9 @@ void tmem_json_set_str(struct tmem_json *o, const char *key, const char *v);
 void tmem_json_set_bool(struct tmem_json *o, const char *key, bool v);
 void tmem_json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child); /* consumes child */
 void tmem_json_set_str_list(struct tmem_json *o, const char *key, const char *const *v, size_t n); /* an array */
+/* An array: set it with tmem_json_set_obj like an object. */
+struct tmem_json *tmem_json_array(void);
+void tmem_json_push(struct tmem_json *array, struct tmem_json *child); /* consumes child */
 void tmem_json_free(struct tmem_json *o);
 
 /* `tmem models` and `tmem gpus`. */

@@ -27,6 +27,7 @@ struct tmem_train_view {
     const struct tmem_train_solution *headroom; /* the largest micro-batch that fits, when the plan fits; or NULL */
     const char *const *notes;           /* tmem_train_notes() */
     size_t n_notes;
+    const struct tmem_act_inventory *acts; /* one layer's saved tensors, or NULL */
 };
 
 void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
@@ -35,7 +36,8 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
 /* The train document's keys beyond tmem_report_ledger_json's: plan,
  * params_per_gpu, peak_phase, phases {name: {total, buckets}}, host, defaults,
  * fixes {change: {lever, fits, peak_bytes, cost}} in their order, solved,
- * headroom, notes [..], stages. NULL when out of memory. */
+ * headroom, notes [..], stages, activation_tensors (with acts). NULL when
+ * out of memory. */
 struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v);
 
 #endif /* TMEM_REPORT_TRAIN_H */

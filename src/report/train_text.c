@@ -1,7 +1,8 @@
 /* train_text.c — `tmem train` output: the plan in one line, the ledger of
  * the peak phase (through the shared ledger printer), the totals of every
  * phase, host memory under offload, the named defaults used, the verdict
- * and the single changes that bring a plan under the GPU's memory; and the
+ * and the single changes that bring a plan under the GPU's memory; under
+ * --explain one layer's saved tensors (the activation inventory); and the
  * train-specific keys of the JSON document. Formats only. */
 #include "report_train.h"
 
@@ -172,6 +173,76 @@ static void fix_lines(FILE *out, const struct tmem_train_view *v, const struct t
         fprintf(out, "Order of the fixes: %s.\n", tmem_train_fix_order_rule());
 }
 
+/* s, then spaces up to `width` columns (UTF-8 characters, not bytes) */
+static void cell(FILE *out, const char *s, int width)
+{
+    int cols = 0;
+    for (const char *p = s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            cols++;
+    fprintf(out, "%s%*s", s, cols < width ? width - cols : 1, "");
+}
+
+static bool in_layer(enum tmem_act_part p, bool dense, bool mlp_only)
+{
+    switch (p) {
+    case TMEM_ACT_PART_MLP: return dense;
+    case TMEM_ACT_PART_MOE: return !dense;
+    case TMEM_ACT_PART_ATTN:
+    case TMEM_ACT_PART_SCORES:
+    case TMEM_ACT_PART_MASKS:
+    case TMEM_ACT_PART_CHECKPOINT: return !mlp_only;
+    case TMEM_ACT_PART_COUNT: break;
+    }
+    return false;
+}
+
+/* One kind of layer: its tensors the plan makes (saved or recomputed), and
+ * what one such layer holds. */
+static void layer_rows(FILE *out, const struct tmem_act_inventory *a, bool dense, bool mlp_only,
+                       uint64_t saved, const struct tmem_report_opts *ro)
+{
+    char x[32], y[32];
+    for (uint32_t i = 0; i < a->n_tensors; i++) {
+        const struct tmem_act_tensor *t = &a->tensors[i];
+        if (t->state == TMEM_ACT_STATE_ABSENT || !in_layer(t->part, dense, mlp_only))
+            continue;
+        fprintf(out, "    ");
+        cell(out, t->name, 25);
+        cell(out, t->shape_sym, 41);
+        cell(out, t->dtype_name, 6);
+        cell(out, tmem_act_split_name(t->split), 3);
+        fprintf(out, "%12s %17s B%s\n", tmem_fmt_bytes(x, sizeof x, t->bytes, ro->si),
+                tmem_fmt_count(y, sizeof y, t->bytes),
+                t->state == TMEM_ACT_STATE_RECOMPUTED ? "  recomputed" : "");
+    }
+    fprintf(out, "    ");
+    cell(out, dense ? "saved by one dense layer" : "saved by one MoE layer", 76);
+    fprintf(out, "%12s %17s B\n", tmem_fmt_bytes(x, sizeof x, saved, ro->si),
+            tmem_fmt_count(y, sizeof y, saved));
+}
+
+static void activation_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
+{
+    const struct tmem_act_inventory *a = v->acts;
+    char x[32], y[32];
+    fprintf(out, "\nactivations saved for backward, one layer and micro-batch on one GPU (b·s = %s tokens",
+            tmem_fmt_count(x, sizeof x, a->tokens));
+    if (a->tokens_sp != a->tokens)
+        fprintf(out, "; sp tensors hold %s under sequence parallel", tmem_fmt_count(y, sizeof y, a->tokens_sp));
+    fprintf(out, "):\n    %-25s%-41s%-6s%-3s%12s\n", "tensor", "shape", "dtype", "", "bytes");
+    bool dense = a->dense_layers > 0;
+    if (dense) {
+        fprintf(out, "  dense layer (%llu on this stage)\n", (unsigned long long)a->dense_layers);
+        layer_rows(out, a, true, false, a->layer.total, ro);
+    }
+    if (a->moe_layers > 0) {
+        fprintf(out, "  MoE layer (%llu on this stage)%s\n", (unsigned long long)a->moe_layers,
+                dense ? ": attention, masks and checkpoint as above" : "");
+        layer_rows(out, a, false, dense, a->moe_layer_bytes, ro);
+    }
+}
+
 void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
                             const struct tmem_report_opts *ro)
 {
@@ -213,6 +284,8 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
     }
     if (!v->opts->deepspeed_estimator)
         defaults_lines(out, v, ro);
+    if (ro->explain && v->acts != NULL && !v->opts->deepspeed_estimator)
+        activation_lines(out, v, ro);
     if (ro->explain)
         tmem_report_ledger_narrative(out, "At its peak one GPU holds", peak, ro);
 }
@@ -247,6 +320,43 @@ static struct tmem_json *solution_obj(const char *what, const struct tmem_train_
         tmem_json_set_u64(o, "next_peak_bytes", s->next_peak_bytes);
     tmem_json_set_u64(o, "limit", s->limit);
     return o;
+}
+
+/* the names of the plan choices in bits, as a list under key */
+static void set_choices(struct tmem_json *o, const char *key, uint32_t bits)
+{
+    const char *names[TMEM_ACT_CHOICE_COUNT];
+    size_t n = 0;
+    for (int ch = 0; ch < TMEM_ACT_CHOICE_COUNT; ch++)
+        if (bits & (1u << ch))
+            names[n++] = tmem_act_choice_name((enum tmem_act_choice)ch);
+    tmem_json_set_str_list(o, key, names, n);
+}
+
+/* every tensor of the inventory, absent ones too (the filters are data) */
+static struct tmem_json *activation_array(const struct tmem_act_inventory *a)
+{
+    struct tmem_json *arr = tmem_json_array();
+    for (uint32_t i = 0; i < a->n_tensors; i++) {
+        const struct tmem_act_tensor *t = &a->tensors[i];
+        struct tmem_json *o = tmem_json_object();
+        tmem_json_set_str(o, "name", t->name);
+        tmem_json_set_str(o, "part", tmem_act_part_name(t->part));
+        tmem_json_set_str(o, "shape", t->shape_sym);
+        tmem_json_set_str(o, "dtype", tmem_act_dtype_name(t->dtype));
+        tmem_json_set_str(o, "dtype_name", t->dtype_name);
+        tmem_json_set_str(o, "split", tmem_act_split_name(t->split));
+        tmem_json_set_bool(o, "norm_stats", t->norm_stats);
+        tmem_json_set_u64(o, "tokens", t->tokens);
+        tmem_json_set_u64(o, "width", t->width);
+        tmem_json_set_u64(o, "elem_bytes", t->elem_bytes);
+        tmem_json_set_u64(o, "bytes", t->bytes);
+        tmem_json_set_str(o, "state", tmem_act_state_name(t->state));
+        set_choices(o, "absent_under", t->absent_under);
+        set_choices(o, "recomputed_under", t->recomputed_under);
+        tmem_json_push(arr, o);
+    }
+    return arr;
 }
 
 struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v)
@@ -321,5 +431,7 @@ struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v)
         }
         tmem_json_set_obj(x, "stages", st);
     }
+    if (v->acts != NULL)
+        tmem_json_set_obj(x, "activation_tensors", activation_array(v->acts));
     return x;
 }

@@ -1,0 +1,496 @@
+/* act_inventory.c — the activation inventory: every tensor one transformer
+ * layer saves for backward, named, with its shape in the dimension legend,
+ * its dtype (r residual, c compute, fp32, int64, 1-byte mask), the
+ * parallelism that splits it and the plan choices that drop it, in the
+ * manner of llm.c's ActivationTensors. The kernels these tensors come from
+ * (Megatron / nanoGPT for LayerNorm families, HF eager for RMSNorm ones,
+ * FlashAttention-2) are described at the top of train_act.c.
+ *
+ * One walk names each tensor once. It always sums the tensors per part
+ * (struct tmem__act_sums, what the ledger's per-layer items multiply out);
+ * given a list it also writes each tensor down. Recompute and kernel
+ * choices are filters: a tensor names the choices under which it is never
+ * kept (absent) or freed and rebuilt in the backward (recomputed).
+ *
+ * Tensor parallel divides the tensors inside attention and MLP (heads,
+ * d_ff); sequence-dimension tensors (norm inputs, the inputs of the first
+ * linear of each block, dropout masks) are replicated unless sequence
+ * parallel splits them too. Context parallel splits the sequence. */
+#include "error.h"
+#include "train_internal.h"
+
+#include <string.h>
+
+#define BIT(ch) (1u << (ch))
+#define NONE_RC BIT(TMEM_ACT_CHOICE_RECOMPUTE_NONE)
+#define SELECTIVE BIT(TMEM_ACT_CHOICE_RECOMPUTE_SELECTIVE)
+#define FULL BIT(TMEM_ACT_CHOICE_RECOMPUTE_FULL)
+#define NAIVE BIT(TMEM_ACT_CHOICE_ATTENTION_NAIVE)
+#define FLASH BIT(TMEM_ACT_CHOICE_ATTENTION_FLASH)
+#define NO_ATTN_DROPOUT BIT(TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF)
+#define NO_RESID_DROPOUT BIT(TMEM_ACT_CHOICE_RESID_DROPOUT_OFF)
+#define RECOMPUTE_CHOICES (NONE_RC | SELECTIVE | FULL)
+
+/* Per part: the recompute choices that free and rebuild its tensors
+ * (selective: the attention core's s² tensors; full: everything but the
+ * layer input), and the choices under which none of them exists. */
+static const struct {
+    const char *name;
+    uint32_t recomputed_under, absent_under;
+    bool dense_layer, moe_layer; /* summed into a dense / an MoE layer's total */
+} parts[] = {
+    [TMEM_ACT_PART_ATTN] = {"attention", FULL, 0, true, true},
+    [TMEM_ACT_PART_SCORES] = {"scores", SELECTIVE | FULL, FLASH, true, true},
+    [TMEM_ACT_PART_MLP] = {"mlp", FULL, 0, true, false},
+    [TMEM_ACT_PART_MOE] = {"moe", FULL, 0, false, true},
+    [TMEM_ACT_PART_MASKS] = {"masks", FULL, NO_RESID_DROPOUT, true, true},
+    /* without full recompute the layer input is the attention norm's input,
+     * already listed: no copy of its own */
+    [TMEM_ACT_PART_CHECKPOINT] = {"checkpoint", 0, NONE_RC | SELECTIVE, true, true},
+};
+_Static_assert(sizeof parts / sizeof parts[0] == TMEM_ACT_PART_COUNT, "one row per part");
+
+static const char *const dtype_names[] = {
+    [TMEM_ACT_DTYPE_RESIDUAL] = "r", [TMEM_ACT_DTYPE_COMPUTE] = "c", [TMEM_ACT_DTYPE_FP32] = "fp32",
+    [TMEM_ACT_DTYPE_INT64] = "int64", [TMEM_ACT_DTYPE_MASK] = "mask",
+};
+_Static_assert(sizeof dtype_names / sizeof dtype_names[0] == TMEM_ACT_DTYPE_COUNT, "one name per dtype");
+
+static const char *const split_names[] = {[TMEM_ACT_SPLIT_SP] = "sp", [TMEM_ACT_SPLIT_TP] = "tp"};
+_Static_assert(sizeof split_names / sizeof split_names[0] == TMEM_ACT_SPLIT_COUNT, "one name per split");
+
+static const char *const choice_names[] = {
+    [TMEM_ACT_CHOICE_RECOMPUTE_NONE] = "recompute none",
+    [TMEM_ACT_CHOICE_RECOMPUTE_SELECTIVE] = "recompute selective",
+    [TMEM_ACT_CHOICE_RECOMPUTE_FULL] = "recompute full",
+    [TMEM_ACT_CHOICE_ATTENTION_NAIVE] = "naive attention",
+    [TMEM_ACT_CHOICE_ATTENTION_FLASH] = "flash attention",
+    [TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF] = "attention dropout off",
+    [TMEM_ACT_CHOICE_RESID_DROPOUT_OFF] = "residual dropout off",
+};
+_Static_assert(sizeof choice_names / sizeof choice_names[0] == TMEM_ACT_CHOICE_COUNT, "one name per choice");
+
+static const char *const state_names[] = {
+    [TMEM_ACT_STATE_SAVED] = "saved",
+    [TMEM_ACT_STATE_RECOMPUTED] = "recomputed",
+    [TMEM_ACT_STATE_ABSENT] = "absent",
+};
+_Static_assert(sizeof state_names / sizeof state_names[0] == TMEM_ACT_STATE_COUNT, "one name per state");
+
+#define NAME_OF(tab, v, count) ((unsigned)(v) < (count) ? tab[v] : "?")
+const char *tmem_act_part_name(enum tmem_act_part p)
+{
+    return (unsigned)p < TMEM_ACT_PART_COUNT ? parts[p].name : "?";
+}
+const char *tmem_act_dtype_name(enum tmem_act_dtype d) { return NAME_OF(dtype_names, d, TMEM_ACT_DTYPE_COUNT); }
+const char *tmem_act_split_name(enum tmem_act_split s) { return NAME_OF(split_names, s, TMEM_ACT_SPLIT_COUNT); }
+const char *tmem_act_choice_name(enum tmem_act_choice c) { return NAME_OF(choice_names, c, TMEM_ACT_CHOICE_COUNT); }
+const char *tmem_act_state_name(enum tmem_act_state s) { return NAME_OF(state_names, s, TMEM_ACT_STATE_COUNT); }
+#undef NAME_OF
+
+/* bytes per element of each dtype under the plan's precision policy */
+static uint64_t elem_bytes(const struct tmem_train_ctx *c, enum tmem_act_dtype d)
+{
+    switch (d) {
+    case TMEM_ACT_DTYPE_RESIDUAL: return c->rb;
+    case TMEM_ACT_DTYPE_COMPUTE: return c->cb;
+    case TMEM_ACT_DTYPE_FP32: return tmem_dtype_info(TMEM_DTYPE_F32)->bits / 8;
+    case TMEM_ACT_DTYPE_INT64: return 8;
+    case TMEM_ACT_DTYPE_MASK: return 1;
+    case TMEM_ACT_DTYPE_COUNT: break;
+    }
+    return 0;
+}
+
+static const char *elem_name(const struct tmem_train_ctx *c, enum tmem_act_dtype d)
+{
+    switch (d) {
+    case TMEM_ACT_DTYPE_RESIDUAL: return tmem_dtype_info(c->pi->residual)->name;
+    case TMEM_ACT_DTYPE_COMPUTE: return tmem_dtype_info(c->pi->compute)->name;
+    case TMEM_ACT_DTYPE_FP32: return tmem_dtype_info(TMEM_DTYPE_F32)->name;
+    case TMEM_ACT_DTYPE_INT64: return "int64";
+    case TMEM_ACT_DTYPE_MASK: return "bool";
+    case TMEM_ACT_DTYPE_COUNT: break;
+    }
+    return "?";
+}
+
+struct walk {
+    struct tmem_train_ctx *c;
+    uint32_t plan;                   /* bits of the plan's choices */
+    uint64_t eb[TMEM_ACT_DTYPE_COUNT]; /* elem_bytes() of each dtype */
+    struct tmem__act_sums *sums;
+    struct tmem_act_inventory *list; /* NULL: sums only */
+    bool full;                       /* the list ran out of room */
+};
+
+/* One tensor as the walk names it. */
+struct act {
+    const char *name, *shape_sym;
+    enum tmem_act_part part;
+    enum tmem_act_dtype dtype;
+    enum tmem_act_split split;
+    uint32_t absent_under; /* beyond its part's */
+    bool stats;
+};
+
+/* The list entry of a tensor (explaining only: out of the fast path). */
+static void list_add(struct walk *w, const struct act *a, uint64_t width, uint64_t eb, uint32_t absent)
+{
+    struct tmem_train_ctx *c = w->c;
+    if (w->list->n_tensors >= TMEM_MAX_ACT_TENSORS) {
+        w->full = true;
+        return;
+    }
+    uint32_t recomputed = parts[a->part].recomputed_under;
+    enum tmem_act_state st = (absent & w->plan) ? TMEM_ACT_STATE_ABSENT
+                             : (recomputed & w->plan) ? TMEM_ACT_STATE_RECOMPUTED
+                                                      : TMEM_ACT_STATE_SAVED;
+    uint64_t tokens = a->split == TMEM_ACT_SPLIT_TP ? c->tokens : c->tokens_repl;
+    w->list->tensors[w->list->n_tensors++] = (struct tmem_act_tensor){
+        .name = a->name, .shape_sym = a->shape_sym, .dtype_name = elem_name(c, a->dtype),
+        .part = a->part, .dtype = a->dtype, .split = a->split,
+        .absent_under = absent, .recomputed_under = recomputed, .norm_stats = a->stats,
+        .state = st, .tokens = tokens, .width = width, .elem_bytes = eb,
+        .bytes = tc_mul(c, tokens, tc_mul(c, width, eb))};
+}
+
+/* A tensor of `width` elements per token (on this GPU). Its part's sums
+ * hold it when this plan's kernel and dropout make it (whatever the
+ * recompute setting, which acts per part: see parts[]). A tensor's own
+ * absent_under names kernel and dropout choices only. */
+static inline uint64_t put(struct walk *w, struct act a, uint64_t width)
+{
+    struct tmem_train_ctx *c = w->c;
+    struct tmem__act_sums *s = w->sums;
+    uint64_t eb = w->eb[a.dtype], per_token = tc_mul(c, width, eb);
+    uint32_t absent = a.absent_under | parts[a.part].absent_under;
+    if ((absent & w->plan & ~RECOMPUTE_CHOICES) == 0) {
+        uint64_t *p = a.split == TMEM_ACT_SPLIT_TP ? &s->tp[a.part] : &s->sp[a.part];
+        *p = tc_add(c, *p, per_token);
+        s->elem[a.part] = tc_add(c, s->elem[a.part], eb);
+        if (a.stats && (a.part == TMEM_ACT_PART_ATTN || a.part == TMEM_ACT_PART_MLP)) {
+            p = a.split == TMEM_ACT_SPLIT_TP ? &s->stats_tp : &s->stats_sp;
+            *p = tc_add(c, *p, per_token);
+        }
+    }
+    if (w->list != NULL)
+        list_add(w, &a, width, eb, absent);
+    return per_token;
+}
+
+/* ---------------------------------------------------------------- norms */
+
+/* Where a norm sits: the names of its saved tensors and their shapes. */
+enum norm_site {
+    NORM_ATTN = 0, /* input_layernorm / ln_1 */
+    NORM_MLP,      /* post_attention_layernorm / ln_2 */
+    NORM_Q_A,      /* MLA q_a_layernorm */
+    NORM_KV_A,     /* MLA kv_a_layernorm */
+    NORM_Q,        /* per-head q_norm (Qwen3) */
+    NORM_K,        /* per-head k_norm */
+    NORM_SITE_COUNT
+};
+static const struct {
+    const char *x_fp32, *rstd, *y;  /* RMSNorm */
+    const char *input, *mean_rstd;  /* LayerNorm */
+    const char *shape, *stat_shape, *ln_stat_shape;
+} sites[] = {
+    [NORM_ATTN] = {"attn_norm.x_fp32", "attn_norm.rstd", "attn_norm.y", "attn_norm.input",
+                   "attn_norm.mean_rstd", "b·s × d_model", "b·s", "b·s × 2"},
+    [NORM_MLP] = {"mlp_norm.x_fp32", "mlp_norm.rstd", "mlp_norm.y", "mlp_norm.input",
+                  "mlp_norm.mean_rstd", "b·s × d_model", "b·s", "b·s × 2"},
+    [NORM_Q_A] = {"q_a_norm.x_fp32", "q_a_norm.rstd", "q_a_norm.y", "q_a_norm.input",
+                  "q_a_norm.mean_rstd", "b·s × q_lora_rank", "b·s", "b·s × 2"},
+    [NORM_KV_A] = {"kv_a_norm.x_fp32", "kv_a_norm.rstd", "kv_a_norm.y", "kv_a_norm.input",
+                   "kv_a_norm.mean_rstd", "b·s × kv_lora_rank", "b·s", "b·s × 2"},
+    [NORM_Q] = {"q_norm.x_fp32", "q_norm.rstd", "q_norm.y", "q_norm.input", "q_norm.mean_rstd",
+                "b·s × n_head·d_head", "b·s × n_head", "b·s × 2·n_head"},
+    [NORM_K] = {"k_norm.x_fp32", "k_norm.rstd", "k_norm.y", "k_norm.input", "k_norm.mean_rstd",
+                "b·s × n_kv_head·d_head", "b·s × n_kv_head", "b·s × 2·n_kv_head"},
+};
+_Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per norm site");
+
+/* A norm of `width` elements per token and `rows` statistics per token
+ * (heads for a per-head norm, else 1).
+ *   LayerNorm (fused): its input (r) and the fp32 mean and rstd
+ *   RMSNorm (HF eager: x.float(); x·rsqrt(mean(x²) + eps); weight·y.to(r)):
+ *     x in fp32 (a copy, or the input itself under fp32), the fp32 rsqrt,
+ *     y in r (saved by the weight multiply)
+ * Returns its bytes per token. */
+static inline uint64_t norm(struct walk *w, enum tmem_act_part part, enum norm_site at, bool rms,
+                            enum tmem_act_split split, uint64_t width, uint64_t rows)
+{
+    struct tmem_train_ctx *c = w->c;
+    uint64_t b;
+    if (rms) {
+        b = put(w, (struct act){sites[at].x_fp32, sites[at].shape, part, TMEM_ACT_DTYPE_FP32, split, 0, false}, width);
+        b = tc_add(c, b, put(w, (struct act){sites[at].rstd, sites[at].stat_shape, part, TMEM_ACT_DTYPE_FP32,
+                                             split, 0, true}, rows));
+        return tc_add(c, b, put(w, (struct act){sites[at].y, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL,
+                                                split, 0, false}, width));
+    }
+    b = put(w, (struct act){sites[at].input, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL, split, 0, false}, width);
+    return tc_add(c, b, put(w, (struct act){sites[at].mean_rstd, sites[at].ln_stat_shape, part,
+                                            TMEM_ACT_DTYPE_FP32, split, 0, true}, tc_mul(c, 2, rows)));
+}
+
+static bool rms(const struct tmem_train_ctx *c)
+{
+    return c->m->norm == TMEM_NORM_RMSNORM;
+}
+
+/* ------------------------------------------------------------ attention */
+
+#define SP TMEM_ACT_SPLIT_SP
+#define TP TMEM_ACT_SPLIT_TP
+#define C TMEM_ACT_DTYPE_COMPUTE
+#define F32 TMEM_ACT_DTYPE_FP32
+#define ATTN TMEM_ACT_PART_ATTN
+
+/* Rotary q·cos + rotate_half(q)·sin saves only cos and sin (tables that do
+ * not require grad): counted once per micro-batch with the embedding. */
+static void attention(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, a = m->n_head / c->tp, g = m->n_kv_head / c->tp;
+    /* the embedding and final norms are d_model-wide norms like this one
+     * (items of their own: per token, what it saves) */
+    w->sums->end_norm = norm(w, ATTN, NORM_ATTN, rms(c), SP, h, 1);
+    put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false}, h); /* the norm output */
+    if (m->attn == TMEM_ATTN_MLA) {
+        uint64_t qk = m->qk_nope_dim + m->qk_rope_dim, v = m->v_head_dim;
+        if (m->q_lora_rank > 0) { /* q_a out → q_a_layernorm, its output → q_b */
+            norm(w, ATTN, NORM_Q_A, rms(c), SP, m->q_lora_rank, 1);
+            put(w, (struct act){"attn.q_b_input", "b·s × q_lora_rank", ATTN, C, SP, 0, false}, m->q_lora_rank);
+        }
+        /* compressed kv → kv_a_layernorm → kv_b; k_pe rotary (one head) */
+        norm(w, ATTN, NORM_KV_A, rms(c), SP, m->kv_lora_rank, 1);
+        put(w, (struct act){"attn.kv_b_input", "b·s × kv_lora_rank", ATTN, C, SP, 0, false}, m->kv_lora_rank);
+        put(w, (struct act){"attn.q", "b·s × n_head·(qk_nope_dim + qk_rope_dim)", ATTN, C, TP, 0, false},
+            tc_mul(c, a, qk));
+        put(w, (struct act){"attn.k", "b·s × n_head·(qk_nope_dim + qk_rope_dim)", ATTN, C, TP, 0, false},
+            tc_mul(c, a, qk));
+        put(w, (struct act){"attn.v", "b·s × n_head·v_head_dim", ATTN, C, TP, 0, false}, tc_mul(c, a, v));
+        /* flash: its output, which is also the o_proj input */
+        put(w, (struct act){"attn.o_proj_input", "b·s × n_head·v_head_dim", ATTN, C, TP, 0, false},
+            tc_mul(c, a, v));
+        put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false}, a);
+        return;
+    }
+    uint64_t d = m->d_head;
+    if (m->qk_norm) { /* per-head RMSNorm on q and k (Qwen3) */
+        norm(w, ATTN, NORM_Q, true, TP, tc_mul(c, a, d), a);
+        norm(w, ATTN, NORM_K, true, TP, tc_mul(c, g, d), g);
+    }
+    put(w, (struct act){"attn.q", "b·s × n_head·d_head", ATTN, C, TP, 0, false}, tc_mul(c, a, d));
+    /* flash saves k and v at n_kv_head width; eager attention saves them
+     * repeated to n_head (repeat_kv) for its two matmuls */
+    put(w, (struct act){"attn.k", "b·s × n_kv_head·d_head", ATTN, C, TP, NAIVE, false}, tc_mul(c, g, d));
+    put(w, (struct act){"attn.v", "b·s × n_kv_head·d_head", ATTN, C, TP, NAIVE, false}, tc_mul(c, g, d));
+    put(w, (struct act){"attn.k_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false}, tc_mul(c, a, d));
+    put(w, (struct act){"attn.v_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false}, tc_mul(c, a, d));
+    put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false}, tc_mul(c, a, d));
+    put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false}, a); /* flash's log-sum-exp */
+}
+
+/* The b × n_head × s × s tensors of eager attention, n_head/tp · s per
+ * local query token: the softmax output (fp32 when the softmax is upcast
+ * or autocast runs it), the dropout mask and output, and the copy cast
+ * back to c for the matmul with v. GPT-style 16-bit with dropout:
+ * 2 + 1 + 2 = Korthikanti's 5 bytes per element. */
+static void scores(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    uint64_t width = tc_mul(c, c->m->n_head / c->tp, c->seq);
+    enum tmem_act_dtype sd = (c->softmax_fp32 || c->pi->autocast) ? F32 : C;
+    const char *shape = "b·n_head·s × s";
+    put(w, (struct act){"attn.softmax", shape, TMEM_ACT_PART_SCORES, sd, TP, 0, false}, width);
+    put(w, (struct act){"attn.dropout_mask", shape, TMEM_ACT_PART_SCORES, TMEM_ACT_DTYPE_MASK, TP,
+                        NO_ATTN_DROPOUT, false}, width);
+    put(w, (struct act){"attn.dropout_out", shape, TMEM_ACT_PART_SCORES, sd, TP, NO_ATTN_DROPOUT, false},
+        width);
+    if (w->eb[sd] != c->cb)
+        put(w, (struct act){"attn.probs_c", shape, TMEM_ACT_PART_SCORES, C, TP, 0, false}, width);
+}
+
+/* ------------------------------------------------------------------ MLP */
+
+enum mlp_site { MLP_DENSE = 0, MLP_EXPERTS, MLP_SHARED, MLP_SITE_COUNT };
+static const struct {
+    const char *gate_out, *silu_out, *up_out, *down_input; /* gated: down(silu(gate(x)) · up(x)) */
+    const char *fc_out, *act_out;                          /* plain: fc2(act(fc1(x))) */
+    const char *shape;
+} mlps[] = {
+    [MLP_DENSE] = {"mlp.gate_out", "mlp.silu_out", "mlp.up_out", "mlp.down_input", "mlp.fc_out",
+                   "mlp.act_out", "b·s × d_ff"},
+    [MLP_EXPERTS] = {"moe.experts.gate_out", "moe.experts.silu_out", "moe.experts.up_out",
+                     "moe.experts.down_input", "moe.experts.fc_out", "moe.experts.act_out",
+                     "b·s·n_expert_used × d_ff_expert"},
+    [MLP_SHARED] = {"moe.shared.gate_out", "moe.shared.silu_out", "moe.shared.up_out",
+                    "moe.shared.down_input", "moe.shared.fc_out", "moe.shared.act_out",
+                    "b·s × d_ff_shared"},
+};
+_Static_assert(sizeof mlps / sizeof mlps[0] == MLP_SITE_COUNT, "one row per MLP site");
+
+/* The MLP's inner tensors, tensor-parallel (tp need not divide d_ff: each
+ * GPU holds ceil(f/tp)), `copies` per token (the routed experts):
+ *   plain  the activation's input, its output (the down input)
+ *   gated  gate out (silu input), silu out, up out (saved by the product),
+ *          the product (down input); a fused SwiGLU kernel would save 3 */
+static inline void mlp_inner(struct walk *w, enum tmem_act_part part, enum mlp_site at, uint64_t f,
+                      uint64_t copies)
+{
+    struct tmem_train_ctx *c = w->c;
+    uint64_t width = tc_mul(c, copies, tmem_ceil_div_u64(f, c->tp));
+    const char *shape = mlps[at].shape;
+    if (c->m->mlp == TMEM_MLP_GATED) {
+        put(w, (struct act){mlps[at].gate_out, shape, part, C, TP, 0, false}, width);
+        put(w, (struct act){mlps[at].silu_out, shape, part, C, TP, 0, false}, width);
+        put(w, (struct act){mlps[at].up_out, shape, part, C, TP, 0, false}, width);
+        put(w, (struct act){mlps[at].down_input, shape, part, C, TP, 0, false}, width);
+        return;
+    }
+    put(w, (struct act){mlps[at].fc_out, shape, part, C, TP, 0, false}, width);
+    put(w, (struct act){mlps[at].act_out, shape, part, C, TP, 0, false}, width);
+}
+
+static void mlp(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    uint64_t h = c->m->d_model;
+    norm(w, TMEM_ACT_PART_MLP, NORM_MLP, rms(c), SP, h, 1);
+    put(w, (struct act){"mlp.input", "b·s × d_model", TMEM_ACT_PART_MLP, C, SP, 0, false}, h);
+    mlp_inner(w, TMEM_ACT_PART_MLP, MLP_DENSE, c->m->d_ff, 1);
+}
+
+/* A mixture-of-experts MLP: the norm and its output (router and
+ * shared-expert input), the fp32 router softmax, the top-k indices, each
+ * routed copy of the token (in, and out: the output is saved by the
+ * routing-weight multiply) and the experts' inner tensors (k of them), plus
+ * the shared experts'. */
+static void moe(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, k = m->n_expert_used;
+    enum tmem_act_part p = TMEM_ACT_PART_MOE;
+    norm(w, p, NORM_MLP, rms(c), SP, h, 1);
+    put(w, (struct act){"moe.input", "b·s × d_model", p, C, SP, 0, false}, h);
+    put(w, (struct act){"moe.router_probs", "b·s × n_expert", p, F32, SP, 0, false}, m->n_expert);
+    put(w, (struct act){"moe.topk_index", "b·s × n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false}, k);
+    put(w, (struct act){"moe.expert_input", "b·s·n_expert_used × d_model", p, C, SP, 0, false}, tc_mul(c, k, h));
+    put(w, (struct act){"moe.expert_output", "b·s·n_expert_used × d_model", p, C, SP, 0, false}, tc_mul(c, k, h));
+    mlp_inner(w, p, MLP_EXPERTS, m->d_ff_expert, k);
+    if (m->d_ff_shared)
+        mlp_inner(w, p, MLP_SHARED, m->d_ff_shared, 1);
+}
+
+/* --------------------------------------------------------------- a layer */
+
+static uint32_t plan_choices(const struct tmem_train_ctx *c)
+{
+    uint32_t b = 0;
+    switch (c->o->recompute) {
+    case TMEM_RECOMPUTE_NONE: b |= NONE_RC; break;
+    case TMEM_RECOMPUTE_SELECTIVE: b |= SELECTIVE; break;
+    case TMEM_RECOMPUTE_FULL: b |= FULL; break;
+    case TMEM_RECOMPUTE_COUNT: break;
+    }
+    switch (c->o->attention) {
+    case TMEM_ATTENTION_NAIVE: b |= NAIVE; break;
+    case TMEM_ATTENTION_FLASH: b |= FLASH; break;
+    case TMEM_ATTENTION_COUNT: break;
+    }
+    if (!c->dropout_attn)
+        b |= NO_ATTN_DROPOUT;
+    if (!c->dropout_resid)
+        b |= NO_RESID_DROPOUT;
+    return b;
+}
+
+static void walk_init(struct walk *w, struct tmem_train_ctx *c, uint32_t plan,
+                      struct tmem__act_sums *sums, struct tmem_act_inventory *list)
+{
+    memset(sums, 0, sizeof *sums);
+    for (int d = 0; d < TMEM_ACT_DTYPE_COUNT; d++)
+        w->eb[d] = elem_bytes(c, (enum tmem_act_dtype)d);
+    w->c = c;
+    w->plan = plan;
+    w->sums = sums;
+    w->list = list;
+    w->full = false;
+}
+
+void tmem__act_layer(struct tmem_train_ctx *c, struct tmem__act_sums *sums, struct tmem_act_inventory *list)
+{
+    struct walk w;
+    uint32_t plan = plan_choices(c);
+    walk_init(&w, c, plan, sums, list);
+    /* without a list, a part the plan leaves absent as a whole (the scores
+     * under flash, the masks without dropout) is not walked: its sums are 0 */
+    bool listing = list != NULL;
+    attention(&w);
+    if (listing || !(parts[TMEM_ACT_PART_SCORES].absent_under & plan))
+        scores(&w);
+    mlp(&w);
+    if (c->m->n_expert > 0)
+        moe(&w);
+    uint64_t h = c->m->d_model;
+    if (listing || !(parts[TMEM_ACT_PART_MASKS].absent_under & plan)) {
+        put(&w, (struct act){"resid_dropout.attn_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
+                             TMEM_ACT_DTYPE_MASK, SP, 0, false}, h);
+        put(&w, (struct act){"resid_dropout.mlp_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
+                             TMEM_ACT_DTYPE_MASK, SP, 0, false}, h);
+    }
+    put(&w, (struct act){"layer_input", "b·s × d_model", TMEM_ACT_PART_CHECKPOINT,
+                         TMEM_ACT_DTYPE_RESIDUAL, SP, 0, false}, h);
+    /* what a layer saves: the parts its recompute setting keeps (made
+     * tensors of a part the plan neither frees nor leaves absent) */
+    for (int p = 0; p < TMEM_ACT_PART_COUNT; p++) {
+        if ((parts[p].recomputed_under | parts[p].absent_under) & plan)
+            continue;
+        if (parts[p].dense_layer) {
+            sums->saved_sp = tc_add(c, sums->saved_sp, sums->sp[p]);
+            sums->saved_tp = tc_add(c, sums->saved_tp, sums->tp[p]);
+        }
+        if (parts[p].moe_layer) {
+            sums->moe_saved_sp = tc_add(c, sums->moe_saved_sp, sums->sp[p]);
+            sums->moe_saved_tp = tc_add(c, sums->moe_saved_tp, sums->tp[p]);
+        }
+    }
+    if (w.full)
+        c->overflow = true; /* cannot happen: TMEM_MAX_ACT_TENSORS bounds the walk (tested) */
+}
+
+enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                        const struct tmem_train_opts *o, uint64_t stage,
+                                        struct tmem_act_inventory *out, struct tmem_error *err)
+{
+    if (inv == NULL || out == NULL)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or output given");
+    TRY(tmem_train_validate(m, o, err));
+    if (stage == UINT64_MAX)
+        stage = 0;
+    else if (stage >= o->pp)
+        return tmem_fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
+    struct tmem_train_ctx c;
+    tmem__train_setup(&c, m, inv, o, stage);
+    static const struct tmem_act_inventory empty;
+    struct tmem__act_sums sums;
+    struct tmem_act_inventory list = empty;
+    tmem__act_layer(&c, &sums, &list);
+    if (c.overflow)
+        return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
+    list.layer = c.la;
+    list.dense_layers = c.lay.dense_layers;
+    list.moe_layers = c.lay.moe_layers;
+    list.tokens = c.tokens;
+    list.tokens_sp = c.tokens_repl;
+    list.moe_layer_bytes = tmem__act_moe_layer_bytes(&c);
+    if (c.overflow)
+        return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
+    *out = list;
+    return TMEM_OK;
+}

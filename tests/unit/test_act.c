@@ -1,0 +1,412 @@
+/* test_act.c — the activation inventory (tmem_train_activations): the
+ * tensors one Llama-2-7B layer saves, each against a hand calculation
+ * written beside it, flash and naive; the filters (selective and full
+ * recompute, flash attention, dropout) dropping exactly the tensors they
+ * should; and, over every built-in model and plan choice, the per-layer
+ * sums of the training ledger equal to sums over the list. */
+#include "harness.h"
+
+#include "presets.h"
+#include "reader.h"
+#include "tmem/train.h"
+
+static struct tmem_model llama;
+static struct tmem_inventory llama_inv;
+
+static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    assert_int_equal(tmem_model_load(name, m, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_resolve(m, m, NULL), TMEM_OK);
+    assert_int_equal(tmem_inventory_build(m, inv, NULL), TMEM_OK);
+}
+
+static const struct tmem_act_tensor *find(const struct tmem_act_inventory *a, const char *name)
+{
+    for (uint32_t i = 0; i < a->n_tensors; i++)
+        if (strcmp(a->tensors[i].name, name) == 0)
+            return &a->tensors[i];
+    fail_msg("no tensor %s", name);
+    return NULL;
+}
+
+struct want {
+    const char *name;
+    enum tmem_act_state state;
+    uint64_t bytes;
+};
+
+/* every tensor of the list is named in want[] (in order) with its state and bytes */
+static void expect_list(const struct tmem_act_inventory *a, const struct want *w, size_t n)
+{
+    for (uint32_t i = 0; i < a->n_tensors; i++) {
+        const struct tmem_act_tensor *t = &a->tensors[i];
+        if (i >= n)
+            fail_msg("tensor %u (%s) not expected", i, t->name);
+        if (strcmp(t->name, w[i].name) != 0 || t->state != w[i].state || t->bytes != w[i].bytes)
+            fail_msg("tensor %u: %s %s %llu B, expected %s %s %llu B", i, t->name,
+                     tmem_act_state_name(t->state), (unsigned long long)t->bytes, w[i].name,
+                     tmem_act_state_name(w[i].state), (unsigned long long)w[i].bytes);
+        assert_int_equal(t->bytes, t->tokens * t->width * t->elem_bytes);
+    }
+    assert_int_equal(a->n_tensors, n);
+}
+
+#define SAVED TMEM_ACT_STATE_SAVED
+#define RECOMP TMEM_ACT_STATE_RECOMPUTED
+#define ABSENT TMEM_ACT_STATE_ABSENT
+
+/* Llama-2-7B, bf16-mixed (r = c = bf16), b 1, s 4096 (4096 tokens),
+ * d_model 4096, n_head = n_kv_head 32, d_head 128, d_ff 11008, HF eager
+ * RMSNorm / SwiGLU, softmax upcast to fp32, no dropout:
+ *   d_model-wide fp32   4096 × 4096 × 4          = 67,108,864
+ *   d_model-wide bf16   4096 × 4096 × 2          = 33,554,432
+ *   rstd                4096 × 1 × 4             = 16,384
+ *   q, k, v, out bf16   4096 × 32·128 × 2        = 33,554,432
+ *   lse fp32            4096 × 32 × 4            = 524,288
+ *   d_ff-wide bf16      4096 × 11008 × 2         = 90,177,536
+ *   scores fp32         4096 × 32·4096 × 4       = 2,147,483,648 (bf16: 1,073,741,824)
+ *   dropout mask        4096 × 32·4096 × 1       = 536,870,912
+ * flash: attention 67,108,864 + 16,384 + 33,554,432 (norm) + 5 × 33,554,432
+ * (q/k/v input, q, k, v, out) + 524,288 = 268,976,128 = 4096 × (32,772 + 32,896);
+ * MLP 67,108,864 + 16,384 + 2 × 33,554,432 + 4 × 90,177,536 = 494,944,256
+ * = 4096 × (32,772 + 88,064); the layer 763,920,384 (test_train.c's figure). */
+static const struct want flash_none[] = {
+    {"attn_norm.x_fp32", SAVED, 67108864},
+    {"attn_norm.rstd", SAVED, 16384},
+    {"attn_norm.y", SAVED, 33554432},
+    {"attn.qkv_input", SAVED, 33554432},
+    {"attn.q", SAVED, 33554432},
+    {"attn.k", SAVED, 33554432},
+    {"attn.v", SAVED, 33554432},
+    {"attn.k_repeated", ABSENT, 33554432},
+    {"attn.v_repeated", ABSENT, 33554432},
+    {"attn.o_proj_input", SAVED, 33554432},
+    {"attn.lse", SAVED, 524288},
+    {"attn.softmax", ABSENT, 2147483648},
+    {"attn.dropout_mask", ABSENT, 536870912},
+    {"attn.dropout_out", ABSENT, 2147483648},
+    {"attn.probs_c", ABSENT, 1073741824},
+    {"mlp_norm.x_fp32", SAVED, 67108864},
+    {"mlp_norm.rstd", SAVED, 16384},
+    {"mlp_norm.y", SAVED, 33554432},
+    {"mlp.input", SAVED, 33554432},
+    {"mlp.gate_out", SAVED, 90177536},
+    {"mlp.silu_out", SAVED, 90177536},
+    {"mlp.up_out", SAVED, 90177536},
+    {"mlp.down_input", SAVED, 90177536},
+    {"resid_dropout.attn_mask", ABSENT, 16777216}, /* 4096 × 4096 × 1 */
+    {"resid_dropout.mlp_mask", ABSENT, 16777216},
+    {"layer_input", ABSENT, 33554432},
+};
+
+static void plan(struct tmem_train_opts *o, enum tmem_attention att, enum tmem_recompute rc)
+{
+    tmem_train_opts_default(o);
+    o->precision = TMEM_PRECISION_BF16_MIXED;
+    o->micro_batch = 1;
+    o->seq = 4096;
+    o->attention = att;
+    o->recompute = rc;
+}
+
+static void llama_2_7b_flash_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    static struct tmem_act_inventory a;
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    expect_list(&a, flash_none, sizeof flash_none / sizeof flash_none[0]);
+    assert_int_equal(a.layer.attn, U64(268976128));
+    assert_int_equal(a.layer.mlp, U64(494944256));
+    assert_int_equal(a.layer.scores, 0);
+    assert_int_equal(a.layer.masks, 0);
+    assert_int_equal(a.layer.norm_stats, U64(2) * 16384); /* two rstd */
+    assert_int_equal(a.layer.checkpoint, U64(33554432));
+    assert_int_equal(a.layer.total, U64(763920384));
+    assert_int_equal(a.moe_layer_bytes, 0);
+    assert_int_equal(a.dense_layers, 32);
+    /* shapes and dtypes in the legend */
+    assert_string_equal(find(&a, "attn.k")->shape_sym, "b·s × n_kv_head·d_head");
+    assert_string_equal(find(&a, "attn.k_repeated")->shape_sym, "b·s × n_head·d_head");
+    assert_string_equal(find(&a, "mlp.gate_out")->shape_sym, "b·s × d_ff");
+    assert_string_equal(find(&a, "attn_norm.x_fp32")->dtype_name, "fp32");
+    assert_string_equal(find(&a, "attn_norm.y")->dtype_name, "bf16");
+    assert_int_equal(find(&a, "attn_norm.y")->dtype, TMEM_ACT_DTYPE_RESIDUAL);
+    assert_int_equal(find(&a, "attn.q")->dtype, TMEM_ACT_DTYPE_COMPUTE);
+    assert_int_equal(find(&a, "attn.q")->split, TMEM_ACT_SPLIT_TP);
+    assert_int_equal(find(&a, "mlp.input")->split, TMEM_ACT_SPLIT_SP);
+    assert_true(find(&a, "attn_norm.rstd")->norm_stats);
+    /* the same figures as the ledger's */
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_memory_equal(&r.layer_act, &a.layer, sizeof a.layer);
+}
+
+/* naive: k and v repeated to n_head (the same width for MHA), no lse; the
+ * scores: fp32 softmax 2,147,483,648 + its bf16 copy 1,073,741,824 =
+ * 3,221,225,472 (test_train.c's figure); the layer 268,451,840 (attention:
+ * 4096 × (32,772 + 4 · 2 · 4096)) + 3,221,225,472 + 494,944,256 =
+ * 3,984,621,568. Selective recompute frees the scores: 763,396,096.
+ * Full recompute keeps the layer input only: 4096 × 4096 × 2 = 33,554,432. */
+static void llama_2_7b_naive_and_recompute(void **state)
+{
+    (void)state;
+    static struct tmem_act_inventory a;
+    struct tmem_train_opts o;
+    static const enum tmem_recompute rcs[] = {TMEM_RECOMPUTE_NONE, TMEM_RECOMPUTE_SELECTIVE,
+                                              TMEM_RECOMPUTE_FULL};
+    static const uint64_t totals[] = {3984621568u, 763396096u, 33554432u};
+    for (size_t k = 0; k < 3; k++) {
+        plan(&o, TMEM_ATTENTION_NAIVE, rcs[k]);
+        assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+        struct want w[sizeof flash_none / sizeof flash_none[0]];
+        memcpy(w, flash_none, sizeof w);
+        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+            const char *n = w[i].name;
+            bool kernel_swap = !strcmp(n, "attn.k") || !strcmp(n, "attn.v") || !strcmp(n, "attn.lse");
+            bool repeated = !strcmp(n, "attn.k_repeated") || !strcmp(n, "attn.v_repeated");
+            bool scores = !strcmp(n, "attn.softmax") || !strcmp(n, "attn.probs_c");
+            if (kernel_swap)
+                w[i].state = ABSENT;
+            else if (repeated || scores)
+                w[i].state = SAVED;
+            /* selective frees the s² tensors; full every tensor but the
+             * layer input, which it keeps alone */
+            if (rcs[k] == TMEM_RECOMPUTE_SELECTIVE && scores)
+                w[i].state = RECOMP;
+            if (rcs[k] == TMEM_RECOMPUTE_FULL && w[i].state == SAVED)
+                w[i].state = RECOMP;
+            if (rcs[k] == TMEM_RECOMPUTE_FULL && !strcmp(n, "layer_input"))
+                w[i].state = SAVED;
+        }
+        expect_list(&a, w, sizeof w / sizeof w[0]);
+        assert_int_equal(a.layer.scores, U64(3221225472));
+        assert_int_equal(a.layer.attn, U64(268451840));
+        assert_int_equal(a.layer.total, totals[k]);
+        struct tmem_train_result r;
+        assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+        assert_memory_equal(&r.layer_act, &a.layer, sizeof a.layer);
+    }
+}
+
+/* --dropout on: the attention dropout mask (1 byte) and output (fp32, as
+ * the softmax) and both residual masks appear; the scores become
+ * 4096 · 32 · 4096 · (4 + 1 + 4 + 2) = 5,905,580,032; masks 2 × 16,777,216. */
+static void dropout_adds_exactly_the_masks(void **state)
+{
+    (void)state;
+    static struct tmem_act_inventory off, on;
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_NAIVE, TMEM_RECOMPUTE_NONE);
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &off, NULL), TMEM_OK);
+    o.dropout = TMEM_ON;
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &on, NULL), TMEM_OK);
+    assert_int_equal(on.n_tensors, off.n_tensors);
+    for (uint32_t i = 0; i < on.n_tensors; i++) {
+        const char *n = on.tensors[i].name;
+        bool mask = !strcmp(n, "attn.dropout_mask") || !strcmp(n, "attn.dropout_out") ||
+                    !strcmp(n, "resid_dropout.attn_mask") || !strcmp(n, "resid_dropout.mlp_mask");
+        assert_int_equal(off.tensors[i].state, mask ? ABSENT : off.tensors[i].state);
+        assert_int_equal(on.tensors[i].state, mask ? SAVED : off.tensors[i].state);
+        assert_int_equal(on.tensors[i].bytes, off.tensors[i].bytes);
+    }
+    assert_int_equal(find(&on, "attn.dropout_out")->bytes, U64(2147483648));
+    assert_int_equal(find(&on, "attn.dropout_mask")->dtype, TMEM_ACT_DTYPE_MASK);
+    assert_int_equal(on.layer.scores, U64(5905580032));
+    assert_int_equal(on.layer.masks, U64(33554432));
+    assert_int_equal(on.layer.total, U64(268451840) + U64(5905580032) + U64(494944256) + U64(33554432));
+}
+
+/* Filters as data: each tensor names the choices that drop it. */
+static void filters_are_named_per_tensor(void **state)
+{
+    (void)state;
+    static struct tmem_act_inventory a;
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+#define B(ch) (1u << TMEM_ACT_CHOICE_##ch)
+    assert_int_equal(find(&a, "attn.softmax")->absent_under, B(ATTENTION_FLASH));
+    assert_int_equal(find(&a, "attn.softmax")->recomputed_under, B(RECOMPUTE_SELECTIVE) | B(RECOMPUTE_FULL));
+    assert_int_equal(find(&a, "attn.dropout_mask")->absent_under, B(ATTENTION_FLASH) | B(ATTN_DROPOUT_OFF));
+    assert_int_equal(find(&a, "attn.lse")->absent_under, B(ATTENTION_NAIVE));
+    assert_int_equal(find(&a, "attn.k_repeated")->absent_under, B(ATTENTION_FLASH));
+    assert_int_equal(find(&a, "attn.q")->absent_under, 0);
+    assert_int_equal(find(&a, "attn.q")->recomputed_under, B(RECOMPUTE_FULL));
+    assert_int_equal(find(&a, "resid_dropout.mlp_mask")->absent_under, B(RESID_DROPOUT_OFF));
+    assert_int_equal(find(&a, "layer_input")->absent_under, B(RECOMPUTE_NONE) | B(RECOMPUTE_SELECTIVE));
+    assert_int_equal(find(&a, "layer_input")->recomputed_under, 0);
+#undef B
+    assert_string_equal(tmem_act_choice_name(TMEM_ACT_CHOICE_ATTENTION_FLASH), "flash attention");
+    assert_string_equal(tmem_act_state_name(TMEM_ACT_STATE_RECOMPUTED), "recomputed");
+    assert_string_equal(tmem_act_part_name(TMEM_ACT_PART_SCORES), "scores");
+    assert_string_equal(tmem_act_split_name(TMEM_ACT_SPLIT_SP), "sp");
+    assert_string_equal(tmem_act_dtype_name(TMEM_ACT_DTYPE_COMPUTE), "c");
+    assert_string_equal(tmem_act_part_name(TMEM_ACT_PART_COUNT), "?");
+}
+
+/* Mixtral-8x7B (every layer MoE, top-2 of 8, d_ff_expert 14336), b 1,
+ * s 4096, flash, bf16: the MoE block per token is the norm 4·4096 + 4 +
+ * 2·4096 = 24,580, its output 8,192, router probs 8·4 = 32, top-k indices
+ * 2·8 = 16, the two routed copies in and out 2·2·2·4096 = 32,768 (SP:
+ * 65,588), and the experts' SwiGLU 4 · 2 · 2 · 14336 = 229,376 (TP). */
+static void mixtral_moe_block_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    static struct tmem_act_inventory a;
+    load("mixtral-8x7b", &m, &inv);
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    assert_int_equal(find(&a, "moe.router_probs")->bytes, U64(4096) * 8 * 4);
+    assert_int_equal(find(&a, "moe.topk_index")->bytes, U64(4096) * 2 * 8);
+    assert_int_equal(find(&a, "moe.expert_input")->bytes, U64(4096) * 2 * 4096 * 2);
+    assert_int_equal(find(&a, "moe.experts.gate_out")->bytes, U64(4096) * 2 * 14336 * 2);
+    assert_int_equal(a.layer.moe, U64(4096) * (65588 + 229376));
+    assert_int_equal(a.moe_layers, 32);
+    assert_int_equal(a.dense_layers, 0);
+    /* an MoE layer saves attention + its MoE block */
+    assert_int_equal(a.moe_layer_bytes, a.layer.attn + a.layer.moe);
+    /* tp 2 with sequence parallel: the SP part on 2048 tokens, experts' d_ff halved */
+    o.tp = 2;
+    o.sequence_parallel = true;
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    assert_int_equal(find(&a, "moe.expert_input")->tokens, 2048);
+    assert_int_equal(find(&a, "moe.experts.gate_out")->width, U64(2) * 7168);
+    assert_int_equal(a.layer.moe, U64(2048) * 65588 + U64(4096) * 229376 / 2);
+}
+
+#define RECOMPUTE_CHOICES                                                                    \
+    ((1u << TMEM_ACT_CHOICE_RECOMPUTE_NONE) | (1u << TMEM_ACT_CHOICE_RECOMPUTE_SELECTIVE) |    \
+     (1u << TMEM_ACT_CHOICE_RECOMPUTE_FULL))
+
+/* The bytes of the tensors of `parts`: those the plan saves, or those its
+ * kernel and dropout make whatever the recompute setting (only the layer
+ * input is absent for a recompute reason, and it names nothing else). */
+static uint64_t sum_parts(const struct tmem_act_inventory *a, uint32_t parts, bool saved_only, bool stats)
+{
+    uint64_t s = 0;
+    for (uint32_t i = 0; i < a->n_tensors; i++) {
+        const struct tmem_act_tensor *t = &a->tensors[i];
+        if (!(parts & (1u << t->part)) || (stats && !t->norm_stats))
+            continue;
+        bool made = t->state != TMEM_ACT_STATE_ABSENT || (t->absent_under & ~RECOMPUTE_CHOICES) == 0;
+        if (saved_only ? t->state == TMEM_ACT_STATE_SAVED : made)
+            s += t->bytes;
+    }
+    return s;
+}
+
+#define P(x) (1u << TMEM_ACT_PART_##x)
+
+/* Every built-in model × recompute × attention × dropout × (tp, SP, cp):
+ * the ledger's per-layer sums are sums over the list. */
+static void layer_sums_are_sums_over_the_list(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    static struct tmem_act_inventory a;
+    size_t checked = 0;
+    for (size_t k = 0; k < tmem_preset_count(); k++) {
+        load(tmem_preset_at(k)->name, &m, &inv);
+        for (int v = 0; v < 3 * 2 * 3 * 3; v++) {
+            struct tmem_train_opts o;
+            plan(&o, (enum tmem_attention)(v / 3 % 2), (enum tmem_recompute)(v % 3));
+            o.seq = 1024;
+            o.dropout = (enum tmem_tristate)(v / 6 % 3);
+            uint64_t tp = m.n_kv_head % 2 == 0 && m.n_head % 2 == 0 ? 2 : 1;
+            if (v / 18 >= 1)
+                o.tp = tp;
+            if (v / 18 == 2) {
+                o.sequence_parallel = true;
+                o.cp = 2;
+            }
+            if (tmem_train_validate(&m, &o, NULL) != TMEM_OK)
+                continue;
+            struct tmem_train_result r;
+            assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, NULL), TMEM_OK);
+            assert_int_equal(tmem_train_activations(&m, &inv, &o, 0, &a, NULL), TMEM_OK);
+            assert_true(a.n_tensors <= TMEM_MAX_ACT_TENSORS);
+            assert_memory_equal(&r.layer_act, &a.layer, sizeof a.layer);
+            assert_int_equal(a.layer.attn, sum_parts(&a, P(ATTN), false, false));
+            assert_int_equal(a.layer.scores, sum_parts(&a, P(SCORES), false, false));
+            assert_int_equal(a.layer.mlp, sum_parts(&a, P(MLP), false, false));
+            assert_int_equal(a.layer.moe, sum_parts(&a, P(MOE), false, false));
+            assert_int_equal(a.layer.masks, sum_parts(&a, P(MASKS), false, false));
+            assert_int_equal(a.layer.checkpoint, sum_parts(&a, P(CHECKPOINT), false, false));
+            assert_int_equal(a.layer.norm_stats, sum_parts(&a, P(ATTN) | P(MLP), false, true));
+            uint32_t common = P(ATTN) | P(SCORES) | P(MASKS) | P(CHECKPOINT);
+            assert_int_equal(a.layer.total, sum_parts(&a, common | P(MLP), true, false));
+            assert_int_equal(a.moe_layer_bytes, m.n_expert ? sum_parts(&a, common | P(MOE), true, false) : 0);
+            checked++;
+        }
+    }
+    assert_true(checked > 40 * 30);
+}
+
+/* The fused cross-entropy's backward keeps d(hidden) and the fp32 softmax
+ * gradient of one chunk; the formula now shows both (it showed the first
+ * only): 2048 × 4096 × 2 + 1024 × 32000 × 4 = 16,777,216 + 131,072,000. */
+static void fused_ce_gradient_formula_shows_both_parts(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    o.seq = 2048;
+    o.fused_ce = true;
+    struct tmem_train_result r;
+    static struct tmem_ledger l;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS_GRAD], U64(147849216));
+    assert_int_equal(tmem_train_ledger(&llama, &llama_inv, &o, &r, TMEM_PHASE_BACKWARD, false, &l, NULL),
+                     TMEM_OK);
+    bool seen = false;
+    for (uint32_t i = 0; i < l.n_entries; i++)
+        if (l.entries[i].bytes == U64(147849216)) {
+            seen = true;
+            assert_non_null(strstr(l.entries[i].formula, "= 2048 × 4096 × 2 + 1024 × 32000 × 4"));
+        }
+    assert_true(seen);
+}
+
+static void bad_requests_are_refused(void **state)
+{
+    (void)state;
+    static struct tmem_act_inventory a;
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, NULL, &err),
+                     TMEM_ERR_INVALID_ARG);
+    assert_int_equal(tmem_train_activations(&llama, NULL, &o, UINT64_MAX, &a, &err), TMEM_ERR_INVALID_ARG);
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, 1, &a, &err), TMEM_ERR_INVALID_ARG);
+    assert_string_equal(err.where, "stage");
+    o.tp = 3; /* does not divide 32 heads */
+    assert_int_not_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, &err), TMEM_OK);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    load("llama-2-7b", &llama, &llama_inv);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(llama_2_7b_flash_by_hand),
+        cmocka_unit_test(llama_2_7b_naive_and_recompute),
+        cmocka_unit_test(dropout_adds_exactly_the_masks),
+        cmocka_unit_test(filters_are_named_per_tensor),
+        cmocka_unit_test(mixtral_moe_block_by_hand),
+        cmocka_unit_test(layer_sums_are_sums_over_the_list),
+        cmocka_unit_test(fused_ce_gradient_formula_shows_both_parts),
+        cmocka_unit_test(bad_requests_are_refused),
+    };
+    return cmocka_run_group_tests_name("act", tests, setup, NULL);
+}
