@@ -477,9 +477,9 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
         return tmem_fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
     struct tmem_train_ctx c;
     tmem__train_setup(&c, m, inv, o, stage);
-    static const struct tmem_act_inventory empty;
     struct tmem__act_sums sums;
-    struct tmem_act_inventory list = empty;
+    struct tmem_act_inventory list;
+    memset(&list, 0, sizeof list);
     tmem__act_layer(&c, &sums, &list);
     if (c.overflow)
         return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
