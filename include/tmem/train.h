@@ -358,14 +358,18 @@ struct tmem_act_inventory {
 
 /* Lists one layer's saved tensors (a dense layer's, and an MoE layer's MLP
  * block where the model has one) for one micro-batch on one GPU, with the
- * plan's filters applied as each tensor's state. stage as for
- * tmem_train_compute (UINT64_MAX: the first stage). *out is written only on
- * TMEM_OK. */
+ * plan's filters applied as each tensor's state. m resolved, inv built from
+ * it; stage 0 .. pp-1, or UINT64_MAX for the first stage (the tensors of a
+ * layer are the same on every stage; the layer counts are the stage's).
+ * inv or out NULL, or stage ≥ pp: TMEM_ERR_INVALID_ARG; a plan
+ * tmem_train_validate refuses: its error; TMEM_ERR_OVERFLOW when a byte
+ * count does not fit. *out is written only on TMEM_OK. */
 enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct tmem_inventory *inv,
                                         const struct tmem_train_opts *o, uint64_t stage,
                                         struct tmem_act_inventory *out, struct tmem_error *err);
 
-/* Names for reports ("attention", "c", "tp", "recompute selective", "saved"). */
+/* Names for reports ("attention", "c", "tp", "recompute selective",
+ * "saved"); "?" for a value out of range. */
 const char *tmem_act_part_name(enum tmem_act_part p);
 const char *tmem_act_dtype_name(enum tmem_act_dtype d);
 const char *tmem_act_split_name(enum tmem_act_split s);
