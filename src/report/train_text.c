@@ -350,7 +350,7 @@ static struct tmem_json *activation_array(const struct tmem_act_inventory *a)
         tmem_json_set_u64(o, "tokens", t->tokens);
         tmem_json_set_u64(o, "width", t->width);
         tmem_json_set_u64(o, "elem_bytes", t->elem_bytes);
-        tmem_json_set_u64(o, "bytes", t->bytes);
+        tmem_json_set_u64(o, "micro_batch_bytes", t->bytes); /* not "bytes": a ledger entry's key */
         tmem_json_set_str(o, "state", tmem_act_state_name(t->state));
         set_choices(o, "absent_under", t->absent_under);
         set_choices(o, "recomputed_under", t->recomputed_under);
