@@ -94,7 +94,7 @@ static uint64_t elem_bytes(const struct tmem_train_ctx *c, enum tmem_act_dtype d
     switch (d) {
     case TMEM_ACT_DTYPE_RESIDUAL: return c->rb;
     case TMEM_ACT_DTYPE_COMPUTE: return c->cb;
-    case TMEM_ACT_DTYPE_FP32: return tmem_dtype_info(TMEM_DTYPE_F32)->bits / 8;
+    case TMEM_ACT_DTYPE_FP32: return c->fb;
     case TMEM_ACT_DTYPE_INT64: return 8;
     case TMEM_ACT_DTYPE_MASK: return 1;
     case TMEM_ACT_DTYPE_COUNT: break;

@@ -77,14 +77,12 @@ void tmem_train_act_family(struct tmem_train_ctx *c)
  * when explaining, its text ("symbols = numbers") appended to f. */
 static uint64_t done(struct tmem_train_ctx *c, const struct tmem__term *t, struct tmem_sb *f)
 {
-    if (tmem__term_overflow(t))
-        c->overflow = true;
     if (f != NULL) {
         char text[TMEM_FORMULA_LEN];
         tmem__term_render(t, text, sizeof text);
         tmem_sb_str(f, text);
     }
-    return tmem__term_value(t);
+    return tc_term(c, t);
 }
 
 static bool seq_parallel(const struct tmem_train_ctx *c)

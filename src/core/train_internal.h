@@ -98,19 +98,6 @@ static inline uint64_t tc_term(struct tmem_train_ctx *c, const struct tmem__term
     return v;
 }
 
-/* formula helpers of train_act.c (no-ops when f is NULL) */
-static inline void fs(struct tmem_sb *f, const char *s)
-{
-    if (f)
-        tmem_sb_str(f, s);
-}
-
-static inline void fu(struct tmem_sb *f, uint64_t v)
-{
-    if (f)
-        tmem_sb_u64(f, v);
-}
-
 /* train.c: the evaluation context of one stage (validated options) */
 void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
                        const struct tmem_inventory *inv, const struct tmem_train_opts *o,
