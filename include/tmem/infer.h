@@ -113,6 +113,39 @@ enum tmem_engine {
 /* "vllm", "hf" ("unknown" out of range): the names --engine takes. */
 const char *tmem_engine_name(enum tmem_engine e);
 
+/* vLLM's non-torch memory: what its profiler sees grow outside torch's
+ * allocator between its baseline snapshot (taken after the CUDA context
+ * exists) and the end of the profile run: the cuBLAS/cuDNN workspaces at
+ * tp 1, plus NCCL's buffers and the custom all-reduce's IPC buffers at
+ * tp >= 2. Public vLLM V1 startup logs print "non_torch_memory takes" about
+ * 0.25 GiB at tp 1 and about 2 GiB at tp >= 2 (issue 10 of this project,
+ * docs/accuracy.md). The HF engine holds the whole CUDA context: 1 GiB. */
+#define TMEM_VLLM_NON_TORCH_TP1_BYTES (UINT64_C(256) << 20)
+#define TMEM_VLLM_NON_TORCH_TPN_BYTES (UINT64_C(2048) << 20)
+#define TMEM_HF_NON_TORCH_BYTES (UINT64_C(1) << 30)
+/* cuda_context_bytes = TMEM_INFER_AUTO: the default above for the engine and tp. */
+#define TMEM_INFER_AUTO UINT64_MAX
+
+/* The vLLM release whose profile run (gpu_model_runner.profile_run:
+ * _dummy_run of max_num_batched_tokens, then _dummy_sampler_run over
+ * min(max_num_seqs, max_num_batched_tokens) rows with top-k and top-p on)
+ * and hybrid KV allocator the vLLM engine follows. */
+#define TMEM_VLLM_MODELED "vLLM V1 engine, v0.10-v0.11"
+
+/* fused_moe processes at most VLLM_FUSED_MOE_CHUNK_SIZE tokens at a time
+ * (vllm/envs.py default 16 * 1024). */
+#define TMEM_VLLM_FUSED_MOE_CHUNK 16384
+/* The dummy sampler's peak per logits element: the bf16 logits (2), their
+ * fp32 copy (4), sort's values (4) and int64 indices (8), the top-p
+ * softmax/cumsum (4) and mask (1), and scatter's output (4), all live at
+ * once in v1/sample/ops/topk_topp_sampler.py apply_top_k_top_p. */
+#define TMEM_VLLM_SAMPLER_BYTES_PER_LOGIT 27
+
+/* Latency of one tensor-parallel all-reduce of a decode step's few KiB:
+ * an assumption (NCCL / vLLM's custom all-reduce take some microseconds
+ * for small messages over NVLink), overridable with --allreduce-us. */
+#define TMEM_ALLREDUCE_LATENCY_S 10e-6
+
 struct tmem_infer_opts {
     uint64_t batch;              /* concurrent sequences */
     uint64_t prompt_tokens, gen_tokens;
@@ -130,19 +163,23 @@ struct tmem_infer_opts {
     uint64_t max_num_batched_tokens; /* vLLM profiling chunk: 8192 */
     uint64_t max_num_seqs;           /* vLLM: 256 */
     uint64_t max_model_len;          /* 0: prompt + gen */
-    uint64_t cuda_context_bytes;     /* CUDA context + cuBLAS workspace + NCCL (non-torch) */
+    uint64_t cuda_context_bytes;     /* non-torch memory; TMEM_INFER_AUTO: per engine and tp */
     uint64_t cuda_graph_bytes;       /* reserve for captured CUDA graphs (0: none) */
     bool flash;                      /* flash attention (default) vs naive s² scores */
     bool all_logits;                 /* logits for every prompt token, not just the last */
     double mfu, mbu;                 /* efficiencies of compute and memory bandwidth */
+    double allreduce_latency_s;      /* per TP all-reduce (TMEM_ALLREDUCE_LATENCY_S) */
+    bool allow_long_context;         /* plan past the model's n_ctx (vLLM refuses it) */
+    bool custom_memory;              /* gpu's memory was given (--gpu-memory-mib), not its preset's */
     const struct tmem_gpu *gpu;      /* required for capacity and timing */
     uint64_t stage_memory_bytes[64]; /* per pipeline stage, GPUs of different sizes (0: gpu's) */
     uint32_t n_stage_memory;
 };
 
 /* Defaults: batch 1, prompt 512, gen 128, bf16 weights and KV, tp = pp = 1,
- * vLLM with utilization 0.9, block 16, 8192 batched tokens, 256 seqs, CUDA
- * context 1 GiB, no graph reserve, flash attention, mfu 0.5, mbu 0.8. */
+ * vLLM with utilization 0.9, block 16, 8192 batched tokens, 256 seqs,
+ * non-torch memory per engine and tp (TMEM_INFER_AUTO), no graph reserve,
+ * flash attention, mfu 0.5, mbu 0.8, all-reduce latency 10 µs. */
 void tmem_infer_defaults(struct tmem_infer_opts *o);
 
 struct tmem_timing {
@@ -151,7 +188,10 @@ struct tmem_timing {
     double comm_s_per_token;                            /* TP all-reduces per decode step */
     double decode_tokens_per_s_per_request, decode_tokens_per_s;
     double e2e_s;
-    double ridge_batch;                                 /* decode turns compute-bound here */
+    double ridge_batch;       /* the smallest batch whose decode step is compute-bound by the
+                                 same test that labels decode_bound; 0: none up to 2^24 */
+    double compute_flops;     /* the peak rate used: fp8 for fp8 weights where the GPU has it */
+    bool fp8_rate;
     const char *prefill_bound, *decode_bound;           /* "compute" / "memory" / "interconnect" */
 };
 
@@ -180,6 +220,11 @@ struct tmem_infer_result {
     uint64_t block_bytes;             /* one block, all layers of this GPU */
     uint64_t kv_blocks, capacity_tokens, max_concurrent_sequences;
     uint64_t kv_pool_bytes;           /* blocks × block bytes */
+    uint64_t kv_groups;               /* vLLM KV cache groups (hybrid allocator: full + sliding) */
+    uint64_t group_layers;            /* layers per group: one block spans one layer of each */
+    uint64_t non_torch_bytes;         /* the non-torch memory used */
+    uint64_t memory_bytes;            /* the GPU total capacity was sized from (CUDA-visible) */
+    bool batch_over_max_num_seqs;     /* --batch > --max-num-seqs: vLLM runs max_num_seqs at once */
     struct tmem_fit fit;              /* ledger total vs usable */
     struct tmem_timing timing;
 };

@@ -504,13 +504,19 @@ double tmem_relative_error(uint64_t approx, uint64_t exact);
 
 /* --------------------------------------------------------------- hardware */
 
-/* One GPU as its datasheet and its driver describe it. memory_bytes is what
- * the device reports (cudaMemGetInfo total / nvidia-smi), not the marketing
+/* One GPU as its datasheet and its driver describe it. memory_bytes is the
+ * nvidia-smi total (the ROCm pool size on AMD), not the marketing figure;
+ * cuda_memory_bytes is the smaller total CUDA reports to a process
+ * (cudaMemGetInfo / torch.cuda.mem_get_info()[1], vLLM's "Total GPU
+ * memory"), which is what vLLM sizes its pool from; cuda_memory_derived
+ * says it was derived by the rule in gpu.c, not taken from a published
  * figure. Rates are dense (no 2:4 sparsity), in bytes/s and FLOP/s. */
 struct tmem_gpu {
     const char *name;              /* preset key, lowercase: "h100-sxm" */
     const char *full_name;         /* "NVIDIA H100 SXM5 80GB" */
-    uint64_t memory_bytes;
+    uint64_t memory_bytes;         /* nvidia-smi total */
+    uint64_t cuda_memory_bytes;    /* CUDA-visible total (cudaMemGetInfo) */
+    bool cuda_memory_derived;      /* cuda_memory_bytes by gpu.c's rule, not a published figure */
     double hbm_bytes_per_s;
     double bf16_flops;             /* dense bf16/fp16 tensor throughput */
     double fp8_flops;              /* dense fp8; 0 when unsupported */

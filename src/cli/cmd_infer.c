@@ -45,12 +45,12 @@ struct infer_flags {
     struct model_flags mf;
     struct u64_opt batch, prompt, gen, tp, pp, block, group, mnbt, mns, mml, ctx_mib, graphs_mib,
         mem_mib;
-    struct real_opt util, mfu, mbu;
+    struct real_opt util, mfu, mbu, ar_us;
     const char *weights, *kv, *gpu_name, *engine, *attention, *pp_layers, *stage_mem;
-    bool json, explain, si, all_logits, hf, vllm;
+    bool json, explain, si, all_logits, hf, vllm, long_ctx;
 };
 
-enum { N_INFER_OWN = 29 };
+enum { N_INFER_OWN = 31 };
 
 /* the option table (targets in f, defaults from tmem_infer_defaults) and the doc over it */
 static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d)
@@ -76,7 +76,7 @@ static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d
         {OPT_ROW("--pp-layers", OPT_STR, "A,B,..", "layers per stage (vLLM's split by default)", &f->pp_layers)},
         {OPT_ROW("--gpu", OPT_STR, "NAME", "GPU preset (tmem gpus)", &f->gpu_name), .choice = tmem__choice_gpu,
          .def = OPT_DEFAULT_TEXT(INFER_DEFAULT_GPU)},
-        {OPT_ROW("--gpu-memory-mib", OPT_U64, "MIB", "override the GPU's reported memory", &f->mem_mib)},
+        {OPT_ROW("--gpu-memory-mib", OPT_U64, "MIB", "a custom capacity (CUDA-visible MiB) for the --gpu's speeds", &f->mem_mib)},
         {OPT_ROW("--stage-memory-mib", OPT_STR, "A,B,..", "memory per pipeline stage (GPUs of different sizes)", &f->stage_mem)},
         {OPT_ROW("--engine", OPT_STR, "E", "serving engine (vllm: a paged KV pool; hf: a static cache per request)", &f->engine),
          .choice = tmem__choice_engine, .def = OPT_DEFAULT_TEXT(tmem_engine_name(io.engine))},
@@ -88,8 +88,11 @@ static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d
         {OPT_ROW("--max-num-seqs", OPT_U64, "N", "vLLM sequences per step", &f->mns),
          .def = OPT_DEFAULT_U64(io.max_num_seqs)},
         {OPT_ROW("--max-model-len", OPT_U64, "N", "tokens per sequence to plan for (prompt + gen)", &f->mml)},
-        {OPT_ROW("--cuda-context-mib", OPT_U64, "MIB", "CUDA context + cuBLAS + NCCL", &f->ctx_mib),
-         .def = OPT_DEFAULT_U64(io.cuda_context_bytes >> 20)},
+        {OPT_ROW("--cuda-context-mib", OPT_U64, "MIB", "non-torch memory (cuBLAS, NCCL, all-reduce buffers)", &f->ctx_mib),
+         .def = OPT_DEFAULT_TEXT("vllm 256 at tp 1, 2048 at tp >= 2; hf 1024")},
+        {OPT_ROW("--allreduce-us", OPT_REAL, "US", "latency of one tensor-parallel all-reduce", &f->ar_us),
+         .def = OPT_DEFAULT_REAL(io.allreduce_latency_s * 1e6)},
+        {OPT_ROW("--allow-long-context", OPT_FLAG, NULL, "plan past the model's max_position_embeddings (vLLM refuses it)", &f->long_ctx)},
         {OPT_ROW("--cuda-graphs-mib", OPT_U64, "MIB", "reserve for CUDA graphs", &f->graphs_mib),
          .def = OPT_DEFAULT_U64(io.cuda_graph_bytes >> 20)},
         {OPT_ROW("--attention", OPT_STR, "K", "attention kernel", &f->attention), .choice = tmem__choice_attention,
@@ -113,7 +116,12 @@ static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d
         .about = "How much memory serving MODEL takes on one GPU, bucket by bucket, how many\n"
                  "concurrent sequences the KV cache holds (vLLM's paged pool: utilization ×\n"
                  "memory − weights − peak activation − non-torch memory), and how fast it runs\n"
-                 "(a roofline: prefill is compute-bound, decode reads weights and KV).",
+                 "(a roofline: prefill is compute-bound, decode reads weights and KV).\n"
+                 "The vLLM engine follows " TMEM_VLLM_MODELED ": the pool is --gpu-memory-utilization\n"
+                 "× the CUDA-visible total (tmem gpus); the profile run is a forward of\n"
+                 "--max-num-batched-tokens tokens (fused-MoE caches included), then the dummy\n"
+                 "sampler's top-k/top-p over min(--max-num-seqs, tokens) rows of logits; sliding\n"
+                 "windows follow its hybrid allocator.",
         .opts = opts, .n_opts = N_INFER_OWN,
         .shared = opts + N_INFER_OWN, .n_shared = MODEL_FLAG_COUNT};
 }
@@ -143,7 +151,7 @@ int cmd_infer(int argc, char **argv)
     struct u64_opt batch = f.batch, prompt = f.prompt, gen = f.gen, tp = f.tp, pp = f.pp,
                    block = f.block, group = f.group, mnbt = f.mnbt, mns = f.mns, mml = f.mml,
                    ctx_mib = f.ctx_mib, graphs_mib = f.graphs_mib, mem_mib = f.mem_mib;
-    struct real_opt util = f.util, mfu = f.mfu, mbu = f.mbu;
+    struct real_opt util = f.util, mfu = f.mfu, mbu = f.mbu, ar_us = f.ar_us;
     const char *weights = f.weights, *kv = f.kv, *gpu_name = f.gpu_name, *engine = f.engine,
                *attention = f.attention, *pp_layers = f.pp_layers, *stage_mem = f.stage_mem;
     bool json = f.json, explain = f.explain, si = f.si, all_logits = f.all_logits,
@@ -166,6 +174,8 @@ int cmd_infer(int argc, char **argv)
     if (util.set) io.gpu_memory_utilization = util.v;
     if (mfu.set) io.mfu = mfu.v;
     if (mbu.set) io.mbu = mbu.v;
+    if (ar_us.set) io.allreduce_latency_s = ar_us.v * 1e-6;
+    io.allow_long_context = f.long_ctx;
     io.all_logits = all_logits;
     if (ctx_mib.v > (UINT64_C(1) << 30) || graphs_mib.v > (UINT64_C(1) << 30) ||
         mem_mib.v > (UINT64_C(1) << 30))
@@ -226,7 +236,9 @@ int cmd_infer(int argc, char **argv)
     if (mem_mib.set) {
         if (mem_mib.v == 0)
             return bad("--gpu-memory-mib", "must be at least 1");
-        custom.memory_bytes = mem_mib.v << 20;
+        custom.memory_bytes = custom.cuda_memory_bytes = mem_mib.v << 20;
+        custom.cuda_memory_derived = false;
+        io.custom_memory = true;
         g = &custom;
     }
     io.gpu = g;
@@ -244,7 +256,13 @@ int cmd_infer(int argc, char **argv)
     int rc = 0;
     struct tmem_infer_view v = {.model = &m, .opts = &io, .r = r};
     if (tmem_infer_build(&m, &inv, &io, r, &err) != TMEM_OK) {
-        rc = report_error(&err);
+        if (strstr(err.msg, "max_position_embeddings") != NULL) {
+            cli_error(err.where, err.msg,
+                      "--allow-long-context plans past it (vLLM needs VLLM_ALLOW_LONG_MAX_MODEL_LEN=1)");
+            rc = 2;
+        } else {
+            rc = report_error(&err);
+        }
     } else if (!r->fit.fits &&
                (tmem_infer_max_batch(&m, &inv, &io, &v.max_batch, &err) != TMEM_OK ||
                 tmem_infer_max_context(&m, &inv, &io, &v.max_context, &err) != TMEM_OK)) {

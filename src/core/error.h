@@ -11,6 +11,11 @@ enum tmem_status tmem_fail(struct tmem_error *err, enum tmem_status code, const 
 /* "<field> is <value> but must be <rule>" */
 enum tmem_status tmem_fail_value(struct tmem_error *err, enum tmem_status code,
                                  const char *where, uint64_t value, const char *rule);
+/* The same with a rule that quotes a number: "<before><n><after>"
+ * ("a divisor of n_head (" 32 ")"). */
+enum tmem_status tmem_fail_value_n(struct tmem_error *err, enum tmem_status code,
+                                   const char *where, uint64_t value, const char *before,
+                                   uint64_t n, const char *after);
 
 /* v in [lo, hi], else TMEM_ERR_LIMIT: "<field> is V but must be in [lo, hi]" */
 enum tmem_status tmem_check_range(struct tmem_error *err, const char *field, uint64_t v,

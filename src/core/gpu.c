@@ -3,6 +3,14 @@
  * name match; no I/O, no allocation, no mutable state.
  *
  * Conventions, one for every row:
+ *   cuda_memory_bytes  the total CUDA reports to a process (cudaMemGetInfo,
+ *                 torch.cuda.mem_get_info()[1]): what vLLM sizes its pool from
+ *                 and what `tmem infer` uses. A published figure where one was
+ *                 found (rows say where); otherwise DERIVED_MIB: the nvidia-smi
+ *                 total less 542 MiB, the median gap of the eight rows that
+ *                 have both figures (T4 256, 4090 316, 3090 430, H100 SXM 468,
+ *                 H200 616, A100-40GB 621, B200 729, A100-80GB 870 MiB), and
+ *                 cuda_memory_derived says so.
  *   memory_bytes  the total the driver reports: nvidia-smi "MiB" total on a
  *                 current (R530+) driver, written as MiB * 1048576 so the
  *                 reported figure stays visible. This is NOT the marketing
@@ -32,6 +40,12 @@
 
 #include "tmem/tmem.h"
 
+/* A CUDA total as torch/vLLM print it, in hundredths of a GiB (79.19 GiB). */
+#define GIB_HUNDREDTHS(h) (UINT64_C(h) * UINT64_C(1073741824) / 100)
+/* The rule for rows without a published CUDA figure (see above). */
+#define CUDA_GAP_MIB 542
+#define DERIVED_MIB(smi_mib) ((UINT64_C(smi_mib) - CUDA_GAP_MIB) * 1048576)
+
 static const struct tmem_gpu gpus[] = {
     /* V100 SXM2 16GB.
      * mem: 16384 MiB on R530+ drivers (many public nvidia-smi pastes, e.g.
@@ -44,6 +58,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "v100-16gb",
      .full_name = "NVIDIA Tesla V100 SXM2 16GB",
      .memory_bytes = UINT64_C(16384) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(16384),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 900e9,
      .bf16_flops = 125e12,
      .fp8_flops = 0.0,
@@ -58,6 +74,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "v100-32gb",
      .full_name = "NVIDIA Tesla V100 SXM2 32GB",
      .memory_bytes = UINT64_C(32768) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(32768),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 900e9,
      .bf16_flops = 125e12,
      .fp8_flops = 0.0,
@@ -69,10 +87,14 @@ static const struct tmem_gpu gpus[] = {
      *   https://thundergolfer.com/blog/nvidia-gpu-memory-capacity; torch shows
      *   ~14.75 GiB (https://github.com/hpcaitech/Open-Sora/issues/697).
      * bw 320 GB/s; 65 TFLOPS FP16/FP32 mixed-precision tensor (Turing: no
-     * bf16); PCIe Gen3 x16 32 GB/s bidir -> 16e9: NVIDIA T4 datasheet. */
+     * bf16); PCIe Gen3 x16 32 GB/s bidir -> 16e9: NVIDIA T4 datasheet.
+     * cuda: 14.75 GiB, torch total (Open-Sora #697 above).
+     */
     {.name = "t4",
      .full_name = "NVIDIA Tesla T4 16GB",
      .memory_bytes = UINT64_C(15360) * 1048576,
+     .cuda_memory_bytes = GIB_HUNDREDTHS(1475),
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 320e9,
      .bf16_flops = 65e12,
      .fp8_flops = 0.0,
@@ -90,6 +112,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "a10g",
      .full_name = "NVIDIA A10G 24GB",
      .memory_bytes = UINT64_C(23028) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(23028),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 600e9,
      .bf16_flops = 70e12,
      .fp8_flops = 0.0,
@@ -103,6 +127,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "l4",
      .full_name = "NVIDIA L4 24GB",
      .memory_bytes = UINT64_C(23034) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(23034),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 300e9,
      .bf16_flops = 121e12,
      .fp8_flops = 242.5e12,
@@ -117,6 +143,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "l40s",
      .full_name = "NVIDIA L40S 48GB",
      .memory_bytes = UINT64_C(46068) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(46068),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 864e9,
      .bf16_flops = 362.05e12,
      .fp8_flops = 733e12,
@@ -129,10 +157,14 @@ static const struct tmem_gpu gpus[] = {
      *   CUDA sees 40339 MiB (42298834944 B, deviceQuery in
      *   https://github.com/bottlerocket-os/bottlerocket/pull/3873).
      * bw 1,555 GB/s; BF16 312 dense (624*); NVLink 3 600 GB/s -> 300e9:
-     * NVIDIA A100 datasheet. */
+     * NVIDIA A100 datasheet.
+     * cuda: 42,298,834,944 B, deviceQuery (bottlerocket PR #3873 above).
+     */
     {.name = "a100-40gb",
      .full_name = "NVIDIA A100 SXM4 40GB",
      .memory_bytes = UINT64_C(40960) * 1048576,
+     .cuda_memory_bytes = UINT64_C(42298834944),
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 1555e9,
      .bf16_flops = 312e12,
      .fp8_flops = 0.0,
@@ -144,10 +176,15 @@ static const struct tmem_gpu gpus[] = {
      *   in https://github.com/NVIDIA/CUDALibrarySamples/issues/104. torch
      *   reports 79.14-79.33 GiB depending on driver.
      * bw 2,039 GB/s; BF16 312 dense; NVLink 3 600 GB/s -> 300e9: NVIDIA A100
-     * datasheet (80GB SXM column). */
+     * datasheet (80GB SXM column).
+     * cuda: 79.15 GiB, inside the 79.14-79.33 GiB torch range above (unconfirmed:
+     *   the figure vLLM startup logs on 80GB parts print most often; no URL kept).
+     */
     {.name = "a100-80gb",
      .full_name = "NVIDIA A100 SXM4 80GB",
      .memory_bytes = UINT64_C(81920) * 1048576,
+     .cuda_memory_bytes = GIB_HUNDREDTHS(7915),
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 2039e9,
      .bf16_flops = 312e12,
      .fp8_flops = 0.0,
@@ -163,6 +200,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "h100-pcie",
      .full_name = "NVIDIA H100 PCIe 80GB",
      .memory_bytes = UINT64_C(81559) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(81559),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 2.0e12,
      .bf16_flops = 756.5e12,
      .fp8_flops = 1513e12,
@@ -175,10 +214,15 @@ static const struct tmem_gpu gpus[] = {
      *   https://github.com/wilicc/gpu-burn/issues/114); = 85520809984 B.
      * bw 3.35 TB/s; BF16 989.4 dense (1,979*); FP8 1,978.9 dense (3,958*);
      * NVLink 4 900 GB/s -> 450e9: NVIDIA H100 datasheet; dense figures from
-     * the NVIDIA Hopper architecture whitepaper. */
+     * the NVIDIA Hopper architecture whitepaper.
+     * cuda: 79.19 GiB, torch.cuda.mem_get_info() total on an H100 80GB as
+     *   vLLM V1 startup logs print it (issue 10 of this project).
+     */
     {.name = "h100-sxm",
      .full_name = "NVIDIA H100 SXM5 80GB",
      .memory_bytes = UINT64_C(81559) * 1048576,
+     .cuda_memory_bytes = GIB_HUNDREDTHS(7919),
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 3.35e12,
      .bf16_flops = 989.4e12,
      .fp8_flops = 1978.9e12,
@@ -193,6 +237,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "h100-nvl",
      .full_name = "NVIDIA H100 NVL 94GB",
      .memory_bytes = UINT64_C(95830) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(95830),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 3.9e12,
      .bf16_flops = 835.5e12,
      .fp8_flops = 1670.5e12,
@@ -204,10 +250,14 @@ static const struct tmem_gpu gpus[] = {
      *   https://github.com/sgl-project/sglang/issues/3196 (also thundergolfer
      *   blog); torch reports 139.80-139.81 GiB.
      * bw 4.8 TB/s; same Tensor Cores as H100 SXM (989.4 / 1,978.9 dense);
-     * NVLink 4 900 GB/s -> 450e9: NVIDIA H200 datasheet. */
+     * NVLink 4 900 GB/s -> 450e9: NVIDIA H200 datasheet.
+     * cuda: 139.80 GiB, torch total (above).
+     */
     {.name = "h200",
      .full_name = "NVIDIA H200 SXM 141GB",
      .memory_bytes = UINT64_C(143771) * 1048576,
+     .cuda_memory_bytes = GIB_HUNDREDTHS(13980),
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 4.8e12,
      .bf16_flops = 989.4e12,
      .fp8_flops = 1978.9e12,
@@ -222,10 +272,14 @@ static const struct tmem_gpu gpus[] = {
      *   7680-bit bus gives ~7.67 TB/s, https://github.com/pytorch/ao/pull/4002).
      * BF16 2.25 PF dense, FP8 4.5 PF dense (HGX B200 datasheet 36 / 72 PF
      * sparse per 8 GPUs; same in pytorch/ao roofline_utils); NVLink 5
-     * 1.8 TB/s -> 900e9. */
+     * 1.8 TB/s -> 900e9.
+     * cuda: 178.35 GiB, torch total (TensorRT-LLM #10278 above).
+     */
     {.name = "b200",
      .full_name = "NVIDIA B200 SXM 180GB",
      .memory_bytes = UINT64_C(183359) * 1048576,
+     .cuda_memory_bytes = GIB_HUNDREDTHS(17835),
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 8.0e12,
      .bf16_flops = 2250e12,
      .fp8_flops = 4500e12,
@@ -240,10 +294,14 @@ static const struct tmem_gpu gpus[] = {
      *   196608 MiB.)
      * bw 5.3 TB/s; BF16 1,307.4 dense; FP8 2,614.9 dense; 7 Infinity Fabric
      * links x 128 GB/s = 896 GB/s bidir -> 448e9: AMD Instinct MI300X data
-     * sheet. */
+     * sheet.
+     * cuda: the same pool; torch prints 191.98 GiB (above).
+     */
     {.name = "mi300x",
      .full_name = "AMD Instinct MI300X 192GB",
      .memory_bytes = UINT64_C(196592) * 1048576,
+     .cuda_memory_bytes = UINT64_C(196592) * 1048576,
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 5.3e12,
      .bf16_flops = 1307.4e12,
      .fp8_flops = 2614.9e12,
@@ -259,6 +317,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "a6000",
      .full_name = "NVIDIA RTX A6000 48GB",
      .memory_bytes = UINT64_C(49140) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(49140),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 768e9,
      .bf16_flops = 154.8e12,
      .fp8_flops = 0.0,
@@ -270,10 +330,15 @@ static const struct tmem_gpu gpus[] = {
      *   https://github.com/noonghunna/club-3090/issues/1128
      * bw 936 GB/s; BF16 tensor with FP32 accumulate 71 dense (142*): NVIDIA
      * Ampere GA102 GPU architecture whitepaper. PCIe Gen4 x16 -> 32e9
-     * (optional NVLink bridge not assumed). */
+     * (optional NVLink bridge not assumed).
+     * cuda: 23.58 GiB, vLLM's "total_gpu_memory (23.58GiB)":
+     *   https://github.com/vllm-project/vllm/issues/10517
+     */
     {.name = "rtx-3090",
      .full_name = "NVIDIA GeForce RTX 3090 24GB",
      .memory_bytes = UINT64_C(24576) * 1048576,
+     .cuda_memory_bytes = GIB_HUNDREDTHS(2358),
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 936e9,
      .bf16_flops = 71e12,
      .fp8_flops = 0.0,
@@ -285,10 +350,14 @@ static const struct tmem_gpu gpus[] = {
      *   https://github.com/RLinf/RLinf/issues/255; torch ~23.68 GiB
      *   (https://github.com/zai-org/CogVideo/issues/36).
      * bw 1,008 GB/s; FP32-accumulate BF16 165.2 dense, FP8 330.3 dense:
-     * NVIDIA Ada GPU architecture whitepaper (appendix table). PCIe Gen4 x16. */
+     * NVIDIA Ada GPU architecture whitepaper (appendix table). PCIe Gen4 x16.
+     * cuda: 23.68 GiB, torch total (CogVideo #36 above).
+     */
     {.name = "rtx-4090",
      .full_name = "NVIDIA GeForce RTX 4090 24GB",
      .memory_bytes = UINT64_C(24564) * 1048576,
+     .cuda_memory_bytes = GIB_HUNDREDTHS(2368),
+     .cuda_memory_derived = false,
      .hbm_bytes_per_s = 1008e9,
      .bf16_flops = 165.2e12,
      .fp8_flops = 330.3e12,
@@ -307,6 +376,8 @@ static const struct tmem_gpu gpus[] = {
     {.name = "rtx-5090",
      .full_name = "NVIDIA GeForce RTX 5090 32GB",
      .memory_bytes = UINT64_C(32607) * 1048576,
+     .cuda_memory_bytes = DERIVED_MIB(32607),
+     .cuda_memory_derived = true,
      .hbm_bytes_per_s = 1792e9,
      .bf16_flops = 209.5e12,
      .fp8_flops = 419e12,

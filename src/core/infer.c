@@ -1,7 +1,8 @@
 /* infer.c — the per-GPU inference ledger: weights in the serving format,
  * the peak activation of one forward, the logits, the KV cache this
  * workload needs, the non-torch overhead, and vLLM's paged KV capacity
- * (utilization × memory − weights − peak activation − non-torch = KV pool).
+ * (utilization × memory − weights − peak activation − non-torch = KV pool),
+ * as the vLLM V1 engine (TMEM_VLLM_MODELED) profiles and allocates it.
  * Pipeline stages follow vLLM's layer partition; the ledger is the worst
  * stage's GPU. Timing is in timing.c.
  * REF: vLLM gpu_worker.py determine_available_memory, kv_cache_utils.py;
@@ -44,10 +45,11 @@ void tmem_infer_defaults(struct tmem_infer_opts *o)
     o->block_size = 16;
     o->max_num_batched_tokens = 8192;
     o->max_num_seqs = 256;
-    o->cuda_context_bytes = UINT64_C(1) << 30;
+    o->cuda_context_bytes = TMEM_INFER_AUTO;
     o->flash = true;
     o->mfu = 0.5;
     o->mbu = 0.8;
+    o->allreduce_latency_s = TMEM_ALLREDUCE_LATENCY_S;
 }
 
 #define TMEM_MAX_BATCH (UINT64_C(1) << 24)
@@ -80,15 +82,9 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
         return tmem_fail(err, TMEM_ERR_LIMIT, "--mfu", "must be in (0, 1]");
     if (!(o->mbu > 0.0 && o->mbu <= 1.0))
         return tmem_fail(err, TMEM_ERR_LIMIT, "--mbu", "must be in (0, 1]");
-    if (m->n_head % o->tp != 0) {
-        char rule[64];
-        struct tmem_sb sb;
-        tmem_sb_init(&sb, rule, sizeof rule);
-        tmem_sb_str(&sb, "a divisor of n_head (");
-        tmem_sb_u64(&sb, m->n_head);
-        tmem_sb_str(&sb, ")");
-        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--tp", o->tp, rule);
-    }
+    if (m->n_head % o->tp != 0)
+        return tmem_fail_value_n(err, TMEM_ERR_INCONSISTENT, "--tp", o->tp, "a divisor of n_head (",
+                                 m->n_head, ")");
     if (o->n_pp_layers > 0) {
         if (o->n_pp_layers != o->pp)
             return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--pp-layers",
@@ -104,6 +100,17 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
     }
     if (o->gpu == NULL)
         return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "no GPU given");
+    if (!(o->allreduce_latency_s >= 0.0 && o->allreduce_latency_s <= 1.0))
+        return tmem_fail(err, TMEM_ERR_LIMIT, "--allreduce-us", "must be in [0, 1e6] µs");
+    /* vLLM refuses a max_model_len past the model's max_position_embeddings
+     * (unless VLLM_ALLOW_LONG_MAX_MODEL_LEN): an impossible plan, not one
+     * that does not fit. The HF engine runs past it (rope extrapolates). */
+    uint64_t len = o->max_model_len ? o->max_model_len : o->prompt_tokens + o->gen_tokens;
+    if (o->engine == TMEM_ENGINE_VLLM && !o->allow_long_context && m->n_ctx > 0 && len > m->n_ctx)
+        return tmem_fail_value_n(err, TMEM_ERR_LIMIT,
+                                 o->max_model_len ? "--max-model-len" : "--prompt + --gen", len,
+                                 "at most the model's context, ", m->n_ctx,
+                                 " tokens (max_position_embeddings)");
     if (o->n_stage_memory > 0 && o->n_stage_memory != o->pp)
         return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--stage-memory-mib",
                          "needs one memory size per pipeline stage (--pp)");
@@ -344,36 +351,78 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
 /* Peak bytes live during one forward of T tokens (n_seq sequences) on one
  * GPU, in the compute dtype:
  *   MLP stage:  residual T·d + normed T·d + gate|up T·2·f' + act T·f'
+ *               (vLLM: + down_proj's output T·d, made while gate|up is held:
+ *               LlamaMLP.forward keeps gate_up referenced)
  *               f' = d_ff/tp dense, k·d_ff_expert/tp routed (+ shared), gated
+ *   fused MoE:  vLLM's MoE layers (fused_moe.py fused_experts_impl) in chunks
+ *               of M = min(T, 16384): residual, normed input and output
+ *               T·3·d, plus intermediate_cache13 M·k·max(2·N, d) (w13's output
+ *               and w2's share it) and intermediate_cache2 M·k·N, N =
+ *               d_ff_expert/tp; the MLP stage then covers only the dense
+ *               layers and the shared experts (run apart from the routed)
  *   attention:  residual T·d + normed T·d + q,k,v T·(a + 2·n_kv)·d_h/tp
  *               + output T·a·d_h/tp; naive: + n_seq·a/tp·s²·(2 + 4) B scores
  *               and fp32 softmax
- * The larger stage is the peak. One stage (mlp: the MLP one) into t. */
+ * The largest stage is the peak. One stage into t. */
+enum act_stage { ACT_STAGE_MLP = 0, ACT_STAGE_ATTENTION, ACT_STAGE_FUSED_MOE, ACT_STAGE_COUNT };
+
 static void activation_stage(const struct tmem_model *m, const struct tmem_infer_opts *o, uint64_t T,
-                             uint64_t n_seq, uint64_t seq_len, bool mlp, struct tmem__term *t)
+                             uint64_t n_seq, uint64_t seq_len, enum act_stage stage,
+                             struct tmem__term *t)
 {
     uint64_t eb = tmem__dtype_size(o->compute), tp = o->tp;
+    bool vllm = o->engine == TMEM_ENGINE_VLLM;
     struct tmem__term w;
     tmem__term_init(&w, t->text);
-    tmem__term_mul(&w, NULL, 2);
-    tmem__term_mul(&w, "d_model", m->d_model);
-    if (mlp) {
+    switch (stage) {
+    case ACT_STAGE_FUSED_MOE: {
+        uint64_t N = tmem_ceil_div_u64(m->d_ff_expert, tp);
+        uint64_t M = T < TMEM_VLLM_FUSED_MOE_CHUNK ? T : TMEM_VLLM_FUSED_MOE_CHUNK;
+        tmem__term_mul(&w, "max(2·N, d_model)", 2 * N > m->d_model ? 2 * N : m->d_model);
+        tmem__term_plus(&w, "N", N);
+        tmem__term_mul(t, "T", T);
+        tmem__term_mul(t, "3·d_model", 3 * m->d_model);
+        tmem__term_mul(t, "bytes", eb);
+        tmem__term_plus(t, "M", M);
+        tmem__term_mul(t, "k", m->n_expert_used);
+        tmem__term_mul_term(t, &w);
+        tmem__term_mul(t, "bytes", eb);
+        return;
+    }
+    case ACT_STAGE_MLP: {
         uint64_t gate = m->mlp == TMEM_MLP_GATED ? 3 : 2; /* gate|up (2) + act (1), or up + act */
-        uint64_t f_dense = tmem_ceil_div_u64(m->d_ff, tp);
-        uint64_t f_moe = m->n_expert ? tmem_ceil_div_u64(m->n_expert_used * m->d_ff_expert + m->d_ff_shared, tp) : 0;
+        uint64_t f;
+        if (m->n_expert && vllm) { /* the dense layers and the shared experts */
+            uint64_t dense_ff = tmem_model_moe_layers_in(m, 0, m->n_layer) < m->n_layer ? m->d_ff : 0;
+            f = tmem_ceil_div_u64(dense_ff > m->d_ff_shared ? dense_ff : m->d_ff_shared, tp);
+        } else {
+            uint64_t f_dense = tmem_ceil_div_u64(m->d_ff, tp);
+            uint64_t f_moe = m->n_expert ? tmem_ceil_div_u64(m->n_expert_used * m->d_ff_expert + m->d_ff_shared, tp) : 0;
+            f = f_dense > f_moe ? f_dense : f_moe;
+        }
+        tmem__term_mul(&w, NULL, vllm ? 3 : 2);
+        tmem__term_mul(&w, "d_model", m->d_model);
         tmem__term_plus(&w, NULL, gate);
-        tmem__term_mul(&w, "d_ff'", f_dense > f_moe ? f_dense : f_moe);
-    } else {
+        tmem__term_mul(&w, "d_ff'", f);
+        break;
+    }
+    case ACT_STAGE_ATTENTION: {
         uint64_t q_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->qk_rope_dim)
                                                     : m->n_head * m->d_head;
         uint64_t kv_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->v_head_dim)
                                                      : 2 * m->n_kv_head * m->d_head;
+        tmem__term_mul(&w, NULL, 2);
+        tmem__term_mul(&w, "d_model", m->d_model);
         tmem__term_plus(&w, "q,k,v,out widths/tp", tmem_ceil_div_u64(2 * q_width + kv_width, tp));
+        break;
+    }
+    case ACT_STAGE_COUNT:
+        return;
     }
     tmem__term_mul(t, "T", T);
     tmem__term_mul_term(t, &w);
     tmem__term_mul(t, "bytes", eb);
-    if (!mlp && !o->flash) { /* 16-bit scores and their fp32 softmax */
+    if (stage == ACT_STAGE_ATTENTION && !o->flash) { /* 16-bit scores and their fp32 softmax */
         tmem__term_plus(t, "seqs", n_seq);
         tmem__term_mul(t, "heads/tp", m->n_head / tp);
         tmem__term_mul(t, "s", seq_len);
@@ -382,18 +431,27 @@ static void activation_stage(const struct tmem_model *m, const struct tmem_infer
     }
 }
 
-/* the larger stage, into t (a term is built in place: never copied) */
+/* the largest stage, into t (a term is built in place: never copied) */
 static void activation_peak(const struct tmem_model *m, const struct tmem_infer_opts *o, uint64_t T,
                             uint64_t n_seq, uint64_t seq_len, struct tmem__term *t)
 {
-    struct tmem__term mlp, attn;
-    tmem__term_init(&mlp, false);
-    activation_stage(m, o, T, n_seq, seq_len, true, &mlp);
-    tmem__term_init(&attn, false);
-    activation_stage(m, o, T, n_seq, seq_len, false, &attn);
-    bool mlp_peak = tmem__term_value(&mlp) >= tmem__term_value(&attn);
-    activation_stage(m, o, T, n_seq, seq_len, mlp_peak, t);
-    if (tmem__term_overflow(&mlp) || tmem__term_overflow(&attn))
+    enum act_stage best = ACT_STAGE_MLP;
+    uint64_t best_v = 0;
+    bool over = false;
+    enum act_stage last = m->n_expert && o->engine == TMEM_ENGINE_VLLM ? ACT_STAGE_FUSED_MOE
+                                                                        : ACT_STAGE_ATTENTION;
+    for (int k = ACT_STAGE_MLP; k <= (int)last; k++) {
+        struct tmem__term c;
+        tmem__term_init(&c, false);
+        activation_stage(m, o, T, n_seq, seq_len, (enum act_stage)k, &c);
+        over |= tmem__term_overflow(&c);
+        if (tmem__term_value(&c) > best_v || k == ACT_STAGE_MLP) {
+            best_v = tmem__term_value(&c);
+            best = (enum act_stage)k;
+        }
+    }
+    activation_stage(m, o, T, n_seq, seq_len, best, t);
+    if (over)
         t->overflow = true;
 }
 
@@ -402,6 +460,47 @@ static void activation_peak(const struct tmem_model *m, const struct tmem_infer_
 static enum tmem_status overflow(struct tmem_error *err, const char *what)
 {
     return tmem_fail(err, TMEM_ERR_OVERFLOW, what, "does not fit in 64 bits");
+}
+
+/* vLLM's hybrid KV allocator (v1/core/kv_cache_utils.py): layers of one
+ * kind (full attention, sliding window) form groups of g layers, g the
+ * layer count of the smaller kind; one pool block holds block_size tokens
+ * of one layer of every group, block_size × bytes/token/layer × g bytes.
+ * A request needs, per full group, ceil(len / block) blocks and, per
+ * sliding group, ceil(min(window − 1 + max_num_batched_tokens, len) /
+ * block) + 1 (SlidingWindowSpec.max_memory_usage_bytes). Sets kv_groups,
+ * group_layers, block_bytes and blocks_per_seq; t gets the request's
+ * blocks as a formula. */
+static enum tmem_status paged_layout(struct tmem_infer_result *r, const struct tmem_infer_opts *o,
+                                     uint64_t tokens, struct tmem__term *t, struct tmem_error *err)
+{
+    const struct tmem_kv_layout *kv = &r->kv;
+    uint64_t nf = kv->n_layer_full, nw = kv->n_layer_window;
+    uint64_t g = nf == 0 ? nw : nw == 0 ? nf : (nf < nw ? nf : nw);
+    if (g == 0)
+        g = 1;
+    uint64_t groups_full = tmem_ceil_div_u64(nf, g), groups_win = tmem_ceil_div_u64(nw, g);
+    r->kv_groups = groups_full + groups_win > 0 ? groups_full + groups_win : 1;
+    r->group_layers = g;
+    uint64_t blk = o->block_size;
+    uint64_t win_tokens = kv->window_tokens ? kv->window_tokens - 1 + o->max_num_batched_tokens : 0;
+    if (win_tokens > tokens)
+        win_tokens = tokens;
+    if (groups_full) {
+        tmem__term_mul(t, "full groups", groups_full);
+        tmem__term_mul(t, "ceil(len / block)", tmem_ceil_div_u64(tokens, blk));
+    }
+    if (groups_win) {
+        tmem__term_plus(t, "sliding groups", groups_win);
+        tmem__term_mul(t, "(ceil(min(window − 1 + batched, len) / block) + 1)",
+                       tmem_ceil_div_u64(win_tokens, blk) + 1);
+    }
+    if (tmem__term_overflow(t))
+        return overflow(err, "kv blocks");
+    r->blocks_per_seq = tmem__term_value(t);
+    if (!tmem_mul3_u64(blk, kv->bytes_per_token_layer, g, &r->block_bytes))
+        return overflow(err, "block bytes");
+    return TMEM_OK;
 }
 
 /* One stage's ledger and capacity into r. */
@@ -442,65 +541,116 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     struct tmem__term t;
     tmem__term_init(&t, true);
     activation_peak(m, o, T, vllm ? 1 : n_seq, attn_len, &t);
-    TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
-                  vllm ? "peak of a profiling forward" : "peak of the prefill forward", &t,
-                  "activations", err));
-
-    /* logits: the last token of each sequence (all prompt tokens with
-     * --all-logits), 16-bit, then an fp32 copy for sampling */
-    uint64_t logit_rows = o->all_logits ? T : n_seq;
-    if (is_last) {
-        tmem__term_init(&t, true);
-        tmem__term_mul(&t, "rows", logit_rows);
-        tmem__term_mul(&t, "n_vocab", m->n_vocab);
-        tmem__term_mul(&t, "(2 + 4 B fp32)",
-                       tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
-        TRY(term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS,
-                      o->all_logits ? "logits of every token" : "logits of last tokens", &t, "logits",
+    if (vllm) {
+        /* profile_run: the forward's peak, then on the last stage the dummy
+         * sampler (top-k/top-p) over the last token of each of n_seq dummy
+         * requests while the forward's hidden states (T × d_model) are held */
+        struct tmem__term sm;
+        tmem__term_init(&sm, true);
+        if (is_last) {
+            tmem__term_mul(&sm, "seqs", n_seq);
+            tmem__term_mul(&sm, "n_vocab", m->n_vocab);
+            tmem__term_mul(&sm, "27 B", TMEM_VLLM_SAMPLER_BYTES_PER_LOGIT);
+            tmem__term_plus(&sm, "T", T);
+            tmem__term_mul(&sm, "d_model", m->d_model);
+            tmem__term_mul(&sm, "bytes", tmem__dtype_size(o->compute));
+        }
+        if (is_last && tmem__term_value(&sm) > tmem__term_value(&t))
+            TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: dummy sampler", &sm, "sampler",
+                          err));
+        else
+            TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: forward", &t, "activations", err));
+    } else {
+        TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "peak of the prefill forward", &t, "activations",
                       err));
+        /* logits: the last token of each sequence (all prompt tokens with
+         * --all-logits), 16-bit, then an fp32 copy for sampling */
+        uint64_t logit_rows = o->all_logits ? T : n_seq;
+        if (is_last) {
+            tmem__term_init(&t, true);
+            tmem__term_mul(&t, "rows", logit_rows);
+            tmem__term_mul(&t, "n_vocab", m->n_vocab);
+            tmem__term_mul(&t, "(2 + 4 B fp32)",
+                           tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
+            TRY(term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS,
+                          o->all_logits ? "logits of every token" : "logits of last tokens", &t,
+                          "logits", err));
+        }
     }
 
-    /* the KV this workload needs: paged (vLLM) or exact (HF) */
-    uint64_t block = vllm ? o->block_size : 1, seq_kv, exact_kv;
-    if (tmem_kv_seq_bytes(&r->kv, tokens, block, &seq_kv) != TMEM_OK ||
-        tmem_kv_seq_bytes(&r->kv, tokens, 1, &exact_kv) != TMEM_OK)
+    /* the KV this workload needs: paged (vLLM, its hybrid allocator's
+     * blocks) or exact (HF) */
+    uint64_t exact_kv;
+    if (tmem_kv_seq_bytes(&r->kv, tokens, 1, &exact_kv) != TMEM_OK)
         return overflow(err, "kv_cache");
     tmem__term_init(&t, true);
-    tmem__kv_request_term(&r->kv, o->batch, tokens, block, &t);
+    if (vllm) {
+        struct tmem__term blocks;
+        tmem__term_init(&blocks, true);
+        TRY(paged_layout(r, o, tokens, &blocks, err));
+        tmem__term_mul(&t, "b", o->batch);
+        tmem__term_mul_term(&t, &blocks);
+        tmem__term_mul(&t, "block bytes", r->block_bytes);
+        if (r->kv.fixed_bytes)
+            tmem__term_plus(&t, "per-layer scales", r->kv.fixed_bytes);
+    } else {
+        tmem__kv_request_term(&r->kv, o->batch, tokens, 1, &t);
+        r->blocks_per_seq = tokens;
+    }
     if (tmem__term_overflow(&t))
         return overflow(err, "kv_cache");
     r->kv_request_bytes = tmem__term_value(&t);
-    r->blocks_per_seq = tmem_ceil_div_u64(tokens, block);
-    r->kv_waste_bytes = (seq_kv - exact_kv) * o->batch;
+    r->kv_waste_bytes = r->kv_request_bytes - r->kv.fixed_bytes - exact_kv * o->batch;
     TRY(term_line(l, TMEM_BUCKET_KV_CACHE, vllm ? "KV for these requests (paged)" : "KV cache (static)",
                   &t, "kv_cache", err));
 
+    r->non_torch_bytes = o->cuda_context_bytes != TMEM_INFER_AUTO ? o->cuda_context_bytes
+                         : !vllm                                ? TMEM_HF_NON_TORCH_BYTES
+                         : o->tp > 1                            ? TMEM_VLLM_NON_TORCH_TPN_BYTES
+                                                                : TMEM_VLLM_NON_TORCH_TP1_BYTES;
     tmem__term_init(&t, true);
-    tmem__term_mul(&t, "cuda_context", o->cuda_context_bytes);
-    tmem__term_note(&t, NULL, " (CUDA context, cuBLAS workspace, NCCL: --cuda-context-mib)");
+    tmem__term_mul(&t, "non_torch", r->non_torch_bytes);
+    tmem__term_note(&t, NULL,
+                    o->cuda_context_bytes != TMEM_INFER_AUTO ? " (--cuda-context-mib)"
+                    : !vllm ? " (CUDA context, cuBLAS workspace: default 1 GiB, --cuda-context-mib)"
+                    : o->tp > 1
+                        ? " (vLLM at tp >= 2: cuBLAS, NCCL, custom all-reduce buffers: default 2 GiB, --cuda-context-mib)"
+                        : " (vLLM at tp 1: cuBLAS workspace grown after its baseline: default 256 MiB, --cuda-context-mib)");
     TRY(term_line(l, TMEM_BUCKET_FRAMEWORK_OVERHEAD, "non-torch memory", &t, "--cuda-context-mib", err));
     tmem__term_init(&t, true);
     tmem__term_mul(&t, "cuda_graphs", o->cuda_graph_bytes);
     tmem__term_note(&t, NULL, " (--cuda-graphs-mib)");
     TRY(term_line(l, TMEM_BUCKET_FRAMEWORK_OVERHEAD, "CUDA graphs reserve", &t, "--cuda-graphs-mib", err));
 
-    /* capacity: vLLM hands everything left under the utilization cap to KV */
+    /* capacity: vLLM hands everything left under the utilization cap of
+     * the CUDA-visible total to KV */
     uint64_t memory = o->n_stage_memory > 0 && o->stage_memory_bytes[s] > 0
                           ? o->stage_memory_bytes[s]
-                          : o->gpu->memory_bytes;
+                          : o->gpu->cuda_memory_bytes;
+    r->memory_bytes = memory;
     double usable = (double)memory * (vllm ? o->gpu_memory_utilization : 1.0);
     r->usable_bytes = (uint64_t)usable;
     uint64_t non_kv = l->total_bytes - l->bucket_bytes[TMEM_BUCKET_KV_CACHE];
     r->kv_budget_bytes = r->usable_bytes > non_kv ? r->usable_bytes - non_kv : 0;
-    if (!tmem_mul_u64(o->block_size, r->kv.bytes_per_token, &r->block_bytes))
-        return overflow(err, "block bytes");
+    uint64_t hf_tokens = r->blocks_per_seq;
+    if (!vllm) { /* what a paged pool of the same memory would hold */
+        struct tmem__term unused;
+        tmem__term_init(&unused, false);
+        TRY(paged_layout(r, o, tokens, &unused, err));
+    }
     if (r->block_bytes > 0) {
+        /* kv_cache_utils: num_blocks = memory / (page_size × group layers);
+         * "GPU KV cache size" = num_blocks / groups × block_size tokens;
+         * concurrency = num_blocks / blocks one request needs */
         r->kv_blocks = r->kv_budget_bytes / r->block_bytes;
         r->kv_pool_bytes = r->kv_blocks * r->block_bytes;
-        r->capacity_tokens = r->kv_blocks * o->block_size;
-        uint64_t per_seq = tmem_ceil_div_u64(tokens, o->block_size);
-        r->max_concurrent_sequences = per_seq ? r->kv_blocks / per_seq : 0;
+        r->capacity_tokens = r->kv_blocks / r->kv_groups * o->block_size;
+        uint64_t conc = r->blocks_per_seq ? r->kv_blocks / r->blocks_per_seq : 0;
+        r->max_concurrent_sequences = vllm && conc > o->max_num_seqs ? o->max_num_seqs : conc;
     }
+    r->batch_over_max_num_seqs = vllm && o->batch > o->max_num_seqs;
+    if (!vllm)
+        r->blocks_per_seq = hf_tokens;
     tmem_ledger_fit(l, r->usable_bytes, &r->fit);
     return TMEM_OK;
 }

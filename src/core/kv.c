@@ -142,15 +142,9 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
             TRY(tmem_check_divides(err, "--tp", tp, "n_kv_head", m->n_kv_head));
             kv.kv_heads_per_gpu = m->n_kv_head / tp;
         } else {
-            if (tp % m->n_kv_head != 0) {
-                char rule[64];
-                struct tmem_sb sb;
-                tmem_sb_init(&sb, rule, sizeof rule);
-                tmem_sb_str(&sb, "a multiple of n_kv_head (");
-                tmem_sb_u64(&sb, m->n_kv_head);
-                tmem_sb_str(&sb, ")");
-                return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--tp", tp, rule);
-            }
+            if (tp % m->n_kv_head != 0)
+                return tmem_fail_value_n(err, TMEM_ERR_INCONSISTENT, "--tp", tp,
+                                         "a multiple of n_kv_head (", m->n_kv_head, ")");
             kv.kv_heads_per_gpu = 1;
         }
     }

@@ -80,6 +80,19 @@ enum tmem_status tmem_check_range(struct tmem_error *err, const char *field, uin
     return tmem_fail_value(err, TMEM_ERR_LIMIT, field, v, rule);
 }
 
+enum tmem_status tmem_fail_value_n(struct tmem_error *err, enum tmem_status code,
+                                   const char *where, uint64_t value, const char *before,
+                                   uint64_t n, const char *after)
+{
+    char rule[96];
+    struct tmem_sb sb;
+    tmem_sb_init(&sb, rule, sizeof rule);
+    tmem_sb_str(&sb, before);
+    tmem_sb_u64(&sb, n);
+    tmem_sb_str(&sb, after);
+    return tmem_fail_value(err, code, where, value, rule);
+}
+
 enum tmem_status tmem_check_divides(struct tmem_error *err, const char *field, uint64_t v,
                                     const char *what, uint64_t n)
 {

@@ -13,8 +13,14 @@ static void header(FILE *out, const struct tmem_infer_view *v)
 {
     const struct tmem_infer_opts *o = v->opts;
     const struct tmem_infer_result *r = v->r;
+    char gpu[96];
+    if (o->custom_memory)
+        snprintf(gpu, sizeof gpu, "a custom %llu MiB GPU timed as %s",
+                 (unsigned long long)(o->gpu->cuda_memory_bytes >> 20), o->gpu->name);
+    else
+        snprintf(gpu, sizeof gpu, "%s", o->gpu->name);
     fprintf(out, "%s on %s: %s, batch %llu × (prompt %llu + gen %llu) tokens\n",
-            v->model->name[0] ? v->model->name : "model", o->gpu->name, engine_name(o->engine),
+            v->model->name[0] ? v->model->name : "model", gpu, engine_name(o->engine),
             (unsigned long long)o->batch, (unsigned long long)o->prompt_tokens,
             (unsigned long long)o->gen_tokens);
     fprintf(out, "weights %s · KV %s · tp %llu · pp %llu", tmem_wformat_info(o->weights)->name,
@@ -35,13 +41,23 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
     const struct tmem_infer_opts *io = v->opts;
     const struct tmem_infer_result *r = v->r;
     char a[32], b[32], c[32], d[32], e[32];
+    const struct tmem_timing *t = &r->timing;
     header(out, v);
     tmem_report_ledger_text(out, &r->ledger, o);
-    tmem_report_verdict_text(out, &r->ledger, io->gpu, &r->fit, o);
+    const char *which = io->custom_memory ? "custom capacity, --gpu-memory-mib"
+                        : io->n_stage_memory ? "--stage-memory-mib"
+                        : io->gpu->cuda_memory_derived
+                            ? "CUDA-visible total, derived: nvidia-smi − 542 MiB"
+                            : "CUDA-visible total";
+    tmem_report_verdict_text_at(out, &r->ledger, io->gpu, r->memory_bytes, which, &r->fit, o);
     if (io->engine == TMEM_ENGINE_VLLM)
         fprintf(out, "         (usable: --gpu-memory-utilization %.2f × %s = %s)\n",
-                io->gpu_memory_utilization, tmem_fmt_bytes(a, sizeof a, io->gpu->memory_bytes, o->si),
+                io->gpu_memory_utilization, tmem_fmt_bytes(a, sizeof a, r->memory_bytes, o->si),
                 tmem_fmt_bytes(b, sizeof b, r->usable_bytes, o->si));
+    if (r->batch_over_max_num_seqs)
+        fprintf(out, "         note: --batch %llu exceeds --max-num-seqs %llu: vLLM runs %llu at once, the rest wait\n",
+                (unsigned long long)io->batch, (unsigned long long)io->max_num_seqs,
+                (unsigned long long)io->max_num_seqs);
     if (v->have_limits && v->max_batch > 0)
         fprintf(out, "         what fits instead: batch %llu at this length, or one sequence of %llu tokens\n",
                 (unsigned long long)v->max_batch, (unsigned long long)v->max_context);
@@ -62,9 +78,16 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
         fprintf(out, "  %llu sliding-window layers keep at most %llu tokens\n",
                 (unsigned long long)kv->n_layer_window, (unsigned long long)kv->window_tokens);
     if (io->engine == TMEM_ENGINE_VLLM) {
-        fprintf(out, "  paged: %llu blocks of %llu tokens per sequence, %s lost to rounding\n",
-                (unsigned long long)r->blocks_per_seq, (unsigned long long)io->block_size,
-                tmem_fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
+        if (r->kv_groups > 1 || kv->n_layer_window)
+            fprintf(out, "  paged (hybrid allocator, %llu groups of %llu layers): %llu blocks of %llu tokens per sequence,\n"
+                         "    %s beyond the exact KV (rounding; a sliding group holds window − 1 + batched tokens + 1 block)\n",
+                    (unsigned long long)r->kv_groups, (unsigned long long)r->group_layers,
+                    (unsigned long long)r->blocks_per_seq, (unsigned long long)io->block_size,
+                    tmem_fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
+        else
+            fprintf(out, "  paged: %llu blocks of %llu tokens per sequence, %s lost to rounding\n",
+                    (unsigned long long)r->blocks_per_seq, (unsigned long long)io->block_size,
+                    tmem_fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
         fprintf(out, "  vLLM pool: %s budget → %s blocks of %s → %s tokens → %s concurrent sequences of %llu tokens\n",
                 tmem_fmt_bytes(a, sizeof a, r->kv_budget_bytes, o->si),
                 tmem_fmt_count(b, sizeof b, r->kv_blocks),
@@ -72,6 +95,9 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
                 tmem_fmt_count(d, sizeof d, r->capacity_tokens),
                 tmem_fmt_count(e, sizeof e, r->max_concurrent_sequences),
                 (unsigned long long)r->tokens_per_seq);
+        if (r->max_concurrent_sequences == io->max_num_seqs)
+            fprintf(out, "  (concurrency capped by --max-num-seqs %llu)\n",
+                    (unsigned long long)io->max_num_seqs);
     }
 
     if (r->n_stages > 1) {
@@ -91,14 +117,23 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
         }
     }
 
-    const struct tmem_timing *t = &r->timing;
-    fprintf(out, "\ntiming (roofline: mfu %.2f of %.0f TFLOP/s bf16, mbu %.2f of %.0f GB/s)\n",
-            io->mfu, io->gpu->bf16_flops / 1e12, io->mbu, io->gpu->hbm_bytes_per_s / 1e9);
+    fprintf(out, "\ntiming (roofline: mfu %.2f of %.0f TFLOP/s %s, mbu %.2f of %.0f GB/s)\n",
+            io->mfu, t->compute_flops / 1e12, t->fp8_rate ? "fp8" : "bf16", io->mbu,
+            io->gpu->hbm_bytes_per_s / 1e9);
     fprintf(out, "  TTFT %.3f s (%s-bound) · TPOT %.2f ms (%s-bound) · %.1f tokens/s per request, %.0f in all\n",
             t->ttft_s, t->prefill_bound, t->tpot_s * 1e3, t->decode_bound,
             t->decode_tokens_per_s_per_request, t->decode_tokens_per_s);
-    fprintf(out, "  end to end %.2f s · decode turns compute-bound at batch ≈ %.0f\n", t->e2e_s,
-            t->ridge_batch);
+    if (t->ridge_batch > 0)
+        fprintf(out, "  end to end %.2f s · decode turns compute-bound at batch ≈ %.0f\n", t->e2e_s,
+                t->ridge_batch);
+    else
+        fprintf(out, "  end to end %.2f s · decode stays memory-bound at every batch (KV reads grow as fast as FLOPs)\n",
+                t->e2e_s);
+    fprintf(out, "  (assumes: decode at context prompt + gen/2; weights read once per step%s; KV read per sequence;%s %s rate%s)\n",
+            v->model->n_expert ? ", experts E·(1 − (1 − k/E)^b) of E" : "",
+            io->tp > 1 ? " 2 all-reduces per layer of α + ring bytes;" : "",
+            t->fp8_rate ? "fp8 weights at the fp8" : "the bf16",
+            io->weights > TMEM_WF_FP16 && !t->fp8_rate ? ", weights dequantized" : "");
     if (o->explain) {
         fprintf(out, "  prefill %.3g FLOP, %.3g B · decode step %.3g FLOP, %.3g B", t->prefill_flops,
                 t->prefill_bytes, t->decode_flops, t->decode_bytes);
@@ -131,7 +166,8 @@ int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem_json_set_u64(s, "block_size", io->block_size);
     tmem_json_set_u64(s, "max_num_batched_tokens", io->max_num_batched_tokens);
     tmem_json_set_u64(s, "max_num_seqs", io->max_num_seqs);
-    tmem_json_set_u64(s, "cuda_context_bytes", io->cuda_context_bytes);
+    tmem_json_set_u64(s, "cuda_context_bytes", r->non_torch_bytes);
+    tmem_json_set_real(s, "allreduce_latency_s", io->allreduce_latency_s);
     tmem_json_set_u64(s, "cuda_graph_bytes", io->cuda_graph_bytes);
     tmem_json_set_str(s, "attention", io->flash ? "flash" : "naive");
     tmem_json_set_real(s, "mfu", io->mfu);
@@ -139,6 +175,10 @@ int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem_json_set_obj(x, "settings", s);
     tmem_json_set_u64(x, "worst_stage", r->worst_stage);
     tmem_json_set_u64(x, "usable_bytes", r->usable_bytes);
+    tmem_json_set_u64(x, "capacity_memory_bytes", r->memory_bytes);
+    tmem_json_set_str(x, "capacity_memory", io->custom_memory ? "custom" : io->n_stage_memory ? "stage"
+                                            : io->gpu->cuda_memory_derived ? "cuda_derived" : "cuda");
+    tmem_json_set_bool(x, "batch_over_max_num_seqs", r->batch_over_max_num_seqs);
 
     struct tmem_json *k = tmem_json_object();
     tmem_json_set_u64(k, "bytes_per_token", r->kv.bytes_per_token);
@@ -154,6 +194,8 @@ int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem_json_set_u64(k, "pool_bytes", r->kv_pool_bytes);
     tmem_json_set_u64(k, "capacity_tokens", r->capacity_tokens);
     tmem_json_set_u64(k, "max_concurrent_sequences", r->max_concurrent_sequences);
+    tmem_json_set_u64(k, "groups", r->kv_groups);
+    tmem_json_set_u64(k, "group_layers", r->group_layers);
     tmem_json_set_obj(x, "kv_cache", k);
 
     const struct tmem_timing *t = &r->timing;
@@ -169,6 +211,8 @@ int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem_json_set_real(tj, "decode_bytes", t->decode_bytes);
     tmem_json_set_str(tj, "prefill_bound", t->prefill_bound);
     tmem_json_set_str(tj, "decode_bound", t->decode_bound);
+    tmem_json_set_real(tj, "compute_flops", t->compute_flops);
+    tmem_json_set_real(tj, "comm_s_per_step", t->comm_s_per_token);
     tmem_json_set_obj(x, "timing", tj);
     if (v->have_limits) {
         tmem_json_set_u64(x, "max_batch", v->max_batch);

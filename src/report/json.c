@@ -225,6 +225,8 @@ int tmem_report_gpus_json(FILE *out)
         put(o, "name", json_string(g->name), &rc);
         put(o, "full_name", json_string(g->full_name), &rc);
         rc |= set_u64(o, "memory_bytes", g->memory_bytes);
+        rc |= set_u64(o, "cuda_memory_bytes", g->cuda_memory_bytes);
+        put(o, "cuda_memory_derived", json_boolean(g->cuda_memory_derived), &rc);
         put(o, "hbm_bytes_per_s", json_real(g->hbm_bytes_per_s), &rc);
         put(o, "bf16_flops", json_real(g->bf16_flops), &rc);
         put(o, "fp8_flops", json_real(g->fp8_flops), &rc);

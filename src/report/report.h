@@ -59,6 +59,11 @@ void tmem_report_ledger_text(FILE *out, const struct tmem_ledger *l,
  * bucket named first. gpu may be NULL (no verdict then). */
 void tmem_report_verdict_text(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                               const struct tmem_fit *fit, const struct tmem_report_opts *o);
+/* The same with the GPU's memory figure given and named ("CUDA-visible
+ * total"): infer prints the total it sized the pool from. */
+void tmem_report_verdict_text_at(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+                                 uint64_t memory_bytes, const char *which,
+                                 const struct tmem_fit *fit, const struct tmem_report_opts *o);
 
 /* "How to say it out loud": the buckets from the largest down, with their
  * share of the total, word-wrapped. `subject` opens the sentence. */

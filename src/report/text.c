@@ -271,13 +271,16 @@ void tmem_report_models_text(FILE *out, const struct tmem_model_row *rows, size_
 
 void tmem_report_gpus_text(FILE *out, bool si)
 {
-    char a[32];
-    fprintf(out, "%-11s %-32s %12s %10s %10s %10s  %s\n", "name", "device", "memory", "HBM GB/s",
-            "bf16 TF/s", "fp8 TF/s", "interconnect (GB/s, one way)");
+    char a[32], b[32];
+    fprintf(out, "%-11s %-32s %11s %12s %10s %10s %10s  %s\n", "name", "device", "nvidia-smi",
+            "CUDA total", "HBM GB/s", "bf16 TF/s", "fp8 TF/s", "interconnect (GB/s, one way)");
     for (size_t i = 0; i < tmem_gpu_count(); i++) {
         const struct tmem_gpu *g = tmem_gpu_at(i);
-        fprintf(out, "%-11s %-32s %12s %10.0f %10.1f ", g->name, g->full_name,
-                tmem_fmt_bytes(a, sizeof a, g->memory_bytes, si), g->hbm_bytes_per_s / 1e9,
+        tmem_fmt_bytes(b, sizeof b - 1, g->cuda_memory_bytes, si);
+        if (g->cuda_memory_derived)
+            strcat(b, "*");
+        fprintf(out, "%-11s %-32s %11s %12s %10.0f %10.1f ", g->name, g->full_name,
+                tmem_fmt_bytes(a, sizeof a, g->memory_bytes, si), b, g->hbm_bytes_per_s / 1e9,
                 g->bf16_flops / 1e12);
         if (g->fp8_flops > 0)
             fprintf(out, "%10.1f", g->fp8_flops / 1e12);
@@ -285,19 +288,29 @@ void tmem_report_gpus_text(FILE *out, bool si)
             fprintf(out, "%10s", "-");
         fprintf(out, "  %s %.0f\n", g->interconnect, g->interconnect_bytes_per_s / 1e9);
     }
-    fprintf(out, "(memory as the device reports it; dense tensor-core rates, no sparsity)\n");
+    fprintf(out, "(nvidia-smi: the driver's total; CUDA total: what cudaMemGetInfo reports to a process,\n"
+                 " which vLLM sizes its pool from and tmem infer uses; * derived as nvidia-smi − 542 MiB,\n"
+                 " no published figure; dense tensor-core rates, no sparsity)\n");
 }
 
 void tmem_report_verdict_text(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                               const struct tmem_fit *fit, const struct tmem_report_opts *o)
+{
+    tmem_report_verdict_text_at(out, l, gpu, gpu ? gpu->memory_bytes : 0, "as the device reports it",
+                                fit, o);
+}
+
+void tmem_report_verdict_text_at(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+                                 uint64_t memory_bytes, const char *which,
+                                 const struct tmem_fit *fit, const struct tmem_report_opts *o)
 {
     char a[32], b[32];
     fprintf(out, "  %-52s %12s  %19s B\n", "total per GPU", tmem_fmt_bytes(a, sizeof a, l->total_bytes, o->si),
             tmem_fmt_count(b, sizeof b, l->total_bytes));
     if (gpu == NULL || fit == NULL)
         return;
-    fprintf(out, "  %-52s %12s  (%s, as the device reports it)\n", gpu->name,
-            tmem_fmt_bytes(a, sizeof a, gpu->memory_bytes, o->si), gpu->full_name);
+    fprintf(out, "  %-52s %12s  (%s, %s)\n", gpu->name,
+            tmem_fmt_bytes(a, sizeof a, memory_bytes, o->si), gpu->full_name, which);
     enum tmem_bucket big = tmem_ledger_largest_bucket(l);
     if (fit->fits)
         fprintf(out, "\nverdict: fits, %s free; the largest bucket is %s (%s)\n",

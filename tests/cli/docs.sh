@@ -42,7 +42,7 @@ for c in params train infer inspect lab models gpus; do
   fi
 done
 # 43 train + 23 shared, 29 infer + 23, 4 params + 23, 5 inspect, 13 lab, 1 models, 2 gpus
-if [ "$n_flags" -eq 166 ]; then ok; else bad "checked $n_flags flag rows, want 166 (did a command gain an option? update this count)"; fi
+if [ "$n_flags" -eq 168 ]; then ok; else bad "checked $n_flags flag rows, want 168 (did a command gain an option? update this count)"; fi
 
 # --- a --help line's named values are exactly what the parser takes ------------------------
 # check_choices CMD FLAG "ARGS...": each listed value is accepted; a made-up one is refused

@@ -72,6 +72,7 @@ static void the_ledger_grows_with_batch_context_and_weight_width(void **state)
         struct tmem_infer_opts o;
         tmem_infer_defaults(&o);
         o.gpu = tmem_gpu_find("b200");
+        o.allow_long_context = true; /* the sweep passes small models' n_ctx (refusal: test_infer) */
         uint64_t prev = 0;
         for (uint64_t b = 1; b <= 64; b *= 4) {
             o.batch = b;
