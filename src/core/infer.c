@@ -486,7 +486,9 @@ static enum tmem_status paged_layout(struct tmem_infer_result *r, const struct t
     uint64_t win_tokens = kv->window_tokens ? kv->window_tokens - 1 + o->max_num_batched_tokens : 0;
     if (win_tokens > tokens)
         win_tokens = tokens;
-    if (groups_full) {
+    if (groups_full == 1 && groups_win == 0) {
+        tmem__term_mul(t, "ceil(len / block)", tmem_ceil_div_u64(tokens, blk));
+    } else if (groups_full) {
         tmem__term_mul(t, "full groups", groups_full);
         tmem__term_mul(t, "ceil(len / block)", tmem_ceil_div_u64(tokens, blk));
     }
@@ -589,7 +591,10 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
         tmem__term_init(&blocks, true);
         TRY(paged_layout(r, o, tokens, &blocks, err));
         tmem__term_mul(&t, "b", o->batch);
-        tmem__term_mul_term(&t, &blocks);
+        if (r->kv_groups == 1 && r->kv.n_layer_window == 0) /* one product: no parentheses */
+            tmem__term_mul(&t, "ceil(len / block)", r->blocks_per_seq);
+        else
+            tmem__term_mul_term(&t, &blocks);
         tmem__term_mul(&t, "block bytes", r->block_bytes);
         if (r->kv.fixed_bytes)
             tmem__term_plus(&t, "per-layer scales", r->kv.fixed_bytes);

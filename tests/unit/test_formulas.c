@@ -368,7 +368,7 @@ static void inference_formulas_evaluate_to_their_bytes(void **state)
     struct tmem_infer_opts o = serving();
     for (int k = 0; k < TMEM_KV_COUNT; k++) {
         o.kv_dtype = (enum tmem_kv_dtype)k;
-        o.max_model_len = 16000; /* past Mistral's 4096-token window */
+        o.max_model_len = 8192; /* past both 4096-token windows, within Gemma-2's context */
         n += check_infer("mistral-7b", &o);
         n += check_infer("gemma-2-9b", &o); /* every other layer sliding */
         o.max_model_len = 0;
@@ -382,6 +382,14 @@ static void inference_formulas_evaluate_to_their_bytes(void **state)
     n += check_infer("llama-3-8b", &o);
     o.weights = TMEM_WF_GGUF_Q4_K_M;
     n += check_infer("mixtral-8x7b", &o);
+    o = serving(); /* vLLM's fused-MoE caches, the dummy sampler, tp >= 2 non-torch memory */
+    o.max_num_seqs = 1;
+    n += check_infer("qwen3-30b-a3b", &o);
+    o.max_num_seqs = 1024;
+    n += check_infer("qwen2.5-7b", &o);
+    o = serving();
+    o.tp = 8;
+    n += check_infer("deepseek-v3", &o);
     print_message("  %u inference entries evaluate to their bytes\n", n);
     assert_true(n > 100);
 
