@@ -674,7 +674,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     struct tmem_infer_result cur = zero;
     struct tmem_stage_summary stages[64];
     struct weight_bins bins;
-    uint64_t first = 0, all_weights = 0, all_experts = 0, all_kv = 0;
+    uint64_t first = 0, all_weights = 0, all_experts = 0, all_kv = 0, all_kv_window = 0;
     bool have = false;
     for (uint32_t s = 0; s < o->pp; s++) {
         TRY(build_stage(m, inv, o, s, first, &cur, &bins, err));
@@ -687,6 +687,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
         all_weights += cur.weight_bytes;
         all_experts += bins.expert_bytes;
         all_kv += cur.kv.bytes_per_token;
+        all_kv_window += cur.kv.bytes_per_token_layer * cur.kv.n_layer_window;
         /* the worst GPU: the least memory left (most over) */
         int64_t left = (int64_t)cur.usable_bytes - (int64_t)cur.ledger.total_bytes;
         int64_t best_left = have ? (int64_t)r->usable_bytes - (int64_t)r->ledger.total_bytes : 0;
@@ -698,7 +699,8 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     }
     r->n_stages = (uint32_t)o->pp;
     memcpy(r->stages, stages, o->pp * sizeof stages[0]);
-    return tmem_infer_timing(m, inv, o, all_weights, all_experts, all_kv, &r->timing);
+    return tmem_infer_timing(m, inv, o, all_weights, all_experts, all_kv, all_kv_window,
+                             m->sliding_window, &r->timing);
 }
 
 /* Largest value v in [1, hi] for which fits(v) holds, by bisection. */

@@ -5,7 +5,8 @@
  *   decode FLOPs   b·(2·N_mm + 4·L·c·d_head·n_head) at context c = s + g/2
  *   decode bytes   dense weights + expert weights × (1 − (1 − k/E)^b)
  *                  (E·(1 − (1 − k/E)^b) distinct experts expected among the
- *                  b tokens' top-k picks, of E) + b·c·KV/token
+ *                  b tokens' top-k picks, of E) + b·KV of c tokens (sliding
+ *                  layers: at most the window)
  *   a phase takes max(FLOPs / (peak·mfu), bytes / (HBM·mbu)), plus tensor
  *   parallel's 2 all-reduces per layer, each α + tokens·d_model·2 B ×
  *   2·(tp−1)/tp over the interconnect (α: --allreduce-us). The peak is the
@@ -86,6 +87,7 @@ static double ridge(const struct decode_model *d)
 enum tmem_status tmem_infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
                                    const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
+                                   uint64_t window_bytes_per_token, uint64_t window_tokens,
                                    struct tmem_timing *t)
 {
     const struct tmem_gpu *g = o->gpu;
@@ -125,7 +127,9 @@ enum tmem_status tmem_infer_timing(const struct tmem_model *m, const struct tmem
         .per_token_flops = (2.0 * n_mm + 4.0 * L * c * dh_decode * heads) / tp,
         .dense_bytes = (double)(all_weight_bytes - all_expert_bytes),
         .expert_bytes = (double)all_expert_bytes,
-        .kv_bytes_per_seq = c * (double)kv_bytes_per_token,
+        .kv_bytes_per_seq = c * (double)(kv_bytes_per_token - window_bytes_per_token) +
+                            (c < (double)window_tokens ? c : (double)window_tokens) *
+                                (double)window_bytes_per_token,
         .k_over_e = m->n_expert > 0 ? (double)m->n_expert_used / (double)m->n_expert : 0.0,
         .peak = peak, .hbm = hbm,
         .comm_alpha_s = alpha,

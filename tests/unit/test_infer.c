@@ -408,7 +408,8 @@ static void concurrency_cap_and_context_check(void **state)
  *     2 × 61 × (10 µs + 1 × 7168 × 2 B × 2·7/8 / 450e9 B/s) = 1.2268e-3 s;
  *   the ridge is the first batch the step test calls compute-bound: one
  *   below it is memory-bound; for MoE it does not move with --batch, and the
- *   step reads experts × (1 − (1 − k/E)^b). */
+ *   step reads experts × (1 − (1 − k/E)^b) and sliding layers' KV up to
+ *   the window. */
 static void roofline_agrees_with_itself(void **state)
 {
     (void)state;
@@ -455,6 +456,16 @@ static void roofline_agrees_with_itself(void **state)
     double c = 512 + 128 / 2.0;
     double want = ((double)R.weight_bytes - experts) + experts * touched + 32 * c * 98304;
     assert_true(fabs(R.timing.decode_bytes - want) < 1.0);
+
+    /* a decode step reads a sliding layer's KV for at most its window:
+     * Mistral-7B at 16,000 tokens reads 4096 × 131,072 B per sequence */
+    struct tmem_model w;
+    struct tmem_inventory wi;
+    preset("mistral-7b", &w, &wi);
+    o = opts_on("h100-sxm");
+    o.prompt_tokens = 16000, o.gen_tokens = 0;
+    build(&w, &wi, &o, &R);
+    assert_true(R.timing.decode_bytes == (double)R.weight_bytes + 4096.0 * 131072);
 
     struct tmem_model d;
     struct tmem_inventory di;
