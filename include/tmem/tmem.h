@@ -79,28 +79,13 @@ const char *tmem_status_str(enum tmem_status s);
 
 /* ------------------------------------------------------ model description */
 
-/* Architecture families: each is a row of rules in the family table
- * (src/core/family.c). Values are stable; add new ones at the end. */
+/* Architecture families: one descriptor each, all in include/tmem/families.h
+ * (an X-macro list; only the IDs expand here, the rows expand in
+ * src/core/family.c). Values are stable; add new ones at the end. */
 enum tmem_family {
-    TMEM_FAMILY_GPT2 = 0,
-    TMEM_FAMILY_GPT_NEOX,
-    TMEM_FAMILY_OPT,
-    TMEM_FAMILY_BLOOM,
-    TMEM_FAMILY_PHI,
-    TMEM_FAMILY_FALCON,
-    TMEM_FAMILY_LLAMA,
-    TMEM_FAMILY_MISTRAL,
-    TMEM_FAMILY_QWEN2,
-    TMEM_FAMILY_QWEN3,
-    TMEM_FAMILY_GEMMA,
-    TMEM_FAMILY_GEMMA2,
-    TMEM_FAMILY_PHI3,
-    TMEM_FAMILY_OLMO,
-    TMEM_FAMILY_MIXTRAL,
-    TMEM_FAMILY_QWEN2_MOE,
-    TMEM_FAMILY_QWEN3_MOE,
-    TMEM_FAMILY_DEEPSEEK_V2,
-    TMEM_FAMILY_DEEPSEEK_V3,
+#define TMEM_FAMILY(id, ...) id,
+#include "tmem/families.h"
+#undef TMEM_FAMILY
     TMEM_FAMILY_COUNT
 };
 
@@ -123,12 +108,105 @@ enum tmem_attn_kind {
     TMEM_ATTN_COUNT
 };
 
-/* The rules a family's reference implementation lays its weights out by.
- * These are defaults; a config or flags may override any of them in the
- * struct tmem_model they seed. */
+/* Dropouts a family's code applies in training. Each one with a rate > 0
+ * saves a mask of 1 byte per element for backward. */
+enum tmem_dropout {
+    TMEM_DROPOUT_ATTN = 0, /* on the attention probabilities (b × n_head × s × s) */
+    TMEM_DROPOUT_RESID,    /* on the attention and MLP outputs (2 × b·s × d_model per layer) */
+    TMEM_DROPOUT_EMBD,     /* on the embedding output (b·s × d_model) */
+    TMEM_DROPOUT_COUNT
+};
+
+/* Where a family's config.json gives one dropout rate. */
+struct tmem_dropout_key {
+    const char *key;               /* "attn_pdrop"; NULL: the family's code has no such dropout */
+    double p;                      /* the config class's default rate */
+};
+
+/* The fields of struct tmem_model that a config key can set. */
+enum tmem_field {
+    TMEM_FIELD_D_MODEL = 0,
+    TMEM_FIELD_N_LAYER,
+    TMEM_FIELD_N_HEAD,
+    TMEM_FIELD_N_KV_HEAD,
+    TMEM_FIELD_D_HEAD,
+    TMEM_FIELD_D_FF,
+    TMEM_FIELD_N_VOCAB,
+    TMEM_FIELD_N_CTX,
+    TMEM_FIELD_D_EMBED,
+    TMEM_FIELD_NORM,               /* an enum tmem_norm_kind value */
+    TMEM_FIELD_N_NORM_PER_LAYER,
+    TMEM_FIELD_FINAL_NORM,
+    TMEM_FIELD_QKV_BIAS,
+    TMEM_FIELD_O_BIAS,
+    TMEM_FIELD_MLP_BIAS,
+    TMEM_FIELD_QK_NORM,
+    TMEM_FIELD_TIED,
+    TMEM_FIELD_SLIDING_WINDOW,
+    TMEM_FIELD_N_EXPERT,
+    TMEM_FIELD_N_EXPERT_USED,
+    TMEM_FIELD_D_FF_EXPERT,
+    TMEM_FIELD_D_FF_SHARED,
+    TMEM_FIELD_N_SHARED_EXPERT,
+    TMEM_FIELD_ROUTER_BIAS,
+    TMEM_FIELD_MOE_FIRST_LAYER,
+    TMEM_FIELD_MOE_LAYER_STEP,
+    TMEM_FIELD_DENSE_LAYERS,       /* the list dense_layers / n_dense_layers_listed */
+    TMEM_FIELD_Q_LORA_RANK,
+    TMEM_FIELD_KV_LORA_RANK,
+    TMEM_FIELD_QK_NOPE_DIM,
+    TMEM_FIELD_QK_ROPE_DIM,
+    TMEM_FIELD_V_HEAD_DIM,
+    TMEM_FIELD_COUNT
+};
+
+/* How a config key's value becomes a field. */
+enum tmem_config_op {
+    TMEM_CONFIG_OP_U64 = 0,        /* a non-negative integer, stored as is */
+    TMEM_CONFIG_OP_BOOL,           /* true / false, stored as 1 / 0 */
+    TMEM_CONFIG_OP_SET_IF_TRUE,    /* a boolean; when true the field becomes .value */
+    TMEM_CONFIG_OP_SET_IF_FALSE,   /* a boolean; when false the field becomes .value */
+    TMEM_CONFIG_OP_STR_IS,         /* a string; the field becomes (string == .str) */
+    TMEM_CONFIG_OP_LIST,           /* an array of layer indices (TMEM_FIELD_DENSE_LAYERS) */
+    TMEM_CONFIG_OP_COUNT
+};
+
+/* One config.json key a family reads: data only; the config reader
+ * (src/read/hf_config.c) applies the shared keys, the MoE keys of MoE
+ * families, then the family's own, in order, so a later rule wins. */
+struct tmem_config_key {
+    const char *keys;              /* "hidden_size|n_embd": the first present and not null */
+    enum tmem_field field;
+    enum tmem_config_op op;
+    bool required;                 /* absent: TMEM_ERR_MISSING_KEY */
+    bool has_default;              /* absent: as if the key held .dflt (the config class's default) */
+    uint64_t dflt;
+    uint64_t value;                /* SET_IF_TRUE / SET_IF_FALSE: what the field becomes */
+    uint64_t max;                  /* U64: a larger value is TMEM_ERR_LIMIT (0: no cap) */
+    const char *str;               /* STR_IS: the string compared with */
+    const char *unless;            /* a boolean key (absent: false); the rule is skipped when true */
+};
+
+/* How a safetensors checkpoint without config.json names its tensors. */
+enum tmem_st_layout {
+    TMEM_ST_LAYOUT_NONE = 0,       /* not recognised from names alone */
+    TMEM_ST_LAYOUT_LLAMA,          /* [model.]embed_tokens, layers.N.self_attn / mlp, norm, lm_head */
+    TMEM_ST_LAYOUT_GPT2,           /* [transformer.]wte, wpe, h.N.attn.c_attn, mlp.c_fc */
+    TMEM_ST_LAYOUT_NEOX,           /* gpt_neox.embed_in, layers.N.attention.query_key_value */
+    TMEM_ST_LAYOUT_COUNT
+};
+
+/* A family's descriptor: the rules its reference implementation (HF
+ * transformers modeling_*.py) lays its weights out by, the kernels tmem
+ * assumes for its activations, and what the readers look for. The layout
+ * rules are defaults that seed struct tmem_model; a config or flags may
+ * override any of them. */
 struct tmem_family_info {
     const char *name;              /* "llama": the HF model_type */
     const char *description;       /* one line: what sets it apart */
+    const char *aliases;           /* other model_type spellings, "|"-separated; NULL: none */
+
+    /* layout */
     enum tmem_norm_kind norm;
     uint32_t n_norm_per_layer;     /* 2 (pre-attn, pre-mlp), 1 (parallel), 4 */
     enum tmem_mlp_kind mlp;
@@ -141,10 +219,26 @@ struct tmem_family_info {
     bool tied;                     /* HF config default of tie_word_embeddings */
     bool moe;                      /* has routed experts */
     bool router_bias;              /* DeepSeek-V3's e_score_correction_bias */
+    bool shared_expert_gate;       /* Qwen2-MoE: a sigmoid gate on the shared expert */
     uint32_t moe_layer_phase;      /* layer i is MoE iff (i + phase) % step == 0 */
     uint32_t d_ff_mult;            /* d_ff default = mult · d_model (0: required) */
     uint32_t swa_layer_step;       /* with a sliding window: 0 all layers slide, k: layers
                                       i with i % k == 0 slide (Gemma-2: 2), the rest are global */
+
+    /* activation kernels (training activations) */
+    bool rope;                     /* rotary embedding: saves cos / sin tables */
+    bool softmax_fp32;             /* the eager softmax upcasts to fp32 */
+    const char *mlp_act;           /* the MLP's activation as reports name it ("SwiGLU") */
+    struct tmem_dropout_key dropout[TMEM_DROPOUT_COUNT];
+
+    /* readers */
+    const struct tmem_config_key *config; /* the family's own keys; ends with .keys == NULL */
+    const char *gguf_arch;         /* llama.cpp general.architecture; NULL: none */
+    enum tmem_st_layout st_layout; /* safetensors names without a config */
+    const char *st_require;        /* layer-tensor suffixes that must all exist ("|"-separated) */
+    const char *st_forbid;         /* layer-tensor suffixes that must not exist */
+    const char *st_mlp_up;         /* the MLP's first projection (NULL: "mlp.up_proj") */
+    bool st_mlp_fused;             /* it holds gate and up: d_ff = its rows / 2 */
 };
 
 /* Family rules; NULL when f is out of range. */
@@ -182,6 +276,8 @@ struct tmem_model {
     uint64_t n_expert, n_expert_used;
     uint64_t d_ff_expert;          /* each routed expert's intermediate size */
     uint64_t d_ff_shared;          /* shared experts' total intermediate (0: none) */
+    uint64_t n_shared_expert;      /* shared experts of d_ff_expert each (DeepSeek); resolve
+                                      sets d_ff_shared = n_shared_expert · d_ff_expert when 0 */
     bool shared_expert_gate;       /* Qwen2-MoE: sigmoid gate d_model → 1 */
     bool router_bias;
     uint64_t moe_first_layer;      /* layers below it are dense (first_k_dense_replace) */
@@ -195,6 +291,10 @@ struct tmem_model {
     uint64_t kv_lora_rank, qk_nope_dim, qk_rope_dim, v_head_dim;
 
     uint64_t sliding_window;       /* 0: full attention */
+
+    /* training: dropout rates by kind (0: none), seeded with the family's
+     * config-class defaults, read from config.json where it has the key */
+    double dropout[TMEM_DROPOUT_COUNT];
 };
 
 /* Named limits on every size a config or flag can set. */

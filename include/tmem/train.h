@@ -389,6 +389,7 @@ struct tmem_train_result {
     uint64_t n_stages_evaluated;
     uint64_t seq;                         /* resolved (--seq default: n_ctx, at most 4096) */
     bool dropout;                         /* resolved */
+    bool rope, softmax_fp32;              /* the kernel profile the activations assume */
 };
 
 /* Checks the plan against the model: degrees dividing heads, KV heads,

@@ -3,6 +3,7 @@
  * count is made. No counting happens here: see inventory.c. */
 #include "checked.h"
 #include "error.h"
+#include "model_internal.h"
 #include "sb.h"
 
 #include <string.h>
@@ -31,9 +32,64 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->learned_pos = fi->learned_pos;
     m->tied = fi->tied;
     m->router_bias = fi->router_bias;
+    m->shared_expert_gate = fi->shared_expert_gate;
     m->moe_layer_phase = fi->moe_layer_phase;
     m->moe_layer_step = 1;
+    for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
+        m->dropout[k] = fi->dropout[k].key ? fi->dropout[k].p : 0.0;
     return TMEM_OK;
+}
+
+static bool set_u32(uint32_t *field, uint64_t v)
+{
+    if (v > UINT32_MAX)
+        return false;
+    *field = (uint32_t)v;
+    return true;
+}
+
+bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
+{
+    switch (f) {
+    case TMEM_FIELD_D_MODEL: m->d_model = v; return true;
+    case TMEM_FIELD_N_LAYER: m->n_layer = v; return true;
+    case TMEM_FIELD_N_HEAD: m->n_head = v; return true;
+    case TMEM_FIELD_N_KV_HEAD: m->n_kv_head = v; return true;
+    case TMEM_FIELD_D_HEAD: m->d_head = v; return true;
+    case TMEM_FIELD_D_FF: m->d_ff = v; return true;
+    case TMEM_FIELD_N_VOCAB: m->n_vocab = v; return true;
+    case TMEM_FIELD_N_CTX: m->n_ctx = v; return true;
+    case TMEM_FIELD_D_EMBED: m->d_embed = v; return true;
+    case TMEM_FIELD_NORM:
+        if (v >= TMEM_NORM_COUNT)
+            return false;
+        m->norm = (enum tmem_norm_kind)v;
+        return true;
+    case TMEM_FIELD_N_NORM_PER_LAYER: return set_u32(&m->n_norm_per_layer, v);
+    case TMEM_FIELD_FINAL_NORM: m->final_norm = v != 0; return true;
+    case TMEM_FIELD_QKV_BIAS: m->qkv_bias = v != 0; return true;
+    case TMEM_FIELD_O_BIAS: m->o_bias = v != 0; return true;
+    case TMEM_FIELD_MLP_BIAS: m->mlp_bias = v != 0; return true;
+    case TMEM_FIELD_QK_NORM: m->qk_norm = v != 0; return true;
+    case TMEM_FIELD_TIED: m->tied = v != 0; return true;
+    case TMEM_FIELD_SLIDING_WINDOW: m->sliding_window = v; return true;
+    case TMEM_FIELD_N_EXPERT: m->n_expert = v; return true;
+    case TMEM_FIELD_N_EXPERT_USED: m->n_expert_used = v; return true;
+    case TMEM_FIELD_D_FF_EXPERT: m->d_ff_expert = v; return true;
+    case TMEM_FIELD_D_FF_SHARED: m->d_ff_shared = v; return true;
+    case TMEM_FIELD_N_SHARED_EXPERT: m->n_shared_expert = v; return true;
+    case TMEM_FIELD_ROUTER_BIAS: m->router_bias = v != 0; return true;
+    case TMEM_FIELD_MOE_FIRST_LAYER: m->moe_first_layer = v; return true;
+    case TMEM_FIELD_MOE_LAYER_STEP: m->moe_layer_step = v; return true;
+    case TMEM_FIELD_DENSE_LAYERS: return false; /* a list: see TMEM_CONFIG_OP_LIST */
+    case TMEM_FIELD_Q_LORA_RANK: m->q_lora_rank = v; return true;
+    case TMEM_FIELD_KV_LORA_RANK: m->kv_lora_rank = v; return true;
+    case TMEM_FIELD_QK_NOPE_DIM: m->qk_nope_dim = v; return true;
+    case TMEM_FIELD_QK_ROPE_DIM: m->qk_rope_dim = v; return true;
+    case TMEM_FIELD_V_HEAD_DIM: m->v_head_dim = v; return true;
+    case TMEM_FIELD_COUNT: return false;
+    }
+    return false;
 }
 
 /* value in [lo, hi], else TMEM_ERR_LIMIT naming the field */
@@ -134,7 +190,12 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         if (m.d_ff_expert == 0)
             m.d_ff_expert = m.d_ff; /* Mixtral: each expert is the full MLP */
         TRY(tmem_check_range(err, "d_ff_expert", m.d_ff_expert, 1, TMEM_MAX_D_FF));
+        TRY(tmem_check_range(err, "n_shared_expert", m.n_shared_expert, 0, TMEM_MAX_N_EXPERT));
+        if (m.d_ff_shared == 0) /* DeepseekV2MoE: one shared MLP of n_shared · moe_intermediate */
+            m.d_ff_shared = m.n_shared_expert * m.d_ff_expert; /* both ranges checked: fits */
         TRY(tmem_check_range(err, "d_ff_shared", m.d_ff_shared, 0, TMEM_MAX_D_FF));
+        if (m.d_ff_shared == 0)
+            m.shared_expert_gate = false; /* no shared expert to gate */
         if (m.moe_layer_step == 0)
             m.moe_layer_step = 1;
         TRY(tmem_check_range(err, "moe_layer_step", m.moe_layer_step, 1, m.n_layer));
@@ -147,6 +208,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         m.n_expert_used = 0;
         m.d_ff_expert = 0;
         m.d_ff_shared = 0;
+        m.n_shared_expert = 0;
         m.shared_expert_gate = false;
         m.router_bias = false;
     }
@@ -154,6 +216,9 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         return tmem_fail(err, TMEM_ERR_MISSING_KEY, "d_ff",
                          "d_ff (intermediate size) is required for this family");
     TRY(tmem_check_range(err, "sliding_window", m.sliding_window, 0, TMEM_MAX_N_CTX));
+    for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
+        if (!(m.dropout[k] >= 0.0 && m.dropout[k] <= 1.0))
+            return tmem_fail(err, TMEM_ERR_LIMIT, "dropout", "a dropout rate is outside [0, 1]");
 
     *out = m;
     return TMEM_OK;

@@ -943,6 +943,8 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
     r->seq = c->seq;
     r->n_stages_evaluated = 1;
     r->dropout = c->dropout_attn || c->dropout_resid || c->dropout_embd;
+    r->rope = c->rope;
+    r->softmax_fp32 = c->softmax_fp32;
 }
 
 enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tmem_inventory *inv,

@@ -9,8 +9,9 @@
  *   r  residual-stream dtype (fp32 under fp32 and autocast, else 16-bit)
  *   c  compute dtype: matmul inputs and outputs (fp32 only under fp32)
  *
- * Two reference implementations (which one a family follows is in
- * `profiles` below; both were measured with PyTorch, tests/validate/):
+ * Two reference implementations (which one a family follows is in its
+ * descriptor, include/tmem/families.h; both were measured with PyTorch,
+ * tests/validate/):
  *  - GPT-style (LayerNorm families): the Megatron / nanoGPT kernels: fused
  *    LayerNorm, softmax in c, fused GELU, dropout by the family's config.
  *    Per layer this is Korthikanti et al. 2022's s·b·h·(34 + 5·a·s/h) for
@@ -32,43 +33,20 @@
 #include "term.h"
 #include "train_internal.h"
 
-/* Per-family kernel profile: dropout defaults as in the family's HF config
- * (attention / residual / embedding dropout on or off), rotary embedding,
- * and whether the eager softmax runs in fp32. */
-static const struct {
-    bool attn, resid, embd, rope, softmax_fp32;
-} profiles[] = {
-    [TMEM_FAMILY_GPT2] = {true, true, true, false, false},    /* attn/resid/embd_pdrop 0.1 */
-    [TMEM_FAMILY_GPT_NEOX] = {false, false, false, true, false},
-    [TMEM_FAMILY_OPT] = {false, true, true, false, false},    /* dropout 0.1, attention 0.0 */
-    [TMEM_FAMILY_BLOOM] = {false, false, false, false, false},
-    [TMEM_FAMILY_PHI] = {false, false, false, true, false},
-    [TMEM_FAMILY_FALCON] = {false, false, false, true, false},
-    [TMEM_FAMILY_LLAMA] = {false, false, false, true, true},
-    [TMEM_FAMILY_MISTRAL] = {false, false, false, true, true},
-    [TMEM_FAMILY_QWEN2] = {false, false, false, true, true},
-    [TMEM_FAMILY_QWEN3] = {false, false, false, true, true},
-    [TMEM_FAMILY_GEMMA] = {false, false, false, true, true},
-    [TMEM_FAMILY_GEMMA2] = {false, false, false, true, true},
-    [TMEM_FAMILY_PHI3] = {false, false, false, true, true},
-    [TMEM_FAMILY_OLMO] = {false, false, false, true, true},
-    [TMEM_FAMILY_MIXTRAL] = {false, false, false, true, true},
-    [TMEM_FAMILY_QWEN2_MOE] = {false, false, false, true, true},
-    [TMEM_FAMILY_QWEN3_MOE] = {false, false, false, true, true},
-    [TMEM_FAMILY_DEEPSEEK_V2] = {false, false, false, true, true},
-    [TMEM_FAMILY_DEEPSEEK_V3] = {false, false, false, true, true},
-};
-_Static_assert(sizeof profiles / sizeof profiles[0] == TMEM_FAMILY_COUNT, "one profile per family");
-
+/* The kernel profile of the model's family (its descriptor in
+ * include/tmem/families.h: rotary, eager softmax in fp32) and the dropouts
+ * the model trains with: those whose rate is > 0 (read from config.json,
+ * else the family's config-class default), unless --dropout says on / off. */
 void tmem_train_act_family(struct tmem_train_ctx *c)
 {
-    unsigned f = (unsigned)c->m->family < TMEM_FAMILY_COUNT ? (unsigned)c->m->family : 0;
+    const struct tmem_family_info *fi = tmem_family_info(c->m->family);
+    const double *p = c->m->dropout;
     bool on = c->o->dropout == TMEM_ON, off = c->o->dropout == TMEM_OFF;
-    c->dropout_attn = on || (!off && profiles[f].attn);
-    c->dropout_resid = on || (!off && profiles[f].resid);
-    c->dropout_embd = on || (!off && profiles[f].embd);
-    c->rope = profiles[f].rope || c->m->attn == TMEM_ATTN_MLA;
-    c->softmax_fp32 = profiles[f].softmax_fp32;
+    c->dropout_attn = on || (!off && p[TMEM_DROPOUT_ATTN] > 0.0);
+    c->dropout_resid = on || (!off && p[TMEM_DROPOUT_RESID] > 0.0);
+    c->dropout_embd = on || (!off && p[TMEM_DROPOUT_EMBD] > 0.0);
+    c->rope = (fi != NULL && fi->rope) || c->m->attn == TMEM_ATTN_MLA;
+    c->softmax_fp32 = fi != NULL && fi->softmax_fp32;
 }
 
 /* ------------------------------------------------------------ formulas */

@@ -14,26 +14,11 @@
 #include "error.h"
 #include "errtext.h"
 #include "utf8.h"
+#include "model_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-/* llama.cpp architecture names (src/llama-arch.cpp LLM_ARCH_NAMES) → family */
-static const struct {
-    const char *arch;
-    enum tmem_family family;
-} gguf_archs[] = {
-    {"llama", TMEM_FAMILY_LLAMA},         {"mistral", TMEM_FAMILY_MISTRAL},
-    {"qwen2", TMEM_FAMILY_QWEN2},         {"qwen3", TMEM_FAMILY_QWEN3},
-    {"qwen2moe", TMEM_FAMILY_QWEN2_MOE},  {"qwen3moe", TMEM_FAMILY_QWEN3_MOE},
-    {"gemma", TMEM_FAMILY_GEMMA},         {"gemma2", TMEM_FAMILY_GEMMA2},
-    {"phi3", TMEM_FAMILY_PHI3},           {"phi2", TMEM_FAMILY_PHI},
-    {"falcon", TMEM_FAMILY_FALCON},       {"gpt2", TMEM_FAMILY_GPT2},
-    {"gptneox", TMEM_FAMILY_GPT_NEOX},    {"bloom", TMEM_FAMILY_BLOOM},
-    {"olmo", TMEM_FAMILY_OLMO},           {"deepseek2", TMEM_FAMILY_DEEPSEEK_V2},
-};
-#define N_GGUF_ARCHS (sizeof gguf_archs / sizeof gguf_archs[0])
 
 struct derive {
     struct tmem_ckpt *c;
@@ -139,31 +124,44 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
                               ak->offset, "has type %s but must be a string",
                               tmem_gguf_type_name(ak->type));
     d->arch = ak->str;
+    uint64_t n_expert = 0, first_moe = 0;
+    kv_u64(d, "expert_count", false, &n_expert);
+    kv_u64(d, "leading_dense_block_count", false, &first_moe);
+    char name[64];
+    snprintf(name, sizeof name, "blk.%llu.exp_probs_b.bias", (unsigned long long)first_moe);
+    bool router_bias = has_tensor(d, name); /* the router's e_score_correction_bias */
+    /* the family whose descriptor names this architecture; where several do
+     * (llama.cpp stores Mixtral as llama with experts, DeepSeek-V3 as
+     * deepseek2 with a router bias), the one whose MoE and router-bias
+     * rules match the file */
     enum tmem_family fam = TMEM_FAMILY_COUNT;
-    for (size_t i = 0; i < N_GGUF_ARCHS; i++)
-        if (strcmp(gguf_archs[i].arch, d->arch) == 0)
-            fam = gguf_archs[i].family;
+    int best = -1;
+    for (int f = 0; f < TMEM_FAMILY_COUNT; f++) {
+        const struct tmem_family_info *fi = tmem_family_info((enum tmem_family)f);
+        if (fi->gguf_arch == NULL || strcmp(fi->gguf_arch, d->arch) != 0)
+            continue;
+        int score = (fi->moe == (n_expert > 0)) + (fi->router_bias == router_bias);
+        if (score > best) {
+            best = score;
+            fam = (enum tmem_family)f;
+        }
+    }
     if (fam == TMEM_FAMILY_COUNT) {
         char known[320], q[TMEM_QUOTE_CAP];
         size_t o = 0;
-        for (size_t i = 0; i < N_GGUF_ARCHS && o < sizeof known; i++)
-            o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", i ? ", " : "",
-                                  gguf_archs[i].arch);
+        for (int f = 0; f < TMEM_FAMILY_COUNT && o < sizeof known; f++) {
+            const char *arch = tmem_family_info((enum tmem_family)f)->gguf_arch;
+            bool seen = arch == NULL;
+            for (int g = 0; g < f && !seen; g++) {
+                const char *before = tmem_family_info((enum tmem_family)g)->gguf_arch;
+                seen = before != NULL && strcmp(before, arch) == 0;
+            }
+            if (!seen)
+                o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", o ? ", " : "", arch);
+        }
         return tmem_ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, "general.architecture",
                               ak->offset, "architecture %s has no tmem family (known: %s)",
                               tmem__quote(q, d->arch), known);
-    }
-    uint64_t n_expert = 0;
-    kv_u64(d, "expert_count", false, &n_expert);
-    if (fam == TMEM_FAMILY_LLAMA && n_expert > 0)
-        fam = TMEM_FAMILY_MIXTRAL; /* llama.cpp stores Mixtral as llama with experts */
-    uint64_t first_moe = 0;
-    kv_u64(d, "leading_dense_block_count", false, &first_moe);
-    if (fam == TMEM_FAMILY_DEEPSEEK_V2) {
-        char name[64];
-        snprintf(name, sizeof name, "blk.%llu.exp_probs_b.bias", (unsigned long long)first_moe);
-        if (has_tensor(d, name))
-            fam = TMEM_FAMILY_DEEPSEEK_V3; /* the router's e_score_correction_bias */
     }
     tmem_model_init(m, fam, NULL);
     const struct tmem_ckpt_kv *nk = tmem_ckpt_kv_find(c, "general.name");
@@ -256,18 +254,14 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
         uint64_t shared_ff = 0, n_shared = 0;
         if (kv_u64(d, "expert_shared_feed_forward_length", false, &shared_ff))
             m->d_ff_shared = shared_ff;
-        if (kv_u64(d, "expert_shared_count", false, &n_shared) &&
-            !tmem_mul_u64(n_shared, m->d_ff_expert, &m->d_ff_shared))
-            return tmem_ckpt_fail(d->err, TMEM_ERR_OVERFLOW, d->path, "expert_shared_count", 0,
-                                  "shared experts' width overflows");
+        if (kv_u64(d, "expert_shared_count", false, &n_shared))
+            m->n_shared_expert = n_shared; /* resolve: d_ff_shared = n_shared · d_ff_expert */
         m->moe_first_layer = first_moe;
         if (c->n_tensors > 0) {
-            char name[64];
             snprintf(name, sizeof name, "blk.%llu.ffn_gate_inp_shexp.weight",
                      (unsigned long long)first_moe);
             m->shared_expert_gate = has_tensor(d, name);
-            snprintf(name, sizeof name, "blk.%llu.exp_probs_b.bias", (unsigned long long)first_moe);
-            m->router_bias = has_tensor(d, name);
+            m->router_bias = router_bias;
             if (m->d_ff_shared == 0) { /* a shared expert's width from its tensor */
                 snprintf(name, sizeof name, "blk.%llu.ffn_up_shexp.weight",
                          (unsigned long long)first_moe);
@@ -374,6 +368,50 @@ static enum tmem_status count_layers(struct derive *d, const char *prefix, const
     return TMEM_OK;
 }
 
+/* any of the "|"-separated layer-tensor suffixes in layer 0 or the first MoE
+ * layer (all when `all`) */
+static bool markers(struct derive *d, const char *p, uint64_t first_moe, const char *list, bool all)
+{
+    char suffix[128];
+    for (const char *s = list; s != NULL && *s;) {
+        const char *bar = strchr(s, '|');
+        int len = bar ? (int)(bar - s) : (int)strlen(s);
+        snprintf(suffix, sizeof suffix, "%.*s", len, s);
+        bool has = layer_has(d, p, 0, suffix) || layer_has(d, p, first_moe, suffix);
+        if (has != all)
+            return has;
+        s = bar ? bar + 1 : NULL;
+    }
+    return all;
+}
+
+/* The Llama-layout family whose descriptor's markers (st_require, all
+ * present; st_forbid, none present) fit best: the most required markers;
+ * a family without experts never takes a checkpoint with them; a family
+ * without markers is the fallback. TMEM_FAMILY_COUNT if none fits. */
+static enum tmem_family guess_family(struct derive *d, const char *p, uint64_t first_moe,
+                                     bool experts)
+{
+    enum tmem_family best = TMEM_FAMILY_COUNT;
+    int best_score = -1;
+    for (int f = 0; f < TMEM_FAMILY_COUNT; f++) {
+        const struct tmem_family_info *fi = tmem_family_info((enum tmem_family)f);
+        if (fi->st_layout != TMEM_ST_LAYOUT_LLAMA || (experts && !fi->moe))
+            continue;
+        if (!markers(d, p, first_moe, fi->st_require, true) ||
+            (fi->st_forbid && markers(d, p, first_moe, fi->st_forbid, false)))
+            continue;
+        int score = 0;
+        for (const char *s = fi->st_require; s != NULL && *s; s = strchr(s, '|') ? strchr(s, '|') + 1 : NULL)
+            score++;
+        if (score > best_score) {
+            best_score = score;
+            best = (enum tmem_family)f;
+        }
+    }
+    return best;
+}
+
 /* Llama-style: <p>embed_tokens, <p>layers.N.self_attn.*, <p>layers.N.mlp.*,
  * <p>norm, lm_head — llama, mistral, qwen2/3 (+MoE), gemma/2, phi3, olmo,
  * mixtral, deepseek v2/v3. */
@@ -394,8 +432,7 @@ static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem
     bool q_bias = layer_has(d, p, 0, "self_attn.q_proj.bias") ||
                   layer_has(d, p, 0, "self_attn.qkv_proj.bias");
     bool o_bias = layer_has(d, p, 0, "self_attn.o_proj.bias");
-    bool gemma2 = layer_has(d, p, 0, "pre_feedforward_layernorm.weight");
-    bool sparse_moe = false, experts = false, shared = false, router_bias = false;
+    bool sparse_moe = false, experts = false, router_bias = false;
     uint64_t first_moe = L;
     for (uint64_t l = 0; l < L; l++) {
         bool e = layer_has(d, p, l, "mlp.experts.0.up_proj.weight") ||
@@ -404,27 +441,14 @@ static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem
             first_moe = l;
         experts |= e;
     }
-    enum tmem_family fam = TMEM_FAMILY_LLAMA;
     if (experts) {
         sparse_moe = layer_has(d, p, first_moe, "block_sparse_moe.gate.weight");
-        shared = layer_has(d, p, first_moe, "mlp.shared_expert.up_proj.weight") ||
-                 layer_has(d, p, first_moe, "mlp.shared_experts.up_proj.weight");
         router_bias = layer_has(d, p, first_moe, "mlp.gate.e_score_correction_bias");
-        fam = mla ? (router_bias ? TMEM_FAMILY_DEEPSEEK_V3 : TMEM_FAMILY_DEEPSEEK_V2)
-              : sparse_moe ? TMEM_FAMILY_MIXTRAL
-              : qk_norm    ? TMEM_FAMILY_QWEN3_MOE
-                           : TMEM_FAMILY_QWEN2_MOE;
-    } else if (mla) {
-        fam = TMEM_FAMILY_DEEPSEEK_V2;
-    } else if (fused_qkv) {
-        fam = TMEM_FAMILY_PHI3;
-    } else if (gemma2) {
-        fam = TMEM_FAMILY_GEMMA2;
-    } else if (qk_norm) {
-        fam = TMEM_FAMILY_QWEN3;
-    } else if (q_bias && !o_bias) {
-        fam = TMEM_FAMILY_QWEN2;
     }
+    enum tmem_family fam = guess_family(d, p, first_moe, experts);
+    if (fam == TMEM_FAMILY_COUNT)
+        return fail_names(d, "the layer tensors match no family's names");
+    const struct tmem_family_info *fi = tmem_family_info(fam);
     tmem_model_init(m, fam, NULL);
     m->d_model = D;
     m->n_vocab = V;
@@ -518,20 +542,16 @@ static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem
         m->n_kv_head = kvr / dh;
     }
 
-    /* dense MLP width (first dense layer), experts' widths */
+    /* dense MLP width (first dense layer) from the family's MLP up tensor,
+     * experts' widths */
+    const char *up = fi->st_mlp_up ? fi->st_mlp_up : "mlp.up_proj";
     uint64_t f, dummy;
     for (uint64_t l = 0; l < L; l++) {
-        snprintf(name, sizeof name, "%slayers.%llu.mlp.up_proj.weight", p, (unsigned long long)l);
-        if (shape2(d, name, &f, &dummy)) {
-            m->d_ff = f;
-            snprintf(name, sizeof name, "%slayers.%llu.mlp.up_proj.bias", p, (unsigned long long)l);
+        snprintf(name, sizeof name, "%slayers.%llu.%s.weight", p, (unsigned long long)l, up);
+        if (shape2(d, name, &f, &dummy) && (!fi->st_mlp_fused || f % 2 == 0)) {
+            m->d_ff = fi->st_mlp_fused ? f / 2 : f;
+            snprintf(name, sizeof name, "%slayers.%llu.%s.bias", p, (unsigned long long)l, up);
             m->mlp_bias = has_tensor(d, name);
-            break;
-        }
-        snprintf(name, sizeof name, "%slayers.%llu.mlp.gate_up_proj.weight", p,
-                 (unsigned long long)l);
-        if (shape2(d, name, &f, &dummy) && f % 2 == 0) {
-            m->d_ff = f / 2;
             break;
         }
     }
@@ -548,23 +568,30 @@ static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem
         m->n_expert = E;
         m->moe_first_layer = first_moe;
         m->router_bias = router_bias;
-        if (shared) {
-            snprintf(name, sizeof name, "%slayers.%llu.mlp.shared_expert%s.up_proj.weight", p,
-                     (unsigned long long)first_moe,
-                     fam == TMEM_FAMILY_QWEN2_MOE ? "" : "s");
+        /* Qwen2-MoE: mlp.shared_expert, DeepSeek: mlp.shared_experts */
+        m->d_ff_shared = 0;
+        static const char *const shared_names[] = {"shared_expert", "shared_experts"};
+        for (size_t i = 0; i < 2 && m->d_ff_shared == 0; i++) {
+            snprintf(name, sizeof name, "%slayers.%llu.mlp.%s.up_proj.weight", p,
+                     (unsigned long long)first_moe, shared_names[i]);
             shape2(d, name, &m->d_ff_shared, &dummy);
-            snprintf(name, sizeof name, "%slayers.%llu.mlp.shared_expert_gate.weight", p,
-                     (unsigned long long)first_moe);
-            m->shared_expert_gate = has_tensor(d, name);
-        } else {
-            m->d_ff_shared = 0;
         }
-        if (fam == TMEM_FAMILY_QWEN2_MOE || fam == TMEM_FAMILY_QWEN3_MOE)
-            m->moe_layer_phase = 1;
+        snprintf(name, sizeof name, "%slayers.%llu.mlp.shared_expert_gate.weight", p,
+                 (unsigned long long)first_moe);
+        m->shared_expert_gate = has_tensor(d, name);
         note(d, "experts per token (n_expert_used) is not in the weights: give "
                 "--experts-per-token");
     }
     return TMEM_OK;
+}
+
+/* the family whose descriptor claims a layout of its own (GPT-2, NeoX) */
+static enum tmem_family family_of_layout(enum tmem_st_layout layout)
+{
+    for (int f = 0; f < TMEM_FAMILY_COUNT; f++)
+        if (tmem_family_info((enum tmem_family)f)->st_layout == layout)
+            return (enum tmem_family)f;
+    return TMEM_FAMILY_COUNT;
 }
 
 /* GPT-2: [transformer.]wte, wpe, h.N.attn.c_attn (Conv1D: in × out), mlp.c_fc */
@@ -582,7 +609,7 @@ static enum tmem_status gpt2_style(struct derive *d, const char *p, struct tmem_
     ok = ok && shape2(d, name, &f_in, &f);
     if (!ok || c_out % 3 != 0 || c_out / 3 != D) /* c_out = 3·D, without a wrap */
         return fail_names(d, "the GPT-2 tensors are incomplete");
-    tmem_model_init(m, TMEM_FAMILY_GPT2, NULL);
+    tmem_model_init(m, family_of_layout(TMEM_ST_LAYOUT_GPT2), NULL);
     m->d_model = D;
     m->n_vocab = V;
     m->n_ctx = P;
@@ -605,7 +632,7 @@ static enum tmem_status neox_style(struct derive *d, struct tmem_model *m)
               shape2(d, "gpt_neox.layers.0.mlp.dense_h_to_4h.weight", &f, &dummy);
     if (!ok || qkv % 3 != 0 || qkv / 3 != D) /* qkv = 3·D, without a wrap */
         return fail_names(d, "the GPT-NeoX tensors are incomplete");
-    tmem_model_init(m, TMEM_FAMILY_GPT_NEOX, NULL);
+    tmem_model_init(m, family_of_layout(TMEM_ST_LAYOUT_NEOX), NULL);
     m->d_model = D;
     m->n_vocab = V;
     TRY(count_layers(d, "gpt_neox.", "layers.", &m->n_layer));

@@ -83,10 +83,13 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
     else if (v->r->item_bytes[TMEM_TI_DDP_BUCKETS])
         fprintf(out, "  torch DDP bucket_cap_mb %llu, gradient_as_bucket_view=False (--ddp-bucket-view)\n",
                 (unsigned long long)(o->ddp_bucket_bytes >> 20));
-    fprintf(out, "  kernels: %s; %s\n",
-            v->model->norm == TMEM_NORM_RMSNORM
-                ? "HF eager RMSNorm / rotary / SwiGLU, softmax in fp32"
-                : "fused LayerNorm and GELU, softmax in the compute dtype (Megatron / nanoGPT)",
+    /* the profile the activations were computed with: the model's norm
+     * and MLP, the family's activation and rotary, the softmax dtype */
+    const struct tmem_family_info *fi = tmem_family_info(v->model->family);
+    fprintf(out, "  kernels: %s%s / %s, softmax in %s; %s\n",
+            v->model->norm == TMEM_NORM_RMSNORM ? "HF eager RMSNorm" : "fused LayerNorm",
+            v->r->rope ? " / rotary" : "", fi && fi->mlp_act ? fi->mlp_act : "MLP",
+            v->r->softmax_fp32 ? "fp32" : "the compute dtype",
             o->attention == TMEM_ATTENTION_FLASH ? "FlashAttention-2 saves q, k, v, out, lse"
                                                  : "eager attention materialises the scores");
     if (o->fused_ce)

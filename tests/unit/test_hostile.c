@@ -254,6 +254,7 @@ static void n_shared_experts_that_would_wrap_is_refused(void **state)
 #define DSV2(n_shared)                                                                         \
     "{\"model_type\": \"deepseek_v2\", \"hidden_size\": 2048, \"num_hidden_layers\": 27, "          \
     "\"num_attention_heads\": 16, \"vocab_size\": 102400, \"moe_intermediate_size\": 1408, "       \
+    "\"intermediate_size\": 10944, \"n_routed_experts\": 64, \"num_experts_per_tok\": 6, "          \
     "\"n_shared_experts\": " n_shared ", \"kv_lora_rank\": 512, \"qk_nope_head_dim\": 128, "        \
     "\"qk_rope_head_dim\": 64, \"v_head_dim\": 128}"
     struct tmem_model m;
@@ -263,6 +264,9 @@ static void n_shared_experts_that_would_wrap_is_refused(void **state)
     assert_int_equal(tmem_hf_config_parse(wrap, strlen(wrap), "c.json", &m, &err), TMEM_ERR_LIMIT);
     assert_string_equal(err.where, "c.json:n_shared_experts");
     assert_int_equal(tmem_hf_config_parse(two, strlen(two), "c.json", &m, &err), TMEM_OK);
+    /* the config gives the count; resolve forms n_shared_expert · d_ff_expert */
+    assert_int_equal(m.n_shared_expert, 2);
+    assert_int_equal(tmem_model_resolve(&m, &m, &err), TMEM_OK);
     assert_int_equal(m.d_ff_shared, 2 * 1408);
 }
 

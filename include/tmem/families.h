@@ -1,0 +1,305 @@
+/* families.h — every model family tmem knows, one descriptor each: the
+ * whole of what tmem knows about a family is its row here (see
+ * docs/CONTRIBUTING.md, "Add a model family").
+ *
+ * An X-macro list: the includer defines TMEM_FAMILY(id, ...) first.
+ * tmem.h expands only the ids (enum tmem_family, so it still compiles as
+ * C++); src/core/family.c defines TMEM_FAMILY_DESCRIPTORS and expands the
+ * rows into the table of struct tmem_family_info (tmem.h documents every
+ * field). Included with no TMEM_FAMILY defined, it expands to nothing.
+ *
+ * The vocabulary of a row (defined only for family.c):
+ *   KEY(k, F)            config key(s) k ("a|b": the first present) → field TMEM_FIELD_F
+ *   KEY_REQ(k, F)        the same, and the key must be there
+ *   KEY_DEF(k, F, d)     the same, d when absent (the config class's default)
+ *   KEY_MAX(k, F, max)   the same, and a value above max is refused (before any
+ *                        product is formed from it)
+ *   FLAG(k, F)           a boolean key → a bool field
+ *   IF_TRUE(k, F, v)     a boolean key; when true, the field becomes v
+ *   IF_FALSE(k, F, v)    a boolean key; when false, the field becomes v
+ *   ..._DEF(k, F, v, d)  the same with d (0 / 1) when the key is absent
+ *   DROPOUT(a, pa, r, pr, e, pe)  the config keys of the attention, residual
+ *                        and embedding dropout rates (NULL: the code has none)
+ *                        with the config class's default rates
+ *   CONFIG(rule, ...)    the family's own keys, read after the shared ones
+ *                        (TMEM_FAMILY_KEYS below: every family's, then every
+ *                        MoE family's) */
+
+#ifndef TMEM_FAMILY
+#define TMEM_FAMILY(id, ...)
+#define TMEM__FAMILY_EMPTY
+#endif
+#ifndef TMEM_FAMILY_KEYS
+#define TMEM_FAMILY_KEYS(name, ...)
+#define TMEM__FAMILY_KEYS_EMPTY
+#endif
+
+#ifdef TMEM_FAMILY_DESCRIPTORS
+#define CONFIG(...) .config = (const struct tmem_config_key[]){__VA_ARGS__, {.keys = NULL}}
+#define RULE_(k, f, o) .keys = (k), .field = TMEM_FIELD_##f, .op = TMEM_CONFIG_OP_##o
+#define KEY(k, f) {RULE_(k, f, U64)}
+#define KEY_REQ(k, f) {RULE_(k, f, U64), .required = true}
+#define KEY_DEF(k, f, d) {RULE_(k, f, U64), .has_default = true, .dflt = (d)}
+#define KEY_MAX(k, f, m) {RULE_(k, f, U64), .max = (m)}
+#define FLAG(k, f) {RULE_(k, f, BOOL)}
+#define IF_TRUE(k, f, v) {RULE_(k, f, SET_IF_TRUE), .value = (v)}
+#define IF_FALSE(k, f, v) {RULE_(k, f, SET_IF_FALSE), .value = (v)}
+#define IF_TRUE_DEF(k, f, v, d) {RULE_(k, f, SET_IF_TRUE), .value = (v), .has_default = true, .dflt = (d)}
+#define IF_FALSE_DEF(k, f, v, d) {RULE_(k, f, SET_IF_FALSE), .value = (v), .has_default = true, .dflt = (d)}
+#define ATTN_BIAS(k) FLAG(k, QKV_BIAS), FLAG(k, O_BIAS)
+#define ALL_BIAS(k) FLAG(k, QKV_BIAS), FLAG(k, O_BIAS), FLAG(k, MLP_BIAS)
+#define DROPOUT(a, pa, r, pr, e, pe) .dropout = {{(a), (pa)}, {(r), (pr)}, {(e), (pe)}}
+/* attention_dropout only (the Llama line of HF models) */
+#define ATTN_DROPOUT DROPOUT("attention_dropout", 0.0, NULL, 0.0, NULL, 0.0)
+/* DeepseekV2Config / DeepseekV3Config: MLA widths, shared experts, router */
+#define DEEPSEEK_KEYS                                                                              \
+    ATTN_BIAS("attention_bias"), KEY("q_lora_rank", Q_LORA_RANK),                                  \
+        KEY_REQ("kv_lora_rank", KV_LORA_RANK), KEY_REQ("qk_nope_head_dim", QK_NOPE_DIM),           \
+        KEY_REQ("qk_rope_head_dim", QK_ROPE_DIM), KEY_REQ("v_head_dim", V_HEAD_DIM),               \
+        KEY_MAX("n_shared_experts", N_SHARED_EXPERT, TMEM_MAX_N_EXPERT),                                                  \
+        {RULE_("topk_method", ROUTER_BIAS, STR_IS), .str = "noaux_tc"}
+#define LN .norm = TMEM_NORM_LAYERNORM
+#define RMS .norm = TMEM_NORM_RMSNORM
+#define NOPARAM .norm = TMEM_NORM_NONPARAM
+#define PLAIN .mlp = TMEM_MLP_PLAIN
+#define GATED .mlp = TMEM_MLP_GATED
+#define MLA .attn = TMEM_ATTN_MLA
+/* the kernel profile of the Llama line: rotary, softmax upcast to fp32 */
+#define HF_EAGER .rope = true, .softmax_fp32 = true
+#endif
+
+/* ------------------------------------------ keys every family shares */
+
+/* The names the families' configuration classes use for the shared sizes;
+ * applied before a family's own keys (which may override them). */
+TMEM_FAMILY_KEYS(common,
+    KEY_REQ("hidden_size|n_embd|d_model|model_dim", D_MODEL),
+    KEY_REQ("num_hidden_layers|n_layer|num_layers|n_layers", N_LAYER),
+    KEY_REQ("num_attention_heads|n_head|num_heads", N_HEAD),
+    KEY_REQ("vocab_size|padded_vocab_size", N_VOCAB),
+    KEY("num_key_value_heads", N_KV_HEAD), KEY("head_dim", D_HEAD),
+    KEY("intermediate_size|n_inner|ffn_dim|ffn_hidden_size", D_FF),
+    KEY("max_position_embeddings|n_positions|n_ctx|seq_length", N_CTX),
+    FLAG("tie_word_embeddings", TIED), KEY("sliding_window", SLIDING_WINDOW),
+    /* Qwen2 writes a window but does not use it */
+    IF_FALSE("use_sliding_window", SLIDING_WINDOW, 0))
+
+/* Every family with .moe: the routed experts */
+TMEM_FAMILY_KEYS(moe,
+    KEY("num_local_experts|num_experts|n_routed_experts", N_EXPERT),
+    KEY("num_experts_per_tok|num_experts_per_token", N_EXPERT_USED),
+    KEY("moe_intermediate_size", D_FF_EXPERT),
+    KEY("decoder_sparse_step|moe_layer_freq", MOE_LAYER_STEP),
+    KEY("first_k_dense_replace", MOE_FIRST_LAYER),
+    {RULE_("mlp_only_layers", DENSE_LAYERS, LIST)})
+
+/* ------------------------------------------------ LayerNorm, plain MLP */
+
+TMEM_FAMILY(TMEM_FAMILY_GPT2, .name = "gpt2",
+    .description = "learned positions, fused QKV with bias, LayerNorm with bias, 4·d MLP, tied",
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .learned_pos = true, .tied = true, .d_ff_mult = 4,
+    .mlp_act = "GELU", DROPOUT("attn_pdrop", 0.1, "resid_pdrop", 0.1, "embd_pdrop", 0.1),
+    .gguf_arch = "gpt2", .st_layout = TMEM_ST_LAYOUT_GPT2)
+
+TMEM_FAMILY(TMEM_FAMILY_GPT_NEOX, .name = "gpt_neox", .aliases = "gptneox|gpt-neox",
+    .description = "parallel residual, biases everywhere, untied embed_out",
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .tied = false, .d_ff_mult = 4,
+    .rope = true, .mlp_act = "GELU",
+    /* GPTNeoXModel.emb_dropout and both post_*_dropout use hidden_dropout */
+    DROPOUT("attention_dropout", 0.0, "hidden_dropout", 0.0, "hidden_dropout", 0.0),
+    CONFIG(ATTN_BIAS("attention_bias")),
+    .gguf_arch = "gptneox", .st_layout = TMEM_ST_LAYOUT_NEOX)
+
+TMEM_FAMILY(TMEM_FAMILY_OPT, .name = "opt",
+    .description = "learned positions with 2 extra rows, separate q/k/v with bias, tied",
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .learned_pos = true, .pos_extra_rows = 2, .tied = true, .d_ff_mult = 4,
+    .mlp_act = "ReLU", DROPOUT("attention_dropout", 0.0, "dropout", 0.1, "dropout", 0.1),
+    /* modeling_opt.py OPTDecoder: final_layer_norm iff do_layer_norm_before
+     * and not _remove_final_layer_norm; OPT-350m projects word_embed_proj_dim */
+    CONFIG(ALL_BIAS("enable_bias"), KEY("word_embed_proj_dim", D_EMBED),
+           IF_FALSE("do_layer_norm_before", FINAL_NORM, 0),
+           IF_TRUE("_remove_final_layer_norm", FINAL_NORM, 0),
+           IF_FALSE("layer_norm_elementwise_affine", NORM, TMEM_NORM_NONPARAM)))
+
+TMEM_FAMILY(TMEM_FAMILY_BLOOM, .name = "bloom",
+    .description = "ALiBi (no position table), LayerNorm after the embedding, tied",
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .embed_norm = true, .tied = true, .d_ff_mult = 4,
+    .mlp_act = "GELU", DROPOUT("attention_dropout", 0.0, "hidden_dropout", 0.0, NULL, 0.0),
+    .gguf_arch = "bloom")
+
+TMEM_FAMILY(TMEM_FAMILY_PHI, .name = "phi",
+    .description = "parallel block with one LayerNorm per layer, lm_head with bias",
+    LN, .n_norm_per_layer = 1, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .lm_head_bias = true, .tied = false, .d_ff_mult = 4,
+    .rope = true, .mlp_act = "GELU",
+    DROPOUT("attention_dropout", 0.0, "resid_pdrop", 0.0, "embd_pdrop", 0.0),
+    CONFIG(FLAG("qk_layernorm", QK_NORM)),
+    .gguf_arch = "phi2")
+
+TMEM_FAMILY(TMEM_FAMILY_FALCON, .name = "falcon", .aliases = "RefinedWeb|RefinedWebModel",
+    .description = "multi-query/GQA fused QKV, parallel attention, no biases, tied",
+    LN, .n_norm_per_layer = 1, PLAIN, .tied = true, .d_ff_mult = 4,
+    .rope = true, .mlp_act = "GELU",
+    DROPOUT("attention_dropout", 0.0, "hidden_dropout", 0.0, NULL, 0.0),
+    /* FalconConfig defaults multi_query true, parallel_attn true, bias false;
+     * FalconAttention: n_kv = num_kv_heads unless multi_query on the old
+     * architecture (then 1); FalconDecoderLayer: 2 norms when sequential,
+     * else ln_attn + ln_mlp on the new architecture (num_ln_in_parallel_attn
+     * 2 by default there), else input_layernorm alone */
+    CONFIG(ALL_BIAS("bias"), KEY("num_kv_heads|n_head_kv", N_KV_HEAD),
+           {RULE_("multi_query", N_KV_HEAD, SET_IF_TRUE), .value = 1, .has_default = true,
+            .dflt = 1, .unless = "new_decoder_architecture"},
+           IF_TRUE("new_decoder_architecture", N_NORM_PER_LAYER, 2),
+           KEY("num_ln_in_parallel_attn", N_NORM_PER_LAYER),
+           IF_FALSE_DEF("parallel_attn", N_NORM_PER_LAYER, 2, 1)),
+    .gguf_arch = "falcon")
+
+/* -------------------------------------------- RMSNorm, gated MLP (Llama) */
+
+TMEM_FAMILY(TMEM_FAMILY_LLAMA, .name = "llama",
+    .description = "RMSNorm, SwiGLU (gate, up, down), GQA, no biases",
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), FLAG("mlp_bias", MLP_BIAS)),
+    .gguf_arch = "llama", .st_layout = TMEM_ST_LAYOUT_LLAMA /* the fallback: no markers */)
+
+TMEM_FAMILY(TMEM_FAMILY_MISTRAL, .name = "mistral",
+    .description = "Llama layout with sliding-window attention",
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), FLAG("mlp_bias", MLP_BIAS)),
+    .gguf_arch = "mistral")
+
+TMEM_FAMILY(TMEM_FAMILY_QWEN2, .name = "qwen2",
+    .description = "Llama layout with q/k/v biases (not o)",
+    RMS, .n_norm_per_layer = 2, GATED, .qkv_bias = true, .tied = false,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    .gguf_arch = "qwen2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "self_attn.q_proj.bias", .st_forbid = "self_attn.o_proj.bias")
+
+TMEM_FAMILY(TMEM_FAMILY_QWEN3, .name = "qwen3",
+    .description = "Llama layout with per-head q/k RMSNorm, explicit head_dim",
+    RMS, .n_norm_per_layer = 2, GATED, .qk_norm = true, .tied = false,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 128)),
+    .gguf_arch = "qwen3", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "self_attn.q_norm.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_GEMMA, .name = "gemma",
+    .description = "GeGLU, head_dim decoupled from hidden, tied by default",
+    RMS, .n_norm_per_layer = 2, GATED, .tied = true,
+    HF_EAGER, .mlp_act = "GeGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 256)),
+    .gguf_arch = "gemma")
+
+TMEM_FAMILY(TMEM_FAMILY_GEMMA2, .name = "gemma2",
+    .description = "Gemma with four RMSNorms per layer, alternating sliding window",
+    RMS, .n_norm_per_layer = 4, GATED, .tied = true, .swa_layer_step = 2,
+    HF_EAGER, .mlp_act = "GeGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 256)),
+    .gguf_arch = "gemma2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "pre_feedforward_layernorm.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_PHI3, .name = "phi3",
+    .description = "Llama layout with fused qkv_proj and gate_up_proj",
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false,
+    HF_EAGER, .mlp_act = "SwiGLU",
+    /* Phi3DecoderLayer: resid_attn_dropout and resid_mlp_dropout (resid_pdrop) */
+    DROPOUT("attention_dropout", 0.0, "resid_pdrop", 0.0, NULL, 0.0),
+    CONFIG(ATTN_BIAS("attention_bias")),
+    .gguf_arch = "phi3", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "self_attn.qkv_proj.weight", .st_mlp_up = "mlp.gate_up_proj",
+    .st_mlp_fused = true)
+
+TMEM_FAMILY(TMEM_FAMILY_OLMO, .name = "olmo",
+    .description = "SwiGLU with non-parametric LayerNorm (no norm weights)",
+    NOPARAM, .n_norm_per_layer = 2, GATED, .tied = false,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), FLAG("mlp_bias", MLP_BIAS)),
+    .gguf_arch = "olmo")
+
+/* ------------------------------------------------- mixtures of experts */
+
+TMEM_FAMILY(TMEM_FAMILY_MIXTRAL, .name = "mixtral",
+    .description = "Mistral with a sparse MoE of SwiGLU experts in every layer",
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false, .moe = true,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias")),
+    /* llama.cpp stores Mixtral as "llama" with experts */
+    .gguf_arch = "llama", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "block_sparse_moe.gate.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_QWEN2_MOE, .name = "qwen2_moe",
+    .description = "Qwen2 with routed experts plus a gated shared expert",
+    RMS, .n_norm_per_layer = 2, GATED, .qkv_bias = true, .tied = false,
+    .moe = true, .moe_layer_phase = 1, .shared_expert_gate = true,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(KEY("shared_expert_intermediate_size", D_FF_SHARED)),
+    .gguf_arch = "qwen2moe", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "mlp.experts.0.up_proj.weight",
+    .st_forbid = "self_attn.kv_a_proj_with_mqa.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_QWEN3_MOE, .name = "qwen3_moe",
+    .description = "Qwen3 with routed experts, no shared expert",
+    RMS, .n_norm_per_layer = 2, GATED, .qk_norm = true, .tied = false,
+    .moe = true, .moe_layer_phase = 1,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 128)),
+    .gguf_arch = "qwen3moe", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "mlp.experts.0.up_proj.weight|self_attn.q_norm.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V2, .name = "deepseek_v2", .aliases = "deepseek-v2",
+    .description = "multi-head latent attention, dense first layers, shared + routed experts",
+    RMS, .n_norm_per_layer = 2, GATED, MLA, .tied = false, .moe = true,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(DEEPSEEK_KEYS),
+    .gguf_arch = "deepseek2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "self_attn.kv_a_proj_with_mqa.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V3, .name = "deepseek_v3", .aliases = "deepseek-v3",
+    .description = "DeepSeek-V2 layout with a router bias (e_score_correction_bias)",
+    RMS, .n_norm_per_layer = 2, GATED, MLA, .tied = false, .moe = true, .router_bias = true,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(DEEPSEEK_KEYS),
+    /* llama.cpp stores V3 as deepseek2 with the router's exp_probs_b */
+    .gguf_arch = "deepseek2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "self_attn.kv_a_proj_with_mqa.weight|mlp.gate.e_score_correction_bias")
+
+#ifdef TMEM_FAMILY_DESCRIPTORS
+#undef CONFIG
+#undef RULE_
+#undef KEY
+#undef KEY_REQ
+#undef KEY_DEF
+#undef KEY_MAX
+#undef FLAG
+#undef IF_TRUE
+#undef IF_FALSE
+#undef IF_TRUE_DEF
+#undef IF_FALSE_DEF
+#undef ATTN_BIAS
+#undef ALL_BIAS
+#undef DROPOUT
+#undef ATTN_DROPOUT
+#undef DEEPSEEK_KEYS
+#undef LN
+#undef RMS
+#undef NOPARAM
+#undef PLAIN
+#undef GATED
+#undef MLA
+#undef HF_EAGER
+#endif
+
+#ifdef TMEM__FAMILY_EMPTY
+#undef TMEM_FAMILY
+#undef TMEM__FAMILY_EMPTY
+#endif
+#ifdef TMEM__FAMILY_KEYS_EMPTY
+#undef TMEM_FAMILY_KEYS
+#undef TMEM__FAMILY_KEYS_EMPTY
+#endif
