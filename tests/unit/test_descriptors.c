@@ -231,6 +231,33 @@ static void a_bad_dropout_rate_is_an_error(void **state)
     }
 }
 
+/* DeepSeek's n_shared_experts is capped by its rule (TMEM_MAX_N_EXPERT)
+ * before resolve multiplies it: 2^62 + 1 would wrap to 1 shared expert in
+ * 64 bits (× 1408 ≡ 1408). 2 gives d_ff_shared = 2 × 1408 = 2,816. */
+static void deepseek_shared_experts_are_capped_then_derived(void **state)
+{
+    (void)state;
+    char text[512];
+    const char *fmt = "{\"model_type\": \"deepseek_v2\", \"hidden_size\": 2048, "
+                      "\"num_hidden_layers\": 27, \"num_attention_heads\": 16, "
+                      "\"vocab_size\": 102400, \"intermediate_size\": 10944, "
+                      "\"moe_intermediate_size\": 1408, \"n_routed_experts\": 64, "
+                      "\"num_experts_per_tok\": 6, \"n_shared_experts\": %s, "
+                      "\"kv_lora_rank\": 512, \"qk_nope_head_dim\": 128, "
+                      "\"qk_rope_head_dim\": 64, \"v_head_dim\": 128}";
+    struct tmem_model raw, m;
+    struct tmem_error err = {0};
+    snprintf(text, sizeof text, fmt, "4611686018427387905");
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "c.json", &raw, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "c.json:n_shared_experts");
+    assert_non_null(strstr(err.msg, "must be in [0, 16384]"));
+    snprintf(text, sizeof text, fmt, "2");
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "c.json", &raw, NULL), TMEM_OK);
+    assert_int_equal(raw.n_shared_expert, 2);
+    assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
+    assert_int_equal(m.d_ff_shared, UINT64_C(2816));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +266,7 @@ int main(void)
         cmocka_unit_test(gpt2_dropout_follows_its_config),
         cmocka_unit_test(llama_attention_dropout_is_read_from_the_config),
         cmocka_unit_test(a_bad_dropout_rate_is_an_error),
+        cmocka_unit_test(deepseek_shared_experts_are_capped_then_derived),
     };
     return cmocka_run_group_tests_name("descriptors", tests, NULL, NULL);
 }
