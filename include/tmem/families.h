@@ -269,6 +269,24 @@ TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V3, .name = "deepseek_v3", .aliases = "deepseek
     .gguf_arch = "deepseek2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "self_attn.kv_a_proj_with_mqa.weight|mlp.gate.e_score_correction_bias")
 
+/* ------------------------------------------------- added by descriptor */
+
+TMEM_FAMILY(TMEM_FAMILY_STARCODER2, .name = "starcoder2",
+    .description = "Llama-style decoder with LayerNorm, biases everywhere, a plain GELU MLP, GQA",
+    /* modeling_starcoder2.py: nn.LayerNorm (with bias) before attention and
+     * MLP and at the end; q/k/v/o and c_fc/c_proj with bias (use_bias);
+     * Starcoder2Config: tie_word_embeddings true, sliding_window per config */
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .tied = true,
+    /* LlamaAttention line: rotary, eager softmax in fp32 */
+    .rope = true, .softmax_fp32 = true, .mlp_act = "GELU",
+    /* attention_dropout on the probabilities; residual_dropout after o_proj
+     * and after c_proj; embedding_dropout after embed_tokens */
+    DROPOUT("attention_dropout", 0.0, "residual_dropout", 0.0, "embedding_dropout", 0.0),
+    CONFIG(ALL_BIAS("use_bias")),
+    .gguf_arch = "starcoder2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "mlp.c_fc.weight", .st_mlp_up = "mlp.c_fc")
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_
