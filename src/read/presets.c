@@ -866,6 +866,28 @@ static const struct tmem_preset presets[] = {
      "\"attention_bias\": false, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+
+    /* Config: bigcode/starcoder2-3b config.json (architecture keys). The model card gives
+     * 3.03B (rounded); no exact published total was found. tmem's 3,030,371,328 is checked
+     * against the hand calculation in tests/unit/test_starcoder2.c. */
+    {"starcoder2-3b", "bigcode/starcoder2-3b", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"starcoder2\", "
+     "\"vocab_size\": 49152, "
+     "\"hidden_size\": 3072, "
+     "\"intermediate_size\": 12288, "
+     "\"num_hidden_layers\": 30, "
+     "\"num_attention_heads\": 24, "
+     "\"num_key_value_heads\": 2, "
+     "\"max_position_embeddings\": 16384, "
+     "\"sliding_window\": 4096, "
+     "\"use_bias\": true, "
+     "\"attention_dropout\": 0.1, "
+     "\"residual_dropout\": 0.1, "
+     "\"embedding_dropout\": 0.1, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

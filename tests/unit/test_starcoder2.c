@@ -14,6 +14,7 @@
 #include "harness.h"
 
 #include "checkpoint.h"
+#include "presets.h"
 #include "reader.h"
 #include "tmem/train.h"
 
@@ -73,6 +74,18 @@ static void starcoder2_3b_counts_its_published_total(void **state)
     assert_int_equal(m.sliding_window, 4096);
     assert_int_equal(m.n_kv_head, 2);
     assert_int_equal(m.d_head, 128);
+}
+
+/* The built-in preset is the same config: the same hand-calculated total. */
+static void the_preset_counts_the_same(void **state)
+{
+    (void)state;
+    const struct tmem_preset *p = tmem_preset_find("bigcode/starcoder2-3b");
+    assert_non_null(p);
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(p->config_json, &m, &inv);
+    assert_int_equal(inv.total_params, UINT64_C(3030371328));
 }
 
 /* use_bias false drops every linear bias (LayerNorm biases stay):
@@ -239,6 +252,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(starcoder2_3b_counts_its_published_total),
+        cmocka_unit_test(the_preset_counts_the_same),
         cmocka_unit_test(use_bias_false_drops_the_linear_biases),
         cmocka_unit_test(starcoder2_dropouts_come_from_its_config),
         cmocka_unit_test(small_from_safetensors_names),
