@@ -16,4 +16,18 @@ if [ -n "$globals" ]; then
   echo "$globals"
   exit 1
 fi
-echo "core purity: ok (no stdio, allocation, exit or mutable globals in src/core)"
+# layering: includes point down only (core <- read <- report <- cli; the
+# public headers include nothing of src/)
+names() { for h in "$@"; do [ -e "$h" ] && printf '%s|' "$(basename "$h")"; done; }
+above_core=$(names src/read/*.h src/report/*.h src/cli/*.h)jansson.h
+above_read=$(names src/report/*.h src/cli/*.h)
+above_report=$(names src/cli/*.h)
+up=$( { grep -nE "#include [<\"]($above_core)[>\"]" src/core/*.c src/core/*.h include/tmem/*.h;
+        grep -nE "#include \"(${above_read%|})\"" src/read/*.c src/read/*.h;
+        [ -n "$above_report" ] && grep -nE "#include \"(${above_report%|})\"" src/report/*.c src/report/*.h; } 2>/dev/null)
+if [ -n "$up" ]; then
+  echo "core purity: FAILED — an include points up a layer (core <- read <- report <- cli):"
+  echo "$up"
+  exit 1
+fi
+echo "core purity: ok (no stdio, allocation, exit or mutable globals in src/core; includes point down)"
