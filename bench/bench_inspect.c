@@ -7,7 +7,7 @@
 #define _XOPEN_SOURCE 700
 #include "../tests/unit/ckpt_writer.h"
 
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 #include "tmem/tmem.h"
 
 #include <errno.h>
@@ -86,7 +86,7 @@ static double read_ms(const char *path, uint32_t *n_tensors, uint64_t *header_by
         struct tmem_ckpt_summary s;
         struct tmem_error err = {0};
         double t0 = now_s();
-        if (tmem_ckpt_open(path, &c, &err) != TMEM_OK ||
+        if (tmem_ckpt_open(path, NULL, &c, &err) != TMEM_OK ||
             tmem_ckpt_summarize(&c, &s, &err) != TMEM_OK) {
             fprintf(stderr, "bench: %s: %s\n", err.where, err.msg);
             exit(1);

@@ -5,7 +5,7 @@
  * `build/bench build/tmem`. It never fails on a missed target, only on an
  * error (exit 1) or bad usage (exit 2). */
 #define _POSIX_C_SOURCE 200809L
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 #include "tmem/tmem.h"
 
@@ -93,7 +93,7 @@ static uint64_t op_parse_resolve_inventory(const struct bench_case *c)
     struct tmem_model m;
     struct tmem_inventory inv;
     struct tmem_error err;
-    enum tmem_status st = tmem_model_load(c->name, &m, &err);
+    enum tmem_status st = tmem_model_load(c->name, NULL, &m, &err);
     if (st != TMEM_OK)
         die_status("load", c->name, st, &err);
     st = tmem_model_resolve(&m, &m, &err);
@@ -207,7 +207,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < N_MODELS; i++) {
         struct tmem_error err;
         cases[i].name = bench_models[i];
-        enum tmem_status st = tmem_model_load(cases[i].name, &cases[i].raw, &err);
+        enum tmem_status st = tmem_model_load(cases[i].name, NULL, &cases[i].raw, &err);
         if (st != TMEM_OK)
             die_status("load", cases[i].name, st, &err);
         st = tmem_model_resolve(&cases[i].raw, &cases[i].resolved, &err);

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
         struct plan *p = &plans[i];
         p->model = names[i];
         p->what = whats[i];
-        if (tmem_model_load(names[i], &p->m, NULL) != TMEM_OK ||
+        if (tmem_model_load(names[i], NULL, &p->m, NULL) != TMEM_OK ||
             tmem_model_resolve(&p->m, &p->m, NULL) != TMEM_OK ||
             tmem_inventory_build(&p->m, &p->inv, NULL) != TMEM_OK) {
             fprintf(stderr, "bench_train: cannot load %s\n", names[i]);

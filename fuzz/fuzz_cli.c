@@ -2,14 +2,12 @@
  * most 15 arguments after "tmem", run in-process. Output goes wherever
  * stdout/stderr point (libFuzzer: run with -close_fd_mask=3). */
 #include "fuzz.h"
-#include "alloc.h"
 #include "cli.h"
 
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    tmem_alloc_install();
     if (size > 4096)
         return 0;
     static char buf[4097];

@@ -2,14 +2,12 @@
  * inventory → inference ledgers under several option sets → every report
  * (text and JSON, params and infer). The first byte picks the options. */
 #include "fuzz.h"
-#include "alloc.h"
 #include "reader.h"
 #include "report_infer.h"
 #include "tmem/infer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    tmem_alloc_install();
     if (size < 1)
         return 0;
     uint8_t knob = data[0];
@@ -17,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct tmem_inventory inv;
     static struct tmem_infer_result r;
     struct tmem_error err;
-    if (tmem_hf_config_parse((const char *)data + 1, size - 1, "fuzz.json", &raw, &err) != TMEM_OK ||
+    if (tmem_hf_config_parse((const char *)data + 1, size - 1, "fuzz.json", NULL, &raw, &err) != TMEM_OK ||
         tmem_model_resolve(&raw, &m, &err) != TMEM_OK ||
         tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
         return 0;

@@ -10,12 +10,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    tmem_alloc_install();
     struct tmem_ckpt c;
     struct tmem_ckpt_summary s;
     struct tmem_ckpt_check *k = tmem_alloc(sizeof *k);
     struct tmem_error err;
-    if (k != NULL && tmem_gguf_parse_buffer(data, size, "fuzz.gguf", &c, &err) == TMEM_OK &&
+    if (k != NULL && tmem_gguf_parse_buffer(data, size, "fuzz.gguf", NULL, &c, &err) == TMEM_OK &&
         tmem_ckpt_summarize(&c, &s, &err) == TMEM_OK) {
         struct tmem_model raw, m;
         char notes[256];

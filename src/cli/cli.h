@@ -4,6 +4,7 @@
 #define TMEM_CLI_H
 
 #include "args.h"
+#include "tmem/read.h"
 #include "tmem/tmem.h"
 
 /* Architecture flags: override fields of the MODEL given, or describe a
@@ -33,6 +34,13 @@ int report_error(const struct tmem_error *err);
 /* The whole command line: dispatches argv[1]; returns the exit status.
  * main() calls it; the CLI fuzzer and tests call it in-process. */
 int tmem_cli_main(int argc, char **argv);
+/* The same, with every allocation of the run (the CLI's own, the library's
+ * and jansson's) made by alc (NULL: malloc/free): the allocation-failure
+ * tests pass one that fails the N-th. */
+int tmem_cli_run(int argc, char **argv, const struct tmem_allocator *alc);
+/* The allocator of the run in progress, which the CLI passes to every
+ * library call that takes one. */
+const struct tmem_allocator *cli_allocator(void);
 
 /* The named values of options, from the core's name tables (choices.c). */
 const char *tmem__choice_precision(size_t i);

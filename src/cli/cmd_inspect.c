@@ -60,14 +60,8 @@ void tmem__inspect_doc(cmd_doc_sink sink, void *ctx)
 static enum tmem_status config_model(const char *path, struct tmem_model *m,
                                      struct tmem_error *err)
 {
-    char *text = NULL;
-    size_t len = 0;
     struct tmem_model raw;
-    enum tmem_status st = tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
-    if (st != TMEM_OK)
-        return st;
-    st = tmem_hf_config_parse(text, len, path, &raw, err);
-    tmem_dealloc(text);
+    enum tmem_status st = tmem_hf_config_load(path, cli_allocator(), &raw, err);
     if (st == TMEM_OK)
         st = tmem_model_resolve(&raw, m, err);
     return st;
@@ -108,7 +102,7 @@ int cmd_inspect(int argc, char **argv)
     }
     int rc = 0;
     struct tmem_error err = {0};
-    if (tmem_ckpt_open(pos[0], &s->ckpt, &err) != TMEM_OK ||
+    if (tmem_ckpt_open(pos[0], cli_allocator(), &s->ckpt, &err) != TMEM_OK ||
         tmem_ckpt_summarize(&s->ckpt, &s->sum, &err) != TMEM_OK) {
         rc = report_error(&err);
         goto done;

@@ -1,7 +1,7 @@
 /* cmd_lab.c — `tmem lab`: the original lab script's numbers, exactly, and
  * how far its approximation is from the exact count of a matching model. */
 #include "cli.h"
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 #include "report.h"
 
@@ -13,7 +13,7 @@ static const struct tmem_preset *find_match(const struct tmem_lab_input *in, str
 {
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model raw, m;
-        if (tmem_model_load(tmem_preset_at(i)->name, &raw, NULL) != TMEM_OK ||
+        if (tmem_model_load(tmem_preset_at(i)->name, cli_allocator(), &raw, NULL) != TMEM_OK ||
             tmem_model_resolve(&raw, &m, NULL) != TMEM_OK)
             continue;
         if (m.d_model == in->d_model && m.n_layer == in->n_layer && m.n_head == in->n_head &&

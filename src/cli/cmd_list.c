@@ -1,7 +1,7 @@
 /* cmd_list.c — `tmem models` and `tmem gpus`: the built-in presets. */
 #include "alloc.h"
 #include "cli.h"
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 #include "report.h"
 
@@ -52,7 +52,7 @@ int cmd_models(int argc, char **argv)
         const struct tmem_preset *p = tmem_preset_at(i);
         struct tmem_model raw;
         struct tmem_error err = {0};
-        if (tmem_model_load(p->name, &raw, &err) != TMEM_OK ||
+        if (tmem_model_load(p->name, cli_allocator(), &raw, &err) != TMEM_OK ||
             tmem_model_resolve(&raw, &models[i], &err) != TMEM_OK ||
             tmem_inventory_build(&models[i], inv, &err) != TMEM_OK) {
             rc = report_error(&err);

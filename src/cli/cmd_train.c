@@ -153,7 +153,7 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
     if (t->deepspeed) {
         struct tmem_ds_config ds;
         struct tmem_error err = {0};
-        if (tmem_ds_config_load(t->deepspeed, &ds, &err) != TMEM_OK)
+        if (tmem_ds_config_load(t->deepspeed, cli_allocator(), &ds, &err) != TMEM_OK)
             return report_error(&err);
         if (ds.has_zero)
             o->zero = ds.zero_stage;

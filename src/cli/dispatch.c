@@ -1,6 +1,7 @@
 /* dispatch.c — the command line as a function: dispatches a subcommand.
  * Exit status: 0 ok (a model that does not fit is not an error), 2 bad input
  * or usage. */
+#include "alloc.h"
 #include "cli.h"
 
 #include <string.h>
@@ -36,7 +37,13 @@ static void usage(FILE *out)
     fprintf(out, "\n'tmem COMMAND --help' shows a command's options. Every command takes --json.\n");
 }
 
-int tmem_cli_main(int argc, char **argv)
+/* The CLI's one allocator: the program's state, not the library's (the
+ * library takes an allocator per call). Set for the duration of a run. */
+static const struct tmem_allocator *run_alc;
+
+const struct tmem_allocator *cli_allocator(void) { return run_alc; }
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -59,3 +66,17 @@ int tmem_cli_main(int argc, char **argv)
     cli_error(c, "unknown command", "try 'tmem --help' for more information");
     return 2;
 }
+
+int tmem_cli_run(int argc, char **argv, const struct tmem_allocator *alc)
+{
+    const struct tmem_allocator *saved = run_alc;
+    run_alc = alc;
+    /* the CLI's own allocations (tmem_alloc) use it too */
+    const struct tmem_allocator *prev = tmem_alloc_push(alc);
+    int rc = dispatch(argc, argv);
+    tmem_alloc_pop(prev);
+    run_alc = saved;
+    return rc;
+}
+
+int tmem_cli_main(int argc, char **argv) { return tmem_cli_run(argc, argv, NULL); }

@@ -1,8 +1,7 @@
-/* main.c — tmem's entry point: the allocation seam first, then the command
- * line (dispatch.c), then stdout: output that could not be written (a full
+/* main.c — tmem's entry point: the command line (dispatch.c) with the C
+ * library's allocator, then stdout: output that could not be written (a full
  * disk, /dev/full, a closed stdout) is an error, exit 2, one line. */
 #define _POSIX_C_SOURCE 200809L
-#include "alloc.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -42,7 +41,6 @@ static int finish_stdout(int rc)
 int main(int argc, char **argv)
 {
     hold_stdout();
-    tmem_alloc_install();
     int rc = tmem_cli_main(argc, argv);
     return finish_stdout(rc);
 }

@@ -78,63 +78,47 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
                       "with --hidden --layers --heads --vocab [--ffn]");
             return 2;
         }
-        enum tmem_family fam = tmem_family_from_name(f->family ? f->family : MODEL_FLAG_FAMILY);
-        if (fam == TMEM_FAMILY_COUNT) {
-            const char *names[TMEM_FAMILY_COUNT];
-            for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
-                names[i] = tmem_family_info((enum tmem_family)i)->name;
-            char close[128], msg[256], q[TMEM_QUOTE_CAP];
-            tmem_close_names(f->family, names, TMEM_FAMILY_COUNT, 3, close, sizeof close);
-            snprintf(msg, sizeof msg, "unknown family %s (closest: %s)", tmem__quote(q, f->family),
-                     close);
-            cli_error("--family", msg, NULL);
+        if (tmem_model_from_family(f->family ? f->family : MODEL_FLAG_FAMILY, &m, &err) != TMEM_OK) {
+            cli_error("--family", err.msg, NULL);
             return 2;
         }
-        tmem_model_init(&m, fam, NULL);
-        snprintf(m.name, sizeof m.name, "custom %s", tmem_family_info(fam)->name);
     } else {
         if (f->family) {
             cli_error("--family", "only applies when flags alone describe the model", NULL);
             return 2;
         }
-        if (tmem_model_load(arg, &m, &err) != TMEM_OK)
+        if (tmem_model_load(arg, cli_allocator(), &m, &err) != TMEM_OK)
             return report_error(&err);
     }
     if (f->tied && f->untied) {
         cli_error("--tied", "contradicts --untied", NULL);
         return 2;
     }
-#define OVERRIDE(flag, field)                                                                  \
-    do {                                                                                       \
-        if ((flag).set)                                                                        \
-            m.field = (flag).v;                                                                \
-    } while (0)
-    OVERRIDE(f->hidden, d_model);
-    OVERRIDE(f->layers, n_layer);
-    OVERRIDE(f->heads, n_head);
-    OVERRIDE(f->kv_heads, n_kv_head);
-    OVERRIDE(f->head_dim, d_head);
-    OVERRIDE(f->ffn, d_ff);
-    OVERRIDE(f->vocab, n_vocab);
-    OVERRIDE(f->max_pos, n_ctx);
-    OVERRIDE(f->experts, n_expert);
-    OVERRIDE(f->experts_per_token, n_expert_used);
-    OVERRIDE(f->expert_ffn, d_ff_expert);
-    OVERRIDE(f->shared_ffn, d_ff_shared);
-    OVERRIDE(f->moe_first, moe_first_layer);
-    OVERRIDE(f->moe_step, moe_layer_step);
-    OVERRIDE(f->q_lora, q_lora_rank);
-    OVERRIDE(f->kv_lora, kv_lora_rank);
-    OVERRIDE(f->qk_nope, qk_nope_dim);
-    OVERRIDE(f->qk_rope, qk_rope_dim);
-    OVERRIDE(f->v_head, v_head_dim);
-#undef OVERRIDE
-    if (f->tied)
-        m.tied = true;
-    if (f->untied)
-        m.tied = false;
-    if (f->name)
-        tmem__copy_marked(m.name, sizeof m.name, f->name);
+    const struct tmem_model_overrides o = {
+        .name = f->name,
+        .d_model = {f->hidden.set, f->hidden.v},
+        .n_layer = {f->layers.set, f->layers.v},
+        .n_head = {f->heads.set, f->heads.v},
+        .n_kv_head = {f->kv_heads.set, f->kv_heads.v},
+        .d_head = {f->head_dim.set, f->head_dim.v},
+        .d_ff = {f->ffn.set, f->ffn.v},
+        .n_vocab = {f->vocab.set, f->vocab.v},
+        .n_ctx = {f->max_pos.set, f->max_pos.v},
+        .n_expert = {f->experts.set, f->experts.v},
+        .n_expert_used = {f->experts_per_token.set, f->experts_per_token.v},
+        .d_ff_expert = {f->expert_ffn.set, f->expert_ffn.v},
+        .d_ff_shared = {f->shared_ffn.set, f->shared_ffn.v},
+        .moe_first_layer = {f->moe_first.set, f->moe_first.v},
+        .moe_layer_step = {f->moe_step.set, f->moe_step.v},
+        .q_lora_rank = {f->q_lora.set, f->q_lora.v},
+        .kv_lora_rank = {f->kv_lora.set, f->kv_lora.v},
+        .qk_nope_dim = {f->qk_nope.set, f->qk_nope.v},
+        .qk_rope_dim = {f->qk_rope.set, f->qk_rope.v},
+        .v_head_dim = {f->v_head.set, f->v_head.v},
+        .tie = f->tied ? TMEM_TIE_TIED : f->untied ? TMEM_TIE_UNTIED : TMEM_TIE_KEEP,
+    };
+    if (tmem_model_override(&m, &o, &err) != TMEM_OK)
+        return report_error(&err);
 
     if (tmem_model_resolve(&m, out, &err) != TMEM_OK) {
         const char *flag = flag_for(err.where);

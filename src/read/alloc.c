@@ -1,38 +1,72 @@
-/* alloc.c — the allocation seam (see alloc.h). Its counters are the one
- * piece of process-wide state outside the core, kept for failure injection
- * in tests; jansson's own hooks are process-wide too. */
+/* alloc.c — the allocation seam (see alloc.h): per-call allocators.
+ *
+ * Re-entrancy: the library has no process-wide allocator state. A public
+ * entry point makes the struct tmem_allocator it was given the calling
+ * thread's current one (a _Thread_local pointer) for the duration of the
+ * call and restores the previous one on return, so threads may use
+ * different allocators at once and nested calls (an allocator that calls
+ * tmem, a reader calling another public reader) unwind correctly.
+ *
+ * jansson has only process-wide hooks (json_set_alloc_funcs). They are set
+ * once per process (call_once) to two trampolines that forward to the
+ * calling thread's current allocator; with none current they are malloc and
+ * free, jansson's defaults, so a jansson value made outside a tmem call and
+ * freed inside one (or the reverse) stays consistent for the default
+ * allocator. Within tmem every jansson value is made and freed in one call. */
 #include "alloc.h"
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
+#include <threads.h>
 
-static uint64_t n_calls;   /* allocations so far */
-static uint64_t fail_call; /* the call number that fails, 0: none */
+static _Thread_local const struct tmem_allocator *current;
 
-void *tmem_alloc(size_t n)
+static void *raw_alloc(const struct tmem_allocator *a, size_t n)
 {
-    n_calls++;
-    if (fail_call != 0 && n_calls == fail_call)
-        return NULL;
-    return malloc(n ? n : 1);
+    if (n == 0)
+        n = 1;
+    if (a == NULL || a->malloc == NULL)
+        return malloc(n);
+    return a->malloc(a->ctx, n);
 }
+
+void *tmem_alloc(size_t n) { return raw_alloc(current, n); }
 
 void *tmem_calloc(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
         return NULL;
-    n_calls++;
-    if (fail_call != 0 && n_calls == fail_call)
-        return NULL;
-    return calloc(n ? n : 1, size ? size : 1);
+    void *p = raw_alloc(current, n * size);
+    if (p != NULL)
+        memset(p, 0, n * size);
+    return p;
 }
 
-void tmem_dealloc(void *p) { free(p); }
-
-void tmem_alloc_install(void) { json_set_alloc_funcs(tmem_alloc, tmem_dealloc); }
-
-uint64_t tmem_alloc_fail_at(uint64_t n)
+void tmem_dealloc(void *p)
 {
-    fail_call = n ? n_calls + n : 0;
-    return n_calls;
+    if (p == NULL)
+        return;
+    const struct tmem_allocator *a = current;
+    if (a == NULL || a->malloc == NULL)
+        free(p);
+    else
+        a->free(a->ctx, p);
 }
+
+static void *json_malloc_trampoline(size_t n) { return tmem_alloc(n); }
+static void json_free_trampoline(void *p) { tmem_dealloc(p); }
+static void install_json_hooks(void) { json_set_alloc_funcs(json_malloc_trampoline, json_free_trampoline); }
+static once_flag json_hooks_once = ONCE_FLAG_INIT;
+
+const struct tmem_allocator *tmem_alloc_push(const struct tmem_allocator *a)
+{
+    call_once(&json_hooks_once, install_json_hooks);
+    const struct tmem_allocator *prev = current;
+    current = a;
+    return prev;
+}
+
+void tmem_alloc_pop(const struct tmem_allocator *prev) { current = prev; }
+
+const struct tmem_allocator *tmem_alloc_current(void) { return current; }

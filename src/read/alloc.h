@@ -1,9 +1,13 @@
 /* alloc.h — the one allocation seam of everything outside the pure core
- * (readers, reports, CLI) and of jansson: every heap allocation passes
- * through tmem_alloc, so tests can fail the N-th one and require a clean
- * error. The core allocates nothing. */
+ * (readers, reports, CLI) and of jansson. Internal code allocates with
+ * tmem_alloc(), which uses the calling thread's current allocator: the
+ * struct tmem_allocator a public entry point was given, made current for
+ * the duration of that call with tmem_alloc_push() / tmem_alloc_pop().
+ * The core allocates nothing. */
 #ifndef TMEM_ALLOC_H
 #define TMEM_ALLOC_H
+
+#include "tmem/read.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -12,12 +16,15 @@ void *tmem_alloc(size_t n);               /* NULL when out of memory (or failed 
 void *tmem_calloc(size_t n, size_t size); /* zeroed; NULL on overflow of n · size too */
 void tmem_dealloc(void *p);               /* NULL is a no-op */
 
-/* Routes jansson's allocations through the seam. Call once before any JSON
- * work (the CLI does it first thing); calling it again is harmless. */
-void tmem_alloc_install(void);
+/* Makes a (NULL: malloc/free) the calling thread's current allocator and
+ * returns the previous one, which the caller hands back to tmem_alloc_pop()
+ * before it returns. a must outlive the pop. The first push also routes
+ * jansson's allocations through the current allocator (once per process). */
+const struct tmem_allocator *tmem_alloc_push(const struct tmem_allocator *a);
+void tmem_alloc_pop(const struct tmem_allocator *prev);
 
-/* Testing: from now on, the n-th allocation fails (1: the next one; 0: none
- * fail). Returns the number of allocations made so far. */
-uint64_t tmem_alloc_fail_at(uint64_t n);
+/* The current allocator (NULL: malloc/free), for results that outlive the
+ * call (a checkpoint keeps a copy to free itself with). */
+const struct tmem_allocator *tmem_alloc_current(void);
 
 #endif /* TMEM_ALLOC_H */

@@ -233,7 +233,7 @@ enum tmem_status tmem_ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *e
     return TMEM_OK;
 }
 
-int64_t tmem_ckpt_find(struct tmem_ckpt *c, const char *name)
+int64_t tmem__ckpt_find(struct tmem_ckpt *c, const char *name)
 {
     if (c == NULL || name == NULL)
         return -1;
@@ -260,7 +260,7 @@ const struct tmem_ckpt_kv *tmem_ckpt_kv_find(const struct tmem_ckpt *c, const ch
     return NULL;
 }
 
-void tmem_ckpt_free(struct tmem_ckpt *c)
+void tmem__ckpt_free(struct tmem_ckpt *c)
 {
     if (c == NULL)
         return;
@@ -469,7 +469,7 @@ static enum tmem_status finish(struct tmem_ckpt *c, struct tmem_error *err)
     return TMEM_OK;
 }
 
-enum tmem_status tmem_ckpt_open(const char *path, struct tmem_ckpt *out, struct tmem_error *err)
+enum tmem_status tmem__ckpt_open(const char *path, struct tmem_ckpt *out, struct tmem_error *err)
 {
     memset(out, 0, sizeof *out);
     if (path == NULL || path[0] == '\0')
@@ -500,8 +500,8 @@ enum tmem_status tmem_ckpt_open(const char *path, struct tmem_ckpt *out, struct 
     return st;
 }
 
-enum tmem_status tmem_safetensors_parse_buffer(const void *buf, size_t len, const char *where,
-                                               struct tmem_ckpt *out, struct tmem_error *err)
+enum tmem_status tmem__safetensors_parse_buffer(const void *buf, size_t len, const char *where,
+                                                struct tmem_ckpt *out, struct tmem_error *err)
 {
     memset(out, 0, sizeof *out);
     if (where == NULL)
@@ -535,8 +535,8 @@ enum tmem_status tmem_safetensors_parse_buffer(const void *buf, size_t len, cons
     return st;
 }
 
-enum tmem_status tmem_gguf_parse_buffer(const void *buf, size_t len, const char *where,
-                                        struct tmem_ckpt *out, struct tmem_error *err)
+enum tmem_status tmem__gguf_parse_buffer(const void *buf, size_t len, const char *where,
+                                         struct tmem_ckpt *out, struct tmem_error *err)
 {
     memset(out, 0, sizeof *out);
     if (where == NULL)

@@ -138,9 +138,9 @@ static void check_layer_group(struct tmem_ckpt_check *k, const uint64_t *per_lay
          tmem_group_name(g), n > 1 ? "s" : "", list, commas(a, sizeof a, mode));
 }
 
-enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ckpt_summary *s,
-                                 const struct tmem_model *m, const char *against,
-                                 struct tmem_ckpt_check *out, struct tmem_error *err)
+enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_ckpt_summary *s,
+                                  const struct tmem_model *m, const char *against,
+                                  struct tmem_ckpt_check *out, struct tmem_error *err)
 {
     memset(out, 0, sizeof *out);
     out->matches = true;

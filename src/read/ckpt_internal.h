@@ -6,7 +6,7 @@
 #define TMEM_CKPT_INTERNAL_H
 
 #include "alloc.h"
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -92,5 +92,20 @@ void tmem_ckpt_classify_all(struct tmem_ckpt *c);
 
 /* Name map: built from all tensors; duplicate names are reported. */
 enum tmem_status tmem_ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *err);
+
+/* The readers behind the public entry points of tmem/checkpoint.h (api.c
+ * makes the allocator current, then calls these). Same contracts. */
+enum tmem_status tmem__ckpt_open(const char *path, struct tmem_ckpt *out, struct tmem_error *err);
+enum tmem_status tmem__safetensors_parse_buffer(const void *buf, size_t len, const char *where,
+                                                struct tmem_ckpt *out, struct tmem_error *err);
+enum tmem_status tmem__gguf_parse_buffer(const void *buf, size_t len, const char *where,
+                                         struct tmem_ckpt *out, struct tmem_error *err);
+void tmem__ckpt_free(struct tmem_ckpt *c);
+int64_t tmem__ckpt_find(struct tmem_ckpt *c, const char *name);
+enum tmem_status tmem__ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, char *notes,
+                                  size_t notes_cap, struct tmem_error *err);
+enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_ckpt_summary *s,
+                                  const struct tmem_model *m, const char *against,
+                                  struct tmem_ckpt_check *out, struct tmem_error *err);
 
 #endif /* TMEM_CKPT_INTERNAL_H */

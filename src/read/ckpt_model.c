@@ -665,8 +665,8 @@ static enum tmem_status names_model(struct derive *d, struct tmem_model *m)
                          "(Llama-style, GPT-2, GPT-NeoX)");
 }
 
-enum tmem_status tmem_ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, char *notes,
-                                 size_t notes_cap, struct tmem_error *err)
+enum tmem_status tmem__ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, char *notes,
+                                  size_t notes_cap, struct tmem_error *err)
 {
     if (notes && notes_cap)
         notes[0] = '\0';

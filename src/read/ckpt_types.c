@@ -5,7 +5,7 @@
  * REF: ggml/include/ggml.h enum ggml_type; ggml/src/ggml-common.h block
  * structs (sizes as their static_asserts state); ggml/src/ggml.c
  * type_traits[]; huggingface/safetensors safetensors/src/tensor.rs Dtype. */
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 
 #include <string.h>
 

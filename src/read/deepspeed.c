@@ -139,8 +139,8 @@ static const struct {
     {"Adagrad", TMEM_OPTIMIZER_SGD_MOMENTUM},
 };
 
-enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *where,
-                                      struct tmem_ds_config *out, struct tmem_error *err)
+enum tmem_status tmem__ds_config_parse(const char *text, size_t len, const char *where,
+                                       struct tmem_ds_config *out, struct tmem_error *err)
 {
     struct dsc c = {.where = where ? where : "ds_config.json", .err = err, .st = TMEM_OK};
     json_error_t jerr;
@@ -213,15 +213,15 @@ enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *
     return c.st;
 }
 
-enum tmem_status tmem_ds_config_load(const char *path, struct tmem_ds_config *out,
-                                     struct tmem_error *err)
+enum tmem_status tmem__ds_config_load(const char *path, struct tmem_ds_config *out,
+                                      struct tmem_error *err)
 {
     char *buf;
     size_t len;
     enum tmem_status st = tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &buf, &len, err);
     if (st != TMEM_OK)
         return st;
-    st = tmem_ds_config_parse(buf, len, path, out, err);
+    st = tmem__ds_config_parse(buf, len, path, out, err);
     tmem_dealloc(buf);
     return st;
 }

@@ -256,8 +256,8 @@ static void read_model(struct cfg *c, struct tmem_model *m)
         read_dropout(c, &fi->dropout[k], &m->dropout[k]);
 }
 
-enum tmem_status tmem_hf_config_parse(const char *text, size_t len, const char *where,
-                                      struct tmem_model *out, struct tmem_error *err)
+enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char *where,
+                                       struct tmem_model *out, struct tmem_error *err)
 {
     struct cfg c = {.where = where ? where : "config.json", .err = err, .st = TMEM_OK};
     json_error_t jerr;

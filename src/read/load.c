@@ -3,9 +3,9 @@
  * (name or HF repo id, case-insensitive). */
 #define _POSIX_C_SOURCE 200809L
 #include "alloc.h"
-#include "checkpoint.h"
 #include "errtext.h"
-#include "presets.h"
+#include "tmem/checkpoint.h"
+#include "tmem/read.h"
 #include "reader.h"
 
 #include <errno.h>
@@ -26,15 +26,15 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-static enum tmem_status load_config_file(const char *path, struct tmem_model *out,
-                                         struct tmem_error *err)
+enum tmem_status tmem__hf_config_load(const char *path, struct tmem_model *out,
+                                      struct tmem_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     enum tmem_status st = tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
     if (st != TMEM_OK)
         return st;
-    st = tmem_hf_config_parse(text, len, path, out, err);
+    st = tmem__hf_config_parse(text, len, path, out, err);
     tmem_dealloc(text);
     return st;
 }
@@ -45,14 +45,14 @@ static enum tmem_status load_checkpoint(const char *path, struct tmem_model *out
                                         struct tmem_error *err)
 {
     struct tmem_ckpt c;
-    enum tmem_status st = tmem_ckpt_open(path, &c, err);
+    enum tmem_status st = tmem_ckpt_open(path, tmem_alloc_current(), &c, err);
     if (st == TMEM_OK)
         st = tmem_ckpt_model(&c, out, NULL, 0, err);
     tmem_ckpt_free(&c);
     return st;
 }
 
-enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct tmem_error *err)
+enum tmem_status tmem__model_load(const char *arg, struct tmem_model *out, struct tmem_error *err)
 {
     if (arg == NULL || arg[0] == '\0')
         return load_fail(err, TMEM_ERR_INVALID_ARG, "MODEL", "no model given");
@@ -67,12 +67,12 @@ enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct
                 return load_fail(err, TMEM_ERR_LIMIT, arg, "path is too long");
             if (stat(path, &sb) != 0) /* no config: the weights' headers describe it */
                 return load_checkpoint(arg, out, err);
-            return load_config_file(path, out, err);
+            return tmem__hf_config_load(path, out, err);
         }
         if (ends_with(arg, ".gguf") || ends_with(arg, ".safetensors") ||
             ends_with(arg, ".safetensors.index.json"))
             return load_checkpoint(arg, out, err);
-        return load_config_file(arg, out, err);
+        return tmem__hf_config_load(arg, out, err);
     }
 
     const struct tmem_preset *p = tmem_preset_find(arg);
@@ -80,7 +80,7 @@ enum tmem_status tmem_model_load(const char *arg, struct tmem_model *out, struct
         char where[96];
         snprintf(where, sizeof where, "preset %s", p->name);
         enum tmem_status st =
-            tmem_hf_config_parse(p->config_json, strlen(p->config_json), where, out, err);
+            tmem__hf_config_parse(p->config_json, strlen(p->config_json), where, out, err);
         if (st == TMEM_OK)
             snprintf(out->name, sizeof out->name, "%s", p->name);
         return st;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "presets.h"
+#include "tmem/read.h"
 
 static const struct tmem_preset presets[] = {
     /* Config: openai-community/gpt2 config.json (copy in

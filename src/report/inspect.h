@@ -5,7 +5,7 @@
 #ifndef TMEM_REPORT_INSPECT_H
 #define TMEM_REPORT_INSPECT_H
 
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 #include "report.h"
 
 #include <stdio.h>

@@ -6,15 +6,15 @@
 #define _XOPEN_SOURCE 700
 #include "harness.h"
 #include "scratch.h"
-#include "alloc.h"
+#include "count_alloc.h"
 #include "cli.h"
 
 #include <unistd.h>
 
 static char scratch[512]; /* this run's private folder (scratch.h), removed at exit */
 
-/* Runs tmem_cli_main(args) with stdout and stderr sent to files; returns
- * the exit status, and the bytes each got. */
+/* Runs tmem_cli_run(args) with the counting allocator and stdout and
+ * stderr sent to files; returns the exit status, and the bytes each got. */
 static int run(const char *const *args, long *out_bytes, long *err_bytes)
 {
     int argc = 0;
@@ -32,7 +32,7 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
     FILE *e = freopen(ckw_scratch_path(pe, sizeof pe, scratch, "run.err"), "w", stderr);
     assert_non_null(o);
     assert_non_null(e);
-    int rc = tmem_cli_main(argc, argv);
+    int rc = tmem_cli_run(argc, argv, &counting.a);
     fflush(stdout);
     fflush(stderr);
     *out_bytes = ftell(stdout);
@@ -47,15 +47,15 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
 static void fail_every_allocation(const char *const *args)
 {
     long out, err;
-    tmem_alloc_fail_at(0);
-    uint64_t before = tmem_alloc_fail_at(0);
+    count_alloc_fail_at(0);
+    uint64_t before = count_alloc_fail_at(0);
     assert_int_equal(run(args, &out, &err), 0); /* the run succeeds untouched */
-    uint64_t needed = tmem_alloc_fail_at(0) - before;
+    uint64_t needed = count_alloc_fail_at(0) - before;
     assert_true(out > 0);
     for (uint64_t n = 1; n <= needed; n++) {
-        tmem_alloc_fail_at(n);
+        count_alloc_fail_at(n);
         int rc = run(args, &out, &err);
-        tmem_alloc_fail_at(0);
+        count_alloc_fail_at(0);
         if (rc == 0)
             continue; /* that allocation's failure was absorbed (an optional buffer) */
         if (rc != 2 || out != 0 || err == 0)
@@ -115,7 +115,6 @@ static void a_config_file_survives_every_failed_allocation(void **state)
 
 int main(void)
 {
-    tmem_alloc_install();
     if (ckw_scratch_dir(scratch, sizeof scratch, "tmem-alloc") != 0)
         return 1;
     const struct CMUnitTest tests[] = {

@@ -16,7 +16,7 @@
 #include "ckpt_writer.h"
 #include "harness.h"
 
-#include "alloc.h"
+#include "count_alloc.h"
 #include "cli.h"
 
 
@@ -239,7 +239,7 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
     snprintf(pe, sizeof pe, "%s/run.err", tmp_root);
     assert_non_null(freopen(po, "w", stdout));
     assert_non_null(freopen(pe, "w", stderr));
-    int rc = tmem_cli_main(argc, argv);
+    int rc = tmem_cli_run(argc, argv, &counting.a);
     fflush(stdout);
     fflush(stderr);
     *out_bytes = ftell(stdout);
@@ -257,15 +257,15 @@ static void fail_each_allocation(const char *what, const char *flag, const char 
     snprintf(path, sizeof path, "%s/%s", tmp_root, what);
     const char *args[] = {"tmem", "inspect", path, flag, flag ? flag2 : NULL, NULL};
     long out, err;
-    tmem_alloc_fail_at(0);
-    uint64_t before = tmem_alloc_fail_at(0);
+    count_alloc_fail_at(0);
+    uint64_t before = count_alloc_fail_at(0);
     assert_int_equal(run(args, &out, &err), 0);
-    uint64_t needed = tmem_alloc_fail_at(0) - before;
+    uint64_t needed = count_alloc_fail_at(0) - before;
     assert_true(out > 0);
     for (uint64_t n = 1; n <= needed; n++) {
-        tmem_alloc_fail_at(n);
+        count_alloc_fail_at(n);
         int rc = run(args, &out, &err);
-        tmem_alloc_fail_at(0);
+        count_alloc_fail_at(0);
         if (rc == 0)
             continue;
         if (rc != 2 || out != 0 || err == 0)
@@ -325,7 +325,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [--write DIR]\n", argv[0]);
         return 2;
     }
-    tmem_alloc_install();
     if (ckw_scratch_dir(tmp_root, sizeof tmp_root, "tmem-fx") != 0)
         return 1;
     write_all(tmp_root);

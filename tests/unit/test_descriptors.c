@@ -94,7 +94,7 @@ static void every_family_reads_a_minimal_config(void **state)
                                                    : "");
         struct tmem_model raw, m;
         struct tmem_error err = {0};
-        if (tmem_hf_config_parse(text, (size_t)n, "config.json", &raw, &err) != TMEM_OK ||
+        if (tmem_hf_config_parse(text, (size_t)n, "config.json", NULL, &raw, &err) != TMEM_OK ||
             tmem_model_resolve(&raw, &m, &err) != TMEM_OK)
             fail_msg("%s: %s: %s", fi->name, err.where, err.msg);
         assert_int_equal(m.family, f);
@@ -110,7 +110,7 @@ static void train_config(const char *text, enum tmem_tristate dropout, struct tm
 {
     struct tmem_model raw, m;
     static struct tmem_inventory inv;
-    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "config.json", &raw, NULL), TMEM_OK);
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
     struct tmem_train_opts o;
@@ -224,7 +224,7 @@ static void a_bad_dropout_rate_is_an_error(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct tmem_model m;
         struct tmem_error err = {0};
-        assert_int_equal(tmem_hf_config_parse(bad[i].text, strlen(bad[i].text), "config.json", &m,
+        assert_int_equal(tmem_hf_config_parse(bad[i].text, strlen(bad[i].text), "config.json", NULL, &m,
                                               &err),
                          bad[i].code);
         assert_string_equal(err.where, "config.json:attn_pdrop");
@@ -248,11 +248,11 @@ static void deepseek_shared_experts_are_capped_then_derived(void **state)
     struct tmem_model raw, m;
     struct tmem_error err = {0};
     snprintf(text, sizeof text, fmt, "4611686018427387905");
-    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "c.json", &raw, &err), TMEM_ERR_LIMIT);
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "c.json", NULL, &raw, &err), TMEM_ERR_LIMIT);
     assert_string_equal(err.where, "c.json:n_shared_experts");
     assert_non_null(strstr(err.msg, "must be in [0, 16384]"));
     snprintf(text, sizeof text, fmt, "2");
-    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "c.json", &raw, NULL), TMEM_OK);
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "c.json", NULL, &raw, NULL), TMEM_OK);
     assert_int_equal(raw.n_shared_expert, 2);
     assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
     assert_int_equal(m.d_ff_shared, UINT64_C(2816));

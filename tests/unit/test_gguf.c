@@ -11,7 +11,7 @@
 #include "ckpt_writer.h"
 #include "harness.h"
 
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 #include "reader.h"
 
 
@@ -74,7 +74,7 @@ static void config_inventory(const struct ckw_model *m, struct tmem_model *out,
     char *cfg = ckw_config_json(m);
     struct tmem_model raw;
     struct tmem_error err = {0};
-    if (tmem_hf_config_parse(cfg, strlen(cfg), "config.json", &raw, &err) != TMEM_OK ||
+    if (tmem_hf_config_parse(cfg, strlen(cfg), "config.json", NULL, &raw, &err) != TMEM_OK ||
         tmem_model_resolve(&raw, out, &err) != TMEM_OK ||
         tmem_inventory_build(out, inv, &err) != TMEM_OK)
         fail_msg("config: %s: %s (%s)", err.where, err.msg, cfg);
@@ -96,7 +96,7 @@ static void round_trip(const char *file, const char *arch, const struct ckw_mode
     struct tmem_ckpt c;
     struct tmem_ckpt_summary s;
     struct tmem_error err = {0};
-    if (tmem_ckpt_open(p, &c, &err) != TMEM_OK)
+    if (tmem_ckpt_open(p, NULL, &c, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", file, err.where, err.msg);
     assert_int_equal(tmem_ckpt_summarize(&c, &s, &err), TMEM_OK);
     assert_int_equal(c.format, TMEM_CKPT_GGUF);
@@ -150,7 +150,7 @@ static void llama_q4_k_v3_metadata_and_tensors(void **state)
     char p[256];
     struct tmem_ckpt c;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_ckpt_open(path_in(p, sizeof p, "llama.gguf"), &c, &err), TMEM_OK);
+    assert_int_equal(tmem_ckpt_open(path_in(p, sizeof p, "llama.gguf"), NULL, &c, &err), TMEM_OK);
     const struct tmem_ckpt_kv *kv = tmem_ckpt_kv_find(&c, "general.architecture");
     assert_non_null(kv);
     assert_int_equal(kv->type, TMEM_GGUF_STRING);
@@ -219,7 +219,7 @@ static void gguf_is_a_model_argument(void **state)
     struct tmem_model raw, m, fm;
     struct tmem_inventory inv, finv;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_model_load(path_in(p, sizeof p, "llama.gguf"), &raw, &err), TMEM_OK);
+    assert_int_equal(tmem_model_load(path_in(p, sizeof p, "llama.gguf"), NULL, &raw, &err), TMEM_OK);
     assert_string_equal(raw.name, "tiny test model");
     assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
     assert_int_equal(tmem_inventory_build(&m, &inv, &err), TMEM_OK);
@@ -232,7 +232,7 @@ static void gguf_is_a_model_argument(void **state)
     ckw_gguf_begin(&g, 3, 0);
     ckw_kv_str(&g, "general.architecture", "mamba");
     ckw_gguf_write(&g, path_in(p, sizeof p, "mamba.gguf"));
-    assert_int_equal(tmem_model_load(p, &raw, &err), TMEM_ERR_UNSUPPORTED);
+    assert_int_equal(tmem_model_load(p, NULL, &raw, &err), TMEM_ERR_UNSUPPORTED);
     assert_non_null(strstr(err.where, "mamba.gguf:general.architecture"));
     assert_non_null(strstr(err.msg, "'mamba' has no tmem family"));
 }
@@ -271,12 +271,12 @@ static void expect_bad(const struct ckw_buf *bytes, uint64_t file_bytes, const s
     ckw_write_file(p, bytes->p, bytes->len, file_bytes ? file_bytes : bytes->len);
     struct tmem_ckpt c;
     struct tmem_error err = {0};
-    check_err(b, tmem_ckpt_open(p, &c, &err), &err);
+    check_err(b, tmem_ckpt_open(p, NULL, &c, &err), &err);
     tmem_ckpt_free(&c);
     if (file_bytes == 0 || file_bytes == bytes->len) {
         unsigned char *exact = malloc(bytes->len ? bytes->len : 1);
         memcpy(exact, bytes->p, bytes->len);
-        check_err(b, tmem_gguf_parse_buffer(exact, bytes->len, "bad.gguf", &c, &err), &err);
+        check_err(b, tmem_gguf_parse_buffer(exact, bytes->len, "bad.gguf", NULL, &c, &err), &err);
         tmem_ckpt_free(&c);
         free(exact);
     }
@@ -584,13 +584,13 @@ static void every_truncation_is_refused(void **state)
     struct tmem_error err;
     unsigned char *whole = calloc(1, (size_t)size);
     memcpy(whole, full.p, header);
-    assert_int_equal(tmem_gguf_parse_buffer(whole, (size_t)size, "ok.gguf", &c, &err), TMEM_OK);
+    assert_int_equal(tmem_gguf_parse_buffer(whole, (size_t)size, "ok.gguf", NULL, &c, &err), TMEM_OK);
     tmem_ckpt_free(&c);
     free(whole);
     for (size_t cut = 0; cut < header; cut++) {
         unsigned char *p = malloc(cut ? cut : 1);
         memcpy(p, full.p, cut);
-        assert_int_not_equal(tmem_gguf_parse_buffer(p, cut, "cut.gguf", &c, &err), TMEM_OK);
+        assert_int_not_equal(tmem_gguf_parse_buffer(p, cut, "cut.gguf", NULL, &c, &err), TMEM_OK);
         assert_non_null(strstr(err.msg, "at byte "));
         tmem_ckpt_free(&c);
         free(p);

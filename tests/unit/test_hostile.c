@@ -9,7 +9,7 @@
 #include "harness.h"
 
 #include "checked.h"
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 #include "errtext.h"
 #include "inspect.h"
 #include "reader.h"
@@ -146,13 +146,13 @@ static void a_fifo_is_refused_without_blocking(void **state)
     assert_string_equal(err.where, path);
     assert_string_equal(err.msg, "is a FIFO (named pipe), not a regular file");
     struct tmem_model m;
-    assert_int_equal(tmem_model_load(path, &m, &err), TMEM_ERR_IO);
+    assert_int_equal(tmem_model_load(path, NULL, &m, &err), TMEM_ERR_IO);
     assert_string_equal(err.msg, "is a FIFO (named pipe), not a regular file");
     struct tmem_ckpt c;
     char gguf[128];
     snprintf(gguf, sizeof gguf, "%s/m.gguf", root);
     assert_int_equal(mkfifo(gguf, 0600), 0);
-    assert_int_equal(tmem_ckpt_open(gguf, &c, &err), TMEM_ERR_IO);
+    assert_int_equal(tmem_ckpt_open(gguf, NULL, &c, &err), TMEM_ERR_IO);
     assert_string_equal(err.where, gguf);
     tmem_ckpt_free(&c);
     alarm(0);
@@ -173,7 +173,7 @@ static void sockets_devices_and_folders_are_refused_by_name(void **state)
     struct tmem_ds_config ds;
     struct tmem_error err;
     alarm(10);
-    assert_int_equal(tmem_ds_config_load(path, &ds, &err), TMEM_ERR_IO);
+    assert_int_equal(tmem_ds_config_load(path, NULL, &ds, &err), TMEM_ERR_IO);
     assert_string_equal(err.where, path);
     assert_string_equal(err.msg, "is a socket, not a regular file");
     char *buf;
@@ -212,7 +212,7 @@ static void a_layer_index_of_2e9_is_refused_before_any_loop(void **state)
         18, &len);
     struct tmem_ckpt c;
     struct tmem_error err;
-    assert_int_equal(tmem_safetensors_parse_buffer(b, len, "x.safetensors", &c, &err), TMEM_OK);
+    assert_int_equal(tmem_safetensors_parse_buffer(b, len, "x.safetensors", NULL, &c, &err), TMEM_OK);
     alarm(10); /* the old reader looped 2·10⁹ times (minutes) */
     struct tmem_model m;
     assert_int_equal(tmem_ckpt_model(&c, &m, NULL, 0, &err), TMEM_ERR_LIMIT);
@@ -236,7 +236,7 @@ static void headers_of_no_tensors_are_legal(void **state)
         struct tmem_ckpt c;
         struct tmem_ckpt_summary s;
         struct tmem_error err;
-        assert_int_equal(tmem_safetensors_parse_buffer(b, len, "e.safetensors", &c, &err), TMEM_OK);
+        assert_int_equal(tmem_safetensors_parse_buffer(b, len, "e.safetensors", NULL, &c, &err), TMEM_OK);
         assert_int_equal(c.n_tensors, 0);
         assert_int_equal(c.files[0].header_bytes, len);
         assert_int_equal(tmem_ckpt_summarize(&c, &s, &err), TMEM_OK);
@@ -261,9 +261,9 @@ static void n_shared_experts_that_would_wrap_is_refused(void **state)
     struct tmem_error err;
     /* 2^62 + 1: × 1408 = 2^62 · 1408 + 1408 ≡ 1408 (mod 2^64), as if it were 1 */
     const char *wrap = DSV2("4611686018427387905"), *two = DSV2("2");
-    assert_int_equal(tmem_hf_config_parse(wrap, strlen(wrap), "c.json", &m, &err), TMEM_ERR_LIMIT);
+    assert_int_equal(tmem_hf_config_parse(wrap, strlen(wrap), "c.json", NULL, &m, &err), TMEM_ERR_LIMIT);
     assert_string_equal(err.where, "c.json:n_shared_experts");
-    assert_int_equal(tmem_hf_config_parse(two, strlen(two), "c.json", &m, &err), TMEM_OK);
+    assert_int_equal(tmem_hf_config_parse(two, strlen(two), "c.json", NULL, &m, &err), TMEM_OK);
     /* the config gives the count; resolve forms n_shared_expert · d_ff_expert */
     assert_int_equal(m.n_shared_expert, 2);
     assert_int_equal(tmem_model_resolve(&m, &m, &err), TMEM_OK);
@@ -292,7 +292,7 @@ static void gguf_strings_that_are_not_utf8_make_valid_json(void **state)
     struct tmem_ckpt c;
     struct tmem_ckpt_summary s;
     struct tmem_error err;
-    assert_int_equal(tmem_gguf_parse_buffer(b.p, b.len, "x.gguf", &c, &err), TMEM_OK);
+    assert_int_equal(tmem_gguf_parse_buffer(b.p, b.len, "x.gguf", NULL, &c, &err), TMEM_OK);
     assert_int_equal(tmem_ckpt_summarize(&c, &s, &err), TMEM_OK);
     struct tmem_inspect_view v = {.ckpt = &c, .sum = &s, .no_check = "test", .notes = ""};
     char *text = NULL;

@@ -5,7 +5,7 @@
 #include "harness.h"
 #include "scratch.h"
 #include "alloc.h"
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 #include "reader.h"
 
 #include <sys/resource.h>
@@ -42,7 +42,7 @@ static void deeply_nested_json_is_refused_quickly(void **state)
     struct tmem_model m;
     struct tmem_error err = {0};
     double t0 = now_s();
-    assert_int_equal(tmem_hf_config_parse(text, 2 * n, "deep.json", &m, &err), TMEM_ERR_SYNTAX);
+    assert_int_equal(tmem_hf_config_parse(text, 2 * n, "deep.json", NULL, &m, &err), TMEM_ERR_SYNTAX);
     double dt = now_s() - t0;
     print_message("  10^6-deep nesting: %s (%.3f s)\n", err.msg, dt);
     assert_true(dt < bound(1.0));
@@ -69,7 +69,7 @@ static void a_huge_array_is_refused_by_its_cap(void **state)
     struct tmem_model m;
     struct tmem_error err = {0};
     double t0 = now_s();
-    assert_int_equal(tmem_hf_config_parse(text, len, "huge.json", &m, &err), TMEM_ERR_LIMIT);
+    assert_int_equal(tmem_hf_config_parse(text, len, "huge.json", NULL, &m, &err), TMEM_ERR_LIMIT);
     double dt = now_s() - t0;
     print_message("  10^6-entry array: %s (%.3f s)\n", err.msg, dt);
     assert_string_equal(err.where, "huge.json:mlp_only_layers");
@@ -94,7 +94,7 @@ static void many_keys_are_read_in_bounded_time(void **state)
     struct tmem_model m;
     struct tmem_error err = {0};
     double t0 = now_s();
-    assert_int_equal(tmem_hf_config_parse(text, len, "keys.json", &m, &err), TMEM_OK);
+    assert_int_equal(tmem_hf_config_parse(text, len, "keys.json", NULL, &m, &err), TMEM_OK);
     double dt = now_s() - t0;
     print_message("  10^5 keys: read in %.3f s\n", dt);
     assert_true(dt < bound(2.0));
@@ -159,7 +159,7 @@ static void a_million_tensors_are_read_in_bounded_time(void **state)
     static struct tmem_ckpt_summary sum;
     struct tmem_error err = {0};
     double t0 = now_s();
-    enum tmem_status st = tmem_ckpt_open(path, &c, &err);
+    enum tmem_status st = tmem_ckpt_open(path, NULL, &c, &err);
     if (st != TMEM_OK)
         fail_msg("%s: %s", err.where, err.msg);
     assert_int_equal(tmem_ckpt_summarize(&c, &sum, &err), TMEM_OK);

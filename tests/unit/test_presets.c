@@ -3,14 +3,14 @@
  * the table) matches it exactly. Lookup is case-insensitive and accepts the
  * HF repo id. */
 #include "harness.h"
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 
 static void count(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
 {
     struct tmem_model raw;
     struct tmem_error err = {0};
-    enum tmem_status st = tmem_model_load(name, &raw, &err);
+    enum tmem_status st = tmem_model_load(name, NULL, &raw, &err);
     if (st == TMEM_OK)
         st = tmem_model_resolve(&raw, m, &err);
     if (st == TMEM_OK)

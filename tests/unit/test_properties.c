@@ -6,7 +6,7 @@
  * peak never falls as the micro-batch or the sequence grows, and never rises
  * as sharded data-parallel GPUs are added. */
 #include "harness.h"
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 #include "tmem/infer.h"
 #include "tmem/train.h"
@@ -17,7 +17,7 @@ static void load(const char *name, struct tmem_model *m, struct tmem_inventory *
 {
     struct tmem_model raw;
     struct tmem_error err = {0};
-    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
         tmem_inventory_build(m, inv, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", name, err.where, err.msg);
 }
@@ -135,7 +135,7 @@ static void inventories_grow_with_every_dimension(void **state)
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model raw, m;
         struct tmem_inventory inv;
-        assert_int_equal(tmem_model_load(tmem_preset_at(i)->name, &raw, NULL), TMEM_OK);
+        assert_int_equal(tmem_model_load(tmem_preset_at(i)->name, NULL, &raw, NULL), TMEM_OK);
         assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
         assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
         uint64_t base = inv.total_params;

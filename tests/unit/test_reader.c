@@ -7,7 +7,7 @@
 
 static enum tmem_status parse(const char *text, struct tmem_model *m, struct tmem_error *err)
 {
-    return tmem_hf_config_parse(text, strlen(text), "cfg.json", m, err);
+    return tmem_hf_config_parse(text, strlen(text), "cfg.json", NULL, m, err);
 }
 
 static uint64_t total(const char *text)
@@ -181,10 +181,10 @@ static void model_load_refuses_unknown_names_with_suggestions(void **state)
     (void)state;
     struct tmem_model m;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_model_load("llama-2-7", &m, &err), TMEM_ERR_UNSUPPORTED);
+    assert_int_equal(tmem_model_load("llama-2-7", NULL, &m, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "llama-2-7");
     assert_non_null(strstr(err.msg, "llama-2-7b"));
-    assert_int_equal(tmem_model_load("", &m, &err), TMEM_ERR_INVALID_ARG);
+    assert_int_equal(tmem_model_load("", NULL, &m, &err), TMEM_ERR_INVALID_ARG);
 }
 
 static void close_names_are_ranked_by_edit_distance(void **state)

@@ -10,7 +10,7 @@
 #include "ckpt_writer.h"
 #include "harness.h"
 
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 #include "reader.h"
 
 #include <time.h>
@@ -68,7 +68,7 @@ static void config_inventory(const struct ckw_model *m, struct tmem_model *out,
     char *cfg = ckw_config_json(m);
     struct tmem_model raw;
     struct tmem_error err = {0};
-    if (tmem_hf_config_parse(cfg, strlen(cfg), "config.json", &raw, &err) != TMEM_OK ||
+    if (tmem_hf_config_parse(cfg, strlen(cfg), "config.json", NULL, &raw, &err) != TMEM_OK ||
         tmem_model_resolve(&raw, out, &err) != TMEM_OK ||
         tmem_inventory_build(out, inv, &err) != TMEM_OK)
         fail_msg("config: %s: %s (%s)", err.where, err.msg, cfg);
@@ -78,7 +78,7 @@ static void config_inventory(const struct ckw_model *m, struct tmem_model *out,
 static void open_ok(const char *path, struct tmem_ckpt *c, struct tmem_ckpt_summary *s)
 {
     struct tmem_error err = {0};
-    if (tmem_ckpt_open(path, c, &err) != TMEM_OK)
+    if (tmem_ckpt_open(path, NULL, c, &err) != TMEM_OK)
         fail_msg("open %s: %s: %s", path, err.where, err.msg);
     assert_int_equal(tmem_ckpt_summarize(c, s, &err), TMEM_OK);
 }
@@ -334,7 +334,7 @@ static void expect_bad(const char *path, const struct bad *b)
 {
     struct tmem_ckpt c;
     struct tmem_error err = {0};
-    enum tmem_status st = tmem_ckpt_open(path, &c, &err);
+    enum tmem_status st = tmem_ckpt_open(path, NULL, &c, &err);
     tmem_ckpt_free(&c);
     if (st != b->code)
         fail_msg("%s: expected %s, got %s (%s: %s)", b->what, tmem_status_name(b->code),
@@ -557,7 +557,7 @@ static void malformed_files_name_field_and_offset(void **state)
     struct tmem_ckpt c;
     struct tmem_error err;
     write_text(ip, "{\"weight_map\":{\"a\":\"gone.safetensors\"}}");
-    assert_int_equal(tmem_ckpt_open(dir, &c, &err), TMEM_ERR_IO);
+    assert_int_equal(tmem_ckpt_open(dir, NULL, &c, &err), TMEM_ERR_IO);
     assert_non_null(strstr(err.where, "gone.safetensors"));
     tmem_ckpt_free(&c);
     n++;
@@ -578,7 +578,7 @@ static void buffer_parser_stays_inside_its_buffer(void **state)
     memset(buf + 8 + hl, 0, 12);
     struct tmem_ckpt c;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_safetensors_parse_buffer(buf, len, "mem.safetensors", &c, &err), TMEM_OK);
+    assert_int_equal(tmem_safetensors_parse_buffer(buf, len, "mem.safetensors", NULL, &c, &err), TMEM_OK);
     assert_int_equal(c.n_tensors, 1);
     assert_int_equal(c.tensors[0].n_elems, 6);
     assert_int_equal(c.tensors[0].offset, 8 + hl);
@@ -587,7 +587,7 @@ static void buffer_parser_stays_inside_its_buffer(void **state)
     for (size_t cut = 0; cut < len; cut++) {
         unsigned char *b = malloc(cut ? cut : 1);
         memcpy(b, buf, cut);
-        assert_int_not_equal(tmem_safetensors_parse_buffer(b, cut, "cut", &c, &err), TMEM_OK);
+        assert_int_not_equal(tmem_safetensors_parse_buffer(b, cut, "cut", NULL, &c, &err), TMEM_OK);
         tmem_ckpt_free(&c);
         free(b);
     }

@@ -13,8 +13,8 @@
 #include "ckpt_writer.h"
 #include "harness.h"
 
-#include "checkpoint.h"
-#include "presets.h"
+#include "tmem/checkpoint.h"
+#include "tmem/read.h"
 #include "reader.h"
 #include "tmem/train.h"
 
@@ -34,7 +34,7 @@ static void parse(const char *text, struct tmem_model *m, struct tmem_inventory 
 {
     struct tmem_model raw;
     struct tmem_error err = {0};
-    if (tmem_hf_config_parse(text, strlen(text), "config.json", &raw, &err) != TMEM_OK ||
+    if (tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err) != TMEM_OK ||
         tmem_model_resolve(&raw, m, &err) != TMEM_OK || tmem_inventory_build(m, inv, &err) != TMEM_OK)
         fail_msg("%s: %s", err.where, err.msg);
 }
@@ -142,7 +142,7 @@ static void load_names_or_gguf(const char *path, struct tmem_model *m, struct tm
     struct tmem_model raw;
     struct tmem_error err = {0};
     char notes[400];
-    if (tmem_ckpt_open(path, &c, &err) != TMEM_OK ||
+    if (tmem_ckpt_open(path, NULL, &c, &err) != TMEM_OK ||
         tmem_ckpt_model(&c, &raw, notes, sizeof notes, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", path, err.where, err.msg);
     tmem_ckpt_free(&c);

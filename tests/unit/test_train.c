@@ -7,7 +7,7 @@
 #include "harness.h"
 #include "scratch.h"
 
-#include "alloc.h"
+#include "count_alloc.h"
 #include "cli.h"
 #include "reader.h"
 
@@ -239,7 +239,7 @@ static void llama_2_7b_layer_by_hand(void **state)
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
-    assert_int_equal(tmem_model_load("llama-2-7b", &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load("llama-2-7b", NULL, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
     struct tmem_train_opts o;
@@ -311,7 +311,7 @@ static void pipeline_in_flight(void **state)
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
-    assert_int_equal(tmem_model_load("llama-2-7b", &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load("llama-2-7b", NULL, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
     struct tmem_train_opts o;
@@ -350,9 +350,9 @@ static void bad_plans_are_refused(void **state)
 {
     (void)state;
     struct tmem_model m, moe;
-    assert_int_equal(tmem_model_load("llama-3-8b", &m, NULL), TMEM_OK); /* 32 heads, 8 KV heads */
+    assert_int_equal(tmem_model_load("llama-3-8b", NULL, &m, NULL), TMEM_OK); /* 32 heads, 8 KV heads */
     assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
-    assert_int_equal(tmem_model_load("mixtral-8x7b", &moe, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load("mixtral-8x7b", NULL, &moe, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&moe, &moe, NULL), TMEM_OK);
     struct tmem_train_opts o, d;
     tmem_train_opts_default(&d);
@@ -385,7 +385,7 @@ static void bad_plans_are_refused(void **state)
     o = d, o.offload = TMEM_OFFLOAD_PARAMS, o.zero = 2;
     expect_invalid(&m, &o, "--offload", "ZeRO-3");
     struct tmem_model g;
-    assert_int_equal(tmem_model_load("gpt2", &g, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load("gpt2", NULL, &g, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&g, &g, NULL), TMEM_OK);
     o = d, o.seq = 2048;
     expect_invalid(&g, &o, "--seq", "learned position table");
@@ -399,7 +399,7 @@ static void sharding_and_offload(void **state)
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
-    assert_int_equal(tmem_model_load("llama-2-7b", &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load("llama-2-7b", NULL, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
     const uint64_t P = U64(6738415616);
@@ -433,7 +433,7 @@ static void ledger_matches_phase_totals(void **state)
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
-    assert_int_equal(tmem_model_load("mixtral-8x7b", &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load("mixtral-8x7b", NULL, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
     struct tmem_train_opts o;
@@ -466,7 +466,7 @@ static void suggestions_fit(void **state)
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
-    assert_int_equal(tmem_model_load("llama-2-7b", &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load("llama-2-7b", NULL, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
     assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
     struct tmem_train_opts o;
@@ -498,7 +498,7 @@ static void deepspeed_config_reader(void **state)
                       " \"optimizer\": {\"type\": \"AdamW\"}}";
     struct tmem_ds_config d;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_ds_config_parse(cfg, strlen(cfg), "ds.json", &d, &err), TMEM_OK);
+    assert_int_equal(tmem_ds_config_parse(cfg, strlen(cfg), "ds.json", NULL, &d, &err), TMEM_OK);
     assert_true(d.has_zero && d.zero_stage == 3);
     assert_true(d.has_offload && d.offload == TMEM_OFFLOAD_OPTIMIZER);
     assert_true(d.has_precision && d.precision == TMEM_PRECISION_BF16_MIXED);
@@ -508,12 +508,12 @@ static void deepspeed_config_reader(void **state)
     assert_int_equal(d.prefetch_bucket, 0);
     assert_true(d.has_optimizer && d.optimizer == TMEM_OPTIMIZER_ADAMW);
     const char *bad1 = "{\"zero_optimization\": {\"stage\": 4}}";
-    assert_int_equal(tmem_ds_config_parse(bad1, strlen(bad1), "ds.json", &d, &err), TMEM_ERR_LIMIT);
+    assert_int_equal(tmem_ds_config_parse(bad1, strlen(bad1), "ds.json", NULL, &d, &err), TMEM_ERR_LIMIT);
     assert_string_equal(err.where, "ds.json:zero_optimization.stage");
     const char *bad2 = "{\"zero_optimization\": {\"stage\": \"three\"}}";
-    assert_int_equal(tmem_ds_config_parse(bad2, strlen(bad2), "ds.json", &d, &err), TMEM_ERR_SCHEMA);
+    assert_int_equal(tmem_ds_config_parse(bad2, strlen(bad2), "ds.json", NULL, &d, &err), TMEM_ERR_SCHEMA);
     const char *bad3 = "{\"zero_optimization\": {\"stage\": 3,,}}";
-    assert_int_equal(tmem_ds_config_parse(bad3, strlen(bad3), "ds.json", &d, &err), TMEM_ERR_SYNTAX);
+    assert_int_equal(tmem_ds_config_parse(bad3, strlen(bad3), "ds.json", NULL, &d, &err), TMEM_ERR_SYNTAX);
     assert_string_equal(err.where, "ds.json:1:35");
 }
 
@@ -535,7 +535,7 @@ static int run_cli(const char *const *args, long *out_bytes, long *err_bytes)
     char po[600], pe[600];
     assert_non_null(freopen(ckw_scratch_path(po, sizeof po, scratch, "run.out"), "w", stdout));
     assert_non_null(freopen(ckw_scratch_path(pe, sizeof pe, scratch, "run.err"), "w", stderr));
-    int rc = tmem_cli_main(argc, argv);
+    int rc = tmem_cli_run(argc, argv, &counting.a);
     fflush(stdout);
     fflush(stderr);
     *out_bytes = ftell(stdout);
@@ -561,18 +561,17 @@ static void train_survives_every_failed_allocation(void **state)
         {"tmem", "train", "llama-2-7b", "--gpus", "8", "--pp", "2", "--per-stage", "--gpu", "t4", NULL},
         {"tmem", "train", "llama-2-7b", "--gpus", "8", "--deepspeed", ds, "--json", NULL},
     };
-    tmem_alloc_install();
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         long out, err;
-        tmem_alloc_fail_at(0);
-        uint64_t before = tmem_alloc_fail_at(0);
+        count_alloc_fail_at(0);
+        uint64_t before = count_alloc_fail_at(0);
         assert_int_equal(run_cli(runs[i], &out, &err), 0);
-        uint64_t needed = tmem_alloc_fail_at(0) - before;
+        uint64_t needed = count_alloc_fail_at(0) - before;
         assert_true(out > 0);
         for (uint64_t n = 1; n <= needed; n++) {
-            tmem_alloc_fail_at(n);
+            count_alloc_fail_at(n);
             int rc = run_cli(runs[i], &out, &err);
-            tmem_alloc_fail_at(0);
+            count_alloc_fail_at(0);
             if (rc != 0 && (rc != 2 || out != 0 || err == 0))
                 fail_msg("run %zu: allocation %llu of %llu: exit %d, %ld B out, %ld B err", i,
                          (unsigned long long)n, (unsigned long long)needed, rc, out, err);

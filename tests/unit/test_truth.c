@@ -27,7 +27,7 @@ static void check_one(const char *dir, const char *name)
     struct tmem_model raw, m;
     struct tmem_inventory inv;
     struct tmem_error err = {0};
-    enum tmem_status st = tmem_model_load(cfg, &raw, &err);
+    enum tmem_status st = tmem_model_load(cfg, NULL, &raw, &err);
     if (st == TMEM_OK)
         st = tmem_model_resolve(&raw, &m, &err);
     if (st == TMEM_OK)

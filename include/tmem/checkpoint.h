@@ -20,17 +20,28 @@
  * "<file>:<field>" in err->where, the byte offset of the field in
  * err->offset, and start err->msg with "at byte N: ".
  *
- * Readers allocate; everything a struct tmem_ckpt points to lives until
- * tmem_ckpt_free(). Nothing here prints. */
+ * Readers allocate, with the struct tmem_allocator given to tmem_ckpt_open
+ * or a *_parse_buffer (NULL: malloc/free; see tmem/read.h). The checkpoint
+ * keeps a copy of it: every later call on it that allocates (tmem_ckpt_find
+ * builds a name index, tmem_ckpt_model, tmem_ckpt_check) and
+ * tmem_ckpt_free() use that allocator, so its ctx must stay valid until
+ * tmem_ckpt_free(). Everything a struct tmem_ckpt points to lives until
+ * tmem_ckpt_free(). Nothing here prints. Error behaviour is that of
+ * tmem/read.h unless a function says otherwise. */
 #ifndef TMEM_CHECKPOINT_H
 #define TMEM_CHECKPOINT_H
 
 #include "tmem/infer.h"
+#include "tmem/read.h"
 #include "tmem/tmem.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ------------------------------------------------------------------ limits */
 
@@ -169,7 +180,8 @@ struct tmem_ckpt {
     uint64_t gguf_alignment;
     uint64_t gguf_data_offset;     /* absolute start of the tensor data */
 
-    /* internal */
+    /* internal: not to be read or written by callers */
+    struct tmem_allocator alc;     /* what the checkpoint allocates with */
     uint32_t cap_files, cap_tensors, cap_kv;
     struct tmem_arena *arena;
     struct tmem_name_map *names;   /* tensor name → index, built on demand */
@@ -179,23 +191,31 @@ struct tmem_ckpt {
  * *.safetensors.index.json, a .gguf file, or a folder (its
  * model.safetensors.index.json, else model.safetensors, else every
  * *.safetensors, else its single .gguf). *out is zeroed first and must be
- * freed with tmem_ckpt_free() whatever the result. Tensors are classified
- * into groups. */
-enum tmem_status tmem_ckpt_open(const char *path, struct tmem_ckpt *out, struct tmem_error *err);
+ * freed with tmem_ckpt_free() whatever the result (on an error it may hold
+ * what was read so far). Tensors are classified into groups. out NULL:
+ * TMEM_ERR_INVALID_ARG, nothing written. */
+enum tmem_status tmem_ckpt_open(const char *path, const struct tmem_allocator *alc,
+                                struct tmem_ckpt *out, struct tmem_error *err);
 
 /* Parsers over a memory image of a whole file (tests and fuzzing): `where`
- * names it in errors. *out is zeroed first; free it with tmem_ckpt_free(). */
+ * names it in errors. *out is zeroed first; free it with tmem_ckpt_free()
+ * whatever the result. The tensors' data is not read; buf may be freed after
+ * the call. */
 enum tmem_status tmem_safetensors_parse_buffer(const void *buf, size_t len, const char *where,
+                                               const struct tmem_allocator *alc,
                                                struct tmem_ckpt *out, struct tmem_error *err);
 enum tmem_status tmem_gguf_parse_buffer(const void *buf, size_t len, const char *where,
-                                        struct tmem_ckpt *out, struct tmem_error *err);
+                                        const struct tmem_allocator *alc, struct tmem_ckpt *out,
+                                        struct tmem_error *err);
 
-/* Frees everything *c owns and zeroes it; NULL and a zeroed struct are fine. */
+/* Frees everything *c owns (with its allocator) and zeroes it; NULL and a
+ * zeroed struct are fine. */
 void tmem_ckpt_free(struct tmem_ckpt *c);
 
-/* Tensor index by exact name, or -1. */
+/* Tensor index by exact name, or -1 (also when c or name is NULL, or the
+ * name index could not be built: out of memory, duplicate names). */
 int64_t tmem_ckpt_find(struct tmem_ckpt *c, const char *name);
-/* GGUF metadata entry by key, or NULL. */
+/* GGUF metadata entry by key, or NULL (also when c or key is NULL). */
 const struct tmem_ckpt_kv *tmem_ckpt_kv_find(const struct tmem_ckpt *c, const char *key);
 
 /* Group (and reason, for "other") of a tensor name, by HF and GGUF naming. */
@@ -222,6 +242,9 @@ struct tmem_ckpt_summary {
     double bits_per_weight;                  /* 8 · total_bytes / total_params */
 };
 
+/* Totals over every tensor of c: per group, per element type. Allocates
+ * nothing; TMEM_ERR_CAPACITY past TMEM_MAX_CKPT_DTYPES types, TMEM_ERR_OVERFLOW
+ * when a sum does not fit. *s is zeroed first (partial on an error). */
 enum tmem_status tmem_ckpt_summarize(const struct tmem_ckpt *c, struct tmem_ckpt_summary *s,
                                      struct tmem_error *err);
 
@@ -232,7 +255,7 @@ enum tmem_status tmem_ckpt_summarize(const struct tmem_ckpt *c, struct tmem_ckpt
  * config.json, the tensor names and shapes of the HF layouts tmem knows
  * (Llama-style incl. MoE and MLA, GPT-2, GPT-NeoX). Raw, like
  * tmem_hf_config_parse's result. `notes` (may be NULL) receives one line on
- * what had to be guessed ("" when nothing). */
+ * what had to be guessed ("" when nothing). *out is written only on TMEM_OK. */
 enum tmem_status tmem_ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, char *notes,
                                  size_t notes_cap, struct tmem_error *err);
 
@@ -266,9 +289,15 @@ struct tmem_ckpt_check {
 
 /* Compares the checkpoint with the formula inventory of model `m` (resolved):
  * totals, each group, tied embeddings, layer coverage, and the tensors the
- * formula does not count, one line each. */
+ * formula does not count, one line each. `against` (may be NULL) names what
+ * the model came from. TMEM_ERR_NOMEM when the per-layer tables cannot be
+ * allocated (c's allocator). *out is zeroed first (partial on an error). */
 enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ckpt_summary *s,
                                  const struct tmem_model *m, const char *against,
                                  struct tmem_ckpt_check *out, struct tmem_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TMEM_CHECKPOINT_H */

@@ -1,0 +1,86 @@
+/* overrides.c — architecture overrides (the command line's --hidden,
+ * --layers, ... flags) laid over a raw model, and a model described by them
+ * alone from a family name. */
+#include "reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum tmem_status tmem_model_override(struct tmem_model *m, const struct tmem_model_overrides *o,
+                                     struct tmem_error *err)
+{
+    if (m == NULL || o == NULL || (unsigned)o->tie >= TMEM_TIE_COUNT) {
+        if (err) {
+            err->code = TMEM_ERR_INVALID_ARG;
+            err->offset = 0;
+            snprintf(err->where, sizeof err->where, "overrides");
+            snprintf(err->msg, sizeof err->msg, "no model, no overrides or a bad tie value");
+        }
+        return TMEM_ERR_INVALID_ARG;
+    }
+#define OVERRIDE(field)                                                                        \
+    do {                                                                                       \
+        if (o->field.set)                                                                      \
+            m->field = o->field.v;                                                             \
+    } while (0)
+    OVERRIDE(d_model);
+    OVERRIDE(n_layer);
+    OVERRIDE(n_head);
+    OVERRIDE(n_kv_head);
+    OVERRIDE(d_head);
+    OVERRIDE(d_ff);
+    OVERRIDE(n_vocab);
+    OVERRIDE(n_ctx);
+    OVERRIDE(n_expert);
+    OVERRIDE(n_expert_used);
+    OVERRIDE(d_ff_expert);
+    OVERRIDE(d_ff_shared);
+    OVERRIDE(moe_first_layer);
+    OVERRIDE(moe_layer_step);
+    OVERRIDE(q_lora_rank);
+    OVERRIDE(kv_lora_rank);
+    OVERRIDE(qk_nope_dim);
+    OVERRIDE(qk_rope_dim);
+    OVERRIDE(v_head_dim);
+#undef OVERRIDE
+    switch (o->tie) {
+    case TMEM_TIE_KEEP:
+        break;
+    case TMEM_TIE_TIED:
+        m->tied = true;
+        break;
+    case TMEM_TIE_UNTIED:
+        m->tied = false;
+        break;
+    case TMEM_TIE_COUNT:
+        break; /* refused above */
+    }
+    if (o->name)
+        snprintf(m->name, sizeof m->name, "%s", o->name);
+    return TMEM_OK;
+}
+
+enum tmem_status tmem_model_from_family(const char *family, struct tmem_model *out,
+                                        struct tmem_error *err)
+{
+    const char *want = family ? family : "llama";
+    enum tmem_family fam = tmem_family_from_name(want);
+    if (fam == TMEM_FAMILY_COUNT) {
+        const char *names[TMEM_FAMILY_COUNT];
+        for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
+            names[i] = tmem_family_info((enum tmem_family)i)->name;
+        char close[128];
+        tmem_close_names(want, names, TMEM_FAMILY_COUNT, 3, close, sizeof close);
+        if (err) {
+            err->code = TMEM_ERR_UNSUPPORTED;
+            err->offset = 0;
+            snprintf(err->where, sizeof err->where, "family");
+            snprintf(err->msg, sizeof err->msg, "unknown family '%.40s' (closest: %s)", want, close);
+        }
+        return TMEM_ERR_UNSUPPORTED;
+    }
+    enum tmem_status st = tmem_model_init(out, fam, err);
+    if (st == TMEM_OK)
+        snprintf(out->name, sizeof out->name, "custom %s", tmem_family_info(fam)->name);
+    return st;
+}
