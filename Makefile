@@ -1,6 +1,6 @@
 # tmem — build, test, install. Plain GNU make; dependencies via pkg-config.
 #   make                 build/tmem and build/libtmem.a
-#   make test            every test (unit, CLI, published counts, core purity)
+#   make test            every test (unit, CLI, published counts, core purity, installed library)
 #   make demo            the main job on a built-in model
 #   make bench           speed figures (a benchmark, not a test)
 #   make install PREFIX=/usr/local
@@ -136,6 +136,7 @@ deps:
 test: deps all $(UNIT_BIN) $(REPLAY_BIN)
 	@UNIT_BIN="$(UNIT_BIN)" VALGRIND="$(VALGRIND)" TMEM_UNDER_TEST="$(TMEM_UNDER_TEST)" \
 	  REPLAY="$(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/replay_$(t) fuzz/corpus/$(t) fuzz/regress/$(t);)" \
+	  INSTALL_CHECK="$(BUILD) CC=$(CC) SANITIZE=$(SANITIZE)" SAN_FLAGS="$(if $(SANITIZE),-fsanitize=$(SANITIZE))" \
 	  sh tests/suites.sh
 
 demo: deps all

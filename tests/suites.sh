@@ -12,6 +12,9 @@
 #   TMEM_UNDER_TEST  the tmem the CLI suites run
 #   VALGRIND      a wrapper to run unit tests and replays under, or empty
 #   CLI_SUITES    the shell suites (default tests/cli/*.sh; tests/cli/skips.sh sets it)
+#   INSTALL_CHECK the arguments of tests/install/check_install.sh (BUILD, make
+#                 variables), empty: that suite is not run (tests/cli/skips.sh)
+#   SAN_FLAGS     -fsanitize=... for the program it links, when the build has it
 set -u
 passed=0 failed=0 skipped=0 skip_names=""
 OUT=$(mktemp -d)
@@ -80,6 +83,10 @@ for r in $REPLAY; do
   suite "replay_$(basename "$2")" ${VALGRIND:-} "$@"
 done
 IFS=$old_ifs
+if [ -n "${INSTALL_CHECK:-}" ]; then
+  # shellcheck disable=SC2086 # a build folder and make variables
+  suite install sh tests/install/check_install.sh $INSTALL_CHECK
+fi
 for s in ${CLI_SUITES-tests/cli/*.sh}; do
   suite "$(basename "$s" .sh)" sh "$s" "$TMEM_UNDER_TEST"
 done
