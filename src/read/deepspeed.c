@@ -148,7 +148,7 @@ enum tmem_status tmem__ds_config_parse(const char *text, size_t len, const char 
     if (root == NULL) {
         char pos[32];
         snprintf(pos, sizeof pos, "%d:%d", jerr.line, jerr.column);
-        fail(&c, TMEM_ERR_SYNTAX, pos, jerr.text);
+        fail(&c, tmem_json_load_status(&jerr), pos, jerr.text);
         if (err)
             err->offset = (uint64_t)(jerr.position > 0 ? jerr.position : 0);
         return c.st;

@@ -265,7 +265,7 @@ enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char 
     if (c.root == NULL) {
         char pos[96];
         snprintf(pos, sizeof pos, "%d:%d", jerr.line, jerr.column);
-        fail(&c, TMEM_ERR_SYNTAX, pos, jerr.text);
+        fail(&c, tmem_json_load_status(&jerr), pos, jerr.text);
         if (err)
             err->offset = (uint64_t)(jerr.position > 0 ? jerr.position : 0);
         return c.st;

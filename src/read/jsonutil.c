@@ -23,3 +23,12 @@ void tmem_fail_at(struct tmem_error *err, enum tmem_status code, const char *whe
 {
     tmem__err_set(err, code, where, key, 0, "%s", msg);
 }
+
+enum tmem_status tmem_json_load_status(json_error_t *e)
+{
+    if (e->text[0] == '\0') /* json_loadb: lex_init's allocation failed, no error set */
+        snprintf(e->text, sizeof e->text, "out of memory");
+    else if (json_error_code(e) != json_error_out_of_memory)
+        return TMEM_ERR_SYNTAX;
+    return TMEM_ERR_NOMEM;
+}

@@ -239,7 +239,7 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
                 at--;
         if (dup && at > 0)
             at = at >= 2 ? at - 1 : 0;
-        return tmem_ckpt_fail(err, dup ? TMEM_ERR_INCONSISTENT : TMEM_ERR_SYNTAX, p.path,
+        return tmem_ckpt_fail(err, dup ? TMEM_ERR_INCONSISTENT : tmem_json_load_status(&je), p.path,
                               "header", 8 + at, "%s%s",
                               dup ? "a tensor name appears twice: " : "the header is not JSON: ",
                               je.text);
@@ -421,7 +421,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
     const char **names = NULL;
     size_t n_names = 0;
     if (root == NULL) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_SYNTAX, ip, "index", json_syntax_offset(&je),
+        st = tmem_ckpt_fail(err, tmem_json_load_status(&je), ip, "index", json_syntax_offset(&je),
                             "the index is not JSON: %s", je.text);
         goto done;
     }
