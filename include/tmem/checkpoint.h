@@ -27,7 +27,8 @@
  * tmem_ckpt_free() use that allocator, so its ctx must stay valid until
  * tmem_ckpt_free(). Everything a struct tmem_ckpt points to lives until
  * tmem_ckpt_free(). Nothing here prints. Error behaviour is that of
- * tmem/read.h unless a function says otherwise. */
+ * tmem/read.h unless a function says otherwise; pointer arguments must not
+ * be NULL unless a function says what NULL does. */
 #ifndef TMEM_CHECKPOINT_H
 #define TMEM_CHECKPOINT_H
 

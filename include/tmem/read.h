@@ -9,7 +9,8 @@
  * struct tmem_error (NULL allowed) with a code, err->where naming the input
  * ("./config.json:num_attention_heads", "preset llama-2-7b") and one line of
  * text. Outputs are written only on TMEM_OK unless a function says
- * otherwise; nothing is left allocated on an error. Nothing here prints.
+ * otherwise; nothing is left allocated on an error. A NULL output pointer is
+ * TMEM_ERR_INVALID_ARG. Nothing here prints.
  *
  * The model a reader returns is raw: fields the input leaves out stay 0
  * until tmem_model_resolve() derives them, so overrides can be laid over it
@@ -64,9 +65,9 @@ struct tmem_allocator {
 
 /* Parses a HuggingFace config.json held in text[len] (need not be
  * NUL-terminated) into a raw *out. model_type picks the family; the config
- * classes' defaults apply to absent keys. `where` (not NULL) names the input
- * in errors: malformed JSON reports where "<where>:<line>:<col>", a bad field
- * "<where>:<key>". *out is written only on TMEM_OK. text or out NULL:
+ * classes' defaults apply to absent keys. `where` names the input in errors
+ * (NULL: "config.json"): malformed JSON reports where "<where>:<line>:<col>",
+ * a bad field "<where>:<key>". *out is written only on TMEM_OK. text or out NULL:
  * TMEM_ERR_INVALID_ARG. */
 enum tmem_status tmem_hf_config_parse(const char *text, size_t len, const char *where,
                                       const struct tmem_allocator *alc, struct tmem_model *out,
@@ -167,8 +168,8 @@ struct tmem_ds_config {
     uint64_t reduce_bucket, allgather_bucket, prefetch_bucket, max_live; /* elements; 0: unset */
 };
 
-/* Parses ds_config.json text[len]; `where` (not NULL) names the input in
- * errors ("ds.json:3:14: ..." for JSON syntax, "ds.json:zero_optimization.
+/* Parses ds_config.json text[len]; `where` (NULL: "ds_config.json") names
+ * the input in errors ("ds.json:3:14: ..." for JSON syntax, "ds.json:zero_optimization.
  * stage" for a bad field). *out is written only on TMEM_OK. */
 enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *where,
                                       const struct tmem_allocator *alc,

@@ -5,20 +5,12 @@
  * free use the one that made it. */
 #include "alloc.h"
 #include "ckpt_internal.h"
+#include "error.h"
 #include "reader.h"
-
-#include <stdio.h>
-#include <string.h>
 
 static enum tmem_status invalid(struct tmem_error *err, const char *where, const char *msg)
 {
-    if (err) {
-        err->code = TMEM_ERR_INVALID_ARG;
-        err->offset = 0;
-        snprintf(err->where, sizeof err->where, "%s", where);
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
-    }
-    return TMEM_ERR_INVALID_ARG;
+    return tmem_fail(err, TMEM_ERR_INVALID_ARG, where, msg);
 }
 
 /* Runs `call` with alc current. */

@@ -283,11 +283,8 @@ enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char 
     if (c.st == TMEM_OK) {
         enum tmem_family f = tmem_family_from_name(type);
         if (f == TMEM_FAMILY_COUNT) {
-            const char *names[TMEM_FAMILY_COUNT];
-            for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
-                names[i] = tmem_family_info((enum tmem_family)i)->name;
             char close[128], msg[256], q[TMEM_QUOTE_CAP];
-            tmem_close_names(type, names, TMEM_FAMILY_COUNT, 3, close, sizeof close);
+            tmem_close_family_names(type, close, sizeof close);
             snprintf(msg, sizeof msg, "unknown model_type %s (closest known: %s)",
                      tmem__quote(q, type), close);
             fail(&c, TMEM_ERR_UNSUPPORTED, "model_type", msg);

@@ -75,3 +75,11 @@ size_t tmem_close_names(const char *query, const char *const *names, size_t n, s
     }
     return picked;
 }
+
+size_t tmem_close_family_names(const char *query, char *buf, size_t cap)
+{
+    const char *names[TMEM_FAMILY_COUNT];
+    for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
+        names[i] = tmem_family_info((enum tmem_family)i)->name;
+    return tmem_close_names(query, names, TMEM_FAMILY_COUNT, 3, buf, cap);
+}

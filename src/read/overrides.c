@@ -1,7 +1,10 @@
 /* overrides.c — architecture overrides (the command line's --hidden,
  * --layers, ... flags) laid over a raw model, and a model described by them
  * alone from a family name. */
+#include "error.h"
+#include "errtext.h"
 #include "reader.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,15 +12,9 @@
 enum tmem_status tmem_model_override(struct tmem_model *m, const struct tmem_model_overrides *o,
                                      struct tmem_error *err)
 {
-    if (m == NULL || o == NULL || (unsigned)o->tie >= TMEM_TIE_COUNT) {
-        if (err) {
-            err->code = TMEM_ERR_INVALID_ARG;
-            err->offset = 0;
-            snprintf(err->where, sizeof err->where, "overrides");
-            snprintf(err->msg, sizeof err->msg, "no model, no overrides or a bad tie value");
-        }
-        return TMEM_ERR_INVALID_ARG;
-    }
+    if (m == NULL || o == NULL || (unsigned)o->tie >= TMEM_TIE_COUNT)
+        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "overrides",
+                         "no model, no overrides or a bad tie value");
 #define OVERRIDE(field)                                                                        \
     do {                                                                                       \
         if (o->field.set)                                                                      \
@@ -56,7 +53,7 @@ enum tmem_status tmem_model_override(struct tmem_model *m, const struct tmem_mod
         break; /* refused above */
     }
     if (o->name)
-        snprintf(m->name, sizeof m->name, "%s", o->name);
+        tmem__copy_marked(m->name, sizeof m->name, o->name);
     return TMEM_OK;
 }
 
@@ -66,18 +63,10 @@ enum tmem_status tmem_model_from_family(const char *family, struct tmem_model *o
     const char *want = family ? family : "llama";
     enum tmem_family fam = tmem_family_from_name(want);
     if (fam == TMEM_FAMILY_COUNT) {
-        const char *names[TMEM_FAMILY_COUNT];
-        for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
-            names[i] = tmem_family_info((enum tmem_family)i)->name;
-        char close[128];
-        tmem_close_names(want, names, TMEM_FAMILY_COUNT, 3, close, sizeof close);
-        if (err) {
-            err->code = TMEM_ERR_UNSUPPORTED;
-            err->offset = 0;
-            snprintf(err->where, sizeof err->where, "family");
-            snprintf(err->msg, sizeof err->msg, "unknown family '%.40s' (closest: %s)", want, close);
-        }
-        return TMEM_ERR_UNSUPPORTED;
+        char close[128], msg[256], q[TMEM_QUOTE_CAP];
+        tmem_close_family_names(want, close, sizeof close);
+        snprintf(msg, sizeof msg, "unknown family %s (closest: %s)", tmem__quote(q, want), close);
+        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "family", msg);
     }
     enum tmem_status st = tmem_model_init(out, fam, err);
     if (st == TMEM_OK)

@@ -24,6 +24,9 @@ enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, 
 size_t tmem_close_names(const char *query, const char *const *names, size_t n, size_t max,
                         char *buf, size_t cap);
 
+/* Up to 3 family names closest to `query`, as tmem_close_names writes them. */
+size_t tmem_close_family_names(const char *query, char *buf, size_t cap);
+
 /* The readers behind the public entry points of tmem/read.h (api.c checks
  * the arguments and makes the caller's allocator current, then calls
  * these). Same contracts. */

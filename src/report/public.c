@@ -5,6 +5,7 @@
 #include "tmem/report.h"
 
 #include "alloc.h"
+#include "error.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -43,11 +44,5 @@ enum tmem_status tmem_ledger_write_json(FILE *out, const char *command, const st
         }
         tmem_alloc_pop(prev);
     }
-    if (st != TMEM_OK && err != NULL) {
-        err->code = st;
-        err->offset = 0;
-        snprintf(err->where, sizeof err->where, "ledger");
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
-    }
-    return st;
+    return st == TMEM_OK ? TMEM_OK : tmem_fail(err, st, "ledger", msg);
 }
