@@ -39,9 +39,10 @@ extern "C" {
 /* A caller's allocator, in the manner of yyjson's yyjson_alc and cmark's
  * cmark_mem. malloc returns a block of at least n bytes (n > 0) or NULL when
  * out of memory (the function that asked then fails with TMEM_ERR_NOMEM and
- * frees what it had); free releases a block malloc returned (never NULL).
- * ctx is passed to both. tmem needs no realloc. A NULL allocator, or one
- * whose malloc is NULL, means the C library's malloc and free.
+ * frees what it had), aligned as malloc's are; free releases a block malloc
+ * returned (never NULL). ctx is passed to both. tmem needs no realloc. A
+ * NULL allocator, or one whose malloc is NULL, means the C library's malloc
+ * and free; otherwise both must be set.
  *
  * The allocator is in force for the duration of the call it is passed to
  * (and, for a checkpoint, is kept in struct tmem_ckpt for its later calls
