@@ -1,9 +1,6 @@
 /* model_flags.c — the architecture flags every model-taking command shares,
  * and how they are laid over a loaded model before it is resolved. */
 #include "cli.h"
-#include "errtext.h"
-#include "utf8.h"
-#include "reader.h"
 
 #include <string.h>
 
