@@ -13,8 +13,8 @@ static enum tmem_status invalid(struct tmem_error *err, const char *where, const
     return tmem_fail(err, TMEM_ERR_INVALID_ARG, where, msg);
 }
 
-/* Runs `call` with alc current. */
-#define WITH_ALLOCATOR(alc, call)                                                              \
+/* Returns the status of `call`, run with alc current. */
+#define RETURN_WITH_ALLOCATOR(alc, call)                                                              \
     do {                                                                                       \
         const struct tmem_allocator *prev_ = tmem_alloc_push(alc);                             \
         enum tmem_status st_ = (call);                                                         \
@@ -28,7 +28,7 @@ enum tmem_status tmem_hf_config_parse(const char *text, size_t len, const char *
 {
     if (text == NULL || out == NULL)
         return invalid(err, where ? where : "config.json", "no text or no output given");
-    WITH_ALLOCATOR(alc, tmem__hf_config_parse(text, len, where ? where : "config.json", out, err));
+    RETURN_WITH_ALLOCATOR(alc, tmem__hf_config_parse(text, len, where ? where : "config.json", out, err));
 }
 
 enum tmem_status tmem_hf_config_load(const char *path, const struct tmem_allocator *alc,
@@ -36,7 +36,7 @@ enum tmem_status tmem_hf_config_load(const char *path, const struct tmem_allocat
 {
     if (path == NULL || out == NULL)
         return invalid(err, "config.json", "no path or no output given");
-    WITH_ALLOCATOR(alc, tmem__hf_config_load(path, out, err));
+    RETURN_WITH_ALLOCATOR(alc, tmem__hf_config_load(path, out, err));
 }
 
 enum tmem_status tmem_model_load(const char *arg, const struct tmem_allocator *alc,
@@ -44,7 +44,7 @@ enum tmem_status tmem_model_load(const char *arg, const struct tmem_allocator *a
 {
     if (out == NULL)
         return invalid(err, "MODEL", "no output given");
-    WITH_ALLOCATOR(alc, tmem__model_load(arg, out, err));
+    RETURN_WITH_ALLOCATOR(alc, tmem__model_load(arg, out, err));
 }
 
 enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *where,
@@ -53,7 +53,7 @@ enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *
 {
     if (text == NULL || out == NULL)
         return invalid(err, where ? where : "ds_config.json", "no text or no output given");
-    WITH_ALLOCATOR(alc, tmem__ds_config_parse(text, len, where, out, err));
+    RETURN_WITH_ALLOCATOR(alc, tmem__ds_config_parse(text, len, where, out, err));
 }
 
 enum tmem_status tmem_ds_config_load(const char *path, const struct tmem_allocator *alc,
@@ -61,7 +61,7 @@ enum tmem_status tmem_ds_config_load(const char *path, const struct tmem_allocat
 {
     if (path == NULL || out == NULL)
         return invalid(err, "ds_config.json", "no path or no output given");
-    WITH_ALLOCATOR(alc, tmem__ds_config_load(path, out, err));
+    RETURN_WITH_ALLOCATOR(alc, tmem__ds_config_load(path, out, err));
 }
 
 /* ------------------------------------------------------------ checkpoints */
@@ -80,7 +80,7 @@ enum tmem_status tmem_ckpt_open(const char *path, const struct tmem_allocator *a
 {
     if (out == NULL)
         return invalid(err, "PATH", "no output given");
-    WITH_ALLOCATOR(alc, keep_allocator(out, alc, tmem__ckpt_open(path, out, err)));
+    RETURN_WITH_ALLOCATOR(alc, keep_allocator(out, alc, tmem__ckpt_open(path, out, err)));
 }
 
 enum tmem_status tmem_safetensors_parse_buffer(const void *buf, size_t len, const char *where,
@@ -89,7 +89,7 @@ enum tmem_status tmem_safetensors_parse_buffer(const void *buf, size_t len, cons
 {
     if (out == NULL)
         return invalid(err, where ? where : "buffer", "no output given");
-    WITH_ALLOCATOR(alc, keep_allocator(out, alc,
+    RETURN_WITH_ALLOCATOR(alc, keep_allocator(out, alc,
                                        tmem__safetensors_parse_buffer(buf, len, where, out, err)));
 }
 
@@ -99,7 +99,7 @@ enum tmem_status tmem_gguf_parse_buffer(const void *buf, size_t len, const char 
 {
     if (out == NULL)
         return invalid(err, where ? where : "buffer", "no output given");
-    WITH_ALLOCATOR(alc,
+    RETURN_WITH_ALLOCATOR(alc,
                    keep_allocator(out, alc, tmem__gguf_parse_buffer(buf, len, where, out, err)));
 }
 
@@ -128,7 +128,7 @@ enum tmem_status tmem_ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, ch
 {
     if (c == NULL || out == NULL)
         return invalid(err, "checkpoint", "no checkpoint or no output given");
-    WITH_ALLOCATOR(&c->alc, tmem__ckpt_model(c, out, notes, notes_cap, err));
+    RETURN_WITH_ALLOCATOR(&c->alc, tmem__ckpt_model(c, out, notes, notes_cap, err));
 }
 
 enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ckpt_summary *s,
@@ -137,5 +137,5 @@ enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ck
 {
     if (c == NULL || m == NULL || out == NULL)
         return invalid(err, "checkpoint", "no checkpoint, model or output given");
-    WITH_ALLOCATOR(&c->alc, tmem__ckpt_check(c, s, m, against, out, err));
+    RETURN_WITH_ALLOCATOR(&c->alc, tmem__ckpt_check(c, s, m, against, out, err));
 }
