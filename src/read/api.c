@@ -14,7 +14,7 @@ static enum tmem_status invalid(struct tmem_error *err, const char *where, const
 }
 
 /* Returns the status of `call`, run with alc current. */
-#define RETURN_WITH_ALLOCATOR(alc, call)                                                              \
+#define RETURN_WITH_ALLOCATOR(alc, call)                                                       \
     do {                                                                                       \
         const struct tmem_allocator *prev_ = tmem_alloc_push(alc);                             \
         enum tmem_status st_ = (call);                                                         \
@@ -28,7 +28,8 @@ enum tmem_status tmem_hf_config_parse(const char *text, size_t len, const char *
 {
     if (text == NULL || out == NULL)
         return invalid(err, where ? where : "config.json", "no text or no output given");
-    RETURN_WITH_ALLOCATOR(alc, tmem__hf_config_parse(text, len, where ? where : "config.json", out, err));
+    RETURN_WITH_ALLOCATOR(alc,
+                          tmem__hf_config_parse(text, len, where ? where : "config.json", out, err));
 }
 
 enum tmem_status tmem_hf_config_load(const char *path, const struct tmem_allocator *alc,
