@@ -56,7 +56,10 @@ void tmem_dealloc(void *p)
 
 static void *json_malloc_trampoline(size_t n) { return tmem_alloc(n); }
 static void json_free_trampoline(void *p) { tmem_dealloc(p); }
-static void install_json_hooks(void) { json_set_alloc_funcs(json_malloc_trampoline, json_free_trampoline); }
+static void install_json_hooks(void)
+{
+    json_set_alloc_funcs(json_malloc_trampoline, json_free_trampoline);
+}
 static once_flag json_hooks_once = ONCE_FLAG_INIT;
 
 const struct tmem_allocator *tmem_alloc_push(const struct tmem_allocator *a)
