@@ -7,7 +7,7 @@
  * rank; autocast copies every matmul weight; a tensor of no known kind is
  * refused. */
 #include "harness.h"
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 #include "tmem/infer.h"
 #include "tmem/train.h"
@@ -19,7 +19,7 @@ static void load(const char *name, struct tmem_model *m)
 {
     struct tmem_model raw;
     struct tmem_error err = {0};
-    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
         tmem_inventory_build(m, &inv, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", name, err.where, err.msg);
 }
@@ -384,7 +384,7 @@ static void every_emitted_kind_has_a_row_and_every_row_is_emitted(void **state)
     /* a LayerNorm llama with biases everywhere, qk-norms and OPT-350m's
      * projections (d_embed 512 != d_model), untied with an lm_head bias */
     struct tmem_model raw, m;
-    assert_int_equal(tmem_model_load("llama-3.2-1b", &raw, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load("llama-3.2-1b", NULL, &raw, NULL), TMEM_OK);
     raw.norm = TMEM_NORM_LAYERNORM;
     raw.qkv_bias = raw.o_bias = raw.mlp_bias = raw.qk_norm = raw.embed_norm = true;
     raw.lm_head_bias = true;
