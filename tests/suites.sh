@@ -83,9 +83,11 @@ for r in $REPLAY; do
   suite "replay_$(basename "$2")" ${VALGRIND:-} "$@"
 done
 IFS=$old_ifs
-if [ -n "${INSTALL_CHECK:-}" ]; then
+install_check=${INSTALL_CHECK:-}
+unset INSTALL_CHECK # not for the suites below: tests/cli/skips.sh runs this runner again
+if [ -n "$install_check" ]; then
   # shellcheck disable=SC2086 # a build folder and make variables
-  suite install sh tests/install/check_install.sh $INSTALL_CHECK
+  suite install sh tests/install/check_install.sh $install_check
 fi
 for s in ${CLI_SUITES-tests/cli/*.sh}; do
   suite "$(basename "$s" .sh)" sh "$s" "$TMEM_UNDER_TEST"
