@@ -14,7 +14,7 @@ nm -g --defined-only "$BUILD/libtmem.a" | awk 'NF == 3 { print $3 }' | sort -u |
   grep '^tmem_' | grep -v '^tmem__' >"$TMP/syms"
 : >"$TMP/internal"
 while read -r s; do
-  grep -Eq "(^|[^A-Za-z0-9_])$s[[:space:]]*\(" "$TMP/decls.h" || echo "$s" >>"$TMP/internal"
+  grep -Eq "(^|[^A-Za-z0-9_])${s}[[:space:]]*\(" "$TMP/decls.h" || echo "$s" >>"$TMP/internal"
 done <"$TMP/syms"
 n=$(wc -l <"$TMP/internal")
 echo "rename_internal: $n internal symbols"

@@ -71,7 +71,7 @@ for h in "$INC"/tmem/*.h; do
   if "$CXX" -std=c++11 -pedantic -Wall -Wextra -Werror -I"$INC" -c "$TMP/one.cpp" -o "$TMP/one.o" 2>"$TMP/h.log"; then ok
   else cat "$TMP/h.log"; bad "$name does not compile alone as C++11"; fi
 done
-[ "$n_headers" -ge 5 ] && ok || bad "only $n_headers headers installed"
+if [ "$n_headers" -ge 5 ]; then ok; else bad "only $n_headers headers installed"; fi
 
 # (c) exported symbols: declared in an installed header, or tmem__*
 cat "$INC"/tmem/*.h | "$CC" -x c -fpreprocessed -dD -E -P - 2>/dev/null >"$TMP/decls.h"
@@ -82,12 +82,12 @@ while read -r s; do
   case $s in
     tmem__*) ok ;;
     tmem_*)
-      if grep -Eq "(^|[^A-Za-z0-9_])$s[[:space:]]*\(" "$TMP/decls.h"; then ok; n_public=$((n_public + 1))
+      if grep -Eq "(^|[^A-Za-z0-9_])${s}[[:space:]]*\(" "$TMP/decls.h"; then ok; n_public=$((n_public + 1))
       else bad "$s is exported but no installed header declares it (make it static or name it tmem__${s#tmem_})"; fi ;;
     *) bad "$s is exported without the tmem_ prefix" ;;
   esac
 done <"$TMP/syms"
-[ "$n_syms" -gt 0 ] && ok || bad "no symbols in $LIB"
+if [ "$n_syms" -gt 0 ]; then ok; else bad "no symbols in $LIB"; fi
 
 echo "install: $pass passed, $fail failed ($n_headers headers, $n_syms exported symbols, $n_public public)"
 [ "$fail" -eq 0 ]
