@@ -17,7 +17,6 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #define _DEFAULT_SOURCE   /* mkdtemp, symlink */
 #include "fuzz.h"
-#include "alloc.h"
 #include "cli.h"
 
 #include <ftw.h>
@@ -107,7 +106,6 @@ static void write_entry(const char *kind, size_t kind_len, const char *args, siz
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    tmem_alloc_install();
     if (size < 1 || size > FOLDER_MAX_INPUT)
         return 0;
     if (root[0] == '\0') {
