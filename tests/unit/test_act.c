@@ -6,7 +6,7 @@
  * sums of the training ledger equal to sums over the list. */
 #include "harness.h"
 
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 #include "tmem/train.h"
 
@@ -15,7 +15,7 @@ static struct tmem_inventory llama_inv;
 
 static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
 {
-    assert_int_equal(tmem_model_load(name, m, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_load(name, NULL, m, NULL), TMEM_OK);
     assert_int_equal(tmem_model_resolve(m, m, NULL), TMEM_OK);
     assert_int_equal(tmem_inventory_build(m, inv, NULL), TMEM_OK);
 }
