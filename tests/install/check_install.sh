@@ -64,7 +64,9 @@ n_headers=0
 for h in "$INC"/tmem/*.h; do
   n_headers=$((n_headers + 1))
   name=tmem/$(basename "$h")
-  printf '#include <%s>\n' "$name" >"$TMP/one.c"
+  # (one declaration after it: an X-macro list such as families.h expands to
+  # nothing alone, and an empty file is not a C translation unit)
+  printf '#include <%s>\ntypedef int header_compiles_alone;\n' "$name" >"$TMP/one.c"
   if "$CC" -std=c11 -pedantic -Wall -Wextra -Werror -I"$INC" -c "$TMP/one.c" -o "$TMP/one.o" 2>"$TMP/h.log"; then ok
   else cat "$TMP/h.log"; bad "$name does not compile alone as C11"; fi
   cp "$TMP/one.c" "$TMP/one.cpp"
