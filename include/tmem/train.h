@@ -413,6 +413,111 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
                                    const struct tmem_train_result *r, enum tmem_phase phase,
                                    bool host, struct tmem_ledger *out, struct tmem_error *err);
 
+/* ------------------------------------------------------------ step time
+ *
+ * How long one optimizer step takes (src/core/train_time.c). Compute is
+ * exact FLOPs at a named efficiency of the GPU's dense peak; each
+ * collective costs bytes / bandwidth + steps × latency on the slowest
+ * link of its group (NVLink inside a node, the network across nodes);
+ * what overlaps with what is stated per item (tmem_train_time_item_rule).
+ * Ranks are placed tp innermost, then cp, ep (inside dp), dp, pp outermost
+ * (Megatron-LM's order), gpus_per_node GPUs to a node.
+ *
+ * REF: Narayanan et al. 2021, "Efficient Large-Scale Language Model
+ *      Training on GPU Clusters Using Megatron-LM" (the 1F1B bubble
+ *      (p − 1)/(m + p − 1), interleaved (p − 1)/(v·m + p − 1), 6·N FLOPs
+ *      per token + attention); NCCL's ring algorithms (all-reduce moves
+ *      2·(n − 1)/n of the buffer, reduce-scatter and all-gather (n − 1)/n). */
+enum tmem_time_item {
+    TMEM_TT_COMPUTE = 0, /* forward + backward matmuls and attention (recompute apart) */
+    TMEM_TT_RECOMPUTE,   /* the extra forward recompute runs in backward */
+    TMEM_TT_BUBBLE,      /* the pipeline's idle time (1F1B / interleaved) */
+    TMEM_TT_DP,          /* gradient all-reduce, or ZeRO/FSDP reduce-scatter + all-gather */
+    TMEM_TT_TP,          /* tensor parallel all-reduces (reduce-scatter + all-gather with SP) */
+    TMEM_TT_PP,          /* pipeline send / recv of activations and their gradients */
+    TMEM_TT_CP,          /* context parallel ring attention: K, V passed around the ring */
+    TMEM_TT_EP,          /* expert parallel all-to-all: dispatch and combine */
+    TMEM_TT_OFFLOAD,     /* host ↔ GPU copies over PCIe */
+    TMEM_TT_COUNT
+};
+const char *tmem_time_item_name(enum tmem_time_item t);  /* "compute", "dp", ... */
+const char *tmem_time_item_rule(enum tmem_time_item t);  /* what it overlaps with, in words */
+
+/* Named defaults of the step-time model (each overridable in the opts). */
+#define TMEM_TRAIN_EFFICIENCY 0.40          /* achieved fraction of the dense peak: GPUs with fp8 (Hopper, Ada, Blackwell) */
+#define TMEM_TRAIN_EFFICIENCY_NO_FP8 0.50   /* the same for GPUs without fp8 (Ampere and older) */
+#define TMEM_TRAIN_INTER_NODE_GBPS 400.0    /* network per GPU, one direction (one 400G NIC per GPU) */
+#define TMEM_TRAIN_LATENCY_INTRA_S 5e-6     /* per ring step inside a node (NVLink) */
+#define TMEM_TRAIN_LATENCY_INTER_S 10e-6    /* per ring step across nodes */
+#define TMEM_TRAIN_HOST_BYTES_PER_S 25e9    /* pinned host copies (PCIe), achieved */
+#define TMEM_TRAIN_CPU_OPT_PARAMS_PER_S 1e9 /* CPU optimizer step, parameters/s per GPU's host share (unconfirmed) */
+#define TMEM_TRAIN_TIME_GPU "h100-sxm"      /* the rates a step time uses when no GPU is named */
+
+#define TMEM_TIME_FORMULA_LEN 512
+
+struct tmem_train_time_opts {
+    const struct tmem_gpu *gpu;     /* rates: bf16 / fp8 FLOP/s, NVLink (required) */
+    double efficiency;              /* (0, 1] */
+    bool float8;                    /* Float8 linears (torchtitan, Transformer Engine): matmuls at the fp8 rate */
+    double inter_node_bytes_per_s;  /* the network, per GPU, one direction */
+    double latency_intra_s, latency_inter_s;
+    double host_bytes_per_s;        /* offload's PCIe copies */
+    double cpu_opt_params_per_s;    /* offload's optimizer step on the CPU */
+};
+/* Fills the named defaults; the efficiency by the GPU's generation
+ * (TMEM_TRAIN_EFFICIENCY_NO_FP8 for a GPU without an fp8 rate; gpu may be
+ * NULL: TMEM_TRAIN_EFFICIENCY). */
+void tmem_train_time_defaults(struct tmem_train_time_opts *t, const struct tmem_gpu *gpu);
+
+/* What does not change between layouts of one model (the planner computes
+ * it once): matmul parameters a token passes through, split by whether
+ * tensor parallel divides them. */
+struct tmem_train_flops_sums {
+    uint64_t mm_split_params, mm_repl_params; /* active, per token, the layers of the whole model */
+    uint64_t head_params;                     /* the lm_head (the embedding when tied): vocab-split */
+    uint64_t attn_dim;                        /* n_head·(d_qk + d_v): the s² term's width */
+    uint64_t kv_dim;                          /* n_kv_head·(d_k + d_v): what ring attention passes */
+};
+void tmem_train_flops_sums(const struct tmem_model *m, const struct tmem_inventory *inv,
+                           struct tmem_train_flops_sums *out);
+
+struct tmem_train_time {
+    double item_s[TMEM_TT_COUNT];    /* each item's whole time per step */
+    double exposed_s[TMEM_TT_COUNT]; /* the part of it on the critical path */
+    double step_s, tokens_per_s, tokens_per_s_per_gpu, mfu, hfu;
+    double bubble_fraction;          /* of the pipeline's time */
+    uint64_t micro_batches;          /* per optimizer step per pipeline (m) */
+    uint64_t tokens_per_step;        /* the whole job's, all replicas */
+    uint64_t model_flops;            /* per GPU per step, no recompute */
+    uint64_t hardware_flops;         /* with recompute */
+    double flops_per_token;          /* the job's model FLOPs per token trained (6·N + attention) */
+    bool crosses_nodes;              /* some group uses the network */
+};
+
+/* --explain: each item's formula, symbols = values; compute's matmuls in
+ * formula[TMEM_TT_COMPUTE], its attention apart. "" for an item that
+ * costs nothing. */
+struct tmem_train_time_text {
+    char formula[TMEM_TT_COUNT][TMEM_TIME_FORMULA_LEN];
+    char attn_formula[TMEM_TIME_FORMULA_LEN];
+    char step_formula[TMEM_TIME_FORMULA_LEN];
+};
+
+/* Seconds to train `tokens` tokens at t's throughput: how a fix that
+ * changes the tokens per step (a smaller micro-batch, fewer replicas) is
+ * compared with the plan at the same work. */
+double tmem_train_time_for_tokens(const struct tmem_train_time *t, uint64_t tokens);
+
+/* The step time of plan o (r: its tmem_train_compute result; sums: NULL to
+ * compute them from inv). text: the formulas too (NULL: numbers only). TMEM_ERR_OVERFLOW when
+ * a FLOP or byte count passes 64 bits; TMEM_ERR_INVALID_ARG without a GPU
+ * or with an efficiency outside (0, 1]. *t written only on TMEM_OK. */
+enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                 const struct tmem_train_opts *o, const struct tmem_train_result *r,
+                                 const struct tmem_train_time_opts *to,
+                                 const struct tmem_train_flops_sums *sums, struct tmem_train_time *t,
+                                 struct tmem_train_time_text *text, struct tmem_error *err);
+
 /* ------------------------------------------------------------ solvers
  *
  * The peak of tmem_train_compute never falls when the micro-batch or the

@@ -2,6 +2,10 @@
  * tables (one adapter per enum): the help printer, the man page and the
  * parsers' "one of:" messages list them from here, never from typed text. */
 #include "cli.h"
+#include "errtext.h"
+#include "reader.h"
+
+#include <stdio.h>
 #include "tmem/infer.h"
 #include "tmem/train.h"
 
@@ -65,4 +69,32 @@ int tmem__choice_index(opt_choice_fn fn, const char *name)
         if (strcmp(c, name) == 0)
             return (int)i;
     return -1;
+}
+
+int tmem__pick(const struct opt *opts, size_t n, const char *flag, const char *val, const char *what,
+               int found, int count)
+{
+    if (found < count)
+        return found;
+    char msg[400], names[300], q[TMEM_QUOTE_CAP];
+    tmem__args_choices(tmem__args_find(opts, n, flag), ", ", names, sizeof names);
+    snprintf(msg, sizeof msg, "unknown %s %s (one of: %s)", what, tmem__quote(q, val), names);
+    cli_error(flag, msg, NULL);
+    return -1;
+}
+
+int tmem__gpu_arg(const char *name, const struct tmem_gpu **out)
+{
+    *out = tmem_gpu_find(name);
+    if (*out != NULL)
+        return 0;
+    const char *names[64];
+    size_t n = tmem_gpu_count() < 64 ? tmem_gpu_count() : 64;
+    for (size_t i = 0; i < n; i++)
+        names[i] = tmem_gpu_at(i)->name;
+    char close[128], msg[256], q[TMEM_QUOTE_CAP];
+    tmem_close_names(name, names, n, 3, close, sizeof close);
+    snprintf(msg, sizeof msg, "unknown GPU %s (closest: %s)", tmem__quote(q, name), close);
+    cli_error("--gpu", msg, "tmem gpus lists them");
+    return 2;
 }

@@ -58,6 +58,13 @@ const char *tmem__choice_ggml_type(size_t i);
 const char *tmem__choice_on_off(size_t i);
 /* The index of name among fn's names, or -1. */
 int tmem__choice_index(opt_choice_fn fn, const char *name);
+/* found when it is below count, else -1 after an error line naming flag's
+ * values ("unknown <what> 'val' (one of: ...)"). */
+int tmem__pick(const struct opt *opts, size_t n, const char *flag, const char *val, const char *what,
+               int found, int count);
+/* The GPU named by --gpu into *out: 0, or 2 after an error naming the
+ * closest names. */
+int tmem__gpu_arg(const char *name, const struct tmem_gpu **out);
 
 /* A command's documentation: builds its option table (on the caller's
  * stack) and hands the doc to sink, which must not keep it. --help and the
@@ -70,6 +77,7 @@ void tmem__inspect_doc(cmd_doc_sink sink, void *ctx);
 void tmem__lab_doc(cmd_doc_sink sink, void *ctx);
 void tmem__models_doc(cmd_doc_sink sink, void *ctx);
 void tmem__gpus_doc(cmd_doc_sink sink, void *ctx);
+void tmem__plan_doc(cmd_doc_sink sink, void *ctx);
 
 /* The subcommands, in the order tmem --help and the man page list them. */
 struct tmem__cli_command {
@@ -89,5 +97,6 @@ int cmd_gpus(int argc, char **argv);
 int cmd_train(int argc, char **argv);   /* cmd_train.c */
 int cmd_infer(int argc, char **argv);   /* cmd_infer.c */
 int cmd_inspect(int argc, char **argv); /* cmd_inspect.c */
+int cmd_plan(int argc, char **argv);    /* cmd_plan.c */
 
 #endif /* TMEM_CLI_H */

@@ -15,13 +15,15 @@ struct train_flags {
     struct u64_opt gpus, dp, tp, pp, cp, ep, gpus_per_node, zero, micro_batch, seq, microbatches,
         vstages, grad_accum, ce_chunk, ddp_bucket_mb, reduce_bucket, allgather_bucket,
         prefetch_bucket, max_live, cuda_mib, zero_init, total_params, largest_layer;
-    struct real_opt fragmentation;
+    struct real_opt fragmentation, efficiency, inter_gbps, gpu_hour_usd;
+    struct u64_opt nodes, tokens;
+    bool float8;
     const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *dropout, *gpu,
         *deepspeed;
     bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator;
 };
 
-#define N_TRAIN_OPTS 43
+#define N_TRAIN_OPTS 49
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
 static void train_opts(struct train_flags *t, struct opt *o)
@@ -87,6 +89,13 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .def = OPT_DEFAULT_U64(d.cuda_overhead_bytes >> 20)},
         {OPT_ROW("--fragmentation", OPT_REAL, "F", "allocator fragmentation, a fraction of the rest", &t->fragmentation),
          .def = OPT_DEFAULT_REAL((double)d.fragmentation_ppm / 1e6)},
+        {OPT_ROW("--efficiency", OPT_REAL, "F", "step time: achieved fraction of the GPU's dense peak (default 0.40 with fp8, 0.50 without)", &t->efficiency)},
+        {OPT_ROW("--float8", OPT_FLAG, NULL, "step time: Float8 linears, matmuls at the GPU's fp8 rate", &t->float8)},
+        {OPT_ROW("--nodes", OPT_U64, "N", "nodes the GPUs are spread over (sets --gpus-per-node)", &t->nodes)},
+        {OPT_ROW("--inter-node-gbps", OPT_REAL, "F", "network between nodes per GPU, one direction, Gb/s", &t->inter_gbps),
+         .def = OPT_DEFAULT_REAL(TMEM_TRAIN_INTER_NODE_GBPS)},
+        {OPT_ROW("--tokens", OPT_U64, "N", "tokens to train: the time it takes", &t->tokens)},
+        {OPT_ROW("--gpu-hour-usd", OPT_REAL, "F", "price of one GPU-hour: the cost of --tokens", &t->gpu_hour_usd)},
         {OPT_ROW("--per-stage", OPT_FLAG, NULL, "the peak of every pipeline stage", &t->per_stage)},
         {OPT_ROW("--deepspeed", OPT_STR, "FILE", "read ZeRO stage, offload, buckets, precision from a ds_config.json", &t->deepspeed)},
         {OPT_ROW("--deepspeed-estimator", OPT_FLAG, NULL, "DeepSpeed's own model-states estimate instead", &t->estimator)},
@@ -131,19 +140,6 @@ void tmem__train_doc(cmd_doc_sink sink, void *ctx)
     struct cmd_doc d;
     train_doc(&mf, &t, opts, &d);
     sink(&d, ctx);
-}
-
-/* the value's index among flag's named values, or -1 after an error naming them */
-static int pick(const struct opt *opts, size_t n, const char *flag, const char *val, const char *what,
-                int found, int count)
-{
-    if (found < count)
-        return found;
-    char msg[400], names[300], q[TMEM_QUOTE_CAP];
-    tmem__args_choices(tmem__args_find(opts, n, flag), ", ", names, sizeof names);
-    snprintf(msg, sizeof msg, "unknown %s %s (one of: %s)", what, tmem__quote(q, val), names);
-    cli_error(flag, msg, NULL);
-    return -1;
 }
 
 static int build_opts(const struct train_flags *t, const struct opt *opts, size_t n_opts,
@@ -248,37 +244,37 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
     }
     int k;
     if (t->fsdp) {
-        if ((k = pick(opts, n_opts, "--fsdp", t->fsdp, "FSDP strategy",
+        if ((k = tmem__pick(opts, n_opts, "--fsdp", t->fsdp, "FSDP strategy",
                       (int)tmem_fsdp_from_name(t->fsdp), TMEM_FSDP_COUNT)) < 0)
             return 2;
         o->fsdp = (enum tmem_fsdp)k;
     }
     if (t->offload) {
-        if ((k = pick(opts, n_opts, "--offload", t->offload, "offload",
+        if ((k = tmem__pick(opts, n_opts, "--offload", t->offload, "offload",
                       (int)tmem_offload_from_name(t->offload), TMEM_OFFLOAD_COUNT)) < 0)
             return 2;
         o->offload = (enum tmem_offload)k;
     }
     if (t->precision) {
-        if ((k = pick(opts, n_opts, "--precision", t->precision, "precision policy",
+        if ((k = tmem__pick(opts, n_opts, "--precision", t->precision, "precision policy",
                       (int)tmem_precision_from_name(t->precision), TMEM_PRECISION_COUNT)) < 0)
             return 2;
         o->precision = (enum tmem_precision)k;
     }
     if (t->optimizer) {
-        if ((k = pick(opts, n_opts, "--optimizer", t->optimizer, "optimizer",
+        if ((k = tmem__pick(opts, n_opts, "--optimizer", t->optimizer, "optimizer",
                       (int)tmem_optimizer_from_name(t->optimizer), TMEM_OPTIMIZER_COUNT)) < 0)
             return 2;
         o->optimizer = (enum tmem_optimizer)k;
     }
     if (t->recompute) {
-        if ((k = pick(opts, n_opts, "--recompute", t->recompute, "recompute mode",
+        if ((k = tmem__pick(opts, n_opts, "--recompute", t->recompute, "recompute mode",
                       (int)tmem_recompute_from_name(t->recompute), TMEM_RECOMPUTE_COUNT)) < 0)
             return 2;
         o->recompute = (enum tmem_recompute)k;
     }
     if (t->attention) {
-        if ((k = pick(opts, n_opts, "--attention", t->attention, "attention kernel",
+        if ((k = tmem__pick(opts, n_opts, "--attention", t->attention, "attention kernel",
                       (int)tmem_attention_from_name(t->attention), TMEM_ATTENTION_COUNT)) < 0)
             return 2;
         o->attention = (enum tmem_attention)k;
@@ -306,6 +302,45 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
     return 0;
 }
 
+/* the step-time flags over the defaults; 2 after an error line */
+static int time_flags(const struct train_flags *t, struct tmem_train_time_opts *to)
+{
+    if (t->efficiency.set) {
+        if (!(t->efficiency.v > 0.0 && t->efficiency.v <= 1.0)) {
+            cli_error("--efficiency", "must be a fraction in (0, 1] (0.4 is 40 % of the peak)", NULL);
+            return 2;
+        }
+        to->efficiency = t->efficiency.v;
+    }
+    if (t->inter_gbps.set) {
+        if (!(t->inter_gbps.v > 0.0 && t->inter_gbps.v <= 1e6)) {
+            cli_error("--inter-node-gbps", "must be in (0, 1000000] Gb/s", NULL);
+            return 2;
+        }
+        to->inter_node_bytes_per_s = t->inter_gbps.v * 1e9 / 8.0;
+    }
+    if (t->gpu_hour_usd.set && !(t->gpu_hour_usd.v >= 0.0 && t->gpu_hour_usd.v <= 1e9)) {
+        cli_error("--gpu-hour-usd", "must be a price in [0, 1e9]", NULL);
+        return 2;
+    }
+    if (t->gpu_hour_usd.set && !t->tokens.set) {
+        cli_error("--gpu-hour-usd", "prices a run: give --tokens too", NULL);
+        return 2;
+    }
+    if (t->tokens.set && t->tokens.v == 0) {
+        cli_error("--tokens", "must be at least 1", NULL);
+        return 2;
+    }
+    to->float8 = t->float8;
+    if (t->float8 && !(to->gpu->fp8_flops > 0)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s has no fp8 tensor rate", to->gpu->name);
+        cli_error("--float8", msg, NULL);
+        return 2;
+    }
+    return 0;
+}
+
 int cmd_train(int argc, char **argv)
 {
     struct model_flags mf = {0};
@@ -326,20 +361,8 @@ int cmd_train(int argc, char **argv)
     if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
         return 2;
     const struct tmem_gpu *gpu = NULL;
-    if (t.gpu) {
-        gpu = tmem_gpu_find(t.gpu);
-        if (gpu == NULL) {
-            const char *names[64];
-            size_t n = tmem_gpu_count() < 64 ? tmem_gpu_count() : 64;
-            for (size_t i = 0; i < n; i++)
-                names[i] = tmem_gpu_at(i)->name;
-            char close[128], msg[256], q[TMEM_QUOTE_CAP];
-            tmem_close_names(t.gpu, names, n, 3, close, sizeof close);
-            snprintf(msg, sizeof msg, "unknown GPU %s (closest: %s)", tmem__quote(q, t.gpu), close);
-            cli_error("--gpu", msg, "tmem gpus lists them");
-            return 2;
-        }
-    }
+    if (t.gpu && tmem__gpu_arg(t.gpu, &gpu) != 0)
+        return 2;
     if (t.micro_batch.max || t.seq.max) {
         const char *flag = t.micro_batch.max ? "--micro-batch" : "--seq";
         if (t.micro_batch.max && t.seq.max) {
@@ -385,6 +408,18 @@ int cmd_train(int argc, char **argv)
     }
     if (tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, &err) != TMEM_OK)
         return report_error(&err);
+    if (t.nodes.set) {
+        uint64_t total = r.layout.dp * o.tp * o.pp * o.cp;
+        if (t.nodes.v == 0 || total % t.nodes.v != 0) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "must divide the %llu GPUs", (unsigned long long)total);
+            cli_error("--nodes", msg, NULL);
+            return 2;
+        }
+        o.gpus_per_node = total / t.nodes.v;
+        if (tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, &err) != TMEM_OK)
+            return report_error(&err);
+    }
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
         if (tmem_train_ledger(&m, &inv, &o, &r, (enum tmem_phase)p, false, &phases[p], &err) != TMEM_OK)
             return report_error(&err);
@@ -405,6 +440,29 @@ int cmd_train(int argc, char **argv)
                 return report_error(&err);
             has_headroom = true;
         }
+    }
+    /* the step time, at --gpu's rates (or the named default GPU's), and
+     * each fix's */
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, gpu ? gpu : tmem_gpu_find(TMEM_TRAIN_TIME_GPU));
+    if (time_flags(&t, &to) != 0)
+        return 2;
+    static struct tmem_train_time tt;
+    static struct tmem_train_time_text ttext;
+    bool has_time = true;
+    if (tmem_train_time(&m, &inv, &o, &r, &to, NULL, &tt, t.explain ? &ttext : NULL, &err) != TMEM_OK) {
+        if (err.code != TMEM_ERR_OVERFLOW)
+            return report_error(&err);
+        has_time = false; /* the ledger stands; its time is said not to be known */
+    }
+    double fix_step_s[TMEM_TRAIN_LEVER_COUNT]; /* the plan's tokens per step, at the fix's speed */
+    for (size_t i = 0; has_time && i < n_fixes; i++) {
+        static struct tmem_train_result fr;
+        static struct tmem_train_time ft;
+        fix_step_s[i] = -1.0; /* not known */
+        if (tmem_train_compute(&m, &inv, &fixes[i].opts, UINT64_MAX, &fr, NULL) == TMEM_OK &&
+            tmem_train_time(&m, &inv, &fixes[i].opts, &fr, &to, NULL, &ft, NULL, NULL) == TMEM_OK)
+            fix_step_s[i] = tmem_train_time_for_tokens(&ft, tt.tokens_per_step);
     }
     const char *notes[TMEM_TRAIN_MAX_NOTES];
     size_t n_notes = tmem_train_notes(&m, &o, notes, TMEM_TRAIN_MAX_NOTES);
@@ -434,7 +492,9 @@ int cmd_train(int argc, char **argv)
         .stages = stages, .n_stages = stages ? (size_t)o.pp : 0, .ds_config = t.deepspeed,
         .solved_for = solved_for, .solution = solved_for ? &solution : NULL,
         .headroom = has_headroom ? &headroom : NULL, .notes = notes, .n_notes = n_notes,
-        .acts = want_acts ? &acts : NULL};
+        .acts = want_acts ? &acts : NULL,
+        .time = has_time ? &tt : NULL, .time_text = t.explain ? &ttext : NULL, .time_opts = &to, .fix_step_s = has_time ? fix_step_s : NULL,
+        .tokens = t.tokens.set ? t.tokens.v : 0, .gpu_hour_usd = t.gpu_hour_usd.set ? t.gpu_hour_usd.v : -1.0};
     int rc = 0;
     if (t.json) {
         struct tmem_json *extra = tmem_report_train_json_extra(&v);

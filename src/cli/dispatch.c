@@ -9,6 +9,7 @@
 static const struct tmem__cli_command commands[] = {
     {"params", cmd_params, tmem__params_doc},
     {"train", cmd_train, tmem__train_doc},
+    {"plan", cmd_plan, tmem__plan_doc},
     {"infer", cmd_infer, tmem__infer_doc},
     {"inspect", cmd_inspect, tmem__inspect_doc},
     {"lab", cmd_lab, tmem__lab_doc},

@@ -338,6 +338,22 @@ void tmem_json_free(struct tmem_json *o)
     tmem_dealloc(o);
 }
 
+/* extra's keys into d (extra consumed; NULL: nothing) */
+static void merge(json_t *d, struct tmem_json *extra, int *rc)
+{
+    if (extra == NULL)
+        return;
+    *rc |= extra->rc;
+    const char *key;
+    json_t *val;
+    json_object_foreach(extra->obj, key, val)
+    {
+        if (d == NULL || json_object_set(d, key, val) != 0)
+            *rc = -1;
+    }
+    tmem_json_free(extra);
+}
+
 int tmem_report_ledger_json(FILE *out, const char *command, const struct tmem_model *m,
                             const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                             const struct tmem_fit *fit, struct tmem_json *extra)
@@ -361,16 +377,16 @@ int tmem_report_ledger_json(FILE *out, const char *command, const struct tmem_mo
     rc |= set_u64(per, "total", l->total_bytes);
     put(d, "per_gpu_bytes", per, &rc);
     put(d, "entries", ledger_entries(l, &rc), &rc);
-    if (extra != NULL) {
-        rc |= extra->rc;
-        const char *key;
-        json_t *val;
-        json_object_foreach(extra->obj, key, val)
-        {
-            if (d == NULL || json_object_set(d, key, val) != 0)
-                rc = -1;
-        }
-        tmem_json_free(extra);
-    }
+    merge(d, extra, &rc);
+    return doc_dump(out, d, rc);
+}
+
+int tmem_report_doc_json(FILE *out, const char *command, const struct tmem_model *m, struct tmem_json *extra)
+{
+    int rc = 0;
+    json_t *d = doc_new(command, &rc);
+    if (m != NULL)
+        put(d, "model", model_obj(m, &rc), &rc);
+    merge(d, extra, &rc);
     return doc_dump(out, d, rc);
 }

@@ -81,6 +81,10 @@ int tmem_report_ledger_json(FILE *out, const char *command, const struct tmem_mo
                             const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                             const struct tmem_fit *fit, struct tmem_json *extra);
 
+/* A document of schema_version, tmem_version, command, model (when m is
+ * not NULL), then extra's keys (consumed). 0, or -1 (nothing printed). */
+int tmem_report_doc_json(FILE *out, const char *command, const struct tmem_model *m, struct tmem_json *extra);
+
 /* A small builder for the extra keys, so callers need not include jansson.
  * Objects keep insertion order. Failures are sticky and reported by
  * tmem_report_ledger_json. */

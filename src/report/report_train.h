@@ -28,6 +28,12 @@ struct tmem_train_view {
     const char *const *notes;           /* tmem_train_notes() */
     size_t n_notes;
     const struct tmem_act_inventory *acts; /* one layer's saved tensors, or NULL */
+    const struct tmem_train_time *time; /* the step time (tmem_train_time) */
+    const struct tmem_train_time_text *time_text; /* its formulas (--explain), or NULL */
+    const struct tmem_train_time_opts *time_opts; /* its GPU and rates */
+    const double *fix_step_s;           /* [n_fixes]: each fix's step time (< 0: not known) */
+    uint64_t tokens;                    /* --tokens (0: none) */
+    double gpu_hour_usd;                /* --gpu-hour-usd (< 0: none) */
 };
 
 void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
@@ -39,5 +45,11 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
  * headroom, notes [..], stages, activation_tensors (with acts). NULL when
  * out of memory. */
 struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v);
+
+/* timing {gpu, efficiency, float8, step_s, tokens_per_s, tokens_per_s_per_gpu,
+ * mfu, hfu, compute_s, recompute_s, bubble_s, bubble_fraction, offload_s,
+ * comm_s {dp, tp, pp, cp, ep}, exposed_comm_s {...}, micro_batches,
+ * tokens_per_step, model / hardware FLOPs per GPU, flops_per_token} */
+struct tmem_json *tmem_report_timing_json(const struct tmem_train_time *t, const struct tmem_train_time_opts *to);
 
 #endif /* TMEM_REPORT_TRAIN_H */

@@ -6,6 +6,7 @@
  * train-specific keys of the JSON document. Formats only. */
 #include "report_train.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *sharding(const struct tmem_train_opts *o, char *buf, size_t cap)
@@ -150,6 +151,86 @@ static void headroom_line(FILE *out, const struct tmem_train_view *v, const stru
     boundary(out, v, v->headroom, ro);
 }
 
+/* seconds as "1.23 s", "45.6 ms", "789 µs" */
+static const char *fmt_s(char *buf, size_t cap, double s)
+{
+    if (s >= 1.0 || s == 0.0)
+        snprintf(buf, cap, "%.3g s", s);
+    else if (s >= 1e-3)
+        snprintf(buf, cap, "%.3g ms", s * 1e3);
+    else
+        snprintf(buf, cap, "%.3g µs", s * 1e6);
+    return buf;
+}
+
+/* hours as "3.2 h" or "4.1 days" */
+static void duration_line(FILE *out, const struct tmem_train_view *v)
+{
+    const struct tmem_train_time *t = v->time;
+    double s = tmem_train_time_for_tokens(t, v->tokens);
+    double gpus = (double)(v->r->layout.dp * v->opts->tp * v->opts->pp * v->opts->cp);
+    double h = s / 3600.0;
+    if (h < 48.0)
+        fprintf(out, "  %llu tokens: %.3g h", (unsigned long long)v->tokens, h);
+    else
+        fprintf(out, "  %llu tokens: %.3g days", (unsigned long long)v->tokens, h / 24.0);
+    fprintf(out, " (%.4g GPU-hours)", h * gpus);
+    if (v->gpu_hour_usd >= 0.0)
+        fprintf(out, ", $%.0f at $%.2f per GPU-hour", h * gpus * v->gpu_hour_usd, v->gpu_hour_usd);
+    fprintf(out, "\n");
+}
+
+/* the step time: the answer, its parts, and with --explain every formula */
+static void time_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
+{
+    const struct tmem_train_time *t = v->time;
+    const struct tmem_train_time_opts *to = v->time_opts;
+    char a[32], b[32], c[32];
+    uint64_t gpus = v->r->layout.dp * v->opts->tp * v->opts->pp * v->opts->cp;
+    uint64_t gpn = v->opts->gpus_per_node ? v->opts->gpus_per_node : 1;
+    fprintf(out, "\ntime per step (%s%s: %.0f TFLOP/s %s × efficiency %.2f; %llu GPUs, %llu per node):\n",
+            to->gpu->name, v->gpu ? "" : ", the default GPU: --gpu sets it",
+            (to->float8 ? to->gpu->fp8_flops : to->gpu->bf16_flops) / 1e12, to->float8 ? "fp8" : "bf16",
+            to->efficiency, (unsigned long long)gpus, (unsigned long long)gpn);
+    double comm = 0.0;
+    for (int i = TMEM_TT_DP; i < TMEM_TT_COUNT; i++)
+        comm += t->exposed_s[i];
+    char d[32], e[32];
+    fprintf(out, "  step %s = compute %s + recompute %s + bubble %s + exposed communication %s\n",
+            fmt_s(a, sizeof a, t->step_s), fmt_s(b, sizeof b, t->item_s[TMEM_TT_COMPUTE]),
+            fmt_s(c, sizeof c, t->item_s[TMEM_TT_RECOMPUTE]), fmt_s(d, sizeof d, t->item_s[TMEM_TT_BUBBLE]),
+            fmt_s(e, sizeof e, comm));
+    fprintf(out, "  %.0f tokens/s, %.0f per GPU; MFU %.1f %%, HFU %.1f %%; m = %llu micro-batches per step of %llu × %llu tokens\n",
+            t->tokens_per_s, t->tokens_per_s_per_gpu, t->mfu * 100.0, t->hfu * 100.0,
+            (unsigned long long)t->micro_batches, (unsigned long long)v->opts->micro_batch,
+            (unsigned long long)v->r->seq);
+    bool any = false;
+    for (int i = TMEM_TT_DP; i < TMEM_TT_COUNT; i++) {
+        if (t->item_s[i] <= 0.0)
+            continue;
+        fprintf(out, "%s %s %s (%s exposed)", any ? "," : "  communication:", tmem_time_item_name((enum tmem_time_item)i),
+                fmt_s(a, sizeof a, t->item_s[i]), fmt_s(b, sizeof b, t->exposed_s[i]));
+        any = true;
+    }
+    if (any)
+        fprintf(out, "\n");
+    if (v->tokens)
+        duration_line(out, v);
+    const struct tmem_train_time_text *tx = v->time_text;
+    if (!ro->explain || tx == NULL)
+        return;
+    for (int i = 0; i < TMEM_TT_COUNT; i++) {
+        if (t->item_s[i] <= 0.0)
+            continue;
+        fprintf(out, "  %-9s %s\n", tmem_time_item_name((enum tmem_time_item)i), tx->formula[i]);
+        if (i == TMEM_TT_COMPUTE)
+            fprintf(out, "  %-9s %s\n", "", tx->attn_formula);
+        fprintf(out, "  %-9s (%s)\n", "", tmem_time_item_rule((enum tmem_time_item)i));
+    }
+    fprintf(out, "  step      %s\n", tx->step_formula);
+    fprintf(out, "  FLOPs per token trained: %.4g (6·N_mm + attention, forward and backward)\n", t->flops_per_token);
+}
+
 /* the fixes: those that fit, then those that are not enough, each with its cost */
 static void fix_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
 {
@@ -171,6 +252,11 @@ static void fix_lines(FILE *out, const struct tmem_train_view *v, const struct t
                 tmem_fmt_bytes(a, sizeof a, f->peak_bytes, ro->si), tmem_fmt_bytes(b, sizeof b, d, ro->si),
                 f->fits ? "free" : "over");
         fprintf(out, "  %-30s    cost: %s\n", "", tmem_train_lever_cost(f->lever));
+        if (v->fix_step_s && v->fix_step_s[i] >= 0.0) {
+            double d_s = v->fix_step_s[i] - v->time->step_s;
+            fprintf(out, "  %-30s    time: %s for the plan's step of tokens (%s%s)\n", "", fmt_s(a, sizeof a, v->fix_step_s[i]),
+                    d_s >= 0 ? "+" : "−", fmt_s(b, sizeof b, d_s >= 0 ? d_s : -d_s));
+        }
     }
     if (ro->explain && v->n_fixes > 0)
         fprintf(out, "Order of the fixes: %s.\n", tmem_train_fix_order_rule());
@@ -265,6 +351,10 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
         fix_lines(out, v, ro);
     for (size_t i = 0; i < v->n_notes; i++)
         fprintf(out, "note: %s\n", v->notes[i]);
+    if (v->time)
+        time_lines(out, v, ro);
+    else
+        fprintf(out, "\ntime per step: not computed (a FLOP or byte count of one step passes 64 bits)\n");
     if (!v->opts->deepspeed_estimator)
         phases_lines(out, v, ro);
     if (v->host->n_entries > 0) {
@@ -362,6 +452,56 @@ static struct tmem_json *activation_array(const struct tmem_act_inventory *a)
     return arr;
 }
 
+/* timing {step_s, tokens_per_s, ..., comm_s {dp..ep}, exposed_s {...}} */
+struct tmem_json *tmem_report_timing_json(const struct tmem_train_time *t, const struct tmem_train_time_opts *to)
+{
+    struct tmem_json *o = tmem_json_object();
+    tmem_json_set_str(o, "gpu", to->gpu->name);
+    tmem_json_set_real(o, "efficiency", to->efficiency);
+    tmem_json_set_bool(o, "float8", to->float8);
+    tmem_json_set_real(o, "step_s", t->step_s);
+    tmem_json_set_real(o, "tokens_per_s", t->tokens_per_s);
+    tmem_json_set_real(o, "tokens_per_s_per_gpu", t->tokens_per_s_per_gpu);
+    tmem_json_set_real(o, "mfu", t->mfu);
+    tmem_json_set_real(o, "hfu", t->hfu);
+    tmem_json_set_real(o, "compute_s", t->item_s[TMEM_TT_COMPUTE]);
+    tmem_json_set_real(o, "recompute_s", t->item_s[TMEM_TT_RECOMPUTE]);
+    tmem_json_set_real(o, "bubble_s", t->item_s[TMEM_TT_BUBBLE]);
+    tmem_json_set_real(o, "bubble_fraction", t->bubble_fraction);
+    tmem_json_set_real(o, "offload_s", t->item_s[TMEM_TT_OFFLOAD]);
+    struct tmem_json *c = tmem_json_object(), *e = tmem_json_object();
+    static const enum tmem_time_item comm[] = {TMEM_TT_DP, TMEM_TT_TP, TMEM_TT_PP, TMEM_TT_CP, TMEM_TT_EP};
+    for (size_t i = 0; i < sizeof comm / sizeof comm[0]; i++) {
+        tmem_json_set_real(c, tmem_time_item_name(comm[i]), t->item_s[comm[i]]);
+        tmem_json_set_real(e, tmem_time_item_name(comm[i]), t->exposed_s[comm[i]]);
+    }
+    tmem_json_set_obj(o, "comm_s", c);
+    tmem_json_set_obj(o, "exposed_comm_s", e);
+    tmem_json_set_u64(o, "micro_batches", t->micro_batches);
+    tmem_json_set_u64(o, "tokens_per_step", t->tokens_per_step);
+    tmem_json_set_u64(o, "model_flops_per_gpu", t->model_flops);
+    tmem_json_set_u64(o, "hardware_flops_per_gpu", t->hardware_flops);
+    tmem_json_set_real(o, "flops_per_token", t->flops_per_token);
+    return o;
+}
+
+/* the train document's timing, with --tokens' time and cost */
+static struct tmem_json *timing_obj(const struct tmem_train_view *v)
+{
+    const struct tmem_train_time *t = v->time;
+    struct tmem_json *o = tmem_report_timing_json(t, v->time_opts);
+    if (v->tokens) {
+        double s = tmem_train_time_for_tokens(t, v->tokens);
+        double gpus = (double)(v->r->layout.dp * v->opts->tp * v->opts->pp * v->opts->cp);
+        tmem_json_set_u64(o, "tokens", v->tokens);
+        tmem_json_set_real(o, "train_s", s);
+        tmem_json_set_real(o, "gpu_hours", s / 3600.0 * gpus);
+        if (v->gpu_hour_usd >= 0.0)
+            tmem_json_set_real(o, "cost_usd", s / 3600.0 * gpus * v->gpu_hour_usd);
+    }
+    return o;
+}
+
 struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v)
 {
     const struct tmem_train_opts *o = v->opts;
@@ -417,9 +557,17 @@ struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v)
         tmem_json_set_bool(f, "fits", v->fixes[i].fits);
         tmem_json_set_u64(f, "peak_bytes", v->fixes[i].peak_bytes);
         tmem_json_set_str(f, "cost", tmem_train_lever_cost(v->fixes[i].lever));
+        if (v->fix_step_s && v->fix_step_s[i] >= 0.0) {
+            tmem_json_set_real(f, "plan_step_s", v->fix_step_s[i]);
+            tmem_json_set_real(f, "plan_step_s_change", v->fix_step_s[i] - v->time->step_s);
+        }
         tmem_json_set_obj(fx, v->fixes[i].what, f);
     }
     tmem_json_set_obj(x, "fixes", fx);
+    if (v->time)
+        tmem_json_set_obj(x, "timing", timing_obj(v));
+    else
+        tmem_json_set_str(x, "timing", NULL);
     if (v->solution)
         tmem_json_set_obj(x, "solved", solution_obj(v->solved_for, v->solution));
     if (v->headroom)

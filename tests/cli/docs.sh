@@ -28,7 +28,7 @@ in_section() {
     else bad "man page: $flag is not in section $3"; fi
   done <"$1"
 }
-for c in params train infer inspect lab models gpus; do
+for c in params train plan infer inspect lab models gpus; do
   man_section "tmem $c" >"$TMP/sec.roff"
   if [ ! -s "$TMP/sec.roff" ]; then bad "man page has no section 'tmem $c'"; continue; fi
   "$TMEM" $c --help >"$TMP/help.txt"
@@ -42,7 +42,7 @@ for c in params train infer inspect lab models gpus; do
   fi
 done
 # 43 train + 23 shared, 29 infer + 23, 4 params + 23, 5 inspect, 13 lab, 1 models, 2 gpus
-if [ "$n_flags" -eq 168 ]; then ok; else bad "checked $n_flags flag rows, want 168 (did a command gain an option? update this count)"; fi
+if [ "$n_flags" -eq 217 ]; then ok; else bad "checked $n_flags flag rows, want 217 (did a command gain an option? update this count)"; fi
 
 # --- a --help line's named values are exactly what the parser takes ------------------------
 # check_choices CMD FLAG "ARGS...": each listed value is accepted; a made-up one is refused

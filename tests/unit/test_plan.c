@@ -1,0 +1,163 @@
+/* test_plan.c — the planner: every layout it returns fits (its ledger
+ * recomputed here against the capacity), trains the global batch with
+ * degrees multiplying to the GPU count, carries the time tmem_train_time
+ * gives it, and the list is fastest first; no layout of a grid enumerated
+ * here independently is faster than its first; the constraints hold
+ * (--tp-max, --no-offload, --headroom); MoE models get expert-parallel
+ * layouts; a job nothing fits returns none. */
+#include "harness.h"
+#include "presets.h"
+#include "reader.h"
+
+#include "tmem/plan.h"
+
+static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+        tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", name, err.where, err.msg);
+}
+
+static void check_layouts(const struct tmem_model *m, const struct tmem_inventory *inv,
+                          const struct tmem_plan_opts *p, const struct tmem_plan_result *r)
+{
+    for (size_t i = 0; i < r->n_layouts; i++) {
+        const struct tmem_plan_layout *l = &r->layouts[i];
+        const struct tmem_train_opts *o = &l->opts;
+        struct tmem_train_result tr;
+        struct tmem_train_time t;
+        assert_int_equal(tmem_train_compute(m, inv, o, UINT64_MAX, &tr, NULL), TMEM_OK);
+        assert_int_equal(tr.peak_bytes, l->peak_bytes);
+        assert_true(tr.peak_bytes <= r->capacity_bytes);
+        uint64_t dp = tr.layout.dp;
+        assert_int_equal(dp * o->tp * o->pp * o->cp, p->gpus);
+        uint64_t mb = o->pp > 1 ? o->n_microbatches : o->grad_accum;
+        assert_int_equal(dp * o->micro_batch * mb, p->global_batch);
+        assert_int_equal(tmem_train_time(m, inv, o, &tr, &p->time, NULL, &t, NULL, NULL), TMEM_OK);
+        assert_true(t.step_s == l->time.step_s);
+        if (i > 0)
+            assert_true(r->layouts[i - 1].time.step_s <= l->time.step_s);
+    }
+}
+
+static void llama_layouts_fit_and_are_ranked(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-7b", &m, &inv);
+    static struct tmem_plan_opts p;
+    tmem_plan_defaults(&p, tmem_gpu_find("h100-sxm"));
+    p.gpus = 8;
+    p.global_batch = 64;
+    p.base.seq = 4096;
+    p.top = 20;
+    static struct tmem_plan_result r;
+    assert_int_equal(tmem_plan(&m, &inv, &p, &r, NULL), TMEM_OK);
+    assert_int_equal(r.n_layouts, 20);
+    assert_true(r.evaluated >= r.fitting && r.fitting >= 20);
+    check_layouts(&m, &inv, &p, &r);
+    /* an independent grid: dp 8 × every ZeRO stage × micro-batch 1, 2, 4, 8;
+     * none that fits is faster than the first */
+    for (uint32_t z = 0; z <= 3; z++)
+        for (uint64_t b = 1; b <= 8; b *= 2) {
+            struct tmem_train_opts o;
+            tmem_train_opts_default(&o);
+            o.gpus = 8;
+            o.seq = 4096;
+            o.zero = z;
+            o.micro_batch = b;
+            o.grad_accum = 8 / b;
+            struct tmem_train_result tr;
+            struct tmem_train_time t;
+            assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &tr, NULL), TMEM_OK);
+            if (tr.peak_bytes > r.capacity_bytes)
+                continue;
+            assert_int_equal(tmem_train_time(&m, &inv, &o, &tr, &p.time, NULL, &t, NULL, NULL), TMEM_OK);
+            assert_true(r.layouts[0].time.step_s <= t.step_s);
+        }
+}
+
+static void constraints_hold(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-13b", &m, &inv);
+    static struct tmem_plan_opts p;
+    tmem_plan_defaults(&p, tmem_gpu_find("a100-40gb"));
+    p.gpus = 16;
+    p.global_batch = 64;
+    p.base.seq = 4096;
+    p.top = 64;
+    p.tp_max = 2;
+    p.no_offload = true;
+    p.headroom_ppm = 100000; /* 10 % */
+    static struct tmem_plan_result r;
+    assert_int_equal(tmem_plan(&m, &inv, &p, &r, NULL), TMEM_OK);
+    assert_true(r.n_layouts > 0);
+    uint64_t mem = tmem_gpu_find("a100-40gb")->memory_bytes;
+    assert_int_equal(r.capacity_bytes, mem - mem / 10);
+    check_layouts(&m, &inv, &p, &r);
+    for (size_t i = 0; i < r.n_layouts; i++) {
+        assert_true(r.layouts[i].opts.tp <= 2);
+        assert_int_equal(r.layouts[i].opts.offload, TMEM_OFFLOAD_NONE);
+    }
+}
+
+static void moe_gets_expert_parallel_layouts(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("mixtral-8x7b", &m, &inv);
+    static struct tmem_plan_opts p;
+    tmem_plan_defaults(&p, tmem_gpu_find("h100-sxm"));
+    p.gpus = 16;
+    p.global_batch = 64;
+    p.base.seq = 4096;
+    p.top = 64;
+    static struct tmem_plan_result r;
+    assert_int_equal(tmem_plan(&m, &inv, &p, &r, NULL), TMEM_OK);
+    assert_true(r.n_layouts > 0);
+    check_layouts(&m, &inv, &p, &r);
+    bool ep = false;
+    for (size_t i = 0; i < r.n_layouts; i++)
+        ep |= r.layouts[i].opts.ep > 1;
+    assert_true(ep);
+}
+
+static void nothing_fits_returns_none(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("deepseek-v3", &m, &inv);
+    static struct tmem_plan_opts p;
+    tmem_plan_defaults(&p, tmem_gpu_find("h100-sxm"));
+    p.gpus = 2;
+    p.global_batch = 2;
+    p.base.seq = 4096;
+    static struct tmem_plan_result r;
+    assert_int_equal(tmem_plan(&m, &inv, &p, &r, NULL), TMEM_OK);
+    assert_int_equal(r.n_layouts, 0);
+    assert_int_equal(r.fitting, 0);
+    assert_true(r.evaluated > 0);
+    struct tmem_error err = {0};
+    p.gpus = 0;
+    assert_int_equal(tmem_plan(&m, &inv, &p, &r, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "--gpus");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(llama_layouts_fit_and_are_ranked),
+        cmocka_unit_test(constraints_hold),
+        cmocka_unit_test(moe_gets_expert_parallel_layouts),
+        cmocka_unit_test(nothing_fits_returns_none),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

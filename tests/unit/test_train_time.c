@@ -1,0 +1,313 @@
+/* test_train_time.c — the step-time model (tmem_train_time) against hand
+ * figures written out here: FLOPs per token of Llama-2-7B (6·N_mm +
+ * attention) and of Mixtral (active experts only), the compute time at
+ * the named efficiency, a ring all-reduce 2(n−1)/n·bytes/bw + latency
+ * inside a node and across nodes, ZeRO-3's gathers, the tensor-parallel
+ * all-reduces, the 1F1B and interleaved bubbles, Float8 linears, and that
+ * every formula --explain prints is present. */
+#include "harness.h"
+#include "presets.h"
+#include "reader.h"
+
+#include "tmem/train.h"
+
+#include <math.h>
+#include <string.h>
+
+static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+        tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", name, err.where, err.msg);
+}
+
+static struct tmem_train_time_text text; /* the last timed() call's formulas */
+
+static void timed(const struct tmem_model *m, const struct tmem_inventory *inv,
+                  const struct tmem_train_opts *o, const struct tmem_train_time_opts *to,
+                  struct tmem_train_time *t)
+{
+    struct tmem_train_result r;
+    struct tmem_error err = {0};
+    if (tmem_train_compute(m, inv, o, UINT64_MAX, &r, &err) != TMEM_OK ||
+        tmem_train_time(m, inv, o, &r, to, NULL, t, &text, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", m->name, err.where, err.msg);
+}
+
+static void near(double got, double want, double rel)
+{
+    if (!(fabs(got - want) <= rel * fabs(want)))
+        fail_msg("got %.9g, want %.9g", got, want);
+}
+
+static const struct tmem_gpu *h100(void)
+{
+    return tmem_gpu_find("h100-sxm");
+}
+
+/* N_mm = 32 × (4·4096² + 3·4096·11008) + 32000·4096 = 6,607,077,376;
+ * 6·N_mm = 39,642,464,256; attention forward + backward, causal (flash),
+ * s 4096: 3 × 2 × 2048 × (32·2·128) × 32 = 3,221,225,472 */
+static void llama2_7b_flops_per_token_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 4096;
+    o.gpus = 8;
+    o.zero = 3;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    assert_true(t.flops_per_token == 39642464256.0 + 3221225472.0);
+    /* per GPU: 4096 tokens of it; compute at 0.40 × 989.4 TFLOP/s */
+    assert_int_equal(t.model_flops, U64(4096) * U64(42863689728));
+    near(t.item_s[TMEM_TT_COMPUTE], 4096.0 * 42863689728.0 / (989.4e12 * 0.40), 1e-12);
+    /* eager attention computes the whole s² square: twice the causal term */
+    o.attention = TMEM_ATTENTION_NAIVE;
+    timed(&m, &inv, &o, &to, &t);
+    assert_true(t.flops_per_token == 39642464256.0 + 2 * 3221225472.0);
+    /* MFU: the job's model FLOPs over gpus × peak × step */
+    near(t.mfu, t.flops_per_token * (double)t.tokens_per_step / (8 * 989.4e12 * t.step_s), 1e-12);
+}
+
+/* Mixtral-8x7B per token, 2 of 8 experts: per layer q, o 4096² each, k, v
+ * 4096·1024 each (41,943,040), 2 experts × 3·4096·14336 (352,321,536),
+ * router 4096·8 (32,768): 394,297,344; × 32 + lm_head 32000·4096 =
+ * 12,748,587,008; × 6 = 76,491,522,048; attention 3 × 2 × 2048 × 8192 × 32 */
+static void mixtral_counts_active_experts(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("mixtral-8x7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 4096;
+    o.gpus = 8;
+    o.ep = 8;
+    o.zero = 3;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    assert_true(t.flops_per_token == 76491522048.0 + 3221225472.0);
+    assert_true(t.item_s[TMEM_TT_EP] > 0.0);
+    /* 4 all-to-alls per MoE layer of 4096 tokens × k 2 × 4096 × 2 B × 7/8 */
+    double a2a = 4.0 * 32 * 4096 * 2 * 4096 * 2 * 7.0 / 8.0;
+    near(t.item_s[TMEM_TT_EP], a2a / 450e9 + 4.0 * 32 * 7 * 5e-6, 1e-9);
+}
+
+/* DDP over 8 GPUs in a node: ring all-reduce of P·2 bytes, 2·7/8 of them at
+ * 450 GB/s, plus 2·7 latency steps per 25 MiB bucket: ceil(13,476,831,232 /
+ * 26,214,400) = 515 buckets; across 2 nodes (4 per node) at 400 Gb/s = 50e9
+ * B/s and 10 µs a step */
+static void ring_all_reduce_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 4096;
+    o.gpus = 8;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    double bytes = 6738415616.0 * 2;
+    near(t.item_s[TMEM_TT_DP], 2.0 * 7 / 8 * bytes / 450e9 + 515.0 * 14 * 5e-6, 1e-12);
+    /* overlapped with backward (2/3 of the compute): what sticks out */
+    double bwd = 2.0 / 3.0 * t.item_s[TMEM_TT_COMPUTE];
+    near(t.exposed_s[TMEM_TT_DP], t.item_s[TMEM_TT_DP] > bwd ? t.item_s[TMEM_TT_DP] - bwd : 0.0, 1e-12);
+    o.gpus_per_node = 4;
+    timed(&m, &inv, &o, &to, &t);
+    near(t.item_s[TMEM_TT_DP], 2.0 * 7 / 8 * bytes / 50e9 + 515.0 * 14 * 10e-6, 1e-12);
+    assert_true(t.crosses_nodes);
+    near(t.step_s, t.item_s[TMEM_TT_COMPUTE] + t.exposed_s[TMEM_TT_DP], 1e-12);
+}
+
+/* ZeRO-3 over 8: per micro-batch two all-gathers of P·2 and a
+ * reduce-scatter of P·2, 7/8 each; (32 layers + 2) units × 3 passes × 7
+ * latency steps */
+static void zero3_gathers_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 4096;
+    o.gpus = 8;
+    o.zero = 3;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    near(t.item_s[TMEM_TT_DP], 6738415616.0 * 6 * 7 / 8 / 450e9 + 34.0 * 3 * 7 * 5e-6, 1e-12);
+    /* prefetch hides it behind compute; the first unit (one layer,
+     * 202,383,360 params, or the embedding 131,072,000) is exposed */
+    near(t.exposed_s[TMEM_TT_DP], 202383360.0 * 2 * 7 / 8 / 450e9, 1e-9);
+}
+
+/* TP 2: 4 all-reduces per layer of b·s·d_model·2 B, ring 2·1/2 = 1:
+ * 4 × 32 × 4096 × 4096 × 2 = 4,294,967,296 B at 450 GB/s + 4·32·2 steps */
+static void tensor_parallel_all_reduces_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 4096;
+    o.tp = 2;
+    o.gpus = 2;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    near(t.item_s[TMEM_TT_TP], 4294967296.0 / 450e9 + 256 * 5e-6, 1e-12);
+    assert_true(t.exposed_s[TMEM_TT_TP] == t.item_s[TMEM_TT_TP]);
+    /* full recompute adds the forward's two: 6 per layer */
+    o.recompute = TMEM_RECOMPUTE_FULL;
+    timed(&m, &inv, &o, &to, &t);
+    near(t.item_s[TMEM_TT_TP], 1.5 * 4294967296.0 / 450e9 + 384 * 5e-6, 1e-12);
+    /* and the layers' forward again: N_mm without the head, + attention */
+    double fwd = 4096.0 * (2.0 * 6476005376.0 + 2.0 * 2048 * 8192 * 32) / 2; /* per TP rank */
+    near(t.item_s[TMEM_TT_RECOMPUTE], fwd / (989.4e12 * 0.40), 1e-9);
+}
+
+/* 1F1B over 4 stages, 8 micro-batches: fraction 3/11, the bubble 3/8 of
+ * the pipelined time; interleaved with 2 chunks: 3/19 and 3/16 */
+static void pipeline_bubble_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 4096;
+    o.pp = 4;
+    o.gpus = 4;
+    o.n_microbatches = 8;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    near(t.bubble_fraction, 3.0 / 11.0, 1e-15);
+    double pipe = t.item_s[TMEM_TT_COMPUTE];
+    near(t.item_s[TMEM_TT_BUBBLE], pipe * 3.0 / 8.0, 1e-12);
+    /* p2p: 2 × 8 transfers of 4096 × 4096 × 2 B over NVLink, 5 µs each */
+    near(t.item_s[TMEM_TT_PP], 16.0 * 4096 * 4096 * 2 / 450e9 + 16 * 5e-6, 1e-12);
+    near(t.step_s, pipe + t.item_s[TMEM_TT_BUBBLE] + t.item_s[TMEM_TT_PP], 1e-12);
+    o.virtual_stages = 2;
+    timed(&m, &inv, &o, &to, &t);
+    near(t.bubble_fraction, 3.0 / 19.0, 1e-15);
+    near(t.item_s[TMEM_TT_BUBBLE], t.item_s[TMEM_TT_COMPUTE] * 3.0 / 16.0, 1e-12);
+    /* the slowest stage: 8 layers and the lm_head (the last) */
+    double last = 8.0 * (2 * 4096.0 * 6476005376.0 / 32 + 2.0 * 4096 * 2048 * 8192) + 2 * 4096.0 * 131072000;
+    near(t.item_s[TMEM_TT_COMPUTE], 3.0 * 8 * last / (989.4e12 * 0.40), 1e-12);
+}
+
+/* Float8 linears: the matmuls at 1978.9 TFLOP/s, attention still bf16 */
+static void float8_runs_matmuls_at_the_fp8_rate(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 4096;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    to.float8 = true;
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    double mm = 3.0 * 4096 * 2 * 6607077376.0, att = 3.0 * 4096 * 3221225472.0 / 3;
+    near(t.item_s[TMEM_TT_COMPUTE], mm / (1978.9e12 * 0.40) + att / (989.4e12 * 0.40), 1e-12);
+    assert_non_null(strstr(text.formula[TMEM_TT_COMPUTE], "1.98 PFLOP/s"));
+}
+
+/* every item that costs time has its formula, ending in its seconds */
+static void formulas_are_written(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("mixtral-8x7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 8192;
+    o.tp = 2;
+    o.cp = 2;
+    o.pp = 2;
+    o.ep = 2;
+    o.gpus = 16;
+    o.zero = 1;
+    o.offload = TMEM_OFFLOAD_OPTIMIZER;
+    o.recompute = TMEM_RECOMPUTE_SELECTIVE;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    for (int i = 0; i < TMEM_TT_COUNT; i++) {
+        assert_true(t.exposed_s[i] <= t.item_s[i] + 1e-15);
+        if (t.item_s[i] > 0.0) {
+            assert_true(strlen(text.formula[i]) > 10);
+            assert_non_null(strstr(text.formula[i], " = "));
+        }
+    }
+    for (int i = TMEM_TT_RECOMPUTE; i < TMEM_TT_COUNT; i++)
+        if (t.item_s[i] <= 0.0)
+            fail_msg("%s is 0 in a plan that uses it", tmem_time_item_name((enum tmem_time_item)i));
+    /* the hardware did the recompute too: HFU above MFU */
+    assert_true(t.hfu > t.mfu);
+}
+
+static void bad_time_options_are_refused(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    struct tmem_train_time_opts to;
+    struct tmem_train_time t;
+    struct tmem_error err = {0};
+    tmem_train_time_defaults(&to, NULL);
+    assert_int_equal(tmem_train_time(&m, &inv, &o, &r, &to, NULL, &t, NULL, &err), TMEM_ERR_INVALID_ARG);
+    tmem_train_time_defaults(&to, h100());
+    to.efficiency = 0.0;
+    assert_int_equal(tmem_train_time(&m, &inv, &o, &r, &to, NULL, &t, NULL, &err), TMEM_ERR_INVALID_ARG);
+    assert_string_equal(err.where, "--efficiency");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(llama2_7b_flops_per_token_by_hand),
+        cmocka_unit_test(mixtral_counts_active_experts),
+        cmocka_unit_test(ring_all_reduce_by_hand),
+        cmocka_unit_test(zero3_gathers_by_hand),
+        cmocka_unit_test(tensor_parallel_all_reduces_by_hand),
+        cmocka_unit_test(pipeline_bubble_by_hand),
+        cmocka_unit_test(float8_runs_matmuls_at_the_fp8_rate),
+        cmocka_unit_test(formulas_are_written),
+        cmocka_unit_test(bad_time_options_are_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
