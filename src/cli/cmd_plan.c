@@ -117,25 +117,8 @@ static int build(const struct plan_flags *f, const struct opt *opts, size_t n, s
         cli_error("--gpus-per-node", "must be at least 1", NULL);
         return 2;
     }
-    if (f->inter_gbps.set) {
-        if (!(f->inter_gbps.v > 0.0 && f->inter_gbps.v <= 1e6)) {
-            cli_error("--inter-node-gbps", "must be in (0, 1000000] Gb/s", NULL);
-            return 2;
-        }
-        p->time.inter_node_bytes_per_s = f->inter_gbps.v * 1e9 / 8.0;
-    }
-    if (f->efficiency.set) {
-        if (!(f->efficiency.v > 0.0 && f->efficiency.v <= 1.0)) {
-            cli_error("--efficiency", "must be a fraction in (0, 1] (0.4 is 40 % of the peak)", NULL);
-            return 2;
-        }
-        p->time.efficiency = f->efficiency.v;
-    }
-    if (f->float8 && !(gpu->fp8_flops > 0)) {
-        cli_error("--float8", "this GPU has no fp8 tensor rate", NULL);
+    if (tmem__time_flags(&f->efficiency, &f->inter_gbps, f->float8, &p->time) != 0)
         return 2;
-    }
-    p->time.float8 = f->float8;
     if (f->headroom.set) {
         if (!(f->headroom.v >= 0.0 && f->headroom.v < 1.0)) {
             cli_error("--headroom", "must be a fraction in [0, 1) (0.1 keeps 10 % free)", NULL);

@@ -305,20 +305,8 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
 /* the step-time flags over the defaults; 2 after an error line */
 static int time_flags(const struct train_flags *t, struct tmem_train_time_opts *to)
 {
-    if (t->efficiency.set) {
-        if (!(t->efficiency.v > 0.0 && t->efficiency.v <= 1.0)) {
-            cli_error("--efficiency", "must be a fraction in (0, 1] (0.4 is 40 % of the peak)", NULL);
-            return 2;
-        }
-        to->efficiency = t->efficiency.v;
-    }
-    if (t->inter_gbps.set) {
-        if (!(t->inter_gbps.v > 0.0 && t->inter_gbps.v <= 1e6)) {
-            cli_error("--inter-node-gbps", "must be in (0, 1000000] Gb/s", NULL);
-            return 2;
-        }
-        to->inter_node_bytes_per_s = t->inter_gbps.v * 1e9 / 8.0;
-    }
+    if (tmem__time_flags(&t->efficiency, &t->inter_gbps, t->float8, to) != 0)
+        return 2;
     if (t->gpu_hour_usd.set && !(t->gpu_hour_usd.v >= 0.0 && t->gpu_hour_usd.v <= 1e9)) {
         cli_error("--gpu-hour-usd", "must be a price in [0, 1e9]", NULL);
         return 2;
@@ -329,13 +317,6 @@ static int time_flags(const struct train_flags *t, struct tmem_train_time_opts *
     }
     if (t->tokens.set && t->tokens.v == 0) {
         cli_error("--tokens", "must be at least 1", NULL);
-        return 2;
-    }
-    to->float8 = t->float8;
-    if (t->float8 && !(to->gpu->fp8_flops > 0)) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "%s has no fp8 tensor rate", to->gpu->name);
-        cli_error("--float8", msg, NULL);
         return 2;
     }
     return 0;

@@ -21,14 +21,6 @@ static uint64_t micro_batches(const struct tmem_train_opts *o)
     return o->pp > 1 ? o->n_microbatches : o->grad_accum;
 }
 
-static void seconds(char *buf, size_t cap, double s)
-{
-    if (s >= 1.0 || s == 0.0)
-        snprintf(buf, cap, "%.3g s", s);
-    else
-        snprintf(buf, cap, "%.3g ms", s * 1e3);
-}
-
 void tmem_report_plan_text(FILE *out, const struct tmem_plan_view *v, const struct tmem_report_opts *ro)
 {
     const struct tmem_plan_opts *p = v->opts;
@@ -52,7 +44,7 @@ void tmem_report_plan_text(FILE *out, const struct tmem_plan_view *v, const stru
         char mb[24];
         snprintf(mb, sizeof mb, "%llu × %llu", (unsigned long long)o->micro_batch,
                  (unsigned long long)micro_batches(o));
-        seconds(b, sizeof b, l->time.step_s);
+        tmem_fmt_seconds(b, sizeof b, l->time.step_s);
         fprintf(out, "  %-3zu %4llu %3llu %3llu %3llu %3llu %2llu  %-8s %-10s %-9s %-10s %-3s %11s %9s %10.0f  %4.1f %%\n",
                 i + 1, (unsigned long long)(p->gpus / (o->tp * o->pp * o->cp)), (unsigned long long)o->tp,
                 (unsigned long long)o->pp, (unsigned long long)o->cp, (unsigned long long)o->ep,
@@ -65,10 +57,10 @@ void tmem_report_plan_text(FILE *out, const struct tmem_plan_view *v, const stru
         const struct tmem_plan_layout *x = &r->layouts[0], *y = &r->layouts[1];
         enum tmem_time_item it = tmem_plan_biggest_saving(&x->time, &y->time);
         char c[32], d[32];
-        seconds(a, sizeof a, x->time.step_s);
-        seconds(b, sizeof b, y->time.step_s);
-        seconds(c, sizeof c, x->time.exposed_s[it]);
-        seconds(d, sizeof d, y->time.exposed_s[it]);
+        tmem_fmt_seconds(a, sizeof a, x->time.step_s);
+        tmem_fmt_seconds(b, sizeof b, y->time.step_s);
+        tmem_fmt_seconds(c, sizeof c, x->time.exposed_s[it]);
+        tmem_fmt_seconds(d, sizeof d, y->time.exposed_s[it]);
         if (x->time.step_s < y->time.step_s)
             fprintf(out, "\nwhy #1 beats #2: %s against %s per step; the biggest saving is %s, %s against %s (%s)\n",
                     a, b, tmem_time_item_name(it), c, d, tmem_time_item_rule(it));

@@ -21,6 +21,8 @@ const char *tmem_fmt_count(char *buf, size_t cap, uint64_t v);
 const char *tmem_fmt_bytes(char *buf, size_t cap, uint64_t bytes, bool si);
 /* "6.74 B", "124.4 M" */
 const char *tmem_fmt_short(char *buf, size_t cap, uint64_t v);
+/* seconds as "1.23 s", "45.6 ms", "789 µs" */
+const char *tmem_fmt_seconds(char *buf, size_t cap, double s);
 
 /* What `tmem params` shows: a resolved model, its inventory and the weight
  * bytes at each plain dtype (computed by the core's tmem_dtype_bytes). */

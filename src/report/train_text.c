@@ -151,18 +151,6 @@ static void headroom_line(FILE *out, const struct tmem_train_view *v, const stru
     boundary(out, v, v->headroom, ro);
 }
 
-/* seconds as "1.23 s", "45.6 ms", "789 µs" */
-static const char *fmt_s(char *buf, size_t cap, double s)
-{
-    if (s >= 1.0 || s == 0.0)
-        snprintf(buf, cap, "%.3g s", s);
-    else if (s >= 1e-3)
-        snprintf(buf, cap, "%.3g ms", s * 1e3);
-    else
-        snprintf(buf, cap, "%.3g µs", s * 1e6);
-    return buf;
-}
-
 /* hours as "3.2 h" or "4.1 days" */
 static void duration_line(FILE *out, const struct tmem_train_view *v)
 {
@@ -197,9 +185,9 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
         comm += t->exposed_s[i];
     char d[32], e[32];
     fprintf(out, "  step %s = compute %s + recompute %s + bubble %s + exposed communication %s\n",
-            fmt_s(a, sizeof a, t->step_s), fmt_s(b, sizeof b, t->item_s[TMEM_TT_COMPUTE]),
-            fmt_s(c, sizeof c, t->item_s[TMEM_TT_RECOMPUTE]), fmt_s(d, sizeof d, t->item_s[TMEM_TT_BUBBLE]),
-            fmt_s(e, sizeof e, comm));
+            tmem_fmt_seconds(a, sizeof a, t->step_s), tmem_fmt_seconds(b, sizeof b, t->item_s[TMEM_TT_COMPUTE]),
+            tmem_fmt_seconds(c, sizeof c, t->item_s[TMEM_TT_RECOMPUTE]), tmem_fmt_seconds(d, sizeof d, t->item_s[TMEM_TT_BUBBLE]),
+            tmem_fmt_seconds(e, sizeof e, comm));
     fprintf(out, "  %.0f tokens/s, %.0f per GPU; MFU %.1f %%, HFU %.1f %%; m = %llu micro-batches per step of %llu × %llu tokens\n",
             t->tokens_per_s, t->tokens_per_s_per_gpu, t->mfu * 100.0, t->hfu * 100.0,
             (unsigned long long)t->micro_batches, (unsigned long long)v->opts->micro_batch,
@@ -209,7 +197,7 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
         if (t->item_s[i] <= 0.0)
             continue;
         fprintf(out, "%s %s %s (%s exposed)", any ? "," : "  communication:", tmem_time_item_name((enum tmem_time_item)i),
-                fmt_s(a, sizeof a, t->item_s[i]), fmt_s(b, sizeof b, t->exposed_s[i]));
+                tmem_fmt_seconds(a, sizeof a, t->item_s[i]), tmem_fmt_seconds(b, sizeof b, t->exposed_s[i]));
         any = true;
     }
     if (any)
@@ -254,8 +242,8 @@ static void fix_lines(FILE *out, const struct tmem_train_view *v, const struct t
         fprintf(out, "  %-30s    cost: %s\n", "", tmem_train_lever_cost(f->lever));
         if (v->fix_step_s && v->fix_step_s[i] >= 0.0) {
             double d_s = v->fix_step_s[i] - v->time->step_s;
-            fprintf(out, "  %-30s    time: %s for the plan's step of tokens (%s%s)\n", "", fmt_s(a, sizeof a, v->fix_step_s[i]),
-                    d_s >= 0 ? "+" : "−", fmt_s(b, sizeof b, d_s >= 0 ? d_s : -d_s));
+            fprintf(out, "  %-30s    time: %s for the plan's step of tokens (%s%s)\n", "", tmem_fmt_seconds(a, sizeof a, v->fix_step_s[i]),
+                    d_s >= 0 ? "+" : "−", tmem_fmt_seconds(b, sizeof b, d_s >= 0 ? d_s : -d_s));
         }
     }
     if (ro->explain && v->n_fixes > 0)

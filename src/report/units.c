@@ -52,3 +52,14 @@ const char *tmem_fmt_short(char *buf, size_t cap, uint64_t v)
         snprintf(buf, cap, "%llu", (unsigned long long)v);
     return buf;
 }
+
+const char *tmem_fmt_seconds(char *buf, size_t cap, double s)
+{
+    if (s >= 1.0 || s == 0.0)
+        snprintf(buf, cap, "%.3g s", s);
+    else if (s >= 1e-3)
+        snprintf(buf, cap, "%.3g ms", s * 1e3);
+    else
+        snprintf(buf, cap, "%.3g µs", s * 1e6);
+    return buf;
+}
