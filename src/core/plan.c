@@ -45,9 +45,25 @@ static bool better(const struct tmem_plan_layout *a, const struct tmem_plan_layo
     return a->peak_bytes < b->peak_bytes;
 }
 
+/* the same layout but for fused cross-entropy, with the same peak and
+ * time: the chunked loss changed nothing (a pipeline whose worst stage is
+ * not the last) and the row would only repeat its twin */
+static bool twin(const struct tmem_plan_layout *a, const struct tmem_plan_layout *b)
+{
+    const struct tmem_train_opts *x = &a->opts, *y = &b->opts;
+    return a->peak_bytes == b->peak_bytes && a->time.step_s == b->time.step_s && x->tp == y->tp &&
+           x->pp == y->pp && x->cp == y->cp && x->ep == y->ep && x->virtual_stages == y->virtual_stages &&
+           x->zero == y->zero && x->fsdp == y->fsdp && x->recompute == y->recompute &&
+           x->offload == y->offload && x->micro_batch == y->micro_batch && x->grad_accum == y->grad_accum &&
+           x->n_microbatches == y->n_microbatches;
+}
+
 static void keep(struct tmem_plan_result *out, size_t top, const struct tmem_plan_layout *l)
 {
     size_t n = out->n_layouts;
+    for (size_t i = 0; i < n; i++)
+        if (twin(&out->layouts[i], l))
+            return;
     if (n == top && !better(l, &out->layouts[n - 1]))
         return;
     size_t i = n < top ? n : top - 1;

@@ -4,7 +4,8 @@
  * gives it, and the list is fastest first; no layout of a grid enumerated
  * here independently is faster than its first; the constraints hold
  * (--tp-max, --no-offload, --headroom); MoE models get expert-parallel
- * layouts; a job nothing fits returns none. */
+ * layouts; no row is a twin of another (fused CE that changed nothing); a
+ * job nothing fits returns none. */
 #include "harness.h"
 #include "presets.h"
 #include "reader.h"
@@ -39,6 +40,18 @@ static void check_layouts(const struct tmem_model *m, const struct tmem_inventor
         assert_true(t.step_s == l->time.step_s);
         if (i > 0)
             assert_true(r->layouts[i - 1].time.step_s <= l->time.step_s);
+        /* no row repeats another but for a fused loss that changed nothing */
+        for (size_t j = 0; j < i; j++) {
+            const struct tmem_plan_layout *k = &r->layouts[j];
+            struct tmem_train_opts a = k->opts;
+            a.fused_ce = o->fused_ce;
+            bool same = a.tp == o->tp && a.pp == o->pp && a.cp == o->cp && a.ep == o->ep &&
+                        a.virtual_stages == o->virtual_stages && a.zero == o->zero && a.fsdp == o->fsdp &&
+                        a.recompute == o->recompute && a.offload == o->offload &&
+                        a.micro_batch == o->micro_batch && a.grad_accum == o->grad_accum &&
+                        a.n_microbatches == o->n_microbatches;
+            assert_false(same && k->peak_bytes == l->peak_bytes && k->time.step_s == l->time.step_s);
+        }
     }
 }
 
