@@ -93,7 +93,7 @@ int tmem__gpu_arg(const char *name, const struct tmem_gpu **out)
     for (size_t i = 0; i < n; i++)
         names[i] = tmem_gpu_at(i)->name;
     char close[128], msg[256], q[TMEM_QUOTE_CAP];
-    tmem_close_names(name, names, n, 3, close, sizeof close);
+    tmem__close_names(name, names, n, 3, close, sizeof close);
     snprintf(msg, sizeof msg, "unknown GPU %s (closest: %s)", tmem__quote(q, name), close);
     cli_error("--gpu", msg, "tmem gpus lists them");
     return 2;

@@ -201,13 +201,13 @@ int cmd_plan(int argc, char **argv)
         return report_error(&err);
     struct tmem_plan_view v = {.model = &m, .opts = &p, .result = &r, .elapsed_s = now_s() - t0};
     if (f.json) {
-        if (tmem_report_plan_json(stdout, &v) != 0) {
+        if (tmem__report_plan_json(stdout, &v) != 0) {
             cli_error("plan", TMEM_JSON_FAILED, NULL);
             return 2;
         }
         return 0;
     }
     struct tmem_report_opts ro = {.si = f.si};
-    tmem_report_plan_text(stdout, &v, &ro);
+    tmem__report_plan_text(stdout, &v, &ro);
     return 0;
 }

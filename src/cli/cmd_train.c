@@ -449,14 +449,14 @@ int cmd_train(int argc, char **argv)
     size_t n_notes = tmem_train_notes(&m, &o, notes, TMEM_TRAIN_MAX_NOTES);
     struct tmem_train_result *stages = NULL;
     if (t.per_stage) {
-        stages = tmem_calloc((size_t)o.pp, sizeof *stages);
+        stages = tmem__calloc((size_t)o.pp, sizeof *stages);
         if (stages == NULL) {
             cli_error("train", "out of memory", NULL);
             return 2;
         }
         for (uint64_t s = 0; s < o.pp; s++)
             if (tmem_train_compute(&m, &inv, &o, s, &stages[s], &err) != TMEM_OK) {
-                tmem_dealloc(stages);
+                tmem__dealloc(stages);
                 return report_error(&err);
             }
     }
@@ -464,7 +464,7 @@ int cmd_train(int argc, char **argv)
     static struct tmem_act_inventory acts;
     bool want_acts = (t.json || t.explain) && !o.deepspeed_estimator;
     if (want_acts && tmem_train_activations(&m, &inv, &o, r.layout.stage, &acts, &err) != TMEM_OK) {
-        tmem_dealloc(stages);
+        tmem__dealloc(stages);
         return report_error(&err);
     }
     struct tmem_train_view v = {
@@ -478,16 +478,16 @@ int cmd_train(int argc, char **argv)
         .tokens = t.tokens.set ? t.tokens.v : 0, .gpu_hour_usd = t.gpu_hour_usd.set ? t.gpu_hour_usd.v : -1.0};
     int rc = 0;
     if (t.json) {
-        struct tmem_json *extra = tmem_report_train_json_extra(&v);
+        struct tmem_json *extra = tmem__report_train_json_extra(&v);
         if (extra == NULL ||
-            tmem_report_ledger_json(stdout, "train", &m, &phases[r.peak_phase], gpu, v.fit, extra) != 0) {
+            tmem__report_ledger_json(stdout, "train", &m, &phases[r.peak_phase], gpu, v.fit, extra) != 0) {
             cli_error("train", "a value does not fit a JSON integer", NULL);
             rc = 2;
         }
     } else {
         struct tmem_report_opts ro = {.si = t.si, .explain = t.explain};
-        tmem_report_train_text(stdout, &v, &ro);
+        tmem__report_train_text(stdout, &v, &ro);
     }
-    tmem_dealloc(stages);
+    tmem__dealloc(stages);
     return rc;
 }

@@ -155,15 +155,15 @@ enum tmem_status tmem_plan(const struct tmem_model *m, const struct tmem_invento
                            struct tmem_error *err)
 {
     if (m == NULL || inv == NULL || p == NULL || out == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "plan", "a required argument is NULL");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "plan", "a required argument is NULL");
     if (p->time.gpu == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "the planner needs a GPU");
-    TRY(tmem_check_range(err, "--gpus", p->gpus, 1, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem_check_range(err, "--global-batch", p->global_batch, 1, TMEM_MAX_MICRO_BATCH));
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "the planner needs a GPU");
+    TRY(tmem__check_range(err, "--gpus", p->gpus, 1, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem__check_range(err, "--global-batch", p->global_batch, 1, TMEM_MAX_MICRO_BATCH));
     if (p->top < 1 || p->top > TMEM_PLAN_MAX_TOP)
-        return tmem_fail_value(err, TMEM_ERR_LIMIT, "--top", p->top, "in [1, 64]");
+        return tmem__fail_value(err, TMEM_ERR_LIMIT, "--top", p->top, "in [1, 64]");
     if (p->headroom_ppm >= 1000000u)
-        return tmem_fail(err, TMEM_ERR_LIMIT, "--headroom", "must be below 1 (all of the memory)");
+        return tmem__fail(err, TMEM_ERR_LIMIT, "--headroom", "must be below 1 (all of the memory)");
     /* the base plan itself must be sound (precision, sequence, ...) */
     struct tmem_train_opts o = p->base;
     o.gpus = 1;

@@ -114,22 +114,22 @@ void tmem_train_flops_sums(const struct tmem_model *m, const struct tmem_invento
 static void sb_sig3(struct tmem_sb *sb, double v)
 {
     if (!(v >= 0.0) || v >= 1e18) {
-        tmem_sb_str(sb, "?");
+        tmem__sb_str(sb, "?");
         return;
     }
     if (v == 0.0) {
-        tmem_sb_str(sb, "0");
+        tmem__sb_str(sb, "0");
         return;
     }
     int decimals = v >= 100.0 ? 0 : v >= 10.0 ? 1 : v >= 1.0 ? 2 : 3;
     double scale = decimals == 0 ? 1.0 : decimals == 1 ? 10.0 : decimals == 2 ? 100.0 : 1000.0;
     uint64_t n = (uint64_t)(v * scale + 0.5);
     uint64_t ip = n / (uint64_t)scale, fp = n % (uint64_t)scale;
-    tmem_sb_u64(sb, ip);
+    tmem__sb_u64(sb, ip);
     if (decimals > 0) {
-        tmem_sb_str(sb, ".");
+        tmem__sb_str(sb, ".");
         for (uint64_t d = (uint64_t)scale / 10; d > 0; d /= 10)
-            tmem_sb_u64(sb, fp / d % 10);
+            tmem__sb_u64(sb, fp / d % 10);
     }
 }
 
@@ -154,8 +154,8 @@ static void sb_si(struct tmem_sb *sb, double v, const char *unit)
         prefix = down[i];
     }
     sb_sig3(sb, v);
-    tmem_sb_str(sb, *prefix ? prefix : " ");
-    tmem_sb_str(sb, unit);
+    tmem__sb_str(sb, *prefix ? prefix : " ");
+    tmem__sb_str(sb, unit);
 }
 
 /* ------------------------------------------------------------ the model */
@@ -196,16 +196,16 @@ static double comm_time(const struct tt *x, struct tmem__term *q, struct link l,
     if (x->text) {
         char sym[80], num[96];
         struct tmem_sb a, b;
-        tmem_sb_init(&a, sym, sizeof sym);
-        tmem_sb_init(&b, num, sizeof num);
-        tmem_sb_str(&a, l.inter ? " / net + hops × α_net" : " / link + hops × α_link");
-        tmem_sb_str(&b, " / ");
+        tmem__sb_init(&a, sym, sizeof sym);
+        tmem__sb_init(&b, num, sizeof num);
+        tmem__sb_str(&a, l.inter ? " / net + hops × α_net" : " / link + hops × α_link");
+        tmem__sb_str(&b, " / ");
         sb_si(&b, l.bw, "B/s");
-        tmem_sb_str(&b, " + ");
-        tmem_sb_u64(&b, hops);
-        tmem_sb_str(&b, " × ");
+        tmem__sb_str(&b, " + ");
+        tmem__sb_u64(&b, hops);
+        tmem__sb_str(&b, " × ");
         sb_si(&b, l.alpha, "s");
-        tmem_sb_str(&b, " = ");
+        tmem__sb_str(&b, " = ");
         sb_si(&b, s, "s");
         tmem__term_note(q, sym, num);
         tmem__term_render(q, formula, TMEM_TIME_FORMULA_LEN);
@@ -221,12 +221,12 @@ static double flop_time(const struct tt *x, struct tmem__term *f, double peak, c
     if (x->text) {
         char num[96];
         struct tmem_sb b;
-        tmem_sb_init(&b, num, sizeof num);
-        tmem_sb_str(&b, " / (");
+        tmem__sb_init(&b, num, sizeof num);
+        tmem__sb_str(&b, " / (");
         sb_si(&b, peak, "FLOP/s");
-        tmem_sb_str(&b, " × ");
+        tmem__sb_str(&b, " × ");
         sb_sig3(&b, x->to->efficiency);
-        tmem_sb_str(&b, ") = ");
+        tmem__sb_str(&b, ") = ");
         sb_si(&b, s, "s");
         tmem__term_note(f, " / (peak × eff)", num);
         tmem__term_render(f, formula, TMEM_TIME_FORMULA_LEN);
@@ -239,11 +239,11 @@ static void frac(struct tmem__term *t, const char *sym, uint64_t num, uint64_t d
 {
     char shown[48];
     struct tmem_sb sb;
-    tmem_sb_init(&sb, shown, sizeof shown);
+    tmem__sb_init(&sb, shown, sizeof shown);
     if (t->text) {
-        tmem_sb_u64(&sb, num);
-        tmem_sb_str(&sb, "/");
-        tmem_sb_u64(&sb, den);
+        tmem__sb_u64(&sb, num);
+        tmem__sb_str(&sb, "/");
+        tmem__sb_u64(&sb, den);
     }
     tmem__term_mul_frac(t, sym, shown, num, den);
 }
@@ -263,14 +263,14 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
 {
     const bool text = tx != NULL;
     if (m == NULL || inv == NULL || o == NULL || r == NULL || to == NULL || t == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train time", "a required argument is NULL");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train time", "a required argument is NULL");
     if (to->gpu == NULL || !(to->gpu->bf16_flops > 0))
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "the step time needs a GPU's rates");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "the step time needs a GPU's rates");
     if (!(to->efficiency > 0.0 && to->efficiency <= 1.0))
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--efficiency", "must be in (0, 1]");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--efficiency", "must be in (0, 1]");
     if (!(to->inter_node_bytes_per_s > 0.0) || !(to->host_bytes_per_s > 0.0) ||
         !(to->latency_intra_s >= 0.0) || !(to->latency_inter_s >= 0.0) || !(to->cpu_opt_params_per_s > 0.0))
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--inter-node-gbps", "bandwidths must be > 0");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--inter-node-gbps", "bandwidths must be > 0");
     struct tmem_train_flops_sums own;
     if (sums == NULL) {
         TRY(tmem__inventory_check(inv, err));
@@ -402,8 +402,8 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         if (text) {
             char num[64];
             struct tmem_sb nb;
-            tmem_sb_init(&nb, num, sizeof num);
-            tmem_sb_str(&nb, " = ");
+            tmem__sb_init(&nb, num, sizeof num);
+            tmem__sb_str(&nb, " = ");
             sb_si(&nb, re_s, "s");
             tmem__term_note(&rc, " / (peak × eff)", num);
             tmem__term_render(&rc, FORM(TMEM_TT_RECOMPUTE), TMEM_TIME_FORMULA_LEN);
@@ -605,14 +605,14 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         if (text) {
             char num[96];
             struct tmem_sb nb;
-            tmem_sb_init(&nb, num, sizeof num);
-            tmem_sb_str(&nb, " / ");
+            tmem__sb_init(&nb, num, sizeof num);
+            tmem__sb_str(&nb, " / ");
             sb_si(&nb, to->host_bytes_per_s, "B/s");
-            tmem_sb_str(&nb, " + ");
-            tmem_sb_u64(&nb, tmem_ceil_div_u64(lay->params, sh));
-            tmem_sb_str(&nb, " / ");
+            tmem__sb_str(&nb, " + ");
+            tmem__sb_u64(&nb, tmem_ceil_div_u64(lay->params, sh));
+            tmem__sb_str(&nb, " / ");
             sb_si(&nb, to->cpu_opt_params_per_s, "params/s");
-            tmem_sb_str(&nb, " = ");
+            tmem__sb_str(&nb, " = ");
             sb_si(&nb, hs, "s");
             tmem__term_note(&q, " / host link + P_gpu / shard / CPU optimizer rate", num);
             tmem__term_render(&q, FORM(TMEM_TT_OFFLOAD), TMEM_TIME_FORMULA_LEN);
@@ -620,7 +620,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         out.item_s[TMEM_TT_OFFLOAD] = out.exposed_s[TMEM_TT_OFFLOAD] = hs;
     }
     if (overflow)
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, "train time", "a FLOP or byte count does not fit in 64 bits");
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "train time", "a FLOP or byte count does not fit in 64 bits");
 
     out.exposed_s[TMEM_TT_COMPUTE] = out.item_s[TMEM_TT_COMPUTE];
     out.exposed_s[TMEM_TT_RECOMPUTE] = out.item_s[TMEM_TT_RECOMPUTE];
@@ -636,32 +636,32 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         out.exposed_s[TMEM_TT_BUBBLE] = out.item_s[TMEM_TT_BUBBLE];
         if (text) {
             struct tmem_sb sb;
-            tmem_sb_init(&sb, FORM(TMEM_TT_BUBBLE), TMEM_TIME_FORMULA_LEN);
-            tmem_sb_str(&sb, "(pp − 1)/(v·m) × pipeline = (");
-            tmem_sb_u64(&sb, pp);
-            tmem_sb_str(&sb, " − 1)/(");
-            tmem_sb_u64(&sb, v);
-            tmem_sb_str(&sb, " × ");
-            tmem_sb_u64(&sb, mb);
-            tmem_sb_str(&sb, ") × ");
+            tmem__sb_init(&sb, FORM(TMEM_TT_BUBBLE), TMEM_TIME_FORMULA_LEN);
+            tmem__sb_str(&sb, "(pp − 1)/(v·m) × pipeline = (");
+            tmem__sb_u64(&sb, pp);
+            tmem__sb_str(&sb, " − 1)/(");
+            tmem__sb_u64(&sb, v);
+            tmem__sb_str(&sb, " × ");
+            tmem__sb_u64(&sb, mb);
+            tmem__sb_str(&sb, ") × ");
             sb_si(&sb, pipe, "s");
-            tmem_sb_str(&sb, "; fraction (pp − 1)/(v·m + pp − 1)");
+            tmem__sb_str(&sb, "; fraction (pp − 1)/(v·m + pp − 1)");
         }
     }
     out.step_s = pipe + out.item_s[TMEM_TT_BUBBLE] + out.exposed_s[TMEM_TT_DP] +
                  out.exposed_s[TMEM_TT_PP] + out.exposed_s[TMEM_TT_OFFLOAD];
     if (text) {
         struct tmem_sb sb;
-        tmem_sb_init(&sb, tx->step_formula, TMEM_TIME_FORMULA_LEN);
-        tmem_sb_str(&sb, "m × (compute + recompute + tp + ep + cp exposed) + bubble + dp exposed + pp + offload = ");
+        tmem__sb_init(&sb, tx->step_formula, TMEM_TIME_FORMULA_LEN);
+        tmem__sb_str(&sb, "m × (compute + recompute + tp + ep + cp exposed) + bubble + dp exposed + pp + offload = ");
         sb_si(&sb, pipe, "s");
-        tmem_sb_str(&sb, " + ");
+        tmem__sb_str(&sb, " + ");
         sb_si(&sb, out.item_s[TMEM_TT_BUBBLE], "s");
-        tmem_sb_str(&sb, " + ");
+        tmem__sb_str(&sb, " + ");
         sb_si(&sb, out.exposed_s[TMEM_TT_DP], "s");
-        tmem_sb_str(&sb, " + ");
+        tmem__sb_str(&sb, " + ");
         sb_si(&sb, out.exposed_s[TMEM_TT_PP], "s");
-        tmem_sb_str(&sb, " + ");
+        tmem__sb_str(&sb, " + ");
         sb_si(&sb, out.exposed_s[TMEM_TT_OFFLOAD], "s");
     }
 

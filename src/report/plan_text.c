@@ -21,7 +21,7 @@ static uint64_t micro_batches(const struct tmem_train_opts *o)
     return o->pp > 1 ? o->n_microbatches : o->grad_accum;
 }
 
-void tmem_report_plan_text(FILE *out, const struct tmem_plan_view *v, const struct tmem_report_opts *ro)
+void tmem__report_plan_text(FILE *out, const struct tmem_plan_view *v, const struct tmem_report_opts *ro)
 {
     const struct tmem_plan_opts *p = v->opts;
     const struct tmem_plan_result *r = v->result;
@@ -32,7 +32,7 @@ void tmem_report_plan_text(FILE *out, const struct tmem_plan_view *v, const stru
             v->model->name, (unsigned long long)p->gpus, p->time.gpu->name,
             (unsigned long long)p->base.seq, (unsigned long long)p->global_batch,
             (unsigned long long)r->evaluated, (unsigned long long)r->fitting,
-            tmem_fmt_bytes(a, sizeof a, r->capacity_bytes, ro->si));
+            tmem__fmt_bytes(a, sizeof a, r->capacity_bytes, ro->si));
     if (r->n_layouts == 0) {
         fprintf(out, "no layout fits: more GPUs, a smaller global batch or a shorter sequence\n");
         return;
@@ -44,32 +44,32 @@ void tmem_report_plan_text(FILE *out, const struct tmem_plan_view *v, const stru
         char mb[24];
         snprintf(mb, sizeof mb, "%llu × %llu", (unsigned long long)o->micro_batch,
                  (unsigned long long)micro_batches(o));
-        tmem_fmt_seconds(b, sizeof b, l->time.step_s);
+        tmem__fmt_seconds(b, sizeof b, l->time.step_s);
         fprintf(out, "  %-3zu %4llu %3llu %3llu %3llu %3llu %2llu  %-8s %-10s %-9s %-10s %-3s %11s %9s %10.0f  %4.1f %%\n",
                 i + 1, (unsigned long long)(p->gpus / (o->tp * o->pp * o->cp)), (unsigned long long)o->tp,
                 (unsigned long long)o->pp, (unsigned long long)o->cp, (unsigned long long)o->ep,
                 (unsigned long long)o->virtual_stages, sharding(o), tmem_recompute_name(o->recompute), mb,
                 tmem_offload_name(o->offload), o->fused_ce ? "yes" : "no",
-                tmem_fmt_bytes(a, sizeof a, l->peak_bytes, ro->si), b, l->time.tokens_per_s_per_gpu,
+                tmem__fmt_bytes(a, sizeof a, l->peak_bytes, ro->si), b, l->time.tokens_per_s_per_gpu,
                 l->time.mfu * 100.0);
     }
     if (r->n_layouts >= 2) {
         const struct tmem_plan_layout *x = &r->layouts[0], *y = &r->layouts[1];
         enum tmem_time_item it = tmem_plan_biggest_saving(&x->time, &y->time);
         char c[32], d[32];
-        tmem_fmt_seconds(a, sizeof a, x->time.step_s);
-        tmem_fmt_seconds(b, sizeof b, y->time.step_s);
-        tmem_fmt_seconds(c, sizeof c, x->time.exposed_s[it]);
-        tmem_fmt_seconds(d, sizeof d, y->time.exposed_s[it]);
+        tmem__fmt_seconds(a, sizeof a, x->time.step_s);
+        tmem__fmt_seconds(b, sizeof b, y->time.step_s);
+        tmem__fmt_seconds(c, sizeof c, x->time.exposed_s[it]);
+        tmem__fmt_seconds(d, sizeof d, y->time.exposed_s[it]);
         if (x->time.step_s < y->time.step_s)
             fprintf(out, "\nwhy #1 beats #2: %s against %s per step; the biggest saving is %s, %s against %s (%s)\n",
                     a, b, tmem_time_item_name(it), c, d, tmem_time_item_rule(it));
         else if (x->peak_bytes < y->peak_bytes)
             fprintf(out, "\nwhy #1 beats #2: the same %s per step in less memory: %s against %s per GPU\n", a,
-                    tmem_fmt_bytes(c, sizeof c, x->peak_bytes, ro->si), tmem_fmt_bytes(d, sizeof d, y->peak_bytes, ro->si));
+                    tmem__fmt_bytes(c, sizeof c, x->peak_bytes, ro->si), tmem__fmt_bytes(d, sizeof d, y->peak_bytes, ro->si));
         else
             fprintf(out, "\nwhy #1 beats #2: it does not: they tie (%s per step, %s per GPU); #1 is listed first\n", a,
-                    tmem_fmt_bytes(c, sizeof c, x->peak_bytes, ro->si));
+                    tmem__fmt_bytes(c, sizeof c, x->peak_bytes, ro->si));
     }
     const struct tmem_plan_layout *best = &r->layouts[0];
     fprintf(out, "\n#1 as a command: tmem train %s --gpus %llu --tp %llu --pp %llu --cp %llu --ep %llu",
@@ -102,56 +102,56 @@ void tmem_report_plan_text(FILE *out, const struct tmem_plan_view *v, const stru
 
 static struct tmem_json *plan_obj(const struct tmem_plan_opts *p, const struct tmem_train_opts *o)
 {
-    struct tmem_json *j = tmem_json_object();
-    tmem_json_set_u64(j, "gpus", p->gpus);
-    tmem_json_set_u64(j, "dp", p->gpus / (o->tp * o->pp * o->cp));
-    tmem_json_set_u64(j, "tp", o->tp);
-    tmem_json_set_u64(j, "pp", o->pp);
-    tmem_json_set_u64(j, "cp", o->cp);
-    tmem_json_set_u64(j, "ep", o->ep);
-    tmem_json_set_u64(j, "virtual_stages", o->virtual_stages);
-    tmem_json_set_u64(j, "zero", o->zero);
-    tmem_json_set_str(j, "fsdp", tmem_fsdp_name(o->fsdp));
-    tmem_json_set_bool(j, "sequence_parallel", o->sequence_parallel);
-    tmem_json_set_str(j, "recompute", tmem_recompute_name(o->recompute));
-    tmem_json_set_u64(j, "micro_batch", o->micro_batch);
-    tmem_json_set_u64(j, "micro_batches", micro_batches(o));
-    tmem_json_set_str(j, "offload", tmem_offload_name(o->offload));
-    tmem_json_set_bool(j, "fused_ce", o->fused_ce);
+    struct tmem_json *j = tmem__json_object();
+    tmem__json_set_u64(j, "gpus", p->gpus);
+    tmem__json_set_u64(j, "dp", p->gpus / (o->tp * o->pp * o->cp));
+    tmem__json_set_u64(j, "tp", o->tp);
+    tmem__json_set_u64(j, "pp", o->pp);
+    tmem__json_set_u64(j, "cp", o->cp);
+    tmem__json_set_u64(j, "ep", o->ep);
+    tmem__json_set_u64(j, "virtual_stages", o->virtual_stages);
+    tmem__json_set_u64(j, "zero", o->zero);
+    tmem__json_set_str(j, "fsdp", tmem_fsdp_name(o->fsdp));
+    tmem__json_set_bool(j, "sequence_parallel", o->sequence_parallel);
+    tmem__json_set_str(j, "recompute", tmem_recompute_name(o->recompute));
+    tmem__json_set_u64(j, "micro_batch", o->micro_batch);
+    tmem__json_set_u64(j, "micro_batches", micro_batches(o));
+    tmem__json_set_str(j, "offload", tmem_offload_name(o->offload));
+    tmem__json_set_bool(j, "fused_ce", o->fused_ce);
     return j;
 }
 
-int tmem_report_plan_json(FILE *out, const struct tmem_plan_view *v)
+int tmem__report_plan_json(FILE *out, const struct tmem_plan_view *v)
 {
     const struct tmem_plan_opts *p = v->opts;
     const struct tmem_plan_result *r = v->result;
-    struct tmem_json *x = tmem_json_object();
+    struct tmem_json *x = tmem__json_object();
     if (x == NULL)
         return -1;
-    struct tmem_json *g = tmem_json_object();
-    tmem_json_set_str(g, "name", p->time.gpu->name);
-    tmem_json_set_u64(g, "memory_bytes", p->time.gpu->memory_bytes);
-    tmem_json_set_obj(x, "gpu", g);
-    tmem_json_set_u64(x, "gpus", p->gpus);
-    tmem_json_set_u64(x, "seq", p->base.seq);
-    tmem_json_set_u64(x, "global_batch", p->global_batch);
-    tmem_json_set_u64(x, "capacity_bytes", r->capacity_bytes);
-    tmem_json_set_u64(x, "evaluated", r->evaluated);
-    tmem_json_set_u64(x, "fitting", r->fitting);
-    tmem_json_set_real(x, "elapsed_s", v->elapsed_s);
-    struct tmem_json *ls = tmem_json_array();
+    struct tmem_json *g = tmem__json_object();
+    tmem__json_set_str(g, "name", p->time.gpu->name);
+    tmem__json_set_u64(g, "memory_bytes", p->time.gpu->memory_bytes);
+    tmem__json_set_obj(x, "gpu", g);
+    tmem__json_set_u64(x, "gpus", p->gpus);
+    tmem__json_set_u64(x, "seq", p->base.seq);
+    tmem__json_set_u64(x, "global_batch", p->global_batch);
+    tmem__json_set_u64(x, "capacity_bytes", r->capacity_bytes);
+    tmem__json_set_u64(x, "evaluated", r->evaluated);
+    tmem__json_set_u64(x, "fitting", r->fitting);
+    tmem__json_set_real(x, "elapsed_s", v->elapsed_s);
+    struct tmem_json *ls = tmem__json_array();
     for (size_t i = 0; i < r->n_layouts; i++) {
         const struct tmem_plan_layout *l = &r->layouts[i];
-        struct tmem_json *e = tmem_json_object();
-        tmem_json_set_u64(e, "rank", (uint64_t)i + 1);
-        tmem_json_set_obj(e, "plan", plan_obj(p, &l->opts));
-        struct tmem_json *pg = tmem_json_object();
-        tmem_json_set_u64(pg, "total", l->peak_bytes);
-        tmem_json_set_obj(e, "per_gpu_bytes", pg);
-        tmem_json_set_str(e, "peak_phase", tmem_phase_name(l->peak_phase));
-        tmem_json_set_obj(e, "timing", tmem_report_timing_json(&l->time, &p->time));
-        tmem_json_push(ls, e);
+        struct tmem_json *e = tmem__json_object();
+        tmem__json_set_u64(e, "rank", (uint64_t)i + 1);
+        tmem__json_set_obj(e, "plan", plan_obj(p, &l->opts));
+        struct tmem_json *pg = tmem__json_object();
+        tmem__json_set_u64(pg, "total", l->peak_bytes);
+        tmem__json_set_obj(e, "per_gpu_bytes", pg);
+        tmem__json_set_str(e, "peak_phase", tmem_phase_name(l->peak_phase));
+        tmem__json_set_obj(e, "timing", tmem__report_timing_json(&l->time, &p->time));
+        tmem__json_push(ls, e);
     }
-    tmem_json_set_obj(x, "layouts", ls);
-    return tmem_report_doc_json(out, "plan", v->model, x);
+    tmem__json_set_obj(x, "layouts", ls);
+    return tmem__report_doc_json(out, "plan", v->model, x);
 }

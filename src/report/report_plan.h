@@ -14,8 +14,8 @@ struct tmem_plan_view {
     double elapsed_s; /* the search's wall time, measured by the caller */
 };
 
-void tmem_report_plan_text(FILE *out, const struct tmem_plan_view *v, const struct tmem_report_opts *ro);
+void tmem__report_plan_text(FILE *out, const struct tmem_plan_view *v, const struct tmem_report_opts *ro);
 /* 0, or -1 when the document could not be built */
-int tmem_report_plan_json(FILE *out, const struct tmem_plan_view *v);
+int tmem__report_plan_json(FILE *out, const struct tmem_plan_view *v);
 
 #endif /* TMEM_REPORT_PLAN_H */

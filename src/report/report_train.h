@@ -36,20 +36,20 @@ struct tmem_train_view {
     double gpu_hour_usd;                /* --gpu-hour-usd (< 0: none) */
 };
 
-void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
+void tmem__report_train_text(FILE *out, const struct tmem_train_view *v,
                             const struct tmem_report_opts *o);
 
-/* The train document's keys beyond tmem_report_ledger_json's: plan,
+/* The train document's keys beyond tmem__report_ledger_json's: plan,
  * params_per_gpu, peak_phase, phases {name: {total, buckets}}, host, defaults,
  * fixes {change: {lever, fits, peak_bytes, cost}} in their order, solved,
  * headroom, notes [..], stages, activation_tensors (with acts). NULL when
  * out of memory. */
-struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v);
+struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v);
 
 /* timing {gpu, efficiency, float8, step_s, tokens_per_s, tokens_per_s_per_gpu,
  * mfu, hfu, compute_s, recompute_s, bubble_s, bubble_fraction, offload_s,
  * comm_s {dp, tp, pp, cp, ep}, exposed_comm_s {...}, micro_batches,
  * tokens_per_step, model / hardware FLOPs per GPU, flops_per_token} */
-struct tmem_json *tmem_report_timing_json(const struct tmem_train_time *t, const struct tmem_train_time_opts *to);
+struct tmem_json *tmem__report_timing_json(const struct tmem_train_time *t, const struct tmem_train_time_opts *to);
 
 #endif /* TMEM_REPORT_TRAIN_H */
