@@ -355,12 +355,11 @@ static enum tmem_status stored_lines(struct tmem_ledger *l, const struct weight_
         }
         rounding(&t, b->st_payload[i]);
         TRY(term_line(l, TMEM_BUCKET_WEIGHTS, lab, &t, lab, err));
-        tmem_sb_init(&sb, unit, sizeof unit);
-        tmem_sb_str(&sb, "Σ per matrix (");
-        tmem_sb_str(&sb, ws->store_names[i]);
-        tmem_sb_str(&sb, ")");
+        /* each matrix's scales by its format's rule (wformat.c), summed */
+        char rule[TMEM_FORMULA_LEN];
+        tmem__wstore_scales_rule(s, 0, rule, sizeof rule);
         tmem__term_init(&t, true);
-        tmem__term_mul(&t, unit, b->st_scales[i]);
+        tmem__term_mul(&t, rule, b->st_scales[i]);
         TRY(term_line(l, TMEM_BUCKET_WEIGHTS, "scales and zero points", &t, "scales", err));
     }
     return TMEM_OK;

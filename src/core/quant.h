@@ -47,5 +47,9 @@ enum tmem_dtype tmem__wf_payload_dtype(enum tmem_wformat f);
  * its constants ("Σ matrices: ceil(in/128) × ceil(out/128) × 4 B"), into
  * buf[cap]; returns buf. */
 const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf, size_t cap);
+/* The same for store s (its bits, zero points, group or per-channel
+ * scales, act order), group: the opts' where s leaves it 0. */
+const char *tmem__wstore_scales_rule(const struct tmem_wstore *s, uint64_t group, char *buf,
+                                     size_t cap);
 
 #endif /* TMEM_QUANT_H */

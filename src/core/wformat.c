@@ -61,6 +61,14 @@ enum tmem_dtype tmem__wf_payload_dtype(enum tmem_wformat f)
 
 const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf, size_t cap)
 {
+    const struct tmem_wstore s = {.format = f};
+    return tmem__wstore_scales_rule(&s, group, buf, cap);
+}
+
+const char *tmem__wstore_scales_rule(const struct tmem_wstore *st, uint64_t group, char *buf,
+                                     size_t cap)
+{
+    const enum tmem_wformat f = st->format;
     struct tmem_sb sb;
     tmem_sb_init(&sb, buf, cap);
     uint64_t f32 = tmem__dtype_size(TMEM_DTYPE_F32);
@@ -79,13 +87,31 @@ const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf,
         tmem_sb_str(&sb, " B (fp32 scale per output channel)");
         break;
     case TMEM_WF_INT4:
-    case TMEM_WF_GPTQ:
-        tmem_sb_str(&sb, "in / ");
-        tmem_sb_u64(&sb, group);
-        tmem_sb_str(&sb, " × out × (2 B fp16 scale + 0.5 B 4-bit zero)");
+    case TMEM_WF_GPTQ: {
+        uint64_t bits = st->bits ? st->bits : 4;
+        if (st->per_channel) {
+            tmem_sb_str(&sb, "out");
+        } else {
+            tmem_sb_str(&sb, st->act_order ? "in (whole) / " : "in / ");
+            tmem_sb_u64(&sb, st->group_size ? st->group_size : group);
+            tmem_sb_str(&sb, " × out");
+        }
+        tmem_sb_str(&sb, " × (2 B fp16 scale");
+        if (!st->no_zeros) {
+            tmem_sb_str(&sb, bits == 4 ? " + 0.5" : " + ");
+            if (bits != 4) {
+                tmem_sb_u64(&sb, bits);
+                tmem_sb_str(&sb, "/8");
+            }
+            tmem_sb_str(&sb, " B ");
+            tmem_sb_u64(&sb, bits);
+            tmem_sb_str(&sb, "-bit zero");
+        }
+        tmem_sb_str(&sb, ")");
         if (f == TMEM_WF_GPTQ)
             tmem_sb_str(&sb, " + in × 4 B g_idx");
         break;
+    }
     case TMEM_WF_NF4: tmem_sb_str(&sb, "elements / 64 × 4 B fp32 absmax + 64 B code"); break;
     case TMEM_WF_NF4_DQ:
         tmem_sb_str(&sb, "elements / 64 × 1 B absmax + / 16384 × 4 B absmax2 + 1092 B codes");
