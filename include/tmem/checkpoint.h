@@ -123,6 +123,10 @@ struct tmem_ckpt_tensor {
     uint64_t dims[TMEM_MAX_CKPT_DIMS]; /* safetensors: shape, outermost first;
                                         * GGUF: ne[], innermost (row) first */
     uint64_t n_elems;              /* product of dims (1 for no dims) */
+    uint64_t n_params;             /* logical parameters: n_elems, unpacked where one element
+                                    * packs several weights (GPTQ/AWQ int32 qweight, bnb and
+                                    * mxfp4 bytes); 0 for quantization overhead (scales, zero
+                                    * points, g_idx, absmax) */
     uint64_t n_bytes;
     uint64_t offset;               /* absolute byte offset of the data in its file */
     uint64_t info_offset;          /* where the tensor is described in the header */
@@ -233,7 +237,9 @@ struct tmem_ckpt_dtype_sum {
 };
 
 struct tmem_ckpt_summary {
-    uint64_t total_params, total_bytes;      /* every tensor */
+    uint64_t total_params, total_bytes;      /* every tensor (params: logical, n_params) */
+    uint64_t quant_bytes;                    /* quantization overhead: scales, zeros, g_idx, ... */
+    uint32_t quant_tensors;
     uint64_t file_bytes, header_bytes;       /* all files */
     uint64_t group_params[TMEM_CKPT_GROUP_COUNT];
     uint64_t group_bytes[TMEM_CKPT_GROUP_COUNT];

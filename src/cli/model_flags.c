@@ -67,6 +67,7 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
 {
     struct tmem_error err = {0};
     struct tmem_model m;
+    char notes[400] = ""; /* what loading MODEL had to guess: printed once it resolves */
     bool from_flags = arg == NULL;
     if (from_flags) {
         if (!any_size_flag(f)) {
@@ -84,7 +85,7 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
             cli_error("--family", "only applies when flags alone describe the model", NULL);
             return 2;
         }
-        if (tmem_model_load(arg, cli_allocator(), &m, &err) != TMEM_OK)
+        if (tmem_model_load_noted(arg, cli_allocator(), &m, notes, sizeof notes, &err) != TMEM_OK)
             return report_error(&err);
     }
     if (f->tied && f->untied) {
@@ -126,5 +127,7 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
                       : NULL);
         return 2;
     }
+    if (notes[0])
+        cli_note(notes);
     return 0;
 }

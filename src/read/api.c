@@ -48,6 +48,15 @@ enum tmem_status tmem_model_load(const char *arg, const struct tmem_allocator *a
     RETURN_WITH_ALLOCATOR(alc, tmem__model_load(arg, out, err));
 }
 
+enum tmem_status tmem_model_load_noted(const char *arg, const struct tmem_allocator *alc,
+                                       struct tmem_model *out, char *notes, size_t notes_cap,
+                                       struct tmem_error *err)
+{
+    if (out == NULL)
+        return invalid(err, "MODEL", "no output given");
+    RETURN_WITH_ALLOCATOR(alc, tmem__model_load_noted(arg, out, notes, notes_cap, err));
+}
+
 enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *where,
                                       const struct tmem_allocator *alc,
                                       struct tmem_ds_config *out, struct tmem_error *err)
