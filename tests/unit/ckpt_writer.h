@@ -926,4 +926,68 @@ static inline void ckw_index_folder(const char *dir, unsigned k, uint64_t n, ckw
     ckw_free(&map);
 }
 
+/* ------------------------------------------------- quantized checkpoints */
+
+/* A folder: model.safetensors of m quantized as qz, and a config.json with
+ * `qcfg` as its quantization_config (NULL: none) and torch_dtype. Returns
+ * the bytes of the tensors written. */
+static inline uint64_t ckw_quant_folder(const char *root, const char *name, const struct ckw_model *m,
+                             const char *dtype, enum ckw_quant qz, uint64_t bits, uint64_t g,
+                             const char *torch_dtype, const char *qcfg)
+{
+    char dir[600], p[700];
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    mkdir(dir, 0755);
+    struct ckw_st st;
+    ckw_st_begin(&st);
+    ckw_hf_llama_quant(m, dtype, qz, bits, g, ckw_st_sink, &st);
+    uint64_t bytes = st.data_bytes;
+    snprintf(p, sizeof p, "%s/model.safetensors", dir);
+    ckw_st_write(&st, p);
+    char *cfg = ckw_config_json(m);
+    size_t n = strlen(cfg);
+    char *full = malloc(n + 1024);
+    if (full == NULL)
+        abort();
+    snprintf(full, n + 1024, "%.*s,\"torch_dtype\":\"%s\"%s%s}", (int)(n - 1), cfg, torch_dtype,
+             qcfg ? ",\"quantization_config\":" : "", qcfg ? qcfg : "");
+    snprintf(p, sizeof p, "%s/config.json", dir);
+    ckw_write_file(p, full, strlen(full), strlen(full));
+    free(full);
+    free(cfg);
+    return bytes;
+}
+
+/* llama.cpp's Q4_K_M types for Llama (llama-quant.cpp llama_tensor_get_type,
+ * restated here): Q4_K everywhere, Q6_K for the output, and for attn_v and
+ * ffn_down of layer i of n when use_more_bits(i, n): i < n/8, i >= 7n/8, or
+ * (i - n/8) % 3 == 2; norms F32. */
+static inline void ckw_q4km_types(uint64_t n, struct ckw_types *ty)
+{
+    ty->matrix = ty->embd = CKW_Q4_K;
+    ty->output = CKW_Q6_K;
+    for (uint64_t i = 0; i < n && i < CKW_MAX_TYPED_LAYERS; i++) {
+        bool more = i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2);
+        ty->attn_v[i] = ty->ffn_down[i] = more ? CKW_Q6_K : CKW_Q4_K;
+    }
+}
+
+/* quantization_config objects as the quantizers write them */
+#define CKW_GPTQ_CFG \
+    "{\"quant_method\":\"gptq\",\"bits\":4,\"group_size\":128,\"desc_act\":false,\"sym\":true," \
+    "\"damp_percent\":0.1,\"true_sequential\":true}"
+#define CKW_AWQ_CFG \
+    "{\"quant_method\":\"awq\",\"bits\":4,\"group_size\":128,\"zero_point\":true,\"version\":\"gemm\"}"
+#define CKW_FP8_CFG \
+    "{\"quant_method\":\"fp8\",\"activation_scheme\":\"dynamic\",\"weight_block_size\":[128,128]}"
+#define CKW_NF4_CFG \
+    "{\"quant_method\":\"bitsandbytes\",\"load_in_4bit\":true,\"load_in_8bit\":false," \
+    "\"bnb_4bit_quant_type\":\"nf4\",\"bnb_4bit_use_double_quant\":true," \
+    "\"bnb_4bit_compute_dtype\":\"bfloat16\",\"llm_int8_skip_modules\":null}"
+#define CKW_W4A16_CFG \
+    "{\"quant_method\":\"compressed-tensors\",\"format\":\"pack-quantized\",\"config_groups\":" \
+    "{\"group_0\":{\"targets\":[\"Linear\"],\"weights\":{\"num_bits\":4,\"type\":\"int\"," \
+    "\"strategy\":\"group\",\"group_size\":128,\"symmetric\":true}}},\"ignore\":[\"lm_head\"]}"
+
+
 #endif /* TMEM_TEST_CKPT_WRITER_H */

@@ -92,78 +92,18 @@ static void gguf(const char *root, const char *name, const char *arch, const str
 static const struct ckw_model llama3_8b = {.family = "llama", .V = 128256, .d = 4096, .L = 32,
                                            .n_head = 32, .n_kv = 8, .f = 14336, .n_ctx = 8192};
 
-/* A folder: model.safetensors of m quantized as qz, and a config.json with
- * `qcfg` as its quantization_config (NULL: none) and torch_dtype. Returns
- * the bytes of the tensors written. */
-static uint64_t quant_folder(const char *root, const char *name, const struct ckw_model *m,
-                             const char *dtype, enum ckw_quant qz, uint64_t bits, uint64_t g,
-                             const char *torch_dtype, const char *qcfg)
-{
-    char dir[600], p[700];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
-    mkdir(dir, 0755);
-    struct ckw_st st;
-    ckw_st_begin(&st);
-    ckw_hf_llama_quant(m, dtype, qz, bits, g, ckw_st_sink, &st);
-    uint64_t bytes = st.data_bytes;
-    snprintf(p, sizeof p, "%s/model.safetensors", dir);
-    ckw_st_write(&st, p);
-    char *cfg = ckw_config_json(m);
-    size_t n = strlen(cfg);
-    char *full = malloc(n + 1024);
-    if (full == NULL)
-        abort();
-    snprintf(full, n + 1024, "%.*s,\"torch_dtype\":\"%s\"%s%s}", (int)(n - 1), cfg, torch_dtype,
-             qcfg ? ",\"quantization_config\":" : "", qcfg ? qcfg : "");
-    snprintf(p, sizeof p, "%s/config.json", dir);
-    ckw_write_file(p, full, strlen(full), strlen(full));
-    free(full);
-    free(cfg);
-    return bytes;
-}
-
-/* llama.cpp's Q4_K_M types for Llama (llama-quant.cpp llama_tensor_get_type,
- * restated here): Q4_K everywhere, Q6_K for the output, and for attn_v and
- * ffn_down of layer i of n when use_more_bits(i, n): i < n/8, i >= 7n/8, or
- * (i - n/8) % 3 == 2; norms F32. */
-static void q4km_types(uint64_t n, struct ckw_types *ty)
-{
-    ty->matrix = ty->embd = CKW_Q4_K;
-    ty->output = CKW_Q6_K;
-    for (uint64_t i = 0; i < n && i < CKW_MAX_TYPED_LAYERS; i++) {
-        bool more = i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2);
-        ty->attn_v[i] = ty->ffn_down[i] = more ? CKW_Q6_K : CKW_Q4_K;
-    }
-}
-
-static const char *const GPTQ_CFG =
-    "{\"quant_method\":\"gptq\",\"bits\":4,\"group_size\":128,\"desc_act\":false,\"sym\":true,"
-    "\"damp_percent\":0.1,\"true_sequential\":true}";
-static const char *const AWQ_CFG =
-    "{\"quant_method\":\"awq\",\"bits\":4,\"group_size\":128,\"zero_point\":true,\"version\":\"gemm\"}";
-static const char *const FP8_CFG =
-    "{\"quant_method\":\"fp8\",\"activation_scheme\":\"dynamic\",\"weight_block_size\":[128,128]}";
-static const char *const NF4_CFG =
-    "{\"quant_method\":\"bitsandbytes\",\"load_in_4bit\":true,\"load_in_8bit\":false,"
-    "\"bnb_4bit_quant_type\":\"nf4\",\"bnb_4bit_use_double_quant\":true,"
-    "\"bnb_4bit_compute_dtype\":\"bfloat16\",\"llm_int8_skip_modules\":null}";
-static const char *const W4A16_CFG =
-    "{\"quant_method\":\"compressed-tensors\",\"format\":\"pack-quantized\",\"config_groups\":"
-    "{\"group_0\":{\"targets\":[\"Linear\"],\"weights\":{\"num_bits\":4,\"type\":\"int\","
-    "\"strategy\":\"group\",\"group_size\":128,\"symmetric\":true}}},\"ignore\":[\"lm_head\"]}";
-
 /* the quantized fixtures: Llama-3-8B in each format (sparse files) */
 static void write_quant(const char *root)
 {
-    quant_folder(root, "llama3-8b-gptq", &llama3_8b, "F16", CKW_GPTQ, 4, 128, "float16", GPTQ_CFG);
-    quant_folder(root, "llama3-8b-awq", &llama3_8b, "F16", CKW_AWQ, 4, 128, "float16", AWQ_CFG);
-    quant_folder(root, "llama3-8b-fp8", &llama3_8b, "BF16", CKW_FP8_BLOCK, 8, 128, "bfloat16", FP8_CFG);
-    quant_folder(root, "llama3-8b-nf4", &llama3_8b, "BF16", CKW_NF4_DQ, 4, 64, "bfloat16", NF4_CFG);
-    quant_folder(root, "llama3-8b-w4a16", &llama3_8b, "BF16", CKW_W4A16, 4, 128, "bfloat16", W4A16_CFG);
+    ckw_quant_folder(root, "llama3-8b-gptq", &llama3_8b, "F16", CKW_GPTQ, 4, 128, "float16", CKW_GPTQ_CFG);
+    ckw_quant_folder(root, "llama3-8b-awq", &llama3_8b, "F16", CKW_AWQ, 4, 128, "float16", CKW_AWQ_CFG);
+    ckw_quant_folder(root, "llama3-8b-fp8", &llama3_8b, "BF16", CKW_FP8_BLOCK, 8, 128, "bfloat16", CKW_FP8_CFG);
+    ckw_quant_folder(root, "llama3-8b-nf4", &llama3_8b, "BF16", CKW_NF4_DQ, 4, 64, "bfloat16", CKW_NF4_CFG);
+    ckw_quant_folder(root, "llama3-8b-w4a16", &llama3_8b, "BF16", CKW_W4A16, 4, 128, "bfloat16", CKW_W4A16_CFG);
     char p[700];
     struct ckw_gguf g;
     struct ckw_types ty;
-    q4km_types(llama3_8b.L, &ty);
+    ckw_q4km_types(llama3_8b.L, &ty);
     ckw_gguf_begin(&g, 3, 0);
     ckw_gguf_model_t(&g, "llama", &llama3_8b, &ty, 15);
     snprintf(p, sizeof p, "%s/llama3-8b-q4km.gguf", root);
@@ -181,7 +121,7 @@ static void write_quant(const char *root)
         {"q-none-gptq", NULL, CKW_GPTQ},
     };
     for (size_t i = 0; i < sizeof badq / sizeof badq[0]; i++)
-        quant_folder(root, badq[i].name, &llama, "F16", badq[i].qz, 4, 32, "float16", badq[i].cfg);
+        ckw_quant_folder(root, badq[i].name, &llama, "F16", badq[i].qz, 4, 32, "float16", badq[i].cfg);
 }
 
 /* ---------------------------------------------------------- malformed */
