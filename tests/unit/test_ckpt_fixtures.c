@@ -124,6 +124,13 @@ static void write_quant(const char *root)
         ckw_quant_folder(root, badq[i].name, &llama, "F16", badq[i].qz, 4, 32, "float16", badq[i].cfg);
 }
 
+/* Llama-3.2-1B's shape (config.json of meta-llama/Llama-3.2-1B): 32 heads
+ * of 64, which its weights alone (q 2048 wide, k 512) cannot tell from 16
+ * of 128 */
+static const struct ckw_model llama32_1b = {.family = "llama", .V = 128256, .d = 2048, .L = 16,
+                                            .n_head = 32, .n_kv = 8, .d_head = 64, .f = 8192,
+                                            .n_ctx = 131072, .tied = true};
+
 /* ---------------------------------------------------------- malformed */
 
 static FILE *cases;
@@ -241,6 +248,8 @@ static void write_all(const char *root)
     hf(root, "gpt2", &gpt2, true, true, 1, false);
     hf(root, "dsv3-nocfg", &dsv3, false, false, 4, true);
     hf(root, "Llama-2-7b-hf", &llama2_7b, false, true, 2, false);
+    hf(root, "llama32-1b", &llama32_1b, false, false, 1, false);
+    hf(root, "llama32-1b-nocfg", &llama32_1b, false, false, 1, true);
     gguf(root, "llama.gguf", "llama", &llama, CKW_Q8_0);
     gguf(root, "qwen2.gguf", "qwen2", &qwen2, CKW_Q4_K);
     gguf(root, "dsv3.gguf", "deepseek2", &dsv3, CKW_Q4_K);
