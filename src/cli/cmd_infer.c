@@ -64,7 +64,7 @@ static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d
          .def = OPT_DEFAULT_U64(io.prompt_tokens)},
         {OPT_ROW("--gen", OPT_U64, "G", "generated tokens per sequence", &f->gen),
          .def = OPT_DEFAULT_U64(io.gen_tokens)},
-        {OPT_ROW("--weights", OPT_STR, "FMT", "serving weight format", &f->weights),
+        {OPT_ROW("--weights", OPT_STR, "FMT", "serving weight format (without it: a checkpoint as stored, others the default)", &f->weights),
          .choice = tmem__choice_wformat, .also = "or one ggml type for every matrix (a pure GGUF)",
          .also_choice = tmem__choice_ggml_type,
          .def = OPT_DEFAULT_TEXT(tmem_wformat_info(io.weights)->name)},
