@@ -87,7 +87,11 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
 enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, const void *mem,
                                 struct tmem_error *err);
 
-/* Classifies every tensor (group, reason, layer). */
+/* Where the layer index of a name ends (at the '.' after it, or its end),
+ * its value in *layer; NULL when the name has none (tmem_ckpt_layer_of). */
+const char *tmem__ckpt_layer_at(const char *name, int32_t *layer);
+
+/* Classifies every tensor (group, reason, layer, logical params). */
 void tmem_ckpt_classify_all(struct tmem_ckpt *c);
 
 /* Name map: built from all tensors; duplicate names are reported. */

@@ -130,7 +130,7 @@ unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason)
     return g;
 }
 
-int32_t tmem_ckpt_layer_of(const char *name)
+const char *tmem__ckpt_layer_at(const char *name, int32_t *layer)
 {
     static const char *const keys[] = {"layers.", "h.", "blk.", "layer.", "blocks."};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -144,11 +144,19 @@ int32_t tmem_ckpt_layer_of(const char *name)
             int64_t v = 0;
             while (*d >= '0' && *d <= '9' && v < INT32_MAX / 10)
                 v = v * 10 + (*d++ - '0');
-            if (*d == '.' || *d == '\0')
-                return (int32_t)v;
+            if (*d == '.' || *d == '\0') {
+                *layer = (int32_t)v;
+                return d;
+            }
         }
     }
-    return -1;
+    return NULL;
+}
+
+int32_t tmem_ckpt_layer_of(const char *name)
+{
+    int32_t l;
+    return tmem__ckpt_layer_at(name, &l) ? l : -1;
 }
 
 /* the tensor <module><suffix> beside `name` (which ends in `own`), or NULL */

@@ -15,6 +15,7 @@
  *      group_size, symmetric); llama.cpp llama_ftype names. */
 #define _POSIX_C_SOURCE 200809L
 #include "ckpt_internal.h"
+#include "error.h"
 #include "errtext.h"
 #include "jsonutil.h"
 #include "reader.h"
@@ -27,12 +28,6 @@
 #include <sys/stat.h>
 
 #define K(x) TMEM_TENSOR_KIND_##x
-#define TRY(e)                                                                                 \
-    do {                                                                                       \
-        enum tmem_status try_st_ = (e);                                                        \
-        if (try_st_ != TMEM_OK)                                                                \
-            return try_st_;                                                                    \
-    } while (0)
 #define NONE TMEM_TENSOR_KIND_COUNT
 
 /* ------------------------------------------------------- names → kinds */
@@ -201,43 +196,31 @@ static bool split_name(const char *name, enum part *part, char *mod, size_t cap)
     return true;
 }
 
-/* "model.layers.3.mlp.experts.7.up_proj" → layer 3, "mlp.experts.up_proj" */
+/* "model.layers.3.mlp.experts.7.up_proj" → "mlp.experts.up_proj" in buf;
+ * NULL outside the layers */
 static const char *layer_tail(const char *mod, char *buf, size_t cap)
 {
-    static const char *const keys[] = {"layers.", "h.", "blk.", "layer.", "blocks."};
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        size_t kl = strlen(keys[k]);
-        for (const char *p = mod; (p = strstr(p, keys[k])) != NULL; p++) {
-            if (p != mod && p[-1] != '.')
-                continue;
-            const char *d = p + kl;
-            if (*d < '0' || *d > '9')
-                continue;
+    int32_t layer;
+    const char *d = tmem__ckpt_layer_at(mod, &layer);
+    if (d == NULL || *d != '.')
+        return NULL;
+    d++;
+    size_t o = 0; /* "experts.<N>." reads as "experts." */
+    while (*d && o + 1 < cap) {
+        if (strncmp(d, "experts.", 8) == 0 && d[8] >= '0' && d[8] <= '9') {
+            memcpy(buf + o, "experts.", 8);
+            o += 8;
+            d += 8;
             while (*d >= '0' && *d <= '9')
                 d++;
-            if (*d != '.')
-                continue;
-            d++;
-            /* drop "experts.<N>." to "experts." */
-            size_t o = 0;
-            while (*d && o + 1 < cap) {
-                if (strncmp(d, "experts.", 8) == 0 && d[8] >= '0' && d[8] <= '9') {
-                    memcpy(buf + o, "experts.", 8);
-                    o += 8;
-                    d += 8;
-                    while (*d >= '0' && *d <= '9')
-                        d++;
-                    if (*d == '.')
-                        d++;
-                    continue;
-                }
-                buf[o++] = *d++;
-            }
-            buf[o] = '\0';
-            return buf;
+            if (*d == '.')
+                d++;
+            continue;
         }
+        buf[o++] = *d++;
     }
-    return NULL;
+    buf[o] = '\0';
+    return buf;
 }
 
 static const struct module_kinds *find_module(const char *mod)
