@@ -98,6 +98,9 @@ expect_json "FP8 checkpoint as stored" weights 9082904576 infer "$FX/llama3-8b-f
 expect_json "Q4_K_M GGUF as stored (llama.cpp's per-tensor types)" weights 4912898048 infer "$FX/llama3-8b-q4km.gguf"
 expect_json "AWQ as stored (GPTQ less 32 × 155,648 B g_idx)" weights 5727854592 infer "$FX/llama3-8b-awq"
 expect_json "--weights overrides: 8,030,261,248 × 2 B" weights 16060522496 infer "$FX/llama3-8b-gptq" --weights bf16
+# the config alone: its quantization_config over the matrices transformers converts, the rest
+# in torch_dtype float16 — the same hand figure, without reading a tensor
+expect_json "a config.json's quantization_config alone" weights 5732835328 infer "$FX/llama3-8b-gptq/config.json"
 if "$TMEM" infer "$FX/llama3-8b-q4km.gguf" >"$TMP/t.txt" 2>&1 &&
   grep -q '^weights Q4_K_M as stored (GGUF tensor types) · KV bf16' "$TMP/t.txt" &&
   grep -q 'Q6_K tensors  *1.17 GiB  *1,256,693,760 B' "$TMP/t.txt"; then ok; else bad "infer text names the stored format: $(cat "$TMP/t.txt")"; fi
