@@ -229,6 +229,14 @@ static enum tmem_status bin_flag(struct weight_bins *b, const struct tmem_model 
     return bin_instances(b, m, t, o, &s, -1, instances, err);
 }
 
+/* vLLM's dtype "auto" serves a float32 checkpoint in 16 bits (bf16 since
+ * v0.10.1, fp16 before: 2 B either way); HF keeps what it loads.
+ * REF: vLLM config _get_and_verify_dtype. */
+static bool vllm_halves(const struct tmem_infer_opts *o, const struct tmem_wstore *s)
+{
+    return o->engine == TMEM_ENGINE_VLLM && s->format == TMEM_WF_FP32;
+}
+
 /* weights as stored: the store the checkpoint gives kind k in layer l */
 static enum tmem_status bin_stored(struct weight_bins *b, const struct tmem_model *m,
                                    const struct tmem_tensor *t, const struct tmem_infer_opts *o,
@@ -236,6 +244,10 @@ static enum tmem_status bin_stored(struct weight_bins *b, const struct tmem_mode
 {
     const struct tmem_weights_stored *ws = o->stored;
     uint8_t k = ws->store_of[(uint64_t)t->kind * ws->n_layer + layer];
+    if (vllm_halves(o, &ws->stores[k])) {
+        const struct tmem_wstore half = {.format = TMEM_WF_BF16};
+        return bin_instances(b, m, t, o, &half, k, instances, err);
+    }
     return bin_instances(b, m, t, o, &ws->stores[k], k, instances, err);
 }
 
@@ -327,8 +339,9 @@ static void rounding(struct tmem__term *t, uint64_t exact)
 /* Weights as stored: one line per store (its elements at its bits, or its
  * ggml blocks), one for each quantized store's scales and zero points. */
 static enum tmem_status stored_lines(struct tmem_ledger *l, const struct weight_bins *b,
-                                     const struct tmem_weights_stored *ws, struct tmem_error *err)
+                                     const struct tmem_infer_opts *o, struct tmem_error *err)
 {
+    const struct tmem_weights_stored *ws = o->stored;
     char lab[TMEM_LABEL_LEN], unit[TMEM_WSTORE_NAME_LEN + 24];
     struct tmem_sb sb;
     struct tmem__term t;
@@ -337,6 +350,9 @@ static enum tmem_status stored_lines(struct tmem_ledger *l, const struct weight_
         tmem_sb_init(&sb, lab, sizeof lab);
         tmem_sb_str(&sb, ws->store_names[i]);
         tmem_sb_str(&sb, b->st_quantized[i] && s->format != TMEM_WF_GGUF ? " matrices" : " tensors");
+        const bool halved = vllm_halves(o, s);
+        if (halved)
+            tmem_sb_str(&sb, " as 16-bit (vLLM)");
         tmem__term_init(&t, true);
         tmem__term_mul(&t, "elements", b->st_elems[i]);
         const struct tmem_block_type *ti =
@@ -350,7 +366,8 @@ static enum tmem_status stored_lines(struct tmem_ledger *l, const struct weight_
         } else {
             bool grouped = (s->format == TMEM_WF_INT4 || s->format == TMEM_WF_GPTQ) && s->bits;
             tmem__term_mul(&t, "bits", grouped ? s->bits
-                                               : tmem_dtype_info(tmem__wf_payload_dtype(s->format))->bits);
+                                       : tmem_dtype_info(tmem__wf_payload_dtype(
+                                             halved ? TMEM_WF_BF16 : s->format))->bits);
             tmem__term_div_ceil(&t, NULL, 8);
         }
         rounding(&t, b->st_payload[i]);
@@ -369,7 +386,7 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
                                      const struct tmem_infer_opts *o, struct tmem_error *err)
 {
     if (o->stored != NULL)
-        return stored_lines(l, b, o->stored, err);
+        return stored_lines(l, b, o, err);
     char lab[TMEM_LABEL_LEN];
     struct tmem__term t;
     const char *wf = tmem_wformat_info(o->weights)->name;

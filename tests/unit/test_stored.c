@@ -233,6 +233,47 @@ static void gguf_q4_k_m(void **state)
     assert_int_equal(stored_weights(p, 1, "Q4_K_M"), hand);
 }
 
+/* an F32 checkpoint: HF serves the 4 B it loads; vLLM's dtype auto casts a
+ * float32 model to 16 bits. A small Llama (V 1000, d 64, 3 layers, 4 heads
+ * of 16, 2 KV heads, d_ff 192, untied): 2 × 1000 × 64 embeddings + 3 ×
+ * (64·64 + 2·64·32 + 64·64 + 3·64·192 + 2·64 norms) + 64 = 275,904 params */
+static void f32_checkpoint_by_engine(void **state)
+{
+    (void)state;
+    static const struct ckw_model small = {.family = "llama", .V = 1000, .d = 64, .L = 3,
+                                           .n_head = 4, .n_kv = 2, .f = 192, .n_ctx = 2048};
+    char p[512];
+    uint64_t params, bytes;
+    ckw_hf_folder(at(p, "f32"), &small, false, "F32", false, 1, false, &params, &bytes);
+    const uint64_t hand = 2 * 1000 * 64 + 3 * (64 * 64 + 2 * 64 * 32 + 64 * 64 + 3 * 64 * 192 + 2 * 64) + 64;
+    assert_int_equal(hand, 275904);
+    assert_int_equal(params, hand);
+    struct tmem_model raw, m;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_model_load(p, &raw, &err), TMEM_OK);
+    assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
+    struct tmem_inventory inv;
+    assert_int_equal(tmem_inventory_build(&m, &inv, &err), TMEM_OK);
+    struct tmem_ckpt_weights w;
+    assert_int_equal(tmem_weights_for_model(p, &m, &w, &err), TMEM_OK);
+    assert_string_equal(w.w.name, "F32");
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100-sxm");
+    o.stored = &w.w;
+    struct tmem_infer_result *r = malloc(sizeof *r);
+    assert_non_null(r);
+    o.engine = TMEM_ENGINE_HF;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, r, &err), TMEM_OK);
+    assert_int_equal(r->weight_bytes, hand * 4);
+    o.engine = TMEM_ENGINE_VLLM;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, r, &err), TMEM_OK);
+    assert_int_equal(r->weight_bytes, hand * 2);
+    assert_non_null(strstr(r->ledger.entries[0].label, "F32 tensors as 16-bit (vLLM)"));
+    free(r);
+    tmem_ckpt_weights_free(&w);
+}
+
 /* one error line for each config tmem cannot read or that contradicts the file */
 static void bad_configs_are_errors(void **state)
 {
@@ -291,7 +332,8 @@ int main(void)
         cmocka_unit_test(gptq_4bit_g128),       cmocka_unit_test(awq_4bit_g128),
         cmocka_unit_test(fp8_block_128),        cmocka_unit_test(bnb_nf4_double_quant),
         cmocka_unit_test(ct_w4a16),             cmocka_unit_test(gptq_act_order_tp2),
-        cmocka_unit_test(gguf_q4_k_m),          cmocka_unit_test(bad_configs_are_errors),
+        cmocka_unit_test(gguf_q4_k_m),          cmocka_unit_test(f32_checkpoint_by_engine),
+        cmocka_unit_test(bad_configs_are_errors),
     };
     int rc = cmocka_run_group_tests_name("weights as stored", tests, NULL, NULL);
     ckw_remove_tree(root);
