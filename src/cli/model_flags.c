@@ -63,6 +63,34 @@ static bool any_size_flag(const struct model_flags *f)
     return f->hidden.set || f->layers.set || f->heads.set || f->vocab.set || f->ffn.set;
 }
 
+/* Drops from notes ("a; b (x; y); c": "; " outside parentheses parts
+ * them) the guesses a flag has answered: the head split (--head-dim)
+ * and experts per token. */
+static void drop_answered(char *notes, size_t cap, const struct model_flags *f)
+{
+    char out[400] = "";
+    size_t o = 0;
+    const char *seg = notes;
+    while (*seg) {
+        size_t n = 0;
+        int depth = 0;
+        while (seg[n] && !(depth == 0 && seg[n] == ';' && seg[n + 1] == ' ')) {
+            depth += seg[n] == '(' ? 1 : seg[n] == ')' && depth > 0 ? -1 : 0;
+            n++;
+        }
+        char one[400];
+        snprintf(one, sizeof one, "%.*s", (int)n, seg);
+        bool answered = (f->head_dim.set && (strstr(one, "d_head") || strstr(one, "n_head"))) ||
+                        (f->experts_per_token.set && strstr(one, "experts per token"));
+        if (!answered && o + n + 3 < sizeof out)
+            o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", o ? "; " : "", one);
+        seg += n;
+        if (*seg)
+            seg += 2;
+    }
+    snprintf(notes, cap, "%s", out);
+}
+
 int model_from_args(const char *arg, const struct model_flags *f, struct tmem_model *out)
 {
     struct tmem_error err = {0};
@@ -127,6 +155,7 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
                       : NULL);
         return 2;
     }
+    drop_answered(notes, sizeof notes, f);
     if (notes[0])
         cli_note(notes);
     return 0;

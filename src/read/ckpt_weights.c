@@ -154,6 +154,7 @@ static const struct {
     enum part part;
 } parts[] = {
     {".weight", PART_WEIGHT},        {".bias", PART_BIAS},
+    {".e_score_correction_bias", PART_BIAS}, /* DeepSeek-V3's router bias */
     {".qweight", PART_QWEIGHT},      {".weight_packed", PART_PACKED},
     {"_blocks", PART_BLOCKS},        {".qzeros", PART_OVERHEAD},
     {".scales", PART_OVERHEAD},      {".g_idx", PART_OVERHEAD},
@@ -775,14 +776,27 @@ static void fill_gaps(struct build *b)
     }
     for (uint32_t k = 0; k < TMEM_TENSOR_KIND_COUNT; k++) {
         if (!kind_seen[k]) {
+            /* a kind of the same group and shape, else any plain one of the same shape */
             const struct tmem_tensor_kind_info *ki = tmem_tensor_kind_info((enum tmem_tensor_kind)k);
+            int same_group = -1, plain = -1;
             for (uint32_t j = 0; j < TMEM_TENSOR_KIND_COUNT; j++) {
                 const struct tmem_tensor_kind_info *kj = tmem_tensor_kind_info((enum tmem_tensor_kind)j);
-                if (kind_seen[j] && kj->vector == ki->vector && kj->group == ki->group) {
-                    kind_store[k] = kind_store[j];
-                    break;
-                }
+                if (!kind_seen[j] || kj->vector != ki->vector)
+                    continue;
+                const struct tmem_wstore *sj = &w->stores[kind_store[j]];
+                bool is_plain = sj->format <= TMEM_WF_FP16 ||
+                                (sj->format == TMEM_WF_GGUF &&
+                                 (sj->ggml_type == TMEM_GGML_F32 || sj->ggml_type == TMEM_GGML_F16 ||
+                                  sj->ggml_type == TMEM_GGML_BF16));
+                if (same_group < 0 && kj->group == ki->group)
+                    same_group = (int)j;
+                if (plain < 0 && is_plain)
+                    plain = (int)j;
             }
+            if (same_group >= 0)
+                kind_store[k] = kind_store[same_group];
+            else if (plain >= 0)
+                kind_store[k] = kind_store[plain];
         }
         for (uint64_t l = 0; l < b->L; l++)
             if (!b->cell_set[k * b->L + l])

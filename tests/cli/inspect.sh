@@ -138,6 +138,10 @@ if "$TMEM" infer "$FX/llama32-1b-nocfg/model.safetensors" --tp 8 --json >"$TMP/g
   [ "$(json_num "$TMP/g.json" bytes_per_token)" = 8192 ] &&
   grep -q '^tmem: note: d_head 128 is a guess' "$TMP/g.err"; then ok
 else bad "a guessed head split is a note: $(cat "$TMP/g.err")"; fi
+# flags that answer the guess: the config's figure again, and no note
+if "$TMEM" infer "$FX/llama32-1b-nocfg/model.safetensors" --tp 8 --head-dim 64 --heads 32 --kv-heads 8 --json >"$TMP/g.json" 2>"$TMP/g.err" &&
+  [ "$(json_num "$TMP/g.json" bytes_per_token)" = 4096 ] && [ ! -s "$TMP/g.err" ]; then ok
+else bad "--head-dim answers the guess: $(cat "$TMP/g.err")"; fi
 
 # --- text reports and the check's lines ----------------------------------------------------
 if "$TMEM" inspect "$FX/llama" >"$TMP/t.txt" 2>&1 &&
