@@ -540,9 +540,13 @@ static enum tmem_status parse_qcfg(const char *text, size_t len, const char *whe
         st = TMEM_ERR_SCHEMA;
         goto done;
     }
+    json_t *mv = json_object_get(o, "quant_method");
     const char *m = q_str(o, "quant_method");
     if (m == NULL) {
-        st = qfail(&q, TMEM_ERR_MISSING_KEY, "quant_method", "missing: it names the quantization");
+        st = mv == NULL || json_is_null(mv)
+                 ? qfail(&q, TMEM_ERR_MISSING_KEY, "quant_method", "missing: it names the quantization")
+                 : qfail(&q, TMEM_ERR_SCHEMA, "quant_method", "expected a string, got %s",
+                         tmem_json_kind(mv));
         goto done;
     }
     if (strcmp(m, "gptq") == 0) {

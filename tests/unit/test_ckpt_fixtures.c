@@ -108,6 +108,9 @@ static void write_quant(const char *root)
     ckw_gguf_model_t(&g, "llama", &llama3_8b, &ty, 15);
     snprintf(p, sizeof p, "%s/llama3-8b-q4km.gguf", root);
     ckw_gguf_write(&g, p);
+    /* a small GPTQ folder (group 32) for the allocation-failure runs */
+    ckw_quant_folder(root, "llama-gptq", &llama, "F16", CKW_GPTQ, 4, 32, "float16",
+                     "{\"quant_method\":\"gptq\",\"bits\":4,\"group_size\":32}");
     /* contradictory and unknown configs: one error line each */
     static const struct {
         const char *name, *cfg;
@@ -299,11 +302,12 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
     return rc;
 }
 
-static void fail_each_allocation(const char *what, const char *flag, const char *flag2)
+static void fail_each_allocation(const char *cmd, const char *what, const char *flag,
+                                 const char *flag2)
 {
     char path[300];
     snprintf(path, sizeof path, "%s/%s", tmp_root, what);
-    const char *args[] = {"tmem", "inspect", path, flag, flag ? flag2 : NULL, NULL};
+    const char *args[] = {"tmem", cmd, path, flag, flag ? flag2 : NULL, NULL};
     long out, err;
     count_alloc_fail_at(0);
     uint64_t before = count_alloc_fail_at(0);
@@ -317,25 +321,28 @@ static void fail_each_allocation(const char *what, const char *flag, const char 
         if (rc == 0)
             continue;
         if (rc != 2 || out != 0 || err == 0)
-            fail_msg("inspect %s: allocation %llu of %llu failed: exit %d, %ld B out, %ld B err",
-                     what, (unsigned long long)n, (unsigned long long)needed, rc, out, err);
+            fail_msg("%s %s: allocation %llu of %llu failed: exit %d, %ld B out, %ld B err",
+                     cmd, what, (unsigned long long)n, (unsigned long long)needed, rc, out, err);
     }
     char flags[40];
     snprintf(flags, sizeof flags, "%s %s", flag ? flag : "", flag && flag2 ? flag2 : "");
-    print_message("  inspect %-16s %-19s %5llu allocations, each failed once: clean\n", what,
+    print_message("  %-7s %-16s %-19s %5llu allocations, each failed once: clean\n", cmd, what,
                   flags, (unsigned long long)needed);
 }
 
 static void inspect_survives_every_failed_allocation(void **state)
 {
     (void)state;
-    fail_each_allocation("llama-sharded", "--json", NULL);
-    fail_each_allocation("gpt2", "--tensors", NULL);
-    fail_each_allocation("llama.gguf", "--json", NULL);
-    fail_each_allocation("dsv3.gguf", NULL, NULL);
+    fail_each_allocation("inspect", "llama-sharded", "--json", NULL);
+    fail_each_allocation("inspect", "gpt2", "--tensors", NULL);
+    fail_each_allocation("inspect", "llama.gguf", "--json", NULL);
+    fail_each_allocation("inspect", "dsv3.gguf", NULL, NULL);
     /* the streamed tensors array: a document under its 4 MiB buffer is
      * still printed whole or not at all */
-    fail_each_allocation("dsv3.gguf", "--json", "--tensors");
+    fail_each_allocation("inspect", "dsv3.gguf", "--json", "--tensors");
+    /* infer reads how the checkpoint stores its weights: that path too */
+    fail_each_allocation("infer", "llama-gptq", "--json", NULL);
+    fail_each_allocation("infer", "llama.gguf", NULL, NULL);
 }
 
 static void malformed_fixtures_fail_cleanly(void **state)
