@@ -273,26 +273,30 @@ enum tmem_status tmem_ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, ch
 struct tmem_ckpt_weights {
     struct tmem_weights_stored w;
     uint8_t *table;                 /* TMEM_TENSOR_KIND_COUNT × n_layer */
+    struct tmem_allocator alc;      /* what `table` was allocated with */
 };
 
 /* From the checkpoint's tensors (GGUF types; safetensors dtypes with the
  * quantization_config of the config.json at config_path, may be NULL) for
- * model m (resolved). Errors: an unknown or contradictory
- * quantization_config, a quantized tensor no config explains. Free *out
- * with tmem_ckpt_weights_free() (it is empty on error). */
+ * model m (resolved), allocating with c's allocator. Errors: an unknown or
+ * contradictory quantization_config, a quantized tensor no config
+ * explains. Free *out with tmem_ckpt_weights_free() (it is empty on error). */
 enum tmem_status tmem_ckpt_weights(struct tmem_ckpt *c, const char *config_path,
                                    const struct tmem_model *m, struct tmem_ckpt_weights *out,
                                    struct tmem_error *err);
 /* From a config.json alone: its quantization_config applied to the
  * matrices transformers' quantizers convert; out->w.n_stores == 0 when it
- * declares none. */
-enum tmem_status tmem_config_weights(const char *config_path, const struct tmem_model *m,
-                                     struct tmem_ckpt_weights *out, struct tmem_error *err);
+ * declares none. alc NULL: malloc / free. */
+enum tmem_status tmem_config_weights(const char *config_path, const struct tmem_allocator *alc,
+                                     const struct tmem_model *m, struct tmem_ckpt_weights *out,
+                                     struct tmem_error *err);
 /* For the MODEL argument `arg` (a path or a preset name): the checkpoint
  * it names or holds (with the config.json beside it), else the config it
  * names. out->w.n_stores == 0: nothing stored or declared (a preset). */
-enum tmem_status tmem_weights_for_model(const char *arg, const struct tmem_model *m,
+enum tmem_status tmem_weights_for_model(const char *arg, const struct tmem_allocator *alc,
+                                        const struct tmem_model *m,
                                         struct tmem_ckpt_weights *out, struct tmem_error *err);
+/* Frees what *w owns with the allocator it was made with; NULL is a no-op. */
 void tmem_ckpt_weights_free(struct tmem_ckpt_weights *w);
 
 /* ------------------------------------------- checkpoint vs formula check */

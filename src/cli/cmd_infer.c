@@ -3,7 +3,7 @@
  * every number comes from the core (tmem_infer_build). */
 #include "cli.h"
 #include "alloc.h"
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 #include "report_infer.h"
 #include "tmem/train.h"
 
@@ -255,12 +255,12 @@ int cmd_infer(int argc, char **argv)
      * its config declares), else the default */
     struct tmem_ckpt_weights stored = {0};
     if (!weights && n_pos) {
-        if (tmem_weights_for_model(pos[0], &m, &stored, &err) != TMEM_OK)
+        if (tmem_weights_for_model(pos[0], cli_allocator(), &m, &stored, &err) != TMEM_OK)
             return report_error(&err);
         if (stored.w.n_stores > 0)
             io.stored = &stored.w;
     }
-    struct tmem_infer_result *r = tmem_alloc(sizeof *r);
+    struct tmem_infer_result *r = tmem__alloc(sizeof *r);
     if (r == NULL) {
         tmem_ckpt_weights_free(&stored);
         return bad("infer", "out of memory");
@@ -283,14 +283,14 @@ int cmd_infer(int argc, char **argv)
     } else {
         v.have_limits = !r->fit.fits;
         if (json) {
-            if (tmem_report_infer_json(stdout, &v) != 0)
+            if (tmem__report_infer_json(stdout, &v) != 0)
                 rc = bad("infer", TMEM_JSON_FAILED);
         } else {
             struct tmem_report_opts ro = {.si = si, .explain = explain};
-            tmem_report_infer_text(stdout, &v, &ro);
+            tmem__report_infer_text(stdout, &v, &ro);
         }
     }
-    tmem_dealloc(r);
+    tmem__dealloc(r);
     tmem_ckpt_weights_free(&stored);
     return rc;
 }

@@ -10,15 +10,15 @@
 
 static enum tmem_status invalid(struct tmem_error *err, const char *where, const char *msg)
 {
-    return tmem_fail(err, TMEM_ERR_INVALID_ARG, where, msg);
+    return tmem__fail(err, TMEM_ERR_INVALID_ARG, where, msg);
 }
 
 /* Returns the status of `call`, run with alc current. */
 #define RETURN_WITH_ALLOCATOR(alc, call)                                                       \
     do {                                                                                       \
-        const struct tmem_allocator *prev_ = tmem_alloc_push(alc);                             \
+        const struct tmem_allocator *prev_ = tmem__alloc_push(alc);                             \
         enum tmem_status st_ = (call);                                                         \
-        tmem_alloc_pop(prev_);                                                                 \
+        tmem__alloc_pop(prev_);                                                                 \
         return st_;                                                                            \
     } while (0)
 
@@ -118,18 +118,18 @@ void tmem_ckpt_free(struct tmem_ckpt *c)
     if (c == NULL)
         return;
     struct tmem_allocator a = c->alc; /* *c is zeroed by the free */
-    const struct tmem_allocator *prev = tmem_alloc_push(&a);
+    const struct tmem_allocator *prev = tmem__alloc_push(&a);
     tmem__ckpt_free(c);
-    tmem_alloc_pop(prev);
+    tmem__alloc_pop(prev);
 }
 
 int64_t tmem_ckpt_find(struct tmem_ckpt *c, const char *name)
 {
     if (c == NULL || name == NULL)
         return -1;
-    const struct tmem_allocator *prev = tmem_alloc_push(&c->alc);
+    const struct tmem_allocator *prev = tmem__alloc_push(&c->alc);
     int64_t i = tmem__ckpt_find(c, name);
-    tmem_alloc_pop(prev);
+    tmem__alloc_pop(prev);
     return i;
 }
 
@@ -148,4 +148,56 @@ enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ck
     if (c == NULL || m == NULL || out == NULL)
         return invalid(err, "checkpoint", "no checkpoint, model or output given");
     RETURN_WITH_ALLOCATOR(&c->alc, tmem__ckpt_check(c, s, m, against, out, err));
+}
+
+/* ------------------------------------------------ weights as stored */
+
+static enum tmem_status keep_weights_allocator(struct tmem_ckpt_weights *out,
+                                               const struct tmem_allocator *alc,
+                                               enum tmem_status st)
+{
+    memset(&out->alc, 0, sizeof out->alc);
+    if (alc != NULL)
+        out->alc = *alc;
+    return st;
+}
+
+enum tmem_status tmem_ckpt_weights(struct tmem_ckpt *c, const char *config_path,
+                                   const struct tmem_model *m, struct tmem_ckpt_weights *out,
+                                   struct tmem_error *err)
+{
+    if (c == NULL || m == NULL || out == NULL)
+        return invalid(err, "checkpoint", "no checkpoint, model or output given");
+    RETURN_WITH_ALLOCATOR(&c->alc, keep_weights_allocator(out, &c->alc,
+                                   tmem__ckpt_weights(c, config_path, m, out, err)));
+}
+
+enum tmem_status tmem_config_weights(const char *config_path, const struct tmem_allocator *alc,
+                                     const struct tmem_model *m, struct tmem_ckpt_weights *out,
+                                     struct tmem_error *err)
+{
+    if (config_path == NULL || m == NULL || out == NULL)
+        return invalid(err, "config.json", "no path, model or output given");
+    RETURN_WITH_ALLOCATOR(alc, keep_weights_allocator(out, alc,
+                               tmem__config_weights(config_path, m, out, err)));
+}
+
+enum tmem_status tmem_weights_for_model(const char *arg, const struct tmem_allocator *alc,
+                                        const struct tmem_model *m,
+                                        struct tmem_ckpt_weights *out, struct tmem_error *err)
+{
+    if (arg == NULL || m == NULL || out == NULL)
+        return invalid(err, "MODEL", "no model, resolved model or output given");
+    RETURN_WITH_ALLOCATOR(alc, keep_weights_allocator(out, alc,
+                               tmem__weights_for_model(arg, m, out, err)));
+}
+
+void tmem_ckpt_weights_free(struct tmem_ckpt_weights *w)
+{
+    if (w == NULL)
+        return;
+    struct tmem_allocator a = w->alc;
+    const struct tmem_allocator *prev = tmem__alloc_push(&a);
+    tmem__ckpt_weights_free(w);
+    tmem__alloc_pop(prev);
 }

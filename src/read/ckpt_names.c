@@ -212,7 +212,7 @@ static uint64_t logical_params(struct tmem_ckpt *c, const struct tmem_ckpt_tenso
     return t->n_elems;
 }
 
-void tmem_ckpt_classify_all(struct tmem_ckpt *c)
+void tmem__ckpt_classify_all(struct tmem_ckpt *c)
 {
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         struct tmem_ckpt_tensor *t = &c->tensors[i];

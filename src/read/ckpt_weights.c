@@ -279,7 +279,7 @@ static enum tmem_status qfail(struct qparse *q, enum tmem_status code, const cha
     va_end(ap);
     char k[128];
     snprintf(k, sizeof k, "quantization_config.%s", key);
-    tmem_fail_at(q->err, code, q->where, k, msg);
+    tmem__fail_at(q->err, code, q->where, k, msg);
     return code;
 }
 
@@ -293,7 +293,7 @@ static enum tmem_status q_int(struct qparse *q, json_t *o, const char *key, long
         return TMEM_OK;
     }
     if (!json_is_integer(v))
-        return qfail(q, TMEM_ERR_SCHEMA, key, "expected an integer, got %s", tmem_json_kind(v));
+        return qfail(q, TMEM_ERR_SCHEMA, key, "expected an integer, got %s", tmem__json_kind(v));
     *out = (long long)json_integer_value(v);
     if (*out < 0 && !(neg_ok && *out == -1))
         return qfail(q, TMEM_ERR_LIMIT, key, "is %lld but must be a positive integer%s", *out,
@@ -309,7 +309,7 @@ static enum tmem_status q_bool(struct qparse *q, json_t *o, const char *key, boo
         return TMEM_OK;
     }
     if (!json_is_boolean(v))
-        return qfail(q, TMEM_ERR_SCHEMA, key, "expected true or false, got %s", tmem_json_kind(v));
+        return qfail(q, TMEM_ERR_SCHEMA, key, "expected true or false, got %s", tmem__json_kind(v));
     *out = json_is_true(v);
     return TMEM_OK;
 }
@@ -327,13 +327,13 @@ static enum tmem_status q_ignore(struct qparse *q, json_t *o, const char *key, s
         return TMEM_OK;
     if (!json_is_array(a))
         return qfail(q, TMEM_ERR_SCHEMA, key, "expected a list of module names, got %s",
-                     tmem_json_kind(a));
+                     tmem__json_kind(a));
     size_t i;
     json_t *v;
     json_array_foreach(a, i, v) {
         if (!json_is_string(v))
             return qfail(q, TMEM_ERR_SCHEMA, key, "expected module names, got %s",
-                         tmem_json_kind(v));
+                         tmem__json_kind(v));
         if (c->n_ignore < sizeof c->ignore / sizeof c->ignore[0])
             snprintf(c->ignore[c->n_ignore++], sizeof c->ignore[0], "%s", json_string_value(v));
     }
@@ -389,7 +389,7 @@ static enum tmem_status q_fp8(struct qparse *q, json_t *o, struct qcfg *c)
     if (!json_is_array(b) || json_array_size(b) != 2 || !json_is_integer(json_array_get(b, 0)) ||
         !json_is_integer(json_array_get(b, 1)))
         return qfail(q, TMEM_ERR_SCHEMA, "weight_block_size", "expected [rows, cols], got %s",
-                     tmem_json_kind(b));
+                     tmem__json_kind(b));
     long long r = (long long)json_integer_value(json_array_get(b, 0));
     long long k = (long long)json_integer_value(json_array_get(b, 1));
     if (r != 128 || k != 128)
@@ -535,7 +535,7 @@ static enum tmem_status parse_qcfg(const char *text, size_t len, const char *whe
     if (o == NULL || json_is_null(o))
         goto done;
     if (!json_is_object(o)) {
-        tmem_fail_at(err, TMEM_ERR_SCHEMA, where, "quantization_config",
+        tmem__fail_at(err, TMEM_ERR_SCHEMA, where, "quantization_config",
                      "expected an object (quant_method, bits, ...)");
         st = TMEM_ERR_SCHEMA;
         goto done;
@@ -546,7 +546,7 @@ static enum tmem_status parse_qcfg(const char *text, size_t len, const char *whe
         st = mv == NULL || json_is_null(mv)
                  ? qfail(&q, TMEM_ERR_MISSING_KEY, "quant_method", "missing: it names the quantization")
                  : qfail(&q, TMEM_ERR_SCHEMA, "quant_method", "expected a string, got %s",
-                         tmem_json_kind(mv));
+                         tmem__json_kind(mv));
         goto done;
     }
     if (strcmp(m, "gptq") == 0) {
@@ -676,7 +676,7 @@ static enum tmem_status plain_of(struct build *b, const struct tmem_ckpt_tensor 
     case TMEM_ST_U8: case TMEM_ST_BOOL: case TMEM_ST_DTYPE_COUNT: break;
     }
     const struct tmem_block_type *ti = tmem_ckpt_type_info(TMEM_CKPT_SAFETENSORS, t->type);
-    return tmem_ckpt_fail(b->err, TMEM_ERR_INCONSISTENT, b->file, t->name, t->info_offset,
+    return tmem__ckpt_fail(b->err, TMEM_ERR_INCONSISTENT, b->file, t->name, t->info_offset,
                           "a %s weight, but config.json declares no quantization_config that "
                           "stores weights as %s",
                           ti ? ti->name : "?", ti ? ti->name : "?");
@@ -717,18 +717,18 @@ static enum tmem_status st_tensor(struct build *b, const struct tmem_ckpt_tensor
         }
         if (!fits) {
             if (q->method == Q_NONE)
-                return tmem_ckpt_fail(b->err, TMEM_ERR_INCONSISTENT, b->file, t->name,
+                return tmem__ckpt_fail(b->err, TMEM_ERR_INCONSISTENT, b->file, t->name,
                                       t->info_offset,
                                       "is a quantized %s tensor, but no quantization_config in "
                                       "a config.json beside it says how it is packed",
                                       ti ? ti->name : "?");
-            return tmem_ckpt_fail(b->err, TMEM_ERR_INCONSISTENT, b->file, t->name, t->info_offset,
+            return tmem__ckpt_fail(b->err, TMEM_ERR_INCONSISTENT, b->file, t->name, t->info_offset,
                                   "is stored as %s, which contradicts config.json's "
                                   "quantization_config (%s)",
                                   ti ? ti->name : "?", q->name);
         }
         if (ignored(q, mod) && !(q->method == Q_GPTQ && q->quantize_lm_head))
-            return tmem_ckpt_fail(b->err, TMEM_ERR_INCONSISTENT, b->file, t->name, t->info_offset,
+            return tmem__ckpt_fail(b->err, TMEM_ERR_INCONSISTENT, b->file, t->name, t->info_offset,
                                   "is quantized but config.json's quantization_config lists "
                                   "its module as not converted");
         s = q->store;
@@ -737,7 +737,7 @@ static enum tmem_status st_tensor(struct build *b, const struct tmem_ckpt_tensor
     }
     int idx = store_index(b, &s, name);
     if (idx < 0)
-        return tmem_ckpt_fail(b->err, TMEM_ERR_CAPACITY, b->file, t->name, t->info_offset,
+        return tmem__ckpt_fail(b->err, TMEM_ERR_CAPACITY, b->file, t->name, t->info_offset,
                               "more than %u ways of storing tensors", TMEM_MAX_WSTORES);
     set_cells(b, kinds, t->layer, idx);
     return TMEM_OK;
@@ -846,23 +846,23 @@ static enum tmem_status alloc_table(struct tmem_ckpt_weights *out, struct build 
     memset(out, 0, sizeof *out);
     b->L = m->n_layer;
     size_t cells = (size_t)TMEM_TENSOR_KIND_COUNT * (size_t)m->n_layer; /* n_layer ≤ 2^16 */
-    out->table = tmem_calloc(cells, 1);
-    b->cell_set = tmem_calloc(cells, 1);
+    out->table = tmem__calloc(cells, 1);
+    b->cell_set = tmem__calloc(cells, 1);
     if (out->table == NULL || b->cell_set == NULL) {
-        tmem_dealloc(b->cell_set);
-        tmem_ckpt_weights_free(out);
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
+        tmem__dealloc(b->cell_set);
+        tmem__ckpt_weights_free(out);
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
     }
     out->w.n_layer = m->n_layer;
     out->w.store_of = out->table;
     return TMEM_OK;
 }
 
-void tmem_ckpt_weights_free(struct tmem_ckpt_weights *w)
+void tmem__ckpt_weights_free(struct tmem_ckpt_weights *w)
 {
     if (w == NULL)
         return;
-    tmem_dealloc(w->table);
+    tmem__dealloc(w->table);
     memset(w, 0, sizeof *w);
 }
 
@@ -875,26 +875,26 @@ static enum tmem_status read_qcfg(const char *path, struct qcfg *q, struct tmem_
         return TMEM_OK;
     char *text = NULL;
     size_t len = 0;
-    enum tmem_status st = tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
+    enum tmem_status st = tmem__read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
     if (st == TMEM_OK)
         st = parse_qcfg(text, len, path, q, err);
-    tmem_dealloc(text);
+    tmem__dealloc(text);
     return st;
 }
 
-enum tmem_status tmem_ckpt_weights(struct tmem_ckpt *c, const char *config_path,
+enum tmem_status tmem__ckpt_weights(struct tmem_ckpt *c, const char *config_path,
                                    const struct tmem_model *m, struct tmem_ckpt_weights *out,
                                    struct tmem_error *err)
 {
-    struct qcfg *q = tmem_calloc(1, sizeof *q);
+    struct qcfg *q = tmem__calloc(1, sizeof *q);
     if (q == NULL)
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, c->path, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, c->path, NULL, 0, "out of memory");
     struct build b = {.out = out, .q = q, .file = c->path, .err = err};
     enum tmem_status st = read_qcfg(c->format == TMEM_CKPT_GGUF ? NULL : config_path, q, err);
     if (st == TMEM_OK)
         st = alloc_table(out, &b, m, c->path, err);
     if (st != TMEM_OK) {
-        tmem_dealloc(q);
+        tmem__dealloc(q);
         return st;
     }
     uint64_t bytes_of[TMEM_MAX_WSTORES] = {0};
@@ -914,7 +914,7 @@ enum tmem_status tmem_ckpt_weights(struct tmem_ckpt *c, const char *config_path,
             struct tmem_wstore s = {.format = TMEM_WF_GGUF, .ggml_type = t->type};
             int idx = ti ? store_index(&b, &s, ti->name) : -1;
             if (idx < 0) {
-                st = tmem_ckpt_fail(err, TMEM_ERR_CAPACITY, b.file, t->name, t->info_offset,
+                st = tmem__ckpt_fail(err, TMEM_ERR_CAPACITY, b.file, t->name, t->info_offset,
                                     "more than %u ggml types", TMEM_MAX_WSTORES);
                 break;
             }
@@ -933,42 +933,42 @@ enum tmem_status tmem_ckpt_weights(struct tmem_ckpt *c, const char *config_path,
         char msg[TMEM_ERROR_MSG_LEN];
         snprintf(msg, sizeof msg, "declares %s but no tensor of the checkpoint is stored that way",
                  q->name);
-        tmem_fail_at(err, TMEM_ERR_INCONSISTENT, config_path, "quantization_config", msg);
+        tmem__fail_at(err, TMEM_ERR_INCONSISTENT, config_path, "quantization_config", msg);
         st = TMEM_ERR_INCONSISTENT;
     }
     if (st == TMEM_OK && out->w.n_stores == 0)
-        st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, c->path, NULL, 0,
+        st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, c->path, NULL, 0,
                             "no tensor of the model's layout was found to tell how the "
                             "weights are stored");
     if (st == TMEM_OK) {
         fill_gaps(&b);
         name_whole(&b, c, bytes_of);
     }
-    tmem_dealloc(b.cell_set);
-    tmem_dealloc(q);
+    tmem__dealloc(b.cell_set);
+    tmem__dealloc(q);
     if (st != TMEM_OK)
-        tmem_ckpt_weights_free(out);
+        tmem__ckpt_weights_free(out);
     return st;
 }
 
 /* --------------------------------------------------------- config only */
 
-enum tmem_status tmem_config_weights(const char *config_path, const struct tmem_model *m,
+enum tmem_status tmem__config_weights(const char *config_path, const struct tmem_model *m,
                                      struct tmem_ckpt_weights *out, struct tmem_error *err)
 {
     memset(out, 0, sizeof *out);
-    struct qcfg *q = tmem_calloc(1, sizeof *q);
+    struct qcfg *q = tmem__calloc(1, sizeof *q);
     if (q == NULL)
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, config_path, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, config_path, NULL, 0, "out of memory");
     struct build b = {.out = out, .q = q, .file = config_path, .err = err};
     enum tmem_status st = read_qcfg(config_path, q, err);
     if (st != TMEM_OK || q->method == Q_NONE) { /* nothing declared: the default */
-        tmem_dealloc(q);
+        tmem__dealloc(q);
         return st;
     }
     st = alloc_table(out, &b, m, config_path, err);
     if (st != TMEM_OK) {
-        tmem_dealloc(q);
+        tmem__dealloc(q);
         return st;
     }
     /* what the method quantizes: the matmul weights of attention, MLP and
@@ -994,8 +994,8 @@ enum tmem_status tmem_config_weights(const char *config_path, const struct tmem_
     }
     snprintf(out->w.name, sizeof out->w.name, "%s", q->name);
     snprintf(out->w.source, sizeof out->w.source, "config.json quantization_config");
-    tmem_dealloc(b.cell_set);
-    tmem_dealloc(q);
+    tmem__dealloc(b.cell_set);
+    tmem__dealloc(q);
     return TMEM_OK;
 }
 
@@ -1021,7 +1021,7 @@ static bool ends_with_s(const char *s, const char *suffix)
     return ends_with(s, strlen(s), suffix);
 }
 
-enum tmem_status tmem_weights_for_model(const char *arg, const struct tmem_model *m,
+enum tmem_status tmem__weights_for_model(const char *arg, const struct tmem_model *m,
                                         struct tmem_ckpt_weights *out, struct tmem_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -1046,11 +1046,11 @@ enum tmem_status tmem_weights_for_model(const char *arg, const struct tmem_model
         config = arg; /* a config.json: what it declares */
     }
     if (ckpt == NULL)
-        return config ? tmem_config_weights(config, m, out, err) : TMEM_OK;
+        return config ? tmem__config_weights(config, m, out, err) : TMEM_OK;
     struct tmem_ckpt c;
-    enum tmem_status st = tmem_ckpt_open(ckpt, &c, err);
+    enum tmem_status st = tmem_ckpt_open(ckpt, tmem__alloc_current(), &c, err);
     if (st == TMEM_OK)
-        st = tmem_ckpt_weights(&c, config, m, out, err);
+        st = tmem__ckpt_weights(&c, config, m, out, err);
     tmem_ckpt_free(&c);
     return st;
 }

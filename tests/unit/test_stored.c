@@ -13,7 +13,7 @@
 #include "ckpt_writer.h"
 #include "harness.h"
 
-#include "checkpoint.h"
+#include "tmem/checkpoint.h"
 #include "reader.h"
 #include "tmem/infer.h"
 
@@ -58,7 +58,7 @@ static uint64_t stored_weights(const char *path, uint64_t tp, const char *want_n
     assert_int_equal(tmem_inventory_build(&m, &inv, &err), TMEM_OK);
     assert_int_equal(inv.total_params, U64(8030261248)); /* Meta's published 8.03B */
     struct tmem_ckpt_weights w;
-    if (tmem_weights_for_model(path, &m, &w, &err) != TMEM_OK)
+    if (tmem_weights_for_model(path, NULL, &m, &w, &err) != TMEM_OK)
         fail_msg("%s: %s", err.where, err.msg);
     assert_true(w.w.n_stores > 0);
     assert_string_equal(w.w.name, want_name);
@@ -255,7 +255,7 @@ static void f32_checkpoint_by_engine(void **state)
     struct tmem_inventory inv;
     assert_int_equal(tmem_inventory_build(&m, &inv, &err), TMEM_OK);
     struct tmem_ckpt_weights w;
-    assert_int_equal(tmem_weights_for_model(p, &m, &w, &err), TMEM_OK);
+    assert_int_equal(tmem_weights_for_model(p, NULL, &m, &w, &err), TMEM_OK);
     assert_string_equal(w.w.name, "F32");
     struct tmem_infer_opts o;
     tmem_infer_defaults(&o);
@@ -315,7 +315,7 @@ static void bad_configs_are_errors(void **state)
         assert_int_equal(tmem_model_load(at(p, cases[i].name), &raw, &err), TMEM_OK);
         assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
         struct tmem_ckpt_weights w;
-        enum tmem_status st = tmem_weights_for_model(p, &m, &w, &err);
+        enum tmem_status st = tmem_weights_for_model(p, NULL, &m, &w, &err);
         if (st != cases[i].code || strstr(err.where, cases[i].where) == NULL ||
             strstr(err.msg, cases[i].msg) == NULL)
             fail_msg("%s: status %d, %s: %s", cases[i].name, st, err.where, err.msg);
