@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int t = 0; t < TMEM_DTYPE_COUNT; t++)
         tmem_dtype_bytes((enum tmem_dtype)t, inv.total_params, &pv.dtype_bytes[t]);
     struct tmem_report_opts ro = {.si = knob & 1, .explain = true, .tensors = true};
-    tmem_report_params_text(out, &pv, &ro);
-    tmem_report_params_json(out, &pv);
+    tmem__report_params_text(out, &pv, &ro);
+    tmem__report_params_json(out, &pv);
 
     struct tmem_infer_opts o;
     tmem_infer_defaults(&o);
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tmem_infer_max_context(&m, &inv, &o, &v.max_context, &err);
         v.have_limits = true;
     }
-    tmem_report_infer_text(out, &v, &ro);
-    tmem_report_infer_json(out, &v);
+    tmem__report_infer_text(out, &v, &ro);
+    tmem__report_infer_json(out, &v);
     return 0;
 }

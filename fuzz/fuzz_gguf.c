@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct tmem_ckpt c;
     struct tmem_ckpt_summary s;
-    struct tmem_ckpt_check *k = tmem_alloc(sizeof *k);
+    struct tmem_ckpt_check *k = tmem__alloc(sizeof *k);
     struct tmem_error err;
     if (k != NULL && tmem_gguf_parse_buffer(data, size, "fuzz.gguf", NULL, &c, &err) == TMEM_OK &&
         tmem_ckpt_summarize(&c, &s, &err) == TMEM_OK) {
@@ -24,10 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct tmem_inspect_view v = {.ckpt = &c, .sum = &s, .check = checked ? k : NULL,
                                       .no_check = "fuzz", .notes = notes, .tensors = true};
         struct tmem_report_opts o = {0};
-        tmem_report_inspect_text(fuzz_sink(), &v, &o);
-        tmem_report_inspect_json(fuzz_sink(), &v);
+        tmem__report_inspect_text(fuzz_sink(), &v, &o);
+        tmem__report_inspect_json(fuzz_sink(), &v);
     }
     tmem_ckpt_free(&c);
-    tmem_dealloc(k);
+    tmem__dealloc(k);
     return 0;
 }

@@ -250,7 +250,7 @@ int cmd_infer(int argc, char **argv)
     struct tmem_error err = {0};
     if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
         return report_error(&err);
-    struct tmem_infer_result *r = tmem_alloc(sizeof *r);
+    struct tmem_infer_result *r = tmem__alloc(sizeof *r);
     if (r == NULL)
         return bad("infer", "out of memory");
     int rc = 0;
@@ -270,13 +270,13 @@ int cmd_infer(int argc, char **argv)
     } else {
         v.have_limits = !r->fit.fits;
         if (json) {
-            if (tmem_report_infer_json(stdout, &v) != 0)
+            if (tmem__report_infer_json(stdout, &v) != 0)
                 rc = bad("infer", TMEM_JSON_FAILED);
         } else {
             struct tmem_report_opts ro = {.si = si, .explain = explain};
-            tmem_report_infer_text(stdout, &v, &ro);
+            tmem__report_infer_text(stdout, &v, &ro);
         }
     }
-    tmem_dealloc(r);
+    tmem__dealloc(r);
     return rc;
 }

@@ -95,7 +95,7 @@ int cmd_inspect(int argc, char **argv)
     }
 
     /* ~ 40 KB of result structs: on the heap, not the stack */
-    struct inspect_state *s = tmem_calloc(1, sizeof *s);
+    struct inspect_state *s = tmem__calloc(1, sizeof *s);
     if (s == NULL) {
         cli_error("inspect", "out of memory", NULL);
         return 2;
@@ -156,16 +156,16 @@ int cmd_inspect(int argc, char **argv)
                                   .check = have_model ? &s->check : NULL,
                                   .no_check = s->no_check, .notes = s->notes, .tensors = tensors};
     if (json) {
-        if (tmem_report_inspect_json(stdout, &v) != 0) {
+        if (tmem__report_inspect_json(stdout, &v) != 0) {
             cli_error("inspect", TMEM_JSON_FAILED, NULL);
             rc = 2;
         }
     } else {
         struct tmem_report_opts ro = {.si = si};
-        tmem_report_inspect_text(stdout, &v, &ro);
+        tmem__report_inspect_text(stdout, &v, &ro);
     }
 done:
     tmem_ckpt_free(&s->ckpt);
-    tmem_dealloc(s);
+    tmem__dealloc(s);
     return rc;
 }

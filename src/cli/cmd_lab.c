@@ -133,13 +133,13 @@ int cmd_lab(int argc, char **argv)
         view.relative_error = tmem_relative_error(r.total_params, inv.total_params);
     }
     if (json) {
-        if (tmem_report_lab_json(stdout, &view) != 0) {
+        if (tmem__report_lab_json(stdout, &view) != 0) {
             cli_error("lab", TMEM_JSON_FAILED, NULL);
             return 2;
         }
         return 0;
     }
     struct tmem_report_opts ro = {.si = si, .explain = explain};
-    tmem_report_lab_text(stdout, &view, &ro);
+    tmem__report_lab_text(stdout, &view, &ro);
     return 0;
 }

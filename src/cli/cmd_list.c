@@ -40,9 +40,9 @@ int cmd_models(int argc, char **argv)
     if (go != 0)
         return go == 1 ? 0 : 2;
     size_t n = tmem_preset_count();
-    struct tmem_model *models = tmem_calloc(n ? n : 1, sizeof *models);
-    struct tmem_model_row *rows = tmem_calloc(n ? n : 1, sizeof *rows);
-    struct tmem_inventory *inv = tmem_alloc(sizeof *inv);
+    struct tmem_model *models = tmem__calloc(n ? n : 1, sizeof *models);
+    struct tmem_model_row *rows = tmem__calloc(n ? n : 1, sizeof *rows);
+    struct tmem_inventory *inv = tmem__alloc(sizeof *inv);
     int rc = 0;
     if (models == NULL || rows == NULL || inv == NULL) {
         cli_error("models", "out of memory", NULL);
@@ -64,13 +64,13 @@ int cmd_models(int argc, char **argv)
     }
     if (rc == 0) {
         if (json)
-            rc = tmem_report_models_json(stdout, rows, n) ? (cli_error("models", TMEM_JSON_FAILED, NULL), 2) : 0;
+            rc = tmem__report_models_json(stdout, rows, n) ? (cli_error("models", TMEM_JSON_FAILED, NULL), 2) : 0;
         else
-            tmem_report_models_text(stdout, rows, n);
+            tmem__report_models_text(stdout, rows, n);
     }
-    tmem_dealloc(models);
-    tmem_dealloc(rows);
-    tmem_dealloc(inv);
+    tmem__dealloc(models);
+    tmem__dealloc(rows);
+    tmem__dealloc(inv);
     return rc;
 }
 
@@ -108,7 +108,7 @@ int cmd_gpus(int argc, char **argv)
     if (go != 0)
         return go == 1 ? 0 : 2;
     if (json)
-        return tmem_report_gpus_json(stdout) ? (cli_error("gpus", TMEM_JSON_FAILED, NULL), 2) : 0;
-    tmem_report_gpus_text(stdout, si);
+        return tmem__report_gpus_json(stdout) ? (cli_error("gpus", TMEM_JSON_FAILED, NULL), 2) : 0;
+    tmem__report_gpus_text(stdout, si);
     return 0;
 }

@@ -71,13 +71,13 @@ int cmd_params(int argc, char **argv)
             return 2;
         }
     if (json) {
-        if (tmem_report_params_json(stdout, &v) != 0) {
+        if (tmem__report_params_json(stdout, &v) != 0) {
             cli_error("params", TMEM_JSON_FAILED, NULL);
             return 2;
         }
         return 0;
     }
     struct tmem_report_opts ro = {.si = si, .explain = explain, .tensors = tensors};
-    tmem_report_params_text(stdout, &v, &ro);
+    tmem__report_params_text(stdout, &v, &ro);
     return 0;
 }

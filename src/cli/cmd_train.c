@@ -334,7 +334,7 @@ int cmd_train(int argc, char **argv)
             for (size_t i = 0; i < n; i++)
                 names[i] = tmem_gpu_at(i)->name;
             char close[128], msg[256], q[TMEM_QUOTE_CAP];
-            tmem_close_names(t.gpu, names, n, 3, close, sizeof close);
+            tmem__close_names(t.gpu, names, n, 3, close, sizeof close);
             snprintf(msg, sizeof msg, "unknown GPU %s (closest: %s)", tmem__quote(q, t.gpu), close);
             cli_error("--gpu", msg, "tmem gpus lists them");
             return 2;
@@ -410,14 +410,14 @@ int cmd_train(int argc, char **argv)
     size_t n_notes = tmem_train_notes(&m, &o, notes, TMEM_TRAIN_MAX_NOTES);
     struct tmem_train_result *stages = NULL;
     if (t.per_stage) {
-        stages = tmem_calloc((size_t)o.pp, sizeof *stages);
+        stages = tmem__calloc((size_t)o.pp, sizeof *stages);
         if (stages == NULL) {
             cli_error("train", "out of memory", NULL);
             return 2;
         }
         for (uint64_t s = 0; s < o.pp; s++)
             if (tmem_train_compute(&m, &inv, &o, s, &stages[s], &err) != TMEM_OK) {
-                tmem_dealloc(stages);
+                tmem__dealloc(stages);
                 return report_error(&err);
             }
     }
@@ -425,7 +425,7 @@ int cmd_train(int argc, char **argv)
     static struct tmem_act_inventory acts;
     bool want_acts = (t.json || t.explain) && !o.deepspeed_estimator;
     if (want_acts && tmem_train_activations(&m, &inv, &o, r.layout.stage, &acts, &err) != TMEM_OK) {
-        tmem_dealloc(stages);
+        tmem__dealloc(stages);
         return report_error(&err);
     }
     struct tmem_train_view v = {
@@ -437,16 +437,16 @@ int cmd_train(int argc, char **argv)
         .acts = want_acts ? &acts : NULL};
     int rc = 0;
     if (t.json) {
-        struct tmem_json *extra = tmem_report_train_json_extra(&v);
+        struct tmem_json *extra = tmem__report_train_json_extra(&v);
         if (extra == NULL ||
-            tmem_report_ledger_json(stdout, "train", &m, &phases[r.peak_phase], gpu, v.fit, extra) != 0) {
+            tmem__report_ledger_json(stdout, "train", &m, &phases[r.peak_phase], gpu, v.fit, extra) != 0) {
             cli_error("train", "a value does not fit a JSON integer", NULL);
             rc = 2;
         }
     } else {
         struct tmem_report_opts ro = {.si = t.si, .explain = t.explain};
-        tmem_report_train_text(stdout, &v, &ro);
+        tmem__report_train_text(stdout, &v, &ro);
     }
-    tmem_dealloc(stages);
+    tmem__dealloc(stages);
     return rc;
 }

@@ -71,10 +71,10 @@ int tmem_cli_run(int argc, char **argv, const struct tmem_allocator *alc)
 {
     const struct tmem_allocator *saved = run_alc;
     run_alc = alc;
-    /* the CLI's own allocations (tmem_alloc) use it too */
-    const struct tmem_allocator *prev = tmem_alloc_push(alc);
+    /* the CLI's own allocations (tmem__alloc) use it too */
+    const struct tmem_allocator *prev = tmem__alloc_push(alc);
     int rc = dispatch(argc, argv);
-    tmem_alloc_pop(prev);
+    tmem__alloc_pop(prev);
     run_alc = saved;
     return rc;
 }

@@ -469,12 +469,12 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
                                         struct tmem_act_inventory *out, struct tmem_error *err)
 {
     if (inv == NULL || out == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or output given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or output given");
     TRY(tmem_train_validate(m, o, err));
     if (stage == UINT64_MAX)
         stage = 0;
     else if (stage >= o->pp)
-        return tmem_fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
+        return tmem__fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
     struct tmem_train_ctx c;
     tmem__train_setup(&c, m, inv, o, stage);
     struct tmem__act_sums sums;
@@ -482,7 +482,7 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
     memset(&list, 0, sizeof list);
     tmem__act_layer(&c, &sums, &list);
     if (c.overflow)
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
     list.layer = c.la;
     list.dense_layers = c.lay.dense_layers;
     list.moe_layers = c.lay.moe_layers;
@@ -490,7 +490,7 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
     list.tokens_sp = c.tokens_repl;
     list.moe_layer_bytes = tmem__act_moe_layer_bytes(&c);
     if (c.overflow)
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
     *out = list;
     return TMEM_OK;
 }

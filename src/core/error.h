@@ -5,24 +5,24 @@
 #include "tmem/tmem.h"
 
 /* Sets *err (when not NULL) to code, where and msg (NULL: the status
- * text), offset 0; returns code so callers can `return tmem_fail(...)`. */
-enum tmem_status tmem_fail(struct tmem_error *err, enum tmem_status code, const char *where,
+ * text), offset 0; returns code so callers can `return tmem__fail(...)`. */
+enum tmem_status tmem__fail(struct tmem_error *err, enum tmem_status code, const char *where,
                            const char *msg);
 /* "<field> is <value> but must be <rule>" */
-enum tmem_status tmem_fail_value(struct tmem_error *err, enum tmem_status code,
+enum tmem_status tmem__fail_value(struct tmem_error *err, enum tmem_status code,
                                  const char *where, uint64_t value, const char *rule);
 /* The same with a rule that quotes a number: "<before><n><after>"
  * ("a divisor of n_head (" 32 ")"). */
-enum tmem_status tmem_fail_value_n(struct tmem_error *err, enum tmem_status code,
+enum tmem_status tmem__fail_value_n(struct tmem_error *err, enum tmem_status code,
                                    const char *where, uint64_t value, const char *before,
                                    uint64_t n, const char *after);
 
 /* v in [lo, hi], else TMEM_ERR_LIMIT: "<field> is V but must be in [lo, hi]" */
-enum tmem_status tmem_check_range(struct tmem_error *err, const char *field, uint64_t v,
+enum tmem_status tmem__check_range(struct tmem_error *err, const char *field, uint64_t v,
                                   uint64_t lo, uint64_t hi);
 /* v (> 0) divides n, else TMEM_ERR_INCONSISTENT:
  * "<field> is V but must be a divisor of <what> (N)" */
-enum tmem_status tmem_check_divides(struct tmem_error *err, const char *field, uint64_t v,
+enum tmem_status tmem__check_divides(struct tmem_error *err, const char *field, uint64_t v,
                                     const char *what, uint64_t n);
 
 /* Return early with any status but TMEM_OK. */

@@ -58,61 +58,61 @@ void tmem_infer_defaults(struct tmem_infer_opts *o)
 static enum tmem_status validate(const struct tmem_model *m, const struct tmem_infer_opts *o,
                                  struct tmem_error *err)
 {
-    TRY(tmem_check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
-    TRY(tmem_check_range(err, "--prompt", o->prompt_tokens, 1, TMEM_MAX_TOKENS));
-    TRY(tmem_check_range(err, "--gen", o->gen_tokens, 0, TMEM_MAX_TOKENS));
-    TRY(tmem_check_range(err, "--tp", o->tp, 1, 1024));
-    TRY(tmem_check_range(err, "--pp", o->pp, 1, m->n_layer < 64 ? m->n_layer : 64));
-    TRY(tmem_check_range(err, "--block-size", o->block_size, 1, 1u << 16));
-    TRY(tmem_check_range(err, "--max-num-batched-tokens", o->max_num_batched_tokens, 1, TMEM_MAX_TOKENS));
-    TRY(tmem_check_range(err, "--max-num-seqs", o->max_num_seqs, 1, TMEM_MAX_BATCH));
-    TRY(tmem_check_range(err, "--max-model-len", o->max_model_len, 0, TMEM_MAX_TOKENS));
+    TRY(tmem__check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
+    TRY(tmem__check_range(err, "--prompt", o->prompt_tokens, 1, TMEM_MAX_TOKENS));
+    TRY(tmem__check_range(err, "--gen", o->gen_tokens, 0, TMEM_MAX_TOKENS));
+    TRY(tmem__check_range(err, "--tp", o->tp, 1, 1024));
+    TRY(tmem__check_range(err, "--pp", o->pp, 1, m->n_layer < 64 ? m->n_layer : 64));
+    TRY(tmem__check_range(err, "--block-size", o->block_size, 1, 1u << 16));
+    TRY(tmem__check_range(err, "--max-num-batched-tokens", o->max_num_batched_tokens, 1, TMEM_MAX_TOKENS));
+    TRY(tmem__check_range(err, "--max-num-seqs", o->max_num_seqs, 1, TMEM_MAX_BATCH));
+    TRY(tmem__check_range(err, "--max-model-len", o->max_model_len, 0, TMEM_MAX_TOKENS));
     if ((unsigned)o->weights >= TMEM_WF_COUNT)
-        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "--weights", "unknown weight format");
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--weights", "unknown weight format");
     if (o->weights == TMEM_WF_GGUF && tmem_ggml_type_info(o->ggml_type) == NULL)
-        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "--weights", "unknown ggml type");
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--weights", "unknown ggml type");
     if ((unsigned)o->kv_dtype >= TMEM_KV_COUNT)
-        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "--kv-dtype", "unknown KV cache dtype");
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--kv-dtype", "unknown KV cache dtype");
     if ((unsigned)o->engine >= TMEM_ENGINE_COUNT)
-        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "--engine", "unknown engine");
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine", "unknown engine");
     if (!(o->gpu_memory_utilization > 0.0 && o->gpu_memory_utilization <= 1.0))
-        return tmem_fail(err, TMEM_ERR_LIMIT, "--gpu-memory-utilization",
+        return tmem__fail(err, TMEM_ERR_LIMIT, "--gpu-memory-utilization",
                          "must be in (0, 1]");
     if (!(o->mfu > 0.0 && o->mfu <= 1.0))
-        return tmem_fail(err, TMEM_ERR_LIMIT, "--mfu", "must be in (0, 1]");
+        return tmem__fail(err, TMEM_ERR_LIMIT, "--mfu", "must be in (0, 1]");
     if (!(o->mbu > 0.0 && o->mbu <= 1.0))
-        return tmem_fail(err, TMEM_ERR_LIMIT, "--mbu", "must be in (0, 1]");
+        return tmem__fail(err, TMEM_ERR_LIMIT, "--mbu", "must be in (0, 1]");
     if (m->n_head % o->tp != 0)
-        return tmem_fail_value_n(err, TMEM_ERR_INCONSISTENT, "--tp", o->tp, "a divisor of n_head (",
+        return tmem__fail_value_n(err, TMEM_ERR_INCONSISTENT, "--tp", o->tp, "a divisor of n_head (",
                                  m->n_head, ")");
     if (o->n_pp_layers > 0) {
         if (o->n_pp_layers != o->pp)
-            return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--pp-layers",
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--pp-layers",
                              "needs one layer count per pipeline stage (--pp)");
         uint64_t sum = 0;
         for (uint32_t i = 0; i < o->n_pp_layers; i++) {
-            TRY(tmem_check_range(err, "--pp-layers", o->pp_layers[i], 1, m->n_layer));
+            TRY(tmem__check_range(err, "--pp-layers", o->pp_layers[i], 1, m->n_layer));
             sum += o->pp_layers[i];
         }
         if (sum != m->n_layer)
-            return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--pp-layers", sum,
+            return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--pp-layers", sum,
                                    "the model's n_layer in total");
     }
     if (o->gpu == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "no GPU given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "no GPU given");
     if (!(o->allreduce_latency_s >= 0.0 && o->allreduce_latency_s <= 1.0))
-        return tmem_fail(err, TMEM_ERR_LIMIT, "--allreduce-us", "must be in [0, 1e6] µs");
+        return tmem__fail(err, TMEM_ERR_LIMIT, "--allreduce-us", "must be in [0, 1e6] µs");
     /* vLLM refuses a max_model_len past the model's max_position_embeddings
      * (unless VLLM_ALLOW_LONG_MAX_MODEL_LEN): an impossible plan, not one
      * that does not fit. The HF engine runs past it (rope extrapolates). */
     uint64_t len = o->max_model_len ? o->max_model_len : o->prompt_tokens + o->gen_tokens;
     if (o->engine == TMEM_ENGINE_VLLM && !o->allow_long_context && m->n_ctx > 0 && len > m->n_ctx)
-        return tmem_fail_value_n(err, TMEM_ERR_LIMIT,
+        return tmem__fail_value_n(err, TMEM_ERR_LIMIT,
                                  o->max_model_len ? "--max-model-len" : "--prompt + --gen", len,
                                  "at most the model's context, ", m->n_ctx,
                                  " tokens (max_position_embeddings)");
     if (o->n_stage_memory > 0 && o->n_stage_memory != o->pp)
-        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--stage-memory-mib",
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--stage-memory-mib",
                          "needs one memory size per pipeline stage (--pp)");
     return TMEM_OK;
 }
@@ -159,14 +159,14 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_m
     uint64_t rows, cols; /* one rank's share: the kind's tensor-parallel split */
     tmem__tp_local_shape(t, o->tp, m->n_kv_head, &rows, &cols);
     struct tmem_instance_bytes ib;
-    TRY(tmem_wf_instance_bytes(t, o->weights, gtype, o->group_size, o->compute, rows, cols, &ib,
+    TRY(tmem__wf_instance_bytes(t, o->weights, gtype, o->group_size, o->compute, rows, cols, &ib,
                                err));
     uint64_t elems, payload, scales, bytes;
     if (!tmem_mul3_u64(rows, cols, instances, &elems) ||
         !tmem_mul_u64(ib.payload, instances, &payload) ||
         !tmem_mul_u64(ib.scales, instances, &scales) || !tmem_add_u64(payload, scales, &bytes) ||
         !add_to(&b->total, bytes))
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, t->name, "weight bytes do not fit in 64 bits");
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, t->name, "weight bytes do not fit in 64 bits");
     const enum tmem_group g = tmem__kind(t)->group;
     if (g == TMEM_GROUP_EXPERTS)
         b->expert_bytes += bytes;
@@ -205,11 +205,11 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
         const struct tmem_tensor *t = &inv->tensors[i];
         const struct tmem_tensor_kind_info *ki = tmem__kind(t);
         bool in_layers = ki->scope != TMEM_SCOPE_INPUT && ki->scope != TMEM_SCOPE_OUTPUT;
-        bool per_layer_rule = tmem_wf_is_gguf(o->weights) && in_layers &&
+        bool per_layer_rule = tmem__wf_is_gguf(o->weights) && in_layers &&
                               (ki->role == TMEM_ROLE_ATTN_V || ki->role == TMEM_ROLE_FFN_DOWN);
         if (!per_layer_rule) {
-            uint32_t g = tmem_wf_is_gguf(o->weights)
-                             ? tmem_gguf_type_for(t, o->weights, o->ggml_type, 0, m->n_layer, m->tied)
+            uint32_t g = tmem__wf_is_gguf(o->weights)
+                             ? tmem__gguf_type_for(t, o->weights, o->ggml_type, 0, m->n_layer, m->tied)
                              : TMEM_GGML_TYPE_COUNT;
             TRY(bin_instances(b, m, t, o, g, t->per_layer * layers_of[ki->scope], err));
             continue;
@@ -220,7 +220,7 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
             if ((ki->scope == TMEM_SCOPE_DENSE_LAYER && is_moe) ||
                 (ki->scope == TMEM_SCOPE_MOE_LAYER && !is_moe))
                 continue;
-            uint32_t g = tmem_gguf_type_for(t, o->weights, o->ggml_type, l, m->n_layer, m->tied);
+            uint32_t g = tmem__gguf_type_for(t, o->weights, o->ggml_type, l, m->n_layer, m->tied);
             TRY(bin_instances(b, m, t, o, g, t->per_layer, err));
         }
     }
@@ -229,8 +229,8 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
     if (m->tied && is_last && !is_first)
         for (uint32_t i = 0; i < inv->n_tensors; i++)
             if (inv->tensors[i].kind == TMEM_TENSOR_KIND_TOKEN_EMBD) {
-                uint32_t g = tmem_wf_is_gguf(o->weights)
-                                 ? tmem_gguf_type_for(&inv->tensors[i], o->weights, o->ggml_type,
+                uint32_t g = tmem__wf_is_gguf(o->weights)
+                                 ? tmem__gguf_type_for(&inv->tensors[i], o->weights, o->ggml_type,
                                                       0, m->n_layer, true)
                                  : TMEM_GGML_TYPE_COUNT;
                 TRY(bin_instances(b, m, &inv->tensors[i], o, g, 1, err));
@@ -252,7 +252,7 @@ static enum tmem_status term_line(struct tmem_ledger *l, enum tmem_bucket bk, co
 {
     char f[TMEM_FORMULA_LEN];
     if (tmem__term_overflow(t))
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, what, "does not fit in 64 bits");
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, what, "does not fit in 64 bits");
     tmem__term_render(t, f, sizeof f);
     return line(l, bk, label, tmem__term_value(t), f, err);
 }
@@ -261,11 +261,11 @@ static enum tmem_status term_line(struct tmem_ledger *l, enum tmem_bucket bk, co
 static void label_of(char *lab, size_t cap, const char *what, const char *name)
 {
     struct tmem_sb sb;
-    tmem_sb_init(&sb, lab, cap);
-    tmem_sb_str(&sb, what);
-    tmem_sb_str(&sb, " (");
-    tmem_sb_str(&sb, name);
-    tmem_sb_str(&sb, ")");
+    tmem__sb_init(&sb, lab, cap);
+    tmem__sb_str(&sb, what);
+    tmem__sb_str(&sb, " (");
+    tmem__sb_str(&sb, name);
+    tmem__sb_str(&sb, ")");
 }
 
 /* the bins' sum of per-instance bytes, when it exceeds the term's one
@@ -310,10 +310,10 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
         tmem__term_mul(&t, "params", b->keep_embed_elems);
         tmem__term_mul(&t, NULL, tmem__dtype_size(o->compute));
         struct tmem_sb sb;
-        tmem_sb_init(&sb, lab, sizeof lab);
-        tmem_sb_str(&sb, " (kept in ");
-        tmem_sb_str(&sb, tmem_dtype_info(o->compute)->name);
-        tmem_sb_str(&sb, ")");
+        tmem__sb_init(&sb, lab, sizeof lab);
+        tmem__sb_str(&sb, " (kept in ");
+        tmem__sb_str(&sb, tmem_dtype_info(o->compute)->name);
+        tmem__sb_str(&sb, ")");
         tmem__term_note(&t, NULL, lab);
         rounding(&t, b->keep_embed_bytes);
         TRY(term_line(l, TMEM_BUCKET_WEIGHTS, "embeddings and lm_head", &t, "weights", err));
@@ -331,16 +331,16 @@ static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_
         const struct tmem_block_type *ti = tmem_ggml_type_info(g);
         char unit[24];
         struct tmem_sb sb;
-        tmem_sb_init(&sb, unit, sizeof unit);
-        tmem_sb_u64(&sb, ti->block_bytes);
-        tmem_sb_str(&sb, " B");
+        tmem__sb_init(&sb, unit, sizeof unit);
+        tmem__sb_u64(&sb, ti->block_bytes);
+        tmem__sb_str(&sb, " B");
         tmem__term_init(&t, true);
         tmem__term_mul(&t, "elements", b->gguf_elems[g]);
         tmem__term_div_ceil(&t, NULL, ti->block_elems); /* whole blocks: exact */
         tmem__term_mul(&t, unit, ti->block_bytes);
-        tmem_sb_init(&sb, lab, sizeof lab);
-        tmem_sb_str(&sb, ti->name);
-        tmem_sb_str(&sb, " tensors");
+        tmem__sb_init(&sb, lab, sizeof lab);
+        tmem__sb_str(&sb, ti->name);
+        tmem__sb_str(&sb, " tensors");
         TRY(term_line(l, TMEM_BUCKET_WEIGHTS, lab, &t, lab, err));
     }
     return TMEM_OK;
@@ -459,7 +459,7 @@ static void activation_peak(const struct tmem_model *m, const struct tmem_infer_
 
 static enum tmem_status overflow(struct tmem_error *err, const char *what)
 {
-    return tmem_fail(err, TMEM_ERR_OVERFLOW, what, "does not fit in 64 bits");
+    return tmem__fail(err, TMEM_ERR_OVERFLOW, what, "does not fit in 64 bits");
 }
 
 /* vLLM's hybrid KV allocator (v1/core/kv_cache_utils.py): layers of one
@@ -667,7 +667,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
                                   struct tmem_error *err)
 {
     if (m == NULL || inv == NULL || o == NULL || r == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "infer", "missing argument");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "infer", "missing argument");
     TRY(validate(m, o, err));
     TRY(tmem__inventory_check(inv, err));
     static const struct tmem_infer_result zero;
@@ -699,7 +699,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     }
     r->n_stages = (uint32_t)o->pp;
     memcpy(r->stages, stages, o->pp * sizeof stages[0]);
-    return tmem_infer_timing(m, inv, o, all_weights, all_experts, all_kv, all_kv_window,
+    return tmem__infer_timing(m, inv, o, all_weights, all_experts, all_kv, all_kv_window,
                              m->sliding_window, &r->timing);
 }
 

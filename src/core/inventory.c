@@ -42,7 +42,7 @@ static HOT_INLINE void add(struct walk *w, enum tmem_tensor_kind k, const char *
         return;
     struct tmem_inventory *inv = w->inv;
     if (inv->n_tensors == TMEM_MAX_TENSORS) {
-        w->st = tmem_fail(w->err, TMEM_ERR_CAPACITY, name, "too many tensor kinds");
+        w->st = tmem__fail(w->err, TMEM_ERR_CAPACITY, name, "too many tensor kinds");
         return;
     }
     uint64_t count, count_active, rc, params, active, sum_g, sum_t, sum_a;
@@ -53,7 +53,7 @@ static HOT_INLINE void add(struct walk *w, enum tmem_tensor_kind k, const char *
         !tmem_add_u64(inv->group_params[g], params, &sum_g) ||
         !tmem_add_u64(inv->total_params, params, &sum_t) ||
         !tmem_add_u64(inv->active_params, active, &sum_a)) {
-        w->st = tmem_fail(w->err, TMEM_ERR_OVERFLOW, name,
+        w->st = tmem__fail(w->err, TMEM_ERR_OVERFLOW, name,
                           "parameter count does not fit in 64 bits");
         return;
     }
@@ -72,7 +72,7 @@ static uint64_t mul(struct walk *w, uint64_t a, uint64_t b)
 {
     uint64_t r = 0;
     if (w->st == TMEM_OK && !tmem_mul_u64(a, b, &r))
-        w->st = tmem_fail(w->err, TMEM_ERR_OVERFLOW, "shape", "tensor shape overflows 64 bits");
+        w->st = tmem__fail(w->err, TMEM_ERR_OVERFLOW, "shape", "tensor shape overflows 64 bits");
     return r;
 }
 
@@ -239,14 +239,14 @@ enum tmem_status tmem_inventory_build(const struct tmem_model *m, struct tmem_in
      * the sums and the rows in use are written. On any error the inventory
      * is left empty rather than half-filled. */
     if (inv == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory", "no inventory given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "inventory", "no inventory given");
     clear(inv);
     if (m == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory", "no model given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "inventory", "no model given");
     if (m->d_model == 0 || m->n_layer == 0 || m->n_head == 0 || m->n_kv_head == 0 ||
         m->d_head == 0 || m->d_embed == 0 || m->n_vocab == 0 ||
         tmem_family_info(m->family) == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory",
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "inventory",
                          "model is not resolved (call tmem_model_resolve first)");
     uint64_t n_moe = tmem_model_moe_layers(m);
     struct walk w = {.m = m, .inv = inv, .err = err, .st = TMEM_OK,

@@ -50,10 +50,10 @@ static void counted(struct tmem__term *t, bool plus, const char *before, uint64_
     char sym[48] = "";
     if (t->text) {
         struct tmem_sb sb;
-        tmem_sb_init(&sb, sym, sizeof sym);
-        tmem_sb_str(&sb, before);
-        tmem_sb_u64(&sb, v);
-        tmem_sb_str(&sb, after);
+        tmem__sb_init(&sb, sym, sizeof sym);
+        tmem__sb_str(&sb, before);
+        tmem__sb_u64(&sb, v);
+        tmem__sb_str(&sb, after);
     }
     if (plus)
         tmem__term_plus(t, sym, v);
@@ -129,9 +129,9 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
                                 struct tmem_kv_layout *out, struct tmem_error *err)
 {
     if ((unsigned)dt >= TMEM_KV_COUNT)
-        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "--kv-dtype", "unknown KV cache dtype");
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--kv-dtype", "unknown KV cache dtype");
     if (tp == 0)
-        return tmem_fail_value(err, TMEM_ERR_LIMIT, "--tp", tp, "at least 1");
+        return tmem__fail_value(err, TMEM_ERR_LIMIT, "--tp", tp, "at least 1");
     struct tmem_kv_layout kv = {0};
     if (m->attn == TMEM_ATTN_MLA) {
         kv.mla = true;
@@ -139,11 +139,11 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
     } else {
         /* vLLM: KV heads split over tp when tp <= n_kv_head, else replicated */
         if (tp <= m->n_kv_head) {
-            TRY(tmem_check_divides(err, "--tp", tp, "n_kv_head", m->n_kv_head));
+            TRY(tmem__check_divides(err, "--tp", tp, "n_kv_head", m->n_kv_head));
             kv.kv_heads_per_gpu = m->n_kv_head / tp;
         } else {
             if (tp % m->n_kv_head != 0)
-                return tmem_fail_value_n(err, TMEM_ERR_INCONSISTENT, "--tp", tp,
+                return tmem__fail_value_n(err, TMEM_ERR_INCONSISTENT, "--tp", tp,
                                          "a multiple of n_kv_head (", m->n_kv_head, ")");
             kv.kv_heads_per_gpu = 1;
         }
@@ -156,7 +156,7 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
     tmem__term_init(&fixed, true);
     fixed_term(&fixed, dt, stage_layers);
     if (tmem__term_overflow(&layer) || tmem__term_overflow(&token) || tmem__term_overflow(&fixed))
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
     kv.bytes_per_token_layer = tmem__term_value(&layer);
     kv.bytes_per_token = tmem__term_value(&token);
     tmem__term_render_sym(&token, kv.formula, sizeof kv.formula);

@@ -17,12 +17,12 @@ void tmem_lab_defaults(struct tmem_lab_input *in)
 
 static enum tmem_status positive(struct tmem_error *err, const char *flag, uint64_t v)
 {
-    return v > 0 ? TMEM_OK : tmem_fail_value(err, TMEM_ERR_LIMIT, flag, v, "at least 1");
+    return v > 0 ? TMEM_OK : tmem__fail_value(err, TMEM_ERR_LIMIT, flag, v, "at least 1");
 }
 
 static enum tmem_status overflow(struct tmem_error *err, const char *what)
 {
-    return tmem_fail(err, TMEM_ERR_OVERFLOW, what, "the product does not fit in 64 bits");
+    return tmem__fail(err, TMEM_ERR_OVERFLOW, what, "the product does not fit in 64 bits");
 }
 
 /* a ledger line: its bytes and formula from term t */
@@ -41,7 +41,7 @@ enum tmem_status tmem_lab_compute(const struct tmem_lab_input *in, struct tmem_l
                                   struct tmem_error *err)
 {
     if (in == NULL || out == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "lab", "no input given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "lab", "no input given");
     TRY(positive(err, "--vocab-size", in->n_vocab));
     TRY(positive(err, "--d-model", in->d_model));
     TRY(positive(err, "--layers", in->n_layer));
@@ -49,7 +49,7 @@ enum tmem_status tmem_lab_compute(const struct tmem_lab_input *in, struct tmem_l
     TRY(positive(err, "--precision-bytes", in->precision_bytes));
     TRY(positive(err, "--batch-size", in->batch_size));
     TRY(positive(err, "--seq-len", in->seq_len));
-    TRY(tmem_check_divides(err, "--heads", in->n_head, "--d-model", in->d_model));
+    TRY(tmem__check_divides(err, "--heads", in->n_head, "--d-model", in->d_model));
 
     struct tmem_lab_result r;
     r.d_head = in->d_model / in->n_head;

@@ -56,18 +56,18 @@ enum tmem_status tmem_ledger_add(struct tmem_ledger *l, enum tmem_bucket b, cons
                                  uint64_t bytes, const char *formula, struct tmem_error *err)
 {
     if (l == NULL || (unsigned)b >= TMEM_BUCKET_COUNT || label == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "ledger", "bad ledger entry");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "ledger", "bad ledger entry");
     if (l->n_entries == TMEM_MAX_ENTRIES)
-        return tmem_fail(err, TMEM_ERR_CAPACITY, label, "the ledger is full");
+        return tmem__fail(err, TMEM_ERR_CAPACITY, label, "the ledger is full");
     uint64_t bucket_sum, total;
     if (!tmem_add_u64(l->bucket_bytes[b], bytes, &bucket_sum) ||
         !tmem_add_u64(l->total_bytes, bytes, &total))
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, label, "ledger total does not fit in 64 bits");
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, label, "ledger total does not fit in 64 bits");
     struct tmem_entry *e = &l->entries[l->n_entries++];
     e->bucket = b;
-    tmem_copy_str(e->label, sizeof e->label, label);
+    tmem__copy_str(e->label, sizeof e->label, label);
     e->bytes = bytes;
-    tmem_copy_str(e->formula, sizeof e->formula, formula ? formula : "");
+    tmem__copy_str(e->formula, sizeof e->formula, formula ? formula : "");
     l->bucket_bytes[b] = bucket_sum;
     l->total_bytes = total;
     return TMEM_OK;

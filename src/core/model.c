@@ -13,9 +13,9 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
 {
     const struct tmem_family_info *fi = tmem_family_info(f);
     if (m == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "model", "no model given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "model", "no model given");
     if (fi == NULL)
-        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "family", "unknown model family");
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "family", "unknown model family");
     memset(m, 0, sizeof *m);
     m->family = f;
     m->norm = fi->norm;
@@ -133,44 +133,44 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
                                     struct tmem_error *err)
 {
     if (in == NULL || out == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "model", "no model given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "model", "no model given");
     const struct tmem_family_info *fi = tmem_family_info(in->family);
     if (fi == NULL)
-        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "family", "unknown model family");
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "family", "unknown model family");
     struct tmem_model m = *in;
 
-    TRY(tmem_check_range(err, "d_model", m.d_model, 1, TMEM_MAX_D_MODEL));
-    TRY(tmem_check_range(err, "n_layer", m.n_layer, 1, TMEM_MAX_N_LAYER));
-    TRY(tmem_check_range(err, "n_head", m.n_head, 1, TMEM_MAX_N_HEAD));
-    TRY(tmem_check_range(err, "n_vocab", m.n_vocab, 1, TMEM_MAX_N_VOCAB));
-    TRY(tmem_check_range(err, "n_ctx", m.n_ctx, 0, TMEM_MAX_N_CTX));
-    TRY(tmem_check_range(err, "n_norm_per_layer", m.n_norm_per_layer, 0, 8));
+    TRY(tmem__check_range(err, "d_model", m.d_model, 1, TMEM_MAX_D_MODEL));
+    TRY(tmem__check_range(err, "n_layer", m.n_layer, 1, TMEM_MAX_N_LAYER));
+    TRY(tmem__check_range(err, "n_head", m.n_head, 1, TMEM_MAX_N_HEAD));
+    TRY(tmem__check_range(err, "n_vocab", m.n_vocab, 1, TMEM_MAX_N_VOCAB));
+    TRY(tmem__check_range(err, "n_ctx", m.n_ctx, 0, TMEM_MAX_N_CTX));
+    TRY(tmem__check_range(err, "n_norm_per_layer", m.n_norm_per_layer, 0, 8));
 
     if (m.n_kv_head == 0)
         m.n_kv_head = m.n_head;
-    TRY(tmem_check_range(err, "n_kv_head", m.n_kv_head, 1, m.n_head));
-    TRY(tmem_check_divides(err, "n_kv_head", m.n_kv_head, "n_head", m.n_head));
+    TRY(tmem__check_range(err, "n_kv_head", m.n_kv_head, 1, m.n_head));
+    TRY(tmem__check_divides(err, "n_kv_head", m.n_kv_head, "n_head", m.n_head));
 
     if (m.attn == TMEM_ATTN_MLA) {
-        TRY(tmem_check_range(err, "kv_lora_rank", m.kv_lora_rank, 1, TMEM_MAX_D_MODEL));
-        TRY(tmem_check_range(err, "qk_nope_head_dim", m.qk_nope_dim, 1, TMEM_MAX_D_HEAD));
-        TRY(tmem_check_range(err, "qk_rope_head_dim", m.qk_rope_dim, 1, TMEM_MAX_D_HEAD));
-        TRY(tmem_check_range(err, "v_head_dim", m.v_head_dim, 1, TMEM_MAX_D_HEAD));
-        TRY(tmem_check_range(err, "q_lora_rank", m.q_lora_rank, 0, TMEM_MAX_D_MODEL));
+        TRY(tmem__check_range(err, "kv_lora_rank", m.kv_lora_rank, 1, TMEM_MAX_D_MODEL));
+        TRY(tmem__check_range(err, "qk_nope_head_dim", m.qk_nope_dim, 1, TMEM_MAX_D_HEAD));
+        TRY(tmem__check_range(err, "qk_rope_head_dim", m.qk_rope_dim, 1, TMEM_MAX_D_HEAD));
+        TRY(tmem__check_range(err, "v_head_dim", m.v_head_dim, 1, TMEM_MAX_D_HEAD));
+        TRY(tmem__check_range(err, "q_lora_rank", m.q_lora_rank, 0, TMEM_MAX_D_MODEL));
         if (m.d_head == 0)
             m.d_head = m.qk_nope_dim + m.qk_rope_dim; /* the query/key width */
     } else if (m.d_head == 0) {
-        TRY(tmem_check_divides(err, "n_head", m.n_head, "d_model", m.d_model));
+        TRY(tmem__check_divides(err, "n_head", m.n_head, "d_model", m.d_model));
         m.d_head = m.d_model / m.n_head;
     }
-    TRY(tmem_check_range(err, "d_head", m.d_head, 1, TMEM_MAX_D_HEAD));
+    TRY(tmem__check_range(err, "d_head", m.d_head, 1, TMEM_MAX_D_HEAD));
 
     if (m.d_embed == 0)
         m.d_embed = m.d_model;
-    TRY(tmem_check_range(err, "d_embed", m.d_embed, 1, TMEM_MAX_D_MODEL));
+    TRY(tmem__check_range(err, "d_embed", m.d_embed, 1, TMEM_MAX_D_MODEL));
 
     if (m.learned_pos) {
-        TRY(tmem_check_range(err, "n_ctx", m.n_ctx, 1, TMEM_MAX_N_CTX));
+        TRY(tmem__check_range(err, "n_ctx", m.n_ctx, 1, TMEM_MAX_N_CTX));
         m.n_pos = m.n_ctx + fi->pos_extra_rows;
     } else {
         m.n_pos = 0;
@@ -178,32 +178,32 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
 
     if (m.d_ff == 0)
         m.d_ff = fi->d_ff_mult * m.d_model; /* 0 for families that must give it */
-    TRY(tmem_check_range(err, "d_ff", m.d_ff, 0, TMEM_MAX_D_FF));
+    TRY(tmem__check_range(err, "d_ff", m.d_ff, 0, TMEM_MAX_D_FF));
 
     /* experts */
-    TRY(tmem_check_range(err, "n_expert", m.n_expert, 0, TMEM_MAX_N_EXPERT));
+    TRY(tmem__check_range(err, "n_expert", m.n_expert, 0, TMEM_MAX_N_EXPERT));
     if (m.n_expert > 0) {
         if (m.n_expert_used == 0)
-            return tmem_fail(err, TMEM_ERR_MISSING_KEY, "n_expert_used",
+            return tmem__fail(err, TMEM_ERR_MISSING_KEY, "n_expert_used",
                              "n_expert_used (experts per token) is required for a MoE model");
-        TRY(tmem_check_range(err, "n_expert_used", m.n_expert_used, 1, m.n_expert));
+        TRY(tmem__check_range(err, "n_expert_used", m.n_expert_used, 1, m.n_expert));
         if (m.d_ff_expert == 0)
             m.d_ff_expert = m.d_ff; /* Mixtral: each expert is the full MLP */
-        TRY(tmem_check_range(err, "d_ff_expert", m.d_ff_expert, 1, TMEM_MAX_D_FF));
-        TRY(tmem_check_range(err, "n_shared_expert", m.n_shared_expert, 0, TMEM_MAX_N_EXPERT));
+        TRY(tmem__check_range(err, "d_ff_expert", m.d_ff_expert, 1, TMEM_MAX_D_FF));
+        TRY(tmem__check_range(err, "n_shared_expert", m.n_shared_expert, 0, TMEM_MAX_N_EXPERT));
         if (m.d_ff_shared == 0) /* DeepseekV2MoE: one shared MLP of n_shared · moe_intermediate */
             m.d_ff_shared = m.n_shared_expert * m.d_ff_expert; /* both ranges checked: fits */
-        TRY(tmem_check_range(err, "d_ff_shared", m.d_ff_shared, 0, TMEM_MAX_D_FF));
+        TRY(tmem__check_range(err, "d_ff_shared", m.d_ff_shared, 0, TMEM_MAX_D_FF));
         if (m.d_ff_shared == 0)
             m.shared_expert_gate = false; /* no shared expert to gate */
         if (m.moe_layer_step == 0)
             m.moe_layer_step = 1;
-        TRY(tmem_check_range(err, "moe_layer_step", m.moe_layer_step, 1, m.n_layer));
-        TRY(tmem_check_range(err, "moe_first_layer", m.moe_first_layer, 0, m.n_layer));
-        TRY(tmem_check_range(err, "n_dense_layers_listed", m.n_dense_layers_listed, 0,
+        TRY(tmem__check_range(err, "moe_layer_step", m.moe_layer_step, 1, m.n_layer));
+        TRY(tmem__check_range(err, "moe_first_layer", m.moe_first_layer, 0, m.n_layer));
+        TRY(tmem__check_range(err, "n_dense_layers_listed", m.n_dense_layers_listed, 0,
                         TMEM_MAX_DENSE_LAYERS));
         for (uint32_t i = 0; i < m.n_dense_layers_listed; i++)
-            TRY(tmem_check_range(err, "mlp_only_layers", m.dense_layers[i], 0, m.n_layer - 1));
+            TRY(tmem__check_range(err, "mlp_only_layers", m.dense_layers[i], 0, m.n_layer - 1));
     } else {
         m.n_expert_used = 0;
         m.d_ff_expert = 0;
@@ -213,12 +213,12 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         m.router_bias = false;
     }
     if (tmem_model_moe_layers(&m) < m.n_layer && m.d_ff == 0)
-        return tmem_fail(err, TMEM_ERR_MISSING_KEY, "d_ff",
+        return tmem__fail(err, TMEM_ERR_MISSING_KEY, "d_ff",
                          "d_ff (intermediate size) is required for this family");
-    TRY(tmem_check_range(err, "sliding_window", m.sliding_window, 0, TMEM_MAX_N_CTX));
+    TRY(tmem__check_range(err, "sliding_window", m.sliding_window, 0, TMEM_MAX_N_CTX));
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         if (!(m.dropout[k] >= 0.0 && m.dropout[k] <= 1.0))
-            return tmem_fail(err, TMEM_ERR_LIMIT, "dropout", "a dropout rate is outside [0, 1]");
+            return tmem__fail(err, TMEM_ERR_LIMIT, "dropout", "a dropout rate is outside [0, 1]");
 
     *out = m;
     return TMEM_OK;

@@ -15,22 +15,22 @@ struct tmem_instance_bytes {
 };
 
 /* Whether f is one of the GGUF formats (a pure ggml type or a mix). */
-bool tmem_wf_is_gguf(enum tmem_wformat f);
+bool tmem__wf_is_gguf(enum tmem_wformat f);
 
 /* Whether format f quantizes tensor t (HF formats: the 2-D matrices of
  * attention, MLP and experts; GGUF: every 2-D matrix but the router). */
-bool tmem_wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f);
+bool tmem__wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f);
 
 /* The ggml type llama.cpp's quantizer (llama-quant.cpp llama_tensor_get_type)
  * gives tensor t of layer `layer` (of n_layer) under format f with base type
  * `base`; tied: the model has no separate output tensor. */
-uint32_t tmem_gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, uint32_t base,
+uint32_t tmem__gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, uint32_t base,
                             uint64_t layer, uint64_t n_layer, bool tied);
 
 /* One instance of a rows × cols tensor (rows = input width for matrices)
  * stored as format f (ggml type `gtype` for GGUF, group size for int4),
  * unquantized tensors in `keep` (GGUF: f32 for vectors). */
-enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_wformat f,
+enum tmem_status tmem__wf_instance_bytes(const struct tmem_tensor *t, enum tmem_wformat f,
                                         uint32_t gtype, uint64_t group, enum tmem_dtype keep,
                                         uint64_t rows, uint64_t cols,
                                         struct tmem_instance_bytes *out, struct tmem_error *err);

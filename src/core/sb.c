@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-void tmem_sb_init(struct tmem_sb *sb, char *buf, size_t cap)
+void tmem__sb_init(struct tmem_sb *sb, char *buf, size_t cap)
 {
     sb->buf = buf;
     sb->cap = cap;
@@ -14,7 +14,7 @@ void tmem_sb_init(struct tmem_sb *sb, char *buf, size_t cap)
         buf[0] = '\0';
 }
 
-void tmem_sb_str(struct tmem_sb *sb, const char *s)
+void tmem__sb_str(struct tmem_sb *sb, const char *s)
 {
     if (sb->cap == 0)
         return;
@@ -29,7 +29,7 @@ void tmem_sb_str(struct tmem_sb *sb, const char *s)
     sb->buf[sb->len] = '\0';
 }
 
-void tmem_sb_u64(struct tmem_sb *sb, uint64_t v)
+void tmem__sb_u64(struct tmem_sb *sb, uint64_t v)
 {
     char tmp[21];
     size_t i = sizeof tmp - 1;
@@ -38,10 +38,10 @@ void tmem_sb_u64(struct tmem_sb *sb, uint64_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    tmem_sb_str(sb, tmp + i);
+    tmem__sb_str(sb, tmp + i);
 }
 
-void tmem_copy_str(char *dst, size_t cap, const char *src)
+void tmem__copy_str(char *dst, size_t cap, const char *src)
 {
     if (cap == 0)
         return;

@@ -15,11 +15,11 @@ struct tmem_sb {
     bool truncated;
 };
 
-void tmem_sb_init(struct tmem_sb *sb, char *buf, size_t cap);
-void tmem_sb_str(struct tmem_sb *sb, const char *s);
-void tmem_sb_u64(struct tmem_sb *sb, uint64_t v);
+void tmem__sb_init(struct tmem_sb *sb, char *buf, size_t cap);
+void tmem__sb_str(struct tmem_sb *sb, const char *s);
+void tmem__sb_u64(struct tmem_sb *sb, uint64_t v);
 
 /* Copies src into dst[cap] with truncation; always NUL-terminates. */
-void tmem_copy_str(char *dst, size_t cap, const char *src);
+void tmem__copy_str(char *dst, size_t cap, const char *src);
 
 #endif /* TMEM_SB_H */

@@ -38,73 +38,73 @@ const char *tmem_status_str(enum tmem_status s)
     return (unsigned)s < TMEM_STATUS_COUNT ? status_table[s].text : "unknown status";
 }
 
-enum tmem_status tmem_fail(struct tmem_error *err, enum tmem_status code, const char *where,
+enum tmem_status tmem__fail(struct tmem_error *err, enum tmem_status code, const char *where,
                            const char *msg)
 {
     if (err != NULL) {
         err->code = code;
         err->offset = 0;
-        tmem_copy_str(err->where, sizeof err->where, where ? where : "");
-        tmem_copy_str(err->msg, sizeof err->msg, msg ? msg : tmem_status_str(code));
+        tmem__copy_str(err->where, sizeof err->where, where ? where : "");
+        tmem__copy_str(err->msg, sizeof err->msg, msg ? msg : tmem_status_str(code));
     }
     return code;
 }
 
-enum tmem_status tmem_fail_value(struct tmem_error *err, enum tmem_status code,
+enum tmem_status tmem__fail_value(struct tmem_error *err, enum tmem_status code,
                                  const char *where, uint64_t value, const char *rule)
 {
     char msg[sizeof err->msg];
     struct tmem_sb sb;
-    tmem_sb_init(&sb, msg, sizeof msg);
-    tmem_sb_str(&sb, where);
-    tmem_sb_str(&sb, " is ");
-    tmem_sb_u64(&sb, value);
-    tmem_sb_str(&sb, " but must be ");
-    tmem_sb_str(&sb, rule);
-    return tmem_fail(err, code, where, msg);
+    tmem__sb_init(&sb, msg, sizeof msg);
+    tmem__sb_str(&sb, where);
+    tmem__sb_str(&sb, " is ");
+    tmem__sb_u64(&sb, value);
+    tmem__sb_str(&sb, " but must be ");
+    tmem__sb_str(&sb, rule);
+    return tmem__fail(err, code, where, msg);
 }
 
-enum tmem_status tmem_check_range(struct tmem_error *err, const char *field, uint64_t v,
+enum tmem_status tmem__check_range(struct tmem_error *err, const char *field, uint64_t v,
                                   uint64_t lo, uint64_t hi)
 {
     if (v >= lo && v <= hi)
         return TMEM_OK;
     char rule[64];
     struct tmem_sb sb;
-    tmem_sb_init(&sb, rule, sizeof rule);
-    tmem_sb_str(&sb, "in [");
-    tmem_sb_u64(&sb, lo);
-    tmem_sb_str(&sb, ", ");
-    tmem_sb_u64(&sb, hi);
-    tmem_sb_str(&sb, "]");
-    return tmem_fail_value(err, TMEM_ERR_LIMIT, field, v, rule);
+    tmem__sb_init(&sb, rule, sizeof rule);
+    tmem__sb_str(&sb, "in [");
+    tmem__sb_u64(&sb, lo);
+    tmem__sb_str(&sb, ", ");
+    tmem__sb_u64(&sb, hi);
+    tmem__sb_str(&sb, "]");
+    return tmem__fail_value(err, TMEM_ERR_LIMIT, field, v, rule);
 }
 
-enum tmem_status tmem_fail_value_n(struct tmem_error *err, enum tmem_status code,
+enum tmem_status tmem__fail_value_n(struct tmem_error *err, enum tmem_status code,
                                    const char *where, uint64_t value, const char *before,
                                    uint64_t n, const char *after)
 {
     char rule[96];
     struct tmem_sb sb;
-    tmem_sb_init(&sb, rule, sizeof rule);
-    tmem_sb_str(&sb, before);
-    tmem_sb_u64(&sb, n);
-    tmem_sb_str(&sb, after);
-    return tmem_fail_value(err, code, where, value, rule);
+    tmem__sb_init(&sb, rule, sizeof rule);
+    tmem__sb_str(&sb, before);
+    tmem__sb_u64(&sb, n);
+    tmem__sb_str(&sb, after);
+    return tmem__fail_value(err, code, where, value, rule);
 }
 
-enum tmem_status tmem_check_divides(struct tmem_error *err, const char *field, uint64_t v,
+enum tmem_status tmem__check_divides(struct tmem_error *err, const char *field, uint64_t v,
                                     const char *what, uint64_t n)
 {
     if (v != 0 && n % v == 0)
         return TMEM_OK;
     char rule[96];
     struct tmem_sb sb;
-    tmem_sb_init(&sb, rule, sizeof rule);
-    tmem_sb_str(&sb, "a divisor of ");
-    tmem_sb_str(&sb, what);
-    tmem_sb_str(&sb, " (");
-    tmem_sb_u64(&sb, n);
-    tmem_sb_str(&sb, ")");
-    return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, field, v, rule);
+    tmem__sb_init(&sb, rule, sizeof rule);
+    tmem__sb_str(&sb, "a divisor of ");
+    tmem__sb_str(&sb, what);
+    tmem__sb_str(&sb, " (");
+    tmem__sb_u64(&sb, n);
+    tmem__sb_str(&sb, ")");
+    return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, field, v, rule);
 }

@@ -143,11 +143,11 @@ void tmem__tp_local_shape(const struct tmem_tensor *t, uint64_t tp, uint64_t n_k
 enum tmem_status tmem__inventory_check(const struct tmem_inventory *inv, struct tmem_error *err)
 {
     if (inv == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory", "no inventory given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "inventory", "no inventory given");
     if (inv->n_tensors > TMEM_MAX_TENSORS)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory", "more tensors than TMEM_MAX_TENSORS");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "inventory", "more tensors than TMEM_MAX_TENSORS");
     for (uint32_t i = 0; i < inv->n_tensors; i++)
         if (tmem_tensor_kind_info(inv->tensors[i].kind) == NULL)
-            return tmem_fail(err, TMEM_ERR_INVALID_ARG, "inventory", "a tensor of unknown kind");
+            return tmem__fail(err, TMEM_ERR_INVALID_ARG, "inventory", "a tensor of unknown kind");
     return TMEM_OK;
 }

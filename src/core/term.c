@@ -8,24 +8,24 @@
 
 void tmem__term_text_init(struct tmem__term *t)
 {
-    tmem_sb_init(&t->sym, t->sym_buf, sizeof t->sym_buf);
-    tmem_sb_init(&t->num, t->num_buf, sizeof t->num_buf);
+    tmem__sb_init(&t->sym, t->sym_buf, sizeof t->sym_buf);
+    tmem__sb_init(&t->num, t->num_buf, sizeof t->num_buf);
 }
 
 static void both(struct tmem__term *t, const char *s)
 {
-    tmem_sb_str(&t->sym, s);
-    tmem_sb_str(&t->num, s);
+    tmem__sb_str(&t->sym, s);
+    tmem__sb_str(&t->num, s);
 }
 
 /* the symbol of a factor, or its number when it has none */
 static void factor_text(struct tmem__term *t, const char *sym, uint64_t v)
 {
     if (sym != NULL)
-        tmem_sb_str(&t->sym, sym);
+        tmem__sb_str(&t->sym, sym);
     else
-        tmem_sb_u64(&t->sym, v);
-    tmem_sb_u64(&t->num, v);
+        tmem__sb_u64(&t->sym, v);
+    tmem__sb_u64(&t->num, v);
 }
 
 void tmem__term_text_factor(struct tmem__term *t, const char *sep, const char *sym, uint64_t v)
@@ -71,8 +71,8 @@ void tmem__term_text_frac(struct tmem__term *t, const char *sym, const char *sho
 {
     if (t->started)
         both(t, " × ");
-    tmem_sb_str(&t->sym, sym != NULL ? sym : shown);
-    tmem_sb_str(&t->num, shown);
+    tmem__sb_str(&t->sym, sym != NULL ? sym : shown);
+    tmem__sb_str(&t->num, shown);
 }
 
 void tmem__term_text_min(struct tmem__term *t, const char *sym_a, uint64_t a, const char *sym_b,
@@ -91,11 +91,11 @@ void tmem__term_text_min(struct tmem__term *t, const char *sym_a, uint64_t a, co
 static void sub_text(struct tmem__term *t, const struct tmem__term *sub)
 {
     if (sub->text) {
-        tmem_sb_str(&t->sym, sub->sym.buf);
-        tmem_sb_str(&t->num, sub->num.buf);
+        tmem__sb_str(&t->sym, sub->sym.buf);
+        tmem__sb_str(&t->num, sub->num.buf);
     } else {
-        tmem_sb_u64(&t->sym, tmem__term_value(sub));
-        tmem_sb_u64(&t->num, tmem__term_value(sub));
+        tmem__sb_u64(&t->sym, tmem__term_value(sub));
+        tmem__sb_u64(&t->num, tmem__term_value(sub));
     }
 }
 
@@ -152,9 +152,9 @@ void tmem__term_note(struct tmem__term *t, const char *sym_text, const char *num
     if (!t->text)
         return;
     if (sym_text != NULL)
-        tmem_sb_str(&t->sym, sym_text);
+        tmem__sb_str(&t->sym, sym_text);
     if (num_text != NULL)
-        tmem_sb_str(&t->num, num_text);
+        tmem__sb_str(&t->num, num_text);
 }
 
 /* out[cap] from sb's start: mark a cut with "…" (3 bytes of UTF-8) in the
@@ -173,14 +173,14 @@ static void mark_cut(char *out, size_t cap, size_t len)
 static void render(const struct tmem__term *t, char *out, size_t cap, bool sym_only)
 {
     struct tmem_sb sb;
-    tmem_sb_init(&sb, out, cap);
+    tmem__sb_init(&sb, out, cap);
     if (!t->text || cap == 0)
         return;
-    tmem_sb_str(&sb, t->sym.buf);
+    tmem__sb_str(&sb, t->sym.buf);
     bool nums = !sym_only && strcmp(t->sym.buf, t->num.buf) != 0;
     if (nums) {
-        tmem_sb_str(&sb, " = ");
-        tmem_sb_str(&sb, t->num.buf);
+        tmem__sb_str(&sb, " = ");
+        tmem__sb_str(&sb, t->num.buf);
     }
     if (sb.truncated || t->sym.truncated || (nums && t->num.truncated))
         mark_cut(out, cap, sb.len);

@@ -84,7 +84,7 @@ static double ridge(const struct decode_model *d)
     return hi;
 }
 
-enum tmem_status tmem_infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
+enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
                                    const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
                                    uint64_t window_bytes_per_token, uint64_t window_tokens,

@@ -200,97 +200,97 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
                                      struct tmem_error *err)
 {
     if (m == NULL || o == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
     if ((unsigned)o->precision >= TMEM_PRECISION_COUNT)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--precision", "unknown precision policy");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--precision", "unknown precision policy");
     if ((unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "--optimizer", "unknown optimizer");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--optimizer", "unknown optimizer");
     if ((unsigned)o->recompute >= TMEM_RECOMPUTE_COUNT || (unsigned)o->attention >= TMEM_ATTENTION_COUNT ||
         (unsigned)o->fsdp >= TMEM_FSDP_COUNT || (unsigned)o->offload >= TMEM_OFFLOAD_COUNT)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
-    TRY(tmem_check_range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
+    TRY(tmem__check_range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
     uint64_t seq = plan_seq(m, o);
-    TRY(tmem_check_range(err, "--seq", seq, 1, TMEM_MAX_SEQ));
+    TRY(tmem__check_range(err, "--seq", seq, 1, TMEM_MAX_SEQ));
     if (m->learned_pos && seq > m->n_pos)
-        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--seq", seq,
+        return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--seq", seq,
                                "at most the learned position table (n_ctx)");
-    TRY(tmem_check_range(err, "--tp", o->tp, 1, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem_check_range(err, "--pp", o->pp, 1, TMEM_MAX_PP_STAGES));
-    TRY(tmem_check_range(err, "--cp", o->cp, 1, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem_check_range(err, "--ep", o->ep, 1, TMEM_MAX_N_EXPERT));
-    TRY(tmem_check_range(err, "--zero", o->zero, 0, 3));
-    TRY(tmem_check_range(err, "--gpus", o->gpus, 0, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem_check_range(err, "--dp", o->dp, 0, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem_check_range(err, "--gpus-per-node", o->gpus_per_node, 1, 1024));
-    TRY(tmem_check_range(err, "--grad-accum", o->grad_accum, 1, UINT64_C(1) << 24));
-    TRY(tmem_check_range(err, "--micro-batches", o->n_microbatches, 0, UINT64_C(1) << 24));
-    TRY(tmem_check_range(err, "--virtual-stages", o->virtual_stages, 1, 256));
-    TRY(tmem_check_range(err, "--fragmentation", o->fragmentation_ppm, 0, 1000000));
-    TRY(tmem_check_range(err, "--ce-chunk", o->ce_chunk_tokens, 1, TMEM_MAX_SEQ));
-    TRY(tmem_check_divides(err, "--tp", o->tp, "n_head", m->n_head));
-    TRY(tmem_check_divides(err, "--tp", o->tp, "n_kv_head", m->n_kv_head));
+    TRY(tmem__check_range(err, "--tp", o->tp, 1, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem__check_range(err, "--pp", o->pp, 1, TMEM_MAX_PP_STAGES));
+    TRY(tmem__check_range(err, "--cp", o->cp, 1, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem__check_range(err, "--ep", o->ep, 1, TMEM_MAX_N_EXPERT));
+    TRY(tmem__check_range(err, "--zero", o->zero, 0, 3));
+    TRY(tmem__check_range(err, "--gpus", o->gpus, 0, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem__check_range(err, "--dp", o->dp, 0, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem__check_range(err, "--gpus-per-node", o->gpus_per_node, 1, 1024));
+    TRY(tmem__check_range(err, "--grad-accum", o->grad_accum, 1, UINT64_C(1) << 24));
+    TRY(tmem__check_range(err, "--micro-batches", o->n_microbatches, 0, UINT64_C(1) << 24));
+    TRY(tmem__check_range(err, "--virtual-stages", o->virtual_stages, 1, 256));
+    TRY(tmem__check_range(err, "--fragmentation", o->fragmentation_ppm, 0, 1000000));
+    TRY(tmem__check_range(err, "--ce-chunk", o->ce_chunk_tokens, 1, TMEM_MAX_SEQ));
+    TRY(tmem__check_divides(err, "--tp", o->tp, "n_head", m->n_head));
+    TRY(tmem__check_divides(err, "--tp", o->tp, "n_kv_head", m->n_kv_head));
     if (o->pp > m->n_layer)
-        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--pp", o->pp,
+        return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--pp", o->pp,
                                "at most n_layer (one layer per stage or more)");
     if (o->ep > 1 && m->n_expert == 0)
-        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--ep",
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--ep",
                          "expert parallel needs a mixture-of-experts model");
     if (m->n_expert > 0)
-        TRY(tmem_check_divides(err, "--ep", o->ep, "n_expert", m->n_expert));
-    TRY(tmem_check_divides(err, "--cp", o->cp, "the sequence length", seq));
+        TRY(tmem__check_divides(err, "--ep", o->ep, "n_expert", m->n_expert));
+    TRY(tmem__check_divides(err, "--cp", o->cp, "the sequence length", seq));
     uint64_t mp = o->tp * o->pp * o->cp; /* each ≤ 2^20, pp ≤ 1024: fits */
     if (mp > TMEM_MAX_TRAIN_GPUS)
-        return tmem_fail_value(err, TMEM_ERR_LIMIT, "--tp", mp, "tp·pp·cp at most 1048576");
+        return tmem__fail_value(err, TMEM_ERR_LIMIT, "--tp", mp, "tp·pp·cp at most 1048576");
     if (o->gpus != 0) {
         uint64_t dp = o->dp != 0 ? o->dp : o->gpus / mp;
         if (o->gpus % mp != 0 || dp * mp != o->gpus) {
             char rule[128];
             struct tmem_sb sb;
-            tmem_sb_init(&sb, rule, sizeof rule);
-            tmem_sb_str(&sb, "dp·tp·pp·cp (");
+            tmem__sb_init(&sb, rule, sizeof rule);
+            tmem__sb_str(&sb, "dp·tp·pp·cp (");
             if (o->dp != 0) {
-                tmem_sb_u64(&sb, o->dp);
-                tmem_sb_str(&sb, "·");
+                tmem__sb_u64(&sb, o->dp);
+                tmem__sb_str(&sb, "·");
             } else {
-                tmem_sb_str(&sb, "dp·");
+                tmem__sb_str(&sb, "dp·");
             }
-            tmem_sb_u64(&sb, o->tp);
-            tmem_sb_str(&sb, "·");
-            tmem_sb_u64(&sb, o->pp);
-            tmem_sb_str(&sb, "·");
-            tmem_sb_u64(&sb, o->cp);
-            tmem_sb_str(&sb, o->dp != 0 ? ")" : " for a whole dp)");
-            return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--gpus", o->gpus, rule);
+            tmem__sb_u64(&sb, o->tp);
+            tmem__sb_str(&sb, "·");
+            tmem__sb_u64(&sb, o->pp);
+            tmem__sb_str(&sb, "·");
+            tmem__sb_u64(&sb, o->cp);
+            tmem__sb_str(&sb, o->dp != 0 ? ")" : " for a whole dp)");
+            return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--gpus", o->gpus, rule);
         }
     }
     uint64_t dp = plan_dp(o);
     if (dp == 0)
-        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--dp", "the data-parallel degree is 0");
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--dp", "the data-parallel degree is 0");
     if (dp * mp > TMEM_MAX_TRAIN_GPUS)
-        return tmem_fail_value(err, TMEM_ERR_LIMIT, "--gpus", dp * mp, "at most 1048576 GPUs");
+        return tmem__fail_value(err, TMEM_ERR_LIMIT, "--gpus", dp * mp, "at most 1048576 GPUs");
     if (m->n_expert > 0 && o->ep > 1)
-        TRY(tmem_check_divides(err, "--ep", o->ep, "the data-parallel degree", dp));
+        TRY(tmem__check_divides(err, "--ep", o->ep, "the data-parallel degree", dp));
     if (o->zero != 0 && o->fsdp != TMEM_FSDP_OFF)
-        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--fsdp",
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--fsdp",
                          "--zero and --fsdp are two ways to shard: give one");
     if (o->distributed_optimizer && (o->zero != 0 || o->fsdp != TMEM_FSDP_OFF))
-        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--distributed-optimizer",
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--distributed-optimizer",
                          "Megatron's distributed optimizer replaces ZeRO / FSDP sharding");
     bool sharding = o->zero != 0 || (o->fsdp != TMEM_FSDP_OFF && o->fsdp != TMEM_FSDP_NO_SHARD);
     if (o->offload != TMEM_OFFLOAD_NONE && !sharding && !o->deepspeed_estimator)
-        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--offload",
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--offload",
                          "offload needs ZeRO (--zero 1..3) or FSDP sharding");
     if (o->offload == TMEM_OFFLOAD_PARAMS && o->zero != 3 && o->fsdp != TMEM_FSDP_FULL &&
         o->fsdp != TMEM_FSDP_HYBRID)
-        return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--offload",
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--offload",
                          "offloading parameters needs ZeRO-3 or FSDP full / hybrid sharding");
     if (o->virtual_stages > 1 && (o->pp < 2 || m->n_layer % (o->pp * o->virtual_stages) != 0))
-        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--virtual-stages", o->virtual_stages,
+        return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--virtual-stages", o->virtual_stages,
                                "used with --pp > 1, and pp·virtual_stages must divide n_layer");
     if (o->fsdp == TMEM_FSDP_HYBRID)
-        TRY(tmem_check_divides(err, "--gpus-per-node", o->tp * o->cp, "gpus per node", o->gpus_per_node));
+        TRY(tmem__check_divides(err, "--gpus-per-node", o->tp * o->cp, "gpus per node", o->gpus_per_node));
     if (o->deepspeed_estimator && o->zero != 2 && o->zero != 3)
-        return tmem_fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
+        return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
                                "2 or 3 with --deepspeed-estimator (DeepSpeed estimates those stages)");
     return TMEM_OK;
 }
@@ -504,9 +504,9 @@ void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
     c->shard_w = o->zero == 3 || o->fsdp == TMEM_FSDP_FULL || o->fsdp == TMEM_FSDP_GRAD_OP ||
                  o->fsdp == TMEM_FSDP_HYBRID;
     c->grads_persistent = c->pi->persistent_grads || o->grad_accum > 1 || c->pp > 1;
-    tmem_train_act_family(c);
+    tmem__train_act_family(c);
     setup_layout(c, stage);
-    tmem_train_layer_act(c, &c->la);
+    tmem__train_layer_act(c, &c->la);
 }
 
 /* ------------------------------------------------------------ items */
@@ -737,10 +737,10 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
         if (t->text) {
             char note[96];
             struct tmem_sb sb;
-            tmem_sb_init(&sb, note, sizeof note);
-            tmem_sb_str(&sb, "DDP buckets of bucket_cap_mb ");
-            tmem_sb_u64(&sb, o->ddp_bucket_bytes >> 20);
-            tmem_sb_str(&sb, " hold a copy of every gradient: ");
+            tmem__sb_init(&sb, note, sizeof note);
+            tmem__sb_str(&sb, "DDP buckets of bucket_cap_mb ");
+            tmem__sb_u64(&sb, o->ddp_bucket_bytes >> 20);
+            tmem__sb_str(&sb, " hold a copy of every gradient: ");
             tmem__term_note(t, note, NULL);
         }
         sharded(c, t, c->gb, false, "grad bytes", false);
@@ -830,13 +830,13 @@ static uint64_t item(struct tmem_train_ctx *c, enum tmem_train_item it, char *fo
     if (item_table[it].act && !c->o->deepspeed_estimator) {
         struct tmem_sb sb;
         if (formula != NULL)
-            tmem_sb_init(&sb, formula, cap);
-        return tmem_train_act_item(c, it, formula != NULL ? &sb : NULL);
+            tmem__sb_init(&sb, formula, cap);
+        return tmem__train_act_item(c, it, formula != NULL ? &sb : NULL);
     }
     struct tmem__term t;
     tmem__term_init(&t, formula != NULL);
     if (c->o->deepspeed_estimator)
-        tmem_train_ds_item(c, it, &t);
+        tmem__train_ds_item(c, it, &t);
     else
         item_term(c, it, &t);
     if (formula != NULL)
@@ -850,7 +850,7 @@ static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, char
     tmem__term_init(&t, formula != NULL);
     if (c->o->deepspeed_estimator) {
         if (hi == TMEM_HI_DS_CPU)
-            tmem_train_ds_host(c, &t);
+            tmem__train_ds_host(c, &t);
     } else if (offloaded_states(c)) {
         switch (hi) {
         case TMEM_HI_WEIGHTS:
@@ -888,17 +888,17 @@ static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest, char *formula, siz
     char pct[32] = "";
     if (formula != NULL) {
         struct tmem_sb sb;
-        tmem_sb_init(&sb, pct, sizeof pct);
-        tmem_sb_u64(&sb, ppm / 10000);
+        tmem__sb_init(&sb, pct, sizeof pct);
+        tmem__sb_u64(&sb, ppm / 10000);
         uint64_t frac = ppm % 10000;
         if (frac != 0) {
             char d[6] = {'.', (char)('0' + frac / 1000), (char)('0' + frac / 100 % 10),
                          (char)('0' + frac / 10 % 10), (char)('0' + frac % 10), '\0'};
             for (int i = 4; i > 2 && d[i] == '0'; i--)
                 d[i] = '\0';
-            tmem_sb_str(&sb, d);
+            tmem__sb_str(&sb, d);
         }
-        tmem_sb_str(&sb, " %");
+        tmem__sb_str(&sb, " %");
     }
     tmem__term_mul_frac(&t, "F", pct, ppm, 1000000);
     tmem__term_mul(&t, "everything above", rest);
@@ -952,11 +952,11 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
                                     struct tmem_train_result *r, struct tmem_error *err)
 {
     if (inv == NULL || r == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or result given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or result given");
     TRY(tmem_train_validate(m, o, err));
     TRY(tmem__inventory_check(inv, err));
     if (stage != UINT64_MAX && stage >= o->pp)
-        return tmem_fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
+        return tmem__fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
     /* the worst GPU: stage 0 holds the most layers and micro-batches in
      * flight and the embedding, the last stage the lm_head and the logits;
      * every middle stage holds no more than stage 0 */
@@ -968,7 +968,7 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
         tmem__train_setup(&c, m, inv, o, cand[i]);
         evaluate(&c, i == 0 ? r : &tmp);
         if (c.overflow)
-            return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
+            return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
         if (i == 1 && tmp.peak_bytes > r->peak_bytes)
             *r = tmp;
     }
@@ -981,58 +981,58 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
 static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, char *buf, size_t cap)
 {
     struct tmem_sb sb;
-    tmem_sb_init(&sb, buf, cap);
+    tmem__sb_init(&sb, buf, cap);
     const char *w = tmem_dtype_info(c->pi->weights)->name, *g = tmem_dtype_info(c->pi->grads)->name;
     const char *st = tmem_dtype_info(c->pi->states)->name, *cd = tmem_dtype_info(c->pi->compute)->name;
     switch (it) {
-    case TMEM_TI_WEIGHTS: tmem_sb_str(&sb, "weights ("); tmem_sb_str(&sb, w); tmem_sb_str(&sb, ")"); break;
-    case TMEM_TI_GRADS: tmem_sb_str(&sb, "gradients ("); tmem_sb_str(&sb, g); tmem_sb_str(&sb, ")"); break;
-    case TMEM_TI_GRADS_FP32: tmem_sb_str(&sb, "grad accumulation (fp32)"); break;
-    case TMEM_TI_MASTER: tmem_sb_str(&sb, "master weights (fp32)"); break;
+    case TMEM_TI_WEIGHTS: tmem__sb_str(&sb, "weights ("); tmem__sb_str(&sb, w); tmem__sb_str(&sb, ")"); break;
+    case TMEM_TI_GRADS: tmem__sb_str(&sb, "gradients ("); tmem__sb_str(&sb, g); tmem__sb_str(&sb, ")"); break;
+    case TMEM_TI_GRADS_FP32: tmem__sb_str(&sb, "grad accumulation (fp32)"); break;
+    case TMEM_TI_MASTER: tmem__sb_str(&sb, "master weights (fp32)"); break;
     case TMEM_TI_STATE0:
     case TMEM_TI_STATE1:
     case TMEM_TI_STATE2: {
         uint32_t k = (uint32_t)(it - TMEM_TI_STATE0);
-        tmem_sb_str(&sb, c->oi->states[k].label);
+        tmem__sb_str(&sb, c->oi->states[k].label);
         enum tmem_state_kind kind = c->oi->states[k].kind;
         if (kind != TMEM_STATE_Q8 && kind != TMEM_STATE_Q8_SCALES) {
-            tmem_sb_str(&sb, " (");
-            tmem_sb_str(&sb, st);
-            tmem_sb_str(&sb, ")");
+            tmem__sb_str(&sb, " (");
+            tmem__sb_str(&sb, st);
+            tmem__sb_str(&sb, ")");
         }
         break;
     }
-    case TMEM_TI_ACT_ATTN: tmem_sb_str(&sb, "attention (saved)"); break;
-    case TMEM_TI_ACT_SCORES: tmem_sb_str(&sb, "attention scores (s²)"); break;
-    case TMEM_TI_ACT_MLP: tmem_sb_str(&sb, "MLP (saved)"); break;
-    case TMEM_TI_ACT_MOE: tmem_sb_str(&sb, "MoE layers (saved)"); break;
-    case TMEM_TI_ACT_MASKS: tmem_sb_str(&sb, "residual dropout masks"); break;
-    case TMEM_TI_ACT_CKPT: tmem_sb_str(&sb, "layer inputs (checkpoints)"); break;
-    case TMEM_TI_ACT_ENDS: tmem_sb_str(&sb, "embedding + head inputs"); break;
-    case TMEM_TI_ACT_AUTOCAST: tmem_sb_str(&sb, "autocast weight copies ("); tmem_sb_str(&sb, cd); tmem_sb_str(&sb, ")"); break;
+    case TMEM_TI_ACT_ATTN: tmem__sb_str(&sb, "attention (saved)"); break;
+    case TMEM_TI_ACT_SCORES: tmem__sb_str(&sb, "attention scores (s²)"); break;
+    case TMEM_TI_ACT_MLP: tmem__sb_str(&sb, "MLP (saved)"); break;
+    case TMEM_TI_ACT_MOE: tmem__sb_str(&sb, "MoE layers (saved)"); break;
+    case TMEM_TI_ACT_MASKS: tmem__sb_str(&sb, "residual dropout masks"); break;
+    case TMEM_TI_ACT_CKPT: tmem__sb_str(&sb, "layer inputs (checkpoints)"); break;
+    case TMEM_TI_ACT_ENDS: tmem__sb_str(&sb, "embedding + head inputs"); break;
+    case TMEM_TI_ACT_AUTOCAST: tmem__sb_str(&sb, "autocast weight copies ("); tmem__sb_str(&sb, cd); tmem__sb_str(&sb, ")"); break;
     case TMEM_TI_LOGITS:
-        tmem_sb_str(&sb, c->o->fused_ce ? "logits chunk (" : "logits (");
-        tmem_sb_str(&sb, cd);
-        tmem_sb_str(&sb, ")");
+        tmem__sb_str(&sb, c->o->fused_ce ? "logits chunk (" : "logits (");
+        tmem__sb_str(&sb, cd);
+        tmem__sb_str(&sb, ")");
         break;
-    case TMEM_TI_LOSS: tmem_sb_str(&sb, c->o->fused_ce ? "loss softmax chunk (fp32)" : "loss log-softmax (fp32)"); break;
-    case TMEM_TI_LOGITS_GRAD: tmem_sb_str(&sb, c->o->fused_ce ? "hidden-state grad (fused CE)" : "logits gradient"); break;
-    case TMEM_TI_RECOMPUTE: tmem_sb_str(&sb, "recomputed layer"); break;
-    case TMEM_TI_STEP_SCRATCH: tmem_sb_str(&sb, "optimizer step scratch"); break;
-    case TMEM_TI_DDP_BUCKETS: tmem_sb_str(&sb, "DDP gradient buckets"); break;
-    case TMEM_TI_ZERO_REDUCE: tmem_sb_str(&sb, "ZeRO reduce bucket"); break;
-    case TMEM_TI_ZERO_ALLGATHER: tmem_sb_str(&sb, "ZeRO allgather bucket"); break;
+    case TMEM_TI_LOSS: tmem__sb_str(&sb, c->o->fused_ce ? "loss softmax chunk (fp32)" : "loss log-softmax (fp32)"); break;
+    case TMEM_TI_LOGITS_GRAD: tmem__sb_str(&sb, c->o->fused_ce ? "hidden-state grad (fused CE)" : "logits gradient"); break;
+    case TMEM_TI_RECOMPUTE: tmem__sb_str(&sb, "recomputed layer"); break;
+    case TMEM_TI_STEP_SCRATCH: tmem__sb_str(&sb, "optimizer step scratch"); break;
+    case TMEM_TI_DDP_BUCKETS: tmem__sb_str(&sb, "DDP gradient buckets"); break;
+    case TMEM_TI_ZERO_REDUCE: tmem__sb_str(&sb, "ZeRO reduce bucket"); break;
+    case TMEM_TI_ZERO_ALLGATHER: tmem__sb_str(&sb, "ZeRO allgather bucket"); break;
     case TMEM_TI_GATHERED:
-        tmem_sb_str(&sb, c->o->zero == 3 ? "ZeRO-3 live parameters"
+        tmem__sb_str(&sb, c->o->zero == 3 ? "ZeRO-3 live parameters"
                          : c->o->fsdp == TMEM_FSDP_GRAD_OP ? "FSDP unsharded parameters"
                                                            : "FSDP unsharded units");
         break;
-    case TMEM_TI_UNSHARDED_GRADS: tmem_sb_str(&sb, "FSDP unsharded gradients"); break;
-    case TMEM_TI_CUDA: tmem_sb_str(&sb, "CUDA context + workspaces"); break;
-    case TMEM_TI_FRAGMENTATION: tmem_sb_str(&sb, "allocator fragmentation"); break;
-    case TMEM_TI_DS_LARGEST: tmem_sb_str(&sb, "largest layer (DeepSpeed)"); break;
-    case TMEM_TI_DS_STATES: tmem_sb_str(&sb, "model states (DeepSpeed)"); break;
-    default: tmem_sb_str(&sb, "?"); break;
+    case TMEM_TI_UNSHARDED_GRADS: tmem__sb_str(&sb, "FSDP unsharded gradients"); break;
+    case TMEM_TI_CUDA: tmem__sb_str(&sb, "CUDA context + workspaces"); break;
+    case TMEM_TI_FRAGMENTATION: tmem__sb_str(&sb, "allocator fragmentation"); break;
+    case TMEM_TI_DS_LARGEST: tmem__sb_str(&sb, "largest layer (DeepSpeed)"); break;
+    case TMEM_TI_DS_STATES: tmem__sb_str(&sb, "model states (DeepSpeed)"); break;
+    default: tmem__sb_str(&sb, "?"); break;
     }
 }
 
@@ -1058,7 +1058,7 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
                                    bool host, struct tmem_ledger *out, struct tmem_error *err)
 {
     if (out == NULL || r == NULL || (unsigned)phase >= TMEM_PHASE_COUNT)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "bad ledger request");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "bad ledger request");
     TRY(tmem_train_validate(m, o, err));
     TRY(tmem__inventory_check(inv, err));
     tmem_ledger_init(out);
@@ -1072,7 +1072,7 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
                 continue;
             TRY(tmem_ledger_add(out, host_buckets[h], host_labels[h], v, formula, err));
         }
-        return c.overflow ? tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "overflow") : TMEM_OK;
+        return c.overflow ? tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "overflow") : TMEM_OK;
     }
     uint64_t rest = 0;
     for (int it = 0; it < TMEM_TI_COUNT; it++) {
@@ -1092,6 +1092,6 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
         TRY(tmem_ledger_add(out, TMEM_BUCKET_FRAMEWORK_OVERHEAD, label, fr, formula, err));
     }
     if (c.overflow)
-        return tmem_fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
     return TMEM_OK;
 }

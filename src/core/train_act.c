@@ -37,7 +37,7 @@
  * include/tmem/families.h: rotary, eager softmax in fp32) and the dropouts
  * the model trains with: those whose rate is > 0 (read from config.json,
  * else the family's config-class default), unless --dropout says on / off. */
-void tmem_train_act_family(struct tmem_train_ctx *c)
+void tmem__train_act_family(struct tmem_train_ctx *c)
 {
     const struct tmem_family_info *fi = tmem_family_info(c->m->family);
     const double *p = c->m->dropout;
@@ -58,7 +58,7 @@ static uint64_t done(struct tmem_train_ctx *c, const struct tmem__term *t, struc
     if (f != NULL) {
         char text[TMEM_FORMULA_LEN];
         tmem__term_render(t, text, sizeof text);
-        tmem_sb_str(f, text);
+        tmem__sb_str(f, text);
     }
     return tc_term(c, t);
 }
@@ -125,7 +125,7 @@ static uint64_t sums_bytes(struct tmem_train_ctx *c, uint64_t sp, uint64_t tp)
     return done(c, &t, NULL);
 }
 
-void tmem_train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *la)
+void tmem__train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *la)
 {
     const struct tmem__act_sums *s = &c->act;
     tmem__act_layer(c, &c->act, NULL);
@@ -192,7 +192,7 @@ static uint64_t per_layer_item(struct tmem_train_ctx *c, struct tmem_sb *f, cons
         part_factors(c, &sub, c->act.sp[p], c->act.tp[p]);
         tmem__term_mul_term(&t, &sub);
     } else {
-        tmem__term_mul(&t, NULL, one_layer); /* what part_factors gave in tmem_train_layer_act */
+        tmem__term_mul(&t, NULL, one_layer); /* what part_factors gave in tmem__train_layer_act */
     }
     in_flight_end(c, &t);
     return done(c, &t, f);
@@ -341,7 +341,7 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
 
 /* One layer recomputed during backward: its scores (selective), or all of
  * it (full). Explaining, the factors; else the values they gave once in
- * tmem_train_layer_act. */
+ * tmem__train_layer_act. */
 static uint64_t recompute_item(struct tmem_train_ctx *c, struct tmem_sb *f)
 {
     struct tmem__term t, sub;
@@ -366,7 +366,7 @@ static uint64_t recompute_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     return done(c, &t, f);
 }
 
-uint64_t tmem_train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
+uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
 {
     const struct tmem_train_layout *lay = &c->lay;
     bool full = c->o->recompute == TMEM_RECOMPUTE_FULL;

@@ -52,8 +52,8 @@ static void buffered(const struct tmem_train_ctx *c, struct tmem__term *t, const
         char num[24] = "";
         if (t->text) {
             struct tmem_sb sb;
-            tmem_sb_init(&sb, num, sizeof num);
-            tmem_sb_u64(&sb, f[i]);
+            tmem__sb_init(&sb, num, sizeof num);
+            tmem__sb_u64(&sb, f[i]);
         }
         tmem__term_mul_frac(&sub, f_sym[i], num, f[i], 1);
     }
@@ -61,13 +61,13 @@ static void buffered(const struct tmem_train_ctx *c, struct tmem__term *t, const
     if (t->text) { /* 150 → "1.5" */
         struct tmem_sb sb;
         uint64_t pct = TMEM_TRAIN_DS_BUFFER_FACTOR_PCT;
-        tmem_sb_init(&sb, shown, sizeof shown);
-        tmem_sb_u64(&sb, pct / 100);
+        tmem__sb_init(&sb, shown, sizeof shown);
+        tmem__sb_u64(&sb, pct / 100);
         if (pct % 100 != 0) {
             char d[4] = {'.', (char)('0' + pct % 100 / 10), (char)('0' + pct % 10), '\0'};
             if (d[2] == '0')
                 d[2] = '\0';
-            tmem_sb_str(&sb, d);
+            tmem__sb_str(&sb, d);
         }
     }
     tmem__term_mul_frac(&sub, NULL, shown, TMEM_TRAIN_DS_BUFFER_FACTOR_PCT, 100);
@@ -76,7 +76,7 @@ static void buffered(const struct tmem_train_ctx *c, struct tmem__term *t, const
     tmem__term_mul_term(t, &sub);
 }
 
-void tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t)
+void tmem__train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t)
 {
     struct ds_in d;
     ds_inputs(c, &d);
@@ -109,7 +109,7 @@ void tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struc
         tmem__term_plus_term(t, &share);
 }
 
-void tmem_train_ds_host(struct tmem_train_ctx *c, struct tmem__term *t)
+void tmem__train_ds_host(struct tmem_train_ctx *c, struct tmem__term *t)
 {
     struct ds_in d;
     ds_inputs(c, &d);

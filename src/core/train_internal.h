@@ -110,15 +110,15 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem__act_sums *sums,
 
 /* train_act.c: fills c->act and *out: one layer, one micro-batch; and an
  * MoE layer's saved bytes under the plan (0 without experts) */
-void tmem_train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *out);
+void tmem__train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *out);
 uint64_t tmem__act_moe_layer_bytes(struct tmem_train_ctx *c);
 
 /* train_act.c: activations saved for backward (one formula per item) */
-uint64_t tmem_train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
-void tmem_train_act_family(struct tmem_train_ctx *c);
+uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
+void tmem__train_act_family(struct tmem_train_ctx *c);
 
 /* train_ds.c: --deepspeed-estimator's two lines, as terms */
-void tmem_train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t);
-void tmem_train_ds_host(struct tmem_train_ctx *c, struct tmem__term *t);
+void tmem__train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t);
+void tmem__train_ds_host(struct tmem_train_ctx *c, struct tmem__term *t);
 
 #endif /* TMEM_TRAIN_INTERNAL_H */

@@ -55,7 +55,7 @@ static enum tmem_status solve(const struct tmem_model *m, const struct tmem_inve
                               struct tmem_train_solution *out, struct tmem_error *err)
 {
     if (out == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no solution given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no solution given");
     struct tmem_train_solution s;
     memset(&s, 0, sizeof s);
     s.limit = ax->limit_k * ax->step;
@@ -102,7 +102,7 @@ enum tmem_status tmem_train_max_micro_batch(const struct tmem_model *m, const st
                                             struct tmem_train_solution *out, struct tmem_error *err)
 {
     if (o == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no plan given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no plan given");
     const struct axis ax = {false, 1, TMEM_MAX_MICRO_BATCH};
     return solve(m, inv, o, &ax, capacity_bytes, out, err);
 }
@@ -112,7 +112,7 @@ enum tmem_status tmem_train_max_seq(const struct tmem_model *m, const struct tme
                                     struct tmem_train_solution *out, struct tmem_error *err)
 {
     if (m == NULL || o == NULL)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
     uint64_t limit = TMEM_MAX_SEQ;
     if (m->learned_pos && m->n_pos < limit)
         limit = m->n_pos;
@@ -205,11 +205,11 @@ static bool peak_of(const struct fixes *f, const struct tmem_train_opts *t, uint
 static void fix_what(char *buf, size_t cap, const char *a, uint64_t v, const char *b)
 {
     struct tmem_sb sb;
-    tmem_sb_init(&sb, buf, cap);
-    tmem_sb_str(&sb, a);
+    tmem__sb_init(&sb, buf, cap);
+    tmem__sb_str(&sb, a);
     if (v != UINT64_MAX)
-        tmem_sb_u64(&sb, v);
-    tmem_sb_str(&sb, b);
+        tmem__sb_u64(&sb, v);
+    tmem__sb_str(&sb, b);
 }
 
 /* Records plan t for lever l unless it lowers nothing. */

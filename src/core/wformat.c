@@ -62,33 +62,33 @@ enum tmem_dtype tmem__wf_payload_dtype(enum tmem_wformat f)
 const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf, size_t cap)
 {
     struct tmem_sb sb;
-    tmem_sb_init(&sb, buf, cap);
+    tmem__sb_init(&sb, buf, cap);
     uint64_t f32 = tmem__dtype_size(TMEM_DTYPE_F32);
-    tmem_sb_str(&sb, "Σ matrices: ");
+    tmem__sb_str(&sb, "Σ matrices: ");
     switch (f) {
-    case TMEM_WF_FP8: tmem_sb_str(&sb, "one fp32 scale each ("); tmem_sb_u64(&sb, f32); tmem_sb_str(&sb, " B)"); break;
+    case TMEM_WF_FP8: tmem__sb_str(&sb, "one fp32 scale each ("); tmem__sb_u64(&sb, f32); tmem__sb_str(&sb, " B)"); break;
     case TMEM_WF_FP8_BLOCK:
-        tmem_sb_str(&sb, "ceil(in/128) × ceil(out/128) × ");
-        tmem_sb_u64(&sb, f32);
-        tmem_sb_str(&sb, " B");
+        tmem__sb_str(&sb, "ceil(in/128) × ceil(out/128) × ");
+        tmem__sb_u64(&sb, f32);
+        tmem__sb_str(&sb, " B");
         break;
     case TMEM_WF_FP8_CHANNEL:
     case TMEM_WF_INT8:
-        tmem_sb_str(&sb, "out_channels × ");
-        tmem_sb_u64(&sb, f32);
-        tmem_sb_str(&sb, " B (fp32 scale per output channel)");
+        tmem__sb_str(&sb, "out_channels × ");
+        tmem__sb_u64(&sb, f32);
+        tmem__sb_str(&sb, " B (fp32 scale per output channel)");
         break;
     case TMEM_WF_INT4:
     case TMEM_WF_GPTQ:
-        tmem_sb_str(&sb, "in / ");
-        tmem_sb_u64(&sb, group);
-        tmem_sb_str(&sb, " × out × (2 B fp16 scale + 0.5 B 4-bit zero)");
+        tmem__sb_str(&sb, "in / ");
+        tmem__sb_u64(&sb, group);
+        tmem__sb_str(&sb, " × out × (2 B fp16 scale + 0.5 B 4-bit zero)");
         if (f == TMEM_WF_GPTQ)
-            tmem_sb_str(&sb, " + in × 4 B g_idx");
+            tmem__sb_str(&sb, " + in × 4 B g_idx");
         break;
-    case TMEM_WF_NF4: tmem_sb_str(&sb, "elements / 64 × 4 B fp32 absmax + 64 B code"); break;
+    case TMEM_WF_NF4: tmem__sb_str(&sb, "elements / 64 × 4 B fp32 absmax + 64 B code"); break;
     case TMEM_WF_NF4_DQ:
-        tmem_sb_str(&sb, "elements / 64 × 1 B absmax + / 16384 × 4 B absmax2 + 1092 B codes");
+        tmem__sb_str(&sb, "elements / 64 × 1 B absmax + / 16384 × 4 B absmax2 + 1092 B codes");
         break;
     case TMEM_WF_FP32:
     case TMEM_WF_BF16:
@@ -97,7 +97,7 @@ const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf,
     case TMEM_WF_GGUF_Q4_K_M:
     case TMEM_WF_GGUF_Q5_K_M:
     case TMEM_WF_GGUF_Q4_K_S:
-    case TMEM_WF_COUNT: tmem_sb_str(&sb, "none"); break;
+    case TMEM_WF_COUNT: tmem__sb_str(&sb, "none"); break;
     }
     return buf;
 }
@@ -135,19 +135,19 @@ enum tmem_wformat tmem_wformat_from_name(const char *name, uint32_t *ggml_type)
     return TMEM_WF_COUNT;
 }
 
-bool tmem_wf_is_gguf(enum tmem_wformat f)
+bool tmem__wf_is_gguf(enum tmem_wformat f)
 {
     return f >= TMEM_WF_GGUF && f <= TMEM_WF_GGUF_Q4_K_S;
 }
 
-bool tmem_wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f)
+bool tmem__wf_quantizes(const struct tmem_tensor *t, enum tmem_wformat f)
 {
     if (f <= TMEM_WF_FP16 || t->cols == 1 || t->rows == 1)
         return false; /* plain formats; vectors (norms, biases) stay as they are */
     const enum tmem_group g = tmem__kind(t)->group;
     if (g == TMEM_GROUP_ROUTER || g == TMEM_GROUP_NORM)
         return false; /* llama.cpp keeps ffn_gate_inp; HF formats skip the gate */
-    if (tmem_wf_is_gguf(f))
+    if (tmem__wf_is_gguf(f))
         return true; /* token_embd and output are quantized too */
     return g != TMEM_GROUP_EMBEDDING && g != TMEM_GROUP_LM_HEAD;
 }
@@ -158,7 +158,7 @@ static bool use_more_bits(uint64_t i, uint64_t n)
     return i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2);
 }
 
-uint32_t tmem_gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, uint32_t base,
+uint32_t tmem__gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, uint32_t base,
                             uint64_t layer, uint64_t n_layer, bool tied)
 {
     if (f == TMEM_WF_GGUF_Q4_K_M || f == TMEM_WF_GGUF_Q4_K_S)
@@ -210,10 +210,10 @@ static uint32_t gguf_fallback(uint32_t type, uint64_t row)
 
 static enum tmem_status overflow(struct tmem_error *err, const char *name)
 {
-    return tmem_fail(err, TMEM_ERR_OVERFLOW, name, "weight bytes do not fit in 64 bits");
+    return tmem__fail(err, TMEM_ERR_OVERFLOW, name, "weight bytes do not fit in 64 bits");
 }
 
-enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_wformat f,
+enum tmem_status tmem__wf_instance_bytes(const struct tmem_tensor *t, enum tmem_wformat f,
                                         uint32_t gtype, uint64_t group, enum tmem_dtype keep,
                                         uint64_t rows, uint64_t cols,
                                         struct tmem_instance_bytes *out, struct tmem_error *err)
@@ -222,10 +222,10 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
     if (!tmem_mul_u64(rows, cols, &n))
         return overflow(err, t->name);
     *out = (struct tmem_instance_bytes){.ggml_type = TMEM_GGML_TYPE_COUNT};
-    if (!tmem_wf_quantizes(t, f)) {
+    if (!tmem__wf_quantizes(t, f)) {
         /* GGUF keeps vectors and the router in f32; HF formats in `keep` */
-        enum tmem_dtype d = tmem_wf_is_gguf(f) ? TMEM_DTYPE_F32 : f <= TMEM_WF_FP16 ? payloads[f] : keep;
-        if (tmem_wf_is_gguf(f))
+        enum tmem_dtype d = tmem__wf_is_gguf(f) ? TMEM_DTYPE_F32 : f <= TMEM_WF_FP16 ? payloads[f] : keep;
+        if (tmem__wf_is_gguf(f))
             out->ggml_type = TMEM_GGML_F32;
         return tmem_dtype_bytes(d, n, &out->payload) == TMEM_OK ? TMEM_OK : overflow(err, t->name);
     }
@@ -256,19 +256,19 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
         if (group == 0 || in % group != 0) {
             char msg[160];
             struct tmem_sb sb;
-            tmem_sb_init(&sb, msg, sizeof msg);
-            tmem_sb_str(&sb, "--group-size ");
-            tmem_sb_u64(&sb, group);
-            tmem_sb_str(&sb, " does not divide the input width ");
-            tmem_sb_u64(&sb, in);
-            tmem_sb_str(&sb, " of ");
-            tmem_sb_str(&sb, t->name);
+            tmem__sb_init(&sb, msg, sizeof msg);
+            tmem__sb_str(&sb, "--group-size ");
+            tmem__sb_u64(&sb, group);
+            tmem__sb_str(&sb, " does not divide the input width ");
+            tmem__sb_u64(&sb, in);
+            tmem__sb_str(&sb, " of ");
+            tmem__sb_str(&sb, t->name);
             if (in != t->rows) { /* a row-parallel share: vLLM refuses it too */
-                tmem_sb_str(&sb, " (");
-                tmem_sb_u64(&sb, t->rows);
-                tmem_sb_str(&sb, " split by tensor parallel)");
+                tmem__sb_str(&sb, " (");
+                tmem__sb_u64(&sb, t->rows);
+                tmem__sb_str(&sb, " split by tensor parallel)");
             }
-            return tmem_fail(err, TMEM_ERR_INCONSISTENT, "--group-size", msg);
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--group-size", msg);
         }
         /* per group and output: fp16 scale (2 B) + packed 4-bit zero (0.5 B) */
         if (!tmem_mul_u64(in / group, outc, &a) || !tmem_mul_u64(a, f16, &b) ||
@@ -298,7 +298,7 @@ enum tmem_status tmem_wf_instance_bytes(const struct tmem_tensor *t, enum tmem_w
         if (st == TMEM_ERR_OVERFLOW)
             return overflow(err, t->name);
         if (st != TMEM_OK)
-            return tmem_fail(err, TMEM_ERR_INCONSISTENT, t->name,
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, t->name,
                              "tensor is not a whole number of ggml blocks");
         return TMEM_OK;
     }

@@ -31,9 +31,9 @@ static void *raw_alloc(const struct tmem_allocator *a, size_t n)
     return a->malloc(a->ctx, n);
 }
 
-void *tmem_alloc(size_t n) { return raw_alloc(current, n); }
+void *tmem__alloc(size_t n) { return raw_alloc(current, n); }
 
-void *tmem_calloc(size_t n, size_t size)
+void *tmem__calloc(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
         return NULL;
@@ -43,7 +43,7 @@ void *tmem_calloc(size_t n, size_t size)
     return p;
 }
 
-void tmem_dealloc(void *p)
+void tmem__dealloc(void *p)
 {
     if (p == NULL)
         return;
@@ -54,15 +54,15 @@ void tmem_dealloc(void *p)
         a->free(a->ctx, p);
 }
 
-static void *json_malloc_trampoline(size_t n) { return tmem_alloc(n); }
-static void json_free_trampoline(void *p) { tmem_dealloc(p); }
+static void *json_malloc_trampoline(size_t n) { return tmem__alloc(n); }
+static void json_free_trampoline(void *p) { tmem__dealloc(p); }
 static void install_json_hooks(void)
 {
     json_set_alloc_funcs(json_malloc_trampoline, json_free_trampoline);
 }
 static once_flag json_hooks_once = ONCE_FLAG_INIT;
 
-const struct tmem_allocator *tmem_alloc_push(const struct tmem_allocator *a)
+const struct tmem_allocator *tmem__alloc_push(const struct tmem_allocator *a)
 {
     call_once(&json_hooks_once, install_json_hooks);
     const struct tmem_allocator *prev = current;
@@ -70,6 +70,6 @@ const struct tmem_allocator *tmem_alloc_push(const struct tmem_allocator *a)
     return prev;
 }
 
-void tmem_alloc_pop(const struct tmem_allocator *prev) { current = prev; }
+void tmem__alloc_pop(const struct tmem_allocator *prev) { current = prev; }
 
-const struct tmem_allocator *tmem_alloc_current(void) { return current; }
+const struct tmem_allocator *tmem__alloc_current(void) { return current; }

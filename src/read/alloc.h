@@ -1,8 +1,8 @@
 /* alloc.h — the one allocation seam of everything outside the pure core
  * (readers, reports, CLI) and of jansson. Internal code allocates with
- * tmem_alloc(), which uses the calling thread's current allocator: the
+ * tmem__alloc(), which uses the calling thread's current allocator: the
  * struct tmem_allocator a public entry point was given, made current for
- * the duration of that call with tmem_alloc_push() / tmem_alloc_pop().
+ * the duration of that call with tmem__alloc_push() / tmem__alloc_pop().
  * The core allocates nothing. */
 #ifndef TMEM_ALLOC_H
 #define TMEM_ALLOC_H
@@ -12,19 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void *tmem_alloc(size_t n);               /* NULL when out of memory (or failed on purpose) */
-void *tmem_calloc(size_t n, size_t size); /* zeroed; NULL on overflow of n · size too */
-void tmem_dealloc(void *p);               /* NULL is a no-op */
+void *tmem__alloc(size_t n);               /* NULL when out of memory (or failed on purpose) */
+void *tmem__calloc(size_t n, size_t size); /* zeroed; NULL on overflow of n · size too */
+void tmem__dealloc(void *p);               /* NULL is a no-op */
 
 /* Makes a (NULL: malloc/free) the calling thread's current allocator and
- * returns the previous one, which the caller hands back to tmem_alloc_pop()
+ * returns the previous one, which the caller hands back to tmem__alloc_pop()
  * before it returns. a must outlive the pop. The first push also routes
  * jansson's allocations through the current allocator (once per process). */
-const struct tmem_allocator *tmem_alloc_push(const struct tmem_allocator *a);
-void tmem_alloc_pop(const struct tmem_allocator *prev);
+const struct tmem_allocator *tmem__alloc_push(const struct tmem_allocator *a);
+void tmem__alloc_pop(const struct tmem_allocator *prev);
 
 /* The current allocator (NULL: malloc/free), for results that outlive the
  * call (a checkpoint keeps a copy to free itself with). */
-const struct tmem_allocator *tmem_alloc_current(void);
+const struct tmem_allocator *tmem__alloc_current(void);
 
 #endif /* TMEM_ALLOC_H */

@@ -10,15 +10,15 @@
 
 static enum tmem_status invalid(struct tmem_error *err, const char *where, const char *msg)
 {
-    return tmem_fail(err, TMEM_ERR_INVALID_ARG, where, msg);
+    return tmem__fail(err, TMEM_ERR_INVALID_ARG, where, msg);
 }
 
 /* Returns the status of `call`, run with alc current. */
 #define RETURN_WITH_ALLOCATOR(alc, call)                                                       \
     do {                                                                                       \
-        const struct tmem_allocator *prev_ = tmem_alloc_push(alc);                             \
+        const struct tmem_allocator *prev_ = tmem__alloc_push(alc);                             \
         enum tmem_status st_ = (call);                                                         \
-        tmem_alloc_pop(prev_);                                                                 \
+        tmem__alloc_pop(prev_);                                                                 \
         return st_;                                                                            \
     } while (0)
 
@@ -109,18 +109,18 @@ void tmem_ckpt_free(struct tmem_ckpt *c)
     if (c == NULL)
         return;
     struct tmem_allocator a = c->alc; /* *c is zeroed by the free */
-    const struct tmem_allocator *prev = tmem_alloc_push(&a);
+    const struct tmem_allocator *prev = tmem__alloc_push(&a);
     tmem__ckpt_free(c);
-    tmem_alloc_pop(prev);
+    tmem__alloc_pop(prev);
 }
 
 int64_t tmem_ckpt_find(struct tmem_ckpt *c, const char *name)
 {
     if (c == NULL || name == NULL)
         return -1;
-    const struct tmem_allocator *prev = tmem_alloc_push(&c->alc);
+    const struct tmem_allocator *prev = tmem__alloc_push(&c->alc);
     int64_t i = tmem__ckpt_find(c, name);
-    tmem_alloc_pop(prev);
+    tmem__alloc_pop(prev);
     return i;
 }
 

@@ -32,10 +32,10 @@ struct tmem_arena {
     struct arena_chunk *head;
 };
 
-char *tmem_arena_strndup(struct tmem_ckpt *c, const char *s, size_t len)
+char *tmem__arena_strndup(struct tmem_ckpt *c, const char *s, size_t len)
 {
     if (c->arena == NULL) {
-        c->arena = tmem_calloc(1, sizeof *c->arena);
+        c->arena = tmem__calloc(1, sizeof *c->arena);
         if (c->arena == NULL)
             return NULL;
     }
@@ -44,7 +44,7 @@ char *tmem_arena_strndup(struct tmem_ckpt *c, const char *s, size_t len)
         return NULL;
     if (h == NULL || h->cap - h->used < len + 1) {
         size_t cap = len + 1 > ARENA_CHUNK_BYTES ? len + 1 : ARENA_CHUNK_BYTES;
-        struct arena_chunk *n = tmem_alloc(sizeof *n + cap);
+        struct arena_chunk *n = tmem__alloc(sizeof *n + cap);
         if (n == NULL)
             return NULL;
         n->used = 0;
@@ -66,14 +66,14 @@ static void arena_free(struct tmem_arena *a)
         return;
     for (struct arena_chunk *h = a->head, *next; h; h = next) {
         next = h->next;
-        tmem_dealloc(h);
+        tmem__dealloc(h);
     }
-    tmem_dealloc(a);
+    tmem__dealloc(a);
 }
 
 /* ------------------------------------------------------------------ errors */
 
-enum tmem_status tmem_ckpt_fail(struct tmem_error *err, enum tmem_status code, const char *file,
+enum tmem_status tmem__ckpt_fail(struct tmem_error *err, enum tmem_status code, const char *file,
                                 const char *field, uint64_t offset, const char *fmt, ...)
 {
     if (err == NULL)
@@ -115,26 +115,26 @@ static bool grow(void **p, uint32_t *cap, uint64_t need, size_t size)
     return true;
 }
 
-enum tmem_status tmem_ckpt_reserve(struct tmem_ckpt *c, uint64_t n_tensors, uint64_t n_kv,
+enum tmem_status tmem__ckpt_reserve(struct tmem_ckpt *c, uint64_t n_tensors, uint64_t n_kv,
                                    const char *where, struct tmem_error *err)
 {
     if ((uint64_t)c->n_tensors + n_tensors > TMEM_MAX_CKPT_TENSORS)
-        return tmem_ckpt_fail(err, TMEM_ERR_LIMIT, where, "tensors", 0,
+        return tmem__ckpt_fail(err, TMEM_ERR_LIMIT, where, "tensors", 0,
                               "%llu tensors in all but at most %u are read",
                               (unsigned long long)((uint64_t)c->n_tensors + n_tensors),
                               TMEM_MAX_CKPT_TENSORS);
     if (!grow((void **)&c->tensors, &c->cap_tensors, (uint64_t)c->n_tensors + n_tensors,
               sizeof *c->tensors) ||
         !grow((void **)&c->kv, &c->cap_kv, (uint64_t)c->n_kv + n_kv, sizeof *c->kv))
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
     return TMEM_OK;
 }
 
-struct tmem_ckpt_tensor *tmem_ckpt_push_tensor(struct tmem_ckpt *c, const char *where,
+struct tmem_ckpt_tensor *tmem__ckpt_push_tensor(struct tmem_ckpt *c, const char *where,
                                                struct tmem_error *err)
 {
     if (c->n_tensors >= c->cap_tensors &&
-        tmem_ckpt_reserve(c, 1, 0, where, err) != TMEM_OK)
+        tmem__ckpt_reserve(c, 1, 0, where, err) != TMEM_OK)
         return NULL;
     struct tmem_ckpt_tensor *t = &c->tensors[c->n_tensors++];
     memset(t, 0, sizeof *t);
@@ -142,27 +142,27 @@ struct tmem_ckpt_tensor *tmem_ckpt_push_tensor(struct tmem_ckpt *c, const char *
     return t;
 }
 
-struct tmem_ckpt_kv *tmem_ckpt_push_kv(struct tmem_ckpt *c, const char *where,
+struct tmem_ckpt_kv *tmem__ckpt_push_kv(struct tmem_ckpt *c, const char *where,
                                        struct tmem_error *err)
 {
-    if (c->n_kv >= c->cap_kv && tmem_ckpt_reserve(c, 0, 1, where, err) != TMEM_OK)
+    if (c->n_kv >= c->cap_kv && tmem__ckpt_reserve(c, 0, 1, where, err) != TMEM_OK)
         return NULL;
     struct tmem_ckpt_kv *kv = &c->kv[c->n_kv++];
     memset(kv, 0, sizeof *kv);
     return kv;
 }
 
-struct tmem_ckpt_file *tmem_ckpt_push_file(struct tmem_ckpt *c, const char *path,
+struct tmem_ckpt_file *tmem__ckpt_push_file(struct tmem_ckpt *c, const char *path,
                                            struct tmem_error *err)
 {
     if (c->n_files >= TMEM_MAX_SHARDS) {
-        tmem_ckpt_fail(err, TMEM_ERR_LIMIT, path, NULL, 0, "more than %u files", TMEM_MAX_SHARDS);
+        tmem__ckpt_fail(err, TMEM_ERR_LIMIT, path, NULL, 0, "more than %u files", TMEM_MAX_SHARDS);
         return NULL;
     }
-    char *p = tmem_arena_strndup(c, path, strlen(path));
+    char *p = tmem__arena_strndup(c, path, strlen(path));
     if (p == NULL || !grow((void **)&c->files, &c->cap_files, (uint64_t)c->n_files + 1,
                            sizeof *c->files)) {
-        tmem_ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
+        tmem__ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
         return NULL;
     }
     struct tmem_ckpt_file *f = &c->files[c->n_files++];
@@ -191,22 +191,22 @@ static uint64_t hash_name(const char *s)
 static void map_free(struct tmem_name_map *m)
 {
     if (m) {
-        tmem_dealloc(m->slots);
-        tmem_dealloc(m);
+        tmem__dealloc(m->slots);
+        tmem__dealloc(m);
     }
 }
 
-enum tmem_status tmem_ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *err)
+enum tmem_status tmem__ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *err)
 {
     map_free(c->names);
     c->names = NULL;
     uint64_t slots = 16;
     while (slots < 2 * (uint64_t)c->n_tensors)
         slots *= 2;
-    struct tmem_name_map *m = tmem_calloc(1, sizeof *m);
-    if (m == NULL || (m->slots = tmem_calloc((size_t)slots, sizeof *m->slots)) == NULL) {
-        tmem_dealloc(m);
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, c->path, NULL, 0, "out of memory");
+    struct tmem_name_map *m = tmem__calloc(1, sizeof *m);
+    if (m == NULL || (m->slots = tmem__calloc((size_t)slots, sizeof *m->slots)) == NULL) {
+        tmem__dealloc(m);
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, c->path, NULL, 0, "out of memory");
     }
     m->mask = slots - 1;
     for (uint32_t i = 0; i < c->n_tensors; i++) {
@@ -218,7 +218,7 @@ enum tmem_status tmem_ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *e
                 const struct tmem_ckpt_tensor *t = &c->tensors[i];
                 const char *f1 = c->files[o->file].path, *f2 = c->files[t->file].path;
                 const char *b1 = strrchr(f1, '/');
-                enum tmem_status st = tmem_ckpt_fail(
+                enum tmem_status st = tmem__ckpt_fail(
                     err, TMEM_ERR_INCONSISTENT, f2, name, t->info_offset,
                     "tensor name appears twice (also in %s at byte %llu)", b1 ? b1 + 1 : f1,
                     (unsigned long long)o->info_offset);
@@ -237,7 +237,7 @@ int64_t tmem__ckpt_find(struct tmem_ckpt *c, const char *name)
 {
     if (c == NULL || name == NULL)
         return -1;
-    if (c->names == NULL && tmem_ckpt_index_names(c, NULL) != TMEM_OK)
+    if (c->names == NULL && tmem__ckpt_index_names(c, NULL) != TMEM_OK)
         return -1;
     const struct tmem_name_map *m = c->names;
     uint64_t h = hash_name(name) & m->mask;
@@ -264,9 +264,9 @@ void tmem__ckpt_free(struct tmem_ckpt *c)
 {
     if (c == NULL)
         return;
-    tmem_dealloc(c->files);
-    tmem_dealloc(c->tensors);
-    tmem_dealloc(c->kv);
+    tmem__dealloc(c->files);
+    tmem__dealloc(c->tensors);
+    tmem__dealloc(c->kv);
     map_free(c->names);
     arena_free(c->arena);
     memset(c, 0, sizeof *c);
@@ -274,7 +274,7 @@ void tmem__ckpt_free(struct tmem_ckpt *c)
 
 /* ------------------------------------------------------------------- reads */
 
-enum tmem_status tmem_pread_exact(int fd, void *buf, size_t n, uint64_t off, const char *file,
+enum tmem_status tmem__pread_exact(int fd, void *buf, size_t n, uint64_t off, const char *file,
                                   const char *field, struct tmem_error *err)
 {
     size_t got = 0;
@@ -283,10 +283,10 @@ enum tmem_status tmem_pread_exact(int fd, void *buf, size_t n, uint64_t off, con
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            return tmem_ckpt_fail(err, TMEM_ERR_IO, file, field, off + got, "%s",
+            return tmem__ckpt_fail(err, TMEM_ERR_IO, file, field, off + got, "%s",
                                   strerror(errno));
         if (r == 0)
-            return tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, file, field, off + got,
+            return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, file, field, off + got,
                                   "the file ends here, %zu bytes short", n - got);
         got += (size_t)r;
     }
@@ -309,7 +309,7 @@ enum tmem_status tmem__ckpt_open_file(struct tmem_ckpt *c, const char *path, int
     enum tmem_status st = tmem__open_regular(path, &f, &size, err);
     if (st != TMEM_OK)
         return st;
-    struct tmem_ckpt_file *row = tmem_ckpt_push_file(c, path, err);
+    struct tmem_ckpt_file *row = tmem__ckpt_push_file(c, path, err);
     if (row == NULL) {
         close(f);
         return err ? err->code : TMEM_ERR_NOMEM;
@@ -341,11 +341,11 @@ static enum tmem_status read_file(struct tmem_ckpt *c, const char *path,
     switch (format) {
     case TMEM_CKPT_GGUF:
         c->format = TMEM_CKPT_GGUF;
-        st = tmem_gguf_read(c, file, fd, NULL, err);
+        st = tmem__gguf_read(c, file, fd, NULL, err);
         break;
     case TMEM_CKPT_SAFETENSORS:
     case TMEM_CKPT_FORMAT_COUNT:
-        st = tmem_safetensors_read_fd(c, file, fd, err);
+        st = tmem__safetensors_read_fd(c, file, fd, err);
         break;
     }
     close(fd);
@@ -366,7 +366,7 @@ static enum tmem_status list_dir(struct tmem_ckpt *c, const char *dir, const cha
     *n = 0;
     DIR *d = opendir(dir);
     if (d == NULL)
-        return tmem_ckpt_fail(err, TMEM_ERR_IO, dir, NULL, 0, "%s", strerror(errno));
+        return tmem__ckpt_fail(err, TMEM_ERR_IO, dir, NULL, 0, "%s", strerror(errno));
     const char **names = NULL;
     size_t cap = 0;
     enum tmem_status st = TMEM_OK;
@@ -375,7 +375,7 @@ static enum tmem_status list_dir(struct tmem_ckpt *c, const char *dir, const cha
         if (e->d_name[0] == '.' || !ends_with(e->d_name, suffix))
             continue;
         if (*n == TMEM_MAX_SHARDS) {
-            st = tmem_ckpt_fail(err, TMEM_ERR_LIMIT, dir, NULL, 0,
+            st = tmem__ckpt_fail(err, TMEM_ERR_LIMIT, dir, NULL, 0,
                                 "more than %u *%s files", TMEM_MAX_SHARDS, suffix);
             break;
         }
@@ -383,15 +383,15 @@ static enum tmem_status list_dir(struct tmem_ckpt *c, const char *dir, const cha
             cap = cap ? 2 * cap : 16;
             const char **q = tmem_ckpt_realloc(names, (cap / 2) * sizeof *names, cap * sizeof *names);
             if (q == NULL) {
-                st = tmem_ckpt_fail(err, TMEM_ERR_NOMEM, dir, NULL, 0, "out of memory");
+                st = tmem__ckpt_fail(err, TMEM_ERR_NOMEM, dir, NULL, 0, "out of memory");
                 break;
             }
             names = q;
         }
         size_t ld = strlen(dir), le = strlen(e->d_name);
-        char *p = tmem_arena_strndup(c, dir, ld + 1 + le);
+        char *p = tmem__arena_strndup(c, dir, ld + 1 + le);
         if (p == NULL) {
-            st = tmem_ckpt_fail(err, TMEM_ERR_NOMEM, dir, NULL, 0, "out of memory");
+            st = tmem__ckpt_fail(err, TMEM_ERR_NOMEM, dir, NULL, 0, "out of memory");
             break;
         }
         p[ld] = '/';
@@ -400,7 +400,7 @@ static enum tmem_status list_dir(struct tmem_ckpt *c, const char *dir, const cha
     }
     closedir(d);
     if (st != TMEM_OK) {
-        tmem_dealloc(names);
+        tmem__dealloc(names);
         *n = 0;
         return st;
     }
@@ -415,23 +415,23 @@ static enum tmem_status open_folder(struct tmem_ckpt *c, const char *dir, struct
     char path[4096];
     struct stat sb;
     if ((size_t)snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir) >= sizeof path)
-        return tmem_ckpt_fail(err, TMEM_ERR_LIMIT, dir, NULL, 0, "path is too long");
+        return tmem__ckpt_fail(err, TMEM_ERR_LIMIT, dir, NULL, 0, "path is too long");
     if (stat(path, &sb) == 0)
-        return tmem_safetensors_read_index(c, path, err);
+        return tmem__safetensors_read_index(c, path, err);
     const char **names;
     size_t n;
     enum tmem_status st = list_dir(c, dir, ".safetensors.index.json", &names, &n, err);
     if (st != TMEM_OK)
         return st;
     if (n > 0) {
-        st = n == 1 ? tmem_safetensors_read_index(c, names[0], err)
-                    : tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, dir, NULL, 0,
+        st = n == 1 ? tmem__safetensors_read_index(c, names[0], err)
+                    : tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, dir, NULL, 0,
                                      "folder holds %zu *.safetensors.index.json files; name one",
                                      n);
-        tmem_dealloc(names);
+        tmem__dealloc(names);
         return st;
     }
-    tmem_dealloc(names);
+    tmem__dealloc(names);
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     if (stat(path, &sb) == 0)
         return read_file(c, path, TMEM_CKPT_SAFETENSORS, err);
@@ -440,7 +440,7 @@ static enum tmem_status open_folder(struct tmem_ckpt *c, const char *dir, struct
         return st;
     for (size_t i = 0; i < n && st == TMEM_OK; i++)
         st = read_file(c, names[i], TMEM_CKPT_SAFETENSORS, err);
-    tmem_dealloc(names);
+    tmem__dealloc(names);
     if (st != TMEM_OK || n > 0)
         return st;
     st = list_dir(c, dir, ".gguf", &names, &n, err);
@@ -449,23 +449,23 @@ static enum tmem_status open_folder(struct tmem_ckpt *c, const char *dir, struct
     if (n == 1)
         st = read_file(c, names[0], TMEM_CKPT_GGUF, err);
     else if (n > 1)
-        st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, dir, NULL, 0,
+        st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, dir, NULL, 0,
                             "folder holds %zu .gguf files; name one", n);
     else
-        st = tmem_ckpt_fail(err, TMEM_ERR_MISSING_KEY, dir, NULL, 0,
+        st = tmem__ckpt_fail(err, TMEM_ERR_MISSING_KEY, dir, NULL, 0,
                             "folder holds no config.json, no *.safetensors and no .gguf file");
-    tmem_dealloc(names);
+    tmem__dealloc(names);
     return st;
 }
 
 static enum tmem_status finish(struct tmem_ckpt *c, struct tmem_error *err)
 {
     if (c->names == NULL) {
-        enum tmem_status st = tmem_ckpt_index_names(c, err);
+        enum tmem_status st = tmem__ckpt_index_names(c, err);
         if (st != TMEM_OK)
             return st;
     }
-    tmem_ckpt_classify_all(c);
+    tmem__ckpt_classify_all(c);
     return TMEM_OK;
 }
 
@@ -473,25 +473,25 @@ enum tmem_status tmem__ckpt_open(const char *path, struct tmem_ckpt *out, struct
 {
     memset(out, 0, sizeof *out);
     if (path == NULL || path[0] == '\0')
-        return tmem_ckpt_fail(err, TMEM_ERR_INVALID_ARG, "PATH", NULL, 0, "no path given");
-    out->path = tmem_arena_strndup(out, path, strlen(path));
+        return tmem__ckpt_fail(err, TMEM_ERR_INVALID_ARG, "PATH", NULL, 0, "no path given");
+    out->path = tmem__arena_strndup(out, path, strlen(path));
     if (out->path == NULL)
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s", strerror(errno));
+        return tmem__ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s", strerror(errno));
     enum tmem_status st;
     if (S_ISDIR(sb.st_mode)) {
         out->dir = out->path;
         st = open_folder(out, path, err);
     } else {
         const char *slash = strrchr(path, '/');
-        out->dir = slash ? tmem_arena_strndup(out, path, slash == path ? 1 : (size_t)(slash - path))
+        out->dir = slash ? tmem__arena_strndup(out, path, slash == path ? 1 : (size_t)(slash - path))
                          : ".";
         if (out->dir == NULL)
-            return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
+            return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
         if (ends_with(path, ".json"))
-            st = tmem_safetensors_read_index(out, path, err);
+            st = tmem__safetensors_read_index(out, path, err);
         else
             st = read_file(out, path, TMEM_CKPT_FORMAT_COUNT, err);
     }
@@ -506,30 +506,30 @@ enum tmem_status tmem__safetensors_parse_buffer(const void *buf, size_t len, con
     memset(out, 0, sizeof *out);
     if (where == NULL)
         where = "buffer.safetensors";
-    out->path = tmem_arena_strndup(out, where, strlen(where));
+    out->path = tmem__arena_strndup(out, where, strlen(where));
     out->dir = ".";
-    struct tmem_ckpt_file *f = out->path ? tmem_ckpt_push_file(out, where, err) : NULL;
+    struct tmem_ckpt_file *f = out->path ? tmem__ckpt_push_file(out, where, err) : NULL;
     if (f == NULL)
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
     f->file_bytes = len;
     const unsigned char *p = buf;
     if (len < 8)
-        return tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, where, "header length", 0,
+        return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, where, "header length", 0,
                               "the file is %zu bytes but a safetensors file starts with an "
                               "8-byte header length",
                               len);
     uint64_t n = tmem_le64(p);
     if (n > TMEM_MAX_SAFETENSORS_HEADER)
-        return tmem_ckpt_fail(err, TMEM_ERR_LIMIT, where, "header length", 0,
+        return tmem__ckpt_fail(err, TMEM_ERR_LIMIT, where, "header length", 0,
                               "header length is %llu but must be at most %u",
                               (unsigned long long)n, TMEM_MAX_SAFETENSORS_HEADER);
     if (n > len - 8)
-        return tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, where, "header length", 0,
+        return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, where, "header length", 0,
                               "header length %llu runs past the end of the file (%zu bytes)",
                               (unsigned long long)n, len);
     f->header_bytes = 8 + n;
     enum tmem_status st =
-        tmem_safetensors_parse_header(out, 0, (const char *)p + 8, (size_t)n, err);
+        tmem__safetensors_parse_header(out, 0, (const char *)p + 8, (size_t)n, err);
     if (st == TMEM_OK)
         st = finish(out, err);
     return st;
@@ -542,13 +542,13 @@ enum tmem_status tmem__gguf_parse_buffer(const void *buf, size_t len, const char
     if (where == NULL)
         where = "buffer.gguf";
     out->format = TMEM_CKPT_GGUF;
-    out->path = tmem_arena_strndup(out, where, strlen(where));
+    out->path = tmem__arena_strndup(out, where, strlen(where));
     out->dir = ".";
-    struct tmem_ckpt_file *f = out->path ? tmem_ckpt_push_file(out, where, err) : NULL;
+    struct tmem_ckpt_file *f = out->path ? tmem__ckpt_push_file(out, where, err) : NULL;
     if (f == NULL)
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
     f->file_bytes = len;
-    enum tmem_status st = tmem_gguf_read(out, 0, -1, buf, err);
+    enum tmem_status st = tmem__gguf_read(out, 0, -1, buf, err);
     if (st == TMEM_OK)
         st = finish(out, err);
     return st;

@@ -28,7 +28,7 @@ enum tmem_status tmem_ckpt_summarize(const struct tmem_ckpt *c, struct tmem_ckpt
             !tmem_add_u64(s->total_bytes, t->n_bytes, &s->total_bytes) ||
             !tmem_add_u64(s->group_params[g], t->n_elems, &s->group_params[g]) ||
             !tmem_add_u64(s->group_bytes[g], t->n_bytes, &s->group_bytes[g]))
-            return tmem_ckpt_fail(err, TMEM_ERR_OVERFLOW, c->path, t->name, t->info_offset,
+            return tmem__ckpt_fail(err, TMEM_ERR_OVERFLOW, c->path, t->name, t->info_offset,
                                   "the checkpoint's totals do not fit in 64 bits");
         s->group_tensors[g]++;
         uint32_t k = 0;
@@ -36,7 +36,7 @@ enum tmem_status tmem_ckpt_summarize(const struct tmem_ckpt *c, struct tmem_ckpt
             k++;
         if (k == s->n_dtypes) {
             if (k == TMEM_MAX_CKPT_DTYPES)
-                return tmem_ckpt_fail(err, TMEM_ERR_CAPACITY, c->path, t->name, t->info_offset,
+                return tmem__ckpt_fail(err, TMEM_ERR_CAPACITY, c->path, t->name, t->info_offset,
                                       "more than %u element types", TMEM_MAX_CKPT_DTYPES);
             s->dtypes[s->n_dtypes++] = (struct tmem_ckpt_dtype_sum){.type = t->type};
         }
@@ -156,12 +156,12 @@ enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_c
     uint64_t group[TMEM_GROUP_COUNT] = {0}, extra_params = 0, reason_params[TMEM_CKPT_REASON_COUNT] = {0};
     uint32_t extra_tensors = 0, reason_tensors[TMEM_CKPT_REASON_COUNT] = {0};
     const char *reason_example[TMEM_CKPT_REASON_COUNT] = {0};
-    uint64_t *per_layer = tmem_calloc((size_t)L * 3 + 1, sizeof *per_layer); /* attention, norm, all */
-    uint32_t *scratch = tmem_calloc((size_t)L + 1, sizeof *scratch);
+    uint64_t *per_layer = tmem__calloc((size_t)L * 3 + 1, sizeof *per_layer); /* attention, norm, all */
+    uint32_t *scratch = tmem__calloc((size_t)L + 1, sizeof *scratch);
     if (per_layer == NULL || scratch == NULL) {
-        tmem_dealloc(per_layer);
-        tmem_dealloc(scratch);
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, c->path, NULL, 0, "out of memory");
+        tmem__dealloc(per_layer);
+        tmem__dealloc(scratch);
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, c->path, NULL, 0, "out of memory");
     }
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         const struct tmem_ckpt_tensor *t = &c->tensors[i];
@@ -279,7 +279,7 @@ enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_c
              reason_tensors[r] > 1 ? "s" : "", commas(a, sizeof a, reason_params[r]),
              tmem_ckpt_reason_text((enum tmem_ckpt_reason)r), ex);
     }
-    tmem_dealloc(per_layer);
-    tmem_dealloc(scratch);
+    tmem__dealloc(per_layer);
+    tmem__dealloc(scratch);
     return TMEM_OK;
 }

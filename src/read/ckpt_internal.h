@@ -14,35 +14,35 @@
 /* realloc through the allocation seam: a new block, the old bytes copied */
 static inline void *tmem_ckpt_realloc(void *p, size_t old_bytes, size_t new_bytes)
 {
-    void *q = tmem_alloc(new_bytes);
+    void *q = tmem__alloc(new_bytes);
     if (q == NULL)
         return NULL;
     if (p != NULL && old_bytes)
         memcpy(q, p, old_bytes < new_bytes ? old_bytes : new_bytes);
-    tmem_dealloc(p);
+    tmem__dealloc(p);
     return q;
 }
 
 /* Copies s[0..len) plus a NUL into the arena; NULL when out of memory. */
-char *tmem_arena_strndup(struct tmem_ckpt *c, const char *s, size_t len);
+char *tmem__arena_strndup(struct tmem_ckpt *c, const char *s, size_t len);
 
 /* A new zeroed tensor / file / kv row at the end of its table, or NULL
  * (TMEM_ERR_NOMEM or the cap, reported in *err). */
-struct tmem_ckpt_tensor *tmem_ckpt_push_tensor(struct tmem_ckpt *c, const char *where,
+struct tmem_ckpt_tensor *tmem__ckpt_push_tensor(struct tmem_ckpt *c, const char *where,
                                                struct tmem_error *err);
-struct tmem_ckpt_file *tmem_ckpt_push_file(struct tmem_ckpt *c, const char *path,
+struct tmem_ckpt_file *tmem__ckpt_push_file(struct tmem_ckpt *c, const char *path,
                                            struct tmem_error *err);
-struct tmem_ckpt_kv *tmem_ckpt_push_kv(struct tmem_ckpt *c, const char *where,
+struct tmem_ckpt_kv *tmem__ckpt_push_kv(struct tmem_ckpt *c, const char *where,
                                        struct tmem_error *err);
 /* Makes room for `n` more tensors / kvs at once (n already validated). */
-enum tmem_status tmem_ckpt_reserve(struct tmem_ckpt *c, uint64_t n_tensors, uint64_t n_kv,
+enum tmem_status tmem__ckpt_reserve(struct tmem_ckpt *c, uint64_t n_tensors, uint64_t n_kv,
                                    const char *where, struct tmem_error *err);
 
 /* Fills *err: where = "<file>:<field>" (whole; cut with "…" only past
  * struct tmem_error.where), offset, msg = "at byte <offset>: <fmt...>"
  * (without the "at byte" part when field is NULL: a file-level error).
  * Returns code. */
-enum tmem_status tmem_ckpt_fail(struct tmem_error *err, enum tmem_status code, const char *file,
+enum tmem_status tmem__ckpt_fail(struct tmem_error *err, enum tmem_status code, const char *file,
                                 const char *field, uint64_t offset, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 6, 7)))
@@ -51,7 +51,7 @@ enum tmem_status tmem_ckpt_fail(struct tmem_error *err, enum tmem_status code, c
 
 /* Reads exactly n bytes at offset off of fd into buf; TMEM_ERR_IO or
  * TMEM_ERR_TRUNCATED (naming file and field) otherwise. */
-enum tmem_status tmem_pread_exact(int fd, void *buf, size_t n, uint64_t off, const char *file,
+enum tmem_status tmem__pread_exact(int fd, void *buf, size_t n, uint64_t off, const char *file,
                                   const char *field, struct tmem_error *err);
 
 static inline uint32_t tmem_le32(const unsigned char *p)
@@ -66,7 +66,7 @@ static inline uint64_t tmem_le64(const unsigned char *p)
 
 /* One safetensors file's header, held in memory (hdr = the N JSON bytes):
  * appends its tensors to c with file index `file`. */
-enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t file,
+enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t file,
                                                const char *hdr, size_t hdr_len,
                                                struct tmem_error *err);
 
@@ -76,22 +76,22 @@ enum tmem_status tmem__ckpt_open_file(struct tmem_ckpt *c, const char *path, int
                                       uint32_t *file, struct tmem_error *err);
 
 /* Reads a safetensors file's header from fd (file_bytes long) and parses it. */
-enum tmem_status tmem_safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, int fd,
+enum tmem_status tmem__safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, int fd,
                                           struct tmem_error *err);
 
 /* Reads a sharded checkpoint: the index json, then every shard it names. */
-enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *index_path,
+enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *index_path,
                                              struct tmem_error *err);
 
 /* Reads a GGUF header from fd, or from mem when fd < 0. */
-enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, const void *mem,
+enum tmem_status tmem__gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, const void *mem,
                                 struct tmem_error *err);
 
 /* Classifies every tensor (group, reason, layer). */
-void tmem_ckpt_classify_all(struct tmem_ckpt *c);
+void tmem__ckpt_classify_all(struct tmem_ckpt *c);
 
 /* Name map: built from all tensors; duplicate names are reported. */
-enum tmem_status tmem_ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *err);
+enum tmem_status tmem__ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *err);
 
 /* The readers behind the public entry points of tmem/checkpoint.h (api.c
  * makes the allocator current, then calls these). Same contracts. */

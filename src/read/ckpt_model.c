@@ -72,7 +72,7 @@ static bool kv_u64(struct derive *d, const char *suffix, bool required, uint64_t
     const struct tmem_ckpt_kv *kv = tmem_ckpt_kv_find(d->c, key);
     if (kv == NULL) {
         if (required)
-            d->st = tmem_ckpt_fail(d->err, TMEM_ERR_MISSING_KEY, d->path, key, 0,
+            d->st = tmem__ckpt_fail(d->err, TMEM_ERR_MISSING_KEY, d->path, key, 0,
                                    "missing key (the model's %s)", suffix);
         return false;
     }
@@ -86,7 +86,7 @@ static bool kv_u64(struct derive *d, const char *suffix, bool required, uint64_t
     case TMEM_GGUF_INT32:
     case TMEM_GGUF_INT64:
         if (kv->v.i < 0) {
-            d->st = tmem_ckpt_fail(d->err, TMEM_ERR_LIMIT, d->path, key, kv->offset,
+            d->st = tmem__ckpt_fail(d->err, TMEM_ERR_LIMIT, d->path, key, kv->offset,
                                    "is %lld but must be a non-negative integer",
                                    (long long)kv->v.i);
             return false;
@@ -94,12 +94,12 @@ static bool kv_u64(struct derive *d, const char *suffix, bool required, uint64_t
         *out = (uint64_t)kv->v.i;
         return true;
     case TMEM_GGUF_ARRAY:
-        d->st = tmem_ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, key, kv->offset,
+        d->st = tmem__ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, key, kv->offset,
                                "per-layer values (an array of %llu) are not supported",
                                (unsigned long long)kv->n_elems);
         return false;
     default:
-        d->st = tmem_ckpt_fail(d->err, TMEM_ERR_SCHEMA, d->path, key, kv->offset,
+        d->st = tmem__ckpt_fail(d->err, TMEM_ERR_SCHEMA, d->path, key, kv->offset,
                                "has type %s but must be an integer", tmem_gguf_type_name(kv->type));
         return false;
     }
@@ -117,10 +117,10 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
     struct tmem_ckpt *c = d->c;
     const struct tmem_ckpt_kv *ak = tmem_ckpt_kv_find(c, "general.architecture");
     if (ak == NULL)
-        return tmem_ckpt_fail(d->err, TMEM_ERR_MISSING_KEY, d->path, "general.architecture", 0,
+        return tmem__ckpt_fail(d->err, TMEM_ERR_MISSING_KEY, d->path, "general.architecture", 0,
                               "missing key (it names the architecture)");
     if (ak->type != TMEM_GGUF_STRING)
-        return tmem_ckpt_fail(d->err, TMEM_ERR_SCHEMA, d->path, "general.architecture",
+        return tmem__ckpt_fail(d->err, TMEM_ERR_SCHEMA, d->path, "general.architecture",
                               ak->offset, "has type %s but must be a string",
                               tmem_gguf_type_name(ak->type));
     d->arch = ak->str;
@@ -159,7 +159,7 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
             if (!seen)
                 o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", o ? ", " : "", arch);
         }
-        return tmem_ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, "general.architecture",
+        return tmem__ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, "general.architecture",
                               ak->offset, "architecture %s has no tmem family (known: %s)",
                               tmem__quote(q, d->arch), known);
     }
@@ -235,7 +235,7 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
         kv_u64(d, "attention.key_length_mla", false, &key_len);
         kv_u64(d, "attention.value_length_mla", false, &value_len);
         if (d->st == TMEM_OK && key_len <= m->qk_rope_dim)
-            return tmem_ckpt_fail(d->err, TMEM_ERR_INCONSISTENT, d->path,
+            return tmem__ckpt_fail(d->err, TMEM_ERR_INCONSISTENT, d->path,
                                   "attention.key_length", 0,
                                   "key_length %llu must exceed rope.dimension_count %llu (MLA)",
                                   (unsigned long long)key_len,
@@ -340,7 +340,7 @@ static uint64_t guess_d_head(struct derive *d, uint64_t q, uint64_t kv)
 
 static enum tmem_status fail_names(struct derive *d, const char *what)
 {
-    return tmem_ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->c->path, "tensor names", 0,
+    return tmem__ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->c->path, "tensor names", 0,
                           "%s; put the model's config.json beside the weights", what);
 }
 
@@ -357,7 +357,7 @@ static enum tmem_status count_layers(struct derive *d, const char *prefix, const
         if (strncmp(t->name, prefix, pl) != 0 || strncmp(t->name + pl, seg, sl) != 0)
             continue;
         if ((uint64_t)(t->layer + 1) > TMEM_MAX_N_LAYER)
-            return tmem_ckpt_fail(d->err, TMEM_ERR_LIMIT, d->c->files[t->file].path, t->name,
+            return tmem__ckpt_fail(d->err, TMEM_ERR_LIMIT, d->c->files[t->file].path, t->name,
                                   t->info_offset,
                                   "layer index %lld but a model has at most %llu layers",
                                   (long long)t->layer, (unsigned long long)TMEM_MAX_N_LAYER);

@@ -143,7 +143,7 @@ int32_t tmem_ckpt_layer_of(const char *name)
     return -1;
 }
 
-void tmem_ckpt_classify_all(struct tmem_ckpt *c)
+void tmem__ckpt_classify_all(struct tmem_ckpt *c)
 {
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         struct tmem_ckpt_tensor *t = &c->tensors[i];

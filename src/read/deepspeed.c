@@ -30,7 +30,7 @@ static void fail(struct dsc *c, enum tmem_status code, const char *key, const ch
     if (c->st != TMEM_OK)
         return;
     c->st = code;
-    tmem_fail_at(c->err, code, c->where, key, msg);
+    tmem__fail_at(c->err, code, c->where, key, msg);
 }
 
 static bool is_auto(const json_t *v)
@@ -53,7 +53,7 @@ static uint64_t get_u64(struct dsc *c, json_t *obj, const char *key, const char 
     else if (json_is_real(v))
         d = json_real_value(v);
     else {
-        snprintf(msg, sizeof msg, "expected a non-negative integer, got %s", tmem_json_kind(v));
+        snprintf(msg, sizeof msg, "expected a non-negative integer, got %s", tmem__json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, path, msg);
         return 0;
     }
@@ -74,7 +74,7 @@ static json_t *get_obj(struct dsc *c, json_t *obj, const char *key, const char *
         return NULL;
     if (!json_is_object(v)) {
         char msg[96];
-        snprintf(msg, sizeof msg, "expected an object, got %s", tmem_json_kind(v));
+        snprintf(msg, sizeof msg, "expected an object, got %s", tmem__json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, path, msg);
         return NULL;
     }
@@ -90,7 +90,7 @@ static bool get_bool(struct dsc *c, json_t *obj, const char *key, const char *pa
         return false;
     if (!json_is_boolean(v)) {
         char msg[96];
-        snprintf(msg, sizeof msg, "expected true or false, got %s", tmem_json_kind(v));
+        snprintf(msg, sizeof msg, "expected true or false, got %s", tmem__json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, path, msg);
         return false;
     }
@@ -105,7 +105,7 @@ static const char *get_str(struct dsc *c, json_t *obj, const char *key, const ch
         return NULL;
     if (!json_is_string(v)) {
         char msg[96];
-        snprintf(msg, sizeof msg, "expected a string, got %s", tmem_json_kind(v));
+        snprintf(msg, sizeof msg, "expected a string, got %s", tmem__json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, path, msg);
         return NULL;
     }
@@ -148,7 +148,7 @@ enum tmem_status tmem__ds_config_parse(const char *text, size_t len, const char 
     if (root == NULL) {
         char pos[32];
         snprintf(pos, sizeof pos, "%d:%d", jerr.line, jerr.column);
-        fail(&c, tmem_json_load_status(&jerr), pos, jerr.text);
+        fail(&c, tmem__json_load_status(&jerr), pos, jerr.text);
         if (err)
             err->offset = (uint64_t)(jerr.position > 0 ? jerr.position : 0);
         return c.st;
@@ -218,10 +218,10 @@ enum tmem_status tmem__ds_config_load(const char *path, struct tmem_ds_config *o
 {
     char *buf;
     size_t len;
-    enum tmem_status st = tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &buf, &len, err);
+    enum tmem_status st = tmem__read_file(path, TMEM_MAX_CONFIG_BYTES, &buf, &len, err);
     if (st != TMEM_OK)
         return st;
     st = tmem__ds_config_parse(buf, len, path, out, err);
-    tmem_dealloc(buf);
+    tmem__dealloc(buf);
     return st;
 }

@@ -58,7 +58,7 @@ enum tmem_status tmem__open_regular(const char *path, int *fd, uint64_t *size,
     return TMEM_OK;
 }
 
-enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
+enum tmem_status tmem__read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
                                 struct tmem_error *err)
 {
     int fd;
@@ -73,7 +73,7 @@ enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, 
                              (unsigned long long)size, max_bytes);
     }
     size_t n = (size_t)size;
-    char *p = tmem_alloc(n + 1);
+    char *p = tmem__alloc(n + 1);
     if (p == NULL) {
         close(fd);
         return tmem__err_set(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
@@ -86,7 +86,7 @@ enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, 
         if (r <= 0) {
             const char *why = r < 0 ? strerror(errno) : "short read (the file shrank)";
             close(fd);
-            tmem_dealloc(p);
+            tmem__dealloc(p);
             return tmem__err_set(err, TMEM_ERR_IO, path, NULL, 0, "%s", why);
         }
         got += (size_t)r;

@@ -46,7 +46,7 @@ static enum tmem_status get(struct gguf *g, uint64_t off, size_t n, const char *
                             const unsigned char **out)
 {
     if (off > g->file_bytes || n > g->file_bytes - off)
-        return tmem_ckpt_fail(g->err, TMEM_ERR_TRUNCATED, g->path, field, off,
+        return tmem__ckpt_fail(g->err, TMEM_ERR_TRUNCATED, g->path, field, off,
                               "truncated GGUF file: %s needs %zu bytes but the file ends at "
                               "byte %llu",
                               field, n, (unsigned long long)g->file_bytes);
@@ -64,12 +64,12 @@ static enum tmem_status get(struct gguf *g, uint64_t off, size_t n, const char *
     if (want > g->buf_cap) {
         unsigned char *b = tmem_ckpt_realloc(g->buf, 0, (size_t)want); /* window refilled below */
         if (b == NULL)
-            return tmem_ckpt_fail(g->err, TMEM_ERR_NOMEM, g->path, field, off, "out of memory");
+            return tmem__ckpt_fail(g->err, TMEM_ERR_NOMEM, g->path, field, off, "out of memory");
         g->buf = b;
         g->buf_cap = (size_t)want;
     }
     g->win_len = 0;
-    enum tmem_status st = tmem_pread_exact(g->fd, g->buf, (size_t)want, off, g->path, field, g->err);
+    enum tmem_status st = tmem__pread_exact(g->fd, g->buf, (size_t)want, off, g->path, field, g->err);
     if (st != TMEM_OK)
         return st;
     g->win_off = off;
@@ -115,11 +115,11 @@ static enum tmem_status rd_string(struct gguf *g, const char *field, uint64_t ma
     if (st != TMEM_OK)
         return st;
     if (len > max)
-        return tmem_ckpt_fail(g->err, TMEM_ERR_LIMIT, g->path, field, at,
+        return tmem__ckpt_fail(g->err, TMEM_ERR_LIMIT, g->path, field, at,
                               "string length is %llu but must be at most %llu",
                               (unsigned long long)len, (unsigned long long)max);
     if (len > remaining(g))
-        return tmem_ckpt_fail(g->err, TMEM_ERR_TRUNCATED, g->path, field, at,
+        return tmem__ckpt_fail(g->err, TMEM_ERR_TRUNCATED, g->path, field, at,
                               "string length %llu runs past the end of the file (%llu bytes "
                               "remain)",
                               (unsigned long long)len, (unsigned long long)remaining(g));
@@ -128,9 +128,9 @@ static enum tmem_status rd_string(struct gguf *g, const char *field, uint64_t ma
         st = get(g, g->pos, (size_t)len, field, &p);
         if (st != TMEM_OK)
             return st;
-        *copy = tmem_arena_strndup(g->c, (const char *)p, (size_t)len);
+        *copy = tmem__arena_strndup(g->c, (const char *)p, (size_t)len);
         if (*copy == NULL)
-            return tmem_ckpt_fail(g->err, TMEM_ERR_NOMEM, g->path, field, at, "out of memory");
+            return tmem__ckpt_fail(g->err, TMEM_ERR_NOMEM, g->path, field, at, "out of memory");
     }
     g->pos += len;
     if (len_out)
@@ -159,7 +159,7 @@ static unsigned fixed_size(uint32_t t)
 
 static enum tmem_status bad_type(struct gguf *g, const char *field, uint64_t at, uint32_t t)
 {
-    return tmem_ckpt_fail(g->err, TMEM_ERR_UNSUPPORTED, g->path, field, at,
+    return tmem__ckpt_fail(g->err, TMEM_ERR_UNSUPPORTED, g->path, field, at,
                           "value type %u is unknown (GGUF defines 0 to 12)", t);
 }
 
@@ -182,7 +182,7 @@ static enum tmem_status rd_value(struct gguf *g, uint32_t t, struct tmem_ckpt_kv
         switch (t) {
         case TMEM_GGUF_BOOL:
             if (raw > 1)
-                return tmem_ckpt_fail(g->err, TMEM_ERR_SCHEMA, g->path, field, at,
+                return tmem__ckpt_fail(g->err, TMEM_ERR_SCHEMA, g->path, field, at,
                                       "bool is %u but must be 0 or 1", (unsigned)raw);
             kv->v.b = raw == 1;
             break;
@@ -216,7 +216,7 @@ static enum tmem_status rd_value(struct gguf *g, uint32_t t, struct tmem_ckpt_kv
         return bad_type(g, field, at, t);
 
     if (depth >= TMEM_MAX_GGUF_ARRAY_DEPTH)
-        return tmem_ckpt_fail(g->err, TMEM_ERR_LIMIT, g->path, field, at,
+        return tmem__ckpt_fail(g->err, TMEM_ERR_LIMIT, g->path, field, at,
                               "arrays nest deeper than %u levels", TMEM_MAX_GGUF_ARRAY_DEPTH);
     uint32_t et;
     uint64_t n;
@@ -227,7 +227,7 @@ static enum tmem_status rd_value(struct gguf *g, uint32_t t, struct tmem_ckpt_kv
     /* a string element is at least its 8-byte length, an array its 12-byte head */
     uint64_t min = fixed_size(et) ? fixed_size(et) : et == TMEM_GGUF_STRING ? 8 : 12, need;
     if (!tmem_mul_u64(n, min, &need) || need > remaining(g))
-        return tmem_ckpt_fail(g->err, TMEM_ERR_TRUNCATED, g->path, field, at,
+        return tmem__ckpt_fail(g->err, TMEM_ERR_TRUNCATED, g->path, field, at,
                               "array of %llu %s values needs at least %llu bytes per value but "
                               "only %llu bytes remain",
                               (unsigned long long)n, tmem_gguf_type_name(et),
@@ -284,16 +284,16 @@ static enum tmem_status read_kvs(struct gguf *g, uint64_t n_kv)
     uint64_t slots = 16;
     while (slots < 2 * n_kv)
         slots *= 2;
-    struct key_set ks = {.mask = slots - 1, .slots = tmem_calloc((size_t)slots, sizeof(uint32_t))};
+    struct key_set ks = {.mask = slots - 1, .slots = tmem__calloc((size_t)slots, sizeof(uint32_t))};
     if (ks.slots == NULL)
-        return tmem_ckpt_fail(g->err, TMEM_ERR_NOMEM, g->path, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(g->err, TMEM_ERR_NOMEM, g->path, NULL, 0, "out of memory");
     enum tmem_status st = TMEM_OK;
     uint32_t first = c->n_kv;
     for (uint64_t i = 0; i < n_kv && st == TMEM_OK; i++) {
         char field[48];
         snprintf(field, sizeof field, "kv[%llu].key", (unsigned long long)i);
         uint64_t at = g->pos;
-        struct tmem_ckpt_kv *kv = tmem_ckpt_push_kv(c, g->path, g->err);
+        struct tmem_ckpt_kv *kv = tmem__ckpt_push_kv(c, g->path, g->err);
         if (kv == NULL) {
             st = g->err ? g->err->code : TMEM_ERR_NOMEM;
             break;
@@ -303,12 +303,12 @@ static enum tmem_status read_kvs(struct gguf *g, uint64_t n_kv)
         if ((st = rd_string(g, field, TMEM_MAX_GGUF_KEY, &kv->key, &klen)) != TMEM_OK)
             break;
         if (klen == 0) {
-            st = tmem_ckpt_fail(g->err, TMEM_ERR_SCHEMA, g->path, field, at, "empty key");
+            st = tmem__ckpt_fail(g->err, TMEM_ERR_SCHEMA, g->path, field, at, "empty key");
             break;
         }
         uint32_t dup = key_set_add(&ks, c->kv + first, (uint32_t)(c->n_kv - 1 - first));
         if (dup) {
-            st = tmem_ckpt_fail(g->err, TMEM_ERR_INCONSISTENT, g->path, kv->key, at,
+            st = tmem__ckpt_fail(g->err, TMEM_ERR_INCONSISTENT, g->path, kv->key, at,
                                 "duplicate key (first at byte %llu)",
                                 (unsigned long long)c->kv[first + dup - 1].offset);
             break;
@@ -317,7 +317,7 @@ static enum tmem_status read_kvs(struct gguf *g, uint64_t n_kv)
             break;
         st = rd_value(g, kv->type, kv, 0, kv->key);
     }
-    tmem_dealloc(ks.slots);
+    tmem__dealloc(ks.slots);
     return st;
 }
 
@@ -329,7 +329,7 @@ static enum tmem_status read_tensor_infos(struct gguf *g, uint64_t n_tensors)
         char field[TMEM_MAX_GGUF_NAME + 32];
         snprintf(field, sizeof field, "tensor[%llu].name", (unsigned long long)i);
         uint64_t at = g->pos;
-        struct tmem_ckpt_tensor *t = tmem_ckpt_push_tensor(c, g->path, g->err);
+        struct tmem_ckpt_tensor *t = tmem__ckpt_push_tensor(c, g->path, g->err);
         if (t == NULL)
             return g->err ? g->err->code : TMEM_ERR_NOMEM;
         t->file = g->file;
@@ -342,7 +342,7 @@ static enum tmem_status read_tensor_infos(struct gguf *g, uint64_t n_tensors)
         if ((st = rd_u32(g, field, &nd)) != TMEM_OK)
             return st;
         if (nd > TMEM_MAX_GGUF_DIMS)
-            return tmem_ckpt_fail(g->err, TMEM_ERR_LIMIT, g->path, field, at_dims,
+            return tmem__ckpt_fail(g->err, TMEM_ERR_LIMIT, g->path, field, at_dims,
                                   "n_dims is %u but must be in [0, %u]", nd, TMEM_MAX_GGUF_DIMS);
         t->n_dims = (uint8_t)nd;
         snprintf(field, sizeof field, "%s.dims", t->name);
@@ -352,11 +352,11 @@ static enum tmem_status read_tensor_infos(struct gguf *g, uint64_t n_tensors)
             if ((st = rd_u64(g, field, &t->dims[d])) != TMEM_OK)
                 return st;
             if (t->dims[d] > (uint64_t)INT64_MAX)
-                return tmem_ckpt_fail(g->err, TMEM_ERR_LIMIT, g->path, field, at_d,
+                return tmem__ckpt_fail(g->err, TMEM_ERR_LIMIT, g->path, field, at_d,
                                       "ne[%u] is %llu but must be at most 2^63 - 1", d,
                                       (unsigned long long)t->dims[d]);
             if (!tmem_mul_u64(elems, t->dims[d], &elems) || elems > (uint64_t)INT64_MAX)
-                return tmem_ckpt_fail(g->err, TMEM_ERR_OVERFLOW, g->path, field, at_d,
+                return tmem__ckpt_fail(g->err, TMEM_ERR_OVERFLOW, g->path, field, at_d,
                                       "the product of the dimensions overflows 63 bits");
         }
         t->n_elems = elems;
@@ -366,15 +366,15 @@ static enum tmem_status read_tensor_infos(struct gguf *g, uint64_t n_tensors)
             return st;
         const struct tmem_block_type *ti = tmem_ckpt_type_info(TMEM_CKPT_GGUF, t->type);
         if (ti == NULL)
-            return tmem_ckpt_fail(g->err, TMEM_ERR_UNSUPPORTED, g->path, field, at_type,
+            return tmem__ckpt_fail(g->err, TMEM_ERR_UNSUPPORTED, g->path, field, at_type,
                                   "ggml type %u is %s", t->type, tmem_ggml_type_problem(t->type));
         uint64_t row = nd ? t->dims[0] : 1;
         if (row % ti->block_elems != 0)
-            return tmem_ckpt_fail(g->err, TMEM_ERR_INCONSISTENT, g->path, field, at_type,
+            return tmem__ckpt_fail(g->err, TMEM_ERR_INCONSISTENT, g->path, field, at_type,
                                   "ne[0] is %llu but %s stores rows in blocks of %u elements",
                                   (unsigned long long)row, ti->name, ti->block_elems);
         if (!tmem_mul_u64(elems / ti->block_elems, ti->block_bytes, &t->n_bytes))
-            return tmem_ckpt_fail(g->err, TMEM_ERR_OVERFLOW, g->path, field, at_type,
+            return tmem__ckpt_fail(g->err, TMEM_ERR_OVERFLOW, g->path, field, at_type,
                                   "the tensor's bytes do not fit in 64 bits");
         snprintf(field, sizeof field, "%s.offset", t->name);
         if ((st = rd_u64(g, field, &t->offset)) != TMEM_OK)
@@ -391,11 +391,11 @@ static enum tmem_status read_alignment(struct gguf *g)
     if (kv == NULL)
         return TMEM_OK;
     if (kv->type != TMEM_GGUF_UINT32)
-        return tmem_ckpt_fail(g->err, TMEM_ERR_SCHEMA, g->path, "general.alignment", kv->offset,
+        return tmem__ckpt_fail(g->err, TMEM_ERR_SCHEMA, g->path, "general.alignment", kv->offset,
                               "has type %s but must be uint32", tmem_gguf_type_name(kv->type));
     uint64_t a = kv->v.u;
     if (a == 0 || (a & (a - 1)) != 0)
-        return tmem_ckpt_fail(g->err, TMEM_ERR_INCONSISTENT, g->path, "general.alignment",
+        return tmem__ckpt_fail(g->err, TMEM_ERR_INCONSISTENT, g->path, "general.alignment",
                               kv->offset, "is %llu but must be a power of two",
                               (unsigned long long)a);
     g->c->gguf_alignment = a;
@@ -411,7 +411,7 @@ static enum tmem_status check_layout(struct gguf *g, uint32_t first)
     const uint64_t a = c->gguf_alignment;
     uint64_t data_off;
     if (!tmem_add_u64(g->pos, (a - g->pos % a) % a, &data_off))
-        return tmem_ckpt_fail(g->err, TMEM_ERR_OVERFLOW, g->path, "tensor_data", g->pos,
+        return tmem__ckpt_fail(g->err, TMEM_ERR_OVERFLOW, g->path, "tensor_data", g->pos,
                               "data offset overflows");
     c->gguf_data_offset = data_off;
     c->files[g->file].header_bytes = data_off < g->file_bytes ? data_off : g->file_bytes;
@@ -421,7 +421,7 @@ static enum tmem_status check_layout(struct gguf *g, uint32_t first)
         char field[TMEM_MAX_GGUF_NAME + 16];
         snprintf(field, sizeof field, "%s.offset", t->name);
         if (t->offset != expect)
-            return tmem_ckpt_fail(
+            return tmem__ckpt_fail(
                 g->err, TMEM_ERR_INCONSISTENT, g->path, field, t->info_offset,
                 "data offset is %llu but the tensors before it end at %llu (%s): tensors are "
                 "laid out in order, each padded to general.alignment %llu",
@@ -431,10 +431,10 @@ static enum tmem_status check_layout(struct gguf *g, uint32_t first)
         if (!tmem_add_u64(data_off, t->offset, &abs) || !tmem_add_u64(abs, t->n_bytes, &end) ||
             !tmem_add_u64(t->n_bytes, (a - t->n_bytes % a) % a, &padded) ||
             !tmem_add_u64(expect, padded, &expect))
-            return tmem_ckpt_fail(g->err, TMEM_ERR_OVERFLOW, g->path, field, t->info_offset,
+            return tmem__ckpt_fail(g->err, TMEM_ERR_OVERFLOW, g->path, field, t->info_offset,
                                   "data offsets overflow 64 bits");
         if (end > g->file_bytes)
-            return tmem_ckpt_fail(g->err, TMEM_ERR_TRUNCATED, g->path, field, t->info_offset,
+            return tmem__ckpt_fail(g->err, TMEM_ERR_TRUNCATED, g->path, field, t->info_offset,
                                   "the tensor's data ends at byte %llu but the file is %llu "
                                   "bytes (truncated?)",
                                   (unsigned long long)end, (unsigned long long)g->file_bytes);
@@ -443,7 +443,7 @@ static enum tmem_status check_layout(struct gguf *g, uint32_t first)
     return TMEM_OK;
 }
 
-enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, const void *mem,
+enum tmem_status tmem__gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, const void *mem,
                                 struct tmem_error *err)
 {
     struct gguf g = {.c = c, .file = file, .path = c->files[file].path, .err = err, .fd = fd,
@@ -458,7 +458,7 @@ enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, cons
         for (int i = 0; i < 4; i++)
             shown[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
         shown[4] = '\0';
-        st = tmem_ckpt_fail(err, TMEM_ERR_BAD_MAGIC, g.path, "magic", 0,
+        st = tmem__ckpt_fail(err, TMEM_ERR_BAD_MAGIC, g.path, "magic", 0,
                             "magic is %02x %02x %02x %02x '%s' but a GGUF file starts with "
                             "'GGUF'",
                             p[0], p[1], p[2], p[3], shown);
@@ -470,7 +470,7 @@ enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, cons
     if ((st = rd_u32(&g, "version", &version)) != TMEM_OK)
         goto done;
     if (version != 2 && version != 3) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_UNSUPPORTED, g.path, "version", 4,
+        st = tmem__ckpt_fail(err, TMEM_ERR_UNSUPPORTED, g.path, "version", 4,
                             "GGUF version %u is not supported (only 2 and 3%s)", version,
                             version == 1 ? "; version 1 had 32-bit counts"
                             : (version & 0xFFFFu) == 0 ? "; a big-endian file?"
@@ -482,13 +482,13 @@ enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, cons
         (st = rd_u64(&g, "kv_count", &n_kv)) != TMEM_OK)
         goto done;
     if (n_tensors > TMEM_MAX_GGUF_TENSORS) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_LIMIT, g.path, "tensor_count", 8,
+        st = tmem__ckpt_fail(err, TMEM_ERR_LIMIT, g.path, "tensor_count", 8,
                             "tensor_count is %llu but must be in [0, %u]",
                             (unsigned long long)n_tensors, TMEM_MAX_GGUF_TENSORS);
         goto done;
     }
     if (n_kv > TMEM_MAX_GGUF_KV) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_LIMIT, g.path, "kv_count", 16,
+        st = tmem__ckpt_fail(err, TMEM_ERR_LIMIT, g.path, "kv_count", 16,
                             "kv_count is %llu but must be in [0, %u]", (unsigned long long)n_kv,
                             TMEM_MAX_GGUF_KV);
         goto done;
@@ -496,7 +496,7 @@ enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, cons
     /* within the caps these products cannot overflow */
     uint64_t rest = remaining(&g);
     if (n_tensors * GGUF_MIN_TENSOR_INFO_BYTES > rest) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, g.path, "tensor_count", 8,
+        st = tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, g.path, "tensor_count", 8,
                             "tensor_count %llu needs at least %llu bytes of tensor infos but "
                             "only %llu bytes follow the header",
                             (unsigned long long)n_tensors,
@@ -505,7 +505,7 @@ enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, cons
         goto done;
     }
     if (n_kv * GGUF_MIN_KV_BYTES + n_tensors * GGUF_MIN_TENSOR_INFO_BYTES > rest) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, g.path, "kv_count", 16,
+        st = tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, g.path, "kv_count", 16,
                             "kv_count %llu needs at least %llu bytes of key/values but only "
                             "%llu bytes follow the header and tensor infos' minimum",
                             (unsigned long long)n_kv,
@@ -513,7 +513,7 @@ enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, cons
                             (unsigned long long)(rest - n_tensors * GGUF_MIN_TENSOR_INFO_BYTES));
         goto done;
     }
-    if ((st = tmem_ckpt_reserve(c, n_tensors, n_kv, g.path, err)) != TMEM_OK)
+    if ((st = tmem__ckpt_reserve(c, n_tensors, n_kv, g.path, err)) != TMEM_OK)
         goto done;
     uint32_t first = c->n_tensors;
     if ((st = read_kvs(&g, n_kv)) != TMEM_OK || (st = read_alignment(&g)) != TMEM_OK ||
@@ -523,6 +523,6 @@ enum tmem_status tmem_gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, cons
         goto done;
     c->files[file].n_tensors = c->n_tensors - first;
 done:
-    tmem_dealloc(g.buf);
+    tmem__dealloc(g.buf);
     return st;
 }

@@ -32,7 +32,7 @@ static void fail(struct cfg *c, enum tmem_status code, const char *key, const ch
     if (c->st != TMEM_OK)
         return;
     c->st = code;
-    tmem_fail_at(c->err, code, c->where, key, msg);
+    tmem__fail_at(c->err, code, c->where, key, msg);
 }
 
 /* A non-negative integer (an integral real such as 4096.0 is accepted). */
@@ -59,7 +59,7 @@ static bool as_u64(struct cfg *c, json_t *v, const char *key, uint64_t *out)
         fail(c, TMEM_ERR_SCHEMA, key, msg);
         return false;
     }
-    snprintf(msg, sizeof msg, "expected a non-negative integer, got %s", tmem_json_kind(v));
+    snprintf(msg, sizeof msg, "expected a non-negative integer, got %s", tmem__json_kind(v));
     fail(c, TMEM_ERR_SCHEMA, key, msg);
     return false;
 }
@@ -87,7 +87,7 @@ static bool as_bool(struct cfg *c, json_t *v, const char *key, bool *out)
 {
     if (!json_is_boolean(v)) {
         char msg[128];
-        snprintf(msg, sizeof msg, "expected true or false, got %s", tmem_json_kind(v));
+        snprintf(msg, sizeof msg, "expected true or false, got %s", tmem__json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, key, msg);
         return false;
     }
@@ -99,7 +99,7 @@ static const char *as_str(struct cfg *c, json_t *v, const char *key)
 {
     if (!json_is_string(v)) {
         char msg[128];
-        snprintf(msg, sizeof msg, "expected a string, got %s", tmem_json_kind(v));
+        snprintf(msg, sizeof msg, "expected a string, got %s", tmem__json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, key, msg);
         return NULL;
     }
@@ -230,7 +230,7 @@ static void read_dropout(struct cfg *c, const struct tmem_dropout_key *k, double
         return;
     char msg[128];
     if (!json_is_number(v)) {
-        snprintf(msg, sizeof msg, "expected a dropout rate, got %s", tmem_json_kind(v));
+        snprintf(msg, sizeof msg, "expected a dropout rate, got %s", tmem__json_kind(v));
         fail(c, TMEM_ERR_SCHEMA, key, msg);
         return;
     }
@@ -265,7 +265,7 @@ enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char 
     if (c.root == NULL) {
         char pos[96];
         snprintf(pos, sizeof pos, "%d:%d", jerr.line, jerr.column);
-        fail(&c, tmem_json_load_status(&jerr), pos, jerr.text);
+        fail(&c, tmem__json_load_status(&jerr), pos, jerr.text);
         if (err)
             err->offset = (uint64_t)(jerr.position > 0 ? jerr.position : 0);
         return c.st;
@@ -284,7 +284,7 @@ enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char 
         enum tmem_family f = tmem_family_from_name(type);
         if (f == TMEM_FAMILY_COUNT) {
             char close[128], msg[256], q[TMEM_QUOTE_CAP];
-            tmem_close_family_names(type, close, sizeof close);
+            tmem__close_family_names(type, close, sizeof close);
             snprintf(msg, sizeof msg, "unknown model_type %s (closest known: %s)",
                      tmem__quote(q, type), close);
             fail(&c, TMEM_ERR_UNSUPPORTED, "model_type", msg);

@@ -3,7 +3,7 @@
 
 #include "errtext.h"
 
-const char *tmem_json_kind(const json_t *v)
+const char *tmem__json_kind(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "an object";
@@ -18,13 +18,13 @@ const char *tmem_json_kind(const json_t *v)
     return "a value";
 }
 
-void tmem_fail_at(struct tmem_error *err, enum tmem_status code, const char *where,
+void tmem__fail_at(struct tmem_error *err, enum tmem_status code, const char *where,
                   const char *key, const char *msg)
 {
     tmem__err_set(err, code, where, key, 0, "%s", msg);
 }
 
-enum tmem_status tmem_json_load_status(json_error_t *e)
+enum tmem_status tmem__json_load_status(json_error_t *e)
 {
     if (e->text[0] == '\0') /* json_loadb: lex_init's allocation failed, no error set */
         snprintf(e->text, sizeof e->text, "out of memory");

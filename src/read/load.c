@@ -31,11 +31,11 @@ enum tmem_status tmem__hf_config_load(const char *path, struct tmem_model *out,
 {
     char *text = NULL;
     size_t len = 0;
-    enum tmem_status st = tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
+    enum tmem_status st = tmem__read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
     if (st != TMEM_OK)
         return st;
     st = tmem__hf_config_parse(text, len, path, out, err);
-    tmem_dealloc(text);
+    tmem__dealloc(text);
     return st;
 }
 
@@ -45,7 +45,7 @@ static enum tmem_status load_checkpoint(const char *path, struct tmem_model *out
                                         struct tmem_error *err)
 {
     struct tmem_ckpt c;
-    enum tmem_status st = tmem_ckpt_open(path, tmem_alloc_current(), &c, err);
+    enum tmem_status st = tmem_ckpt_open(path, tmem__alloc_current(), &c, err);
     if (st == TMEM_OK)
         st = tmem_ckpt_model(&c, out, NULL, 0, err);
     tmem_ckpt_free(&c);
@@ -92,14 +92,14 @@ enum tmem_status tmem__model_load(const char *arg, struct tmem_model *out, struc
         return load_fail(err, TMEM_ERR_IO, arg, strerror(stat_errno));
 
     size_t n = tmem_preset_count();
-    const char **names = tmem_calloc(n ? n : 1, sizeof *names);
+    const char **names = tmem__calloc(n ? n : 1, sizeof *names);
     if (names == NULL)
         return load_fail(err, TMEM_ERR_NOMEM, arg, "out of memory");
     for (size_t i = 0; i < n; i++)
         names[i] = tmem_preset_at(i)->name;
     char close[160], msg[256];
-    tmem_close_names(arg, names, n, 3, close, sizeof close);
-    tmem_dealloc(names);
+    tmem__close_names(arg, names, n, 3, close, sizeof close);
+    tmem__dealloc(names);
     snprintf(msg, sizeof msg,
              "unknown model: not a file, a folder or a preset (closest presets: %s)", close);
     return load_fail(err, TMEM_ERR_UNSUPPORTED, arg, msg);

@@ -36,7 +36,7 @@ static size_t distance(const char *a, const char *b)
     return row[lb];
 }
 
-size_t tmem_close_names(const char *query, const char *const *names, size_t n, size_t max,
+size_t tmem__close_names(const char *query, const char *const *names, size_t n, size_t max,
                         char *buf, size_t cap)
 {
     if (cap == 0)
@@ -76,10 +76,10 @@ size_t tmem_close_names(const char *query, const char *const *names, size_t n, s
     return picked;
 }
 
-size_t tmem_close_family_names(const char *query, char *buf, size_t cap)
+size_t tmem__close_family_names(const char *query, char *buf, size_t cap)
 {
     const char *names[TMEM_FAMILY_COUNT];
     for (int i = 0; i < TMEM_FAMILY_COUNT; i++)
         names[i] = tmem_family_info((enum tmem_family)i)->name;
-    return tmem_close_names(query, names, TMEM_FAMILY_COUNT, 3, buf, cap);
+    return tmem__close_names(query, names, TMEM_FAMILY_COUNT, 3, buf, cap);
 }

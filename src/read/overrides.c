@@ -13,7 +13,7 @@ enum tmem_status tmem_model_override(struct tmem_model *m, const struct tmem_mod
                                      struct tmem_error *err)
 {
     if (m == NULL || o == NULL || (unsigned)o->tie >= TMEM_TIE_COUNT)
-        return tmem_fail(err, TMEM_ERR_INVALID_ARG, "overrides",
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "overrides",
                          "no model, no overrides or a bad tie value");
 #define OVERRIDE(field)                                                                        \
     do {                                                                                       \
@@ -64,9 +64,9 @@ enum tmem_status tmem_model_from_family(const char *family, struct tmem_model *o
     enum tmem_family fam = tmem_family_from_name(want);
     if (fam == TMEM_FAMILY_COUNT) {
         char close[128], msg[256], q[TMEM_QUOTE_CAP];
-        tmem_close_family_names(want, close, sizeof close);
+        tmem__close_family_names(want, close, sizeof close);
         snprintf(msg, sizeof msg, "unknown family %s (closest: %s)", tmem__quote(q, want), close);
-        return tmem_fail(err, TMEM_ERR_UNSUPPORTED, "family", msg);
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "family", msg);
     }
     enum tmem_status st = tmem_model_init(out, fam, err);
     if (st == TMEM_OK)

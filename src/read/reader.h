@@ -14,18 +14,18 @@ enum tmem_status tmem__open_regular(const char *path, int *fd, uint64_t *size,
                                     struct tmem_error *err);
 
 /* Reads a whole regular file (tmem__open_regular) of at most max_bytes into
- * a NUL-terminated buffer the caller frees with tmem_dealloc() (the current
+ * a NUL-terminated buffer the caller frees with tmem__dealloc() (the current
  * allocator, alloc.h). */
-enum tmem_status tmem_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
+enum tmem_status tmem__read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
                                 struct tmem_error *err);
 
 /* Up to `max` names from `names[n]` closest to `query` by edit distance
  * (case-insensitive), written as "a, b, c" into buf. Returns how many. */
-size_t tmem_close_names(const char *query, const char *const *names, size_t n, size_t max,
+size_t tmem__close_names(const char *query, const char *const *names, size_t n, size_t max,
                         char *buf, size_t cap);
 
-/* Up to 3 family names closest to `query`, as tmem_close_names writes them. */
-size_t tmem_close_family_names(const char *query, char *buf, size_t cap);
+/* Up to 3 family names closest to `query`, as tmem__close_names writes them. */
+size_t tmem__close_family_names(const char *query, char *buf, size_t cap);
 
 /* The readers behind the public entry points of tmem/read.h (api.c checks
  * the arguments and makes the caller's allocator current, then calls

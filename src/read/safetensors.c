@@ -87,34 +87,34 @@ static enum tmem_status tensor_fail(struct st_parse *p, enum tmem_status code, c
     if (n > 0 && (size_t)n >= sizeof msg)
         tmem__cut_mark(msg, sizeof msg);
     uint64_t off = 8 + key_offset(p->hdr, p->hdr_len, name, 0);
-    return tmem_ckpt_fail(p->err, code, p->path, field, off, "%s", msg);
+    return tmem__ckpt_fail(p->err, code, p->path, field, off, "%s", msg);
 }
 
 static enum tmem_status parse_metadata(struct st_parse *p, json_t *meta)
 {
     uint64_t off = 8 + key_offset(p->hdr, p->hdr_len, "__metadata__", 0);
     if (!json_is_object(meta))
-        return tmem_ckpt_fail(p->err, TMEM_ERR_SCHEMA, p->path, "__metadata__", off,
-                              "expected an object of strings, got %s", tmem_json_kind(meta));
+        return tmem__ckpt_fail(p->err, TMEM_ERR_SCHEMA, p->path, "__metadata__", off,
+                              "expected an object of strings, got %s", tmem__json_kind(meta));
     const char *k;
     json_t *v;
     json_object_foreach(meta, k, v)
     {
         char q[TMEM_QUOTE_CAP];
         if (!json_is_string(v))
-            return tmem_ckpt_fail(p->err, TMEM_ERR_SCHEMA, p->path, "__metadata__", off,
+            return tmem__ckpt_fail(p->err, TMEM_ERR_SCHEMA, p->path, "__metadata__", off,
                                   "value of %s is %s but must be a string", tmem__quote(q, k),
-                                  tmem_json_kind(v));
+                                  tmem__json_kind(v));
         if (p->file != 0)
             continue; /* shards repeat it; the first one's is kept */
-        struct tmem_ckpt_kv *kv = tmem_ckpt_push_kv(p->c, p->path, p->err);
+        struct tmem_ckpt_kv *kv = tmem__ckpt_push_kv(p->c, p->path, p->err);
         if (kv == NULL)
             return p->err ? p->err->code : TMEM_ERR_NOMEM;
         size_t sl = json_string_length(v);
-        kv->key = tmem_arena_strndup(p->c, k, strlen(k));
-        kv->str = tmem_arena_strndup(p->c, json_string_value(v), sl);
+        kv->key = tmem__arena_strndup(p->c, k, strlen(k));
+        kv->str = tmem__arena_strndup(p->c, json_string_value(v), sl);
         if (kv->key == NULL || kv->str == NULL)
-            return tmem_ckpt_fail(p->err, TMEM_ERR_NOMEM, p->path, NULL, 0, "out of memory");
+            return tmem__ckpt_fail(p->err, TMEM_ERR_NOMEM, p->path, NULL, 0, "out of memory");
         kv->type = TMEM_GGUF_STRING;
         kv->str_len = sl;
         kv->offset = off;
@@ -136,13 +136,13 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
     if (!json_is_object(info))
         return tensor_fail(p, TMEM_ERR_SCHEMA, name, NULL,
                            "expected an object {dtype, shape, data_offsets}, got %s",
-                           tmem_json_kind(info));
+                           tmem__json_kind(info));
     json_t *dtype = json_object_get(info, "dtype");
     json_t *shape = json_object_get(info, "shape");
     json_t *offs = json_object_get(info, "data_offsets");
     if (!json_is_string(dtype))
         return tensor_fail(p, dtype ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, name, "dtype",
-                           "expected a dtype string, got %s", dtype ? tmem_json_kind(dtype) : "nothing");
+                           "expected a dtype string, got %s", dtype ? tmem__json_kind(dtype) : "nothing");
     enum tmem_st_dtype dt = tmem_st_dtype_from_name(json_string_value(dtype));
     char q[TMEM_QUOTE_CAP];
     if (dt == TMEM_ST_DTYPE_COUNT)
@@ -152,7 +152,7 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
                            tmem__quote(q, json_string_value(dtype)));
     if (!json_is_array(shape))
         return tensor_fail(p, shape ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, name, "shape",
-                           "expected an array of sizes, got %s", shape ? tmem_json_kind(shape) : "nothing");
+                           "expected an array of sizes, got %s", shape ? tmem__json_kind(shape) : "nothing");
     size_t nd = json_array_size(shape);
     if (nd > TMEM_MAX_CKPT_DIMS)
         return tensor_fail(p, TMEM_ERR_LIMIT, name, "shape",
@@ -160,7 +160,7 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
     if (!json_is_array(offs) || json_array_size(offs) != 2)
         return tensor_fail(p, offs ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, name,
                            "data_offsets", "expected [begin, end], got %s",
-                           offs ? tmem_json_kind(offs) : "nothing");
+                           offs ? tmem__json_kind(offs) : "nothing");
     uint64_t begin, end;
     if (!json_u64(json_array_get(offs, 0), &begin) || !json_u64(json_array_get(offs, 1), &end))
         return tensor_fail(p, TMEM_ERR_SCHEMA, name, "data_offsets",
@@ -170,12 +170,12 @@ static enum tmem_status parse_tensor(struct st_parse *p, const char *name, json_
                            "end %llu is before begin %llu", (unsigned long long)end,
                            (unsigned long long)begin);
 
-    struct tmem_ckpt_tensor *t = tmem_ckpt_push_tensor(p->c, p->path, p->err);
+    struct tmem_ckpt_tensor *t = tmem__ckpt_push_tensor(p->c, p->path, p->err);
     if (t == NULL)
         return p->err ? p->err->code : TMEM_ERR_NOMEM;
-    t->name = tmem_arena_strndup(p->c, name, strlen(name));
+    t->name = tmem__arena_strndup(p->c, name, strlen(name));
     if (t->name == NULL)
-        return tmem_ckpt_fail(p->err, TMEM_ERR_NOMEM, p->path, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(p->err, TMEM_ERR_NOMEM, p->path, NULL, 0, "out of memory");
     t->file = p->file;
     t->type = (uint32_t)dt;
     t->n_dims = (uint8_t)nd;
@@ -216,7 +216,7 @@ static int cmp_span(const void *a, const void *b)
     return (x->n_bytes > y->n_bytes) - (x->n_bytes < y->n_bytes);
 }
 
-enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t file,
+enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t file,
                                                const char *hdr, size_t hdr_len,
                                                struct tmem_error *err)
 {
@@ -226,7 +226,7 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
     const uint64_t file_bytes = c->files[file].file_bytes;
     size_t bad = tmem__utf8_invalid_at((const unsigned char *)hdr, hdr_len);
     if (bad < hdr_len)
-        return tmem_ckpt_fail(err, TMEM_ERR_SYNTAX, p.path, "header", 8 + bad,
+        return tmem__ckpt_fail(err, TMEM_ERR_SYNTAX, p.path, "header", 8 + bad,
                               "the header is not valid UTF-8 (byte 0x%02x)",
                               (unsigned)(unsigned char)hdr[bad]);
     json_error_t je;
@@ -239,7 +239,7 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
                 at--;
         if (dup && at > 0)
             at = at >= 2 ? at - 1 : 0;
-        return tmem_ckpt_fail(err, dup ? TMEM_ERR_INCONSISTENT : tmem_json_load_status(&je), p.path,
+        return tmem__ckpt_fail(err, dup ? TMEM_ERR_INCONSISTENT : tmem__json_load_status(&je), p.path,
                               "header", 8 + at, "%s%s",
                               dup ? "a tensor name appears twice: " : "the header is not JSON: ",
                               je.text);
@@ -247,11 +247,11 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
     enum tmem_status st = TMEM_OK;
     uint32_t first = c->n_tensors;
     if (!json_is_object(root)) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_SCHEMA, p.path, "header", 8,
-                            "expected a JSON object of tensors, got %s", tmem_json_kind(root));
+        st = tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, p.path, "header", 8,
+                            "expected a JSON object of tensors, got %s", tmem__json_kind(root));
         goto done;
     }
-    st = tmem_ckpt_reserve(c, json_object_size(root), 0, p.path, err);
+    st = tmem__ckpt_reserve(c, json_object_size(root), 0, p.path, err);
     const char *key;
     json_t *val;
     json_object_foreach(root, key, val)
@@ -296,12 +296,12 @@ enum tmem_status tmem_safetensors_parse_header(struct tmem_ckpt *c, uint32_t fil
     uint64_t end_abs = UINT64_MAX;
     if (!tmem_add_u64(data_start, at, &end_abs) || end_abs != file_bytes) {
         if (end_abs > file_bytes)
-            st = tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, p.path, "data_offsets", file_bytes,
+            st = tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, p.path, "data_offsets", file_bytes,
                                 "the tensors' data ends at byte %llu but the file ends here "
                                 "(truncated?)",
                                 (unsigned long long)end_abs);
         else
-            st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, p.path, "data_offsets", end_abs,
+            st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, p.path, "data_offsets", end_abs,
                                 "the last tensor's data ends here but the file goes on to byte "
                                 "%llu (bytes no tensor covers)",
                                 (unsigned long long)file_bytes);
@@ -315,39 +315,39 @@ done:
     return st;
 }
 
-enum tmem_status tmem_safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, int fd,
+enum tmem_status tmem__safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, int fd,
                                           struct tmem_error *err)
 {
     const char *path = c->files[file].path;
     const uint64_t file_bytes = c->files[file].file_bytes;
     unsigned char len8[8];
     if (file_bytes < 8)
-        return tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, path, "header length", 0,
+        return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, path, "header length", 0,
                               "the file is %llu bytes but a safetensors file starts with an "
                               "8-byte header length",
                               (unsigned long long)file_bytes);
-    enum tmem_status st = tmem_pread_exact(fd, len8, 8, 0, path, "header length", err);
+    enum tmem_status st = tmem__pread_exact(fd, len8, 8, 0, path, "header length", err);
     if (st != TMEM_OK)
         return st;
     uint64_t n = tmem_le64(len8);
     if (n > TMEM_MAX_SAFETENSORS_HEADER)
-        return tmem_ckpt_fail(err, TMEM_ERR_LIMIT, path, "header length", 0,
+        return tmem__ckpt_fail(err, TMEM_ERR_LIMIT, path, "header length", 0,
                               "header length is %llu but must be at most %u",
                               (unsigned long long)n, TMEM_MAX_SAFETENSORS_HEADER);
     if (n > file_bytes - 8)
-        return tmem_ckpt_fail(err, TMEM_ERR_TRUNCATED, path, "header length", 0,
+        return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, path, "header length", 0,
                               "header length %llu runs past the end of the file (%llu bytes)",
                               (unsigned long long)n, (unsigned long long)file_bytes);
-    char *hdr = tmem_alloc((size_t)n + 1);
+    char *hdr = tmem__alloc((size_t)n + 1);
     if (hdr == NULL)
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
-    st = tmem_pread_exact(fd, hdr, (size_t)n, 8, path, "header", err);
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
+    st = tmem__pread_exact(fd, hdr, (size_t)n, 8, path, "header", err);
     if (st == TMEM_OK) {
         hdr[n] = '\0';
         c->files[file].header_bytes = 8 + n;
-        st = tmem_safetensors_parse_header(c, file, hdr, (size_t)n, err);
+        st = tmem__safetensors_parse_header(c, file, hdr, (size_t)n, err);
     }
-    tmem_dealloc(hdr);
+    tmem__dealloc(hdr);
     return st;
 }
 
@@ -362,11 +362,11 @@ static enum tmem_status read_shard(struct tmem_ckpt *c, const char *path, struct
         if (err && err->code == TMEM_ERR_IO) { /* say who named it */
             char why[sizeof err->msg];
             memcpy(why, err->msg, sizeof why);
-            tmem_ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s (a shard the index names)", why);
+            tmem__ckpt_fail(err, TMEM_ERR_IO, path, NULL, 0, "%s (a shard the index names)", why);
         }
         return st;
     }
-    st = tmem_safetensors_read_fd(c, file, fd, err);
+    st = tmem__safetensors_read_fd(c, file, fd, err);
     close(fd);
     return st;
 }
@@ -404,16 +404,16 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *index_path,
+enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *index_path,
                                              struct tmem_error *err)
 {
-    c->index_path = tmem_arena_strndup(c, index_path, strlen(index_path));
+    c->index_path = tmem__arena_strndup(c, index_path, strlen(index_path));
     if (c->index_path == NULL)
-        return tmem_ckpt_fail(err, TMEM_ERR_NOMEM, index_path, NULL, 0, "out of memory");
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, index_path, NULL, 0, "out of memory");
     const char *ip = c->index_path;
     char *text = NULL;
     size_t len = 0;
-    enum tmem_status st = tmem_read_file(ip, TMEM_MAX_SAFETENSORS_INDEX, &text, &len, err);
+    enum tmem_status st = tmem__read_file(ip, TMEM_MAX_SAFETENSORS_INDEX, &text, &len, err);
     if (st != TMEM_OK)
         return st;
     json_error_t je;
@@ -421,25 +421,25 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
     const char **names = NULL;
     size_t n_names = 0;
     if (root == NULL) {
-        st = tmem_ckpt_fail(err, tmem_json_load_status(&je), ip, "index", json_syntax_offset(&je),
+        st = tmem__ckpt_fail(err, tmem__json_load_status(&je), ip, "index", json_syntax_offset(&je),
                             "the index is not JSON: %s", je.text);
         goto done;
     }
     json_t *wm = json_is_object(root) ? json_object_get(root, "weight_map") : NULL;
     if (!json_is_object(wm)) {
-        st = tmem_ckpt_fail(err, wm ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, ip, "weight_map",
+        st = tmem__ckpt_fail(err, wm ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, ip, "weight_map",
                             key_offset(text, len, "weight_map", 0),
                             "expected an object of tensor name → shard file, got %s",
-                            wm ? tmem_json_kind(wm) : "nothing");
+                            wm ? tmem__json_kind(wm) : "nothing");
         goto done;
     }
     json_t *meta = json_object_get(root, "metadata");
     json_t *total = json_is_object(meta) ? json_object_get(meta, "total_size") : NULL;
     if (total != NULL && !json_is_null(total)) {
         if (!json_u64(total, &c->index_total_bytes)) {
-            st = tmem_ckpt_fail(err, TMEM_ERR_SCHEMA, ip, "metadata.total_size",
+            st = tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, ip, "metadata.total_size",
                                 key_offset(text, len, "total_size", 0),
-                                "expected a non-negative integer, got %s", tmem_json_kind(total));
+                                "expected a non-negative integer, got %s", tmem__json_kind(total));
             goto done;
         }
         c->has_index_total = true;
@@ -448,13 +448,13 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
     /* the distinct shard names, sorted */
     size_t n_map = json_object_size(wm);
     if (n_map > TMEM_MAX_CKPT_TENSORS) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_LIMIT, ip, "weight_map", 0,
+        st = tmem__ckpt_fail(err, TMEM_ERR_LIMIT, ip, "weight_map", 0,
                             "%zu tensors but at most %u are read", n_map, TMEM_MAX_CKPT_TENSORS);
         goto done;
     }
-    names = tmem_alloc((n_map ? n_map : 1) * sizeof *names);
+    names = tmem__alloc((n_map ? n_map : 1) * sizeof *names);
     if (names == NULL) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_NOMEM, ip, NULL, 0, "out of memory");
+        st = tmem__ckpt_fail(err, TMEM_ERR_NOMEM, ip, NULL, 0, "out of memory");
         goto done;
     }
     const char *key;
@@ -462,10 +462,10 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
     json_object_foreach(wm, key, val)
     {
         if (!json_is_string(val) || !plain_file_name(json_string_value(val))) {
-            st = tmem_ckpt_fail(err, TMEM_ERR_SCHEMA, ip, key, key_offset(text, len, key, 0),
+            st = tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, ip, key, key_offset(text, len, key, 0),
                                 "weight_map value must be a shard file name in the index's "
                                 "folder, got %s",
-                                json_is_string(val) ? "a path" : tmem_json_kind(val));
+                                json_is_string(val) ? "a path" : tmem__json_kind(val));
             goto done;
         }
         names[n_names++] = json_string_value(val);
@@ -476,7 +476,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
         if (n_shards == 0 || strcmp(names[n_shards - 1], names[i]) != 0)
             names[n_shards++] = names[i];
     if (n_shards > TMEM_MAX_SHARDS) {
-        st = tmem_ckpt_fail(err, TMEM_ERR_LIMIT, ip, "weight_map", 0,
+        st = tmem__ckpt_fail(err, TMEM_ERR_LIMIT, ip, "weight_map", 0,
                             "%zu shards but at most %u are read", n_shards, TMEM_MAX_SHARDS);
         goto done;
     }
@@ -485,14 +485,14 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
     for (size_t i = 0; i < n_shards && st == TMEM_OK; i++) {
         char path[4096];
         if ((size_t)snprintf(path, sizeof path, "%s/%s", c->dir, names[i]) >= sizeof path) {
-            st = tmem_ckpt_fail(err, TMEM_ERR_LIMIT, ip, names[i], 0, "path is too long");
+            st = tmem__ckpt_fail(err, TMEM_ERR_LIMIT, ip, names[i], 0, "path is too long");
             break;
         }
         st = read_shard(c, path, err);
     }
     if (st != TMEM_OK)
         goto done;
-    st = tmem_ckpt_index_names(c, err);
+    st = tmem__ckpt_index_names(c, err);
     if (st != TMEM_OK)
         goto done;
 
@@ -504,7 +504,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
         int64_t want = shard_of(names, n_shards, shard);
         int64_t t = tmem_ckpt_find(c, key);
         if (t < 0) {
-            st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key,
+            st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key,
                                 key_offset(text, len, key, 0),
                                 "weight_map puts this tensor in %s, which has no tensor of "
                                 "that name",
@@ -512,7 +512,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
             goto done;
         }
         if ((int64_t)c->tensors[t].file != want) {
-            st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key,
+            st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key,
                                 key_offset(text, len, key, 0),
                                 "weight_map puts this tensor in %s but it is in %s",
                                 tmem__quote(q, shard),
@@ -523,7 +523,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
     if (n_map != c->n_tensors) {
         for (uint32_t i = 0; i < c->n_tensors; i++)
             if (json_object_get(wm, c->tensors[i].name) == NULL) {
-                st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT,
+                st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT,
                                     c->files[c->tensors[i].file].path, c->tensors[i].name,
                                     c->tensors[i].info_offset,
                                     "this shard holds the tensor but the index's weight_map "
@@ -537,7 +537,7 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
             if (!tmem_add_u64(sum, c->tensors[i].n_bytes, &sum))
                 break;
         if (sum != c->index_total_bytes) {
-            st = tmem_ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, "metadata.total_size",
+            st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, "metadata.total_size",
                                 key_offset(text, len, "total_size", 0),
                                 "total_size is %llu but the shards' tensors hold %llu bytes",
                                 (unsigned long long)c->index_total_bytes,
@@ -546,8 +546,8 @@ enum tmem_status tmem_safetensors_read_index(struct tmem_ckpt *c, const char *in
         }
     }
 done:
-    tmem_dealloc(names);
+    tmem__dealloc(names);
     json_decref(root);
-    tmem_dealloc(text);
+    tmem__dealloc(text);
     return st;
 }

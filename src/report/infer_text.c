@@ -35,7 +35,7 @@ static void header(FILE *out, const struct tmem_infer_view *v)
     fprintf(out, "\n\n");
 }
 
-void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
+void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
                             const struct tmem_report_opts *o)
 {
     const struct tmem_infer_opts *io = v->opts;
@@ -43,17 +43,17 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
     char a[32], b[32], c[32], d[32], e[32];
     const struct tmem_timing *t = &r->timing;
     header(out, v);
-    tmem_report_ledger_text(out, &r->ledger, o);
+    tmem__report_ledger_text(out, &r->ledger, o);
     const char *which = io->custom_memory ? "custom capacity, --gpu-memory-mib"
                         : io->n_stage_memory ? "--stage-memory-mib"
                         : io->gpu->cuda_memory_derived
                             ? "CUDA-visible total, derived: nvidia-smi − 542 MiB"
                             : "CUDA-visible total";
-    tmem_report_verdict_text_at(out, &r->ledger, io->gpu, r->memory_bytes, which, &r->fit, o);
+    tmem__report_verdict_text_at(out, &r->ledger, io->gpu, r->memory_bytes, which, &r->fit, o);
     if (io->engine == TMEM_ENGINE_VLLM)
         fprintf(out, "         (usable: --gpu-memory-utilization %.2f × %s = %s)\n",
-                io->gpu_memory_utilization, tmem_fmt_bytes(a, sizeof a, r->memory_bytes, o->si),
-                tmem_fmt_bytes(b, sizeof b, r->usable_bytes, o->si));
+                io->gpu_memory_utilization, tmem__fmt_bytes(a, sizeof a, r->memory_bytes, o->si),
+                tmem__fmt_bytes(b, sizeof b, r->usable_bytes, o->si));
     if (r->batch_over_max_num_seqs)
         fprintf(out, "         note: --batch %llu exceeds --max-num-seqs %llu: vLLM runs %llu at once, the rest wait\n",
                 (unsigned long long)io->batch, (unsigned long long)io->max_num_seqs,
@@ -66,13 +66,13 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
                 (unsigned long long)v->max_context);
     else if (v->have_limits)
         fprintf(out, "         not even one short sequence fits: the weights alone take %s; add GPUs (--tp, --pp) or quantize (--weights)\n",
-                tmem_fmt_bytes(a, sizeof a, r->weight_bytes, o->si));
+                tmem__fmt_bytes(a, sizeof a, r->weight_bytes, o->si));
 
     const struct tmem_kv_layout *kv = &r->kv;
     fprintf(out, "\nKV cache\n  %s B per token on this GPU = %s\n",
-            tmem_fmt_count(a, sizeof a, kv->bytes_per_token), kv->formula);
+            tmem__fmt_count(a, sizeof a, kv->bytes_per_token), kv->formula);
     if (kv->fixed_bytes)
-        fprintf(out, "  + %s B of per-layer scales = %s\n", tmem_fmt_count(a, sizeof a, kv->fixed_bytes),
+        fprintf(out, "  + %s B of per-layer scales = %s\n", tmem__fmt_count(a, sizeof a, kv->fixed_bytes),
                 kv->fixed_formula);
     if (kv->n_layer_window)
         fprintf(out, "  %llu sliding-window layers keep at most %llu tokens\n",
@@ -83,17 +83,17 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
                          "    %s beyond the exact KV (rounding; a sliding group holds window − 1 + batched tokens + 1 block)\n",
                     (unsigned long long)r->kv_groups, (unsigned long long)r->group_layers,
                     (unsigned long long)r->blocks_per_seq, (unsigned long long)io->block_size,
-                    tmem_fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
+                    tmem__fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
         else
             fprintf(out, "  paged: %llu blocks of %llu tokens per sequence, %s lost to rounding\n",
                     (unsigned long long)r->blocks_per_seq, (unsigned long long)io->block_size,
-                    tmem_fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
+                    tmem__fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
         fprintf(out, "  vLLM pool: %s budget → %s blocks of %s → %s tokens → %s concurrent sequences of %llu tokens\n",
-                tmem_fmt_bytes(a, sizeof a, r->kv_budget_bytes, o->si),
-                tmem_fmt_count(b, sizeof b, r->kv_blocks),
-                tmem_fmt_bytes(c, sizeof c, r->block_bytes, o->si),
-                tmem_fmt_count(d, sizeof d, r->capacity_tokens),
-                tmem_fmt_count(e, sizeof e, r->max_concurrent_sequences),
+                tmem__fmt_bytes(a, sizeof a, r->kv_budget_bytes, o->si),
+                tmem__fmt_count(b, sizeof b, r->kv_blocks),
+                tmem__fmt_bytes(c, sizeof c, r->block_bytes, o->si),
+                tmem__fmt_count(d, sizeof d, r->capacity_tokens),
+                tmem__fmt_count(e, sizeof e, r->max_concurrent_sequences),
                 (unsigned long long)r->tokens_per_seq);
         if (r->max_concurrent_sequences == io->max_num_seqs)
             fprintf(out, "  (concurrency capped by --max-num-seqs %llu)\n",
@@ -109,11 +109,11 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
             snprintf(l, sizeof l, "%llu-%llu", (unsigned long long)st->first_layer,
                      (unsigned long long)(st->first_layer + st->layers - 1));
             fprintf(out, "  %-6u %-9s %12s %12s %12s %12s %12s\n", s + 1, l,
-                    tmem_fmt_bytes(a, sizeof a, st->weight_bytes, o->si),
-                    tmem_fmt_bytes(b, sizeof b, st->total_bytes, o->si),
-                    tmem_fmt_bytes(c, sizeof c, st->usable_bytes, o->si),
-                    tmem_fmt_bytes(d, sizeof d, st->kv_budget_bytes, o->si),
-                    tmem_fmt_count(e, sizeof e, st->capacity_tokens));
+                    tmem__fmt_bytes(a, sizeof a, st->weight_bytes, o->si),
+                    tmem__fmt_bytes(b, sizeof b, st->total_bytes, o->si),
+                    tmem__fmt_bytes(c, sizeof c, st->usable_bytes, o->si),
+                    tmem__fmt_bytes(d, sizeof d, st->kv_budget_bytes, o->si),
+                    tmem__fmt_count(e, sizeof e, st->capacity_tokens));
         }
     }
 
@@ -140,83 +140,83 @@ void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
         if (io->tp > 1)
             fprintf(out, " · all-reduce %.3g s per step", t->comm_s_per_token);
         fprintf(out, "\n");
-        tmem_report_ledger_narrative(out, "This GPU holds", &r->ledger, o);
+        tmem__report_ledger_narrative(out, "This GPU holds", &r->ledger, o);
     }
 }
 
-int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v)
+int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
 {
     const struct tmem_infer_opts *io = v->opts;
     const struct tmem_infer_result *r = v->r;
-    struct tmem_json *x = tmem_json_object();
+    struct tmem_json *x = tmem__json_object();
     if (x == NULL)
         return -1;
-    struct tmem_json *s = tmem_json_object();
-    tmem_json_set_str(s, "engine", tmem_engine_name(io->engine));
-    tmem_json_set_u64(s, "batch", io->batch);
-    tmem_json_set_u64(s, "prompt_tokens", io->prompt_tokens);
-    tmem_json_set_u64(s, "gen_tokens", io->gen_tokens);
-    tmem_json_set_str(s, "weights", io->weights == TMEM_WF_GGUF
+    struct tmem_json *s = tmem__json_object();
+    tmem__json_set_str(s, "engine", tmem_engine_name(io->engine));
+    tmem__json_set_u64(s, "batch", io->batch);
+    tmem__json_set_u64(s, "prompt_tokens", io->prompt_tokens);
+    tmem__json_set_u64(s, "gen_tokens", io->gen_tokens);
+    tmem__json_set_str(s, "weights", io->weights == TMEM_WF_GGUF
                                         ? tmem_ggml_type_info(io->ggml_type)->name
                                         : tmem_wformat_info(io->weights)->name);
-    tmem_json_set_str(s, "kv_dtype", tmem_kv_dtype_name(io->kv_dtype));
-    tmem_json_set_u64(s, "tp", io->tp);
-    tmem_json_set_u64(s, "pp", io->pp);
-    tmem_json_set_real(s, "gpu_memory_utilization", io->gpu_memory_utilization);
-    tmem_json_set_u64(s, "block_size", io->block_size);
-    tmem_json_set_u64(s, "max_num_batched_tokens", io->max_num_batched_tokens);
-    tmem_json_set_u64(s, "max_num_seqs", io->max_num_seqs);
-    tmem_json_set_u64(s, "cuda_context_bytes", r->non_torch_bytes);
-    tmem_json_set_real(s, "allreduce_latency_s", io->allreduce_latency_s);
-    tmem_json_set_u64(s, "cuda_graph_bytes", io->cuda_graph_bytes);
-    tmem_json_set_str(s, "attention", io->flash ? "flash" : "naive");
-    tmem_json_set_real(s, "mfu", io->mfu);
-    tmem_json_set_real(s, "mbu", io->mbu);
-    tmem_json_set_obj(x, "settings", s);
-    tmem_json_set_u64(x, "worst_stage", r->worst_stage);
-    tmem_json_set_u64(x, "usable_bytes", r->usable_bytes);
-    tmem_json_set_u64(x, "capacity_memory_bytes", r->memory_bytes);
-    tmem_json_set_str(x, "capacity_memory", io->custom_memory ? "custom" : io->n_stage_memory ? "stage"
+    tmem__json_set_str(s, "kv_dtype", tmem_kv_dtype_name(io->kv_dtype));
+    tmem__json_set_u64(s, "tp", io->tp);
+    tmem__json_set_u64(s, "pp", io->pp);
+    tmem__json_set_real(s, "gpu_memory_utilization", io->gpu_memory_utilization);
+    tmem__json_set_u64(s, "block_size", io->block_size);
+    tmem__json_set_u64(s, "max_num_batched_tokens", io->max_num_batched_tokens);
+    tmem__json_set_u64(s, "max_num_seqs", io->max_num_seqs);
+    tmem__json_set_u64(s, "cuda_context_bytes", r->non_torch_bytes);
+    tmem__json_set_real(s, "allreduce_latency_s", io->allreduce_latency_s);
+    tmem__json_set_u64(s, "cuda_graph_bytes", io->cuda_graph_bytes);
+    tmem__json_set_str(s, "attention", io->flash ? "flash" : "naive");
+    tmem__json_set_real(s, "mfu", io->mfu);
+    tmem__json_set_real(s, "mbu", io->mbu);
+    tmem__json_set_obj(x, "settings", s);
+    tmem__json_set_u64(x, "worst_stage", r->worst_stage);
+    tmem__json_set_u64(x, "usable_bytes", r->usable_bytes);
+    tmem__json_set_u64(x, "capacity_memory_bytes", r->memory_bytes);
+    tmem__json_set_str(x, "capacity_memory", io->custom_memory ? "custom" : io->n_stage_memory ? "stage"
                                             : io->gpu->cuda_memory_derived ? "cuda_derived" : "cuda");
-    tmem_json_set_bool(x, "batch_over_max_num_seqs", r->batch_over_max_num_seqs);
+    tmem__json_set_bool(x, "batch_over_max_num_seqs", r->batch_over_max_num_seqs);
 
-    struct tmem_json *k = tmem_json_object();
-    tmem_json_set_u64(k, "bytes_per_token", r->kv.bytes_per_token);
-    tmem_json_set_u64(k, "bytes_per_token_layer", r->kv.bytes_per_token_layer);
-    tmem_json_set_u64(k, "kv_heads_per_gpu", r->kv.kv_heads_per_gpu);
-    tmem_json_set_u64(k, "sliding_window_layers", r->kv.n_layer_window);
-    tmem_json_set_u64(k, "tokens_per_sequence", r->tokens_per_seq);
-    tmem_json_set_u64(k, "request_bytes", r->kv_request_bytes);
-    tmem_json_set_u64(k, "blocks_per_sequence", r->blocks_per_seq);
-    tmem_json_set_u64(k, "block_bytes", r->block_bytes);
-    tmem_json_set_u64(k, "budget_bytes", r->kv_budget_bytes);
-    tmem_json_set_u64(k, "blocks", r->kv_blocks);
-    tmem_json_set_u64(k, "pool_bytes", r->kv_pool_bytes);
-    tmem_json_set_u64(k, "capacity_tokens", r->capacity_tokens);
-    tmem_json_set_u64(k, "max_concurrent_sequences", r->max_concurrent_sequences);
-    tmem_json_set_u64(k, "groups", r->kv_groups);
-    tmem_json_set_u64(k, "group_layers", r->group_layers);
-    tmem_json_set_obj(x, "kv_cache", k);
+    struct tmem_json *k = tmem__json_object();
+    tmem__json_set_u64(k, "bytes_per_token", r->kv.bytes_per_token);
+    tmem__json_set_u64(k, "bytes_per_token_layer", r->kv.bytes_per_token_layer);
+    tmem__json_set_u64(k, "kv_heads_per_gpu", r->kv.kv_heads_per_gpu);
+    tmem__json_set_u64(k, "sliding_window_layers", r->kv.n_layer_window);
+    tmem__json_set_u64(k, "tokens_per_sequence", r->tokens_per_seq);
+    tmem__json_set_u64(k, "request_bytes", r->kv_request_bytes);
+    tmem__json_set_u64(k, "blocks_per_sequence", r->blocks_per_seq);
+    tmem__json_set_u64(k, "block_bytes", r->block_bytes);
+    tmem__json_set_u64(k, "budget_bytes", r->kv_budget_bytes);
+    tmem__json_set_u64(k, "blocks", r->kv_blocks);
+    tmem__json_set_u64(k, "pool_bytes", r->kv_pool_bytes);
+    tmem__json_set_u64(k, "capacity_tokens", r->capacity_tokens);
+    tmem__json_set_u64(k, "max_concurrent_sequences", r->max_concurrent_sequences);
+    tmem__json_set_u64(k, "groups", r->kv_groups);
+    tmem__json_set_u64(k, "group_layers", r->group_layers);
+    tmem__json_set_obj(x, "kv_cache", k);
 
     const struct tmem_timing *t = &r->timing;
-    struct tmem_json *tj = tmem_json_object();
-    tmem_json_set_real(tj, "ttft_s", t->ttft_s);
-    tmem_json_set_real(tj, "tpot_s", t->tpot_s);
-    tmem_json_set_real(tj, "decode_tokens_per_s", t->decode_tokens_per_s);
-    tmem_json_set_real(tj, "decode_tokens_per_s_per_request", t->decode_tokens_per_s_per_request);
-    tmem_json_set_real(tj, "e2e_s", t->e2e_s);
-    tmem_json_set_real(tj, "ridge_batch", t->ridge_batch);
-    tmem_json_set_real(tj, "prefill_flops", t->prefill_flops);
-    tmem_json_set_real(tj, "decode_flops", t->decode_flops);
-    tmem_json_set_real(tj, "decode_bytes", t->decode_bytes);
-    tmem_json_set_str(tj, "prefill_bound", t->prefill_bound);
-    tmem_json_set_str(tj, "decode_bound", t->decode_bound);
-    tmem_json_set_real(tj, "compute_flops", t->compute_flops);
-    tmem_json_set_real(tj, "comm_s_per_step", t->comm_s_per_token);
-    tmem_json_set_obj(x, "timing", tj);
+    struct tmem_json *tj = tmem__json_object();
+    tmem__json_set_real(tj, "ttft_s", t->ttft_s);
+    tmem__json_set_real(tj, "tpot_s", t->tpot_s);
+    tmem__json_set_real(tj, "decode_tokens_per_s", t->decode_tokens_per_s);
+    tmem__json_set_real(tj, "decode_tokens_per_s_per_request", t->decode_tokens_per_s_per_request);
+    tmem__json_set_real(tj, "e2e_s", t->e2e_s);
+    tmem__json_set_real(tj, "ridge_batch", t->ridge_batch);
+    tmem__json_set_real(tj, "prefill_flops", t->prefill_flops);
+    tmem__json_set_real(tj, "decode_flops", t->decode_flops);
+    tmem__json_set_real(tj, "decode_bytes", t->decode_bytes);
+    tmem__json_set_str(tj, "prefill_bound", t->prefill_bound);
+    tmem__json_set_str(tj, "decode_bound", t->decode_bound);
+    tmem__json_set_real(tj, "compute_flops", t->compute_flops);
+    tmem__json_set_real(tj, "comm_s_per_step", t->comm_s_per_token);
+    tmem__json_set_obj(x, "timing", tj);
     if (v->have_limits) {
-        tmem_json_set_u64(x, "max_batch", v->max_batch);
-        tmem_json_set_u64(x, "max_context", v->max_context);
+        tmem__json_set_u64(x, "max_batch", v->max_batch);
+        tmem__json_set_u64(x, "max_context", v->max_context);
     }
-    return tmem_report_ledger_json(out, "infer", v->model, &r->ledger, io->gpu, &r->fit, x);
+    return tmem__report_ledger_json(out, "infer", v->model, &r->ledger, io->gpu, &r->fit, x);
 }

@@ -19,14 +19,14 @@ struct tmem_inspect_view {
     bool tensors;                        /* one line (one object) per tensor */
 };
 
-void tmem_report_inspect_text(FILE *out, const struct tmem_inspect_view *v,
+void tmem__report_inspect_text(FILE *out, const struct tmem_inspect_view *v,
                               const struct tmem_report_opts *o);
 /* Returns 0, or -1 when a value does not fit JSON (nothing printed) or
  * memory or the output fails (see inspect_json.c: a document over 4 MiB is
  * streamed and may then stop part-way). */
-int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v);
+int tmem__report_inspect_json(FILE *out, const struct tmem_inspect_view *v);
 
 /* "[4096, 11008]" (dims as the file stores them) */
-const char *tmem_fmt_shape(char *buf, size_t cap, const struct tmem_ckpt_tensor *t);
+const char *tmem__fmt_shape(char *buf, size_t cap, const struct tmem_ckpt_tensor *t);
 
 #endif /* TMEM_REPORT_INSPECT_H */

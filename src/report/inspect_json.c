@@ -145,12 +145,12 @@ static int sink_put(struct sink *k, const char *p, size_t n)
         size_t cap = k->cap ? k->cap : 4096;
         while (cap < k->len + n)
             cap *= 2;
-        char *b = tmem_alloc(cap);
+        char *b = tmem__alloc(cap);
         if (b == NULL)
             return -1;
         if (k->len)
             memcpy(b, k->buf, k->len);
-        tmem_dealloc(k->buf);
+        tmem__dealloc(k->buf);
         k->buf = b;
         k->cap = cap;
     }
@@ -261,7 +261,7 @@ static int stream_tensors(struct sink *k, const struct tmem_ckpt *c, uint32_t *b
     return rc;
 }
 
-int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
+int tmem__report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
 {
     const struct tmem_ckpt *c = v->ckpt;
     const struct tmem_ckpt_summary *s = v->sum;
@@ -353,6 +353,6 @@ int tmem_report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     if (rc == 0)
         rc = sink_flush(&sink);
     json_decref(d);
-    tmem_dealloc(sink.buf);
+    tmem__dealloc(sink.buf);
     return rc;
 }

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-const char *tmem_fmt_shape(char *buf, size_t cap, const struct tmem_ckpt_tensor *t)
+const char *tmem__fmt_shape(char *buf, size_t cap, const struct tmem_ckpt_tensor *t)
 {
     size_t o = (size_t)snprintf(buf, cap, "[");
     for (unsigned i = 0; i < t->n_dims && o < cap; i++)
@@ -45,8 +45,8 @@ static void print_files(FILE *out, const struct tmem_inspect_view *v,
         fprintf(out, "%s: safetensors, %u file%s, %u tensors\n", c->path, c->n_files,
                 c->n_files == 1 ? "" : "s", c->n_tensors);
     fprintf(out, "headers: %s bytes of %s on disk; only they are read, never the tensor data\n",
-            tmem_fmt_count(a, sizeof a, s->header_bytes),
-            tmem_fmt_bytes(b, sizeof b, s->file_bytes, o->si));
+            tmem__fmt_count(a, sizeof a, s->header_bytes),
+            tmem__fmt_bytes(b, sizeof b, s->file_bytes, o->si));
     if (c->format == TMEM_CKPT_GGUF) {
         const struct tmem_ckpt_kv *arch = tmem_ckpt_kv_find(c, "general.architecture");
         const struct tmem_ckpt_kv *name = tmem_ckpt_kv_find(c, "general.name");
@@ -68,16 +68,16 @@ static void print_groups(FILE *out, const struct tmem_inspect_view *v,
         if (s->group_tensors[g] == 0 && g >= (unsigned)TMEM_GROUP_ROUTER)
             continue;
         fprintf(out, "%-16s %17s %7.2f%% %12s %8u\n", tmem_ckpt_group_name(g),
-                tmem_fmt_count(a, sizeof a, s->group_params[g]),
+                tmem__fmt_count(a, sizeof a, s->group_params[g]),
                 pct(s->group_params[g], s->total_params),
-                tmem_fmt_bytes(b, sizeof b, s->group_bytes[g], o->si), s->group_tensors[g]);
+                tmem__fmt_bytes(b, sizeof b, s->group_bytes[g], o->si), s->group_tensors[g]);
     }
     fprintf(out, "%-16s %17s %7.2f%% %12s %8u\n", "total",
-            tmem_fmt_count(a, sizeof a, s->total_params), 100.0,
-            tmem_fmt_bytes(b, sizeof b, s->total_bytes, o->si), v->ckpt->n_tensors);
+            tmem__fmt_count(a, sizeof a, s->total_params), 100.0,
+            tmem__fmt_bytes(b, sizeof b, s->total_bytes, o->si), v->ckpt->n_tensors);
     fprintf(out, "(%s params, %s bytes: %.2f bits per weight)\n",
-            tmem_fmt_short(c, sizeof c, s->total_params),
-            tmem_fmt_count(a, sizeof a, s->total_bytes), s->bits_per_weight);
+            tmem__fmt_short(c, sizeof c, s->total_params),
+            tmem__fmt_count(a, sizeof a, s->total_bytes), s->bits_per_weight);
 
     fprintf(out, "\n%-16s %17s %8s %12s %8s\n", v->ckpt->format == TMEM_CKPT_GGUF ? "ggml type" : "dtype",
             "params", "bits/w", "bytes", "tensors");
@@ -85,9 +85,9 @@ static void print_groups(FILE *out, const struct tmem_inspect_view *v,
         const struct tmem_ckpt_dtype_sum *d = &s->dtypes[i];
         const struct tmem_block_type *ti = tmem_ckpt_type_info(v->ckpt->format, d->type);
         fprintf(out, "%-16s %17s %8.3f %12s %8u\n", ti ? ti->name : "?",
-                tmem_fmt_count(a, sizeof a, d->params),
+                tmem__fmt_count(a, sizeof a, d->params),
                 d->params ? 8.0 * (double)d->bytes / (double)d->params : 0.0,
-                tmem_fmt_bytes(b, sizeof b, d->bytes, o->si), d->n_tensors);
+                tmem__fmt_bytes(b, sizeof b, d->bytes, o->si), d->n_tensors);
     }
 }
 
@@ -101,8 +101,8 @@ static void print_tensors(FILE *out, const struct tmem_inspect_view *v)
         const struct tmem_ckpt_tensor *t = &c->tensors[i];
         const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, t->type);
         fprintf(out, "%-52s %-14s %-8s %-22s %15s %15s\n", t->name, tmem_ckpt_group_name(t->group),
-                ti ? ti->name : "?", tmem_fmt_shape(sh, sizeof sh, t),
-                tmem_fmt_count(a, sizeof a, t->n_elems), tmem_fmt_count(b, sizeof b, t->n_bytes));
+                ti ? ti->name : "?", tmem__fmt_shape(sh, sizeof sh, t),
+                tmem__fmt_count(a, sizeof a, t->n_elems), tmem__fmt_count(b, sizeof b, t->n_bytes));
     }
 }
 
@@ -116,7 +116,7 @@ static void print_check(FILE *out, const struct tmem_inspect_view *v)
         return;
     }
     fprintf(out, "\ncheck against %s (%s: %s params by formula):\n", k->against,
-            tmem_family_info(k->model.family)->name, tmem_fmt_count(a, sizeof a, k->formula_params));
+            tmem_family_info(k->model.family)->name, tmem__fmt_count(a, sizeof a, k->formula_params));
     static const char *const tag[] = {"ok", "DIFFERS", "note"};
     uint32_t n_diff = 0;
     for (uint32_t i = 0; i < k->n_lines; i++) {
@@ -132,7 +132,7 @@ static void print_check(FILE *out, const struct tmem_inspect_view *v)
                 n_diff == 1 ? "" : "s");
 }
 
-void tmem_report_inspect_text(FILE *out, const struct tmem_inspect_view *v,
+void tmem__report_inspect_text(FILE *out, const struct tmem_inspect_view *v,
                               const struct tmem_report_opts *o)
 {
     print_files(out, v, o);

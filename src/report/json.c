@@ -61,7 +61,7 @@ static int doc_dump(FILE *out, json_t *d, int rc)
         else {
             fputs(s, out);
             fputc('\n', out);
-            tmem_dealloc(s);
+            tmem__dealloc(s);
         }
     }
     json_decref(d);
@@ -110,7 +110,7 @@ static json_t *groups_obj(const struct tmem_inventory *inv, bool moe, int *rc)
     return g;
 }
 
-int tmem_report_params_json(FILE *out, const struct tmem_params_view *v)
+int tmem__report_params_json(FILE *out, const struct tmem_params_view *v)
 {
     int rc = 0;
     json_t *d = doc_new("params", &rc);
@@ -158,7 +158,7 @@ static json_t *ledger_entries(const struct tmem_ledger *l, int *rc)
     return a;
 }
 
-int tmem_report_lab_json(FILE *out, const struct tmem_lab_view *v)
+int tmem__report_lab_json(FILE *out, const struct tmem_lab_view *v)
 {
     int rc = 0;
     const struct tmem_lab_input *in = v->in;
@@ -196,7 +196,7 @@ int tmem_report_lab_json(FILE *out, const struct tmem_lab_view *v)
     return doc_dump(out, d, rc);
 }
 
-int tmem_report_models_json(FILE *out, const struct tmem_model_row *rows, size_t n)
+int tmem__report_models_json(FILE *out, const struct tmem_model_row *rows, size_t n)
 {
     int rc = 0;
     json_t *d = doc_new("models", &rc);
@@ -214,7 +214,7 @@ int tmem_report_models_json(FILE *out, const struct tmem_model_row *rows, size_t
     return doc_dump(out, d, rc);
 }
 
-int tmem_report_gpus_json(FILE *out)
+int tmem__report_gpus_json(FILE *out)
 {
     int rc = 0;
     json_t *d = doc_new("gpus", &rc);
@@ -246,9 +246,9 @@ struct tmem_json {
     int rc;
 };
 
-struct tmem_json *tmem_json_object(void)
+struct tmem_json *tmem__json_object(void)
 {
-    struct tmem_json *o = tmem_alloc(sizeof *o);
+    struct tmem_json *o = tmem__alloc(sizeof *o);
     if (o == NULL)
         return NULL;
     o->obj = json_object();
@@ -256,31 +256,31 @@ struct tmem_json *tmem_json_object(void)
     return o;
 }
 
-void tmem_json_set_u64(struct tmem_json *o, const char *key, uint64_t v)
+void tmem__json_set_u64(struct tmem_json *o, const char *key, uint64_t v)
 {
     if (o != NULL)
         o->rc |= set_u64(o->obj, key, v);
 }
 
-void tmem_json_set_real(struct tmem_json *o, const char *key, double v)
+void tmem__json_set_real(struct tmem_json *o, const char *key, double v)
 {
     if (o != NULL)
         put(o->obj, key, json_real(v), &o->rc);
 }
 
-void tmem_json_set_str(struct tmem_json *o, const char *key, const char *v)
+void tmem__json_set_str(struct tmem_json *o, const char *key, const char *v)
 {
     if (o != NULL)
         put(o->obj, key, v ? json_string(v) : json_null(), &o->rc);
 }
 
-void tmem_json_set_bool(struct tmem_json *o, const char *key, bool v)
+void tmem__json_set_bool(struct tmem_json *o, const char *key, bool v)
 {
     if (o != NULL)
         put(o->obj, key, json_boolean(v), &o->rc);
 }
 
-void tmem_json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child)
+void tmem__json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child)
 {
     if (child == NULL) {
         if (o != NULL)
@@ -292,10 +292,10 @@ void tmem_json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *c
         if (o->obj == NULL || child->obj == NULL || json_object_set(o->obj, key, child->obj) != 0)
             o->rc = -1;
     }
-    tmem_json_free(child);
+    tmem__json_free(child);
 }
 
-void tmem_json_set_str_list(struct tmem_json *o, const char *key, const char *const *v, size_t n)
+void tmem__json_set_str_list(struct tmem_json *o, const char *key, const char *const *v, size_t n)
 {
     if (o == NULL)
         return;
@@ -305,9 +305,9 @@ void tmem_json_set_str_list(struct tmem_json *o, const char *key, const char *co
     put(o->obj, key, a, &o->rc);
 }
 
-struct tmem_json *tmem_json_array(void)
+struct tmem_json *tmem__json_array(void)
 {
-    struct tmem_json *o = tmem_alloc(sizeof *o);
+    struct tmem_json *o = tmem__alloc(sizeof *o);
     if (o == NULL)
         return NULL;
     o->obj = json_array();
@@ -315,7 +315,7 @@ struct tmem_json *tmem_json_array(void)
     return o;
 }
 
-void tmem_json_push(struct tmem_json *array, struct tmem_json *child)
+void tmem__json_push(struct tmem_json *array, struct tmem_json *child)
 {
     if (child == NULL) {
         if (array != NULL)
@@ -327,18 +327,18 @@ void tmem_json_push(struct tmem_json *array, struct tmem_json *child)
         if (array->obj == NULL || child->obj == NULL || json_array_append(array->obj, child->obj) != 0)
             array->rc = -1;
     }
-    tmem_json_free(child);
+    tmem__json_free(child);
 }
 
-void tmem_json_free(struct tmem_json *o)
+void tmem__json_free(struct tmem_json *o)
 {
     if (o == NULL)
         return;
     json_decref(o->obj);
-    tmem_dealloc(o);
+    tmem__dealloc(o);
 }
 
-int tmem_report_ledger_json(FILE *out, const char *command, const struct tmem_model *m,
+int tmem__report_ledger_json(FILE *out, const char *command, const struct tmem_model *m,
                             const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                             const struct tmem_fit *fit, struct tmem_json *extra)
 {
@@ -370,7 +370,7 @@ int tmem_report_ledger_json(FILE *out, const char *command, const struct tmem_mo
             if (d == NULL || json_object_set(d, key, val) != 0)
                 rc = -1;
         }
-        tmem_json_free(extra);
+        tmem__json_free(extra);
     }
     return doc_dump(out, d, rc);
 }

@@ -17,7 +17,7 @@ static char *repair(const char *s, size_t len, size_t *out_len, bool *replaced)
     *replaced = false;
     if (len > (SIZE_MAX - 1) / 3)
         return NULL;
-    char *out = tmem_alloc(len * 3 + 1); /* a bad byte grows to 3 */
+    char *out = tmem__alloc(len * 3 + 1); /* a bad byte grows to 3 */
     if (out == NULL)
         return NULL;
     size_t o = 0;
@@ -51,7 +51,7 @@ json_t *tmem__json_text(const char *s, size_t len, uint32_t *n_replaced)
     if (replaced && n_replaced)
         (*n_replaced)++;
     json_t *j = json_stringn(t, n);
-    tmem_dealloc(t);
+    tmem__dealloc(t);
     return j;
 }
 
@@ -70,6 +70,6 @@ int tmem__json_set_text_key(json_t *obj, const char *key, json_t *val, uint32_t 
     if (replaced && n_replaced)
         (*n_replaced)++;
     int rc = json_object_set_new(obj, t, val);
-    tmem_dealloc(t);
+    tmem__dealloc(t);
     return rc;
 }

@@ -19,8 +19,8 @@ void tmem_ledger_write_text(FILE *out, const struct tmem_ledger *l, const struct
     struct tmem_fit fit = {0};
     if (gpu != NULL)
         tmem_ledger_fit(l, gpu->memory_bytes, &fit);
-    tmem_report_ledger_text(out, l, &o);
-    tmem_report_verdict_text(out, l, gpu, gpu ? &fit : NULL, &o);
+    tmem__report_ledger_text(out, l, &o);
+    tmem__report_verdict_text(out, l, gpu, gpu ? &fit : NULL, &o);
 }
 
 enum tmem_status tmem_ledger_write_json(FILE *out, const char *command, const struct tmem_model *m,
@@ -37,12 +37,12 @@ enum tmem_status tmem_ledger_write_json(FILE *out, const char *command, const st
         struct tmem_fit fit = {0};
         if (gpu != NULL)
             tmem_ledger_fit(l, gpu->memory_bytes, &fit);
-        const struct tmem_allocator *prev = tmem_alloc_push(alc);
-        if (tmem_report_ledger_json(out, command, m, l, gpu, gpu ? &fit : NULL, NULL) != 0) {
+        const struct tmem_allocator *prev = tmem__alloc_push(alc);
+        if (tmem__report_ledger_json(out, command, m, l, gpu, gpu ? &fit : NULL, NULL) != 0) {
             st = TMEM_ERR_NOMEM;
             msg = "could not build the JSON document (out of memory, or a value of 2^63 or more)";
         }
-        tmem_alloc_pop(prev);
+        tmem__alloc_pop(prev);
     }
-    return st == TMEM_OK ? TMEM_OK : tmem_fail(err, st, "ledger", msg);
+    return st == TMEM_OK ? TMEM_OK : tmem__fail(err, st, "ledger", msg);
 }

@@ -16,11 +16,11 @@ struct tmem_report_opts {
 };
 
 /* "6,738,415,616" */
-const char *tmem_fmt_count(char *buf, size_t cap, uint64_t v);
+const char *tmem__fmt_count(char *buf, size_t cap, uint64_t v);
 /* "12.55 GiB" / "13.48 GB" */
-const char *tmem_fmt_bytes(char *buf, size_t cap, uint64_t bytes, bool si);
+const char *tmem__fmt_bytes(char *buf, size_t cap, uint64_t bytes, bool si);
 /* "6.74 B", "124.4 M" */
-const char *tmem_fmt_short(char *buf, size_t cap, uint64_t v);
+const char *tmem__fmt_short(char *buf, size_t cap, uint64_t v);
 
 /* What `tmem params` shows: a resolved model, its inventory and the weight
  * bytes at each plain dtype (computed by the core's tmem_dtype_bytes). */
@@ -31,9 +31,9 @@ struct tmem_params_view {
     uint64_t dtype_bytes[TMEM_DTYPE_COUNT];
 };
 
-void tmem_report_params_text(FILE *out, const struct tmem_params_view *v,
+void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,
                              const struct tmem_report_opts *o);
-int tmem_report_params_json(FILE *out, const struct tmem_params_view *v);
+int tmem__report_params_json(FILE *out, const struct tmem_params_view *v);
 
 /* What `tmem lab` shows: the script's numbers and, when a real model
  * matches the flags, its exact inventory and the approximation's error. */
@@ -46,28 +46,28 @@ struct tmem_lab_view {
     double relative_error;                  /* (approx - exact) / exact */
 };
 
-void tmem_report_lab_text(FILE *out, const struct tmem_lab_view *v,
+void tmem__report_lab_text(FILE *out, const struct tmem_lab_view *v,
                           const struct tmem_report_opts *o);
-int tmem_report_lab_json(FILE *out, const struct tmem_lab_view *v);
+int tmem__report_lab_json(FILE *out, const struct tmem_lab_view *v);
 
 /* A ledger grouped by bucket, with formulas under each line when explaining. */
-void tmem_report_ledger_text(FILE *out, const struct tmem_ledger *l,
+void tmem__report_ledger_text(FILE *out, const struct tmem_ledger *l,
                              const struct tmem_report_opts *o);
 
 /* The closing lines of a train/infer ledger: the total, the GPU and the
  * verdict ("fits, 12.3 GiB free" / "does not fit: 4.1 GiB over"), the largest
  * bucket named first. gpu may be NULL (no verdict then). */
-void tmem_report_verdict_text(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+void tmem__report_verdict_text(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                               const struct tmem_fit *fit, const struct tmem_report_opts *o);
 /* The same with the GPU's memory figure given and named ("CUDA-visible
  * total"): infer prints the total it sized the pool from. */
-void tmem_report_verdict_text_at(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+void tmem__report_verdict_text_at(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                                  uint64_t memory_bytes, const char *which,
                                  const struct tmem_fit *fit, const struct tmem_report_opts *o);
 
 /* "How to say it out loud": the buckets from the largest down, with their
  * share of the total, word-wrapped. `subject` opens the sentence. */
-void tmem_report_ledger_narrative(FILE *out, const char *subject, const struct tmem_ledger *l,
+void tmem__report_ledger_narrative(FILE *out, const char *subject, const struct tmem_ledger *l,
                                   const struct tmem_report_opts *o);
 
 /* A train/infer JSON document (CONTRACT.md): schema_version, tmem_version,
@@ -77,24 +77,24 @@ void tmem_report_ledger_narrative(FILE *out, const char *subject, const struct t
  * may be NULL). gpu and fit may be NULL: "gpu" and "fits" are null then.
  * Returns 0, or -1 (nothing printed) when a value does not fit JSON. */
 struct tmem_json;
-int tmem_report_ledger_json(FILE *out, const char *command, const struct tmem_model *m,
+int tmem__report_ledger_json(FILE *out, const char *command, const struct tmem_model *m,
                             const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                             const struct tmem_fit *fit, struct tmem_json *extra);
 
 /* A small builder for the extra keys, so callers need not include jansson.
  * Objects keep insertion order. Failures are sticky and reported by
- * tmem_report_ledger_json. */
-struct tmem_json *tmem_json_object(void);
-void tmem_json_set_u64(struct tmem_json *o, const char *key, uint64_t v);
-void tmem_json_set_real(struct tmem_json *o, const char *key, double v);
-void tmem_json_set_str(struct tmem_json *o, const char *key, const char *v);
-void tmem_json_set_bool(struct tmem_json *o, const char *key, bool v);
-void tmem_json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child); /* consumes child */
-void tmem_json_set_str_list(struct tmem_json *o, const char *key, const char *const *v, size_t n); /* an array */
-/* An array: set it with tmem_json_set_obj like an object. */
-struct tmem_json *tmem_json_array(void);
-void tmem_json_push(struct tmem_json *array, struct tmem_json *child); /* consumes child */
-void tmem_json_free(struct tmem_json *o);
+ * tmem__report_ledger_json. */
+struct tmem_json *tmem__json_object(void);
+void tmem__json_set_u64(struct tmem_json *o, const char *key, uint64_t v);
+void tmem__json_set_real(struct tmem_json *o, const char *key, double v);
+void tmem__json_set_str(struct tmem_json *o, const char *key, const char *v);
+void tmem__json_set_bool(struct tmem_json *o, const char *key, bool v);
+void tmem__json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child); /* consumes child */
+void tmem__json_set_str_list(struct tmem_json *o, const char *key, const char *const *v, size_t n); /* an array */
+/* An array: set it with tmem__json_set_obj like an object. */
+struct tmem_json *tmem__json_array(void);
+void tmem__json_push(struct tmem_json *array, struct tmem_json *child); /* consumes child */
+void tmem__json_free(struct tmem_json *o);
 
 /* `tmem models` and `tmem gpus`. */
 struct tmem_model_row {
@@ -102,9 +102,9 @@ struct tmem_model_row {
     const struct tmem_model *model; /* resolved */
     uint64_t total_params, active_params;
 };
-void tmem_report_models_text(FILE *out, const struct tmem_model_row *rows, size_t n);
-int tmem_report_models_json(FILE *out, const struct tmem_model_row *rows, size_t n);
-void tmem_report_gpus_text(FILE *out, bool si);
-int tmem_report_gpus_json(FILE *out);
+void tmem__report_models_text(FILE *out, const struct tmem_model_row *rows, size_t n);
+int tmem__report_models_json(FILE *out, const struct tmem_model_row *rows, size_t n);
+void tmem__report_gpus_text(FILE *out, bool si);
+int tmem__report_gpus_json(FILE *out);
 
 #endif /* TMEM_REPORT_H */

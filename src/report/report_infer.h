@@ -13,8 +13,8 @@ struct tmem_infer_view {
     uint64_t max_batch, max_context;
 };
 
-void tmem_report_infer_text(FILE *out, const struct tmem_infer_view *v,
+void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
                             const struct tmem_report_opts *o);
-int tmem_report_infer_json(FILE *out, const struct tmem_infer_view *v);
+int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v);
 
 #endif /* TMEM_REPORT_INFER_H */

@@ -30,14 +30,14 @@ struct tmem_train_view {
     const struct tmem_act_inventory *acts; /* one layer's saved tensors, or NULL */
 };
 
-void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
+void tmem__report_train_text(FILE *out, const struct tmem_train_view *v,
                             const struct tmem_report_opts *o);
 
-/* The train document's keys beyond tmem_report_ledger_json's: plan,
+/* The train document's keys beyond tmem__report_ledger_json's: plan,
  * params_per_gpu, peak_phase, phases {name: {total, buckets}}, host, defaults,
  * fixes {change: {lever, fits, peak_bytes, cost}} in their order, solved,
  * headroom, notes [..], stages, activation_tensors (with acts). NULL when
  * out of memory. */
-struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v);
+struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v);
 
 #endif /* TMEM_REPORT_TRAIN_H */

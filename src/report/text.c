@@ -95,8 +95,8 @@ static void params_narrative(FILE *real_out, const struct tmem_params_view *v,
             order[j - 1] = t;
         }
     fprintf(out, "%s has %s parameters (%s).",
-            v->model->name[0] ? v->model->name : "This model", tmem_fmt_short(a, sizeof a, inv->total_params),
-            tmem_fmt_count(b, sizeof b, inv->total_params));
+            v->model->name[0] ? v->model->name : "This model", tmem__fmt_short(a, sizeof a, inv->total_params),
+            tmem__fmt_count(b, sizeof b, inv->total_params));
     fprintf(out, " The largest part is %s at %.1f%%", tmem_group_name(order[0]),
             share(inv->group_params[order[0]], inv->total_params));
     if (inv->group_params[order[1]] > 0)
@@ -107,14 +107,14 @@ static void params_narrative(FILE *real_out, const struct tmem_params_view *v,
         fprintf(out, " The lm_head is tied to the embedding, so that matrix is counted once.");
     else
         fprintf(out, " The lm_head is its own %s-parameter matrix.",
-                tmem_fmt_short(a, sizeof a, inv->group_params[TMEM_GROUP_LM_HEAD]));
+                tmem__fmt_short(a, sizeof a, inv->group_params[TMEM_GROUP_LM_HEAD]));
     if (inv->active_params != inv->total_params)
         fprintf(out, " A token passes through %s of them (%.1f%%): %llu of %llu experts per MoE layer.",
-                tmem_fmt_short(a, sizeof a, inv->active_params),
+                tmem__fmt_short(a, sizeof a, inv->active_params),
                 share(inv->active_params, inv->total_params),
                 (unsigned long long)v->model->n_expert_used, (unsigned long long)v->model->n_expert);
     fprintf(out, " Stored in bf16 the weights alone take %s.",
-            tmem_fmt_bytes(a, sizeof a, v->dtype_bytes[TMEM_DTYPE_BF16], o->si));
+            tmem__fmt_bytes(a, sizeof a, v->dtype_bytes[TMEM_DTYPE_BF16], o->si));
     fputc('\0', out);
     fclose(out);
     text[sizeof text - 1] = '\0';
@@ -122,7 +122,7 @@ static void params_narrative(FILE *real_out, const struct tmem_params_view *v,
     print_wrapped(real_out, text, 2, 88);
 }
 
-void tmem_report_params_text(FILE *out, const struct tmem_params_view *v,
+void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,
                              const struct tmem_report_opts *o)
 {
     const struct tmem_model *m = v->model;
@@ -141,14 +141,14 @@ void tmem_report_params_text(FILE *out, const struct tmem_params_view *v,
         fprintf(out, "MoE: %llu of %llu layers (the others dense)%s%s\n",
                 (unsigned long long)v->n_moe_layer, (unsigned long long)m->n_layer,
                 m->d_ff_shared ? " · shared experts' d_ff " : "",
-                m->d_ff_shared ? tmem_fmt_count(a, sizeof a, m->d_ff_shared) : "");
+                m->d_ff_shared ? tmem__fmt_count(a, sizeof a, m->d_ff_shared) : "");
 
     fprintf(out, "\n%-16s %17s %8s\n", "group", "params", "share");
     for (int g = 0; g < TMEM_GROUP_COUNT; g++) {
         if (!group_shown(v, (enum tmem_group)g))
             continue;
         fprintf(out, "%-16s %17s %7.2f%%\n", tmem_group_name((enum tmem_group)g),
-                tmem_fmt_count(a, sizeof a, inv->group_params[g]),
+                tmem__fmt_count(a, sizeof a, inv->group_params[g]),
                 share(inv->group_params[g], inv->total_params));
         if (!o->explain && !o->tensors)
             continue;
@@ -156,34 +156,34 @@ void tmem_report_params_text(FILE *out, const struct tmem_params_view *v,
             const struct tmem_tensor *t = &inv->tensors[i];
             if (t->group != (enum tmem_group)g)
                 continue;
-            fprintf(out, "    %-26s %15s   ", t->name, tmem_fmt_count(a, sizeof a, t->params));
+            fprintf(out, "    %-26s %15s   ", t->name, tmem__fmt_count(a, sizeof a, t->params));
             tensor_formula(out, t);
             fprintf(out, "\n");
         }
         if (g == TMEM_GROUP_LM_HEAD && m->tied && (o->explain || o->tensors))
             fprintf(out, "    %-26s %15s   tied to embed_tokens: counted once\n", "lm_head", "0");
     }
-    fprintf(out, "%-16s %17s %7.2f%%  (%s)\n", "total", tmem_fmt_count(a, sizeof a, inv->total_params),
-            100.0, tmem_fmt_short(b, sizeof b, inv->total_params));
+    fprintf(out, "%-16s %17s %7.2f%%  (%s)\n", "total", tmem__fmt_count(a, sizeof a, inv->total_params),
+            100.0, tmem__fmt_short(b, sizeof b, inv->total_params));
     if (inv->active_params != inv->total_params)
         fprintf(out, "%-16s %17s %7.2f%%  (%s)  routed experts: n_expert_used of n_expert\n",
-                "active/token", tmem_fmt_count(a, sizeof a, inv->active_params),
+                "active/token", tmem__fmt_count(a, sizeof a, inv->active_params),
                 share(inv->active_params, inv->total_params),
-                tmem_fmt_short(b, sizeof b, inv->active_params));
+                tmem__fmt_short(b, sizeof b, inv->active_params));
 
     fprintf(out, "\nweights");
     for (int t = 0; t < TMEM_DTYPE_COUNT; t++) {
         if (t == TMEM_DTYPE_F16 || t == TMEM_DTYPE_FP8)
             continue; /* same widths as bf16 and int8 */
         fprintf(out, "   %s %s", tmem_dtype_info((enum tmem_dtype)t)->name,
-                tmem_fmt_bytes(a, sizeof a, v->dtype_bytes[t], o->si));
+                tmem__fmt_bytes(a, sizeof a, v->dtype_bytes[t], o->si));
     }
     fprintf(out, "\n        (elements × bits / 8; quantization scales not included)\n");
     if (o->explain)
         params_narrative(out, v, o);
 }
 
-void tmem_report_ledger_text(FILE *out, const struct tmem_ledger *l,
+void tmem__report_ledger_text(FILE *out, const struct tmem_ledger *l,
                              const struct tmem_report_opts *o)
 {
     char a[32], b[32];
@@ -193,15 +193,15 @@ void tmem_report_ledger_text(FILE *out, const struct tmem_ledger *l,
             if (e->bucket != (enum tmem_bucket)bk)
                 continue;
             fprintf(out, "  %-21s %-30s %12s  %19s B\n", tmem_bucket_title(e->bucket), e->label,
-                    tmem_fmt_bytes(a, sizeof a, e->bytes, o->si),
-                    tmem_fmt_count(b, sizeof b, e->bytes));
+                    tmem__fmt_bytes(a, sizeof a, e->bytes, o->si),
+                    tmem__fmt_count(b, sizeof b, e->bytes));
             if (o->explain && e->formula[0])
                 fprintf(out, "  %-21s   = %s\n", "", e->formula);
         }
     }
 }
 
-void tmem_report_lab_text(FILE *out, const struct tmem_lab_view *v,
+void tmem__report_lab_text(FILE *out, const struct tmem_lab_view *v,
                           const struct tmem_report_opts *o)
 {
     const struct tmem_lab_input *in = v->in;
@@ -217,37 +217,37 @@ void tmem_report_lab_text(FILE *out, const struct tmem_lab_view *v,
             (unsigned long long)in->adam_bytes, (unsigned long long)in->batch_size,
             (unsigned long long)in->seq_len);
     fprintf(out, "  %-22s %-38s %17s\n", "attention per layer", r->attention_formula,
-            tmem_fmt_count(a, sizeof a, r->attention_params_per_layer));
+            tmem__fmt_count(a, sizeof a, r->attention_params_per_layer));
     fprintf(out, "  %-22s %-38s %17s\n", "ffn per layer", r->ffn_formula,
-            tmem_fmt_count(a, sizeof a, r->ffn_params_per_layer));
+            tmem__fmt_count(a, sizeof a, r->ffn_params_per_layer));
     fprintf(out, "  %-22s %-38s %17s\n", "embedding", r->embedding_formula,
-            tmem_fmt_count(a, sizeof a, r->embedding_params));
+            tmem__fmt_count(a, sizeof a, r->embedding_params));
     fprintf(out, "  %-22s %-38s %17s  (%s)\n\n", "total params", r->total_formula,
-            tmem_fmt_count(a, sizeof a, r->total_params), tmem_fmt_short(b, sizeof b, r->total_params));
-    tmem_report_ledger_text(out, &r->ledger, o);
+            tmem__fmt_count(a, sizeof a, r->total_params), tmem__fmt_short(b, sizeof b, r->total_params));
+    tmem__report_ledger_text(out, &r->ledger, o);
 
     if (v->compare_name != NULL) {
         const struct tmem_inventory *inv = v->compare_inv;
         fprintf(out, "\nexact count for %s (%s): %s params; the approximation is %+.2f%% off\n",
                 v->compare_name, tmem_family_info(v->compare_model->family)->name,
-                tmem_fmt_count(a, sizeof a, inv->total_params), 100.0 * v->relative_error);
+                tmem__fmt_count(a, sizeof a, inv->total_params), 100.0 * v->relative_error);
         fprintf(out, "  what 4·d² + m·d² leaves out or gets wrong here:\n");
         const struct tmem_model *m = v->compare_model;
         if (m->mlp == TMEM_MLP_GATED && m->n_expert == 0)
             fprintf(out, "  - the MLP is gated: 3 · d_model · d_ff = %s per layer, not m · d_model² = %s\n",
-                    tmem_fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_MLP] / m->n_layer),
-                    tmem_fmt_count(b, sizeof b, r->ffn_params_per_layer));
+                    tmem__fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_MLP] / m->n_layer),
+                    tmem__fmt_count(b, sizeof b, r->ffn_params_per_layer));
         if (!m->tied)
             fprintf(out, "  - the lm_head is untied: another %s params\n",
-                    tmem_fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_LM_HEAD]));
+                    tmem__fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_LM_HEAD]));
         fprintf(out, "  - norms and biases: %s params\n",
-                tmem_fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_NORM]));
+                tmem__fmt_count(a, sizeof a, inv->group_params[TMEM_GROUP_NORM]));
         if (m->n_kv_head != m->n_head)
             fprintf(out, "  - grouped-query attention: k and v use %llu of %llu heads\n",
                     (unsigned long long)m->n_kv_head, (unsigned long long)m->n_head);
     }
     if (o->explain)
-        tmem_report_ledger_narrative(out, "The lab script's ledger comes to", &r->ledger, o);
+        tmem__report_ledger_narrative(out, "The lab script's ledger comes to", &r->ledger, o);
     fprintf(out, "\nnotes (the lab's own):\n"
                  "  - training needs more than the weights: gradients and Adam states are shown,\n"
                  "    and activations are not (see `tmem train`)\n"
@@ -255,32 +255,32 @@ void tmem_report_lab_text(FILE *out, const struct tmem_lab_view *v,
                  "  - activations and allocator fragmentation are excluded\n");
 }
 
-void tmem_report_models_text(FILE *out, const struct tmem_model_row *rows, size_t n)
+void tmem__report_models_text(FILE *out, const struct tmem_model_row *rows, size_t n)
 {
     char a[32], b[32];
     fprintf(out, "%-22s %-12s %10s %10s  %s\n", "name", "family", "params", "active", "hf id");
     for (size_t i = 0; i < n; i++) {
         const struct tmem_model_row *r = &rows[i];
         fprintf(out, "%-22s %-12s %10s %10s  %s\n", r->name, tmem_family_info(r->model->family)->name,
-                tmem_fmt_short(a, sizeof a, r->total_params),
-                r->active_params != r->total_params ? tmem_fmt_short(b, sizeof b, r->active_params) : "=",
+                tmem__fmt_short(a, sizeof a, r->total_params),
+                r->active_params != r->total_params ? tmem__fmt_short(b, sizeof b, r->active_params) : "=",
                 r->hf_id);
     }
     fprintf(out, "(%zu presets; names and hf ids are case-insensitive)\n", n);
 }
 
-void tmem_report_gpus_text(FILE *out, bool si)
+void tmem__report_gpus_text(FILE *out, bool si)
 {
     char a[32], b[32];
     fprintf(out, "%-11s %-32s %11s %12s %10s %10s %10s  %s\n", "name", "device", "nvidia-smi",
             "CUDA total", "HBM GB/s", "bf16 TF/s", "fp8 TF/s", "interconnect (GB/s, one way)");
     for (size_t i = 0; i < tmem_gpu_count(); i++) {
         const struct tmem_gpu *g = tmem_gpu_at(i);
-        tmem_fmt_bytes(b, sizeof b - 1, g->cuda_memory_bytes, si);
+        tmem__fmt_bytes(b, sizeof b - 1, g->cuda_memory_bytes, si);
         if (g->cuda_memory_derived)
             strcat(b, "*");
         fprintf(out, "%-11s %-32s %11s %12s %10.0f %10.1f ", g->name, g->full_name,
-                tmem_fmt_bytes(a, sizeof a, g->memory_bytes, si), b, g->hbm_bytes_per_s / 1e9,
+                tmem__fmt_bytes(a, sizeof a, g->memory_bytes, si), b, g->hbm_bytes_per_s / 1e9,
                 g->bf16_flops / 1e12);
         if (g->fp8_flops > 0)
             fprintf(out, "%10.1f", g->fp8_flops / 1e12);
@@ -293,36 +293,36 @@ void tmem_report_gpus_text(FILE *out, bool si)
                  " no published figure; dense tensor-core rates, no sparsity)\n");
 }
 
-void tmem_report_verdict_text(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+void tmem__report_verdict_text(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                               const struct tmem_fit *fit, const struct tmem_report_opts *o)
 {
-    tmem_report_verdict_text_at(out, l, gpu, gpu ? gpu->memory_bytes : 0, "as the device reports it",
+    tmem__report_verdict_text_at(out, l, gpu, gpu ? gpu->memory_bytes : 0, "as the device reports it",
                                 fit, o);
 }
 
-void tmem_report_verdict_text_at(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
+void tmem__report_verdict_text_at(FILE *out, const struct tmem_ledger *l, const struct tmem_gpu *gpu,
                                  uint64_t memory_bytes, const char *which,
                                  const struct tmem_fit *fit, const struct tmem_report_opts *o)
 {
     char a[32], b[32];
-    fprintf(out, "  %-52s %12s  %19s B\n", "total per GPU", tmem_fmt_bytes(a, sizeof a, l->total_bytes, o->si),
-            tmem_fmt_count(b, sizeof b, l->total_bytes));
+    fprintf(out, "  %-52s %12s  %19s B\n", "total per GPU", tmem__fmt_bytes(a, sizeof a, l->total_bytes, o->si),
+            tmem__fmt_count(b, sizeof b, l->total_bytes));
     if (gpu == NULL || fit == NULL)
         return;
     fprintf(out, "  %-52s %12s  (%s, %s)\n", gpu->name,
-            tmem_fmt_bytes(a, sizeof a, memory_bytes, o->si), gpu->full_name, which);
+            tmem__fmt_bytes(a, sizeof a, memory_bytes, o->si), gpu->full_name, which);
     enum tmem_bucket big = tmem_ledger_largest_bucket(l);
     if (fit->fits)
         fprintf(out, "\nverdict: fits, %s free; the largest bucket is %s (%s)\n",
-                tmem_fmt_bytes(a, sizeof a, fit->margin_bytes, o->si), tmem_bucket_title(big),
-                tmem_fmt_bytes(b, sizeof b, l->bucket_bytes[big], o->si));
+                tmem__fmt_bytes(a, sizeof a, fit->margin_bytes, o->si), tmem_bucket_title(big),
+                tmem__fmt_bytes(b, sizeof b, l->bucket_bytes[big], o->si));
     else
         fprintf(out, "\nverdict: does NOT fit: %s over; the bottleneck is %s (%s)\n",
-                tmem_fmt_bytes(a, sizeof a, fit->margin_bytes, o->si), tmem_bucket_title(big),
-                tmem_fmt_bytes(b, sizeof b, l->bucket_bytes[big], o->si));
+                tmem__fmt_bytes(a, sizeof a, fit->margin_bytes, o->si), tmem_bucket_title(big),
+                tmem__fmt_bytes(b, sizeof b, l->bucket_bytes[big], o->si));
 }
 
-void tmem_report_ledger_narrative(FILE *real_out, const char *subject, const struct tmem_ledger *l,
+void tmem__report_ledger_narrative(FILE *real_out, const char *subject, const struct tmem_ledger *l,
                                   const struct tmem_report_opts *o)
 {
     char text[2048], a[32];
@@ -338,10 +338,10 @@ void tmem_report_ledger_narrative(FILE *real_out, const char *subject, const str
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    fprintf(out, "%s %s in all.", subject, tmem_fmt_bytes(a, sizeof a, l->total_bytes, o->si));
+    fprintf(out, "%s %s in all.", subject, tmem__fmt_bytes(a, sizeof a, l->total_bytes, o->si));
     for (int i = 0; i < TMEM_BUCKET_COUNT && l->bucket_bytes[order[i]] > 0; i++)
         fprintf(out, "%s %s %s (%.0f%%)", i == 0 ? " The largest part is" : (i == 1 ? ", then" : ","),
-                tmem_bucket_title(order[i]), tmem_fmt_bytes(a, sizeof a, l->bucket_bytes[order[i]], o->si),
+                tmem_bucket_title(order[i]), tmem__fmt_bytes(a, sizeof a, l->bucket_bytes[order[i]], o->si),
                 share(l->bucket_bytes[order[i]], l->total_bytes));
     fprintf(out, ".");
     fputc('\0', out);

@@ -45,7 +45,7 @@ static void plan_lines(FILE *out, const struct tmem_train_view *v)
     if (v->ds_config)
         fprintf(out, "  DeepSpeed config: %s\n", v->ds_config);
     fprintf(out, "  parameters on each GPU (P_gpu, before sharding): %s of %s",
-            tmem_fmt_count(a, sizeof a, l->params), tmem_fmt_count(b, sizeof b, v->inv->total_params));
+            tmem__fmt_count(a, sizeof a, l->params), tmem__fmt_count(b, sizeof b, v->inv->total_params));
     if (o->pp > 1)
     {
         fprintf(out, " (stage %llu of %llu: %llu layers%s%s, ", (unsigned long long)l->stage,
@@ -70,14 +70,14 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
     fprintf(out, "\nassumptions (named defaults; each has a flag):\n");
     fprintf(out, "  CUDA context + cuBLAS/NCCL workspaces %s (--cuda-overhead-mib); allocator "
                  "fragmentation %.1f %% (--fragmentation)\n",
-            tmem_fmt_bytes(a, sizeof a, o->cuda_overhead_bytes, ro->si), o->fragmentation_ppm / 1e4);
+            tmem__fmt_bytes(a, sizeof a, o->cuda_overhead_bytes, ro->si), o->fragmentation_ppm / 1e4);
     if (o->zero)
         fprintf(out, "  DeepSpeed reduce_bucket_size %s, allgather_bucket_size %s, "
                      "stage3_prefetch_bucket_size %s, stage3_max_live_parameters %s (elements)\n",
-                tmem_fmt_count(a, sizeof a, o->ds_reduce_bucket),
-                tmem_fmt_count(b, sizeof b, o->ds_allgather_bucket),
-                tmem_fmt_count((char[32]){0}, 32, o->ds_prefetch_bucket),
-                tmem_fmt_count((char[32]){0}, 32, o->ds_max_live));
+                tmem__fmt_count(a, sizeof a, o->ds_reduce_bucket),
+                tmem__fmt_count(b, sizeof b, o->ds_allgather_bucket),
+                tmem__fmt_count((char[32]){0}, 32, o->ds_prefetch_bucket),
+                tmem__fmt_count((char[32]){0}, 32, o->ds_max_live));
     else if (o->fsdp != TMEM_FSDP_OFF)
         fprintf(out, "  FSDP: one transformer layer per unit, backward_prefetch BACKWARD_PRE\n");
     else if (v->r->item_bytes[TMEM_TI_DDP_BUCKETS])
@@ -103,8 +103,8 @@ static void phases_lines(FILE *out, const struct tmem_train_view *v, const struc
     fprintf(out, "\nphases (live bytes per GPU; the peak is the ledger above):\n");
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
         fprintf(out, "  %-20s %12s  %19s B%s\n", tmem_phase_title((enum tmem_phase)p),
-                tmem_fmt_bytes(a, sizeof a, v->r->phase_bytes[p], ro->si),
-                tmem_fmt_count(b, sizeof b, v->r->phase_bytes[p]),
+                tmem__fmt_bytes(a, sizeof a, v->r->phase_bytes[p], ro->si),
+                tmem__fmt_count(b, sizeof b, v->r->phase_bytes[p]),
                 p == (int)v->r->peak_phase ? "   <- peak" : "");
 }
 
@@ -113,16 +113,16 @@ static void boundary(FILE *out, const struct tmem_train_view *v, const struct tm
                      const struct tmem_report_opts *ro)
 {
     char a[32], b[32], c[32], d[32];
-    fprintf(out, "(%s = %s B per GPU; ", tmem_fmt_bytes(a, sizeof a, s->peak_bytes, ro->si),
-            tmem_fmt_count(b, sizeof b, s->peak_bytes));
+    fprintf(out, "(%s = %s B per GPU; ", tmem__fmt_bytes(a, sizeof a, s->peak_bytes, ro->si),
+            tmem__fmt_count(b, sizeof b, s->peak_bytes));
     if (s->next_value == 0)
         fprintf(out, "%llu is the most the plan allows)\n", (unsigned long long)s->limit);
     else if (s->next_peak_bytes == UINT64_MAX)
         fprintf(out, "%llu overflows 64-bit byte counts)\n", (unsigned long long)s->next_value);
     else
         fprintf(out, "%llu needs %s B > %s B)\n", (unsigned long long)s->next_value,
-                tmem_fmt_count(c, sizeof c, s->next_peak_bytes),
-                tmem_fmt_count(d, sizeof d, v->fit->capacity_bytes));
+                tmem__fmt_count(c, sizeof c, s->next_peak_bytes),
+                tmem__fmt_count(d, sizeof d, v->fit->capacity_bytes));
 }
 
 /* "solved: micro-batch 11, the largest that fits h100-sxm (…)" */
@@ -135,7 +135,7 @@ static void solved_lines(FILE *out, const struct tmem_train_view *v, const struc
         unsigned long long least = seq ? (unsigned long long)v->opts->cp : 1;
         fprintf(out, "solved: no %s fits %s: even %llu needs %s (the ledger above is at %llu)\n",
                 seq ? "sequence" : "micro-batch", v->gpu->name, least,
-                tmem_fmt_bytes(a, sizeof a, s->peak_bytes, ro->si), least);
+                tmem__fmt_bytes(a, sizeof a, s->peak_bytes, ro->si), least);
         return;
     }
     fprintf(out, "solved: %s %llu, the %s that fits %s ", seq ? "seq" : "micro-batch",
@@ -159,7 +159,7 @@ static void fix_lines(FILE *out, const struct tmem_train_view *v, const struct t
     while (n_fit < v->n_fixes && v->fixes[n_fit].fits)
         n_fit++;
     if (n_fit == 0)
-        fprintf(out, "no single change brings it under %s\n", tmem_fmt_bytes(a, sizeof a, cap, ro->si));
+        fprintf(out, "no single change brings it under %s\n", tmem__fmt_bytes(a, sizeof a, cap, ro->si));
     for (size_t i = 0; i < v->n_fixes; i++) {
         const struct tmem_train_fix *f = &v->fixes[i];
         if (i == 0 && n_fit > 0)
@@ -168,7 +168,7 @@ static void fix_lines(FILE *out, const struct tmem_train_view *v, const struct t
             fprintf(out, "single changes that are not enough (lowest peak first):\n");
         uint64_t d = f->fits ? cap - f->peak_bytes : f->peak_bytes - cap;
         fprintf(out, "  %-30s -> %s per GPU (%s %s)\n", f->what,
-                tmem_fmt_bytes(a, sizeof a, f->peak_bytes, ro->si), tmem_fmt_bytes(b, sizeof b, d, ro->si),
+                tmem__fmt_bytes(a, sizeof a, f->peak_bytes, ro->si), tmem__fmt_bytes(b, sizeof b, d, ro->si),
                 f->fits ? "free" : "over");
         fprintf(out, "  %-30s    cost: %s\n", "", tmem_train_lever_cost(f->lever));
     }
@@ -215,14 +215,14 @@ static void layer_rows(FILE *out, const struct tmem_act_inventory *a, bool dense
         cell(out, t->shape_sym, 41);
         cell(out, t->dtype_name, 6);
         cell(out, tmem_act_split_name(t->split), 3);
-        fprintf(out, "%12s %17s B%s\n", tmem_fmt_bytes(x, sizeof x, t->bytes, ro->si),
-                tmem_fmt_count(y, sizeof y, t->bytes),
+        fprintf(out, "%12s %17s B%s\n", tmem__fmt_bytes(x, sizeof x, t->bytes, ro->si),
+                tmem__fmt_count(y, sizeof y, t->bytes),
                 t->state == TMEM_ACT_STATE_RECOMPUTED ? "  recomputed" : "");
     }
     fprintf(out, "    ");
     cell(out, dense ? "saved by one dense layer" : "saved by one MoE layer", 76);
-    fprintf(out, "%12s %17s B\n", tmem_fmt_bytes(x, sizeof x, saved, ro->si),
-            tmem_fmt_count(y, sizeof y, saved));
+    fprintf(out, "%12s %17s B\n", tmem__fmt_bytes(x, sizeof x, saved, ro->si),
+            tmem__fmt_count(y, sizeof y, saved));
 }
 
 static void activation_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
@@ -230,9 +230,9 @@ static void activation_lines(FILE *out, const struct tmem_train_view *v, const s
     const struct tmem_act_inventory *a = v->acts;
     char x[32], y[32];
     fprintf(out, "\nactivations saved for backward, one layer and micro-batch on one GPU (b·s = %s tokens",
-            tmem_fmt_count(x, sizeof x, a->tokens));
+            tmem__fmt_count(x, sizeof x, a->tokens));
     if (a->tokens_sp != a->tokens)
-        fprintf(out, "; sp tensors hold %s under sequence parallel", tmem_fmt_count(y, sizeof y, a->tokens_sp));
+        fprintf(out, "; sp tensors hold %s under sequence parallel", tmem__fmt_count(y, sizeof y, a->tokens_sp));
     fprintf(out, "):\n    %-25s%-41s%-6s%-3s%12s\n", "tensor", "shape", "dtype", "", "bytes");
     bool dense = a->dense_layers > 0;
     if (dense) {
@@ -246,7 +246,7 @@ static void activation_lines(FILE *out, const struct tmem_train_view *v, const s
     }
 }
 
-void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
+void tmem__report_train_text(FILE *out, const struct tmem_train_view *v,
                             const struct tmem_report_opts *ro)
 {
     const struct tmem_train_result *r = v->r;
@@ -255,8 +255,8 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
     plan_lines(out, v);
     fprintf(out, "\nper-GPU memory at the peak: %s%s\n", tmem_phase_title(r->peak_phase),
             v->opts->deepspeed_estimator ? " (DeepSpeed's estimator rules: model states only)" : "");
-    tmem_report_ledger_text(out, peak, ro);
-    tmem_report_verdict_text(out, peak, v->gpu, v->fit, ro);
+    tmem__report_ledger_text(out, peak, ro);
+    tmem__report_verdict_text(out, peak, v->gpu, v->fit, ro);
     if (v->solution)
         solved_lines(out, v, ro);
     if (v->headroom)
@@ -270,10 +270,10 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
     if (v->host->n_entries > 0) {
         fprintf(out, "\nhost (CPU) memory per node%s:\n",
                 v->opts->deepspeed_estimator ? "" : " rank (one GPU's share)");
-        tmem_report_ledger_text(out, v->host, ro);
+        tmem__report_ledger_text(out, v->host, ro);
         fprintf(out, "  %-49s %12s  %19s B\n", "total on the host",
-                tmem_fmt_bytes(a, sizeof a, v->host->total_bytes, ro->si),
-                tmem_fmt_count(b, sizeof b, v->host->total_bytes));
+                tmem__fmt_bytes(a, sizeof a, v->host->total_bytes, ro->si),
+                tmem__fmt_count(b, sizeof b, v->host->total_bytes));
     }
     if (v->stages) {
         fprintf(out, "\npipeline stages (peak per GPU):\n");
@@ -282,7 +282,7 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
             fprintf(out, "  stage %-4llu %3llu layers%-10s %12s  (%s)\n",
                     (unsigned long long)s->layout.stage, (unsigned long long)s->layout.layers,
                     s->layout.first ? " +embed" : s->layout.last ? " +lm_head" : "",
-                    tmem_fmt_bytes(a, sizeof a, s->peak_bytes, ro->si), tmem_phase_title(s->peak_phase));
+                    tmem__fmt_bytes(a, sizeof a, s->peak_bytes, ro->si), tmem_phase_title(s->peak_phase));
         }
     }
     if (!v->opts->deepspeed_estimator)
@@ -290,19 +290,19 @@ void tmem_report_train_text(FILE *out, const struct tmem_train_view *v,
     if (ro->explain && v->acts != NULL && !v->opts->deepspeed_estimator)
         activation_lines(out, v, ro);
     if (ro->explain)
-        tmem_report_ledger_narrative(out, "At its peak one GPU holds", peak, ro);
+        tmem__report_ledger_narrative(out, "At its peak one GPU holds", peak, ro);
 }
 
 static struct tmem_json *buckets_obj(const struct tmem_ledger *l)
 {
-    struct tmem_json *o = tmem_json_object();
-    tmem_json_set_u64(o, "total", l->total_bytes);
+    struct tmem_json *o = tmem__json_object();
+    tmem__json_set_u64(o, "total", l->total_bytes);
     for (int b = 0; b < TMEM_BUCKET_COUNT; b++)
-        tmem_json_set_u64(o, tmem_bucket_name((enum tmem_bucket)b), l->bucket_bytes[b]);
-    struct tmem_json *items = tmem_json_object();
+        tmem__json_set_u64(o, tmem_bucket_name((enum tmem_bucket)b), l->bucket_bytes[b]);
+    struct tmem_json *items = tmem__json_object();
     for (uint32_t i = 0; i < l->n_entries; i++)
-        tmem_json_set_u64(items, l->entries[i].label, l->entries[i].bytes);
-    tmem_json_set_obj(o, "items", items);
+        tmem__json_set_u64(items, l->entries[i].label, l->entries[i].bytes);
+    tmem__json_set_obj(o, "items", items);
     return o;
 }
 
@@ -310,18 +310,18 @@ static struct tmem_json *buckets_obj(const struct tmem_ledger *l)
  * N is 0 when not even the smallest value fits */
 static struct tmem_json *solution_obj(const char *what, const struct tmem_train_solution *s)
 {
-    struct tmem_json *o = tmem_json_object();
+    struct tmem_json *o = tmem__json_object();
     char key[32];
-    tmem_json_set_u64(o, what, s->value);
-    tmem_json_set_bool(o, "fits", s->value != 0);
-    tmem_json_set_u64(o, "peak_bytes", s->peak_bytes);
+    tmem__json_set_u64(o, what, s->value);
+    tmem__json_set_bool(o, "fits", s->value != 0);
+    tmem__json_set_u64(o, "peak_bytes", s->peak_bytes);
     snprintf(key, sizeof key, "next_%s", what);
-    tmem_json_set_u64(o, key, s->next_value);
+    tmem__json_set_u64(o, key, s->next_value);
     if (s->next_peak_bytes == UINT64_MAX)
-        tmem_json_set_str(o, "next_peak_bytes", NULL);
+        tmem__json_set_str(o, "next_peak_bytes", NULL);
     else
-        tmem_json_set_u64(o, "next_peak_bytes", s->next_peak_bytes);
-    tmem_json_set_u64(o, "limit", s->limit);
+        tmem__json_set_u64(o, "next_peak_bytes", s->next_peak_bytes);
+    tmem__json_set_u64(o, "limit", s->limit);
     return o;
 }
 
@@ -333,108 +333,108 @@ static void set_choices(struct tmem_json *o, const char *key, uint32_t bits)
     for (int ch = 0; ch < TMEM_ACT_CHOICE_COUNT; ch++)
         if (bits & (1u << ch))
             names[n++] = tmem_act_choice_name((enum tmem_act_choice)ch);
-    tmem_json_set_str_list(o, key, names, n);
+    tmem__json_set_str_list(o, key, names, n);
 }
 
 /* every tensor of the inventory, absent ones too (the filters are data) */
 static struct tmem_json *activation_array(const struct tmem_act_inventory *a)
 {
-    struct tmem_json *arr = tmem_json_array();
+    struct tmem_json *arr = tmem__json_array();
     for (uint32_t i = 0; i < a->n_tensors; i++) {
         const struct tmem_act_tensor *t = &a->tensors[i];
-        struct tmem_json *o = tmem_json_object();
-        tmem_json_set_str(o, "name", t->name);
-        tmem_json_set_str(o, "part", tmem_act_part_name(t->part));
-        tmem_json_set_str(o, "shape", t->shape_sym);
-        tmem_json_set_str(o, "dtype", tmem_act_dtype_name(t->dtype));
-        tmem_json_set_str(o, "dtype_name", t->dtype_name);
-        tmem_json_set_str(o, "split", tmem_act_split_name(t->split));
-        tmem_json_set_bool(o, "norm_stats", t->norm_stats);
-        tmem_json_set_u64(o, "tokens", t->tokens);
-        tmem_json_set_u64(o, "width", t->width);
-        tmem_json_set_u64(o, "elem_bytes", t->elem_bytes);
-        tmem_json_set_u64(o, "micro_batch_bytes", t->bytes); /* not "bytes": a ledger entry's key */
-        tmem_json_set_str(o, "state", tmem_act_state_name(t->state));
+        struct tmem_json *o = tmem__json_object();
+        tmem__json_set_str(o, "name", t->name);
+        tmem__json_set_str(o, "part", tmem_act_part_name(t->part));
+        tmem__json_set_str(o, "shape", t->shape_sym);
+        tmem__json_set_str(o, "dtype", tmem_act_dtype_name(t->dtype));
+        tmem__json_set_str(o, "dtype_name", t->dtype_name);
+        tmem__json_set_str(o, "split", tmem_act_split_name(t->split));
+        tmem__json_set_bool(o, "norm_stats", t->norm_stats);
+        tmem__json_set_u64(o, "tokens", t->tokens);
+        tmem__json_set_u64(o, "width", t->width);
+        tmem__json_set_u64(o, "elem_bytes", t->elem_bytes);
+        tmem__json_set_u64(o, "micro_batch_bytes", t->bytes); /* not "bytes": a ledger entry's key */
+        tmem__json_set_str(o, "state", tmem_act_state_name(t->state));
         set_choices(o, "absent_under", t->absent_under);
         set_choices(o, "recomputed_under", t->recomputed_under);
-        tmem_json_push(arr, o);
+        tmem__json_push(arr, o);
     }
     return arr;
 }
 
-struct tmem_json *tmem_report_train_json_extra(const struct tmem_train_view *v)
+struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
 {
     const struct tmem_train_opts *o = v->opts;
     const struct tmem_train_result *r = v->r;
     const struct tmem_train_layout *l = &r->layout;
-    struct tmem_json *x = tmem_json_object();
+    struct tmem_json *x = tmem__json_object();
     if (x == NULL)
         return NULL;
-    struct tmem_json *plan = tmem_json_object();
-    tmem_json_set_u64(plan, "gpus", l->dp * o->tp * o->pp * o->cp);
-    tmem_json_set_u64(plan, "dp", l->dp);
-    tmem_json_set_u64(plan, "tp", o->tp);
-    tmem_json_set_u64(plan, "pp", o->pp);
-    tmem_json_set_u64(plan, "cp", o->cp);
-    tmem_json_set_u64(plan, "ep", o->ep);
-    tmem_json_set_u64(plan, "micro_batch", o->micro_batch);
-    tmem_json_set_u64(plan, "seq", r->seq);
-    tmem_json_set_str(plan, "precision", tmem_precision_name(o->precision));
-    tmem_json_set_str(plan, "optimizer", tmem_optimizer_name(o->optimizer));
-    tmem_json_set_u64(plan, "zero", o->zero);
-    tmem_json_set_str(plan, "fsdp", tmem_fsdp_name(o->fsdp));
-    tmem_json_set_bool(plan, "distributed_optimizer", o->distributed_optimizer);
-    tmem_json_set_bool(plan, "sequence_parallel", o->sequence_parallel);
-    tmem_json_set_str(plan, "offload", tmem_offload_name(o->offload));
-    tmem_json_set_str(plan, "attention", tmem_attention_name(o->attention));
-    tmem_json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));
-    tmem_json_set_bool(plan, "dropout", r->dropout);
-    tmem_json_set_bool(plan, "deepspeed_estimator", o->deepspeed_estimator);
-    tmem_json_set_obj(x, "plan", plan);
-    tmem_json_set_u64(x, "params_per_gpu", l->params);
-    tmem_json_set_u64(x, "pipeline_stage", l->stage);
-    tmem_json_set_str(x, "peak_phase", tmem_phase_name(r->peak_phase));
-    struct tmem_json *ph = tmem_json_object();
+    struct tmem_json *plan = tmem__json_object();
+    tmem__json_set_u64(plan, "gpus", l->dp * o->tp * o->pp * o->cp);
+    tmem__json_set_u64(plan, "dp", l->dp);
+    tmem__json_set_u64(plan, "tp", o->tp);
+    tmem__json_set_u64(plan, "pp", o->pp);
+    tmem__json_set_u64(plan, "cp", o->cp);
+    tmem__json_set_u64(plan, "ep", o->ep);
+    tmem__json_set_u64(plan, "micro_batch", o->micro_batch);
+    tmem__json_set_u64(plan, "seq", r->seq);
+    tmem__json_set_str(plan, "precision", tmem_precision_name(o->precision));
+    tmem__json_set_str(plan, "optimizer", tmem_optimizer_name(o->optimizer));
+    tmem__json_set_u64(plan, "zero", o->zero);
+    tmem__json_set_str(plan, "fsdp", tmem_fsdp_name(o->fsdp));
+    tmem__json_set_bool(plan, "distributed_optimizer", o->distributed_optimizer);
+    tmem__json_set_bool(plan, "sequence_parallel", o->sequence_parallel);
+    tmem__json_set_str(plan, "offload", tmem_offload_name(o->offload));
+    tmem__json_set_str(plan, "attention", tmem_attention_name(o->attention));
+    tmem__json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));
+    tmem__json_set_bool(plan, "dropout", r->dropout);
+    tmem__json_set_bool(plan, "deepspeed_estimator", o->deepspeed_estimator);
+    tmem__json_set_obj(x, "plan", plan);
+    tmem__json_set_u64(x, "params_per_gpu", l->params);
+    tmem__json_set_u64(x, "pipeline_stage", l->stage);
+    tmem__json_set_str(x, "peak_phase", tmem_phase_name(r->peak_phase));
+    struct tmem_json *ph = tmem__json_object();
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
-        tmem_json_set_obj(ph, tmem_phase_name((enum tmem_phase)p), buckets_obj(&v->phases[p]));
-    tmem_json_set_obj(x, "phases", ph);
-    tmem_json_set_u64(x, "host_bytes", v->host->total_bytes);
-    tmem_json_set_obj(x, "host", buckets_obj(v->host));
-    struct tmem_json *d = tmem_json_object();
-    tmem_json_set_u64(d, "cuda_overhead_bytes", o->cuda_overhead_bytes);
-    tmem_json_set_u64(d, "fragmentation_ppm", o->fragmentation_ppm);
-    tmem_json_set_u64(d, "ddp_bucket_bytes", o->ddp_bucket_bytes);
-    tmem_json_set_u64(d, "reduce_bucket_size", o->ds_reduce_bucket);
-    tmem_json_set_u64(d, "allgather_bucket_size", o->ds_allgather_bucket);
-    tmem_json_set_u64(d, "stage3_prefetch_bucket_size", o->ds_prefetch_bucket);
-    tmem_json_set_u64(d, "stage3_max_live_parameters", o->ds_max_live);
-    tmem_json_set_u64(d, "ce_chunk_tokens", o->ce_chunk_tokens);
-    tmem_json_set_obj(x, "defaults", d);
-    struct tmem_json *fx = tmem_json_object();
+        tmem__json_set_obj(ph, tmem_phase_name((enum tmem_phase)p), buckets_obj(&v->phases[p]));
+    tmem__json_set_obj(x, "phases", ph);
+    tmem__json_set_u64(x, "host_bytes", v->host->total_bytes);
+    tmem__json_set_obj(x, "host", buckets_obj(v->host));
+    struct tmem_json *d = tmem__json_object();
+    tmem__json_set_u64(d, "cuda_overhead_bytes", o->cuda_overhead_bytes);
+    tmem__json_set_u64(d, "fragmentation_ppm", o->fragmentation_ppm);
+    tmem__json_set_u64(d, "ddp_bucket_bytes", o->ddp_bucket_bytes);
+    tmem__json_set_u64(d, "reduce_bucket_size", o->ds_reduce_bucket);
+    tmem__json_set_u64(d, "allgather_bucket_size", o->ds_allgather_bucket);
+    tmem__json_set_u64(d, "stage3_prefetch_bucket_size", o->ds_prefetch_bucket);
+    tmem__json_set_u64(d, "stage3_max_live_parameters", o->ds_max_live);
+    tmem__json_set_u64(d, "ce_chunk_tokens", o->ce_chunk_tokens);
+    tmem__json_set_obj(x, "defaults", d);
+    struct tmem_json *fx = tmem__json_object();
     for (size_t i = 0; i < v->n_fixes; i++) {
-        struct tmem_json *f = tmem_json_object();
-        tmem_json_set_str(f, "lever", tmem_train_lever_name(v->fixes[i].lever));
-        tmem_json_set_bool(f, "fits", v->fixes[i].fits);
-        tmem_json_set_u64(f, "peak_bytes", v->fixes[i].peak_bytes);
-        tmem_json_set_str(f, "cost", tmem_train_lever_cost(v->fixes[i].lever));
-        tmem_json_set_obj(fx, v->fixes[i].what, f);
+        struct tmem_json *f = tmem__json_object();
+        tmem__json_set_str(f, "lever", tmem_train_lever_name(v->fixes[i].lever));
+        tmem__json_set_bool(f, "fits", v->fixes[i].fits);
+        tmem__json_set_u64(f, "peak_bytes", v->fixes[i].peak_bytes);
+        tmem__json_set_str(f, "cost", tmem_train_lever_cost(v->fixes[i].lever));
+        tmem__json_set_obj(fx, v->fixes[i].what, f);
     }
-    tmem_json_set_obj(x, "fixes", fx);
+    tmem__json_set_obj(x, "fixes", fx);
     if (v->solution)
-        tmem_json_set_obj(x, "solved", solution_obj(v->solved_for, v->solution));
+        tmem__json_set_obj(x, "solved", solution_obj(v->solved_for, v->solution));
     if (v->headroom)
-        tmem_json_set_obj(x, "headroom", solution_obj("micro_batch", v->headroom));
-    tmem_json_set_str_list(x, "notes", v->notes, v->n_notes);
+        tmem__json_set_obj(x, "headroom", solution_obj("micro_batch", v->headroom));
+    tmem__json_set_str_list(x, "notes", v->notes, v->n_notes);
     if (v->stages) {
-        struct tmem_json *st = tmem_json_object();
+        struct tmem_json *st = tmem__json_object();
         for (size_t i = 0; i < v->n_stages; i++) {
             char key[24];
             snprintf(key, sizeof key, "%zu", i);
-            tmem_json_set_u64(st, key, v->stages[i].peak_bytes);
+            tmem__json_set_u64(st, key, v->stages[i].peak_bytes);
         }
-        tmem_json_set_obj(x, "stages", st);
+        tmem__json_set_obj(x, "stages", st);
     }
     if (v->acts != NULL)
-        tmem_json_set_obj(x, "activation_tensors", activation_array(v->acts));
+        tmem__json_set_obj(x, "activation_tensors", activation_array(v->acts));
     return x;
 }

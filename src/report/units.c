@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-const char *tmem_fmt_count(char *buf, size_t cap, uint64_t v)
+const char *tmem__fmt_count(char *buf, size_t cap, uint64_t v)
 {
     char digits[21];
     int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
@@ -19,7 +19,7 @@ const char *tmem_fmt_count(char *buf, size_t cap, uint64_t v)
     return buf;
 }
 
-const char *tmem_fmt_bytes(char *buf, size_t cap, uint64_t bytes, bool si)
+const char *tmem__fmt_bytes(char *buf, size_t cap, uint64_t bytes, bool si)
 {
     static const char *const bin[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     static const char *const dec[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
@@ -37,7 +37,7 @@ const char *tmem_fmt_bytes(char *buf, size_t cap, uint64_t bytes, bool si)
     return buf;
 }
 
-const char *tmem_fmt_short(char *buf, size_t cap, uint64_t v)
+const char *tmem__fmt_short(char *buf, size_t cap, uint64_t v)
 {
     double d = (double)v;
     if (d >= 1e12)

@@ -142,7 +142,7 @@ static void a_fifo_is_refused_without_blocking(void **state)
     char *buf = NULL;
     size_t len = 0;
     struct tmem_error err;
-    assert_int_equal(tmem_read_file(path, 1 << 20, &buf, &len, &err), TMEM_ERR_IO);
+    assert_int_equal(tmem__read_file(path, 1 << 20, &buf, &len, &err), TMEM_ERR_IO);
     assert_string_equal(err.where, path);
     assert_string_equal(err.msg, "is a FIFO (named pipe), not a regular file");
     struct tmem_model m;
@@ -178,9 +178,9 @@ static void sockets_devices_and_folders_are_refused_by_name(void **state)
     assert_string_equal(err.msg, "is a socket, not a regular file");
     char *buf;
     size_t len;
-    assert_int_equal(tmem_read_file("/dev/null", 16, &buf, &len, &err), TMEM_ERR_IO);
+    assert_int_equal(tmem__read_file("/dev/null", 16, &buf, &len, &err), TMEM_ERR_IO);
     assert_string_equal(err.msg, "is a character device, not a regular file");
-    assert_int_equal(tmem_read_file(root, 16, &buf, &len, &err), TMEM_ERR_IO);
+    assert_int_equal(tmem__read_file(root, 16, &buf, &len, &err), TMEM_ERR_IO);
     assert_string_equal(err.msg, "is a folder, not a regular file");
     alarm(0);
     close(s);
@@ -298,7 +298,7 @@ static void gguf_strings_that_are_not_utf8_make_valid_json(void **state)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    assert_int_equal(tmem_report_inspect_json(f, &v), 0); /* was: could not build */
+    assert_int_equal(tmem__report_inspect_json(f, &v), 0); /* was: could not build */
     fclose(f);
     json_error_t je;
     json_t *doc = json_loadb(text, len, 0, &je);

@@ -34,7 +34,7 @@ static void deeply_nested_json_is_refused_quickly(void **state)
 {
     (void)state;
     size_t n = 1000000;
-    char *text = tmem_alloc(2 * n + 1);
+    char *text = tmem__alloc(2 * n + 1);
     assert_non_null(text);
     memset(text, '[', n);
     memset(text + n, ']', n);
@@ -46,7 +46,7 @@ static void deeply_nested_json_is_refused_quickly(void **state)
     double dt = now_s() - t0;
     print_message("  10^6-deep nesting: %s (%.3f s)\n", err.msg, dt);
     assert_true(dt < bound(1.0));
-    tmem_dealloc(text);
+    tmem__dealloc(text);
 }
 
 /* mlp_only_layers with 10^6 entries (8 MB of JSON): refused by the 32-entry
@@ -56,7 +56,7 @@ static void a_huge_array_is_refused_by_its_cap(void **state)
     (void)state;
     size_t n = 1000000;
     size_t cap = n * 8 + 512;
-    char *text = tmem_alloc(cap);
+    char *text = tmem__alloc(cap);
     assert_non_null(text);
     size_t len = (size_t)snprintf(text, cap,
                                   "{\"model_type\":\"qwen2_moe\",\"hidden_size\":64,"
@@ -74,7 +74,7 @@ static void a_huge_array_is_refused_by_its_cap(void **state)
     print_message("  10^6-entry array: %s (%.3f s)\n", err.msg, dt);
     assert_string_equal(err.where, "huge.json:mlp_only_layers");
     assert_true(dt < bound(2.0));
-    tmem_dealloc(text);
+    tmem__dealloc(text);
 }
 
 /* A config with 10^5 unrelated keys still reads, within 2 s. */
@@ -82,7 +82,7 @@ static void many_keys_are_read_in_bounded_time(void **state)
 {
     (void)state;
     size_t n = 100000, cap = n * 24 + 512;
-    char *text = tmem_alloc(cap);
+    char *text = tmem__alloc(cap);
     assert_non_null(text);
     size_t len = (size_t)snprintf(text, cap,
                                   "{\"model_type\":\"llama\",\"hidden_size\":64,"
@@ -98,7 +98,7 @@ static void many_keys_are_read_in_bounded_time(void **state)
     double dt = now_s() - t0;
     print_message("  10^5 keys: read in %.3f s\n", dt);
     assert_true(dt < bound(2.0));
-    tmem_dealloc(text);
+    tmem__dealloc(text);
 }
 
 /* A config.json over the 16 MiB cap is refused from its size alone (a
@@ -116,7 +116,7 @@ static void a_file_over_the_cap_is_refused_unread(void **state)
     char *buf = NULL;
     size_t len = 0;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_read_file(path, TMEM_MAX_CONFIG_BYTES, &buf, &len, &err), TMEM_ERR_LIMIT);
+    assert_int_equal(tmem__read_file(path, TMEM_MAX_CONFIG_BYTES, &buf, &len, &err), TMEM_ERR_LIMIT);
     assert_null(buf);
     assert_non_null(strstr(err.msg, "at most 16777216"));
     remove(path);

@@ -192,9 +192,9 @@ static void close_names_are_ranked_by_edit_distance(void **state)
     (void)state;
     const char *names[] = {"gpt2", "llama", "mistral", "mixtral", "qwen2"};
     char buf[64];
-    assert_int_equal(tmem_close_names("mixtrel", names, 5, 2, buf, sizeof buf), 2);
+    assert_int_equal(tmem__close_names("mixtrel", names, 5, 2, buf, sizeof buf), 2);
     assert_string_equal(buf, "mixtral, mistral");
-    assert_int_equal(tmem_close_names("x", names, 5, 0, buf, sizeof buf), 0);
+    assert_int_equal(tmem__close_names("x", names, 5, 0, buf, sizeof buf), 0);
     assert_string_equal(buf, "");
 }
 
