@@ -52,7 +52,7 @@ static uint64_t stored_weights(const char *path, uint64_t tp, const char *want_n
 {
     struct tmem_model raw, m;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_model_load(path, &raw, &err), TMEM_OK);
+    assert_int_equal(tmem_model_load(path, NULL, &raw, &err), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
     struct tmem_inventory inv;
     assert_int_equal(tmem_inventory_build(&m, &inv, &err), TMEM_OK);
@@ -250,7 +250,7 @@ static void f32_checkpoint_by_engine(void **state)
     assert_int_equal(params, hand);
     struct tmem_model raw, m;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_model_load(p, &raw, &err), TMEM_OK);
+    assert_int_equal(tmem_model_load(p, NULL, &raw, &err), TMEM_OK);
     assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
     struct tmem_inventory inv;
     assert_int_equal(tmem_inventory_build(&m, &inv, &err), TMEM_OK);
@@ -312,7 +312,7 @@ static void bad_configs_are_errors(void **state)
                          cases[i].cfg);
         struct tmem_model raw, m;
         struct tmem_error err = {0};
-        assert_int_equal(tmem_model_load(at(p, cases[i].name), &raw, &err), TMEM_OK);
+        assert_int_equal(tmem_model_load(at(p, cases[i].name), NULL, &raw, &err), TMEM_OK);
         assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
         struct tmem_ckpt_weights w;
         enum tmem_status st = tmem_weights_for_model(p, NULL, &m, &w, &err);
