@@ -123,6 +123,10 @@ struct tmem_ckpt_tensor {
     uint64_t dims[TMEM_MAX_CKPT_DIMS]; /* safetensors: shape, outermost first;
                                         * GGUF: ne[], innermost (row) first */
     uint64_t n_elems;              /* product of dims (1 for no dims) */
+    uint64_t n_params;             /* logical parameters: n_elems, unpacked where one element
+                                    * packs several weights (GPTQ/AWQ int32 qweight, bnb and
+                                    * mxfp4 bytes); 0 for quantization overhead (scales, zero
+                                    * points, g_idx, absmax) */
     uint64_t n_bytes;
     uint64_t offset;               /* absolute byte offset of the data in its file */
     uint64_t info_offset;          /* where the tensor is described in the header */
@@ -233,7 +237,9 @@ struct tmem_ckpt_dtype_sum {
 };
 
 struct tmem_ckpt_summary {
-    uint64_t total_params, total_bytes;      /* every tensor */
+    uint64_t total_params, total_bytes;      /* every tensor (params: logical, n_params) */
+    uint64_t quant_bytes;                    /* quantization overhead: scales, zeros, g_idx, ... */
+    uint32_t quant_tensors;
     uint64_t file_bytes, header_bytes;       /* all files */
     uint64_t group_params[TMEM_CKPT_GROUP_COUNT];
     uint64_t group_bytes[TMEM_CKPT_GROUP_COUNT];
@@ -259,6 +265,39 @@ enum tmem_status tmem_ckpt_summarize(const struct tmem_ckpt *c, struct tmem_ckpt
  * what had to be guessed ("" when nothing). *out is written only on TMEM_OK. */
 enum tmem_status tmem_ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, char *notes,
                                  size_t notes_cap, struct tmem_error *err);
+
+/* ------------------------------------- weights as stored (ckpt_weights.c) */
+
+/* How a checkpoint stores the weights of its model: `w` for
+ * tmem_infer_opts.stored, its store_of pointing into `table`. */
+struct tmem_ckpt_weights {
+    struct tmem_weights_stored w;
+    uint8_t *table;                 /* TMEM_TENSOR_KIND_COUNT × n_layer */
+    struct tmem_allocator alc;      /* what `table` was allocated with */
+};
+
+/* From the checkpoint's tensors (GGUF types; safetensors dtypes with the
+ * quantization_config of the config.json at config_path, may be NULL) for
+ * model m (resolved), allocating with c's allocator. Errors: an unknown or
+ * contradictory quantization_config, a quantized tensor no config
+ * explains. Free *out with tmem_ckpt_weights_free() (it is empty on error). */
+enum tmem_status tmem_ckpt_weights(struct tmem_ckpt *c, const char *config_path,
+                                   const struct tmem_model *m, struct tmem_ckpt_weights *out,
+                                   struct tmem_error *err);
+/* From a config.json alone: its quantization_config applied to the
+ * matrices transformers' quantizers convert; out->w.n_stores == 0 when it
+ * declares none. alc NULL: malloc / free. */
+enum tmem_status tmem_config_weights(const char *config_path, const struct tmem_allocator *alc,
+                                     const struct tmem_model *m, struct tmem_ckpt_weights *out,
+                                     struct tmem_error *err);
+/* For the MODEL argument `arg` (a path or a preset name): the checkpoint
+ * it names or holds (with the config.json beside it), else the config it
+ * names. out->w.n_stores == 0: nothing stored or declared (a preset). */
+enum tmem_status tmem_weights_for_model(const char *arg, const struct tmem_allocator *alc,
+                                        const struct tmem_model *m,
+                                        struct tmem_ckpt_weights *out, struct tmem_error *err);
+/* Frees what *w owns with the allocator it was made with; NULL is a no-op. */
+void tmem_ckpt_weights_free(struct tmem_ckpt_weights *w);
 
 /* ------------------------------------------- checkpoint vs formula check */
 

@@ -74,6 +74,42 @@ const struct tmem_wformat_info *tmem_wformat_info(enum tmem_wformat f);
  * yields TMEM_WF_GGUF and sets *ggml_type. TMEM_WF_COUNT if unknown. */
 enum tmem_wformat tmem_wformat_from_name(const char *name, uint32_t *ggml_type);
 
+/* ------------------------------------------- weights as a checkpoint stores them */
+
+/* How one tensor is stored. `format` with, for TMEM_WF_GGUF, the ggml type
+ * and, for int4 / gptq, the packing's parameters; 0 fields take the
+ * format's defaults (4 bits, zero points, --group-size). */
+struct tmem_wstore {
+    enum tmem_wformat format;
+    uint32_t ggml_type;          /* TMEM_WF_GGUF */
+    uint32_t bits;               /* int4 / gptq: bits per weight, 2..8 (0: 4) */
+    uint64_t group_size;         /* int4 / gptq: inputs per scale group; 0: the opts' */
+    bool per_channel;            /* int4 / gptq: one group spans the whole input (group_size -1) */
+    bool no_zeros;               /* int4: symmetric, no zero points (compressed-tensors) */
+    bool act_order;              /* gptq desc_act: a row-parallel share keeps every group's
+                                  * scales and zeros (vLLM gptq.py) */
+};
+
+#define TMEM_MAX_WSTORES 16
+#define TMEM_WSTORE_NAME_LEN 48
+
+/* A checkpoint's weights as it stores them, kind by kind and layer by
+ * layer: what `infer` serves unless --weights names a format. Readers
+ * fill it from what the file says (GGUF tensor types, safetensors dtypes,
+ * config.json's quantization_config); the core only reads it. */
+struct tmem_weights_stored {
+    uint32_t n_stores;
+    struct tmem_wstore stores[TMEM_MAX_WSTORES];
+    char store_names[TMEM_MAX_WSTORES][TMEM_WSTORE_NAME_LEN]; /* "Q6_K", "gptq 4-bit g128" */
+    uint64_t n_layer;            /* layers store_of covers: the model's n_layer */
+    /* the store of tensor kind k in layer l: store_of[k · n_layer + l]; kinds
+     * outside the layers use l = 0. TMEM_TENSOR_KIND_COUNT · n_layer
+     * entries, owned by the caller. */
+    const uint8_t *store_of;
+    char name[TMEM_WSTORE_NAME_LEN];   /* the whole: "Q4_K_M", "gptq 4-bit g128", "BF16" */
+    char source[TMEM_LABEL_LEN];       /* where it was read: "GGUF tensor types" */
+};
+
 /* ------------------------------------------------------------ KV dtypes */
 
 enum tmem_kv_dtype {
@@ -151,6 +187,8 @@ struct tmem_infer_opts {
     uint64_t prompt_tokens, gen_tokens;
     enum tmem_wformat weights;
     uint32_t ggml_type;          /* for TMEM_WF_GGUF */
+    const struct tmem_weights_stored *stored; /* non-NULL: serve the weights as a checkpoint
+                                               * stores them (weights, ggml_type ignored) */
     uint64_t group_size;         /* int4/GPTQ group (128) */
     enum tmem_dtype compute;     /* activations and unquantized tensors (bf16) */
     enum tmem_kv_dtype kv_dtype;

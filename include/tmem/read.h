@@ -110,6 +110,13 @@ const struct tmem_preset *tmem_preset_find(const char *name);
  * written only on TMEM_OK. */
 enum tmem_status tmem_model_load(const char *arg, const struct tmem_allocator *alc,
                                  struct tmem_model *out, struct tmem_error *err);
+/* The same, and what had to be guessed (a checkpoint without a config.json
+ * beside it: the head split, experts per token) as one line into
+ * notes[notes_cap] ("" when nothing was; notes may be NULL). A .safetensors
+ * file or index takes the config.json beside it, as its folder would. */
+enum tmem_status tmem_model_load_noted(const char *arg, const struct tmem_allocator *alc,
+                                       struct tmem_model *out, char *notes, size_t notes_cap,
+                                       struct tmem_error *err);
 
 /* ------------------------------------------------ architecture overrides */
 

@@ -68,6 +68,15 @@ void cli_error(const char *where, const char *msg, const char *hint)
     }
 }
 
+/* A note on stderr: what the answer assumes (a guessed head split), one
+ * escaped line, never on stdout. */
+void cli_note(const char *msg)
+{
+    fputs("tmem: note: ", stderr);
+    put_escaped(stderr, msg ? msg : "");
+    fputc('\n', stderr);
+}
+
 static bool parse_u64(const char *s, uint64_t *out)
 {
     if (s == NULL || *s == '\0')

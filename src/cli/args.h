@@ -117,5 +117,7 @@ const struct opt *tmem__args_find(const struct opt *opts, size_t n, const char *
 
 /* tmem: error: <where>: <msg> (and an optional hint line) on stderr. */
 void cli_error(const char *where, const char *msg, const char *hint);
+/* "tmem: note: <msg>" on stderr, escaped: what an answer assumes. */
+void cli_note(const char *msg);
 
 #endif /* TMEM_ARGS_H */

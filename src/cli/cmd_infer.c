@@ -3,6 +3,7 @@
  * every number comes from the core (tmem_infer_build). */
 #include "cli.h"
 #include "alloc.h"
+#include "tmem/checkpoint.h"
 #include "report_infer.h"
 #include "tmem/train.h"
 
@@ -63,7 +64,7 @@ static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d
          .def = OPT_DEFAULT_U64(io.prompt_tokens)},
         {OPT_ROW("--gen", OPT_U64, "G", "generated tokens per sequence", &f->gen),
          .def = OPT_DEFAULT_U64(io.gen_tokens)},
-        {OPT_ROW("--weights", OPT_STR, "FMT", "serving weight format", &f->weights),
+        {OPT_ROW("--weights", OPT_STR, "FMT", "serving weight format (without it: a checkpoint as stored, others the default)", &f->weights),
          .choice = tmem__choice_wformat, .also = "or one ggml type for every matrix (a pure GGUF)",
          .also_choice = tmem__choice_ggml_type,
          .def = OPT_DEFAULT_TEXT(tmem_wformat_info(io.weights)->name)},
@@ -250,11 +251,23 @@ int cmd_infer(int argc, char **argv)
     struct tmem_error err = {0};
     if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
         return report_error(&err);
+    /* the serving format: --weights, else what the checkpoint stores (or
+     * its config declares), else the default */
+    struct tmem_ckpt_weights stored = {0};
+    if (!weights && n_pos) {
+        if (tmem_weights_for_model(pos[0], cli_allocator(), &m, &stored, &err) != TMEM_OK)
+            return report_error(&err);
+        if (stored.w.n_stores > 0)
+            io.stored = &stored.w;
+    }
     struct tmem_infer_result *r = tmem__alloc(sizeof *r);
-    if (r == NULL)
+    if (r == NULL) {
+        tmem_ckpt_weights_free(&stored);
         return bad("infer", "out of memory");
+    }
     int rc = 0;
-    struct tmem_infer_view v = {.model = &m, .opts = &io, .r = r};
+    struct tmem_infer_view v = {.model = &m, .opts = &io, .r = r,
+                                .weights_source = weights ? "--weights" : "default"};
     if (tmem_infer_build(&m, &inv, &io, r, &err) != TMEM_OK) {
         if (strstr(err.msg, "max_position_embeddings") != NULL) {
             cli_error(err.where, err.msg,
@@ -278,5 +291,6 @@ int cmd_infer(int argc, char **argv)
         }
     }
     tmem__dealloc(r);
+    tmem_ckpt_weights_free(&stored);
     return rc;
 }

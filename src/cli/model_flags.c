@@ -63,10 +63,39 @@ static bool any_size_flag(const struct model_flags *f)
     return f->hidden.set || f->layers.set || f->heads.set || f->vocab.set || f->ffn.set;
 }
 
+/* Drops from notes ("a; b (x; y); c": "; " outside parentheses parts
+ * them) the guesses a flag has answered: the head split (--head-dim)
+ * and experts per token. */
+static void drop_answered(char *notes, size_t cap, const struct model_flags *f)
+{
+    char out[400] = "";
+    size_t o = 0;
+    const char *seg = notes;
+    while (*seg) {
+        size_t n = 0;
+        int depth = 0;
+        while (seg[n] && !(depth == 0 && seg[n] == ';' && seg[n + 1] == ' ')) {
+            depth += seg[n] == '(' ? 1 : seg[n] == ')' && depth > 0 ? -1 : 0;
+            n++;
+        }
+        char one[400];
+        snprintf(one, sizeof one, "%.*s", (int)n, seg);
+        bool answered = (f->head_dim.set && (strstr(one, "d_head") || strstr(one, "n_head"))) ||
+                        (f->experts_per_token.set && strstr(one, "experts per token"));
+        if (!answered && o + n + 3 < sizeof out)
+            o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", o ? "; " : "", one);
+        seg += n;
+        if (*seg)
+            seg += 2;
+    }
+    snprintf(notes, cap, "%s", out);
+}
+
 int model_from_args(const char *arg, const struct model_flags *f, struct tmem_model *out)
 {
     struct tmem_error err = {0};
     struct tmem_model m;
+    char notes[400] = ""; /* what loading MODEL had to guess: printed once it resolves */
     bool from_flags = arg == NULL;
     if (from_flags) {
         if (!any_size_flag(f)) {
@@ -84,7 +113,7 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
             cli_error("--family", "only applies when flags alone describe the model", NULL);
             return 2;
         }
-        if (tmem_model_load(arg, cli_allocator(), &m, &err) != TMEM_OK)
+        if (tmem_model_load_noted(arg, cli_allocator(), &m, notes, sizeof notes, &err) != TMEM_OK)
             return report_error(&err);
     }
     if (f->tied && f->untied) {
@@ -126,5 +155,8 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
                       : NULL);
         return 2;
     }
+    drop_answered(notes, sizeof notes, f);
+    if (notes[0])
+        cli_note(notes);
     return 0;
 }

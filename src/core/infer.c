@@ -71,6 +71,25 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--weights", "unknown weight format");
     if (o->weights == TMEM_WF_GGUF && tmem_ggml_type_info(o->ggml_type) == NULL)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--weights", "unknown ggml type");
+    if (o->stored != NULL) {
+        const struct tmem_weights_stored *ws = o->stored;
+        if (ws->store_of == NULL || ws->n_layer != m->n_layer || ws->n_stores == 0 ||
+            ws->n_stores > TMEM_MAX_WSTORES)
+            return tmem__fail(err, TMEM_ERR_INVALID_ARG, "weights as stored",
+                             "the table does not cover the model's layers");
+        for (uint32_t i = 0; i < ws->n_stores; i++)
+            if ((unsigned)ws->stores[i].format >= TMEM_WF_COUNT || tmem__wf_is_gguf(ws->stores[i].format) !=
+                    (ws->stores[i].format == TMEM_WF_GGUF) ||
+                (ws->stores[i].format == TMEM_WF_GGUF &&
+                 tmem_ggml_type_info(ws->stores[i].ggml_type) == NULL) ||
+                ws->stores[i].bits > 8)
+                return tmem__fail(err, TMEM_ERR_INVALID_ARG, "weights as stored", "an unknown format");
+        uint64_t cells = (uint64_t)TMEM_TENSOR_KIND_COUNT * ws->n_layer;
+        for (uint64_t i = 0; i < cells; i++)
+            if (ws->store_of[i] >= ws->n_stores)
+                return tmem__fail(err, TMEM_ERR_INVALID_ARG, "weights as stored",
+                                 "a tensor names a store the table lacks");
+    }
     if ((unsigned)o->kv_dtype >= TMEM_KV_COUNT)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--kv-dtype", "unknown KV cache dtype");
     if ((unsigned)o->engine >= TMEM_ENGINE_COUNT)
@@ -142,6 +161,9 @@ struct weight_bins {
     uint64_t gguf_elems[TMEM_GGML_TYPE_COUNT], gguf_bytes[TMEM_GGML_TYPE_COUNT];
     uint64_t total;
     uint64_t expert_bytes;                        /* routed experts (decode reads a share) */
+    /* weights as stored (opts.stored): per store */
+    uint64_t st_elems[TMEM_MAX_WSTORES], st_payload[TMEM_MAX_WSTORES], st_scales[TMEM_MAX_WSTORES];
+    bool st_quantized[TMEM_MAX_WSTORES];
 };
 
 static bool add_to(uint64_t *acc, uint64_t v)
@@ -149,18 +171,19 @@ static bool add_to(uint64_t *acc, uint64_t v)
     return tmem_add_u64(*acc, v, acc);
 }
 
+/* instances of t stored as s into b; store: its index in opts.stored, or
+ * -1 for a --weights format */
 static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_model *m,
                                       const struct tmem_tensor *t,
-                                      const struct tmem_infer_opts *o, uint32_t gtype,
-                                      uint64_t instances, struct tmem_error *err)
+                                      const struct tmem_infer_opts *o, const struct tmem_wstore *s,
+                                      int store, uint64_t instances, struct tmem_error *err)
 {
     if (instances == 0)
         return TMEM_OK;
     uint64_t rows, cols; /* one rank's share: the kind's tensor-parallel split */
     tmem__tp_local_shape(t, o->tp, m->n_kv_head, &rows, &cols);
     struct tmem_instance_bytes ib;
-    TRY(tmem__wf_instance_bytes(t, o->weights, gtype, o->group_size, o->compute, rows, cols, &ib,
-                               err));
+    TRY(tmem__wf_instance_bytes(t, s, store >= 0, o->group_size, o->compute, rows, cols, &ib, err));
     uint64_t elems, payload, scales, bytes;
     if (!tmem_mul3_u64(rows, cols, instances, &elems) ||
         !tmem_mul_u64(ib.payload, instances, &payload) ||
@@ -170,7 +193,12 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_m
     const enum tmem_group g = tmem__kind(t)->group;
     if (g == TMEM_GROUP_EXPERTS)
         b->expert_bytes += bytes;
-    if (ib.ggml_type != TMEM_GGML_TYPE_COUNT) {
+    if (store >= 0) { /* sums below the checked total */
+        b->st_elems[store] += elems;
+        b->st_payload[store] += payload;
+        b->st_scales[store] += scales;
+        b->st_quantized[store] = ib.quantized;
+    } else if (ib.ggml_type != TMEM_GGML_TYPE_COUNT) {
         b->gguf_elems[ib.ggml_type] += elems;
         b->gguf_bytes[ib.ggml_type] += payload;
     } else if (o->weights <= TMEM_WF_FP16) {
@@ -190,6 +218,39 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_m
     return TMEM_OK;
 }
 
+/* --weights: format o->weights, a llama.cpp mix's type for GGUF */
+static enum tmem_status bin_flag(struct weight_bins *b, const struct tmem_model *m,
+                                 const struct tmem_tensor *t, const struct tmem_infer_opts *o,
+                                 uint64_t layer, uint64_t instances, struct tmem_error *err)
+{
+    struct tmem_wstore s = {.format = o->weights, .ggml_type = TMEM_GGML_TYPE_COUNT};
+    if (tmem__wf_is_gguf(o->weights))
+        s.ggml_type = tmem__gguf_type_for(t, o->weights, o->ggml_type, layer, m->n_layer, m->tied);
+    return bin_instances(b, m, t, o, &s, -1, instances, err);
+}
+
+/* vLLM's dtype "auto" serves a float32 checkpoint in 16 bits (bf16 since
+ * v0.10.1, fp16 before: 2 B either way); HF keeps what it loads.
+ * REF: vLLM config _get_and_verify_dtype. */
+static bool vllm_halves(const struct tmem_infer_opts *o, const struct tmem_wstore *s)
+{
+    return o->engine == TMEM_ENGINE_VLLM && s->format == TMEM_WF_FP32;
+}
+
+/* weights as stored: the store the checkpoint gives kind k in layer l */
+static enum tmem_status bin_stored(struct weight_bins *b, const struct tmem_model *m,
+                                   const struct tmem_tensor *t, const struct tmem_infer_opts *o,
+                                   uint64_t layer, uint64_t instances, struct tmem_error *err)
+{
+    const struct tmem_weights_stored *ws = o->stored;
+    uint8_t k = ws->store_of[(uint64_t)t->kind * ws->n_layer + layer];
+    if (vllm_halves(o, &ws->stores[k])) {
+        const struct tmem_wstore half = {.format = TMEM_WF_BF16};
+        return bin_instances(b, m, t, o, &half, k, instances, err);
+    }
+    return bin_instances(b, m, t, o, &ws->stores[k], k, instances, err);
+}
+
 static enum tmem_status stage_weights(const struct tmem_model *m, const struct tmem_inventory *inv,
                                       const struct tmem_infer_opts *o, uint64_t first,
                                       uint64_t n, bool is_first, bool is_last,
@@ -201,27 +262,28 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
         [TMEM_SCOPE_INPUT] = is_first, [TMEM_SCOPE_OUTPUT] = is_last,
         [TMEM_SCOPE_LAYER] = n,        [TMEM_SCOPE_DENSE_LAYER] = n - moe,
         [TMEM_SCOPE_MOE_LAYER] = moe};
+    const bool stored = o->stored != NULL;
     for (uint32_t i = 0; i < inv->n_tensors; i++) {
         const struct tmem_tensor *t = &inv->tensors[i];
         const struct tmem_tensor_kind_info *ki = tmem__kind(t);
         bool in_layers = ki->scope != TMEM_SCOPE_INPUT && ki->scope != TMEM_SCOPE_OUTPUT;
-        bool per_layer_rule = tmem__wf_is_gguf(o->weights) && in_layers &&
-                              (ki->role == TMEM_ROLE_ATTN_V || ki->role == TMEM_ROLE_FFN_DOWN);
+        /* a checkpoint's types, and llama.cpp's mixes, go layer by layer */
+        bool per_layer_rule = in_layers &&
+                              (stored || (tmem__wf_is_gguf(o->weights) &&
+                                          (ki->role == TMEM_ROLE_ATTN_V ||
+                                           ki->role == TMEM_ROLE_FFN_DOWN)));
         if (!per_layer_rule) {
-            uint32_t g = tmem__wf_is_gguf(o->weights)
-                             ? tmem__gguf_type_for(t, o->weights, o->ggml_type, 0, m->n_layer, m->tied)
-                             : TMEM_GGML_TYPE_COUNT;
-            TRY(bin_instances(b, m, t, o, g, t->per_layer * layers_of[ki->scope], err));
+            uint64_t k = t->per_layer * layers_of[ki->scope];
+            TRY(stored ? bin_stored(b, m, t, o, 0, k, err) : bin_flag(b, m, t, o, 0, k, err));
             continue;
         }
-        /* llama.cpp's mixes pick the type layer by layer */
         for (uint64_t l = first; l < first + n; l++) {
             bool is_moe = tmem_model_moe_layers_in(m, l, l + 1) == 1;
             if ((ki->scope == TMEM_SCOPE_DENSE_LAYER && is_moe) ||
                 (ki->scope == TMEM_SCOPE_MOE_LAYER && !is_moe))
                 continue;
-            uint32_t g = tmem__gguf_type_for(t, o->weights, o->ggml_type, l, m->n_layer, m->tied);
-            TRY(bin_instances(b, m, t, o, g, t->per_layer, err));
+            TRY(stored ? bin_stored(b, m, t, o, l, t->per_layer, err)
+                       : bin_flag(b, m, t, o, l, t->per_layer, err));
         }
     }
     /* a tied lm_head on a later pipeline stage needs its own copy of the
@@ -229,11 +291,8 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
     if (m->tied && is_last && !is_first)
         for (uint32_t i = 0; i < inv->n_tensors; i++)
             if (inv->tensors[i].kind == TMEM_TENSOR_KIND_TOKEN_EMBD) {
-                uint32_t g = tmem__wf_is_gguf(o->weights)
-                                 ? tmem__gguf_type_for(&inv->tensors[i], o->weights, o->ggml_type,
-                                                      0, m->n_layer, true)
-                                 : TMEM_GGML_TYPE_COUNT;
-                TRY(bin_instances(b, m, &inv->tensors[i], o, g, 1, err));
+                const struct tmem_tensor *t = &inv->tensors[i];
+                TRY(stored ? bin_stored(b, m, t, o, 0, 1, err) : bin_flag(b, m, t, o, 0, 1, err));
             }
     return TMEM_OK;
 }
@@ -277,9 +336,57 @@ static void rounding(struct tmem__term *t, uint64_t exact)
         tmem__term_plus(t, "per-tensor rounding up", exact - v);
 }
 
+/* Weights as stored: one line per store (its elements at its bits, or its
+ * ggml blocks), one for each quantized store's scales and zero points. */
+static enum tmem_status stored_lines(struct tmem_ledger *l, const struct weight_bins *b,
+                                     const struct tmem_infer_opts *o, struct tmem_error *err)
+{
+    const struct tmem_weights_stored *ws = o->stored;
+    char lab[TMEM_LABEL_LEN], unit[TMEM_WSTORE_NAME_LEN + 24];
+    struct tmem_sb sb;
+    struct tmem__term t;
+    for (uint32_t i = 0; i < ws->n_stores; i++) {
+        const struct tmem_wstore *s = &ws->stores[i];
+        tmem__sb_init(&sb, lab, sizeof lab);
+        tmem__sb_str(&sb, ws->store_names[i]);
+        tmem__sb_str(&sb, b->st_quantized[i] && s->format != TMEM_WF_GGUF ? " matrices" : " tensors");
+        const bool halved = vllm_halves(o, s);
+        if (halved)
+            tmem__sb_str(&sb, " as 16-bit (vLLM)");
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "elements", b->st_elems[i]);
+        const struct tmem_block_type *ti =
+            s->format == TMEM_WF_GGUF ? tmem_ggml_type_info(s->ggml_type) : NULL;
+        if (ti != NULL) {
+            tmem__sb_init(&sb, unit, sizeof unit);
+            tmem__sb_u64(&sb, ti->block_bytes);
+            tmem__sb_str(&sb, " B");
+            tmem__term_div_ceil(&t, NULL, ti->block_elems);
+            tmem__term_mul(&t, unit, ti->block_bytes);
+        } else {
+            bool grouped = (s->format == TMEM_WF_INT4 || s->format == TMEM_WF_GPTQ) && s->bits;
+            tmem__term_mul(&t, "bits", grouped ? s->bits
+                                       : tmem_dtype_info(tmem__wf_payload_dtype(
+                                             halved ? TMEM_WF_BF16 : s->format))->bits);
+            tmem__term_div_ceil(&t, NULL, 8);
+        }
+        rounding(&t, b->st_payload[i]);
+        TRY(term_line(l, TMEM_BUCKET_WEIGHTS, lab, &t, lab, err));
+        /* each matrix's scales by its format's rule (wformat.c), summed */
+        char rule[TMEM_FORMULA_LEN];
+        tmem__wstore_scales_rule(s, 0, rule, sizeof rule);
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, rule, b->st_scales[i]);
+        TRY(term_line(l, TMEM_BUCKET_WEIGHTS, "scales and zero points", &t, "scales", err));
+    }
+    return TMEM_OK;
+}
+
 static enum tmem_status weight_lines(struct tmem_ledger *l, const struct weight_bins *b,
                                      const struct tmem_infer_opts *o, struct tmem_error *err)
 {
+    if (o->stored != NULL)
+        return stored_lines(l, b, o, err);
     char lab[TMEM_LABEL_LEN];
     struct tmem__term t;
     const char *wf = tmem_wformat_info(o->weights)->name;

@@ -28,10 +28,13 @@ uint32_t tmem__gguf_type_for(const struct tmem_tensor *t, enum tmem_wformat f, u
                             uint64_t layer, uint64_t n_layer, bool tied);
 
 /* One instance of a rows × cols tensor (rows = input width for matrices)
- * stored as format f (ggml type `gtype` for GGUF, group size for int4),
- * unquantized tensors in `keep` (GGUF: f32 for vectors). */
-enum tmem_status tmem__wf_instance_bytes(const struct tmem_tensor *t, enum tmem_wformat f,
-                                        uint32_t gtype, uint64_t group, enum tmem_dtype keep,
+ * stored as s (the ggml type for GGUF, the group size and bits for int4;
+ * group: the opts' --group-size where s leaves it 0). as_stored: s is how
+ * a checkpoint holds this very tensor (no rule picks what is quantized, a
+ * ggml type is taken as it is); else unquantized tensors are kept in
+ * `keep` (GGUF: f32 for vectors). */
+enum tmem_status tmem__wf_instance_bytes(const struct tmem_tensor *t, const struct tmem_wstore *s,
+                                        bool as_stored, uint64_t group, enum tmem_dtype keep,
                                         uint64_t rows, uint64_t cols,
                                         struct tmem_instance_bytes *out, struct tmem_error *err);
 
@@ -44,5 +47,9 @@ enum tmem_dtype tmem__wf_payload_dtype(enum tmem_wformat f);
  * its constants ("Σ matrices: ceil(in/128) × ceil(out/128) × 4 B"), into
  * buf[cap]; returns buf. */
 const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf, size_t cap);
+/* The same for store s (its bits, zero points, group or per-channel
+ * scales, act order), group: the opts' where s leaves it 0. */
+const char *tmem__wstore_scales_rule(const struct tmem_wstore *s, uint64_t group, char *buf,
+                                     size_t cap);
 
 #endif /* TMEM_QUANT_H */

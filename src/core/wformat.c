@@ -61,6 +61,14 @@ enum tmem_dtype tmem__wf_payload_dtype(enum tmem_wformat f)
 
 const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf, size_t cap)
 {
+    const struct tmem_wstore s = {.format = f};
+    return tmem__wstore_scales_rule(&s, group, buf, cap);
+}
+
+const char *tmem__wstore_scales_rule(const struct tmem_wstore *st, uint64_t group, char *buf,
+                                     size_t cap)
+{
+    const enum tmem_wformat f = st->format;
     struct tmem_sb sb;
     tmem__sb_init(&sb, buf, cap);
     uint64_t f32 = tmem__dtype_size(TMEM_DTYPE_F32);
@@ -79,13 +87,31 @@ const char *tmem__wf_scales_rule(enum tmem_wformat f, uint64_t group, char *buf,
         tmem__sb_str(&sb, " B (fp32 scale per output channel)");
         break;
     case TMEM_WF_INT4:
-    case TMEM_WF_GPTQ:
-        tmem__sb_str(&sb, "in / ");
-        tmem__sb_u64(&sb, group);
-        tmem__sb_str(&sb, " × out × (2 B fp16 scale + 0.5 B 4-bit zero)");
+    case TMEM_WF_GPTQ: {
+        uint64_t bits = st->bits ? st->bits : 4;
+        if (st->per_channel) {
+            tmem__sb_str(&sb, "out");
+        } else {
+            tmem__sb_str(&sb, st->act_order ? "in (whole) / " : "in / ");
+            tmem__sb_u64(&sb, st->group_size ? st->group_size : group);
+            tmem__sb_str(&sb, " × out");
+        }
+        tmem__sb_str(&sb, " × (2 B fp16 scale");
+        if (!st->no_zeros) {
+            tmem__sb_str(&sb, bits == 4 ? " + 0.5" : " + ");
+            if (bits != 4) {
+                tmem__sb_u64(&sb, bits);
+                tmem__sb_str(&sb, "/8");
+            }
+            tmem__sb_str(&sb, " B ");
+            tmem__sb_u64(&sb, bits);
+            tmem__sb_str(&sb, "-bit zero");
+        }
+        tmem__sb_str(&sb, ")");
         if (f == TMEM_WF_GPTQ)
             tmem__sb_str(&sb, " + in × 4 B g_idx");
         break;
+    }
     case TMEM_WF_NF4: tmem__sb_str(&sb, "elements / 64 × 4 B fp32 absmax + 64 B code"); break;
     case TMEM_WF_NF4_DQ:
         tmem__sb_str(&sb, "elements / 64 × 1 B absmax + / 16384 × 4 B absmax2 + 1092 B codes");
@@ -213,46 +239,23 @@ static enum tmem_status overflow(struct tmem_error *err, const char *name)
     return tmem__fail(err, TMEM_ERR_OVERFLOW, name, "weight bytes do not fit in 64 bits");
 }
 
-enum tmem_status tmem__wf_instance_bytes(const struct tmem_tensor *t, enum tmem_wformat f,
-                                        uint32_t gtype, uint64_t group, enum tmem_dtype keep,
-                                        uint64_t rows, uint64_t cols,
-                                        struct tmem_instance_bytes *out, struct tmem_error *err)
+/* GPTQ / AWQ packing of one in × out share (in: this rank's input width)
+ * at b bits, g inputs per group:
+ *   payload  in × out × b / 8                 (qweight, int32 words)
+ *   scales   groups × out × 2 B (fp16)        groups = in / g, 1 per channel,
+ *   zeros    groups × out × b / 8  (qzeros)     the whole input's / g under
+ *                                               gptq act order (row-parallel)
+ *   g_idx    in × 4 B (int32, gptq only)
+ * REF: AutoGPTQ QuantLinear buffers; vLLM gptq.py create_weights. */
+static enum tmem_status grouped_int_bytes(const struct tmem_tensor *t, const struct tmem_wstore *s,
+                                          uint64_t group, uint64_t in, uint64_t outc, uint64_t n,
+                                          struct tmem_instance_bytes *out, struct tmem_error *err)
 {
-    uint64_t n;
-    if (!tmem_mul_u64(rows, cols, &n))
-        return overflow(err, t->name);
-    *out = (struct tmem_instance_bytes){.ggml_type = TMEM_GGML_TYPE_COUNT};
-    if (!tmem__wf_quantizes(t, f)) {
-        /* GGUF keeps vectors and the router in f32; HF formats in `keep` */
-        enum tmem_dtype d = tmem__wf_is_gguf(f) ? TMEM_DTYPE_F32 : f <= TMEM_WF_FP16 ? payloads[f] : keep;
-        if (tmem__wf_is_gguf(f))
-            out->ggml_type = TMEM_GGML_F32;
-        return tmem_dtype_bytes(d, n, &out->payload) == TMEM_OK ? TMEM_OK : overflow(err, t->name);
-    }
-    out->quantized = true;
-    /* the row a block runs along, in the whole tensor (the file's type is
-     * chosen before any tensor-parallel split): the input width of a
-     * matrix, d of an embedding */
-    const enum tmem_group g = tmem__kind(t)->group;
-    uint64_t row = (g == TMEM_GROUP_EMBEDDING || g == TMEM_GROUP_LM_HEAD) ? t->cols : t->rows;
-    uint64_t in = rows, outc = cols, a, b;
+    uint64_t bits = s->bits ? s->bits : tmem_dtype_info(payloads[s->format])->bits, groups, a, b, c;
     uint64_t f32 = tmem__dtype_size(TMEM_DTYPE_F32), f16 = tmem__dtype_size(TMEM_DTYPE_F16);
-    if (payloads[f] != TMEM_DTYPE_COUNT && tmem_dtype_bytes(payloads[f], n, &out->payload) != TMEM_OK)
-        return overflow(err, t->name);
-    switch (f) {
-    case TMEM_WF_FP8:
-        out->scales = f32;
-        return TMEM_OK;
-    case TMEM_WF_FP8_CHANNEL:
-    case TMEM_WF_INT8:
-        return tmem_mul_u64(f32, outc, &out->scales) ? TMEM_OK : overflow(err, t->name);
-    case TMEM_WF_FP8_BLOCK:
-        if (!tmem_mul3_u64(tmem_ceil_div_u64(in, 128), tmem_ceil_div_u64(outc, 128), f32,
-                           &out->scales))
-            return overflow(err, t->name);
-        return TMEM_OK;
-    case TMEM_WF_INT4:
-    case TMEM_WF_GPTQ: {
+    if (s->per_channel) {
+        groups = 1;
+    } else {
         if (group == 0 || in % group != 0) {
             char msg[160];
             struct tmem_sb sb;
@@ -270,15 +273,90 @@ enum tmem_status tmem__wf_instance_bytes(const struct tmem_tensor *t, enum tmem_
             }
             return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--group-size", msg);
         }
-        /* per group and output: fp16 scale (2 B) + packed 4-bit zero (0.5 B) */
-        if (!tmem_mul_u64(in / group, outc, &a) || !tmem_mul_u64(a, f16, &b) ||
-            !tmem_add_u64(b, tmem_ceil_div_u64(a, 2), &out->scales))
-            return overflow(err, t->name);
-        /* g_idx: one int32 per input channel */
-        if (f == TMEM_WF_GPTQ && !tmem_add_u64(out->scales, in * f32, &out->scales))
+        /* act order on a row-parallel share: every group's scales stay */
+        groups = (s->act_order && s->format == TMEM_WF_GPTQ ? t->rows : in) / group;
+    }
+    if (!tmem_mul_u64(n, bits, &a))
+        return overflow(err, t->name);
+    out->payload = tmem_ceil_div_u64(a, 8);
+    /* per group and output: an fp16 scale and a packed b-bit zero */
+    if (!tmem_mul_u64(groups, outc, &a) || !tmem_mul_u64(a, f16, &b) || !tmem_mul_u64(a, bits, &c))
+        return overflow(err, t->name);
+    out->scales = b;
+    if (!s->no_zeros && !tmem_add_u64(out->scales, tmem_ceil_div_u64(c, 8), &out->scales))
+        return overflow(err, t->name);
+    /* g_idx: one int32 per input channel */
+    if (s->format == TMEM_WF_GPTQ && !tmem_add_u64(out->scales, in * f32, &out->scales))
+        return overflow(err, t->name);
+    return TMEM_OK;
+}
+
+/* a tensor stored as given: a plain dtype or a ggml type, whole blocks */
+static enum tmem_status stored_plain_bytes(const struct tmem_tensor *t, const struct tmem_wstore *s,
+                                           uint64_t n, struct tmem_instance_bytes *out,
+                                           struct tmem_error *err)
+{
+    if (s->format != TMEM_WF_GGUF)
+        return tmem_dtype_bytes(payloads[s->format], n, &out->payload) == TMEM_OK
+                   ? TMEM_OK
+                   : overflow(err, t->name);
+    out->ggml_type = s->ggml_type;
+    out->quantized = s->ggml_type != TMEM_GGML_F32 && s->ggml_type != TMEM_GGML_F16 &&
+                     s->ggml_type != TMEM_GGML_BF16;
+    enum tmem_status st = tmem_ggml_bytes(s->ggml_type, n, &out->payload);
+    if (st == TMEM_ERR_OVERFLOW)
+        return overflow(err, t->name);
+    if (st != TMEM_OK)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, t->name,
+                         "this share of the tensor is not a whole number of its ggml blocks "
+                         "(--tp splits a block)");
+    return TMEM_OK;
+}
+
+enum tmem_status tmem__wf_instance_bytes(const struct tmem_tensor *t, const struct tmem_wstore *s,
+                                        bool as_stored, uint64_t group, enum tmem_dtype keep,
+                                        uint64_t rows, uint64_t cols,
+                                        struct tmem_instance_bytes *out, struct tmem_error *err)
+{
+    const enum tmem_wformat f = s->format;
+    uint64_t n;
+    if (!tmem_mul_u64(rows, cols, &n))
+        return overflow(err, t->name);
+    *out = (struct tmem_instance_bytes){.ggml_type = TMEM_GGML_TYPE_COUNT};
+    if (as_stored && (f <= TMEM_WF_FP16 || f == TMEM_WF_GGUF))
+        return stored_plain_bytes(t, s, n, out, err);
+    if (!as_stored && !tmem__wf_quantizes(t, f)) {
+        /* GGUF keeps vectors and the router in f32; HF formats in `keep` */
+        enum tmem_dtype d = tmem__wf_is_gguf(f) ? TMEM_DTYPE_F32 : f <= TMEM_WF_FP16 ? payloads[f] : keep;
+        if (tmem__wf_is_gguf(f))
+            out->ggml_type = TMEM_GGML_F32;
+        return tmem_dtype_bytes(d, n, &out->payload) == TMEM_OK ? TMEM_OK : overflow(err, t->name);
+    }
+    out->quantized = true;
+    /* the row a block runs along, in the whole tensor (the file's type is
+     * chosen before any tensor-parallel split): the input width of a
+     * matrix, d of an embedding */
+    const enum tmem_group g = tmem__kind(t)->group;
+    uint64_t row = (g == TMEM_GROUP_EMBEDDING || g == TMEM_GROUP_LM_HEAD) ? t->cols : t->rows;
+    uint64_t in = rows, outc = cols, a;
+    uint64_t f32 = tmem__dtype_size(TMEM_DTYPE_F32);
+    if (payloads[f] != TMEM_DTYPE_COUNT && tmem_dtype_bytes(payloads[f], n, &out->payload) != TMEM_OK)
+        return overflow(err, t->name);
+    switch (f) {
+    case TMEM_WF_FP8:
+        out->scales = f32;
+        return TMEM_OK;
+    case TMEM_WF_FP8_CHANNEL:
+    case TMEM_WF_INT8:
+        return tmem_mul_u64(f32, outc, &out->scales) ? TMEM_OK : overflow(err, t->name);
+    case TMEM_WF_FP8_BLOCK:
+        if (!tmem_mul3_u64(tmem_ceil_div_u64(in, 128), tmem_ceil_div_u64(outc, 128), f32,
+                           &out->scales))
             return overflow(err, t->name);
         return TMEM_OK;
-    }
+    case TMEM_WF_INT4:
+    case TMEM_WF_GPTQ:
+        return grouped_int_bytes(t, s, s->group_size ? s->group_size : group, in, outc, n, out, err);
     case TMEM_WF_NF4: {
         uint64_t blocks = tmem_ceil_div_u64(n, 64);
         if (!tmem_mul_u64(blocks, f32, &a))
@@ -292,7 +370,7 @@ enum tmem_status tmem__wf_instance_bytes(const struct tmem_tensor *t, enum tmem_
         return TMEM_OK;
     }
     default: {
-        uint32_t ty = gguf_fallback(gtype, row);
+        uint32_t ty = gguf_fallback(s->ggml_type, row);
         out->ggml_type = ty;
         enum tmem_status st = tmem_ggml_bytes(ty, n, &out->payload);
         if (st == TMEM_ERR_OVERFLOW)

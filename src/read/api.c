@@ -48,6 +48,15 @@ enum tmem_status tmem_model_load(const char *arg, const struct tmem_allocator *a
     RETURN_WITH_ALLOCATOR(alc, tmem__model_load(arg, out, err));
 }
 
+enum tmem_status tmem_model_load_noted(const char *arg, const struct tmem_allocator *alc,
+                                       struct tmem_model *out, char *notes, size_t notes_cap,
+                                       struct tmem_error *err)
+{
+    if (out == NULL)
+        return invalid(err, "MODEL", "no output given");
+    RETURN_WITH_ALLOCATOR(alc, tmem__model_load_noted(arg, out, notes, notes_cap, err));
+}
+
 enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *where,
                                       const struct tmem_allocator *alc,
                                       struct tmem_ds_config *out, struct tmem_error *err)
@@ -139,4 +148,56 @@ enum tmem_status tmem_ckpt_check(const struct tmem_ckpt *c, const struct tmem_ck
     if (c == NULL || m == NULL || out == NULL)
         return invalid(err, "checkpoint", "no checkpoint, model or output given");
     RETURN_WITH_ALLOCATOR(&c->alc, tmem__ckpt_check(c, s, m, against, out, err));
+}
+
+/* ------------------------------------------------ weights as stored */
+
+static enum tmem_status keep_weights_allocator(struct tmem_ckpt_weights *out,
+                                               const struct tmem_allocator *alc,
+                                               enum tmem_status st)
+{
+    memset(&out->alc, 0, sizeof out->alc);
+    if (alc != NULL)
+        out->alc = *alc;
+    return st;
+}
+
+enum tmem_status tmem_ckpt_weights(struct tmem_ckpt *c, const char *config_path,
+                                   const struct tmem_model *m, struct tmem_ckpt_weights *out,
+                                   struct tmem_error *err)
+{
+    if (c == NULL || m == NULL || out == NULL)
+        return invalid(err, "checkpoint", "no checkpoint, model or output given");
+    RETURN_WITH_ALLOCATOR(&c->alc, keep_weights_allocator(out, &c->alc,
+                                   tmem__ckpt_weights(c, config_path, m, out, err)));
+}
+
+enum tmem_status tmem_config_weights(const char *config_path, const struct tmem_allocator *alc,
+                                     const struct tmem_model *m, struct tmem_ckpt_weights *out,
+                                     struct tmem_error *err)
+{
+    if (config_path == NULL || m == NULL || out == NULL)
+        return invalid(err, "config.json", "no path, model or output given");
+    RETURN_WITH_ALLOCATOR(alc, keep_weights_allocator(out, alc,
+                               tmem__config_weights(config_path, m, out, err)));
+}
+
+enum tmem_status tmem_weights_for_model(const char *arg, const struct tmem_allocator *alc,
+                                        const struct tmem_model *m,
+                                        struct tmem_ckpt_weights *out, struct tmem_error *err)
+{
+    if (arg == NULL || m == NULL || out == NULL)
+        return invalid(err, "MODEL", "no model, resolved model or output given");
+    RETURN_WITH_ALLOCATOR(alc, keep_weights_allocator(out, alc,
+                               tmem__weights_for_model(arg, m, out, err)));
+}
+
+void tmem_ckpt_weights_free(struct tmem_ckpt_weights *w)
+{
+    if (w == NULL)
+        return;
+    struct tmem_allocator a = w->alc;
+    const struct tmem_allocator *prev = tmem__alloc_push(&a);
+    tmem__ckpt_weights_free(w);
+    tmem__alloc_pop(prev);
 }

@@ -24,13 +24,17 @@ enum tmem_status tmem_ckpt_summarize(const struct tmem_ckpt *c, struct tmem_ckpt
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         const struct tmem_ckpt_tensor *t = &c->tensors[i];
         unsigned g = t->group < TMEM_CKPT_GROUP_COUNT ? t->group : TMEM_CKPT_GROUP_OTHER;
-        if (!tmem_add_u64(s->total_params, t->n_elems, &s->total_params) ||
+        if (!tmem_add_u64(s->total_params, t->n_params, &s->total_params) ||
             !tmem_add_u64(s->total_bytes, t->n_bytes, &s->total_bytes) ||
-            !tmem_add_u64(s->group_params[g], t->n_elems, &s->group_params[g]) ||
+            !tmem_add_u64(s->group_params[g], t->n_params, &s->group_params[g]) ||
             !tmem_add_u64(s->group_bytes[g], t->n_bytes, &s->group_bytes[g]))
             return tmem__ckpt_fail(err, TMEM_ERR_OVERFLOW, c->path, t->name, t->info_offset,
                                   "the checkpoint's totals do not fit in 64 bits");
         s->group_tensors[g]++;
+        if (t->reason == TMEM_CKPT_REASON_QUANT) { /* bounded by total_bytes, checked above */
+            s->quant_bytes += t->n_bytes;
+            s->quant_tensors++;
+        }
         uint32_t k = 0;
         while (k < s->n_dtypes && s->dtypes[k].type != t->type)
             k++;
@@ -41,7 +45,7 @@ enum tmem_status tmem_ckpt_summarize(const struct tmem_ckpt *c, struct tmem_ckpt
             s->dtypes[s->n_dtypes++] = (struct tmem_ckpt_dtype_sum){.type = t->type};
         }
         s->dtypes[k].n_tensors++;
-        s->dtypes[k].params += t->n_elems; /* bounded by total_params, checked above */
+        s->dtypes[k].params += t->n_params; /* bounded by total_params, checked above */
         s->dtypes[k].bytes += t->n_bytes;
     }
     for (uint32_t i = 1; i < s->n_dtypes; i++) /* largest first, stable */
@@ -173,17 +177,17 @@ enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_c
             continue;
         }
         if (t->layer >= 0 && (uint64_t)t->layer >= L) {
-            extra_params += t->n_elems;
+            extra_params += t->n_params;
             extra_tensors++;
             continue;
         }
-        group[t->group] += t->n_elems;
+        group[t->group] += t->n_params;
         if (t->layer >= 0) {
             per_layer[2 * L + (uint64_t)t->layer] += 1;
             if (t->group == TMEM_GROUP_ATTENTION)
-                per_layer[t->layer] += t->n_elems;
+                per_layer[t->layer] += t->n_params;
             else if (t->group == TMEM_GROUP_NORM)
-                per_layer[L + (uint64_t)t->layer] += t->n_elems;
+                per_layer[L + (uint64_t)t->layer] += t->n_params;
         }
     }
     uint64_t compared = 0;

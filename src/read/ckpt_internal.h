@@ -87,7 +87,11 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
 enum tmem_status tmem__gguf_read(struct tmem_ckpt *c, uint32_t file, int fd, const void *mem,
                                 struct tmem_error *err);
 
-/* Classifies every tensor (group, reason, layer). */
+/* Where the layer index of a name ends (at the '.' after it, or its end),
+ * its value in *layer; NULL when the name has none (tmem_ckpt_layer_of). */
+const char *tmem__ckpt_layer_at(const char *name, int32_t *layer);
+
+/* Classifies every tensor (group, reason, layer, logical params). */
 void tmem__ckpt_classify_all(struct tmem_ckpt *c);
 
 /* Name map: built from all tensors; duplicate names are reported. */
@@ -107,5 +111,16 @@ enum tmem_status tmem__ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, c
 enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_ckpt_summary *s,
                                   const struct tmem_model *m, const char *against,
                                   struct tmem_ckpt_check *out, struct tmem_error *err);
+
+
+/* ckpt_weights.c, run with the current allocator (api.c wraps them) */
+enum tmem_status tmem__ckpt_weights(struct tmem_ckpt *c, const char *config_path,
+                                    const struct tmem_model *m, struct tmem_ckpt_weights *out,
+                                    struct tmem_error *err);
+enum tmem_status tmem__config_weights(const char *config_path, const struct tmem_model *m,
+                                      struct tmem_ckpt_weights *out, struct tmem_error *err);
+enum tmem_status tmem__weights_for_model(const char *arg, const struct tmem_model *m,
+                                         struct tmem_ckpt_weights *out, struct tmem_error *err);
+void tmem__ckpt_weights_free(struct tmem_ckpt_weights *w);
 
 #endif /* TMEM_CKPT_INTERNAL_H */

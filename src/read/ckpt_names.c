@@ -5,7 +5,10 @@
  * The groups are `tmem params`' plus "other" for what the formula does not
  * count: buffers, vision towers, quantization scales, unknown names.
  * The rules are ordered: the first that matches decides. */
+#include "checked.h"
 #include "ckpt_internal.h"
+
+#include <stdio.h>
 
 #include <string.h>
 
@@ -84,7 +87,12 @@ unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason)
     } else if (ends(name, "_scale_inv") || ends(name, ".weight_scale") ||
                ends(name, ".input_scale") || ends(name, ".qzeros") || ends(name, ".scales") ||
                ends(name, ".g_idx") || ends(name, ".absmax") || ends(name, ".quant_map") ||
-               has(name, ".quant_state")) {
+               has(name, ".quant_state") || ends(name, ".nested_absmax") ||
+               ends(name, ".nested_quant_map") || ends(name, ".SCB") ||
+               ends(name, ".weight_format") || ends(name, ".weight_shape") ||
+               ends(name, ".weight_zero_point") || ends(name, ".weight_scale_2") ||
+               ends(name, ".weight_global_scale") || ends(name, ".input_global_scale") ||
+               ends(name, "_proj_scales")) {
         r = TMEM_CKPT_REASON_QUANT;
         g = TMEM_CKPT_GROUP_OTHER;
     } else if (starts(name, "lm_head") || has(name, ".lm_head.") || segment(name, "embed_out", false) ||
@@ -122,7 +130,7 @@ unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason)
     return g;
 }
 
-int32_t tmem_ckpt_layer_of(const char *name)
+const char *tmem__ckpt_layer_at(const char *name, int32_t *layer)
 {
     static const char *const keys[] = {"layers.", "h.", "blk.", "layer.", "blocks."};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -136,11 +144,72 @@ int32_t tmem_ckpt_layer_of(const char *name)
             int64_t v = 0;
             while (*d >= '0' && *d <= '9' && v < INT32_MAX / 10)
                 v = v * 10 + (*d++ - '0');
-            if (*d == '.' || *d == '\0')
-                return (int32_t)v;
+            if (*d == '.' || *d == '\0') {
+                *layer = (int32_t)v;
+                return d;
+            }
         }
     }
-    return -1;
+    return NULL;
+}
+
+int32_t tmem_ckpt_layer_of(const char *name)
+{
+    int32_t l;
+    return tmem__ckpt_layer_at(name, &l) ? l : -1;
+}
+
+/* the tensor <module><suffix> beside `name` (which ends in `own`), or NULL */
+static const struct tmem_ckpt_tensor *sibling(struct tmem_ckpt *c, const char *name,
+                                              const char *own, const char *suffix)
+{
+    char buf[1024];
+    size_t n = strlen(name), k = strlen(own);
+    if (n < k || n - k + strlen(suffix) >= sizeof buf)
+        return NULL;
+    memcpy(buf, name, n - k);
+    snprintf(buf + (n - k), sizeof buf - (n - k), "%s", suffix);
+    int64_t i = tmem_ckpt_find(c, buf);
+    return i >= 0 ? &c->tensors[i] : NULL;
+}
+
+/* Logical parameters of a packed safetensors weight (else n_elems):
+ *   X.qweight I32   GPTQ [in·b/32, out] (rows ≠ in): in from X.g_idx [in];
+ *                   AWQ [in, out·b/32]: in = rows; out from X.scales [groups, out]
+ *   X.weight_packed compressed-tensors int32 words of 4-bit weights: × 8
+ *   X.weight U8     beside X.weight.absmax (bitsandbytes 4-bit) or an fp8
+ *                   X.weight_scale (nvfp4): two 4-bit weights per byte
+ *   *_blocks U8     mxfp4: two 4-bit weights per byte
+ * REF: AutoGPTQ / AutoAWQ QuantLinear; compressed-tensors pack_to_int32;
+ *      bitsandbytes Params4bit; gpt-oss mxfp4 blocks. */
+static uint64_t logical_params(struct tmem_ckpt *c, const struct tmem_ckpt_tensor *t)
+{
+    if (c->format != TMEM_CKPT_SAFETENSORS)
+        return t->n_elems;
+    const char *nm = t->name;
+    uint64_t p;
+    if (ends(nm, ".qweight") && t->n_dims == 2 && t->type == TMEM_ST_I32) {
+        const struct tmem_ckpt_tensor *sc = sibling(c, nm, ".qweight", ".scales");
+        const struct tmem_ckpt_tensor *gi = sibling(c, nm, ".qweight", ".g_idx");
+        if (sc == NULL || sc->n_dims != 2)
+            return t->n_elems;
+        uint64_t out = sc->dims[1];
+        uint64_t in = t->dims[1] == out ? (gi && gi->n_dims == 1 ? gi->dims[0] : t->dims[0] * 8)
+                                        : t->dims[0];
+        return tmem_mul_u64(in, out, &p) ? p : t->n_elems;
+    }
+    if (ends(nm, ".weight_packed") && t->type == TMEM_ST_I32)
+        return tmem_mul_u64(t->n_elems, 8, &p) ? p : t->n_elems;
+    bool u8 = t->type == TMEM_ST_U8;
+    if (u8 && ends(nm, "_blocks"))
+        return tmem_mul_u64(t->n_elems, 2, &p) ? p : t->n_elems;
+    if (u8 && ends(nm, ".weight")) {
+        const struct tmem_ckpt_tensor *ws = sibling(c, nm, ".weight", ".weight_scale");
+        if (sibling(c, nm, ".weight", ".weight.absmax") != NULL ||
+            (ws != NULL && ws->type == TMEM_ST_F8_E4M3))
+            return tmem_mul_u64(t->n_elems, 2, &p) ? p : t->n_elems;
+    }
+    return t->n_elems;
 }
 
 void tmem__ckpt_classify_all(struct tmem_ckpt *c)
@@ -151,5 +220,9 @@ void tmem__ckpt_classify_all(struct tmem_ckpt *c)
         t->group = (uint8_t)tmem_ckpt_classify(t->name, &r);
         t->reason = (uint8_t)r;
         t->layer = tmem_ckpt_layer_of(t->name);
+    }
+    for (uint32_t i = 0; i < c->n_tensors; i++) {
+        struct tmem_ckpt_tensor *t = &c->tensors[i];
+        t->n_params = t->reason == TMEM_CKPT_REASON_QUANT ? 0 : logical_params(c, t);
     }
 }

@@ -41,19 +41,37 @@ enum tmem_status tmem__hf_config_load(const char *path, struct tmem_model *out,
 
 /* A .gguf, a .safetensors, an index or a folder of them without config.json:
  * the model its headers describe (checkpoint.h). */
-static enum tmem_status load_checkpoint(const char *path, struct tmem_model *out,
-                                        struct tmem_error *err)
+static enum tmem_status load_checkpoint(const char *path, struct tmem_model *out, char *notes,
+                                        size_t notes_cap, struct tmem_error *err)
 {
     struct tmem_ckpt c;
     enum tmem_status st = tmem_ckpt_open(path, tmem__alloc_current(), &c, err);
     if (st == TMEM_OK)
-        st = tmem_ckpt_model(&c, out, NULL, 0, err);
+        st = tmem_ckpt_model(&c, out, notes, notes_cap, err);
     tmem_ckpt_free(&c);
     return st;
 }
 
+/* the config.json in the folder of file `path`, into buf; false if none */
+static bool sibling_config(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    int n = slash ? (int)(slash - path) : 1;
+    struct stat sb;
+    return (size_t)snprintf(buf, cap, "%.*s/config.json", n, slash ? path : ".") < cap &&
+           stat(buf, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 enum tmem_status tmem__model_load(const char *arg, struct tmem_model *out, struct tmem_error *err)
 {
+    return tmem__model_load_noted(arg, out, NULL, 0, err);
+}
+
+enum tmem_status tmem__model_load_noted(const char *arg, struct tmem_model *out, char *notes,
+                                        size_t notes_cap, struct tmem_error *err)
+{
+    if (notes && notes_cap)
+        notes[0] = '\0';
     if (arg == NULL || arg[0] == '\0')
         return load_fail(err, TMEM_ERR_INVALID_ARG, "MODEL", "no model given");
     struct stat sb;
@@ -66,12 +84,17 @@ enum tmem_status tmem__model_load(const char *arg, struct tmem_model *out, struc
             if ((size_t)snprintf(path, sizeof path, "%s/config.json", arg) >= sizeof path)
                 return load_fail(err, TMEM_ERR_LIMIT, arg, "path is too long");
             if (stat(path, &sb) != 0) /* no config: the weights' headers describe it */
-                return load_checkpoint(arg, out, err);
+                return load_checkpoint(arg, out, notes, notes_cap, err);
             return tmem__hf_config_load(path, out, err);
         }
+        char cfg[4096];
+        /* safetensors: the config.json beside the file, as a folder would */
+        if ((ends_with(arg, ".safetensors") || ends_with(arg, ".safetensors.index.json")) &&
+            sibling_config(arg, cfg, sizeof cfg))
+            return tmem__hf_config_load(cfg, out, err);
         if (ends_with(arg, ".gguf") || ends_with(arg, ".safetensors") ||
             ends_with(arg, ".safetensors.index.json"))
-            return load_checkpoint(arg, out, err);
+            return load_checkpoint(arg, out, notes, notes_cap, err);
         return tmem__hf_config_load(arg, out, err);
     }
 

@@ -19,6 +19,13 @@ enum tmem_status tmem__open_regular(const char *path, int *fd, uint64_t *size,
 enum tmem_status tmem__read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
                                 struct tmem_error *err);
 
+/* The same, and what had to be guessed (a checkpoint without a config:
+ * the head split, experts per token) as one line into notes[cap] ("" when
+ * nothing was). A .safetensors file or index takes the config.json
+ * beside it, as its folder would. */
+enum tmem_status tmem__model_load_noted(const char *arg, struct tmem_model *out, char *notes,
+                                        size_t notes_cap, struct tmem_error *err);
+
 /* Up to `max` names from `names[n]` closest to `query` by edit distance
  * (case-insensitive), written as "a, b, c" into buf. Returns how many. */
 size_t tmem__close_names(const char *query, const char *const *names, size_t n, size_t max,

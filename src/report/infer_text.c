@@ -23,11 +23,16 @@ static void header(FILE *out, const struct tmem_infer_view *v)
             v->model->name[0] ? v->model->name : "model", gpu, engine_name(o->engine),
             (unsigned long long)o->batch, (unsigned long long)o->prompt_tokens,
             (unsigned long long)o->gen_tokens);
-    fprintf(out, "weights %s · KV %s · tp %llu · pp %llu", tmem_wformat_info(o->weights)->name,
-            tmem_kv_dtype_name(o->kv_dtype), (unsigned long long)o->tp, (unsigned long long)o->pp);
-    if (o->weights == TMEM_WF_GGUF)
+    if (o->stored != NULL)
+        fprintf(out, "weights %s as stored (%s) · KV %s · tp %llu · pp %llu", o->stored->name,
+                o->stored->source, tmem_kv_dtype_name(o->kv_dtype), (unsigned long long)o->tp,
+                (unsigned long long)o->pp);
+    else
+        fprintf(out, "weights %s · KV %s · tp %llu · pp %llu", tmem_wformat_info(o->weights)->name,
+                tmem_kv_dtype_name(o->kv_dtype), (unsigned long long)o->tp, (unsigned long long)o->pp);
+    if (o->stored == NULL && o->weights == TMEM_WF_GGUF)
         fprintf(out, " (%s)", tmem_ggml_type_info(o->ggml_type)->name);
-    if (o->weights == TMEM_WF_INT4 || o->weights == TMEM_WF_GPTQ)
+    if (o->stored == NULL && (o->weights == TMEM_WF_INT4 || o->weights == TMEM_WF_GPTQ))
         fprintf(out, " · group %llu", (unsigned long long)o->group_size);
     if (o->pp > 1)
         fprintf(out, " · worst GPU: stage %u of %llu (%llu layers)", r->worst_stage + 1,
@@ -156,9 +161,11 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_u64(s, "batch", io->batch);
     tmem__json_set_u64(s, "prompt_tokens", io->prompt_tokens);
     tmem__json_set_u64(s, "gen_tokens", io->gen_tokens);
-    tmem__json_set_str(s, "weights", io->weights == TMEM_WF_GGUF
-                                        ? tmem_ggml_type_info(io->ggml_type)->name
-                                        : tmem_wformat_info(io->weights)->name);
+    tmem__json_set_str(s, "weights", io->stored != NULL          ? io->stored->name
+                                    : io->weights == TMEM_WF_GGUF ? tmem_ggml_type_info(io->ggml_type)->name
+                                                                  : tmem_wformat_info(io->weights)->name);
+    tmem__json_set_str(s, "weights_source", io->stored != NULL ? io->stored->source
+                                           : v->weights_source ? v->weights_source : "default");
     tmem__json_set_str(s, "kv_dtype", tmem_kv_dtype_name(io->kv_dtype));
     tmem__json_set_u64(s, "tp", io->tp);
     tmem__json_set_u64(s, "pp", io->pp);

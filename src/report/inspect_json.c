@@ -226,7 +226,8 @@ static json_t *tensor_obj(const struct tmem_ckpt *c, const struct tmem_ckpt_tens
     for (unsigned k = 0; k < t->n_dims; k++)
         push(shape, json_integer((json_int_t)t->dims[k]), rc);
     put(o, "shape", shape, rc);
-    *rc |= set_u64(o, "params", t->n_elems);
+    *rc |= set_u64(o, "params", t->n_params);
+    *rc |= set_u64(o, "elements", t->n_elems);
     *rc |= set_u64(o, "bytes", t->n_bytes);
     *rc |= set_u64(o, "offset", t->offset);
     *rc |= set_u64(o, "file", t->file);
@@ -277,6 +278,8 @@ int tmem__report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
                         json_string(c->format == TMEM_CKPT_GGUF ? "gguf" : "safetensors"), &rc);
     rc |= set_u64(d, "total_params", s->total_params);
     rc |= set_u64(d, "total_bytes", s->total_bytes);
+    rc |= set_u64(d, "quant_overhead_bytes", s->quant_bytes);
+    rc |= set_u64(d, "quant_overhead_tensors", s->quant_tensors);
     rc |= set_u64(d, "tensor_count", c->n_tensors);
     put(d, "groups", groups_obj(s->group_params, s, &rc), &rc);
     json_t *dt = json_object(), *dp = json_object();

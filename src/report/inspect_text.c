@@ -78,6 +78,10 @@ static void print_groups(FILE *out, const struct tmem_inspect_view *v,
     fprintf(out, "(%s params, %s bytes: %.2f bits per weight)\n",
             tmem__fmt_short(c, sizeof c, s->total_params),
             tmem__fmt_count(a, sizeof a, s->total_bytes), s->bits_per_weight);
+    if (s->quant_tensors)
+        fprintf(out, "quantization overhead: %s in %u tensors (scales, zero points, g_idx, absmax), "
+                     "not parameters; packed weights count as the weights they hold\n",
+                tmem__fmt_bytes(b, sizeof b, s->quant_bytes, o->si), s->quant_tensors);
 
     fprintf(out, "\n%-16s %17s %8s %12s %8s\n", v->ckpt->format == TMEM_CKPT_GGUF ? "ggml type" : "dtype",
             "params", "bits/w", "bytes", "tensors");
@@ -102,7 +106,7 @@ static void print_tensors(FILE *out, const struct tmem_inspect_view *v)
         const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, t->type);
         fprintf(out, "%-52s %-14s %-8s %-22s %15s %15s\n", t->name, tmem_ckpt_group_name(t->group),
                 ti ? ti->name : "?", tmem__fmt_shape(sh, sizeof sh, t),
-                tmem__fmt_count(a, sizeof a, t->n_elems), tmem__fmt_count(b, sizeof b, t->n_bytes));
+                tmem__fmt_count(a, sizeof a, t->n_params), tmem__fmt_count(b, sizeof b, t->n_bytes));
     }
 }
 

@@ -11,6 +11,7 @@ struct tmem_infer_view {
     const struct tmem_infer_result *r;
     bool have_limits;           /* max_batch / max_context were solved (it does not fit) */
     uint64_t max_batch, max_context;
+    const char *weights_source; /* "--weights", "default", or where opts->stored was read */
 };
 
 void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,

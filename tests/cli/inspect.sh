@@ -86,6 +86,63 @@ run_json "$TMP/a.json" params "$FX/dsv3-nocfg" --experts-per-token 2 &&
     "$(json_num "$TMP/b.json" active_params)"
 expect_error "bare MoE safetensors need the top-k" "n_expert_used" params "$FX/dsv3-nocfg"
 
+# --- weights as stored: infer on quantized checkpoints (Llama-3-8B, hand figures) ------------
+# GPTQ 4-bit g128: 6,979,321,856 matrix weights / 2 = 3,489,660,928 qweight
+# + 32 layers × (1,703,936 groups·out × 2.5 B + 38,912 inputs × 4 B g_idx) = 141,295,616
+# + (2 × 525,336,576 embed/lm_head + 266,240 norms) × 2 B fp16 = 2,101,878,784
+expect_json "GPTQ checkpoint as stored" weights 5732835328 infer "$FX/llama3-8b-gptq"
+# FP8 block 128x128: 6,979,321,856 × 1 B + 32 × 13,312 blocks × 4 B + the same bf16 rest
+expect_json "FP8 checkpoint as stored" weights 9082904576 infer "$FX/llama3-8b-fp8"
+# Q4_K_M, tensor by tensor: Q4_K 6,498,025,472 / 256 × 144 B + Q6_K (output, 16 layers' attn_v and
+# ffn_down) 1,531,969,536 / 256 × 210 B + F32 266,240 × 4 B (= infer.sh's --weights q4_k_m figure)
+expect_json "Q4_K_M GGUF as stored (llama.cpp's per-tensor types)" weights 4912898048 infer "$FX/llama3-8b-q4km.gguf"
+expect_json "AWQ as stored (GPTQ less 32 × 155,648 B g_idx)" weights 5727854592 infer "$FX/llama3-8b-awq"
+expect_json "--weights overrides: 8,030,261,248 × 2 B" weights 16060522496 infer "$FX/llama3-8b-gptq" --weights bf16
+# the config alone: its quantization_config over the matrices transformers converts, the rest
+# in torch_dtype float16 — the same hand figure, without reading a tensor
+expect_json "a config.json's quantization_config alone" weights 5732835328 infer "$FX/llama3-8b-gptq/config.json"
+if "$TMEM" infer "$FX/llama3-8b-q4km.gguf" >"$TMP/t.txt" 2>&1 &&
+  grep -q '^weights Q4_K_M as stored (GGUF tensor types) · KV bf16' "$TMP/t.txt" &&
+  grep -q 'Q6_K tensors  *1.17 GiB  *1,256,693,760 B' "$TMP/t.txt"; then ok; else bad "infer text names the stored format: $(cat "$TMP/t.txt")"; fi
+run_json "$TMP/w.json" infer "$FX/llama3-8b-gptq" &&
+  expect_eq "weights_source" "$(sed -n 's/^ *"weights_source": "\(.*\)",\{0,1\}$/\1/p' "$TMP/w.json")" \
+    "config.json quantization_config, safetensors dtypes"
+run_json "$TMP/w.json" infer "$FX/llama3-8b-gptq" --weights int4 &&
+  expect_eq "weights_source with --weights" "$(sed -n 's/^ *"weights_source": "\(.*\)",\{0,1\}$/\1/p' "$TMP/w.json")" "--weights"
+expect_error "unknown quant_method" "quantization_config.quant_method: 'hqq' is not a method tmem reads" infer "$FX/q-unknown"
+expect_error "bnb 4 and 8 bit" "load_in_4bit: and load_in_8bit are both true" infer "$FX/q-bnb-both"
+expect_error "gptq bits" "quantization_config.bits: is 5 but gptq packs 2, 3, 4 or 8 bits" infer "$FX/q-gptq-bits"
+expect_error "gptq config, fp8 tensors" "q_proj.weight: at byte 128: is stored as F8_E4M3, which contradicts" infer "$FX/q-gptq-on-fp8"
+expect_error "fp8 blocks of 64" "weight_block_size: is [64, 64]" infer "$FX/q-fp8-block"
+expect_error "qweight without a config" "no quantization_config in a config.json beside it" infer "$FX/q-none-gptq"
+
+# inspect: logical parameters, the overhead its own line
+run_json "$TMP/i.json" inspect "$FX/llama3-8b-gptq" &&
+  expect_eq "GPTQ logical params = Meta's 8,030,261,248" "$(json_num "$TMP/i.json" total_params)" 8030261248 &&
+  expect_eq "GPTQ scales, zeros, g_idx" "$(json_num "$TMP/i.json" quant_overhead_bytes)" 141295616 &&
+  expect_eq "GPTQ agrees with the formula" "$(json_bool "$TMP/i.json" matches)" true
+run_json "$TMP/i.json" inspect "$FX/llama3-8b-fp8" &&
+  expect_eq "FP8 params without its scales" "$(json_num "$TMP/i.json" total_params)" 8030261248 &&
+  expect_eq "FP8 weight_scale_inv bytes (32 × 13,312 × 4)" "$(json_num "$TMP/i.json" quant_overhead_bytes)" 1703936
+for q in awq nf4 w4a16; do
+  run_json "$TMP/i.json" inspect "$FX/llama3-8b-$q" &&
+    expect_eq "$q logical params" "$(json_num "$TMP/i.json" total_params)" 8030261248
+done
+
+# a .safetensors file as MODEL reads the config.json beside it: Llama-3.2-1B's 32 × 64 heads,
+# so at tp 8 one KV head of 64 per GPU: 2 × 16 layers × 1 × 64 × 2 B = 4,096 B per token
+expect_json "sibling config.json: 8 KV heads of 64" bytes_per_token 4096 infer "$FX/llama32-1b/model.safetensors" --tp 8
+# without it the split is guessed (8 × ... of 128: one replicated head of 128 at tp 8 = 8,192 B),
+# and the guess is a note on stderr
+if "$TMEM" infer "$FX/llama32-1b-nocfg/model.safetensors" --tp 8 --json >"$TMP/g.json" 2>"$TMP/g.err" &&
+  [ "$(json_num "$TMP/g.json" bytes_per_token)" = 8192 ] &&
+  grep -q '^tmem: note: d_head 128 is a guess' "$TMP/g.err"; then ok
+else bad "a guessed head split is a note: $(cat "$TMP/g.err")"; fi
+# flags that answer the guess: the config's figure again, and no note
+if "$TMEM" infer "$FX/llama32-1b-nocfg/model.safetensors" --tp 8 --head-dim 64 --heads 32 --kv-heads 8 --json >"$TMP/g.json" 2>"$TMP/g.err" &&
+  [ "$(json_num "$TMP/g.json" bytes_per_token)" = 4096 ] && [ ! -s "$TMP/g.err" ]; then ok
+else bad "--head-dim answers the guess: $(cat "$TMP/g.err")"; fi
+
 # --- text reports and the check's lines ----------------------------------------------------
 if "$TMEM" inspect "$FX/llama" >"$TMP/t.txt" 2>&1 &&
   grep -q 'only they are read, never the tensor data' "$TMP/t.txt" &&

@@ -522,6 +522,95 @@ static inline void ckw_hf_llama(const struct ckw_model *m, const char *dtype, bo
 #undef NAME
 }
 
+/* Quantized HF checkpoints of a Llama-style model, tensor by tensor as the
+ * quantizers save them (shapes PyTorch's, out × in for plain weights):
+ *   GPTQ (AutoGPTQ, bits b, group g)  q.qweight I32 [in·b/32, out], q.qzeros I32
+ *        [in/g, out·b/32], q.scales F16 [in/g, out], q.g_idx I32 [in]
+ *   AWQ (AutoAWQ GEMM, 4-bit)        q.qweight I32 [in, out/8], q.qzeros I32
+ *        [in/g, out/8], q.scales F16 [in/g, out]
+ *   FP8 block (128 × 128)            q.weight F8_E4M3 [out, in], q.weight_scale_inv
+ *        F32 [ceil(out/128), ceil(in/128)]
+ *   bnb nf4, double quant            q.weight U8 [out·in/2, 1], weight.absmax U8
+ *        [n/64], weight.nested_absmax F32 [n/64/256], weight.nested_quant_map F32
+ *        [256], weight.quant_map F32 [16], weight.quant_state.bitsandbytes__nf4 U8
+ *   W4A16 (compressed-tensors, symmetric, group g)  q.weight_packed I32
+ *        [out, in/8], q.weight_scale BF16 [out, in/g], q.weight_shape I64 [2]
+ * The embeddings, norms and lm_head stay in `dtype`. */
+enum ckw_quant { CKW_GPTQ = 0, CKW_AWQ, CKW_FP8_BLOCK, CKW_NF4_DQ, CKW_W4A16 };
+
+static inline void ckw_linear_q(ckw_add_fn add, void *ctx, enum ckw_quant qz, uint64_t bits,
+                                uint64_t g, uint64_t out, uint64_t in, const char *mod)
+{
+    char n[300];
+    uint64_t d[2];
+#define ADD(suffix, dt, r, c)                                                                  \
+    do {                                                                                       \
+        snprintf(n, sizeof n, "%s.%s", mod, suffix);                                           \
+        d[0] = (r);                                                                            \
+        d[1] = (c);                                                                            \
+        add(ctx, n, dt, (c) ? 2 : 1, d);                                                       \
+    } while (0)
+    switch (qz) {
+    case CKW_GPTQ:
+        ADD("qweight", "I32", in * bits / 32, out);
+        ADD("qzeros", "I32", in / g, out * bits / 32);
+        ADD("scales", "F16", in / g, out);
+        ADD("g_idx", "I32", in, 0);
+        break;
+    case CKW_AWQ:
+        ADD("qweight", "I32", in, out / 8);
+        ADD("qzeros", "I32", in / g, out / 8);
+        ADD("scales", "F16", in / g, out);
+        break;
+    case CKW_FP8_BLOCK:
+        ADD("weight", "F8_E4M3", out, in);
+        ADD("weight_scale_inv", "F32", (out + 127) / 128, (in + 127) / 128);
+        break;
+    case CKW_NF4_DQ: {
+        uint64_t blocks = out * in / 64;
+        ADD("weight", "U8", out * in / 2, 1);
+        ADD("weight.absmax", "U8", blocks, 0);
+        ADD("weight.nested_absmax", "F32", (blocks + 255) / 256, 0);
+        ADD("weight.nested_quant_map", "F32", 256, 0);
+        ADD("weight.quant_map", "F32", 16, 0);
+        ADD("weight.quant_state.bitsandbytes__nf4", "U8", 133, 0); /* the JSON blob */
+        break;
+    }
+    case CKW_W4A16:
+        ADD("weight_packed", "I32", out, in / 8);
+        ADD("weight_scale", "BF16", out, in / g);
+        ADD("weight_shape", "I64", 2, 0);
+        break;
+    }
+#undef ADD
+}
+
+static inline void ckw_hf_llama_quant(const struct ckw_model *m, const char *dtype,
+                                      enum ckw_quant qz, uint64_t bits, uint64_t g,
+                                      ckw_add_fn add, void *ctx)
+{
+    char n[256];
+    const uint64_t d = m->d, dh = ckw_dh(m), q = m->n_head * dh, kv = m->n_kv * dh;
+#define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
+    ckw_add(add, ctx, dtype, m->V, d, "model.embed_tokens.weight");
+    for (uint64_t l = 0; l < m->L; l++) {
+        unsigned long long L = (unsigned long long)l;
+        ckw_linear_q(add, ctx, qz, bits, g, q, d, NAME("model.layers.%llu.self_attn.q_proj", L));
+        ckw_linear_q(add, ctx, qz, bits, g, kv, d, NAME("model.layers.%llu.self_attn.k_proj", L));
+        ckw_linear_q(add, ctx, qz, bits, g, kv, d, NAME("model.layers.%llu.self_attn.v_proj", L));
+        ckw_linear_q(add, ctx, qz, bits, g, d, q, NAME("model.layers.%llu.self_attn.o_proj", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("model.layers.%llu.input_layernorm.weight", L));
+        ckw_add(add, ctx, dtype, d, 0, NAME("model.layers.%llu.post_attention_layernorm.weight", L));
+        ckw_linear_q(add, ctx, qz, bits, g, m->f, d, NAME("model.layers.%llu.mlp.gate_proj", L));
+        ckw_linear_q(add, ctx, qz, bits, g, m->f, d, NAME("model.layers.%llu.mlp.up_proj", L));
+        ckw_linear_q(add, ctx, qz, bits, g, d, m->f, NAME("model.layers.%llu.mlp.down_proj", L));
+    }
+    ckw_add(add, ctx, dtype, d, 0, "model.norm.weight");
+    if (!m->tied)
+        ckw_add(add, ctx, dtype, m->V, d, "lm_head.weight");
+#undef NAME
+}
+
 /* HF GPT-2 (GPT2LMHeadModel as the original checkpoints store it: no
  * "transformer." prefix, Conv1D weights in × out, and every layer's causal
  * mask buffer attn.bias (1, 1, n_ctx, n_ctx)). Tied: no lm_head. */
@@ -568,8 +657,16 @@ static inline void ckw_st_sink(void *ctx, const char *name, const char *dtype, u
  * matrices in `wtype`, vectors in F32, plus the metadata llama.cpp's
  * convert writes: architecture, sizes, tokenizer arrays. arch: "llama",
  * "qwen2", "gemma", "deepseek2", "gpt2". */
-static inline void ckw_gguf_model(struct ckw_gguf *g, const char *arch, const struct ckw_model *m,
-                                  uint32_t wtype)
+/* The ggml type of each tensor a writer gives it: per layer for attn_v and
+ * ffn_down (llama.cpp's k-quant mixes pick those layer by layer). */
+#define CKW_MAX_TYPED_LAYERS 128
+struct ckw_types {
+    uint32_t matrix, embd, output;
+    uint32_t attn_v[CKW_MAX_TYPED_LAYERS], ffn_down[CKW_MAX_TYPED_LAYERS];
+};
+
+static inline void ckw_gguf_model_t(struct ckw_gguf *g, const char *arch, const struct ckw_model *m,
+                                    const struct ckw_types *ty, uint32_t file_type)
 {
     char k[160], n[160];
     const uint64_t d = m->d, dh = ckw_dh(m), q = m->n_head * dh, kv = m->n_kv * dh;
@@ -578,7 +675,7 @@ static inline void ckw_gguf_model(struct ckw_gguf *g, const char *arch, const st
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
     ckw_kv_str(g, "general.architecture", arch);
     ckw_kv_str(g, "general.name", "tiny test model");
-    ckw_kv_u32(g, "general.file_type", 15);
+    ckw_kv_u32(g, "general.file_type", file_type);
     ckw_kv_u32(g, "general.quantization_version", 2);
     ckw_kv_u32(g, KEY("block_count"), (uint32_t)m->L);
     ckw_kv_u32(g, KEY("context_length"), (uint32_t)m->n_ctx);
@@ -614,7 +711,7 @@ static inline void ckw_gguf_model(struct ckw_gguf *g, const char *arch, const st
     ckw_kv_bool(g, "tokenizer.ggml.add_bos_token", true);
     ckw_kv_nested(g, "test.nested_array");
 
-    ckw_tensor(g, "token_embd.weight", wtype, 2, d, m->V, 0, 0);
+    ckw_tensor(g, "token_embd.weight", ty->embd, 2, d, m->V, 0, 0);
     if (gpt2)
         ckw_tensor(g, "position_embd.weight", CKW_F32, 2, d, m->n_ctx, 0, 0);
     for (uint64_t l = 0; l < m->L; l++) {
@@ -622,33 +719,33 @@ static inline void ckw_gguf_model(struct ckw_gguf *g, const char *arch, const st
         ckw_tensor(g, NAME("blk.%llu.attn_norm.weight", L), CKW_F32, 1, d, 0, 0, 0);
         if (gpt2) {
             ckw_tensor(g, NAME("blk.%llu.attn_norm.bias", L), CKW_F32, 1, d, 0, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_qkv.weight", L), wtype, 2, d, 3 * d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_qkv.weight", L), ty->matrix, 2, d, 3 * d, 0, 0);
             ckw_tensor(g, NAME("blk.%llu.attn_qkv.bias", L), CKW_F32, 1, 3 * d, 0, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), wtype, 2, d, d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), ty->matrix, 2, d, d, 0, 0);
             ckw_tensor(g, NAME("blk.%llu.attn_output.bias", L), CKW_F32, 1, d, 0, 0, 0);
             ckw_tensor(g, NAME("blk.%llu.ffn_norm.weight", L), CKW_F32, 1, d, 0, 0, 0);
             ckw_tensor(g, NAME("blk.%llu.ffn_norm.bias", L), CKW_F32, 1, d, 0, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.ffn_up.weight", L), wtype, 2, d, m->f, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up.weight", L), ty->matrix, 2, d, m->f, 0, 0);
             ckw_tensor(g, NAME("blk.%llu.ffn_up.bias", L), CKW_F32, 1, m->f, 0, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.ffn_down.weight", L), wtype, 2, m->f, d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down.weight", L), ty->ffn_down[l < CKW_MAX_TYPED_LAYERS ? l : 0], 2, m->f, d, 0, 0);
             ckw_tensor(g, NAME("blk.%llu.ffn_down.bias", L), CKW_F32, 1, d, 0, 0, 0);
             continue;
         }
         if (mla) {
             uint64_t qk = m->n_head * (m->nope + m->rope);
-            ckw_tensor(g, NAME("blk.%llu.attn_q_a.weight", L), wtype, 2, d, m->q_lora, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_q_a.weight", L), ty->matrix, 2, d, m->q_lora, 0, 0);
             ckw_tensor(g, NAME("blk.%llu.attn_q_a_norm.weight", L), CKW_F32, 1, m->q_lora, 0, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_q_b.weight", L), wtype, 2, m->q_lora, qk, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_kv_a_mqa.weight", L), wtype, 2, d, m->kv_lora + m->rope, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_q_b.weight", L), ty->matrix, 2, m->q_lora, qk, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_kv_a_mqa.weight", L), ty->matrix, 2, d, m->kv_lora + m->rope, 0, 0);
             ckw_tensor(g, NAME("blk.%llu.attn_kv_a_norm.weight", L), CKW_F32, 1, m->kv_lora, 0, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_kv_b.weight", L), wtype, 2, m->kv_lora,
+            ckw_tensor(g, NAME("blk.%llu.attn_kv_b.weight", L), ty->matrix, 2, m->kv_lora,
                        m->n_head * (m->nope + m->v_head), 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), wtype, 2, m->n_head * m->v_head, d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), ty->matrix, 2, m->n_head * m->v_head, d, 0, 0);
         } else {
-            ckw_tensor(g, NAME("blk.%llu.attn_q.weight", L), wtype, 2, d, q, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_k.weight", L), wtype, 2, d, kv, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_v.weight", L), wtype, 2, d, kv, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), wtype, 2, q, d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_q.weight", L), ty->matrix, 2, d, q, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_k.weight", L), ty->matrix, 2, d, kv, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_v.weight", L), ty->attn_v[l < CKW_MAX_TYPED_LAYERS ? l : 0], 2, d, kv, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", L), ty->matrix, 2, q, d, 0, 0);
             if (m->qkv_bias) {
                 ckw_tensor(g, NAME("blk.%llu.attn_q.bias", L), CKW_F32, 1, q, 0, 0, 0);
                 ckw_tensor(g, NAME("blk.%llu.attn_k.bias", L), CKW_F32, 1, kv, 0, 0, 0);
@@ -660,27 +757,41 @@ static inline void ckw_gguf_model(struct ckw_gguf *g, const char *arch, const st
             ckw_tensor(g, NAME("blk.%llu.ffn_gate_inp.weight", L), CKW_F32, 2, d, m->E, 0, 0);
             if (m->router_bias)
                 ckw_tensor(g, NAME("blk.%llu.exp_probs_b.bias", L), CKW_F32, 1, m->E, 0, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.ffn_gate_exps.weight", L), wtype, 3, d, m->f_e, m->E, 0);
-            ckw_tensor(g, NAME("blk.%llu.ffn_up_exps.weight", L), wtype, 3, d, m->f_e, m->E, 0);
-            ckw_tensor(g, NAME("blk.%llu.ffn_down_exps.weight", L), wtype, 3, m->f_e, d, m->E, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_gate_exps.weight", L), ty->matrix, 3, d, m->f_e, m->E, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up_exps.weight", L), ty->matrix, 3, d, m->f_e, m->E, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down_exps.weight", L), ty->matrix, 3, m->f_e, d, m->E, 0);
             if (m->f_sh) {
-                ckw_tensor(g, NAME("blk.%llu.ffn_gate_shexp.weight", L), wtype, 2, d, m->f_sh, 0, 0);
-                ckw_tensor(g, NAME("blk.%llu.ffn_up_shexp.weight", L), wtype, 2, d, m->f_sh, 0, 0);
-                ckw_tensor(g, NAME("blk.%llu.ffn_down_shexp.weight", L), wtype, 2, m->f_sh, d, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ffn_gate_shexp.weight", L), ty->matrix, 2, d, m->f_sh, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ffn_up_shexp.weight", L), ty->matrix, 2, d, m->f_sh, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ffn_down_shexp.weight", L), ty->matrix, 2, m->f_sh, d, 0, 0);
             }
         } else {
-            ckw_tensor(g, NAME("blk.%llu.ffn_gate.weight", L), wtype, 2, d, m->f, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.ffn_up.weight", L), wtype, 2, d, m->f, 0, 0);
-            ckw_tensor(g, NAME("blk.%llu.ffn_down.weight", L), wtype, 2, m->f, d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_gate.weight", L), ty->matrix, 2, d, m->f, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up.weight", L), ty->matrix, 2, d, m->f, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down.weight", L), ty->ffn_down[l < CKW_MAX_TYPED_LAYERS ? l : 0], 2, m->f, d, 0, 0);
         }
     }
     ckw_tensor(g, "output_norm.weight", CKW_F32, 1, d, 0, 0, 0);
     if (gpt2)
         ckw_tensor(g, "output_norm.bias", CKW_F32, 1, d, 0, 0, 0);
     if (!m->tied)
-        ckw_tensor(g, "output.weight", wtype, 2, d, m->V, 0, 0);
+        ckw_tensor(g, "output.weight", ty->output, 2, d, m->V, 0, 0);
 #undef KEY
 #undef NAME
+}
+
+static inline void ckw_gguf_model(struct ckw_gguf *g, const char *arch, const struct ckw_model *m,
+                                  uint32_t wtype)
+{
+    struct ckw_types ty = {.matrix = wtype, .embd = wtype, .output = wtype};
+    for (int i = 0; i < CKW_MAX_TYPED_LAYERS; i++)
+        ty.attn_v[i] = ty.ffn_down[i] = wtype;
+    /* llama_ftype of a file all of one type (llama.h: MOSTLY_F16 1, Q4_0 2,
+     * Q8_0 7, Q6_K 18, BF16 32; all-Q4_K is no named mix: Q4_K_S's 14 is
+     * the closest) */
+    uint32_t ft = wtype == CKW_F32 ? 0 : wtype == CKW_F16 ? 1 : wtype == CKW_Q4_0 ? 2
+                : wtype == CKW_Q8_0 ? 7 : wtype == CKW_Q6_K ? 18 : wtype == CKW_BF16 ? 32 : 14;
+    ckw_gguf_model_t(g, arch, m, &ty, ft);
 }
 
 /* ------------------------------------------------------ HF model folders */
@@ -814,5 +925,69 @@ static inline void ckw_index_folder(const char *dir, unsigned k, uint64_t n, ckw
     ckw_free(&ix);
     ckw_free(&map);
 }
+
+/* ------------------------------------------------- quantized checkpoints */
+
+/* A folder: model.safetensors of m quantized as qz, and a config.json with
+ * `qcfg` as its quantization_config (NULL: none) and torch_dtype. Returns
+ * the bytes of the tensors written. */
+static inline uint64_t ckw_quant_folder(const char *root, const char *name, const struct ckw_model *m,
+                             const char *dtype, enum ckw_quant qz, uint64_t bits, uint64_t g,
+                             const char *torch_dtype, const char *qcfg)
+{
+    char dir[600], p[700];
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    mkdir(dir, 0755);
+    struct ckw_st st;
+    ckw_st_begin(&st);
+    ckw_hf_llama_quant(m, dtype, qz, bits, g, ckw_st_sink, &st);
+    uint64_t bytes = st.data_bytes;
+    snprintf(p, sizeof p, "%s/model.safetensors", dir);
+    ckw_st_write(&st, p);
+    char *cfg = ckw_config_json(m);
+    size_t n = strlen(cfg);
+    char *full = malloc(n + 1024);
+    if (full == NULL)
+        abort();
+    snprintf(full, n + 1024, "%.*s,\"torch_dtype\":\"%s\"%s%s}", (int)(n - 1), cfg, torch_dtype,
+             qcfg ? ",\"quantization_config\":" : "", qcfg ? qcfg : "");
+    snprintf(p, sizeof p, "%s/config.json", dir);
+    ckw_write_file(p, full, strlen(full), strlen(full));
+    free(full);
+    free(cfg);
+    return bytes;
+}
+
+/* llama.cpp's Q4_K_M types for Llama (llama-quant.cpp llama_tensor_get_type,
+ * restated here): Q4_K everywhere, Q6_K for the output, and for attn_v and
+ * ffn_down of layer i of n when use_more_bits(i, n): i < n/8, i >= 7n/8, or
+ * (i - n/8) % 3 == 2; norms F32. */
+static inline void ckw_q4km_types(uint64_t n, struct ckw_types *ty)
+{
+    ty->matrix = ty->embd = CKW_Q4_K;
+    ty->output = CKW_Q6_K;
+    for (uint64_t i = 0; i < n && i < CKW_MAX_TYPED_LAYERS; i++) {
+        bool more = i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2);
+        ty->attn_v[i] = ty->ffn_down[i] = more ? CKW_Q6_K : CKW_Q4_K;
+    }
+}
+
+/* quantization_config objects as the quantizers write them */
+#define CKW_GPTQ_CFG \
+    "{\"quant_method\":\"gptq\",\"bits\":4,\"group_size\":128,\"desc_act\":false,\"sym\":true," \
+    "\"damp_percent\":0.1,\"true_sequential\":true}"
+#define CKW_AWQ_CFG \
+    "{\"quant_method\":\"awq\",\"bits\":4,\"group_size\":128,\"zero_point\":true,\"version\":\"gemm\"}"
+#define CKW_FP8_CFG \
+    "{\"quant_method\":\"fp8\",\"activation_scheme\":\"dynamic\",\"weight_block_size\":[128,128]}"
+#define CKW_NF4_CFG \
+    "{\"quant_method\":\"bitsandbytes\",\"load_in_4bit\":true,\"load_in_8bit\":false," \
+    "\"bnb_4bit_quant_type\":\"nf4\",\"bnb_4bit_use_double_quant\":true," \
+    "\"bnb_4bit_compute_dtype\":\"bfloat16\",\"llm_int8_skip_modules\":null}"
+#define CKW_W4A16_CFG \
+    "{\"quant_method\":\"compressed-tensors\",\"format\":\"pack-quantized\",\"config_groups\":" \
+    "{\"group_0\":{\"targets\":[\"Linear\"],\"weights\":{\"num_bits\":4,\"type\":\"int\"," \
+    "\"strategy\":\"group\",\"group_size\":128,\"symmetric\":true}}},\"ignore\":[\"lm_head\"]}"
+
 
 #endif /* TMEM_TEST_CKPT_WRITER_H */

@@ -86,6 +86,54 @@ static void gguf(const char *root, const char *name, const char *arch, const str
     gguf_v(root, name, arch, m, wtype, 3, 0);
 }
 
+/* ------------------------------------------------- quantized checkpoints */
+
+/* Llama-3-8B's shape (config.json of meta-llama/Meta-Llama-3-8B) */
+static const struct ckw_model llama3_8b = {.family = "llama", .V = 128256, .d = 4096, .L = 32,
+                                           .n_head = 32, .n_kv = 8, .f = 14336, .n_ctx = 8192};
+
+/* the quantized fixtures: Llama-3-8B in each format (sparse files) */
+static void write_quant(const char *root)
+{
+    ckw_quant_folder(root, "llama3-8b-gptq", &llama3_8b, "F16", CKW_GPTQ, 4, 128, "float16", CKW_GPTQ_CFG);
+    ckw_quant_folder(root, "llama3-8b-awq", &llama3_8b, "F16", CKW_AWQ, 4, 128, "float16", CKW_AWQ_CFG);
+    ckw_quant_folder(root, "llama3-8b-fp8", &llama3_8b, "BF16", CKW_FP8_BLOCK, 8, 128, "bfloat16", CKW_FP8_CFG);
+    ckw_quant_folder(root, "llama3-8b-nf4", &llama3_8b, "BF16", CKW_NF4_DQ, 4, 64, "bfloat16", CKW_NF4_CFG);
+    ckw_quant_folder(root, "llama3-8b-w4a16", &llama3_8b, "BF16", CKW_W4A16, 4, 128, "bfloat16", CKW_W4A16_CFG);
+    char p[700];
+    struct ckw_gguf g;
+    struct ckw_types ty;
+    ckw_q4km_types(llama3_8b.L, &ty);
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_gguf_model_t(&g, "llama", &llama3_8b, &ty, 15);
+    snprintf(p, sizeof p, "%s/llama3-8b-q4km.gguf", root);
+    ckw_gguf_write(&g, p);
+    /* a small GPTQ folder (group 32) for the allocation-failure runs */
+    ckw_quant_folder(root, "llama-gptq", &llama, "F16", CKW_GPTQ, 4, 32, "float16",
+                     "{\"quant_method\":\"gptq\",\"bits\":4,\"group_size\":32}");
+    /* contradictory and unknown configs: one error line each */
+    static const struct {
+        const char *name, *cfg;
+        enum ckw_quant qz;
+    } badq[] = {
+        {"q-unknown", "{\"quant_method\":\"hqq\",\"nbits\":4}", CKW_GPTQ},
+        {"q-bnb-both", "{\"quant_method\":\"bitsandbytes\",\"load_in_4bit\":true,\"load_in_8bit\":true}", CKW_NF4_DQ},
+        {"q-gptq-bits", "{\"quant_method\":\"gptq\",\"bits\":5,\"group_size\":128}", CKW_GPTQ},
+        {"q-gptq-on-fp8", "{\"quant_method\":\"gptq\",\"bits\":4,\"group_size\":128}", CKW_FP8_BLOCK},
+        {"q-fp8-block", "{\"quant_method\":\"fp8\",\"weight_block_size\":[64,64]}", CKW_FP8_BLOCK},
+        {"q-none-gptq", NULL, CKW_GPTQ},
+    };
+    for (size_t i = 0; i < sizeof badq / sizeof badq[0]; i++)
+        ckw_quant_folder(root, badq[i].name, &llama, "F16", badq[i].qz, 4, 32, "float16", badq[i].cfg);
+}
+
+/* Llama-3.2-1B's shape (config.json of meta-llama/Llama-3.2-1B): 32 heads
+ * of 64, which its weights alone (q 2048 wide, k 512) cannot tell from 16
+ * of 128 */
+static const struct ckw_model llama32_1b = {.family = "llama", .V = 128256, .d = 2048, .L = 16,
+                                            .n_head = 32, .n_kv = 8, .d_head = 64, .f = 8192,
+                                            .n_ctx = 131072, .tied = true};
+
 /* ---------------------------------------------------------- malformed */
 
 static FILE *cases;
@@ -203,6 +251,8 @@ static void write_all(const char *root)
     hf(root, "gpt2", &gpt2, true, true, 1, false);
     hf(root, "dsv3-nocfg", &dsv3, false, false, 4, true);
     hf(root, "Llama-2-7b-hf", &llama2_7b, false, true, 2, false);
+    hf(root, "llama32-1b", &llama32_1b, false, false, 1, false);
+    hf(root, "llama32-1b-nocfg", &llama32_1b, false, false, 1, true);
     gguf(root, "llama.gguf", "llama", &llama, CKW_Q8_0);
     gguf(root, "qwen2.gguf", "qwen2", &qwen2, CKW_Q4_K);
     gguf(root, "dsv3.gguf", "deepseek2", &dsv3, CKW_Q4_K);
@@ -214,6 +264,7 @@ static void write_all(const char *root)
     untied.tied = true; /* a config that contradicts the llama folder's lm_head */
     config_file(root, "config-llama-tied.json", &untied);
     write_bad(root);
+    write_quant(root);
     fclose(expect_file);
     expect_file = NULL;
 }
@@ -251,11 +302,12 @@ static int run(const char *const *args, long *out_bytes, long *err_bytes)
     return rc;
 }
 
-static void fail_each_allocation(const char *what, const char *flag, const char *flag2)
+static void fail_each_allocation(const char *cmd, const char *what, const char *flag,
+                                 const char *flag2)
 {
     char path[300];
     snprintf(path, sizeof path, "%s/%s", tmp_root, what);
-    const char *args[] = {"tmem", "inspect", path, flag, flag ? flag2 : NULL, NULL};
+    const char *args[] = {"tmem", cmd, path, flag, flag ? flag2 : NULL, NULL};
     long out, err;
     count_alloc_fail_at(0);
     uint64_t before = count_alloc_fail_at(0);
@@ -269,25 +321,28 @@ static void fail_each_allocation(const char *what, const char *flag, const char 
         if (rc == 0)
             continue;
         if (rc != 2 || out != 0 || err == 0)
-            fail_msg("inspect %s: allocation %llu of %llu failed: exit %d, %ld B out, %ld B err",
-                     what, (unsigned long long)n, (unsigned long long)needed, rc, out, err);
+            fail_msg("%s %s: allocation %llu of %llu failed: exit %d, %ld B out, %ld B err",
+                     cmd, what, (unsigned long long)n, (unsigned long long)needed, rc, out, err);
     }
     char flags[40];
     snprintf(flags, sizeof flags, "%s %s", flag ? flag : "", flag && flag2 ? flag2 : "");
-    print_message("  inspect %-16s %-19s %5llu allocations, each failed once: clean\n", what,
+    print_message("  %-7s %-16s %-19s %5llu allocations, each failed once: clean\n", cmd, what,
                   flags, (unsigned long long)needed);
 }
 
 static void inspect_survives_every_failed_allocation(void **state)
 {
     (void)state;
-    fail_each_allocation("llama-sharded", "--json", NULL);
-    fail_each_allocation("gpt2", "--tensors", NULL);
-    fail_each_allocation("llama.gguf", "--json", NULL);
-    fail_each_allocation("dsv3.gguf", NULL, NULL);
+    fail_each_allocation("inspect", "llama-sharded", "--json", NULL);
+    fail_each_allocation("inspect", "gpt2", "--tensors", NULL);
+    fail_each_allocation("inspect", "llama.gguf", "--json", NULL);
+    fail_each_allocation("inspect", "dsv3.gguf", NULL, NULL);
     /* the streamed tensors array: a document under its 4 MiB buffer is
      * still printed whole or not at all */
-    fail_each_allocation("dsv3.gguf", "--json", "--tensors");
+    fail_each_allocation("inspect", "dsv3.gguf", "--json", "--tensors");
+    /* infer reads how the checkpoint stores its weights: that path too */
+    fail_each_allocation("infer", "llama-gptq", "--json", NULL);
+    fail_each_allocation("infer", "llama.gguf", NULL, NULL);
 }
 
 static void malformed_fixtures_fail_cleanly(void **state)

@@ -238,20 +238,21 @@ static void deepseek_shared_experts_are_capped_then_derived(void **state)
 {
     (void)state;
     char text[512];
-    const char *fmt = "{\"model_type\": \"deepseek_v2\", \"hidden_size\": 2048, "
-                      "\"num_hidden_layers\": 27, \"num_attention_heads\": 16, "
-                      "\"vocab_size\": 102400, \"intermediate_size\": 10944, "
-                      "\"moe_intermediate_size\": 1408, \"n_routed_experts\": 64, "
-                      "\"num_experts_per_tok\": 6, \"n_shared_experts\": %s, "
-                      "\"kv_lora_rank\": 512, \"qk_nope_head_dim\": 128, "
-                      "\"qk_rope_head_dim\": 64, \"v_head_dim\": 128}";
+#define DS_CONFIG_FMT "{\"model_type\": \"deepseek_v2\", \"hidden_size\": 2048, " \
+                      "\"num_hidden_layers\": 27, \"num_attention_heads\": 16, " \
+                      "\"vocab_size\": 102400, \"intermediate_size\": 10944, " \
+                      "\"moe_intermediate_size\": 1408, \"n_routed_experts\": 64, " \
+                      "\"num_experts_per_tok\": 6, \"n_shared_experts\": %s, " \
+                      "\"kv_lora_rank\": 512, \"qk_nope_head_dim\": 128, " \
+                      "\"qk_rope_head_dim\": 64, \"v_head_dim\": 128}"
     struct tmem_model raw, m;
     struct tmem_error err = {0};
-    snprintf(text, sizeof text, fmt, "4611686018427387905");
+    snprintf(text, sizeof text, DS_CONFIG_FMT, "4611686018427387905");
     assert_int_equal(tmem_hf_config_parse(text, strlen(text), "c.json", NULL, &raw, &err), TMEM_ERR_LIMIT);
     assert_string_equal(err.where, "c.json:n_shared_experts");
     assert_non_null(strstr(err.msg, "must be in [0, 16384]"));
-    snprintf(text, sizeof text, fmt, "2");
+    snprintf(text, sizeof text, DS_CONFIG_FMT, "2");
+#undef DS_CONFIG_FMT
     assert_int_equal(tmem_hf_config_parse(text, strlen(text), "c.json", NULL, &raw, NULL), TMEM_OK);
     assert_int_equal(raw.n_shared_expert, 2);
     assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);

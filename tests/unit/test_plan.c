@@ -7,7 +7,7 @@
  * layouts; no row is a twin of another (fused CE that changed nothing); a
  * job nothing fits returns none. */
 #include "harness.h"
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 
 #include "tmem/plan.h"
@@ -16,7 +16,7 @@ static void load(const char *name, struct tmem_model *m, struct tmem_inventory *
 {
     struct tmem_model raw;
     struct tmem_error err = {0};
-    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
         tmem_inventory_build(m, inv, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", name, err.where, err.msg);
 }

@@ -6,7 +6,7 @@
  * all-reduces, the 1F1B and interleaved bubbles, Float8 linears, and that
  * every formula --explain prints is present. */
 #include "harness.h"
-#include "presets.h"
+#include "tmem/read.h"
 #include "reader.h"
 
 #include "tmem/train.h"
@@ -18,7 +18,7 @@ static void load(const char *name, struct tmem_model *m, struct tmem_inventory *
 {
     struct tmem_model raw;
     struct tmem_error err = {0};
-    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
         tmem_inventory_build(m, inv, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", name, err.where, err.msg);
 }
