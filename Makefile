@@ -131,9 +131,13 @@ man: $(BUILD)/tmem
 deps:
 	@sh tools/deps.sh
 
+# The benchmarks are built (not run) by make test, so they cannot rot.
+BENCH_SRC = $(wildcard bench/bench*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/%)
+
 # tests/suites.sh runs every suite and ends with one line: "make test: N passed,
 # N failed, N skipped[: names]" (with CI=true a skip fails).
-test: deps all $(UNIT_BIN) $(REPLAY_BIN)
+test: deps all $(UNIT_BIN) $(REPLAY_BIN) $(BENCH_BIN)
 	@UNIT_BIN="$(UNIT_BIN)" VALGRIND="$(VALGRIND)" TMEM_UNDER_TEST="$(TMEM_UNDER_TEST)" \
 	  REPLAY="$(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/replay_$(t) fuzz/corpus/$(t) fuzz/regress/$(t);)" \
 	  INSTALL_CHECK="$(BUILD) CC=$(CC) SANITIZE=$(SANITIZE)" SAN_FLAGS="$(if $(SANITIZE),-fsanitize=$(SANITIZE))" \
@@ -144,8 +148,6 @@ demo: deps all
 	$(BUILD)/tmem lab
 
 # Every bench/bench*.c is one benchmark program, run with the path of tmem.
-BENCH_SRC = $(wildcard bench/bench*.c)
-BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/%)
 
 $(BUILD)/bench%: bench/bench%.c $(BUILD)/libtmem.a
 	$(CC) $(ALL_CFLAGS) $(JANSSON_CFLAGS) -o $@ $< $(BUILD)/libtmem.a $(LDFLAGS) $(JANSSON_LIBS) -lm
