@@ -367,7 +367,7 @@ static enum tmem_status q_grouped(struct qparse *q, json_t *o, struct qcfg *c, b
     }
     c->store.act_order = desc_act;
     c->store.no_zeros = !zero_point;
-    char g[16];
+    char g[24]; /* "g" and up to 20 digits */
     if (group < 0)
         snprintf(g, sizeof g, "channel");
     else
