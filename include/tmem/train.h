@@ -38,6 +38,7 @@ enum tmem_precision {
     TMEM_PRECISION_BF16_MIXED, /* Megatron / DeepSpeed: bf16 weights + grads, fp32 master */
     TMEM_PRECISION_FP16_MIXED, /* the same in fp16 */
     TMEM_PRECISION_BF16,       /* pure bf16: weights, grads and states all bf16 */
+    TMEM_PRECISION_BF16_FP32_GRADS, /* Megatron: bf16 weights, fp32 main grads only, fp32 master + states */
     TMEM_PRECISION_COUNT
 };
 
@@ -82,6 +83,21 @@ enum tmem_offload {
 };
 
 enum tmem_tristate { TMEM_DEFAULT = 0, TMEM_OFF, TMEM_ON };
+
+/* How the frozen base of an adapter fine-tune stores its linear layers'
+ * weights (every matmul weight but the lm_head, as bitsandbytes converts
+ * them); everything else stays in the compute dtype. */
+enum tmem_base_quant {
+    TMEM_BASE_QUANT_NONE = 0, /* the compute dtype (torch_dtype=bfloat16) */
+    TMEM_BASE_QUANT_NF4,      /* bnb 4-bit NF4: n/2 bytes + an fp32 absmax per 64 weights */
+    TMEM_BASE_QUANT_NF4_DQ,   /* NF4 with double quantization: 8-bit absmax, an fp32 scale per 256 of them */
+    TMEM_BASE_QUANT_INT8,     /* bnb LLM.int8: n bytes + an fp32 scale per output row (SCB) */
+    TMEM_BASE_QUANT_FP8,      /* fp8 e4m3 weights with one fp32 scale per tensor */
+    TMEM_BASE_QUANT_COUNT
+};
+#define TMEM_LORA_NF4_BLOCK 64u      /* bitsandbytes blocksize for 4-bit weights */
+#define TMEM_LORA_NF4_DQ_BLOCK 256u  /* blocksize of the nested (double) quantization of absmax */
+#define TMEM_MAX_LORA_RANK (UINT64_C(1) << 20)
 
 /* The phases whose live bytes are compared; the peak is the largest. */
 enum tmem_phase {
@@ -142,6 +158,16 @@ struct tmem_train_opts {
     uint64_t cuda_overhead_bytes;
     uint32_t fragmentation_ppm; /* allocator fragmentation, parts per million of the rest */
 
+    /* adapter fine-tuning (LoRA, QLoRA, DoRA): lora_rank 0 trains every weight */
+    uint64_t lora_rank;         /* r */
+    uint64_t lora_alpha;        /* shown only: scaling alpha / r has no memory effect (0: not given) */
+    uint64_t lora_targets;      /* bits 1 << enum tmem_tensor_kind of the targeted linears */
+    uint32_t lora_dropout_ppm;  /* lora_dropout, parts per million (0: nn.Identity, no extra tensor) */
+    bool dora;                  /* weight-decomposed LoRA: a magnitude vector per target */
+    enum tmem_base_quant base_quant;
+    uint64_t modules_to_save;   /* bits 1 << kind of tensors trained in full (a trainable copy) */
+    bool optimizer_in_backward; /* torchtune: each gradient stepped and freed as soon as it is made */
+
     /* --deepspeed-estimator: DeepSpeed's own model-states estimate instead */
     bool deepspeed_estimator;
     bool ds_zero_init;          /* estimator's zero_init (1) */
@@ -179,6 +205,35 @@ struct tmem_precision_info {
     bool persistent_grads;  /* a contiguous gradient buffer lives for the whole step */
 };
 const struct tmem_precision_info *tmem_precision_info(enum tmem_precision p);
+
+/* ------------------------------------------------------------ adapters */
+
+const char *tmem_base_quant_name(enum tmem_base_quant q); /* "nf4-dq" */
+enum tmem_base_quant tmem_base_quant_from_name(const char *s);
+
+/* The tensor kinds one name of --lora-targets stands for, as bits 1 << kind:
+ * a short name (q, k, v, o, gate, up, down: gate/up/down include routed and
+ * shared experts), an HF module name (q_proj, ..., down_proj, q_a_proj,
+ * q_b_proj, kv_a_proj_with_mqa, kv_b_proj), or all-linear (PEFT: every
+ * linear layer but the output layer). 0 for an unknown name. */
+uint64_t tmem_lora_target_kinds(const char *name);
+/* The same for --modules-to-save (embed_tokens, lm_head). */
+uint64_t tmem_lora_module_kinds(const char *name);
+
+/* Whole-model parameter counts of an adapter plan, as PEFT's
+ * print_trainable_parameters shows them: adapters r·(d_in + d_out) per
+ * targeted linear (GQA's narrow k/v, every expert), DoRA's d_out magnitude,
+ * and a trainable copy of each module to save; all = the base's + those. */
+struct tmem_lora_params {
+    uint64_t adapter_params;  /* lora_A + lora_B (+ DoRA magnitudes) */
+    uint64_t saved_params;    /* modules_to_save copies */
+    uint64_t trainable_params;
+    uint64_t all_params;
+    uint64_t targeted_linears; /* linear layers that carry an adapter */
+};
+enum tmem_status tmem_lora_count(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                 const struct tmem_train_opts *o, struct tmem_lora_params *out,
+                                 struct tmem_error *err);
 
 /* One optimizer: up to three per-parameter states, each one row. */
 enum tmem_state_kind {
@@ -222,6 +277,7 @@ enum tmem_train_item {
     TMEM_TI_LOSS,           /* fp32 log-softmax saved by the loss */
     TMEM_TI_LOGITS_GRAD,
     TMEM_TI_RECOMPUTE,      /* one layer recomputed during backward */
+    TMEM_TI_WEIGHT_TEMP,    /* QLoRA's dequantized weight, DoRA's combined weight */
     TMEM_TI_STEP_SCRATCH,
     TMEM_TI_DDP_BUCKETS,
     TMEM_TI_ZERO_REDUCE,
@@ -255,6 +311,7 @@ struct tmem_train_layout {
     uint64_t params;         /* dense + expert: P_gpu */
     uint64_t matmul_params;  /* of which in matmul weights (autocast casts them) */
     uint64_t largest_unit_params; /* one layer / embedding / lm_head: what ZeRO-3/FSDP gathers */
+    uint64_t trainable_params; /* of params, those with gradients and states (adapters: fewer) */
     uint64_t inflight_num, inflight_den; /* micro-batches whose activations are held */
 };
 
@@ -317,6 +374,7 @@ enum tmem_act_choice {
     TMEM_ACT_CHOICE_ATTENTION_FLASH,
     TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF,  /* attention dropout off (the family's default or --dropout) */
     TMEM_ACT_CHOICE_RESID_DROPOUT_OFF, /* residual dropout off */
+    TMEM_ACT_CHOICE_FROZEN,            /* adapters: the weights that alone need it are frozen */
     TMEM_ACT_CHOICE_COUNT
 };
 
@@ -345,7 +403,7 @@ struct tmem_act_tensor {
     uint64_t bytes;             /* tokens · width · elem_bytes: one micro-batch, one GPU */
 };
 
-#define TMEM_MAX_ACT_TENSORS 64
+#define TMEM_MAX_ACT_TENSORS 160
 
 struct tmem_act_inventory {
     uint32_t n_tensors;
@@ -569,6 +627,8 @@ enum tmem_train_lever {
     TMEM_TRAIN_LEVER_OFFLOAD_OPTIMIZER,   /* --offload optimizer (with --zero 2 if the plan has no sharding) */
     TMEM_TRAIN_LEVER_OFFLOAD_PARAMS,      /* --offload params (with --zero 3 if the plan needs it) */
     TMEM_TRAIN_LEVER_MORE_GPUS,           /* --gpus N: more data-parallel ranks sharding the states */
+    TMEM_TRAIN_LEVER_LORA,                /* --lora-rank 16 --lora-targets all-linear (a full fine-tune) */
+    TMEM_TRAIN_LEVER_QLORA,               /* the same over an NF4 base (--base-quant nf4) */
     TMEM_TRAIN_LEVER_COUNT
 };
 
@@ -583,8 +643,12 @@ const char *tmem_train_lever_cost(enum tmem_train_lever l); /* what pulling it c
     "first, cheapest first (fused cross-entropy, sequence parallel, ZeRO-1/2,\n"  \
     "selective recompute, 8-bit Adam, ZeRO-3, FSDP, the largest micro-batch that\n"  \
     "fits, full recompute, more tensor parallel, optimizer offload, parameter\n"  \
-    "offload, more GPUs), then those that do not fit, lowest peak first"
+    "offload, more GPUs, LoRA adapters instead of a full fine-tune, QLoRA), then\n" \
+    "those that do not fit, lowest peak first"
 const char *tmem_train_fix_order_rule(void);
+
+/* The adapters the LoRA and QLoRA levers offer (all-linear targets). */
+#define TMEM_TRAIN_FIX_LORA_RANK 16u
 
 /* The most GPUs the more-GPUs lever considers. */
 #define TMEM_TRAIN_FIX_MAX_GPUS 4096u

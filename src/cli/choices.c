@@ -23,6 +23,7 @@ CHOICES(tmem__choice_recompute, TMEM_RECOMPUTE_COUNT, tmem_recompute_name((enum 
 CHOICES(tmem__choice_attention, TMEM_ATTENTION_COUNT, tmem_attention_name((enum tmem_attention)i))
 CHOICES(tmem__choice_fsdp, TMEM_FSDP_COUNT, tmem_fsdp_name((enum tmem_fsdp)i))
 CHOICES(tmem__choice_offload, TMEM_OFFLOAD_COUNT, tmem_offload_name((enum tmem_offload)i))
+CHOICES(tmem__choice_base_quant, TMEM_BASE_QUANT_COUNT, tmem_base_quant_name((enum tmem_base_quant)i))
 CHOICES(tmem__choice_kv_dtype, TMEM_KV_COUNT, tmem_kv_dtype_name((enum tmem_kv_dtype)i))
 CHOICES(tmem__choice_engine, TMEM_ENGINE_COUNT, tmem_engine_name((enum tmem_engine)i))
 CHOICES(tmem__choice_family, TMEM_FAMILY_COUNT, tmem_family_info((enum tmem_family)i)->name)

@@ -49,6 +49,7 @@ const char *tmem__choice_recompute(size_t i);
 const char *tmem__choice_attention(size_t i);
 const char *tmem__choice_fsdp(size_t i);
 const char *tmem__choice_offload(size_t i);
+const char *tmem__choice_base_quant(size_t i);
 const char *tmem__choice_kv_dtype(size_t i);
 const char *tmem__choice_engine(size_t i);
 const char *tmem__choice_family(size_t i);

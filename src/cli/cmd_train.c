@@ -14,16 +14,17 @@ struct train_flags {
     bool json, explain, si, per_stage;
     struct u64_opt gpus, dp, tp, pp, cp, ep, gpus_per_node, zero, micro_batch, seq, microbatches,
         vstages, grad_accum, ce_chunk, ddp_bucket_mb, reduce_bucket, allgather_bucket,
-        prefetch_bucket, max_live, cuda_mib, zero_init, total_params, largest_layer;
-    struct real_opt fragmentation, efficiency, inter_gbps, gpu_hour_usd;
+        prefetch_bucket, max_live, cuda_mib, zero_init, total_params, largest_layer, lora_rank,
+        lora_alpha;
+    struct real_opt fragmentation, efficiency, inter_gbps, gpu_hour_usd, lora_dropout;
     struct u64_opt nodes, tokens;
     bool float8;
     const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *dropout, *gpu,
-        *deepspeed;
-    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator;
+        *deepspeed, *lora_targets, *base_quant, *modules_to_save;
+    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd;
 };
 
-#define N_TRAIN_OPTS 49
+#define N_TRAIN_OPTS 57
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
 static void train_opts(struct train_flags *t, struct opt *o)
@@ -70,6 +71,18 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .def = OPT_DEFAULT_TEXT(tmem_attention_name(d.attention))},
         {OPT_ROW("--dropout", OPT_STR, "S", "dropout layers, as the family's config has them unless set", &t->dropout),
          .choice = tmem__choice_on_off},
+        {OPT_ROW("--lora-rank", OPT_U64, "R", "LoRA adapters of rank R on --lora-targets; the base is frozen (0: full fine-tune)", &t->lora_rank),
+         .def = OPT_DEFAULT_U64(d.lora_rank)},
+        {OPT_ROW("--lora-alpha", OPT_U64, "A", "LoRA alpha (shown; scaling alpha/r changes no memory)", &t->lora_alpha)},
+        {OPT_ROW("--lora-targets", OPT_STR, "LIST", "comma list: q,k,v,o,gate,up,down, HF module names (q_proj, ...) or all-linear", &t->lora_targets),
+         .def = OPT_DEFAULT_TEXT("q,v")},
+        {OPT_ROW("--lora-dropout", OPT_REAL, "P", "LoRA dropout (> 0 saves the dropped input and its mask per target)", &t->lora_dropout),
+         .def = OPT_DEFAULT_REAL(0.0)},
+        {OPT_ROW("--dora", OPT_FLAG, NULL, "DoRA: a magnitude vector per target and its saved outputs", &t->dora)},
+        {OPT_ROW("--base-quant", OPT_STR, "Q", "frozen base's linear layers (nf4: QLoRA)", &t->base_quant), .choice = tmem__choice_base_quant,
+         .def = OPT_DEFAULT_TEXT(tmem_base_quant_name(d.base_quant))},
+        {OPT_ROW("--modules-to-save", OPT_STR, "LIST", "comma list trained in full beside the adapters: embed_tokens, lm_head", &t->modules_to_save)},
+        {OPT_ROW("--optimizer-in-backward", OPT_FLAG, NULL, "torchtune: step and free each gradient as it is made (one gradient lives)", &t->opt_in_bwd)},
         {OPT_ROW("--fp32-grad-accum", OPT_FLAG, NULL, "keep an fp32 gradient buffer (16-bit mixed policies)", &t->fp32_grads)},
         {OPT_ROW("--fused-ce", OPT_FLAG, NULL, "chunked logits + loss (fused linear cross-entropy)", &t->fused_ce)},
         {OPT_ROW("--ce-chunk", OPT_U64, "N", "tokens per chunk with --fused-ce", &t->ce_chunk),
@@ -140,6 +153,73 @@ void tmem__train_doc(cmd_doc_sink sink, void *ctx)
     struct cmd_doc d;
     train_doc(&mf, &t, opts, &d);
     sink(&d, ctx);
+}
+
+/* a comma list of names into kinds; 0 after an error line */
+static int kind_list(const char *flag, const char *list, uint64_t (*lookup)(const char *), const char *names,
+                     uint64_t *out)
+{
+    char buf[512], msg[700], q[TMEM_QUOTE_CAP];
+    *out = 0;
+    if (strlen(list) >= sizeof buf) {
+        cli_error(flag, "the list is too long", NULL);
+        return 2;
+    }
+    memcpy(buf, list, strlen(list) + 1);
+    char *p = buf;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma != NULL)
+            *comma = '\0';
+        uint64_t k = lookup(p);
+        if (k == 0) {
+            snprintf(msg, sizeof msg, "unknown module %s (one of: %s)", tmem__quote(q, p), names);
+            cli_error(flag, msg, NULL);
+            return 2;
+        }
+        *out |= k;
+        if (comma == NULL)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+/* --lora-*, --dora, --base-quant, --modules-to-save */
+static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t n_opts, struct tmem_train_opts *o)
+{
+    if (t->lora_rank.set)
+        o->lora_rank = t->lora_rank.v;
+    if (t->lora_alpha.set)
+        o->lora_alpha = t->lora_alpha.v;
+    if (o->lora_rank > 0 || t->lora_targets)
+        if (kind_list("--lora-targets", t->lora_targets ? t->lora_targets : "q,v", tmem_lora_target_kinds,
+                      "q, k, v, o, gate, up, down, q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, "
+                      "down_proj, q_a_proj, q_b_proj, kv_a_proj_with_mqa, kv_b_proj, all-linear",
+                      &o->lora_targets) != 0)
+            return 2;
+    if (t->modules_to_save &&
+        kind_list("--modules-to-save", t->modules_to_save, tmem_lora_module_kinds, "embed_tokens, lm_head",
+                  &o->modules_to_save) != 0)
+        return 2;
+    if (t->lora_dropout.set) {
+        if (!(t->lora_dropout.v >= 0 && t->lora_dropout.v < 1)) {
+            cli_error("--lora-dropout", "a probability from 0 up to (not including) 1", NULL);
+            return 2;
+        }
+        o->lora_dropout_ppm = (uint32_t)(t->lora_dropout.v * 1e6 + 0.5);
+        if (o->lora_dropout_ppm > 999999)
+            o->lora_dropout_ppm = 999999;
+    }
+    o->dora = t->dora;
+    o->optimizer_in_backward = t->opt_in_bwd;
+    int k;
+    if (t->base_quant) {
+        if ((k = tmem__pick(opts, n_opts, "--base-quant", t->base_quant, "base quantization",
+                      (int)tmem_base_quant_from_name(t->base_quant), TMEM_BASE_QUANT_COUNT)) < 0)
+            return 2;
+        o->base_quant = (enum tmem_base_quant)k;
+    }
+    return 0;
 }
 
 static int build_opts(const struct train_flags *t, const struct opt *opts, size_t n_opts,
@@ -290,6 +370,8 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
         }
         o->dropout = on == 0 ? TMEM_ON : TMEM_OFF;
     }
+    if (lora_opts(t, opts, n_opts, o) != 0)
+        return 2;
     o->distributed_optimizer = t->dist_opt;
     o->sequence_parallel = t->seq_parallel;
     if (t->fp32_grads)
@@ -467,7 +549,13 @@ int cmd_train(int argc, char **argv)
         tmem__dealloc(stages);
         return report_error(&err);
     }
+    struct tmem_lora_params lora;
+    if (o.lora_rank > 0 && tmem_lora_count(&m, &inv, &o, &lora, &err) != TMEM_OK) {
+        tmem__dealloc(stages);
+        return report_error(&err);
+    }
     struct tmem_train_view v = {
+        .lora = o.lora_rank > 0 ? &lora : NULL,
         .model = &m, .inv = &inv, .opts = &o, .r = &r, .phases = phases, .host = &host,
         .gpu = gpu, .fit = gpu ? &fit : NULL, .fixes = fixes, .n_fixes = n_fixes,
         .stages = stages, .n_stages = stages ? (size_t)o.pp : 0, .ds_config = t.deepspeed,

@@ -17,6 +17,7 @@
  * linear of each block, dropout masks) are replicated unless sequence
  * parallel splits them too. Context parallel splits the sequence. */
 #include "error.h"
+#include "tensor_kind.h"
 #include "train_internal.h"
 
 #include <string.h>
@@ -29,6 +30,8 @@
 #define FLASH BIT(TMEM_ACT_CHOICE_ATTENTION_FLASH)
 #define NO_ATTN_DROPOUT BIT(TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF)
 #define NO_RESID_DROPOUT BIT(TMEM_ACT_CHOICE_RESID_DROPOUT_OFF)
+#define FROZEN BIT(TMEM_ACT_CHOICE_FROZEN)
+#define KB(k) (UINT64_C(1) << TMEM_TENSOR_KIND_##k)
 #define RECOMPUTE_CHOICES (NONE_RC | SELECTIVE | FULL)
 
 /* Per part: the recompute choices that free and rebuild its tensors
@@ -67,6 +70,7 @@ static const char *const choice_names[] = {
     [TMEM_ACT_CHOICE_ATTENTION_FLASH] = "flash attention",
     [TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF] = "attention dropout off",
     [TMEM_ACT_CHOICE_RESID_DROPOUT_OFF] = "residual dropout off",
+    [TMEM_ACT_CHOICE_FROZEN] = "frozen weight",
 };
 _Static_assert(sizeof choice_names / sizeof choice_names[0] == TMEM_ACT_CHOICE_COUNT, "one name per choice");
 
@@ -132,6 +136,8 @@ struct act {
     enum tmem_act_split split;
     uint32_t absent_under; /* beyond its part's */
     bool stats;
+    uint64_t wgrad_of;     /* bits 1 << kind of the weights whose gradient alone needs it (a
+                              linear's input, a norm's normalized output): absent when all are frozen */
 };
 
 /* The list entry of a tensor (explaining only: out of the fast path). */
@@ -158,12 +164,15 @@ static void list_add(struct walk *w, const struct act *a, uint64_t width, uint64
 /* A tensor of `width` elements per token (on this GPU). Its part's sums
  * hold it when this plan's kernel and dropout make it (whatever the
  * recompute setting, which acts per part: see parts[]). A tensor's own
- * absent_under names kernel and dropout choices only. */
+ * absent_under names kernel and dropout choices only. Returns its bytes per
+ * token when the plan makes it, else 0. */
 static inline uint64_t put(struct walk *w, struct act a, uint64_t width)
 {
     struct tmem_train_ctx *c = w->c;
     struct tmem__act_sums *s = w->sums;
     uint64_t eb = w->eb[a.dtype], per_token = tc_mul(c, width, eb);
+    if (a.wgrad_of != 0 && c->lora && (a.wgrad_of & (c->o->lora_targets | c->o->modules_to_save)) == 0)
+        a.absent_under |= FROZEN;
     uint32_t absent = a.absent_under | parts[a.part].absent_under;
     if ((absent & w->plan & ~RECOMPUTE_CHOICES) == 0) {
         uint64_t *p = a.split == TMEM_ACT_SPLIT_TP ? &s->tp[a.part] : &s->sp[a.part];
@@ -176,7 +185,7 @@ static inline uint64_t put(struct walk *w, struct act a, uint64_t width)
     }
     if (w->list != NULL)
         list_add(w, &a, width, eb, absent);
-    return per_token;
+    return (absent & w->plan & ~RECOMPUTE_CHOICES) == 0 ? per_token : 0; /* what the plan makes */
 }
 
 /* ---------------------------------------------------------------- norms */
@@ -195,19 +204,20 @@ static const struct {
     const char *x_fp32, *rstd, *y;  /* RMSNorm */
     const char *input, *mean_rstd;  /* LayerNorm */
     const char *shape, *stat_shape, *ln_stat_shape;
+    uint64_t weight; /* bits 1 << kind of its weight */
 } sites[] = {
     [NORM_ATTN] = {"attn_norm.x_fp32", "attn_norm.rstd", "attn_norm.y", "attn_norm.input",
-                   "attn_norm.mean_rstd", "b·s × d_model", "b·s", "b·s × 2"},
+                   "attn_norm.mean_rstd", "b·s × d_model", "b·s", "b·s × 2", KB(LAYER_NORM)},
     [NORM_MLP] = {"mlp_norm.x_fp32", "mlp_norm.rstd", "mlp_norm.y", "mlp_norm.input",
-                  "mlp_norm.mean_rstd", "b·s × d_model", "b·s", "b·s × 2"},
+                  "mlp_norm.mean_rstd", "b·s × d_model", "b·s", "b·s × 2", KB(LAYER_NORM)},
     [NORM_Q_A] = {"q_a_norm.x_fp32", "q_a_norm.rstd", "q_a_norm.y", "q_a_norm.input",
-                  "q_a_norm.mean_rstd", "b·s × q_lora_rank", "b·s", "b·s × 2"},
+                  "q_a_norm.mean_rstd", "b·s × q_lora_rank", "b·s", "b·s × 2", KB(MLA_Q_A_NORM)},
     [NORM_KV_A] = {"kv_a_norm.x_fp32", "kv_a_norm.rstd", "kv_a_norm.y", "kv_a_norm.input",
-                   "kv_a_norm.mean_rstd", "b·s × kv_lora_rank", "b·s", "b·s × 2"},
+                   "kv_a_norm.mean_rstd", "b·s × kv_lora_rank", "b·s", "b·s × 2", KB(MLA_KV_A_NORM)},
     [NORM_Q] = {"q_norm.x_fp32", "q_norm.rstd", "q_norm.y", "q_norm.input", "q_norm.mean_rstd",
-                "b·s × n_head·d_head", "b·s × n_head", "b·s × 2·n_head"},
+                "b·s × n_head·d_head", "b·s × n_head", "b·s × 2·n_head", KB(ATTN_Q_NORM)},
     [NORM_K] = {"k_norm.x_fp32", "k_norm.rstd", "k_norm.y", "k_norm.input", "k_norm.mean_rstd",
-                "b·s × n_kv_head·d_head", "b·s × n_kv_head", "b·s × 2·n_kv_head"},
+                "b·s × n_kv_head·d_head", "b·s × n_kv_head", "b·s × 2·n_kv_head", KB(ATTN_K_NORM)},
 };
 _Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per norm site");
 
@@ -224,15 +234,16 @@ static inline uint64_t norm(struct walk *w, enum tmem_act_part part, enum norm_s
     struct tmem_train_ctx *c = w->c;
     uint64_t b;
     if (rms) {
-        b = put(w, (struct act){sites[at].x_fp32, sites[at].shape, part, TMEM_ACT_DTYPE_FP32, split, 0, false}, width);
+        /* y is saved for the weight's gradient only: a frozen norm drops it */
+        b = put(w, (struct act){sites[at].x_fp32, sites[at].shape, part, TMEM_ACT_DTYPE_FP32, split, 0, false, 0}, width);
         b = tc_add(c, b, put(w, (struct act){sites[at].rstd, sites[at].stat_shape, part, TMEM_ACT_DTYPE_FP32,
-                                             split, 0, true}, rows));
+                                             split, 0, true, 0}, rows));
         return tc_add(c, b, put(w, (struct act){sites[at].y, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL,
-                                                split, 0, false}, width));
+                                                split, 0, false, sites[at].weight}, width));
     }
-    b = put(w, (struct act){sites[at].input, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL, split, 0, false}, width);
+    b = put(w, (struct act){sites[at].input, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL, split, 0, false, 0}, width);
     return tc_add(c, b, put(w, (struct act){sites[at].mean_rstd, sites[at].ln_stat_shape, part,
-                                            TMEM_ACT_DTYPE_FP32, split, 0, true}, tc_mul(c, 2, rows)));
+                                            TMEM_ACT_DTYPE_FP32, split, 0, true, 0}, tc_mul(c, 2, rows)));
 }
 
 static bool rms(const struct tmem_train_ctx *c)
@@ -255,28 +266,34 @@ static void attention(struct walk *w)
     struct tmem_train_ctx *c = w->c;
     const struct tmem_model *m = c->m;
     uint64_t h = m->d_model, a = m->n_head / c->tp, g = m->n_kv_head / c->tp;
+    /* flash saves its output (the o_proj input) for its own backward; the
+     * eager matmul with v does not: there o_proj's weight alone needs it */
+    uint64_t o_wgrad = c->o->attention == TMEM_ATTENTION_NAIVE ? KB(ATTN_O) : 0;
     /* the embedding and final norms are d_model-wide norms like this one
      * (items of their own: per token, what it saves) */
     w->sums->end_norm = norm(w, ATTN, NORM_ATTN, rms(c), SP, h, 1);
-    put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false}, h); /* the norm output */
+    put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false,
+                        KB(ATTN_Q) | KB(ATTN_K) | KB(ATTN_V) | KB(MLA_Q_A) | KB(MLA_KV_A)}, h); /* the norm output */
     if (m->attn == TMEM_ATTN_MLA) {
         uint64_t qk = m->qk_nope_dim + m->qk_rope_dim, v = m->v_head_dim;
         if (m->q_lora_rank > 0) { /* q_a out → q_a_layernorm, its output → q_b */
             norm(w, ATTN, NORM_Q_A, rms(c), SP, m->q_lora_rank, 1);
-            put(w, (struct act){"attn.q_b_input", "b·s × q_lora_rank", ATTN, C, SP, 0, false}, m->q_lora_rank);
+            put(w, (struct act){"attn.q_b_input", "b·s × q_lora_rank", ATTN, C, SP, 0, false, KB(MLA_Q_B)},
+                m->q_lora_rank);
         }
         /* compressed kv → kv_a_layernorm → kv_b; k_pe rotary (one head) */
         norm(w, ATTN, NORM_KV_A, rms(c), SP, m->kv_lora_rank, 1);
-        put(w, (struct act){"attn.kv_b_input", "b·s × kv_lora_rank", ATTN, C, SP, 0, false}, m->kv_lora_rank);
-        put(w, (struct act){"attn.q", "b·s × n_head·(qk_nope_dim + qk_rope_dim)", ATTN, C, TP, 0, false},
+        put(w, (struct act){"attn.kv_b_input", "b·s × kv_lora_rank", ATTN, C, SP, 0, false, KB(MLA_KV_B)},
+            m->kv_lora_rank);
+        put(w, (struct act){"attn.q", "b·s × n_head·(qk_nope_dim + qk_rope_dim)", ATTN, C, TP, 0, false, 0},
             tc_mul(c, a, qk));
-        put(w, (struct act){"attn.k", "b·s × n_head·(qk_nope_dim + qk_rope_dim)", ATTN, C, TP, 0, false},
+        put(w, (struct act){"attn.k", "b·s × n_head·(qk_nope_dim + qk_rope_dim)", ATTN, C, TP, 0, false, 0},
             tc_mul(c, a, qk));
-        put(w, (struct act){"attn.v", "b·s × n_head·v_head_dim", ATTN, C, TP, 0, false}, tc_mul(c, a, v));
+        put(w, (struct act){"attn.v", "b·s × n_head·v_head_dim", ATTN, C, TP, 0, false, 0}, tc_mul(c, a, v));
         /* flash: its output, which is also the o_proj input */
-        put(w, (struct act){"attn.o_proj_input", "b·s × n_head·v_head_dim", ATTN, C, TP, 0, false},
+        put(w, (struct act){"attn.o_proj_input", "b·s × n_head·v_head_dim", ATTN, C, TP, 0, false, o_wgrad},
             tc_mul(c, a, v));
-        put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false}, a);
+        put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false, 0}, a);
         return;
     }
     uint64_t d = m->d_head;
@@ -284,15 +301,16 @@ static void attention(struct walk *w)
         norm(w, ATTN, NORM_Q, true, TP, tc_mul(c, a, d), a);
         norm(w, ATTN, NORM_K, true, TP, tc_mul(c, g, d), g);
     }
-    put(w, (struct act){"attn.q", "b·s × n_head·d_head", ATTN, C, TP, 0, false}, tc_mul(c, a, d));
+    put(w, (struct act){"attn.q", "b·s × n_head·d_head", ATTN, C, TP, 0, false, 0}, tc_mul(c, a, d));
     /* flash saves k and v at n_kv_head width; eager attention saves them
      * repeated to n_head (repeat_kv) for its two matmuls */
-    put(w, (struct act){"attn.k", "b·s × n_kv_head·d_head", ATTN, C, TP, NAIVE, false}, tc_mul(c, g, d));
-    put(w, (struct act){"attn.v", "b·s × n_kv_head·d_head", ATTN, C, TP, NAIVE, false}, tc_mul(c, g, d));
-    put(w, (struct act){"attn.k_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false}, tc_mul(c, a, d));
-    put(w, (struct act){"attn.v_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false}, tc_mul(c, a, d));
-    put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false}, tc_mul(c, a, d));
-    put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false}, a); /* flash's log-sum-exp */
+    put(w, (struct act){"attn.k", "b·s × n_kv_head·d_head", ATTN, C, TP, NAIVE, false, 0}, tc_mul(c, g, d));
+    put(w, (struct act){"attn.v", "b·s × n_kv_head·d_head", ATTN, C, TP, NAIVE, false, 0}, tc_mul(c, g, d));
+    put(w, (struct act){"attn.k_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false, 0}, tc_mul(c, a, d));
+    put(w, (struct act){"attn.v_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false, 0}, tc_mul(c, a, d));
+    put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, o_wgrad},
+        tc_mul(c, a, d));
+    put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false, 0}, a); /* flash's log-sum-exp */
 }
 
 /* The b × n_head × s × s tensors of eager attention, n_head/tp · s per
@@ -306,13 +324,13 @@ static void scores(struct walk *w)
     uint64_t width = tc_mul(c, c->m->n_head / c->tp, c->seq);
     enum tmem_act_dtype sd = (c->softmax_fp32 || c->pi->autocast) ? F32 : C;
     const char *shape = "b·n_head·s × s";
-    put(w, (struct act){"attn.softmax", shape, TMEM_ACT_PART_SCORES, sd, TP, 0, false}, width);
+    put(w, (struct act){"attn.softmax", shape, TMEM_ACT_PART_SCORES, sd, TP, 0, false, 0}, width);
     put(w, (struct act){"attn.dropout_mask", shape, TMEM_ACT_PART_SCORES, TMEM_ACT_DTYPE_MASK, TP,
-                        NO_ATTN_DROPOUT, false}, width);
-    put(w, (struct act){"attn.dropout_out", shape, TMEM_ACT_PART_SCORES, sd, TP, NO_ATTN_DROPOUT, false},
+                        NO_ATTN_DROPOUT, false, 0}, width);
+    put(w, (struct act){"attn.dropout_out", shape, TMEM_ACT_PART_SCORES, sd, TP, NO_ATTN_DROPOUT, false, 0},
         width);
     if (w->eb[sd] != c->cb)
-        put(w, (struct act){"attn.probs_c", shape, TMEM_ACT_PART_SCORES, C, TP, 0, false}, width);
+        put(w, (struct act){"attn.probs_c", shape, TMEM_ACT_PART_SCORES, C, TP, 0, false, 0}, width);
 }
 
 /* ------------------------------------------------------------------ MLP */
@@ -345,15 +363,17 @@ static inline void mlp_inner(struct walk *w, enum tmem_act_part part, enum mlp_s
     struct tmem_train_ctx *c = w->c;
     uint64_t width = tc_mul(c, copies, tmem_ceil_div_u64(f, c->tp));
     const char *shape = mlps[at].shape;
+    /* the down projection's input: its weight's gradient alone needs it */
+    uint64_t down = at == MLP_DENSE ? KB(MLP_DOWN) : at == MLP_EXPERTS ? KB(EXPERT_DOWN) : KB(SHARED_DOWN);
     if (c->m->mlp == TMEM_MLP_GATED) {
-        put(w, (struct act){mlps[at].gate_out, shape, part, C, TP, 0, false}, width);
-        put(w, (struct act){mlps[at].silu_out, shape, part, C, TP, 0, false}, width);
-        put(w, (struct act){mlps[at].up_out, shape, part, C, TP, 0, false}, width);
-        put(w, (struct act){mlps[at].down_input, shape, part, C, TP, 0, false}, width);
+        put(w, (struct act){mlps[at].gate_out, shape, part, C, TP, 0, false, 0}, width);
+        put(w, (struct act){mlps[at].silu_out, shape, part, C, TP, 0, false, 0}, width);
+        put(w, (struct act){mlps[at].up_out, shape, part, C, TP, 0, false, 0}, width);
+        put(w, (struct act){mlps[at].down_input, shape, part, C, TP, 0, false, down}, width);
         return;
     }
-    put(w, (struct act){mlps[at].fc_out, shape, part, C, TP, 0, false}, width);
-    put(w, (struct act){mlps[at].act_out, shape, part, C, TP, 0, false}, width);
+    put(w, (struct act){mlps[at].fc_out, shape, part, C, TP, 0, false, 0}, width);
+    put(w, (struct act){mlps[at].act_out, shape, part, C, TP, 0, false, down}, width);
 }
 
 static void mlp(struct walk *w)
@@ -361,7 +381,8 @@ static void mlp(struct walk *w)
     struct tmem_train_ctx *c = w->c;
     uint64_t h = c->m->d_model;
     norm(w, TMEM_ACT_PART_MLP, NORM_MLP, rms(c), SP, h, 1);
-    put(w, (struct act){"mlp.input", "b·s × d_model", TMEM_ACT_PART_MLP, C, SP, 0, false}, h);
+    put(w, (struct act){"mlp.input", "b·s × d_model", TMEM_ACT_PART_MLP, C, SP, 0, false,
+                        KB(MLP_GATE) | KB(MLP_UP)}, h);
     mlp_inner(w, TMEM_ACT_PART_MLP, MLP_DENSE, c->m->d_ff, 1);
 }
 
@@ -377,14 +398,99 @@ static void moe(struct walk *w)
     uint64_t h = m->d_model, k = m->n_expert_used;
     enum tmem_act_part p = TMEM_ACT_PART_MOE;
     norm(w, p, NORM_MLP, rms(c), SP, h, 1);
-    put(w, (struct act){"moe.input", "b·s × d_model", p, C, SP, 0, false}, h);
-    put(w, (struct act){"moe.router_probs", "b·s × n_expert", p, F32, SP, 0, false}, m->n_expert);
-    put(w, (struct act){"moe.topk_index", "b·s × n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false}, k);
-    put(w, (struct act){"moe.expert_input", "b·s·n_expert_used × d_model", p, C, SP, 0, false}, tc_mul(c, k, h));
-    put(w, (struct act){"moe.expert_output", "b·s·n_expert_used × d_model", p, C, SP, 0, false}, tc_mul(c, k, h));
+    put(w, (struct act){"moe.input", "b·s × d_model", p, C, SP, 0, false,
+                        KB(ROUTER) | KB(SHARED_EXPERT_GATE) | KB(SHARED_GATE) | KB(SHARED_UP)}, h);
+    put(w, (struct act){"moe.router_probs", "b·s × n_expert", p, F32, SP, 0, false, 0}, m->n_expert);
+    put(w, (struct act){"moe.topk_index", "b·s × n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0}, k);
+    put(w, (struct act){"moe.expert_input", "b·s·n_expert_used × d_model", p, C, SP, 0, false,
+                        KB(EXPERT_GATE) | KB(EXPERT_UP)}, tc_mul(c, k, h));
+    put(w, (struct act){"moe.expert_output", "b·s·n_expert_used × d_model", p, C, SP, 0, false, 0}, tc_mul(c, k, h));
     mlp_inner(w, p, MLP_EXPERTS, m->d_ff_expert, k);
     if (m->d_ff_shared)
         mlp_inner(w, p, MLP_SHARED, m->d_ff_shared, 1);
+}
+
+/* -------------------------------------------------------------- adapters */
+
+/* The names of the tensors a LoRA target saves beyond the base layer's. */
+#define LORA_NAMES(k) {"lora." k ".dropout_out", "lora." k ".dropout_mask", "lora." k ".a_out", \
+                       "lora." k ".dora_base_out", "lora." k ".dora_lora_out"}
+enum { LORA_DROPOUT_OUT = 0, LORA_DROPOUT_MASK, LORA_A_OUT, LORA_DORA_BASE, LORA_DORA_LORA, LORA_NAME_COUNT };
+static const char *const lora_names[TMEM_TENSOR_KIND_COUNT][LORA_NAME_COUNT] = {
+    [TMEM_TENSOR_KIND_ATTN_Q] = LORA_NAMES("q_proj"),
+    [TMEM_TENSOR_KIND_ATTN_K] = LORA_NAMES("k_proj"),
+    [TMEM_TENSOR_KIND_ATTN_V] = LORA_NAMES("v_proj"),
+    [TMEM_TENSOR_KIND_ATTN_O] = LORA_NAMES("o_proj"),
+    [TMEM_TENSOR_KIND_MLA_Q_A] = LORA_NAMES("q_a_proj"),
+    [TMEM_TENSOR_KIND_MLA_Q_B] = LORA_NAMES("q_b_proj"),
+    [TMEM_TENSOR_KIND_MLA_KV_A] = LORA_NAMES("kv_a_proj_with_mqa"),
+    [TMEM_TENSOR_KIND_MLA_KV_B] = LORA_NAMES("kv_b_proj"),
+    [TMEM_TENSOR_KIND_MLP_GATE] = LORA_NAMES("gate_proj"),
+    [TMEM_TENSOR_KIND_MLP_UP] = LORA_NAMES("up_proj"),
+    [TMEM_TENSOR_KIND_MLP_DOWN] = LORA_NAMES("down_proj"),
+    [TMEM_TENSOR_KIND_ROUTER] = LORA_NAMES("router"),
+    [TMEM_TENSOR_KIND_SHARED_EXPERT_GATE] = LORA_NAMES("shared_expert_gate"),
+    [TMEM_TENSOR_KIND_EXPERT_GATE] = LORA_NAMES("experts.gate_proj"),
+    [TMEM_TENSOR_KIND_EXPERT_UP] = LORA_NAMES("experts.up_proj"),
+    [TMEM_TENSOR_KIND_EXPERT_DOWN] = LORA_NAMES("experts.down_proj"),
+    [TMEM_TENSOR_KIND_SHARED_GATE] = LORA_NAMES("shared_experts.gate_proj"),
+    [TMEM_TENSOR_KIND_SHARED_UP] = LORA_NAMES("shared_experts.up_proj"),
+    [TMEM_TENSOR_KIND_SHARED_DOWN] = LORA_NAMES("shared_experts.down_proj"),
+};
+#undef LORA_NAMES
+
+/* What each targeted linear of a layer adds (PEFT's Linear: result =
+ * base(x) + B(A(dropout(x)))·s). The input of A is x itself with dropout
+ * 0 (already saved: the base inventory keeps every linear's input), else
+ * the dropout output and its mask; A's output (r wide) is saved by B; DoRA
+ * saves the base output and the scaled adapter output (d_out wide each)
+ * for the magnitude's multiplies. Routed experts: n_expert_used copies
+ * per token. All at the tokens of the matmul (gathered under sequence
+ * parallel), widths after tensor parallel. Embedding-side linears
+ * (project_in/out) sit outside the layers and are not listed. */
+static void lora(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    if (!c->lora)
+        return;
+    uint64_t seen = 0;
+    for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
+        const struct tmem_tensor *t = &c->inv->tensors[i];
+        uint64_t bit = UINT64_C(1) << t->kind;
+        const char *const *nm = lora_names[t->kind];
+        if ((seen & bit) || nm[0] == NULL || !tmem__lora_targeted(c->o, t->kind))
+            continue;
+        seen |= bit;
+        enum tmem_act_part part;
+        switch (t->group) {
+        case TMEM_GROUP_ATTENTION: part = ATTN; break;
+        case TMEM_GROUP_MLP: part = TMEM_ACT_PART_MLP; break;
+        case TMEM_GROUP_ROUTER:
+        case TMEM_GROUP_EXPERTS:
+        case TMEM_GROUP_SHARED_EXPERTS: part = TMEM_ACT_PART_MOE; break;
+        case TMEM_GROUP_EMBEDDING:
+        case TMEM_GROUP_NORM:
+        case TMEM_GROUP_LM_HEAD:
+        case TMEM_GROUP_COUNT:
+        default: continue;
+        }
+        bool routed = t->group == TMEM_GROUP_EXPERTS;
+        uint64_t copies = routed ? c->m->n_expert_used : 1, r, cl;
+        tmem__tp_local_shape(t, c->tp, c->m->n_kv_head, &r, &cl);
+        if (c->o->lora_dropout_ppm > 0) {
+            const char *sh = routed ? "b·s·n_expert_used × d_in" : "b·s × d_in";
+            put(w, (struct act){nm[LORA_DROPOUT_OUT], sh, part, C, TP, 0, false, 0}, tc_mul(c, copies, r));
+            put(w, (struct act){nm[LORA_DROPOUT_MASK], sh, part, TMEM_ACT_DTYPE_MASK, TP, 0, false, 0},
+                tc_mul(c, copies, r));
+        }
+        put(w, (struct act){nm[LORA_A_OUT], routed ? "b·s·n_expert_used × r" : "b·s × r", part, C, TP, 0, false, 0},
+            tc_mul(c, copies, c->o->lora_rank));
+        if (c->o->dora) {
+            const char *sh = routed ? "b·s·n_expert_used × d_out" : "b·s × d_out";
+            put(w, (struct act){nm[LORA_DORA_BASE], sh, part, C, TP, 0, false, 0}, tc_mul(c, copies, cl));
+            put(w, (struct act){nm[LORA_DORA_LORA], sh, part, C, TP, 0, false, 0}, tc_mul(c, copies, cl));
+        }
+    }
 }
 
 /* --------------------------------------------------------------- a layer */
@@ -407,6 +513,8 @@ static uint32_t plan_choices(const struct tmem_train_ctx *c)
         b |= NO_ATTN_DROPOUT;
     if (!c->dropout_resid)
         b |= NO_RESID_DROPOUT;
+    if (c->lora)
+        b |= FROZEN;
     return b;
 }
 
@@ -437,15 +545,16 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem__act_sums *sums, stru
     mlp(&w);
     if (c->m->n_expert > 0)
         moe(&w);
+    lora(&w);
     uint64_t h = c->m->d_model;
     if (listing || !(parts[TMEM_ACT_PART_MASKS].absent_under & plan)) {
         put(&w, (struct act){"resid_dropout.attn_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
-                             TMEM_ACT_DTYPE_MASK, SP, 0, false}, h);
+                             TMEM_ACT_DTYPE_MASK, SP, 0, false, 0}, h);
         put(&w, (struct act){"resid_dropout.mlp_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
-                             TMEM_ACT_DTYPE_MASK, SP, 0, false}, h);
+                             TMEM_ACT_DTYPE_MASK, SP, 0, false, 0}, h);
     }
     put(&w, (struct act){"layer_input", "b·s × d_model", TMEM_ACT_PART_CHECKPOINT,
-                         TMEM_ACT_DTYPE_RESIDUAL, SP, 0, false}, h);
+                         TMEM_ACT_DTYPE_RESIDUAL, SP, 0, false, 0}, h);
     /* what a layer saves: the parts its recompute setting keeps (made
      * tensors of a part the plan neither frees nor leaves absent) */
     for (int p = 0; p < TMEM_ACT_PART_COUNT; p++) {

@@ -39,6 +39,12 @@ static const struct tmem_precision_info precisions[] = {
                                    F16, F16, F32, F32, F16, F16, false, true},
     [TMEM_PRECISION_BF16] = {"bf16", "pure bf16: weights, gradients and optimizer states all bf16",
                              BF16, BF16, NONE, BF16, BF16, BF16, false, false},
+    /* Megatron-LM (accumulate_allreduce_grads_in_fp32): the bf16 weights'
+     * gradients accumulate straight into fp32 main_grad buffers; 2 + 4 B per
+     * parameter unsharded, + 12 B / dp with the distributed optimizer */
+    [TMEM_PRECISION_BF16_FP32_GRADS] = {"bf16-fp32-grads",
+                                        "Megatron: bf16 weights, fp32 main gradients only, fp32 master weights and states",
+                                        BF16, F32, F32, F32, BF16, BF16, false, true},
 };
 _Static_assert(sizeof precisions / sizeof precisions[0] == TMEM_PRECISION_COUNT, "one row per policy");
 
@@ -289,6 +295,43 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
                                "used with --pp > 1, and pp·virtual_stages must divide n_layer");
     if (o->fsdp == TMEM_FSDP_HYBRID)
         TRY(tmem__check_divides(err, "--gpus-per-node", o->tp * o->cp, "gpus per node", o->gpus_per_node));
+    if (o->optimizer_in_backward && (o->grad_accum > 1 || o->pp > 1 || o->zero != 0 || o->deepspeed_estimator))
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--optimizer-in-backward",
+                         "each gradient is stepped as it is made: no --grad-accum, --pp or --zero with it");
+    TRY(tmem__check_range(err, "--lora-rank", o->lora_rank, 0, TMEM_MAX_LORA_RANK));
+    if ((unsigned)o->base_quant >= TMEM_BASE_QUANT_COUNT)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--base-quant", "unknown base quantization");
+    TRY(tmem__check_range(err, "--lora-dropout", o->lora_dropout_ppm, 0, 999999));
+    uint64_t all_kinds = (UINT64_C(1) << TMEM_TENSOR_KIND_COUNT) - 1;
+    if ((o->lora_targets | o->modules_to_save) & ~all_kinds)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--lora-targets", "a tensor kind out of range");
+    if (o->lora_rank == 0) {
+        const char *flag = o->base_quant != TMEM_BASE_QUANT_NONE ? "--base-quant"
+                           : o->dora                             ? "--dora"
+                           : o->lora_targets != 0                ? "--lora-targets"
+                           : o->lora_dropout_ppm != 0            ? "--lora-dropout"
+                           : o->modules_to_save != 0             ? "--modules-to-save"
+                           : o->lora_alpha != 0                  ? "--lora-alpha"
+                                                                 : NULL;
+        if (flag != NULL)
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, flag,
+                             "an adapter option needs --lora-rank R (R > 0)");
+    } else {
+        uint64_t linear = 0;
+        for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
+            if (tmem_tensor_kind_info((enum tmem_tensor_kind)k)->matmul &&
+                k != TMEM_TENSOR_KIND_LM_HEAD)
+                linear |= UINT64_C(1) << k;
+        if ((o->lora_targets & linear) == 0)
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
+                             "no linear layer targeted (q,k,v,o,gate,up,down, HF names or all-linear)");
+        if (o->lora_targets & ~linear)
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
+                             "adapters go on linear layers only");
+        if (o->deepspeed_estimator)
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-rank",
+                             "DeepSpeed's estimator counts full fine-tuning only");
+    }
     if (o->deepspeed_estimator && o->zero != 2 && o->zero != 3)
         return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
                                "2 or 3 with --deepspeed-estimator (DeepSpeed estimates those stages)");
@@ -340,6 +383,18 @@ static uint64_t stage_count(const struct tmem_train_ctx *c, enum cat k, uint64_t
     case CAT_FIRST: return l->first ? count : 0;
     default: return l->last ? count : 0;
     }
+}
+
+uint64_t tmem__stage_instances(const struct tmem_train_ctx *c, const struct tmem_tensor *t, bool *expert)
+{
+    const struct tmem_model *m = c->m;
+    uint64_t n_moe = tmem_model_moe_layers(m), n_dense = m->n_layer - n_moe;
+    enum cat k = category(tmem__kind(t));
+    uint64_t count = stage_count(c, k, t->count, n_moe, n_dense);
+    if (t->kind == TMEM_TENSOR_KIND_TOKEN_EMBD && c->lay.last && m->tied && c->pp > 1)
+        count += 1; /* the last stage's copy of a tied embedding */
+    *expert = k == CAT_EXPERT;
+    return count;
 }
 
 static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
@@ -506,6 +561,7 @@ void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
     c->grads_persistent = c->pi->persistent_grads || o->grad_accum > 1 || c->pp > 1;
     tmem__train_act_family(c);
     setup_layout(c, stage);
+    tmem__lora_setup(c);
     tmem__train_layer_act(c, &c->la);
 }
 
@@ -541,6 +597,7 @@ static const struct {
     [TMEM_TI_LOSS] = {TMEM_BUCKET_TEMPORARY_BUFFERS, FWD_BWD, true},
     [TMEM_TI_LOGITS_GRAD] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD), true},
     [TMEM_TI_RECOMPUTE] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD), true},
+    [TMEM_TI_WEIGHT_TEMP] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_BACKWARD), false},
     [TMEM_TI_STEP_SCRATCH] = {TMEM_BUCKET_TEMPORARY_BUFFERS, PH(TMEM_PHASE_OPTIMIZER), false},
     [TMEM_TI_DDP_BUCKETS] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, ALL_PHASES, false},
     [TMEM_TI_ZERO_REDUCE] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, BWD_PHASES, false},
@@ -563,23 +620,39 @@ static uint32_t item_phases(const struct tmem_train_ctx *c, enum tmem_train_item
 
 /* + (or − when minus) ceil(dense · bytes / shard) + ceil(experts · bytes /
  * expert_shard): "P_gpu × bytes / shard = …" */
-static void sharded(const struct tmem_train_ctx *c, struct tmem__term *t, uint64_t bytes, bool on,
-                    const char *what, bool minus)
+static void sharded_n(const struct tmem_train_ctx *c, struct tmem__term *t, uint64_t dense,
+                      uint64_t experts, bool train, uint64_t bytes, bool on, const char *what, bool minus)
 {
     const struct tmem_train_layout *l = &c->lay;
     uint64_t sd = on ? l->shard : 1, se = on ? l->expert_shard : 1;
     tmem__term_next(t, minus);
-    tmem__term_mul(t, l->expert_params ? "P_dense" : "P_gpu", l->dense_params);
+    tmem__term_mul(t, experts ? (train ? "P_train_dense" : "P_dense") : (train ? "P_train" : "P_gpu"),
+                   dense);
     tmem__term_mul(t, what, bytes);
     if (sd > 1)
         tmem__term_div_ceil(t, "shard", sd);
-    if (l->expert_params) {
+    if (experts) {
         tmem__term_next(t, minus);
-        tmem__term_mul(t, "P_experts", l->expert_params);
+        tmem__term_mul(t, train ? "P_train_experts" : "P_experts", experts);
         tmem__term_mul(t, "bytes", bytes);
         if (se > 1)
             tmem__term_div_ceil(t, "(shard/ep)", se);
     }
+}
+
+/* every weight of this GPU */
+static void sharded(const struct tmem_train_ctx *c, struct tmem__term *t, uint64_t bytes, bool on,
+                    const char *what, bool minus)
+{
+    sharded_n(c, t, c->lay.dense_params, c->lay.expert_params, false, bytes, on, what, minus);
+}
+
+/* the trainable ones (all of them without adapters): gradients, master
+ * weights, optimizer states */
+static void trained(const struct tmem_train_ctx *c, struct tmem__term *t, uint64_t bytes, bool on,
+                    const char *what)
+{
+    sharded_n(c, t, c->tr_dense, c->tr_expert, c->lora, bytes, on, what, false);
 }
 
 /* Bytes of one optimizer state of a per-tensor kind (8-bit, factored),
@@ -587,19 +660,18 @@ static void sharded(const struct tmem_train_ctx *c, struct tmem__term *t, uint64
 static void per_tensor_state(struct tmem_train_ctx *c, enum tmem_state_kind kind, uint64_t *dense,
                              uint64_t *expert)
 {
-    const struct tmem_model *m = c->m;
-    uint64_t n_moe = tmem_model_moe_layers(m), n_dense = m->n_layer - n_moe;
     *dense = *expert = 0;
     for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
         const struct tmem_tensor *t = &c->inv->tensors[i];
-        enum cat k = category(tmem__kind(t));
-        uint64_t count = stage_count(c, k, t->count, n_moe, n_dense);
-        if (t->kind == TMEM_TENSOR_KIND_TOKEN_EMBD && c->lay.last && m->tied && c->pp > 1)
-            count += 1; /* the last stage's copy of a tied embedding */
+        bool is_expert;
+        uint64_t count = tmem__stage_instances(c, t, &is_expert);
         if (count == 0)
             continue;
-        uint64_t r, cl;
-        tmem__tp_local_shape(t, c->tp, m->n_kv_head, &r, &cl);
+        /* the trainable matrices of one instance: itself, or its adapters */
+        uint64_t pr[TMEM__LORA_MAX_PIECES], pc[TMEM__LORA_MAX_PIECES];
+        uint32_t np = tmem__trainable_pieces(c, t, pr, pc);
+        for (uint32_t j = 0; j < np; j++) {
+        uint64_t r = pr[j], cl = pc[j];
         uint64_t n = tc_mul(c, r, cl), b = 0;
         switch (kind) {
         case TMEM_STATE_Q8: /* int8, or fp32 below bitsandbytes' min_8bit_size */
@@ -609,15 +681,16 @@ static void per_tensor_state(struct tmem_train_ctx *c, enum tmem_state_kind kind
             b = n < TMEM_TRAIN_ADAM8BIT_MIN_SIZE ? 0
                                                  : 2 * c->fb * tmem_ceil_div_u64(n, TMEM_TRAIN_ADAM8BIT_BLOCK);
             break;
-        case TMEM_STATE_ROW: b = t->cols > 1 ? tc_mul(c, r, c->stb) : 0; break;
-        case TMEM_STATE_COL: b = t->cols > 1 ? tc_mul(c, cl, c->stb) : 0; break;
-        case TMEM_STATE_VECTOR: b = t->cols == 1 ? tc_mul(c, n, c->stb) : 0; break;
+        case TMEM_STATE_ROW: b = cl > 1 ? tc_mul(c, r, c->stb) : 0; break;
+        case TMEM_STATE_COL: b = cl > 1 ? tc_mul(c, cl, c->stb) : 0; break;
+        case TMEM_STATE_VECTOR: b = cl == 1 ? tc_mul(c, n, c->stb) : 0; break;
         default: b = tc_mul(c, n, c->stb); break;
         }
-        if (k == CAT_EXPERT)
+        if (is_expert)
             *expert = tc_add(c, *expert, tc_mul(c, b, count));
         else
             *dense = tc_add(c, *dense, tc_mul(c, b, count));
+        }
     }
 }
 
@@ -629,13 +702,13 @@ static bool offloaded_states(const struct tmem_train_ctx *c)
 static void master_bytes(struct tmem_train_ctx *c, struct tmem__term *t)
 {
     if (c->pi->master != NONE)
-        sharded(c, t, c->fb, c->shard_o, "4 B", false);
+        trained(c, t, c->fb, c->shard_o, "4 B");
 }
 
 static void grads_fp32_bytes(struct tmem_train_ctx *c, struct tmem__term *t)
 {
-    if (c->o->fp32_grads && c->pi->master != NONE)
-        sharded(c, t, c->fb, c->shard_g || offloaded_states(c), "4 B", false);
+    if (c->o->fp32_grads && c->pi->master != NONE && c->pi->grads != F32)
+        trained(c, t, c->fb, c->shard_g || offloaded_states(c), "4 B");
 }
 
 static void state_bytes(struct tmem_train_ctx *c, uint32_t k, struct tmem__term *t)
@@ -644,7 +717,7 @@ static void state_bytes(struct tmem_train_ctx *c, uint32_t k, struct tmem__term 
         return;
     enum tmem_state_kind kind = c->oi->states[k].kind;
     if (kind == TMEM_STATE_FULL) {
-        sharded(c, t, c->stb, c->shard_o, "state bytes", false);
+        trained(c, t, c->stb, c->shard_o, "state bytes");
         return;
     }
     /* Σ over this GPU's tensors of the kind's own bytes, dense and expert
@@ -681,11 +754,26 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
     const struct tmem_train_layout *l = &c->lay;
     switch (it) {
     case TMEM_TI_WEIGHTS:
-        if (o->offload != TMEM_OFFLOAD_PARAMS)
-            sharded(c, t, c->wb, c->shard_w, "weight bytes", false);
+        if (o->offload == TMEM_OFFLOAD_PARAMS)
+            return;
+        if (c->lora) { /* the frozen base, then the adapters (and modules to save) */
+            tmem__lora_base_term(c, t);
+            trained(c, t, c->wb, c->shard_w, "weight bytes");
+            return;
+        }
+        sharded(c, t, c->wb, c->shard_w, "weight bytes", false);
         return;
     case TMEM_TI_GRADS:
-        sharded(c, t, c->gb, c->shard_g, "grad bytes", false);
+        if (o->optimizer_in_backward) { /* one gradient at a time: stepped, then freed */
+            tmem__term_mul(t, "largest trainable tensor", c->tr_largest);
+            tmem__term_mul(t, "grad bytes", c->gb);
+            tmem__term_note(t, " (optimizer in backward)", NULL);
+            return;
+        }
+        trained(c, t, c->gb, c->shard_g, "grad bytes");
+        return;
+    case TMEM_TI_WEIGHT_TEMP:
+        tmem__lora_temp_term(c, t);
         return;
     case TMEM_TI_GRADS_FP32:
         if (!offloaded_states(c))
@@ -709,6 +797,8 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
         if (offloaded_states(c))
             return;
         enum tmem_optimizer op = o->optimizer;
+        if (o->optimizer_in_backward) /* a step per tensor: its own temporary only */
+            return;
         if (op == TMEM_OPTIMIZER_ADAFACTOR) {
             uint64_t big = 0;
             for (uint32_t i = 0; i < c->inv->n_tensors; i++)
@@ -724,7 +814,7 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
             (op != TMEM_OPTIMIZER_ADAM && op != TMEM_OPTIMIZER_ADAMW && op != TMEM_OPTIMIZER_LION))
             return;
         tmem__term_note(t, "torch foreach step, one temporary per parameter: ", NULL);
-        sharded(c, t, c->stb, c->shard_o, "state bytes", false);
+        trained(c, t, c->stb, c->shard_o, "state bytes");
         return;
     }
     case TMEM_TI_DDP_BUCKETS: {
@@ -743,13 +833,14 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
             tmem__sb_str(&sb, " hold a copy of every gradient: ");
             tmem__term_note(t, note, NULL);
         }
-        sharded(c, t, c->gb, false, "grad bytes", false);
+        trained(c, t, c->gb, false, "grad bytes");
         return;
     }
     case TMEM_TI_ZERO_REDUCE:
         if (o->zero == 0)
             return;
-        tmem__term_mul_min(t, "reduce_bucket_size", o->ds_reduce_bucket, "P_gpu", l->params);
+        tmem__term_mul_min(t, "reduce_bucket_size", o->ds_reduce_bucket, c->lora ? "P_train" : "P_gpu",
+                           l->trainable_params);
         tmem__term_mul(t, "grad bytes", c->gb);
         return;
     case TMEM_TI_ZERO_ALLGATHER:
@@ -985,7 +1076,16 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     const char *w = tmem_dtype_info(c->pi->weights)->name, *g = tmem_dtype_info(c->pi->grads)->name;
     const char *st = tmem_dtype_info(c->pi->states)->name, *cd = tmem_dtype_info(c->pi->compute)->name;
     switch (it) {
-    case TMEM_TI_WEIGHTS: tmem__sb_str(&sb, "weights ("); tmem__sb_str(&sb, w); tmem__sb_str(&sb, ")"); break;
+    case TMEM_TI_WEIGHTS:
+        if (c->lora) { /* "weights (nf4 base + fp32 adapters)" */
+            tmem__sb_str(&sb, "weights (");
+            tmem__sb_str(&sb, c->o->base_quant != TMEM_BASE_QUANT_NONE ? tmem_base_quant_name(c->o->base_quant) : cd);
+            tmem__sb_str(&sb, " + ");
+            tmem__sb_str(&sb, w);
+            tmem__sb_str(&sb, c->o->dora ? " DoRA)" : " LoRA)");
+            break;
+        }
+        tmem__sb_str(&sb, "weights ("); tmem__sb_str(&sb, w); tmem__sb_str(&sb, ")"); break;
     case TMEM_TI_GRADS: tmem__sb_str(&sb, "gradients ("); tmem__sb_str(&sb, g); tmem__sb_str(&sb, ")"); break;
     case TMEM_TI_GRADS_FP32: tmem__sb_str(&sb, "grad accumulation (fp32)"); break;
     case TMEM_TI_MASTER: tmem__sb_str(&sb, "master weights (fp32)"); break;
@@ -1018,6 +1118,11 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     case TMEM_TI_LOSS: tmem__sb_str(&sb, c->o->fused_ce ? "loss softmax chunk (fp32)" : "loss log-softmax (fp32)"); break;
     case TMEM_TI_LOGITS_GRAD: tmem__sb_str(&sb, c->o->fused_ce ? "hidden-state grad (fused CE)" : "logits gradient"); break;
     case TMEM_TI_RECOMPUTE: tmem__sb_str(&sb, "recomputed layer"); break;
+    case TMEM_TI_WEIGHT_TEMP:
+        tmem__sb_str(&sb, c->o->base_quant != TMEM_BASE_QUANT_NONE ? "dequantized weight (" : "DoRA weight temporaries (");
+        tmem__sb_str(&sb, cd);
+        tmem__sb_str(&sb, ")");
+        break;
     case TMEM_TI_STEP_SCRATCH: tmem__sb_str(&sb, "optimizer step scratch"); break;
     case TMEM_TI_DDP_BUCKETS: tmem__sb_str(&sb, "DDP gradient buckets"); break;
     case TMEM_TI_ZERO_REDUCE: tmem__sb_str(&sb, "ZeRO reduce bucket"); break;

@@ -248,10 +248,16 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     struct tmem__term t, sub;
     tmem__term_init(&t, f != NULL);
     tmem__term_init(&sub, f != NULL);
+    /* a frozen embedding / lm_head keeps no ids / input for its gradient */
+    uint64_t trainable = c->o->lora_targets | c->o->modules_to_save;
+    bool embd = !c->lora || (trainable >> TMEM_TENSOR_KIND_TOKEN_EMBD & 1u) != 0;
+    bool head = !c->lora || (trainable >> (m->tied ? TMEM_TENSOR_KIND_TOKEN_EMBD : TMEM_TENSOR_KIND_LM_HEAD) & 1u) != 0;
     if (c->lay.first) {
-        tmem__term_plus(&sub, NULL, 8);
-        tmem__term_mul(&sub, "b·s", c->tokens);
-        if (m->learned_pos) {
+        if (embd) {
+            tmem__term_plus(&sub, NULL, 8);
+            tmem__term_mul(&sub, "b·s", c->tokens);
+        }
+        if (m->learned_pos && !c->lora) {
             tmem__term_plus(&sub, NULL, 8);
             tmem__term_mul(&sub, "s", c->s_local);
         }
@@ -275,9 +281,11 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
             tmem__term_plus(&sub, tok, c->tokens_repl);
             tmem__term_mul(&sub, "B_final_norm", c->act.end_norm);
         }
-        tmem__term_plus(&sub, tok, c->tokens_repl); /* the lm_head input */
-        tmem__term_mul(&sub, "d_model", m->d_model);
-        tmem__term_mul(&sub, "c", c->cb);
+        if (head) {
+            tmem__term_plus(&sub, tok, c->tokens_repl); /* the lm_head input */
+            tmem__term_mul(&sub, "d_model", m->d_model);
+            tmem__term_mul(&sub, "c", c->cb);
+        }
     }
     in_flight(c, &t);
     tmem__term_mul_term(&t, &sub);
@@ -399,7 +407,10 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
             return 0;
         struct tmem__term t;
         tmem__term_init(&t, f != NULL);
-        tmem__term_mul(&t, "matmul weights of this GPU", lay->matmul_params);
+        if (c->lora) /* the frozen base is kept in c already: only the adapters are cast */
+            tmem__term_mul(&t, "trainable matmul weights of this GPU", c->tr_matmul);
+        else
+            tmem__term_mul(&t, "matmul weights of this GPU", lay->matmul_params);
         tmem__term_mul(&t, "c", c->cb);
         tmem__term_note(&t, " (autocast caches its casts until backward)", NULL);
         return done(c, &t, f);
@@ -413,6 +424,7 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
             (c->o->recompute == TMEM_RECOMPUTE_SELECTIVE && la->scores == 0))
             return 0;
         return recompute_item(c, f);
+    case TMEM_TI_WEIGHT_TEMP:
     case TMEM_TI_WEIGHTS:
     case TMEM_TI_GRADS:
     case TMEM_TI_GRADS_FP32:

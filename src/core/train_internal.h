@@ -45,6 +45,13 @@ struct tmem_train_ctx {
     bool rope, softmax_fp32;
     bool shard_w, shard_g, shard_o; /* which model states are sharded over lay.shard */
     bool grads_persistent;
+    /* adapters (train_lora.c): lora is set by a rank > 0; tr_* are the
+     * trainable parameters of this GPU (its whole share without adapters) */
+    bool lora;
+    uint64_t tr_dense, tr_expert; /* after TP, before sharding */
+    uint64_t tr_matmul;           /* of which matmul weights (autocast casts them) */
+    uint64_t tr_largest;          /* the largest trainable tensor (elements, TP-local) */
+    uint64_t base_bytes;          /* the frozen base's storage (quantized or in c), before sharding */
     struct tmem_layer_act la;     /* one layer, one micro-batch (computed once) */
     struct tmem__act_sums act;    /* its per-token sums (computed once) */
 };
@@ -102,6 +109,26 @@ static inline uint64_t tc_term(struct tmem_train_ctx *c, const struct tmem__term
 void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
                        const struct tmem_inventory *inv, const struct tmem_train_opts *o,
                        uint64_t stage);
+
+/* train.c: instances of t on this stage (the last stage's copy of a tied
+ * embedding included); *expert: a routed expert (expert parallel divides it) */
+uint64_t tmem__stage_instances(const struct tmem_train_ctx *c, const struct tmem_tensor *t, bool *expert);
+
+/* train_lora.c: adapters. */
+#define TMEM__LORA_MAX_PIECES 4
+/* is kind k of the plan's --lora-targets / --modules-to-save */
+bool tmem__lora_targeted(const struct tmem_train_opts *o, enum tmem_tensor_kind k);
+/* fills c->lora, c->tr_*, c->base_bytes and c->lay.trainable_params */
+void tmem__lora_setup(struct tmem_train_ctx *c);
+/* The trainable matrices one instance of t carries on this GPU, rows ×
+ * cols (TP-local): t itself without adapters; else lora_A (r × d_in), lora_B
+ * (d_out × r) and DoRA's magnitude (d_out × 1) when targeted, a copy of t
+ * when a module to save; none for a frozen tensor. Returns how many. */
+uint32_t tmem__trainable_pieces(const struct tmem_train_ctx *c, const struct tmem_tensor *t,
+                                uint64_t *rows, uint64_t *cols);
+/* the frozen base's weights term; the weight temporaries' term */
+void tmem__lora_base_term(struct tmem_train_ctx *c, struct tmem__term *t);
+void tmem__lora_temp_term(struct tmem_train_ctx *c, struct tmem__term *t);
 
 /* act_inventory.c: the activation inventory of one layer. list NULL: the
  * sums only (the fast path). */

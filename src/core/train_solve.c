@@ -165,6 +165,12 @@ static const struct {
     [TMEM_TRAIN_LEVER_MORE_GPUS] = {"more_gpus",
         "more hardware: the model states shard over more data-parallel ranks (activations "
         "do not shrink)"},
+    [TMEM_TRAIN_LEVER_LORA] = {"lora",
+        "a different job: the base is frozen and rank-16 adapters on every linear layer are "
+        "trained (PEFT LoRA, Hu et al. 2021); quality can differ from a full fine-tune"},
+    [TMEM_TRAIN_LEVER_QLORA] = {"qlora",
+        "a different job: adapters over a frozen 4-bit NF4 base (bitsandbytes, Dettmers et al. "
+        "2023); each matmul dequantizes its weight, slower steps"},
 };
 _Static_assert(sizeof levers / sizeof levers[0] == TMEM_TRAIN_LEVER_COUNT, "one row per lever");
 
@@ -382,6 +388,31 @@ static void try_micro_batch(struct fixes *f, const struct tmem_train_opts *o)
 }
 
 /* fits first by lever; then the rest by peak */
+/* LoRA on every linear layer instead of a full fine-tune, and QLoRA (the
+ * same over an NF4 base; or only the NF4 base for a LoRA plan) */
+static void try_adapters(struct fixes *f, const struct tmem_train_opts *o)
+{
+    struct tmem_train_opts t = *o;
+    if (o->lora_rank == 0) {
+        t.lora_rank = TMEM_TRAIN_FIX_LORA_RANK;
+        t.lora_targets = tmem_lora_target_kinds("all-linear");
+        char what[64];
+        fix_what(what, sizeof what, "--lora-rank ", t.lora_rank, " --lora-targets all-linear");
+        uint64_t p;
+        if (peak_of(f, &t, &p))
+            add(f, TMEM_TRAIN_LEVER_LORA, &t, p, what, UINT64_MAX, "");
+        t.base_quant = TMEM_BASE_QUANT_NF4;
+        fix_what(what, sizeof what, "--lora-rank ", t.lora_rank, " --lora-targets all-linear --base-quant nf4");
+        if (peak_of(f, &t, &p))
+            add(f, TMEM_TRAIN_LEVER_QLORA, &t, p, what, UINT64_MAX, "");
+        return;
+    }
+    if (o->base_quant == TMEM_BASE_QUANT_NONE) {
+        t.base_quant = TMEM_BASE_QUANT_NF4;
+        try_plan(f, TMEM_TRAIN_LEVER_QLORA, &t, "--base-quant nf4");
+    }
+}
+
 static bool before(const struct tmem_train_fix *a, const struct tmem_train_fix *b)
 {
     if (a->fits != b->fits)
@@ -445,6 +476,7 @@ size_t tmem_train_suggest(const struct tmem_model *m, const struct tmem_inventor
     try_tp(&f, o, dp);
     try_offload(&f, o);
     try_more_gpus(&f, o, dp);
+    try_adapters(&f, o);
 
     /* insertion sort: at most TMEM_TRAIN_LEVER_COUNT entries */
     for (size_t i = 1; i < f.n; i++) {

@@ -34,6 +34,7 @@ struct tmem_train_view {
     const double *fix_step_s;           /* [n_fixes]: each fix's step time (< 0: not known) */
     uint64_t tokens;                    /* --tokens (0: none) */
     double gpu_hour_usd;                /* --gpu-hour-usd (< 0: none) */
+    const struct tmem_lora_params *lora;   /* adapter counts (tmem_lora_count), or NULL without adapters */
 };
 
 void tmem__report_train_text(FILE *out, const struct tmem_train_view *v,

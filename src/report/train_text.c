@@ -22,6 +22,45 @@ static const char *sharding(const struct tmem_train_opts *o, char *buf, size_t c
     return buf;
 }
 
+/* the targeted kinds' names, "attn.q_proj, attn.v_proj" */
+static void lora_targets(const struct tmem_train_view *v, char *buf, size_t cap)
+{
+    size_t n = 0;
+    uint64_t present = 0;
+    for (uint32_t i = 0; i < v->inv->n_tensors; i++)
+        present |= UINT64_C(1) << v->inv->tensors[i].kind;
+    buf[0] = '\0';
+    for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
+        if ((v->opts->lora_targets & present) >> k & 1u) {
+            int w = snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
+                             tmem_tensor_kind_info((enum tmem_tensor_kind)k)->name);
+            if (w < 0 || (size_t)w >= cap - n)
+                return;
+            n += (size_t)w;
+        }
+}
+
+/* the adapters, and PEFT's print_trainable_parameters line */
+static void lora_lines(FILE *out, const struct tmem_train_view *v)
+{
+    const struct tmem_train_opts *o = v->opts;
+    const struct tmem_lora_params *p = v->lora;
+    char a[32], b[32], names[1024];
+    lora_targets(v, names, sizeof names);
+    fprintf(out, "  %s r %llu", o->dora ? "DoRA" : "LoRA", (unsigned long long)o->lora_rank);
+    if (o->lora_alpha)
+        fprintf(out, " (alpha %llu)", (unsigned long long)o->lora_alpha);
+    fprintf(out, " on %llu linear layers (%s)", (unsigned long long)p->targeted_linears, names);
+    if (o->lora_dropout_ppm)
+        fprintf(out, ", dropout %g", o->lora_dropout_ppm / 1e6);
+    fprintf(out, "; frozen base %s", o->base_quant != TMEM_BASE_QUANT_NONE
+                                         ? tmem_base_quant_name(o->base_quant)
+                                         : tmem_dtype_info(tmem_precision_info(o->precision)->compute)->name);
+    fprintf(out, "\n  trainable params: %s || all params: %s || trainable%%: %.4f\n",
+            tmem__fmt_count(a, sizeof a, p->trainable_params), tmem__fmt_count(b, sizeof b, p->all_params),
+            p->all_params ? 100.0 * (double)p->trainable_params / (double)p->all_params : 0.0);
+}
+
 static void plan_lines(FILE *out, const struct tmem_train_view *v)
 {
     const struct tmem_train_opts *o = v->opts;
@@ -62,6 +101,8 @@ static void plan_lines(FILE *out, const struct tmem_train_view *v)
     if (l->shard > 1)
         fprintf(out, ", states sharded over %llu", (unsigned long long)l->shard);
     fprintf(out, "\n");
+    if (v->lora != NULL)
+        lora_lines(out, v);
 }
 
 static void defaults_lines(FILE *out, const struct tmem_train_view *v, const struct tmem_report_opts *ro)
@@ -93,6 +134,9 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
             v->r->softmax_fp32 ? "fp32" : "the compute dtype",
             o->attention == TMEM_ATTENTION_FLASH ? "FlashAttention-2 saves q, k, v, out, lse"
                                                  : "eager attention materialises the scores");
+    if (o->lora_rank > 0)
+        fprintf(out, "  adapters: PEFT Linear (dropout, A, B); a frozen weight's own gradient needs no saved tensor;\n"
+                     "    the first layer is counted like the others (it saves less before its first adapter)\n");
     if (o->fused_ce)
         fprintf(out, "  fused cross-entropy in chunks of %llu tokens (--ce-chunk)\n",
                 (unsigned long long)o->ce_chunk_tokens);
@@ -520,6 +564,24 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     tmem__json_set_bool(plan, "deepspeed_estimator", o->deepspeed_estimator);
     tmem__json_set_obj(x, "plan", plan);
     tmem__json_set_u64(x, "params_per_gpu", l->params);
+    if (v->lora != NULL) {
+        tmem__json_set_u64(x, "trainable_params_per_gpu", l->trainable_params);
+        char names[1024];
+        lora_targets(v, names, sizeof names);
+        struct tmem_json *lo = tmem__json_object();
+        tmem__json_set_u64(lo, "rank", o->lora_rank);
+        tmem__json_set_u64(lo, "alpha", o->lora_alpha);
+        tmem__json_set_str(lo, "targets", names);
+        tmem__json_set_u64(lo, "dropout_ppm", o->lora_dropout_ppm);
+        tmem__json_set_bool(lo, "dora", o->dora);
+        tmem__json_set_str(lo, "base_quant", tmem_base_quant_name(o->base_quant));
+        tmem__json_set_u64(lo, "targeted_linears", v->lora->targeted_linears);
+        tmem__json_set_u64(lo, "adapter_params", v->lora->adapter_params);
+        tmem__json_set_u64(lo, "saved_params", v->lora->saved_params);
+        tmem__json_set_u64(lo, "trainable_params", v->lora->trainable_params);
+        tmem__json_set_u64(lo, "all_params", v->lora->all_params);
+        tmem__json_set_obj(x, "lora", lo);
+    }
     tmem__json_set_u64(x, "pipeline_stage", l->stage);
     tmem__json_set_str(x, "peak_phase", tmem_phase_name(r->peak_phase));
     struct tmem_json *ph = tmem__json_object();

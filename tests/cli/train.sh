@@ -198,6 +198,13 @@ expect_error "pp larger than layers" "at most n_layer" train llama-2-7b --pp 64
 expect_error "ep not dividing experts" "a divisor of n_expert (8)" train mixtral-8x7b --ep 3 --gpus 3
 expect_error "gpus not dp·tp·pp·cp" "dp·tp·pp·cp (2·2·1·1)" train llama-2-7b --gpus 8 --dp 2 --tp 2
 expect_error "micro-batch zero" "micro-batch is 0" train llama-2-7b --micro-batch 0
+expect_error "unknown LoRA target" "^tmem: error: --lora-targets: unknown module 'qkv'" train llama-2-7b --lora-rank 8 --lora-targets q,qkv
+expect_error "base quant without adapters" "^tmem: error: --base-quant: an adapter option needs --lora-rank" train llama-2-7b --base-quant nf4
+expect_error "unknown base quant" "^tmem: error: --base-quant: unknown base quantization 'nf3'" train llama-2-7b --lora-rank 8 --base-quant nf3
+expect_error "LoRA dropout of 1" "^tmem: error: --lora-dropout: a probability" train llama-2-7b --lora-rank 8 --lora-dropout 1
+expect_error "unknown module to save" "^tmem: error: --modules-to-save: unknown module 'norm'" train llama-2-7b --lora-rank 8 --modules-to-save norm
+expect_error "DoRA without a rank" "^tmem: error: --dora: an adapter option needs --lora-rank" train llama-2-7b --dora
+expect_error "LoRA rank too large" "^tmem: error: --lora-rank:" train llama-2-7b --lora-rank 2000000
 expect_error "micro-batch absurd" "in \[1, 1048576\]" train llama-2-7b --micro-batch 99999999999
 expect_error "seq zero" "is 0" train llama-2-7b --seq 0
 expect_error "seq absurd" "in \[1, 16777216\]" train llama-2-7b --seq 100000000

@@ -271,7 +271,9 @@ static int changes(const struct tmem_train_opts *a, const struct tmem_train_opts
     return (a->fused_ce != b->fused_ce) + (a->sequence_parallel != b->sequence_parallel) +
            (a->zero != b->zero) + (a->recompute != b->recompute) + (a->optimizer != b->optimizer) +
            (a->fsdp != b->fsdp) + (a->micro_batch != b->micro_batch) + (a->tp != b->tp) +
-           (a->offload != b->offload) + (a->gpus != b->gpus);
+           (a->offload != b->offload) + (a->gpus != b->gpus) +
+           (a->lora_rank != b->lora_rank || a->lora_targets != b->lora_targets) + /* adapters: one change */
+           (a->base_quant != b->base_quant);
 }
 
 static void check_fixes(const struct tmem_model *m, const struct tmem_inventory *inv,
@@ -287,11 +289,12 @@ static void check_fixes(const struct tmem_model *m, const struct tmem_inventory 
         assert_true(fx[i].fits == (fx[i].peak_bytes <= cap));
         assert_false(seen[fx[i].lever]);
         seen[fx[i].lever] = true;
-        /* one change; the offload and more-GPU levers may name the sharding they need */
+        /* one change; the offload and more-GPU levers may name the sharding they need, QLoRA its adapters */
         int c = changes(o, &fx[i].opts);
         bool companion = fx[i].lever == TMEM_TRAIN_LEVER_OFFLOAD_OPTIMIZER ||
                          fx[i].lever == TMEM_TRAIN_LEVER_OFFLOAD_PARAMS ||
-                         fx[i].lever == TMEM_TRAIN_LEVER_MORE_GPUS || fx[i].lever == TMEM_TRAIN_LEVER_TENSOR_PARALLEL;
+                         fx[i].lever == TMEM_TRAIN_LEVER_MORE_GPUS || fx[i].lever == TMEM_TRAIN_LEVER_TENSOR_PARALLEL ||
+                         fx[i].lever == TMEM_TRAIN_LEVER_QLORA; /* adapters + the NF4 base */
         assert_true(c == 1 || (companion && c == 2));
         assert_non_null(strstr(tmem_train_lever_cost(fx[i].lever), " "));
         /* order: those that fit first by lever, then the rest by peak */
