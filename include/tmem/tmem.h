@@ -93,6 +93,8 @@ enum tmem_norm_kind {
     TMEM_NORM_LAYERNORM = 0, /* weight + bias: 2 · width params */
     TMEM_NORM_RMSNORM,       /* weight only:   1 · width params */
     TMEM_NORM_NONPARAM,      /* no parameters (OLMo's LayerNorm) */
+    TMEM_NORM_LAYERNORM_NOBIAS, /* LayerNorm (mean and variance) with a weight only:
+                                   1 · width params (Cohere's CohereLayerNorm) */
     TMEM_NORM_COUNT
 };
 
@@ -157,6 +159,7 @@ enum tmem_field {
     TMEM_FIELD_QK_NOPE_DIM,
     TMEM_FIELD_QK_ROPE_DIM,
     TMEM_FIELD_V_HEAD_DIM,
+    TMEM_FIELD_SWA_LAYER_STEP,     /* the sliding-window layer pattern (sliding_window_pattern) */
     TMEM_FIELD_COUNT
 };
 
@@ -213,6 +216,9 @@ struct tmem_family_info {
     enum tmem_attn_kind attn;
     bool qkv_bias, o_bias, mlp_bias, lm_head_bias;
     bool qk_norm;                  /* per-head q/k norms of width d_head */
+    bool qk_norm_full;             /* the q/k norms span the whole projections: weights of
+                                      n_head·d_head and n_kv_head·d_head, one statistic per
+                                      token (OLMo2's q_norm / k_norm) */
     bool embed_norm;               /* a norm right after the embedding */
     bool learned_pos;              /* learned position table */
     uint32_t pos_extra_rows;       /* OPT's offset of 2 */
@@ -222,8 +228,10 @@ struct tmem_family_info {
     bool shared_expert_gate;       /* Qwen2-MoE: a sigmoid gate on the shared expert */
     uint32_t moe_layer_phase;      /* layer i is MoE iff (i + phase) % step == 0 */
     uint32_t d_ff_mult;            /* d_ff default = mult · d_model (0: required) */
-    uint32_t swa_layer_step;       /* with a sliding window: 0 all layers slide, k: layers
-                                      i with i % k == 0 slide (Gemma-2: 2), the rest are global */
+    uint32_t swa_layer_step;       /* with a sliding window: 0 all layers slide; k: layer i is
+                                      global iff i % k == k − 1, the rest slide (Gemma-2: 2,
+                                      layers 1, 3, … global; Gemma-3: 6, layers 5, 11, …);
+                                      the default of struct tmem_model's swa_layer_step */
 
     /* activation kernels (training activations) */
     bool rope;                     /* rotary embedding: saves cos / sin tables */
@@ -269,6 +277,7 @@ struct tmem_model {
     enum tmem_mlp_kind mlp;
     enum tmem_attn_kind attn;
     bool qkv_bias, o_bias, mlp_bias, lm_head_bias, qk_norm;
+    bool qk_norm_full;             /* q/k norms of n_head·d_head / n_kv_head·d_head (OLMo2) */
     bool learned_pos;
     bool tied;                     /* lm_head shares the embedding */
 
@@ -291,6 +300,8 @@ struct tmem_model {
     uint64_t kv_lora_rank, qk_nope_dim, qk_rope_dim, v_head_dim;
 
     uint64_t sliding_window;       /* 0: full attention */
+    uint64_t swa_layer_step;       /* with a window: 0 every layer slides; k: layer i is global
+                                      iff i % k == k − 1 (HF sliding_window_pattern: Gemma-3 6) */
 
     /* training: dropout rates by kind (0: none), seeded with the family's
      * config-class defaults, read from config.json where it has the key */

@@ -198,6 +198,8 @@ enum norm_site {
     NORM_KV_A,     /* MLA kv_a_layernorm */
     NORM_Q,        /* per-head q_norm (Qwen3) */
     NORM_K,        /* per-head k_norm */
+    NORM_Q_FULL,   /* q_norm over the whole q projection (OLMo2) */
+    NORM_K_FULL,   /* k_norm over the whole k projection */
     NORM_SITE_COUNT
 };
 static const struct {
@@ -218,6 +220,10 @@ static const struct {
                 "b·s × n_head·d_head", "b·s × n_head", "b·s × 2·n_head", KB(ATTN_Q_NORM)},
     [NORM_K] = {"k_norm.x_fp32", "k_norm.rstd", "k_norm.y", "k_norm.input", "k_norm.mean_rstd",
                 "b·s × n_kv_head·d_head", "b·s × n_kv_head", "b·s × 2·n_kv_head", KB(ATTN_K_NORM)},
+    [NORM_Q_FULL] = {"q_norm.x_fp32", "q_norm.rstd", "q_norm.y", "q_norm.input", "q_norm.mean_rstd",
+                     "b·s × n_head·d_head", "b·s", "b·s × 2", KB(ATTN_Q_NORM)},
+    [NORM_K_FULL] = {"k_norm.x_fp32", "k_norm.rstd", "k_norm.y", "k_norm.input", "k_norm.mean_rstd",
+                     "b·s × n_kv_head·d_head", "b·s", "b·s × 2", KB(ATTN_K_NORM)},
 };
 _Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per norm site");
 
@@ -297,7 +303,10 @@ static void attention(struct walk *w)
         return;
     }
     uint64_t d = m->d_head;
-    if (m->qk_norm) { /* per-head RMSNorm on q and k (Qwen3) */
+    if (m->qk_norm && m->qk_norm_full) { /* RMSNorm over all of q and of k (OLMo2) */
+        norm(w, ATTN, NORM_Q_FULL, true, TP, tc_mul(c, a, d), 1);
+        norm(w, ATTN, NORM_K_FULL, true, TP, tc_mul(c, g, d), 1);
+    } else if (m->qk_norm) { /* per-head RMSNorm on q and k (Qwen3) */
         norm(w, ATTN, NORM_Q, true, TP, tc_mul(c, a, d), a);
         norm(w, ATTN, NORM_K, true, TP, tc_mul(c, g, d), g);
     }

@@ -77,8 +77,8 @@ static uint64_t mul(struct walk *w, uint64_t a, uint64_t b)
 }
 
 /* A norm of `width` repeated per_layer times in each layer of its scope:
- * weight (RMSNorm, LayerNorm) and bias (LayerNorm only); a non-parametric
- * norm adds nothing. */
+ * weight (RMSNorm, LayerNorm with or without bias) and bias (LayerNorm
+ * only); a non-parametric norm adds nothing. */
 static void add_norm(struct walk *w, enum tmem_tensor_kind weight, enum tmem_tensor_kind bias,
                      const char *sym, const char *count_sym, uint64_t width, uint64_t per_layer)
 {
@@ -125,7 +125,10 @@ static void walk_attention_gqa(struct walk *w)
     }
     if (m->o_bias)
         add(w, K(ATTN_O_BIAS), "d_model", "n_layer", m->d_model, 1, 1, 1);
-    if (m->qk_norm) { /* Qwen3 q_norm/k_norm, phi's qk_layernorm: width d_head */
+    if (m->qk_norm && m->qk_norm_full) { /* OLMo2, Cohere: the whole projection widths */
+        add_norm(w, K(ATTN_Q_NORM), K(ATTN_Q_NORM_BIAS), "n_head·d_head", "n_layer", q, 1);
+        add_norm(w, K(ATTN_K_NORM), K(ATTN_K_NORM_BIAS), "n_kv_head·d_head", "n_layer", kv, 1);
+    } else if (m->qk_norm) { /* Qwen3 q_norm/k_norm, phi's qk_layernorm: width d_head */
         add_norm(w, K(ATTN_Q_NORM), K(ATTN_Q_NORM_BIAS), "d_head", "n_layer", m->d_head, 1);
         add_norm(w, K(ATTN_K_NORM), K(ATTN_K_NORM_BIAS), "d_head", "n_layer", m->d_head, 1);
     }

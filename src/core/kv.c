@@ -112,16 +112,17 @@ static void fixed_term(struct tmem__term *t, enum tmem_kv_dtype dt, uint64_t lay
     tmem__term_mul(t, "fp32 scale", tmem__dtype_size(TMEM_DTYPE_F32));
 }
 
-/* Sliding-window layers among [first, first + n). */
+/* Sliding-window layers among [first, first + n): all of them, or (with a
+ * pattern k) all but the global layers i with i % k == k − 1, whose i + 1
+ * are the multiples of k in [first + 1, first + n + 1). */
 static uint64_t window_layers(const struct tmem_model *m, uint64_t first, uint64_t n)
 {
     if (m->sliding_window == 0)
         return 0;
-    uint32_t step = tmem_family_info(m->family)->swa_layer_step;
+    uint64_t step = m->swa_layer_step;
     if (step == 0)
         return n;
-    /* layers i with i % step == 0: multiples of step in [first, first + n) */
-    return tmem_ceil_div_u64(first + n, step) - tmem_ceil_div_u64(first, step);
+    return n - ((first + n) / step - first / step);
 }
 
 enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype dt, uint64_t tp,

@@ -29,6 +29,8 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->mlp_bias = fi->mlp_bias;
     m->lm_head_bias = fi->lm_head_bias;
     m->qk_norm = fi->qk_norm;
+    m->qk_norm_full = fi->qk_norm_full;
+    m->swa_layer_step = fi->swa_layer_step;
     m->learned_pos = fi->learned_pos;
     m->tied = fi->tied;
     m->router_bias = fi->router_bias;
@@ -87,6 +89,7 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
     case TMEM_FIELD_QK_NOPE_DIM: m->qk_nope_dim = v; return true;
     case TMEM_FIELD_QK_ROPE_DIM: m->qk_rope_dim = v; return true;
     case TMEM_FIELD_V_HEAD_DIM: m->v_head_dim = v; return true;
+    case TMEM_FIELD_SWA_LAYER_STEP: m->swa_layer_step = v; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;
@@ -216,6 +219,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         return tmem__fail(err, TMEM_ERR_MISSING_KEY, "d_ff",
                          "d_ff (intermediate size) is required for this family");
     TRY(tmem__check_range(err, "sliding_window", m.sliding_window, 0, TMEM_MAX_N_CTX));
+    TRY(tmem__check_range(err, "sliding_window_pattern", m.swa_layer_step, 0, TMEM_MAX_N_LAYER));
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         if (!(m.dropout[k] >= 0.0 && m.dropout[k] <= 1.0))
             return tmem__fail(err, TMEM_ERR_LIMIT, "dropout", "a dropout rate is outside [0, 1]");

@@ -30,9 +30,17 @@ struct derive {
     size_t notes_cap;
 };
 
+/* A norm with a weight and no bias in the file: the family's weight-only
+ * LayerNorm (Cohere) where its descriptor names one, else RMSNorm. */
+static enum tmem_norm_kind weight_only_norm(const struct tmem_model *m)
+{
+    return m->norm == TMEM_NORM_LAYERNORM_NOBIAS ? m->norm : TMEM_NORM_RMSNORM;
+}
+
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
+
 static void note(struct derive *d, const char *fmt, ...)
 {
     if (d->notes == NULL || d->notes_cap == 0)
@@ -173,6 +181,7 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
     kv_u64(d, "attention.head_count", true, &m->n_head);
     kv_u64(d, "attention.head_count_kv", false, &m->n_kv_head);
     kv_u64(d, "context_length", false, &m->n_ctx);
+    kv_u64(d, "attention.sliding_window", false, &m->sliding_window);
     kv_u64(d, "feed_forward_length", false, &m->d_ff);
     uint64_t key_len = 0, value_len = 0;
     kv_u64(d, "attention.key_length", false, &key_len);
@@ -216,7 +225,7 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
             m->norm = TMEM_NORM_NONPARAM;
         } else {
             m->n_norm_per_layer = n_norm;
-            m->norm = blk0(d, "attn_norm.bias") ? TMEM_NORM_LAYERNORM : TMEM_NORM_RMSNORM;
+            m->norm = blk0(d, "attn_norm.bias") ? TMEM_NORM_LAYERNORM : weight_only_norm(m);
         }
         m->final_norm = has_tensor(d, "output_norm.weight");
         m->embed_norm = has_tensor(d, "token_embd_norm.weight");
@@ -479,7 +488,7 @@ static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem
         m->norm = TMEM_NORM_NONPARAM;
     } else {
         m->n_norm_per_layer = n_norm;
-        m->norm = ln_bias ? TMEM_NORM_LAYERNORM : TMEM_NORM_RMSNORM;
+        m->norm = ln_bias ? TMEM_NORM_LAYERNORM : weight_only_norm(m);
     }
 
     /* attention widths */
@@ -533,7 +542,7 @@ static enum tmem_status llama_style(struct derive *d, const char *p, struct tmem
         }
         uint64_t dh = 0;
         snprintf(name, sizeof name, "%slayers.0.self_attn.q_norm.weight", p);
-        if (!shape1(d, name, &dh))
+        if (m->qk_norm_full || !shape1(d, name, &dh)) /* a full-width q_norm is not one head */
             dh = guess_d_head(d, qr, kvr);
         if (dh == 0 || qr % dh || kvr % dh)
             return fail_names(d, "the attention widths do not factor into heads");
