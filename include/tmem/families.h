@@ -287,6 +287,53 @@ TMEM_FAMILY(TMEM_FAMILY_STARCODER2, .name = "starcoder2",
     .gguf_arch = "starcoder2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "mlp.c_fc.weight", .st_mlp_up = "mlp.c_fc")
 
+/* ---------------------------------------------- decoder families of 2025 */
+
+TMEM_FAMILY(TMEM_FAMILY_OLMO2, .name = "olmo2",
+    .description = "post-norm (RMSNorm after attention and after the MLP), q/k RMSNorm over the whole projections",
+    /* modeling_olmo2.py: Olmo2Attention q_norm = Olmo2RMSNorm(n_head·d_head),
+     * k_norm = Olmo2RMSNorm(n_kv_head·d_head) applied to q_proj / k_proj
+     * outputs; Olmo2DecoderLayer: post_attention_layernorm on the attention
+     * output and post_feedforward_layernorm on the MLP output (no
+     * input_layernorm); Olmo2Config: tie_word_embeddings false,
+     * attention_bias false */
+    RMS, .n_norm_per_layer = 2, GATED, .qk_norm = true, .qk_norm_full = true, .tied = false,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias")),
+    .gguf_arch = "olmo2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "post_feedforward_layernorm.weight|self_attn.q_norm.weight",
+    .st_forbid = "input_layernorm.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_COHERE, .name = "cohere", .aliases = "command-r",
+    .description = "parallel attention and MLP after one LayerNorm without bias, tied, scaled logits",
+    /* modeling_cohere.py: CohereDecoderLayer runs self_attn and mlp on the
+     * same input_layernorm output (CohereLayerNorm: mean and variance, a
+     * weight, no bias); SwiGLU gate/up/down; the lm_head is the embedding
+     * (tie_word_embeddings true) times logit_scale, a scalar, no tensor;
+     * use_qk_norm: q_norm / k_norm CohereLayerNorm((n_head, d_head)) and
+     * ((n_kv_head, d_head)), a weight per head (Command R+) */
+    .norm = TMEM_NORM_LAYERNORM_NOBIAS, .n_norm_per_layer = 1, GATED, .qk_norm_full = true,
+    .tied = true,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), FLAG("use_qk_norm", QK_NORM)),
+    .gguf_arch = "command-r", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "input_layernorm.weight", .st_forbid = "post_attention_layernorm.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_GEMMA3, .name = "gemma3_text",
+    .description = "Gemma-2 layout with per-head q/k RMSNorm, 5 sliding-window layers to 1 global",
+    /* modeling_gemma3.py Gemma3DecoderLayer: input, post_attention,
+     * pre_feedforward and post_feedforward RMSNorms; Gemma3Attention q_norm,
+     * k_norm Gemma3RMSNorm(d_head); layer i slides iff (i + 1) %
+     * sliding_window_pattern != 0; Gemma3TextConfig: head_dim 256,
+     * sliding_window 4096, sliding_window_pattern 6, tied */
+    RMS, .n_norm_per_layer = 4, GATED, .qk_norm = true, .tied = true, .swa_layer_step = 6,
+    HF_EAGER, .mlp_act = "GeGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 256),
+           KEY_DEF("sliding_window", SLIDING_WINDOW, 4096),
+           KEY("sliding_window_pattern", SWA_LAYER_STEP)),
+    .gguf_arch = "gemma3", .st_layout = TMEM_ST_LAYOUT_LLAMA,
+    .st_require = "pre_feedforward_layernorm.weight|self_attn.q_norm.weight")
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

@@ -888,6 +888,113 @@ static const struct tmem_preset presets[] = {
      "\"embedding_dropout\": 0.1, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+
+    /* Config: allenai/OLMo-2-0425-1B config.json (architecture keys). */
+    {"olmo-2-0425-1b", "allenai/OLMo-2-0425-1B", UINT64_C(1484916736),
+     "HF safetensors metadata total of allenai/OLMo-2-0425-1B(-Instruct): 1,484,916,736 "
+     "(non-embedding 1,279,395,840)",
+     "{"
+     "\"model_type\": \"olmo2\", "
+     "\"vocab_size\": 100352, "
+     "\"hidden_size\": 2048, "
+     "\"intermediate_size\": 8192, "
+     "\"num_hidden_layers\": 16, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 16, "
+     "\"max_position_embeddings\": 4096, "
+     "\"rope_theta\": 500000, "
+     "\"rms_norm_eps\": 1e-06, "
+     "\"attention_bias\": false, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: allenai/OLMo-2-1124-7B config.json (architecture keys). */
+    {"olmo-2-1124-7b", "allenai/OLMo-2-1124-7B", UINT64_C(7298617344),
+     "HF safetensors metadata total of allenai/OLMo-2-1124-7B: 7,298,617,344 (F32)",
+     "{"
+     "\"model_type\": \"olmo2\", "
+     "\"vocab_size\": 100352, "
+     "\"hidden_size\": 4096, "
+     "\"intermediate_size\": 11008, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 32, "
+     "\"max_position_embeddings\": 4096, "
+     "\"rope_theta\": 500000, "
+     "\"rms_norm_eps\": 1e-06, "
+     "\"attention_bias\": false, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: CohereForAI/aya-expanse-8b config.json (architecture keys; model_type cohere). */
+    {"aya-expanse-8b", "CohereForAI/aya-expanse-8b", UINT64_C(8028033024),
+     "HF safetensors metadata total of CohereForAI/aya-expanse-8b: 8,028,033,024",
+     "{"
+     "\"model_type\": \"cohere\", "
+     "\"vocab_size\": 256000, "
+     "\"hidden_size\": 4096, "
+     "\"intermediate_size\": 14336, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"max_position_embeddings\": 8192, "
+     "\"layer_norm_eps\": 1e-05, "
+     "\"logit_scale\": 0.125, "
+     "\"rope_theta\": 10000, "
+     "\"use_qk_norm\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: CohereForAI/c4ai-command-r-v01 config.json (architecture keys). The model
+     * card gives "35 billion parameters" (rounded); no exact published total was found.
+     * tmem's 34,980,831,232 is checked against the hand calculation in
+     * tests/unit/test_decoders_2025.c. */
+    {"command-r-v01", "CohereForAI/c4ai-command-r-v01", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"cohere\", "
+     "\"vocab_size\": 256000, "
+     "\"hidden_size\": 8192, "
+     "\"intermediate_size\": 22528, "
+     "\"num_hidden_layers\": 40, "
+     "\"num_attention_heads\": 64, "
+     "\"num_key_value_heads\": 64, "
+     "\"max_position_embeddings\": 8192, "
+     "\"layer_norm_eps\": 1e-05, "
+     "\"logit_scale\": 0.0625, "
+     "\"rope_theta\": 8000000.0, "
+     "\"use_qk_norm\": false, "
+     "\"attention_bias\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: google/gemma-3-1b-it config.json (architecture keys; Gemma3ForCausalLM). */
+    {"gemma-3-1b-it", "google/gemma-3-1b-it", UINT64_C(999885952),
+     "keras-hub gemma3_1b preset metadata (params 999885952); HF safetensors metadata "
+     "total of google/gemma-3-1b-it: 999,885,952",
+     "{"
+     "\"model_type\": \"gemma3_text\", "
+     "\"vocab_size\": 262144, "
+     "\"hidden_size\": 1152, "
+     "\"intermediate_size\": 6912, "
+     "\"num_hidden_layers\": 26, "
+     "\"num_attention_heads\": 4, "
+     "\"num_key_value_heads\": 1, "
+     "\"head_dim\": 256, "
+     "\"max_position_embeddings\": 32768, "
+     "\"sliding_window\": 512, "
+     "\"sliding_window_pattern\": 6, "
+     "\"query_pre_attn_scalar\": 256, "
+     "\"rope_theta\": 1000000, "
+     "\"rope_local_base_freq\": 10000, "
+     "\"rms_norm_eps\": 1e-06, "
+     "\"attention_bias\": false, "
+     "\"hidden_activation\": \"gelu_pytorch_tanh\", "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

@@ -13,7 +13,7 @@
 #include "ckpt_writer.h"
 #include "harness.h"
 
-#include "tmem/checkpoint.h"
+#include "ckpt_load.h"
 #include "tmem/read.h"
 #include "reader.h"
 #include "tmem/train.h"
@@ -136,20 +136,6 @@ static void starcoder2_dropouts_come_from_its_config(void **state)
  *   total 98,176. */
 #define SMALL_TOTAL UINT64_C(98176)
 
-static void load_names_or_gguf(const char *path, struct tmem_model *m, struct tmem_inventory *inv)
-{
-    struct tmem_ckpt c;
-    struct tmem_model raw;
-    struct tmem_error err = {0};
-    char notes[400];
-    if (tmem_ckpt_open(path, NULL, &c, &err) != TMEM_OK ||
-        tmem_ckpt_model(&c, &raw, notes, sizeof notes, &err) != TMEM_OK)
-        fail_msg("%s: %s: %s", path, err.where, err.msg);
-    tmem_ckpt_free(&c);
-    if (tmem_model_resolve(&raw, m, &err) != TMEM_OK || tmem_inventory_build(m, inv, &err) != TMEM_OK)
-        fail_msg("%s: %s", err.where, err.msg);
-}
-
 static void small_from_safetensors_names(void **state)
 {
     (void)state;
@@ -185,7 +171,7 @@ static void small_from_safetensors_names(void **state)
 
     struct tmem_model m;
     static struct tmem_inventory inv;
-    load_names_or_gguf(path, &m, &inv);
+    ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "starcoder2");
     assert_int_equal(m.norm, TMEM_NORM_LAYERNORM);
     assert_int_equal(m.mlp, TMEM_MLP_PLAIN);
@@ -241,7 +227,7 @@ static void small_from_gguf(void **state)
 
     struct tmem_model m;
     static struct tmem_inventory inv;
-    load_names_or_gguf(path, &m, &inv);
+    ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "starcoder2");
     assert_int_equal(m.norm, TMEM_NORM_LAYERNORM);
     assert_int_equal(inv.total_params, SMALL_TOTAL);
