@@ -21,6 +21,8 @@
  *   DROPOUT(a, pa, r, pr, e, pe)  the config keys of the attention, residual
  *                        and embedding dropout rates (NULL: the code has none)
  *                        with the config class's default rates
+ *   LAYER_TYPES(k)       an array of per-layer attention types → the sliding-window
+ *                        pattern (TMEM_FIELD_SWA_LAYER_STEP)
  *   CONFIG(rule, ...)    the family's own keys, read after the shared ones
  *                        (TMEM_FAMILY_KEYS below: every family's, then every
  *                        MoE family's) */
@@ -47,6 +49,7 @@
 #define IF_TRUE_DEF(k, f, v, d) {RULE_(k, f, SET_IF_TRUE), .value = (v), .has_default = true, .dflt = (d)}
 #define IF_FALSE_DEF(k, f, v, d) {RULE_(k, f, SET_IF_FALSE), .value = (v), .has_default = true, .dflt = (d)}
 #define ATTN_BIAS(k) FLAG(k, QKV_BIAS), FLAG(k, O_BIAS)
+#define LAYER_TYPES(k) {RULE_(k, SWA_LAYER_STEP, LAYER_TYPES)}
 #define ALL_BIAS(k) FLAG(k, QKV_BIAS), FLAG(k, O_BIAS), FLAG(k, MLP_BIAS)
 #define DROPOUT(a, pa, r, pr, e, pe) .dropout = {{(a), (pa)}, {(r), (pr)}, {(e), (pe)}}
 /* attention_dropout only (the Llama line of HF models) */
@@ -330,9 +333,25 @@ TMEM_FAMILY(TMEM_FAMILY_GEMMA3, .name = "gemma3_text",
     HF_EAGER, .mlp_act = "GeGLU", ATTN_DROPOUT,
     CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 256),
            KEY_DEF("sliding_window", SLIDING_WINDOW, 4096),
-           KEY("sliding_window_pattern", SWA_LAYER_STEP)),
+           KEY("sliding_window_pattern", SWA_LAYER_STEP), LAYER_TYPES("layer_types")),
     .gguf_arch = "gemma3", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "pre_feedforward_layernorm.weight|self_attn.q_norm.weight")
+
+TMEM_FAMILY(TMEM_FAMILY_GPT_OSS, .name = "gpt_oss",
+    .description = "MoE in every layer with biased experts and router, attention sinks, alternating 128-token window",
+    /* modeling_gpt_oss.py: GptOssAttention q/k/v/o with bias
+     * (attention_bias, default true) and sinks (n_head); GptOssTopKRouter
+     * weight (E, d) and bias (E); GptOssExperts gate_up_proj (E, d, 2·f) +
+     * gate_up_proj_bias (E, 2·f), down_proj (E, f, d) + down_proj_bias (E, d);
+     * input_layernorm, post_attention_layernorm RMSNorm; layer_types
+     * alternate sliding / full from layer 0; untied; eager attention's
+     * softmax runs in the logits' dtype (no fp32 upcast) */
+    RMS, .n_norm_per_layer = 2, GATED, .qkv_bias = true, .o_bias = true, .tied = false,
+    .moe = true, .router_bias = true, .expert_bias = true, .attn_sinks = true,
+    .swa_layer_step = 2,
+    .rope = true, .mlp_act = "SwiGLU (clamped)", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), LAYER_TYPES("layer_types")),
+    .gguf_arch = "gpt-oss")
 
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
@@ -347,6 +366,7 @@ TMEM_FAMILY(TMEM_FAMILY_GEMMA3, .name = "gemma3_text",
 #undef IF_TRUE_DEF
 #undef IF_FALSE_DEF
 #undef ATTN_BIAS
+#undef LAYER_TYPES
 #undef ALL_BIAS
 #undef DROPOUT
 #undef ATTN_DROPOUT

@@ -171,6 +171,9 @@ enum tmem_config_op {
     TMEM_CONFIG_OP_SET_IF_FALSE,   /* a boolean; when false the field becomes .value */
     TMEM_CONFIG_OP_STR_IS,         /* a string; the field becomes (string == .str) */
     TMEM_CONFIG_OP_LIST,           /* an array of layer indices (TMEM_FIELD_DENSE_LAYERS) */
+    TMEM_CONFIG_OP_LAYER_TYPES,    /* an array of "sliding_attention" / "full_attention", one per
+                                      layer, repeating one full layer every k: the field becomes k
+                                      (0: none full); any other shape is refused */
     TMEM_CONFIG_OP_COUNT
 };
 
@@ -226,6 +229,8 @@ struct tmem_family_info {
     bool moe;                      /* has routed experts */
     bool router_bias;              /* DeepSeek-V3's e_score_correction_bias */
     bool shared_expert_gate;       /* Qwen2-MoE: a sigmoid gate on the shared expert */
+    bool expert_bias;              /* routed experts' projections carry biases (gpt-oss) */
+    bool attn_sinks;               /* a learned sink logit per head and layer (gpt-oss) */
     uint32_t moe_layer_phase;      /* layer i is MoE iff (i + phase) % step == 0 */
     uint32_t d_ff_mult;            /* d_ff default = mult · d_model (0: required) */
     uint32_t swa_layer_step;       /* with a sliding window: 0 all layers slide; k: layer i is
@@ -288,7 +293,10 @@ struct tmem_model {
     uint64_t n_shared_expert;      /* shared experts of d_ff_expert each (DeepSeek); resolve
                                       sets d_ff_shared = n_shared_expert · d_ff_expert when 0 */
     bool shared_expert_gate;       /* Qwen2-MoE: sigmoid gate d_model → 1 */
-    bool router_bias;
+    bool router_bias;              /* a bias of n_expert on the router (DeepSeek-V3's
+                                      e_score_correction_bias, gpt-oss's router Linear bias) */
+    bool expert_bias;              /* each routed expert's gate, up and down have biases */
+    bool attn_sinks;               /* attention sinks: n_head logits per layer (gpt-oss) */
     uint64_t moe_first_layer;      /* layers below it are dense (first_k_dense_replace) */
     uint64_t moe_layer_step;       /* every step-th layer is MoE (1: all) */
     uint32_t moe_layer_phase;
@@ -441,6 +449,10 @@ enum tmem_tensor_kind {
     TMEM_TENSOR_KIND_FINAL_NORM_BIAS,     /* d_model */
     TMEM_TENSOR_KIND_LM_HEAD,             /* n_vocab × d_embed */
     TMEM_TENSOR_KIND_LM_HEAD_BIAS,        /* n_vocab */
+    TMEM_TENSOR_KIND_ATTN_SINKS,          /* attn.sinks: n_head, one logit per head (gpt-oss) */
+    TMEM_TENSOR_KIND_EXPERT_GATE_BIAS,    /* d_ff_expert, n_expert per layer (gpt-oss) */
+    TMEM_TENSOR_KIND_EXPERT_UP_BIAS,      /* d_ff_expert */
+    TMEM_TENSOR_KIND_EXPERT_DOWN_BIAS,    /* d_model */
     TMEM_TENSOR_KIND_COUNT
 };
 

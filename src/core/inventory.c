@@ -125,6 +125,8 @@ static void walk_attention_gqa(struct walk *w)
     }
     if (m->o_bias)
         add(w, K(ATTN_O_BIAS), "d_model", "n_layer", m->d_model, 1, 1, 1);
+    if (m->attn_sinks) /* gpt-oss: one sink logit per head */
+        add(w, K(ATTN_SINKS), "n_head", "n_layer", m->n_head, 1, 1, 1);
     if (m->qk_norm && m->qk_norm_full) { /* OLMo2, Cohere: the whole projection widths */
         add_norm(w, K(ATTN_Q_NORM), K(ATTN_Q_NORM_BIAS), "n_head·d_head", "n_layer", q, 1);
         add_norm(w, K(ATTN_K_NORM), K(ATTN_K_NORM_BIAS), "n_kv_head·d_head", "n_layer", kv, 1);
@@ -211,6 +213,13 @@ static void walk_layers(struct walk *w)
     static const struct mlp_kinds experts = {K(EXPERT_GATE), K(EXPERT_UP), K(EXPERT_DOWN)};
     walk_mlp(w, &experts, "d_model × d_ff_expert", "d_ff_expert × d_model",
              "n_moe_layer·n_expert", m->d_ff_expert, m->n_expert, m->n_expert_used);
+    if (m->expert_bias) { /* gpt-oss gate_up_proj_bias (E, 2·f), down_proj_bias (E, d) */
+        const uint64_t n = m->n_expert, a = m->n_expert_used;
+        if (m->mlp == TMEM_MLP_GATED)
+            add(w, K(EXPERT_GATE_BIAS), "d_ff_expert", "n_moe_layer·n_expert", m->d_ff_expert, 1, n, a);
+        add(w, K(EXPERT_UP_BIAS), "d_ff_expert", "n_moe_layer·n_expert", m->d_ff_expert, 1, n, a);
+        add(w, K(EXPERT_DOWN_BIAS), "d_model", "n_moe_layer·n_expert", m->d_model, 1, n, a);
+    }
     static const struct mlp_kinds shared = {K(SHARED_GATE), K(SHARED_UP), K(SHARED_DOWN)};
     walk_mlp(w, &shared, "d_model × d_ff_shared", "d_ff_shared × d_model", "n_moe_layer",
              m->d_ff_shared, 1, 1);

@@ -35,6 +35,8 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->tied = fi->tied;
     m->router_bias = fi->router_bias;
     m->shared_expert_gate = fi->shared_expert_gate;
+    m->expert_bias = fi->expert_bias;
+    m->attn_sinks = fi->attn_sinks;
     m->moe_layer_phase = fi->moe_layer_phase;
     m->moe_layer_step = 1;
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
@@ -214,6 +216,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         m.n_shared_expert = 0;
         m.shared_expert_gate = false;
         m.router_bias = false;
+        m.expert_bias = false;
     }
     if (tmem_model_moe_layers(&m) < m.n_layer && m.d_ff == 0)
         return tmem__fail(err, TMEM_ERR_MISSING_KEY, "d_ff",

@@ -102,6 +102,12 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_FINAL_NORM_BIAS] = VEC("final_norm.bias", N, OUT, REPL),
     [TMEM_TENSOR_KIND_LM_HEAD] = MAT("lm_head", H, OUT, VOCAB, TMEM_ROLE_OUTPUT),
     [TMEM_TENSOR_KIND_LM_HEAD_BIAS] = VEC("lm_head.bias", H, OUT, VOCAB),
+    /* gpt-oss: the sinks split with the heads; expert biases with their
+     * matrices' outputs (down's once, after the reduction, like o's) */
+    [TMEM_TENSOR_KIND_ATTN_SINKS] = VEC("attn.sinks", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_EXPERT_GATE_BIAS] = VEC("experts.gate_proj.bias", X, MOE, COL),
+    [TMEM_TENSOR_KIND_EXPERT_UP_BIAS] = VEC("experts.up_proj.bias", X, MOE, COL),
+    [TMEM_TENSOR_KIND_EXPERT_DOWN_BIAS] = VEC("experts.down_proj.bias", X, MOE, REPL),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");

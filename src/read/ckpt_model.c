@@ -138,6 +138,8 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
     char name[64];
     snprintf(name, sizeof name, "blk.%llu.exp_probs_b.bias", (unsigned long long)first_moe);
     bool router_bias = has_tensor(d, name); /* the router's e_score_correction_bias */
+    snprintf(name, sizeof name, "blk.%llu.ffn_gate_inp.bias", (unsigned long long)first_moe);
+    router_bias |= has_tensor(d, name);     /* or its Linear's bias (gpt-oss) */
     /* the family whose descriptor names this architecture; where several do
      * (llama.cpp stores Mixtral as llama with experts, DeepSeek-V3 as
      * deepseek2 with a router bias), the one whose MoE and router-bias

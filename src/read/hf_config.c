@@ -134,6 +134,58 @@ static void read_list(struct cfg *c, json_t *list, const char *key, struct tmem_
     m->n_dense_layers_listed = (uint32_t)json_array_size(list);
 }
 
+/* layer_types (transformers >= 4.54): the sliding-window pattern as one
+ * string per layer. It must repeat one full_attention layer every k
+ * (layer i full iff i % k == k − 1; k = 1: all full) or hold none (0: all
+ * slide), the rule tmem's KV layout applies; *out becomes k. */
+static bool read_layer_types(struct cfg *c, json_t *list, const char *key,
+                             const struct tmem_model *m, uint64_t *out)
+{
+    if (!json_is_array(list)) {
+        fail(c, TMEM_ERR_SCHEMA, key, "expected an array of layer types");
+        return false;
+    }
+    size_t n = json_array_size(list), first_full = n, i;
+    if (n != m->n_layer) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "lists %zu layers but the model has %llu", n,
+                 (unsigned long long)m->n_layer);
+        fail(c, TMEM_ERR_INCONSISTENT, key, msg);
+        return false;
+    }
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *t = as_str(c, v, key);
+        if (t == NULL)
+            return false;
+        bool full = strcmp(t, "full_attention") == 0;
+        if (!full && strcmp(t, "sliding_attention") != 0) {
+            char msg[160], q[TMEM_QUOTE_CAP];
+            snprintf(msg, sizeof msg, "layer %zu is %s; tmem counts sliding_attention and "
+                     "full_attention layers only", i, tmem__quote(q, t));
+            fail(c, TMEM_ERR_UNSUPPORTED, key, msg);
+            return false;
+        }
+        if (full && first_full == n)
+            first_full = i;
+    }
+    size_t k = first_full == n ? 0 : first_full + 1;
+    json_array_foreach(list, i, v)
+    {
+        bool full = strcmp(json_string_value(v), "full_attention") == 0;
+        if (k != 0 && full != (i % k == k - 1)) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "layer %zu breaks the pattern of one full_attention layer "
+                     "every %zu (tmem's sliding-window rule)", i, k);
+            fail(c, TMEM_ERR_UNSUPPORTED, key, msg);
+            return false;
+        }
+    }
+    *out = k;
+    return true;
+}
+
 /* The value of a boolean rule's key: present, or the rule's default. false
  * when neither (the rule does not apply). */
 static bool rule_bool(struct cfg *c, const struct tmem_config_key *r, json_t *v, const char *key,
@@ -206,6 +258,10 @@ static void apply(struct cfg *c, const struct tmem_config_key *r, struct tmem_mo
         if (v != NULL)
             read_list(c, v, key, m);
         return;
+    case TMEM_CONFIG_OP_LAYER_TYPES:
+        if (v == NULL || !read_layer_types(c, v, key, m, &x))
+            return;
+        break;
     case TMEM_CONFIG_OP_COUNT: return;
     }
     if (!tmem__model_set(m, r->field, x)) {

@@ -995,6 +995,63 @@ static const struct tmem_preset presets[] = {
      "\"hidden_activation\": \"gelu_pytorch_tanh\", "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+
+    /* Config: openai/gpt-oss-20b config.json (architecture keys; its quantization_config,
+     * MXFP4 experts, is a weight format and is left out). */
+    {"gpt-oss-20b", "openai/gpt-oss-20b", UINT64_C(20914757184),
+     "llama.cpp / Ollama general.parameter_count of gpt-oss:20b (ggml-org/gpt-oss-20b-GGUF "
+     "params): 20,914,757,184",
+     "{"
+     "\"model_type\": \"gpt_oss\", "
+     "\"vocab_size\": 201088, "
+     "\"hidden_size\": 2880, "
+     "\"intermediate_size\": 2880, "
+     "\"num_hidden_layers\": 24, "
+     "\"num_attention_heads\": 64, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 64, "
+     "\"num_local_experts\": 32, "
+     "\"num_experts_per_tok\": 4, "
+     "\"experts_per_token\": 4, "
+     "\"max_position_embeddings\": 131072, "
+     "\"initial_context_length\": 4096, "
+     "\"sliding_window\": 128, "
+     "\"layer_types\": [\"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\"], "
+     "\"attention_bias\": true, "
+     "\"rope_theta\": 150000, "
+     "\"rms_norm_eps\": 1e-05, "
+     "\"swiglu_limit\": 7.0, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: openai/gpt-oss-120b config.json (architecture keys, as gpt-oss-20b). */
+    {"gpt-oss-120b", "openai/gpt-oss-120b", UINT64_C(116829156672),
+     "HF safetensors parameter count of openai/gpt-oss-120b as listed in a public model "
+     "table: 116,829,156,672",
+     "{"
+     "\"model_type\": \"gpt_oss\", "
+     "\"vocab_size\": 201088, "
+     "\"hidden_size\": 2880, "
+     "\"intermediate_size\": 2880, "
+     "\"num_hidden_layers\": 36, "
+     "\"num_attention_heads\": 64, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 64, "
+     "\"num_local_experts\": 128, "
+     "\"num_experts_per_tok\": 4, "
+     "\"experts_per_token\": 4, "
+     "\"max_position_embeddings\": 131072, "
+     "\"initial_context_length\": 4096, "
+     "\"sliding_window\": 128, "
+     "\"layer_types\": [\"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", \"full_attention\"], "
+     "\"attention_bias\": true, "
+     "\"rope_theta\": 150000, "
+     "\"rms_norm_eps\": 1e-05, "
+     "\"swiglu_limit\": 7.0, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

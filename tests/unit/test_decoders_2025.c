@@ -1,16 +1,18 @@
 /* test_decoders_2025.c — the decoder families of 2025 added by descriptor
- * (include/tmem/families.h): OLMo-2, Cohere (Command-R, Aya Expanse) and
- * Gemma-3 text. Each: its built-in config.json (src/read/presets.c, the
+ * (include/tmem/families.h): OLMo-2, Cohere (Command-R, Aya Expanse),
+ * Gemma-3 text and gpt-oss. Each: its built-in config.json (src/read/presets.c, the
  * architecture keys of the published file) against its published total and
  * a hand calculation written tensor by tensor; its KV bytes per token by
- * hand; Gemma-3's 5 local : 1 global window pattern through the KV layout
+ * hand; Gemma-3's 5 local : 1 global and gpt-oss's alternating window
+ * patterns (sliding_window_pattern or layer_types) through the KV layout
  * and vLLM's hybrid allocator; and a small model of each read back from a
  * GGUF alone.
  *
  * REF HF transformers modeling_olmo2.py, modeling_cohere.py,
- * modeling_gemma3.py and their configuration_*.py; llama.cpp
- * llama-arch.cpp (LLM_ARCH_OLMO2 "olmo2", LLM_ARCH_COMMAND_R "command-r",
- * LLM_ARCH_GEMMA3 "gemma3" and their tensor names). */
+ * modeling_gemma3.py, modeling_gpt_oss.py and their configuration_*.py;
+ * llama.cpp llama-arch.cpp (LLM_ARCH_OLMO2 "olmo2", LLM_ARCH_COMMAND_R
+ * "command-r", LLM_ARCH_GEMMA3 "gemma3", LLM_ARCH_OPENAI_MOE "gpt-oss" and
+ * their tensor names). */
 #define _XOPEN_SOURCE 700 /* nftw, for ckpt_writer.h */
 #include "ckpt_writer.h"
 #include "harness.h"
@@ -282,19 +284,149 @@ static void gemma3_through_the_hybrid_allocator(void **state)
     assert_int_equal(r.blocks_per_seq, 40 + 6 * 41);
 }
 
+/* --------------------------------------------------------------- gpt-oss */
+
+/* EVIDENCE: gpt-oss-20b's general.parameter_count, 20,914,757,184
+ * (llama.cpp / Ollama, ggml-org/gpt-oss-20b-GGUF), and gpt-oss-120b's
+ * 116,829,156,672 (HF safetensors count in a public model table). Hand
+ * calculation, d 2880, a 64, n_kv 8, d_head 64, E 32 / 128 experts of
+ * f 2880, V 201088, untied:
+ *   embed_tokens, lm_head  2 · 201088 · 2880              =  1,158,266,880
+ *   q, o                   2 · 2880 · 4096 + 4096 + 2880   =     23,599,936
+ *   k, v                   2 · (2880 · 512 + 512)          =      2,950,144
+ *   sinks                  64                              =             64
+ *   2 RMSNorms             2 · 2880                        =          5,760
+ *   router                 2880 · E + E
+ *   experts                E · (2880 · 5760 + 5760 + 2880 · 2880 + 2880)
+ *                          = E · 24,891,840
+ *   final norm             2880
+ * 20b (L 24, E 32): per layer 26,550,144 + 5,760 + 92,192 + 796,538,880 =
+ * 823,186,976, × 24 + 1,158,266,880 + 2,880 = 20,914,757,184; 120b (L 36,
+ * E 128): per layer 3,213,080,192, total 116,829,156,672. */
+static void gpt_oss_counts_its_published_totals(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    const uint64_t d = 2880, V = 201088, f = 2880, q = 64 * 64, kvw = 8 * 64;
+    const uint64_t attn = 2 * (d * q) + q + d + 2 * (d * kvw + kvw) + 64;
+    const uint64_t expert = d * 2 * f + 2 * f + f * d + d;
+    assert_int_equal(attn, U64(26550144));
+    assert_int_equal(expert, U64(24891840));
+    const struct {
+        const char *preset;
+        uint64_t L, E, published;
+    } cases[] = {{"gpt-oss-20b", 24, 32, U64(20914757184)},
+                 {"gpt-oss-120b", 36, 128, U64(116829156672)}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct tmem_preset *p = parse_preset(cases[i].preset, &m, &inv);
+        assert_string_equal(tmem_family_info(m.family)->name, "gpt_oss");
+        const uint64_t L = cases[i].L, E = cases[i].E;
+        const uint64_t layer = attn + 2 * d + (d * E + E) + E * expert;
+        assert_int_equal(inv.total_params, 2 * V * d + L * layer + d);
+        assert_int_equal(inv.total_params, cases[i].published);
+        assert_int_equal(inv.total_params, p->published_params);
+        /* a token passes 4 experts */
+        assert_int_equal(inv.active_params,
+                         2 * V * d + L * (attn + 2 * d + (d * E + E) + 4 * expert) + d);
+    }
+    assert_int_equal(inv.group_params[TMEM_GROUP_ROUTER], 36 * (d * 128 + 128));
+}
+
+/* layer_types alternates sliding_attention / full_attention from layer 0:
+ * 12 of 24 layers keep 128 tokens. KV per token per layer 2 × 8 × 64 × 2 B
+ * = 2,048 (2 × 24 × 8 × 64 × 2 = 49,152 per token, the KV width
+ * ggml-org's listing gives); 8,192 tokens: 8192 · 2048 · 12 + 128 · 2048 ·
+ * 12 = 204,472,320 B. A layer_types list that is not one full layer every
+ * k, an unknown layer type, or a list of the wrong length is refused. */
+static void gpt_oss_alternates_a_128_token_window(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    const struct tmem_preset *p = parse_preset("gpt-oss-20b", &m, &inv);
+    assert_int_equal(m.swa_layer_step, 2);
+    struct tmem_kv_layout kv;
+    assert_int_equal(kv_token(&m, &kv), U64(49152));
+    assert_int_equal(kv.n_layer_window, 12);
+    assert_int_equal(kv.window_tokens, 128);
+    uint64_t bytes = 0;
+    assert_int_equal(tmem_kv_seq_bytes(&kv, 8192, 1, &bytes), TMEM_OK);
+    assert_int_equal(bytes, U64(8192) * 2048 * 12 + U64(128) * 2048 * 12);
+
+    static char text[8192];
+    const char *lt = strstr(p->config_json, "\"layer_types\": [");
+    assert_non_null(lt);
+    /* layer 1 made sliding: the first full layer is 3, so k = 4 — layer 7
+     * is full, layer 5 (full here) breaks it */
+    const char *second = strstr(lt, "\"full_attention\"");
+    snprintf(text, sizeof text, "%.*s\"sliding_attention\"%s", (int)(second - p->config_json),
+             p->config_json, second + strlen("\"full_attention\""));
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err),
+                     TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "config.json:layer_types");
+    assert_non_null(strstr(err.msg, "layer 5 breaks the pattern of one full_attention layer every 4"));
+
+    snprintf(text, sizeof text, "%.*s\"linear_attention\"%s", (int)(second - p->config_json),
+             p->config_json, second + strlen("\"full_attention\""));
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err),
+                     TMEM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "layer 1 is 'linear_attention'"));
+
+    with(text, sizeof text, p->config_json, "\"num_hidden_layers\": 24", "\"num_hidden_layers\": 23");
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err),
+                     TMEM_ERR_INCONSISTENT);
+    assert_non_null(strstr(err.msg, "lists 24 layers but the model has 23"));
+}
+
+/* Gemma-3 configs saved by newer transformers give layer_types instead of
+ * sliding_window_pattern: 26 layers, full at 5, 11, 17, 23, read as k = 6 —
+ * the same 4 full and 22 sliding layers. */
+static void gemma3_from_layer_types(void **state)
+{
+    (void)state;
+    char types[1024] = "\"layer_types\": [";
+    for (int i = 0; i < 26; i++)
+        snprintf(types + strlen(types), sizeof types - strlen(types), "%s\"%s\"", i ? ", " : "",
+                 (i + 1) % 6 == 0 ? "full_attention" : "sliding_attention");
+    strcat(types, "]");
+    static char text[4096];
+    with(text, sizeof text, tmem_preset_find("gemma-3-1b-it")->config_json,
+         "\"sliding_window_pattern\": 6", types);
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse_text(text, &m, &inv);
+    assert_int_equal(m.swa_layer_step, 6);
+    struct tmem_kv_layout kv;
+    kv_token(&m, &kv);
+    assert_int_equal(kv.n_layer_full, 4);
+    assert_int_equal(kv.n_layer_window, 22);
+}
+
 /* ------------------------------------------------------- from GGUF alone */
 
-/* One GGUF tensor of a layer: its name after "blk.N.", ne0 (input), ne1. */
+/* One GGUF tensor of a layer: its name after "blk.N.", ne0 (input), ne1,
+ * ne2 (experts; 0: a matrix or vector). */
 struct gt {
     const char *what;
-    uint64_t ne0, ne1;
+    uint64_t ne0, ne1, ne2;
+};
+
+/* one more u32 key of the architecture */
+struct gkv {
+    const char *k;
+    uint32_t v;
 };
 
 /* A small GGUF of architecture `arch`: d 64, n_layer L, 4 heads of 16,
- * n_kv KV heads, d_ff 128, V 100; the layer tensors t; an output matrix
- * unless tied; a sliding window when window > 0. Returns its parameters. */
+ * n_kv KV heads, d_ff 128, V 100, the keys x; the layer tensors t; an
+ * output matrix unless tied; a sliding window when window > 0. Returns its
+ * parameters. */
 static uint64_t write_gguf(const char *path, const char *arch, uint64_t L, uint64_t n_kv,
-                           const struct gt *t, size_t n_t, bool tied, uint64_t window)
+                           const struct gt *t, size_t n_t, bool tied, uint64_t window,
+                           const struct gkv *x, size_t n_x)
 {
     char key[96], name[128];
     struct ckw_gguf g;
@@ -318,11 +450,16 @@ static uint64_t write_gguf(const char *path, const char *arch, uint64_t L, uint6
         snprintf(key, sizeof key, "%s.attention.sliding_window", arch);
         ckw_kv_u32(&g, key, (uint32_t)window);
     }
+    for (size_t i = 0; i < n_x; i++) {
+        snprintf(key, sizeof key, "%s.%s", arch, x[i].k);
+        ckw_kv_u32(&g, key, x[i].v);
+    }
     ckw_tensor(&g, "token_embd.weight", 0, 2, 64, 100, 1, 1);
     for (uint64_t l = 0; l < L; l++)
         for (size_t i = 0; i < n_t; i++) {
             snprintf(name, sizeof name, "blk.%llu.%s", (unsigned long long)l, t[i].what);
-            ckw_tensor(&g, name, 0, t[i].ne1 > 1 ? 2 : 1, t[i].ne0, t[i].ne1, 1, 1);
+            ckw_tensor(&g, name, 0, t[i].ne2 ? 3 : t[i].ne1 > 1 ? 2 : 1, t[i].ne0, t[i].ne1,
+                       t[i].ne2 ? t[i].ne2 : 1, 1);
         }
     ckw_tensor(&g, "output_norm.weight", 0, 1, 64, 1, 1, 1);
     if (!tied)
@@ -354,12 +491,12 @@ static void small_models_from_gguf(void **state)
     static struct tmem_inventory inv;
 
     static const struct gt olmo2[] = {
-        {"attn_q.weight", 64, 64}, {"attn_k.weight", 64, 32}, {"attn_v.weight", 64, 32},
-        {"attn_output.weight", 64, 64}, {"attn_q_norm.weight", 64, 1},
-        {"attn_k_norm.weight", 32, 1}, {"post_attention_norm.weight", 64, 1},
-        {"ffn_gate.weight", 64, 128}, {"ffn_up.weight", 64, 128}, {"ffn_down.weight", 128, 64},
-        {"post_ffw_norm.weight", 64, 1}};
-    uint64_t n = write_gguf(path, "olmo2", 2, 2, olmo2, sizeof olmo2 / sizeof olmo2[0], false, 0);
+        {"attn_q.weight", 64, 64, 0}, {"attn_k.weight", 64, 32, 0}, {"attn_v.weight", 64, 32, 0},
+        {"attn_output.weight", 64, 64, 0}, {"attn_q_norm.weight", 64, 1, 0},
+        {"attn_k_norm.weight", 32, 1, 0}, {"post_attention_norm.weight", 64, 1, 0},
+        {"ffn_gate.weight", 64, 128, 0}, {"ffn_up.weight", 64, 128, 0}, {"ffn_down.weight", 128, 64, 0},
+        {"post_ffw_norm.weight", 64, 1, 0}};
+    uint64_t n = write_gguf(path, "olmo2", 2, 2, olmo2, sizeof olmo2 / sizeof olmo2[0], false, 0, NULL, 0);
     assert_int_equal(n, U64(87040));
     ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "olmo2");
@@ -367,11 +504,11 @@ static void small_models_from_gguf(void **state)
     assert_int_equal(inv.total_params, U64(87040));
 
     static const struct gt cohere[] = {
-        {"attn_norm.weight", 64, 1}, {"attn_q.weight", 64, 64}, {"attn_k.weight", 64, 32},
-        {"attn_v.weight", 64, 32}, {"attn_output.weight", 64, 64},
-        {"attn_q_norm.weight", 16, 4}, {"attn_k_norm.weight", 16, 2},
-        {"ffn_gate.weight", 64, 128}, {"ffn_up.weight", 64, 128}, {"ffn_down.weight", 128, 64}};
-    n = write_gguf(path, "command-r", 2, 2, cohere, sizeof cohere / sizeof cohere[0], true, 0);
+        {"attn_norm.weight", 64, 1, 0}, {"attn_q.weight", 64, 64, 0}, {"attn_k.weight", 64, 32, 0},
+        {"attn_v.weight", 64, 32, 0}, {"attn_output.weight", 64, 64, 0},
+        {"attn_q_norm.weight", 16, 4, 0}, {"attn_k_norm.weight", 16, 2, 0},
+        {"ffn_gate.weight", 64, 128, 0}, {"ffn_up.weight", 64, 128, 0}, {"ffn_down.weight", 128, 64, 0}};
+    n = write_gguf(path, "command-r", 2, 2, cohere, sizeof cohere / sizeof cohere[0], true, 0, NULL, 0);
     assert_int_equal(n, U64(80512));
     ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "cohere");
@@ -381,13 +518,13 @@ static void small_models_from_gguf(void **state)
     assert_int_equal(inv.total_params, U64(80512));
 
     static const struct gt gemma3[] = {
-        {"attn_norm.weight", 64, 1}, {"attn_q.weight", 64, 64}, {"attn_k.weight", 64, 16},
-        {"attn_v.weight", 64, 16}, {"attn_output.weight", 64, 64},
-        {"attn_q_norm.weight", 16, 1}, {"attn_k_norm.weight", 16, 1},
-        {"post_attention_norm.weight", 64, 1}, {"ffn_norm.weight", 64, 1},
-        {"ffn_gate.weight", 64, 128}, {"ffn_up.weight", 64, 128}, {"ffn_down.weight", 128, 64},
-        {"post_ffw_norm.weight", 64, 1}};
-    n = write_gguf(path, "gemma3", 6, 1, gemma3, sizeof gemma3 / sizeof gemma3[0], true, 32);
+        {"attn_norm.weight", 64, 1, 0}, {"attn_q.weight", 64, 64, 0}, {"attn_k.weight", 64, 16, 0},
+        {"attn_v.weight", 64, 16, 0}, {"attn_output.weight", 64, 64, 0},
+        {"attn_q_norm.weight", 16, 1, 0}, {"attn_k_norm.weight", 16, 1, 0},
+        {"post_attention_norm.weight", 64, 1, 0}, {"ffn_norm.weight", 64, 1, 0},
+        {"ffn_gate.weight", 64, 128, 0}, {"ffn_up.weight", 64, 128, 0}, {"ffn_down.weight", 128, 64, 0},
+        {"post_ffw_norm.weight", 64, 1, 0}};
+    n = write_gguf(path, "gemma3", 6, 1, gemma3, sizeof gemma3 / sizeof gemma3[0], true, 32, NULL, 0);
     assert_int_equal(n, U64(217088));
     ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "gemma3_text");
@@ -398,6 +535,36 @@ static void small_models_from_gguf(void **state)
     assert_int_equal(kv.window_tokens, 32);
     assert_int_equal(kv.n_layer_window, 5);
     assert_int_equal(kv.n_layer_full, 1);
+
+    /* llama.cpp's gpt-oss: 4 experts of 32 (2 used), biases on q/k/v/o, the
+     * router (ffn_gate_inp.bias) and the experts, attn_sinks of n_head, an
+     * 8-token window on even layers. Per layer: norms 2 · 64, q, o 2 ·
+     * (64·64 + 64) = 8,320, k, v 2 · (64·32 + 32) = 4,160, sinks 4, router
+     * 64·4 + 4 = 260, experts 4 · 3 · 64·32 = 24,576, their biases 4 · (32 +
+     * 32 + 64) = 512: 37,960; 2 layers 75,920; embed + output 12,800;
+     * output_norm 64. Total 88,784. */
+    static const struct gt oss[] = {
+        {"attn_norm.weight", 64, 1, 0}, {"attn_q.weight", 64, 64, 0}, {"attn_q.bias", 64, 1, 0},
+        {"attn_k.weight", 64, 32, 0}, {"attn_k.bias", 32, 1, 0}, {"attn_v.weight", 64, 32, 0},
+        {"attn_v.bias", 32, 1, 0}, {"attn_output.weight", 64, 64, 0},
+        {"attn_output.bias", 64, 1, 0}, {"attn_sinks.weight", 4, 1, 0},
+        {"post_attention_norm.weight", 64, 1, 0}, {"ffn_gate_inp.weight", 64, 4, 0},
+        {"ffn_gate_inp.bias", 4, 1, 0}, {"ffn_gate_exps.weight", 64, 32, 4},
+        {"ffn_gate_exps.bias", 32, 4, 0}, {"ffn_up_exps.weight", 64, 32, 4},
+        {"ffn_up_exps.bias", 32, 4, 0}, {"ffn_down_exps.weight", 32, 64, 4},
+        {"ffn_down_exps.bias", 64, 4, 0}};
+    static const struct gkv moe[] = {
+        {"expert_count", 4}, {"expert_used_count", 2}, {"expert_feed_forward_length", 32}};
+    n = write_gguf(path, "gpt-oss", 2, 2, oss, sizeof oss / sizeof oss[0], false, 8, moe,
+                   sizeof moe / sizeof moe[0]);
+    assert_int_equal(n, U64(88784));
+    ckl_load_model(path, &m, &inv);
+    assert_string_equal(tmem_family_info(m.family)->name, "gpt_oss");
+    assert_true(m.router_bias && m.expert_bias && m.attn_sinks && m.qkv_bias && m.o_bias);
+    assert_int_equal(inv.total_params, U64(88784));
+    kv_token(&m, &kv);
+    assert_int_equal(kv.n_layer_window, 1);
+    assert_int_equal(kv.window_tokens, 8);
     assert_int_equal(ckw_remove_tree(dir), 0);
 }
 
@@ -410,6 +577,9 @@ int main(void)
         cmocka_unit_test(gemma3_counts_its_published_total),
         cmocka_unit_test(gemma3_keeps_five_local_to_one_global),
         cmocka_unit_test(gemma3_through_the_hybrid_allocator),
+        cmocka_unit_test(gpt_oss_counts_its_published_totals),
+        cmocka_unit_test(gpt_oss_alternates_a_128_token_window),
+        cmocka_unit_test(gemma3_from_layer_types),
         cmocka_unit_test(small_models_from_gguf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
