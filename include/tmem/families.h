@@ -353,6 +353,18 @@ TMEM_FAMILY(TMEM_FAMILY_GPT_OSS, .name = "gpt_oss",
     CONFIG(ATTN_BIAS("attention_bias"), LAYER_TYPES("layer_types")),
     .gguf_arch = "gpt-oss")
 
+TMEM_FAMILY(TMEM_FAMILY_PHIMOE, .name = "phimoe",
+    .description = "Mixtral layout with LayerNorms (with bias) and optional q/k/v/o and lm_head biases",
+    /* modeling_phimoe.py: input_layernorm, post_attention_layernorm and the
+     * final norm are nn.LayerNorm (weight + bias); PhimoeAttention q/k/v/o
+     * with bias = attention_bias; PhimoeSparseMoeBlock router Linear(d, E)
+     * without bias, experts w1/w3/w2 without bias; lm_head bias =
+     * lm_head_bias; PhimoeConfig defaults: both false, untied */
+    LN, .n_norm_per_layer = 2, GATED, .tied = false, .moe = true,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), FLAG("lm_head_bias", LM_HEAD_BIAS)),
+    .gguf_arch = "phimoe")
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

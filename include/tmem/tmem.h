@@ -160,6 +160,7 @@ enum tmem_field {
     TMEM_FIELD_QK_ROPE_DIM,
     TMEM_FIELD_V_HEAD_DIM,
     TMEM_FIELD_SWA_LAYER_STEP,     /* the sliding-window layer pattern (sliding_window_pattern) */
+    TMEM_FIELD_LM_HEAD_BIAS,
     TMEM_FIELD_COUNT
 };
 

@@ -92,6 +92,7 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
     case TMEM_FIELD_QK_ROPE_DIM: m->qk_rope_dim = v; return true;
     case TMEM_FIELD_V_HEAD_DIM: m->v_head_dim = v; return true;
     case TMEM_FIELD_SWA_LAYER_STEP: m->swa_layer_step = v; return true;
+    case TMEM_FIELD_LM_HEAD_BIAS: m->lm_head_bias = v != 0; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;

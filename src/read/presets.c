@@ -1052,6 +1052,33 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": false, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+
+    /* Config: microsoft/Phi-3.5-MoE-instruct config.json (architecture keys). The model
+     * card and HF give 41.9B (rounded); no exact published total was found. tmem's
+     * 41,873,153,344 is checked against the hand calculation in
+     * tests/unit/test_decoders_2025.c. */
+    {"phi-3.5-moe", "microsoft/Phi-3.5-MoE-instruct", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"phimoe\", "
+     "\"vocab_size\": 32064, "
+     "\"hidden_size\": 4096, "
+     "\"intermediate_size\": 6400, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"num_local_experts\": 16, "
+     "\"num_experts_per_tok\": 2, "
+     "\"max_position_embeddings\": 131072, "
+     "\"original_max_position_embeddings\": 4096, "
+     "\"sliding_window\": 131072, "
+     "\"attention_bias\": true, "
+     "\"lm_head_bias\": true, "
+     "\"rms_norm_eps\": 1e-05, "
+     "\"rope_theta\": 10000.0, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

@@ -1,6 +1,6 @@
 /* test_decoders_2025.c — the decoder families of 2025 added by descriptor
  * (include/tmem/families.h): OLMo-2, Cohere (Command-R, Aya Expanse),
- * Gemma-3 text and gpt-oss. Each: its built-in config.json (src/read/presets.c, the
+ * Gemma-3 text, gpt-oss and PhiMoE (Phi-3.5-MoE). Each: its built-in config.json (src/read/presets.c, the
  * architecture keys of the published file) against its published total and
  * a hand calculation written tensor by tensor; its KV bytes per token by
  * hand; Gemma-3's 5 local : 1 global and gpt-oss's alternating window
@@ -405,6 +405,45 @@ static void gemma3_from_layer_types(void **state)
     assert_int_equal(kv.n_layer_window, 22);
 }
 
+/* ---------------------------------------------------------------- PhiMoE */
+
+/* EVIDENCE: the Phi-3.5-MoE-instruct model card: "16x3.8B parameters with
+ * 6.6B active parameters", 41.9B total on HF (rounded; no exact figure
+ * found). Hand calculation, d 4096, L 32, a 32, n_kv 8, d_head 128, 16
+ * experts of 6400 (2 used), V 32064, untied, LayerNorms with bias, q/k/v/o
+ * biases and an lm_head bias (attention_bias, lm_head_bias true):
+ *   embed_tokens, lm_head  2 · 32064 · 4096 + 32064       =    262,700,352
+ *   q, o                   2 · (4096 · 4096 + 4096)        =     33,562,624
+ *   k, v                   2 · (4096 · 1024 + 1024)        =      8,390,656
+ *   2 LayerNorms           2 · 2 · 4096                    =         16,384
+ *   router                 4096 · 16                       =         65,536
+ *   experts                16 · 3 · 4096 · 6400            =  1,258,291,200
+ *   per layer                                              =  1,300,326,400
+ *   32 layers                                              = 41,610,444,800
+ *   final LayerNorm        2 · 4096                        =          8,192
+ *   total                                                  = 41,873,153,344
+ * active: 14 experts fewer per layer, 6,640,999,744 (the card's 6.6B). */
+static void phimoe_counts_its_card(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse_preset("phi-3.5-moe", &m, &inv);
+    assert_string_equal(tmem_family_info(m.family)->name, "phimoe");
+    assert_true(m.qkv_bias && m.o_bias && m.lm_head_bias);
+    assert_int_equal(m.norm, TMEM_NORM_LAYERNORM);
+    const uint64_t d = 4096, V = 32064, E = 16, f = 6400, kvw = 1024, L = 32;
+    const uint64_t layer = 2 * (d * d + d) + 2 * (d * kvw + kvw) + 4 * d + d * E + E * 3 * d * f;
+    assert_int_equal(layer, U64(1300326400));
+    assert_int_equal(inv.total_params, 2 * V * d + V + L * layer + 2 * d);
+    assert_int_equal(inv.total_params, U64(41873153344));
+    assert_int_equal((inv.total_params + 50000000) / 100000000, 419); /* 41.9B */
+    assert_int_equal(inv.active_params, inv.total_params - L * 14 * 3 * d * f);
+    assert_int_equal((inv.active_params + 50000000) / 100000000, 66); /* 6.6B active */
+    struct tmem_kv_layout kv;
+    assert_int_equal(kv_token(&m, &kv), U64(2) * 32 * 8 * 128 * 2);
+}
+
 /* ------------------------------------------------------- from GGUF alone */
 
 /* One GGUF tensor of a layer: its name after "blk.N.", ne0 (input), ne1,
@@ -422,11 +461,11 @@ struct gkv {
 
 /* A small GGUF of architecture `arch`: d 64, n_layer L, 4 heads of 16,
  * n_kv KV heads, d_ff 128, V 100, the keys x; the layer tensors t; an
- * output matrix unless tied; a sliding window when window > 0. Returns its
- * parameters. */
+ * output matrix unless tied; LayerNorm and output biases with head_bias; a
+ * sliding window when window > 0. Returns its parameters. */
 static uint64_t write_gguf(const char *path, const char *arch, uint64_t L, uint64_t n_kv,
                            const struct gt *t, size_t n_t, bool tied, uint64_t window,
-                           const struct gkv *x, size_t n_x)
+                           const struct gkv *x, size_t n_x, bool head_bias)
 {
     char key[96], name[128];
     struct ckw_gguf g;
@@ -462,8 +501,12 @@ static uint64_t write_gguf(const char *path, const char *arch, uint64_t L, uint6
                        t[i].ne2 ? t[i].ne2 : 1, 1);
         }
     ckw_tensor(&g, "output_norm.weight", 0, 1, 64, 1, 1, 1);
+    if (head_bias)
+        ckw_tensor(&g, "output_norm.bias", 0, 1, 64, 1, 1, 1);
     if (!tied)
         ckw_tensor(&g, "output.weight", 0, 2, 64, 100, 1, 1);
+    if (head_bias)
+        ckw_tensor(&g, "output.bias", 0, 1, 100, 1, 1, 1);
     uint64_t params = g.params;
     ckw_gguf_write(&g, path);
     return params;
@@ -496,7 +539,7 @@ static void small_models_from_gguf(void **state)
         {"attn_k_norm.weight", 32, 1, 0}, {"post_attention_norm.weight", 64, 1, 0},
         {"ffn_gate.weight", 64, 128, 0}, {"ffn_up.weight", 64, 128, 0}, {"ffn_down.weight", 128, 64, 0},
         {"post_ffw_norm.weight", 64, 1, 0}};
-    uint64_t n = write_gguf(path, "olmo2", 2, 2, olmo2, sizeof olmo2 / sizeof olmo2[0], false, 0, NULL, 0);
+    uint64_t n = write_gguf(path, "olmo2", 2, 2, olmo2, sizeof olmo2 / sizeof olmo2[0], false, 0, NULL, 0, false);
     assert_int_equal(n, U64(87040));
     ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "olmo2");
@@ -508,7 +551,7 @@ static void small_models_from_gguf(void **state)
         {"attn_v.weight", 64, 32, 0}, {"attn_output.weight", 64, 64, 0},
         {"attn_q_norm.weight", 16, 4, 0}, {"attn_k_norm.weight", 16, 2, 0},
         {"ffn_gate.weight", 64, 128, 0}, {"ffn_up.weight", 64, 128, 0}, {"ffn_down.weight", 128, 64, 0}};
-    n = write_gguf(path, "command-r", 2, 2, cohere, sizeof cohere / sizeof cohere[0], true, 0, NULL, 0);
+    n = write_gguf(path, "command-r", 2, 2, cohere, sizeof cohere / sizeof cohere[0], true, 0, NULL, 0, false);
     assert_int_equal(n, U64(80512));
     ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "cohere");
@@ -524,7 +567,7 @@ static void small_models_from_gguf(void **state)
         {"post_attention_norm.weight", 64, 1, 0}, {"ffn_norm.weight", 64, 1, 0},
         {"ffn_gate.weight", 64, 128, 0}, {"ffn_up.weight", 64, 128, 0}, {"ffn_down.weight", 128, 64, 0},
         {"post_ffw_norm.weight", 64, 1, 0}};
-    n = write_gguf(path, "gemma3", 6, 1, gemma3, sizeof gemma3 / sizeof gemma3[0], true, 32, NULL, 0);
+    n = write_gguf(path, "gemma3", 6, 1, gemma3, sizeof gemma3 / sizeof gemma3[0], true, 32, NULL, 0, false);
     assert_int_equal(n, U64(217088));
     ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "gemma3_text");
@@ -556,7 +599,7 @@ static void small_models_from_gguf(void **state)
     static const struct gkv moe[] = {
         {"expert_count", 4}, {"expert_used_count", 2}, {"expert_feed_forward_length", 32}};
     n = write_gguf(path, "gpt-oss", 2, 2, oss, sizeof oss / sizeof oss[0], false, 8, moe,
-                   sizeof moe / sizeof moe[0]);
+                   sizeof moe / sizeof moe[0], false);
     assert_int_equal(n, U64(88784));
     ckl_load_model(path, &m, &inv);
     assert_string_equal(tmem_family_info(m.family)->name, "gpt_oss");
@@ -565,6 +608,27 @@ static void small_models_from_gguf(void **state)
     kv_token(&m, &kv);
     assert_int_equal(kv.n_layer_window, 1);
     assert_int_equal(kv.window_tokens, 8);
+
+    /* llama.cpp's phimoe: LayerNorms with bias, q/k/v/o biases, an output
+     * bias. Per layer: norms 4 · 64, q, o 2 · (64·64 + 64) = 8,320, k, v 2 ·
+     * (64·32 + 32) = 4,160, router 64·4 = 256, experts 4 · 3 · 64·32 =
+     * 24,576: 37,568; 2 layers 75,136; embed + output + its bias 12,900;
+     * output_norm 128. Total 88,164. */
+    static const struct gt phimoe[] = {
+        {"attn_norm.weight", 64, 1, 0}, {"attn_norm.bias", 64, 1, 0}, {"attn_q.weight", 64, 64, 0},
+        {"attn_q.bias", 64, 1, 0}, {"attn_k.weight", 64, 32, 0}, {"attn_k.bias", 32, 1, 0},
+        {"attn_v.weight", 64, 32, 0}, {"attn_v.bias", 32, 1, 0}, {"attn_output.weight", 64, 64, 0},
+        {"attn_output.bias", 64, 1, 0}, {"ffn_norm.weight", 64, 1, 0}, {"ffn_norm.bias", 64, 1, 0},
+        {"ffn_gate_inp.weight", 64, 4, 0}, {"ffn_gate_exps.weight", 64, 32, 4},
+        {"ffn_up_exps.weight", 64, 32, 4}, {"ffn_down_exps.weight", 32, 64, 4}};
+    n = write_gguf(path, "phimoe", 2, 2, phimoe, sizeof phimoe / sizeof phimoe[0], false, 0, moe,
+                   sizeof moe / sizeof moe[0], true);
+    assert_int_equal(n, U64(88164));
+    ckl_load_model(path, &m, &inv);
+    assert_string_equal(tmem_family_info(m.family)->name, "phimoe");
+    assert_int_equal(m.norm, TMEM_NORM_LAYERNORM);
+    assert_true(m.qkv_bias && m.o_bias && m.lm_head_bias && !m.router_bias);
+    assert_int_equal(inv.total_params, U64(88164));
     assert_int_equal(ckw_remove_tree(dir), 0);
 }
 
@@ -580,6 +644,7 @@ int main(void)
         cmocka_unit_test(gpt_oss_counts_its_published_totals),
         cmocka_unit_test(gpt_oss_alternates_a_128_token_window),
         cmocka_unit_test(gemma3_from_layer_types),
+        cmocka_unit_test(phimoe_counts_its_card),
         cmocka_unit_test(small_models_from_gguf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
