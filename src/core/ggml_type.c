@@ -3,6 +3,7 @@
  * the GGUF reader and the inference ledger's GGUF weight formats.
  * REF: ggml/src/ggml.c type_traits[], ggml-common.h block_* structs. */
 #include "checked.h"
+#include "sb.h"
 #include "tmem/infer.h"
 
 #include <string.h>
@@ -52,23 +53,12 @@ const struct tmem_block_type *tmem_ggml_type_info(uint32_t id)
     return &types[id];
 }
 
-static bool same_ci(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
-
 uint32_t tmem_ggml_type_from_name(const char *name)
 {
     if (name == NULL)
         return TMEM_GGML_TYPE_COUNT;
     for (uint32_t id = 0; id < TMEM_GGML_TYPE_COUNT; id++)
-        if (types[id].name != NULL && same_ci(types[id].name, name))
+        if (types[id].name != NULL && tmem__str_eq_ci(types[id].name, name))
             return id;
     return TMEM_GGML_TYPE_COUNT;
 }

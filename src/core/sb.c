@@ -1,4 +1,4 @@
-/* sb.c — the core's bounded string builder (see sb.h). No stdio: numbers are
+/* sb.c — the core's bounded string builder and small string helpers (see sb.h). No stdio: numbers are
  * rendered by hand, so output does not depend on the C locale. */
 #include "sb.h"
 
@@ -50,4 +50,15 @@ void tmem__copy_str(char *dst, size_t cap, const char *src)
         n = cap - 1;
     memcpy(dst, src, n);
     dst[n] = '\0';
+}
+
+bool tmem__str_eq_ci(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
+        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
 }

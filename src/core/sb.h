@@ -22,4 +22,7 @@ void tmem__sb_u64(struct tmem_sb *sb, uint64_t v);
 /* Copies src into dst[cap] with truncation; always NUL-terminates. */
 void tmem__copy_str(char *dst, size_t cap, const char *src);
 
+/* a equals b but for ASCII case (A-Z against a-z); no locale. */
+bool tmem__str_eq_ci(const char *a, const char *b);
+
 #endif /* TMEM_SB_H */

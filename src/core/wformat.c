@@ -133,23 +133,12 @@ const struct tmem_wformat_info *tmem_wformat_info(enum tmem_wformat f)
     return (unsigned)f < TMEM_WF_COUNT ? &formats[f] : NULL;
 }
 
-static bool same_ci(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
-
 enum tmem_wformat tmem_wformat_from_name(const char *name, uint32_t *ggml_type)
 {
     if (name == NULL)
         return TMEM_WF_COUNT;
     for (int f = 0; f < TMEM_WF_COUNT; f++)
-        if (f != TMEM_WF_GGUF && same_ci(formats[f].name, name))
+        if (f != TMEM_WF_GGUF && tmem__str_eq_ci(formats[f].name, name))
             return (enum tmem_wformat)f;
     uint32_t g = tmem_ggml_type_from_name(name);
     if (g != TMEM_GGML_TYPE_COUNT && g != TMEM_GGML_F32 && g != TMEM_GGML_F16 &&

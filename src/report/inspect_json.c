@@ -6,39 +6,11 @@
  * JSON integers. */
 #include "alloc.h"
 #include "inspect.h"
+#include "json_put.h"
 #include "json_text.h"
 
 #include <jansson.h>
 #include <string.h>
-
-/* obj[key] = val (consumed); any failure (val NULL from a failed
- * allocation, or the insert) marks *rc */
-static void put(json_t *obj, const char *key, json_t *val, int *rc)
-{
-    if (obj == NULL || val == NULL || json_object_set_new(obj, key, val) != 0) {
-        *rc = -1;
-        if (obj == NULL)
-            json_decref(val);
-    }
-}
-
-static void push(json_t *arr, json_t *val, int *rc)
-{
-    if (arr == NULL || val == NULL || json_array_append_new(arr, val) != 0) {
-        *rc = -1;
-        if (arr == NULL)
-            json_decref(val);
-    }
-}
-
-static int set_u64(json_t *o, const char *key, uint64_t v)
-{
-    int rc = 0;
-    if (v > (uint64_t)INT64_MAX)
-        return -1;
-    put(o, key, json_integer((json_int_t)v), &rc);
-    return rc;
-}
 
 /* a string that may not be UTF-8 (GGUF strings, file names are bytes):
  * bad bytes become U+FFFD, counted in *bad for "invalid_utf8_replaced" */
@@ -69,9 +41,9 @@ static json_t *kv_value(const struct tmem_ckpt_kv *kv, int *rc, uint32_t *bad)
     case TMEM_GGUF_STRING: return jstr(kv->str, (size_t)kv->str_len, bad);
     case TMEM_GGUF_ARRAY: {
         json_t *a = json_object();
-        put(a, "type", json_string("array"), rc);
-        put(a, "elem_type", json_string(tmem_gguf_type_name(kv->elem_type)), rc);
-        *rc |= set_u64(a, "length", kv->n_elems);
+        tmem__jansson_put(a, "type", json_string("array"), rc);
+        tmem__jansson_put(a, "elem_type", json_string(tmem_gguf_type_name(kv->elem_type)), rc);
+        *rc |= tmem__jansson_set_u64(a, "length", kv->n_elems);
         return a;
     }
     default: return json_null();
@@ -85,7 +57,7 @@ static json_t *groups_obj(const uint64_t *v, const struct tmem_ckpt_summary *s, 
         if (i >= (unsigned)TMEM_GROUP_ROUTER && i < TMEM_CKPT_GROUP_OTHER &&
             s->group_tensors[i] == 0)
             continue;
-        *rc |= set_u64(g, tmem_ckpt_group_name(i), v[i]);
+        *rc |= tmem__jansson_set_u64(g, tmem_ckpt_group_name(i), v[i]);
     }
     return g;
 }
@@ -94,25 +66,25 @@ static json_t *check_obj(const struct tmem_inspect_view *v, int *rc, uint32_t *b
 {
     const struct tmem_ckpt_check *k = v->check;
     json_t *o = json_object();
-    put(o, "against", jstr(k->against, strlen(k->against), bad), rc);
-    put(o, "family", json_string(tmem_family_info(k->model.family)->name), rc);
-    *rc |= set_u64(o, "formula_params", k->formula_params);
-    *rc |= set_u64(o, "compared_params", k->compared_params);
-    put(o, "matches", json_boolean(k->matches), rc);
-    put(o, "tied_embeddings", json_boolean(k->tied), rc);
+    tmem__jansson_put(o, "against", jstr(k->against, strlen(k->against), bad), rc);
+    tmem__jansson_put(o, "family", json_string(tmem_family_info(k->model.family)->name), rc);
+    *rc |= tmem__jansson_set_u64(o, "formula_params", k->formula_params);
+    *rc |= tmem__jansson_set_u64(o, "compared_params", k->compared_params);
+    tmem__jansson_put(o, "matches", json_boolean(k->matches), rc);
+    tmem__jansson_put(o, "tied_embeddings", json_boolean(k->tied), rc);
     static const char *const tag[] = {"ok", "differs", "note"};
     json_t *lines = json_array(), *diffs = json_array();
     for (uint32_t i = 0; i < k->n_lines; i++) {
         json_t *l = json_object();
-        put(l, "status", json_string(tag[k->lines[i].status]), rc);
-        put(l, "text", jstr(k->lines[i].text, strlen(k->lines[i].text), bad), rc);
-        push(lines, l, rc);
+        tmem__jansson_put(l, "status", json_string(tag[k->lines[i].status]), rc);
+        tmem__jansson_put(l, "text", jstr(k->lines[i].text, strlen(k->lines[i].text), bad), rc);
+        tmem__jansson_push(lines, l, rc);
         if (k->lines[i].status == TMEM_CHECK_DIFF)
-            push(diffs, jstr(k->lines[i].text, strlen(k->lines[i].text), bad), rc);
+            tmem__jansson_push(diffs, jstr(k->lines[i].text, strlen(k->lines[i].text), bad), rc);
     }
-    put(o, "lines", lines, rc);
-    put(o, "differences", diffs, rc);
-    put(o, "notes", jstr(v->notes ? v->notes : "", v->notes ? strlen(v->notes) : 0, bad), rc);
+    tmem__jansson_put(o, "lines", lines, rc);
+    tmem__jansson_put(o, "differences", diffs, rc);
+    tmem__jansson_put(o, "notes", jstr(v->notes ? v->notes : "", v->notes ? strlen(v->notes) : 0, bad), rc);
     return o;
 }
 
@@ -217,20 +189,20 @@ static json_t *tensor_obj(const struct tmem_ckpt *c, const struct tmem_ckpt_tens
 {
     const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, t->type);
     json_t *o = json_object();
-    put(o, "name", jstr(t->name, strlen(t->name), bad), rc);
-    put(o, "group", json_string(tmem_ckpt_group_name(t->group)), rc);
-    put(o, "type", json_string(ti ? ti->name : "?"), rc);
+    tmem__jansson_put(o, "name", jstr(t->name, strlen(t->name), bad), rc);
+    tmem__jansson_put(o, "group", json_string(tmem_ckpt_group_name(t->group)), rc);
+    tmem__jansson_put(o, "type", json_string(ti ? ti->name : "?"), rc);
     if (c->format == TMEM_CKPT_GGUF)
-        put(o, "ggml_type", json_integer(t->type), rc);
+        tmem__jansson_put(o, "ggml_type", json_integer(t->type), rc);
     json_t *shape = json_array();
     for (unsigned k = 0; k < t->n_dims; k++)
-        push(shape, json_integer((json_int_t)t->dims[k]), rc);
-    put(o, "shape", shape, rc);
-    *rc |= set_u64(o, "params", t->n_params);
-    *rc |= set_u64(o, "elements", t->n_elems);
-    *rc |= set_u64(o, "bytes", t->n_bytes);
-    *rc |= set_u64(o, "offset", t->offset);
-    *rc |= set_u64(o, "file", t->file);
+        tmem__jansson_push(shape, json_integer((json_int_t)t->dims[k]), rc);
+    tmem__jansson_put(o, "shape", shape, rc);
+    *rc |= tmem__jansson_set_u64(o, "params", t->n_params);
+    *rc |= tmem__jansson_set_u64(o, "elements", t->n_elems);
+    *rc |= tmem__jansson_set_u64(o, "bytes", t->n_bytes);
+    *rc |= tmem__jansson_set_u64(o, "offset", t->offset);
+    *rc |= tmem__jansson_set_u64(o, "file", t->file);
     return o;
 }
 
@@ -270,50 +242,50 @@ int tmem__report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     int rc = v->tensors ? tensors_fit_json(c) : 0;
     uint32_t bad = 0; /* strings whose bytes were not all UTF-8 */
     json_t *d = json_object();
-    put(d, "schema_version", json_integer(TMEM_SCHEMA_VERSION), &rc);
-    put(d, "tmem_version", json_string(TMEM_VERSION), &rc);
-    put(d, "command", json_string("inspect"), &rc);
-    put(d, "path", jstr(c->path, strlen(c->path), &bad), &rc);
-    put(d, "format",
+    tmem__jansson_put(d, "schema_version", json_integer(TMEM_SCHEMA_VERSION), &rc);
+    tmem__jansson_put(d, "tmem_version", json_string(TMEM_VERSION), &rc);
+    tmem__jansson_put(d, "command", json_string("inspect"), &rc);
+    tmem__jansson_put(d, "path", jstr(c->path, strlen(c->path), &bad), &rc);
+    tmem__jansson_put(d, "format",
                         json_string(c->format == TMEM_CKPT_GGUF ? "gguf" : "safetensors"), &rc);
-    rc |= set_u64(d, "total_params", s->total_params);
-    rc |= set_u64(d, "total_bytes", s->total_bytes);
-    rc |= set_u64(d, "quant_overhead_bytes", s->quant_bytes);
-    rc |= set_u64(d, "quant_overhead_tensors", s->quant_tensors);
-    rc |= set_u64(d, "tensor_count", c->n_tensors);
-    put(d, "groups", groups_obj(s->group_params, s, &rc), &rc);
+    rc |= tmem__jansson_set_u64(d, "total_params", s->total_params);
+    rc |= tmem__jansson_set_u64(d, "total_bytes", s->total_bytes);
+    rc |= tmem__jansson_set_u64(d, "quant_overhead_bytes", s->quant_bytes);
+    rc |= tmem__jansson_set_u64(d, "quant_overhead_tensors", s->quant_tensors);
+    rc |= tmem__jansson_set_u64(d, "tensor_count", c->n_tensors);
+    tmem__jansson_put(d, "groups", groups_obj(s->group_params, s, &rc), &rc);
     json_t *dt = json_object(), *dp = json_object();
     for (uint32_t i = 0; i < s->n_dtypes; i++) {
         const struct tmem_block_type *ti = tmem_ckpt_type_info(c->format, s->dtypes[i].type);
         const char *name = ti ? ti->name : "?";
-        rc |= set_u64(dt, name, s->dtypes[i].bytes);
-        rc |= set_u64(dp, name, s->dtypes[i].params);
+        rc |= tmem__jansson_set_u64(dt, name, s->dtypes[i].bytes);
+        rc |= tmem__jansson_set_u64(dp, name, s->dtypes[i].params);
     }
-    put(d, "dtypes", dt, &rc);
-    put(d, "dtype_params", dp, &rc);
-    put(d, "group_bytes", groups_obj(s->group_bytes, s, &rc), &rc);
-    put(d, "bits_per_weight", json_real(s->bits_per_weight), &rc);
-    rc |= set_u64(d, "header_bytes", s->header_bytes);
-    rc |= set_u64(d, "file_bytes", s->file_bytes);
+    tmem__jansson_put(d, "dtypes", dt, &rc);
+    tmem__jansson_put(d, "dtype_params", dp, &rc);
+    tmem__jansson_put(d, "group_bytes", groups_obj(s->group_bytes, s, &rc), &rc);
+    tmem__jansson_put(d, "bits_per_weight", json_real(s->bits_per_weight), &rc);
+    rc |= tmem__jansson_set_u64(d, "header_bytes", s->header_bytes);
+    rc |= tmem__jansson_set_u64(d, "file_bytes", s->file_bytes);
 
     json_t *files = json_array();
     for (uint32_t i = 0; i < c->n_files; i++) {
         json_t *f = json_object();
-        put(f, "path", jstr(c->files[i].path, strlen(c->files[i].path), &bad), &rc);
-        rc |= set_u64(f, "file_bytes", c->files[i].file_bytes);
-        rc |= set_u64(f, "header_bytes", c->files[i].header_bytes);
-        rc |= set_u64(f, "tensor_count", c->files[i].n_tensors);
-        push(files, f, &rc);
+        tmem__jansson_put(f, "path", jstr(c->files[i].path, strlen(c->files[i].path), &bad), &rc);
+        rc |= tmem__jansson_set_u64(f, "file_bytes", c->files[i].file_bytes);
+        rc |= tmem__jansson_set_u64(f, "header_bytes", c->files[i].header_bytes);
+        rc |= tmem__jansson_set_u64(f, "tensor_count", c->files[i].n_tensors);
+        tmem__jansson_push(files, f, &rc);
     }
-    put(d, "files", files, &rc);
+    tmem__jansson_put(d, "files", files, &rc);
     if (c->index_path) {
         json_t *ix = json_object();
-        put(ix, "path", jstr(c->index_path, strlen(c->index_path), &bad), &rc);
+        tmem__jansson_put(ix, "path", jstr(c->index_path, strlen(c->index_path), &bad), &rc);
         if (c->has_index_total)
-            rc |= set_u64(ix, "total_size", c->index_total_bytes);
-        put(d, "index", ix, &rc);
+            rc |= tmem__jansson_set_u64(ix, "total_size", c->index_total_bytes);
+        tmem__jansson_put(d, "index", ix, &rc);
     } else {
-        put(d, "index", json_null(), &rc);
+        tmem__jansson_put(d, "index", json_null(), &rc);
     }
 
     json_t *meta = json_object();
@@ -328,19 +300,19 @@ int tmem__report_inspect_json(FILE *out, const struct tmem_inspect_view *v)
     }
     if (c->format == TMEM_CKPT_GGUF) {
         json_t *g = json_object();
-        put(g, "version", json_integer(c->gguf_version), &rc);
-        rc |= set_u64(g, "alignment", c->gguf_alignment);
-        rc |= set_u64(g, "data_offset", c->gguf_data_offset);
-        rc |= set_u64(g, "kv_count", c->n_kv);
-        put(g, "metadata", meta, &rc);
-        put(d, "gguf", g, &rc);
+        tmem__jansson_put(g, "version", json_integer(c->gguf_version), &rc);
+        rc |= tmem__jansson_set_u64(g, "alignment", c->gguf_alignment);
+        rc |= tmem__jansson_set_u64(g, "data_offset", c->gguf_data_offset);
+        rc |= tmem__jansson_set_u64(g, "kv_count", c->n_kv);
+        tmem__jansson_put(g, "metadata", meta, &rc);
+        tmem__jansson_put(d, "gguf", g, &rc);
     } else {
-        put(d, "metadata", meta, &rc);
+        tmem__jansson_put(d, "metadata", meta, &rc);
     }
 
-    put(d, "check", v->check ? check_obj(v, &rc, &bad) : json_null(), &rc);
+    tmem__jansson_put(d, "check", v->check ? check_obj(v, &rc, &bad) : json_null(), &rc);
     if (v->check == NULL)
-        put(d, "no_check", jstr(v->no_check ? v->no_check : "", v->no_check ? strlen(v->no_check) : 0, &bad), &rc);
+        tmem__jansson_put(d, "no_check", jstr(v->no_check ? v->no_check : "", v->no_check ? strlen(v->no_check) : 0, &bad), &rc);
 
     if (rc == 0) {
         rc = dump_head(&sink, d);

@@ -4,6 +4,7 @@
  * value does not fit a JSON integer or memory runs out (nothing is printed
  * then). */
 #include "alloc.h"
+#include "json_put.h"
 #include "json_text.h"
 #include "report.h"
 
@@ -11,42 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* jansson integers are signed 64-bit; tmem's limits keep counts below 2^63,
- * and a value above that is refused rather than printed wrong. */
-static int set_u64(json_t *obj, const char *key, uint64_t v)
-{
-    if (v > (uint64_t)INT64_MAX || obj == NULL)
-        return -1;
-    json_t *i = json_integer((json_int_t)v);
-    return i != NULL && json_object_set_new(obj, key, i) == 0 ? 0 : -1;
-}
-
-/* obj[key] = val (val consumed); any failure — val NULL from an
- * allocation that failed, or the insert itself — marks *rc. */
-static void put(json_t *obj, const char *key, json_t *val, int *rc)
-{
-    if (obj == NULL || val == NULL || json_object_set_new(obj, key, val) != 0) {
-        *rc = -1;
-        if (obj == NULL)
-            json_decref(val);
-    }
-}
-
-static void push(json_t *arr, json_t *val, int *rc)
-{
-    if (arr == NULL || val == NULL || json_array_append_new(arr, val) != 0) {
-        *rc = -1;
-        if (arr == NULL)
-            json_decref(val);
-    }
-}
-
 static json_t *doc_new(const char *command, int *rc)
 {
     json_t *d = json_object();
-    put(d, "schema_version", json_integer(TMEM_SCHEMA_VERSION), rc);
-    put(d, "tmem_version", json_string(TMEM_VERSION), rc);
-    put(d, "command", json_string(command), rc);
+    tmem__jansson_put(d, "schema_version", json_integer(TMEM_SCHEMA_VERSION), rc);
+    tmem__jansson_put(d, "tmem_version", json_string(TMEM_VERSION), rc);
+    tmem__jansson_put(d, "command", json_string(command), rc);
     return d;
 }
 
@@ -71,30 +42,30 @@ static int doc_dump(FILE *out, json_t *d, int rc)
 static json_t *model_obj(const struct tmem_model *m, int *rc)
 {
     json_t *o = json_object();
-    put(o, "name", tmem__json_text(m->name, strlen(m->name), NULL), rc); /* bytes as given */
-    put(o, "family", json_string(tmem_family_info(m->family)->name), rc);
-    *rc |= set_u64(o, "d_model", m->d_model);
-    *rc |= set_u64(o, "n_layer", m->n_layer);
-    *rc |= set_u64(o, "n_head", m->n_head);
-    *rc |= set_u64(o, "n_kv_head", m->n_kv_head);
-    *rc |= set_u64(o, "d_head", m->d_head);
-    *rc |= set_u64(o, "d_ff", m->d_ff);
-    *rc |= set_u64(o, "n_vocab", m->n_vocab);
-    *rc |= set_u64(o, "n_ctx", m->n_ctx);
-    put(o, "tied_embeddings", json_boolean(m->tied), rc);
+    tmem__jansson_put(o, "name", tmem__json_text(m->name, strlen(m->name), NULL), rc); /* bytes as given */
+    tmem__jansson_put(o, "family", json_string(tmem_family_info(m->family)->name), rc);
+    *rc |= tmem__jansson_set_u64(o, "d_model", m->d_model);
+    *rc |= tmem__jansson_set_u64(o, "n_layer", m->n_layer);
+    *rc |= tmem__jansson_set_u64(o, "n_head", m->n_head);
+    *rc |= tmem__jansson_set_u64(o, "n_kv_head", m->n_kv_head);
+    *rc |= tmem__jansson_set_u64(o, "d_head", m->d_head);
+    *rc |= tmem__jansson_set_u64(o, "d_ff", m->d_ff);
+    *rc |= tmem__jansson_set_u64(o, "n_vocab", m->n_vocab);
+    *rc |= tmem__jansson_set_u64(o, "n_ctx", m->n_ctx);
+    tmem__jansson_put(o, "tied_embeddings", json_boolean(m->tied), rc);
     if (m->n_expert > 0) {
-        *rc |= set_u64(o, "n_expert", m->n_expert);
-        *rc |= set_u64(o, "n_expert_used", m->n_expert_used);
-        *rc |= set_u64(o, "d_ff_expert", m->d_ff_expert);
-        *rc |= set_u64(o, "d_ff_shared", m->d_ff_shared);
-        *rc |= set_u64(o, "n_moe_layer", tmem_model_moe_layers(m));
+        *rc |= tmem__jansson_set_u64(o, "n_expert", m->n_expert);
+        *rc |= tmem__jansson_set_u64(o, "n_expert_used", m->n_expert_used);
+        *rc |= tmem__jansson_set_u64(o, "d_ff_expert", m->d_ff_expert);
+        *rc |= tmem__jansson_set_u64(o, "d_ff_shared", m->d_ff_shared);
+        *rc |= tmem__jansson_set_u64(o, "n_moe_layer", tmem_model_moe_layers(m));
     }
     if (m->attn == TMEM_ATTN_MLA) {
-        *rc |= set_u64(o, "q_lora_rank", m->q_lora_rank);
-        *rc |= set_u64(o, "kv_lora_rank", m->kv_lora_rank);
-        *rc |= set_u64(o, "qk_nope_head_dim", m->qk_nope_dim);
-        *rc |= set_u64(o, "qk_rope_head_dim", m->qk_rope_dim);
-        *rc |= set_u64(o, "v_head_dim", m->v_head_dim);
+        *rc |= tmem__jansson_set_u64(o, "q_lora_rank", m->q_lora_rank);
+        *rc |= tmem__jansson_set_u64(o, "kv_lora_rank", m->kv_lora_rank);
+        *rc |= tmem__jansson_set_u64(o, "qk_nope_head_dim", m->qk_nope_dim);
+        *rc |= tmem__jansson_set_u64(o, "qk_rope_head_dim", m->qk_rope_dim);
+        *rc |= tmem__jansson_set_u64(o, "v_head_dim", m->v_head_dim);
     }
     return o;
 }
@@ -105,7 +76,7 @@ static json_t *groups_obj(const struct tmem_inventory *inv, bool moe, int *rc)
     for (int i = 0; i < TMEM_GROUP_COUNT; i++) {
         if (i >= TMEM_GROUP_ROUTER && !moe)
             continue;
-        *rc |= set_u64(g, tmem_group_name((enum tmem_group)i), inv->group_params[i]);
+        *rc |= tmem__jansson_set_u64(g, tmem_group_name((enum tmem_group)i), inv->group_params[i]);
     }
     return g;
 }
@@ -114,32 +85,32 @@ int tmem__report_params_json(FILE *out, const struct tmem_params_view *v)
 {
     int rc = 0;
     json_t *d = doc_new("params", &rc);
-    put(d, "model", model_obj(v->model, &rc), &rc);
-    rc |= set_u64(d, "total_params", v->inv->total_params);
-    rc |= set_u64(d, "active_params", v->inv->active_params);
-    put(d, "groups", groups_obj(v->inv, v->n_moe_layer > 0, &rc), &rc);
+    tmem__jansson_put(d, "model", model_obj(v->model, &rc), &rc);
+    rc |= tmem__jansson_set_u64(d, "total_params", v->inv->total_params);
+    rc |= tmem__jansson_set_u64(d, "active_params", v->inv->active_params);
+    tmem__jansson_put(d, "groups", groups_obj(v->inv, v->n_moe_layer > 0, &rc), &rc);
     json_t *bytes = json_object();
     for (int t = 0; t < TMEM_DTYPE_COUNT; t++)
-        rc |= set_u64(bytes, tmem_dtype_info((enum tmem_dtype)t)->name, v->dtype_bytes[t]);
-    put(d, "bytes", bytes, &rc);
+        rc |= tmem__jansson_set_u64(bytes, tmem_dtype_info((enum tmem_dtype)t)->name, v->dtype_bytes[t]);
+    tmem__jansson_put(d, "bytes", bytes, &rc);
     json_t *tensors = json_array();
     for (uint32_t i = 0; i < v->inv->n_tensors; i++) {
         const struct tmem_tensor *t = &v->inv->tensors[i];
         json_t *o = json_object();
-        put(o, "name", json_string(t->name), &rc);
-        put(o, "group", json_string(tmem_group_name(t->group)), &rc);
+        tmem__jansson_put(o, "name", json_string(t->name), &rc);
+        tmem__jansson_put(o, "group", json_string(tmem_group_name(t->group)), &rc);
         json_t *shape = json_array();
-        push(shape, json_integer((json_int_t)t->rows), &rc);
+        tmem__jansson_push(shape, json_integer((json_int_t)t->rows), &rc);
         if (t->cols != 1)
-            push(shape, json_integer((json_int_t)t->cols), &rc);
-        put(o, "shape", shape, &rc);
-        put(o, "shape_symbols", json_string(t->shape_sym), &rc);
-        rc |= set_u64(o, "count", t->count);
-        rc |= set_u64(o, "count_active", t->count_active);
-        rc |= set_u64(o, "params", t->params);
-        push(tensors, o, &rc);
+            tmem__jansson_push(shape, json_integer((json_int_t)t->cols), &rc);
+        tmem__jansson_put(o, "shape", shape, &rc);
+        tmem__jansson_put(o, "shape_symbols", json_string(t->shape_sym), &rc);
+        rc |= tmem__jansson_set_u64(o, "count", t->count);
+        rc |= tmem__jansson_set_u64(o, "count_active", t->count_active);
+        rc |= tmem__jansson_set_u64(o, "params", t->params);
+        tmem__jansson_push(tensors, o, &rc);
     }
-    put(d, "tensors", tensors, &rc);
+    tmem__jansson_put(d, "tensors", tensors, &rc);
     return doc_dump(out, d, rc);
 }
 
@@ -149,11 +120,11 @@ static json_t *ledger_entries(const struct tmem_ledger *l, int *rc)
     for (uint32_t i = 0; i < l->n_entries; i++) {
         const struct tmem_entry *e = &l->entries[i];
         json_t *o = json_object();
-        put(o, "bucket", json_string(tmem_bucket_name(e->bucket)), rc);
-        put(o, "label", json_string(e->label), rc);
-        *rc |= set_u64(o, "bytes", e->bytes);
-        put(o, "formula", json_string(e->formula), rc);
-        push(a, o, rc);
+        tmem__jansson_put(o, "bucket", json_string(tmem_bucket_name(e->bucket)), rc);
+        tmem__jansson_put(o, "label", json_string(e->label), rc);
+        *rc |= tmem__jansson_set_u64(o, "bytes", e->bytes);
+        tmem__jansson_put(o, "formula", json_string(e->formula), rc);
+        tmem__jansson_push(a, o, rc);
     }
     return a;
 }
@@ -165,33 +136,33 @@ int tmem__report_lab_json(FILE *out, const struct tmem_lab_view *v)
     const struct tmem_lab_result *r = v->r;
     json_t *d = doc_new("lab", &rc);
     json_t *inputs = json_object();
-    rc |= set_u64(inputs, "vocab_size", in->n_vocab);
-    rc |= set_u64(inputs, "d_model", in->d_model);
-    rc |= set_u64(inputs, "layers", in->n_layer);
-    rc |= set_u64(inputs, "heads", in->n_head);
-    rc |= set_u64(inputs, "ffn_multiplier", in->ffn_multiplier);
-    rc |= set_u64(inputs, "precision_bytes", in->precision_bytes);
-    rc |= set_u64(inputs, "adam_bytes", in->adam_bytes);
-    rc |= set_u64(inputs, "batch_size", in->batch_size);
-    rc |= set_u64(inputs, "seq_len", in->seq_len);
-    put(d, "inputs", inputs, &rc);
-    rc |= set_u64(d, "attention_params_per_layer", r->attention_params_per_layer);
-    rc |= set_u64(d, "ffn_params_per_layer", r->ffn_params_per_layer);
-    rc |= set_u64(d, "embedding_params", r->embedding_params);
-    rc |= set_u64(d, "total_params", r->total_params);
-    rc |= set_u64(d, "param_memory", r->param_bytes);
-    rc |= set_u64(d, "grad_memory", r->grad_bytes);
-    rc |= set_u64(d, "adam_memory", r->adam_bytes);
-    rc |= set_u64(d, "kv_cache_bytes", r->kv_cache_bytes);
-    put(d, "entries", ledger_entries(&r->ledger, &rc), &rc);
+    rc |= tmem__jansson_set_u64(inputs, "vocab_size", in->n_vocab);
+    rc |= tmem__jansson_set_u64(inputs, "d_model", in->d_model);
+    rc |= tmem__jansson_set_u64(inputs, "layers", in->n_layer);
+    rc |= tmem__jansson_set_u64(inputs, "heads", in->n_head);
+    rc |= tmem__jansson_set_u64(inputs, "ffn_multiplier", in->ffn_multiplier);
+    rc |= tmem__jansson_set_u64(inputs, "precision_bytes", in->precision_bytes);
+    rc |= tmem__jansson_set_u64(inputs, "adam_bytes", in->adam_bytes);
+    rc |= tmem__jansson_set_u64(inputs, "batch_size", in->batch_size);
+    rc |= tmem__jansson_set_u64(inputs, "seq_len", in->seq_len);
+    tmem__jansson_put(d, "inputs", inputs, &rc);
+    rc |= tmem__jansson_set_u64(d, "attention_params_per_layer", r->attention_params_per_layer);
+    rc |= tmem__jansson_set_u64(d, "ffn_params_per_layer", r->ffn_params_per_layer);
+    rc |= tmem__jansson_set_u64(d, "embedding_params", r->embedding_params);
+    rc |= tmem__jansson_set_u64(d, "total_params", r->total_params);
+    rc |= tmem__jansson_set_u64(d, "param_memory", r->param_bytes);
+    rc |= tmem__jansson_set_u64(d, "grad_memory", r->grad_bytes);
+    rc |= tmem__jansson_set_u64(d, "adam_memory", r->adam_bytes);
+    rc |= tmem__jansson_set_u64(d, "kv_cache_bytes", r->kv_cache_bytes);
+    tmem__jansson_put(d, "entries", ledger_entries(&r->ledger, &rc), &rc);
     if (v->compare_name != NULL) {
         json_t *c = json_object();
-        put(c, "model", json_string(v->compare_name), &rc);
-        rc |= set_u64(c, "exact_total_params", v->compare_inv->total_params);
-        put(c, "relative_error", json_real(v->relative_error), &rc);
-        put(d, "compare", c, &rc);
+        tmem__jansson_put(c, "model", json_string(v->compare_name), &rc);
+        rc |= tmem__jansson_set_u64(c, "exact_total_params", v->compare_inv->total_params);
+        tmem__jansson_put(c, "relative_error", json_real(v->relative_error), &rc);
+        tmem__jansson_put(d, "compare", c, &rc);
     } else {
-        put(d, "compare", json_null(), &rc);
+        tmem__jansson_put(d, "compare", json_null(), &rc);
     }
     return doc_dump(out, d, rc);
 }
@@ -203,14 +174,14 @@ int tmem__report_models_json(FILE *out, const struct tmem_model_row *rows, size_
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_object();
-        put(o, "name", json_string(rows[i].name), &rc);
-        put(o, "hf_id", json_string(rows[i].hf_id), &rc);
-        put(o, "family", json_string(tmem_family_info(rows[i].model->family)->name), &rc);
-        rc |= set_u64(o, "total_params", rows[i].total_params);
-        rc |= set_u64(o, "active_params", rows[i].active_params);
-        push(a, o, &rc);
+        tmem__jansson_put(o, "name", json_string(rows[i].name), &rc);
+        tmem__jansson_put(o, "hf_id", json_string(rows[i].hf_id), &rc);
+        tmem__jansson_put(o, "family", json_string(tmem_family_info(rows[i].model->family)->name), &rc);
+        rc |= tmem__jansson_set_u64(o, "total_params", rows[i].total_params);
+        rc |= tmem__jansson_set_u64(o, "active_params", rows[i].active_params);
+        tmem__jansson_push(a, o, &rc);
     }
-    put(d, "models", a, &rc);
+    tmem__jansson_put(d, "models", a, &rc);
     return doc_dump(out, d, rc);
 }
 
@@ -222,19 +193,19 @@ int tmem__report_gpus_json(FILE *out)
     for (size_t i = 0; i < tmem_gpu_count(); i++) {
         const struct tmem_gpu *g = tmem_gpu_at(i);
         json_t *o = json_object();
-        put(o, "name", json_string(g->name), &rc);
-        put(o, "full_name", json_string(g->full_name), &rc);
-        rc |= set_u64(o, "memory_bytes", g->memory_bytes);
-        rc |= set_u64(o, "cuda_memory_bytes", g->cuda_memory_bytes);
-        put(o, "cuda_memory_derived", json_boolean(g->cuda_memory_derived), &rc);
-        put(o, "hbm_bytes_per_s", json_real(g->hbm_bytes_per_s), &rc);
-        put(o, "bf16_flops", json_real(g->bf16_flops), &rc);
-        put(o, "fp8_flops", json_real(g->fp8_flops), &rc);
-        put(o, "interconnect_bytes_per_s", json_real(g->interconnect_bytes_per_s), &rc);
-        put(o, "interconnect", json_string(g->interconnect), &rc);
-        push(a, o, &rc);
+        tmem__jansson_put(o, "name", json_string(g->name), &rc);
+        tmem__jansson_put(o, "full_name", json_string(g->full_name), &rc);
+        rc |= tmem__jansson_set_u64(o, "memory_bytes", g->memory_bytes);
+        rc |= tmem__jansson_set_u64(o, "cuda_memory_bytes", g->cuda_memory_bytes);
+        tmem__jansson_put(o, "cuda_memory_derived", json_boolean(g->cuda_memory_derived), &rc);
+        tmem__jansson_put(o, "hbm_bytes_per_s", json_real(g->hbm_bytes_per_s), &rc);
+        tmem__jansson_put(o, "bf16_flops", json_real(g->bf16_flops), &rc);
+        tmem__jansson_put(o, "fp8_flops", json_real(g->fp8_flops), &rc);
+        tmem__jansson_put(o, "interconnect_bytes_per_s", json_real(g->interconnect_bytes_per_s), &rc);
+        tmem__jansson_put(o, "interconnect", json_string(g->interconnect), &rc);
+        tmem__jansson_push(a, o, &rc);
     }
-    put(d, "gpus", a, &rc);
+    tmem__jansson_put(d, "gpus", a, &rc);
     return doc_dump(out, d, rc);
 }
 
@@ -259,25 +230,25 @@ struct tmem_json *tmem__json_object(void)
 void tmem__json_set_u64(struct tmem_json *o, const char *key, uint64_t v)
 {
     if (o != NULL)
-        o->rc |= set_u64(o->obj, key, v);
+        o->rc |= tmem__jansson_set_u64(o->obj, key, v);
 }
 
 void tmem__json_set_real(struct tmem_json *o, const char *key, double v)
 {
     if (o != NULL)
-        put(o->obj, key, json_real(v), &o->rc);
+        tmem__jansson_put(o->obj, key, json_real(v), &o->rc);
 }
 
 void tmem__json_set_str(struct tmem_json *o, const char *key, const char *v)
 {
     if (o != NULL)
-        put(o->obj, key, v ? json_string(v) : json_null(), &o->rc);
+        tmem__jansson_put(o->obj, key, v ? json_string(v) : json_null(), &o->rc);
 }
 
 void tmem__json_set_bool(struct tmem_json *o, const char *key, bool v)
 {
     if (o != NULL)
-        put(o->obj, key, json_boolean(v), &o->rc);
+        tmem__jansson_put(o->obj, key, json_boolean(v), &o->rc);
 }
 
 void tmem__json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child)
@@ -301,8 +272,8 @@ void tmem__json_set_str_list(struct tmem_json *o, const char *key, const char *c
         return;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        push(a, json_string(v[i]), &o->rc);
-    put(o->obj, key, a, &o->rc);
+        tmem__jansson_push(a, json_string(v[i]), &o->rc);
+    tmem__jansson_put(o->obj, key, a, &o->rc);
 }
 
 struct tmem_json *tmem__json_array(void)
@@ -361,22 +332,22 @@ int tmem__report_ledger_json(FILE *out, const char *command, const struct tmem_m
     int rc = 0;
     json_t *d = doc_new(command, &rc);
     if (m != NULL)
-        put(d, "model", model_obj(m, &rc), &rc);
+        tmem__jansson_put(d, "model", model_obj(m, &rc), &rc);
     if (gpu != NULL) {
         json_t *g = json_object();
-        put(g, "name", json_string(gpu->name), &rc);
-        rc |= set_u64(g, "memory_bytes", gpu->memory_bytes);
-        put(d, "gpu", g, &rc);
+        tmem__jansson_put(g, "name", json_string(gpu->name), &rc);
+        rc |= tmem__jansson_set_u64(g, "memory_bytes", gpu->memory_bytes);
+        tmem__jansson_put(d, "gpu", g, &rc);
     } else {
-        put(d, "gpu", json_null(), &rc);
+        tmem__jansson_put(d, "gpu", json_null(), &rc);
     }
-    put(d, "fits", fit ? json_boolean(fit->fits) : json_null(), &rc);
+    tmem__jansson_put(d, "fits", fit ? json_boolean(fit->fits) : json_null(), &rc);
     json_t *per = json_object();
     for (int b = 0; b < TMEM_BUCKET_COUNT; b++)
-        rc |= set_u64(per, tmem_bucket_name((enum tmem_bucket)b), l->bucket_bytes[b]);
-    rc |= set_u64(per, "total", l->total_bytes);
-    put(d, "per_gpu_bytes", per, &rc);
-    put(d, "entries", ledger_entries(l, &rc), &rc);
+        rc |= tmem__jansson_set_u64(per, tmem_bucket_name((enum tmem_bucket)b), l->bucket_bytes[b]);
+    rc |= tmem__jansson_set_u64(per, "total", l->total_bytes);
+    tmem__jansson_put(d, "per_gpu_bytes", per, &rc);
+    tmem__jansson_put(d, "entries", ledger_entries(l, &rc), &rc);
     merge(d, extra, &rc);
     return doc_dump(out, d, rc);
 }
@@ -386,7 +357,7 @@ int tmem__report_doc_json(FILE *out, const char *command, const struct tmem_mode
     int rc = 0;
     json_t *d = doc_new(command, &rc);
     if (m != NULL)
-        put(d, "model", model_obj(m, &rc), &rc);
+        tmem__jansson_put(d, "model", model_obj(m, &rc), &rc);
     merge(d, extra, &rc);
     return doc_dump(out, d, rc);
 }
