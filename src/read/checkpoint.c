@@ -500,36 +500,27 @@ enum tmem_status tmem__ckpt_open(const char *path, struct tmem_ckpt *out, struct
     return st;
 }
 
-enum tmem_status tmem__safetensors_parse_buffer(const void *buf, size_t len, const char *where,
-                                                struct tmem_ckpt *out, struct tmem_error *err)
+/* The start of parsing a file held in memory (len bytes, named where): out
+ * is emptied and holds that one file, file 0. */
+static enum tmem_status buffer_begin(struct tmem_ckpt *out, const char *where, size_t len,
+                                     struct tmem_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (where == NULL)
-        where = "buffer.safetensors";
     out->path = tmem__arena_strndup(out, where, strlen(where));
     out->dir = ".";
     struct tmem_ckpt_file *f = out->path ? tmem__ckpt_push_file(out, where, err) : NULL;
     if (f == NULL)
         return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
     f->file_bytes = len;
-    const unsigned char *p = buf;
-    if (len < 8)
-        return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, where, "header length", 0,
-                              "the file is %zu bytes but a safetensors file starts with an "
-                              "8-byte header length",
-                              len);
-    uint64_t n = tmem_le64(p);
-    if (n > TMEM_MAX_SAFETENSORS_HEADER)
-        return tmem__ckpt_fail(err, TMEM_ERR_LIMIT, where, "header length", 0,
-                              "header length is %llu but must be at most %u",
-                              (unsigned long long)n, TMEM_MAX_SAFETENSORS_HEADER);
-    if (n > len - 8)
-        return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, where, "header length", 0,
-                              "header length %llu runs past the end of the file (%zu bytes)",
-                              (unsigned long long)n, len);
-    f->header_bytes = 8 + n;
-    enum tmem_status st =
-        tmem__safetensors_parse_header(out, 0, (const char *)p + 8, (size_t)n, err);
+    return TMEM_OK;
+}
+
+enum tmem_status tmem__safetensors_parse_buffer(const void *buf, size_t len, const char *where,
+                                                struct tmem_ckpt *out, struct tmem_error *err)
+{
+    enum tmem_status st = buffer_begin(out, where ? where : "buffer.safetensors", len, err);
+    if (st == TMEM_OK)
+        st = tmem__safetensors_read_mem(out, 0, buf, err);
     if (st == TMEM_OK)
         st = finish(out, err);
     return st;
@@ -538,17 +529,10 @@ enum tmem_status tmem__safetensors_parse_buffer(const void *buf, size_t len, con
 enum tmem_status tmem__gguf_parse_buffer(const void *buf, size_t len, const char *where,
                                          struct tmem_ckpt *out, struct tmem_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (where == NULL)
-        where = "buffer.gguf";
+    enum tmem_status st = buffer_begin(out, where ? where : "buffer.gguf", len, err);
     out->format = TMEM_CKPT_GGUF;
-    out->path = tmem__arena_strndup(out, where, strlen(where));
-    out->dir = ".";
-    struct tmem_ckpt_file *f = out->path ? tmem__ckpt_push_file(out, where, err) : NULL;
-    if (f == NULL)
-        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, where, NULL, 0, "out of memory");
-    f->file_bytes = len;
-    enum tmem_status st = tmem__gguf_read(out, 0, -1, buf, err);
+    if (st == TMEM_OK)
+        st = tmem__gguf_read(out, 0, -1, buf, err);
     if (st == TMEM_OK)
         st = finish(out, err);
     return st;

@@ -75,6 +75,9 @@ enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t fi
 enum tmem_status tmem__ckpt_open_file(struct tmem_ckpt *c, const char *path, int *fd,
                                       uint32_t *file, struct tmem_error *err);
 
+/* The same from memory: buf holds the whole file (files[file].file_bytes). */
+enum tmem_status tmem__safetensors_read_mem(struct tmem_ckpt *c, uint32_t file, const void *buf,
+                                           struct tmem_error *err);
 /* Reads a safetensors file's header from fd (file_bytes long) and parses it. */
 enum tmem_status tmem__safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, int fd,
                                           struct tmem_error *err);

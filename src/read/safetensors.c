@@ -315,20 +315,17 @@ done:
     return st;
 }
 
-enum tmem_status tmem__safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, int fd,
-                                          struct tmem_error *err)
+/* The header length N from a safetensors file's first 8 bytes (len8; NULL
+ * when the file is shorter than that, file_bytes long in all): checked
+ * against the reader's limit and the file's size. */
+static enum tmem_status header_len(const char *path, uint64_t file_bytes, const unsigned char *len8,
+                                   uint64_t *n_out, struct tmem_error *err)
 {
-    const char *path = c->files[file].path;
-    const uint64_t file_bytes = c->files[file].file_bytes;
-    unsigned char len8[8];
-    if (file_bytes < 8)
+    if (file_bytes < 8 || len8 == NULL)
         return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, path, "header length", 0,
                               "the file is %llu bytes but a safetensors file starts with an "
                               "8-byte header length",
                               (unsigned long long)file_bytes);
-    enum tmem_status st = tmem__pread_exact(fd, len8, 8, 0, path, "header length", err);
-    if (st != TMEM_OK)
-        return st;
     uint64_t n = tmem_le64(len8);
     if (n > TMEM_MAX_SAFETENSORS_HEADER)
         return tmem__ckpt_fail(err, TMEM_ERR_LIMIT, path, "header length", 0,
@@ -338,6 +335,24 @@ enum tmem_status tmem__safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, i
         return tmem__ckpt_fail(err, TMEM_ERR_TRUNCATED, path, "header length", 0,
                               "header length %llu runs past the end of the file (%llu bytes)",
                               (unsigned long long)n, (unsigned long long)file_bytes);
+    *n_out = n;
+    return TMEM_OK;
+}
+
+enum tmem_status tmem__safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, int fd,
+                                          struct tmem_error *err)
+{
+    const char *path = c->files[file].path;
+    const uint64_t file_bytes = c->files[file].file_bytes;
+    unsigned char len8[8];
+    enum tmem_status st = TMEM_OK;
+    if (file_bytes >= 8)
+        st = tmem__pread_exact(fd, len8, 8, 0, path, "header length", err);
+    uint64_t n = 0;
+    if (st == TMEM_OK)
+        st = header_len(path, file_bytes, file_bytes >= 8 ? len8 : NULL, &n, err);
+    if (st != TMEM_OK)
+        return st;
     char *hdr = tmem__alloc((size_t)n + 1);
     if (hdr == NULL)
         return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, path, NULL, 0, "out of memory");
@@ -349,6 +364,19 @@ enum tmem_status tmem__safetensors_read_fd(struct tmem_ckpt *c, uint32_t file, i
     }
     tmem__dealloc(hdr);
     return st;
+}
+
+enum tmem_status tmem__safetensors_read_mem(struct tmem_ckpt *c, uint32_t file, const void *buf,
+                                           struct tmem_error *err)
+{
+    const uint64_t file_bytes = c->files[file].file_bytes;
+    uint64_t n = 0;
+    enum tmem_status st =
+        header_len(c->files[file].path, file_bytes, file_bytes >= 8 ? buf : NULL, &n, err);
+    if (st != TMEM_OK)
+        return st;
+    c->files[file].header_bytes = 8 + n;
+    return tmem__safetensors_parse_header(c, file, (const char *)buf + 8, (size_t)n, err);
 }
 
 /* ------------------------------------------------------------------ index */
