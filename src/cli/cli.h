@@ -25,6 +25,11 @@ void model_flag_opts(struct model_flags *f, struct opt *opts);
  * model. Returns 0, or 2 after printing the error. */
 int model_from_args(const char *arg, const struct model_flags *f, struct tmem_model *out);
 
+/* model_from_args, then its tensor inventory (tmem_inventory_build).
+ * Returns 0, or 2 after printing the error. */
+int tmem__model_inventory_from_args(const char *arg, const struct model_flags *f,
+                                    struct tmem_model *m, struct tmem_inventory *inv);
+
 /* The one message for a JSON document that could not be built. */
 #define TMEM_JSON_FAILED "could not build the JSON document (out of memory, or a value of 2^63 or more)"
 

@@ -245,12 +245,10 @@ int cmd_infer(int argc, char **argv)
     io.gpu = g;
 
     struct tmem_model m;
-    if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
-        return 2;
     struct tmem_inventory inv;
+    if (tmem__model_inventory_from_args(n_pos ? pos[0] : NULL, &mf, &m, &inv) != 0)
+        return 2;
     struct tmem_error err = {0};
-    if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
-        return report_error(&err);
     /* the serving format: --weights, else what the checkpoint stores (or
      * its config declares), else the default */
     struct tmem_ckpt_weights stored = {0};

@@ -58,12 +58,9 @@ int cmd_params(int argc, char **argv)
     bool json = f.json, explain = f.explain, tensors = f.tensors, si = f.si;
 
     struct tmem_model m;
-    if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
-        return 2;
     struct tmem_inventory inv;
-    struct tmem_error err = {0};
-    if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
-        return report_error(&err);
+    if (tmem__model_inventory_from_args(n_pos ? pos[0] : NULL, &mf, &m, &inv) != 0)
+        return 2;
     struct tmem_params_view v = {.model = &m, .inv = &inv, .n_moe_layer = tmem_model_moe_layers(&m)};
     for (int t = 0; t < TMEM_DTYPE_COUNT; t++)
         if (tmem_dtype_bytes((enum tmem_dtype)t, inv.total_params, &v.dtype_bytes[t]) != TMEM_OK) {

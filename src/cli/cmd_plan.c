@@ -189,13 +189,11 @@ int cmd_plan(int argc, char **argv)
     if (build(&f, opts, sizeof opts / sizeof opts[0], &p) != 0)
         return 2;
     struct tmem_model m;
-    if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
-        return 2;
     static struct tmem_inventory inv;
+    if (tmem__model_inventory_from_args(n_pos ? pos[0] : NULL, &mf, &m, &inv) != 0)
+        return 2;
     static struct tmem_plan_result r;
     struct tmem_error err = {0};
-    if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
-        return report_error(&err);
     double t0 = now_s();
     if (tmem_plan(&m, &inv, &p, &r, &err) != TMEM_OK)
         return report_error(&err);

@@ -160,3 +160,14 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
         cli_note(notes);
     return 0;
 }
+
+int tmem__model_inventory_from_args(const char *arg, const struct model_flags *f,
+                                    struct tmem_model *m, struct tmem_inventory *inv)
+{
+    if (model_from_args(arg, f, m) != 0)
+        return 2;
+    struct tmem_error err = {0};
+    if (tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        return report_error(&err);
+    return 0;
+}
