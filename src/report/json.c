@@ -217,14 +217,42 @@ struct tmem_json {
     int rc;
 };
 
-struct tmem_json *tmem__json_object(void)
+/* a new handle on j (consumed); j NULL (its allocation failed) marks it
+ * failed; NULL only when the handle itself cannot be allocated */
+static struct tmem_json *wrap(json_t *j)
 {
     struct tmem_json *o = tmem__alloc(sizeof *o);
-    if (o == NULL)
+    if (o == NULL) {
+        json_decref(j);
         return NULL;
-    o->obj = json_object();
-    o->rc = o->obj ? 0 : -1;
+    }
+    o->obj = j;
+    o->rc = j ? 0 : -1;
     return o;
+}
+
+/* parent[key] = child, or parent += child when key is NULL; child's
+ * failures pass to parent, child is freed */
+static void adopt(struct tmem_json *parent, const char *key, struct tmem_json *child)
+{
+    if (child == NULL) {
+        if (parent != NULL)
+            parent->rc = -1;
+        return;
+    }
+    if (parent != NULL) {
+        parent->rc |= child->rc;
+        if (parent->obj == NULL || child->obj == NULL ||
+            (key ? json_object_set(parent->obj, key, child->obj)
+                 : json_array_append(parent->obj, child->obj)) != 0)
+            parent->rc = -1;
+    }
+    tmem__json_free(child);
+}
+
+struct tmem_json *tmem__json_object(void)
+{
+    return wrap(json_object());
 }
 
 void tmem__json_set_u64(struct tmem_json *o, const char *key, uint64_t v)
@@ -253,17 +281,7 @@ void tmem__json_set_bool(struct tmem_json *o, const char *key, bool v)
 
 void tmem__json_set_obj(struct tmem_json *o, const char *key, struct tmem_json *child)
 {
-    if (child == NULL) {
-        if (o != NULL)
-            o->rc = -1;
-        return;
-    }
-    if (o != NULL) {
-        o->rc |= child->rc;
-        if (o->obj == NULL || child->obj == NULL || json_object_set(o->obj, key, child->obj) != 0)
-            o->rc = -1;
-    }
-    tmem__json_free(child);
+    adopt(o, key, child);
 }
 
 void tmem__json_set_str_list(struct tmem_json *o, const char *key, const char *const *v, size_t n)
@@ -278,27 +296,12 @@ void tmem__json_set_str_list(struct tmem_json *o, const char *key, const char *c
 
 struct tmem_json *tmem__json_array(void)
 {
-    struct tmem_json *o = tmem__alloc(sizeof *o);
-    if (o == NULL)
-        return NULL;
-    o->obj = json_array();
-    o->rc = o->obj ? 0 : -1;
-    return o;
+    return wrap(json_array());
 }
 
 void tmem__json_push(struct tmem_json *array, struct tmem_json *child)
 {
-    if (child == NULL) {
-        if (array != NULL)
-            array->rc = -1;
-        return;
-    }
-    if (array != NULL) {
-        array->rc |= child->rc;
-        if (array->obj == NULL || child->obj == NULL || json_array_append(array->obj, child->obj) != 0)
-            array->rc = -1;
-    }
-    tmem__json_free(child);
+    adopt(array, NULL, child);
 }
 
 void tmem__json_free(struct tmem_json *o)
