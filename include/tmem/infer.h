@@ -233,6 +233,52 @@ struct tmem_timing {
     const char *prefill_bound, *decode_bound;           /* "compute" / "memory" / "interconnect" */
 };
 
+/* The batch-independent inputs of one engine step's roofline on one tensor-
+ * parallel rank, summed over pipeline stages (timing.c says the formula).
+ * tmem infer's prefill and decode and every step of tmem serve use it. */
+struct tmem_roofline {
+    double body_flops_per_token;   /* 2·(N_mm − N_head) / tp */
+    double head_flops_per_row;     /* 2·N_head / tp: one row of logits */
+    double attn_flops_per_pair;    /* 4·L·d_head·n_head / tp: one query–key pair of a prefill chunk */
+    double attn_flops_per_decode_pair; /* the same for decode (MLA: absorbed d_head) */
+    double dense_weight_bytes;     /* read once per step */
+    double expert_weight_bytes;    /* routed experts: the share a step touches */
+    double kv_bytes_per_token;     /* full-attention layers */
+    double window_kv_bytes_per_token; /* sliding-window layers */
+    double window_tokens;          /* their window W */
+    double experts_used_share;     /* k / E; 0 for dense models */
+    double compute_flops;          /* the peak: fp8 for fp8 weights where the GPU has it */
+    bool fp8_rate;
+    double flops_per_s;            /* peak × mfu */
+    double bytes_per_s;            /* HBM × mbu */
+    double comm_alpha_s;           /* TP all-reduces' latency per step: 2·L·α (tp > 1) */
+    double comm_s_per_token;       /* and their bytes: 2·L·ring·d_model·2 B / link */
+};
+
+/* One step's batch: tokens run, logit rows, query–key pairs attended by
+ * prefill chunks and by decode tokens, KV tokens read or written in
+ * full-attention and in sliding-window layers (timing.c adds a chunk or a
+ * decode token). */
+struct tmem_step_batch {
+    double tokens, rows, attn_pairs, decode_pairs, kv_tokens, window_kv_tokens;
+};
+
+enum tmem_step_bound {
+    TMEM_STEP_BOUND_COMPUTE = 0,
+    TMEM_STEP_BOUND_MEMORY,
+    TMEM_STEP_BOUND_INTERCONNECT,
+    TMEM_STEP_BOUND_COUNT
+};
+/* "compute", "memory", "interconnect" ("unknown" out of range). */
+const char *tmem_step_bound_name(enum tmem_step_bound b);
+
+struct tmem_step_time {
+    double flops, bytes, weight_bytes;
+    double compute_s, memory_s, comm_s;
+    double t_s;                    /* max(compute, memory) + comm */
+    enum tmem_step_bound bound;
+};
+
 /* One pipeline stage's GPU at a glance. */
 struct tmem_stage_summary {
     uint64_t first_layer, layers;
@@ -265,6 +311,7 @@ struct tmem_infer_result {
     bool batch_over_max_num_seqs;     /* --batch > --max-num-seqs: vLLM runs max_num_seqs at once */
     struct tmem_fit fit;              /* ledger total vs usable */
     struct tmem_timing timing;
+    struct tmem_roofline roofline;    /* the step model timing came from */
 };
 
 /* Builds the inference ledger of a resolved model and its inventory under

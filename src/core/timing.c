@@ -1,22 +1,29 @@
-/* timing.c — a roofline for serving, every assumption a named input:
- *   prefill FLOPs  2·(N_mm − N_head)·P + 2·N_head·b + 2·L·s²·d_head·n_head·b
- *                  (P = b·s prompt tokens; logits for last tokens only;
- *                  causal attention as QKᵀ and PV over half the s² scores)
- *   decode FLOPs   b·(2·N_mm + 4·L·c·d_head·n_head) at context c = s + g/2
- *   decode bytes   dense weights + expert weights × (1 − (1 − k/E)^b)
- *                  (E·(1 − (1 − k/E)^b) distinct experts expected among the
- *                  b tokens' top-k picks, of E) + b·KV of c tokens (sliding
- *                  layers: at most the window)
- *   a phase takes max(FLOPs / (peak·mfu), bytes / (HBM·mbu)), plus tensor
- *   parallel's 2 all-reduces per layer, each α + tokens·d_model·2 B ×
- *   2·(tp−1)/tp over the interconnect (α: --allreduce-us). The peak is the
- *   fp8 rate for fp8 weights (W8A8: vLLM runs fp8 GEMMs) where the GPU has
- *   one, else bf16 (int8/int4/NF4/GGUF dequantize to bf16). N_mm: active
- *   parameters that are matrix multiplies (the embedding lookup is not),
- *   per TP rank: / tp. Attention's d_head: MLA prefill runs the expanded
- *   heads, (qk_nope + qk_rope + v_head) / 2 per QKᵀ and PV; MLA decode runs
- *   absorbed over the latent, (2·kv_lora_rank + qk_rope) / 2 (vLLM's MLA
- *   backends).
+/* timing.c — a roofline for serving, every assumption a named input. One
+ * engine step runs T tokens: prefill chunks (n tokens after p cached ones)
+ * and decode tokens (one token of a sequence whose KV then holds c tokens).
+ *   FLOPs  2·(N_mm − N_head)·T + 2·N_head·R (R logit rows: one per
+ *          sequence; every prompt token with --all-logits) + attention,
+ *          4·L·d_head·n_head per query–key pair (QKᵀ and PV): a chunk has
+ *          n·p + n²/2 pairs (causal: half the n² scores), a decode token c;
+ *          all / tp
+ *   bytes  dense weights + expert weights × (1 − (1 − k/E)^T) (E·(1 − (1 −
+ *          k/E)^T) distinct experts expected among the T tokens' top-k
+ *          picks, of E) + KV: full-attention layers p + n tokens of a chunk,
+ *          c of a decode token; sliding-window layers min(p, W − 1) + n and
+ *          min(c, W) (the union of the tokens' windows)
+ *   time   max(FLOPs / (peak·mfu), bytes / (HBM·mbu)), plus tensor
+ *          parallel's 2 all-reduces per layer, each α + T·d_model·2 B ×
+ *          2·(tp−1)/tp over the interconnect (α: --allreduce-us). The peak
+ *          is the fp8 rate for fp8 weights (W8A8: vLLM runs fp8 GEMMs) where
+ *          the GPU has one, else bf16 (int8/int4/NF4/GGUF dequantize to
+ *          bf16). N_mm: active parameters that are matrix multiplies (the
+ *          embedding lookup is not), per TP rank: / tp. Attention's d_head:
+ *          MLA prefill runs the expanded heads, (qk_nope + qk_rope + v_head)
+ *          / 2 per QKᵀ and PV; MLA decode runs absorbed over the latent,
+ *          (2·kv_lora_rank + qk_rope) / 2 (vLLM's MLA backends).
+ * tmem infer's prefill is one step of the batch's b prompts (chunks of s
+ * after 0); its decode one step of b decode tokens at c = s + g/2. tmem
+ * serve costs every engine step of its simulation with the same step.
  *   The ridge batch is the smallest b whose decode step the same test calls
  *   compute-bound (FLOP time ≥ byte time), found by bisection: b·(FLOP time
  *   per token − KV time per token) grows linearly while the expert term is
@@ -32,66 +39,14 @@ static bool fp8_weights(enum tmem_wformat w)
     return w == TMEM_WF_FP8 || w == TMEM_WF_FP8_CHANNEL || w == TMEM_WF_FP8_BLOCK;
 }
 
-/* The inputs of one decode step that do not depend on the batch. */
-struct decode_model {
-    double per_token_flops;     /* 2·N_mm + 4·L·c·d_head·n_head, / tp */
-    double dense_bytes, expert_bytes, kv_bytes_per_seq;
-    double k_over_e;            /* 0: dense */
-    double peak, hbm;           /* effective FLOP/s and B/s */
-    double comm_alpha_s, comm_bytes_per_token_s;
-};
-
-struct step {
-    double flops, bytes, tc, tm, comm, t;
-    const char *bound;
-};
-
-/* One decode step of batch b: the only place a step's bound is decided. */
-static struct step decode_step(const struct decode_model *d, double b)
-{
-    struct step st;
-    double touched = d->k_over_e > 0 ? 1.0 - pow(1.0 - d->k_over_e, b) : 1.0;
-    st.flops = b * d->per_token_flops;
-    st.bytes = d->dense_bytes + d->expert_bytes * touched + b * d->kv_bytes_per_seq;
-    st.tc = st.flops / d->peak;
-    st.tm = st.bytes / d->hbm;
-    st.comm = d->comm_alpha_s + b * d->comm_bytes_per_token_s;
-    double t = st.tc > st.tm ? st.tc : st.tm;
-    st.bound = st.comm > t ? "interconnect" : st.tc >= st.tm ? "compute" : "memory";
-    st.t = t + st.comm;
-    return st;
-}
-
-static bool compute_bound(const struct decode_model *d, double b)
-{
-    struct step st = decode_step(d, b);
-    return st.tc >= st.tm;
-}
-
-/* The smallest b in [1, 2^24] with compute_bound(b); 0 when none. */
-static double ridge(const struct decode_model *d)
-{
-    double lo = 0, hi = 16777216.0; /* compute_bound(lo) false (b = 0: no FLOPs), hi tested */
-    if (!compute_bound(d, hi))
-        return 0;
-    while (hi - lo > 1) {
-        double mid = floor((lo + hi) / 2);
-        if (compute_bound(d, mid))
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return hi;
-}
-
-enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
-                                   const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
-                                   uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
-                                   uint64_t window_bytes_per_token, uint64_t window_tokens,
-                                   struct tmem_timing *t)
+void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory *inv,
+                         const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
+                         uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
+                         uint64_t window_bytes_per_token, uint64_t window_tokens,
+                         struct tmem_roofline *rf)
 {
     const struct tmem_gpu *g = o->gpu;
-    const double tp = (double)o->tp, b = (double)o->batch, s = (double)o->prompt_tokens;
+    const double tp = (double)o->tp;
     const double L = (double)m->n_layer, heads = (double)m->n_head;
     const bool mla = m->attn == TMEM_ATTN_MLA;
     const double dh = mla ? (double)(m->qk_nope_dim + m->qk_rope_dim + m->v_head_dim) / 2.0
@@ -103,46 +58,160 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
                   (m->tied ? head : 0.0);
     double link = g->interconnect_bytes_per_s > 0 ? g->interconnect_bytes_per_s : 1.0;
     double ring = o->tp > 1 ? 2.0 * (tp - 1.0) / tp : 0.0;
-    double alpha = o->tp > 1 ? 2.0 * L * o->allreduce_latency_s : 0.0;
     double act_bytes = (double)tmem__dtype_size(o->compute);
-    t->fp8_rate = fp8_weights(o->weights) && g->fp8_flops > 0;
-    t->compute_flops = t->fp8_rate ? g->fp8_flops : g->bf16_flops;
-    double peak = t->compute_flops * o->mfu, hbm = g->hbm_bytes_per_s * o->mbu;
+    rf->fp8_rate = fp8_weights(o->weights) && g->fp8_flops > 0;
+    rf->compute_flops = rf->fp8_rate ? g->fp8_flops : g->bf16_flops;
+    rf->body_flops_per_token = 2.0 * (n_mm - head) / tp;
+    rf->head_flops_per_row = 2.0 * head / tp;
+    rf->attn_flops_per_pair = 4.0 * L * dh * heads / tp;
+    rf->attn_flops_per_decode_pair = 4.0 * L * dh_decode * heads / tp;
+    rf->dense_weight_bytes = (double)(all_weight_bytes - all_expert_bytes);
+    rf->expert_weight_bytes = (double)all_expert_bytes;
+    rf->kv_bytes_per_token = (double)(kv_bytes_per_token - window_bytes_per_token);
+    rf->window_kv_bytes_per_token = (double)window_bytes_per_token;
+    rf->window_tokens = (double)window_tokens;
+    rf->experts_used_share =
+        m->n_expert > 0 ? (double)m->n_expert_used / (double)m->n_expert : 0.0;
+    rf->flops_per_s = rf->compute_flops * o->mfu;
+    rf->bytes_per_s = g->hbm_bytes_per_s * o->mbu;
+    rf->comm_alpha_s = o->tp > 1 ? 2.0 * L * o->allreduce_latency_s : 0.0;
+    rf->comm_s_per_token = 2.0 * L * ring * (double)m->d_model * act_bytes / link;
+}
 
-    /* prefill of the whole batch */
-    double P = b * s;
-    double logit_rows = o->all_logits ? P : b;
-    t->prefill_flops = (2.0 * (n_mm - head) * P + 2.0 * head * logit_rows +
-                        2.0 * L * s * s * dh * heads * b) / tp;
-    t->prefill_bytes = (double)all_weight_bytes + P * (double)kv_bytes_per_token;
-    double comm_prefill = alpha + 2.0 * L * ring * P * (double)m->d_model * act_bytes / link;
-    double tc = t->prefill_flops / peak, tm = t->prefill_bytes / hbm;
-    double tpf = tc > tm ? tc : tm;
-    t->prefill_bound = comm_prefill > tpf ? "interconnect" : tc >= tm ? "compute" : "memory";
-    t->ttft_s = tpf + comm_prefill;
+static double window_of(const struct tmem_roofline *rf, double tokens)
+{
+    return tokens < rf->window_tokens ? tokens : rf->window_tokens;
+}
+
+void tmem__step_add_chunk(const struct tmem_roofline *rf, struct tmem_step_batch *b, double cached,
+                          double n, double rows)
+{
+    b->tokens += n;
+    b->rows += rows;
+    b->attn_pairs += n * cached + n * n / 2.0;
+    b->kv_tokens += cached + n;
+    if (rf->window_kv_bytes_per_token > 0)
+        b->window_kv_tokens += (cached < rf->window_tokens ? cached : rf->window_tokens - 1) + n;
+}
+
+void tmem__step_add_decode(const struct tmem_roofline *rf, struct tmem_step_batch *b, double c)
+{
+    b->tokens += 1;
+    b->rows += 1;
+    b->decode_pairs += c;
+    b->kv_tokens += c;
+    if (rf->window_kv_bytes_per_token > 0)
+        b->window_kv_tokens += window_of(rf, c);
+}
+
+void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_batch *b,
+                         struct tmem_step_time *st)
+{
+    double touched = 1.0;
+    if (rf->experts_used_share > 0)
+        touched = 1.0 - pow(1.0 - rf->experts_used_share, b->tokens);
+    st->weight_bytes = rf->dense_weight_bytes + rf->expert_weight_bytes * touched;
+    st->flops = rf->body_flops_per_token * b->tokens + rf->head_flops_per_row * b->rows +
+                rf->attn_flops_per_pair * b->attn_pairs +
+                rf->attn_flops_per_decode_pair * b->decode_pairs;
+    st->bytes = st->weight_bytes + b->kv_tokens * rf->kv_bytes_per_token +
+                b->window_kv_tokens * rf->window_kv_bytes_per_token;
+    st->compute_s = st->flops / rf->flops_per_s;
+    st->memory_s = st->bytes / rf->bytes_per_s;
+    st->comm_s = rf->comm_alpha_s + rf->comm_s_per_token * b->tokens;
+    double t = st->compute_s > st->memory_s ? st->compute_s : st->memory_s;
+    st->bound = st->comm_s > t                  ? TMEM_STEP_BOUND_INTERCONNECT
+                : st->compute_s >= st->memory_s ? TMEM_STEP_BOUND_COMPUTE
+                                                : TMEM_STEP_BOUND_MEMORY;
+    st->t_s = t + st->comm_s;
+}
+
+static const char *const bound_names[] = {[TMEM_STEP_BOUND_COMPUTE] = "compute",
+                                          [TMEM_STEP_BOUND_MEMORY] = "memory",
+                                          [TMEM_STEP_BOUND_INTERCONNECT] = "interconnect"};
+_Static_assert(sizeof bound_names / sizeof bound_names[0] == TMEM_STEP_BOUND_COUNT,
+               "one name per bound");
+
+const char *tmem_step_bound_name(enum tmem_step_bound b)
+{
+    return (unsigned)b < TMEM_STEP_BOUND_COUNT ? bound_names[b] : "unknown";
+}
+
+/* b decode tokens at context c: one sequence's terms, b times */
+static void decode_batch(const struct tmem_roofline *rf, double b, double c,
+                         struct tmem_step_batch *out)
+{
+    struct tmem_step_batch one = {0};
+    tmem__step_add_decode(rf, &one, c);
+    *out = (struct tmem_step_batch){.tokens = b * one.tokens, .rows = b * one.rows,
+                                    .decode_pairs = b * one.decode_pairs,
+                                    .kv_tokens = b * one.kv_tokens,
+                                    .window_kv_tokens = b * one.window_kv_tokens};
+}
+
+static bool compute_bound(const struct tmem_roofline *rf, double b, double c)
+{
+    struct tmem_step_batch db;
+    struct tmem_step_time st;
+    decode_batch(rf, b, c, &db);
+    tmem__roofline_step(rf, &db, &st);
+    return st.compute_s >= st.memory_s;
+}
+
+/* The smallest b in [1, 2^24] with compute_bound(b); 0 when none. */
+static double ridge(const struct tmem_roofline *rf, double c)
+{
+    double lo = 0, hi = 16777216.0; /* compute_bound(lo) false (b = 0: no FLOPs), hi tested */
+    if (!compute_bound(rf, hi, c))
+        return 0;
+    while (hi - lo > 1) {
+        double mid = floor((lo + hi) / 2);
+        if (compute_bound(rf, mid, c))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                   const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
+                                   uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
+                                   uint64_t window_bytes_per_token, uint64_t window_tokens,
+                                   struct tmem_roofline *rf, struct tmem_timing *t)
+{
+    const double b = (double)o->batch, s = (double)o->prompt_tokens;
+    tmem__roofline_init(m, inv, o, all_weight_bytes, all_expert_bytes, kv_bytes_per_token,
+                        window_bytes_per_token, window_tokens, rf);
+    t->fp8_rate = rf->fp8_rate;
+    t->compute_flops = rf->compute_flops;
+    struct tmem_step_time st;
+
+    /* prefill of the whole batch: b chunks of s tokens, nothing cached */
+    struct tmem_step_batch pre = {0};
+    tmem__step_add_chunk(rf, &pre, 0, s, o->all_logits ? s : 1);
+    pre = (struct tmem_step_batch){.tokens = b * pre.tokens, .rows = b * pre.rows,
+                                   .attn_pairs = b * pre.attn_pairs, .kv_tokens = b * pre.kv_tokens,
+                                   .window_kv_tokens = b * pre.window_kv_tokens};
+    tmem__roofline_step(rf, &pre, &st);
+    t->prefill_flops = st.flops;
+    t->prefill_bytes = st.bytes;
+    t->prefill_bound = tmem_step_bound_name(st.bound);
+    t->ttft_s = st.t_s;
 
     /* one decode step in the middle of generation */
     double c = s + (double)o->gen_tokens / 2.0;
-    struct decode_model d = {
-        .per_token_flops = (2.0 * n_mm + 4.0 * L * c * dh_decode * heads) / tp,
-        .dense_bytes = (double)(all_weight_bytes - all_expert_bytes),
-        .expert_bytes = (double)all_expert_bytes,
-        .kv_bytes_per_seq = c * (double)(kv_bytes_per_token - window_bytes_per_token) +
-                            (c < (double)window_tokens ? c : (double)window_tokens) *
-                                (double)window_bytes_per_token,
-        .k_over_e = m->n_expert > 0 ? (double)m->n_expert_used / (double)m->n_expert : 0.0,
-        .peak = peak, .hbm = hbm,
-        .comm_alpha_s = alpha,
-        .comm_bytes_per_token_s = 2.0 * L * ring * (double)m->d_model * act_bytes / link};
-    struct step st = decode_step(&d, b);
+    struct tmem_step_batch dec;
+    decode_batch(rf, b, c, &dec);
+    tmem__roofline_step(rf, &dec, &st);
     t->decode_flops = st.flops;
     t->decode_bytes = st.bytes;
-    t->comm_s_per_token = st.comm;
-    t->decode_bound = st.bound;
-    t->tpot_s = st.t;
+    t->comm_s_per_token = st.comm_s;
+    t->decode_bound = tmem_step_bound_name(st.bound);
+    t->tpot_s = st.t_s;
     t->decode_tokens_per_s_per_request = 1.0 / t->tpot_s;
     t->decode_tokens_per_s = b / t->tpot_s;
     t->e2e_s = t->ttft_s + (double)o->gen_tokens * t->tpot_s;
-    t->ridge_batch = ridge(&d);
+    t->ridge_batch = ridge(rf, c);
     return TMEM_OK;
 }

@@ -1,18 +1,36 @@
-/* timing.h — the roofline timing model of the inference ledger. Internal. */
+/* timing.h — the roofline timing model of the inference ledger and of
+ * tmem serve's engine steps. Internal. */
 #ifndef TMEM_TIMING_H
 #define TMEM_TIMING_H
 
 #include "tmem/infer.h"
 
-/* Fills *t for model m under opts: all_weight_bytes and all_expert_bytes
- * are what one tensor-parallel rank holds summed over the pipeline stages,
- * kv_bytes_per_token likewise, and window_bytes_per_token the part of it in
- * sliding-window layers, which a decode step reads for at most
- * window_tokens tokens. */
+/* Fills *rf (the step model) and *t for model m under opts: all_weight_bytes
+ * and all_expert_bytes are what one tensor-parallel rank holds summed over
+ * the pipeline stages, kv_bytes_per_token likewise, and
+ * window_bytes_per_token the part of it in sliding-window layers, which a
+ * step reads for at most window_tokens tokens. */
 enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
                                    const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
                                    uint64_t window_bytes_per_token, uint64_t window_tokens,
-                                   struct tmem_timing *t);
+                                   struct tmem_roofline *rf, struct tmem_timing *t);
+
+/* The step model alone (inputs as above). */
+void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory *inv,
+                         const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
+                         uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
+                         uint64_t window_bytes_per_token, uint64_t window_tokens,
+                         struct tmem_roofline *rf);
+
+/* Adds to *b a prefill chunk of n tokens after `cached` ones with `rows`
+ * logit rows, or one decode token of a sequence whose KV then holds c. */
+void tmem__step_add_chunk(const struct tmem_roofline *rf, struct tmem_step_batch *b, double cached,
+                          double n, double rows);
+void tmem__step_add_decode(const struct tmem_roofline *rf, struct tmem_step_batch *b, double c);
+
+/* The time of one engine step of batch b: the one place a step is costed. */
+void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_batch *b,
+                         struct tmem_step_time *st);
 
 #endif /* TMEM_TIMING_H */
