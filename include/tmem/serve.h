@@ -1,0 +1,148 @@
+/* serve.h — tmem serve: a continuous-batching simulator. A workload of
+ * requests (arrival time, prompt and output tokens) runs through vLLM V1's
+ * scheduler, one engine step at a time, on the KV pool tmem infer sizes;
+ * each step's time is the infer roofline of that step's batch plus a named
+ * per-step overhead. Per-request records give TTFT, TPOT, ITL and E2E
+ * percentiles, throughput and goodput, and the run names its bottleneck.
+ * Pure core: no I/O, no allocation (the caller passes the request array
+ * and a work buffer), no globals; deterministic for a seed. */
+#ifndef TMEM_SERVE_H
+#define TMEM_SERVE_H
+
+#include "tmem/infer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TMEM_SERVE_MAX_REQUESTS (UINT64_C(1) << 24)
+#define TMEM_SERVE_MAX_TOKENS (UINT64_C(1) << 24) /* prompt or output of one request */
+
+/* A length distribution: --prompt-len / --output-len. */
+enum tmem_serve_dist_kind {
+    TMEM_SERVE_DIST_FIXED = 0, /* a */
+    TMEM_SERVE_DIST_UNIFORM,   /* integers in [a, b] */
+    TMEM_SERVE_DIST_NORMAL,    /* round(N(a, b²)), at least 1 */
+    TMEM_SERVE_DIST_LOGNORMAL, /* round(exp(N(a, b²))), at least 1 */
+    TMEM_SERVE_DIST_COUNT
+};
+/* "fixed", "uniform", "normal", "lognormal" ("unknown" out of range). */
+const char *tmem_serve_dist_name(enum tmem_serve_dist_kind k);
+
+struct tmem_serve_dist {
+    enum tmem_serve_dist_kind kind;
+    double a, b;
+};
+
+struct tmem_serve_workload {
+    double rate_per_s;         /* open loop: mean arrivals per second (0: closed loop) */
+    double burstiness;         /* gamma shape of the gaps, as vllm bench serve's
+                                * --burstiness: 1 is Poisson, CV = 1/√burstiness */
+    uint64_t concurrency;      /* closed loop: requests in flight (0: open loop) */
+    uint64_t n_requests;
+    struct tmem_serve_dist prompt, output;
+    uint64_t seed;
+};
+
+/* One request: the workload fills the inputs, the run the outputs. */
+struct tmem_serve_request {
+    double arrival_s;                 /* open loop: the workload; closed loop: the run */
+    uint32_t prompt_tokens, output_tokens;
+    double first_scheduled_s, first_token_s, finish_s;
+    uint32_t preemptions;
+    /* the run's state */
+    uint32_t computed_tokens, generated_tokens, blocks, scheduled_tokens;
+    double last_token_s;
+};
+
+/* Fills reqs[n] (n = w->n_requests) with lengths and, for the open loop,
+ * arrival times (the first at 0, then gamma gaps of mean 1/rate). Errors
+ * name the option (--rate, --requests, --prompt-len, ...). */
+enum tmem_status tmem_serve_workload_fill(const struct tmem_serve_workload *w,
+                                          struct tmem_serve_request *reqs, uint64_t n,
+                                          struct tmem_error *err);
+
+struct tmem_serve_opts {
+    uint64_t max_num_seqs;           /* running requests at most */
+    uint64_t max_num_batched_tokens; /* tokens per step (the step's budget) */
+    uint64_t block_size;             /* tokens per KV block */
+    uint64_t kv_blocks;              /* the pool: tmem infer's kv_blocks */
+    uint64_t concurrency;            /* closed loop (0: open loop, arrivals given) */
+    double step_overhead_s;          /* per step: CPU scheduling, launches, sampling */
+    double slo_ttft_s, slo_tpot_s;   /* goodput's limits (0: none) */
+};
+
+/* Defaults of an engine whose infer options are o and capacity r:
+ * max_num_seqs, max_num_batched_tokens and block_size from o, kv_blocks
+ * from r, the step overhead TMEM_SERVE_STEP_OVERHEAD_S, no SLO. */
+#define TMEM_SERVE_STEP_OVERHEAD_S 0.0
+void tmem_serve_defaults(const struct tmem_infer_opts *o, const struct tmem_infer_result *r,
+                         struct tmem_serve_opts *so);
+
+/* What limits the run, named first by --explain (serve.c says the rule). */
+enum tmem_serve_bottleneck {
+    TMEM_SERVE_BOTTLENECK_KV_CAPACITY = 0, /* waiting on KV blocks, preemptions */
+    TMEM_SERVE_BOTTLENECK_MAX_NUM_SEQS,    /* waiting on a running slot */
+    TMEM_SERVE_BOTTLENECK_TOKEN_BUDGET,    /* waiting on the step's token budget */
+    TMEM_SERVE_BOTTLENECK_COMPUTE,         /* compute-bound steps (prefill) */
+    TMEM_SERVE_BOTTLENECK_MEMORY,          /* memory-bandwidth-bound steps (decode) */
+    TMEM_SERVE_BOTTLENECK_INTERCONNECT,    /* TP all-reduces */
+    TMEM_SERVE_BOTTLENECK_OVERHEAD,        /* the per-step overhead */
+    TMEM_SERVE_BOTTLENECK_COUNT
+};
+/* A short name ("KV capacity") and the knob that moves it. */
+const char *tmem_serve_bottleneck_name(enum tmem_serve_bottleneck b);
+const char *tmem_serve_bottleneck_knob(enum tmem_serve_bottleneck b);
+
+struct tmem_serve_stat {
+    double mean, p50, p90, p99; /* seconds; percentiles as numpy's (linear) */
+};
+
+/* Why the head of the waiting queue stayed there during a step. */
+enum tmem_serve_block {
+    TMEM_SERVE_BLOCK_KV = 0,
+    TMEM_SERVE_BLOCK_SEQS,
+    TMEM_SERVE_BLOCK_BUDGET,
+    TMEM_SERVE_BLOCK_COUNT
+};
+
+/* Step time by what bounded it: the roofline's bounds, then the overhead. */
+#define TMEM_SERVE_TIME_OVERHEAD TMEM_STEP_BOUND_COUNT
+#define TMEM_SERVE_TIME_COUNT (TMEM_STEP_BOUND_COUNT + 1)
+
+#define TMEM_SERVE_ITL_BINS 4096 /* ITL histogram: bins 0.5 % wide from 1 µs */
+
+struct tmem_serve_result {
+    uint64_t n_requests, steps;
+    uint64_t input_tokens, output_tokens;
+    double duration_s;                  /* first arrival (0) to the last finish */
+    struct tmem_serve_stat ttft, tpot, itl, e2e, wait;
+    double req_per_s, output_tok_per_s, total_tok_per_s;
+    uint64_t good_requests;             /* within both SLOs */
+    double goodput_req_per_s;
+    uint64_t preemptions, peak_running, peak_waiting, peak_kv_blocks, kv_blocks;
+    double mean_running, mean_waiting, mean_in_system, mean_kv_blocks; /* time averages */
+    double busy_s, idle_s;
+    double time_s[TMEM_SERVE_TIME_COUNT];  /* busy time by bound */
+    double prefill_compute_s;              /* compute-bound steps that ran prefill tokens */
+    double blocked_s[TMEM_SERVE_BLOCK_COUNT];
+    enum tmem_serve_bottleneck bottleneck;
+};
+
+/* Bytes of the work buffer a run of n requests needs (8-byte aligned). */
+uint64_t tmem_serve_work_bytes(uint64_t n, uint64_t max_num_seqs);
+
+/* Runs reqs[n] through the scheduler with step model rf; fills the
+ * requests' outputs and *r. work holds tmem_serve_work_bytes(n, ...)
+ * bytes. Errors: a request longer than the KV pool (it could never run),
+ * options out of range. */
+enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tmem_serve_opts *so,
+                                struct tmem_serve_request *reqs, uint64_t n, void *work,
+                                uint64_t work_bytes, struct tmem_serve_result *r,
+                                struct tmem_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TMEM_SERVE_H */

@@ -1,0 +1,537 @@
+/* serve.c — tmem serve's engine: vLLM V1's scheduler run one step at a
+ * time over a request array, each step costed by the infer roofline
+ * (tmem__roofline_step) of its batch plus a per-step overhead, and the
+ * statistics of the run. The scheduler, as vllm/v1/core/sched/scheduler.py:
+ *   1. running requests in order, each its remaining tokens (1 when
+ *      decoding; a prompt's rest, chunked) up to the step's token budget;
+ *      when the KV pool lacks the blocks a request needs, the newest running
+ *      request is preempted (its blocks freed, recomputed later: it returns
+ *      to the front of the waiting queue) until the blocks fit, or the
+ *      request itself was the newest;
+ *   2. then, only if nothing was preempted this step, waiting requests in
+ *      order while a running slot (max_num_seqs), budget and blocks last
+ *      (FCFS: the first that does not fit stops the queue).
+ * KV blocks: ceil(tokens / block_size) per request, from tmem infer's pool.
+ * After the step every request whose computed tokens reach its length
+ * samples one token; one that has all its output tokens finishes. Arrivals
+ * during a step join the queue at its end. */
+#include "error.h"
+#include "sb.h"
+#include "timing.h"
+#include "tmem/serve.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *const bottleneck_names[] = {
+    [TMEM_SERVE_BOTTLENECK_KV_CAPACITY] = "KV capacity",
+    [TMEM_SERVE_BOTTLENECK_MAX_NUM_SEQS] = "scheduler cap: max_num_seqs",
+    [TMEM_SERVE_BOTTLENECK_TOKEN_BUDGET] = "scheduler cap: max_num_batched_tokens",
+    [TMEM_SERVE_BOTTLENECK_COMPUTE] = "compute-bound steps (prefill)",
+    [TMEM_SERVE_BOTTLENECK_MEMORY] = "memory-bandwidth decode",
+    [TMEM_SERVE_BOTTLENECK_INTERCONNECT] = "tensor-parallel all-reduces",
+    [TMEM_SERVE_BOTTLENECK_OVERHEAD] = "per-step overhead"};
+_Static_assert(sizeof bottleneck_names / sizeof bottleneck_names[0] == TMEM_SERVE_BOTTLENECK_COUNT,
+               "one name per bottleneck");
+
+static const char *const bottleneck_knobs[] = {
+    [TMEM_SERVE_BOTTLENECK_KV_CAPACITY] =
+        "requests wait for KV blocks or are preempted: fewer bytes per token (--kv-dtype fp8), "
+        "smaller weights (--weights), more memory (--gpu-memory-utilization, --tp)",
+    [TMEM_SERVE_BOTTLENECK_MAX_NUM_SEQS] =
+        "requests wait for a running slot: raise --max-num-seqs (while KV blocks last)",
+    [TMEM_SERVE_BOTTLENECK_TOKEN_BUDGET] =
+        "requests wait for the step's token budget: raise --max-num-batched-tokens",
+    [TMEM_SERVE_BOTTLENECK_COMPUTE] =
+        "steps wait on FLOP/s: --tp, a faster --gpu, fp8 weights, shorter prompts",
+    [TMEM_SERVE_BOTTLENECK_MEMORY] =
+        "steps wait on HBM reads: smaller --weights (fp8, int4), --kv-dtype fp8, --tp; "
+        "a larger batch shares each weight read",
+    [TMEM_SERVE_BOTTLENECK_INTERCONNECT] = "steps wait on all-reduces: a lower --tp or a faster link",
+    [TMEM_SERVE_BOTTLENECK_OVERHEAD] =
+        "steps wait on the fixed per-step cost: --step-overhead-ms (CUDA graphs, async scheduling)"};
+_Static_assert(sizeof bottleneck_knobs / sizeof bottleneck_knobs[0] == TMEM_SERVE_BOTTLENECK_COUNT,
+               "one knob per bottleneck");
+
+const char *tmem_serve_bottleneck_name(enum tmem_serve_bottleneck b)
+{
+    return (unsigned)b < TMEM_SERVE_BOTTLENECK_COUNT ? bottleneck_names[b] : "unknown";
+}
+
+const char *tmem_serve_bottleneck_knob(enum tmem_serve_bottleneck b)
+{
+    return (unsigned)b < TMEM_SERVE_BOTTLENECK_COUNT ? bottleneck_knobs[b] : "unknown";
+}
+
+void tmem_serve_defaults(const struct tmem_infer_opts *o, const struct tmem_infer_result *r,
+                         struct tmem_serve_opts *so)
+{
+    memset(so, 0, sizeof *so);
+    so->max_num_seqs = o->max_num_seqs;
+    so->max_num_batched_tokens = o->max_num_batched_tokens;
+    so->block_size = o->block_size;
+    so->kv_blocks = r->kv_blocks;
+    so->step_overhead_s = TMEM_SERVE_STEP_OVERHEAD_S;
+}
+
+/* ------------------------------------------------------- work buffer */
+
+#define ITL_BIN_LO_S 1e-6  /* the first bin's lower edge */
+#define ITL_BIN_RATIO 1.005 /* each bin 0.5 % wider than the last */
+
+struct work {
+    double *sorted;          /* n */
+    double *itl_sum;         /* TMEM_SERVE_ITL_BINS */
+    uint64_t *itl_count;     /* TMEM_SERVE_ITL_BINS */
+    uint32_t *running;       /* max_num_seqs, admission order */
+    uint32_t *preempted;     /* max_num_seqs, a ring: the front of the waiting queue */
+};
+
+uint64_t tmem_serve_work_bytes(uint64_t n, uint64_t max_num_seqs)
+{
+    return 8 * n + 16 * (uint64_t)TMEM_SERVE_ITL_BINS + 8 * max_num_seqs;
+}
+
+static void carve(void *buf, uint64_t n, uint64_t mns, struct work *w)
+{
+    char *p = buf;
+    w->sorted = (double *)(void *)p;
+    p += 8 * n;
+    w->itl_sum = (double *)(void *)p;
+    p += 8 * (size_t)TMEM_SERVE_ITL_BINS;
+    w->itl_count = (uint64_t *)(void *)p;
+    p += 8 * (size_t)TMEM_SERVE_ITL_BINS;
+    w->running = (uint32_t *)(void *)p;
+    p += 4 * mns;
+    w->preempted = (uint32_t *)(void *)p;
+    memset(w->itl_sum, 0, 16 * (size_t)TMEM_SERVE_ITL_BINS);
+}
+
+/* ---------------------------------------------------------- statistics */
+
+static void sift(double *a, size_t root, size_t n)
+{
+    for (;;) {
+        size_t c = 2 * root + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && a[c + 1] > a[c])
+            c++;
+        if (a[root] >= a[c])
+            return;
+        double t = a[root];
+        a[root] = a[c];
+        a[c] = t;
+        root = c;
+    }
+}
+
+static void heapsort(double *a, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift(a, i, n);
+    for (size_t i = n; i-- > 1;) {
+        double t = a[0];
+        a[0] = a[i];
+        a[i] = t;
+        sift(a, 0, i);
+    }
+}
+
+/* numpy.percentile's default: linear between the two nearest ranks */
+static double percentile(const double *sorted, size_t n, double p)
+{
+    double rank = p / 100.0 * (double)(n - 1);
+    size_t lo = (size_t)floor(rank), hi = lo + 1 < n ? lo + 1 : lo;
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - (double)lo);
+}
+
+static struct tmem_serve_stat stat_of(double *v, size_t n)
+{
+    struct tmem_serve_stat s = {0, 0, 0, 0};
+    if (n == 0)
+        return s;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    heapsort(v, n);
+    s.mean = sum / (double)n;
+    s.p50 = percentile(v, n, 50);
+    s.p90 = percentile(v, n, 90);
+    s.p99 = percentile(v, n, 99);
+    return s;
+}
+
+static size_t itl_bin(double gap)
+{
+    double x = gap > ITL_BIN_LO_S ? log(gap / ITL_BIN_LO_S) / log(ITL_BIN_RATIO) : 0.0;
+    return x >= TMEM_SERVE_ITL_BINS - 1 ? TMEM_SERVE_ITL_BINS - 1 : (size_t)x;
+}
+
+/* the k-th smallest gap (from 0), as the mean of its bin */
+static double itl_at(const struct work *w, uint64_t k)
+{
+    uint64_t seen = 0;
+    for (size_t b = 0; b < TMEM_SERVE_ITL_BINS; b++) {
+        seen += w->itl_count[b];
+        if (seen > k)
+            return w->itl_sum[b] / (double)w->itl_count[b];
+    }
+    return 0;
+}
+
+static double itl_percentile(const struct work *w, uint64_t n, double p)
+{
+    double rank = p / 100.0 * (double)(n - 1);
+    uint64_t lo = (uint64_t)floor(rank), hi = lo + 1 < n ? lo + 1 : lo;
+    double a = itl_at(w, lo), b = itl_at(w, hi);
+    return a + (b - a) * (rank - (double)lo);
+}
+
+/* The bottleneck, by a stated rule: when the head of the waiting queue was
+ * held back for more than 5 % of the busy time, the largest reason it was
+ * (KV blocks, a running slot, the token budget); else KV capacity when any
+ * request was preempted; else what bounded the most step time (compute,
+ * HBM, all-reduces, or the fixed overhead). */
+static enum tmem_serve_bottleneck name_bottleneck(const struct tmem_serve_result *r)
+{
+    static const enum tmem_serve_bottleneck of_block[TMEM_SERVE_BLOCK_COUNT] = {
+        [TMEM_SERVE_BLOCK_KV] = TMEM_SERVE_BOTTLENECK_KV_CAPACITY,
+        [TMEM_SERVE_BLOCK_SEQS] = TMEM_SERVE_BOTTLENECK_MAX_NUM_SEQS,
+        [TMEM_SERVE_BLOCK_BUDGET] = TMEM_SERVE_BOTTLENECK_TOKEN_BUDGET};
+    static const enum tmem_serve_bottleneck of_time[TMEM_SERVE_TIME_COUNT] = {
+        [TMEM_STEP_BOUND_COMPUTE] = TMEM_SERVE_BOTTLENECK_COMPUTE,
+        [TMEM_STEP_BOUND_MEMORY] = TMEM_SERVE_BOTTLENECK_MEMORY,
+        [TMEM_STEP_BOUND_INTERCONNECT] = TMEM_SERVE_BOTTLENECK_INTERCONNECT,
+        [TMEM_SERVE_TIME_OVERHEAD] = TMEM_SERVE_BOTTLENECK_OVERHEAD};
+    size_t q = 0;
+    for (size_t i = 1; i < TMEM_SERVE_BLOCK_COUNT; i++)
+        if (r->blocked_s[i] > r->blocked_s[q])
+            q = i;
+    if (r->blocked_s[q] > 0.05 * r->busy_s)
+        return of_block[q];
+    if (r->preemptions > 0)
+        return TMEM_SERVE_BOTTLENECK_KV_CAPACITY;
+    size_t t = 0;
+    for (size_t i = 1; i < TMEM_SERVE_TIME_COUNT; i++)
+        if (r->time_s[i] > r->time_s[t])
+            t = i;
+    return of_time[t];
+}
+
+/* ------------------------------------------------------------- the run */
+
+static uint64_t blocks_for(uint64_t tokens, uint64_t block)
+{
+    return (tokens + block - 1) / block;
+}
+
+static enum tmem_status validate(const struct tmem_serve_opts *so,
+                                 const struct tmem_serve_request *reqs, uint64_t n,
+                                 uint64_t work_bytes, struct tmem_error *err)
+{
+    TRY(tmem__check_range(err, "--requests", n, 1, TMEM_SERVE_MAX_REQUESTS));
+    TRY(tmem__check_range(err, "--max-num-seqs", so->max_num_seqs, 1, TMEM_SERVE_MAX_REQUESTS));
+    TRY(tmem__check_range(err, "--max-num-batched-tokens", so->max_num_batched_tokens, 1,
+                         UINT64_C(1) << 32));
+    TRY(tmem__check_range(err, "--block-size", so->block_size, 1, 1u << 16));
+    TRY(tmem__check_range(err, "--concurrency", so->concurrency, 0, TMEM_SERVE_MAX_REQUESTS));
+    if (so->kv_blocks == 0)
+        return tmem__fail(err, TMEM_ERR_LIMIT, "serve",
+                         "the KV pool has no blocks: the weights leave no memory for KV (see tmem infer)");
+    if (!(isfinite(so->step_overhead_s) && so->step_overhead_s >= 0 && so->step_overhead_s <= 10))
+        return tmem__fail(err, TMEM_ERR_LIMIT, "--step-overhead-ms", "must be in [0, 10000]");
+    if (!(isfinite(so->slo_ttft_s) && so->slo_ttft_s >= 0) ||
+        !(isfinite(so->slo_tpot_s) && so->slo_tpot_s >= 0))
+        return tmem__fail(err, TMEM_ERR_LIMIT, so->slo_ttft_s >= 0 ? "--slo-tpot-ms" : "--slo-ttft-ms",
+                         "must be a finite number of milliseconds, at least 0");
+    if (work_bytes < tmem_serve_work_bytes(n, so->max_num_seqs))
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "serve", "work buffer too small");
+    for (uint64_t i = 0; i < n; i++) {
+        const struct tmem_serve_request *q = &reqs[i];
+        const char *what = NULL;
+        /* the last sampled token is never fed back: prompt + output − 1 in KV */
+        uint64_t need = blocks_for((uint64_t)q->prompt_tokens + q->output_tokens - 1, so->block_size);
+        if (q->prompt_tokens == 0 || q->output_tokens == 0)
+            what = "has no prompt or no output tokens";
+        else if (!isfinite(q->arrival_s) || q->arrival_s < 0 ||
+                 (i > 0 && q->arrival_s < reqs[i - 1].arrival_s))
+            what = "arrives at no finite time, or before the request before it";
+        else if (need > so->kv_blocks)
+            what = "needs more KV blocks than the pool holds (it could never run): "
+                   "shorter --prompt-len/--output-len, or a larger pool (see tmem infer)";
+        if (what != NULL) {
+            char where[48];
+            struct tmem_sb sb;
+            tmem__sb_init(&sb, where, sizeof where);
+            tmem__sb_str(&sb, "request ");
+            tmem__sb_u64(&sb, i + 1);
+            return tmem__fail(err, TMEM_ERR_LIMIT, where, what);
+        }
+    }
+    return TMEM_OK;
+}
+
+enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tmem_serve_opts *so,
+                                struct tmem_serve_request *reqs, uint64_t n, void *work,
+                                uint64_t work_bytes, struct tmem_serve_result *r,
+                                struct tmem_error *err)
+{
+    if (rf == NULL || so == NULL || reqs == NULL || work == NULL || r == NULL)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "serve", "missing argument");
+    TRY(validate(so, reqs, n, work_bytes, err));
+    struct work w;
+    carve(work, n, so->max_num_seqs, &w);
+    memset(r, 0, sizeof *r);
+    const uint64_t mns = so->max_num_seqs, bs = so->block_size;
+    uint64_t released = n; /* requests whose arrival time is known */
+    if (so->concurrency > 0) {
+        released = so->concurrency < n ? so->concurrency : n;
+        for (uint64_t i = 0; i < n; i++)
+            reqs[i].arrival_s = i < released ? 0.0 : INFINITY;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        struct tmem_serve_request *q = &reqs[i];
+        q->first_scheduled_s = q->first_token_s = q->finish_s = -1;
+        q->preemptions = q->computed_tokens = q->generated_tokens = q->blocks = 0;
+        q->scheduled_tokens = 0;
+        q->last_token_s = 0;
+    }
+    const double t0 = reqs[0].arrival_s;
+    double now = t0, area_sys = 0, area_run = 0, area_wait = 0, area_kv = 0, itl_total = 0;
+    uint64_t arrived = 0, queued = 0; /* new requests: [queued, arrived) wait */
+    uint64_t ring_head = 0, ring_n = 0, n_run = 0, in_system = 0, completed = 0;
+    uint64_t free_blocks = so->kv_blocks, itl_n = 0;
+    double last_dt = -1;
+    size_t last_bin = 0;
+
+    while (completed < n) {
+        while (arrived < released && reqs[arrived].arrival_s <= now) {
+            area_sys += now - reqs[arrived].arrival_s; /* arrived during the last step */
+            arrived++;
+            in_system++;
+        }
+        uint64_t n_wait = ring_n + (arrived - queued);
+        if (n_run == 0 && n_wait == 0) { /* idle until the next arrival */
+            r->idle_s += reqs[arrived].arrival_s - now;
+            now = reqs[arrived].arrival_s;
+            continue;
+        }
+        const uint64_t sys_at_start = in_system;
+
+        /* 1. running requests first */
+        uint64_t budget = so->max_num_batched_tokens, ri = 0;
+        bool preempted = false;
+        for (; ri < n_run && budget > 0; ri++) {
+            uint32_t id = w.running[ri];
+            struct tmem_serve_request *q = &reqs[id];
+            uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens - q->computed_tokens;
+            uint64_t num = left < budget ? left : budget;
+            uint64_t nb = blocks_for(q->computed_tokens + num, bs);
+            uint64_t add = nb > q->blocks ? nb - q->blocks : 0;
+            bool self = false;
+            while (add > free_blocks) { /* preempt the newest by recomputation */
+                uint32_t v = w.running[--n_run];
+                struct tmem_serve_request *pv = &reqs[v];
+                free_blocks += pv->blocks;
+                pv->blocks = pv->computed_tokens = pv->scheduled_tokens = 0;
+                pv->preemptions++;
+                r->preemptions++;
+                ring_head = (ring_head + mns - 1) % mns;
+                w.preempted[ring_head] = v;
+                ring_n++;
+                preempted = true;
+                if (v == id) {
+                    self = true;
+                    break;
+                }
+            }
+            if (self)
+                break;
+            q->blocks += (uint32_t)add;
+            free_blocks -= add;
+            q->scheduled_tokens = (uint32_t)num;
+            budget -= num;
+        }
+        for (uint64_t k = ri; k < n_run; k++)
+            reqs[w.running[k]].scheduled_tokens = 0;
+
+        /* 2. then waiting ones, FCFS, unless this step preempted */
+        n_wait = ring_n + (arrived - queued);
+        enum tmem_serve_block held = TMEM_SERVE_BLOCK_COUNT;
+        if (preempted && n_wait > 0)
+            held = TMEM_SERVE_BLOCK_KV;
+        while (!preempted && n_wait > 0) {
+            if (budget == 0) {
+                held = TMEM_SERVE_BLOCK_BUDGET;
+                break;
+            }
+            if (n_run == mns) {
+                held = TMEM_SERVE_BLOCK_SEQS;
+                break;
+            }
+            uint32_t id = ring_n > 0 ? w.preempted[ring_head] : (uint32_t)queued;
+            struct tmem_serve_request *q = &reqs[id];
+            uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens;
+            uint64_t num = left < budget ? left : budget;
+            uint64_t nb = blocks_for(num, bs);
+            if (nb > free_blocks) {
+                held = TMEM_SERVE_BLOCK_KV;
+                break;
+            }
+            if (ring_n > 0) {
+                ring_head = (ring_head + 1) % mns;
+                ring_n--;
+            } else {
+                queued++;
+            }
+            n_wait--;
+            w.running[n_run++] = id;
+            q->blocks = (uint32_t)nb;
+            free_blocks -= nb;
+            q->scheduled_tokens = (uint32_t)num;
+            budget -= num;
+            if (q->first_scheduled_s < 0)
+                q->first_scheduled_s = now;
+        }
+
+        /* the step's batch and its time */
+        struct tmem_step_batch b = {0, 0, 0, 0};
+        double prefill_tokens = 0;
+        for (uint64_t k = 0; k < n_run; k++) {
+            const struct tmem_serve_request *q = &reqs[w.running[k]];
+            if (q->scheduled_tokens == 0)
+                continue;
+            double num = q->scheduled_tokens, p0 = q->computed_tokens;
+            b.tokens += num;
+            b.rows += 1;
+            b.attn_pairs += num * p0 + num * num / 2.0;
+            b.kv_tokens += p0 + num;
+            if (q->computed_tokens + 1 < q->prompt_tokens + q->generated_tokens)
+                prefill_tokens += num;
+        }
+        if (b.tokens == 0)
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "serve", "no request could be scheduled");
+        struct tmem_step_time st;
+        tmem__roofline_step(rf, &b, &st);
+        const double dt = st.t_s + so->step_overhead_s, t1 = now + dt;
+        r->steps++;
+        r->busy_s += dt;
+        r->time_s[st.bound] += st.t_s;
+        r->time_s[TMEM_SERVE_TIME_OVERHEAD] += so->step_overhead_s;
+        if (st.bound == TMEM_STEP_BOUND_COMPUTE && prefill_tokens > 0)
+            r->prefill_compute_s += st.t_s;
+        if (held != TMEM_SERVE_BLOCK_COUNT)
+            r->blocked_s[held] += dt;
+        uint64_t used = so->kv_blocks - free_blocks;
+        area_sys += (double)sys_at_start * dt;
+        area_run += (double)n_run * dt;
+        area_wait += (double)n_wait * dt;
+        area_kv += (double)used * dt;
+        if (n_run > r->peak_running)
+            r->peak_running = n_run;
+        if (n_wait > r->peak_waiting)
+            r->peak_waiting = n_wait;
+        if (used > r->peak_kv_blocks)
+            r->peak_kv_blocks = used;
+
+        /* tokens out, requests done */
+        uint64_t kept = 0, steady = 0; /* steady: decoded last step too, gap = dt */
+        for (uint64_t k = 0; k < n_run; k++) {
+            uint32_t id = w.running[k];
+            struct tmem_serve_request *q = &reqs[id];
+            if (q->scheduled_tokens > 0) {
+                q->computed_tokens += q->scheduled_tokens;
+                q->scheduled_tokens = 0;
+                if (q->computed_tokens == q->prompt_tokens + q->generated_tokens) {
+                    q->generated_tokens++;
+                    if (q->first_token_s < 0) {
+                        q->first_token_s = t1;
+                    } else if (q->last_token_s == now) {
+                        steady++;
+                    } else {
+                        double gap = t1 - q->last_token_s;
+                        size_t bin = itl_bin(gap);
+                        w.itl_sum[bin] += gap;
+                        w.itl_count[bin]++;
+                        itl_total += gap;
+                        itl_n++;
+                    }
+                    q->last_token_s = t1;
+                    if (q->generated_tokens == q->output_tokens) {
+                        q->finish_s = t1;
+                        free_blocks += q->blocks;
+                        q->blocks = 0;
+                        completed++;
+                        in_system--;
+                        if (released < n)
+                            reqs[released++].arrival_s = t1; /* closed loop: the next one */
+                        continue;
+                    }
+                }
+            }
+            w.running[kept++] = id;
+        }
+        n_run = kept;
+        if (steady > 0) {
+            if (dt != last_dt) { /* steps of one batch repeat their time: one log() each run */
+                last_dt = dt;
+                last_bin = itl_bin(dt);
+            }
+            size_t bin = last_bin;
+            w.itl_sum[bin] += dt * (double)steady;
+            w.itl_count[bin] += steady;
+            itl_total += dt * (double)steady;
+            itl_n += steady;
+        }
+        now = t1;
+    }
+
+    /* per-request records → statistics */
+    r->n_requests = n;
+    r->kv_blocks = so->kv_blocks;
+    r->duration_s = now - t0;
+    for (uint64_t i = 0; i < n; i++) {
+        r->input_tokens += reqs[i].prompt_tokens;
+        r->output_tokens += reqs[i].output_tokens;
+    }
+    size_t m = 0;
+    for (uint64_t i = 0; i < n; i++)
+        w.sorted[i] = reqs[i].first_token_s - reqs[i].arrival_s;
+    r->ttft = stat_of(w.sorted, n);
+    for (uint64_t i = 0; i < n; i++)
+        w.sorted[i] = reqs[i].finish_s - reqs[i].arrival_s;
+    r->e2e = stat_of(w.sorted, n);
+    for (uint64_t i = 0; i < n; i++)
+        w.sorted[i] = reqs[i].first_scheduled_s - reqs[i].arrival_s;
+    r->wait = stat_of(w.sorted, n);
+    for (uint64_t i = 0; i < n; i++) {
+        const struct tmem_serve_request *q = &reqs[i];
+        double tpot = q->output_tokens > 1 ? (q->finish_s - q->first_token_s) /
+                                                 (double)(q->output_tokens - 1)
+                                           : 0.0;
+        bool good = (so->slo_ttft_s == 0 || q->first_token_s - q->arrival_s <= so->slo_ttft_s) &&
+                    (so->slo_tpot_s == 0 || tpot <= so->slo_tpot_s);
+        r->good_requests += good;
+        if (q->output_tokens > 1) /* vllm bench serve: TPOT only for outputs of 2 or more */
+            w.sorted[m++] = tpot;
+    }
+    r->tpot = stat_of(w.sorted, m);
+    if (itl_n > 0) {
+        r->itl.mean = itl_total / (double)itl_n;
+        r->itl.p50 = itl_percentile(&w, itl_n, 50);
+        r->itl.p90 = itl_percentile(&w, itl_n, 90);
+        r->itl.p99 = itl_percentile(&w, itl_n, 99);
+    }
+    double d = r->duration_s > 0 ? r->duration_s : 1.0;
+    r->req_per_s = (double)n / d;
+    r->output_tok_per_s = (double)r->output_tokens / d;
+    r->total_tok_per_s = (double)(r->input_tokens + r->output_tokens) / d;
+    r->goodput_req_per_s = (double)r->good_requests / d;
+    r->mean_in_system = area_sys / d;
+    r->mean_running = area_run / d;
+    r->mean_waiting = area_wait / d;
+    r->mean_kv_blocks = area_kv / d;
+    r->bottleneck = name_bottleneck(r);
+    return TMEM_OK;
+}

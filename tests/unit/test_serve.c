@@ -1,0 +1,357 @@
+/* test_serve.c — tmem serve's simulator against closed forms and hand
+ * figures: the Pollaczek–Khinchine M/D/1 mean wait with one sequence at a
+ * time (service time written out here from the step formula), Little's law
+ * for every run, the batched-decode roofline when every request arrives at
+ * t = 0 (and its agreement with tmem infer's prefill and decode), vLLM's
+ * preemption when the pool runs out, the workload's distributions against
+ * their moments, determinism for a seed, and the errors. */
+#include "harness.h"
+#include "reader.h"
+#include "tmem/infer.h"
+#include "tmem/serve.h"
+
+#include <math.h>
+
+static struct tmem_infer_result IR; /* large: kept off the stack */
+
+static void preset(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+        tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", name, err.where, err.msg);
+}
+
+/* Llama-3-8B, bf16, one H100 SXM, infer's defaults (mfu 0.5, mbu 0.8) */
+static void llama3_8b_h100(struct tmem_infer_opts *o, uint64_t batch, uint64_t prompt, uint64_t gen)
+{
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-3-8b", &m, &inv);
+    tmem_infer_defaults(o);
+    o->gpu = tmem_gpu_find("h100-sxm");
+    o->batch = batch, o->prompt_tokens = prompt, o->gen_tokens = gen;
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, o, &IR, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+}
+
+struct run {
+    struct tmem_serve_request *reqs;
+    void *work;
+    struct tmem_serve_result r;
+};
+
+static void run_workload(const struct tmem_roofline *rf, const struct tmem_serve_opts *so,
+                         const struct tmem_serve_workload *w, struct run *out)
+{
+    struct tmem_error err = {0};
+    out->reqs = calloc(w->n_requests, sizeof *out->reqs);
+    uint64_t wb = tmem_serve_work_bytes(w->n_requests, so->max_num_seqs);
+    out->work = malloc(wb);
+    assert_non_null(out->reqs);
+    assert_non_null(out->work);
+    if (tmem_serve_workload_fill(w, out->reqs, w->n_requests, &err) != TMEM_OK ||
+        tmem_serve_run(rf, so, out->reqs, w->n_requests, out->work, wb, &out->r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+}
+
+static void run_free(struct run *r)
+{
+    free(r->reqs);
+    free(r->work);
+}
+
+/* Little's law over the whole run: the time-average number in the system
+ * (integrated step by step, arrivals at their own times) equals
+ * throughput × mean E2E. */
+static void check_little(const struct tmem_serve_result *r)
+{
+    double lambda_w = r->req_per_s * r->e2e.mean;
+    assert_true(fabs(r->mean_in_system - lambda_w) <= 1e-9 * lambda_w);
+}
+
+static double rel(double a, double b)
+{
+    return fabs(a - b) / fabs(b);
+}
+
+/* One step's time by hand, the formula of timing.c's header written out:
+ * a chunk of n tokens after p cached ones, one logit row, dense model. */
+static double step_by_hand(const struct tmem_roofline *rf, double n, double p)
+{
+    double flops = rf->body_flops_per_token * n + rf->head_flops_per_row +
+                   rf->attn_flops_per_pair * (n * p + n * n / 2);
+    double bytes = rf->dense_weight_bytes + (p + n) * rf->kv_bytes_per_token;
+    double tc = flops / rf->flops_per_s, tm = bytes / rf->bytes_per_s;
+    return tc > tm ? tc : tm;
+}
+
+/* max_num_seqs 1, fixed lengths (prompt 128, output 32), Poisson arrivals:
+ * an M/D/1 queue. Service S = the prefill step + 31 decode steps, each at
+ * its own context; W = ρS / (2(1 − ρ)) at ρ = 0.3, over 10^5 requests, for
+ * three seeds, within 2 % (the standard error of a 10^5-request mean is
+ * about 1.1 % here; 3·10^6 requests land within 0.1 %). */
+static void md1_mean_wait_is_pollaczek_khinchine(void **state)
+{
+    (void)state;
+    struct tmem_infer_opts o;
+    llama3_8b_h100(&o, 1, 128, 32);
+    const struct tmem_roofline *rf = &IR.roofline;
+    assert_true(rf->experts_used_share == 0 && rf->comm_s_per_token == 0);
+    double S = step_by_hand(rf, 128, 0);
+    for (double k = 1; k <= 31; k++) /* decode k: 1 token after 128 + k − 1 */
+        S += step_by_hand(rf, 1, 128 + k - 1);
+    /* Llama-3-8B: ~6 ms per decode step (16 GB of weights at 2.68 TB/s) */
+    assert_true(S > 31 * 16.06e9 / 2.68e12 && S < 0.2);
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &IR, &so);
+    so.max_num_seqs = 1;
+    const double rho = 0.3, W = rho * S / (2 * (1 - rho));
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        struct tmem_serve_workload w = {
+            .rate_per_s = rho / S, .burstiness = 1, .n_requests = 100000, .seed = seed,
+            .prompt = {TMEM_SERVE_DIST_FIXED, 128, 0}, .output = {TMEM_SERVE_DIST_FIXED, 32, 0}};
+        struct run run;
+        run_workload(rf, &so, &w, &run);
+        /* every request's service is S exactly: E2E − wait */
+        const struct tmem_serve_request *q = &run.reqs[777];
+        assert_true(rel(q->finish_s - q->first_scheduled_s, S) < 1e-9);
+        print_message("M/D/1 seed %d: W %.6f s, simulated %.6f s (%+.2f %%)\n", (int)seed, W,
+                      run.r.wait.mean, 100 * (run.r.wait.mean / W - 1));
+        assert_true(rel(run.r.wait.mean, W) < 0.02);
+        assert_int_equal(run.r.peak_running, 1);
+        assert_int_equal(run.r.preemptions, 0);
+        check_little(&run.r);
+        run_free(&run);
+    }
+}
+
+/* 64 requests at t = 0 (closed loop, concurrency 64), prompt 64, output
+ * 128, pool and budget room for all: one prefill step of 4096 tokens, then
+ * 127 decode steps of 64 sequences, all memory-bound (64 < the ridge):
+ *   decode k reads W + 64·(64 + k)·KV bytes, W = 8,030,261,248 × 2 B,
+ *   KV = 2·32·8·128·2 = 131,072 B/token, at 3.35e12 × 0.8 B/s;
+ *   prefill: 2·(N_mm − N_head)·4096 + 2·N_head·64 + 4·32·128·32·64·64²/2
+ *   FLOPs at 989.4e12 × 0.5 (N_mm = 7,504,924,672, N_head = 525,336,576).
+ * The mean decode context is 64 + 64 = s + g/2: the decode steps sum to
+ * 127 × tmem infer's tpot at batch 64, the prefill step is infer's TTFT. */
+static void all_at_zero_is_the_batched_decode_roofline(void **state)
+{
+    (void)state;
+    struct tmem_infer_opts o;
+    llama3_8b_h100(&o, 64, 64, 128);
+    const double W = 8030261248.0 * 2, KV = 131072, B = 3.35e12 * 0.8, F = 989.4e12 * 0.5;
+    const double n_mm = 7504924672.0, head = 525336576.0;
+    double prefill_flops = 2 * (n_mm - head) * 4096 + 2 * head * 64 + 4.0 * 32 * 128 * 32 * 64 * 4096 / 2;
+    double prefill = fmax(prefill_flops / F, (W + 4096 * KV) / B), decode = 0;
+    for (double k = 1; k <= 127; k++)
+        decode += (W + 64 * (64 + k) * KV) / B;
+    double hand = 64.0 * 128 / (prefill + decode);
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &IR, &so);
+    so.concurrency = 64;
+    struct tmem_serve_workload w = {.concurrency = 64, .burstiness = 1, .n_requests = 64,
+                                    .prompt = {TMEM_SERVE_DIST_FIXED, 64, 0},
+                                    .output = {TMEM_SERVE_DIST_FIXED, 128, 0}};
+    struct run run;
+    run_workload(&IR.roofline, &so, &w, &run);
+    print_message("all at t=0: %.1f tok/s by hand, %.1f simulated\n", hand, run.r.output_tok_per_s);
+    assert_true(rel(run.r.output_tok_per_s, hand) < 1e-9);
+    assert_int_equal(run.r.steps, 128);
+    assert_int_equal(run.r.peak_running, 64);
+    assert_true(rel(prefill + decode, IR.timing.ttft_s + 127 * IR.timing.tpot_s) < 1e-9);
+    /* each request: TTFT = the prefill step, TPOT = the decode steps / 127 */
+    assert_true(rel(run.r.ttft.p99, prefill) < 1e-9);
+    assert_true(rel(run.r.tpot.mean, decode / 127) < 1e-9);
+    assert_true(rel(run.r.itl.mean, decode / 127) < 1e-9);
+    assert_int_equal(run.r.bottleneck, TMEM_SERVE_BOTTLENECK_MEMORY);
+    check_little(&run.r);
+    run_free(&run);
+}
+
+/* A pool of 100 blocks (1600 tokens), 16 requests of 200 + 200 tokens each
+ * at t = 0: at most 1600 / 399 → 4 fit at full length, so the scheduler
+ * preempts the newest; every request still completes, the pool's peak is
+ * at most its size, and KV capacity is named. */
+static void a_small_pool_preempts_the_newest(void **state)
+{
+    (void)state;
+    struct tmem_infer_opts o;
+    llama3_8b_h100(&o, 1, 200, 200);
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &IR, &so);
+    so.kv_blocks = 100;
+    struct tmem_serve_workload w = {.rate_per_s = 1000, .burstiness = 1, .n_requests = 16, .seed = 7,
+                                    .prompt = {TMEM_SERVE_DIST_FIXED, 200, 0},
+                                    .output = {TMEM_SERVE_DIST_FIXED, 200, 0}};
+    struct run run;
+    run_workload(&IR.roofline, &so, &w, &run);
+    assert_true(run.r.preemptions > 0);
+    assert_true(run.r.peak_kv_blocks <= 100 && run.r.peak_kv_blocks > 90);
+    assert_int_equal(run.r.bottleneck, TMEM_SERVE_BOTTLENECK_KV_CAPACITY);
+    uint64_t preempted = 0;
+    for (int i = 0; i < 16; i++) {
+        assert_true(run.reqs[i].finish_s > run.reqs[i].first_token_s);
+        assert_int_equal(run.reqs[i].generated_tokens, 200);
+        preempted += run.reqs[i].preemptions;
+    }
+    assert_int_equal(preempted, run.r.preemptions);
+    assert_true(run.reqs[0].preemptions == 0); /* the oldest is never the newest */
+    check_little(&run.r);
+    run_free(&run);
+}
+
+/* max_num_seqs 4 at a rate far above service: the queue waits on a running
+ * slot, the cap is named; with a token budget of 64 and 512-token prompts
+ * it waits on the budget. */
+static void scheduler_caps_are_named(void **state)
+{
+    (void)state;
+    struct tmem_infer_opts o;
+    llama3_8b_h100(&o, 1, 512, 64);
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &IR, &so);
+    so.max_num_seqs = 4;
+    struct tmem_serve_workload w = {.rate_per_s = 200, .burstiness = 1, .n_requests = 400, .seed = 3,
+                                    .prompt = {TMEM_SERVE_DIST_UNIFORM, 256, 768},
+                                    .output = {TMEM_SERVE_DIST_LOGNORMAL, 4, 0.5}};
+    struct run run;
+    run_workload(&IR.roofline, &so, &w, &run);
+    assert_int_equal(run.r.peak_running, 4);
+    assert_int_equal(run.r.bottleneck, TMEM_SERVE_BOTTLENECK_MAX_NUM_SEQS);
+    check_little(&run.r);
+    run_free(&run);
+    so.max_num_seqs = 256, so.max_num_batched_tokens = 64;
+    run_workload(&IR.roofline, &so, &w, &run);
+    assert_int_equal(run.r.bottleneck, TMEM_SERVE_BOTTLENECK_TOKEN_BUDGET);
+    check_little(&run.r);
+    /* chunked: a 512-token prompt takes ceil(512/64) = 8 steps at least */
+    assert_true(run.r.ttft.p50 > 8 * IR.timing.tpot_s);
+    run_free(&run);
+}
+
+/* Goodput counts the requests within both SLOs. */
+static void goodput_counts_requests_within_the_slos(void **state)
+{
+    (void)state;
+    struct tmem_infer_opts o;
+    llama3_8b_h100(&o, 1, 512, 64);
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &IR, &so);
+    struct tmem_serve_workload w = {.rate_per_s = 20, .burstiness = 0.5, .n_requests = 2000, .seed = 9,
+                                    .prompt = {TMEM_SERVE_DIST_NORMAL, 512, 100},
+                                    .output = {TMEM_SERVE_DIST_UNIFORM, 16, 128}};
+    struct run run;
+    run_workload(&IR.roofline, &so, &w, &run);
+    assert_int_equal(run.r.good_requests, 2000);
+    double ttft_p50 = run.r.ttft.p50;
+    run_free(&run);
+    so.slo_ttft_s = ttft_p50;
+    run_workload(&IR.roofline, &so, &w, &run);
+    uint64_t good = 0;
+    for (int i = 0; i < 2000; i++)
+        good += run.reqs[i].first_token_s - run.reqs[i].arrival_s <= ttft_p50;
+    assert_int_equal(run.r.good_requests, good);
+    assert_true(good >= 1000 && good < 1100);
+    assert_true(rel(run.r.goodput_req_per_s, (double)good / run.r.duration_s) < 1e-12);
+    check_little(&run.r);
+    run_free(&run);
+}
+
+/* The workload's draws against their moments over 10^5 requests: Poisson
+ * gaps of mean 1/rate (CV 1), gamma gaps of shape 0.25 (CV 2), uniform
+ * integers on [A, B] (mean (A+B)/2), normal lengths (mean M). */
+static void workload_moments(void **state)
+{
+    (void)state;
+    const uint64_t n = 100000;
+    struct tmem_serve_request *q = calloc(n, sizeof *q);
+    assert_non_null(q);
+    struct tmem_serve_workload w = {.rate_per_s = 4, .burstiness = 1, .n_requests = n, .seed = 11,
+                                    .prompt = {TMEM_SERVE_DIST_UNIFORM, 100, 300},
+                                    .output = {TMEM_SERVE_DIST_NORMAL, 200, 20}};
+    for (int pass = 0; pass < 2; pass++) {
+        w.burstiness = pass == 0 ? 1 : 0.25;
+        assert_int_equal(tmem_serve_workload_fill(&w, q, n, NULL), TMEM_OK);
+        assert_true(q[0].arrival_s == 0);
+        double s = 0, s2 = 0, p = 0, out = 0;
+        uint32_t lo = UINT32_MAX, hi = 0;
+        for (uint64_t i = 1; i < n; i++) {
+            double g = q[i].arrival_s - q[i - 1].arrival_s;
+            s += g, s2 += g * g;
+        }
+        for (uint64_t i = 0; i < n; i++) {
+            p += q[i].prompt_tokens, out += q[i].output_tokens;
+            lo = q[i].prompt_tokens < lo ? q[i].prompt_tokens : lo;
+            hi = q[i].prompt_tokens > hi ? q[i].prompt_tokens : hi;
+        }
+        double mean = s / (double)(n - 1), cv = sqrt(s2 / (double)(n - 1) - mean * mean) / mean;
+        assert_true(rel(mean, 0.25) < 0.02);
+        assert_true(rel(cv, pass == 0 ? 1.0 : 2.0) < 0.03);
+        assert_int_equal(lo, 100);
+        assert_int_equal(hi, 300);
+        assert_true(rel(p / (double)n, 200) < 0.005);
+        assert_true(rel(out / (double)n, 200) < 0.005);
+    }
+    /* the same seed gives the same workload; another seed another */
+    struct tmem_serve_request *q2 = calloc(n, sizeof *q2);
+    assert_non_null(q2);
+    assert_int_equal(tmem_serve_workload_fill(&w, q2, n, NULL), TMEM_OK);
+    assert_memory_equal(q, q2, n * sizeof *q);
+    w.seed = 12;
+    assert_int_equal(tmem_serve_workload_fill(&w, q2, n, NULL), TMEM_OK);
+    assert_true(q2[5].arrival_s != q[5].arrival_s);
+    free(q);
+    free(q2);
+}
+
+static void errors_name_the_option(void **state)
+{
+    (void)state;
+    struct tmem_infer_opts o;
+    llama3_8b_h100(&o, 1, 512, 64);
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &IR, &so);
+    struct tmem_error err = {0};
+    struct tmem_serve_request q[2];
+    struct tmem_serve_workload w = {.rate_per_s = 0, .burstiness = 1, .n_requests = 2,
+                                    .prompt = {TMEM_SERVE_DIST_FIXED, 10, 0},
+                                    .output = {TMEM_SERVE_DIST_FIXED, 10, 0}};
+    assert_int_equal(tmem_serve_workload_fill(&w, q, 2, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "--rate");
+    w.rate_per_s = 1, w.prompt = (struct tmem_serve_dist){TMEM_SERVE_DIST_UNIFORM, 9, 3};
+    assert_int_equal(tmem_serve_workload_fill(&w, q, 2, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "--prompt-len");
+    w.prompt = (struct tmem_serve_dist){TMEM_SERVE_DIST_FIXED, 1000, 0};
+    assert_int_equal(tmem_serve_workload_fill(&w, q, 2, &err), TMEM_OK);
+    /* 1000 + 1000 − 1 tokens need 125 blocks of 16; a pool of 124 never runs it */
+    so.kv_blocks = 124;
+    w.output = w.prompt;
+    assert_int_equal(tmem_serve_workload_fill(&w, q, 2, &err), TMEM_OK);
+    uint64_t wb = tmem_serve_work_bytes(2, so.max_num_seqs);
+    void *work = malloc(wb);
+    struct tmem_serve_result *r = malloc(sizeof *r);
+    assert_int_equal(tmem_serve_run(&IR.roofline, &so, q, 2, work, wb, r, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "request 1");
+    so.kv_blocks = 125;
+    assert_int_equal(tmem_serve_run(&IR.roofline, &so, q, 2, work, wb, r, &err), TMEM_OK);
+    assert_int_equal(tmem_serve_run(&IR.roofline, &so, q, 2, work, wb - 1, r, &err), TMEM_ERR_INVALID_ARG);
+    free(work);
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(md1_mean_wait_is_pollaczek_khinchine),
+        cmocka_unit_test(all_at_zero_is_the_batched_decode_roofline),
+        cmocka_unit_test(a_small_pool_preempts_the_newest),
+        cmocka_unit_test(scheduler_caps_are_named),
+        cmocka_unit_test(goodput_counts_requests_within_the_slos),
+        cmocka_unit_test(workload_moments),
+        cmocka_unit_test(errors_name_the_option),
+    };
+    return cmocka_run_group_tests_name("serve: queueing, roofline, scheduler", tests, NULL, NULL);
+}
