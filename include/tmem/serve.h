@@ -141,6 +141,10 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
                                 uint64_t work_bytes, struct tmem_serve_result *r,
                                 struct tmem_error *err);
 
+/* A run meets the SLOs when its p99 TTFT and p99 TPOT are within them (a
+ * limit of 0 is none): the test --sweep-rate's knee applies to each rate. */
+bool tmem_serve_meets_slo(const struct tmem_serve_result *r, const struct tmem_serve_opts *so);
+
 #ifdef __cplusplus
 }
 #endif

@@ -84,6 +84,7 @@ typedef void (*cmd_doc_sink)(const struct cmd_doc *d, void *ctx);
 void tmem__params_doc(cmd_doc_sink sink, void *ctx);
 void tmem__train_doc(cmd_doc_sink sink, void *ctx);
 void tmem__infer_doc(cmd_doc_sink sink, void *ctx);
+void tmem__serve_doc(cmd_doc_sink sink, void *ctx);
 void tmem__inspect_doc(cmd_doc_sink sink, void *ctx);
 void tmem__lab_doc(cmd_doc_sink sink, void *ctx);
 void tmem__models_doc(cmd_doc_sink sink, void *ctx);
@@ -107,6 +108,7 @@ int cmd_models(int argc, char **argv);
 int cmd_gpus(int argc, char **argv);
 int cmd_train(int argc, char **argv);   /* cmd_train.c */
 int cmd_infer(int argc, char **argv);   /* cmd_infer.c */
+int cmd_serve(int argc, char **argv);   /* cmd_serve.c */
 int cmd_inspect(int argc, char **argv); /* cmd_inspect.c */
 int cmd_plan(int argc, char **argv);    /* cmd_plan.c */
 

@@ -2,6 +2,7 @@
  * cache and vLLM's paged capacity, and roofline timing. Parses and wires;
  * every number comes from the core (tmem_infer_build). */
 #include "cli.h"
+#include "infer_flags.h"
 #include "alloc.h"
 #include "tmem/checkpoint.h"
 #include "report_infer.h"
@@ -40,21 +41,10 @@ static int parse_list(const char *flag, const char *s, uint64_t *out, uint32_t *
     return 0;
 }
 
-#define INFER_DEFAULT_GPU "h100-sxm" /* the GPU a plan is checked against without --gpu */
 
-struct infer_flags {
-    struct model_flags mf;
-    struct u64_opt batch, prompt, gen, tp, pp, block, group, mnbt, mns, mml, ctx_mib, graphs_mib,
-        mem_mib;
-    struct real_opt util, mfu, mbu, ar_us;
-    const char *weights, *kv, *gpu_name, *engine, *attention, *pp_layers, *stage_mem;
-    bool json, explain, si, all_logits, hf, vllm, long_ctx;
-};
 
-enum { N_INFER_OWN = 31 };
-
-/* the option table (targets in f, defaults from tmem_infer_defaults) and the doc over it */
-static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d)
+/* the option rows (targets in f, defaults from tmem_infer_defaults) */
+void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
 {
     struct tmem_infer_opts io;
     tmem_infer_defaults(&io);
@@ -109,6 +99,12 @@ static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d
         {OPT_ROW("--vllm", OPT_FLAG, NULL, "same as --engine vllm", &f->vllm)},
     };
     memcpy(opts, own, sizeof own);
+}
+
+/* the option table and the doc over it */
+static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d)
+{
+    tmem__infer_rows(f, opts);
     model_flag_opts(&f->mf, opts + N_INFER_OWN);
     *d = (struct cmd_doc){
         .name = "infer",
@@ -127,37 +123,17 @@ static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d
         .shared = opts + N_INFER_OWN, .n_shared = MODEL_FLAG_COUNT};
 }
 
-void tmem__infer_doc(cmd_doc_sink sink, void *ctx)
+/* The infer options from the parsed rows (infer_flags.h). */
+int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_t n_opts,
+                      struct tmem_infer_opts *out, struct tmem_gpu *custom)
 {
-    struct infer_flags f = {0};
-    struct opt opts[N_INFER_OWN + MODEL_FLAG_COUNT];
-    struct cmd_doc d;
-    infer_doc(&f, opts, &d);
-    sink(&d, ctx);
-}
-
-int cmd_infer(int argc, char **argv)
-{
-    struct infer_flags f = {0};
-    struct opt opts[N_INFER_OWN + MODEL_FLAG_COUNT];
-    struct cmd_doc doc;
-    infer_doc(&f, opts, &doc);
-    const size_t n_opts = sizeof opts / sizeof opts[0];
-    const char *pos[1];
-    size_t n_pos = 0;
-    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 1, &n_pos);
-    if (go != 0)
-        return go == 1 ? 0 : 2;
-    struct model_flags mf = f.mf;
-    struct u64_opt batch = f.batch, prompt = f.prompt, gen = f.gen, tp = f.tp, pp = f.pp,
-                   block = f.block, group = f.group, mnbt = f.mnbt, mns = f.mns, mml = f.mml,
-                   ctx_mib = f.ctx_mib, graphs_mib = f.graphs_mib, mem_mib = f.mem_mib;
-    struct real_opt util = f.util, mfu = f.mfu, mbu = f.mbu, ar_us = f.ar_us;
-    const char *weights = f.weights, *kv = f.kv, *gpu_name = f.gpu_name, *engine = f.engine,
-               *attention = f.attention, *pp_layers = f.pp_layers, *stage_mem = f.stage_mem;
-    bool json = f.json, explain = f.explain, si = f.si, all_logits = f.all_logits,
-         hf_flag = f.hf, vllm_flag = f.vllm;
-
+    struct u64_opt batch = f->batch, prompt = f->prompt, gen = f->gen, tp = f->tp, pp = f->pp,
+                   block = f->block, group = f->group, mnbt = f->mnbt, mns = f->mns, mml = f->mml,
+                   ctx_mib = f->ctx_mib, graphs_mib = f->graphs_mib, mem_mib = f->mem_mib;
+    struct real_opt util = f->util, mfu = f->mfu, mbu = f->mbu, ar_us = f->ar_us;
+    const char *weights = f->weights, *kv = f->kv, *gpu_name = f->gpu_name, *engine = f->engine,
+               *attention = f->attention, *pp_layers = f->pp_layers, *stage_mem = f->stage_mem;
+    bool all_logits = f->all_logits, hf_flag = f->hf, vllm_flag = f->vllm;
     struct tmem_infer_opts io;
     tmem_infer_defaults(&io);
     if (batch.set) io.batch = batch.v;
@@ -176,7 +152,7 @@ int cmd_infer(int argc, char **argv)
     if (mfu.set) io.mfu = mfu.v;
     if (mbu.set) io.mbu = mbu.v;
     if (ar_us.set) io.allreduce_latency_s = ar_us.v * 1e-6;
-    io.allow_long_context = f.long_ctx;
+    io.allow_long_context = f->long_ctx;
     io.all_logits = all_logits;
     if (ctx_mib.v > (UINT64_C(1) << 30) || graphs_mib.v > (UINT64_C(1) << 30) ||
         mem_mib.v > (UINT64_C(1) << 30))
@@ -233,16 +209,47 @@ int cmd_infer(int argc, char **argv)
     const struct tmem_gpu *g = tmem_gpu_find(gpu_name ? gpu_name : INFER_DEFAULT_GPU);
     if (g == NULL)
         return bad("--gpu", "unknown GPU (see tmem gpus)");
-    struct tmem_gpu custom = *g;
+    *custom = *g;
     if (mem_mib.set) {
         if (mem_mib.v == 0)
             return bad("--gpu-memory-mib", "must be at least 1");
-        custom.memory_bytes = custom.cuda_memory_bytes = mem_mib.v << 20;
-        custom.cuda_memory_derived = false;
+        custom->memory_bytes = custom->cuda_memory_bytes = mem_mib.v << 20;
+        custom->cuda_memory_derived = false;
         io.custom_memory = true;
-        g = &custom;
+        g = custom;
     }
     io.gpu = g;
+    *out = io;
+    return 0;
+}
+
+void tmem__infer_doc(cmd_doc_sink sink, void *ctx)
+{
+    struct infer_flags f = {0};
+    struct opt opts[N_INFER_OWN + MODEL_FLAG_COUNT];
+    struct cmd_doc d;
+    infer_doc(&f, opts, &d);
+    sink(&d, ctx);
+}
+
+int cmd_infer(int argc, char **argv)
+{
+    struct infer_flags f = {0};
+    struct opt opts[N_INFER_OWN + MODEL_FLAG_COUNT];
+    struct cmd_doc doc;
+    infer_doc(&f, opts, &doc);
+    const size_t n_opts = sizeof opts / sizeof opts[0];
+    const char *pos[1];
+    size_t n_pos = 0;
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 1, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
+    struct tmem_infer_opts io;
+    struct tmem_gpu custom;
+    if (tmem__infer_setup(&f, opts, n_opts, &io, &custom) != 0)
+        return 2;
+    struct model_flags mf = f.mf;
+    bool json = f.json, explain = f.explain, si = f.si;
 
     struct tmem_model m;
     struct tmem_inventory inv;

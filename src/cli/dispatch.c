@@ -11,6 +11,7 @@ static const struct tmem__cli_command commands[] = {
     {"train", cmd_train, tmem__train_doc},
     {"plan", cmd_plan, tmem__plan_doc},
     {"infer", cmd_infer, tmem__infer_doc},
+    {"serve", cmd_serve, tmem__serve_doc},
     {"inspect", cmd_inspect, tmem__inspect_doc},
     {"lab", cmd_lab, tmem__lab_doc},
     {"models", cmd_models, tmem__models_doc},

@@ -396,19 +396,21 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
         }
 
         /* the step's batch and its time */
-        struct tmem_step_batch b = {0, 0, 0, 0};
+        struct tmem_step_batch b = {0, 0, 0, 0, 0, 0};
         double prefill_tokens = 0;
         for (uint64_t k = 0; k < n_run; k++) {
             const struct tmem_serve_request *q = &reqs[w.running[k]];
             if (q->scheduled_tokens == 0)
                 continue;
-            double num = q->scheduled_tokens, p0 = q->computed_tokens;
-            b.tokens += num;
-            b.rows += 1;
-            b.attn_pairs += num * p0 + num * num / 2.0;
-            b.kv_tokens += p0 + num;
-            if (q->computed_tokens + 1 < q->prompt_tokens + q->generated_tokens)
+            double num = q->scheduled_tokens, cached = q->computed_tokens;
+            /* a sampled token fed back: decode; anything else is a prefill chunk */
+            if (q->generated_tokens > 0 && q->scheduled_tokens == 1 &&
+                q->computed_tokens + 1 == q->prompt_tokens + q->generated_tokens) {
+                tmem__step_add_decode(rf, &b, cached + 1);
+            } else {
+                tmem__step_add_chunk(rf, &b, cached, num, 1);
                 prefill_tokens += num;
+            }
         }
         if (b.tokens == 0)
             return tmem__fail(err, TMEM_ERR_INCONSISTENT, "serve", "no request could be scheduled");
@@ -534,4 +536,10 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     r->mean_kv_blocks = area_kv / d;
     r->bottleneck = name_bottleneck(r);
     return TMEM_OK;
+}
+
+bool tmem_serve_meets_slo(const struct tmem_serve_result *r, const struct tmem_serve_opts *so)
+{
+    return (so->slo_ttft_s == 0 || r->ttft.p99 <= so->slo_ttft_s) &&
+           (so->slo_tpot_s == 0 || r->tpot.p99 <= so->slo_tpot_s);
 }

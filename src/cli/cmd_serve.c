@@ -1,0 +1,287 @@
+/* cmd_serve.c — `tmem serve MODEL`: every infer option sizes the engine
+ * (tmem_infer_build: the KV pool and the step roofline), the serve options
+ * describe the workload and the scheduler, and the core simulates it
+ * (tmem_serve_workload_fill, tmem_serve_run), once or once per swept rate.
+ * Parses and wires; every number comes from the core. */
+#include "alloc.h"
+#include "cli.h"
+#include "infer_flags.h"
+#include "report_serve.h"
+#include "tmem/serve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SERVE_DEFAULT_REQUESTS 1000
+#define SERVE_MAX_SWEEP 64
+
+static int bad(const char *flag, const char *msg)
+{
+    cli_error(flag, msg, NULL);
+    return 2;
+}
+
+struct serve_flags {
+    struct infer_flags in;
+    struct real_opt rate, burstiness, slo_ttft, slo_tpot, overhead;
+    struct u64_opt concurrency, requests, seed;
+    const char *prompt_len, *output_len, *sweep;
+};
+
+enum { N_SERVE_OWN = 11 };
+
+static const char *choice_dist(size_t i)
+{
+    return i < TMEM_SERVE_DIST_COUNT ? tmem_serve_dist_name((enum tmem_serve_dist_kind)i) : NULL;
+}
+
+static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d)
+{
+    const struct opt own[N_SERVE_OWN] = {
+        {OPT_ROW("--rate", OPT_REAL, "R", "requests per second, open loop (default: all at t = 0)", &f->rate)},
+        {OPT_ROW("--burstiness", OPT_REAL, "K",
+                 "gamma shape of the arrival gaps, as vllm bench serve (1: Poisson; CV = 1/sqrt(K))",
+                 &f->burstiness), .def = OPT_DEFAULT_REAL(1.0)},
+        {OPT_ROW("--concurrency", OPT_U64, "C", "closed loop: C requests in flight", &f->concurrency)},
+        {OPT_ROW("--requests", OPT_U64, "N", "requests to simulate", &f->requests),
+         .def = OPT_DEFAULT_U64(SERVE_DEFAULT_REQUESTS)},
+        {OPT_ROW("--prompt-len", OPT_STR, "D", "prompt tokens: N or KIND:A:B (default: --prompt)", &f->prompt_len),
+         .choice = choice_dist},
+        {OPT_ROW("--output-len", OPT_STR, "D", "output tokens: N or KIND:A:B (default: --gen)", &f->output_len),
+         .choice = choice_dist},
+        {OPT_ROW("--seed", OPT_U64, "S", "workload seed (results are deterministic for a seed)", &f->seed),
+         .def = OPT_DEFAULT_U64(0)},
+        {OPT_ROW("--slo-ttft-ms", OPT_REAL, "X", "goodput's TTFT limit", &f->slo_ttft)},
+        {OPT_ROW("--slo-tpot-ms", OPT_REAL, "Y", "goodput's TPOT limit", &f->slo_tpot)},
+        {OPT_ROW("--step-overhead-ms", OPT_REAL, "X", "fixed cost of each engine step (CPU scheduling, launches)",
+                 &f->overhead), .def = OPT_DEFAULT_REAL(TMEM_SERVE_STEP_OVERHEAD_S * 1e3)},
+        {OPT_ROW("--sweep-rate", OPT_STR, "A:B:N", "N rates from A to B: latency against rate, and the knee",
+                 &f->sweep)},
+    };
+    memcpy(opts, own, sizeof own);
+    tmem__infer_rows(&f->in, opts + N_SERVE_OWN);
+    model_flag_opts(&f->in.mf, opts + N_SERVE_OWN + N_INFER_OWN);
+    *d = (struct cmd_doc){
+        .name = "serve",
+        .synopsis = "MODEL [infer options] [serve options]",
+        .summary = "continuous-batching simulation: latency percentiles, throughput, bottleneck",
+        .about = "Simulates serving MODEL under load, one engine step at a time, as vLLM V1\n"
+                 "schedules it: running requests first, then waiting ones while KV blocks, the\n"
+                 "token budget (--max-num-batched-tokens) and --max-num-seqs last; chunked\n"
+                 "prefill; the newest request preempted (recomputed later) when the KV pool that\n"
+                 "tmem infer sizes runs out. Each step takes the infer roofline of its batch plus\n"
+                 "--step-overhead-ms. Prints TTFT, TPOT, ITL and E2E (mean, p50, p90, p99),\n"
+                 "throughput, goodput under the SLOs, and the bottleneck with the knob that\n"
+                 "moves it.",
+        .opts = opts, .n_opts = N_SERVE_OWN + N_INFER_OWN,
+        .shared = opts + N_SERVE_OWN + N_INFER_OWN, .n_shared = MODEL_FLAG_COUNT};
+}
+
+void tmem__serve_doc(cmd_doc_sink sink, void *ctx)
+{
+    struct serve_flags f;
+    memset(&f, 0, sizeof f);
+    struct opt opts[N_SERVE_OWN + N_INFER_OWN + MODEL_FLAG_COUNT];
+    struct cmd_doc d;
+    serve_doc(&f, opts, &d);
+    sink(&d, ctx);
+}
+
+/* a whole number as a double: strtod with nothing left over */
+static bool number(const char *s, const char **end, double *v)
+{
+    char *e = NULL;
+    if (*s == '\0' || *s == ' ')
+        return false;
+    *v = strtod(s, &e);
+    *end = e;
+    return e != s;
+}
+
+/* "N" or KIND:A:B */
+static int parse_dist(const char *flag, const char *s, struct tmem_serve_dist *d)
+{
+    const char *p = s, *e;
+    const char *colon = strchr(s, ':');
+    if (colon == NULL) {
+        d->kind = TMEM_SERVE_DIST_FIXED;
+        d->b = 0;
+        if (number(p, &e, &d->a) && *e == '\0')
+            return 0;
+    } else {
+        size_t n = (size_t)(colon - s);
+        for (size_t k = 0; k < TMEM_SERVE_DIST_COUNT; k++) {
+            const char *name = tmem_serve_dist_name((enum tmem_serve_dist_kind)k);
+            if (k == TMEM_SERVE_DIST_FIXED || strlen(name) != n || strncmp(name, s, n) != 0)
+                continue;
+            d->kind = (enum tmem_serve_dist_kind)k;
+            p = colon + 1;
+            if (number(p, &e, &d->a) && *e == ':' && number(e + 1, &e, &d->b) && *e == '\0')
+                return 0;
+        }
+    }
+    return bad(flag, "expected N, uniform:A:B, normal:MEAN:SD or lognormal:MU:SIGMA");
+}
+
+/* "A:B:N" */
+static int parse_sweep(const char *s, double *lo, double *hi, uint64_t *n)
+{
+    const char *e;
+    double k;
+    if (number(s, &e, lo) && *e == ':' && number(e + 1, &e, hi) && *e == ':' &&
+        number(e + 1, &e, &k) && *e == '\0' && k >= 1 && k <= SERVE_MAX_SWEEP && k == (double)(uint64_t)k &&
+        *lo > 0 && *hi >= *lo && (k > 1 || *hi == *lo)) {
+        *n = (uint64_t)k;
+        return 0;
+    }
+    return bad("--sweep-rate", "expected A:B:N, 0 < A <= B rates in req/s and 1 <= N <= 64 points");
+}
+
+struct serve_run_bufs {
+    struct tmem_serve_request *reqs;
+    void *work;
+    uint64_t work_bytes;
+};
+
+static int simulate(const struct tmem_infer_result *ir, const struct tmem_serve_workload *w,
+                    const struct tmem_serve_opts *so, struct serve_run_bufs *b,
+                    struct tmem_serve_result *r)
+{
+    struct tmem_error err = {0};
+    if (tmem_serve_workload_fill(w, b->reqs, w->n_requests, &err) != TMEM_OK ||
+        tmem_serve_run(&ir->roofline, so, b->reqs, w->n_requests, b->work, b->work_bytes, r, &err) !=
+            TMEM_OK)
+        return report_error(&err);
+    return 0;
+}
+
+static int run_all(const struct serve_flags *f, const struct tmem_model *m,
+                   const struct tmem_infer_opts *io, const struct tmem_infer_result *ir,
+                   struct tmem_serve_workload *w, struct tmem_serve_opts *so)
+{
+    double lo = 0, hi = 0;
+    uint64_t n_rates = 1;
+    if (f->sweep) {
+        if (parse_sweep(f->sweep, &lo, &hi, &n_rates) != 0)
+            return 2;
+        if (f->rate.set || f->concurrency.set)
+            return bad("--sweep-rate", "contradicts --rate and --concurrency");
+    }
+    if (w->n_requests == 0 || w->n_requests > TMEM_SERVE_MAX_REQUESTS)
+        return bad("--requests", "must be in [1, 16777216]");
+    struct serve_run_bufs b = {0};
+    double rates[SERVE_MAX_SWEEP];
+    struct tmem_serve_result *runs = tmem__alloc(n_rates * sizeof *runs);
+    b.reqs = tmem__alloc(w->n_requests * sizeof *b.reqs);
+    b.work_bytes = tmem_serve_work_bytes(w->n_requests, so->max_num_seqs);
+    b.work = tmem__alloc(b.work_bytes);
+    int rc = 0;
+    if (runs == NULL || b.reqs == NULL || b.work == NULL)
+        rc = bad("serve", "out of memory");
+    for (uint64_t i = 0; rc == 0 && i < n_rates; i++) {
+        if (f->sweep) {
+            rates[i] = n_rates > 1 ? lo + (hi - lo) * (double)i / (double)(n_rates - 1) : lo;
+            w->rate_per_s = rates[i];
+        }
+        rc = simulate(ir, w, so, &b, &runs[i]);
+    }
+    if (rc == 0) {
+        struct tmem_serve_view v = {.model = m, .infer = io, .ir = ir, .w = w, .so = so,
+                                    .runs = runs, .rates = f->sweep ? rates : NULL,
+                                    .n_runs = (size_t)n_rates};
+        for (size_t i = 0; f->sweep && (so->slo_ttft_s > 0 || so->slo_tpot_s > 0) && i < n_rates; i++)
+            if (tmem_serve_meets_slo(&runs[i], so)) {
+                v.have_knee = true;
+                v.knee = i;
+            }
+        if (f->in.json) {
+            if (tmem__report_serve_json(stdout, &v) != 0)
+                rc = bad("serve", TMEM_JSON_FAILED);
+        } else {
+            struct tmem_report_opts ro = {.si = f->in.si, .explain = f->in.explain};
+            tmem__report_serve_text(stdout, &v, &ro);
+        }
+    }
+    tmem__dealloc(runs);
+    tmem__dealloc(b.reqs);
+    tmem__dealloc(b.work);
+    return rc;
+}
+
+static int ms(const char *flag, const struct real_opt *o, double *s)
+{
+    if (!o->set)
+        return 0;
+    if (!(o->v >= 0 && o->v <= 1e7))
+        return bad(flag, "must be in [0, 1e7] milliseconds");
+    *s = o->v / 1e3;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct serve_flags f;
+    memset(&f, 0, sizeof f);
+    struct opt opts[N_SERVE_OWN + N_INFER_OWN + MODEL_FLAG_COUNT];
+    struct cmd_doc doc;
+    serve_doc(&f, opts, &doc);
+    const char *pos[1];
+    size_t n_pos = 0;
+    int go = tmem__args_parse_doc(&doc, argc, argv, pos, 1, &n_pos);
+    if (go != 0)
+        return go == 1 ? 0 : 2;
+    struct tmem_infer_opts io;
+    struct tmem_gpu custom;
+    if (tmem__infer_setup(&f.in, opts, sizeof opts / sizeof opts[0], &io, &custom) != 0)
+        return 2;
+    if (io.engine != TMEM_ENGINE_VLLM)
+        return bad("--engine", "serve simulates vLLM's continuous batching; hf has no scheduler to simulate");
+
+    struct tmem_serve_workload w = {.burstiness = 1, .n_requests = SERVE_DEFAULT_REQUESTS,
+                                    .prompt = {TMEM_SERVE_DIST_FIXED, (double)io.prompt_tokens, 0},
+                                    .output = {TMEM_SERVE_DIST_FIXED, (double)io.gen_tokens, 0}};
+    if (f.requests.set) w.n_requests = f.requests.v;
+    if (f.seed.set) w.seed = f.seed.v;
+    if (f.burstiness.set) w.burstiness = f.burstiness.v;
+    if (f.prompt_len && parse_dist("--prompt-len", f.prompt_len, &w.prompt) != 0)
+        return 2;
+    if (f.output_len && parse_dist("--output-len", f.output_len, &w.output) != 0)
+        return 2;
+    if (f.rate.set && f.concurrency.set)
+        return bad("--concurrency", "contradicts --rate");
+    if (f.concurrency.set && f.concurrency.v == 0)
+        return bad("--concurrency", "must be at least 1");
+    if (f.rate.set)
+        w.rate_per_s = f.rate.v;
+    else if (f.concurrency.set)
+        w.concurrency = f.concurrency.v;
+    else if (!f.sweep) /* vllm bench serve's default rate, inf: every request at t = 0 */
+        w.concurrency = w.n_requests;
+
+    struct tmem_model m;
+    if (model_from_args(n_pos ? pos[0] : NULL, &f.in.mf, &m) != 0)
+        return 2;
+    struct tmem_inventory inv;
+    struct tmem_error err = {0};
+    if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
+        return report_error(&err);
+    struct tmem_infer_result *ir = tmem__alloc(sizeof *ir);
+    if (ir == NULL)
+        return bad("serve", "out of memory");
+    int rc = 0;
+    if (tmem_infer_build(&m, &inv, &io, ir, &err) != TMEM_OK) {
+        rc = report_error(&err);
+    } else {
+        struct tmem_serve_opts so;
+        tmem_serve_defaults(&io, ir, &so);
+        so.concurrency = w.concurrency;
+        if (ms("--slo-ttft-ms", &f.slo_ttft, &so.slo_ttft_s) != 0 ||
+            ms("--slo-tpot-ms", &f.slo_tpot, &so.slo_tpot_s) != 0 ||
+            ms("--step-overhead-ms", &f.overhead, &so.step_overhead_s) != 0)
+            rc = 2;
+        else
+            rc = run_all(&f, &m, &io, ir, &w, &so);
+    }
+    tmem__dealloc(ir);
+    return rc;
+}

@@ -1,0 +1,33 @@
+/* infer_flags.h — the infer command's option rows and their conversion to
+ * tmem_infer_opts, shared by tmem infer and tmem serve (every infer option
+ * is a serve option). */
+#ifndef TMEM_INFER_FLAGS_H
+#define TMEM_INFER_FLAGS_H
+
+#include "cli.h"
+#include "tmem/infer.h"
+
+#define INFER_DEFAULT_GPU "h100-sxm" /* the GPU a plan is checked against without --gpu */
+
+struct infer_flags {
+    struct model_flags mf;
+    struct u64_opt batch, prompt, gen, tp, pp, block, group, mnbt, mns, mml, ctx_mib, graphs_mib,
+        mem_mib;
+    struct real_opt util, mfu, mbu, ar_us;
+    const char *weights, *kv, *gpu_name, *engine, *attention, *pp_layers, *stage_mem;
+    bool json, explain, si, all_logits, hf, vllm, long_ctx;
+};
+
+enum { N_INFER_OWN = 31 };
+
+/* Fills opts[N_INFER_OWN] with infer's own rows, targets in f. */
+void tmem__infer_rows(struct infer_flags *f, struct opt *opts);
+
+/* The infer options the parsed rows say (opts[n_opts]: the command's whole
+ * table, for the "one of:" lists): *out filled; the GPU is copied into
+ * *custom when --gpu-memory-mib overrides its memory. Returns 0, or 2
+ * after printing the error. */
+int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_t n_opts,
+                      struct tmem_infer_opts *out, struct tmem_gpu *custom);
+
+#endif /* TMEM_INFER_FLAGS_H */

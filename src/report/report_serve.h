@@ -1,0 +1,26 @@
+/* report_serve.h — formatting finished tmem serve runs (text, JSON): one
+ * run, or a sweep over arrival rates with its knee. */
+#ifndef TMEM_REPORT_SERVE_H
+#define TMEM_REPORT_SERVE_H
+
+#include "report.h"
+#include "tmem/serve.h"
+
+struct tmem_serve_view {
+    const struct tmem_model *model;
+    const struct tmem_infer_opts *infer;
+    const struct tmem_infer_result *ir;  /* the pool and the step model */
+    const struct tmem_serve_workload *w;
+    const struct tmem_serve_opts *so;
+    const struct tmem_serve_result *runs; /* one, or one per swept rate */
+    const double *rates;                  /* NULL: one run; else the swept rates */
+    size_t n_runs;
+    bool have_knee;                       /* a sweep with an SLO: */
+    size_t knee;                          /* the highest rate meeting it */
+};
+
+void tmem__report_serve_text(FILE *out, const struct tmem_serve_view *v,
+                            const struct tmem_report_opts *o);
+int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v);
+
+#endif /* TMEM_REPORT_SERVE_H */

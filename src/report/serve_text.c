@@ -1,0 +1,253 @@
+/* serve_text.c — tmem serve's runs as text and JSON: the workload and the
+ * engine, latency percentiles, throughput and goodput, the scheduler's
+ * peaks, where the busy time went, and the bottleneck with its knob; for a
+ * sweep, latency against rate and the knee. Formats only: every number comes
+ * from the core's tmem_serve_result and tmem_infer_result. */
+#include "report_serve.h"
+
+static void dist_text(char *buf, size_t cap, const struct tmem_serve_dist *d)
+{
+    switch (d->kind) {
+    case TMEM_SERVE_DIST_FIXED: snprintf(buf, cap, "%.0f", d->a); break;
+    case TMEM_SERVE_DIST_UNIFORM: snprintf(buf, cap, "uniform %.0f..%.0f", d->a, d->b); break;
+    case TMEM_SERVE_DIST_NORMAL: snprintf(buf, cap, "normal(%g, %g)", d->a, d->b); break;
+    case TMEM_SERVE_DIST_LOGNORMAL: snprintf(buf, cap, "lognormal(%g, %g)", d->a, d->b); break;
+    case TMEM_SERVE_DIST_COUNT: snprintf(buf, cap, "?"); break;
+    }
+}
+
+static void arrivals_text(char *buf, size_t cap, const struct tmem_serve_workload *w, double rate)
+{
+    if (w->concurrency > 0)
+        snprintf(buf, cap, "closed loop, %llu in flight", (unsigned long long)w->concurrency);
+    else if (w->burstiness == 1)
+        snprintf(buf, cap, "Poisson at %g req/s", rate);
+    else
+        snprintf(buf, cap, "gamma (burstiness %g) at %g req/s", w->burstiness, rate);
+}
+
+static void header(FILE *out, const struct tmem_serve_view *v)
+{
+    const struct tmem_infer_opts *io = v->infer;
+    const struct tmem_serve_opts *so = v->so;
+    char a[32], b[32], p[64], q[64], arr[96];
+    dist_text(p, sizeof p, &v->w->prompt);
+    dist_text(q, sizeof q, &v->w->output);
+    fprintf(out, "%s on %s: vLLM V1 scheduler, weights %s · KV %s · tp %llu · pp %llu\n",
+            v->model->name[0] ? v->model->name : "model", io->gpu->name,
+            io->weights == TMEM_WF_GGUF ? tmem_ggml_type_info(io->ggml_type)->name
+                                        : tmem_wformat_info(io->weights)->name,
+            tmem_kv_dtype_name(io->kv_dtype), (unsigned long long)io->tp,
+            (unsigned long long)io->pp);
+    if (v->rates == NULL) {
+        arrivals_text(arr, sizeof arr, v->w, v->w->rate_per_s);
+        fprintf(out, "workload: %s requests, %s, prompt %s, output %s tokens, seed %llu\n",
+                tmem__fmt_count(a, sizeof a, v->w->n_requests), arr, p, q,
+                (unsigned long long)v->w->seed);
+    } else {
+        fprintf(out, "workload: %s requests per rate, prompt %s, output %s tokens, seed %llu\n",
+                tmem__fmt_count(a, sizeof a, v->w->n_requests), p, q, (unsigned long long)v->w->seed);
+    }
+    fprintf(out, "engine: max_num_seqs %llu, max_num_batched_tokens %llu, KV pool %s blocks of %llu tokens "
+                 "(tmem infer), step overhead %g ms\n",
+            (unsigned long long)so->max_num_seqs, (unsigned long long)so->max_num_batched_tokens,
+            tmem__fmt_count(b, sizeof b, so->kv_blocks), (unsigned long long)so->block_size,
+            so->step_overhead_s * 1e3);
+}
+
+static void stat_row(FILE *out, const char *name, const struct tmem_serve_stat *s)
+{
+    fprintf(out, "  %-11s %9.2f %9.2f %9.2f %9.2f\n", name, s->mean * 1e3, s->p50 * 1e3,
+            s->p90 * 1e3, s->p99 * 1e3);
+}
+
+static double share(double part, double whole)
+{
+    return whole > 0 ? 100.0 * part / whole : 0.0;
+}
+
+static void one_run(FILE *out, const struct tmem_serve_view *v, const struct tmem_report_opts *o)
+{
+    const struct tmem_serve_result *r = &v->runs[0];
+    const struct tmem_serve_opts *so = v->so;
+    char a[32], b[32], c[32];
+    fprintf(out, "\nlatency (ms)     mean       p50       p90       p99\n");
+    stat_row(out, "TTFT", &r->ttft);
+    stat_row(out, "TPOT", &r->tpot);
+    stat_row(out, "ITL", &r->itl);
+    stat_row(out, "E2E", &r->e2e);
+    stat_row(out, "queue wait", &r->wait);
+    fprintf(out, "\nthroughput: %.2f req/s, %.1f output tok/s, %.1f total tok/s over %.2f s\n",
+            r->req_per_s, r->output_tok_per_s, r->total_tok_per_s, r->duration_s);
+    if (so->slo_ttft_s > 0 || so->slo_tpot_s > 0)
+        fprintf(out, "goodput: %.2f req/s (%s of %s requests within TTFT ≤ %g ms, TPOT ≤ %g ms)\n",
+                r->goodput_req_per_s, tmem__fmt_count(a, sizeof a, r->good_requests),
+                tmem__fmt_count(b, sizeof b, r->n_requests), so->slo_ttft_s * 1e3,
+                so->slo_tpot_s * 1e3);
+    else
+        fprintf(out, "goodput: %.2f req/s (no SLO given: --slo-ttft-ms, --slo-tpot-ms)\n",
+                r->goodput_req_per_s);
+    fprintf(out, "scheduler: %s steps, peak running %llu (mean %.1f), peak waiting %llu (mean %.1f), "
+                 "preemptions %llu\n",
+            tmem__fmt_count(a, sizeof a, r->steps), (unsigned long long)r->peak_running,
+            r->mean_running, (unsigned long long)r->peak_waiting, r->mean_waiting,
+            (unsigned long long)r->preemptions);
+    fprintf(out, "KV pool: peak %s of %s blocks (%.0f %%), mean %.0f %%\n",
+            tmem__fmt_count(b, sizeof b, r->peak_kv_blocks), tmem__fmt_count(c, sizeof c, r->kv_blocks),
+            share((double)r->peak_kv_blocks, (double)r->kv_blocks),
+            share(r->mean_kv_blocks, (double)r->kv_blocks));
+    fprintf(out, "\nbottleneck: %s\n  %s\n", tmem_serve_bottleneck_name(r->bottleneck),
+            tmem_serve_bottleneck_knob(r->bottleneck));
+    if (!o->explain)
+        return;
+    double busy = r->busy_s;
+    fprintf(out, "\nwhere the time went: busy %.1f %% of %.2f s; of the busy time:\n",
+            share(busy, r->duration_s), r->duration_s);
+    for (int i = 0; i < TMEM_STEP_BOUND_COUNT; i++)
+        fprintf(out, "  %5.1f %%  %s-bound step time\n", share(r->time_s[i], busy),
+                tmem_step_bound_name((enum tmem_step_bound)i));
+    fprintf(out, "  %5.1f %%  per-step overhead (--step-overhead-ms)\n",
+            share(r->time_s[TMEM_SERVE_TIME_OVERHEAD], busy));
+    fprintf(out, "  %5.1f %%  compute-bound steps with prefill tokens\n",
+            share(r->prefill_compute_s, busy));
+    static const char *const why[TMEM_SERVE_BLOCK_COUNT] = {
+        [TMEM_SERVE_BLOCK_KV] = "KV blocks", [TMEM_SERVE_BLOCK_SEQS] = "a running slot (max_num_seqs)",
+        [TMEM_SERVE_BLOCK_BUDGET] = "the token budget (max_num_batched_tokens)"};
+    fprintf(out, "the waiting queue's head was held back, share of the busy time:\n");
+    for (int i = 0; i < TMEM_SERVE_BLOCK_COUNT; i++)
+        fprintf(out, "  %5.1f %%  waiting for %s\n", share(r->blocked_s[i], busy), why[i]);
+    fprintf(out, "rule: a reason that held the queue back over 5 %% of the busy time is the\n"
+                 "bottleneck (the largest); else KV capacity if any request was preempted; else\n"
+                 "what bounded the most step time. Steps are the infer roofline of each step's\n"
+                 "batch (tmem infer --explain) plus the per-step overhead.\n");
+}
+
+static void sweep(FILE *out, const struct tmem_serve_view *v)
+{
+    const struct tmem_serve_opts *so = v->so;
+    fprintf(out, "\n  rate   TTFT p50   TTFT p99   TPOT p50   TPOT p99    E2E p50   output    goodput\n"
+                 " req/s         ms         ms         ms         ms         ms    tok/s      req/s\n");
+    for (size_t i = 0; i < v->n_runs; i++) {
+        const struct tmem_serve_result *r = &v->runs[i];
+        fprintf(out, "%6g %10.1f %10.1f %10.2f %10.2f %10.1f %8.0f %10.2f%s\n", v->rates[i],
+                r->ttft.p50 * 1e3, r->ttft.p99 * 1e3, r->tpot.p50 * 1e3, r->tpot.p99 * 1e3,
+                r->e2e.p50 * 1e3, r->output_tok_per_s, r->goodput_req_per_s,
+                v->have_knee && i == v->knee ? "  ← knee" : "");
+    }
+    if (so->slo_ttft_s == 0 && so->slo_tpot_s == 0)
+        fprintf(out, "\nknee: give --slo-ttft-ms and/or --slo-tpot-ms to find the highest rate meeting them\n");
+    else if (v->have_knee)
+        fprintf(out, "\nknee: %g req/s is the highest rate whose p99 TTFT ≤ %g ms and p99 TPOT ≤ %g ms "
+                     "(0: no limit)\n",
+                v->rates[v->knee], so->slo_ttft_s * 1e3, so->slo_tpot_s * 1e3);
+    else
+        fprintf(out, "\nknee: no rate swept meets p99 TTFT ≤ %g ms and p99 TPOT ≤ %g ms (0: no limit)\n",
+                so->slo_ttft_s * 1e3, so->slo_tpot_s * 1e3);
+    fprintf(out, "bottleneck at %g req/s: %s\n  %s\n", v->rates[v->n_runs - 1],
+            tmem_serve_bottleneck_name(v->runs[v->n_runs - 1].bottleneck),
+            tmem_serve_bottleneck_knob(v->runs[v->n_runs - 1].bottleneck));
+}
+
+void tmem__report_serve_text(FILE *out, const struct tmem_serve_view *v,
+                            const struct tmem_report_opts *o)
+{
+    header(out, v);
+    if (v->rates == NULL)
+        one_run(out, v, o);
+    else
+        sweep(out, v);
+}
+
+static struct tmem_json *stat_ms(const struct tmem_serve_stat *s)
+{
+    struct tmem_json *j = tmem__json_object();
+    tmem__json_set_real(j, "mean", s->mean * 1e3);
+    tmem__json_set_real(j, "p50", s->p50 * 1e3);
+    tmem__json_set_real(j, "p90", s->p90 * 1e3);
+    tmem__json_set_real(j, "p99", s->p99 * 1e3);
+    return j;
+}
+
+/* one run's CONTRACT keys and the rest */
+static void run_keys(struct tmem_json *x, const struct tmem_serve_result *r)
+{
+    struct tmem_json *lat = tmem__json_object();
+    tmem__json_set_obj(lat, "ttft_ms", stat_ms(&r->ttft));
+    tmem__json_set_obj(lat, "tpot_ms", stat_ms(&r->tpot));
+    tmem__json_set_obj(lat, "itl_ms", stat_ms(&r->itl));
+    tmem__json_set_obj(lat, "e2e_ms", stat_ms(&r->e2e));
+    tmem__json_set_obj(lat, "queue_wait_ms", stat_ms(&r->wait));
+    tmem__json_set_obj(x, "latency", lat);
+    struct tmem_json *t = tmem__json_object();
+    tmem__json_set_real(t, "req_per_s", r->req_per_s);
+    tmem__json_set_real(t, "output_tok_per_s", r->output_tok_per_s);
+    tmem__json_set_real(t, "total_tok_per_s", r->total_tok_per_s);
+    tmem__json_set_obj(x, "throughput", t);
+    tmem__json_set_real(x, "goodput_req_per_s", r->goodput_req_per_s);
+    tmem__json_set_u64(x, "good_requests", r->good_requests);
+    tmem__json_set_real(x, "duration_s", r->duration_s);
+    struct tmem_json *s = tmem__json_object();
+    tmem__json_set_u64(s, "preemptions", r->preemptions);
+    tmem__json_set_u64(s, "peak_running", r->peak_running);
+    tmem__json_set_u64(s, "peak_kv_blocks", r->peak_kv_blocks);
+    tmem__json_set_u64(s, "kv_blocks", r->kv_blocks);
+    tmem__json_set_u64(s, "peak_waiting", r->peak_waiting);
+    tmem__json_set_u64(s, "steps", r->steps);
+    tmem__json_set_real(s, "mean_running", r->mean_running);
+    tmem__json_set_real(s, "mean_waiting", r->mean_waiting);
+    tmem__json_set_real(s, "mean_in_system", r->mean_in_system);
+    tmem__json_set_real(s, "mean_kv_blocks", r->mean_kv_blocks);
+    tmem__json_set_real(s, "busy_s", r->busy_s);
+    tmem__json_set_real(s, "idle_s", r->idle_s);
+    tmem__json_set_obj(x, "scheduler", s);
+    tmem__json_set_str(x, "bottleneck", tmem_serve_bottleneck_name(r->bottleneck));
+    tmem__json_set_str(x, "bottleneck_knob", tmem_serve_bottleneck_knob(r->bottleneck));
+}
+
+int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
+{
+    const struct tmem_serve_workload *w = v->w;
+    const struct tmem_serve_opts *so = v->so;
+    struct tmem_json *x = tmem__json_object();
+    if (x == NULL)
+        return -1;
+    struct tmem_json *s = tmem__json_object();
+    tmem__json_set_u64(s, "requests", w->n_requests);
+    if (w->concurrency > 0)
+        tmem__json_set_u64(s, "concurrency", w->concurrency);
+    else if (v->rates == NULL)
+        tmem__json_set_real(s, "rate_req_per_s", w->rate_per_s);
+    tmem__json_set_real(s, "burstiness", w->burstiness);
+    tmem__json_set_u64(s, "seed", w->seed);
+    char p[64], q[64];
+    dist_text(p, sizeof p, &w->prompt);
+    dist_text(q, sizeof q, &w->output);
+    tmem__json_set_str(s, "prompt_len", p);
+    tmem__json_set_str(s, "output_len", q);
+    tmem__json_set_u64(s, "max_num_seqs", so->max_num_seqs);
+    tmem__json_set_u64(s, "max_num_batched_tokens", so->max_num_batched_tokens);
+    tmem__json_set_u64(s, "block_size", so->block_size);
+    tmem__json_set_u64(s, "kv_blocks", so->kv_blocks);
+    tmem__json_set_real(s, "step_overhead_ms", so->step_overhead_s * 1e3);
+    tmem__json_set_real(s, "slo_ttft_ms", so->slo_ttft_s * 1e3);
+    tmem__json_set_real(s, "slo_tpot_ms", so->slo_tpot_s * 1e3);
+    tmem__json_set_obj(x, "settings", s);
+    if (v->rates == NULL) {
+        run_keys(x, &v->runs[0]);
+    } else {
+        struct tmem_json *list = tmem__json_array();
+        for (size_t i = 0; i < v->n_runs; i++) {
+            struct tmem_json *one = tmem__json_object();
+            tmem__json_set_real(one, "rate_req_per_s", v->rates[i]);
+            run_keys(one, &v->runs[i]);
+            tmem__json_push(list, one);
+        }
+        tmem__json_set_obj(x, "sweep", list);
+        if (v->have_knee)
+            tmem__json_set_real(x, "knee_req_per_s", v->rates[v->knee]);
+        else
+            tmem__json_set_null(x, "knee_req_per_s");
+    }
+    return tmem__report_ledger_json(out, "serve", v->model, &v->ir->ledger, v->infer->gpu,
+                                   &v->ir->fit, x);
+}

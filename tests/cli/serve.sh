@@ -1,0 +1,72 @@
+#!/bin/sh
+# serve.sh — `tmem serve` end to end: the contract's JSON keys, the pool it
+# shares with tmem infer, a throughput written out by hand, determinism for
+# a seed, the sweep's knee, and the error contract for bad options.
+# Usage: serve.sh path/to/tmem
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/common.sh"
+
+# json_real FILE KEY: the first number value of "KEY"
+json_real() { sed -n "s/^ *\"$2\": \(-\{0,1\}[0-9][0-9.e+-]*\),\{0,1\}\$/\1/p" "$1" | head -n 1; }
+
+"$TMEM" serve llama-3-8b --rate 10 --requests 300 --json >"$TMP/s.json"
+for k in schema_version tmem_version latency ttft_ms tpot_ms itl_ms e2e_ms mean p50 p90 p99 \
+         throughput req_per_s output_tok_per_s total_tok_per_s goodput_req_per_s scheduler \
+         preemptions peak_running peak_kv_blocks bottleneck per_gpu_bytes gpu fits; do
+  if grep -q "\"$k\":" "$TMP/s.json"; then ok; else bad "serve --json lacks \"$k\""; fi
+done
+
+# the pool is tmem infer's: 28,037 blocks (tests/cli/infer.sh and test_infer check infer's by hand)
+"$TMEM" infer llama-3-8b --json >"$TMP/i.json"
+want=$(json_num "$TMP/i.json" blocks)
+got=$(json_num "$TMP/s.json" kv_blocks)
+if [ -n "$want" ] && [ "$got" = "$want" ]; then ok; else bad "serve's pool $got blocks, infer's $want"; fi
+
+# 64 requests at t = 0, prompt 64, output 128 (Llama-3-8B bf16, H100 SXM, mfu 0.5, mbu 0.8):
+# one compute-bound prefill step of 4096 tokens, then 127 memory-bound decode steps reading
+# W + 64·(64 + k)·131,072 B; W = 8,030,261,248 × 2 B (the hand figure of test_serve.c)
+hand=$(awk 'BEGIN {
+  W = 8030261248 * 2; KV = 131072; B = 3.35e12 * 0.8; F = 989.4e12 * 0.5
+  mm = 7504924672; hd = 525336576
+  pf = (2 * (mm - hd) * 4096 + 2 * hd * 64 + 4 * 32 * 128 * 32 * 64 * 4096 / 2) / F
+  pm = (W + 4096 * KV) / B; t = pf > pm ? pf : pm
+  for (k = 1; k <= 127; k++) t += (W + 64 * (64 + k) * KV) / B
+  printf "%.1f", 64 * 128 / t }')
+"$TMEM" serve llama-3-8b --requests 64 --prompt-len 64 --output-len 128 --json >"$TMP/z.json"
+got=$(awk -v x="$(json_real "$TMP/z.json" output_tok_per_s)" 'BEGIN { printf "%.1f", x }')
+if [ "$got" = "$hand" ]; then ok; else bad "all at t=0: $got output tok/s, by hand $hand"; fi
+
+# deterministic for a seed, different for another
+a=$("$TMEM" serve llama-3-8b --rate 20 --requests 200 --prompt-len uniform:100:900 --seed 5)
+b=$("$TMEM" serve llama-3-8b --rate 20 --requests 200 --prompt-len uniform:100:900 --seed 5)
+c=$("$TMEM" serve llama-3-8b --rate 20 --requests 200 --prompt-len uniform:100:900 --seed 6)
+if [ "$a" = "$b" ]; then ok; else bad "the same seed gave two answers"; fi
+if [ "$a" != "$c" ]; then ok; else bad "another seed gave the same answer"; fi
+
+# the knee: the highest swept rate whose p99 TPOT is within the SLO, checked against the table
+"$TMEM" serve llama-3-8b --sweep-rate 10:40:4 --requests 500 --slo-tpot-ms 12 --json >"$TMP/k.json"
+knee=$(json_real "$TMP/k.json" knee_req_per_s)
+best=$(awk '/"rate_req_per_s"/ {gsub(/[,]/, ""); r = $2} /"tpot_ms"/ {t = 1} t && /"p99"/ {gsub(/[,]/, ""); if ($2 <= 12) k = r; t = 0} END {print k}' "$TMP/k.json")
+if [ -n "$knee" ] && [ "$knee" = "$best" ]; then ok; else bad "knee $knee, the table says $best"; fi
+"$TMEM" serve llama-3-8b --sweep-rate 10:40:4 --requests 500 --slo-tpot-ms 12 >"$TMP/k.txt"
+if grep -q '← knee' "$TMP/k.txt"; then ok; else bad "the sweep's text marks no knee"; fi
+
+# a small pool (515 blocks of 2 MiB left under 0.9 × 20,400 MiB) preempts and names KV capacity
+"$TMEM" serve llama-3-8b --gpu-memory-mib 20400 --rate 50 --requests 200 --prompt-len 1000 --output-len 1000 >"$TMP/p.txt"
+if grep -q 'bottleneck: KV capacity' "$TMP/p.txt" && ! grep -q 'preemptions 0$' "$TMP/p.txt"; then ok
+else bad "a small pool: KV capacity and preemptions ($(grep -E 'bottleneck|preempt' "$TMP/p.txt"))"; fi
+
+expect_error "bad length" "expected N, uniform:A:B" serve llama-3-8b --prompt-len uniform:5
+expect_error "unknown distribution" "expected N, uniform:A:B" serve llama-3-8b --output-len poisson:3:4
+expect_error "uniform backwards" "must be N, uniform:A:B" serve llama-3-8b --prompt-len uniform:9:3
+expect_error "rate and concurrency" "contradicts --rate" serve llama-3-8b --rate 3 --concurrency 4
+expect_error "rate 0" "--rate" serve llama-3-8b --rate 0
+expect_error "burstiness 0" "--burstiness" serve llama-3-8b --rate 1 --burstiness 0
+expect_error "hf engine" "hf has no scheduler" serve llama-3-8b --engine hf
+expect_error "bad sweep" "expected A:B:N" serve llama-3-8b --sweep-rate 5:1:3
+expect_error "request longer than the pool" "request 1: needs more KV blocks" \
+  serve llama-3-8b --gpu-memory-mib 20400 --prompt-len 100000 --output-len 10
+expect_error "negative SLO" "--slo-ttft-ms" serve llama-3-8b --slo-ttft-ms -1
+expect_error "zero requests" "--requests" serve llama-3-8b --requests 0
+
+summary serve
