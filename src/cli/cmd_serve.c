@@ -30,11 +30,6 @@ struct serve_flags {
 
 enum { N_SERVE_OWN = 11 };
 
-static const char *choice_dist(size_t i)
-{
-    return i < TMEM_SERVE_DIST_COUNT ? tmem_serve_dist_name((enum tmem_serve_dist_kind)i) : NULL;
-}
-
 static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d)
 {
     const struct opt own[N_SERVE_OWN] = {
@@ -45,10 +40,10 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
         {OPT_ROW("--concurrency", OPT_U64, "C", "closed loop: C requests in flight", &f->concurrency)},
         {OPT_ROW("--requests", OPT_U64, "N", "requests to simulate", &f->requests),
          .def = OPT_DEFAULT_U64(SERVE_DEFAULT_REQUESTS)},
-        {OPT_ROW("--prompt-len", OPT_STR, "D", "prompt tokens: N or KIND:A:B (default: --prompt)", &f->prompt_len),
-         .choice = choice_dist},
-        {OPT_ROW("--output-len", OPT_STR, "D", "output tokens: N or KIND:A:B (default: --gen)", &f->output_len),
-         .choice = choice_dist},
+        {OPT_ROW("--prompt-len", OPT_STR, "D",
+                 "prompt tokens: N, uniform:MIN:MAX, normal:MEAN:SD or lognormal:MU:SIGMA (default: --prompt)",
+                 &f->prompt_len)},
+        {OPT_ROW("--output-len", OPT_STR, "D", "output tokens, as --prompt-len (default: --gen)", &f->output_len)},
         {OPT_ROW("--seed", OPT_U64, "S", "workload seed (results are deterministic for a seed)", &f->seed),
          .def = OPT_DEFAULT_U64(0)},
         {OPT_ROW("--slo-ttft-ms", OPT_REAL, "X", "goodput's TTFT limit", &f->slo_ttft)},

@@ -5,6 +5,8 @@
  * from the core's tmem_serve_result and tmem_infer_result. */
 #include "report_serve.h"
 
+#include <string.h>
+
 static void dist_text(char *buf, size_t cap, const struct tmem_serve_dist *d)
 {
     switch (d->kind) {
@@ -48,11 +50,11 @@ static void header(FILE *out, const struct tmem_serve_view *v)
         fprintf(out, "workload: %s requests per rate, prompt %s, output %s tokens, seed %llu\n",
                 tmem__fmt_count(a, sizeof a, v->w->n_requests), p, q, (unsigned long long)v->w->seed);
     }
-    fprintf(out, "engine: max_num_seqs %llu, max_num_batched_tokens %llu, KV pool %s blocks of %llu tokens "
-                 "(tmem infer), step overhead %g ms\n",
+    fprintf(out, "engine: max_num_seqs %llu, max_num_batched_tokens %llu, step overhead %g ms,\n"
+                 "        KV pool %s blocks of %llu tokens (tmem infer)\n",
             (unsigned long long)so->max_num_seqs, (unsigned long long)so->max_num_batched_tokens,
-            tmem__fmt_count(b, sizeof b, so->kv_blocks), (unsigned long long)so->block_size,
-            so->step_overhead_s * 1e3);
+            so->step_overhead_s * 1e3, tmem__fmt_count(b, sizeof b, so->kv_blocks),
+            (unsigned long long)so->block_size);
 }
 
 static void stat_row(FILE *out, const char *name, const struct tmem_serve_stat *s)
@@ -134,15 +136,18 @@ static void sweep(FILE *out, const struct tmem_serve_view *v)
                 r->e2e.p50 * 1e3, r->output_tok_per_s, r->goodput_req_per_s,
                 v->have_knee && i == v->knee ? "  ← knee" : "");
     }
-    if (so->slo_ttft_s == 0 && so->slo_tpot_s == 0)
+    char lim[96] = "";
+    if (so->slo_ttft_s > 0)
+        snprintf(lim, sizeof lim, "p99 TTFT ≤ %g ms%s", so->slo_ttft_s * 1e3,
+                 so->slo_tpot_s > 0 ? " and " : "");
+    if (so->slo_tpot_s > 0)
+        snprintf(lim + strlen(lim), sizeof lim - strlen(lim), "p99 TPOT ≤ %g ms", so->slo_tpot_s * 1e3);
+    if (lim[0] == '\0')
         fprintf(out, "\nknee: give --slo-ttft-ms and/or --slo-tpot-ms to find the highest rate meeting them\n");
     else if (v->have_knee)
-        fprintf(out, "\nknee: %g req/s is the highest rate whose p99 TTFT ≤ %g ms and p99 TPOT ≤ %g ms "
-                     "(0: no limit)\n",
-                v->rates[v->knee], so->slo_ttft_s * 1e3, so->slo_tpot_s * 1e3);
+        fprintf(out, "\nknee: %g req/s, the highest rate swept with %s\n", v->rates[v->knee], lim);
     else
-        fprintf(out, "\nknee: no rate swept meets p99 TTFT ≤ %g ms and p99 TPOT ≤ %g ms (0: no limit)\n",
-                so->slo_ttft_s * 1e3, so->slo_tpot_s * 1e3);
+        fprintf(out, "\nknee: no rate swept has %s\n", lim);
     fprintf(out, "bottleneck at %g req/s: %s\n  %s\n", v->rates[v->n_runs - 1],
             tmem_serve_bottleneck_name(v->runs[v->n_runs - 1].bottleneck),
             tmem_serve_bottleneck_knob(v->runs[v->n_runs - 1].bottleneck));
