@@ -85,6 +85,18 @@ static void infer_survives_every_failed_allocation(void **state)
     fail_every_allocation(b);
 }
 
+static void serve_survives_every_failed_allocation(void **state)
+{
+    (void)state;
+    const char *a[] = {"tmem", "serve", "llama-3-8b", "--requests", "50", "--rate", "5", "--json", NULL};
+    fail_every_allocation(a);
+    const char *b[] = {"tmem", "serve", "llama-3-8b", "--requests", "20", "--sweep-rate", "1:9:3",
+                       "--slo-tpot-ms", "8", "--json", NULL};
+    fail_every_allocation(b);
+    const char *c[] = {"tmem", "serve", "llama-3-8b", "--requests", "20", "--explain", NULL};
+    fail_every_allocation(c);
+}
+
 static void lab_and_lists_survive_every_failed_allocation(void **state)
 {
     (void)state;
@@ -120,6 +132,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(params_survives_every_failed_allocation),
         cmocka_unit_test(infer_survives_every_failed_allocation),
+        cmocka_unit_test(serve_survives_every_failed_allocation),
         cmocka_unit_test(lab_and_lists_survive_every_failed_allocation),
         cmocka_unit_test(a_config_file_survives_every_failed_allocation),
     };
