@@ -8,6 +8,7 @@
 #include "infer_flags.h"
 #include "report_serve.h"
 #include "tmem/serve.h"
+#include "trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,10 @@ struct serve_flags {
     struct infer_flags in;
     struct real_opt rate, burstiness, slo_ttft, slo_tpot, overhead;
     struct u64_opt concurrency, requests, seed;
-    const char *prompt_len, *output_len, *sweep;
+    const char *prompt_len, *output_len, *sweep, *trace;
 };
 
-enum { N_SERVE_OWN = 11 };
+enum { N_SERVE_OWN = 12 };
 
 static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d)
 {
@@ -52,6 +53,10 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
                  &f->overhead), .def = OPT_DEFAULT_REAL(TMEM_SERVE_STEP_OVERHEAD_S * 1e3)},
         {OPT_ROW("--sweep-rate", OPT_STR, "A:B:N", "N rates from A to B: latency against rate, and the knee",
                  &f->sweep)},
+        {OPT_ROW("--trace", OPT_STR, "FILE",
+                 "requests from a file, one a line: ARRIVAL_S,PROMPT,OUTPUT (CSV) or JSON Lines "
+                 "{\"arrival_s\", \"prompt_tokens\", \"output_tokens\"}",
+                 &f->trace)},
     };
     memcpy(opts, own, sizeof own);
     tmem__infer_rows(&f->in, opts + N_SERVE_OWN);
@@ -139,11 +144,11 @@ struct serve_run_bufs {
 };
 
 static int simulate(const struct tmem_infer_result *ir, const struct tmem_serve_workload *w,
-                    const struct tmem_serve_opts *so, struct serve_run_bufs *b,
+                    const struct tmem_serve_opts *so, bool from_trace, struct serve_run_bufs *b,
                     struct tmem_serve_result *r)
 {
     struct tmem_error err = {0};
-    if (tmem_serve_workload_fill(w, b->reqs, w->n_requests, &err) != TMEM_OK ||
+    if ((!from_trace && tmem_serve_workload_fill(w, b->reqs, w->n_requests, &err) != TMEM_OK) ||
         tmem_serve_run(&ir->roofline, so, b->reqs, w->n_requests, b->work, b->work_bytes, r, &err) !=
             TMEM_OK)
         return report_error(&err);
@@ -162,12 +167,18 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
         if (f->rate.set || f->concurrency.set)
             return bad("--sweep-rate", "contradicts --rate and --concurrency");
     }
-    if (w->n_requests == 0 || w->n_requests > TMEM_SERVE_MAX_REQUESTS)
-        return bad("--requests", "must be in [1, 16777216]");
     struct serve_run_bufs b = {0};
+    if (f->trace) {
+        struct tmem_error err = {0};
+        if (tmem__trace_load(f->trace, &b.reqs, &w->n_requests, &err) != TMEM_OK)
+            return report_error(&err);
+    } else if (w->n_requests == 0 || w->n_requests > TMEM_SERVE_MAX_REQUESTS) {
+        return bad("--requests", "must be in [1, 16777216]");
+    } else {
+        b.reqs = tmem__alloc(w->n_requests * sizeof *b.reqs);
+    }
     double rates[SERVE_MAX_SWEEP];
     struct tmem_serve_result *runs = tmem__alloc(n_rates * sizeof *runs);
-    b.reqs = tmem__alloc(w->n_requests * sizeof *b.reqs);
     b.work_bytes = tmem_serve_work_bytes(w->n_requests, so->max_num_seqs);
     b.work = tmem__alloc(b.work_bytes);
     int rc = 0;
@@ -178,11 +189,11 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
             rates[i] = n_rates > 1 ? lo + (hi - lo) * (double)i / (double)(n_rates - 1) : lo;
             w->rate_per_s = rates[i];
         }
-        rc = simulate(ir, w, so, &b, &runs[i]);
+        rc = simulate(ir, w, so, f->trace != NULL, &b, &runs[i]);
     }
     if (rc == 0) {
         struct tmem_serve_view v = {.model = m, .infer = io, .ir = ir, .w = w, .so = so,
-                                    .runs = runs, .rates = f->sweep ? rates : NULL,
+                                    .runs = runs, .rates = f->sweep ? rates : NULL, .trace = f->trace,
                                     .n_runs = (size_t)n_rates};
         for (size_t i = 0; f->sweep && (so->slo_ttft_s > 0 || so->slo_tpot_s > 0) && i < n_rates; i++)
             if (tmem_serve_meets_slo(&runs[i], so)) {
@@ -242,6 +253,10 @@ int cmd_serve(int argc, char **argv)
         return 2;
     if (f.output_len && parse_dist("--output-len", f.output_len, &w.output) != 0)
         return 2;
+    if (f.trace && (f.rate.set || f.concurrency.set || f.sweep || f.requests.set || f.prompt_len ||
+                    f.output_len || f.burstiness.set || f.seed.set))
+        return bad("--trace", "the trace gives arrivals and lengths: it contradicts --rate, --concurrency, "
+                              "--sweep-rate, --requests, --prompt-len, --output-len, --burstiness, --seed");
     if (f.rate.set && f.concurrency.set)
         return bad("--concurrency", "contradicts --rate");
     if (f.concurrency.set && f.concurrency.v == 0)
@@ -250,7 +265,7 @@ int cmd_serve(int argc, char **argv)
         w.rate_per_s = f.rate.v;
     else if (f.concurrency.set)
         w.concurrency = f.concurrency.v;
-    else if (!f.sweep) /* vllm bench serve's default rate, inf: every request at t = 0 */
+    else if (!f.sweep && !f.trace) /* vllm bench serve's default rate, inf: every request at t = 0 */
         w.concurrency = w.n_requests;
 
     struct tmem_model m;

@@ -10,7 +10,8 @@ struct tmem_serve_view {
     const struct tmem_model *model;
     const struct tmem_infer_opts *infer;
     const struct tmem_infer_result *ir;  /* the pool and the step model */
-    const struct tmem_serve_workload *w;
+    const struct tmem_serve_workload *w;  /* its n_requests: the trace's when trace is set */
+    const char *trace;                    /* --trace FILE, or NULL */
     const struct tmem_serve_opts *so;
     const struct tmem_serve_result *runs; /* one, or one per swept rate */
     const double *rates;                  /* NULL: one run; else the swept rates */

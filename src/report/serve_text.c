@@ -41,7 +41,10 @@ static void header(FILE *out, const struct tmem_serve_view *v)
                                         : tmem_wformat_info(io->weights)->name,
             tmem_kv_dtype_name(io->kv_dtype), (unsigned long long)io->tp,
             (unsigned long long)io->pp);
-    if (v->rates == NULL) {
+    if (v->trace != NULL) {
+        fprintf(out, "workload: %s requests from the trace %s\n",
+                tmem__fmt_count(a, sizeof a, v->w->n_requests), v->trace);
+    } else if (v->rates == NULL) {
         arrivals_text(arr, sizeof arr, v->w, v->w->rate_per_s);
         fprintf(out, "workload: %s requests, %s, prompt %s, output %s tokens, seed %llu\n",
                 tmem__fmt_count(a, sizeof a, v->w->n_requests), arr, p, q,
@@ -218,17 +221,21 @@ int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
         return -1;
     struct tmem_json *s = tmem__json_object();
     tmem__json_set_u64(s, "requests", w->n_requests);
-    if (w->concurrency > 0)
+    if (v->trace != NULL)
+        tmem__json_set_str(s, "trace", v->trace);
+    else if (w->concurrency > 0)
         tmem__json_set_u64(s, "concurrency", w->concurrency);
     else if (v->rates == NULL)
         tmem__json_set_real(s, "rate_req_per_s", w->rate_per_s);
-    tmem__json_set_real(s, "burstiness", w->burstiness);
-    tmem__json_set_u64(s, "seed", w->seed);
-    char p[64], q[64];
-    dist_text(p, sizeof p, &w->prompt);
-    dist_text(q, sizeof q, &w->output);
-    tmem__json_set_str(s, "prompt_len", p);
-    tmem__json_set_str(s, "output_len", q);
+    if (v->trace == NULL) {
+        tmem__json_set_real(s, "burstiness", w->burstiness);
+        tmem__json_set_u64(s, "seed", w->seed);
+        char p[64], q[64];
+        dist_text(p, sizeof p, &w->prompt);
+        dist_text(q, sizeof q, &w->output);
+        tmem__json_set_str(s, "prompt_len", p);
+        tmem__json_set_str(s, "output_len", q);
+    }
     tmem__json_set_u64(s, "max_num_seqs", so->max_num_seqs);
     tmem__json_set_u64(s, "max_num_batched_tokens", so->max_num_batched_tokens);
     tmem__json_set_u64(s, "block_size", so->block_size);

@@ -56,6 +56,21 @@ if grep -q '← knee' "$TMP/k.txt"; then ok; else bad "the sweep's text marks no
 if grep -q 'bottleneck: KV capacity' "$TMP/p.txt" && ! grep -q 'preemptions 0$' "$TMP/p.txt"; then ok
 else bad "a small pool: KV capacity and preemptions ($(grep -E 'bottleneck|preempt' "$TMP/p.txt"))"; fi
 
+# a trace runs as given: two requests 10 s apart, each alone on the engine, so each one's
+# E2E is the same (an empty engine both times) and the run lasts 10 s + that E2E
+printf 'arrival_s,prompt,output\n0,512,128\n10,512,128\n' >"$TMP/t.csv"
+"$TMEM" serve llama-3-8b --trace "$TMP/t.csv" --json >"$TMP/t.json"
+e2e=$(awk '/"e2e_ms"/ {on = 1} on && /"p50"/ {gsub(/,/, ""); print $2; exit}' "$TMP/t.json")
+dur=$(json_real "$TMP/t.json" duration_s)
+if awk -v e="$e2e" -v d="$dur" 'BEGIN { exit !(e > 0 && (d - 10 - e / 1000) ^ 2 < 1e-18) }'; then ok
+else bad "trace: duration $dur s, want 10 s + E2E $e2e ms"; fi
+printf '{"arrival_s": 0, "prompt_tokens": 100, "output_tokens": 10}\n' >"$TMP/t.jsonl"
+expect_json "JSON Lines trace" requests 1 serve llama-3-8b --trace "$TMP/t.jsonl"
+printf '0,1,2\n0.5,x,3\n' >"$TMP/bad.csv"
+expect_error "bad trace line" "bad.csv:line 2: expected ARRIVAL_S" serve llama-3-8b --trace "$TMP/bad.csv"
+expect_error "missing trace" "No such file" serve llama-3-8b --trace "$TMP/none.csv"
+expect_error "trace and rate" "contradicts --rate" serve llama-3-8b --trace "$TMP/t.csv" --rate 2
+
 expect_error "bad length" "expected N, uniform:A:B" serve llama-3-8b --prompt-len uniform:5
 expect_error "unknown distribution" "expected N, uniform:A:B" serve llama-3-8b --output-len poisson:3:4
 expect_error "uniform backwards" "must be N, uniform:A:B" serve llama-3-8b --prompt-len uniform:9:3

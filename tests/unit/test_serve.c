@@ -9,6 +9,7 @@
 #include "reader.h"
 #include "tmem/infer.h"
 #include "tmem/serve.h"
+#include "trace.h"
 
 #include <math.h>
 
@@ -342,6 +343,50 @@ static void errors_name_the_option(void **state)
     free(r);
 }
 
+/* A trace: CSV with a header, comments and blank lines, JSON Lines with
+ * either key spelling; each bad line named by its number. The requests
+ * then run as given: the second arrives at 0.25 s. */
+static void traces_parse_and_name_their_bad_lines(void **state)
+{
+    (void)state;
+    struct tmem_serve_request q[8];
+    uint64_t n = 0;
+    struct tmem_error err = {0};
+    const char *csv = "arrival,prompt,output\n0, 512 ,128\r\n# note\n\n0.25,100,20";
+    assert_int_equal(tmem__trace_lines(csv, strlen(csv)), 5);
+    assert_int_equal(tmem__trace_parse(csv, strlen(csv), "t.csv", q, 8, &n, &err), TMEM_OK);
+    assert_int_equal(n, 2);
+    assert_true(q[1].arrival_s == 0.25);
+    assert_int_equal(q[0].prompt_tokens, 512);
+    assert_int_equal(q[1].output_tokens, 20);
+    const char *jl = "{\"arrival_s\": 0, \"prompt_tokens\": 7, \"output_tokens\": 3}\n"
+                     "{\"timestamp\": 1.5, \"input_len\": 9, \"output_len\": 4}\n";
+    assert_int_equal(tmem__trace_parse(jl, strlen(jl), "t.jsonl", q, 8, &n, &err), TMEM_OK);
+    assert_int_equal(n, 2);
+    assert_true(q[1].arrival_s == 1.5 && q[1].prompt_tokens == 9 && q[1].output_tokens == 4);
+    static const struct {
+        const char *text, *where, *msg;
+    } bad[] = {
+        {"0,1,2\n0.5,x,3\n", "t:line 2", "expected ARRIVAL_S"},
+        {"1,1,2\n0.5,3,3\n", "t:line 2", "arrives before"},
+        {"0,0,2\n", "t:line 1", "whole numbers in [1, 2^24]"},
+        {"0,1.5,2\n", "t:line 1", "whole numbers"},
+        {"-1,1,2\n", "t:line 1", "at least 0"},
+        {"0,1,2,3\n", "t:line 1", "expected ARRIVAL_S"},
+        {"{\"arrival_s\": 0, \"prompt_tokens\": 7}\n", "t:line 1", "output_tokens"},
+        {"{\"arrival_s\": 0,\n", "t:line 1", "not a JSON object"},
+        {"# nothing\n", "t", "no requests"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_not_equal(tmem__trace_parse(bad[i].text, strlen(bad[i].text), "t", q, 8, &n, &err), TMEM_OK);
+        assert_string_equal(err.where, bad[i].where);
+        if (strstr(err.msg, bad[i].msg) == NULL)
+            fail_msg("%s: '%s' lacks '%s'", bad[i].text, err.msg, bad[i].msg);
+    }
+    const char *three = "0,1,2\n0,1,2\n0,1,2\n";
+    assert_int_equal(tmem__trace_parse(three, strlen(three), "t", q, 2, &n, &err), TMEM_ERR_LIMIT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +397,7 @@ int main(void)
         cmocka_unit_test(goodput_counts_requests_within_the_slos),
         cmocka_unit_test(workload_moments),
         cmocka_unit_test(errors_name_the_option),
+        cmocka_unit_test(traces_parse_and_name_their_bad_lines),
     };
     return cmocka_run_group_tests_name("serve: queueing, roofline, scheduler", tests, NULL, NULL);
 }
