@@ -15,8 +15,12 @@
 extern "C" {
 #endif
 
-#define TMEM_SERVE_MAX_REQUESTS (UINT64_C(1) << 24)
+#define TMEM_SERVE_MAX_REQUESTS (UINT64_C(1) << 22)
 #define TMEM_SERVE_MAX_TOKENS (UINT64_C(1) << 24) /* prompt or output of one request */
+/* prompt + output tokens of a whole run (a run's steps grow with them: a
+ * bound on its time), and of all the runs of a sweep */
+#define TMEM_SERVE_MAX_RUN_TOKENS (UINT64_C(1) << 28)
+#define TMEM_SERVE_MAX_SWEEP_TOKENS (UINT64_C(1) << 30)
 
 /* A length distribution: --prompt-len / --output-len. */
 enum tmem_serve_dist_kind {
@@ -56,8 +60,10 @@ struct tmem_serve_request {
 };
 
 /* Fills reqs[n] (n = w->n_requests) with lengths and, for the open loop,
- * arrival times (the first at 0, then gamma gaps of mean 1/rate). Errors
- * name the option (--rate, --requests, --prompt-len, ...). */
+ * arrival times (the first at 0, then gamma gaps of mean 1/rate). Lengths
+ * and gaps come from two streams of the seed, so the lengths do not depend
+ * on the rate (a sweep runs the same requests at every rate). Errors name
+ * the option (--rate, --requests, --prompt-len, ...). */
 enum tmem_status tmem_serve_workload_fill(const struct tmem_serve_workload *w,
                                           struct tmem_serve_request *reqs, uint64_t n,
                                           struct tmem_error *err);

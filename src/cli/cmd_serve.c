@@ -173,7 +173,7 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
         if (tmem__trace_load(f->trace, &b.reqs, &w->n_requests, &err) != TMEM_OK)
             return report_error(&err);
     } else if (w->n_requests == 0 || w->n_requests > TMEM_SERVE_MAX_REQUESTS) {
-        return bad("--requests", "must be in [1, 16777216]");
+        return bad("--requests", "must be in [1, 4194304]");
     } else {
         b.reqs = tmem__alloc(w->n_requests * sizeof *b.reqs);
     }
@@ -190,6 +190,11 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
             w->rate_per_s = rates[i];
         }
         rc = simulate(ir, w, so, f->trace != NULL, &b, &runs[i]);
+        if (rc == 0 && i == 0 && f->sweep &&
+            (double)(runs[0].input_tokens + runs[0].output_tokens) * (double)n_rates >
+                (double)TMEM_SERVE_MAX_SWEEP_TOKENS)
+            rc = bad("--sweep-rate", "the sweep's rates × tokens per run are above 2^30, the simulator's bound: "
+                                     "fewer rates or fewer --requests");
     }
     if (rc == 0) {
         struct tmem_serve_view v = {.model = m, .infer = io, .ir = ir, .w = w, .so = so,

@@ -247,9 +247,11 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
                          "must be a finite number of milliseconds, at least 0");
     if (work_bytes < tmem_serve_work_bytes(n, so->max_num_seqs))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "serve", "work buffer too small");
+    uint64_t tokens = 0;
     for (uint64_t i = 0; i < n; i++) {
         const struct tmem_serve_request *q = &reqs[i];
         const char *what = NULL;
+        tokens += (uint64_t)q->prompt_tokens + q->output_tokens;
         /* the last sampled token is never fed back: prompt + output − 1 in KV */
         uint64_t need = blocks_for((uint64_t)q->prompt_tokens + q->output_tokens - 1, so->block_size);
         if (q->prompt_tokens == 0 || q->output_tokens == 0)
@@ -269,6 +271,9 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
             return tmem__fail(err, TMEM_ERR_LIMIT, where, what);
         }
     }
+    if (tokens > TMEM_SERVE_MAX_RUN_TOKENS)
+        return tmem__fail_value(err, TMEM_ERR_LIMIT, "--requests × (prompt + output tokens)", tokens,
+                               "at most 2^28 (the simulator's bound on a run)");
     return TMEM_OK;
 }
 

@@ -160,17 +160,19 @@ enum tmem_status tmem_serve_workload_fill(const struct tmem_serve_workload *w,
         return tmem__fail(err, TMEM_ERR_LIMIT, "--burstiness", "must be in [0.01, 100]");
     TRY(check_dist(&w->prompt, "--prompt-len", err));
     TRY(check_dist(&w->output, "--output-len", err));
-    struct rng r;
+    struct rng len, gap; /* two streams: the lengths do not depend on the rate */
     uint64_t x = w->seed;
     for (int i = 0; i < 4; i++)
-        r.s[i] = splitmix64(&x);
+        len.s[i] = splitmix64(&x);
+    for (int i = 0; i < 4; i++)
+        gap.s[i] = splitmix64(&x);
     double t = 0, scale = open ? 1.0 / (w->rate_per_s * w->burstiness) : 0.0;
     for (uint64_t i = 0; i < n; i++) {
         if (open && i > 0)
-            t += gamma_unit(&r, w->burstiness) * scale;
+            t += gamma_unit(&gap, w->burstiness) * scale;
         reqs[i] = (struct tmem_serve_request){.arrival_s = open ? t : 0.0};
-        reqs[i].prompt_tokens = draw(&r, &w->prompt);
-        reqs[i].output_tokens = draw(&r, &w->output);
+        reqs[i].prompt_tokens = draw(&len, &w->prompt);
+        reqs[i].output_tokens = draw(&len, &w->output);
     }
     return TMEM_OK;
 }

@@ -93,7 +93,7 @@ static double step_by_hand(const struct tmem_roofline *rf, double n, double p)
  * an M/D/1 queue. Service S = the prefill step + 31 decode steps, each at
  * its own context; W = ρS / (2(1 − ρ)) at ρ = 0.3, over 10^5 requests, for
  * three seeds, within 2 % (the standard error of a 10^5-request mean is
- * about 1.1 % here; 3·10^6 requests land within 0.1 %). */
+ * about 1.1 % here; 1.6·10^6 requests land at −0.01 %). */
 static void md1_mean_wait_is_pollaczek_khinchine(void **state)
 {
     (void)state;
@@ -304,6 +304,13 @@ static void workload_moments(void **state)
     w.seed = 12;
     assert_int_equal(tmem_serve_workload_fill(&w, q2, n, NULL), TMEM_OK);
     assert_true(q2[5].arrival_s != q[5].arrival_s);
+    /* another rate, the same seed: the same lengths (two streams), other arrivals */
+    w.seed = 11, w.rate_per_s = 9;
+    assert_int_equal(tmem_serve_workload_fill(&w, q2, n, NULL), TMEM_OK);
+    for (uint64_t i = 0; i < n; i++)
+        if (q2[i].prompt_tokens != q[i].prompt_tokens || q2[i].output_tokens != q[i].output_tokens)
+            fail_msg("request %llu: lengths changed with the rate", (unsigned long long)i);
+    assert_true(q2[5].arrival_s != q[5].arrival_s);
     free(q);
     free(q2);
 }
@@ -339,6 +346,17 @@ static void errors_name_the_option(void **state)
     so.kv_blocks = 125;
     assert_int_equal(tmem_serve_run(&IR.roofline, &so, q, 2, work, wb, r, &err), TMEM_OK);
     assert_int_equal(tmem_serve_run(&IR.roofline, &so, q, 2, work, wb - 1, r, &err), TMEM_ERR_INVALID_ARG);
+    free(work);
+    /* a run's tokens are bounded: 20 × (2^23 + 2^23) = 20 × 2^24 > 2^28 */
+    struct tmem_serve_request big[20];
+    w.n_requests = 20;
+    w.prompt = w.output = (struct tmem_serve_dist){TMEM_SERVE_DIST_FIXED, 8388608, 0};
+    assert_int_equal(tmem_serve_workload_fill(&w, big, 20, &err), TMEM_OK);
+    so.kv_blocks = UINT64_C(1) << 24;
+    wb = tmem_serve_work_bytes(20, so.max_num_seqs);
+    work = malloc(wb);
+    assert_int_equal(tmem_serve_run(&IR.roofline, &so, big, 20, work, wb, r, &err), TMEM_ERR_LIMIT);
+    assert_non_null(strstr(err.msg, "2^28"));
     free(work);
     free(r);
 }
