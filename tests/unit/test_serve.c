@@ -172,6 +172,70 @@ static void all_at_zero_is_the_batched_decode_roofline(void **state)
     run_free(&run);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* numpy.percentile's linear rule, written out: rank p/100·(n − 1) */
+static double np_percentile(const double *sorted, size_t n, double p)
+{
+    double rank = p / 100 * (double)(n - 1);
+    size_t lo = (size_t)rank, hi = lo + 1 < n ? lo + 1 : lo;
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - (double)lo);
+}
+
+/* Five requests 10 s apart, each alone on the engine: prompt 100, outputs
+ * 2..6 tokens. Every latency by hand from the step formula: TTFT = the
+ * prefill step, E2E = prefill + its decode steps (decode k after 100 + k − 1
+ * tokens), TPOT = the decode steps / (output − 1), ITL = each decode step;
+ * percentiles by numpy's rule over those values (ITL's from bins 0.5 % wide). */
+static void percentiles_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_infer_opts o;
+    llama3_8b_h100(&o, 1, 100, 6);
+    const struct tmem_roofline *rf = &IR.roofline;
+    struct tmem_serve_request q[5];
+    double e2e[5], tpot[5], itl[20], prefill = step_by_hand(rf, 100, 0);
+    size_t n_itl = 0;
+    for (int i = 0; i < 5; i++) {
+        q[i] = (struct tmem_serve_request){.arrival_s = 10.0 * i, .prompt_tokens = 100,
+                                           .output_tokens = (uint32_t)(2 + i)};
+        double d = 0;
+        for (int k = 1; k <= 1 + i; k++) {
+            itl[n_itl++] = step_by_hand(rf, 1, 100 + k - 1);
+            d += itl[n_itl - 1];
+        }
+        e2e[i] = prefill + d;
+        tpot[i] = d / (1 + i);
+    }
+    qsort(e2e, 5, sizeof e2e[0], cmp_double);
+    qsort(tpot, 5, sizeof tpot[0], cmp_double);
+    qsort(itl, n_itl, sizeof itl[0], cmp_double);
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &IR, &so);
+    uint64_t wb = tmem_serve_work_bytes(5, so.max_num_seqs);
+    void *work = malloc(wb);
+    struct tmem_serve_result *r = malloc(sizeof *r);
+    assert_int_equal(tmem_serve_run(rf, &so, q, 5, work, wb, r, NULL), TMEM_OK);
+    const double p[3] = {50, 90, 99};
+    const double got_e2e[3] = {r->e2e.p50, r->e2e.p90, r->e2e.p99};
+    const double got_tpot[3] = {r->tpot.p50, r->tpot.p90, r->tpot.p99};
+    const double got_itl[3] = {r->itl.p50, r->itl.p90, r->itl.p99};
+    for (int k = 0; k < 3; k++) {
+        assert_true(rel(got_e2e[k], np_percentile(e2e, 5, p[k])) < 1e-9);
+        assert_true(rel(got_tpot[k], np_percentile(tpot, 5, p[k])) < 1e-9);
+        assert_true(rel(got_itl[k], np_percentile(itl, n_itl, p[k])) < 0.005);
+    }
+    assert_true(rel(r->ttft.p99, prefill) < 1e-9 && rel(r->ttft.p50, prefill) < 1e-9);
+    assert_true(r->wait.p99 == 0);
+    assert_true(rel(r->duration_s, 40 + e2e[4]) < 1e-12); /* the last (longest) request ends it */
+    free(work);
+    free(r);
+}
+
 /* A pool of 100 blocks (1600 tokens), 16 requests of 200 + 200 tokens each
  * at t = 0: at most 1600 / 399 → 4 fit at full length, so the scheduler
  * preempts the newest; every request still completes, the pool's peak is
@@ -410,6 +474,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(md1_mean_wait_is_pollaczek_khinchine),
         cmocka_unit_test(all_at_zero_is_the_batched_decode_roofline),
+        cmocka_unit_test(percentiles_by_hand),
         cmocka_unit_test(a_small_pool_preempts_the_newest),
         cmocka_unit_test(scheduler_caps_are_named),
         cmocka_unit_test(goodput_counts_requests_within_the_slos),
