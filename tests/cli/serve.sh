@@ -51,7 +51,7 @@ if [ -n "$knee" ] && [ "$knee" = "$best" ]; then ok; else bad "knee $knee, the t
 "$TMEM" serve llama-3-8b --sweep-rate 10:40:4 --requests 500 --slo-tpot-ms 12 >"$TMP/k.txt"
 if grep -q '← knee' "$TMP/k.txt"; then ok; else bad "the sweep's text marks no knee"; fi
 
-# a small pool (515 blocks of 2 MiB left under 0.9 × 20,400 MiB) preempts and names KV capacity
+# a small pool (939 blocks of 2 MiB left under 0.9 × 20,400 MiB) preempts and names KV capacity
 "$TMEM" serve llama-3-8b --gpu-memory-mib 20400 --rate 50 --requests 200 --prompt-len 1000 --output-len 1000 >"$TMP/p.txt"
 if grep -q 'bottleneck: KV capacity' "$TMP/p.txt" && ! grep -q 'preemptions 0$' "$TMP/p.txt"; then ok
 else bad "a small pool: KV capacity and preemptions ($(grep -E 'bottleneck|preempt' "$TMP/p.txt"))"; fi

@@ -78,12 +78,16 @@ static double rel(double a, double b)
     return fabs(a - b) / fabs(b);
 }
 
-/* One step's time by hand, the formula of timing.c's header written out:
- * a chunk of n tokens after p cached ones, one logit row, dense model. */
+/* One step's time by hand, the formula of timing.c's header written out
+ * for one sequence of a dense model without sliding windows: a prefill
+ * chunk of n tokens after p cached ones (n·p + n²/2 query–key pairs, p + n
+ * KV tokens), or a decode token after p (p + 1 pairs and KV tokens). */
 static double step_by_hand(const struct tmem_roofline *rf, double n, double p)
 {
+    bool decode = n == 1 && p > 0;
     double flops = rf->body_flops_per_token * n + rf->head_flops_per_row +
-                   rf->attn_flops_per_pair * (n * p + n * n / 2);
+                   (decode ? rf->attn_flops_per_decode_pair * (p + 1)
+                           : rf->attn_flops_per_pair * (n * p + n * n / 2));
     double bytes = rf->dense_weight_bytes + (p + n) * rf->kv_bytes_per_token;
     double tc = flops / rf->flops_per_s, tm = bytes / rf->bytes_per_s;
     return tc > tm ? tc : tm;
@@ -100,7 +104,8 @@ static void md1_mean_wait_is_pollaczek_khinchine(void **state)
     struct tmem_infer_opts o;
     llama3_8b_h100(&o, 1, 128, 32);
     const struct tmem_roofline *rf = &IR.roofline;
-    assert_true(rf->experts_used_share == 0 && rf->comm_s_per_token == 0);
+    assert_true(rf->experts_used_share == 0 && rf->comm_s_per_token == 0 && rf->comm_alpha_s == 0 &&
+                rf->window_kv_bytes_per_token == 0);
     double S = step_by_hand(rf, 128, 0);
     for (double k = 1; k <= 31; k++) /* decode k: 1 token after 128 + k − 1 */
         S += step_by_hand(rf, 1, 128 + k - 1);
