@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "reader.h"
 #include "tmem/infer.h"
+#include "timing.h"
 #include "tmem/serve.h"
 #include "trace.h"
 
@@ -239,6 +240,67 @@ static void percentiles_by_hand(void **state)
     assert_true(rel(r->duration_s, 40 + e2e[4]) < 1e-12); /* the last (longest) request ends it */
     free(work);
     free(r);
+}
+
+/* Mistral-7B: all 32 layers slide over a window of 4096, 131,072 B of KV a
+ * token. A chunk of 100 tokens after 5000 reads the union of its tokens'
+ * windows, 4095 + 100 tokens; a decode token at 16,000 reads 4096; with
+ * nothing cached a chunk writes its own 100. Weights: 7,241,732,096 × 2 B. */
+static void a_step_reads_sliding_layers_for_the_window(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("mistral-7b", &m, &inv);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100-sxm");
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &IR, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    const struct tmem_roofline *rf = &IR.roofline;
+    const double W = 7241732096.0 * 2, KV = 131072;
+    assert_true(rf->window_tokens == 4096 && rf->window_kv_bytes_per_token == KV && rf->kv_bytes_per_token == 0);
+    struct tmem_step_batch b = {0, 0, 0, 0, 0, 0};
+    struct tmem_step_time st;
+    tmem__step_add_chunk(rf, &b, 5000, 100, 1);
+    tmem__roofline_step(rf, &b, &st);
+    assert_true(rel(st.bytes, W + (4095 + 100) * KV) < 1e-12);
+    b = (struct tmem_step_batch){0, 0, 0, 0, 0, 0};
+    tmem__step_add_decode(rf, &b, 16000);
+    tmem__roofline_step(rf, &b, &st);
+    assert_true(rel(st.bytes, W + 4096 * KV) < 1e-12);
+    b = (struct tmem_step_batch){0, 0, 0, 0, 0, 0};
+    tmem__step_add_chunk(rf, &b, 0, 100, 1);
+    tmem__roofline_step(rf, &b, &st);
+    assert_true(rel(st.bytes, W + 100 * KV) < 1e-12);
+}
+
+/* Llama-3-8B at tp 2 on H100 SXM: a step of 64 decode tokens pays 2 all-
+ * reduces per layer, each 10 µs (the default --allreduce-us) plus
+ * 64 × 4096 × 2 B × ring 2·(2−1)/2 over 450 GB/s NVLink:
+ *   2·32·10e-6 + 2·32·64·4096·2·1/450e9 = 640 µs + 74.6 µs. */
+static void tensor_parallel_steps_pay_the_all_reduces(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("llama-3-8b", &m, &inv);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100-sxm");
+    o.tp = 2;
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &IR, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    struct tmem_step_batch b = {0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 64; i++)
+        tmem__step_add_decode(&IR.roofline, &b, 1000);
+    struct tmem_step_time st;
+    tmem__roofline_step(&IR.roofline, &b, &st);
+    double hand = 2 * 32 * 10e-6 + 2.0 * 32 * 64 * 4096 * 2 * 1 / 450e9;
+    assert_true(rel(st.comm_s, hand) < 1e-12);
+    assert_true(rel(st.t_s, fmax(st.compute_s, st.memory_s) + hand) < 1e-12);
 }
 
 /* A pool of 100 blocks (1600 tokens), 16 requests of 200 + 200 tokens each
@@ -480,6 +542,8 @@ int main(void)
         cmocka_unit_test(md1_mean_wait_is_pollaczek_khinchine),
         cmocka_unit_test(all_at_zero_is_the_batched_decode_roofline),
         cmocka_unit_test(percentiles_by_hand),
+        cmocka_unit_test(a_step_reads_sliding_layers_for_the_window),
+        cmocka_unit_test(tensor_parallel_steps_pay_the_all_reduces),
         cmocka_unit_test(a_small_pool_preempts_the_newest),
         cmocka_unit_test(scheduler_caps_are_named),
         cmocka_unit_test(goodput_counts_requests_within_the_slos),
