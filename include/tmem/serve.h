@@ -73,14 +73,17 @@ struct tmem_serve_opts {
     uint64_t max_num_batched_tokens; /* tokens per step (the step's budget) */
     uint64_t block_size;             /* tokens per KV block */
     uint64_t kv_blocks;              /* the pool: tmem infer's kv_blocks */
+    uint64_t kv_full_groups;         /* vLLM's hybrid allocator: full-attention groups (1) */
+    uint64_t kv_window_groups;       /* and sliding-window groups (0), each a block a block */
+    uint64_t window_tokens;          /* their window */
     uint64_t concurrency;            /* closed loop (0: open loop, arrivals given) */
     double step_overhead_s;          /* per step: CPU scheduling, launches, sampling */
     double slo_ttft_s, slo_tpot_s;   /* goodput's limits (0: none) */
 };
 
 /* Defaults of an engine whose infer options are o and capacity r:
- * max_num_seqs, max_num_batched_tokens and block_size from o, kv_blocks
- * from r, the step overhead TMEM_SERVE_STEP_OVERHEAD_S, no SLO. */
+ * max_num_seqs, max_num_batched_tokens and block_size from o, kv_blocks and
+ * the KV groups from r, the step overhead TMEM_SERVE_STEP_OVERHEAD_S, no SLO. */
 #define TMEM_SERVE_STEP_OVERHEAD_S 0.0
 void tmem_serve_defaults(const struct tmem_infer_opts *o, const struct tmem_infer_result *r,
                          struct tmem_serve_opts *so);

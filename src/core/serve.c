@@ -71,6 +71,13 @@ void tmem_serve_defaults(const struct tmem_infer_opts *o, const struct tmem_infe
     so->max_num_batched_tokens = o->max_num_batched_tokens;
     so->block_size = o->block_size;
     so->kv_blocks = r->kv_blocks;
+    /* the hybrid allocator's groups: g layers each, g the smaller kind's count */
+    uint64_t g = r->group_layers ? r->group_layers : 1;
+    so->kv_full_groups = (r->kv.n_layer_full + g - 1) / g;
+    so->kv_window_groups = (r->kv.n_layer_window + g - 1) / g;
+    if (so->kv_full_groups + so->kv_window_groups == 0)
+        so->kv_full_groups = 1;
+    so->window_tokens = r->kv.window_tokens;
     so->step_overhead_s = TMEM_SERVE_STEP_OVERHEAD_S;
 }
 
@@ -221,9 +228,26 @@ static enum tmem_serve_bottleneck name_bottleneck(const struct tmem_serve_result
 
 /* ------------------------------------------------------------- the run */
 
-static uint64_t blocks_for(uint64_t tokens, uint64_t block)
+static uint64_t ceil_div(uint64_t a, uint64_t b)
 {
-    return (tokens + block - 1) / block;
+    return (a + b - 1) / b;
+}
+
+/* Blocks a request holds with `tokens` in KV after a step that ran `num` of
+ * them, in vLLM's hybrid pool: per full-attention group ceil(tokens / block);
+ * per sliding-window group the blocks of the last window − 1 + num tokens
+ * (older ones are freed), ceil(that / block) + 1 once the window has slid
+ * (SlidingWindowSpec). With num = max_num_batched_tokens it is tmem infer's
+ * blocks per request, the most a request can hold. */
+static uint64_t blocks_for(const struct tmem_serve_opts *so, uint64_t tokens, uint64_t num)
+{
+    uint64_t b = so->kv_full_groups * ceil_div(tokens, so->block_size);
+    if (so->kv_window_groups > 0) {
+        uint64_t span = so->window_tokens - 1 + num;
+        b += so->kv_window_groups *
+             (tokens <= span ? ceil_div(tokens, so->block_size) : ceil_div(span, so->block_size) + 1);
+    }
+    return b;
 }
 
 static enum tmem_status validate(const struct tmem_serve_opts *so,
@@ -236,6 +260,9 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
                          UINT64_C(1) << 32));
     TRY(tmem__check_range(err, "--block-size", so->block_size, 1, 1u << 16));
     TRY(tmem__check_range(err, "--concurrency", so->concurrency, 0, TMEM_SERVE_MAX_REQUESTS));
+    if (so->kv_full_groups + so->kv_window_groups == 0 || so->kv_full_groups > 1024 ||
+        so->kv_window_groups > 1024 || (so->kv_window_groups > 0 && so->window_tokens == 0))
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "serve", "KV groups: 1 to 1024, a window for sliding ones");
     if (so->kv_blocks == 0)
         return tmem__fail(err, TMEM_ERR_LIMIT, "serve",
                          "the KV pool has no blocks: the weights leave no memory for KV (see tmem infer)");
@@ -253,7 +280,8 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
         const char *what = NULL;
         tokens += (uint64_t)q->prompt_tokens + q->output_tokens;
         /* the last sampled token is never fed back: prompt + output − 1 in KV */
-        uint64_t need = blocks_for((uint64_t)q->prompt_tokens + q->output_tokens - 1, so->block_size);
+        uint64_t need = blocks_for(so, (uint64_t)q->prompt_tokens + q->output_tokens - 1,
+                                   so->max_num_batched_tokens);
         if (q->prompt_tokens == 0 || q->output_tokens == 0)
             what = "has no prompt or no output tokens";
         else if (!isfinite(q->arrival_s) || q->arrival_s < 0 ||
@@ -288,7 +316,7 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     struct work w;
     carve(work, n, so->max_num_seqs, &w);
     memset(r, 0, sizeof *r);
-    const uint64_t mns = so->max_num_seqs, bs = so->block_size;
+    const uint64_t mns = so->max_num_seqs;
     uint64_t released = n; /* requests whose arrival time is known */
     if (so->concurrency > 0) {
         released = so->concurrency < n ? so->concurrency : n;
@@ -332,8 +360,12 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
             struct tmem_serve_request *q = &reqs[id];
             uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens - q->computed_tokens;
             uint64_t num = left < budget ? left : budget;
-            uint64_t nb = blocks_for(q->computed_tokens + num, bs);
+            uint64_t nb = blocks_for(so, q->computed_tokens + num, num);
             uint64_t add = nb > q->blocks ? nb - q->blocks : 0;
+            if (nb < q->blocks) { /* a sliding window let blocks go */
+                free_blocks += q->blocks - nb;
+                q->blocks = (uint32_t)nb;
+            }
             bool self = false;
             while (add > free_blocks) { /* preempt the newest by recomputation */
                 uint32_t v = w.running[--n_run];
@@ -379,7 +411,7 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
             struct tmem_serve_request *q = &reqs[id];
             uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens;
             uint64_t num = left < budget ? left : budget;
-            uint64_t nb = blocks_for(num, bs);
+            uint64_t nb = blocks_for(so, num, num);
             if (nb > free_blocks) {
                 held = TMEM_SERVE_BLOCK_KV;
                 break;

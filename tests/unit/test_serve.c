@@ -276,6 +276,40 @@ static void a_step_reads_sliding_layers_for_the_window(void **state)
     assert_true(rel(st.bytes, W + 100 * KV) < 1e-12);
 }
 
+/* Mistral-7B's sliding window (4096) in vLLM's pool: two 6000-token
+ * prompts at t = 0, a pool of 700 blocks, budget 8192. Step 1: the first
+ * prompt whole (375 blocks), 2192 tokens of the second (137); step 2: the
+ * first decodes and holds only its last window, ceil(4096 / 16) + 1 = 257,
+ * while the second finishes its prompt (375): 632 blocks, no preemption,
+ * where full-length blocks (375 + 375 = 750) would not fit. */
+static void a_sliding_window_lets_blocks_go(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    preset("mistral-7b", &m, &inv);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100-sxm");
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &IR, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &IR, &so);
+    assert_true(so.kv_full_groups == 0 && so.kv_window_groups == 1 && so.window_tokens == 4096);
+    so.kv_blocks = 700;
+    struct tmem_serve_workload w = {.concurrency = 2, .burstiness = 1, .n_requests = 2,
+                                    .prompt = {TMEM_SERVE_DIST_FIXED, 6000, 0},
+                                    .output = {TMEM_SERVE_DIST_FIXED, 50, 0}};
+    so.concurrency = 2;
+    struct run run;
+    run_workload(&IR.roofline, &so, &w, &run);
+    assert_int_equal(run.r.preemptions, 0);
+    assert_int_equal(run.r.peak_kv_blocks, 632);
+    check_little(&run.r);
+    run_free(&run);
+}
+
 /* Llama-3-8B at tp 2 on H100 SXM: a step of 64 decode tokens pays 2 all-
  * reduces per layer, each 10 µs (the default --allreduce-us) plus
  * 64 × 4096 × 2 B × ring 2·(2−1)/2 over 450 GB/s NVLink:
@@ -544,6 +578,7 @@ int main(void)
         cmocka_unit_test(percentiles_by_hand),
         cmocka_unit_test(a_step_reads_sliding_layers_for_the_window),
         cmocka_unit_test(tensor_parallel_steps_pay_the_all_reduces),
+        cmocka_unit_test(a_sliding_window_lets_blocks_go),
         cmocka_unit_test(a_small_pool_preempts_the_newest),
         cmocka_unit_test(scheduler_caps_are_named),
         cmocka_unit_test(goodput_counts_requests_within_the_slos),
