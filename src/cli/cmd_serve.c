@@ -286,6 +286,11 @@ int cmd_serve(int argc, char **argv)
     int rc = 0;
     if (tmem_infer_build(&m, &inv, &io, ir, &err) != TMEM_OK) {
         rc = report_error(&err);
+    } else if (ir->kv_blocks == 0) {
+        cli_error("serve", "the KV pool has no blocks: the weights leave no memory for KV on this GPU",
+                  "'tmem infer' with the same options shows the ledger; more GPUs (--tp, --pp), "
+                  "smaller --weights or a larger --gpu make room");
+        rc = 2;
     } else {
         struct tmem_serve_opts so;
         tmem_serve_defaults(&io, ir, &so);

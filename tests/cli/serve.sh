@@ -82,6 +82,8 @@ expect_error "bad sweep" "expected A:B:N" serve llama-3-8b --sweep-rate 5:1:3
 expect_error "request longer than the pool" "request 1: needs more KV blocks" \
   serve llama-3-8b --gpu-memory-mib 20400 --prompt-len 100000 --output-len 10
 expect_error "negative SLO" "--slo-ttft-ms" serve llama-3-8b --slo-ttft-ms -1
+expect_error "no KV pool" "the KV pool has no blocks" serve llama-3-70b
+if grep -q "^tmem: hint: 'tmem infer'" "$TMP/err"; then ok; else bad "no KV pool: no hint line"; fi
 expect_error "zero requests" "--requests" serve llama-3-8b --requests 0
 expect_error "a run past 2^28 tokens" "at most 2^28" serve gpt2 --gpu h200 --requests 100000 --prompt-len 2000 --output-len 1000
 expect_error "a sweep past 2^30 tokens" "above 2^30" serve llama-3-8b --requests 400000 --sweep-rate 1:64:64

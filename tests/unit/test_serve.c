@@ -25,18 +25,26 @@ static void preset(const char *name, struct tmem_model *m, struct tmem_inventory
         fail_msg("%s: %s: %s", name, err.where, err.msg);
 }
 
-/* Llama-3-8B, bf16, one H100 SXM, infer's defaults (mfu 0.5, mbu 0.8) */
-static void llama3_8b_h100(struct tmem_infer_opts *o, uint64_t batch, uint64_t prompt, uint64_t gen)
+/* A preset, bf16, on H100 SXMs at tensor parallel tp, infer's defaults
+ * (mfu 0.5, mbu 0.8) otherwise: its capacity and step model into IR. */
+static void engine(const char *model, uint64_t tp, struct tmem_infer_opts *o, uint64_t batch,
+                   uint64_t prompt, uint64_t gen)
 {
     struct tmem_model m;
     struct tmem_inventory inv;
-    preset("llama-3-8b", &m, &inv);
+    preset(model, &m, &inv);
     tmem_infer_defaults(o);
     o->gpu = tmem_gpu_find("h100-sxm");
-    o->batch = batch, o->prompt_tokens = prompt, o->gen_tokens = gen;
+    o->tp = tp, o->batch = batch, o->prompt_tokens = prompt, o->gen_tokens = gen;
     struct tmem_error err = {0};
     if (tmem_infer_build(&m, &inv, o, &IR, &err) != TMEM_OK)
         fail_msg("%s: %s", err.where, err.msg);
+}
+
+/* Llama-3-8B on one H100 SXM */
+static void llama3_8b_h100(struct tmem_infer_opts *o, uint64_t batch, uint64_t prompt, uint64_t gen)
+{
+    engine("llama-3-8b", 1, o, batch, prompt, gen);
 }
 
 struct run {
@@ -249,15 +257,8 @@ static void percentiles_by_hand(void **state)
 static void a_step_reads_sliding_layers_for_the_window(void **state)
 {
     (void)state;
-    struct tmem_model m;
-    struct tmem_inventory inv;
-    preset("mistral-7b", &m, &inv);
     struct tmem_infer_opts o;
-    tmem_infer_defaults(&o);
-    o.gpu = tmem_gpu_find("h100-sxm");
-    struct tmem_error err = {0};
-    if (tmem_infer_build(&m, &inv, &o, &IR, &err) != TMEM_OK)
-        fail_msg("%s: %s", err.where, err.msg);
+    engine("mistral-7b", 1, &o, 1, 512, 128);
     const struct tmem_roofline *rf = &IR.roofline;
     const double W = 7241732096.0 * 2, KV = 131072;
     assert_true(rf->window_tokens == 4096 && rf->window_kv_bytes_per_token == KV && rf->kv_bytes_per_token == 0);
@@ -285,15 +286,8 @@ static void a_step_reads_sliding_layers_for_the_window(void **state)
 static void a_sliding_window_lets_blocks_go(void **state)
 {
     (void)state;
-    struct tmem_model m;
-    struct tmem_inventory inv;
-    preset("mistral-7b", &m, &inv);
     struct tmem_infer_opts o;
-    tmem_infer_defaults(&o);
-    o.gpu = tmem_gpu_find("h100-sxm");
-    struct tmem_error err = {0};
-    if (tmem_infer_build(&m, &inv, &o, &IR, &err) != TMEM_OK)
-        fail_msg("%s: %s", err.where, err.msg);
+    engine("mistral-7b", 1, &o, 1, 512, 128);
     struct tmem_serve_opts so;
     tmem_serve_defaults(&o, &IR, &so);
     assert_true(so.kv_full_groups == 0 && so.kv_window_groups == 1 && so.window_tokens == 4096);
@@ -317,16 +311,8 @@ static void a_sliding_window_lets_blocks_go(void **state)
 static void tensor_parallel_steps_pay_the_all_reduces(void **state)
 {
     (void)state;
-    struct tmem_model m;
-    struct tmem_inventory inv;
-    preset("llama-3-8b", &m, &inv);
     struct tmem_infer_opts o;
-    tmem_infer_defaults(&o);
-    o.gpu = tmem_gpu_find("h100-sxm");
-    o.tp = 2;
-    struct tmem_error err = {0};
-    if (tmem_infer_build(&m, &inv, &o, &IR, &err) != TMEM_OK)
-        fail_msg("%s: %s", err.where, err.msg);
+    engine("llama-3-8b", 2, &o, 1, 512, 128);
     struct tmem_step_batch b = {0, 0, 0, 0, 0, 0};
     for (int i = 0; i < 64; i++)
         tmem__step_add_decode(&IR.roofline, &b, 1000);
