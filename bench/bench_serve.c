@@ -39,7 +39,7 @@ int main(void)
     struct tmem_error err = {0};
     tmem_infer_defaults(&o);
     o.gpu = tmem_gpu_find("h100-sxm");
-    if (tmem_model_load("llama-3-8b", &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, &m, &err) != TMEM_OK ||
+    if (tmem_model_load("llama-3-8b", NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, &m, &err) != TMEM_OK ||
         tmem_inventory_build(&m, &inv, &err) != TMEM_OK || tmem_infer_build(&m, &inv, &o, &IR, &err) != TMEM_OK) {
         fprintf(stderr, "bench_serve: %s: %s\n", err.where, err.msg);
         return 1;

@@ -20,7 +20,7 @@ static void preset(const char *name, struct tmem_model *m, struct tmem_inventory
 {
     struct tmem_model raw;
     struct tmem_error err = {0};
-    if (tmem_model_load(name, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
         tmem_inventory_build(m, inv, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", name, err.where, err.msg);
 }
