@@ -250,6 +250,7 @@ int cmd_infer(int argc, char **argv)
         return 2;
     struct model_flags mf = f.mf;
     bool json = f.json, explain = f.explain, si = f.si;
+    const char *weights = f.weights;
 
     struct tmem_model m;
     struct tmem_inventory inv;

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "infer_flags.h"
 #include "report_serve.h"
+#include "tmem/checkpoint.h"
 #include "tmem/serve.h"
 #include "trace.h"
 
@@ -280,9 +281,20 @@ int cmd_serve(int argc, char **argv)
     struct tmem_error err = {0};
     if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
         return report_error(&err);
+    /* the serving format as tmem infer picks it: --weights, else what the
+     * checkpoint stores, else the default */
+    struct tmem_ckpt_weights stored = {0};
+    if (!f.in.weights && n_pos) {
+        if (tmem_weights_for_model(pos[0], cli_allocator(), &m, &stored, &err) != TMEM_OK)
+            return report_error(&err);
+        if (stored.w.n_stores > 0)
+            io.stored = &stored.w;
+    }
     struct tmem_infer_result *ir = tmem__alloc(sizeof *ir);
-    if (ir == NULL)
+    if (ir == NULL) {
+        tmem_ckpt_weights_free(&stored);
         return bad("serve", "out of memory");
+    }
     int rc = 0;
     if (tmem_infer_build(&m, &inv, &io, ir, &err) != TMEM_OK) {
         rc = report_error(&err);
@@ -303,5 +315,6 @@ int cmd_serve(int argc, char **argv)
             rc = run_all(&f, &m, &io, ir, &w, &so);
     }
     tmem__dealloc(ir);
+    tmem_ckpt_weights_free(&stored);
     return rc;
 }
