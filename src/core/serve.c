@@ -317,6 +317,7 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     carve(work, n, so->max_num_seqs, &w);
     memset(r, 0, sizeof *r);
     const uint64_t mns = so->max_num_seqs;
+    const bool one_group = so->kv_full_groups == 1 && so->kv_window_groups == 0;
     uint64_t released = n; /* requests whose arrival time is known */
     if (so->concurrency > 0) {
         released = so->concurrency < n ? so->concurrency : n;
@@ -360,7 +361,10 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
             struct tmem_serve_request *q = &reqs[id];
             uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens - q->computed_tokens;
             uint64_t num = left < budget ? left : budget;
-            uint64_t nb = blocks_for(so, q->computed_tokens + num, num);
+            /* one full-attention group: held blocks with room left need no division */
+            uint64_t nb = one_group && q->computed_tokens + num <= (uint64_t)q->blocks * so->block_size
+                              ? q->blocks
+                              : blocks_for(so, q->computed_tokens + num, num);
             uint64_t add = nb > q->blocks ? nb - q->blocks : 0;
             if (nb < q->blocks) { /* a sliding window let blocks go */
                 free_blocks += q->blocks - nb;

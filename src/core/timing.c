@@ -78,32 +78,6 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
     rf->comm_s_per_token = 2.0 * L * ring * (double)m->d_model * act_bytes / link;
 }
 
-static double window_of(const struct tmem_roofline *rf, double tokens)
-{
-    return tokens < rf->window_tokens ? tokens : rf->window_tokens;
-}
-
-void tmem__step_add_chunk(const struct tmem_roofline *rf, struct tmem_step_batch *b, double cached,
-                          double n, double rows)
-{
-    b->tokens += n;
-    b->rows += rows;
-    b->attn_pairs += n * cached + n * n / 2.0;
-    b->kv_tokens += cached + n;
-    if (rf->window_kv_bytes_per_token > 0)
-        b->window_kv_tokens += (cached < rf->window_tokens ? cached : rf->window_tokens - 1) + n;
-}
-
-void tmem__step_add_decode(const struct tmem_roofline *rf, struct tmem_step_batch *b, double c)
-{
-    b->tokens += 1;
-    b->rows += 1;
-    b->decode_pairs += c;
-    b->kv_tokens += c;
-    if (rf->window_kv_bytes_per_token > 0)
-        b->window_kv_tokens += window_of(rf, c);
-}
-
 void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_batch *b,
                          struct tmem_step_time *st)
 {

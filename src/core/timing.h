@@ -24,10 +24,30 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
                          struct tmem_roofline *rf);
 
 /* Adds to *b a prefill chunk of n tokens after `cached` ones with `rows`
- * logit rows, or one decode token of a sequence whose KV then holds c. */
-void tmem__step_add_chunk(const struct tmem_roofline *rf, struct tmem_step_batch *b, double cached,
-                          double n, double rows);
-void tmem__step_add_decode(const struct tmem_roofline *rf, struct tmem_step_batch *b, double c);
+ * logit rows, or one decode token of a sequence whose KV then holds c
+ * (timing.c's header says the terms; inline: tmem serve adds one per
+ * running request per step). */
+static inline void tmem__step_add_chunk(const struct tmem_roofline *rf, struct tmem_step_batch *b,
+                                        double cached, double n, double rows)
+{
+    b->tokens += n;
+    b->rows += rows;
+    b->attn_pairs += n * cached + n * n / 2.0;
+    b->kv_tokens += cached + n;
+    if (rf->window_kv_bytes_per_token > 0) /* the union of the chunk's windows */
+        b->window_kv_tokens += (cached < rf->window_tokens ? cached : rf->window_tokens - 1) + n;
+}
+
+static inline void tmem__step_add_decode(const struct tmem_roofline *rf, struct tmem_step_batch *b,
+                                         double c)
+{
+    b->tokens += 1;
+    b->rows += 1;
+    b->decode_pairs += c;
+    b->kv_tokens += c;
+    if (rf->window_kv_bytes_per_token > 0)
+        b->window_kv_tokens += c < rf->window_tokens ? c : rf->window_tokens;
+}
 
 /* The time of one engine step of batch b: the one place a step is costed. */
 void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_batch *b,
