@@ -307,7 +307,7 @@ void tmem__json_push(struct tmem_json *array, struct tmem_json *child)
 void tmem__json_set_null(struct tmem_json *o, const char *key)
 {
     if (o != NULL)
-        put(o->obj, key, json_null(), &o->rc);
+        tmem__jansson_put(o->obj, key, json_null(), &o->rc);
 }
 
 void tmem__json_free(struct tmem_json *o)
