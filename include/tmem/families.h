@@ -87,6 +87,11 @@ TMEM_FAMILY_KEYS(common,
     /* Qwen2 writes a window but does not use it */
     IF_FALSE("use_sliding_window", SLIDING_WINDOW, 0))
 
+/* A config whose model_type no descriptor names (and whose architectures
+ * no .hf_class names): the standard HF keys a best-effort layout reads
+ * after the shared ones (hf_config.c names the layout in a note) */
+TMEM_FAMILY_KEYS(generic, ATTN_BIAS("attention_bias"), FLAG("mlp_bias", MLP_BIAS))
+
 /* Every family with .moe: the routed experts */
 TMEM_FAMILY_KEYS(moe,
     KEY("num_local_experts|num_experts|n_routed_experts", N_EXPERT),
@@ -98,14 +103,14 @@ TMEM_FAMILY_KEYS(moe,
 
 /* ------------------------------------------------ LayerNorm, plain MLP */
 
-TMEM_FAMILY(TMEM_FAMILY_GPT2, .name = "gpt2",
+TMEM_FAMILY(TMEM_FAMILY_GPT2, .name = "gpt2", .hf_class = "GPT2",
     .description = "learned positions, fused QKV with bias, LayerNorm with bias, 4·d MLP, tied",
     LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
     .learned_pos = true, .tied = true, .d_ff_mult = 4,
     .mlp_act = "GELU", DROPOUT("attn_pdrop", 0.1, "resid_pdrop", 0.1, "embd_pdrop", 0.1),
     .gguf_arch = "gpt2", .st_layout = TMEM_ST_LAYOUT_GPT2)
 
-TMEM_FAMILY(TMEM_FAMILY_GPT_NEOX, .name = "gpt_neox", .aliases = "gptneox|gpt-neox",
+TMEM_FAMILY(TMEM_FAMILY_GPT_NEOX, .name = "gpt_neox", .aliases = "gptneox|gpt-neox", .hf_class = "GPTNeoX",
     .description = "parallel residual, biases everywhere, untied embed_out",
     LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
     .tied = false, .d_ff_mult = 4,
@@ -115,7 +120,7 @@ TMEM_FAMILY(TMEM_FAMILY_GPT_NEOX, .name = "gpt_neox", .aliases = "gptneox|gpt-ne
     CONFIG(ATTN_BIAS("attention_bias")),
     .gguf_arch = "gptneox", .st_layout = TMEM_ST_LAYOUT_NEOX)
 
-TMEM_FAMILY(TMEM_FAMILY_OPT, .name = "opt",
+TMEM_FAMILY(TMEM_FAMILY_OPT, .name = "opt", .hf_class = "OPT",
     .description = "learned positions with 2 extra rows, separate q/k/v with bias, tied",
     LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
     .learned_pos = true, .pos_extra_rows = 2, .tied = true, .d_ff_mult = 4,
@@ -127,14 +132,14 @@ TMEM_FAMILY(TMEM_FAMILY_OPT, .name = "opt",
            IF_TRUE("_remove_final_layer_norm", FINAL_NORM, 0),
            IF_FALSE("layer_norm_elementwise_affine", NORM, TMEM_NORM_NONPARAM)))
 
-TMEM_FAMILY(TMEM_FAMILY_BLOOM, .name = "bloom",
+TMEM_FAMILY(TMEM_FAMILY_BLOOM, .name = "bloom", .hf_class = "Bloom",
     .description = "ALiBi (no position table), LayerNorm after the embedding, tied",
     LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
     .embed_norm = true, .tied = true, .d_ff_mult = 4,
     .mlp_act = "GELU", DROPOUT("attention_dropout", 0.0, "hidden_dropout", 0.0, NULL, 0.0),
     .gguf_arch = "bloom")
 
-TMEM_FAMILY(TMEM_FAMILY_PHI, .name = "phi",
+TMEM_FAMILY(TMEM_FAMILY_PHI, .name = "phi", .hf_class = "Phi",
     .description = "parallel block with one LayerNorm per layer, lm_head with bias",
     LN, .n_norm_per_layer = 1, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
     .lm_head_bias = true, .tied = false, .d_ff_mult = 4,
@@ -143,7 +148,7 @@ TMEM_FAMILY(TMEM_FAMILY_PHI, .name = "phi",
     CONFIG(FLAG("qk_layernorm", QK_NORM)),
     .gguf_arch = "phi2")
 
-TMEM_FAMILY(TMEM_FAMILY_FALCON, .name = "falcon", .aliases = "RefinedWeb|RefinedWebModel",
+TMEM_FAMILY(TMEM_FAMILY_FALCON, .name = "falcon", .aliases = "RefinedWeb|RefinedWebModel", .hf_class = "Falcon|RW",
     .description = "multi-query/GQA fused QKV, parallel attention, no biases, tied",
     LN, .n_norm_per_layer = 1, PLAIN, .tied = true, .d_ff_mult = 4,
     .rope = true, .mlp_act = "GELU",
@@ -163,28 +168,28 @@ TMEM_FAMILY(TMEM_FAMILY_FALCON, .name = "falcon", .aliases = "RefinedWeb|Refined
 
 /* -------------------------------------------- RMSNorm, gated MLP (Llama) */
 
-TMEM_FAMILY(TMEM_FAMILY_LLAMA, .name = "llama",
+TMEM_FAMILY(TMEM_FAMILY_LLAMA, .name = "llama", .hf_class = "Llama",
     .description = "RMSNorm, SwiGLU (gate, up, down), GQA, no biases",
     RMS, .n_norm_per_layer = 2, GATED, .tied = false,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
     CONFIG(ATTN_BIAS("attention_bias"), FLAG("mlp_bias", MLP_BIAS)),
     .gguf_arch = "llama", .st_layout = TMEM_ST_LAYOUT_LLAMA /* the fallback: no markers */)
 
-TMEM_FAMILY(TMEM_FAMILY_MISTRAL, .name = "mistral",
+TMEM_FAMILY(TMEM_FAMILY_MISTRAL, .name = "mistral", .hf_class = "Mistral",
     .description = "Llama layout with sliding-window attention",
     RMS, .n_norm_per_layer = 2, GATED, .tied = false,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
     CONFIG(ATTN_BIAS("attention_bias"), FLAG("mlp_bias", MLP_BIAS)),
     .gguf_arch = "mistral")
 
-TMEM_FAMILY(TMEM_FAMILY_QWEN2, .name = "qwen2",
+TMEM_FAMILY(TMEM_FAMILY_QWEN2, .name = "qwen2", .hf_class = "Qwen2",
     .description = "Llama layout with q/k/v biases (not o)",
     RMS, .n_norm_per_layer = 2, GATED, .qkv_bias = true, .tied = false,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
     .gguf_arch = "qwen2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "self_attn.q_proj.bias", .st_forbid = "self_attn.o_proj.bias")
 
-TMEM_FAMILY(TMEM_FAMILY_QWEN3, .name = "qwen3",
+TMEM_FAMILY(TMEM_FAMILY_QWEN3, .name = "qwen3", .hf_class = "Qwen3",
     .description = "Llama layout with per-head q/k RMSNorm, explicit head_dim",
     RMS, .n_norm_per_layer = 2, GATED, .qk_norm = true, .tied = false,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
@@ -192,14 +197,14 @@ TMEM_FAMILY(TMEM_FAMILY_QWEN3, .name = "qwen3",
     .gguf_arch = "qwen3", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "self_attn.q_norm.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_GEMMA, .name = "gemma",
+TMEM_FAMILY(TMEM_FAMILY_GEMMA, .name = "gemma", .hf_class = "Gemma",
     .description = "GeGLU, head_dim decoupled from hidden, tied by default",
     RMS, .n_norm_per_layer = 2, GATED, .tied = true,
     HF_EAGER, .mlp_act = "GeGLU", ATTN_DROPOUT,
     CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 256)),
     .gguf_arch = "gemma")
 
-TMEM_FAMILY(TMEM_FAMILY_GEMMA2, .name = "gemma2",
+TMEM_FAMILY(TMEM_FAMILY_GEMMA2, .name = "gemma2", .hf_class = "Gemma2",
     .description = "Gemma with four RMSNorms per layer, alternating sliding window",
     RMS, .n_norm_per_layer = 4, GATED, .tied = true, .swa_layer_step = 2,
     HF_EAGER, .mlp_act = "GeGLU", ATTN_DROPOUT,
@@ -207,7 +212,7 @@ TMEM_FAMILY(TMEM_FAMILY_GEMMA2, .name = "gemma2",
     .gguf_arch = "gemma2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "pre_feedforward_layernorm.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_PHI3, .name = "phi3",
+TMEM_FAMILY(TMEM_FAMILY_PHI3, .name = "phi3", .hf_class = "Phi3",
     .description = "Llama layout with fused qkv_proj and gate_up_proj",
     RMS, .n_norm_per_layer = 2, GATED, .tied = false,
     HF_EAGER, .mlp_act = "SwiGLU",
@@ -218,7 +223,7 @@ TMEM_FAMILY(TMEM_FAMILY_PHI3, .name = "phi3",
     .st_require = "self_attn.qkv_proj.weight", .st_mlp_up = "mlp.gate_up_proj",
     .st_mlp_fused = true)
 
-TMEM_FAMILY(TMEM_FAMILY_OLMO, .name = "olmo",
+TMEM_FAMILY(TMEM_FAMILY_OLMO, .name = "olmo", .hf_class = "Olmo",
     .description = "SwiGLU with non-parametric LayerNorm (no norm weights)",
     NOPARAM, .n_norm_per_layer = 2, GATED, .tied = false,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
@@ -227,7 +232,7 @@ TMEM_FAMILY(TMEM_FAMILY_OLMO, .name = "olmo",
 
 /* ------------------------------------------------- mixtures of experts */
 
-TMEM_FAMILY(TMEM_FAMILY_MIXTRAL, .name = "mixtral",
+TMEM_FAMILY(TMEM_FAMILY_MIXTRAL, .name = "mixtral", .hf_class = "Mixtral",
     .description = "Mistral with a sparse MoE of SwiGLU experts in every layer",
     RMS, .n_norm_per_layer = 2, GATED, .tied = false, .moe = true,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
@@ -236,7 +241,7 @@ TMEM_FAMILY(TMEM_FAMILY_MIXTRAL, .name = "mixtral",
     .gguf_arch = "llama", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "block_sparse_moe.gate.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_QWEN2_MOE, .name = "qwen2_moe",
+TMEM_FAMILY(TMEM_FAMILY_QWEN2_MOE, .name = "qwen2_moe", .hf_class = "Qwen2Moe",
     .description = "Qwen2 with routed experts plus a gated shared expert",
     RMS, .n_norm_per_layer = 2, GATED, .qkv_bias = true, .tied = false,
     .moe = true, .moe_layer_phase = 1, .shared_expert_gate = true,
@@ -246,7 +251,7 @@ TMEM_FAMILY(TMEM_FAMILY_QWEN2_MOE, .name = "qwen2_moe",
     .st_require = "mlp.experts.0.up_proj.weight",
     .st_forbid = "self_attn.kv_a_proj_with_mqa.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_QWEN3_MOE, .name = "qwen3_moe",
+TMEM_FAMILY(TMEM_FAMILY_QWEN3_MOE, .name = "qwen3_moe", .hf_class = "Qwen3Moe",
     .description = "Qwen3 with routed experts, no shared expert",
     RMS, .n_norm_per_layer = 2, GATED, .qk_norm = true, .tied = false,
     .moe = true, .moe_layer_phase = 1,
@@ -255,7 +260,7 @@ TMEM_FAMILY(TMEM_FAMILY_QWEN3_MOE, .name = "qwen3_moe",
     .gguf_arch = "qwen3moe", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "mlp.experts.0.up_proj.weight|self_attn.q_norm.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V2, .name = "deepseek_v2", .aliases = "deepseek-v2",
+TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V2, .name = "deepseek_v2", .aliases = "deepseek-v2", .hf_class = "DeepseekV2",
     .description = "multi-head latent attention, dense first layers, shared + routed experts",
     RMS, .n_norm_per_layer = 2, GATED, MLA, .tied = false, .moe = true,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
@@ -263,7 +268,7 @@ TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V2, .name = "deepseek_v2", .aliases = "deepseek
     .gguf_arch = "deepseek2", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "self_attn.kv_a_proj_with_mqa.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V3, .name = "deepseek_v3", .aliases = "deepseek-v3",
+TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V3, .name = "deepseek_v3", .aliases = "deepseek-v3", .hf_class = "DeepseekV3",
     .description = "DeepSeek-V2 layout with a router bias (e_score_correction_bias)",
     RMS, .n_norm_per_layer = 2, GATED, MLA, .tied = false, .moe = true, .router_bias = true,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
@@ -274,7 +279,7 @@ TMEM_FAMILY(TMEM_FAMILY_DEEPSEEK_V3, .name = "deepseek_v3", .aliases = "deepseek
 
 /* ------------------------------------------------- added by descriptor */
 
-TMEM_FAMILY(TMEM_FAMILY_STARCODER2, .name = "starcoder2",
+TMEM_FAMILY(TMEM_FAMILY_STARCODER2, .name = "starcoder2", .hf_class = "Starcoder2",
     .description = "Llama-style decoder with LayerNorm, biases everywhere, a plain GELU MLP, GQA",
     /* modeling_starcoder2.py: nn.LayerNorm (with bias) before attention and
      * MLP and at the end; q/k/v/o and c_fc/c_proj with bias (use_bias);

@@ -118,6 +118,34 @@ enum tmem_status tmem_model_load_noted(const char *arg, const struct tmem_alloca
                                        struct tmem_model *out, char *notes, size_t notes_cap,
                                        struct tmem_error *err);
 
+/* What a caller may ask of a config's reading, and what it is told back.
+ * The family of a config: its model_type when a descriptor names it (or an
+ * alias); else the first `architectures` class a descriptor's .hf_class
+ * names (as transformers' auto-model mappings pair them: GPT2LMHeadModel →
+ * gpt2); else, for a model_type of a kind tmem counts (encoder,
+ * encoder-decoder, state-space and vision models are TMEM_ERR_UNSUPPORTED),
+ * a best-effort layout from the standard HF keys (hidden_size, ...,
+ * rms_norm_eps vs layer_norm_eps, hidden_act, attention_bias, mlp_bias,
+ * tie_word_embeddings, num_local_experts) named in a note. */
+struct tmem_load_opts {
+    const char *family;            /* NULL: as above; a family name (tmem_family_from_name):
+                                      the config is counted with that family's layout and
+                                      keys (an unknown name: TMEM_ERR_UNSUPPORTED at
+                                      "family"); a checkpoint without config.json is then
+                                      TMEM_ERR_INVALID_ARG */
+    char *notes;                   /* NULL, or notes[notes_cap]: what was assumed, one line
+                                      each ('\n'-separated); emptied first, cut to fit */
+    size_t notes_cap;
+};
+/* tmem_hf_config_parse and tmem_model_load with options; o NULL: none. */
+enum tmem_status tmem_hf_config_parse_opts(const char *text, size_t len, const char *where,
+                                           const struct tmem_load_opts *o,
+                                           const struct tmem_allocator *alc,
+                                           struct tmem_model *out, struct tmem_error *err);
+enum tmem_status tmem_model_load_opts(const char *arg, const struct tmem_load_opts *o,
+                                      const struct tmem_allocator *alc, struct tmem_model *out,
+                                      struct tmem_error *err);
+
 /* ------------------------------------------------ architecture overrides */
 
 /* One overridden size: applied when set. */

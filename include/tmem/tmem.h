@@ -212,6 +212,9 @@ struct tmem_family_info {
     const char *name;              /* "llama": the HF model_type */
     const char *description;       /* one line: what sets it apart */
     const char *aliases;           /* other model_type spellings, "|"-separated; NULL: none */
+    const char *hf_class;          /* HF class-name stems, "|"-separated: a config.json
+                                      `architectures` entry is a stem and a head
+                                      (LlamaForCausalLM, GPT2LMHeadModel → "Llama", "GPT2") */
 
     /* layout */
     enum tmem_norm_kind norm;
@@ -260,6 +263,11 @@ const struct tmem_family_info *tmem_family_info(enum tmem_family f);
 /* Family by HF model_type (exact, case-sensitive as HF writes it) or one of
  * its accepted aliases; returns TMEM_FAMILY_COUNT when unknown. */
 enum tmem_family tmem_family_from_name(const char *model_type);
+/* Family by HF class name, as transformers' auto-model mappings pair them:
+ * a descriptor's .hf_class stem followed by a head (ForCausalLM,
+ * LMHeadModel, Model, ForSequenceClassification, ForTokenClassification,
+ * ForQuestionAnswering, DoubleHeadsModel); TMEM_FAMILY_COUNT when none. */
+enum tmem_family tmem_family_from_class(const char *architecture);
 
 #define TMEM_MAX_DENSE_LAYERS 32 /* explicit dense-layer list (mlp_only_layers) */
 
@@ -594,7 +602,11 @@ void tmem_ledger_fit(const struct tmem_ledger *l, uint64_t capacity_bytes, struc
 
 /* The original lab script (memory_accounting.py), reproduced exactly:
  *   attention  = 4 · d_model²           (q, k, v, o as d × d)
- *   ffn        = m · d_model²           (m = ffn multiplier)
+ *   ffn        = m · d_model²           (m = ffn multiplier; a decimal such as
+ *                                        10.5 is exact: m = ffn_multiplier /
+ *                                        ffn_multiplier_den, and m · d_model²
+ *                                        must be whole, as Python's float
+ *                                        product is for Llama-3-70B's 10.5)
  *   embedding  = n_vocab · d_model
  *   total      = n_layer · (attention + ffn) + embedding
  *   param      = total · precision_bytes     grad = param
@@ -604,6 +616,8 @@ void tmem_ledger_fit(const struct tmem_ledger *l, uint64_t capacity_bytes, struc
 struct tmem_lab_input {
     uint64_t n_vocab, d_model, n_layer, n_head, ffn_multiplier;
     uint64_t precision_bytes, adam_bytes, batch_size, seq_len;
+    uint64_t ffn_multiplier_den;   /* m = ffn_multiplier / this: 1 (0 reads as 1) or a power
+                                      of ten ≤ 10^9 (10.5 = 105 / 10) */
 };
 
 struct tmem_lab_result {
@@ -613,6 +627,7 @@ struct tmem_lab_result {
     uint64_t d_head;
     /* the four counts' formulas in the lab script's notation ("4 · d_model²") */
     const char *attention_formula, *ffn_formula, *embedding_formula, *total_formula;
+    char ffn_multiplier_text[32];  /* m as the script's input reads: "8", "10.5" */
     struct tmem_ledger ledger;  /* weights, gradients, optimizer states, KV cache */
 };
 

@@ -94,7 +94,8 @@ int tmem__gpu_arg(const char *name, const struct tmem_gpu **out)
     for (size_t i = 0; i < n; i++)
         names[i] = tmem_gpu_at(i)->name;
     char close[128], msg[256], q[TMEM_QUOTE_CAP];
-    tmem__close_names(name, names, n, 3, close, sizeof close);
+    if (tmem__close_names(name, names, n, 3, close, sizeof close) == 0)
+        snprintf(close, sizeof close, "none");
     snprintf(msg, sizeof msg, "unknown GPU %s (closest: %s)", tmem__quote(q, name), close);
     cli_error("--gpu", msg, "tmem gpus lists them");
     return 2;

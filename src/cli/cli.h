@@ -15,6 +15,10 @@ struct model_flags {
     struct u64_opt experts, experts_per_token, expert_ffn, shared_ffn, moe_first, moe_step;
     struct u64_opt q_lora, kv_lora, qk_nope, qk_rope, v_head;
     bool tied, untied;
+    /* out: what the reader assumed ("unknown model_type ...: counted as ..."),
+     * one note a line; model_from_args prints each as "tmem: note:" on
+     * stderr and commands put them in their JSON "notes" */
+    char notes[1024];
 };
 
 #define MODEL_FLAG_COUNT 23
@@ -22,12 +26,16 @@ struct model_flags {
 void model_flag_opts(struct model_flags *f, struct opt *opts);
 
 /* MODEL (may be NULL when flags alone describe it) + flags → a resolved
- * model. Returns 0, or 2 after printing the error. */
-int model_from_args(const char *arg, const struct model_flags *f, struct tmem_model *out);
+ * model; --family with a MODEL forces that family's layout on its config.
+ * Returns 0 (f->notes filled), or 2 after printing the error. */
+int model_from_args(const char *arg, struct model_flags *f, struct tmem_model *out);
+/* f->notes as a list: up to max pointers into buf (a copy), returns how many */
+size_t model_notes_list(const struct model_flags *f, char *buf, size_t cap, const char **list,
+                        size_t max);
 
 /* model_from_args, then its tensor inventory (tmem_inventory_build).
  * Returns 0, or 2 after printing the error. */
-int tmem__model_inventory_from_args(const char *arg, const struct model_flags *f,
+int tmem__model_inventory_from_args(const char *arg, struct model_flags *f,
                                     struct tmem_model *m, struct tmem_inventory *inv);
 
 /* The one message for a JSON document that could not be built. */

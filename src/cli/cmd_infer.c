@@ -272,8 +272,12 @@ int cmd_infer(int argc, char **argv)
         return bad("infer", "out of memory");
     }
     int rc = 0;
+    char nbuf[sizeof mf.notes];
+    const char *notes[8];
+    size_t n_notes = model_notes_list(&mf, nbuf, sizeof nbuf, notes, 8);
     struct tmem_infer_view v = {.model = &m, .opts = &io, .r = r,
-                                .weights_source = weights ? "--weights" : "default"};
+                                .weights_source = weights ? "--weights" : "default",
+                                .notes = notes, .n_notes = n_notes};
     if (tmem_infer_build(&m, &inv, &io, r, &err) != TMEM_OK) {
         if (strstr(err.msg, "max_position_embeddings") != NULL) {
             cli_error(err.where, err.msg,

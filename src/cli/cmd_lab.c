@@ -1,6 +1,7 @@
 /* cmd_lab.c — `tmem lab`: the original lab script's numbers, exactly, and
  * how far its approximation is from the exact count of a matching model. */
 #include "cli.h"
+#include "errtext.h"
 #include "tmem/read.h"
 #include "reader.h"
 #include "report.h"
@@ -26,8 +27,8 @@ static const struct tmem_preset *find_match(const struct tmem_lab_input *in, str
 }
 
 struct lab_flags {
-    struct u64_opt v[9]; /* in the order of fields[] in cmd_lab */
-    const char *compare;
+    struct u64_opt v[9]; /* in the order of fields[] in cmd_lab; v[4] unused (ffn below) */
+    const char *ffn, *compare;
     bool json, explain, si;
 };
 
@@ -43,7 +44,7 @@ static void lab_doc(struct lab_flags *f, struct opt *opts, struct cmd_doc *d)
         {OPT_ROW("--d-model", OPT_U64, "D", "hidden size", &f->v[1]), .def = OPT_DEFAULT_U64(in.d_model)},
         {OPT_ROW("--layers", OPT_U64, "L", "layers", &f->v[2]), .def = OPT_DEFAULT_U64(in.n_layer)},
         {OPT_ROW("--heads", OPT_U64, "H", "attention heads", &f->v[3]), .def = OPT_DEFAULT_U64(in.n_head)},
-        {OPT_ROW("--ffn-multiplier", OPT_U64, "M", "ffn = M·d² per layer", &f->v[4]),
+        {OPT_ROW("--ffn-multiplier", OPT_STR, "M", "ffn = M·d² per layer; a decimal (10.5) is exact", &f->ffn),
          .def = OPT_DEFAULT_U64(in.ffn_multiplier)},
         {OPT_ROW("--precision-bytes", OPT_U64, "B", "bytes per weight and gradient", &f->v[5]),
          .def = OPT_DEFAULT_U64(in.precision_bytes)},
@@ -73,6 +74,31 @@ static void lab_doc(struct lab_flags *f, struct opt *opts, struct cmd_doc *d)
                  "multi-head attention) or --compare names one, the exact count and the\n"
                  "approximation's relative error are shown too.",
         .opts = opts, .n_opts = N_LAB_OPTS};
+}
+
+/* --ffn-multiplier: digits with an optional decimal point and at most 9
+ * decimals → num / 10^k. false: not such a number, or too large. */
+static bool parse_multiplier(const char *s, uint64_t *num, uint64_t *den)
+{
+    uint64_t n = 0, d = 1;
+    bool digits = false, point = false;
+    for (const char *p = s; *p; p++) {
+        if (*p == '.' && !point) {
+            point = true;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || (point && d == UINT64_C(1000000000)))
+            return false;
+        if (n > (UINT64_MAX - 9) / 10)
+            return false;
+        n = n * 10 + (uint64_t)(*p - '0');
+        if (point)
+            d *= 10;
+        digits = true;
+    }
+    *num = n;
+    *den = d;
+    return digits;
 }
 
 void tmem__lab_doc(cmd_doc_sink sink, void *ctx)
@@ -106,6 +132,13 @@ int cmd_lab(int argc, char **argv)
     for (int i = 0; i < 9; i++)
         if (v[i].set)
             *fields[i] = v[i].v;
+    if (f.ffn != NULL &&
+        !parse_multiplier(f.ffn, &in.ffn_multiplier, &in.ffn_multiplier_den)) {
+        char msg[TMEM_QUOTE_CAP + 64], q[TMEM_QUOTE_CAP];
+        snprintf(msg, sizeof msg, "expected a number such as 8 or 10.5, got %s", tmem__quote(q, f.ffn));
+        cli_error("--ffn-multiplier", msg, NULL);
+        return 2;
+    }
 
     struct tmem_lab_result r;
     struct tmem_error err = {0};

@@ -61,7 +61,11 @@ int cmd_params(int argc, char **argv)
     struct tmem_inventory inv;
     if (tmem__model_inventory_from_args(n_pos ? pos[0] : NULL, &mf, &m, &inv) != 0)
         return 2;
-    struct tmem_params_view v = {.model = &m, .inv = &inv, .n_moe_layer = tmem_model_moe_layers(&m)};
+    char nbuf[sizeof mf.notes];
+    const char *notes[8];
+    size_t n_notes = model_notes_list(&mf, nbuf, sizeof nbuf, notes, 8);
+    struct tmem_params_view v = {.model = &m, .inv = &inv, .n_moe_layer = tmem_model_moe_layers(&m),
+                                 .notes = notes, .n_notes = n_notes};
     for (int t = 0; t < TMEM_DTYPE_COUNT; t++)
         if (tmem_dtype_bytes((enum tmem_dtype)t, inv.total_params, &v.dtype_bytes[t]) != TMEM_OK) {
             cli_error("params", "weight bytes do not fit in 64 bits", NULL);

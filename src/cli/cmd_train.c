@@ -527,8 +527,11 @@ int cmd_train(int argc, char **argv)
             tmem_train_time(&m, &inv, &fixes[i].opts, &fr, &to, NULL, &ft, NULL, NULL) == TMEM_OK)
             fix_step_s[i] = tmem_train_time_for_tokens(&ft, tt.tokens_per_step);
     }
-    const char *notes[TMEM_TRAIN_MAX_NOTES];
-    size_t n_notes = tmem_train_notes(&m, &o, notes, TMEM_TRAIN_MAX_NOTES);
+    /* the reader's notes (what it assumed about the model), then the core's */
+    char nbuf[sizeof mf.notes];
+    const char *notes[TMEM_TRAIN_MAX_NOTES + 8];
+    size_t n_notes = model_notes_list(&mf, nbuf, sizeof nbuf, notes, 8);
+    n_notes += tmem_train_notes(&m, &o, notes + n_notes, TMEM_TRAIN_MAX_NOTES);
     struct tmem_train_result *stages = NULL;
     if (t.per_stage) {
         stages = tmem__calloc((size_t)o.pp, sizeof *stages);

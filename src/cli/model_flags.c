@@ -9,7 +9,7 @@
 void model_flag_opts(struct model_flags *f, struct opt *o)
 {
     const struct opt t[MODEL_FLAG_COUNT] = {
-        {OPT_ROW("--family", OPT_STR, "NAME", "family when flags alone describe the model", &f->family),
+        {OPT_ROW("--family", OPT_STR, "NAME", "family: of a model flags alone describe, or the layout to count a config by", &f->family),
          .choice = tmem__choice_family, .def = OPT_DEFAULT_TEXT(MODEL_FLAG_FAMILY)},
         {OPT_ROW("--name", OPT_STR, "TEXT", "display name", &f->name)},
         {OPT_ROW("--hidden", OPT_U64, "N", "d_model (hidden size)", &f->hidden)},
@@ -68,7 +68,7 @@ static bool any_size_flag(const struct model_flags *f)
  * and experts per token. */
 static void drop_answered(char *notes, size_t cap, const struct model_flags *f)
 {
-    char out[400] = "";
+    char out[sizeof f->notes] = "";
     size_t o = 0;
     const char *seg = notes;
     while (*seg) {
@@ -78,7 +78,7 @@ static void drop_answered(char *notes, size_t cap, const struct model_flags *f)
             depth += seg[n] == '(' ? 1 : seg[n] == ')' && depth > 0 ? -1 : 0;
             n++;
         }
-        char one[400];
+        char one[sizeof f->notes];
         snprintf(one, sizeof one, "%.*s", (int)n, seg);
         bool answered = (f->head_dim.set && (strstr(one, "d_head") || strstr(one, "n_head"))) ||
                         (f->experts_per_token.set && strstr(one, "experts per token"));
@@ -91,12 +91,41 @@ static void drop_answered(char *notes, size_t cap, const struct model_flags *f)
     snprintf(notes, cap, "%s", out);
 }
 
-int model_from_args(const char *arg, const struct model_flags *f, struct tmem_model *out)
+
+size_t model_notes_list(const struct model_flags *f, char *buf, size_t cap, const char **list,
+                        size_t max)
+{
+    snprintf(buf, cap, "%s", f->notes);
+    size_t n = 0;
+    for (char *p = buf; *p && n < max;) {
+        list[n++] = p;
+        char *nl = strchr(p, '\n');
+        if (nl == NULL)
+            break;
+        *nl = '\0';
+        p = nl + 1;
+    }
+    return n;
+}
+
+static void print_notes(const char *notes)
+{
+    for (const char *p = notes; *p;) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        char line[sizeof ((struct model_flags *)0)->notes];
+        snprintf(line, sizeof line, "%.*s", len, p);
+        cli_note(line);
+        p = nl ? nl + 1 : p + len;
+    }
+}
+
+int model_from_args(const char *arg, struct model_flags *f, struct tmem_model *out)
 {
     struct tmem_error err = {0};
     struct tmem_model m;
-    char notes[400] = ""; /* what loading MODEL had to guess: printed once it resolves */
     bool from_flags = arg == NULL;
+    f->notes[0] = '\0';
     if (from_flags) {
         if (!any_size_flag(f)) {
             cli_error("MODEL", "no model given",
@@ -109,12 +138,19 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
             return 2;
         }
     } else {
-        if (f->family) {
-            cli_error("--family", "only applies when flags alone describe the model", NULL);
+        struct tmem_load_opts lo = {.family = f->family, .notes = f->notes,
+                                    .notes_cap = sizeof f->notes};
+        if (f->family && tmem_model_from_family(f->family, &m, &err) != TMEM_OK) {
+            cli_error("--family", err.msg, NULL); /* a name no family has */
             return 2;
         }
-        if (tmem_model_load_noted(arg, cli_allocator(), &m, notes, sizeof notes, &err) != TMEM_OK)
+        if (tmem_model_load_opts(arg, &lo, cli_allocator(), &m, &err) != TMEM_OK) {
+            if (strcmp(err.where, "family") == 0) { /* the option, as the user wrote it */
+                cli_error("--family", err.msg, NULL);
+                return 2;
+            }
             return report_error(&err);
+        }
     }
     if (f->tied && f->untied) {
         cli_error("--tied", "contradicts --untied", NULL);
@@ -155,13 +191,12 @@ int model_from_args(const char *arg, const struct model_flags *f, struct tmem_mo
                       : NULL);
         return 2;
     }
-    drop_answered(notes, sizeof notes, f);
-    if (notes[0])
-        cli_note(notes);
+    drop_answered(f->notes, sizeof f->notes, f);
+    print_notes(f->notes);
     return 0;
 }
 
-int tmem__model_inventory_from_args(const char *arg, const struct model_flags *f,
+int tmem__model_inventory_from_args(const char *arg, struct model_flags *f,
                                     struct tmem_model *m, struct tmem_inventory *inv)
 {
     if (model_from_args(arg, f, m) != 0)

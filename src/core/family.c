@@ -51,6 +51,53 @@ enum tmem_family tmem_family_from_name(const char *model_type)
     return TMEM_FAMILY_COUNT;
 }
 
+/* the heads transformers names after a family's class-name stem */
+static const char *const class_heads[] = {
+    "ForCausalLM", "LMHeadModel", "Model", "ForSequenceClassification", "ForTokenClassification",
+    "ForQuestionAnswering", "DoubleHeadsModel",
+};
+
+enum tmem_family tmem_family_from_class(const char *architecture)
+{
+    if (architecture == NULL)
+        return TMEM_FAMILY_COUNT;
+    size_t n = strlen(architecture);
+    for (size_t h = 0; h < sizeof class_heads / sizeof class_heads[0]; h++) {
+        size_t k = strlen(class_heads[h]);
+        char stem[64];
+        if (n <= k || n - k >= sizeof stem || strcmp(architecture + n - k, class_heads[h]) != 0)
+            continue;
+        memcpy(stem, architecture, n - k);
+        stem[n - k] = '\0';
+        for (int f = 0; f < TMEM_FAMILY_COUNT; f++)
+            if (tmem__name_in_list(families[f].hf_class, stem))
+                return (enum tmem_family)f;
+    }
+    return TMEM_FAMILY_COUNT;
+}
+
+enum tmem_family tmem__family_like(enum tmem_norm_kind norm, enum tmem_mlp_kind mlp, bool moe)
+{
+    int best = TMEM_FAMILY_COUNT, best_score = -1;
+    for (int f = 0; f < TMEM_FAMILY_COUNT; f++) {
+        const struct tmem_family_info *fi = &families[f];
+        /* a plain decoder: rotary, full attention, nothing before the layers */
+        if (fi->attn != TMEM_ATTN_GQA || fi->learned_pos || fi->embed_norm || !fi->rope)
+            continue;
+        int score = 4 * (fi->mlp == mlp) + 2 * (fi->moe == moe) + (fi->norm == norm);
+        if (score > best_score) {
+            best = f;
+            best_score = score;
+        }
+    }
+    return (enum tmem_family)best;
+}
+
+const struct tmem_config_key *tmem__config_keys_generic(void)
+{
+    return generic_keys;
+}
+
 const struct tmem_config_key *tmem__config_keys_common(void)
 {
     return common_keys;

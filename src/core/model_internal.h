@@ -11,6 +11,15 @@
  * next (include/tmem/families.h, TMEM_FAMILY_KEYS); each ends with .keys NULL. */
 const struct tmem_config_key *tmem__config_keys_common(void);
 const struct tmem_config_key *tmem__config_keys_moe(void);
+/* The keys a best-effort layout reads after the shared ones (a config of
+ * a model_type no descriptor names). */
+const struct tmem_config_key *tmem__config_keys_generic(void);
+
+/* The family whose descriptor is closest to a plain rotary decoder with
+ * this norm, MLP and MoE-ness (the MLP weighs most, then MoE, then the
+ * norm; the first of equals): the layout a config of an unknown
+ * model_type is counted by. */
+enum tmem_family tmem__family_like(enum tmem_norm_kind norm, enum tmem_mlp_kind mlp, bool moe);
 
 /* Whether name is one of the "|"-separated names of list (NULL: none). */
 bool tmem__name_in_list(const char *list, const char *name);

@@ -57,6 +57,26 @@ enum tmem_status tmem_model_load_noted(const char *arg, const struct tmem_alloca
     RETURN_WITH_ALLOCATOR(alc, tmem__model_load_noted(arg, out, notes, notes_cap, err));
 }
 
+enum tmem_status tmem_hf_config_parse_opts(const char *text, size_t len, const char *where,
+                                           const struct tmem_load_opts *o,
+                                           const struct tmem_allocator *alc,
+                                           struct tmem_model *out, struct tmem_error *err)
+{
+    if (text == NULL || out == NULL)
+        return invalid(err, where ? where : "config.json", "no text or no output given");
+    RETURN_WITH_ALLOCATOR(alc, tmem__hf_config_parse_opts(text, len, where ? where : "config.json",
+                                                          o, out, err));
+}
+
+enum tmem_status tmem_model_load_opts(const char *arg, const struct tmem_load_opts *o,
+                                      const struct tmem_allocator *alc, struct tmem_model *out,
+                                      struct tmem_error *err)
+{
+    if (out == NULL)
+        return invalid(err, "MODEL", "no output given");
+    RETURN_WITH_ALLOCATOR(alc, tmem__model_load_opts(arg, o, out, err));
+}
+
 enum tmem_status tmem_ds_config_parse(const char *text, size_t len, const char *where,
                                       const struct tmem_allocator *alc,
                                       struct tmem_ds_config *out, struct tmem_error *err)

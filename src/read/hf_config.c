@@ -8,6 +8,7 @@
  * only interprets those rules: nothing here is specific to a family. Sizes
  * must be non-negative integers; null counts as absent. The result is raw:
  * derived fields stay 0 for tmem_model_resolve(). */
+#include "error.h"
 #include "reader.h"
 
 #include "checked.h"
@@ -25,6 +26,7 @@ struct cfg {
     const char *where;
     struct tmem_error *err;
     enum tmem_status st;
+    char bad_key[128]; /* the key of the first failure */
 };
 
 static void fail(struct cfg *c, enum tmem_status code, const char *key, const char *msg)
@@ -32,6 +34,7 @@ static void fail(struct cfg *c, enum tmem_status code, const char *key, const ch
     if (c->st != TMEM_OK)
         return;
     c->st = code;
+    snprintf(c->bad_key, sizeof c->bad_key, "%s", key ? key : "");
     tmem__fail_at(c->err, code, c->where, key, msg);
 }
 
@@ -312,8 +315,151 @@ static void read_model(struct cfg *c, struct tmem_model *m)
         read_dropout(c, &fi->dropout[k], &m->dropout[k]);
 }
 
+/* Adds one line to the caller's notes (cut to what fits). */
+static void note(const struct tmem_load_opts *o, const char *line)
+{
+    if (o == NULL || o->notes == NULL || o->notes_cap == 0)
+        return;
+    size_t used = strlen(o->notes);
+    snprintf(o->notes + used, o->notes_cap - used, "%s%s", used ? "\n" : "", line);
+}
+
+/* model_types of kinds tmem does not count (an HF config with one of these
+ * is not a decoder-only transformer) */
+static const struct {
+    const char *kind, *types;
+} unsupported[] = {
+    {"an encoder", "bert|roberta|distilbert|albert|electra|deberta|deberta-v2|xlm-roberta|"
+                   "camembert|modernbert|mpnet|ernie|nomic_bert|xlm"},
+    {"an encoder-decoder", "t5|mt5|umt5|bart|mbart|pegasus|marian|longt5|switch_transformers|"
+                           "prophetnet|led|fsmt|blenderbot|m2m_100|nllb-moe|whisper|"
+                           "speech_to_text|seamless_m4t"},
+    {"a state-space or recurrent", "mamba|mamba2|rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma"},
+    {"a vision or multimodal", "llava|llava_next|llava_onevision|clip|siglip|vit|blip|blip-2|"
+                               "idefics|idefics2|idefics3|paligemma|qwen2_vl|qwen2_5_vl|mllama|"
+                               "pixtral|chameleon|fuyu|kosmos-2|git|instructblip|vision-encoder-decoder"},
+};
+
+const char *tmem__unsupported_kind(const char *model_type)
+{
+    for (size_t k = 0; model_type != NULL && k < sizeof unsupported / sizeof unsupported[0]; k++)
+        if (tmem__name_in_list(unsupported[k].types, model_type))
+            return unsupported[k].kind;
+    return NULL;
+}
+
+/* The first `architectures` class a descriptor names, or TMEM_FAMILY_COUNT. */
+static enum tmem_family family_from_architectures(struct cfg *c, const char **cls)
+{
+    json_t *a = json_object_get(c->root, "architectures");
+    *cls = NULL;
+    if (!json_is_array(a))
+        return TMEM_FAMILY_COUNT;
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v)
+    {
+        if (!json_is_string(v))
+            continue;
+        if (*cls == NULL)
+            *cls = json_string_value(v);
+        enum tmem_family f = tmem_family_from_class(json_string_value(v));
+        if (f != TMEM_FAMILY_COUNT) {
+            *cls = json_string_value(v);
+            return f;
+        }
+    }
+    return TMEM_FAMILY_COUNT;
+}
+
+/* An unknown model_type: a best-effort layout from the standard HF keys.
+ * The norm from which *_eps key the config has, the MLP from its
+ * activation, experts from num_local_experts / num_experts; the rest of
+ * the layout from the family closest to that (tmem__family_like), with
+ * every bias, extra norm and tying reset to what the standard keys say. */
+static void best_effort(struct cfg *c, const char *type, const char *cls,
+                        const struct tmem_load_opts *o, struct tmem_model *m)
+{
+    char used[64];
+    enum tmem_norm_kind norm = TMEM_NORM_RMSNORM;
+    const char *norm_why = "RMSNorm (no rms_norm_eps or layer_norm_eps key)";
+    if (lookup(c, "rms_norm_eps", used, sizeof used) != NULL) {
+        norm_why = "RMSNorm from rms_norm_eps";
+    } else if (lookup(c, "layer_norm_eps|layer_norm_epsilon", used, sizeof used) != NULL) {
+        norm = TMEM_NORM_LAYERNORM;
+        norm_why = "LayerNorm with bias from layer_norm_eps";
+    }
+    const char *act = get_str(c, "hidden_act|hidden_activation|activation_function");
+    if (c->st != TMEM_OK)
+        return;
+    bool gated = act == NULL ? norm == TMEM_NORM_RMSNORM
+                             : strcmp(act, "silu") == 0 || strcmp(act, "swish") == 0 ||
+                                   (norm == TMEM_NORM_RMSNORM && strncmp(act, "gelu", 4) == 0);
+    uint64_t n_expert = 0;
+    json_t *e = lookup(c, "num_local_experts|num_experts|n_routed_experts", used, sizeof used);
+    if (e != NULL && !as_u64(c, e, used, &n_expert))
+        return;
+    enum tmem_family f =
+        tmem__family_like(norm, gated ? TMEM_MLP_GATED : TMEM_MLP_PLAIN, n_expert > 0);
+    tmem_model_init(m, f, NULL);
+    m->norm = norm;
+    m->mlp = gated ? TMEM_MLP_GATED : TMEM_MLP_PLAIN;
+    m->n_norm_per_layer = 2;
+    m->qkv_bias = m->o_bias = m->mlp_bias = m->lm_head_bias = false;
+    m->qk_norm = m->embed_norm = m->learned_pos = false;
+    m->router_bias = m->shared_expert_gate = false;
+    m->moe_layer_phase = 0;
+    m->tied = true; /* PretrainedConfig's default: a config.json omits it when true */
+    apply_all(c, tmem__config_keys_common(), m);
+    if (n_expert > 0)
+        apply_all(c, tmem__config_keys_moe(), m);
+    apply_all(c, tmem__config_keys_generic(), m);
+    if (c->st != TMEM_OK)
+        return;
+
+    char what[96], q[TMEM_QUOTE_CAP], line[768];
+    if (type != NULL)
+        snprintf(what, sizeof what, "unknown model_type %s", tmem__quote(q, type));
+    else
+        snprintf(what, sizeof what, "no model_type and unknown architectures %s",
+                 tmem__quote(q, cls));
+    char act_why[96];
+    if (act != NULL)
+        snprintf(act_why, sizeof act_why, "from hidden_act %s", tmem__quote(q, act));
+    else
+        snprintf(act_why, sizeof act_why, "(no hidden_act key)");
+    const char *bias = m->qkv_bias && m->mlp_bias ? "biases on attention and MLP (attention_bias, mlp_bias)"
+                       : m->qkv_bias              ? "attention biases (attention_bias), none on the MLP"
+                       : m->mlp_bias              ? "MLP biases (mlp_bias), none on attention"
+                                                  : "no biases";
+    snprintf(line, sizeof line,
+             "%s: counted as a %s-style decoder (%s, %s MLP %s, %s%s, %s embeddings%s); a best "
+             "effort that may be off (norms, q/k norms, biases or parallel blocks the standard keys "
+             "do not name are missed): pass --family NAME to choose the layout",
+             what, tmem_family_info(f)->name, norm_why, gated ? "gated" : "plain", act_why, bias,
+             n_expert > 0 ? ", routed experts from num_local_experts" : "",
+             m->tied ? "tied" : "untied",
+             lookup(c, "tie_word_embeddings", used, sizeof used) ? "" : " (no tie_word_embeddings: PretrainedConfig's default)");
+    char close[128];
+    if (type != NULL) {
+        tmem__close_family_names(type, close, sizeof close);
+        if (close[0]) {
+            size_t n = strlen(line);
+            snprintf(line + n, sizeof line - n, " (closest known model_types: %s)", close);
+        }
+    }
+    note(o, line);
+}
+
 enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char *where,
                                        struct tmem_model *out, struct tmem_error *err)
+{
+    return tmem__hf_config_parse_opts(text, len, where, NULL, out, err);
+}
+
+enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const char *where,
+                                            const struct tmem_load_opts *o,
+                                            struct tmem_model *out, struct tmem_error *err)
 {
     struct cfg c = {.where = where ? where : "config.json", .err = err, .st = TMEM_OK};
     json_error_t jerr;
@@ -334,22 +480,68 @@ enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char 
 
     const char *type = get_str(&c, "model_type");
     struct tmem_model m;
-    if (c.st == TMEM_OK && type == NULL)
-        fail(&c, TMEM_ERR_MISSING_KEY, "model_type", "missing field (it picks the family)");
-    if (c.st == TMEM_OK) {
-        enum tmem_family f = tmem_family_from_name(type);
+    char q[TMEM_QUOTE_CAP], msg[TMEM_ERROR_MSG_LEN], line[512];
+    enum tmem_family f = TMEM_FAMILY_COUNT;
+    const char *cls = NULL;
+    bool guess = false;
+    if (c.st == TMEM_OK && o != NULL && o->family != NULL) {
+        f = tmem_family_from_name(o->family);
         if (f == TMEM_FAMILY_COUNT) {
-            char close[128], msg[256], q[TMEM_QUOTE_CAP];
-            tmem__close_family_names(type, close, sizeof close);
-            snprintf(msg, sizeof msg, "unknown model_type %s (closest known: %s)",
-                     tmem__quote(q, type), close);
-            fail(&c, TMEM_ERR_UNSUPPORTED, "model_type", msg);
-        } else {
-            tmem_model_init(&m, f, NULL);
+            snprintf(msg, sizeof msg, "unknown family %s", tmem__quote(q, o->family));
+            c.st = TMEM_ERR_UNSUPPORTED;
+            tmem__fail(err, c.st, "family", msg);
+        } else if (type == NULL || tmem_family_from_name(type) != f) {
+            snprintf(line, sizeof line, "--family %s: counted with %s's layout and keys%s%s",
+                     tmem_family_info(f)->name, tmem_family_info(f)->name,
+                     type ? ", not by the config's model_type " : "", type ? tmem__quote(q, type) : "");
+            note(o, line);
         }
     }
-    if (c.st == TMEM_OK) {
+    if (c.st == TMEM_OK && f == TMEM_FAMILY_COUNT && type != NULL) {
+        f = tmem_family_from_name(type);
+        const char *kind = f == TMEM_FAMILY_COUNT ? tmem__unsupported_kind(type) : NULL;
+        if (kind != NULL) {
+            snprintf(msg, sizeof msg, "model_type %s is %s model: %s", tmem__quote(q, type), kind,
+                     TMEM_UNSUPPORTED_KINDS);
+            fail(&c, TMEM_ERR_UNSUPPORTED, "model_type", msg);
+        }
+    }
+    if (c.st == TMEM_OK && f == TMEM_FAMILY_COUNT) {
+        f = family_from_architectures(&c, &cls);
+        if (f != TMEM_FAMILY_COUNT && type != NULL) {
+            snprintf(line, sizeof line, "unknown model_type %s: counted as %s, from architectures %s",
+                     tmem__quote(q, type), tmem_family_info(f)->name, cls);
+            note(o, line);
+        }
+    }
+    if (c.st == TMEM_OK && f == TMEM_FAMILY_COUNT) {
+        if (type == NULL && cls == NULL) {
+            fail(&c, TMEM_ERR_MISSING_KEY, "model_type",
+                 "missing field (model_type, or architectures, picks the family; --family NAME "
+                 "chooses one)");
+        } else {
+            guess = true;
+            best_effort(&c, type, cls, o, &m);
+            if (c.st == TMEM_ERR_MISSING_KEY && type != NULL) {
+                /* no best effort without the sizes: say what was unknown */
+                char close[128], key[128], full[512];
+                tmem__close_family_names(type, close, sizeof close);
+                memcpy(key, c.bad_key, sizeof key);
+                snprintf(full, sizeof full,
+                         "unknown model_type %s (closest known: %s); a best-effort count needs %s, "
+                         "missing here",
+                         tmem__quote(q, type), close[0] ? close : "none", key);
+                c.st = TMEM_OK;
+                fail(&c, TMEM_ERR_UNSUPPORTED, "model_type", full);
+            }
+        }
+    } else if (c.st == TMEM_OK) {
+        tmem_model_init(&m, f, NULL);
         read_model(&c, &m);
+    }
+    if (c.st == TMEM_OK && guess) {
+        for (int k = 0; k < TMEM_DROPOUT_COUNT && c.st == TMEM_OK; k++)
+            read_dropout(&c, &tmem_family_info(m.family)->dropout[k], &m.dropout[k]);
     }
     if (c.st == TMEM_OK) {
         json_t *name = json_object_get(c.root, "_name_or_path");

@@ -26,28 +26,32 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-enum tmem_status tmem__hf_config_load(const char *path, struct tmem_model *out,
-                                      struct tmem_error *err)
+static enum tmem_status load_config_file(const char *path, const struct tmem_load_opts *o,
+                                         struct tmem_model *out, struct tmem_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     enum tmem_status st = tmem__read_file(path, TMEM_MAX_CONFIG_BYTES, &text, &len, err);
     if (st != TMEM_OK)
         return st;
-    st = tmem__hf_config_parse(text, len, path, out, err);
+    st = tmem__hf_config_parse_opts(text, len, path, o, out, err);
     tmem__dealloc(text);
     return st;
 }
 
 /* A .gguf, a .safetensors, an index or a folder of them without config.json:
  * the model its headers describe (checkpoint.h). */
-static enum tmem_status load_checkpoint(const char *path, struct tmem_model *out, char *notes,
-                                        size_t notes_cap, struct tmem_error *err)
+static enum tmem_status load_checkpoint(const char *path, const struct tmem_load_opts *o,
+                                        struct tmem_model *out, struct tmem_error *err)
 {
+    if (o != NULL && o->family != NULL)
+        return load_fail(err, TMEM_ERR_INVALID_ARG, "family",
+                         "applies to a config.json (or a folder or preset with one) and to flags, "
+                         "not to a checkpoint's headers");
     struct tmem_ckpt c;
     enum tmem_status st = tmem_ckpt_open(path, tmem__alloc_current(), &c, err);
     if (st == TMEM_OK)
-        st = tmem_ckpt_model(&c, out, notes, notes_cap, err);
+        st = tmem_ckpt_model(&c, out, o ? o->notes : NULL, o ? o->notes_cap : 0, err);
     tmem_ckpt_free(&c);
     return st;
 }
@@ -64,14 +68,27 @@ static bool sibling_config(const char *path, char *buf, size_t cap)
 
 enum tmem_status tmem__model_load(const char *arg, struct tmem_model *out, struct tmem_error *err)
 {
-    return tmem__model_load_noted(arg, out, NULL, 0, err);
+    return tmem__model_load_opts(arg, NULL, out, err);
 }
 
 enum tmem_status tmem__model_load_noted(const char *arg, struct tmem_model *out, char *notes,
                                         size_t notes_cap, struct tmem_error *err)
 {
-    if (notes && notes_cap)
-        notes[0] = '\0';
+    const struct tmem_load_opts o = {.notes = notes, .notes_cap = notes_cap};
+    return tmem__model_load_opts(arg, &o, out, err);
+}
+
+enum tmem_status tmem__hf_config_load(const char *path, struct tmem_model *out,
+                                      struct tmem_error *err)
+{
+    return load_config_file(path, NULL, out, err);
+}
+
+enum tmem_status tmem__model_load_opts(const char *arg, const struct tmem_load_opts *o,
+                                      struct tmem_model *out, struct tmem_error *err)
+{
+    if (o != NULL && o->notes != NULL && o->notes_cap > 0)
+        o->notes[0] = '\0';
     if (arg == NULL || arg[0] == '\0')
         return load_fail(err, TMEM_ERR_INVALID_ARG, "MODEL", "no model given");
     struct stat sb;
@@ -84,18 +101,18 @@ enum tmem_status tmem__model_load_noted(const char *arg, struct tmem_model *out,
             if ((size_t)snprintf(path, sizeof path, "%s/config.json", arg) >= sizeof path)
                 return load_fail(err, TMEM_ERR_LIMIT, arg, "path is too long");
             if (stat(path, &sb) != 0) /* no config: the weights' headers describe it */
-                return load_checkpoint(arg, out, notes, notes_cap, err);
-            return tmem__hf_config_load(path, out, err);
+                return load_checkpoint(arg, o, out, err);
+            return load_config_file(path, o, out, err);
         }
         char cfg[4096];
         /* safetensors: the config.json beside the file, as a folder would */
         if ((ends_with(arg, ".safetensors") || ends_with(arg, ".safetensors.index.json")) &&
             sibling_config(arg, cfg, sizeof cfg))
-            return tmem__hf_config_load(cfg, out, err);
+            return load_config_file(cfg, o, out, err);
         if (ends_with(arg, ".gguf") || ends_with(arg, ".safetensors") ||
             ends_with(arg, ".safetensors.index.json"))
-            return load_checkpoint(arg, out, notes, notes_cap, err);
-        return tmem__hf_config_load(arg, out, err);
+            return load_checkpoint(arg, o, out, err);
+        return load_config_file(arg, o, out, err);
     }
 
     const struct tmem_preset *p = tmem_preset_find(arg);
@@ -103,7 +120,7 @@ enum tmem_status tmem__model_load_noted(const char *arg, struct tmem_model *out,
         char where[96];
         snprintf(where, sizeof where, "preset %s", p->name);
         enum tmem_status st =
-            tmem__hf_config_parse(p->config_json, strlen(p->config_json), where, out, err);
+            tmem__hf_config_parse_opts(p->config_json, strlen(p->config_json), where, o, out, err);
         if (st == TMEM_OK)
             snprintf(out->name, sizeof out->name, "%s", p->name);
         return st;
@@ -121,7 +138,8 @@ enum tmem_status tmem__model_load_noted(const char *arg, struct tmem_model *out,
     for (size_t i = 0; i < n; i++)
         names[i] = tmem_preset_at(i)->name;
     char close[160], msg[256];
-    tmem__close_names(arg, names, n, 3, close, sizeof close);
+    if (tmem__close_names(arg, names, n, 3, close, sizeof close) == 0)
+        snprintf(close, sizeof close, "none; tmem models lists them");
     tmem__dealloc(names);
     snprintf(msg, sizeof msg,
              "unknown model: not a file, a folder or a preset (closest presets: %s)", close);

@@ -1,5 +1,6 @@
 /* names.c — "did you mean": the names closest to a mistyped one, by
- * case-insensitive Levenshtein distance over short ASCII names. */
+ * case-insensitive Levenshtein distance over short ASCII names, and only
+ * those within a third of the name's length (noise otherwise). */
 #include "reader.h"
 
 #include <string.h>
@@ -58,7 +59,11 @@ size_t tmem__close_names(const char *query, const char *const *names, size_t n, 
                 best = i;
             }
         }
-        if (best == n)
+        /* only close names: at most a third of the longer name's edits
+         * (at least 1), so "bert" suggests nothing rather than "opt" */
+        size_t lq = strlen(query), ln = best < n ? strlen(names[best]) : 0;
+        size_t limit = (lq > ln ? lq : ln) / 3;
+        if (best == n || best_d > (limit ? limit : 1))
             break;
         taken[best] = true;
         size_t len = strlen(names[best]);

@@ -64,7 +64,14 @@ enum tmem_status tmem_model_from_family(const char *family, struct tmem_model *o
     enum tmem_family fam = tmem_family_from_name(want);
     if (fam == TMEM_FAMILY_COUNT) {
         char close[128], msg[256], q[TMEM_QUOTE_CAP];
-        tmem__close_family_names(want, close, sizeof close);
+        const char *kind = tmem__unsupported_kind(want);
+        if (kind != NULL) {
+            snprintf(msg, sizeof msg, "%s is %s model: %s", tmem__quote(q, want), kind,
+                     TMEM_UNSUPPORTED_KINDS);
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "family", msg);
+        }
+        if (tmem__close_family_names(want, close, sizeof close) == 0)
+            snprintf(close, sizeof close, "none; tmem params --help lists them");
         snprintf(msg, sizeof msg, "unknown family %s (closest: %s)", tmem__quote(q, want), close);
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "family", msg);
     }

@@ -27,7 +27,9 @@ enum tmem_status tmem__model_load_noted(const char *arg, struct tmem_model *out,
                                         size_t notes_cap, struct tmem_error *err);
 
 /* Up to `max` names from `names[n]` closest to `query` by edit distance
- * (case-insensitive), written as "a, b, c" into buf. Returns how many. */
+ * (case-insensitive), written as "a, b, c" into buf, and only names within
+ * max(1, a third of the longer name's length) edits: none (an empty buf)
+ * when nothing is close. Returns how many. */
 size_t tmem__close_names(const char *query, const char *const *names, size_t n, size_t max,
                         char *buf, size_t cap);
 
@@ -42,6 +44,18 @@ enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char 
 enum tmem_status tmem__hf_config_load(const char *path, struct tmem_model *out,
                                       struct tmem_error *err);
 enum tmem_status tmem__model_load(const char *arg, struct tmem_model *out, struct tmem_error *err);
+enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const char *where,
+                                            const struct tmem_load_opts *o,
+                                            struct tmem_model *out, struct tmem_error *err);
+enum tmem_status tmem__model_load_opts(const char *arg, const struct tmem_load_opts *o,
+                                       struct tmem_model *out, struct tmem_error *err);
+
+/* "an encoder" for an HF model_type of a kind tmem does not count (bert,
+ * t5, whisper, mamba, llava, ...); NULL for any other name. */
+const char *tmem__unsupported_kind(const char *model_type);
+#define TMEM_UNSUPPORTED_KINDS                                                                     \
+    "tmem counts decoder-only transformers; encoder, encoder-decoder, state-space and vision "     \
+    "models are not supported yet"
 enum tmem_status tmem__ds_config_parse(const char *text, size_t len, const char *where,
                                        struct tmem_ds_config *out, struct tmem_error *err);
 enum tmem_status tmem__ds_config_load(const char *path, struct tmem_ds_config *out,

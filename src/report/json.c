@@ -93,6 +93,10 @@ int tmem__report_params_json(FILE *out, const struct tmem_params_view *v)
     for (int t = 0; t < TMEM_DTYPE_COUNT; t++)
         rc |= tmem__jansson_set_u64(bytes, tmem_dtype_info((enum tmem_dtype)t)->name, v->dtype_bytes[t]);
     tmem__jansson_put(d, "bytes", bytes, &rc);
+    json_t *notes = json_array();
+    for (size_t i = 0; i < v->n_notes; i++)
+        tmem__jansson_push(notes, json_string(v->notes[i]), &rc);
+    tmem__jansson_put(d, "notes", notes, &rc);
     json_t *tensors = json_array();
     for (uint32_t i = 0; i < v->inv->n_tensors; i++) {
         const struct tmem_tensor *t = &v->inv->tensors[i];
@@ -140,7 +144,11 @@ int tmem__report_lab_json(FILE *out, const struct tmem_lab_view *v)
     rc |= tmem__jansson_set_u64(inputs, "d_model", in->d_model);
     rc |= tmem__jansson_set_u64(inputs, "layers", in->n_layer);
     rc |= tmem__jansson_set_u64(inputs, "heads", in->n_head);
-    rc |= tmem__jansson_set_u64(inputs, "ffn_multiplier", in->ffn_multiplier);
+    if (in->ffn_multiplier_den > 1) /* a decimal (10.5): the script's float */
+        tmem__jansson_put(inputs, "ffn_multiplier",
+            json_real((double)in->ffn_multiplier / (double)in->ffn_multiplier_den), &rc);
+    else
+        rc |= tmem__jansson_set_u64(inputs, "ffn_multiplier", in->ffn_multiplier);
     rc |= tmem__jansson_set_u64(inputs, "precision_bytes", in->precision_bytes);
     rc |= tmem__jansson_set_u64(inputs, "adam_bytes", in->adam_bytes);
     rc |= tmem__jansson_set_u64(inputs, "batch_size", in->batch_size);

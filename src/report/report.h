@@ -31,6 +31,8 @@ struct tmem_params_view {
     const struct tmem_inventory *inv;
     uint64_t n_moe_layer;
     uint64_t dtype_bytes[TMEM_DTYPE_COUNT];
+    const char *const *notes;   /* what the reader assumed (the JSON "notes"); n_notes of them */
+    size_t n_notes;
 };
 
 void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,

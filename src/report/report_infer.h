@@ -12,6 +12,8 @@ struct tmem_infer_view {
     bool have_limits;           /* max_batch / max_context were solved (it does not fit) */
     uint64_t max_batch, max_context;
     const char *weights_source; /* "--weights", "default", or where opts->stored was read */
+    const char *const *notes;   /* what the reader assumed (the JSON "notes"); n_notes of them */
+    size_t n_notes;
 };
 
 void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,

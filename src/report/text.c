@@ -209,11 +209,11 @@ void tmem__report_lab_text(FILE *out, const struct tmem_lab_view *v,
     char a[32], b[32];
     fprintf(out, "tmem lab: the original lab script (memory_accounting.py), exactly\n");
     fprintf(out,
-            "inputs: vocab_size %llu · d_model %llu · layers %llu · heads %llu · ffn_multiplier %llu"
+            "inputs: vocab_size %llu · d_model %llu · layers %llu · heads %llu · ffn_multiplier %s"
             " · precision_bytes %llu · adam_bytes %llu · batch_size %llu · seq_len %llu\n\n",
             (unsigned long long)in->n_vocab, (unsigned long long)in->d_model,
             (unsigned long long)in->n_layer, (unsigned long long)in->n_head,
-            (unsigned long long)in->ffn_multiplier, (unsigned long long)in->precision_bytes,
+            r->ffn_multiplier_text, (unsigned long long)in->precision_bytes,
             (unsigned long long)in->adam_bytes, (unsigned long long)in->batch_size,
             (unsigned long long)in->seq_len);
     fprintf(out, "  %-22s %-38s %17s\n", "attention per layer", r->attention_formula,
