@@ -462,6 +462,8 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
                                             struct tmem_model *out, struct tmem_error *err)
 {
     struct cfg c = {.where = where ? where : "config.json", .err = err, .st = TMEM_OK};
+    if (o != NULL && o->notes != NULL && o->notes_cap > 0)
+        o->notes[0] = '\0';
     json_error_t jerr;
     c.root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (c.root == NULL) {

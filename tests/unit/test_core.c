@@ -183,11 +183,65 @@ static void family_names_round_trip(void **state)
     assert_null(tmem_family_info(TMEM_FAMILY_COUNT));
 }
 
+/* Llama-3-70B's MLP through the lab: 3 · 28,672 / 8,192 = 10.5, a float
+ * in the script (ffn = m * d_model**2). By hand, d 8192, L 80, V 128256:
+ *   ffn 10.5 · 8192² = 10.5 · 67,108,864 = 704,643,072 (whole: Python's
+ *   float product is exact, 704643072.0); attention 4 · 8192² = 268,435,456
+ *   total 80 · (268,435,456 + 704,643,072) + 128256 · 8192
+ *       = 77,846,282,240 + 1,050,673,152 = 78,896,955,392 */
+static void lab_takes_a_decimal_ffn_multiplier(void **state)
+{
+    (void)state;
+    struct tmem_lab_input in;
+    struct tmem_lab_result r;
+    tmem_lab_defaults(&in);
+    in.d_model = 8192;
+    in.n_layer = 80;
+    in.n_head = 64;
+    in.n_vocab = 128256;
+    in.ffn_multiplier = 105;
+    in.ffn_multiplier_den = 10;
+    assert_int_equal(tmem_lab_compute(&in, &r, NULL), TMEM_OK);
+    assert_int_equal(r.ffn_params_per_layer, U64(704643072));
+    assert_int_equal(r.attention_params_per_layer, U64(268435456));
+    assert_int_equal(r.total_params, U64(78896955392));
+    assert_int_equal(r.param_bytes, 2 * U64(78896955392));
+    assert_string_equal(r.ffn_multiplier_text, "10.5");
+    /* 10.50 is the same number; 8.0 is 8 */
+    in.ffn_multiplier = 1050;
+    in.ffn_multiplier_den = 100;
+    assert_int_equal(tmem_lab_compute(&in, &r, NULL), TMEM_OK);
+    assert_int_equal(r.ffn_params_per_layer, U64(704643072));
+    assert_string_equal(r.ffn_multiplier_text, "10.5");
+    in.ffn_multiplier = 80;
+    in.ffn_multiplier_den = 10;
+    assert_int_equal(tmem_lab_compute(&in, &r, NULL), TMEM_OK);
+    assert_int_equal(r.ffn_params_per_layer, 8 * U64(8192) * 8192);
+    assert_string_equal(r.ffn_multiplier_text, "8");
+    /* 2.667 · 4096² = 44,744,835.072: not a whole count, refused */
+    struct tmem_error err = {0};
+    in.d_model = 4096;
+    in.n_head = 32;
+    in.ffn_multiplier = 2667;
+    in.ffn_multiplier_den = 1000;
+    assert_int_equal(tmem_lab_compute(&in, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--ffn-multiplier");
+    assert_non_null(strstr(err.msg, "2.667 · d_model² is not a whole number of parameters"));
+    /* 2.625 · 4096² = 44,040,192 is whole */
+    in.ffn_multiplier = 2625;
+    assert_int_equal(tmem_lab_compute(&in, &r, NULL), TMEM_OK);
+    assert_int_equal(r.ffn_params_per_layer, U64(44040192));
+    /* a denominator that is no power of ten */
+    in.ffn_multiplier_den = 3;
+    assert_int_equal(tmem_lab_compute(&in, &r, &err), TMEM_ERR_INVALID_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lab_defaults_reproduce_the_script),
         cmocka_unit_test(lab_gpt2_and_relative_error),
+        cmocka_unit_test(lab_takes_a_decimal_ffn_multiplier),
         cmocka_unit_test(lab_rejects_zero_and_indivisible_heads_and_overflow),
         cmocka_unit_test(ledger_sums_by_bucket_and_refuses_overflow_and_overfill),
         cmocka_unit_test(bucket_and_group_names_are_the_contract_keys),

@@ -1,0 +1,85 @@
+#!/bin/sh
+# anycfg.sh — any config a user has (issue 10), end to end: a GPT-2 config
+# without model_type, a model_type no descriptor names (granite) counted
+# best-effort with a "tmem: note:" on stderr and the JSON "notes", --family
+# forcing a layout, kinds tmem does not count, a decimal lab multiplier, and
+# the error contract for each. Figures are hand calculations written here
+# (tests/unit/test_anycfg.c has them tensor by tensor).
+# Usage: anycfg.sh path/to/tmem
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/common.sh"
+
+# openai-community/gpt2 as first shipped: no model_type
+cat >"$TMP/gpt2.json" <<'JSON'
+{"activation_function": "gelu_new", "architectures": ["GPT2LMHeadModel"], "attn_pdrop": 0.1,
+ "embd_pdrop": 0.1, "layer_norm_epsilon": 1e-05, "n_ctx": 1024, "n_embd": 768, "n_head": 12,
+ "n_layer": 12, "n_positions": 1024, "resid_pdrop": 0.1, "vocab_size": 50257}
+JSON
+# 124,439,808: HF's count for GPT-2 small (by hand in test_anycfg.c)
+expect_json "GPT-2 without model_type, from architectures" total_params 124439808 params "$TMP/gpt2.json"
+
+# ibm-granite/granite-3.0-2b-base (architecture keys as published)
+cat >"$TMP/granite.json" <<'JSON'
+{"architectures": ["GraniteForCausalLM"], "attention_bias": false, "hidden_act": "silu",
+ "hidden_size": 2048, "intermediate_size": 8192, "max_position_embeddings": 4096, "mlp_bias": false,
+ "model_type": "granite", "num_attention_heads": 32, "num_hidden_layers": 40, "num_key_value_heads": 8,
+ "rms_norm_eps": 1e-05, "tie_word_embeddings": true, "vocab_size": 49155}
+JSON
+# 49155·2048 + 40·(2·2048² + 2·2048·512 + 3·2048·8192 + 2·2048) + 2048 = 2,533,531,648
+expect_json "granite best effort" total_params 2533531648 params "$TMP/granite.json"
+"$TMEM" params "$TMP/granite.json" --json >"$TMP/g.json" 2>"$TMP/g.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "^tmem: note: unknown model_type 'granite': counted as a llama-style decoder (RMSNorm from rms_norm_eps, gated MLP from hidden_act 'silu', no biases" "$TMP/g.err" &&
+   grep -q "pass --family NAME to choose the layout" "$TMP/g.err"; then ok; else bad "granite note on stderr: rc $rc, $(cat "$TMP/g.err")"; fi
+if grep -A1 '"notes": \[' "$TMP/g.json" | grep -q "unknown model_type 'granite'"; then ok; else bad "granite note in the JSON notes"; fi
+for cmd in train infer; do
+  "$TMEM" $cmd "$TMP/granite.json" --json >"$TMP/c.json" 2>"$TMP/c.err"
+  if grep -q "^tmem: note: unknown model_type 'granite'" "$TMP/c.err" &&
+     grep -A1 '"notes": \[' "$TMP/c.json" | grep -q "unknown model_type 'granite'"; then ok; else bad "$cmd: granite note"; fi
+done
+# a known family prints no note
+"$TMEM" params llama-2-7b >/dev/null 2>"$TMP/n.err"
+if [ -s "$TMP/n.err" ]; then bad "a preset printed: $(cat "$TMP/n.err")"; else ok; fi
+
+# --family forces a layout and its keys: granite counted as gpt_neox (LayerNorm
+# with bias, a plain up/down MLP with biases; attention_bias false and
+# tie_word_embeddings true as the config says), by hand:
+#   embed_in 49155·2048 = 100,669,440 (tied)
+#   per layer: q, o 2·2048² = 8,388,608; k, v 2·2048·512 = 2,097,152;
+#   up, down 2·2048·8192 + 8192 + 2048 = 33,564,672; 2 LayerNorms 4·2048 = 8,192
+#   → 44,058,624; × 40 = 1,762,344,960; final LayerNorm 4,096; total 1,863,018,496
+expect_json "--family gpt_neox on a granite config" total_params 1863018496 params "$TMP/granite.json" --family gpt_neox
+"$TMEM" params "$TMP/granite.json" --family gpt_neox >/dev/null 2>"$TMP/f.err"
+if grep -q "^tmem: note: --family gpt_neox: counted with gpt_neox's layout and keys, not by the config's model_type 'granite'" "$TMP/f.err"; then ok; else bad "--family note: $(cat "$TMP/f.err")"; fi
+expect_error "--family names an encoder" "^tmem: error: --family: 'bert' is an encoder model: .*not supported yet" params "$TMP/granite.json" --family bert
+expect_error "--family far from every name" "^tmem: error: --family: unknown family 'zzzz' (closest: none" params "$TMP/granite.json" --family zzzz
+expect_error "--family close to a name" "(closest: llama)" params "$TMP/granite.json" --family lama
+
+# kinds tmem does not count, said plainly
+for t in bert:"an encoder" t5:"an encoder-decoder" whisper:"an encoder-decoder" mamba:"a state-space or recurrent" llava:"a vision or multimodal"; do
+  name=${t%%:*} kind=${t#*:}
+  printf '{"model_type": "%s", "hidden_size": 768}' "$name" >"$TMP/$name.json"
+  expect_error "$name refused" "^tmem: error: $TMP/$name.json:model_type: model_type '$name' is $kind model: tmem counts decoder-only transformers" params "$TMP/$name.json"
+done
+# the whole path in errors, however long (no 50-character cut)
+DEEP="$TMP/$(printf '%080d' 0 | tr 0 d)/$(printf '%060d' 0 | tr 0 e)"
+mkdir -p "$DEEP"
+printf '{"model_type": "llama", "hidden_size": "big"}' >"$DEEP/config.json"
+expect_error "a long path is whole" "^tmem: error: $DEEP/config.json:hidden_size: expected a non-negative integer" params "$DEEP"
+
+# lab: Llama-3-70B's 3 · 28,672 / 8,192 = 10.5; 10.5 · 8192² = 704,643,072;
+# total 80 · (4 · 8192² + 704,643,072) + 128256 · 8192 = 78,896,955,392
+LAB="lab --d-model 8192 --layers 80 --heads 64 --vocab-size 128256 --ffn-multiplier 10.5"
+# shellcheck disable=SC2086
+expect_json "lab ffn at 10.5" ffn_params_per_layer 704643072 $LAB
+# shellcheck disable=SC2086
+expect_json "lab total at 10.5" total_params 78896955392 $LAB
+# shellcheck disable=SC2086
+"$TMEM" $LAB >"$TMP/lab.txt" 2>&1
+if grep -q "ffn_multiplier 10.5 ·" "$TMP/lab.txt" && grep -q "704,643,072" "$TMP/lab.txt"; then ok; else bad "lab text at 10.5"; fi
+expect_error "lab multiplier not a number" "^tmem: error: --ffn-multiplier: expected a number such as 8 or 10.5, got '1e1'" lab --ffn-multiplier 1e1
+expect_error "lab multiplier with two points" "^tmem: error: --ffn-multiplier: expected a number" lab --ffn-multiplier 1.2.3
+# 2.667 · 4096² = 44,744,835.072
+expect_error "lab fractional count" "^tmem: error: --ffn-multiplier: is 2.667, and 2.667 · d_model² is not a whole number of parameters" lab --ffn-multiplier 2.667
+
+summary anycfg
