@@ -199,6 +199,39 @@ static void stablelm_best_effort_and_its_error(void **state)
     assert_string_equal(notes, "--family gpt2: counted with gpt2's layout and keys");
 }
 
+/* ibm-granite/granite-3.0-1b-a400m-base (model_type granitemoe): a
+ * mixture of experts the best effort counts from num_local_experts; its
+ * experts (input_linear d → 2·d_ff, output_linear) and router (d → 32, no
+ * bias) are the Mixtral layout's counts. EVIDENCE: the model card gives
+ * 1.3B parameters, 400M active. By hand, d 1024, L 24, a 16, n_kv 8,
+ * d_head 64, d_ff_expert 512, 32 experts, top 8, V 49155, tied:
+ *   embed_tokens 49155 · 1024 = 50,334,720
+ *   attention 2 · 1024² + 2 · 1024 · 512 = 3,145,728; router 1024 · 32 = 32,768
+ *   one expert 3 · 1024 · 512 = 1,572,864; 32 of them 50,331,648; 2 norms 2,048
+ *   per layer 53,512,192; 24 layers 1,284,292,608; final norm 1,024
+ *   total 1,334,628,352; active: 8 experts → 15,763,456 per layer,
+ *   24 · 15,763,456 + 50,334,720 + 1,024 = 428,658,688 */
+static void granitemoe_best_effort_counts_experts(void **state)
+{
+    (void)state;
+    static const char cfg[] =
+        "{\"architectures\": [\"GraniteMoeForCausalLM\"], \"attention_bias\": false, "
+        "\"hidden_act\": \"silu\", \"hidden_size\": 1024, \"intermediate_size\": 512, "
+        "\"model_type\": \"granitemoe\", \"num_attention_heads\": 16, \"num_experts_per_tok\": 8, "
+        "\"num_hidden_layers\": 24, \"num_key_value_heads\": 8, \"num_local_experts\": 32, "
+        "\"rms_norm_eps\": 1e-06, \"tie_word_embeddings\": true, \"vocab_size\": 49155}";
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    char notes[1024];
+    struct tmem_load_opts o = {.notes = notes, .notes_cap = sizeof notes};
+    struct tmem_error err = {0};
+    assert_int_equal(parse_opts(cfg, &o, &m, &inv, &err), TMEM_OK);
+    assert_int_equal(inv.total_params, U64(1334628352));
+    assert_int_equal(inv.active_params, U64(428658688));
+    assert_non_null(strstr(notes, "counted as a mixtral-style decoder"));
+    assert_non_null(strstr(notes, "routed experts from num_local_experts"));
+}
+
 static void expect_refusal(const char *text, enum tmem_status code, const char *where,
                            const char *needle)
 {
@@ -262,6 +295,7 @@ int main(void)
         cmocka_unit_test(architectures_map_as_transformers_does),
         cmocka_unit_test(granite_is_counted_best_effort_with_a_note),
         cmocka_unit_test(stablelm_best_effort_and_its_error),
+        cmocka_unit_test(granitemoe_best_effort_counts_experts),
         cmocka_unit_test(kinds_tmem_does_not_count_are_named),
         cmocka_unit_test(suggestions_only_when_close),
     };
