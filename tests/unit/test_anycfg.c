@@ -7,13 +7,14 @@
 #include "harness.h"
 
 #include "reader.h"
+#include "tmem/read.h"
 
 static enum tmem_status parse_opts(const char *text, const struct tmem_load_opts *o,
                                    struct tmem_model *m, struct tmem_inventory *inv,
                                    struct tmem_error *err)
 {
     struct tmem_model raw;
-    enum tmem_status st = tmem_hf_config_parse_opts(text, strlen(text), "cfg.json", o, &raw, err);
+    enum tmem_status st = tmem_hf_config_parse_opts(text, strlen(text), "cfg.json", o, NULL, &raw, err);
     if (st == TMEM_OK)
         st = tmem_model_resolve(&raw, m, err);
     if (st == TMEM_OK)
@@ -188,13 +189,12 @@ static void stablelm_best_effort_and_its_error(void **state)
 
     /* --family llama forces Llama's layout: RMSNorm (one weight per norm),
      * no biases: 1,644,515,328 − 147,456 − (2 · 24 + 1) · 2048 */
-    o.force_family = true;
-    o.family = tmem_family_from_name("llama");
+    o.family = "llama";
     assert_int_equal(count(stablelm_2_1_6b, &o, &m), U64(1644515328) - 147456 - 49 * 2048);
     assert_non_null(strstr(notes, "--family llama: counted with llama's layout and keys, not by the "
                                   "config's model_type 'stablelm'"));
     /* forcing a config's own family changes nothing, and says nothing */
-    o.family = tmem_family_from_name("gpt2");
+    o.family = "gpt2";
     assert_int_equal(count(gpt2_old, &o, &m), U64(124439808));
     assert_string_equal(notes, "--family gpt2: counted with gpt2's layout and keys");
 }
@@ -276,15 +276,15 @@ static void suggestions_only_when_close(void **state)
         names[i] = tmem_family_info((enum tmem_family)i)->name;
     char buf[128];
     /* bert is 3+ edits from opt, gpt2, bloom: noise, not a suggestion */
-    assert_int_equal(tmem_close_names("bert", names, TMEM_FAMILY_COUNT, 3, buf, sizeof buf), 0);
+    assert_int_equal(tmem__close_names("bert", names, TMEM_FAMILY_COUNT, 3, buf, sizeof buf), 0);
     assert_string_equal(buf, "");
-    assert_int_equal(tmem_close_names("lama", names, TMEM_FAMILY_COUNT, 3, buf, sizeof buf), 1);
+    assert_int_equal(tmem__close_names("lama", names, TMEM_FAMILY_COUNT, 3, buf, sizeof buf), 1);
     assert_string_equal(buf, "llama");
     /* mistral 1 edit, mixtral 2 (of 7): both close, the closer first */
-    assert_int_equal(tmem_close_names("mistrel", names, TMEM_FAMILY_COUNT, 3, buf, sizeof buf), 2);
+    assert_int_equal(tmem__close_names("mistrel", names, TMEM_FAMILY_COUNT, 3, buf, sizeof buf), 2);
     assert_string_equal(buf, "mistral, mixtral");
     /* qwen2.5 → qwen2 (2 edits of 7); qwen3 is 3 away */
-    assert_int_equal(tmem_close_names("qwen2.5", names, TMEM_FAMILY_COUNT, 3, buf, sizeof buf), 1);
+    assert_int_equal(tmem__close_names("qwen2.5", names, TMEM_FAMILY_COUNT, 3, buf, sizeof buf), 1);
     assert_string_equal(buf, "qwen2");
 }
 
