@@ -297,7 +297,7 @@ TMEM_FAMILY(TMEM_FAMILY_STARCODER2, .name = "starcoder2", .hf_class = "Starcoder
 
 /* ---------------------------------------------- decoder families of 2025 */
 
-TMEM_FAMILY(TMEM_FAMILY_OLMO2, .name = "olmo2",
+TMEM_FAMILY(TMEM_FAMILY_OLMO2, .name = "olmo2", .hf_class = "Olmo2",
     .description = "post-norm (RMSNorm after attention and after the MLP), q/k RMSNorm over the whole projections",
     /* modeling_olmo2.py: Olmo2Attention q_norm = Olmo2RMSNorm(n_head·d_head),
      * k_norm = Olmo2RMSNorm(n_kv_head·d_head) applied to q_proj / k_proj
@@ -312,7 +312,7 @@ TMEM_FAMILY(TMEM_FAMILY_OLMO2, .name = "olmo2",
     .st_require = "post_feedforward_layernorm.weight|self_attn.q_norm.weight",
     .st_forbid = "input_layernorm.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_COHERE, .name = "cohere", .aliases = "command-r",
+TMEM_FAMILY(TMEM_FAMILY_COHERE, .name = "cohere", .aliases = "command-r", .hf_class = "Cohere",
     .description = "parallel attention and MLP after one LayerNorm without bias, tied, scaled logits",
     /* modeling_cohere.py: CohereDecoderLayer runs self_attn and mlp on the
      * same input_layernorm output (CohereLayerNorm: mean and variance, a
@@ -327,7 +327,7 @@ TMEM_FAMILY(TMEM_FAMILY_COHERE, .name = "cohere", .aliases = "command-r",
     .gguf_arch = "command-r", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "input_layernorm.weight", .st_forbid = "post_attention_layernorm.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_GEMMA3, .name = "gemma3_text",
+TMEM_FAMILY(TMEM_FAMILY_GEMMA3, .name = "gemma3_text", .hf_class = "Gemma3",
     .description = "Gemma-2 layout with per-head q/k RMSNorm, 5 sliding-window layers to 1 global",
     /* modeling_gemma3.py Gemma3DecoderLayer: input, post_attention,
      * pre_feedforward and post_feedforward RMSNorms; Gemma3Attention q_norm,
@@ -342,7 +342,7 @@ TMEM_FAMILY(TMEM_FAMILY_GEMMA3, .name = "gemma3_text",
     .gguf_arch = "gemma3", .st_layout = TMEM_ST_LAYOUT_LLAMA,
     .st_require = "pre_feedforward_layernorm.weight|self_attn.q_norm.weight")
 
-TMEM_FAMILY(TMEM_FAMILY_GPT_OSS, .name = "gpt_oss",
+TMEM_FAMILY(TMEM_FAMILY_GPT_OSS, .name = "gpt_oss", .hf_class = "GptOss",
     .description = "MoE in every layer with biased experts and router, attention sinks, alternating 128-token window",
     /* modeling_gpt_oss.py: GptOssAttention q/k/v/o with bias
      * (attention_bias, default true) and sinks (n_head); GptOssTopKRouter
@@ -358,7 +358,7 @@ TMEM_FAMILY(TMEM_FAMILY_GPT_OSS, .name = "gpt_oss",
     CONFIG(ATTN_BIAS("attention_bias"), LAYER_TYPES("layer_types")),
     .gguf_arch = "gpt-oss")
 
-TMEM_FAMILY(TMEM_FAMILY_PHIMOE, .name = "phimoe",
+TMEM_FAMILY(TMEM_FAMILY_PHIMOE, .name = "phimoe", .hf_class = "Phimoe",
     .description = "Mixtral layout with LayerNorms (with bias) and optional q/k/v/o and lm_head biases",
     /* modeling_phimoe.py: input_layernorm, post_attention_layernorm and the
      * final norm are nn.LayerNorm (weight + bias); PhimoeAttention q/k/v/o

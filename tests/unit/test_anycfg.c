@@ -78,6 +78,9 @@ static void architectures_map_as_transformers_does(void **state)
         {"Qwen3MoeForCausalLM", "qwen3_moe"}, {"MixtralForCausalLM", "mixtral"},
         {"OlmoForCausalLM", "olmo"},         {"DeepseekV2ForCausalLM", "deepseek_v2"},
         {"DeepseekV3ForCausalLM", "deepseek_v3"}, {"Starcoder2ForCausalLM", "starcoder2"},
+        {"Olmo2ForCausalLM", "olmo2"},       {"CohereForCausalLM", "cohere"},
+        {"Gemma3ForCausalLM", "gemma3_text"}, {"GptOssForCausalLM", "gpt_oss"},
+        {"PhimoeForCausalLM", "phimoe"},
         {"LlamaModel", "llama"},             {"LlamaForSequenceClassification", "llama"},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
@@ -87,7 +90,7 @@ static void architectures_map_as_transformers_does(void **state)
         assert_string_equal(tmem_family_info(f)->name, pairs[i][1]);
     }
     static const char *const none[] = {"BertForMaskedLM", "ForCausalLM", "Llama", "LlamaForCausalLMX",
-                                       "llamaForCausalLM", "CohereForCausalLMModel", ""};
+                                       "llamaForCausalLM", "CohereForCausalLMX", ""};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
         assert_int_equal(tmem_family_from_class(none[i]), TMEM_FAMILY_COUNT);
     assert_int_equal(tmem_family_from_class(NULL), TMEM_FAMILY_COUNT);
