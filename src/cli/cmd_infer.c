@@ -124,6 +124,19 @@ static void infer_doc(struct infer_flags *f, struct opt *opts, struct cmd_doc *d
 }
 
 /* The infer options from the parsed rows (infer_flags.h). */
+int tmem__infer_stored_weights(const char *arg, bool weights_given, const struct tmem_model *m,
+                               struct tmem_ckpt_weights *stored, struct tmem_infer_opts *io)
+{
+    if (weights_given || arg == NULL)
+        return 0;
+    struct tmem_error err = {0};
+    if (tmem_weights_for_model(arg, cli_allocator(), m, stored, &err) != TMEM_OK)
+        return report_error(&err);
+    if (stored->w.n_stores > 0)
+        io->stored = &stored->w;
+    return 0;
+}
+
 int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_t n_opts,
                       struct tmem_infer_opts *out, struct tmem_gpu *custom)
 {
@@ -260,12 +273,8 @@ int cmd_infer(int argc, char **argv)
     /* the serving format: --weights, else what the checkpoint stores (or
      * its config declares), else the default */
     struct tmem_ckpt_weights stored = {0};
-    if (!weights && n_pos) {
-        if (tmem_weights_for_model(pos[0], cli_allocator(), &m, &stored, &err) != TMEM_OK)
-            return report_error(&err);
-        if (stored.w.n_stores > 0)
-            io.stored = &stored.w;
-    }
+    if (tmem__infer_stored_weights(n_pos ? pos[0] : NULL, weights, &m, &stored, &io) != 0)
+        return 2;
     struct tmem_infer_result *r = tmem__alloc(sizeof *r);
     if (r == NULL) {
         tmem_ckpt_weights_free(&stored);

@@ -284,12 +284,8 @@ int cmd_serve(int argc, char **argv)
     /* the serving format as tmem infer picks it: --weights, else what the
      * checkpoint stores, else the default */
     struct tmem_ckpt_weights stored = {0};
-    if (!f.in.weights && n_pos) {
-        if (tmem_weights_for_model(pos[0], cli_allocator(), &m, &stored, &err) != TMEM_OK)
-            return report_error(&err);
-        if (stored.w.n_stores > 0)
-            io.stored = &stored.w;
-    }
+    if (tmem__infer_stored_weights(n_pos ? pos[0] : NULL, f.in.weights, &m, &stored, &io) != 0)
+        return 2;
     struct tmem_infer_result *ir = tmem__alloc(sizeof *ir);
     if (ir == NULL) {
         tmem_ckpt_weights_free(&stored);

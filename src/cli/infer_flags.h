@@ -30,4 +30,12 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts);
 int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_t n_opts,
                       struct tmem_infer_opts *out, struct tmem_gpu *custom);
 
+/* The serving format a checkpoint stores (--weights not given, a MODEL
+ * path given): fills *stored and points io->stored at it when the
+ * checkpoint or its config declares one. 0, or 2 after the error line.
+ * The caller frees *stored with tmem_ckpt_weights_free(). */
+struct tmem_ckpt_weights;
+int tmem__infer_stored_weights(const char *arg, bool weights_given, const struct tmem_model *m,
+                               struct tmem_ckpt_weights *stored, struct tmem_infer_opts *io);
+
 #endif /* TMEM_INFER_FLAGS_H */
