@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "tmem/read.h"
 #include "tmem/tmem.h"
 
 #ifndef TMEM_SHARED_DIR
@@ -33,6 +34,18 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
     for (uint32_t i = 0; i < inv->n_tensors; i++)
         tensors += inv->tensors[i].params;
     assert_int_equal(tensors, inv->total_params);
+}
+
+
+/* A preset (or any MODEL) loaded, resolved and counted; fails the test on
+ * any error. */
+static inline void tmem_test_load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+        tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", name, err.where, err.msg);
 }
 
 #endif /* TMEM_TEST_HARNESS_H */

@@ -215,15 +215,6 @@ static void evaluator_reads_each_form(void **state)
 
 /* ------------------------------------------------------------ ledgers */
 
-static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
-{
-    struct tmem_model raw;
-    struct tmem_error err = {0};
-    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
-        tmem_inventory_build(m, inv, &err) != TMEM_OK)
-        fail_msg("%s: %s: %s", name, err.where, err.msg);
-}
-
 /* every entry's formula evaluates to its bytes; returns the entries seen */
 static uint32_t check_ledger(const char *what, const struct tmem_ledger *l)
 {
@@ -248,7 +239,7 @@ static uint32_t check_train(const char *name, const struct tmem_train_opts *o)
 {
     struct tmem_model m;
     struct tmem_error err = {0};
-    load(name, &m, &INV);
+    tmem_test_load(name, &m, &INV);
     if (tmem_train_compute(&m, &INV, o, UINT64_MAX, &TR, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", name, err.where, err.msg);
     uint32_t n = 0;
@@ -338,7 +329,7 @@ static uint32_t check_infer(const char *name, const struct tmem_infer_opts *o)
 {
     struct tmem_model m;
     struct tmem_error err = {0};
-    load(name, &m, &INV);
+    tmem_test_load(name, &m, &INV);
     if (tmem_infer_build(&m, &INV, o, &IR, &err) != TMEM_OK)
         fail_msg("%s: %s: %s", name, err.where, err.msg);
     return check_ledger(name, &IR.ledger);
@@ -412,7 +403,7 @@ static void kv_text_shows_the_scales(void **state)
     (void)state;
     struct tmem_model m;
     struct tmem_kv_layout kv;
-    load("llama-2-7b", &m, &INV);
+    tmem_test_load("llama-2-7b", &m, &INV);
     assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 0, 32, &kv, NULL), TMEM_OK);
     assert_int_equal(kv.bytes_per_token, 524288);
     assert_string_equal(kv.formula, "2 × 32 layers × 32 KV heads × 128 d_head × bf16");
@@ -432,7 +423,7 @@ static void kv_text_shows_the_scales(void **state)
     assert_int_equal(kv.bytes_per_token, 66560);
     assert_string_equal(kv.formula, "2 × 32 layers × 8 KV heads × (128 d_head × int8 + fp16 scale)");
     /* DeepSeek-V2-Lite, MLA: 27 layers × (512 + 64) × 2 B = 31,104 */
-    load("deepseek-v2-lite", &m, &INV);
+    tmem_test_load("deepseek-v2-lite", &m, &INV);
     assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 2, 0, 27, &kv, NULL), TMEM_OK);
     assert_int_equal(kv.bytes_per_token, 31104);
     assert_string_equal(kv.formula,
@@ -457,7 +448,7 @@ static void dtype_sizes_agree(void **state)
         [TMEM_KV_BF16] = 2, [TMEM_KV_FP16] = 2, [TMEM_KV_FP8] = 1, [TMEM_KV_INT8] = 1, [TMEM_KV_FP32] = 4};
     struct tmem_model m;
     struct tmem_kv_layout kv;
-    load("llama-2-7b", &m, &INV);
+    tmem_test_load("llama-2-7b", &m, &INV);
     for (int k = 0; k < TMEM_KV_COUNT; k++) {
         assert_int_equal(tmem_kv_layout(&m, (enum tmem_kv_dtype)k, 1, 0, 32, &kv, NULL), TMEM_OK);
         uint64_t scales = k == TMEM_KV_INT8 ? 2 * 32 * 32 * 2 : 0; /* one fp16 per token, head, K / V */

@@ -12,15 +12,6 @@
 
 #include "tmem/plan.h"
 
-static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
-{
-    struct tmem_model raw;
-    struct tmem_error err = {0};
-    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
-        tmem_inventory_build(m, inv, &err) != TMEM_OK)
-        fail_msg("%s: %s: %s", name, err.where, err.msg);
-}
-
 static void check_layouts(const struct tmem_model *m, const struct tmem_inventory *inv,
                           const struct tmem_plan_opts *p, const struct tmem_plan_result *r)
 {
@@ -60,7 +51,7 @@ static void llama_layouts_fit_and_are_ranked(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     static struct tmem_plan_opts p;
     tmem_plan_defaults(&p, tmem_gpu_find("h100-sxm"));
     p.gpus = 8;
@@ -98,7 +89,7 @@ static void constraints_hold(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-13b", &m, &inv);
+    tmem_test_load("llama-2-13b", &m, &inv);
     static struct tmem_plan_opts p;
     tmem_plan_defaults(&p, tmem_gpu_find("a100-40gb"));
     p.gpus = 16;
@@ -125,7 +116,7 @@ static void moe_gets_expert_parallel_layouts(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("mixtral-8x7b", &m, &inv);
+    tmem_test_load("mixtral-8x7b", &m, &inv);
     static struct tmem_plan_opts p;
     tmem_plan_defaults(&p, tmem_gpu_find("h100-sxm"));
     p.gpus = 16;
@@ -147,7 +138,7 @@ static void nothing_fits_returns_none(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("deepseek-v3", &m, &inv);
+    tmem_test_load("deepseek-v3", &m, &inv);
     static struct tmem_plan_opts p;
     tmem_plan_defaults(&p, tmem_gpu_find("h100-sxm"));
     p.gpus = 2;

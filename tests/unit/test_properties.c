@@ -13,15 +13,6 @@
 
 static struct tmem_infer_result R;
 
-static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
-{
-    struct tmem_model raw;
-    struct tmem_error err = {0};
-    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
-        tmem_inventory_build(m, inv, &err) != TMEM_OK)
-        fail_msg("%s: %s: %s", name, err.where, err.msg);
-}
-
 static uint64_t infer_total(const struct tmem_model *m, const struct tmem_inventory *inv,
                             const struct tmem_infer_opts *o, uint64_t *kv)
 {
@@ -39,7 +30,7 @@ static void kv_is_linear_in_batch_and_context(void **state)
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model m;
         struct tmem_inventory inv;
-        load(tmem_preset_at(i)->name, &m, &inv);
+        tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
         struct tmem_infer_opts o;
         tmem_infer_defaults(&o);
         o.gpu = tmem_gpu_find("h200");
@@ -68,7 +59,7 @@ static void the_ledger_grows_with_batch_context_and_weight_width(void **state)
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model m;
         struct tmem_inventory inv;
-        load(tmem_preset_at(i)->name, &m, &inv);
+        tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
         struct tmem_infer_opts o;
         tmem_infer_defaults(&o);
         o.gpu = tmem_gpu_find("b200");
@@ -107,7 +98,7 @@ static void tensor_parallel_never_adds_per_gpu_memory(void **state)
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model m;
         struct tmem_inventory inv;
-        load(tmem_preset_at(i)->name, &m, &inv);
+        tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
         struct tmem_infer_opts o;
         tmem_infer_defaults(&o);
         o.gpu = tmem_gpu_find("h100-sxm");
@@ -197,7 +188,7 @@ static void sharding_and_recompute_never_add_memory(void **state)
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model m;
         struct tmem_inventory inv;
-        load(tmem_preset_at(i)->name, &m, &inv);
+        tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
         for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
             struct tmem_train_opts o;
             tmem_train_opts_default(&o);
@@ -249,7 +240,7 @@ static void train_peak_grows_with_micro_batch_and_seq(void **state)
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model m;
         struct tmem_inventory inv;
-        load(tmem_preset_at(i)->name, &m, &inv);
+        tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
         for (int v = 0; v < 4; v++) {
             struct tmem_train_opts o;
             tmem_train_opts_default(&o);
@@ -294,7 +285,7 @@ static void train_peak_never_rises_with_sharded_gpus(void **state)
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model m;
         struct tmem_inventory inv;
-        load(tmem_preset_at(i)->name, &m, &inv);
+        tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
         for (int v = 0; v < 3; v++) {
             struct tmem_train_opts o;
             tmem_train_opts_default(&o);

@@ -12,15 +12,6 @@
 
 static const uint64_t H100 = U64(85520809984); /* h100-sxm as the device reports it */
 
-static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
-{
-    struct tmem_model raw;
-    struct tmem_error err = {0};
-    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
-        tmem_inventory_build(m, inv, &err) != TMEM_OK)
-        fail_msg("%s: %s: %s", name, err.where, err.msg);
-}
-
 static uint64_t peak(const struct tmem_model *m, const struct tmem_inventory *inv,
                      const struct tmem_train_opts *o)
 {
@@ -86,7 +77,7 @@ static void micro_batch_is_the_largest_that_fits(void **state)
      *   peak(b) = rest + ceil(0.05 · rest), rest = 15,789,001,472 + b · 26,152,615,936
      *   b 2: rest 68,094,233,344 → 71,498,945,012 ≤ 85,520,809,984
      *   b 3: rest 94,246,849,280 → 98,959,191,744 > 85,520,809,984 */
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     tmem_train_opts_default(&o);
     o.seq = 4096;
     o.gpus = 8;
@@ -129,7 +120,7 @@ static void micro_batch_is_the_largest_that_fits(void **state)
     assert_int_equal(check_micro_batch(&m, &inv, &o, U64(24) << 30), 0);
 
     /* a mixture of experts with expert parallel */
-    load("mixtral-8x7b", &m, &inv);
+    tmem_test_load("mixtral-8x7b", &m, &inv);
     tmem_train_opts_default(&o);
     o.seq = 4096;
     o.gpus = 64;
@@ -145,7 +136,7 @@ static void micro_batch_matches_a_linear_scan(void **state)
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
-    load("gpt2", &m, &inv);
+    tmem_test_load("gpt2", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 1024;
@@ -167,7 +158,7 @@ static void seq_is_the_longest_that_fits(void **state)
     static struct tmem_inventory inv;
     struct tmem_train_opts o;
     struct tmem_train_solution s;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     tmem_train_opts_default(&o);
     o.gpus = 8;
     o.zero = 3;
@@ -196,7 +187,7 @@ static void seq_is_the_longest_that_fits(void **state)
     assert_true(peak_s(&m, &inv, &o, s.value) <= H100 && peak_s(&m, &inv, &o, s.value + 1) > H100);
 
     /* learned positions: GPT-2's 1024 rows are the limit on a roomy GPU */
-    load("gpt2", &m, &inv);
+    tmem_test_load("gpt2", &m, &inv);
     tmem_train_opts_default(&o);
     assert_int_equal(tmem_train_max_seq(&m, &inv, &o, H100, &s, NULL), TMEM_OK);
     assert_int_equal(s.value, 1024);
@@ -222,7 +213,7 @@ static void fused_ce_saving_by_hand(void **state)
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-3-8b", &m, &inv);
+    tmem_test_load("llama-3-8b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 8192;
@@ -315,7 +306,7 @@ static void fixes_are_every_lever_in_order(void **state)
     struct tmem_train_opts o;
     struct tmem_train_fix fx[TMEM_TRAIN_LEVER_COUNT];
     size_t n;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
 
     /* micro-batch 3 where 2 fits: the fix is 2 (halving said 1) */
     tmem_train_opts_default(&o);
@@ -390,7 +381,7 @@ static void fixes_are_every_lever_in_order(void **state)
 
     /* every preset, a plan that does not fit a 24 GiB card */
     for (size_t p = 0; p < tmem_preset_count(); p++) {
-        load(tmem_preset_at(p)->name, &m, &inv);
+        tmem_test_load(tmem_preset_at(p)->name, &m, &inv);
         tmem_train_opts_default(&o);
         o.seq = 1024;
         o.gpus = 8;
@@ -408,7 +399,7 @@ static void selective_with_flash_is_noted(void **state)
     struct tmem_train_opts o;
     const char *notes[TMEM_TRAIN_MAX_NOTES];
     for (size_t p = 0; p < tmem_preset_count(); p++) {
-        load(tmem_preset_at(p)->name, &m, &inv);
+        tmem_test_load(tmem_preset_at(p)->name, &m, &inv);
         tmem_train_opts_default(&o);
         o.seq = 1024;
         o.gpus = 8;

@@ -14,15 +14,6 @@
 #include <math.h>
 #include <string.h>
 
-static void load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
-{
-    struct tmem_model raw;
-    struct tmem_error err = {0};
-    if (tmem_model_load(name, NULL, &raw, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
-        tmem_inventory_build(m, inv, &err) != TMEM_OK)
-        fail_msg("%s: %s: %s", name, err.where, err.msg);
-}
-
 static struct tmem_train_time_text text; /* the last timed() call's formulas */
 
 static void timed(const struct tmem_model *m, const struct tmem_inventory *inv,
@@ -55,7 +46,7 @@ static void llama2_7b_flops_per_token_by_hand(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 4096;
@@ -86,7 +77,7 @@ static void mixtral_counts_active_experts(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("mixtral-8x7b", &m, &inv);
+    tmem_test_load("mixtral-8x7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 4096;
@@ -113,7 +104,7 @@ static void ring_all_reduce_by_hand(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 4096;
@@ -142,7 +133,7 @@ static void zero3_gathers_by_hand(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 4096;
@@ -165,7 +156,7 @@ static void tensor_parallel_all_reduces_by_hand(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 4096;
@@ -193,7 +184,7 @@ static void pipeline_bubble_by_hand(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 4096;
@@ -225,7 +216,7 @@ static void float8_runs_matmuls_at_the_fp8_rate(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 4096;
@@ -245,7 +236,7 @@ static void formulas_are_written(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("mixtral-8x7b", &m, &inv);
+    tmem_test_load("mixtral-8x7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     o.seq = 8192;
@@ -280,7 +271,7 @@ static void bad_time_options_are_refused(void **state)
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
-    load("llama-2-7b", &m, &inv);
+    tmem_test_load("llama-2-7b", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     struct tmem_train_result r;
