@@ -42,7 +42,7 @@ CLI_LIB_OBJ = $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJ))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz man \
+.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz man accuracy \
         fuzz-build fuzz-long fuzz-corpus
 
 all: $(BUILD)/tmem $(BUILD)/libtmem.a
@@ -126,6 +126,11 @@ endif
 # tests/cli/docs.sh fails when the committed docs/tmem.1 differs from it.
 man: $(BUILD)/tmem
 	$(BUILD)/tmem __man >docs/tmem.1
+
+# docs/accuracy.md's comparison tables, regenerated from tests/accuracy/*.tsv
+# (tests/cli/accuracy.sh fails when the committed tables differ from them).
+accuracy: $(BUILD)/tmem
+	python3 tests/accuracy/gen.py $(BUILD)/tmem docs/accuracy.md tests/accuracy . --write
 
 # Installs the build and test dependencies a fresh Debian machine lacks.
 deps:

@@ -5,6 +5,7 @@ set -e
 need=""
 command -v cc >/dev/null 2>&1 || need="$need build-essential"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+command -v python3 >/dev/null 2>&1 || need="$need python3" # tests/accuracy/gen.py (docs/accuracy.md's tables)
 pkg-config --exists jansson 2>/dev/null || need="$need libjansson-dev"
 pkg-config --exists cmocka 2>/dev/null || need="$need libcmocka-dev"
 [ -z "$need" ] && exit 0
