@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "errtext.h"
 #include "reader.h"
+#include "report_out.h"
 
 #include <stdio.h>
 #include "tmem/infer.h"
@@ -28,6 +29,7 @@ CHOICES(tmem__choice_kv_dtype, TMEM_KV_COUNT, tmem_kv_dtype_name((enum tmem_kv_d
 CHOICES(tmem__choice_engine, TMEM_ENGINE_COUNT, tmem_engine_name((enum tmem_engine)i))
 CHOICES(tmem__choice_family, TMEM_FAMILY_COUNT, tmem_family_info((enum tmem_family)i)->name)
 CHOICES(tmem__choice_gpu, tmem_gpu_count(), tmem_gpu_at(i)->name)
+CHOICES(tmem__choice_format, TMEM_FORMAT_COUNT, tmem__format_name((enum tmem_format)i))
 
 /* every named format but "gguf", which is reached through a ggml type name */
 const char *tmem__choice_wformat(size_t i)

@@ -70,6 +70,7 @@ const char *tmem__choice_gpu(size_t i);
 const char *tmem__choice_wformat(size_t i);
 const char *tmem__choice_ggml_type(size_t i);
 const char *tmem__choice_on_off(size_t i);
+const char *tmem__choice_format(size_t i); /* --format: the report's format name table */
 /* The index of name among fn's names, or -1. */
 int tmem__choice_index(opt_choice_fn fn, const char *name);
 /* found when it is below count, else -1 after an error line naming flag's
@@ -98,6 +99,7 @@ void tmem__lab_doc(cmd_doc_sink sink, void *ctx);
 void tmem__models_doc(cmd_doc_sink sink, void *ctx);
 void tmem__gpus_doc(cmd_doc_sink sink, void *ctx);
 void tmem__plan_doc(cmd_doc_sink sink, void *ctx);
+void tmem__sweep_doc(cmd_doc_sink sink, void *ctx);
 
 /* The subcommands, in the order tmem --help and the man page list them. */
 struct tmem__cli_command {
@@ -119,5 +121,6 @@ int cmd_infer(int argc, char **argv);   /* cmd_infer.c */
 int cmd_serve(int argc, char **argv);   /* cmd_serve.c */
 int cmd_inspect(int argc, char **argv); /* cmd_inspect.c */
 int cmd_plan(int argc, char **argv);    /* cmd_plan.c */
+int cmd_sweep(int argc, char **argv);   /* cmd_sweep.c */
 
 #endif /* TMEM_CLI_H */

@@ -48,7 +48,7 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
 {
     struct tmem_infer_opts io;
     tmem_infer_defaults(&io);
-    const struct opt own[N_INFER_OWN] = {
+    const struct opt own[] = {
         {OPT_ROW("--batch", OPT_U64, "B", "concurrent sequences", &f->batch), .def = OPT_DEFAULT_U64(io.batch)},
         {OPT_ROW("--prompt", OPT_U64, "P", "prompt tokens per sequence", &f->prompt),
          .def = OPT_DEFAULT_U64(io.prompt_tokens)},
@@ -98,7 +98,9 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
         {OPT_ROW("--hf", OPT_FLAG, NULL, "same as --engine hf", &f->hf)},
         {OPT_ROW("--vllm", OPT_FLAG, NULL, "same as --engine vllm", &f->vllm)},
     };
+    _Static_assert(sizeof own / sizeof own[0] == N_INFER_ROWS, "N_INFER_ROWS counts the rows");
     memcpy(opts, own, sizeof own);
+    cli_out_rows(&f->out, opts + N_INFER_ROWS, true);
 }
 
 /* the option table and the doc over it */
@@ -301,12 +303,17 @@ int cmd_infer(int argc, char **argv)
         rc = report_error(&err);
     } else {
         v.have_limits = !r->fit.fits;
-        if (json) {
-            if (tmem__report_infer_json(stdout, &v) != 0)
-                rc = bad("infer", TMEM_JSON_FAILED);
+        struct cli_out out;
+        if (cli_out_begin(&out, &f.out, json, si) != 0) {
+            rc = 2;
         } else {
-            struct tmem_report_opts ro = {.si = si, .explain = explain};
-            tmem__report_infer_text(stdout, &v, &ro);
+            if (out.doc != NULL && tmem__report_infer_json(out.doc, &v) != 0)
+                rc = bad("infer", TMEM_JSON_FAILED);
+            if (out.text != NULL) {
+                struct tmem_report_opts ro = {.si = si, .explain = explain};
+                tmem__report_infer_text(out.text, &v, &ro);
+            }
+            rc = cli_out_end(&out, rc);
         }
     }
     tmem__dealloc(r);

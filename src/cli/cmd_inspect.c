@@ -5,6 +5,7 @@
  * layout its tensor names describe. Reads headers only. */
 #include "alloc.h"
 #include "cli.h"
+#include "output.h"
 #include "inspect.h"
 #include "reader.h"
 
@@ -15,9 +16,10 @@
 struct inspect_flags {
     bool json, tensors, si, no_check;
     const char *config;
+    struct cli_out_flags out;
 };
 
-enum { N_INSPECT_OPTS = 5 };
+enum { N_INSPECT_ROWS = 5, N_INSPECT_OPTS = N_INSPECT_ROWS + 1 /* and --format */ };
 
 /* the option table (targets in f) and the doc over it */
 static void inspect_doc(struct inspect_flags *f, struct opt *opts, struct cmd_doc *d)
@@ -29,8 +31,9 @@ static void inspect_doc(struct inspect_flags *f, struct opt *opts, struct cmd_do
         {OPT_ROW("--no-check", OPT_FLAG, NULL, "list only; no comparison with the formula", &f->no_check)},
         {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
     };
-    _Static_assert(sizeof own / sizeof own[0] == N_INSPECT_OPTS, "N_INSPECT_OPTS counts the rows");
+    _Static_assert(sizeof own / sizeof own[0] == N_INSPECT_ROWS, "N_INSPECT_ROWS counts the rows");
     memcpy(opts, own, sizeof own);
+    cli_out_rows(&f->out, opts + N_INSPECT_ROWS, false);
     *d = (struct cmd_doc){
         .name = "inspect",
         .synopsis = "PATH [options]",
@@ -155,15 +158,20 @@ int cmd_inspect(int argc, char **argv)
     struct tmem_inspect_view v = {.ckpt = &s->ckpt, .sum = &s->sum,
                                   .check = have_model ? &s->check : NULL,
                                   .no_check = s->no_check, .notes = s->notes, .tensors = tensors};
-    if (json) {
-        if (tmem__report_inspect_json(stdout, &v) != 0) {
-            cli_error("inspect", TMEM_JSON_FAILED, NULL);
-            rc = 2;
-        }
-    } else {
-        struct tmem_report_opts ro = {.si = si};
-        tmem__report_inspect_text(stdout, &v, &ro);
+    struct cli_out out;
+    if (cli_out_begin(&out, &f.out, json, si) != 0) {
+        rc = 2;
+        goto done;
     }
+    if (out.doc != NULL && tmem__report_inspect_json(out.doc, &v) != 0) {
+        cli_error("inspect", TMEM_JSON_FAILED, NULL);
+        rc = 2;
+    }
+    if (out.text != NULL) {
+        struct tmem_report_opts ro = {.si = si};
+        tmem__report_inspect_text(out.text, &v, &ro);
+    }
+    rc = cli_out_end(&out, rc);
 done:
     tmem_ckpt_free(&s->ckpt);
     tmem__dealloc(s);

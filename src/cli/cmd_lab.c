@@ -1,6 +1,7 @@
 /* cmd_lab.c — `tmem lab`: the original lab script's numbers, exactly, and
  * how far its approximation is from the exact count of a matching model. */
 #include "cli.h"
+#include "output.h"
 #include "errtext.h"
 #include "tmem/read.h"
 #include "reader.h"
@@ -30,9 +31,10 @@ struct lab_flags {
     struct u64_opt v[9]; /* in the order of fields[] in cmd_lab; v[4] unused (ffn below) */
     const char *ffn, *compare;
     bool json, explain, si;
+    struct cli_out_flags out;
 };
 
-enum { N_LAB_OPTS = 13 };
+enum { N_LAB_ROWS = 13, N_LAB_OPTS = N_LAB_ROWS + 1 /* and --format */ };
 
 /* the option table (targets in f, defaults from tmem_lab_defaults) and the doc over it */
 static void lab_doc(struct lab_flags *f, struct opt *opts, struct cmd_doc *d)
@@ -59,8 +61,9 @@ static void lab_doc(struct lab_flags *f, struct opt *opts, struct cmd_doc *d)
         {OPT_ROW("--explain", OPT_FLAG, NULL, "show each formula with its numbers", &f->explain)},
         {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
     };
-    _Static_assert(sizeof own / sizeof own[0] == N_LAB_OPTS, "N_LAB_OPTS counts the rows");
+    _Static_assert(sizeof own / sizeof own[0] == N_LAB_ROWS, "N_LAB_ROWS counts the rows");
     memcpy(opts, own, sizeof own);
+    cli_out_rows(&f->out, opts + N_LAB_ROWS, false);
     *d = (struct cmd_doc){
         .name = "lab",
         .synopsis = "[options]",
@@ -165,14 +168,16 @@ int cmd_lab(int argc, char **argv)
         view.compare_inv = &inv;
         view.relative_error = tmem_relative_error(r.total_params, inv.total_params);
     }
-    if (json) {
-        if (tmem__report_lab_json(stdout, &view) != 0) {
-            cli_error("lab", TMEM_JSON_FAILED, NULL);
-            return 2;
-        }
-        return 0;
+    struct cli_out out;
+    if (cli_out_begin(&out, &f.out, json, si) != 0)
+        return 2;
+    int rc = 0;
+    if (out.doc != NULL && tmem__report_lab_json(out.doc, &view) != 0) {
+        cli_error("lab", TMEM_JSON_FAILED, NULL);
+        rc = 2;
     }
     struct tmem_report_opts ro = {.si = si, .explain = explain};
-    tmem__report_lab_text(stdout, &view, &ro);
-    return 0;
+    if (out.text != NULL)
+        tmem__report_lab_text(out.text, &view, &ro);
+    return cli_out_end(&out, rc);
 }

@@ -1,5 +1,6 @@
 /* cmd_params.c — `tmem params MODEL`: the exact parameter inventory. */
 #include "cli.h"
+#include "output.h"
 #include "report.h"
 
 #include <string.h>
@@ -7,20 +8,22 @@
 struct params_flags {
     struct model_flags mf;
     bool json, explain, tensors, si;
+    struct cli_out_flags out;
 };
 
-enum { N_PARAMS_OWN = 4 };
+enum { N_PARAMS_ROWS = 4, N_PARAMS_OWN = N_PARAMS_ROWS + CLI_OUT_MAX_ROWS };
 
 /* the option table (targets in f) and the doc over it */
 static void params_doc(struct params_flags *f, struct opt *opts, struct cmd_doc *d)
 {
-    const struct opt own[N_PARAMS_OWN] = {
+    const struct opt own[N_PARAMS_ROWS] = {
         {OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", &f->json)},
         {OPT_ROW("--explain", OPT_FLAG, NULL, "show every tensor's formula and a summary in words", &f->explain)},
         {OPT_ROW("--tensors", OPT_FLAG, NULL, "one line per tensor kind", &f->tensors)},
         {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
     };
     memcpy(opts, own, sizeof own);
+    cli_out_rows(&f->out, opts + N_PARAMS_ROWS, true);
     model_flag_opts(&f->mf, opts + N_PARAMS_OWN);
     *d = (struct cmd_doc){
         .name = "params",
@@ -71,14 +74,16 @@ int cmd_params(int argc, char **argv)
             cli_error("params", "weight bytes do not fit in 64 bits", NULL);
             return 2;
         }
-    if (json) {
-        if (tmem__report_params_json(stdout, &v) != 0) {
-            cli_error("params", TMEM_JSON_FAILED, NULL);
-            return 2;
-        }
-        return 0;
-    }
     struct tmem_report_opts ro = {.si = si, .explain = explain, .tensors = tensors};
-    tmem__report_params_text(stdout, &v, &ro);
-    return 0;
+    struct cli_out o;
+    if (cli_out_begin(&o, &f.out, json, si) != 0)
+        return 2;
+    int rc = 0;
+    if (o.doc != NULL && tmem__report_params_json(o.doc, &v) != 0) {
+        cli_error("params", TMEM_JSON_FAILED, NULL);
+        rc = 2;
+    }
+    if (o.text != NULL)
+        tmem__report_params_text(o.text, &v, &ro);
+    return cli_out_end(&o, rc);
 }

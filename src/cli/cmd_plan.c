@@ -2,6 +2,7 @@
  * the layouts that fit, ranked by step time. Parses the search, asks the
  * core's planner, times the search and hands the answer to the report. */
 #include "cli.h"
+#include "output.h"
 #include "report_plan.h"
 
 #include <string.h>
@@ -12,9 +13,11 @@ struct plan_flags {
     struct u64_opt gpus, seq, global_batch, gpus_per_node, nodes, tp_max, pp_max, cp_max, top;
     struct real_opt efficiency, inter_gbps, headroom;
     const char *gpu, *precision, *optimizer, *attention;
+    struct cli_out_flags out;
 };
 
-#define N_PLAN_OPTS 20
+#define N_PLAN_ROWS 20
+#define N_PLAN_OPTS (N_PLAN_ROWS + 1) /* and --format */
 
 static void plan_opts(struct plan_flags *f, struct opt *o)
 {
@@ -48,8 +51,9 @@ static void plan_opts(struct plan_flags *f, struct opt *o)
          .def = OPT_DEFAULT_REAL(0.0)},
         {OPT_ROW("--top", OPT_U64, "K", "layouts to print", &f->top), .def = OPT_DEFAULT_U64(d.top)},
     };
-    _Static_assert(sizeof tab / sizeof tab[0] == N_PLAN_OPTS, "N_PLAN_OPTS counts the rows");
+    _Static_assert(sizeof tab / sizeof tab[0] == N_PLAN_ROWS, "N_PLAN_ROWS counts the rows");
     memcpy(o, tab, sizeof tab);
+    cli_out_rows(&f->out, o + N_PLAN_ROWS, false);
 }
 
 static void plan_doc(struct model_flags *mf, struct plan_flags *f, struct opt *opts, struct cmd_doc *d)
@@ -198,14 +202,16 @@ int cmd_plan(int argc, char **argv)
     if (tmem_plan(&m, &inv, &p, &r, &err) != TMEM_OK)
         return report_error(&err);
     struct tmem_plan_view v = {.model = &m, .opts = &p, .result = &r, .elapsed_s = now_s() - t0};
-    if (f.json) {
-        if (tmem__report_plan_json(stdout, &v) != 0) {
-            cli_error("plan", TMEM_JSON_FAILED, NULL);
-            return 2;
-        }
-        return 0;
+    struct cli_out out;
+    if (cli_out_begin(&out, &f.out, f.json, f.si) != 0)
+        return 2;
+    int rc = 0;
+    if (out.doc != NULL && tmem__report_plan_json(out.doc, &v) != 0) {
+        cli_error("plan", TMEM_JSON_FAILED, NULL);
+        rc = 2;
     }
     struct tmem_report_opts ro = {.si = f.si};
-    tmem__report_plan_text(stdout, &v, &ro);
-    return 0;
+    if (out.text != NULL)
+        tmem__report_plan_text(out.text, &v, &ro);
+    return cli_out_end(&out, rc);
 }

@@ -206,12 +206,17 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
                 v.have_knee = true;
                 v.knee = i;
             }
-        if (f->in.json) {
-            if (tmem__report_serve_json(stdout, &v) != 0)
-                rc = bad("serve", TMEM_JSON_FAILED);
+        struct cli_out out;
+        if (cli_out_begin(&out, &f->in.out, f->in.json, f->in.si) != 0) {
+            rc = 2;
         } else {
-            struct tmem_report_opts ro = {.si = f->in.si, .explain = f->in.explain};
-            tmem__report_serve_text(stdout, &v, &ro);
+            if (out.doc != NULL && tmem__report_serve_json(out.doc, &v) != 0)
+                rc = bad("serve", TMEM_JSON_FAILED);
+            if (out.text != NULL) {
+                struct tmem_report_opts ro = {.si = f->in.si, .explain = f->in.explain};
+                tmem__report_serve_text(out.text, &v, &ro);
+            }
+            rc = cli_out_end(&out, rc);
         }
     }
     tmem__dealloc(runs);

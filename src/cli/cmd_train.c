@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "cli.h"
 #include "errtext.h"
+#include "output.h"
 #include "reader.h"
 #include "report_train.h"
 
@@ -22,9 +23,11 @@ struct train_flags {
     const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *dropout, *gpu,
         *deepspeed, *lora_targets, *base_quant, *modules_to_save;
     bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd;
+    struct cli_out_flags out;
 };
 
-#define N_TRAIN_OPTS 57
+#define N_TRAIN_ROWS 57
+#define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
 static void train_opts(struct train_flags *t, struct opt *o)
@@ -117,8 +120,9 @@ static void train_opts(struct train_flags *t, struct opt *o)
         {OPT_ROW("--total-params", OPT_U64, "N", "estimator: total_params (the model's)", &t->total_params)},
         {OPT_ROW("--largest-layer-params", OPT_U64, "N", "estimator: largest_layer_params (largest tensor)", &t->largest_layer)},
     };
-    _Static_assert(sizeof tab / sizeof tab[0] == N_TRAIN_OPTS, "N_TRAIN_OPTS counts the rows");
+    _Static_assert(sizeof tab / sizeof tab[0] == N_TRAIN_ROWS, "N_TRAIN_ROWS counts the rows");
     memcpy(o, tab, sizeof tab);
+    cli_out_rows(&t->out, o + N_TRAIN_ROWS, true);
 }
 
 /* the whole table: train's options, then the architecture flags, and the doc over it */
@@ -547,7 +551,7 @@ int cmd_train(int argc, char **argv)
     }
     /* one layer's saved tensors, for --explain and the JSON document */
     static struct tmem_act_inventory acts;
-    bool want_acts = (t.json || t.explain) && !o.deepspeed_estimator;
+    bool want_acts = (t.json || t.out.format != NULL || t.out.svg != NULL || t.explain) && !o.deepspeed_estimator;
     if (want_acts && tmem_train_activations(&m, &inv, &o, r.layout.stage, &acts, &err) != TMEM_OK) {
         tmem__dealloc(stages);
         return report_error(&err);
@@ -568,17 +572,23 @@ int cmd_train(int argc, char **argv)
         .time = has_time ? &tt : NULL, .time_text = t.explain ? &ttext : NULL, .time_opts = &to, .fix_step_s = has_time ? fix_step_s : NULL,
         .tokens = t.tokens.set ? t.tokens.v : 0, .gpu_hour_usd = t.gpu_hour_usd.set ? t.gpu_hour_usd.v : -1.0};
     int rc = 0;
-    if (t.json) {
+    struct cli_out out;
+    if (cli_out_begin(&out, &t.out, t.json, t.si) != 0) {
+        tmem__dealloc(stages);
+        return 2;
+    }
+    if (out.doc != NULL) {
         struct tmem_json *extra = tmem__report_train_json_extra(&v);
         if (extra == NULL ||
-            tmem__report_ledger_json(stdout, "train", &m, &phases[r.peak_phase], gpu, v.fit, extra) != 0) {
+            tmem__report_ledger_json(out.doc, "train", &m, &phases[r.peak_phase], gpu, v.fit, extra) != 0) {
             cli_error("train", "a value does not fit a JSON integer", NULL);
             rc = 2;
         }
-    } else {
+    }
+    if (out.text != NULL) {
         struct tmem_report_opts ro = {.si = t.si, .explain = t.explain};
-        tmem__report_train_text(stdout, &v, &ro);
+        tmem__report_train_text(out.text, &v, &ro);
     }
     tmem__dealloc(stages);
-    return rc;
+    return cli_out_end(&out, rc);
 }

@@ -16,6 +16,7 @@ static const struct tmem__cli_command commands[] = {
     {"lab", cmd_lab, tmem__lab_doc},
     {"models", cmd_models, tmem__models_doc},
     {"gpus", cmd_gpus, tmem__gpus_doc},
+    {"sweep", cmd_sweep, tmem__sweep_doc},
 };
 
 const struct tmem__cli_command *tmem__cli_commands(size_t *n)
@@ -36,7 +37,7 @@ static void usage(FILE *out)
             tmem_version());
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         commands[i].doc(summary_line, out);
-    fprintf(out, "\n'tmem COMMAND --help' shows a command's options. Every command takes --json.\n");
+    fprintf(out, "\n'tmem COMMAND --help' shows a command's options. Every command takes --format text|json|csv|markdown (--json is --format json).\n");
 }
 
 /* The CLI's one allocator: the program's state, not the library's (the

@@ -5,6 +5,7 @@
 #define TMEM_INFER_FLAGS_H
 
 #include "cli.h"
+#include "output.h"
 #include "tmem/infer.h"
 
 #define INFER_DEFAULT_GPU "h100-sxm" /* the GPU a plan is checked against without --gpu */
@@ -16,9 +17,10 @@ struct infer_flags {
     struct real_opt util, mfu, mbu, ar_us;
     const char *weights, *kv, *gpu_name, *engine, *attention, *pp_layers, *stage_mem;
     bool json, explain, si, all_logits, hf, vllm, long_ctx;
+    struct cli_out_flags out;
 };
 
-enum { N_INFER_OWN = 31 };
+enum { N_INFER_ROWS = 31, N_INFER_OWN = N_INFER_ROWS + CLI_OUT_MAX_ROWS };
 
 /* Fills opts[N_INFER_OWN] with infer's own rows, targets in f. */
 void tmem__infer_rows(struct infer_flags *f, struct opt *opts);
