@@ -8,6 +8,8 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v python3 >/dev/null 2>&1 || need="$need python3" # tests/accuracy/gen.py (docs/accuracy.md's tables)
 pkg-config --exists jansson 2>/dev/null || need="$need libjansson-dev"
 pkg-config --exists cmocka 2>/dev/null || need="$need libcmocka-dev"
+# the reference JSON Schema validator (Debian), for tests/cli/schema.sh
+/usr/bin/python3 -c "import jsonschema" >/dev/null 2>&1 || need="$need python3-jsonschema"
 [ -z "$need" ] && exit 0
 echo "tmem: installing:$need"
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
