@@ -42,7 +42,7 @@ CLI_LIB_OBJ = $(filter-out $(BUILD)/obj/src/cli/main.o,$(CLI_OBJ))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz man accuracy \
+.PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz man accuracy docs-img \
         fuzz-build fuzz-long fuzz-corpus
 
 all: $(BUILD)/tmem $(BUILD)/libtmem.a
@@ -131,6 +131,11 @@ man: $(BUILD)/tmem
 # (tests/cli/accuracy.sh fails when the committed tables differ from them).
 accuracy: $(BUILD)/tmem
 	python3 tests/accuracy/gen.py $(BUILD)/tmem docs/accuracy.md tests/accuracy . --write
+
+# The README's charts, drawn by tmem (tools/docs_img.sh); tests/cli/docs_img.sh
+# fails when the committed docs/img/*.svg differ from what tmem draws now.
+docs-img: $(BUILD)/tmem
+	sh tools/docs_img.sh $(BUILD)/tmem docs/img
 
 # Installs the build and test dependencies a fresh Debian machine lacks.
 deps:

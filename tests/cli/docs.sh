@@ -28,7 +28,7 @@ in_section() {
     else bad "man page: $flag is not in section $3"; fi
   done <"$1"
 }
-for c in params train plan infer serve inspect lab models gpus; do
+for c in params train plan infer serve inspect lab models gpus sweep; do
   man_section "tmem $c" >"$TMP/sec.roff"
   if [ ! -s "$TMP/sec.roff" ]; then bad "man page has no section 'tmem $c'"; continue; fi
   "$TMEM" $c --help >"$TMP/help.txt"
@@ -42,8 +42,9 @@ for c in params train plan infer serve inspect lab models gpus; do
   fi
 done
 # 57 train + 23 shared, 29 infer + 23, 12 serve + 31 infer + 23, 4 params + 23, 5 inspect, 13 lab,
-# 1 models, 2 gpus (and plan)
-if [ "$n_flags" -eq 291 ]; then ok; else bad "checked $n_flags flag rows, want 291 (did a command gain an option? update this count)"; fi
+# 1 models, 2 gpus (and plan), then --format on each and --svg on params, train, infer, serve (13),
+# 4 sweep
+if [ "$n_flags" -eq 308 ]; then ok; else bad "checked $n_flags flag rows, want 308 (did a command gain an option? update this count)"; fi
 
 # --- a --help line's named values are exactly what the parser takes ------------------------
 # check_choices CMD FLAG "ARGS...": each listed value is accepted; a made-up one is refused
