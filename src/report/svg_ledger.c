@@ -3,13 +3,15 @@
  * document's per_gpu_bytes buckets, each segment's height proportional to
  * its bytes and labelled with them, against a dashed line at the GPU's
  * memory; params' groups as one bar of parameters. Every rect carries its
- * figure in data-bytes (data-params), so a test can check the scale. */
+ * figure in data-bytes (data-params), so a test can check the scale. With
+ * --per-stage (pipeline stages hold different layers) a plain bar per stage
+ * of its total follows, on the same scale. */
 #include "report.h"
 #include "report_out.h"
 
 #include <string.h>
 
-enum { PLOT_TOP = 70, PLOT_H = 400, BAR_X = 110, BAR_W = 150, LABEL_X = 300, WIDTH = 720, HEIGHT = 520 };
+enum { PLOT_TOP = 70, PLOT_H = 400, BAR_X = 110, BAR_W = 150, LABEL_X = 300, STAGE_X = 480, WIDTH = 720, HEIGHT = 520 };
 
 static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                                       "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
@@ -51,6 +53,11 @@ int tmem__svg_ledger(FILE *out, const json_t *doc, bool si)
     double total = params ? tmem__svg_num(json_object_get(doc, "total_params"))
                           : tmem__svg_num(json_object_get(buckets, "total"));
     double top = total > memory ? total : memory;
+    const json_t *stages = params ? NULL : json_object_get(doc, "stages"), *sv;
+    const char *sk;
+    json_object_foreach((json_t *)stages, sk, sv)
+        if (tmem__svg_num(sv) > top)
+            top = tmem__svg_num(sv);
     if (top <= 0)
         top = 1;
     const double scale = PLOT_H / top; /* px per byte (per parameter) */
@@ -108,11 +115,25 @@ int tmem__svg_ledger(FILE *out, const json_t *doc, bool si)
                 BAR_X + BAR_W, seg[i].mid, LABEL_X - 6, ly - 4);
         tmem__svg_text(out, LABEL_X, ly, "start", NULL, text);
     }
-    tmem__svg_text(out, BAR_X + BAR_W / 2.0, bottom + 20, "middle", NULL, params ? "parameters" : "per GPU");
+    tmem__svg_text(out, BAR_X + BAR_W / 2.0, bottom + 20, "middle", NULL,
+                   params ? "parameters" : json_is_object(stages) ? "per GPU (peak stage)" : "per GPU");
+    /* the stages: one narrow bar each, right of the labels */
+    size_t n_stages = json_is_object(stages) ? json_object_size(stages) : 0, s_i = 0;
+    const double stage_w = n_stages ? (WIDTH - STAGE_X - 20.0) / (double)n_stages : 0;
+    json_object_foreach((json_t *)stages, key, v) {
+        double n = tmem__svg_num(v), x = STAGE_X + stage_w * (double)s_i++;
+        fprintf(out, "<rect class=\"stage\" data-stage=\"%s\" data-bytes=\"%.0f\" x=\"%.3f\" y=\"%.3f\" width=\"%.3f\" "
+                     "height=\"%.3f\" fill=\"#9aa5b1\"/>\n",
+                key, n, x + 2, bottom - n * scale, stage_w - 4, n * scale);
+        char text[32];
+        snprintf(text, sizeof text, "stage %s", key);
+        tmem__svg_text(out, x + stage_w / 2, bottom + 20, "middle", "small", text);
+        tmem__svg_text(out, x + stage_w / 2, bottom - n * scale - 4, "middle", "small", figure(a, sizeof a, n, false, si));
+    }
     if (memory > 0) {
         double my = bottom - memory * scale;
         fprintf(out, "<line class=\"gpu-memory\" data-bytes=\"%.0f\" x1=\"%d\" y1=\"%.3f\" x2=\"%d\" y2=\"%.3f\"/>\n",
-                memory, BAR_X - 20, my, BAR_X + BAR_W + 20, my);
+                memory, BAR_X - 20, my, n_stages ? WIDTH - 20 : BAR_X + BAR_W + 20, my);
         snprintf(title, sizeof title, "%s: %s", gpu_name ? gpu_name : "GPU", figure(b, sizeof b, memory, false, si));
         tmem__svg_text(out, BAR_X + BAR_W + 24, my - 6, "start", "small", title);
     }

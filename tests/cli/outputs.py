@@ -148,6 +148,17 @@ def svg_checks(tmp):
         labels = " ".join(t.text or "" for t in root.iter(SVG + "text"))
         check("weights 12.55 GiB" in labels if args is TRAIN else "weights" in labels,
               "svg %s: buckets labelled with bytes and units" % args[1])
+    # --per-stage: a bar per pipeline stage at its total, on the same scale
+    args = ["train", "llama-2-13b", "--pp", "4", "--gpus", "8", "--per-stage", "--gpu", "a100-80gb"]
+    d = doc(*args)
+    path = os.path.join(tmp, "stages.svg")
+    rc, _, _ = tmem(*args, "--svg", path)
+    root = ET.parse(path).getroot()
+    st = {r.get("data-stage"): (int(r.get("data-bytes")), float(r.get("height")))
+          for r in root.iter(SVG + "rect") if r.get("class") == "stage"}
+    scale = 400.0 / max(list(d["stages"].values()) + [d["gpu"]["memory_bytes"], d["per_gpu_bytes"]["total"]])
+    check(rc == 0 and {k: b for k, (b, h) in st.items()} == d["stages"] and
+          all(abs(h - b * scale) < 0.002 for b, h in st.values()), "svg: a bar per stage at its total")
     # params: its groups as one bar of parameters (GPT-2: 124,439,808 in all)
     path = os.path.join(tmp, "params.svg")
     rc, _, _ = tmem("params", "gpt2", "--svg", path, "--format", "json")
