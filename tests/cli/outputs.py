@@ -16,24 +16,11 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from counts import bad, check, ok, summary  # noqa: E402
+
 TMEM = sys.argv[1]
-passed = failed = 0
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def ok():
-    global passed
-    passed += 1
-
-
-def bad(msg):
-    global failed
-    failed += 1
-    print("FAIL: " + msg)
-
-
-def check(cond, msg):
-    ok() if cond else bad(msg)
 
 
 def tmem(*args):
@@ -248,5 +235,4 @@ with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as tmp2
     svg_checks(tmp)
     error_checks(tmp2)
     sweep_checks(tmp)
-print("outputs: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+summary("outputs")

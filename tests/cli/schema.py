@@ -24,18 +24,8 @@ except ImportError:
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TMEM, GEN = sys.argv[1], sys.argv[2]
-passed = failed = 0
-
-
-def ok():
-    global passed
-    passed += 1
-
-
-def bad(msg):
-    global failed
-    failed += 1
-    print("FAIL: " + msg)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from counts import bad, ok, summary  # noqa: E402
 
 
 def cases(fx):
@@ -158,5 +148,4 @@ try:
     main(TMP)
 finally:
     shutil.rmtree(TMP)
-print("schema: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+summary("schema")
