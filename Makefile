@@ -8,6 +8,8 @@
 #   make SANITIZE=address,undefined test
 #   make fuzz            each fuzz target for FUZZ_SECONDS (60) with libFuzzer (clang)
 #   make fuzz-long       each for FUZZ_LONG_SECONDS (600): a scheduled job, not CI
+#   make web             the page: the CLI compiled to WebAssembly, web/dist/index.html
+#   make test-web        the page in headless Chromium against build/tmem's --json
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -43,7 +45,7 @@ UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test unit cli-test purity demo bench install uninstall clean deps validate replay fuzz man accuracy docs-img \
-        fuzz-build fuzz-long fuzz-corpus
+        fuzz-build fuzz-long fuzz-corpus web test-web
 
 all: $(BUILD)/tmem $(BUILD)/libtmem.a
 
@@ -187,5 +189,15 @@ validate: all
 	@$(PYTHON_TORCH) -c 'import torch' 2>/dev/null || { echo "make validate: needs Debian's python3-torch (apt-get install python3-torch)"; exit 1; }
 	@fail=0; for v in tests/validate/*.py; do $(PYTHON_TORCH) $$v $(BUILD)/tmem || fail=1; done; exit $$fail
 
+# The page (web/): the command line compiled to WebAssembly with Debian's
+# emscripten (web/build.sh fetches jansson's Debian source into $(BUILD)/web)
+# into web/dist/; make test-web drives it in Debian's headless Chromium with
+# playwright-core (tests/web) and compares it with $(BUILD)/tmem --json.
+web:
+	@WERROR=$(WERROR) sh web/build.sh $(BUILD)
+
+test-web: web all $(BUILD)/tests/test_ckpt_fixtures
+	@sh tests/web/run.sh $(BUILD)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) web/dist

@@ -176,12 +176,13 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
     } else if (w->n_requests == 0 || w->n_requests > TMEM_SERVE_MAX_REQUESTS) {
         return bad("--requests", "must be in [1, 4194304]");
     } else {
-        b.reqs = tmem__alloc(w->n_requests * sizeof *b.reqs);
+        b.reqs = tmem__alloc((size_t)w->n_requests * sizeof *b.reqs); /* <= 2^22 */
     }
     double rates[SERVE_MAX_SWEEP];
-    struct tmem_serve_result *runs = tmem__alloc(n_rates * sizeof *runs);
+    struct tmem_serve_result *runs = tmem__alloc((size_t)n_rates * sizeof *runs); /* <= SERVE_MAX_SWEEP */
     b.work_bytes = tmem_serve_work_bytes(w->n_requests, so->max_num_seqs);
-    b.work = tmem__alloc(b.work_bytes);
+    /* more than a size_t holds (a 32-bit target: the wasm page) is out of memory */
+    b.work = b.work_bytes <= SIZE_MAX ? tmem__alloc((size_t)b.work_bytes) : NULL;
     int rc = 0;
     if (runs == NULL || b.reqs == NULL || b.work == NULL)
         rc = bad("serve", "out of memory");

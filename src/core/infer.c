@@ -805,7 +805,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
         }
     }
     r->n_stages = (uint32_t)o->pp;
-    memcpy(r->stages, stages, o->pp * sizeof stages[0]);
+    memcpy(r->stages, stages, (size_t)o->pp * sizeof stages[0]); /* pp <= 64, checked */
     return tmem__infer_timing(m, inv, o, all_weights, all_experts, all_kv, all_kv_window,
                              m->sliding_window, &r->roofline, &r->timing);
 }

@@ -538,16 +538,17 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
         r->input_tokens += reqs[i].prompt_tokens;
         r->output_tokens += reqs[i].output_tokens;
     }
+    /* n <= TMEM_SERVE_MAX_REQUESTS (validate): a size_t on 32-bit targets too */
     size_t m = 0;
     for (uint64_t i = 0; i < n; i++)
         w.sorted[i] = reqs[i].first_token_s - reqs[i].arrival_s;
-    r->ttft = stat_of(w.sorted, n);
+    r->ttft = stat_of(w.sorted, (size_t)n);
     for (uint64_t i = 0; i < n; i++)
         w.sorted[i] = reqs[i].finish_s - reqs[i].arrival_s;
-    r->e2e = stat_of(w.sorted, n);
+    r->e2e = stat_of(w.sorted, (size_t)n);
     for (uint64_t i = 0; i < n; i++)
         w.sorted[i] = reqs[i].first_scheduled_s - reqs[i].arrival_s;
-    r->wait = stat_of(w.sorted, n);
+    r->wait = stat_of(w.sorted, (size_t)n);
     for (uint64_t i = 0; i < n; i++) {
         const struct tmem_serve_request *q = &reqs[i];
         double tpot = q->output_tokens > 1 ? (q->finish_s - q->first_token_s) /
