@@ -54,7 +54,9 @@ mkdirSync(SHOTS, { recursive: true });
 const TMP = mkdtempSync(join(tmpdir(), "tmem-web-"));
 process.on("exit", () => rmSync(TMP, { recursive: true, force: true }));
 
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true });
+let browser;
+try {
+browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 page.on("pageerror", (e) => bad(`page error: ${e.message}`));
 page.setDefaultTimeout(90000);
@@ -271,5 +273,9 @@ await page.goto(`${PAGE}?cmd=train&model=llama-2-7b&gpu=a100-40gb&gpus=8&zero=3&
 await settled(0);
 await page.screenshot({ path: join(SHOTS, "web.png") });
 console.log(`  screenshots: ${SHOTS}`);
-await browser.close();
+} catch (e) {
+  // a page that never answers (a timeout) or a browser that did not start: one failure, then the count
+  bad(`the run stopped: ${e.message.split("\n")[0]}`);
+}
+if (browser) await browser.close();
 finish();
