@@ -69,7 +69,16 @@ async function settled(after) {
   }, after);
   return page.evaluate(() => ({ run: Number(document.body.dataset.run), state: document.body.dataset.state }));
 }
-const lastRun = () => page.evaluate(() => Number(document.body.dataset.run || 0));
+/* after several edits (each restarts the page's 250 ms debounce): waits
+ * until the page shows, finished, the request for ARGV */
+async function settledFor(argv) {
+  const want = `tmem ${argv.join(" ")} --json`;
+  await page.waitForFunction((w) => {
+    const b = document.body.dataset;
+    return document.getElementById("argv").textContent === w && b.state === "done" && b.curves === b.run;
+  }, want);
+  return page.evaluate(() => Number(document.body.dataset.run));
+}
 const shown = async () => ({
   bytes: await page.getAttribute("[data-testid=total-bytes]", "data-bytes"),
   params: await page.getAttribute("[data-testid=total-bytes]", "data-params"),
@@ -152,8 +161,8 @@ let run = (await settled(0)).run;
 await page.selectOption("select[name=zero]", "2");
 await page.fill("input[name=gpus]", "8");
 await page.selectOption("select[name=gpu]", "a100-40gb");
-run = (await settled(run)).run;
 const zero2 = ["train", "llama-2-7b", "--gpu", "a100-40gb", "--gpus", "8", "--zero", "2"];
+run = await settledFor(zero2);
 await compare("form train zero 2", zero2);
 const u = new URL(page.url()).searchParams;
 same("form train: the URL", `${u.get("cmd")} ${u.get("model")} ${u.get("gpu")} ${u.get("gpus")} ${u.get("zero")}`,
@@ -170,8 +179,9 @@ run = (await settled(run)).run;
 await page.selectOption("#model", "qwen2.5-7b");
 await page.fill("input[name=batch]", "16");
 await page.fill("input[name=prompt]", "1000");
-run = (await settled(run)).run;
-await compare("form infer", ["infer", "qwen2.5-7b", "--gpu", "a100-40gb", "--batch", "16", "--prompt", "1000"]);
+const qinfer = ["infer", "qwen2.5-7b", "--gpu", "a100-40gb", "--batch", "16", "--prompt", "1000"];
+run = await settledFor(qinfer);
+await compare("form infer", qinfer);
 await page.click("#tabs button[data-cmd=params]");
 run = (await settled(run)).run;
 await compare("form params", ["params", "qwen2.5-7b"]);
