@@ -158,12 +158,17 @@ for (const c of CASES) {
 // --- 2. the forms, in one page: repeated main() calls in one module -----------------------
 await page.goto(`${PAGE}?cmd=train&model=llama-2-7b`);
 let run = (await settled(0)).run;
-await page.selectOption("select[name=zero]", "2");
-await page.fill("input[name=gpus]", "8");
-await page.selectOption("select[name=gpu]", "a100-40gb");
+/* edits [selector, value] (a <select>'s option or an input's text), then
+ * the figures of the request for argv against the CLI's */
+async function edit(name, edits, argv) {
+  for (const [sel, v] of edits)
+    if (sel.startsWith("select") || sel === "#model") await page.selectOption(sel, v); else await page.fill(sel, v);
+  run = await settledFor(argv);
+  return compare(name, argv);
+}
 const zero2 = ["train", "llama-2-7b", "--gpu", "a100-40gb", "--gpus", "8", "--zero", "2"];
-run = await settledFor(zero2);
-await compare("form train zero 2", zero2);
+await edit("form train zero 2", [["select[name=zero]", "2"], ["input[name=gpus]", "8"], ["select[name=gpu]", "a100-40gb"]],
+           zero2);
 const u = new URL(page.url()).searchParams;
 same("form train: the URL", `${u.get("cmd")} ${u.get("model")} ${u.get("gpu")} ${u.get("gpus")} ${u.get("zero")}`,
      "train llama-2-7b a100-40gb 8 2");
@@ -176,12 +181,8 @@ const fixes = await page.locator(".fix code").allTextContents();
 same("fixes: the CLI's, in its order", fixes.join(" | "), Object.keys(nz.fixes || {}).join(" | "));
 await page.click("#tabs button[data-cmd=infer]");
 run = (await settled(run)).run;
-await page.selectOption("#model", "qwen2.5-7b");
-await page.fill("input[name=batch]", "16");
-await page.fill("input[name=prompt]", "1000");
-const qinfer = ["infer", "qwen2.5-7b", "--gpu", "a100-40gb", "--batch", "16", "--prompt", "1000"];
-run = await settledFor(qinfer);
-await compare("form infer", qinfer);
+await edit("form infer", [["#model", "qwen2.5-7b"], ["input[name=batch]", "16"], ["input[name=prompt]", "1000"]],
+           ["infer", "qwen2.5-7b", "--gpu", "a100-40gb", "--batch", "16", "--prompt", "1000"]);
 await page.click("#tabs button[data-cmd=params]");
 run = (await settled(run)).run;
 await compare("form params", ["params", "qwen2.5-7b"]);
