@@ -312,6 +312,7 @@ struct tmem_train_layout {
     uint64_t matmul_params;  /* of which in matmul weights (autocast casts them) */
     uint64_t largest_unit_params; /* one layer / embedding / lm_head: what ZeRO-3/FSDP gathers */
     uint64_t trainable_params; /* of params, those with gradients and states (adapters: fewer) */
+    uint64_t trainable_matmul_params; /* of them, matmul weights: what needs a weight gradient */
     uint64_t inflight_num, inflight_den; /* micro-batches whose activations are held */
 };
 

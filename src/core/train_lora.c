@@ -210,6 +210,7 @@ void tmem__lora_setup(struct tmem_train_ctx *c)
         }
     }
     l->trainable_params = tc_add(c, c->tr_dense, c->tr_expert);
+    l->trainable_matmul_params = c->tr_matmul;
 }
 
 void tmem__lora_base_term(struct tmem_train_ctx *c, struct tmem__term *t)

@@ -360,17 +360,40 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     double peak = to->gpu->bf16_flops;
     double peak_mm = to->float8 && to->gpu->fp8_flops > 0 ? to->gpu->fp8_flops : peak;
 
-    /* compute per step: 3 × forward (backward twice), m micro-batches, the
-     * matmuls at the matmul rate (fp8 with Float8 linears), attention bf16 */
+    /* compute per step: 3 × forward (backward twice: the input gradient
+     * and the weight gradient), m micro-batches, the matmuls at the matmul
+     * rate (fp8 with Float8 linears), attention bf16. Adapters: the frozen
+     * base needs no weight gradient, 2 × its forward; the trainable matmul
+     * weights (lora_A, lora_B, modules to save) 3 × 2·b·s/cp·P_train_mm of
+     * their own (a module to save counted beside its frozen original, an
+     * expert's adapters as if every local expert were active) */
+    const bool frozen = o->lora_rank > 0;
+    const uint64_t k_base = frozen ? 2 : 3;
+    struct tmem__term ad;
+    tmem__term_init(&ad, text);
+    if (frozen) {
+        tmem__term_mul(&ad, NULL, 2);
+        tmem__term_mul(&ad, "b", b);
+        tmem__term_mul(&ad, "s/cp", sl);
+        tmem__term_mul(&ad, "P_train_mm", lay->trainable_matmul_params);
+    }
+    uint64_t f_ad = tmem__term_value(&ad), f_ad_all = 0;
     uint64_t f_mm_all = 0, f_att_all = 0;
-    if (!tmem_mul3_u64(3, mb, f_mm_head, &f_mm_all) || !tmem_mul3_u64(3, mb, f_att, &f_att_all))
+    if (!tmem_mul3_u64(k_base, mb, f_mm_head, &f_mm_all) || !tmem_mul3_u64(3, mb, f_att, &f_att_all) ||
+        !tmem_mul3_u64(3, mb, f_ad, &f_ad_all) || !tmem_add_u64(f_mm_all, f_ad_all, &f_mm_all) ||
+        tmem__term_overflow(&ad))
         overflow = true;
     {
         struct tmem__term a, c;
         tmem__term_init(&a, text);
-        tmem__term_mul(&a, NULL, 3);
+        tmem__term_mul(&a, frozen ? "2 (frozen: no weight gradient)" : NULL, k_base);
         tmem__term_mul(&a, "m", mb);
         tmem__term_mul_term(&a, &mm);
+        if (frozen) {
+            tmem__term_plus(&a, NULL, 3);
+            tmem__term_mul(&a, "m", mb);
+            tmem__term_mul_term(&a, &ad);
+        }
         tmem__term_init(&c, text);
         tmem__term_mul(&c, NULL, 3);
         tmem__term_mul(&c, "m", mb);
@@ -672,9 +695,13 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     out.hardware_flops = out.model_flops + f_re;
     out.tokens_per_s = (double)out.tokens_per_step / out.step_s;
     out.tokens_per_s_per_gpu = out.tokens_per_s / (double)gpus;
-    double per_token = 2.0 * (double)(sums->mm_split_params + sums->mm_repl_params + sums->head_params) +
-                       2.0 * (double)(causal_half ? s / 2 : s) * (double)sums->attn_dim * (double)L;
-    out.flops_per_token = 3.0 * per_token;
+    double per_token_mm = 2.0 * (double)(sums->mm_split_params + sums->mm_repl_params + sums->head_params);
+    double per_token_att = 2.0 * (double)(causal_half ? s / 2 : s) * (double)sums->attn_dim * (double)L;
+    /* adapters: the whole job's trainable matmul weights, as this GPU's ×
+     * tp·pp (one replica; its stage standing for every stage, the other
+     * expert-parallel ranks' expert adapters left out) */
+    double ad_token = frozen ? 2.0 * (double)lay->trainable_matmul_params * (double)(tp * pp) : 0.0;
+    out.flops_per_token = (double)k_base * per_token_mm + 3.0 * per_token_att + 3.0 * ad_token;
     double job = out.flops_per_token * (double)out.tokens_per_step;
     double re_job = 0.0;
     if (o->recompute != TMEM_RECOMPUTE_NONE) {

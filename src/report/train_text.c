@@ -260,7 +260,8 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
         fprintf(out, "  %-9s (%s)\n", "", tmem_time_item_rule((enum tmem_time_item)i));
     }
     fprintf(out, "  step      %s\n", tx->step_formula);
-    fprintf(out, "  FLOPs per token trained: %.4g (6·N_mm + attention, forward and backward)\n", t->flops_per_token);
+    fprintf(out, "  FLOPs per token trained: %.4g (%s + attention, forward and backward)\n", t->flops_per_token,
+            v->opts->lora_rank > 0 ? "4·N_mm frozen + 6·N_adapters" : "6·N_mm");
 }
 
 /* the fixes: those that fit, then those that are not enough, each with its cost */

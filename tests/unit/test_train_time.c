@@ -68,6 +68,51 @@ static void llama2_7b_flops_per_token_by_hand(void **state)
     near(t.mfu, t.flops_per_token * (double)t.tokens_per_step / (8 * 989.4e12 * t.step_s), 1e-12);
 }
 
+/* LoRA r 16 on q and v of Llama-2-7B, 1 GPU, b 1, s 4096, flash. The
+ * frozen base needs the input gradient but no weight gradient: 2 × its
+ * forward; the adapters (lora_A, lora_B) forward + both gradients: 3 ×.
+ *   adapters: 32 layers × (q: 16·(4096 + 4096) + v: 16·(4096 + 4096))
+ *             = 32 × 262,144 = 8,388,608 (PEFT prints 4,194,304 for r 8 on
+ *             q_proj, v_proj of Llama-2-7b: half, as r is half)
+ *   F_base = 2 × 4096 × 6,607,077,376 (N_mm + lm_head)  = 54,125,177,864,192
+ *   F_ad   = 2 × 4096 × 8,388,608                       =     68,719,476,736
+ *   F_att  = 2 × 4096 × 4096 × 8192 × 32 × ½            =  4,398,046,511,104
+ *   step   = 2 × F_base + 3 × F_ad + 3 × F_att
+ *          = 108,250,355,728,384 + 206,158,430,208 + 13,194,139,533,312
+ *          = 121,650,653,691,904   (3 × F_base + 3 × F_att, the old
+ *            formula: 175,569,673,125,888, 1.44 × as much)
+ *   per token: 121,650,653,691,904 / 4096 = 29,699,866,624 */
+static void lora_frozen_base_has_no_weight_gradient(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 4096;
+    o.lora_rank = 16;
+    o.lora_targets = tmem_lora_target_kinds("q") | tmem_lora_target_kinds("v");
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_result r;
+    struct tmem_train_time t;
+    struct tmem_error err = {0};
+    if (tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, &err) != TMEM_OK ||
+        tmem_train_time(&m, &inv, &o, &r, &to, NULL, &t, &text, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(r.layout.trainable_matmul_params, 8388608);
+    assert_int_equal(t.model_flops, U64(121650653691904));
+    assert_true(t.flops_per_token == 29699866624.0);
+    near(t.item_s[TMEM_TT_COMPUTE], 121650653691904.0 / (989.4e12 * to.efficiency), 1e-12);
+    assert_non_null(strstr(text.formula[TMEM_TT_COMPUTE], "2 (frozen: no weight gradient)"));
+    /* full fine-tuning of the same model: 3 × (F_base + F_att) */
+    o.lora_rank = 0;
+    o.lora_targets = 0;
+    timed(&m, &inv, &o, &to, &t);
+    assert_int_equal(t.model_flops, U64(175569673125888));
+}
+
 /* Mixtral-8x7B per token, 2 of 8 experts: per layer q, o 4096² each, k, v
  * 4096·1024 each (41,943,040), 2 experts × 3·4096·14336 (352,321,536),
  * router 4096·8 (32,768): 394,297,344; × 32 + lm_head 32000·4096 =
@@ -291,6 +336,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(llama2_7b_flops_per_token_by_hand),
+        cmocka_unit_test(lora_frozen_base_has_no_weight_gradient),
         cmocka_unit_test(mixtral_counts_active_experts),
         cmocka_unit_test(ring_all_reduce_by_hand),
         cmocka_unit_test(zero3_gathers_by_hand),
