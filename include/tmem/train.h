@@ -464,6 +464,79 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
                                     const struct tmem_train_opts *o, uint64_t stage,
                                     struct tmem_train_result *r, struct tmem_error *err);
 
+/* ------------------------------------------- prepared (cached) evaluation
+ *
+ * A search evaluates many layouts of one model. What does not change
+ * between them is computed once and kept in a caller-owned struct
+ * tmem_train_prep (the core allocates nothing): the inventory's parameter
+ * sums by pipeline placement, and memos of the last evaluation's parts,
+ * each keyed by the options that part reads — per stage the layout and
+ * the model-state items (weights, gradients, optimizer states, buckets,
+ * overheads, host items), which do not depend on the micro-batch, the
+ * sequence, recompute, attention kernel, dropout or fused cross-entropy;
+ * per recompute setting one layer's activation sums per token, which do not
+ * depend on the micro-batch or the sharding. A memo is used only when its
+ * key matches; otherwise the part is computed by the same functions
+ * tmem_train_compute runs (it is tmem_train_prepare + tmem_train_eval on a
+ * fresh struct), so the numbers are the same byte for byte
+ * (tests/unit/test_prep.c). The fields are the core's: do not touch them. */
+
+/* One layer's activations per token, by part, summed over the tensors of
+ * the activation inventory that this plan's kernel and dropout make
+ * (whatever the recompute setting; act_inventory.c). */
+struct tmem_train_act_sums {
+    uint64_t sp[TMEM_ACT_PART_COUNT];   /* bytes per token of SP (sequence-dim) tensors */
+    uint64_t tp[TMEM_ACT_PART_COUNT];   /* bytes per token of TP-split tensors */
+    uint64_t elem[TMEM_ACT_PART_COUNT]; /* bytes per element, summed over the part's tensors */
+    uint64_t stats_sp, stats_tp;        /* of which fp32 norm statistics (attention and MLP) */
+    uint64_t saved_sp, saved_tp;        /* of a dense layer, the tensors the plan saves */
+    uint64_t moe_saved_sp, moe_saved_tp; /* the same for an MoE layer */
+    uint64_t end_norm;                  /* the embedding or final norm (d_model wide) */
+    uint64_t full_layer;                /* one layer whole (full recompute rebuilds it) */
+};
+
+#define TMEM_TRAIN_PREP_PLACES 6 /* pipeline placements: layer, dense, MoE, expert, first, last */
+
+/* one stage's layout and model-state items */
+struct tmem_train_state_memo {
+    bool valid, overflow;
+    uint64_t stage;
+    struct tmem_train_opts key;    /* normalized: the fields this part does not read zeroed */
+    struct tmem_train_layout lay;  /* in-flight counts excepted (recomputed each time) */
+    bool lora;
+    uint64_t tr_dense, tr_expert, tr_matmul, tr_largest, base_bytes;
+    uint64_t item_bytes[TMEM_TI_COUNT];     /* the items that are not activations */
+    uint64_t host_item_bytes[TMEM_HI_COUNT];
+};
+
+/* one layer's activation sums per token */
+struct tmem_train_act_memo {
+    bool valid, overflow;
+    uint64_t seq;                  /* resolved */
+    struct tmem_train_opts key;    /* normalized */
+    struct tmem_train_act_sums act;
+};
+
+struct tmem_train_prep {
+    const struct tmem_model *m;
+    const struct tmem_inventory *inv;
+    uint64_t place_params[TMEM_TRAIN_PREP_PLACES][2]; /* [placement][tensor-parallel split] */
+    uint64_t place_matmul[TMEM_TRAIN_PREP_PLACES][2]; /* of which matmul weights */
+    uint64_t embed_params;                            /* the token embedding */
+    struct tmem_train_state_memo state[2];            /* the first stage looked at, the last */
+    struct tmem_train_act_memo act[TMEM_RECOMPUTE_COUNT];
+};
+
+/* Checks the inventory and fills *p for m and inv, which must outlive it
+ * and stay unchanged while it is used. */
+enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    struct tmem_train_prep *p, struct tmem_error *err);
+
+/* tmem_train_compute for the model p was prepared with, reusing and
+ * updating p's memos (not thread-safe on one p; one p per thread). */
+enum tmem_status tmem_train_eval(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
+                                 struct tmem_train_result *r, struct tmem_error *err);
+
 /* Renders the items live in `phase` of a result computed with the same
  * arguments as ledger entries with formulas. host: the host items instead
  * (phase ignored). */

@@ -7,7 +7,7 @@
  * FlashAttention-2) are described at the top of train_act.c.
  *
  * One walk names each tensor once. It always sums the tensors per part
- * (struct tmem__act_sums, what the ledger's per-layer items multiply out);
+ * (struct tmem_train_act_sums, what the ledger's per-layer items multiply out);
  * given a list it also writes each tensor down. Recompute and kernel
  * choices are filters: a tensor names the choices under which it is never
  * kept (absent) or freed and rebuilt in the backward (recomputed).
@@ -123,7 +123,7 @@ struct walk {
     struct tmem_train_ctx *c;
     uint32_t plan;                   /* bits of the plan's choices */
     uint64_t eb[TMEM_ACT_DTYPE_COUNT]; /* elem_bytes() of each dtype */
-    struct tmem__act_sums *sums;
+    struct tmem_train_act_sums *sums;
     struct tmem_act_inventory *list; /* NULL: sums only */
     bool full;                       /* the list ran out of room */
 };
@@ -169,7 +169,7 @@ static void list_add(struct walk *w, const struct act *a, uint64_t width, uint64
 static inline uint64_t put(struct walk *w, struct act a, uint64_t width)
 {
     struct tmem_train_ctx *c = w->c;
-    struct tmem__act_sums *s = w->sums;
+    struct tmem_train_act_sums *s = w->sums;
     uint64_t eb = w->eb[a.dtype], per_token = tc_mul(c, width, eb);
     if (a.wgrad_of != 0 && c->lora && (a.wgrad_of & (c->o->lora_targets | c->o->modules_to_save)) == 0)
         a.absent_under |= FROZEN;
@@ -528,7 +528,7 @@ static uint32_t plan_choices(const struct tmem_train_ctx *c)
 }
 
 static void walk_init(struct walk *w, struct tmem_train_ctx *c, uint32_t plan,
-                      struct tmem__act_sums *sums, struct tmem_act_inventory *list)
+                      struct tmem_train_act_sums *sums, struct tmem_act_inventory *list)
 {
     memset(sums, 0, sizeof *sums);
     for (int d = 0; d < TMEM_ACT_DTYPE_COUNT; d++)
@@ -540,7 +540,7 @@ static void walk_init(struct walk *w, struct tmem_train_ctx *c, uint32_t plan,
     w->full = false;
 }
 
-void tmem__act_layer(struct tmem_train_ctx *c, struct tmem__act_sums *sums, struct tmem_act_inventory *list)
+void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums, struct tmem_act_inventory *list)
 {
     struct walk w;
     uint32_t plan = plan_choices(c);
@@ -595,7 +595,7 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
         return tmem__fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
     struct tmem_train_ctx c;
     tmem__train_setup(&c, m, inv, o, stage);
-    struct tmem__act_sums sums;
+    struct tmem_train_act_sums sums;
     struct tmem_act_inventory list;
     memset(&list, 0, sizeof list);
     tmem__act_layer(&c, &sums, &list);

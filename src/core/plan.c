@@ -6,7 +6,9 @@
  * virtual stages, sharding, recompute, offload, fused cross-entropy, then
  * the micro-batch ascending: the peak never falls as the micro-batch
  * grows (tests/unit/test_properties.c), so the first that does not fit
- * ends that loop. The FLOP sums of the inventory are computed once. */
+ * ends that loop. The FLOP sums of the inventory are computed once, and
+ * the ledgers are evaluated through one prepared context (tmem_train_eval)
+ * whose memos carry what the inner loops do not change. */
 #include "tmem/plan.h"
 
 #include "error.h"
@@ -81,6 +83,7 @@ struct search {
     const struct tmem_inventory *inv;
     const struct tmem_plan_opts *p;
     struct tmem_train_flops_sums sums;
+    struct tmem_train_prep prep;
     struct tmem_plan_result *out;
 };
 
@@ -104,7 +107,7 @@ static void micro_batches(struct search *s, struct tmem_train_opts *o, uint64_t 
             o->n_microbatches = 0;
             o->grad_accum = m;
         }
-        if (tmem_train_compute(s->m, s->inv, o, UINT64_MAX, &r, NULL) != TMEM_OK)
+        if (tmem_train_eval(&s->prep, o, UINT64_MAX, &r, NULL) != TMEM_OK)
             return; /* the layout itself is invalid (a degree not dividing heads, ...) */
         s->out->evaluated++;
         if (r.peak_bytes > s->out->capacity_bytes)
@@ -173,6 +176,7 @@ enum tmem_status tmem_plan(const struct tmem_model *m, const struct tmem_invento
     TRY(tmem_train_validate(m, &o, err));
 
     struct search s = {.m = m, .inv = inv, .p = p, .out = out};
+    TRY(tmem_train_prepare(m, inv, &s.prep, err));
     tmem_train_flops_sums(m, inv, &s.sums);
     out->evaluated = out->fitting = 0;
     out->n_layouts = 0;

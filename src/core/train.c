@@ -397,7 +397,55 @@ uint64_t tmem__stage_instances(const struct tmem_train_ctx *c, const struct tmem
     return count;
 }
 
-static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
+/* The inventory's parameters by pipeline placement, split by tensor
+ * parallel or replicated, and of them the matmul weights; the token
+ * embedding's (fixed for a model: tmem_train_prepare keeps them). */
+static void place_sums(const struct tmem_inventory *inv, uint64_t sum[CAT_COUNT][2], uint64_t mm[CAT_COUNT][2],
+                       uint64_t *embed_split)
+{
+    memset(sum, 0, sizeof(uint64_t[CAT_COUNT][2]));
+    memset(mm, 0, sizeof(uint64_t[CAT_COUNT][2]));
+    *embed_split = 0;
+    for (uint32_t i = 0; i < inv->n_tensors; i++) {
+        const struct tmem_tensor *t = &inv->tensors[i];
+        const struct tmem_tensor_kind_info *ki = tmem__kind(t);
+        enum cat k = category(ki);
+        bool split = ki->tp != TMEM_TP_SPLIT_REPLICATED;
+        sum[k][split] += t->params; /* sums of an inventory that was built without overflow */
+        if (ki->matmul)
+            mm[k][split] += t->params;
+        if (t->kind == TMEM_TENSOR_KIND_TOKEN_EMBD)
+            *embed_split += t->params;
+    }
+}
+_Static_assert(CAT_COUNT == TMEM_TRAIN_PREP_PLACES, "one prepared sum per placement");
+
+/* micro-batches in flight (1F1B): stage i holds min(pp − i, m); the
+ * interleaved schedule holds (pp − i − 1)·2 + (v − 1)·pp + 1 model chunks
+ * of layers/v layers: stage 0 then holds L·(1 + (p−1)/(p·v)). */
+static void setup_inflight(struct tmem_train_ctx *c)
+{
+    const struct tmem_train_opts *o = c->o;
+    struct tmem_train_layout *l = &c->lay;
+    uint64_t stage = l->stage;
+    uint64_t mb = o->n_microbatches ? o->n_microbatches : c->pp;
+    if (c->pp == 1) {
+        l->inflight_num = l->inflight_den = 1;
+    } else if (o->virtual_stages <= 1) {
+        uint64_t n = c->pp - stage;
+        l->inflight_num = n < mb ? n : mb;
+        l->inflight_den = 1;
+    } else {
+        uint64_t v = o->virtual_stages;
+        uint64_t chunks = (c->pp - stage - 1) * 2 + (v - 1) * c->pp + 1;
+        l->inflight_num = chunks < mb * v ? chunks : mb * v;
+        l->inflight_den = v;
+    }
+}
+
+/* this stage's layers and parameters from the placement sums */
+static void setup_layout(struct tmem_train_ctx *c, uint64_t stage, uint64_t sum[CAT_COUNT][2],
+                         uint64_t mm[CAT_COUNT][2], uint64_t embed_split)
 {
     const struct tmem_model *m = c->m;
     const struct tmem_train_opts *o = c->o;
@@ -412,23 +460,6 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
     l->layers = base + (stage < rem);
     l->moe_layers = moe_before(m, lo + l->layers) - moe_before(m, lo);
     l->dense_layers = l->layers - l->moe_layers;
-
-    /* micro-batches in flight (1F1B): stage i holds min(pp − i, m); the
-     * interleaved schedule holds (pp − i − 1)·2 + (v − 1)·pp + 1 model
-     * chunks of layers/v layers: stage 0 then holds L·(1 + (p−1)/(p·v)). */
-    uint64_t mb = o->n_microbatches ? o->n_microbatches : c->pp;
-    if (c->pp == 1) {
-        l->inflight_num = l->inflight_den = 1;
-    } else if (o->virtual_stages <= 1) {
-        uint64_t n = c->pp - stage;
-        l->inflight_num = n < mb ? n : mb;
-        l->inflight_den = 1;
-    } else {
-        uint64_t v = o->virtual_stages;
-        uint64_t chunks = (c->pp - stage - 1) * 2 + (v - 1) * c->pp + 1;
-        l->inflight_num = chunks < mb * v ? chunks : mb * v;
-        l->inflight_den = v;
-    }
 
     /* sharding degree: dp·cp ranks hold the same weights; HSDP shards
      * only within a node */
@@ -446,21 +477,7 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
     l->expert_shard = l->shard / c->ep ? l->shard / c->ep : 1;
 
     /* parameters: full-model sums per category, then this stage's share */
-    uint64_t sum[CAT_COUNT][2] = {{0}}, mm[CAT_COUNT][2] = {{0}};
     uint64_t n_moe = tmem_model_moe_layers(m), n_dense = m->n_layer - n_moe;
-    uint64_t embed_split = 0;
-    const struct tmem_inventory *inv = c->inv;
-    for (uint32_t i = 0; i < inv->n_tensors; i++) {
-        const struct tmem_tensor *t = &inv->tensors[i];
-        const struct tmem_tensor_kind_info *ki = tmem__kind(t);
-        enum cat k = category(ki);
-        bool split = ki->tp != TMEM_TP_SPLIT_REPLICATED;
-        sum[k][split] += t->params; /* sums of an inventory that was built without overflow */
-        if (ki->matmul)
-            mm[k][split] += t->params;
-        if (t->kind == TMEM_TENSOR_KIND_TOKEN_EMBD)
-            embed_split += t->params;
-    }
     /* tied weights with pp > 1: the last stage keeps its own copy of the
      * embedding for the lm_head (Megatron) */
     bool tied_copy = m->tied && c->pp > 1;
@@ -528,10 +545,12 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage)
         l->largest_unit_params = head;
 }
 
-void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
-                       const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
+/* the plan's scalars: dtypes, degrees, tokens, sharding, kernel profile */
+static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
+                          const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
 {
     memset(c, 0, sizeof *c);
+    c->lay.stage = stage;
     c->m = m;
     c->inv = inv;
     c->o = o;
@@ -560,7 +579,16 @@ void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
                  o->fsdp == TMEM_FSDP_HYBRID;
     c->grads_persistent = c->pi->persistent_grads || o->grad_accum > 1 || c->pp > 1;
     tmem__train_act_family(c);
-    setup_layout(c, stage);
+}
+
+void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
+                       const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
+{
+    uint64_t sum[CAT_COUNT][2], mm[CAT_COUNT][2], embed_split;
+    place_sums(inv, sum, mm, &embed_split);
+    setup_scalars(c, m, inv, o, stage);
+    setup_layout(c, stage, sum, mm, embed_split);
+    setup_inflight(c);
     tmem__lora_setup(c);
     tmem__train_layer_act(c, &c->la);
 }
@@ -999,12 +1027,30 @@ static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest, char *formula, siz
     return tc_term(c, &t);
 }
 
-static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
+/* an item train_act.c computes (per micro-batch) */
+static bool act_item(const struct tmem_train_ctx *c, enum tmem_train_item it)
+{
+    return item_table[it].act && !c->o->deepspeed_estimator;
+}
+
+/* Every item, every phase, the peak. memo: the model-state items (every
+ * item not an activation) and the host items, when its key matched (hit)
+ * or to be filled (miss). */
+static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, struct tmem_train_state_memo *memo,
+                     bool hit)
 {
     uint64_t rest[TMEM_PHASE_COUNT] = {0, 0, 0, 0};
     for (int it = 0; it < TMEM_TI_COUNT; it++) {
-        uint64_t v = item(c, (enum tmem_train_item)it, NULL, 0);
-        uint32_t ph = item_phases(c, (enum tmem_train_item)it);
+        enum tmem_train_item ti = (enum tmem_train_item)it;
+        uint64_t v;
+        if (hit && !act_item(c, ti)) {
+            v = memo->item_bytes[it];
+        } else {
+            v = item(c, ti, NULL, 0);
+            if (memo != NULL)
+                memo->item_bytes[it] = v;
+        }
+        uint32_t ph = item_phases(c, ti);
         r->item_bytes[it] = v;
         r->item_phases[it] = ph;
         if (v == 0)
@@ -1026,7 +1072,13 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
     r->item_bytes[TMEM_TI_FRAGMENTATION] = best - rest[r->peak_phase];
     r->host_bytes = 0;
     for (int h = 0; h < TMEM_HI_COUNT; h++) {
-        r->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
+        if (!hit) {
+            r->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
+            if (memo != NULL)
+                memo->host_item_bytes[h] = r->host_item_bytes[h];
+        } else {
+            r->host_item_bytes[h] = memo->host_item_bytes[h];
+        }
         r->host_bytes = tc_add(c, r->host_bytes, r->host_item_bytes[h]);
     }
     r->layout = c->lay;
@@ -1038,14 +1090,123 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r)
     r->softmax_fp32 = c->softmax_fp32;
 }
 
-enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tmem_inventory *inv,
-                                    const struct tmem_train_opts *o, uint64_t stage,
-                                    struct tmem_train_result *r, struct tmem_error *err)
+/* The memo keys: the plan with the fields a part does not read zeroed.
+ * The layout and model-state items do not read the micro-batch, the
+ * sequence, the micro-batch counts (grad_accum only through
+ * grads_persistent and n_microbatches only through the in-flight counts,
+ * both recomputed each time), recompute, attention, dropout, sequence
+ * parallel, fused cross-entropy or fragmentation (applied each time). */
+static void state_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
-    if (inv == NULL || r == NULL)
-        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or result given");
-    TRY(tmem_train_validate(m, o, err));
+    *k = *o;
+    k->micro_batch = k->seq = k->n_microbatches = k->grad_accum = k->ce_chunk_tokens = 0;
+    k->recompute = (enum tmem_recompute)0;
+    k->attention = (enum tmem_attention)0;
+    k->dropout = (enum tmem_tristate)0;
+    k->sequence_parallel = k->fused_ce = false;
+    k->fragmentation_ppm = 0;
+}
+
+/* One layer's activation sums per token (act_inventory.c) read the model,
+ * tp, the resolved sequence (kept beside the key), precision, recompute,
+ * attention, dropout and the adapters: not the batch, the other degrees,
+ * sharding, offload, the optimizer, buckets or overheads. */
+static void act_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
+{
+    *k = *o;
+    k->micro_batch = k->seq = k->gpus = k->dp = k->n_microbatches = k->grad_accum = 0;
+    k->pp = k->cp = k->ep = k->gpus_per_node = k->virtual_stages = 0;
+    k->zero = 0;
+    k->fsdp = TMEM_FSDP_OFF;
+    k->distributed_optimizer = k->sequence_parallel = k->fp32_grads = k->fused_ce = false;
+    k->ddp_bucket_view = k->optimizer_in_backward = false;
+    k->offload = TMEM_OFFLOAD_NONE;
+    k->optimizer = (enum tmem_optimizer)0;
+    k->ce_chunk_tokens = k->ddp_bucket_bytes = k->ds_reduce_bucket = k->ds_allgather_bucket = 0;
+    k->ds_prefetch_bucket = k->ds_max_live = k->cuda_overhead_bytes = 0;
+    k->fragmentation_ppm = 0;
+}
+
+/* One stage: the scalars, then the layout and adapters (or the memo's),
+ * one layer's activation sums (or the memo's), the items. Memos are
+ * written only by an evaluation without overflow. */
+static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tmem_train_opts *o,
+                           uint64_t stage, struct tmem_train_ctx *c, struct tmem_train_result *r)
+{
+    struct tmem_train_state_memo *sm = &p->state[slot];
+    struct tmem_train_act_memo *am = &p->act[o->recompute];
+    struct tmem_train_opts sk, ak;
+    setup_scalars(c, p->m, p->inv, o, stage);
+    state_key(o, &sk);
+    act_key(o, &ak);
+    bool hit = sm->valid && sm->stage == stage && memcmp(&sm->key, &sk, sizeof sk) == 0;
+    if (hit) {
+        c->lay = sm->lay;
+        c->lora = sm->lora;
+        c->tr_dense = sm->tr_dense;
+        c->tr_expert = sm->tr_expert;
+        c->tr_matmul = sm->tr_matmul;
+        c->tr_largest = sm->tr_largest;
+        c->base_bytes = sm->base_bytes;
+    } else {
+        sm->valid = false;
+        setup_layout(c, stage, p->place_params, p->place_matmul, p->embed_params);
+        tmem__lora_setup(c);
+    }
+    setup_inflight(c);
+    bool act_hit = am->valid && am->seq == c->seq && memcmp(&am->key, &ak, sizeof ak) == 0;
+    if (act_hit) {
+        c->act = am->act;
+    } else {
+        am->valid = false;
+        tmem__act_layer(c, &c->act, NULL);
+        am->act = c->act;
+    }
+    tmem__train_layer_bytes(c, &c->la);
+    evaluate(c, r, sm, hit);
+    if (c->overflow)
+        return;
+    if (!act_hit) {
+        am->key = ak;
+        am->seq = c->seq;
+        am->valid = true;
+    }
+    if (!hit) {
+        sm->key = sk;
+        sm->stage = stage;
+        sm->lay = c->lay;
+        sm->lora = c->lora;
+        sm->tr_dense = c->tr_dense;
+        sm->tr_expert = c->tr_expert;
+        sm->tr_matmul = c->tr_matmul;
+        sm->tr_largest = c->tr_largest;
+        sm->base_bytes = c->base_bytes;
+        sm->valid = true;
+    }
+}
+
+enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    struct tmem_train_prep *p, struct tmem_error *err)
+{
+    if (m == NULL || inv == NULL || p == NULL)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model, inventory or prepared context given");
     TRY(tmem__inventory_check(inv, err));
+    p->m = m;
+    p->inv = inv;
+    place_sums(inv, p->place_params, p->place_matmul, &p->embed_params);
+    for (int i = 0; i < 2; i++)
+        p->state[i].valid = false;
+    for (int i = 0; i < TMEM_RECOMPUTE_COUNT; i++)
+        p->act[i].valid = false;
+    return TMEM_OK;
+}
+
+enum tmem_status tmem_train_eval(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
+                                 struct tmem_train_result *r, struct tmem_error *err)
+{
+    if (p == NULL || p->inv == NULL || r == NULL)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no prepared context or result given");
+    TRY(tmem_train_validate(p->m, o, err));
     if (stage != UINT64_MAX && stage >= o->pp)
         return tmem__fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
     /* the worst GPU: stage 0 holds the most layers and micro-batches in
@@ -1056,8 +1217,7 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
     struct tmem_train_ctx c;
     struct tmem_train_result tmp;
     for (int i = 0; i < n; i++) {
-        tmem__train_setup(&c, m, inv, o, cand[i]);
-        evaluate(&c, i == 0 ? r : &tmp);
+        prepared_stage(p, i, o, cand[i], &c, i == 0 ? r : &tmp);
         if (c.overflow)
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
         if (i == 1 && tmp.peak_bytes > r->peak_bytes)
@@ -1065,6 +1225,18 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
     }
     r->n_stages_evaluated = (uint64_t)n;
     return TMEM_OK;
+}
+
+enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    const struct tmem_train_opts *o, uint64_t stage,
+                                    struct tmem_train_result *r, struct tmem_error *err)
+{
+    if (inv == NULL || r == NULL)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or result given");
+    TRY(tmem_train_validate(m, o, err));
+    struct tmem_train_prep p;
+    TRY(tmem_train_prepare(m, inv, &p, err));
+    return tmem_train_eval(&p, o, stage, r, err);
 }
 
 /* ------------------------------------------------------------ rendering */

@@ -105,7 +105,7 @@ static void width_factors(const struct tmem_train_ctx *c, struct tmem__term *t, 
  * attention, scores, masks and the larger of its MLP kinds on this stage. */
 static void full_layer_factors(struct tmem_train_ctx *c, struct tmem__term *t)
 {
-    const struct tmem__act_sums *s = &c->act;
+    const struct tmem_train_act_sums *s = &c->act;
     enum tmem_act_part mlp = c->lay.moe_layers > 0 && c->la.moe > c->la.mlp ? TMEM_ACT_PART_MOE
                                                                             : TMEM_ACT_PART_MLP;
     uint64_t sp = s->sp[TMEM_ACT_PART_ATTN], tp = s->tp[TMEM_ACT_PART_ATTN];
@@ -127,8 +127,13 @@ static uint64_t sums_bytes(struct tmem_train_ctx *c, uint64_t sp, uint64_t tp)
 
 void tmem__train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *la)
 {
-    const struct tmem__act_sums *s = &c->act;
     tmem__act_layer(c, &c->act, NULL);
+    tmem__train_layer_bytes(c, la);
+}
+
+void tmem__train_layer_bytes(struct tmem_train_ctx *c, struct tmem_layer_act *la)
+{
+    const struct tmem_train_act_sums *s = &c->act;
     la->attn = sums_bytes(c, s->sp[TMEM_ACT_PART_ATTN], s->tp[TMEM_ACT_PART_ATTN]);
     la->mlp = sums_bytes(c, s->sp[TMEM_ACT_PART_MLP], s->tp[TMEM_ACT_PART_MLP]);
     la->moe = c->m->n_expert ? sums_bytes(c, s->sp[TMEM_ACT_PART_MOE], s->tp[TMEM_ACT_PART_MOE]) : 0;

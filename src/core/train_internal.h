@@ -10,20 +10,6 @@
 #include "term.h"
 #include "tmem/train.h"
 
-/* One layer's activations per token, by part, summed over the tensors of
- * the activation inventory that this plan's kernel and dropout make
- * (whatever the recompute setting; act_inventory.c). */
-struct tmem__act_sums {
-    uint64_t sp[TMEM_ACT_PART_COUNT];   /* bytes per token of SP (sequence-dim) tensors */
-    uint64_t tp[TMEM_ACT_PART_COUNT];   /* bytes per token of TP-split tensors */
-    uint64_t elem[TMEM_ACT_PART_COUNT]; /* bytes per element, summed over the part's tensors */
-    uint64_t stats_sp, stats_tp;        /* of which fp32 norm statistics (attention and MLP) */
-    uint64_t saved_sp, saved_tp;        /* of a dense layer, the tensors the plan saves */
-    uint64_t moe_saved_sp, moe_saved_tp; /* the same for an MoE layer */
-    uint64_t end_norm;                  /* the embedding or final norm (d_model wide) */
-    uint64_t full_layer;                /* one layer whole (full recompute rebuilds it) */
-};
-
 struct tmem_train_ctx {
     const struct tmem_model *m;
     const struct tmem_inventory *inv;
@@ -53,7 +39,7 @@ struct tmem_train_ctx {
     uint64_t tr_largest;          /* the largest trainable tensor (elements, TP-local) */
     uint64_t base_bytes;          /* the frozen base's storage (quantized or in c), before sharding */
     struct tmem_layer_act la;     /* one layer, one micro-batch (computed once) */
-    struct tmem__act_sums act;    /* its per-token sums (computed once) */
+    struct tmem_train_act_sums act;    /* its per-token sums (computed once) */
 };
 
 /* checked helpers: on overflow they set c->overflow and return 0 */
@@ -132,12 +118,14 @@ void tmem__lora_temp_term(struct tmem_train_ctx *c, struct tmem__term *t);
 
 /* act_inventory.c: the activation inventory of one layer. list NULL: the
  * sums only (the fast path). */
-void tmem__act_layer(struct tmem_train_ctx *c, struct tmem__act_sums *sums,
+void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
                      struct tmem_act_inventory *list);
 
 /* train_act.c: fills c->act and *out: one layer, one micro-batch; and an
  * MoE layer's saved bytes under the plan (0 without experts) */
 void tmem__train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *out);
+/* the second half of it: *out from the sums already in c->act */
+void tmem__train_layer_bytes(struct tmem_train_ctx *c, struct tmem_layer_act *out);
 uint64_t tmem__act_moe_layer_bytes(struct tmem_train_ctx *c);
 
 /* train_act.c: activations saved for backward (one formula per item) */

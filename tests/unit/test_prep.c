@@ -1,0 +1,200 @@
+/* test_prep.c — the prepared evaluation (tmem_train_prepare +
+ * tmem_train_eval, whose memos a search reuses between layouts) gives the
+ * same result as a cold tmem_train_compute, field for field, over every
+ * preset and a walk of layouts that changes one or two options at a time
+ * (so that the memos are hit with every option changed under them), and
+ * the same refusals. The numbers themselves are tested against independent
+ * figures elsewhere (test_train.c, test_formulas.c, test_lora.c); this
+ * proves the cache changes none of them. */
+#include "harness.h"
+#include "reader.h"
+#include "tmem/read.h"
+#include "tmem/train.h"
+
+#include <string.h>
+
+static uint64_t rng = 88172645463325252u;
+
+static uint64_t next(uint64_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng % n;
+}
+
+#define PICK(arr) ((arr)[next(sizeof(arr) / sizeof((arr)[0]))])
+
+/* one option of the plan, changed at random */
+static void mutate(struct tmem_train_opts *o, const struct tmem_model *m)
+{
+    static const uint64_t deg[] = {1, 1, 2, 4, 8};
+    static const uint64_t mbs[] = {1, 2, 3, 4};
+    static const uint64_t seqs[] = {0, 512, 1024, 2048};
+    static const uint64_t gpus[] = {0, 8, 16, 64};
+    switch (next(20)) {
+    case 0: o->tp = PICK(deg); break;
+    case 1: o->pp = PICK(deg); break;
+    case 2: o->cp = PICK(deg) > 2 ? 1 : PICK(deg); break;
+    case 3: o->ep = m->n_expert ? PICK(deg) : 1; break;
+    case 4: o->gpus = PICK(gpus); break;
+    case 5:
+        o->zero = (uint32_t)next(4);
+        o->fsdp = TMEM_FSDP_OFF;
+        o->distributed_optimizer = false;
+        if (next(3) == 0) {
+            o->zero = 0;
+            o->fsdp = (enum tmem_fsdp)next(TMEM_FSDP_COUNT);
+        } else if (next(4) == 0) {
+            o->zero = 0;
+            o->distributed_optimizer = true;
+        }
+        break;
+    case 6: o->recompute = (enum tmem_recompute)next(TMEM_RECOMPUTE_COUNT); break;
+    case 7: o->attention = (enum tmem_attention)next(TMEM_ATTENTION_COUNT); break;
+    case 8: o->micro_batch = PICK(mbs); break;
+    case 9: o->seq = seqs[next(4)]; break;
+    case 10: o->fused_ce = !o->fused_ce; break;
+    case 11: o->grad_accum = next(2) ? 1 : 4; break;
+    case 12: o->n_microbatches = next(2) ? 0 : 8; break;
+    case 13: o->virtual_stages = next(2) ? 1 : 2; break;
+    case 14: o->precision = (enum tmem_precision)next(TMEM_PRECISION_COUNT); break;
+    case 15: o->optimizer = (enum tmem_optimizer)next(TMEM_OPTIMIZER_COUNT); break;
+    case 16: o->offload = (enum tmem_offload)next(TMEM_OFFLOAD_COUNT); break;
+    case 17:
+        if (o->lora_rank == 0) {
+            o->lora_rank = next(2) ? 8 : 16;
+            o->lora_targets = tmem_lora_target_kinds(next(2) ? "q" : "all-linear") |
+                              tmem_lora_target_kinds("v");
+            o->base_quant = (enum tmem_base_quant)next(TMEM_BASE_QUANT_COUNT);
+            o->dora = next(3) == 0;
+            o->lora_dropout_ppm = next(2) ? 0 : 50000;
+        } else {
+            o->lora_rank = 0;
+            o->lora_targets = 0;
+            o->base_quant = TMEM_BASE_QUANT_NONE;
+            o->dora = false;
+            o->lora_dropout_ppm = 0;
+        }
+        break;
+    case 18: o->sequence_parallel = !o->sequence_parallel; break;
+    default:
+        o->dropout = (enum tmem_tristate)next(3);
+        o->fp32_grads = next(2);
+        o->fragmentation_ppm = next(2) ? TMEM_TRAIN_FRAGMENTATION_PPM : 100000;
+        o->ce_chunk_tokens = next(2) ? TMEM_TRAIN_CE_CHUNK_TOKENS : 256;
+        break;
+    }
+}
+
+static void same_result(const struct tmem_train_result *a, const struct tmem_train_result *b, const char *model,
+                        uint64_t step)
+{
+    const struct tmem_train_layout *x = &a->layout, *y = &b->layout;
+    bool same = memcmp(a->item_bytes, b->item_bytes, sizeof a->item_bytes) == 0 &&
+                memcmp(a->item_phases, b->item_phases, sizeof a->item_phases) == 0 &&
+                memcmp(a->phase_bytes, b->phase_bytes, sizeof a->phase_bytes) == 0 &&
+                a->peak_phase == b->peak_phase && a->peak_bytes == b->peak_bytes &&
+                memcmp(a->host_item_bytes, b->host_item_bytes, sizeof a->host_item_bytes) == 0 &&
+                a->host_bytes == b->host_bytes && x->dp == y->dp && x->shard == y->shard &&
+                x->expert_shard == y->expert_shard && x->stage == y->stage && x->layers == y->layers &&
+                x->dense_layers == y->dense_layers && x->moe_layers == y->moe_layers && x->first == y->first &&
+                x->last == y->last && x->dense_params == y->dense_params &&
+                x->expert_params == y->expert_params && x->params == y->params &&
+                x->matmul_params == y->matmul_params && x->largest_unit_params == y->largest_unit_params &&
+                x->trainable_params == y->trainable_params &&
+                x->trainable_matmul_params == y->trainable_matmul_params &&
+                x->inflight_num == y->inflight_num && x->inflight_den == y->inflight_den &&
+                memcmp(&a->layer_act, &b->layer_act, sizeof a->layer_act) == 0 &&
+                a->n_stages_evaluated == b->n_stages_evaluated && a->seq == b->seq &&
+                a->dropout == b->dropout && a->rope == b->rope && a->softmax_fp32 == b->softmax_fp32;
+    if (!same)
+        fail_msg("%s, step %llu: the prepared result differs from tmem_train_compute's (peak %llu vs %llu)",
+                 model, (unsigned long long)step, (unsigned long long)a->peak_bytes,
+                 (unsigned long long)b->peak_bytes);
+}
+
+static void prepared_equals_cold_on_every_preset(void **state)
+{
+    (void)state;
+    uint64_t ok = 0, refused = 0, memo_kept = 0;
+    static struct tmem_train_prep p; /* one prep reused for a whole walk */
+    for (size_t i = 0; i < tmem_preset_count(); i++) {
+        static struct tmem_model m;
+        static struct tmem_inventory inv;
+        const char *name = tmem_preset_at(i)->name;
+        tmem_test_load(name, &m, &inv);
+        struct tmem_error err = {0};
+        if (tmem_train_prepare(&m, &inv, &p, &err) != TMEM_OK)
+            fail_msg("%s: %s", name, err.msg);
+        struct tmem_train_opts o;
+        tmem_train_opts_default(&o);
+        o.seq = 1024;
+        for (uint64_t step = 0; step < 1500; step++) {
+            mutate(&o, &m);
+            if (next(3) == 0)
+                mutate(&o, &m);
+            struct tmem_train_result a, b;
+            memset(&a, 0, sizeof a);
+            memset(&b, 0, sizeof b);
+            struct tmem_error ea = {0}, eb = {0};
+            uint64_t stage = next(8) == 0 ? o.pp - 1 : UINT64_MAX;
+            enum tmem_status sa = tmem_train_eval(&p, &o, stage, &a, &ea);
+            enum tmem_status sb = tmem_train_compute(&m, &inv, &o, stage, &b, &eb);
+            assert_int_equal(sa, sb);
+            if (sa != TMEM_OK) {
+                assert_string_equal(ea.where, eb.where);
+                assert_string_equal(ea.msg, eb.msg);
+                refused++;
+                continue;
+            }
+            same_result(&a, &b, name, step);
+            ok++;
+            memo_kept += p.state[0].valid;
+            /* and the explained ledger of the peak (the formulas path) adds
+             * up to the same bytes */
+            if (step % 50 == 0) {
+                static struct tmem_ledger l;
+                if (tmem_train_ledger(&m, &inv, &o, &b, b.peak_phase, false, &l, &eb) != TMEM_OK)
+                    fail_msg("%s: ledger: %s", name, eb.msg);
+                assert_int_equal(l.total_bytes, a.peak_bytes);
+            }
+        }
+    }
+    /* the walk must have exercised both the results and the refusals */
+    assert_true(ok > 1000);
+    assert_true(refused > 100);
+    assert_true(memo_kept == ok); /* every successful evaluation left its memo */
+    print_message("prepared == cold: %llu layouts equal, %llu refused alike\n", (unsigned long long)ok,
+                  (unsigned long long)refused);
+}
+
+static void prepare_refuses_bad_arguments(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("llama-2-7b", &m, &inv);
+    static struct tmem_train_prep p;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_train_prepare(NULL, &inv, &p, &err), TMEM_ERR_INVALID_ARG);
+    assert_int_equal(tmem_train_prepare(&m, NULL, &p, &err), TMEM_ERR_INVALID_ARG);
+    assert_int_equal(tmem_train_prepare(&m, &inv, &p, &err), TMEM_OK);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    assert_int_equal(tmem_train_eval(&p, &o, UINT64_MAX, NULL, &err), TMEM_ERR_INVALID_ARG);
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_eval(&p, &o, 5, &r, &err), TMEM_ERR_INVALID_ARG); /* stage ≥ pp */
+    o.tp = 3; /* does not divide 32 heads */
+    assert_int_equal(tmem_train_eval(&p, &o, UINT64_MAX, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--tp");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(prepared_equals_cold_on_every_preset),
+        cmocka_unit_test(prepare_refuses_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
