@@ -475,7 +475,9 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
  * overheads, host items), which do not depend on the micro-batch, the
  * sequence, recompute, attention kernel, dropout or fused cross-entropy;
  * per recompute setting one layer's activation sums per token, which do not
- * depend on the micro-batch or the sharding. A memo is used only when its
+ * depend on the micro-batch or the sharding; per batch shape (a small
+ * direct-mapped table) the activation items, which do not depend on
+ * sharding, offload, the optimizer, buckets or overheads. A memo is used only when its
  * key matches; otherwise the part is computed by the same functions
  * tmem_train_compute runs (it is tmem_train_prepare + tmem_train_eval on a
  * fresh struct), so the numbers are the same byte for byte
@@ -505,7 +507,8 @@ struct tmem_train_state_memo {
     struct tmem_train_layout lay;  /* in-flight counts excepted (recomputed each time) */
     bool lora;
     uint64_t tr_dense, tr_expert, tr_matmul, tr_largest, base_bytes;
-    uint64_t item_bytes[TMEM_TI_COUNT];     /* the items that are not activations */
+    uint64_t item_bytes[TMEM_TI_COUNT];     /* the items that are not activations (the others 0) */
+    uint64_t rest[TMEM_PHASE_COUNT];        /* their sums per phase */
     uint64_t host_item_bytes[TMEM_HI_COUNT];
 };
 
@@ -517,6 +520,17 @@ struct tmem_train_act_memo {
     struct tmem_train_act_sums act;
 };
 
+/* one stage's activation items (and its layer's bytes) for one batch
+ * shape: what the sharding, offload and optimizer choices do not change */
+struct tmem_train_items_memo {
+    bool valid;
+    uint64_t stage;
+    struct tmem_train_opts key;    /* normalized */
+    struct tmem_layer_act la;
+    uint64_t item_bytes[TMEM_TI_COUNT]; /* the activation items (the others 0) */
+    uint64_t rest[TMEM_PHASE_COUNT];    /* their sums per phase */
+};
+
 struct tmem_train_prep {
     const struct tmem_model *m;
     const struct tmem_inventory *inv;
@@ -525,11 +539,18 @@ struct tmem_train_prep {
     uint64_t embed_params;                            /* the token embedding */
     struct tmem_train_state_memo state[2];            /* the first stage looked at, the last */
     struct tmem_train_act_memo act[TMEM_RECOMPUTE_COUNT];
+    struct tmem_train_items_memo *items; /* the caller's table (direct-mapped by batch shape) */
+    size_t n_items;                      /* its entries (0: no such memo) */
 };
 
 /* Checks the inventory and fills *p for m and inv, which must outlive it
- * and stay unchanged while it is used. */
+ * and stay unchanged while it is used; items[n_items] (n_items 0: none) is
+ * the caller's table for the activation items, which p then uses
+ * (TMEM_TRAIN_PREP_ITEMS entries hold a planner's block of micro-batches,
+ * recompute and fused-CE choices). */
+#define TMEM_TRAIN_PREP_ITEMS 64
 enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    struct tmem_train_items_memo *items, size_t n_items,
                                     struct tmem_train_prep *p, struct tmem_error *err);
 
 /* tmem_train_compute for the model p was prepared with, reusing and

@@ -84,6 +84,7 @@ struct search {
     const struct tmem_plan_opts *p;
     struct tmem_train_flops_sums sums;
     struct tmem_train_prep prep;
+    struct tmem_train_items_memo items[TMEM_TRAIN_PREP_ITEMS];
     struct tmem_plan_result *out;
 };
 
@@ -176,7 +177,7 @@ enum tmem_status tmem_plan(const struct tmem_model *m, const struct tmem_invento
     TRY(tmem_train_validate(m, &o, err));
 
     struct search s = {.m = m, .inv = inv, .p = p, .out = out};
-    TRY(tmem_train_prepare(m, inv, &s.prep, err));
+    TRY(tmem_train_prepare(m, inv, s.items, TMEM_TRAIN_PREP_ITEMS, &s.prep, err));
     tmem_train_flops_sums(m, inv, &s.sums);
     out->evaluated = out->fitting = 0;
     out->n_layouts = 0;

@@ -64,11 +64,9 @@ enum tmem_status tmem__fail_value(struct tmem_error *err, enum tmem_status code,
     return tmem__fail(err, code, where, msg);
 }
 
-enum tmem_status tmem__check_range(struct tmem_error *err, const char *field, uint64_t v,
-                                  uint64_t lo, uint64_t hi)
+enum tmem_status tmem__range_fail(struct tmem_error *err, const char *field, uint64_t v, uint64_t lo,
+                                  uint64_t hi)
 {
-    if (v >= lo && v <= hi)
-        return TMEM_OK;
     char rule[64];
     struct tmem_sb sb;
     tmem__sb_init(&sb, rule, sizeof rule);
@@ -93,11 +91,9 @@ enum tmem_status tmem__fail_value_n(struct tmem_error *err, enum tmem_status cod
     return tmem__fail_value(err, code, where, value, rule);
 }
 
-enum tmem_status tmem__check_divides(struct tmem_error *err, const char *field, uint64_t v,
-                                    const char *what, uint64_t n)
+enum tmem_status tmem__divides_fail(struct tmem_error *err, const char *field, uint64_t v, const char *what,
+                                    uint64_t n)
 {
-    if (v != 0 && n % v == 0)
-        return TMEM_OK;
     char rule[96];
     struct tmem_sb sb;
     tmem__sb_init(&sb, rule, sizeof rule);

@@ -147,10 +147,8 @@ void tmem__term_plus_term(struct tmem__term *t, const struct tmem__term *sub)
     parenthesised(t, sub);
 }
 
-void tmem__term_note(struct tmem__term *t, const char *sym_text, const char *num_text)
+void tmem__term_text_note(struct tmem__term *t, const char *sym_text, const char *num_text)
 {
-    if (!t->text)
-        return;
     if (sym_text != NULL)
         tmem__sb_str(&t->sym, sym_text);
     if (num_text != NULL)

@@ -198,7 +198,12 @@ static inline void tmem__term_minus(struct tmem__term *t, const char *sym, uint6
 /* + a new product starting with (sub). */
 void tmem__term_plus_term(struct tmem__term *t, const struct tmem__term *sub);
 /* Free text on both sides (a unit such as " B", a note in parentheses). */
-void tmem__term_note(struct tmem__term *t, const char *sym_text, const char *num_text);
+void tmem__term_text_note(struct tmem__term *t, const char *sym_text, const char *num_text);
+static inline void tmem__term_note(struct tmem__term *t, const char *sym_text, const char *num_text)
+{
+    if (t->text)
+        tmem__term_text_note(t, sym_text, num_text);
+}
 
 /* The sum of the products into *v; false (and *v 0) after an overflow. */
 static inline bool tmem__term_get(const struct tmem__term *t, uint64_t *v)

@@ -1004,7 +1004,8 @@ static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest, char *formula, siz
     uint64_t ppm = c->o->fragmentation_ppm;
     struct tmem__term t;
     tmem__term_init(&t, formula != NULL);
-    char pct[32] = "";
+    char pct[32];
+    pct[0] = '\0';
     if (formula != NULL) {
         struct tmem_sb sb;
         tmem__sb_init(&sb, pct, sizeof pct);
@@ -1033,31 +1034,49 @@ static bool act_item(const struct tmem_train_ctx *c, enum tmem_train_item it)
     return item_table[it].act && !c->o->deepspeed_estimator;
 }
 
-/* Every item, every phase, the peak. memo: the model-state items (every
- * item not an activation) and the host items, when its key matched (hit)
- * or to be filled (miss). */
-static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, struct tmem_train_state_memo *memo,
-                     bool hit)
+/* The items of one part (act: the activation items, else the others)
+ * into vals[] (the other part's entries 0), and their sums per phase. */
+static void part_items(struct tmem_train_ctx *c, bool act, uint64_t vals[TMEM_TI_COUNT],
+                       uint64_t rest[TMEM_PHASE_COUNT])
 {
-    uint64_t rest[TMEM_PHASE_COUNT] = {0, 0, 0, 0};
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++)
+        rest[p] = 0;
     for (int it = 0; it < TMEM_TI_COUNT; it++) {
         enum tmem_train_item ti = (enum tmem_train_item)it;
-        uint64_t v;
-        if (hit && !act_item(c, ti)) {
-            v = memo->item_bytes[it];
-        } else {
-            v = item(c, ti, NULL, 0);
-            if (memo != NULL)
-                memo->item_bytes[it] = v;
-        }
-        uint32_t ph = item_phases(c, ti);
-        r->item_bytes[it] = v;
-        r->item_phases[it] = ph;
+        vals[it] = 0;
+        if (act_item(c, ti) != act)
+            continue;
+        uint64_t v = item(c, ti, NULL, 0);
+        vals[it] = v;
         if (v == 0)
             continue;
+        uint32_t ph = item_phases(c, ti);
         for (int p = 0; p < TMEM_PHASE_COUNT; p++)
             if (ph & PH(p))
                 rest[p] = tc_add(c, rest[p], v);
+    }
+}
+
+/* Every item, every phase, the peak. memo: the model-state items (every
+ * item not an activation), their sums per phase and the host items, when
+ * its key matched (hit) or to be filled (miss); im the same for the
+ * activation items. */
+static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, struct tmem_train_state_memo *memo,
+                     bool hit, struct tmem_train_items_memo *im, bool items_hit)
+{
+    uint64_t own_s[TMEM_TI_COUNT], own_a[TMEM_TI_COUNT], own_sr[TMEM_PHASE_COUNT], own_ar[TMEM_PHASE_COUNT];
+    uint64_t *sv = memo != NULL ? memo->item_bytes : own_s, *sr = memo != NULL ? memo->rest : own_sr;
+    uint64_t *av = im != NULL ? im->item_bytes : own_a, *ar = im != NULL ? im->rest : own_ar;
+    if (!hit)
+        part_items(c, false, sv, sr);
+    if (!items_hit)
+        part_items(c, true, av, ar);
+    uint64_t rest[TMEM_PHASE_COUNT];
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++)
+        rest[p] = tc_add(c, sr[p], ar[p]);
+    for (int it = 0; it < TMEM_TI_COUNT; it++) {
+        r->item_bytes[it] = sv[it] + av[it]; /* one of the two is 0 */
+        r->item_phases[it] = item_phases(c, (enum tmem_train_item)it);
     }
     uint64_t best = 0;
     r->peak_phase = TMEM_PHASE_FORWARD;
@@ -1092,14 +1111,15 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
 
 /* The memo keys: the plan with the fields a part does not read zeroed.
  * The layout and model-state items do not read the micro-batch, the
- * sequence, the micro-batch counts (grad_accum only through
- * grads_persistent and n_microbatches only through the in-flight counts,
- * both recomputed each time), recompute, attention, dropout, sequence
+ * sequence, the micro-batch counts (grad_accum only as > 1, through
+ * grads_persistent, and n_microbatches only through the in-flight counts,
+ * recomputed each time), recompute, attention, dropout, sequence
  * parallel, fused cross-entropy or fragmentation (applied each time). */
 static void state_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
     *k = *o;
-    k->micro_batch = k->seq = k->n_microbatches = k->grad_accum = k->ce_chunk_tokens = 0;
+    k->micro_batch = k->seq = k->n_microbatches = k->ce_chunk_tokens = 0;
+    k->grad_accum = o->grad_accum > 1 ? 2 : 1; /* grads_persistent: the gradients' phases */
     k->recompute = (enum tmem_recompute)0;
     k->attention = (enum tmem_attention)0;
     k->dropout = (enum tmem_tristate)0;
@@ -1127,6 +1147,36 @@ static void act_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
     k->fragmentation_ppm = 0;
 }
 
+/* The activation items (train_act.c) read what act_key keeps and the
+ * batch shape (micro-batch, sequence, cp, sequence parallel, fused
+ * cross-entropy and its chunk), the stage's layers and in-flight counts
+ * (pp, virtual stages, n_microbatches) and its matmul weights (tp, pp, the
+ * adapters): not sharding, offload, the optimizer, buckets, overheads or
+ * fragmentation. */
+static void items_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
+{
+    *k = *o;
+    k->gpus = k->dp = k->grad_accum = 0;
+    k->zero = 0;
+    k->fsdp = TMEM_FSDP_OFF;
+    k->distributed_optimizer = k->fp32_grads = k->ddp_bucket_view = k->optimizer_in_backward = false;
+    k->offload = TMEM_OFFLOAD_NONE;
+    k->optimizer = (enum tmem_optimizer)0;
+    k->ddp_bucket_bytes = k->ds_reduce_bucket = k->ds_allgather_bucket = 0;
+    k->ds_prefetch_bucket = k->ds_max_live = k->cuda_overhead_bytes = 0;
+    k->fragmentation_ppm = 0;
+}
+
+/* the slot: by the planner's innermost choices (micro-batch, recompute,
+ * fused cross-entropy) and the stage (the first or the last looked at), so
+ * that one block of its search shares the table (Fibonacci hashing spreads
+ * the micro-batches, powers of 2 mostly) */
+static size_t items_slot(const struct tmem_train_opts *o, uint64_t stage, size_t n)
+{
+    uint64_t h = ((o->micro_batch * 3 + (uint64_t)o->recompute) * 2 + (uint64_t)o->fused_ce) * 2 + (stage != 0);
+    return (size_t)((h * UINT64_C(0x9E3779B97F4A7C15) >> 32) % n);
+}
+
 /* One stage: the scalars, then the layout and adapters (or the memo's),
  * one layer's activation sums (or the memo's), the items. Memos are
  * written only by an evaluation without overflow. */
@@ -1135,10 +1185,9 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
 {
     struct tmem_train_state_memo *sm = &p->state[slot];
     struct tmem_train_act_memo *am = &p->act[o->recompute];
-    struct tmem_train_opts sk, ak;
+    struct tmem_train_opts sk;
     setup_scalars(c, p->m, p->inv, o, stage);
     state_key(o, &sk);
-    act_key(o, &ak);
     bool hit = sm->valid && sm->stage == stage && memcmp(&sm->key, &sk, sizeof sk) == 0;
     if (hit) {
         c->lay = sm->lay;
@@ -1154,20 +1203,42 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         tmem__lora_setup(c);
     }
     setup_inflight(c);
-    bool act_hit = am->valid && am->seq == c->seq && memcmp(&am->key, &ak, sizeof ak) == 0;
-    if (act_hit) {
-        c->act = am->act;
-    } else {
-        am->valid = false;
-        tmem__act_layer(c, &c->act, NULL);
-        am->act = c->act;
+    struct tmem_train_opts ik;
+    struct tmem_train_items_memo *im = NULL;
+    bool items_hit = false, act_hit = true;
+    if (p->n_items > 0) {
+        items_key(o, &ik);
+        im = &p->items[items_slot(o, stage, p->n_items)];
+        items_hit = im->valid && im->stage == stage && memcmp(&im->key, &ik, sizeof ik) == 0;
     }
-    tmem__train_layer_bytes(c, &c->la);
-    evaluate(c, r, sm, hit);
+    if (items_hit) {
+        c->la = im->la;
+    } else {
+        if (im != NULL)
+            im->valid = false;
+        struct tmem_train_opts ak;
+        act_key(o, &ak);
+        act_hit = am->valid && am->seq == c->seq && memcmp(&am->key, &ak, sizeof ak) == 0;
+        if (act_hit) {
+            c->act = am->act;
+        } else {
+            am->valid = false;
+            tmem__act_layer(c, &c->act, NULL);
+            am->act = c->act;
+            am->key = ak;
+        }
+        tmem__train_layer_bytes(c, &c->la);
+    }
+    evaluate(c, r, sm, hit, im, items_hit);
     if (c->overflow)
         return;
+    if (im != NULL && !items_hit) {
+        im->key = ik;
+        im->stage = stage;
+        im->la = c->la;
+        im->valid = true;
+    }
     if (!act_hit) {
-        am->key = ak;
         am->seq = c->seq;
         am->valid = true;
     }
@@ -1186,9 +1257,10 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
 }
 
 enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    struct tmem_train_items_memo *items, size_t n_items,
                                     struct tmem_train_prep *p, struct tmem_error *err)
 {
-    if (m == NULL || inv == NULL || p == NULL)
+    if (m == NULL || inv == NULL || p == NULL || (items == NULL && n_items > 0))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model, inventory or prepared context given");
     TRY(tmem__inventory_check(inv, err));
     p->m = m;
@@ -1198,6 +1270,10 @@ enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tme
         p->state[i].valid = false;
     for (int i = 0; i < TMEM_RECOMPUTE_COUNT; i++)
         p->act[i].valid = false;
+    p->items = items;
+    p->n_items = n_items;
+    for (size_t i = 0; i < n_items; i++)
+        items[i].valid = false;
     return TMEM_OK;
 }
 
@@ -1235,7 +1311,7 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or result given");
     TRY(tmem_train_validate(m, o, err));
     struct tmem_train_prep p;
-    TRY(tmem_train_prepare(m, inv, &p, err));
+    TRY(tmem_train_prepare(m, inv, NULL, 0, &p, err));
     return tmem_train_eval(&p, o, stage, r, err);
 }
 

@@ -29,7 +29,7 @@ static uint64_t next(uint64_t n)
 static void mutate(struct tmem_train_opts *o, const struct tmem_model *m)
 {
     static const uint64_t deg[] = {1, 1, 2, 4, 8};
-    static const uint64_t mbs[] = {1, 2, 3, 4};
+        static const uint64_t mbs[] = {1, 2, 3, 4, 9, 10};
     static const uint64_t seqs[] = {0, 512, 1024, 2048};
     static const uint64_t gpus[] = {0, 8, 16, 64};
     switch (next(20)) {
@@ -56,7 +56,7 @@ static void mutate(struct tmem_train_opts *o, const struct tmem_model *m)
     case 9: o->seq = seqs[next(4)]; break;
     case 10: o->fused_ce = !o->fused_ce; break;
     case 11: o->grad_accum = next(2) ? 1 : 4; break;
-    case 12: o->n_microbatches = next(2) ? 0 : 8; break;
+    case 12: o->n_microbatches = next(2) ? 0 : next(2) ? 2 : 8; break;
     case 13: o->virtual_stages = next(2) ? 1 : 2; break;
     case 14: o->precision = (enum tmem_precision)next(TMEM_PRECISION_COUNT); break;
     case 15: o->optimizer = (enum tmem_optimizer)next(TMEM_OPTIMIZER_COUNT); break;
@@ -77,7 +77,18 @@ static void mutate(struct tmem_train_opts *o, const struct tmem_model *m)
             o->lora_dropout_ppm = 0;
         }
         break;
-    case 18: o->sequence_parallel = !o->sequence_parallel; break;
+    case 18:
+        if (o->lora_rank > 0) { /* one adapter option alone */
+            switch (next(5)) {
+            case 0: o->lora_targets ^= tmem_lora_target_kinds("o"); break;
+            case 1: o->lora_rank = o->lora_rank == 8 ? 16 : 8; break;
+            case 2: o->dora = !o->dora; break;
+            case 3: o->base_quant = (enum tmem_base_quant)next(TMEM_BASE_QUANT_COUNT); break;
+            default: o->lora_dropout_ppm = o->lora_dropout_ppm ? 0 : 50000; break;
+            }
+        } else
+            o->sequence_parallel = !o->sequence_parallel;
+        break;
     default:
         o->dropout = (enum tmem_tristate)next(3);
         o->fp32_grads = next(2);
@@ -119,13 +130,14 @@ static void prepared_equals_cold_on_every_preset(void **state)
     (void)state;
     uint64_t ok = 0, refused = 0, memo_kept = 0;
     static struct tmem_train_prep p; /* one prep reused for a whole walk */
+    static struct tmem_train_items_memo items[4]; /* small: slots are shared and replaced */
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         static struct tmem_model m;
         static struct tmem_inventory inv;
         const char *name = tmem_preset_at(i)->name;
         tmem_test_load(name, &m, &inv);
         struct tmem_error err = {0};
-        if (tmem_train_prepare(&m, &inv, &p, &err) != TMEM_OK)
+        if (tmem_train_prepare(&m, &inv, items, 4, &p, &err) != TMEM_OK)
             fail_msg("%s: %s", name, err.msg);
         struct tmem_train_opts o;
         tmem_train_opts_default(&o);
@@ -177,9 +189,10 @@ static void prepare_refuses_bad_arguments(void **state)
     tmem_test_load("llama-2-7b", &m, &inv);
     static struct tmem_train_prep p;
     struct tmem_error err = {0};
-    assert_int_equal(tmem_train_prepare(NULL, &inv, &p, &err), TMEM_ERR_INVALID_ARG);
-    assert_int_equal(tmem_train_prepare(&m, NULL, &p, &err), TMEM_ERR_INVALID_ARG);
-    assert_int_equal(tmem_train_prepare(&m, &inv, &p, &err), TMEM_OK);
+    assert_int_equal(tmem_train_prepare(NULL, &inv, NULL, 0, &p, &err), TMEM_ERR_INVALID_ARG);
+    assert_int_equal(tmem_train_prepare(&m, NULL, NULL, 0, &p, &err), TMEM_ERR_INVALID_ARG);
+    assert_int_equal(tmem_train_prepare(&m, &inv, NULL, 3, &p, &err), TMEM_ERR_INVALID_ARG);
+    assert_int_equal(tmem_train_prepare(&m, &inv, NULL, 0, &p, &err), TMEM_OK);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     assert_int_equal(tmem_train_eval(&p, &o, UINT64_MAX, NULL, &err), TMEM_ERR_INVALID_ARG);
