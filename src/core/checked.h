@@ -57,13 +57,19 @@ static inline uint64_t tmem_ceil_div_u64(uint64_t a, uint64_t b)
     return a / b + (a % b != 0);
 }
 
-/* floor(a · num / den) (ceil when `up`), den > 0, without forming a · num:
- * a = q·den + r gives a·num/den = q·num + r·num/den, so only a result that
- * does not fit fails. Exact whenever r·num fits (num and den below 2^32:
+/* floor(a · num / den) (ceil when `up`), den > 0: directly when a · num
+ * fits (one division), else without forming it: a = q·den + r gives
+ * a·num/den = q·num + r·num/den, so only a result that does not fit fails. Exact whenever r·num fits (num and den below 2^32:
  * every ppm, percentage and layer ratio in tmem); false otherwise. */
 static inline bool tmem_scale_u64(uint64_t a, uint64_t num, uint64_t den, bool up, uint64_t *r)
 {
-    uint64_t q = a / den, rem = a % den, hi, lo;
+    uint64_t q, rem, hi, lo;
+    if (tmem_mul_u64(a, num, &lo)) { /* a · num fits: one division, the same result */
+        *r = up ? lo / den + (lo % den != 0) : lo / den;
+        return true;
+    }
+    q = a / den;
+    rem = a % den;
     if (!tmem_mul_u64(q, num, &hi) || !tmem_mul_u64(rem, num, &lo))
         return false;
     lo = up ? tmem_ceil_div_u64(lo, den) : lo / den;

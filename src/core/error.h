@@ -36,7 +36,7 @@ static inline enum tmem_status tmem__check_range(struct tmem_error *err, const c
 static inline enum tmem_status tmem__check_divides(struct tmem_error *err, const char *field, uint64_t v,
                                                    const char *what, uint64_t n)
 {
-    return v != 0 && n % v == 0 ? TMEM_OK : tmem__divides_fail(err, field, v, what, n);
+    return v == 1 || (v != 0 && n % v == 0) ? TMEM_OK : tmem__divides_fail(err, field, v, what, n);
 }
 
 /* Return early with any status but TMEM_OK. */

@@ -14,6 +14,7 @@
 #include "tensor_kind.h"
 #include "train_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define F32 TMEM_DTYPE_F32
@@ -549,7 +550,7 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage, uint64_t sum[
 static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
                           const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
 {
-    memset(c, 0, sizeof *c);
+    memset(c, 0, offsetof(struct tmem_train_ctx, la)); /* la and act: written before they are read */
     c->lay.stage = stage;
     c->m = m;
     c->inv = inv;
@@ -1109,6 +1110,19 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
     r->softmax_fp32 = c->softmax_fp32;
 }
 
+/* *k = *o in 16-byte moves (a struct copy of this size is a slow
+ * `rep movs`; the keys are built on every evaluation) */
+static inline void copy_opts(struct tmem_train_opts *k, const struct tmem_train_opts *o)
+{
+    unsigned char *d = (unsigned char *)k;
+    const unsigned char *s = (const unsigned char *)o;
+    size_t i = 0;
+    for (; i + 16 <= sizeof *k; i += 16)
+        memcpy(d + i, s + i, 16);
+    for (; i < sizeof *k; i++)
+        d[i] = s[i];
+}
+
 /* The memo keys: the plan with the fields a part does not read zeroed.
  * The layout and model-state items do not read the micro-batch, the
  * sequence, the micro-batch counts (grad_accum only as > 1, through
@@ -1117,7 +1131,7 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
  * parallel, fused cross-entropy or fragmentation (applied each time). */
 static void state_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
-    *k = *o;
+    copy_opts(k, o);
     k->micro_batch = k->seq = k->n_microbatches = k->ce_chunk_tokens = 0;
     k->grad_accum = o->grad_accum > 1 ? 2 : 1; /* grads_persistent: the gradients' phases */
     k->recompute = (enum tmem_recompute)0;
@@ -1133,7 +1147,7 @@ static void state_key(const struct tmem_train_opts *o, struct tmem_train_opts *k
  * sharding, offload, the optimizer, buckets or overheads. */
 static void act_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
-    *k = *o;
+    copy_opts(k, o);
     k->micro_batch = k->seq = k->gpus = k->dp = k->n_microbatches = k->grad_accum = 0;
     k->pp = k->cp = k->ep = k->gpus_per_node = k->virtual_stages = 0;
     k->zero = 0;
@@ -1155,7 +1169,7 @@ static void act_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
  * fragmentation. */
 static void items_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
-    *k = *o;
+    copy_opts(k, o);
     k->gpus = k->dp = k->grad_accum = 0;
     k->zero = 0;
     k->fsdp = TMEM_FSDP_OFF;

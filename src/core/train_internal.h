@@ -38,6 +38,7 @@ struct tmem_train_ctx {
     uint64_t tr_matmul;           /* of which matmul weights (autocast casts them) */
     uint64_t tr_largest;          /* the largest trainable tensor (elements, TP-local) */
     uint64_t base_bytes;          /* the frozen base's storage (quantized or in c), before sharding */
+    /* last, and not cleared by the setup: each written before it is read */
     struct tmem_layer_act la;     /* one layer, one micro-batch (computed once) */
     struct tmem_train_act_sums act;    /* its per-token sums (computed once) */
 };
