@@ -42,6 +42,23 @@ static void load(const char *name, struct tmem_model *m, struct tmem_inventory *
     }
 }
 
+/* the median CPU time of 5 runs of the search */
+static double search_s(const struct tmem_model *m, const struct tmem_inventory *inv, const struct tmem_plan_opts *p,
+                       struct tmem_plan_result *res)
+{
+    double runs[5];
+    for (int k = 0; k < 5; k++) {
+        double t0 = cpu_s();
+        if (tmem_plan(m, inv, p, res, NULL) != TMEM_OK) {
+            fprintf(stderr, "bench_plan: %s: the search failed\n", m->name);
+            exit(1);
+        }
+        runs[k] = cpu_s() - t0;
+    }
+    qsort(runs, 5, sizeof runs[0], cmp);
+    return runs[2];
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -89,15 +106,7 @@ int main(int argc, char **argv)
     p.base.seq = 8192;
     p.cp_max = 8;
     static struct tmem_plan_result res;
-    double runs[5];
-    for (int k = 0; k < 5; k++) {
-        t0 = cpu_s();
-        if (tmem_plan(&m, &inv, &p, &res, NULL) != TMEM_OK)
-            return 1;
-        runs[k] = cpu_s() - t0;
-    }
-    qsort(runs, 5, sizeof runs[0], cmp);
-    el = runs[2];
+    el = search_s(&m, &inv, &p, &res);
     printf("tmem plan llama-3-70b --gpus 1024 --global-batch 2048 --seq 8192 --cp-max 8: %llu layouts "
            "(%llu fit) in %.3f s (median of 5) = %.3g layouts/s: 10^6 in %.2f s (target: under 1 s) %s\n",
            (unsigned long long)res.evaluated, (unsigned long long)res.fitting, el, (double)res.evaluated / el,
@@ -112,14 +121,7 @@ int main(int argc, char **argv)
     p.global_batch = 1024;
     p.base.seq = 4096;
     p.cp_max = 4;
-    for (int k = 0; k < 5; k++) {
-        t0 = cpu_s();
-        if (tmem_plan(&mx, &mxinv, &p, &res, NULL) != TMEM_OK)
-            return 1;
-        runs[k] = cpu_s() - t0;
-    }
-    qsort(runs, 5, sizeof runs[0], cmp);
-    el = runs[2];
+    el = search_s(&mx, &mxinv, &p, &res);
     printf("tmem plan mixtral-8x7b --gpus 256 --global-batch 1024 --seq 4096 --cp-max 4: %llu layouts "
            "(%llu fit) in %.3f s (median of 5) = %.3g layouts/s\n",
            (unsigned long long)res.evaluated, (unsigned long long)res.fitting, el, (double)res.evaluated / el);
