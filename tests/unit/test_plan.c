@@ -5,7 +5,8 @@
  * here independently is faster than its first; the constraints hold
  * (--tp-max, --no-offload, --headroom); MoE models get expert-parallel
  * layouts; no row is a twin of another (fused CE that changed nothing); a
- * job nothing fits returns none. */
+ * job nothing fits returns none; `evaluated` is the count of ledgers the
+ * search computes, counted by hand for a dense and an MoE job. */
 #include "harness.h"
 #include "tmem/read.h"
 #include "reader.h"
@@ -155,6 +156,44 @@ static void nothing_fits_returns_none(void **state)
     assert_string_equal(err.where, "--gpus");
 }
 
+/* `evaluated` counts every ledger the search computed, by hand:
+ * llama-2-7b on 1 GPU, global batch 1: tp = pp = cp = ep = dp = 1 and
+ * micro-batch 1 only; no sharding on one replica, so no offload; recompute
+ * none / full (selective only drops scores, which flash never keeps) ×
+ * fused CE off / on = 4 ledgers; full fine-tuning needs 16 B × 6.74e9 on
+ * an 80 GB H100: none fits.
+ * mixtral-8x7b on 2 GPUs, global batch 2:
+ *   tp 1 pp 1: dp 2, micro-batch 1 only; ep 1 or 2; sharding none, ZeRO
+ *     1 (+ optimizer offload), 2 (+ optimizer), 3 (+ optimizer, params),
+ *     FSDP = 9; × recompute 2 × CE 2 = 36 per ep: 72
+ *   tp 1 pp 2: dp 1, micro-batch 1 (2 micro-batches; 2 would leave one,
+ *     fewer than pp), virtual stages 1 or 2, no sharding: 2 × 2 × 2 = 8
+ *   tp 2 pp 1: dp 1, micro-batch 1 first: 4 choices, each a full
+ *     unsharded replica (16 B × 46.7e9 / 2 > 80 GB) that does not fit, so
+ *     micro-batch 2 is never tried: 4
+ *   = 84 */
+static void evaluated_counts_every_ledger_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    static struct tmem_plan_opts p;
+    static struct tmem_plan_result r;
+    tmem_test_load("llama-2-7b", &m, &inv);
+    tmem_plan_defaults(&p, tmem_gpu_find("h100-sxm"));
+    p.gpus = 1;
+    p.global_batch = 1;
+    p.base.seq = 1024;
+    assert_int_equal(tmem_plan(&m, &inv, &p, &r, NULL), TMEM_OK);
+    assert_int_equal(r.evaluated, 4);
+    assert_int_equal(r.fitting, 0);
+    tmem_test_load("mixtral-8x7b", &m, &inv);
+    p.gpus = 2;
+    p.global_batch = 2;
+    assert_int_equal(tmem_plan(&m, &inv, &p, &r, NULL), TMEM_OK);
+    assert_int_equal(r.evaluated, 84);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +201,7 @@ int main(void)
         cmocka_unit_test(constraints_hold),
         cmocka_unit_test(moe_gets_expert_parallel_layouts),
         cmocka_unit_test(nothing_fits_returns_none),
+        cmocka_unit_test(evaluated_counts_every_ledger_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
