@@ -370,6 +370,58 @@ TMEM_FAMILY(TMEM_FAMILY_PHIMOE, .name = "phimoe", .hf_class = "Phimoe",
     CONFIG(ATTN_BIAS("attention_bias"), FLAG("lm_head_bias", LM_HEAD_BIAS)),
     .gguf_arch = "phimoe")
 
+/* ---------------------------------------------- decoder families of 2026 */
+
+TMEM_FAMILY(TMEM_FAMILY_LLAMA4, .name = "llama4_text", .hf_class = "Llama4",
+    .description = "MoE every interleave_moe_layer_step-th layer (top-k experts plus a shared expert), 3 chunked-local RoPE layers to 1 global NoPE layer",
+    /* modeling_llama4.py Llama4TextDecoderLayer: input_layernorm,
+     * post_attention_layernorm RMSNorm; feed_forward is Llama4TextMoe when
+     * layer_idx is in moe_layers (Llama4TextConfig: range(step − 1, L, step),
+     * so layer i is MoE iff (i + 1) % step == 0), else Llama4TextMLP of
+     * intermediate_size_mlp; Llama4TextMoe: router Linear(d, E) without
+     * bias, experts gate_up_proj (E, d, 2·f) and down_proj (E, f, d) with f =
+     * intermediate_size, shared_expert Llama4TextMLP(intermediate_size), no
+     * gate on it; Llama4TextL2Norm q/k norm has no weight (nothing to
+     * count); layer i uses RoPE and chunked attention (attention_chunk_size)
+     * iff (i + 1) % 4 != 0 (no_rope_layers), the rest attend globally
+     * without RoPE; q/k/v/o without bias (attention_bias false); untied.
+     * The multimodal checkpoint's config (model_type llama4) holds this
+     * stack in text_config (hf_config.c counts it from there). */
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false, .moe = true, .moe_layer_phase = 1,
+    .swa_layer_step = 4,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 128),
+           KEY_DEF("intermediate_size", D_FF_EXPERT, 8192),
+           KEY_DEF("intermediate_size", D_FF_SHARED, 8192),
+           KEY_DEF("intermediate_size_mlp", D_FF, 16384),
+           KEY_DEF("num_local_experts", N_EXPERT, 16), KEY_DEF("num_experts_per_tok", N_EXPERT_USED, 1),
+           KEY_DEF("interleave_moe_layer_step", MOE_LAYER_STEP, 1),
+           /* the chunked layers keep at most one chunk of keys: counted as a window */
+           KEY_DEF("attention_chunk_size", SLIDING_WINDOW, 8192)),
+    .gguf_arch = "llama4")
+
+TMEM_FAMILY(TMEM_FAMILY_GLM4_MOE, .name = "glm4_moe", .hf_class = "Glm4Moe",
+    .description = "dense first layers, then routed experts with a router bias plus shared experts; q/k/v bias, partial rotary",
+    /* modeling_glm4_moe.py Glm4MoeAttention: q/k/v_proj bias =
+     * attention_bias, o_proj no bias, q_norm / k_norm RMSNorm(d_head) iff
+     * use_qk_norm; rotary on partial_rotary_factor (0.5) of d_head (no
+     * weights); Glm4MoeDecoderLayer: MoE iff layer_idx >=
+     * first_k_dense_replace, else Glm4MoeMLP(intermediate_size);
+     * Glm4MoeMoE: Glm4MoeTopkRouter weight (E, d) + e_score_correction_bias
+     * (E), experts of moe_intermediate_size, shared_experts one MLP of
+     * moe_intermediate_size · n_shared_experts; untied. The
+     * num_nextn_predict_layers MTP layers the checkpoint stores after the
+     * last layer are not part of Glm4MoeForCausalLM (HF ignores them on
+     * load; vLLM loads them only as the speculative draft Glm4MoeMTP) and
+     * are not counted here (tests/unit/test_decoders_2026.c adds them by
+     * hand to reach the checkpoint's total) */
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false, .moe = true, .router_bias = true,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(FLAG("attention_bias", QKV_BIAS), FLAG("use_qk_norm", QK_NORM),
+           KEY_DEF("head_dim", D_HEAD, 128),
+           KEY_MAX("n_shared_experts", N_SHARED_EXPERT, TMEM_MAX_N_EXPERT)),
+    .gguf_arch = "glm4moe")
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

@@ -480,6 +480,26 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
         return c.st;
     }
 
+    /* A multimodal wrapper (Mistral3ForConditionalGeneration, Llama4's
+     * model_type llama4) keeps its decoder in text_config: with no family
+     * of its own and no --family, the text stack is what is counted */
+    json_t *top = c.root;
+    const char *top_type = get_str(&c, "model_type");
+    json_t *text_config = json_object_get(top, "text_config");
+    char text_where[TMEM_ERROR_WHERE_LEN];
+    if (c.st == TMEM_OK && json_is_object(text_config) && (o == NULL || o->family == NULL) &&
+        (top_type == NULL || tmem_family_from_name(top_type) == TMEM_FAMILY_COUNT)) {
+        char tq[TMEM_QUOTE_CAP], tline[512];
+        snprintf(text_where, sizeof text_where, "%s:text_config", c.where);
+        snprintf(tline, sizeof tline,
+                 "model_type %s: counted the text stack in text_config; the vision tower and "
+                 "projector are not counted",
+                 top_type ? tmem__quote(tq, top_type) : "(none)");
+        note(o, tline);
+        c.root = text_config;
+        c.where = text_where;
+    }
+
     const char *type = get_str(&c, "model_type");
     struct tmem_model m;
     char q[TMEM_QUOTE_CAP], msg[TMEM_ERROR_MSG_LEN], line[512];
@@ -546,11 +566,11 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
             read_dropout(&c, &tmem_family_info(m.family)->dropout[k], &m.dropout[k]);
     }
     if (c.st == TMEM_OK) {
-        json_t *name = json_object_get(c.root, "_name_or_path");
+        json_t *name = json_object_get(top, "_name_or_path");
         if (json_is_string(name))
             tmem__copy_marked(m.name, sizeof m.name, json_string_value(name));
         *out = m;
     }
-    json_decref(c.root);
+    json_decref(top);
     return c.st;
 }

@@ -1079,6 +1079,138 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": false, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+
+    /* Config: meta-llama/Llama-4-Scout-17B-16E(-Instruct) config.json, text_config
+     * (architecture keys; the vision_config is left out: tmem counts the text stack). The
+     * HF safetensors total 108,641,793,536 also counts the vision tower and projector, so
+     * it is not the figure of this count; the card's "109B total, 17B active" is rounded.
+     * tmem's 107,769,861,120 (active 17,172,894,720) is checked against the hand
+     * calculation in tests/unit/test_decoders_2026.c. */
+    {"llama-4-scout-17b-16e", "meta-llama/Llama-4-Scout-17B-16E", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"llama4\", "
+     "\"text_config\": {\"model_type\": \"llama4_text\", \"vocab_size\": 202048, \"hidden_size\": 5120, \"intermediate_size\": 8192, \"intermediate_size_mlp\": 16384, \"num_hidden_layers\": 48, \"num_attention_heads\": 40, \"num_key_value_heads\": 8, \"head_dim\": 128, \"num_local_experts\": 16, \"num_experts_per_tok\": 1, \"interleave_moe_layer_step\": 1, \"attention_chunk_size\": 8192, \"max_position_embeddings\": 10485760, \"use_qk_norm\": true, \"attention_bias\": false, \"rms_norm_eps\": 1e-05, \"tie_word_embeddings\": false, \"torch_dtype\": \"bfloat16\"}, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: meta-llama/Llama-4-Maverick-17B-128E(-Instruct) config.json, text_config
+     * (architecture keys). Card: "400B total, 17B active" (rounded, with the vision tower);
+     * tmem's 400,711,848,960 is checked by hand in tests/unit/test_decoders_2026.c. */
+    {"llama-4-maverick-17b-128e", "meta-llama/Llama-4-Maverick-17B-128E", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"llama4\", "
+     "\"text_config\": {\"model_type\": \"llama4_text\", \"vocab_size\": 202048, \"hidden_size\": 5120, \"intermediate_size\": 8192, \"intermediate_size_mlp\": 16384, \"num_hidden_layers\": 48, \"num_attention_heads\": 40, \"num_key_value_heads\": 8, \"head_dim\": 128, \"num_local_experts\": 128, \"num_experts_per_tok\": 1, \"interleave_moe_layer_step\": 2, \"attention_chunk_size\": 8192, \"max_position_embeddings\": 1048576, \"use_qk_norm\": true, \"attention_bias\": false, \"rms_norm_eps\": 1e-05, \"tie_word_embeddings\": false, \"torch_dtype\": \"bfloat16\"}, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: zai-org/GLM-4.5 config.json (architecture keys). The HF safetensors total
+     * 358,337,791,296 also counts the MTP layer (num_nextn_predict_layers 1: layer 92
+     * with its own embed_tokens and shared_head), which Glm4MoeForCausalLM does not
+     * load; tmem counts the model without it, 352,797,829,024, and
+     * tests/unit/test_decoders_2026.c adds the MTP layer by hand to reach 358,337,791,296. */
+    {"glm-4.5", "zai-org/GLM-4.5", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"glm4_moe\", "
+     "\"vocab_size\": 151552, "
+     "\"hidden_size\": 5120, "
+     "\"intermediate_size\": 12288, "
+     "\"moe_intermediate_size\": 1536, "
+     "\"num_hidden_layers\": 92, "
+     "\"num_attention_heads\": 96, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 128, "
+     "\"partial_rotary_factor\": 0.5, "
+     "\"n_routed_experts\": 160, "
+     "\"n_shared_experts\": 1, "
+     "\"num_experts_per_tok\": 8, "
+     "\"first_k_dense_replace\": 3, "
+     "\"num_nextn_predict_layers\": 1, "
+     "\"attention_bias\": true, "
+     "\"use_qk_norm\": true, "
+     "\"max_position_embeddings\": 131072, "
+     "\"rms_norm_eps\": 1e-05, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: zai-org/GLM-4.5-Air config.json (architecture keys). HF safetensors total
+     * 110,468,824,832 with the MTP layer (layer 46); tmem counts 106,852,251,264 without
+     * it (tests/unit/test_decoders_2026.c). */
+    {"glm-4.5-air", "zai-org/GLM-4.5-Air", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"glm4_moe\", "
+     "\"vocab_size\": 151552, "
+     "\"hidden_size\": 4096, "
+     "\"intermediate_size\": 10944, "
+     "\"moe_intermediate_size\": 1408, "
+     "\"num_hidden_layers\": 46, "
+     "\"num_attention_heads\": 96, "
+     "\"num_key_value_heads\": 8, "
+     "\"head_dim\": 128, "
+     "\"partial_rotary_factor\": 0.5, "
+     "\"n_routed_experts\": 128, "
+     "\"n_shared_experts\": 1, "
+     "\"num_experts_per_tok\": 8, "
+     "\"first_k_dense_replace\": 1, "
+     "\"num_nextn_predict_layers\": 1, "
+     "\"attention_bias\": true, "
+     "\"use_qk_norm\": false, "
+     "\"max_position_embeddings\": 131072, "
+     "\"rms_norm_eps\": 1e-05, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: mistralai/Mistral-Small-3.1-24B-Base-2503 config.json, text_config
+     * (architecture keys; vision_config left out). The text stack's count is the GGUF
+     * general.parameter_count of its mistral3 conversion and keras-hub's magistral_small
+     * preset params (the same text stack); the HF safetensors total 24,011,361,280
+     * (Mistral-Small-3.2-24B-Instruct-2506) also counts the Pixtral vision tower. */
+    {"mistral-small-3.1-24b", "mistralai/Mistral-Small-3.1-24B-Base-2503", UINT64_C(23572403200),
+     "GGUF general.parameter_count of the mistral3 text stack and keras-hub magistral_small_2506_en params: 23572403200 (HF total 24011361280 adds the vision tower)",
+     "{"
+     "\"model_type\": \"mistral3\", "
+     "\"text_config\": {\"model_type\": \"mistral\", \"vocab_size\": 131072, \"hidden_size\": 5120, \"intermediate_size\": 32768, \"num_hidden_layers\": 40, \"num_attention_heads\": 32, \"num_key_value_heads\": 8, \"head_dim\": 128, \"max_position_embeddings\": 131072, \"sliding_window\": null, \"rms_norm_eps\": 1e-05, \"tie_word_embeddings\": false}, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: moonshotai/Kimi-K2-Instruct config.json (architecture keys): model_type
+     * kimi_k2 with architectures DeepseekV3ForCausalLM, counted by deepseek_v3's layout.
+     * Weights ship as FP8 blocks; num_nextn_predict_layers 0 (no MTP layer stored). */
+    {"kimi-k2", "moonshotai/Kimi-K2-Instruct", UINT64_C(1026408232448),
+     "logical parameters from an audit of all 61 checkpoint shard headers of Kimi-K2-Instruct (FP8 scales excluded), quoted in public code; card: 1T total, 32B active",
+     "{"
+     "\"model_type\": \"kimi_k2\", "
+     "\"architectures\": [\"DeepseekV3ForCausalLM\"], "
+     "\"vocab_size\": 163840, "
+     "\"hidden_size\": 7168, "
+     "\"intermediate_size\": 18432, "
+     "\"moe_intermediate_size\": 2048, "
+     "\"num_hidden_layers\": 61, "
+     "\"num_attention_heads\": 64, "
+     "\"num_key_value_heads\": 64, "
+     "\"n_routed_experts\": 384, "
+     "\"n_shared_experts\": 1, "
+     "\"num_experts_per_tok\": 8, "
+     "\"first_k_dense_replace\": 1, "
+     "\"moe_layer_freq\": 1, "
+     "\"topk_method\": \"noaux_tc\", "
+     "\"q_lora_rank\": 1536, "
+     "\"kv_lora_rank\": 512, "
+     "\"qk_nope_head_dim\": 128, "
+     "\"qk_rope_head_dim\": 64, "
+     "\"v_head_dim\": 128, "
+     "\"num_nextn_predict_layers\": 0, "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])
