@@ -422,6 +422,40 @@ TMEM_FAMILY(TMEM_FAMILY_GLM4_MOE, .name = "glm4_moe", .hf_class = "Glm4Moe",
            KEY_MAX("n_shared_experts", N_SHARED_EXPERT, TMEM_MAX_N_EXPERT)),
     .gguf_arch = "glm4moe")
 
+/* ------------------------------------------------- state-space models */
+
+TMEM_FAMILY(TMEM_FAMILY_MAMBA, .name = "mamba", .hf_class = "Mamba",
+    .description = "selective state-space (Mamba-1) mixer in every layer, no attention, one RMSNorm per layer, tied",
+    /* modeling_mamba.py MambaBlock: norm (MambaRMSNorm, weight) then
+     * MambaMixer (see inventory.c walk_ssm); norm_f; lm_head tied to the
+     * embeddings (MambaConfig tie_word_embeddings true); MambaConfig:
+     * state_size 16, conv_kernel 4, expand 2, time_step_rank "auto" =
+     * ceil(hidden_size / 16), use_bias false, use_conv_bias true */
+    RMS, .n_norm_per_layer = 1, GATED, .tied = true, .ssm = TMEM_SSM_MAMBA, .ssm_conv_bias = true,
+    .mlp_act = "SiLU", DROPOUT(NULL, 0.0, NULL, 0.0, NULL, 0.0),
+    /* absent sizes take the config classes' defaults in tmem_model_resolve */
+    CONFIG(KEY("state_size", SSM_D_STATE), KEY("conv_kernel", SSM_D_CONV),
+           KEY("expand", SSM_EXPAND), KEY("intermediate_size", SSM_D_INNER),
+           KEY("time_step_rank", SSM_DT_RANK), FLAG("use_bias", SSM_PROJ_BIAS),
+           FLAG("use_conv_bias", SSM_CONV_BIAS)),
+    /* llama.cpp's "mamba" GGUF keeps the sizes in ssm.* keys the GGUF
+     * reader does not read yet: no .gguf_arch until it does */
+    .gguf_arch = NULL)
+
+TMEM_FAMILY(TMEM_FAMILY_MAMBA2, .name = "mamba2", .hf_class = "Mamba2",
+    .description = "Mamba-2 (SSD) mixer in every layer: heads, B/C groups, gated RMSNorm; no attention",
+    /* modeling_mamba2.py Mamba2Block: norm (RMSNorm) then Mamba2Mixer (see
+     * inventory.c walk_ssm); norm_f; Mamba2Config: num_heads 128, head_dim
+     * 64, state_size 128, n_groups 8, conv_kernel 4, expand 2, use_bias
+     * false, use_conv_bias true, tie_word_embeddings false */
+    RMS, .n_norm_per_layer = 1, GATED, .tied = false, .ssm = TMEM_SSM_MAMBA2, .ssm_conv_bias = true,
+    .mlp_act = "SiLU", DROPOUT(NULL, 0.0, NULL, 0.0, NULL, 0.0),
+    CONFIG(KEY("state_size", SSM_D_STATE), KEY("conv_kernel", SSM_D_CONV),
+           KEY("expand", SSM_EXPAND), KEY("head_dim", SSM_D_HEAD),
+           KEY("num_heads", SSM_N_HEAD), KEY("n_groups", SSM_N_GROUP),
+           FLAG("use_bias", SSM_PROJ_BIAS), FLAG("use_conv_bias", SSM_CONV_BIAS)),
+    .gguf_arch = NULL /* llama.cpp "mamba2": ssm.* keys not read yet */)
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

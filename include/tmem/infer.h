@@ -137,6 +137,13 @@ struct tmem_kv_layout {
      * them, each factor with its number ("2 × 32 layers × 8 KV heads ×
      * 128 d_head × bf16"); "" when fixed_bytes is 0 */
     char formula[TMEM_FORMULA_LEN], fixed_formula[TMEM_FORMULA_LEN];
+    /* state-space layers (appended): a fixed state per sequence, whatever
+     * its length, on this GPU: conv state (d_conv − 1) × conv channels/tp
+     * and SSM state d_inner/tp × d_state per layer (vLLM MambaSpec: the
+     * same for Mamba-1 and Mamba-2, whose heads × head_dim = d_inner) */
+    uint64_t ssm_layers;                    /* SSM layers on this GPU (0: none) */
+    uint64_t state_bytes_per_seq;           /* all of them, one sequence */
+    char state_formula[TMEM_FORMULA_LEN];   /* "" when there is none */
 };
 
 /* ------------------------------------------------------------- inference */

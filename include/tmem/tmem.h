@@ -110,6 +110,15 @@ enum tmem_attn_kind {
     TMEM_ATTN_COUNT
 };
 
+/* The mixer of a state-space layer (0: none, an attention layer). */
+enum tmem_ssm_kind {
+    TMEM_SSM_NONE = 0,
+    TMEM_SSM_MAMBA,     /* Mamba-1 (MambaMixer): in_proj, conv1d, x_proj, dt_proj, A_log, D, out_proj */
+    TMEM_SSM_MAMBA2,    /* Mamba-2 (Mamba2Mixer): in_proj to z, x, B, C, dt; conv1d over x, B, C;
+                           A_log, D, dt_bias per head; gated RMSNorm; out_proj */
+    TMEM_SSM_COUNT
+};
+
 /* Dropouts a family's code applies in training. Each one with a rate > 0
  * saves a mask of 1 byte per element for backward. */
 enum tmem_dropout {
@@ -161,6 +170,16 @@ enum tmem_field {
     TMEM_FIELD_V_HEAD_DIM,
     TMEM_FIELD_SWA_LAYER_STEP,     /* the sliding-window layer pattern (sliding_window_pattern) */
     TMEM_FIELD_LM_HEAD_BIAS,
+    TMEM_FIELD_SSM_D_STATE,        /* state-space layers (struct tmem_model's ssm block) */
+    TMEM_FIELD_SSM_D_CONV,
+    TMEM_FIELD_SSM_EXPAND,
+    TMEM_FIELD_SSM_D_INNER,
+    TMEM_FIELD_SSM_DT_RANK,
+    TMEM_FIELD_SSM_N_HEAD,
+    TMEM_FIELD_SSM_D_HEAD,
+    TMEM_FIELD_SSM_N_GROUP,
+    TMEM_FIELD_SSM_PROJ_BIAS,
+    TMEM_FIELD_SSM_CONV_BIAS,
     TMEM_FIELD_COUNT
 };
 
@@ -256,6 +275,10 @@ struct tmem_family_info {
     const char *st_forbid;         /* layer-tensor suffixes that must not exist */
     const char *st_mlp_up;         /* the MLP's first projection (NULL: "mlp.up_proj") */
     bool st_mlp_fused;             /* it holds gate and up: d_ff = its rows / 2 */
+
+    /* state-space layers (appended) */
+    enum tmem_ssm_kind ssm;        /* every layer's mixer is this SSM (no attention layers) */
+    bool ssm_conv_bias;            /* the config class's default of use_conv_bias */
 };
 
 /* Family rules; NULL when f is out of range. */
@@ -323,6 +346,21 @@ struct tmem_model {
     /* training: dropout rates by kind (0: none), seeded with the family's
      * config-class defaults, read from config.json where it has the key */
     double dropout[TMEM_DROPOUT_COUNT];
+
+    /* state-space layers (ssm != TMEM_SSM_NONE: every layer's mixer is an
+     * SSM, no attention; n_head = n_kv_head = 1 then, unused). REF HF
+     * modeling_mamba.py MambaMixer, modeling_mamba2.py Mamba2Mixer. */
+    enum tmem_ssm_kind ssm;
+    uint64_t ssm_d_state;          /* N: state per channel (Mamba) or per head dim (Mamba-2) */
+    uint64_t ssm_d_conv;           /* causal conv1d kernel width */
+    uint64_t ssm_expand;           /* d_inner = expand · d_model when d_inner is 0 */
+    uint64_t ssm_d_inner;          /* the mixer's inner width */
+    uint64_t ssm_dt_rank;          /* Mamba-1 dt_proj rank (0: ceil(d_model / 16)) */
+    uint64_t ssm_n_head;           /* Mamba-2 heads (0: d_inner / ssm_d_head) */
+    uint64_t ssm_d_head;           /* Mamba-2 head width */
+    uint64_t ssm_n_group;          /* Mamba-2 B/C groups */
+    bool ssm_proj_bias;            /* in_proj / out_proj biases (use_bias) */
+    bool ssm_conv_bias;            /* conv1d bias (use_conv_bias) */
 };
 
 /* Named limits on every size a config or flag can set. */
@@ -364,6 +402,7 @@ enum tmem_group {
     TMEM_GROUP_ROUTER,          /* MoE gates (and their biases) */
     TMEM_GROUP_EXPERTS,         /* routed experts */
     TMEM_GROUP_SHARED_EXPERTS,  /* always-active experts */
+    TMEM_GROUP_SSM,             /* state-space mixers (Mamba in_proj ... out_proj) */
     TMEM_GROUP_COUNT
 };
 
@@ -462,6 +501,20 @@ enum tmem_tensor_kind {
     TMEM_TENSOR_KIND_EXPERT_GATE_BIAS,    /* d_ff_expert, n_expert per layer (gpt-oss) */
     TMEM_TENSOR_KIND_EXPERT_UP_BIAS,      /* d_ff_expert */
     TMEM_TENSOR_KIND_EXPERT_DOWN_BIAS,    /* d_model */
+    TMEM_TENSOR_KIND_SSM_IN_PROJ,         /* ssm.in_proj: d_model × (Mamba 2·d_inner; Mamba-2
+                                             2·d_inner + 2·n_group·d_state + n_ssm_head) */
+    TMEM_TENSOR_KIND_SSM_IN_PROJ_BIAS,
+    TMEM_TENSOR_KIND_SSM_CONV1D,          /* ssm.conv1d: d_conv × conv channels (depthwise) */
+    TMEM_TENSOR_KIND_SSM_CONV1D_BIAS,     /* conv channels */
+    TMEM_TENSOR_KIND_SSM_X_PROJ,          /* Mamba: d_inner × (dt_rank + 2·d_state) */
+    TMEM_TENSOR_KIND_SSM_DT_PROJ,         /* Mamba: dt_rank × d_inner */
+    TMEM_TENSOR_KIND_SSM_DT_BIAS,         /* Mamba: dt_proj.bias d_inner; Mamba-2: dt_bias n_ssm_head */
+    TMEM_TENSOR_KIND_SSM_A_LOG,           /* Mamba: d_state × d_inner */
+    TMEM_TENSOR_KIND_SSM_D,               /* Mamba: d_inner; Mamba-2: n_ssm_head */
+    TMEM_TENSOR_KIND_SSM_NORM,            /* Mamba-2 gated RMSNorm: d_inner */
+    TMEM_TENSOR_KIND_SSM_OUT_PROJ,        /* ssm.out_proj: d_inner × d_model */
+    TMEM_TENSOR_KIND_SSM_OUT_PROJ_BIAS,
+    TMEM_TENSOR_KIND_SSM_A_LOG_HEAD,      /* Mamba-2: A_log, n_ssm_head */
     TMEM_TENSOR_KIND_COUNT
 };
 

@@ -480,6 +480,7 @@ static void lora(struct walk *w)
         case TMEM_GROUP_EMBEDDING:
         case TMEM_GROUP_NORM:
         case TMEM_GROUP_LM_HEAD:
+        case TMEM_GROUP_SSM:
         case TMEM_GROUP_COUNT:
         default: continue;
         }

@@ -11,6 +11,7 @@
 #include "dtype_size.h"
 #include "error.h"
 #include "kv.h"
+#include "model_internal.h"
 #include "quant.h"
 #include "sb.h"
 #include "tensor_kind.h"
@@ -513,7 +514,20 @@ static void activation_stage(const struct tmem_model *m, const struct tmem_infer
         tmem__term_mul(&w, "d_ff'", f);
         break;
     }
-    case ACT_STAGE_ATTENTION: {
+    case ACT_STAGE_ATTENTION:
+        if (m->ssm != TMEM_SSM_NONE) {
+            /* the mixer instead of attention. ASSUMPTION (no measurement
+             * yet): the layer's input and output hidden states, in_proj's
+             * output, the conv output and the scan output are live together */
+            uint64_t in_cols, conv;
+            tmem__ssm_widths(m, &in_cols, &conv);
+            tmem__term_mul(&w, NULL, 2);
+            tmem__term_mul(&w, "d_model", m->d_model);
+            tmem__term_plus(&w, "(in_proj + conv + scan widths)/tp",
+                            tmem_ceil_div_u64(in_cols + conv + m->ssm_d_inner, tp));
+            break;
+        }
+        {
         uint64_t q_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->qk_rope_dim)
                                                     : m->n_head * m->d_head;
         uint64_t kv_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->v_head_dim)
@@ -522,14 +536,14 @@ static void activation_stage(const struct tmem_model *m, const struct tmem_infer
         tmem__term_mul(&w, "d_model", m->d_model);
         tmem__term_plus(&w, "q,k,v,out widths/tp", tmem_ceil_div_u64(2 * q_width + kv_width, tp));
         break;
-    }
+        }
     case ACT_STAGE_COUNT:
         return;
     }
     tmem__term_mul(t, "T", T);
     tmem__term_mul_term(t, &w);
     tmem__term_mul(t, "bytes", eb);
-    if (stage == ACT_STAGE_ATTENTION && !o->flash) { /* 16-bit scores and their fp32 softmax */
+    if (stage == ACT_STAGE_ATTENTION && !o->flash && m->ssm == TMEM_SSM_NONE) { /* 16-bit scores and their fp32 softmax */
         tmem__term_plus(t, "seqs", n_seq);
         tmem__term_mul(t, "heads/tp", m->n_head / tp);
         tmem__term_mul(t, "s", seq_len);
@@ -582,6 +596,19 @@ static enum tmem_status paged_layout(struct tmem_infer_result *r, const struct t
                                      uint64_t tokens, struct tmem__term *t, struct tmem_error *err)
 {
     const struct tmem_kv_layout *kv = &r->kv;
+    if (kv->ssm_layers > 0) {
+        /* vLLM MambaSpec: one page per layer holds a sequence's whole state
+         * (page_size_bytes = conv + temporal state), the mamba layers form
+         * one group, and a request needs one block of it whatever its length
+         * (max_memory_usage_bytes = page size; mamba_block_size =
+         * max_model_len) */
+        r->kv_groups = 1;
+        r->group_layers = kv->ssm_layers;
+        tmem__term_mul(t, "state blocks", 1);
+        r->blocks_per_seq = 1;
+        r->block_bytes = kv->state_bytes_per_seq;
+        return TMEM_OK;
+    }
     uint64_t nf = kv->n_layer_full, nw = kv->n_layer_window;
     uint64_t g = nf == 0 ? nw : nw == 0 ? nf : (nf < nw ? nf : nw);
     if (g == 0)
@@ -692,6 +719,7 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     uint64_t exact_kv;
     if (tmem_kv_seq_bytes(&r->kv, tokens, 1, &exact_kv) != TMEM_OK)
         return overflow(err, "kv_cache");
+    exact_kv += r->kv.state_bytes_per_seq; /* SSM layers: a fixed state (no KV: exact_kv was 0) */
     tmem__term_init(&t, true);
     if (vllm) {
         struct tmem__term blocks;
@@ -705,6 +733,9 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
         tmem__term_mul(&t, "block bytes", r->block_bytes);
         if (r->kv.fixed_bytes)
             tmem__term_plus(&t, "per-layer scales", r->kv.fixed_bytes);
+    } else if (r->kv.ssm_layers > 0) {
+        tmem__kv_state_term(&r->kv, o->batch, &t);
+        r->blocks_per_seq = tokens;
     } else {
         tmem__kv_request_term(&r->kv, o->batch, tokens, 1, &t);
         r->blocks_per_seq = tokens;
@@ -713,7 +744,10 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
         return overflow(err, "kv_cache");
     r->kv_request_bytes = tmem__term_value(&t);
     r->kv_waste_bytes = r->kv_request_bytes - r->kv.fixed_bytes - exact_kv * o->batch;
-    TRY(term_line(l, TMEM_BUCKET_KV_CACHE, vllm ? "KV for these requests (paged)" : "KV cache (static)",
+    TRY(term_line(l, TMEM_BUCKET_KV_CACHE,
+                  r->kv.ssm_layers ? (vllm ? "SSM state for these requests (one block each)"
+                                           : "SSM state (conv + recurrent, fixed per sequence)")
+                  : vllm ? "KV for these requests (paged)" : "KV cache (static)",
                   &t, "kv_cache", err));
 
     r->non_torch_bytes = o->cuda_context_bytes != TMEM_INFER_AUTO ? o->cuda_context_bytes
@@ -756,7 +790,9 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
          * concurrency = num_blocks / blocks one request needs */
         r->kv_blocks = r->kv_budget_bytes / r->block_bytes;
         r->kv_pool_bytes = r->kv_blocks * r->block_bytes;
-        r->capacity_tokens = r->kv_blocks / r->kv_groups * o->block_size;
+        /* a mamba block holds a whole sequence: max_model_len tokens */
+        r->capacity_tokens = r->kv.ssm_layers ? r->kv_blocks * tokens
+                                              : r->kv_blocks / r->kv_groups * o->block_size;
         uint64_t conc = r->blocks_per_seq ? r->kv_blocks / r->blocks_per_seq : 0;
         r->max_concurrent_sequences = vllm && conc > o->max_num_seqs ? o->max_num_seqs : conc;
     }

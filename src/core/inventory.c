@@ -9,6 +9,7 @@
  * REF: HF transformers modeling_<family>.py for each family's layout. */
 #include "checked.h"
 #include "error.h"
+#include "model_internal.h"
 
 #include <string.h>
 
@@ -180,10 +181,54 @@ static void walk_mlp(struct walk *w, const struct mlp_kinds *k, const char *shap
     add(w, k->down, shape_out, count_sym, f, m->d_model, n, a);    /* (f, d) */
 }
 
+/* One state-space mixer per layer.
+ * REF: modeling_mamba.py MambaMixer (in_proj (d, 2·d_inner), conv1d
+ *      (d_inner, 1, d_conv) depthwise, x_proj (d_inner, dt_rank + 2·N),
+ *      dt_proj (dt_rank, d_inner) with bias, A_log (d_inner, N), D
+ *      (d_inner), out_proj (d_inner, d)); modeling_mamba2.py Mamba2Mixer
+ *      (in_proj (d, 2·d_inner + 2·G·N + H) for z, x, B, C, dt; conv1d over
+ *      x, B, C: d_inner + 2·G·N channels; dt_bias, A_log, D (H); norm
+ *      MambaRMSNormGated (d_inner); out_proj (d_inner, d)). */
+static void walk_ssm(struct walk *w)
+{
+    const struct tmem_model *m = w->m;
+    const uint64_t di = m->ssm_d_inner, N = m->ssm_d_state;
+    uint64_t in_cols, conv;
+    tmem__ssm_widths(m, &in_cols, &conv);
+    const char *in_sym = m->ssm == TMEM_SSM_MAMBA2 ? "d_model × (2·d_inner + 2·n_group·d_state + n_ssm_head)"
+                                                   : "d_model × 2·d_inner";
+    const char *conv_sym = m->ssm == TMEM_SSM_MAMBA2 ? "d_conv × (d_inner + 2·n_group·d_state)"
+                                                     : "d_conv × d_inner";
+    add(w, K(SSM_IN_PROJ), in_sym, "n_layer", m->d_model, in_cols, 1, 1);
+    if (m->ssm_proj_bias)
+        add(w, K(SSM_IN_PROJ_BIAS), "in_proj width", "n_layer", in_cols, 1, 1, 1);
+    add(w, K(SSM_CONV1D), conv_sym, "n_layer", m->ssm_d_conv, conv, 1, 1);     /* (d_conv, channels) */
+    if (m->ssm_conv_bias)
+        add(w, K(SSM_CONV1D_BIAS), "conv channels", "n_layer", conv, 1, 1, 1);
+    if (m->ssm == TMEM_SSM_MAMBA) {
+        add(w, K(SSM_X_PROJ), "d_inner × (dt_rank + 2·d_state)", "n_layer", di,
+            m->ssm_dt_rank + 2 * N, 1, 1);                     /* (d_inner, r + 2N) */
+        add(w, K(SSM_DT_PROJ), "dt_rank × d_inner", "n_layer", m->ssm_dt_rank, di, 1, 1);
+        add(w, K(SSM_DT_BIAS), "d_inner", "n_layer", di, 1, 1, 1);
+        add(w, K(SSM_A_LOG), "d_state × d_inner", "n_layer", N, di, 1, 1);    /* (N, d_inner) */
+        add(w, K(SSM_D), "d_inner", "n_layer", di, 1, 1, 1);
+    } else {
+        add(w, K(SSM_DT_BIAS), "n_ssm_head", "n_layer", m->ssm_n_head, 1, 1, 1);
+        add(w, K(SSM_A_LOG_HEAD), "n_ssm_head", "n_layer", m->ssm_n_head, 1, 1, 1);
+        add(w, K(SSM_D), "n_ssm_head", "n_layer", m->ssm_n_head, 1, 1, 1);
+        add(w, K(SSM_NORM), "d_inner", "n_layer", di, 1, 1, 1);
+    }
+    add(w, K(SSM_OUT_PROJ), "d_inner × d_model", "n_layer", di, m->d_model, 1, 1);
+    if (m->ssm_proj_bias)
+        add(w, K(SSM_OUT_PROJ_BIAS), "d_model", "n_layer", m->d_model, 1, 1, 1);
+}
+
 static void walk_layers(struct walk *w)
 {
     const struct tmem_model *m = w->m;
-    if (m->attn == TMEM_ATTN_MLA)
+    if (m->ssm != TMEM_SSM_NONE)
+        walk_ssm(w);
+    else if (m->attn == TMEM_ATTN_MLA)
         walk_attention_mla(w);
     else
         walk_attention_gqa(w);

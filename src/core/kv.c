@@ -125,6 +125,37 @@ static uint64_t window_layers(const struct tmem_model *m, uint64_t first, uint64
     return n - ((first + n) / step - first / step);
 }
 
+/* The state of one sequence over `layers` SSM layers, tp ranks:
+ *   L layers × ((d_conv − 1) × conv channels/tp + d_inner/tp × d_state) × dtype
+ * REF: vLLM model_executor/layers/mamba/mamba_utils.py
+ *      MambaStateShapeCalculator.mamba1_state_shape (conv (d_inner/tp,
+ *      d_conv − 1), temporal (d_inner/tp, d_state)) and mamba2_state_shape
+ *      (conv (d_inner/tp + 2·n_groups'/tp·d_state, d_conv − 1), temporal
+ *      (n_heads/tp, head_dim, d_state)); n_groups' = n_groups, or tp when
+ *      tp does not divide it (extra_groups_for_head_shards); the cache in
+ *      the KV cache dtype (--mamba-ssm-cache-dtype auto). */
+static void state_term(struct tmem__term *t, const struct tmem_model *m, enum tmem_kv_dtype dt,
+                       uint64_t tp, uint64_t layers)
+{
+    enum tmem_dtype et = kv_dtypes[dt];
+    uint64_t conv, di = tmem_ceil_div_u64(m->ssm_d_inner, tp);
+    if (m->ssm == TMEM_SSM_MAMBA2) {
+        uint64_t g = m->ssm_n_group % tp == 0 ? m->ssm_n_group : tp;
+        conv = di + 2 * tmem_ceil_div_u64(g, tp) * m->ssm_d_state;
+    } else {
+        conv = di;
+    }
+    counted(t, false, "", layers, " SSM layers");
+    struct tmem__term per;
+    tmem__term_init(&per, t->text);
+    counted(&per, false, "(d_conv − 1) ", m->ssm_d_conv - 1, "");
+    counted(&per, false, "conv channels ", conv, "");
+    counted(&per, true, "d_inner ", di, "");
+    counted(&per, false, "d_state ", m->ssm_d_state, "");
+    tmem__term_mul_term(t, &per);
+    tmem__term_mul(t, tmem_dtype_info(et)->name, tmem__dtype_size(et));
+}
+
 enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype dt, uint64_t tp,
                                 uint64_t first_layer, uint64_t stage_layers,
                                 struct tmem_kv_layout *out, struct tmem_error *err)
@@ -134,6 +165,19 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
     if (tp == 0)
         return tmem__fail_value(err, TMEM_ERR_LIMIT, "--tp", tp, "at least 1");
     struct tmem_kv_layout kv = {0};
+    if (m->ssm != TMEM_SSM_NONE) { /* no attention layer: no KV, a state per sequence */
+        struct tmem__term st;
+        tmem__term_init(&st, true);
+        state_term(&st, m, dt, tp, stage_layers);
+        if (tmem__term_overflow(&st))
+            return tmem__fail(err, TMEM_ERR_OVERFLOW, "ssm_state", "does not fit in 64 bits");
+        kv.ssm_layers = stage_layers;
+        kv.state_bytes_per_seq = tmem__term_value(&st);
+        tmem__term_render_sym(&st, kv.state_formula, sizeof kv.state_formula);
+        memcpy(kv.formula, "0 (no attention layers)", sizeof "0 (no attention layers)");
+        *out = kv;
+        return TMEM_OK;
+    }
     if (m->attn == TMEM_ATTN_MLA) {
         kv.mla = true;
         kv.kv_heads_per_gpu = 1; /* one latent "head", the same on every TP rank */
@@ -207,6 +251,12 @@ void tmem__kv_request_term(const struct tmem_kv_layout *kv, uint64_t batch, uint
     }
     if (kv->fixed_bytes)
         tmem__term_plus(t, "per-layer scales", kv->fixed_bytes);
+}
+
+void tmem__kv_state_term(const struct tmem_kv_layout *kv, uint64_t batch, struct tmem__term *t)
+{
+    tmem__term_mul(t, "b", batch);
+    tmem__term_mul(t, "state bytes/seq", kv->state_bytes_per_seq);
 }
 
 enum tmem_status tmem_kv_seq_bytes(const struct tmem_kv_layout *kv, uint64_t tokens,

@@ -12,4 +12,7 @@
 void tmem__kv_request_term(const struct tmem_kv_layout *kv, uint64_t batch, uint64_t tokens,
                            uint64_t block, struct tmem__term *t);
 
+/* b × the SSM state of one sequence (fixed, whatever its length), into t. */
+void tmem__kv_state_term(const struct tmem_kv_layout *kv, uint64_t batch, struct tmem__term *t);
+
 #endif /* TMEM_KV_H */

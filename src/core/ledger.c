@@ -26,6 +26,7 @@ static const char *const group_names[] = {
     [TMEM_GROUP_MLP] = "mlp",             [TMEM_GROUP_NORM] = "norm",
     [TMEM_GROUP_LM_HEAD] = "lm_head",     [TMEM_GROUP_ROUTER] = "router",
     [TMEM_GROUP_EXPERTS] = "experts",     [TMEM_GROUP_SHARED_EXPERTS] = "shared_experts",
+    [TMEM_GROUP_SSM] = "ssm",
 };
 _Static_assert(sizeof group_names / sizeof group_names[0] == TMEM_GROUP_COUNT,
                "one name per group");

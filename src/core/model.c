@@ -39,6 +39,8 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->attn_sinks = fi->attn_sinks;
     m->moe_layer_phase = fi->moe_layer_phase;
     m->moe_layer_step = 1;
+    m->ssm = fi->ssm;
+    m->ssm_conv_bias = fi->ssm_conv_bias;
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         m->dropout[k] = fi->dropout[k].key ? fi->dropout[k].p : 0.0;
     return TMEM_OK;
@@ -93,6 +95,16 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
     case TMEM_FIELD_V_HEAD_DIM: m->v_head_dim = v; return true;
     case TMEM_FIELD_SWA_LAYER_STEP: m->swa_layer_step = v; return true;
     case TMEM_FIELD_LM_HEAD_BIAS: m->lm_head_bias = v != 0; return true;
+    case TMEM_FIELD_SSM_D_STATE: m->ssm_d_state = v; return true;
+    case TMEM_FIELD_SSM_D_CONV: m->ssm_d_conv = v; return true;
+    case TMEM_FIELD_SSM_EXPAND: m->ssm_expand = v; return true;
+    case TMEM_FIELD_SSM_D_INNER: m->ssm_d_inner = v; return true;
+    case TMEM_FIELD_SSM_DT_RANK: m->ssm_dt_rank = v; return true;
+    case TMEM_FIELD_SSM_N_HEAD: m->ssm_n_head = v; return true;
+    case TMEM_FIELD_SSM_D_HEAD: m->ssm_d_head = v; return true;
+    case TMEM_FIELD_SSM_N_GROUP: m->ssm_n_group = v; return true;
+    case TMEM_FIELD_SSM_PROJ_BIAS: m->ssm_proj_bias = v != 0; return true;
+    case TMEM_FIELD_SSM_CONV_BIAS: m->ssm_conv_bias = v != 0; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;
@@ -135,6 +147,80 @@ uint64_t tmem_model_moe_layers(const struct tmem_model *m)
     return tmem_model_moe_layers_in(m, 0, m->n_layer);
 }
 
+void tmem__ssm_widths(const struct tmem_model *m, uint64_t *in_cols, uint64_t *conv_channels)
+{
+    /* resolve bounds d_inner ≤ 2^24, n_group ≤ 2^14, d_state ≤ 2^16: no overflow */
+    switch (m->ssm) {
+    case TMEM_SSM_MAMBA:
+        *conv_channels = m->ssm_d_inner;
+        *in_cols = 2 * m->ssm_d_inner;
+        return;
+    case TMEM_SSM_MAMBA2:
+        *conv_channels = m->ssm_d_inner + 2 * m->ssm_n_group * m->ssm_d_state;
+        *in_cols = m->ssm_d_inner + *conv_channels + m->ssm_n_head;
+        return;
+    case TMEM_SSM_NONE:
+    case TMEM_SSM_COUNT: break;
+    }
+    *in_cols = *conv_channels = 0;
+}
+
+/* A state-space model: every layer's mixer is an SSM, no attention (n_head,
+ * n_kv_head and d_head become 1, unused); d_inner = expand · d_model,
+ * Mamba-1's dt_rank = ceil(d_model / 16) (MambaConfig time_step_rank
+ * "auto"), Mamba-2's heads = d_inner / head_dim (Mamba2Mixer requires
+ * num_heads · head_dim = d_inner). */
+static enum tmem_status resolve_ssm(struct tmem_model *m, struct tmem_error *err)
+{
+    TRY(tmem__check_range(err, "d_model", m->d_model, 1, TMEM_MAX_D_MODEL));
+    /* absent sizes: the config classes' defaults (MambaConfig state_size 16;
+     * Mamba2Config state_size 128, head_dim 64, n_groups 8; both
+     * conv_kernel 4, expand 2) */
+    bool m2 = m->ssm == TMEM_SSM_MAMBA2;
+    if (m->ssm_d_state == 0)
+        m->ssm_d_state = m2 ? 128 : 16;
+    if (m->ssm_d_conv == 0)
+        m->ssm_d_conv = 4;
+    if (m2 && m->ssm_d_head == 0)
+        m->ssm_d_head = 64;
+    if (m2 && m->ssm_n_group == 0)
+        m->ssm_n_group = 8;
+    m->n_head = m->n_kv_head = m->d_head = 1;
+    m->d_ff = 0; /* no MLP: intermediate_size is the mixer's d_inner */
+    m->n_expert = 0;
+    if (m->ssm_d_inner == 0)
+        m->ssm_d_inner = (m->ssm_expand ? m->ssm_expand : 2) * m->d_model; /* expand ≤ 2^20 checked below */
+    TRY(tmem__check_range(err, "ssm_expand", m->ssm_expand, 0, 64));
+    TRY(tmem__check_range(err, "d_inner", m->ssm_d_inner, 1, TMEM_MAX_D_FF));
+    TRY(tmem__check_range(err, "d_state", m->ssm_d_state, 1, TMEM_MAX_D_HEAD));
+    TRY(tmem__check_range(err, "d_conv", m->ssm_d_conv, 1, 1024));
+    switch (m->ssm) {
+    case TMEM_SSM_MAMBA:
+        if (m->ssm_dt_rank == 0)
+            m->ssm_dt_rank = tmem_ceil_div_u64(m->d_model, 16);
+        TRY(tmem__check_range(err, "dt_rank", m->ssm_dt_rank, 1, TMEM_MAX_D_MODEL));
+        m->ssm_n_head = m->ssm_d_head = m->ssm_n_group = 0;
+        break;
+    case TMEM_SSM_MAMBA2:
+        TRY(tmem__check_range(err, "ssm_d_head", m->ssm_d_head, 1, TMEM_MAX_D_HEAD));
+        if (m->ssm_n_head == 0) {
+            TRY(tmem__check_divides(err, "ssm_d_head", m->ssm_d_head, "d_inner", m->ssm_d_inner));
+            m->ssm_n_head = m->ssm_d_inner / m->ssm_d_head;
+        }
+        TRY(tmem__check_range(err, "ssm_n_head", m->ssm_n_head, 1, TMEM_MAX_N_HEAD));
+        if (m->ssm_n_head * m->ssm_d_head != m->ssm_d_inner)
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "ssm_n_head",
+                              "num_heads · head_dim must equal expand · hidden_size (Mamba2Mixer)");
+        TRY(tmem__check_range(err, "n_groups", m->ssm_n_group, 1, m->ssm_n_head));
+        TRY(tmem__check_divides(err, "n_groups", m->ssm_n_group, "ssm_n_head", m->ssm_n_head));
+        m->ssm_dt_rank = 0;
+        break;
+    case TMEM_SSM_NONE:
+    case TMEM_SSM_COUNT: break;
+    }
+    return TMEM_OK;
+}
+
 enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_model *out,
                                     struct tmem_error *err)
 {
@@ -147,6 +233,8 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
 
     TRY(tmem__check_range(err, "d_model", m.d_model, 1, TMEM_MAX_D_MODEL));
     TRY(tmem__check_range(err, "n_layer", m.n_layer, 1, TMEM_MAX_N_LAYER));
+    if (m.ssm != TMEM_SSM_NONE)
+        TRY(resolve_ssm(&m, err));
     TRY(tmem__check_range(err, "n_head", m.n_head, 1, TMEM_MAX_N_HEAD));
     TRY(tmem__check_range(err, "n_vocab", m.n_vocab, 1, TMEM_MAX_N_VOCAB));
     TRY(tmem__check_range(err, "n_ctx", m.n_ctx, 0, TMEM_MAX_N_CTX));
@@ -219,7 +307,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         m.router_bias = false;
         m.expert_bias = false;
     }
-    if (tmem_model_moe_layers(&m) < m.n_layer && m.d_ff == 0)
+    if (m.ssm == TMEM_SSM_NONE && tmem_model_moe_layers(&m) < m.n_layer && m.d_ff == 0)
         return tmem__fail(err, TMEM_ERR_MISSING_KEY, "d_ff",
                          "d_ff (intermediate size) is required for this family");
     TRY(tmem__check_range(err, "sliding_window", m.sliding_window, 0, TMEM_MAX_N_CTX));

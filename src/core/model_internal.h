@@ -28,4 +28,10 @@ bool tmem__name_in_list(const char *list, const char *name);
  * an enum, a list) and *m is unchanged then. */
 bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v);
 
+/* A resolved SSM model's mixer widths: in_proj's output columns (Mamba
+ * 2·d_inner: x, z; Mamba-2 2·d_inner + 2·n_group·d_state + n_ssm_head: z,
+ * x, B, C, dt) and conv1d's channels (Mamba d_inner; Mamba-2 d_inner +
+ * 2·n_group·d_state). Both 0 for a model without SSM layers. */
+void tmem__ssm_widths(const struct tmem_model *m, uint64_t *in_cols, uint64_t *conv_channels);
+
 #endif /* TMEM_MODEL_INTERNAL_H */

@@ -78,6 +78,10 @@ void tmem_serve_defaults(const struct tmem_infer_opts *o, const struct tmem_infe
     if (so->kv_full_groups + so->kv_window_groups == 0)
         so->kv_full_groups = 1;
     so->window_tokens = r->kv.window_tokens;
+    /* SSM layers: vLLM sets the mamba group's block size to max_model_len,
+     * so one block holds a request's whole state */
+    if (r->kv.ssm_layers > 0 && r->tokens_per_seq > so->block_size)
+        so->block_size = r->tokens_per_seq;
     so->step_overhead_s = TMEM_SERVE_STEP_OVERHEAD_S;
 }
 

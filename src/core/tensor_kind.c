@@ -43,6 +43,7 @@
 #define R TMEM_GROUP_ROUTER
 #define X TMEM_GROUP_EXPERTS
 #define SX TMEM_GROUP_SHARED_EXPERTS
+#define S TMEM_GROUP_SSM
 #define E TMEM_GROUP_EMBEDDING
 #define H TMEM_GROUP_LM_HEAD
 #define IN TMEM_SCOPE_INPUT
@@ -108,6 +109,25 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_EXPERT_GATE_BIAS] = VEC("experts.gate_proj.bias", X, MOE, COL),
     [TMEM_TENSOR_KIND_EXPERT_UP_BIAS] = VEC("experts.up_proj.bias", X, MOE, COL),
     [TMEM_TENSOR_KIND_EXPERT_DOWN_BIAS] = VEC("experts.down_proj.bias", X, MOE, REPL),
+    /* state-space mixers: vLLM MambaMixer / MambaMixer2 split in_proj by
+     * output columns, out_proj by rows, the per-channel (per-head) vectors
+     * with their channels (heads) */
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ] = MAT("ssm.in_proj", S, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ_BIAS] = VEC("ssm.in_proj.bias", S, LAYER, COL),
+    /* depthwise, d_conv × channels: read by a convolution, not a matmul */
+    [TMEM_TENSOR_KIND_SSM_CONV1D] = TABLE("ssm.conv1d.weight", S, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_CONV1D_BIAS] = VEC("ssm.conv1d.bias", S, LAYER, COL),
+    [TMEM_TENSOR_KIND_SSM_X_PROJ] = MAT("ssm.x_proj", S, LAYER, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_SSM_DT_PROJ] = MAT("ssm.dt_proj", S, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_DT_BIAS] = VEC("ssm.dt_bias", S, LAYER, COL),
+    /* Mamba-1: d_state × d_inner, read elementwise */
+    [TMEM_TENSOR_KIND_SSM_A_LOG] = TABLE("ssm.A_log", S, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_D] = VEC("ssm.D", S, LAYER, COL),
+    /* split with d_inner (vLLM Mixer2RMSNormGated): an SSM tensor, not a replicated norm */
+    [TMEM_TENSOR_KIND_SSM_NORM] = VEC("ssm.norm.weight", S, LAYER, COL),
+    [TMEM_TENSOR_KIND_SSM_OUT_PROJ] = MAT("ssm.out_proj", S, LAYER, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_SSM_OUT_PROJ_BIAS] = VEC("ssm.out_proj.bias", S, LAYER, REPL),
+    [TMEM_TENSOR_KIND_SSM_A_LOG_HEAD] = VEC("ssm.A_log.heads", S, LAYER, COL),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");

@@ -208,6 +208,10 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
 {
     if (m == NULL || o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
+    if (m->ssm != TMEM_SSM_NONE) /* refused rather than counted with attention's tensors */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
+                          "training activations of state-space (Mamba) layers are not modelled yet; "
+                          "params and infer count them");
     if ((unsigned)o->precision >= TMEM_PRECISION_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--precision", "unknown precision policy");
     if ((unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)

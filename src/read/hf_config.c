@@ -211,10 +211,15 @@ static void apply(struct cfg *c, const struct tmem_config_key *r, struct tmem_mo
             return;
     }
     json_t *v = lookup(c, r->keys, key, sizeof key);
+    /* HF's "auto" (MambaConfig time_step_rank) means: derive it */
+    if (v != NULL && r->op == TMEM_CONFIG_OP_U64 && json_is_string(v) &&
+        strcmp(json_string_value(v), "auto") == 0)
+        v = NULL;
     if (v == NULL) {
         const char *bar = strchr(r->keys, '|');
         snprintf(key, sizeof key, "%.*s", bar ? (int)(bar - r->keys) : 60, r->keys);
-        if (r->required) {
+        /* a state-space model has no attention heads to require */
+        if (r->required && !(m->ssm != TMEM_SSM_NONE && r->field == TMEM_FIELD_N_HEAD)) {
             char msg[128];
             snprintf(msg, sizeof msg, "missing field (the model's %s)", key);
             fail(c, TMEM_ERR_MISSING_KEY, key, msg);
@@ -334,7 +339,8 @@ static const struct {
     {"an encoder-decoder", "t5|mt5|umt5|bart|mbart|pegasus|marian|longt5|switch_transformers|"
                            "prophetnet|led|fsmt|blenderbot|m2m_100|nllb-moe|whisper|"
                            "speech_to_text|seamless_m4t"},
-    {"a state-space or recurrent", "mamba|mamba2|rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma"},
+    {"a hybrid or recurrent", "rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma|jamba|falcon_h1|"
+                               "granitemoehybrid|qwen3_next|nemotron_h|zamba|zamba2|bamba"},
     {"a vision or multimodal", "llava|llava_next|llava_onevision|clip|siglip|vit|blip|blip-2|"
                                "idefics|idefics2|idefics3|paligemma|qwen2_vl|qwen2_5_vl|mllama|"
                                "pixtral|chameleon|fuyu|kosmos-2|git|instructblip|vision-encoder-decoder"},

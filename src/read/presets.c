@@ -1211,6 +1211,126 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": false, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+
+    /* Config: state-spaces/mamba-130m-hf config.json (architecture keys). */
+    {"mamba-130m", "state-spaces/mamba-130m-hf", UINT64_C(129135360),
+     "HF safetensors metadata total of state-spaces/mamba-130m-hf (as listed in public code): 129135360",
+     "{"
+     "\"model_type\": \"mamba\", "
+     "\"vocab_size\": 50280, "
+     "\"hidden_size\": 768, "
+     "\"intermediate_size\": 1536, "
+     "\"num_hidden_layers\": 24, "
+     "\"state_size\": 16, "
+     "\"conv_kernel\": 4, "
+     "\"expand\": 2, "
+     "\"time_step_rank\": 48, "
+     "\"use_bias\": false, "
+     "\"use_conv_bias\": true, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: state-spaces/mamba-370m-hf config.json (architecture keys). */
+    {"mamba-370m", "state-spaces/mamba-370m-hf", UINT64_C(371516416),
+     "HF safetensors metadata total of state-spaces/mamba-370m-hf (as listed in public code): 371516416",
+     "{"
+     "\"model_type\": \"mamba\", "
+     "\"vocab_size\": 50280, "
+     "\"hidden_size\": 1024, "
+     "\"intermediate_size\": 2048, "
+     "\"num_hidden_layers\": 48, "
+     "\"state_size\": 16, "
+     "\"conv_kernel\": 4, "
+     "\"expand\": 2, "
+     "\"time_step_rank\": 64, "
+     "\"use_bias\": false, "
+     "\"use_conv_bias\": true, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: state-spaces/mamba-790m-hf config.json (architecture keys). */
+    {"mamba-790m", "state-spaces/mamba-790m-hf", UINT64_C(793204224),
+     "HF safetensors metadata total of state-spaces/mamba-790m-hf (as listed in public code): 793204224",
+     "{"
+     "\"model_type\": \"mamba\", "
+     "\"vocab_size\": 50280, "
+     "\"hidden_size\": 1536, "
+     "\"intermediate_size\": 3072, "
+     "\"num_hidden_layers\": 48, "
+     "\"state_size\": 16, "
+     "\"conv_kernel\": 4, "
+     "\"expand\": 2, "
+     "\"time_step_rank\": 96, "
+     "\"use_bias\": false, "
+     "\"use_conv_bias\": true, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: state-spaces/mamba-1.4b-hf config.json (architecture keys). */
+    {"mamba-1.4b", "state-spaces/mamba-1.4b-hf", UINT64_C(1372178432),
+     "HF safetensors metadata total of state-spaces/mamba-1.4b-hf (as listed in public code): 1372178432",
+     "{"
+     "\"model_type\": \"mamba\", "
+     "\"vocab_size\": 50280, "
+     "\"hidden_size\": 2048, "
+     "\"intermediate_size\": 4096, "
+     "\"num_hidden_layers\": 48, "
+     "\"state_size\": 16, "
+     "\"conv_kernel\": 4, "
+     "\"expand\": 2, "
+     "\"time_step_rank\": 128, "
+     "\"use_bias\": false, "
+     "\"use_conv_bias\": true, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: state-spaces/mamba-2.8b-hf config.json (architecture keys). */
+    {"mamba-2.8b", "state-spaces/mamba-2.8b-hf", UINT64_C(2768345600),
+     "HF safetensors metadata total of state-spaces/mamba-2.8b-hf (as listed in public code): 2768345600",
+     "{"
+     "\"model_type\": \"mamba\", "
+     "\"vocab_size\": 50280, "
+     "\"hidden_size\": 2560, "
+     "\"intermediate_size\": 5120, "
+     "\"num_hidden_layers\": 64, "
+     "\"state_size\": 16, "
+     "\"conv_kernel\": 4, "
+     "\"expand\": 2, "
+     "\"time_step_rank\": 160, "
+     "\"use_bias\": false, "
+     "\"use_conv_bias\": true, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"float32\""
+     "}"},
+
+    /* Config: state-spaces/mamba2-2.7b (mamba_ssm config: d_model 2560, n_layer 64, vocab
+     * 50277 padded to a multiple of 16 = 50288, ssm_cfg layer Mamba2, tie_embeddings) in
+     * transformers' Mamba2Config keys: headdim 64, d_state 128, ngroups 1, expand 2, d_conv
+     * 4 are mamba_ssm's Mamba2 defaults. No exact published total was found (the name's
+     * "2.7b" is rounded); tmem's 2,702,599,680 is checked by hand in
+     * tests/unit/test_ssm.c. */
+    {"mamba2-2.7b", "state-spaces/mamba2-2.7b", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"mamba2\", "
+     "\"vocab_size\": 50288, "
+     "\"hidden_size\": 2560, "
+     "\"num_hidden_layers\": 64, "
+     "\"num_heads\": 80, "
+     "\"head_dim\": 64, "
+     "\"state_size\": 128, "
+     "\"n_groups\": 1, "
+     "\"conv_kernel\": 4, "
+     "\"expand\": 2, "
+     "\"use_bias\": false, "
+     "\"use_conv_bias\": true, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

@@ -79,11 +79,17 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
     if (kv->fixed_bytes)
         fprintf(out, "  + %s B of per-layer scales = %s\n", tmem__fmt_count(a, sizeof a, kv->fixed_bytes),
                 kv->fixed_formula);
+    if (kv->ssm_layers)
+        fprintf(out, "  + %s B of SSM state per sequence, whatever its length = %s\n",
+                tmem__fmt_count(a, sizeof a, kv->state_bytes_per_seq), kv->state_formula);
     if (kv->n_layer_window)
         fprintf(out, "  %llu sliding-window layers keep at most %llu tokens\n",
                 (unsigned long long)kv->n_layer_window, (unsigned long long)kv->window_tokens);
     if (io->engine == TMEM_ENGINE_VLLM) {
-        if (r->kv_groups > 1 || kv->n_layer_window)
+        if (kv->ssm_layers)
+            fprintf(out, "  paged (vLLM MambaSpec): one block of %llu layers' state per sequence\n",
+                    (unsigned long long)r->group_layers);
+        else if (r->kv_groups > 1 || kv->n_layer_window)
             fprintf(out, "  paged (hybrid allocator, %llu groups of %llu layers): %llu blocks of %llu tokens per sequence,\n"
                          "    %s beyond the exact KV (rounding; a sliding group holds window − 1 + batched tokens + 1 block)\n",
                     (unsigned long long)r->kv_groups, (unsigned long long)r->group_layers,
@@ -192,6 +198,10 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_u64(k, "bytes_per_token_layer", r->kv.bytes_per_token_layer);
     tmem__json_set_u64(k, "kv_heads_per_gpu", r->kv.kv_heads_per_gpu);
     tmem__json_set_u64(k, "sliding_window_layers", r->kv.n_layer_window);
+    if (r->kv.ssm_layers) {
+        tmem__json_set_u64(k, "ssm_layers", r->kv.ssm_layers);
+        tmem__json_set_u64(k, "ssm_state_bytes_per_sequence", r->kv.state_bytes_per_seq);
+    }
     tmem__json_set_u64(k, "tokens_per_sequence", r->tokens_per_seq);
     tmem__json_set_u64(k, "request_bytes", r->kv_request_bytes);
     tmem__json_set_u64(k, "blocks_per_sequence", r->blocks_per_seq);

@@ -53,6 +53,15 @@ static json_t *model_obj(const struct tmem_model *m, int *rc)
     *rc |= tmem__jansson_set_u64(o, "n_vocab", m->n_vocab);
     *rc |= tmem__jansson_set_u64(o, "n_ctx", m->n_ctx);
     tmem__jansson_put(o, "tied_embeddings", json_boolean(m->tied), rc);
+    if (m->ssm != TMEM_SSM_NONE) {
+        tmem__jansson_put(o, "ssm", json_string(m->ssm == TMEM_SSM_MAMBA2 ? "mamba2" : "mamba"), rc);
+        *rc |= tmem__jansson_set_u64(o, "ssm_d_inner", m->ssm_d_inner);
+        *rc |= tmem__jansson_set_u64(o, "ssm_d_state", m->ssm_d_state);
+        *rc |= tmem__jansson_set_u64(o, "ssm_d_conv", m->ssm_d_conv);
+        *rc |= tmem__jansson_set_u64(o, "ssm_dt_rank", m->ssm_dt_rank);
+        *rc |= tmem__jansson_set_u64(o, "ssm_n_head", m->ssm_n_head);
+        *rc |= tmem__jansson_set_u64(o, "ssm_n_group", m->ssm_n_group);
+    }
     if (m->n_expert > 0) {
         *rc |= tmem__jansson_set_u64(o, "n_expert", m->n_expert);
         *rc |= tmem__jansson_set_u64(o, "n_expert_used", m->n_expert_used);
@@ -74,7 +83,8 @@ static json_t *groups_obj(const struct tmem_inventory *inv, bool moe, int *rc)
 {
     json_t *g = json_object();
     for (int i = 0; i < TMEM_GROUP_COUNT; i++) {
-        if (i >= TMEM_GROUP_ROUTER && !moe)
+        /* the MoE groups for MoE models, the SSM group for models that have one */
+        if (i == TMEM_GROUP_SSM ? inv->group_params[i] == 0 : i >= TMEM_GROUP_ROUTER && !moe)
             continue;
         *rc |= tmem__jansson_set_u64(g, tmem_group_name((enum tmem_group)i), inv->group_params[i]);
     }

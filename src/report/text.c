@@ -13,6 +13,23 @@ static const char *legend_line(char *buf, size_t cap, const struct tmem_model *m
         snprintf(shared, sizeof shared, " · n_expert %llu · n_expert_used %llu · d_ff_expert %llu",
                  (unsigned long long)m->n_expert, (unsigned long long)m->n_expert_used,
                  (unsigned long long)m->d_ff_expert);
+    if (m->ssm != TMEM_SSM_NONE) { /* no attention: the mixer's sizes instead */
+        char heads[96] = "";
+        if (m->ssm == TMEM_SSM_MAMBA2)
+            snprintf(heads, sizeof heads, " · n_ssm_head %llu · ssm_d_head %llu · n_group %llu",
+                     (unsigned long long)m->ssm_n_head, (unsigned long long)m->ssm_d_head,
+                     (unsigned long long)m->ssm_n_group);
+        else
+            snprintf(heads, sizeof heads, " · dt_rank %llu", (unsigned long long)m->ssm_dt_rank);
+        snprintf(buf, cap,
+                 "d_model %llu · n_layer %llu · d_inner %llu · d_state %llu · d_conv %llu%s · "
+                 "n_vocab %llu · %s",
+                 (unsigned long long)m->d_model, (unsigned long long)m->n_layer,
+                 (unsigned long long)m->ssm_d_inner, (unsigned long long)m->ssm_d_state,
+                 (unsigned long long)m->ssm_d_conv, heads, (unsigned long long)m->n_vocab,
+                 m->tied ? "tied embeddings" : "untied lm_head");
+        return buf;
+    }
     snprintf(buf, cap,
              "d_model %llu · n_layer %llu · n_head %llu · n_kv_head %llu · d_head %llu · d_ff %llu"
              " · n_vocab %llu%s · %s",
@@ -50,7 +67,8 @@ static void tensor_formula(FILE *out, const struct tmem_tensor *t)
 static bool group_shown(const struct tmem_params_view *v, enum tmem_group g)
 {
     if (g >= TMEM_GROUP_ROUTER)
-        return v->inv->group_params[g] > 0 || (v->n_moe_layer > 0 && g != TMEM_GROUP_SHARED_EXPERTS);
+        return v->inv->group_params[g] > 0 ||
+               (v->n_moe_layer > 0 && g != TMEM_GROUP_SHARED_EXPERTS && g != TMEM_GROUP_SSM);
     return true;
 }
 

@@ -37,6 +37,14 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
 }
 
 
+/* Whether `train` models this model: it refuses state-space (Mamba) models
+ * (their activations are not modelled; test_ssm.c checks the refusal), so
+ * loops over every preset that train leave them out by this. */
+static inline bool tmem_test_trainable(const struct tmem_model *m)
+{
+    return m->ssm == TMEM_SSM_NONE;
+}
+
 /* A preset (or any MODEL) loaded, resolved and counted; fails the test on
  * any error. */
 static inline void tmem_test_load(const char *name, struct tmem_model *m, struct tmem_inventory *inv)

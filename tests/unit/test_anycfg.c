@@ -254,13 +254,13 @@ static void kinds_tmem_does_not_count_are_named(void **state)
         {"{\"model_type\": \"bert\", \"hidden_size\": 768}", "'bert' is an encoder model"},
         {"{\"model_type\": \"t5\"}", "'t5' is an encoder-decoder model"},
         {"{\"model_type\": \"whisper\"}", "'whisper' is an encoder-decoder model"},
-        {"{\"model_type\": \"mamba\"}", "'mamba' is a state-space or recurrent model"},
+        {"{\"model_type\": \"jamba\"}", "'jamba' is a hybrid or recurrent model"},
         {"{\"model_type\": \"llava\"}", "'llava' is a vision or multimodal model"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_refusal(cases[i][0], TMEM_ERR_UNSUPPORTED, "cfg.json:model_type", cases[i][1]);
     expect_refusal("{\"model_type\": \"bert\"}", TMEM_ERR_UNSUPPORTED, "cfg.json:model_type",
-                   "encoder, encoder-decoder, state-space and vision models are not supported yet");
+                   "encoder-decoder, hybrid attention/state-space, recurrent and vision models are not supported yet");
     /* nothing names the family: refused, and the message says what would */
     expect_refusal("{\"hidden_size\": 64}", TMEM_ERR_MISSING_KEY, "cfg.json:model_type",
                    "model_type, or architectures, picks the family");

@@ -251,6 +251,8 @@ static void train_and_infer_split_alike_on_every_preset(void **state)
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         struct tmem_model m;
         load(tmem_preset_at(i)->name, &m);
+        if (!tmem_test_trainable(&m))
+            continue; /* train refuses it (tmem_test_trainable) */
         for (uint64_t tp = 2; tp <= 8; tp *= 2) {
             if (m.n_head % tp != 0 || m.n_kv_head % tp != 0)
                 continue; /* training refuses it */
@@ -394,6 +396,11 @@ static void every_emitted_kind_has_a_row_and_every_row_is_emitted(void **state)
     raw.d_embed = 512;
     assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
     mark_kinds(&m, "variant", seen);
+    /* a Mamba with in_proj / out_proj biases (use_bias) */
+    assert_int_equal(tmem_model_load("mamba-130m", NULL, &raw, NULL), TMEM_OK);
+    raw.ssm_proj_bias = true;
+    assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
+    mark_kinds(&m, "mamba variant", seen);
     for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
         if (!seen[k])
             fail_msg("kind %s is emitted by no inventory", tmem_tensor_kind_info((enum tmem_tensor_kind)k)->name);

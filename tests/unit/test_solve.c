@@ -382,6 +382,8 @@ static void fixes_are_every_lever_in_order(void **state)
     /* every preset, a plan that does not fit a 24 GiB card */
     for (size_t p = 0; p < tmem_preset_count(); p++) {
         tmem_test_load(tmem_preset_at(p)->name, &m, &inv);
+        if (!tmem_test_trainable(&m))
+            continue; /* train refuses it (tmem_test_trainable) */
         tmem_train_opts_default(&o);
         o.seq = 1024;
         o.gpus = 8;
@@ -400,6 +402,8 @@ static void selective_with_flash_is_noted(void **state)
     const char *notes[TMEM_TRAIN_MAX_NOTES];
     for (size_t p = 0; p < tmem_preset_count(); p++) {
         tmem_test_load(tmem_preset_at(p)->name, &m, &inv);
+        if (!tmem_test_trainable(&m))
+            continue; /* train refuses it (tmem_test_trainable) */
         tmem_train_opts_default(&o);
         o.seq = 1024;
         o.gpus = 8;
