@@ -19,24 +19,13 @@
 #include "tmem/infer.h"
 #include "tmem/read.h"
 
-static void parse_text(const char *text, struct tmem_model *m, struct tmem_inventory *inv)
-{
-    struct tmem_model raw;
-    struct tmem_error err = {0};
-    if (tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err) != TMEM_OK ||
-        tmem_model_resolve(&raw, m, &err) != TMEM_OK || tmem_inventory_build(m, inv, &err) != TMEM_OK)
-        fail_msg("%s: %s", err.where, err.msg);
-}
-
+/* the preset's config.json, read as a user's file would be (harness.h) */
 static const struct tmem_preset *parse_preset(const char *name, struct tmem_model *m,
                                               struct tmem_inventory *inv)
 {
-    const struct tmem_preset *p = tmem_preset_find(name);
-    if (p == NULL)
-        fail_msg("no preset %s", name);
-    parse_text(p->config_json, m, inv);
+    tmem_test_load(name, m, inv);
     check_group_sum(inv);
-    return p;
+    return tmem_preset_find(name);
 }
 
 /* ---------------------------------------------------------------- Llama-4 */

@@ -17,15 +17,7 @@
 
 static void load_preset(const char *name, struct tmem_model *m, struct tmem_inventory *inv)
 {
-    const struct tmem_preset *p = tmem_preset_find(name);
-    if (p == NULL)
-        fail_msg("no preset %s", name);
-    struct tmem_model raw;
-    struct tmem_error err = {0};
-    if (tmem_hf_config_parse(p->config_json, strlen(p->config_json), "config.json", NULL, &raw,
-                             &err) != TMEM_OK ||
-        tmem_model_resolve(&raw, m, &err) != TMEM_OK || tmem_inventory_build(m, inv, &err) != TMEM_OK)
-        fail_msg("%s: %s", err.where, err.msg);
+    tmem_test_load(name, m, inv); /* the preset's config.json, as a user's file */
     check_group_sum(inv);
 }
 
