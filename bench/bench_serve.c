@@ -55,7 +55,7 @@ int main(void)
     const double rates[] = {10, 30, 60, 0}; /* 0: all at t = 0 */
     bool all_fast = true;
     for (size_t k = 0; k < sizeof rates / sizeof rates[0]; k++) {
-        struct tmem_serve_workload w = {.rate_per_s = rates[k], .burstiness = 1, .n_requests = N_REQUESTS,
+        struct tmem_serve_workload w = {.rate_per_s = rates[k], .burstiness_cv = 1, .n_requests = N_REQUESTS,
                                         .concurrency = rates[k] > 0 ? 0 : N_REQUESTS,
                                         .prompt = {TMEM_SERVE_DIST_FIXED, 512, 0},
                                         .output = {TMEM_SERVE_DIST_FIXED, 128, 0}};

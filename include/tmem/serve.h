@@ -40,8 +40,9 @@ struct tmem_serve_dist {
 
 struct tmem_serve_workload {
     double rate_per_s;         /* open loop: mean arrivals per second (0: closed loop) */
-    double burstiness;         /* gamma shape of the gaps, as vllm bench serve's
-                                * --burstiness: 1 is Poisson, CV = 1/√burstiness */
+    double burstiness_cv;      /* --burstiness: the coefficient of variation (SD / mean)
+                                * of the gaps, gamma of shape 1/CV² (1: Poisson); vllm
+                                * bench serve's --burstiness B is that shape, CV = 1/√B */
     uint64_t concurrency;      /* closed loop: requests in flight (0: open loop) */
     uint64_t n_requests;
     struct tmem_serve_dist prompt, output;
@@ -59,8 +60,12 @@ struct tmem_serve_request {
     double last_token_s;
 };
 
+/* The gamma shape of gaps with coefficient of variation cv: 1/cv². */
+double tmem_serve_gamma_shape(double cv);
+
 /* Fills reqs[n] (n = w->n_requests) with lengths and, for the open loop,
- * arrival times (the first at 0, then gamma gaps of mean 1/rate). Lengths
+ * arrival times (the first at 0, then gamma gaps of mean 1/rate and
+ * coefficient of variation w->burstiness_cv). Lengths
  * and gaps come from two streams of the seed, so the lengths do not depend
  * on the rate (a sweep runs the same requests at every rate). Errors name
  * the option (--rate, --requests, --prompt-len, ...). */

@@ -36,8 +36,9 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
 {
     const struct opt own[N_SERVE_OWN] = {
         {OPT_ROW("--rate", OPT_REAL, "R", "requests per second, open loop (default: all at t = 0)", &f->rate)},
-        {OPT_ROW("--burstiness", OPT_REAL, "K",
-                 "gamma shape of the arrival gaps, as vllm bench serve (1: Poisson; CV = 1/sqrt(K))",
+        {OPT_ROW("--burstiness", OPT_REAL, "CV",
+                 "coefficient of variation of the arrival gaps: gamma of shape 1/CV^2 (1: Poisson; "
+                 "vllm bench serve's --burstiness B is CV = 1/sqrt(B))",
                  &f->burstiness), .def = OPT_DEFAULT_REAL(1.0)},
         {OPT_ROW("--concurrency", OPT_U64, "C", "closed loop: C requests in flight", &f->concurrency)},
         {OPT_ROW("--requests", OPT_U64, "N", "requests to simulate", &f->requests),
@@ -255,12 +256,12 @@ int cmd_serve(int argc, char **argv)
     if (io.engine != TMEM_ENGINE_VLLM)
         return bad("--engine", "serve simulates vLLM's continuous batching; hf has no scheduler to simulate");
 
-    struct tmem_serve_workload w = {.burstiness = 1, .n_requests = SERVE_DEFAULT_REQUESTS,
+    struct tmem_serve_workload w = {.burstiness_cv = 1, .n_requests = SERVE_DEFAULT_REQUESTS,
                                     .prompt = {TMEM_SERVE_DIST_FIXED, (double)io.prompt_tokens, 0},
                                     .output = {TMEM_SERVE_DIST_FIXED, (double)io.gen_tokens, 0}};
     if (f.requests.set) w.n_requests = f.requests.v;
     if (f.seed.set) w.seed = f.seed.v;
-    if (f.burstiness.set) w.burstiness = f.burstiness.v;
+    if (f.burstiness.set) w.burstiness_cv = f.burstiness.v;
     if (f.prompt_len && parse_dist("--prompt-len", f.prompt_len, &w.prompt) != 0)
         return 2;
     if (f.output_len && parse_dist("--output-len", f.output_len, &w.output) != 0)

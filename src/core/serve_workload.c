@@ -2,8 +2,11 @@
  * (xoshiro256** seeded through splitmix64, Blackman & Vigna), request
  * lengths from a fixed, uniform, normal or lognormal distribution, and open-
  * loop arrivals as vllm bench serve draws them: the first request at t = 0,
- * then gaps from a gamma distribution of shape `burstiness` and scale
- * 1 / (rate · burstiness) (mean 1/rate; burstiness 1 is a Poisson process).
+ * then gaps from a gamma distribution of shape k and scale 1 / (rate · k)
+ * (mean 1/rate). --burstiness is the gaps' coefficient of variation CV: a
+ * gamma of shape k has mean kθ and SD √k·θ, so CV = 1/√k and k = 1/CV²
+ * (CV 1: exponential gaps, a Poisson process; CV > 1 burstier). vllm bench
+ * serve's --burstiness B is k itself (gamma(shape=B, scale=1/(rate·B))).
  * REF: vllm/benchmarks/serve.py get_request. */
 #include "error.h"
 #include "tmem/serve.h"
@@ -93,6 +96,11 @@ const char *tmem_serve_dist_name(enum tmem_serve_dist_kind k)
     return (unsigned)k < TMEM_SERVE_DIST_COUNT ? dist_names[k] : "unknown";
 }
 
+double tmem_serve_gamma_shape(double cv)
+{
+    return 1.0 / (cv * cv);
+}
+
 static const double max_tokens = (double)TMEM_SERVE_MAX_TOKENS;
 
 static enum tmem_status check_dist(const struct tmem_serve_dist *d, const char *where,
@@ -156,8 +164,9 @@ enum tmem_status tmem_serve_workload_fill(const struct tmem_serve_workload *w,
     if (!open && w->rate_per_s != 0)
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--concurrency", "contradicts --rate");
     TRY(tmem__check_range(err, "--concurrency", w->concurrency, 0, TMEM_SERVE_MAX_REQUESTS));
-    if (!(isfinite(w->burstiness) && w->burstiness >= 0.01 && w->burstiness <= 100))
-        return tmem__fail(err, TMEM_ERR_LIMIT, "--burstiness", "must be in [0.01, 100]");
+    if (!(isfinite(w->burstiness_cv) && w->burstiness_cv >= 0.1 && w->burstiness_cv <= 10))
+        return tmem__fail(err, TMEM_ERR_LIMIT, "--burstiness",
+                         "the gaps' coefficient of variation must be in [0.1, 10] (1: Poisson)");
     TRY(check_dist(&w->prompt, "--prompt-len", err));
     TRY(check_dist(&w->output, "--output-len", err));
     struct rng len, gap; /* two streams: the lengths do not depend on the rate */
@@ -166,10 +175,11 @@ enum tmem_status tmem_serve_workload_fill(const struct tmem_serve_workload *w,
         len.s[i] = splitmix64(&x);
     for (int i = 0; i < 4; i++)
         gap.s[i] = splitmix64(&x);
-    double t = 0, scale = open ? 1.0 / (w->rate_per_s * w->burstiness) : 0.0;
+    const double k = tmem_serve_gamma_shape(w->burstiness_cv);
+    double t = 0, scale = open ? 1.0 / (w->rate_per_s * k) : 0.0;
     for (uint64_t i = 0; i < n; i++) {
         if (open && i > 0)
-            t += gamma_unit(&gap, w->burstiness) * scale;
+            t += gamma_unit(&gap, k) * scale;
         reqs[i] = (struct tmem_serve_request){.arrival_s = open ? t : 0.0};
         reqs[i].prompt_tokens = draw(&len, &w->prompt);
         reqs[i].output_tokens = draw(&len, &w->output);

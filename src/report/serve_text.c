@@ -22,10 +22,11 @@ static void arrivals_text(char *buf, size_t cap, const struct tmem_serve_workloa
 {
     if (w->concurrency > 0)
         snprintf(buf, cap, "closed loop, %llu in flight", (unsigned long long)w->concurrency);
-    else if (w->burstiness == 1)
+    else if (w->burstiness_cv == 1)
         snprintf(buf, cap, "Poisson at %g req/s", rate);
     else
-        snprintf(buf, cap, "gamma (burstiness %g) at %g req/s", w->burstiness, rate);
+        snprintf(buf, cap, "gamma gaps (CV %g, shape %g) at %g req/s", w->burstiness_cv,
+                 tmem_serve_gamma_shape(w->burstiness_cv), rate);
 }
 
 static void header(FILE *out, const struct tmem_serve_view *v)
@@ -228,7 +229,8 @@ int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
     else if (v->rates == NULL)
         tmem__json_set_real(s, "rate_req_per_s", w->rate_per_s);
     if (v->trace == NULL) {
-        tmem__json_set_real(s, "burstiness", w->burstiness);
+        tmem__json_set_real(s, "burstiness_cv", w->burstiness_cv);
+        tmem__json_set_real(s, "gamma_shape", tmem_serve_gamma_shape(w->burstiness_cv));
         tmem__json_set_u64(s, "seed", w->seed);
         char p[64], q[64];
         dist_text(p, sizeof p, &w->prompt);

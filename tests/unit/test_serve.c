@@ -126,7 +126,7 @@ static void md1_mean_wait_is_pollaczek_khinchine(void **state)
     const double rho = 0.3, W = rho * S / (2 * (1 - rho));
     for (uint64_t seed = 1; seed <= 3; seed++) {
         struct tmem_serve_workload w = {
-            .rate_per_s = rho / S, .burstiness = 1, .n_requests = 100000, .seed = seed,
+            .rate_per_s = rho / S, .burstiness_cv = 1, .n_requests = 100000, .seed = seed,
             .prompt = {TMEM_SERVE_DIST_FIXED, 128, 0}, .output = {TMEM_SERVE_DIST_FIXED, 32, 0}};
         struct run run;
         run_workload(rf, &so, &w, &run);
@@ -167,7 +167,7 @@ static void all_at_zero_is_the_batched_decode_roofline(void **state)
     struct tmem_serve_opts so;
     tmem_serve_defaults(&o, &IR, &so);
     so.concurrency = 64;
-    struct tmem_serve_workload w = {.concurrency = 64, .burstiness = 1, .n_requests = 64,
+    struct tmem_serve_workload w = {.concurrency = 64, .burstiness_cv = 1, .n_requests = 64,
                                     .prompt = {TMEM_SERVE_DIST_FIXED, 64, 0},
                                     .output = {TMEM_SERVE_DIST_FIXED, 128, 0}};
     struct run run;
@@ -292,7 +292,7 @@ static void a_sliding_window_lets_blocks_go(void **state)
     tmem_serve_defaults(&o, &IR, &so);
     assert_true(so.kv_full_groups == 0 && so.kv_window_groups == 1 && so.window_tokens == 4096);
     so.kv_blocks = 700;
-    struct tmem_serve_workload w = {.concurrency = 2, .burstiness = 1, .n_requests = 2,
+    struct tmem_serve_workload w = {.concurrency = 2, .burstiness_cv = 1, .n_requests = 2,
                                     .prompt = {TMEM_SERVE_DIST_FIXED, 6000, 0},
                                     .output = {TMEM_SERVE_DIST_FIXED, 50, 0}};
     so.concurrency = 2;
@@ -335,7 +335,7 @@ static void a_small_pool_preempts_the_newest(void **state)
     struct tmem_serve_opts so;
     tmem_serve_defaults(&o, &IR, &so);
     so.kv_blocks = 100;
-    struct tmem_serve_workload w = {.rate_per_s = 1000, .burstiness = 1, .n_requests = 16, .seed = 7,
+    struct tmem_serve_workload w = {.rate_per_s = 1000, .burstiness_cv = 1, .n_requests = 16, .seed = 7,
                                     .prompt = {TMEM_SERVE_DIST_FIXED, 200, 0},
                                     .output = {TMEM_SERVE_DIST_FIXED, 200, 0}};
     struct run run;
@@ -366,7 +366,7 @@ static void scheduler_caps_are_named(void **state)
     struct tmem_serve_opts so;
     tmem_serve_defaults(&o, &IR, &so);
     so.max_num_seqs = 4;
-    struct tmem_serve_workload w = {.rate_per_s = 200, .burstiness = 1, .n_requests = 400, .seed = 3,
+    struct tmem_serve_workload w = {.rate_per_s = 200, .burstiness_cv = 1, .n_requests = 400, .seed = 3,
                                     .prompt = {TMEM_SERVE_DIST_UNIFORM, 256, 768},
                                     .output = {TMEM_SERVE_DIST_LOGNORMAL, 4, 0.5}};
     struct run run;
@@ -392,7 +392,7 @@ static void goodput_counts_requests_within_the_slos(void **state)
     llama3_8b_h100(&o, 1, 512, 64);
     struct tmem_serve_opts so;
     tmem_serve_defaults(&o, &IR, &so);
-    struct tmem_serve_workload w = {.rate_per_s = 20, .burstiness = 0.5, .n_requests = 2000, .seed = 9,
+    struct tmem_serve_workload w = {.rate_per_s = 20, .burstiness_cv = 0.5, .n_requests = 2000, .seed = 9,
                                     .prompt = {TMEM_SERVE_DIST_NORMAL, 512, 100},
                                     .output = {TMEM_SERVE_DIST_UNIFORM, 16, 128}};
     struct run run;
@@ -413,7 +413,7 @@ static void goodput_counts_requests_within_the_slos(void **state)
 }
 
 /* The workload's draws against their moments over 10^5 requests: Poisson
- * gaps of mean 1/rate (CV 1), gamma gaps of shape 0.25 (CV 2), uniform
+ * gaps of mean 1/rate (CV 1), gamma gaps of CV 2 (shape 0.25), uniform
  * integers on [A, B] (mean (A+B)/2), normal lengths (mean M). */
 static void workload_moments(void **state)
 {
@@ -421,11 +421,11 @@ static void workload_moments(void **state)
     const uint64_t n = 100000;
     struct tmem_serve_request *q = calloc(n, sizeof *q);
     assert_non_null(q);
-    struct tmem_serve_workload w = {.rate_per_s = 4, .burstiness = 1, .n_requests = n, .seed = 11,
+    struct tmem_serve_workload w = {.rate_per_s = 4, .burstiness_cv = 1, .n_requests = n, .seed = 11,
                                     .prompt = {TMEM_SERVE_DIST_UNIFORM, 100, 300},
                                     .output = {TMEM_SERVE_DIST_NORMAL, 200, 20}};
     for (int pass = 0; pass < 2; pass++) {
-        w.burstiness = pass == 0 ? 1 : 0.25;
+        w.burstiness_cv = pass == 0 ? 1 : 2;
         assert_int_equal(tmem_serve_workload_fill(&w, q, n, NULL), TMEM_OK);
         assert_true(q[0].arrival_s == 0);
         double s = 0, s2 = 0, p = 0, out = 0;
@@ -466,6 +466,46 @@ static void workload_moments(void **state)
     free(q2);
 }
 
+/* --burstiness is the gaps' coefficient of variation (CONTRACT, issue 12):
+ * gamma gaps of shape k = 1/CV² and scale 1/(rate·k) have mean 1/rate and
+ * SD √k/(rate·k) = CV/rate. Over 10^5 arrivals the sample CV (SD / mean of
+ * the 99,999 gaps) is within 2 % of the CV asked for, at CV 0.5 (shape 4),
+ * 1 (Poisson), 2 (shape 1/4) and 3 (shape 1/9), and the mean gap within
+ * 2 % of 1/rate; the shape printed is 1/CV². */
+static void burstiness_is_the_gaps_cv(void **state)
+{
+    (void)state;
+    const uint64_t n = 100000;
+    struct tmem_serve_request *q = calloc(n, sizeof *q);
+    assert_non_null(q);
+    const double cvs[] = {0.5, 1, 2, 3};
+    for (size_t c = 0; c < sizeof cvs / sizeof cvs[0]; c++) {
+        struct tmem_serve_workload w = {.rate_per_s = 8, .burstiness_cv = cvs[c], .n_requests = n,
+                                        .seed = 21, .prompt = {TMEM_SERVE_DIST_FIXED, 10, 0},
+                                        .output = {TMEM_SERVE_DIST_FIXED, 10, 0}};
+        assert_int_equal(tmem_serve_workload_fill(&w, q, n, NULL), TMEM_OK);
+        double s = 0, s2 = 0;
+        for (uint64_t i = 1; i < n; i++) {
+            double g = q[i].arrival_s - q[i - 1].arrival_s;
+            s += g, s2 += g * g;
+        }
+        double m = (double)(n - 1), mean = s / m;
+        double sd = sqrt((s2 - s * s / m) / (m - 1));
+        print_message("--burstiness %g: mean gap %.5f s (1/rate 0.125), CV %.4f\n", cvs[c], mean,
+                      sd / mean);
+        assert_true(rel(mean, 1.0 / 8) < 0.02);
+        assert_true(rel(sd / mean, cvs[c]) < 0.02);
+        assert_true(rel(tmem_serve_gamma_shape(cvs[c]), 1 / (cvs[c] * cvs[c])) < 1e-15);
+    }
+    struct tmem_error err = {0};
+    struct tmem_serve_workload w = {.rate_per_s = 8, .burstiness_cv = 0.05, .n_requests = 2,
+                                    .prompt = {TMEM_SERVE_DIST_FIXED, 10, 0},
+                                    .output = {TMEM_SERVE_DIST_FIXED, 10, 0}};
+    assert_int_equal(tmem_serve_workload_fill(&w, q, 2, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "--burstiness");
+    free(q);
+}
+
 static void errors_name_the_option(void **state)
 {
     (void)state;
@@ -475,7 +515,7 @@ static void errors_name_the_option(void **state)
     tmem_serve_defaults(&o, &IR, &so);
     struct tmem_error err = {0};
     struct tmem_serve_request q[2];
-    struct tmem_serve_workload w = {.rate_per_s = 0, .burstiness = 1, .n_requests = 2,
+    struct tmem_serve_workload w = {.rate_per_s = 0, .burstiness_cv = 1, .n_requests = 2,
                                     .prompt = {TMEM_SERVE_DIST_FIXED, 10, 0},
                                     .output = {TMEM_SERVE_DIST_FIXED, 10, 0}};
     assert_int_equal(tmem_serve_workload_fill(&w, q, 2, &err), TMEM_ERR_LIMIT);
@@ -569,6 +609,7 @@ int main(void)
         cmocka_unit_test(scheduler_caps_are_named),
         cmocka_unit_test(goodput_counts_requests_within_the_slos),
         cmocka_unit_test(workload_moments),
+        cmocka_unit_test(burstiness_is_the_gaps_cv),
         cmocka_unit_test(errors_name_the_option),
         cmocka_unit_test(traces_parse_and_name_their_bad_lines),
     };
