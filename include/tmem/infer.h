@@ -151,10 +151,30 @@ struct tmem_kv_layout {
 enum tmem_engine {
     TMEM_ENGINE_VLLM = 0, /* paged KV pool sized from leftover memory */
     TMEM_ENGINE_HF,       /* static cache allocated per request */
+    TMEM_ENGINE_LLAMACPP, /* llama.cpp (llama-server, llama-bench): memory as hf's static
+                           * cache; each step pays the launches of its ggml graph */
     TMEM_ENGINE_COUNT
 };
-/* "vllm", "hf" ("unknown" out of range): the names --engine takes. */
+/* "vllm", "hf", "llamacpp" ("unknown" out of range): the names --engine takes. */
 const char *tmem_engine_name(enum tmem_engine e);
+
+/* llama.cpp's per-step cost outside the roofline: its CUDA backend runs the
+ * ggml graph node by node, one kernel launch (and the scheduler's CPU work)
+ * per node. A Llama layer is about 22 nodes (attn_norm: rms_norm, mul; q, k,
+ * v mul_mat; rope q, k; k and v copies into the cache; kq mul_mat, soft_max,
+ * kqv mul_mat, its permute/cont; o mul_mat; add; ffn_norm: rms_norm, mul;
+ * gate and up mul_mat; silu, mul; down mul_mat; add), each about 6.6 µs of
+ * launch and CPU time: 145 µs a layer, 4.6 ms a token for 32 layers. The
+ * per-node time and the bandwidth fraction below are fitted (least squares
+ * on relative error) to 23 published llama-bench tg rows (Llama-3-8B/70B
+ * Q4_K_M and F16, Llama-2-7B Q4_0 and F16 on RTX 3090, 4090, A6000, L40S,
+ * A100 80GB, H100 PCIe; tests/unit/test_llamacpp.c, docs/accuracy.md):
+ * its matrix–vector kernels stream the weights at 0.95 of the datasheet
+ * bandwidth, then the launches of every layer are added. */
+#define TMEM_LLAMACPP_NODES_PER_LAYER 22
+#define TMEM_LLAMACPP_NODE_S 6.6e-6
+#define TMEM_LLAMACPP_MBU 0.95
+
 
 /* vLLM's non-torch memory: what its profiler sees grow outside torch's
  * allocator between its baseline snapshot (taken after the CUDA context
@@ -227,6 +247,13 @@ struct tmem_infer_opts {
  * flash attention, mfu 0.5, mbu 0.8, all-reduce latency 10 µs. */
 void tmem_infer_defaults(struct tmem_infer_opts *o);
 
+/* Sets the defaults that depend on o->engine (call after choosing it, before
+ * applying explicit --mbu / --max-num-seqs): llamacpp reads at
+ * TMEM_LLAMACPP_MBU, serves one sequence at a time (llama-server's single
+ * slot, --parallel 1) and takes prompts 2048 tokens a step (its --batch-size
+ * default); vllm and hf keep tmem_infer_defaults' values. */
+void tmem_infer_engine_defaults(struct tmem_infer_opts *o);
+
 struct tmem_timing {
     double prefill_flops, prefill_bytes, ttft_s;
     double decode_flops, decode_bytes, tpot_s;          /* one step, mid-generation */
@@ -260,6 +287,9 @@ struct tmem_roofline {
     double bytes_per_s;            /* HBM × mbu */
     double comm_alpha_s;           /* TP all-reduces' latency per step: 2·L·α (tp > 1) */
     double comm_s_per_token;       /* and their bytes: 2·L·ring·d_model·2 B / link */
+    double launch_s;               /* per step, outside the roofline: the llamacpp engine's
+                                    * L · TMEM_LLAMACPP_NODES_PER_LAYER · TMEM_LLAMACPP_NODE_S;
+                                    * 0 for vllm (CUDA graphs) and hf */
 };
 
 /* One step's batch: tokens run, logit rows, query–key pairs attended by
@@ -281,8 +311,8 @@ const char *tmem_step_bound_name(enum tmem_step_bound b);
 
 struct tmem_step_time {
     double flops, bytes, weight_bytes;
-    double compute_s, memory_s, comm_s;
-    double t_s;                    /* max(compute, memory) + comm */
+    double compute_s, memory_s, comm_s, launch_s;
+    double t_s;                    /* max(compute, memory) + comm + launch */
     enum tmem_step_bound bound;
 };
 

@@ -69,7 +69,8 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
          .def = OPT_DEFAULT_TEXT(INFER_DEFAULT_GPU)},
         {OPT_ROW("--gpu-memory-mib", OPT_U64, "MIB", "a custom capacity (CUDA-visible MiB) for the --gpu's speeds", &f->mem_mib)},
         {OPT_ROW("--stage-memory-mib", OPT_STR, "A,B,..", "memory per pipeline stage (GPUs of different sizes)", &f->stage_mem)},
-        {OPT_ROW("--engine", OPT_STR, "E", "serving engine (vllm: a paged KV pool; hf: a static cache per request)", &f->engine),
+        {OPT_ROW("--engine", OPT_STR, "E", "serving engine (vllm: a paged KV pool; hf: a static cache per request; llamacpp: a static "
+                 "cache, llama.cpp's graph launches per step and its bandwidth)", &f->engine),
          .choice = tmem__choice_engine, .def = OPT_DEFAULT_TEXT(tmem_engine_name(io.engine))},
         {OPT_ROW("--gpu-memory-utilization", OPT_REAL, "F", "vLLM's share of GPU memory", &f->util),
          .def = OPT_DEFAULT_REAL(io.gpu_memory_utilization)},
@@ -90,7 +91,7 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
          .def = OPT_DEFAULT_TEXT(tmem_attention_name(io.flash ? TMEM_ATTENTION_FLASH : TMEM_ATTENTION_NAIVE))},
         {OPT_ROW("--all-logits", OPT_FLAG, NULL, "logits for every prompt token", &f->all_logits)},
         {OPT_ROW("--mfu", OPT_REAL, "F", "fraction of peak FLOP/s reached", &f->mfu), .def = OPT_DEFAULT_REAL(io.mfu)},
-        {OPT_ROW("--mbu", OPT_REAL, "F", "fraction of peak HBM bandwidth reached", &f->mbu),
+        {OPT_ROW("--mbu", OPT_REAL, "F", "fraction of peak HBM bandwidth reached (llamacpp: 0.95)", &f->mbu),
          .def = OPT_DEFAULT_REAL(io.mbu)},
         {OPT_ROW("--json", OPT_FLAG, NULL, "print a JSON document", &f->json)},
         {OPT_ROW("--explain", OPT_FLAG, NULL, "formulas under each line and a summary", &f->explain)},
@@ -201,6 +202,10 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
         return bad("--hf", "contradicts --vllm");
     if (hf_flag)
         io.engine = TMEM_ENGINE_HF;
+    tmem_infer_engine_defaults(&io); /* then the explicit options win */
+    if (mbu.set) io.mbu = mbu.v;
+    if (mns.set) io.max_num_seqs = mns.v;
+    if (mnbt.set) io.max_num_batched_tokens = mnbt.v;
     if (attention) {
         enum tmem_attention a = tmem_attention_from_name(attention);
         if (a == TMEM_ATTENTION_COUNT) {

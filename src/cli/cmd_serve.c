@@ -253,8 +253,8 @@ int cmd_serve(int argc, char **argv)
     struct tmem_gpu custom;
     if (tmem__infer_setup(&f.in, opts, sizeof opts / sizeof opts[0], &io, &custom) != 0)
         return 2;
-    if (io.engine != TMEM_ENGINE_VLLM)
-        return bad("--engine", "serve simulates vLLM's continuous batching; hf has no scheduler to simulate");
+    if (io.engine == TMEM_ENGINE_HF)
+        return bad("--engine", "serve simulates an engine's scheduler (vllm, llamacpp); hf has none to simulate");
 
     struct tmem_serve_workload w = {.burstiness_cv = 1, .n_requests = SERVE_DEFAULT_REQUESTS,
                                     .prompt = {TMEM_SERVE_DIST_FIXED, (double)io.prompt_tokens, 0},

@@ -21,7 +21,8 @@
 
 #include <string.h>
 
-static const char *const engine_names[] = {[TMEM_ENGINE_VLLM] = "vllm", [TMEM_ENGINE_HF] = "hf"};
+static const char *const engine_names[] = {
+    [TMEM_ENGINE_VLLM] = "vllm", [TMEM_ENGINE_HF] = "hf", [TMEM_ENGINE_LLAMACPP] = "llamacpp"};
 _Static_assert(sizeof engine_names / sizeof engine_names[0] == TMEM_ENGINE_COUNT, "one name per engine");
 
 const char *tmem_engine_name(enum tmem_engine e)
@@ -51,6 +52,20 @@ void tmem_infer_defaults(struct tmem_infer_opts *o)
     o->mfu = 0.5;
     o->mbu = 0.8;
     o->allreduce_latency_s = TMEM_ALLREDUCE_LATENCY_S;
+}
+
+void tmem_infer_engine_defaults(struct tmem_infer_opts *o)
+{
+    switch (o->engine) {
+    case TMEM_ENGINE_LLAMACPP:
+        o->mbu = TMEM_LLAMACPP_MBU;
+        o->max_num_seqs = 1;              /* llama-server --parallel 1: one slot */
+        o->max_num_batched_tokens = 2048; /* its --batch-size: prompt tokens a step */
+        break;
+    case TMEM_ENGINE_VLLM:
+    case TMEM_ENGINE_HF:
+    case TMEM_ENGINE_COUNT: break;
+    }
 }
 
 #define TMEM_MAX_BATCH (UINT64_C(1) << 24)

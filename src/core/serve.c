@@ -464,8 +464,8 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
         const double dt = st.t_s + so->step_overhead_s, t1 = now + dt;
         r->steps++;
         r->busy_s += dt;
-        r->time_s[st.bound] += st.t_s;
-        r->time_s[TMEM_SERVE_TIME_OVERHEAD] += so->step_overhead_s;
+        r->time_s[st.bound] += st.t_s - st.launch_s;
+        r->time_s[TMEM_SERVE_TIME_OVERHEAD] += so->step_overhead_s + st.launch_s;
         if (st.bound == TMEM_STEP_BOUND_COMPUTE && prefill_tokens > 0)
             r->prefill_compute_s += st.t_s;
         if (held != TMEM_SERVE_BLOCK_COUNT)

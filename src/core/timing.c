@@ -13,7 +13,9 @@
  *          min(c, W) (the union of the tokens' windows)
  *   time   max(FLOPs / (peak·mfu), bytes / (HBM·mbu)), plus tensor
  *          parallel's 2 all-reduces per layer, each α + T·d_model·2 B ×
- *          2·(tp−1)/tp over the interconnect (α: --allreduce-us). The peak
+ *          2·(tp−1)/tp over the interconnect (α: --allreduce-us), plus, for
+ *          the llamacpp engine, the launches of its ggml graph, L · nodes per
+ *          layer · time per node (infer.h TMEM_LLAMACPP_*). The peak
  *          is the fp8 rate for fp8 weights (W8A8: vLLM runs fp8 GEMMs) where
  *          the GPU has one, else bf16 (int8/int4/NF4/GGUF dequantize to
  *          bf16). N_mm: active parameters that are matrix multiplies (the
@@ -76,6 +78,9 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
     rf->bytes_per_s = g->hbm_bytes_per_s * o->mbu;
     rf->comm_alpha_s = o->tp > 1 ? 2.0 * L * o->allreduce_latency_s : 0.0;
     rf->comm_s_per_token = 2.0 * L * ring * (double)m->d_model * act_bytes / link;
+    rf->launch_s = o->engine == TMEM_ENGINE_LLAMACPP
+                       ? L * TMEM_LLAMACPP_NODES_PER_LAYER * TMEM_LLAMACPP_NODE_S
+                       : 0.0;
 }
 
 void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_batch *b,
@@ -93,11 +98,12 @@ void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_
     st->compute_s = st->flops / rf->flops_per_s;
     st->memory_s = st->bytes / rf->bytes_per_s;
     st->comm_s = rf->comm_alpha_s + rf->comm_s_per_token * b->tokens;
+    st->launch_s = rf->launch_s;
     double t = st->compute_s > st->memory_s ? st->compute_s : st->memory_s;
     st->bound = st->comm_s > t                  ? TMEM_STEP_BOUND_INTERCONNECT
                 : st->compute_s >= st->memory_s ? TMEM_STEP_BOUND_COMPUTE
                                                 : TMEM_STEP_BOUND_MEMORY;
-    st->t_s = t + st->comm_s;
+    st->t_s = t + st->comm_s + st->launch_s;
 }
 
 static const char *const bound_names[] = {[TMEM_STEP_BOUND_COMPUTE] = "compute",

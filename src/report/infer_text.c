@@ -6,7 +6,13 @@
 
 static const char *engine_name(enum tmem_engine e)
 {
-    return e == TMEM_ENGINE_HF ? "hf (static cache)" : "vllm (paged KV)";
+    switch (e) {
+    case TMEM_ENGINE_VLLM: return "vllm (paged KV)";
+    case TMEM_ENGINE_HF: return "hf (static cache)";
+    case TMEM_ENGINE_LLAMACPP: return "llamacpp (static cache, graph launches per step)";
+    case TMEM_ENGINE_COUNT: break;
+    }
+    return "unknown";
 }
 
 static void header(FILE *out, const struct tmem_infer_view *v)
@@ -145,6 +151,10 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
             io->tp > 1 ? " 2 all-reduces per layer of α + ring bytes;" : "",
             t->fp8_rate ? "fp8 weights at the fp8" : "the bf16",
             io->weights > TMEM_WF_FP16 && !t->fp8_rate ? ", weights dequantized" : "");
+    if (r->roofline.launch_s > 0)
+        fprintf(out, "  + %.2f ms a step of llama.cpp graph launches: %llu layers × %d nodes × %.1f µs\n",
+                r->roofline.launch_s * 1e3, (unsigned long long)v->model->n_layer,
+                TMEM_LLAMACPP_NODES_PER_LAYER, TMEM_LLAMACPP_NODE_S * 1e6);
     if (o->explain) {
         fprintf(out, "  prefill %.3g FLOP, %.3g B · decode step %.3g FLOP, %.3g B", t->prefill_flops,
                 t->prefill_bytes, t->decode_flops, t->decode_bytes);

@@ -36,8 +36,10 @@ static void header(FILE *out, const struct tmem_serve_view *v)
     char a[32], b[32], p[64], q[64], arr[96];
     dist_text(p, sizeof p, &v->w->prompt);
     dist_text(q, sizeof q, &v->w->output);
-    fprintf(out, "%s on %s: vLLM V1 scheduler, weights %s · KV %s · tp %llu · pp %llu\n",
+    fprintf(out, "%s on %s: %s, weights %s · KV %s · tp %llu · pp %llu\n",
             v->model->name[0] ? v->model->name : "model", io->gpu->name,
+            io->engine == TMEM_ENGINE_LLAMACPP ? "llama.cpp server (a slot per --max-num-seqs)"
+                                               : "vLLM V1 scheduler",
             io->weights == TMEM_WF_GGUF ? tmem_ggml_type_info(io->ggml_type)->name
                                         : tmem_wformat_info(io->weights)->name,
             tmem_kv_dtype_name(io->kv_dtype), (unsigned long long)io->tp,
@@ -59,6 +61,9 @@ static void header(FILE *out, const struct tmem_serve_view *v)
             (unsigned long long)so->max_num_seqs, (unsigned long long)so->max_num_batched_tokens,
             so->step_overhead_s * 1e3, tmem__fmt_count(b, sizeof b, so->kv_blocks),
             (unsigned long long)so->block_size);
+    if (v->ir->roofline.launch_s > 0)
+        fprintf(out, "        + %.2f ms a step of llama.cpp graph launches (tmem infer --engine llamacpp)\n",
+                v->ir->roofline.launch_s * 1e3);
 }
 
 static void stat_row(FILE *out, const char *name, const struct tmem_serve_stat *s)
@@ -112,7 +117,7 @@ static void one_run(FILE *out, const struct tmem_serve_view *v, const struct tme
     for (int i = 0; i < TMEM_STEP_BOUND_COUNT; i++)
         fprintf(out, "  %5.1f %%  %s-bound step time\n", share(r->time_s[i], busy),
                 tmem_step_bound_name((enum tmem_step_bound)i));
-    fprintf(out, "  %5.1f %%  per-step overhead (--step-overhead-ms)\n",
+    fprintf(out, "  %5.1f %%  per-step overhead (--step-overhead-ms, graph launches)\n",
             share(r->time_s[TMEM_SERVE_TIME_OVERHEAD], busy));
     fprintf(out, "  %5.1f %%  compute-bound steps with prefill tokens\n",
             share(r->prefill_compute_s, busy));

@@ -77,7 +77,7 @@ expect_error "uniform backwards" "must be N, uniform:A:B" serve llama-3-8b --pro
 expect_error "rate and concurrency" "contradicts --rate" serve llama-3-8b --rate 3 --concurrency 4
 expect_error "rate 0" "--rate" serve llama-3-8b --rate 0
 expect_error "burstiness 0" "--burstiness" serve llama-3-8b --rate 1 --burstiness 0
-expect_error "hf engine" "hf has no scheduler" serve llama-3-8b --engine hf
+expect_error "hf engine" "hf has none to simulate" serve llama-3-8b --engine hf
 expect_error "bad sweep" "expected A:B:N" serve llama-3-8b --sweep-rate 5:1:3
 expect_error "request longer than the pool" "request 1: needs more KV blocks" \
   serve llama-3-8b --gpu-memory-mib 20400 --prompt-len 100000 --output-len 10
