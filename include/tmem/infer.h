@@ -153,10 +153,20 @@ enum tmem_engine {
     TMEM_ENGINE_HF,       /* static cache allocated per request */
     TMEM_ENGINE_LLAMACPP, /* llama.cpp (llama-server, llama-bench): memory as hf's static
                            * cache; each step pays the launches of its ggml graph */
+    TMEM_ENGINE_SGLANG,   /* SGLang: a token-level pool (page_size 1) inside
+                           * mem_fraction_static × memory with the weights (0.88 at tp 1,
+                           * 0.87 at 2, 0.85 at 4, 0.81 at 8, server_args.py); activations
+                           * outside it (vLLM's profile is used for their size) */
+    TMEM_ENGINE_TRTLLM,   /* TensorRT-LLM: kv_cache_free_gpu_memory_fraction (0.9) of the
+                           * memory free after weights and activations, blocks of 32
+                           * tokens, max_batch_size 2048, max_num_tokens 8192 */
     TMEM_ENGINE_COUNT
 };
-/* "vllm", "hf", "llamacpp" ("unknown" out of range): the names --engine takes. */
+/* "vllm", "hf", "llamacpp", "sglang", "trtllm" ("unknown" out of range): the
+ * names --engine takes. */
 const char *tmem_engine_name(enum tmem_engine e);
+/* Whether the engine keeps a paged KV pool (vllm, sglang, trtllm). */
+bool tmem_engine_paged(enum tmem_engine e);
 
 /* llama.cpp's per-step cost outside the roofline: its CUDA backend runs the
  * ggml graph node by node, one kernel launch (and the scheduler's CPU work)
@@ -247,8 +257,12 @@ struct tmem_infer_opts {
  * flash attention, mfu 0.5, mbu 0.8, all-reduce latency 10 µs. */
 void tmem_infer_defaults(struct tmem_infer_opts *o);
 
-/* Sets the defaults that depend on o->engine (call after choosing it, before
- * applying explicit --mbu / --max-num-seqs): llamacpp reads at
+/* Sets the defaults that depend on o->engine (call after choosing it and
+ * --tp, before applying explicit --mbu, --max-num-seqs, --max-num-batched-
+ * tokens, --block-size, --gpu-memory-utilization): sglang and trtllm take the
+ * pool fraction, page size and batch limits named at their enum values
+ * (--gpu-memory-utilization is then mem_fraction_static or
+ * kv_cache_free_gpu_memory_fraction); llamacpp reads at
  * TMEM_LLAMACPP_MBU, serves one sequence at a time (llama-server's single
  * slot, --parallel 1) and takes prompts 2048 tokens a step (its --batch-size
  * default); vllm and hf keep tmem_infer_defaults' values. */

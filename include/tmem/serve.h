@@ -56,7 +56,8 @@ struct tmem_serve_request {
     double first_scheduled_s, first_token_s, finish_s;
     uint32_t preemptions;
     /* the run's state */
-    uint32_t computed_tokens, generated_tokens, blocks, scheduled_tokens;
+    uint32_t computed_tokens, generated_tokens, blocks, scheduled_tokens; /* blocks: its own,
+                                                                           * not a shared prefix */
     double last_token_s;
 };
 
@@ -73,6 +74,19 @@ enum tmem_status tmem_serve_workload_fill(const struct tmem_serve_workload *w,
                                           struct tmem_serve_request *reqs, uint64_t n,
                                           struct tmem_error *err);
 
+/* How a step mixes prefill and decode work. */
+enum tmem_serve_schedule {
+    TMEM_SERVE_SCHEDULE_DECODE_FIRST = 0, /* running requests first, new prompts fill the rest of
+                                           * the budget in the same step (vLLM V1, TRT-LLM's
+                                           * in-flight batching, llama-server) */
+    TMEM_SERVE_SCHEDULE_PREFILL_FIRST,    /* a step with prompt work runs only that; decodes wait
+                                           * for a step without (SGLang's default, no
+                                           * --enable-mixed-chunk; vLLM V0) */
+    TMEM_SERVE_SCHEDULE_COUNT
+};
+/* "decode-first", "prefill-first" ("unknown" out of range): --schedule's names. */
+const char *tmem_serve_schedule_name(enum tmem_serve_schedule s);
+
 struct tmem_serve_opts {
     uint64_t max_num_seqs;           /* running requests at most */
     uint64_t max_num_batched_tokens; /* tokens per step (the step's budget) */
@@ -84,11 +98,27 @@ struct tmem_serve_opts {
     uint64_t concurrency;            /* closed loop (0: open loop, arrivals given) */
     double step_overhead_s;          /* per step: CPU scheduling, launches, sampling */
     double slo_ttft_s, slo_tpot_s;   /* goodput's limits (0: none) */
+    enum tmem_serve_schedule schedule;
+    bool chunked_prefill;            /* a prompt may span steps; off: it needs the whole budget
+                                      * at once (TRT-LLM's default, enable_chunked_prefill off) */
+    bool reserve_output;             /* admit only with blocks for prompt + every output token
+                                      * (TRT-LLM's GUARANTEED_NO_EVICT): never preempts */
+    double prefix_hit;               /* --prefix-cache-hit: share of each prompt already in the
+                                      * prefix cache (whole blocks): not computed, its blocks
+                                      * shared (held once, not per request); 0: none */
 };
 
 /* Defaults of an engine whose infer options are o and capacity r:
  * max_num_seqs, max_num_batched_tokens and block_size from o, kv_blocks and
- * the KV groups from r, the step overhead TMEM_SERVE_STEP_OVERHEAD_S, no SLO. */
+ * the KV groups from r, the step overhead TMEM_SERVE_STEP_OVERHEAD_S, no SLO,
+ * no prefix-cache hits, and the engine's scheduler (o->engine):
+ *   vllm      decode-first, chunked prefill, preemption by recomputation
+ *   sglang    prefill-first, chunked prefill (chunked_prefill_size), retraction
+ *             of the newest on a full pool; its radix cache is --prefix-cache-hit
+ *   trtllm    decode-first (in-flight batching), no chunked prefill, admission
+ *             only with blocks for the whole output (never preempts)
+ *   llamacpp  decode-first, prompts in --batch-size chunks, one slot by default
+ *   hf        as vllm (serve refuses it: no scheduler) */
 #define TMEM_SERVE_STEP_OVERHEAD_S 0.0
 void tmem_serve_defaults(const struct tmem_infer_opts *o, const struct tmem_infer_result *r,
                          struct tmem_serve_opts *so);

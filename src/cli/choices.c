@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include "tmem/infer.h"
+#include "tmem/serve.h"
 #include "tmem/train.h"
 
 #include <string.h>
@@ -27,6 +28,8 @@ CHOICES(tmem__choice_offload, TMEM_OFFLOAD_COUNT, tmem_offload_name((enum tmem_o
 CHOICES(tmem__choice_base_quant, TMEM_BASE_QUANT_COUNT, tmem_base_quant_name((enum tmem_base_quant)i))
 CHOICES(tmem__choice_kv_dtype, TMEM_KV_COUNT, tmem_kv_dtype_name((enum tmem_kv_dtype)i))
 CHOICES(tmem__choice_engine, TMEM_ENGINE_COUNT, tmem_engine_name((enum tmem_engine)i))
+CHOICES(tmem__choice_schedule, TMEM_SERVE_SCHEDULE_COUNT,
+        tmem_serve_schedule_name((enum tmem_serve_schedule)i))
 CHOICES(tmem__choice_family, TMEM_FAMILY_COUNT, tmem_family_info((enum tmem_family)i)->name)
 CHOICES(tmem__choice_gpu, tmem_gpu_count(), tmem_gpu_at(i)->name)
 CHOICES(tmem__choice_format, TMEM_FORMAT_COUNT, tmem__format_name((enum tmem_format)i))

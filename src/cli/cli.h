@@ -65,6 +65,7 @@ const char *tmem__choice_offload(size_t i);
 const char *tmem__choice_base_quant(size_t i);
 const char *tmem__choice_kv_dtype(size_t i);
 const char *tmem__choice_engine(size_t i);
+const char *tmem__choice_schedule(size_t i);
 const char *tmem__choice_family(size_t i);
 const char *tmem__choice_gpu(size_t i);
 const char *tmem__choice_wformat(size_t i);

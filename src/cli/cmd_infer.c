@@ -70,7 +70,8 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
         {OPT_ROW("--gpu-memory-mib", OPT_U64, "MIB", "a custom capacity (CUDA-visible MiB) for the --gpu's speeds", &f->mem_mib)},
         {OPT_ROW("--stage-memory-mib", OPT_STR, "A,B,..", "memory per pipeline stage (GPUs of different sizes)", &f->stage_mem)},
         {OPT_ROW("--engine", OPT_STR, "E", "serving engine (vllm: a paged KV pool; hf: a static cache per request; llamacpp: a static "
-                 "cache, llama.cpp's graph launches per step and its bandwidth)", &f->engine),
+                 "cache, llama.cpp's graph launches per step and its bandwidth; sglang, trtllm: their pools "
+                 "and schedulers, see tmem serve --help)", &f->engine),
          .choice = tmem__choice_engine, .def = OPT_DEFAULT_TEXT(tmem_engine_name(io.engine))},
         {OPT_ROW("--gpu-memory-utilization", OPT_REAL, "F", "vLLM's share of GPU memory", &f->util),
          .def = OPT_DEFAULT_REAL(io.gpu_memory_utilization)},
@@ -206,6 +207,8 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
     if (mbu.set) io.mbu = mbu.v;
     if (mns.set) io.max_num_seqs = mns.v;
     if (mnbt.set) io.max_num_batched_tokens = mnbt.v;
+    if (block.set) io.block_size = block.v;
+    if (util.set) io.gpu_memory_utilization = util.v;
     if (attention) {
         enum tmem_attention a = tmem_attention_from_name(attention);
         if (a == TMEM_ATTENTION_COUNT) {

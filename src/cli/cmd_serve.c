@@ -25,12 +25,12 @@ static int bad(const char *flag, const char *msg)
 
 struct serve_flags {
     struct infer_flags in;
-    struct real_opt rate, burstiness, slo_ttft, slo_tpot, overhead;
+    struct real_opt rate, burstiness, slo_ttft, slo_tpot, overhead, prefix_hit;
     struct u64_opt concurrency, requests, seed;
-    const char *prompt_len, *output_len, *sweep, *trace;
+    const char *prompt_len, *output_len, *sweep, *trace, *schedule;
 };
 
-enum { N_SERVE_OWN = 12 };
+enum { N_SERVE_OWN = 14 };
 
 static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d)
 {
@@ -53,6 +53,15 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
         {OPT_ROW("--slo-tpot-ms", OPT_REAL, "Y", "goodput's TPOT limit", &f->slo_tpot)},
         {OPT_ROW("--step-overhead-ms", OPT_REAL, "X", "fixed cost of each engine step (CPU scheduling, launches)",
                  &f->overhead), .def = OPT_DEFAULT_REAL(TMEM_SERVE_STEP_OVERHEAD_S * 1e3)},
+        {OPT_ROW("--prefix-cache-hit", OPT_REAL, "R",
+                 "share of each prompt already in the prefix cache (whole blocks): not computed, its "
+                 "blocks shared (vLLM's prefix caching, SGLang's radix cache)",
+                 &f->prefix_hit), .def = OPT_DEFAULT_REAL(0)},
+        {OPT_ROW("--schedule", OPT_STR, "S",
+                 "decode-first: new prompts fill the budget beside running decodes (vllm, trtllm, "
+                 "llamacpp); prefill-first: a step with prompt work runs it alone (sglang)",
+                 &f->schedule), .choice = tmem__choice_schedule,
+         .def = OPT_DEFAULT_TEXT("the engine's")},
         {OPT_ROW("--sweep-rate", OPT_STR, "A:B:N", "N rates from A to B: latency against rate, and the knee",
                  &f->sweep)},
         {OPT_ROW("--trace", OPT_STR, "FILE",
@@ -74,7 +83,15 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
                  "tmem infer sizes runs out. Each step takes the infer roofline of its batch plus\n"
                  "--step-overhead-ms. Prints TTFT, TPOT, ITL and E2E (mean, p50, p90, p99),\n"
                  "throughput, goodput under the SLOs, and the bottleneck with the knob that\n"
-                 "moves it.",
+                 "moves it.\n"
+                 "--engine sglang: a token-level pool in mem_fraction_static (0.88 at tp 1),\n"
+                 "chunked_prefill_size 8192, prefill-first steps, the radix cache as\n"
+                 "--prefix-cache-hit. --engine trtllm: kv_cache_free_gpu_memory_fraction 0.9 of\n"
+                 "the free memory, blocks of 32, max_batch_size 2048, max_num_tokens 8192,\n"
+                 "in-flight batching without chunked prefill, GUARANTEED_NO_EVICT admission (the\n"
+                 "whole output's blocks reserved: no preemption). --engine llamacpp:\n"
+                 "llama-server, one slot (--max-num-seqs 1), prompts 2048 tokens a step, its\n"
+                 "graph launches each step.",
         .opts = opts, .n_opts = N_SERVE_OWN + N_INFER_OWN,
         .shared = opts + N_SERVE_OWN + N_INFER_OWN, .n_shared = MODEL_FLAG_COUNT};
 }
@@ -254,7 +271,8 @@ int cmd_serve(int argc, char **argv)
     if (tmem__infer_setup(&f.in, opts, sizeof opts / sizeof opts[0], &io, &custom) != 0)
         return 2;
     if (io.engine == TMEM_ENGINE_HF)
-        return bad("--engine", "serve simulates an engine's scheduler (vllm, llamacpp); hf has none to simulate");
+        return bad("--engine", "serve simulates an engine's scheduler (vllm, sglang, trtllm, llamacpp); "
+                               "hf has none to simulate");
 
     struct tmem_serve_workload w = {.burstiness_cv = 1, .n_requests = SERVE_DEFAULT_REQUESTS,
                                     .prompt = {TMEM_SERVE_DIST_FIXED, (double)io.prompt_tokens, 0},
@@ -310,6 +328,16 @@ int cmd_serve(int argc, char **argv)
         struct tmem_serve_opts so;
         tmem_serve_defaults(&io, ir, &so);
         so.concurrency = w.concurrency;
+        if (f.prefix_hit.set)
+            so.prefix_hit = f.prefix_hit.v;
+        if (f.schedule) {
+            int k = tmem__choice_index(tmem__choice_schedule, f.schedule);
+            if (k < 0) {
+                rc = bad("--schedule", "must be decode-first or prefill-first");
+                goto done;
+            }
+            so.schedule = (enum tmem_serve_schedule)k;
+        }
         if (ms("--slo-ttft-ms", &f.slo_ttft, &so.slo_ttft_s) != 0 ||
             ms("--slo-tpot-ms", &f.slo_tpot, &so.slo_tpot_s) != 0 ||
             ms("--step-overhead-ms", &f.overhead, &so.step_overhead_s) != 0)
@@ -317,6 +345,7 @@ int cmd_serve(int argc, char **argv)
         else
             rc = run_all(&f, &m, &io, ir, &w, &so);
     }
+done:
     tmem__dealloc(ir);
     tmem_ckpt_weights_free(&stored);
     return rc;

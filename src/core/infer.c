@@ -22,7 +22,8 @@
 #include <string.h>
 
 static const char *const engine_names[] = {
-    [TMEM_ENGINE_VLLM] = "vllm", [TMEM_ENGINE_HF] = "hf", [TMEM_ENGINE_LLAMACPP] = "llamacpp"};
+    [TMEM_ENGINE_VLLM] = "vllm", [TMEM_ENGINE_HF] = "hf", [TMEM_ENGINE_LLAMACPP] = "llamacpp",
+    [TMEM_ENGINE_SGLANG] = "sglang", [TMEM_ENGINE_TRTLLM] = "trtllm"};
 _Static_assert(sizeof engine_names / sizeof engine_names[0] == TMEM_ENGINE_COUNT, "one name per engine");
 
 const char *tmem_engine_name(enum tmem_engine e)
@@ -54,9 +55,26 @@ void tmem_infer_defaults(struct tmem_infer_opts *o)
     o->allreduce_latency_s = TMEM_ALLREDUCE_LATENCY_S;
 }
 
+bool tmem_engine_paged(enum tmem_engine e)
+{
+    return e == TMEM_ENGINE_VLLM || e == TMEM_ENGINE_SGLANG || e == TMEM_ENGINE_TRTLLM;
+}
+
 void tmem_infer_engine_defaults(struct tmem_infer_opts *o)
 {
     switch (o->engine) {
+    case TMEM_ENGINE_SGLANG:
+        o->gpu_memory_utilization = o->tp >= 8 ? 0.81 : o->tp >= 4 ? 0.85 : o->tp >= 2 ? 0.87 : 0.88;
+        o->block_size = 1;                /* page_size: token-level radix cache */
+        o->max_num_batched_tokens = 8192; /* chunked_prefill_size */
+        o->max_num_seqs = 2048;           /* max_running_requests: its rule's floor */
+        break;
+    case TMEM_ENGINE_TRTLLM:
+        o->gpu_memory_utilization = 0.9; /* kv_cache_free_gpu_memory_fraction */
+        o->block_size = 32;              /* tokens_per_block */
+        o->max_num_batched_tokens = 8192; /* max_num_tokens */
+        o->max_num_seqs = 2048;           /* max_batch_size */
+        break;
     case TMEM_ENGINE_LLAMACPP:
         o->mbu = TMEM_LLAMACPP_MBU;
         o->max_num_seqs = 1;              /* llama-server --parallel 1: one slot */
@@ -673,7 +691,7 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     tmem_ledger_init(l);
     TRY(weight_lines(l, bins, o, err));
 
-    bool vllm = o->engine == TMEM_ENGINE_VLLM;
+    bool vllm = tmem_engine_paged(o->engine); /* vLLM's profile and paged pool */
     uint64_t tokens = o->max_model_len ? o->max_model_len : o->prompt_tokens + o->gen_tokens;
     r->tokens_per_seq = tokens;
 
@@ -698,7 +716,7 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
          * requests while the forward's hidden states (T × d_model) are held */
         struct tmem__term sm;
         tmem__term_init(&sm, true);
-        if (is_last) {
+        if (is_last && o->engine == TMEM_ENGINE_VLLM) { /* vLLM's dummy sampler run */
             tmem__term_mul(&sm, "seqs", n_seq);
             tmem__term_mul(&sm, "n_vocab", m->n_vocab);
             tmem__term_mul(&sm, "27 B", TMEM_VLLM_SAMPLER_BYTES_PER_LOGIT);
@@ -706,7 +724,7 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
             tmem__term_mul(&sm, "d_model", m->d_model);
             tmem__term_mul(&sm, "bytes", tmem__dtype_size(o->compute));
         }
-        if (is_last && tmem__term_value(&sm) > tmem__term_value(&t))
+        if (is_last && o->engine == TMEM_ENGINE_VLLM && tmem__term_value(&sm) > tmem__term_value(&t))
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: dummy sampler", &sm, "sampler",
                           err));
         else
@@ -789,10 +807,26 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
                           ? o->stage_memory_bytes[s]
                           : o->gpu->cuda_memory_bytes;
     r->memory_bytes = memory;
-    double usable = (double)memory * (vllm ? o->gpu_memory_utilization : 1.0);
+    double usable = (double)memory * (o->engine == TMEM_ENGINE_VLLM ? o->gpu_memory_utilization : 1.0);
     r->usable_bytes = (uint64_t)usable;
     uint64_t non_kv = l->total_bytes - l->bucket_bytes[TMEM_BUCKET_KV_CACHE];
     r->kv_budget_bytes = r->usable_bytes > non_kv ? r->usable_bytes - non_kv : 0;
+    switch (o->engine) {
+    case TMEM_ENGINE_TRTLLM: /* kv_cache_free_gpu_memory_fraction of what is free */
+        r->kv_budget_bytes = (uint64_t)((double)r->kv_budget_bytes * o->gpu_memory_utilization);
+        break;
+    case TMEM_ENGINE_SGLANG: { /* mem_fraction_static × memory holds weights and KV;
+                                * activations live in the rest */
+        uint64_t act = l->bucket_bytes[TMEM_BUCKET_ACTIVATIONS] + l->bucket_bytes[TMEM_BUCKET_TEMPORARY_BUFFERS];
+        uint64_t fixed = non_kv - act, in = (uint64_t)((double)memory * o->gpu_memory_utilization);
+        r->kv_budget_bytes = in > fixed ? in - fixed : 0;
+        break;
+    }
+    case TMEM_ENGINE_VLLM:
+    case TMEM_ENGINE_HF:
+    case TMEM_ENGINE_LLAMACPP:
+    case TMEM_ENGINE_COUNT: break;
+    }
     uint64_t hf_tokens = r->blocks_per_seq;
     if (!vllm) { /* what a paged pool of the same memory would hold */
         struct tmem__term unused;

@@ -83,6 +83,28 @@ void tmem_serve_defaults(const struct tmem_infer_opts *o, const struct tmem_infe
     if (r->kv.ssm_layers > 0 && r->tokens_per_seq > so->block_size)
         so->block_size = r->tokens_per_seq;
     so->step_overhead_s = TMEM_SERVE_STEP_OVERHEAD_S;
+    so->chunked_prefill = true;
+    switch (o->engine) {
+    case TMEM_ENGINE_SGLANG: so->schedule = TMEM_SERVE_SCHEDULE_PREFILL_FIRST; break;
+    case TMEM_ENGINE_TRTLLM:
+        so->chunked_prefill = false;
+        so->reserve_output = true;
+        break;
+    case TMEM_ENGINE_VLLM:
+    case TMEM_ENGINE_HF:
+    case TMEM_ENGINE_LLAMACPP:
+    case TMEM_ENGINE_COUNT: break;
+    }
+}
+
+static const char *const schedule_names[] = {[TMEM_SERVE_SCHEDULE_DECODE_FIRST] = "decode-first",
+                                             [TMEM_SERVE_SCHEDULE_PREFILL_FIRST] = "prefill-first"};
+_Static_assert(sizeof schedule_names / sizeof schedule_names[0] == TMEM_SERVE_SCHEDULE_COUNT,
+               "one name per schedule");
+
+const char *tmem_serve_schedule_name(enum tmem_serve_schedule sch)
+{
+    return (unsigned)sch < TMEM_SERVE_SCHEDULE_COUNT ? schedule_names[sch] : "unknown";
 }
 
 /* ------------------------------------------------------- work buffer */
@@ -254,6 +276,108 @@ static uint64_t blocks_for(const struct tmem_serve_opts *so, uint64_t tokens, ui
     return b;
 }
 
+/* The scheduler's state during one step. */
+struct sched {
+    struct tmem_serve_request *reqs;
+    const struct tmem_serve_opts *so;
+    const struct work *w;
+    struct tmem_serve_result *r;
+    uint64_t n_run, ring_head, ring_n, free_blocks, budget, mns;
+    bool one_group;
+};
+
+/* Prompt tokens a request finds in the prefix cache: --prefix-cache-hit of
+ * its prompt, whole blocks only (vLLM and SGLang cache full blocks; SGLang's
+ * page is one token), at least one token left to compute. */
+static uint64_t cached_tokens(const struct tmem_serve_opts *so, const struct tmem_serve_request *q)
+{
+    if (so->prefix_hit <= 0)
+        return 0;
+    uint64_t c = (uint64_t)(so->prefix_hit * (double)q->prompt_tokens) / so->block_size * so->block_size;
+    return c < q->prompt_tokens ? c : q->prompt_tokens - 1;
+}
+
+/* The blocks of a cached prefix: shared, held once by the cache, not by
+ * the request. */
+static uint64_t shared_blocks(const struct tmem_serve_opts *so, uint64_t cached)
+{
+    return so->kv_full_groups * (cached / so->block_size);
+}
+
+/* Whether a running request still has prompt to compute. */
+static bool prefilling(const struct tmem_serve_request *q)
+{
+    return q->computed_tokens < q->prompt_tokens + q->generated_tokens &&
+           !(q->generated_tokens > 0 && q->computed_tokens + 1 == q->prompt_tokens + q->generated_tokens);
+}
+
+static bool any_prefill(const struct sched *sc)
+{
+    for (uint64_t k = 0; k < sc->n_run; k++)
+        if (prefilling(&sc->reqs[sc->w->running[k]]))
+            return true;
+    return false;
+}
+
+/* Running requests in order, each its remaining tokens up to the budget
+ * (prefill_only: decoding ones wait, keeping their blocks); on a short pool
+ * the newest running request is preempted until the blocks fit. Returns
+ * whether anything was preempted. */
+static bool schedule_running(struct sched *sc, bool prefill_only)
+{
+    const struct tmem_serve_opts *so = sc->so;
+    uint32_t *running = sc->w->running, *ring = sc->w->preempted;
+    bool preempted = false;
+    uint64_t ri = 0;
+    for (; ri < sc->n_run && sc->budget > 0; ri++) {
+        uint32_t id = running[ri];
+        struct tmem_serve_request *q = &sc->reqs[id];
+        if (q->scheduled_tokens > 0)
+            continue; /* the second pass of a prefill-first step */
+        if (prefill_only && !prefilling(q))
+            continue;
+        uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens - q->computed_tokens;
+        uint64_t num = left < sc->budget ? left : sc->budget;
+        uint64_t shared = shared_blocks(so, cached_tokens(so, q)), held = q->blocks + shared;
+        /* one full-attention group: held blocks with room left need no division */
+        uint64_t nb = so->reserve_output ||
+                              (sc->one_group && q->computed_tokens + num <= held * so->block_size)
+                          ? held
+                          : blocks_for(so, q->computed_tokens + num, num);
+        uint64_t add = nb > held ? nb - held : 0;
+        if (nb < held) { /* a sliding window let blocks go */
+            sc->free_blocks += held - nb;
+            q->blocks = (uint32_t)(nb - shared);
+        }
+        bool self = false;
+        while (add > sc->free_blocks) { /* preempt the newest by recomputation */
+            uint32_t v = running[--sc->n_run];
+            struct tmem_serve_request *pv = &sc->reqs[v];
+            sc->free_blocks += pv->blocks;
+            if (pv->scheduled_tokens > 0) /* scheduled earlier in this step */
+                sc->budget += pv->scheduled_tokens;
+            pv->blocks = pv->computed_tokens = pv->scheduled_tokens = 0;
+            pv->preemptions++;
+            sc->r->preemptions++;
+            sc->ring_head = (sc->ring_head + sc->mns - 1) % sc->mns;
+            ring[sc->ring_head] = v;
+            sc->ring_n++;
+            preempted = true;
+            if (v == id) {
+                self = true;
+                break;
+            }
+        }
+        if (self)
+            break;
+        q->blocks += (uint32_t)add;
+        sc->free_blocks -= add;
+        q->scheduled_tokens = (uint32_t)num;
+        sc->budget -= num;
+    }
+    return preempted;
+}
+
 static enum tmem_status validate(const struct tmem_serve_opts *so,
                                  const struct tmem_serve_request *reqs, uint64_t n,
                                  uint64_t work_bytes, struct tmem_error *err)
@@ -276,6 +400,13 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
         !(isfinite(so->slo_tpot_s) && so->slo_tpot_s >= 0))
         return tmem__fail(err, TMEM_ERR_LIMIT, so->slo_ttft_s >= 0 ? "--slo-tpot-ms" : "--slo-ttft-ms",
                          "must be a finite number of milliseconds, at least 0");
+    if ((unsigned)so->schedule >= TMEM_SERVE_SCHEDULE_COUNT)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--schedule", "unknown schedule");
+    if (!(isfinite(so->prefix_hit) && so->prefix_hit >= 0 && so->prefix_hit < 1))
+        return tmem__fail(err, TMEM_ERR_LIMIT, "--prefix-cache-hit", "must be in [0, 1)");
+    if (so->prefix_hit > 0 && so->kv_window_groups > 0)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--prefix-cache-hit",
+                         "not modelled for sliding-window KV groups");
     if (work_bytes < tmem_serve_work_bytes(n, so->max_num_seqs))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "serve", "work buffer too small");
     uint64_t tokens = 0;
@@ -294,6 +425,9 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
         else if (need > so->kv_blocks)
             what = "needs more KV blocks than the pool holds (it could never run): "
                    "shorter --prompt-len/--output-len, or a larger pool (see tmem infer)";
+        else if (!so->chunked_prefill && q->prompt_tokens > so->max_num_batched_tokens)
+            what = "has a prompt longer than --max-num-batched-tokens and the engine does not "
+                   "chunk prefills (trtllm): it could never run";
         if (what != NULL) {
             char where[48];
             struct tmem_sb sb;
@@ -339,7 +473,12 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     double now = t0, area_sys = 0, area_run = 0, area_wait = 0, area_kv = 0, itl_total = 0;
     uint64_t arrived = 0, queued = 0; /* new requests: [queued, arrived) wait */
     uint64_t ring_head = 0, ring_n = 0, n_run = 0, in_system = 0, completed = 0;
-    uint64_t free_blocks = so->kv_blocks, itl_n = 0;
+    uint64_t free_blocks = so->kv_blocks, itl_n = 0, prefix_blocks = 0;
+    for (uint64_t i = 0; i < n; i++) { /* the cached prefix, resident once */
+        uint64_t b = shared_blocks(so, cached_tokens(so, &reqs[i]));
+        prefix_blocks = b > prefix_blocks ? b : prefix_blocks;
+    }
+    free_blocks -= prefix_blocks < free_blocks ? prefix_blocks : free_blocks;
     double last_dt = -1;
     size_t last_bin = 0;
 
@@ -357,88 +496,74 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
         }
         const uint64_t sys_at_start = in_system;
 
+        /* prefill-first (SGLang without mixed chunks, vLLM V0): a step with
+         * prefill work runs it alone; decodes wait for a step without */
+        struct sched sc = {.reqs = reqs, .so = so, .w = &w, .r = r, .n_run = n_run,
+                           .ring_head = ring_head, .ring_n = ring_n, .free_blocks = free_blocks,
+                           .budget = so->max_num_batched_tokens, .mns = mns, .one_group = one_group};
+        bool prefill_only = so->schedule == TMEM_SERVE_SCHEDULE_PREFILL_FIRST &&
+                            (any_prefill(&sc) || (n_wait > 0 && n_run < mns));
+
         /* 1. running requests first */
-        uint64_t budget = so->max_num_batched_tokens, ri = 0;
-        bool preempted = false;
-        for (; ri < n_run && budget > 0; ri++) {
-            uint32_t id = w.running[ri];
-            struct tmem_serve_request *q = &reqs[id];
-            uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens - q->computed_tokens;
-            uint64_t num = left < budget ? left : budget;
-            /* one full-attention group: held blocks with room left need no division */
-            uint64_t nb = one_group && q->computed_tokens + num <= (uint64_t)q->blocks * so->block_size
-                              ? q->blocks
-                              : blocks_for(so, q->computed_tokens + num, num);
-            uint64_t add = nb > q->blocks ? nb - q->blocks : 0;
-            if (nb < q->blocks) { /* a sliding window let blocks go */
-                free_blocks += q->blocks - nb;
-                q->blocks = (uint32_t)nb;
-            }
-            bool self = false;
-            while (add > free_blocks) { /* preempt the newest by recomputation */
-                uint32_t v = w.running[--n_run];
-                struct tmem_serve_request *pv = &reqs[v];
-                free_blocks += pv->blocks;
-                pv->blocks = pv->computed_tokens = pv->scheduled_tokens = 0;
-                pv->preemptions++;
-                r->preemptions++;
-                ring_head = (ring_head + mns - 1) % mns;
-                w.preempted[ring_head] = v;
-                ring_n++;
-                preempted = true;
-                if (v == id) {
-                    self = true;
-                    break;
-                }
-            }
-            if (self)
-                break;
-            q->blocks += (uint32_t)add;
-            free_blocks -= add;
-            q->scheduled_tokens = (uint32_t)num;
-            budget -= num;
-        }
-        for (uint64_t k = ri; k < n_run; k++)
-            reqs[w.running[k]].scheduled_tokens = 0;
+        bool preempted = schedule_running(&sc, prefill_only);
 
         /* 2. then waiting ones, FCFS, unless this step preempted */
-        n_wait = ring_n + (arrived - queued);
+        n_wait = sc.ring_n + (arrived - queued);
         enum tmem_serve_block held = TMEM_SERVE_BLOCK_COUNT;
         if (preempted && n_wait > 0)
             held = TMEM_SERVE_BLOCK_KV;
         while (!preempted && n_wait > 0) {
-            if (budget == 0) {
+            if (sc.budget == 0) {
                 held = TMEM_SERVE_BLOCK_BUDGET;
                 break;
             }
-            if (n_run == mns) {
+            if (sc.n_run == mns) {
                 held = TMEM_SERVE_BLOCK_SEQS;
                 break;
             }
-            uint32_t id = ring_n > 0 ? w.preempted[ring_head] : (uint32_t)queued;
+            uint32_t id = sc.ring_n > 0 ? w.preempted[sc.ring_head] : (uint32_t)queued;
             struct tmem_serve_request *q = &reqs[id];
-            uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens;
-            uint64_t num = left < budget ? left : budget;
-            uint64_t nb = blocks_for(so, num, num);
-            if (nb > free_blocks) {
+            /* the prefix cache: whole blocks of the prompt already resident */
+            uint64_t cached = cached_tokens(so, q);
+            uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens - cached;
+            if (!so->chunked_prefill && left > sc.budget) {
+                held = TMEM_SERVE_BLOCK_BUDGET;
+                break;
+            }
+            uint64_t num = left < sc.budget ? left : sc.budget;
+            uint64_t shared = shared_blocks(so, cached);
+            uint64_t nb = (so->reserve_output
+                               ? blocks_for(so, (uint64_t)q->prompt_tokens + q->output_tokens - 1,
+                                            so->max_num_batched_tokens)
+                               : blocks_for(so, cached + num, num)) -
+                          shared;
+            if (nb > sc.free_blocks) {
                 held = TMEM_SERVE_BLOCK_KV;
                 break;
             }
-            if (ring_n > 0) {
-                ring_head = (ring_head + 1) % mns;
-                ring_n--;
+            if (sc.ring_n > 0) {
+                sc.ring_head = (sc.ring_head + 1) % mns;
+                sc.ring_n--;
             } else {
                 queued++;
             }
             n_wait--;
-            w.running[n_run++] = id;
+            w.running[sc.n_run++] = id;
             q->blocks = (uint32_t)nb;
-            free_blocks -= nb;
+            q->computed_tokens = (uint32_t)cached;
+            sc.free_blocks -= nb;
             q->scheduled_tokens = (uint32_t)num;
-            budget -= num;
+            sc.budget -= num;
             if (q->first_scheduled_s < 0)
                 q->first_scheduled_s = now;
         }
+        /* a prefill-first step that found no prefill work after all decodes */
+        bool any = false;
+        for (uint64_t k = 0; k < sc.n_run && !any; k++)
+            any = reqs[w.running[k]].scheduled_tokens > 0;
+        if (!any && prefill_only && !preempted)
+            preempted = schedule_running(&sc, false);
+        n_run = sc.n_run, ring_head = sc.ring_head, ring_n = sc.ring_n, free_blocks = sc.free_blocks;
 
         /* the step's batch and its time */
         struct tmem_step_batch b = {0, 0, 0, 0, 0, 0};

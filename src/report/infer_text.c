@@ -10,6 +10,8 @@ static const char *engine_name(enum tmem_engine e)
     case TMEM_ENGINE_VLLM: return "vllm (paged KV)";
     case TMEM_ENGINE_HF: return "hf (static cache)";
     case TMEM_ENGINE_LLAMACPP: return "llamacpp (static cache, graph launches per step)";
+    case TMEM_ENGINE_SGLANG: return "sglang (token-level pool in mem_fraction_static)";
+    case TMEM_ENGINE_TRTLLM: return "trtllm (paged KV, fraction of free memory)";
     case TMEM_ENGINE_COUNT: break;
     }
     return "unknown";
@@ -61,6 +63,12 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
                             ? "CUDA-visible total, derived: nvidia-smi − 542 MiB"
                             : "CUDA-visible total";
     tmem__report_verdict_text_at(out, &r->ledger, io->gpu, r->memory_bytes, which, &r->fit, o);
+    if (io->engine == TMEM_ENGINE_SGLANG)
+        fprintf(out, "         (weights and KV within mem_fraction_static %.2f × %s; activations outside)\n",
+                io->gpu_memory_utilization, tmem__fmt_bytes(a, sizeof a, r->memory_bytes, o->si));
+    if (io->engine == TMEM_ENGINE_TRTLLM)
+        fprintf(out, "         (KV: kv_cache_free_gpu_memory_fraction %.2f of the memory left free)\n",
+                io->gpu_memory_utilization);
     if (io->engine == TMEM_ENGINE_VLLM)
         fprintf(out, "         (usable: --gpu-memory-utilization %.2f × %s = %s)\n",
                 io->gpu_memory_utilization, tmem__fmt_bytes(a, sizeof a, r->memory_bytes, o->si),
@@ -91,7 +99,7 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
     if (kv->n_layer_window)
         fprintf(out, "  %llu sliding-window layers keep at most %llu tokens\n",
                 (unsigned long long)kv->n_layer_window, (unsigned long long)kv->window_tokens);
-    if (io->engine == TMEM_ENGINE_VLLM) {
+    if (tmem_engine_paged(io->engine)) {
         if (kv->ssm_layers)
             fprintf(out, "  paged (vLLM MambaSpec): one block of %llu layers' state per sequence\n",
                     (unsigned long long)r->group_layers);
@@ -105,7 +113,8 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
             fprintf(out, "  paged: %llu blocks of %llu tokens per sequence, %s lost to rounding\n",
                     (unsigned long long)r->blocks_per_seq, (unsigned long long)io->block_size,
                     tmem__fmt_bytes(a, sizeof a, r->kv_waste_bytes, o->si));
-        fprintf(out, "  vLLM pool: %s budget → %s blocks of %s → %s tokens → %s concurrent sequences of %llu tokens\n",
+        fprintf(out, "  %s pool: %s budget → %s blocks of %s → %s tokens → %s concurrent sequences of %llu tokens\n",
+                io->engine == TMEM_ENGINE_VLLM ? "vLLM" : tmem_engine_name(io->engine),
                 tmem__fmt_bytes(a, sizeof a, r->kv_budget_bytes, o->si),
                 tmem__fmt_count(b, sizeof b, r->kv_blocks),
                 tmem__fmt_bytes(c, sizeof c, r->block_bytes, o->si),

@@ -29,6 +29,19 @@ static void arrivals_text(char *buf, size_t cap, const struct tmem_serve_workloa
                  tmem_serve_gamma_shape(w->burstiness_cv), rate);
 }
 
+static const char *engine_text(enum tmem_engine e)
+{
+    switch (e) {
+    case TMEM_ENGINE_VLLM: return "vLLM V1 scheduler";
+    case TMEM_ENGINE_SGLANG: return "SGLang scheduler";
+    case TMEM_ENGINE_TRTLLM: return "TensorRT-LLM in-flight batching";
+    case TMEM_ENGINE_LLAMACPP: return "llama.cpp server (a slot per --max-num-seqs)";
+    case TMEM_ENGINE_HF:
+    case TMEM_ENGINE_COUNT: break;
+    }
+    return "?";
+}
+
 static void header(FILE *out, const struct tmem_serve_view *v)
 {
     const struct tmem_infer_opts *io = v->infer;
@@ -38,8 +51,7 @@ static void header(FILE *out, const struct tmem_serve_view *v)
     dist_text(q, sizeof q, &v->w->output);
     fprintf(out, "%s on %s: %s, weights %s · KV %s · tp %llu · pp %llu\n",
             v->model->name[0] ? v->model->name : "model", io->gpu->name,
-            io->engine == TMEM_ENGINE_LLAMACPP ? "llama.cpp server (a slot per --max-num-seqs)"
-                                               : "vLLM V1 scheduler",
+            engine_text(io->engine),
             io->weights == TMEM_WF_GGUF ? tmem_ggml_type_info(io->ggml_type)->name
                                         : tmem_wformat_info(io->weights)->name,
             tmem_kv_dtype_name(io->kv_dtype), (unsigned long long)io->tp,
@@ -61,6 +73,13 @@ static void header(FILE *out, const struct tmem_serve_view *v)
             (unsigned long long)so->max_num_seqs, (unsigned long long)so->max_num_batched_tokens,
             so->step_overhead_s * 1e3, tmem__fmt_count(b, sizeof b, so->kv_blocks),
             (unsigned long long)so->block_size);
+    fprintf(out, "        %s steps, %s%s%s\n", tmem_serve_schedule_name(so->schedule),
+            so->chunked_prefill ? "chunked prefill" : "prompts whole (no chunked prefill)",
+            so->reserve_output ? ", blocks for the whole output reserved at admission" : "",
+            so->prefix_hit > 0 ? ", prefix-cache hits" : "");
+    if (so->prefix_hit > 0)
+        fprintf(out, "        prefix cache: %g of each prompt (whole blocks) cached, its blocks shared\n",
+                so->prefix_hit);
     if (v->ir->roofline.launch_s > 0)
         fprintf(out, "        + %.2f ms a step of llama.cpp graph launches (tmem infer --engine llamacpp)\n",
                 v->ir->roofline.launch_s * 1e3);
@@ -248,6 +267,12 @@ int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
     tmem__json_set_u64(s, "block_size", so->block_size);
     tmem__json_set_u64(s, "kv_blocks", so->kv_blocks);
     tmem__json_set_real(s, "step_overhead_ms", so->step_overhead_s * 1e3);
+    tmem__json_set_str(s, "engine", tmem_engine_name(v->infer->engine));
+    tmem__json_set_str(s, "schedule", tmem_serve_schedule_name(so->schedule));
+    tmem__json_set_bool(s, "chunked_prefill", so->chunked_prefill);
+    tmem__json_set_bool(s, "reserve_output", so->reserve_output);
+    tmem__json_set_real(s, "prefix_cache_hit", so->prefix_hit);
+    tmem__json_set_real(s, "launch_ms_per_step", v->ir->roofline.launch_s * 1e3);
     tmem__json_set_real(s, "slo_ttft_ms", so->slo_ttft_s * 1e3);
     tmem__json_set_real(s, "slo_tpot_ms", so->slo_tpot_s * 1e3);
     tmem__json_set_obj(x, "settings", s);

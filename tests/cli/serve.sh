@@ -71,6 +71,22 @@ expect_error "bad trace line" "bad.csv:line 2: expected ARRIVAL_S" serve llama-3
 expect_error "missing trace" "No such file" serve llama-3-8b --trace "$TMP/none.csv"
 expect_error "trace and rate" "contradicts --rate" serve llama-3-8b --trace "$TMP/t.csv" --rate 2
 
+# the engines: each names its scheduler; trtllm reserves and never preempts where vllm does
+for e in sglang trtllm llamacpp; do
+  "$TMEM" serve llama-3-8b --engine $e --rate 5 --requests 50 --json >"$TMP/e.json"
+  if grep -q "\"engine\": \"$e\"" "$TMP/e.json"; then ok; else bad "serve --engine $e: no engine in the JSON"; fi
+done
+"$TMEM" serve llama-3-8b --engine trtllm --gpu-memory-mib 20400 --rate 50 --requests 200 --prompt-len 1000 --output-len 1000 >"$TMP/p2.txt"
+if grep -q 'preemptions 0$' "$TMP/p2.txt" && grep -q 'reserved at admission' "$TMP/p2.txt"; then ok
+else bad "trtllm on a small pool: $(grep -E 'preempt|steps,' "$TMP/p2.txt")"; fi
+"$TMEM" serve llama-3-8b --engine sglang --rate 5 --requests 50 >"$TMP/sg.txt"
+if grep -q 'prefill-first steps' "$TMP/sg.txt"; then ok; else bad "sglang: not prefill-first"; fi
+"$TMEM" serve llama-3-8b --rate 5 --requests 50 --schedule prefill-first --prefix-cache-hit 0.5 --json >"$TMP/pf.json"
+if grep -q '"schedule": "prefill-first"' "$TMP/pf.json" && grep -q '"prefix_cache_hit": 0.5' "$TMP/pf.json"; then ok
+else bad "--schedule / --prefix-cache-hit not in the JSON settings"; fi
+expect_error "bad schedule" "--schedule" serve llama-3-8b --schedule sideways
+expect_error "prefix hit 1" "--prefix-cache-hit" serve llama-3-8b --prefix-cache-hit 1
+expect_error "trtllm long prompt" "does not chunk" serve llama-3-8b --engine trtllm --prompt-len 9000 --output-len 10 --requests 2
 expect_error "bad length" "expected N, uniform:A:B" serve llama-3-8b --prompt-len uniform:5
 expect_error "unknown distribution" "expected N, uniform:A:B" serve llama-3-8b --output-len poisson:3:4
 expect_error "uniform backwards" "must be N, uniform:A:B" serve llama-3-8b --prompt-len uniform:9:3
