@@ -189,6 +189,52 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
  * limit of 0 is none): the test --sweep-rate's knee applies to each rate. */
 bool tmem_serve_meets_slo(const struct tmem_serve_result *r, const struct tmem_serve_opts *so);
 
+/* ------------------------------------------- measured runs: compare, calibrate */
+
+/* The figures a serving benchmark reports and tmem predicts, in the units
+ * the benchmark prints them: milliseconds, requests or tokens per second. */
+enum tmem_serve_metric {
+    TMEM_SERVE_METRIC_TTFT_MEAN = 0, TMEM_SERVE_METRIC_TTFT_P50, TMEM_SERVE_METRIC_TTFT_P99,
+    TMEM_SERVE_METRIC_TPOT_MEAN, TMEM_SERVE_METRIC_TPOT_P50, TMEM_SERVE_METRIC_TPOT_P99,
+    TMEM_SERVE_METRIC_ITL_MEAN, TMEM_SERVE_METRIC_ITL_P50, TMEM_SERVE_METRIC_ITL_P99,
+    TMEM_SERVE_METRIC_E2E_MEAN, TMEM_SERVE_METRIC_E2E_P50, TMEM_SERVE_METRIC_E2E_P99,
+    TMEM_SERVE_METRIC_REQ_PER_S, TMEM_SERVE_METRIC_OUTPUT_TOK_PER_S,
+    TMEM_SERVE_METRIC_TOTAL_TOK_PER_S,
+    TMEM_SERVE_METRIC_COUNT
+};
+/* "ttft_ms.mean", ..., "throughput.req_per_s", ... ("unknown" out of range):
+ * the JSON paths of tmem serve's own keys. */
+const char *tmem_serve_metric_name(enum tmem_serve_metric m);
+/* The metric of a run, in the benchmark's unit. */
+double tmem_serve_metric_of(const struct tmem_serve_result *r, enum tmem_serve_metric m);
+
+/* A measured run: each metric, NaN where the file has none. */
+struct tmem_serve_measured {
+    double v[TMEM_SERVE_METRIC_COUNT];
+};
+
+/* What --calibrate found: the roofline's two efficiencies and the per-step
+ * overhead minimising Σ ln²(predicted / measured) over the metrics the
+ * measurement has, the root mean square of those logs (0.05: about 5 %
+ * off on average) before and after, and the fitted run. */
+struct tmem_serve_fit {
+    double mfu, mbu, step_overhead_s;
+    double rms_log_error_before, rms_log_error;
+    uint32_t n_metrics, evaluations;
+    struct tmem_serve_result r;
+};
+
+/* Fits mfu in [0.05, 1], mbu in [0.05, 1] and the step overhead in
+ * [0, 20 ms] to m by Nelder–Mead (serve_fit.c; each trial one simulation of
+ * reqs[n]; starting from rf's efficiencies, mfu0 and mbu0, and so's
+ * overhead). rf's FLOP and byte rates scale with the efficiencies; nothing
+ * else changes. Errors: no metric to fit, the run's errors. */
+enum tmem_status tmem_serve_calibrate(const struct tmem_roofline *rf, double mfu0, double mbu0,
+                                      const struct tmem_serve_opts *so,
+                                      struct tmem_serve_request *reqs, uint64_t n, void *work,
+                                      uint64_t work_bytes, const struct tmem_serve_measured *m,
+                                      struct tmem_serve_fit *fit, struct tmem_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,7 +9,10 @@
 #include "report_serve.h"
 #include "tmem/checkpoint.h"
 #include "tmem/serve.h"
+#include "bench_result.h"
 #include "trace.h"
+
+#include <math.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +30,11 @@ struct serve_flags {
     struct infer_flags in;
     struct real_opt rate, burstiness, slo_ttft, slo_tpot, overhead, prefix_hit;
     struct u64_opt concurrency, requests, seed;
-    const char *prompt_len, *output_len, *sweep, *trace, *schedule;
+    const char *prompt_len, *output_len, *sweep, *trace, *schedule, *compare;
+    bool calibrate;
 };
 
-enum { N_SERVE_OWN = 14 };
+enum { N_SERVE_OWN = 16 };
 
 static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d)
 {
@@ -62,6 +66,14 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
                  "llamacpp); prefill-first: a step with prompt work runs it alone (sglang)",
                  &f->schedule), .choice = tmem__choice_schedule,
          .def = OPT_DEFAULT_TEXT("the engine's")},
+        {OPT_ROW("--compare", OPT_STR, "RESULT.json",
+                 "replay a vllm bench serve --save-result file (or SGLang bench_serving output): its "
+                 "rate, burstiness, concurrency and lengths; print predicted against measured",
+                 &f->compare)},
+        {OPT_ROW("--calibrate", OPT_FLAG, NULL,
+                 "with --compare: fit --mfu, --mbu and --step-overhead-ms to the measured run "
+                 "(least squares of the log errors) and say how well they fit",
+                 &f->calibrate)},
         {OPT_ROW("--sweep-rate", OPT_STR, "A:B:N", "N rates from A to B: latency against rate, and the knee",
                  &f->sweep)},
         {OPT_ROW("--trace", OPT_STR, "FILE",
@@ -176,7 +188,8 @@ static int simulate(const struct tmem_infer_result *ir, const struct tmem_serve_
 
 static int run_all(const struct serve_flags *f, const struct tmem_model *m,
                    const struct tmem_infer_opts *io, const struct tmem_infer_result *ir,
-                   struct tmem_serve_workload *w, struct tmem_serve_opts *so)
+                   struct tmem_serve_workload *w, struct tmem_serve_opts *so,
+                   const struct tmem__bench_run *cmp)
 {
     double lo = 0, hi = 0;
     uint64_t n_rates = 1;
@@ -187,7 +200,21 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
             return bad("--sweep-rate", "contradicts --rate and --concurrency");
     }
     struct serve_run_bufs b = {0};
-    if (f->trace) {
+    if (cmp != NULL) { /* the measured run's workload: lengths, then arrivals drawn */
+        w->n_requests = cmp->reqs ? cmp->n_reqs : cmp->completed;
+        if (w->n_requests > TMEM_SERVE_MAX_REQUESTS)
+            return bad("--compare", "more than 4194304 requests");
+        b.reqs = tmem__alloc(w->n_requests * sizeof *b.reqs);
+        struct tmem_error err = {0};
+        if (b.reqs != NULL && tmem_serve_workload_fill(w, b.reqs, w->n_requests, &err) != TMEM_OK) {
+            tmem__dealloc(b.reqs);
+            return report_error(&err);
+        }
+        for (uint64_t i = 0; b.reqs != NULL && cmp->reqs != NULL && i < w->n_requests; i++) {
+            b.reqs[i].prompt_tokens = cmp->reqs[i].prompt_tokens;
+            b.reqs[i].output_tokens = cmp->reqs[i].output_tokens;
+        }
+    } else if (f->trace) {
         struct tmem_error err = {0};
         if (tmem__trace_load(f->trace, &b.reqs, &w->n_requests, &err) != TMEM_OK)
             return report_error(&err);
@@ -209,17 +236,28 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
             rates[i] = n_rates > 1 ? lo + (hi - lo) * (double)i / (double)(n_rates - 1) : lo;
             w->rate_per_s = rates[i];
         }
-        rc = simulate(ir, w, so, f->trace != NULL, &b, &runs[i]);
+        rc = simulate(ir, w, so, f->trace != NULL || cmp != NULL, &b, &runs[i]);
         if (rc == 0 && i == 0 && f->sweep &&
             (double)(runs[0].input_tokens + runs[0].output_tokens) * (double)n_rates >
                 (double)TMEM_SERVE_MAX_SWEEP_TOKENS)
             rc = bad("--sweep-rate", "the sweep's rates × tokens per run are above 2^30, the simulator's bound: "
                                      "fewer rates or fewer --requests");
     }
+    struct tmem_serve_fit *fit = NULL;
+    if (rc == 0 && f->calibrate) {
+        struct tmem_error err = {0};
+        fit = tmem__alloc(sizeof *fit);
+        if (fit == NULL)
+            rc = bad("serve", "out of memory");
+        else if (tmem_serve_calibrate(&ir->roofline, io->mfu, io->mbu, so, b.reqs, w->n_requests, b.work,
+                                      b.work_bytes, &cmp->measured, fit, &err) != TMEM_OK)
+            rc = report_error(&err);
+    }
     if (rc == 0) {
         struct tmem_serve_view v = {.model = m, .infer = io, .ir = ir, .w = w, .so = so,
                                     .runs = runs, .rates = f->sweep ? rates : NULL, .trace = f->trace,
-                                    .n_runs = (size_t)n_rates};
+                                    .n_runs = (size_t)n_rates, .cmp = cmp, .compare = f->compare,
+                                    .fit = fit};
         for (size_t i = 0; f->sweep && (so->slo_ttft_s > 0 || so->slo_tpot_s > 0) && i < n_rates; i++)
             if (tmem_serve_meets_slo(&runs[i], so)) {
                 v.have_knee = true;
@@ -238,6 +276,7 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
             rc = cli_out_end(&out, rc);
         }
     }
+    tmem__dealloc(fit);
     tmem__dealloc(runs);
     tmem__dealloc(b.reqs);
     tmem__dealloc(b.work);
@@ -288,6 +327,12 @@ int cmd_serve(int argc, char **argv)
                     f.output_len || f.burstiness.set || f.seed.set))
         return bad("--trace", "the trace gives arrivals and lengths: it contradicts --rate, --concurrency, "
                               "--sweep-rate, --requests, --prompt-len, --output-len, --burstiness, --seed");
+    if (f.compare && (f.trace || f.rate.set || f.concurrency.set || f.sweep || f.requests.set ||
+                      f.prompt_len || f.output_len || f.burstiness.set))
+        return bad("--compare", "the measured run gives the workload: it contradicts --trace, --rate, "
+                                "--concurrency, --sweep-rate, --requests, --prompt-len, --output-len, --burstiness");
+    if (f.calibrate && !f.compare)
+        return bad("--calibrate", "needs --compare RESULT.json: the measured run to fit");
     if (f.rate.set && f.concurrency.set)
         return bad("--concurrency", "contradicts --rate");
     if (f.concurrency.set && f.concurrency.v == 0)
@@ -317,6 +362,7 @@ int cmd_serve(int argc, char **argv)
         return bad("serve", "out of memory");
     }
     int rc = 0;
+    struct tmem__bench_run cmp = {0};
     if (tmem_infer_build(&m, &inv, &io, ir, &err) != TMEM_OK) {
         rc = report_error(&err);
     } else if (ir->kv_blocks == 0) {
@@ -325,6 +371,34 @@ int cmd_serve(int argc, char **argv)
                   "smaller --weights or a larger --gpu make room");
         rc = 2;
     } else {
+        /* --trace also takes a result file of vllm bench serve / SGLang
+         * (its requests and rate); anything else is a CSV / JSON Lines trace */
+        bool bench = f.compare != NULL;
+        if (f.trace) {
+            struct tmem_error ignored = {0};
+            bench = tmem__bench_result_load(f.trace, &cmp, &ignored) == TMEM_OK;
+        }
+        if (f.compare) {
+            err = (struct tmem_error){0};
+            if (tmem__bench_result_load(f.compare, &cmp, &err) != TMEM_OK) {
+                rc = report_error(&err);
+                goto done;
+            }
+        }
+        if (bench) {
+            w.n_requests = cmp.reqs ? cmp.n_reqs : cmp.completed;
+            uint64_t n = w.n_requests;
+            /* lengths: per request, else the means of the totals */
+            double p = cmp.reqs ? 1 : nearbyint((double)cmp.total_input_tokens / (double)cmp.completed);
+            double o = cmp.reqs ? 1 : nearbyint((double)cmp.total_output_tokens / (double)cmp.completed);
+            w.prompt = (struct tmem_serve_dist){TMEM_SERVE_DIST_FIXED, p < 1 ? 1 : p, 0};
+            w.output = (struct tmem_serve_dist){TMEM_SERVE_DIST_FIXED, o < 1 ? 1 : o, 0};
+            w.rate_per_s = cmp.request_rate;
+            w.burstiness_cv = 1.0 / sqrt(cmp.burstiness);
+            w.concurrency = cmp.request_rate > 0 ? 0 : cmp.max_concurrency ? cmp.max_concurrency : n;
+            if (w.concurrency > n)
+                w.concurrency = n;
+        }
         struct tmem_serve_opts so;
         tmem_serve_defaults(&io, ir, &so);
         so.concurrency = w.concurrency;
@@ -343,9 +417,10 @@ int cmd_serve(int argc, char **argv)
             ms("--step-overhead-ms", &f.overhead, &so.step_overhead_s) != 0)
             rc = 2;
         else
-            rc = run_all(&f, &m, &io, ir, &w, &so);
+            rc = run_all(&f, &m, &io, ir, &w, &so, bench ? &cmp : NULL);
     }
 done:
+    tmem__dealloc(cmp.reqs);
     tmem__dealloc(ir);
     tmem_ckpt_weights_free(&stored);
     return rc;

@@ -3,6 +3,7 @@
 #ifndef TMEM_REPORT_SERVE_H
 #define TMEM_REPORT_SERVE_H
 
+#include "bench_result.h"
 #include "report.h"
 #include "tmem/serve.h"
 
@@ -18,6 +19,9 @@ struct tmem_serve_view {
     size_t n_runs;
     bool have_knee;                       /* a sweep with an SLO: */
     size_t knee;                          /* the highest rate meeting it */
+    const struct tmem__bench_run *cmp;    /* --compare: the measured run, or NULL */
+    const char *compare;                  /* its path */
+    const struct tmem_serve_fit *fit;     /* --calibrate's fit, or NULL */
 };
 
 void tmem__report_serve_text(FILE *out, const struct tmem_serve_view *v,

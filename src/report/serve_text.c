@@ -5,6 +5,7 @@
  * from the core's tmem_serve_result and tmem_infer_result. */
 #include "report_serve.h"
 
+#include <math.h>
 #include <string.h>
 
 static void dist_text(char *buf, size_t cap, const struct tmem_serve_dist *d)
@@ -56,7 +57,22 @@ static void header(FILE *out, const struct tmem_serve_view *v)
                                         : tmem_wformat_info(io->weights)->name,
             tmem_kv_dtype_name(io->kv_dtype), (unsigned long long)io->tp,
             (unsigned long long)io->pp);
-    if (v->trace != NULL) {
+    if (v->cmp != NULL) {
+        const struct tmem__bench_run *c = v->cmp;
+        arrivals_text(arr, sizeof arr, v->w, v->w->rate_per_s);
+        fprintf(out, "workload: %s requests replayed from %s (%s%s%s): %s,\n"
+                     "          %s\n",
+                tmem__fmt_count(a, sizeof a, v->w->n_requests), v->compare ? v->compare : v->trace, c->format,
+                c->model_id[0] ? ", " : "", c->model_id, arr,
+                c->reqs ? "lengths per request (input_lens, output_lens)"
+                        : "lengths: the file's means (total tokens / completed; no per-request lengths)");
+        if (c->request_rate > 0 && c->max_concurrency > 0)
+            fprintf(out, "          (its --max-concurrency %llu with a finite rate is not modelled: open loop)\n",
+                    (unsigned long long)c->max_concurrency);
+        if (c->request_rate > 0)
+            fprintf(out, "          (arrival times are not in the file: drawn at its rate with --seed %llu)\n",
+                    (unsigned long long)v->w->seed);
+    } else if (v->trace != NULL) {
         fprintf(out, "workload: %s requests from the trace %s\n",
                 tmem__fmt_count(a, sizeof a, v->w->n_requests), v->trace);
     } else if (v->rates == NULL) {
@@ -152,6 +168,38 @@ static void one_run(FILE *out, const struct tmem_serve_view *v, const struct tme
                  "batch (tmem infer --explain) plus the per-step overhead.\n");
 }
 
+static void compare_rows(FILE *out, const struct tmem_serve_measured *m, const struct tmem_serve_result *r,
+                         const char *what)
+{
+    fprintf(out, "  %-28s %12s %12s %9s\n", "metric", "measured", what, "error");
+    for (int k = 0; k < TMEM_SERVE_METRIC_COUNT; k++) {
+        double meas = m->v[k], pred = tmem_serve_metric_of(r, (enum tmem_serve_metric)k);
+        if (!isfinite(meas))
+            continue;
+        if (meas > 0)
+            fprintf(out, "  %-28s %12.2f %12.2f %+8.1f %%\n", tmem_serve_metric_name((enum tmem_serve_metric)k),
+                    meas, pred, 100 * (pred / meas - 1));
+        else
+            fprintf(out, "  %-28s %12.2f %12.2f %9s\n", tmem_serve_metric_name((enum tmem_serve_metric)k), meas,
+                    pred, "-");
+    }
+}
+
+static void compare(FILE *out, const struct tmem_serve_view *v)
+{
+    fprintf(out, "\ncompared with %s (ms, req/s, tok/s):\n", v->compare);
+    compare_rows(out, &v->cmp->measured, &v->runs[0], "tmem");
+    const struct tmem_serve_fit *f = v->fit;
+    if (f == NULL)
+        return;
+    fprintf(out, "\ncalibrated: --mfu %.3f --mbu %.3f --step-overhead-ms %.3f (%u runs); the rms log error\n"
+                 "over %u metrics went from %.3f to %.3f (about %.0f %% to %.0f %% off on average):\n",
+            f->mfu, f->mbu, f->step_overhead_s * 1e3, f->evaluations, f->n_metrics,
+            f->rms_log_error_before, f->rms_log_error, 100 * (exp(f->rms_log_error_before) - 1),
+            100 * (exp(f->rms_log_error) - 1));
+    compare_rows(out, &v->cmp->measured, &f->r, "fitted");
+}
+
 static void sweep(FILE *out, const struct tmem_serve_view *v)
 {
     const struct tmem_serve_opts *so = v->so;
@@ -189,6 +237,8 @@ void tmem__report_serve_text(FILE *out, const struct tmem_serve_view *v,
         one_run(out, v, o);
     else
         sweep(out, v);
+    if (v->cmp != NULL && v->compare != NULL)
+        compare(out, v);
 }
 
 static struct tmem_json *stat_ms(const struct tmem_serve_stat *s)
@@ -235,6 +285,26 @@ static void run_keys(struct tmem_json *x, const struct tmem_serve_result *r)
     tmem__json_set_obj(x, "scheduler", s);
     tmem__json_set_str(x, "bottleneck", tmem_serve_bottleneck_name(r->bottleneck));
     tmem__json_set_str(x, "bottleneck_knob", tmem_serve_bottleneck_knob(r->bottleneck));
+}
+
+/* each measured metric: measured, predicted, error (null where measured is 0) */
+static struct tmem_json *metrics_json(const struct tmem_serve_measured *m, const struct tmem_serve_result *r)
+{
+    struct tmem_json *o = tmem__json_object();
+    for (int k = 0; k < TMEM_SERVE_METRIC_COUNT; k++) {
+        double meas = m->v[k], pred = tmem_serve_metric_of(r, (enum tmem_serve_metric)k);
+        if (!isfinite(meas))
+            continue;
+        struct tmem_json *e = tmem__json_object();
+        tmem__json_set_real(e, "measured", meas);
+        tmem__json_set_real(e, "predicted", pred);
+        if (meas > 0)
+            tmem__json_set_real(e, "error", pred / meas - 1);
+        else
+            tmem__json_set_null(e, "error");
+        tmem__json_set_obj(o, tmem_serve_metric_name((enum tmem_serve_metric)k), e);
+    }
+    return o;
 }
 
 int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
@@ -291,6 +361,27 @@ int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
             tmem__json_set_real(x, "knee_req_per_s", v->rates[v->knee]);
         else
             tmem__json_set_null(x, "knee_req_per_s");
+    }
+    if (v->cmp != NULL && v->compare != NULL) {
+        struct tmem_json *c = tmem__json_object();
+        tmem__json_set_str(c, "file", v->compare);
+        tmem__json_set_str(c, "format", v->cmp->format);
+        tmem__json_set_bool(c, "per_request_lengths", v->cmp->reqs != NULL);
+        tmem__json_set_obj(c, "metrics", metrics_json(&v->cmp->measured, &v->runs[0]));
+        tmem__json_set_obj(x, "compare", c);
+    }
+    if (v->fit != NULL) {
+        const struct tmem_serve_fit *f = v->fit;
+        struct tmem_json *c = tmem__json_object();
+        tmem__json_set_real(c, "mfu", f->mfu);
+        tmem__json_set_real(c, "mbu", f->mbu);
+        tmem__json_set_real(c, "step_overhead_ms", f->step_overhead_s * 1e3);
+        tmem__json_set_u64(c, "metrics_fitted", f->n_metrics);
+        tmem__json_set_u64(c, "runs", f->evaluations);
+        tmem__json_set_real(c, "rms_log_error_before", f->rms_log_error_before);
+        tmem__json_set_real(c, "rms_log_error", f->rms_log_error);
+        tmem__json_set_obj(c, "metrics", metrics_json(&v->cmp->measured, &f->r));
+        tmem__json_set_obj(x, "calibrate", c);
     }
     return tmem__report_ledger_json(out, "serve", v->model, &v->ir->ledger, v->infer->gpu,
                                    &v->ir->fit, x);

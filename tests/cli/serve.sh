@@ -84,6 +84,34 @@ if grep -q 'prefill-first steps' "$TMP/sg.txt"; then ok; else bad "sglang: not p
 "$TMEM" serve llama-3-8b --rate 5 --requests 50 --schedule prefill-first --prefix-cache-hit 0.5 --json >"$TMP/pf.json"
 if grep -q '"schedule": "prefill-first"' "$TMP/pf.json" && grep -q '"prefix_cache_hit": 0.5' "$TMP/pf.json"; then ok
 else bad "--schedule / --prefix-cache-hit not in the JSON settings"; fi
+# --compare replays a vllm bench serve --save-result file: rate inf with --max-concurrency 1 and
+# 20 requests of 1024 + 128 tokens (the means of its totals) are the same workload as
+# --concurrency 1 --requests 20 --prompt-len 1024 --output-len 128, so the predicted TPOT is that run's
+cat >"$TMP/r.json" <<'EOF2'
+{"date": "20250901-120000", "backend": "vllm", "model_id": "meta-llama/Llama-3.1-8B-Instruct",
+ "num_prompts": 20, "request_rate": "inf", "burstiness": 1.0, "max_concurrency": 1, "duration": 34.2,
+ "completed": 20, "total_input_tokens": 20480, "total_output_tokens": 2560, "request_throughput": 0.58,
+ "output_throughput": 74.8, "total_token_throughput": 673.7, "mean_ttft_ms": 70.1, "median_ttft_ms": 69.8,
+ "p99_ttft_ms": 75.0, "mean_tpot_ms": 13.33, "median_tpot_ms": 13.3, "p99_tpot_ms": 13.9,
+ "mean_itl_ms": 13.3, "median_itl_ms": 13.2, "p99_itl_ms": 14.8}
+EOF2
+"$TMEM" serve llama-3.1-8b --gpu a100-40gb --compare "$TMP/r.json" --json >"$TMP/c.json"
+"$TMEM" serve llama-3.1-8b --gpu a100-40gb --concurrency 1 --requests 20 --prompt-len 1024 --output-len 128 --json >"$TMP/d.json"
+a=$(awk '/"tpot_ms"/ {on = 1} on && /"mean"/ {print; exit}' "$TMP/c.json")
+b=$(awk '/"tpot_ms"/ {on = 1} on && /"mean"/ {print; exit}' "$TMP/d.json")
+if [ -n "$a" ] && [ "$a" = "$b" ]; then ok; else bad "--compare's replay: $a, the same workload by flags: $b"; fi
+if grep -q '"compare":' "$TMP/c.json" && grep -q '"measured": 13.33' "$TMP/c.json"; then ok
+else bad "--compare: no compare block with the measured TPOT"; fi
+"$TMEM" serve llama-3.1-8b --gpu a100-40gb --compare "$TMP/r.json" --calibrate >"$TMP/cal.txt"
+if grep -q '^calibrated: --mfu' "$TMP/cal.txt" && grep -q 'rms log error' "$TMP/cal.txt"; then ok
+else bad "--calibrate: no fit printed"; fi
+"$TMEM" serve llama-3.1-8b --gpu a100-40gb --trace "$TMP/r.json" >"$TMP/tr.txt"
+if grep -q 'replayed from' "$TMP/tr.txt" && ! grep -q 'compared with' "$TMP/tr.txt"; then ok
+else bad "--trace of a result file: not replayed as a workload"; fi
+printf '{"request_rate": "soon", "completed": 3, "total_input_tokens": 3, "total_output_tokens": 3}\n' >"$TMP/bad.json"
+expect_error "bad result file" "bad.json:request_rate" serve llama-3-8b --compare "$TMP/bad.json"
+expect_error "calibrate alone" "needs --compare" serve llama-3-8b --calibrate
+expect_error "compare and rate" "contradicts --trace, --rate" serve llama-3-8b --compare "$TMP/r.json" --rate 3
 expect_error "bad schedule" "--schedule" serve llama-3-8b --schedule sideways
 expect_error "prefix hit 1" "--prefix-cache-hit" serve llama-3-8b --prefix-cache-hit 1
 expect_error "trtllm long prompt" "does not chunk" serve llama-3-8b --engine trtllm --prompt-len 9000 --output-len 10 --requests 2
