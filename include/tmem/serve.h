@@ -156,6 +156,22 @@ enum tmem_serve_block {
 
 #define TMEM_SERVE_ITL_BINS 4096 /* ITL histogram: bins 0.5 % wide from 1 µs */
 
+/* The run over time: the waiting queue, the running batch and the KV pool
+ * in use, each averaged over equal intervals from the first arrival. The
+ * intervals start at 1 ms; when the run outgrows them, neighbours merge
+ * pairwise and the interval doubles, so a run of any length ends with
+ * between TMEM_SERVE_SERIES_POINTS / 2 and TMEM_SERVE_SERIES_POINTS of them
+ * (fewer when it is shorter than the first). */
+#define TMEM_SERVE_SERIES_POINTS 128
+struct tmem_serve_series {
+    double interval_s;
+    uint32_t n;                               /* intervals used */
+    double waiting[TMEM_SERVE_SERIES_POINTS]; /* time-averaged requests waiting */
+    double running[TMEM_SERVE_SERIES_POINTS]; /* time-averaged running batch */
+    double kv_blocks[TMEM_SERVE_SERIES_POINTS]; /* time-averaged KV blocks in use */
+    uint32_t peak_waiting, peak_running, peak_kv; /* the interval where each average peaks */
+};
+
 struct tmem_serve_result {
     uint64_t n_requests, steps;
     uint64_t input_tokens, output_tokens;
@@ -171,6 +187,7 @@ struct tmem_serve_result {
     double prefill_compute_s;              /* compute-bound steps that ran prefill tokens */
     double blocked_s[TMEM_SERVE_BLOCK_COUNT];
     enum tmem_serve_bottleneck bottleneck;
+    struct tmem_serve_series series;
 };
 
 /* Bytes of the work buffer a run of n requests needs (8-byte aligned). */

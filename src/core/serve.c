@@ -140,6 +140,62 @@ static void carve(void *buf, uint64_t n, uint64_t mns, struct work *w)
     memset(w->itl_sum, 0, 16 * (size_t)TMEM_SERVE_ITL_BINS);
 }
 
+/* ------------------------------------------------------- time series */
+
+#define SERIES_FIRST_INTERVAL_S 1e-3
+
+/* Adds [t0, t1) at these levels to s, intervals from time 0 (the first
+ * arrival): each interval accumulates level × overlap, divided by the
+ * interval at the end (series_close). */
+static void series_add(struct tmem_serve_series *s, double t0, double t1, double waiting,
+                       double running, double kv)
+{
+    while (t1 > s->interval_s * TMEM_SERVE_SERIES_POINTS) { /* merge neighbours: double */
+        for (uint32_t i = 0; i < TMEM_SERVE_SERIES_POINTS / 2; i++) {
+            s->waiting[i] = s->waiting[2 * i] + s->waiting[2 * i + 1];
+            s->running[i] = s->running[2 * i] + s->running[2 * i + 1];
+            s->kv_blocks[i] = s->kv_blocks[2 * i] + s->kv_blocks[2 * i + 1];
+        }
+        for (uint32_t i = TMEM_SERVE_SERIES_POINTS / 2; i < TMEM_SERVE_SERIES_POINTS; i++)
+            s->waiting[i] = s->running[i] = s->kv_blocks[i] = 0;
+        s->interval_s *= 2;
+    }
+    double t = t0;
+    while (t < t1) {
+        uint32_t i = (uint32_t)(t / s->interval_s);
+        if (i >= TMEM_SERVE_SERIES_POINTS)
+            i = TMEM_SERVE_SERIES_POINTS - 1;
+        double end = (double)(i + 1) * s->interval_s, e = end < t1 ? end : t1, d = e - t;
+        if (!(d > 0)) { /* rounding at a boundary */
+            t = end;
+            continue;
+        }
+        s->waiting[i] += waiting * d;
+        s->running[i] += running * d;
+        s->kv_blocks[i] += kv * d;
+        t = e;
+    }
+}
+
+/* areas → averages over the intervals the run covered */
+static void series_close(struct tmem_serve_series *s, double duration)
+{
+    double n = ceil(duration / s->interval_s);
+    s->n = n < 1 ? 1 : n > TMEM_SERVE_SERIES_POINTS ? TMEM_SERVE_SERIES_POINTS : (uint32_t)n;
+    for (uint32_t i = 0; i < s->n; i++) {
+        double start = (double)i * s->interval_s, end = start + s->interval_s;
+        double width = (end < duration ? end : duration) - start; /* the last may be partial */
+        if (width > 0) {
+            s->waiting[i] /= width;
+            s->running[i] /= width;
+            s->kv_blocks[i] /= width;
+        }
+        s->peak_waiting = s->waiting[i] > s->waiting[s->peak_waiting] ? i : s->peak_waiting;
+        s->peak_running = s->running[i] > s->running[s->peak_running] ? i : s->peak_running;
+        s->peak_kv = s->kv_blocks[i] > s->kv_blocks[s->peak_kv] ? i : s->peak_kv;
+    }
+}
+
 /* ---------------------------------------------------------- statistics */
 
 static void sift(double *a, size_t root, size_t n)
@@ -454,6 +510,7 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     struct work w;
     carve(work, n, so->max_num_seqs, &w);
     memset(r, 0, sizeof *r);
+    r->series.interval_s = SERIES_FIRST_INTERVAL_S;
     const uint64_t mns = so->max_num_seqs;
     const bool one_group = so->kv_full_groups == 1 && so->kv_window_groups == 0;
     uint64_t released = n; /* requests whose arrival time is known */
@@ -600,6 +657,7 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
         area_run += (double)n_run * dt;
         area_wait += (double)n_wait * dt;
         area_kv += (double)used * dt;
+        series_add(&r->series, now - t0, t1 - t0, (double)n_wait, (double)n_run, (double)used);
         if (n_run > r->peak_running)
             r->peak_running = n_run;
         if (n_wait > r->peak_waiting)
@@ -705,6 +763,7 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     r->mean_running = area_run / d;
     r->mean_waiting = area_wait / d;
     r->mean_kv_blocks = area_kv / d;
+    series_close(&r->series, r->duration_s);
     r->bottleneck = name_bottleneck(r);
     return TMEM_OK;
 }

@@ -317,6 +317,12 @@ struct tmem_json *tmem__json_array(void)
     return wrap(json_array());
 }
 
+void tmem__json_push_real(struct tmem_json *array, double v)
+{
+    if (array != NULL)
+        tmem__jansson_push(array->obj, json_real(v), &array->rc);
+}
+
 void tmem__json_push(struct tmem_json *array, struct tmem_json *child)
 {
     adopt(array, NULL, child);

@@ -102,6 +102,7 @@ void tmem__json_set_str_list(struct tmem_json *o, const char *key, const char *c
 /* An array: set it with tmem__json_set_obj like an object. */
 struct tmem_json *tmem__json_array(void);
 void tmem__json_push(struct tmem_json *array, struct tmem_json *child); /* consumes child */
+void tmem__json_push_real(struct tmem_json *array, double v);
 void tmem__json_set_null(struct tmem_json *o, const char *key);
 void tmem__json_free(struct tmem_json *o);
 

@@ -142,10 +142,25 @@ static void one_run(FILE *out, const struct tmem_serve_view *v, const struct tme
             tmem__fmt_count(b, sizeof b, r->peak_kv_blocks), tmem__fmt_count(c, sizeof c, r->kv_blocks),
             share((double)r->peak_kv_blocks, (double)r->kv_blocks),
             share(r->mean_kv_blocks, (double)r->kv_blocks));
+    const struct tmem_serve_series *ts = &r->series;
+    fprintf(out, "over time (%u intervals of %.3g s, JSON timeline): the queue averaged at most %.1f\n"
+                 "  (from %.3g s), the running batch %.1f (from %.3g s), the KV pool %.0f %% (from %.3g s)\n",
+            ts->n, ts->interval_s, ts->waiting[ts->peak_waiting], ts->peak_waiting * ts->interval_s,
+            ts->running[ts->peak_running], ts->peak_running * ts->interval_s,
+            share(ts->kv_blocks[ts->peak_kv], (double)r->kv_blocks), ts->peak_kv * ts->interval_s);
+    if (o->explain)
+        return;
     fprintf(out, "\nbottleneck: %s\n  %s\n", tmem_serve_bottleneck_name(r->bottleneck),
             tmem_serve_bottleneck_knob(r->bottleneck));
-    if (!o->explain)
-        return;
+}
+
+/* --explain: the bottleneck first, then why: where the busy time went and
+ * what held the queue back */
+static void explain(FILE *out, const struct tmem_serve_view *v)
+{
+    const struct tmem_serve_result *r = &v->runs[0];
+    fprintf(out, "\nbottleneck: %s\n  %s\n", tmem_serve_bottleneck_name(r->bottleneck),
+            tmem_serve_bottleneck_knob(r->bottleneck));
     double busy = r->busy_s;
     fprintf(out, "\nwhere the time went: busy %.1f %% of %.2f s; of the busy time:\n",
             share(busy, r->duration_s), r->duration_s);
@@ -233,6 +248,8 @@ void tmem__report_serve_text(FILE *out, const struct tmem_serve_view *v,
                             const struct tmem_report_opts *o)
 {
     header(out, v);
+    if (v->rates == NULL && o->explain)
+        explain(out, v);
     if (v->rates == NULL)
         one_run(out, v, o);
     else
@@ -283,6 +300,18 @@ static void run_keys(struct tmem_json *x, const struct tmem_serve_result *r)
     tmem__json_set_real(s, "busy_s", r->busy_s);
     tmem__json_set_real(s, "idle_s", r->idle_s);
     tmem__json_set_obj(x, "scheduler", s);
+    struct tmem_json *tl = tmem__json_object();
+    tmem__json_set_real(tl, "interval_s", r->series.interval_s);
+    struct tmem_json *qa = tmem__json_array(), *ra = tmem__json_array(), *ka = tmem__json_array();
+    for (uint32_t i = 0; i < r->series.n; i++) {
+        tmem__json_push_real(qa, r->series.waiting[i]);
+        tmem__json_push_real(ra, r->series.running[i]);
+        tmem__json_push_real(ka, r->series.kv_blocks[i]);
+    }
+    tmem__json_set_obj(tl, "waiting", qa);
+    tmem__json_set_obj(tl, "running", ra);
+    tmem__json_set_obj(tl, "kv_blocks", ka);
+    tmem__json_set_obj(x, "timeline", tl);
     tmem__json_set_str(x, "bottleneck", tmem_serve_bottleneck_name(r->bottleneck));
     tmem__json_set_str(x, "bottleneck_knob", tmem_serve_bottleneck_knob(r->bottleneck));
 }

@@ -12,7 +12,7 @@ json_real() { sed -n "s/^ *\"$2\": \(-\{0,1\}[0-9][0-9.e+-]*\),\{0,1\}\$/\1/p" "
 "$TMEM" serve llama-3-8b --rate 10 --requests 300 --json >"$TMP/s.json"
 for k in schema_version tmem_version latency ttft_ms tpot_ms itl_ms e2e_ms mean p50 p90 p99 \
          throughput req_per_s output_tok_per_s total_tok_per_s goodput_req_per_s scheduler \
-         preemptions peak_running peak_kv_blocks bottleneck per_gpu_bytes gpu fits; do
+         preemptions peak_running peak_kv_blocks bottleneck per_gpu_bytes gpu fits timeline interval_s waiting running kv_blocks; do
   if grep -q "\"$k\":" "$TMP/s.json"; then ok; else bad "serve --json lacks \"$k\""; fi
 done
 

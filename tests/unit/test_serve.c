@@ -76,15 +76,43 @@ static void run_free(struct run *r)
 /* Little's law over the whole run: the time-average number in the system
  * (integrated step by step, arrivals at their own times) equals
  * throughput × mean E2E. */
+static void check_series(const struct tmem_serve_result *r);
+
 static void check_little(const struct tmem_serve_result *r)
 {
     double lambda_w = r->req_per_s * r->e2e.mean;
     assert_true(fabs(r->mean_in_system - lambda_w) <= 1e-9 * lambda_w);
+    check_series(r);
 }
 
 static double rel(double a, double b)
 {
     return fabs(a - b) / fabs(b);
+}
+
+/* The timeline against the run's own time averages: each interval's mean ×
+ * its width (the last one partial) sums to the time average × the
+ * duration, for the queue, the batch and the pool; the intervals are 1 ms
+ * doubled until 128 of them cover the run, and more than 64 are used once
+ * the run outlasts 128 ms. */
+static void check_series(const struct tmem_serve_result *r)
+{
+    const struct tmem_serve_series *s = &r->series;
+    double q = 0, b = 0, k = 0, d = r->duration_s;
+    for (uint32_t i = 0; i < s->n; i++) {
+        double w = fmin((i + 1) * s->interval_s, d) - i * s->interval_s;
+        q += s->waiting[i] * w, b += s->running[i] * w, k += s->kv_blocks[i] * w;
+    }
+    assert_true(fabs(q - r->mean_waiting * d) <= 1e-9 * (1 + r->mean_waiting * d));
+    assert_true(fabs(b - r->mean_running * d) <= 1e-9 * r->mean_running * d);
+    assert_true(fabs(k - r->mean_kv_blocks * d) <= 1e-9 * r->mean_kv_blocks * d);
+    double want = 1e-3;
+    while (128 * want < d)
+        want *= 2;
+    assert_true(s->interval_s == want);
+    assert_true(d <= 0.128 || s->n > 64);
+    assert_true(s->waiting[s->peak_waiting] <= (double)r->peak_waiting);
+    assert_true(s->running[s->peak_running] <= (double)r->peak_running);
 }
 
 /* One step's time by hand, the formula of timing.c's header written out
@@ -183,6 +211,9 @@ static void all_at_zero_is_the_batched_decode_roofline(void **state)
     assert_true(rel(run.r.itl.mean, decode / 127) < 1e-9);
     assert_int_equal(run.r.bottleneck, TMEM_SERVE_BOTTLENECK_MEMORY);
     check_little(&run.r);
+    /* 64 run from t = 0 to the end and nothing waits: every interval's mean */
+    for (uint32_t i = 0; i < run.r.series.n; i++)
+        assert_true(rel(run.r.series.running[i], 64) < 1e-9 && run.r.series.waiting[i] == 0);
     run_free(&run);
 }
 
