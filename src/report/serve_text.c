@@ -352,7 +352,7 @@ int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
     else if (v->rates == NULL)
         tmem__json_set_real(s, "rate_req_per_s", w->rate_per_s);
     if (v->trace == NULL) {
-        tmem__json_set_real(s, "burstiness_cv", w->burstiness_cv);
+        tmem__json_set_real(s, "burstiness", w->burstiness_cv); /* the CV, as --burstiness */
         tmem__json_set_real(s, "gamma_shape", tmem_serve_gamma_shape(w->burstiness_cv));
         tmem__json_set_u64(s, "seed", w->seed);
         char p[64], q[64];

@@ -63,6 +63,9 @@ def cases(fx):
         ("inspect", [fx + "/llama3-8b-q4km.gguf"]), ("inspect", [fx + "/llama3-8b-awq"]),
         ("infer", [fx + "/llama3-8b-q4km.gguf"]), ("infer", [fx + "/llama3-8b-awq", "--gpu", "l4"]),
         ("serve", [fx + "/llama3-8b-fp8", "--requests", "10"]), ("params", [fx + "/dsv3.gguf"]),
+        ("serve", ["llama-3-8b", "--compare", fx + "/bench.json", "--calibrate"]),
+        ("serve", ["llama-3-8b", "--engine", "trtllm", "--requests", "10"]),
+        ("serve", ["llama-3-8b", "--engine", "sglang", "--requests", "10", "--prefix-cache-hit", "0.5"]),
         ("lab", []), ("lab", ["--d-model", "4096", "--layers", "32", "--heads", "32"]),
         ("models", []), ("gpus", []),
         ("sweep", ["micro-batch", "1:16:x2", "llama-2-7b", "--gpu", "a100-80gb", "--zero", "3", "--gpus", "8"]),
@@ -88,6 +91,11 @@ def main(tmp):
     if subprocess.run([GEN, "--write", fx], stdout=subprocess.DEVNULL).returncode != 0:
         bad("the fixture writer failed")
         return
+    with open(os.path.join(fx, "bench.json"), "w") as f:  # what vllm bench serve --save-result writes
+        json.dump({"backend": "vllm", "model_id": "meta-llama/Meta-Llama-3-8B", "request_rate": 4.0,
+                   "burstiness": 1.0, "max_concurrency": None, "completed": 20, "total_input_tokens": 10240,
+                   "total_output_tokens": 2560, "request_throughput": 3.9, "output_throughput": 499.0,
+                   "mean_ttft_ms": 30.0, "median_ttft_ms": 28.0, "mean_tpot_ms": 7.1, "median_tpot_ms": 7.0}, f)
     with open(os.path.join(fx, "ds_config.json"), "w") as f:
         json.dump({"zero_optimization": {"stage": 2, "offload_optimizer": {"device": "cpu"}}, "bf16": {"enabled": True}}, f)
     docs = {}
