@@ -6,6 +6,7 @@
 #include "args.h"
 
 #include "errtext.h"
+#include "reader.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -77,6 +78,16 @@ void cli_note(const char *msg)
     fputc('\n', stderr);
 }
 
+const char *tmem__did_you_mean(const char *query, const char *const *names, size_t n, char *buf,
+                               size_t cap)
+{
+    char close[96];
+    if (cap == 0 || tmem__close_names(query, names, n, 1, close, sizeof close) == 0)
+        return NULL;
+    snprintf(buf, cap, "did you mean %s?", close);
+    return buf;
+}
+
 static bool parse_u64(const char *s, uint64_t *out)
 {
     if (s == NULL || *s == '\0')
@@ -138,7 +149,16 @@ int args_parse(int argc, char **argv, int first, const struct opt *opts, size_t 
             size_t keep = tmem__utf8_cut(a, name_len, name_len > TMEM_QUOTE_MAX ? TMEM_QUOTE_MAX
                                                                                  : name_len);
             snprintf(name, sizeof name, "%.*s%s", (int)keep, a, keep < name_len ? TMEM_CUT_MARK : "");
-            cli_error(name, "unknown option", "see this command's --help for its options");
+            const char *names[256], *hint = NULL;
+            char dym[128], flag[TMEM_QUOTE_MAX + 1];
+            size_t n_names = n < 256 ? n : 256;
+            for (size_t k = 0; k < n_names; k++)
+                names[k] = opts[k].name;
+            if (name_len <= TMEM_QUOTE_MAX) {
+                snprintf(flag, sizeof flag, "%.*s", (int)name_len, a);
+                hint = tmem__did_you_mean(flag, names, n_names, dym, sizeof dym);
+            }
+            cli_error(name, "unknown option", hint ? hint : "see this command's --help for its options");
             return 2;
         }
         const char *val = NULL;

@@ -115,6 +115,12 @@ void tmem__args_choices(const struct opt *o, const char *sep, char *buf, size_t 
 /* The option named name in opts[n], or NULL. */
 const struct opt *tmem__args_find(const struct opt *opts, size_t n, const char *name);
 
+/* "did you mean X?" into buf for the one of names[n] closest to query
+ * (tmem__close_names, names.c: within a third of the length in edits);
+ * NULL when none is close. */
+const char *tmem__did_you_mean(const char *query, const char *const *names, size_t n, char *buf,
+                               size_t cap);
+
 /* tmem: error: <where>: <msg> (and an optional hint line) on stderr. */
 void cli_error(const char *where, const char *msg, const char *hint);
 /* "tmem: note: <msg>" on stderr, escaped: what an answer assumes. */

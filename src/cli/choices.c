@@ -77,15 +77,29 @@ int tmem__choice_index(opt_choice_fn fn, const char *name)
     return -1;
 }
 
+const char *tmem__choice_hint(const struct opt *o, const char *val, char *buf, size_t cap)
+{
+    const char *names[512];
+    size_t n = 0;
+    opt_choice_fn fns[2] = {o ? o->choice : NULL, o ? o->also_choice : NULL};
+    for (int f = 0; f < 2; f++) {
+        const char *c;
+        for (size_t i = 0; fns[f] && n < 512 && (c = fns[f](i)) != NULL; i++)
+            names[n++] = c;
+    }
+    return tmem__did_you_mean(val, names, n, buf, cap);
+}
+
 int tmem__pick(const struct opt *opts, size_t n, const char *flag, const char *val, const char *what,
                int found, int count)
 {
     if (found < count)
         return found;
-    char msg[400], names[300], q[TMEM_QUOTE_CAP];
-    tmem__args_choices(tmem__args_find(opts, n, flag), ", ", names, sizeof names);
+    char msg[400], names[300], q[TMEM_QUOTE_CAP], hint[128];
+    const struct opt *o = tmem__args_find(opts, n, flag);
+    tmem__args_choices(o, ", ", names, sizeof names);
     snprintf(msg, sizeof msg, "unknown %s %s (one of: %s)", what, tmem__quote(q, val), names);
-    cli_error(flag, msg, NULL);
+    cli_error(flag, msg, tmem__choice_hint(o, val, hint, sizeof hint));
     return -1;
 }
 
@@ -98,10 +112,11 @@ int tmem__gpu_arg(const char *name, const struct tmem_gpu **out)
     size_t n = tmem_gpu_count() < 64 ? tmem_gpu_count() : 64;
     for (size_t i = 0; i < n; i++)
         names[i] = tmem_gpu_at(i)->name;
-    char close[128], msg[256], q[TMEM_QUOTE_CAP];
+    char close[128], msg[256], q[TMEM_QUOTE_CAP], hint[128];
     if (tmem__close_names(name, names, n, 3, close, sizeof close) == 0)
         snprintf(close, sizeof close, "none");
     snprintf(msg, sizeof msg, "unknown GPU %s (closest: %s)", tmem__quote(q, name), close);
-    cli_error("--gpu", msg, "tmem gpus lists them");
+    const char *dym = tmem__did_you_mean(name, names, n, hint, sizeof hint);
+    cli_error("--gpu", msg, dym ? dym : "tmem gpus lists them");
     return 2;
 }

@@ -74,6 +74,9 @@ const char *tmem__choice_on_off(size_t i);
 const char *tmem__choice_format(size_t i); /* --format: the report's format name table */
 /* The index of name among fn's names, or -1. */
 int tmem__choice_index(opt_choice_fn fn, const char *name);
+/* "did you mean X?" over o's named values (choice, then also_choice) for
+ * val, into buf; NULL when none is close (or o is NULL). */
+const char *tmem__choice_hint(const struct opt *o, const char *val, char *buf, size_t cap);
 /* found when it is below count, else -1 after an error line naming flag's
  * values ("unknown <what> 'val' (one of: ...)"). */
 int tmem__pick(const struct opt *opts, size_t n, const char *flag, const char *val, const char *what,

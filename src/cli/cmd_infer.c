@@ -17,6 +17,15 @@ static int bad(const char *flag, const char *msg)
     return 2;
 }
 
+/* an unknown named value of opts' flag: msg, and "did you mean" when close */
+static int bad_choice(const struct opt *opts, size_t n, const char *flag, const char *val,
+                      const char *msg)
+{
+    char hint[128];
+    cli_error(flag, msg, tmem__choice_hint(tmem__args_find(opts, n, flag), val, hint, sizeof hint));
+    return 2;
+}
+
 /* "16,32" → one number per pipeline stage (at most 64, each < 2^40) */
 static int parse_list(const char *flag, const char *s, uint64_t *out, uint32_t *n)
 {
@@ -179,7 +188,8 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
     if (weights) {
         io.weights = tmem_wformat_from_name(weights, &io.ggml_type);
         if (io.weights == TMEM_WF_COUNT)
-            return bad("--weights", "unknown weight format (see tmem infer --help)");
+            return bad_choice(opts, n_opts, "--weights", weights,
+                              "unknown weight format (see tmem infer --help)");
     }
     char msg[400], names[300];
     if (kv) {
@@ -187,7 +197,7 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
         if (io.kv_dtype == TMEM_KV_COUNT) {
             tmem__args_choices(tmem__args_find(opts, n_opts, "--kv-dtype"), ", ", names, sizeof names);
             snprintf(msg, sizeof msg, "unknown KV cache dtype (one of: %s)", names);
-            return bad("--kv-dtype", msg);
+            return bad_choice(opts, n_opts, "--kv-dtype", kv, msg);
         }
     }
     if (engine) {
@@ -195,7 +205,7 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
         if (k < 0) {
             tmem__args_choices(tmem__args_find(opts, n_opts, "--engine"), " or ", names, sizeof names);
             snprintf(msg, sizeof msg, "must be %s", names);
-            return bad("--engine", msg);
+            return bad_choice(opts, n_opts, "--engine", engine, msg);
         }
         io.engine = (enum tmem_engine)k;
     }
@@ -214,7 +224,7 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
         if (a == TMEM_ATTENTION_COUNT) {
             tmem__args_choices(tmem__args_find(opts, n_opts, "--attention"), " or ", names, sizeof names);
             snprintf(msg, sizeof msg, "must be %s", names);
-            return bad("--attention", msg);
+            return bad_choice(opts, n_opts, "--attention", attention, msg);
         }
         io.flash = a == TMEM_ATTENTION_FLASH;
     }
@@ -231,7 +241,7 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
     }
     const struct tmem_gpu *g = tmem_gpu_find(gpu_name ? gpu_name : INFER_DEFAULT_GPU);
     if (g == NULL)
-        return bad("--gpu", "unknown GPU (see tmem gpus)");
+        return bad_choice(opts, n_opts, "--gpu", gpu_name, "unknown GPU (see tmem gpus)");
     *custom = *g;
     if (mem_mib.set) {
         if (mem_mib.v == 0)

@@ -66,7 +66,12 @@ static int dispatch(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(c, commands[i].name) == 0)
             return commands[i].run(argc, argv);
-    cli_error(c, "unknown command", "try 'tmem --help' for more information");
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    char dym[96];
+    const char *hint = tmem__did_you_mean(c, names, sizeof names / sizeof names[0], dym, sizeof dym);
+    cli_error(c, "unknown command", hint ? hint : "try 'tmem --help' for more information");
     return 2;
 }
 
