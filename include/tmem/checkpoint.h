@@ -190,6 +190,7 @@ struct tmem_ckpt {
     uint32_t cap_files, cap_tensors, cap_kv;
     struct tmem_arena *arena;
     struct tmem_name_map *names;   /* tensor name → index, built on demand */
+    bool jansson_only;             /* skip the scanner (st_scan.c): its differential test */
 };
 
 /* Opens PATH and reads its headers: a .safetensors file, a

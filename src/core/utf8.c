@@ -45,6 +45,16 @@ size_t tmem__utf8_invalid_at(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* ASCII, eight bytes at a time (headers are mostly ASCII) */
+        uint64_t w;
+        while (n - i >= 8 && (memcpy(&w, s + i, 8), (w & UINT64_C(0x8080808080808080)) == 0))
+            i += 8;
+        if (i < n && s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (i == n)
+            break;
         size_t k = tmem__utf8_seq(s + i, n - i, NULL);
         if (k == 0)
             return i;

@@ -120,7 +120,7 @@ enum tmem_status tmem_safetensors_parse_buffer(const void *buf, size_t len, cons
     if (out == NULL)
         return invalid(err, where ? where : "buffer", "no output given");
     RETURN_WITH_ALLOCATOR(alc, keep_allocator(out, alc,
-                                       tmem__safetensors_parse_buffer(buf, len, where, out, err)));
+                                       tmem__safetensors_parse_buffer(buf, len, where, false, out, err)));
 }
 
 enum tmem_status tmem_gguf_parse_buffer(const void *buf, size_t len, const char *where,

@@ -178,15 +178,7 @@ struct tmem_name_map {
     uint32_t *slots;   /* tensor index + 1; 0 = empty */
 };
 
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
+static uint64_t hash_name(const char *s) { return tmem__name_hash(s, strlen(s)); }
 
 static void map_free(struct tmem_name_map *m)
 {
@@ -469,9 +461,28 @@ static enum tmem_status finish(struct tmem_ckpt *c, struct tmem_error *err)
     return TMEM_OK;
 }
 
+/* A reading by the scanner that ended in an error (out of memory aside):
+ * done again by jansson alone, which words the error as it always has. */
+static bool read_again(enum tmem_status st, bool jansson_only)
+{
+    return st != TMEM_OK && st != TMEM_ERR_NOMEM && !jansson_only;
+}
+
 enum tmem_status tmem__ckpt_open(const char *path, struct tmem_ckpt *out, struct tmem_error *err)
 {
+    enum tmem_status st = tmem__ckpt_open_with(path, false, out, err);
+    if (read_again(st, false)) {
+        tmem__ckpt_free(out);
+        st = tmem__ckpt_open_with(path, true, out, err);
+    }
+    return st;
+}
+
+enum tmem_status tmem__ckpt_open_with(const char *path, bool jansson_only, struct tmem_ckpt *out,
+                                      struct tmem_error *err)
+{
     memset(out, 0, sizeof *out);
+    out->jansson_only = jansson_only;
     if (path == NULL || path[0] == '\0')
         return tmem__ckpt_fail(err, TMEM_ERR_INVALID_ARG, "PATH", NULL, 0, "no path given");
     out->path = tmem__arena_strndup(out, path, strlen(path));
@@ -516,13 +527,19 @@ static enum tmem_status buffer_begin(struct tmem_ckpt *out, const char *where, s
 }
 
 enum tmem_status tmem__safetensors_parse_buffer(const void *buf, size_t len, const char *where,
-                                                struct tmem_ckpt *out, struct tmem_error *err)
+                                                bool jansson_only, struct tmem_ckpt *out,
+                                                struct tmem_error *err)
 {
     enum tmem_status st = buffer_begin(out, where ? where : "buffer.safetensors", len, err);
+    out->jansson_only = jansson_only;
     if (st == TMEM_OK)
         st = tmem__safetensors_read_mem(out, 0, buf, err);
     if (st == TMEM_OK)
         st = finish(out, err);
+    if (read_again(st, jansson_only)) {
+        tmem__ckpt_free(out);
+        return tmem__safetensors_parse_buffer(buf, len, where, true, out, err);
+    }
     return st;
 }
 

@@ -23,6 +23,23 @@ static inline void *tmem_ckpt_realloc(void *p, size_t old_bytes, size_t new_byte
     return q;
 }
 
+/* The hash of a tensor name s[0..n) (the name map's, the scanner's
+ * duplicate check): eight bytes a step, a 90,000-name checkpoint's names
+ * hash several times faster than byte by byte. */
+static inline uint64_t tmem__name_hash(const char *s, size_t n)
+{
+    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ n, w;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+    return h ^ (h >> 29);
+}
+
 /* Copies s[0..len) plus a NUL into the arena; NULL when out of memory. */
 char *tmem__arena_strndup(struct tmem_ckpt *c, const char *s, size_t len);
 
@@ -65,10 +82,39 @@ static inline uint64_t tmem_le64(const unsigned char *p)
 }
 
 /* One safetensors file's header, held in memory (hdr = the N JSON bytes):
- * appends its tensors to c with file index `file`. */
+ * appends its tensors to c with file index `file`. The scanner
+ * (st_scan.c) reads it when it can, jansson otherwise; c->jansson_only
+ * skips the scanner (the differential test's reference). */
 enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t file,
                                                const char *hdr, size_t hdr_len,
                                                struct tmem_error *err);
+
+/* The scanner of st_scan.c, jansson's fast path: true when hdr has the
+ * common fixed shape and every tensor in it is valid (its tensors, in text
+ * order, appended to c as the jansson path appends them, minus info_offset
+ * and the metadata rows' offset, which the caller sets; names not checked
+ * for repeats: the name map does that); false, with c's tables as they
+ * were, for anything else: then jansson decides. */
+bool tmem__st_scan_header(struct tmem_ckpt *c, uint32_t file, const char *hdr, size_t len);
+
+/* An index's weight_map entries in text order (NUL-terminated copies) and
+ * metadata.total_size, from the same scanner: true when the index has the
+ * fixed shape ({"metadata": {...}, "weight_map": {...}}, plain strings,
+ * integers; weight_map's keys not checked for repeats: the caller finds a
+ * key naming a tensor another key named); false otherwise (nothing kept:
+ * jansson decides). */
+struct tmem__st_index_entry {
+    const char *key, *val;
+};
+struct tmem__st_index {
+    struct tmem__st_index_entry *entries;
+    size_t n;
+    char *strings;
+    uint64_t total_bytes;
+    bool has_total;
+};
+bool tmem__st_scan_index(const char *text, size_t len, struct tmem__st_index *out);
+void tmem__st_index_free(struct tmem__st_index *x);
 
 /* Opens path as a regular file (tmem__open_regular, never blocking) and
  * appends its file row: *fd and *file on TMEM_OK. */
@@ -103,8 +149,15 @@ enum tmem_status tmem__ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *
 /* The readers behind the public entry points of tmem/checkpoint.h (api.c
  * makes the allocator current, then calls these). Same contracts. */
 enum tmem_status tmem__ckpt_open(const char *path, struct tmem_ckpt *out, struct tmem_error *err);
+/* tmem__ckpt_open reads with the scanner and, when that ends in an error
+ * (out of memory aside), again with jansson alone, whose error it returns;
+ * tmem__ckpt_open_with(jansson_only = true) is that second reading alone
+ * (the reference of the differential test), false the first alone. */
+enum tmem_status tmem__ckpt_open_with(const char *path, bool jansson_only, struct tmem_ckpt *out,
+                                      struct tmem_error *err);
 enum tmem_status tmem__safetensors_parse_buffer(const void *buf, size_t len, const char *where,
-                                                struct tmem_ckpt *out, struct tmem_error *err);
+                                                bool jansson_only, struct tmem_ckpt *out,
+                                                struct tmem_error *err);
 enum tmem_status tmem__gguf_parse_buffer(const void *buf, size_t len, const char *where,
                                          struct tmem_ckpt *out, struct tmem_error *err);
 void tmem__ckpt_free(struct tmem_ckpt *c);

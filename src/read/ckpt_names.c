@@ -31,23 +31,56 @@ const char *tmem_ckpt_group_name(unsigned g)
     return g < (unsigned)TMEM_GROUP_COUNT ? tmem_group_name((enum tmem_group)g) : "other";
 }
 
-static bool has(const char *s, const char *part) { return strstr(s, part) != NULL; }
+/* Which byte pairs occur in a name, as a 1024-bit set: a pattern with a
+ * pair the name lacks cannot occur in it, which spares most of the
+ * strstr calls tmem_ckpt_classify makes (bench/bench_inspect.c). */
+struct pairs {
+    uint64_t bits[16];
+};
+
+static unsigned pair_bit(const char *s) { return ((unsigned char)s[0] * 31u + (unsigned char)s[1]) & 1023u; }
+
+static void pairs_of(const char *s, struct pairs *p)
+{
+    memset(p, 0, sizeof *p);
+    for (; s[0] && s[1]; s++)
+        p->bits[pair_bit(s) >> 6] |= UINT64_C(1) << (pair_bit(s) & 63);
+}
+
+static bool may_have(const struct pairs *p, const char *part)
+{
+    for (; part[0] && part[1]; part++)
+        if (!(p->bits[pair_bit(part) >> 6] >> (pair_bit(part) & 63) & 1))
+            return false;
+    return true;
+}
+
+static bool has(const struct pairs *p, const char *s, const char *part)
+{
+    return may_have(p, part) && strstr(s, part) != NULL;
+}
 
 static bool starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static bool ends(const char *s, const char *suffix)
+static bool ends_n(const char *s, size_t n, const char *suffix, size_t k)
 {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
+
+static bool ends(const char *s, const char *suffix) { return ends_n(s, strlen(s), suffix, strlen(suffix)); }
+
+/* name (len bytes) ends with the string literal lit */
+#define ENDS(lit) ends_n(name, len, lit, sizeof lit - 1)
 
 /* a dot-separated segment of s equal to seg, or starting with it when
  * prefix is set */
-static bool segment(const char *s, const char *seg, bool prefix)
+static bool segment(const struct pairs *pr, const char *s, const char *seg, bool prefix)
 {
+    if (!may_have(pr, seg))
+        return false;
     size_t k = strlen(seg);
     for (const char *p = s; (p = strstr(p, seg)) != NULL; p++) {
         if (p != s && p[-1] != '.')
@@ -68,15 +101,18 @@ static bool ends_segment(const char *s, const char *seg_dot_last)
 unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason)
 {
     enum tmem_ckpt_reason r = TMEM_CKPT_REASON_NONE;
+    const size_t len = strlen(name);
+    struct pairs pr;
+    pairs_of(name, &pr);
     unsigned g;
-    if (has(name, "vision_tower") || has(name, "vision_model") || segment(name, "visual", false) ||
-        has(name, "multi_modal_projector") || has(name, "mm_projector") ||
-        has(name, "vision_encoder") || has(name, "audio_tower") || has(name, "image_newline") ||
+    if (has(&pr, name, "vision_tower") || has(&pr, name, "vision_model") || segment(&pr, name, "visual", false) ||
+        has(&pr, name, "multi_modal_projector") || has(&pr, name, "mm_projector") ||
+        has(&pr, name, "vision_encoder") || has(&pr, name, "audio_tower") || has(&pr, name, "image_newline") ||
         starts(name, "v.blk.") || starts(name, "mm.")) {
         r = TMEM_CKPT_REASON_VISION;
         g = TMEM_CKPT_GROUP_OTHER;
-    } else if (has(name, "inv_freq") || starts(name, "rope_freqs") || has(name, "rope_factors") ||
-               has(name, "rotary_emb")) {
+    } else if (has(&pr, name, "inv_freq") || starts(name, "rope_freqs") || has(&pr, name, "rope_factors") ||
+               has(&pr, name, "rotary_emb")) {
         r = TMEM_CKPT_REASON_ROTARY;
         g = TMEM_CKPT_GROUP_OTHER;
     } else if (ends_segment(name, "attn.bias") || ends_segment(name, "attn.masked_bias") ||
@@ -84,42 +120,42 @@ unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason)
                ends_segment(name, "attention.masked_bias")) {
         r = TMEM_CKPT_REASON_MASK;
         g = TMEM_CKPT_GROUP_OTHER;
-    } else if (ends(name, "_scale_inv") || ends(name, ".weight_scale") ||
-               ends(name, ".input_scale") || ends(name, ".qzeros") || ends(name, ".scales") ||
-               ends(name, ".g_idx") || ends(name, ".absmax") || ends(name, ".quant_map") ||
-               has(name, ".quant_state") || ends(name, ".nested_absmax") ||
-               ends(name, ".nested_quant_map") || ends(name, ".SCB") ||
-               ends(name, ".weight_format") || ends(name, ".weight_shape") ||
-               ends(name, ".weight_zero_point") || ends(name, ".weight_scale_2") ||
-               ends(name, ".weight_global_scale") || ends(name, ".input_global_scale") ||
-               ends(name, "_proj_scales")) {
+    } else if (ENDS("_scale_inv") || ENDS(".weight_scale") ||
+               ENDS(".input_scale") || ENDS(".qzeros") || ENDS(".scales") ||
+               ENDS(".g_idx") || ENDS(".absmax") || ENDS(".quant_map") ||
+               has(&pr, name, ".quant_state") || ENDS(".nested_absmax") ||
+               ENDS(".nested_quant_map") || ENDS(".SCB") ||
+               ENDS(".weight_format") || ENDS(".weight_shape") ||
+               ENDS(".weight_zero_point") || ENDS(".weight_scale_2") ||
+               ENDS(".weight_global_scale") || ENDS(".input_global_scale") ||
+               ENDS("_proj_scales")) {
         r = TMEM_CKPT_REASON_QUANT;
         g = TMEM_CKPT_GROUP_OTHER;
-    } else if (starts(name, "lm_head") || has(name, ".lm_head.") || segment(name, "embed_out", false) ||
+    } else if (starts(name, "lm_head") || has(&pr, name, ".lm_head.") || segment(&pr, name, "embed_out", false) ||
                starts(name, "output.")) {
         g = TMEM_GROUP_LM_HEAD;
-    } else if (has(name, "shared_expert_gate") || has(name, "mlp.gate.") ||
-               has(name, "block_sparse_moe.gate.") || has(name, "moe.gate.") ||
-               has(name, "e_score_correction_bias") || has(name, "ffn_gate_inp") ||
-               has(name, "exp_probs_b") || segment(name, "router", false)) {
+    } else if (has(&pr, name, "shared_expert_gate") || has(&pr, name, "mlp.gate.") ||
+               has(&pr, name, "block_sparse_moe.gate.") || has(&pr, name, "moe.gate.") ||
+               has(&pr, name, "e_score_correction_bias") || has(&pr, name, "ffn_gate_inp") ||
+               has(&pr, name, "exp_probs_b") || segment(&pr, name, "router", false)) {
         g = TMEM_GROUP_ROUTER;
-    } else if (has(name, "shared_expert") || has(name, "_shexp")) {
+    } else if (has(&pr, name, "shared_expert") || has(&pr, name, "_shexp")) {
         g = TMEM_GROUP_SHARED_EXPERTS;
-    } else if (has(name, ".experts.") || has(name, "_exps")) {
+    } else if (has(&pr, name, ".experts.") || has(&pr, name, "_exps")) {
         g = TMEM_GROUP_EXPERTS;
-    } else if (has(name, "norm") || segment(name, "ln_", true) || segment(name, "ln", false)) {
+    } else if (has(&pr, name, "norm") || segment(&pr, name, "ln_", true) || segment(&pr, name, "ln", false)) {
         g = TMEM_GROUP_NORM;
-    } else if (has(name, "embed") || has(name, "embd") || segment(name, "wte", false) || segment(name, "wpe", false) ||
-               has(name, "word_embeddings") || segment(name, "project_in", false) ||
-               segment(name, "project_out", false)) {
+    } else if (has(&pr, name, "embed") || has(&pr, name, "embd") || segment(&pr, name, "wte", false) || segment(&pr, name, "wpe", false) ||
+               has(&pr, name, "word_embeddings") || segment(&pr, name, "project_in", false) ||
+               segment(&pr, name, "project_out", false)) {
         g = TMEM_GROUP_EMBEDDING;
-    } else if (has(name, "attn") || has(name, "attention") || segment(name, "q_proj", false) ||
-               segment(name, "k_proj", false) || segment(name, "v_proj", false) ||
-               segment(name, "o_proj", false) || segment(name, "query_key_value", false)) {
+    } else if (has(&pr, name, "attn") || has(&pr, name, "attention") || segment(&pr, name, "q_proj", false) ||
+               segment(&pr, name, "k_proj", false) || segment(&pr, name, "v_proj", false) ||
+               segment(&pr, name, "o_proj", false) || segment(&pr, name, "query_key_value", false)) {
         g = TMEM_GROUP_ATTENTION;
-    } else if (has(name, "mlp") || has(name, "ffn") || has(name, "feed_forward") ||
-               segment(name, "fc1", false) || segment(name, "fc2", false) ||
-               has(name, "dense_h_to_4h") || has(name, "dense_4h_to_h")) {
+    } else if (has(&pr, name, "mlp") || has(&pr, name, "ffn") || has(&pr, name, "feed_forward") ||
+               segment(&pr, name, "fc1", false) || segment(&pr, name, "fc2", false) ||
+               has(&pr, name, "dense_h_to_4h") || has(&pr, name, "dense_4h_to_h")) {
         g = TMEM_GROUP_MLP;
     } else {
         r = TMEM_CKPT_REASON_UNKNOWN;
@@ -212,13 +248,69 @@ static uint64_t logical_params(struct tmem_ckpt *c, const struct tmem_ckpt_tenso
     return t->n_elems;
 }
 
+/* name with every all-digit dot-separated segment written "#"
+ * ("model.layers.12.mlp.experts.7.up_proj.weight" → "model.layers.#.mlp.
+ * experts.#.up_proj.weight") into buf[cap]; false when it does not fit.
+ * tmem_ckpt_classify gives such a name the group of the original: no
+ * pattern it looks for contains '#' or a digit next to a '.', and its
+ * segment tests compare whole segments, none all digits. */
+static bool digits_as_hash(const char *name, char *buf, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = name; *p;) {
+        const char *e = p;
+        while (*e >= '0' && *e <= '9')
+            e++;
+        bool all_digits = e > p && (*e == '.' || *e == '\0') && (p == name || p[-1] == '.');
+        if (all_digits) {
+            if (o + 1 >= cap)
+                return false;
+            buf[o++] = '#';
+            p = e;
+            continue;
+        }
+        if (o + 1 >= cap)
+            return false;
+        buf[o++] = *p++;
+    }
+    buf[o] = '\0';
+    return true;
+}
+
 void tmem__ckpt_classify_all(struct tmem_ckpt *c)
 {
+    /* A 90,000-tensor checkpoint repeats a few dozen name patterns (layer
+     * and expert numbers aside): the last few patterns' groups are kept,
+     * which makes classifying it ~5x faster (bench/bench_inspect.c). */
+    enum { MEMO = 8, MEMO_NAME = 192 };
+    struct {
+        char key[MEMO_NAME];
+        uint8_t group, reason;
+    } memo[MEMO];
+    unsigned n_memo = 0, next = 0;
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         struct tmem_ckpt_tensor *t = &c->tensors[i];
-        enum tmem_ckpt_reason r;
-        t->group = (uint8_t)tmem_ckpt_classify(t->name, &r);
-        t->reason = (uint8_t)r;
+        char key[MEMO_NAME];
+        bool keyed = digits_as_hash(t->name, key, sizeof key), hit = false;
+        for (unsigned m = 0; keyed && m < n_memo && !hit; m++)
+            if (strcmp(memo[m].key, key) == 0) {
+                t->group = memo[m].group;
+                t->reason = memo[m].reason;
+                hit = true;
+            }
+        if (!hit) {
+            enum tmem_ckpt_reason r;
+            t->group = (uint8_t)tmem_ckpt_classify(t->name, &r);
+            t->reason = (uint8_t)r;
+            if (keyed) {
+                memcpy(memo[next].key, key, sizeof key);
+                memo[next].group = t->group;
+                memo[next].reason = t->reason;
+                next = (next + 1) % MEMO;
+                if (n_memo < MEMO)
+                    n_memo++;
+            }
+        }
         t->layer = tmem_ckpt_layer_of(t->name);
     }
     for (uint32_t i = 0; i < c->n_tensors; i++) {

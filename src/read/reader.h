@@ -26,6 +26,27 @@ enum tmem_status tmem__read_file(const char *path, size_t max_bytes, char **buf,
 enum tmem_status tmem__model_load_noted(const char *arg, struct tmem_model *out, char *notes,
                                         size_t notes_cap, struct tmem_error *err);
 
+/* Progress of a long read (progress.c): fn(ctx, done, total, what) after
+ * each of `total` steps (the shards of an index, `what` the one just read),
+ * on the calling thread's current sink; tmem__progress_set installs one and
+ * returns the one before. */
+typedef void (*tmem__progress_fn)(void *ctx, uint64_t done, uint64_t total, const char *what);
+struct tmem__progress {
+    tmem__progress_fn fn;
+    void *ctx;
+};
+struct tmem__progress tmem__progress_set(struct tmem__progress p);
+void tmem__progress(uint64_t done, uint64_t total, const char *what);
+
+/* Adds one line to o's notes (cut to what fits; nothing when o has none). */
+void tmem__load_note(const struct tmem_load_opts *o, const char *line);
+
+/* The local Hugging Face hub cache (hf_cache.c): its folder into buf
+ * (length, 0 when no variable says where), and the snapshot folder of repo
+ * id `id` (ORG/NAME) into buf: true when the cache has one. */
+size_t tmem__hf_cache_root(char *buf, size_t cap);
+bool tmem__hf_cache_snapshot(const char *id, char *buf, size_t cap);
+
 /* Up to `max` names from `names[n]` closest to `query` by edit distance
  * (case-insensitive), written as "a, b, c" into buf, and only names within
  * max(1, a third of the longer name's length) edits: none (an empty buf)

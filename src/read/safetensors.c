@@ -38,7 +38,7 @@ static uint64_t key_offset_from(const char *text, size_t len, size_t from, const
     for (const char *p = text + from, *end = text + len;
          k + 2 <= (size_t)(end - p) && (p = memchr(p, '"', (size_t)(end - p) - k - 1)) != NULL;
          p++) {
-        if (memcmp(p + 1, name, k) != 0 || p[k + 1] != '"')
+        if ((k > 0 && p[1] != name[0]) || memcmp(p + 1, name, k) != 0 || p[k + 1] != '"')
             continue;
         const char *q = p + k + 2;
         while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
@@ -216,6 +216,27 @@ static int cmp_span(const void *a, const void *b)
     return (x->n_bytes > y->n_bytes) - (x->n_bytes < y->n_bytes);
 }
 
+/* The scanner's tensors from `first` on (text order, as jansson's
+ * iteration gives them) get the info_offset parse_tensor gives, by the same
+ * search, and its metadata rows the offset parse_metadata gives. */
+static void scanned_offsets(struct st_parse *p, uint32_t first, uint32_t first_kv)
+{
+    for (uint32_t i = first; i < p->c->n_tensors; i++) {
+        struct tmem_ckpt_tensor *t = &p->c->tensors[i];
+        uint64_t at = key_offset_from(p->hdr, p->hdr_len, p->scan, t->name, UINT64_MAX);
+        if (at == UINT64_MAX)
+            at = key_offset(p->hdr, p->hdr_len, t->name, 0);
+        else
+            p->scan = (size_t)at + 1;
+        t->info_offset = 8 + at;
+    }
+    if (p->c->n_kv > first_kv) {
+        uint64_t off = 8 + key_offset(p->hdr, p->hdr_len, "__metadata__", 0);
+        for (uint32_t i = first_kv; i < p->c->n_kv; i++)
+            p->c->kv[i].offset = off;
+    }
+}
+
 enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t file,
                                                const char *hdr, size_t hdr_len,
                                                struct tmem_error *err)
@@ -229,8 +250,18 @@ enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t fi
         return tmem__ckpt_fail(err, TMEM_ERR_SYNTAX, p.path, "header", 8 + bad,
                               "the header is not valid UTF-8 (byte 0x%02x)",
                               (unsigned)(unsigned char)hdr[bad]);
+    enum tmem_status st = TMEM_OK;
+    uint32_t first = c->n_tensors;
+    json_t *root = NULL;
+    if (!c->jansson_only) {
+        uint32_t first_kv = c->n_kv;
+        if (tmem__st_scan_header(c, file, hdr, hdr_len)) {
+            scanned_offsets(&p, first, first_kv);
+            goto layout;
+        }
+    }
     json_error_t je;
-    json_t *root = json_loadb(hdr, hdr_len, JSON_REJECT_DUPLICATES, &je);
+    root = json_loadb(hdr, hdr_len, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL) {
         bool dup = strstr(je.text, "duplicate") != NULL;
         uint64_t at = json_syntax_offset(&je);
@@ -244,8 +275,6 @@ enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t fi
                               dup ? "a tensor name appears twice: " : "the header is not JSON: ",
                               je.text);
     }
-    enum tmem_status st = TMEM_OK;
-    uint32_t first = c->n_tensors;
     if (!json_is_object(root)) {
         st = tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, p.path, "header", 8,
                             "expected a JSON object of tensors, got %s", tmem__json_kind(root));
@@ -266,13 +295,17 @@ enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t fi
     if (st != TMEM_OK)
         goto done;
 
+layout:;
     /* Metadata::validate: sorted by offsets, contiguous from 0. A header
      * of no tensors ({} or only __metadata__) is legal: c->tensors may
      * still be NULL then, and neither pointer arithmetic nor qsort may
      * touch it. */
     uint32_t n = c->n_tensors - first;
     struct tmem_ckpt_tensor *t = n > 0 ? c->tensors + first : NULL;
-    if (n > 1)
+    bool sorted = true; /* writers store tensors in offset order: no sort then */
+    for (uint32_t i = 1; i < n && sorted; i++)
+        sorted = cmp_span(&t[i - 1], &t[i]) <= 0;
+    if (!sorted)
         qsort(t, n, sizeof *t, cmp_span);
     uint64_t at = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -432,6 +465,54 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* The index's weight_map entries and metadata.total_size from jansson (the
+ * scanner did not take the text): the same checks and errors as ever. The
+ * entries point into *root, which the caller frees. */
+static enum tmem_status index_by_jansson(const char *ip, const char *text,
+                                         size_t len, json_t **root_out,
+                                         struct tmem__st_index *x, struct tmem_error *err)
+{
+    json_error_t je;
+    json_t *root = *root_out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (root == NULL)
+        return tmem__ckpt_fail(err, tmem__json_load_status(&je), ip, "index", json_syntax_offset(&je),
+                               "the index is not JSON: %s", je.text);
+    json_t *wm = json_is_object(root) ? json_object_get(root, "weight_map") : NULL;
+    if (!json_is_object(wm))
+        return tmem__ckpt_fail(err, wm ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, ip, "weight_map",
+                               key_offset(text, len, "weight_map", 0),
+                               "expected an object of tensor name → shard file, got %s",
+                               wm ? tmem__json_kind(wm) : "nothing");
+    json_t *meta = json_object_get(root, "metadata");
+    json_t *total = json_is_object(meta) ? json_object_get(meta, "total_size") : NULL;
+    if (total != NULL && !json_is_null(total)) {
+        if (!json_u64(total, &x->total_bytes))
+            return tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, ip, "metadata.total_size",
+                                   key_offset(text, len, "total_size", 0),
+                                   "expected a non-negative integer, got %s", tmem__json_kind(total));
+        x->has_total = true;
+    }
+    size_t n_map = json_object_size(wm);
+    if (n_map > TMEM_MAX_CKPT_TENSORS)
+        return tmem__ckpt_fail(err, TMEM_ERR_LIMIT, ip, "weight_map", 0,
+                               "%zu tensors but at most %u are read", n_map, TMEM_MAX_CKPT_TENSORS);
+    x->entries = tmem__alloc((n_map ? n_map : 1) * sizeof *x->entries);
+    if (x->entries == NULL)
+        return tmem__ckpt_fail(err, TMEM_ERR_NOMEM, ip, NULL, 0, "out of memory");
+    const char *key;
+    json_t *val;
+    json_object_foreach(wm, key, val)
+    {
+        if (!json_is_string(val) || !plain_file_name(json_string_value(val)))
+            return tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, ip, key, key_offset(text, len, key, 0),
+                                   "weight_map value must be a shard file name in the index's "
+                                   "folder, got %s",
+                                   json_is_string(val) ? "a path" : tmem__json_kind(val));
+        x->entries[x->n++] = (struct tmem__st_index_entry){key, json_string_value(val)};
+    }
+    return TMEM_OK;
+}
+
 enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *index_path,
                                              struct tmem_error *err)
 {
@@ -444,59 +525,43 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
     enum tmem_status st = tmem__read_file(ip, TMEM_MAX_SAFETENSORS_INDEX, &text, &len, err);
     if (st != TMEM_OK)
         return st;
-    json_error_t je;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = NULL;
     const char **names = NULL;
+    bool *listed = NULL;
     size_t n_names = 0;
-    if (root == NULL) {
-        st = tmem__ckpt_fail(err, tmem__json_load_status(&je), ip, "index", json_syntax_offset(&je),
-                            "the index is not JSON: %s", je.text);
-        goto done;
-    }
-    json_t *wm = json_is_object(root) ? json_object_get(root, "weight_map") : NULL;
-    if (!json_is_object(wm)) {
-        st = tmem__ckpt_fail(err, wm ? TMEM_ERR_SCHEMA : TMEM_ERR_MISSING_KEY, ip, "weight_map",
-                            key_offset(text, len, "weight_map", 0),
-                            "expected an object of tensor name → shard file, got %s",
-                            wm ? tmem__json_kind(wm) : "nothing");
-        goto done;
-    }
-    json_t *meta = json_object_get(root, "metadata");
-    json_t *total = json_is_object(meta) ? json_object_get(meta, "total_size") : NULL;
-    if (total != NULL && !json_is_null(total)) {
-        if (!json_u64(total, &c->index_total_bytes)) {
-            st = tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, ip, "metadata.total_size",
-                                key_offset(text, len, "total_size", 0),
-                                "expected a non-negative integer, got %s", tmem__json_kind(total));
+    struct tmem__st_index x;
+    if (c->jansson_only || !tmem__st_scan_index(text, len, &x)) {
+        memset(&x, 0, sizeof x);
+        st = index_by_jansson(ip, text, len, &root, &x, err);
+        if (st != TMEM_OK)
             goto done;
-        }
-        c->has_index_total = true;
     }
-
-    /* the distinct shard names, sorted */
-    size_t n_map = json_object_size(wm);
-    if (n_map > TMEM_MAX_CKPT_TENSORS) {
+    if (x.n > TMEM_MAX_CKPT_TENSORS) {
         st = tmem__ckpt_fail(err, TMEM_ERR_LIMIT, ip, "weight_map", 0,
-                            "%zu tensors but at most %u are read", n_map, TMEM_MAX_CKPT_TENSORS);
+                            "%zu tensors but at most %u are read", x.n, TMEM_MAX_CKPT_TENSORS);
         goto done;
     }
+    c->index_total_bytes = x.total_bytes;
+    c->has_index_total = x.has_total;
+
+    /* the distinct shard names, sorted (runs of one shard collapsed first:
+     * an index lists a shard's tensors together) */
+    size_t n_map = x.n;
     names = tmem__alloc((n_map ? n_map : 1) * sizeof *names);
     if (names == NULL) {
         st = tmem__ckpt_fail(err, TMEM_ERR_NOMEM, ip, NULL, 0, "out of memory");
         goto done;
     }
-    const char *key;
-    json_t *val;
-    json_object_foreach(wm, key, val)
-    {
-        if (!json_is_string(val) || !plain_file_name(json_string_value(val))) {
+    for (size_t i = 0; i < n_map; i++) {
+        const char *key = x.entries[i].key, *val = x.entries[i].val;
+        if (!plain_file_name(val)) {
             st = tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, ip, key, key_offset(text, len, key, 0),
                                 "weight_map value must be a shard file name in the index's "
-                                "folder, got %s",
-                                json_is_string(val) ? "a path" : tmem__json_kind(val));
+                                "folder, got a path");
             goto done;
         }
-        names[n_names++] = json_string_value(val);
+        if (n_names == 0 || strcmp(names[n_names - 1], val) != 0)
+            names[n_names++] = val;
     }
     qsort(names, n_names, sizeof *names, cmp_cstr);
     size_t n_shards = 0;
@@ -509,6 +574,9 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
         goto done;
     }
 
+    /* the shards hold as many tensors as the index names, or the index is
+     * refused below: room for them at once, not by doubling */
+    st = tmem__ckpt_reserve(c, n_map, 0, ip, err);
     /* every shard's header, in name order: file i is names[i] */
     for (size_t i = 0; i < n_shards && st == TMEM_OK; i++) {
         char path[4096];
@@ -517,6 +585,8 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
             break;
         }
         st = read_shard(c, path, err);
+        /* the last call says "done", also when a shard failed */
+        tmem__progress(st == TMEM_OK ? i + 1 : n_shards, n_shards, names[i]);
     }
     if (st != TMEM_OK)
         goto done;
@@ -526,11 +596,26 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
 
     char q[TMEM_QUOTE_CAP], q2[TMEM_QUOTE_CAP];
     /* the index agrees with the shards: same names, same files */
-    json_object_foreach(wm, key, val)
-    {
-        const char *shard = json_string_value(val);
-        int64_t want = shard_of(names, n_shards, shard);
-        int64_t t = tmem_ckpt_find(c, key);
+    listed = tmem__calloc(c->n_tensors ? c->n_tensors : 1, sizeof *listed);
+    if (listed == NULL) {
+        st = tmem__ckpt_fail(err, TMEM_ERR_NOMEM, ip, NULL, 0, "out of memory");
+        goto done;
+    }
+    int64_t want = -1;
+    const char *want_name = NULL;
+    uint32_t next = 0;
+    for (size_t i = 0; i < n_map; i++) {
+        const char *key = x.entries[i].key, *shard = x.entries[i].val;
+        if (want_name == NULL || strcmp(want_name, shard) != 0) {
+            want = shard_of(names, n_shards, shard);
+            want_name = shard;
+        }
+        /* the index usually lists the tensors in the shards' order: the one
+         * after the last found is tried first (one strcmp, no hashing) */
+        int64_t t = next < c->n_tensors && strcmp(c->tensors[next].name, key) == 0
+                        ? (int64_t)next
+                        : tmem_ckpt_find(c, key);
+        next = t >= 0 ? (uint32_t)t + 1 : 0;
         if (t < 0) {
             st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key,
                                 key_offset(text, len, key, 0),
@@ -547,10 +632,18 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
                                 tmem__quote(q2, base_name(c->files[c->tensors[t].file].path)));
             goto done;
         }
+        if (listed[t]) { /* a key twice: jansson refuses it (tmem__ckpt_open reads again) */
+            st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key, key_offset(text, len, key, 0),
+                                 "weight_map names this tensor twice");
+            goto done;
+        }
+        listed[t] = true;
     }
+    /* the keys each name a tensor of their own: any tensor left out
+     * makes the counts differ; the first of them in file order is named */
     if (n_map != c->n_tensors) {
         for (uint32_t i = 0; i < c->n_tensors; i++)
-            if (json_object_get(wm, c->tensors[i].name) == NULL) {
+            if (!listed[i]) {
                 st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT,
                                     c->files[c->tensors[i].file].path, c->tensors[i].name,
                                     c->tensors[i].info_offset,
@@ -574,7 +667,9 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
         }
     }
 done:
+    tmem__dealloc(listed);
     tmem__dealloc(names);
+    tmem__st_index_free(&x);
     json_decref(root);
     tmem__dealloc(text);
     return st;
