@@ -10,6 +10,9 @@ pkg-config --exists jansson 2>/dev/null || need="$need libjansson-dev"
 pkg-config --exists cmocka 2>/dev/null || need="$need libcmocka-dev"
 # the reference JSON Schema validator (Debian), for tests/cli/schema.sh
 /usr/bin/python3 -c "import jsonschema" >/dev/null 2>&1 || need="$need python3-jsonschema"
+# the shells whose completion scripts tests/cli/conventions.sh runs
+command -v zsh >/dev/null 2>&1 || need="$need zsh"
+command -v fish >/dev/null 2>&1 || need="$need fish"
 [ -z "$need" ] && exit 0
 echo "tmem: installing:$need"
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

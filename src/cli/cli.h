@@ -104,6 +104,7 @@ void tmem__models_doc(cmd_doc_sink sink, void *ctx);
 void tmem__gpus_doc(cmd_doc_sink sink, void *ctx);
 void tmem__plan_doc(cmd_doc_sink sink, void *ctx);
 void tmem__sweep_doc(cmd_doc_sink sink, void *ctx);
+void tmem__completion_doc(cmd_doc_sink sink, void *ctx);
 
 /* The subcommands, in the order tmem --help and the man page list them. */
 struct tmem__cli_command {
@@ -126,5 +127,6 @@ int cmd_serve(int argc, char **argv);   /* cmd_serve.c */
 int cmd_inspect(int argc, char **argv); /* cmd_inspect.c */
 int cmd_plan(int argc, char **argv);    /* cmd_plan.c */
 int cmd_sweep(int argc, char **argv);   /* cmd_sweep.c */
+int cmd_completion(int argc, char **argv); /* cmd_completion.c */
 
 #endif /* TMEM_CLI_H */

@@ -105,7 +105,16 @@ int cmd_inspect(int argc, char **argv)
     }
     int rc = 0;
     struct tmem_error err = {0};
-    if (tmem_ckpt_open(pos[0], cli_allocator(), &s->ckpt, &err) != TMEM_OK ||
+    /* a Hugging Face repo id: its snapshot in the local hub cache */
+    struct stat sb;
+    char snap[4096], line[4200];
+    const char *path = pos[0];
+    if (stat(path, &sb) != 0 && tmem__hf_cache_snapshot(path, snap, sizeof snap)) {
+        snprintf(line, sizeof line, "%s: read from the local Hugging Face cache, %s", path, snap);
+        cli_note(line);
+        path = snap;
+    }
+    if (tmem_ckpt_open(path, cli_allocator(), &s->ckpt, &err) != TMEM_OK ||
         tmem_ckpt_summarize(&s->ckpt, &s->sum, &err) != TMEM_OK) {
         rc = report_error(&err);
         goto done;
@@ -115,7 +124,6 @@ int cmd_inspect(int argc, char **argv)
     struct tmem_model m;
     bool have_model = false;
     char beside[4096];
-    struct stat sb;
     snprintf(beside, sizeof beside, "%s/config.json", s->ckpt.dir);
     if (no_check) {
         snprintf(s->no_check, sizeof s->no_check, "--no-check");

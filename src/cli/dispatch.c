@@ -3,8 +3,10 @@
  * or usage. */
 #include "alloc.h"
 #include "cli.h"
+#include "reader.h"
 
 #include <string.h>
+#include <unistd.h>
 
 static const struct tmem__cli_command commands[] = {
     {"params", cmd_params, tmem__params_doc},
@@ -17,6 +19,7 @@ static const struct tmem__cli_command commands[] = {
     {"models", cmd_models, tmem__models_doc},
     {"gpus", cmd_gpus, tmem__gpus_doc},
     {"sweep", cmd_sweep, tmem__sweep_doc},
+    {"completion", cmd_completion, tmem__completion_doc},
 };
 
 const struct tmem__cli_command *tmem__cli_commands(size_t *n)
@@ -75,13 +78,37 @@ static int dispatch(int argc, char **argv)
     return 2;
 }
 
+/* A checkpoint of at least this many shards shows its progress */
+#define PROGRESS_MIN_SHARDS 8
+
+/* "tmem: reading shard 57 of 163 (model-00057-of-00163.safetensors)" on
+ * stderr, redrawn in place (a carriage return, padded with spaces: no
+ * terminal escapes, no colour) and erased after the last: only on a
+ * terminal (tmem_cli_run installs it when stderr is one), so no captured
+ * output ever holds it. */
+static void progress_line(void *ctx, uint64_t done, uint64_t total, const char *what)
+{
+    (void)ctx;
+    if (total < PROGRESS_MIN_SHARDS)
+        return;
+    if (done < total)
+        fprintf(stderr, "\rtmem: reading shard %llu of %llu (%.40s)%8s", (unsigned long long)done,
+                (unsigned long long)total, what ? what : "", "");
+    else
+        fprintf(stderr, "\r%79s\r", "");
+    fflush(stderr);
+}
+
 int tmem_cli_run(int argc, char **argv, const struct tmem_allocator *alc)
 {
     const struct tmem_allocator *saved = run_alc;
     run_alc = alc;
     /* the CLI's own allocations (tmem__alloc) use it too */
     const struct tmem_allocator *prev = tmem__alloc_push(alc);
+    struct tmem__progress before = tmem__progress_set(
+        (struct tmem__progress){isatty(STDERR_FILENO) ? progress_line : NULL, NULL});
     int rc = dispatch(argc, argv);
+    tmem__progress_set(before);
     tmem__alloc_pop(prev);
     run_alc = saved;
     return rc;

@@ -1026,6 +1026,9 @@ enum tmem_status tmem__weights_for_model(const char *arg, const struct tmem_mode
 {
     memset(out, 0, sizeof *out);
     struct stat sb;
+    char snap[4096];
+    if (arg != NULL && stat(arg, &sb) != 0 && tmem__hf_cache_snapshot(arg, snap, sizeof snap))
+        arg = snap; /* a repo id in the local hub cache, as tmem__model_load_opts reads it */
     if (arg == NULL || stat(arg, &sb) != 0)
         return TMEM_OK; /* a preset: nothing stored */
     char cfg[4096];

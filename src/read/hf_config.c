@@ -320,8 +320,7 @@ static void read_model(struct cfg *c, struct tmem_model *m)
         read_dropout(c, &fi->dropout[k], &m->dropout[k]);
 }
 
-/* Adds one line to the caller's notes (cut to what fits). */
-static void note(const struct tmem_load_opts *o, const char *line)
+void tmem__load_note(const struct tmem_load_opts *o, const char *line)
 {
     if (o == NULL || o->notes == NULL || o->notes_cap == 0)
         return;
@@ -454,7 +453,7 @@ static void best_effort(struct cfg *c, const char *type, const char *cls,
             snprintf(line + n, sizeof line - n, " (closest known model_types: %s)", close);
         }
     }
-    note(o, line);
+    tmem__load_note(o, line);
 }
 
 enum tmem_status tmem__hf_config_parse(const char *text, size_t len, const char *where,
@@ -501,7 +500,7 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
                  "model_type %s: counted the text stack in text_config; the vision tower and "
                  "projector are not counted",
                  top_type ? tmem__quote(tq, top_type) : "(none)");
-        note(o, tline);
+        tmem__load_note(o, tline);
         c.root = text_config;
         c.where = text_where;
     }
@@ -522,7 +521,7 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
             snprintf(line, sizeof line, "--family %s: counted with %s's layout and keys%s%s",
                      tmem_family_info(f)->name, tmem_family_info(f)->name,
                      type ? ", not by the config's model_type " : "", type ? tmem__quote(q, type) : "");
-            note(o, line);
+            tmem__load_note(o, line);
         }
     }
     if (c.st == TMEM_OK && f == TMEM_FAMILY_COUNT && type != NULL) {
@@ -539,7 +538,7 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
         if (f != TMEM_FAMILY_COUNT && type != NULL) {
             snprintf(line, sizeof line, "unknown model_type %s: counted as %s, from architectures %s",
                      tmem__quote(q, type), tmem_family_info(f)->name, cls);
-            note(o, line);
+            tmem__load_note(o, line);
         }
     }
     if (c.st == TMEM_OK && f == TMEM_FAMILY_COUNT) {

@@ -115,7 +115,26 @@ enum tmem_status tmem__model_load_opts(const char *arg, const struct tmem_load_o
         return load_config_file(arg, o, out, err);
     }
 
+    /* A Hugging Face repo id in the local hub cache: the user's own copy
+     * is the truth, so it wins over a built-in preset of the same id. */
     const struct tmem_preset *p = tmem_preset_find(arg);
+    char snap[4096], line[4300];
+    if (stat_errno == ENOENT && tmem__hf_cache_snapshot(arg, snap, sizeof snap)) {
+        enum tmem_status st = tmem__model_load_opts(snap, o, out, err);
+        if (st == TMEM_OK) {
+            snprintf(line, sizeof line, "%s: read from the local Hugging Face cache, %s%s", arg, snap,
+                     p ? " (not the built-in preset of that id)" : "");
+            tmem__load_note(o, line);
+        }
+        return st;
+    }
+    if (p != NULL && strchr(arg, '/') != NULL) {
+        char root[2048];
+        if (tmem__hf_cache_root(root, sizeof root) == 0)
+            snprintf(root, sizeof root, "no HOME");
+        snprintf(line, sizeof line, "%s: not in the local Hugging Face cache (%s): the built-in preset %s",
+                 arg, root, p->name);
+    }
     if (p != NULL) {
         char where[96];
         snprintf(where, sizeof where, "preset %s", p->name);
@@ -123,6 +142,8 @@ enum tmem_status tmem__model_load_opts(const char *arg, const struct tmem_load_o
             tmem__hf_config_parse_opts(p->config_json, strlen(p->config_json), where, o, out, err);
         if (st == TMEM_OK)
             snprintf(out->name, sizeof out->name, "%s", p->name);
+        if (st == TMEM_OK && strchr(arg, '/') != NULL)
+            tmem__load_note(o, line);
         return st;
     }
 
@@ -137,11 +158,15 @@ enum tmem_status tmem__model_load_opts(const char *arg, const struct tmem_load_o
         return load_fail(err, TMEM_ERR_NOMEM, arg, "out of memory");
     for (size_t i = 0; i < n; i++)
         names[i] = tmem_preset_at(i)->name;
-    char close[160], msg[256];
+    char close[160], msg[600];
     if (tmem__close_names(arg, names, n, 3, close, sizeof close) == 0)
         snprintf(close, sizeof close, "none; tmem models lists them");
     tmem__dealloc(names);
+    char root[2048];
+    if (strchr(arg, '/') == NULL || tmem__hf_cache_root(root, sizeof root) == 0)
+        root[0] = '\0';
     snprintf(msg, sizeof msg,
-             "unknown model: not a file, a folder or a preset (closest presets: %s)", close);
+             "unknown model: not a file, a folder or a preset (closest presets: %s)%s%.*s", close,
+             root[0] ? "; not in the local Hugging Face cache " : "", 160, root);
     return load_fail(err, TMEM_ERR_UNSUPPORTED, arg, msg);
 }

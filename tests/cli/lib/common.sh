@@ -11,6 +11,9 @@ case $TMEM in /*) ;; *) TMEM="$PWD/$TMEM" ;; esac
 export LC_ALL=C TZ=UTC
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# hermetic: a Hugging Face repo id as MODEL must not find this machine's own
+# hub cache (a suite that tests the cache points HF_HUB_CACHE at its own)
+export HF_HUB_CACHE="$TMP/no-hf-hub-cache"
 pass=0
 fail=0
 
