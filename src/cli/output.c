@@ -35,14 +35,16 @@ int cli_out_begin(struct cli_out *o, const struct cli_out_flags *f, bool json, b
     if (f->format != NULL) {
         enum tmem_format k = tmem__format_from_name(f->format);
         if (k == TMEM_FORMAT_COUNT) {
-            char names[80], msg[200], q[TMEM_QUOTE_CAP];
+            char names[80], msg[200], q[TMEM_QUOTE_CAP], hint[64];
+            const char *list[TMEM_FORMAT_COUNT];
             size_t at = 0;
             names[0] = '\0';
-            for (int i = 0; i < TMEM_FORMAT_COUNT; i++)
-                at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", i ? ", " : "",
-                                       tmem__format_name((enum tmem_format)i));
+            for (int i = 0; i < TMEM_FORMAT_COUNT; i++) {
+                list[i] = tmem__format_name((enum tmem_format)i);
+                at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", i ? ", " : "", list[i]);
+            }
             snprintf(msg, sizeof msg, "unknown format %s (one of: %s)", tmem__quote(q, f->format), names);
-            cli_error("--format", msg, NULL);
+            cli_error("--format", msg, tmem__did_you_mean(f->format, list, TMEM_FORMAT_COUNT, hint, sizeof hint));
             return 2;
         }
         if (json && k != TMEM_FORMAT_JSON) {

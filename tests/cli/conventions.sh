@@ -33,6 +33,8 @@ expect_hint "misspelled engine" "did you mean vllm?" infer llama-2-7b --engine v
 expect_hint "misspelled optimizer" "did you mean adamw?" train llama-2-7b --optimizer adamww
 expect_hint "misspelled recompute mode" "did you mean full?" train llama-2-7b --recompute ful
 expect_hint "misspelled command" "did you mean train?" tran llama-2-7b
+expect_hint "misspelled output format" "did you mean json?" train llama-2-7b --format jsn
+expect_hint "misspelled --format" "did you mean --format?" params gpt2 --fromat json
 # nothing close: the general hint, no guess
 expect_hint "far-off flag" "see this command's --help for its options" train llama-2-7b --quux 1
 expect_hint "far-off GPU" "tmem gpus lists them" train llama-2-7b --gpu zz
@@ -132,6 +134,8 @@ expect_candidates bash "preset" llama-3.1-8b llama-3.1-70b -- tmem params llama-
 expect_candidates bash "file for MODEL" "$FX/llama" -- tmem params "$FX/lla"
 expect_candidates bash "file for PATH" "$FX/llama.gguf" -- tmem inspect "$FX/llama.g"
 expect_candidates bash "shell" zsh -- tmem completion z
+expect_candidates bash "output format" csv markdown -- tmem infer llama-2-7b --format ""
+expect_candidates bash "a command added since" sweep -- tmem sw
 got=$(bash_complete tmem train x --gpu "" | sort | tr '\n' ' ')
 if [ -n "$gpus" ] && [ "$got" = "$gpus" ]; then ok; else bad "bash --gpu offers '$got', tmem gpus lists '$gpus'"; fi
 if [ -z "$(bash_complete tmem train x --tp "")" ]; then ok; else bad "bash: a number's value gets candidates"; fi
