@@ -5,6 +5,7 @@
  * own (sweep_json.c copies them). */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "alloc.h"
+#include "jsonutil.h"
 #include "cli.h"
 #include "errtext.h"
 #include "output.h"
@@ -162,7 +163,7 @@ static int run_captured(const struct tmem__cli_command *c, int argc, char **argv
     fclose(f);
     if (rc == 0) {
         json_error_t jerr;
-        *doc = json_loadb(buf, len, 0, &jerr);
+        *doc = tmem__json_loadb(buf, len, 0, &jerr);
         if (*doc == NULL)
             rc = bad("sweep", "out of memory");
     }

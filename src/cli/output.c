@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "cli.h"
 #include "errtext.h"
+#include "jsonutil.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -95,7 +96,7 @@ static int render_svg(const json_t *doc, bool si, char **buf, size_t *len)
 static int render(struct cli_out *o)
 {
     json_error_t jerr;
-    json_t *doc = json_loadb(o->doc_buf, o->doc_len, 0, &jerr);
+    json_t *doc = tmem__json_loadb(o->doc_buf, o->doc_len, 0, &jerr);
     if (doc == NULL) {
         cli_error("output", "out of memory", NULL);
         return 2;

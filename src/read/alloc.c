@@ -16,6 +16,7 @@
 #include "alloc.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -54,7 +55,41 @@ void tmem__dealloc(void *p)
         a->free(a->ctx, p);
 }
 
-static void *json_malloc_trampoline(size_t n) { return tmem__alloc(n); }
+/* A JSON parse in progress (tmem__json_parse_begin .. _end) and whether one
+ * of its allocations failed. jansson's lexer ignores a failed growth of its
+ * token buffer (lex_save drops the byte): a dropped closing quote then walks
+ * past the buffer (load.c lex_scan_string's assert(0) on what lies beyond),
+ * a dropped digit silently changes a number. So within a parse the first
+ * failure is sticky: every later allocation fails too, the lexer's very next
+ * allocation (the token's value) fails and jansson reports out of memory. */
+static _Thread_local struct {
+    int depth;
+    bool failed;
+} json_parse;
+
+static void *json_malloc_trampoline(size_t n)
+{
+    if (json_parse.depth > 0 && json_parse.failed)
+        return NULL;
+    void *p = tmem__alloc(n);
+    if (p == NULL && json_parse.depth > 0)
+        json_parse.failed = true;
+    return p;
+}
+
+void tmem__json_parse_begin(void)
+{
+    if (json_parse.depth++ == 0)
+        json_parse.failed = false;
+}
+
+bool tmem__json_parse_end(void)
+{
+    bool failed = json_parse.failed;
+    if (--json_parse.depth == 0)
+        json_parse.failed = false;
+    return failed;
+}
 static void json_free_trampoline(void *p) { tmem__dealloc(p); }
 static void install_json_hooks(void)
 {

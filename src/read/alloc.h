@@ -9,6 +9,7 @@
 
 #include "tmem/read.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,5 +27,11 @@ void tmem__alloc_pop(const struct tmem_allocator *prev);
 /* The current allocator (NULL: malloc/free), for results that outlive the
  * call (a checkpoint keeps a copy to free itself with). */
 const struct tmem_allocator *tmem__alloc_current(void);
+
+/* Brackets one jansson parse (tmem__json_loadb in jsonutil.c uses them):
+ * inside, the first failed jansson allocation makes every later one fail,
+ * and _end says whether any failed. */
+void tmem__json_parse_begin(void);
+bool tmem__json_parse_end(void);
 
 #endif /* TMEM_ALLOC_H */

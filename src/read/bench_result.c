@@ -1,6 +1,7 @@
 /* bench_result.c — reads a serving benchmark's result file (bench_result.h):
  * vLLM's JSON or SGLang's JSON Lines, every bad field named. */
 #include "alloc.h"
+#include "jsonutil.h"
 #include "bench_result.h"
 #include "error.h"
 #include "errtext.h"
@@ -165,7 +166,7 @@ enum tmem_status tmem__bench_result_parse(const char *text, size_t len, const ch
 {
     memset(out, 0, sizeof *out);
     json_error_t je;
-    json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *o = tmem__json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (o == NULL) { /* JSON Lines (SGLang appends a line a run): the last line */
         size_t end = len;
         while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' '))
@@ -174,7 +175,7 @@ enum tmem_status tmem__bench_result_parse(const char *text, size_t len, const ch
         while (start > 0 && text[start - 1] != '\n')
             start--;
         if (start > 0)
-            o = json_loadb(text + start, end - start, JSON_REJECT_DUPLICATES, &je);
+            o = tmem__json_loadb(text + start, end - start, JSON_REJECT_DUPLICATES, &je);
     }
     if (o == NULL)
         return tmem__err_set(err, TMEM_ERR_SYNTAX, where, NULL, 0,

@@ -518,7 +518,7 @@ static enum tmem_status parse_qcfg(const char *text, size_t len, const char *whe
     c->plain = TMEM_WF_BF16;
     struct qparse q = {.where = where, .err = err};
     json_error_t je;
-    json_t *root = json_loadb(text, len, 0, &je);
+    json_t *root = tmem__json_loadb(text, len, 0, &je);
     if (root == NULL || !json_is_object(root)) {
         json_decref(root);
         return TMEM_OK; /* the config reader reports a malformed config */

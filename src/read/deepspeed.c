@@ -144,7 +144,7 @@ enum tmem_status tmem__ds_config_parse(const char *text, size_t len, const char 
 {
     struct dsc c = {.where = where ? where : "ds_config.json", .err = err, .st = TMEM_OK};
     json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = tmem__json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
         char pos[32];
         snprintf(pos, sizeof pos, "%d:%d", jerr.line, jerr.column);

@@ -470,7 +470,7 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
     if (o != NULL && o->notes != NULL && o->notes_cap > 0)
         o->notes[0] = '\0';
     json_error_t jerr;
-    c.root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    c.root = tmem__json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (c.root == NULL) {
         char pos[96];
         snprintf(pos, sizeof pos, "%d:%d", jerr.line, jerr.column);

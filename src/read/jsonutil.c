@@ -1,7 +1,24 @@
 /* jsonutil.c — shared pieces of the JSON readers (see jsonutil.h). */
 #include "jsonutil.h"
 
+#include "alloc.h"
 #include "errtext.h"
+
+#include <stdio.h>
+
+json_t *tmem__json_loadb(const char *buf, size_t len, size_t flags, json_error_t *e)
+{
+    tmem__json_parse_begin();
+    json_t *v = json_loadb(buf, len, flags, e);
+    bool failed = tmem__json_parse_end();
+    if (failed) {
+        json_decref(v); /* NULL-safe; a document built around a dropped byte */
+        snprintf(e->text, sizeof e->text, "out of memory");
+        e->text[JSON_ERROR_TEXT_LENGTH - 1] = (char)json_error_out_of_memory;
+        return NULL;
+    }
+    return v;
+}
 
 const char *tmem__json_kind(const json_t *v)
 {

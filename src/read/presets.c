@@ -1089,7 +1089,7 @@ static const struct tmem_preset presets[] = {
     {"llama-4-scout-17b-16e", "meta-llama/Llama-4-Scout-17B-16E", UINT64_C(0),
      "",
      "{"
-     "\"model_type\": \"llama4\", "
+     "\"model_type\": \"llama4\", \"architectures\": [\"Llama4ForConditionalGeneration\"], "
      "\"text_config\": {\"model_type\": \"llama4_text\", \"vocab_size\": 202048, \"hidden_size\": 5120, \"intermediate_size\": 8192, \"intermediate_size_mlp\": 16384, \"num_hidden_layers\": 48, \"num_attention_heads\": 40, \"num_key_value_heads\": 8, \"head_dim\": 128, \"num_local_experts\": 16, \"num_experts_per_tok\": 1, \"interleave_moe_layer_step\": 1, \"attention_chunk_size\": 8192, \"max_position_embeddings\": 10485760, \"use_qk_norm\": true, \"attention_bias\": false, \"rms_norm_eps\": 1e-05, \"tie_word_embeddings\": false, \"torch_dtype\": \"bfloat16\"}, "
      "\"tie_word_embeddings\": false, "
      "\"torch_dtype\": \"bfloat16\""
@@ -1101,7 +1101,7 @@ static const struct tmem_preset presets[] = {
     {"llama-4-maverick-17b-128e", "meta-llama/Llama-4-Maverick-17B-128E", UINT64_C(0),
      "",
      "{"
-     "\"model_type\": \"llama4\", "
+     "\"model_type\": \"llama4\", \"architectures\": [\"Llama4ForConditionalGeneration\"], "
      "\"text_config\": {\"model_type\": \"llama4_text\", \"vocab_size\": 202048, \"hidden_size\": 5120, \"intermediate_size\": 8192, \"intermediate_size_mlp\": 16384, \"num_hidden_layers\": 48, \"num_attention_heads\": 40, \"num_key_value_heads\": 8, \"head_dim\": 128, \"num_local_experts\": 128, \"num_experts_per_tok\": 1, \"interleave_moe_layer_step\": 2, \"attention_chunk_size\": 8192, \"max_position_embeddings\": 1048576, \"use_qk_norm\": true, \"attention_bias\": false, \"rms_norm_eps\": 1e-05, \"tie_word_embeddings\": false, \"torch_dtype\": \"bfloat16\"}, "
      "\"tie_word_embeddings\": false, "
      "\"torch_dtype\": \"bfloat16\""
@@ -1175,7 +1175,7 @@ static const struct tmem_preset presets[] = {
     {"mistral-small-3.1-24b", "mistralai/Mistral-Small-3.1-24B-Base-2503", UINT64_C(23572403200),
      "GGUF general.parameter_count of the mistral3 text stack and keras-hub magistral_small_2506_en params: 23572403200 (HF total 24011361280 adds the vision tower)",
      "{"
-     "\"model_type\": \"mistral3\", "
+     "\"model_type\": \"mistral3\", \"architectures\": [\"Mistral3ForConditionalGeneration\"], "
      "\"text_config\": {\"model_type\": \"mistral\", \"vocab_size\": 131072, \"hidden_size\": 5120, \"intermediate_size\": 32768, \"num_hidden_layers\": 40, \"num_attention_heads\": 32, \"num_key_value_heads\": 8, \"head_dim\": 128, \"max_position_embeddings\": 131072, \"sliding_window\": null, \"rms_norm_eps\": 1e-05, \"tie_word_embeddings\": false}, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},

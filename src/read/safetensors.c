@@ -261,7 +261,7 @@ enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t fi
         }
     }
     json_error_t je;
-    root = json_loadb(hdr, hdr_len, JSON_REJECT_DUPLICATES, &je);
+    root = tmem__json_loadb(hdr, hdr_len, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL) {
         bool dup = strstr(je.text, "duplicate") != NULL;
         uint64_t at = json_syntax_offset(&je);
@@ -473,7 +473,7 @@ static enum tmem_status index_by_jansson(const char *ip, const char *text,
                                          struct tmem__st_index *x, struct tmem_error *err)
 {
     json_error_t je;
-    json_t *root = *root_out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = *root_out = tmem__json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL)
         return tmem__ckpt_fail(err, tmem__json_load_status(&je), ip, "index", json_syntax_offset(&je),
                                "the index is not JSON: %s", je.text);

@@ -1,6 +1,7 @@
 /* trace.c — reads a serving trace (trace.h): CSV or JSON Lines, one request
  * a line, every bad line named by its number. */
 #include "alloc.h"
+#include "jsonutil.h"
 #include "errtext.h"
 #include "reader.h"
 #include "trace.h"
@@ -94,7 +95,7 @@ enum tmem_status tmem__trace_parse(const char *text, size_t len, const char *whe
         double v[3];
         if (*s == '{') {
             json_error_t je;
-            json_t *o = json_loadb(s, (size_t)(end - s), JSON_REJECT_DUPLICATES, &je);
+            json_t *o = tmem__json_loadb(s, (size_t)(end - s), JSON_REJECT_DUPLICATES, &je);
             bool ok = o != NULL && json_is_object(o);
             const char *what = NULL;
             if (!ok)

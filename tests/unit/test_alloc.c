@@ -123,6 +123,19 @@ static void a_config_file_survives_every_failed_allocation(void **state)
     fclose(f);
     const char *a[] = {"tmem", "params", path, "--json", NULL};
     fail_every_allocation(a);
+    /* jansson's lexer drops a byte when its token buffer cannot grow; for a
+     * string whose closing quote is the byte that needs the growth (the
+     * 32nd: "Llama4ForConditionalGeneration" after its opening quote, the
+     * buffer at 32 bytes) it then read past its buffer (an assert or a heap
+     * over-read in load.c). tmem__json_loadb makes that failure an error. */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"model_type\": \"llama4\", \"architectures\": [\"Llama4ForConditionalGeneration\"],"
+          " \"text_config\": {\"model_type\": \"llama\", \"vocab_size\": 1000, \"hidden_size\": 256,"
+          " \"intermediate_size\": 512, \"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
+          " \"num_key_value_heads\": 2}}", f);
+    fclose(f);
+    fail_every_allocation(a);
 }
 
 int main(void)
