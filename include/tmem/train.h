@@ -451,6 +451,16 @@ struct tmem_train_result {
     bool rope, softmax_fp32;              /* the kernel profile the activations assume */
 };
 
+/* The peak as PyTorch reports it (src/core/train_peak.c): allocated =
+ * torch.cuda.max_memory_allocated (the tensors), reserved =
+ * max_memory_reserved (allocated + the fragmentation item, the caching
+ * allocator's named share), device = reserved + the CUDA context and
+ * workspaces (nvidia-smi). */
+struct tmem_train_peak {
+    uint64_t allocated_bytes, reserved_bytes, device_bytes;
+};
+void tmem_train_peak(const struct tmem_train_result *r, struct tmem_train_peak *p);
+
 /* Checks the plan against the model: degrees dividing heads, KV heads,
  * experts and layers, gpus = dp·tp·pp·cp, sizes in range. err->where names
  * the option as the CLI spells it ("--tp"). */
@@ -597,8 +607,11 @@ const char *tmem_time_item_name(enum tmem_time_item t);  /* "compute", "dp", ...
 const char *tmem_time_item_rule(enum tmem_time_item t);  /* what it overlaps with, in words */
 
 /* Named defaults of the step-time model (each overridable in the opts). */
-#define TMEM_TRAIN_EFFICIENCY 0.40          /* achieved fraction of the dense peak: GPUs with fp8 (Hopper, Ada, Blackwell) */
-#define TMEM_TRAIN_EFFICIENCY_NO_FP8 0.50   /* the same for GPUs without fp8 (Ampere and older) */
+#define TMEM_TRAIN_EFFICIENCY 0.40          /* matmuls: achieved fraction of the dense bf16 peak, GPUs with fp8 (Hopper, Ada, Blackwell) */
+#define TMEM_TRAIN_EFFICIENCY_NO_FP8 0.60   /* the same for GPUs without fp8 (Ampere and older): torchtitan, Llama 2 13B on 64 A100, FSDP, no AC: 61.1 % MFU */
+#define TMEM_TRAIN_FP8_EFFICIENCY 0.40      /* Float8 linears: achieved fraction of the fp8 peak */
+#define TMEM_TRAIN_ATTN_EFFICIENCY 0.35     /* flash attention: fraction of the bf16 peak, GPUs with fp8 (FA3 paper: FlashAttention-2 reaches 35 % of an H100) */
+#define TMEM_TRAIN_ATTN_EFFICIENCY_NO_FP8 0.50 /* the same without fp8 (FA2 paper: 50-73 % of an A100 forward, less backward) */
 #define TMEM_TRAIN_INTER_NODE_GBPS 400.0    /* network per GPU, one direction (one 400G NIC per GPU) */
 #define TMEM_TRAIN_LATENCY_INTRA_S 5e-6     /* per ring step inside a node (NVLink) */
 #define TMEM_TRAIN_LATENCY_INTER_S 10e-6    /* per ring step across nodes */
@@ -610,7 +623,9 @@ const char *tmem_time_item_rule(enum tmem_time_item t);  /* what it overlaps wit
 
 struct tmem_train_time_opts {
     const struct tmem_gpu *gpu;     /* rates: bf16 / fp8 FLOP/s, NVLink (required) */
-    double efficiency;              /* (0, 1] */
+    double efficiency;              /* matmuls (and naive attention's s² matmuls): fraction of the bf16 peak, (0, 1] */
+    double fp8_efficiency;          /* Float8 linears: fraction of the fp8 peak, (0, 1] */
+    double attn_efficiency;         /* flash attention's kernels: fraction of the bf16 peak, (0, 1] */
     bool float8;                    /* Float8 linears (torchtitan, Transformer Engine): matmuls at the fp8 rate */
     double inter_node_bytes_per_s;  /* the network, per GPU, one direction */
     double latency_intra_s, latency_inter_s;

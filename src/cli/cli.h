@@ -84,11 +84,15 @@ int tmem__pick(const struct opt *opts, size_t n, const char *flag, const char *v
 /* The GPU named by --gpu into *out: 0, or 2 after an error naming the
  * closest names. */
 int tmem__gpu_arg(const char *name, const struct tmem_gpu **out);
-/* --efficiency, --inter-node-gbps and --float8 over to (whose gpu is set):
- * 0, or 2 after an error line (time_flags.c). */
+/* --efficiency, --fp8-efficiency, --attn-efficiency, --inter-node-gbps and
+ * --float8 over to (whose gpu is set): 0, or 2 after an error line
+ * (time_flags.c). */
 struct tmem_train_time_opts;
-int tmem__time_flags(const struct real_opt *efficiency, const struct real_opt *inter_gbps, bool float8,
-                     struct tmem_train_time_opts *to);
+struct tmem__time_flag_vals {
+    struct real_opt efficiency, fp8_efficiency, attn_efficiency, inter_gbps;
+    bool float8;
+};
+int tmem__time_flags(const struct tmem__time_flag_vals *f, struct tmem_train_time_opts *to);
 
 /* A command's documentation: builds its option table (on the caller's
  * stack) and hands the doc to sink, which must not keep it. --help and the

@@ -17,16 +17,16 @@ struct train_flags {
         vstages, grad_accum, ce_chunk, ddp_bucket_mb, reduce_bucket, allgather_bucket,
         prefetch_bucket, max_live, cuda_mib, zero_init, total_params, largest_layer, lora_rank,
         lora_alpha;
-    struct real_opt fragmentation, efficiency, inter_gbps, gpu_hour_usd, lora_dropout;
+    struct real_opt fragmentation, gpu_hour_usd, lora_dropout;
+    struct tmem__time_flag_vals time;
     struct u64_opt nodes, tokens;
-    bool float8;
     const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *dropout, *gpu,
         *deepspeed, *lora_targets, *base_quant, *modules_to_save;
     bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd;
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 57
+#define N_TRAIN_ROWS 59
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -105,10 +105,13 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .def = OPT_DEFAULT_U64(d.cuda_overhead_bytes >> 20)},
         {OPT_ROW("--fragmentation", OPT_REAL, "F", "allocator fragmentation, a fraction of the rest", &t->fragmentation),
          .def = OPT_DEFAULT_REAL((double)d.fragmentation_ppm / 1e6)},
-        {OPT_ROW("--efficiency", OPT_REAL, "F", "step time: achieved fraction of the GPU's dense peak (default 0.40 with fp8, 0.50 without)", &t->efficiency)},
-        {OPT_ROW("--float8", OPT_FLAG, NULL, "step time: Float8 linears, matmuls at the GPU's fp8 rate", &t->float8)},
+        {OPT_ROW("--efficiency", OPT_REAL, "F", "step time: matmuls' achieved fraction of the GPU's dense bf16 peak (default 0.40 with fp8, 0.60 without)", &t->time.efficiency)},
+        {OPT_ROW("--fp8-efficiency", OPT_REAL, "F", "step time: Float8 linears' achieved fraction of the fp8 peak", &t->time.fp8_efficiency),
+         .def = OPT_DEFAULT_REAL(TMEM_TRAIN_FP8_EFFICIENCY)},
+        {OPT_ROW("--attn-efficiency", OPT_REAL, "F", "step time: flash attention's achieved fraction of the bf16 peak (default 0.35 with fp8, 0.50 without)", &t->time.attn_efficiency)},
+        {OPT_ROW("--float8", OPT_FLAG, NULL, "step time: Float8 linears, matmuls at the GPU's fp8 rate", &t->time.float8)},
         {OPT_ROW("--nodes", OPT_U64, "N", "nodes the GPUs are spread over (sets --gpus-per-node)", &t->nodes)},
-        {OPT_ROW("--inter-node-gbps", OPT_REAL, "F", "network between nodes per GPU, one direction, Gb/s", &t->inter_gbps),
+        {OPT_ROW("--inter-node-gbps", OPT_REAL, "F", "network between nodes per GPU, one direction, Gb/s", &t->time.inter_gbps),
          .def = OPT_DEFAULT_REAL(TMEM_TRAIN_INTER_NODE_GBPS)},
         {OPT_ROW("--tokens", OPT_U64, "N", "tokens to train: the time it takes", &t->tokens)},
         {OPT_ROW("--gpu-hour-usd", OPT_REAL, "F", "price of one GPU-hour: the cost of --tokens", &t->gpu_hour_usd)},
@@ -391,7 +394,7 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
 /* the step-time flags over the defaults; 2 after an error line */
 static int time_flags(const struct train_flags *t, struct tmem_train_time_opts *to)
 {
-    if (tmem__time_flags(&t->efficiency, &t->inter_gbps, t->float8, to) != 0)
+    if (tmem__time_flags(&t->time, to) != 0)
         return 2;
     if (t->gpu_hour_usd.set && !(t->gpu_hour_usd.v >= 0.0 && t->gpu_hour_usd.v <= 1e9)) {
         cli_error("--gpu-hour-usd", "must be a price in [0, 1e9]", NULL);

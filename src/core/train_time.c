@@ -61,7 +61,10 @@ void tmem_train_time_defaults(struct tmem_train_time_opts *t, const struct tmem_
     /* Narayanan et al. 2021 reach 44-52 % of the A100's peak; Hopper runs
      * its faster tensor cores at a lower fraction (Megatron-LM: up to 47 %
      * MFU at 175B+, torchtitan 33-39 % for Llama 3.1 8B) */
-    t->efficiency = gpu != NULL && !(gpu->fp8_flops > 0) ? TMEM_TRAIN_EFFICIENCY_NO_FP8 : TMEM_TRAIN_EFFICIENCY;
+    bool no_fp8 = gpu != NULL && !(gpu->fp8_flops > 0);
+    t->efficiency = no_fp8 ? TMEM_TRAIN_EFFICIENCY_NO_FP8 : TMEM_TRAIN_EFFICIENCY;
+    t->fp8_efficiency = TMEM_TRAIN_FP8_EFFICIENCY;
+    t->attn_efficiency = no_fp8 ? TMEM_TRAIN_ATTN_EFFICIENCY_NO_FP8 : TMEM_TRAIN_ATTN_EFFICIENCY;
     t->float8 = false;
     t->inter_node_bytes_per_s = TMEM_TRAIN_INTER_NODE_GBPS * 1e9 / 8.0;
     t->latency_intra_s = TMEM_TRAIN_LATENCY_INTRA_S;
@@ -178,7 +181,17 @@ static struct link link_of(const struct tt *x, uint64_t n, uint64_t stride)
     struct link l;
     l.inter = n * stride > x->gpn;
     if (l.inter) {
-        l.bw = x->to->inter_node_bytes_per_s;
+        /* NCCL's rings cross each node boundary once per ring; a group with
+         * k members per node runs k rings (channels) over the k members'
+         * NICs, so the ring moves k × one NIC's bandwidth, up to the NVLink
+         * inside the node */
+        uint64_t k = stride < x->gpn ? x->gpn / stride : 1;
+        if (k > n)
+            k = n;
+        double nvl = x->to->gpu->interconnect_bytes_per_s > 0 ? x->to->gpu->interconnect_bytes_per_s : 1.0;
+        l.bw = (double)k * x->to->inter_node_bytes_per_s;
+        if (k > 1 && l.bw > nvl)
+            l.bw = nvl;
         l.alpha = x->to->latency_inter_s;
     } else {
         l.bw = x->to->gpu->interconnect_bytes_per_s > 0 ? x->to->gpu->interconnect_bytes_per_s : 1.0;
@@ -214,9 +227,9 @@ static double comm_time(const struct tt *x, struct tmem__term *q, struct link l,
 }
 
 /* FLOPs f at rate r; formula "sym / (peak × eff) = ..." */
-static double flop_time(const struct tt *x, struct tmem__term *f, double peak, char *formula)
+static double flop_time(const struct tt *x, struct tmem__term *f, double peak, double eff, char *formula)
 {
-    double rate = peak * x->to->efficiency;
+    double rate = peak * eff;
     double s = (double)tmem__term_value(f) / rate;
     if (x->text) {
         char num[96];
@@ -225,7 +238,7 @@ static double flop_time(const struct tt *x, struct tmem__term *f, double peak, c
         tmem__sb_str(&b, " / (");
         sb_si(&b, peak, "FLOP/s");
         tmem__sb_str(&b, " × ");
-        sb_sig3(&b, x->to->efficiency);
+        sb_sig3(&b, eff);
         tmem__sb_str(&b, ") = ");
         sb_si(&b, s, "s");
         tmem__term_note(f, " / (peak × eff)", num);
@@ -266,7 +279,8 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train time", "a required argument is NULL");
     if (to->gpu == NULL || !(to->gpu->bf16_flops > 0))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--gpu", "the step time needs a GPU's rates");
-    if (!(to->efficiency > 0.0 && to->efficiency <= 1.0))
+    if (!(to->efficiency > 0.0 && to->efficiency <= 1.0) || !(to->fp8_efficiency > 0.0 && to->fp8_efficiency <= 1.0) ||
+        !(to->attn_efficiency > 0.0 && to->attn_efficiency <= 1.0))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--efficiency", "must be in (0, 1]");
     if (!(to->inter_node_bytes_per_s > 0.0) || !(to->host_bytes_per_s > 0.0) ||
         !(to->latency_intra_s >= 0.0) || !(to->latency_inter_s >= 0.0) || !(to->cpu_opt_params_per_s > 0.0))
@@ -358,7 +372,22 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     if (tmem__term_overflow(&mm) || tmem__term_overflow(&att))
         overflow = true;
     double peak = to->gpu->bf16_flops;
-    double peak_mm = to->float8 && to->gpu->fp8_flops > 0 ? to->gpu->fp8_flops : peak;
+    const bool fp8_mm = to->float8 && to->gpu->fp8_flops > 0;
+    double peak_mm = fp8_mm ? to->gpu->fp8_flops : peak;
+    double eff_mm = fp8_mm ? to->fp8_efficiency : to->efficiency;
+    /* attention's s² products: flash attention's kernels at their own
+     * efficiency, its backward 5/2 of the forward (it recomputes QKᵀ and
+     * the softmax: 5 products against the forward's 2, FlashAttention-2
+     * §3.1.2); eager attention runs them as ordinary batched GEMMs (2 × the
+     * forward backward) and moves the b·n_head·s·s scores through HBM */
+    const bool flash = o->attention == TMEM_ATTENTION_FLASH;
+    double eff_att = flash ? to->attn_efficiency : to->efficiency;
+    const uint64_t att_num = flash ? 7 : 3, att_den = flash ? 2 : 1; /* forward + backward */
+    double hbm = to->gpu->hbm_bytes_per_s > 0 ? to->gpu->hbm_bytes_per_s : 1.0;
+    /* eager scores per micro-batch and pass: b·(n_head/tp)·(s/cp)·s elements */
+    uint64_t score_elems = 0;
+    if (!flash && !tmem_mul3_u64(b * tmem_ceil_div_u64(m->n_head, tp), sl, s, &score_elems))
+        overflow = true;
 
     /* compute per step: 3 × forward (backward twice: the input gradient
      * and the weight gradient), m micro-batches, the matmuls at the matmul
@@ -383,6 +412,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         !tmem_mul3_u64(3, mb, f_ad, &f_ad_all) || !tmem_add_u64(f_mm_all, f_ad_all, &f_mm_all) ||
         tmem__term_overflow(&ad))
         overflow = true;
+    double score_pass_s = 0.0; /* one pass (read or write) over one layer's scores, one micro-batch */
     {
         struct tmem__term a, c;
         tmem__term_init(&a, text);
@@ -395,14 +425,56 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
             tmem__term_mul_term(&a, &ad);
         }
         tmem__term_init(&c, text);
-        tmem__term_mul(&c, NULL, 3);
+        if (flash)
+            tmem__term_mul_frac(&c, "(1 + 5/2)", "7/2", att_num, att_den);
+        else
+            tmem__term_mul(&c, NULL, 3);
         tmem__term_mul(&c, "m", mb);
         tmem__term_mul_term(&c, &att);
         if (tmem__term_overflow(&a) || tmem__term_overflow(&c))
             overflow = true;
-        double s_mm = flop_time(&x, &a, peak_mm, FORM(TMEM_TT_COMPUTE));
-        double s_att = flop_time(&x, &c, peak, (tx ? tx->attn_formula : NULL));
-        out.item_s[TMEM_TT_COMPUTE] = s_mm + s_att;
+        double s_mm = flop_time(&x, &a, peak_mm, eff_mm, FORM(TMEM_TT_COMPUTE));
+        char af[TMEM_TIME_FORMULA_LEN];
+        double s_att = flop_time(&x, &c, peak, eff_att, text ? af : NULL);
+        double s_scores = 0.0;
+        if (!flash) {
+            /* forward: QKᵀ writes S, softmax reads S and writes P, PV reads
+             * P (4 passes); backward: dP written, read with P, dS written,
+             * read by two GEMMs, P read for dV (7 passes); compute dtype */
+            struct tmem__term q;
+            tmem__term_init(&q, text);
+            tmem__term_mul(&q, "m", mb);
+            tmem__term_mul(&q, "(4 + 7) passes", 11);
+            tmem__term_mul(&q, "b·(n_head/tp)·(s/cp)·s", score_elems);
+            tmem__term_mul(&q, "L_stage", L_s);
+            tmem__term_mul(&q, "act bytes", cb);
+            if (tmem__term_overflow(&q))
+                overflow = true;
+            s_scores = (double)tmem__term_value(&q) / hbm;
+            score_pass_s = (double)score_elems * (double)L_s * (double)cb / hbm;
+            if (text) {
+                char num[64];
+                struct tmem_sb nb;
+                tmem__sb_init(&nb, num, sizeof num);
+                tmem__sb_str(&nb, " / ");
+                sb_si(&nb, hbm, "B/s");
+                tmem__sb_str(&nb, " = ");
+                sb_si(&nb, s_scores, "s");
+                tmem__term_note(&q, " / HBM", num);
+                char sf[TMEM_TIME_FORMULA_LEN];
+                tmem__term_render(&q, sf, sizeof sf);
+                struct tmem_sb ab;
+                tmem__sb_init(&ab, tx->attn_formula, TMEM_TIME_FORMULA_LEN);
+                tmem__sb_str(&ab, af);
+                tmem__sb_str(&ab, "; eager scores ");
+                tmem__sb_str(&ab, sf);
+            }
+        } else if (text) {
+            struct tmem_sb ab;
+            tmem__sb_init(&ab, tx->attn_formula, TMEM_TIME_FORMULA_LEN);
+            tmem__sb_str(&ab, af);
+        }
+        out.item_s[TMEM_TT_COMPUTE] = s_mm + s_att + s_scores;
     }
 
     /* recompute: full re-runs the layers' forward, selective attention's */
@@ -419,22 +491,24 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         f_re = tmem__term_value(&rc);
         if (tmem__term_overflow(&rc))
             overflow = true;
-        /* the matmul part at the matmul rate, attention at bf16 */
+        /* the matmul part at the matmul rate, attention at its own (and
+         * eager attention's 4 forward passes over the scores again) */
         double re_mm = o->recompute == TMEM_RECOMPUTE_FULL ? (double)mb * (double)f_mm : 0.0;
-        double re_s = re_mm / (peak_mm * to->efficiency) + (double)mb * (double)f_att / (peak * to->efficiency);
+        double re_s = re_mm / (peak_mm * eff_mm) + (double)mb * (double)f_att / (peak * eff_att) +
+                      (double)mb * 4.0 * score_pass_s;
         if (text) {
             char num[64];
             struct tmem_sb nb;
             tmem__sb_init(&nb, num, sizeof num);
             tmem__sb_str(&nb, " = ");
             sb_si(&nb, re_s, "s");
-            tmem__term_note(&rc, " / (peak × eff)", num);
+            tmem__term_note(&rc, flash ? " / (peak × eff)" : " / (peak × eff) + 4 passes over the scores", num);
             tmem__term_render(&rc, FORM(TMEM_TT_RECOMPUTE), TMEM_TIME_FORMULA_LEN);
         }
         out.item_s[TMEM_TT_RECOMPUTE] = re_s;
     }
     double compute_mb = (out.item_s[TMEM_TT_COMPUTE] + out.item_s[TMEM_TT_RECOMPUTE]) / (double)mb;
-    double attn_mb = 3.0 * (double)f_att / (peak * to->efficiency);
+    double attn_mb = (double)att_num / (double)att_den * (double)f_att / (peak * eff_att);
 
     /* tensor parallel: 2 all-reduces per layer forward, 2 backward (+2 with
      * full recompute) of b·s/cp·d_model activations; ring 2(t−1)/t */

@@ -95,9 +95,11 @@ void tmem__report_plan_text(FILE *out, const struct tmem_plan_view *v, const str
     if (best->opts.fused_ce)
         fprintf(out, " --fused-ce");
     fprintf(out, " --seq %llu --gpu %s\n", (unsigned long long)p->base.seq, p->time.gpu->name);
-    fprintf(out, "step times at efficiency %.2f of the dense %s peak (--efficiency), %llu GPUs per node; every "
-                 "layout trains the same global batch\n",
-            p->time.efficiency, p->time.float8 ? "fp8" : "bf16", (unsigned long long)p->base.gpus_per_node);
+    fprintf(out, "step times at matmul efficiency %.2f of the dense %s peak (%s), flash attention %.2f of bf16 "
+                 "(--attn-efficiency), %llu GPUs per node; every layout trains the same global batch\n",
+            p->time.float8 ? p->time.fp8_efficiency : p->time.efficiency, p->time.float8 ? "fp8" : "bf16",
+            p->time.float8 ? "--fp8-efficiency" : "--efficiency", p->time.attn_efficiency,
+            (unsigned long long)p->base.gpus_per_node);
 }
 
 static struct tmem_json *plan_obj(const struct tmem_plan_opts *p, const struct tmem_train_opts *o)

@@ -220,10 +220,12 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
     char a[32], b[32], c[32];
     uint64_t gpus = v->r->layout.dp * v->opts->tp * v->opts->pp * v->opts->cp;
     uint64_t gpn = v->opts->gpus_per_node ? v->opts->gpus_per_node : 1;
-    fprintf(out, "\ntime per step (%s%s: %.0f TFLOP/s %s × efficiency %.2f; %llu GPUs, %llu per node):\n",
+    fprintf(out, "\ntime per step (%s%s: matmuls %.0f TFLOP/s %s × efficiency %.2f, flash attention bf16 × %.2f; "
+                 "%llu GPUs, %llu per node):\n",
             to->gpu->name, v->gpu ? "" : ", the default GPU: --gpu sets it",
             (to->float8 ? to->gpu->fp8_flops : to->gpu->bf16_flops) / 1e12, to->float8 ? "fp8" : "bf16",
-            to->efficiency, (unsigned long long)gpus, (unsigned long long)gpn);
+            to->float8 ? to->fp8_efficiency : to->efficiency, to->attn_efficiency, (unsigned long long)gpus,
+            (unsigned long long)gpn);
     double comm = 0.0;
     for (int i = TMEM_TT_DP; i < TMEM_TT_COUNT; i++)
         comm += t->exposed_s[i];
@@ -491,6 +493,8 @@ struct tmem_json *tmem__report_timing_json(const struct tmem_train_time *t, cons
     struct tmem_json *o = tmem__json_object();
     tmem__json_set_str(o, "gpu", to->gpu->name);
     tmem__json_set_real(o, "efficiency", to->efficiency);
+    tmem__json_set_real(o, "fp8_efficiency", to->fp8_efficiency);
+    tmem__json_set_real(o, "attn_efficiency", to->attn_efficiency);
     tmem__json_set_bool(o, "float8", to->float8);
     tmem__json_set_real(o, "step_s", t->step_s);
     tmem__json_set_real(o, "tokens_per_s", t->tokens_per_s);
@@ -585,6 +589,13 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     }
     tmem__json_set_u64(x, "pipeline_stage", l->stage);
     tmem__json_set_str(x, "peak_phase", tmem_phase_name(r->peak_phase));
+    struct tmem_train_peak pk;
+    tmem_train_peak(r, &pk);
+    struct tmem_json *pko = tmem__json_object();
+    tmem__json_set_u64(pko, "allocated", pk.allocated_bytes);
+    tmem__json_set_u64(pko, "reserved", pk.reserved_bytes);
+    tmem__json_set_u64(pko, "device", pk.device_bytes);
+    tmem__json_set_obj(x, "peak", pko);
     struct tmem_json *ph = tmem__json_object();
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
         tmem__json_set_obj(ph, tmem_phase_name((enum tmem_phase)p), buckets_obj(&v->phases[p]));
