@@ -627,6 +627,7 @@ struct tmem_train_time_opts {
     double fp8_efficiency;          /* Float8 linears: fraction of the fp8 peak, (0, 1] */
     double attn_efficiency;         /* flash attention's kernels: fraction of the bf16 peak, (0, 1] */
     bool float8;                    /* Float8 linears (torchtitan, Transformer Engine): matmuls at the fp8 rate */
+    bool tp_overlap;                /* TP collectives pipelined with the GEMMs beside them (Megatron --tp-comm-overlap, AsyncTP) */
     double inter_node_bytes_per_s;  /* the network, per GPU, one direction */
     double latency_intra_s, latency_inter_s;
     double host_bytes_per_s;        /* offload's PCIe copies */

@@ -90,7 +90,7 @@ int tmem__gpu_arg(const char *name, const struct tmem_gpu **out);
 struct tmem_train_time_opts;
 struct tmem__time_flag_vals {
     struct real_opt efficiency, fp8_efficiency, attn_efficiency, inter_gbps;
-    bool float8;
+    bool float8, tp_overlap;
 };
 int tmem__time_flags(const struct tmem__time_flag_vals *f, struct tmem_train_time_opts *to);
 

@@ -17,7 +17,7 @@ struct plan_flags {
     struct cli_out_flags out;
 };
 
-#define N_PLAN_ROWS 22
+#define N_PLAN_ROWS 23
 #define N_PLAN_OPTS (N_PLAN_ROWS + 1) /* and --format */
 
 static void plan_opts(struct plan_flags *f, struct opt *o)
@@ -41,6 +41,7 @@ static void plan_opts(struct plan_flags *f, struct opt *o)
          .def = OPT_DEFAULT_REAL(TMEM_TRAIN_FP8_EFFICIENCY)},
         {OPT_ROW("--attn-efficiency", OPT_REAL, "F", "flash attention's achieved fraction of the bf16 peak (default 0.35 with fp8, 0.50 without)", &f->time.attn_efficiency)},
         {OPT_ROW("--float8", OPT_FLAG, NULL, "Float8 linears: matmuls at the GPU's fp8 rate", &f->time.float8)},
+        {OPT_ROW("--tp-overlap", OPT_FLAG, NULL, "TP collectives pipelined with the GEMMs (Megatron --tp-comm-overlap, AsyncTP)", &f->time.tp_overlap)},
         {OPT_ROW("--precision", OPT_STR, "P", "precision policy", &f->precision), .choice = tmem__choice_precision,
          .def = OPT_DEFAULT_TEXT(tmem_precision_name(d.base.precision))},
         {OPT_ROW("--optimizer", OPT_STR, "O", "optimizer", &f->optimizer), .choice = tmem__choice_optimizer,

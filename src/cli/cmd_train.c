@@ -26,7 +26,7 @@ struct train_flags {
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 59
+#define N_TRAIN_ROWS 60
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -110,6 +110,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .def = OPT_DEFAULT_REAL(TMEM_TRAIN_FP8_EFFICIENCY)},
         {OPT_ROW("--attn-efficiency", OPT_REAL, "F", "step time: flash attention's achieved fraction of the bf16 peak (default 0.35 with fp8, 0.50 without)", &t->time.attn_efficiency)},
         {OPT_ROW("--float8", OPT_FLAG, NULL, "step time: Float8 linears, matmuls at the GPU's fp8 rate", &t->time.float8)},
+        {OPT_ROW("--tp-overlap", OPT_FLAG, NULL, "step time: TP collectives pipelined with the GEMMs (Megatron --tp-comm-overlap, AsyncTP)", &t->time.tp_overlap)},
         {OPT_ROW("--nodes", OPT_U64, "N", "nodes the GPUs are spread over (sets --gpus-per-node)", &t->nodes)},
         {OPT_ROW("--inter-node-gbps", OPT_REAL, "F", "network between nodes per GPU, one direction, Gb/s", &t->time.inter_gbps),
          .def = OPT_DEFAULT_REAL(TMEM_TRAIN_INTER_NODE_GBPS)},

@@ -41,5 +41,6 @@ int tmem__time_flags(const struct tmem__time_flag_vals *f, struct tmem_train_tim
         return 2;
     }
     to->float8 = float8;
+    to->tp_overlap = f->tp_overlap;
     return 0;
 }

@@ -23,6 +23,8 @@
 #include "tensor_kind.h"
 #include "train_internal.h"
 
+#include <string.h>
+
 static const char *const item_names[] = {
     [TMEM_TT_COMPUTE] = "compute", [TMEM_TT_RECOMPUTE] = "recompute", [TMEM_TT_BUBBLE] = "bubble",
     [TMEM_TT_DP] = "dp",           [TMEM_TT_TP] = "tp",               [TMEM_TT_PP] = "pp",
@@ -66,6 +68,7 @@ void tmem_train_time_defaults(struct tmem_train_time_opts *t, const struct tmem_
     t->fp8_efficiency = TMEM_TRAIN_FP8_EFFICIENCY;
     t->attn_efficiency = no_fp8 ? TMEM_TRAIN_ATTN_EFFICIENCY_NO_FP8 : TMEM_TRAIN_ATTN_EFFICIENCY;
     t->float8 = false;
+    t->tp_overlap = false;
     t->inter_node_bytes_per_s = TMEM_TRAIN_INTER_NODE_GBPS * 1e9 / 8.0;
     t->latency_intra_s = TMEM_TRAIN_LATENCY_INTRA_S;
     t->latency_inter_s = TMEM_TRAIN_LATENCY_INTER_S;
@@ -413,6 +416,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         tmem__term_overflow(&ad))
         overflow = true;
     double score_pass_s = 0.0; /* one pass (read or write) over one layer's scores, one micro-batch */
+    double mm_s = 0.0;         /* the matmuls' share of compute and recompute, per step */
     {
         struct tmem__term a, c;
         tmem__term_init(&a, text);
@@ -475,6 +479,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
             tmem__sb_str(&ab, af);
         }
         out.item_s[TMEM_TT_COMPUTE] = s_mm + s_att + s_scores;
+        mm_s = s_mm;
     }
 
     /* recompute: full re-runs the layers' forward, selective attention's */
@@ -494,6 +499,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         /* the matmul part at the matmul rate, attention at its own (and
          * eager attention's 4 forward passes over the scores again) */
         double re_mm = o->recompute == TMEM_RECOMPUTE_FULL ? (double)mb * (double)f_mm : 0.0;
+        mm_s += re_mm / (peak_mm * eff_mm);
         double re_s = re_mm / (peak_mm * eff_mm) + (double)mb * (double)f_att / (peak * eff_att) +
                       (double)mb * 4.0 * score_pass_s;
         if (text) {
@@ -531,7 +537,23 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         uint64_t hops = mb * per_layer * L_s * 2 * (tp - 1);
         out.item_s[TMEM_TT_TP] = comm_time(&x, &q, l, hops, FORM(TMEM_TT_TP));
         out.exposed_s[TMEM_TT_TP] = out.item_s[TMEM_TT_TP];
-        tp_mb = out.item_s[TMEM_TT_TP] / (double)mb;
+        if (to->tp_overlap) {
+            /* --tp-overlap (Megatron's --tp-comm-overlap with Transformer
+             * Engine's userbuffers, torchtitan's AsyncTP): each collective
+             * is split and pipelined with the GEMM beside it, so only what
+             * the matmuls cannot cover is exposed */
+            out.exposed_s[TMEM_TT_TP] = max_d(0.0, out.item_s[TMEM_TT_TP] - mm_s);
+            if (text) {
+                struct tmem_sb sb;
+                char *f = tx->formula[TMEM_TT_TP];
+                size_t used = strlen(f);
+                tmem__sb_init(&sb, f + used, TMEM_TIME_FORMULA_LEN - used);
+                tmem__sb_str(&sb, "; --tp-overlap: exposed max(0, tp − matmuls ");
+                sb_si(&sb, mm_s, "s");
+                tmem__sb_str(&sb, ")");
+            }
+        }
+        tp_mb = out.exposed_s[TMEM_TT_TP] / (double)mb;
     }
 
     /* expert parallel: 4 all-to-alls per MoE layer (dispatch, combine and

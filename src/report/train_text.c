@@ -496,6 +496,7 @@ struct tmem_json *tmem__report_timing_json(const struct tmem_train_time *t, cons
     tmem__json_set_real(o, "fp8_efficiency", to->fp8_efficiency);
     tmem__json_set_real(o, "attn_efficiency", to->attn_efficiency);
     tmem__json_set_bool(o, "float8", to->float8);
+    tmem__json_set_bool(o, "tp_overlap", to->tp_overlap);
     tmem__json_set_real(o, "step_s", t->step_s);
     tmem__json_set_real(o, "tokens_per_s", t->tokens_per_s);
     tmem__json_set_real(o, "tokens_per_s_per_gpu", t->tokens_per_s_per_gpu);

@@ -233,6 +233,17 @@ static void tensor_parallel_all_reduces_by_hand(void **state)
     timed(&m, &inv, &o, &to, &t);
     near(t.item_s[TMEM_TT_TP], 4294967296.0 / 450e9 + 256 * 5e-6, 1e-12);
     assert_true(t.exposed_s[TMEM_TT_TP] == t.item_s[TMEM_TT_TP]);
+    /* --tp-overlap: pipelined with the matmuls, which take longer (3 × 2 ×
+     * 4096 × N_mm/tp at 0.40 of the peak, N_mm/tp = 6,476,005,376 / 2 +
+     * the 131,072,000 head / 2): nothing exposed, the step shorter by it */
+    double step = t.step_s, mm = 3.0 * 2 * 4096 * (6476005376.0 / 2 + 131072000.0 / 2) / (989.4e12 * 0.40);
+    assert_true(t.item_s[TMEM_TT_TP] < mm);
+    to.tp_overlap = true;
+    timed(&m, &inv, &o, &to, &t);
+    assert_true(t.exposed_s[TMEM_TT_TP] == 0.0);
+    near(t.step_s, step - t.item_s[TMEM_TT_TP], 1e-12);
+    assert_non_null(strstr(text.formula[TMEM_TT_TP], "--tp-overlap"));
+    to.tp_overlap = false;
     /* full recompute adds the forward's two: 6 per layer */
     o.recompute = TMEM_RECOMPUTE_FULL;
     timed(&m, &inv, &o, &to, &t);
