@@ -503,12 +503,24 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         double re_s = re_mm / (peak_mm * eff_mm) + (double)mb * (double)f_att / (peak * eff_att) +
                       (double)mb * 4.0 * score_pass_s;
         if (text) {
-            char num[64];
+            char num[192];
             struct tmem_sb nb;
             tmem__sb_init(&nb, num, sizeof num);
+            tmem__sb_str(&nb, ": F_layers at ");
+            sb_si(&nb, peak_mm, "FLOP/s");
+            tmem__sb_str(&nb, " × ");
+            sb_sig3(&nb, eff_mm);
+            tmem__sb_str(&nb, ", F_attn at ");
+            sb_si(&nb, peak, "FLOP/s");
+            tmem__sb_str(&nb, " × ");
+            sb_sig3(&nb, eff_att);
+            if (!flash) {
+                tmem__sb_str(&nb, " + 4 passes over the scores at ");
+                sb_si(&nb, hbm, "B/s");
+            }
             tmem__sb_str(&nb, " = ");
             sb_si(&nb, re_s, "s");
-            tmem__term_note(&rc, flash ? " / (peak × eff)" : " / (peak × eff) + 4 passes over the scores", num);
+            tmem__term_note(&rc, NULL, num);
             tmem__term_render(&rc, FORM(TMEM_TT_RECOMPUTE), TMEM_TIME_FORMULA_LEN);
         }
         out.item_s[TMEM_TT_RECOMPUTE] = re_s;

@@ -220,12 +220,15 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
     char a[32], b[32], c[32];
     uint64_t gpus = v->r->layout.dp * v->opts->tp * v->opts->pp * v->opts->cp;
     uint64_t gpn = v->opts->gpus_per_node ? v->opts->gpus_per_node : 1;
-    fprintf(out, "\ntime per step (%s%s: matmuls %.0f TFLOP/s %s × efficiency %.2f, flash attention bf16 × %.2f; "
-                 "%llu GPUs, %llu per node):\n",
+    char att[64];
+    if (v->opts->attention == TMEM_ATTENTION_FLASH)
+        snprintf(att, sizeof att, "flash attention bf16 × %.2f", to->attn_efficiency);
+    else
+        snprintf(att, sizeof att, "eager attention bf16 × %.2f + its scores at HBM rate", to->efficiency);
+    fprintf(out, "\ntime per step (%s%s: matmuls %.0f TFLOP/s %s × efficiency %.2f, %s; %llu GPUs, %llu per node):\n",
             to->gpu->name, v->gpu ? "" : ", the default GPU: --gpu sets it",
             (to->float8 ? to->gpu->fp8_flops : to->gpu->bf16_flops) / 1e12, to->float8 ? "fp8" : "bf16",
-            to->float8 ? to->fp8_efficiency : to->efficiency, to->attn_efficiency, (unsigned long long)gpus,
-            (unsigned long long)gpn);
+            to->float8 ? to->fp8_efficiency : to->efficiency, att, (unsigned long long)gpus, (unsigned long long)gpn);
     double comm = 0.0;
     for (int i = TMEM_TT_DP; i < TMEM_TT_COUNT; i++)
         comm += t->exposed_s[i];
