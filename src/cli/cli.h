@@ -93,6 +93,23 @@ struct tmem__time_flag_vals {
     bool float8, tp_overlap;
 };
 int tmem__time_flags(const struct tmem__time_flag_vals *f, struct tmem_train_time_opts *to);
+/* The option rows of those flags but --inter-node-gbps (5 rows), for the
+ * tables of tmem train (PRE "step time: ") and tmem plan (PRE ""); V is
+ * the struct tmem__time_flag_vals they set. */
+#define TMEM__TIME_OPT_ROWS(PRE, V)                                                                             \
+    {OPT_ROW("--efficiency", OPT_REAL, "F",                                                                      \
+             PRE "matmuls' achieved fraction of the GPU's dense bf16 peak (default 0.40 with fp8, 0.60 without)", \
+             &(V)->efficiency)},                                                                                 \
+        {OPT_ROW("--fp8-efficiency", OPT_REAL, "F", PRE "Float8 linears' achieved fraction of the fp8 peak",     \
+                 &(V)->fp8_efficiency),                                                                          \
+         .def = OPT_DEFAULT_REAL(TMEM_TRAIN_FP8_EFFICIENCY)},                                                    \
+        {OPT_ROW("--attn-efficiency", OPT_REAL, "F",                                                             \
+                 PRE "flash attention's achieved fraction of the bf16 peak (default 0.35 with fp8, 0.50 without)", \
+                 &(V)->attn_efficiency)},                                                                        \
+        {OPT_ROW("--float8", OPT_FLAG, NULL, PRE "Float8 linears: matmuls at the GPU's fp8 rate", &(V)->float8)}, \
+        {OPT_ROW("--tp-overlap", OPT_FLAG, NULL,                                                                 \
+                 PRE "TP collectives pipelined with the GEMMs (Megatron --tp-comm-overlap, AsyncTP)",            \
+                 &(V)->tp_overlap)}
 
 /* A command's documentation: builds its option table (on the caller's
  * stack) and hands the doc to sink, which must not keep it. --help and the

@@ -229,6 +229,15 @@ static double comm_time(const struct tt *x, struct tmem__term *q, struct link l,
     return s;
 }
 
+/* lead + "989 TFLOP/s × 0.400": a rate and the efficiency it runs at */
+static void sb_rate(struct tmem_sb *sb, const char *lead, double peak, double eff)
+{
+    tmem__sb_str(sb, lead);
+    sb_si(sb, peak, "FLOP/s");
+    tmem__sb_str(sb, " × ");
+    sb_sig3(sb, eff);
+}
+
 /* FLOPs f at rate r; formula "sym / (peak × eff) = ..." */
 static double flop_time(const struct tt *x, struct tmem__term *f, double peak, double eff, char *formula)
 {
@@ -238,10 +247,7 @@ static double flop_time(const struct tt *x, struct tmem__term *f, double peak, d
         char num[96];
         struct tmem_sb b;
         tmem__sb_init(&b, num, sizeof num);
-        tmem__sb_str(&b, " / (");
-        sb_si(&b, peak, "FLOP/s");
-        tmem__sb_str(&b, " × ");
-        sb_sig3(&b, eff);
+        sb_rate(&b, " / (", peak, eff);
         tmem__sb_str(&b, ") = ");
         sb_si(&b, s, "s");
         tmem__term_note(f, " / (peak × eff)", num);
@@ -441,6 +447,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         char af[TMEM_TIME_FORMULA_LEN];
         double s_att = flop_time(&x, &c, peak, eff_att, text ? af : NULL);
         double s_scores = 0.0;
+        char sf[TMEM_TIME_FORMULA_LEN] = "";
         if (!flash) {
             /* forward: QKᵀ writes S, softmax reads S and writes P, PV reads
              * P (4 passes); backward: dP written, read with P, dS written,
@@ -465,18 +472,17 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
                 tmem__sb_str(&nb, " = ");
                 sb_si(&nb, s_scores, "s");
                 tmem__term_note(&q, " / HBM", num);
-                char sf[TMEM_TIME_FORMULA_LEN];
                 tmem__term_render(&q, sf, sizeof sf);
-                struct tmem_sb ab;
-                tmem__sb_init(&ab, tx->attn_formula, TMEM_TIME_FORMULA_LEN);
-                tmem__sb_str(&ab, af);
-                tmem__sb_str(&ab, "; eager scores ");
-                tmem__sb_str(&ab, sf);
             }
-        } else if (text) {
+        }
+        if (text) {
             struct tmem_sb ab;
             tmem__sb_init(&ab, tx->attn_formula, TMEM_TIME_FORMULA_LEN);
             tmem__sb_str(&ab, af);
+            if (!flash) {
+                tmem__sb_str(&ab, "; eager scores ");
+                tmem__sb_str(&ab, sf);
+            }
         }
         out.item_s[TMEM_TT_COMPUTE] = s_mm + s_att + s_scores;
         mm_s = s_mm;
@@ -506,14 +512,8 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
             char num[192];
             struct tmem_sb nb;
             tmem__sb_init(&nb, num, sizeof num);
-            tmem__sb_str(&nb, ": F_layers at ");
-            sb_si(&nb, peak_mm, "FLOP/s");
-            tmem__sb_str(&nb, " × ");
-            sb_sig3(&nb, eff_mm);
-            tmem__sb_str(&nb, ", F_attn at ");
-            sb_si(&nb, peak, "FLOP/s");
-            tmem__sb_str(&nb, " × ");
-            sb_sig3(&nb, eff_att);
+            sb_rate(&nb, ": F_layers at ", peak_mm, eff_mm);
+            sb_rate(&nb, ", F_attn at ", peak, eff_att);
             if (!flash) {
                 tmem__sb_str(&nb, " + 4 passes over the scores at ");
                 sb_si(&nb, hbm, "B/s");
