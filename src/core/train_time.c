@@ -7,13 +7,20 @@
  *             2·b·s/cp·s·n_head·(d_qk + d_v)/tp per layer for attention's
  *             QKᵀ and PV (× ½ with a causal mask under flash attention,
  *             whose kernels skip the masked blocks), the lm_head on the
- *             last stage; backward twice the forward; at efficiency × the
- *             GPU's dense peak (fp8 for the matmuls with Float8 linears)
+ *             last stage; backward twice the forward. Matmuls at
+ *             efficiency × the dense bf16 peak (fp8_efficiency × the fp8
+ *             peak with Float8 linears); flash attention at
+ *             attn_efficiency × bf16, its backward 5/2 of its forward
+ *             (it recomputes QKᵀ); eager attention's products at the
+ *             matmul rate plus 4 + 7 passes over its b·n_head·s·s scores
+ *             at HBM bandwidth
  *   recompute full: the layers' forward again; selective: attention's
  *   comm      per collective, bytes / bandwidth + ring steps × latency on
  *             the slowest link its group spans (see train.h for the
- *             placement); ring all-reduce 2·(n − 1)/n of the buffer,
- *             reduce-scatter and all-gather (n − 1)/n each
+ *             placement; a ring across nodes with k members per node
+ *             runs over k NICs, at most NVLink); ring all-reduce
+ *             2·(n − 1)/n of the buffer, reduce-scatter and all-gather
+ *             (n − 1)/n each; TP behind the matmuls with tp_overlap
  *   bubble    (p − 1)/(v·m) of the pipelined time: the fraction
  *             (p − 1)/(v·m + p − 1) of the step's pipeline
  *
