@@ -514,6 +514,7 @@ struct tmem_train_state_memo {
     bool valid, overflow;
     uint64_t stage;
     struct tmem_train_opts key;    /* normalized: the fields this part does not read zeroed */
+    bool accum;                    /* grad_accum > 1 (the gradients' phases) */
     struct tmem_train_layout lay;  /* in-flight counts excepted (recomputed each time) */
     bool lora;
     uint64_t tr_dense, tr_expert, tr_matmul, tr_largest, base_bytes;
@@ -541,12 +542,17 @@ struct tmem_train_items_memo {
     uint64_t rest[TMEM_PHASE_COUNT];    /* their sums per phase */
 };
 
+/* the memo keys, each compared under its mask of the plan's words */
+enum tmem_train_key { TMEM_TRAIN_KEY_STATE = 0, TMEM_TRAIN_KEY_ACT, TMEM_TRAIN_KEY_ITEMS, TMEM_TRAIN_KEY_COUNT };
+#define TMEM_TRAIN_OPTS_WORDS (sizeof(struct tmem_train_opts) / sizeof(uint64_t))
+
 struct tmem_train_prep {
     const struct tmem_model *m;
     const struct tmem_inventory *inv;
     uint64_t place_params[TMEM_TRAIN_PREP_PLACES][2]; /* [placement][tensor-parallel split] */
     uint64_t place_matmul[TMEM_TRAIN_PREP_PLACES][2]; /* of which matmul weights */
     uint64_t embed_params;                            /* the token embedding */
+    uint64_t key_mask[TMEM_TRAIN_KEY_COUNT][TMEM_TRAIN_OPTS_WORDS]; /* all-ones where a key keeps a field */
     struct tmem_train_state_memo state[2];            /* the first stage looked at, the last */
     struct tmem_train_act_memo act[TMEM_RECOMPUTE_COUNT];
     struct tmem_train_items_memo *items; /* the caller's table (direct-mapped by batch shape) */

@@ -1002,7 +1002,8 @@ static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, char
 
 /* fragmentation: F × the rest, rounded up: "F × everything above = 5 % ×
  * …", the percentage written exactly (ppm / 10^4, two decimals or more) */
-static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest, char *formula, size_t cap)
+static inline __attribute__((always_inline)) uint64_t frag(struct tmem_train_ctx *c, uint64_t rest,
+                                                            char *formula, size_t cap)
 {
     if (c->o->deepspeed_estimator) /* DeepSpeed's estimate has no such line */
         return 0;
@@ -1031,6 +1032,14 @@ static uint64_t frag(struct tmem_train_ctx *c, uint64_t rest, char *formula, siz
     if (formula != NULL)
         tmem__term_render(&t, formula, cap);
     return tc_term(c, &t);
+}
+
+/* frag() with the text off, inlined: the same formula, its fraction
+ * F = ppm / 10^6 a constant divisor the compiler turns into a multiply
+ * (the evaluation applies it to every phase of every stage) */
+static uint64_t frag_bytes(struct tmem_train_ctx *c, uint64_t rest)
+{
+    return frag(c, rest, NULL, 0);
 }
 
 /* an item train_act.c computes (per micro-batch) */
@@ -1086,7 +1095,7 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
     uint64_t best = 0;
     r->peak_phase = TMEM_PHASE_FORWARD;
     for (int p = 0; p < TMEM_PHASE_COUNT; p++) {
-        r->phase_bytes[p] = tc_add(c, rest[p], frag(c, rest[p], NULL, 0));
+        r->phase_bytes[p] = tc_add(c, rest[p], frag_bytes(c, rest[p]));
         if (p == 0 || r->phase_bytes[p] > best) {
             best = r->phase_bytes[p];
             r->peak_phase = (enum tmem_phase)p;
@@ -1114,19 +1123,6 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
     r->softmax_fp32 = c->softmax_fp32;
 }
 
-/* *k = *o in 16-byte moves (a struct copy of this size is a slow
- * `rep movs`; the keys are built on every evaluation) */
-static inline void copy_opts(struct tmem_train_opts *k, const struct tmem_train_opts *o)
-{
-    unsigned char *d = (unsigned char *)k;
-    const unsigned char *s = (const unsigned char *)o;
-    size_t i = 0;
-    for (; i + 16 <= sizeof *k; i += 16)
-        memcpy(d + i, s + i, 16);
-    for (; i < sizeof *k; i++)
-        d[i] = s[i];
-}
-
 /* The memo keys: the plan with the fields a part does not read zeroed.
  * The layout and model-state items do not read the micro-batch, the
  * sequence, the micro-batch counts (grad_accum only as > 1, through
@@ -1135,9 +1131,9 @@ static inline void copy_opts(struct tmem_train_opts *k, const struct tmem_train_
  * parallel, fused cross-entropy or fragmentation (applied each time). */
 static void state_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
-    copy_opts(k, o);
+    *k = *o;
     k->micro_batch = k->seq = k->n_microbatches = k->ce_chunk_tokens = 0;
-    k->grad_accum = o->grad_accum > 1 ? 2 : 1; /* grads_persistent: the gradients' phases */
+    k->grad_accum = 0; /* kept as grad_accum > 1 beside the key (grads_persistent) */
     k->recompute = (enum tmem_recompute)0;
     k->attention = (enum tmem_attention)0;
     k->dropout = (enum tmem_tristate)0;
@@ -1151,7 +1147,7 @@ static void state_key(const struct tmem_train_opts *o, struct tmem_train_opts *k
  * sharding, offload, the optimizer, buckets or overheads. */
 static void act_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
-    copy_opts(k, o);
+    *k = *o;
     k->micro_batch = k->seq = k->gpus = k->dp = k->n_microbatches = k->grad_accum = 0;
     k->pp = k->cp = k->ep = k->gpus_per_node = k->virtual_stages = 0;
     k->zero = 0;
@@ -1173,7 +1169,7 @@ static void act_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
  * fragmentation. */
 static void items_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
-    copy_opts(k, o);
+    *k = *o;
     k->gpus = k->dp = k->grad_accum = 0;
     k->zero = 0;
     k->fsdp = TMEM_FSDP_OFF;
@@ -1183,6 +1179,44 @@ static void items_key(const struct tmem_train_opts *o, struct tmem_train_opts *k
     k->ddp_bucket_bytes = k->ds_reduce_bucket = k->ds_allgather_bucket = 0;
     k->ds_prefetch_bucket = k->ds_max_live = k->cuda_overhead_bytes = 0;
     k->fragmentation_ppm = 0;
+}
+
+/* The keys are compared without building them: a memo keeps its key
+ * masked (key = plan & mask, word by word) and a plan matches when its
+ * words under the mask equal the key's. Each mask is its key function
+ * applied once to a plan of all-ones bytes (tmem_train_prepare), so a
+ * field is compared exactly when the function keeps it. */
+_Static_assert(sizeof(struct tmem_train_opts) % sizeof(uint64_t) == 0, "the plan is whole words");
+static void key_mask(void (*key)(const struct tmem_train_opts *, struct tmem_train_opts *), uint64_t *mask)
+{
+    struct tmem_train_opts ones, k;
+    memset(&ones, 0xFF, sizeof ones);
+    key(&ones, &k);
+    memcpy(mask, &k, sizeof k);
+}
+
+static inline uint64_t opts_word(const struct tmem_train_opts *o, size_t i)
+{
+    uint64_t w;
+    memcpy(&w, (const unsigned char *)o + i * sizeof w, sizeof w);
+    return w;
+}
+
+static inline bool key_match(const struct tmem_train_opts *o, const uint64_t *mask, const struct tmem_train_opts *key)
+{
+    uint64_t diff = 0;
+    for (size_t i = 0; i < TMEM_TRAIN_OPTS_WORDS; i++)
+        diff |= (opts_word(o, i) & mask[i]) ^ opts_word(key, i);
+    return diff == 0;
+}
+
+static inline void key_store(const struct tmem_train_opts *o, const uint64_t *mask, struct tmem_train_opts *key)
+{
+    unsigned char *d = (unsigned char *)key;
+    for (size_t i = 0; i < TMEM_TRAIN_OPTS_WORDS; i++) {
+        uint64_t w = opts_word(o, i) & mask[i];
+        memcpy(d + i * sizeof w, &w, sizeof w);
+    }
 }
 
 /* the slot: by the planner's innermost choices (micro-batch, recompute,
@@ -1203,10 +1237,9 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
 {
     struct tmem_train_state_memo *sm = &p->state[slot];
     struct tmem_train_act_memo *am = &p->act[o->recompute];
-    struct tmem_train_opts sk;
     setup_scalars(c, p->m, p->inv, o, stage);
-    state_key(o, &sk);
-    bool hit = sm->valid && sm->stage == stage && memcmp(&sm->key, &sk, sizeof sk) == 0;
+    bool accum = o->grad_accum > 1;
+    bool hit = sm->valid && sm->stage == stage && sm->accum == accum && key_match(o, p->key_mask[TMEM_TRAIN_KEY_STATE], &sm->key);
     if (hit) {
         c->lay = sm->lay;
         c->lora = sm->lora;
@@ -1221,29 +1254,25 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         tmem__lora_setup(c);
     }
     setup_inflight(c);
-    struct tmem_train_opts ik;
     struct tmem_train_items_memo *im = NULL;
     bool items_hit = false, act_hit = true;
     if (p->n_items > 0) {
-        items_key(o, &ik);
         im = &p->items[items_slot(o, stage, p->n_items)];
-        items_hit = im->valid && im->stage == stage && memcmp(&im->key, &ik, sizeof ik) == 0;
+        items_hit = im->valid && im->stage == stage && key_match(o, p->key_mask[TMEM_TRAIN_KEY_ITEMS], &im->key);
     }
     if (items_hit) {
         c->la = im->la;
     } else {
         if (im != NULL)
             im->valid = false;
-        struct tmem_train_opts ak;
-        act_key(o, &ak);
-        act_hit = am->valid && am->seq == c->seq && memcmp(&am->key, &ak, sizeof ak) == 0;
+        act_hit = am->valid && am->seq == c->seq && key_match(o, p->key_mask[TMEM_TRAIN_KEY_ACT], &am->key);
         if (act_hit) {
             c->act = am->act;
         } else {
             am->valid = false;
             tmem__act_layer(c, &c->act, NULL);
             am->act = c->act;
-            am->key = ak;
+            key_store(o, p->key_mask[TMEM_TRAIN_KEY_ACT], &am->key);
         }
         tmem__train_layer_bytes(c, &c->la);
     }
@@ -1251,7 +1280,7 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
     if (c->overflow)
         return;
     if (im != NULL && !items_hit) {
-        im->key = ik;
+        key_store(o, p->key_mask[TMEM_TRAIN_KEY_ITEMS], &im->key);
         im->stage = stage;
         im->la = c->la;
         im->valid = true;
@@ -1261,7 +1290,8 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         am->valid = true;
     }
     if (!hit) {
-        sm->key = sk;
+        key_store(o, p->key_mask[TMEM_TRAIN_KEY_STATE], &sm->key);
+        sm->accum = accum;
         sm->stage = stage;
         sm->lay = c->lay;
         sm->lora = c->lora;
@@ -1284,6 +1314,9 @@ enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tme
     p->m = m;
     p->inv = inv;
     place_sums(inv, p->place_params, p->place_matmul, &p->embed_params);
+    key_mask(state_key, p->key_mask[TMEM_TRAIN_KEY_STATE]);
+    key_mask(act_key, p->key_mask[TMEM_TRAIN_KEY_ACT]);
+    key_mask(items_key, p->key_mask[TMEM_TRAIN_KEY_ITEMS]);
     for (int i = 0; i < 2; i++)
         p->state[i].valid = false;
     for (int i = 0; i < TMEM_RECOMPUTE_COUNT; i++)
