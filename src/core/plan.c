@@ -7,7 +7,8 @@
  * the micro-batch ascending: the peak never falls as the micro-batch
  * grows (tests/unit/test_properties.c), so the first that does not fit
  * ends that loop. The FLOP sums of the inventory are computed once, and
- * the ledgers are evaluated through one prepared context (tmem_train_eval)
+ * the ledgers are evaluated through one prepared context (tmem_train_eval_peak:
+ * the peak and layout only)
  * whose memos carry what the inner loops do not change. */
 #include "tmem/plan.h"
 
@@ -108,7 +109,7 @@ static void micro_batches(struct search *s, struct tmem_train_opts *o, uint64_t 
             o->n_microbatches = 0;
             o->grad_accum = m;
         }
-        if (tmem_train_eval(&s->prep, o, UINT64_MAX, &r, NULL) != TMEM_OK)
+        if (tmem_train_eval_peak(&s->prep, o, UINT64_MAX, &r, NULL) != TMEM_OK)
             return; /* the layout itself is invalid (a degree not dividing heads, ...) */
         s->out->evaluated++;
         if (r.peak_bytes > s->out->capacity_bytes)

@@ -1074,9 +1074,13 @@ static void part_items(struct tmem_train_ctx *c, bool act, uint64_t vals[TMEM_TI
 /* Every item, every phase, the peak. memo: the model-state items (every
  * item not an activation), their sums per phase and the host items, when
  * its key matched (hit) or to be filled (miss); im the same for the
- * activation items. */
+ * activation items. full false (tmem_train_eval_peak): only the peak, its
+ * phase, the layout and the sequence are written; the other phases'
+ * fragmentation is not computed, because a phase's bytes rest + F × rest
+ * rise strictly with its rest (F ≥ 0, rounded up), so the first phase of
+ * the largest rest is the first phase of the largest total. */
 static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, struct tmem_train_state_memo *memo,
-                     bool hit, struct tmem_train_items_memo *im, bool items_hit)
+                     bool hit, struct tmem_train_items_memo *im, bool items_hit, bool full)
 {
     uint64_t own_s[TMEM_TI_COUNT], own_a[TMEM_TI_COUNT], own_sr[TMEM_PHASE_COUNT], own_ar[TMEM_PHASE_COUNT];
     uint64_t *sv = memo != NULL ? memo->item_bytes : own_s, *sr = memo != NULL ? memo->rest : own_sr;
@@ -1088,6 +1092,21 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
     uint64_t rest[TMEM_PHASE_COUNT];
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
         rest[p] = tc_add(c, sr[p], ar[p]);
+    r->layout = c->lay;
+    r->seq = c->seq;
+    r->n_stages_evaluated = 1;
+    if (!full) {
+        int pk = 0;
+        for (int p = 1; p < TMEM_PHASE_COUNT; p++)
+            if (rest[p] > rest[pk])
+                pk = p;
+        r->peak_phase = (enum tmem_phase)pk;
+        r->peak_bytes = tc_add(c, rest[pk], frag_bytes(c, rest[pk]));
+        if (!hit && memo != NULL) /* a later full evaluation reads them from the memo */
+            for (int h = 0; h < TMEM_HI_COUNT; h++)
+                memo->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
+        return;
+    }
     for (int it = 0; it < TMEM_TI_COUNT; it++) {
         r->item_bytes[it] = sv[it] + av[it]; /* one of the two is 0 */
         r->item_phases[it] = item_phases(c, (enum tmem_train_item)it);
@@ -1114,10 +1133,7 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
         }
         r->host_bytes = tc_add(c, r->host_bytes, r->host_item_bytes[h]);
     }
-    r->layout = c->lay;
     r->layer_act = c->la;
-    r->seq = c->seq;
-    r->n_stages_evaluated = 1;
     r->dropout = c->dropout_attn || c->dropout_resid || c->dropout_embd;
     r->rope = c->rope;
     r->softmax_fp32 = c->softmax_fp32;
@@ -1226,14 +1242,15 @@ static inline void key_store(const struct tmem_train_opts *o, const uint64_t *ma
 static size_t items_slot(const struct tmem_train_opts *o, uint64_t stage, size_t n)
 {
     uint64_t h = ((o->micro_batch * 3 + (uint64_t)o->recompute) * 2 + (uint64_t)o->fused_ce) * 2 + (stage != 0);
-    return (size_t)((h * UINT64_C(0x9E3779B97F4A7C15) >> 32) % n);
+    uint64_t x = h * UINT64_C(0x9E3779B97F4A7C15) >> 32;
+    return (size_t)((n & (n - 1)) == 0 ? x & (n - 1) : x % n); /* a power of 2: no division */
 }
 
 /* One stage: the scalars, then the layout and adapters (or the memo's),
  * one layer's activation sums (or the memo's), the items. Memos are
  * written only by an evaluation without overflow. */
 static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tmem_train_opts *o,
-                           uint64_t stage, struct tmem_train_ctx *c, struct tmem_train_result *r)
+                           uint64_t stage, struct tmem_train_ctx *c, struct tmem_train_result *r, bool full)
 {
     struct tmem_train_state_memo *sm = &p->state[slot];
     struct tmem_train_act_memo *am = &p->act[o->recompute];
@@ -1276,7 +1293,7 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         }
         tmem__train_layer_bytes(c, &c->la);
     }
-    evaluate(c, r, sm, hit, im, items_hit);
+    evaluate(c, r, sm, hit, im, items_hit, full);
     if (c->overflow)
         return;
     if (im != NULL && !items_hit) {
@@ -1328,8 +1345,9 @@ enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tme
     return TMEM_OK;
 }
 
-enum tmem_status tmem_train_eval(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
-                                 struct tmem_train_result *r, struct tmem_error *err)
+/* tmem_train_eval (full) or tmem_train_eval_peak */
+static enum tmem_status eval_stages(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
+                                    struct tmem_train_result *r, bool full, struct tmem_error *err)
 {
     if (p == NULL || p->inv == NULL || r == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no prepared context or result given");
@@ -1344,14 +1362,33 @@ enum tmem_status tmem_train_eval(struct tmem_train_prep *p, const struct tmem_tr
     struct tmem_train_ctx c;
     struct tmem_train_result tmp;
     for (int i = 0; i < n; i++) {
-        prepared_stage(p, i, o, cand[i], &c, i == 0 ? r : &tmp);
+        prepared_stage(p, i, o, cand[i], &c, i == 0 ? r : &tmp, full);
         if (c.overflow)
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
-        if (i == 1 && tmp.peak_bytes > r->peak_bytes)
-            *r = tmp;
+        if (i == 1 && tmp.peak_bytes > r->peak_bytes) {
+            if (full) {
+                *r = tmp;
+            } else {
+                r->peak_bytes = tmp.peak_bytes;
+                r->peak_phase = tmp.peak_phase;
+                r->layout = tmp.layout;
+            }
+        }
     }
     r->n_stages_evaluated = (uint64_t)n;
     return TMEM_OK;
+}
+
+enum tmem_status tmem_train_eval(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
+                                 struct tmem_train_result *r, struct tmem_error *err)
+{
+    return eval_stages(p, o, stage, r, true, err);
+}
+
+enum tmem_status tmem_train_eval_peak(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
+                                      struct tmem_train_result *r, struct tmem_error *err)
+{
+    return eval_stages(p, o, stage, r, false, err);
 }
 
 enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tmem_inventory *inv,

@@ -98,24 +98,39 @@ static void mutate(struct tmem_train_opts *o, const struct tmem_model *m)
     }
 }
 
+static bool same_layout(const struct tmem_train_layout *x, const struct tmem_train_layout *y)
+{
+    return x->dp == y->dp && x->shard == y->shard && x->expert_shard == y->expert_shard &&
+           x->stage == y->stage && x->layers == y->layers && x->dense_layers == y->dense_layers &&
+           x->moe_layers == y->moe_layers && x->first == y->first && x->last == y->last &&
+           x->dense_params == y->dense_params && x->expert_params == y->expert_params &&
+           x->params == y->params && x->matmul_params == y->matmul_params &&
+           x->largest_unit_params == y->largest_unit_params && x->trainable_params == y->trainable_params &&
+           x->trainable_matmul_params == y->trainable_matmul_params && x->inflight_num == y->inflight_num &&
+           x->inflight_den == y->inflight_den;
+}
+
+/* tmem_train_eval_peak writes the peak, its phase, the layout, the
+ * sequence and the stage count: each equal to the full evaluation's */
+static void same_peak(const struct tmem_train_result *a, const struct tmem_train_result *b, const char *model,
+                      uint64_t step)
+{
+    if (!(a->peak_bytes == b->peak_bytes && a->peak_phase == b->peak_phase && same_layout(&a->layout, &b->layout) &&
+          a->seq == b->seq && a->n_stages_evaluated == b->n_stages_evaluated))
+        fail_msg("%s, step %llu: the peak-only result differs from tmem_train_compute's (peak %llu vs %llu)",
+                 model, (unsigned long long)step, (unsigned long long)a->peak_bytes,
+                 (unsigned long long)b->peak_bytes);
+}
+
 static void same_result(const struct tmem_train_result *a, const struct tmem_train_result *b, const char *model,
                         uint64_t step)
 {
-    const struct tmem_train_layout *x = &a->layout, *y = &b->layout;
     bool same = memcmp(a->item_bytes, b->item_bytes, sizeof a->item_bytes) == 0 &&
                 memcmp(a->item_phases, b->item_phases, sizeof a->item_phases) == 0 &&
                 memcmp(a->phase_bytes, b->phase_bytes, sizeof a->phase_bytes) == 0 &&
                 a->peak_phase == b->peak_phase && a->peak_bytes == b->peak_bytes &&
                 memcmp(a->host_item_bytes, b->host_item_bytes, sizeof a->host_item_bytes) == 0 &&
-                a->host_bytes == b->host_bytes && x->dp == y->dp && x->shard == y->shard &&
-                x->expert_shard == y->expert_shard && x->stage == y->stage && x->layers == y->layers &&
-                x->dense_layers == y->dense_layers && x->moe_layers == y->moe_layers && x->first == y->first &&
-                x->last == y->last && x->dense_params == y->dense_params &&
-                x->expert_params == y->expert_params && x->params == y->params &&
-                x->matmul_params == y->matmul_params && x->largest_unit_params == y->largest_unit_params &&
-                x->trainable_params == y->trainable_params &&
-                x->trainable_matmul_params == y->trainable_matmul_params &&
-                x->inflight_num == y->inflight_num && x->inflight_den == y->inflight_den &&
+                a->host_bytes == b->host_bytes && same_layout(&a->layout, &b->layout) &&
                 memcmp(&a->layer_act, &b->layer_act, sizeof a->layer_act) == 0 &&
                 a->n_stages_evaluated == b->n_stages_evaluated && a->seq == b->seq &&
                 a->dropout == b->dropout && a->rope == b->rope && a->softmax_fp32 == b->softmax_fp32;
@@ -128,16 +143,21 @@ static void same_result(const struct tmem_train_result *a, const struct tmem_tra
 static void prepared_equals_cold_on_every_preset(void **state)
 {
     (void)state;
-    uint64_t ok = 0, refused = 0, memo_kept = 0;
+    uint64_t ok = 0, refused = 0, memo_kept = 0, peaks = 0;
     static struct tmem_train_prep p; /* one prep reused for a whole walk */
     static struct tmem_train_items_memo items[4]; /* small: slots are shared and replaced */
+    /* a second prep, evaluated peak-only two steps in three and in full the
+     * third, so that memos filled by the one are read by the other */
+    static struct tmem_train_prep q;
+    static struct tmem_train_items_memo q_items[4];
     for (size_t i = 0; i < tmem_preset_count(); i++) {
         static struct tmem_model m;
         static struct tmem_inventory inv;
         const char *name = tmem_preset_at(i)->name;
         tmem_test_load(name, &m, &inv);
         struct tmem_error err = {0};
-        if (tmem_train_prepare(&m, &inv, items, 4, &p, &err) != TMEM_OK)
+        if (tmem_train_prepare(&m, &inv, items, 4, &p, &err) != TMEM_OK ||
+            tmem_train_prepare(&m, &inv, q_items, 4, &q, &err) != TMEM_OK)
             fail_msg("%s: %s", name, err.msg);
         struct tmem_train_opts o;
         tmem_train_opts_default(&o);
@@ -154,6 +174,22 @@ static void prepared_equals_cold_on_every_preset(void **state)
             enum tmem_status sa = tmem_train_eval(&p, &o, stage, &a, &ea);
             enum tmem_status sb = tmem_train_compute(&m, &inv, &o, stage, &b, &eb);
             assert_int_equal(sa, sb);
+            struct tmem_train_result c;
+            memset(&c, 0, sizeof c);
+            struct tmem_error ec = {0};
+            bool peak_only = step % 3 != 0;
+            enum tmem_status sc = peak_only ? tmem_train_eval_peak(&q, &o, stage, &c, &ec)
+                                            : tmem_train_eval(&q, &o, stage, &c, &ec);
+            assert_int_equal(sc, sb);
+            if (sc == TMEM_OK && peak_only) {
+                same_peak(&c, &b, name, step);
+                peaks++;
+            } else if (sc == TMEM_OK) {
+                same_result(&c, &b, name, step);
+            } else {
+                assert_string_equal(ec.where, eb.where);
+                assert_string_equal(ec.msg, eb.msg);
+            }
             if (sa != TMEM_OK) {
                 assert_string_equal(ea.where, eb.where);
                 assert_string_equal(ea.msg, eb.msg);
@@ -177,8 +213,9 @@ static void prepared_equals_cold_on_every_preset(void **state)
     assert_true(ok > 1000);
     assert_true(refused > 100);
     assert_true(memo_kept == ok); /* every successful evaluation left its memo */
-    print_message("prepared == cold: %llu layouts equal, %llu refused alike\n", (unsigned long long)ok,
-                  (unsigned long long)refused);
+    assert_true(peaks > 600);
+    print_message("prepared == cold: %llu layouts equal (%llu peak-only), %llu refused alike\n",
+                  (unsigned long long)ok, (unsigned long long)peaks, (unsigned long long)refused);
 }
 
 static void prepare_refuses_bad_arguments(void **state)
