@@ -2,7 +2,8 @@
  * (tmem_train_compute: every item, every phase, the peak; target ≥ 10^7/s),
  * the same through a prepared context (tmem_train_eval: its memos hit for
  * the same layout, and in a planner-like walk over micro-batch, recompute
- * and sharding), with the formulas rendered (tmem_train_ledger of the peak
+ * and sharding; peak-only, tmem_train_eval_peak as the planner runs it, on
+ * the same layout and the walk), with the formulas rendered (tmem_train_ledger of the peak
  * phase), and the wall time of `tmem train`. A benchmark, not a test: it
  * fails only on an error. `make bench` runs it as `build/bench_train build/tmem`. */
 #define _POSIX_C_SOURCE 200809L
@@ -52,7 +53,7 @@ static int cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-enum how { HOW_COMPUTE, HOW_RENDER, HOW_PREPARED, HOW_WALK };
+enum how { HOW_COMPUTE, HOW_RENDER, HOW_PREPARED, HOW_WALK, HOW_PEAK, HOW_PEAK_WALK, HOW_COUNT };
 
 /* the i-th layout of the walk: micro-batch 1..4 innermost, then recompute
  * none / full, then ZeRO 1 / 3 (as the planner's loops run) */
@@ -83,9 +84,11 @@ static double rate(struct plan *p, enum how how)
         do {
             for (int i = 0; i < BATCH; i++) {
                 enum tmem_status st =
-                    how == HOW_PREPARED ? tmem_train_eval(&prep, &p->o, UINT64_MAX, &res, NULL)
-                    : how == HOW_WALK   ? tmem_train_eval(&prep, &walk[i % 16], UINT64_MAX, &res, NULL)
-                                        : tmem_train_compute(&p->m, &p->inv, &p->o, UINT64_MAX, &res, NULL);
+                    how == HOW_PREPARED    ? tmem_train_eval(&prep, &p->o, UINT64_MAX, &res, NULL)
+                    : how == HOW_WALK      ? tmem_train_eval(&prep, &walk[i % 16], UINT64_MAX, &res, NULL)
+                    : how == HOW_PEAK      ? tmem_train_eval_peak(&prep, &p->o, UINT64_MAX, &res, NULL)
+                    : how == HOW_PEAK_WALK ? tmem_train_eval_peak(&prep, &walk[i % 16], UINT64_MAX, &res, NULL)
+                                           : tmem_train_compute(&p->m, &p->inv, &p->o, UINT64_MAX, &res, NULL);
                 if (st != TMEM_OK) {
                     fprintf(stderr, "bench_train: %s: compute failed\n", p->model);
                     exit(1);
@@ -168,10 +171,13 @@ int main(int argc, char **argv)
         [HOW_COMPUTE] = "training ledger (numbers, peak)",
         [HOW_PREPARED] = "prepared, same layout",
         [HOW_WALK] = "prepared, walk of 16 layouts",
+        [HOW_PEAK] = "prepared peak only, same layout",
+        [HOW_PEAK_WALK] = "prepared peak only, walk of 16",
         [HOW_RENDER] = "ledger + formulas of the peak",
     };
-    const enum how order[] = {HOW_COMPUTE, HOW_PREPARED, HOW_WALK, HOW_RENDER};
-    for (int h = 0; h < 4; h++)
+    _Static_assert(sizeof measures / sizeof measures[0] == HOW_COUNT, "one label per measure");
+    const enum how order[] = {HOW_COMPUTE, HOW_PREPARED, HOW_WALK, HOW_PEAK, HOW_PEAK_WALK, HOW_RENDER};
+    for (size_t h = 0; h < sizeof order / sizeof order[0]; h++)
         for (int i = 0; i < 3; i++) {
             double r = rate(&plans[i], order[h]);
             printf("%-34s %-13s %-30s %12.0f/s  %s\n", measures[order[h]], plans[i].model, plans[i].what, r,

@@ -552,10 +552,10 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage, uint64_t sum[
 
 /* the plan's scalars: dtypes, degrees, tokens, sharding, kernel profile */
 static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
-                          const struct tmem_inventory *inv, const struct tmem_train_opts *o, uint64_t stage)
+                          const struct tmem_inventory *inv, const struct tmem_train_opts *o)
 {
-    memset(c, 0, offsetof(struct tmem_train_ctx, la)); /* la and act: written before they are read */
-    c->lay.stage = stage;
+    /* lay (setup_layout or the memo), la and act: written before they are read */
+    memset(&c->overflow, 0, offsetof(struct tmem_train_ctx, la) - offsetof(struct tmem_train_ctx, overflow));
     c->m = m;
     c->inv = inv;
     c->o = o;
@@ -591,7 +591,7 @@ void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
 {
     uint64_t sum[CAT_COUNT][2], mm[CAT_COUNT][2], embed_split;
     place_sums(inv, sum, mm, &embed_split);
-    setup_scalars(c, m, inv, o, stage);
+    setup_scalars(c, m, inv, o);
     setup_layout(c, stage, sum, mm, embed_split);
     setup_inflight(c);
     tmem__lora_setup(c);
@@ -1254,7 +1254,7 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
 {
     struct tmem_train_state_memo *sm = &p->state[slot];
     struct tmem_train_act_memo *am = &p->act[o->recompute];
-    setup_scalars(c, p->m, p->inv, o, stage);
+    setup_scalars(c, p->m, p->inv, o);
     bool accum = o->grad_accum > 1;
     bool hit = sm->valid && sm->stage == stage && sm->accum == accum && key_match(o, p->key_mask[TMEM_TRAIN_KEY_STATE], &sm->key);
     if (hit) {
