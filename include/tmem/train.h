@@ -553,6 +553,7 @@ struct tmem_train_prep {
     uint64_t place_matmul[TMEM_TRAIN_PREP_PLACES][2]; /* of which matmul weights */
     uint64_t embed_params;                            /* the token embedding */
     uint64_t key_mask[TMEM_TRAIN_KEY_COUNT][TMEM_TRAIN_OPTS_WORDS]; /* all-ones where a key keeps a field */
+    bool keyed;                                       /* memos kept (false: one evaluation) */
     struct tmem_train_state_memo state[2];            /* the first stage looked at, the last */
     struct tmem_train_act_memo act[TMEM_RECOMPUTE_COUNT];
     struct tmem_train_items_memo *items; /* the caller's table (direct-mapped by batch shape) */

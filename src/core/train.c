@@ -1282,29 +1282,33 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
     } else {
         if (im != NULL)
             im->valid = false;
-        act_hit = am->valid && am->seq == c->seq && key_match(o, p->key_mask[TMEM_TRAIN_KEY_ACT], &am->key);
+        /* unkeyed, a valid act memo is this call's other stage: the same plan */
+        act_hit = am->valid && am->seq == c->seq && (!p->keyed || key_match(o, p->key_mask[TMEM_TRAIN_KEY_ACT], &am->key));
         if (act_hit) {
             c->act = am->act;
         } else {
             am->valid = false;
             tmem__act_layer(c, &c->act, NULL);
             am->act = c->act;
-            key_store(o, p->key_mask[TMEM_TRAIN_KEY_ACT], &am->key);
+            if (p->keyed)
+                key_store(o, p->key_mask[TMEM_TRAIN_KEY_ACT], &am->key);
         }
         tmem__train_layer_bytes(c, &c->la);
     }
     evaluate(c, r, sm, hit, im, items_hit, full);
     if (c->overflow)
         return;
+    if (!act_hit) {
+        am->seq = c->seq;
+        am->valid = true;
+    }
+    if (!p->keyed) /* tmem_train_compute's prep: only the act memo, for its other stage */
+        return;
     if (im != NULL && !items_hit) {
         key_store(o, p->key_mask[TMEM_TRAIN_KEY_ITEMS], &im->key);
         im->stage = stage;
         im->la = c->la;
         im->valid = true;
-    }
-    if (!act_hit) {
-        am->seq = c->seq;
-        am->valid = true;
     }
     if (!hit) {
         key_store(o, p->key_mask[TMEM_TRAIN_KEY_STATE], &sm->key);
@@ -1321,19 +1325,24 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
     }
 }
 
-enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tmem_inventory *inv,
-                                    struct tmem_train_items_memo *items, size_t n_items,
-                                    struct tmem_train_prep *p, struct tmem_error *err)
+/* keyed false: a prep for one evaluation (tmem_train_compute), whose
+ * memos are never matched, so neither masks nor keys are made */
+static enum tmem_status prepare(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                struct tmem_train_items_memo *items, size_t n_items, bool keyed,
+                                struct tmem_train_prep *p, struct tmem_error *err)
 {
     if (m == NULL || inv == NULL || p == NULL || (items == NULL && n_items > 0))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model, inventory or prepared context given");
     TRY(tmem__inventory_check(inv, err));
     p->m = m;
     p->inv = inv;
+    p->keyed = keyed;
     place_sums(inv, p->place_params, p->place_matmul, &p->embed_params);
-    key_mask(state_key, p->key_mask[TMEM_TRAIN_KEY_STATE]);
-    key_mask(act_key, p->key_mask[TMEM_TRAIN_KEY_ACT]);
-    key_mask(items_key, p->key_mask[TMEM_TRAIN_KEY_ITEMS]);
+    if (keyed) {
+        key_mask(state_key, p->key_mask[TMEM_TRAIN_KEY_STATE]);
+        key_mask(act_key, p->key_mask[TMEM_TRAIN_KEY_ACT]);
+        key_mask(items_key, p->key_mask[TMEM_TRAIN_KEY_ITEMS]);
+    }
     for (int i = 0; i < 2; i++)
         p->state[i].valid = false;
     for (int i = 0; i < TMEM_RECOMPUTE_COUNT; i++)
@@ -1343,6 +1352,13 @@ enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tme
     for (size_t i = 0; i < n_items; i++)
         items[i].valid = false;
     return TMEM_OK;
+}
+
+enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    struct tmem_train_items_memo *items, size_t n_items,
+                                    struct tmem_train_prep *p, struct tmem_error *err)
+{
+    return prepare(m, inv, items, n_items, true, p, err);
 }
 
 /* tmem_train_eval (full) or tmem_train_eval_peak */
@@ -1399,7 +1415,7 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or result given");
     TRY(tmem_train_validate(m, o, err));
     struct tmem_train_prep p;
-    TRY(tmem_train_prepare(m, inv, NULL, 0, &p, err));
+    TRY(prepare(m, inv, NULL, 0, false, &p, err));
     return tmem_train_eval(&p, o, stage, r, err);
 }
 
