@@ -84,6 +84,31 @@ enum tmem_offload {
 
 enum tmem_tristate { TMEM_DEFAULT = 0, TMEM_OFF, TMEM_ON };
 
+/* The kernel stack the activations are saved by (act_inventory.c). Only
+ * RMSNorm and gated MLPs differ: LayerNorm is one op (input, mean, rstd)
+ * in every stack, and so is a plain activation.
+ * REF: Liger-Kernel src/liger_kernel/ops/rms_norm.py LigerRMSNormFunction
+ *      (save_for_backward(X, W, RSTD), RSTD fp32 in the llama and gemma
+ *      casting modes), ops/swiglu.py LigerSiLUMulFunction (save_for_backward(a, b):
+ *      silu is recomputed), ops/fused_linear_cross_entropy.py (saves grad_input
+ *      and grad_weight, computed chunk by chunk in the forward);
+ *      apex normalization/fused_layer_norm.py FusedRMSNormAffineFunction
+ *      (save_for_backward(input_, weight_, invvar));
+ *      TransformerEngine pytorch/module/layernorm_mlp.py _LayerNormMLP
+ *      (save_for_backward(inputmat, ln_weight, mu, rsigma, ln_out, fc1_out, gelu_out, ...)). */
+enum tmem_kernels {
+    TMEM_KERNELS_EAGER = 0, /* HF transformers' eager modules: RMSNorm op by op in fp32 (x_fp32, rstd, y),
+                               SwiGLU as silu(gate)·up (gate, silu, up, product) */
+    TMEM_KERNELS_FUSED,     /* fused norms (apex FusedRMSNorm, TE, Liger): the input and the fp32 rstd */
+    TMEM_KERNELS_LIGER,     /* Liger: fused norms, fused SwiGLU/GeGLU (gate and up; the product is down's
+                               input), fused linear cross-entropy (implies --fused-ce) */
+    TMEM_KERNELS_TE,        /* Transformer Engine LayerNormLinear / LayerNormMLP: fused norms, fc1_out
+                               (gate and up) and the activation's output */
+    TMEM_KERNELS_COUNT
+};
+const char *tmem_kernels_name(enum tmem_kernels k); /* "eager", "fused", "liger", "te" */
+enum tmem_kernels tmem_kernels_from_name(const char *s);
+
 /* How the frozen base of an adapter fine-tune stores its linear layers'
  * weights (every matmul weight but the lm_head, as bitsandbytes converts
  * them); everything else stays in the compute dtype. */
@@ -149,6 +174,7 @@ struct tmem_train_opts {
     enum tmem_recompute recompute;
     enum tmem_attention attention;
     enum tmem_tristate dropout; /* TMEM_DEFAULT: the family's default */
+    enum tmem_kernels kernels;  /* the kernel stack (TMEM_KERNELS_EAGER) */
     bool fp32_grads;            /* keep an fp32 gradient accumulation buffer (mixed policies) */
     bool fused_ce;              /* chunked logits + loss (Liger / fused linear cross-entropy) */
     bool ddp_bucket_view;       /* torch DDP gradient_as_bucket_view=True: no bucket copy */
@@ -376,6 +402,9 @@ enum tmem_act_choice {
     TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF,  /* attention dropout off (the family's default or --dropout) */
     TMEM_ACT_CHOICE_RESID_DROPOUT_OFF, /* residual dropout off */
     TMEM_ACT_CHOICE_FROZEN,            /* adapters: the weights that alone need it are frozen */
+    TMEM_ACT_CHOICE_NORM_EAGER,        /* --kernels eager: RMSNorm op by op */
+    TMEM_ACT_CHOICE_NORM_FUSED,        /* --kernels fused|liger|te: a fused RMSNorm */
+    TMEM_ACT_CHOICE_GLU_FUSED,         /* --kernels liger|te: a fused gated activation */
     TMEM_ACT_CHOICE_COUNT
 };
 

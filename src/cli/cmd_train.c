@@ -20,13 +20,13 @@ struct train_flags {
     struct real_opt fragmentation, gpu_hour_usd, lora_dropout;
     struct tmem__time_flag_vals time;
     struct u64_opt nodes, tokens;
-    const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *dropout, *gpu,
+    const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *kernels, *dropout, *gpu,
         *deepspeed, *lora_targets, *base_quant, *modules_to_save;
     bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd;
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 60
+#define N_TRAIN_ROWS 61
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -72,6 +72,8 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .choice = tmem__choice_recompute, .def = OPT_DEFAULT_TEXT(tmem_recompute_name(d.recompute))},
         {OPT_ROW("--attention", OPT_STR, "A", "attention kernel", &t->attention), .choice = tmem__choice_attention,
          .def = OPT_DEFAULT_TEXT(tmem_attention_name(d.attention))},
+        {OPT_ROW("--kernels", OPT_STR, "K", "kernel stack the activations are saved by (fused: RMSNorm input + rstd; liger, te: also a fused SwiGLU; liger: fused linear CE)", &t->kernels),
+         .choice = tmem__choice_kernels, .def = OPT_DEFAULT_TEXT(tmem_kernels_name(d.kernels))},
         {OPT_ROW("--dropout", OPT_STR, "S", "dropout layers, as the family's config has them unless set", &t->dropout),
          .choice = tmem__choice_on_off},
         {OPT_ROW("--lora-rank", OPT_U64, "R", "LoRA adapters of rank R on --lora-targets; the base is frozen (0: full fine-tune)", &t->lora_rank),
@@ -361,6 +363,12 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
                       (int)tmem_attention_from_name(t->attention), TMEM_ATTENTION_COUNT)) < 0)
             return 2;
         o->attention = (enum tmem_attention)k;
+    }
+    if (t->kernels) {
+        if ((k = tmem__pick(opts, n_opts, "--kernels", t->kernels, "kernel stack",
+                      (int)tmem_kernels_from_name(t->kernels), TMEM_KERNELS_COUNT)) < 0)
+            return 2;
+        o->kernels = (enum tmem_kernels)k;
     }
     if (t->dropout) {
         int on = tmem__choice_index(tmem__choice_on_off, t->dropout);

@@ -4,7 +4,8 @@
  * parallelism that splits it and the plan choices that drop it, in the
  * manner of llm.c's ActivationTensors. The kernels these tensors come from
  * (Megatron / nanoGPT for LayerNorm families, HF eager for RMSNorm ones,
- * FlashAttention-2) are described at the top of train_act.c.
+ * FlashAttention-2) are described at the top of train_act.c; --kernels
+ * fused|liger|te swap the RMSNorm and gated-MLP tensors (enum tmem_kernels).
  *
  * One walk names each tensor once. It always sums the tensors per part
  * (struct tmem_train_act_sums, what the ledger's per-layer items multiply out);
@@ -31,6 +32,9 @@
 #define NO_ATTN_DROPOUT BIT(TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF)
 #define NO_RESID_DROPOUT BIT(TMEM_ACT_CHOICE_RESID_DROPOUT_OFF)
 #define FROZEN BIT(TMEM_ACT_CHOICE_FROZEN)
+#define NORM_EAGER BIT(TMEM_ACT_CHOICE_NORM_EAGER)
+#define NORM_FUSED BIT(TMEM_ACT_CHOICE_NORM_FUSED)
+#define GLU_FUSED BIT(TMEM_ACT_CHOICE_GLU_FUSED)
 #define KB(k) (UINT64_C(1) << TMEM_TENSOR_KIND_##k)
 #define RECOMPUTE_CHOICES (NONE_RC | SELECTIVE | FULL)
 
@@ -71,6 +75,9 @@ static const char *const choice_names[] = {
     [TMEM_ACT_CHOICE_ATTN_DROPOUT_OFF] = "attention dropout off",
     [TMEM_ACT_CHOICE_RESID_DROPOUT_OFF] = "residual dropout off",
     [TMEM_ACT_CHOICE_FROZEN] = "frozen weight",
+    [TMEM_ACT_CHOICE_NORM_EAGER] = "eager RMSNorm",
+    [TMEM_ACT_CHOICE_NORM_FUSED] = "fused RMSNorm",
+    [TMEM_ACT_CHOICE_GLU_FUSED] = "fused gated activation",
 };
 _Static_assert(sizeof choice_names / sizeof choice_names[0] == TMEM_ACT_CHOICE_COUNT, "one name per choice");
 
@@ -229,10 +236,12 @@ _Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per n
 
 /* A norm of `width` elements per token and `rows` statistics per token
  * (heads for a per-head norm, else 1).
- *   LayerNorm (fused): its input (r) and the fp32 mean and rstd
- *   RMSNorm (HF eager: x.float(); x·rsqrt(mean(x²) + eps); weight·y.to(r)):
+ *   LayerNorm (one op in every stack): its input (r) and the fp32 mean and rstd
+ *   RMSNorm, HF eager (x.float(); x·rsqrt(mean(x²) + eps); weight·y.to(r)):
  *     x in fp32 (a copy, or the input itself under fp32), the fp32 rsqrt,
  *     y in r (saved by the weight multiply)
+ *   RMSNorm, fused (apex FusedRMSNorm, Liger, Transformer Engine): the input
+ *     (r) and the fp32 rstd; y is rebuilt in the backward
  * Returns its bytes per token. */
 static inline uint64_t norm(struct walk *w, enum tmem_act_part part, enum norm_site at, bool rms,
                             enum tmem_act_split split, uint64_t width, uint64_t rows)
@@ -241,11 +250,14 @@ static inline uint64_t norm(struct walk *w, enum tmem_act_part part, enum norm_s
     uint64_t b;
     if (rms) {
         /* y is saved for the weight's gradient only: a frozen norm drops it */
-        b = put(w, (struct act){sites[at].x_fp32, sites[at].shape, part, TMEM_ACT_DTYPE_FP32, split, 0, false, 0}, width);
+        b = put(w, (struct act){sites[at].x_fp32, sites[at].shape, part, TMEM_ACT_DTYPE_FP32, split,
+                                NORM_FUSED, false, 0}, width);
+        b = tc_add(c, b, put(w, (struct act){sites[at].input, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL,
+                                             split, NORM_EAGER, false, 0}, width));
         b = tc_add(c, b, put(w, (struct act){sites[at].rstd, sites[at].stat_shape, part, TMEM_ACT_DTYPE_FP32,
                                              split, 0, true, 0}, rows));
         return tc_add(c, b, put(w, (struct act){sites[at].y, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL,
-                                                split, 0, false, sites[at].weight}, width));
+                                                split, NORM_FUSED, false, sites[at].weight}, width));
     }
     b = put(w, (struct act){sites[at].input, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL, split, 0, false, 0}, width);
     return tc_add(c, b, put(w, (struct act){sites[at].mean_rstd, sites[at].ln_stat_shape, part,
@@ -365,7 +377,8 @@ _Static_assert(sizeof mlps / sizeof mlps[0] == MLP_SITE_COUNT, "one row per MLP 
  * GPU holds ceil(f/tp)), `copies` per token (the routed experts):
  *   plain  the activation's input, its output (the down input)
  *   gated  gate out (silu input), silu out, up out (saved by the product),
- *          the product (down input); a fused SwiGLU kernel would save 3 */
+ *          the product (down input); a fused kernel (Liger's SiLUMul / GELUMul,
+ *          TE's LayerNormMLP fc1_out) keeps gate and up and recomputes silu */
 static inline void mlp_inner(struct walk *w, enum tmem_act_part part, enum mlp_site at, uint64_t f,
                       uint64_t copies)
 {
@@ -376,7 +389,7 @@ static inline void mlp_inner(struct walk *w, enum tmem_act_part part, enum mlp_s
     uint64_t down = at == MLP_DENSE ? KB(MLP_DOWN) : at == MLP_EXPERTS ? KB(EXPERT_DOWN) : KB(SHARED_DOWN);
     if (c->m->mlp == TMEM_MLP_GATED) {
         put(w, (struct act){mlps[at].gate_out, shape, part, C, TP, 0, false, 0}, width);
-        put(w, (struct act){mlps[at].silu_out, shape, part, C, TP, 0, false, 0}, width);
+        put(w, (struct act){mlps[at].silu_out, shape, part, C, TP, GLU_FUSED, false, 0}, width);
         put(w, (struct act){mlps[at].up_out, shape, part, C, TP, 0, false, 0}, width);
         put(w, (struct act){mlps[at].down_input, shape, part, C, TP, 0, false, down}, width);
         return;
@@ -525,6 +538,13 @@ static uint32_t plan_choices(const struct tmem_train_ctx *c)
         b |= NO_RESID_DROPOUT;
     if (c->lora)
         b |= FROZEN;
+    switch (c->o->kernels) {
+    case TMEM_KERNELS_EAGER: b |= NORM_EAGER; break;
+    case TMEM_KERNELS_FUSED: b |= NORM_FUSED; break;
+    case TMEM_KERNELS_LIGER:
+    case TMEM_KERNELS_TE: b |= NORM_FUSED | GLU_FUSED; break;
+    case TMEM_KERNELS_COUNT: break;
+    }
     return b;
 }
 

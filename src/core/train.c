@@ -73,6 +73,7 @@ _Static_assert(sizeof optimizers / sizeof optimizers[0] == TMEM_OPTIMIZER_COUNT,
 
 static const char *const recompute_names[] = {"none", "selective", "full"};
 static const char *const attention_names[] = {"naive", "flash"};
+static const char *const kernels_names[] = {"eager", "fused", "liger", "te"};
 static const char *const fsdp_names[] = {"off", "full", "grad-op", "hybrid", "no-shard"};
 static const char *const offload_names[] = {"none", "optimizer", "params"};
 static const char *const phase_names[] = {"forward", "backward", "backward_end", "optimizer"};
@@ -81,6 +82,7 @@ static const char *const phase_titles[] = {"end of forward", "start of backward"
 _Static_assert(sizeof recompute_names / sizeof recompute_names[0] == TMEM_RECOMPUTE_COUNT, "names");
 _Static_assert(sizeof attention_names / sizeof attention_names[0] == TMEM_ATTENTION_COUNT, "names");
 _Static_assert(sizeof fsdp_names / sizeof fsdp_names[0] == TMEM_FSDP_COUNT, "names");
+_Static_assert(sizeof kernels_names / sizeof kernels_names[0] == TMEM_KERNELS_COUNT, "names");
 _Static_assert(sizeof offload_names / sizeof offload_names[0] == TMEM_OFFLOAD_COUNT, "names");
 _Static_assert(sizeof phase_names / sizeof phase_names[0] == TMEM_PHASE_COUNT, "names");
 _Static_assert(sizeof phase_titles / sizeof phase_titles[0] == TMEM_PHASE_COUNT, "names");
@@ -100,6 +102,7 @@ const struct tmem_optimizer_info *tmem_optimizer_info(enum tmem_optimizer o)
 NAME_FN(tmem_recompute_name, enum tmem_recompute, recompute_names, TMEM_RECOMPUTE_COUNT)
 NAME_FN(tmem_attention_name, enum tmem_attention, attention_names, TMEM_ATTENTION_COUNT)
 NAME_FN(tmem_fsdp_name, enum tmem_fsdp, fsdp_names, TMEM_FSDP_COUNT)
+NAME_FN(tmem_kernels_name, enum tmem_kernels, kernels_names, TMEM_KERNELS_COUNT)
 NAME_FN(tmem_offload_name, enum tmem_offload, offload_names, TMEM_OFFLOAD_COUNT)
 NAME_FN(tmem_phase_name, enum tmem_phase, phase_names, TMEM_PHASE_COUNT)
 NAME_FN(tmem_phase_title, enum tmem_phase, phase_titles, TMEM_PHASE_COUNT)
@@ -148,6 +151,11 @@ enum tmem_recompute tmem_recompute_from_name(const char *s)
 enum tmem_attention tmem_attention_from_name(const char *s)
 {
     return (enum tmem_attention)find_name(s, attention_names, TMEM_ATTENTION_COUNT);
+}
+
+enum tmem_kernels tmem_kernels_from_name(const char *s)
+{
+    return (enum tmem_kernels)find_name(s, kernels_names, TMEM_KERNELS_COUNT);
 }
 
 enum tmem_fsdp tmem_fsdp_from_name(const char *s)
@@ -217,7 +225,8 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
     if ((unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--optimizer", "unknown optimizer");
     if ((unsigned)o->recompute >= TMEM_RECOMPUTE_COUNT || (unsigned)o->attention >= TMEM_ATTENTION_COUNT ||
-        (unsigned)o->fsdp >= TMEM_FSDP_COUNT || (unsigned)o->offload >= TMEM_OFFLOAD_COUNT)
+        (unsigned)o->fsdp >= TMEM_FSDP_COUNT || (unsigned)o->offload >= TMEM_OFFLOAD_COUNT ||
+        (unsigned)o->kernels >= TMEM_KERNELS_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
     TRY(tmem__check_range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
     uint64_t seq = plan_seq(m, o);
@@ -583,6 +592,7 @@ static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
     c->shard_w = o->zero == 3 || o->fsdp == TMEM_FSDP_FULL || o->fsdp == TMEM_FSDP_GRAD_OP ||
                  o->fsdp == TMEM_FSDP_HYBRID;
     c->grads_persistent = c->pi->persistent_grads || o->grad_accum > 1 || c->pp > 1;
+    c->fused_ce = o->fused_ce || o->kernels == TMEM_KERNELS_LIGER; /* Liger's fused linear cross-entropy */
     tmem__train_act_family(c);
 }
 
@@ -1463,12 +1473,16 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     case TMEM_TI_ACT_ENDS: tmem__sb_str(&sb, "embedding + head inputs"); break;
     case TMEM_TI_ACT_AUTOCAST: tmem__sb_str(&sb, "autocast weight copies ("); tmem__sb_str(&sb, cd); tmem__sb_str(&sb, ")"); break;
     case TMEM_TI_LOGITS:
-        tmem__sb_str(&sb, c->o->fused_ce ? "logits chunk (" : "logits (");
+        tmem__sb_str(&sb, c->fused_ce ? "logits chunk (" : "logits (");
         tmem__sb_str(&sb, cd);
         tmem__sb_str(&sb, ")");
         break;
-    case TMEM_TI_LOSS: tmem__sb_str(&sb, c->o->fused_ce ? "loss softmax chunk (fp32)" : "loss log-softmax (fp32)"); break;
-    case TMEM_TI_LOGITS_GRAD: tmem__sb_str(&sb, c->o->fused_ce ? "hidden-state grad (fused CE)" : "logits gradient"); break;
+    case TMEM_TI_LOSS:
+        tmem__sb_str(&sb, !c->fused_ce                           ? "loss log-softmax (fp32)"
+                          : c->o->kernels == TMEM_KERNELS_LIGER ? "lm_head grad (Liger)"
+                                                                 : "loss softmax chunk (fp32)");
+        break;
+    case TMEM_TI_LOGITS_GRAD: tmem__sb_str(&sb, c->fused_ce ? "hidden-state grad (fused CE)" : "logits gradient"); break;
     case TMEM_TI_RECOMPUTE: tmem__sb_str(&sb, "recomputed layer"); break;
     case TMEM_TI_WEIGHT_TEMP:
         tmem__sb_str(&sb, c->o->base_quant != TMEM_BASE_QUANT_NONE ? "dequantized weight (" : "DoRA weight temporaries (");

@@ -21,7 +21,9 @@
  *    unfused RMSNorm computed in fp32, unfused rotary embedding (which saves
  *    only its cos / sin tables), repeat_kv
  *    for grouped-query attention, softmax upcast to fp32, SwiGLU as
- *    down(silu(gate(x)) · up(x)).
+ *    down(silu(gate(x)) · up(x)). --kernels fused|liger|te replace the
+ *    RMSNorm (input + fp32 rstd) and, for liger and te, the gated
+ *    activation (gate and up kept, silu recomputed): enum tmem_kernels.
  * "flash" is FlashAttention-2 for both: it saves q, k, v (at n_kv_head
  * width), its output (which is also the o_proj input) and the fp32
  * log-sum-exp per head and token; dropout inside the kernel saves no mask.
@@ -298,15 +300,42 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     return done(c, &t, f);
 }
 
+/* Liger's fused linear cross-entropy picks its own chunk: the next power of
+ * two of ceil(b·s / ceil(n_vocab / d_model)) tokens, so that a chunk of
+ * logits is about as large as the hidden states (liger_kernel/ops/
+ * fused_linear_cross_entropy.py: inc_factor = cdiv(V, H); chunk_size =
+ * next_power_of_2(cdiv(BT, inc_factor))) */
+static uint64_t liger_chunk_tokens(const struct tmem_train_ctx *c)
+{
+    uint64_t inc = tmem_ceil_div_u64(tmem_ceil_div_u64(c->m->n_vocab, c->tp), c->m->d_model);
+    uint64_t want = tmem_ceil_div_u64(c->tokens, inc == 0 ? 1 : inc), p = 1;
+    while (p < want)
+        p <<= 1;
+    return p;
+}
+
 /* logits, a new product: vocab-parallel, all tokens at once or one chunk
- * with --fused-ce */
+ * with --fused-ce (Liger's chunk with --kernels liger) */
 static void logits_factors(const struct tmem_train_ctx *c, struct tmem__term *t)
 {
     uint64_t tokens = c->tokens;
-    if (c->o->fused_ce && c->o->ce_chunk_tokens < tokens)
+    if (c->o->kernels == TMEM_KERNELS_LIGER)
+        tokens = liger_chunk_tokens(c);
+    else if (c->fused_ce && c->o->ce_chunk_tokens < tokens)
         tokens = c->o->ce_chunk_tokens;
-    tmem__term_plus(t, c->o->fused_ce ? "chunk tokens" : "b·s", tokens);
+    tmem__term_plus(t, c->o->kernels == TMEM_KERNELS_LIGER ? "Liger chunk tokens"
+                       : c->fused_ce                         ? "chunk tokens"
+                                                             : "b·s", tokens);
     tmem__term_mul(t, "n_vocab/tp", tmem_ceil_div_u64(c->m->n_vocab, c->tp));
+}
+
+/* does the lm_head (or the embedding it is tied to) get a gradient */
+static bool head_trains(const struct tmem_train_ctx *c)
+{
+    uint64_t k = UINT64_C(1) << TMEM_TENSOR_KIND_LM_HEAD;
+    if (c->m->tied)
+        k |= UINT64_C(1) << TMEM_TENSOR_KIND_TOKEN_EMBD;
+    return !c->lora || (c->o->modules_to_save & k) != 0;
 }
 
 static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
@@ -316,7 +345,20 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
     if (it == TMEM_TI_LOGITS) {
         logits_factors(c, &t);
         tmem__term_mul(&t, "c", c->cb);
-    } else if (it == TMEM_TI_LOSS && c->o->fused_ce) {
+    } else if (c->o->kernels == TMEM_KERNELS_LIGER) {
+        /* Liger's cross-entropy kernel writes the gradient into the logits
+         * chunk in place (no fp32 copy), grad_input = chunk @ W goes into
+         * the b·s × d_model buffer it saves (the ends' lm_head-side input),
+         * and grad_weight = zeros_like(lm_head.weight) is accumulated chunk
+         * by chunk in the forward and kept until the backward returns it;
+         * the backward scales them in place: no gradient of its own */
+        if (it != TMEM_TI_LOSS || !head_trains(c))
+            return 0;
+        tmem__term_mul(&t, "n_vocab/tp", tmem_ceil_div_u64(c->m->n_vocab, c->tp));
+        tmem__term_mul(&t, "d_model", c->m->d_model);
+        tmem__term_mul(&t, "w", c->wb);
+        tmem__term_note(&t, " (lm_head gradient made in the forward)", NULL);
+    } else if (it == TMEM_TI_LOSS && c->fused_ce) {
         /* the loss upcasts the logits and saves the fp32 softmax */
         logits_factors(c, &t);
         tmem__term_mul(&t, NULL, 4);
@@ -328,7 +370,7 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
         tmem__term_plus(&sub, NULL, 8);
         tmem__term_mul(&t, "b·s", c->tokens);
         tmem__term_mul_term(&t, &sub);
-    } else if (c->o->fused_ce) { /* the fused loss computes d(hidden) in forward and keeps it */
+    } else if (c->fused_ce) { /* the fused loss computes d(hidden) in forward and keeps it */
         tmem__term_mul(&t, "b·s", c->tokens);
         tmem__term_mul(&t, "d_model", c->m->d_model);
         tmem__term_mul(&t, "c", c->cb);

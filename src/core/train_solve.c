@@ -440,7 +440,7 @@ size_t tmem_train_suggest(const struct tmem_model *m, const struct tmem_inventor
     uint64_t dp = r.layout.dp;
     struct tmem_train_opts t;
 
-    if (!o->fused_ce) {
+    if (!o->fused_ce && o->kernels != TMEM_KERNELS_LIGER) {
         t = *o;
         t.fused_ce = true;
         try_plan(&f, TMEM_TRAIN_LEVER_FUSED_CE, &t, "--fused-ce");

@@ -128,16 +128,27 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
     /* the profile the activations were computed with: the model's norm
      * and MLP, the family's activation and rotary, the softmax dtype */
     const struct tmem_family_info *fi = tmem_family_info(v->model->family);
-    fprintf(out, "  kernels: %s%s / %s, softmax in %s; %s\n",
-            v->model->norm == TMEM_NORM_RMSNORM ? "HF eager RMSNorm" : "fused LayerNorm",
-            v->r->rope ? " / rotary" : "", fi && fi->mlp_act ? fi->mlp_act : "MLP",
+    static const char *const norms[] = {
+        [TMEM_KERNELS_EAGER] = "HF eager RMSNorm (x fp32, rstd, y)",
+        [TMEM_KERNELS_FUSED] = "fused RMSNorm (input, rstd)",
+        [TMEM_KERNELS_LIGER] = "Liger RMSNorm (input, rstd)",
+        [TMEM_KERNELS_TE] = "TE RMSNorm (input, rstd)"};
+    _Static_assert(sizeof norms / sizeof norms[0] == TMEM_KERNELS_COUNT, "one name per stack");
+    bool glu = v->model->mlp == TMEM_MLP_GATED;
+    bool fused_glu = glu && (o->kernels == TMEM_KERNELS_LIGER || o->kernels == TMEM_KERNELS_TE);
+    fprintf(out, "  kernels (--kernels %s): %s%s / %s%s, softmax in %s; %s\n", tmem_kernels_name(o->kernels),
+            v->model->norm == TMEM_NORM_RMSNORM ? norms[o->kernels] : "fused LayerNorm",
+            v->r->rope ? " / rotary" : "", fused_glu ? "fused " : "", fi && fi->mlp_act ? fi->mlp_act : "MLP",
             v->r->softmax_fp32 ? "fp32" : "the compute dtype",
             o->attention == TMEM_ATTENTION_FLASH ? "FlashAttention-2 saves q, k, v, out, lse"
                                                  : "eager attention materialises the scores");
     if (o->lora_rank > 0)
         fprintf(out, "  adapters: PEFT Linear (dropout, A, B); a frozen weight's own gradient needs no saved tensor;\n"
                      "    the first layer is counted like the others (it saves less before its first adapter)\n");
-    if (o->fused_ce)
+    if (o->kernels == TMEM_KERNELS_LIGER)
+        fprintf(out, "  Liger fused linear cross-entropy: chunks of next_power_of_2(b·s / ceil(n_vocab / d_model))\n"
+                     "    tokens; grad_input and the lm_head's grad_weight are made in the forward\n");
+    else if (o->fused_ce)
         fprintf(out, "  fused cross-entropy in chunks of %llu tokens (--ce-chunk)\n",
                 (unsigned long long)o->ce_chunk_tokens);
 }
@@ -568,6 +579,7 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     tmem__json_set_bool(plan, "sequence_parallel", o->sequence_parallel);
     tmem__json_set_str(plan, "offload", tmem_offload_name(o->offload));
     tmem__json_set_str(plan, "attention", tmem_attention_name(o->attention));
+    tmem__json_set_str(plan, "kernels", tmem_kernels_name(o->kernels));
     tmem__json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));
     tmem__json_set_bool(plan, "dropout", r->dropout);
     tmem__json_set_bool(plan, "deepspeed_estimator", o->deepspeed_estimator);

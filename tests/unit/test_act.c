@@ -72,6 +72,7 @@ static void expect_list(const struct tmem_act_inventory *a, const struct want *w
  * = 4096 × (32,772 + 88,064); the layer 763,920,384 (test_train.c's figure). */
 static const struct want flash_none[] = {
     {"attn_norm.x_fp32", SAVED, 67108864},
+    {"attn_norm.input", ABSENT, 33554432}, /* a fused RMSNorm's (--kernels fused) */
     {"attn_norm.rstd", SAVED, 16384},
     {"attn_norm.y", SAVED, 33554432},
     {"attn.qkv_input", SAVED, 33554432},
@@ -87,6 +88,7 @@ static const struct want flash_none[] = {
     {"attn.dropout_out", ABSENT, 2147483648},
     {"attn.probs_c", ABSENT, 1073741824},
     {"mlp_norm.x_fp32", SAVED, 67108864},
+    {"mlp_norm.input", ABSENT, 33554432},
     {"mlp_norm.rstd", SAVED, 16384},
     {"mlp_norm.y", SAVED, 33554432},
     {"mlp.input", SAVED, 33554432},
@@ -320,6 +322,7 @@ static void layer_sums_are_sums_over_the_list(void **state)
             plan(&o, (enum tmem_attention)(v / 3 % 2), (enum tmem_recompute)(v % 3));
             o.seq = 1024;
             o.dropout = (enum tmem_tristate)(v / 6 % 3);
+            o.kernels = (enum tmem_kernels)(((size_t)v + k) % TMEM_KERNELS_COUNT); /* every stack on every model */
             uint64_t tp = m.n_kv_head % 2 == 0 && m.n_head % 2 == 0 ? 2 : 1;
             if (v / 18 >= 1)
                 o.tp = tp;
@@ -375,6 +378,105 @@ static void fused_ce_gradient_formula_shows_both_parts(void **state)
     assert_true(seen);
 }
 
+/* --kernels: the same Llama-2-7B layer (bf16, b 1, s 4096, flash) under
+ * each stack, by hand from the kernels' save_for_backward lists:
+ *   fused (apex FusedRMSNorm, Liger RMSNorm: input, fp32 rstd) drops each
+ *     norm's x_fp32 (67,108,864) and y (33,554,432) and keeps its input
+ *     (4096 × 4096 × 2 = 33,554,432): attention 268,976,128 − 67,108,864
+ *     = 201,867,264; MLP 494,944,256 − 67,108,864 = 427,835,392
+ *   liger, te (SiLUMul saves a and b; TE's fc1_out = gate and up,
+ *     gelu_out = down's input) also drop silu_out (90,177,536):
+ *     MLP 337,657,856; eager is the list above.
+ * With a frozen base (LoRA on q, v) the fused norm keeps its input: its
+ * backward needs it for the input's gradient, not only for the weight's. */
+static void kernel_stacks_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_act_inventory a;
+    struct tmem_train_opts o;
+    static const struct {
+        enum tmem_kernels k;
+        uint64_t attn, mlp;
+        enum tmem_act_state x_fp32, input, y, silu;
+    } rows[] = {
+        {TMEM_KERNELS_EAGER, 268976128u, 494944256u, SAVED, ABSENT, SAVED, SAVED},
+        {TMEM_KERNELS_FUSED, 201867264u, 427835392u, ABSENT, SAVED, ABSENT, SAVED},
+        {TMEM_KERNELS_LIGER, 201867264u, 337657856u, ABSENT, SAVED, ABSENT, ABSENT},
+        {TMEM_KERNELS_TE, 201867264u, 337657856u, ABSENT, SAVED, ABSENT, ABSENT},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+        o.kernels = rows[i].k;
+        assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+        assert_int_equal(a.layer.attn, rows[i].attn);
+        assert_int_equal(a.layer.mlp, rows[i].mlp);
+        assert_int_equal(a.layer.total, rows[i].attn + rows[i].mlp);
+        assert_int_equal(find(&a, "attn_norm.x_fp32")->state, rows[i].x_fp32);
+        assert_int_equal(find(&a, "mlp_norm.input")->state, rows[i].input);
+        assert_int_equal(find(&a, "mlp_norm.input")->bytes, U64(33554432));
+        assert_int_equal(find(&a, "attn_norm.y")->state, rows[i].y);
+        assert_int_equal(find(&a, "mlp.silu_out")->state, rows[i].silu);
+        assert_int_equal(find(&a, "attn_norm.rstd")->state, SAVED);
+        struct tmem_train_result r;
+        assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+        assert_memory_equal(&r.layer_act, &a.layer, sizeof a.layer);
+    }
+    /* a frozen base (LoRA on q, v): the eager norm's y goes (its weight is
+     * frozen), the fused norm's input stays (the input's gradient needs it) */
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    o.lora_rank = 8;
+    o.lora_targets = tmem_lora_target_kinds("q") | tmem_lora_target_kinds("v");
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    assert_int_equal(find(&a, "mlp_norm.y")->state, ABSENT);
+    o.kernels = TMEM_KERNELS_FUSED;
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    assert_int_equal(find(&a, "mlp_norm.input")->state, SAVED);
+    /* GPT-2 (LayerNorm, plain GELU): one op in every stack, the same bytes */
+    static struct tmem_model gpt2;
+    static struct tmem_inventory gpt2_inv;
+    load("gpt2", &gpt2, &gpt2_inv);
+    static struct tmem_act_inventory e, l;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    o.seq = 1024;
+    assert_int_equal(tmem_train_activations(&gpt2, &gpt2_inv, &o, UINT64_MAX, &e, NULL), TMEM_OK);
+    o.kernels = TMEM_KERNELS_LIGER;
+    assert_int_equal(tmem_train_activations(&gpt2, &gpt2_inv, &o, UINT64_MAX, &l, NULL), TMEM_OK);
+    assert_int_equal(e.layer.total, l.layer.total);
+    /* out of range: refused */
+    o.kernels = TMEM_KERNELS_COUNT;
+    assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, NULL), TMEM_ERR_INVALID_ARG);
+}
+
+/* Liger's fused linear cross-entropy (--kernels liger), Llama-3-8B shapes
+ * (d_model 4096, n_vocab 128,256), b 1, s 2048, bf16:
+ *   chunk = next_power_of_2(ceil(2048 / ceil(128,256 / 4096))) =
+ *           next_power_of_2(ceil(2048 / 32)) = 64 tokens
+ *   logits chunk 64 × 128,256 × 2 = 16,416,768 (the gradient is written into it)
+ *   lm_head gradient made in the forward 128,256 × 4096 × 2 = 1,050,673,152
+ *   no fp32 softmax copy, no logits gradient of its own: 0
+ * and with a frozen lm_head (LoRA) grad_weight is None: 0. */
+static void liger_cross_entropy_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    load("llama-3-8b", &m, &inv);
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    o.seq = 2048;
+    o.kernels = TMEM_KERNELS_LIGER;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS], U64(16416768));
+    assert_int_equal(r.item_bytes[TMEM_TI_LOSS], U64(1050673152));
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS_GRAD], 0);
+    o.lora_rank = 16;
+    o.lora_targets = tmem_lora_target_kinds("all-linear");
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOSS], 0);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS], U64(16416768));
+}
+
 static void bad_requests_are_refused(void **state)
 {
     (void)state;
@@ -408,6 +510,8 @@ int main(void)
         cmocka_unit_test(mixtral_moe_block_by_hand),
         cmocka_unit_test(layer_sums_are_sums_over_the_list),
         cmocka_unit_test(fused_ce_gradient_formula_shows_both_parts),
+        cmocka_unit_test(kernel_stacks_by_hand),
+        cmocka_unit_test(liger_cross_entropy_by_hand),
         cmocka_unit_test(bad_requests_are_refused),
     };
     return cmocka_run_group_tests_name("act", tests, setup, NULL);
