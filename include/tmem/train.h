@@ -50,6 +50,8 @@ enum tmem_optimizer {
     TMEM_OPTIMIZER_ADAM8BIT,  /* bitsandbytes blockwise 8-bit Adam */
     TMEM_OPTIMIZER_ADAFACTOR, /* factored second moment, no first moment */
     TMEM_OPTIMIZER_LION,
+    TMEM_OPTIMIZER_PAGED_ADAMW,     /* bitsandbytes PagedAdamW: fp32 states in CUDA unified (pageable) memory */
+    TMEM_OPTIMIZER_PAGED_ADAMW8BIT, /* bitsandbytes PagedAdamW8bit: the 8-bit states, paged */
     TMEM_OPTIMIZER_COUNT
 };
 
@@ -183,6 +185,8 @@ struct tmem_train_opts {
     uint64_t ds_reduce_bucket, ds_allgather_bucket, ds_prefetch_bucket, ds_max_live;
     uint64_t cuda_overhead_bytes;
     uint32_t fragmentation_ppm; /* allocator fragmentation, parts per million of the rest */
+    uint64_t page_capacity_bytes; /* paged optimizers: the GPU memory the states are paged against
+                                     (0: they stay on the GPU) */
 
     /* adapter fine-tuning (LoRA, QLoRA, DoRA): lora_rank 0 trains every weight */
     uint64_t lora_rank;         /* r */
@@ -245,6 +249,60 @@ enum tmem_base_quant tmem_base_quant_from_name(const char *s);
 uint64_t tmem_lora_target_kinds(const char *name);
 /* The same for --modules-to-save (embed_tokens, lm_head). */
 uint64_t tmem_lora_module_kinds(const char *name);
+
+/* ------------------------------------------------------------ frameworks
+ *
+ * --framework: the defaults a training tool runs with, as named assumptions
+ * (src/core/train_framework.c, each row with the config file or code it
+ * comes from). A profile sets only what the caller did not set itself:
+ * `explicit_fields` has bit 1 << enum tmem_train_field for each field the
+ * user gave (an explicit flag wins and its row is reported as overridden). */
+enum tmem_framework {
+    TMEM_FRAMEWORK_NONE = 0, /* tmem's own defaults */
+    TMEM_FRAMEWORK_HF,       /* transformers Trainer */
+    TMEM_FRAMEWORK_TORCHTUNE,
+    TMEM_FRAMEWORK_LITGPT,
+    TMEM_FRAMEWORK_UNSLOTH,
+    TMEM_FRAMEWORK_AXOLOTL,
+    TMEM_FRAMEWORK_DEEPSPEED,
+    TMEM_FRAMEWORK_FSDP,
+    TMEM_FRAMEWORK_MEGATRON,
+    TMEM_FRAMEWORK_COUNT
+};
+const char *tmem_framework_name(enum tmem_framework f); /* "none", "hf", "torchtune", ... */
+enum tmem_framework tmem_framework_from_name(const char *s);
+
+/* The plan fields a profile may set. */
+enum tmem_train_field {
+    TMEM_TRAIN_FIELD_PRECISION = 0,
+    TMEM_TRAIN_FIELD_OPTIMIZER,
+    TMEM_TRAIN_FIELD_KERNELS,
+    TMEM_TRAIN_FIELD_RECOMPUTE,
+    TMEM_TRAIN_FIELD_ATTENTION,
+    TMEM_TRAIN_FIELD_FUSED_CE,
+    TMEM_TRAIN_FIELD_OPTIMIZER_IN_BACKWARD,
+    TMEM_TRAIN_FIELD_DISTRIBUTED_OPTIMIZER,
+    TMEM_TRAIN_FIELD_FSDP,
+    TMEM_TRAIN_FIELD_COUNT
+};
+const char *tmem_train_field_flag(enum tmem_train_field f); /* "--precision" */
+
+/* One default a profile applied (or would have: overridden). */
+struct tmem_assumption {
+    enum tmem_train_field field;
+    const char *value;     /* "bf16-fp32-grads" (static) */
+    const char *source;    /* where the framework sets it (static) */
+    bool overridden;       /* the user's flag won */
+};
+#define TMEM_MAX_ASSUMPTIONS 12
+
+/* Applies framework f's defaults to o (fields not in explicit_fields),
+ * writes up to max rows to out (may be NULL), returns how many rows the
+ * profile has for this plan (adapters or not, one GPU or more). */
+size_t tmem_train_framework_apply(enum tmem_framework f, uint32_t explicit_fields, struct tmem_train_opts *o,
+                                  struct tmem_assumption *out, size_t max);
+/* The profile in one line: what the tool is ("Megatron-LM (Megatron-Core, Transformer Engine)"). */
+const char *tmem_framework_description(enum tmem_framework f);
 
 /* Whole-model parameter counts of an adapter plan, as PEFT's
  * print_trainable_parameters shows them: adapters r·(d_in + d_out) per
@@ -324,6 +382,7 @@ enum tmem_host_item {
     TMEM_HI_STATES,
     TMEM_HI_GRADS_FP32,
     TMEM_HI_DS_CPU,
+    TMEM_HI_PAGED,  /* paged optimizer states evicted to host under memory pressure */
     TMEM_HI_COUNT
 };
 
@@ -478,6 +537,7 @@ struct tmem_train_result {
     uint64_t seq;                         /* resolved (--seq default: n_ctx, at most 4096) */
     bool dropout;                         /* resolved */
     bool rope, softmax_fp32;              /* the kernel profile the activations assume */
+    bool paged_out;                       /* a paged optimizer's states did not fit: counted on the host */
 };
 
 /* The peak as PyTorch reports it (src/core/train_peak.c): allocated =

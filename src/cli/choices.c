@@ -23,6 +23,7 @@ CHOICES(tmem__choice_precision, TMEM_PRECISION_COUNT, tmem_precision_name((enum 
 CHOICES(tmem__choice_optimizer, TMEM_OPTIMIZER_COUNT, tmem_optimizer_name((enum tmem_optimizer)i))
 CHOICES(tmem__choice_recompute, TMEM_RECOMPUTE_COUNT, tmem_recompute_name((enum tmem_recompute)i))
 CHOICES(tmem__choice_attention, TMEM_ATTENTION_COUNT, tmem_attention_name((enum tmem_attention)i))
+CHOICES(tmem__choice_framework, TMEM_FRAMEWORK_COUNT, tmem_framework_name((enum tmem_framework)i))
 CHOICES(tmem__choice_kernels, TMEM_KERNELS_COUNT, tmem_kernels_name((enum tmem_kernels)i))
 CHOICES(tmem__choice_fsdp, TMEM_FSDP_COUNT, tmem_fsdp_name((enum tmem_fsdp)i))
 CHOICES(tmem__choice_offload, TMEM_OFFLOAD_COUNT, tmem_offload_name((enum tmem_offload)i))

@@ -61,6 +61,7 @@ const char *tmem__choice_optimizer(size_t i);
 const char *tmem__choice_recompute(size_t i);
 const char *tmem__choice_attention(size_t i);
 const char *tmem__choice_kernels(size_t i);
+const char *tmem__choice_framework(size_t i);
 const char *tmem__choice_fsdp(size_t i);
 const char *tmem__choice_offload(size_t i);
 const char *tmem__choice_base_quant(size_t i);

@@ -20,13 +20,13 @@ struct train_flags {
     struct real_opt fragmentation, gpu_hour_usd, lora_dropout;
     struct tmem__time_flag_vals time;
     struct u64_opt nodes, tokens;
-    const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *kernels, *dropout, *gpu,
+    const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *kernels, *framework, *dropout, *gpu,
         *deepspeed, *lora_targets, *base_quant, *modules_to_save;
     bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd;
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 61
+#define N_TRAIN_ROWS 62
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -72,6 +72,8 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .choice = tmem__choice_recompute, .def = OPT_DEFAULT_TEXT(tmem_recompute_name(d.recompute))},
         {OPT_ROW("--attention", OPT_STR, "A", "attention kernel", &t->attention), .choice = tmem__choice_attention,
          .def = OPT_DEFAULT_TEXT(tmem_attention_name(d.attention))},
+        {OPT_ROW("--framework", OPT_STR, "F", "the defaults a training tool runs with, printed as named assumptions (flags override them)", &t->framework),
+         .choice = tmem__choice_framework, .def = OPT_DEFAULT_TEXT("none")},
         {OPT_ROW("--kernels", OPT_STR, "K", "kernel stack the activations are saved by (fused: RMSNorm input + rstd; liger, te: also a fused SwiGLU; liger: fused linear CE)", &t->kernels),
          .choice = tmem__choice_kernels, .def = OPT_DEFAULT_TEXT(tmem_kernels_name(d.kernels))},
         {OPT_ROW("--dropout", OPT_STR, "S", "dropout layers, as the family's config has them unless set", &t->dropout),
@@ -395,6 +397,47 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
     return 0;
 }
 
+/* the plan fields the user gave (flags or the --deepspeed file): a framework leaves them */
+static uint32_t explicit_fields(const struct train_flags *t)
+{
+    uint32_t b = 0;
+#define MARK(cond, f) \
+    if (cond)         \
+        b |= 1u << TMEM_TRAIN_FIELD_##f
+    MARK(t->precision != NULL, PRECISION);
+    MARK(t->optimizer != NULL, OPTIMIZER);
+    MARK(t->kernels != NULL, KERNELS);
+    MARK(t->recompute != NULL, RECOMPUTE);
+    MARK(t->attention != NULL, ATTENTION);
+    MARK(t->fused_ce, FUSED_CE);
+    MARK(t->opt_in_bwd, OPTIMIZER_IN_BACKWARD);
+    MARK(t->dist_opt, DISTRIBUTED_OPTIMIZER);
+    MARK(t->fsdp != NULL, FSDP);
+    MARK(t->deepspeed != NULL, PRECISION); /* the ds_config speaks for its precision and optimizer */
+    MARK(t->deepspeed != NULL, OPTIMIZER);
+#undef MARK
+    return b;
+}
+
+/* --framework over the plan: *n rows written to rows (0 without one) */
+static int framework_opts(const struct train_flags *t, const struct opt *opts, size_t n_opts,
+                          struct tmem_train_opts *o, enum tmem_framework *fw, struct tmem_assumption *rows,
+                          size_t *n)
+{
+    *fw = TMEM_FRAMEWORK_NONE;
+    *n = 0;
+    if (t->framework == NULL)
+        return 0;
+    int k = tmem__pick(opts, n_opts, "--framework", t->framework, "framework",
+                       (int)tmem_framework_from_name(t->framework), TMEM_FRAMEWORK_COUNT);
+    if (k < 0)
+        return 2;
+    *fw = (enum tmem_framework)k;
+    size_t all = tmem_train_framework_apply(*fw, explicit_fields(t), o, rows, TMEM_MAX_ASSUMPTIONS);
+    *n = all < TMEM_MAX_ASSUMPTIONS ? all : TMEM_MAX_ASSUMPTIONS;
+    return 0;
+}
+
 /* the step-time flags over the defaults; 2 after an error line */
 static int time_flags(const struct train_flags *t, struct tmem_train_time_opts *to)
 {
@@ -431,12 +474,19 @@ int cmd_train(int argc, char **argv)
     struct tmem_train_opts o;
     if (build_opts(&t, opts, n_opts, &o) != 0)
         return 2;
+    enum tmem_framework framework;
+    struct tmem_assumption assumptions[TMEM_MAX_ASSUMPTIONS];
+    size_t n_assumptions;
+    if (framework_opts(&t, opts, n_opts, &o, &framework, assumptions, &n_assumptions) != 0)
+        return 2;
     struct tmem_model m;
     if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
         return 2;
     const struct tmem_gpu *gpu = NULL;
     if (t.gpu && tmem__gpu_arg(t.gpu, &gpu) != 0)
         return 2;
+    if (gpu != NULL)
+        o.page_capacity_bytes = gpu->memory_bytes; /* paged optimizer states leave the GPU beyond it */
     if (t.micro_batch.max || t.seq.max) {
         const char *flag = t.micro_batch.max ? "--micro-batch" : "--seq";
         if (t.micro_batch.max && t.seq.max) {
@@ -575,6 +625,7 @@ int cmd_train(int argc, char **argv)
         .stages = stages, .n_stages = stages ? (size_t)o.pp : 0, .ds_config = t.deepspeed,
         .solved_for = solved_for, .solution = solved_for ? &solution : NULL,
         .headroom = has_headroom ? &headroom : NULL, .notes = notes, .n_notes = n_notes,
+        .framework = framework, .assumptions = assumptions, .n_assumptions = n_assumptions,
         .acts = want_acts ? &acts : NULL,
         .time = has_time ? &tt : NULL, .time_text = t.explain ? &ttext : NULL, .time_opts = &to, .fix_step_s = has_time ? fix_step_s : NULL,
         .tokens = t.tokens.set ? t.tokens.v : 0, .gpu_hour_usd = t.gpu_hour_usd.set ? t.gpu_hour_usd.v : -1.0};

@@ -68,6 +68,19 @@ static const struct tmem_optimizer_info optimizers[] = {
                                       {"exp_avg_sq_col", TMEM_STATE_COL},
                                       {"exp_avg_sq (vectors)", TMEM_STATE_VECTOR}}},
     [TMEM_OPTIMIZER_LION] = {"lion", "Lion: one momentum buffer", 1, {{"exp_avg (m)", TMEM_STATE_FULL}}},
+    /* bitsandbytes paged optimizers (bnb.optim.PagedAdamW, PagedAdamW8bit):
+     * the same states, allocated with cudaMallocManaged so that the driver
+     * evicts their pages to host memory when the GPU runs out and pages
+     * them back for the step; weights, gradients and activations stay */
+    [TMEM_OPTIMIZER_PAGED_ADAMW] = {"paged-adamw",
+                                    "bitsandbytes PagedAdamW: AdamW moments in paged (unified) memory",
+                                    2, {{"exp_avg (m, paged)", TMEM_STATE_FULL},
+                                        {"exp_avg_sq (v, paged)", TMEM_STATE_FULL}}},
+    [TMEM_OPTIMIZER_PAGED_ADAMW8BIT] = {"paged-adamw8bit",
+                                        "bitsandbytes PagedAdamW8bit: 8-bit moments in paged (unified) memory",
+                                        3, {{"exp_avg (m, int8, paged)", TMEM_STATE_Q8},
+                                            {"exp_avg_sq (v, int8, paged)", TMEM_STATE_Q8},
+                                            {"block absmax (fp32, paged)", TMEM_STATE_Q8_SCALES}}},
 };
 _Static_assert(sizeof optimizers / sizeof optimizers[0] == TMEM_OPTIMIZER_COUNT, "one row per optimizer");
 
@@ -737,6 +750,11 @@ static void per_tensor_state(struct tmem_train_ctx *c, enum tmem_state_kind kind
     }
 }
 
+static bool paged_optimizer(const struct tmem_train_opts *o)
+{
+    return o->optimizer == TMEM_OPTIMIZER_PAGED_ADAMW || o->optimizer == TMEM_OPTIMIZER_PAGED_ADAMW8BIT;
+}
+
 static bool offloaded_states(const struct tmem_train_ctx *c)
 {
     return c->o->offload != TMEM_OFFLOAD_NONE;
@@ -829,7 +847,7 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
     case TMEM_TI_STATE0:
     case TMEM_TI_STATE1:
     case TMEM_TI_STATE2:
-        if (!offloaded_states(c))
+        if (!offloaded_states(c) && !c->paged_out)
             state_bytes(c, (uint32_t)(it - TMEM_TI_STATE0), t);
         return;
     case TMEM_TI_STEP_SCRATCH: {
@@ -1002,8 +1020,15 @@ static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, char
                 state_bytes(c, k, &t);
             break;
         case TMEM_HI_DS_CPU:
+        case TMEM_HI_PAGED:
         case TMEM_HI_COUNT: break;
         }
+    } else if (hi == TMEM_HI_PAGED && c->paged_out) {
+        /* the paged states, evicted: host (pageable) memory; the driver
+         * brings their pages back for each optimizer step */
+        for (uint32_t k = 0; k < c->oi->n_states; k++)
+            state_bytes(c, k, &t);
+        tmem__term_note(&t, " (paged out: they would not fit beside the rest)", NULL);
     }
     if (formula != NULL)
         tmem__term_render(&t, formula, cap);
@@ -1306,6 +1331,16 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         tmem__train_layer_bytes(c, &c->la);
     }
     evaluate(c, r, sm, hit, im, items_hit, full);
+    /* a paged optimizer's states leave the GPU only when the GPU runs out:
+     * counted on the host when the peak with them passes the capacity they
+     * are paged against (the model-state items again, outside the memo; the
+     * activation items as the first pass left them) */
+    c->paged_out = false;
+    if (!c->overflow && paged_optimizer(o) && o->page_capacity_bytes != 0 && r->peak_bytes > o->page_capacity_bytes) {
+        c->paged_out = true;
+        evaluate(c, r, NULL, false, im, im != NULL, full);
+    }
+    r->paged_out = c->paged_out;
     if (c->overflow)
         return;
     if (!act_hit) {
@@ -1513,6 +1548,7 @@ static const char *const host_labels[] = {
     [TMEM_HI_STATES] = "optimizer states (host)",
     [TMEM_HI_GRADS_FP32] = "fp32 gradients (host)",
     [TMEM_HI_DS_CPU] = "per CPU (DeepSpeed)",
+    [TMEM_HI_PAGED] = "optimizer states (host/pageable)",
 };
 static const enum tmem_bucket host_buckets[] = {
     [TMEM_HI_WEIGHTS] = TMEM_BUCKET_WEIGHTS,
@@ -1520,6 +1556,7 @@ static const enum tmem_bucket host_buckets[] = {
     [TMEM_HI_STATES] = TMEM_BUCKET_OPTIMIZER_STATES,
     [TMEM_HI_GRADS_FP32] = TMEM_BUCKET_GRADIENTS,
     [TMEM_HI_DS_CPU] = TMEM_BUCKET_OPTIMIZER_STATES,
+    [TMEM_HI_PAGED] = TMEM_BUCKET_OPTIMIZER_STATES,
 };
 _Static_assert(sizeof host_labels / sizeof host_labels[0] == TMEM_HI_COUNT, "one label per host item");
 
@@ -1535,6 +1572,7 @@ enum tmem_status tmem_train_ledger(const struct tmem_model *m, const struct tmem
     tmem_ledger_init(out);
     struct tmem_train_ctx c;
     tmem__train_setup(&c, m, inv, o, r->layout.stage);
+    c.paged_out = r->paged_out;
     char label[TMEM_LABEL_LEN], formula[TMEM_FORMULA_LEN];
     if (host) {
         for (int h = 0; h < TMEM_HI_COUNT; h++) {

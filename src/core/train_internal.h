@@ -32,6 +32,7 @@ struct tmem_train_ctx {
     bool shard_w, shard_g, shard_o; /* which model states are sharded over lay.shard */
     bool grads_persistent;
     bool fused_ce;                /* --fused-ce, or Liger's fused linear cross-entropy */
+    bool paged_out;               /* a paged optimizer's states are counted on the host */
     /* adapters (train_lora.c): lora is set by a rank > 0; tr_* are the
      * trainable parameters of this GPU (its whole share without adapters) */
     bool lora;

@@ -510,5 +510,12 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
     if (m != NULL && !m->learned_pos && m->n_ctx != 0 && o->seq > m->n_ctx && n < max)
         out[n++] = "the sequence is longer than the model's n_ctx: positions past it need RoPE "
                    "scaling or further pre-training";
+    bool paged = o->optimizer == TMEM_OPTIMIZER_PAGED_ADAMW || o->optimizer == TMEM_OPTIMIZER_PAGED_ADAMW8BIT;
+    if (paged && n < max)
+        out[n++] = "paged optimizer (bitsandbytes): its states live in CUDA unified memory and the "
+                   "driver evicts their pages to host memory only when the GPU runs out; weights, "
+                   "gradients, activations and buffers stay on the GPU. With --gpu the states are "
+                   "counted on the GPU when everything fits, else on the host (host/pageable line), "
+                   "and each optimizer step then pages them back over PCIe (not in the step time)";
     return n;
 }

@@ -25,6 +25,9 @@ struct tmem_train_view {
     const char *solved_for;             /* "micro_batch" or "seq" (--micro-batch max / --seq max), or NULL */
     const struct tmem_train_solution *solution; /* with solved_for */
     const struct tmem_train_solution *headroom; /* the largest micro-batch that fits, when the plan fits; or NULL */
+    enum tmem_framework framework;      /* --framework (TMEM_FRAMEWORK_NONE: none given) */
+    const struct tmem_assumption *assumptions; /* its rows for this plan */
+    size_t n_assumptions;
     const char *const *notes;           /* tmem_train_notes() */
     size_t n_notes;
     const struct tmem_act_inventory *acts; /* one layer's saved tensors, or NULL */

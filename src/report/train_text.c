@@ -110,6 +110,15 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
     const struct tmem_train_opts *o = v->opts;
     char a[32], b[32];
     fprintf(out, "\nassumptions (named defaults; each has a flag):\n");
+    if (v->framework != TMEM_FRAMEWORK_NONE) {
+        fprintf(out, "  framework: %s (%s)%s\n", tmem_framework_name(v->framework),
+                tmem_framework_description(v->framework), v->n_assumptions ? ":" : ", nothing it sets applies");
+        for (size_t i = 0; i < v->n_assumptions; i++) {
+            const struct tmem_assumption *as = &v->assumptions[i];
+            fprintf(out, "    %s %s%s: %s\n", tmem_train_field_flag(as->field), as->value,
+                    as->overridden ? " (yours overrides it)" : "", as->source);
+        }
+    }
     fprintf(out, "  CUDA context + cuBLAS/NCCL workspaces %s (--cuda-overhead-mib); allocator "
                  "fragmentation %.1f %% (--fragmentation)\n",
             tmem__fmt_bytes(a, sizeof a, o->cuda_overhead_bytes, ro->si), o->fragmentation_ppm / 1e4);
@@ -651,6 +660,23 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     if (v->headroom)
         tmem__json_set_obj(x, "headroom", solution_obj("micro_batch", v->headroom));
     tmem__json_set_str_list(x, "notes", v->notes, v->n_notes);
+    if (v->framework != TMEM_FRAMEWORK_NONE) {
+        struct tmem_json *fw = tmem__json_object();
+        tmem__json_set_str(fw, "name", tmem_framework_name(v->framework));
+        tmem__json_set_str(fw, "description", tmem_framework_description(v->framework));
+        tmem__json_set_obj(x, "framework", fw);
+    }
+    struct tmem_json *as = tmem__json_array();
+    for (size_t i = 0; i < v->n_assumptions; i++) {
+        const struct tmem_assumption *a = &v->assumptions[i];
+        struct tmem_json *e = tmem__json_object();
+        tmem__json_set_str(e, "flag", tmem_train_field_flag(a->field));
+        tmem__json_set_str(e, "value", a->value);
+        tmem__json_set_str(e, "source", a->source);
+        tmem__json_set_bool(e, "overridden", a->overridden);
+        tmem__json_push(as, e);
+    }
+    tmem__json_set_obj(x, "assumptions", as);
     if (v->stages) {
         struct tmem_json *st = tmem__json_object();
         for (size_t i = 0; i < v->n_stages; i++) {

@@ -225,5 +225,32 @@ expect_error "max with the estimator" "not solved with --deepspeed-estimator" \
   train llama-2-7b --deepspeed-estimator --micro-batch max --gpu h100-sxm
 if "$TMEM" train --help | grep -q "usage: tmem train"; then ok; else bad "train --help"; fi
 
+# --- --framework, --kernels, paged optimizers ---------------------------------------
+# Megatron: bf16 params 2 B + fp32 main grads 4 B per parameter; master + m + v
+# 12 B over dp 8: 12 × 6,738,415,616 / 8 = 10,107,623,424 (Llama-2-7B)
+expect_json "megatron weights 2 B/param" weights 13476831232 train llama-2-7b --framework megatron --gpus 8 --seq 2048
+expect_json "megatron grads 4 B/param" gradients 26953662464 train llama-2-7b --framework megatron --gpus 8 --seq 2048
+expect_json "megatron states 12 B/param / dp" optimizer_states 10107623424 train llama-2-7b --framework megatron --gpus 8 --seq 2048
+"$TMEM" train llama-2-7b --framework megatron --gpus 8 --precision bf16-mixed >"$TMP/fw.txt" 2>&1
+if grep -q "^  framework: megatron (Megatron-LM" "$TMP/fw.txt" &&
+   grep -q -- "--precision bf16-fp32-grads (yours overrides it): arguments.py" "$TMP/fw.txt" &&
+   grep -q -- "--distributed-optimizer on: --use-distributed-optimizer" "$TMP/fw.txt" &&
+   grep -q "bf16-mixed · adamw" "$TMP/fw.txt"; then ok; else bad "framework: line and an overridden row: $(cat "$TMP/fw.txt")"; fi
+"$TMEM" train llama-2-7b --framework axolotl --json >"$TMP/fw.json"
+if grep -q '"flag": "--optimizer"' "$TMP/fw.json" && grep -q '"value": "adam8bit"' "$TMP/fw.json" &&
+   grep -q '"kernels": "eager"' "$TMP/fw.json" && grep -q '"recompute": "full"' "$TMP/fw.json"; then ok
+else bad "axolotl JSON assumptions"; fi
+expect_error "unknown framework" "unknown framework 'keras'" train llama-2-7b --framework keras
+expect_error "unknown kernel stack" "unknown kernel stack 'cudnn'" train llama-2-7b --kernels cudnn
+# paged AdamW 8-bit (torchtune's full single-device recipe) on an RTX 4090: the
+# int8 moments + fp32 absmax would not fit beside the bf16 weights: counted on the
+# host; Llama-3-8B's 8,030,261,248 parameters: m, v 1 B each (tensors >= 4096
+# elements; the 4096-wide norms are exactly 4096) + 2 × 4 B per 256 (every tensor a
+# multiple of 256: P / 256 = 31,368,208 blocks) =
+# 2 × 8,030,261,248 + 8 × 31,368,208 = 16,311,468,160 (test_framework.c has the rule)
+"$TMEM" train llama-3-8b --framework torchtune --gpu rtx-4090 --seq 2048 >"$TMP/pg.txt" 2>&1
+if grep -q "optimizer states (host/pageable) .* 16,311,468,160 B" "$TMP/pg.txt" &&
+   grep -q "^verdict: fits" "$TMP/pg.txt"; then ok; else bad "paged states on the host: $(cat "$TMP/pg.txt")"; fi
+
 echo "train: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,195 @@
+/* test_framework.c — --framework profiles (tmem_train_framework_apply) and
+ * the bitsandbytes paged optimizers: Megatron's 6 + 12/dp bytes per
+ * parameter by hand, explicit flags winning over a profile, rows that apply
+ * only to full fine-tunes or to several GPUs, every row sourced; paged
+ * AdamW's states on the GPU while everything fits and on the host (by hand:
+ * 2 × 4 B × P) when they would not. */
+#include "harness.h"
+
+#include "tmem/train.h"
+
+#include <string.h>
+
+static struct tmem_model llama;
+static struct tmem_inventory llama_inv;
+#define P7B U64(6738415616) /* Llama-2-7B, test_presets.c's published total */
+
+/* Megatron-LM with the distributed optimizer, bf16 params and fp32 main
+ * grads: 2 + 4 B per parameter unsharded, fp32 master + Adam m + v
+ * 4 + 4 + 4 = 12 B per parameter over dp. Llama-2-7B, 8 GPUs (dp 8):
+ *   weights 2 × 6,738,415,616 = 13,476,831,232
+ *   grads   4 × 6,738,415,616 = 26,953,662,464
+ *   master + m + v 12 × 6,738,415,616 / 8 = 10,107,623,424
+ * and dp 4: 12 × P / 4 = 20,215,246,848. */
+static void megatron_profile_is_6_plus_12_over_dp(void **state)
+{
+    (void)state;
+    static const uint64_t dps[] = {8, 4};
+    for (size_t i = 0; i < 2; i++) {
+        struct tmem_train_opts o;
+        tmem_train_opts_default(&o);
+        o.seq = 2048;
+        o.gpus = dps[i];
+        struct tmem_assumption rows[TMEM_MAX_ASSUMPTIONS];
+        size_t n = tmem_train_framework_apply(TMEM_FRAMEWORK_MEGATRON, 0, &o, rows, TMEM_MAX_ASSUMPTIONS);
+        assert_int_equal(n, 5);
+        assert_int_equal(o.precision, TMEM_PRECISION_BF16_FP32_GRADS);
+        assert_true(o.distributed_optimizer);
+        assert_int_equal(o.kernels, TMEM_KERNELS_TE);
+        assert_int_equal(o.attention, TMEM_ATTENTION_FLASH);
+        struct tmem_train_result r;
+        assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+        assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], 2 * P7B);
+        assert_int_equal(r.item_bytes[TMEM_TI_GRADS] + r.item_bytes[TMEM_TI_GRADS_FP32], 4 * P7B);
+        assert_int_equal(r.item_bytes[TMEM_TI_MASTER] + r.item_bytes[TMEM_TI_STATE0] + r.item_bytes[TMEM_TI_STATE1],
+                         12 * P7B / dps[i]);
+    }
+}
+
+/* an explicit flag wins; its row stays, marked overridden */
+static void explicit_flags_win(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.precision = TMEM_PRECISION_BF16_MIXED;
+    o.recompute = TMEM_RECOMPUTE_SELECTIVE;
+    uint32_t mine = 1u << TMEM_TRAIN_FIELD_PRECISION | 1u << TMEM_TRAIN_FIELD_RECOMPUTE;
+    struct tmem_assumption rows[TMEM_MAX_ASSUMPTIONS];
+    size_t n = tmem_train_framework_apply(TMEM_FRAMEWORK_MEGATRON, mine, &o, rows, TMEM_MAX_ASSUMPTIONS);
+    assert_int_equal(n, 5);
+    assert_int_equal(o.precision, TMEM_PRECISION_BF16_MIXED);
+    assert_int_equal(o.recompute, TMEM_RECOMPUTE_SELECTIVE);
+    assert_true(o.distributed_optimizer);
+    size_t over = 0;
+    for (size_t i = 0; i < n; i++)
+        over += rows[i].overridden;
+    assert_int_equal(over, 2);
+    assert_int_equal(rows[0].field, TMEM_TRAIN_FIELD_PRECISION);
+    assert_true(rows[0].overridden);
+    assert_string_equal(rows[0].value, "bf16-fp32-grads"); /* what Megatron would have used */
+}
+
+/* torchtune: PagedAdamW8bit and the optimizer in backward belong to the
+ * full fine-tune recipe (8B_full_single_device.yaml), not to LoRA; and the
+ * optimizer in backward is not set under gradient accumulation (the recipe
+ * requires gradient_accumulation_steps: 1) */
+static void rows_by_plan(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_TORCHTUNE, 0, &o, NULL, 0), 5);
+    assert_int_equal(o.optimizer, TMEM_OPTIMIZER_PAGED_ADAMW8BIT);
+    assert_true(o.optimizer_in_backward);
+    assert_int_equal(o.precision, TMEM_PRECISION_BF16);
+    assert_int_equal(o.recompute, TMEM_RECOMPUTE_FULL);
+    assert_true(o.fused_ce);
+    tmem_train_opts_default(&o);
+    o.lora_rank = 16;
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_TORCHTUNE, 0, &o, NULL, 0), 3);
+    assert_int_equal(o.optimizer, TMEM_OPTIMIZER_ADAMW);
+    assert_false(o.optimizer_in_backward);
+    tmem_train_opts_default(&o);
+    o.grad_accum = 4;
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_TORCHTUNE, 0, &o, NULL, 0), 4);
+    assert_false(o.optimizer_in_backward);
+    /* LitGPT shards with FSDP only on more than one device */
+    tmem_train_opts_default(&o);
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_LITGPT, 0, &o, NULL, 0), 1);
+    assert_int_equal(o.fsdp, TMEM_FSDP_OFF);
+    o.gpus = 4;
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_LITGPT, 0, &o, NULL, 0), 2);
+    assert_int_equal(o.fsdp, TMEM_FSDP_FULL);
+    assert_int_equal(o.precision, TMEM_PRECISION_AMP_BF16);
+    /* every profile's plan validates on Llama-2-7B, 8 GPUs, and every row says where it comes from */
+    for (int f = 0; f < TMEM_FRAMEWORK_COUNT; f++) {
+        tmem_train_opts_default(&o);
+        o.gpus = 8;
+        o.seq = 2048;
+        struct tmem_assumption rows[TMEM_MAX_ASSUMPTIONS];
+        size_t n = tmem_train_framework_apply((enum tmem_framework)f, 0, &o, rows, TMEM_MAX_ASSUMPTIONS);
+        assert_true(n <= TMEM_MAX_ASSUMPTIONS);
+        assert_true(f == TMEM_FRAMEWORK_NONE ? n == 0 : n > 0);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(strlen(rows[i].source) > 10);
+            assert_true(strlen(rows[i].value) > 0);
+        }
+        assert_int_equal(tmem_train_validate(&llama, &o, NULL), TMEM_OK);
+        assert_int_equal(tmem_framework_from_name(tmem_framework_name((enum tmem_framework)f)), f);
+    }
+    assert_int_equal(tmem_framework_from_name("keras"), TMEM_FRAMEWORK_COUNT);
+}
+
+/* bitsandbytes PagedAdamW over bf16-mixed Llama-2-7B, one GPU, b 1, s 2048,
+ * no fragmentation: the AdamW moments are fp32, 2 × 4 B × 6,738,415,616 =
+ * 53,907,324,928 B. Against an H200 (143,771 MiB) everything fits: the
+ * states stay on the GPU, nothing on the host. Against an 80 GB part
+ * (81,559 MiB) the plan with them does not fit: they are counted on the host
+ * (host/pageable) and the peak falls by exactly their bytes (the start of
+ * the backward is the peak in both, the states live in every phase, and
+ * nothing else changes). */
+static void paged_adamw_states_leave_only_when_they_must(void **state)
+{
+    (void)state;
+    const uint64_t states = 2 * 4 * P7B;
+    assert_int_equal(states, U64(53907324928));
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 2048;
+    o.fragmentation_ppm = 0;
+    o.optimizer = tmem_optimizer_from_name("paged-adamw");
+    assert_int_equal(o.optimizer, TMEM_OPTIMIZER_PAGED_ADAMW);
+    struct tmem_train_result kept, paged;
+    o.page_capacity_bytes = U64(143771) << 20;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &kept, NULL), TMEM_OK);
+    assert_false(kept.paged_out);
+    assert_int_equal(kept.item_bytes[TMEM_TI_STATE0] + kept.item_bytes[TMEM_TI_STATE1], states);
+    assert_int_equal(kept.host_item_bytes[TMEM_HI_PAGED], 0);
+    assert_true(kept.peak_bytes <= o.page_capacity_bytes);
+    o.page_capacity_bytes = U64(81559) << 20;
+    assert_true(kept.peak_bytes > o.page_capacity_bytes);
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &paged, NULL), TMEM_OK);
+    assert_true(paged.paged_out);
+    assert_int_equal(paged.item_bytes[TMEM_TI_STATE0] + paged.item_bytes[TMEM_TI_STATE1], 0);
+    assert_int_equal(paged.host_item_bytes[TMEM_HI_PAGED], states);
+    assert_int_equal(paged.item_bytes[TMEM_TI_MASTER], kept.item_bytes[TMEM_TI_MASTER]); /* stays */
+    assert_int_equal(paged.item_bytes[TMEM_TI_WEIGHTS], 2 * P7B);                          /* stays */
+    assert_int_equal(kept.peak_phase, TMEM_PHASE_BACKWARD);
+    assert_int_equal(paged.peak_phase, TMEM_PHASE_BACKWARD);
+    assert_int_equal(kept.peak_bytes - paged.peak_bytes, states);
+    /* no capacity: they stay on the GPU whatever the peak */
+    o.page_capacity_bytes = 0;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &paged, NULL), TMEM_OK);
+    assert_false(paged.paged_out);
+    /* the ledger's host side names them */
+    o.page_capacity_bytes = U64(81559) << 20;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &paged, NULL), TMEM_OK);
+    static struct tmem_ledger host;
+    assert_int_equal(tmem_train_ledger(&llama, &llama_inv, &o, &paged, TMEM_PHASE_FORWARD, true, &host, NULL),
+                     TMEM_OK);
+    assert_int_equal(host.n_entries, 1);
+    assert_string_equal(host.entries[0].label, "optimizer states (host/pageable)");
+    assert_int_equal(host.entries[0].bytes, states);
+    /* 8-bit paged: the int8 moments (1 B each) and the fp32 absmax per 256,
+     * as adam8bit counts them */
+    o.optimizer = TMEM_OPTIMIZER_PAGED_ADAMW8BIT;
+    struct tmem_train_result p8, a8;
+    o.page_capacity_bytes = 0;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &p8, NULL), TMEM_OK);
+    o.optimizer = TMEM_OPTIMIZER_ADAM8BIT;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &a8, NULL), TMEM_OK);
+    assert_memory_equal(&p8.item_bytes[TMEM_TI_STATE0], &a8.item_bytes[TMEM_TI_STATE0], 3 * sizeof(uint64_t));
+}
+
+int main(void)
+{
+    tmem_test_load("llama-2-7b", &llama, &llama_inv);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(megatron_profile_is_6_plus_12_over_dp),
+        cmocka_unit_test(explicit_flags_win),
+        cmocka_unit_test(rows_by_plan),
+        cmocka_unit_test(paged_adamw_states_leave_only_when_they_must),
+    };
+    return cmocka_run_group_tests_name("framework", tests, NULL, NULL);
+}
