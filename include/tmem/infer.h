@@ -361,6 +361,8 @@ struct tmem_infer_result {
     uint64_t memory_bytes;            /* the GPU total capacity was sized from (CUDA-visible) */
     bool batch_over_max_num_seqs;     /* --batch > --max-num-seqs: vLLM runs max_num_seqs at once */
     struct tmem_fit fit;              /* ledger total vs usable */
+    struct tmem_peak peak;            /* the worst GPU as torch and nvidia-smi would show it (vLLM: the
+                                         preallocated KV pool instead of the request's KV) */
     struct tmem_timing timing;
     struct tmem_roofline roofline;    /* the step model timing came from */
 };

@@ -651,6 +651,16 @@ struct tmem_fit {
 };
 void tmem_ledger_fit(const struct tmem_ledger *l, uint64_t capacity_bytes, struct tmem_fit *out);
 
+/* What a measurement shows at a ledger's peak (train and infer results carry
+ * one): allocated = torch.cuda.max_memory_allocated() (every tensor),
+ * reserved = max_memory_reserved() (allocated + the caching allocator's
+ * fragmentation, the named --fragmentation share in training, CUDA-graph
+ * pools in inference), device = what nvidia-smi shows (reserved + the CUDA
+ * context and library workspaces outside the allocator). */
+struct tmem_peak {
+    uint64_t allocated_bytes, reserved_bytes, device_bytes;
+};
+
 /* --------------------------------------------------------------- lab mode */
 
 /* The original lab script (memory_accounting.py), reproduced exactly:

@@ -538,17 +538,8 @@ struct tmem_train_result {
     bool dropout;                         /* resolved */
     bool rope, softmax_fp32;              /* the kernel profile the activations assume */
     bool paged_out;                       /* a paged optimizer's states did not fit: counted on the host */
+    struct tmem_peak peak;                /* the peak as torch and nvidia-smi would show it */
 };
-
-/* The peak as PyTorch reports it (src/core/train_peak.c): allocated =
- * torch.cuda.max_memory_allocated (the tensors), reserved =
- * max_memory_reserved (allocated + the fragmentation item, the caching
- * allocator's named share), device = reserved + the CUDA context and
- * workspaces (nvidia-smi). */
-struct tmem_train_peak {
-    uint64_t allocated_bytes, reserved_bytes, device_bytes;
-};
-void tmem_train_peak(const struct tmem_train_result *r, struct tmem_train_peak *p);
 
 /* Checks the plan against the model: degrees dividing heads, KV heads,
  * experts and layers, gpus = dp·tp·pp·cp, sizes in range. err->where names

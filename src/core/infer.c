@@ -12,6 +12,7 @@
 #include "error.h"
 #include "kv.h"
 #include "model_internal.h"
+#include "peak.h"
 #include "quant.h"
 #include "sb.h"
 #include "tensor_kind.h"
@@ -849,6 +850,15 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     if (!vllm)
         r->blocks_per_seq = hf_tokens;
     tmem_ledger_fit(l, r->usable_bytes, &r->fit);
+    /* torch's view: vLLM allocates its whole KV pool up front (the request's
+     * KV lives inside it); CUDA graphs' private pools are reserved memory;
+     * the non-torch memory is outside the allocator */
+    uint64_t overhead = l->bucket_bytes[TMEM_BUCKET_FRAMEWORK_OVERHEAD];
+    uint64_t allocated = l->total_bytes - overhead;
+    if (vllm)
+        allocated = allocated - r->kv_request_bytes + r->kv_pool_bytes;
+    if (!tmem__peak_split(allocated, o->cuda_graph_bytes, r->non_torch_bytes, &r->peak))
+        return overflow(err, "peak");
     return TMEM_OK;
 }
 

@@ -12,6 +12,7 @@
 #include "dtype_size.h"
 #include "error.h"
 #include "tensor_kind.h"
+#include "peak.h"
 #include "train_internal.h"
 
 #include <stddef.h>
@@ -1157,6 +1158,11 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
     }
     r->peak_bytes = best;
     r->item_bytes[TMEM_TI_FRAGMENTATION] = best - rest[r->peak_phase];
+    /* torch's view: the CUDA context and workspaces sit outside the caching
+     * allocator, the fragmentation share inside its reserved pool */
+    uint64_t outside = (item_phases(c, TMEM_TI_CUDA) & PH(r->peak_phase)) ? r->item_bytes[TMEM_TI_CUDA] : 0;
+    if (!tmem__peak_split(rest[r->peak_phase] - outside, r->item_bytes[TMEM_TI_FRAGMENTATION], outside, &r->peak))
+        c->overflow = true;
     r->host_bytes = 0;
     for (int h = 0; h < TMEM_HI_COUNT; h++) {
         if (!hit) {

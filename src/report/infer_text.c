@@ -233,6 +233,7 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_u64(k, "groups", r->kv_groups);
     tmem__json_set_u64(k, "group_layers", r->group_layers);
     tmem__json_set_obj(x, "kv_cache", k);
+    tmem__json_set_obj(x, "peak", tmem__report_peak_json(&r->peak));
     tmem__json_set_str_list(x, "notes", v->notes, v->n_notes);
 
     const struct tmem_timing *t = &r->timing;

@@ -394,3 +394,12 @@ int tmem__report_doc_json(FILE *out, const char *command, const struct tmem_mode
     merge(d, extra, &rc);
     return doc_dump(out, d, rc);
 }
+
+struct tmem_json *tmem__report_peak_json(const struct tmem_peak *p)
+{
+    struct tmem_json *o = tmem__json_object();
+    tmem__json_set_u64(o, "allocated", p->allocated_bytes);
+    tmem__json_set_u64(o, "reserved", p->reserved_bytes);
+    tmem__json_set_u64(o, "device", p->device_bytes);
+    return o;
+}

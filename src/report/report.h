@@ -105,6 +105,8 @@ void tmem__json_push(struct tmem_json *array, struct tmem_json *child); /* consu
 void tmem__json_push_real(struct tmem_json *array, double v);
 void tmem__json_set_null(struct tmem_json *o, const char *key);
 void tmem__json_free(struct tmem_json *o);
+/* {allocated, reserved, device} of a peak (json.c) */
+struct tmem_json *tmem__report_peak_json(const struct tmem_peak *p);
 
 /* `tmem models` and `tmem gpus`. */
 struct tmem_model_row {

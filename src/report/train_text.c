@@ -614,13 +614,7 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     }
     tmem__json_set_u64(x, "pipeline_stage", l->stage);
     tmem__json_set_str(x, "peak_phase", tmem_phase_name(r->peak_phase));
-    struct tmem_train_peak pk;
-    tmem_train_peak(r, &pk);
-    struct tmem_json *pko = tmem__json_object();
-    tmem__json_set_u64(pko, "allocated", pk.allocated_bytes);
-    tmem__json_set_u64(pko, "reserved", pk.reserved_bytes);
-    tmem__json_set_u64(pko, "device", pk.device_bytes);
-    tmem__json_set_obj(x, "peak", pko);
+    tmem__json_set_obj(x, "peak", tmem__report_peak_json(&r->peak));
     struct tmem_json *ph = tmem__json_object();
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
         tmem__json_set_obj(ph, tmem_phase_name((enum tmem_phase)p), buckets_obj(&v->phases[p]));

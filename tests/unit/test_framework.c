@@ -3,9 +3,11 @@
  * parameter by hand, explicit flags winning over a profile, rows that apply
  * only to full fine-tunes or to several GPUs, every row sourced; paged
  * AdamW's states on the GPU while everything fits and on the host (by hand:
- * 2 × 4 B × P) when they would not. */
+ * 2 × 4 B × P) when they would not; peak.{allocated, reserved, device} of
+ * the train and infer results split by hand from their buckets. */
 #include "harness.h"
 
+#include "tmem/infer.h"
 #include "tmem/train.h"
 
 #include <string.h>
@@ -182,6 +184,49 @@ static void paged_adamw_states_leave_only_when_they_must(void **state)
     assert_memory_equal(&p8.item_bytes[TMEM_TI_STATE0], &a8.item_bytes[TMEM_TI_STATE0], 3 * sizeof(uint64_t));
 }
 
+/* peak: what torch.cuda.max_memory_allocated / max_memory_reserved and
+ * nvidia-smi would show. Training (Llama-2-7B, bf16-mixed, b 1, s 2048):
+ * device = the ledger's peak; device − reserved = the CUDA context and
+ * workspaces, 768 MiB = 805,306,368 B; reserved − allocated = the
+ * fragmentation line (5 % of the rest); allocated = every tensor (the peak
+ * phase's items but those two). Inference (vLLM, Llama-2-7B on an H100 SXM):
+ * the whole KV pool is allocated up front, so allocated = weights +
+ * activations + pool; reserved adds the CUDA-graph reserve (0 by default);
+ * device adds the non-torch memory (vLLM at tp 1: 256 MiB = 268,435,456 B). */
+static void peak_as_torch_shows_it(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 2048;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.peak.device_bytes, r.peak_bytes);
+    assert_int_equal(r.peak.device_bytes - r.peak.reserved_bytes, U64(805306368));
+    assert_int_equal(r.peak.reserved_bytes - r.peak.allocated_bytes, r.item_bytes[TMEM_TI_FRAGMENTATION]);
+    uint64_t tensors = 0;
+    for (int it = 0; it < TMEM_TI_COUNT; it++)
+        if (it != TMEM_TI_CUDA && it != TMEM_TI_FRAGMENTATION && (r.item_phases[it] >> r.peak_phase & 1u))
+            tensors += r.item_bytes[it];
+    assert_int_equal(r.peak.allocated_bytes, tensors);
+    /* fragmentation 5 % of everything but itself: allocated + context */
+    assert_int_equal(r.item_bytes[TMEM_TI_FRAGMENTATION], (tensors + U64(805306368)) / 20 +
+                                                              ((tensors + U64(805306368)) % 20 != 0));
+
+    struct tmem_infer_opts io;
+    tmem_infer_defaults(&io);
+    io.gpu = tmem_gpu_find("h100-sxm");
+    assert_non_null(io.gpu);
+    static struct tmem_infer_result ir;
+    assert_int_equal(tmem_infer_build(&llama, &llama_inv, &io, &ir, NULL), TMEM_OK);
+    uint64_t non_kv = ir.ledger.total_bytes - ir.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE] -
+                      ir.ledger.bucket_bytes[TMEM_BUCKET_FRAMEWORK_OVERHEAD];
+    assert_int_equal(ir.peak.allocated_bytes, non_kv + ir.kv_pool_bytes);
+    assert_int_equal(ir.peak.reserved_bytes, ir.peak.allocated_bytes);
+    assert_int_equal(ir.peak.device_bytes - ir.peak.reserved_bytes, U64(268435456));
+    assert_true(ir.peak.device_bytes <= ir.usable_bytes); /* vLLM sizes the pool to fill the utilization */
+}
+
 int main(void)
 {
     tmem_test_load("llama-2-7b", &llama, &llama_inv);
@@ -190,6 +235,7 @@ int main(void)
         cmocka_unit_test(explicit_flags_win),
         cmocka_unit_test(rows_by_plan),
         cmocka_unit_test(paged_adamw_states_leave_only_when_they_must),
+        cmocka_unit_test(peak_as_torch_shows_it),
     };
     return cmocka_run_group_tests_name("framework", tests, NULL, NULL);
 }
