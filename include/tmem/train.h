@@ -197,6 +197,8 @@ struct tmem_train_opts {
     enum tmem_base_quant base_quant;
     uint64_t modules_to_save;   /* bits 1 << kind of tensors trained in full (a trainable copy) */
     bool optimizer_in_backward; /* torchtune: each gradient stepped and freed as soon as it is made */
+    bool dpo;                   /* DPO (TRL DPOTrainer): a chosen and a rejected sequence per pair (2·b
+                                   sequences through the policy) and a frozen reference model */
 
     /* --deepspeed-estimator: DeepSpeed's own model-states estimate instead */
     bool deepspeed_estimator;
@@ -343,6 +345,7 @@ const struct tmem_optimizer_info *tmem_optimizer_info(enum tmem_optimizer o);
 /* The items a training ledger is made of, in display order. */
 enum tmem_train_item {
     TMEM_TI_WEIGHTS = 0,
+    TMEM_TI_REF_WEIGHTS,    /* --dpo: the frozen reference model (a copy of the policy; none with LoRA) */
     TMEM_TI_GRADS,
     TMEM_TI_GRADS_FP32,
     TMEM_TI_MASTER,
@@ -886,7 +889,7 @@ size_t tmem_train_suggest(const struct tmem_model *m, const struct tmem_inventor
  * nothing, and why). Writes up to max static sentences; returns how many. */
 size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts *o,
                         const char **out, size_t max);
-#define TMEM_TRAIN_MAX_NOTES 4
+#define TMEM_TRAIN_MAX_NOTES 5
 
 #ifdef __cplusplus
 }

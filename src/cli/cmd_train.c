@@ -22,11 +22,11 @@ struct train_flags {
     struct u64_opt nodes, tokens;
     const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *kernels, *framework, *dropout, *gpu,
         *deepspeed, *lora_targets, *base_quant, *modules_to_save;
-    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd;
+    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo;
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 62
+#define N_TRAIN_ROWS 63
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -90,6 +90,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .def = OPT_DEFAULT_TEXT(tmem_base_quant_name(d.base_quant))},
         {OPT_ROW("--modules-to-save", OPT_STR, "LIST", "comma list trained in full beside the adapters: embed_tokens, lm_head", &t->modules_to_save)},
         {OPT_ROW("--optimizer-in-backward", OPT_FLAG, NULL, "torchtune: step and free each gradient as it is made (one gradient lives)", &t->opt_in_bwd)},
+        {OPT_ROW("--dpo", OPT_FLAG, NULL, "DPO: chosen + rejected sequences per pair (2 × micro-batch) and a frozen reference model (none with LoRA)", &t->dpo)},
         {OPT_ROW("--fp32-grad-accum", OPT_FLAG, NULL, "keep an fp32 gradient buffer (16-bit mixed policies)", &t->fp32_grads)},
         {OPT_ROW("--fused-ce", OPT_FLAG, NULL, "chunked logits + loss (fused linear cross-entropy)", &t->fused_ce)},
         {OPT_ROW("--ce-chunk", OPT_U64, "N", "tokens per chunk with --fused-ce", &t->ce_chunk),
@@ -219,6 +220,7 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
     }
     o->dora = t->dora;
     o->optimizer_in_backward = t->opt_in_bwd;
+    o->dpo = t->dpo;
     int k;
     if (t->base_quant) {
         if ((k = tmem__pick(opts, n_opts, "--base-quant", t->base_quant, "base quantization",

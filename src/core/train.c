@@ -597,7 +597,8 @@ static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
     c->dp = plan_dp(o);
     c->seq = plan_seq(m, o);
     c->s_local = c->seq / c->cp;
-    c->tokens = tc_mul(c, o->micro_batch, c->s_local);
+    c->seqs = o->dpo ? tc_mul(c, 2, o->micro_batch) : o->micro_batch; /* DPO: chosen + rejected */
+    c->tokens = tc_mul(c, c->seqs, c->s_local);
     c->tokens_repl = o->sequence_parallel && c->tp > 1 ? tmem_ceil_div_u64(c->tokens, c->tp) : c->tokens;
     c->shard_o = o->zero >= 1 || o->distributed_optimizer ||
                  (o->fsdp != TMEM_FSDP_OFF && o->fsdp != TMEM_FSDP_NO_SHARD);
@@ -636,6 +637,7 @@ static const struct {
     bool act;        /* computed by train_act.c (activations, logits, loss, recompute) */
 } item_table[] = {
     [TMEM_TI_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
+    [TMEM_TI_REF_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
     [TMEM_TI_GRADS] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
     [TMEM_TI_GRADS_FP32] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
     [TMEM_TI_MASTER] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
@@ -824,6 +826,16 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
             return;
         }
         sharded(c, t, c->wb, c->shard_w, "weight bytes", false);
+        return;
+    case TMEM_TI_REF_WEIGHTS:
+        /* TRL DPOTrainer: ref_model = create_reference_model(model), a frozen
+         * copy in the policy's dtype (prepared like the policy, so ZeRO-3
+         * shards it too); with a PEFT model the reference is the same base
+         * with its adapters disabled: no copy */
+        if (!o->dpo || c->lora || o->offload == TMEM_OFFLOAD_PARAMS)
+            return;
+        sharded(c, t, c->wb, c->shard_w, "weight bytes", false);
+        tmem__term_note(t, " (frozen reference copy)", NULL);
         return;
     case TMEM_TI_GRADS:
         if (o->optimizer_in_backward) { /* one gradient at a time: stepped, then freed */
@@ -1544,6 +1556,7 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     case TMEM_TI_FRAGMENTATION: tmem__sb_str(&sb, "allocator fragmentation"); break;
     case TMEM_TI_DS_LARGEST: tmem__sb_str(&sb, "largest layer (DeepSpeed)"); break;
     case TMEM_TI_DS_STATES: tmem__sb_str(&sb, "model states (DeepSpeed)"); break;
+    case TMEM_TI_REF_WEIGHTS: tmem__sb_str(&sb, "reference model ("); tmem__sb_str(&sb, w); tmem__sb_str(&sb, ")"); break;
     default: tmem__sb_str(&sb, "?"); break;
     }
 }

@@ -86,7 +86,7 @@ static void part_factors(const struct tmem_train_ctx *c, struct tmem__term *t, u
  * rows of s keys per local query token: "b × n_head/tp × s/cp × s × 6". */
 static void scores_factors(const struct tmem_train_ctx *c, struct tmem__term *t)
 {
-    tmem__term_mul(t, "b", c->o->micro_batch);
+    tmem__term_mul(t, c->o->dpo ? "2b (chosen + rejected)" : "b", c->seqs);
     tmem__term_mul(t, "n_head/tp", c->m->n_head / c->tp);
     tmem__term_mul(t, "s/cp", c->s_local);
     tmem__term_mul(t, "s", c->seq);
@@ -473,6 +473,7 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
         return recompute_item(c, f);
     case TMEM_TI_WEIGHT_TEMP:
     case TMEM_TI_WEIGHTS:
+    case TMEM_TI_REF_WEIGHTS:
     case TMEM_TI_GRADS:
     case TMEM_TI_GRADS_FP32:
     case TMEM_TI_MASTER:

@@ -25,7 +25,8 @@ struct tmem_train_ctx {
     uint64_t dp, tp, pp, cp, ep;
     uint64_t seq;                 /* the plan's sequence length (resolved) */
     uint64_t s_local;             /* seq / cp */
-    uint64_t tokens;              /* b · s_local: tokens of one micro-batch on this GPU */
+    uint64_t seqs;                /* sequences per micro-batch: b (2·b under DPO: chosen + rejected) */
+    uint64_t tokens;              /* seqs · s_local: tokens of one micro-batch on this GPU */
     uint64_t tokens_repl;         /* tokens of replicated (sequence-dim) tensors: /tp with SP */
     bool dropout_attn, dropout_resid, dropout_embd;
     bool rope, softmax_fp32;

@@ -517,5 +517,11 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
                    "gradients, activations and buffers stay on the GPU. With --gpu the states are "
                    "counted on the GPU when everything fits, else on the host (host/pageable line), "
                    "and each optimizer step then pages them back over PCIe (not in the step time)";
+    if (o->dpo && n < max)
+        out[n++] = "DPO (TRL DPOTrainer): each pair's chosen and rejected sequences run through the "
+                   "policy together (2 × micro-batch sequences); the frozen reference is a copy of the "
+                   "policy in its dtype, or, with LoRA, the same base with the adapters disabled (no "
+                   "copy); its no-grad forward keeps only per-sequence log-probabilities (its logits are "
+                   "freed before the policy's forward); the step time leaves that forward out";
     return n;
 }

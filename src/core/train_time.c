@@ -310,7 +310,9 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     struct tt x = {.to = to, .text = text, .gpn = o->gpus_per_node ? o->gpus_per_node : 1};
     const struct tmem_train_layout *lay = &r->layout;
     const uint64_t tp = o->tp, pp = o->pp, cp = o->cp, ep = o->ep, dp = lay->dp;
-    const uint64_t b = o->micro_batch, s = r->seq, sl = r->seq / cp, L = m->n_layer;
+    /* DPO: the pair's two sequences go through the policy (the reference's
+     * forward is not counted: tmem_train_notes says so) */
+    const uint64_t b = o->dpo ? 2 * o->micro_batch : o->micro_batch, s = r->seq, sl = r->seq / cp, L = m->n_layer;
     const uint64_t gpus = dp * tp * pp * cp;
     const uint64_t mb = pp > 1 ? (o->n_microbatches ? o->n_microbatches : pp) : o->grad_accum;
     const uint64_t v = o->virtual_stages ? o->virtual_stages : 1;

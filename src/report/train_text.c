@@ -589,6 +589,7 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     tmem__json_set_str(plan, "offload", tmem_offload_name(o->offload));
     tmem__json_set_str(plan, "attention", tmem_attention_name(o->attention));
     tmem__json_set_str(plan, "kernels", tmem_kernels_name(o->kernels));
+    tmem__json_set_bool(plan, "dpo", o->dpo);
     tmem__json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));
     tmem__json_set_bool(plan, "dropout", r->dropout);
     tmem__json_set_bool(plan, "deepspeed_estimator", o->deepspeed_estimator);

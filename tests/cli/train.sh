@@ -240,6 +240,8 @@ if grep -q "^  framework: megatron (Megatron-LM" "$TMP/fw.txt" &&
 if grep -q '"flag": "--optimizer"' "$TMP/fw.json" && grep -q '"value": "adam8bit"' "$TMP/fw.json" &&
    grep -q '"kernels": "eager"' "$TMP/fw.json" && grep -q '"recompute": "full"' "$TMP/fw.json"; then ok
 else bad "axolotl JSON assumptions"; fi
+# DPO: the policy's bf16 weights and a frozen bf16 reference copy, 2 × 2 × 6,738,415,616
+expect_json "dpo policy + reference weights" weights 26953662464 train llama-2-7b --dpo --seq 2048
 expect_error "unknown framework" "unknown framework 'keras'" train llama-2-7b --framework keras
 expect_error "unknown kernel stack" "unknown kernel stack 'cudnn'" train llama-2-7b --kernels cudnn
 # paged AdamW 8-bit (torchtune's full single-device recipe) on an RTX 4090: the

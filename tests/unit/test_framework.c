@@ -4,7 +4,8 @@
  * only to full fine-tunes or to several GPUs, every row sourced; paged
  * AdamW's states on the GPU while everything fits and on the host (by hand:
  * 2 × 4 B × P) when they would not; peak.{allocated, reserved, device} of
- * the train and infer results split by hand from their buckets. */
+ * the train and infer results split by hand from their buckets; DPO's pair
+ * and reference model by hand. */
 #include "harness.h"
 
 #include "tmem/infer.h"
@@ -227,6 +228,45 @@ static void peak_as_torch_shows_it(void **state)
     assert_true(ir.peak.device_bytes <= ir.usable_bytes); /* vLLM sizes the pool to fill the utilization */
 }
 
+/* DPO (TRL DPOTrainer), Llama-2-7B, bf16-mixed, b 1, s 2048, flash, one GPU:
+ *   the pair's chosen and rejected sequences: 2 × 2048 = 4096 tokens per
+ *   layer, test_act.c's hand figure for a 4096-token layer: 763,920,384 B
+ *   the logits 2 × 2048 × 32000 × 2 = 262,144,000 B
+ *   the frozen reference: a bf16 copy, 2 × 6,738,415,616 = 13,476,831,232 B
+ * With LoRA the reference is the base with its adapters disabled: 0 B. */
+static void dpo_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 2048;
+    o.dpo = true;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.layer_act.total, U64(763920384));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN] + r.item_bytes[TMEM_TI_ACT_MLP], 32 * U64(763920384));
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS], U64(262144000));
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 2 * P7B);
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], 2 * P7B);
+    static struct tmem_ledger l;
+    assert_int_equal(tmem_train_ledger(&llama, &llama_inv, &o, &r, r.peak_phase, false, &l, NULL), TMEM_OK);
+    bool named = false;
+    for (uint32_t i = 0; i < l.n_entries; i++)
+        named |= strcmp(l.entries[i].label, "reference model (bf16)") == 0 && l.entries[i].bytes == 2 * P7B;
+    assert_true(named);
+    o.lora_rank = 16;
+    o.lora_targets = tmem_lora_target_kinds("all-linear");
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 0);
+    /* ZeRO-3 shards the reference as it shards the policy: 2 × P / 8 */
+    o.lora_rank = 0;
+    o.lora_targets = 0;
+    o.gpus = 8;
+    o.zero = 3;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 2 * P7B / 8);
+}
+
 int main(void)
 {
     tmem_test_load("llama-2-7b", &llama, &llama_inv);
@@ -236,6 +276,7 @@ int main(void)
         cmocka_unit_test(rows_by_plan),
         cmocka_unit_test(paged_adamw_states_leave_only_when_they_must),
         cmocka_unit_test(peak_as_torch_shows_it),
+        cmocka_unit_test(dpo_by_hand),
     };
     return cmocka_run_group_tests_name("framework", tests, NULL, NULL);
 }
