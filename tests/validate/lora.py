@@ -96,23 +96,16 @@ def cases():
 def main():
     tmem_bin = sys.argv[1] if len(sys.argv) > 1 else "build/tmem"
     t0 = time.time()
-    fails = rows = 0
-    worst = 0.0
+    tally = V.Tally(TOL)
     B, T = 2, 128
     print(f"lora: torch {torch.__version__} (CPU); tolerance {TOL:.0%}")
     for cfg, dt, prec, targets, r, p in cases():
         got = measure(cfg, dt, targets, r, p, B, T)
         want = tmem(tmem_bin, cfg, prec, targets, r, p, B, T)
         for k in ("weights", "gradients", "optimizer_states", "activations"):
-            err = (want[k] - got[k]) / got[k] if got[k] else (0.0 if want[k] == 0 else 1.0)
-            rows += 1
-            worst = max(worst, abs(err))
-            bad = abs(err) > TOL
-            fails += bad
-            print(f"kv {cfg['kv_heads']} {prec:4} r {r:2} {','.join(targets):22} drop {p:<4} {k:17} "
-                  f"{got[k]:>10} {want[k]:>10} {err:>+7.2%}{'  FAIL' if bad else ''}")
-    print(f"lora: {rows - fails} of {rows} within {TOL:.0%} (worst {worst:.2%}) in {time.time() - t0:.0f} s")
-    return 1 if fails else 0
+            tally.row(f"kv {cfg['kv_heads']} {prec:4} r {r:2} {','.join(targets):22} drop {p:<4} {k:17}",
+                      got[k], want[k])
+    return tally.summary("lora", t0)
 
 
 if __name__ == "__main__":

@@ -236,11 +236,7 @@ class Llama(nn.Module):
     def forward(s, idx):
         b, t = idx.shape
         x = s.embed_tokens(idx)
-        pos = torch.arange(t).float()[None, :]
-        inv = 1.0 / (10000 ** (torch.arange(0, s.d, 2).float() / s.d))
-        fr = pos[..., None] * inv[None, None, :]
-        emb = torch.cat((fr, fr), dim=-1)
-        cos, sin = emb.cos().to(x.dtype), emb.sin().to(x.dtype)
+        cos, sin = rope_tables(t, s.d, x.dtype)
         mask = torch.full((t, t), float("-inf"), dtype=x.dtype).triu(1)
         for layer in s.layers:
             layer.mask = mask
@@ -249,6 +245,36 @@ class Llama(nn.Module):
             else:
                 x = layer(x, cos, sin)
         return s.lm_head(s.norm(x))
+
+
+def rope_tables(t, d, dtype):
+    """HF's rotary cos and sin tables for t positions, (1, t, d) in dtype"""
+    pos = torch.arange(t).float()[None, :]
+    inv = 1.0 / (10000 ** (torch.arange(0, d, 2).float() / d))
+    fr = pos[..., None] * inv[None, None, :]
+    emb = torch.cat((fr, fr), dim=-1)
+    return emb.cos().to(dtype), emb.sin().to(dtype)
+
+
+class Tally:
+    """Rows of measured against tmem, each printed with its error; the
+    last line counts them (the sibling scripts' shared bookkeeping)"""
+
+    def __init__(s, tol):
+        s.tol, s.rows, s.fails, s.worst = tol, 0, 0, 0.0
+
+    def row(s, label, got, want):
+        err = (want - got) / got if got else (0.0 if want == 0 else 1.0)
+        s.rows += 1
+        s.worst = max(s.worst, abs(err))
+        bad = abs(err) > s.tol
+        s.fails += bad
+        print(f"{label} {got:>10} {want:>10} {err:>+7.2%}{'  FAIL' if bad else ''}")
+
+    def summary(s, name, t0):
+        print(f"{name}: {s.rows - s.fails} of {s.rows} within {s.tol:.0%} (worst {s.worst:.2%}) "
+              f"in {time.time() - t0:.0f} s")
+        return 1 if s.fails else 0
 
 
 # ---------------------------------------------------------------- measuring
