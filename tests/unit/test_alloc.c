@@ -136,6 +136,14 @@ static void a_config_file_survives_every_failed_allocation(void **state)
           " \"num_key_value_heads\": 2}}", f);
     fclose(f);
     fail_every_allocation(a);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"model_type\": \"llama\", \"vocab_size\": 1000, \"hidden_size\": 256,"
+          " \"intermediate_size\": 512, \"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
+          " \"attention_bias\": false, \"mlp_bias\": false, \"tie_word_embeddings\": true,"
+          " \"num_key_value_heads\": 2}", f);
+    fclose(f);
+    fail_every_allocation(a);
 }
 
 int main(void)
