@@ -298,6 +298,52 @@ enum tmem_family tmem_family_from_class(const char *architecture);
  * rule exists (n_kv_head = n_head, d_head = d_model / n_head, d_ff from the
  * family's multiple, n_kv_head ...); tmem_model_resolve() turns such a
  * struct into a fully resolved one and validates it. */
+/* A vision tower and its projector (vision-language models: LLaVA,
+ * Gemma-3, Qwen2.5-VL), read from a config's vision_config. kind NONE: a
+ * text-only model. Its tensors are the "vision" group of the inventory, on
+ * the first pipeline stage; a text token passes through none of them.
+ * REF: HF transformers modeling_clip.py, modeling_siglip.py,
+ *      modeling_llava.py, modeling_llava_next.py, modeling_gemma3.py,
+ *      modeling_qwen2_5_vl.py. */
+enum tmem_vision_kind {
+    TMEM_VISION_NONE = 0,
+    TMEM_VISION_CLIP,        /* CLIPVisionTransformer: conv without bias, class token, learned
+                                positions n_patch + 1, pre-LN, LayerNorms with bias, q/k/v/o
+                                and fc1/fc2 with biases (quick_gelu), post-LN */
+    TMEM_VISION_SIGLIP,      /* SiglipVisionTransformer: conv with bias, learned positions
+                                n_patch, no class token, no pre-LN, post-LN, no head
+                                (vision_use_head false) */
+    TMEM_VISION_QWEN25_VL,   /* Qwen2_5_VisionTransformer: Conv3d without bias (temporal
+                                patch), 2D rotary (no learned positions), RMSNorm, fused qkv
+                                and proj with biases, gated SiLU MLP with biases */
+    TMEM_VISION_COUNT
+};
+
+enum tmem_projector_kind {
+    TMEM_PROJECTOR_NONE = 0,
+    TMEM_PROJECTOR_MLP2,          /* LlavaMultiModalProjector: linear_1 d_vision × d_text +
+                                     bias, GELU, linear_2 d_text × d_text + bias */
+    TMEM_PROJECTOR_GEMMA3,        /* Gemma3MultiModalProjector: mm_soft_emb_norm RMSNorm of
+                                     d_vision, mm_input_projection d_vision × d_text (no bias) */
+    TMEM_PROJECTOR_QWEN25_MERGER, /* Qwen2_5_VLPatchMerger: ln_q RMSNorm of d_vision, Linear
+                                     m²·d_vision → m²·d_vision + bias, GELU, → d_text + bias */
+    TMEM_PROJECTOR_COUNT
+};
+
+struct tmem_vision {
+    enum tmem_vision_kind kind;
+    enum tmem_projector_kind projector;
+    uint64_t d_model, n_layer, n_head, d_ff; /* the tower's (vision_config) sizes */
+    uint64_t patch;                /* patch_size */
+    uint64_t image_size;           /* square input side (CLIP/SigLIP learned positions) */
+    uint64_t n_channel;            /* num_channels / in_chans (3) */
+    uint64_t temporal_patch;       /* Qwen2.5-VL temporal_patch_size (1 otherwise) */
+    uint64_t merge;                /* Qwen2.5-VL spatial_merge_size (1 otherwise) */
+    uint64_t d_text;               /* projector output: the text model's d_model */
+    bool image_newline;            /* LLaVA-NeXT image_newline: one d_text vector */
+    uint64_t tokens_per_image;     /* text tokens one image becomes (0: by --image-size) */
+};
+
 struct tmem_model {
     enum tmem_family family;
     char name[64];                 /* display name, may be empty */
@@ -361,6 +407,7 @@ struct tmem_model {
     uint64_t ssm_n_group;          /* Mamba-2 B/C groups */
     bool ssm_proj_bias;            /* in_proj / out_proj biases (use_bias) */
     bool ssm_conv_bias;            /* conv1d bias (use_conv_bias) */
+    struct tmem_vision vision;     /* vision tower + projector (kind NONE: text only) */
 };
 
 /* Named limits on every size a config or flag can set. */
@@ -386,6 +433,12 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
 enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_model *out,
                                     struct tmem_error *err);
 
+/* The patches (positions) one image of h × w pixels runs through a resolved
+ * model's vision tower: CLIP/SigLIP resize to image_size, (image/p)² (+1
+ * class token for CLIP); Qwen2.5-VL keeps the size, rounded down to whole
+ * merge·p units. 0 for a text model. */
+uint64_t tmem_vision_patches(const struct tmem_vision *v, uint64_t h, uint64_t w);
+
 /* Number of MoE layers of a resolved model (0 for a dense one). */
 uint64_t tmem_model_moe_layers(const struct tmem_model *m);
 /* MoE layers among layers [first, last) (pipeline stages). */
@@ -403,6 +456,7 @@ enum tmem_group {
     TMEM_GROUP_EXPERTS,         /* routed experts */
     TMEM_GROUP_SHARED_EXPERTS,  /* always-active experts */
     TMEM_GROUP_SSM,             /* state-space mixers (Mamba in_proj ... out_proj) */
+    TMEM_GROUP_VISION,          /* vision tower and projector (0 for a text model) */
     TMEM_GROUP_COUNT
 };
 
@@ -515,6 +569,27 @@ enum tmem_tensor_kind {
     TMEM_TENSOR_KIND_SSM_OUT_PROJ,        /* ssm.out_proj: d_inner × d_model */
     TMEM_TENSOR_KIND_SSM_OUT_PROJ_BIAS,
     TMEM_TENSOR_KIND_SSM_A_LOG_HEAD,      /* Mamba-2: A_log, n_ssm_head */
+    /* vision tower and projector (struct tmem_vision; v: its d_model) */
+    TMEM_TENSOR_KIND_VISION_PATCH,        /* patch conv: n_channel·t·p² × d_v */
+    TMEM_TENSOR_KIND_VISION_PATCH_BIAS,   /* d_v (SigLIP) */
+    TMEM_TENSOR_KIND_VISION_CLASS,        /* class_embedding: d_v (CLIP) */
+    TMEM_TENSOR_KIND_VISION_POS,          /* position_embedding: n_pos × d_v */
+    TMEM_TENSOR_KIND_VISION_NORM,         /* pre/post LN and each layer's two norms: d_v */
+    TMEM_TENSOR_KIND_VISION_NORM_BIAS,    /* d_v (LayerNorm) */
+    TMEM_TENSOR_KIND_VISION_QKV,          /* q, k, v: d_v × d_v each */
+    TMEM_TENSOR_KIND_VISION_QKV_BIAS,     /* d_v each */
+    TMEM_TENSOR_KIND_VISION_O,            /* out_proj: d_v × d_v */
+    TMEM_TENSOR_KIND_VISION_O_BIAS,       /* d_v */
+    TMEM_TENSOR_KIND_VISION_MLP_UP,       /* fc1 (gate and up when gated): d_v × d_ff_v */
+    TMEM_TENSOR_KIND_VISION_MLP_UP_BIAS,  /* d_ff_v */
+    TMEM_TENSOR_KIND_VISION_MLP_DOWN,     /* fc2: d_ff_v × d_v */
+    TMEM_TENSOR_KIND_VISION_MLP_DOWN_BIAS,/* d_v */
+    TMEM_TENSOR_KIND_PROJ_NORM,           /* projector norm: d_v */
+    TMEM_TENSOR_KIND_PROJ_1,              /* projector first matrix */
+    TMEM_TENSOR_KIND_PROJ_1_BIAS,
+    TMEM_TENSOR_KIND_PROJ_2,              /* projector second matrix: → d_text */
+    TMEM_TENSOR_KIND_PROJ_2_BIAS,
+    TMEM_TENSOR_KIND_IMAGE_NEWLINE,       /* LLaVA-NeXT image_newline: d_text */
     TMEM_TENSOR_KIND_COUNT
 };
 
@@ -548,7 +623,7 @@ struct tmem_tensor {
     uint64_t params;           /* rows · cols · count */
 };
 
-#define TMEM_MAX_TENSORS 48
+#define TMEM_MAX_TENSORS 72
 
 struct tmem_inventory {
     uint32_t n_tensors;

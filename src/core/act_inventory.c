@@ -478,6 +478,8 @@ static void lora(struct walk *w)
     uint64_t seen = 0;
     for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
         const struct tmem_tensor *t = &c->inv->tensors[i];
+        if (!tmem__kind_lora_linear((int)t->kind))
+            continue;
         uint64_t bit = UINT64_C(1) << t->kind;
         const char *const *nm = lora_names[t->kind];
         if ((seen & bit) || nm[0] == NULL || !tmem__lora_targeted(c->o, t->kind))

@@ -282,6 +282,85 @@ static void walk_head(struct walk *w)
         add(w, K(LM_HEAD_BIAS), "n_vocab", "1", m->n_vocab, 1, 1, 1);
 }
 
+/* The vision tower and projector (struct tmem_vision), once before the
+ * layers; a text token passes through none of them (active 0: the text
+ * FLOPs per token are unchanged). Every vision_config layer is stored and
+ * counted, also the last one LLaVA's vision_feature_layer −2 leaves unused.
+ * REF: modeling_clip.py CLIPVisionEmbeddings (patch_embedding Conv2d
+ *      bias=False, class_embedding, position_embedding num_patches + 1),
+ *      CLIPVisionTransformer (pre_layrnorm, post_layernorm), CLIPEncoderLayer
+ *      (layer_norm1/2, q/k/v/out_proj with bias, fc1/fc2 with bias);
+ *      modeling_siglip.py SiglipVisionEmbeddings (Conv2d with bias, num_patches
+ *      positions), SiglipVisionTransformer (post_layernorm, head only when
+ *      vision_use_head); modeling_qwen2_5_vl.py Qwen2_5_VisionPatchEmbed
+ *      (Conv3d bias=False), Qwen2_5_VLVisionBlock (norm1/norm2 RMSNorm,
+ *      qkv Linear(d, 3d, bias), proj with bias, gate/up/down with bias),
+ *      Qwen2_5_VLPatchMerger; modeling_llava.py LlavaMultiModalProjector;
+ *      modeling_llava_next.py image_newline; modeling_gemma3.py
+ *      Gemma3MultiModalProjector. */
+static void walk_vision(struct walk *w)
+{
+    const struct tmem_vision *v = &w->m->vision;
+    if (v->kind == TMEM_VISION_NONE)
+        return;
+    const uint64_t d = v->d_model, L = v->n_layer, f = v->d_ff;
+    const bool clip = v->kind == TMEM_VISION_CLIP, siglip = v->kind == TMEM_VISION_SIGLIP;
+    const bool qwen = v->kind == TMEM_VISION_QWEN25_VL;
+    uint64_t side = v->patch ? v->image_size / v->patch : 0;
+    uint64_t n_patch = mul(w, side, side);
+    uint64_t patch_in = mul(w, mul(w, v->n_channel, v->temporal_patch), mul(w, v->patch, v->patch));
+    add(w, K(VISION_PATCH), "c·t·p² × d_v", "1", patch_in, d, 1, 0); /* (c·t·p·p, d_v) */
+    if (siglip)
+        add(w, K(VISION_PATCH_BIAS), "d_v", "1", d, 1, 1, 0);
+    if (clip)
+        add(w, K(VISION_CLASS), "d_v", "1", d, 1, 1, 0);
+    if (clip || siglip) /* Qwen2.5-VL: 2D rotary, no learned positions */
+        add(w, K(VISION_POS), "(image/p)²(+1) × d_v", "1", n_patch + (clip ? 1 : 0), d, 1, 0);
+    /* per layer 2 norms; CLIP adds pre_layrnorm and post_layernorm, SigLIP post_layernorm */
+    uint64_t n_norm = mul(w, 2, L) + (clip ? 2 : siglip ? 1 : 0);
+    add(w, K(VISION_NORM), "d_v", "2·n_layer_v(+pre/post)", d, 1, n_norm, 0);
+    if (!qwen) /* LayerNorm; Qwen2.5-VL's RMSNorm has no bias */
+        add(w, K(VISION_NORM_BIAS), "d_v", "2·n_layer_v(+pre/post)", d, 1, n_norm, 0);
+    add(w, K(VISION_QKV), "d_v × d_v", "3·n_layer_v", d, d, mul(w, 3, L), 0); /* (d_v, d_v) */
+    add(w, K(VISION_QKV_BIAS), "d_v", "3·n_layer_v", d, 1, mul(w, 3, L), 0);
+    add(w, K(VISION_O), "d_v × d_v", "n_layer_v", d, d, L, 0);                /* (d_v, d_v) */
+    add(w, K(VISION_O_BIAS), "d_v", "n_layer_v", d, 1, L, 0);
+    uint64_t n_up = qwen ? mul(w, 2, L) : L; /* gate_proj and up_proj */
+    add(w, K(VISION_MLP_UP), "d_v × d_ff_v", qwen ? "2·n_layer_v" : "n_layer_v", d, f, n_up, 0);
+    add(w, K(VISION_MLP_UP_BIAS), "d_ff_v", qwen ? "2·n_layer_v" : "n_layer_v", f, 1, n_up, 0);
+    add(w, K(VISION_MLP_DOWN), "d_ff_v × d_v", "n_layer_v", f, d, L, 0);      /* (d_ff_v, d_v) */
+    add(w, K(VISION_MLP_DOWN_BIAS), "d_v", "n_layer_v", d, 1, L, 0);
+
+    const uint64_t t = v->d_text;
+    switch (v->projector) {
+    case TMEM_PROJECTOR_NONE:
+        break;
+    case TMEM_PROJECTOR_MLP2:
+        add(w, K(PROJ_1), "d_v × d_text", "1", d, t, 1, 0);       /* (d_v, d_text) */
+        add(w, K(PROJ_1_BIAS), "d_text", "1", t, 1, 1, 0);
+        add(w, K(PROJ_2), "d_text × d_text", "1", t, t, 1, 0);    /* (d_text, d_text) */
+        add(w, K(PROJ_2_BIAS), "d_text", "1", t, 1, 1, 0);
+        break;
+    case TMEM_PROJECTOR_GEMMA3:
+        add(w, K(PROJ_NORM), "d_v", "1", d, 1, 1, 0);              /* mm_soft_emb_norm */
+        add(w, K(PROJ_2), "d_v × d_text", "1", d, t, 1, 0);       /* mm_input_projection_weight */
+        break;
+    case TMEM_PROJECTOR_QWEN25_MERGER: {
+        uint64_t h = mul(w, mul(w, v->merge, v->merge), d);       /* m²·d_v */
+        add(w, K(PROJ_NORM), "d_v", "1", d, 1, 1, 0);              /* ln_q */
+        add(w, K(PROJ_1), "m²·d_v × m²·d_v", "1", h, h, 1, 0);    /* mlp.0 */
+        add(w, K(PROJ_1_BIAS), "m²·d_v", "1", h, 1, 1, 0);
+        add(w, K(PROJ_2), "m²·d_v × d_text", "1", h, t, 1, 0);    /* mlp.2 */
+        add(w, K(PROJ_2_BIAS), "d_text", "1", t, 1, 1, 0);
+        break;
+    }
+    case TMEM_PROJECTOR_COUNT:
+        break;
+    }
+    if (v->image_newline)
+        add(w, K(IMAGE_NEWLINE), "d_text", "1", t, 1, 1, 0);
+}
+
 static void clear(struct tmem_inventory *inv)
 {
     inv->n_tensors = 0;
@@ -314,6 +393,7 @@ enum tmem_status tmem_inventory_build(const struct tmem_model *m, struct tmem_in
     walk_embedding(&w);
     walk_layers(&w);
     walk_head(&w);
+    walk_vision(&w);
     if (w.st != TMEM_OK)
         clear(inv);
     return w.st;

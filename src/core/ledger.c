@@ -27,6 +27,7 @@ static const char *const group_names[] = {
     [TMEM_GROUP_LM_HEAD] = "lm_head",     [TMEM_GROUP_ROUTER] = "router",
     [TMEM_GROUP_EXPERTS] = "experts",     [TMEM_GROUP_SHARED_EXPERTS] = "shared_experts",
     [TMEM_GROUP_SSM] = "ssm",
+    [TMEM_GROUP_VISION] = "vision",
 };
 _Static_assert(sizeof group_names / sizeof group_names[0] == TMEM_GROUP_COUNT,
                "one name per group");

@@ -315,6 +315,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         if (!(m.dropout[k] >= 0.0 && m.dropout[k] <= 1.0))
             return tmem__fail(err, TMEM_ERR_LIMIT, "dropout", "a dropout rate is outside [0, 1]");
+    TRY(tmem__vision_resolve(&m.vision, m.d_model, err));
 
     *out = m;
     return TMEM_OK;

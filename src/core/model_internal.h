@@ -33,5 +33,9 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v);
  * x, B, C, dt) and conv1d's channels (Mamba d_inner; Mamba-2 d_inner +
  * 2·n_group·d_state). Both 0 for a model without SSM layers. */
 void tmem__ssm_widths(const struct tmem_model *m, uint64_t *in_cols, uint64_t *conv_channels);
+/* Seeds a vision tower's defaults (3 channels, temporal patch 1, merge 1,
+ * d_text from the text model) and checks its sizes (vision.c). */
+enum tmem_status tmem__vision_resolve(struct tmem_vision *v, uint64_t d_text,
+                                      struct tmem_error *err);
 
 #endif /* TMEM_MODEL_INTERNAL_H */

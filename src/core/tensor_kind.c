@@ -46,6 +46,7 @@
 #define S TMEM_GROUP_SSM
 #define E TMEM_GROUP_EMBEDDING
 #define H TMEM_GROUP_LM_HEAD
+#define V TMEM_GROUP_VISION
 #define IN TMEM_SCOPE_INPUT
 #define OUT TMEM_SCOPE_OUTPUT
 #define LAYER TMEM_SCOPE_LAYER
@@ -128,6 +129,29 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_SSM_OUT_PROJ] = MAT("ssm.out_proj", S, LAYER, ROWP, OTHER),
     [TMEM_TENSOR_KIND_SSM_OUT_PROJ_BIAS] = VEC("ssm.out_proj.bias", S, LAYER, REPL),
     [TMEM_TENSOR_KIND_SSM_A_LOG_HEAD] = VEC("ssm.A_log.heads", S, LAYER, COL),
+    /* the vision tower and projector run once per image before the first
+     * layer: first pipeline stage; vLLM's CLIP/SigLIP/Qwen2.5-VL encoders
+     * split q/k/v and fc1 by columns, out_proj and fc2 by rows */
+    [TMEM_TENSOR_KIND_VISION_PATCH] = MAT("vision.patch_embed", V, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_VISION_PATCH_BIAS] = VEC("vision.patch_embed.bias", V, IN, REPL),
+    [TMEM_TENSOR_KIND_VISION_CLASS] = VEC("vision.class_embedding", V, IN, REPL),
+    [TMEM_TENSOR_KIND_VISION_POS] = TABLE("vision.position_embedding", V, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_VISION_NORM] = VEC("vision.norms.weight", V, IN, REPL),
+    [TMEM_TENSOR_KIND_VISION_NORM_BIAS] = VEC("vision.norms.bias", V, IN, REPL),
+    [TMEM_TENSOR_KIND_VISION_QKV] = MAT("vision.attn.qkv", V, IN, COL, OTHER),
+    [TMEM_TENSOR_KIND_VISION_QKV_BIAS] = VEC("vision.attn.qkv.bias", V, IN, COL),
+    [TMEM_TENSOR_KIND_VISION_O] = MAT("vision.attn.out_proj", V, IN, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_VISION_O_BIAS] = VEC("vision.attn.out_proj.bias", V, IN, REPL),
+    [TMEM_TENSOR_KIND_VISION_MLP_UP] = MAT("vision.mlp.fc1", V, IN, COL, OTHER),
+    [TMEM_TENSOR_KIND_VISION_MLP_UP_BIAS] = VEC("vision.mlp.fc1.bias", V, IN, COL),
+    [TMEM_TENSOR_KIND_VISION_MLP_DOWN] = MAT("vision.mlp.fc2", V, IN, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_VISION_MLP_DOWN_BIAS] = VEC("vision.mlp.fc2.bias", V, IN, REPL),
+    [TMEM_TENSOR_KIND_PROJ_NORM] = VEC("projector.norm", V, IN, REPL),
+    [TMEM_TENSOR_KIND_PROJ_1] = MAT("projector.linear_1", V, IN, COL, OTHER),
+    [TMEM_TENSOR_KIND_PROJ_1_BIAS] = VEC("projector.linear_1.bias", V, IN, COL),
+    [TMEM_TENSOR_KIND_PROJ_2] = MAT("projector.linear_2", V, IN, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_PROJ_2_BIAS] = VEC("projector.linear_2.bias", V, IN, REPL),
+    [TMEM_TENSOR_KIND_IMAGE_NEWLINE] = VEC("image_newline", V, IN, REPL),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");
@@ -176,4 +200,12 @@ enum tmem_status tmem__inventory_check(const struct tmem_inventory *inv, struct 
         if (tmem_tensor_kind_info(inv->tensors[i].kind) == NULL)
             return tmem__fail(err, TMEM_ERR_INVALID_ARG, "inventory", "a tensor of unknown kind");
     return TMEM_OK;
+}
+
+bool tmem__kind_lora_linear(int k)
+{
+    if (k < 0 || k >= TMEM_TENSOR_KIND_COUNT || k >= 64)
+        return false;
+    const struct tmem_tensor_kind_info *ki = &kinds[k];
+    return ki->matmul && k != TMEM_TENSOR_KIND_LM_HEAD && ki->group != TMEM_GROUP_VISION;
 }

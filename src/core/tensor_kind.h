@@ -17,4 +17,10 @@ void tmem__tp_local_shape(const struct tmem_tensor *t, uint64_t tp, uint64_t n_k
  * and n_tensors is in range: the ledgers call it before reading kinds. */
 enum tmem_status tmem__inventory_check(const struct tmem_inventory *inv, struct tmem_error *err);
 
+/* Whether kind k is a linear layer LoRA may adapt (PEFT "all-linear"): a
+ * text-model matmul other than the lm_head. The vision tower and projector
+ * stay frozen (LLaVA-style recipes tune the language model only), and the
+ * kind masks are 64 bits wide: kinds past bit 63 are never targets. */
+bool tmem__kind_lora_linear(int k);
+
 #endif /* TMEM_TENSOR_KIND_H */

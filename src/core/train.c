@@ -330,7 +330,8 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
     if ((unsigned)o->base_quant >= TMEM_BASE_QUANT_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--base-quant", "unknown base quantization");
     TRY(tmem__check_range(err, "--lora-dropout", o->lora_dropout_ppm, 0, 999999));
-    uint64_t all_kinds = (UINT64_C(1) << TMEM_TENSOR_KIND_COUNT) - 1;
+    uint64_t all_kinds = TMEM_TENSOR_KIND_COUNT >= 64 ? UINT64_MAX
+                                                      : (UINT64_C(1) << (TMEM_TENSOR_KIND_COUNT & 63)) - 1;
     if ((o->lora_targets | o->modules_to_save) & ~all_kinds)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--lora-targets", "a tensor kind out of range");
     if (o->lora_rank == 0) {
@@ -347,8 +348,7 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
     } else {
         uint64_t linear = 0;
         for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
-            if (tmem_tensor_kind_info((enum tmem_tensor_kind)k)->matmul &&
-                k != TMEM_TENSOR_KIND_LM_HEAD)
+            if (tmem__kind_lora_linear(k))
                 linear |= UINT64_C(1) << k;
         if ((o->lora_targets & linear) == 0)
             return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",

@@ -80,7 +80,7 @@ uint64_t tmem_lora_target_kinds(const char *name)
     if (strcmp(name, "all-linear") == 0) { /* PEFT: every linear layer but the output layer */
         uint64_t all = 0;
         for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
-            if (tmem_tensor_kind_info((enum tmem_tensor_kind)k)->matmul && k != TMEM_TENSOR_KIND_LM_HEAD)
+            if (tmem__kind_lora_linear(k))
                 all |= UINT64_C(1) << k;
         return all;
     }
@@ -103,12 +103,12 @@ uint64_t tmem_lora_module_kinds(const char *name)
 
 bool tmem__lora_targeted(const struct tmem_train_opts *o, enum tmem_tensor_kind k)
 {
-    return o->lora_rank > 0 && (o->lora_targets >> k & 1u) != 0;
+    return o->lora_rank > 0 && (unsigned)k < 64 && (o->lora_targets >> k & 1u) != 0;
 }
 
 static bool saved_module(const struct tmem_train_opts *o, enum tmem_tensor_kind k)
 {
-    return o->lora_rank > 0 && (o->modules_to_save >> k & 1u) != 0;
+    return o->lora_rank > 0 && (unsigned)k < 64 && (o->modules_to_save >> k & 1u) != 0;
 }
 
 /* is t a base weight bitsandbytes quantizes (every linear but the lm_head) */

@@ -340,8 +340,8 @@ static const struct {
                            "speech_to_text|seamless_m4t"},
     {"a hybrid or recurrent", "rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma|jamba|falcon_h1|"
                                "granitemoehybrid|qwen3_next|nemotron_h|zamba|zamba2|bamba"},
-    {"a vision or multimodal", "llava|llava_next|llava_onevision|clip|siglip|vit|blip|blip-2|"
-                               "idefics|idefics2|idefics3|paligemma|qwen2_vl|qwen2_5_vl|mllama|"
+    {"a vision or multimodal", "llava_onevision|clip|siglip|vit|blip|blip-2|"
+                               "idefics|idefics2|idefics3|paligemma|qwen2_vl|mllama|"
                                "pixtral|chameleon|fuyu|kosmos-2|git|instructblip|vision-encoder-decoder"},
 };
 
@@ -486,26 +486,32 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
     }
 
     /* A multimodal wrapper (Mistral3ForConditionalGeneration, Llama4's
-     * model_type llama4) keeps its decoder in text_config: with no family
-     * of its own and no --family, the text stack is what is counted */
+     * model_type llama4, LLaVA, Gemma-3) keeps its decoder in text_config:
+     * with no family of its own and no --family, the text stack is what is
+     * counted; a vision tower hf_vision.c knows is counted beside it */
     json_t *top = c.root;
     const char *top_type = get_str(&c, "model_type");
     json_t *text_config = json_object_get(top, "text_config");
     char text_where[TMEM_ERROR_WHERE_LEN];
+    const char *vl_text_type = NULL;
+    bool vl = (o == NULL || o->family == NULL) && tmem__hf_vision_type(top_type, &vl_text_type);
     if (c.st == TMEM_OK && json_is_object(text_config) && (o == NULL || o->family == NULL) &&
-        (top_type == NULL || tmem_family_from_name(top_type) == TMEM_FAMILY_COUNT)) {
+        (top_type == NULL || vl || tmem_family_from_name(top_type) == TMEM_FAMILY_COUNT)) {
         char tq[TMEM_QUOTE_CAP], tline[512];
         snprintf(text_where, sizeof text_where, "%s:text_config", c.where);
         snprintf(tline, sizeof tline,
-                 "model_type %s: counted the text stack in text_config; the vision tower and "
-                 "projector are not counted",
+                 vl ? "model_type %s: counted the text stack in text_config and the vision tower "
+                      "and projector in vision_config"
+                    : "model_type %s: counted the text stack in text_config; the vision tower and "
+                      "projector are not counted",
                  top_type ? tmem__quote(tq, top_type) : "(none)");
         tmem__load_note(o, tline);
         c.root = text_config;
         c.where = text_where;
+        vl_text_type = NULL;
     }
 
-    const char *type = get_str(&c, "model_type");
+    const char *type = vl_text_type ? vl_text_type : get_str(&c, "model_type");
     struct tmem_model m;
     char q[TMEM_QUOTE_CAP], msg[TMEM_ERROR_MSG_LEN], line[512];
     enum tmem_family f = TMEM_FAMILY_COUNT;
@@ -570,6 +576,8 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
         for (int k = 0; k < TMEM_DROPOUT_COUNT && c.st == TMEM_OK; k++)
             read_dropout(&c, &tmem_family_info(m.family)->dropout[k], &m.dropout[k]);
     }
+    if (c.st == TMEM_OK && vl)
+        c.st = tmem__hf_vision_read(top, top_type, where ? where : "config.json", &m.vision, err);
     if (c.st == TMEM_OK) {
         json_t *name = json_object_get(top, "_name_or_path");
         if (json_is_string(name))

@@ -1331,6 +1331,85 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": true, "
      "\"torch_dtype\": \"float16\""
      "}"},
+    /* Config: llava-hf/llava-1.5-7b-hf config.json (architectures and
+     * vision_feature_select_strategy "default", the config class's default, left
+     * out: a 30-character JSON string crashes jansson 2.14 when an allocation in
+     * its lexer fails, which test_alloc provokes). Its text_config names only
+     * max_position_embeddings, rms_norm_eps, vocab_size 32064 and relies on
+     * LlamaConfig's defaults for the sizes (hidden_size 4096, intermediate_size
+     * 11008, 32 layers, 32 heads, 32 KV heads): written out here. Vision: CLIP
+     * ViT-L/14-336. Published: sum(p.numel() for p in model.parameters())
+     * = 7063427072 for LlavaForConditionalGeneration of this id (quoted in public
+     * code, e.g. `assert count_parameters(model) == (7063427072, 7063427072)`). */
+    {"llava-1.5-7b", "llava-hf/llava-1.5-7b-hf", UINT64_C(7063427072),
+     "sum(p.numel()) of LlavaForConditionalGeneration(llava-hf/llava-1.5-7b-hf) "
+     "7,063,427,072, as quoted in public code",
+     "{"
+     "\"model_type\": \"llava\", "
+     "\"image_token_index\": 32000, "
+     "\"projector_hidden_act\": \"gelu\", "
+     "\"vision_feature_layer\": -2, "
+     "\"tie_word_embeddings\": false, "
+     "\"text_config\": {\"_name_or_path\": \"lmsys/vicuna-7b-v1.5\", \"model_type\": \"llama\", "
+     "\"vocab_size\": 32064, \"hidden_size\": 4096, \"intermediate_size\": 11008, "
+     "\"num_hidden_layers\": 32, \"num_attention_heads\": 32, \"num_key_value_heads\": 32, "
+     "\"max_position_embeddings\": 4096, \"rms_norm_eps\": 1e-05, \"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"float16\"}, "
+     "\"vision_config\": {\"model_type\": \"clip_vision_model\", \"hidden_size\": 1024, "
+     "\"image_size\": 336, \"intermediate_size\": 4096, \"num_attention_heads\": 16, "
+     "\"num_hidden_layers\": 24, \"patch_size\": 14, \"projection_dim\": 768}, "
+     "\"torch_dtype\": \"float16\""
+     "}"},
+
+    /* Config: google/gemma-3-4b-it config.json (Gemma3ForConditionalGeneration).
+     * Its text_config relies on Gemma3TextConfig's defaults for vocab_size
+     * 262208, num_attention_heads 8, num_key_value_heads 4, head_dim 256,
+     * sliding_window_pattern 6: written out here. Vision: SigLIP so400m at 896
+     * (vision_use_head false). Published: keras-hub gemma3 presets metadata
+     * "params": 4300079472 (medgemma_4b, the same architecture) and
+     * sum(p.numel()) == 4300079472 for Gemma3ForConditionalGeneration of
+     * google/gemma-3-4b-it in public code. */
+    {"gemma-3-4b-it", "google/gemma-3-4b-it", UINT64_C(4300079472),
+     "sum(p.numel()) of Gemma3ForConditionalGeneration(google/gemma-3-4b-it) "
+     "4,300,079,472 as quoted in public code; keras-hub medgemma_4b params 4300079472",
+     "{"
+     "\"model_type\": \"gemma3\", "
+     "\"boi_token_index\": 255999, \"eoi_token_index\": 256000, \"image_token_index\": 262144, "
+     "\"mm_tokens_per_image\": 256, "
+     "\"text_config\": {\"model_type\": \"gemma3_text\", \"hidden_size\": 2560, "
+     "\"intermediate_size\": 10240, \"num_hidden_layers\": 34, \"vocab_size\": 262208, "
+     "\"num_attention_heads\": 8, \"num_key_value_heads\": 4, \"head_dim\": 256, "
+     "\"max_position_embeddings\": 131072, \"sliding_window\": 1024, "
+     "\"sliding_window_pattern\": 6, \"rope_scaling\": {\"factor\": 8.0, \"rope_type\": \"linear\"}}, "
+     "\"vision_config\": {\"model_type\": \"siglip_vision_model\", \"hidden_size\": 1152, "
+     "\"image_size\": 896, \"intermediate_size\": 4304, \"num_attention_heads\": 16, "
+     "\"num_hidden_layers\": 27, \"patch_size\": 14, \"vision_use_head\": false}, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
+    /* Config: Qwen/Qwen2.5-VL-7B-Instruct config.json (the text keys at the top
+     * level, vision_config beside them). Published: HF Hub numParameters
+     * 8292166656 for Qwen/Qwen2.5-VL-7B-Instruct; a public fine-tuning script
+     * prints 8292166656 in all, "visual" 676550144, 7615616512 after freezing it. */
+    {"qwen2.5-vl-7b", "Qwen/Qwen2.5-VL-7B-Instruct", UINT64_C(8292166656),
+     "HF Hub numParameters of Qwen/Qwen2.5-VL-7B-Instruct 8,292,166,656 (vision tower "
+     "676,550,144 printed by public code)",
+     "{"
+     "\"model_type\": \"qwen2_5_vl\", "
+     "\"vocab_size\": 152064, \"hidden_size\": 3584, \"intermediate_size\": 18944, "
+     "\"num_hidden_layers\": 28, \"num_attention_heads\": 28, \"num_key_value_heads\": 4, "
+     "\"max_position_embeddings\": 128000, \"max_window_layers\": 28, "
+     "\"sliding_window\": 32768, \"use_sliding_window\": false, \"rms_norm_eps\": 1e-06, "
+     "\"rope_theta\": 1000000.0, \"tie_word_embeddings\": false, "
+     "\"image_token_id\": 151655, \"video_token_id\": 151656, "
+     "\"rope_scaling\": {\"type\": \"mrope\", \"mrope_section\": [16, 24, 24]}, "
+     "\"vision_config\": {\"depth\": 32, \"hidden_act\": \"silu\", \"hidden_size\": 1280, "
+     "\"intermediate_size\": 3420, \"num_heads\": 16, \"in_chans\": 3, \"out_hidden_size\": 3584, "
+     "\"patch_size\": 14, \"spatial_merge_size\": 2, \"spatial_patch_size\": 14, "
+     "\"window_size\": 112, \"fullatt_block_indexes\": [7, 15, 23, 31], "
+     "\"tokens_per_second\": 2, \"temporal_patch_size\": 2}, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

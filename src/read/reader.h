@@ -82,4 +82,17 @@ enum tmem_status tmem__ds_config_parse(const char *text, size_t len, const char 
 enum tmem_status tmem__ds_config_load(const char *path, struct tmem_ds_config *out,
                                       struct tmem_error *err);
 
+/* Whether an HF model_type is a vision-language wrapper whose vision tower
+ * tmem counts (hf_vision.c); *text_type: the model_type of the text keys
+ * beside vision_config (qwen2_5_vl: qwen2), NULL when they are in
+ * text_config. */
+bool tmem__hf_vision_type(const char *model_type, const char **text_type);
+
+/* Reads vision_config (and the top-level image-token keys) of a config of
+ * such a model_type into *v; kind NONE for any other model_type. */
+struct json_t;
+enum tmem_status tmem__hf_vision_read(struct json_t *top, const char *model_type,
+                                      const char *where, struct tmem_vision *v,
+                                      struct tmem_error *err);
+
 #endif /* TMEM_READER_H */

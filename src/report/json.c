@@ -83,8 +83,9 @@ static json_t *groups_obj(const struct tmem_inventory *inv, bool moe, int *rc)
 {
     json_t *g = json_object();
     for (int i = 0; i < TMEM_GROUP_COUNT; i++) {
-        /* the MoE groups for MoE models, the SSM group for models that have one */
-        if (i == TMEM_GROUP_SSM ? inv->group_params[i] == 0 : i >= TMEM_GROUP_ROUTER && !moe)
+        /* the MoE groups for MoE models, the SSM and vision groups for models that have them */
+        if (i == TMEM_GROUP_SSM || i == TMEM_GROUP_VISION ? inv->group_params[i] == 0
+                                                           : i >= TMEM_GROUP_ROUTER && !moe)
             continue;
         *rc |= tmem__jansson_set_u64(g, tmem_group_name((enum tmem_group)i), inv->group_params[i]);
     }

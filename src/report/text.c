@@ -66,6 +66,8 @@ static void tensor_formula(FILE *out, const struct tmem_tensor *t)
 
 static bool group_shown(const struct tmem_params_view *v, enum tmem_group g)
 {
+    if (g == TMEM_GROUP_VISION)
+        return v->inv->group_params[g] > 0;
     if (g >= TMEM_GROUP_ROUTER)
         return v->inv->group_params[g] > 0 ||
                (v->n_moe_layer > 0 && g != TMEM_GROUP_SHARED_EXPERTS && g != TMEM_GROUP_SSM);
@@ -161,6 +163,26 @@ void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,
                 m->d_ff_shared ? " · shared experts' d_ff " : "",
                 m->d_ff_shared ? tmem__fmt_count(a, sizeof a, m->d_ff_shared) : "");
 
+    if (m->vision.kind != TMEM_VISION_NONE) {
+        static const char *const tower[] = {
+            [TMEM_VISION_NONE] = "", [TMEM_VISION_CLIP] = "CLIP ViT",
+            [TMEM_VISION_SIGLIP] = "SigLIP ViT", [TMEM_VISION_QWEN25_VL] = "Qwen2.5-VL ViT"};
+        _Static_assert(sizeof tower / sizeof tower[0] == TMEM_VISION_COUNT, "one name per tower");
+        static const char *const proj[] = {
+            [TMEM_PROJECTOR_NONE] = "none", [TMEM_PROJECTOR_MLP2] = "2-layer MLP (GELU)",
+            [TMEM_PROJECTOR_GEMMA3] = "RMSNorm + linear",
+            [TMEM_PROJECTOR_QWEN25_MERGER] = "2×2 patch merger MLP"};
+        _Static_assert(sizeof proj / sizeof proj[0] == TMEM_PROJECTOR_COUNT, "one name per projector");
+        const struct tmem_vision *vt = &m->vision;
+        fprintf(out, "vision: %s · d_model %llu · n_layer %llu · n_head %llu · d_ff %llu · patch %llu",
+                tower[vt->kind], (unsigned long long)vt->d_model, (unsigned long long)vt->n_layer,
+                (unsigned long long)vt->n_head, (unsigned long long)vt->d_ff,
+                (unsigned long long)vt->patch);
+        if (vt->image_size)
+            fprintf(out, " · image %llu", (unsigned long long)vt->image_size);
+        fprintf(out, " · projector %s\n", proj[vt->projector]);
+    }
+
     fprintf(out, "\n%-16s %17s %8s\n", "group", "params", "share");
     for (int g = 0; g < TMEM_GROUP_COUNT; g++) {
         if (!group_shown(v, (enum tmem_group)g))
@@ -184,10 +206,14 @@ void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,
     fprintf(out, "%-16s %17s %7.2f%%  (%s)\n", "total", tmem__fmt_count(a, sizeof a, inv->total_params),
             100.0, tmem__fmt_short(b, sizeof b, inv->total_params));
     if (inv->active_params != inv->total_params)
-        fprintf(out, "%-16s %17s %7.2f%%  (%s)  routed experts: n_expert_used of n_expert\n",
+        fprintf(out, "%-16s %17s %7.2f%%  (%s)  %s\n",
                 "active/token", tmem__fmt_count(a, sizeof a, inv->active_params),
                 share(inv->active_params, inv->total_params),
-                tmem__fmt_short(b, sizeof b, inv->active_params));
+                tmem__fmt_short(b, sizeof b, inv->active_params),
+                v->n_moe_layer > 0 && m->vision.kind != TMEM_VISION_NONE
+                    ? "routed experts: n_expert_used of n_expert; the vision tower runs per image"
+                : v->n_moe_layer > 0 ? "routed experts: n_expert_used of n_expert"
+                                     : "a text token skips the vision tower (it runs per image)");
 
     fprintf(out, "\nweights");
     for (int t = 0; t < TMEM_DTYPE_COUNT; t++) {

@@ -28,9 +28,10 @@ static void lora_targets(const struct tmem_train_view *v, char *buf, size_t cap)
     size_t n = 0;
     uint64_t present = 0;
     for (uint32_t i = 0; i < v->inv->n_tensors; i++)
-        present |= UINT64_C(1) << v->inv->tensors[i].kind;
+        if (v->inv->tensors[i].kind < 64) /* the kind masks are 64 bits: no target past */
+            present |= UINT64_C(1) << v->inv->tensors[i].kind;
     buf[0] = '\0';
-    for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
+    for (int k = 0; k < TMEM_TENSOR_KIND_COUNT && k < 64; k++)
         if ((v->opts->lora_targets & present) >> k & 1u) {
             int w = snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
                              tmem_tensor_kind_info((enum tmem_tensor_kind)k)->name);

@@ -255,7 +255,7 @@ static void kinds_tmem_does_not_count_are_named(void **state)
         {"{\"model_type\": \"t5\"}", "'t5' is an encoder-decoder model"},
         {"{\"model_type\": \"whisper\"}", "'whisper' is an encoder-decoder model"},
         {"{\"model_type\": \"jamba\"}", "'jamba' is a hybrid or recurrent model"},
-        {"{\"model_type\": \"llava\"}", "'llava' is a vision or multimodal model"},
+        {"{\"model_type\": \"paligemma\"}", "'paligemma' is a vision or multimodal model"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_refusal(cases[i][0], TMEM_ERR_UNSUPPORTED, "cfg.json:model_type", cases[i][1]);

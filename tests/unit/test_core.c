@@ -125,7 +125,7 @@ static void bucket_and_group_names_are_the_contract_keys(void **state)
         assert_string_equal(tmem_bucket_name((enum tmem_bucket)b), want[b]);
     const char *groups[] = {"embedding", "attention", "mlp",     "norm",
                             "lm_head",   "router",    "experts", "shared_experts",
-                            "ssm"};
+                            "ssm", "vision"};
     for (int g = 0; g < TMEM_GROUP_COUNT; g++)
         assert_string_equal(tmem_group_name((enum tmem_group)g), groups[g]);
     assert_string_equal(tmem_status_name(TMEM_ERR_OVERFLOW), "TMEM_ERR_OVERFLOW");

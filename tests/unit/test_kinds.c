@@ -401,6 +401,11 @@ static void every_emitted_kind_has_a_row_and_every_row_is_emitted(void **state)
     raw.ssm_proj_bias = true;
     assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
     mark_kinds(&m, "mamba variant", seen);
+    /* LLaVA-NeXT's image_newline: the LLaVA-1.5 preset with it */
+    assert_int_equal(tmem_model_load("llava-1.5-7b", NULL, &raw, NULL), TMEM_OK);
+    raw.vision.image_newline = true;
+    assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
+    mark_kinds(&m, "llava-next variant", seen);
     for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
         if (!seen[k])
             fail_msg("kind %s is emitted by no inventory", tmem_tensor_kind_info((enum tmem_tensor_kind)k)->name);

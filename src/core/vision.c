@@ -1,0 +1,71 @@
+/* vision.c — the vision tower's sizes (resolve and validate struct
+ * tmem_vision) and how many text-sequence tokens one image becomes. The
+ * tower's tensors are listed by the inventory (inventory.c walk_vision).
+ *
+ * REF: HF transformers modeling_llava.py (image features: the patches of
+ *      vision_feature_layer, "default" strategy drops the class token: 576
+ *      at 336/14), modeling_llava_next.py (anyres: base image plus up to
+ *      image_grid_pinpoints tiles, with an image_newline per row),
+ *      modeling_gemma3.py (mm_tokens_per_image 256 after 4×4 average
+ *      pooling of 64×64 patches), modeling_qwen2_5_vl.py /
+ *      image_processing_qwen2_vl.py (the grid (h/14)·(w/14), merged 2×2:
+ *      (h/28)·(w/28) tokens). */
+#include "checked.h"
+#include "error.h"
+#include "model_internal.h"
+
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        enum tmem_status st_ = (x);                                                                \
+        if (st_ != TMEM_OK)                                                                        \
+            return st_;                                                                            \
+    } while (0)
+
+/* vision sizes are at most the text model's limits */
+enum tmem_status tmem__vision_resolve(struct tmem_vision *v, uint64_t d_text,
+                                      struct tmem_error *err)
+{
+    if ((unsigned)v->kind >= TMEM_VISION_COUNT || (unsigned)v->projector >= TMEM_PROJECTOR_COUNT)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "vision", "unknown vision tower kind");
+    if (v->kind == TMEM_VISION_NONE)
+        return TMEM_OK;
+    if (v->n_channel == 0)
+        v->n_channel = 3;
+    if (v->temporal_patch == 0)
+        v->temporal_patch = 1;
+    if (v->merge == 0)
+        v->merge = 1;
+    if (v->d_text == 0)
+        v->d_text = d_text;
+    TRY(tmem__check_range(err, "vision_config.hidden_size", v->d_model, 1, TMEM_MAX_D_MODEL));
+    TRY(tmem__check_range(err, "vision_config.num_hidden_layers", v->n_layer, 1, TMEM_MAX_N_LAYER));
+    TRY(tmem__check_range(err, "vision_config.num_attention_heads", v->n_head, 1, TMEM_MAX_N_HEAD));
+    TRY(tmem__check_range(err, "vision_config.intermediate_size", v->d_ff, 1, TMEM_MAX_D_FF));
+    TRY(tmem__check_range(err, "vision_config.patch_size", v->patch, 1, 1024));
+    TRY(tmem__check_range(err, "vision_config.num_channels", v->n_channel, 1, 64));
+    TRY(tmem__check_range(err, "vision_config.temporal_patch_size", v->temporal_patch, 1, 64));
+    TRY(tmem__check_range(err, "vision_config.spatial_merge_size", v->merge, 1, 64));
+    TRY(tmem__check_range(err, "vision d_text", v->d_text, 1, TMEM_MAX_D_MODEL));
+    TRY(tmem__check_range(err, "vision_config.image_size", v->image_size,
+                          v->kind == TMEM_VISION_QWEN25_VL ? 0 : v->patch, 1u << 16));
+    if (v->d_model % v->n_head != 0)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "vision_config.num_attention_heads",
+                          "the vision hidden_size is not a multiple of its heads");
+    if (v->kind != TMEM_VISION_QWEN25_VL && v->image_size % v->patch != 0)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "vision_config.image_size",
+                          "image_size is not a multiple of patch_size");
+    TRY(tmem__check_range(err, "mm_tokens_per_image", v->tokens_per_image, 0, UINT64_C(1) << 24));
+    return TMEM_OK;
+}
+
+uint64_t tmem_vision_patches(const struct tmem_vision *v, uint64_t h, uint64_t w)
+{
+    if (v == NULL || v->kind == TMEM_VISION_NONE || v->patch == 0)
+        return 0;
+    if (v->kind == TMEM_VISION_QWEN25_VL) { /* the grid of the resized image */
+        uint64_t unit = v->patch * v->merge;
+        return (h / unit) * v->merge * (w / unit) * v->merge;
+    }
+    uint64_t side = v->image_size / v->patch; /* CLIP/SigLIP: resized to image_size */
+    return side * side + (v->kind == TMEM_VISION_CLIP ? 1 : 0);
+}

@@ -1,0 +1,175 @@
+/* test_vision.c — vision-language models: the vision tower and projector
+ * of LLaVA-1.5 (CLIP ViT-L/14-336), Gemma-3 (SigLIP so400m at 896) and
+ * Qwen2.5-VL (its windowed ViT with a 2×2 patch merger), each written out
+ * tensor by tensor here, the text model beside them, and each model's
+ * published total; image patches per image; LoRA leaves the tower frozen.
+ *
+ * REF HF transformers modeling_clip.py, modeling_siglip.py,
+ *     modeling_llava.py, modeling_llava_next.py, modeling_gemma3.py,
+ *     modeling_qwen2_5_vl.py (the layouts in inventory.c walk_vision). */
+#include "harness.h"
+
+#include "tmem/read.h"
+#include "tmem/train.h"
+
+static struct tmem_inventory inv;
+
+static uint64_t group(enum tmem_group g) { return inv.group_params[g]; }
+
+/* CLIP ViT-L/14-336 (llava-hf/llava-1.5-7b-hf vision_config): d 1024, 24
+ * layers, d_ff 4096, patch 14, image 336 → 24² = 576 patches + class token. */
+static uint64_t clip_l14_336(void)
+{
+    const uint64_t d = 1024, f = 4096, L = 24;
+    uint64_t patch = 3 * 14 * 14 * d;             /* Conv2d(3, d, 14, bias=False) 602,112 */
+    uint64_t cls = d;                             /* class_embedding */
+    uint64_t pos = (24 * 24 + 1) * d;             /* position_embedding 577 × 1024 */
+    uint64_t pre_post = 2 * (2 * d);              /* pre_layrnorm, post_layernorm (w + b) */
+    uint64_t layer = 2 * (2 * d)                  /* layer_norm1/2 (w + b) */
+                     + 4 * (d * d + d)            /* q, k, v, out_proj with biases */
+                     + (d * f + f) + (f * d + d); /* fc1, fc2 with biases */
+    assert_int_equal(layer, U64(12596224));
+    return patch + cls + pos + pre_post + L * layer; /* 303,507,456 */
+}
+
+static void llava_1_5_7b_counts_its_clip_tower_and_projector(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    tmem_test_load("llava-1.5-7b", &m, &inv);
+    assert_int_equal(m.vision.kind, TMEM_VISION_CLIP);
+    uint64_t tower = clip_l14_336();
+    assert_int_equal(tower, U64(303507456));
+    /* LlavaMultiModalProjector: linear_1 1024 → 4096 + bias, GELU, linear_2 4096 → 4096 + bias */
+    uint64_t proj = (1024 * 4096 + 4096) + (4096 * 4096 + 4096);
+    assert_int_equal(proj, U64(20979712));
+    assert_int_equal(group(TMEM_GROUP_VISION), tower + proj);
+    /* the text model: Llama-2-7B (6,738,415,616 at vocab 32000) with 64 more rows
+     * in embed_tokens and lm_head (vocab 32064) */
+    uint64_t text = U64(6738415616) + 2 * 64 * 4096;
+    assert_int_equal(inv.active_params, text);
+    /* published: sum(p.numel()) of LlavaForConditionalGeneration for
+     * llava-hf/llava-1.5-7b-hf = 7063427072 (quoted in public code:
+     * `assert count_parameters(model) == (7063427072, 7063427072)`) */
+    assert_int_equal(inv.total_params, U64(7063427072));
+    assert_int_equal(text + tower + proj, U64(7063427072));
+    /* the last CLIP layer is stored though vision_feature_layer −2 leaves it unused */
+    assert_int_equal(m.vision.n_layer, 24);
+    /* 576 image tokens ("default" drops the class token); the tower sees 577 */
+    assert_int_equal(m.vision.tokens_per_image, 576);
+    assert_int_equal(tmem_vision_patches(&m.vision, 1000, 700), 577);
+    check_group_sum(&inv);
+}
+
+static void gemma_3_4b_counts_siglip_and_its_projector(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    tmem_test_load("gemma-3-4b-it", &m, &inv);
+    assert_int_equal(m.vision.kind, TMEM_VISION_SIGLIP);
+    /* SigLIP so400m/14 at 896: d 1152, d_ff 4304, 27 layers, (896/14)² = 4096 positions */
+    const uint64_t d = 1152, f = 4304, L = 27;
+    uint64_t patch = 3 * 14 * 14 * d + d;  /* Conv2d with bias: 678,528 */
+    uint64_t pos = 4096 * d;               /* no class token: 4,718,592 */
+    uint64_t layer = 2 * (2 * d) + 4 * (d * d + d) + (d * f + f) + (f * d + d);
+    assert_int_equal(layer, U64(15239504));
+    uint64_t post = 2 * d;                 /* post_layernorm; no head (vision_use_head false) */
+    uint64_t tower = patch + pos + L * layer + post;
+    assert_int_equal(tower, U64(416866032));
+    /* Gemma3MultiModalProjector: mm_soft_emb_norm RMSNorm(1152), mm_input_projection 1152 × 2560 */
+    uint64_t proj = d + d * 2560;
+    assert_int_equal(group(TMEM_GROUP_VISION), tower + proj);
+    /* gemma3_text 4B: tied 262208 × 2560 embedding; per layer q 2560×2048, k and v
+     * 2560×1024, o 2048×2560, q/k norms 256 each, gated MLP 3 × 2560 × 10240,
+     * four RMSNorms of 2560; final norm */
+    uint64_t tl = (2560 * 2048 + 2 * 2560 * 1024 + 2048 * 2560) + 2 * 256 + 3 * 2560 * 10240 + 4 * 2560;
+    uint64_t text = U64(262208) * 2560 + 34 * tl + 2560;
+    assert_int_equal(text, U64(3880263168));
+    assert_int_equal(inv.active_params, text);
+    /* published: keras-hub gemma3 preset metadata "params": 4300079472
+     * (medgemma_4b, the same architecture); sum(p.numel()) == 4300079472 for
+     * Gemma3ForConditionalGeneration of google/gemma-3-4b-it in public code */
+    assert_int_equal(inv.total_params, U64(4300079472));
+    assert_int_equal(text + tower + proj, U64(4300079472));
+    assert_int_equal(m.vision.tokens_per_image, 256); /* mm_tokens_per_image */
+    assert_int_equal(tmem_vision_patches(&m.vision, 500, 500), 4096);
+}
+
+static void qwen2_5_vl_7b_counts_its_vit_and_merger(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    tmem_test_load("qwen2.5-vl-7b", &m, &inv);
+    assert_int_equal(m.vision.kind, TMEM_VISION_QWEN25_VL);
+    /* Qwen2_5_VisionTransformer: d 1280, d_ff 3420, 32 blocks */
+    const uint64_t d = 1280, f = 3420, L = 32;
+    uint64_t patch = 3 * 2 * 14 * 14 * d;     /* Conv3d(3, d, (2, 14, 14), bias=False) */
+    uint64_t layer = 2 * d                    /* norm1, norm2 RMSNorm */
+                     + (d * 3 * d + 3 * d)    /* qkv with bias */
+                     + (d * d + d)            /* proj with bias */
+                     + 2 * (d * f + f)        /* gate_proj, up_proj with biases */
+                     + (f * d + d);           /* down_proj with bias */
+    assert_int_equal(layer, U64(19702200));
+    /* Qwen2_5_VLPatchMerger: ln_q RMSNorm(1280), Linear(5120, 5120) + b, GELU, Linear(5120, 3584) + b */
+    uint64_t merger = d + (5120 * 5120 + 5120) + (5120 * 3584 + 3584);
+    uint64_t vision = patch + L * layer + merger;
+    /* printed by a public fine-tuning script: "visual" 676550144 */
+    assert_int_equal(vision, U64(676550144));
+    assert_int_equal(group(TMEM_GROUP_VISION), vision);
+    /* the text model is Qwen2.5-7B's (7,615,616,512: its preset's HF total) */
+    assert_int_equal(inv.active_params, U64(7615616512));
+    /* published: HF Hub numParameters of Qwen/Qwen2.5-VL-7B-Instruct 8292166656 */
+    assert_int_equal(inv.total_params, U64(8292166656));
+    /* the grid of a 448 × 644 image: (448/14)·(644/14) = 32 · 46 patches,
+     * (448/28)·(644/28) = 16 · 23 = 368 tokens after the 2×2 merge */
+    assert_int_equal(tmem_vision_patches(&m.vision, 448, 644), 32 * 46);
+}
+
+static void lora_all_linear_leaves_the_tower_frozen(void **state)
+{
+    (void)state;
+    uint64_t all = tmem_lora_target_kinds("all-linear");
+    for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
+        if (tmem_tensor_kind_info((enum tmem_tensor_kind)k)->group == TMEM_GROUP_VISION && k < 64)
+            assert_false(all >> k & 1u);
+}
+
+static void vision_config_errors_name_the_key(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_error err = {0};
+    const char *bad = "{\"model_type\": \"llava\", \"text_config\": {\"model_type\": \"llama\", "
+                      "\"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4, "
+                      "\"intermediate_size\": 128, \"vocab_size\": 100}, "
+                      "\"vision_config\": {\"hidden_size\": \"big\"}}";
+    assert_int_equal(tmem_hf_config_parse(bad, strlen(bad), "c.json", NULL, &m, &err), TMEM_ERR_SCHEMA);
+    assert_string_equal(err.where, "c.json:vision_config:hidden_size");
+    const char *head = "{\"model_type\": \"gemma3\", \"text_config\": {\"model_type\": \"gemma3_text\", "
+                       "\"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4, "
+                       "\"intermediate_size\": 128, \"vocab_size\": 100}, "
+                       "\"vision_config\": {\"model_type\": \"siglip_vision_model\"}}";
+    assert_int_equal(tmem_hf_config_parse(head, strlen(head), "c.json", NULL, &m, &err),
+                     TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "c.json:vision_config:vision_use_head");
+    const char *odd = "{\"model_type\": \"llava\", \"text_config\": {\"model_type\": \"llama\", "
+                      "\"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4, "
+                      "\"intermediate_size\": 128, \"vocab_size\": 100}, "
+                      "\"vision_config\": {\"image_size\": 300, \"patch_size\": 14}}";
+    struct tmem_model raw;
+    assert_int_equal(tmem_hf_config_parse(odd, strlen(odd), "c.json", NULL, &raw, &err), TMEM_OK);
+    assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "vision_config.image_size");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(llava_1_5_7b_counts_its_clip_tower_and_projector),
+        cmocka_unit_test(gemma_3_4b_counts_siglip_and_its_projector),
+        cmocka_unit_test(qwen2_5_vl_7b_counts_its_vit_and_merger),
+        cmocka_unit_test(lora_all_linear_leaves_the_tower_frozen),
+        cmocka_unit_test(vision_config_errors_name_the_key),
+    };
+    return cmocka_run_group_tests_name("vision-language models", tests, NULL, NULL);
+}
