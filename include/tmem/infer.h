@@ -249,6 +249,8 @@ struct tmem_infer_opts {
     const struct tmem_gpu *gpu;      /* required for capacity and timing */
     uint64_t stage_memory_bytes[64]; /* per pipeline stage, GPUs of different sizes (0: gpu's) */
     uint32_t n_stage_memory;
+    uint64_t images;                 /* images per request (vision-language models; 0: none) */
+    uint64_t image_h, image_w;       /* pixels (Qwen2.5-VL's tokens follow them; 0: not given) */
 };
 
 /* Defaults: batch 1, prompt 512, gen 128, bf16 weights and KV, tp = pp = 1,
@@ -365,6 +367,12 @@ struct tmem_infer_result {
                                          preallocated KV pool instead of the request's KV) */
     struct tmem_timing timing;
     struct tmem_roofline roofline;    /* the step model timing came from */
+    /* images (opts.images > 0): their tokens are part of every prompt */
+    uint64_t image_tokens;            /* per sequence: images × tokens per image */
+    uint64_t vision_patches;          /* per sequence: images × patches per image */
+    uint64_t vision_activation_bytes; /* peak of the tower's forward over the batch's images */
+    double vision_flops;              /* the tower and projector forward for the batch's images
+                                         (not in timing.prefill_flops or the TTFT) */
 };
 
 /* Builds the inference ledger of a resolved model and its inventory under

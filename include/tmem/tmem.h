@@ -433,11 +433,19 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
 enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_model *out,
                                     struct tmem_error *err);
 
-/* The patches (positions) one image of h × w pixels runs through a resolved
- * model's vision tower: CLIP/SigLIP resize to image_size, (image/p)² (+1
- * class token for CLIP); Qwen2.5-VL keeps the size, rounded down to whole
- * merge·p units. 0 for a text model. */
-uint64_t tmem_vision_patches(const struct tmem_vision *v, uint64_t h, uint64_t w);
+/* One image of h × w pixels for a resolved model's vision tower: *tokens,
+ * the text-sequence tokens it becomes (KV cache and prefill), and
+ * *patches, the positions it runs through the tower.
+ *   LLaVA-1.5 (CLIP at 336/14): 576 tokens (576 + class token patches);
+ *   LLaVA-NeXT: the anyres worst case of the default grid, 672 × 672:
+ *     576 base + 2304 tile + 48 newline = 2928 tokens, 5 × 577 patches;
+ *   Gemma-3: mm_tokens_per_image (256) tokens, (896/14)² = 4096 patches;
+ *   Qwen2.5-VL: round(h/28)·round(w/28) tokens, 4× that many patches
+ *     (h and w required; smart_resize's min/max pixel clamps not applied).
+ * h and w are ignored where the processor resizes to a fixed size.
+ * TMEM_ERR_INCONSISTENT ("--images") for a model without a tower. */
+enum tmem_status tmem_vision_image(const struct tmem_vision *v, uint64_t h, uint64_t w,
+                                   uint64_t *tokens, uint64_t *patches, struct tmem_error *err);
 
 /* Number of MoE layers of a resolved model (0 for a dense one). */
 uint64_t tmem_model_moe_layers(const struct tmem_model *m);

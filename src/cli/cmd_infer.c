@@ -108,6 +108,8 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
         {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
         {OPT_ROW("--hf", OPT_FLAG, NULL, "same as --engine hf", &f->hf)},
         {OPT_ROW("--vllm", OPT_FLAG, NULL, "same as --engine vllm", &f->vllm)},
+        {OPT_ROW("--images", OPT_U64, "N", "images per request: their tokens join the prompt (vision-language models)", &f->images)},
+        {OPT_ROW("--image-size", OPT_STR, "HxW", "image pixels (Qwen2.5-VL's image tokens follow them)", &f->image_size)},
     };
     _Static_assert(sizeof own / sizeof own[0] == N_INFER_ROWS, "N_INFER_ROWS counts the rows");
     memcpy(opts, own, sizeof own);
@@ -179,6 +181,16 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
     if (mbu.set) io.mbu = mbu.v;
     if (ar_us.set) io.allreduce_latency_s = ar_us.v * 1e-6;
     io.allow_long_context = f->long_ctx;
+    if (f->images.set) io.images = f->images.v;
+    if (f->image_size) {
+        unsigned long long h = 0, w = 0;
+        char tail = 0;
+        if (sscanf(f->image_size, "%llux%llu%c", &h, &w, &tail) != 2 || h == 0 || w == 0 ||
+            h > 65536 || w > 65536)
+            return bad("--image-size", "expected HxW in pixels, e.g. 448x644 (each 1..65536)");
+        io.image_h = h;
+        io.image_w = w;
+    }
     io.all_logits = all_logits;
     if (ctx_mib.v > (UINT64_C(1) << 30) || graphs_mib.v > (UINT64_C(1) << 30) ||
         mem_mib.v > (UINT64_C(1) << 30))

@@ -309,6 +309,9 @@ int cmd_serve(int argc, char **argv)
     struct tmem_gpu custom;
     if (tmem__infer_setup(&f.in, opts, sizeof opts / sizeof opts[0], &io, &custom) != 0)
         return 2;
+    if (io.images > 0 || io.image_h > 0)
+        return bad(io.images > 0 ? "--images" : "--image-size",
+                   "serve does not add image tokens to its requests yet (tmem infer --images does)");
     if (io.engine == TMEM_ENGINE_HF)
         return bad("--engine", "serve simulates an engine's scheduler (vllm, sglang, trtllm, llamacpp); "
                                "hf has none to simulate");

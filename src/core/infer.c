@@ -674,6 +674,26 @@ static enum tmem_status paged_layout(struct tmem_infer_result *r, const struct t
 }
 
 /* One stage's ledger and capacity into r. */
+/* The vision tower's forward over every image of the batch (flash
+ * attention): each patch's hidden state plus the widest intermediate of a
+ * layer (q, k, v together, or fc1 — gate and up for Qwen2.5-VL's gated
+ * MLP), in the compute dtype. */
+static enum tmem_status vision_activation(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                          struct tmem__term *t, struct tmem_error *err)
+{
+    const struct tmem_vision *v = &m->vision;
+    uint64_t tokens, patches;
+    TRY(tmem_vision_image(v, o->image_h, o->image_w, &tokens, &patches, err));
+    uint64_t ff = (v->kind == TMEM_VISION_QWEN25_VL ? 2 : 1) * v->d_ff, qkv = 3 * v->d_model;
+    tmem__term_init(t, true);
+    tmem__term_mul(t, "b", o->batch);
+    tmem__term_mul(t, "images", o->images);
+    tmem__term_mul(t, "patches", patches);
+    tmem__term_mul(t, "(d_v + max(3·d_v, d_ff_v))", v->d_model + (ff > qkv ? ff : qkv));
+    tmem__term_mul(t, "bytes", tmem__dtype_size(o->compute));
+    return tmem__term_value(t) == UINT64_MAX ? overflow(err, "vision activations") : TMEM_OK;
+}
+
 static enum tmem_status build_stage(const struct tmem_model *m, const struct tmem_inventory *inv,
                                     const struct tmem_infer_opts *o, uint32_t s, uint64_t first,
                                     struct tmem_infer_result *r, struct weight_bins *bins,
@@ -711,6 +731,18 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     struct tmem__term t;
     tmem__term_init(&t, true);
     activation_peak(m, o, T, vllm ? 1 : n_seq, attn_len, &t);
+    /* the vision tower runs before the first layer and its buffers are
+     * freed before the text forward: the peak is the larger of the two */
+    bool vision_peak = false;
+    if (is_first && o->images > 0) {
+        struct tmem__term vt;
+        TRY(vision_activation(m, o, &vt, err));
+        r->vision_activation_bytes = tmem__term_value(&vt);
+        if (tmem__term_value(&vt) > tmem__term_value(&t)) {
+            t = vt;
+            vision_peak = true;
+        }
+    }
     if (vllm) {
         /* profile_run: the forward's peak, then on the last stage the dummy
          * sampler (top-k/top-p) over the last token of each of n_seq dummy
@@ -729,10 +761,13 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: dummy sampler", &sm, "sampler",
                           err));
         else
-            TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: forward", &t, "activations", err));
+            TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
+                          vision_peak ? "profile peak: vision tower forward" : "profile peak: forward",
+                          &t, "activations", err));
     } else {
-        TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "peak of the prefill forward", &t, "activations",
-                      err));
+        TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
+                      vision_peak ? "peak of the vision tower forward" : "peak of the prefill forward",
+                      &t, "activations", err));
         /* logits: the last token of each sequence (all prompt tokens with
          * --all-logits), 16-bit, then an fp32 copy for sampling */
         uint64_t logit_rows = o->all_logits ? T : n_seq;
@@ -864,14 +899,50 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
 
 
 
+/* The tower and projector forward for the batch's images: 2 FLOPs per
+ * weight of each tower matmul per patch, attention's q·kᵀ and ·v (4 · P² ·
+ * d_v per layer and image, every layer counted as full attention: an upper
+ * bound for Qwen2.5-VL's windowed layers), and the projector's matmuls per
+ * image token. */
+static double vision_flops(const struct tmem_model *m, const struct tmem_inventory *inv,
+                           uint64_t batch, uint64_t images, uint64_t tokens, uint64_t patches)
+{
+    double tower = 0.0, proj = 0.0;
+    for (uint32_t i = 0; i < inv->n_tensors; i++) {
+        const struct tmem_tensor *t = &inv->tensors[i];
+        if (t->group != TMEM_GROUP_VISION || !tmem__kind(t)->matmul)
+            continue;
+        if (t->kind == TMEM_TENSOR_KIND_PROJ_1 || t->kind == TMEM_TENSOR_KIND_PROJ_2)
+            proj += (double)t->params;
+        else
+            tower += (double)t->params;
+    }
+    const struct tmem_vision *v = &m->vision;
+    double p_img = (double)patches / (double)images; /* each image attends within itself */
+    double attn = 4.0 * (double)v->n_layer * p_img * p_img * (double)v->d_model * (double)images;
+    return (double)batch * (2.0 * tower * (double)patches + attn + 2.0 * proj * (double)tokens);
+}
+
 enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_inventory *inv,
                                   const struct tmem_infer_opts *o, struct tmem_infer_result *r,
                                   struct tmem_error *err)
 {
     if (m == NULL || inv == NULL || o == NULL || r == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "infer", "missing argument");
-    TRY(validate(m, o, err));
     TRY(tmem__inventory_check(inv, err));
+    /* images: their tokens join every prompt (KV cache and prefill) */
+    struct tmem_infer_opts eo = *o;
+    uint64_t img_tokens = 0, img_patches = 0;
+    if (o->images > 0) {
+        TRY(tmem__check_range(err, "--images", o->images, 1, 4096));
+        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &img_tokens, &img_patches, err));
+        img_tokens *= o->images;
+        img_patches *= o->images;
+        if (!tmem_add_u64(eo.prompt_tokens, img_tokens, &eo.prompt_tokens))
+            return overflow(err, "--prompt + image tokens");
+    }
+    o = &eo;
+    TRY(validate(m, o, err));
     static const struct tmem_infer_result zero;
     struct tmem_infer_result cur = zero;
     struct tmem_stage_summary stages[64];
@@ -901,6 +972,10 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     }
     r->n_stages = (uint32_t)o->pp;
     memcpy(r->stages, stages, (size_t)o->pp * sizeof stages[0]); /* pp <= 64, checked */
+    r->image_tokens = img_tokens;
+    r->vision_patches = img_patches;
+    r->vision_flops =
+        o->images ? vision_flops(m, inv, o->batch, o->images, img_tokens, img_patches) : 0.0;
     return tmem__infer_timing(m, inv, o, all_weights, all_experts, all_kv, all_kv_window,
                              m->sliding_window, &r->roofline, &r->timing);
 }

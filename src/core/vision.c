@@ -58,14 +58,46 @@ enum tmem_status tmem__vision_resolve(struct tmem_vision *v, uint64_t d_text,
     return TMEM_OK;
 }
 
-uint64_t tmem_vision_patches(const struct tmem_vision *v, uint64_t h, uint64_t w)
+/* nearest multiple of unit, at least one (Qwen2-VL smart_resize's
+ * round(h / factor) · factor; its min/max_pixels clamps are not applied) */
+static uint64_t round_units(uint64_t x, uint64_t unit)
 {
-    if (v == NULL || v->kind == TMEM_VISION_NONE || v->patch == 0)
-        return 0;
-    if (v->kind == TMEM_VISION_QWEN25_VL) { /* the grid of the resized image */
-        uint64_t unit = v->patch * v->merge;
-        return (h / unit) * v->merge * (w / unit) * v->merge;
+    uint64_t n = (x + unit / 2) / unit;
+    return n ? n : 1;
+}
+
+enum tmem_status tmem_vision_image(const struct tmem_vision *v, uint64_t h, uint64_t w,
+                                   uint64_t *tokens, uint64_t *patches, struct tmem_error *err)
+{
+    *tokens = *patches = 0;
+    if (v == NULL || v->kind == TMEM_VISION_NONE)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--images",
+                          "the model has no vision tower (a vision_config)");
+    if (v->patch == 0)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "vision", "vision tower is not resolved");
+    if (v->kind == TMEM_VISION_QWEN25_VL) {
+        if (h == 0 || w == 0)
+            return tmem__fail(err, TMEM_ERR_MISSING_KEY, "--image-size",
+                              "Qwen2.5-VL's image tokens follow the image size: give --image-size HxW");
+        TRY(tmem__check_range(err, "--image-size", h, 1, 1u << 16));
+        TRY(tmem__check_range(err, "--image-size", w, 1, 1u << 16));
+        uint64_t unit = v->patch * v->merge;                 /* 28 */
+        uint64_t gh = round_units(h, unit), gw = round_units(w, unit);
+        *tokens = gh * gw;                                   /* (h/28)·(w/28) */
+        *patches = gh * v->merge * gw * v->merge;            /* the 14-pixel grid */
+        return TMEM_OK;
     }
-    uint64_t side = v->image_size / v->patch; /* CLIP/SigLIP: resized to image_size */
-    return side * side + (v->kind == TMEM_VISION_CLIP ? 1 : 0);
+    uint64_t side = v->image_size / v->patch;
+    uint64_t one = side * side + (v->kind == TMEM_VISION_CLIP ? 1 : 0); /* + class token */
+    if (v->image_newline) {
+        /* LLaVA-NeXT anyres, its worst case on the default grid pinpoints: a
+         * 672 × 672 image = the base 336 view (side²) plus 2 × 2 tiles unpadded
+         * to a 2·side × 2·side grid with one image_newline per row */
+        *tokens = side * side + 4 * side * side + 2 * side;
+        *patches = 5 * one;
+        return TMEM_OK;
+    }
+    *tokens = v->tokens_per_image ? v->tokens_per_image : side * side;
+    *patches = one;
+    return TMEM_OK;
 }

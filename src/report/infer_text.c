@@ -27,10 +27,20 @@ static void header(FILE *out, const struct tmem_infer_view *v)
                  (unsigned long long)(o->gpu->cuda_memory_bytes >> 20), o->gpu->name);
     else
         snprintf(gpu, sizeof gpu, "%s", o->gpu->name);
-    fprintf(out, "%s on %s: %s, batch %llu × (prompt %llu + gen %llu) tokens\n",
+    char img[96] = "";
+    if (o->images > 0)
+        snprintf(img, sizeof img, " + %llu image", (unsigned long long)r->image_tokens);
+    fprintf(out, "%s on %s: %s, batch %llu × (prompt %llu%s + gen %llu) tokens\n",
             v->model->name[0] ? v->model->name : "model", gpu, engine_name(o->engine),
-            (unsigned long long)o->batch, (unsigned long long)o->prompt_tokens,
+            (unsigned long long)o->batch, (unsigned long long)o->prompt_tokens, img,
             (unsigned long long)o->gen_tokens);
+    if (o->images > 0)
+        fprintf(out, "images: %llu per request = %llu tokens in the prompt (KV and prefill); "
+                     "vision tower %llu patches, forward %.3e FLOPs for the batch (not in the TTFT), "
+                     "peak %llu B\n",
+                (unsigned long long)o->images, (unsigned long long)r->image_tokens,
+                (unsigned long long)r->vision_patches, r->vision_flops,
+                (unsigned long long)r->vision_activation_bytes);
     if (o->stored != NULL)
         fprintf(out, "weights %s as stored (%s) · KV %s · tp %llu · pp %llu", o->stored->name,
                 o->stored->source, tmem_kv_dtype_name(o->kv_dtype), (unsigned long long)o->tp,
@@ -234,6 +244,17 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_u64(k, "group_layers", r->group_layers);
     tmem__json_set_obj(x, "kv_cache", k);
     tmem__json_set_obj(x, "peak", tmem__report_peak_json(&r->peak));
+    if (io->images > 0) {
+        struct tmem_json *im = tmem__json_object();
+        tmem__json_set_u64(im, "per_request", io->images);
+        tmem__json_set_u64(im, "image_height", io->image_h);
+        tmem__json_set_u64(im, "image_width", io->image_w);
+        tmem__json_set_u64(im, "tokens_per_sequence", r->image_tokens);
+        tmem__json_set_u64(im, "vision_patches_per_sequence", r->vision_patches);
+        tmem__json_set_u64(im, "vision_activation_bytes", r->vision_activation_bytes);
+        tmem__json_set_real(im, "vision_flops", r->vision_flops);
+        tmem__json_set_obj(x, "images", im);
+    }
     tmem__json_set_str_list(x, "notes", v->notes, v->n_notes);
 
     const struct tmem_timing *t = &r->timing;

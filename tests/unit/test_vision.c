@@ -11,6 +11,7 @@
 
 #include "tmem/read.h"
 #include "tmem/train.h"
+#include "tmem/infer.h"
 
 static struct tmem_inventory inv;
 
@@ -57,7 +58,16 @@ static void llava_1_5_7b_counts_its_clip_tower_and_projector(void **state)
     assert_int_equal(m.vision.n_layer, 24);
     /* 576 image tokens ("default" drops the class token); the tower sees 577 */
     assert_int_equal(m.vision.tokens_per_image, 576);
-    assert_int_equal(tmem_vision_patches(&m.vision, 1000, 700), 577);
+    uint64_t tok, pat;
+    assert_int_equal(tmem_vision_image(&m.vision, 1000, 700, &tok, &pat, NULL), TMEM_OK);
+    assert_int_equal(tok, 576);
+    assert_int_equal(pat, 577);
+    /* LLaVA-NeXT (image_newline): the 672 × 672 anyres worst case, 576 base +
+     * (2·24)² tile features + 48 newlines = 2928 tokens; 5 views of 577 patches */
+    m.vision.image_newline = true;
+    assert_int_equal(tmem_vision_image(&m.vision, 672, 672, &tok, &pat, NULL), TMEM_OK);
+    assert_int_equal(tok, 576 + 48 * 48 + 48);
+    assert_int_equal(pat, 5 * 577);
     check_group_sum(&inv);
 }
 
@@ -92,7 +102,10 @@ static void gemma_3_4b_counts_siglip_and_its_projector(void **state)
     assert_int_equal(inv.total_params, U64(4300079472));
     assert_int_equal(text + tower + proj, U64(4300079472));
     assert_int_equal(m.vision.tokens_per_image, 256); /* mm_tokens_per_image */
-    assert_int_equal(tmem_vision_patches(&m.vision, 500, 500), 4096);
+    uint64_t tok, pat;
+    assert_int_equal(tmem_vision_image(&m.vision, 500, 500, &tok, &pat, NULL), TMEM_OK);
+    assert_int_equal(tok, 256);
+    assert_int_equal(pat, 4096);
 }
 
 static void qwen2_5_vl_7b_counts_its_vit_and_merger(void **state)
@@ -122,7 +135,53 @@ static void qwen2_5_vl_7b_counts_its_vit_and_merger(void **state)
     assert_int_equal(inv.total_params, U64(8292166656));
     /* the grid of a 448 × 644 image: (448/14)·(644/14) = 32 · 46 patches,
      * (448/28)·(644/28) = 16 · 23 = 368 tokens after the 2×2 merge */
-    assert_int_equal(tmem_vision_patches(&m.vision, 448, 644), 32 * 46);
+    uint64_t tok, pat;
+    assert_int_equal(tmem_vision_image(&m.vision, 448, 644, &tok, &pat, NULL), TMEM_OK);
+    assert_int_equal(tok, 16 * 23);
+    assert_int_equal(pat, 32 * 46);
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_vision_image(&m.vision, 0, 0, &tok, &pat, &err), TMEM_ERR_MISSING_KEY);
+    assert_string_equal(err.where, "--image-size");
+}
+
+/* tmem infer llava-1.5-7b --images 2 --hf (prompt 512, gen 128): the image
+ * tokens in the static KV cache, the tower's FLOPs and its peak, by hand */
+static void llava_images_join_the_prompt(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    tmem_test_load("llava-1.5-7b", &m, &inv);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100-sxm");
+    o.engine = TMEM_ENGINE_HF;
+    o.images = 2;
+    static struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(r.image_tokens, 2 * 576);
+    assert_int_equal(r.vision_patches, 2 * 577);
+    /* KV: (512 + 1152 + 128) tokens × 2 × 32 layers × 32 KV heads × 128 × 2 B */
+    assert_int_equal(r.tokens_per_seq, 1792);
+    assert_int_equal(r.kv_request_bytes, U64(1792) * 2 * 32 * 32 * 128 * 2);
+    /* tower matmuls: patch 602,112 + q/k/v 75,497,472 + out 25,165,824 + fc1 and
+     * fc2 100,663,296 each = 302,592,000 weights, 2 FLOPs each per patch;
+     * attention 4 · 24 layers · 577² · 1024 per image; projector 20,971,520
+     * weights, 2 FLOPs each per image token */
+    double tower = 2.0 * 302592000.0 * 1154.0;
+    double attn = 4.0 * 24 * 577.0 * 577.0 * 1024 * 2;
+    double proj = 2.0 * 20971520.0 * 1152.0;
+    assert_true(r.vision_flops == tower + attn + proj); /* 812,157,222,912 */
+    assert_true(r.vision_flops == 812157222912.0);
+    /* peak: 2 images × 577 patches × (1024 + fc1's 4096) × bf16 */
+    assert_int_equal(r.vision_activation_bytes, U64(2) * 577 * (1024 + 4096) * 2);
+    /* a text model refuses --images */
+    struct tmem_model t;
+    static struct tmem_inventory tinv;
+    tmem_test_load("llama-2-7b", &t, &tinv);
+    assert_int_equal(tmem_infer_build(&t, &tinv, &o, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--images");
 }
 
 static void lora_all_linear_leaves_the_tower_frozen(void **state)
@@ -168,6 +227,7 @@ int main(void)
         cmocka_unit_test(llava_1_5_7b_counts_its_clip_tower_and_projector),
         cmocka_unit_test(gemma_3_4b_counts_siglip_and_its_projector),
         cmocka_unit_test(qwen2_5_vl_7b_counts_its_vit_and_merger),
+        cmocka_unit_test(llava_images_join_the_prompt),
         cmocka_unit_test(lora_all_linear_leaves_the_tower_frozen),
         cmocka_unit_test(vision_config_errors_name_the_key),
     };
