@@ -14,13 +14,6 @@
 #include "error.h"
 #include "model_internal.h"
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        enum tmem_status st_ = (x);                                                                \
-        if (st_ != TMEM_OK)                                                                        \
-            return st_;                                                                            \
-    } while (0)
-
 /* vision sizes are at most the text model's limits */
 enum tmem_status tmem__vision_resolve(struct tmem_vision *v, uint64_t d_text,
                                       struct tmem_error *err)
