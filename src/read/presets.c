@@ -1331,10 +1331,7 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": true, "
      "\"torch_dtype\": \"float16\""
      "}"},
-    /* Config: llava-hf/llava-1.5-7b-hf config.json (architectures and
-     * vision_feature_select_strategy "default", the config class's default, left
-     * out: a 30-character JSON string crashes jansson 2.14 when an allocation in
-     * its lexer fails, which test_alloc provokes). Its text_config names only
+    /* Config: llava-hf/llava-1.5-7b-hf config.json. Its text_config names only
      * max_position_embeddings, rms_norm_eps, vocab_size 32064 and relies on
      * LlamaConfig's defaults for the sizes (hidden_size 4096, intermediate_size
      * 11008, 32 layers, 32 heads, 32 KV heads): written out here. Vision: CLIP
@@ -1346,6 +1343,8 @@ static const struct tmem_preset presets[] = {
      "7,063,427,072, as quoted in public code",
      "{"
      "\"model_type\": \"llava\", "
+     "\"architectures\": [\"LlavaForConditionalGeneration\"], "
+     "\"vision_feature_select_strategy\": \"default\", "
      "\"image_token_index\": 32000, "
      "\"projector_hidden_act\": \"gelu\", "
      "\"vision_feature_layer\": -2, "
@@ -1374,6 +1373,7 @@ static const struct tmem_preset presets[] = {
      "4,300,079,472 as quoted in public code; keras-hub medgemma_4b params 4300079472",
      "{"
      "\"model_type\": \"gemma3\", "
+     "\"architectures\": [\"Gemma3ForConditionalGeneration\"], "
      "\"boi_token_index\": 255999, \"eoi_token_index\": 256000, \"image_token_index\": 262144, "
      "\"mm_tokens_per_image\": 256, "
      "\"text_config\": {\"model_type\": \"gemma3_text\", \"hidden_size\": 2560, "
@@ -1396,6 +1396,7 @@ static const struct tmem_preset presets[] = {
      "676,550,144 printed by public code)",
      "{"
      "\"model_type\": \"qwen2_5_vl\", "
+     "\"architectures\": [\"Qwen2_5_VLForConditionalGeneration\"], "
      "\"vocab_size\": 152064, \"hidden_size\": 3584, \"intermediate_size\": 18944, "
      "\"num_hidden_layers\": 28, \"num_attention_heads\": 28, \"num_key_value_heads\": 4, "
      "\"max_position_embeddings\": 128000, \"max_window_layers\": 28, "
