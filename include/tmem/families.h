@@ -67,6 +67,8 @@
 #define PLAIN .mlp = TMEM_MLP_PLAIN
 #define GATED .mlp = TMEM_MLP_GATED
 #define MLA .attn = TMEM_ATTN_MLA
+/* encoders' classification labels: id2label's size, num_labels when given */
+#define ENC_KEYS {RULE_("id2label", N_LABELS, SIZE)}, KEY("num_labels", N_LABELS)
 /* the kernel profile of the Llama line: rotary, softmax upcast to fp32 */
 #define HF_EAGER .rope = true, .softmax_fp32 = true
 #endif
@@ -455,6 +457,100 @@ TMEM_FAMILY(TMEM_FAMILY_MAMBA2, .name = "mamba2", .hf_class = "Mamba2",
            KEY("num_heads", SSM_N_HEAD), KEY("n_groups", SSM_N_GROUP),
            FLAG("use_bias", SSM_PROJ_BIAS), FLAG("use_conv_bias", SSM_CONV_BIAS)),
     .gguf_arch = NULL /* llama.cpp "mamba2": ssm.* keys not read yet */)
+/* ------------------------------------------------------------- encoders */
+
+/* BertModel and its heads. REF: modeling_bert.py BertEmbeddings (word,
+ * position, token_type, LayerNorm with bias), BertSelfAttention (query, key,
+ * value with bias), BertSelfOutput (dense with bias, LayerNorm after the
+ * residual add), BertIntermediate + BertOutput (dense with bias, GELU,
+ * LayerNorm after the add), BertPooler (dense d × d with bias, tanh);
+ * configuration_bert.py: type_vocab_size 2, dropouts 0.1. Bidirectional,
+ * post-LN, no final norm. */
+TMEM_FAMILY(TMEM_FAMILY_BERT, .name = "bert", .hf_class = "Bert",
+    .description = "encoder: learned positions + token types, post-LN, GELU MLP, biases, pooler",
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true, .d_ff_mult = 4,
+    .mlp_act = "GELU",
+    DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1, "hidden_dropout_prob", 0.1),
+    CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 2)),
+    .encoder = true, .enc_head = TMEM_HEAD_POOLER, .no_final_norm = true, .head_bias = true,
+    .post_norm = true, .n_type_vocab = 2)
+
+/* RobertaModel: BERT's layout (position table of max_position_embeddings
+ * rows, 514 in the checkpoints' configs: padding_idx + 1 offset already in
+ * it); RobertaLMHead dense + layer_norm + decoder (tied) + bias;
+ * RobertaClassificationHead dense d × d + out_proj d × N, both with bias.
+ * REF: modeling_roberta.py, configuration_roberta.py (type_vocab_size 2). */
+TMEM_FAMILY(TMEM_FAMILY_ROBERTA, .name = "roberta", .hf_class = "Roberta",
+    .description = "encoder: BERT layout (positions offset by padding_idx + 1), pooler",
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true, .d_ff_mult = 4,
+    .mlp_act = "GELU",
+    DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1, "hidden_dropout_prob", 0.1),
+    CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 2)),
+    .encoder = true, .enc_head = TMEM_HEAD_POOLER, .no_final_norm = true, .head_bias = true,
+    .post_norm = true, .n_type_vocab = 2)
+
+/* XLMRobertaModel: RoBERTa's code (modeling_xlm_roberta.py is a copy) with
+ * a 250k vocabulary */
+TMEM_FAMILY(TMEM_FAMILY_XLM_ROBERTA, .name = "xlm-roberta", .aliases = "xlm_roberta", .hf_class = "XLMRoberta",
+    .description = "encoder: RoBERTa layout, multilingual 250k vocabulary, pooler",
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true, .d_ff_mult = 4,
+    .mlp_act = "GELU",
+    DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1, "hidden_dropout_prob", 0.1),
+    CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 2)),
+    .encoder = true, .enc_head = TMEM_HEAD_POOLER, .no_final_norm = true, .head_bias = true,
+    .post_norm = true, .n_type_vocab = 2)
+
+/* DebertaV2Model (v2 and v3). REF: modeling_deberta_v2.py DebertaV2Embeddings
+ * (word; position table iff position_biased_input; token types iff
+ * type_vocab_size > 0; LayerNorm), DisentangledSelfAttention (query_proj,
+ * key_proj, value_proj with bias; pos_key_proj / pos_query_proj with bias
+ * for c2p / p2c unless share_att_key), DebertaV2Encoder (rel_embeddings of
+ * 2 · position_buckets or 2 · max_relative_positions rows, a LayerNorm on
+ * them iff norm_rel_ebd has layer_norm; ConvLayer iff conv_kernel_size > 0,
+ * refused), BERT's output blocks (post-LN), ContextPooler dense d × d with
+ * bias; configuration_deberta_v2.py: type_vocab_size 0, relative_attention
+ * false, position_biased_input true, dropouts 0.1. */
+TMEM_FAMILY(TMEM_FAMILY_DEBERTA_V2, .name = "deberta-v2", .aliases = "deberta_v2", .hf_class = "DebertaV2",
+    .description = "encoder: disentangled attention over shared relative position embeddings, post-LN",
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true, .d_ff_mult = 4,
+    .mlp_act = "GELU",
+    DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1, "hidden_dropout_prob", 0.1),
+    CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 0),
+           FLAG("position_biased_input", LEARNED_POS), FLAG("relative_attention", REL_ATTN),
+           {RULE_("position_buckets", REL_BUCKETS, POS)},
+           {RULE_("max_relative_positions", MAX_REL_POS, POS)},
+           {RULE_("norm_rel_ebd", REL_NORM, HAS_STR), .str = "layer_norm"},
+           FLAG("share_att_key", SHARE_ATT_KEY),
+           {RULE_("pos_att_type", ATT_C2P, HAS_STR), .str = "c2p"},
+           {RULE_("pos_att_type", ATT_P2C, HAS_STR), .str = "p2c"},
+           {RULE_("conv_kernel_size", CONV_KERNEL, POS)}),
+    .encoder = true, .enc_head = TMEM_HEAD_NONE, .no_final_norm = true, .head_bias = true,
+    .post_norm = true)
+
+/* ModernBertModel. REF: modeling_modernbert.py ModernBertEmbeddings
+ * (tok_embeddings, norm), ModernBertEncoderLayer (attn_norm: nn.Identity in
+ * layer 0; attn.Wqkv d × 3·d, attn.Wo; mlp_norm; mlp.Wi d × 2·d_ff (GeGLU:
+ * input and gate), mlp.Wo d_ff × d; biases from attention_bias / mlp_bias,
+ * norms' from norm_bias, all false by default), final_norm, rotary;
+ * ModernBertPredictionHead (dense with classifier_bias, norm) under the
+ * MLM decoder (tied, decoder_bias true) and the classifier (Linear with
+ * bias); no pooler layer. Global attention in layers i % global_attn_every_n_layers
+ * == 0, a local_attention window in the rest: not modelled (parameters do not
+ * depend on it; activations are counted as full attention). */
+TMEM_FAMILY(TMEM_FAMILY_MODERNBERT, .name = "modernbert", .hf_class = "ModernBert",
+    .description = "encoder: pre-LN without biases, GeGLU, rotary, alternating global/local attention",
+    .norm = TMEM_NORM_LAYERNORM_NOBIAS, .n_norm_per_layer = 2, GATED, .embed_norm = true,
+    .tied = true, .lm_head_bias = true, .rope = true, .softmax_fp32 = true, .mlp_act = "GeGLU",
+    DROPOUT("attention_dropout", 0.0, "mlp_dropout", 0.0, "embedding_dropout", 0.0),
+    CONFIG(ENC_KEYS, IF_TRUE("norm_bias", NORM, TMEM_NORM_LAYERNORM), ATTN_BIAS("attention_bias"),
+           FLAG("mlp_bias", MLP_BIAS), FLAG("classifier_bias", HEAD_BIAS),
+           FLAG("decoder_bias", LM_HEAD_BIAS)),
+    .encoder = true, .enc_head = TMEM_HEAD_NONE, .no_pooler = true, .cls_norm = true,
+    .first_attn_norm_absent = true)
 
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
@@ -481,6 +577,7 @@ TMEM_FAMILY(TMEM_FAMILY_MAMBA2, .name = "mamba2", .hf_class = "Mamba2",
 #undef GATED
 #undef MLA
 #undef HF_EAGER
+#undef ENC_KEYS
 #endif
 
 #ifdef TMEM__FAMILY_EMPTY

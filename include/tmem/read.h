@@ -170,6 +170,9 @@ struct tmem_model_overrides {
     struct tmem_override moe_first_layer, moe_layer_step;
     struct tmem_override q_lora_rank, kv_lora_rank, qk_nope_dim, qk_rope_dim, v_head_dim;
     enum tmem_tie tie;
+    enum tmem_head head;          /* an encoder's head; TMEM_HEAD_LM: keep (a decoder: refused
+                                     unless LM) */
+    struct tmem_override n_labels; /* TMEM_HEAD_CLS outputs */
 };
 
 /* Lays o over the raw model *m, field by field (no validation: resolve *m

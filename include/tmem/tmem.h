@@ -180,6 +180,18 @@ enum tmem_field {
     TMEM_FIELD_SSM_N_GROUP,
     TMEM_FIELD_SSM_PROJ_BIAS,
     TMEM_FIELD_SSM_CONV_BIAS,
+    TMEM_FIELD_N_TYPE_VOCAB,       /* encoders: token_type_embeddings rows (type_vocab_size) */
+    TMEM_FIELD_LEARNED_POS,        /* a learned absolute position table (DeBERTa position_biased_input) */
+    TMEM_FIELD_REL_ATTN,           /* DeBERTa relative_attention */
+    TMEM_FIELD_REL_BUCKETS,        /* DeBERTa position_buckets (0: unset) */
+    TMEM_FIELD_MAX_REL_POS,        /* DeBERTa max_relative_positions (0: unset) */
+    TMEM_FIELD_REL_NORM,           /* DeBERTa norm_rel_ebd holds layer_norm */
+    TMEM_FIELD_SHARE_ATT_KEY,      /* DeBERTa share_att_key */
+    TMEM_FIELD_ATT_C2P,            /* DeBERTa pos_att_type holds c2p */
+    TMEM_FIELD_ATT_P2C,            /* DeBERTa pos_att_type holds p2c */
+    TMEM_FIELD_HEAD_BIAS,          /* the encoder heads' dense has a bias (ModernBERT classifier_bias) */
+    TMEM_FIELD_N_LABELS,           /* a classification head's outputs (num_labels, id2label) */
+    TMEM_FIELD_CONV_KERNEL,        /* DeBERTa-v2 conv_kernel_size (0: none) */
     TMEM_FIELD_COUNT
 };
 
@@ -194,6 +206,10 @@ enum tmem_config_op {
     TMEM_CONFIG_OP_LAYER_TYPES,    /* an array of "sliding_attention" / "full_attention", one per
                                       layer, repeating one full layer every k: the field becomes k
                                       (0: none full); any other shape is refused */
+    TMEM_CONFIG_OP_POS,            /* an integer; a value <= 0 (HF's -1, "unset") stores 0 */
+    TMEM_CONFIG_OP_HAS_STR,        /* a string ("p2c|c2p", |-separated items) or an array of
+                                      strings; the field becomes (.str is one of them) */
+    TMEM_CONFIG_OP_SIZE,           /* an object or array: the field becomes its size (id2label) */
     TMEM_CONFIG_OP_COUNT
 };
 
@@ -212,6 +228,21 @@ struct tmem_config_key {
     const char *str;               /* STR_IS: the string compared with */
     const char *unless;            /* a boolean key (absent: false); the rule is skipped when true */
 };
+
+/* What sits on an encoder's last layer (a decoder has its lm_head). */
+enum tmem_head {
+    TMEM_HEAD_LM = 0,   /* a decoder's lm_head (tied or not) */
+    TMEM_HEAD_NONE,     /* the encoder's last hidden states, no head */
+    TMEM_HEAD_POOLER,   /* + a pooler: dense d_model × d_model + bias on the first token
+                           (BertPooler, DeBERTa's ContextPooler) */
+    TMEM_HEAD_MLM,      /* + the masked-LM head: transform dense + norm, a decoder to n_vocab
+                           (tied to the embedding unless untied) + its bias */
+    TMEM_HEAD_CLS,      /* + a sequence-classification head of n_labels outputs */
+    TMEM_HEAD_COUNT
+};
+
+/* "lm", "none", "pooler", "mlm", "cls" (the --head names); "unknown" out of range. */
+const char *tmem_head_name(enum tmem_head h);
 
 /* How a safetensors checkpoint without config.json names its tensors. */
 enum tmem_st_layout {
@@ -279,6 +310,20 @@ struct tmem_family_info {
     /* state-space layers (appended) */
     enum tmem_ssm_kind ssm;        /* every layer's mixer is this SSM (no attention layers) */
     bool ssm_conv_bias;            /* the config class's default of use_conv_bias */
+    /* encoders (bidirectional attention over the whole input, no KV cache, a head
+     * instead of an lm_head) */
+    bool encoder;
+    enum tmem_head enc_head;       /* the bare *Model class's head: POOLER (BertModel's pooler)
+                                      or NONE; the config's architectures may choose another */
+    bool no_pooler;                /* the family has no pooler layer (ModernBERT pools the
+                                      hidden states without parameters) */
+    bool no_final_norm;            /* no norm after the last layer (post-LN BERT line) */
+    bool head_bias;                /* the heads' dense layers carry a bias */
+    bool cls_norm;                 /* the classification head normalises after its dense
+                                      (ModernBertPredictionHead) */
+    bool first_attn_norm_absent;   /* layer 0's attention norm is an identity (ModernBERT) */
+    bool post_norm;                /* the norms follow each residual add (BERT line, post-LN) */
+    uint32_t n_type_vocab;         /* the config class's type_vocab_size default */
 };
 
 /* Family rules; NULL when f is out of range. */
@@ -408,6 +453,23 @@ struct tmem_model {
     bool ssm_proj_bias;            /* in_proj / out_proj biases (use_bias) */
     bool ssm_conv_bias;            /* conv1d bias (use_conv_bias) */
     struct tmem_vision vision;     /* vision tower + projector (kind NONE: text only) */
+    /* encoders (family info .encoder): bidirectional, no KV cache */
+    bool encoder;
+    bool post_norm;                /* LayerNorm after each residual add (BERT, RoBERTa, DeBERTa) */
+    enum tmem_head head;           /* encoders: what the last layer feeds (TMEM_HEAD_LM for decoders) */
+    uint64_t n_labels;             /* TMEM_HEAD_CLS outputs (0: PretrainedConfig's 2) */
+    uint64_t n_type_vocab;         /* token_type_embeddings rows (0: none) */
+    bool head_bias, cls_norm, first_attn_norm_absent;
+    /* DeBERTa-v2/v3 disentangled attention */
+    bool rel_attn;                 /* relative_attention: a shared rel_embeddings table */
+    uint64_t rel_buckets;          /* position_buckets (0: unset) */
+    uint64_t max_rel_pos;          /* max_relative_positions (0: unset → n_ctx) */
+    uint64_t n_rel_pos;            /* resolved rel_embeddings rows: 2 · buckets, else
+                                      2 · max_relative_positions (0: no relative attention) */
+    bool rel_norm;                 /* a LayerNorm on rel_embeddings (norm_rel_ebd) */
+    bool share_att_key;            /* positions go through the content q/k projections */
+    bool att_c2p, att_p2c;         /* pos_att_type: content→position, position→content terms */
+    uint64_t conv_kernel;          /* DeBERTa-v2 ConvLayer (refused: not counted) */
 };
 
 /* Named limits on every size a config or flag can set. */
@@ -598,6 +660,22 @@ enum tmem_tensor_kind {
     TMEM_TENSOR_KIND_PROJ_2,              /* projector second matrix: → d_text */
     TMEM_TENSOR_KIND_PROJ_2_BIAS,
     TMEM_TENSOR_KIND_IMAGE_NEWLINE,       /* LLaVA-NeXT image_newline: d_text */
+    TMEM_TENSOR_KIND_TOKEN_TYPE_EMBD,     /* token_type_embeddings: n_type_vocab × d_model */
+    TMEM_TENSOR_KIND_REL_POS_EMBD,        /* DeBERTa rel_embeddings: n_rel_pos × d_model */
+    TMEM_TENSOR_KIND_REL_POS_NORM,        /* d_model (DeBERTa encoder.LayerNorm) */
+    TMEM_TENSOR_KIND_REL_POS_NORM_BIAS,   /* d_model */
+    TMEM_TENSOR_KIND_POS_KEY_PROJ,        /* DeBERTa pos_key_proj: d_model × n_head·d_head */
+    TMEM_TENSOR_KIND_POS_KEY_PROJ_BIAS,   /* n_head·d_head */
+    TMEM_TENSOR_KIND_POS_QUERY_PROJ,      /* DeBERTa pos_query_proj: d_model × n_head·d_head */
+    TMEM_TENSOR_KIND_POS_QUERY_PROJ_BIAS, /* n_head·d_head */
+    TMEM_TENSOR_KIND_ATTN_NORM_AFTER_FIRST, /* ModernBERT attn_norm of layers 1…n_layer−1: d_model */
+    TMEM_TENSOR_KIND_ATTN_NORM_AFTER_FIRST_BIAS, /* d_model (norm_bias) */
+    TMEM_TENSOR_KIND_HEAD_DENSE,          /* encoder head dense (pooler, MLM transform): d_model × d_model */
+    TMEM_TENSOR_KIND_HEAD_DENSE_BIAS,     /* d_model */
+    TMEM_TENSOR_KIND_HEAD_NORM,           /* d_model */
+    TMEM_TENSOR_KIND_HEAD_NORM_BIAS,      /* d_model */
+    TMEM_TENSOR_KIND_CLASSIFIER,          /* d_model × n_labels */
+    TMEM_TENSOR_KIND_CLASSIFIER_BIAS,     /* n_labels */
     TMEM_TENSOR_KIND_COUNT
 };
 

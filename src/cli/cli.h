@@ -15,13 +15,14 @@ struct model_flags {
     struct u64_opt experts, experts_per_token, expert_ffn, shared_ffn, moe_first, moe_step;
     struct u64_opt q_lora, kv_lora, qk_nope, qk_rope, v_head;
     bool tied, untied;
+    const char *head;             /* --head none|pooler|mlm|cls:N (encoders) */
     /* out: what the reader assumed ("unknown model_type ...: counted as ..."),
      * one note a line; model_from_args prints each as "tmem: note:" on
      * stderr and commands put them in their JSON "notes" */
     char notes[1024];
 };
 
-#define MODEL_FLAG_COUNT 23
+#define MODEL_FLAG_COUNT 24
 /* Fills opts[MODEL_FLAG_COUNT] with the shared architecture flags. */
 void model_flag_opts(struct model_flags *f, struct opt *opts);
 

@@ -33,6 +33,7 @@ void model_flag_opts(struct model_flags *f, struct opt *o)
         {OPT_ROW("--v-head-dim", OPT_U64, "N", "MLA v_head_dim", &f->v_head)},
         {OPT_ROW("--tied", OPT_FLAG, NULL, "lm_head shares the embedding", &f->tied)},
         {OPT_ROW("--untied", OPT_FLAG, NULL, "lm_head is its own matrix", &f->untied)},
+        {OPT_ROW("--head", OPT_STR, "HEAD", "encoders: none, pooler, mlm or cls:N (N labels); default from the config's architectures", &f->head)},
     };
     memcpy(o, t, sizeof t);
 }
@@ -120,6 +121,32 @@ static void print_notes(const char *notes)
     }
 }
 
+/* --head none|pooler|mlm|cls:N → *head, *labels (set when cls:N); false: bad text */
+static bool parse_head(const char *t, enum tmem_head *head, struct tmem_override *labels)
+{
+    static const struct {
+        const char *name;
+        enum tmem_head head;
+    } names[] = {{"none", TMEM_HEAD_NONE}, {"pooler", TMEM_HEAD_POOLER}, {"mlm", TMEM_HEAD_MLM},
+                 {"cls", TMEM_HEAD_CLS}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(t, names[i].name) == 0) {
+            *head = names[i].head;
+            return true;
+        }
+    if (strncmp(t, "cls:", 4) != 0 || t[4] < '1' || t[4] > '9' || strlen(t + 4) > 9)
+        return false;
+    uint64_t n = 0;
+    for (const char *p = t + 4; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    *head = TMEM_HEAD_CLS;
+    *labels = (struct tmem_override){true, n};
+    return true;
+}
+
 int model_from_args(const char *arg, struct model_flags *f, struct tmem_model *out)
 {
     struct tmem_error err = {0};
@@ -156,6 +183,12 @@ int model_from_args(const char *arg, struct model_flags *f, struct tmem_model *o
         cli_error("--tied", "contradicts --untied", NULL);
         return 2;
     }
+    enum tmem_head head = TMEM_HEAD_LM;
+    struct tmem_override labels = {0};
+    if (f->head && !parse_head(f->head, &head, &labels)) {
+        cli_error("--head", "expected none, pooler, mlm or cls:N (N from 1)", NULL);
+        return 2;
+    }
     const struct tmem_model_overrides o = {
         .name = f->name,
         .d_model = {f->hidden.set, f->hidden.v},
@@ -178,6 +211,8 @@ int model_from_args(const char *arg, struct model_flags *f, struct tmem_model *o
         .qk_rope_dim = {f->qk_rope.set, f->qk_rope.v},
         .v_head_dim = {f->v_head.set, f->v_head.v},
         .tie = f->tied ? TMEM_TIE_TIED : f->untied ? TMEM_TIE_UNTIED : TMEM_TIE_KEEP,
+        .head = head,
+        .n_labels = labels,
     };
     if (tmem_model_override(&m, &o, &err) != TMEM_OK)
         return report_error(&err);

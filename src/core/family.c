@@ -54,7 +54,7 @@ enum tmem_family tmem_family_from_name(const char *model_type)
 /* the heads transformers names after a family's class-name stem */
 static const char *const class_heads[] = {
     "ForCausalLM", "LMHeadModel", "Model", "ForSequenceClassification", "ForTokenClassification",
-    "ForQuestionAnswering", "DoubleHeadsModel",
+    "ForQuestionAnswering", "DoubleHeadsModel", "ForMaskedLM",
 };
 
 enum tmem_family tmem_family_from_class(const char *architecture)
@@ -76,13 +76,39 @@ enum tmem_family tmem_family_from_class(const char *architecture)
     return TMEM_FAMILY_COUNT;
 }
 
+const char *tmem_head_name(enum tmem_head h)
+{
+    static const char *const names[] = {
+        [TMEM_HEAD_LM] = "lm", [TMEM_HEAD_NONE] = "none", [TMEM_HEAD_POOLER] = "pooler",
+        [TMEM_HEAD_MLM] = "mlm", [TMEM_HEAD_CLS] = "cls",
+    };
+    _Static_assert(sizeof names / sizeof names[0] == TMEM_HEAD_COUNT, "one name per head");
+    return (unsigned)h < TMEM_HEAD_COUNT ? names[h] : "unknown";
+}
+
+enum tmem_head tmem__head_from_class(const char *architecture, enum tmem_head dflt)
+{
+    static const struct {
+        const char *suffix;
+        enum tmem_head head;
+    } heads[] = {{"ForMaskedLM", TMEM_HEAD_MLM}, {"ForSequenceClassification", TMEM_HEAD_CLS}};
+    size_t n = architecture ? strlen(architecture) : 0;
+    for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+        size_t k = strlen(heads[h].suffix);
+        if (n > k && strcmp(architecture + n - k, heads[h].suffix) == 0)
+            return heads[h].head;
+    }
+    return dflt; /* *Model and heads tmem does not count: the bare model's */
+}
+
 enum tmem_family tmem__family_like(enum tmem_norm_kind norm, enum tmem_mlp_kind mlp, bool moe)
 {
     int best = TMEM_FAMILY_COUNT, best_score = -1;
     for (int f = 0; f < TMEM_FAMILY_COUNT; f++) {
         const struct tmem_family_info *fi = &families[f];
         /* a plain decoder: rotary, full attention, nothing before the layers */
-        if (fi->attn != TMEM_ATTN_GQA || fi->learned_pos || fi->embed_norm || !fi->rope)
+        if (fi->attn != TMEM_ATTN_GQA || fi->learned_pos || fi->embed_norm || !fi->rope ||
+            fi->encoder)
             continue;
         int score = 4 * (fi->mlp == mlp) + 2 * (fi->moe == moe) + (fi->norm == norm);
         if (score > best_score) {

@@ -93,6 +93,11 @@ void tmem_infer_engine_defaults(struct tmem_infer_opts *o)
 static enum tmem_status validate(const struct tmem_model *m, const struct tmem_infer_opts *o,
                                  struct tmem_error *err)
 {
+    if (m->encoder) /* no KV cache, no decode: a ledger of its own, not this one */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
+                          "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
+                          "params counts it; its serving ledger (one bidirectional forward, no KV "
+                          "cache) is not built yet");
     TRY(tmem__check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
     TRY(tmem__check_range(err, "--prompt", o->prompt_tokens, 1, TMEM_MAX_TOKENS));
     TRY(tmem__check_range(err, "--gen", o->gen_tokens, 0, TMEM_MAX_TOKENS));

@@ -103,8 +103,16 @@ static void walk_embedding(struct walk *w)
         add(w, K(PROJECT_IN), "d_embed × d_model", "1", m->d_embed, m->d_model, 1, 1);
         add(w, K(PROJECT_OUT), "d_model × d_embed", "1", m->d_model, m->d_embed, 1, 1);
     }
+    if (m->n_type_vocab > 0) /* BERT token_type_embeddings */
+        add(w, K(TOKEN_TYPE_EMBD), "n_type_vocab × d_model", "1", m->n_type_vocab, m->d_model, 1,
+            1);                                                   /* (type_vocab, d) */
     if (m->embed_norm)
         add_norm(w, K(EMBED_NORM), K(EMBED_NORM_BIAS), "d_model", "1", m->d_model, 1);
+    if (m->n_rel_pos > 0) /* DeBERTa encoder.rel_embeddings, shared by every layer */
+        add(w, K(REL_POS_EMBD), "n_rel_pos × d_model", "1", m->n_rel_pos, m->d_model, 1,
+            1);                                                   /* (2·buckets, d) */
+    if (m->rel_norm) /* DeBERTa encoder.LayerNorm (norm_rel_ebd "layer_norm") */
+        add_norm(w, K(REL_POS_NORM), K(REL_POS_NORM_BIAS), "d_model", "1", m->d_model, 1);
 }
 
 static void walk_attention_gqa(struct walk *w)
@@ -126,6 +134,16 @@ static void walk_attention_gqa(struct walk *w)
     }
     if (m->o_bias)
         add(w, K(ATTN_O_BIAS), "d_model", "n_layer", m->d_model, 1, 1, 1);
+    if (m->n_rel_pos > 0 && !m->share_att_key) { /* DeBERTa: positions' own projections */
+        if (m->att_c2p) {
+            add(w, K(POS_KEY_PROJ), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1, 1);
+            add(w, K(POS_KEY_PROJ_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
+        }
+        if (m->att_p2c) {
+            add(w, K(POS_QUERY_PROJ), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1, 1);
+            add(w, K(POS_QUERY_PROJ_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
+        }
+    }
     if (m->attn_sinks) /* gpt-oss: one sink logit per head */
         add(w, K(ATTN_SINKS), "n_head", "n_layer", m->n_head, 1, 1, 1);
     if (m->qk_norm && m->qk_norm_full) { /* OLMo2, Cohere: the whole projection widths */
@@ -232,8 +250,17 @@ static void walk_layers(struct walk *w)
         walk_attention_mla(w);
     else
         walk_attention_gqa(w);
-    add_norm(w, K(LAYER_NORM), K(LAYER_NORM_BIAS), "d_model", "n_layer·n_norm_per_layer",
-             m->d_model, m->n_norm_per_layer);
+    if (m->first_attn_norm_absent && m->n_norm_per_layer > 0) {
+        /* ModernBERT: layer 0's attn_norm is nn.Identity; the other n_layer − 1
+         * are one kind counted once (placed with the input) */
+        add_norm(w, K(LAYER_NORM), K(LAYER_NORM_BIAS), "d_model", "n_layer·(n_norm_per_layer−1)",
+                 m->d_model, m->n_norm_per_layer - 1);
+        add_norm(w, K(ATTN_NORM_AFTER_FIRST), K(ATTN_NORM_AFTER_FIRST_BIAS), "d_model", "n_layer−1",
+                 m->d_model, m->n_layer - 1);
+    } else {
+        add_norm(w, K(LAYER_NORM), K(LAYER_NORM_BIAS), "d_model", "n_layer·n_norm_per_layer",
+                 m->d_model, m->n_norm_per_layer);
+    }
 
     bool moe = w->layers[TMEM_SCOPE_MOE_LAYER] > 0;
     const char *dense = moe ? "n_dense_layer" : "n_layer";
@@ -270,11 +297,49 @@ static void walk_layers(struct walk *w)
              m->d_ff_shared, 1, 1);
 }
 
+/* An encoder's head. REF: modeling_bert.py BertPooler, BertPredictionHeadTransform,
+ * BertLMPredictionHead (decoder tied, its own bias), BertForSequenceClassification
+ * (pooler + classifier); modeling_roberta.py RobertaLMHead, RobertaClassificationHead
+ * (dense + out_proj: the same shapes); modeling_deberta_v2.py ContextPooler;
+ * modeling_modernbert.py ModernBertPredictionHead (dense with classifier_bias, norm),
+ * ModernBertForMaskedLM decoder (decoder_bias), ModernBertForSequenceClassification. */
+static void walk_encoder_head(struct walk *w)
+{
+    const struct tmem_model *m = w->m;
+    const uint64_t d = m->d_model;
+    switch (m->head) {
+    case TMEM_HEAD_LM:
+    case TMEM_HEAD_NONE:
+    case TMEM_HEAD_COUNT: return;
+    case TMEM_HEAD_POOLER:
+    case TMEM_HEAD_MLM:
+    case TMEM_HEAD_CLS: break;
+    }
+    add(w, K(HEAD_DENSE), "d_model × d_model", "1", d, d, 1, 1); /* (d, d) */
+    if (m->head_bias)
+        add(w, K(HEAD_DENSE_BIAS), "d_model", "1", d, 1, 1, 1);
+    if (m->head == TMEM_HEAD_MLM || (m->head == TMEM_HEAD_CLS && m->cls_norm))
+        add_norm(w, K(HEAD_NORM), K(HEAD_NORM_BIAS), "d_model", "1", d, 1);
+    if (m->head == TMEM_HEAD_MLM) {
+        if (!m->tied) /* a tied decoder is the word embedding */
+            add(w, K(LM_HEAD), "n_vocab × d_embed", "1", m->n_vocab, m->d_embed, 1, 1);
+        if (m->lm_head_bias)
+            add(w, K(LM_HEAD_BIAS), "n_vocab", "1", m->n_vocab, 1, 1, 1);
+    } else if (m->head == TMEM_HEAD_CLS) {
+        add(w, K(CLASSIFIER), "d_model × n_labels", "1", d, m->n_labels, 1, 1); /* (d, N) */
+        add(w, K(CLASSIFIER_BIAS), "n_labels", "1", m->n_labels, 1, 1, 1);
+    }
+}
+
 static void walk_head(struct walk *w)
 {
     const struct tmem_model *m = w->m;
     if (m->final_norm)
         add_norm(w, K(FINAL_NORM), K(FINAL_NORM_BIAS), "d_model", "1", m->d_model, 1);
+    if (m->encoder) {
+        walk_encoder_head(w);
+        return;
+    }
     if (!m->tied) /* a tied lm_head is the embedding: counted once, there */
         add(w, K(LM_HEAD), "n_vocab × d_embed", "1", m->n_vocab, m->d_embed, 1,
             1);                                                   /* (V, d_embed) */

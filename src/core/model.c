@@ -20,7 +20,7 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->family = f;
     m->norm = fi->norm;
     m->n_norm_per_layer = fi->n_norm_per_layer;
-    m->final_norm = true;
+    m->final_norm = !fi->no_final_norm;
     m->embed_norm = fi->embed_norm;
     m->mlp = fi->mlp;
     m->attn = fi->attn;
@@ -43,6 +43,13 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->ssm_conv_bias = fi->ssm_conv_bias;
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         m->dropout[k] = fi->dropout[k].key ? fi->dropout[k].p : 0.0;
+    m->encoder = fi->encoder;
+    m->post_norm = fi->post_norm;
+    m->head = fi->encoder ? fi->enc_head : TMEM_HEAD_LM;
+    m->n_type_vocab = fi->n_type_vocab;
+    m->head_bias = fi->head_bias;
+    m->cls_norm = fi->cls_norm;
+    m->first_attn_norm_absent = fi->first_attn_norm_absent;
     return TMEM_OK;
 }
 
@@ -105,6 +112,18 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
     case TMEM_FIELD_SSM_N_GROUP: m->ssm_n_group = v; return true;
     case TMEM_FIELD_SSM_PROJ_BIAS: m->ssm_proj_bias = v != 0; return true;
     case TMEM_FIELD_SSM_CONV_BIAS: m->ssm_conv_bias = v != 0; return true;
+    case TMEM_FIELD_N_TYPE_VOCAB: m->n_type_vocab = v; return true;
+    case TMEM_FIELD_LEARNED_POS: m->learned_pos = v != 0; return true;
+    case TMEM_FIELD_REL_ATTN: m->rel_attn = v != 0; return true;
+    case TMEM_FIELD_REL_BUCKETS: m->rel_buckets = v; return true;
+    case TMEM_FIELD_MAX_REL_POS: m->max_rel_pos = v; return true;
+    case TMEM_FIELD_REL_NORM: m->rel_norm = v != 0; return true;
+    case TMEM_FIELD_SHARE_ATT_KEY: m->share_att_key = v != 0; return true;
+    case TMEM_FIELD_ATT_C2P: m->att_c2p = v != 0; return true;
+    case TMEM_FIELD_ATT_P2C: m->att_p2c = v != 0; return true;
+    case TMEM_FIELD_HEAD_BIAS: m->head_bias = v != 0; return true;
+    case TMEM_FIELD_N_LABELS: m->n_labels = v; return true;
+    case TMEM_FIELD_CONV_KERNEL: m->conv_kernel = v; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;
@@ -221,6 +240,45 @@ static enum tmem_status resolve_ssm(struct tmem_model *m, struct tmem_error *err
     return TMEM_OK;
 }
 
+/* The encoder rules: the head (REF: modeling_bert.py BertModel(add_pooling_layer),
+ * BertForMaskedLM, *ForSequenceClassification; PretrainedConfig num_labels 2),
+ * DeBERTa's relative table (REF: modeling_deberta_v2.py DebertaV2Encoder:
+ * pos_ebd_size = 2 · position_buckets if > 0, else 2 · max_relative_positions,
+ * which < 1 means max_position_embeddings). */
+static enum tmem_status resolve_encoder(struct tmem_model *m, const struct tmem_family_info *fi,
+                                        struct tmem_error *err)
+{
+    if (!m->encoder) {
+        m->head = TMEM_HEAD_LM;
+        m->n_type_vocab = m->n_labels = m->n_rel_pos = 0;
+        m->rel_attn = m->rel_norm = false;
+        return TMEM_OK;
+    }
+    if ((unsigned)m->head >= TMEM_HEAD_COUNT || m->head == TMEM_HEAD_LM)
+        m->head = fi->enc_head;
+    if (m->head == TMEM_HEAD_POOLER && fi->no_pooler)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "head",
+                          "this family has no pooler layer (it pools without parameters): use "
+                          "--head none, mlm or cls:N");
+    if (m->head == TMEM_HEAD_CLS && m->n_labels == 0)
+        m->n_labels = 2;
+    if (m->head != TMEM_HEAD_CLS)
+        m->n_labels = 0;
+    TRY(tmem__check_range(err, "n_labels", m->n_labels, 0, TMEM_MAX_N_VOCAB));
+    TRY(tmem__check_range(err, "type_vocab_size", m->n_type_vocab, 0, TMEM_MAX_N_VOCAB));
+    if (m->conv_kernel > 0)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "conv_kernel_size",
+                          "DeBERTa-v2's ConvLayer (conv_kernel_size > 0) is not counted by tmem");
+    m->n_rel_pos = 0;
+    if (m->rel_attn) {
+        uint64_t max_rel = m->max_rel_pos > 0 ? m->max_rel_pos : m->n_ctx;
+        uint64_t half = m->rel_buckets > 0 ? m->rel_buckets : max_rel;
+        TRY(tmem__check_range(err, "position_buckets", half, 1, TMEM_MAX_N_CTX));
+        m->n_rel_pos = 2 * half;
+    }
+    return TMEM_OK;
+}
+
 enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_model *out,
                                     struct tmem_error *err)
 {
@@ -316,6 +374,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         if (!(m.dropout[k] >= 0.0 && m.dropout[k] <= 1.0))
             return tmem__fail(err, TMEM_ERR_LIMIT, "dropout", "a dropout rate is outside [0, 1]");
     TRY(tmem__vision_resolve(&m.vision, m.d_model, err));
+    TRY(resolve_encoder(&m, fi, err));
 
     *out = m;
     return TMEM_OK;

@@ -19,6 +19,9 @@ const struct tmem_config_key *tmem__config_keys_generic(void);
  * this norm, MLP and MoE-ness (the MLP weighs most, then MoE, then the
  * norm; the first of equals): the layout a config of an unknown
  * model_type is counted by. */
+/* An encoder's head from its config's architectures class (BertForMaskedLM:
+ * TMEM_HEAD_MLM, *ForSequenceClassification: TMEM_HEAD_CLS); dflt otherwise. */
+enum tmem_head tmem__head_from_class(const char *architecture, enum tmem_head dflt);
 enum tmem_family tmem__family_like(enum tmem_norm_kind norm, enum tmem_mlp_kind mlp, bool moe);
 
 /* Whether name is one of the "|"-separated names of list (NULL: none). */

@@ -152,6 +152,24 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_PROJ_2] = MAT("projector.linear_2", V, IN, ROWP, OTHER),
     [TMEM_TENSOR_KIND_PROJ_2_BIAS] = VEC("projector.linear_2.bias", V, IN, REPL),
     [TMEM_TENSOR_KIND_IMAGE_NEWLINE] = VEC("image_newline", V, IN, REPL),
+    [TMEM_TENSOR_KIND_TOKEN_TYPE_EMBD] = TABLE("token_type_embeddings", E, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_REL_POS_EMBD] = TABLE("rel_embeddings", E, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_REL_POS_NORM] = VEC("rel_embeddings_norm.weight", N, IN, REPL),
+    [TMEM_TENSOR_KIND_REL_POS_NORM_BIAS] = VEC("rel_embeddings_norm.bias", N, IN, REPL),
+    [TMEM_TENSOR_KIND_POS_KEY_PROJ] = MAT("attn.pos_key_proj", A, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_POS_KEY_PROJ_BIAS] = VEC("attn.pos_key_proj.bias", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_POS_QUERY_PROJ] = MAT("attn.pos_query_proj", A, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_POS_QUERY_PROJ_BIAS] = VEC("attn.pos_query_proj.bias", A, LAYER, COL),
+    /* n_layer − 1 copies in one count: placed with the input (a pipeline's first
+     * stage holds all of them, n_layer − 1 vectors of d_model) */
+    [TMEM_TENSOR_KIND_ATTN_NORM_AFTER_FIRST] = VEC("attn_norm (layers 1..)", N, IN, REPL),
+    [TMEM_TENSOR_KIND_ATTN_NORM_AFTER_FIRST_BIAS] = VEC("attn_norm.bias (layers 1..)", N, IN, REPL),
+    [TMEM_TENSOR_KIND_HEAD_DENSE] = MAT("head.dense", H, OUT, REPL, OTHER),
+    [TMEM_TENSOR_KIND_HEAD_DENSE_BIAS] = VEC("head.dense.bias", H, OUT, REPL),
+    [TMEM_TENSOR_KIND_HEAD_NORM] = VEC("head.norm.weight", N, OUT, REPL),
+    [TMEM_TENSOR_KIND_HEAD_NORM_BIAS] = VEC("head.norm.bias", N, OUT, REPL),
+    [TMEM_TENSOR_KIND_CLASSIFIER] = MAT("classifier", H, OUT, REPL, OTHER),
+    [TMEM_TENSOR_KIND_CLASSIFIER_BIAS] = VEC("classifier.bias", H, OUT, REPL),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");

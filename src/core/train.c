@@ -234,6 +234,11 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
                           "training activations of state-space (Mamba) layers are not modelled yet; "
                           "params and infer count them");
+    if (m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
+                          "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
+                          "params counts it; its training activations (bidirectional attention, "
+                          "post-LN, the head's outputs) are not built yet");
     if ((unsigned)o->precision >= TMEM_PRECISION_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--precision", "unknown precision policy");
     if ((unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <strings.h>
 #include <string.h>
 
 struct cfg {
@@ -189,6 +190,42 @@ static bool read_layer_types(struct cfg *c, json_t *list, const char *key,
     return true;
 }
 
+/* Whether want is one of the items of v: a string of "|"-separated items
+ * (DeBERTa's "p2c|c2p", case and spaces ignored as HF's split/strip/lower
+ * does) or an array of strings. */
+static bool has_str(struct cfg *c, json_t *v, const char *key, const char *want, bool *out)
+{
+    *out = false;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            const char *t = as_str(c, e, key);
+            if (t == NULL)
+                return false;
+            *out |= strcasecmp(t, want) == 0;
+        }
+        return true;
+    }
+    const char *t = as_str(c, v, key);
+    if (t == NULL)
+        return false;
+    size_t n = strlen(want);
+    for (const char *p = t; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        if (len == n && strncasecmp(p, want, n) == 0)
+            *out = true;
+        p = bar ? bar + 1 : p + strlen(p);
+    }
+    return true;
+}
+
 /* The value of a boolean rule's key: present, or the rule's default. false
  * when neither (the rule does not apply). */
 static bool rule_bool(struct cfg *c, const struct tmem_config_key *r, json_t *v, const char *key,
@@ -270,6 +307,32 @@ static void apply(struct cfg *c, const struct tmem_config_key *r, struct tmem_mo
         if (v == NULL || !read_layer_types(c, v, key, m, &x))
             return;
         break;
+    case TMEM_CONFIG_OP_POS:
+        if (v == NULL && !r->has_default)
+            return;
+        if (v == NULL)
+            x = r->dflt;
+        else if (json_is_integer(v) && json_integer_value(v) <= 0)
+            x = 0; /* HF's -1: unset */
+        else if (!as_u64(c, v, key, &x))
+            return;
+        break;
+    case TMEM_CONFIG_OP_HAS_STR:
+        if (v == NULL || !has_str(c, v, key, r->str, &b))
+            return;
+        x = b;
+        break;
+    case TMEM_CONFIG_OP_SIZE:
+        if (v == NULL)
+            return;
+        if (!json_is_object(v) && !json_is_array(v)) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "expected an object or array, got %s", tmem__json_kind(v));
+            fail(c, TMEM_ERR_SCHEMA, key, msg);
+            return;
+        }
+        x = json_is_object(v) ? json_object_size(v) : json_array_size(v);
+        break;
     case TMEM_CONFIG_OP_COUNT: return;
     }
     if (!tmem__model_set(m, r->field, x)) {
@@ -333,8 +396,7 @@ void tmem__load_note(const struct tmem_load_opts *o, const char *line)
 static const struct {
     const char *kind, *types;
 } unsupported[] = {
-    {"an encoder", "bert|roberta|distilbert|albert|electra|deberta|deberta-v2|xlm-roberta|"
-                   "camembert|modernbert|mpnet|ernie|nomic_bert|xlm"},
+    {"an encoder", "distilbert|albert|electra|deberta|camembert|mpnet|ernie|nomic_bert|xlm"},
     {"an encoder-decoder", "t5|mt5|umt5|bart|mbart|pegasus|marian|longt5|switch_transformers|"
                            "prophetnet|led|fsmt|blenderbot|m2m_100|nllb-moe|whisper|"
                            "speech_to_text|seamless_m4t"},
@@ -571,6 +633,11 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
     } else if (c.st == TMEM_OK) {
         tmem_model_init(&m, f, NULL);
         read_model(&c, &m);
+        if (m.encoder) { /* the head the architectures class names (BertForMaskedLM) */
+            const char *first = NULL;
+            (void)family_from_architectures(&c, &first);
+            m.head = tmem__head_from_class(first, m.head);
+        }
     }
     if (c.st == TMEM_OK && guess) {
         for (int k = 0; k < TMEM_DROPOUT_COUNT && c.st == TMEM_OK; k++)

@@ -12,9 +12,16 @@
 enum tmem_status tmem_model_override(struct tmem_model *m, const struct tmem_model_overrides *o,
                                      struct tmem_error *err)
 {
-    if (m == NULL || o == NULL || (unsigned)o->tie >= TMEM_TIE_COUNT)
+    if (m == NULL || o == NULL || (unsigned)o->tie >= TMEM_TIE_COUNT ||
+        (unsigned)o->head >= TMEM_HEAD_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "overrides",
-                         "no model, no overrides or a bad tie value");
+                         "no model, no overrides or a bad tie or head value");
+    if (o->head != TMEM_HEAD_LM && !m->encoder)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--head",
+                          "applies to encoder families only (bert, roberta, xlm-roberta, "
+                          "deberta-v2, modernbert); a decoder has its lm_head");
+    if (o->head != TMEM_HEAD_LM)
+        m->head = o->head;
 #define OVERRIDE(field)                                                                        \
     do {                                                                                       \
         if (o->field.set)                                                                      \
@@ -39,6 +46,7 @@ enum tmem_status tmem_model_override(struct tmem_model *m, const struct tmem_mod
     OVERRIDE(qk_nope_dim);
     OVERRIDE(qk_rope_dim);
     OVERRIDE(v_head_dim);
+    OVERRIDE(n_labels);
 #undef OVERRIDE
     switch (o->tie) {
     case TMEM_TIE_KEEP:

@@ -1411,6 +1411,181 @@ static const struct tmem_preset presets[] = {
      "\"tokens_per_second\": 2, \"temporal_patch_size\": 2}, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+
+    /* Config: google-bert/bert-base-uncased config.json, without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"bert-base-uncased", "google-bert/bert-base-uncased", UINT64_C(109482240),
+     "BertModel with pooler: keras/TFBertModel summaries and HF BertModel.from_pretrained parameter count 109482240 (the checkpoint's BertForMaskedLM head adds 32058)",
+     "{"
+     "\"model_type\": \"bert\", "
+     "\"attention_probs_dropout_prob\": 0.1, "
+     "\"hidden_dropout_prob\": 0.1, "
+     "\"hidden_size\": 768, "
+     "\"intermediate_size\": 3072, "
+     "\"max_position_embeddings\": 512, "
+     "\"num_attention_heads\": 12, "
+     "\"num_hidden_layers\": 12, "
+     "\"type_vocab_size\": 2, "
+     "\"vocab_size\": 30522"
+     "}"},
+
+    /* Config: google-bert/bert-large-uncased config.json, without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"bert-large-uncased", "google-bert/bert-large-uncased", UINT64_C(335141888),
+     "BertModel with pooler: HF from_pretrained parameter count 335141888",
+     "{"
+     "\"model_type\": \"bert\", "
+     "\"attention_probs_dropout_prob\": 0.1, "
+     "\"hidden_dropout_prob\": 0.1, "
+     "\"hidden_size\": 1024, "
+     "\"intermediate_size\": 4096, "
+     "\"max_position_embeddings\": 512, "
+     "\"num_attention_heads\": 16, "
+     "\"num_hidden_layers\": 24, "
+     "\"type_vocab_size\": 2, "
+     "\"vocab_size\": 30522"
+     "}"},
+
+    /* Config: FacebookAI/roberta-base config.json, without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"roberta-base", "FacebookAI/roberta-base", UINT64_C(124645632),
+     "RobertaModel with pooler: HF from_pretrained parameter count 124645632",
+     "{"
+     "\"model_type\": \"roberta\", "
+     "\"attention_probs_dropout_prob\": 0.1, "
+     "\"hidden_dropout_prob\": 0.1, "
+     "\"hidden_size\": 768, "
+     "\"intermediate_size\": 3072, "
+     "\"max_position_embeddings\": 514, "
+     "\"num_attention_heads\": 12, "
+     "\"num_hidden_layers\": 12, "
+     "\"type_vocab_size\": 1, "
+     "\"vocab_size\": 50265"
+     "}"},
+
+    /* Config: FacebookAI/roberta-large config.json, without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"roberta-large", "FacebookAI/roberta-large", UINT64_C(355359744),
+     "RobertaModel with pooler: HF from_pretrained parameter count 355359744",
+     "{"
+     "\"model_type\": \"roberta\", "
+     "\"attention_probs_dropout_prob\": 0.1, "
+     "\"hidden_dropout_prob\": 0.1, "
+     "\"hidden_size\": 1024, "
+     "\"intermediate_size\": 4096, "
+     "\"max_position_embeddings\": 514, "
+     "\"num_attention_heads\": 16, "
+     "\"num_hidden_layers\": 24, "
+     "\"type_vocab_size\": 1, "
+     "\"vocab_size\": 50265"
+     "}"},
+
+    /* Config: FacebookAI/xlm-roberta-base config.json, without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"xlm-roberta-base", "FacebookAI/xlm-roberta-base", UINT64_C(278043648),
+     "XLMRobertaModel with pooler: HF from_pretrained parameter count 278043648",
+     "{"
+     "\"model_type\": \"xlm-roberta\", "
+     "\"attention_probs_dropout_prob\": 0.1, "
+     "\"hidden_dropout_prob\": 0.1, "
+     "\"hidden_size\": 768, "
+     "\"intermediate_size\": 3072, "
+     "\"max_position_embeddings\": 514, "
+     "\"num_attention_heads\": 12, "
+     "\"num_hidden_layers\": 12, "
+     "\"type_vocab_size\": 1, "
+     "\"vocab_size\": 250002"
+     "}"},
+
+    /* Config: FacebookAI/xlm-roberta-large config.json, without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"xlm-roberta-large", "FacebookAI/xlm-roberta-large", UINT64_C(559890432),
+     "XLMRobertaModel with pooler: HF from_pretrained parameter count 559890432",
+     "{"
+     "\"model_type\": \"xlm-roberta\", "
+     "\"attention_probs_dropout_prob\": 0.1, "
+     "\"hidden_dropout_prob\": 0.1, "
+     "\"hidden_size\": 1024, "
+     "\"intermediate_size\": 4096, "
+     "\"max_position_embeddings\": 514, "
+     "\"num_attention_heads\": 16, "
+     "\"num_hidden_layers\": 24, "
+     "\"type_vocab_size\": 1, "
+     "\"vocab_size\": 250002"
+     "}"},
+
+    /* Config: microsoft/deberta-v3-base config.json, without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"deberta-v3-base", "microsoft/deberta-v3-base", UINT64_C(183831552),
+     "DebertaV2Model: keras-hub deberta_v3_base_en preset metadata (params 183831552); model card: 86M backbone + 98M embedding",
+     "{"
+     "\"model_type\": \"deberta-v2\", "
+     "\"attention_probs_dropout_prob\": 0.1, "
+     "\"hidden_dropout_prob\": 0.1, "
+     "\"hidden_size\": 768, "
+     "\"intermediate_size\": 3072, "
+     "\"max_position_embeddings\": 512, "
+     "\"relative_attention\": true, "
+     "\"position_buckets\": 256, "
+     "\"norm_rel_ebd\": \"layer_norm\", "
+     "\"share_att_key\": true, "
+     "\"pos_att_type\": \"p2c|c2p\", "
+     "\"position_biased_input\": false, "
+     "\"num_attention_heads\": 12, "
+     "\"num_hidden_layers\": 12, "
+     "\"type_vocab_size\": 0, "
+     "\"vocab_size\": 128100"
+     "}"},
+
+    /* Config: answerdotai/ModernBERT-base config.json, less the bias flags it writes at
+     * their ModernBertConfig defaults (attention_bias, classifier_bias, mlp_bias,
+     * norm_bias false, decoder_bias true), without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"modernbert-base", "answerdotai/ModernBERT-base", UINT64_C(149014272),
+     "ModernBertModel: keras-hub modern_bert_base_en preset metadata and MTEB model metadata (n_parameters 149014272)",
+     "{"
+     "\"model_type\": \"modernbert\", "
+     "\"attention_dropout\": 0.0, "
+     "\"embedding_dropout\": 0.0, "
+     "\"global_attn_every_n_layers\": 3, "
+     "\"hidden_size\": 768, "
+     "\"intermediate_size\": 1152, "
+     "\"local_attention\": 128, "
+     "\"max_position_embeddings\": 8192, "
+     "\"mlp_dropout\": 0.0, "
+     "\"num_attention_heads\": 12, "
+     "\"num_hidden_layers\": 22, "
+     "\"vocab_size\": 50368"
+     "}"},
+
+    /* Config: answerdotai/ModernBERT-large config.json, less the bias flags at their
+     * defaults (as for modernbert-base), without its architectures entry (*ForMaskedLM): the preset
+     * is the bare model, as the published figure counts it; --head mlm or
+     * cls:N adds a head. */
+    {"modernbert-large", "answerdotai/ModernBERT-large", UINT64_C(394781696),
+     "ModernBertModel: keras-hub modern_bert_large_en preset metadata (params 394781696)",
+     "{"
+     "\"model_type\": \"modernbert\", "
+     "\"attention_dropout\": 0.0, "
+     "\"embedding_dropout\": 0.0, "
+     "\"global_attn_every_n_layers\": 3, "
+     "\"hidden_size\": 1024, "
+     "\"intermediate_size\": 2624, "
+     "\"local_attention\": 128, "
+     "\"max_position_embeddings\": 8192, "
+     "\"mlp_dropout\": 0.0, "
+     "\"num_attention_heads\": 16, "
+     "\"num_hidden_layers\": 28, "
+     "\"vocab_size\": 50368"
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

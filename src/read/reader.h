@@ -71,12 +71,13 @@ enum tmem_status tmem__hf_config_parse_opts(const char *text, size_t len, const 
 enum tmem_status tmem__model_load_opts(const char *arg, const struct tmem_load_opts *o,
                                        struct tmem_model *out, struct tmem_error *err);
 
-/* "an encoder" for an HF model_type of a kind tmem does not count (bert,
+/* "an encoder" for an HF model_type of a kind tmem does not count (albert,
  * t5, whisper, mamba, llava, ...); NULL for any other name. */
 const char *tmem__unsupported_kind(const char *model_type);
 #define TMEM_UNSUPPORTED_KINDS                                                                     \
-    "tmem counts decoder-only transformers and pure Mamba / Mamba-2 models; encoder, "             \
-    "encoder-decoder, hybrid attention/state-space, recurrent and vision models are not supported yet"
+    "tmem counts decoder-only transformers, Mamba and 5 encoder families; other encoders, "       \
+    "encoder-decoder, hybrid attention/state-space, recurrent and vision models are not "         \
+    "supported yet"
 enum tmem_status tmem__ds_config_parse(const char *text, size_t len, const char *where,
                                        struct tmem_ds_config *out, struct tmem_error *err);
 enum tmem_status tmem__ds_config_load(const char *path, struct tmem_ds_config *out,

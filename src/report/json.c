@@ -62,6 +62,11 @@ static json_t *model_obj(const struct tmem_model *m, int *rc)
         *rc |= tmem__jansson_set_u64(o, "ssm_n_head", m->ssm_n_head);
         *rc |= tmem__jansson_set_u64(o, "ssm_n_group", m->ssm_n_group);
     }
+    if (m->encoder) {
+        tmem__jansson_put(o, "head", json_string(tmem_head_name(m->head)), rc);
+        if (m->head == TMEM_HEAD_CLS)
+            *rc |= tmem__jansson_set_u64(o, "n_labels", m->n_labels);
+    }
     if (m->n_expert > 0) {
         *rc |= tmem__jansson_set_u64(o, "n_expert", m->n_expert);
         *rc |= tmem__jansson_set_u64(o, "n_expert_used", m->n_expert_used);

@@ -152,6 +152,12 @@ void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,
 
     fprintf(out, "%s  (%s: %s)\n", m->name[0] ? m->name : "model", fi->name, fi->description);
     fprintf(out, "%s\n", legend_line(line, sizeof line, m));
+    if (m->encoder) {
+        fprintf(out, "encoder: bidirectional attention · head %s", tmem_head_name(m->head));
+        if (m->head == TMEM_HEAD_CLS)
+            fprintf(out, " (%llu labels)", (unsigned long long)m->n_labels);
+        fprintf(out, "\n");
+    }
     if (m->attn == TMEM_ATTN_MLA)
         fprintf(out, "MLA: q_lora_rank %llu · kv_lora_rank %llu · qk_nope %llu · qk_rope %llu · v_head %llu\n",
                 (unsigned long long)m->q_lora_rank, (unsigned long long)m->kv_lora_rank,

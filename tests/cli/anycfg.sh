@@ -51,15 +51,21 @@ if [ -s "$TMP/n.err" ]; then bad "a preset printed: $(cat "$TMP/n.err")"; else o
 expect_json "--family gpt_neox on a granite config" total_params 1863018496 params "$TMP/granite.json" --family gpt_neox
 "$TMEM" params "$TMP/granite.json" --family gpt_neox >/dev/null 2>"$TMP/f.err"
 if grep -q "^tmem: note: --family gpt_neox: counted with gpt_neox's layout and keys, not by the config's model_type 'granite'" "$TMP/f.err"; then ok; else bad "--family note: $(cat "$TMP/f.err")"; fi
-expect_error "--family names an encoder" "^tmem: error: --family: 'bert' is an encoder model: .*not supported yet" params "$TMP/granite.json" --family bert
+expect_error "--family names an encoder" "^tmem: error: --family: 'albert' is an encoder model: .*not supported yet" params "$TMP/granite.json" --family albert
 expect_error "--family far from every name" "^tmem: error: --family: unknown family 'zzzz' (closest: none" params "$TMP/granite.json" --family zzzz
 expect_error "--family close to a name" "(closest: llama)" params "$TMP/granite.json" --family lama
 
 # kinds tmem does not count, said plainly
-for t in bert:"an encoder" t5:"an encoder-decoder" whisper:"an encoder-decoder" jamba:"a hybrid or recurrent" paligemma:"a vision or multimodal"; do
+for t in albert:"an encoder" t5:"an encoder-decoder" whisper:"an encoder-decoder" jamba:"a hybrid or recurrent" paligemma:"a vision or multimodal"; do
   name=${t%%:*} kind=${t#*:}
   printf '{"model_type": "%s", "hidden_size": 768}' "$name" >"$TMP/$name.json"
   expect_error "$name refused" "^tmem: error: $TMP/$name.json:model_type: model_type '$name' is $kind model: tmem counts decoder-only transformers" params "$TMP/$name.json"
+done
+# encoders: params counts them; the train and serving ledgers refuse them in one line
+for c in "train bert-base-uncased" "infer roberta-base" "serve modernbert-base --requests 2 --rate 1" \
+         "plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64"; do
+  # shellcheck disable=SC2086
+  expect_error "${c%% *} refuses an encoder" "^tmem: error: model: an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem params counts it" $c
 done
 # the whole path in errors, however long (no 50-character cut)
 DEEP="$TMP/$(printf '%080d' 0 | tr 0 d)/$(printf '%060d' 0 | tr 0 e)"

@@ -41,10 +41,10 @@ for c in params train plan infer serve inspect lab models gpus sweep; do
     if grep -q 'architecture flags' "$TMP/sec.roff"; then ok; else bad "man page: tmem $c does not point to the architecture flags"; fi
   fi
 done
-# 57 train + 23 shared, 29 infer + 23, 12 serve + 31 infer + 23, 4 params + 23, 5 inspect, 13 lab,
+# 57 train + 24 shared, 29 infer + 24, 12 serve + 31 infer + 24, 4 params + 24, 5 inspect, 13 lab,
 # 1 models, 2 gpus (and plan), then --format on each and --svg on params, train, infer, serve (13),
 # 4 sweep
-if [ "$n_flags" -eq 325 ]; then ok; else bad "checked $n_flags flag rows, want 325 (did a command gain an option? update this count)"; fi
+if [ "$n_flags" -eq 327 ]; then ok; else bad "checked $n_flags flag rows, want 327 (did a command gain an option? update this count)"; fi
 
 # --- a --help line's named values are exactly what the parser takes ------------------------
 # check_choices CMD FLAG "ARGS...": each listed value is accepted; a made-up one is refused
