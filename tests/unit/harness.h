@@ -42,7 +42,14 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
  * loops over every preset that train leave them out by this. */
 static inline bool tmem_test_trainable(const struct tmem_model *m)
 {
-    return m->ssm == TMEM_SSM_NONE;
+    return m->ssm == TMEM_SSM_NONE && !m->encoder;
+}
+
+/* Whether tmem infer and serve take it: not an encoder (refused until their
+ * ledger exists; test_encoders.c and tests/cli/anycfg.sh check the refusal). */
+static inline bool tmem_test_servable(const struct tmem_model *m)
+{
+    return !m->encoder;
 }
 
 /* A preset (or any MODEL) loaded, resolved and counted; fails the test on

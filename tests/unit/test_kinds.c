@@ -363,7 +363,8 @@ static void mark_kinds(const struct tmem_model *m, const char *what, bool seen[T
             fail_msg("%s: tensor %s has no kind row", what, t->name);
         if (strcmp(t->name, ki->name) != 0 || t->group != ki->group)
             fail_msg("%s: tensor %s is not its kind's (%s)", what, t->name, ki->name);
-        if (ki->vector ? t->cols != 1 : t->rows < 2)
+        /* (RoBERTa's token_type_embeddings has one row: type_vocab_size 1) */
+        if (ki->vector ? t->cols != 1 : t->rows < 2 && t->kind != TMEM_TENSOR_KIND_TOKEN_TYPE_EMBD)
             fail_msg("%s: %s has the wrong shape for its kind", what, t->name);
         if (here[t->kind])
             fail_msg("%s: kind %s twice", what, ki->name);
@@ -406,6 +407,22 @@ static void every_emitted_kind_has_a_row_and_every_row_is_emitted(void **state)
     raw.vision.image_newline = true;
     assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
     mark_kinds(&m, "llava-next variant", seen);
+    /* encoders: DeBERTa without share_att_key (pos_key_proj, pos_query_proj)
+     * under a classifier; BERT's MLM head (head norm with bias); ModernBERT
+     * with norm_bias (the attention norms' biases) */
+    assert_int_equal(tmem_model_load("deberta-v3-base", NULL, &raw, NULL), TMEM_OK);
+    raw.share_att_key = false;
+    raw.head = TMEM_HEAD_CLS;
+    assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
+    mark_kinds(&m, "deberta variant", seen);
+    assert_int_equal(tmem_model_load("bert-base-uncased", NULL, &raw, NULL), TMEM_OK);
+    raw.head = TMEM_HEAD_MLM;
+    assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
+    mark_kinds(&m, "bert mlm variant", seen);
+    assert_int_equal(tmem_model_load("modernbert-base", NULL, &raw, NULL), TMEM_OK);
+    raw.norm = TMEM_NORM_LAYERNORM;
+    assert_int_equal(tmem_model_resolve(&raw, &m, NULL), TMEM_OK);
+    mark_kinds(&m, "modernbert variant", seen);
     for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
         if (!seen[k])
             fail_msg("kind %s is emitted by no inventory", tmem_tensor_kind_info((enum tmem_tensor_kind)k)->name);

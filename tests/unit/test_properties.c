@@ -31,6 +31,8 @@ static void kv_is_linear_in_batch_and_context(void **state)
         struct tmem_model m;
         struct tmem_inventory inv;
         tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
+        if (!tmem_test_servable(&m))
+            continue; /* infer / train refuse encoders */
         struct tmem_infer_opts o;
         tmem_infer_defaults(&o);
         o.gpu = tmem_gpu_find("h200");
@@ -61,6 +63,8 @@ static void the_ledger_grows_with_batch_context_and_weight_width(void **state)
         struct tmem_model m;
         struct tmem_inventory inv;
         tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
+        if (!tmem_test_servable(&m))
+            continue; /* infer / train refuse encoders */
         struct tmem_infer_opts o;
         tmem_infer_defaults(&o);
         o.gpu = tmem_gpu_find("b200");
@@ -100,6 +104,8 @@ static void tensor_parallel_never_adds_per_gpu_memory(void **state)
         struct tmem_model m;
         struct tmem_inventory inv;
         tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
+        if (!tmem_test_servable(&m))
+            continue; /* infer / train refuse encoders */
         struct tmem_infer_opts o;
         tmem_infer_defaults(&o);
         o.gpu = tmem_gpu_find("h100-sxm");
@@ -190,6 +196,8 @@ static void sharding_and_recompute_never_add_memory(void **state)
         struct tmem_model m;
         struct tmem_inventory inv;
         tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
+        if (!tmem_test_servable(&m))
+            continue; /* infer / train refuse encoders */
         if (!tmem_test_trainable(&m))
             continue; /* train refuses it (tmem_test_trainable) */
         for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
@@ -244,6 +252,8 @@ static void train_peak_grows_with_micro_batch_and_seq(void **state)
         struct tmem_model m;
         struct tmem_inventory inv;
         tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
+        if (!tmem_test_servable(&m))
+            continue; /* infer / train refuse encoders */
         if (!tmem_test_trainable(&m))
             continue; /* train refuses it (tmem_test_trainable) */
         for (int v = 0; v < 4; v++) {
@@ -291,6 +301,8 @@ static void train_peak_never_rises_with_sharded_gpus(void **state)
         struct tmem_model m;
         struct tmem_inventory inv;
         tmem_test_load(tmem_preset_at(i)->name, &m, &inv);
+        if (!tmem_test_servable(&m))
+            continue; /* infer / train refuse encoders */
         if (!tmem_test_trainable(&m))
             continue; /* train refuses it (tmem_test_trainable) */
         for (int v = 0; v < 3; v++) {
