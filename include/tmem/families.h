@@ -67,6 +67,18 @@
 #define PLAIN .mlp = TMEM_MLP_PLAIN
 #define GATED .mlp = TMEM_MLP_GATED
 #define MLA .attn = TMEM_ATTN_MLA
+/* the BERT line's layout (BertLayer: q/k/v/o, intermediate and output dense with
+ * biases, two LayerNorms with bias, GELU; learned positions, embedding LayerNorm,
+ * decoder tied with its own bias; hidden and attention-probs dropout 0.1) */
+#define BERT_LAYOUT                                                                                \
+    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,          \
+        .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true,               \
+        .d_ff_mult = 4, .mlp_act = "GELU",                                                         \
+        DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1,                   \
+                "hidden_dropout_prob", 0.1)
+/* a post-LN encoder without a final norm whose bare *Model has head h */
+#define BERT_ENCODER(h)                                                                            \
+    .encoder = true, .enc_head = (h), .no_final_norm = true, .head_bias = true, .post_norm = true
 /* encoders' classification labels: id2label's size, num_labels when given */
 #define ENC_KEYS {RULE_("id2label", N_LABELS, SIZE)}, KEY("num_labels", N_LABELS)
 /* the kernel profile of the Llama line: rotary, softmax upcast to fp32 */
@@ -468,13 +480,9 @@ TMEM_FAMILY(TMEM_FAMILY_MAMBA2, .name = "mamba2", .hf_class = "Mamba2",
  * post-LN, no final norm. */
 TMEM_FAMILY(TMEM_FAMILY_BERT, .name = "bert", .hf_class = "Bert",
     .description = "encoder: learned positions + token types, post-LN, GELU MLP, biases, pooler",
-    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
-    .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true, .d_ff_mult = 4,
-    .mlp_act = "GELU",
-    DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1, "hidden_dropout_prob", 0.1),
+    BERT_LAYOUT,
     CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 2)),
-    .encoder = true, .enc_head = TMEM_HEAD_POOLER, .no_final_norm = true, .head_bias = true,
-    .post_norm = true, .n_type_vocab = 2)
+    BERT_ENCODER(TMEM_HEAD_POOLER), .n_type_vocab = 2)
 
 /* RobertaModel: BERT's layout (position table of max_position_embeddings
  * rows, 514 in the checkpoints' configs: padding_idx + 1 offset already in
@@ -483,25 +491,17 @@ TMEM_FAMILY(TMEM_FAMILY_BERT, .name = "bert", .hf_class = "Bert",
  * REF: modeling_roberta.py, configuration_roberta.py (type_vocab_size 2). */
 TMEM_FAMILY(TMEM_FAMILY_ROBERTA, .name = "roberta", .hf_class = "Roberta",
     .description = "encoder: BERT layout (positions offset by padding_idx + 1), pooler",
-    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
-    .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true, .d_ff_mult = 4,
-    .mlp_act = "GELU",
-    DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1, "hidden_dropout_prob", 0.1),
+    BERT_LAYOUT,
     CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 2)),
-    .encoder = true, .enc_head = TMEM_HEAD_POOLER, .no_final_norm = true, .head_bias = true,
-    .post_norm = true, .n_type_vocab = 2)
+    BERT_ENCODER(TMEM_HEAD_POOLER), .n_type_vocab = 2)
 
 /* XLMRobertaModel: RoBERTa's code (modeling_xlm_roberta.py is a copy) with
  * a 250k vocabulary */
 TMEM_FAMILY(TMEM_FAMILY_XLM_ROBERTA, .name = "xlm-roberta", .aliases = "xlm_roberta", .hf_class = "XLMRoberta",
     .description = "encoder: RoBERTa layout, multilingual 250k vocabulary, pooler",
-    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
-    .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true, .d_ff_mult = 4,
-    .mlp_act = "GELU",
-    DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1, "hidden_dropout_prob", 0.1),
+    BERT_LAYOUT,
     CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 2)),
-    .encoder = true, .enc_head = TMEM_HEAD_POOLER, .no_final_norm = true, .head_bias = true,
-    .post_norm = true, .n_type_vocab = 2)
+    BERT_ENCODER(TMEM_HEAD_POOLER), .n_type_vocab = 2)
 
 /* DebertaV2Model (v2 and v3). REF: modeling_deberta_v2.py DebertaV2Embeddings
  * (word; position table iff position_biased_input; token types iff
@@ -515,10 +515,7 @@ TMEM_FAMILY(TMEM_FAMILY_XLM_ROBERTA, .name = "xlm-roberta", .aliases = "xlm_robe
  * false, position_biased_input true, dropouts 0.1. */
 TMEM_FAMILY(TMEM_FAMILY_DEBERTA_V2, .name = "deberta-v2", .aliases = "deberta_v2", .hf_class = "DebertaV2",
     .description = "encoder: disentangled attention over shared relative position embeddings, post-LN",
-    LN, .n_norm_per_layer = 2, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
-    .lm_head_bias = true, .learned_pos = true, .embed_norm = true, .tied = true, .d_ff_mult = 4,
-    .mlp_act = "GELU",
-    DROPOUT("attention_probs_dropout_prob", 0.1, "hidden_dropout_prob", 0.1, "hidden_dropout_prob", 0.1),
+    BERT_LAYOUT,
     CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 0),
            FLAG("position_biased_input", LEARNED_POS), FLAG("relative_attention", REL_ATTN),
            {RULE_("position_buckets", REL_BUCKETS, POS)},
@@ -528,8 +525,7 @@ TMEM_FAMILY(TMEM_FAMILY_DEBERTA_V2, .name = "deberta-v2", .aliases = "deberta_v2
            {RULE_("pos_att_type", ATT_C2P, HAS_STR), .str = "c2p"},
            {RULE_("pos_att_type", ATT_P2C, HAS_STR), .str = "p2c"},
            {RULE_("conv_kernel_size", CONV_KERNEL, POS)}),
-    .encoder = true, .enc_head = TMEM_HEAD_NONE, .no_final_norm = true, .head_bias = true,
-    .post_norm = true)
+    BERT_ENCODER(TMEM_HEAD_NONE))
 
 /* ModernBertModel. REF: modeling_modernbert.py ModernBertEmbeddings
  * (tok_embeddings, norm), ModernBertEncoderLayer (attn_norm: nn.Identity in
@@ -578,6 +574,8 @@ TMEM_FAMILY(TMEM_FAMILY_MODERNBERT, .name = "modernbert", .hf_class = "ModernBer
 #undef MLA
 #undef HF_EAGER
 #undef ENC_KEYS
+#undef BERT_LAYOUT
+#undef BERT_ENCODER
 #endif
 
 #ifdef TMEM__FAMILY_EMPTY
