@@ -142,6 +142,9 @@ def main():
         except ValueError:
             failures.append("%s: no '%s' after it" % (begin, END))
             continue
+        if any(l.startswith("<!-- generated from ") for l in new[i + 1:j]):
+            failures.append("%s: another generated block starts before its '%s'" % (begin, END))
+            continue
         before = len(failures)
         body = table(name, read_rows(os.path.join(rows_dir, name + ".tsv")), tmem, shared, failures)
         new[i + 1:j] = body
