@@ -204,7 +204,7 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
         w->n_requests = cmp->reqs ? cmp->n_reqs : cmp->completed;
         if (w->n_requests > TMEM_SERVE_MAX_REQUESTS)
             return bad("--compare", "more than 4194304 requests");
-        b.reqs = tmem__alloc(w->n_requests * sizeof *b.reqs);
+        b.reqs = tmem__alloc((size_t)w->n_requests * sizeof *b.reqs); /* <= 2^22 requests, checked above */
         struct tmem_error err = {0};
         if (b.reqs != NULL && tmem_serve_workload_fill(w, b.reqs, w->n_requests, &err) != TMEM_OK) {
             tmem__dealloc(b.reqs);
