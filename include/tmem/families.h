@@ -548,6 +548,29 @@ TMEM_FAMILY(TMEM_FAMILY_MODERNBERT, .name = "modernbert", .hf_class = "ModernBer
     .encoder = true, .enc_head = TMEM_HEAD_NONE, .no_pooler = true, .cls_norm = true,
     .first_attn_norm_absent = true)
 
+/* ------------------------------------------- trained by Megatron-LM itself */
+
+TMEM_FAMILY(TMEM_FAMILY_MEGATRON_GPT, .name = "megatron_gpt", .aliases = "megatron-gpt", .hf_class = "MegatronGPT",
+    .description = "Megatron-LM GPTModel: learned positions, LayerNorm with bias, SwiGLU with biases, tied",
+    /* REF Megatron-LM megatron/model/language_model.py Embedding
+     * (word_embeddings (V, d), position_embeddings (max_position_embeddings,
+     * d), embedding_dropout = hidden_dropout), megatron/model/transformer.py
+     * ParallelTransformerLayer (input_layernorm, post_attention_layernorm:
+     * LayerNorm with bias; query_key_value (3·d, d) and dense (d, d);
+     * ParallelMLP dense_h_to_4h (2·d_ff, d) under --swiglu (gate and up in
+     * one matrix), dense_4h_to_h (d, d_ff); every linear with bias:
+     * add_bias_linear default True), final_layernorm; the output layer is
+     * the word embedding (untie_embeddings_and_output_weights default
+     * False); arguments.py: attention_dropout 0.1, hidden_dropout 0.1.
+     * The keys are Megatron's argument names (--num-layers → num_layers);
+     * .hf_class is the stem of NeMo's MegatronGPTModel, there is no
+     * transformers class. */
+    LN, .n_norm_per_layer = 2, GATED, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .learned_pos = true, .tied = true,
+    .mlp_act = "SwiGLU",
+    DROPOUT("attention_dropout", 0.1, "hidden_dropout", 0.1, "hidden_dropout", 0.1),
+    CONFIG(ALL_BIAS("add_bias_linear"), IF_TRUE("untie_embeddings_and_output_weights", TIED, 0)))
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

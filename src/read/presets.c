@@ -1586,6 +1586,28 @@ static const struct tmem_preset presets[] = {
      "\"num_hidden_layers\": 28, "
      "\"vocab_size\": 50368"
      "}"},
+
+    /* Megatron-LM PR #482 (tools/get_training_info/README.md,
+     * https://github.com/NVIDIA/Megatron-LM/pull/482): the "Llama2 7B" GPTModel it
+     * measured on 8 x H800, as Megatron's arguments give it: --num-layers 32
+     * --hidden-size 4096 --num-attention-heads 32 --seq-length 2048
+     * --max-position-embeddings 2048 --swiglu (ffn_hidden_size =
+     * int(4·4096·2/3 / 64)·64 = 10880), GPT-2 BPE vocabulary padded to 50432
+     * (make_vocab_size_divisible_by 128). The PR prints 6,642,245,632
+     * parameters, which takes query_key_value's bias as (d) and leaves out the
+     * final LayerNorm; tmem's exact 6,642,515,968 is checked against the hand
+     * calculation in tests/unit/test_megatron_pr482.c. */
+    {"megatron-gpt-7b", "megatron-lm/gpt-7b-pr482", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"megatron_gpt\", "
+     "\"num_layers\": 32, "
+     "\"hidden_size\": 4096, "
+     "\"num_attention_heads\": 32, "
+     "\"ffn_hidden_size\": 10880, "
+     "\"max_position_embeddings\": 2048, "
+     "\"padded_vocab_size\": 50432"
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

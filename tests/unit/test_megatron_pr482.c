@@ -1,0 +1,102 @@
+/* test_megatron_pr482.c — Megatron-LM's GPTModel (family megatron_gpt, one
+ * row in include/tmem/families.h) and the 7B configuration of Megatron-LM
+ * PR #482 (tools/get_training_info, https://github.com/NVIDIA/Megatron-LM/pull/482):
+ * its parameters by hand against the PR's printed count, and what one layer
+ * saves under --kernels local (Megatron's --transformer-impl local path the PR
+ * measured) by hand. The PR's measured peaks are rows of
+ * tests/accuracy/megatron_pr482.tsv.
+ *
+ * REF Megatron-LM megatron/model/language_model.py (Embedding: word (V, d),
+ * position (max_position_embeddings, d)), megatron/model/transformer.py
+ * (ParallelTransformerLayer: input_layernorm, query_key_value (3·d, d) + bias,
+ * dense (d, d) + bias, post_attention_layernorm, ParallelMLP dense_h_to_4h
+ * (2·d_ff, d) + bias under --swiglu, dense_4h_to_h (d, d_ff) + bias;
+ * final_layernorm), arguments.py (add_bias_linear True,
+ * untie_embeddings_and_output_weights False: the output layer is the word
+ * embedding; --swiglu: ffn_hidden_size = int(4·d·2/3 / 64)·64). */
+#include "harness.h"
+
+#include "tmem/read.h"
+#include "tmem/train.h"
+
+#include <string.h>
+
+static void parse(const char *text, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err) != TMEM_OK ||
+        tmem_model_resolve(&raw, m, &err) != TMEM_OK || tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+}
+
+/* The PR's model: d 4096, L 32, a 32, d_ff = int(4·4096·2/3 / 64)·64 =
+ * int(170.67)·64 = 10880, V 50432 (GPT-2's 50257 padded to a multiple of
+ * 128), 2048 positions, tied. By hand:
+ *   word_embeddings      50432 · 4096                       =   206,569,472
+ *   position_embeddings  2048 · 4096                        =     8,388,608
+ *   per layer:
+ *     2 LayerNorms        2 · (4096 + 4096)                 =        16,384
+ *     query_key_value     4096 · 12288 + 12288              =    50,343,936
+ *     dense               4096 · 4096 + 4096                =    16,781,312
+ *     dense_h_to_4h       4096 · 21760 + 21760              =    89,150,720
+ *     dense_4h_to_h       10880 · 4096 + 4096               =    44,568,576
+ *     layer                                                 =   200,860,928
+ *   32 layers                                               = 6,427,549,696
+ *   final_layernorm       4096 + 4096                       =         8,192
+ *   total                                                   = 6,642,515,968
+ * EVIDENCE: the PR's README prints "Amount of Parameters: 6,642,245,632" for
+ * this model ("Full Model without Parallel"); get_training_info.py counts
+ * v·h + s·h + (7·h + 4·h² + 3·f·h + 2·f)·n: query_key_value's bias as h
+ * (its table shows "b=[4096]") instead of 3·h, and no final_layernorm. Its
+ * count plus 32 · 2 · 4096 + 2 · 4096 = 270,336 is the exact one. */
+static void megatron_gpt_7b_by_hand(void **state)
+{
+    (void)state;
+    const struct tmem_preset *p = tmem_preset_find("megatron-gpt-7b");
+    assert_non_null(p);
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(p->config_json, &m, &inv);
+    check_group_sum(&inv);
+    assert_string_equal(tmem_family_info(m.family)->name, "megatron_gpt");
+    const uint64_t d = 4096, L = 32, f = 10880, V = 50432, pos = 2048;
+    assert_int_equal(m.d_ff, (4 * d * 2 / 3) / 64 * 64);
+    const uint64_t layer = 2 * 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * 2 * f + 2 * f) + (f * d + d);
+    assert_int_equal(layer, U64(200860928));
+    assert_int_equal(inv.group_params[TMEM_GROUP_EMBEDDING], V * d + pos * d);
+    assert_int_equal(inv.group_params[TMEM_GROUP_LM_HEAD], 0); /* tied */
+    assert_int_equal(inv.group_params[TMEM_GROUP_MLP], L * (d * 2 * f + 2 * f + f * d + d));
+    assert_int_equal(inv.total_params, V * d + pos * d + L * layer + 2 * d);
+    assert_int_equal(inv.total_params, U64(6642515968));
+    /* the PR's printed figure, and its formula's two omissions */
+    const uint64_t pr482 = U64(6642245632);
+    assert_int_equal(V * d + pos * d + (7 * d + 4 * d * d + 3 * f * d + 2 * f) * L, pr482);
+    assert_int_equal(inv.total_params - pr482, L * 2 * d + 2 * d);
+}
+
+/* add_bias_linear false drops the linear biases (the LayerNorms keep theirs):
+ * 32 · (12288 + 4096 + 21760 + 4096) = 32 · 42,240 = 1,351,680;
+ * untie_embeddings_and_output_weights true adds an output layer (V, d). */
+static void megatron_flags_read_from_the_config(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"model_type\": \"megatron_gpt\", \"num_layers\": 32, \"hidden_size\": 4096, "
+        "\"num_attention_heads\": 32, \"ffn_hidden_size\": 10880, \"max_position_embeddings\": 2048, "
+        "\"padded_vocab_size\": 50432, \"add_bias_linear\": false, "
+        "\"untie_embeddings_and_output_weights\": true}";
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(text, &m, &inv);
+    assert_int_equal(inv.total_params, U64(6642515968) - U64(1351680) + U64(50432) * 4096);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(megatron_gpt_7b_by_hand),
+        cmocka_unit_test(megatron_flags_read_from_the_config),
+    };
+    return cmocka_run_group_tests_name("megatron_pr482", tests, NULL, NULL);
+}
