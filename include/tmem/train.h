@@ -106,9 +106,13 @@ enum tmem_kernels {
                                input), fused linear cross-entropy (implies --fused-ce) */
     TMEM_KERNELS_TE,        /* Transformer Engine LayerNormLinear / LayerNormMLP: fused norms, fc1_out
                                (gate and up) and the activation's output */
+    TMEM_KERNELS_LOCAL,     /* Megatron-LM --transformer-impl local (megatron/model/transformer.py): apex
+                               fused norms, SwiGLU op by op (F.silu on one chunk of dense_h_to_4h's
+                               output, times the other), and under flash attention the kernel's saved
+                               output [b, s] beside the [s, b] contiguous copy dense saves */
     TMEM_KERNELS_COUNT
 };
-const char *tmem_kernels_name(enum tmem_kernels k); /* "eager", "fused", "liger", "te" */
+const char *tmem_kernels_name(enum tmem_kernels k); /* "eager", "fused", "liger", "te", "local" */
 enum tmem_kernels tmem_kernels_from_name(const char *s);
 
 /* How the frozen base of an adapter fine-tune stores its linear layers'
@@ -467,6 +471,8 @@ enum tmem_act_choice {
     TMEM_ACT_CHOICE_NORM_EAGER,        /* --kernels eager: RMSNorm op by op */
     TMEM_ACT_CHOICE_NORM_FUSED,        /* --kernels fused|liger|te: a fused RMSNorm */
     TMEM_ACT_CHOICE_GLU_FUSED,         /* --kernels liger|te: a fused gated activation */
+    TMEM_ACT_CHOICE_ATTN_OUT_SHARED,   /* every stack but --kernels local: the attention kernel's
+                                          saved output is the output projection's input */
     TMEM_ACT_CHOICE_COUNT
 };
 

@@ -74,7 +74,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .def = OPT_DEFAULT_TEXT(tmem_attention_name(d.attention))},
         {OPT_ROW("--framework", OPT_STR, "F", "the defaults a training tool runs with, printed as named assumptions (flags override them)", &t->framework),
          .choice = tmem__choice_framework, .def = OPT_DEFAULT_TEXT("none")},
-        {OPT_ROW("--kernels", OPT_STR, "K", "kernel stack the activations are saved by (fused: RMSNorm input + rstd; liger, te: also a fused SwiGLU; liger: fused linear CE)", &t->kernels),
+        {OPT_ROW("--kernels", OPT_STR, "K", "kernel stack the activations are saved by (fused: RMSNorm input + rstd; liger, te: also a fused SwiGLU; liger: fused linear CE; local: Megatron-LM --transformer-impl local)", &t->kernels),
          .choice = tmem__choice_kernels, .def = OPT_DEFAULT_TEXT(tmem_kernels_name(d.kernels))},
         {OPT_ROW("--dropout", OPT_STR, "S", "dropout layers, as the family's config has them unless set", &t->dropout),
          .choice = tmem__choice_on_off},

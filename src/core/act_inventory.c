@@ -35,6 +35,7 @@
 #define NORM_EAGER BIT(TMEM_ACT_CHOICE_NORM_EAGER)
 #define NORM_FUSED BIT(TMEM_ACT_CHOICE_NORM_FUSED)
 #define GLU_FUSED BIT(TMEM_ACT_CHOICE_GLU_FUSED)
+#define OUT_SHARED BIT(TMEM_ACT_CHOICE_ATTN_OUT_SHARED)
 #define KB(k) (UINT64_C(1) << TMEM_TENSOR_KIND_##k)
 #define RECOMPUTE_CHOICES (NONE_RC | SELECTIVE | FULL)
 
@@ -78,6 +79,7 @@ static const char *const choice_names[] = {
     [TMEM_ACT_CHOICE_NORM_EAGER] = "eager RMSNorm",
     [TMEM_ACT_CHOICE_NORM_FUSED] = "fused RMSNorm",
     [TMEM_ACT_CHOICE_GLU_FUSED] = "fused gated activation",
+    [TMEM_ACT_CHOICE_ATTN_OUT_SHARED] = "attention output shared with o_proj",
 };
 _Static_assert(sizeof choice_names / sizeof choice_names[0] == TMEM_ACT_CHOICE_COUNT, "one name per choice");
 
@@ -331,6 +333,12 @@ static void attention(struct walk *w)
     put(w, (struct act){"attn.v_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false, 0}, tc_mul(c, a, d));
     put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, o_wgrad},
         tc_mul(c, a, d));
+    /* Megatron's local path (megatron/model/transformer.py
+     * ParallelAttention.forward): context_layer = rearrange(
+     * core_attention_flash(q, k, v), 'b s h d -> s b (h d)').contiguous() is
+     * a copy, which dense saves; flash keeps its own [b, s] output */
+    put(w, (struct act){"attn.flash_out", "b·s × n_head·d_head", ATTN, C, TP, NAIVE | OUT_SHARED, false, 0},
+        tc_mul(c, a, d));
     put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false, 0}, a); /* flash's log-sum-exp */
 }
 
@@ -545,8 +553,11 @@ static uint32_t plan_choices(const struct tmem_train_ctx *c)
     case TMEM_KERNELS_FUSED: b |= NORM_FUSED; break;
     case TMEM_KERNELS_LIGER:
     case TMEM_KERNELS_TE: b |= NORM_FUSED | GLU_FUSED; break;
+    case TMEM_KERNELS_LOCAL: b |= NORM_FUSED; break;
     case TMEM_KERNELS_COUNT: break;
     }
+    if (c->o->kernels != TMEM_KERNELS_LOCAL)
+        b |= OUT_SHARED;
     return b;
 }
 

@@ -87,7 +87,7 @@ _Static_assert(sizeof optimizers / sizeof optimizers[0] == TMEM_OPTIMIZER_COUNT,
 
 static const char *const recompute_names[] = {"none", "selective", "full"};
 static const char *const attention_names[] = {"naive", "flash"};
-static const char *const kernels_names[] = {"eager", "fused", "liger", "te"};
+static const char *const kernels_names[] = {"eager", "fused", "liger", "te", "local"};
 static const char *const fsdp_names[] = {"off", "full", "grad-op", "hybrid", "no-shard"};
 static const char *const offload_names[] = {"none", "optimizer", "params"};
 static const char *const phase_names[] = {"forward", "backward", "backward_end", "optimizer"};

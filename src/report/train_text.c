@@ -142,7 +142,8 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
         [TMEM_KERNELS_EAGER] = "HF eager RMSNorm (x fp32, rstd, y)",
         [TMEM_KERNELS_FUSED] = "fused RMSNorm (input, rstd)",
         [TMEM_KERNELS_LIGER] = "Liger RMSNorm (input, rstd)",
-        [TMEM_KERNELS_TE] = "TE RMSNorm (input, rstd)"};
+        [TMEM_KERNELS_TE] = "TE RMSNorm (input, rstd)",
+        [TMEM_KERNELS_LOCAL] = "apex fused RMSNorm (input, rstd)"};
     _Static_assert(sizeof norms / sizeof norms[0] == TMEM_KERNELS_COUNT, "one name per stack");
     bool glu = v->model->mlp == TMEM_MLP_GATED;
     bool fused_glu = glu && (o->kernels == TMEM_KERNELS_LIGER || o->kernels == TMEM_KERNELS_TE);
@@ -150,8 +151,9 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
             v->model->norm == TMEM_NORM_RMSNORM ? norms[o->kernels] : "fused LayerNorm",
             v->r->rope ? " / rotary" : "", fused_glu ? "fused " : "", fi && fi->mlp_act ? fi->mlp_act : "MLP",
             v->r->softmax_fp32 ? "fp32" : "the compute dtype",
-            o->attention == TMEM_ATTENTION_FLASH ? "FlashAttention-2 saves q, k, v, out, lse"
-                                                 : "eager attention materialises the scores");
+            o->attention != TMEM_ATTENTION_FLASH ? "eager attention materialises the scores"
+            : o->kernels == TMEM_KERNELS_LOCAL   ? "FlashAttention-2 saves q, k, v, out, lse; dense saves out's [s, b] copy"
+                                                 : "FlashAttention-2 saves q, k, v, out, lse");
     if (o->lora_rank > 0)
         fprintf(out, "  adapters: PEFT Linear (dropout, A, B); a frozen weight's own gradient needs no saved tensor;\n"
                      "    the first layer is counted like the others (it saves less before its first adapter)\n");

@@ -82,6 +82,7 @@ static const struct want flash_none[] = {
     {"attn.k_repeated", ABSENT, 33554432},
     {"attn.v_repeated", ABSENT, 33554432},
     {"attn.o_proj_input", SAVED, 33554432},
+    {"attn.flash_out", ABSENT, 33554432}, /* --kernels local's: flash's [b, s] output beside dense's copy */
     {"attn.lse", SAVED, 524288},
     {"attn.softmax", ABSENT, 2147483648},
     {"attn.dropout_mask", ABSENT, 536870912},

@@ -92,11 +92,88 @@ static void megatron_flags_read_from_the_config(void **state)
     assert_int_equal(inv.total_params, U64(6642515968) - U64(1351680) + U64(50432) * 4096);
 }
 
+/* Row 1 of the PR's table: micro-batch 2, seq 2048, dp 8, tp 1, pp 1, bf16
+ * with fp32 main grads and the distributed optimizer, flash attention,
+ * dropout 0.1 (Megatron's defaults), --kernels local. T = b·s = 4096
+ * tokens, d 4096, f 10880, 32 heads, 32 layers. One layer saves, bytes:
+ *   attention  input_layernorm input 2·T·d, its fp32 mean + rstd 8·T,
+ *              query_key_value input 2·T·d, q, k, v 3 · 2·T·d (the
+ *              contiguous [b, s] copies flash saves), flash's output 2·T·d,
+ *              its [s, b] contiguous copy (dense's input) 2·T·d, the fp32
+ *              lse 4·32·T
+ *              = 14·T·d + 136·T = 234,881,024 + 557,056 = 235,438,080
+ *   MLP        post_attention_layernorm input 2·T·d + 8·T, dense_h_to_4h
+ *              input 2·T·d, its output 2 · 2·T·f (silu's chunk and the
+ *              other), silu's output 2·T·f, the product (dense_4h_to_h's
+ *              input) 2·T·f
+ *              = 4·T·d + 8·T·f + 8·T = 67,108,864 + 356,515,840 + 32,768
+ *              = 423,657,472
+ *   masks      two 1-byte hidden-dropout masks 2·T·d = 33,554,432
+ * EVIDENCE: get_training_info.py (Megatron-LM PR #482), derived from the
+ * allocator's cudaMalloc / cudaFree trace, counts per layer
+ * 10·s·b·h + 4·s·b·f elements of 2 bytes = 20·T·d + 8·T·f =
+ * 335,544,320 + 356,515,840 = 692,060,160 B; the three parts above add
+ * the fp32 statistics it leaves out, 16·T + 128·T = 589,824 B. */
+static void one_layer_under_the_local_stack(void **state)
+{
+    (void)state;
+    const struct tmem_preset *p = tmem_preset_find("megatron-gpt-7b");
+    assert_non_null(p);
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(p->config_json, &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.gpus = 8;
+    o.micro_batch = 2;
+    o.seq = 2048;
+    o.grad_accum = 128; /* the PR's global batch 2048 = 2 · 8 · 128 */
+    tmem_train_framework_apply(TMEM_FRAMEWORK_MEGATRON, 1u << TMEM_TRAIN_FIELD_KERNELS, &o, NULL, 0);
+    o.kernels = TMEM_KERNELS_LOCAL;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    const uint64_t T = 4096, d = 4096, f = 10880, L = 32;
+    const uint64_t attn = 14 * T * d + 136 * T, mlp = 4 * T * d + 8 * T * f + 8 * T, masks = 2 * T * d;
+    assert_int_equal(attn, U64(235438080));
+    assert_int_equal(mlp, U64(423657472));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], L * attn);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], L * mlp);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MASKS], L * masks);
+    const uint64_t pr482_layer = 2 * (10 * T * d + 4 * T * f);
+    assert_int_equal(pr482_layer, U64(692060160));
+    assert_int_equal(attn + mlp + masks - pr482_layer, 16 * T + 128 * T);
+    /* the states: 2 + 4 B per parameter, 12 B over dp 8 */
+    const uint64_t P = U64(6642515968);
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], 2 * P);
+    assert_int_equal(r.item_bytes[TMEM_TI_GRADS] + r.item_bytes[TMEM_TI_GRADS_FP32], 4 * P);
+    assert_int_equal(r.item_bytes[TMEM_TI_MASTER] + r.item_bytes[TMEM_TI_STATE0] + r.item_bytes[TMEM_TI_STATE1],
+                     12 * P / 8);
+    /* every other stack shares flash's output with dense's input: one
+     * 2·T·d tensor less per layer */
+    static const enum tmem_kernels others[] = {TMEM_KERNELS_EAGER, TMEM_KERNELS_FUSED, TMEM_KERNELS_TE};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        o.kernels = others[i];
+        struct tmem_train_result e;
+        assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &e, NULL), TMEM_OK);
+        assert_int_equal(e.item_bytes[TMEM_TI_ACT_ATTN], L * (attn - 2 * T * d));
+    }
+    /* naive attention: the output projection's input is the only copy */
+    o.kernels = TMEM_KERNELS_LOCAL;
+    o.attention = TMEM_ATTENTION_NAIVE;
+    struct tmem_train_result n;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &n, NULL), TMEM_OK);
+    o.kernels = TMEM_KERNELS_EAGER;
+    struct tmem_train_result ne;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &ne, NULL), TMEM_OK);
+    assert_int_equal(n.item_bytes[TMEM_TI_ACT_ATTN], ne.item_bytes[TMEM_TI_ACT_ATTN]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(megatron_gpt_7b_by_hand),
         cmocka_unit_test(megatron_flags_read_from_the_config),
+        cmocka_unit_test(one_layer_under_the_local_stack),
     };
     return cmocka_run_group_tests_name("megatron_pr482", tests, NULL, NULL);
 }
