@@ -4,7 +4,11 @@
  * its parameters by hand against the PR's printed count, and what one layer
  * saves under --kernels local (Megatron's --transformer-impl local path the PR
  * measured) by hand. The PR's measured peaks are rows of
- * tests/accuracy/megatron_pr482.tsv.
+ * tests/accuracy/megatron_pr482.tsv: its README takes "the output of
+ * torch.cuda.max_memory_allocated() in Megatron's report_memory after training
+ * several iterations as the actual value" (69.1, 55.7, 49.8, 28.8 GB, which
+ * get_training_info.py's memory_giga_bytes makes GiB: / 1024^3), so the
+ * comparison is with peak.allocated.
  *
  * REF Megatron-LM megatron/model/language_model.py (Embedding: word (V, d),
  * position (max_position_embeddings, d)), megatron/model/transformer.py
