@@ -28,15 +28,41 @@ enum tmem_serve_dist_kind {
     TMEM_SERVE_DIST_UNIFORM,   /* integers in [a, b] */
     TMEM_SERVE_DIST_NORMAL,    /* round(N(a, b²)), at least 1 */
     TMEM_SERVE_DIST_LOGNORMAL, /* round(exp(N(a, b²))), at least 1 */
+    TMEM_SERVE_DIST_SHAREGPT,  /* ShareGPT-like (tmem_serve_sharegpt): 4 + floor(a · Exp(1)),
+                                * a pair outside vllm bench serve's filter drawn again */
     TMEM_SERVE_DIST_COUNT
 };
-/* "fixed", "uniform", "normal", "lognormal" ("unknown" out of range). */
+/* "fixed", "uniform", "normal", "lognormal", "sharegpt" ("unknown" out of range). */
 const char *tmem_serve_dist_name(enum tmem_serve_dist_kind k);
 
 struct tmem_serve_dist {
     enum tmem_serve_dist_kind kind;
     double a, b;
 };
+
+/* ShareGPT as vllm bench serve samples it (--dataset-name sharegpt on
+ * ShareGPT_V3_unfiltered_cleaned_split.json: the first human turn is the
+ * prompt, the gpt reply the output; a pair with a prompt or output under 4
+ * tokens, a prompt over 1024 or prompt + output over 2048 is dropped).
+ * The published figures are means only (tmem_serve_sharegpt_source): the
+ * prompt's TMEM_SERVE_SHAREGPT_PROMPT_MEAN, the output's
+ * TMEM_SERVE_SHAREGPT_OUTPUT_MEAN tokens. Given a mean and nothing else,
+ * the least-assuming (maximum-entropy) law on the integers from 4 is the
+ * geometric, and for the pair, means given and the filter's region, the
+ * product of two geometrics restricted to that region: what drawing each
+ * length as 4 + floor(θ · Exp(1)) and drawing a pair outside the filter
+ * again gives. θ solves "mean after the filter = the published mean"
+ * (serve_workload.c shows the sums); the medians it implies (155 and 143
+ * tokens) are not published figures. */
+#define TMEM_SERVE_SHAREGPT_MIN_TOKENS 4
+#define TMEM_SERVE_SHAREGPT_MAX_PROMPT 1024
+#define TMEM_SERVE_SHAREGPT_MAX_TOTAL 2048
+#define TMEM_SERVE_SHAREGPT_PROMPT_MEAN 215.196 /* 215,196 input tokens / 1,000 requests */
+#define TMEM_SERVE_SHAREGPT_OUTPUT_MEAN 204.643 /* 61,393 output tokens / 300 requests */
+/* The prompt's (output false) or the output's distribution. */
+struct tmem_serve_dist tmem_serve_sharegpt(bool output);
+/* Where the means come from: the data set, then each mean's source, "; " between. */
+const char *tmem_serve_sharegpt_source(void);
 
 struct tmem_serve_workload {
     double rate_per_s;         /* open loop: mean arrivals per second (0: closed loop) */
@@ -139,7 +165,7 @@ const char *tmem_serve_bottleneck_name(enum tmem_serve_bottleneck b);
 const char *tmem_serve_bottleneck_knob(enum tmem_serve_bottleneck b);
 
 struct tmem_serve_stat {
-    double mean, p50, p90, p99; /* seconds; percentiles as numpy's (linear) */
+    double mean, p50, p90, p99; /* seconds (tokens for lengths); percentiles as numpy's (linear) */
 };
 
 /* Why the head of the waiting queue stayed there during a step. */
@@ -175,6 +201,7 @@ struct tmem_serve_series {
 struct tmem_serve_result {
     uint64_t n_requests, steps;
     uint64_t input_tokens, output_tokens;
+    struct tmem_serve_stat prompt_len, output_len; /* the requests' lengths, in tokens */
     double duration_s;                  /* first arrival (0) to the last finish */
     struct tmem_serve_stat ttft, tpot, itl, e2e, wait;
     double req_per_s, output_tok_per_s, total_tok_per_s;

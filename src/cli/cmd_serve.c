@@ -48,9 +48,14 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
         {OPT_ROW("--requests", OPT_U64, "N", "requests to simulate", &f->requests),
          .def = OPT_DEFAULT_U64(SERVE_DEFAULT_REQUESTS)},
         {OPT_ROW("--prompt-len", OPT_STR, "D",
-                 "prompt tokens: N, uniform:MIN:MAX, normal:MEAN:SD or lognormal:MU:SIGMA (default: --prompt)",
+                 "prompt tokens: N, uniform:MIN:MAX, normal:MEAN:SD, lognormal:MU:SIGMA or sharegpt (the "
+                 "means of vllm bench serve's ShareGPT sample, 215.2 prompt / 204.6 output tokens, its "
+                 "filter, geometric lengths; the default without --prompt, --gen and --output-len), "
+                 "else --prompt",
                  &f->prompt_len)},
-        {OPT_ROW("--output-len", OPT_STR, "D", "output tokens, as --prompt-len (default: --gen)", &f->output_len)},
+        {OPT_ROW("--output-len", OPT_STR, "D",
+                 "output tokens, as --prompt-len (default: sharegpt as --prompt-len's, else --gen)",
+                 &f->output_len)},
         {OPT_ROW("--seed", OPT_U64, "S", "workload seed (results are deterministic for a seed)", &f->seed),
          .def = OPT_DEFAULT_U64(0)},
         {OPT_ROW("--slo-ttft-ms", OPT_REAL, "X", "goodput's TTFT limit", &f->slo_ttft)},
@@ -134,6 +139,10 @@ static int parse_dist(const char *flag, const char *s, struct tmem_serve_dist *d
 {
     const char *p = s, *e;
     const char *colon = strchr(s, ':');
+    if (strcmp(s, "sharegpt") == 0) { /* the core's ShareGPT-like pair */
+        *d = tmem_serve_sharegpt(strcmp(flag, "--output-len") == 0);
+        return 0;
+    }
     if (colon == NULL) {
         d->kind = TMEM_SERVE_DIST_FIXED;
         d->b = 0;
@@ -143,7 +152,7 @@ static int parse_dist(const char *flag, const char *s, struct tmem_serve_dist *d
         size_t n = (size_t)(colon - s);
         for (size_t k = 0; k < TMEM_SERVE_DIST_COUNT; k++) {
             const char *name = tmem_serve_dist_name((enum tmem_serve_dist_kind)k);
-            if (k == TMEM_SERVE_DIST_FIXED || strlen(name) != n || strncmp(name, s, n) != 0)
+            if (k == TMEM_SERVE_DIST_FIXED || k == TMEM_SERVE_DIST_SHAREGPT || strlen(name) != n || strncmp(name, s, n) != 0)
                 continue;
             d->kind = (enum tmem_serve_dist_kind)k;
             p = colon + 1;
@@ -151,7 +160,7 @@ static int parse_dist(const char *flag, const char *s, struct tmem_serve_dist *d
                 return 0;
         }
     }
-    return bad(flag, "expected N, uniform:A:B, normal:MEAN:SD or lognormal:MU:SIGMA");
+    return bad(flag, "expected N, uniform:A:B, normal:MEAN:SD, lognormal:MU:SIGMA or sharegpt");
 }
 
 /* "A:B:N" */
@@ -322,6 +331,12 @@ int cmd_serve(int argc, char **argv)
     if (f.requests.set) w.n_requests = f.requests.v;
     if (f.seed.set) w.seed = f.seed.v;
     if (f.burstiness.set) w.burstiness_cv = f.burstiness.v;
+    /* no length given at all: the ShareGPT-like pair (the lengths vllm bench
+     * serve --dataset-name sharegpt sends), printed with its source */
+    if (!f.prompt_len && !f.output_len && !f.in.prompt.set && !f.in.gen.set) {
+        w.prompt = tmem_serve_sharegpt(false);
+        w.output = tmem_serve_sharegpt(true);
+    }
     if (f.prompt_len && parse_dist("--prompt-len", f.prompt_len, &w.prompt) != 0)
         return 2;
     if (f.output_len && parse_dist("--output-len", f.output_len, &w.output) != 0)

@@ -728,6 +728,12 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     /* n <= TMEM_SERVE_MAX_REQUESTS (validate): a size_t on 32-bit targets too */
     size_t m = 0;
     for (uint64_t i = 0; i < n; i++)
+        w.sorted[i] = reqs[i].prompt_tokens;
+    r->prompt_len = stat_of(w.sorted, (size_t)n);
+    for (uint64_t i = 0; i < n; i++)
+        w.sorted[i] = reqs[i].output_tokens;
+    r->output_len = stat_of(w.sorted, (size_t)n);
+    for (uint64_t i = 0; i < n; i++)
         w.sorted[i] = reqs[i].first_token_s - reqs[i].arrival_s;
     r->ttft = stat_of(w.sorted, (size_t)n);
     for (uint64_t i = 0; i < n; i++)

@@ -15,6 +15,7 @@ static void dist_text(char *buf, size_t cap, const struct tmem_serve_dist *d)
     case TMEM_SERVE_DIST_UNIFORM: snprintf(buf, cap, "uniform %.0f..%.0f", d->a, d->b); break;
     case TMEM_SERVE_DIST_NORMAL: snprintf(buf, cap, "normal(%g, %g)", d->a, d->b); break;
     case TMEM_SERVE_DIST_LOGNORMAL: snprintf(buf, cap, "lognormal(%g, %g)", d->a, d->b); break;
+    case TMEM_SERVE_DIST_SHAREGPT: snprintf(buf, cap, "sharegpt"); break;
     case TMEM_SERVE_DIST_COUNT: snprintf(buf, cap, "?"); break;
     }
 }
@@ -83,6 +84,34 @@ static void header(FILE *out, const struct tmem_serve_view *v)
     } else {
         fprintf(out, "workload: %s requests per rate, prompt %s, output %s tokens, seed %llu\n",
                 tmem__fmt_count(a, sizeof a, v->w->n_requests), p, q, (unsigned long long)v->w->seed);
+    }
+    if (v->cmp == NULL && v->trace == NULL) {
+        bool sp = v->w->prompt.kind == TMEM_SERVE_DIST_SHAREGPT;
+        bool sq = v->w->output.kind == TMEM_SERVE_DIST_SHAREGPT;
+        if (sp || sq) {
+            char m[64];
+            if (sp && sq)
+                snprintf(m, sizeof m, "prompt %.1f, output %.1f tokens", TMEM_SERVE_SHAREGPT_PROMPT_MEAN,
+                         TMEM_SERVE_SHAREGPT_OUTPUT_MEAN);
+            else
+                snprintf(m, sizeof m, "%s %.1f tokens", sp ? "prompt" : "output",
+                         sp ? TMEM_SERVE_SHAREGPT_PROMPT_MEAN : TMEM_SERVE_SHAREGPT_OUTPUT_MEAN);
+            fprintf(out, "          sharegpt lengths: 4 + geometric, fitted under vllm bench serve's filter\n"
+                         "          (prompt 4..1024, output >= 4, the pair <= 2048) to the published means,\n"
+                         "          %s, of\n", m);
+            const char *src = tmem_serve_sharegpt_source(), *e;
+            while ((e = strstr(src, "; ")) != NULL) { /* a line per part */
+                fprintf(out, "            %.*s\n", (int)(e - src), src);
+                src = e + 2;
+            }
+            fprintf(out, "            %s\n", src);
+        }
+        const struct tmem_serve_result *r = &v->runs[0];
+        if (v->w->prompt.kind != TMEM_SERVE_DIST_FIXED || v->w->output.kind != TMEM_SERVE_DIST_FIXED)
+            fprintf(out, "          drawn: prompt mean %.1f, p50 %.0f, p99 %.0f; output mean %.1f, p50 %.0f, "
+                         "p99 %.0f tokens\n",
+                    r->prompt_len.mean, r->prompt_len.p50, r->prompt_len.p99, r->output_len.mean,
+                    r->output_len.p50, r->output_len.p99);
     }
     fprintf(out, "engine: max_num_seqs %llu, max_num_batched_tokens %llu, step overhead %g ms,\n"
                  "        KV pool %s blocks of %llu tokens (tmem infer)\n",
@@ -258,14 +287,19 @@ void tmem__report_serve_text(FILE *out, const struct tmem_serve_view *v,
         compare(out, v);
 }
 
-static struct tmem_json *stat_ms(const struct tmem_serve_stat *s)
+static struct tmem_json *stat_scaled(const struct tmem_serve_stat *s, double scale)
 {
     struct tmem_json *j = tmem__json_object();
-    tmem__json_set_real(j, "mean", s->mean * 1e3);
-    tmem__json_set_real(j, "p50", s->p50 * 1e3);
-    tmem__json_set_real(j, "p90", s->p90 * 1e3);
-    tmem__json_set_real(j, "p99", s->p99 * 1e3);
+    tmem__json_set_real(j, "mean", s->mean * scale);
+    tmem__json_set_real(j, "p50", s->p50 * scale);
+    tmem__json_set_real(j, "p90", s->p90 * scale);
+    tmem__json_set_real(j, "p99", s->p99 * scale);
     return j;
+}
+
+static struct tmem_json *stat_ms(const struct tmem_serve_stat *s)
+{
+    return stat_scaled(s, 1e3);
 }
 
 /* one run's CONTRACT keys and the rest */
@@ -278,6 +312,10 @@ static void run_keys(struct tmem_json *x, const struct tmem_serve_result *r)
     tmem__json_set_obj(lat, "e2e_ms", stat_ms(&r->e2e));
     tmem__json_set_obj(lat, "queue_wait_ms", stat_ms(&r->wait));
     tmem__json_set_obj(x, "latency", lat);
+    struct tmem_json *wl = tmem__json_object(); /* the lengths the run served, in tokens */
+    tmem__json_set_obj(wl, "prompt_tokens", stat_scaled(&r->prompt_len, 1));
+    tmem__json_set_obj(wl, "output_tokens", stat_scaled(&r->output_len, 1));
+    tmem__json_set_obj(x, "workload", wl);
     struct tmem_json *t = tmem__json_object();
     tmem__json_set_real(t, "req_per_s", r->req_per_s);
     tmem__json_set_real(t, "output_tok_per_s", r->output_tok_per_s);
@@ -360,6 +398,8 @@ int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
         dist_text(q, sizeof q, &w->output);
         tmem__json_set_str(s, "prompt_len", p);
         tmem__json_set_str(s, "output_len", q);
+        if (w->prompt.kind == TMEM_SERVE_DIST_SHAREGPT || w->output.kind == TMEM_SERVE_DIST_SHAREGPT)
+            tmem__json_set_str(s, "length_source", tmem_serve_sharegpt_source());
     }
     tmem__json_set_u64(s, "max_num_seqs", so->max_num_seqs);
     tmem__json_set_u64(s, "max_num_batched_tokens", so->max_num_batched_tokens);

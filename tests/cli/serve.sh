@@ -71,6 +71,31 @@ expect_error "bad trace line" "bad.csv:line 2: expected ARRIVAL_S" serve llama-3
 expect_error "missing trace" "No such file" serve llama-3-8b --trace "$TMP/none.csv"
 expect_error "trace and rate" "contradicts --rate" serve llama-3-8b --trace "$TMP/t.csv" --rate 2
 
+# no length given (no --prompt-len, --output-len, --prompt, --gen): the ShareGPT-like pair, its
+# published means and their sources printed (tests/unit/test_serve.c checks the draws against them)
+"$TMEM" serve llama-3-8b --rate 10 --requests 200 >"$TMP/sg.txt"
+if grep -q 'prompt sharegpt, output sharegpt tokens' "$TMP/sg.txt" &&
+   grep -q 'prompt 215.2, output 204.6 tokens' "$TMP/sg.txt" &&
+   grep -q 'ShareGPT_V3_unfiltered_cleaned_split as vllm bench serve samples it' "$TMP/sg.txt" &&
+   grep -q 'prompt: 215,196 tokens / 1,000 requests (vLLM PR #15720, #17004)' "$TMP/sg.txt" &&
+   grep -q 'output: 61,393 tokens / 300 requests (SGLang issue #1268)' "$TMP/sg.txt"; then ok
+else bad "serve's default lengths: no sharegpt line with its sources ($(grep -A6 '^workload' "$TMP/sg.txt"))"; fi
+"$TMEM" serve llama-3-8b --rate 10 --requests 200 --json >"$TMP/sg.json"
+if grep -q '"prompt_len": "sharegpt"' "$TMP/sg.json" && grep -q '"length_source": ".*SGLang issue #1268' "$TMP/sg.json"
+then ok; else bad "serve --json: no sharegpt prompt_len / length_source"; fi
+# the drawn lengths in the JSON are the requests': 200 of them, within the filter's bounds
+p99=$(awk '/"prompt_tokens"/ {on = 1} on && /"p99"/ {gsub(/,/, ""); print $2; exit}' "$TMP/sg.json")
+if awk -v x="$p99" 'BEGIN { exit !(x >= 4 && x <= 1024) }'; then ok; else bad "sharegpt prompt p99 $p99 outside 4..1024"; fi
+# any length given keeps the old default: --prompt / --gen fixed, no sharegpt line
+"$TMEM" serve llama-3-8b --rate 10 --requests 50 --prompt 300 >"$TMP/fx.txt"
+if grep -q 'prompt 300, output 128 tokens' "$TMP/fx.txt" && ! grep -q sharegpt "$TMP/fx.txt"; then ok
+else bad "--prompt 300: $(grep '^workload' "$TMP/fx.txt")"; fi
+"$TMEM" serve llama-3-8b --rate 10 --requests 50 --prompt-len 100 --output-len sharegpt >"$TMP/so.txt"
+if grep -q 'prompt 100, output sharegpt tokens' "$TMP/so.txt" && grep -q 'means,$' "$TMP/so.txt" &&
+   grep -q '^          output 204.6 tokens, of$' "$TMP/so.txt"; then ok
+else bad "--output-len sharegpt alone: $(grep -A3 '^workload' "$TMP/so.txt")"; fi
+expect_error "sharegpt with a colon" "or sharegpt" serve llama-3-8b --prompt-len sharegpt:1:2
+
 # the engines: each names its scheduler; trtllm reserves and never preempts where vllm does
 for e in sglang trtllm llamacpp; do
   "$TMEM" serve llama-3-8b --engine $e --rate 5 --requests 50 --json >"$TMP/e.json"

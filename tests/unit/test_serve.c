@@ -497,6 +497,107 @@ static void workload_moments(void **state)
     free(q2);
 }
 
+/* --prompt-len / --output-len sharegpt against the published figures. The
+ * published means of ShareGPT_V3_unfiltered_cleaned_split as vllm bench
+ * serve samples it (first human turn, gpt reply; prompt or output < 4,
+ * prompt > 1024, prompt + output > 2048 dropped):
+ *   prompt 215,196 tokens / 1,000 requests = 215.196 (vllm-project/vllm
+ *     PR #15720 and PR #17004: benchmark_serving.py --dataset-name sharegpt,
+ *     seed 0, Llama-3.1-8B-Instruct, "Total input tokens: 215196"),
+ *   output 61,393 tokens / 300 requests = 204.643 (sgl-project/sglang issue
+ *     #1268: sglang.bench_serving --dataset-name sharegpt, EOS ignored,
+ *     "total_output_tokens": 61393).
+ * No median or SD is published. The model (serve.h): independent
+ * 4 + geometric lengths restricted to the filter's region; its means and
+ * the prompt's median are summed here from the geometric's law with the
+ * core's θ (q = e^(−1/θ)):
+ *   w(p, o) = q_p^(p−4) q_o^(o−4) on 4 <= p <= 1024, 4 <= o <= 2048 − p,
+ * which must give the published means (the fit), and 10^5 draws must give
+ * them too: each sample mean within 1 % (the SD of either length is about
+ * 200 tokens, so a mean of 10^5 has an SE of about 0.63 tokens, 0.3 %), the
+ * sample median within 3 tokens of the summed one (155: SE about 0.6). */
+static void sharegpt_lengths_match_the_published_means(void **state)
+{
+    (void)state;
+    const double published_prompt = 215196.0 / 1000, published_output = 61393.0 / 300;
+    struct tmem_serve_dist dp = tmem_serve_sharegpt(false), dq = tmem_serve_sharegpt(true);
+    assert_int_equal(dp.kind, TMEM_SERVE_DIST_SHAREGPT);
+    assert_int_equal(dq.kind, TMEM_SERVE_DIST_SHAREGPT);
+    /* the law summed: Z, E[p], E[o], and the prompt's marginal for its median */
+    double qp = exp(-1 / dp.a), qo = exp(-1 / dq.a), z = 0, ep = 0, eo = 0;
+    static double marg[1025];
+    for (int p = 4; p <= 1024; p++) {
+        marg[p] = 0;
+        for (int o = 4; o <= 2048 - p; o++) {
+            double x = pow(qp, p - 4) * pow(qo, o - 4);
+            z += x, ep += x * p, eo += x * o, marg[p] += x;
+        }
+    }
+    ep /= z, eo /= z;
+    double c = 0;
+    int median = 0;
+    for (int p = 4; p <= 1024 && median == 0; p++)
+        if ((c += marg[p] / z) >= 0.5)
+            median = p;
+    print_message("sharegpt: the law's means %.3f, %.3f (published %.3f, %.3f), prompt median %d\n", ep, eo,
+                  published_prompt, published_output, median);
+    assert_true(fabs(ep - published_prompt) < 0.01);
+    assert_true(fabs(eo - published_output) < 0.01);
+    assert_true(fabs(TMEM_SERVE_SHAREGPT_PROMPT_MEAN - published_prompt) < 1e-9);
+    assert_true(fabs(TMEM_SERVE_SHAREGPT_OUTPUT_MEAN - published_output) < 5e-4);
+
+    const uint64_t n = 100000;
+    struct tmem_serve_request *q = calloc(n, sizeof *q), *q2 = calloc(n, sizeof *q2);
+    double *v = calloc(n, sizeof *v);
+    assert_true(q != NULL && q2 != NULL && v != NULL);
+    struct tmem_serve_workload w = {.burstiness_cv = 1, .concurrency = n, .n_requests = n, .seed = 3,
+                                    .prompt = dp, .output = dq};
+    assert_int_equal(tmem_serve_workload_fill(&w, q, n, NULL), TMEM_OK);
+    double sp = 0, so = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t p = q[i].prompt_tokens, o = q[i].output_tokens;
+        if (p < 4 || p > 1024 || o < 4 || p + o > 2048)
+            fail_msg("request %llu: prompt %u, output %u outside the filter", (unsigned long long)i, p, o);
+        sp += p, so += o;
+        v[i] = p;
+    }
+    uint64_t below = 0, at_or_below = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        below += v[i] < median;
+        at_or_below += v[i] <= median;
+    }
+    print_message("sharegpt: 10^5 draws, means %.2f, %.2f; %.4f of prompts below %d, %.4f at or below\n",
+                  sp / (double)n, so / (double)n, (double)below / (double)n, median,
+                  (double)at_or_below / (double)n);
+    assert_true(rel(sp / (double)n, published_prompt) < 0.01);
+    assert_true(rel(so / (double)n, published_output) < 0.01);
+    /* the sample median within 3 tokens of the law's: fewer than half the
+     * draws at or below median − 3, more than half at or below median + 3 */
+    uint64_t lo = 0, hi = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        lo += v[i] <= median - 3;
+        hi += v[i] <= median + 3;
+    }
+    assert_true(lo < n / 2 && hi > n / 2);
+    /* deterministic for a seed, another seed other lengths */
+    assert_int_equal(tmem_serve_workload_fill(&w, q2, n, NULL), TMEM_OK);
+    assert_memory_equal(q, q2, n * sizeof *q);
+    w.seed = 4;
+    assert_int_equal(tmem_serve_workload_fill(&w, q2, n, NULL), TMEM_OK);
+    uint64_t same = 0;
+    for (uint64_t i = 0; i < n; i++)
+        same += q[i].prompt_tokens == q2[i].prompt_tokens;
+    assert_true(same < n / 10);
+    /* one side sharegpt: its own bound only; a fixed 1500 prompt beside a
+     * sharegpt output is not dropped (the pair bound needs both) */
+    w.prompt = (struct tmem_serve_dist){TMEM_SERVE_DIST_FIXED, 1500, 0};
+    assert_int_equal(tmem_serve_workload_fill(&w, q2, n, NULL), TMEM_OK);
+    assert_int_equal(q2[0].prompt_tokens, 1500);
+    free(q);
+    free(q2);
+    free(v);
+}
+
 /* --burstiness is the gaps' coefficient of variation (CONTRACT, issue 12):
  * gamma gaps of shape k = 1/CV² and scale 1/(rate·k) have mean 1/rate and
  * SD √k/(rate·k) = CV/rate. Over 10^5 arrivals the sample CV (SD / mean of
@@ -640,6 +741,7 @@ int main(void)
         cmocka_unit_test(scheduler_caps_are_named),
         cmocka_unit_test(goodput_counts_requests_within_the_slos),
         cmocka_unit_test(workload_moments),
+        cmocka_unit_test(sharegpt_lengths_match_the_published_means),
         cmocka_unit_test(burstiness_is_the_gaps_cv),
         cmocka_unit_test(errors_name_the_option),
         cmocka_unit_test(traces_parse_and_name_their_bad_lines),
