@@ -48,13 +48,13 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
         {OPT_ROW("--requests", OPT_U64, "N", "requests to simulate", &f->requests),
          .def = OPT_DEFAULT_U64(SERVE_DEFAULT_REQUESTS)},
         {OPT_ROW("--prompt-len", OPT_STR, "D",
-                 "prompt tokens: N, uniform:MIN:MAX, normal:MEAN:SD, lognormal:MU:SIGMA or sharegpt (the "
-                 "means of vllm bench serve's ShareGPT sample, 215.2 prompt / 204.6 output tokens, its "
-                 "filter, geometric lengths; the default without --prompt, --gen and --output-len), "
-                 "else --prompt",
+                 "prompt tokens: N, uniform:MIN:MAX, normal:MEAN:SD, lognormal:MU:SIGMA or sharegpt "
+                 "(vllm bench serve's ShareGPT sample: its filter, geometric lengths of the published "
+                 "means, 215.2 prompt and 204.6 output tokens); default sharegpt when no --prompt-len, "
+                 "--output-len, --prompt or --gen is given, else --prompt",
                  &f->prompt_len)},
         {OPT_ROW("--output-len", OPT_STR, "D",
-                 "output tokens, as --prompt-len (default: sharegpt as --prompt-len's, else --gen)",
+                 "output tokens, as --prompt-len (default: sharegpt, as for --prompt-len, else --gen)",
                  &f->output_len)},
         {OPT_ROW("--seed", OPT_U64, "S", "workload seed (results are deterministic for a seed)", &f->seed),
          .def = OPT_DEFAULT_U64(0)},
