@@ -960,6 +960,26 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
         if ((o->fsdp != TMEM_FSDP_FULL && o->fsdp != TMEM_FSDP_HYBRID && o->fsdp != TMEM_FSDP_GRAD_OP) ||
             l->shard < 2)
             return;
+        if (c->pp > 1) {
+            /* FSDP under pipeline parallelism (torch.distributed.pipelining,
+             * stage.py backward_maybe_with_nosync): every micro-batch's
+             * backward runs with set_requires_gradient_sync(False) and
+             * set_reshard_after_backward(False); only after the last one does
+             * the stage call post_backward, which reduce-scatters. Until then
+             * FSDP2 holds each parameter's unsharded gradient, upcast to the
+             * reduce dtype (FSDPParam.to_accumulated_grad_if_needed:
+             * unsharded_accumulated_grad = grad.to(reduce_dtype)): the whole
+             * stage's gradients, unsharded, in the precision's grad bytes
+             * (bf16-fp32-grads: torchtitan's mixed_precision_reduce float32).
+             * The ledger holds them beside all in-flight micro-batches, as in
+             * 1F1B's steady state; with m = pp, stage 0 runs its first
+             * backward before any gradient exists, so there the sum is one
+             * micro-batch's activations above the real peak. */
+            trained(c, t, c->gb, false, "grad bytes");
+            tmem__term_note(t, " (the stage's, accumulated over the micro-batches until the last one's reduce-scatter)",
+                            NULL);
+            return;
+        }
         tmem__term_mul(t, "largest unit", l->largest_unit_params);
         tmem__term_mul(t, "grad bytes", c->gb);
         tmem__term_note(t, " (before its reduce-scatter)", NULL);

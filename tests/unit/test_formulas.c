@@ -298,6 +298,11 @@ static void training_formulas_evaluate_to_their_bytes(void **state)
     o.fsdp = TMEM_FSDP_HYBRID;
     o.fragmentation_ppm = 51230; /* 5.123 % */
     n += check_train("llama-3-8b", &o);
+    o = plan(16); /* FSDP under PP: the stage's unsharded gradients */
+    o.pp = 4;
+    o.fsdp = TMEM_FSDP_GRAD_OP;
+    o.precision = TMEM_PRECISION_BF16_FP32_GRADS;
+    n += check_train("llama-3-8b", &o);
     o = plan(8); /* offload: the host ledger */
     o.zero = 2;
     o.offload = TMEM_OFFLOAD_OPTIMIZER;

@@ -427,6 +427,47 @@ static void sharding_and_offload(void **state)
     assert_int_equal(r.host_bytes, 16 * P / 16);
 }
 
+/* FSDP under pipeline parallelism (torch.distributed.pipelining stage.py:
+ * set_requires_gradient_sync(False) for every micro-batch's backward, the
+ * reduce-scatter after the last one; FSDP2 accumulates the unsharded
+ * gradient in the reduce dtype). Llama 2 7B over 16 GPUs = pp 4 × dp 4,
+ * stage 0 = 8 layers + the embedding:
+ *   P_gpu = 8 × 202,383,360 + 32,000 × 4,096 = 1,619,066,880 + 131,072,000
+ *         = 1,750,138,880
+ *   unsharded gradients, bf16-mixed (2 B):      3,500,277,760 B
+ *   unsharded gradients, bf16-fp32-grads (4 B): 7,000,555,520 B
+ * Without PP only the unit in its backward is unsharded: the largest unit
+ * (a layer, 202,383,360) × 2 B = 404,766,720 B. */
+static void fsdp_under_pipeline_holds_stage_gradients(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    assert_int_equal(tmem_model_load("llama-2-7b", NULL, &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_resolve(&m, &m, NULL), TMEM_OK);
+    assert_int_equal(tmem_inventory_build(&m, &inv, NULL), TMEM_OK);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 1024;
+    o.gpus = 16;
+    o.pp = 4;
+    o.n_microbatches = 4;
+    o.fsdp = TMEM_FSDP_GRAD_OP;
+    o.precision = TMEM_PRECISION_BF16_MIXED;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, NULL), TMEM_OK);
+    assert_int_equal(r.layout.params, U64(1750138880));
+    assert_int_equal(r.item_bytes[TMEM_TI_UNSHARDED_GRADS], U64(3500277760));
+    o.precision = TMEM_PRECISION_BF16_FP32_GRADS;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_UNSHARDED_GRADS], U64(7000555520));
+    o.precision = TMEM_PRECISION_BF16_MIXED;
+    o.pp = 1;
+    o.n_microbatches = 0;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_UNSHARDED_GRADS], U64(404766720));
+}
+
 /* The ledger of a phase is the phase's total, and every entry has a formula. */
 static void ledger_matches_phase_totals(void **state)
 {
@@ -591,6 +632,7 @@ int main(void)
         cmocka_unit_test(pipeline_in_flight),
         cmocka_unit_test(bad_plans_are_refused),
         cmocka_unit_test(sharding_and_offload),
+        cmocka_unit_test(fsdp_under_pipeline_holds_stage_gradients),
         cmocka_unit_test(ledger_matches_phase_totals),
         cmocka_unit_test(suggestions_fit),
         cmocka_unit_test(deepspeed_config_reader),
