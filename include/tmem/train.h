@@ -273,6 +273,7 @@ enum tmem_framework {
     TMEM_FRAMEWORK_DEEPSPEED,
     TMEM_FRAMEWORK_FSDP,
     TMEM_FRAMEWORK_MEGATRON,
+    TMEM_FRAMEWORK_TORCHTITAN, /* torchtitan (FSDP2, torch.distributed.pipelining) */
     TMEM_FRAMEWORK_COUNT
 };
 const char *tmem_framework_name(enum tmem_framework f); /* "none", "hf", "torchtune", ... */

@@ -12,7 +12,7 @@ static const char *const framework_names[] = {
     [TMEM_FRAMEWORK_TORCHTUNE] = "torchtune", [TMEM_FRAMEWORK_LITGPT] = "litgpt",
     [TMEM_FRAMEWORK_UNSLOTH] = "unsloth",     [TMEM_FRAMEWORK_AXOLOTL] = "axolotl",
     [TMEM_FRAMEWORK_DEEPSPEED] = "deepspeed", [TMEM_FRAMEWORK_FSDP] = "fsdp",
-    [TMEM_FRAMEWORK_MEGATRON] = "megatron",
+    [TMEM_FRAMEWORK_MEGATRON] = "megatron",   [TMEM_FRAMEWORK_TORCHTITAN] = "torchtitan",
 };
 _Static_assert(sizeof framework_names / sizeof framework_names[0] == TMEM_FRAMEWORK_COUNT, "one name per framework");
 
@@ -26,6 +26,7 @@ static const char *const descriptions[] = {
     [TMEM_FRAMEWORK_DEEPSPEED] = "DeepSpeed (ZeRO mixed precision)",
     [TMEM_FRAMEWORK_FSDP] = "PyTorch FSDP",
     [TMEM_FRAMEWORK_MEGATRON] = "Megatron-LM (Megatron-Core, Transformer Engine)",
+    [TMEM_FRAMEWORK_TORCHTITAN] = "PyTorch torchtitan: FSDP2, torch.distributed.pipelining",
 };
 _Static_assert(sizeof descriptions / sizeof descriptions[0] == TMEM_FRAMEWORK_COUNT, "one line per framework");
 
@@ -70,6 +71,8 @@ enum when {
     WHEN_ALWAYS = 0,
     WHEN_FULL,  /* a full fine-tune (no adapters) */
     WHEN_MULTI, /* more than one GPU */
+    WHEN_MULTI_NO_PP, /* more than one GPU, no pipeline */
+    WHEN_MULTI_PP,    /* more than one GPU, with a pipeline */
 };
 
 struct row {
@@ -147,6 +150,15 @@ static const struct row rows[] = {
      "TE DotProductAttention (flash / fused attention backends)"},
     {TMEM_FRAMEWORK_MEGATRON, F(RECOMPUTE), WHEN_ALWAYS, TMEM_RECOMPUTE_NONE, "none",
      "no --recompute-granularity unless given"},
+    /* torchtitan 9dec370 (the H100 performance tables' commit):
+     * torchtitan/config_manager.py, torchtitan/parallelisms/parallelize_llama.py */
+    {TMEM_FRAMEWORK_TORCHTITAN, F(PRECISION), WHEN_ALWAYS, P(BF16_FP32_GRADS), "bf16-fp32-grads",
+     "MixedPrecisionPolicy(param_dtype=mixed_precision_param \"bfloat16\", reduce_dtype=mixed_precision_reduce "
+     "\"float32\"): bf16 all-gathers, fp32 sharded parameters and gradients, fp32 reduce-scatter"},
+    {TMEM_FRAMEWORK_TORCHTITAN, F(FSDP), WHEN_MULTI_NO_PP, TMEM_FSDP_FULL, "full",
+     "data_parallel_shard_degree -1: fully_shard over the remaining GPUs, reshard_after_forward=True"},
+    {TMEM_FRAMEWORK_TORCHTITAN, F(FSDP), WHEN_MULTI_PP, TMEM_FSDP_GRAD_OP, "grad-op",
+     "apply_fsdp(pp_enabled): \"For PP, do not reshard after forward\" (reshard_after_forward=False)"},
 };
 #undef P
 #undef O
@@ -164,7 +176,11 @@ static bool applies(const struct row *r, const struct tmem_train_opts *o)
             return false;
         break;
     case WHEN_MULTI:
+    case WHEN_MULTI_NO_PP:
+    case WHEN_MULTI_PP:
         if (!(o->gpus > 1 || o->dp > 1))
+            return false;
+        if ((r->when == WHEN_MULTI_NO_PP && o->pp > 1) || (r->when == WHEN_MULTI_PP && o->pp <= 1))
             return false;
         break;
     }

@@ -49,6 +49,41 @@ static void megatron_profile_is_6_plus_12_over_dp(void **state)
     }
 }
 
+/* torchtitan (9dec370): FSDP2 with MixedPrecisionPolicy(bf16 params, fp32
+ * reduce) over every GPU; under PP reshard_after_forward=False (grad-op).
+ * Llama-2-7B on 8 GPUs, FSDP over 8: bf16 shard 2 B + fp32 gradients 4 B +
+ * fp32 master, m, v 12 B = 18 B per parameter / 8:
+ *   18 × 6,738,415,616 / 8 = 121,291,481,088 / 8 = 15,161,435,136 B.
+ * One GPU: no FSDP row; pp 2: grad-op. */
+static void torchtitan_profile(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 2048;
+    o.gpus = 8;
+    struct tmem_assumption rows[TMEM_MAX_ASSUMPTIONS];
+    size_t n = tmem_train_framework_apply(TMEM_FRAMEWORK_TORCHTITAN, 0, &o, rows, TMEM_MAX_ASSUMPTIONS);
+    assert_int_equal(n, 2);
+    assert_int_equal(o.precision, TMEM_PRECISION_BF16_FP32_GRADS);
+    assert_int_equal(o.fsdp, TMEM_FSDP_FULL);
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS] + r.item_bytes[TMEM_TI_GRADS] + r.item_bytes[TMEM_TI_GRADS_FP32] +
+                         r.item_bytes[TMEM_TI_MASTER] + r.item_bytes[TMEM_TI_STATE0] + r.item_bytes[TMEM_TI_STATE1],
+                     U64(15161435136));
+    tmem_train_opts_default(&o);
+    o.gpus = 1;
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_TORCHTITAN, 0, &o, rows, TMEM_MAX_ASSUMPTIONS), 1);
+    assert_int_equal(o.fsdp, TMEM_FSDP_OFF);
+    tmem_train_opts_default(&o);
+    o.gpus = 8;
+    o.pp = 2;
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_TORCHTITAN, 0, &o, rows, TMEM_MAX_ASSUMPTIONS), 2);
+    assert_int_equal(o.fsdp, TMEM_FSDP_GRAD_OP);
+    assert_true(strstr(rows[1].source, "reshard_after_forward=False") != NULL);
+}
+
 /* an explicit flag wins; its row stays, marked overridden */
 static void explicit_flags_win(void **state)
 {
@@ -272,6 +307,7 @@ int main(void)
     tmem_test_load("llama-2-7b", &llama, &llama_inv);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(megatron_profile_is_6_plus_12_over_dp),
+        cmocka_unit_test(torchtitan_profile),
         cmocka_unit_test(explicit_flags_win),
         cmocka_unit_test(rows_by_plan),
         cmocka_unit_test(paged_adamw_states_leave_only_when_they_must),
