@@ -92,7 +92,7 @@
 TMEM_FAMILY_KEYS(common,
     KEY_REQ("hidden_size|n_embd|d_model|model_dim", D_MODEL),
     KEY_REQ("num_hidden_layers|n_layer|num_layers|n_layers", N_LAYER),
-    KEY_REQ("num_attention_heads|n_head|num_heads", N_HEAD),
+    KEY_REQ("num_attention_heads|n_head|num_heads|encoder_attention_heads", N_HEAD),
     KEY_REQ("vocab_size|padded_vocab_size", N_VOCAB),
     KEY("num_key_value_heads", N_KV_HEAD), KEY("head_dim", D_HEAD),
     KEY("intermediate_size|n_inner|ffn_dim|ffn_hidden_size", D_FF),
@@ -571,6 +571,68 @@ TMEM_FAMILY(TMEM_FAMILY_MEGATRON_GPT, .name = "megatron_gpt", .aliases = "megatr
     DROPOUT("attention_dropout", 0.1, "hidden_dropout", 0.1, "hidden_dropout", 0.1),
     CONFIG(ALL_BIAS("add_bias_linear"), IF_TRUE("untie_embeddings_and_output_weights", TIED, 0)))
 
+/* ---------------------------------------------------- encoder–decoders */
+
+/* T5ForConditionalGeneration. REF: modeling_t5.py T5Model (shared embedding,
+ * encoder and decoder T5Stack with embed_tokens tied to it), T5Stack
+ * (block[i], final_layer_norm), T5Block (T5LayerSelfAttention; decoder:
+ * T5LayerCrossAttention; T5LayerFF), T5Attention (q, k, v, o without bias,
+ * inner_dim = num_heads · d_kv; relative_attention_bias nn.Embedding(
+ * relative_attention_num_buckets, n_heads) iff has_relative_attention_bias,
+ * which T5Stack gives block 0 only, never the cross-attention),
+ * T5LayerNorm (weight only, no mean: an RMSNorm), T5DenseActDense (wi, wo)
+ * / T5DenseGatedActDense (wi_0, wi_1, wo) by feed_forward_proj;
+ * lm_head tied to shared iff tie_word_embeddings (then the output is scaled
+ * by d_model^-0.5, no parameter). configuration_t5.py: d_kv 64, d_ff 2048,
+ * num_decoder_layers = num_layers, relative_attention_num_buckets 32,
+ * dropout_rate 0.1, feed_forward_proj "relu", tie_word_embeddings true.
+ * Pre-norm, three norms per decoder layer, two per encoder layer. */
+#define T5_LAYOUT                                                                                  \
+    RMS, .n_norm_per_layer = 3, .encdec = true, .n_rel_bucket = 32,                                \
+        DROPOUT("dropout_rate", 0.1, "dropout_rate", 0.1, "dropout_rate", 0.1),                    \
+        CONFIG(KEY("d_kv", D_HEAD), KEY("d_ff", D_FF), KEY("num_layers", N_ENC_LAYER),             \
+               KEY("num_decoder_layers", N_LAYER),                                                 \
+               KEY("relative_attention_num_buckets", N_REL_BUCKET),                                \
+               {RULE_("feed_forward_proj", MLP_GATED, STR_PREFIX), .str = "gated-"})
+TMEM_FAMILY(TMEM_FAMILY_T5, .name = "t5", .hf_class = "T5",
+    .description = "encoder–decoder: relative position buckets, RMS-style LayerNorm, no biases; v1.1/Flan: gated-GELU, untied",
+    T5_LAYOUT, PLAIN, .tied = true, .mlp_act = "ReLU")
+
+/* MT5ForConditionalGeneration: T5's code (modeling_mt5.py) with
+ * configuration_mt5.py's defaults: vocab 250112, d_ff 1024,
+ * feed_forward_proj "gated-gelu", tie_word_embeddings false. */
+TMEM_FAMILY(TMEM_FAMILY_MT5, .name = "mt5", .hf_class = "MT5",
+    .description = "encoder–decoder: T5 v1.1 layout (gated-GELU, untied), multilingual 250k vocabulary",
+    T5_LAYOUT, GATED, .tied = false, .mlp_act = "GeGLU")
+
+/* BartForConditionalGeneration. REF: modeling_bart.py BartModel (shared
+ * embedding; BartEncoder and BartDecoder, each with embed_positions
+ * BartLearnedPositionalEmbedding(max_position_embeddings + 2 rows: offset 2)
+ * and layernorm_embedding), BartEncoderLayer (self_attn q/k/v/out_proj with
+ * bias, self_attn_layer_norm, fc1/fc2 with bias, final_layer_norm: post-LN),
+ * BartDecoderLayer (+ encoder_attn and encoder_attn_layer_norm);
+ * lm_head tied to shared; final_logits_bias is a registered buffer, not a
+ * parameter. configuration_bart.py: encoder/decoder_layers 12,
+ * *_attention_heads 16, *_ffn_dim 4096, dropout 0.1, attention_dropout 0.0. */
+#define BART_LAYOUT                                                                                \
+    LN, .n_norm_per_layer = 3, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,          \
+        .learned_pos = true, .pos_extra_rows = 2, .embed_norm = true, .tied = true,                \
+        .mlp_act = "GELU", .encdec = true,                                                         \
+        DROPOUT("attention_dropout", 0.0, "dropout", 0.1, "dropout", 0.1),                         \
+        CONFIG(KEY("decoder_layers", N_LAYER), KEY("encoder_layers", N_ENC_LAYER),                 \
+               KEY("decoder_attention_heads", N_HEAD), KEY("encoder_attention_heads", N_ENC_HEAD), \
+               KEY("decoder_ffn_dim", D_FF), KEY("encoder_ffn_dim", D_FF_ENC))
+TMEM_FAMILY(TMEM_FAMILY_BART, .name = "bart", .hf_class = "Bart",
+    .description = "encoder–decoder: learned positions (offset 2), embedding LayerNorm, post-LN, biases, tied",
+    BART_LAYOUT, .no_final_norm = true, .post_norm = true)
+
+/* MBartForConditionalGeneration: BART's layout, pre-LN, with a final
+ * LayerNorm on each stack (modeling_mbart.py MBartEncoder.layer_norm,
+ * MBartDecoder.layer_norm). */
+TMEM_FAMILY(TMEM_FAMILY_MBART, .name = "mbart", .hf_class = "MBart",
+    .description = "encoder–decoder: BART layout, pre-LN with a final LayerNorm per stack, 250k vocabulary",
+    BART_LAYOUT)
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_
@@ -599,6 +661,8 @@ TMEM_FAMILY(TMEM_FAMILY_MEGATRON_GPT, .name = "megatron_gpt", .aliases = "megatr
 #undef ENC_KEYS
 #undef BERT_LAYOUT
 #undef BERT_ENCODER
+#undef T5_LAYOUT
+#undef BART_LAYOUT
 #endif
 
 #ifdef TMEM__FAMILY_EMPTY

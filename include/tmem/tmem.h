@@ -192,6 +192,12 @@ enum tmem_field {
     TMEM_FIELD_HEAD_BIAS,          /* the encoder heads' dense has a bias (ModernBERT classifier_bias) */
     TMEM_FIELD_N_LABELS,           /* a classification head's outputs (num_labels, id2label) */
     TMEM_FIELD_CONV_KERNEL,        /* DeBERTa-v2 conv_kernel_size (0: none) */
+    TMEM_FIELD_N_ENC_LAYER,        /* encoder–decoders: the encoder's layers (T5 num_layers,
+                                      BART encoder_layers); N_LAYER holds the decoder's */
+    TMEM_FIELD_N_ENC_HEAD,         /* the encoder's attention heads (BART encoder_attention_heads) */
+    TMEM_FIELD_D_FF_ENC,           /* the encoder's MLP width (BART encoder_ffn_dim) */
+    TMEM_FIELD_N_REL_BUCKET,       /* T5 relative_attention_num_buckets */
+    TMEM_FIELD_MLP_GATED,          /* true: a gated MLP (T5 feed_forward_proj "gated-…") */
     TMEM_FIELD_COUNT
 };
 
@@ -210,6 +216,7 @@ enum tmem_config_op {
     TMEM_CONFIG_OP_HAS_STR,        /* a string ("p2c|c2p", |-separated items) or an array of
                                       strings; the field becomes (.str is one of them) */
     TMEM_CONFIG_OP_SIZE,           /* an object or array: the field becomes its size (id2label) */
+    TMEM_CONFIG_OP_STR_PREFIX,     /* a string; the field becomes (it starts with .str) */
     TMEM_CONFIG_OP_COUNT
 };
 
@@ -324,6 +331,10 @@ struct tmem_family_info {
     bool first_attn_norm_absent;   /* layer 0's attention norm is an identity (ModernBERT) */
     bool post_norm;                /* the norms follow each residual add (BERT line, post-LN) */
     uint32_t n_type_vocab;         /* the config class's type_vocab_size default */
+    /* encoder–decoders (appended): an encoder stack of its own layers (TMEM_SCOPE_ENC_LAYER)
+     * before the model's layers, which are the decoder's, each with a cross-attention */
+    bool encdec;
+    uint32_t n_rel_bucket;         /* T5: relative_attention_num_buckets default (0: none) */
 };
 
 /* Family rules; NULL when f is out of range. */
@@ -470,6 +481,14 @@ struct tmem_model {
     bool share_att_key;            /* positions go through the content q/k projections */
     bool att_c2p, att_p2c;         /* pos_att_type: content→position, position→content terms */
     uint64_t conv_kernel;          /* DeBERTa-v2 ConvLayer (refused: not counted) */
+    /* encoder–decoders (family info .encdec): n_layer, n_head, d_ff are the decoder's */
+    bool encdec;
+    uint64_t n_enc_layer;          /* the encoder's layers (0 in a config: n_layer) */
+    uint64_t n_enc_head;           /* the encoder's heads (0: n_head) */
+    uint64_t d_head_enc;           /* resolved: d_head when the heads agree, else d_model / n_enc_head */
+    uint64_t d_ff_enc;             /* the encoder's MLP width (0: d_ff) */
+    uint64_t n_rel_bucket;         /* T5 relative_attention_bias rows, one table per stack in its
+                                      first layer (0: none) */
 };
 
 /* Named limits on every size a config or flag can set. */
@@ -542,6 +561,8 @@ enum tmem_scope {
     TMEM_SCOPE_LAYER,        /* every layer */
     TMEM_SCOPE_DENSE_LAYER,  /* every dense-MLP layer */
     TMEM_SCOPE_MOE_LAYER,    /* every MoE layer */
+    TMEM_SCOPE_ENC_LAYER,    /* every encoder layer of an encoder–decoder (pipeline: the
+                                whole encoder on the first stage) */
     TMEM_SCOPE_COUNT
 };
 
@@ -676,6 +697,39 @@ enum tmem_tensor_kind {
     TMEM_TENSOR_KIND_HEAD_NORM_BIAS,      /* d_model */
     TMEM_TENSOR_KIND_CLASSIFIER,          /* d_model × n_labels */
     TMEM_TENSOR_KIND_CLASSIFIER_BIAS,     /* n_labels */
+    /* encoder–decoders: the decoder layers' cross-attention (queries from the decoder,
+     * keys and values from the encoder's output) */
+    TMEM_TENSOR_KIND_XATTN_Q,             /* d_model × n_head·d_head */
+    TMEM_TENSOR_KIND_XATTN_K,             /* d_model × n_head·d_head */
+    TMEM_TENSOR_KIND_XATTN_V,             /* d_model × n_head·d_head */
+    TMEM_TENSOR_KIND_XATTN_O,             /* n_head·d_head × d_model */
+    TMEM_TENSOR_KIND_XATTN_Q_BIAS,        /* n_head·d_head */
+    TMEM_TENSOR_KIND_XATTN_K_BIAS,        /* n_head·d_head */
+    TMEM_TENSOR_KIND_XATTN_V_BIAS,        /* n_head·d_head */
+    TMEM_TENSOR_KIND_XATTN_O_BIAS,        /* d_model */
+    TMEM_TENSOR_KIND_REL_ATTN_BIAS,       /* T5 decoder layer 0 relative_attention_bias: n_rel_bucket × n_head */
+    /* the encoder stack (TMEM_SCOPE_ENC_LAYER, or once for its embeddings / final norm) */
+    TMEM_TENSOR_KIND_ENC_POS_EMBD,        /* BART encoder embed_positions: n_pos × d_model */
+    TMEM_TENSOR_KIND_ENC_EMBED_NORM,      /* BART encoder layernorm_embedding: d_model */
+    TMEM_TENSOR_KIND_ENC_EMBED_NORM_BIAS, /* d_model */
+    TMEM_TENSOR_KIND_ENC_REL_ATTN_BIAS,   /* T5 encoder layer 0 relative_attention_bias: n_rel_bucket × n_enc_head */
+    TMEM_TENSOR_KIND_ENC_ATTN_Q,          /* d_model × n_enc_head·d_head_enc */
+    TMEM_TENSOR_KIND_ENC_ATTN_K,          /* d_model × n_enc_head·d_head_enc */
+    TMEM_TENSOR_KIND_ENC_ATTN_V,          /* d_model × n_enc_head·d_head_enc */
+    TMEM_TENSOR_KIND_ENC_ATTN_O,          /* n_enc_head·d_head_enc × d_model */
+    TMEM_TENSOR_KIND_ENC_ATTN_Q_BIAS,     /* n_enc_head·d_head_enc */
+    TMEM_TENSOR_KIND_ENC_ATTN_K_BIAS,
+    TMEM_TENSOR_KIND_ENC_ATTN_V_BIAS,
+    TMEM_TENSOR_KIND_ENC_ATTN_O_BIAS,     /* d_model */
+    TMEM_TENSOR_KIND_ENC_LAYER_NORM,      /* d_model, 2 per encoder layer */
+    TMEM_TENSOR_KIND_ENC_LAYER_NORM_BIAS, /* d_model */
+    TMEM_TENSOR_KIND_ENC_MLP_GATE,        /* d_model × d_ff_enc (T5 v1.1 wi_0) */
+    TMEM_TENSOR_KIND_ENC_MLP_UP,          /* d_model × d_ff_enc (wi / wi_1, fc1) */
+    TMEM_TENSOR_KIND_ENC_MLP_DOWN,        /* d_ff_enc × d_model (wo, fc2) */
+    TMEM_TENSOR_KIND_ENC_MLP_UP_BIAS,     /* d_ff_enc */
+    TMEM_TENSOR_KIND_ENC_MLP_DOWN_BIAS,   /* d_model */
+    TMEM_TENSOR_KIND_ENC_FINAL_NORM,      /* d_model (T5 encoder.final_layer_norm, mBART encoder.layer_norm) */
+    TMEM_TENSOR_KIND_ENC_FINAL_NORM_BIAS, /* d_model */
     TMEM_TENSOR_KIND_COUNT
 };
 

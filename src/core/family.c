@@ -54,7 +54,7 @@ enum tmem_family tmem_family_from_name(const char *model_type)
 /* the heads transformers names after a family's class-name stem */
 static const char *const class_heads[] = {
     "ForCausalLM", "LMHeadModel", "Model", "ForSequenceClassification", "ForTokenClassification",
-    "ForQuestionAnswering", "DoubleHeadsModel", "ForMaskedLM",
+    "ForQuestionAnswering", "DoubleHeadsModel", "ForMaskedLM", "ForConditionalGeneration",
 };
 
 enum tmem_family tmem_family_from_class(const char *architecture)

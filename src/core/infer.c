@@ -98,6 +98,11 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
                           "params counts it; its serving ledger (one bidirectional forward, no KV "
                           "cache) is not built yet");
+    if (m->encdec) /* two stacks, cross-attention KV fixed by the encoder's length */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
+                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; its "
+                          "serving ledger (encoder prefill, self- and cross-attention KV) is not "
+                          "built yet");
     TRY(tmem__check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
     TRY(tmem__check_range(err, "--prompt", o->prompt_tokens, 1, TMEM_MAX_TOKENS));
     TRY(tmem__check_range(err, "--gen", o->gen_tokens, 0, TMEM_MAX_TOKENS));
@@ -301,12 +306,14 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
     uint64_t layers_of[TMEM_SCOPE_COUNT] = {
         [TMEM_SCOPE_INPUT] = is_first, [TMEM_SCOPE_OUTPUT] = is_last,
         [TMEM_SCOPE_LAYER] = n,        [TMEM_SCOPE_DENSE_LAYER] = n - moe,
-        [TMEM_SCOPE_MOE_LAYER] = moe};
+        [TMEM_SCOPE_MOE_LAYER] = moe,  [TMEM_SCOPE_ENC_LAYER] = is_first ? m->n_enc_layer : 0};
     const bool stored = o->stored != NULL;
     for (uint32_t i = 0; i < inv->n_tensors; i++) {
         const struct tmem_tensor *t = &inv->tensors[i];
         const struct tmem_tensor_kind_info *ki = tmem__kind(t);
-        bool in_layers = ki->scope != TMEM_SCOPE_INPUT && ki->scope != TMEM_SCOPE_OUTPUT;
+        /* (the encoder's layers go whole to the first stage) */
+        bool in_layers = ki->scope == TMEM_SCOPE_LAYER || ki->scope == TMEM_SCOPE_DENSE_LAYER ||
+                         ki->scope == TMEM_SCOPE_MOE_LAYER;
         /* a checkpoint's types, and llama.cpp's mixes, go layer by layer */
         bool per_layer_rule = in_layers &&
                               (stored || (tmem__wf_is_gguf(o->weights) &&

@@ -24,7 +24,8 @@ struct walk {
     struct tmem_inventory *inv;
     struct tmem_error *err;
     enum tmem_status st;
-    uint64_t layers[TMEM_SCOPE_COUNT]; /* layers of each scope: 1, 1, n_layer, dense, MoE */
+    uint64_t layers[TMEM_SCOPE_COUNT]; /* layers of each scope: 1, 1, n_layer, dense, MoE,
+                                          encoder */
 };
 
 /* Adds a rows × cols tensor of kind k (cols 1: a vector), per_layer times
@@ -113,6 +114,75 @@ static void walk_embedding(struct walk *w)
             1);                                                   /* (2·buckets, d) */
     if (m->rel_norm) /* DeBERTa encoder.LayerNorm (norm_rel_ebd "layer_norm") */
         add_norm(w, K(REL_POS_NORM), K(REL_POS_NORM_BIAS), "d_model", "1", m->d_model, 1);
+    if (m->encdec) /* T5 decoder.block[0] relative_attention_bias */
+        add(w, K(REL_ATTN_BIAS), "n_rel_bucket × n_head", "1", m->n_rel_bucket, m->n_head, 1,
+            1);                                                   /* (buckets, a) */
+}
+
+/* The encoder stack of an encoder–decoder, before the decoder's layers: the
+ * shared embedding is the decoder's (walk_embedding); BART's encoder has its
+ * own positions and embedding LayerNorm, T5's a relative bias table in block
+ * 0; each layer self-attention + MLP with 2 norms; T5 and mBART a final norm.
+ * REF: modeling_t5.py T5Stack, T5Block; modeling_bart.py BartEncoder,
+ * BartEncoderLayer; modeling_mbart.py MBartEncoder.layer_norm. */
+static void walk_encoder(struct walk *w)
+{
+    const struct tmem_model *m = w->m;
+    if (!m->encdec)
+        return;
+    const uint64_t d = m->d_model, f = m->d_ff_enc;
+    uint64_t q = mul(w, m->n_enc_head, m->d_head_enc);
+    if (m->learned_pos)
+        add(w, K(ENC_POS_EMBD), "n_pos × d_model", "1", m->n_pos, d, 1, 1); /* (n_ctx + 2, d) */
+    if (m->embed_norm)
+        add_norm(w, K(ENC_EMBED_NORM), K(ENC_EMBED_NORM_BIAS), "d_model", "1", d, 1);
+    add(w, K(ENC_REL_ATTN_BIAS), "n_rel_bucket × n_enc_head", "1", m->n_rel_bucket,
+        m->n_enc_head, 1, 1);                                     /* (buckets, a_enc) */
+    add(w, K(ENC_ATTN_Q), "d_model × n_enc_head·d_head", "n_enc_layer", d, q, 1, 1); /* (d, a·d_h) */
+    add(w, K(ENC_ATTN_K), "d_model × n_enc_head·d_head", "n_enc_layer", d, q, 1, 1);
+    add(w, K(ENC_ATTN_V), "d_model × n_enc_head·d_head", "n_enc_layer", d, q, 1, 1);
+    add(w, K(ENC_ATTN_O), "n_enc_head·d_head × d_model", "n_enc_layer", q, d, 1, 1); /* (a·d_h, d) */
+    if (m->qkv_bias) {
+        add(w, K(ENC_ATTN_Q_BIAS), "n_enc_head·d_head", "n_enc_layer", q, 1, 1, 1);
+        add(w, K(ENC_ATTN_K_BIAS), "n_enc_head·d_head", "n_enc_layer", q, 1, 1, 1);
+        add(w, K(ENC_ATTN_V_BIAS), "n_enc_head·d_head", "n_enc_layer", q, 1, 1, 1);
+    }
+    if (m->o_bias)
+        add(w, K(ENC_ATTN_O_BIAS), "d_model", "n_enc_layer", d, 1, 1, 1);
+    /* self-attention and MLP norms: one fewer than a decoder layer's */
+    add_norm(w, K(ENC_LAYER_NORM), K(ENC_LAYER_NORM_BIAS), "d_model", "n_enc_layer·2", d, 2);
+    if (m->mlp == TMEM_MLP_GATED)
+        add(w, K(ENC_MLP_GATE), "d_model × d_ff_enc", "n_enc_layer", d, f, 1, 1); /* (d, f) wi_0 */
+    add(w, K(ENC_MLP_UP), "d_model × d_ff_enc", "n_enc_layer", d, f, 1, 1);       /* (d, f) */
+    add(w, K(ENC_MLP_DOWN), "d_ff_enc × d_model", "n_enc_layer", f, d, 1, 1);     /* (f, d) */
+    if (m->mlp_bias) {
+        add(w, K(ENC_MLP_UP_BIAS), "d_ff_enc", "n_enc_layer", f, 1, 1, 1);
+        add(w, K(ENC_MLP_DOWN_BIAS), "d_model", "n_enc_layer", d, 1, 1, 1);
+    }
+    if (m->final_norm)
+        add_norm(w, K(ENC_FINAL_NORM), K(ENC_FINAL_NORM_BIAS), "d_model", "1", d, 1);
+}
+
+/* A decoder layer's cross-attention over the encoder's output (T5
+ * EncDecAttention, BART encoder_attn): n_head heads of d_head, the biases of
+ * self-attention; its norm is the third of n_norm_per_layer. */
+static void walk_cross_attention(struct walk *w)
+{
+    const struct tmem_model *m = w->m;
+    if (!m->encdec)
+        return;
+    uint64_t q = mul(w, m->n_head, m->d_head);
+    add(w, K(XATTN_Q), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1, 1); /* (d, a·d_h) */
+    add(w, K(XATTN_K), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1, 1);
+    add(w, K(XATTN_V), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1, 1);
+    add(w, K(XATTN_O), "n_head·d_head × d_model", "n_layer", q, m->d_model, 1, 1); /* (a·d_h, d) */
+    if (m->qkv_bias) {
+        add(w, K(XATTN_Q_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
+        add(w, K(XATTN_K_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
+        add(w, K(XATTN_V_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
+    }
+    if (m->o_bias)
+        add(w, K(XATTN_O_BIAS), "d_model", "n_layer", m->d_model, 1, 1, 1);
 }
 
 static void walk_attention_gqa(struct walk *w)
@@ -250,6 +320,7 @@ static void walk_layers(struct walk *w)
         walk_attention_mla(w);
     else
         walk_attention_gqa(w);
+    walk_cross_attention(w);
     if (m->first_attn_norm_absent && m->n_norm_per_layer > 0) {
         /* ModernBERT: layer 0's attn_norm is nn.Identity; the other n_layer − 1
          * are one kind counted once (placed with the input) */
@@ -454,8 +525,10 @@ enum tmem_status tmem_inventory_build(const struct tmem_model *m, struct tmem_in
                      .layers = {[TMEM_SCOPE_INPUT] = 1, [TMEM_SCOPE_OUTPUT] = 1,
                                 [TMEM_SCOPE_LAYER] = m->n_layer,
                                 [TMEM_SCOPE_DENSE_LAYER] = m->n_layer - n_moe,
-                                [TMEM_SCOPE_MOE_LAYER] = n_moe}};
+                                [TMEM_SCOPE_MOE_LAYER] = n_moe,
+                                [TMEM_SCOPE_ENC_LAYER] = m->encdec ? m->n_enc_layer : 0}};
     walk_embedding(&w);
+    walk_encoder(&w);
     walk_layers(&w);
     walk_head(&w);
     walk_vision(&w);

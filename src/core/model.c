@@ -50,6 +50,8 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->head_bias = fi->head_bias;
     m->cls_norm = fi->cls_norm;
     m->first_attn_norm_absent = fi->first_attn_norm_absent;
+    m->encdec = fi->encdec;
+    m->n_rel_bucket = fi->n_rel_bucket;
     return TMEM_OK;
 }
 
@@ -124,6 +126,11 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
     case TMEM_FIELD_HEAD_BIAS: m->head_bias = v != 0; return true;
     case TMEM_FIELD_N_LABELS: m->n_labels = v; return true;
     case TMEM_FIELD_CONV_KERNEL: m->conv_kernel = v; return true;
+    case TMEM_FIELD_N_ENC_LAYER: m->n_enc_layer = v; return true;
+    case TMEM_FIELD_N_ENC_HEAD: m->n_enc_head = v; return true;
+    case TMEM_FIELD_D_FF_ENC: m->d_ff_enc = v; return true;
+    case TMEM_FIELD_N_REL_BUCKET: m->n_rel_bucket = v; return true;
+    case TMEM_FIELD_MLP_GATED: m->mlp = v ? TMEM_MLP_GATED : TMEM_MLP_PLAIN; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;
@@ -279,6 +286,37 @@ static enum tmem_status resolve_encoder(struct tmem_model *m, const struct tmem_
     return TMEM_OK;
 }
 
+/* The encoder stack of an encoder–decoder: its sizes default to the
+ * decoder's (T5Config num_decoder_layers = num_layers; BART's encoder_* and
+ * decoder_* keys). REF: modeling_bart.py BartAttention head_dim =
+ * embed_dim / num_heads; modeling_t5.py T5Attention key_value_proj_dim = d_kv
+ * in both stacks. */
+static enum tmem_status resolve_encdec(struct tmem_model *m, struct tmem_error *err)
+{
+    if (!m->encdec) {
+        m->n_enc_layer = m->n_enc_head = m->d_head_enc = m->d_ff_enc = m->n_rel_bucket = 0;
+        return TMEM_OK;
+    }
+    if (m->n_enc_layer == 0)
+        m->n_enc_layer = m->n_layer;
+    TRY(tmem__check_range(err, "encoder layers", m->n_enc_layer, 1, TMEM_MAX_N_LAYER));
+    if (m->n_enc_head == 0)
+        m->n_enc_head = m->n_head;
+    TRY(tmem__check_range(err, "encoder heads", m->n_enc_head, 1, TMEM_MAX_N_HEAD));
+    if (m->n_enc_head == m->n_head) {
+        m->d_head_enc = m->d_head;
+    } else {
+        TRY(tmem__check_divides(err, "encoder heads", m->n_enc_head, "d_model", m->d_model));
+        m->d_head_enc = m->d_model / m->n_enc_head;
+    }
+    if (m->d_ff_enc == 0)
+        m->d_ff_enc = m->d_ff;
+    TRY(tmem__check_range(err, "encoder d_ff", m->d_ff_enc, 1, TMEM_MAX_D_FF));
+    TRY(tmem__check_range(err, "relative_attention_num_buckets", m->n_rel_bucket, 0,
+                          TMEM_MAX_N_CTX));
+    return TMEM_OK;
+}
+
 enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_model *out,
                                     struct tmem_error *err)
 {
@@ -375,6 +413,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
             return tmem__fail(err, TMEM_ERR_LIMIT, "dropout", "a dropout rate is outside [0, 1]");
     TRY(tmem__vision_resolve(&m.vision, m.d_model, err));
     TRY(resolve_encoder(&m, fi, err));
+    TRY(resolve_encdec(&m, err));
 
     *out = m;
     return TMEM_OK;

@@ -52,6 +52,7 @@
 #define LAYER TMEM_SCOPE_LAYER
 #define DENSE TMEM_SCOPE_DENSE_LAYER
 #define MOE TMEM_SCOPE_MOE_LAYER
+#define ENC TMEM_SCOPE_ENC_LAYER
 
 static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_ATTN_Q] = MAT("attn.q_proj", A, LAYER, COL, OTHER),
@@ -170,6 +171,43 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_HEAD_NORM_BIAS] = VEC("head.norm.bias", N, OUT, REPL),
     [TMEM_TENSOR_KIND_CLASSIFIER] = MAT("classifier", H, OUT, REPL, OTHER),
     [TMEM_TENSOR_KIND_CLASSIFIER_BIAS] = VEC("classifier.bias", H, OUT, REPL),
+    /* encoder–decoders. Cross-attention: the decoder layers' queries, the
+     * encoder output's keys and values, all n_head heads (Megatron's T5 and
+     * vLLM's BART split them by heads as self-attention's q). */
+    [TMEM_TENSOR_KIND_XATTN_Q] = MAT("xattn.q_proj", A, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_XATTN_K] = MAT("xattn.k_proj", A, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_XATTN_V] = MAT("xattn.v_proj", A, LAYER, COL, OTHER),
+    [TMEM_TENSOR_KIND_XATTN_O] = MAT("xattn.o_proj", A, LAYER, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_XATTN_Q_BIAS] = VEC("xattn.q_proj.bias", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_XATTN_K_BIAS] = VEC("xattn.k_proj.bias", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_XATTN_V_BIAS] = VEC("xattn.v_proj.bias", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_XATTN_O_BIAS] = VEC("xattn.o_proj.bias", A, LAYER, REPL),
+    /* T5's relative_attention_bias: an nn.Embedding(num_buckets, n_heads) in
+     * the first layer of each stack, looked up (no matmul); placed with the input */
+    [TMEM_TENSOR_KIND_REL_ATTN_BIAS] = TABLE("relative_attention_bias", E, IN, REPL, OTHER),
+    /* the encoder stack: its embeddings' extras and final norm with the input
+     * (the first pipeline stage holds the whole encoder), its layers by ENC */
+    [TMEM_TENSOR_KIND_ENC_POS_EMBD] = TABLE("encoder.pos_embd", E, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_EMBED_NORM] = VEC("encoder.embed_norm.weight", N, IN, REPL),
+    [TMEM_TENSOR_KIND_ENC_EMBED_NORM_BIAS] = VEC("encoder.embed_norm.bias", N, IN, REPL),
+    [TMEM_TENSOR_KIND_ENC_REL_ATTN_BIAS] = TABLE("encoder.relative_attention_bias", E, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_Q] = MAT("encoder.attn.q_proj", A, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_K] = MAT("encoder.attn.k_proj", A, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_V] = MAT("encoder.attn.v_proj", A, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_O] = MAT("encoder.attn.o_proj", A, ENC, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_Q_BIAS] = VEC("encoder.attn.q_proj.bias", A, ENC, COL),
+    [TMEM_TENSOR_KIND_ENC_ATTN_K_BIAS] = VEC("encoder.attn.k_proj.bias", A, ENC, COL),
+    [TMEM_TENSOR_KIND_ENC_ATTN_V_BIAS] = VEC("encoder.attn.v_proj.bias", A, ENC, COL),
+    [TMEM_TENSOR_KIND_ENC_ATTN_O_BIAS] = VEC("encoder.attn.o_proj.bias", A, ENC, REPL),
+    [TMEM_TENSOR_KIND_ENC_LAYER_NORM] = VEC("encoder.layer_norms.weight", N, ENC, REPL),
+    [TMEM_TENSOR_KIND_ENC_LAYER_NORM_BIAS] = VEC("encoder.layer_norms.bias", N, ENC, REPL),
+    [TMEM_TENSOR_KIND_ENC_MLP_GATE] = MAT("encoder.mlp.gate_proj", MLP, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_MLP_UP] = MAT("encoder.mlp.up_proj", MLP, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_MLP_DOWN] = MAT("encoder.mlp.down_proj", MLP, ENC, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_ENC_MLP_UP_BIAS] = VEC("encoder.mlp.up_proj.bias", MLP, ENC, COL),
+    [TMEM_TENSOR_KIND_ENC_MLP_DOWN_BIAS] = VEC("encoder.mlp.down_proj.bias", MLP, ENC, REPL),
+    [TMEM_TENSOR_KIND_ENC_FINAL_NORM] = VEC("encoder.final_norm.weight", N, IN, REPL),
+    [TMEM_TENSOR_KIND_ENC_FINAL_NORM_BIAS] = VEC("encoder.final_norm.bias", N, IN, REPL),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");

@@ -239,6 +239,10 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
                           "params counts it; its training activations (bidirectional attention, "
                           "post-LN, the head's outputs) are not built yet");
+    if (m->encdec)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
+                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; the "
+                          "training activations of its two stacks are not built yet");
     if ((unsigned)o->precision >= TMEM_PRECISION_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--precision", "unknown precision policy");
     if ((unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)
@@ -385,6 +389,7 @@ static enum cat category(const struct tmem_tensor_kind_info *k)
     case TMEM_SCOPE_LAYER: return CAT_LAYER;
     case TMEM_SCOPE_DENSE_LAYER: return CAT_DENSE;
     case TMEM_SCOPE_MOE_LAYER: return k->group == TMEM_GROUP_EXPERTS ? CAT_EXPERT : CAT_MOE;
+    case TMEM_SCOPE_ENC_LAYER: return CAT_FIRST; /* the whole encoder on the first stage */
     case TMEM_SCOPE_COUNT: break;
     }
     return CAT_LAYER; /* not reached: the inventory check accepted the kind */

@@ -333,6 +333,13 @@ static void apply(struct cfg *c, const struct tmem_config_key *r, struct tmem_mo
         }
         x = json_is_object(v) ? json_object_size(v) : json_array_size(v);
         break;
+    case TMEM_CONFIG_OP_STR_PREFIX: {
+        const char *str = v ? as_str(c, v, key) : NULL;
+        if (str == NULL)
+            return;
+        x = strncmp(str, r->str, strlen(r->str)) == 0;
+        break;
+    }
     case TMEM_CONFIG_OP_COUNT: return;
     }
     if (!tmem__model_set(m, r->field, x)) {
@@ -397,7 +404,7 @@ static const struct {
     const char *kind, *types;
 } unsupported[] = {
     {"an encoder", "distilbert|albert|electra|deberta|camembert|mpnet|ernie|nomic_bert|xlm"},
-    {"an encoder-decoder", "t5|mt5|umt5|bart|mbart|pegasus|marian|longt5|switch_transformers|"
+    {"an encoder-decoder", "umt5|pegasus|marian|longt5|switch_transformers|"
                            "prophetnet|led|fsmt|blenderbot|m2m_100|nllb-moe|whisper|"
                            "speech_to_text|seamless_m4t"},
     {"a hybrid or recurrent", "rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma|jamba|falcon_h1|"

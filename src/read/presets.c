@@ -1608,6 +1608,204 @@ static const struct tmem_preset presets[] = {
      "\"max_position_embeddings\": 2048, "
      "\"padded_vocab_size\": 50432"
      "}"},
+
+    /* Config: google-t5/t5-small config.json (architectures T5ForConditionalGeneration; task_specific_params and token ids left out). */
+    {"t5-small", "google-t5/t5-small", UINT64_C(60506624),
+     "keras-nlp t5_small preset metadata (params 60506624); T5ForConditionalGeneration num_parameters() (lm_head tied to shared)",
+     "{"
+     "\"model_type\": \"t5\", "
+     "\"d_ff\": 2048, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 512, "
+     "\"dropout_rate\": 0.1, "
+     "\"n_positions\": 512, "
+     "\"num_heads\": 8, "
+     "\"num_layers\": 6, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"vocab_size\": 32128"
+     "}"},
+
+    /* Config: google-t5/t5-base config.json (sizes; task_specific_params and token ids left out). */
+    {"t5-base", "google-t5/t5-base", UINT64_C(222903552),
+     "keras-nlp t5_base preset metadata (params 222903552)",
+     "{"
+     "\"model_type\": \"t5\", "
+     "\"d_ff\": 3072, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 768, "
+     "\"dropout_rate\": 0.1, "
+     "\"n_positions\": 512, "
+     "\"num_heads\": 12, "
+     "\"num_layers\": 12, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"vocab_size\": 32128"
+     "}"},
+
+    /* Config: google-t5/t5-large config.json (sizes; task_specific_params and token ids left out). */
+    {"t5-large", "google-t5/t5-large", UINT64_C(737668096),
+     "keras-nlp t5_large preset metadata (params 737668096)",
+     "{"
+     "\"model_type\": \"t5\", "
+     "\"d_ff\": 4096, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 1024, "
+     "\"dropout_rate\": 0.1, "
+     "\"n_positions\": 512, "
+     "\"num_heads\": 16, "
+     "\"num_layers\": 24, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"vocab_size\": 32128"
+     "}"},
+
+    /* Config: google/flan-t5-base config.json (T5 v1.1: gated-gelu, untied; token ids left out). */
+    {"flan-t5-base", "google/flan-t5-base", UINT64_C(247577856),
+     "keras-hub t5_1.1_base preset metadata (params 247577856); fusion_bench flan-t5-base model_info all_params 247577856",
+     "{"
+     "\"model_type\": \"t5\", "
+     "\"d_ff\": 2048, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 768, "
+     "\"dropout_rate\": 0.1, "
+     "\"feed_forward_proj\": \"gated-gelu\", "
+     "\"n_positions\": 512, "
+     "\"num_decoder_layers\": 12, "
+     "\"num_heads\": 12, "
+     "\"num_layers\": 12, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"tie_word_embeddings\": false, "
+     "\"vocab_size\": 32128"
+     "}"},
+
+    /* Config: google/flan-t5-large config.json (T5 v1.1: gated-gelu, untied). */
+    {"flan-t5-large", "google/flan-t5-large", UINT64_C(783150080),
+     "T5 v1.1 (Flan-T5's architecture) large: 783150080 in a t5x training-time table of parameter counts (small 76961152, base 247577856, large 783150080, xl 2849757184)",
+     "{"
+     "\"model_type\": \"t5\", "
+     "\"d_ff\": 2816, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 1024, "
+     "\"dropout_rate\": 0.1, "
+     "\"feed_forward_proj\": \"gated-gelu\", "
+     "\"n_positions\": 512, "
+     "\"num_decoder_layers\": 24, "
+     "\"num_heads\": 16, "
+     "\"num_layers\": 24, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"tie_word_embeddings\": false, "
+     "\"vocab_size\": 32128"
+     "}"},
+
+    /* Config: google/flan-t5-xl config.json (T5 v1.1: gated-gelu, untied). */
+    {"flan-t5-xl", "google/flan-t5-xl", UINT64_C(2849757184),
+     "keras-hub t5_1.1_xl preset metadata (params 2849757184), the same t5x table",
+     "{"
+     "\"model_type\": \"t5\", "
+     "\"d_ff\": 5120, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 2048, "
+     "\"dropout_rate\": 0.1, "
+     "\"feed_forward_proj\": \"gated-gelu\", "
+     "\"n_positions\": 512, "
+     "\"num_decoder_layers\": 24, "
+     "\"num_heads\": 32, "
+     "\"num_layers\": 24, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"tie_word_embeddings\": false, "
+     "\"vocab_size\": 32128"
+     "}"},
+
+    /* Config: google/mt5-small config.json (MT5ForConditionalGeneration; token ids left out). */
+    {"mt5-small", "google/mt5-small", UINT64_C(300176768),
+     "lm-vocab-trimmer's mt5-small reference (full 300176768, embedding 256114688 at vocab 250112)",
+     "{"
+     "\"model_type\": \"mt5\", "
+     "\"d_ff\": 1024, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 512, "
+     "\"dropout_rate\": 0.1, "
+     "\"feed_forward_proj\": \"gated-gelu\", "
+     "\"num_decoder_layers\": 8, "
+     "\"num_heads\": 6, "
+     "\"num_layers\": 8, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"tie_word_embeddings\": false, "
+     "\"vocab_size\": 250112"
+     "}"},
+
+    /* Config: google/mt5-base config.json (token ids left out). */
+    {"mt5-base", "google/mt5-base", UINT64_C(582401280),
+     "a public parameter-count script's reference figure (models/mt5-base: 582401280)",
+     "{"
+     "\"model_type\": \"mt5\", "
+     "\"d_ff\": 2048, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 768, "
+     "\"dropout_rate\": 0.1, "
+     "\"feed_forward_proj\": \"gated-gelu\", "
+     "\"num_decoder_layers\": 12, "
+     "\"num_heads\": 12, "
+     "\"num_layers\": 12, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"tie_word_embeddings\": false, "
+     "\"vocab_size\": 250112"
+     "}"},
+
+    /* Config: facebook/bart-base config.json (sizes; generation settings and token ids left out). */
+    {"bart-base", "facebook/bart-base", UINT64_C(139420416),
+     "AutoModel.from_pretrained(\"facebook/bart-base\").num_parameters() printout 139420416 (BartModel; final_logits_bias is a buffer)",
+     "{"
+     "\"model_type\": \"bart\", "
+     "\"attention_dropout\": 0.1, "
+     "\"d_model\": 768, "
+     "\"decoder_attention_heads\": 12, "
+     "\"decoder_ffn_dim\": 3072, "
+     "\"decoder_layers\": 6, "
+     "\"dropout\": 0.1, "
+     "\"encoder_attention_heads\": 12, "
+     "\"encoder_ffn_dim\": 3072, "
+     "\"encoder_layers\": 6, "
+     "\"max_position_embeddings\": 1024, "
+     "\"num_hidden_layers\": 6, "
+     "\"vocab_size\": 50265"
+     "}"},
+
+    /* Config: facebook/bart-large config.json (sizes; generation settings and token ids left out). */
+    {"bart-large", "facebook/bart-large", UINT64_C(406291456),
+     "AutoModel.from_pretrained(\"facebook/bart-large\").num_parameters() printout 406291456",
+     "{"
+     "\"model_type\": \"bart\", "
+     "\"attention_dropout\": 0.1, "
+     "\"d_model\": 1024, "
+     "\"decoder_attention_heads\": 16, "
+     "\"decoder_ffn_dim\": 4096, "
+     "\"decoder_layers\": 12, "
+     "\"dropout\": 0.1, "
+     "\"encoder_attention_heads\": 16, "
+     "\"encoder_ffn_dim\": 4096, "
+     "\"encoder_layers\": 12, "
+     "\"max_position_embeddings\": 1024, "
+     "\"num_hidden_layers\": 12, "
+     "\"vocab_size\": 50265"
+     "}"},
+
+    /* Config: facebook/mbart-large-50 config.json (sizes; token ids left out). */
+    {"mbart-large-50", "facebook/mbart-large-50", UINT64_C(610879488),
+     "a fine-tuning run's metrics (parameters == trainable_parameters == 610879488, mBART-50)",
+     "{"
+     "\"model_type\": \"mbart\", "
+     "\"attention_dropout\": 0.0, "
+     "\"d_model\": 1024, "
+     "\"decoder_attention_heads\": 16, "
+     "\"decoder_ffn_dim\": 4096, "
+     "\"decoder_layers\": 12, "
+     "\"dropout\": 0.1, "
+     "\"encoder_attention_heads\": 16, "
+     "\"encoder_ffn_dim\": 4096, "
+     "\"encoder_layers\": 12, "
+     "\"max_position_embeddings\": 1024, "
+     "\"num_hidden_layers\": 12, "
+     "\"vocab_size\": 250054"
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

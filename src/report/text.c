@@ -38,6 +38,13 @@ static const char *legend_line(char *buf, size_t cap, const struct tmem_model *m
              (unsigned long long)m->d_head, (unsigned long long)m->d_ff,
              (unsigned long long)m->n_vocab, shared,
              m->tied ? "tied embeddings" : "untied lm_head");
+    if (m->encdec) { /* n_layer, n_head and d_ff above are the decoder's */
+        size_t used = strlen(buf);
+        snprintf(buf + used, cap - used,
+                 " · encoder n_enc_layer %llu · n_enc_head %llu · d_ff_enc %llu (n_layer, n_head, d_ff: the decoder's)",
+                 (unsigned long long)m->n_enc_layer, (unsigned long long)m->n_enc_head,
+                 (unsigned long long)m->d_ff_enc);
+    }
     return buf;
 }
 

@@ -38,18 +38,20 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
 
 
 /* Whether `train` models this model: it refuses state-space (Mamba) models
- * (their activations are not modelled; test_ssm.c checks the refusal), so
- * loops over every preset that train leave them out by this. */
+ * (their activations are not modelled; test_ssm.c checks the refusal),
+ * encoders and encoder–decoders (test_encoders.c, test_encdec.c), so loops
+ * over every preset that train leave them out by this. */
 static inline bool tmem_test_trainable(const struct tmem_model *m)
 {
-    return m->ssm == TMEM_SSM_NONE && !m->encoder;
+    return m->ssm == TMEM_SSM_NONE && !m->encoder && !m->encdec;
 }
 
-/* Whether tmem infer and serve take it: not an encoder (refused until their
- * ledger exists; test_encoders.c and tests/cli/anycfg.sh check the refusal). */
+/* Whether tmem infer and serve take it: not an encoder nor an encoder–decoder
+ * (refused until their ledgers exist; test_encoders.c, test_encdec.c and
+ * tests/cli/anycfg.sh check the refusal). */
 static inline bool tmem_test_servable(const struct tmem_model *m)
 {
-    return !m->encoder;
+    return !m->encoder && !m->encdec;
 }
 
 /* A preset (or any MODEL) loaded, resolved and counted; fails the test on

@@ -15,7 +15,8 @@ static void rules_are_well_formed(const char *family, const struct tmem_config_k
     for (; r != NULL && r->keys != NULL; r++) {
         if (r->keys[0] == '\0' || (unsigned)r->field >= TMEM_FIELD_COUNT ||
             (unsigned)r->op >= TMEM_CONFIG_OP_COUNT ||
-            (r->op == TMEM_CONFIG_OP_STR_IS || r->op == TMEM_CONFIG_OP_HAS_STR) != (r->str != NULL) ||
+            (r->op == TMEM_CONFIG_OP_STR_IS || r->op == TMEM_CONFIG_OP_HAS_STR ||
+             r->op == TMEM_CONFIG_OP_STR_PREFIX) != (r->str != NULL) ||
             (r->op == TMEM_CONFIG_OP_LIST) != (r->field == TMEM_FIELD_DENSE_LAYERS))
             fail_msg("%s: config rule '%s' is malformed", family, r->keys);
         /* a value rule's target must accept its value */

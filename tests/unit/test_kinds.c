@@ -282,7 +282,8 @@ static void train_and_infer_split_alike_on_every_preset(void **state)
 
 static bool in_layers(enum tmem_scope s)
 {
-    return s == TMEM_SCOPE_LAYER || s == TMEM_SCOPE_DENSE_LAYER || s == TMEM_SCOPE_MOE_LAYER;
+    return s == TMEM_SCOPE_LAYER || s == TMEM_SCOPE_DENSE_LAYER || s == TMEM_SCOPE_MOE_LAYER ||
+           s == TMEM_SCOPE_ENC_LAYER;
 }
 
 /* Every row: a unique name, values inside their enums, and rules that fit
@@ -314,7 +315,9 @@ static void every_kind_has_a_consistent_row(void **state)
         if (ki->tp == TMEM_TP_SPLIT_VOCAB &&
             ki->group != TMEM_GROUP_EMBEDDING && ki->group != TMEM_GROUP_LM_HEAD)
             fail_msg("%s: vocab-parallel outside the embedding and head", ki->name);
-        if (ki->group == TMEM_GROUP_MLP && ki->scope != TMEM_SCOPE_DENSE_LAYER)
+        /* (an encoder–decoder's encoder layers have dense MLPs too) */
+        if (ki->group == TMEM_GROUP_MLP && ki->scope != TMEM_SCOPE_DENSE_LAYER &&
+            ki->scope != TMEM_SCOPE_ENC_LAYER)
             fail_msg("%s: a dense MLP outside the dense layers", ki->name);
         if ((ki->group == TMEM_GROUP_ROUTER || ki->group == TMEM_GROUP_EXPERTS ||
              ki->group == TMEM_GROUP_SHARED_EXPERTS) && ki->scope != TMEM_SCOPE_MOE_LAYER)

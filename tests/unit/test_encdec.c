@@ -1,0 +1,396 @@
+/* test_encdec.c — the encoder–decoder families (t5, mt5, bart, mbart): each
+ * one's config.json against a hand calculation written tensor by tensor and
+ * the published total, which stack each tensor belongs to, and the refusals
+ * of the ledgers not built yet.
+ *
+ * REF HF transformers modeling_t5.py (T5Model: shared; T5Stack: block[i],
+ * final_layer_norm, embed_tokens tied to shared; T5Block: T5LayerSelfAttention,
+ * T5LayerCrossAttention (decoder), T5LayerFF; T5Attention q, k, v, o
+ * without bias of inner_dim num_heads·d_kv, relative_attention_bias
+ * nn.Embedding(num_buckets, n_heads) in block 0's self-attention only;
+ * T5LayerNorm weight only; T5DenseActDense wi, wo / T5DenseGatedActDense
+ * wi_0, wi_1, wo; lm_head tied iff tie_word_embeddings), modeling_mt5.py
+ * (T5's layout), modeling_bart.py (BartLearnedPositionalEmbedding
+ * num_embeddings + offset 2, BartEncoder / BartDecoder layernorm_embedding,
+ * BartEncoderLayer, BartDecoderLayer with encoder_attn, q/k/v/out_proj and
+ * fc1/fc2 with bias, LayerNorms with bias; BartForConditionalGeneration
+ * final_logits_bias a buffer), modeling_mbart.py (MBartEncoder.layer_norm,
+ * MBartDecoder.layer_norm). */
+#include "harness.h"
+
+#include "tmem/infer.h"
+#include "tmem/read.h"
+#include "tmem/train.h"
+
+static struct tmem_inventory inv;
+
+static void parse(const char *text, struct tmem_model *m)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err) != TMEM_OK ||
+        tmem_model_resolve(&raw, m, &err) != TMEM_OK || tmem_inventory_build(m, &inv, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    check_group_sum(&inv);
+}
+
+static uint64_t preset_total(const char *name)
+{
+    const struct tmem_preset *p = tmem_preset_find(name);
+    assert_non_null(p);
+    struct tmem_model m;
+    parse(p->config_json, &m);
+    assert_int_equal(inv.total_params, p->published_params);
+    return inv.total_params;
+}
+
+/* the parameters of the inventory's tensors of one stack: the encoder's kinds
+ * are the ENC_ ones (scope ENC_LAYER, or named "encoder.") */
+static uint64_t encoder_params(void)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < inv.n_tensors; i++)
+        if (strncmp(inv.tensors[i].name, "encoder.", 8) == 0)
+            n += inv.tensors[i].params;
+    return n;
+}
+
+static uint64_t kind_params(enum tmem_tensor_kind k)
+{
+    for (uint32_t i = 0; i < inv.n_tensors; i++)
+        if (inv.tensors[i].kind == k)
+            return inv.tensors[i].params;
+    return 0;
+}
+
+/* google-t5/t5-small config.json (task_specific_params left out) */
+static const char t5_small[] =
+    "{\"architectures\": [\"T5ForConditionalGeneration\"], \"d_ff\": 2048, \"d_kv\": 64, "
+    "\"d_model\": 512, \"decoder_start_token_id\": 0, \"dropout_rate\": 0.1, \"eos_token_id\": 1, "
+    "\"initializer_factor\": 1.0, \"is_encoder_decoder\": true, \"layer_norm_epsilon\": 1e-06, "
+    "\"model_type\": \"t5\", \"n_positions\": 512, \"num_heads\": 8, \"num_layers\": 6, "
+    "\"output_past\": true, \"pad_token_id\": 0, \"relative_attention_num_buckets\": 32, "
+    "\"vocab_size\": 32128}";
+
+/* A T5 layer of width d, inner width q = num_heads·d_kv, MLP f (g: gated):
+ *   encoder  SelfAttention q, k, v, o     4·d·q
+ *            DenseReluDense wi, wo        2·d·f   (gated wi_0, wi_1, wo: 3·d·f)
+ *            2 T5LayerNorms               2·d
+ *   decoder  + EncDecAttention q, k, v, o 4·d·q, a third norm d */
+static uint64_t t5_enc_layer(uint64_t d, uint64_t q, uint64_t f, bool g)
+{
+    return 4 * d * q + (g ? 3 : 2) * d * f + 2 * d;
+}
+
+static uint64_t t5_dec_layer(uint64_t d, uint64_t q, uint64_t f, bool g)
+{
+    return t5_enc_layer(d, q, f, g) + 4 * d * q + d;
+}
+
+/* A whole T5: the shared embedding V·d (+ V·d untied lm_head), each stack's
+ * layers, 32 buckets × heads in each stack's block 0, each stack's final norm. */
+static uint64_t t5_total(uint64_t V, uint64_t d, uint64_t h, uint64_t L, uint64_t f, bool g, bool tied)
+{
+    uint64_t q = h * 64;
+    return V * d * (tied ? 1 : 2) + L * t5_enc_layer(d, q, f, g) + L * t5_dec_layer(d, q, f, g) +
+           2 * 32 * h + 2 * d;
+}
+
+/* EVIDENCE: keras-nlp's T5 presets metadata (t5_small params 60506624,
+ * t5_base 222903552, t5_large 737668096), T5ForConditionalGeneration's
+ * num_parameters(). By hand, t5-small (d 512, 8 heads of d_kv 64, d_ff 2048,
+ * 6 + 6 layers, V 32128, ReLU, tied):
+ *   shared                32128·512                       = 16,449,536
+ *   encoder layer         4·512·512 + 2·512·2048 + 2·512   =  3,146,752
+ *   encoder               6 · 3,146,752 + 32·8 + 512       = 18,881,280
+ *   decoder layer         3,146,752 + 4·512·512 + 512      =  4,195,840
+ *   decoder               6 · 4,195,840 + 32·8 + 512       = 25,175,808
+ *   total                                                  = 60,506,624
+ * t5-base (768, 12 heads, 3072, 12 layers): 222,903,552; t5-large (1024, 16
+ * heads, 4096, 24 layers): 737,668,096. */
+static void t5_v1_0_counts_its_published_totals(void **state)
+{
+    (void)state;
+    assert_int_equal(t5_enc_layer(512, 512, 2048, false), UINT64_C(3146752));
+    assert_int_equal(t5_dec_layer(512, 512, 2048, false), UINT64_C(4195840));
+    assert_int_equal(t5_total(32128, 512, 8, 6, 2048, false, true), UINT64_C(60506624));
+    assert_int_equal(t5_total(32128, 768, 12, 12, 3072, false, true), UINT64_C(222903552));
+    assert_int_equal(t5_total(32128, 1024, 16, 24, 4096, false, true), UINT64_C(737668096));
+    assert_int_equal(preset_total("t5-small"), UINT64_C(60506624));
+    assert_int_equal(preset_total("t5-base"), UINT64_C(222903552));
+    assert_int_equal(preset_total("t5-large"), UINT64_C(737668096));
+
+    struct tmem_model m;
+    parse(t5_small, &m);
+    assert_int_equal(inv.total_params, UINT64_C(60506624));
+    assert_true(m.encdec && !m.encoder && m.tied && m.mlp == TMEM_MLP_PLAIN);
+    assert_int_equal(m.n_layer, 6);
+    assert_int_equal(m.n_enc_layer, 6);
+    assert_int_equal(m.n_rel_bucket, 32);
+    /* the stacks apart: the encoder 18,881,280 (its layers, relative table,
+     * final norm), the decoder's layers 6 · 4,195,840 = 25,175,040 */
+    assert_int_equal(encoder_params(), UINT64_C(18881280));
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_ENC_REL_ATTN_BIAS), 32 * 8);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_REL_ATTN_BIAS), 32 * 8);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_XATTN_Q), 6 * 512 * 512);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_LAYER_NORM), 6 * 3 * 512);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_ENC_LAYER_NORM), 6 * 2 * 512);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_LM_HEAD), 0); /* tied to shared */
+    assert_int_equal(inv.group_params[TMEM_GROUP_EMBEDDING], 32128 * 512 + 2 * 32 * 8);
+    for (uint32_t i = 0; i < inv.n_tensors; i++) {
+        const struct tmem_tensor_kind_info *ki = tmem_tensor_kind_info(inv.tensors[i].kind);
+        bool enc = strncmp(inv.tensors[i].name, "encoder.", 8) == 0;
+        if (ki->scope == TMEM_SCOPE_ENC_LAYER && !enc)
+            fail_msg("%s: an encoder layer's tensor not named encoder.", inv.tensors[i].name);
+    }
+}
+
+/* google/flan-t5-base config.json (task_specific_params left out) */
+static const char flan_t5_base[] =
+    "{\"architectures\": [\"T5ForConditionalGeneration\"], \"d_ff\": 2048, \"d_kv\": 64, "
+    "\"d_model\": 768, \"decoder_start_token_id\": 0, \"dense_act_fn\": \"gelu_new\", "
+    "\"dropout_rate\": 0.1, \"eos_token_id\": 1, \"feed_forward_proj\": \"gated-gelu\", "
+    "\"initializer_factor\": 1.0, \"is_encoder_decoder\": true, \"is_gated_act\": true, "
+    "\"layer_norm_epsilon\": 1e-06, \"model_type\": \"t5\", \"n_positions\": 512, "
+    "\"num_decoder_layers\": 12, \"num_heads\": 12, \"num_layers\": 12, \"output_past\": true, "
+    "\"pad_token_id\": 0, \"relative_attention_max_distance\": 128, "
+    "\"relative_attention_num_buckets\": 32, \"tie_word_embeddings\": false, "
+    "\"torch_dtype\": \"float32\", \"transformers_version\": \"4.23.1\", \"use_cache\": true, "
+    "\"vocab_size\": 32128}";
+
+/* EVIDENCE: flan-t5-base 247,577,856 (keras-hub t5_1.1_base preset metadata;
+ * fusion_bench's flan-t5-base model_info all_params 247577856), T5 v1.1
+ * large 783,150,080 and xl 2,849,757,184 (a t5x training-time table;
+ * keras-hub t5_1.1_xl params 2849757184). By hand, flan-t5-base (768, 12
+ * heads, d_ff 2048 gated, 12 + 12 layers, untied):
+ *   shared + lm_head      2 · 32128·768                    = 49,348,608
+ *   encoder layer         4·768·768 + 3·768·2048 + 2·768   =  7,079,424
+ *   encoder               12 · 7,079,424 + 32·12 + 768     = 84,954,240
+ *   decoder layer         7,079,424 + 4·768·768 + 768      =  9,439,488
+ *   decoder               12 · 9,439,488 + 32·12 + 768     = 113,275,008
+ *   total                                                  = 247,577,856
+ * flan-t5-large (1024, 16 heads, 2816, 24 layers): 783,150,080; flan-t5-xl
+ * (2048, 32 heads, 5120, 24 layers): 2,849,757,184. The relu config with
+ * "feed_forward_proj": "relu" and a tied head is T5 v1.0's layout: without
+ * wi_0 (12 · 768·2048 per stack) and the lm_head. */
+static void t5_v1_1_gated_gelu_untied(void **state)
+{
+    (void)state;
+    assert_int_equal(t5_enc_layer(768, 768, 2048, true), UINT64_C(7079424));
+    assert_int_equal(t5_dec_layer(768, 768, 2048, true), UINT64_C(9439488));
+    assert_int_equal(t5_total(32128, 768, 12, 12, 2048, true, false), UINT64_C(247577856));
+    assert_int_equal(t5_total(32128, 1024, 16, 24, 2816, true, false), UINT64_C(783150080));
+    assert_int_equal(t5_total(32128, 2048, 32, 24, 5120, true, false), UINT64_C(2849757184));
+    assert_int_equal(preset_total("flan-t5-base"), UINT64_C(247577856));
+    assert_int_equal(preset_total("flan-t5-large"), UINT64_C(783150080));
+    assert_int_equal(preset_total("flan-t5-xl"), UINT64_C(2849757184));
+
+    struct tmem_model m;
+    parse(flan_t5_base, &m);
+    assert_int_equal(inv.total_params, UINT64_C(247577856));
+    assert_true(m.mlp == TMEM_MLP_GATED && !m.tied);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_LM_HEAD), 32128 * 768);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_ENC_MLP_GATE), 12 * 768 * 2048);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_MLP_GATE), 12 * 768 * 2048);
+    assert_int_equal(encoder_params(), UINT64_C(84954240));
+
+    char relu[sizeof flan_t5_base + 16];
+    const char *at = strstr(flan_t5_base, "\"gated-gelu\"");
+    assert_non_null(at);
+    snprintf(relu, sizeof relu, "%.*s\"relu\"%s", (int)(at - flan_t5_base), flan_t5_base, at + 12);
+    at = strstr(relu, "\"tie_word_embeddings\": false");
+    assert_non_null(at);
+    memcpy(relu + (at - relu) + 23, "true ", 5); /* "false" → "true " */
+    parse(relu, &m);
+    assert_true(m.mlp == TMEM_MLP_PLAIN && m.tied);
+    assert_int_equal(inv.total_params, UINT64_C(247577856) - 2 * 12 * 768 * 2048 - 32128 * 768);
+}
+
+/* EVIDENCE: mt5-small 300,176,768 (lm-vocab-trimmer's reference table:
+ * "full": 300176768, "embedding": 256114688 at vocab 250112), mt5-base
+ * 582,401,280 (a public parameter-count script's reference). MT5Config's
+ * defaults: gated-gelu, untied. By hand, mt5-small (512, 6 heads of d_kv 64:
+ * inner 384, d_ff 1024, 8 + 8 layers, V 250112):
+ *   shared + lm_head      2 · 250112·512                   = 256,114,688
+ *   encoder layer         4·512·384 + 3·512·1024 + 2·512   =   2,360,320
+ *   encoder               8 · 2,360,320 + 32·6 + 512       =  18,883,264
+ *   decoder layer         2,360,320 + 4·512·384 + 512      =   3,147,264
+ *   decoder               8 · 3,147,264 + 32·6 + 512       =  25,178,816
+ *   total                                                  = 300,176,768
+ * (inner 384 ≠ d_model 512: the projections are d_model × num_heads·d_kv).
+ * mt5-base: flan-t5-base with V 250112: 247,577,856 + 2·(250112 − 32128)·768
+ *   = 582,401,280 */
+static void mt5_counts_its_published_totals(void **state)
+{
+    (void)state;
+    const uint64_t d = 512, q = 6 * 64;
+    assert_int_equal(t5_enc_layer(d, q, 1024, true), UINT64_C(2360320));
+    assert_int_equal(t5_dec_layer(d, q, 1024, true), UINT64_C(3147264));
+    assert_int_equal(2 * 250112 * d + 8 * t5_enc_layer(d, q, 1024, true) +
+                         8 * t5_dec_layer(d, q, 1024, true) + 2 * 32 * 6 + 2 * d,
+                     UINT64_C(300176768));
+    assert_int_equal(t5_total(250112, 768, 12, 12, 2048, true, false), UINT64_C(582401280));
+    assert_int_equal(preset_total("mt5-small"), UINT64_C(300176768));
+    assert_int_equal(preset_total("mt5-base"), UINT64_C(582401280));
+    assert_int_equal(inv.group_params[TMEM_GROUP_EMBEDDING] + inv.group_params[TMEM_GROUP_LM_HEAD] -
+                         2 * 32 * 12,
+                     UINT64_C(2) * 250112 * 768);
+}
+
+/* facebook/bart-base config.json (the architecture keys; generation
+ * settings, task_specific_params and token ids left out) */
+static const char bart_base[] =
+    "{\"activation_dropout\": 0.1, \"activation_function\": \"gelu\", \"add_bias_logits\": false, "
+    "\"add_final_layer_norm\": false, \"architectures\": [\"BartModel\"], "
+    "\"attention_dropout\": 0.1, \"classif_dropout\": 0.1, \"d_model\": 768, "
+    "\"decoder_attention_heads\": 12, \"decoder_ffn_dim\": 3072, \"decoder_layerdrop\": 0.0, "
+    "\"decoder_layers\": 6, \"dropout\": 0.1, \"encoder_attention_heads\": 12, "
+    "\"encoder_ffn_dim\": 3072, \"encoder_layerdrop\": 0.0, \"encoder_layers\": 6, "
+    "\"init_std\": 0.02, \"is_encoder_decoder\": true, \"max_position_embeddings\": 1024, "
+    "\"model_type\": \"bart\", \"normalize_before\": false, \"normalize_embedding\": true, "
+    "\"num_hidden_layers\": 6, \"scale_embedding\": false, \"vocab_size\": 50265}";
+
+/* One BART layer of width d, MLP f (biases everywhere, LayerNorms with bias):
+ *   encoder  self_attn q, k, v, out_proj 4·(d·d + d), fc1 d·f + f, fc2 f·d + d,
+ *            self_attn_layer_norm + final_layer_norm 2·2d
+ *   decoder  + encoder_attn 4·(d·d + d) + encoder_attn_layer_norm 2d */
+static uint64_t bart_enc_layer(uint64_t d, uint64_t f)
+{
+    return 4 * (d * d + d) + (d * f + f) + (f * d + d) + 2 * 2 * d;
+}
+
+static uint64_t bart_dec_layer(uint64_t d, uint64_t f)
+{
+    return bart_enc_layer(d, f) + 4 * (d * d + d) + 2 * d;
+}
+
+/* EVIDENCE: AutoModel.from_pretrained(...).num_parameters() in a public
+ * print_model_summary table: facebook/bart-base 139420416, facebook/bart-large
+ * 406291456 (BartModel; BartForConditionalGeneration adds only the
+ * final_logits_bias buffer and the tied lm_head). By hand, bart-base (768,
+ * 12 heads, ffn 3072, 6 + 6 layers, V 50265, 1024 positions):
+ *   shared                50265·768                        = 38,603,520
+ *   per stack embed_positions (1024 + 2)·768 = 787,968, layernorm_embedding 1,536
+ *   encoder layer         4·(768² + 768) + 768·3072 + 3072 + 3072·768 + 768 + 4·768
+ *                                                          =  7,087,872
+ *   encoder               6 · 7,087,872 + 787,968 + 1,536  = 43,316,736
+ *   decoder layer         7,087,872 + 4·(768² + 768) + 2·768 = 9,451,776
+ *   decoder               6 · 9,451,776 + 787,968 + 1,536  = 57,500,160
+ *   total                                                  = 139,420,416
+ * bart-large (1024, 16, 4096, 12 + 12): 406,291,456. */
+static void bart_counts_its_published_totals(void **state)
+{
+    (void)state;
+    assert_int_equal(bart_enc_layer(768, 3072), UINT64_C(7087872));
+    assert_int_equal(bart_dec_layer(768, 3072), UINT64_C(9451776));
+    const uint64_t pos = 1026 * 768, emb_norm = 2 * 768;
+    assert_int_equal(50265 * 768 + 6 * bart_enc_layer(768, 3072) + 6 * bart_dec_layer(768, 3072) +
+                         2 * (pos + emb_norm),
+                     UINT64_C(139420416));
+    assert_int_equal(UINT64_C(50265) * 1024 + 12 * bart_enc_layer(1024, 4096) +
+                         12 * bart_dec_layer(1024, 4096) + 2 * (1026 * 1024 + 2 * 1024),
+                     UINT64_C(406291456));
+    assert_int_equal(preset_total("bart-base"), UINT64_C(139420416));
+    assert_int_equal(preset_total("bart-large"), UINT64_C(406291456));
+
+    struct tmem_model m;
+    parse(bart_base, &m);
+    assert_int_equal(inv.total_params, UINT64_C(139420416));
+    assert_true(m.encdec && m.post_norm && m.tied && !m.final_norm);
+    assert_int_equal(m.n_pos, 1026); /* max_position_embeddings + offset 2 */
+    assert_int_equal(encoder_params(), UINT64_C(43316736));
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_POS_EMBD), pos);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_ENC_POS_EMBD), pos);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_XATTN_O_BIAS), 6 * 768);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_REL_ATTN_BIAS), 0); /* no relative table */
+    /* the two stacks' sizes apart: a 3-layer encoder of ffn 1024 under the 6 decoder layers */
+    char cfg[sizeof bart_base + 8];
+    const char *at = strstr(bart_base, "\"encoder_layers\": 6");
+    snprintf(cfg, sizeof cfg, "%.*s\"encoder_layers\": 3%s", (int)(at - bart_base), bart_base,
+             at + strlen("\"encoder_layers\": 6"));
+    char cfg2[sizeof cfg + 8];
+    at = strstr(cfg, "\"encoder_ffn_dim\": 3072");
+    snprintf(cfg2, sizeof cfg2, "%.*s\"encoder_ffn_dim\": 1024%s", (int)(at - cfg), cfg,
+             at + strlen("\"encoder_ffn_dim\": 3072"));
+    parse(cfg2, &m);
+    assert_int_equal(m.n_enc_layer, 3);
+    assert_int_equal(m.n_layer, 6);
+    assert_int_equal(encoder_params(), 3 * bart_enc_layer(768, 1024) + pos + emb_norm);
+    assert_int_equal(inv.total_params,
+                     50265 * 768 + 3 * bart_enc_layer(768, 1024) + 6 * bart_dec_layer(768, 3072) +
+                         2 * (pos + emb_norm));
+}
+
+/* EVIDENCE: facebook/mbart-large-50, 610,879,488 (a fine-tuning run's
+ * metrics: parameters == trainable_parameters == 610879488); mbart-large-cc25
+ * counted at a vocabulary of 250,028: 610,852,864 (lm-vocab-trimmer's
+ * reference table). mBART is BART-large's layout, pre-LN, with a final
+ * LayerNorm (2·1024) on each stack. By hand, V 250054:
+ *   bart-large's stacks   406,291,456 − 50265·1024         = 354,820,096
+ *   + 2 final LayerNorms  2 · 2·1024                       =       4,096
+ *   + shared              250054·1024                      = 256,055,296
+ *   total                                                  = 610,879,488
+ *   at V 250028: 610,879,488 − 26·1024                     = 610,852,864 */
+static void mbart_counts_its_published_totals(void **state)
+{
+    (void)state;
+    const uint64_t stacks = UINT64_C(406291456) - UINT64_C(50265) * 1024;
+    assert_int_equal(stacks, UINT64_C(354820096));
+    assert_int_equal(stacks + 4 * 1024 + UINT64_C(250054) * 1024, UINT64_C(610879488));
+    assert_int_equal(preset_total("mbart-large-50"), UINT64_C(610879488));
+    struct tmem_model m;
+    const struct tmem_preset *p = tmem_preset_find("mbart-large-50");
+    char cfg[2048];
+    const char *at = strstr(p->config_json, "\"vocab_size\": 250054");
+    assert_non_null(at);
+    snprintf(cfg, sizeof cfg, "%.*s\"vocab_size\": 250028%s", (int)(at - p->config_json),
+             p->config_json, at + strlen("\"vocab_size\": 250054"));
+    parse(cfg, &m);
+    assert_int_equal(inv.total_params, UINT64_C(610852864));
+    assert_true(m.final_norm && !m.post_norm);
+    assert_int_equal(kind_params(TMEM_TENSOR_KIND_ENC_FINAL_NORM) +
+                         kind_params(TMEM_TENSOR_KIND_ENC_FINAL_NORM_BIAS),
+                     2 * 1024);
+}
+
+/* The families are read from their architectures class when model_type
+ * is absent, and infer and train refuse them in one line until their
+ * ledgers exist. */
+static void classes_and_refusals(void **state)
+{
+    (void)state;
+    assert_int_equal(tmem_family_from_class("T5ForConditionalGeneration"), TMEM_FAMILY_T5);
+    assert_int_equal(tmem_family_from_class("MT5ForConditionalGeneration"), TMEM_FAMILY_MT5);
+    assert_int_equal(tmem_family_from_class("BartForConditionalGeneration"), TMEM_FAMILY_BART);
+    assert_int_equal(tmem_family_from_class("MBartForConditionalGeneration"), TMEM_FAMILY_MBART);
+    assert_int_equal(tmem_family_from_class("BartModel"), TMEM_FAMILY_BART);
+
+    struct tmem_model m;
+    parse(t5_small, &m);
+    struct tmem_infer_opts io;
+    tmem_infer_defaults(&io);
+    io.gpu = tmem_gpu_find("h200");
+    static struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_infer_build(&m, &inv, &io, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "model");
+    struct tmem_train_opts to;
+    tmem_train_opts_default(&to);
+    struct tmem_train_result tr;
+    err = (struct tmem_error){0};
+    assert_int_equal(tmem_train_compute(&m, &inv, &to, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "model");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t5_v1_0_counts_its_published_totals),
+        cmocka_unit_test(t5_v1_1_gated_gelu_untied),
+        cmocka_unit_test(mt5_counts_its_published_totals),
+        cmocka_unit_test(bart_counts_its_published_totals),
+        cmocka_unit_test(mbart_counts_its_published_totals),
+        cmocka_unit_test(classes_and_refusals),
+    };
+    return cmocka_run_group_tests_name("encdec", tests, NULL, NULL);
+}
