@@ -741,6 +741,8 @@ struct tmem_tensor_kind_info {
     enum tmem_role role;       /* what quantization mixes single out */
     bool matmul;               /* a weight some matmul multiplies by (autocast casts it) */
     bool vector;               /* one-dimensional: a bias or a norm's weight or bias */
+    bool encoder_stack;        /* in an encoder–decoder's encoder stack ("encoder." kinds);
+                                  false: the decoder's, or the one stack of any other model */
 };
 
 /* The row of kind k; NULL for a value outside the enum. */

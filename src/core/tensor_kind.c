@@ -36,6 +36,13 @@
 /* a bias or a norm's weight or bias */
 #define VEC(nm, g, sc, tp_) \
     {.name = nm, .group = g, .scope = sc, .tp = tp_, .role = OTHER, .vector = true}
+/* the same, in an encoder–decoder's encoder stack */
+#define MAT_E(nm, g, sc, tp_, role_) \
+    {.name = nm, .group = g, .scope = sc, .tp = tp_, .role = role_, .matmul = true, .encoder_stack = true}
+#define TABLE_E(nm, g, sc, tp_, role_) \
+    {.name = nm, .group = g, .scope = sc, .tp = tp_, .role = role_, .encoder_stack = true}
+#define VEC_E(nm, g, sc, tp_) \
+    {.name = nm, .group = g, .scope = sc, .tp = tp_, .role = OTHER, .vector = true, .encoder_stack = true}
 
 #define A TMEM_GROUP_ATTENTION
 #define N TMEM_GROUP_NORM
@@ -187,27 +194,27 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_REL_ATTN_BIAS] = TABLE("relative_attention_bias", E, IN, REPL, OTHER),
     /* the encoder stack: its embeddings' extras and final norm with the input
      * (the first pipeline stage holds the whole encoder), its layers by ENC */
-    [TMEM_TENSOR_KIND_ENC_POS_EMBD] = TABLE("encoder.pos_embd", E, IN, REPL, OTHER),
-    [TMEM_TENSOR_KIND_ENC_EMBED_NORM] = VEC("encoder.embed_norm.weight", N, IN, REPL),
-    [TMEM_TENSOR_KIND_ENC_EMBED_NORM_BIAS] = VEC("encoder.embed_norm.bias", N, IN, REPL),
-    [TMEM_TENSOR_KIND_ENC_REL_ATTN_BIAS] = TABLE("encoder.relative_attention_bias", E, IN, REPL, OTHER),
-    [TMEM_TENSOR_KIND_ENC_ATTN_Q] = MAT("encoder.attn.q_proj", A, ENC, COL, OTHER),
-    [TMEM_TENSOR_KIND_ENC_ATTN_K] = MAT("encoder.attn.k_proj", A, ENC, COL, OTHER),
-    [TMEM_TENSOR_KIND_ENC_ATTN_V] = MAT("encoder.attn.v_proj", A, ENC, COL, OTHER),
-    [TMEM_TENSOR_KIND_ENC_ATTN_O] = MAT("encoder.attn.o_proj", A, ENC, ROWP, OTHER),
-    [TMEM_TENSOR_KIND_ENC_ATTN_Q_BIAS] = VEC("encoder.attn.q_proj.bias", A, ENC, COL),
-    [TMEM_TENSOR_KIND_ENC_ATTN_K_BIAS] = VEC("encoder.attn.k_proj.bias", A, ENC, COL),
-    [TMEM_TENSOR_KIND_ENC_ATTN_V_BIAS] = VEC("encoder.attn.v_proj.bias", A, ENC, COL),
-    [TMEM_TENSOR_KIND_ENC_ATTN_O_BIAS] = VEC("encoder.attn.o_proj.bias", A, ENC, REPL),
-    [TMEM_TENSOR_KIND_ENC_LAYER_NORM] = VEC("encoder.layer_norms.weight", N, ENC, REPL),
-    [TMEM_TENSOR_KIND_ENC_LAYER_NORM_BIAS] = VEC("encoder.layer_norms.bias", N, ENC, REPL),
-    [TMEM_TENSOR_KIND_ENC_MLP_GATE] = MAT("encoder.mlp.gate_proj", MLP, ENC, COL, OTHER),
-    [TMEM_TENSOR_KIND_ENC_MLP_UP] = MAT("encoder.mlp.up_proj", MLP, ENC, COL, OTHER),
-    [TMEM_TENSOR_KIND_ENC_MLP_DOWN] = MAT("encoder.mlp.down_proj", MLP, ENC, ROWP, OTHER),
-    [TMEM_TENSOR_KIND_ENC_MLP_UP_BIAS] = VEC("encoder.mlp.up_proj.bias", MLP, ENC, COL),
-    [TMEM_TENSOR_KIND_ENC_MLP_DOWN_BIAS] = VEC("encoder.mlp.down_proj.bias", MLP, ENC, REPL),
-    [TMEM_TENSOR_KIND_ENC_FINAL_NORM] = VEC("encoder.final_norm.weight", N, IN, REPL),
-    [TMEM_TENSOR_KIND_ENC_FINAL_NORM_BIAS] = VEC("encoder.final_norm.bias", N, IN, REPL),
+    [TMEM_TENSOR_KIND_ENC_POS_EMBD] = TABLE_E("encoder.pos_embd", E, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_EMBED_NORM] = VEC_E("encoder.embed_norm.weight", N, IN, REPL),
+    [TMEM_TENSOR_KIND_ENC_EMBED_NORM_BIAS] = VEC_E("encoder.embed_norm.bias", N, IN, REPL),
+    [TMEM_TENSOR_KIND_ENC_REL_ATTN_BIAS] = TABLE_E("encoder.relative_attention_bias", E, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_Q] = MAT_E("encoder.attn.q_proj", A, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_K] = MAT_E("encoder.attn.k_proj", A, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_V] = MAT_E("encoder.attn.v_proj", A, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_O] = MAT_E("encoder.attn.o_proj", A, ENC, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_ENC_ATTN_Q_BIAS] = VEC_E("encoder.attn.q_proj.bias", A, ENC, COL),
+    [TMEM_TENSOR_KIND_ENC_ATTN_K_BIAS] = VEC_E("encoder.attn.k_proj.bias", A, ENC, COL),
+    [TMEM_TENSOR_KIND_ENC_ATTN_V_BIAS] = VEC_E("encoder.attn.v_proj.bias", A, ENC, COL),
+    [TMEM_TENSOR_KIND_ENC_ATTN_O_BIAS] = VEC_E("encoder.attn.o_proj.bias", A, ENC, REPL),
+    [TMEM_TENSOR_KIND_ENC_LAYER_NORM] = VEC_E("encoder.layer_norms.weight", N, ENC, REPL),
+    [TMEM_TENSOR_KIND_ENC_LAYER_NORM_BIAS] = VEC_E("encoder.layer_norms.bias", N, ENC, REPL),
+    [TMEM_TENSOR_KIND_ENC_MLP_GATE] = MAT_E("encoder.mlp.gate_proj", MLP, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_MLP_UP] = MAT_E("encoder.mlp.up_proj", MLP, ENC, COL, OTHER),
+    [TMEM_TENSOR_KIND_ENC_MLP_DOWN] = MAT_E("encoder.mlp.down_proj", MLP, ENC, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_ENC_MLP_UP_BIAS] = VEC_E("encoder.mlp.up_proj.bias", MLP, ENC, COL),
+    [TMEM_TENSOR_KIND_ENC_MLP_DOWN_BIAS] = VEC_E("encoder.mlp.down_proj.bias", MLP, ENC, REPL),
+    [TMEM_TENSOR_KIND_ENC_FINAL_NORM] = VEC_E("encoder.final_norm.weight", N, IN, REPL),
+    [TMEM_TENSOR_KIND_ENC_FINAL_NORM_BIAS] = VEC_E("encoder.final_norm.bias", N, IN, REPL),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");

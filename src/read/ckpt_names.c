@@ -4,6 +4,9 @@
  * (blk.0.attn_q.weight, token_embd.weight, ...); and which layer it is in.
  * The groups are `tmem params`' plus "other" for what the formula does not
  * count: buffers, vision towers, quantization scales, unknown names.
+ * T5's names (shared, block.N.layer.M.SelfAttention / EncDecAttention,
+ * DenseReluDense, relative_attention_bias: an embedding table in tmem's
+ * inventory) and BART's (shared, encoder_attn, fc1/fc2) included.
  * The rules are ordered: the first that matches decides. */
 #include "checked.h"
 #include "ckpt_internal.h"
@@ -145,15 +148,18 @@ unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason)
         g = TMEM_GROUP_EXPERTS;
     } else if (has(&pr, name, "norm") || segment(&pr, name, "ln_", true) || segment(&pr, name, "ln", false)) {
         g = TMEM_GROUP_NORM;
-    } else if (has(&pr, name, "embed") || has(&pr, name, "embd") || segment(&pr, name, "wte", false) || segment(&pr, name, "wpe", false) ||
+    } else if (has(&pr, name, "relative_attention_bias") || segment(&pr, name, "shared", false) ||
+               has(&pr, name, "embed") || has(&pr, name, "embd") || segment(&pr, name, "wte", false) || segment(&pr, name, "wpe", false) ||
                has(&pr, name, "word_embeddings") || segment(&pr, name, "project_in", false) ||
                segment(&pr, name, "project_out", false)) {
         g = TMEM_GROUP_EMBEDDING;
     } else if (has(&pr, name, "attn") || has(&pr, name, "attention") || segment(&pr, name, "q_proj", false) ||
                segment(&pr, name, "k_proj", false) || segment(&pr, name, "v_proj", false) ||
-               segment(&pr, name, "o_proj", false) || segment(&pr, name, "query_key_value", false)) {
+               segment(&pr, name, "o_proj", false) || segment(&pr, name, "query_key_value", false) ||
+               has(&pr, name, "Attention")) { /* T5 SelfAttention, EncDecAttention */
         g = TMEM_GROUP_ATTENTION;
     } else if (has(&pr, name, "mlp") || has(&pr, name, "ffn") || has(&pr, name, "feed_forward") ||
+               has(&pr, name, "DenseReluDense") ||
                segment(&pr, name, "fc1", false) || segment(&pr, name, "fc2", false) ||
                has(&pr, name, "dense_h_to_4h") || has(&pr, name, "dense_4h_to_h")) {
         g = TMEM_GROUP_MLP;
@@ -168,7 +174,8 @@ unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason)
 
 const char *tmem__ckpt_layer_at(const char *name, int32_t *layer)
 {
-    static const char *const keys[] = {"layers.", "h.", "blk.", "layer.", "blocks."};
+    /* (T5's encoder.block.N.layer.M: the block is the layer, M its sub-layer) */
+    static const char *const keys[] = {"layers.", "h.", "blk.", "block.", "layer.", "blocks."};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         size_t kl = strlen(keys[k]);
         for (const char *p = name; (p = strstr(p, keys[k])) != NULL; p++) {

@@ -62,6 +62,11 @@ static json_t *model_obj(const struct tmem_model *m, int *rc)
         *rc |= tmem__jansson_set_u64(o, "ssm_n_head", m->ssm_n_head);
         *rc |= tmem__jansson_set_u64(o, "ssm_n_group", m->ssm_n_group);
     }
+    if (m->encdec) { /* n_layer, n_head, d_ff above: the decoder's */
+        *rc |= tmem__jansson_set_u64(o, "n_enc_layer", m->n_enc_layer);
+        *rc |= tmem__jansson_set_u64(o, "n_enc_head", m->n_enc_head);
+        *rc |= tmem__jansson_set_u64(o, "d_ff_enc", m->d_ff_enc);
+    }
     if (m->encoder) {
         tmem__jansson_put(o, "head", json_string(tmem_head_name(m->head)), rc);
         if (m->head == TMEM_HEAD_CLS)
@@ -128,6 +133,12 @@ int tmem__report_params_json(FILE *out, const struct tmem_params_view *v)
         rc |= tmem__jansson_set_u64(o, "count", t->count);
         rc |= tmem__jansson_set_u64(o, "count_active", t->count_active);
         rc |= tmem__jansson_set_u64(o, "params", t->params);
+        if (v->model->encdec) /* the embedding table is both stacks' */
+            tmem__jansson_put(o, "stack",
+                              json_string(t->kind == TMEM_TENSOR_KIND_TOKEN_EMBD ? "shared"
+                                          : tmem_tensor_kind_info(t->kind)->encoder_stack ? "encoder"
+                                                                                         : "decoder"),
+                              &rc);
         tmem__jansson_push(tensors, o, &rc);
     }
     tmem__jansson_put(d, "tensors", tensors, &rc);

@@ -18,6 +18,7 @@
  * MBartDecoder.layer_norm). */
 #include "harness.h"
 
+#include "tmem/checkpoint.h"
 #include "tmem/infer.h"
 #include "tmem/read.h"
 #include "tmem/train.h"
@@ -137,11 +138,13 @@ static void t5_v1_0_counts_its_published_totals(void **state)
     assert_int_equal(kind_params(TMEM_TENSOR_KIND_ENC_LAYER_NORM), 6 * 2 * 512);
     assert_int_equal(kind_params(TMEM_TENSOR_KIND_LM_HEAD), 0); /* tied to shared */
     assert_int_equal(inv.group_params[TMEM_GROUP_EMBEDDING], 32128 * 512 + 2 * 32 * 8);
-    for (uint32_t i = 0; i < inv.n_tensors; i++) {
-        const struct tmem_tensor_kind_info *ki = tmem_tensor_kind_info(inv.tensors[i].kind);
-        bool enc = strncmp(inv.tensors[i].name, "encoder.", 8) == 0;
-        if (ki->scope == TMEM_SCOPE_ENC_LAYER && !enc)
-            fail_msg("%s: an encoder layer's tensor not named encoder.", inv.tensors[i].name);
+    /* every kind: in the encoder stack iff named "encoder.", and every
+     * encoder layer's kind is in the encoder stack */
+    for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++) {
+        const struct tmem_tensor_kind_info *ki = tmem_tensor_kind_info((enum tmem_tensor_kind)k);
+        bool enc = strncmp(ki->name, "encoder.", 8) == 0;
+        if (ki->encoder_stack != enc || (ki->scope == TMEM_SCOPE_ENC_LAYER && !enc))
+            fail_msg("%s: its stack disagrees with its name or scope", ki->name);
     }
 }
 
@@ -382,6 +385,44 @@ static void classes_and_refusals(void **state)
     assert_string_equal(err.where, "model");
 }
 
+/* A checkpoint's T5 and BART tensor names land in the groups of tmem's
+ * inventory (shared: the embedding; relative_attention_bias: an embedding
+ * table; SelfAttention / EncDecAttention / encoder_attn: attention;
+ * DenseReluDense: the MLP), and T5's block number is the layer, not the
+ * sub-layer after it (names as in google-t5/t5-small and facebook/bart-base's
+ * safetensors). */
+static void checkpoint_names_are_classified(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        unsigned group;
+        int32_t layer;
+    } cases[] = {
+        {"shared.weight", TMEM_GROUP_EMBEDDING, -1},
+        {"encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", TMEM_GROUP_EMBEDDING, 0},
+        {"encoder.block.3.layer.0.SelfAttention.q.weight", TMEM_GROUP_ATTENTION, 3},
+        {"decoder.block.5.layer.1.EncDecAttention.o.weight", TMEM_GROUP_ATTENTION, 5},
+        {"decoder.block.5.layer.2.DenseReluDense.wi_0.weight", TMEM_GROUP_MLP, 5},
+        {"encoder.block.2.layer.1.layer_norm.weight", TMEM_GROUP_NORM, 2},
+        {"encoder.final_layer_norm.weight", TMEM_GROUP_NORM, -1},
+        {"lm_head.weight", TMEM_GROUP_LM_HEAD, -1},
+        {"model.shared.weight", TMEM_GROUP_EMBEDDING, -1},
+        {"model.encoder.embed_positions.weight", TMEM_GROUP_EMBEDDING, -1},
+        {"model.decoder.layers.4.encoder_attn.k_proj.bias", TMEM_GROUP_ATTENTION, 4},
+        {"model.decoder.layers.4.encoder_attn_layer_norm.weight", TMEM_GROUP_NORM, 4},
+        {"model.encoder.layers.1.fc2.weight", TMEM_GROUP_MLP, 1},
+        {"model.encoder.layernorm_embedding.bias", TMEM_GROUP_NORM, -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum tmem_ckpt_reason r;
+        unsigned g = tmem_ckpt_classify(cases[i].name, &r);
+        if (g != cases[i].group || r != TMEM_CKPT_REASON_NONE)
+            fail_msg("%s: group %u, want %u", cases[i].name, g, cases[i].group);
+        assert_int_equal(tmem_ckpt_layer_of(cases[i].name), cases[i].layer);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +432,7 @@ int main(void)
         cmocka_unit_test(bart_counts_its_published_totals),
         cmocka_unit_test(mbart_counts_its_published_totals),
         cmocka_unit_test(classes_and_refusals),
+        cmocka_unit_test(checkpoint_names_are_classified),
     };
     return cmocka_run_group_tests_name("encdec", tests, NULL, NULL);
 }
