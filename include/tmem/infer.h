@@ -144,6 +144,11 @@ struct tmem_kv_layout {
     uint64_t ssm_layers;                    /* SSM layers on this GPU (0: none) */
     uint64_t state_bytes_per_seq;           /* all of them, one sequence */
     char state_formula[TMEM_FORMULA_LEN];   /* "" when there is none */
+    /* encoder–decoders (appended): each decoder layer's cross-attention keys and
+     * values, n_head heads over the encoder's tokens, fixed by the encoder's
+     * length (bytes_per_token above: the self-attention's, over generated tokens) */
+    uint64_t cross_bytes_per_token;         /* one encoder token, every layer on this GPU */
+    char cross_formula[TMEM_FORMULA_LEN];   /* "" when there is none */
 };
 
 /* ------------------------------------------------------------- inference */
@@ -348,7 +353,8 @@ struct tmem_infer_result {
     struct tmem_kv_layout kv;
     uint64_t weight_bytes;            /* on the worst GPU */
     uint64_t kv_request_bytes;        /* KV this workload needs on the worst GPU */
-    uint64_t tokens_per_seq;          /* prompt + gen (or max_model_len) */
+    uint64_t tokens_per_seq;          /* prompt + gen (or max_model_len); encoder–decoders: the
+                                         decoder's gen (or max_model_len) */
     uint64_t blocks_per_seq;          /* paged */
     uint64_t kv_waste_bytes;          /* rounding to blocks, all sequences */
     /* vLLM capacity on the worst GPU */
@@ -373,6 +379,7 @@ struct tmem_infer_result {
     uint64_t vision_activation_bytes; /* peak of the tower's forward over the batch's images */
     double vision_flops;              /* the tower and projector forward for the batch's images
                                          (not in timing.prefill_flops or the TTFT) */
+    bool timing_unmodelled;           /* encoder–decoders: no timing (timing and roofline zero) */
 };
 
 /* Builds the inference ledger of a resolved model and its inventory under

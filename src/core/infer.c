@@ -98,11 +98,11 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
                           "params counts it; its serving ledger (one bidirectional forward, no KV "
                           "cache) is not built yet");
-    if (m->encdec) /* two stacks, cross-attention KV fixed by the encoder's length */
+    if (m->encdec && (o->engine != TMEM_ENGINE_HF || o->pp != 1 || o->images > 0))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; its "
-                          "serving ledger (encoder prefill, self- and cross-attention KV) is not "
-                          "built yet");
+                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; infer "
+                          "models HF generate() only (--engine hf, one pipeline stage): the paged "
+                          "engines' and serve's ledgers for it are not built yet");
     TRY(tmem__check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
     TRY(tmem__check_range(err, "--prompt", o->prompt_tokens, 1, TMEM_MAX_TOKENS));
     TRY(tmem__check_range(err, "--gen", o->gen_tokens, 0, TMEM_MAX_TOKENS));
@@ -706,28 +706,14 @@ static enum tmem_status vision_activation(const struct tmem_model *m, const stru
     return tmem__term_value(t) == UINT64_MAX ? overflow(err, "vision activations") : TMEM_OK;
 }
 
-static enum tmem_status build_stage(const struct tmem_model *m, const struct tmem_inventory *inv,
-                                    const struct tmem_infer_opts *o, uint32_t s, uint64_t first,
-                                    struct tmem_infer_result *r, struct weight_bins *bins,
-                                    struct tmem_error *err)
+/* The forward's peak, the logits and the KV of a decoder-only model on one
+ * stage (build_stage's lines before the overheads). */
+static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
+                                             const struct tmem_infer_opts *o, bool is_first,
+                                             bool is_last, bool vllm, uint64_t tokens,
+                                             struct tmem_infer_result *r, struct tmem_ledger *l,
+                                             struct tmem_error *err)
 {
-    uint64_t n = stage_layers(m, o, s);
-    bool is_first = s == 0, is_last = s + 1 == o->pp;
-    memset(r, 0, sizeof *r);
-    r->worst_stage = s;
-    r->stage_layers = n;
-    TRY(stage_weights(m, inv, o, first, n, is_first, is_last, bins, err));
-    r->weight_bytes = bins->total;
-    TRY(tmem_kv_layout(m, o->kv_dtype, o->tp, first, n, &r->kv, err));
-
-    struct tmem_ledger *l = &r->ledger;
-    tmem_ledger_init(l);
-    TRY(weight_lines(l, bins, o, err));
-
-    bool vllm = tmem_engine_paged(o->engine); /* vLLM's profile and paged pool */
-    uint64_t tokens = o->max_model_len ? o->max_model_len : o->prompt_tokens + o->gen_tokens;
-    r->tokens_per_seq = tokens;
-
     /* one forward: vLLM profiles max_num_batched_tokens over up to
      * max_num_seqs sequences; HF runs the batch's whole prompt */
     uint64_t T, n_seq;
@@ -830,6 +816,101 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
                                            : "SSM state (conv + recurrent, fixed per sequence)")
                   : vllm ? "KV for these requests (paged)" : "KV cache (static)",
                   &t, "kv_cache", err));
+    return TMEM_OK;
+}
+
+/* An encoder–decoder under HF generate() (one stage, --engine hf): the
+ * encoder runs once over the prompt, its output is held through generation,
+ * each decoder layer computes its cross-attention keys and values from that
+ * output once and keeps them (fixed by the encoder's length), and the
+ * self-attention KV grows with the generated tokens.
+ * REF: HF transformers generation/utils.py
+ *      _prepare_encoder_decoder_kwargs_for_generation (encoder_outputs kept in
+ *      model_kwargs); cache_utils.py EncoderDecoderCache (self_attention_cache,
+ *      cross_attention_cache); modeling_t5.py T5Attention and modeling_bart.py
+ *      BartAttention (cross keys/values from key_value_states, once).
+ *   activations  the encoder's prefill forward, T = b·s_enc tokens, with the
+ *                encoder's heads and d_ff (the decoder's one-token steps are
+ *                narrower whenever s_enc ≥ 1 and the stacks' widths agree)
+ *   temporary    encoder output b·s_enc·d_model·bytes; logits of the last
+ *                tokens b·n_vocab·(2 + 4 B)
+ *   KV           self  b · gen · 2·L_dec·n_kv/tp·d_head·bytes
+ *                cross b · s_enc · 2·L_dec·n_head/tp·d_head·bytes */
+static enum tmem_status encdec_lines(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                     struct tmem_infer_result *r, struct tmem_ledger *l,
+                                     struct tmem_error *err)
+{
+    struct tmem_model enc = *m; /* the encoder's widths */
+    enc.n_head = enc.n_kv_head = m->n_enc_head;
+    enc.d_head = m->d_head_enc;
+    enc.d_ff = m->d_ff_enc;
+    uint64_t T, eb = tmem__dtype_size(o->compute);
+    if (!tmem_mul_u64(o->batch, o->prompt_tokens, &T))
+        return overflow(err, "--batch × --prompt");
+    struct tmem__term t;
+    tmem__term_init(&t, true);
+    activation_peak(&enc, o, T, o->batch, o->prompt_tokens, &t);
+    TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "peak of the encoder forward", &t, "activations", err));
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, "b", o->batch);
+    tmem__term_mul(&t, "s_enc", o->prompt_tokens);
+    tmem__term_mul(&t, "d_model", m->d_model);
+    tmem__term_mul(&t, "bytes", eb);
+    TRY(term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS, "encoder output, kept", &t,
+                  "encoder output", err));
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, "rows", o->batch);
+    tmem__term_mul(&t, "n_vocab", m->n_vocab);
+    tmem__term_mul(&t, "(2 + 4 B fp32)", tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
+    TRY(term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS, "logits of last tokens", &t, "logits", err));
+    uint64_t gen = r->tokens_per_seq;
+    tmem__term_init(&t, true);
+    tmem__kv_request_term(&r->kv, o->batch, gen, 1, &t);
+    if (tmem__term_overflow(&t))
+        return overflow(err, "kv_cache");
+    r->kv_request_bytes = tmem__term_value(&t);
+    TRY(term_line(l, TMEM_BUCKET_KV_CACHE, "self-attention KV", &t,
+                  "kv_cache", err));
+    tmem__term_init(&t, true);
+    tmem__term_mul(&t, "b", o->batch);
+    tmem__term_mul(&t, "s_enc", o->prompt_tokens);
+    tmem__term_mul(&t, "cross bytes/token", r->kv.cross_bytes_per_token);
+    if (tmem__term_overflow(&t) || !tmem_add_u64(r->kv_request_bytes, tmem__term_value(&t),
+                                                 &r->kv_request_bytes))
+        return overflow(err, "cross-attention KV");
+    TRY(term_line(l, TMEM_BUCKET_KV_CACHE, "cross-attention KV", &t,
+                  "cross_kv", err));
+    r->blocks_per_seq = gen;
+    return TMEM_OK;
+}
+
+static enum tmem_status build_stage(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    const struct tmem_infer_opts *o, uint32_t s, uint64_t first,
+                                    struct tmem_infer_result *r, struct weight_bins *bins,
+                                    struct tmem_error *err)
+{
+    uint64_t n = stage_layers(m, o, s);
+    bool is_first = s == 0, is_last = s + 1 == o->pp;
+    memset(r, 0, sizeof *r);
+    r->worst_stage = s;
+    r->stage_layers = n;
+    TRY(stage_weights(m, inv, o, first, n, is_first, is_last, bins, err));
+    r->weight_bytes = bins->total;
+    TRY(tmem_kv_layout(m, o->kv_dtype, o->tp, first, n, &r->kv, err));
+
+    struct tmem_ledger *l = &r->ledger;
+    tmem_ledger_init(l);
+    TRY(weight_lines(l, bins, o, err));
+
+    bool vllm = tmem_engine_paged(o->engine); /* vLLM's profile and paged pool */
+    uint64_t tokens = o->max_model_len ? o->max_model_len : o->prompt_tokens + o->gen_tokens;
+    if (m->encdec) /* the decoder's tokens: its self-attention KV */
+        tokens = o->max_model_len ? o->max_model_len : o->gen_tokens;
+    r->tokens_per_seq = tokens;
+    TRY(m->encdec ? encdec_lines(m, o, r, l, err)
+                  : forward_and_kv_lines(m, o, is_first, is_last, vllm, tokens, r, l, err));
+    struct tmem__term t;
+
 
     r->non_torch_bytes = o->cuda_context_bytes != TMEM_INFER_AUTO ? o->cuda_context_bytes
                          : !vllm                                ? TMEM_HF_NON_TORCH_BYTES
@@ -876,7 +957,7 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     case TMEM_ENGINE_COUNT: break;
     }
     uint64_t hf_tokens = r->blocks_per_seq;
-    if (!vllm) { /* what a paged pool of the same memory would hold */
+    if (!vllm && !m->encdec) { /* what a paged pool of the same memory would hold */
         struct tmem__term unused;
         tmem__term_init(&unused, false);
         TRY(paged_layout(r, o, tokens, &unused, err));
@@ -893,6 +974,8 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
         uint64_t conc = r->blocks_per_seq ? r->kv_blocks / r->blocks_per_seq : 0;
         r->max_concurrent_sequences = vllm && conc > o->max_num_seqs ? o->max_num_seqs : conc;
     }
+    if (m->encdec && r->kv_request_bytes > 0) /* no pool: whole sequences of this length */
+        r->max_concurrent_sequences = r->kv_budget_bytes / (r->kv_request_bytes / o->batch);
     r->batch_over_max_num_seqs = vllm && o->batch > o->max_num_seqs;
     if (!vllm)
         r->blocks_per_seq = hf_tokens;
@@ -988,6 +1071,10 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     r->vision_patches = img_patches;
     r->vision_flops =
         o->images ? vision_flops(m, inv, o->batch, o->images, img_tokens, img_patches) : 0.0;
+    if (m->encdec) { /* two stacks: the roofline's one-stack steps do not apply */
+        r->timing_unmodelled = true;
+        return TMEM_OK;
+    }
     return tmem__infer_timing(m, inv, o, all_weights, all_experts, all_kv, all_kv_window,
                              m->sliding_window, &r->roofline, &r->timing);
 }

@@ -210,6 +210,16 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
     kv.n_layer_window = window_layers(m, first_layer, stage_layers);
     kv.n_layer_full = stage_layers - kv.n_layer_window;
     kv.window_tokens = kv.n_layer_window ? m->sliding_window : 0;
+    if (m->encdec) { /* cross-attention: n_head heads of d_head per decoder layer, split by tp */
+        TRY(tmem__check_divides(err, "--tp", tp, "n_head", m->n_head));
+        struct tmem__term cross;
+        tmem__term_init(&cross, true);
+        token_term(&cross, m, dt, m->n_head / tp, stage_layers);
+        if (tmem__term_overflow(&cross))
+            return tmem__fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
+        kv.cross_bytes_per_token = tmem__term_value(&cross);
+        tmem__term_render_sym(&cross, kv.cross_formula, sizeof kv.cross_formula);
+    }
     *out = kv;
     return TMEM_OK;
 }

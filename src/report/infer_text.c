@@ -106,6 +106,11 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
     if (kv->ssm_layers)
         fprintf(out, "  + %s B of SSM state per sequence, whatever its length = %s\n",
                 tmem__fmt_count(a, sizeof a, kv->state_bytes_per_seq), kv->state_formula);
+    if (kv->cross_bytes_per_token)
+        fprintf(out, "  the decoder's self-attention, over its %llu generated tokens; cross-attention over the\n"
+                     "  encoder's %llu tokens, fixed: %s B per encoder token = %s\n",
+                (unsigned long long)r->tokens_per_seq, (unsigned long long)io->prompt_tokens,
+                tmem__fmt_count(a, sizeof a, kv->cross_bytes_per_token), kv->cross_formula);
     if (kv->n_layer_window)
         fprintf(out, "  %llu sliding-window layers keep at most %llu tokens\n",
                 (unsigned long long)kv->n_layer_window, (unsigned long long)kv->window_tokens);
@@ -153,6 +158,12 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
         }
     }
 
+    if (r->timing_unmodelled) {
+        fprintf(out, "\ntiming: not modelled for an encoder-decoder (the roofline's steps are one stack's)\n");
+        if (o->explain)
+            tmem__report_ledger_narrative(out, "This GPU holds", &r->ledger, o);
+        return;
+    }
     fprintf(out, "\ntiming (roofline: mfu %.2f of %.0f TFLOP/s %s, mbu %.2f of %.0f GB/s)\n",
             io->mfu, t->compute_flops / 1e12, t->fp8_rate ? "fp8" : "bf16", io->mbu,
             io->gpu->hbm_bytes_per_s / 1e9);
@@ -227,6 +238,8 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_u64(k, "bytes_per_token_layer", r->kv.bytes_per_token_layer);
     tmem__json_set_u64(k, "kv_heads_per_gpu", r->kv.kv_heads_per_gpu);
     tmem__json_set_u64(k, "sliding_window_layers", r->kv.n_layer_window);
+    if (r->kv.cross_bytes_per_token) /* encoder–decoders: over the encoder's tokens */
+        tmem__json_set_u64(k, "cross_bytes_per_token", r->kv.cross_bytes_per_token);
     if (r->kv.ssm_layers) {
         tmem__json_set_u64(k, "ssm_layers", r->kv.ssm_layers);
         tmem__json_set_u64(k, "ssm_state_bytes_per_sequence", r->kv.state_bytes_per_seq);
@@ -258,6 +271,14 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_str_list(x, "notes", v->notes, v->n_notes);
 
     const struct tmem_timing *t = &r->timing;
+    if (r->timing_unmodelled) { /* encoder–decoders */
+        tmem__json_set_null(x, "timing");
+        if (v->have_limits) {
+            tmem__json_set_u64(x, "max_batch", v->max_batch);
+            tmem__json_set_u64(x, "max_context", v->max_context);
+        }
+        return tmem__report_ledger_json(out, "infer", v->model, &r->ledger, io->gpu, &r->fit, x);
+    }
     struct tmem_json *tj = tmem__json_object();
     tmem__json_set_real(tj, "ttft_s", t->ttft_s);
     tmem__json_set_real(tj, "tpot_s", t->tpot_s);

@@ -357,8 +357,8 @@ static void mbart_counts_its_published_totals(void **state)
 }
 
 /* The families are read from their architectures class when model_type
- * is absent, and infer and train refuse them in one line until their
- * ledgers exist. */
+ * is absent; train, and infer under a paged engine (the default vLLM),
+ * refuse them in one line until their ledgers exist. */
 static void classes_and_refusals(void **state)
 {
     (void)state;
@@ -382,6 +382,90 @@ static void classes_and_refusals(void **state)
     struct tmem_train_result tr;
     err = (struct tmem_error){0};
     assert_int_equal(tmem_train_compute(&m, &inv, &to, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "model");
+}
+
+/* the ledger line labelled `label` (0 when absent) */
+static uint64_t entry(const struct tmem_ledger *l, const char *label)
+{
+    for (uint32_t i = 0; i < l->n_entries; i++)
+        if (strcmp(l->entries[i].label, label) == 0)
+            return l->entries[i].bytes;
+    return 0;
+}
+
+/* tmem infer --engine hf on an encoder–decoder: HF generate() runs the
+ * encoder once over the prompt (s_enc tokens), keeps its output, and each
+ * decoder layer keeps cross-attention keys and values over those s_enc
+ * tokens (fixed) beside its self-attention KV over the generated tokens.
+ * By hand, bart-base (d 768, 6 decoder layers, 12 heads of 64, ffn 3072,
+ * V 50265), batch 2, prompt 1024, gen 256, bf16:
+ *   weights             139,420,416 · 2 B                      = 278,840,832
+ *   encoder forward     the MLP stage: T = 2·1024 = 2048 tokens ×
+ *                       (2·768 + 2·3072: residual, normed, fc1 out, act) × 2 B
+ *                       = 2048 · 7680 · 2                      =  31,457,280
+ *   encoder output      2 · 1024 · 768 · 2 B                   =   3,145,728
+ *   logits              2 · 50265 · (2 + 4 B)                  =     603,180
+ *   KV per token        2 (K, V) · 6 layers · 12 heads · 64 · 2 B = 18,432
+ *   self-attention KV   2 · 256 tokens · 18,432                =   9,437,184
+ *   cross-attention KV  2 · 1024 encoder tokens · 18,432       =  37,748,736
+ * t5-small at tp 2 (8 heads of d_kv 64 → 4 a GPU), batch 1, prompt 512,
+ * gen 0: no self-attention KV yet, cross 512 · 2 · 6 · 4 · 64 · 2 = 3,145,728.
+ * Timing is not modelled (the result says so); vLLM and pp 2 are refused. */
+static void infer_hf_self_and_cross_kv_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    const struct tmem_preset *p = tmem_preset_find("bart-base");
+    parse(p->config_json, &m);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100");
+    o.engine = TMEM_ENGINE_HF;
+    tmem_infer_engine_defaults(&o);
+    o.batch = 2;
+    o.prompt_tokens = 1024;
+    o.gen_tokens = 256;
+    static struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(r.weight_bytes, UINT64_C(278840832));
+    assert_int_equal(entry(&r.ledger, "peak of the encoder forward"), UINT64_C(31457280));
+    assert_int_equal(entry(&r.ledger, "encoder output, kept"), UINT64_C(3145728));
+    assert_int_equal(entry(&r.ledger, "logits of last tokens"), UINT64_C(603180));
+    assert_int_equal(r.kv.bytes_per_token, 18432);
+    assert_int_equal(r.kv.cross_bytes_per_token, 18432);
+    assert_int_equal(entry(&r.ledger, "self-attention KV"), UINT64_C(9437184));
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(37748736));
+    assert_int_equal(r.kv_request_bytes, UINT64_C(9437184) + UINT64_C(37748736));
+    assert_true(r.timing_unmodelled);
+    /* no paged pool: the sequences of this length (self + cross KV
+     * 47,185,920 / 2 = 23,592,960 B each) that the memory left holds */
+    uint64_t non_kv = r.ledger.total_bytes - r.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE];
+    assert_int_equal(r.max_concurrent_sequences, (r.usable_bytes - non_kv) / UINT64_C(23592960));
+    /* the cross-attention KV does not grow with the generated tokens */
+    o.gen_tokens = 512;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(entry(&r.ledger, "self-attention KV"), UINT64_C(2) * 9437184);
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(37748736));
+
+    p = tmem_preset_find("t5-small");
+    parse(p->config_json, &m);
+    o.tp = 2;
+    o.batch = 1;
+    o.prompt_tokens = 512;
+    o.gen_tokens = 0;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.kv.cross_bytes_per_token, 2 * 6 * 4 * 64 * 2);
+    assert_int_equal(entry(&r.ledger, "self-attention KV"), 0);
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(3145728));
+    o.tp = 1;
+    o.pp = 2;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
+    o.pp = 1;
+    o.engine = TMEM_ENGINE_VLLM;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "model");
 }
 
@@ -433,6 +517,7 @@ int main(void)
         cmocka_unit_test(mbart_counts_its_published_totals),
         cmocka_unit_test(classes_and_refusals),
         cmocka_unit_test(checkpoint_names_are_classified),
+        cmocka_unit_test(infer_hf_self_and_cross_kv_by_hand),
     };
     return cmocka_run_group_tests_name("encdec", tests, NULL, NULL);
 }
