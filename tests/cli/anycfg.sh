@@ -67,7 +67,15 @@ for c in "train bert-base-uncased" "infer roberta-base" "serve modernbert-base -
   # shellcheck disable=SC2086
   expect_error "${c%% *} refuses an encoder" "^tmem: error: model: an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem params counts it" $c
 done
-# encoder-decoders: params counts them; the train and serving ledgers refuse them in one line
+# encoder-decoders from flags: t5-small's sizes (shared 32128·512 + encoder 6·3,146,752 + 256 + 512
+# + decoder 6·4,195,840 + 256 + 512 = 60,506,624), bart-base's (139,420,416; test_encdec.c by hand)
+expect_json "t5 from flags" total_params 60506624 params --family t5 --hidden 512 --layers 6 --heads 8 --vocab 32128 --ffn 2048
+expect_json "bart from flags" total_params 139420416 params --family bart --hidden 768 --layers 6 --heads 12 --vocab 50265 --ffn 3072 --max-pos 1024
+# infer --engine hf: bart-base's cross-attention KV per encoder token 2·6 layers·12 heads·64·2 B = 18,432;
+# self + cross at b 2, prompt 1024, gen 256: 2·256·18,432 + 2·1024·18,432 = 47,185,920
+expect_json "encoder-decoder cross KV per token" cross_bytes_per_token 18432 infer bart-base --engine hf
+expect_json "encoder-decoder self + cross KV" request_bytes 47185920 infer bart-base --engine hf --batch 2 --prompt 1024 --gen 256
+# encoder-decoders: train, plan, serve and the paged engines refuse them in one line
 for c in "train t5-small" "infer flan-t5-base" "serve bart-base --requests 2 --rate 1" \
          "plan mbart-large-50 --gpus 8 --gpu h100 --seq 512 --global-batch 64"; do
   # shellcheck disable=SC2086
