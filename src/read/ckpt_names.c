@@ -257,11 +257,11 @@ static uint64_t logical_params(struct tmem_ckpt *c, const struct tmem_ckpt_tenso
 
 /* name with every all-digit dot-separated segment written "#"
  * ("model.layers.12.mlp.experts.7.up_proj.weight" → "model.layers.#.mlp.
- * experts.#.up_proj.weight") into buf[cap]; false when it does not fit.
- * tmem_ckpt_classify gives such a name the group of the original: no
- * pattern it looks for contains '#' or a digit next to a '.', and its
- * segment tests compare whole segments, none all digits. */
-static bool digits_as_hash(const char *name, char *buf, size_t cap)
+ * experts.#.up_proj.weight") into buf[cap]: its length, or SIZE_MAX when it
+ * does not fit. tmem_ckpt_classify gives such a name the group of the
+ * original: no pattern it looks for contains '#' or a digit next to a '.',
+ * and its segment tests compare whole segments, none all digits. */
+static size_t digits_as_hash(const char *name, char *buf, size_t cap)
 {
     size_t o = 0;
     for (const char *p = name; *p;) {
@@ -269,57 +269,104 @@ static bool digits_as_hash(const char *name, char *buf, size_t cap)
         while (*e >= '0' && *e <= '9')
             e++;
         bool all_digits = e > p && (*e == '.' || *e == '\0') && (p == name || p[-1] == '.');
+        if (o + 1 >= cap)
+            return SIZE_MAX;
         if (all_digits) {
-            if (o + 1 >= cap)
-                return false;
             buf[o++] = '#';
             p = e;
             continue;
         }
-        if (o + 1 >= cap)
-            return false;
         buf[o++] = *p++;
     }
     buf[o] = '\0';
-    return true;
+    return o;
+}
+
+/* The groups of the name patterns seen so far (digits_as_hash keys), by
+ * open addressing: a 90,000-tensor checkpoint repeats a few hundred
+ * patterns (layer and expert numbers aside), so each is classified once.
+ * The table is an optional buffer: without it (out of memory), or once it
+ * is full, names are classified one by one, with the same result. */
+struct pattern {
+    uint64_t hash;
+    uint32_t key_at; /* in the pool; UINT32_MAX: an empty slot */
+    uint16_t key_len;
+    uint8_t group, reason;
+};
+
+struct patterns {
+    struct pattern *slots;
+    char *pool;
+    size_t mask, n, max, pool_used, pool_cap;
+};
+
+enum { PATTERNS_MAX = 4096, PATTERN_KEY_CAP = 192 };
+
+static void patterns_init(struct patterns *p, uint32_t n_tensors)
+{
+    memset(p, 0, sizeof *p);
+    p->max = n_tensors < PATTERNS_MAX ? n_tensors : PATTERNS_MAX;
+    size_t slots = 16;
+    while (slots < 2 * p->max)
+        slots *= 2;
+    p->pool_cap = p->max * 64; /* keys average well under 64 bytes; a full pool stops inserting */
+    p->slots = tmem__alloc(slots * sizeof *p->slots + p->pool_cap);
+    if (p->slots == NULL)
+        return;
+    p->pool = (char *)(p->slots + slots);
+    p->mask = slots - 1;
+    for (size_t i = 0; i < slots; i++)
+        p->slots[i].key_at = UINT32_MAX;
+}
+
+/* the slot of key (hash h): its own, or the empty one where it would go */
+static struct pattern *patterns_slot(struct patterns *p, const char *key, size_t len, uint64_t h)
+{
+    for (size_t i = (size_t)h & p->mask;; i = (i + 1) & p->mask) {
+        struct pattern *s = &p->slots[i];
+        if (s->key_at == UINT32_MAX ||
+            (s->hash == h && s->key_len == len && memcmp(p->pool + s->key_at, key, len) == 0))
+            return s;
+    }
 }
 
 void tmem__ckpt_classify_all(struct tmem_ckpt *c)
 {
-    /* A 90,000-tensor checkpoint repeats a few dozen name patterns (layer
-     * and expert numbers aside): the last few patterns' groups are kept,
-     * which makes classifying it ~5x faster (bench/bench_inspect.c). */
-    enum { MEMO = 8, MEMO_NAME = 192 };
-    struct {
-        char key[MEMO_NAME];
-        uint8_t group, reason;
-    } memo[MEMO];
-    unsigned n_memo = 0, next = 0;
+    struct patterns pat;
+    patterns_init(&pat, c->n_tensors);
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         struct tmem_ckpt_tensor *t = &c->tensors[i];
-        char key[MEMO_NAME];
-        bool keyed = digits_as_hash(t->name, key, sizeof key), hit = false;
-        for (unsigned m = 0; keyed && m < n_memo && !hit; m++)
-            if (strcmp(memo[m].key, key) == 0) {
-                t->group = memo[m].group;
-                t->reason = memo[m].reason;
-                hit = true;
+        char key[PATTERN_KEY_CAP];
+        size_t len = pat.slots ? digits_as_hash(t->name, key, sizeof key) : SIZE_MAX;
+        struct pattern *s = NULL;
+        if (len != SIZE_MAX) {
+            uint64_t h = tmem__name_hash(key, len);
+            s = patterns_slot(&pat, key, len, h);
+            if (s->key_at != UINT32_MAX) {
+                t->group = s->group;
+                t->reason = s->reason;
+            } else if (pat.n < pat.max && pat.pool_cap - pat.pool_used >= len) {
+                memcpy(pat.pool + pat.pool_used, key, len);
+                s->hash = h;
+                s->key_at = (uint32_t)pat.pool_used;
+                s->key_len = (uint16_t)len;
+                pat.pool_used += len;
+                pat.n++;
+                enum tmem_ckpt_reason r;
+                s->group = t->group = (uint8_t)tmem_ckpt_classify(t->name, &r);
+                s->reason = t->reason = (uint8_t)r;
+            } else {
+                s = NULL; /* the table is full */
             }
-        if (!hit) {
+        }
+        if (s == NULL) {
             enum tmem_ckpt_reason r;
             t->group = (uint8_t)tmem_ckpt_classify(t->name, &r);
             t->reason = (uint8_t)r;
-            if (keyed) {
-                memcpy(memo[next].key, key, sizeof key);
-                memo[next].group = t->group;
-                memo[next].reason = t->reason;
-                next = (next + 1) % MEMO;
-                if (n_memo < MEMO)
-                    n_memo++;
-            }
         }
         t->layer = tmem_ckpt_layer_of(t->name);
     }
+    tmem__dealloc(pat.slots);
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         struct tmem_ckpt_tensor *t = &c->tensors[i];
         t->n_params = t->reason == TMEM_CKPT_REASON_QUANT ? 0 : logical_params(c, t);
