@@ -91,11 +91,15 @@ enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t fi
 
 /* The scanner of st_scan.c, jansson's fast path: true when hdr has the
  * common fixed shape and every tensor in it is valid (its tensors, in text
- * order, appended to c as the jansson path appends them, minus info_offset
- * and the metadata rows' offset, which the caller sets; names not checked
- * for repeats: the name map does that); false, with c's tables as they
- * were, for anything else: then jansson decides. */
-bool tmem__st_scan_header(struct tmem_ckpt *c, uint32_t file, const char *hdr, size_t len);
+ * order, appended to c as the jansson path appends them, except that
+ * info_offset holds where the tensor's key (its opening quote) is in hdr
+ * and the metadata rows have no offset: the caller sets both; names not
+ * checked for repeats: the name map does that); false, with c's tables as
+ * they were, for anything else: then jansson decides. meta_span (NULL: not
+ * wanted) gets where "__metadata__" and its object begin and end in hdr,
+ * SIZE_MAX twice when the header has none. */
+bool tmem__st_scan_header(struct tmem_ckpt *c, uint32_t file, const char *hdr, size_t len,
+                          size_t meta_span[2]);
 
 /* An index's weight_map entries in text order (NUL-terminated copies) and
  * metadata.total_size, from the same scanner: true when the index has the

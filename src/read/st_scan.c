@@ -245,11 +245,13 @@ static bool at_end(struct scan *s)
     return s->p == s->end;
 }
 
-bool tmem__st_scan_header(struct tmem_ckpt *c, uint32_t file, const char *hdr, size_t len)
+bool tmem__st_scan_header(struct tmem_ckpt *c, uint32_t file, const char *hdr, size_t len,
+                          size_t meta_span[2])
 {
     const uint32_t first = c->n_tensors, first_kv = c->n_kv;
     struct scan s = {hdr, hdr + len};
     bool meta = false;
+    size_t meta_b = SIZE_MAX, meta_e = SIZE_MAX;
     if (!lit(&s, '{'))
         goto no;
     if (!lit(&s, '}')) {
@@ -262,15 +264,24 @@ bool tmem__st_scan_header(struct tmem_ckpt *c, uint32_t file, const char *hdr, s
                 if (meta || !meta_object(&s, file == 0 ? c : NULL, NULL, NULL))
                     goto no;
                 meta = true;
+                meta_b = (size_t)(k - 1 - hdr);
+                meta_e = (size_t)(s.p - hdr);
             } else if (!tensor(&s, c, file, k, kn)) {
                 goto no;
+            } else {
+                c->tensors[c->n_tensors - 1].info_offset = (uint64_t)(k - 1 - hdr);
             }
         } while (lit(&s, ','));
         if (!lit(&s, '}'))
             goto no;
     }
-    if (at_end(&s))
+    if (at_end(&s)) {
+        if (meta_span) {
+            meta_span[0] = meta_b;
+            meta_span[1] = meta_e;
+        }
         return true;
+    }
 no:
     c->n_tensors = first;
     c->n_kv = first_kv;

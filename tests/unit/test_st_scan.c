@@ -91,7 +91,7 @@ static void diff_buffer(const char *what, const unsigned char *buf, size_t len)
         if (n <= len - 8) {
             struct tmem_ckpt c;
             memset(&c, 0, sizeof c);
-            if (tmem__st_scan_header(&c, 0, (const char *)buf + 8, (size_t)n))
+            if (tmem__st_scan_header(&c, 0, (const char *)buf + 8, (size_t)n, NULL))
                 n_scanned++;
             tmem_ckpt_free(&c);
         }
@@ -291,6 +291,14 @@ static void edge_cases(void **state)
         "{\"__metadata__\":[]," T("a", "[0,8]") "}",
         "{\"__metadata__\":{}," T("a", "[0,8]") ",\"__metadata__\":{}}",
         "{" T("dtype", "[0,8]") "," T("shape", "[8,16]") "}",
+        /* info_offset: the first "<name>": after the previous key, which
+         * can be inside the previous tensor's object or __metadata__ */
+        "{" T("a", "[0,8]") "," T("dtype", "[8,16]") "," T("shape", "[16,24]") "}",
+        "{" T("a", "[0,8]") "," T("data_offsets", "[8,16]") "}",
+        "{\"__metadata__\":{\"w\":\"x\"}," T("w", "[0,8]") "}",
+        "{" T("a", "[0,8]") ",\"__metadata__\":{\"b\":\"x\"}," T("b", "[8,16]") "}",
+        "{\"__metadata__\":{\"format\":\"pt\",\":q\":\"v\"}," T(", ", "[0,8]") "}",
+        "{" T(":", "[0,8]") "," T(", ", "[8,16]") "," T("8", "[16,24]") "," T("", "[24,32]") "}",
         "{" T("b", "[8,16]") "," T("a", "[0,8]") "}",
         "{" T("a", "[0,8]") "," T("b", "[16,24]") "}",
         "{" T("a", "[0,8]") "," T("b", "[4,12]") "}",
