@@ -225,21 +225,26 @@ enum tmem_status tmem__ckpt_index_names(struct tmem_ckpt *c, struct tmem_error *
     return TMEM_OK;
 }
 
-int64_t tmem__ckpt_find(struct tmem_ckpt *c, const char *name)
+int64_t tmem__ckpt_find_n(struct tmem_ckpt *c, const char *name, size_t len)
 {
-    if (c == NULL || name == NULL)
-        return -1;
     if (c->names == NULL && tmem__ckpt_index_names(c, NULL) != TMEM_OK)
         return -1;
     const struct tmem_name_map *m = c->names;
-    uint64_t h = hash_name(name) & m->mask;
+    uint64_t h = tmem__name_hash(name, len) & m->mask;
     while (m->slots[h] != 0) {
         uint32_t i = m->slots[h] - 1;
-        if (strcmp(c->tensors[i].name, name) == 0)
+        if (tmem__name_is(c->tensors[i].name, name, len))
             return i;
         h = (h + 1) & m->mask;
     }
     return -1;
+}
+
+int64_t tmem__ckpt_find(struct tmem_ckpt *c, const char *name)
+{
+    if (c == NULL || name == NULL)
+        return -1;
+    return tmem__ckpt_find_n(c, name, strlen(name));
 }
 
 const struct tmem_ckpt_kv *tmem_ckpt_kv_find(const struct tmem_ckpt *c, const char *key)

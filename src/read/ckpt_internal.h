@@ -40,6 +40,12 @@ static inline uint64_t tmem__name_hash(const char *s, size_t n)
     return h ^ (h >> 29);
 }
 
+/* The NUL-terminated name is s[0..n) (s need not end there). */
+static inline bool tmem__name_is(const char *name, const char *s, size_t n)
+{
+    return strncmp(name, s, n) == 0 && name[n] == '\0';
+}
+
 /* Copies s[0..len) plus a NUL into the arena; NULL when out of memory. */
 char *tmem__arena_strndup(struct tmem_ckpt *c, const char *s, size_t len);
 
@@ -101,14 +107,17 @@ enum tmem_status tmem__safetensors_parse_header(struct tmem_ckpt *c, uint32_t fi
 bool tmem__st_scan_header(struct tmem_ckpt *c, uint32_t file, const char *hdr, size_t len,
                           size_t meta_span[2]);
 
-/* An index's weight_map entries in text order (NUL-terminated copies) and
- * metadata.total_size, from the same scanner: true when the index has the
- * fixed shape ({"metadata": {...}, "weight_map": {...}}, plain strings,
- * integers; weight_map's keys not checked for repeats: the caller finds a
- * key naming a tensor another key named); false otherwise (nothing kept:
- * jansson decides). */
+/* An index's weight_map entries in text order and metadata.total_size,
+ * from the same scanner: true when the index has the fixed shape
+ * ({"metadata": {...}, "weight_map": {...}}, plain strings, integers;
+ * weight_map's keys not checked for repeats: the caller finds a key naming
+ * a tensor another key named); false otherwise (nothing kept: jansson
+ * decides). A key is key_len bytes of the index's text (no NUL after it:
+ * not copied, 90,000 keys are most of the text), a value a NUL-terminated
+ * copy (kept once for a run of one shard's tensors). */
 struct tmem__st_index_entry {
     const char *key, *val;
+    size_t key_len;
 };
 struct tmem__st_index {
     struct tmem__st_index_entry *entries;
@@ -166,6 +175,8 @@ enum tmem_status tmem__gguf_parse_buffer(const void *buf, size_t len, const char
                                          struct tmem_ckpt *out, struct tmem_error *err);
 void tmem__ckpt_free(struct tmem_ckpt *c);
 int64_t tmem__ckpt_find(struct tmem_ckpt *c, const char *name);
+/* the same for the name s[0..len), which need not be NUL-terminated */
+int64_t tmem__ckpt_find_n(struct tmem_ckpt *c, const char *s, size_t len);
 enum tmem_status tmem__ckpt_model(struct tmem_ckpt *c, struct tmem_model *out, char *notes,
                                   size_t notes_cap, struct tmem_error *err);
 enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_ckpt_summary *s,

@@ -542,9 +542,24 @@ static enum tmem_status index_by_jansson(const char *ip, const char *text,
                                    "weight_map value must be a shard file name in the index's "
                                    "folder, got %s",
                                    json_is_string(val) ? "a path" : tmem__json_kind(val));
-        x->entries[x->n++] = (struct tmem__st_index_entry){key, json_string_value(val)};
+        x->entries[x->n++] = (struct tmem__st_index_entry){key, json_string_value(val), strlen(key)};
     }
     return TMEM_OK;
+}
+
+/* weight_map entry e's key as a C string, for an error: jansson's is one;
+ * the scanner's is a part of the index's text, copied into *copy (the
+ * caller frees it); NULL when out of memory */
+static const char *entry_key(const struct tmem__st_index_entry *e, char **copy)
+{
+    if (e->key[e->key_len] == '\0')
+        return e->key;
+    tmem__dealloc(*copy);
+    if ((*copy = tmem__alloc(e->key_len + 1)) == NULL)
+        return NULL;
+    memcpy(*copy, e->key, e->key_len);
+    (*copy)[e->key_len] = '\0';
+    return *copy;
 }
 
 enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *index_path,
@@ -561,6 +576,7 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
         return st;
     json_t *root = NULL;
     const char **names = NULL;
+    char *key_copy = NULL;
     bool *listed = NULL;
     size_t n_names = 0;
     struct tmem__st_index x;
@@ -587,8 +603,10 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
         goto done;
     }
     for (size_t i = 0; i < n_map; i++) {
-        const char *key = x.entries[i].key, *val = x.entries[i].val;
+        const char *key, *val = x.entries[i].val;
         if (!plain_file_name(val)) {
+            if ((key = entry_key(&x.entries[i], &key_copy)) == NULL)
+                goto nomem;
             st = tmem__ckpt_fail(err, TMEM_ERR_SCHEMA, ip, key, key_offset(text, len, key, 0),
                                 "weight_map value must be a shard file name in the index's "
                                 "folder, got a path");
@@ -640,16 +658,20 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
     uint32_t next = 0;
     for (size_t i = 0; i < n_map; i++) {
         const char *key = x.entries[i].key, *shard = x.entries[i].val;
-        if (want_name == NULL || strcmp(want_name, shard) != 0) {
+        const size_t key_len = x.entries[i].key_len;
+        if (want_name == NULL || (want_name != shard && strcmp(want_name, shard) != 0)) {
             want = shard_of(names, n_shards, shard);
             want_name = shard;
         }
         /* the index usually lists the tensors in the shards' order: the one
-         * after the last found is tried first (one strcmp, no hashing) */
-        int64_t t = next < c->n_tensors && strcmp(c->tensors[next].name, key) == 0
+         * after the last found is tried first (one compare, no hashing) */
+        int64_t t = next < c->n_tensors && tmem__name_is(c->tensors[next].name, key, key_len)
                         ? (int64_t)next
-                        : tmem_ckpt_find(c, key);
+                        : tmem__ckpt_find_n(c, key, key_len);
         next = t >= 0 ? (uint32_t)t + 1 : 0;
+        if ((t < 0 || (int64_t)c->tensors[t].file != want || listed[t]) &&
+            (key = entry_key(&x.entries[i], &key_copy)) == NULL)
+            goto nomem;
         if (t < 0) {
             st = tmem__ckpt_fail(err, TMEM_ERR_INCONSISTENT, ip, key,
                                 key_offset(text, len, key, 0),
@@ -700,7 +722,11 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
             goto done;
         }
     }
+    goto done;
+nomem:
+    st = tmem__ckpt_fail(err, TMEM_ERR_NOMEM, ip, NULL, 0, "out of memory");
 done:
+    tmem__dealloc(key_copy);
     tmem__dealloc(listed);
     tmem__dealloc(names);
     tmem__st_index_free(&x);

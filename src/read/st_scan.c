@@ -314,6 +314,10 @@ bool tmem__st_scan_index(const char *text, size_t len, struct tmem__st_index *ou
     /* every string kept is a part of the text, with its quotes: they fit */
     if ((out->strings = tmem__alloc(len + 1)) == NULL || !lit(&s, '{') || lit(&s, '}'))
         goto no;
+    /* an entry is ~80 bytes of text ("model.layers.0....weight":
+     * "model-00001-of-00163.safetensors"): room for that many at once, not
+     * by doubling (the table grows on if they are shorter) */
+    size_t guess = len / 64 > 1024 ? len / 64 : 1024;
     do {
         const char *k;
         size_t kn;
@@ -335,7 +339,7 @@ bool tmem__st_scan_index(const char *text, size_t len, struct tmem__st_index *ou
                 if (!str(&s, &tk, &tkn) || !lit(&s, ':') || !str(&s, &tv, &tvn))
                     goto no;
                 if (out->n == cap) {
-                    size_t nc = cap ? 2 * cap : 1024;
+                    size_t nc = cap ? 2 * cap : guess;
                     if (nc > 2 * (size_t)TMEM_MAX_CKPT_TENSORS)
                         goto no; /* jansson's path states the limit */
                     struct tmem__st_index_entry *e =
@@ -346,7 +350,8 @@ bool tmem__st_scan_index(const char *text, size_t len, struct tmem__st_index *ou
                     cap = nc;
                 }
                 struct tmem__st_index_entry *e = &out->entries[out->n++];
-                e->key = keep(out->strings, &used, tk, tkn);
+                e->key = tk;
+                e->key_len = tkn;
                 /* a shard's tensors come together: its name is kept once */
                 const char *prev = out->n > 1 ? e[-1].val : NULL;
                 e->val = prev && strncmp(prev, tv, tvn) == 0 && prev[tvn] == '\0'
