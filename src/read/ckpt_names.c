@@ -264,19 +264,29 @@ static uint64_t logical_params(struct tmem_ckpt *c, const struct tmem_ckpt_tenso
 static size_t digits_as_hash(const char *name, char *buf, size_t cap)
 {
     size_t o = 0;
-    for (const char *p = name; *p;) {
-        const char *e = p;
-        while (*e >= '0' && *e <= '9')
-            e++;
-        bool all_digits = e > p && (*e == '.' || *e == '\0') && (p == name || p[-1] == '.');
+    bool seg_start = true;
+    for (const char *p = name;;) {
+        char ch = *p;
+        if (seg_start && ch >= '0' && ch <= '9') {
+            const char *e = p + 1;
+            while (*e >= '0' && *e <= '9')
+                e++;
+            if (*e == '.' || *e == '\0') {
+                if (o + 1 >= cap)
+                    return SIZE_MAX;
+                buf[o++] = '#';
+                p = e;
+                seg_start = false;
+                continue;
+            }
+        }
+        if (ch == '\0')
+            break;
         if (o + 1 >= cap)
             return SIZE_MAX;
-        if (all_digits) {
-            buf[o++] = '#';
-            p = e;
-            continue;
-        }
-        buf[o++] = *p++;
+        buf[o++] = ch;
+        seg_start = ch == '.';
+        p++;
     }
     buf[o] = '\0';
     return o;

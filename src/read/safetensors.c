@@ -248,9 +248,12 @@ static void scanned_offsets(struct st_parse *p, uint32_t first, uint32_t first_k
         struct tmem_ckpt_tensor *t = &p->c->tensors[i];
         const size_t own = (size_t)t->info_offset;
         uint64_t at;
-        if (p->scan == from_prev && !(meta[0] < own && meta[1] > p->scan) &&
-            strcmp(t->name, "dtype") != 0 && strcmp(t->name, "shape") != 0 &&
-            strcmp(t->name, "data_offsets") != 0 && !between_strings_only(t->name)) {
+        const char *nm = t->name;
+        bool like_key = (nm[0] == 'd' || nm[0] == 's') &&
+                        (strcmp(nm, "dtype") == 0 || strcmp(nm, "shape") == 0 ||
+                         strcmp(nm, "data_offsets") == 0);
+        if (p->scan == from_prev && !(meta[0] < own && meta[1] > p->scan) && !like_key &&
+            !between_strings_only(nm)) {
             at = own;
             p->scan = own + 1;
         } else {

@@ -40,6 +40,9 @@
 
 struct scan {
     const char *p, *end;
+    const char *last_dt; /* the last dtype string read (a header repeats one or two) */
+    size_t last_dt_len;
+    enum tmem_st_dtype last_dt_id;
 };
 
 static void ws(struct scan *s)
@@ -58,10 +61,12 @@ static bool lit(struct scan *s, char ch)
     return false;
 }
 
-/* a word of 8 bytes has a '"', a '\\' or a byte below 0x20 (SWAR: the
- * classic "has a zero byte" test on w ^ '"', w ^ '\\' and "has a byte
- * less than 0x20"; UTF-8 bytes, 0x80 and up, never hit) */
-static bool special8(uint64_t w)
+/* the bytes of a word of 8 that are a '"', a '\\' or below 0x20, as the
+ * high bit of each (SWAR: the classic "has a zero byte" test on w ^ '"',
+ * w ^ '\\' and "has a byte less than 0x20"; UTF-8 bytes, 0x80 and up,
+ * never hit). A borrow can mark a byte after a special one, never before:
+ * the lowest mark is the first special byte. */
+static uint64_t special8(uint64_t w)
 {
     const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
     uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
@@ -75,9 +80,14 @@ static bool str(struct scan *s, const char **out, size_t *n)
     if (s->p >= s->end || *s->p != '"')
         return false;
     const char *b = ++s->p, *r = b;
-    uint64_t w;
-    while (s->end - r >= 8 && (memcpy(&w, r, 8), !special8(w)))
+    uint64_t w, m = 0;
+    while (s->end - r >= 8 && (memcpy(&w, r, 8), (m = special8(w)) == 0))
         r += 8;
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (m != 0) /* the first special byte of the word at r: byte 0 is the lowest */
+        r += __builtin_ctzll(m) / 8;
+#endif
     for (; r < s->end; r++) {
         if (*r == '"') {
             *out = b;
@@ -180,6 +190,86 @@ static bool int_array(struct scan *s, uint64_t *v, size_t max, size_t *n)
     return lit(s, ']');
 }
 
+/* the dtype string v[0..vn): its id, TMEM_ST_DTYPE_COUNT when unknown */
+static enum tmem_st_dtype dtype_of(struct scan *s, const char *v, size_t vn)
+{
+    char buf[16];
+    if (vn >= sizeof buf)
+        return TMEM_ST_DTYPE_COUNT;
+    if (s->last_dt != NULL && vn == s->last_dt_len && memcmp(v, s->last_dt, vn) == 0)
+        return s->last_dt_id;
+    memcpy(buf, v, vn);
+    buf[vn] = '\0';
+    s->last_dt = v;
+    s->last_dt_len = vn;
+    return s->last_dt_id = tmem_st_dtype_from_name(buf);
+}
+
+/* the text at s->p starts with t[0..n): skipped */
+static bool exact(struct scan *s, const char *t, size_t n)
+{
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, t, n) != 0)
+        return false;
+    s->p += n;
+    return true;
+}
+#define EXACT(s, text) exact(s, text, sizeof text - 1)
+
+/* num() without whitespace before it, followed by one of the bytes in
+ * `then` (which is skipped and returned in *next) */
+static bool num_then(struct scan *s, uint64_t *v, char *next)
+{
+    const char *p = s->p, *b = p, *lim = s->end - p > 18 ? p + 18 : s->end;
+    uint64_t x = 0;
+    unsigned d;
+    while (p < lim && (d = (unsigned)(unsigned char)*p - '0') < 10) {
+        x = x * 10 + d;
+        p++;
+    }
+    if (p == b || (p - b > 1 && *b == '0') || p >= s->end || (*p != ',' && *p != ']'))
+        return false;
+    *next = *p;
+    s->p = p + 1;
+    *v = x;
+    return true;
+}
+
+/* A tensor's object as safetensors' own writer puts it, no whitespace, keys
+ * in its order: {"dtype":"F8_E4M3","shape":[2048,7168],"data_offsets":[0,14680064]}.
+ * What it takes, tensor()'s general path would read the same; anything
+ * else (s->p left as it was) goes to that path. */
+static bool compact_object(struct scan *s, enum tmem_st_dtype *dt, uint64_t *dims, size_t *nd,
+                           uint64_t *offs)
+{
+    const char *at = s->p, *v;
+    char next;
+    if (!EXACT(s, "{\"dtype\":\""))
+        goto no;
+    v = s->p;
+    while (s->p < s->end && s->p - v < 16 &&
+           ((*s->p >= 'A' && *s->p <= 'Z') || (*s->p >= '0' && *s->p <= '9') || *s->p == '_'))
+        s->p++; /* a dtype's letters; its closing quote must follow */
+    if ((*dt = dtype_of(s, v, (size_t)(s->p - v))) == TMEM_ST_DTYPE_COUNT ||
+        !EXACT(s, "\",\"shape\":["))
+        goto no;
+    *nd = 0;
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+    } else {
+        do {
+            if (*nd == TMEM_MAX_CKPT_DIMS || !num_then(s, &dims[(*nd)++], &next))
+                goto no;
+        } while (next == ',');
+    }
+    if (!EXACT(s, ",\"data_offsets\":[") || !num_then(s, &offs[0], &next) || next != ',' ||
+        !num_then(s, &offs[1], &next) || next != ']' || !EXACT(s, "}"))
+        goto no;
+    return true;
+no:
+    s->p = at;
+    return false;
+}
+
 /* {"dtype": ..., "shape": [...], "data_offsets": [a, b]}, valid, as a new tensor row */
 static bool tensor(struct scan *s, struct tmem_ckpt *c, uint32_t file, const char *name,
                    size_t name_len)
@@ -188,6 +278,11 @@ static bool tensor(struct scan *s, struct tmem_ckpt *c, uint32_t file, const cha
     size_t nd = 0, n_offs = 0;
     enum tmem_st_dtype dt = TMEM_ST_DTYPE_COUNT;
     bool have_dt = false, have_shape = false, have_offs = false;
+    ws(s);
+    if (compact_object(s, &dt, dims, &nd, offs)) {
+        have_dt = have_shape = have_offs = true;
+        goto check;
+    }
     if (!lit(s, '{'))
         return false;
     do {
@@ -196,12 +291,9 @@ static bool tensor(struct scan *s, struct tmem_ckpt *c, uint32_t file, const cha
         if (!str(s, &k, &kn) || !lit(s, ':'))
             return false;
         if (is_key(k, kn, "dtype") && !have_dt) {
-            char buf[16];
-            if (!str(s, &v, &vn) || vn >= sizeof buf)
+            if (!str(s, &v, &vn))
                 return false;
-            memcpy(buf, v, vn);
-            buf[vn] = '\0';
-            dt = tmem_st_dtype_from_name(buf);
+            dt = dtype_of(s, v, vn);
             have_dt = dt != TMEM_ST_DTYPE_COUNT;
             if (!have_dt)
                 return false;
@@ -217,7 +309,10 @@ static bool tensor(struct scan *s, struct tmem_ckpt *c, uint32_t file, const cha
             return false;
         }
     } while (lit(s, ','));
-    if (!lit(s, '}') || !have_dt || !have_shape || !have_offs || offs[1] < offs[0])
+    if (!lit(s, '}'))
+        return false;
+check:
+    if (!have_dt || !have_shape || !have_offs || offs[1] < offs[0])
         return false;
     uint64_t elems = 1, bytes;
     for (size_t i = 0; i < nd; i++)
@@ -249,7 +344,7 @@ bool tmem__st_scan_header(struct tmem_ckpt *c, uint32_t file, const char *hdr, s
                           size_t meta_span[2])
 {
     const uint32_t first = c->n_tensors, first_kv = c->n_kv;
-    struct scan s = {hdr, hdr + len};
+    struct scan s = {hdr, hdr + len, NULL, 0, TMEM_ST_DTYPE_COUNT};
     bool meta = false;
     size_t meta_b = SIZE_MAX, meta_e = SIZE_MAX;
     if (!lit(&s, '{'))
@@ -308,7 +403,7 @@ void tmem__st_index_free(struct tmem__st_index *x)
 bool tmem__st_scan_index(const char *text, size_t len, struct tmem__st_index *out)
 {
     memset(out, 0, sizeof *out);
-    struct scan s = {text, text + len};
+    struct scan s = {text, text + len, NULL, 0, TMEM_ST_DTYPE_COUNT};
     bool have_meta = false, have_map = false;
     size_t cap = 0, used = 0;
     /* every string kept is a part of the text, with its quotes: they fit */
