@@ -615,7 +615,7 @@ enum tmem_status tmem__safetensors_read_index(struct tmem_ckpt *c, const char *i
                                 "folder, got a path");
             goto done;
         }
-        if (n_names == 0 || strcmp(names[n_names - 1], val) != 0)
+        if (n_names == 0 || (names[n_names - 1] != val && strcmp(names[n_names - 1], val) != 0))
             names[n_names++] = val;
     }
     qsort(names, n_names, sizeof *names, cmp_cstr);

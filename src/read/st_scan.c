@@ -405,7 +405,8 @@ bool tmem__st_scan_index(const char *text, size_t len, struct tmem__st_index *ou
     memset(out, 0, sizeof *out);
     struct scan s = {text, text + len, NULL, 0, TMEM_ST_DTYPE_COUNT};
     bool have_meta = false, have_map = false;
-    size_t cap = 0, used = 0;
+    size_t cap = 0, used = 0, prev_len = 0;
+    const char *prev_val = NULL; /* the last value kept, prev_len bytes */
     /* every string kept is a part of the text, with its quotes: they fit */
     if ((out->strings = tmem__alloc(len + 1)) == NULL || !lit(&s, '{') || lit(&s, '}'))
         goto no;
@@ -448,10 +449,11 @@ bool tmem__st_scan_index(const char *text, size_t len, struct tmem__st_index *ou
                 e->key = tk;
                 e->key_len = tkn;
                 /* a shard's tensors come together: its name is kept once */
-                const char *prev = out->n > 1 ? e[-1].val : NULL;
-                e->val = prev && strncmp(prev, tv, tvn) == 0 && prev[tvn] == '\0'
-                             ? prev
-                             : keep(out->strings, &used, tv, tvn);
+                if (prev_val == NULL || tvn != prev_len || memcmp(prev_val, tv, tvn) != 0) {
+                    prev_val = keep(out->strings, &used, tv, tvn);
+                    prev_len = tvn;
+                }
+                e->val = prev_val;
             } while (lit(&s, ','));
             if (!lit(&s, '}'))
                 goto no;
