@@ -423,9 +423,10 @@ bool tmem__st_scan_index(const char *text, size_t len, struct tmem__st_index *ou
     if ((out->strings = tmem__alloc(len + 1)) == NULL || !lit(&s, '{') || lit(&s, '}'))
         goto no;
     /* an entry is ~80 bytes of text ("model.layers.0....weight":
-     * "model-00001-of-00163.safetensors"): room for that many at once, not
-     * by doubling (the table grows on if they are shorter) */
-    size_t guess = len / 64 > 1024 ? len / 64 : 1024;
+     * "model-00001-of-00163.safetensors"): room for that many at once (at
+     * most 2^20, 24 MB), not by doubling (the table grows on if they are
+     * shorter) */
+    size_t guess = len / 64 < 1024 ? 1024 : len / 64 > (1u << 20) ? (1u << 20) : len / 64;
     do {
         const char *k;
         size_t kn;
