@@ -597,13 +597,17 @@ struct tmem_train_act_sums {
     uint64_t full_layer;                /* one layer whole (full recompute rebuilds it) */
 };
 
+#define TMEM_TRAIN_PREP_STATES 8 /* state memos per stage looked at (a power of 2) */
 #define TMEM_TRAIN_PREP_PLACES 6 /* pipeline placements: layer, dense, MoE, expert, first, last */
 
 /* one stage's layout and model-state items */
 struct tmem_train_state_memo {
     bool valid, overflow;
     uint64_t stage;
-    struct tmem_train_opts key;    /* normalized: the fields this part does not read zeroed */
+    uint64_t gen;                  /* the prep's gen when stored: the plan's other fields */
+    uint32_t zero;                 /* the key's fields a search's inner loops change */
+    enum tmem_fsdp fsdp;
+    enum tmem_offload offload;
     bool accum;                    /* grad_accum > 1 (the gradients' phases) */
     struct tmem_train_layout lay;  /* in-flight counts excepted (recomputed each time) */
     bool lora;
@@ -626,14 +630,26 @@ struct tmem_train_act_memo {
 struct tmem_train_items_memo {
     bool valid;
     uint64_t stage;
-    struct tmem_train_opts key;    /* normalized */
+    uint64_t gen;                  /* the prep's gen when stored: the plan's other fields */
+    uint64_t micro_batch, n_microbatches; /* the key's fields a search's inner loops change */
+    enum tmem_recompute recompute;
+    bool fused_ce;
     struct tmem_layer_act la;
     uint64_t item_bytes[TMEM_TI_COUNT]; /* the activation items (the others 0) */
     uint64_t rest[TMEM_PHASE_COUNT];    /* their sums per phase */
 };
 
-/* the memo keys, each compared under its mask of the plan's words */
-enum tmem_train_key { TMEM_TRAIN_KEY_STATE = 0, TMEM_TRAIN_KEY_ACT, TMEM_TRAIN_KEY_ITEMS, TMEM_TRAIN_KEY_COUNT };
+/* the memo keys, each compared under its mask of the plan's words; VALID:
+ * the fields the validation reads but for those a search's inner loops
+ * change (micro-batch, micro-batch counts, sharding, offload, recompute,
+ * fused cross-entropy), whose checks are rerun each time */
+enum tmem_train_key {
+    TMEM_TRAIN_KEY_STATE = 0,
+    TMEM_TRAIN_KEY_ACT,
+    TMEM_TRAIN_KEY_ITEMS,
+    TMEM_TRAIN_KEY_VALID,
+    TMEM_TRAIN_KEY_COUNT
+};
 #define TMEM_TRAIN_OPTS_WORDS (sizeof(struct tmem_train_opts) / sizeof(uint64_t))
 
 struct tmem_train_prep {
@@ -644,7 +660,17 @@ struct tmem_train_prep {
     uint64_t embed_params;                            /* the token embedding */
     uint64_t key_mask[TMEM_TRAIN_KEY_COUNT][TMEM_TRAIN_OPTS_WORDS]; /* all-ones where a key keeps a field */
     bool keyed;                                       /* memos kept (false: one evaluation) */
-    struct tmem_train_state_memo state[2];            /* the first stage looked at, the last */
+    /* the last plan that passed every check, but for the fields a search's
+     * inner loops change; gen counts its changes. A state or items memo of
+     * this generation keeps those fields it reads beside it: equal, it
+     * matches (its key is the plan's other fields and those) */
+    bool valid_ok;
+    struct tmem_train_opts valid_key;                 /* normalized (TMEM_TRAIN_KEY_VALID) */
+    uint64_t gen;
+    /* per stage looked at (the first, the last) a small table by sharding,
+     * offload and accumulation, so that a search alternating them hits */
+    struct tmem_train_state_memo state[2][TMEM_TRAIN_PREP_STATES];
+    uint32_t state_last[2];                           /* the entry the last evaluation used */
     struct tmem_train_act_memo act[TMEM_RECOMPUTE_COUNT];
     struct tmem_train_items_memo *items; /* the caller's table (direct-mapped by batch shape) */
     size_t n_items;                      /* its entries (0: no such memo) */

@@ -375,6 +375,49 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
     return TMEM_OK;
 }
 
+/* The checks of tmem_train_validate that read a field a search's inner
+ * loops change (micro-batch, micro-batch counts, ZeRO / FSDP, offload,
+ * recompute; fused cross-entropy has none), in its order: for a plan whose
+ * other fields equal those of a plan that passed every check (the VALID
+ * memo of a prepared context), the other checks pass again, so the first
+ * of these that fails is the first tmem_train_validate would report. */
+static enum tmem_status validate_inner(const struct tmem_model *m, const struct tmem_train_opts *o,
+                                       struct tmem_error *err)
+{
+    (void)m;
+    if ((unsigned)o->recompute >= TMEM_RECOMPUTE_COUNT || (unsigned)o->attention >= TMEM_ATTENTION_COUNT ||
+        (unsigned)o->fsdp >= TMEM_FSDP_COUNT || (unsigned)o->offload >= TMEM_OFFLOAD_COUNT ||
+        (unsigned)o->kernels >= TMEM_KERNELS_COUNT)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
+    TRY(tmem__check_range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
+    TRY(tmem__check_range(err, "--zero", o->zero, 0, 3));
+    TRY(tmem__check_range(err, "--grad-accum", o->grad_accum, 1, UINT64_C(1) << 24));
+    TRY(tmem__check_range(err, "--micro-batches", o->n_microbatches, 0, UINT64_C(1) << 24));
+    if (o->zero != 0 && o->fsdp != TMEM_FSDP_OFF)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--fsdp",
+                         "--zero and --fsdp are two ways to shard: give one");
+    if (o->distributed_optimizer && (o->zero != 0 || o->fsdp != TMEM_FSDP_OFF))
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--distributed-optimizer",
+                         "Megatron's distributed optimizer replaces ZeRO / FSDP sharding");
+    bool sharding = o->zero != 0 || (o->fsdp != TMEM_FSDP_OFF && o->fsdp != TMEM_FSDP_NO_SHARD);
+    if (o->offload != TMEM_OFFLOAD_NONE && !sharding && !o->deepspeed_estimator)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--offload",
+                         "offload needs ZeRO (--zero 1..3) or FSDP sharding");
+    if (o->offload == TMEM_OFFLOAD_PARAMS && o->zero != 3 && o->fsdp != TMEM_FSDP_FULL &&
+        o->fsdp != TMEM_FSDP_HYBRID)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--offload",
+                         "offloading parameters needs ZeRO-3 or FSDP full / hybrid sharding");
+    if (o->fsdp == TMEM_FSDP_HYBRID)
+        TRY(tmem__check_divides(err, "--gpus-per-node", o->tp * o->cp, "gpus per node", o->gpus_per_node));
+    if (o->optimizer_in_backward && (o->grad_accum > 1 || o->pp > 1 || o->zero != 0 || o->deepspeed_estimator))
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--optimizer-in-backward",
+                         "each gradient is stepped as it is made: no --grad-accum, --pp or --zero with it");
+    if (o->deepspeed_estimator && o->zero != 2 && o->zero != 3)
+        return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
+                               "2 or 3 with --deepspeed-estimator (DeepSpeed estimates those stages)");
+    return TMEM_OK;
+}
+
 /* ------------------------------------------------------------ layout */
 
 enum cat { CAT_LAYER, CAT_DENSE, CAT_MOE, CAT_EXPERT, CAT_FIRST, CAT_LAST, CAT_COUNT };
@@ -1280,6 +1323,19 @@ static void items_key(const struct tmem_train_opts *o, struct tmem_train_opts *k
     k->fragmentation_ppm = 0;
 }
 
+/* The validation's memo: every field but those validate_inner checks
+ * each time (a search's inner loops change them). */
+static void valid_key(const struct tmem_train_opts *o, struct tmem_train_opts *k)
+{
+    *k = *o;
+    k->micro_batch = k->n_microbatches = k->grad_accum = 0;
+    k->zero = 0;
+    k->fsdp = TMEM_FSDP_OFF;
+    k->offload = TMEM_OFFLOAD_NONE;
+    k->recompute = (enum tmem_recompute)0;
+    k->fused_ce = false;
+}
+
 /* The keys are compared without building them: a memo keeps its key
  * masked (key = plan & mask, word by word) and a plan matches when its
  * words under the mask equal the key's. Each mask is its key function
@@ -1329,37 +1385,75 @@ static size_t items_slot(const struct tmem_train_opts *o, uint64_t stage, size_t
     return (size_t)((n & (n - 1)) == 0 ? x & (n - 1) : x % n); /* a power of 2: no division */
 }
 
-/* One stage: the scalars, then the layout and adapters (or the memo's),
- * one layer's activation sums (or the memo's), the items. Memos are
- * written only by an evaluation without overflow. */
+/* the state memo's entry among its stage's: by the sharding, offload and
+ * accumulation a search alternates under one set of degrees (distinct for
+ * the offloads and accumulations of one sharding) */
+static uint32_t state_slot(const struct tmem_train_opts *o, bool accum)
+{
+    uint64_t h = (((uint64_t)o->zero * TMEM_FSDP_COUNT + (uint64_t)o->fsdp) * TMEM_OFFLOAD_COUNT +
+                  (uint64_t)o->offload) * 2 + accum + (o->distributed_optimizer ? 3 : 0);
+    return (uint32_t)(h & (TMEM_TRAIN_PREP_STATES - 1));
+}
+_Static_assert((TMEM_TRAIN_PREP_STATES & (TMEM_TRAIN_PREP_STATES - 1)) == 0, "a power of 2");
+
+/* the layout and adapters of a state memo into the context */
+static void state_apply(struct tmem_train_ctx *c, const struct tmem_train_state_memo *sm)
+{
+    c->lay = sm->lay;
+    c->lora = sm->lora;
+    c->tr_dense = sm->tr_dense;
+    c->tr_expert = sm->tr_expert;
+    c->tr_matmul = sm->tr_matmul;
+    c->tr_largest = sm->tr_largest;
+    c->base_bytes = sm->base_bytes;
+}
+
+/* One stage: the memos looked up, then the scalars, the layout and
+ * adapters (or the memo's), one layer's activation sums (or the memo's),
+ * the items. A peak-only evaluation whose memos both hit reads no scalar
+ * but the sequence and the degrees (the items are the memos'): the rest of
+ * the setup is made only if a paged optimizer needs its second pass.
+ * Memos are written only by an evaluation without overflow. */
 static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tmem_train_opts *o,
                            uint64_t stage, struct tmem_train_ctx *c, struct tmem_train_result *r, bool full)
 {
-    struct tmem_train_state_memo *sm = &p->state[slot];
-    struct tmem_train_act_memo *am = &p->act[o->recompute];
-    setup_scalars(c, p->m, p->inv, o);
     bool accum = o->grad_accum > 1;
-    bool hit = sm->valid && sm->stage == stage && sm->accum == accum && key_match(o, p->key_mask[TMEM_TRAIN_KEY_STATE], &sm->key);
+    uint32_t si = p->keyed ? state_slot(o, accum) : 0;
+    struct tmem_train_state_memo *sm = &p->state[slot][si];
+    p->state_last[slot] = si;
+    struct tmem_train_act_memo *am = &p->act[o->recompute];
+    /* the state key: the plan's other fields (the generation), sharding and
+     * offload; the items key: the other fields, the micro-batch, its count,
+     * recompute and fused cross-entropy (state_key, items_key) */
+    bool hit = p->keyed && sm->valid && sm->gen == p->gen && sm->stage == stage && sm->accum == accum &&
+               sm->zero == o->zero && sm->fsdp == o->fsdp && sm->offload == o->offload;
+    struct tmem_train_items_memo *im = NULL;
+    bool items_hit = false, act_hit = true;
+    if (p->n_items > 0) {
+        im = &p->items[items_slot(o, stage, p->n_items)];
+        items_hit = im->valid && im->gen == p->gen && im->stage == stage &&
+                    im->micro_batch == o->micro_batch && im->n_microbatches == o->n_microbatches &&
+                    im->recompute == o->recompute && im->fused_ce == o->fused_ce;
+    }
+    bool light = !full && hit && items_hit;
+    if (light) { /* what evaluate() reads when both memos hit, peak only */
+        c->overflow = false;
+        c->m = p->m;
+        c->inv = p->inv;
+        c->o = o;
+        c->pp = o->pp;
+        c->seq = plan_seq(p->m, o);
+    } else {
+        setup_scalars(c, p->m, p->inv, o);
+    }
     if (hit) {
-        c->lay = sm->lay;
-        c->lora = sm->lora;
-        c->tr_dense = sm->tr_dense;
-        c->tr_expert = sm->tr_expert;
-        c->tr_matmul = sm->tr_matmul;
-        c->tr_largest = sm->tr_largest;
-        c->base_bytes = sm->base_bytes;
+        state_apply(c, sm);
     } else {
         sm->valid = false;
         setup_layout(c, stage, p->place_params, p->place_matmul, p->embed_params);
         tmem__lora_setup(c);
     }
     setup_inflight(c);
-    struct tmem_train_items_memo *im = NULL;
-    bool items_hit = false, act_hit = true;
-    if (p->n_items > 0) {
-        im = &p->items[items_slot(o, stage, p->n_items)];
-        items_hit = im->valid && im->stage == stage && key_match(o, p->key_mask[TMEM_TRAIN_KEY_ITEMS], &im->key);
-    }
     if (items_hit) {
         c->la = im->la;
     } else {
@@ -1385,6 +1479,12 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
      * activation items as the first pass left them) */
     c->paged_out = false;
     if (!c->overflow && paged_optimizer(o) && o->page_capacity_bytes != 0 && r->peak_bytes > o->page_capacity_bytes) {
+        if (light) { /* the whole setup, then the memos' layout and layer again */
+            setup_scalars(c, p->m, p->inv, o);
+            state_apply(c, sm);
+            setup_inflight(c);
+            c->la = im->la;
+        }
         c->paged_out = true;
         evaluate(c, r, NULL, false, im, im != NULL, full);
     }
@@ -1398,13 +1498,20 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
     if (!p->keyed) /* tmem_train_compute's prep: only the act memo, for its other stage */
         return;
     if (im != NULL && !items_hit) {
-        key_store(o, p->key_mask[TMEM_TRAIN_KEY_ITEMS], &im->key);
+        im->gen = p->gen;
+        im->micro_batch = o->micro_batch;
+        im->n_microbatches = o->n_microbatches;
+        im->recompute = o->recompute;
+        im->fused_ce = o->fused_ce;
         im->stage = stage;
         im->la = c->la;
         im->valid = true;
     }
     if (!hit) {
-        key_store(o, p->key_mask[TMEM_TRAIN_KEY_STATE], &sm->key);
+        sm->gen = p->gen;
+        sm->zero = o->zero;
+        sm->fsdp = o->fsdp;
+        sm->offload = o->offload;
         sm->accum = accum;
         sm->stage = stage;
         sm->lay = c->lay;
@@ -1435,9 +1542,15 @@ static enum tmem_status prepare(const struct tmem_model *m, const struct tmem_in
         key_mask(state_key, p->key_mask[TMEM_TRAIN_KEY_STATE]);
         key_mask(act_key, p->key_mask[TMEM_TRAIN_KEY_ACT]);
         key_mask(items_key, p->key_mask[TMEM_TRAIN_KEY_ITEMS]);
+        key_mask(valid_key, p->key_mask[TMEM_TRAIN_KEY_VALID]);
     }
-    for (int i = 0; i < 2; i++)
-        p->state[i].valid = false;
+    p->valid_ok = false;
+    p->gen = 0;
+    for (int i = 0; i < 2; i++) {
+        p->state_last[i] = 0;
+        for (int j = 0; j < (keyed ? TMEM_TRAIN_PREP_STATES : 1); j++)
+            p->state[i][j].valid = false;
+    }
     for (int i = 0; i < TMEM_RECOMPUTE_COUNT; i++)
         p->act[i].valid = false;
     p->items = items;
@@ -1460,9 +1573,22 @@ static enum tmem_status eval_stages(struct tmem_train_prep *p, const struct tmem
 {
     if (p == NULL || p->inv == NULL || r == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no prepared context or result given");
-    TRY(tmem_train_validate(p->m, o, err));
+    /* the checks of the fields a search changes, when the others are those
+     * of the last plan that passed (the same first refusal either way);
+     * else every check, and a new generation of the memos' keys */
+    if (p->keyed && o != NULL && p->valid_ok && key_match(o, p->key_mask[TMEM_TRAIN_KEY_VALID], &p->valid_key)) {
+        TRY(validate_inner(p->m, o, err));
+    } else {
+        TRY(tmem_train_validate(p->m, o, err));
+        if (p->keyed) {
+            key_store(o, p->key_mask[TMEM_TRAIN_KEY_VALID], &p->valid_key);
+            p->valid_ok = true;
+            p->gen++;
+        }
+    }
     if (stage != UINT64_MAX && stage >= o->pp)
         return tmem__fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
+
     /* the worst GPU: stage 0 holds the most layers and micro-batches in
      * flight and the embedding, the last stage the lm_head and the logits;
      * every middle stage holds no more than stage 0 */

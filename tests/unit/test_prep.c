@@ -198,7 +198,7 @@ static void prepared_equals_cold_on_every_preset(void **state)
             }
             same_result(&a, &b, name, step);
             ok++;
-            memo_kept += p.state[0].valid;
+            memo_kept += p.state[0][p.state_last[0]].valid;
             /* and the explained ledger of the peak (the formulas path) adds
              * up to the same bytes */
             if (step % 50 == 0) {
