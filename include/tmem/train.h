@@ -639,17 +639,13 @@ struct tmem_train_items_memo {
     uint64_t rest[TMEM_PHASE_COUNT];    /* their sums per phase */
 };
 
-/* the memo keys, each compared under its mask of the plan's words; VALID:
- * the fields the validation reads but for those a search's inner loops
- * change (micro-batch, micro-batch counts, sharding, offload, recompute,
- * fused cross-entropy), whose checks are rerun each time */
-enum tmem_train_key {
-    TMEM_TRAIN_KEY_STATE = 0,
-    TMEM_TRAIN_KEY_ACT,
-    TMEM_TRAIN_KEY_ITEMS,
-    TMEM_TRAIN_KEY_VALID,
-    TMEM_TRAIN_KEY_COUNT
-};
+/* the keys compared under their masks of the plan's words: ACT (one
+ * layer's activation sums), VALID (the fields the validation reads but for
+ * those a search's inner loops change: micro-batch, micro-batch counts,
+ * sharding, offload, recompute, fused cross-entropy, whose checks are rerun
+ * each time). The state and items memos are matched by VALID's generation
+ * and the inner-loop fields their keys read, kept beside them. */
+enum tmem_train_key { TMEM_TRAIN_KEY_ACT = 0, TMEM_TRAIN_KEY_VALID, TMEM_TRAIN_KEY_COUNT };
 #define TMEM_TRAIN_OPTS_WORDS (sizeof(struct tmem_train_opts) / sizeof(uint64_t))
 
 struct tmem_train_prep {

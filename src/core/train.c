@@ -1374,6 +1374,41 @@ static inline void key_store(const struct tmem_train_opts *o, const uint64_t *ma
     }
 }
 
+/* The fields a search's inner loops change that the state memo keeps
+ * beside its generation (sharding, offload), and those the items memo keeps
+ * (micro-batch, its count, recompute, fused cross-entropy): each key
+ * function applied to all-ones but for them. */
+static void state_inner(const struct tmem_train_opts *o, struct tmem_train_opts *k)
+{
+    memset(k, 0, sizeof *k);
+    k->zero = o->zero;
+    k->fsdp = o->fsdp;
+    k->offload = o->offload;
+}
+
+static void items_inner(const struct tmem_train_opts *o, struct tmem_train_opts *k)
+{
+    memset(k, 0, sizeof *k);
+    k->micro_batch = o->micro_batch;
+    k->n_microbatches = o->n_microbatches;
+    k->recompute = o->recompute;
+    k->fused_ce = o->fused_ce;
+}
+
+bool tmem__train_memo_keys_covered(void)
+{
+    uint64_t valid[TMEM_TRAIN_OPTS_WORDS], key[TMEM_TRAIN_OPTS_WORDS], inner[TMEM_TRAIN_OPTS_WORDS];
+    key_mask(valid_key, valid);
+    for (int part = 0; part < 2; part++) {
+        key_mask(part == 0 ? state_key : items_key, key);
+        key_mask(part == 0 ? state_inner : items_inner, inner);
+        for (size_t i = 0; i < TMEM_TRAIN_OPTS_WORDS; i++)
+            if (key[i] & ~(valid[i] | inner[i]))
+                return false;
+    }
+    return true;
+}
+
 /* the slot: by the planner's innermost choices (micro-batch, recompute,
  * fused cross-entropy) and the stage (the first or the last looked at), so
  * that one block of its search shares the table (Fibonacci hashing spreads
@@ -1539,9 +1574,7 @@ static enum tmem_status prepare(const struct tmem_model *m, const struct tmem_in
     p->keyed = keyed;
     place_sums(inv, p->place_params, p->place_matmul, &p->embed_params);
     if (keyed) {
-        key_mask(state_key, p->key_mask[TMEM_TRAIN_KEY_STATE]);
         key_mask(act_key, p->key_mask[TMEM_TRAIN_KEY_ACT]);
-        key_mask(items_key, p->key_mask[TMEM_TRAIN_KEY_ITEMS]);
         key_mask(valid_key, p->key_mask[TMEM_TRAIN_KEY_VALID]);
     }
     p->valid_ok = false;

@@ -100,6 +100,11 @@ void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
                        const struct tmem_inventory *inv, const struct tmem_train_opts *o,
                        uint64_t stage);
 
+/* train.c: the state and items memos' keys (state_key, items_key) keep no
+ * field but those of the validation's key (whose generation they store)
+ * and the inner-loop fields they keep beside it (tests/unit/test_prep.c) */
+bool tmem__train_memo_keys_covered(void);
+
 /* train.c: instances of t on this stage (the last stage's copy of a tied
  * embedding included); *expert: a routed expert (expert parallel divides it) */
 uint64_t tmem__stage_instances(const struct tmem_train_ctx *c, const struct tmem_tensor *t, bool *expert);

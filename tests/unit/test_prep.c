@@ -10,6 +10,7 @@
 #include "reader.h"
 #include "tmem/read.h"
 #include "tmem/train.h"
+#include "train_internal.h"
 
 #include <string.h>
 
@@ -94,6 +95,8 @@ static void mutate(struct tmem_train_opts *o, const struct tmem_model *m)
         o->fp32_grads = next(2);
         o->fragmentation_ppm = next(2) ? TMEM_TRAIN_FRAGMENTATION_PPM : 100000;
         o->ce_chunk_tokens = next(2) ? TMEM_TRAIN_CE_CHUNK_TOKENS : 256;
+        /* a paged optimizer's second pass: a capacity the peak passes or not */
+        o->page_capacity_bytes = next(3) == 0 ? (UINT64_C(1) << 30) * (1 + next(48)) : 0;
         break;
     }
 }
@@ -218,6 +221,81 @@ static void prepared_equals_cold_on_every_preset(void **state)
                   (unsigned long long)ok, (unsigned long long)peaks, (unsigned long long)refused);
 }
 
+/* the state and items memos are matched by the validation key's generation
+ * and the inner-loop fields they keep: that is their whole key only if the
+ * fields each reads (state_key, items_key) are among those */
+static void memo_keys_are_covered(void **state)
+{
+    (void)state;
+    assert_true(tmem__train_memo_keys_covered());
+}
+
+/* the planner's inner loops over one set of degrees (micro-batch and its
+ * count, sharding, offload, recompute, fused cross-entropy): every memo hit
+ * within one generation of the validation key, equal to the cold path */
+static void inner_loops_equal_cold(void **state)
+{
+    (void)state;
+    static const char *const models[] = {"llama-2-7b", "mixtral-8x7b", "deepseek-v3", "gpt2"};
+    uint64_t n = 0, paged = 0;
+    for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+        static struct tmem_model m;
+        static struct tmem_inventory inv;
+        tmem_test_load(models[k], &m, &inv);
+        static struct tmem_train_prep p;
+        static struct tmem_train_items_memo items[TMEM_TRAIN_PREP_ITEMS];
+        struct tmem_error err = {0};
+        assert_int_equal(tmem_train_prepare(&m, &inv, items, TMEM_TRAIN_PREP_ITEMS, &p, &err), TMEM_OK);
+        struct tmem_train_opts o;
+        tmem_train_opts_default(&o);
+        o.seq = 1024;
+        o.gpus = 16;
+        o.pp = k % 2 ? 2 : 1;
+        o.ep = m.n_expert ? 2 : 1;
+        o.optimizer = k == 3 ? TMEM_OPTIMIZER_PAGED_ADAMW : TMEM_OPTIMIZER_ADAMW;
+        o.page_capacity_bytes = k == 3 ? (UINT64_C(3) << 29) : 0; /* 1.5 GiB */
+        for (int sh = 0; sh < 5; sh++)
+            for (int rc = 0; rc < TMEM_RECOMPUTE_COUNT; rc++)
+                for (int off = 0; off < TMEM_OFFLOAD_COUNT; off++)
+                    for (int ce = 0; ce < 2; ce++)
+                        for (uint64_t mb = 1; mb <= 4; mb++) {
+                            o.zero = sh < 4 ? (uint32_t)sh : 0;
+                            o.fsdp = sh == 4 ? TMEM_FSDP_FULL : TMEM_FSDP_OFF;
+                            o.recompute = (enum tmem_recompute)rc;
+                            o.offload = (enum tmem_offload)off;
+                            o.fused_ce = ce == 1;
+                            o.micro_batch = mb;
+                            o.grad_accum = o.pp > 1 ? 1 : 8 / mb;
+                            o.n_microbatches = o.pp > 1 ? 8 / mb : 0;
+                            for (int full = 0; full < 2; full++) {
+                                struct tmem_train_result a, b;
+                                memset(&a, 0, sizeof a);
+                                memset(&b, 0, sizeof b);
+                                struct tmem_error ea = {0}, eb = {0};
+                                enum tmem_status sa = full ? tmem_train_eval(&p, &o, UINT64_MAX, &a, &ea)
+                                                           : tmem_train_eval_peak(&p, &o, UINT64_MAX, &a, &ea);
+                                enum tmem_status sb = tmem_train_compute(&m, &inv, &o, UINT64_MAX, &b, &eb);
+                                assert_int_equal(sa, sb);
+                                if (sa != TMEM_OK) {
+                                    assert_string_equal(ea.where, eb.where);
+                                    assert_string_equal(ea.msg, eb.msg);
+                                    continue;
+                                }
+                                if (full)
+                                    same_result(&a, &b, models[k], n);
+                                else
+                                    same_peak(&a, &b, models[k], n);
+                                paged += b.paged_out;
+                                n++;
+                            }
+                        }
+    }
+    assert_true(n > 500);
+    assert_true(paged > 0); /* the second pass was taken after memo hits */
+    print_message("inner loops: %llu evaluations equal (%llu paged)\n", (unsigned long long)n,
+                  (unsigned long long)paged);
+}
+
 static void prepare_refuses_bad_arguments(void **state)
 {
     (void)state;
@@ -244,6 +322,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(prepared_equals_cold_on_every_preset),
+        cmocka_unit_test(memo_keys_are_covered),
+        cmocka_unit_test(inner_loops_equal_cold),
         cmocka_unit_test(prepare_refuses_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
