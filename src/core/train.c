@@ -626,6 +626,13 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage, uint64_t sum[
         l->largest_unit_params = head;
 }
 
+/* a gradient buffer that lives the whole step: the policy's, or one that
+ * accumulates over micro-batches (gradient accumulation, a pipeline) */
+static bool grads_persistent(const struct tmem_train_opts *o)
+{
+    return precisions[o->precision].persistent_grads || o->grad_accum > 1 || o->pp > 1;
+}
+
 /* the plan's scalars: dtypes, degrees, tokens, sharding, kernel profile */
 static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
                           const struct tmem_inventory *inv, const struct tmem_train_opts *o)
@@ -659,7 +666,7 @@ static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
                  o->fsdp == TMEM_FSDP_HYBRID;
     c->shard_w = o->zero == 3 || o->fsdp == TMEM_FSDP_FULL || o->fsdp == TMEM_FSDP_GRAD_OP ||
                  o->fsdp == TMEM_FSDP_HYBRID;
-    c->grads_persistent = c->pi->persistent_grads || o->grad_accum > 1 || c->pp > 1;
+    c->grads_persistent = grads_persistent(o);
     c->fused_ce = o->fused_ce || o->kernels == TMEM_KERNELS_LIGER; /* Liger's fused linear cross-entropy */
     tmem__train_act_family(c);
 }
@@ -1228,9 +1235,20 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
                 memo->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
         return;
     }
-    for (int it = 0; it < TMEM_TI_COUNT; it++) {
-        r->item_bytes[it] = sv[it] + av[it]; /* one of the two is 0 */
-        r->item_phases[it] = item_phases(c, (enum tmem_train_item)it);
+    memcpy(r->item_bytes, sv, sizeof r->item_bytes);
+    for (int it = 0; it < TMEM_TI_COUNT; it++)
+        r->item_bytes[it] += av[it]; /* one of the two is 0 */
+    /* the phases read what the state memo's key holds (grads_persistent):
+     * kept by the first full evaluation of its key */
+    if (memo != NULL && hit && memo->phases_set) {
+        memcpy(r->item_phases, memo->item_phases, sizeof r->item_phases);
+    } else {
+        for (int it = 0; it < TMEM_TI_COUNT; it++)
+            r->item_phases[it] = item_phases(c, (enum tmem_train_item)it);
+        if (memo != NULL) {
+            memcpy(memo->item_phases, r->item_phases, sizeof r->item_phases);
+            memo->phases_set = true;
+        }
     }
     uint64_t best = 0;
     r->peak_phase = TMEM_PHASE_FORWARD;
@@ -1470,14 +1488,18 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
                     im->micro_batch == o->micro_batch && im->n_microbatches == o->n_microbatches &&
                     im->recompute == o->recompute && im->fused_ce == o->fused_ce;
     }
-    bool light = !full && hit && items_hit;
-    if (light) { /* what evaluate() reads when both memos hit, peak only */
+    bool light = hit && items_hit;
+    if (light) { /* what evaluate() reads when both memos hit */
         c->overflow = false;
         c->m = p->m;
         c->inv = p->inv;
         c->o = o;
         c->pp = o->pp;
         c->seq = plan_seq(p->m, o);
+        if (full) { /* the gradients' phases, the flags of the result */
+            c->grads_persistent = grads_persistent(o);
+            tmem__train_act_family(c);
+        }
     } else {
         setup_scalars(c, p->m, p->inv, o);
     }
@@ -1485,6 +1507,7 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         state_apply(c, sm);
     } else {
         sm->valid = false;
+        sm->phases_set = false;
         setup_layout(c, stage, p->place_params, p->place_matmul, p->embed_params);
         tmem__lora_setup(c);
     }
