@@ -578,7 +578,13 @@ enum tmem_status tmem_train_compute(const struct tmem_model *m, const struct tme
  * depend on the micro-batch or the sharding; per batch shape (a small
  * direct-mapped table) the activation items, which do not depend on
  * sharding, offload, the optimizer, buckets or overheads. A memo is used only when its
- * key matches; otherwise the part is computed by the same functions
+ * key matches. The plan is compared once per evaluation, with the
+ * validation's memo: the fields every check but those of a search's inner
+ * loops reads (micro-batch and its count, sharding, offload, recompute,
+ * fused cross-entropy), each change a new generation; a state or items
+ * memo matches when its generation is current and the inner-loop fields its
+ * key reads, kept beside it, are equal (tests/unit/test_prep.c proves
+ * those keys covered). Otherwise the part is computed by the same functions
  * tmem_train_compute runs (it is tmem_train_prepare + tmem_train_eval on a
  * fresh struct), so the numbers are the same byte for byte
  * (tests/unit/test_prep.c). The fields are the core's: do not touch them. */

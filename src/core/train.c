@@ -1283,8 +1283,10 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
     r->softmax_fp32 = c->softmax_fp32;
 }
 
-/* The memo keys: the plan with the fields a part does not read zeroed.
- * The layout and model-state items do not read the micro-batch, the
+/* The memo keys: the plan with the fields a part does not read zeroed
+ * (state_key and items_key define what the generation and the inner-loop
+ * fields beside a memo must cover: tmem__train_memo_keys_covered; act_key
+ * and valid_key are compared under their masks). The layout and model-state items do not read the micro-batch, the
  * sequence, the micro-batch counts (grad_accum only as > 1, through
  * grads_persistent, and n_microbatches only through the in-flight counts,
  * recomputed each time), recompute, attention, dropout, sequence
