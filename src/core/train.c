@@ -225,27 +225,33 @@ static uint64_t plan_dp(const struct tmem_train_opts *o)
     return o->dp != 0 ? o->dp : 1;
 }
 
-enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tmem_train_opts *o,
-                                     struct tmem_error *err)
+/* Every check (all), or only those that read a field a search's inner
+ * loops change (micro-batch, micro-batch counts, ZeRO / FSDP, offload,
+ * recompute; fused cross-entropy has none), in the same order: for a plan
+ * whose other fields equal those of a plan that passed every check (the
+ * VALID memo of a prepared context), the others pass again, so the first
+ * of these that fails is the first every check would report. */
+static enum tmem_status validate(const struct tmem_model *m, const struct tmem_train_opts *o, bool all,
+                                 struct tmem_error *err)
 {
     if (m == NULL || o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
-    if (m->ssm != TMEM_SSM_NONE) /* refused rather than counted with attention's tensors */
+    if (all && m->ssm != TMEM_SSM_NONE) /* refused rather than counted with attention's tensors */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
                           "training activations of state-space (Mamba) layers are not modelled yet; "
                           "params and infer count them");
-    if (m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
+    if (all && m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
                           "params counts it; its training activations (bidirectional attention, "
                           "post-LN, the head's outputs) are not built yet");
-    if (m->encdec)
+    if (all && m->encdec)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; the "
                           "training activations of its two stacks are not built yet");
-    if ((unsigned)o->precision >= TMEM_PRECISION_COUNT)
+    if (all && (unsigned)o->precision >= TMEM_PRECISION_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--precision", "unknown precision policy");
-    if ((unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)
+    if (all && (unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--optimizer", "unknown optimizer");
     if ((unsigned)o->recompute >= TMEM_RECOMPUTE_COUNT || (unsigned)o->attention >= TMEM_ATTENTION_COUNT ||
         (unsigned)o->fsdp >= TMEM_FSDP_COUNT || (unsigned)o->offload >= TMEM_OFFLOAD_COUNT ||
@@ -253,58 +259,63 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
     TRY(tmem__check_range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
     uint64_t seq = plan_seq(m, o);
-    TRY(tmem__check_range(err, "--seq", seq, 1, TMEM_MAX_SEQ));
-    if (m->learned_pos && seq > m->n_pos)
-        return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--seq", seq,
-                               "at most the learned position table (n_ctx)");
-    TRY(tmem__check_range(err, "--tp", o->tp, 1, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem__check_range(err, "--pp", o->pp, 1, TMEM_MAX_PP_STAGES));
-    TRY(tmem__check_range(err, "--cp", o->cp, 1, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem__check_range(err, "--ep", o->ep, 1, TMEM_MAX_N_EXPERT));
+    if (all) {
+        TRY(tmem__check_range(err, "--seq", seq, 1, TMEM_MAX_SEQ));
+        if (m->learned_pos && seq > m->n_pos)
+            return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--seq", seq,
+                                   "at most the learned position table (n_ctx)");
+        TRY(tmem__check_range(err, "--tp", o->tp, 1, TMEM_MAX_TRAIN_GPUS));
+        TRY(tmem__check_range(err, "--pp", o->pp, 1, TMEM_MAX_PP_STAGES));
+        TRY(tmem__check_range(err, "--cp", o->cp, 1, TMEM_MAX_TRAIN_GPUS));
+        TRY(tmem__check_range(err, "--ep", o->ep, 1, TMEM_MAX_N_EXPERT));
+    }
     TRY(tmem__check_range(err, "--zero", o->zero, 0, 3));
-    TRY(tmem__check_range(err, "--gpus", o->gpus, 0, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem__check_range(err, "--dp", o->dp, 0, TMEM_MAX_TRAIN_GPUS));
-    TRY(tmem__check_range(err, "--gpus-per-node", o->gpus_per_node, 1, 1024));
+    if (all) {
+        TRY(tmem__check_range(err, "--gpus", o->gpus, 0, TMEM_MAX_TRAIN_GPUS));
+        TRY(tmem__check_range(err, "--dp", o->dp, 0, TMEM_MAX_TRAIN_GPUS));
+        TRY(tmem__check_range(err, "--gpus-per-node", o->gpus_per_node, 1, 1024));
+    }
     TRY(tmem__check_range(err, "--grad-accum", o->grad_accum, 1, UINT64_C(1) << 24));
     TRY(tmem__check_range(err, "--micro-batches", o->n_microbatches, 0, UINT64_C(1) << 24));
-    TRY(tmem__check_range(err, "--virtual-stages", o->virtual_stages, 1, 256));
-    TRY(tmem__check_range(err, "--fragmentation", o->fragmentation_ppm, 0, 1000000));
-    TRY(tmem__check_range(err, "--ce-chunk", o->ce_chunk_tokens, 1, TMEM_MAX_SEQ));
-    TRY(tmem__check_divides(err, "--tp", o->tp, "n_head", m->n_head));
-    TRY(tmem__check_divides(err, "--tp", o->tp, "n_kv_head", m->n_kv_head));
-    if (o->pp > m->n_layer)
-        return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--pp", o->pp,
-                               "at most n_layer (one layer per stage or more)");
-    if (o->ep > 1 && m->n_expert == 0)
-        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--ep",
-                         "expert parallel needs a mixture-of-experts model");
-    if (m->n_expert > 0)
-        TRY(tmem__check_divides(err, "--ep", o->ep, "n_expert", m->n_expert));
-    TRY(tmem__check_divides(err, "--cp", o->cp, "the sequence length", seq));
     uint64_t mp = o->tp * o->pp * o->cp; /* each ≤ 2^20, pp ≤ 1024: fits */
-    if (mp > TMEM_MAX_TRAIN_GPUS)
-        return tmem__fail_value(err, TMEM_ERR_LIMIT, "--tp", mp, "tp·pp·cp at most 1048576");
-    if (o->gpus != 0) {
-        uint64_t dp = o->dp != 0 ? o->dp : o->gpus / mp;
-        if (o->gpus % mp != 0 || dp * mp != o->gpus) {
-            char rule[128];
-            struct tmem_sb sb;
-            tmem__sb_init(&sb, rule, sizeof rule);
-            tmem__sb_str(&sb, "dp·tp·pp·cp (");
-            if (o->dp != 0) {
-                tmem__sb_u64(&sb, o->dp);
+    if (all) {
+        TRY(tmem__check_range(err, "--virtual-stages", o->virtual_stages, 1, 256));
+        TRY(tmem__check_range(err, "--fragmentation", o->fragmentation_ppm, 0, 1000000));
+        TRY(tmem__check_range(err, "--ce-chunk", o->ce_chunk_tokens, 1, TMEM_MAX_SEQ));
+        TRY(tmem__check_divides(err, "--tp", o->tp, "n_head", m->n_head));
+        TRY(tmem__check_divides(err, "--tp", o->tp, "n_kv_head", m->n_kv_head));
+        if (o->pp > m->n_layer)
+            return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--pp", o->pp,
+                                   "at most n_layer (one layer per stage or more)");
+        if (o->ep > 1 && m->n_expert == 0)
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--ep",
+                             "expert parallel needs a mixture-of-experts model");
+        if (m->n_expert > 0)
+            TRY(tmem__check_divides(err, "--ep", o->ep, "n_expert", m->n_expert));
+        TRY(tmem__check_divides(err, "--cp", o->cp, "the sequence length", seq));
+        if (mp > TMEM_MAX_TRAIN_GPUS)
+            return tmem__fail_value(err, TMEM_ERR_LIMIT, "--tp", mp, "tp·pp·cp at most 1048576");
+        if (o->gpus != 0) {
+            uint64_t dp = o->dp != 0 ? o->dp : o->gpus / mp;
+            if (o->gpus % mp != 0 || dp * mp != o->gpus) {
+                char rule[128];
+                struct tmem_sb sb;
+                tmem__sb_init(&sb, rule, sizeof rule);
+                tmem__sb_str(&sb, "dp·tp·pp·cp (");
+                if (o->dp != 0) {
+                    tmem__sb_u64(&sb, o->dp);
+                    tmem__sb_str(&sb, "·");
+                } else {
+                    tmem__sb_str(&sb, "dp·");
+                }
+                tmem__sb_u64(&sb, o->tp);
                 tmem__sb_str(&sb, "·");
-            } else {
-                tmem__sb_str(&sb, "dp·");
+                tmem__sb_u64(&sb, o->pp);
+                tmem__sb_str(&sb, "·");
+                tmem__sb_u64(&sb, o->cp);
+                tmem__sb_str(&sb, o->dp != 0 ? ")" : " for a whole dp)");
+                return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--gpus", o->gpus, rule);
             }
-            tmem__sb_u64(&sb, o->tp);
-            tmem__sb_str(&sb, "·");
-            tmem__sb_u64(&sb, o->pp);
-            tmem__sb_str(&sb, "·");
-            tmem__sb_u64(&sb, o->cp);
-            tmem__sb_str(&sb, o->dp != 0 ? ")" : " for a whole dp)");
-            return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--gpus", o->gpus, rule);
-        }
     }
     uint64_t dp = plan_dp(o);
     if (dp == 0)
@@ -313,6 +324,7 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
         return tmem__fail_value(err, TMEM_ERR_LIMIT, "--gpus", dp * mp, "at most 1048576 GPUs");
     if (m->n_expert > 0 && o->ep > 1)
         TRY(tmem__check_divides(err, "--ep", o->ep, "the data-parallel degree", dp));
+    }
     if (o->zero != 0 && o->fsdp != TMEM_FSDP_OFF)
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--fsdp",
                          "--zero and --fsdp are two ways to shard: give one");
@@ -327,7 +339,7 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
         o->fsdp != TMEM_FSDP_HYBRID)
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--offload",
                          "offloading parameters needs ZeRO-3 or FSDP full / hybrid sharding");
-    if (o->virtual_stages > 1 && (o->pp < 2 || m->n_layer % (o->pp * o->virtual_stages) != 0))
+    if (all && o->virtual_stages > 1 && (o->pp < 2 || m->n_layer % (o->pp * o->virtual_stages) != 0))
         return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--virtual-stages", o->virtual_stages,
                                "used with --pp > 1, and pp·virtual_stages must divide n_layer");
     if (o->fsdp == TMEM_FSDP_HYBRID)
@@ -335,39 +347,41 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
     if (o->optimizer_in_backward && (o->grad_accum > 1 || o->pp > 1 || o->zero != 0 || o->deepspeed_estimator))
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--optimizer-in-backward",
                          "each gradient is stepped as it is made: no --grad-accum, --pp or --zero with it");
-    TRY(tmem__check_range(err, "--lora-rank", o->lora_rank, 0, TMEM_MAX_LORA_RANK));
-    if ((unsigned)o->base_quant >= TMEM_BASE_QUANT_COUNT)
-        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--base-quant", "unknown base quantization");
-    TRY(tmem__check_range(err, "--lora-dropout", o->lora_dropout_ppm, 0, 999999));
-    uint64_t all_kinds = TMEM_TENSOR_KIND_COUNT >= 64 ? UINT64_MAX
-                                                      : (UINT64_C(1) << (TMEM_TENSOR_KIND_COUNT & 63)) - 1;
-    if ((o->lora_targets | o->modules_to_save) & ~all_kinds)
-        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--lora-targets", "a tensor kind out of range");
-    if (o->lora_rank == 0) {
-        const char *flag = o->base_quant != TMEM_BASE_QUANT_NONE ? "--base-quant"
-                           : o->dora                             ? "--dora"
-                           : o->lora_targets != 0                ? "--lora-targets"
-                           : o->lora_dropout_ppm != 0            ? "--lora-dropout"
-                           : o->modules_to_save != 0             ? "--modules-to-save"
-                           : o->lora_alpha != 0                  ? "--lora-alpha"
-                                                                 : NULL;
-        if (flag != NULL)
-            return tmem__fail(err, TMEM_ERR_INCONSISTENT, flag,
-                             "an adapter option needs --lora-rank R (R > 0)");
-    } else {
-        uint64_t linear = 0;
-        for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
-            if (tmem__kind_lora_linear(k))
-                linear |= UINT64_C(1) << k;
-        if ((o->lora_targets & linear) == 0)
-            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
-                             "no linear layer targeted (q,k,v,o,gate,up,down, HF names or all-linear)");
-        if (o->lora_targets & ~linear)
-            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
-                             "adapters go on linear layers only");
-        if (o->deepspeed_estimator)
-            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-rank",
-                             "DeepSpeed's estimator counts full fine-tuning only");
+    if (all) {
+        TRY(tmem__check_range(err, "--lora-rank", o->lora_rank, 0, TMEM_MAX_LORA_RANK));
+        if ((unsigned)o->base_quant >= TMEM_BASE_QUANT_COUNT)
+            return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--base-quant", "unknown base quantization");
+        TRY(tmem__check_range(err, "--lora-dropout", o->lora_dropout_ppm, 0, 999999));
+        uint64_t all_kinds = TMEM_TENSOR_KIND_COUNT >= 64 ? UINT64_MAX
+                                                          : (UINT64_C(1) << (TMEM_TENSOR_KIND_COUNT & 63)) - 1;
+        if ((o->lora_targets | o->modules_to_save) & ~all_kinds)
+            return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--lora-targets", "a tensor kind out of range");
+        if (o->lora_rank == 0) {
+            const char *flag = o->base_quant != TMEM_BASE_QUANT_NONE ? "--base-quant"
+                               : o->dora                             ? "--dora"
+                               : o->lora_targets != 0                ? "--lora-targets"
+                               : o->lora_dropout_ppm != 0            ? "--lora-dropout"
+                               : o->modules_to_save != 0             ? "--modules-to-save"
+                               : o->lora_alpha != 0                  ? "--lora-alpha"
+                                                                     : NULL;
+            if (flag != NULL)
+                return tmem__fail(err, TMEM_ERR_INCONSISTENT, flag,
+                                 "an adapter option needs --lora-rank R (R > 0)");
+        } else {
+            uint64_t linear = 0;
+            for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
+                if (tmem__kind_lora_linear(k))
+                    linear |= UINT64_C(1) << k;
+            if ((o->lora_targets & linear) == 0)
+                return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
+                                 "no linear layer targeted (q,k,v,o,gate,up,down, HF names or all-linear)");
+            if (o->lora_targets & ~linear)
+                return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
+                                 "adapters go on linear layers only");
+            if (o->deepspeed_estimator)
+                return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-rank",
+                                 "DeepSpeed's estimator counts full fine-tuning only");
+    }
     }
     if (o->deepspeed_estimator && o->zero != 2 && o->zero != 3)
         return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
@@ -375,47 +389,10 @@ enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tm
     return TMEM_OK;
 }
 
-/* The checks of tmem_train_validate that read a field a search's inner
- * loops change (micro-batch, micro-batch counts, ZeRO / FSDP, offload,
- * recompute; fused cross-entropy has none), in its order: for a plan whose
- * other fields equal those of a plan that passed every check (the VALID
- * memo of a prepared context), the other checks pass again, so the first
- * of these that fails is the first tmem_train_validate would report. */
-static enum tmem_status validate_inner(const struct tmem_model *m, const struct tmem_train_opts *o,
-                                       struct tmem_error *err)
+enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tmem_train_opts *o,
+                                     struct tmem_error *err)
 {
-    (void)m;
-    if ((unsigned)o->recompute >= TMEM_RECOMPUTE_COUNT || (unsigned)o->attention >= TMEM_ATTENTION_COUNT ||
-        (unsigned)o->fsdp >= TMEM_FSDP_COUNT || (unsigned)o->offload >= TMEM_OFFLOAD_COUNT ||
-        (unsigned)o->kernels >= TMEM_KERNELS_COUNT)
-        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
-    TRY(tmem__check_range(err, "--micro-batch", o->micro_batch, 1, TMEM_MAX_MICRO_BATCH));
-    TRY(tmem__check_range(err, "--zero", o->zero, 0, 3));
-    TRY(tmem__check_range(err, "--grad-accum", o->grad_accum, 1, UINT64_C(1) << 24));
-    TRY(tmem__check_range(err, "--micro-batches", o->n_microbatches, 0, UINT64_C(1) << 24));
-    if (o->zero != 0 && o->fsdp != TMEM_FSDP_OFF)
-        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--fsdp",
-                         "--zero and --fsdp are two ways to shard: give one");
-    if (o->distributed_optimizer && (o->zero != 0 || o->fsdp != TMEM_FSDP_OFF))
-        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--distributed-optimizer",
-                         "Megatron's distributed optimizer replaces ZeRO / FSDP sharding");
-    bool sharding = o->zero != 0 || (o->fsdp != TMEM_FSDP_OFF && o->fsdp != TMEM_FSDP_NO_SHARD);
-    if (o->offload != TMEM_OFFLOAD_NONE && !sharding && !o->deepspeed_estimator)
-        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--offload",
-                         "offload needs ZeRO (--zero 1..3) or FSDP sharding");
-    if (o->offload == TMEM_OFFLOAD_PARAMS && o->zero != 3 && o->fsdp != TMEM_FSDP_FULL &&
-        o->fsdp != TMEM_FSDP_HYBRID)
-        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--offload",
-                         "offloading parameters needs ZeRO-3 or FSDP full / hybrid sharding");
-    if (o->fsdp == TMEM_FSDP_HYBRID)
-        TRY(tmem__check_divides(err, "--gpus-per-node", o->tp * o->cp, "gpus per node", o->gpus_per_node));
-    if (o->optimizer_in_backward && (o->grad_accum > 1 || o->pp > 1 || o->zero != 0 || o->deepspeed_estimator))
-        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--optimizer-in-backward",
-                         "each gradient is stepped as it is made: no --grad-accum, --pp or --zero with it");
-    if (o->deepspeed_estimator && o->zero != 2 && o->zero != 3)
-        return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
-                               "2 or 3 with --deepspeed-estimator (DeepSpeed estimates those stages)");
-    return TMEM_OK;
+    return validate(m, o, true, err);
 }
 
 /* ------------------------------------------------------------ layout */
@@ -1635,7 +1612,7 @@ static enum tmem_status eval_stages(struct tmem_train_prep *p, const struct tmem
      * of the last plan that passed (the same first refusal either way);
      * else every check, and a new generation of the memos' keys */
     if (p->keyed && o != NULL && p->valid_ok && key_match(o, p->key_mask[TMEM_TRAIN_KEY_VALID], &p->valid_key)) {
-        TRY(validate_inner(p->m, o, err));
+        TRY(validate(p->m, o, false, err));
     } else {
         TRY(tmem_train_validate(p->m, o, err));
         if (p->keyed) {

@@ -296,6 +296,65 @@ static void inner_loops_equal_cold(void **state)
                   (unsigned long long)paged);
 }
 
+/* a plan that passed, then one inner-loop field made invalid (the checks
+ * that run for a plan of the current generation): refused as the cold
+ * path refuses it, message for message */
+static void inner_refusals_equal_cold(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("mixtral-8x7b", &m, &inv);
+    static struct tmem_train_prep p;
+    static struct tmem_train_items_memo items[TMEM_TRAIN_PREP_ITEMS];
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_train_prepare(&m, &inv, items, TMEM_TRAIN_PREP_ITEMS, &p, &err), TMEM_OK);
+    uint64_t refused = 0;
+    for (int base = 0; base < 4; base++) {
+        struct tmem_train_opts o;
+        tmem_train_opts_default(&o);
+        o.seq = 1024;
+        o.gpus = 16;
+        o.tp = 2;
+        o.ep = 2;
+        o.distributed_optimizer = base == 1;
+        o.optimizer_in_backward = base == 2;
+        o.deepspeed_estimator = base == 3;
+        o.zero = base == 3 ? 2 : 0;
+        for (int bad = 0; bad < 12; bad++) {
+            struct tmem_train_result a, b;
+            struct tmem_error ea = {0}, eb = {0};
+            assert_int_equal(tmem_train_eval_peak(&p, &o, UINT64_MAX, &a, &ea), TMEM_OK);
+            struct tmem_train_opts x = o;
+            switch (bad) {
+            case 0: x.zero = 1, x.fsdp = TMEM_FSDP_FULL; break;
+            case 1: x.micro_batch = 0; break;
+            case 2: x.zero = 4; break;
+            case 3: x.grad_accum = 0; break;
+            case 4: x.n_microbatches = UINT64_C(1) << 25; break;
+            case 5: x.recompute = TMEM_RECOMPUTE_COUNT; break;
+            case 6: x.zero = 0, x.fsdp = TMEM_FSDP_OFF, x.offload = TMEM_OFFLOAD_OPTIMIZER; break;
+            case 7: x.zero = 1, x.offload = TMEM_OFFLOAD_PARAMS; break;
+            case 8: x.zero = 0, x.fsdp = TMEM_FSDP_HYBRID, x.gpus_per_node = 1; break;
+            case 9: x.zero = 1; break;
+            case 10: x.grad_accum = 4; break;
+            default: x.fsdp = TMEM_FSDP_COUNT; break;
+            }
+            enum tmem_status sa = tmem_train_eval_peak(&p, &x, UINT64_MAX, &a, &ea);
+            enum tmem_status sb = tmem_train_compute(&m, &inv, &x, UINT64_MAX, &b, &eb);
+            assert_int_equal(sa, sb);
+            if (sa != TMEM_OK) {
+                assert_string_equal(ea.where, eb.where);
+                assert_string_equal(ea.msg, eb.msg);
+                refused++;
+            } else {
+                same_peak(&a, &b, "mixtral-8x7b", (uint64_t)bad);
+            }
+        }
+    }
+    assert_true(refused >= 30);
+}
+
 static void prepare_refuses_bad_arguments(void **state)
 {
     (void)state;
@@ -324,6 +383,7 @@ int main(void)
         cmocka_unit_test(prepared_equals_cold_on_every_preset),
         cmocka_unit_test(memo_keys_are_covered),
         cmocka_unit_test(inner_loops_equal_cold),
+        cmocka_unit_test(inner_refusals_equal_cold),
         cmocka_unit_test(prepare_refuses_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
