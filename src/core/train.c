@@ -1375,22 +1375,25 @@ static inline void key_store(const struct tmem_train_opts *o, const uint64_t *ma
  * beside its generation (sharding, offload), and those the items memo keeps
  * (micro-batch, its count, recompute, fused cross-entropy): each key
  * function applied to all-ones but for them. */
+/* a field's bytes copied (all-ones is no valid bool or enum to load) */
+#define KEEP(f) memcpy(&k->f, &o->f, sizeof k->f)
 static void state_inner(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
     memset(k, 0, sizeof *k);
-    k->zero = o->zero;
-    k->fsdp = o->fsdp;
-    k->offload = o->offload;
+    KEEP(zero);
+    KEEP(fsdp);
+    KEEP(offload);
 }
 
 static void items_inner(const struct tmem_train_opts *o, struct tmem_train_opts *k)
 {
     memset(k, 0, sizeof *k);
-    k->micro_batch = o->micro_batch;
-    k->n_microbatches = o->n_microbatches;
-    k->recompute = o->recompute;
-    k->fused_ce = o->fused_ce;
+    KEEP(micro_batch);
+    KEEP(n_microbatches);
+    KEEP(recompute);
+    KEEP(fused_ce);
 }
+#undef KEEP
 
 bool tmem__train_memo_keys_covered(void)
 {
