@@ -136,8 +136,37 @@ enum tmem_phase {
     TMEM_PHASE_BACKWARD,      /* start of backward: activations, logits grad, recompute */
     TMEM_PHASE_BACKWARD_END,  /* end of backward: activations freed, every gradient */
     TMEM_PHASE_OPTIMIZER,     /* optimizer step: gradients, states, step scratch */
+    TMEM_PHASE_ROLLOUT,       /* --rl only: generation between training steps: the model states, the
+                                 frozen models and a colocated engine, no activations */
     TMEM_PHASE_COUNT
 };
+
+/* Post-training with a reward (--rl). GRPO: G completions per prompt scored
+ * against each other (no critic); PPO: a trained critic (value model). Both
+ * keep a frozen reference and may score with a frozen reward model; the
+ * completions come from a generation engine that may share the GPU. */
+enum tmem_rl {
+    TMEM_RL_NONE = 0,
+    TMEM_RL_GRPO,
+    TMEM_RL_PPO,
+    TMEM_RL_COUNT
+};
+const char *tmem_rl_name(enum tmem_rl r); /* "none", "grpo", "ppo" */
+enum tmem_rl tmem_rl_from_name(const char *s);
+
+/* Where the frozen reference model of DPO / GRPO / PPO lives. */
+enum tmem_ref_model {
+    TMEM_REF_MODEL_SAME = 0, /* a frozen copy of the policy in its weight dtype, sharded as it is */
+    TMEM_REF_MODEL_NONE,     /* none (TRL GRPO beta = 0.0, DPO precompute_ref_log_probs) */
+    TMEM_REF_MODEL_OFFLOAD,  /* on the host (verl ref.fsdp_config.param_offload: True) */
+    TMEM_REF_MODEL_COUNT
+};
+const char *tmem_ref_model_name(enum tmem_ref_model r); /* "same", "none", "offload" */
+enum tmem_ref_model tmem_ref_model_from_name(const char *s);
+
+
+#define TMEM_RL_GROUP_SIZE 8u          /* TRL GRPOConfig num_generations default */
+#define TMEM_RL_ROLLOUT_WEIGHT_BYTES 2u /* the engine's weights in bf16 (verl rollout.dtype: bfloat16) */
 
 /* Named defaults (printed with every result; each is overridable). */
 #define TMEM_TRAIN_CUDA_OVERHEAD_BYTES (UINT64_C(768) << 20) /* CUDA context 512 MiB + cuBLAS/NCCL workspaces 256 MiB */
@@ -203,6 +232,18 @@ struct tmem_train_opts {
     bool optimizer_in_backward; /* torchtune: each gradient stepped and freed as soon as it is made */
     bool dpo;                   /* DPO (TRL DPOTrainer): a chosen and a rejected sequence per pair (2·b
                                    sequences through the policy) and a frozen reference model */
+    enum tmem_ref_model ref_model; /* DPO and --rl: the frozen reference (none with LoRA: the base with
+                                   its adapters disabled) */
+    enum tmem_rl rl;            /* GRPO / PPO: micro_batch counts completions */
+    uint64_t group_size;        /* GRPO: completions per prompt (0: TMEM_RL_GROUP_SIZE) */
+    bool critic;                /* PPO: a trained value model, the policy's architecture with a
+                                   d_model × 1 value head for the lm_head */
+    uint64_t reward_params;     /* a frozen reward model's parameters (0: none, a rule-based reward) */
+    uint32_t rollout_util_ppm;  /* colocated engine: gpu_memory_utilization, parts per million (0: none) */
+    bool rollout_sleep;         /* the engine sleeps during training (vLLM sleep level 1: its weights
+                                   offloaded, its KV cache freed) */
+    uint64_t rollout_tp;        /* the engine's tensor parallel degree (1) */
+    uint64_t rollout_capacity_bytes; /* the GPU memory the utilization is a fraction of */
 
     /* --deepspeed-estimator: DeepSpeed's own model-states estimate instead */
     bool deepspeed_estimator;
@@ -212,6 +253,9 @@ struct tmem_train_opts {
 };
 
 void tmem_train_opts_default(struct tmem_train_opts *o);
+
+/* Whether a plan has phase p (the rollout phase only with --rl). */
+bool tmem_train_phase_used(const struct tmem_train_opts *o, enum tmem_phase p);
 
 /* Names for the CLI, the reader and the reports ("bf16-mixed", "adamw",
  * "selective", "flash", "grad-op", "optimizer", "backward"). Lookups return
@@ -322,6 +366,11 @@ struct tmem_lora_params {
     uint64_t all_params;
     uint64_t targeted_linears; /* linear layers that carry an adapter */
 };
+/* A value or reward model's parameters, as OpenRLHF builds one from a
+ * causal LM (openrlhf/models/model.py: the base model and value_head =
+ * nn.Linear(hidden_size, 1, bias=False) in place of the lm_head): the
+ * inventory's total, less an untied lm_head (and its bias), plus d_model. */
+uint64_t tmem_train_value_model_params(const struct tmem_model *m, const struct tmem_inventory *inv);
 enum tmem_status tmem_lora_count(const struct tmem_model *m, const struct tmem_inventory *inv,
                                  const struct tmem_train_opts *o, struct tmem_lora_params *out,
                                  struct tmem_error *err);
@@ -350,7 +399,13 @@ const struct tmem_optimizer_info *tmem_optimizer_info(enum tmem_optimizer o);
 /* The items a training ledger is made of, in display order. */
 enum tmem_train_item {
     TMEM_TI_WEIGHTS = 0,
-    TMEM_TI_REF_WEIGHTS,    /* --dpo: the frozen reference model (a copy of the policy; none with LoRA) */
+    TMEM_TI_REF_WEIGHTS,    /* --dpo, --rl: the frozen reference model (a copy of the policy; none with LoRA) */
+    TMEM_TI_REWARD_WEIGHTS, /* --reward-model: the frozen reward model */
+    TMEM_TI_CRITIC_WEIGHTS, /* --rl ppo: the critic (value model), trained */
+    TMEM_TI_CRITIC_GRADS,
+    TMEM_TI_CRITIC_STATES,  /* its master weights and optimizer states */
+    TMEM_TI_ROLLOUT_WEIGHTS,/* --rollout-memory-utilization: the engine's copy of the weights */
+    TMEM_TI_ROLLOUT_KV,     /* and its KV cache pool: the rest of utilization × GPU memory */
     TMEM_TI_GRADS,
     TMEM_TI_GRADS_FP32,
     TMEM_TI_MASTER,
@@ -391,6 +446,7 @@ enum tmem_host_item {
     TMEM_HI_GRADS_FP32,
     TMEM_HI_DS_CPU,
     TMEM_HI_PAGED,  /* paged optimizer states evicted to host under memory pressure */
+    TMEM_HI_REF_WEIGHTS, /* --ref-model offload */
     TMEM_HI_COUNT
 };
 

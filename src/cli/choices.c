@@ -27,6 +27,8 @@ CHOICES(tmem__choice_framework, TMEM_FRAMEWORK_COUNT, tmem_framework_name((enum 
 CHOICES(tmem__choice_kernels, TMEM_KERNELS_COUNT, tmem_kernels_name((enum tmem_kernels)i))
 CHOICES(tmem__choice_fsdp, TMEM_FSDP_COUNT, tmem_fsdp_name((enum tmem_fsdp)i))
 CHOICES(tmem__choice_offload, TMEM_OFFLOAD_COUNT, tmem_offload_name((enum tmem_offload)i))
+CHOICES(tmem__choice_rl, TMEM_RL_COUNT, tmem_rl_name((enum tmem_rl)i))
+CHOICES(tmem__choice_ref_model, TMEM_REF_MODEL_COUNT, tmem_ref_model_name((enum tmem_ref_model)i))
 CHOICES(tmem__choice_base_quant, TMEM_BASE_QUANT_COUNT, tmem_base_quant_name((enum tmem_base_quant)i))
 CHOICES(tmem__choice_kv_dtype, TMEM_KV_COUNT, tmem_kv_dtype_name((enum tmem_kv_dtype)i))
 CHOICES(tmem__choice_engine, TMEM_ENGINE_COUNT, tmem_engine_name((enum tmem_engine)i))
@@ -67,6 +69,12 @@ const char *tmem__choice_ggml_type(size_t i)
 const char *tmem__choice_on_off(size_t i)
 {
     static const char *const names[] = {"on", "off"};
+    return i < 2 ? names[i] : NULL;
+}
+
+const char *tmem__choice_same_none(size_t i)
+{
+    static const char *const names[] = {"same", "none"};
     return i < 2 ? names[i] : NULL;
 }
 

@@ -21,12 +21,14 @@ struct train_flags {
     struct tmem__time_flag_vals time;
     struct u64_opt nodes, tokens;
     const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *kernels, *framework, *dropout, *gpu,
-        *deepspeed, *lora_targets, *base_quant, *modules_to_save;
-    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo;
+        *deepspeed, *lora_targets, *base_quant, *modules_to_save, *rl, *ref_model, *critic, *reward_model;
+    struct u64_opt group_size, rollout_tp;
+    struct real_opt rollout_util;
+    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo, rollout_sleep;
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 63
+#define N_TRAIN_ROWS 71
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -91,6 +93,20 @@ static void train_opts(struct train_flags *t, struct opt *o)
         {OPT_ROW("--modules-to-save", OPT_STR, "LIST", "comma list trained in full beside the adapters: embed_tokens, lm_head", &t->modules_to_save)},
         {OPT_ROW("--optimizer-in-backward", OPT_FLAG, NULL, "torchtune: step and free each gradient as it is made (one gradient lives)", &t->opt_in_bwd)},
         {OPT_ROW("--dpo", OPT_FLAG, NULL, "DPO: chosen + rejected sequences per pair (2 × micro-batch) and a frozen reference model (none with LoRA)", &t->dpo)},
+        {OPT_ROW("--rl", OPT_STR, "A", "post-training from rollouts: grpo (groups of completions, no critic) or ppo (a trained critic); --micro-batch counts completions", &t->rl),
+         .choice = tmem__choice_rl, .def = OPT_DEFAULT_TEXT(tmem_rl_name(d.rl))},
+        {OPT_ROW("--group-size", OPT_U64, "G", "GRPO: completions per prompt (TRL num_generations; must divide micro-batch × grad-accum × dp)", &t->group_size),
+         .def = OPT_DEFAULT_U64(TMEM_RL_GROUP_SIZE)},
+        {OPT_ROW("--ref-model", OPT_STR, "S", "DPO / --rl frozen reference: a copy on the GPU, none (TRL GRPO beta 0.0), or offload (host); none with LoRA", &t->ref_model),
+         .choice = tmem__choice_ref_model, .def = OPT_DEFAULT_TEXT(tmem_ref_model_name(d.ref_model))},
+        {OPT_ROW("--critic", OPT_STR, "S", "PPO value model: same (the policy's architecture, a d_model × 1 value head, trained) or none; default same with --rl ppo", &t->critic),
+         .choice = tmem__choice_same_none},
+        {OPT_ROW("--reward-model", OPT_STR, "MODEL", "--rl: a frozen reward model (a config, folder or preset, or same: the policy's), forward only; none: a rule-based reward", &t->reward_model),
+         .def = OPT_DEFAULT_TEXT("none")},
+        {OPT_ROW("--rollout-memory-utilization", OPT_REAL, "F", "--rl: a colocated vLLM engine takes F × the --gpu's memory (weights copy + KV cache); TRL 0.3, verl 0.5, OpenRLHF 0.95", &t->rollout_util)},
+        {OPT_ROW("--rollout-tp", OPT_U64, "N", "the colocated engine's tensor parallel degree (verl 2, TRL and OpenRLHF 1)", &t->rollout_tp),
+         .def = OPT_DEFAULT_U64(d.rollout_tp)},
+        {OPT_ROW("--rollout-sleep", OPT_FLAG, NULL, "the engine sleeps while the policy trains (verl free_cache_engine True; TRL vllm_enable_sleep_mode, OpenRLHF --vllm.enable_sleep)", &t->rollout_sleep)},
         {OPT_ROW("--fp32-grad-accum", OPT_FLAG, NULL, "keep an fp32 gradient buffer (16-bit mixed policies)", &t->fp32_grads)},
         {OPT_ROW("--fused-ce", OPT_FLAG, NULL, "chunked logits + loss (fused linear cross-entropy)", &t->fused_ce)},
         {OPT_ROW("--ce-chunk", OPT_U64, "N", "tokens per chunk with --fused-ce", &t->ce_chunk),
@@ -222,6 +238,44 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
     o->optimizer_in_backward = t->opt_in_bwd;
     o->dpo = t->dpo;
     int k;
+    if (t->rl) {
+        if ((k = tmem__pick(opts, n_opts, "--rl", t->rl, "algorithm", (int)tmem_rl_from_name(t->rl), TMEM_RL_COUNT)) < 0)
+            return 2;
+        o->rl = (enum tmem_rl)k;
+    }
+    if (t->ref_model) {
+        if ((k = tmem__pick(opts, n_opts, "--ref-model", t->ref_model, "reference model",
+                            (int)tmem_ref_model_from_name(t->ref_model), TMEM_REF_MODEL_COUNT)) < 0)
+            return 2;
+        o->ref_model = (enum tmem_ref_model)k;
+    }
+    o->critic = o->rl == TMEM_RL_PPO;
+    if (t->critic) {
+        if ((k = tmem__choice_index(tmem__choice_same_none, t->critic)) < 0) {
+            cli_error("--critic", "must be same or none", NULL);
+            return 2;
+        }
+        o->critic = k == 0;
+    }
+    if (t->group_size.set) {
+        if (t->group_size.v == 0) {
+            cli_error("--group-size", "must be at least 2 (a group's rewards are compared)", NULL);
+            return 2;
+        }
+        o->group_size = t->group_size.v;
+    }
+    if (t->rollout_util.set) {
+        if (!(t->rollout_util.v > 0.0 && t->rollout_util.v < 1.0)) {
+            cli_error("--rollout-memory-utilization", "must be a fraction in (0, 1) (0.3 is 30 %)", NULL);
+            return 2;
+        }
+        o->rollout_util_ppm = (uint32_t)(t->rollout_util.v * 1e6 + 0.5);
+        if (o->rollout_util_ppm > 999999)
+            o->rollout_util_ppm = 999999;
+    }
+    if (t->rollout_tp.set)
+        o->rollout_tp = t->rollout_tp.v;
+    o->rollout_sleep = t->rollout_sleep;
     if (t->base_quant) {
         if ((k = tmem__pick(opts, n_opts, "--base-quant", t->base_quant, "base quantization",
                       (int)tmem_base_quant_from_name(t->base_quant), TMEM_BASE_QUANT_COUNT)) < 0)
@@ -489,6 +543,8 @@ int cmd_train(int argc, char **argv)
         return 2;
     if (gpu != NULL)
         o.page_capacity_bytes = gpu->memory_bytes; /* paged optimizer states leave the GPU beyond it */
+    if (gpu != NULL && o.rollout_util_ppm != 0)
+        o.rollout_capacity_bytes = gpu->memory_bytes; /* the colocated engine's share is of it */
     if (t.micro_batch.max || t.seq.max) {
         const char *flag = t.micro_batch.max ? "--micro-batch" : "--seq";
         if (t.micro_batch.max && t.seq.max) {
@@ -515,6 +571,18 @@ int cmd_train(int argc, char **argv)
     struct tmem_error err = {0};
     if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
         return report_error(&err);
+    if (t.reward_model != NULL && strcmp(t.reward_model, "none") != 0) {
+        if (strcmp(t.reward_model, "same") == 0) {
+            o.reward_params = tmem_train_value_model_params(&m, &inv);
+        } else {
+            static struct tmem_model rm;
+            static struct tmem_inventory rinv;
+            struct model_flags rf = {0};
+            if (tmem__model_inventory_from_args(t.reward_model, &rf, &rm, &rinv) != 0)
+                return 2;
+            o.reward_params = tmem_train_value_model_params(&rm, &rinv);
+        }
+    }
     /* --micro-batch max / --seq max: the ledger below is at the solved value
      * (at the smallest when nothing fits) */
     struct tmem_train_solution solution;
@@ -545,6 +613,20 @@ int cmd_train(int argc, char **argv)
         o.gpus_per_node = total / t.nodes.v;
         if (tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, &err) != TMEM_OK)
             return report_error(&err);
+    }
+    if (o.rl == TMEM_RL_GRPO) {
+        /* TRL GRPOConfig: "The effective batch size (num_processes *
+         * per_device_batch_size * gradient_accumulation_steps) must be evenly
+         * divisible by" num_generations */
+        uint64_t g = o.group_size != 0 ? o.group_size : TMEM_RL_GROUP_SIZE;
+        uint64_t per_step = o.micro_batch * o.grad_accum * r.layout.dp; /* each ≤ 2^24 or 2^20: fits */
+        if (per_step % g != 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%llu must divide the %llu completions per step (micro-batch × grad-accum × dp)",
+                     (unsigned long long)g, (unsigned long long)per_step);
+            cli_error("--group-size", msg, NULL);
+            return 2;
+        }
     }
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
         if (tmem_train_ledger(&m, &inv, &o, &r, (enum tmem_phase)p, false, &phases[p], &err) != TMEM_OK)

@@ -90,9 +90,13 @@ static const char *const attention_names[] = {"naive", "flash"};
 static const char *const kernels_names[] = {"eager", "fused", "liger", "te", "local"};
 static const char *const fsdp_names[] = {"off", "full", "grad-op", "hybrid", "no-shard"};
 static const char *const offload_names[] = {"none", "optimizer", "params"};
-static const char *const phase_names[] = {"forward", "backward", "backward_end", "optimizer"};
+static const char *const phase_names[] = {"forward", "backward", "backward_end", "optimizer", "rollout"};
 static const char *const phase_titles[] = {"end of forward", "start of backward", "end of backward",
-                                           "optimizer step"};
+                                           "optimizer step", "rollout (generation)"};
+static const char *const rl_names[] = {"none", "grpo", "ppo"};
+static const char *const ref_model_names[] = {"same", "none", "offload"};
+_Static_assert(sizeof rl_names / sizeof rl_names[0] == TMEM_RL_COUNT, "names");
+_Static_assert(sizeof ref_model_names / sizeof ref_model_names[0] == TMEM_REF_MODEL_COUNT, "names");
 _Static_assert(sizeof recompute_names / sizeof recompute_names[0] == TMEM_RECOMPUTE_COUNT, "names");
 _Static_assert(sizeof attention_names / sizeof attention_names[0] == TMEM_ATTENTION_COUNT, "names");
 _Static_assert(sizeof fsdp_names / sizeof fsdp_names[0] == TMEM_FSDP_COUNT, "names");
@@ -120,6 +124,8 @@ NAME_FN(tmem_kernels_name, enum tmem_kernels, kernels_names, TMEM_KERNELS_COUNT)
 NAME_FN(tmem_offload_name, enum tmem_offload, offload_names, TMEM_OFFLOAD_COUNT)
 NAME_FN(tmem_phase_name, enum tmem_phase, phase_names, TMEM_PHASE_COUNT)
 NAME_FN(tmem_phase_title, enum tmem_phase, phase_titles, TMEM_PHASE_COUNT)
+NAME_FN(tmem_rl_name, enum tmem_rl, rl_names, TMEM_RL_COUNT)
+NAME_FN(tmem_ref_model_name, enum tmem_ref_model, ref_model_names, TMEM_REF_MODEL_COUNT)
 
 const char *tmem_precision_name(enum tmem_precision p)
 {
@@ -182,6 +188,21 @@ enum tmem_offload tmem_offload_from_name(const char *s)
     return (enum tmem_offload)find_name(s, offload_names, TMEM_OFFLOAD_COUNT);
 }
 
+enum tmem_rl tmem_rl_from_name(const char *s)
+{
+    return (enum tmem_rl)find_name(s, rl_names, TMEM_RL_COUNT);
+}
+
+enum tmem_ref_model tmem_ref_model_from_name(const char *s)
+{
+    return (enum tmem_ref_model)find_name(s, ref_model_names, TMEM_REF_MODEL_COUNT);
+}
+
+bool tmem_train_phase_used(const struct tmem_train_opts *o, enum tmem_phase p)
+{
+    return (unsigned)p < TMEM_PHASE_COUNT && (p != TMEM_PHASE_ROLLOUT || (o != NULL && o->rl != TMEM_RL_NONE));
+}
+
 void tmem_train_opts_default(struct tmem_train_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -205,6 +226,7 @@ void tmem_train_opts_default(struct tmem_train_opts *o)
     o->cuda_overhead_bytes = TMEM_TRAIN_CUDA_OVERHEAD_BYTES;
     o->fragmentation_ppm = TMEM_TRAIN_FRAGMENTATION_PPM;
     o->ds_zero_init = true;
+    o->rollout_tp = 1;
 }
 
 /* ------------------------------------------------------------ validation */
@@ -223,6 +245,65 @@ static uint64_t plan_dp(const struct tmem_train_opts *o)
     if (o->gpus != 0)
         return o->gpus / mp;
     return o->dp != 0 ? o->dp : 1;
+}
+
+/* DPO / GRPO / PPO: the post-training options */
+static enum tmem_status validate_post(const struct tmem_model *m, const struct tmem_train_opts *o,
+                                      struct tmem_error *err)
+{
+    if ((unsigned)o->rl >= TMEM_RL_COUNT || (unsigned)o->ref_model >= TMEM_REF_MODEL_COUNT)
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "an option is out of range");
+    bool rl = o->rl != TMEM_RL_NONE;
+    if (rl && o->dpo)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--rl",
+                         "DPO learns from fixed pairs, GRPO / PPO from their own rollouts: give one");
+    if (o->ref_model != TMEM_REF_MODEL_SAME && !rl && !o->dpo)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--ref-model", "a reference model needs --dpo or --rl");
+    const char *rl_flag = o->reward_params != 0 ? "--reward-model"
+                          : o->rollout_util_ppm != 0 ? "--rollout-memory-utilization"
+                          : o->rollout_sleep ? "--rollout-sleep"
+                          : o->rollout_tp != 1 ? "--rollout-tp"
+                          : o->critic ? "--critic"
+                          : o->group_size != 0 ? "--group-size" : NULL;
+    if (!rl && rl_flag != NULL)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, rl_flag, "a post-training option needs --rl grpo|ppo");
+    if (!rl)
+        return TMEM_OK;
+    if (o->deepspeed_estimator)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--rl", "DeepSpeed's estimator counts one model's states");
+    if (o->group_size != 0 && o->rl != TMEM_RL_GRPO)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--group-size", "completions per prompt are GRPO's (--rl grpo)");
+    if (o->rl == TMEM_RL_GRPO) {
+        /* OpenRLHF train_ppo_ray.py: a group estimator "requires
+         * n_samples_per_prompt > 1". (TRL's divisibility of the generation
+         * batch by num_generations is the CLI's check of the plan given:
+         * the solvers try every micro-batch.) */
+        uint64_t g = o->group_size != 0 ? o->group_size : TMEM_RL_GROUP_SIZE;
+        TRY(tmem__check_range(err, "--group-size", g, 2, UINT64_C(1) << 20));
+        if (o->critic)
+            return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--critic",
+                             "GRPO's baseline is its group's mean reward: the critic is PPO's (--rl ppo)");
+    }
+    if (o->critic) {
+        for (uint32_t k = 0; k < optimizers[o->optimizer].n_states; k++)
+            if (optimizers[o->optimizer].states[k].kind != TMEM_STATE_FULL)
+                return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--critic",
+                                 "the critic's states are counted for full-state optimizers (adamw, adam, sgd, lion)");
+        if (o->offload != TMEM_OFFLOAD_NONE || o->optimizer == TMEM_OPTIMIZER_PAGED_ADAMW)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--critic",
+                             "an offloaded or paged critic is not modelled");
+    }
+    TRY(tmem__check_range(err, "--rollout-memory-utilization", o->rollout_util_ppm, 0, 999999));
+    TRY(tmem__check_range(err, "--rollout-tp", o->rollout_tp, 1, TMEM_MAX_TRAIN_GPUS));
+    TRY(tmem__check_divides(err, "--rollout-tp", o->rollout_tp, "n_head", m->n_head));
+    TRY(tmem__check_divides(err, "--rollout-tp", o->rollout_tp, "n_kv_head", m->n_kv_head));
+    if (o->rollout_util_ppm != 0 && o->rollout_capacity_bytes == 0)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--rollout-memory-utilization",
+                         "a fraction of the GPU's memory: give --gpu");
+    if (o->rollout_util_ppm == 0 && (o->rollout_sleep || o->rollout_tp != 1))
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, o->rollout_sleep ? "--rollout-sleep" : "--rollout-tp",
+                         "an engine option needs --rollout-memory-utilization F");
+    return TMEM_OK;
 }
 
 /* Every check (all), or only those that read a field a search's inner
@@ -386,7 +467,7 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
     if (o->deepspeed_estimator && o->zero != 2 && o->zero != 3)
         return tmem__fail_value(err, TMEM_ERR_INCONSISTENT, "--zero", o->zero,
                                "2 or 3 with --deepspeed-estimator (DeepSpeed estimates those stages)");
-    return TMEM_OK;
+    return validate_post(m, o, err);
 }
 
 enum tmem_status tmem_train_validate(const struct tmem_model *m, const struct tmem_train_opts *o,
@@ -675,6 +756,12 @@ static const struct {
 } item_table[] = {
     [TMEM_TI_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
     [TMEM_TI_REF_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
+    [TMEM_TI_REWARD_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
+    [TMEM_TI_CRITIC_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
+    [TMEM_TI_CRITIC_GRADS] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
+    [TMEM_TI_CRITIC_STATES] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
+    [TMEM_TI_ROLLOUT_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
+    [TMEM_TI_ROLLOUT_KV] = {TMEM_BUCKET_KV_CACHE, ALL_PHASES, false},
     [TMEM_TI_GRADS] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
     [TMEM_TI_GRADS_FP32] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
     [TMEM_TI_MASTER] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
@@ -709,9 +796,25 @@ _Static_assert(sizeof item_table / sizeof item_table[0] == TMEM_TI_COUNT, "one r
 
 static uint32_t item_phases(const struct tmem_train_ctx *c, enum tmem_train_item it)
 {
-    if ((it == TMEM_TI_GRADS || it == TMEM_TI_GRADS_FP32) && !c->grads_persistent)
-        return PH(TMEM_PHASE_BACKWARD_END) | PH(TMEM_PHASE_OPTIMIZER);
-    return item_table[it].phases;
+    bool grads = it == TMEM_TI_GRADS || it == TMEM_TI_GRADS_FP32;
+    uint32_t ph = grads && !c->grads_persistent ? PH(TMEM_PHASE_BACKWARD_END) | PH(TMEM_PHASE_OPTIMIZER)
+                                                : item_table[it].phases;
+    if (c->o->rl == TMEM_RL_NONE)
+        return ph;
+    /* the rollout phase: what stays between two training steps, beside the
+     * generation engine. The critic's gradients stay too: verl's dp_critic
+     * calls zero_grad() at the start of each update, not after its step. */
+    if (it == TMEM_TI_ROLLOUT_WEIGHTS || it == TMEM_TI_ROLLOUT_KV) /* asleep during training: vLLM sleep level 1 */
+        return c->o->rollout_sleep ? PH(TMEM_PHASE_ROLLOUT) : ph | PH(TMEM_PHASE_ROLLOUT);
+    if (grads)
+        return c->grads_persistent ? ph | PH(TMEM_PHASE_ROLLOUT) : ph;
+#define TI(x) (UINT64_C(1) << TMEM_TI_##x)
+    _Static_assert(TMEM_TI_COUNT <= 64, "the items fit a 64-bit mask");
+    const uint64_t resident = TI(WEIGHTS) | TI(REF_WEIGHTS) | TI(REWARD_WEIGHTS) | TI(CRITIC_WEIGHTS) |
+                              TI(CRITIC_GRADS) | TI(CRITIC_STATES) | TI(MASTER) | TI(STATE0) | TI(STATE1) |
+                              TI(STATE2) | TI(DDP_BUCKETS) | TI(CUDA) | TI(FRAGMENTATION);
+#undef TI
+    return (resident >> it) & 1 ? ph | PH(TMEM_PHASE_ROLLOUT) : ph;
 }
 
 /* + (or − when minus) ceil(dense · bytes / shard) + ceil(experts · bytes /
@@ -734,6 +837,23 @@ static void sharded_n(const struct tmem_train_ctx *c, struct tmem__term *t, uint
         if (se > 1)
             tmem__term_div_ceil(t, "(shard/ep)", se);
     }
+}
+
+/* "5 %", "30 %", "12.5 %": parts per million as a percentage, written exactly */
+static void ppm_text(uint64_t ppm, char *buf, size_t cap)
+{
+    struct tmem_sb sb;
+    tmem__sb_init(&sb, buf, cap);
+    tmem__sb_u64(&sb, ppm / 10000);
+    uint64_t frac = ppm % 10000;
+    if (frac != 0) {
+        char d[6] = {'.', (char)('0' + frac / 1000), (char)('0' + frac / 100 % 10),
+                     (char)('0' + frac / 10 % 10), (char)('0' + frac % 10), '\0'};
+        for (int i = 4; i > 2 && d[i] == '0'; i--)
+            d[i] = '\0';
+        tmem__sb_str(&sb, d);
+    }
+    tmem__sb_str(&sb, " %");
 }
 
 /* every weight of this GPU */
@@ -846,6 +966,55 @@ static void state_bytes(struct tmem_train_ctx *c, uint32_t k, struct tmem__term 
     }
 }
 
+/* The critic's dense parameters on this GPU (PPO): the policy's, less an
+ * untied lm_head's share, plus the value head on the last stage
+ * (tmem_train_value_model_params for the whole model). */
+static uint64_t critic_dense(struct tmem_train_ctx *c)
+{
+    uint64_t head = 0;
+    for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
+        const struct tmem_tensor *t = &c->inv->tensors[i];
+        if (t->kind != TMEM_TENSOR_KIND_LM_HEAD && t->kind != TMEM_TENSOR_KIND_LM_HEAD_BIAS)
+            continue;
+        bool is_expert;
+        uint64_t n = tmem__stage_instances(c, t, &is_expert);
+        head = tc_add(c, head, tmem_ceil_div_u64(tc_mul3(c, n, t->rows, t->cols), c->tp));
+    }
+    uint64_t dense = c->lay.dense_params >= head ? c->lay.dense_params - head : 0;
+    return c->lay.last ? tc_add(c, dense, c->m->d_model) : dense;
+}
+
+/* the critic's trained parameters × bytes ("P_critic × grad bytes / shard") */
+static void critic_term(struct tmem_train_ctx *c, struct tmem__term *t, uint64_t bytes, bool on, const char *what)
+{
+    const struct tmem_train_layout *l = &c->lay;
+    uint64_t experts = l->expert_params, sd = on ? l->shard : 1, se = on ? l->expert_shard : 1;
+    tmem__term_next(t, false);
+    tmem__term_mul(t, experts ? "P_critic_dense" : "P_critic", critic_dense(c));
+    tmem__term_mul(t, what, bytes);
+    if (sd > 1)
+        tmem__term_div_ceil(t, "shard", sd);
+    if (experts) {
+        tmem__term_next(t, false);
+        tmem__term_mul(t, "P_experts", experts);
+        tmem__term_mul(t, "bytes", bytes);
+        if (se > 1)
+            tmem__term_div_ceil(t, "(shard/ep)", se);
+    }
+}
+
+uint64_t tmem_train_value_model_params(const struct tmem_model *m, const struct tmem_inventory *inv)
+{
+    if (m == NULL || inv == NULL)
+        return 0;
+    uint64_t head = 0;
+    for (uint32_t i = 0; i < inv->n_tensors; i++)
+        if (inv->tensors[i].kind == TMEM_TENSOR_KIND_LM_HEAD || inv->tensors[i].kind == TMEM_TENSOR_KIND_LM_HEAD_BIAS)
+            head += inv->tensors[i].params; /* a part of total_params: no overflow */
+    uint64_t p = inv->total_params - head, r;
+    return tmem_add_u64(p, m->d_model, &r) ? r : 0;
+}
+
 /* The one function that computes each item's bytes and its formula: the
  * term t (text or numbers only) of every item but the activations. */
 static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t)
@@ -869,11 +1038,70 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
          * copy in the policy's dtype (prepared like the policy, so ZeRO-3
          * shards it too); with a PEFT model the reference is the same base
          * with its adapters disabled: no copy */
-        if (!o->dpo || c->lora || o->offload == TMEM_OFFLOAD_PARAMS)
+        if ((!o->dpo && o->rl == TMEM_RL_NONE) || c->lora || o->offload == TMEM_OFFLOAD_PARAMS ||
+            o->ref_model != TMEM_REF_MODEL_SAME)
             return;
         sharded(c, t, c->wb, c->shard_w, "weight bytes", false);
         tmem__term_note(t, " (frozen reference copy)", NULL);
         return;
+    case TMEM_TI_REWARD_WEIGHTS:
+        /* frozen, forward only: loaded and sharded as the reference is */
+        if (o->reward_params == 0)
+            return;
+        tmem__term_mul(t, "P_reward", o->reward_params);
+        tmem__term_mul(t, "weight bytes", c->wb);
+        if (c->tp > 1)
+            tmem__term_div_ceil(t, "tp", c->tp);
+        if (c->shard_w && l->shard > 1)
+            tmem__term_div_ceil(t, "shard", l->shard);
+        return;
+    case TMEM_TI_CRITIC_WEIGHTS:
+        if (o->critic)
+            critic_term(c, t, c->wb, c->shard_w, "weight bytes");
+        return;
+    case TMEM_TI_CRITIC_GRADS:
+        if (o->critic)
+            critic_term(c, t, c->gb, c->shard_g, "grad bytes");
+        return;
+    case TMEM_TI_CRITIC_STATES: {
+        /* the policy's precision and optimizer (full states: validated) */
+        if (!o->critic)
+            return;
+        uint64_t per = c->pi->master != NONE ? c->fb : 0;
+        for (uint32_t k = 0; k < c->oi->n_states; k++)
+            per += c->stb;
+        critic_term(c, t, per, c->shard_o, c->pi->master != NONE ? "(4 B master + state bytes)" : "state bytes");
+        return;
+    }
+    case TMEM_TI_ROLLOUT_WEIGHTS:
+        /* the engine's own copy: vLLM loads the whole model, split over its
+         * tensor parallel ranks */
+        if (o->rollout_util_ppm == 0)
+            return;
+        tmem__term_mul(t, "P", c->inv->total_params);
+        tmem__term_mul(t, "2 B (bf16)", TMEM_RL_ROLLOUT_WEIGHT_BYTES);
+        if (o->rollout_tp > 1)
+            tmem__term_div_ceil(t, "rollout tp", o->rollout_tp);
+        return;
+    case TMEM_TI_ROLLOUT_KV: {
+        /* vLLM takes gpu_memory_utilization × the GPU's memory for itself
+         * and gives the KV cache what its weights leave (the profiled
+         * activation peak and CUDA graphs are taken from it too: counted
+         * as KV here) */
+        if (o->rollout_util_ppm == 0)
+            return;
+        char pct[32];
+        pct[0] = '\0';
+        if (t->text)
+            ppm_text(o->rollout_util_ppm, pct, sizeof pct);
+        tmem__term_mul_frac(t, "F", pct, o->rollout_util_ppm, 1000000);
+        tmem__term_mul(t, "GPU memory", o->rollout_capacity_bytes);
+        tmem__term_minus(t, "P", c->inv->total_params);
+        tmem__term_mul(t, "2 B", TMEM_RL_ROLLOUT_WEIGHT_BYTES);
+        if (o->rollout_tp > 1)
+            tmem__term_div_ceil(t, "rollout tp", o->rollout_tp);
+        return;
+    }
     case TMEM_TI_GRADS:
         if (o->optimizer_in_backward) { /* one gradient at a time: stepped, then freed */
             tmem__term_mul(t, "largest trainable tensor", c->tr_largest);
@@ -1070,7 +1298,14 @@ static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, char
 {
     struct tmem__term t;
     tmem__term_init(&t, formula != NULL);
-    if (c->o->deepspeed_estimator) {
+    if (hi == TMEM_HI_REF_WEIGHTS) {
+        /* --ref-model offload: the reference's shard on the host (verl
+         * ref.fsdp_config.param_offload), brought in for its forward */
+        const struct tmem_train_opts *o = c->o;
+        if ((o->dpo || o->rl != TMEM_RL_NONE) && !c->lora && o->ref_model == TMEM_REF_MODEL_OFFLOAD &&
+            !o->deepspeed_estimator)
+            sharded(c, &t, c->wb, c->shard_w, "weight bytes", false);
+    } else if (c->o->deepspeed_estimator) {
         if (hi == TMEM_HI_DS_CPU)
             tmem__train_ds_host(c, &t);
     } else if (offloaded_states(c)) {
@@ -1091,6 +1326,7 @@ static uint64_t host_item(struct tmem_train_ctx *c, enum tmem_host_item hi, char
             break;
         case TMEM_HI_DS_CPU:
         case TMEM_HI_PAGED:
+        case TMEM_HI_REF_WEIGHTS:
         case TMEM_HI_COUNT: break;
         }
     } else if (hi == TMEM_HI_PAGED && c->paged_out) {
@@ -1117,20 +1353,8 @@ static inline __attribute__((always_inline)) uint64_t frag(struct tmem_train_ctx
     tmem__term_init(&t, formula != NULL);
     char pct[32];
     pct[0] = '\0';
-    if (formula != NULL) {
-        struct tmem_sb sb;
-        tmem__sb_init(&sb, pct, sizeof pct);
-        tmem__sb_u64(&sb, ppm / 10000);
-        uint64_t frac = ppm % 10000;
-        if (frac != 0) {
-            char d[6] = {'.', (char)('0' + frac / 1000), (char)('0' + frac / 100 % 10),
-                         (char)('0' + frac / 10 % 10), (char)('0' + frac % 10), '\0'};
-            for (int i = 4; i > 2 && d[i] == '0'; i--)
-                d[i] = '\0';
-            tmem__sb_str(&sb, d);
-        }
-        tmem__sb_str(&sb, " %");
-    }
+    if (formula != NULL)
+        ppm_text(ppm, pct, sizeof pct);
     tmem__term_mul_frac(&t, "F", pct, ppm, 1000000);
     tmem__term_mul(&t, "everything above", rest);
     tmem__term_note(&t, NULL, " (--fragmentation)");
@@ -1605,6 +1829,24 @@ enum tmem_status tmem_train_prepare(const struct tmem_model *m, const struct tme
     return prepare(m, inv, items, n_items, true, p, err);
 }
 
+/* vLLM refuses an engine whose weights leave no KV cache ("No available
+ * memory for the cache blocks"): F × GPU memory must exceed them */
+static enum tmem_status check_rollout(const struct tmem_inventory *inv, const struct tmem_train_opts *o,
+                                      struct tmem_error *err)
+{
+    if (o->rollout_util_ppm == 0)
+        return TMEM_OK;
+    uint64_t w, budget;
+    if (!tmem_mul_u64(inv->total_params, TMEM_RL_ROLLOUT_WEIGHT_BYTES, &w) ||
+        !tmem_scale_u64(o->rollout_capacity_bytes, o->rollout_util_ppm, 1000000, true, &budget))
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "--rollout-memory-utilization", "does not fit in 64 bits");
+    w = tmem_ceil_div_u64(w, o->rollout_tp);
+    if (budget <= w)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--rollout-memory-utilization",
+                          "the engine's share of the GPU does not hold its bf16 weights: no room for a KV cache");
+    return TMEM_OK;
+}
+
 /* tmem_train_eval (full) or tmem_train_eval_peak */
 static enum tmem_status eval_stages(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
                                     struct tmem_train_result *r, bool full, struct tmem_error *err)
@@ -1627,6 +1869,7 @@ static enum tmem_status eval_stages(struct tmem_train_prep *p, const struct tmem
     if (stage != UINT64_MAX && stage >= o->pp)
         return tmem__fail_value(err, TMEM_ERR_INVALID_ARG, "stage", stage, "below --pp");
 
+    TRY(check_rollout(p->inv, o, err));
     /* the worst GPU: stage 0 holds the most layers and micro-batches in
      * flight and the embedding, the last stage the lm_head and the logits;
      * every middle stage holds no more than stage 0 */
@@ -1751,6 +1994,12 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     case TMEM_TI_DS_LARGEST: tmem__sb_str(&sb, "largest layer (DeepSpeed)"); break;
     case TMEM_TI_DS_STATES: tmem__sb_str(&sb, "model states (DeepSpeed)"); break;
     case TMEM_TI_REF_WEIGHTS: tmem__sb_str(&sb, "reference model ("); tmem__sb_str(&sb, w); tmem__sb_str(&sb, ")"); break;
+    case TMEM_TI_REWARD_WEIGHTS: tmem__sb_str(&sb, "reward model ("); tmem__sb_str(&sb, w); tmem__sb_str(&sb, ")"); break;
+    case TMEM_TI_CRITIC_WEIGHTS: tmem__sb_str(&sb, "critic weights ("); tmem__sb_str(&sb, w); tmem__sb_str(&sb, ")"); break;
+    case TMEM_TI_CRITIC_GRADS: tmem__sb_str(&sb, "critic gradients ("); tmem__sb_str(&sb, g); tmem__sb_str(&sb, ")"); break;
+    case TMEM_TI_CRITIC_STATES: tmem__sb_str(&sb, "critic master + optimizer states"); break;
+    case TMEM_TI_ROLLOUT_WEIGHTS: tmem__sb_str(&sb, "rollout engine weights (bf16)"); break;
+    case TMEM_TI_ROLLOUT_KV: tmem__sb_str(&sb, "rollout engine KV cache"); break;
     default: tmem__sb_str(&sb, "?"); break;
     }
 }
@@ -1762,6 +2011,7 @@ static const char *const host_labels[] = {
     [TMEM_HI_GRADS_FP32] = "fp32 gradients (host)",
     [TMEM_HI_DS_CPU] = "per CPU (DeepSpeed)",
     [TMEM_HI_PAGED] = "optimizer states (host/pageable)",
+    [TMEM_HI_REF_WEIGHTS] = "reference model (host)",
 };
 static const enum tmem_bucket host_buckets[] = {
     [TMEM_HI_WEIGHTS] = TMEM_BUCKET_WEIGHTS,
@@ -1770,6 +2020,7 @@ static const enum tmem_bucket host_buckets[] = {
     [TMEM_HI_GRADS_FP32] = TMEM_BUCKET_GRADIENTS,
     [TMEM_HI_DS_CPU] = TMEM_BUCKET_OPTIMIZER_STATES,
     [TMEM_HI_PAGED] = TMEM_BUCKET_OPTIMIZER_STATES,
+    [TMEM_HI_REF_WEIGHTS] = TMEM_BUCKET_WEIGHTS,
 };
 _Static_assert(sizeof host_labels / sizeof host_labels[0] == TMEM_HI_COUNT, "one label per host item");
 

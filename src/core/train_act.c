@@ -474,6 +474,12 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
     case TMEM_TI_WEIGHT_TEMP:
     case TMEM_TI_WEIGHTS:
     case TMEM_TI_REF_WEIGHTS:
+    case TMEM_TI_REWARD_WEIGHTS:
+    case TMEM_TI_CRITIC_WEIGHTS:
+    case TMEM_TI_CRITIC_GRADS:
+    case TMEM_TI_CRITIC_STATES:
+    case TMEM_TI_ROLLOUT_WEIGHTS:
+    case TMEM_TI_ROLLOUT_KV:
     case TMEM_TI_GRADS:
     case TMEM_TI_GRADS_FP32:
     case TMEM_TI_MASTER:

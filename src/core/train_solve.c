@@ -523,5 +523,19 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
                    "policy in its dtype, or, with LoRA, the same base with the adapters disabled (no "
                    "copy); its no-grad forward keeps only per-sequence log-probabilities (its logits are "
                    "freed before the policy's forward); the step time leaves that forward out";
+    if (o->rl != TMEM_RL_NONE && n < max)
+        out[n++] = "GRPO / PPO: --micro-batch counts completions (prompt + response tokens = --seq). "
+                   "Frozen reference: a copy of the policy (verl, OpenRLHF init_kl_coef 0.01; TRL "
+                   "GRPOConfig beta defaults to 0.0 and then loads none: --ref-model none), with LoRA "
+                   "the base with its adapters disabled (TRL GRPOTrainer, verl ref_in_actor). The "
+                   "critic (PPO) trains in its own pass: its weights, gradients and states are "
+                   "counted, its activations are the policy's less the logits and not live at once. "
+                   "The engine (--rollout-memory-utilization): vLLM's weights copy and KV cache take "
+                   "F × GPU memory (defaults: TRL vllm_gpu_memory_utilization 0.3, verl rollout "
+                   "gpu_memory_utilization 0.5, OpenRLHF --vllm.gpu_memory_utilization 0.95); "
+                   "without --rollout-sleep it stays through training (TRL vllm_enable_sleep_mode "
+                   "False, OpenRLHF --vllm.enable_sleep off; verl free_cache_engine True sleeps); "
+                   "without the flag generation is not counted (a separate engine). The step time "
+                   "is the policy's update only: no generation, reference, reward or critic pass";
     return n;
 }

@@ -170,7 +170,8 @@ static void phases_lines(FILE *out, const struct tmem_train_view *v, const struc
     char a[32], b[32];
     fprintf(out, "\nphases (live bytes per GPU; the peak is the ledger above):\n");
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
-        fprintf(out, "  %-20s %12s  %19s B%s\n", tmem_phase_title((enum tmem_phase)p),
+        if (tmem_train_phase_used(v->opts, (enum tmem_phase)p))
+            fprintf(out, "  %-20s %12s  %19s B%s\n", tmem_phase_title((enum tmem_phase)p),
                 tmem__fmt_bytes(a, sizeof a, v->r->phase_bytes[p], ro->si),
                 tmem__fmt_count(b, sizeof b, v->r->phase_bytes[p]),
                 p == (int)v->r->peak_phase ? "   <- peak" : "");
@@ -593,6 +594,20 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     tmem__json_set_str(plan, "attention", tmem_attention_name(o->attention));
     tmem__json_set_str(plan, "kernels", tmem_kernels_name(o->kernels));
     tmem__json_set_bool(plan, "dpo", o->dpo);
+    if (o->dpo || o->rl != TMEM_RL_NONE)
+        tmem__json_set_str(plan, "ref_model", tmem_ref_model_name(o->ref_model));
+    if (o->rl != TMEM_RL_NONE) {
+        struct tmem_json *rl = tmem__json_object();
+        tmem__json_set_str(rl, "algorithm", tmem_rl_name(o->rl));
+        if (o->rl == TMEM_RL_GRPO)
+            tmem__json_set_u64(rl, "group_size", o->group_size != 0 ? o->group_size : TMEM_RL_GROUP_SIZE);
+        tmem__json_set_bool(rl, "critic", o->critic);
+        tmem__json_set_u64(rl, "reward_params", o->reward_params);
+        tmem__json_set_u64(rl, "rollout_memory_utilization_ppm", o->rollout_util_ppm);
+        tmem__json_set_u64(rl, "rollout_tp", o->rollout_tp);
+        tmem__json_set_bool(rl, "rollout_sleep", o->rollout_sleep);
+        tmem__json_set_obj(plan, "rl", rl);
+    }
     tmem__json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));
     tmem__json_set_bool(plan, "dropout", r->dropout);
     tmem__json_set_bool(plan, "deepspeed_estimator", o->deepspeed_estimator);
@@ -621,7 +636,8 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     tmem__json_set_obj(x, "peak", tmem__report_peak_json(&r->peak));
     struct tmem_json *ph = tmem__json_object();
     for (int p = 0; p < TMEM_PHASE_COUNT; p++)
-        tmem__json_set_obj(ph, tmem_phase_name((enum tmem_phase)p), buckets_obj(&v->phases[p]));
+        if (tmem_train_phase_used(o, (enum tmem_phase)p))
+            tmem__json_set_obj(ph, tmem_phase_name((enum tmem_phase)p), buckets_obj(&v->phases[p]));
     tmem__json_set_obj(x, "phases", ph);
     tmem__json_set_u64(x, "host_bytes", v->host->total_bytes);
     tmem__json_set_obj(x, "host", buckets_obj(v->host));

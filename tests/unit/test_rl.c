@@ -1,0 +1,262 @@
+/* test_rl.c — GRPO and PPO (--rl): each model's buckets by hand from the
+ * parameter count, the rollout phase beside the training phases, a
+ * colocated vLLM engine awake or asleep, the reference model's placements
+ * (same, none, offload, none with LoRA / QLoRA) and the refused plans.
+ *
+ * Qwen2.5-0.5B (config.json: d_model 896, 24 layers, 14 heads, 2 KV heads
+ * of 64, d_ff 4864, vocab 151936, tied embeddings, q/k/v biases):
+ *   embed 151936 × 896                                   = 136,134,656
+ *   a layer: q 896·896 + 896 = 803,712, k and v 896·128 + 128 = 114,816
+ *            each, o 896·896 = 802,816, gate/up/down 3 × 896·4864 =
+ *            13,074,432, two norms 2 × 896 = 1,792        = 14,912,384
+ *   24 layers 357,897,216 + embed + final norm 896       = 494,032,768
+ * (the published count of Qwen/Qwen2.5-0.5B's safetensors: 494,032,768). */
+#include "harness.h"
+
+#include "tmem/train.h"
+
+#include <string.h>
+
+static struct tmem_model qwen;
+static struct tmem_inventory qwen_inv;
+#define P05 U64(494032768)
+#define D05 U64(896)
+/* H100 SXM5 80GB as the device reports it (tmem gpus): 85,520,809,984 B */
+#define H100 U64(85520809984)
+
+static void grpo_plan(struct tmem_train_opts *o)
+{
+    tmem_train_opts_default(o);
+    o->rl = TMEM_RL_GRPO;
+    o->group_size = 8;
+    o->micro_batch = 8; /* completions: one prompt's group of 8 */
+    o->seq = 1024;
+}
+
+/* GRPO (TRL GRPOTrainer with vllm_mode colocate, vllm_gpu_memory_utilization
+ * 0.3, sleep mode off, beta > 0 so a reference is loaded), bf16-mixed AdamW
+ * on one H100:
+ *   policy weights         2 B × 494,032,768               =    988,065,536
+ *   policy gradients       2 B × P                         =    988,065,536
+ *   master + m + v         (4 + 4 + 4) B × P               =  5,928,393,216
+ *   reference (bf16 copy)  2 B × P                         =    988,065,536
+ *   engine weights (bf16)  2 B × P                         =    988,065,536
+ *   engine KV cache        ceil(0.3 × 85,520,809,984) − 988,065,536
+ *                          = 25,656,242,996 − 988,065,536  = 24,668,177,460
+ *   (weights + KV = 25,656,242,996 B = 30 % of the GPU)
+ * No critic, no reward model (a rule-based reward). The engine stays awake:
+ * its bytes are in every phase, and the rollout phase holds the model
+ * states but no activation. */
+static void grpo_buckets_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    grpo_plan(&o);
+    o.rollout_util_ppm = 300000;
+    o.rollout_capacity_bytes = H100;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(qwen_inv.total_params, P05);
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], U64(988065536));
+    assert_int_equal(r.item_bytes[TMEM_TI_GRADS], U64(988065536));
+    assert_int_equal(r.item_bytes[TMEM_TI_MASTER] + r.item_bytes[TMEM_TI_STATE0] + r.item_bytes[TMEM_TI_STATE1],
+                     U64(5928393216));
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], U64(988065536));
+    assert_int_equal(r.item_bytes[TMEM_TI_ROLLOUT_WEIGHTS], U64(988065536));
+    assert_int_equal(r.item_bytes[TMEM_TI_ROLLOUT_KV], U64(24668177460));
+    assert_int_equal(r.item_bytes[TMEM_TI_CRITIC_WEIGHTS], 0);
+    assert_int_equal(r.item_bytes[TMEM_TI_REWARD_WEIGHTS], 0);
+    const uint32_t all = (1u << TMEM_PHASE_COUNT) - 1, rollout = 1u << TMEM_PHASE_ROLLOUT;
+    assert_int_equal(r.item_phases[TMEM_TI_ROLLOUT_KV], all);
+    assert_int_equal(r.item_phases[TMEM_TI_REF_WEIGHTS], all);
+    assert_true(r.item_phases[TMEM_TI_MASTER] & rollout);
+    assert_false(r.item_phases[TMEM_TI_ACT_MLP] & rollout);
+    assert_false(r.item_phases[TMEM_TI_LOGITS] & rollout);
+    /* awake, the engine adds to the training peak: the rollout phase is
+     * the end of backward less nothing (bf16-mixed keeps its contiguous
+     * gradient buffer), below the start of backward's activations */
+    assert_int_equal(r.phase_bytes[TMEM_PHASE_ROLLOUT], r.phase_bytes[TMEM_PHASE_BACKWARD_END]);
+    assert_int_equal(r.peak_phase, TMEM_PHASE_BACKWARD);
+    /* the ledger names each model's buckets */
+    static struct tmem_ledger l;
+    assert_int_equal(tmem_train_ledger(&qwen, &qwen_inv, &o, &r, TMEM_PHASE_ROLLOUT, false, &l, NULL), TMEM_OK);
+    int named = 0;
+    for (uint32_t i = 0; i < l.n_entries; i++) {
+        named += strcmp(l.entries[i].label, "reference model (bf16)") == 0 && l.entries[i].bytes == U64(988065536);
+        named += strcmp(l.entries[i].label, "rollout engine weights (bf16)") == 0 &&
+                 l.entries[i].bytes == U64(988065536) && l.entries[i].bucket == TMEM_BUCKET_WEIGHTS;
+        named += strcmp(l.entries[i].label, "rollout engine KV cache") == 0 &&
+                 l.entries[i].bytes == U64(24668177460) && l.entries[i].bucket == TMEM_BUCKET_KV_CACHE;
+        named += strstr(l.entries[i].label, "MLP") != NULL; /* no activation in the rollout phase */
+        if (strcmp(l.entries[i].label, "rollout engine KV cache") == 0)
+            assert_string_equal(l.entries[i].formula,
+                                "F × GPU memory − P × 2 B = 30 % × 85520809984 − 494032768 × 2");
+    }
+    assert_int_equal(named, 3);
+}
+
+/* PPO (verl's defaults: rollout gpu_memory_utilization 0.5,
+ * free_cache_engine True: the engine sleeps while the models train), with
+ * the critic and a reward model both of the policy's architecture with a
+ * d_model × 1 value head (OpenRLHF value_head = nn.Linear(hidden_size, 1,
+ * bias=False); Qwen2.5-0.5B's lm_head is the tied embedding, so nothing is
+ * taken off): P_critic = P_reward = 494,032,768 + 896 = 494,033,664.
+ *   policy weights + grads     2 × 988,065,536           =  1,976,131,072
+ *   policy master + m + v      12 B × P                  =  5,928,393,216
+ *   reference                  2 B × P                   =    988,065,536
+ *   reward model               2 B × 494,033,664         =    988,067,328
+ *   critic weights, grads      2 × 2 B × 494,033,664     =  1,976,134,656
+ *   critic master + m + v      12 B × 494,033,664        =  5,928,403,968
+ *   engine weights             2 B × P                   =    988,065,536
+ *   engine KV cache            0.5 × 85,520,809,984 − 988,065,536
+ *                              = 42,760,404,992 − 988,065,536 = 41,772,339,456
+ *   CUDA context + workspaces                            =    805,306,368
+ *   the rollout phase's sum                              = 61,350,907,136
+ *   + 5 % fragmentation, rounded up: 3,067,545,357       = 64,418,452,493
+ * Asleep the engine is in the rollout phase only, and that phase is the peak. */
+static void ppo_asleep_peak_is_the_rollout(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.rl = TMEM_RL_PPO;
+    o.critic = true;
+    o.micro_batch = 8;
+    o.seq = 1024;
+    o.reward_params = tmem_train_value_model_params(&qwen, &qwen_inv);
+    assert_int_equal(o.reward_params, P05 + D05);
+    o.rollout_util_ppm = 500000;
+    o.rollout_capacity_bytes = H100;
+    o.rollout_sleep = true;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_REWARD_WEIGHTS], U64(988067328));
+    assert_int_equal(r.item_bytes[TMEM_TI_CRITIC_WEIGHTS], U64(988067328));
+    assert_int_equal(r.item_bytes[TMEM_TI_CRITIC_GRADS], U64(988067328));
+    assert_int_equal(r.item_bytes[TMEM_TI_CRITIC_STATES], U64(5928403968));
+    assert_int_equal(r.item_bytes[TMEM_TI_ROLLOUT_KV], U64(41772339456));
+    assert_int_equal(r.item_phases[TMEM_TI_ROLLOUT_KV], 1u << TMEM_PHASE_ROLLOUT);
+    assert_int_equal(r.item_phases[TMEM_TI_ROLLOUT_WEIGHTS], 1u << TMEM_PHASE_ROLLOUT);
+    assert_int_equal(r.peak_phase, TMEM_PHASE_ROLLOUT);
+    assert_int_equal(r.peak_bytes, U64(64418452493));
+    assert_int_equal(r.phase_bytes[TMEM_PHASE_ROLLOUT], U64(64418452493));
+    /* training phases: the same less the engine (42,760,404,992 B) plus
+     * the activations; end of backward holds no activation:
+     *   (61,350,907,136 − 42,760,404,992) × 1.05 = 18,590,502,144 × 1.05
+     *   = 19,520,027,251.2 → 19,520,027,252 */
+    assert_int_equal(r.phase_bytes[TMEM_PHASE_BACKWARD_END], U64(19520027252));
+}
+
+/* The reference's placements: none (TRL GRPOConfig beta = 0.0, its
+ * default: "the reference model is not loaded"), offload (verl
+ * ref.fsdp_config.param_offload: on the host, 2 B × P), and with LoRA or
+ * QLoRA the base with its adapters disabled (TRL GRPOTrainer: "If PEFT is
+ * used, the reference model is not needed since the adapter can be
+ * disabled"): no reference bytes anywhere. */
+static void reference_placements(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    grpo_plan(&o);
+    struct tmem_train_result r;
+    o.ref_model = TMEM_REF_MODEL_NONE;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 0);
+    assert_int_equal(r.host_item_bytes[TMEM_HI_REF_WEIGHTS], 0);
+    o.ref_model = TMEM_REF_MODEL_OFFLOAD;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 0);
+    assert_int_equal(r.host_item_bytes[TMEM_HI_REF_WEIGHTS], 2 * P05);
+    o.ref_model = TMEM_REF_MODEL_SAME;
+    o.lora_rank = 16;
+    o.lora_targets = tmem_lora_target_kinds("all-linear");
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 0);
+    o.base_quant = TMEM_BASE_QUANT_NF4;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 0);
+    /* the engine still loads bf16 weights: 2 B × P whatever the base's storage */
+    o.rollout_util_ppm = 300000;
+    o.rollout_capacity_bytes = H100;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ROLLOUT_WEIGHTS], 2 * P05);
+    /* ZeRO-3 over 8 GPUs shards the reference and the reward model as it
+     * shards the policy: 2 × P / 8 = 123,508,192 B, 2 × (P + 896) / 8 =
+     * 123,508,416 B */
+    tmem_train_opts_default(&o);
+    o.rl = TMEM_RL_GRPO;
+    o.micro_batch = 8;
+    o.seq = 1024;
+    o.gpus = 8;
+    o.zero = 3;
+    o.reward_params = P05 + D05;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], U64(123508192));
+    assert_int_equal(r.item_bytes[TMEM_TI_REWARD_WEIGHTS], U64(123508416));
+}
+
+/* Plans refused, each naming its flag. */
+static void refused_plans(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    struct tmem_error err;
+    struct tmem_train_result r;
+    grpo_plan(&o);
+    o.dpo = true;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--rl");
+    grpo_plan(&o);
+    o.critic = true;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--critic");
+    grpo_plan(&o);
+    o.group_size = 1;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "--group-size");
+    /* 1 % of an H100 is 855,208,100 B: less than the engine's 988,065,536 B of weights */
+    grpo_plan(&o);
+    o.rollout_util_ppm = 10000;
+    o.rollout_capacity_bytes = H100;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--rollout-memory-utilization");
+    grpo_plan(&o);
+    o.rollout_util_ppm = 300000; /* no GPU to take a share of */
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--rollout-memory-utilization");
+    tmem_train_opts_default(&o);
+    o.reward_params = P05;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--reward-model");
+    tmem_train_opts_default(&o);
+    o.rl = TMEM_RL_PPO;
+    o.critic = true;
+    o.optimizer = TMEM_OPTIMIZER_ADAFACTOR;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--critic");
+    /* 14 heads: a rollout tp of 4 does not divide them */
+    grpo_plan(&o);
+    o.rollout_util_ppm = 300000;
+    o.rollout_capacity_bytes = H100;
+    o.rollout_tp = 4;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--rollout-tp");
+    /* without --rl there is no rollout phase */
+    tmem_train_opts_default(&o);
+    assert_false(tmem_train_phase_used(&o, TMEM_PHASE_ROLLOUT));
+    assert_true(tmem_train_phase_used(&o, TMEM_PHASE_OPTIMIZER));
+    o.rl = TMEM_RL_GRPO;
+    assert_true(tmem_train_phase_used(&o, TMEM_PHASE_ROLLOUT));
+}
+
+int main(void)
+{
+    tmem_test_load("qwen2.5-0.5b", &qwen, &qwen_inv);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(grpo_buckets_by_hand),
+        cmocka_unit_test(ppo_asleep_peak_is_the_rollout),
+        cmocka_unit_test(reference_placements),
+        cmocka_unit_test(refused_plans),
+    };
+    return cmocka_run_group_tests_name("rl", tests, NULL, NULL);
+}
