@@ -242,6 +242,58 @@ if grep -q '"flag": "--optimizer"' "$TMP/fw.json" && grep -q '"value": "adam8bit
 else bad "axolotl JSON assumptions"; fi
 # DPO: the policy's bf16 weights and a frozen bf16 reference copy, 2 × 2 × 6,738,415,616
 expect_json "dpo policy + reference weights" weights 26953662464 train llama-2-7b --dpo --seq 2048
+# GRPO (TRL GRPOTrainer colocated, vllm_gpu_memory_utilization 0.3), Qwen2.5-0.5B
+# (494,032,768 parameters), H100 SXM (85,520,809,984 B as the device reports it):
+# the engine's KV pool is ceil(0.3 × 85,520,809,984) − 2 × 494,032,768 =
+# 25,656,242,996 − 988,065,536 = 24,668,177,460 B, awake in every phase; weights:
+# policy + reference + engine = 3 × 988,065,536 = 2,964,196,608 B
+expect_json "grpo engine KV pool" kv_cache 24668177460 \
+  train qwen2.5-0.5b --rl grpo --micro-batch 8 --seq 1024 --gpu h100-sxm --rollout-memory-utilization 0.3
+expect_json "grpo policy + reference + engine weights" weights 2964196608 \
+  train qwen2.5-0.5b --rl grpo --micro-batch 8 --seq 1024 --gpu h100-sxm --rollout-memory-utilization 0.3
+# PPO with verl's engine share 0.5 asleep during training, critic and reward model
+# of the policy's architecture (494,033,664 = P + 896 for the value head): the
+# rollout phase is the peak, 61,350,907,136 B + 5 % = 64,418,452,493 B (test_rl.c
+# writes out each bucket)
+expect_json "ppo asleep: rollout-phase peak" total 64418452493 \
+  train qwen2.5-0.5b --rl ppo --reward-model same --micro-batch 8 --seq 1024 --gpu h100-sxm \
+  --rollout-memory-utilization 0.5 --rollout-sleep
+"$TMEM" train qwen2.5-0.5b --rl ppo --reward-model same --micro-batch 8 --seq 1024 --gpu h100-sxm \
+  --rollout-memory-utilization 0.5 --rollout-sleep >"$TMP/ppo.txt"
+if grep -q "^per-GPU memory at the peak: rollout (generation)" "$TMP/ppo.txt" &&
+   grep -q "rollout (generation) .*<- peak" "$TMP/ppo.txt" &&
+   grep -q "critic master + optimizer states .* 5,928,403,968 B" "$TMP/ppo.txt" &&
+   grep -q "reward model (bf16) .* 988,067,328 B" "$TMP/ppo.txt"; then ok; else bad "ppo text: $(cat "$TMP/ppo.txt")"; fi
+# a named reward model: Qwen2.5-7B's 7,615,616,512 less its untied lm_head
+# (152,064 × 3,584 = 544,997,376) plus a 3,584 value head = 7,070,622,720; bf16 over
+# ZeRO-3's 8 shards: 2 × 7,070,622,720 / 8 = 1,767,655,680
+"$TMEM" train qwen2.5-0.5b --rl grpo --reward-model qwen2.5-7b --gpus 8 --zero 3 --micro-batch 1 --json >"$TMP/rm.json"
+if grep -q '"reward_params": 7070622720' "$TMP/rm.json" &&
+   grep -q '"reward model (bf16)": 1767655680' "$TMP/rm.json"; then ok; else bad "named reward model: $(grep -n reward "$TMP/rm.json")"; fi
+# no rollout phase without --rl
+"$TMEM" train qwen2.5-0.5b --json >"$TMP/norl.json"
+if ! grep -q '"rollout"' "$TMP/norl.json"; then ok; else bad "a rollout phase without --rl"; fi
+expect_error "rl and dpo" "^tmem: error: --rl: DPO learns from fixed pairs" train qwen2.5-0.5b --rl grpo --dpo
+expect_error "group size not dividing" "^tmem: error: --group-size: 8 must divide the 4 completions per step" \
+  train qwen2.5-0.5b --rl grpo --micro-batch 4
+expect_error "group of one" "^tmem: error: --group-size: --group-size is 1" train qwen2.5-0.5b --rl grpo --group-size 1
+expect_error "group size with ppo" "^tmem: error: --group-size: completions per prompt are GRPO's" \
+  train qwen2.5-0.5b --rl ppo --group-size 8
+expect_error "critic with grpo" "^tmem: error: --critic: GRPO's baseline" train qwen2.5-0.5b --rl grpo --micro-batch 8 --critic same
+expect_error "engine share without a gpu" "^tmem: error: --rollout-memory-utilization: a fraction of the GPU's memory: give --gpu" \
+  train qwen2.5-0.5b --rl grpo --micro-batch 8 --rollout-memory-utilization 0.3
+expect_error "engine share out of range" "^tmem: error: --rollout-memory-utilization: must be a fraction in (0, 1)" \
+  train qwen2.5-0.5b --rl grpo --micro-batch 8 --gpu h100-sxm --rollout-memory-utilization 1.5
+expect_error "engine share below its weights" "^tmem: error: --rollout-memory-utilization: the engine's share of the GPU does not hold" \
+  train qwen2.5-7b --rl grpo --micro-batch 8 --gpu h100-sxm --rollout-memory-utilization 0.1
+expect_error "reward model without rl" "^tmem: error: --reward-model: a post-training option needs --rl" \
+  train qwen2.5-0.5b --reward-model same
+expect_error "sleep without an engine" "^tmem: error: --rollout-sleep: an engine option needs --rollout-memory-utilization" \
+  train qwen2.5-0.5b --rl grpo --micro-batch 8 --rollout-sleep
+expect_error "unknown rl algorithm" "unknown algorithm 'dapo'" train qwen2.5-0.5b --rl dapo
+expect_error "unknown reference placement" "unknown reference model 'cpu'" train qwen2.5-0.5b --rl grpo --ref-model cpu
+expect_error "reference without dpo or rl" "^tmem: error: --ref-model: a reference model needs --dpo or --rl" \
+  train qwen2.5-0.5b --ref-model none
 expect_error "unknown framework" "unknown framework 'keras'" train llama-2-7b --framework keras
 expect_error "unknown kernel stack" "unknown kernel stack 'cudnn'" train llama-2-7b --kernels cudnn
 # paged AdamW 8-bit (torchtune's full single-device recipe) on an RTX 4090: the
