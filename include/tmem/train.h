@@ -849,7 +849,7 @@ struct tmem_train_time {
     uint64_t micro_batches;          /* per optimizer step per pipeline (m) */
     uint64_t tokens_per_step;        /* the whole job's, all replicas */
     uint64_t model_flops;            /* per GPU per step, no recompute */
-    uint64_t hardware_flops;         /* with recompute */
+    uint64_t hardware_flops;         /* with recompute and DPO's reference forward */
     double flops_per_token;          /* the job's model FLOPs per token trained (6·N + attention) */
     bool crosses_nodes;              /* some group uses the network */
 };

@@ -522,7 +522,8 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
                    "policy together (2 × micro-batch sequences); the frozen reference is a copy of the "
                    "policy in its dtype, or, with LoRA, the same base with the adapters disabled (no "
                    "copy); its no-grad forward keeps only per-sequence log-probabilities (its logits are "
-                   "freed before the policy's forward); the step time leaves that forward out";
+                   "freed before the policy's forward); the step time counts that forward (2·P per token, "
+                   "none with --ref-model none: precomputed log-probabilities)";
     if (o->rl != TMEM_RL_NONE && n < max)
         out[n++] = "GRPO / PPO: --micro-batch counts completions (prompt + response tokens = --seq). "
                    "Frozen reference: a copy of the policy (verl, OpenRLHF init_kl_coef 0.01; TRL "

@@ -310,8 +310,8 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     struct tt x = {.to = to, .text = text, .gpn = o->gpus_per_node ? o->gpus_per_node : 1};
     const struct tmem_train_layout *lay = &r->layout;
     const uint64_t tp = o->tp, pp = o->pp, cp = o->cp, ep = o->ep, dp = lay->dp;
-    /* DPO: the pair's two sequences go through the policy (the reference's
-     * forward is not counted: tmem_train_notes says so) */
+    /* DPO: the pair's two sequences go through the policy, and through the
+     * frozen reference's no-grad forward (below) */
     const uint64_t b = o->dpo ? 2 * o->micro_batch : o->micro_batch, s = r->seq, sl = r->seq / cp, L = m->n_layer;
     const uint64_t gpus = dp * tp * pp * cp;
     const uint64_t mb = pp > 1 ? (o->n_microbatches ? o->n_microbatches : pp) : o->grad_accum;
@@ -416,6 +416,13 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
      * expert's adapters as if every local expert were active) */
     const bool frozen = o->lora_rank > 0;
     const uint64_t k_base = frozen ? 2 : 3;
+    /* DPO (TRL DPOTrainer.compute_ref_log_probs): the reference runs one
+     * no-grad forward over the same chosen + rejected sequences each step,
+     * 2·P·tokens of matmuls and attention's forward (with LoRA the base with
+     * its adapters disabled runs it); none when the log-probs are
+     * precomputed (--ref-model none). Time and hardware FLOPs, not model
+     * FLOPs: MFU counts the policy's training only. */
+    const uint64_t k_ref = o->dpo && o->ref_model != TMEM_REF_MODEL_NONE ? 1 : 0;
     struct tmem__term ad;
     tmem__term_init(&ad, text);
     if (frozen) {
@@ -430,12 +437,19 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         !tmem_mul3_u64(3, mb, f_ad, &f_ad_all) || !tmem_add_u64(f_mm_all, f_ad_all, &f_mm_all) ||
         tmem__term_overflow(&ad))
         overflow = true;
+    uint64_t f_ref = 0; /* the reference's forward, per step */
+    if (k_ref && (!tmem_add_u64(f_mm_head, f_att, &f_ref) || !tmem_mul_u64(f_ref, mb, &f_ref)))
+        overflow = true;
     double score_pass_s = 0.0; /* one pass (read or write) over one layer's scores, one micro-batch */
     double mm_s = 0.0;         /* the matmuls' share of compute and recompute, per step */
     {
         struct tmem__term a, c;
         tmem__term_init(&a, text);
-        tmem__term_mul(&a, frozen ? "2 (frozen: no weight gradient)" : NULL, k_base);
+        tmem__term_mul(&a, frozen  ? (k_ref ? "(2 (frozen: no weight gradient) + 1 reference forward)"
+                                            : "2 (frozen: no weight gradient)")
+                           : k_ref ? "(3 + 1 reference forward)"
+                                   : NULL,
+                       k_base + k_ref);
         tmem__term_mul(&a, "m", mb);
         tmem__term_mul_term(&a, &mm);
         if (frozen) {
@@ -445,9 +459,10 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         }
         tmem__term_init(&c, text);
         if (flash)
-            tmem__term_mul_frac(&c, "(1 + 5/2)", "7/2", att_num, att_den);
+            tmem__term_mul_frac(&c, k_ref ? "(1 + 5/2 + 1 reference)" : "(1 + 5/2)", k_ref ? "9/2" : "7/2",
+                                att_num + k_ref * att_den, att_den);
         else
-            tmem__term_mul(&c, NULL, 3);
+            tmem__term_mul(&c, k_ref ? "(3 + 1 reference)" : NULL, 3 + k_ref);
         tmem__term_mul(&c, "m", mb);
         tmem__term_mul_term(&c, &att);
         if (tmem__term_overflow(&a) || tmem__term_overflow(&c))
@@ -464,7 +479,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
             struct tmem__term q;
             tmem__term_init(&q, text);
             tmem__term_mul(&q, "m", mb);
-            tmem__term_mul(&q, "(4 + 7) passes", 11);
+            tmem__term_mul(&q, k_ref ? "(4 + 7 + 4 reference) passes" : "(4 + 7) passes", 11 + 4 * k_ref);
             tmem__term_mul(&q, "b·(n_head/tp)·(s/cp)·s", score_elems);
             tmem__term_mul(&q, "L_stage", L_s);
             tmem__term_mul(&q, "act bytes", cb);
@@ -809,7 +824,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     out.micro_batches = mb;
     out.tokens_per_step = b * s * mb * dp;
     out.model_flops = f_mm_all + f_att_all;
-    out.hardware_flops = out.model_flops + f_re;
+    out.hardware_flops = out.model_flops + f_re + f_ref;
     out.tokens_per_s = (double)out.tokens_per_step / out.step_s;
     out.tokens_per_s_per_gpu = out.tokens_per_s / (double)gpus;
     double per_token_mm = 2.0 * (double)(sums->mm_split_params + sums->mm_repl_params + sums->head_params);
@@ -829,7 +844,8 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
                       : att_tok);
     }
     out.mfu = job / ((double)gpus * peak * out.step_s);
-    out.hfu = (job + re_job) / ((double)gpus * peak * out.step_s);
+    double ref_job = k_ref ? (double)out.tokens_per_step * (per_token_mm + per_token_att) : 0.0;
+    out.hfu = (job + re_job + ref_job) / ((double)gpus * peak * out.step_s);
     out.crosses_nodes = gpus > x.gpn;
     *t = out;
     return TMEM_OK;

@@ -124,6 +124,50 @@ static void lora_frozen_base_has_no_weight_gradient(void **state)
     assert_int_equal(t.model_flops, U64(175569673125888));
 }
 
+/* DPO (TRL DPOTrainer) on Llama-2-7B, b 1, s 2048, one H100, flash: the
+ * pair's chosen and rejected sequences are 2 × 2048 = 4096 tokens, and the
+ * frozen reference runs a no-grad forward over the same 4096 each step.
+ *   F_mm  = 2 × 4096 × 6,607,077,376 (N_mm + lm_head) = 54,125,177,864,192
+ *   F_att = 2 × 4096 × 2048 × 8192 × 32 × ½           =  2,199,023,255,552
+ *   time: (3 + 1) × F_mm at 0.40 × 989.4 TFLOP/s, (1 + 5/2 + 1) × F_att at 0.35
+ *   model FLOPs (the policy's training): 3 × (F_mm + F_att) = 168,972,603,359,232
+ *   hardware FLOPs: + the reference's F_mm + F_att        = 225,296,804,478,976
+ * --ref-model none (precomputed log-probs): 3 × F_mm and 7/2 × F_att. */
+static void dpo_reference_forward_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("llama-2-7b", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 2048;
+    o.dpo = true;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    assert_int_equal(t.tokens_per_step, 4096);
+    assert_int_equal(t.model_flops, U64(168972603359232));
+    assert_int_equal(t.hardware_flops, U64(225296804478976));
+    near(t.item_s[TMEM_TT_COMPUTE],
+         4.0 * 54125177864192.0 / (989.4e12 * 0.40) + 4.5 * 2199023255552.0 / (989.4e12 * 0.35), 1e-12);
+    assert_non_null(strstr(text.formula[TMEM_TT_COMPUTE], "(3 + 1 reference forward)"));
+    assert_non_null(strstr(text.attn_formula, "(1 + 5/2 + 1 reference) × m"));
+    o.ref_model = TMEM_REF_MODEL_NONE;
+    timed(&m, &inv, &o, &to, &t);
+    assert_int_equal(t.hardware_flops, U64(168972603359232));
+    near(t.item_s[TMEM_TT_COMPUTE],
+         3.0 * 54125177864192.0 / (989.4e12 * 0.40) + 3.5 * 2199023255552.0 / (989.4e12 * 0.35), 1e-12);
+    /* LoRA: the base with its adapters disabled still runs the reference's
+     * forward: 2 + 1 forwards of the base */
+    o.ref_model = TMEM_REF_MODEL_SAME;
+    o.lora_rank = 16;
+    o.lora_targets = tmem_lora_target_kinds("q") | tmem_lora_target_kinds("v");
+    timed(&m, &inv, &o, &to, &t);
+    assert_non_null(strstr(text.formula[TMEM_TT_COMPUTE], "(2 (frozen: no weight gradient) + 1 reference forward)"));
+}
+
 /* Mixtral-8x7B per token, 2 of 8 experts: per layer q, o 4096² each, k, v
  * 4096·1024 each (41,943,040), 2 experts × 3·4096·14336 (352,321,536),
  * router 4096·8 (32,768): 394,297,344; × 32 + lm_head 32000·4096 =
@@ -376,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(llama2_7b_flops_per_token_by_hand),
         cmocka_unit_test(lora_frozen_base_has_no_weight_gradient),
+        cmocka_unit_test(dpo_reference_forward_by_hand),
         cmocka_unit_test(mixtral_counts_active_experts),
         cmocka_unit_test(ring_all_reduce_by_hand),
         cmocka_unit_test(zero3_gathers_by_hand),
