@@ -318,6 +318,9 @@ enum tmem_framework {
     TMEM_FRAMEWORK_FSDP,
     TMEM_FRAMEWORK_MEGATRON,
     TMEM_FRAMEWORK_TORCHTITAN, /* torchtitan (FSDP2, torch.distributed.pipelining) */
+    TMEM_FRAMEWORK_TRL,      /* TRL GRPOTrainer / PPOTrainer (--rl) */
+    TMEM_FRAMEWORK_VERL,     /* verl ppo_trainer (--rl) */
+    TMEM_FRAMEWORK_OPENRLHF, /* OpenRLHF train_ppo_ray (--rl) */
     TMEM_FRAMEWORK_COUNT
 };
 const char *tmem_framework_name(enum tmem_framework f); /* "none", "hf", "torchtune", ... */
@@ -334,6 +337,10 @@ enum tmem_train_field {
     TMEM_TRAIN_FIELD_OPTIMIZER_IN_BACKWARD,
     TMEM_TRAIN_FIELD_DISTRIBUTED_OPTIMIZER,
     TMEM_TRAIN_FIELD_FSDP,
+    TMEM_TRAIN_FIELD_REF_MODEL,
+    TMEM_TRAIN_FIELD_ROLLOUT_UTIL,  /* parts per million */
+    TMEM_TRAIN_FIELD_ROLLOUT_SLEEP,
+    TMEM_TRAIN_FIELD_ROLLOUT_TP,
     TMEM_TRAIN_FIELD_COUNT
 };
 const char *tmem_train_field_flag(enum tmem_train_field f); /* "--precision" */

@@ -469,6 +469,10 @@ static uint32_t explicit_fields(const struct train_flags *t)
     MARK(t->opt_in_bwd, OPTIMIZER_IN_BACKWARD);
     MARK(t->dist_opt, DISTRIBUTED_OPTIMIZER);
     MARK(t->fsdp != NULL, FSDP);
+    MARK(t->ref_model != NULL, REF_MODEL);
+    MARK(t->rollout_util.set, ROLLOUT_UTIL);
+    MARK(t->rollout_sleep, ROLLOUT_SLEEP);
+    MARK(t->rollout_tp.set, ROLLOUT_TP);
     MARK(t->deepspeed != NULL, PRECISION); /* the ds_config speaks for its precision and optimizer */
     MARK(t->deepspeed != NULL, OPTIMIZER);
 #undef MARK
@@ -533,18 +537,18 @@ int cmd_train(int argc, char **argv)
     enum tmem_framework framework;
     struct tmem_assumption assumptions[TMEM_MAX_ASSUMPTIONS];
     size_t n_assumptions;
-    if (framework_opts(&t, opts, n_opts, &o, &framework, assumptions, &n_assumptions) != 0)
-        return 2;
-    struct tmem_model m;
-    if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
-        return 2;
     const struct tmem_gpu *gpu = NULL;
     if (t.gpu && tmem__gpu_arg(t.gpu, &gpu) != 0)
         return 2;
     if (gpu != NULL)
         o.page_capacity_bytes = gpu->memory_bytes; /* paged optimizer states leave the GPU beyond it */
-    if (gpu != NULL && o.rollout_util_ppm != 0)
-        o.rollout_capacity_bytes = gpu->memory_bytes; /* the colocated engine's share is of it */
+    if (gpu != NULL && o.rl != TMEM_RL_NONE)
+        o.rollout_capacity_bytes = gpu->memory_bytes; /* a colocated engine's share is of it (a profile's too) */
+    if (framework_opts(&t, opts, n_opts, &o, &framework, assumptions, &n_assumptions) != 0)
+        return 2;
+    struct tmem_model m;
+    if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
+        return 2;
     if (t.micro_batch.max || t.seq.max) {
         const char *flag = t.micro_batch.max ? "--micro-batch" : "--seq";
         if (t.micro_batch.max && t.seq.max) {

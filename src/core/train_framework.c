@@ -13,6 +13,8 @@ static const char *const framework_names[] = {
     [TMEM_FRAMEWORK_UNSLOTH] = "unsloth",     [TMEM_FRAMEWORK_AXOLOTL] = "axolotl",
     [TMEM_FRAMEWORK_DEEPSPEED] = "deepspeed", [TMEM_FRAMEWORK_FSDP] = "fsdp",
     [TMEM_FRAMEWORK_MEGATRON] = "megatron",   [TMEM_FRAMEWORK_TORCHTITAN] = "torchtitan",
+    [TMEM_FRAMEWORK_TRL] = "trl",             [TMEM_FRAMEWORK_VERL] = "verl",
+    [TMEM_FRAMEWORK_OPENRLHF] = "openrlhf",
 };
 _Static_assert(sizeof framework_names / sizeof framework_names[0] == TMEM_FRAMEWORK_COUNT, "one name per framework");
 
@@ -27,6 +29,9 @@ static const char *const descriptions[] = {
     [TMEM_FRAMEWORK_FSDP] = "PyTorch FSDP",
     [TMEM_FRAMEWORK_MEGATRON] = "Megatron-LM (Megatron-Core, Transformer Engine)",
     [TMEM_FRAMEWORK_TORCHTITAN] = "PyTorch torchtitan: FSDP2, torch.distributed.pipelining",
+    [TMEM_FRAMEWORK_TRL] = "TRL (GRPOTrainer / PPOTrainer, trl/trainer/grpo_config.py)",
+    [TMEM_FRAMEWORK_VERL] = "verl (ppo_trainer, verl/trainer/config/rollout/rollout.yaml)",
+    [TMEM_FRAMEWORK_OPENRLHF] = "OpenRLHF (openrlhf/cli/train_ppo_ray.py)",
 };
 _Static_assert(sizeof descriptions / sizeof descriptions[0] == TMEM_FRAMEWORK_COUNT, "one line per framework");
 
@@ -40,6 +45,10 @@ static const char *const field_flags[] = {
     [TMEM_TRAIN_FIELD_OPTIMIZER_IN_BACKWARD] = "--optimizer-in-backward",
     [TMEM_TRAIN_FIELD_DISTRIBUTED_OPTIMIZER] = "--distributed-optimizer",
     [TMEM_TRAIN_FIELD_FSDP] = "--fsdp",
+    [TMEM_TRAIN_FIELD_REF_MODEL] = "--ref-model",
+    [TMEM_TRAIN_FIELD_ROLLOUT_UTIL] = "--rollout-memory-utilization",
+    [TMEM_TRAIN_FIELD_ROLLOUT_SLEEP] = "--rollout-sleep",
+    [TMEM_TRAIN_FIELD_ROLLOUT_TP] = "--rollout-tp",
 };
 _Static_assert(sizeof field_flags / sizeof field_flags[0] == TMEM_TRAIN_FIELD_COUNT, "one flag per field");
 
@@ -73,6 +82,10 @@ enum when {
     WHEN_MULTI, /* more than one GPU */
     WHEN_MULTI_NO_PP, /* more than one GPU, no pipeline */
     WHEN_MULTI_PP,    /* more than one GPU, with a pipeline */
+    WHEN_RL,    /* --rl grpo|ppo */
+    WHEN_GRPO,  /* --rl grpo */
+    WHEN_RL_GPU, /* --rl with a --gpu (a colocated engine's share is of its memory) */
+    WHEN_RL_GPU_MULTI, /* and more than one GPU */
 };
 
 struct row {
@@ -159,6 +172,29 @@ static const struct row rows[] = {
      "data_parallel_shard_degree -1: fully_shard over the remaining GPUs, reshard_after_forward=True"},
     {TMEM_FRAMEWORK_TORCHTITAN, F(FSDP), WHEN_MULTI_PP, TMEM_FSDP_GRAD_OP, "grad-op",
      "apply_fsdp(pp_enabled): \"For PP, do not reshard after forward\" (reshard_after_forward=False)"},
+    /* TRL: trl/trainer/grpo_config.py (GRPOConfig), grpo_trainer.py */
+    {TMEM_FRAMEWORK_TRL, F(REF_MODEL), WHEN_GRPO, TMEM_REF_MODEL_NONE, "none",
+     "GRPOConfig beta default 0.0: \"If 0.0 (default), the reference model is not loaded\""},
+    {TMEM_FRAMEWORK_TRL, F(ROLLOUT_UTIL), WHEN_RL_GPU, 300000, "0.3",
+     "GRPOConfig(use_vllm=True, vllm_mode=\"colocate\"): vllm_gpu_memory_utilization default 0.3"},
+    {TMEM_FRAMEWORK_TRL, F(ROLLOUT_SLEEP), WHEN_RL_GPU, 0, "off", "GRPOConfig vllm_enable_sleep_mode default False"},
+    {TMEM_FRAMEWORK_TRL, F(ROLLOUT_TP), WHEN_RL_GPU, 1, "1", "GRPOConfig vllm_tensor_parallel_size default 1"},
+    /* verl: verl/trainer/config/rollout/rollout.yaml */
+    {TMEM_FRAMEWORK_VERL, F(ROLLOUT_UTIL), WHEN_RL_GPU, 500000, "0.5",
+     "rollout.yaml \"gpu_memory_utilization: 0.5\" (actor_rollout_ref.rollout)"},
+    {TMEM_FRAMEWORK_VERL, F(ROLLOUT_SLEEP), WHEN_RL_GPU, 1, "on",
+     "rollout.yaml \"free_cache_engine: True\": the engine sleeps after generation (vLLM sleep level 1: "
+     "weights offloaded, KV cache freed)"},
+    {TMEM_FRAMEWORK_VERL, F(ROLLOUT_TP), WHEN_RL_GPU_MULTI, 2, "2", "rollout.yaml \"tensor_model_parallel_size: 2\""},
+    {TMEM_FRAMEWORK_VERL, F(FSDP), WHEN_MULTI, TMEM_FSDP_FULL, "full",
+     "actor_rollout_ref.actor.strategy: fsdp (FULL_SHARD over the actor's GPUs)"},
+    /* OpenRLHF: openrlhf/cli/train_ppo_ray.py */
+    {TMEM_FRAMEWORK_OPENRLHF, F(REF_MODEL), WHEN_RL, TMEM_REF_MODEL_SAME, "same",
+     "--algo.kl.init_coef default 0.01 > 0: a reference model is loaded"},
+    {TMEM_FRAMEWORK_OPENRLHF, F(ROLLOUT_UTIL), WHEN_RL_GPU, 950000, "0.95",
+     "--vllm.gpu_memory_utilization default 0.95 (with --train.colocate_all the engines share the GPUs)"},
+    {TMEM_FRAMEWORK_OPENRLHF, F(ROLLOUT_SLEEP), WHEN_RL_GPU, 0, "off", "--vllm.enable_sleep default False"},
+    {TMEM_FRAMEWORK_OPENRLHF, F(ROLLOUT_TP), WHEN_RL_GPU, 1, "1", "--vllm.tensor_parallel_size default 1"},
 };
 #undef P
 #undef O
@@ -183,6 +219,22 @@ static bool applies(const struct row *r, const struct tmem_train_opts *o)
         if ((r->when == WHEN_MULTI_NO_PP && o->pp > 1) || (r->when == WHEN_MULTI_PP && o->pp <= 1))
             return false;
         break;
+    case WHEN_RL:
+        if (o->rl == TMEM_RL_NONE)
+            return false;
+        break;
+    case WHEN_GRPO:
+        if (o->rl != TMEM_RL_GRPO)
+            return false;
+        break;
+    case WHEN_RL_GPU_MULTI:
+        if (!(o->gpus > 1 || o->dp > 1))
+            return false;
+        /* fall through */
+    case WHEN_RL_GPU:
+        if (o->rl == TMEM_RL_NONE || o->rollout_capacity_bytes == 0)
+            return false;
+        break;
     }
     switch (r->field) {
     case TMEM_TRAIN_FIELD_OPTIMIZER_IN_BACKWARD:
@@ -196,6 +248,10 @@ static bool applies(const struct row *r, const struct tmem_train_opts *o)
     case TMEM_TRAIN_FIELD_RECOMPUTE:
     case TMEM_TRAIN_FIELD_ATTENTION:
     case TMEM_TRAIN_FIELD_FUSED_CE:
+    case TMEM_TRAIN_FIELD_REF_MODEL:
+    case TMEM_TRAIN_FIELD_ROLLOUT_UTIL:
+    case TMEM_TRAIN_FIELD_ROLLOUT_SLEEP:
+    case TMEM_TRAIN_FIELD_ROLLOUT_TP:
     case TMEM_TRAIN_FIELD_COUNT:
         break;
     }
@@ -214,6 +270,10 @@ static void set_field(struct tmem_train_opts *o, enum tmem_train_field f, int v)
     case TMEM_TRAIN_FIELD_OPTIMIZER_IN_BACKWARD: o->optimizer_in_backward = v != 0; break;
     case TMEM_TRAIN_FIELD_DISTRIBUTED_OPTIMIZER: o->distributed_optimizer = v != 0; break;
     case TMEM_TRAIN_FIELD_FSDP: o->fsdp = (enum tmem_fsdp)v; break;
+    case TMEM_TRAIN_FIELD_REF_MODEL: o->ref_model = (enum tmem_ref_model)v; break;
+    case TMEM_TRAIN_FIELD_ROLLOUT_UTIL: o->rollout_util_ppm = (uint32_t)v; break;
+    case TMEM_TRAIN_FIELD_ROLLOUT_SLEEP: o->rollout_sleep = v != 0; break;
+    case TMEM_TRAIN_FIELD_ROLLOUT_TP: o->rollout_tp = (uint64_t)v; break;
     case TMEM_TRAIN_FIELD_COUNT: break;
     }
 }

@@ -270,6 +270,17 @@ if grep -q "^per-GPU memory at the peak: rollout (generation)" "$TMP/ppo.txt" &&
 "$TMEM" train qwen2.5-0.5b --rl grpo --reward-model qwen2.5-7b --gpus 8 --zero 3 --micro-batch 1 --json >"$TMP/rm.json"
 if grep -q '"reward_params": 7070622720' "$TMP/rm.json" &&
    grep -q '"reward model (bf16)": 1767655680' "$TMP/rm.json"; then ok; else bad "named reward model: $(grep -n reward "$TMP/rm.json")"; fi
+# verl's profile: the engine at 0.5 of the GPU, asleep during training, tp 2 over the
+# GPUs, the actor under FSDP
+"$TMEM" train qwen2.5-0.5b --rl ppo --gpus 2 --gpu h100-sxm --framework verl >"$TMP/verl.txt"
+if grep -q -- '--rollout-memory-utilization 0.5: rollout.yaml "gpu_memory_utilization: 0.5"' "$TMP/verl.txt" &&
+   grep -q -- '--rollout-sleep on: rollout.yaml "free_cache_engine: True"' "$TMP/verl.txt" &&
+   grep -q -- '--rollout-tp 2: rollout.yaml' "$TMP/verl.txt" &&
+   grep -q "rollout (generation) .*<- peak" "$TMP/verl.txt"; then ok; else bad "verl profile: $(cat "$TMP/verl.txt")"; fi
+# a flag wins over TRL's beta 0.0 (no reference)
+"$TMEM" train qwen2.5-0.5b --rl grpo --micro-batch 8 --gpu h100-sxm --framework trl --ref-model same >"$TMP/trl.txt"
+if grep -q -- '--ref-model none (yours overrides it): GRPOConfig beta default 0.0' "$TMP/trl.txt" &&
+   grep -q "reference model (bf16)" "$TMP/trl.txt"; then ok; else bad "trl profile: $(cat "$TMP/trl.txt")"; fi
 # no rollout phase without --rl
 "$TMEM" train qwen2.5-0.5b --json >"$TMP/norl.json"
 if ! grep -q '"rollout"' "$TMP/norl.json"; then ok; else bad "a rollout phase without --rl"; fi

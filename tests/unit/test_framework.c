@@ -140,11 +140,17 @@ static void rows_by_plan(void **state)
     assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_LITGPT, 0, &o, NULL, 0), 2);
     assert_int_equal(o.fsdp, TMEM_FSDP_FULL);
     assert_int_equal(o.precision, TMEM_PRECISION_AMP_BF16);
-    /* every profile's plan validates on Llama-2-7B, 8 GPUs, and every row says where it comes from */
+    /* every profile's plan validates on Llama-2-7B, 8 GPUs, and every row
+     * says where it comes from (the post-training ones under --rl grpo on
+     * an H100) */
     for (int f = 0; f < TMEM_FRAMEWORK_COUNT; f++) {
         tmem_train_opts_default(&o);
         o.gpus = 8;
         o.seq = 2048;
+        if (f == TMEM_FRAMEWORK_TRL || f == TMEM_FRAMEWORK_VERL || f == TMEM_FRAMEWORK_OPENRLHF) {
+            o.rl = TMEM_RL_GRPO;
+            o.rollout_capacity_bytes = U64(85520809984);
+        }
         struct tmem_assumption rows[TMEM_MAX_ASSUMPTIONS];
         size_t n = tmem_train_framework_apply((enum tmem_framework)f, 0, &o, rows, TMEM_MAX_ASSUMPTIONS);
         assert_true(n <= TMEM_MAX_ASSUMPTIONS);
@@ -302,6 +308,62 @@ static void dpo_by_hand(void **state)
     assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 2 * P7B / 8);
 }
 
+/* The post-training profiles (--rl): each row the default its tool ships,
+ *   TRL GRPOConfig: beta 0.0 (no reference), vllm_gpu_memory_utilization 0.3
+ *     (colocated), vllm_enable_sleep_mode False, vllm_tensor_parallel_size 1
+ *   verl rollout.yaml: gpu_memory_utilization 0.5, free_cache_engine True,
+ *     tensor_model_parallel_size 2 (several GPUs), the actor under FSDP
+ *   OpenRLHF train_ppo_ray.py: init_kl_coef 0.01 (a reference),
+ *     --vllm.gpu_memory_utilization 0.95, --vllm.enable_sleep False, tp 1
+ * The engine rows need --rl and a GPU (the share is of its memory); a flag
+ * the user gave wins. */
+static void rl_profiles(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    struct tmem_assumption rows[TMEM_MAX_ASSUMPTIONS];
+    tmem_train_opts_default(&o);
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_TRL, 0, &o, rows, TMEM_MAX_ASSUMPTIONS), 0);
+    o.rl = TMEM_RL_GRPO;
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_TRL, 0, &o, rows, TMEM_MAX_ASSUMPTIONS), 1);
+    assert_int_equal(o.ref_model, TMEM_REF_MODEL_NONE);
+    assert_int_equal(o.rollout_util_ppm, 0); /* no GPU: no engine */
+    tmem_train_opts_default(&o);
+    o.rl = TMEM_RL_GRPO;
+    o.rollout_capacity_bytes = U64(85520809984);
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_TRL, 1u << TMEM_TRAIN_FIELD_REF_MODEL, &o, rows,
+                                                TMEM_MAX_ASSUMPTIONS), 4);
+    assert_true(rows[0].overridden);
+    assert_int_equal(o.ref_model, TMEM_REF_MODEL_SAME);
+    assert_int_equal(o.rollout_util_ppm, 300000);
+    assert_false(o.rollout_sleep);
+    tmem_train_opts_default(&o);
+    o.rl = TMEM_RL_PPO;
+    o.gpus = 8;
+    o.rollout_capacity_bytes = U64(85520809984);
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_VERL, 0, &o, rows, TMEM_MAX_ASSUMPTIONS), 4);
+    assert_int_equal(o.rollout_util_ppm, 500000);
+    assert_true(o.rollout_sleep);
+    assert_int_equal(o.rollout_tp, 2);
+    assert_int_equal(o.fsdp, TMEM_FSDP_FULL);
+    for (size_t i = 0; i < 4; i++)
+        assert_non_null(strstr(rows[i].source, i < 3 ? "rollout.yaml" : "fsdp"));
+    tmem_train_opts_default(&o);
+    o.rl = TMEM_RL_PPO;
+    o.rollout_capacity_bytes = U64(85520809984);
+    assert_int_equal(tmem_train_framework_apply(TMEM_FRAMEWORK_OPENRLHF, 0, &o, rows, TMEM_MAX_ASSUMPTIONS), 4);
+    assert_int_equal(o.rollout_util_ppm, 950000);
+    assert_int_equal(o.ref_model, TMEM_REF_MODEL_SAME);
+    /* 0.95 of an H100 for the engine: 81,244,769,485 B (bf16 weights of
+     * Llama-2-7B, 13,476,831,232 B, and a 67,767,938,253 B KV pool) */
+    o.critic = true;
+    o.seq = 2048;
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ROLLOUT_WEIGHTS] + r.item_bytes[TMEM_TI_ROLLOUT_KV], U64(81244769485));
+    assert_int_equal(r.item_bytes[TMEM_TI_ROLLOUT_KV], U64(67767938253));
+}
+
 int main(void)
 {
     tmem_test_load("llama-2-7b", &llama, &llama_inv);
@@ -313,6 +375,7 @@ int main(void)
         cmocka_unit_test(paged_adamw_states_leave_only_when_they_must),
         cmocka_unit_test(peak_as_torch_shows_it),
         cmocka_unit_test(dpo_by_hand),
+        cmocka_unit_test(rl_profiles),
     };
     return cmocka_run_group_tests_name("framework", tests, NULL, NULL);
 }
