@@ -228,9 +228,9 @@ static bool applies(const struct row *r, const struct tmem_train_opts *o)
             return false;
         break;
     case WHEN_RL_GPU_MULTI:
-        if (!(o->gpus > 1 || o->dp > 1))
+        if (!(o->gpus > 1 || o->dp > 1) || o->rl == TMEM_RL_NONE || o->rollout_capacity_bytes == 0)
             return false;
-        /* fall through */
+        break;
     case WHEN_RL_GPU:
         if (o->rl == TMEM_RL_NONE || o->rollout_capacity_bytes == 0)
             return false;
