@@ -301,6 +301,8 @@ expect_error "reward model without rl" "^tmem: error: --reward-model: a post-tra
   train qwen2.5-0.5b --reward-model same
 expect_error "sleep without an engine" "^tmem: error: --rollout-sleep: an engine option needs --rollout-memory-utilization" \
   train qwen2.5-0.5b --rl grpo --micro-batch 8 --rollout-sleep
+expect_error "grpo micro-batch max" "^tmem: error: --micro-batch: max is not solved with --rl grpo" \
+  train qwen2.5-0.5b --rl grpo --micro-batch max --gpu h100-sxm
 expect_error "unknown rl algorithm" "unknown algorithm 'dapo'" train qwen2.5-0.5b --rl dapo
 expect_error "unknown reference placement" "unknown reference model 'cpu'" train qwen2.5-0.5b --rl grpo --ref-model cpu
 expect_error "reference without dpo or rl" "^tmem: error: --ref-model: a reference model needs --dpo or --rl" \
