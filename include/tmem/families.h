@@ -23,6 +23,8 @@
  *                        with the config class's default rates
  *   LAYER_TYPES(k)       an array of per-layer attention types → the sliding-window
  *                        pattern (TMEM_FIELD_SWA_LAYER_STEP)
+ *   MIXER_TYPES(k)       a hybrid's array of per-layer mixer types → the list of its
+ *                        attention layers (TMEM_FIELD_ATTN_LAYERS)
  *   CONFIG(rule, ...)    the family's own keys, read after the shared ones
  *                        (TMEM_FAMILY_KEYS below: every family's, then every
  *                        MoE family's) */
@@ -50,6 +52,7 @@
 #define IF_FALSE_DEF(k, f, v, d) {RULE_(k, f, SET_IF_FALSE), .value = (v), .has_default = true, .dflt = (d)}
 #define ATTN_BIAS(k) FLAG(k, QKV_BIAS), FLAG(k, O_BIAS)
 #define LAYER_TYPES(k) {RULE_(k, SWA_LAYER_STEP, LAYER_TYPES)}
+#define MIXER_TYPES(k) {RULE_(k, ATTN_LAYERS, MIXER_TYPES)}
 #define ALL_BIAS(k) FLAG(k, QKV_BIAS), FLAG(k, O_BIAS), FLAG(k, MLP_BIAS)
 #define DROPOUT(a, pa, r, pr, e, pe) .dropout = {{(a), (pa)}, {(r), (pr)}, {(e), (pe)}}
 /* attention_dropout only (the Llama line of HF models) */
@@ -632,6 +635,37 @@ TMEM_FAMILY(TMEM_FAMILY_BART, .name = "bart", .hf_class = "Bart",
 TMEM_FAMILY(TMEM_FAMILY_MBART, .name = "mbart", .hf_class = "MBart",
     .description = "encoder–decoder: BART layout, pre-LN with a final LayerNorm per stack, 250k vocabulary",
     BART_LAYOUT)
+/* ------------------------------------------------------------- hybrids */
+
+TMEM_FAMILY(TMEM_FAMILY_JAMBA, .name = "jamba", .hf_class = "Jamba",
+    .description = "hybrid: Mamba-1 mixers (with dt/B/C RMSNorms) and one GQA attention layer in 8, MoE every other layer",
+    /* modeling_jamba.py JambaAttentionDecoderLayer / JambaMambaDecoderLayer:
+     * input_layernorm, the mixer, pre_ff_layernorm, feed_forward (RMSNorms);
+     * layer i attends iff i % attn_layer_period == attn_layer_offset, else
+     * JambaMambaMixer (in_proj (d, 2·d_inner) bias mamba_proj_bias, conv1d
+     * bias mamba_conv_bias, x_proj (d_inner, dt_rank + 2·N) no bias,
+     * dt_layernorm (dt_rank), b_layernorm (N), c_layernorm (N) RMSNorm
+     * weights, dt_proj with bias, A_log (d_inner, N), D, out_proj);
+     * JambaAttention q/k/v/o without bias, no rotary; feed_forward is
+     * JambaSparseMoeBlock (router Linear(d, E) without bias, experts
+     * gate/up/down of intermediate_size) iff i % expert_layer_period ==
+     * expert_layer_offset, else JambaMLP(intermediate_size); final_layernorm;
+     * JambaConfig defaults: periods 8 / 2, offsets 4 / 1, num_experts 16,
+     * top 2, mamba_d_state 16, d_conv 4, expand 2, dt_rank "auto" =
+     * ceil(d / 16), conv bias true, proj bias false, untied */
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false, .moe = true, .moe_layer_phase = 1,
+    .ssm = TMEM_SSM_MAMBA, .ssm_conv_bias = true, .hybrid = true, .attn_layer_step = 8,
+    .attn_layer_offset = 4, .ssm_xbc_norms = true,
+    .softmax_fp32 = true, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(KEY_DEF("attn_layer_period", ATTN_LAYER_STEP, 8),
+           KEY_DEF("attn_layer_offset", ATTN_LAYER_OFFSET, 4),
+           KEY_DEF("expert_layer_period", MOE_LAYER_STEP, 2),
+           KEY_DEF("expert_layer_offset", MOE_LAYER_OFFSET, 1),
+           KEY_DEF("num_experts", N_EXPERT, 16), KEY_DEF("num_experts_per_tok", N_EXPERT_USED, 2),
+           KEY_DEF("mamba_d_state", SSM_D_STATE, 16), KEY_DEF("mamba_d_conv", SSM_D_CONV, 4),
+           KEY_DEF("mamba_expand", SSM_EXPAND, 2), KEY("mamba_dt_rank", SSM_DT_RANK),
+           FLAG("mamba_conv_bias", SSM_CONV_BIAS), FLAG("mamba_proj_bias", SSM_PROJ_BIAS)),
+    .gguf_arch = NULL /* llama.cpp "jamba": ssm.* keys not read yet */)
 
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
@@ -647,6 +681,7 @@ TMEM_FAMILY(TMEM_FAMILY_MBART, .name = "mbart", .hf_class = "MBart",
 #undef IF_FALSE_DEF
 #undef ATTN_BIAS
 #undef LAYER_TYPES
+#undef MIXER_TYPES
 #undef ALL_BIAS
 #undef DROPOUT
 #undef ATTN_DROPOUT

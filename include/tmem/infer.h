@@ -149,6 +149,10 @@ struct tmem_kv_layout {
      * length (bytes_per_token above: the self-attention's, over generated tokens) */
     uint64_t cross_bytes_per_token;         /* one encoder token, every layer on this GPU */
     char cross_formula[TMEM_FORMULA_LEN];   /* "" when there is none */
+    /* hybrids (appended): the attention layers above (n_layer_full) beside
+     * the SSM layers; one SSM layer's state of one sequence (vLLM's mamba
+     * page before padding) */
+    uint64_t state_bytes_per_layer;
 };
 
 /* ------------------------------------------------------------- inference */
@@ -213,6 +217,10 @@ bool tmem_engine_paged(enum tmem_engine e);
 /* fused_moe processes at most VLLM_FUSED_MOE_CHUNK_SIZE tokens at a time
  * (vllm/envs.py default 16 * 1024). */
 #define TMEM_VLLM_FUSED_MOE_CHUNK 16384
+/* A hybrid's attention block size is a multiple of the attention kernel's
+ * block-size granularity (FlashAttentionBackend.get_supported_kernel_block_sizes:
+ * MultipleOf(16)), at least --block-size. */
+#define TMEM_VLLM_ATTN_BLOCK_ALIGN 16
 /* The dummy sampler's peak per logits element: the bf16 logits (2), their
  * fp32 copy (4), sort's values (4) and int64 indices (8), the top-p
  * softmax/cumsum (4) and mask (1), and scatter's output (4), all live at
@@ -380,6 +388,11 @@ struct tmem_infer_result {
     double vision_flops;              /* the tower and projector forward for the batch's images
                                          (not in timing.prefill_flops or the TTFT) */
     bool timing_unmodelled;           /* encoder–decoders: no timing (timing and roofline zero) */
+    /* hybrids (attention and SSM layers, appended): the attention block
+     * size vLLM raises so that one attention page holds one layer's SSM
+     * state (0: not a hybrid), and the KV cache groups of each kind */
+    uint64_t attn_block_tokens;
+    uint64_t kv_attn_groups, kv_state_groups;
 };
 
 /* Builds the inference ledger of a resolved model and its inventory under

@@ -132,6 +132,8 @@ struct tmem_serve_opts {
     double prefix_hit;               /* --prefix-cache-hit: share of each prompt already in the
                                       * prefix cache (whole blocks): not computed, its blocks
                                       * shared (held once, not per request); 0: none */
+    uint64_t kv_state_groups;        /* (appended) a hybrid's mamba groups: one block each per
+                                      * request, whatever its length (vLLM MambaSpec); 0: none */
 };
 
 /* Defaults of an engine whose infer options are o and capacity r:

@@ -198,6 +198,13 @@ enum tmem_field {
     TMEM_FIELD_D_FF_ENC,           /* the encoder's MLP width (BART encoder_ffn_dim) */
     TMEM_FIELD_N_REL_BUCKET,       /* T5 relative_attention_num_buckets */
     TMEM_FIELD_MLP_GATED,          /* true: a gated MLP (T5 feed_forward_proj "gated-…") */
+    TMEM_FIELD_ATTN_LAYER_STEP,    /* hybrids: layer i attends iff i % step == offset (Jamba
+                                      attn_layer_period) */
+    TMEM_FIELD_ATTN_LAYER_OFFSET,  /* Jamba attn_layer_offset */
+    TMEM_FIELD_ATTN_LAYERS,        /* the list attn_layers (TMEM_CONFIG_OP_MIXER_TYPES) */
+    TMEM_FIELD_MOE_LAYER_OFFSET,   /* layer i is MoE iff i % moe_layer_step == offset (Jamba
+                                      expert_layer_offset): sets moe_layer_phase in resolve */
+    TMEM_FIELD_SSM_XBC_NORMS,      /* Jamba: RMSNorms on dt, B and C (dt_rank + 2·d_state) */
     TMEM_FIELD_COUNT
 };
 
@@ -217,6 +224,10 @@ enum tmem_config_op {
                                       strings; the field becomes (.str is one of them) */
     TMEM_CONFIG_OP_SIZE,           /* an object or array: the field becomes its size (id2label) */
     TMEM_CONFIG_OP_STR_PREFIX,     /* a string; the field becomes (it starts with .str) */
+    TMEM_CONFIG_OP_MIXER_TYPES,    /* an array of one mixer type per layer: the indices of the
+                                      attention layers ("attention", "full_attention") become the
+                                      list attn_layers, the rest are SSM / linear-attention layers
+                                      ("mamba", "linear_attention"); any other name is refused */
     TMEM_CONFIG_OP_COUNT
 };
 
@@ -317,6 +328,12 @@ struct tmem_family_info {
     /* state-space layers (appended) */
     enum tmem_ssm_kind ssm;        /* every layer's mixer is this SSM (no attention layers) */
     bool ssm_conv_bias;            /* the config class's default of use_conv_bias */
+    /* hybrids (appended): ssm is the mixer of the layers that do not attend;
+     * which layers attend comes from the config (attn_layer_step / offset or
+     * the list attn_layers); the attention, MLP and experts are as above */
+    bool hybrid;
+    uint32_t attn_layer_step, attn_layer_offset; /* the config class's defaults */
+    bool ssm_xbc_norms;            /* Jamba: dt_layernorm, b_layernorm, c_layernorm */
     /* encoders (bidirectional attention over the whole input, no KV cache, a head
      * instead of an lm_head) */
     bool encoder;
@@ -349,6 +366,7 @@ enum tmem_family tmem_family_from_name(const char *model_type);
 enum tmem_family tmem_family_from_class(const char *architecture);
 
 #define TMEM_MAX_DENSE_LAYERS 32 /* explicit dense-layer list (mlp_only_layers) */
+#define TMEM_MAX_ATTN_LAYERS 64  /* explicit attention-layer list of a hybrid (layer_types) */
 
 /* A model described by numbers. A field left 0 means "derive it" where a
  * rule exists (n_kv_head = n_head, d_head = d_model / n_head, d_ff from the
@@ -463,6 +481,18 @@ struct tmem_model {
     uint64_t ssm_n_group;          /* Mamba-2 B/C groups */
     bool ssm_proj_bias;            /* in_proj / out_proj biases (use_bias) */
     bool ssm_conv_bias;            /* conv1d bias (use_conv_bias) */
+    /* hybrids (hybrid: some layers attend, the others run the ssm mixer; the
+     * MLP / experts follow every mixer). Layer i attends iff attn_layer_step
+     * > 0 and i % attn_layer_step == attn_layer_offset, or i is listed in
+     * attn_layers. REF: modeling_jamba.py (attn_layer_period / offset),
+     * modeling_granitemoehybrid.py (layer_types). */
+    bool hybrid;
+    uint64_t attn_layer_step, attn_layer_offset;
+    uint32_t n_attn_layers_listed;
+    uint32_t attn_layers[TMEM_MAX_ATTN_LAYERS];
+    uint64_t moe_layer_offset;     /* with moe_offset_given: phase = (step − offset) mod step */
+    bool moe_offset_given;
+    bool ssm_xbc_norms;            /* Jamba JambaMambaMixer dt/b/c_layernorm (RMSNorm weights) */
     struct tmem_vision vision;     /* vision tower + projector (kind NONE: text only) */
     /* encoders (family info .encoder): bidirectional, no KV cache */
     bool encoder;
@@ -528,6 +558,13 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
 enum tmem_status tmem_vision_image(const struct tmem_vision *v, uint64_t h, uint64_t w,
                                    uint64_t *tokens, uint64_t *patches, struct tmem_error *err);
 
+/* Attention layers of a resolved model among layers [first, last): all of
+ * them for a transformer, none for a pure state-space model, a hybrid's by
+ * its pattern. The rest of a state-space or hybrid model's layers run the
+ * SSM mixer (tmem_model_ssm_layers_in). */
+uint64_t tmem_model_attn_layers_in(const struct tmem_model *m, uint64_t first, uint64_t last);
+uint64_t tmem_model_ssm_layers_in(const struct tmem_model *m, uint64_t first, uint64_t last);
+
 /* Number of MoE layers of a resolved model (0 for a dense one). */
 uint64_t tmem_model_moe_layers(const struct tmem_model *m);
 /* MoE layers among layers [first, last) (pipeline stages). */
@@ -563,6 +600,8 @@ enum tmem_scope {
     TMEM_SCOPE_MOE_LAYER,    /* every MoE layer */
     TMEM_SCOPE_ENC_LAYER,    /* every encoder layer of an encoder–decoder (pipeline: the
                                 whole encoder on the first stage) */
+    TMEM_SCOPE_ATTN_LAYER,   /* every attention layer (all layers of a transformer) */
+    TMEM_SCOPE_SSM_LAYER,    /* every state-space mixer layer */
     TMEM_SCOPE_COUNT
 };
 
@@ -730,6 +769,7 @@ enum tmem_tensor_kind {
     TMEM_TENSOR_KIND_ENC_MLP_DOWN_BIAS,   /* d_model */
     TMEM_TENSOR_KIND_ENC_FINAL_NORM,      /* d_model (T5 encoder.final_layer_norm, mBART encoder.layer_norm) */
     TMEM_TENSOR_KIND_ENC_FINAL_NORM_BIAS, /* d_model */
+    TMEM_TENSOR_KIND_SSM_XBC_NORM,        /* Jamba dt/b/c_layernorm: dt_rank + 2·d_state */
     TMEM_TENSOR_KIND_COUNT
 };
 

@@ -306,7 +306,9 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
     uint64_t layers_of[TMEM_SCOPE_COUNT] = {
         [TMEM_SCOPE_INPUT] = is_first, [TMEM_SCOPE_OUTPUT] = is_last,
         [TMEM_SCOPE_LAYER] = n,        [TMEM_SCOPE_DENSE_LAYER] = n - moe,
-        [TMEM_SCOPE_MOE_LAYER] = moe,  [TMEM_SCOPE_ENC_LAYER] = is_first ? m->n_enc_layer : 0};
+        [TMEM_SCOPE_MOE_LAYER] = moe,  [TMEM_SCOPE_ENC_LAYER] = is_first ? m->n_enc_layer : 0,
+        [TMEM_SCOPE_ATTN_LAYER] = tmem_model_attn_layers_in(m, first, first + n),
+        [TMEM_SCOPE_SSM_LAYER] = tmem_model_ssm_layers_in(m, first, first + n)};
     const bool stored = o->stored != NULL;
     for (uint32_t i = 0; i < inv->n_tensors; i++) {
         const struct tmem_tensor *t = &inv->tensors[i];
@@ -326,8 +328,11 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
         }
         for (uint64_t l = first; l < first + n; l++) {
             bool is_moe = tmem_model_moe_layers_in(m, l, l + 1) == 1;
+            bool is_attn = tmem_model_attn_layers_in(m, l, l + 1) == 1;
             if ((ki->scope == TMEM_SCOPE_DENSE_LAYER && is_moe) ||
-                (ki->scope == TMEM_SCOPE_MOE_LAYER && !is_moe))
+                (ki->scope == TMEM_SCOPE_MOE_LAYER && !is_moe) ||
+                (ki->scope == TMEM_SCOPE_ATTN_LAYER && !is_attn) ||
+                (ki->scope == TMEM_SCOPE_SSM_LAYER && is_attn))
                 continue;
             TRY(stored ? bin_stored(b, m, t, o, l, t->per_layer, err)
                        : bin_flag(b, m, t, o, l, t->per_layer, err));
@@ -642,6 +647,47 @@ static enum tmem_status paged_layout(struct tmem_infer_result *r, const struct t
                                      uint64_t tokens, struct tmem__term *t, struct tmem_error *err)
 {
     const struct tmem_kv_layout *kv = &r->kv;
+    r->attn_block_tokens = r->kv_attn_groups = r->kv_state_groups = 0;
+    if (kv->ssm_layers > 0 && kv->n_layer_full > 0) {
+        /* a hybrid. vLLM (platforms/interface.py, the hybrid block-size
+         * alignment without prefix caching): the attention block grows to
+         * align · ceil(mamba page / (align · attention bytes/token/layer)),
+         * align = max(16, --block-size) (FlashAttention's kernel block
+         * sizes are multiples of 16), and the mamba page is padded to that
+         * attention page; kv_cache_utils groups the layers of each kind in
+         * groups of g (the smaller kind's count, or the larger's when it is
+         * under 1.5 × the smaller); a block is one page of each of g layers;
+         * a request needs ceil(len / block) blocks per attention group and
+         * one per mamba group (its whole state) */
+        uint64_t a1 = kv->bytes_per_token_layer, page_state = kv->state_bytes_per_layer;
+        uint64_t align = o->block_size > TMEM_VLLM_ATTN_BLOCK_ALIGN ? o->block_size
+                                                                   : TMEM_VLLM_ATTN_BLOCK_ALIGN;
+        uint64_t unit;
+        if (!tmem_mul_u64(align, a1, &unit))
+            return overflow(err, "block bytes");
+        uint64_t blk = align * tmem_ceil_div_u64(page_state, unit); /* ≤ page_state / a1 + align */
+        if (blk < o->block_size)
+            blk = o->block_size;
+        uint64_t na = kv->n_layer_full, ns = kv->ssm_layers;
+        uint64_t lo = na < ns ? na : ns, hi = na < ns ? ns : na;
+        uint64_t g = 2 * hi < 3 * lo ? hi : lo;
+        uint64_t ga = tmem_ceil_div_u64(na, g), gs = tmem_ceil_div_u64(ns, g);
+        r->attn_block_tokens = blk;
+        r->kv_attn_groups = ga;
+        r->kv_state_groups = gs;
+        r->kv_groups = ga + gs;
+        r->group_layers = g;
+        tmem__term_mul(t, "attention groups", ga);
+        tmem__term_mul(t, "ceil(len / attention block)", tmem_ceil_div_u64(tokens, blk));
+        tmem__term_plus(t, "mamba groups", gs);
+        tmem__term_mul(t, "state blocks", 1);
+        if (tmem__term_overflow(t))
+            return overflow(err, "kv blocks");
+        r->blocks_per_seq = tmem__term_value(t);
+        if (!tmem_mul3_u64(blk, a1, g, &r->block_bytes))
+            return overflow(err, "block bytes");
+        return TMEM_OK;
+    }
     if (kv->ssm_layers > 0) {
         /* vLLM MambaSpec: one page per layer holds a sequence's whole state
          * (page_size_bytes = conv + temporal state), the mamba layers form
@@ -793,13 +839,18 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
         tmem__term_init(&blocks, true);
         TRY(paged_layout(r, o, tokens, &blocks, err));
         tmem__term_mul(&t, "b", o->batch);
-        if (r->kv_groups == 1 && r->kv.n_layer_window == 0) /* one product: no parentheses */
+        if (r->kv_groups == 1 && r->kv.n_layer_window == 0 && r->kv_state_groups == 0) /* one product */
             tmem__term_mul(&t, "ceil(len / block)", r->blocks_per_seq);
         else
             tmem__term_mul_term(&t, &blocks);
         tmem__term_mul(&t, "block bytes", r->block_bytes);
         if (r->kv.fixed_bytes)
             tmem__term_plus(&t, "per-layer scales", r->kv.fixed_bytes);
+    } else if (r->kv.ssm_layers > 0 && r->kv.n_layer_full > 0) { /* a hybrid: KV and state */
+        tmem__kv_request_term(&r->kv, o->batch, tokens, 1, &t);
+        tmem__term_plus(&t, "b", o->batch);
+        tmem__term_mul(&t, "state bytes/seq", r->kv.state_bytes_per_seq);
+        r->blocks_per_seq = tokens;
     } else if (r->kv.ssm_layers > 0) {
         tmem__kv_state_term(&r->kv, o->batch, &t);
         r->blocks_per_seq = tokens;
@@ -812,7 +863,10 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
     r->kv_request_bytes = tmem__term_value(&t);
     r->kv_waste_bytes = r->kv_request_bytes - r->kv.fixed_bytes - exact_kv * o->batch;
     TRY(term_line(l, TMEM_BUCKET_KV_CACHE,
-                  r->kv.ssm_layers ? (vllm ? "SSM state for these requests (one block each)"
+                  r->kv.ssm_layers && r->kv.n_layer_full
+                      ? (vllm ? "KV and SSM state for these requests (paged, hybrid)"
+                              : "KV cache (static) and SSM state (fixed per sequence)")
+                  : r->kv.ssm_layers ? (vllm ? "SSM state for these requests (one block each)"
                                            : "SSM state (conv + recurrent, fixed per sequence)")
                   : vllm ? "KV for these requests (paged)" : "KV cache (static)",
                   &t, "kv_cache", err));
@@ -969,8 +1023,9 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
         r->kv_blocks = r->kv_budget_bytes / r->block_bytes;
         r->kv_pool_bytes = r->kv_blocks * r->block_bytes;
         /* a mamba block holds a whole sequence: max_model_len tokens */
-        r->capacity_tokens = r->kv.ssm_layers ? r->kv_blocks * tokens
-                                              : r->kv_blocks / r->kv_groups * o->block_size;
+        r->capacity_tokens = r->attn_block_tokens ? r->kv_blocks / r->kv_groups * r->attn_block_tokens
+                             : r->kv.ssm_layers ? r->kv_blocks * tokens
+                                                : r->kv_blocks / r->kv_groups * o->block_size;
         uint64_t conc = r->blocks_per_seq ? r->kv_blocks / r->blocks_per_seq : 0;
         r->max_concurrent_sequences = vllm && conc > o->max_num_seqs ? o->max_num_seqs : conc;
     }

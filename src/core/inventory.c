@@ -25,7 +25,8 @@ struct walk {
     struct tmem_error *err;
     enum tmem_status st;
     uint64_t layers[TMEM_SCOPE_COUNT]; /* layers of each scope: 1, 1, n_layer, dense, MoE,
-                                          encoder */
+                                          encoder, attention, SSM */
+    const char *attn_sym, *ssm_sym;    /* "n_layer", or a hybrid's "n_attn_layer" / "n_ssm_layer" */
 };
 
 /* Adds a rows × cols tensor of kind k (cols 1: a vector), per_layer times
@@ -189,39 +190,39 @@ static void walk_attention_gqa(struct walk *w)
 {
     const struct tmem_model *m = w->m;
     uint64_t q = mul(w, m->n_head, m->d_head), kv = mul(w, m->n_kv_head, m->d_head);
-    add(w, K(ATTN_Q), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1,
+    add(w, K(ATTN_Q), "d_model × n_head·d_head", w->attn_sym, m->d_model, q, 1,
         1);                                                       /* (d, a·d_h) */
-    add(w, K(ATTN_K), "d_model × n_kv_head·d_head", "n_layer", m->d_model, kv, 1,
+    add(w, K(ATTN_K), "d_model × n_kv_head·d_head", w->attn_sym, m->d_model, kv, 1,
         1);                                                       /* (d, n_kv·d_h) */
-    add(w, K(ATTN_V), "d_model × n_kv_head·d_head", "n_layer", m->d_model, kv, 1,
+    add(w, K(ATTN_V), "d_model × n_kv_head·d_head", w->attn_sym, m->d_model, kv, 1,
         1);                                                       /* (d, n_kv·d_h) */
-    add(w, K(ATTN_O), "n_head·d_head × d_model", "n_layer", q, m->d_model, 1,
+    add(w, K(ATTN_O), "n_head·d_head × d_model", w->attn_sym, q, m->d_model, 1,
         1);                                                       /* (a·d_h, d) */
     if (m->qkv_bias) {
-        add(w, K(ATTN_Q_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
-        add(w, K(ATTN_K_BIAS), "n_kv_head·d_head", "n_layer", kv, 1, 1, 1);
-        add(w, K(ATTN_V_BIAS), "n_kv_head·d_head", "n_layer", kv, 1, 1, 1);
+        add(w, K(ATTN_Q_BIAS), "n_head·d_head", w->attn_sym, q, 1, 1, 1);
+        add(w, K(ATTN_K_BIAS), "n_kv_head·d_head", w->attn_sym, kv, 1, 1, 1);
+        add(w, K(ATTN_V_BIAS), "n_kv_head·d_head", w->attn_sym, kv, 1, 1, 1);
     }
     if (m->o_bias)
-        add(w, K(ATTN_O_BIAS), "d_model", "n_layer", m->d_model, 1, 1, 1);
+        add(w, K(ATTN_O_BIAS), "d_model", w->attn_sym, m->d_model, 1, 1, 1);
     if (m->n_rel_pos > 0 && !m->share_att_key) { /* DeBERTa: positions' own projections */
         if (m->att_c2p) {
-            add(w, K(POS_KEY_PROJ), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1, 1);
-            add(w, K(POS_KEY_PROJ_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
+            add(w, K(POS_KEY_PROJ), "d_model × n_head·d_head", w->attn_sym, m->d_model, q, 1, 1);
+            add(w, K(POS_KEY_PROJ_BIAS), "n_head·d_head", w->attn_sym, q, 1, 1, 1);
         }
         if (m->att_p2c) {
-            add(w, K(POS_QUERY_PROJ), "d_model × n_head·d_head", "n_layer", m->d_model, q, 1, 1);
-            add(w, K(POS_QUERY_PROJ_BIAS), "n_head·d_head", "n_layer", q, 1, 1, 1);
+            add(w, K(POS_QUERY_PROJ), "d_model × n_head·d_head", w->attn_sym, m->d_model, q, 1, 1);
+            add(w, K(POS_QUERY_PROJ_BIAS), "n_head·d_head", w->attn_sym, q, 1, 1, 1);
         }
     }
     if (m->attn_sinks) /* gpt-oss: one sink logit per head */
-        add(w, K(ATTN_SINKS), "n_head", "n_layer", m->n_head, 1, 1, 1);
+        add(w, K(ATTN_SINKS), "n_head", w->attn_sym, m->n_head, 1, 1, 1);
     if (m->qk_norm && m->qk_norm_full) { /* OLMo2, Cohere: the whole projection widths */
-        add_norm(w, K(ATTN_Q_NORM), K(ATTN_Q_NORM_BIAS), "n_head·d_head", "n_layer", q, 1);
-        add_norm(w, K(ATTN_K_NORM), K(ATTN_K_NORM_BIAS), "n_kv_head·d_head", "n_layer", kv, 1);
+        add_norm(w, K(ATTN_Q_NORM), K(ATTN_Q_NORM_BIAS), "n_head·d_head", w->attn_sym, q, 1);
+        add_norm(w, K(ATTN_K_NORM), K(ATTN_K_NORM_BIAS), "n_kv_head·d_head", w->attn_sym, kv, 1);
     } else if (m->qk_norm) { /* Qwen3 q_norm/k_norm, phi's qk_layernorm: width d_head */
-        add_norm(w, K(ATTN_Q_NORM), K(ATTN_Q_NORM_BIAS), "d_head", "n_layer", m->d_head, 1);
-        add_norm(w, K(ATTN_K_NORM), K(ATTN_K_NORM_BIAS), "d_head", "n_layer", m->d_head, 1);
+        add_norm(w, K(ATTN_Q_NORM), K(ATTN_Q_NORM_BIAS), "d_head", w->attn_sym, m->d_head, 1);
+        add_norm(w, K(ATTN_K_NORM), K(ATTN_K_NORM_BIAS), "d_head", w->attn_sym, m->d_head, 1);
     }
 }
 
@@ -232,21 +233,21 @@ static void walk_attention_mla(struct walk *w)
     const struct tmem_model *m = w->m;
     uint64_t qk = mul(w, m->n_head, m->qk_nope_dim + m->qk_rope_dim);
     if (m->q_lora_rank > 0) {
-        add(w, K(MLA_Q_A), "d_model × q_lora_rank", "n_layer", m->d_model, m->q_lora_rank, 1,
+        add(w, K(MLA_Q_A), "d_model × q_lora_rank", w->attn_sym, m->d_model, m->q_lora_rank, 1,
             1);                                                   /* (d, q_lora) */
-        add(w, K(MLA_Q_A_NORM), "q_lora_rank", "n_layer", m->q_lora_rank, 1, 1, 1);
-        add(w, K(MLA_Q_B), "q_lora_rank × n_head·(qk_nope+qk_rope)", "n_layer", m->q_lora_rank,
+        add(w, K(MLA_Q_A_NORM), "q_lora_rank", w->attn_sym, m->q_lora_rank, 1, 1, 1);
+        add(w, K(MLA_Q_B), "q_lora_rank × n_head·(qk_nope+qk_rope)", w->attn_sym, m->q_lora_rank,
             qk, 1, 1);                                            /* (q_lora, a·(nope+rope)) */
     } else {
-        add(w, K(ATTN_Q), "d_model × n_head·(qk_nope+qk_rope)", "n_layer", m->d_model, qk, 1,
+        add(w, K(ATTN_Q), "d_model × n_head·(qk_nope+qk_rope)", w->attn_sym, m->d_model, qk, 1,
             1);                                                   /* (d, a·(nope+rope)) */
     }
-    add(w, K(MLA_KV_A), "d_model × (kv_lora_rank+qk_rope)", "n_layer", m->d_model,
+    add(w, K(MLA_KV_A), "d_model × (kv_lora_rank+qk_rope)", w->attn_sym, m->d_model,
         m->kv_lora_rank + m->qk_rope_dim, 1, 1);                  /* (d, kv_lora+rope) */
-    add(w, K(MLA_KV_A_NORM), "kv_lora_rank", "n_layer", m->kv_lora_rank, 1, 1, 1);
-    add(w, K(MLA_KV_B), "kv_lora_rank × n_head·(qk_nope+v_head)", "n_layer", m->kv_lora_rank,
+    add(w, K(MLA_KV_A_NORM), "kv_lora_rank", w->attn_sym, m->kv_lora_rank, 1, 1, 1);
+    add(w, K(MLA_KV_B), "kv_lora_rank × n_head·(qk_nope+v_head)", w->attn_sym, m->kv_lora_rank,
         mul(w, m->n_head, m->qk_nope_dim + m->v_head_dim), 1, 1); /* (kv_lora, a·(nope+v)) */
-    add(w, K(ATTN_O), "n_head·v_head × d_model", "n_layer", mul(w, m->n_head, m->v_head_dim),
+    add(w, K(ATTN_O), "n_head·v_head × d_model", w->attn_sym, mul(w, m->n_head, m->v_head_dim),
         m->d_model, 1, 1);                                        /* (a·v, d) */
 }
 
@@ -287,36 +288,40 @@ static void walk_ssm(struct walk *w)
                                                    : "d_model × 2·d_inner";
     const char *conv_sym = m->ssm == TMEM_SSM_MAMBA2 ? "d_conv × (d_inner + 2·n_group·d_state)"
                                                      : "d_conv × d_inner";
-    add(w, K(SSM_IN_PROJ), in_sym, "n_layer", m->d_model, in_cols, 1, 1);
+    add(w, K(SSM_IN_PROJ), in_sym, w->ssm_sym, m->d_model, in_cols, 1, 1);
     if (m->ssm_proj_bias)
-        add(w, K(SSM_IN_PROJ_BIAS), "in_proj width", "n_layer", in_cols, 1, 1, 1);
-    add(w, K(SSM_CONV1D), conv_sym, "n_layer", m->ssm_d_conv, conv, 1, 1);     /* (d_conv, channels) */
+        add(w, K(SSM_IN_PROJ_BIAS), "in_proj width", w->ssm_sym, in_cols, 1, 1, 1);
+    add(w, K(SSM_CONV1D), conv_sym, w->ssm_sym, m->ssm_d_conv, conv, 1, 1);     /* (d_conv, channels) */
     if (m->ssm_conv_bias)
-        add(w, K(SSM_CONV1D_BIAS), "conv channels", "n_layer", conv, 1, 1, 1);
+        add(w, K(SSM_CONV1D_BIAS), "conv channels", w->ssm_sym, conv, 1, 1, 1);
     if (m->ssm == TMEM_SSM_MAMBA) {
-        add(w, K(SSM_X_PROJ), "d_inner × (dt_rank + 2·d_state)", "n_layer", di,
+        add(w, K(SSM_X_PROJ), "d_inner × (dt_rank + 2·d_state)", w->ssm_sym, di,
             m->ssm_dt_rank + 2 * N, 1, 1);                     /* (d_inner, r + 2N) */
-        add(w, K(SSM_DT_PROJ), "dt_rank × d_inner", "n_layer", m->ssm_dt_rank, di, 1, 1);
-        add(w, K(SSM_DT_BIAS), "d_inner", "n_layer", di, 1, 1, 1);
-        add(w, K(SSM_A_LOG), "d_state × d_inner", "n_layer", N, di, 1, 1);    /* (N, d_inner) */
-        add(w, K(SSM_D), "d_inner", "n_layer", di, 1, 1, 1);
+        add(w, K(SSM_DT_PROJ), "dt_rank × d_inner", w->ssm_sym, m->ssm_dt_rank, di, 1, 1);
+        add(w, K(SSM_DT_BIAS), "d_inner", w->ssm_sym, di, 1, 1, 1);
+        add(w, K(SSM_A_LOG), "d_state × d_inner", w->ssm_sym, N, di, 1, 1);    /* (N, d_inner) */
+        add(w, K(SSM_D), "d_inner", w->ssm_sym, di, 1, 1, 1);
     } else {
-        add(w, K(SSM_DT_BIAS), "n_ssm_head", "n_layer", m->ssm_n_head, 1, 1, 1);
-        add(w, K(SSM_A_LOG_HEAD), "n_ssm_head", "n_layer", m->ssm_n_head, 1, 1, 1);
-        add(w, K(SSM_D), "n_ssm_head", "n_layer", m->ssm_n_head, 1, 1, 1);
-        add(w, K(SSM_NORM), "d_inner", "n_layer", di, 1, 1, 1);
+        add(w, K(SSM_DT_BIAS), "n_ssm_head", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
+        add(w, K(SSM_A_LOG_HEAD), "n_ssm_head", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
+        add(w, K(SSM_D), "n_ssm_head", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
+        add(w, K(SSM_NORM), "d_inner", w->ssm_sym, di, 1, 1, 1);
     }
-    add(w, K(SSM_OUT_PROJ), "d_inner × d_model", "n_layer", di, m->d_model, 1, 1);
+    if (m->ssm_xbc_norms) /* Jamba: RMSNorm weights on dt (dt_rank), B and C (d_state each) */
+        add(w, K(SSM_XBC_NORM), "dt_rank + 2·d_state", w->ssm_sym, m->ssm_dt_rank + 2 * N, 1, 1, 1);
+    add(w, K(SSM_OUT_PROJ), "d_inner × d_model", w->ssm_sym, di, m->d_model, 1, 1);
     if (m->ssm_proj_bias)
-        add(w, K(SSM_OUT_PROJ_BIAS), "d_model", "n_layer", m->d_model, 1, 1, 1);
+        add(w, K(SSM_OUT_PROJ_BIAS), "d_model", w->ssm_sym, m->d_model, 1, 1, 1);
 }
 
 static void walk_layers(struct walk *w)
 {
     const struct tmem_model *m = w->m;
+    /* each layer's mixer: attention, an SSM, or (hybrids) either by layer;
+     * a kind's scope gives the layers it repeats in */
     if (m->ssm != TMEM_SSM_NONE)
         walk_ssm(w);
-    else if (m->attn == TMEM_ATTN_MLA)
+    if (m->attn == TMEM_ATTN_MLA)
         walk_attention_mla(w);
     else
         walk_attention_gqa(w);
@@ -521,12 +526,17 @@ enum tmem_status tmem_inventory_build(const struct tmem_model *m, struct tmem_in
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "inventory",
                          "model is not resolved (call tmem_model_resolve first)");
     uint64_t n_moe = tmem_model_moe_layers(m);
+    uint64_t n_attn = tmem_model_attn_layers_in(m, 0, m->n_layer);
     struct walk w = {.m = m, .inv = inv, .err = err, .st = TMEM_OK,
                      .layers = {[TMEM_SCOPE_INPUT] = 1, [TMEM_SCOPE_OUTPUT] = 1,
                                 [TMEM_SCOPE_LAYER] = m->n_layer,
                                 [TMEM_SCOPE_DENSE_LAYER] = m->n_layer - n_moe,
                                 [TMEM_SCOPE_MOE_LAYER] = n_moe,
-                                [TMEM_SCOPE_ENC_LAYER] = m->encdec ? m->n_enc_layer : 0}};
+                                [TMEM_SCOPE_ENC_LAYER] = m->encdec ? m->n_enc_layer : 0,
+                                [TMEM_SCOPE_ATTN_LAYER] = n_attn,
+                                [TMEM_SCOPE_SSM_LAYER] = tmem_model_ssm_layers_in(m, 0, m->n_layer)},
+                     .attn_sym = m->hybrid ? "n_attn_layer" : "n_layer",
+                     .ssm_sym = m->hybrid ? "n_ssm_layer" : "n_layer"};
     walk_embedding(&w);
     walk_encoder(&w);
     walk_layers(&w);

@@ -165,18 +165,27 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
     if (tp == 0)
         return tmem__fail_value(err, TMEM_ERR_LIMIT, "--tp", tp, "at least 1");
     struct tmem_kv_layout kv = {0};
-    if (m->ssm != TMEM_SSM_NONE) { /* no attention layer: no KV, a state per sequence */
-        struct tmem__term st;
+    if (m->ssm != TMEM_SSM_NONE) { /* a state per sequence; a hybrid's attention layers add KV */
+        uint64_t n_ssm = tmem_model_ssm_layers_in(m, first_layer, first_layer + stage_layers);
+        struct tmem__term st, one;
         tmem__term_init(&st, true);
-        state_term(&st, m, dt, tp, stage_layers);
-        if (tmem__term_overflow(&st))
+        state_term(&st, m, dt, tp, n_ssm);
+        tmem__term_init(&one, false);
+        state_term(&one, m, dt, tp, 1);
+        if (tmem__term_overflow(&st) || tmem__term_overflow(&one))
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "ssm_state", "does not fit in 64 bits");
-        kv.ssm_layers = stage_layers;
-        kv.state_bytes_per_seq = tmem__term_value(&st);
-        tmem__term_render_sym(&st, kv.state_formula, sizeof kv.state_formula);
-        memcpy(kv.formula, "0 (no attention layers)", sizeof "0 (no attention layers)");
-        *out = kv;
-        return TMEM_OK;
+        kv.ssm_layers = n_ssm;
+        kv.state_bytes_per_seq = n_ssm ? tmem__term_value(&st) : 0;
+        kv.state_bytes_per_layer = tmem__term_value(&one);
+        if (n_ssm)
+            tmem__term_render_sym(&st, kv.state_formula, sizeof kv.state_formula);
+        uint64_t n_attn = tmem_model_attn_layers_in(m, first_layer, first_layer + stage_layers);
+        if (n_attn == 0) {
+            memcpy(kv.formula, "0 (no attention layers)", sizeof "0 (no attention layers)");
+            *out = kv;
+            return TMEM_OK;
+        }
+        stage_layers = n_attn; /* a hybrid: KV over its attention layers (no window) */
     }
     if (m->attn == TMEM_ATTN_MLA) {
         kv.mla = true;
@@ -207,7 +216,7 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
     tmem__term_render_sym(&token, kv.formula, sizeof kv.formula);
     kv.fixed_bytes = tmem__term_value(&fixed);
     tmem__term_render_sym(&fixed, kv.fixed_formula, sizeof kv.fixed_formula);
-    kv.n_layer_window = window_layers(m, first_layer, stage_layers);
+    kv.n_layer_window = m->ssm == TMEM_SSM_NONE ? window_layers(m, first_layer, stage_layers) : 0;
     kv.n_layer_full = stage_layers - kv.n_layer_window;
     kv.window_tokens = kv.n_layer_window ? m->sliding_window : 0;
     if (m->encdec) { /* cross-attention: n_head heads of d_head per decoder layer, split by tp */

@@ -41,6 +41,10 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->moe_layer_step = 1;
     m->ssm = fi->ssm;
     m->ssm_conv_bias = fi->ssm_conv_bias;
+    m->hybrid = fi->hybrid;
+    m->attn_layer_step = fi->attn_layer_step;
+    m->attn_layer_offset = fi->attn_layer_offset;
+    m->ssm_xbc_norms = fi->ssm_xbc_norms;
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         m->dropout[k] = fi->dropout[k].key ? fi->dropout[k].p : 0.0;
     m->encoder = fi->encoder;
@@ -131,6 +135,14 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
     case TMEM_FIELD_D_FF_ENC: m->d_ff_enc = v; return true;
     case TMEM_FIELD_N_REL_BUCKET: m->n_rel_bucket = v; return true;
     case TMEM_FIELD_MLP_GATED: m->mlp = v ? TMEM_MLP_GATED : TMEM_MLP_PLAIN; return true;
+    case TMEM_FIELD_ATTN_LAYER_STEP: m->attn_layer_step = v; return true;
+    case TMEM_FIELD_ATTN_LAYER_OFFSET: m->attn_layer_offset = v; return true;
+    case TMEM_FIELD_ATTN_LAYERS: return false; /* a list: see TMEM_CONFIG_OP_MIXER_TYPES */
+    case TMEM_FIELD_MOE_LAYER_OFFSET:
+        m->moe_layer_offset = v;
+        m->moe_offset_given = true;
+        return true;
+    case TMEM_FIELD_SSM_XBC_NORMS: m->ssm_xbc_norms = v != 0; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;
@@ -166,6 +178,51 @@ uint64_t tmem_model_moe_layers_in(const struct tmem_model *m, uint64_t first, ui
             n--;
     }
     return n;
+}
+
+/* layers i < x with i % step == offset (offset < step) */
+static uint64_t periodic_below(uint64_t x, uint64_t step, uint64_t offset)
+{
+    return x > offset ? (x - offset - 1) / step + 1 : 0;
+}
+
+static bool periodic_attn(const struct tmem_model *m, uint64_t layer)
+{
+    return m->attn_layer_step > 0 && layer % m->attn_layer_step == m->attn_layer_offset;
+}
+
+uint64_t tmem_model_attn_layers_in(const struct tmem_model *m, uint64_t first, uint64_t last)
+{
+    if (last > m->n_layer)
+        last = m->n_layer;
+    if (first >= last)
+        return 0;
+    if (m->ssm == TMEM_SSM_NONE)
+        return last - first;
+    if (!m->hybrid)
+        return 0;
+    uint64_t n = 0;
+    if (m->attn_layer_step > 0)
+        n = periodic_below(last, m->attn_layer_step, m->attn_layer_offset) -
+            periodic_below(first, m->attn_layer_step, m->attn_layer_offset);
+    /* listed layers not already attending by the period (resolve refuses repeats) */
+    for (uint32_t i = 0; i < m->n_attn_layers_listed; i++) {
+        uint64_t l = m->attn_layers[i];
+        if (l >= first && l < last && !periodic_attn(m, l))
+            n++;
+    }
+    return n;
+}
+
+uint64_t tmem_model_ssm_layers_in(const struct tmem_model *m, uint64_t first, uint64_t last)
+{
+    if (m->ssm == TMEM_SSM_NONE)
+        return 0;
+    if (last > m->n_layer)
+        last = m->n_layer;
+    if (first >= last)
+        return 0;
+    return last - first - tmem_model_attn_layers_in(m, first, last);
 }
 
 uint64_t tmem_model_moe_layers(const struct tmem_model *m)
@@ -211,9 +268,33 @@ static enum tmem_status resolve_ssm(struct tmem_model *m, struct tmem_error *err
         m->ssm_d_head = 64;
     if (m2 && m->ssm_n_group == 0)
         m->ssm_n_group = 8;
-    m->n_head = m->n_kv_head = m->d_head = 1;
-    m->d_ff = 0; /* no MLP: intermediate_size is the mixer's d_inner */
-    m->n_expert = 0;
+    if (m->hybrid) {
+        /* the attention layers keep their heads, every layer its MLP /
+         * experts; which layers attend: a period and offset, a list */
+        TRY(tmem__check_range(err, "attn_layer_step", m->attn_layer_step, 0, TMEM_MAX_N_LAYER));
+        if (m->attn_layer_step > 0)
+            TRY(tmem__check_range(err, "attn_layer_offset", m->attn_layer_offset, 0,
+                                  m->attn_layer_step - 1));
+        TRY(tmem__check_range(err, "n_attn_layers_listed", m->n_attn_layers_listed, 0,
+                              TMEM_MAX_ATTN_LAYERS));
+        for (uint32_t i = 0; i < m->n_attn_layers_listed; i++) {
+            TRY(tmem__check_range(err, "layer_types", m->attn_layers[i], 0, m->n_layer - 1));
+            for (uint32_t j = 0; j < i; j++)
+                if (m->attn_layers[j] == m->attn_layers[i])
+                    return tmem__fail(err, TMEM_ERR_INCONSISTENT, "layer_types",
+                                      "an attention layer is listed twice");
+        }
+        /* the hybrids tmem knows attend over the whole sequence (Jamba's
+         * sliding_window is unused by JambaAttention) */
+        m->sliding_window = 0;
+        m->swa_layer_step = 0;
+    } else {
+        m->n_head = m->n_kv_head = m->d_head = 1;
+        m->d_ff = 0; /* no MLP: intermediate_size is the mixer's d_inner */
+        m->n_expert = 0;
+        m->attn_layer_step = m->attn_layer_offset = 0;
+        m->n_attn_layers_listed = 0;
+    }
     if (m->ssm_d_inner == 0)
         m->ssm_d_inner = (m->ssm_expand ? m->ssm_expand : 2) * m->d_model; /* expand ≤ 2^20 checked below */
     TRY(tmem__check_range(err, "ssm_expand", m->ssm_expand, 0, 64));
@@ -389,6 +470,12 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         if (m.moe_layer_step == 0)
             m.moe_layer_step = 1;
         TRY(tmem__check_range(err, "moe_layer_step", m.moe_layer_step, 1, m.n_layer));
+        if (m.moe_offset_given) { /* Jamba: MoE iff i % period == offset */
+            TRY(tmem__check_range(err, "expert_layer_offset", m.moe_layer_offset, 0,
+                                  m.moe_layer_step - 1));
+            m.moe_layer_phase = (uint32_t)((m.moe_layer_step - m.moe_layer_offset) % m.moe_layer_step);
+            m.moe_offset_given = false;
+        }
         TRY(tmem__check_range(err, "moe_first_layer", m.moe_first_layer, 0, m.n_layer));
         TRY(tmem__check_range(err, "n_dense_layers_listed", m.n_dense_layers_listed, 0,
                         TMEM_MAX_DENSE_LAYERS));
@@ -403,7 +490,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
         m.router_bias = false;
         m.expert_bias = false;
     }
-    if (m.ssm == TMEM_SSM_NONE && tmem_model_moe_layers(&m) < m.n_layer && m.d_ff == 0)
+    if ((m.ssm == TMEM_SSM_NONE || m.hybrid) && tmem_model_moe_layers(&m) < m.n_layer && m.d_ff == 0)
         return tmem__fail(err, TMEM_ERR_MISSING_KEY, "d_ff",
                          "d_ff (intermediate size) is required for this family");
     TRY(tmem__check_range(err, "sliding_window", m.sliding_window, 0, TMEM_MAX_N_CTX));

@@ -79,9 +79,15 @@ void tmem_serve_defaults(const struct tmem_infer_opts *o, const struct tmem_infe
         so->kv_full_groups = 1;
     so->window_tokens = r->kv.window_tokens;
     /* SSM layers: vLLM sets the mamba group's block size to max_model_len,
-     * so one block holds a request's whole state */
-    if (r->kv.ssm_layers > 0 && r->tokens_per_seq > so->block_size)
+     * so one block holds a request's whole state; a hybrid's attention
+     * groups use the raised attention block, its mamba groups one block each */
+    if (r->attn_block_tokens > 0) {
+        so->block_size = r->attn_block_tokens;
+        so->kv_full_groups = r->kv_attn_groups;
+        so->kv_state_groups = r->kv_state_groups;
+    } else if (r->kv.ssm_layers > 0 && r->tokens_per_seq > so->block_size) {
         so->block_size = r->tokens_per_seq;
+    }
     so->step_overhead_s = TMEM_SERVE_STEP_OVERHEAD_S;
     so->chunked_prefill = true;
     switch (o->engine) {
@@ -323,7 +329,7 @@ static uint64_t ceil_div(uint64_t a, uint64_t b)
  * blocks per request, the most a request can hold. */
 static uint64_t blocks_for(const struct tmem_serve_opts *so, uint64_t tokens, uint64_t num)
 {
-    uint64_t b = so->kv_full_groups * ceil_div(tokens, so->block_size);
+    uint64_t b = so->kv_full_groups * ceil_div(tokens, so->block_size) + so->kv_state_groups;
     if (so->kv_window_groups > 0) {
         uint64_t span = so->window_tokens - 1 + num;
         b += so->kv_window_groups *
@@ -445,7 +451,8 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
     TRY(tmem__check_range(err, "--block-size", so->block_size, 1, 1u << 16));
     TRY(tmem__check_range(err, "--concurrency", so->concurrency, 0, TMEM_SERVE_MAX_REQUESTS));
     if (so->kv_full_groups + so->kv_window_groups == 0 || so->kv_full_groups > 1024 ||
-        so->kv_window_groups > 1024 || (so->kv_window_groups > 0 && so->window_tokens == 0))
+        so->kv_window_groups > 1024 || so->kv_state_groups > 1024 ||
+        (so->kv_window_groups > 0 && so->window_tokens == 0))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "serve", "KV groups: 1 to 1024, a window for sliding ones");
     if (so->kv_blocks == 0)
         return tmem__fail(err, TMEM_ERR_LIMIT, "serve",
@@ -463,6 +470,9 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
     if (so->prefix_hit > 0 && so->kv_window_groups > 0)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--prefix-cache-hit",
                          "not modelled for sliding-window KV groups");
+    if (so->prefix_hit > 0 && so->kv_state_groups > 0)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--prefix-cache-hit",
+                         "not modelled for a hybrid's mamba groups (vLLM's mamba prefix caching)");
     if (work_bytes < tmem_serve_work_bytes(n, so->max_num_seqs))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "serve", "work buffer too small");
     uint64_t tokens = 0;
@@ -512,7 +522,8 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     memset(r, 0, sizeof *r);
     r->series.interval_s = SERIES_FIRST_INTERVAL_S;
     const uint64_t mns = so->max_num_seqs;
-    const bool one_group = so->kv_full_groups == 1 && so->kv_window_groups == 0;
+    const bool one_group = so->kv_full_groups == 1 && so->kv_window_groups == 0 &&
+                           so->kv_state_groups == 0;
     uint64_t released = n; /* requests whose arrival time is known */
     if (so->concurrency > 0) {
         released = so->concurrency < n ? so->concurrency : n;

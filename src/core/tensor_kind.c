@@ -60,28 +60,30 @@
 #define DENSE TMEM_SCOPE_DENSE_LAYER
 #define MOE TMEM_SCOPE_MOE_LAYER
 #define ENC TMEM_SCOPE_ENC_LAYER
+#define ATT TMEM_SCOPE_ATTN_LAYER
+#define SSM TMEM_SCOPE_SSM_LAYER
 
 static const struct tmem_tensor_kind_info kinds[] = {
-    [TMEM_TENSOR_KIND_ATTN_Q] = MAT("attn.q_proj", A, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_ATTN_K] = MAT("attn.k_proj", A, LAYER, KVH, OTHER),
-    [TMEM_TENSOR_KIND_ATTN_V] = MAT("attn.v_proj", A, LAYER, KVH, TMEM_ROLE_ATTN_V),
-    [TMEM_TENSOR_KIND_ATTN_O] = MAT("attn.o_proj", A, LAYER, ROWP, OTHER),
-    [TMEM_TENSOR_KIND_ATTN_Q_BIAS] = VEC("attn.q_proj.bias", A, LAYER, COL),
-    [TMEM_TENSOR_KIND_ATTN_K_BIAS] = VEC("attn.k_proj.bias", A, LAYER, KVH),
-    [TMEM_TENSOR_KIND_ATTN_V_BIAS] = VEC("attn.v_proj.bias", A, LAYER, KVH),
+    [TMEM_TENSOR_KIND_ATTN_Q] = MAT("attn.q_proj", A, ATT, COL, OTHER),
+    [TMEM_TENSOR_KIND_ATTN_K] = MAT("attn.k_proj", A, ATT, KVH, OTHER),
+    [TMEM_TENSOR_KIND_ATTN_V] = MAT("attn.v_proj", A, ATT, KVH, TMEM_ROLE_ATTN_V),
+    [TMEM_TENSOR_KIND_ATTN_O] = MAT("attn.o_proj", A, ATT, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_ATTN_Q_BIAS] = VEC("attn.q_proj.bias", A, ATT, COL),
+    [TMEM_TENSOR_KIND_ATTN_K_BIAS] = VEC("attn.k_proj.bias", A, ATT, KVH),
+    [TMEM_TENSOR_KIND_ATTN_V_BIAS] = VEC("attn.v_proj.bias", A, ATT, KVH),
     /* a row-parallel layer adds its bias once, after the all-reduce */
-    [TMEM_TENSOR_KIND_ATTN_O_BIAS] = VEC("attn.o_proj.bias", A, LAYER, REPL),
-    [TMEM_TENSOR_KIND_ATTN_Q_NORM] = VEC("attn.q_norm.weight", N, LAYER, REPL),
-    [TMEM_TENSOR_KIND_ATTN_Q_NORM_BIAS] = VEC("attn.q_norm.bias", N, LAYER, REPL),
-    [TMEM_TENSOR_KIND_ATTN_K_NORM] = VEC("attn.k_norm.weight", N, LAYER, REPL),
-    [TMEM_TENSOR_KIND_ATTN_K_NORM_BIAS] = VEC("attn.k_norm.bias", N, LAYER, REPL),
+    [TMEM_TENSOR_KIND_ATTN_O_BIAS] = VEC("attn.o_proj.bias", A, ATT, REPL),
+    [TMEM_TENSOR_KIND_ATTN_Q_NORM] = VEC("attn.q_norm.weight", N, ATT, REPL),
+    [TMEM_TENSOR_KIND_ATTN_Q_NORM_BIAS] = VEC("attn.q_norm.bias", N, ATT, REPL),
+    [TMEM_TENSOR_KIND_ATTN_K_NORM] = VEC("attn.k_norm.weight", N, ATT, REPL),
+    [TMEM_TENSOR_KIND_ATTN_K_NORM_BIAS] = VEC("attn.k_norm.bias", N, ATT, REPL),
     /* MLA: the down-projections are replicated, the up-projections split heads */
-    [TMEM_TENSOR_KIND_MLA_Q_A] = MAT("attn.q_a_proj", A, LAYER, REPL, OTHER),
-    [TMEM_TENSOR_KIND_MLA_Q_A_NORM] = VEC("attn.q_a_layernorm", N, LAYER, REPL),
-    [TMEM_TENSOR_KIND_MLA_Q_B] = MAT("attn.q_b_proj", A, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_MLA_KV_A] = MAT("attn.kv_a_proj_with_mqa", A, LAYER, REPL, OTHER),
-    [TMEM_TENSOR_KIND_MLA_KV_A_NORM] = VEC("attn.kv_a_layernorm", N, LAYER, REPL),
-    [TMEM_TENSOR_KIND_MLA_KV_B] = MAT("attn.kv_b_proj", A, LAYER, COL, TMEM_ROLE_ATTN_V),
+    [TMEM_TENSOR_KIND_MLA_Q_A] = MAT("attn.q_a_proj", A, ATT, REPL, OTHER),
+    [TMEM_TENSOR_KIND_MLA_Q_A_NORM] = VEC("attn.q_a_layernorm", N, ATT, REPL),
+    [TMEM_TENSOR_KIND_MLA_Q_B] = MAT("attn.q_b_proj", A, ATT, COL, OTHER),
+    [TMEM_TENSOR_KIND_MLA_KV_A] = MAT("attn.kv_a_proj_with_mqa", A, ATT, REPL, OTHER),
+    [TMEM_TENSOR_KIND_MLA_KV_A_NORM] = VEC("attn.kv_a_layernorm", N, ATT, REPL),
+    [TMEM_TENSOR_KIND_MLA_KV_B] = MAT("attn.kv_b_proj", A, ATT, COL, TMEM_ROLE_ATTN_V),
     [TMEM_TENSOR_KIND_LAYER_NORM] = VEC("layer_norms.weight", N, LAYER, REPL),
     [TMEM_TENSOR_KIND_LAYER_NORM_BIAS] = VEC("layer_norms.bias", N, LAYER, REPL),
     [TMEM_TENSOR_KIND_MLP_GATE] = MAT("mlp.gate_proj", MLP, DENSE, COL, OTHER),
@@ -114,29 +116,29 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_LM_HEAD_BIAS] = VEC("lm_head.bias", H, OUT, VOCAB),
     /* gpt-oss: the sinks split with the heads; expert biases with their
      * matrices' outputs (down's once, after the reduction, like o's) */
-    [TMEM_TENSOR_KIND_ATTN_SINKS] = VEC("attn.sinks", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_ATTN_SINKS] = VEC("attn.sinks", A, ATT, COL),
     [TMEM_TENSOR_KIND_EXPERT_GATE_BIAS] = VEC("experts.gate_proj.bias", X, MOE, COL),
     [TMEM_TENSOR_KIND_EXPERT_UP_BIAS] = VEC("experts.up_proj.bias", X, MOE, COL),
     [TMEM_TENSOR_KIND_EXPERT_DOWN_BIAS] = VEC("experts.down_proj.bias", X, MOE, REPL),
     /* state-space mixers: vLLM MambaMixer / MambaMixer2 split in_proj by
      * output columns, out_proj by rows, the per-channel (per-head) vectors
      * with their channels (heads) */
-    [TMEM_TENSOR_KIND_SSM_IN_PROJ] = MAT("ssm.in_proj", S, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_SSM_IN_PROJ_BIAS] = VEC("ssm.in_proj.bias", S, LAYER, COL),
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ] = MAT("ssm.in_proj", S, SSM, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ_BIAS] = VEC("ssm.in_proj.bias", S, SSM, COL),
     /* depthwise, d_conv × channels: read by a convolution, not a matmul */
-    [TMEM_TENSOR_KIND_SSM_CONV1D] = TABLE("ssm.conv1d.weight", S, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_SSM_CONV1D_BIAS] = VEC("ssm.conv1d.bias", S, LAYER, COL),
-    [TMEM_TENSOR_KIND_SSM_X_PROJ] = MAT("ssm.x_proj", S, LAYER, ROWP, OTHER),
-    [TMEM_TENSOR_KIND_SSM_DT_PROJ] = MAT("ssm.dt_proj", S, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_SSM_DT_BIAS] = VEC("ssm.dt_bias", S, LAYER, COL),
+    [TMEM_TENSOR_KIND_SSM_CONV1D] = TABLE("ssm.conv1d.weight", S, SSM, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_CONV1D_BIAS] = VEC("ssm.conv1d.bias", S, SSM, COL),
+    [TMEM_TENSOR_KIND_SSM_X_PROJ] = MAT("ssm.x_proj", S, SSM, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_SSM_DT_PROJ] = MAT("ssm.dt_proj", S, SSM, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_DT_BIAS] = VEC("ssm.dt_bias", S, SSM, COL),
     /* Mamba-1: d_state × d_inner, read elementwise */
-    [TMEM_TENSOR_KIND_SSM_A_LOG] = TABLE("ssm.A_log", S, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_SSM_D] = VEC("ssm.D", S, LAYER, COL),
+    [TMEM_TENSOR_KIND_SSM_A_LOG] = TABLE("ssm.A_log", S, SSM, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_D] = VEC("ssm.D", S, SSM, COL),
     /* split with d_inner (vLLM Mixer2RMSNormGated): an SSM tensor, not a replicated norm */
-    [TMEM_TENSOR_KIND_SSM_NORM] = VEC("ssm.norm.weight", S, LAYER, COL),
-    [TMEM_TENSOR_KIND_SSM_OUT_PROJ] = MAT("ssm.out_proj", S, LAYER, ROWP, OTHER),
-    [TMEM_TENSOR_KIND_SSM_OUT_PROJ_BIAS] = VEC("ssm.out_proj.bias", S, LAYER, REPL),
-    [TMEM_TENSOR_KIND_SSM_A_LOG_HEAD] = VEC("ssm.A_log.heads", S, LAYER, COL),
+    [TMEM_TENSOR_KIND_SSM_NORM] = VEC("ssm.norm.weight", S, SSM, COL),
+    [TMEM_TENSOR_KIND_SSM_OUT_PROJ] = MAT("ssm.out_proj", S, SSM, ROWP, OTHER),
+    [TMEM_TENSOR_KIND_SSM_OUT_PROJ_BIAS] = VEC("ssm.out_proj.bias", S, SSM, REPL),
+    [TMEM_TENSOR_KIND_SSM_A_LOG_HEAD] = VEC("ssm.A_log.heads", S, SSM, COL),
     /* the vision tower and projector run once per image before the first
      * layer: first pipeline stage; vLLM's CLIP/SigLIP/Qwen2.5-VL encoders
      * split q/k/v and fc1 by columns, out_proj and fc2 by rows */
@@ -164,10 +166,10 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_REL_POS_EMBD] = TABLE("rel_embeddings", E, IN, REPL, OTHER),
     [TMEM_TENSOR_KIND_REL_POS_NORM] = VEC("rel_embeddings_norm.weight", N, IN, REPL),
     [TMEM_TENSOR_KIND_REL_POS_NORM_BIAS] = VEC("rel_embeddings_norm.bias", N, IN, REPL),
-    [TMEM_TENSOR_KIND_POS_KEY_PROJ] = MAT("attn.pos_key_proj", A, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_POS_KEY_PROJ_BIAS] = VEC("attn.pos_key_proj.bias", A, LAYER, COL),
-    [TMEM_TENSOR_KIND_POS_QUERY_PROJ] = MAT("attn.pos_query_proj", A, LAYER, COL, OTHER),
-    [TMEM_TENSOR_KIND_POS_QUERY_PROJ_BIAS] = VEC("attn.pos_query_proj.bias", A, LAYER, COL),
+    [TMEM_TENSOR_KIND_POS_KEY_PROJ] = MAT("attn.pos_key_proj", A, ATT, COL, OTHER),
+    [TMEM_TENSOR_KIND_POS_KEY_PROJ_BIAS] = VEC("attn.pos_key_proj.bias", A, ATT, COL),
+    [TMEM_TENSOR_KIND_POS_QUERY_PROJ] = MAT("attn.pos_query_proj", A, ATT, COL, OTHER),
+    [TMEM_TENSOR_KIND_POS_QUERY_PROJ_BIAS] = VEC("attn.pos_query_proj.bias", A, ATT, COL),
     /* n_layer − 1 copies in one count: placed with the input (a pipeline's first
      * stage holds all of them, n_layer − 1 vectors of d_model) */
     [TMEM_TENSOR_KIND_ATTN_NORM_AFTER_FIRST] = VEC("attn_norm (layers 1..)", N, IN, REPL),
@@ -215,6 +217,9 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_ENC_MLP_DOWN_BIAS] = VEC_E("encoder.mlp.down_proj.bias", MLP, ENC, REPL),
     [TMEM_TENSOR_KIND_ENC_FINAL_NORM] = VEC_E("encoder.final_norm.weight", N, IN, REPL),
     [TMEM_TENSOR_KIND_ENC_FINAL_NORM_BIAS] = VEC_E("encoder.final_norm.bias", N, IN, REPL),
+    /* Jamba's dt/b/c_layernorm: on x_proj's output, which x_proj's row split
+     * all-reduces (vLLM JambaMambaMixer: replicated) */
+    [TMEM_TENSOR_KIND_SSM_XBC_NORM] = VEC("ssm.dt_b_c_norms.weight", S, SSM, REPL),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");

@@ -50,6 +50,9 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
     const struct tmem_gpu *g = o->gpu;
     const double tp = (double)o->tp;
     const double L = (double)m->n_layer, heads = (double)m->n_head;
+    /* attention's q·kᵀ and ·v run in the attention layers only (a hybrid's
+     * share of them; a state-space model has none) */
+    const double L_attn = (double)tmem_model_attn_layers_in(m, 0, m->n_layer);
     const bool mla = m->attn == TMEM_ATTN_MLA;
     const double dh = mla ? (double)(m->qk_nope_dim + m->qk_rope_dim + m->v_head_dim) / 2.0
                           : (double)m->d_head;
@@ -65,8 +68,8 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
     rf->compute_flops = rf->fp8_rate ? g->fp8_flops : g->bf16_flops;
     rf->body_flops_per_token = 2.0 * (n_mm - head) / tp;
     rf->head_flops_per_row = 2.0 * head / tp;
-    rf->attn_flops_per_pair = 4.0 * L * dh * heads / tp;
-    rf->attn_flops_per_decode_pair = 4.0 * L * dh_decode * heads / tp;
+    rf->attn_flops_per_pair = 4.0 * L_attn * dh * heads / tp;
+    rf->attn_flops_per_decode_pair = 4.0 * L_attn * dh_decode * heads / tp;
     rf->dense_weight_bytes = (double)(all_weight_bytes - all_expert_bytes);
     rf->expert_weight_bytes = (double)all_expert_bytes;
     rf->kv_bytes_per_token = (double)(kv_bytes_per_token - window_bytes_per_token);

@@ -319,8 +319,8 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
     if (all && m->ssm != TMEM_SSM_NONE) /* refused rather than counted with attention's tensors */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          "training activations of state-space (Mamba) layers are not modelled yet; "
-                          "params and infer count them");
+                          "training activations of state-space (Mamba) layers, alone or in a hybrid "
+                          "(jamba), are not modelled yet; params, infer and serve count them");
     if (all && m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
@@ -487,7 +487,9 @@ static enum cat category(const struct tmem_tensor_kind_info *k)
     switch (k->scope) {
     case TMEM_SCOPE_INPUT: return CAT_FIRST;
     case TMEM_SCOPE_OUTPUT: return CAT_LAST;
-    case TMEM_SCOPE_LAYER: return CAT_LAYER;
+    case TMEM_SCOPE_LAYER:
+    case TMEM_SCOPE_ATTN_LAYER: /* every layer of a transformer (state-space models are refused) */
+    case TMEM_SCOPE_SSM_LAYER: return CAT_LAYER;
     case TMEM_SCOPE_DENSE_LAYER: return CAT_DENSE;
     case TMEM_SCOPE_MOE_LAYER: return k->group == TMEM_GROUP_EXPERTS ? CAT_EXPERT : CAT_MOE;
     case TMEM_SCOPE_ENC_LAYER: return CAT_FIRST; /* the whole encoder on the first stage */

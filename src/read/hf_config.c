@@ -138,6 +138,52 @@ static void read_list(struct cfg *c, json_t *list, const char *key, struct tmem_
     m->n_dense_layers_listed = (uint32_t)json_array_size(list);
 }
 
+/* A hybrid's per-layer mixer types (GraniteMoeHybridConfig layer_types
+ * "mamba" / "attention", Qwen3NextConfig layer_types "linear_attention" /
+ * "full_attention"): one per layer; the attention layers' indices become
+ * the list attn_layers (the period rule is cleared: the list is the whole
+ * pattern). */
+static void read_mixer_types(struct cfg *c, json_t *list, const char *key, struct tmem_model *m)
+{
+    if (!json_is_array(list)) {
+        fail(c, TMEM_ERR_SCHEMA, key, "expected an array of layer types");
+        return;
+    }
+    size_t n = json_array_size(list), i;
+    if (n != m->n_layer) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "lists %zu layers but the model has %llu", n,
+                 (unsigned long long)m->n_layer);
+        fail(c, TMEM_ERR_INCONSISTENT, key, msg);
+        return;
+    }
+    uint32_t k = 0;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *t = as_str(c, v, key);
+        if (t == NULL)
+            return;
+        bool attn = strcmp(t, "attention") == 0 || strcmp(t, "full_attention") == 0;
+        if (!attn && strcmp(t, "mamba") != 0 && strcmp(t, "linear_attention") != 0) {
+            char msg[160], q[TMEM_QUOTE_CAP];
+            snprintf(msg, sizeof msg, "layer %zu is %s; tmem counts attention, full_attention, "
+                     "mamba and linear_attention layers only", i, tmem__quote(q, t));
+            fail(c, TMEM_ERR_UNSUPPORTED, key, msg);
+            return;
+        }
+        if (!attn)
+            continue;
+        if (k == TMEM_MAX_ATTN_LAYERS) {
+            fail(c, TMEM_ERR_LIMIT, key, "more than 64 attention layers listed");
+            return;
+        }
+        m->attn_layers[k++] = (uint32_t)i;
+    }
+    m->n_attn_layers_listed = k;
+    m->attn_layer_step = m->attn_layer_offset = 0;
+}
+
 /* layer_types (transformers >= 4.54): the sliding-window pattern as one
  * string per layer. It must repeat one full_attention layer every k
  * (layer i full iff i % k == k − 1; k = 1: all full) or hold none (0: all
@@ -256,7 +302,7 @@ static void apply(struct cfg *c, const struct tmem_config_key *r, struct tmem_mo
         const char *bar = strchr(r->keys, '|');
         snprintf(key, sizeof key, "%.*s", bar ? (int)(bar - r->keys) : 60, r->keys);
         /* a state-space model has no attention heads to require */
-        if (r->required && !(m->ssm != TMEM_SSM_NONE && r->field == TMEM_FIELD_N_HEAD)) {
+        if (r->required && !(m->ssm != TMEM_SSM_NONE && !m->hybrid && r->field == TMEM_FIELD_N_HEAD)) {
             char msg[128];
             snprintf(msg, sizeof msg, "missing field (the model's %s)", key);
             fail(c, TMEM_ERR_MISSING_KEY, key, msg);
@@ -307,6 +353,10 @@ static void apply(struct cfg *c, const struct tmem_config_key *r, struct tmem_mo
         if (v == NULL || !read_layer_types(c, v, key, m, &x))
             return;
         break;
+    case TMEM_CONFIG_OP_MIXER_TYPES:
+        if (v != NULL)
+            read_mixer_types(c, v, key, m);
+        return;
     case TMEM_CONFIG_OP_POS:
         if (v == NULL && !r->has_default)
             return;
@@ -407,7 +457,7 @@ static const struct {
     {"an encoder-decoder", "umt5|pegasus|marian|longt5|switch_transformers|"
                            "prophetnet|led|fsmt|blenderbot|m2m_100|nllb-moe|whisper|"
                            "speech_to_text|seamless_m4t"},
-    {"a hybrid or recurrent", "rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma|jamba|falcon_h1|"
+    {"a hybrid or recurrent", "rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma|falcon_h1|"
                                "granitemoehybrid|qwen3_next|nemotron_h|zamba|zamba2|bamba"},
     {"a vision or multimodal", "llava_onevision|clip|siglip|vit|blip|blip-2|"
                                "idefics|idefics2|idefics3|paligemma|qwen2_vl|mllama|"

@@ -1331,6 +1331,39 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": true, "
      "\"torch_dtype\": \"float16\""
      "}"},
+
+    /* Config: ai21labs/Jamba-v0.1 config.json (architecture keys; AI21-Jamba-1.5-Mini has
+     * the same). Published: the safetensors index total_size of the Jamba-1.5-Mini
+     * checkpoint, 103,140,646,656 B in bf16 = 51,570,323,328 parameters (quoted in public
+     * model documentation); the Jamba-v0.1 model card: "12B active parameters and a total
+     * of 52B". tests/unit/test_hybrid.c counts it tensor by tensor. */
+    {"jamba-v0.1", "ai21labs/Jamba-v0.1", UINT64_C(51570323328),
+     "safetensors index total_size 103140646656 B (bf16) / 2 of the Jamba-v0.1 layout (AI21-Jamba-1.5-Mini): 51570323328",
+     "{"
+     "\"model_type\": \"jamba\", "
+     "\"vocab_size\": 65536, "
+     "\"hidden_size\": 4096, "
+     "\"intermediate_size\": 14336, "
+     "\"num_hidden_layers\": 32, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"attn_layer_period\": 8, "
+     "\"attn_layer_offset\": 4, "
+     "\"expert_layer_period\": 2, "
+     "\"expert_layer_offset\": 1, "
+     "\"num_experts\": 16, "
+     "\"num_experts_per_tok\": 2, "
+     "\"mamba_d_state\": 16, "
+     "\"mamba_d_conv\": 4, "
+     "\"mamba_expand\": 2, "
+     "\"mamba_dt_rank\": 256, "
+     "\"mamba_conv_bias\": true, "
+     "\"mamba_proj_bias\": false, "
+     "\"max_position_embeddings\": 262144, "
+     "\"sliding_window\": null, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
     /* Config: llava-hf/llava-1.5-7b-hf config.json. Its text_config names only
      * max_position_embeddings, rms_norm_eps, vocab_size 32064 and relies on
      * LlamaConfig's defaults for the sizes (hidden_size 4096, intermediate_size

@@ -115,7 +115,16 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
         fprintf(out, "  %llu sliding-window layers keep at most %llu tokens\n",
                 (unsigned long long)kv->n_layer_window, (unsigned long long)kv->window_tokens);
     if (tmem_engine_paged(io->engine)) {
-        if (kv->ssm_layers)
+        if (r->attn_block_tokens)
+            fprintf(out, "  paged (vLLM hybrid: one page size): attention blocks of %llu tokens, each page holding "
+                         "one layer's SSM state (%s B, padded to %s B);\n"
+                         "    %llu attention + %llu mamba groups of %llu layers: %llu blocks per sequence\n",
+                    (unsigned long long)r->attn_block_tokens,
+                    tmem__fmt_count(a, sizeof a, kv->state_bytes_per_layer),
+                    tmem__fmt_count(b, sizeof b, r->attn_block_tokens * kv->bytes_per_token_layer),
+                    (unsigned long long)r->kv_attn_groups, (unsigned long long)r->kv_state_groups,
+                    (unsigned long long)r->group_layers, (unsigned long long)r->blocks_per_seq);
+        else if (kv->ssm_layers)
             fprintf(out, "  paged (vLLM MambaSpec): one block of %llu layers' state per sequence\n",
                     (unsigned long long)r->group_layers);
         else if (r->kv_groups > 1 || kv->n_layer_window)
@@ -243,6 +252,12 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     if (r->kv.ssm_layers) {
         tmem__json_set_u64(k, "ssm_layers", r->kv.ssm_layers);
         tmem__json_set_u64(k, "ssm_state_bytes_per_sequence", r->kv.state_bytes_per_seq);
+        tmem__json_set_u64(k, "ssm_state_bytes_per_layer", r->kv.state_bytes_per_layer);
+    }
+    if (r->attn_block_tokens) {
+        tmem__json_set_u64(k, "attention_block_tokens", r->attn_block_tokens);
+        tmem__json_set_u64(k, "attention_groups", r->kv_attn_groups);
+        tmem__json_set_u64(k, "state_groups", r->kv_state_groups);
     }
     tmem__json_set_u64(k, "tokens_per_sequence", r->tokens_per_seq);
     tmem__json_set_u64(k, "request_bytes", r->kv_request_bytes);

@@ -61,6 +61,8 @@ static json_t *model_obj(const struct tmem_model *m, int *rc)
         *rc |= tmem__jansson_set_u64(o, "ssm_dt_rank", m->ssm_dt_rank);
         *rc |= tmem__jansson_set_u64(o, "ssm_n_head", m->ssm_n_head);
         *rc |= tmem__jansson_set_u64(o, "ssm_n_group", m->ssm_n_group);
+        if (m->hybrid)
+            *rc |= tmem__jansson_set_u64(o, "n_attn_layer", tmem_model_attn_layers_in(m, 0, m->n_layer));
     }
     if (m->encdec) { /* n_layer, n_head, d_ff above: the decoder's */
         *rc |= tmem__jansson_set_u64(o, "n_enc_layer", m->n_enc_layer);

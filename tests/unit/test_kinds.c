@@ -283,7 +283,7 @@ static void train_and_infer_split_alike_on_every_preset(void **state)
 static bool in_layers(enum tmem_scope s)
 {
     return s == TMEM_SCOPE_LAYER || s == TMEM_SCOPE_DENSE_LAYER || s == TMEM_SCOPE_MOE_LAYER ||
-           s == TMEM_SCOPE_ENC_LAYER;
+           s == TMEM_SCOPE_ENC_LAYER || s == TMEM_SCOPE_ATTN_LAYER || s == TMEM_SCOPE_SSM_LAYER;
 }
 
 /* Every row: a unique name, values inside their enums, and rules that fit
@@ -324,8 +324,13 @@ static void every_kind_has_a_consistent_row(void **state)
             fail_msg("%s: MoE tensor outside the MoE layers", ki->name);
         if (ki->group == TMEM_GROUP_ROUTER && ki->tp != TMEM_TP_SPLIT_REPLICATED)
             fail_msg("%s: the router is split", ki->name);
-        if (ki->group == TMEM_GROUP_ATTENTION && !in_layers(ki->scope))
-            fail_msg("%s: attention outside the layers", ki->name);
+        if (ki->group == TMEM_GROUP_ATTENTION &&
+            (!in_layers(ki->scope) || ki->scope == TMEM_SCOPE_SSM_LAYER))
+            fail_msg("%s: attention outside the layers that attend", ki->name);
+        if (ki->group == TMEM_GROUP_SSM && ki->scope != TMEM_SCOPE_SSM_LAYER)
+            fail_msg("%s: an SSM tensor outside the SSM layers", ki->name);
+        if (ki->scope == TMEM_SCOPE_SSM_LAYER && ki->group != TMEM_GROUP_SSM)
+            fail_msg("%s: in the SSM layers but not an SSM tensor", ki->name);
         if ((ki->group == TMEM_GROUP_EMBEDDING || ki->group == TMEM_GROUP_LM_HEAD) &&
             in_layers(ki->scope))
             fail_msg("%s: embedding or head inside the layers", ki->name);

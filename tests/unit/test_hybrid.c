@@ -1,0 +1,253 @@
+/* test_hybrid.c — hybrid attention / state-space models: which layers
+ * attend (the layer-scope mechanism: attn_layer_period / offset, a
+ * per-layer list), Jamba counted tensor by tensor against its published
+ * total, the KV of its attention layers beside the fixed state of its
+ * Mamba layers, vLLM's hybrid allocator (one page size for attention and
+ * mamba groups), serve's blocks per request, and training refused.
+ *
+ * REF HF transformers modeling_jamba.py (JambaAttentionDecoderLayer,
+ * JambaMambaDecoderLayer, JambaMambaMixer, JambaSparseMoeBlock),
+ * configuration_jamba.py (layers_block_type: i % attn_layer_period ==
+ * attn_layer_offset; layers_num_experts: i % expert_layer_period ==
+ * expert_layer_offset); vLLM platforms/interface.py (the hybrid attention
+ * block size: align · cdiv(mamba_page, align · attention page of one
+ * token), mamba page padded to the attention page), v1/core/
+ * kv_cache_utils.py (_get_kv_cache_groups_uniform_page_size: group_size =
+ * the smaller kind's layer count unless the larger is under 1.5 × it). */
+#include "harness.h"
+
+#include "tmem/infer.h"
+#include "tmem/read.h"
+#include "tmem/serve.h"
+#include "tmem/train.h"
+
+/* ai21labs/Jamba-v0.1 config.json (the architecture keys, as published) */
+static const char jamba_config[] =
+    "{\"architectures\": [\"JambaForCausalLM\"], \"attention_dropout\": 0.0, "
+    "\"attn_layer_offset\": 4, \"attn_layer_period\": 8, \"bos_token_id\": 1, "
+    "\"eos_token_id\": 2, \"expert_layer_offset\": 1, \"expert_layer_period\": 2, "
+    "\"hidden_act\": \"silu\", \"hidden_size\": 4096, \"initializer_range\": 0.02, "
+    "\"intermediate_size\": 14336, \"mamba_conv_bias\": true, \"mamba_d_conv\": 4, "
+    "\"mamba_d_state\": 16, \"mamba_dt_rank\": 256, \"mamba_expand\": 2, "
+    "\"mamba_proj_bias\": false, \"max_position_embeddings\": 262144, \"model_type\": \"jamba\", "
+    "\"num_attention_heads\": 32, \"num_experts\": 16, \"num_experts_per_tok\": 2, "
+    "\"num_hidden_layers\": 32, \"num_key_value_heads\": 8, \"pad_token_id\": 0, "
+    "\"rms_norm_eps\": 1e-06, \"sliding_window\": null, \"tie_word_embeddings\": false, "
+    "\"torch_dtype\": \"bfloat16\", \"use_cache\": true, \"use_mamba_kernels\": true, "
+    "\"vocab_size\": 65536}";
+
+static void parse(const char *text, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err) != TMEM_OK ||
+        tmem_model_resolve(&raw, m, &err) != TMEM_OK || tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    check_group_sum(inv);
+}
+
+/* Which layers attend: Jamba's i % 8 == 4 gives layers 4, 12, 20, 28 of
+ * 32; its MoE layers i % 2 == 1 are the 16 odd ones (all of them Mamba
+ * layers); a stage of layers [8, 24) holds 2 attention layers (12, 20). */
+static void jamba_layer_pattern(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(jamba_config, &m, &inv);
+    assert_string_equal(tmem_family_info(m.family)->name, "jamba");
+    assert_true(m.hybrid);
+    assert_int_equal(tmem_model_attn_layers_in(&m, 0, 32), 4);
+    assert_int_equal(tmem_model_ssm_layers_in(&m, 0, 32), 28);
+    static const uint64_t attends[] = {4, 12, 20, 28};
+    for (uint64_t l = 0, k = 0; l < 32; l++) {
+        bool a = k < 4 && attends[k] == l;
+        assert_int_equal(tmem_model_attn_layers_in(&m, l, l + 1), a ? 1 : 0);
+        assert_int_equal(tmem_model_ssm_layers_in(&m, l, l + 1), a ? 0 : 1);
+        assert_int_equal(tmem_model_moe_layers_in(&m, l, l + 1), l % 2 == 1 ? 1 : 0);
+        k += a;
+    }
+    assert_int_equal(tmem_model_attn_layers_in(&m, 8, 24), 2);
+    assert_int_equal(tmem_model_moe_layers(&m), 16);
+    /* another period and offset (Jamba-tiny-random: i % 4 == 2 over 8 layers;
+     * MoE offset 0: the even layers) */
+    struct tmem_model raw = m, r;
+    raw.n_layer = 8;
+    raw.attn_layer_step = 4;
+    raw.attn_layer_offset = 2;
+    raw.moe_layer_offset = 0;
+    raw.moe_offset_given = true;
+    assert_int_equal(tmem_model_resolve(&raw, &r, NULL), TMEM_OK);
+    assert_int_equal(tmem_model_attn_layers_in(&r, 0, 8), 2);  /* 2, 6 */
+    assert_int_equal(tmem_model_attn_layers_in(&r, 3, 7), 1);  /* 6 */
+    assert_int_equal(tmem_model_moe_layers_in(&r, 0, 1), 1);   /* 0 */
+    assert_int_equal(tmem_model_moe_layers_in(&r, 1, 2), 0);
+    /* an offset outside the period is refused */
+    raw.attn_layer_offset = 4;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_model_resolve(&raw, &r, &err), TMEM_ERR_LIMIT);
+    assert_string_equal(err.where, "attn_layer_offset");
+}
+
+/* Jamba-v0.1, d 4096, V 65536, untied; E = d_inner 8192, r 256, N 16:
+ *   embeddings + lm_head   2 · 65536 · 4096                   =    536,870,912
+ *   final norm                                                 =          4,096
+ *   2 RMSNorms per layer   32 · 2 · 4096                       =        262,144
+ *   attention (4 layers)   4 · (4096·4096 + 2·4096·1024 + 4096·4096)
+ *                          = 4 · 41,943,040                    =    167,772,160
+ *   Mamba (28 layers), per layer:
+ *     in_proj   4096 · 16384 = 67,108,864   conv1d 8192 · 4 + 8192 = 40,960
+ *     x_proj    8192 · 288   =  2,359,296   dt/B/C norms 256 + 16 + 16 = 288
+ *     dt_proj   256 · 8192 + 8192 = 2,105,344
+ *     A_log     8192 · 16 = 131,072        D 8192
+ *     out_proj  8192 · 4096 = 33,554,432
+ *     per layer 105,308,448; 28 layers                         =  2,948,636,544
+ *   dense MLP (16 even layers) 16 · 3 · 4096 · 14336           =  2,818,572,288
+ *   MoE (16 odd layers) 16 · (4096 · 16 router + 16 · 3 · 4096 · 14336)
+ *                       = 16 · 2,818,637,824                    = 45,098,205,184
+ *   total                                                       = 51,570,323,328
+ * EVIDENCE: the safetensors index total_size of this layout (the
+ * AI21-Jamba-1.5-Mini checkpoint, bf16) 103,140,646,656 B / 2 =
+ * 51,570,323,328; the Jamba model card: "12B active parameters and a total
+ * of 52B". Active: the same less 14 of 16 experts in the 16 MoE layers:
+ * 51,570,323,328 − 16 · 14 · 176,160,768 = 12,110,311,296. */
+static void jamba_counts_its_published_total(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(jamba_config, &m, &inv);
+    const uint64_t d = 4096, V = 65536, E = 8192, r = 256, N = 16, f = 14336;
+    const uint64_t attn = d * d + 2 * d * 1024 + d * d;
+    const uint64_t mamba = d * 2 * E + (E * 4 + E) + E * (r + 2 * N) + (r + 2 * N) +
+                           (r * E + E) + E * N + E + E * d;
+    assert_int_equal(mamba, U64(105308448));
+    const uint64_t mlp = 3 * d * f;
+    const uint64_t total = 2 * V * d + d + 32 * 2 * d + 4 * attn + 28 * mamba + 16 * mlp +
+                           16 * (d * 16 + 16 * mlp);
+    assert_int_equal(total, U64(103140646656) / 2);
+    assert_int_equal(inv.total_params, total);
+    assert_int_equal(inv.group_params[TMEM_GROUP_ATTENTION], 4 * attn);
+    assert_int_equal(inv.group_params[TMEM_GROUP_SSM], 28 * mamba);
+    assert_int_equal(inv.group_params[TMEM_GROUP_EXPERTS], 16 * 16 * mlp);
+    assert_int_equal(inv.group_params[TMEM_GROUP_MLP], 16 * mlp);
+    assert_int_equal(inv.active_params, total - 16 * 14 * mlp);
+    assert_int_equal(inv.active_params, U64(12110311296));
+    /* the preset is the same config */
+    struct tmem_model pm;
+    static struct tmem_inventory pinv;
+    tmem_test_load("jamba-v0.1", &pm, &pinv);
+    assert_int_equal(pinv.total_params, total);
+}
+
+/* KV and state on one GPU, bf16:
+ *   KV per token   2 · 4 attention layers · 8 KV heads · 128 · 2 B = 16,384
+ *   state per Mamba layer  (3 · 8192 conv + 8192 · 16 ssm) · 2 B   = 311,296
+ *   state per sequence     28 · 311,296                            = 8,716,288
+ * vLLM (block size 16): the attention page of one token and layer is
+ * 2 · 8 · 128 · 2 = 4,096 B; block = 16 · cdiv(311,296, 16 · 4,096) = 16 ·
+ * 5 = 80 tokens, page 80 · 4,096 = 327,680 B (the state padded to it);
+ * groups of 4 layers (28 ≥ 1.5 · 4): 1 attention group, 7 mamba groups;
+ * block 4 · 327,680 = 1,310,720 B. A request of 512 + 128 = 640 tokens
+ * holds ceil(640 / 80) = 8 attention blocks + 7 state blocks = 15, batch
+ * 8: 120 blocks = 157,286,400 B. Capacity tokens: blocks / 8 groups · 80.
+ * HF (no pool): 8 · (640 · 16,384 + 8,716,288) = 153,616,384 B. */
+static void jamba_kv_beside_state(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(jamba_config, &m, &inv);
+    struct tmem_kv_layout kv;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 0, 32, &kv, &err), TMEM_OK);
+    assert_int_equal(kv.bytes_per_token, 2 * 4 * 8 * 128 * 2);
+    assert_int_equal(kv.bytes_per_token_layer, 2 * 8 * 128 * 2);
+    assert_int_equal(kv.n_layer_full, 4);
+    assert_int_equal(kv.n_layer_window, 0);
+    assert_int_equal(kv.ssm_layers, 28);
+    assert_int_equal(kv.state_bytes_per_layer, (3 * 8192 + 8192 * 16) * 2);
+    assert_int_equal(kv.state_bytes_per_seq, U64(8716288));
+    /* tp 2: 4 KV heads and half the channels per rank */
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 2, 0, 32, &kv, &err), TMEM_OK);
+    assert_int_equal(kv.bytes_per_token, 2 * 4 * 4 * 128 * 2);
+    assert_int_equal(kv.state_bytes_per_seq, U64(28) * (3 * 4096 + 4096 * 16) * 2);
+    /* the stage of layers [8, 24): 2 attention, 14 Mamba layers */
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 8, 16, &kv, &err), TMEM_OK);
+    assert_int_equal(kv.n_layer_full, 2);
+    assert_int_equal(kv.ssm_layers, 14);
+
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h200");
+    assert_non_null(o.gpu);
+    o.batch = 8;
+    struct tmem_infer_result r;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(o.block_size, 16);
+    assert_int_equal(r.attn_block_tokens, 80);
+    assert_int_equal(r.group_layers, 4);
+    assert_int_equal(r.kv_attn_groups, 1);
+    assert_int_equal(r.kv_state_groups, 7);
+    assert_int_equal(r.kv_groups, 8);
+    assert_int_equal(r.block_bytes, U64(1310720));
+    assert_int_equal(r.blocks_per_seq, 15);
+    assert_int_equal(r.kv_request_bytes, 8 * 15 * U64(1310720));
+    assert_int_equal(r.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE], U64(157286400));
+    assert_int_equal(r.kv_blocks, r.kv_budget_bytes / U64(1310720));
+    assert_int_equal(r.capacity_tokens, r.kv_blocks / 8 * 80);
+    assert_int_equal(r.max_concurrent_sequences,
+                     r.kv_blocks / 15 < o.max_num_seqs ? r.kv_blocks / 15 : o.max_num_seqs);
+
+    /* serve: blocks of 80 tokens, 1 attention group, 7 state blocks per request */
+    struct tmem_serve_opts so;
+    tmem_serve_defaults(&o, &r, &so);
+    assert_int_equal(so.block_size, 80);
+    assert_int_equal(so.kv_full_groups, 1);
+    assert_int_equal(so.kv_window_groups, 0);
+    assert_int_equal(so.kv_state_groups, 7);
+    assert_int_equal(so.kv_blocks, r.kv_blocks);
+
+    /* --block-size 128: the alignment is 128, cdiv(311,296, 128 · 4,096) = 1:
+     * block 128, page 524,288 B, block 2,097,152 B; 640 tokens: 5 + 7 */
+    o.block_size = 128;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.attn_block_tokens, 128);
+    assert_int_equal(r.block_bytes, 4 * 128 * U64(4096));
+    assert_int_equal(r.blocks_per_seq, 5 + 7);
+
+    /* HF: the static KV of the attention layers plus the state */
+    o = (struct tmem_infer_opts){0};
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h200");
+    o.engine = TMEM_ENGINE_HF;
+    o.batch = 8;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE],
+                     8 * (640 * U64(16384) + U64(8716288)));
+    assert_int_equal(r.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE], U64(153616384));
+}
+
+static void jamba_training_is_refused(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(jamba_config, &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "hybrid"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(jamba_layer_pattern),
+        cmocka_unit_test(jamba_counts_its_published_total),
+        cmocka_unit_test(jamba_kv_beside_state),
+        cmocka_unit_test(jamba_training_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
