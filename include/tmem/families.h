@@ -667,6 +667,40 @@ TMEM_FAMILY(TMEM_FAMILY_JAMBA, .name = "jamba", .hf_class = "Jamba",
            FLAG("mamba_conv_bias", SSM_CONV_BIAS), FLAG("mamba_proj_bias", SSM_PROJ_BIAS)),
     .gguf_arch = NULL /* llama.cpp "jamba": ssm.* keys not read yet */)
 
+TMEM_FAMILY(TMEM_FAMILY_GRANITEMOEHYBRID, .name = "granitemoehybrid", .hf_class = "GraniteMoeHybrid",
+    .description = "hybrid: Mamba-2 mixers and GQA attention layers by layer_types, routed experts plus a shared MLP in every layer",
+    /* modeling_granitemoehybrid.py GraniteMoeHybridDecoderLayer:
+     * input_layernorm, the mixer (layers_block_type[i]: "mamba" →
+     * GraniteMoeHybridMambaLayer = BambaMixer, a Mamba-2 mixer: in_proj (d,
+     * d_inner + conv_dim + H) bias mamba_proj_bias, conv1d over conv_dim =
+     * d_inner + 2·G·N with mamba_conv_bias, dt_bias / A_log / D (H), gated
+     * RMSNorm (d_inner), out_proj; "attention" → q/k/v/o with
+     * attention_bias), post_attention_layernorm, block_sparse_moe iff
+     * num_local_experts > 0 (router Linear(d, E) without bias; input_linear
+     * (E, 2·intermediate_size, d) = gate and up, output_linear (E, d,
+     * intermediate_size)) and always shared_mlp (input_linear d × 2·
+     * shared_intermediate_size, output_linear); norm; embedding, attention,
+     * residual multipliers and logits_scaling are scalars. No layer_types:
+     * every layer is Mamba. GraniteMoeHybridConfig defaults: mamba_n_heads
+     * 128, mamba_n_groups 1, mamba_d_state 256, mamba_d_head "auto" =
+     * d_inner / heads, d_conv 4, expand 2, conv bias true, proj bias false,
+     * 8 experts top 2, shared_intermediate_size 1024, untied */
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false, .moe = true,
+    .ssm = TMEM_SSM_MAMBA2, .ssm_conv_bias = true, .hybrid = true,
+    .softmax_fp32 = true, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("num_local_experts", N_EXPERT, 8),
+           KEY_DEF("num_experts_per_tok", N_EXPERT_USED, 2),
+           KEY_DEF("intermediate_size", D_FF_EXPERT, 11008),
+           KEY_DEF("shared_intermediate_size", D_FF_SHARED, 1024),
+           /* without experts the shared MLP is each layer's dense MLP */
+           KEY_DEF("shared_intermediate_size", D_FF, 1024),
+           MIXER_TYPES("layer_types|layers_block_type"),
+           KEY_DEF("mamba_n_heads", SSM_N_HEAD, 128), KEY_DEF("mamba_n_groups", SSM_N_GROUP, 1),
+           KEY_DEF("mamba_d_state", SSM_D_STATE, 256), KEY("mamba_d_head", SSM_D_HEAD),
+           KEY_DEF("mamba_d_conv", SSM_D_CONV, 4), KEY_DEF("mamba_expand", SSM_EXPAND, 2),
+           FLAG("mamba_conv_bias", SSM_CONV_BIAS), FLAG("mamba_proj_bias", SSM_PROJ_BIAS)),
+    .gguf_arch = NULL /* llama.cpp "granitehybrid": ssm.* keys not read yet */)
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

@@ -264,8 +264,6 @@ static enum tmem_status resolve_ssm(struct tmem_model *m, struct tmem_error *err
         m->ssm_d_state = m2 ? 128 : 16;
     if (m->ssm_d_conv == 0)
         m->ssm_d_conv = 4;
-    if (m2 && m->ssm_d_head == 0)
-        m->ssm_d_head = 64;
     if (m2 && m->ssm_n_group == 0)
         m->ssm_n_group = 8;
     if (m->hybrid) {
@@ -301,6 +299,17 @@ static enum tmem_status resolve_ssm(struct tmem_model *m, struct tmem_error *err
     TRY(tmem__check_range(err, "d_inner", m->ssm_d_inner, 1, TMEM_MAX_D_FF));
     TRY(tmem__check_range(err, "d_state", m->ssm_d_state, 1, TMEM_MAX_D_HEAD));
     TRY(tmem__check_range(err, "d_conv", m->ssm_d_conv, 1, 1024));
+    if (m2 && m->ssm_d_head == 0) {
+        /* GraniteMoeHybridConfig mamba_d_head "auto" = d_inner / heads;
+         * Mamba2Config head_dim 64 */
+        if (m->hybrid && m->ssm_n_head > 0) {
+            TRY(tmem__check_range(err, "ssm_n_head", m->ssm_n_head, 1, TMEM_MAX_N_HEAD));
+            TRY(tmem__check_divides(err, "ssm_n_head", m->ssm_n_head, "d_inner", m->ssm_d_inner));
+            m->ssm_d_head = m->ssm_d_inner / m->ssm_n_head;
+        } else {
+            m->ssm_d_head = 64;
+        }
+    }
     switch (m->ssm) {
     case TMEM_SSM_MAMBA:
         if (m->ssm_dt_rank == 0)

@@ -1364,6 +1364,100 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": false, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+    /* Config: ibm-granite/granite-4.0-h-small config.json (architecture keys; layer_types
+     * with attention in layers 5, 15, 25, 35 as the GGUF's per-block
+     * attention.head_count_kv has it). Published: GGUF general.parameter_count (n-params)
+     * 32,207,337,984, quoted in public code; tests/unit/test_hybrid.c counts it by hand. */
+    {"granite-4.0-h-small", "ibm-granite/granite-4.0-h-small", UINT64_C(32207337984),
+     "GGUF general.parameter_count of granite-4.0-h-small (unsloth GGUF, quoted in public code): 32207337984",
+     "{"
+     "\"model_type\": \"granitemoehybrid\", "
+     "\"vocab_size\": 100352, "
+     "\"hidden_size\": 4096, "
+     "\"intermediate_size\": 768, "
+     "\"shared_intermediate_size\": 1536, "
+     "\"num_hidden_layers\": 40, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"num_local_experts\": 72, "
+     "\"num_experts_per_tok\": 10, "
+     "\"layer_types\": [\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\"], "
+     "\"mamba_n_heads\": 128, "
+     "\"mamba_d_head\": 64, "
+     "\"mamba_d_state\": 128, "
+     "\"mamba_n_groups\": 1, "
+     "\"mamba_d_conv\": 4, "
+     "\"mamba_expand\": 2, "
+     "\"mamba_conv_bias\": true, "
+     "\"mamba_proj_bias\": false, "
+     "\"attention_bias\": false, "
+     "\"position_embedding_type\": \"nope\", "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+    /* Config: ibm-granite/granite-4.0-h-tiny config.json (architecture keys, as quoted in
+     * public code). Published: HF safetensors metadata total 6,939,037,248 (quoted for
+     * granite-4.0-h-tiny-base, the same layout). */
+    {"granite-4.0-h-tiny", "ibm-granite/granite-4.0-h-tiny", UINT64_C(6939037248),
+     "HF safetensors metadata total of granite-4.0-h-tiny(-base) (quoted in public code): 6939037248",
+     "{"
+     "\"model_type\": \"granitemoehybrid\", "
+     "\"vocab_size\": 100352, "
+     "\"hidden_size\": 1536, "
+     "\"intermediate_size\": 512, "
+     "\"shared_intermediate_size\": 1024, "
+     "\"num_hidden_layers\": 40, "
+     "\"num_attention_heads\": 12, "
+     "\"num_key_value_heads\": 4, "
+     "\"num_local_experts\": 64, "
+     "\"num_experts_per_tok\": 6, "
+     "\"layer_types\": [\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\"], "
+     "\"mamba_n_heads\": 48, "
+     "\"mamba_d_head\": 64, "
+     "\"mamba_d_state\": 128, "
+     "\"mamba_n_groups\": 1, "
+     "\"mamba_d_conv\": 4, "
+     "\"mamba_expand\": 2, "
+     "\"mamba_conv_bias\": true, "
+     "\"mamba_proj_bias\": false, "
+     "\"attention_bias\": false, "
+     "\"position_embedding_type\": \"nope\", "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+    /* Config: ibm-granite/granite-4.0-h-micro config.json (architecture keys, as quoted in
+     * public code): dense (num_local_experts 0), the shared MLP in every layer. Published:
+     * GGUF general.parameter_count 3,191,396,096 (quoted in public code). */
+    {"granite-4.0-h-micro", "ibm-granite/granite-4.0-h-micro", UINT64_C(3191396096),
+     "GGUF general.parameter_count of granite-4.0-h-micro (quoted in public code): 3191396096",
+     "{"
+     "\"model_type\": \"granitemoehybrid\", "
+     "\"vocab_size\": 100352, "
+     "\"hidden_size\": 2048, "
+     "\"intermediate_size\": 8192, "
+     "\"shared_intermediate_size\": 8192, "
+     "\"num_hidden_layers\": 40, "
+     "\"num_attention_heads\": 32, "
+     "\"num_key_value_heads\": 8, "
+     "\"num_local_experts\": 0, "
+     "\"num_experts_per_tok\": 0, "
+     "\"layer_types\": [\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"mamba\",\"attention\",\"mamba\",\"mamba\",\"mamba\",\"mamba\"], "
+     "\"mamba_n_heads\": 64, "
+     "\"mamba_d_head\": 64, "
+     "\"mamba_d_state\": 128, "
+     "\"mamba_n_groups\": 1, "
+     "\"mamba_d_conv\": 4, "
+     "\"mamba_expand\": 2, "
+     "\"mamba_conv_bias\": true, "
+     "\"mamba_proj_bias\": false, "
+     "\"attention_bias\": false, "
+     "\"position_embedding_type\": \"nope\", "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": true, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
     /* Config: llava-hf/llava-1.5-7b-hf config.json. Its text_config names only
      * max_position_embeddings, rms_norm_eps, vocab_size 32064 and relies on
      * LlamaConfig's defaults for the sizes (hidden_size 4096, intermediate_size

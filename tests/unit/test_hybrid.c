@@ -241,6 +241,141 @@ static void jamba_training_is_refused(void **state)
     assert_non_null(strstr(err.msg, "hybrid"));
 }
 
+/* Granite-4.0-H (granitemoehybrid), V 100352, tied, 40 layers, attention in
+ * layers 5, 15, 25, 35 (layer_types), the 36 others Mamba-2 (d_inner 2·d,
+ * H heads of 64, 1 group, N 128, d_conv 4: conv channels d_inner + 256),
+ * E experts of f (gate, up, down) plus a shared MLP of fs in every layer, or
+ * the shared MLP alone without experts. Per Mamba layer:
+ *   in_proj d · (d_inner + conv + H) + conv1d 4 · conv + conv + 3 · H + norm
+ *   d_inner + out_proj d_inner · d.
+ * h-small: d 4096, 32 heads (d_head 128), 8 KV heads, E 72 top 10, f 768,
+ * fs 1536, H 128:
+ *   embeddings 100352 · 4096                              =    411,041,792
+ *   norms 80 · 4096 + final 4096                          =        331,776
+ *   attention 4 · (2 · 4096² + 2 · 4096 · 1024)           =    167,772,160
+ *   Mamba 36 · (4096 · 16512 + 5 · 8448 + 384 + 8192 + 8192 · 4096)
+ *         = 36 · 102,286,976                              =  3,682,331,136
+ *   MoE 40 · (4096 · 72 + 72 · 3 · 4096 · 768 + 3 · 4096 · 1536)
+ *       = 40 · 698,646,528                                = 27,945,861,120
+ *   total                                                 = 32,207,337,984
+ * EVIDENCE: GGUF general.parameter_count of granite-4.0-h-small
+ * 32,207,337,984 (quoted in public code); h-tiny (d 1536, 12 / 4 heads, E 64
+ * top 6, f 512, fs 1024, H 48): HF safetensors metadata 6,939,037,248;
+ * h-micro (d 2048, 32 / 8 heads, no experts, fs 8192, H 64): GGUF
+ * general.parameter_count 3,191,396,096. */
+static uint64_t granite_total(uint64_t d, uint64_t n_head, uint64_t n_kv, uint64_t E, uint64_t f,
+                              uint64_t fs, uint64_t H)
+{
+    const uint64_t V = 100352, di = 2 * d, conv = di + 2 * 128, dh = d / n_head;
+    const uint64_t attn = 2 * d * n_head * dh + 2 * d * n_kv * dh;
+    const uint64_t mamba = d * (di + conv + H) + 4 * conv + conv + 3 * H + di + di * d;
+    const uint64_t ffn = E ? d * E + E * 3 * d * f + 3 * d * fs : 3 * d * fs;
+    return V * d + 80 * d + d + 4 * attn + 36 * mamba + 40 * ffn;
+}
+
+static void granite_4_h_counts_its_published_totals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        uint64_t d, n_head, n_kv, E, k, f, fs, H, published;
+    } rows[] = {
+        {"granite-4.0-h-small", 4096, 32, 8, 72, 10, 768, 1536, 128, U64(32207337984)},
+        {"granite-4.0-h-tiny", 1536, 12, 4, 64, 6, 512, 1024, 48, U64(6939037248)},
+        {"granite-4.0-h-micro", 2048, 32, 8, 0, 0, 0, 8192, 64, U64(3191396096)},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct tmem_model m;
+        static struct tmem_inventory inv;
+        tmem_test_load(rows[i].name, &m, &inv);
+        check_group_sum(&inv);
+        assert_string_equal(tmem_family_info(m.family)->name, "granitemoehybrid");
+        uint64_t hand = granite_total(rows[i].d, rows[i].n_head, rows[i].n_kv, rows[i].E, rows[i].f,
+                                      rows[i].fs, rows[i].H);
+        assert_int_equal(hand, rows[i].published);
+        assert_int_equal(inv.total_params, hand);
+        assert_int_equal(tmem_model_attn_layers_in(&m, 0, 40), 4);
+        assert_int_equal(tmem_model_attn_layers_in(&m, 5, 6), 1);
+        assert_int_equal(tmem_model_attn_layers_in(&m, 6, 15), 0);
+        assert_int_equal(tmem_model_attn_layers_in(&m, 35, 36), 1);
+        assert_int_equal(m.ssm_n_head, rows[i].H);
+        assert_int_equal(m.ssm_d_head, 64);
+        assert_int_equal(inv.group_params[TMEM_GROUP_LM_HEAD], 0); /* tied */
+        /* active: the routed experts a token does not use are idle */
+        const uint64_t expert = 3 * rows[i].d * rows[i].f;
+        assert_int_equal(inv.active_params, hand - 40 * (rows[i].E - rows[i].k) * expert);
+        if (rows[i].E == 0) { /* the shared MLP is the dense MLP */
+            assert_int_equal(inv.group_params[TMEM_GROUP_MLP], 40 * 3 * rows[i].d * rows[i].fs);
+            assert_int_equal(inv.group_params[TMEM_GROUP_SHARED_EXPERTS], 0);
+        } else {
+            assert_int_equal(inv.group_params[TMEM_GROUP_MLP], 0);
+            assert_int_equal(inv.group_params[TMEM_GROUP_SHARED_EXPERTS], 40 * 3 * rows[i].d * rows[i].fs);
+        }
+    }
+}
+
+/* granite-4.0-h-small's cache, bf16: KV 2 · 4 layers · 8 · 128 · 2 B =
+ * 16,384 B per token; a Mamba-2 layer's state (3 · (8192 + 256) conv +
+ * 128 · 64 · 128 ssm) · 2 B = 2,147,840 B, 36 layers 77,322,240 B. vLLM:
+ * block 16 · cdiv(2,147,840, 16 · 4,096) = 16 · 33 = 528 tokens, page
+ * 2,162,688 B; groups of 4: 1 attention + 9 mamba; a block 8,650,752 B; a
+ * request of 640 tokens: ceil(640 / 528) = 2 + 9 = 11 blocks. */
+static void granite_small_kv_beside_state(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("granite-4.0-h-small", &m, &inv);
+    struct tmem_kv_layout kv;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 0, 40, &kv, &err), TMEM_OK);
+    assert_int_equal(kv.bytes_per_token, 16384);
+    assert_int_equal(kv.state_bytes_per_layer, (3 * (8192 + 256) + 128 * 64 * 128) * 2);
+    assert_int_equal(kv.state_bytes_per_seq, 36 * U64(2147840));
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h200");
+    assert_non_null(o.gpu);
+    struct tmem_infer_result r;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.attn_block_tokens, 528);
+    assert_int_equal(r.group_layers, 4);
+    assert_int_equal(r.kv_attn_groups, 1);
+    assert_int_equal(r.kv_state_groups, 9);
+    assert_int_equal(r.block_bytes, 4 * 528 * U64(4096));
+    assert_int_equal(r.blocks_per_seq, 2 + 9);
+    assert_int_equal(r.capacity_tokens, r.kv_blocks / 10 * 528);
+}
+
+/* layer_types is read as the list of attention layers: its length must be
+ * n_layer and its names those of the config class */
+static void layer_types_are_checked(void **state)
+{
+    (void)state;
+#define GRANITE_CFG                                                                                \
+    "{\"model_type\": \"granitemoehybrid\", \"vocab_size\": 64, \"hidden_size\": 64, "              \
+    "\"num_hidden_layers\": 3, \"num_attention_heads\": 4, \"num_local_experts\": 0, "               \
+    "\"shared_intermediate_size\": 128, \"mamba_n_heads\": 2, \"layer_types\": %s}"
+    char text[512];
+    struct tmem_model raw, m;
+    struct tmem_error err = {0};
+    snprintf(text, sizeof text, GRANITE_CFG, "[\"mamba\", \"attention\", \"mamba\"]");
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err), TMEM_OK);
+    assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
+    assert_int_equal(tmem_model_attn_layers_in(&m, 0, 3), 1);
+    assert_int_equal(tmem_model_attn_layers_in(&m, 1, 2), 1);
+    assert_int_equal(m.ssm_d_head, 64); /* "auto": d_inner 128 / 2 heads */
+    snprintf(text, sizeof text, GRANITE_CFG, "[\"mamba\", \"attention\"]");
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err),
+                     TMEM_ERR_INCONSISTENT);
+    assert_non_null(strstr(err.where, "layer_types"));
+    assert_non_null(strstr(err.msg, "lists 2 layers but the model has 3"));
+    snprintf(text, sizeof text, GRANITE_CFG, "[\"mamba\", \"moe\", \"mamba\"]");
+    assert_int_equal(tmem_hf_config_parse(text, strlen(text), "config.json", NULL, &raw, &err),
+                     TMEM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "layer 1 is"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +383,9 @@ int main(void)
         cmocka_unit_test(jamba_counts_its_published_total),
         cmocka_unit_test(jamba_kv_beside_state),
         cmocka_unit_test(jamba_training_is_refused),
+        cmocka_unit_test(granite_4_h_counts_its_published_totals),
+        cmocka_unit_test(granite_small_kv_beside_state),
+        cmocka_unit_test(layer_types_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
