@@ -701,6 +701,38 @@ TMEM_FAMILY(TMEM_FAMILY_GRANITEMOEHYBRID, .name = "granitemoehybrid", .hf_class 
            FLAG("mamba_conv_bias", SSM_CONV_BIAS), FLAG("mamba_proj_bias", SSM_PROJ_BIAS)),
     .gguf_arch = NULL /* llama.cpp "granitehybrid": ssm.* keys not read yet */)
 
+TMEM_FAMILY(TMEM_FAMILY_QWEN3_NEXT, .name = "qwen3_next", .hf_class = "Qwen3Next",
+    .description = "hybrid: Gated DeltaNet linear attention with gated full attention every 4th layer, routed experts plus a gated shared expert",
+    /* modeling_qwen3_next.py Qwen3NextDecoderLayer: input_layernorm, the
+     * mixer (layer_types[i] "linear_attention" → Qwen3NextGatedDeltaNet, see
+     * inventory.c walk_ssm; "full_attention" → Qwen3NextAttention: q_proj (d,
+     * 2·n_head·d_head) = query and a sigmoid output gate, k/v_proj, o_proj,
+     * q_norm / k_norm (d_head), attention_bias false), post_attention_layernorm,
+     * Qwen3NextSparseMoeBlock (router Linear(d, E), experts of
+     * moe_intermediate_size, shared_expert of shared_expert_intermediate_size,
+     * shared_expert_gate Linear(d, 1)) iff i not in mlp_only_layers and (i +
+     * 1) % decoder_sparse_step == 0, else Qwen3NextMLP(intermediate_size);
+     * Qwen3NextConfig: full_attention_interval 4 (layer i attends iff (i +
+     * 1) % 4 == 0), head_dim 256, linear heads 32 value / 16 key of 128,
+     * conv 4, 512 experts top 10, untied. The checkpoint's mtp.* layer
+     * (mtp_num_hidden_layers) is not part of Qwen3NextForCausalLM (HF drops
+     * it on load; vLLM loads it only as the speculative draft) and is not
+     * counted. */
+    RMS, .n_norm_per_layer = 2, GATED, .qk_norm = true, .tied = false, .moe = true,
+    .moe_layer_phase = 1, .shared_expert_gate = true, .attn_out_gate = true,
+    .ssm = TMEM_SSM_GDN, .hybrid = true, .attn_layer_step = 4, .attn_layer_offset = 3,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 256),
+           KEY("shared_expert_intermediate_size", D_FF_SHARED),
+           KEY("full_attention_interval", ATTN_LAYER_INTERVAL),
+           MIXER_TYPES("layer_types"),
+           KEY_DEF("linear_num_value_heads", SSM_N_HEAD, 32),
+           KEY_DEF("linear_num_key_heads", SSM_N_GROUP, 16),
+           KEY_DEF("linear_value_head_dim", SSM_D_HEAD, 128),
+           KEY_DEF("linear_key_head_dim", SSM_D_STATE, 128),
+           KEY_DEF("linear_conv_kernel_dim", SSM_D_CONV, 4)),
+    .gguf_arch = NULL /* llama.cpp "qwen3next": ssm.* keys not read yet */)
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

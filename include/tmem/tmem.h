@@ -116,6 +116,10 @@ enum tmem_ssm_kind {
     TMEM_SSM_MAMBA,     /* Mamba-1 (MambaMixer): in_proj, conv1d, x_proj, dt_proj, A_log, D, out_proj */
     TMEM_SSM_MAMBA2,    /* Mamba-2 (Mamba2Mixer): in_proj to z, x, B, C, dt; conv1d over x, B, C;
                            A_log, D, dt_bias per head; gated RMSNorm; out_proj */
+    TMEM_SSM_GDN,       /* Gated DeltaNet (Qwen3NextGatedDeltaNet): in_proj_qkvz and in_proj_ba,
+                           conv1d over q, k, v; dt_bias, A_log per value head; gated RMSNorm of
+                           one value head; out_proj. ssm_n_head value heads of ssm_d_head,
+                           ssm_n_group key heads of ssm_d_state */
     TMEM_SSM_COUNT
 };
 
@@ -205,6 +209,8 @@ enum tmem_field {
     TMEM_FIELD_MOE_LAYER_OFFSET,   /* layer i is MoE iff i % moe_layer_step == offset (Jamba
                                       expert_layer_offset): sets moe_layer_phase in resolve */
     TMEM_FIELD_SSM_XBC_NORMS,      /* Jamba: RMSNorms on dt, B and C (dt_rank + 2·d_state) */
+    TMEM_FIELD_ATTN_LAYER_INTERVAL,/* layer i attends iff (i + 1) % k == 0 (Qwen3-Next
+                                      full_attention_interval): step k, offset k − 1 */
     TMEM_FIELD_COUNT
 };
 
@@ -334,6 +340,8 @@ struct tmem_family_info {
     bool hybrid;
     uint32_t attn_layer_step, attn_layer_offset; /* the config class's defaults */
     bool ssm_xbc_norms;            /* Jamba: dt_layernorm, b_layernorm, c_layernorm */
+    bool attn_out_gate;            /* q_proj also yields a sigmoid gate on the attention
+                                      output: 2·n_head·d_head columns (Qwen3-Next) */
     /* encoders (bidirectional attention over the whole input, no KV cache, a head
      * instead of an lm_head) */
     bool encoder;
@@ -493,6 +501,7 @@ struct tmem_model {
     uint64_t moe_layer_offset;     /* with moe_offset_given: phase = (step − offset) mod step */
     bool moe_offset_given;
     bool ssm_xbc_norms;            /* Jamba JambaMambaMixer dt/b/c_layernorm (RMSNorm weights) */
+    bool attn_out_gate;            /* q_proj of 2·n_head·d_head: query and output gate (Qwen3-Next) */
     struct tmem_vision vision;     /* vision tower + projector (kind NONE: text only) */
     /* encoders (family info .encoder): bidirectional, no KV cache */
     bool encoder;

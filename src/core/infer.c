@@ -580,7 +580,7 @@ static void activation_stage(const struct tmem_model *m, const struct tmem_infer
         }
         {
         uint64_t q_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->qk_rope_dim)
-                                                    : m->n_head * m->d_head;
+                                                    : m->n_head * m->d_head * (m->attn_out_gate ? 2 : 1);
         uint64_t kv_width = m->attn == TMEM_ATTN_MLA ? m->n_head * (m->qk_nope_dim + m->v_head_dim)
                                                      : 2 * m->n_kv_head * m->d_head;
         tmem__term_mul(&w, NULL, 2);

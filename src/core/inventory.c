@@ -190,8 +190,11 @@ static void walk_attention_gqa(struct walk *w)
 {
     const struct tmem_model *m = w->m;
     uint64_t q = mul(w, m->n_head, m->d_head), kv = mul(w, m->n_kv_head, m->d_head);
-    add(w, K(ATTN_Q), "d_model × n_head·d_head", w->attn_sym, m->d_model, q, 1,
-        1);                                                       /* (d, a·d_h) */
+    if (m->attn_out_gate) /* Qwen3-Next: query and its output gate, (d, 2·a·d_h) */
+        add(w, K(ATTN_Q), "d_model × 2·n_head·d_head", w->attn_sym, m->d_model, 2 * q, 1, 1);
+    else
+        add(w, K(ATTN_Q), "d_model × n_head·d_head", w->attn_sym, m->d_model, q, 1,
+            1);                                                   /* (d, a·d_h) */
     add(w, K(ATTN_K), "d_model × n_kv_head·d_head", w->attn_sym, m->d_model, kv, 1,
         1);                                                       /* (d, n_kv·d_h) */
     add(w, K(ATTN_V), "d_model × n_kv_head·d_head", w->attn_sym, m->d_model, kv, 1,
@@ -284,10 +287,13 @@ static void walk_ssm(struct walk *w)
     const uint64_t di = m->ssm_d_inner, N = m->ssm_d_state;
     uint64_t in_cols, conv;
     tmem__ssm_widths(m, &in_cols, &conv);
-    const char *in_sym = m->ssm == TMEM_SSM_MAMBA2 ? "d_model × (2·d_inner + 2·n_group·d_state + n_ssm_head)"
-                                                   : "d_model × 2·d_inner";
-    const char *conv_sym = m->ssm == TMEM_SSM_MAMBA2 ? "d_conv × (d_inner + 2·n_group·d_state)"
-                                                     : "d_conv × d_inner";
+    const bool gdn = m->ssm == TMEM_SSM_GDN;
+    const char *in_sym = gdn ? "d_model × (2·n_k·d_k + 2·n_v·d_v + 2·n_v)"
+                         : m->ssm == TMEM_SSM_MAMBA2 ? "d_model × (2·d_inner + 2·n_group·d_state + n_ssm_head)"
+                                                     : "d_model × 2·d_inner";
+    const char *conv_sym = gdn ? "d_conv × (2·n_k·d_k + n_v·d_v)"
+                           : m->ssm == TMEM_SSM_MAMBA2 ? "d_conv × (d_inner + 2·n_group·d_state)"
+                                                       : "d_conv × d_inner";
     add(w, K(SSM_IN_PROJ), in_sym, w->ssm_sym, m->d_model, in_cols, 1, 1);
     if (m->ssm_proj_bias)
         add(w, K(SSM_IN_PROJ_BIAS), "in_proj width", w->ssm_sym, in_cols, 1, 1, 1);
@@ -301,6 +307,10 @@ static void walk_ssm(struct walk *w)
         add(w, K(SSM_DT_BIAS), "d_inner", w->ssm_sym, di, 1, 1, 1);
         add(w, K(SSM_A_LOG), "d_state × d_inner", w->ssm_sym, N, di, 1, 1);    /* (N, d_inner) */
         add(w, K(SSM_D), "d_inner", w->ssm_sym, di, 1, 1, 1);
+    } else if (gdn) { /* per value head dt_bias and A_log; the gated norm of one head */
+        add(w, K(SSM_DT_BIAS), "n_v", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
+        add(w, K(SSM_A_LOG_HEAD), "n_v", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
+        add(w, K(SSM_NORM), "d_v", w->ssm_sym, m->ssm_d_head, 1, 1, 1);
     } else {
         add(w, K(SSM_DT_BIAS), "n_ssm_head", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
         add(w, K(SSM_A_LOG_HEAD), "n_ssm_head", w->ssm_sym, m->ssm_n_head, 1, 1, 1);

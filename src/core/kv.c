@@ -133,7 +133,9 @@ static uint64_t window_layers(const struct tmem_model *m, uint64_t first, uint64
  *      (conv (d_inner/tp + 2·n_groups'/tp·d_state, d_conv − 1), temporal
  *      (n_heads/tp, head_dim, d_state)); n_groups' = n_groups, or tp when
  *      tp does not divide it (extra_groups_for_head_shards); the cache in
- *      the KV cache dtype (--mamba-ssm-cache-dtype auto). */
+ *      the KV cache dtype (--mamba-ssm-cache-dtype auto); gated_delta_net_state_shape
+ *      (conv (2·n_k·d_k + n_v·d_v)/tp × (d_conv − 1), temporal (n_v/tp, d_k, d_v):
+ *      d_inner/tp × d_state with d_inner = n_v·d_v and d_state = d_k). */
 static void state_term(struct tmem__term *t, const struct tmem_model *m, enum tmem_kv_dtype dt,
                        uint64_t tp, uint64_t layers)
 {
@@ -142,6 +144,8 @@ static void state_term(struct tmem__term *t, const struct tmem_model *m, enum tm
     if (m->ssm == TMEM_SSM_MAMBA2) {
         uint64_t g = m->ssm_n_group % tp == 0 ? m->ssm_n_group : tp;
         conv = di + 2 * tmem_ceil_div_u64(g, tp) * m->ssm_d_state;
+    } else if (m->ssm == TMEM_SSM_GDN) { /* q, k, v channels / tp; temporal n_v/tp × d_k × d_v */
+        conv = tmem_ceil_div_u64(2 * m->ssm_n_group * m->ssm_d_state + m->ssm_d_inner, tp);
     } else {
         conv = di;
     }

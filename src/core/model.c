@@ -45,6 +45,7 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->attn_layer_step = fi->attn_layer_step;
     m->attn_layer_offset = fi->attn_layer_offset;
     m->ssm_xbc_norms = fi->ssm_xbc_norms;
+    m->attn_out_gate = fi->attn_out_gate;
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         m->dropout[k] = fi->dropout[k].key ? fi->dropout[k].p : 0.0;
     m->encoder = fi->encoder;
@@ -143,6 +144,12 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
         m->moe_offset_given = true;
         return true;
     case TMEM_FIELD_SSM_XBC_NORMS: m->ssm_xbc_norms = v != 0; return true;
+    case TMEM_FIELD_ATTN_LAYER_INTERVAL:
+        if (v == 0)
+            return false;
+        m->attn_layer_step = v;
+        m->attn_layer_offset = v - 1;
+        return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;
@@ -242,6 +249,10 @@ void tmem__ssm_widths(const struct tmem_model *m, uint64_t *in_cols, uint64_t *c
         *conv_channels = m->ssm_d_inner + 2 * m->ssm_n_group * m->ssm_d_state;
         *in_cols = m->ssm_d_inner + *conv_channels + m->ssm_n_head;
         return;
+    case TMEM_SSM_GDN: /* conv over q, k (key heads) and v; in_proj_qkvz + in_proj_ba */
+        *conv_channels = 2 * m->ssm_n_group * m->ssm_d_state + m->ssm_d_inner;
+        *in_cols = *conv_channels + m->ssm_d_inner + 2 * m->ssm_n_head;
+        return;
     case TMEM_SSM_NONE:
     case TMEM_SSM_COUNT: break;
     }
@@ -260,6 +271,25 @@ static enum tmem_status resolve_ssm(struct tmem_model *m, struct tmem_error *err
      * Mamba2Config state_size 128, head_dim 64, n_groups 8; both
      * conv_kernel 4, expand 2) */
     bool m2 = m->ssm == TMEM_SSM_MAMBA2;
+    if (m->ssm == TMEM_SSM_GDN) {
+        /* Qwen3NextConfig: linear_num_value_heads 32, linear_num_key_heads
+         * 16, linear_key_head_dim / linear_value_head_dim 128,
+         * linear_conv_kernel_dim 4; d_inner is the value width n_v · d_v */
+        if (m->ssm_n_head == 0)
+            m->ssm_n_head = 32;
+        if (m->ssm_n_group == 0)
+            m->ssm_n_group = 16;
+        if (m->ssm_d_head == 0)
+            m->ssm_d_head = 128;
+        if (m->ssm_d_state == 0)
+            m->ssm_d_state = 128;
+        TRY(tmem__check_range(err, "linear_num_value_heads", m->ssm_n_head, 1, TMEM_MAX_N_HEAD));
+        TRY(tmem__check_range(err, "linear_num_key_heads", m->ssm_n_group, 1, m->ssm_n_head));
+        TRY(tmem__check_divides(err, "linear_num_key_heads", m->ssm_n_group, "linear_num_value_heads",
+                                m->ssm_n_head));
+        TRY(tmem__check_range(err, "linear_value_head_dim", m->ssm_d_head, 1, TMEM_MAX_D_HEAD));
+        m->ssm_d_inner = m->ssm_n_head * m->ssm_d_head; /* both ≤ 2^16 */
+    }
     if (m->ssm_d_state == 0)
         m->ssm_d_state = m2 ? 128 : 16;
     if (m->ssm_d_conv == 0)
@@ -316,6 +346,9 @@ static enum tmem_status resolve_ssm(struct tmem_model *m, struct tmem_error *err
             m->ssm_dt_rank = tmem_ceil_div_u64(m->d_model, 16);
         TRY(tmem__check_range(err, "dt_rank", m->ssm_dt_rank, 1, TMEM_MAX_D_MODEL));
         m->ssm_n_head = m->ssm_d_head = m->ssm_n_group = 0;
+        break;
+    case TMEM_SSM_GDN:
+        m->ssm_dt_rank = 0;
         break;
     case TMEM_SSM_MAMBA2:
         TRY(tmem__check_range(err, "ssm_d_head", m->ssm_d_head, 1, TMEM_MAX_D_HEAD));

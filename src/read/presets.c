@@ -1458,6 +1458,69 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": true, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+    /* Config: Qwen/Qwen3-Next-80B-A3B-Instruct config.json (architecture keys). HF total
+     * 81,324,862,720 with the checkpoint's MTP layer (mtp.*), which Qwen3NextForCausalLM
+     * does not load; tmem counts 79,674,391,296 without it (tests/unit/test_hybrid.c adds
+     * the MTP layer by hand and reaches the total). */
+    {"qwen3-next-80b-a3b", "Qwen/Qwen3-Next-80B-A3B-Instruct", UINT64_C(0),
+     "",
+     "{"
+     "\"model_type\": \"qwen3_next\", "
+     "\"vocab_size\": 151936, "
+     "\"hidden_size\": 2048, "
+     "\"intermediate_size\": 5120, "
+     "\"num_hidden_layers\": 48, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 2, "
+     "\"head_dim\": 256, "
+     "\"full_attention_interval\": 4, "
+     "\"linear_conv_kernel_dim\": 4, "
+     "\"linear_key_head_dim\": 128, "
+     "\"linear_num_key_heads\": 16, "
+     "\"linear_num_value_heads\": 32, "
+     "\"linear_value_head_dim\": 128, "
+     "\"num_experts\": 512, "
+     "\"num_experts_per_tok\": 10, "
+     "\"moe_intermediate_size\": 512, "
+     "\"shared_expert_intermediate_size\": 512, "
+     "\"decoder_sparse_step\": 1, "
+     "\"mlp_only_layers\": [], "
+     "\"attention_bias\": false, "
+     "\"max_position_embeddings\": 262144, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+    /* Config: Qwen/Qwen3-Coder-Next config.json (architecture keys, as quoted in public
+     * code: the Qwen3-Next-80B-A3B layout). Published: the HF total 79,674,391,296 (quoted
+     * in public code). */
+    {"qwen3-coder-next", "Qwen/Qwen3-Coder-Next", UINT64_C(79674391296),
+     "HF total parameters of Qwen/Qwen3-Coder-Next (quoted in public code): 79674391296",
+     "{"
+     "\"model_type\": \"qwen3_next\", "
+     "\"vocab_size\": 151936, "
+     "\"hidden_size\": 2048, "
+     "\"intermediate_size\": 5120, "
+     "\"num_hidden_layers\": 48, "
+     "\"num_attention_heads\": 16, "
+     "\"num_key_value_heads\": 2, "
+     "\"head_dim\": 256, "
+     "\"full_attention_interval\": 4, "
+     "\"linear_conv_kernel_dim\": 4, "
+     "\"linear_key_head_dim\": 128, "
+     "\"linear_num_key_heads\": 16, "
+     "\"linear_num_value_heads\": 32, "
+     "\"linear_value_head_dim\": 128, "
+     "\"num_experts\": 512, "
+     "\"num_experts_per_tok\": 10, "
+     "\"moe_intermediate_size\": 512, "
+     "\"shared_expert_intermediate_size\": 512, "
+     "\"decoder_sparse_step\": 1, "
+     "\"mlp_only_layers\": [], "
+     "\"attention_bias\": false, "
+     "\"max_position_embeddings\": 262144, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
     /* Config: llava-hf/llava-1.5-7b-hf config.json. Its text_config names only
      * max_position_embeddings, rms_norm_eps, vocab_size 32064 and relies on
      * LlamaConfig's defaults for the sizes (hidden_size 4096, intermediate_size

@@ -54,7 +54,8 @@ static json_t *model_obj(const struct tmem_model *m, int *rc)
     *rc |= tmem__jansson_set_u64(o, "n_ctx", m->n_ctx);
     tmem__jansson_put(o, "tied_embeddings", json_boolean(m->tied), rc);
     if (m->ssm != TMEM_SSM_NONE) {
-        tmem__jansson_put(o, "ssm", json_string(m->ssm == TMEM_SSM_MAMBA2 ? "mamba2" : "mamba"), rc);
+        tmem__jansson_put(o, "ssm", json_string(m->ssm == TMEM_SSM_GDN      ? "gated_deltanet"
+                                                    : m->ssm == TMEM_SSM_MAMBA2 ? "mamba2" : "mamba"), rc);
         *rc |= tmem__jansson_set_u64(o, "ssm_d_inner", m->ssm_d_inner);
         *rc |= tmem__jansson_set_u64(o, "ssm_d_state", m->ssm_d_state);
         *rc |= tmem__jansson_set_u64(o, "ssm_d_conv", m->ssm_d_conv);

@@ -15,7 +15,11 @@ static const char *legend_line(char *buf, size_t cap, const struct tmem_model *m
                  (unsigned long long)m->d_ff_expert);
     if (m->ssm != TMEM_SSM_NONE) { /* no attention: the mixer's sizes instead */
         char heads[96] = "";
-        if (m->ssm == TMEM_SSM_MAMBA2)
+        if (m->ssm == TMEM_SSM_GDN)
+            snprintf(heads, sizeof heads, " · n_v_head %llu · d_v %llu · n_k_head %llu",
+                     (unsigned long long)m->ssm_n_head, (unsigned long long)m->ssm_d_head,
+                     (unsigned long long)m->ssm_n_group);
+        else if (m->ssm == TMEM_SSM_MAMBA2)
             snprintf(heads, sizeof heads, " · n_ssm_head %llu · ssm_d_head %llu · n_group %llu",
                      (unsigned long long)m->ssm_n_head, (unsigned long long)m->ssm_d_head,
                      (unsigned long long)m->ssm_n_group);
@@ -176,7 +180,8 @@ void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,
                 "%llu), the others %s · d_ff %llu\n",
                 (unsigned long long)na, (unsigned long long)m->n_layer,
                 (unsigned long long)m->n_head, (unsigned long long)m->n_kv_head,
-                (unsigned long long)m->d_head, m->ssm == TMEM_SSM_MAMBA2 ? "Mamba-2" : "Mamba",
+                (unsigned long long)m->d_head, m->ssm == TMEM_SSM_GDN ? "Gated DeltaNet"
+                                                : m->ssm == TMEM_SSM_MAMBA2 ? "Mamba-2" : "Mamba",
                 (unsigned long long)m->d_ff);
     }
     if (v->n_moe_layer > 0)

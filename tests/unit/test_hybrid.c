@@ -376,6 +376,105 @@ static void layer_types_are_checked(void **state)
     assert_non_null(strstr(err.msg, "layer 1 is"));
 }
 
+/* Qwen3-Next-80B-A3B (qwen3_next): d 2048, V 151936 untied, 48 layers;
+ * layer i attends iff (i + 1) % 4 == 0 (12 layers), the 36 others are Gated
+ * DeltaNet (32 value heads of 128, 16 key heads of 128, conv 4); every layer
+ * MoE (512 experts of 512, top 10, a shared expert of 512 with its gate):
+ *   embeddings + lm_head 2 · 151936 · 2048                    =    622,329,856
+ *   norms 96 · 2048 + final 2048                              =        198,656
+ *   attention, per layer: q_proj 2048 · 2 · 16 · 256 = 16,777,216,
+ *     k, v 2 · 2048 · 512, o_proj 4096 · 2048, q/k norms 2 · 256
+ *     = 27,263,488; 12 layers                                 =    327,161,856
+ *   Gated DeltaNet, per layer: in_proj_qkvz 2048 · (2·2048 + 2·4096) +
+ *     in_proj_ba 2048 · 64 = 25,296,896; conv1d 8192 · 4 = 32,768; dt_bias,
+ *     A_log 2 · 32; norm 128; out_proj 4096 · 2048 = 8,388,608
+ *     = 33,718,464; 36 layers                                 =  1,213,864,704
+ *   MoE, per layer: router 2048 · 512 + shared gate 2048 + 512 · 3 · 2048 ·
+ *     512 + 3 · 2048 · 512 = 1,614,809,088; 48 layers          = 77,510,836,224
+ *   total                                                      = 79,674,391,296
+ * EVIDENCE: the HF total of Qwen/Qwen3-Coder-Next (this layout, no MTP
+ * layer) 79,674,391,296, quoted in public code. The Qwen3-Next-80B-A3B
+ * checkpoint adds its MTP layer (not loaded by Qwen3NextForCausalLM): one
+ * attention decoder layer with MoE (27,263,488 + 1,614,809,088 + 2 norms
+ * 4,096), fc 2 · 2048 · 2048 = 8,388,608, and norm, pre_fc_norm_hidden,
+ * pre_fc_norm_embedding 3 · 2048 = 1,650,471,424: 81,324,862,720, its
+ * published total. Active: 48 · 502 idle experts · 3,145,728 fewer =
+ * 3,874,929,408. */
+static void qwen3_next_counts_its_published_totals(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("qwen3-next-80b-a3b", &m, &inv);
+    check_group_sum(&inv);
+    assert_string_equal(tmem_family_info(m.family)->name, "qwen3_next");
+    const uint64_t d = 2048, V = 151936;
+    const uint64_t attn = d * 2 * 16 * 256 + 2 * d * 512 + 4096 * d + 2 * 256;
+    assert_int_equal(attn, U64(27263488));
+    const uint64_t gdn = d * (2 * 2048 + 2 * 4096) + d * 64 + 8192 * 4 + 2 * 32 + 128 + 4096 * d;
+    assert_int_equal(gdn, U64(33718464));
+    const uint64_t expert = 3 * d * 512;
+    const uint64_t moe = d * 512 + d + 512 * expert + expert;
+    assert_int_equal(moe, U64(1614809088));
+    const uint64_t total = 2 * V * d + 96 * d + d + 12 * attn + 36 * gdn + 48 * moe;
+    assert_int_equal(total, U64(79674391296));
+    assert_int_equal(inv.total_params, total);
+    assert_int_equal(inv.active_params, total - 48 * 502 * expert);
+    assert_int_equal(inv.active_params, U64(3874929408));
+    const uint64_t mtp = attn + moe + 2 * d + 2 * d * d + 3 * d;
+    assert_int_equal(inv.total_params + mtp, U64(81324862720));
+    /* the Coder-Next preset is the same layout with its published figure */
+    struct tmem_model cm;
+    static struct tmem_inventory cinv;
+    tmem_test_load("qwen3-coder-next", &cm, &cinv);
+    assert_int_equal(cinv.total_params, total);
+    /* layers 3, 7, ..., 47 attend */
+    assert_int_equal(tmem_model_attn_layers_in(&m, 0, 48), 12);
+    for (uint64_t l = 0; l < 48; l++)
+        assert_int_equal(tmem_model_attn_layers_in(&m, l, l + 1), (l + 1) % 4 == 0 ? 1 : 0);
+    assert_int_equal(inv.group_params[TMEM_GROUP_SSM], 36 * gdn);
+}
+
+/* Qwen3-Next's cache, bf16, tp 1: KV 2 · 12 · 2 · 256 · 2 B = 24,576 B per
+ * token; a Gated DeltaNet layer's state: conv 3 · (2 · 16 · 128 + 32 · 128)
+ * = 24,576, temporal 32 · 128 · 128 = 524,288, (24,576 + 524,288) · 2 B =
+ * 1,097,728 B; 36 layers 39,518,208 B. vLLM: one token of one attention
+ * layer 2 · 2 · 256 · 2 = 2,048 B; block 16 · cdiv(1,097,728, 16 · 2,048) =
+ * 16 · 34 = 544 tokens, page 1,114,112 B; 12 attention and 36 linear layers:
+ * groups of 12 (36 ≥ 1.5 · 12), 1 + 3; block 12 · 1,114,112 = 13,369,344 B;
+ * 640 tokens: ceil(640 / 544) = 2 + 3 = 5 blocks. */
+static void qwen3_next_kv_beside_state(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("qwen3-next-80b-a3b", &m, &inv);
+    struct tmem_kv_layout kv;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 0, 48, &kv, &err), TMEM_OK);
+    assert_int_equal(kv.bytes_per_token, 2 * 12 * 2 * 256 * 2);
+    assert_int_equal(kv.state_bytes_per_layer, (3 * (2 * 16 * 128 + 32 * 128) + 32 * 128 * 128) * 2);
+    assert_int_equal(kv.state_bytes_per_seq, 36 * U64(1097728));
+    /* tp 2: 1 KV head per rank, half the channels and value heads */
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 2, 0, 48, &kv, &err), TMEM_OK);
+    assert_int_equal(kv.bytes_per_token, 2 * 12 * 1 * 256 * 2);
+    assert_int_equal(kv.state_bytes_per_layer, (3 * 4096 + 16 * 128 * 128) * 2);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h200");
+    assert_non_null(o.gpu);
+    o.weights = TMEM_WF_FP8;
+    struct tmem_infer_result r;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.attn_block_tokens, 544);
+    assert_int_equal(r.group_layers, 12);
+    assert_int_equal(r.kv_attn_groups, 1);
+    assert_int_equal(r.kv_state_groups, 3);
+    assert_int_equal(r.block_bytes, 12 * 544 * U64(2048));
+    assert_int_equal(r.blocks_per_seq, 2 + 3);
+    assert_int_equal(r.capacity_tokens, r.kv_blocks / 4 * 544);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +485,8 @@ int main(void)
         cmocka_unit_test(granite_4_h_counts_its_published_totals),
         cmocka_unit_test(granite_small_kv_beside_state),
         cmocka_unit_test(layer_types_are_checked),
+        cmocka_unit_test(qwen3_next_counts_its_published_totals),
+        cmocka_unit_test(qwen3_next_kv_beside_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
