@@ -733,6 +733,33 @@ TMEM_FAMILY(TMEM_FAMILY_QWEN3_NEXT, .name = "qwen3_next", .hf_class = "Qwen3Next
            KEY_DEF("linear_conv_kernel_dim", SSM_D_CONV, 4)),
     .gguf_arch = NULL /* llama.cpp "qwen3next": ssm.* keys not read yet */)
 
+TMEM_FAMILY(TMEM_FAMILY_FALCON_H1, .name = "falcon_h1", .hf_class = "FalconH1",
+    .description = "hybrid: GQA attention and a Mamba-2 mixer side by side in every layer, SwiGLU MLP",
+    /* modeling_falcon_h1.py FalconH1DecoderLayer: input_layernorm, then
+     * self_attn (q/k/v/o with attention_bias) and mamba (FalconH1Mixer, a
+     * Mamba-2 mixer of d_ssm = mamba_d_ssm or mamba_expand · d channels:
+     * in_proj (d, d_ssm + conv_dim + H), conv1d over conv_dim = d_ssm + 2·G·N
+     * with mamba_conv_bias, dt_bias / A_log / D (H), the gated RMSNorm
+     * (d_ssm) iff mamba_rms_norm, out_proj) on the same input, summed;
+     * pre_ff_layernorm, feed_forward gate/up/down with mlp_bias; final_layernorm;
+     * the muP multipliers are scalars or buffers, no parameters.
+     * FalconH1Config defaults: mamba_n_heads 128, mamba_d_head "auto" = d_ssm
+     * / heads, mamba_n_groups 1, mamba_d_state 256, d_conv 4, expand 2, conv
+     * bias true, proj bias false, mamba_rms_norm false, untied. In- and
+     * out_proj biases are counted together (mamba_proj_bias; projectors_bias
+     * is false in the published configs). */
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false,
+    .ssm = TMEM_SSM_MAMBA2, .ssm_conv_bias = true, .hybrid = true, .hybrid_parallel = true,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG(ATTN_BIAS("attention_bias"), FLAG("mlp_bias", MLP_BIAS),
+           KEY("mamba_d_ssm", SSM_D_INNER), KEY_DEF("mamba_n_heads", SSM_N_HEAD, 128),
+           KEY("mamba_d_head", SSM_D_HEAD), KEY_DEF("mamba_n_groups", SSM_N_GROUP, 1),
+           KEY_DEF("mamba_d_state", SSM_D_STATE, 256), KEY_DEF("mamba_d_conv", SSM_D_CONV, 4),
+           KEY_DEF("mamba_expand", SSM_EXPAND, 2), FLAG("mamba_conv_bias", SSM_CONV_BIAS),
+           FLAG("mamba_proj_bias", SSM_PROJ_BIAS),
+           IF_FALSE_DEF("mamba_rms_norm", SSM_NO_NORM, 1, 0)),
+    .gguf_arch = NULL /* llama.cpp "falcon-h1": ssm.* keys not read yet */)
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

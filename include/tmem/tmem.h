@@ -211,6 +211,8 @@ enum tmem_field {
     TMEM_FIELD_SSM_XBC_NORMS,      /* Jamba: RMSNorms on dt, B and C (dt_rank + 2·d_state) */
     TMEM_FIELD_ATTN_LAYER_INTERVAL,/* layer i attends iff (i + 1) % k == 0 (Qwen3-Next
                                       full_attention_interval): step k, offset k − 1 */
+    TMEM_FIELD_SSM_NO_NORM,        /* the Mamba-2 mixer has no gated RMSNorm (Falcon-H1
+                                      mamba_rms_norm false) */
     TMEM_FIELD_COUNT
 };
 
@@ -342,6 +344,8 @@ struct tmem_family_info {
     bool ssm_xbc_norms;            /* Jamba: dt_layernorm, b_layernorm, c_layernorm */
     bool attn_out_gate;            /* q_proj also yields a sigmoid gate on the attention
                                       output: 2·n_head·d_head columns (Qwen3-Next) */
+    bool hybrid_parallel;          /* every layer runs attention and the SSM side by side
+                                      (Falcon-H1) */
     /* encoders (bidirectional attention over the whole input, no KV cache, a head
      * instead of an lm_head) */
     bool encoder;
@@ -502,6 +506,8 @@ struct tmem_model {
     bool moe_offset_given;
     bool ssm_xbc_norms;            /* Jamba JambaMambaMixer dt/b/c_layernorm (RMSNorm weights) */
     bool attn_out_gate;            /* q_proj of 2·n_head·d_head: query and output gate (Qwen3-Next) */
+    bool hybrid_parallel;          /* every layer has both mixers, side by side (Falcon-H1) */
+    bool ssm_no_norm;              /* Mamba-2 without its gated RMSNorm (Falcon-H1 mamba_rms_norm) */
     struct tmem_vision vision;     /* vision tower + projector (kind NONE: text only) */
     /* encoders (family info .encoder): bidirectional, no KV cache */
     bool encoder;

@@ -315,7 +315,8 @@ static void walk_ssm(struct walk *w)
         add(w, K(SSM_DT_BIAS), "n_ssm_head", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
         add(w, K(SSM_A_LOG_HEAD), "n_ssm_head", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
         add(w, K(SSM_D), "n_ssm_head", w->ssm_sym, m->ssm_n_head, 1, 1, 1);
-        add(w, K(SSM_NORM), "d_inner", w->ssm_sym, di, 1, 1, 1);
+        if (!m->ssm_no_norm)
+            add(w, K(SSM_NORM), "d_inner", w->ssm_sym, di, 1, 1, 1);
     }
     if (m->ssm_xbc_norms) /* Jamba: RMSNorm weights on dt (dt_rank), B and C (d_state each) */
         add(w, K(SSM_XBC_NORM), "dt_rank + 2·d_state", w->ssm_sym, m->ssm_dt_rank + 2 * N, 1, 1, 1);

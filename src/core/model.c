@@ -46,6 +46,7 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->attn_layer_offset = fi->attn_layer_offset;
     m->ssm_xbc_norms = fi->ssm_xbc_norms;
     m->attn_out_gate = fi->attn_out_gate;
+    m->hybrid_parallel = fi->hybrid_parallel;
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         m->dropout[k] = fi->dropout[k].key ? fi->dropout[k].p : 0.0;
     m->encoder = fi->encoder;
@@ -144,6 +145,7 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
         m->moe_offset_given = true;
         return true;
     case TMEM_FIELD_SSM_XBC_NORMS: m->ssm_xbc_norms = v != 0; return true;
+    case TMEM_FIELD_SSM_NO_NORM: m->ssm_no_norm = v != 0; return true;
     case TMEM_FIELD_ATTN_LAYER_INTERVAL:
         if (v == 0)
             return false;
@@ -208,6 +210,8 @@ uint64_t tmem_model_attn_layers_in(const struct tmem_model *m, uint64_t first, u
         return last - first;
     if (!m->hybrid)
         return 0;
+    if (m->hybrid_parallel)
+        return last - first;
     uint64_t n = 0;
     if (m->attn_layer_step > 0)
         n = periodic_below(last, m->attn_layer_step, m->attn_layer_offset) -
@@ -229,6 +233,8 @@ uint64_t tmem_model_ssm_layers_in(const struct tmem_model *m, uint64_t first, ui
         last = m->n_layer;
     if (first >= last)
         return 0;
+    if (m->hybrid_parallel) /* both mixers in every layer */
+        return last - first;
     return last - first - tmem_model_attn_layers_in(m, first, last);
 }
 

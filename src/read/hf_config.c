@@ -457,7 +457,7 @@ static const struct {
     {"an encoder-decoder", "umt5|pegasus|marian|longt5|switch_transformers|"
                            "prophetnet|led|fsmt|blenderbot|m2m_100|nllb-moe|whisper|"
                            "speech_to_text|seamless_m4t"},
-    {"a hybrid or recurrent", "rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma|falcon_h1|"
+    {"a hybrid or recurrent", "rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma|"
                                "nemotron_h|zamba|zamba2|bamba"},
     {"a vision or multimodal", "llava_onevision|clip|siglip|vit|blip|blip-2|"
                                "idefics|idefics2|idefics3|paligemma|qwen2_vl|mllama|"

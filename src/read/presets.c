@@ -1521,6 +1521,38 @@ static const struct tmem_preset presets[] = {
      "\"tie_word_embeddings\": false, "
      "\"torch_dtype\": \"bfloat16\""
      "}"},
+    /* Config: tiiuae/Falcon-H1-1.5B config.json (architecture keys, as quoted in public
+     * code; Base and Instruct share the layout). Published: sum(p.numel() for p in
+     * model.parameters()) == 1554863488 for FalconH1ForCausalLM of this checkpoint (411
+     * tensors), quoted in public code. */
+    {"falcon-h1-1.5b", "tiiuae/Falcon-H1-1.5B-Instruct", UINT64_C(1554863488),
+     "sum(p.numel()) of FalconH1ForCausalLM for Falcon-H1-1.5B (quoted in public code): 1554863488",
+     "{"
+     "\"model_type\": \"falcon_h1\", "
+     "\"vocab_size\": 65537, "
+     "\"hidden_size\": 2048, "
+     "\"intermediate_size\": 4608, "
+     "\"num_hidden_layers\": 24, "
+     "\"num_attention_heads\": 8, "
+     "\"num_key_value_heads\": 2, "
+     "\"head_dim\": 128, "
+     "\"mamba_d_ssm\": 3072, "
+     "\"mamba_n_heads\": 48, "
+     "\"mamba_d_head\": 64, "
+     "\"mamba_n_groups\": 1, "
+     "\"mamba_d_state\": 256, "
+     "\"mamba_d_conv\": 4, "
+     "\"mamba_expand\": 2, "
+     "\"mamba_conv_bias\": true, "
+     "\"mamba_proj_bias\": false, "
+     "\"mamba_rms_norm\": true, "
+     "\"projectors_bias\": false, "
+     "\"attention_bias\": false, "
+     "\"mlp_bias\": false, "
+     "\"max_position_embeddings\": 131072, "
+     "\"tie_word_embeddings\": false, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
     /* Config: llava-hf/llava-1.5-7b-hf config.json. Its text_config names only
      * max_position_embeddings, rms_norm_eps, vocab_size 32064 and relies on
      * LlamaConfig's defaults for the sizes (hidden_size 4096, intermediate_size

@@ -174,7 +174,12 @@ void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,
                 (unsigned long long)m->q_lora_rank, (unsigned long long)m->kv_lora_rank,
                 (unsigned long long)m->qk_nope_dim, (unsigned long long)m->qk_rope_dim,
                 (unsigned long long)m->v_head_dim);
-    if (m->hybrid) {
+    if (m->hybrid && m->hybrid_parallel)
+        fprintf(out, "hybrid: attention (n_head %llu · n_kv_head %llu · d_head %llu) and Mamba-2 side by "
+                "side in every layer · d_ff %llu\n",
+                (unsigned long long)m->n_head, (unsigned long long)m->n_kv_head,
+                (unsigned long long)m->d_head, (unsigned long long)m->d_ff);
+    else if (m->hybrid) {
         uint64_t na = tmem_model_attn_layers_in(m, 0, m->n_layer);
         fprintf(out, "hybrid: attention in %llu of %llu layers (n_head %llu · n_kv_head %llu · d_head "
                 "%llu), the others %s · d_ff %llu\n",

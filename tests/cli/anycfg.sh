@@ -56,7 +56,7 @@ expect_error "--family far from every name" "^tmem: error: --family: unknown fam
 expect_error "--family close to a name" "(closest: llama)" params "$TMP/granite.json" --family lama
 
 # kinds tmem does not count, said plainly
-for t in albert:"an encoder" pegasus:"an encoder-decoder" whisper:"an encoder-decoder" falcon_h1:"a hybrid or recurrent" paligemma:"a vision or multimodal"; do
+for t in albert:"an encoder" pegasus:"an encoder-decoder" whisper:"an encoder-decoder" zamba2:"a hybrid or recurrent" paligemma:"a vision or multimodal"; do
   name=${t%%:*} kind=${t#*:}
   printf '{"model_type": "%s", "hidden_size": 768}' "$name" >"$TMP/$name.json"
   expect_error "$name refused" "^tmem: error: $TMP/$name.json:model_type: model_type '$name' is $kind model: tmem counts decoder-only transformers" params "$TMP/$name.json"

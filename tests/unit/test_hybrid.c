@@ -475,6 +475,71 @@ static void qwen3_next_kv_beside_state(void **state)
     assert_int_equal(r.capacity_tokens, r.kv_blocks / 4 * 544);
 }
 
+/* Falcon-H1-1.5B (falcon_h1): d 2048, 24 layers, each with attention (8
+ * heads of 128, 2 KV heads) and a Mamba-2 mixer (d_ssm 3072 = 48 heads of
+ * 64, 1 group, N 256, d_conv 4, gated norm) side by side, a SwiGLU MLP of
+ * 4608, 2 RMSNorms; V 65537 untied. Per layer:
+ *   attention 2048·1024 + 2·2048·256 + 1024·2048               =  5,242,880
+ *   Mamba-2 in_proj 2048 · (3072 + 3584 + 48) = 13,729,792; conv1d 3584 · 4
+ *     + 3584; dt_bias, A_log, D 3 · 48; norm 3072; out_proj 3072 · 2048
+ *                                                               = 20,042,384
+ *   MLP 3 · 2048 · 4608 = 28,311,552; norms 2 · 2048
+ *   per layer 53,600,912; 24 layers 1,286,421,888; embeddings and lm_head
+ *   2 · 65537 · 2048 = 268,439,552; final norm 2048 → 1,554,863,488.
+ * EVIDENCE: sum(p.numel() for p in model.parameters()) == 1554863488 for
+ * FalconH1ForCausalLM of Falcon-H1-1.5B (411 tensors), quoted in public
+ * code. Cache, bf16: KV 2 · 24 · 2 · 128 · 2 = 24,576 B per token; state per
+ * layer (3 · 3584 + 3072 · 256) · 2 = 1,594,368 B. vLLM: one token of one
+ * attention layer 1,024 B; block 16 · cdiv(1,594,368, 16 · 1,024) = 16 · 98
+ * = 1,568 tokens; 24 attention and 24 mamba layers: one group of each (24 <
+ * 1.5 · 24); block 24 · 1,568 · 1,024 B; 640 tokens: 1 + 1 blocks. */
+static void falcon_h1_counts_its_published_total(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("falcon-h1-1.5b", &m, &inv);
+    check_group_sum(&inv);
+    assert_string_equal(tmem_family_info(m.family)->name, "falcon_h1");
+    const uint64_t d = 2048;
+    const uint64_t attn = d * 1024 + 2 * d * 256 + 1024 * d;
+    const uint64_t mamba = d * (3072 + 3584 + 48) + 3584 * 4 + 3584 + 3 * 48 + 3072 + 3072 * d;
+    assert_int_equal(mamba, U64(20042384));
+    const uint64_t layer = attn + mamba + 3 * d * 4608 + 2 * d;
+    assert_int_equal(layer, U64(53600912));
+    const uint64_t total = 24 * layer + 2 * U64(65537) * d + d;
+    assert_int_equal(total, U64(1554863488));
+    assert_int_equal(inv.total_params, total);
+    assert_int_equal(tmem_model_attn_layers_in(&m, 0, 24), 24);
+    assert_int_equal(tmem_model_ssm_layers_in(&m, 0, 24), 24);
+    assert_int_equal(tmem_model_ssm_layers_in(&m, 3, 4), 1);
+    struct tmem_kv_layout kv;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_kv_layout(&m, TMEM_KV_BF16, 1, 0, 24, &kv, &err), TMEM_OK);
+    assert_int_equal(kv.bytes_per_token, 2 * 24 * 2 * 128 * 2);
+    assert_int_equal(kv.state_bytes_per_layer, (3 * 3584 + 3072 * 256) * 2);
+    assert_int_equal(kv.state_bytes_per_seq, 24 * U64(1594368));
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h200");
+    assert_non_null(o.gpu);
+    struct tmem_infer_result r;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.attn_block_tokens, 1568);
+    assert_int_equal(r.group_layers, 24);
+    assert_int_equal(r.kv_attn_groups, 1);
+    assert_int_equal(r.kv_state_groups, 1);
+    assert_int_equal(r.block_bytes, 24 * 1568 * U64(1024));
+    assert_int_equal(r.blocks_per_seq, 2);
+    /* no gated norm without mamba_rms_norm (FalconH1Config's default) */
+    struct tmem_model raw = m, nn;
+    raw.ssm_no_norm = true;
+    static struct tmem_inventory ninv;
+    assert_int_equal(tmem_model_resolve(&raw, &nn, NULL), TMEM_OK);
+    assert_int_equal(tmem_inventory_build(&nn, &ninv, NULL), TMEM_OK);
+    assert_int_equal(ninv.total_params, total - 24 * 3072);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +552,7 @@ int main(void)
         cmocka_unit_test(layer_types_are_checked),
         cmocka_unit_test(qwen3_next_counts_its_published_totals),
         cmocka_unit_test(qwen3_next_kv_beside_state),
+        cmocka_unit_test(falcon_h1_counts_its_published_total),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
