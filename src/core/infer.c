@@ -315,7 +315,8 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
         const struct tmem_tensor_kind_info *ki = tmem__kind(t);
         /* (the encoder's layers go whole to the first stage) */
         bool in_layers = ki->scope == TMEM_SCOPE_LAYER || ki->scope == TMEM_SCOPE_DENSE_LAYER ||
-                         ki->scope == TMEM_SCOPE_MOE_LAYER;
+                         ki->scope == TMEM_SCOPE_MOE_LAYER || ki->scope == TMEM_SCOPE_ATTN_LAYER ||
+                         ki->scope == TMEM_SCOPE_SSM_LAYER;
         /* a checkpoint's types, and llama.cpp's mixes, go layer by layer */
         bool per_layer_rule = in_layers &&
                               (stored || (tmem__wf_is_gguf(o->weights) &&
