@@ -320,7 +320,8 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
     if (all && m->ssm != TMEM_SSM_NONE) /* refused rather than counted with attention's tensors */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
                           "training activations of state-space (Mamba) layers, alone or in a hybrid "
-                          "(jamba), are not modelled yet; params, infer and serve count them");
+                          "(jamba, granitemoehybrid, qwen3_next, falcon_h1), are not modelled yet; "
+                          "params, infer and serve count them");
     if (all && m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
