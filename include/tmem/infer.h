@@ -289,6 +289,8 @@ struct tmem_timing {
     double comm_s_per_token;                            /* TP all-reduces per decode step */
     double decode_tokens_per_s_per_request, decode_tokens_per_s;
     double e2e_s;
+    double vision_s;          /* the vision encoder's step before the prefill, inside ttft_s
+                                 (0 without images; timing.c tmem__vision_flops) */
     double ridge_batch;       /* the smallest batch whose decode step is compute-bound by the
                                  same test that labels decode_bound; 0: none up to 2^24 */
     double compute_flops;     /* the peak rate used: fp8 for fp8 weights where the GPU has it */
@@ -386,7 +388,11 @@ struct tmem_infer_result {
     uint64_t vision_patches;          /* per sequence: images × patches per image */
     uint64_t vision_activation_bytes; /* peak of the tower's forward over the batch's images */
     double vision_flops;              /* the tower and projector forward for the batch's images
-                                         (not in timing.prefill_flops or the TTFT) */
+                                         (not in timing.prefill_flops; its step, timing.vision_s,
+                                         is in the TTFT) */
+    uint64_t vision_weight_bytes;     /* the tower and projector on one GPU: read by the vision
+                                         step only, not by the text steps */
+    char vision_flops_formula[TMEM_FORMULA_LEN];
     bool timing_unmodelled;           /* encoder–decoders: no timing (timing and roofline zero) */
     /* hybrids (attention and SSM layers, appended): the attention block
      * size vLLM raises so that one attention page holds one layer's SSM

@@ -206,6 +206,7 @@ struct weight_bins {
     uint64_t gguf_elems[TMEM_GGML_TYPE_COUNT], gguf_bytes[TMEM_GGML_TYPE_COUNT];
     uint64_t total;
     uint64_t expert_bytes;                        /* routed experts (decode reads a share) */
+    uint64_t vision_bytes;                        /* tower + projector (the vision step reads them) */
     /* weights as stored (opts.stored): per store */
     uint64_t st_elems[TMEM_MAX_WSTORES], st_payload[TMEM_MAX_WSTORES], st_scales[TMEM_MAX_WSTORES];
     bool st_quantized[TMEM_MAX_WSTORES];
@@ -238,6 +239,8 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_m
     const enum tmem_group g = tmem__kind(t)->group;
     if (g == TMEM_GROUP_EXPERTS)
         b->expert_bytes += bytes;
+    if (g == TMEM_GROUP_VISION)
+        b->vision_bytes += bytes;
     if (store >= 0) { /* sums below the checked total */
         b->st_elems[store] += elems;
         b->st_payload[store] += payload;
@@ -1050,30 +1053,6 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
 
 
 
-/* The tower and projector forward for the batch's images: 2 FLOPs per
- * weight of each tower matmul per patch, attention's q·kᵀ and ·v (4 · P² ·
- * d_v per layer and image, every layer counted as full attention: an upper
- * bound for Qwen2.5-VL's windowed layers), and the projector's matmuls per
- * image token. */
-static double vision_flops(const struct tmem_model *m, const struct tmem_inventory *inv,
-                           uint64_t batch, uint64_t images, uint64_t tokens, uint64_t patches)
-{
-    double tower = 0.0, proj = 0.0;
-    for (uint32_t i = 0; i < inv->n_tensors; i++) {
-        const struct tmem_tensor *t = &inv->tensors[i];
-        if (t->group != TMEM_GROUP_VISION || !tmem__kind(t)->matmul)
-            continue;
-        if (t->kind == TMEM_TENSOR_KIND_PROJ_1 || t->kind == TMEM_TENSOR_KIND_PROJ_2)
-            proj += (double)t->params;
-        else
-            tower += (double)t->params;
-    }
-    const struct tmem_vision *v = &m->vision;
-    double p_img = (double)patches / (double)images; /* each image attends within itself */
-    double attn = 4.0 * (double)v->n_layer * p_img * p_img * (double)v->d_model * (double)images;
-    return (double)batch * (2.0 * tower * (double)patches + attn + 2.0 * proj * (double)tokens);
-}
-
 enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_inventory *inv,
                                   const struct tmem_infer_opts *o, struct tmem_infer_result *r,
                                   struct tmem_error *err)
@@ -1083,12 +1062,13 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     TRY(tmem__inventory_check(inv, err));
     /* images: their tokens join every prompt (KV cache and prefill) */
     struct tmem_infer_opts eo = *o;
-    uint64_t img_tokens = 0, img_patches = 0;
+    uint64_t img_tokens = 0, img_patches = 0, tokens_per_image = 0, patches_per_image = 0;
     if (o->images > 0) {
         TRY(tmem__check_range(err, "--images", o->images, 1, 4096));
-        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &img_tokens, &img_patches, err));
-        img_tokens *= o->images;
-        img_patches *= o->images;
+        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &tokens_per_image,
+                              &patches_per_image, err));
+        img_tokens = tokens_per_image * o->images;   /* tokens < 2^24 per image, checked */
+        img_patches = patches_per_image * o->images;
         if (!tmem_add_u64(eo.prompt_tokens, img_tokens, &eo.prompt_tokens))
             return overflow(err, "--prompt + image tokens");
     }
@@ -1098,7 +1078,8 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     struct tmem_infer_result cur = zero;
     struct tmem_stage_summary stages[64];
     struct weight_bins bins;
-    uint64_t first = 0, all_weights = 0, all_experts = 0, all_kv = 0, all_kv_window = 0;
+    uint64_t first = 0, all_weights = 0, all_experts = 0, all_vision = 0, all_kv = 0,
+             all_kv_window = 0;
     bool have = false;
     for (uint32_t s = 0; s < o->pp; s++) {
         TRY(build_stage(m, inv, o, s, first, &cur, &bins, err));
@@ -1110,6 +1091,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
         first += cur.stage_layers;
         all_weights += cur.weight_bytes;
         all_experts += bins.expert_bytes;
+        all_vision += bins.vision_bytes;
         all_kv += cur.kv.bytes_per_token;
         all_kv_window += cur.kv.bytes_per_token_layer * cur.kv.n_layer_window;
         /* the worst GPU: the least memory left (most over) */
@@ -1125,14 +1107,24 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     memcpy(r->stages, stages, (size_t)o->pp * sizeof stages[0]); /* pp <= 64, checked */
     r->image_tokens = img_tokens;
     r->vision_patches = img_patches;
-    r->vision_flops =
-        o->images ? vision_flops(m, inv, o->batch, o->images, img_tokens, img_patches) : 0.0;
+    r->vision_flops = 0.0;
+    r->vision_flops_formula[0] = '\0';
+    if (o->images > 0) {
+        struct tmem__term vf;
+        TRY(tmem__vision_flops(m, inv, o->batch, o->images, patches_per_image, tokens_per_image,
+                               &vf, err));
+        r->vision_flops = (double)tmem__term_value(&vf);
+        tmem__term_render(&vf, r->vision_flops_formula, sizeof r->vision_flops_formula);
+    }
+    r->vision_weight_bytes = all_vision;
     if (m->encdec) { /* two stacks: the roofline's one-stack steps do not apply */
         r->timing_unmodelled = true;
         return TMEM_OK;
     }
-    return tmem__infer_timing(m, inv, o, all_weights, all_experts, all_kv, all_kv_window,
-                             m->sliding_window, &r->roofline, &r->timing);
+    /* the text steps read every weight but the tower's; the vision step reads those */
+    return tmem__infer_timing(m, inv, o, all_weights - all_vision, all_experts, all_kv,
+                             all_kv_window, m->sliding_window, r->vision_flops, all_vision,
+                             &r->roofline, &r->timing);
 }
 
 /* Largest value v in [1, hi] for which fits(v) holds, by bisection. */

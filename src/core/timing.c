@@ -24,7 +24,11 @@
  *          / 2 per QKᵀ and PV; MLA decode runs absorbed over the latent,
  *          (2·kv_lora_rank + qk_rope) / 2 (vLLM's MLA backends).
  * tmem infer's prefill is one step of the batch's b prompts (chunks of s
- * after 0); its decode one step of b decode tokens at c = s + g/2. tmem
+ * after 0), after the vision encoder's step when there are images (its
+ * FLOPs tmem__vision_flops / tp, its bytes the tower and projector weights
+ * one GPU holds, read once: max(FLOPs / (peak·mfu), bytes / (HBM·mbu)),
+ * added to the TTFT; the text steps do not read the tower); its decode one
+ * step of b decode tokens at c = s + g/2. tmem
  * serve costs every engine step of its simulation with the same step.
  *   The ridge batch is the smallest b whose decode step the same test calls
  *   compute-bound (FLOP time ≥ byte time), found by bisection: b·(FLOP time
@@ -32,6 +36,9 @@
  *   concave in b, so the test flips once.
  * Doubles: FLOP counts pass 2^64. */
 #include "dtype_size.h"
+#include "error.h"
+#include "tensor_kind.h"
+#include "term.h"
 #include "timing.h"
 
 #include <math.h>
@@ -39,6 +46,45 @@
 static bool fp8_weights(enum tmem_wformat w)
 {
     return w == TMEM_WF_FP8 || w == TMEM_WF_FP8_CHANNEL || w == TMEM_WF_FP8_BLOCK;
+}
+
+enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    uint64_t b, uint64_t images, uint64_t p, uint64_t t,
+                                    struct tmem__term *flops, struct tmem_error *err)
+{
+    uint64_t tower = 0, proj = 0; /* sums of the inventory's checked counts */
+    for (uint32_t i = 0; i < inv->n_tensors; i++) {
+        const struct tmem_tensor *x = &inv->tensors[i];
+        if (x->group != TMEM_GROUP_VISION || !tmem__kind(x)->matmul)
+            continue;
+        if (x->kind == TMEM_TENSOR_KIND_PROJ_1 || x->kind == TMEM_TENSOR_KIND_PROJ_2)
+            proj += x->params;
+        else
+            tower += x->params;
+    }
+    const struct tmem_vision *v = &m->vision;
+    tmem__term_init(flops, true);
+    tmem__term_mul(flops, NULL, 2);
+    tmem__term_mul(flops, "b", b);
+    tmem__term_mul(flops, "images", images);
+    tmem__term_mul(flops, "P_tower", tower);
+    tmem__term_mul(flops, "p", p);
+    tmem__term_plus(flops, NULL, 4);
+    tmem__term_mul(flops, "b", b);
+    tmem__term_mul(flops, "images", images);
+    tmem__term_mul(flops, "L_v", v->n_layer);
+    tmem__term_mul(flops, "p", p);
+    tmem__term_mul(flops, "p", p);
+    tmem__term_mul(flops, "d_v", v->d_model);
+    tmem__term_plus(flops, NULL, 2);
+    tmem__term_mul(flops, "b", b);
+    tmem__term_mul(flops, "images", images);
+    tmem__term_mul(flops, "P_proj", proj);
+    tmem__term_mul(flops, "t", t);
+    if (tmem__term_overflow(flops))
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "--images",
+                          "the vision tower's FLOPs do not fit in 64 bits");
+    return TMEM_OK;
 }
 
 void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory *inv,
@@ -161,6 +207,7 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
                                    const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
                                    uint64_t window_bytes_per_token, uint64_t window_tokens,
+                                   double vision_flops, uint64_t vision_weight_bytes,
                                    struct tmem_roofline *rf, struct tmem_timing *t)
 {
     const double b = (double)o->batch, s = (double)o->prompt_tokens;
@@ -181,6 +228,15 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
     t->prefill_bytes = st.bytes;
     t->prefill_bound = tmem_step_bound_name(st.bound);
     t->ttft_s = st.t_s;
+    /* the vision encoder's step before it: its FLOPs on one tensor-parallel
+     * rank, its weights read once */
+    t->vision_s = 0.0;
+    if (vision_flops > 0.0) {
+        double vc = vision_flops / (double)o->tp / rf->flops_per_s;
+        double vm = (double)vision_weight_bytes / rf->bytes_per_s;
+        t->vision_s = vc > vm ? vc : vm;
+        t->ttft_s += t->vision_s;
+    }
 
     /* one decode step in the middle of generation */
     double c = s + (double)o->gen_tokens / 2.0;

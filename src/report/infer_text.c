@@ -36,10 +36,10 @@ static void header(FILE *out, const struct tmem_infer_view *v)
             (unsigned long long)o->gen_tokens);
     if (o->images > 0)
         fprintf(out, "images: %llu per request = %llu tokens in the prompt (KV and prefill); "
-                     "vision tower %llu patches, forward %.3e FLOPs for the batch (not in the TTFT), "
-                     "peak %llu B\n",
+                     "vision tower %llu patches, forward %.3e FLOPs for the batch (%.2f ms of the "
+                     "TTFT), peak %llu B\n",
                 (unsigned long long)o->images, (unsigned long long)r->image_tokens,
-                (unsigned long long)r->vision_patches, r->vision_flops,
+                (unsigned long long)r->vision_patches, r->vision_flops, r->timing.vision_s * 1e3,
                 (unsigned long long)r->vision_activation_bytes);
     if (o->stored != NULL)
         fprintf(out, "weights %s as stored (%s) · KV %s · tp %llu · pp %llu", o->stored->name,
@@ -200,6 +200,11 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
         if (io->tp > 1)
             fprintf(out, " · all-reduce %.3g s per step", t->comm_s_per_token);
         fprintf(out, "\n");
+        if (io->images > 0)
+            fprintf(out, "  vision step before the prefill: max(FLOPs / tp / (peak·mfu), %llu B of "
+                         "tower weights / (HBM·mbu)) = %.3g s; FLOPs %s\n",
+                    (unsigned long long)r->vision_weight_bytes, t->vision_s,
+                    r->vision_flops_formula);
         tmem__report_ledger_narrative(out, "This GPU holds", &r->ledger, o);
     }
 }
@@ -281,6 +286,9 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
         tmem__json_set_u64(im, "vision_patches_per_sequence", r->vision_patches);
         tmem__json_set_u64(im, "vision_activation_bytes", r->vision_activation_bytes);
         tmem__json_set_real(im, "vision_flops", r->vision_flops);
+        tmem__json_set_str(im, "vision_flops_formula", r->vision_flops_formula);
+        tmem__json_set_u64(im, "vision_weight_bytes", r->vision_weight_bytes);
+        tmem__json_set_real(im, "vision_s", r->timing.vision_s);
         tmem__json_set_obj(x, "images", im);
     }
     tmem__json_set_str_list(x, "notes", v->notes, v->n_notes);

@@ -9,6 +9,9 @@
  *     modeling_qwen2_5_vl.py (the layouts in inventory.c walk_vision). */
 #include "harness.h"
 
+#include <math.h>
+#include <string.h>
+
 #include "tmem/read.h"
 #include "tmem/train.h"
 #include "tmem/infer.h"
@@ -145,7 +148,8 @@ static void qwen2_5_vl_7b_counts_its_vit_and_merger(void **state)
 }
 
 /* tmem infer llava-1.5-7b --images 2 --hf (prompt 512, gen 128): the image
- * tokens in the static KV cache, the tower's FLOPs and its peak, by hand */
+ * tokens in the static KV cache, the tower's FLOPs, its step in the TTFT and
+ * its peak, by hand */
 static void llava_images_join_the_prompt(void **state)
 {
     (void)state;
@@ -176,6 +180,41 @@ static void llava_images_join_the_prompt(void **state)
     assert_true(r.vision_flops == 812157222912.0);
     /* peak: 2 images × 577 patches × (1024 + fc1's 4096) × bf16 */
     assert_int_equal(r.vision_activation_bytes, U64(2) * 577 * (1024 + 4096) * 2);
+    /* The vision step in the TTFT (timing.c): on h100-sxm (989.4e12 bf16
+     * FLOP/s, 3.35e12 B/s HBM) at the defaults mfu 0.5, mbu 0.8, tp 1:
+     *   compute 812,157,222,912 / (989.4e12 · 0.5) = 1.6417 ms
+     *   bytes   tower + projector (303,507,456 + 20,979,712) · 2 B =
+     *           648,974,336 B / (3.35e12 · 0.8) = 0.2422 ms
+     *   vision_s = max = 1.6417 ms (compute-bound).
+     * The text prefill of 512 + 1152 = 1664 tokens: N_mm = 6,738,939,904 active
+     * − 131,334,144 embedding = 6,607,605,760, lm_head 32064 · 4096 =
+     * 131,334,144; FLOPs 2 · (6,607,605,760 − 131,334,144) · 1664 + 2 ·
+     * 131,334,144 (one logit row) + 4 · 32 layers · 128 · 32 heads · 1664²/2
+     * pairs = 22,279,144,079,360 → 45.0357 ms, compute-bound (its 13.5 GB of
+     * weights take 5 ms); TTFT = 45.0357 + 1.6417 = 46.6774 ms. A decode
+     * step reads the text weights only, 6,738,939,904 · 2 B, plus the KV of
+     * c = 1664 + 128/2 = 1728 tokens · 524,288 B = 14,383,849,472 B. */
+    const double vision_s = 812157222912.0 / (989.4e12 * 0.5);
+    assert_true(648974336.0 / (3.35e12 * 0.8) < vision_s);
+    assert_int_equal(r.vision_weight_bytes, U64(303507456 + 20979712) * 2);
+    assert_true(fabs(r.timing.vision_s - vision_s) < 1e-12);
+    const double text_flops = 2.0 * (6607605760.0 - 131334144.0) * 1664 + 2.0 * 131334144.0 +
+                              4.0 * 32 * 128 * 32 * (1664.0 * 1664.0 / 2.0);
+    assert_true(r.timing.prefill_flops == text_flops);
+    assert_true(text_flops == 22279144079360.0);
+    assert_true(fabs(r.timing.ttft_s - (text_flops / (989.4e12 * 0.5) + vision_s)) < 1e-12);
+    assert_true(fabs(r.timing.ttft_s - 0.0466773829) < 1e-9);
+    assert_true(r.timing.decode_bytes == 6738939904.0 * 2 + 1728.0 * 524288);
+    assert_true(r.timing.decode_bytes == 14383849472.0);
+    assert_non_null(strstr(r.vision_flops_formula,
+                           "2 × 1 × 2 × 302592000 × 577 + 4 × 1 × 2 × 24 × 577 × 577 × 1024 + "
+                           "2 × 1 × 2 × 20971520 × 576"));
+    /* without images: no vision step */
+    o.images = 0;
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_true(r.timing.vision_s == 0.0);
+    o.images = 2;
     /* a text model refuses --images */
     struct tmem_model t;
     static struct tmem_inventory tinv;
