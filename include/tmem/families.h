@@ -761,6 +761,23 @@ TMEM_FAMILY(TMEM_FAMILY_FALCON_H1, .name = "falcon_h1", .hf_class = "FalconH1",
            FLAG("mamba_proj_bias", SSM_PROJ_BIAS),
            IF_FALSE_DEF("mamba_rms_norm", SSM_NO_NORM, 1, 0)),
     .gguf_arch = NULL /* llama.cpp "falcon-h1": ssm.* keys not read yet */)
+/* ------------------------------------------------ cross-attention (Mllama) */
+
+TMEM_FAMILY(TMEM_FAMILY_MLLAMA_TEXT, .name = "mllama_text_model", .hf_class = "Mllama",
+    .description = "Llama-3 text stack with gated cross-attention layers into the image states (Llama 3.2 Vision)",
+    /* modeling_mllama.py MllamaTextModel: embed_tokens (vocab_size + 8, d);
+     * layers i in cross_attention_layers are MllamaCrossAttentionDecoderLayer
+     * (cross_attn q/k/v/o_proj without bias, q_norm / k_norm
+     * MllamaTextRMSNorm(d_head), cross_attn_attn_gate and cross_attn_mlp_gate
+     * (1 each), input_layernorm, post_attention_layernorm, SwiGLU MLP), the
+     * others MllamaSelfAttentionDecoderLayer (the Llama layer); norm; lm_head
+     * (vocab_size, d), untied. MllamaTextConfig: cross_attention_layers
+     * [3, 8, 13, 18, 23, 28, 33, 38] when absent. The multimodal checkpoint
+     * (model_type mllama) holds it in text_config beside vision_config
+     * (hf_vision.c). */
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false, .embed_extra_rows = 8,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG({RULE_("cross_attention_layers", N_CROSS_LAYER, SIZE), .has_default = true, .dflt = 8}))
 
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG

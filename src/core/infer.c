@@ -93,6 +93,11 @@ void tmem_infer_engine_defaults(struct tmem_infer_opts *o)
 static enum tmem_status validate(const struct tmem_model *m, const struct tmem_infer_opts *o,
                                  struct tmem_error *err)
 {
+    if (m->n_cross_layer > 0) /* refused rather than counted as self-attention KV */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
+                          "cross-attention layers (Llama 3.2 Vision): their KV is fixed per "
+                          "request by the image states, not per text token; not modelled yet "
+                          "(tmem params counts the model)");
     if (m->encoder) /* no KV cache, no decode: a ledger of its own, not this one */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "

@@ -322,6 +322,10 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
                           "training activations of state-space (Mamba) layers, alone or in a hybrid "
                           "(jamba, granitemoehybrid, qwen3_next, falcon_h1), are not modelled yet; "
                           "params, infer and serve count them");
+    if (all && m->n_cross_layer > 0) /* cross layers attend to image states: not modelled */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
+                          "training activations of cross-attention layers (Llama 3.2 Vision) "
+                          "are not modelled yet; tmem params counts the model");
     if (all && m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "

@@ -43,15 +43,16 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
  * over every preset that train leave them out by this. */
 static inline bool tmem_test_trainable(const struct tmem_model *m)
 {
-    return m->ssm == TMEM_SSM_NONE && !m->encoder && !m->encdec;
+    return m->ssm == TMEM_SSM_NONE && !m->encoder && !m->encdec && m->n_cross_layer == 0;
 }
 
-/* Whether tmem infer and serve take it: not an encoder nor an encoder–decoder
- * (refused until their ledgers exist; test_encoders.c, test_encdec.c and
- * tests/cli/anycfg.sh check the refusal). */
+/* Whether tmem infer and serve take it: not an encoder nor an encoder–decoder,
+ * no cross-attention layers into an image (refused until their ledgers exist;
+ * test_encoders.c, test_encdec.c, test_vision.c and tests/cli/anycfg.sh check
+ * the refusal). */
 static inline bool tmem_test_servable(const struct tmem_model *m)
 {
-    return !m->encoder && !m->encdec;
+    return !m->encoder && !m->encdec && m->n_cross_layer == 0;
 }
 
 /* A preset (or any MODEL) loaded, resolved and counted; fails the test on
