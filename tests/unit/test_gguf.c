@@ -260,6 +260,11 @@ static void read_back(const char *file, const char *family, uint64_t params, uin
         assert_int_equal(s.group_params[gr], inv->group_params[gr]);
     struct tmem_ckpt_check chk;
     assert_int_equal(tmem_ckpt_check(&c, &s, gm, "the GGUF metadata", &chk, &err), TMEM_OK);
+    bool said_head = false; /* the head line says what the file has */
+    for (uint32_t i = 0; i < chk.n_lines; i++)
+        said_head |= strstr(chk.lines[i].text, gm->encoder ? "no head: the encoder's last hidden"
+                                                           : "tied embeddings") != NULL;
+    assert_true(said_head);
     if (!chk.matches) {
         for (uint32_t i = 0; i < chk.n_lines; i++)
             print_message("    %s\n", chk.lines[i].text);
