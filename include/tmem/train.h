@@ -684,6 +684,7 @@ struct tmem_train_state_memo {
     uint64_t item_bytes[TMEM_TI_COUNT];     /* the items that are not activations (the others 0) */
     uint64_t rest[TMEM_PHASE_COUNT];        /* their sums per phase */
     uint64_t host_item_bytes[TMEM_HI_COUNT];
+    uint64_t host_bytes;                    /* their sum (checked) */
     uint32_t item_phases[TMEM_TI_COUNT];    /* every item's (a full evaluation's; else not set) */
     bool phases_set;
 };

@@ -1407,48 +1407,91 @@ static void part_items(struct tmem_train_ctx *c, bool act, uint64_t vals[TMEM_TI
     }
 }
 
-/* Every item, every phase, the peak. memo: the model-state items (every
- * item not an activation), their sums per phase and the host items, when
- * its key matched (hit) or to be filled (miss); im the same for the
- * activation items. full false (tmem_train_eval_peak): only the peak, its
- * phase, the layout and the sequence are written; the other phases'
- * fragmentation is not computed, because a phase's bytes rest + F × rest
- * rise strictly with its rest (F ≥ 0, rounded up), so the first phase of
- * the largest rest is the first phase of the largest total. */
-static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, struct tmem_train_state_memo *memo,
-                     bool hit, struct tmem_train_items_memo *im, bool items_hit, bool full)
+/* One stage's evaluation before anything is copied out: where its items
+ * are (the memos', or its own for a pass without a memo), their sums per
+ * phase, the peak and its phase, the host items and their sum. */
+struct stage_eval {
+    struct tmem_train_state_memo *memo; /* the state memo the items came from (NULL: own_s) */
+    bool hit;
+    const struct tmem_train_items_memo *im;
+    const uint64_t *sv, *av, *hv; /* model-state items, activation items, host items */
+    uint64_t rest[TMEM_PHASE_COUNT];
+    uint64_t peak_bytes, host_bytes;
+    int peak_phase;
+    uint64_t own_s[TMEM_TI_COUNT], own_a[TMEM_TI_COUNT], own_h[TMEM_HI_COUNT];
+    uint64_t own_sr[TMEM_PHASE_COUNT], own_ar[TMEM_PHASE_COUNT];
+};
+
+/* Every item, every phase's sum, the peak, the host items and their sum
+ * (every checked addition a full ledger makes but those that cannot
+ * overflow once the peak did not: the other phases' totals, smaller, and
+ * the peak's split, whose parts add up to it). memo: the model-state items
+ * (every item not an activation), their sums per phase, the host items and
+ * their sum, when its key matched (hit) or to be filled (miss); im the same
+ * for the activation items. Only the peak phase's fragmentation is
+ * computed: a phase's bytes rest + F × rest rise strictly with its rest
+ * (F ≥ 0, rounded up), so the first phase of the largest rest is the first
+ * phase of the largest total. */
+static void evaluate(struct tmem_train_ctx *c, struct stage_eval *se, struct tmem_train_state_memo *memo,
+                     bool hit, struct tmem_train_items_memo *im, bool items_hit)
 {
-    uint64_t own_s[TMEM_TI_COUNT], own_a[TMEM_TI_COUNT], own_sr[TMEM_PHASE_COUNT], own_ar[TMEM_PHASE_COUNT];
-    uint64_t *sv = memo != NULL ? memo->item_bytes : own_s, *sr = memo != NULL ? memo->rest : own_sr;
-    uint64_t *av = im != NULL ? im->item_bytes : own_a, *ar = im != NULL ? im->rest : own_ar;
+    uint64_t *sv = memo != NULL ? memo->item_bytes : se->own_s, *sr = memo != NULL ? memo->rest : se->own_sr;
+    uint64_t *av = im != NULL ? im->item_bytes : se->own_a, *ar = im != NULL ? im->rest : se->own_ar;
+    uint64_t *hv = memo != NULL ? memo->host_item_bytes : se->own_h;
     if (!hit)
         part_items(c, false, sv, sr);
     if (!items_hit)
         part_items(c, true, av, ar);
-    uint64_t rest[TMEM_PHASE_COUNT];
-    for (int p = 0; p < TMEM_PHASE_COUNT; p++)
-        rest[p] = tc_add(c, sr[p], ar[p]);
+    se->memo = memo;
+    se->hit = hit;
+    se->im = im;
+    se->sv = sv;
+    se->av = av;
+    se->hv = hv;
+    int pk = 0;
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++) {
+        se->rest[p] = tc_add(c, sr[p], ar[p]);
+        if (se->rest[p] > se->rest[pk])
+            pk = p;
+    }
+    se->peak_phase = pk;
+    se->peak_bytes = tc_add(c, se->rest[pk], frag_bytes(c, se->rest[pk]));
+    if (!hit) {
+        uint64_t host = 0;
+        for (int h = 0; h < TMEM_HI_COUNT; h++) {
+            hv[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
+            host = tc_add(c, host, hv[h]);
+        }
+        se->host_bytes = host;
+        if (memo != NULL)
+            memo->host_bytes = host;
+    } else {
+        se->host_bytes = memo->host_bytes;
+    }
+}
+
+/* tmem_train_eval_peak's part of the result */
+static void peak_out(const struct tmem_train_ctx *c, const struct stage_eval *se, struct tmem_train_result *r)
+{
     r->layout = c->lay;
     r->seq = c->seq;
+    r->peak_phase = (enum tmem_phase)se->peak_phase;
+    r->peak_bytes = se->peak_bytes;
+    r->paged_out = c->paged_out;
+}
+
+/* The whole result of one evaluated stage: every item, every phase, the
+ * host items (the phases kept by the state memo's first full copy) */
+static void full_out(struct tmem_train_ctx *c, const struct stage_eval *se, struct tmem_train_result *r)
+{
+    peak_out(c, se, r);
     r->n_stages_evaluated = 1;
-    if (!full) {
-        int pk = 0;
-        for (int p = 1; p < TMEM_PHASE_COUNT; p++)
-            if (rest[p] > rest[pk])
-                pk = p;
-        r->peak_phase = (enum tmem_phase)pk;
-        r->peak_bytes = tc_add(c, rest[pk], frag_bytes(c, rest[pk]));
-        if (!hit && memo != NULL) /* a later full evaluation reads them from the memo */
-            for (int h = 0; h < TMEM_HI_COUNT; h++)
-                memo->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
-        return;
-    }
-    memcpy(r->item_bytes, sv, sizeof r->item_bytes);
     for (int it = 0; it < TMEM_TI_COUNT; it++)
-        r->item_bytes[it] += av[it]; /* one of the two is 0 */
+        r->item_bytes[it] = se->sv[it] + se->av[it]; /* one of the two is 0 */
     /* the phases read what the state memo's key holds (grads_persistent):
      * kept by the first full evaluation of its key */
-    if (memo != NULL && hit && memo->phases_set) {
+    struct tmem_train_state_memo *memo = se->memo;
+    if (memo != NULL && se->hit && memo->phases_set) {
         memcpy(r->item_phases, memo->item_phases, sizeof r->item_phases);
     } else {
         for (int it = 0; it < TMEM_TI_COUNT; it++)
@@ -1458,33 +1501,17 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
             memo->phases_set = true;
         }
     }
-    uint64_t best = 0;
-    r->peak_phase = TMEM_PHASE_FORWARD;
-    for (int p = 0; p < TMEM_PHASE_COUNT; p++) {
-        r->phase_bytes[p] = tc_add(c, rest[p], frag_bytes(c, rest[p]));
-        if (p == 0 || r->phase_bytes[p] > best) {
-            best = r->phase_bytes[p];
-            r->peak_phase = (enum tmem_phase)p;
-        }
-    }
-    r->peak_bytes = best;
-    r->item_bytes[TMEM_TI_FRAGMENTATION] = best - rest[r->peak_phase];
+    int pk = se->peak_phase;
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++) /* none above the peak: none overflows */
+        r->phase_bytes[p] = p == pk ? se->peak_bytes : tc_add(c, se->rest[p], frag_bytes(c, se->rest[p]));
+    r->item_bytes[TMEM_TI_FRAGMENTATION] = se->peak_bytes - se->rest[pk];
     /* torch's view: the CUDA context and workspaces sit outside the caching
      * allocator, the fragmentation share inside its reserved pool */
-    uint64_t outside = (item_phases(c, TMEM_TI_CUDA) & PH(r->peak_phase)) ? r->item_bytes[TMEM_TI_CUDA] : 0;
-    if (!tmem__peak_split(rest[r->peak_phase] - outside, r->item_bytes[TMEM_TI_FRAGMENTATION], outside, &r->peak))
+    uint64_t outside = (r->item_phases[TMEM_TI_CUDA] & PH(pk)) ? r->item_bytes[TMEM_TI_CUDA] : 0;
+    if (!tmem__peak_split(se->rest[pk] - outside, r->item_bytes[TMEM_TI_FRAGMENTATION], outside, &r->peak))
         c->overflow = true;
-    r->host_bytes = 0;
-    for (int h = 0; h < TMEM_HI_COUNT; h++) {
-        if (!hit) {
-            r->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
-            if (memo != NULL)
-                memo->host_item_bytes[h] = r->host_item_bytes[h];
-        } else {
-            r->host_item_bytes[h] = memo->host_item_bytes[h];
-        }
-        r->host_bytes = tc_add(c, r->host_bytes, r->host_item_bytes[h]);
-    }
+    memcpy(r->host_item_bytes, se->hv, sizeof r->host_item_bytes);
+    r->host_bytes = se->host_bytes;
     r->layer_act = c->la;
     r->dropout = c->dropout_attn || c->dropout_resid || c->dropout_embd;
     r->rope = c->rope;
@@ -1681,7 +1708,7 @@ static void state_apply(struct tmem_train_ctx *c, const struct tmem_train_state_
  * the setup is made only if a paged optimizer needs its second pass.
  * Memos are written only by an evaluation without overflow. */
 static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tmem_train_opts *o,
-                           uint64_t stage, struct tmem_train_ctx *c, struct tmem_train_result *r, bool full)
+                           uint64_t stage, struct tmem_train_ctx *c, struct stage_eval *se, bool full)
 {
     bool accum = o->grad_accum > 1;
     uint32_t si = p->keyed ? state_slot(o, accum) : 0;
@@ -1743,13 +1770,13 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         }
         tmem__train_layer_bytes(c, &c->la);
     }
-    evaluate(c, r, sm, hit, im, items_hit, full);
+    evaluate(c, se, sm, hit, im, items_hit);
     /* a paged optimizer's states leave the GPU only when the GPU runs out:
      * counted on the host when the peak with them passes the capacity they
      * are paged against (the model-state items again, outside the memo; the
      * activation items as the first pass left them) */
     c->paged_out = false;
-    if (!c->overflow && paged_optimizer(o) && o->page_capacity_bytes != 0 && r->peak_bytes > o->page_capacity_bytes) {
+    if (!c->overflow && paged_optimizer(o) && o->page_capacity_bytes != 0 && se->peak_bytes > o->page_capacity_bytes) {
         if (light) { /* the whole setup, then the memos' layout and layer again */
             setup_scalars(c, p->m, p->inv, o);
             state_apply(c, sm);
@@ -1757,9 +1784,8 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
             c->la = im->la;
         }
         c->paged_out = true;
-        evaluate(c, r, NULL, false, im, im != NULL, full);
+        evaluate(c, se, NULL, false, im, im != NULL);
     }
-    r->paged_out = c->paged_out;
     if (c->overflow)
         return;
     if (!act_hit) {
@@ -1882,22 +1908,35 @@ static enum tmem_status eval_stages(struct tmem_train_prep *p, const struct tmem
      * every middle stage holds no more than stage 0 */
     uint64_t cand[2] = {stage == UINT64_MAX ? 0 : stage, o->pp - 1};
     int n = stage == UINT64_MAX && o->pp > 1 ? 2 : 1;
-    struct tmem_train_ctx c;
-    struct tmem_train_result tmp;
+    struct tmem_train_ctx c[2];
+    struct stage_eval se[2];
     for (int i = 0; i < n; i++) {
-        prepared_stage(p, i, o, cand[i], &c, i == 0 ? r : &tmp, full);
-        if (c.overflow)
+        prepared_stage(p, i, o, cand[i], &c[i], &se[i], full);
+        if (c[i].overflow)
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
-        if (i == 1 && tmp.peak_bytes > r->peak_bytes) {
-            if (full) {
-                *r = tmp;
-            } else {
-                r->peak_bytes = tmp.peak_bytes;
-                r->peak_phase = tmp.peak_phase;
-                r->layout = tmp.layout;
-            }
+        /* the other stage's items in the same entry of the items table:
+         * this stage's kept aside, since they are read after it */
+        if (i == 0 && n == 2 && se[0].im != NULL && se[0].im == &p->items[items_slot(o, cand[1], p->n_items)]) {
+            memcpy(se[0].own_a, se[0].av, sizeof se[0].own_a);
+            se[0].av = se[0].own_a;
         }
     }
+    /* the worse stage (the first on a tie): only its result is copied out,
+     * the other's checked sums having refused any overflow */
+    int w = n == 2 && se[1].peak_bytes > se[0].peak_bytes ? 1 : 0;
+    if (!full) {
+        peak_out(&c[w], &se[w], r);
+    } else if (p->keyed || n == 1) {
+        full_out(&c[w], &se[w], r);
+    } else { /* tmem_train_compute: both stages' results, the worse kept */
+        struct tmem_train_result tmp;
+        full_out(&c[0], &se[0], r);
+        full_out(&c[1], &se[1], &tmp);
+        if (tmp.peak_bytes > r->peak_bytes)
+            *r = tmp;
+    }
+    if (c[0].overflow || c[n - 1].overflow)
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
     r->n_stages_evaluated = (uint64_t)n;
     return TMEM_OK;
 }
