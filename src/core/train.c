@@ -1378,6 +1378,20 @@ static uint64_t frag_bytes(struct tmem_train_ctx *c, uint64_t rest)
     return frag(c, rest, NULL, 0);
 }
 
+/* the activation items' run in enum tmem_train_item */
+#define TI_ACT_FIRST TMEM_TI_ACT_ATTN
+#define TI_ACT_LAST TMEM_TI_RECOMPUTE
+
+/* item_table's activation items are exactly TI_ACT_FIRST .. TI_ACT_LAST
+ * (tmem__train_memo_keys_covered checks it for test_prep) */
+static bool act_items_contiguous(void)
+{
+    for (int it = 0; it < TMEM_TI_COUNT; it++)
+        if (item_table[it].act != (it >= TI_ACT_FIRST && it <= TI_ACT_LAST))
+            return false;
+    return true;
+}
+
 /* an item train_act.c computes (per micro-batch) */
 static bool act_item(const struct tmem_train_ctx *c, enum tmem_train_item it)
 {
@@ -1413,6 +1427,7 @@ static void part_items(struct tmem_train_ctx *c, bool act, uint64_t vals[TMEM_TI
 struct stage_eval {
     struct tmem_train_state_memo *memo; /* the state memo the items came from (NULL: own_s) */
     bool hit;
+    bool light; /* both memos hit: the context's scalars a full result reads are not set yet */
     const struct tmem_train_items_memo *im;
     const uint64_t *sv, *av, *hv; /* model-state items, activation items, host items */
     uint64_t rest[TMEM_PHASE_COUNT];
@@ -1486,8 +1501,16 @@ static void full_out(struct tmem_train_ctx *c, const struct stage_eval *se, stru
 {
     peak_out(c, se, r);
     r->n_stages_evaluated = 1;
-    for (int it = 0; it < TMEM_TI_COUNT; it++)
-        r->item_bytes[it] = se->sv[it] + se->av[it]; /* one of the two is 0 */
+    if (se->light) { /* the gradients' phases, the flags of the result */
+        c->grads_persistent = grads_persistent(c->o);
+        tmem__train_act_family(c);
+    }
+    /* the activation items are the run TI_ACT_FIRST .. TI_ACT_LAST
+     * (act_items_contiguous), 0 in the state items, which are 0 in them */
+    memcpy(r->item_bytes, se->sv, sizeof r->item_bytes);
+    if (!c->o->deepspeed_estimator)
+        memcpy(&r->item_bytes[TI_ACT_FIRST], &se->av[TI_ACT_FIRST],
+               (TI_ACT_LAST + 1 - TI_ACT_FIRST) * sizeof r->item_bytes[0]);
     /* the phases read what the state memo's key holds (grads_persistent):
      * kept by the first full evaluation of its key */
     struct tmem_train_state_memo *memo = se->memo;
@@ -1614,10 +1637,16 @@ static inline uint64_t opts_word(const struct tmem_train_opts *o, size_t i)
 
 static inline bool key_match(const struct tmem_train_opts *o, const uint64_t *mask, const struct tmem_train_opts *key)
 {
-    uint64_t diff = 0;
-    for (size_t i = 0; i < TMEM_TRAIN_OPTS_WORDS; i++)
-        diff |= (opts_word(o, i) & mask[i]) ^ opts_word(key, i);
-    return diff == 0;
+    uint64_t d0 = 0, d1 = 0, d2 = 0, d3 = 0; /* four at a time: no loop-carried chain */
+    for (size_t i = 0; i < TMEM_TRAIN_OPTS_WORDS / 4 * 4; i += 4) {
+        d0 |= (opts_word(o, i) & mask[i]) ^ opts_word(key, i);
+        d1 |= (opts_word(o, i + 1) & mask[i + 1]) ^ opts_word(key, i + 1);
+        d2 |= (opts_word(o, i + 2) & mask[i + 2]) ^ opts_word(key, i + 2);
+        d3 |= (opts_word(o, i + 3) & mask[i + 3]) ^ opts_word(key, i + 3);
+    }
+    for (size_t i = TMEM_TRAIN_OPTS_WORDS / 4 * 4; i < TMEM_TRAIN_OPTS_WORDS; i++)
+        d0 |= (opts_word(o, i) & mask[i]) ^ opts_word(key, i);
+    return (d0 | d1 | d2 | d3) == 0;
 }
 
 static inline void key_store(const struct tmem_train_opts *o, const uint64_t *mask, struct tmem_train_opts *key)
@@ -1664,7 +1693,7 @@ bool tmem__train_memo_keys_covered(void)
             if (key[i] & ~(valid[i] | inner[i]))
                 return false;
     }
-    return true;
+    return act_items_contiguous(); /* and full_out's copy of the activation items covers them */
 }
 
 /* the slot: by the planner's innermost choices (micro-batch, recompute,
@@ -1708,7 +1737,7 @@ static void state_apply(struct tmem_train_ctx *c, const struct tmem_train_state_
  * the setup is made only if a paged optimizer needs its second pass.
  * Memos are written only by an evaluation without overflow. */
 static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tmem_train_opts *o,
-                           uint64_t stage, struct tmem_train_ctx *c, struct stage_eval *se, bool full)
+                           uint64_t stage, struct tmem_train_ctx *c, struct stage_eval *se)
 {
     bool accum = o->grad_accum > 1;
     uint32_t si = p->keyed ? state_slot(o, accum) : 0;
@@ -1735,11 +1764,7 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         c->inv = p->inv;
         c->o = o;
         c->pp = o->pp;
-        c->seq = plan_seq(p->m, o);
-        if (full) { /* the gradients' phases, the flags of the result */
-            c->grads_persistent = grads_persistent(o);
-            tmem__train_act_family(c);
-        }
+        c->seq = plan_seq(p->m, o); /* what a full result reads more: full_out */
     } else {
         setup_scalars(c, p->m, p->inv, o);
     }
@@ -1785,7 +1810,9 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         }
         c->paged_out = true;
         evaluate(c, se, NULL, false, im, im != NULL);
+        light = false;
     }
+    se->light = light;
     if (c->overflow)
         return;
     if (!act_hit) {
@@ -1911,7 +1938,7 @@ static enum tmem_status eval_stages(struct tmem_train_prep *p, const struct tmem
     struct tmem_train_ctx c[2];
     struct stage_eval se[2];
     for (int i = 0; i < n; i++) {
-        prepared_stage(p, i, o, cand[i], &c[i], &se[i], full);
+        prepared_stage(p, i, o, cand[i], &c[i], &se[i]);
         if (c[i].overflow)
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
         /* the other stage's items in the same entry of the items table:
