@@ -760,10 +760,12 @@ enum tmem_status tmem_train_eval(struct tmem_train_prep *p, const struct tmem_tr
                                  struct tmem_train_result *r, struct tmem_error *err);
 
 /* tmem_train_eval for a search: the same evaluation, but of *r only
- * peak_bytes, peak_phase, layout, seq and n_stages_evaluated are written
- * (equal to tmem_train_eval's: tests/unit/test_prep.c); the per-item and
- * per-phase numbers, the host items and the layer's activations are not
- * copied out, and only the peak phase's fragmentation is computed. */
+ * peak_bytes, peak_phase, layout, seq, paged_out and n_stages_evaluated
+ * are written (equal to tmem_train_eval's, and the same refusals, an
+ * overflow in the host items' sum included: tests/unit/test_prep.c); the
+ * per-item and per-phase numbers, the host items and the layer's
+ * activations are not copied out, and only the peak phase's fragmentation
+ * is computed. tmem_train_eval too copies out only the worse stage's. */
 enum tmem_status tmem_train_eval_peak(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
                                       struct tmem_train_result *r, struct tmem_error *err);
 
