@@ -192,6 +192,7 @@ enum tmem_ref_model tmem_ref_model_from_name(const char *s);
  * framework names them in elements (DeepSpeed), in bytes otherwise. */
 struct tmem_train_opts {
     uint64_t micro_batch, seq;
+    uint64_t target_seq;        /* encoder–decoders: the decoder's length (0: seq, the encoder's) */
     uint64_t gpus;              /* 0: tp·pp·cp·dp with dp 1 (or the given dp) */
     uint64_t dp;                /* 0: gpus / (tp·pp·cp) */
     uint64_t tp, pp, cp, ep;
@@ -419,6 +420,8 @@ enum tmem_train_item {
     TMEM_TI_STATE0,
     TMEM_TI_STATE1,
     TMEM_TI_STATE2,
+    TMEM_TI_ACT_ENC_LAYERS, /* encoder–decoders: the encoder's layers, whole (train_encdec.c) */
+    TMEM_TI_ACT_DEC_LAYERS, /* encoder–decoders: the decoder's layers with their cross-attention */
     TMEM_TI_ACT_ATTN,
     TMEM_TI_ACT_SCORES,
     TMEM_TI_ACT_MLP,
@@ -608,6 +611,7 @@ struct tmem_train_result {
     struct tmem_layer_act layer_act;      /* one of its layers (dense layers) */
     uint64_t n_stages_evaluated;
     uint64_t seq;                         /* resolved (--seq default: n_ctx, at most 4096) */
+    uint64_t target_seq;                  /* encoder–decoders: the decoder's length (else 0) */
     bool dropout;                         /* resolved */
     bool rope, softmax_fp32;              /* the kernel profile the activations assume */
     bool paged_out;                       /* a paged optimizer's states did not fit: counted on the host */

@@ -13,7 +13,7 @@
 
 struct train_flags {
     bool json, explain, si, per_stage;
-    struct u64_opt gpus, dp, tp, pp, cp, ep, gpus_per_node, zero, micro_batch, seq, microbatches,
+    struct u64_opt gpus, dp, tp, pp, cp, ep, gpus_per_node, zero, micro_batch, seq, target_seq, microbatches,
         vstages, grad_accum, ce_chunk, ddp_bucket_mb, reduce_bucket, allgather_bucket,
         prefetch_bucket, max_live, cuda_mib, zero_init, total_params, largest_layer, lora_rank,
         lora_alpha;
@@ -28,7 +28,7 @@ struct train_flags {
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 71
+#define N_TRAIN_ROWS 72
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -61,6 +61,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .also = "or max: the largest that fits --gpu, solved", .def = OPT_DEFAULT_U64(d.micro_batch)},
         {OPT_ROW("--seq", OPT_U64_MAX, "S|max", "sequence length (the model's n_ctx, at most 4096)", &t->seq),
          .also = "or max: the longest that fits --gpu, solved"},
+        {OPT_ROW("--target-seq", OPT_U64, "S", "encoder-decoders: the decoder's length (default --seq, the encoder's)", &t->target_seq)},
         {OPT_ROW("--micro-batches", OPT_U64, "M", "micro-batches per step through the pipeline (pp)", &t->microbatches)},
         {OPT_ROW("--virtual-stages", OPT_U64, "V", "interleaved 1F1B model chunks per stage", &t->vstages),
          .def = OPT_DEFAULT_U64(d.virtual_stages)},
@@ -333,6 +334,7 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
         SET(t->micro_batch, micro_batch);
     if (!t->seq.max)
         SET(t->seq, seq);
+    SET(t->target_seq, target_seq);
     SET(t->microbatches, n_microbatches);
     SET(t->vstages, virtual_stages);
     SET(t->grad_accum, grad_accum);
@@ -346,6 +348,10 @@ static int build_opts(const struct train_flags *t, const struct opt *opts, size_
 #undef SET
     if (t->seq.set && !t->seq.max && t->seq.v == 0) {
         cli_error("--seq", "is 0 but must be in [1, 16777216]", NULL);
+        return 2;
+    }
+    if (t->target_seq.set && t->target_seq.v == 0) {
+        cli_error("--target-seq", "is 0 but must be in [1, 16777216]", NULL);
         return 2;
     }
     if (t->zero.set) {
@@ -668,9 +674,9 @@ int cmd_train(int argc, char **argv)
     static struct tmem_train_time_text ttext;
     bool has_time = true;
     if (tmem_train_time(&m, &inv, &o, &r, &to, NULL, &tt, t.explain ? &ttext : NULL, &err) != TMEM_OK) {
-        if (err.code != TMEM_ERR_OVERFLOW)
+        if (err.code != TMEM_ERR_OVERFLOW && !(err.code == TMEM_ERR_UNSUPPORTED && m.encdec))
             return report_error(&err);
-        has_time = false; /* the ledger stands; its time is said not to be known */
+        has_time = false; /* the ledger stands; its time is said not to be known (or not modelled) */
     }
     double fix_step_s[TMEM_TRAIN_LEVER_COUNT]; /* the plan's tokens per step, at the fix's speed */
     for (size_t i = 0; has_time && i < n_fixes; i++) {
@@ -701,7 +707,8 @@ int cmd_train(int argc, char **argv)
     }
     /* one layer's saved tensors, for --explain and the JSON document */
     static struct tmem_act_inventory acts;
-    bool want_acts = (t.json || t.out.format != NULL || t.out.svg != NULL || t.explain) && !o.deepspeed_estimator;
+    bool want_acts = (t.json || t.out.format != NULL || t.out.svg != NULL || t.explain) && !o.deepspeed_estimator &&
+                     !m.encdec; /* train_encdec.c: items, no per-tensor list yet */
     if (want_acts && tmem_train_activations(&m, &inv, &o, r.layout.stage, &acts, &err) != TMEM_OK) {
         tmem__dealloc(stages);
         return report_error(&err);

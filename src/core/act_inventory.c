@@ -623,6 +623,10 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
     if (inv == NULL || out == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no inventory or output given");
     TRY(tmem_train_validate(m, o, err));
+    if (m->encdec)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
+                          "the per-tensor list of an encoder-decoder's two stacks is not built yet "
+                          "(the ledger's encoder / decoder items are)");
     if (stage == UINT64_MAX)
         stage = 0;
     else if (stage >= o->pp)

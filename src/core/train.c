@@ -331,10 +331,8 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
                           "params counts it; its training activations (bidirectional attention, "
                           "post-LN, the head's outputs) are not built yet");
-    if (all && m->encdec)
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; the "
-                          "training activations of its two stacks are not built yet");
+    if (m->encdec) /* reads recompute (an inner-loop field) beside fields the search keeps */
+        TRY(tmem__encdec_train_check(m, o, err));
     if (all && (unsigned)o->precision >= TMEM_PRECISION_COUNT)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--precision", "unknown precision policy");
     if (all && (unsigned)o->optimizer >= TMEM_OPTIMIZER_COUNT)
@@ -720,7 +718,9 @@ static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
     c->cp = o->cp;
     c->ep = o->ep;
     c->dp = plan_dp(o);
-    c->seq = plan_seq(m, o);
+    c->seq_enc = plan_seq(m, o);
+    /* encoder–decoders: the tokens (logits, loss) are the decoder's */
+    c->seq = m->encdec && o->target_seq != 0 ? o->target_seq : c->seq_enc;
     c->s_local = c->seq / c->cp;
     c->seqs = o->dpo ? tc_mul(c, 2, o->micro_batch) : o->micro_batch; /* DPO: chosen + rejected */
     c->tokens = tc_mul(c, c->seqs, c->s_local);
@@ -775,6 +775,8 @@ static const struct {
     [TMEM_TI_STATE0] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
     [TMEM_TI_STATE1] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
     [TMEM_TI_STATE2] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
+    [TMEM_TI_ACT_ENC_LAYERS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_DEC_LAYERS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
     [TMEM_TI_ACT_ATTN] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
     [TMEM_TI_ACT_SCORES] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
     [TMEM_TI_ACT_MLP] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
@@ -1258,6 +1260,8 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
                                      : " (named default: CUDA context 512 MiB + cuBLAS / NCCL "
                                        "workspaces 256 MiB, --cuda-overhead-mib)");
         return;
+    case TMEM_TI_ACT_ENC_LAYERS:
+    case TMEM_TI_ACT_DEC_LAYERS:
     case TMEM_TI_ACT_ATTN:
     case TMEM_TI_ACT_SCORES:
     case TMEM_TI_ACT_MLP:
@@ -1379,7 +1383,7 @@ static uint64_t frag_bytes(struct tmem_train_ctx *c, uint64_t rest)
 }
 
 /* the activation items' run in enum tmem_train_item */
-#define TI_ACT_FIRST TMEM_TI_ACT_ATTN
+#define TI_ACT_FIRST TMEM_TI_ACT_ENC_LAYERS
 #define TI_ACT_LAST TMEM_TI_RECOMPUTE
 
 /* item_table's activation items are exactly TI_ACT_FIRST .. TI_ACT_LAST
@@ -1489,7 +1493,8 @@ static void evaluate(struct tmem_train_ctx *c, struct stage_eval *se, struct tme
 static void peak_out(const struct tmem_train_ctx *c, const struct stage_eval *se, struct tmem_train_result *r)
 {
     r->layout = c->lay;
-    r->seq = c->seq;
+    r->seq = c->seq_enc;
+    r->target_seq = c->m->encdec ? c->seq : 0;
     r->peak_phase = (enum tmem_phase)se->peak_phase;
     r->peak_bytes = se->peak_bytes;
     r->paged_out = c->paged_out;
@@ -2027,6 +2032,8 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
         }
         break;
     }
+    case TMEM_TI_ACT_ENC_LAYERS: tmem__sb_str(&sb, "encoder layers (saved)"); break;
+    case TMEM_TI_ACT_DEC_LAYERS: tmem__sb_str(&sb, "decoder layers + cross-attention (saved)"); break;
     case TMEM_TI_ACT_ATTN: tmem__sb_str(&sb, "attention (saved)"); break;
     case TMEM_TI_ACT_SCORES: tmem__sb_str(&sb, "attention scores (s²)"); break;
     case TMEM_TI_ACT_MLP: tmem__sb_str(&sb, "MLP (saved)"); break;
@@ -2041,6 +2048,12 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
         tmem__sb_str(&sb, ")");
         break;
     case TMEM_TI_LOSS:
+        if (c->m->encdec) { /* train_encdec.c: no upcast */
+            tmem__sb_str(&sb, "loss log-softmax (");
+            tmem__sb_str(&sb, cd);
+            tmem__sb_str(&sb, ")");
+            break;
+        }
         tmem__sb_str(&sb, !c->fused_ce                           ? "loss log-softmax (fp32)"
                           : c->o->kernels == TMEM_KERNELS_LIGER ? "lm_head grad (Liger)"
                                                                  : "loss softmax chunk (fp32)");

@@ -426,7 +426,12 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
     const struct tmem_train_layout *lay = &c->lay;
     bool full = c->o->recompute == TMEM_RECOMPUTE_FULL;
     const struct tmem_layer_act *la = &c->la;
+    if (c->m->encdec && it != TMEM_TI_LOGITS) /* both stacks: train_encdec.c */
+        return tmem__encdec_act_item(c, it, f);
     switch (it) {
+    case TMEM_TI_ACT_ENC_LAYERS:
+    case TMEM_TI_ACT_DEC_LAYERS:
+        return 0;
     case TMEM_TI_ACT_ATTN:
         return full ? 0 : per_layer_item(c, f, "n_layer_stage", lay->layers, TMEM_ACT_PART_ATTN, la->attn);
     case TMEM_TI_ACT_SCORES:

@@ -23,7 +23,8 @@ struct tmem_train_ctx {
     uint64_t wb, gb, stb, rb, cb; /* weights, grads, states, residual stream, compute */
     uint64_t fb;                  /* fp32 (master weights, fp32 gradients and scales) */
     uint64_t dp, tp, pp, cp, ep;
-    uint64_t seq;                 /* the plan's sequence length (resolved) */
+    uint64_t seq;                 /* the plan's sequence length (resolved; encoder–decoders: the decoder's) */
+    uint64_t seq_enc;             /* encoder–decoders: the encoder's length (--seq), else seq */
     uint64_t s_local;             /* seq / cp */
     uint64_t seqs;                /* sequences per micro-batch: b (2·b under DPO: chosen + rejected) */
     uint64_t tokens;              /* seqs · s_local: tokens of one micro-batch on this GPU */
@@ -130,6 +131,12 @@ void tmem__lora_temp_term(struct tmem_train_ctx *c, struct tmem__term *t);
  * sums only (the fast path). */
 void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
                      struct tmem_act_inventory *list);
+
+/* train_encdec.c: an encoder–decoder's activation items (both stacks, HF
+ * eager; the items it does not own are 0) and the plan options it refuses */
+uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);
+enum tmem_status tmem__encdec_train_check(const struct tmem_model *m, const struct tmem_train_opts *o,
+                                          struct tmem_error *err);
 
 /* train_act.c: fills c->act and *out: one layer, one micro-batch; and an
  * MoE layer's saved bytes under the plan (0 without experts) */

@@ -301,6 +301,9 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     if (!(to->inter_node_bytes_per_s > 0.0) || !(to->host_bytes_per_s > 0.0) ||
         !(to->latency_intra_s >= 0.0) || !(to->latency_inter_s >= 0.0) || !(to->cpu_opt_params_per_s > 0.0))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--inter-node-gbps", "bandwidths must be > 0");
+    if (m->encdec) /* the CLI prints the ledger with timing null */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train time",
+                          "the step time of an encoder-decoder (FLOPs of both stacks) is not modelled yet");
     struct tmem_train_flops_sums own;
     if (sums == NULL) {
         TRY(tmem__inventory_check(inv, err));

@@ -77,8 +77,11 @@ static void plan_lines(FILE *out, const struct tmem_train_view *v)
             (unsigned long long)o->pp, (unsigned long long)o->cp);
     if (o->ep > 1)
         fprintf(out, " (ep %llu)", (unsigned long long)o->ep);
-    fprintf(out, " · micro-batch %llu · seq %llu · %s attention · recompute %s · dropout %s%s\n",
-            (unsigned long long)o->micro_batch, (unsigned long long)r->seq,
+    fprintf(out, " · micro-batch %llu · seq %llu", (unsigned long long)o->micro_batch,
+            (unsigned long long)r->seq);
+    if (r->target_seq != 0) /* an encoder–decoder: --seq is the encoder's */
+        fprintf(out, " (encoder), %llu (decoder)", (unsigned long long)r->target_seq);
+    fprintf(out, " · %s attention · recompute %s · dropout %s%s\n",
             tmem_attention_name(o->attention), tmem_recompute_name(o->recompute),
             r->dropout ? "on" : "off", o->sequence_parallel ? " · sequence parallel" : "");
     if (o->offload != TMEM_OFFLOAD_NONE)
@@ -416,7 +419,8 @@ void tmem__report_train_text(FILE *out, const struct tmem_train_view *v,
     if (v->time)
         time_lines(out, v, ro);
     else
-        fprintf(out, "\ntime per step: not computed (a FLOP or byte count of one step passes 64 bits)\n");
+        fprintf(out, r->target_seq != 0 ? "\ntime per step: not modelled for encoder-decoders yet\n"
+                                         : "\ntime per step: not computed (a FLOP or byte count of one step passes 64 bits)\n");
     if (!v->opts->deepspeed_estimator)
         phases_lines(out, v, ro);
     if (v->host->n_entries > 0) {
@@ -584,6 +588,8 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
     tmem__json_set_u64(plan, "ep", o->ep);
     tmem__json_set_u64(plan, "micro_batch", o->micro_batch);
     tmem__json_set_u64(plan, "seq", r->seq);
+    if (r->target_seq != 0)
+        tmem__json_set_u64(plan, "target_seq", r->target_seq);
     tmem__json_set_str(plan, "precision", tmem_precision_name(o->precision));
     tmem__json_set_str(plan, "optimizer", tmem_optimizer_name(o->optimizer));
     tmem__json_set_u64(plan, "zero", o->zero);

@@ -36,6 +36,8 @@ def cases(fx):
         ("params", ["t5-small", "--tensors"]), ("infer", ["bart-base", "--engine", "hf", "--tp", "2"]), ("params", ["mbart-large-50", "--tensors"]),
         ("params", ["qwen2.5-vl-7b", "--tensors"]), ("infer", ["qwen2.5-vl-7b", "--images", "2", "--image-size", "448x644"]),
         ("params", ["--hidden", "512", "--layers", "4", "--heads", "8", "--vocab", "1000", "--ffn", "1536"]),
+        ("train", ["t5-small", "--attention", "naive", "--target-seq", "114", "--gpu", "a100-80gb"]),
+        ("train", ["bart-base", "--attention", "naive", "--micro-batch", "4"]),
         ("train", ["llama-2-7b", "--gpu", "a100-80gb"]),
         ("train", ["llama-2-7b", "--gpu", "h100-sxm", "--gpus", "8", "--zero", "3"]),
         ("train", ["mixtral-8x7b", "--gpu", "h100-sxm", "--gpus", "16", "--ep", "8", "--zero", "3"]),

@@ -381,8 +381,226 @@ static void classes_and_refusals(void **state)
     tmem_train_opts_default(&to);
     struct tmem_train_result tr;
     err = (struct tmem_error){0};
+    /* train: HF's eager attention only (the default flash is refused), and
+     * one line for each plan option not modelled for both stacks */
     assert_int_equal(tmem_train_compute(&m, &inv, &to, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
-    assert_string_equal(err.where, "model");
+    assert_string_equal(err.where, "--attention");
+    to.attention = TMEM_ATTENTION_NAIVE;
+    assert_int_equal(tmem_train_compute(&m, &inv, &to, 0, &tr, &err), TMEM_OK);
+    struct tmem_train_opts bad = to;
+    bad.precision = TMEM_PRECISION_AMP_BF16;
+    assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--precision");
+    bad = to;
+    bad.tp = 2;
+    assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--tp");
+    bad = to;
+    bad.pp = 2;
+    assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--pp");
+    bad = to;
+    bad.recompute = TMEM_RECOMPUTE_FULL;
+    assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--recompute");
+    bad = to;
+    bad.lora_rank = 8;
+    assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--lora-rank");
+    bad = to;
+    bad.kernels = TMEM_KERNELS_LIGER;
+    assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--kernels");
+    /* the step time is not modelled: the CLI prints timing null */
+    struct tmem_train_time_opts tto;
+    tmem_train_time_defaults(&tto, tmem_gpu_find("h100"));
+    struct tmem_train_time tt;
+    assert_int_equal(tmem_train_time(&m, &inv, &to, &tr, &tto, NULL, &tt, NULL, &err), TMEM_ERR_UNSUPPORTED);
+}
+
+/* the train plan every hand calculation below starts from: HF eager
+ * attention, b sequences of s_enc encoder and s_dec decoder tokens */
+static void train_plan(struct tmem_train_opts *o, uint64_t b, uint64_t s_enc, uint64_t s_dec)
+{
+    tmem_train_opts_default(o);
+    o->attention = TMEM_ATTENTION_NAIVE;
+    o->micro_batch = b;
+    o->seq = s_enc;
+    o->target_seq = s_dec;
+}
+
+static void train_ok(const struct tmem_model *m, const struct tmem_train_opts *o, struct tmem_train_result *r)
+{
+    struct tmem_error err = {0};
+    if (tmem_train_compute(m, &inv, o, 0, r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+}
+
+/* t5-small training (HF eager, bf16-mixed: every activation in bf16, E = 2
+ * B, except fp32 / int64 / 1-byte masks), b 8, s_enc 512, s_dec 114 (T5's
+ * pretraining lengths: 512 inputs, 114 targets), dropout_rate 0.1 on every
+ * dropout (the descriptor's three keys). d 512, 8 heads of d_kv 64 (H 512),
+ * d_ff 2048 ReLU, 6 + 6 layers, V 32128, tied. Tensor by tensor, per token:
+ *   T5LayerNorm   x.to(fp32) 4·512 + x 2·512 + rsqrt 4 + y 2·512  = 4,100
+ *   self-attn     norm 4,100 + q/k/v input 2·512 + q, k, v, o input 4·2·512
+ *                 + residual dropout mask 512                    = 9,732
+ *   FFN (ReLU)    norm 4,100 + wi input 2·512 + ReLU out 2·2048 + dropout
+ *                 mask 2048 + dropout out 2·2048 + residual mask 512 = 15,876
+ *   encoder layer 9,732 + 15,876                                 = 25,608
+ *   cross-attn    norm 4,100 + q input 1,024 + q 1,024 + o input 1,024
+ *                 + mask 512                                     = 7,684
+ *   decoder layer 9,732 + 7,684 + 15,876                         = 33,292
+ *   cross k, v    per encoder token and decoder layer 2·2·512    = 2,048
+ *   scores        per element: fp32 softmax 4 + dropout mask 1 + dropout
+ *                 output 2 (saved by the matmul with v)          = 7
+ *   ends          per token of each stack: ids 8 + embedding dropout mask
+ *                 512 + final norm 4,100 + final dropout mask 512 + the
+ *                 encoder output / lm_head input 2·512           = 6,156
+ * Items:
+ *   encoder layers 6 × (8·512 × 25,608 + 8·8·512·512 × 7)
+ *                = 6 × (104,890,368 + 117,440,512)               = 1,333,985,280
+ *   decoder layers 6 × (8·114 × 33,292 + 8·8·114·114 × 7 + 8·8·114·512 × 7
+ *                       + 8·512 × 2,048)
+ *                = 6 × (30,362,304 + 5,822,208 + 26,148,864 + 8,388,608)
+ *                = 6 × 70,721,984                                = 424,331,904
+ *   ends          4096 × 6,156 + 912 × 6,156 + buckets 8·512² + 8·114²
+ *                = 25,214,976 + 5,614,272 + 2,097,152 + 103,968  = 33,030,368
+ *   logits        912 × 32128 × 2                                = 58,601,472
+ *   loss          912 × (32128 × 2 + 8)                          = 58,608,768
+ *   logits grad   912 × 32128 × 2 × 2                            = 117,202,944
+ *   weights       60,506,624 × 2                                 = 121,013,248 */
+static void train_t5_small_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("t5-small")->config_json, &m);
+    struct tmem_train_opts o;
+    train_plan(&o, 8, 512, 114);
+    static struct tmem_train_result r;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(1333985280));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_DEC_LAYERS], UINT64_C(424331904));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], UINT64_C(33030368));
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS], UINT64_C(58601472));
+    assert_int_equal(r.item_bytes[TMEM_TI_LOSS], UINT64_C(58608768));
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS_GRAD], UINT64_C(117202944));
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], UINT64_C(121013248));
+    /* the decoder-only items stay 0: both stacks are in the two above */
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN] + r.item_bytes[TMEM_TI_ACT_SCORES] +
+                         r.item_bytes[TMEM_TI_ACT_MLP] + r.item_bytes[TMEM_TI_ACT_MASKS],
+                     0);
+    assert_int_equal(r.seq, 512);
+    assert_int_equal(r.target_seq, 114);
+
+    /* --target-seq unset: the decoder runs --seq tokens too. b 1, s 64:
+     * encoder 6 × (64 × 25,608 + 8·64·64 × 7) = 6 × (1,638,912 + 229,376)
+     * = 11,209,728 */
+    train_plan(&o, 1, 64, 0);
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(11209728));
+    assert_int_equal(r.target_seq, 64);
+    /* decoder 6 × (64 × 33,292 + 8·64·64 × 7 × 2 + 64 × 2,048)
+     * = 6 × (2,130,688 + 458,752 + 131,072) = 16,323,072 */
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_DEC_LAYERS], UINT64_C(16323072));
+
+    /* --dropout off: no masks; T5's scores keep the fp32 softmax (4) and the
+     * c copy .type_as makes for the matmul with v (2) = 6 per element; the
+     * FFN keeps the ReLU output only. Encoder layer per token: norm 4,100 +
+     * 1,024 + 4,096 (attention) + 4,100 + 1,024 + 4,096 (FFN) = 18,440:
+     * 6 × (64 × 18,440 + 8·64·64 × 6) = 6 × (1,180,160 + 196,608) = 8,260,608 */
+    o.dropout = TMEM_OFF;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(8260608));
+
+    /* fp32: x.to(fp32) is x itself (one tensor), the type_as copy too: norm
+     * 4·512 + 4 + 4·512 = 4,100 again; attention 4,100 + 2,048 + 4·4·512
+     * = 14,340; FFN 4,100 + 2,048 + 4·2048 = 14,340; scores 4 per element:
+     * 6 × (64 × 28,680 + 8·64·64 × 4) = 6 × (1,835,520 + 131,072) = 11,799,552 */
+    o.precision = TMEM_PRECISION_FP32;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(11799552));
+}
+
+/* flan-t5-base (T5 v1.1: gated-GELU, untied; d 768, 12 heads of 64, d_ff
+ * 2048, 12 + 12 layers), bf16-mixed, b 1, s_enc = s_dec = 128, dropout 0.1:
+ *   norm          4·768 + 2·768 + 4 + 2·768                      = 6,148
+ *   self-attn     6,148 + 1,536 + 4·2·768 + 768                  = 14,596
+ *   FFN (gated)   6,148 + wi input 1,536 + gelu_new's pow input, tanh out,
+ *                 0.5·x, 1 + tanh, its output, wi_1 out, dropout out 7·2·2048
+ *                 + dropout mask 2048 + residual mask 768        = 39,172
+ *   encoder layer 14,596 + 39,172                                = 53,768
+ *   encoder items 12 × (128 × 53,768 + 12·128·128 × 7)
+ *               = 12 × (6,882,304 + 1,376,256)                   = 99,102,720 */
+static void train_flan_t5_gated_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("flan-t5-base")->config_json, &m);
+    struct tmem_train_opts o;
+    train_plan(&o, 1, 128, 128);
+    static struct tmem_train_result r;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(99102720));
+}
+
+/* bart-base (d 768, 12 heads of 64, ffn 3072 GELU, 6 + 6 layers, V 50265,
+ * post-LN, attention_dropout 0.1 and dropout 0.1 in its config), bf16-mixed,
+ * b 8, s_enc 512, s_dec 128. Per token:
+ *   LayerNorm     input 2·768 + fp32 mean, rstd 8                = 1,544
+ *   self-attn     q/k/v input 1,536 + q, k, v, o input 4·2·768 + residual
+ *                 dropout mask 768 + its LayerNorm 1,544         = 9,992
+ *   FFN           fc1 input 1,536 + GELU input 2·3072 + fc2 input 2·3072
+ *                 + mask 768 + LayerNorm 1,544                   = 16,136
+ *   encoder layer 26,128; cross-attn 1,544 + 1,536 + 2·2·768 + 768 = 6,920
+ *   decoder layer 9,992 + 6,920 + 16,136                         = 33,048
+ *   scores        softmax in c 2 + dropout mask 1 + output 2     = 5
+ *   ends          ids 8 + layernorm_embedding 1,544 + embedding dropout mask
+ *                 768 + encoder output / lm_head input 1,536     = 3,856
+ * Items:
+ *   encoder 6 × (4096 × 26,128 + 8·12·512·512 × 5)
+ *         = 6 × (107,020,288 + 125,829,120)                      = 1,397,096,448
+ *   decoder 6 × (1024 × 33,048 + 8·12·128·128 × 5 + 8·12·128·512 × 5
+ *                + 4096 × 3,072)
+ *         = 6 × (33,841,152 + 7,864,320 + 31,457,280 + 12,582,912) = 514,473,984
+ *   ends    4096 × 3,856 + 1024 × 3,856 + position ids 8·512 + 8·128
+ *         = 15,794,176 + 3,948,544 + 4,096 + 1,024               = 19,747,840
+ *   loss    1024 × (50265 × 2 + 8)                               = 102,950,912 */
+static void train_bart_base_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("bart-base")->config_json, &m);
+    struct tmem_train_opts o;
+    train_plan(&o, 8, 512, 128);
+    static struct tmem_train_result r;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(1397096448));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_DEC_LAYERS], UINT64_C(514473984));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], UINT64_C(19747840));
+    assert_int_equal(r.item_bytes[TMEM_TI_LOSS], UINT64_C(102950912));
+    /* the decoder's learned positions bound --target-seq as --seq is bound */
+    assert_true(m.n_pos >= 1024);
+    o.target_seq = m.n_pos + 1;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--target-seq");
+}
+
+/* mbart-large-50 (pre-LN, a final LayerNorm per stack; d 1024): the ends
+ * per token add the final norm, 2·1024 + 8: ids 8 + layernorm_embedding
+ * 2,056 + embedding dropout mask 1,024 + final norm 2,056 + encoder output
+ * / lm_head input 2,048 = 7,192. b 1, s 16 both stacks: 16 × 7,192 · 2
+ * stacks + position ids 8·16 · 2 = 230,144 + 256 = 230,400 */
+static void train_mbart_ends_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("mbart-large-50")->config_json, &m);
+    struct tmem_train_opts o;
+    train_plan(&o, 1, 16, 16);
+    static struct tmem_train_result r;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], UINT64_C(230400));
 }
 
 /* the ledger line labelled `label` (0 when absent) */
@@ -518,6 +736,10 @@ int main(void)
         cmocka_unit_test(classes_and_refusals),
         cmocka_unit_test(checkpoint_names_are_classified),
         cmocka_unit_test(infer_hf_self_and_cross_kv_by_hand),
+        cmocka_unit_test(train_t5_small_by_hand),
+        cmocka_unit_test(train_flan_t5_gated_by_hand),
+        cmocka_unit_test(train_bart_base_by_hand),
+        cmocka_unit_test(train_mbart_ends_by_hand),
     };
     return cmocka_run_group_tests_name("encdec", tests, NULL, NULL);
 }
