@@ -169,6 +169,11 @@ enum tmem_status tmem_plan(const struct tmem_model *m, const struct tmem_invento
         return tmem__fail_value(err, TMEM_ERR_LIMIT, "--top", p->top, "in [1, 64]");
     if (p->headroom_ppm >= 1000000u)
         return tmem__fail(err, TMEM_ERR_LIMIT, "--headroom", "must be below 1 (all of the memory)");
+    if (m->encdec) /* train counts one GPU per replica; the search needs tp / pp and the step time */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
+                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it, tmem "
+                          "train its one-GPU ledger; the planner's search (tp, pp, the step time) is "
+                          "not built for it yet");
     /* the base plan itself must be sound (precision, sequence, ...) */
     struct tmem_train_opts o = p->base;
     o.gpus = 1;

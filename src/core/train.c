@@ -2033,7 +2033,7 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
         break;
     }
     case TMEM_TI_ACT_ENC_LAYERS: tmem__sb_str(&sb, "encoder layers (saved)"); break;
-    case TMEM_TI_ACT_DEC_LAYERS: tmem__sb_str(&sb, "decoder layers + cross-attention (saved)"); break;
+    case TMEM_TI_ACT_DEC_LAYERS: tmem__sb_str(&sb, "decoder layers (saved)"); break;
     case TMEM_TI_ACT_ATTN: tmem__sb_str(&sb, "attention (saved)"); break;
     case TMEM_TI_ACT_SCORES: tmem__sb_str(&sb, "attention scores (s²)"); break;
     case TMEM_TI_ACT_MLP: tmem__sb_str(&sb, "MLP (saved)"); break;

@@ -149,6 +149,15 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
         [TMEM_KERNELS_LOCAL] = "apex fused RMSNorm (input, rstd)"};
     _Static_assert(sizeof norms / sizeof norms[0] == TMEM_KERNELS_COUNT, "one name per stack");
     bool glu = v->model->mlp == TMEM_MLP_GATED;
+    if (v->model->encdec) { /* train_encdec.c's one profile */
+        bool t5 = v->model->norm == TMEM_NORM_RMSNORM;
+        fprintf(out, "  kernels: HF eager modules of both stacks: %s, %s, %s; eager attention materialises "
+                     "the scores; CUDA dropout masks (1 B)\n",
+                t5 ? "T5LayerNorm (x fp32, x, rsqrt, y)" : "LayerNorm (input, fp32 mean and rstd)",
+                t5 ? (glu ? "gated gelu_new (7 saved d_ff-wide tensors)" : "ReLU") : "GELU (activation_dropout not read: 0)",
+                t5 ? "softmax in fp32 then a compute-dtype copy" : "softmax in the compute dtype");
+        return;
+    }
     bool fused_glu = glu && (o->kernels == TMEM_KERNELS_LIGER || o->kernels == TMEM_KERNELS_TE);
     fprintf(out, "  kernels (--kernels %s): %s%s / %s%s, softmax in %s; %s\n", tmem_kernels_name(o->kernels),
             v->model->norm == TMEM_NORM_RMSNORM ? norms[o->kernels] : "fused LayerNorm",
