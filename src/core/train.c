@@ -696,6 +696,14 @@ static bool grads_persistent(const struct tmem_train_opts *o)
     return precisions[o->precision].persistent_grads || o->grad_accum > 1 || o->pp > 1;
 }
 
+/* the resolved lengths; encoder–decoders: seq (the tokens of the logits and
+ * the loss) is the decoder's, seq_enc the encoder's (--seq) */
+static void set_seqs(struct tmem_train_ctx *c, const struct tmem_model *m, const struct tmem_train_opts *o)
+{
+    c->seq_enc = plan_seq(m, o);
+    c->seq = m->encdec && o->target_seq != 0 ? o->target_seq : c->seq_enc;
+}
+
 /* the plan's scalars: dtypes, degrees, tokens, sharding, kernel profile */
 static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
                           const struct tmem_inventory *inv, const struct tmem_train_opts *o)
@@ -718,9 +726,7 @@ static void setup_scalars(struct tmem_train_ctx *c, const struct tmem_model *m,
     c->cp = o->cp;
     c->ep = o->ep;
     c->dp = plan_dp(o);
-    c->seq_enc = plan_seq(m, o);
-    /* encoder–decoders: the tokens (logits, loss) are the decoder's */
-    c->seq = m->encdec && o->target_seq != 0 ? o->target_seq : c->seq_enc;
+    set_seqs(c, m, o);
     c->s_local = c->seq / c->cp;
     c->seqs = o->dpo ? tc_mul(c, 2, o->micro_batch) : o->micro_batch; /* DPO: chosen + rejected */
     c->tokens = tc_mul(c, c->seqs, c->s_local);
@@ -1769,7 +1775,7 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         c->inv = p->inv;
         c->o = o;
         c->pp = o->pp;
-        c->seq = plan_seq(p->m, o); /* what a full result reads more: full_out */
+        set_seqs(c, p->m, o); /* what a full result reads more: full_out */
     } else {
         setup_scalars(c, p->m, p->inv, o);
     }
