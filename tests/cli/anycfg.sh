@@ -80,6 +80,8 @@ expect_json "encoder-decoder self + cross KV" request_bytes 47185920 infer bart-
 # = 6 × (13,111,296 + 14,680,064) = 166,748,160 (test_encdec.c: the tensors by hand)
 expect_error "train refuses flash for an encoder-decoder" "^tmem: error: --attention: encoder-decoder training follows HF's eager attention" train t5-small
 expect_json "train t5-small encoder layers" "encoder layers (saved)" 166748160 train t5-small --attention naive
+# the micro-batch solve (its memo-hit path) keeps the decoder's length
+expect_json "train solve keeps --target-seq" target_seq 64 train flan-t5-base --attention naive --target-seq 64 --micro-batch max --gpu h100
 expect_error "train refuses tp for an encoder-decoder" "^tmem: error: --tp: not modelled for encoder-decoders yet" train t5-small --attention naive --tp 2
 # plan, serve and the paged engines refuse them in one line
 for c in "infer flan-t5-base" "serve bart-base --requests 2 --rate 1" \
