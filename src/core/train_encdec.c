@@ -86,8 +86,8 @@ enum tmem_status tmem__encdec_train_check(const struct tmem_model *m, const stru
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->fused_ce ? "--fused-ce" : "--kernels", why);
     if (o->lora_rank > 0)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--lora-rank", why);
-    if (o->dpo)
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--dpo", why);
+    if (o->dpo || o->rl != TMEM_RL_NONE) /* RL: a rollout engine, refused for them by infer */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->dpo ? "--dpo" : "--rl", why);
     uint64_t ts = o->target_seq;
     TRY(tmem__check_range(err, "--target-seq", ts, 0, TMEM_MAX_SEQ));
     if (m->learned_pos && ts > m->n_pos)

@@ -408,6 +408,10 @@ static void classes_and_refusals(void **state)
     assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "--lora-rank");
     bad = to;
+    bad.rl = TMEM_RL_GRPO;
+    assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--rl");
+    bad = to;
     bad.kernels = TMEM_KERNELS_LIGER;
     assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "--kernels");
