@@ -440,6 +440,50 @@ static void moe(struct walk *w)
         mlp_inner(w, p, MLP_SHARED, m->d_ff_shared, 1);
 }
 
+/* ------------------------------------------------------ state-space mixer */
+
+/* One Mamba-1 mixer layer as it trains, the tensors kept for backward (a
+ * function of the layer, in `part`, so that a hybrid's mamba layers can
+ * call it). HF transformers' MambaBlock (modeling_mamba.py): norm
+ * (MambaRMSNorm, op by op like Llama's: --kernels follows it) →
+ * MambaMixer.cuda_kernels_forward, which in training (no cache, mamba_ssm
+ * and causal_conv1d installed) is mamba_ssm's mamba_inner_fn
+ * (ops/selective_scan_interface.py, MambaInnerFn.forward, checkpoint_lvl 1:
+ * conv1d_out and delta are rebuilt in the backward) → residual add. Assumed
+ * under every --kernels value: HF's slow_forward (the torch scan, used when
+ * mamba_ssm is missing) is not modelled. The in_proj output is transposed
+ * to [b, 2·d_inner, s], which is not contiguous: MambaInnerFn saves the
+ * .contiguous() copy (xz). It saves x_dbl = x_proj(conv1d_out), B and C as
+ * their own contiguous [b, 1, d_state, s] copies, the scan output before
+ * the gate (out, [b, d_inner, s]) and selective_scan_cuda's chunk states
+ * x [b, d_inner, ceil(s/2048), 2·d_state] in A's dtype (fp32:
+ * -exp(A_log.float())); out_z = out·silu(z) is rebuilt by the backward
+ * (recompute_out_z) for out_proj's weight gradient. A = -exp(A_log) saves
+ * its d_inner × d_state fp32 output once per layer (not per token: left
+ * out, 96 KiB per mamba-130m layer). No dropout. Returns the norm's bytes
+ * per token (the end norms are d_model-wide norms like it). */
+static uint64_t mamba1_mixer(struct walk *w, enum tmem_act_part part)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, di = tmem_ceil_div_u64(m->ssm_d_inner, c->tp), N = m->ssm_d_state;
+    uint64_t norm_bytes = norm(w, part, NORM_ATTN, rms(c), SP, h, 1);
+    put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
+        h); /* the norm output */
+    put(w, (struct act){"ssm.xz", "b × 2·d_inner × s", part, C, TP, 0, false, 0}, tc_mul(c, 2, di));
+    put(w, (struct act){"ssm.x_dbl", "b·s × (dt_rank + 2·d_state)", part, C, TP, 0, false, 0},
+        tc_add(c, m->ssm_dt_rank, tc_mul(c, 2, N)));
+    put(w, (struct act){"ssm.B", "b × 1 × d_state × s", part, C, TP, 0, false, 0}, N);
+    put(w, (struct act){"ssm.C", "b × 1 × d_state × s", part, C, TP, 0, false, 0}, N);
+    put(w, (struct act){"ssm.scan_out", "b × d_inner × s", part, C, TP, 0, false, 0}, di);
+    /* b × d_inner × ceil(s/2048) × 2·d_state fp32, per token rounded up
+     * (exact when 2048 divides s: d_inner·2·d_state / 2048) */
+    uint64_t states = tc_mul(c, tc_mul(c, di, tc_mul(c, 2, N)), tmem_ceil_div_u64(c->s_local, 2048));
+    put(w, (struct act){"ssm.scan_chunk_states", "b × d_inner × ceil(s/2048) × 2·d_state", part, F32, TP, 0,
+                        false, 0}, tmem_ceil_div_u64(states, c->s_local));
+    return norm_bytes;
+}
+
 /* -------------------------------------------------------------- adapters */
 
 /* The names of the tensors a LoRA target saves beyond the base layer's. */
@@ -466,6 +510,7 @@ static const char *const lora_names[TMEM_TENSOR_KIND_COUNT][LORA_NAME_COUNT] = {
     [TMEM_TENSOR_KIND_SHARED_GATE] = LORA_NAMES("shared_experts.gate_proj"),
     [TMEM_TENSOR_KIND_SHARED_UP] = LORA_NAMES("shared_experts.up_proj"),
     [TMEM_TENSOR_KIND_SHARED_DOWN] = LORA_NAMES("shared_experts.down_proj"),
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ] = LORA_NAMES("in_proj"),
 };
 #undef LORA_NAMES
 
@@ -500,10 +545,14 @@ static void lora(struct walk *w)
         case TMEM_GROUP_ROUTER:
         case TMEM_GROUP_EXPERTS:
         case TMEM_GROUP_SHARED_EXPERTS: part = TMEM_ACT_PART_MOE; break;
+        /* the mixer: only in_proj runs as a module; mamba_inner_fn reads
+         * x_proj, dt_proj and out_proj's .weight, so their adapters are never
+         * called and save nothing (state-spaces/mamba#279, peft#2274: their
+         * lora_A / lora_B get no gradient). lora_names lists in_proj only. */
+        case TMEM_GROUP_SSM: part = ATTN; break;
         case TMEM_GROUP_EMBEDDING:
         case TMEM_GROUP_NORM:
         case TMEM_GROUP_LM_HEAD:
-        case TMEM_GROUP_SSM:
         case TMEM_GROUP_COUNT:
         default: continue;
         }
@@ -574,6 +623,31 @@ static void walk_init(struct walk *w, struct tmem_train_ctx *c, uint32_t plan,
     w->full = false;
 }
 
+/* The layer's input (kept alone under full recompute) and what a layer
+ * saves: the parts its recompute setting keeps (made tensors of a part the
+ * plan neither frees nor leaves absent). */
+static void layer_tail(struct walk *w, uint32_t plan, enum tmem_act_dtype input)
+{
+    struct tmem_train_ctx *c = w->c;
+    struct tmem_train_act_sums *sums = w->sums;
+    put(w, (struct act){"layer_input", "b·s × d_model", TMEM_ACT_PART_CHECKPOINT, input, SP, 0, false, 0},
+        c->m->d_model);
+    for (int p = 0; p < TMEM_ACT_PART_COUNT; p++) {
+        if ((parts[p].recomputed_under | parts[p].absent_under) & plan)
+            continue;
+        if (parts[p].dense_layer) {
+            sums->saved_sp = tc_add(c, sums->saved_sp, sums->sp[p]);
+            sums->saved_tp = tc_add(c, sums->saved_tp, sums->tp[p]);
+        }
+        if (parts[p].moe_layer) {
+            sums->moe_saved_sp = tc_add(c, sums->moe_saved_sp, sums->sp[p]);
+            sums->moe_saved_tp = tc_add(c, sums->moe_saved_tp, sums->tp[p]);
+        }
+    }
+    if (w->full)
+        c->overflow = true; /* cannot happen: TMEM_MAX_ACT_TENSORS bounds the walk (tested) */
+}
+
 void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums, struct tmem_act_inventory *list)
 {
     struct walk w;
@@ -582,6 +656,15 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
     /* without a list, a part the plan leaves absent as a whole (the scores
      * under flash, the masks without dropout) is not walked: its sums are 0 */
     bool listing = list != NULL;
+    if (c->m->ssm == TMEM_SSM_MAMBA) { /* no attention, MLP or dropout: the mixer is the layer */
+        w.sums->end_norm = mamba1_mixer(&w, ATTN);
+        lora(&w);
+        /* MambaBlock: residual = residual.to(float32) (MambaConfig
+         * residual_in_fp32, True in every state-spaces/mamba-*-hf config):
+         * the next layer's input is fp32 whatever the policy */
+        layer_tail(&w, plan, F32);
+        return;
+    }
     attention(&w);
     if (listing || !(parts[TMEM_ACT_PART_SCORES].absent_under & plan))
         scores(&w);
@@ -596,24 +679,7 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
         put(&w, (struct act){"resid_dropout.mlp_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
                              TMEM_ACT_DTYPE_MASK, SP, 0, false, 0}, h);
     }
-    put(&w, (struct act){"layer_input", "b·s × d_model", TMEM_ACT_PART_CHECKPOINT,
-                         TMEM_ACT_DTYPE_RESIDUAL, SP, 0, false, 0}, h);
-    /* what a layer saves: the parts its recompute setting keeps (made
-     * tensors of a part the plan neither frees nor leaves absent) */
-    for (int p = 0; p < TMEM_ACT_PART_COUNT; p++) {
-        if ((parts[p].recomputed_under | parts[p].absent_under) & plan)
-            continue;
-        if (parts[p].dense_layer) {
-            sums->saved_sp = tc_add(c, sums->saved_sp, sums->sp[p]);
-            sums->saved_tp = tc_add(c, sums->saved_tp, sums->tp[p]);
-        }
-        if (parts[p].moe_layer) {
-            sums->moe_saved_sp = tc_add(c, sums->moe_saved_sp, sums->sp[p]);
-            sums->moe_saved_tp = tc_add(c, sums->moe_saved_tp, sums->tp[p]);
-        }
-    }
-    if (w.full)
-        c->overflow = true; /* cannot happen: TMEM_MAX_ACT_TENSORS bounds the walk (tested) */
+    layer_tail(&w, plan, TMEM_ACT_DTYPE_RESIDUAL);
 }
 
 enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct tmem_inventory *inv,

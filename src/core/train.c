@@ -317,11 +317,18 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
 {
     if (m == NULL || o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
-    if (all && m->ssm != TMEM_SSM_NONE) /* refused rather than counted with attention's tensors */
+    /* pure Mamba / Mamba-2 train (act_inventory.c); a hybrid's mixers are refused rather than
+     * counted with one kind's tensors */
+    if (all && m->ssm != TMEM_SSM_NONE &&
+        (m->hybrid || m->hybrid_parallel || (m->ssm != TMEM_SSM_MAMBA && m->ssm != TMEM_SSM_MAMBA2)))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          "training activations of state-space (Mamba) layers, alone or in a hybrid "
-                          "(jamba, granitemoehybrid, qwen3_next, falcon_h1), are not modelled yet; "
-                          "params, infer and serve count them");
+                          "training activations of hybrid attention + state-space models (jamba, "
+                          "granitemoehybrid, qwen3_next, falcon_h1) are not modelled yet; params, infer "
+                          "and serve count them (pure mamba and mamba2 train)");
+    if (m->ssm != TMEM_SSM_NONE && (o->tp > 1 || o->cp > 1)) /* act_inventory.c mamba1_mixer */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
+                          "a state-space (Mamba) model trains with tensor and context parallel 1 "
+                          "(HF MambaMixer has no parallel split)");
     if (all && m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
@@ -1957,7 +1964,7 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
         }
         break;
     }
-    case TMEM_TI_ACT_ATTN: tmem__sb_str(&sb, "attention (saved)"); break;
+    case TMEM_TI_ACT_ATTN: tmem__sb_str(&sb, c->m->ssm != TMEM_SSM_NONE ? "SSM mixer (saved)" : "attention (saved)"); break;
     case TMEM_TI_ACT_SCORES: tmem__sb_str(&sb, "attention scores (s²)"); break;
     case TMEM_TI_ACT_MLP: tmem__sb_str(&sb, "MLP (saved)"); break;
     case TMEM_TI_ACT_MOE: tmem__sb_str(&sb, "MoE layers (saved)"); break;

@@ -103,6 +103,12 @@ static void width_factors(const struct tmem_train_ctx *c, struct tmem__term *t, 
     tmem__term_mul(t, elem_sym, c->act.elem[p]);
 }
 
+/* the element size of a layer input: r, or fp32 for Mamba's residual_in_fp32 */
+static const char *ckpt_sym(const struct tmem_train_ctx *c)
+{
+    return c->m->ssm != TMEM_SSM_NONE ? "fp32" : "r";
+}
+
 /* One layer whole, as full recompute rebuilds it during its backward: its
  * attention, scores, masks and the larger of its MLP kinds on this stage. */
 static void full_layer_factors(struct tmem_train_ctx *c, struct tmem__term *t)
@@ -156,7 +162,7 @@ void tmem__train_layer_bytes(struct tmem_train_ctx *c, struct tmem_layer_act *la
         la->masks = done(c, &t, NULL);
     }
     tmem__term_init(&t, false);
-    width_factors(c, &t, TMEM_ACT_PART_CHECKPOINT, "r");
+    width_factors(c, &t, TMEM_ACT_PART_CHECKPOINT, ckpt_sym(c));
     la->checkpoint = done(c, &t, NULL);
     if (c->o->recompute == TMEM_RECOMPUTE_FULL) {
         tmem__term_init(&t, false);
@@ -446,7 +452,7 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
             return 0;
         return width_item(c, f, TMEM_ACT_PART_MASKS, NULL, " B", la->masks);
     case TMEM_TI_ACT_CKPT:
-        return full ? width_item(c, f, TMEM_ACT_PART_CHECKPOINT, "r", "", la->checkpoint) : 0;
+        return full ? width_item(c, f, TMEM_ACT_PART_CHECKPOINT, ckpt_sym(c), "", la->checkpoint) : 0;
     case TMEM_TI_ACT_ENDS:
         return ends_item(c, f);
     case TMEM_TI_ACT_AUTOCAST: {

@@ -71,6 +71,11 @@ static const struct {
     {"q_b_proj", K(MLA_Q_B)},
     {"kv_a_proj_with_mqa", K(MLA_KV_A)},
     {"kv_b_proj", K(MLA_KV_B)},
+    /* Mamba (PEFT's names for MambaMixer's linears) */
+    {"in_proj", K(SSM_IN_PROJ)},
+    {"x_proj", K(SSM_X_PROJ)},
+    {"dt_proj", K(SSM_DT_PROJ)},
+    {"out_proj", K(SSM_OUT_PROJ)},
 };
 
 uint64_t tmem_lora_target_kinds(const char *name)

@@ -147,6 +147,12 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
     _Static_assert(sizeof norms / sizeof norms[0] == TMEM_KERNELS_COUNT, "one name per stack");
     bool glu = v->model->mlp == TMEM_MLP_GATED;
     bool fused_glu = glu && (o->kernels == TMEM_KERNELS_LIGER || o->kernels == TMEM_KERNELS_TE);
+    if (v->model->ssm != TMEM_SSM_NONE)
+        fprintf(out, "  kernels (--kernels %s): %s; HF MambaMixer.cuda_kernels_forward: mamba_ssm mamba_inner_fn\n"
+                     "    (checkpoint_lvl 1) saves xz, x_dbl, B, C, the scan output and fp32 chunk states (2048 tokens);\n"
+                     "    HF's slow_forward (no mamba_ssm) is not modelled\n",
+                tmem_kernels_name(o->kernels), norms[o->kernels]);
+    else
     fprintf(out, "  kernels (--kernels %s): %s%s / %s%s, softmax in %s; %s\n", tmem_kernels_name(o->kernels),
             v->model->norm == TMEM_NORM_RMSNORM ? norms[o->kernels] : "fused LayerNorm",
             v->r->rope ? " / rotary" : "", fused_glu ? "fused " : "", fi && fi->mlp_act ? fi->mlp_act : "MLP",

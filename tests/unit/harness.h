@@ -43,7 +43,7 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
  * over every preset that train leave them out by this. */
 static inline bool tmem_test_trainable(const struct tmem_model *m)
 {
-    return m->ssm == TMEM_SSM_NONE && !m->encoder && !m->encdec;
+    return m->ssm != TMEM_SSM_MAMBA2 && !m->encoder && !m->encdec; /* Mamba-2 refused (act_inventory.c) */
 }
 
 /* Whether tmem infer and serve take it: not an encoder nor an encoder–decoder
