@@ -458,16 +458,17 @@ static void moe(struct walk *w)
  * the gate (out, [b, d_inner, s]) and selective_scan_cuda's chunk states
  * x [b, d_inner, ceil(s/2048), 2·d_state] in A's dtype (fp32:
  * -exp(A_log.float())); out_z = out·silu(z) is rebuilt by the backward
- * (recompute_out_z) for out_proj's weight gradient. A = -exp(A_log) saves
- * its d_inner × d_state fp32 output once per layer (not per token: left
- * out, 96 KiB per mamba-130m layer). No dropout. Returns the norm's bytes
- * per token (the end norms are d_model-wide norms like it). */
-static uint64_t mamba1_mixer(struct walk *w, enum tmem_act_part part)
+ * (recompute_out_z) for out_proj's weight gradient. Per layer, not per
+ * token, and left out: exp(A_log.float())'s output and A (d_inner × d_state
+ * fp32 each), D.float() and dt_proj.bias.float() (d_inner fp32 each, copies
+ * unless the weights are fp32): 208,896 B for a mamba-130m layer, 0.65 % of
+ * its 32,120,832 at b 1, s 2048. No dropout. */
+static void mamba1_mixer(struct walk *w, enum tmem_act_part part)
 {
     struct tmem_train_ctx *c = w->c;
     const struct tmem_model *m = c->m;
     uint64_t h = m->d_model, di = tmem_ceil_div_u64(m->ssm_d_inner, c->tp), N = m->ssm_d_state;
-    uint64_t norm_bytes = norm(w, part, NORM_ATTN, rms(c), SP, h, 1);
+    norm(w, part, NORM_ATTN, rms(c), SP, h, 1);
     put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
         h); /* the norm output */
     put(w, (struct act){"ssm.xz", "b × 2·d_inner × s", part, C, TP, 0, false, 0}, tc_mul(c, 2, di));
@@ -481,7 +482,6 @@ static uint64_t mamba1_mixer(struct walk *w, enum tmem_act_part part)
     uint64_t states = tc_mul(c, tc_mul(c, di, tc_mul(c, 2, N)), tmem_ceil_div_u64(c->s_local, 2048));
     put(w, (struct act){"ssm.scan_chunk_states", "b × d_inner × ceil(s/2048) × 2·d_state", part, F32, TP, 0,
                         false, 0}, tmem_ceil_div_u64(states, c->s_local));
-    return norm_bytes;
 }
 
 /* -------------------------------------------------------------- adapters */
@@ -657,7 +657,13 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
      * under flash, the masks without dropout) is not walked: its sums are 0 */
     bool listing = list != NULL;
     if (c->m->ssm == TMEM_SSM_MAMBA) { /* no attention, MLP or dropout: the mixer is the layer */
-        w.sums->end_norm = mamba1_mixer(&w, ATTN);
+        mamba1_mixer(&w, ATTN);
+        /* norm_f takes the last layer's fp32 residual as it is (MambaModel:
+         * no cast): eager keeps x (that input), the rstd and y in fp32 (y
+         * for the weight's gradient: not under adapters), a fused norm its
+         * input and the rstd; per token (8 or 4)·d_model + 4 */
+        uint64_t x32 = tc_mul(c, c->m->d_model, 4);
+        w.sums->end_norm = tc_add(c, (plan & NORM_EAGER) && !c->lora ? tc_mul(c, 2, x32) : x32, 4);
         lora(&w);
         /* MambaBlock: residual = residual.to(float32) (MambaConfig
          * residual_in_fp32, True in every state-spaces/mamba-*-hf config):

@@ -531,6 +531,10 @@ static void mamba_130m_by_hand(void **state)
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(24) * 32120832); /* 770,899,968 */
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 0);
+    /* the ends: token ids 8 B, norm_f on the fp32 residual (x and y fp32,
+     * rstd) 8·768 + 4, the lm_head input (cast to bf16) 2·768: 2048 ×
+     * (8 + 6148 + 1536) = 2048 × 7692 = 15,753,216 */
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], U64(15753216));
     /* full recompute: 24 fp32 layer inputs, 24 × 6,291,456 = 150,994,944 */
     o.recompute = TMEM_RECOMPUTE_FULL;
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
