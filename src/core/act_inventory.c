@@ -18,6 +18,7 @@
  * linear of each block, dropout masks) are replicated unless sequence
  * parallel splits them too. Context parallel splits the sequence. */
 #include "error.h"
+#include "model_internal.h"
 #include "tensor_kind.h"
 #include "train_internal.h"
 
@@ -484,6 +485,39 @@ static void mamba1_mixer(struct walk *w, enum tmem_act_part part)
                         false, 0}, tmem_ceil_div_u64(states, c->s_local));
 }
 
+/* One Mamba-2 mixer layer (a function of the layer, as mamba1_mixer). HF
+ * Mamba2Block (modeling_mamba2.py): norm (MambaRMSNorm-style, op by op) →
+ * Mamba2Mixer.cuda_kernels_forward, which in training (no cache) calls
+ * mamba_ssm's mamba_split_conv1d_scan_combined (ops/triton/ssd_combined.py,
+ * MambaSplitConv1dScanCombinedFn.forward) with the gated RMSNorm and
+ * out_proj inside → residual add (residual_in_fp32). The Function saves
+ *   ctx.save_for_backward(zxbcdt, conv1d_weight, conv1d_bias, out_x, A, D,
+ *       dt_bias, initial_states, seq_idx, rmsnorm_weight, rstd,
+ *       outproj_weight, outproj_bias)
+ * zxbcdt: the in_proj output itself ([b, s, d_in_proj], d_in_proj =
+ * 2·d_inner + 2·n_group·d_state + n_ssm_head, contiguous: no copy); out_x:
+ * the scan output before the gate, empty_like(x) ([b, s, n_ssm_head,
+ * d_head], the compute dtype); rstd: the grouped RMSNorm's fp32 statistic
+ * (n_group per token). _mamba_chunk_scan_combined_fwd's dt_out, dA_cumsum
+ * and chunk states ([b, ceil(s/256), n_ssm_head, d_head, d_state]) are
+ * not saved: the backward recomputes them from zxbcdt, as it does the conv
+ * output and the normed, gated out_proj input. initial_states is None in
+ * training. Per layer and left out: -exp(A_log.float()) (n_ssm_head fp32). */
+static void mamba2_mixer(struct walk *w, enum tmem_act_part part)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, in_cols, conv;
+    tmem__ssm_widths(m, &in_cols, &conv);
+    norm(w, part, NORM_ATTN, rms(c), SP, h, 1);
+    put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
+        h); /* the norm output */
+    put(w, (struct act){"ssm.zxbcdt", "b·s × (2·d_inner + 2·n_group·d_state + n_ssm_head)", part, C, TP, 0,
+                        false, 0}, in_cols);
+    put(w, (struct act){"ssm.out_x", "b·s × n_ssm_head·d_head", part, C, TP, 0, false, 0}, m->ssm_d_inner);
+    put(w, (struct act){"ssm.norm_rstd", "b·s × n_group", part, F32, TP, 0, true, 0}, m->ssm_n_group);
+}
+
 /* -------------------------------------------------------------- adapters */
 
 /* The names of the tensors a LoRA target saves beyond the base layer's. */
@@ -546,9 +580,10 @@ static void lora(struct walk *w)
         case TMEM_GROUP_EXPERTS:
         case TMEM_GROUP_SHARED_EXPERTS: part = TMEM_ACT_PART_MOE; break;
         /* the mixer: only in_proj runs as a module; mamba_inner_fn reads
-         * x_proj, dt_proj and out_proj's .weight, so their adapters are never
-         * called and save nothing (state-spaces/mamba#279, peft#2274: their
-         * lora_A / lora_B get no gradient). lora_names lists in_proj only. */
+         * x_proj, dt_proj and out_proj's .weight (Mamba-2's combined Function
+         * out_proj's), so their adapters are never called and save nothing
+         * (state-spaces/mamba#279, peft#2274: their lora_A / lora_B get no
+         * gradient). lora_names lists in_proj only. */
         case TMEM_GROUP_SSM: part = ATTN; break;
         case TMEM_GROUP_EMBEDDING:
         case TMEM_GROUP_NORM:
@@ -656,17 +691,21 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
     /* without a list, a part the plan leaves absent as a whole (the scores
      * under flash, the masks without dropout) is not walked: its sums are 0 */
     bool listing = list != NULL;
-    if (c->m->ssm == TMEM_SSM_MAMBA) { /* no attention, MLP or dropout: the mixer is the layer */
-        mamba1_mixer(&w, ATTN);
-        /* norm_f takes the last layer's fp32 residual as it is (MambaModel:
+    if (c->m->ssm != TMEM_SSM_NONE) { /* no attention, MLP or dropout: the mixer is the layer */
+        if (c->m->ssm == TMEM_SSM_MAMBA2)
+            mamba2_mixer(&w, ATTN);
+        else
+            mamba1_mixer(&w, ATTN);
+        /* norm_f takes the last layer's fp32 residual as it is (Mamba(2)Model:
          * no cast): eager keeps x (that input), the rstd and y in fp32 (y
          * for the weight's gradient: not under adapters), a fused norm its
          * input and the rstd; per token (8 or 4)·d_model + 4 */
         uint64_t x32 = tc_mul(c, c->m->d_model, 4);
         w.sums->end_norm = tc_add(c, (plan & NORM_EAGER) && !c->lora ? tc_mul(c, 2, x32) : x32, 4);
         lora(&w);
-        /* MambaBlock: residual = residual.to(float32) (MambaConfig
-         * residual_in_fp32, True in every state-spaces/mamba-*-hf config):
+        /* MambaBlock / Mamba2Block: residual = residual.to(float32)
+         * (residual_in_fp32, the config classes' default and True in every
+         * state-spaces/mamba-*-hf config):
          * the next layer's input is fp32 whatever the policy */
         layer_tail(&w, plan, F32);
         return;

@@ -563,12 +563,55 @@ static void mamba_130m_by_hand(void **state)
     assert_int_equal(find(&a, "lora.in_proj.a_out")->bytes, U64(32768));
     assert_int_equal(find(&a, "attn_norm.y")->state, ABSENT);
     assert_int_equal(a.layer.attn, U64(32120832) - 3145728 + 32768);
-    /* tensor / context parallel and Mamba-2 are refused */
+    /* tensor / context parallel are refused */
     struct tmem_error err;
     o.lora_rank = 0;
     o.tp = 2;
     assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "--tp");
+}
+
+/* state-spaces/mamba2-2.7b in Mamba2Config keys (d_model 2560, 64 layers,
+ * 80 heads of 64: d_inner 5120, d_state 128, n_groups 1), bf16-mixed, b 1,
+ * s 2048, the mixer as MambaSplitConv1dScanCombinedFn saves it
+ * (ops/triton/ssd_combined.py: zxbcdt, out_x, rstd):
+ *   norm x fp32          2048 × 2560 × 4                        = 20,971,520
+ *   norm rstd            2048 × 1 × 4                           = 8,192
+ *   norm y, in_proj in   2048 × 2560 × 2                        = 10,485,760 each
+ *   zxbcdt               2048 × (2·5120 + 2·1·128 + 80) × 2     = 2048 × 10,576 × 2 = 43,319,296
+ *   out_x                2048 × 80·64 × 2                       = 20,971,520
+ *   gated-norm rstd      2048 × 1 × 4                           = 8,192
+ * a layer 106,250,240 = 2048 × 51,880; 64 layers 6,800,015,360. */
+static void mamba2_2_7b_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    static struct tmem_act_inventory a;
+    load("mamba2-2.7b", &m, &inv);
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    o.seq = 2048;
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    static const struct want w[] = {
+        {"attn_norm.x_fp32", SAVED, 20971520}, {"attn_norm.input", ABSENT, 10485760},
+        {"attn_norm.rstd", SAVED, 8192},       {"attn_norm.y", SAVED, 10485760},
+        {"ssm.in_proj_input", SAVED, 10485760}, {"ssm.zxbcdt", SAVED, 43319296},
+        {"ssm.out_x", SAVED, 20971520},        {"ssm.norm_rstd", SAVED, 8192},
+        {"layer_input", ABSENT, 20971520}, /* fp32: 2048 × 2560 × 4 */
+    };
+    expect_list(&a, w, sizeof w / sizeof w[0]);
+    assert_int_equal(a.layer.total, U64(106250240));
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(64) * 106250240); /* 6,800,015,360 */
+    /* LoRA on in_proj and out_proj (peft#2274's targets): in_proj's A output
+     * 2048 × 8 × 2 = 32,768; out_proj's adapter is never called (the
+     * Function reads out_proj.weight); the frozen norm drops y */
+    o.lora_rank = 8;
+    o.lora_targets = tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("out_proj");
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    assert_int_equal(a.layer.total, U64(106250240) - 10485760 + 32768);
 }
 
 static void bad_requests_are_refused(void **state)
@@ -607,6 +650,7 @@ int main(void)
         cmocka_unit_test(kernel_stacks_by_hand),
         cmocka_unit_test(liger_cross_entropy_by_hand),
         cmocka_unit_test(mamba_130m_by_hand),
+        cmocka_unit_test(mamba2_2_7b_by_hand),
         cmocka_unit_test(bad_requests_are_refused),
     };
     return cmocka_run_group_tests_name("act", tests, setup, NULL);
