@@ -112,7 +112,9 @@ void tmem_train_flops_sums(const struct tmem_model *m, const struct tmem_invento
     out->mm_split_params = split;
     out->mm_repl_params = repl;
     out->head_params = head;
-    if (m->attn == TMEM_ATTN_MLA) {
+    if (m->ssm != TMEM_SSM_NONE) { /* no attention; the scan's ~9·d_inner·d_state per token is not counted */
+        out->attn_dim = out->kv_dim = 0;
+    } else if (m->attn == TMEM_ATTN_MLA) {
         out->attn_dim = m->n_head * (m->qk_nope_dim + m->qk_rope_dim + m->v_head_dim);
         out->kv_dim = out->attn_dim; /* ring attention passes the up-projected K and V */
     } else {
