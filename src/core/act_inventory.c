@@ -210,6 +210,7 @@ enum norm_site {
     NORM_K,        /* per-head k_norm */
     NORM_Q_FULL,   /* q_norm over the whole q projection (OLMo2) */
     NORM_K_FULL,   /* k_norm over the whole k projection */
+    NORM_MIXER,    /* a state-space layer's norm (MambaBlock.norm) */
     NORM_SITE_COUNT
 };
 static const struct {
@@ -234,6 +235,8 @@ static const struct {
                      "b·s × n_head·d_head", "b·s", "b·s × 2", KB(ATTN_Q_NORM)},
     [NORM_K_FULL] = {"k_norm.x_fp32", "k_norm.rstd", "k_norm.y", "k_norm.input", "k_norm.mean_rstd",
                      "b·s × n_kv_head·d_head", "b·s", "b·s × 2", KB(ATTN_K_NORM)},
+    [NORM_MIXER] = {"norm.x_fp32", "norm.rstd", "norm.y", "norm.input", "norm.mean_rstd", "b·s × d_model",
+                    "b·s", "b·s × 2", KB(LAYER_NORM)},
 };
 _Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per norm site");
 
@@ -469,7 +472,7 @@ static void mamba1_mixer(struct walk *w, enum tmem_act_part part)
     struct tmem_train_ctx *c = w->c;
     const struct tmem_model *m = c->m;
     uint64_t h = m->d_model, di = tmem_ceil_div_u64(m->ssm_d_inner, c->tp), N = m->ssm_d_state;
-    norm(w, part, NORM_ATTN, rms(c), SP, h, 1);
+    norm(w, part, NORM_MIXER, rms(c), SP, h, 1);
     put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
         h); /* the norm output */
     put(w, (struct act){"ssm.xz", "b × 2·d_inner × s", part, C, TP, 0, false, 0}, tc_mul(c, 2, di));
@@ -509,7 +512,7 @@ static void mamba2_mixer(struct walk *w, enum tmem_act_part part)
     const struct tmem_model *m = c->m;
     uint64_t h = m->d_model, in_cols, conv;
     tmem__ssm_widths(m, &in_cols, &conv);
-    norm(w, part, NORM_ATTN, rms(c), SP, h, 1);
+    norm(w, part, NORM_MIXER, rms(c), SP, h, 1);
     put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
         h); /* the norm output */
     put(w, (struct act){"ssm.zxbcdt", "b·s × (2·d_inner + 2·n_group·d_state + n_ssm_head)", part, C, TP, 0,

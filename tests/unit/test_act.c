@@ -495,10 +495,10 @@ static void liger_cross_entropy_by_hand(void **state)
  * a layer 32,120,832 B = 2048 × 15,684; 24 layers 770,899,968. Full
  * recompute keeps the fp32 layer input: 2048 × 768 × 4 = 6,291,456. */
 static const struct want mamba_none[] = {
-    {"attn_norm.x_fp32", SAVED, 6291456},
-    {"attn_norm.input", ABSENT, 3145728},
-    {"attn_norm.rstd", SAVED, 8192},
-    {"attn_norm.y", SAVED, 3145728},
+    {"norm.x_fp32", SAVED, 6291456},
+    {"norm.input", ABSENT, 3145728},
+    {"norm.rstd", SAVED, 8192},
+    {"norm.y", SAVED, 3145728},
     {"ssm.in_proj_input", SAVED, 3145728},
     {"ssm.xz", SAVED, 12582912},
     {"ssm.x_dbl", SAVED, 327680},
@@ -561,7 +561,7 @@ static void mamba_130m_by_hand(void **state)
     assert_int_equal(o.lora_targets & mixer, mixer); /* all-linear holds the four */
     assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
     assert_int_equal(find(&a, "lora.in_proj.a_out")->bytes, U64(32768));
-    assert_int_equal(find(&a, "attn_norm.y")->state, ABSENT);
+    assert_int_equal(find(&a, "norm.y")->state, ABSENT);
     assert_int_equal(a.layer.attn, U64(32120832) - 3145728 + 32768);
     /* tensor / context parallel are refused */
     struct tmem_error err;
@@ -594,8 +594,8 @@ static void mamba2_2_7b_by_hand(void **state)
     o.seq = 2048;
     assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
     static const struct want w[] = {
-        {"attn_norm.x_fp32", SAVED, 20971520}, {"attn_norm.input", ABSENT, 10485760},
-        {"attn_norm.rstd", SAVED, 8192},       {"attn_norm.y", SAVED, 10485760},
+        {"norm.x_fp32", SAVED, 20971520}, {"norm.input", ABSENT, 10485760},
+        {"norm.rstd", SAVED, 8192},       {"norm.y", SAVED, 10485760},
         {"ssm.in_proj_input", SAVED, 10485760}, {"ssm.zxbcdt", SAVED, 43319296},
         {"ssm.out_x", SAVED, 20971520},        {"ssm.norm_rstd", SAVED, 8192},
         {"layer_input", ABSENT, 20971520}, /* fp32: 2048 × 2560 × 4 */

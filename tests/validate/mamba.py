@@ -78,9 +78,11 @@ def mixer_ref(xz, conv_w, conv_b, x_proj_w, dt_proj_w, out_proj_w, A, D, delta_b
     dBu = delta[..., None] * Bm[:, None, :, :] * u.float()[..., None]
     h = torch.zeros(b, di, N)
     ys, last = [], []
+    # unbind once: a slice per step would make its backward zero-fill the whole tensor each step
+    dA_l, dBu_l, C_l = dA.unbind(2), dBu.unbind(2), Cm.unbind(1)
     for i in range(L):
-        h = dA[:, :, i] * h + dBu[:, :, i]
-        ys.append((h * Cm[:, None, i, :]).sum(-1))
+        h = dA_l[i] * h + dBu_l[i]
+        ys.append((h * C_l[i][:, None, :]).sum(-1))
         if (i + 1) % CHUNK == 0 or i + 1 == L:
             last.append(h)
     y = torch.stack(ys, dim=-1) + u.float() * D[None, :, None]
@@ -142,9 +144,11 @@ def mixer2_ref(zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w, out_proj_w, nh, ng
     xf = x.float()
     h = torch.zeros(b, nh, hd, N)
     ys = []
+    dA_l, u_l = dA.unbind(1), (dt[..., None] * xf).unbind(1)  # (see mixer_ref)
+    B_l, C_l = B.unbind(1), C.unbind(1)
     for i in range(L):
-        h = dA[:, i, :, None, None] * h + (dt[:, i, :, None] * xf[:, i])[..., None] * B[:, i, :, None, :]
-        ys.append((h * C[:, i, :, None, :]).sum(-1))
+        h = dA_l[i][:, :, None, None] * h + u_l[i][..., None] * B_l[i][:, :, None, :]
+        ys.append((h * C_l[i][:, :, None, :]).sum(-1))
     y = torch.stack(ys, dim=1) + xf * D.float()[:, None]
     out_x = y.to(x.dtype)  # b l h p
     g = out_x.reshape(b * L, di).float() * F.silu(z.reshape(b * L, di).float())
