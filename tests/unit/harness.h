@@ -37,13 +37,15 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
 }
 
 
-/* Whether `train` models this model: it refuses encoders and
- * encoder–decoders (test_encoders.c, test_encdec.c), so loops over every
- * preset that train leave them out by this. State-space models train
- * (test_act.c mamba_130m_by_hand, mamba2_2_7b_by_hand). */
+/* Whether `train` models this model: it refuses hybrid attention +
+ * state-space models (test_hybrid.c), encoders and encoder–decoders
+ * (test_encoders.c, test_encdec.c), so loops over every preset that train
+ * leave them out by this. Pure Mamba and Mamba-2 train (test_act.c
+ * mamba_130m_by_hand, mamba2_2_7b_by_hand). */
 static inline bool tmem_test_trainable(const struct tmem_model *m)
 {
-    return !m->encoder && !m->encdec;
+    bool pure_ssm = !m->hybrid && !m->hybrid_parallel && (m->ssm == TMEM_SSM_MAMBA || m->ssm == TMEM_SSM_MAMBA2);
+    return (m->ssm == TMEM_SSM_NONE || pure_ssm) && !m->encoder && !m->encdec;
 }
 
 /* Whether tmem infer and serve take it: not an encoder nor an encoder–decoder
