@@ -291,6 +291,8 @@ struct tmem_timing {
     double e2e_s;
     double vision_s;          /* the vision encoder's step before the prefill, inside ttft_s
                                  (0 without images; timing.c tmem__vision_flops) */
+    double sequences_per_s, tokens_per_s;  /* encoders: b / forward time, b·s / forward time
+                                              (0 for decoders) */
     double ridge_batch;       /* the smallest batch whose decode step is compute-bound by the
                                  same test that labels decode_bound; 0: none up to 2^24 */
     double compute_flops;     /* the peak rate used: fp8 for fp8 weights where the GPU has it */
