@@ -232,7 +232,8 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
         tmem__roofline_step(rf, &fw, &st);
         t->prefill_flops = st.flops;
         t->prefill_bytes = st.bytes;
-        t->prefill_bound = t->decode_bound = tmem_step_bound_name(st.bound);
+        t->prefill_bound = tmem_step_bound_name(st.bound);
+        t->decode_bound = "none"; /* nothing decoded */
         t->ttft_s = t->e2e_s = st.t_s;
         t->sequences_per_s = b / st.t_s;
         t->tokens_per_s = b * s / st.t_s;

@@ -61,8 +61,12 @@ for t in albert:"an encoder" pegasus:"an encoder-decoder" whisper:"an encoder-de
   printf '{"model_type": "%s", "hidden_size": 768}' "$name" >"$TMP/$name.json"
   expect_error "$name refused" "^tmem: error: $TMP/$name.json:model_type: model_type '$name' is $kind model: tmem counts decoder-only transformers" params "$TMP/$name.json"
 done
-# encoders: params counts them; the train and serving ledgers refuse them in one line
-for c in "train bert-base-uncased" "infer roberta-base" "serve modernbert-base --requests 2 --rate 1" \
+# encoders: params counts them, infer serves them as one HF forward; train and plan refuse them
+# in one line, serve (a decoding scheduler) in its own, infer with an engine it does not model in its
+expect_error "serve refuses an encoder" "^tmem: error: model: an encoder serves one forward per request and decodes nothing" serve modernbert-base --requests 2 --rate 1
+expect_error "infer --engine vllm refuses an encoder" "^tmem: error: --engine: an encoder is modeled as one forward of the whole batch" infer roberta-base --engine vllm
+expect_error "infer --gen refuses an encoder" "^tmem: error: --gen: an encoder generates nothing" infer roberta-base --gen 4
+for c in "train bert-base-uncased" \
          "plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64"; do
   # shellcheck disable=SC2086
   expect_error "${c%% *} refuses an encoder" "^tmem: error: model: an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem params counts it" $c
