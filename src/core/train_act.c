@@ -421,15 +421,19 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
         tmem__term_note(&t, " (fp32 softmax of one chunk)", NULL);
     } else if (it == TMEM_TI_LOSS && c->m->encoder) {
         /* HF's encoder heads take the loss of the logits as they are (no
-         * .float()): log-softmax in c, fp32 under autocast; int64 labels */
+         * .float()): log-softmax in c, fp32 under autocast; int64 labels;
+         * and nll_loss's total_weight, one element of the log-softmax's
+         * dtype (measured: tests/validate/validate.py) */
         bool cls = c->m->head == TMEM_HEAD_CLS;
+        uint64_t e = c->pi->autocast ? 4 : c->cb;
         tmem__term_init(&sub, f != NULL);
         tmem__term_mul(&sub, cls ? "n_labels" : "n_vocab/tp",
                        cls ? c->m->n_labels : tmem_ceil_div_u64(c->m->n_vocab, c->tp));
-        tmem__term_mul(&sub, c->pi->autocast ? NULL : "c", c->pi->autocast ? 4 : c->cb);
+        tmem__term_mul(&sub, c->pi->autocast ? NULL : "c", e);
         tmem__term_plus(&sub, NULL, 8);
         tmem__term_mul(&t, cls ? "b" : "b·s", cls ? c->seqs : c->tokens);
         tmem__term_mul_term(&t, &sub);
+        tmem__term_plus(&t, "total_weight", e);
     } else if (it == TMEM_TI_LOSS) { /* fp32 log-softmax and the int64 targets */
         tmem__term_init(&sub, f != NULL);
         tmem__term_mul(&sub, "n_vocab/tp", tmem_ceil_div_u64(c->m->n_vocab, c->tp));
