@@ -404,7 +404,9 @@ struct tmem_infer_result {
 };
 
 /* Builds the inference ledger of a resolved model and its inventory under
- * opts. Errors: unknown formats, group size not dividing a dimension,
+ * opts (an encoder: one forward of batch × prompt tokens under the HF
+ * engine, no KV cache, gen ignored; other engines, --pp, --max-model-len,
+ * --all-logits and images refused). Errors: unknown formats, group size not dividing a dimension,
  * utilization outside (0, 1], tp not dividing heads, zero or absurd batch
  * or lengths — each naming the option ("--tp"). */
 enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_inventory *inv,
