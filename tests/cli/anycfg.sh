@@ -66,6 +66,10 @@ done
 expect_error "serve refuses an encoder" "^tmem: error: model: an encoder serves one forward per request and decodes nothing" serve modernbert-base --requests 2 --rate 1
 expect_error "infer --engine vllm refuses an encoder" "^tmem: error: --engine: an encoder is modeled as one forward of the whole batch" infer roberta-base --engine vllm
 expect_error "infer --gen refuses an encoder" "^tmem: error: --gen: an encoder generates nothing" infer roberta-base --gen 4
+# encoders end to end: bert-base-uncased at b 8 × 128 (test_encoder_infer.c by hand): the MLP
+# stage 1024·(2·768 + 2·3072)·2 = 15,728,640; --head mlm's output 1024·(768 + 30522)·2 = 64,081,920
+expect_json "encoder infer: forward peak" activations 15728640 infer bert-base-uncased --batch 8 --prompt 128
+expect_json "encoder infer: MLM head output" temporary_buffers 64081920 infer bert-base-uncased --batch 8 --prompt 128 --head mlm
 expect_error "train needs an encoder head with a loss" "^tmem: error: --head: fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N" train bert-base-uncased
 expect_error "train refuses deberta" "^tmem: error: model: train fine-tunes BERT-layout encoders (bert, roberta, xlm-roberta); DeBERTa" train deberta-v3-base --head mlm
 expect_error "train refuses modernbert" "^tmem: error: model: train fine-tunes BERT-layout encoders" train modernbert-base --head cls:2
