@@ -455,9 +455,8 @@ TMEM_FAMILY(TMEM_FAMILY_MAMBA, .name = "mamba", .hf_class = "Mamba",
            KEY("expand", SSM_EXPAND), KEY("intermediate_size", SSM_D_INNER),
            KEY("time_step_rank", SSM_DT_RANK), FLAG("use_bias", SSM_PROJ_BIAS),
            FLAG("use_conv_bias", SSM_CONV_BIAS)),
-    /* llama.cpp's "mamba" GGUF keeps the sizes in ssm.* keys the GGUF
-     * reader does not read yet: no .gguf_arch until it does */
-    .gguf_arch = NULL)
+    /* llama.cpp's "mamba" (ckpt_model.c reads its ssm.* keys) */
+    .gguf_arch = "mamba")
 
 TMEM_FAMILY(TMEM_FAMILY_MAMBA2, .name = "mamba2", .hf_class = "Mamba2",
     .description = "Mamba-2 (SSD) mixer in every layer: heads, B/C groups, gated RMSNorm; no attention",
@@ -471,7 +470,7 @@ TMEM_FAMILY(TMEM_FAMILY_MAMBA2, .name = "mamba2", .hf_class = "Mamba2",
            KEY("expand", SSM_EXPAND), KEY("head_dim", SSM_D_HEAD),
            KEY("num_heads", SSM_N_HEAD), KEY("n_groups", SSM_N_GROUP),
            FLAG("use_bias", SSM_PROJ_BIAS), FLAG("use_conv_bias", SSM_CONV_BIAS)),
-    .gguf_arch = NULL /* llama.cpp "mamba2": ssm.* keys not read yet */)
+    .gguf_arch = "mamba2" /* ssm.* keys; time_step_rank is the heads */)
 /* ------------------------------------------------------------- encoders */
 
 /* BertModel and its heads. REF: modeling_bert.py BertEmbeddings (word,
@@ -485,7 +484,10 @@ TMEM_FAMILY(TMEM_FAMILY_BERT, .name = "bert", .hf_class = "Bert",
     .description = "encoder: learned positions + token types, post-LN, GELU MLP, biases, pooler",
     BERT_LAYOUT,
     CONFIG(ENC_KEYS, KEY_DEF("type_vocab_size", N_TYPE_VOCAB, 2)),
-    BERT_ENCODER(TMEM_HEAD_POOLER), .n_type_vocab = 2)
+    BERT_ENCODER(TMEM_HEAD_POOLER), .n_type_vocab = 2,
+    /* llama.cpp "bert" (convert_hf_to_gguf.py writes RoBERTa and XLM-R
+     * checkpoints as "bert" too, their position rows past padding_idx) */
+    .gguf_arch = "bert")
 
 /* RobertaModel: BERT's layout (position table of max_position_embeddings
  * rows, 514 in the checkpoints' configs: padding_idx + 1 offset already in
@@ -759,6 +761,23 @@ TMEM_FAMILY(TMEM_FAMILY_FALCON_H1, .name = "falcon_h1", .hf_class = "FalconH1",
            FLAG("mamba_proj_bias", SSM_PROJ_BIAS),
            IF_FALSE_DEF("mamba_rms_norm", SSM_NO_NORM, 1, 0)),
     .gguf_arch = NULL /* llama.cpp "falcon-h1": ssm.* keys not read yet */)
+/* ------------------------------------------------ cross-attention (Mllama) */
+
+TMEM_FAMILY(TMEM_FAMILY_MLLAMA_TEXT, .name = "mllama_text_model", .hf_class = "Mllama",
+    .description = "Llama-3 text stack with gated cross-attention layers into the image states (Llama 3.2 Vision)",
+    /* modeling_mllama.py MllamaTextModel: embed_tokens (vocab_size + 8, d);
+     * layers i in cross_attention_layers are MllamaCrossAttentionDecoderLayer
+     * (cross_attn q/k/v/o_proj without bias, q_norm / k_norm
+     * MllamaTextRMSNorm(d_head), cross_attn_attn_gate and cross_attn_mlp_gate
+     * (1 each), input_layernorm, post_attention_layernorm, SwiGLU MLP), the
+     * others MllamaSelfAttentionDecoderLayer (the Llama layer); norm; lm_head
+     * (vocab_size, d), untied. MllamaTextConfig: cross_attention_layers
+     * [3, 8, 13, 18, 23, 28, 33, 38] when absent. The multimodal checkpoint
+     * (model_type mllama) holds it in text_config beside vision_config
+     * (hf_vision.c). */
+    RMS, .n_norm_per_layer = 2, GATED, .tied = false, .embed_extra_rows = 8,
+    HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
+    CONFIG({RULE_("cross_attention_layers", N_CROSS_LAYER, SIZE), .has_default = true, .dflt = 8}))
 
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG

@@ -213,6 +213,7 @@ enum tmem_field {
                                       full_attention_interval): step k, offset k − 1 */
     TMEM_FIELD_SSM_NO_NORM,        /* the Mamba-2 mixer has no gated RMSNorm (Falcon-H1
                                       mamba_rms_norm false) */
+    TMEM_FIELD_N_CROSS_LAYER,      /* Mllama cross_attention_layers: how many */
     TMEM_FIELD_COUNT
 };
 
@@ -364,6 +365,8 @@ struct tmem_family_info {
      * before the model's layers, which are the decoder's, each with a cross-attention */
     bool encdec;
     uint32_t n_rel_bucket;         /* T5: relative_attention_num_buckets default (0: none) */
+    uint32_t embed_extra_rows;     /* embed_tokens rows past n_vocab the lm_head lacks
+                                      (MllamaTextModel: vocab_size + 8) */
 };
 
 /* Family rules; NULL when f is out of range. */
@@ -402,6 +405,11 @@ enum tmem_vision_kind {
     TMEM_VISION_QWEN25_VL,   /* Qwen2_5_VisionTransformer: Conv3d without bias (temporal
                                 patch), 2D rotary (no learned positions), RMSNorm, fused qkv
                                 and proj with biases, gated SiLU MLP with biases */
+    TMEM_VISION_MLLAMA,      /* MllamaVisionModel: conv without bias, class token, gated
+                                learned positions per patch and per tile and aspect ratio,
+                                gated pre/post tile embeddings, LayerNorm pre/post, n_layer
+                                local + n_global_layer gated global layers (q/k/v/o without
+                                bias, fc1/fc2 with), each image n_tile tiles */
     TMEM_VISION_COUNT
 };
 
@@ -413,6 +421,8 @@ enum tmem_projector_kind {
                                      d_vision, mm_input_projection d_vision × d_text (no bias) */
     TMEM_PROJECTOR_QWEN25_MERGER, /* Qwen2_5_VLPatchMerger: ln_q RMSNorm of d_vision, Linear
                                      m²·d_vision → m²·d_vision + bias, GELU, → d_text + bias */
+    TMEM_PROJECTOR_LINEAR,        /* Mllama multi_modal_projector: Linear(d_proj_in → d_text)
+                                     + bias; d_proj_in = d_vision · (intermediate layers + 1) */
     TMEM_PROJECTOR_COUNT
 };
 
@@ -428,6 +438,11 @@ struct tmem_vision {
     uint64_t d_text;               /* projector output: the text model's d_model */
     bool image_newline;            /* LLaVA-NeXT image_newline: one d_text vector */
     uint64_t tokens_per_image;     /* text tokens one image becomes (0: by --image-size) */
+    /* Mllama */
+    uint64_t n_global_layer;       /* num_global_layers (gated) */
+    uint64_t n_tile;               /* max_num_tiles */
+    uint64_t n_aspect_ratio;       /* supported_aspect_ratios: tile tables have this + 1 rows */
+    uint64_t d_proj_in;            /* vision_output_dim: the projector's input width */
 };
 
 struct tmem_model {
@@ -516,6 +531,12 @@ struct tmem_model {
     uint64_t n_labels;             /* TMEM_HEAD_CLS outputs (0: PretrainedConfig's 2) */
     uint64_t n_type_vocab;         /* token_type_embeddings rows (0: none) */
     bool head_bias, cls_norm, first_attn_norm_absent;
+    /* cross-attention decoder layers (Mllama): n_cross_layer of the n_layer
+     * layers attend to the image's hidden states instead of the text; each
+     * has the self-attention layer's q/k/v/o, norms and MLP plus per-head
+     * q_norm / k_norm (d_head) and two scalar tanh gates */
+    uint64_t n_cross_layer;
+    uint64_t embed_extra_rows;     /* embed_tokens rows past n_vocab (no lm_head row) */
     /* DeBERTa-v2/v3 disentangled attention */
     bool rel_attn;                 /* relative_attention: a shared rel_embeddings table */
     uint64_t rel_buckets;          /* position_buckets (0: unset) */
@@ -785,6 +806,12 @@ enum tmem_tensor_kind {
     TMEM_TENSOR_KIND_ENC_FINAL_NORM,      /* d_model (T5 encoder.final_layer_norm, mBART encoder.layer_norm) */
     TMEM_TENSOR_KIND_ENC_FINAL_NORM_BIAS, /* d_model */
     TMEM_TENSOR_KIND_SSM_XBC_NORM,        /* Jamba dt/b/c_layernorm: dt_rank + 2·d_state */
+    TMEM_TENSOR_KIND_CROSS_QK_NORM,       /* Mllama cross-attention q_norm, k_norm: d_head */
+    TMEM_TENSOR_KIND_CROSS_GATE,          /* cross_attn_attn_gate, cross_attn_mlp_gate: 1 */
+    TMEM_TENSOR_KIND_VISION_TILE_POS,     /* Mllama tile_embedding: (n_aspect + 1) ×
+                                             n_tile·n_patch·d_v */
+    TMEM_TENSOR_KIND_VISION_ASPECT_EMBD,  /* pre/post tile embeddings: (n_aspect + 1) × n_tile·d_v */
+    TMEM_TENSOR_KIND_VISION_GATE,         /* Mllama tower gates: 1 each */
     TMEM_TENSOR_KIND_COUNT
 };
 

@@ -684,6 +684,7 @@ struct tmem_train_state_memo {
     uint64_t item_bytes[TMEM_TI_COUNT];     /* the items that are not activations (the others 0) */
     uint64_t rest[TMEM_PHASE_COUNT];        /* their sums per phase */
     uint64_t host_item_bytes[TMEM_HI_COUNT];
+    uint64_t host_bytes;                    /* their sum (checked) */
     uint32_t item_phases[TMEM_TI_COUNT];    /* every item's (a full evaluation's; else not set) */
     bool phases_set;
 };
@@ -759,10 +760,12 @@ enum tmem_status tmem_train_eval(struct tmem_train_prep *p, const struct tmem_tr
                                  struct tmem_train_result *r, struct tmem_error *err);
 
 /* tmem_train_eval for a search: the same evaluation, but of *r only
- * peak_bytes, peak_phase, layout, seq and n_stages_evaluated are written
- * (equal to tmem_train_eval's: tests/unit/test_prep.c); the per-item and
- * per-phase numbers, the host items and the layer's activations are not
- * copied out, and only the peak phase's fragmentation is computed. */
+ * peak_bytes, peak_phase, layout, seq, paged_out and n_stages_evaluated
+ * are written (equal to tmem_train_eval's, and the same refusals, an
+ * overflow in the host items' sum included: tests/unit/test_prep.c); the
+ * per-item and per-phase numbers, the host items and the layer's
+ * activations are not copied out, and only the peak phase's fragmentation
+ * is computed. tmem_train_eval too copies out only the worse stage's. */
 enum tmem_status tmem_train_eval_peak(struct tmem_train_prep *p, const struct tmem_train_opts *o, uint64_t stage,
                                       struct tmem_train_result *r, struct tmem_error *err);
 

@@ -211,6 +211,8 @@ enum norm_site {
     NORM_Q_FULL,   /* q_norm over the whole q projection (OLMo2) */
     NORM_K_FULL,   /* k_norm over the whole k projection */
     NORM_MIXER,    /* a state-space layer's norm (MambaBlock.norm) */
+    NORM_ATTN_POST, /* post-LN (BERT): attention.output.LayerNorm over the residual sum */
+    NORM_MLP_POST,  /* post-LN: output.LayerNorm over the residual sum */
     NORM_SITE_COUNT
 };
 static const struct {
@@ -237,6 +239,12 @@ static const struct {
                      "b·s × n_kv_head·d_head", "b·s", "b·s × 2", KB(ATTN_K_NORM)},
     [NORM_MIXER] = {"norm.x_fp32", "norm.rstd", "norm.y", "norm.input", "norm.mean_rstd", "b·s × d_model",
                     "b·s", "b·s × 2", KB(LAYER_NORM)},
+    [NORM_ATTN_POST] = {"attn_out_norm.x_fp32", "attn_out_norm.rstd", "attn_out_norm.y",
+                        "attn_out_norm.input", "attn_out_norm.mean_rstd", "b·s × d_model", "b·s",
+                        "b·s × 2", KB(LAYER_NORM)},
+    [NORM_MLP_POST] = {"mlp_out_norm.x_fp32", "mlp_out_norm.rstd", "mlp_out_norm.y",
+                       "mlp_out_norm.input", "mlp_out_norm.mean_rstd", "b·s × d_model", "b·s",
+                       "b·s × 2", KB(LAYER_NORM)},
 };
 _Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per norm site");
 
@@ -295,7 +303,11 @@ static void attention(struct walk *w)
     uint64_t o_wgrad = c->o->attention == TMEM_ATTENTION_NAIVE ? KB(ATTN_O) : 0;
     /* the embedding and final norms are d_model-wide norms like this one
      * (items of their own: per token, what it saves) */
-    w->sums->end_norm = norm(w, ATTN, NORM_ATTN, rms(c), SP, h, 1);
+    /* post-LN (BERT): no norm before attention; q, k, v read the layer
+     * input (the previous layer's norm output), and the norm after the
+     * residual add saves the sum (attention_post) */
+    if (!m->post_norm)
+        w->sums->end_norm = norm(w, ATTN, NORM_ATTN, rms(c), SP, h, 1);
     put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false,
                         KB(ATTN_Q) | KB(ATTN_K) | KB(ATTN_V) | KB(MLA_Q_A) | KB(MLA_KV_A)}, h); /* the norm output */
     if (m->attn == TMEM_ATTN_MLA) {
@@ -344,6 +356,8 @@ static void attention(struct walk *w)
     put(w, (struct act){"attn.flash_out", "b·s × n_head·d_head", ATTN, C, TP, NAIVE | OUT_SHARED, false, 0},
         tc_mul(c, a, d));
     put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false, 0}, a); /* flash's log-sum-exp */
+    if (m->post_norm) /* LayerNorm(dropout(dense(context)) + input): the sum */
+        w->sums->end_norm = norm(w, ATTN, NORM_ATTN_POST, rms(c), SP, h, 1);
 }
 
 /* The b × n_head × s × s tensors of eager attention, n_head/tp · s per
@@ -414,10 +428,13 @@ static void mlp(struct walk *w)
 {
     struct tmem_train_ctx *c = w->c;
     uint64_t h = c->m->d_model;
-    norm(w, TMEM_ACT_PART_MLP, NORM_MLP, rms(c), SP, h, 1);
+    if (!c->m->post_norm)
+        norm(w, TMEM_ACT_PART_MLP, NORM_MLP, rms(c), SP, h, 1);
     put(w, (struct act){"mlp.input", "b·s × d_model", TMEM_ACT_PART_MLP, C, SP, 0, false,
                         KB(MLP_GATE) | KB(MLP_UP)}, h);
     mlp_inner(w, TMEM_ACT_PART_MLP, MLP_DENSE, c->m->d_ff, 1);
+    if (c->m->post_norm) /* post-LN: LayerNorm(dropout(down(x)) + attention output) saves the sum */
+        norm(w, TMEM_ACT_PART_MLP, NORM_MLP_POST, rms(c), SP, h, 1);
 }
 
 /* A mixture-of-experts MLP: the norm and its output (router and

@@ -4,7 +4,9 @@
  * (utilization × memory − weights − peak activation − non-torch = KV pool),
  * as the vLLM V1 engine (TMEM_VLLM_MODELED) profiles and allocates it.
  * Pipeline stages follow vLLM's layer partition; the ledger is the worst
- * stage's GPU. Timing is in timing.c.
+ * stage's GPU. An encoder (embedding / classification serving) is one HF
+ * forward of batch × prompt tokens: weights, that forward's peak, the
+ * head's output and the non-torch memory, no KV. Timing is in timing.c.
  * REF: vLLM gpu_worker.py determine_available_memory, kv_cache_utils.py;
  *      vLLM distributed/utils.py get_pp_indices. */
 #include "checked.h"
@@ -93,11 +95,31 @@ void tmem_infer_engine_defaults(struct tmem_infer_opts *o)
 static enum tmem_status validate(const struct tmem_model *m, const struct tmem_infer_opts *o,
                                  struct tmem_error *err)
 {
-    if (m->encoder) /* no KV cache, no decode: a ledger of its own, not this one */
+    if (m->n_cross_layer > 0) /* refused rather than counted as self-attention KV */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
-                          "params counts it; its serving ledger (one bidirectional forward, no KV "
-                          "cache) is not built yet");
+                          "cross-attention layers (Llama 3.2 Vision): their KV is fixed per "
+                          "request by the image states, not per text token; not modelled yet "
+                          "(tmem params counts the model)");
+    if (m->encoder) { /* one forward of the batch, no KV cache, no decode */
+        if (o->engine != TMEM_ENGINE_HF)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine",
+                              "an encoder is modeled as one forward of the whole batch (HF AutoModel, "
+                              "sentence-transformers): --engine hf (vLLM's pooling runner, sglang, "
+                              "trtllm and llama.cpp are not modeled for encoders)");
+        if (o->pp != 1)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
+                              "an encoder's pipeline stages are not modeled: --pp 1");
+        if (o->max_model_len != 0 || o->all_logits || o->images != 0)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED,
+                              o->max_model_len ? "--max-model-len" : o->all_logits ? "--all-logits" : "--images",
+                              "not for an encoder: --prompt is the sequence length; the head "
+                              "(--head none, pooler, mlm, cls:N) decides the output");
+        /* learned (or bucketed) positions end at max_position_embeddings */
+        if (!o->allow_long_context && m->n_ctx > 0 && o->prompt_tokens > m->n_ctx)
+            return tmem__fail_value_n(err, TMEM_ERR_LIMIT, "--prompt", o->prompt_tokens,
+                                     "at most the model's context, ", m->n_ctx,
+                                     " tokens (max_position_embeddings)");
+    }
     if (m->encdec && (o->engine != TMEM_ENGINE_HF || o->pp != 1 || o->images > 0))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; infer "
@@ -206,6 +228,7 @@ struct weight_bins {
     uint64_t gguf_elems[TMEM_GGML_TYPE_COUNT], gguf_bytes[TMEM_GGML_TYPE_COUNT];
     uint64_t total;
     uint64_t expert_bytes;                        /* routed experts (decode reads a share) */
+    uint64_t vision_bytes;                        /* tower + projector (the vision step reads them) */
     /* weights as stored (opts.stored): per store */
     uint64_t st_elems[TMEM_MAX_WSTORES], st_payload[TMEM_MAX_WSTORES], st_scales[TMEM_MAX_WSTORES];
     bool st_quantized[TMEM_MAX_WSTORES];
@@ -238,6 +261,8 @@ static enum tmem_status bin_instances(struct weight_bins *b, const struct tmem_m
     const enum tmem_group g = tmem__kind(t)->group;
     if (g == TMEM_GROUP_EXPERTS)
         b->expert_bytes += bytes;
+    if (g == TMEM_GROUP_VISION)
+        b->vision_bytes += bytes;
     if (store >= 0) { /* sums below the checked total */
         b->st_elems[store] += elems;
         b->st_payload[store] += payload;
@@ -595,13 +620,65 @@ static void activation_stage(const struct tmem_model *m, const struct tmem_infer
     tmem__term_mul(t, "T", T);
     tmem__term_mul_term(t, &w);
     tmem__term_mul(t, "bytes", eb);
-    if (stage == ACT_STAGE_ATTENTION && !o->flash && m->ssm == TMEM_SSM_NONE) { /* 16-bit scores and their fp32 softmax */
+    /* HF's DebertaV2 attention has no SDPA or flash path: its scores are
+     * materialized whatever --attention says */
+    bool eager = !o->flash || m->rel_attn;
+    if (stage == ACT_STAGE_ATTENTION && eager && m->ssm == TMEM_SSM_NONE) { /* 16-bit scores and their fp32 softmax */
         tmem__term_plus(t, "seqs", n_seq);
         tmem__term_mul(t, "heads/tp", m->n_head / tp);
         tmem__term_mul(t, "s", seq_len);
         tmem__term_mul(t, "s", seq_len);
         tmem__term_mul(t, "6 B", tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
     }
+    if (stage == ACT_STAGE_ATTENTION && m->rel_attn) {
+        /* DeBERTa's disentangled terms (REF: modeling_deberta_v2.py
+         * DisentangledSelfAttention.disentangled_attention_bias, 2k =
+         * 2·att_span relative rows): pos_key_proj and pos_query_proj of the
+         * rel_embeddings repeated per sequence, [b·h, 2k, d_h] each; c2p =
+         * query·pos_keyᵀ and p2c = key·pos_queryᵀ, [b·h, s, 2k] each, and
+         * their gathers to [b·h, s, s]. ASSUMPTION (not measured): all live
+         * together at the attention's peak. */
+        tmem__term_plus(t, "seqs", n_seq);
+        tmem__term_mul(t, "heads/tp", m->n_head / tp);
+        tmem__term_mul(t, "2·(2k·d_h + s·(2k + s))",
+                       2 * (m->n_rel_pos * m->d_head + seq_len * (m->n_rel_pos + seq_len)));
+        tmem__term_mul(t, "bytes", eb);
+    }
+}
+
+/* An encoder's head output for the batch (HF *Model / *For* heads), in the
+ * compute dtype, on top of the last hidden states:
+ *   none    mean pooling (sentence-transformers):      b × d_model
+ *   pooler  first token → dense + tanh:                 b × d_model
+ *   cls     pooled (dense) + logits:                    b × (d_model + n_labels)
+ *   mlm     every token's transform + logits:           b·s × (d_model + n_vocab) */
+static const char *encoder_head_output(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                       struct tmem__term *t)
+{
+    const uint64_t eb = tmem__dtype_size(o->compute);
+    tmem__term_init(t, true);
+    tmem__term_mul(t, "b", o->batch);
+    const char *what = "pooled embeddings (mean)";
+    switch (m->head) {
+    case TMEM_HEAD_LM:
+    case TMEM_HEAD_NONE:
+    case TMEM_HEAD_COUNT: tmem__term_mul(t, "d_model", m->d_model); break;
+    case TMEM_HEAD_POOLER:
+        tmem__term_mul(t, "d_model", m->d_model);
+        what = "pooler output (dense + tanh)";
+        break;
+    case TMEM_HEAD_CLS:
+        tmem__term_mul(t, "(d_model + n_labels)", m->d_model + m->n_labels);
+        what = "classifier: pooled + logits";
+        break;
+    case TMEM_HEAD_MLM:
+        tmem__term_mul(t, "s", o->prompt_tokens);
+        tmem__term_mul(t, "(d_model + n_vocab)", m->d_model + m->n_vocab);
+        what = "MLM head: transform + logits";
+        break;
+    }
+    tmem__term_mul(t, "bytes", eb);
+    return what;
 }
 
 /* the largest stage, into t (a term is built in place: never copied) */
@@ -939,6 +1016,24 @@ static enum tmem_status encdec_lines(const struct tmem_model *m, const struct tm
     return TMEM_OK;
 }
 
+/* An encoder's forward (HF AutoModel, sentence-transformers): the batch's
+ * b × s tokens in one forward, no KV cache. The peak of a layer is the
+ * decoders' HF prefill rule (activation_peak: bidirectional attention needs
+ * the same buffers, flash or not), then the head's output. */
+static enum tmem_status encoder_lines(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                      struct tmem_ledger *l, struct tmem_error *err)
+{
+    uint64_t T;
+    if (!tmem_mul_u64(o->batch, o->prompt_tokens, &T))
+        return overflow(err, "--batch × --prompt");
+    struct tmem__term t;
+    tmem__term_init(&t, true);
+    activation_peak(m, o, T, o->batch, o->prompt_tokens, &t);
+    TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "peak of the encoder forward", &t, "activations", err));
+    const char *what = encoder_head_output(m, o, &t);
+    return term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS, what, &t, "head output", err);
+}
+
 static enum tmem_status build_stage(const struct tmem_model *m, const struct tmem_inventory *inv,
                                     const struct tmem_infer_opts *o, uint32_t s, uint64_t first,
                                     struct tmem_infer_result *r, struct weight_bins *bins,
@@ -951,7 +1046,8 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     r->stage_layers = n;
     TRY(stage_weights(m, inv, o, first, n, is_first, is_last, bins, err));
     r->weight_bytes = bins->total;
-    TRY(tmem_kv_layout(m, o->kv_dtype, o->tp, first, n, &r->kv, err));
+    if (!m->encoder) /* an encoder keeps no KV: r->kv stays zero */
+        TRY(tmem_kv_layout(m, o->kv_dtype, o->tp, first, n, &r->kv, err));
 
     struct tmem_ledger *l = &r->ledger;
     tmem_ledger_init(l);
@@ -962,8 +1058,9 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     if (m->encdec) /* the decoder's tokens: its self-attention KV */
         tokens = o->max_model_len ? o->max_model_len : o->gen_tokens;
     r->tokens_per_seq = tokens;
-    TRY(m->encdec ? encdec_lines(m, o, r, l, err)
-                  : forward_and_kv_lines(m, o, is_first, is_last, vllm, tokens, r, l, err));
+    TRY(m->encdec    ? encdec_lines(m, o, r, l, err)
+        : m->encoder ? encoder_lines(m, o, l, err)
+                     : forward_and_kv_lines(m, o, is_first, is_last, vllm, tokens, r, l, err));
     struct tmem__term t;
 
 
@@ -1011,8 +1108,10 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     case TMEM_ENGINE_LLAMACPP:
     case TMEM_ENGINE_COUNT: break;
     }
+    if (m->encoder) /* no KV: nothing left to budget */
+        r->kv_budget_bytes = 0;
     uint64_t hf_tokens = r->blocks_per_seq;
-    if (!vllm && !m->encdec) { /* what a paged pool of the same memory would hold */
+    if (!vllm && !m->encdec && !m->encoder) { /* what a paged pool of the same memory would hold */
         struct tmem__term unused;
         tmem__term_init(&unused, false);
         TRY(paged_layout(r, o, tokens, &unused, err));
@@ -1050,30 +1149,6 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
 
 
 
-/* The tower and projector forward for the batch's images: 2 FLOPs per
- * weight of each tower matmul per patch, attention's q·kᵀ and ·v (4 · P² ·
- * d_v per layer and image, every layer counted as full attention: an upper
- * bound for Qwen2.5-VL's windowed layers), and the projector's matmuls per
- * image token. */
-static double vision_flops(const struct tmem_model *m, const struct tmem_inventory *inv,
-                           uint64_t batch, uint64_t images, uint64_t tokens, uint64_t patches)
-{
-    double tower = 0.0, proj = 0.0;
-    for (uint32_t i = 0; i < inv->n_tensors; i++) {
-        const struct tmem_tensor *t = &inv->tensors[i];
-        if (t->group != TMEM_GROUP_VISION || !tmem__kind(t)->matmul)
-            continue;
-        if (t->kind == TMEM_TENSOR_KIND_PROJ_1 || t->kind == TMEM_TENSOR_KIND_PROJ_2)
-            proj += (double)t->params;
-        else
-            tower += (double)t->params;
-    }
-    const struct tmem_vision *v = &m->vision;
-    double p_img = (double)patches / (double)images; /* each image attends within itself */
-    double attn = 4.0 * (double)v->n_layer * p_img * p_img * (double)v->d_model * (double)images;
-    return (double)batch * (2.0 * tower * (double)patches + attn + 2.0 * proj * (double)tokens);
-}
-
 enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_inventory *inv,
                                   const struct tmem_infer_opts *o, struct tmem_infer_result *r,
                                   struct tmem_error *err)
@@ -1083,22 +1158,26 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     TRY(tmem__inventory_check(inv, err));
     /* images: their tokens join every prompt (KV cache and prefill) */
     struct tmem_infer_opts eo = *o;
-    uint64_t img_tokens = 0, img_patches = 0;
+    uint64_t img_tokens = 0, img_patches = 0, tokens_per_image = 0, patches_per_image = 0;
     if (o->images > 0) {
         TRY(tmem__check_range(err, "--images", o->images, 1, 4096));
-        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &img_tokens, &img_patches, err));
-        img_tokens *= o->images;
-        img_patches *= o->images;
+        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &tokens_per_image,
+                              &patches_per_image, err));
+        img_tokens = tokens_per_image * o->images;   /* tokens < 2^24 per image, checked */
+        img_patches = patches_per_image * o->images;
         if (!tmem_add_u64(eo.prompt_tokens, img_tokens, &eo.prompt_tokens))
             return overflow(err, "--prompt + image tokens");
     }
+    if (m->encoder) /* one forward: nothing is generated */
+        eo.gen_tokens = 0;
     o = &eo;
     TRY(validate(m, o, err));
     static const struct tmem_infer_result zero;
     struct tmem_infer_result cur = zero;
     struct tmem_stage_summary stages[64];
     struct weight_bins bins;
-    uint64_t first = 0, all_weights = 0, all_experts = 0, all_kv = 0, all_kv_window = 0;
+    uint64_t first = 0, all_weights = 0, all_experts = 0, all_vision = 0, all_kv = 0,
+             all_kv_window = 0;
     bool have = false;
     for (uint32_t s = 0; s < o->pp; s++) {
         TRY(build_stage(m, inv, o, s, first, &cur, &bins, err));
@@ -1110,6 +1189,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
         first += cur.stage_layers;
         all_weights += cur.weight_bytes;
         all_experts += bins.expert_bytes;
+        all_vision += bins.vision_bytes;
         all_kv += cur.kv.bytes_per_token;
         all_kv_window += cur.kv.bytes_per_token_layer * cur.kv.n_layer_window;
         /* the worst GPU: the least memory left (most over) */
@@ -1125,14 +1205,24 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     memcpy(r->stages, stages, (size_t)o->pp * sizeof stages[0]); /* pp <= 64, checked */
     r->image_tokens = img_tokens;
     r->vision_patches = img_patches;
-    r->vision_flops =
-        o->images ? vision_flops(m, inv, o->batch, o->images, img_tokens, img_patches) : 0.0;
+    r->vision_flops = 0.0;
+    r->vision_flops_formula[0] = '\0';
+    if (o->images > 0) {
+        struct tmem__term vf;
+        TRY(tmem__vision_flops(m, inv, o->batch, o->images, patches_per_image, tokens_per_image,
+                               &vf, err));
+        r->vision_flops = (double)tmem__term_value(&vf);
+        tmem__term_render(&vf, r->vision_flops_formula, sizeof r->vision_flops_formula);
+    }
+    r->vision_weight_bytes = all_vision;
     if (m->encdec) { /* two stacks: the roofline's one-stack steps do not apply */
         r->timing_unmodelled = true;
         return TMEM_OK;
     }
-    return tmem__infer_timing(m, inv, o, all_weights, all_experts, all_kv, all_kv_window,
-                             m->sliding_window, &r->roofline, &r->timing);
+    /* the text steps read every weight but the tower's; the vision step reads those */
+    return tmem__infer_timing(m, inv, o, all_weights - all_vision, all_experts, all_kv,
+                             all_kv_window, m->sliding_window, r->vision_flops, all_vision,
+                             &r->roofline, &r->timing);
 }
 
 /* Largest value v in [1, hi] for which fits(v) holds, by bisection. */

@@ -97,7 +97,11 @@ static void add_norm(struct walk *w, enum tmem_tensor_kind weight, enum tmem_ten
 static void walk_embedding(struct walk *w)
 {
     const struct tmem_model *m = w->m;
-    add(w, K(TOKEN_EMBD), "n_vocab × d_embed", "1", m->n_vocab, m->d_embed, 1, 1); /* (V, d_embed) */
+    if (m->embed_extra_rows) /* MllamaTextModel: vocab_size + 8 rows, the lm_head vocab_size */
+        add(w, K(TOKEN_EMBD), "(n_vocab + 8) × d_embed", "1", m->n_vocab + m->embed_extra_rows,
+            m->d_embed, 1, 1);
+    else
+        add(w, K(TOKEN_EMBD), "n_vocab × d_embed", "1", m->n_vocab, m->d_embed, 1, 1); /* (V, d_embed) */
     if (m->learned_pos)
         add(w, K(POS_EMBD), "n_pos × d_model", "1", m->n_pos, m->d_model, 1,
             1);                                                   /* (n_ctx + extra, d) */
@@ -349,6 +353,14 @@ static void walk_layers(struct walk *w)
                  m->d_model, m->n_norm_per_layer);
     }
 
+    if (m->n_cross_layer > 0) {
+        /* MllamaCrossAttentionDecoderLayer: q/k/v/o, norms and MLP as above, plus
+         * MllamaTextCrossAttention q_norm, k_norm (RMSNorm(d_head)) and the scalar
+         * cross_attn_attn_gate, cross_attn_mlp_gate */
+        const uint64_t n2 = mul(w, 2, m->n_cross_layer);
+        add(w, K(CROSS_QK_NORM), "d_head", "2·n_cross_layer", m->d_head, 1, n2, n2);
+        add(w, K(CROSS_GATE), "1", "2·n_cross_layer", 1, 1, n2, n2);
+    }
     bool moe = w->layers[TMEM_SCOPE_MOE_LAYER] > 0;
     const char *dense = moe ? "n_dense_layer" : "n_layer";
     static const struct mlp_kinds dense_mlp = {K(MLP_GATE), K(MLP_UP), K(MLP_DOWN)};
@@ -450,11 +462,54 @@ static void walk_head(struct walk *w)
  *      Qwen2_5_VLPatchMerger; modeling_llava.py LlavaMultiModalProjector;
  *      modeling_llava_next.py image_newline; modeling_gemma3.py
  *      Gemma3MultiModalProjector. */
+/* MllamaVisionModel + multi_modal_projector. REF: modeling_mllama.py
+ * MllamaVisionModel (patch_embedding Conv2d without bias, class_embedding,
+ * gated_positional_embedding: gate, embedding (n_patch + 1, d_v),
+ * tile_embedding Embedding(max_aspect_ratio_id + 1, n_tile·(n_patch + 1)·d_v);
+ * pre_/post_tile_positional_embedding: Embedding(max_aspect_ratio_id + 1,
+ * n_tile·d_v) and a gate each; layernorm_pre, layernorm_post; transformer of
+ * n_layer and global_transformer of n_global_layer MllamaVisionEncoderLayer:
+ * q/k/v/o_proj without bias, fc1/fc2 with bias, input_layernorm and
+ * post_attention_layernorm, gate_attn and gate_ffn in the global ones);
+ * MllamaForConditionalGeneration.multi_modal_projector Linear(vision_output_dim,
+ * text hidden_size) with bias. max_aspect_ratio_id = len(supported_aspect_ratios). */
+static void walk_vision_mllama(struct walk *w)
+{
+    const struct tmem_vision *v = &w->m->vision;
+    const uint64_t d = v->d_model, f = v->d_ff;
+    const uint64_t L = v->n_layer + v->n_global_layer; /* every encoder layer */
+    uint64_t side = v->patch ? v->image_size / v->patch : 0;
+    uint64_t n_pos = mul(w, side, side) + 1;          /* patches + class token */
+    uint64_t rows = v->n_aspect_ratio + 1;
+    add(w, K(VISION_PATCH), "c·p² × d_v", "1", mul(w, v->n_channel, mul(w, v->patch, v->patch)), d, 1, 0);
+    add(w, K(VISION_CLASS), "d_v", "1", d, 1, 1, 0);
+    add(w, K(VISION_POS), "((image/p)² + 1) × d_v", "1", n_pos, d, 1, 0);
+    add(w, K(VISION_TILE_POS), "(n_aspect + 1) × n_tile·((image/p)² + 1)·d_v", "1", rows,
+        mul(w, mul(w, v->n_tile, n_pos), d), 1, 0);
+    add(w, K(VISION_ASPECT_EMBD), "(n_aspect + 1) × n_tile·d_v", "2", rows, mul(w, v->n_tile, d), 2, 0);
+    add(w, K(VISION_GATE), "1", "3 + 2·n_global_layer_v", 1, 1, 3 + mul(w, 2, v->n_global_layer), 0);
+    uint64_t n_norm = mul(w, 2, L) + 2; /* each layer's two, layernorm_pre and _post */
+    add(w, K(VISION_NORM), "d_v", "2·(n_layer_v + n_global_v) + 2", d, 1, n_norm, 0);
+    add(w, K(VISION_NORM_BIAS), "d_v", "2·(n_layer_v + n_global_v) + 2", d, 1, n_norm, 0);
+    add(w, K(VISION_QKV), "d_v × d_v", "3·(n_layer_v + n_global_v)", d, d, mul(w, 3, L), 0);
+    add(w, K(VISION_O), "d_v × d_v", "n_layer_v + n_global_v", d, d, L, 0);
+    add(w, K(VISION_MLP_UP), "d_v × d_ff_v", "n_layer_v + n_global_v", d, f, L, 0);
+    add(w, K(VISION_MLP_UP_BIAS), "d_ff_v", "n_layer_v + n_global_v", f, 1, L, 0);
+    add(w, K(VISION_MLP_DOWN), "d_ff_v × d_v", "n_layer_v + n_global_v", f, d, L, 0);
+    add(w, K(VISION_MLP_DOWN_BIAS), "d_v", "n_layer_v + n_global_v", d, 1, L, 0);
+    add(w, K(PROJ_2), "d_proj_in × d_text", "1", v->d_proj_in, v->d_text, 1, 0);
+    add(w, K(PROJ_2_BIAS), "d_text", "1", v->d_text, 1, 1, 0);
+}
+
 static void walk_vision(struct walk *w)
 {
     const struct tmem_vision *v = &w->m->vision;
     if (v->kind == TMEM_VISION_NONE)
         return;
+    if (v->kind == TMEM_VISION_MLLAMA) {
+        walk_vision_mllama(w);
+        return;
+    }
     const uint64_t d = v->d_model, L = v->n_layer, f = v->d_ff;
     const bool clip = v->kind == TMEM_VISION_CLIP, siglip = v->kind == TMEM_VISION_SIGLIP;
     const bool qwen = v->kind == TMEM_VISION_QWEN25_VL;
@@ -506,6 +561,7 @@ static void walk_vision(struct walk *w)
         add(w, K(PROJ_2_BIAS), "d_text", "1", t, 1, 1, 0);
         break;
     }
+    case TMEM_PROJECTOR_LINEAR: /* Mllama: walk_vision_mllama */
     case TMEM_PROJECTOR_COUNT:
         break;
     }

@@ -58,6 +58,7 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->first_attn_norm_absent = fi->first_attn_norm_absent;
     m->encdec = fi->encdec;
     m->n_rel_bucket = fi->n_rel_bucket;
+    m->embed_extra_rows = fi->embed_extra_rows;
     return TMEM_OK;
 }
 
@@ -152,6 +153,7 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
         m->attn_layer_step = v;
         m->attn_layer_offset = v - 1;
         return true;
+    case TMEM_FIELD_N_CROSS_LAYER: m->n_cross_layer = v; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;
@@ -458,6 +460,7 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
 
     TRY(tmem__check_range(err, "d_model", m.d_model, 1, TMEM_MAX_D_MODEL));
     TRY(tmem__check_range(err, "n_layer", m.n_layer, 1, TMEM_MAX_N_LAYER));
+    TRY(tmem__check_range(err, "cross_attention_layers", m.n_cross_layer, 0, m.n_layer));
     if (m.ssm != TMEM_SSM_NONE)
         TRY(resolve_ssm(&m, err));
     TRY(tmem__check_range(err, "n_head", m.n_head, 1, TMEM_MAX_N_HEAD));

@@ -220,6 +220,14 @@ static const struct tmem_tensor_kind_info kinds[] = {
     /* Jamba's dt/b/c_layernorm: on x_proj's output, which x_proj's row split
      * all-reduces (vLLM JambaMambaMixer: replicated) */
     [TMEM_TENSOR_KIND_SSM_XBC_NORM] = VEC("ssm.dt_b_c_norms.weight", S, SSM, REPL),
+    /* Mllama's cross-attention layers' extras: 2 · n_cross_layer vectors each,
+     * counted once and placed with the input (a few thousand elements); the
+     * scalar gates are counted with the norms (replicated vectors like them) */
+    [TMEM_TENSOR_KIND_CROSS_QK_NORM] = VEC("cross_attn.q_norm/k_norm", N, IN, REPL),
+    [TMEM_TENSOR_KIND_CROSS_GATE] = VEC("cross_attn_attn_gate/mlp_gate", N, IN, REPL),
+    [TMEM_TENSOR_KIND_VISION_TILE_POS] = TABLE("vision.tile_embedding", V, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_VISION_ASPECT_EMBD] = TABLE("vision.pre/post_tile_positional_embedding", V, IN, REPL, OTHER),
+    [TMEM_TENSOR_KIND_VISION_GATE] = VEC("vision.gates", V, IN, REPL),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");

@@ -24,7 +24,11 @@
  *          / 2 per QKᵀ and PV; MLA decode runs absorbed over the latent,
  *          (2·kv_lora_rank + qk_rope) / 2 (vLLM's MLA backends).
  * tmem infer's prefill is one step of the batch's b prompts (chunks of s
- * after 0); its decode one step of b decode tokens at c = s + g/2. tmem
+ * after 0; an encoder's forward: b·s tokens, b·s² pairs, no decode), after the vision encoder's step when there are images (its
+ * FLOPs tmem__vision_flops / tp, its bytes the tower and projector weights
+ * one GPU holds, read once: max(FLOPs / (peak·mfu), bytes / (HBM·mbu)),
+ * added to the TTFT; the text steps do not read the tower); its decode one
+ * step of b decode tokens at c = s + g/2. tmem
  * serve costs every engine step of its simulation with the same step.
  *   The ridge batch is the smallest b whose decode step the same test calls
  *   compute-bound (FLOP time ≥ byte time), found by bisection: b·(FLOP time
@@ -32,6 +36,9 @@
  *   concave in b, so the test flips once.
  * Doubles: FLOP counts pass 2^64. */
 #include "dtype_size.h"
+#include "error.h"
+#include "tensor_kind.h"
+#include "term.h"
 #include "timing.h"
 
 #include <math.h>
@@ -39,6 +46,45 @@
 static bool fp8_weights(enum tmem_wformat w)
 {
     return w == TMEM_WF_FP8 || w == TMEM_WF_FP8_CHANNEL || w == TMEM_WF_FP8_BLOCK;
+}
+
+enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    uint64_t b, uint64_t images, uint64_t p, uint64_t t,
+                                    struct tmem__term *flops, struct tmem_error *err)
+{
+    uint64_t tower = 0, proj = 0; /* sums of the inventory's checked counts */
+    for (uint32_t i = 0; i < inv->n_tensors; i++) {
+        const struct tmem_tensor *x = &inv->tensors[i];
+        if (x->group != TMEM_GROUP_VISION || !tmem__kind(x)->matmul)
+            continue;
+        if (x->kind == TMEM_TENSOR_KIND_PROJ_1 || x->kind == TMEM_TENSOR_KIND_PROJ_2)
+            proj += x->params;
+        else
+            tower += x->params;
+    }
+    const struct tmem_vision *v = &m->vision;
+    tmem__term_init(flops, true);
+    tmem__term_mul(flops, NULL, 2);
+    tmem__term_mul(flops, "b", b);
+    tmem__term_mul(flops, "images", images);
+    tmem__term_mul(flops, "P_tower", tower);
+    tmem__term_mul(flops, "p", p);
+    tmem__term_plus(flops, NULL, 4);
+    tmem__term_mul(flops, "b", b);
+    tmem__term_mul(flops, "images", images);
+    tmem__term_mul(flops, "L_v", v->n_layer);
+    tmem__term_mul(flops, "p", p);
+    tmem__term_mul(flops, "p", p);
+    tmem__term_mul(flops, "d_v", v->d_model);
+    tmem__term_plus(flops, NULL, 2);
+    tmem__term_mul(flops, "b", b);
+    tmem__term_mul(flops, "images", images);
+    tmem__term_mul(flops, "P_proj", proj);
+    tmem__term_mul(flops, "t", t);
+    if (tmem__term_overflow(flops))
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "--images",
+                          "the vision tower's FLOPs do not fit in 64 bits");
+    return TMEM_OK;
 }
 
 void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory *inv,
@@ -57,10 +103,15 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
     const double dh = mla ? (double)(m->qk_nope_dim + m->qk_rope_dim + m->v_head_dim) / 2.0
                           : (double)m->d_head;
     const double dh_decode = mla ? (double)(2 * m->kv_lora_rank + m->qk_rope_dim) / 2.0 : dh;
-    const double head = (double)m->n_vocab * (double)m->d_embed;
+    /* an encoder's head: its lm_head group (pooler, transform, classifier,
+     * an untied decoder) and a tied MLM decoder (the word embedding) */
+    const double vocab_head = (double)m->n_vocab * (double)m->d_embed;
+    const bool tied_head = m->tied && (!m->encoder || m->head == TMEM_HEAD_MLM);
+    const double head = !m->encoder ? vocab_head
+                        : (double)inv->group_params[TMEM_GROUP_LM_HEAD] + (tied_head ? vocab_head : 0.0);
     /* matrix-multiply parameters a token passes through */
     double n_mm = (double)inv->active_params - (double)inv->group_params[TMEM_GROUP_EMBEDDING] +
-                  (m->tied ? head : 0.0);
+                  (tied_head ? vocab_head : 0.0);
     double link = g->interconnect_bytes_per_s > 0 ? g->interconnect_bytes_per_s : 1.0;
     double ring = o->tp > 1 ? 2.0 * (tp - 1.0) / tp : 0.0;
     double act_bytes = (double)tmem__dtype_size(o->compute);
@@ -161,6 +212,7 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
                                    const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
                                    uint64_t window_bytes_per_token, uint64_t window_tokens,
+                                   double vision_flops, uint64_t vision_weight_bytes,
                                    struct tmem_roofline *rf, struct tmem_timing *t)
 {
     const double b = (double)o->batch, s = (double)o->prompt_tokens;
@@ -169,6 +221,24 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
     t->fp8_rate = rf->fp8_rate;
     t->compute_flops = rf->compute_flops;
     struct tmem_step_time st;
+
+    if (m->encoder) {
+        /* one bidirectional forward of the batch: b·s tokens, every token
+         * attends to all s (b·s² pairs; ModernBERT's local layers counted
+         * as global: an upper bound), head rows b (pooler, cls, none) or
+         * b·s (mlm); no KV, no decode */
+        struct tmem_step_batch fw = {.tokens = b * s, .rows = m->head == TMEM_HEAD_MLM ? b * s : b,
+                                     .attn_pairs = b * s * s};
+        tmem__roofline_step(rf, &fw, &st);
+        t->prefill_flops = st.flops;
+        t->prefill_bytes = st.bytes;
+        t->prefill_bound = tmem_step_bound_name(st.bound);
+        t->decode_bound = "none"; /* nothing decoded */
+        t->ttft_s = t->e2e_s = st.t_s;
+        t->sequences_per_s = b / st.t_s;
+        t->tokens_per_s = b * s / st.t_s;
+        return TMEM_OK;
+    }
 
     /* prefill of the whole batch: b chunks of s tokens, nothing cached */
     struct tmem_step_batch pre = {0};
@@ -181,6 +251,15 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
     t->prefill_bytes = st.bytes;
     t->prefill_bound = tmem_step_bound_name(st.bound);
     t->ttft_s = st.t_s;
+    /* the vision encoder's step before it: its FLOPs on one tensor-parallel
+     * rank, its weights read once */
+    t->vision_s = 0.0;
+    if (vision_flops > 0.0) {
+        double vc = vision_flops / (double)o->tp / rf->flops_per_s;
+        double vm = (double)vision_weight_bytes / rf->bytes_per_s;
+        t->vision_s = vc > vm ? vc : vm;
+        t->ttft_s += t->vision_s;
+    }
 
     /* one decode step in the middle of generation */
     double c = s + (double)o->gen_tokens / 2.0;

@@ -5,6 +5,21 @@
 
 #include "tmem/infer.h"
 
+struct tmem__term;
+
+/* The vision tower and projector forward for b requests of `images` images
+ * each (p patches and t tokens per image) into *flops (a term: --explain
+ * text and value from the same products):
+ *   b · images · (2 · P_tower · p + 4 · L_v · p² · d_v + 2 · P_proj · t)
+ * P_tower, P_proj: the tower's and the projector's matrix-multiply weights
+ * (the inventory's vision group); 4 · p² · d_v per layer and image is
+ * attention's q·kᵀ and ·v over the image's own patches (every layer as full
+ * attention: an upper bound for Qwen2.5-VL's windowed layers).
+ * TMEM_ERR_OVERFLOW past 2^64 FLOPs. */
+enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    uint64_t b, uint64_t images, uint64_t p, uint64_t t,
+                                    struct tmem__term *flops, struct tmem_error *err);
+
 /* Fills *rf (the step model) and *t for model m under opts: all_weight_bytes
  * and all_expert_bytes are what one tensor-parallel rank holds summed over
  * the pipeline stages, kv_bytes_per_token likewise, and
@@ -14,6 +29,7 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
                                    const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
                                    uint64_t window_bytes_per_token, uint64_t window_tokens,
+                                   double vision_flops, uint64_t vision_weight_bytes,
                                    struct tmem_roofline *rf, struct tmem_timing *t);
 
 /* The step model alone (inputs as above). */

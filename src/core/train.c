@@ -308,7 +308,7 @@ static enum tmem_status validate_post(const struct tmem_model *m, const struct t
 
 /* Every check (all), or only those that read a field a search's inner
  * loops change (micro-batch, micro-batch counts, ZeRO / FSDP, offload,
- * recompute; fused cross-entropy has none), in the same order: for a plan
+ * recompute; fused cross-entropy: an encoder's refusal), in the same order: for a plan
  * whose other fields equal those of a plan that passed every check (the
  * VALID memo of a prepared context), the others pass again, so the first
  * of these that fails is the first every check would report. */
@@ -329,11 +329,29 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
                           "a state-space (Mamba) model trains with tensor and context parallel 1 "
                           "(HF MambaMixer has no parallel split)");
-    if (all && m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
-                          "params counts it; its training activations (bidirectional attention, "
-                          "post-LN, the head's outputs) are not built yet");
+    if (all && m->n_cross_layer > 0) /* cross layers attend to image states: not modelled */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
+                          "training activations of cross-attention layers (Llama 3.2 Vision) "
+                          "are not modelled yet; tmem params counts the model");
+    if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
+        if (!m->post_norm || m->rel_attn)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
+                              "train fine-tunes BERT-layout encoders (bert, roberta, xlm-roberta); "
+                              "DeBERTa's disentangled attention and ModernBERT's local attention "
+                              "(deberta-v2, modernbert) are not built yet; params and infer count them");
+        if (m->head != TMEM_HEAD_MLM && m->head != TMEM_HEAD_CLS)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--head",
+                              "fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N");
+        if (o->kernels != TMEM_KERNELS_EAGER || o->dpo || o->rl != TMEM_RL_NONE || o->cp > 1)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED,
+                              o->kernels != TMEM_KERNELS_EAGER ? "--kernels" : o->dpo ? "--dpo"
+                              : o->rl != TMEM_RL_NONE ? "--rl" : "--cp",
+                              "not modeled for encoders (HF's BERT modules: --kernels eager)");
+    }
+    /* a search's inner loops change --fused-ce: checked in both modes */
+    if (m->encoder && o->fused_ce)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--fused-ce",
+                          "not modeled for encoders (HF's BERT modules: --kernels eager)");
     if (all && m->encdec)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; the "
@@ -1381,6 +1399,20 @@ static uint64_t frag_bytes(struct tmem_train_ctx *c, uint64_t rest)
     return frag(c, rest, NULL, 0);
 }
 
+/* the activation items' run in enum tmem_train_item */
+#define TI_ACT_FIRST TMEM_TI_ACT_ATTN
+#define TI_ACT_LAST TMEM_TI_RECOMPUTE
+
+/* item_table's activation items are exactly TI_ACT_FIRST .. TI_ACT_LAST
+ * (tmem__train_memo_keys_covered checks it for test_prep) */
+static bool act_items_contiguous(void)
+{
+    for (int it = 0; it < TMEM_TI_COUNT; it++)
+        if (item_table[it].act != (it >= TI_ACT_FIRST && it <= TI_ACT_LAST))
+            return false;
+    return true;
+}
+
 /* an item train_act.c computes (per micro-batch) */
 static bool act_item(const struct tmem_train_ctx *c, enum tmem_train_item it)
 {
@@ -1410,48 +1442,100 @@ static void part_items(struct tmem_train_ctx *c, bool act, uint64_t vals[TMEM_TI
     }
 }
 
-/* Every item, every phase, the peak. memo: the model-state items (every
- * item not an activation), their sums per phase and the host items, when
- * its key matched (hit) or to be filled (miss); im the same for the
- * activation items. full false (tmem_train_eval_peak): only the peak, its
- * phase, the layout and the sequence are written; the other phases'
- * fragmentation is not computed, because a phase's bytes rest + F × rest
- * rise strictly with its rest (F ≥ 0, rounded up), so the first phase of
- * the largest rest is the first phase of the largest total. */
-static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, struct tmem_train_state_memo *memo,
-                     bool hit, struct tmem_train_items_memo *im, bool items_hit, bool full)
+/* One stage's evaluation before anything is copied out: where its items
+ * are (the memos', or its own for a pass without a memo), their sums per
+ * phase, the peak and its phase, the host items and their sum. */
+struct stage_eval {
+    struct tmem_train_state_memo *memo; /* the state memo the items came from (NULL: own_s) */
+    bool hit;
+    bool light; /* both memos hit: the context's scalars a full result reads are not set yet */
+    const struct tmem_train_items_memo *im;
+    const uint64_t *sv, *av, *hv; /* model-state items, activation items, host items */
+    uint64_t rest[TMEM_PHASE_COUNT];
+    uint64_t peak_bytes, host_bytes;
+    int peak_phase;
+    uint64_t own_s[TMEM_TI_COUNT], own_a[TMEM_TI_COUNT], own_h[TMEM_HI_COUNT];
+    uint64_t own_sr[TMEM_PHASE_COUNT], own_ar[TMEM_PHASE_COUNT];
+};
+
+/* Every item, every phase's sum, the peak, the host items and their sum
+ * (every checked addition a full ledger makes but those that cannot
+ * overflow once the peak did not: the other phases' totals, smaller, and
+ * the peak's split, whose parts add up to it). memo: the model-state items
+ * (every item not an activation), their sums per phase, the host items and
+ * their sum, when its key matched (hit) or to be filled (miss); im the same
+ * for the activation items. Only the peak phase's fragmentation is
+ * computed: a phase's bytes rest + F × rest rise strictly with its rest
+ * (F ≥ 0, rounded up), so the first phase of the largest rest is the first
+ * phase of the largest total. */
+static void evaluate(struct tmem_train_ctx *c, struct stage_eval *se, struct tmem_train_state_memo *memo,
+                     bool hit, struct tmem_train_items_memo *im, bool items_hit)
 {
-    uint64_t own_s[TMEM_TI_COUNT], own_a[TMEM_TI_COUNT], own_sr[TMEM_PHASE_COUNT], own_ar[TMEM_PHASE_COUNT];
-    uint64_t *sv = memo != NULL ? memo->item_bytes : own_s, *sr = memo != NULL ? memo->rest : own_sr;
-    uint64_t *av = im != NULL ? im->item_bytes : own_a, *ar = im != NULL ? im->rest : own_ar;
+    uint64_t *sv = memo != NULL ? memo->item_bytes : se->own_s, *sr = memo != NULL ? memo->rest : se->own_sr;
+    uint64_t *av = im != NULL ? im->item_bytes : se->own_a, *ar = im != NULL ? im->rest : se->own_ar;
+    uint64_t *hv = memo != NULL ? memo->host_item_bytes : se->own_h;
     if (!hit)
         part_items(c, false, sv, sr);
     if (!items_hit)
         part_items(c, true, av, ar);
-    uint64_t rest[TMEM_PHASE_COUNT];
-    for (int p = 0; p < TMEM_PHASE_COUNT; p++)
-        rest[p] = tc_add(c, sr[p], ar[p]);
+    se->memo = memo;
+    se->hit = hit;
+    se->im = im;
+    se->sv = sv;
+    se->av = av;
+    se->hv = hv;
+    int pk = 0;
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++) {
+        se->rest[p] = tc_add(c, sr[p], ar[p]);
+        if (se->rest[p] > se->rest[pk])
+            pk = p;
+    }
+    se->peak_phase = pk;
+    se->peak_bytes = tc_add(c, se->rest[pk], frag_bytes(c, se->rest[pk]));
+    if (!hit) {
+        uint64_t host = 0;
+        for (int h = 0; h < TMEM_HI_COUNT; h++) {
+            hv[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
+            host = tc_add(c, host, hv[h]);
+        }
+        se->host_bytes = host;
+        if (memo != NULL)
+            memo->host_bytes = host;
+    } else {
+        se->host_bytes = memo->host_bytes;
+    }
+}
+
+/* tmem_train_eval_peak's part of the result */
+static void peak_out(const struct tmem_train_ctx *c, const struct stage_eval *se, struct tmem_train_result *r)
+{
     r->layout = c->lay;
     r->seq = c->seq;
+    r->peak_phase = (enum tmem_phase)se->peak_phase;
+    r->peak_bytes = se->peak_bytes;
+    r->paged_out = c->paged_out;
+}
+
+/* The whole result of one evaluated stage: every item, every phase, the
+ * host items (the phases kept by the state memo's first full copy) */
+static void full_out(struct tmem_train_ctx *c, const struct stage_eval *se, struct tmem_train_result *r)
+{
+    peak_out(c, se, r);
     r->n_stages_evaluated = 1;
-    if (!full) {
-        int pk = 0;
-        for (int p = 1; p < TMEM_PHASE_COUNT; p++)
-            if (rest[p] > rest[pk])
-                pk = p;
-        r->peak_phase = (enum tmem_phase)pk;
-        r->peak_bytes = tc_add(c, rest[pk], frag_bytes(c, rest[pk]));
-        if (!hit && memo != NULL) /* a later full evaluation reads them from the memo */
-            for (int h = 0; h < TMEM_HI_COUNT; h++)
-                memo->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
-        return;
+    if (se->light) { /* the gradients' phases, the flags of the result */
+        c->grads_persistent = grads_persistent(c->o);
+        tmem__train_act_family(c);
     }
-    memcpy(r->item_bytes, sv, sizeof r->item_bytes);
-    for (int it = 0; it < TMEM_TI_COUNT; it++)
-        r->item_bytes[it] += av[it]; /* one of the two is 0 */
+    /* the activation items are the run TI_ACT_FIRST .. TI_ACT_LAST
+     * (act_items_contiguous), 0 in the state items, which are 0 in them */
+    memcpy(r->item_bytes, se->sv, sizeof r->item_bytes);
+    if (!c->o->deepspeed_estimator)
+        memcpy(&r->item_bytes[TI_ACT_FIRST], &se->av[TI_ACT_FIRST],
+               (TI_ACT_LAST + 1 - TI_ACT_FIRST) * sizeof r->item_bytes[0]);
     /* the phases read what the state memo's key holds (grads_persistent):
      * kept by the first full evaluation of its key */
-    if (memo != NULL && hit && memo->phases_set) {
+    struct tmem_train_state_memo *memo = se->memo;
+    if (memo != NULL && se->hit && memo->phases_set) {
         memcpy(r->item_phases, memo->item_phases, sizeof r->item_phases);
     } else {
         for (int it = 0; it < TMEM_TI_COUNT; it++)
@@ -1461,33 +1545,17 @@ static void evaluate(struct tmem_train_ctx *c, struct tmem_train_result *r, stru
             memo->phases_set = true;
         }
     }
-    uint64_t best = 0;
-    r->peak_phase = TMEM_PHASE_FORWARD;
-    for (int p = 0; p < TMEM_PHASE_COUNT; p++) {
-        r->phase_bytes[p] = tc_add(c, rest[p], frag_bytes(c, rest[p]));
-        if (p == 0 || r->phase_bytes[p] > best) {
-            best = r->phase_bytes[p];
-            r->peak_phase = (enum tmem_phase)p;
-        }
-    }
-    r->peak_bytes = best;
-    r->item_bytes[TMEM_TI_FRAGMENTATION] = best - rest[r->peak_phase];
+    int pk = se->peak_phase;
+    for (int p = 0; p < TMEM_PHASE_COUNT; p++) /* none above the peak: none overflows */
+        r->phase_bytes[p] = p == pk ? se->peak_bytes : tc_add(c, se->rest[p], frag_bytes(c, se->rest[p]));
+    r->item_bytes[TMEM_TI_FRAGMENTATION] = se->peak_bytes - se->rest[pk];
     /* torch's view: the CUDA context and workspaces sit outside the caching
      * allocator, the fragmentation share inside its reserved pool */
-    uint64_t outside = (item_phases(c, TMEM_TI_CUDA) & PH(r->peak_phase)) ? r->item_bytes[TMEM_TI_CUDA] : 0;
-    if (!tmem__peak_split(rest[r->peak_phase] - outside, r->item_bytes[TMEM_TI_FRAGMENTATION], outside, &r->peak))
+    uint64_t outside = (r->item_phases[TMEM_TI_CUDA] & PH(pk)) ? r->item_bytes[TMEM_TI_CUDA] : 0;
+    if (!tmem__peak_split(se->rest[pk] - outside, r->item_bytes[TMEM_TI_FRAGMENTATION], outside, &r->peak))
         c->overflow = true;
-    r->host_bytes = 0;
-    for (int h = 0; h < TMEM_HI_COUNT; h++) {
-        if (!hit) {
-            r->host_item_bytes[h] = host_item(c, (enum tmem_host_item)h, NULL, 0);
-            if (memo != NULL)
-                memo->host_item_bytes[h] = r->host_item_bytes[h];
-        } else {
-            r->host_item_bytes[h] = memo->host_item_bytes[h];
-        }
-        r->host_bytes = tc_add(c, r->host_bytes, r->host_item_bytes[h]);
-    }
+    memcpy(r->host_item_bytes, se->hv, sizeof r->host_item_bytes);
+    r->host_bytes = se->host_bytes;
     r->layer_act = c->la;
     r->dropout = c->dropout_attn || c->dropout_resid || c->dropout_embd;
     r->rope = c->rope;
@@ -1590,10 +1658,16 @@ static inline uint64_t opts_word(const struct tmem_train_opts *o, size_t i)
 
 static inline bool key_match(const struct tmem_train_opts *o, const uint64_t *mask, const struct tmem_train_opts *key)
 {
-    uint64_t diff = 0;
-    for (size_t i = 0; i < TMEM_TRAIN_OPTS_WORDS; i++)
-        diff |= (opts_word(o, i) & mask[i]) ^ opts_word(key, i);
-    return diff == 0;
+    uint64_t d0 = 0, d1 = 0, d2 = 0, d3 = 0; /* four at a time: no loop-carried chain */
+    for (size_t i = 0; i < TMEM_TRAIN_OPTS_WORDS / 4 * 4; i += 4) {
+        d0 |= (opts_word(o, i) & mask[i]) ^ opts_word(key, i);
+        d1 |= (opts_word(o, i + 1) & mask[i + 1]) ^ opts_word(key, i + 1);
+        d2 |= (opts_word(o, i + 2) & mask[i + 2]) ^ opts_word(key, i + 2);
+        d3 |= (opts_word(o, i + 3) & mask[i + 3]) ^ opts_word(key, i + 3);
+    }
+    for (size_t i = TMEM_TRAIN_OPTS_WORDS / 4 * 4; i < TMEM_TRAIN_OPTS_WORDS; i++)
+        d0 |= (opts_word(o, i) & mask[i]) ^ opts_word(key, i);
+    return (d0 | d1 | d2 | d3) == 0;
 }
 
 static inline void key_store(const struct tmem_train_opts *o, const uint64_t *mask, struct tmem_train_opts *key)
@@ -1640,7 +1714,7 @@ bool tmem__train_memo_keys_covered(void)
             if (key[i] & ~(valid[i] | inner[i]))
                 return false;
     }
-    return true;
+    return act_items_contiguous(); /* and full_out's copy of the activation items covers them */
 }
 
 /* the slot: by the planner's innermost choices (micro-batch, recompute,
@@ -1684,7 +1758,7 @@ static void state_apply(struct tmem_train_ctx *c, const struct tmem_train_state_
  * the setup is made only if a paged optimizer needs its second pass.
  * Memos are written only by an evaluation without overflow. */
 static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tmem_train_opts *o,
-                           uint64_t stage, struct tmem_train_ctx *c, struct tmem_train_result *r, bool full)
+                           uint64_t stage, struct tmem_train_ctx *c, struct stage_eval *se)
 {
     bool accum = o->grad_accum > 1;
     uint32_t si = p->keyed ? state_slot(o, accum) : 0;
@@ -1711,11 +1785,7 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         c->inv = p->inv;
         c->o = o;
         c->pp = o->pp;
-        c->seq = plan_seq(p->m, o);
-        if (full) { /* the gradients' phases, the flags of the result */
-            c->grads_persistent = grads_persistent(o);
-            tmem__train_act_family(c);
-        }
+        c->seq = plan_seq(p->m, o); /* what a full result reads more: full_out */
     } else {
         setup_scalars(c, p->m, p->inv, o);
     }
@@ -1746,13 +1816,13 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
         }
         tmem__train_layer_bytes(c, &c->la);
     }
-    evaluate(c, r, sm, hit, im, items_hit, full);
+    evaluate(c, se, sm, hit, im, items_hit);
     /* a paged optimizer's states leave the GPU only when the GPU runs out:
      * counted on the host when the peak with them passes the capacity they
      * are paged against (the model-state items again, outside the memo; the
      * activation items as the first pass left them) */
     c->paged_out = false;
-    if (!c->overflow && paged_optimizer(o) && o->page_capacity_bytes != 0 && r->peak_bytes > o->page_capacity_bytes) {
+    if (!c->overflow && paged_optimizer(o) && o->page_capacity_bytes != 0 && se->peak_bytes > o->page_capacity_bytes) {
         if (light) { /* the whole setup, then the memos' layout and layer again */
             setup_scalars(c, p->m, p->inv, o);
             state_apply(c, sm);
@@ -1760,9 +1830,10 @@ static void prepared_stage(struct tmem_train_prep *p, int slot, const struct tme
             c->la = im->la;
         }
         c->paged_out = true;
-        evaluate(c, r, NULL, false, im, im != NULL, full);
+        evaluate(c, se, NULL, false, im, im != NULL);
+        light = false;
     }
-    r->paged_out = c->paged_out;
+    se->light = light;
     if (c->overflow)
         return;
     if (!act_hit) {
@@ -1885,22 +1956,35 @@ static enum tmem_status eval_stages(struct tmem_train_prep *p, const struct tmem
      * every middle stage holds no more than stage 0 */
     uint64_t cand[2] = {stage == UINT64_MAX ? 0 : stage, o->pp - 1};
     int n = stage == UINT64_MAX && o->pp > 1 ? 2 : 1;
-    struct tmem_train_ctx c;
-    struct tmem_train_result tmp;
+    struct tmem_train_ctx c[2];
+    struct stage_eval se[2];
     for (int i = 0; i < n; i++) {
-        prepared_stage(p, i, o, cand[i], &c, i == 0 ? r : &tmp, full);
-        if (c.overflow)
+        prepared_stage(p, i, o, cand[i], &c[i], &se[i]);
+        if (c[i].overflow)
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
-        if (i == 1 && tmp.peak_bytes > r->peak_bytes) {
-            if (full) {
-                *r = tmp;
-            } else {
-                r->peak_bytes = tmp.peak_bytes;
-                r->peak_phase = tmp.peak_phase;
-                r->layout = tmp.layout;
-            }
+        /* the other stage's items in the same entry of the items table:
+         * this stage's kept aside, since they are read after it */
+        if (i == 0 && n == 2 && se[0].im != NULL && se[0].im == &p->items[items_slot(o, cand[1], p->n_items)]) {
+            memcpy(se[0].own_a, se[0].av, sizeof se[0].own_a);
+            se[0].av = se[0].own_a;
         }
     }
+    /* the worse stage (the first on a tie): only its result is copied out,
+     * the other's checked sums having refused any overflow */
+    int w = n == 2 && se[1].peak_bytes > se[0].peak_bytes ? 1 : 0;
+    if (!full) {
+        peak_out(&c[w], &se[w], r);
+    } else if (p->keyed || n == 1) {
+        full_out(&c[w], &se[w], r);
+    } else { /* tmem_train_compute: both stages' results, the worse kept */
+        struct tmem_train_result tmp;
+        full_out(&c[0], &se[0], r);
+        full_out(&c[1], &se[1], &tmp);
+        if (tmp.peak_bytes > r->peak_bytes)
+            *r = tmp;
+    }
+    if (c[0].overflow || c[n - 1].overflow)
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
     r->n_stages_evaluated = (uint64_t)n;
     return TMEM_OK;
 }
@@ -1978,9 +2062,14 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
         tmem__sb_str(&sb, ")");
         break;
     case TMEM_TI_LOSS:
-        tmem__sb_str(&sb, !c->fused_ce                           ? "loss log-softmax (fp32)"
+        tmem__sb_str(&sb, c->m->encoder && !c->pi->autocast    ? "loss log-softmax ("
+                          : !c->fused_ce                           ? "loss log-softmax (fp32)"
                           : c->o->kernels == TMEM_KERNELS_LIGER ? "lm_head grad (Liger)"
                                                                  : "loss softmax chunk (fp32)");
+        if (c->m->encoder && !c->pi->autocast) {
+            tmem__sb_str(&sb, cd);
+            tmem__sb_str(&sb, ")");
+        }
         break;
     case TMEM_TI_LOGITS_GRAD: tmem__sb_str(&sb, c->fused_ce ? "hidden-state grad (fused CE)" : "logits gradient"); break;
     case TMEM_TI_RECOMPUTE: tmem__sb_str(&sb, "recomputed layer"); break;

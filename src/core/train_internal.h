@@ -102,7 +102,8 @@ void tmem__train_setup(struct tmem_train_ctx *c, const struct tmem_model *m,
 
 /* train.c: the state and items memos' keys (state_key, items_key) keep no
  * field but those of the validation's key (whose generation they store)
- * and the inner-loop fields they keep beside it (tests/unit/test_prep.c) */
+ * and the inner-loop fields they keep beside it, and the activation items
+ * are one run of enum tmem_train_item (tests/unit/test_prep.c) */
 bool tmem__train_memo_keys_covered(void);
 
 /* train.c: instances of t on this stage (the last stage's copy of a tied

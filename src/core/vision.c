@@ -9,7 +9,8 @@
  *      modeling_gemma3.py (mm_tokens_per_image 256 after 4×4 average
  *      pooling of 64×64 patches), modeling_qwen2_5_vl.py /
  *      image_processing_qwen2_vl.py (the grid (h/14)·(w/14), merged 2×2:
- *      (h/28)·(w/28) tokens). */
+ *      (h/28)·(w/28) tokens), modeling_mllama.py (num_patches = (image_size /
+ *      patch_size)² + 1 per tile, max_num_tiles tiles). */
 #include "checked.h"
 #include "error.h"
 #include "model_internal.h"
@@ -48,6 +49,13 @@ enum tmem_status tmem__vision_resolve(struct tmem_vision *v, uint64_t d_text,
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, "vision_config.image_size",
                           "image_size is not a multiple of patch_size");
     TRY(tmem__check_range(err, "mm_tokens_per_image", v->tokens_per_image, 0, UINT64_C(1) << 24));
+    if (v->kind == TMEM_VISION_MLLAMA) {
+        TRY(tmem__check_range(err, "vision_config.num_global_layers", v->n_global_layer, 0,
+                              TMEM_MAX_N_LAYER));
+        TRY(tmem__check_range(err, "vision_config.max_num_tiles", v->n_tile, 1, 64));
+        TRY(tmem__check_range(err, "vision_config.supported_aspect_ratios", v->n_aspect_ratio, 1, 1024));
+        TRY(tmem__check_range(err, "vision_config.vision_output_dim", v->d_proj_in, 1, TMEM_MAX_D_FF));
+    }
     return TMEM_OK;
 }
 
@@ -82,6 +90,13 @@ enum tmem_status tmem_vision_image(const struct tmem_vision *v, uint64_t h, uint
     }
     uint64_t side = v->image_size / v->patch;
     uint64_t one = side * side + (v->kind == TMEM_VISION_CLIP ? 1 : 0); /* + class token */
+    if (v->kind == TMEM_VISION_MLLAMA) {
+        /* every tile's patches and class token: (560/14)² + 1 = 1601, × 4 tiles;
+         * they reach the text model as cross-attention states, not prompt tokens */
+        *patches = v->n_tile * (side * side + 1);
+        *tokens = *patches;
+        return TMEM_OK;
+    }
     if (v->image_newline) {
         /* LLaVA-NeXT anyres, its worst case on the default grid pinpoints: a
          * 672 × 672 image = the base 336 view (side²) plus 2 × 2 tiles unpadded

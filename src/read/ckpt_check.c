@@ -223,7 +223,10 @@ enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_c
 
     bool has_head = group[TMEM_GROUP_LM_HEAD] > 0;
     out->tied = !has_head;
-    if (m->tied && !has_head)
+    if (m->encoder && m->head == TMEM_HEAD_NONE && !has_head)
+        line(out, TMEM_CHECK_OK, "no head: the encoder's last hidden states, as in %s",
+             out->against);
+    else if (m->tied && !has_head)
         line(out, TMEM_CHECK_OK,
              "tied embeddings: no lm_head tensor, the embedding serves as the head, as in %s",
              out->against);

@@ -178,9 +178,11 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
     if (nk && nk->type == TMEM_GGUF_STRING)
         tmem__copy_marked(m->name, sizeof m->name, nk->str); /* cut on a character, with … */
 
+    const bool ssm = m->ssm != TMEM_SSM_NONE;
     kv_u64(d, "embedding_length", true, &m->d_model);
     kv_u64(d, "block_count", true, &m->n_layer);
-    kv_u64(d, "attention.head_count", true, &m->n_head);
+    /* llama.cpp writes head_count 0 for the state-space models */
+    kv_u64(d, "attention.head_count", !ssm, &m->n_head);
     kv_u64(d, "attention.head_count_kv", false, &m->n_kv_head);
     kv_u64(d, "context_length", false, &m->n_ctx);
     kv_u64(d, "attention.sliding_window", false, &m->sliding_window);
@@ -188,6 +190,23 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
     uint64_t key_len = 0, value_len = 0;
     kv_u64(d, "attention.key_length", false, &key_len);
     kv_u64(d, "attention.value_length", false, &value_len);
+    if (ssm) {
+        /* REF llama.cpp convert_hf_to_gguf.py MambaModel / Mamba2Model
+         * set_gguf_parameters and llama-model.cpp LLM_ARCH_MAMBA(2): ssm.*
+         * sizes; Mamba-2's time_step_rank is its number of heads */
+        m->d_ff = 0;
+        kv_u64(d, "ssm.conv_kernel", true, &m->ssm_d_conv);
+        kv_u64(d, "ssm.inner_size", true, &m->ssm_d_inner);
+        kv_u64(d, "ssm.state_size", true, &m->ssm_d_state);
+        if (m->ssm == TMEM_SSM_MAMBA2) {
+            kv_u64(d, "ssm.time_step_rank", true, &m->ssm_n_head);
+            kv_u64(d, "ssm.group_count", true, &m->ssm_n_group);
+            if (d->st == TMEM_OK && m->ssm_n_head && m->ssm_d_inner % m->ssm_n_head == 0)
+                m->ssm_d_head = m->ssm_d_inner / m->ssm_n_head; /* else resolve refuses */
+        } else {
+            kv_u64(d, "ssm.time_step_rank", true, &m->ssm_dt_rank);
+        }
+    }
     if (d->st != TMEM_OK)
         return d->st;
 
@@ -217,9 +236,12 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
         m->o_bias = blk0(d, "attn_output.bias");
         m->mlp_bias = blk0(d, "ffn_up.bias") || blk0(d, "ffn_down.bias");
         m->qk_norm = blk0(d, "attn_q_norm.weight");
+        /* BERT (llama.cpp "bert"): attn_output_norm after attention,
+         * layer_output_norm after the MLP (post-LN) */
         static const char *const norms[] = {"attn_norm.weight", "attn_norm_2.weight",
                                             "ffn_norm.weight", "post_attention_norm.weight",
-                                            "post_ffw_norm.weight"};
+                                            "post_ffw_norm.weight", "attn_output_norm.weight",
+                                            "layer_output_norm.weight"};
         uint32_t n_norm = 0;
         for (size_t i = 0; i < sizeof norms / sizeof norms[0]; i++)
             n_norm += blk0(d, norms[i]);
@@ -227,7 +249,9 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
             m->norm = TMEM_NORM_NONPARAM;
         } else {
             m->n_norm_per_layer = n_norm;
-            m->norm = blk0(d, "attn_norm.bias") ? TMEM_NORM_LAYERNORM : weight_only_norm(m);
+            m->norm = blk0(d, "attn_norm.bias") || blk0(d, "attn_output_norm.bias")
+                          ? TMEM_NORM_LAYERNORM
+                          : weight_only_norm(m);
         }
         m->final_norm = has_tensor(d, "output_norm.weight");
         m->embed_norm = has_tensor(d, "token_embd_norm.weight");
@@ -237,6 +261,20 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
         m->learned_pos = pos != NULL;
         if (pos && pos->n_dims == 2)
             m->n_ctx = pos->dims[1];
+        if (ssm) {
+            m->ssm_proj_bias = blk0(d, "ssm_in.bias");
+            m->ssm_conv_bias = blk0(d, "ssm_conv1d.bias");
+        }
+        if (m->encoder) {
+            /* BERT's token_types (n_embd, n_token_types); convert_hf_to_gguf.py
+             * BertModel drops the pooler (embeddings only): no head */
+            const struct tmem_ckpt_tensor *tt = tensor(d, "token_types.weight");
+            m->n_type_vocab = tt && tt->n_dims == 2 ? tt->dims[1] : 0;
+            m->head = TMEM_HEAD_NONE;
+            if (has_tensor(d, "cls.weight") || has_tensor(d, "cls.output.weight"))
+                note(d, "the classifier tensors (cls.*) are not counted (no head is read from "
+                        "a GGUF)");
+        }
     }
 
     if (m->attn == TMEM_ATTN_MLA) {

@@ -146,10 +146,16 @@ unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason)
         g = TMEM_GROUP_SHARED_EXPERTS;
     } else if (has(&pr, name, ".experts.") || has(&pr, name, "_exps")) {
         g = TMEM_GROUP_EXPERTS;
+    } else if (segment(&pr, name, "mixer", false) || segment(&pr, name, "ssm_", true)) {
+        /* Mamba's mixer (HF backbone.layers.N.mixer.*, llama.cpp blk.N.ssm_in,
+         * ssm_conv1d, ssm_x, ssm_dt, ssm_a, ssm_d, ssm_norm, ssm_out), its
+         * gated norm included */
+        g = TMEM_GROUP_SSM;
     } else if (has(&pr, name, "norm") || segment(&pr, name, "ln_", true) || segment(&pr, name, "ln", false)) {
         g = TMEM_GROUP_NORM;
     } else if (has(&pr, name, "relative_attention_bias") || segment(&pr, name, "shared", false) ||
                has(&pr, name, "embed") || has(&pr, name, "embd") || segment(&pr, name, "wte", false) || segment(&pr, name, "wpe", false) ||
+               segment(&pr, name, "token_types", false) || /* llama.cpp BERT's token-type table */
                has(&pr, name, "word_embeddings") || segment(&pr, name, "project_in", false) ||
                segment(&pr, name, "project_out", false)) {
         g = TMEM_GROUP_EMBEDDING;

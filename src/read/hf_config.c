@@ -373,8 +373,12 @@ static void apply(struct cfg *c, const struct tmem_config_key *r, struct tmem_mo
         x = b;
         break;
     case TMEM_CONFIG_OP_SIZE:
-        if (v == NULL)
+        if (v == NULL && !r->has_default)
             return;
+        if (v == NULL) {
+            x = r->dflt;
+            break;
+        }
         if (!json_is_object(v) && !json_is_array(v)) {
             char msg[128];
             snprintf(msg, sizeof msg, "expected an object or array, got %s", tmem__json_kind(v));

@@ -1,5 +1,5 @@
 /* hf_vision.c — the vision tower of an HF vision-language config: which
- * model_types carry one (llava, llava_next, gemma3, qwen2_5_vl), where their
+ * model_types carry one (llava, llava_next, gemma3, qwen2_5_vl, mllama), where their
  * text model lives, and vision_config read into struct tmem_vision with the
  * config classes' defaults. hf_config.c reads the text model.
  *
@@ -12,7 +12,8 @@
  *      3420, num_heads 16, in_channels 3, patch_size 14, spatial_merge_size 2,
  *      temporal_patch_size 2, out_hidden_size 3584); configuration_llava.py
  *      (vision_feature_select_strategy "default": the class token dropped);
- *      configuration_gemma3.py (mm_tokens_per_image 256). */
+ *      configuration_gemma3.py (mm_tokens_per_image 256);
+ *      configuration_mllama.py MllamaVisionConfig. */
 #include "jsonutil.h"
 #include "reader.h"
 
@@ -30,7 +31,17 @@ static const struct {
     {"llava_next", TMEM_PROJECTOR_MLP2, true, NULL},
     {"gemma3", TMEM_PROJECTOR_GEMMA3, false, NULL},
     {"qwen2_5_vl", TMEM_PROJECTOR_QWEN25_MERGER, false, "qwen2"},
+    {"mllama", TMEM_PROJECTOR_LINEAR, false, NULL},
 };
+
+/* the size of array key k of obj, or def when absent; -1 when not an array */
+static int64_t array_size(json_t *obj, const char *k, int64_t def)
+{
+    json_t *a = json_object_get(obj, k);
+    if (a == NULL)
+        return def;
+    return json_is_array(a) ? (int64_t)json_array_size(a) : -1;
+}
 
 static int vl_index(const char *type)
 {
@@ -106,7 +117,31 @@ enum tmem_status tmem__hf_vision_read(json_t *top, const char *model_type, const
     const char *vtype = json_is_string(vt) ? json_string_value(vt) : NULL;
     v->projector = vl_types[i].projector;
     v->image_newline = vl_types[i].newline;
-    if (vl_types[i].projector == TMEM_PROJECTOR_QWEN25_MERGER) {
+    if (vl_types[i].projector == TMEM_PROJECTOR_LINEAR) {
+        /* MllamaVisionConfig: hidden_size 1280, num_hidden_layers 32,
+         * num_global_layers 8, attention_heads 16, intermediate_size 5120,
+         * num_channels 3, image_size 448, patch_size 14, max_num_tiles 4,
+         * vision_output_dim 7680, supported_aspect_ratios 8 pairs */
+        v->kind = TMEM_VISION_MLLAMA;
+        v->d_model = u64(&r, "hidden_size", 1280);
+        v->n_layer = u64(&r, "num_hidden_layers", 32);
+        v->n_global_layer = u64(&r, "num_global_layers", 8);
+        v->n_head = u64(&r, "attention_heads|num_attention_heads", 16);
+        v->d_ff = u64(&r, "intermediate_size", 5120);
+        v->n_channel = u64(&r, "num_channels", 3);
+        v->image_size = u64(&r, "image_size", 448);
+        v->patch = u64(&r, "patch_size", 14);
+        v->n_tile = u64(&r, "max_num_tiles", 4);
+        v->d_proj_in = u64(&r, "vision_output_dim", 7680);
+        int64_t n_ar = array_size(r.obj, "supported_aspect_ratios", 8);
+        if (r.st == TMEM_OK && n_ar < 0) {
+            json_decref(empty);
+            tmem__fail_at(err, TMEM_ERR_SCHEMA, vwhere, "supported_aspect_ratios",
+                          "expected an array of [tiles high, tiles wide] pairs");
+            return TMEM_ERR_SCHEMA;
+        }
+        v->n_aspect_ratio = (uint64_t)n_ar;
+    } else if (vl_types[i].projector == TMEM_PROJECTOR_QWEN25_MERGER) {
         v->kind = TMEM_VISION_QWEN25_VL;
         v->n_layer = u64(&r, "depth", 32);
         v->d_model = u64(&r, "hidden_size|embed_dim", 3584);

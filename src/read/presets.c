@@ -1582,6 +1582,36 @@ static const struct tmem_preset presets[] = {
      "\"torch_dtype\": \"float16\""
      "}"},
 
+    /* Config: meta-llama/Llama-3.2-11B-Vision config.json (MllamaForConditionalGeneration):
+     * text_config mllama_text_model (40 layers, 8 of them cross-attention), vision_config
+     * mllama_vision_model (32 + 8 global layers, 4 tiles of 560², 8 aspect ratios, output
+     * 7680 = 1280 · (5 intermediate layers + 1)). Published: HF safetensors metadata
+     * parameter_count (BF16) of meta-llama/Llama-3.2-11B-Vision-Instruct, the same
+     * architecture, 10670220835 (quoted in public code: `"meta-llama/llama-3.2-11b-vision-
+     * instruct": 10670220835`, from HfApi().get_safetensors_metadata). */
+    {"llama-3.2-11b-vision", "meta-llama/Llama-3.2-11B-Vision", UINT64_C(10670220835),
+     "HF safetensors parameter_count of meta-llama/Llama-3.2-11B-Vision-Instruct "
+     "10,670,220,835, as quoted in public code",
+     "{"
+     "\"model_type\": \"mllama\", "
+     "\"architectures\": [\"MllamaForConditionalGeneration\"], "
+     "\"image_token_index\": 128256, "
+     "\"text_config\": {\"model_type\": \"mllama_text_model\", "
+     "\"cross_attention_layers\": [3, 8, 13, 18, 23, 28, 33, 38], \"hidden_size\": 4096, "
+     "\"intermediate_size\": 14336, \"max_position_embeddings\": 131072, "
+     "\"num_attention_heads\": 32, \"num_hidden_layers\": 40, \"num_key_value_heads\": 8, "
+     "\"rms_norm_eps\": 1e-05, \"rope_theta\": 500000.0, \"tie_word_embeddings\": false, "
+     "\"vocab_size\": 128256, \"torch_dtype\": \"bfloat16\"}, "
+     "\"vision_config\": {\"model_type\": \"mllama_vision_model\", \"attention_heads\": 16, "
+     "\"hidden_size\": 1280, \"image_size\": 560, "
+     "\"intermediate_layers_indices\": [3, 7, 15, 23, 30], \"intermediate_size\": 5120, "
+     "\"max_num_tiles\": 4, \"num_channels\": 3, \"num_global_layers\": 8, "
+     "\"num_hidden_layers\": 32, \"patch_size\": 14, "
+     "\"supported_aspect_ratios\": [[1, 1], [1, 2], [1, 3], [1, 4], [2, 1], [2, 2], [3, 1], [4, 1]], "
+     "\"vision_output_dim\": 7680, \"torch_dtype\": \"bfloat16\"}, "
+     "\"torch_dtype\": \"bfloat16\""
+     "}"},
+
     /* Config: google/gemma-3-4b-it config.json (Gemma3ForConditionalGeneration).
      * Its text_config relies on Gemma3TextConfig's defaults for vocab_size
      * 262208, num_attention_heads 8, num_key_value_heads 4, head_dim 256,

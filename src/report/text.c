@@ -198,12 +198,14 @@ void tmem__report_params_text(FILE *out, const struct tmem_params_view *v,
     if (m->vision.kind != TMEM_VISION_NONE) {
         static const char *const tower[] = {
             [TMEM_VISION_NONE] = "", [TMEM_VISION_CLIP] = "CLIP ViT",
-            [TMEM_VISION_SIGLIP] = "SigLIP ViT", [TMEM_VISION_QWEN25_VL] = "Qwen2.5-VL ViT"};
+            [TMEM_VISION_SIGLIP] = "SigLIP ViT", [TMEM_VISION_QWEN25_VL] = "Qwen2.5-VL ViT",
+            [TMEM_VISION_MLLAMA] = "Mllama tiled ViT"};
         _Static_assert(sizeof tower / sizeof tower[0] == TMEM_VISION_COUNT, "one name per tower");
         static const char *const proj[] = {
             [TMEM_PROJECTOR_NONE] = "none", [TMEM_PROJECTOR_MLP2] = "2-layer MLP (GELU)",
             [TMEM_PROJECTOR_GEMMA3] = "RMSNorm + linear",
-            [TMEM_PROJECTOR_QWEN25_MERGER] = "2×2 patch merger MLP"};
+            [TMEM_PROJECTOR_QWEN25_MERGER] = "2×2 patch merger MLP",
+            [TMEM_PROJECTOR_LINEAR] = "linear (into cross-attention)"};
         _Static_assert(sizeof proj / sizeof proj[0] == TMEM_PROJECTOR_COUNT, "one name per projector");
         const struct tmem_vision *vt = &m->vision;
         fprintf(out, "vision: %s · d_model %llu · n_layer %llu · n_head %llu · d_ff %llu · patch %llu",

@@ -58,6 +58,21 @@ same_as_config llama-nocfg config-llama.json
 same_as_config llama.gguf config-llama.json
 same_as_config llama-v2.gguf config-llama.json
 same_as_config qwen2.gguf config-qwen2.json
+# llama.cpp's mamba and bert GGUFs at the published checkpoints' shapes = the
+# presets (the HF configs): mamba-130m 129,135,360; bert-base-uncased without
+# the pooler convert_hf_to_gguf.py drops, 109,482,240 - 590,592 = 108,891,648
+same_as_preset() { # CHECKPOINT PRESET [FLAGS]
+  f=$1
+  shift
+  run_json "$TMP/i.json" inspect "$FX/$f" || return
+  run_json "$TMP/p.json" params "$@" || return
+  expect_eq "$f = params $*" "$(json_num "$TMP/i.json" compared_params)" \
+    "$(json_num "$TMP/p.json" total_params)"
+}
+same_as_preset mamba-130m.gguf mamba-130m
+expect_eq "mamba-130m.gguf is the published 129,135,360" "$(json_num "$TMP/i.json" compared_params)" 129135360
+same_as_preset bert-base.gguf bert-base-uncased --head none
+expect_eq "bert-base.gguf is 109,482,240 less the pooler" "$(json_num "$TMP/i.json" compared_params)" 108891648
 same_as_config dsv3.gguf config-dsv3.json
 same_as_config dsv3-nocfg config-dsv3.json
 
@@ -171,7 +186,7 @@ expect_error "unknown option" "--nope: unknown option" inspect "$FX/llama" --nop
 # --- cross-check against @huggingface/gguf, an independent parser ---------------------------
 NPM="$ROOT/tests/npm"
 if command -v node >/dev/null 2>&1 && [ -d "$NPM/node_modules/@huggingface/gguf" ]; then
-  for f in llama.gguf llama-v2.gguf qwen2.gguf dsv3.gguf; do
+  for f in llama.gguf llama-v2.gguf qwen2.gguf dsv3.gguf mamba-130m.gguf mamba2.gguf bert-base.gguf; do
     if "$TMEM" inspect "$FX/$f" --json --tensors >"$TMP/x.json" 2>"$TMP/err" &&
       node "$NPM/crosscheck.mjs" "$FX/$f" "$TMP/x.json" >"$TMP/x.txt" 2>&1; then
       ok

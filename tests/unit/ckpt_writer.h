@@ -794,6 +794,127 @@ static inline void ckw_gguf_model(struct ckw_gguf *g, const char *arch, const st
     ckw_gguf_model_t(g, arch, m, &ty, ft);
 }
 
+/* llama.cpp's Mamba-1 / Mamba-2 GGUF (mamba2 when n_ssm_head > 0), as
+ * convert_hf_to_gguf.py MambaModel / Mamba2Model write it and llama-model.cpp
+ * LLM_ARCH_MAMBA / LLM_ARCH_MAMBA2 load it (ne[0] first): head_count 0,
+ * ssm.* sizes (Mamba-2: time_step_rank = heads, group_count); per layer
+ * attn_norm {d}, ssm_in {d, in}, ssm_conv1d {d_conv, conv} + bias, Mamba-1
+ * ssm_x {d_inner, r + 2N}, ssm_dt {r, d_inner} + bias {d_inner}, ssm_a
+ * {N, d_inner}, ssm_d {d_inner}; Mamba-2 ssm_dt.bias {heads}, ssm_a {1,
+ * heads}, ssm_d {1, heads}, ssm_norm {d_inner / groups, groups}; ssm_out
+ * {d_inner, d}; output_norm; no output (tied) unless untied. Matrices F16. */
+struct ckw_ssm {
+    uint64_t V, d, L, d_inner, d_state, d_conv, dt_rank; /* Mamba-1 */
+    uint64_t n_ssm_head, n_group;                        /* Mamba-2 */
+    bool tied;
+};
+
+static inline void ckw_gguf_ssm(struct ckw_gguf *g, const struct ckw_ssm *m)
+{
+    char k[160], n[160];
+    const bool m2 = m->n_ssm_head > 0;
+    const char *arch = m2 ? "mamba2" : "mamba";
+    const uint64_t d = m->d, di = m->d_inner, N = m->d_state;
+    const uint64_t conv = m2 ? di + 2 * m->n_group * N : di;
+    const uint64_t in = m2 ? di + conv + m->n_ssm_head : 2 * di;
+#define KEY(s) (snprintf(k, sizeof k, "%s.%s", arch, s), k)
+#define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
+    ckw_kv_str(g, "general.architecture", arch);
+    ckw_kv_str(g, "general.name", "tiny ssm");
+    ckw_kv_u32(g, "general.file_type", 1);
+    ckw_kv_u32(g, KEY("context_length"), 1u << 20);
+    ckw_kv_u32(g, KEY("embedding_length"), (uint32_t)d);
+    ckw_kv_u32(g, KEY("feed_forward_length"), 0);
+    ckw_kv_u32(g, KEY("attention.head_count"), 0);
+    ckw_kv_u32(g, KEY("block_count"), (uint32_t)m->L);
+    ckw_kv_u32(g, KEY("ssm.conv_kernel"), (uint32_t)m->d_conv);
+    ckw_kv_u32(g, KEY("ssm.inner_size"), (uint32_t)di);
+    ckw_kv_u32(g, KEY("ssm.state_size"), (uint32_t)N);
+    ckw_kv_u32(g, KEY("ssm.time_step_rank"), (uint32_t)(m2 ? m->n_ssm_head : m->dt_rank));
+    if (m2)
+        ckw_kv_u32(g, KEY("ssm.group_count"), (uint32_t)m->n_group);
+    ckw_kv_f32(g, KEY("attention.layer_norm_rms_epsilon"), 1e-5f);
+    ckw_kv_bool(g, KEY("ssm.dt_b_c_rms"), false);
+    ckw_kv_str(g, "tokenizer.ggml.model", "gpt2");
+    ckw_kv_tokens(g, "tokenizer.ggml.tokens", m->V);
+    ckw_tensor(g, "token_embd.weight", CKW_F16, 2, d, m->V, 0, 0);
+    for (uint64_t l = 0; l < m->L; l++) {
+        unsigned long long L = (unsigned long long)l;
+        ckw_tensor(g, NAME("blk.%llu.attn_norm.weight", L), CKW_F32, 1, d, 0, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.ssm_in.weight", L), CKW_F16, 2, d, in, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.ssm_conv1d.weight", L), CKW_F32, 2, m->d_conv, conv, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.ssm_conv1d.bias", L), CKW_F32, 1, conv, 0, 0, 0);
+        if (m2) {
+            ckw_tensor(g, NAME("blk.%llu.ssm_dt.bias", L), CKW_F32, 1, m->n_ssm_head, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ssm_a", L), CKW_F32, 2, 1, m->n_ssm_head, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ssm_d", L), CKW_F32, 2, 1, m->n_ssm_head, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ssm_norm.weight", L), CKW_F32, 2, di / m->n_group, m->n_group, 0, 0);
+        } else {
+            ckw_tensor(g, NAME("blk.%llu.ssm_x.weight", L), CKW_F16, 2, di, m->dt_rank + 2 * N, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ssm_dt.weight", L), CKW_F16, 2, m->dt_rank, di, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ssm_dt.bias", L), CKW_F32, 1, di, 0, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ssm_a", L), CKW_F32, 2, N, di, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ssm_d", L), CKW_F32, 1, di, 0, 0, 0);
+        }
+        ckw_tensor(g, NAME("blk.%llu.ssm_out.weight", L), CKW_F16, 2, di, d, 0, 0);
+    }
+    ckw_tensor(g, "output_norm.weight", CKW_F32, 1, d, 0, 0, 0);
+    if (!m->tied)
+        ckw_tensor(g, "output.weight", CKW_F16, 2, d, m->V, 0, 0);
+#undef KEY
+#undef NAME
+}
+
+/* llama.cpp's "bert" GGUF, as convert_hf_to_gguf.py BertModel writes it
+ * (the pooler dropped) and llama-model.cpp LLM_ARCH_BERT loads it:
+ * token_embd {d, V}, token_types {d, n_types}, position_embd {d, n_ctx},
+ * token_embd_norm weight + bias; per layer attn_q/k/v {d, d} + bias,
+ * attn_output {d, d} + bias, attn_output_norm weight + bias, ffn_up {d, f}
+ * + bias, ffn_down {f, d} + bias, layer_output_norm weight + bias;
+ * bert.attention.causal false. */
+static inline void ckw_gguf_bert(struct ckw_gguf *g, uint64_t V, uint64_t d, uint64_t L,
+                                 uint64_t n_head, uint64_t f, uint64_t n_ctx, uint64_t n_types)
+{
+    char n[160];
+#define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
+    ckw_kv_str(g, "general.architecture", "bert");
+    ckw_kv_str(g, "general.name", "tiny bert");
+    ckw_kv_u32(g, "general.file_type", 1);
+    ckw_kv_u32(g, "bert.context_length", (uint32_t)n_ctx);
+    ckw_kv_u32(g, "bert.embedding_length", (uint32_t)d);
+    ckw_kv_u32(g, "bert.feed_forward_length", (uint32_t)f);
+    ckw_kv_u32(g, "bert.attention.head_count", (uint32_t)n_head);
+    ckw_kv_u32(g, "bert.block_count", (uint32_t)L);
+    ckw_kv_f32(g, "bert.attention.layer_norm_epsilon", 1e-12f);
+    ckw_kv_bool(g, "bert.attention.causal", false);
+    ckw_kv_u32(g, "bert.pooling_type", 2);
+    ckw_kv_str(g, "tokenizer.ggml.model", "bert");
+    ckw_kv_tokens(g, "tokenizer.ggml.tokens", V);
+    ckw_kv_u32(g, "tokenizer.ggml.token_type_count", (uint32_t)n_types);
+    ckw_tensor(g, "token_embd.weight", CKW_F16, 2, d, V, 0, 0);
+    ckw_tensor(g, "token_types.weight", CKW_F32, 2, d, n_types, 0, 0);
+    ckw_tensor(g, "position_embd.weight", CKW_F16, 2, d, n_ctx, 0, 0);
+    ckw_tensor(g, "token_embd_norm.weight", CKW_F32, 1, d, 0, 0, 0);
+    ckw_tensor(g, "token_embd_norm.bias", CKW_F32, 1, d, 0, 0, 0);
+    static const char *const qkvo[] = {"attn_q", "attn_k", "attn_v", "attn_output"};
+    for (uint64_t l = 0; l < L; l++) {
+        unsigned long long b = (unsigned long long)l;
+        for (int i = 0; i < 4; i++) {
+            ckw_tensor(g, NAME("blk.%llu.%s.weight", b, qkvo[i]), CKW_F16, 2, d, d, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.%s.bias", b, qkvo[i]), CKW_F32, 1, d, 0, 0, 0);
+        }
+        ckw_tensor(g, NAME("blk.%llu.attn_output_norm.weight", b), CKW_F32, 1, d, 0, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.attn_output_norm.bias", b), CKW_F32, 1, d, 0, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.ffn_up.weight", b), CKW_F16, 2, d, f, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.ffn_up.bias", b), CKW_F32, 1, f, 0, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.ffn_down.weight", b), CKW_F16, 2, f, d, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.ffn_down.bias", b), CKW_F32, 1, d, 0, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.layer_output_norm.weight", b), CKW_F32, 1, d, 0, 0, 0);
+        ckw_tensor(g, NAME("blk.%llu.layer_output_norm.bias", b), CKW_F32, 1, d, 0, 0, 0);
+    }
+#undef NAME
+}
+
 /* ------------------------------------------------------ HF model folders */
 
 /* Spreads a layout's tensors over k shards in order, as save_pretrained

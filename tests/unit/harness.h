@@ -45,15 +45,16 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
 static inline bool tmem_test_trainable(const struct tmem_model *m)
 {
     bool pure_ssm = !m->hybrid && !m->hybrid_parallel && (m->ssm == TMEM_SSM_MAMBA || m->ssm == TMEM_SSM_MAMBA2);
-    return (m->ssm == TMEM_SSM_NONE || pure_ssm) && !m->encoder && !m->encdec;
+    return (m->ssm == TMEM_SSM_NONE || pure_ssm) && !m->encoder && !m->encdec && m->n_cross_layer == 0;
 }
 
-/* Whether tmem infer and serve take it: not an encoder nor an encoder–decoder
- * (refused until their ledgers exist; test_encoders.c, test_encdec.c and
- * tests/cli/anycfg.sh check the refusal). */
+/* Whether tmem infer (with its default engine) and serve take it: not an
+ * encoder (infer serves encoders under --engine hf only, test_encoder_infer.c;
+ * serve refuses them, tests/cli/anycfg.sh), nor an encoder–decoder, no
+ * cross-attention layers into an image (test_encdec.c, test_vision.c). */
 static inline bool tmem_test_servable(const struct tmem_model *m)
 {
-    return !m->encoder && !m->encdec;
+    return !m->encoder && !m->encdec && m->n_cross_layer == 0;
 }
 
 /* A preset (or any MODEL) loaded, resolved and counted; fails the test on

@@ -257,6 +257,37 @@ static void write_all(const char *root)
     gguf(root, "qwen2.gguf", "qwen2", &qwen2, CKW_Q4_K);
     gguf(root, "dsv3.gguf", "deepseek2", &dsv3, CKW_Q4_K);
     gguf_v(root, "llama-v2.gguf", "llama", &llama, CKW_F16, 2, 64);
+    {
+        /* llama.cpp's mamba / mamba2 / bert layouts (ckpt_writer.h) at
+         * state-spaces/mamba-130m-hf's and bert-base-uncased's shapes, and a
+         * small Mamba-2 */
+        static const struct ckw_ssm m130 = {.V = 50280, .d = 768, .L = 24, .d_inner = 1536,
+                                            .d_state = 16, .d_conv = 4, .dt_rank = 48, .tied = true};
+        static const struct ckw_ssm m2 = {.V = 512, .d = 256, .L = 2, .d_inner = 512,
+                                          .d_state = 64, .d_conv = 4, .n_ssm_head = 8,
+                                          .n_group = 2, .tied = false};
+        struct ckw_gguf g;
+        ckw_gguf_begin(&g, 3, 0);
+        ckw_gguf_ssm(&g, &m130);
+        uint64_t params = g.params, bytes = g.bytes;
+        snprintf(p, sizeof p, "%s/mamba-130m.gguf", root);
+        ckw_gguf_write(&g, p);
+        expect("mamba-130m.gguf", params, bytes);
+        ckw_gguf_begin(&g, 3, 0);
+        ckw_gguf_ssm(&g, &m2);
+        params = g.params;
+        bytes = g.bytes;
+        snprintf(p, sizeof p, "%s/mamba2.gguf", root);
+        ckw_gguf_write(&g, p);
+        expect("mamba2.gguf", params, bytes);
+        ckw_gguf_begin(&g, 3, 0);
+        ckw_gguf_bert(&g, 30522, 768, 12, 12, 3072, 512, 2);
+        params = g.params;
+        bytes = g.bytes;
+        snprintf(p, sizeof p, "%s/bert-base.gguf", root);
+        ckw_gguf_write(&g, p);
+        expect("bert-base.gguf", params, bytes);
+    }
     config_file(root, "config-llama.json", &llama);
     config_file(root, "config-dsv3.json", &dsv3);
     config_file(root, "config-qwen2.json", &qwen2);

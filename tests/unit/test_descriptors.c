@@ -85,8 +85,10 @@ static void every_family_reads_a_minimal_config(void **state)
         int n = snprintf(text, sizeof text,
                          "{\"model_type\": \"%s\", \"hidden_size\": 64, \"num_hidden_layers\": 2, "
                          "\"num_attention_heads\": 4, \"vocab_size\": 100, "
-                         "\"intermediate_size\": 128, \"max_position_embeddings\": 64%s%s%s}",
+                         "\"intermediate_size\": 128, \"max_position_embeddings\": 64%s%s%s%s}",
                          fi->name, fi->ssm == TMEM_SSM_MAMBA2 ? ", \"n_groups\": 1" : "",
+                         /* MllamaTextConfig's default list names layers 3..38 */
+                         fi->embed_extra_rows ? ", \"cross_attention_layers\": [1]" : "",
                          fi->moe ? ", \"num_experts\": 4, \"num_experts_per_tok\": 2, "
                                    "\"moe_intermediate_size\": 32"
                                  : "",

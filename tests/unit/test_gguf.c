@@ -230,11 +230,131 @@ static void gguf_is_a_model_argument(void **state)
     /* an architecture without a family is one clear error */
     struct ckw_gguf g;
     ckw_gguf_begin(&g, 3, 0);
-    ckw_kv_str(&g, "general.architecture", "mamba");
-    ckw_gguf_write(&g, path_in(p, sizeof p, "mamba.gguf"));
+    ckw_kv_str(&g, "general.architecture", "rwkv6");
+    ckw_gguf_write(&g, path_in(p, sizeof p, "rwkv6.gguf"));
     assert_int_equal(tmem_model_load(p, NULL, &raw, &err), TMEM_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.where, "mamba.gguf:general.architecture"));
-    assert_non_null(strstr(err.msg, "'mamba' has no tmem family"));
+    assert_non_null(strstr(err.where, "rwkv6.gguf:general.architecture"));
+    assert_non_null(strstr(err.msg, "'rwkv6' has no tmem family"));
+}
+
+/* Reads file back: its header totals, the family the metadata names, the
+ * model's inventory and the check against it. */
+static void read_back(const char *file, const char *family, uint64_t params, uint64_t want,
+                      struct tmem_model *gm, struct tmem_inventory *inv)
+{
+    char p[256];
+    struct tmem_ckpt c;
+    struct tmem_ckpt_summary s;
+    struct tmem_error err = {0};
+    if (tmem_ckpt_open(path_in(p, sizeof p, file), NULL, &c, &err) != TMEM_OK)
+        fail_msg("%s: %s: %s", file, err.where, err.msg);
+    assert_int_equal(tmem_ckpt_summarize(&c, &s, &err), TMEM_OK);
+    assert_int_equal(s.total_params, params);
+    assert_int_equal(s.total_params, want);
+    assert_int_equal(s.group_params[TMEM_CKPT_GROUP_OTHER], 0);
+    model_of(&c, gm);
+    assert_string_equal(tmem_family_info(gm->family)->name, family);
+    assert_int_equal(tmem_inventory_build(gm, inv, &err), TMEM_OK);
+    assert_int_equal(inv->total_params, want);
+    for (int gr = 0; gr < TMEM_GROUP_COUNT; gr++)
+        assert_int_equal(s.group_params[gr], inv->group_params[gr]);
+    struct tmem_ckpt_check chk;
+    assert_int_equal(tmem_ckpt_check(&c, &s, gm, "the GGUF metadata", &chk, &err), TMEM_OK);
+    bool said_head = false; /* the head line says what the file has */
+    for (uint32_t i = 0; i < chk.n_lines; i++)
+        said_head |= strstr(chk.lines[i].text, gm->encoder ? "no head: the encoder's last hidden"
+                                                           : "tied embeddings") != NULL;
+    assert_true(said_head);
+    if (!chk.matches) {
+        for (uint32_t i = 0; i < chk.n_lines; i++)
+            print_message("    %s\n", chk.lines[i].text);
+        fail_msg("%s: check differs", file);
+    }
+    print_message("  %-16s %llu tensors, %llu params = formula\n", file,
+                  (unsigned long long)c.n_tensors, (unsigned long long)s.total_params);
+    tmem_ckpt_free(&c);
+}
+
+/* llama.cpp's "mamba", "mamba2" and "bert" GGUFs at the published
+ * checkpoints' shapes (ckpt_writer.h ckw_gguf_ssm / ckw_gguf_bert: the
+ * names and shapes of llama-model.cpp LLM_ARCH_MAMBA, MAMBA2, BERT).
+ *
+ * EVIDENCE: state-spaces/mamba-130m-hf, HF safetensors total 129,135,360
+ * (test_ssm.c): d 768, 24 layers, d_inner 1536, N 16, d_conv 4, dt_rank 48,
+ * V 50280, tied. Per layer: attn_norm 768 + ssm_in 768·3072 (2,359,296) +
+ * ssm_conv1d 4·1536 + 1536 (7,680) + ssm_x 1536·80 (122,880) + ssm_dt
+ * 48·1536 + 1536 (75,264) + ssm_a 16·1536 (24,576) + ssm_d 1536 + ssm_out
+ * 1536·768 (1,179,648) = 3,771,648; 24 · 3,771,648 = 90,519,552 +
+ * token_embd 50280·768 (38,615,040) + output_norm 768 = 129,135,360.
+ *
+ * state-spaces/mamba2-2.7b (test_ssm.c's hand count, no exact published
+ * figure): d 2560, 64 layers, d_inner 5120, 80 heads, 1 group, N 128, V
+ * 50288, tied: per layer 2560 + 2560·(5120 + 5376 + 80) + 5376·4 + 5376 +
+ * 3·80 + 5120 + 5120·2560 = 40,216,560; 64 · that + 50288·2560 + 2560 =
+ * 2,702,599,680.
+ *
+ * bert-base-uncased: BertModel 109,482,240 (test_encoders.c: the published
+ * count) less the pooler convert_hf_to_gguf.py drops (768·768 + 768 =
+ * 590,592) = 108,891,648. By hand: token_embd 30522·768 (23,440,896) +
+ * position_embd 512·768 (393,216) + token_types 2·768 + token_embd_norm
+ * 2·768 = 23,837,184; per layer attn_q/k/v/output 4·(768·768 + 768)
+ * (2,362,368) + ffn_up 768·3072 + 3072 (2,362,368) + ffn_down 3072·768 +
+ * 768 (2,360,064) + two LayerNorms 4·768 (3,072) = 7,087,872; 12 layers
+ * 85,054,464; total 108,891,648. */
+static void mamba_mamba2_bert_ggufs_count_their_checkpoints(void **state)
+{
+    (void)state;
+    char p[256];
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    struct ckw_gguf g;
+
+    const struct ckw_ssm m130 = {.V = 50280, .d = 768, .L = 24, .d_inner = 1536, .d_state = 16,
+                                 .d_conv = 4, .dt_rank = 48, .tied = true};
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_gguf_ssm(&g, &m130);
+    uint64_t params = g.params;
+    ckw_gguf_write(&g, path_in(p, sizeof p, "mamba-130m.gguf"));
+    const uint64_t layer = 768 + 2359296 + 7680 + 122880 + 75264 + 24576 + 1536 + 1179648;
+    assert_int_equal(layer, 3771648);
+    assert_int_equal(24 * layer + U64(50280) * 768 + 768, U64(129135360));
+    read_back("mamba-130m.gguf", "mamba", params, U64(129135360), &m, &inv);
+    assert_int_equal(m.ssm_dt_rank, 48);
+    assert_int_equal(m.ssm_d_inner, 1536);
+    assert_int_equal(m.ssm_d_state, 16);
+    assert_int_equal(inv.group_params[TMEM_GROUP_SSM], 24 * (layer - 768));
+    assert_int_equal(inv.group_params[TMEM_GROUP_ATTENTION], 0);
+    assert_int_equal(inv.group_params[TMEM_GROUP_LM_HEAD], 0); /* tied */
+
+    const struct ckw_ssm m2 = {.V = 50288, .d = 2560, .L = 64, .d_inner = 5120, .d_state = 128,
+                               .d_conv = 4, .n_ssm_head = 80, .n_group = 1, .tied = true};
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_gguf_ssm(&g, &m2);
+    params = g.params;
+    ckw_gguf_write(&g, path_in(p, sizeof p, "mamba2-2.7b.gguf"));
+    const uint64_t layer2 = 2560 + U64(2560) * (5120 + 5376 + 80) + 5376 * 4 + 5376 + 3 * 80 +
+                            5120 + U64(5120) * 2560;
+    assert_int_equal(layer2, U64(40216560));
+    read_back("mamba2-2.7b.gguf", "mamba2", params, U64(2702599680), &m, &inv);
+    assert_int_equal(m.ssm_n_head, 80);
+    assert_int_equal(m.ssm_d_head, 64);
+    assert_int_equal(m.ssm_n_group, 1);
+
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_gguf_bert(&g, 30522, 768, 12, 12, 3072, 512, 2);
+    params = g.params;
+    ckw_gguf_write(&g, path_in(p, sizeof p, "bert-base.gguf"));
+    const uint64_t embed = U64(30522) * 768 + 512 * 768 + 2 * 768 + 2 * 768;
+    const uint64_t blayer = 4 * (768 * 768 + 768) + (768 * 3072 + 3072) + (3072 * 768 + 768) + 4 * 768;
+    assert_int_equal(embed, 23837184);
+    assert_int_equal(blayer, 7087872);
+    assert_int_equal(embed + 12 * blayer, U64(109482240) - (768 * 768 + 768));
+    read_back("bert-base.gguf", "bert", params, U64(108891648), &m, &inv);
+    assert_int_equal(m.n_type_vocab, 2);
+    assert_int_equal(m.n_ctx, 512);
+    assert_int_equal(m.head, TMEM_HEAD_NONE);
+    assert_int_equal(m.norm, TMEM_NORM_LAYERNORM);
+    assert_int_equal(m.n_norm_per_layer, 2);
 }
 
 /* ----------------------------------------------------------- malformed */
@@ -605,6 +725,7 @@ int main(void)
         cmocka_unit_test(llama_q4_k_v3_metadata_and_tensors),
         cmocka_unit_test(qwen2_gemma_mixtral_deepseek_gpt2),
         cmocka_unit_test(gguf_is_a_model_argument),
+        cmocka_unit_test(mamba_mamba2_bert_ggufs_count_their_checkpoints),
         cmocka_unit_test(malformed_files_name_field_and_offset),
         cmocka_unit_test(every_truncation_is_refused),
     };

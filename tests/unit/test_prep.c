@@ -355,6 +355,78 @@ static void inner_refusals_equal_cold(void **state)
     assert_true(refused >= 30);
 }
 
+/* byte counts near 2^64: parameter counts scaled up (every tensor, or
+ * one in three) under a two-stage pipeline, with and without offload, so
+ * that some plans overflow on the GPU, some only in the host items'
+ * sum (their GPU ledger fits without offload): the prepared evaluation,
+ * full and peak-only, refuses exactly where the cold path refuses and
+ * equals it elsewhere (each stage's sums are checked, though only the
+ * worse stage's items are copied out) */
+static void overflow_refusals_equal_cold(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory base, inv;
+    tmem_test_load("llama-2-7b", &m, &base);
+    static struct tmem_train_prep p, q;
+    static struct tmem_train_items_memo items[TMEM_TRAIN_PREP_ITEMS], q_items[TMEM_TRAIN_PREP_ITEMS];
+    uint64_t refused = 0, host_only = 0, ok = 0;
+    for (int sub = 0; sub < 4; sub++)
+        for (int sh = 22; sh <= 31; sh++) {
+            inv = base;
+            for (uint32_t i = 0; i < inv.n_tensors; i++)
+                if (sub == 0 || i % 3 == (uint32_t)(sub - 1)) {
+                    inv.tensors[i].params <<= sh; /* 2^33 parameters at most: fits */
+                    inv.tensors[i].rows <<= sh;
+                }
+            struct tmem_error err = {0};
+            assert_int_equal(tmem_train_prepare(&m, &inv, items, TMEM_TRAIN_PREP_ITEMS, &p, &err), TMEM_OK);
+            assert_int_equal(tmem_train_prepare(&m, &inv, q_items, TMEM_TRAIN_PREP_ITEMS, &q, &err), TMEM_OK);
+            enum tmem_status fits_on_gpu[2] = {TMEM_OK, TMEM_OK};
+            for (int off = 0; off < TMEM_OFFLOAD_COUNT; off++)
+                for (int z = 2; z <= 3; z++) {
+                    if (off == TMEM_OFFLOAD_PARAMS && z != 3)
+                        continue;
+                    struct tmem_train_opts o;
+                    tmem_train_opts_default(&o);
+                    o.seq = 1024;
+                    o.gpus = 4;
+                    o.pp = 2;
+                    o.zero = (uint32_t)z;
+                    o.offload = (enum tmem_offload)off;
+                    o.n_microbatches = 4;
+                    struct tmem_train_result a, b, c;
+                    memset(&a, 0, sizeof a);
+                    memset(&b, 0, sizeof b);
+                    memset(&c, 0, sizeof c);
+                    struct tmem_error ea = {0}, eb = {0}, ec = {0};
+                    enum tmem_status sa = tmem_train_eval(&p, &o, UINT64_MAX, &a, &ea);
+                    enum tmem_status sc = tmem_train_eval_peak(&q, &o, UINT64_MAX, &c, &ec);
+                    enum tmem_status sb = tmem_train_compute(&m, &inv, &o, UINT64_MAX, &b, &eb);
+                    assert_int_equal(sa, sb);
+                    assert_int_equal(sc, sb);
+                    if (off == TMEM_OFFLOAD_NONE)
+                        fits_on_gpu[z - 2] = sb;
+                    if (sb != TMEM_OK) {
+                        assert_int_equal(sb, TMEM_ERR_OVERFLOW);
+                        assert_string_equal(ea.msg, eb.msg);
+                        assert_string_equal(ec.msg, eb.msg);
+                        refused++;
+                        host_only += off != TMEM_OFFLOAD_NONE && fits_on_gpu[z - 2] == TMEM_OK;
+                        continue;
+                    }
+                    same_result(&a, &b, "llama-2-7b x 2^k", (uint64_t)sh);
+                    same_peak(&c, &b, "llama-2-7b x 2^k", (uint64_t)sh);
+                    ok++;
+                }
+        }
+    print_message("near 2^64: %llu equal, %llu refused alike (%llu only with offload)\n", (unsigned long long)ok,
+                  (unsigned long long)refused, (unsigned long long)host_only);
+    assert_true(ok > 20);
+    assert_true(refused > 20);
+    assert_true(host_only > 0);
+}
+
 static void prepare_refuses_bad_arguments(void **state)
 {
     (void)state;
@@ -384,6 +456,7 @@ int main(void)
         cmocka_unit_test(memo_keys_are_covered),
         cmocka_unit_test(inner_loops_equal_cold),
         cmocka_unit_test(inner_refusals_equal_cold),
+        cmocka_unit_test(overflow_refusals_equal_cold),
         cmocka_unit_test(prepare_refuses_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,9 @@
  *     modeling_qwen2_5_vl.py (the layouts in inventory.c walk_vision). */
 #include "harness.h"
 
+#include <math.h>
+#include <string.h>
+
 #include "tmem/read.h"
 #include "tmem/train.h"
 #include "tmem/infer.h"
@@ -144,8 +147,79 @@ static void qwen2_5_vl_7b_counts_its_vit_and_merger(void **state)
     assert_string_equal(err.where, "--image-size");
 }
 
+/* meta-llama/Llama-3.2-11B-Vision (MllamaForConditionalGeneration), tensor by
+ * tensor (REF modeling_mllama.py; the config in presets.c):
+ *   text (MllamaTextModel, d 4096, 40 layers, 32 heads, 8 KV heads of 128,
+ *   d_ff 14336, V 128256)
+ *     embed_tokens (128256 + 8) · 4096                         =   525,369,344
+ *     self-attention layer: q 4096·4096 + k, v 4096·1024 each + o 4096·4096
+ *       (41,943,040) + MLP 3 · 4096 · 14336 (176,160,768) + 2 norms 8,192
+ *                                                              =   218,112,000
+ *     cross-attention layer: the same + q_norm, k_norm 2 · 128 + 2 gates
+ *                                                              =   218,112,258
+ *     32 · 218,112,000 + 8 · 218,112,258                       = 8,724,482,064
+ *     norm 4096 + lm_head 128256 · 4096 (525,336,576)
+ *     text                                                     = 9,775,192,080
+ *   vision (MllamaVisionModel, d 1280, d_ff 5120, 560/14 = 40: 1601 positions)
+ *     patch_embedding 3 · 14 · 14 · 1280                       =       752,640
+ *     class_embedding                                          =         1,280
+ *     gated_positional_embedding: gate 1 + 1601 · 1280 (2,049,280) +
+ *       tile_embedding (8 + 1) · 4 · 1601 · 1280 (73,774,080)  =    75,823,361
+ *     pre/post_tile_positional_embedding 2 · (9 · 4 · 1280 + 1 gate)
+ *                                                              =        92,162
+ *     layernorm_pre, layernorm_post 2 · 2 · 1280               =         5,120
+ *     encoder layer: q/k/v/o 4 · 1280² (6,553,600) + fc1 1280 · 5120 + 5120 +
+ *       fc2 5120 · 1280 + 1280 (13,113,600) + 2 LayerNorms 5,120
+ *                                                              =    19,672,320
+ *     32 local layers 629,514,240 + 8 global (+ gate_attn, gate_ffn)
+ *       8 · 19,672,322 = 157,378,576
+ *     vision                                                   =   863,567,379
+ *   multi_modal_projector 7680 · 4096 + 4096                   =    31,461,376
+ *   total                                                      = 10,670,220,835
+ * the published HF safetensors parameter_count of
+ * meta-llama/Llama-3.2-11B-Vision-Instruct (params_vision.tsv). */
+static void llama_3_2_11b_vision_counts_cross_attention_and_tiles(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    tmem_test_load("llama-3.2-11b-vision", &m, &inv);
+    assert_string_equal(tmem_family_info(m.family)->name, "mllama_text_model");
+    assert_int_equal(m.n_cross_layer, 8);
+    assert_int_equal(m.vision.kind, TMEM_VISION_MLLAMA);
+    const uint64_t d = 4096, kv = 8 * 128, f = 14336;
+    const uint64_t self = (d * d + 2 * d * kv + d * d) + 3 * d * f + 2 * d;
+    assert_int_equal(self, U64(218112000));
+    const uint64_t cross = self + 2 * 128 + 2;
+    const uint64_t text = U64(128264) * d + 32 * self + 8 * cross + d + U64(128256) * d;
+    assert_int_equal(text, U64(9775192080));
+    assert_int_equal(inv.active_params, text);
+    const uint64_t dv = 1280, fv = 5120;
+    const uint64_t vlayer = 4 * dv * dv + (dv * fv + fv) + (fv * dv + dv) + 2 * 2 * dv;
+    assert_int_equal(vlayer, U64(19672320));
+    const uint64_t vision = 3 * 14 * 14 * dv + dv + (1 + 1601 * dv + U64(9) * 4 * 1601 * dv) +
+                            2 * (9 * 4 * dv + 1) + 2 * 2 * dv + 32 * vlayer + 8 * (vlayer + 2);
+    assert_int_equal(vision, U64(863567379));
+    const uint64_t proj = 7680 * d + d;
+    assert_int_equal(group(TMEM_GROUP_VISION), vision + proj);
+    assert_int_equal(inv.total_params, text + vision + proj);
+    assert_int_equal(inv.total_params, U64(10670220835));
+    /* one image: 4 tiles × (40² + 1) = 6404 patch states */
+    uint64_t tok, pat;
+    assert_int_equal(tmem_vision_image(&m.vision, 0, 0, &tok, &pat, NULL), TMEM_OK);
+    assert_int_equal(pat, 4 * 1601);
+    /* infer and train refuse the cross-attention layers (not modelled) */
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100-sxm");
+    static struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "cross-attention"));
+}
+
 /* tmem infer llava-1.5-7b --images 2 --hf (prompt 512, gen 128): the image
- * tokens in the static KV cache, the tower's FLOPs and its peak, by hand */
+ * tokens in the static KV cache, the tower's FLOPs, its step in the TTFT and
+ * its peak, by hand */
 static void llava_images_join_the_prompt(void **state)
 {
     (void)state;
@@ -176,6 +250,41 @@ static void llava_images_join_the_prompt(void **state)
     assert_true(r.vision_flops == 812157222912.0);
     /* peak: 2 images × 577 patches × (1024 + fc1's 4096) × bf16 */
     assert_int_equal(r.vision_activation_bytes, U64(2) * 577 * (1024 + 4096) * 2);
+    /* The vision step in the TTFT (timing.c): on h100-sxm (989.4e12 bf16
+     * FLOP/s, 3.35e12 B/s HBM) at the defaults mfu 0.5, mbu 0.8, tp 1:
+     *   compute 812,157,222,912 / (989.4e12 · 0.5) = 1.6417 ms
+     *   bytes   tower + projector (303,507,456 + 20,979,712) · 2 B =
+     *           648,974,336 B / (3.35e12 · 0.8) = 0.2422 ms
+     *   vision_s = max = 1.6417 ms (compute-bound).
+     * The text prefill of 512 + 1152 = 1664 tokens: N_mm = 6,738,939,904 active
+     * − 131,334,144 embedding = 6,607,605,760, lm_head 32064 · 4096 =
+     * 131,334,144; FLOPs 2 · (6,607,605,760 − 131,334,144) · 1664 + 2 ·
+     * 131,334,144 (one logit row) + 4 · 32 layers · 128 · 32 heads · 1664²/2
+     * pairs = 22,279,144,079,360 → 45.0357 ms, compute-bound (its 13.5 GB of
+     * weights take 5 ms); TTFT = 45.0357 + 1.6417 = 46.6774 ms. A decode
+     * step reads the text weights only, 6,738,939,904 · 2 B, plus the KV of
+     * c = 1664 + 128/2 = 1728 tokens · 524,288 B = 14,383,849,472 B. */
+    const double vision_s = 812157222912.0 / (989.4e12 * 0.5);
+    assert_true(648974336.0 / (3.35e12 * 0.8) < vision_s);
+    assert_int_equal(r.vision_weight_bytes, U64(303507456 + 20979712) * 2);
+    assert_true(fabs(r.timing.vision_s - vision_s) < 1e-12);
+    const double text_flops = 2.0 * (6607605760.0 - 131334144.0) * 1664 + 2.0 * 131334144.0 +
+                              4.0 * 32 * 128 * 32 * (1664.0 * 1664.0 / 2.0);
+    assert_true(r.timing.prefill_flops == text_flops);
+    assert_true(text_flops == 22279144079360.0);
+    assert_true(fabs(r.timing.ttft_s - (text_flops / (989.4e12 * 0.5) + vision_s)) < 1e-12);
+    assert_true(fabs(r.timing.ttft_s - 0.0466773829) < 1e-9);
+    assert_true(r.timing.decode_bytes == 6738939904.0 * 2 + 1728.0 * 524288);
+    assert_true(r.timing.decode_bytes == 14383849472.0);
+    assert_non_null(strstr(r.vision_flops_formula,
+                           "2 × 1 × 2 × 302592000 × 577 + 4 × 1 × 2 × 24 × 577 × 577 × 1024 + "
+                           "2 × 1 × 2 × 20971520 × 576"));
+    /* without images: no vision step */
+    o.images = 0;
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_true(r.timing.vision_s == 0.0);
+    o.images = 2;
     /* a text model refuses --images */
     struct tmem_model t;
     static struct tmem_inventory tinv;
@@ -228,6 +337,7 @@ int main(void)
         cmocka_unit_test(gemma_3_4b_counts_siglip_and_its_projector),
         cmocka_unit_test(qwen2_5_vl_7b_counts_its_vit_and_merger),
         cmocka_unit_test(llava_images_join_the_prompt),
+        cmocka_unit_test(llama_3_2_11b_vision_counts_cross_attention_and_tiles),
         cmocka_unit_test(lora_all_linear_leaves_the_tower_frozen),
         cmocka_unit_test(vision_config_errors_name_the_key),
     };
