@@ -291,6 +291,8 @@ struct tmem_timing {
     double e2e_s;
     double vision_s;          /* the vision encoder's step before the prefill, inside ttft_s
                                  (0 without images; timing.c tmem__vision_flops) */
+    double sequences_per_s, tokens_per_s;  /* encoders: b / forward time, b·s / forward time
+                                              (0 for decoders) */
     double ridge_batch;       /* the smallest batch whose decode step is compute-bound by the
                                  same test that labels decode_bound; 0: none up to 2^24 */
     double compute_flops;     /* the peak rate used: fp8 for fp8 weights where the GPU has it */
@@ -402,7 +404,9 @@ struct tmem_infer_result {
 };
 
 /* Builds the inference ledger of a resolved model and its inventory under
- * opts. Errors: unknown formats, group size not dividing a dimension,
+ * opts (an encoder: one forward of batch × prompt tokens under the HF
+ * engine, no KV cache, gen ignored; other engines, --pp, --max-model-len,
+ * --all-logits and images refused). Errors: unknown formats, group size not dividing a dimension,
  * utilization outside (0, 1], tp not dividing heads, zero or absurd batch
  * or lengths — each naming the option ("--tp"). */
 enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_inventory *inv,

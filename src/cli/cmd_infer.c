@@ -302,6 +302,16 @@ int cmd_infer(int argc, char **argv)
     if (tmem__model_inventory_from_args(n_pos ? pos[0] : NULL, &mf, &m, &inv) != 0)
         return 2;
     struct tmem_error err = {0};
+    /* an encoder: one forward of the batch under HF (the only engine
+     * modeled for it), nothing generated */
+    if (m.encoder) {
+        if (f.gen.set && f.gen.v > 0)
+            return bad("--gen", "an encoder generates nothing: its output is one forward's "
+                                "embeddings or logits (--prompt is the sequence length)");
+        if (f.engine == NULL && !f.vllm)
+            io.engine = TMEM_ENGINE_HF;
+        io.gen_tokens = 0;
+    }
     /* the serving format: --weights, else what the checkpoint stores (or
      * its config declares), else the default */
     struct tmem_ckpt_weights stored = {0};

@@ -365,6 +365,12 @@ int cmd_serve(int argc, char **argv)
     struct tmem_model m;
     if (model_from_args(n_pos ? pos[0] : NULL, &f.in.mf, &m) != 0)
         return 2;
+    if (m.encoder) {
+        cli_error("model", "an encoder serves one forward per request and decodes nothing: tmem serve "
+                           "simulates a decoding engine's scheduler and KV pool",
+                  "tmem infer MODEL --batch B --prompt S gives an encoder's ledger and its sequences/s");
+        return 2;
+    }
     struct tmem_inventory inv;
     struct tmem_error err = {0};
     if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)

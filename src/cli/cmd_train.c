@@ -84,7 +84,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
         {OPT_ROW("--lora-rank", OPT_U64, "R", "LoRA adapters of rank R on --lora-targets; the base is frozen (0: full fine-tune)", &t->lora_rank),
          .def = OPT_DEFAULT_U64(d.lora_rank)},
         {OPT_ROW("--lora-alpha", OPT_U64, "A", "LoRA alpha (shown; scaling alpha/r changes no memory)", &t->lora_alpha)},
-        {OPT_ROW("--lora-targets", OPT_STR, "LIST", "comma list: q,k,v,o,gate,up,down, HF module names (q_proj, ...) or all-linear", &t->lora_targets),
+        {OPT_ROW("--lora-targets", OPT_STR, "LIST", "comma list: q,k,v,o,gate,up,down, HF module names (q_proj, ...; BERT: query, key, value, dense) or all-linear", &t->lora_targets),
          .def = OPT_DEFAULT_TEXT("q,v")},
         {OPT_ROW("--lora-dropout", OPT_REAL, "P", "LoRA dropout (> 0 saves the dropped input and its mask per target)", &t->lora_dropout),
          .def = OPT_DEFAULT_REAL(0.0)},

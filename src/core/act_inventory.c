@@ -18,6 +18,7 @@
  * linear of each block, dropout masks) are replicated unless sequence
  * parallel splits them too. Context parallel splits the sequence. */
 #include "error.h"
+#include "model_internal.h"
 #include "tensor_kind.h"
 #include "train_internal.h"
 
@@ -209,6 +210,9 @@ enum norm_site {
     NORM_K,        /* per-head k_norm */
     NORM_Q_FULL,   /* q_norm over the whole q projection (OLMo2) */
     NORM_K_FULL,   /* k_norm over the whole k projection */
+    NORM_MIXER,    /* a state-space layer's norm (MambaBlock.norm) */
+    NORM_ATTN_POST, /* post-LN (BERT): attention.output.LayerNorm over the residual sum */
+    NORM_MLP_POST,  /* post-LN: output.LayerNorm over the residual sum */
     NORM_SITE_COUNT
 };
 static const struct {
@@ -233,6 +237,14 @@ static const struct {
                      "b·s × n_head·d_head", "b·s", "b·s × 2", KB(ATTN_Q_NORM)},
     [NORM_K_FULL] = {"k_norm.x_fp32", "k_norm.rstd", "k_norm.y", "k_norm.input", "k_norm.mean_rstd",
                      "b·s × n_kv_head·d_head", "b·s", "b·s × 2", KB(ATTN_K_NORM)},
+    [NORM_MIXER] = {"norm.x_fp32", "norm.rstd", "norm.y", "norm.input", "norm.mean_rstd", "b·s × d_model",
+                    "b·s", "b·s × 2", KB(LAYER_NORM)},
+    [NORM_ATTN_POST] = {"attn_out_norm.x_fp32", "attn_out_norm.rstd", "attn_out_norm.y",
+                        "attn_out_norm.input", "attn_out_norm.mean_rstd", "b·s × d_model", "b·s",
+                        "b·s × 2", KB(LAYER_NORM)},
+    [NORM_MLP_POST] = {"mlp_out_norm.x_fp32", "mlp_out_norm.rstd", "mlp_out_norm.y",
+                       "mlp_out_norm.input", "mlp_out_norm.mean_rstd", "b·s × d_model", "b·s",
+                       "b·s × 2", KB(LAYER_NORM)},
 };
 _Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per norm site");
 
@@ -291,7 +303,11 @@ static void attention(struct walk *w)
     uint64_t o_wgrad = c->o->attention == TMEM_ATTENTION_NAIVE ? KB(ATTN_O) : 0;
     /* the embedding and final norms are d_model-wide norms like this one
      * (items of their own: per token, what it saves) */
-    w->sums->end_norm = norm(w, ATTN, NORM_ATTN, rms(c), SP, h, 1);
+    /* post-LN (BERT): no norm before attention; q, k, v read the layer
+     * input (the previous layer's norm output), and the norm after the
+     * residual add saves the sum (attention_post) */
+    if (!m->post_norm)
+        w->sums->end_norm = norm(w, ATTN, NORM_ATTN, rms(c), SP, h, 1);
     put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false,
                         KB(ATTN_Q) | KB(ATTN_K) | KB(ATTN_V) | KB(MLA_Q_A) | KB(MLA_KV_A)}, h); /* the norm output */
     if (m->attn == TMEM_ATTN_MLA) {
@@ -340,6 +356,8 @@ static void attention(struct walk *w)
     put(w, (struct act){"attn.flash_out", "b·s × n_head·d_head", ATTN, C, TP, NAIVE | OUT_SHARED, false, 0},
         tc_mul(c, a, d));
     put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, NAIVE, false, 0}, a); /* flash's log-sum-exp */
+    if (m->post_norm) /* LayerNorm(dropout(dense(context)) + input): the sum */
+        w->sums->end_norm = norm(w, ATTN, NORM_ATTN_POST, rms(c), SP, h, 1);
 }
 
 /* The b × n_head × s × s tensors of eager attention, n_head/tp · s per
@@ -410,10 +428,13 @@ static void mlp(struct walk *w)
 {
     struct tmem_train_ctx *c = w->c;
     uint64_t h = c->m->d_model;
-    norm(w, TMEM_ACT_PART_MLP, NORM_MLP, rms(c), SP, h, 1);
+    if (!c->m->post_norm)
+        norm(w, TMEM_ACT_PART_MLP, NORM_MLP, rms(c), SP, h, 1);
     put(w, (struct act){"mlp.input", "b·s × d_model", TMEM_ACT_PART_MLP, C, SP, 0, false,
                         KB(MLP_GATE) | KB(MLP_UP)}, h);
     mlp_inner(w, TMEM_ACT_PART_MLP, MLP_DENSE, c->m->d_ff, 1);
+    if (c->m->post_norm) /* post-LN: LayerNorm(dropout(down(x)) + attention output) saves the sum */
+        norm(w, TMEM_ACT_PART_MLP, NORM_MLP_POST, rms(c), SP, h, 1);
 }
 
 /* A mixture-of-experts MLP: the norm and its output (router and
@@ -438,6 +459,83 @@ static void moe(struct walk *w)
     mlp_inner(w, p, MLP_EXPERTS, m->d_ff_expert, k);
     if (m->d_ff_shared)
         mlp_inner(w, p, MLP_SHARED, m->d_ff_shared, 1);
+}
+
+/* ------------------------------------------------------ state-space mixer */
+
+/* One Mamba-1 mixer layer as it trains, the tensors kept for backward (a
+ * function of the layer, in `part`, so that a hybrid's mamba layers can
+ * call it). HF transformers' MambaBlock (modeling_mamba.py): norm
+ * (MambaRMSNorm, op by op like Llama's: --kernels follows it) →
+ * MambaMixer.cuda_kernels_forward, which in training (no cache, mamba_ssm
+ * and causal_conv1d installed) is mamba_ssm's mamba_inner_fn
+ * (ops/selective_scan_interface.py, MambaInnerFn.forward, checkpoint_lvl 1:
+ * conv1d_out and delta are rebuilt in the backward) → residual add. Assumed
+ * under every --kernels value: HF's slow_forward (the torch scan, used when
+ * mamba_ssm is missing) is not modelled. The in_proj output is transposed
+ * to [b, 2·d_inner, s], which is not contiguous: MambaInnerFn saves the
+ * .contiguous() copy (xz). It saves x_dbl = x_proj(conv1d_out), B and C as
+ * their own contiguous [b, 1, d_state, s] copies, the scan output before
+ * the gate (out, [b, d_inner, s]) and selective_scan_cuda's chunk states
+ * x [b, d_inner, ceil(s/2048), 2·d_state] in A's dtype (fp32:
+ * -exp(A_log.float())); out_z = out·silu(z) is rebuilt by the backward
+ * (recompute_out_z) for out_proj's weight gradient. Per layer, not per
+ * token, and left out: exp(A_log.float())'s output and A (d_inner × d_state
+ * fp32 each), D.float() and dt_proj.bias.float() (d_inner fp32 each, copies
+ * unless the weights are fp32): 208,896 B for a mamba-130m layer, 0.65 % of
+ * its 32,120,832 at b 1, s 2048. No dropout. */
+static void mamba1_mixer(struct walk *w, enum tmem_act_part part)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, di = tmem_ceil_div_u64(m->ssm_d_inner, c->tp), N = m->ssm_d_state;
+    norm(w, part, NORM_MIXER, rms(c), SP, h, 1);
+    put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
+        h); /* the norm output */
+    put(w, (struct act){"ssm.xz", "b × 2·d_inner × s", part, C, TP, 0, false, 0}, tc_mul(c, 2, di));
+    put(w, (struct act){"ssm.x_dbl", "b·s × (dt_rank + 2·d_state)", part, C, TP, 0, false, 0},
+        tc_add(c, m->ssm_dt_rank, tc_mul(c, 2, N)));
+    put(w, (struct act){"ssm.B", "b × 1 × d_state × s", part, C, TP, 0, false, 0}, N);
+    put(w, (struct act){"ssm.C", "b × 1 × d_state × s", part, C, TP, 0, false, 0}, N);
+    put(w, (struct act){"ssm.scan_out", "b × d_inner × s", part, C, TP, 0, false, 0}, di);
+    /* b × d_inner × ceil(s/2048) × 2·d_state fp32, per token rounded up
+     * (exact when 2048 divides s: d_inner·2·d_state / 2048) */
+    uint64_t states = tc_mul(c, tc_mul(c, di, tc_mul(c, 2, N)), tmem_ceil_div_u64(c->s_local, 2048));
+    put(w, (struct act){"ssm.scan_chunk_states", "b × d_inner × ceil(s/2048) × 2·d_state", part, F32, TP, 0,
+                        false, 0}, tmem_ceil_div_u64(states, c->s_local));
+}
+
+/* One Mamba-2 mixer layer (a function of the layer, as mamba1_mixer). HF
+ * Mamba2Block (modeling_mamba2.py): norm (MambaRMSNorm-style, op by op) →
+ * Mamba2Mixer.cuda_kernels_forward, which in training (no cache) calls
+ * mamba_ssm's mamba_split_conv1d_scan_combined (ops/triton/ssd_combined.py,
+ * MambaSplitConv1dScanCombinedFn.forward) with the gated RMSNorm and
+ * out_proj inside → residual add (residual_in_fp32). The Function saves
+ *   ctx.save_for_backward(zxbcdt, conv1d_weight, conv1d_bias, out_x, A, D,
+ *       dt_bias, initial_states, seq_idx, rmsnorm_weight, rstd,
+ *       outproj_weight, outproj_bias)
+ * zxbcdt: the in_proj output itself ([b, s, d_in_proj], d_in_proj =
+ * 2·d_inner + 2·n_group·d_state + n_ssm_head, contiguous: no copy); out_x:
+ * the scan output before the gate, empty_like(x) ([b, s, n_ssm_head,
+ * d_head], the compute dtype); rstd: the grouped RMSNorm's fp32 statistic
+ * (n_group per token). _mamba_chunk_scan_combined_fwd's dt_out, dA_cumsum
+ * and chunk states ([b, ceil(s/256), n_ssm_head, d_head, d_state]) are
+ * not saved: the backward recomputes them from zxbcdt, as it does the conv
+ * output and the normed, gated out_proj input. initial_states is None in
+ * training. Per layer and left out: -exp(A_log.float()) (n_ssm_head fp32). */
+static void mamba2_mixer(struct walk *w, enum tmem_act_part part)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, in_cols, conv;
+    tmem__ssm_widths(m, &in_cols, &conv);
+    norm(w, part, NORM_MIXER, rms(c), SP, h, 1);
+    put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
+        h); /* the norm output */
+    put(w, (struct act){"ssm.zxbcdt", "b·s × (2·d_inner + 2·n_group·d_state + n_ssm_head)", part, C, TP, 0,
+                        false, 0}, in_cols);
+    put(w, (struct act){"ssm.out_x", "b·s × n_ssm_head·d_head", part, C, TP, 0, false, 0}, m->ssm_d_inner);
+    put(w, (struct act){"ssm.norm_rstd", "b·s × n_group", part, F32, TP, 0, true, 0}, m->ssm_n_group);
 }
 
 /* -------------------------------------------------------------- adapters */
@@ -466,6 +564,7 @@ static const char *const lora_names[TMEM_TENSOR_KIND_COUNT][LORA_NAME_COUNT] = {
     [TMEM_TENSOR_KIND_SHARED_GATE] = LORA_NAMES("shared_experts.gate_proj"),
     [TMEM_TENSOR_KIND_SHARED_UP] = LORA_NAMES("shared_experts.up_proj"),
     [TMEM_TENSOR_KIND_SHARED_DOWN] = LORA_NAMES("shared_experts.down_proj"),
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ] = LORA_NAMES("in_proj"),
 };
 #undef LORA_NAMES
 
@@ -500,10 +599,15 @@ static void lora(struct walk *w)
         case TMEM_GROUP_ROUTER:
         case TMEM_GROUP_EXPERTS:
         case TMEM_GROUP_SHARED_EXPERTS: part = TMEM_ACT_PART_MOE; break;
+        /* the mixer: only in_proj runs as a module; mamba_inner_fn reads
+         * x_proj, dt_proj and out_proj's .weight (Mamba-2's combined Function
+         * out_proj's), so their adapters are never called and save nothing
+         * (state-spaces/mamba#279, peft#2274: their lora_A / lora_B get no
+         * gradient). lora_names lists in_proj only. */
+        case TMEM_GROUP_SSM: part = ATTN; break;
         case TMEM_GROUP_EMBEDDING:
         case TMEM_GROUP_NORM:
         case TMEM_GROUP_LM_HEAD:
-        case TMEM_GROUP_SSM:
         case TMEM_GROUP_COUNT:
         default: continue;
         }
@@ -574,6 +678,31 @@ static void walk_init(struct walk *w, struct tmem_train_ctx *c, uint32_t plan,
     w->full = false;
 }
 
+/* The layer's input (kept alone under full recompute) and what a layer
+ * saves: the parts its recompute setting keeps (made tensors of a part the
+ * plan neither frees nor leaves absent). */
+static void layer_tail(struct walk *w, uint32_t plan, enum tmem_act_dtype input)
+{
+    struct tmem_train_ctx *c = w->c;
+    struct tmem_train_act_sums *sums = w->sums;
+    put(w, (struct act){"layer_input", "b·s × d_model", TMEM_ACT_PART_CHECKPOINT, input, SP, 0, false, 0},
+        c->m->d_model);
+    for (int p = 0; p < TMEM_ACT_PART_COUNT; p++) {
+        if ((parts[p].recomputed_under | parts[p].absent_under) & plan)
+            continue;
+        if (parts[p].dense_layer) {
+            sums->saved_sp = tc_add(c, sums->saved_sp, sums->sp[p]);
+            sums->saved_tp = tc_add(c, sums->saved_tp, sums->tp[p]);
+        }
+        if (parts[p].moe_layer) {
+            sums->moe_saved_sp = tc_add(c, sums->moe_saved_sp, sums->sp[p]);
+            sums->moe_saved_tp = tc_add(c, sums->moe_saved_tp, sums->tp[p]);
+        }
+    }
+    if (w->full)
+        c->overflow = true; /* cannot happen: TMEM_MAX_ACT_TENSORS bounds the walk (tested) */
+}
+
 void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums, struct tmem_act_inventory *list)
 {
     struct walk w;
@@ -582,6 +711,25 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
     /* without a list, a part the plan leaves absent as a whole (the scores
      * under flash, the masks without dropout) is not walked: its sums are 0 */
     bool listing = list != NULL;
+    if (c->m->ssm != TMEM_SSM_NONE) { /* no attention, MLP or dropout: the mixer is the layer */
+        if (c->m->ssm == TMEM_SSM_MAMBA2)
+            mamba2_mixer(&w, ATTN);
+        else
+            mamba1_mixer(&w, ATTN);
+        /* norm_f takes the last layer's fp32 residual as it is (Mamba(2)Model:
+         * no cast): eager keeps x (that input), the rstd and y in fp32 (y
+         * for the weight's gradient: not under adapters), a fused norm its
+         * input and the rstd; per token (8 or 4)·d_model + 4 */
+        uint64_t x32 = tc_mul(c, c->m->d_model, 4);
+        w.sums->end_norm = tc_add(c, (plan & NORM_EAGER) && !c->lora ? tc_mul(c, 2, x32) : x32, 4);
+        lora(&w);
+        /* MambaBlock / Mamba2Block: residual = residual.to(float32)
+         * (residual_in_fp32, the config classes' default and True in every
+         * state-spaces/mamba-*-hf config):
+         * the next layer's input is fp32 whatever the policy */
+        layer_tail(&w, plan, F32);
+        return;
+    }
     attention(&w);
     if (listing || !(parts[TMEM_ACT_PART_SCORES].absent_under & plan))
         scores(&w);
@@ -596,24 +744,7 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
         put(&w, (struct act){"resid_dropout.mlp_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
                              TMEM_ACT_DTYPE_MASK, SP, 0, false, 0}, h);
     }
-    put(&w, (struct act){"layer_input", "b·s × d_model", TMEM_ACT_PART_CHECKPOINT,
-                         TMEM_ACT_DTYPE_RESIDUAL, SP, 0, false, 0}, h);
-    /* what a layer saves: the parts its recompute setting keeps (made
-     * tensors of a part the plan neither frees nor leaves absent) */
-    for (int p = 0; p < TMEM_ACT_PART_COUNT; p++) {
-        if ((parts[p].recomputed_under | parts[p].absent_under) & plan)
-            continue;
-        if (parts[p].dense_layer) {
-            sums->saved_sp = tc_add(c, sums->saved_sp, sums->sp[p]);
-            sums->saved_tp = tc_add(c, sums->saved_tp, sums->tp[p]);
-        }
-        if (parts[p].moe_layer) {
-            sums->moe_saved_sp = tc_add(c, sums->moe_saved_sp, sums->sp[p]);
-            sums->moe_saved_tp = tc_add(c, sums->moe_saved_tp, sums->tp[p]);
-        }
-    }
-    if (w.full)
-        c->overflow = true; /* cannot happen: TMEM_MAX_ACT_TENSORS bounds the walk (tested) */
+    layer_tail(&w, plan, TMEM_ACT_DTYPE_RESIDUAL);
 }
 
 enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct tmem_inventory *inv,

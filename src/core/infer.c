@@ -4,7 +4,9 @@
  * (utilization × memory − weights − peak activation − non-torch = KV pool),
  * as the vLLM V1 engine (TMEM_VLLM_MODELED) profiles and allocates it.
  * Pipeline stages follow vLLM's layer partition; the ledger is the worst
- * stage's GPU. Timing is in timing.c.
+ * stage's GPU. An encoder (embedding / classification serving) is one HF
+ * forward of batch × prompt tokens: weights, that forward's peak, the
+ * head's output and the non-torch memory, no KV. Timing is in timing.c.
  * REF: vLLM gpu_worker.py determine_available_memory, kv_cache_utils.py;
  *      vLLM distributed/utils.py get_pp_indices. */
 #include "checked.h"
@@ -98,11 +100,26 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                           "cross-attention layers (Llama 3.2 Vision): their KV is fixed per "
                           "request by the image states, not per text token; not modelled yet "
                           "(tmem params counts the model)");
-    if (m->encoder) /* no KV cache, no decode: a ledger of its own, not this one */
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
-                          "params counts it; its serving ledger (one bidirectional forward, no KV "
-                          "cache) is not built yet");
+    if (m->encoder) { /* one forward of the batch, no KV cache, no decode */
+        if (o->engine != TMEM_ENGINE_HF)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine",
+                              "an encoder is modeled as one forward of the whole batch (HF AutoModel, "
+                              "sentence-transformers): --engine hf (vLLM's pooling runner, sglang, "
+                              "trtllm and llama.cpp are not modeled for encoders)");
+        if (o->pp != 1)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
+                              "an encoder's pipeline stages are not modeled: --pp 1");
+        if (o->max_model_len != 0 || o->all_logits || o->images != 0)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED,
+                              o->max_model_len ? "--max-model-len" : o->all_logits ? "--all-logits" : "--images",
+                              "not for an encoder: --prompt is the sequence length; the head "
+                              "(--head none, pooler, mlm, cls:N) decides the output");
+        /* learned (or bucketed) positions end at max_position_embeddings */
+        if (!o->allow_long_context && m->n_ctx > 0 && o->prompt_tokens > m->n_ctx)
+            return tmem__fail_value_n(err, TMEM_ERR_LIMIT, "--prompt", o->prompt_tokens,
+                                     "at most the model's context, ", m->n_ctx,
+                                     " tokens (max_position_embeddings)");
+    }
     if (m->encdec && (o->engine != TMEM_ENGINE_HF || o->pp != 1 || o->images > 0))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; infer "
@@ -603,13 +620,65 @@ static void activation_stage(const struct tmem_model *m, const struct tmem_infer
     tmem__term_mul(t, "T", T);
     tmem__term_mul_term(t, &w);
     tmem__term_mul(t, "bytes", eb);
-    if (stage == ACT_STAGE_ATTENTION && !o->flash && m->ssm == TMEM_SSM_NONE) { /* 16-bit scores and their fp32 softmax */
+    /* HF's DebertaV2 attention has no SDPA or flash path: its scores are
+     * materialized whatever --attention says */
+    bool eager = !o->flash || m->rel_attn;
+    if (stage == ACT_STAGE_ATTENTION && eager && m->ssm == TMEM_SSM_NONE) { /* 16-bit scores and their fp32 softmax */
         tmem__term_plus(t, "seqs", n_seq);
         tmem__term_mul(t, "heads/tp", m->n_head / tp);
         tmem__term_mul(t, "s", seq_len);
         tmem__term_mul(t, "s", seq_len);
         tmem__term_mul(t, "6 B", tmem__dtype_size(TMEM_DTYPE_BF16) + tmem__dtype_size(TMEM_DTYPE_F32));
     }
+    if (stage == ACT_STAGE_ATTENTION && m->rel_attn) {
+        /* DeBERTa's disentangled terms (REF: modeling_deberta_v2.py
+         * DisentangledSelfAttention.disentangled_attention_bias, 2k =
+         * 2·att_span relative rows): pos_key_proj and pos_query_proj of the
+         * rel_embeddings repeated per sequence, [b·h, 2k, d_h] each; c2p =
+         * query·pos_keyᵀ and p2c = key·pos_queryᵀ, [b·h, s, 2k] each, and
+         * their gathers to [b·h, s, s]. ASSUMPTION (not measured): all live
+         * together at the attention's peak. */
+        tmem__term_plus(t, "seqs", n_seq);
+        tmem__term_mul(t, "heads/tp", m->n_head / tp);
+        tmem__term_mul(t, "2·(2k·d_h + s·(2k + s))",
+                       2 * (m->n_rel_pos * m->d_head + seq_len * (m->n_rel_pos + seq_len)));
+        tmem__term_mul(t, "bytes", eb);
+    }
+}
+
+/* An encoder's head output for the batch (HF *Model / *For* heads), in the
+ * compute dtype, on top of the last hidden states:
+ *   none    mean pooling (sentence-transformers):      b × d_model
+ *   pooler  first token → dense + tanh:                 b × d_model
+ *   cls     pooled (dense) + logits:                    b × (d_model + n_labels)
+ *   mlm     every token's transform + logits:           b·s × (d_model + n_vocab) */
+static const char *encoder_head_output(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                       struct tmem__term *t)
+{
+    const uint64_t eb = tmem__dtype_size(o->compute);
+    tmem__term_init(t, true);
+    tmem__term_mul(t, "b", o->batch);
+    const char *what = "pooled embeddings (mean)";
+    switch (m->head) {
+    case TMEM_HEAD_LM:
+    case TMEM_HEAD_NONE:
+    case TMEM_HEAD_COUNT: tmem__term_mul(t, "d_model", m->d_model); break;
+    case TMEM_HEAD_POOLER:
+        tmem__term_mul(t, "d_model", m->d_model);
+        what = "pooler output (dense + tanh)";
+        break;
+    case TMEM_HEAD_CLS:
+        tmem__term_mul(t, "(d_model + n_labels)", m->d_model + m->n_labels);
+        what = "classifier: pooled + logits";
+        break;
+    case TMEM_HEAD_MLM:
+        tmem__term_mul(t, "s", o->prompt_tokens);
+        tmem__term_mul(t, "(d_model + n_vocab)", m->d_model + m->n_vocab);
+        what = "MLM head: transform + logits";
+        break;
+    }
+    tmem__term_mul(t, "bytes", eb);
+    return what;
 }
 
 /* the largest stage, into t (a term is built in place: never copied) */
@@ -947,6 +1016,24 @@ static enum tmem_status encdec_lines(const struct tmem_model *m, const struct tm
     return TMEM_OK;
 }
 
+/* An encoder's forward (HF AutoModel, sentence-transformers): the batch's
+ * b × s tokens in one forward, no KV cache. The peak of a layer is the
+ * decoders' HF prefill rule (activation_peak: bidirectional attention needs
+ * the same buffers, flash or not), then the head's output. */
+static enum tmem_status encoder_lines(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                      struct tmem_ledger *l, struct tmem_error *err)
+{
+    uint64_t T;
+    if (!tmem_mul_u64(o->batch, o->prompt_tokens, &T))
+        return overflow(err, "--batch × --prompt");
+    struct tmem__term t;
+    tmem__term_init(&t, true);
+    activation_peak(m, o, T, o->batch, o->prompt_tokens, &t);
+    TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "peak of the encoder forward", &t, "activations", err));
+    const char *what = encoder_head_output(m, o, &t);
+    return term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS, what, &t, "head output", err);
+}
+
 static enum tmem_status build_stage(const struct tmem_model *m, const struct tmem_inventory *inv,
                                     const struct tmem_infer_opts *o, uint32_t s, uint64_t first,
                                     struct tmem_infer_result *r, struct weight_bins *bins,
@@ -959,7 +1046,8 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     r->stage_layers = n;
     TRY(stage_weights(m, inv, o, first, n, is_first, is_last, bins, err));
     r->weight_bytes = bins->total;
-    TRY(tmem_kv_layout(m, o->kv_dtype, o->tp, first, n, &r->kv, err));
+    if (!m->encoder) /* an encoder keeps no KV: r->kv stays zero */
+        TRY(tmem_kv_layout(m, o->kv_dtype, o->tp, first, n, &r->kv, err));
 
     struct tmem_ledger *l = &r->ledger;
     tmem_ledger_init(l);
@@ -970,8 +1058,9 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     if (m->encdec) /* the decoder's tokens: its self-attention KV */
         tokens = o->max_model_len ? o->max_model_len : o->gen_tokens;
     r->tokens_per_seq = tokens;
-    TRY(m->encdec ? encdec_lines(m, o, r, l, err)
-                  : forward_and_kv_lines(m, o, is_first, is_last, vllm, tokens, r, l, err));
+    TRY(m->encdec    ? encdec_lines(m, o, r, l, err)
+        : m->encoder ? encoder_lines(m, o, l, err)
+                     : forward_and_kv_lines(m, o, is_first, is_last, vllm, tokens, r, l, err));
     struct tmem__term t;
 
 
@@ -1019,8 +1108,10 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     case TMEM_ENGINE_LLAMACPP:
     case TMEM_ENGINE_COUNT: break;
     }
+    if (m->encoder) /* no KV: nothing left to budget */
+        r->kv_budget_bytes = 0;
     uint64_t hf_tokens = r->blocks_per_seq;
-    if (!vllm && !m->encdec) { /* what a paged pool of the same memory would hold */
+    if (!vllm && !m->encdec && !m->encoder) { /* what a paged pool of the same memory would hold */
         struct tmem__term unused;
         tmem__term_init(&unused, false);
         TRY(paged_layout(r, o, tokens, &unused, err));
@@ -1077,6 +1168,8 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
         if (!tmem_add_u64(eo.prompt_tokens, img_tokens, &eo.prompt_tokens))
             return overflow(err, "--prompt + image tokens");
     }
+    if (m->encoder) /* one forward: nothing is generated */
+        eo.gen_tokens = 0;
     o = &eo;
     TRY(validate(m, o, err));
     static const struct tmem_infer_result zero;

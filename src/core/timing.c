@@ -24,7 +24,7 @@
  *          / 2 per QKᵀ and PV; MLA decode runs absorbed over the latent,
  *          (2·kv_lora_rank + qk_rope) / 2 (vLLM's MLA backends).
  * tmem infer's prefill is one step of the batch's b prompts (chunks of s
- * after 0), after the vision encoder's step when there are images (its
+ * after 0; an encoder's forward: b·s tokens, b·s² pairs, no decode), after the vision encoder's step when there are images (its
  * FLOPs tmem__vision_flops / tp, its bytes the tower and projector weights
  * one GPU holds, read once: max(FLOPs / (peak·mfu), bytes / (HBM·mbu)),
  * added to the TTFT; the text steps do not read the tower); its decode one
@@ -103,10 +103,15 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
     const double dh = mla ? (double)(m->qk_nope_dim + m->qk_rope_dim + m->v_head_dim) / 2.0
                           : (double)m->d_head;
     const double dh_decode = mla ? (double)(2 * m->kv_lora_rank + m->qk_rope_dim) / 2.0 : dh;
-    const double head = (double)m->n_vocab * (double)m->d_embed;
+    /* an encoder's head: its lm_head group (pooler, transform, classifier,
+     * an untied decoder) and a tied MLM decoder (the word embedding) */
+    const double vocab_head = (double)m->n_vocab * (double)m->d_embed;
+    const bool tied_head = m->tied && (!m->encoder || m->head == TMEM_HEAD_MLM);
+    const double head = !m->encoder ? vocab_head
+                        : (double)inv->group_params[TMEM_GROUP_LM_HEAD] + (tied_head ? vocab_head : 0.0);
     /* matrix-multiply parameters a token passes through */
     double n_mm = (double)inv->active_params - (double)inv->group_params[TMEM_GROUP_EMBEDDING] +
-                  (m->tied ? head : 0.0);
+                  (tied_head ? vocab_head : 0.0);
     double link = g->interconnect_bytes_per_s > 0 ? g->interconnect_bytes_per_s : 1.0;
     double ring = o->tp > 1 ? 2.0 * (tp - 1.0) / tp : 0.0;
     double act_bytes = (double)tmem__dtype_size(o->compute);
@@ -216,6 +221,24 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
     t->fp8_rate = rf->fp8_rate;
     t->compute_flops = rf->compute_flops;
     struct tmem_step_time st;
+
+    if (m->encoder) {
+        /* one bidirectional forward of the batch: b·s tokens, every token
+         * attends to all s (b·s² pairs; ModernBERT's local layers counted
+         * as global: an upper bound), head rows b (pooler, cls, none) or
+         * b·s (mlm); no KV, no decode */
+        struct tmem_step_batch fw = {.tokens = b * s, .rows = m->head == TMEM_HEAD_MLM ? b * s : b,
+                                     .attn_pairs = b * s * s};
+        tmem__roofline_step(rf, &fw, &st);
+        t->prefill_flops = st.flops;
+        t->prefill_bytes = st.bytes;
+        t->prefill_bound = tmem_step_bound_name(st.bound);
+        t->decode_bound = "none"; /* nothing decoded */
+        t->ttft_s = t->e2e_s = st.t_s;
+        t->sequences_per_s = b / st.t_s;
+        t->tokens_per_s = b * s / st.t_s;
+        return TMEM_OK;
+    }
 
     /* prefill of the whole batch: b chunks of s tokens, nothing cached */
     struct tmem_step_batch pre = {0};

@@ -308,7 +308,7 @@ static enum tmem_status validate_post(const struct tmem_model *m, const struct t
 
 /* Every check (all), or only those that read a field a search's inner
  * loops change (micro-batch, micro-batch counts, ZeRO / FSDP, offload,
- * recompute; fused cross-entropy has none), in the same order: for a plan
+ * recompute; fused cross-entropy: an encoder's refusal), in the same order: for a plan
  * whose other fields equal those of a plan that passed every check (the
  * VALID memo of a prepared context), the others pass again, so the first
  * of these that fails is the first every check would report. */
@@ -317,20 +317,41 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
 {
     if (m == NULL || o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
-    if (all && m->ssm != TMEM_SSM_NONE) /* refused rather than counted with attention's tensors */
+    /* pure Mamba / Mamba-2 train (act_inventory.c); a hybrid's mixers are refused rather than
+     * counted with one kind's tensors */
+    if (all && m->ssm != TMEM_SSM_NONE &&
+        (m->hybrid || m->hybrid_parallel || (m->ssm != TMEM_SSM_MAMBA && m->ssm != TMEM_SSM_MAMBA2)))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          "training activations of state-space (Mamba) layers, alone or in a hybrid "
-                          "(jamba, granitemoehybrid, qwen3_next, falcon_h1), are not modelled yet; "
-                          "params, infer and serve count them");
+                          "training activations of hybrid attention + state-space models (jamba, "
+                          "granitemoehybrid, qwen3_next, falcon_h1) are not modelled yet; params, infer "
+                          "and serve count them (pure mamba and mamba2 train)");
+    if (m->ssm != TMEM_SSM_NONE && (o->tp > 1 || o->cp > 1)) /* act_inventory.c mamba1_mixer */
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
+                          "a state-space (Mamba) model trains with tensor and context parallel 1 "
+                          "(HF MambaMixer has no parallel split)");
     if (all && m->n_cross_layer > 0) /* cross layers attend to image states: not modelled */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
                           "training activations of cross-attention layers (Llama 3.2 Vision) "
                           "are not modelled yet; tmem params counts the model");
-    if (all && m->encoder) /* bidirectional, post-LN, a head instead of the lm_head's logits */
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem "
-                          "params counts it; its training activations (bidirectional attention, "
-                          "post-LN, the head's outputs) are not built yet");
+    if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
+        if (!m->post_norm || m->rel_attn)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
+                              "train fine-tunes BERT-layout encoders (bert, roberta, xlm-roberta); "
+                              "DeBERTa's disentangled attention and ModernBERT's local attention "
+                              "(deberta-v2, modernbert) are not built yet; params and infer count them");
+        if (m->head != TMEM_HEAD_MLM && m->head != TMEM_HEAD_CLS)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--head",
+                              "fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N");
+        if (o->kernels != TMEM_KERNELS_EAGER || o->dpo || o->rl != TMEM_RL_NONE || o->cp > 1)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED,
+                              o->kernels != TMEM_KERNELS_EAGER ? "--kernels" : o->dpo ? "--dpo"
+                              : o->rl != TMEM_RL_NONE ? "--rl" : "--cp",
+                              "not modeled for encoders (HF's BERT modules: --kernels eager)");
+    }
+    /* a search's inner loops change --fused-ce: checked in both modes */
+    if (m->encoder && o->fused_ce)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--fused-ce",
+                          "not modeled for encoders (HF's BERT modules: --kernels eager)");
     if (m->encdec) /* reads recompute (an inner-loop field) beside fields the search keeps */
         TRY(tmem__encdec_train_check(m, o, err));
     if (all && (unsigned)o->precision >= TMEM_PRECISION_COUNT)
@@ -2040,7 +2061,7 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     }
     case TMEM_TI_ACT_ENC_LAYERS: tmem__sb_str(&sb, "encoder layers (saved)"); break;
     case TMEM_TI_ACT_DEC_LAYERS: tmem__sb_str(&sb, "decoder layers (saved)"); break;
-    case TMEM_TI_ACT_ATTN: tmem__sb_str(&sb, "attention (saved)"); break;
+    case TMEM_TI_ACT_ATTN: tmem__sb_str(&sb, c->m->ssm != TMEM_SSM_NONE ? "SSM mixer (saved)" : "attention (saved)"); break;
     case TMEM_TI_ACT_SCORES: tmem__sb_str(&sb, "attention scores (s²)"); break;
     case TMEM_TI_ACT_MLP: tmem__sb_str(&sb, "MLP (saved)"); break;
     case TMEM_TI_ACT_MOE: tmem__sb_str(&sb, "MoE layers (saved)"); break;
@@ -2060,9 +2081,14 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
             tmem__sb_str(&sb, ")");
             break;
         }
-        tmem__sb_str(&sb, !c->fused_ce                           ? "loss log-softmax (fp32)"
+        tmem__sb_str(&sb, c->m->encoder && !c->pi->autocast    ? "loss log-softmax ("
+                          : !c->fused_ce                           ? "loss log-softmax (fp32)"
                           : c->o->kernels == TMEM_KERNELS_LIGER ? "lm_head grad (Liger)"
                                                                  : "loss softmax chunk (fp32)");
+        if (c->m->encoder && !c->pi->autocast) {
+            tmem__sb_str(&sb, cd);
+            tmem__sb_str(&sb, ")");
+        }
         break;
     case TMEM_TI_LOGITS_GRAD: tmem__sb_str(&sb, c->fused_ce ? "hidden-state grad (fused CE)" : "logits gradient"); break;
     case TMEM_TI_RECOMPUTE: tmem__sb_str(&sb, "recomputed layer"); break;

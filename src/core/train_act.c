@@ -103,6 +103,12 @@ static void width_factors(const struct tmem_train_ctx *c, struct tmem__term *t, 
     tmem__term_mul(t, elem_sym, c->act.elem[p]);
 }
 
+/* the element size of a layer input: r, or fp32 for Mamba's residual_in_fp32 */
+static const char *ckpt_sym(const struct tmem_train_ctx *c)
+{
+    return c->m->ssm != TMEM_SSM_NONE ? "fp32" : "r";
+}
+
 /* One layer whole, as full recompute rebuilds it during its backward: its
  * attention, scores, masks and the larger of its MLP kinds on this stage. */
 static void full_layer_factors(struct tmem_train_ctx *c, struct tmem__term *t)
@@ -156,7 +162,7 @@ void tmem__train_layer_bytes(struct tmem_train_ctx *c, struct tmem_layer_act *la
         la->masks = done(c, &t, NULL);
     }
     tmem__term_init(&t, false);
-    width_factors(c, &t, TMEM_ACT_PART_CHECKPOINT, "r");
+    width_factors(c, &t, TMEM_ACT_PART_CHECKPOINT, ckpt_sym(c));
     la->checkpoint = done(c, &t, NULL);
     if (c->o->recompute == TMEM_RECOMPUTE_FULL) {
         tmem__term_init(&t, false);
@@ -243,6 +249,51 @@ static uint64_t width_item(struct tmem_train_ctx *c, struct tmem_sb *f, enum tme
     return done(c, &t, f);
 }
 
+/* An encoder's head, what it saves (HF modeling_bert.py, nn.Linear,
+ * nn.LayerNorm, GELU and tanh as autograd saves them):
+ *   mlm  BertPredictionHeadTransform: the dense input (the last hidden
+ *        states, c), the GELU input (c), the LayerNorm input (r) and its
+ *        fp32 mean and rstd, the decoder input (c): b·s × (3·c·d + r·d + 8)
+ *   cls  BertPooler reads hidden[:, 0], a view: without autocast the view
+ *        keeps the whole last hidden state alive (b·s × d × r), under
+ *        autocast its cast copy (b × d × c); then tanh's output (c) and,
+ *        with dropout, its mask (1 B) and output (c, the classifier input):
+ *        b × d × (c + [1 + c])
+ * ASSUMPTION: under LoRA the head's linears keep their inputs (PEFT's
+ * SEQ_CLS trains the classifier; a frozen MLM transform would not). */
+static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term *sub, bool text)
+{
+    const struct tmem_model *m = c->m;
+    if (m->head == TMEM_HEAD_MLM) { /* b·s × (d_model × (3·c + r) + 8) */
+        struct tmem__term w, x;
+        tmem__term_init(&w, text);
+        tmem__term_init(&x, text);
+        tmem__term_mul(&w, "3·c", 3 * c->cb);
+        tmem__term_plus(&w, "r", c->rb);
+        tmem__term_mul(&x, "d_model", m->d_model);
+        tmem__term_mul_term(&x, &w);
+        tmem__term_plus(&x, "fp32 mean, rstd", 8);
+        tmem__term_plus(sub, "b·s", c->tokens);
+        tmem__term_mul_term(sub, &x);
+        return;
+    }
+    if (c->pi->autocast) {
+        tmem__term_plus(sub, "b", c->seqs);
+        tmem__term_mul(sub, "d_model", m->d_model);
+        tmem__term_mul(sub, "c", c->cb);
+    } else {
+        tmem__term_plus(sub, "b·s", c->tokens);
+        tmem__term_mul(sub, "d_model", m->d_model);
+        tmem__term_mul(sub, "r", c->rb);
+    }
+    tmem__term_plus(sub, "b", c->seqs);
+    tmem__term_mul(sub, "d_model", m->d_model);
+    if (c->dropout_resid)
+        tmem__term_mul(sub, "(c + 1 + c)", 2 * c->cb + 1);
+    else
+        tmem__term_mul(sub, "c", c->cb);
+}
+
 /* The ends of the model, one micro-batch: on the first stage the token ids
  * (int64, saved by the embedding), learned position ids, the rotary cos /
  * sin tables (2 · s · d_rot · r, shared by all layers), the embedding
@@ -268,6 +319,10 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
             tmem__term_plus(&sub, NULL, 8);
             tmem__term_mul(&sub, "s", c->s_local);
         }
+        if (m->encoder && m->n_type_vocab > 0 && !c->lora) { /* token_type_ids, int64 */
+            tmem__term_plus(&sub, NULL, 8);
+            tmem__term_mul(&sub, "b·s", c->tokens);
+        }
         if (c->rope) {
             tmem__term_plus(&sub, NULL, 2);
             tmem__term_mul(&sub, "s", c->s_local);
@@ -288,7 +343,9 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
             tmem__term_plus(&sub, tok, c->tokens_repl);
             tmem__term_mul(&sub, "B_final_norm", c->act.end_norm);
         }
-        if (head) {
+        if (m->encoder) {
+            encoder_head_ends(c, &sub, f != NULL);
+        } else if (head) {
             tmem__term_plus(&sub, tok, c->tokens_repl); /* the lm_head input */
             tmem__term_mul(&sub, "d_model", m->d_model);
             tmem__term_mul(&sub, "c", c->cb);
@@ -318,6 +375,11 @@ static uint64_t liger_chunk_tokens(const struct tmem_train_ctx *c)
  * with --fused-ce (Liger's chunk with --kernels liger) */
 static void logits_factors(const struct tmem_train_ctx *c, struct tmem__term *t)
 {
+    if (c->m->encoder && c->m->head == TMEM_HEAD_CLS) { /* one row of logits per sequence */
+        tmem__term_plus(t, "b", c->seqs);
+        tmem__term_mul(t, "n_labels", c->m->n_labels);
+        return;
+    }
     uint64_t tokens = c->tokens;
     if (c->o->kernels == TMEM_KERNELS_LIGER)
         tokens = liger_chunk_tokens(c);
@@ -363,6 +425,21 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
         logits_factors(c, &t);
         tmem__term_mul(&t, NULL, 4);
         tmem__term_note(&t, " (fp32 softmax of one chunk)", NULL);
+    } else if (it == TMEM_TI_LOSS && c->m->encoder) {
+        /* HF's encoder heads take the loss of the logits as they are (no
+         * .float()): log-softmax in c, fp32 under autocast; int64 labels;
+         * and nll_loss's total_weight, one element of the log-softmax's
+         * dtype (measured: tests/validate/validate.py) */
+        bool cls = c->m->head == TMEM_HEAD_CLS;
+        uint64_t e = c->pi->autocast ? 4 : c->cb;
+        tmem__term_init(&sub, f != NULL);
+        tmem__term_mul(&sub, cls ? "n_labels" : "n_vocab/tp",
+                       cls ? c->m->n_labels : tmem_ceil_div_u64(c->m->n_vocab, c->tp));
+        tmem__term_mul(&sub, c->pi->autocast ? NULL : "c", e);
+        tmem__term_plus(&sub, NULL, 8);
+        tmem__term_mul(&t, cls ? "b" : "b·s", cls ? c->seqs : c->tokens);
+        tmem__term_mul_term(&t, &sub);
+        tmem__term_plus(&t, "total_weight", e);
     } else if (it == TMEM_TI_LOSS) { /* fp32 log-softmax and the int64 targets */
         tmem__term_init(&sub, f != NULL);
         tmem__term_mul(&sub, "n_vocab/tp", tmem_ceil_div_u64(c->m->n_vocab, c->tp));
@@ -378,6 +455,10 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
         logits_factors(c, &t); /* + the fp32 softmax gradient of one chunk */
         tmem__term_mul(&t, NULL, 4);
         tmem__term_note(&t, " (fp32 softmax gradient of one chunk)", NULL);
+    } else if (c->m->encoder && !c->pi->autocast) { /* the logits' gradient in c, no upcast */
+        logits_factors(c, &t);
+        tmem__term_mul(&t, "c", c->cb);
+        tmem__term_note(&t, " (gradient of the logits)", NULL);
     } else { /* the fp32 gradient of the logits, and its 16-bit cast */
         logits_factors(c, &t);
         if (c->cb != 4) {
@@ -451,7 +532,7 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
             return 0;
         return width_item(c, f, TMEM_ACT_PART_MASKS, NULL, " B", la->masks);
     case TMEM_TI_ACT_CKPT:
-        return full ? width_item(c, f, TMEM_ACT_PART_CHECKPOINT, "r", "", la->checkpoint) : 0;
+        return full ? width_item(c, f, TMEM_ACT_PART_CHECKPOINT, ckpt_sym(c), "", la->checkpoint) : 0;
     case TMEM_TI_ACT_ENDS:
         return ends_item(c, f);
     case TMEM_TI_ACT_AUTOCAST: {

@@ -71,6 +71,18 @@ static const struct {
     {"q_b_proj", K(MLA_Q_B)},
     {"kv_a_proj_with_mqa", K(MLA_KV_A)},
     {"kv_b_proj", K(MLA_KV_B)},
+    /* HF BERT / RoBERTa module names (PEFT matches by suffix): query, key,
+     * value; "dense" ends attention.output.dense, intermediate.dense and
+     * output.dense in every layer (the pooler's dense sits outside them) */
+    {"query", K(ATTN_Q)},
+    {"key", K(ATTN_K)},
+    {"value", K(ATTN_V)},
+    {"dense", K(ATTN_O) | K(MLP_UP) | K(MLP_DOWN)},
+    /* Mamba (PEFT's names for MambaMixer's linears) */
+    {"in_proj", K(SSM_IN_PROJ)},
+    {"x_proj", K(SSM_X_PROJ)},
+    {"dt_proj", K(SSM_DT_PROJ)},
+    {"out_proj", K(SSM_OUT_PROJ)},
 };
 
 uint64_t tmem_lora_target_kinds(const char *name)

@@ -502,7 +502,12 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
     size_t n = 0;
     if (o == NULL || out == NULL)
         return 0;
-    if (o->recompute == TMEM_RECOMPUTE_SELECTIVE && o->attention == TMEM_ATTENTION_FLASH && n < max)
+    bool ssm = m != NULL && m->ssm != TMEM_SSM_NONE;
+    if (o->recompute == TMEM_RECOMPUTE_SELECTIVE && ssm && n < max)
+        out[n++] = "--recompute selective drops nothing for a state-space (Mamba) model: it "
+                   "recomputes attention scores, and a Mamba layer has none; the ledger is the "
+                   "same as --recompute none";
+    else if (o->recompute == TMEM_RECOMPUTE_SELECTIVE && o->attention == TMEM_ATTENTION_FLASH && n < max)
         out[n++] = "--recompute selective drops nothing with flash attention: it recomputes the "
                    "attention core to avoid keeping the b·heads·s² scores, which FlashAttention "
                    "never keeps (it saves the softmax statistics, linear in s); the ledger is the "

@@ -107,12 +107,17 @@ void tmem_train_flops_sums(const struct tmem_model *m, const struct tmem_invento
         else
             repl += p;
     }
-    if (m->tied)
-        head += m->n_vocab * m->d_embed; /* the lm_head multiplies by the embedding */
+    /* the lm_head multiplies by the embedding (an encoder's only under its
+     * MLM head; its pooler and classifier are counted per token with the
+     * replicated matmuls: an upper bound of 2·d_model² FLOPs a token) */
+    if (m->tied && (!m->encoder || m->head == TMEM_HEAD_MLM))
+        head += m->n_vocab * m->d_embed;
     out->mm_split_params = split;
     out->mm_repl_params = repl;
     out->head_params = head;
-    if (m->attn == TMEM_ATTN_MLA) {
+    if (m->ssm != TMEM_SSM_NONE) { /* no attention; the scan's ~9·d_inner·d_state per token is not counted */
+        out->attn_dim = out->kv_dim = 0;
+    } else if (m->attn == TMEM_ATTN_MLA) {
         out->attn_dim = m->n_head * (m->qk_nope_dim + m->qk_rope_dim + m->v_head_dim);
         out->kv_dim = out->attn_dim; /* ring attention passes the up-projected K and V */
     } else {
@@ -339,7 +344,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     uint64_t n_mm_tp = tmem_ceil_div_u64(sums->mm_split_params, tp) + sums->mm_repl_params;
     uint64_t head_tp = tmem_ceil_div_u64(sums->head_params, tp);
     uint64_t attn_tp = tmem_ceil_div_u64(sums->attn_dim, tp);
-    bool causal_half = o->attention == TMEM_ATTENTION_FLASH;
+    bool causal_half = o->attention == TMEM_ATTENTION_FLASH && !m->encoder; /* encoders: bidirectional */
     /* per-token forward FLOPs of a stage with `layers` layers (and the head) */
     uint64_t first_layers = base + (rem != 0), last_layers = pp > 1 ? base : L;
     uint64_t f_first = 0, f_last = 0, tmp = 0;

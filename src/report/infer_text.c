@@ -21,6 +21,21 @@ static void header(FILE *out, const struct tmem_infer_view *v)
 {
     const struct tmem_infer_opts *o = v->opts;
     const struct tmem_infer_result *r = v->r;
+    if (v->model->encoder) {
+        fprintf(out, "%s on %s: encoder, one forward (hf, no KV cache), batch %llu × %llu tokens, head %s",
+                v->model->name[0] ? v->model->name : "model", o->gpu->name,
+                (unsigned long long)o->batch, (unsigned long long)o->prompt_tokens, tmem_head_name(v->model->head));
+        if (v->model->head == TMEM_HEAD_CLS)
+            fprintf(out, " (%llu labels)", (unsigned long long)v->model->n_labels);
+        fprintf(out, "\n");
+        if (o->stored != NULL)
+            fprintf(out, "weights %s as stored (%s) · tp %llu\n\n", o->stored->name, o->stored->source,
+                    (unsigned long long)o->tp);
+        else
+            fprintf(out, "weights %s · tp %llu\n\n", tmem_wformat_info(o->weights)->name,
+                    (unsigned long long)o->tp);
+        return;
+    }
     char gpu[96];
     if (o->custom_memory)
         snprintf(gpu, sizeof gpu, "a custom %llu MiB GPU timed as %s",
@@ -97,6 +112,22 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
         fprintf(out, "         not even one short sequence fits: the weights alone take %s; add GPUs (--tp, --pp) or quantize (--weights)\n",
                 tmem__fmt_bytes(a, sizeof a, r->weight_bytes, o->si));
 
+    if (v->model->encoder) {
+        fprintf(out, "\ntiming (roofline: mfu %.2f of %.0f TFLOP/s %s, mbu %.2f of %.0f GB/s)\n",
+                io->mfu, t->compute_flops / 1e12, t->fp8_rate ? "fp8" : "bf16", io->mbu,
+                io->gpu->hbm_bytes_per_s / 1e9);
+        fprintf(out, "  forward %.2f ms (%s-bound) · %.1f sequences/s · %.0f tokens/s\n", t->ttft_s * 1e3,
+                t->prefill_bound, t->sequences_per_s, t->tokens_per_s);
+        fprintf(out, "  (assumes: every token attends to all %llu (bidirectional); weights read once per forward;%s the bf16 rate%s)\n",
+                (unsigned long long)io->prompt_tokens,
+                io->tp > 1 ? " 2 all-reduces per layer of α + ring bytes;" : "",
+                io->weights > TMEM_WF_FP16 && !t->fp8_rate ? ", weights dequantized" : "");
+        if (o->explain) {
+            fprintf(out, "  forward %.3g FLOP, %.3g B\n", t->prefill_flops, t->prefill_bytes);
+            tmem__report_ledger_narrative(out, "This GPU holds", &r->ledger, o);
+        }
+        return;
+    }
     const struct tmem_kv_layout *kv = &r->kv;
     fprintf(out, "\nKV cache\n  %s B per token on this GPU = %s\n",
             tmem__fmt_count(a, sizeof a, kv->bytes_per_token), kv->formula);
@@ -309,6 +340,10 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_real(tj, "decode_tokens_per_s_per_request", t->decode_tokens_per_s_per_request);
     tmem__json_set_real(tj, "e2e_s", t->e2e_s);
     tmem__json_set_real(tj, "ridge_batch", t->ridge_batch);
+    if (v->model->encoder) {
+        tmem__json_set_real(tj, "sequences_per_s", t->sequences_per_s);
+        tmem__json_set_real(tj, "tokens_per_s", t->tokens_per_s);
+    }
     tmem__json_set_real(tj, "prefill_flops", t->prefill_flops);
     tmem__json_set_real(tj, "decode_flops", t->decode_flops);
     tmem__json_set_real(tj, "decode_bytes", t->decode_bytes);

@@ -159,6 +159,17 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
         return;
     }
     bool fused_glu = glu && (o->kernels == TMEM_KERNELS_LIGER || o->kernels == TMEM_KERNELS_TE);
+    if (v->model->ssm == TMEM_SSM_MAMBA2)
+        fprintf(out, "  kernels (--kernels %s): %s; HF Mamba2Mixer.cuda_kernels_forward: mamba_ssm\n"
+                     "    mamba_split_conv1d_scan_combined saves zxbcdt, the scan output and the gated norm's fp32 rstd;\n"
+                     "    HF's torch_forward (no mamba_ssm) is not modelled\n",
+                tmem_kernels_name(o->kernels), norms[o->kernels]);
+    else if (v->model->ssm != TMEM_SSM_NONE)
+        fprintf(out, "  kernels (--kernels %s): %s; HF MambaMixer.cuda_kernels_forward: mamba_ssm mamba_inner_fn\n"
+                     "    (checkpoint_lvl 1) saves xz, x_dbl, B, C, the scan output and fp32 chunk states (2048 tokens);\n"
+                     "    HF's slow_forward (no mamba_ssm) is not modelled\n",
+                tmem_kernels_name(o->kernels), norms[o->kernels]);
+    else
     fprintf(out, "  kernels (--kernels %s): %s%s / %s%s, softmax in %s; %s\n", tmem_kernels_name(o->kernels),
             v->model->norm == TMEM_NORM_RMSNORM ? norms[o->kernels] : "fused LayerNorm",
             v->r->rope ? " / rotary" : "", fused_glu ? "fused " : "", fi && fi->mlp_act ? fi->mlp_act : "MLP",

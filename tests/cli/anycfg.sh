@@ -61,12 +61,20 @@ for t in albert:"an encoder" pegasus:"an encoder-decoder" whisper:"an encoder-de
   printf '{"model_type": "%s", "hidden_size": 768}' "$name" >"$TMP/$name.json"
   expect_error "$name refused" "^tmem: error: $TMP/$name.json:model_type: model_type '$name' is $kind model: tmem counts decoder-only transformers" params "$TMP/$name.json"
 done
-# encoders: params counts them; the train and serving ledgers refuse them in one line
-for c in "train bert-base-uncased" "infer roberta-base" "serve modernbert-base --requests 2 --rate 1" \
-         "plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64"; do
-  # shellcheck disable=SC2086
-  expect_error "${c%% *} refuses an encoder" "^tmem: error: model: an encoder (bert, roberta, xlm-roberta, deberta-v2, modernbert): tmem params counts it" $c
-done
+# encoders: params counts them, infer serves them as one HF forward, train fine-tunes the
+# BERT-layout ones with a head that has a loss; the rest is refused in one line
+expect_error "serve refuses an encoder" "^tmem: error: model: an encoder serves one forward per request and decodes nothing" serve modernbert-base --requests 2 --rate 1
+expect_error "infer --engine vllm refuses an encoder" "^tmem: error: --engine: an encoder is modeled as one forward of the whole batch" infer roberta-base --engine vllm
+expect_error "infer --gen refuses an encoder" "^tmem: error: --gen: an encoder generates nothing" infer roberta-base --gen 4
+# encoders end to end: bert-base-uncased at b 8 × 128 (test_encoder_infer.c by hand): the MLP
+# stage 1024·(2·768 + 2·3072)·2 = 15,728,640; --head mlm's output 1024·(768 + 30522)·2 = 64,081,920
+expect_json "encoder infer: forward peak" activations 15728640 infer bert-base-uncased --batch 8 --prompt 128
+expect_json "encoder infer: MLM head output" temporary_buffers 64081920 infer bert-base-uncased --batch 8 --prompt 128 --head mlm
+expect_error "train needs an encoder head with a loss" "^tmem: error: --head: fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N" train bert-base-uncased
+expect_error "train refuses deberta" "^tmem: error: model: train fine-tunes BERT-layout encoders (bert, roberta, xlm-roberta); DeBERTa" train deberta-v3-base --head mlm
+expect_error "train refuses modernbert" "^tmem: error: model: train fine-tunes BERT-layout encoders" train modernbert-base --head cls:2
+expect_error "plan refuses deberta" "^tmem: error: model: train fine-tunes BERT-layout encoders" plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64
+expect_error "train refuses liger for an encoder" "^tmem: error: --kernels: not modeled for encoders" train bert-base-uncased --head mlm --kernels liger
 # encoder-decoders from flags: t5-small's sizes (shared 32128·512 + encoder 6·3,146,752 + 256 + 512
 # + decoder 6·4,195,840 + 256 + 512 = 60,506,624), bart-base's (139,420,416; test_encdec.c by hand)
 expect_json "t5 from flags" total_params 60506624 params --family t5 --hidden 512 --layers 6 --heads 8 --vocab 32128 --ffn 2048

@@ -37,19 +37,21 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
 }
 
 
-/* Whether `train` models this model: it refuses state-space (Mamba) models
- * (their activations are not modelled; test_ssm.c checks the refusal),
- * encoders and encoder–decoders (test_encoders.c, test_encdec.c), so loops
- * over every preset that train leave them out by this. */
+/* Whether `train` models this model: it refuses hybrid attention +
+ * state-space models (test_hybrid.c), encoders and encoder–decoders
+ * (test_encoders.c, test_encdec.c), so loops over every preset that train
+ * leave them out by this. Pure Mamba and Mamba-2 train (test_act.c
+ * mamba_130m_by_hand, mamba2_2_7b_by_hand). */
 static inline bool tmem_test_trainable(const struct tmem_model *m)
 {
-    return m->ssm == TMEM_SSM_NONE && !m->encoder && !m->encdec && m->n_cross_layer == 0;
+    bool pure_ssm = !m->hybrid && !m->hybrid_parallel && (m->ssm == TMEM_SSM_MAMBA || m->ssm == TMEM_SSM_MAMBA2);
+    return (m->ssm == TMEM_SSM_NONE || pure_ssm) && !m->encoder && !m->encdec && m->n_cross_layer == 0;
 }
 
-/* Whether tmem infer and serve take it: not an encoder nor an encoder–decoder,
- * no cross-attention layers into an image (refused until their ledgers exist;
- * test_encoders.c, test_encdec.c, test_vision.c and tests/cli/anycfg.sh check
- * the refusal). */
+/* Whether tmem infer (with its default engine) and serve take it: not an
+ * encoder (infer serves encoders under --engine hf only, test_encoder_infer.c;
+ * serve refuses them, tests/cli/anycfg.sh), nor an encoder–decoder, no
+ * cross-attention layers into an image (test_encdec.c, test_vision.c). */
 static inline bool tmem_test_servable(const struct tmem_model *m)
 {
     return !m->encoder && !m->encdec && m->n_cross_layer == 0;

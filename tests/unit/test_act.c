@@ -478,6 +478,142 @@ static void liger_cross_entropy_by_hand(void **state)
     assert_int_equal(r.item_bytes[TMEM_TI_LOGITS], U64(16416768));
 }
 
+/* state-spaces/mamba-130m-hf (config.json: d_model 768, intermediate_size
+ * 1536, state_size 16, time_step_rank 48, conv_kernel 4, 24 layers,
+ * residual_in_fp32 true), bf16-mixed (r = c = bf16), b 1, s 2048 (2048
+ * tokens), the mixer as mamba_ssm's MambaInnerFn saves it (checkpoint_lvl 1,
+ * selective_scan_interface.py; selective_scan.cpp: x = torch::empty({batch,
+ * dim, n_chunks = (seqlen + 2047) / 2048, dstate * 2}, weight_type)):
+ *   norm x fp32          2048 × 768 × 4            = 6,291,456
+ *   norm rstd            2048 × 1 × 4              = 8,192
+ *   norm y, in_proj in   2048 × 768 × 2            = 3,145,728 each
+ *   xz                   1 × 2·1536 × 2048 × 2     = 12,582,912
+ *   x_dbl                2048 × (48 + 2·16) × 2    = 327,680
+ *   B, C                 1 × 1 × 16 × 2048 × 2     = 65,536 each
+ *   scan out             1 × 1536 × 2048 × 2       = 6,291,456
+ *   chunk states (fp32)  1 × 1536 × 1 × 32 × 4     = 196,608 (= 2048 × 24 × 4)
+ * a layer 32,120,832 B = 2048 × 15,684; 24 layers 770,899,968. Full
+ * recompute keeps the fp32 layer input: 2048 × 768 × 4 = 6,291,456. */
+static const struct want mamba_none[] = {
+    {"norm.x_fp32", SAVED, 6291456},
+    {"norm.input", ABSENT, 3145728},
+    {"norm.rstd", SAVED, 8192},
+    {"norm.y", SAVED, 3145728},
+    {"ssm.in_proj_input", SAVED, 3145728},
+    {"ssm.xz", SAVED, 12582912},
+    {"ssm.x_dbl", SAVED, 327680},
+    {"ssm.B", SAVED, 65536},
+    {"ssm.C", SAVED, 65536},
+    {"ssm.scan_out", SAVED, 6291456},
+    {"ssm.scan_chunk_states", SAVED, 196608},
+    {"layer_input", ABSENT, 6291456},
+};
+
+static void mamba_130m_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    static struct tmem_act_inventory a;
+    load("mamba-130m", &m, &inv);
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    o.seq = 2048;
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    expect_list(&a, mamba_none, sizeof mamba_none / sizeof mamba_none[0]);
+    assert_int_equal(a.layer.attn, U64(32120832));
+    assert_int_equal(a.layer.mlp, 0);
+    assert_int_equal(a.layer.scores, 0);
+    assert_int_equal(a.layer.total, U64(32120832));
+    assert_string_equal(find(&a, "ssm.xz")->shape_sym, "b × 2·d_inner × s");
+    assert_string_equal(find(&a, "ssm.scan_chunk_states")->dtype_name, "fp32");
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(24) * 32120832); /* 770,899,968 */
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 0);
+    /* the ends: token ids 8 B, norm_f on the fp32 residual (x and y fp32,
+     * rstd) 8·768 + 4, the lm_head input (cast to bf16) 2·768: 2048 ×
+     * (8 + 6148 + 1536) = 2048 × 7692 = 15,753,216 */
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], U64(15753216));
+    /* full recompute: 24 fp32 layer inputs, 24 × 6,291,456 = 150,994,944 */
+    o.recompute = TMEM_RECOMPUTE_FULL;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_CKPT], U64(150994944));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 0);
+    /* s 3000: two chunks, 1536 × 2 × 32 = 98,304 fp32 per sequence, per
+     * token ceil(98,304 / 3000) = 33: 3000 × 33 × 4 = 396,000 (exact 393,216) */
+    o.recompute = TMEM_RECOMPUTE_NONE;
+    o.seq = 3000;
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    assert_int_equal(find(&a, "ssm.scan_chunk_states")->bytes, U64(396000));
+    /* LoRA r 8 on every linear: in_proj's adapter saves A's output, 2048 ×
+     * 8 × 2 = 32,768; the frozen norm drops y (3,145,728); x_proj, dt_proj,
+     * out_proj's adapters are never called (mamba_inner_fn reads .weight) */
+    o.seq = 2048;
+    o.lora_rank = 8;
+    o.lora_targets = tmem_lora_target_kinds("all-linear");
+    assert_true(o.lora_targets >> TMEM_TENSOR_KIND_SSM_X_PROJ & 1u);
+    uint64_t mixer = tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("x_proj") |
+                     tmem_lora_target_kinds("dt_proj") | tmem_lora_target_kinds("out_proj");
+    assert_int_equal(mixer, (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_IN_PROJ) | (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_X_PROJ) |
+                                (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_DT_PROJ) |
+                                (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_OUT_PROJ));
+    assert_int_equal(o.lora_targets & mixer, mixer); /* all-linear holds the four */
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    assert_int_equal(find(&a, "lora.in_proj.a_out")->bytes, U64(32768));
+    assert_int_equal(find(&a, "norm.y")->state, ABSENT);
+    assert_int_equal(a.layer.attn, U64(32120832) - 3145728 + 32768);
+    /* tensor / context parallel are refused */
+    struct tmem_error err;
+    o.lora_rank = 0;
+    o.tp = 2;
+    assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--tp");
+}
+
+/* state-spaces/mamba2-2.7b in Mamba2Config keys (d_model 2560, 64 layers,
+ * 80 heads of 64: d_inner 5120, d_state 128, n_groups 1), bf16-mixed, b 1,
+ * s 2048, the mixer as MambaSplitConv1dScanCombinedFn saves it
+ * (ops/triton/ssd_combined.py: zxbcdt, out_x, rstd):
+ *   norm x fp32          2048 × 2560 × 4                        = 20,971,520
+ *   norm rstd            2048 × 1 × 4                           = 8,192
+ *   norm y, in_proj in   2048 × 2560 × 2                        = 10,485,760 each
+ *   zxbcdt               2048 × (2·5120 + 2·1·128 + 80) × 2     = 2048 × 10,576 × 2 = 43,319,296
+ *   out_x                2048 × 80·64 × 2                       = 20,971,520
+ *   gated-norm rstd      2048 × 1 × 4                           = 8,192
+ * a layer 106,250,240 = 2048 × 51,880; 64 layers 6,800,015,360. */
+static void mamba2_2_7b_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    static struct tmem_act_inventory a;
+    load("mamba2-2.7b", &m, &inv);
+    struct tmem_train_opts o;
+    plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
+    o.seq = 2048;
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    static const struct want w[] = {
+        {"norm.x_fp32", SAVED, 20971520}, {"norm.input", ABSENT, 10485760},
+        {"norm.rstd", SAVED, 8192},       {"norm.y", SAVED, 10485760},
+        {"ssm.in_proj_input", SAVED, 10485760}, {"ssm.zxbcdt", SAVED, 43319296},
+        {"ssm.out_x", SAVED, 20971520},        {"ssm.norm_rstd", SAVED, 8192},
+        {"layer_input", ABSENT, 20971520}, /* fp32: 2048 × 2560 × 4 */
+    };
+    expect_list(&a, w, sizeof w / sizeof w[0]);
+    assert_int_equal(a.layer.total, U64(106250240));
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(64) * 106250240); /* 6,800,015,360 */
+    /* LoRA on in_proj and out_proj (peft#2274's targets): in_proj's A output
+     * 2048 × 8 × 2 = 32,768; out_proj's adapter is never called (the
+     * Function reads out_proj.weight); the frozen norm drops y */
+    o.lora_rank = 8;
+    o.lora_targets = tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("out_proj");
+    assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
+    assert_int_equal(a.layer.total, U64(106250240) - 10485760 + 32768);
+}
+
 static void bad_requests_are_refused(void **state)
 {
     (void)state;
@@ -513,6 +649,8 @@ int main(void)
         cmocka_unit_test(fused_ce_gradient_formula_shows_both_parts),
         cmocka_unit_test(kernel_stacks_by_hand),
         cmocka_unit_test(liger_cross_entropy_by_hand),
+        cmocka_unit_test(mamba_130m_by_hand),
+        cmocka_unit_test(mamba2_2_7b_by_hand),
         cmocka_unit_test(bad_requests_are_refused),
     };
     return cmocka_run_group_tests_name("act", tests, setup, NULL);

@@ -180,11 +180,18 @@ static void training_is_refused_not_guessed(void **state)
     (void)state;
     struct tmem_model m;
     struct tmem_inventory inv;
-    load_preset("mamba-130m", &m, &inv);
     struct tmem_train_opts o;
     tmem_train_opts_default(&o);
     struct tmem_error err = {0};
+    /* Mamba-1 and Mamba-2 train (test_act.c mamba_130m_by_hand,
+     * mamba2_2_7b_by_hand); a parallel split of the mixer is refused */
+    load_preset("mamba-130m", &m, &inv);
+    assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_OK);
+    load_preset("mamba2-2.7b", &m, &inv);
+    assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_OK);
+    o.cp = 2;
     assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--cp");
     assert_non_null(strstr(err.msg, "state-space"));
 }
 

@@ -415,10 +415,35 @@ static void bad_time_options_are_refused(void **state)
     assert_string_equal(err.where, "--efficiency");
 }
 
+/* mamba-130m: the matmuls are the mixer's four linears per layer, in_proj
+ * 768 × 3072 = 2,359,296, x_proj 1536 × 80 = 122,880, dt_proj 48 × 1536 =
+ * 73,728, out_proj 1536 × 768 = 1,179,648 (3,735,552; × 24 = 89,653,248),
+ * and the tied lm_head 50280 × 768 = 38,615,040: 6 × 128,268,288 =
+ * 769,609,728 FLOPs per token; no attention term (the scan, ~9 · 1536 · 16
+ * per token per layer, is not counted: README). b 1, s 2048 on one H100. */
+static void mamba_130m_flops_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("mamba-130m", &m, &inv);
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 2048;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    assert_true(t.flops_per_token == 769609728.0);
+    assert_int_equal(t.model_flops, U64(2048) * U64(769609728));
+    near(t.item_s[TMEM_TT_COMPUTE], 2048.0 * 769609728.0 / (989.4e12 * 0.40), 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(llama2_7b_flops_per_token_by_hand),
+        cmocka_unit_test(mamba_130m_flops_by_hand),
         cmocka_unit_test(lora_frozen_base_has_no_weight_gradient),
         cmocka_unit_test(dpo_reference_forward_by_hand),
         cmocka_unit_test(mixtral_counts_active_experts),

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """validate.py — tmem's training ledger against real PyTorch (CPU).
 
-Builds small GPT-2-style and Llama-style models in plain torch, runs one
+Builds small GPT-2-style, Llama-style and BERT models in plain torch, runs one
 training step and measures, per configuration:
   weights      sum of parameter nbytes
   gradients    sum of .grad nbytes after backward
@@ -18,6 +18,9 @@ The models follow tmem's reference kernels (src/core/train_act.c):
     softmax in the compute dtype, attention / residual / embedding dropout 0.1.
   Llama style: HF transformers' eager LlamaDecoderLayer: RMSNorm in fp32,
     unfused rotary embedding, repeat_kv, softmax upcast to fp32, SwiGLU.
+  BERT: HF modeling_bert.py as modules: post-LN (LayerNorm of each residual
+    sum), GELU (erf), bidirectional attention, token types, and the masked-LM
+    or sequence-classification head; its loss takes the logits as they are.
 Two substitutions, because this is torch 1.13 on a CPU:
   * "flash" attention: torch 1.13 has no F.scaled_dot_product_attention. A
     custom autograd Function stands in for FlashAttention-2: it saves only
@@ -56,15 +59,16 @@ class FlashAttn(torch.autograd.Function):
     regenerated from a seed in backward, as the real kernel does."""
 
     @staticmethod
-    def _ref(q, k, v, p, seed):
+    def _ref(q, k, v, p, seed, causal=True):
         b, s, a, d = q.shape
         g = k.shape[2]
         qh = q.transpose(1, 2).float()
         kh = k.transpose(1, 2).float().repeat_interleave(a // g, dim=1)
         vh = v.transpose(1, 2).float().repeat_interleave(a // g, dim=1)
         att = (qh @ kh.transpose(-2, -1)) / math.sqrt(d)
-        mask = torch.ones(s, s, dtype=torch.bool).triu(1)
-        att = att.masked_fill(mask, float("-inf"))
+        if causal:
+            mask = torch.ones(s, s, dtype=torch.bool).triu(1)
+            att = att.masked_fill(mask, float("-inf"))
         lse = torch.logsumexp(att, dim=-1)
         pr = torch.exp(att - lse.unsqueeze(-1))
         if p > 0:
@@ -75,11 +79,11 @@ class FlashAttn(torch.autograd.Function):
         return out, lse
 
     @staticmethod
-    def forward(ctx, q, k, v, p):
+    def forward(ctx, q, k, v, p, causal=True):
         seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
         with torch.no_grad():
-            out, lse = FlashAttn._ref(q, k, v, p, seed)
-        ctx.p, ctx.seed = p, seed
+            out, lse = FlashAttn._ref(q, k, v, p, seed, causal)
+        ctx.p, ctx.seed, ctx.causal = p, seed, causal
         ctx.save_for_backward(q, k, v, out, lse)
         return out
 
@@ -88,9 +92,9 @@ class FlashAttn(torch.autograd.Function):
         q, k, v, _out, _lse = ctx.saved_tensors
         with torch.enable_grad():
             q2, k2, v2 = (t.detach().requires_grad_() for t in (q, k, v))
-            out, _ = FlashAttn._ref(q2, k2, v2, ctx.p, ctx.seed)
+            out, _ = FlashAttn._ref(q2, k2, v2, ctx.p, ctx.seed, ctx.causal)
             gq, gk, gv = torch.autograd.grad(out, (q2, k2, v2), gout)
-        return gq, gk, gv, None
+        return gq, gk, gv, None, None
 
 
 # ---------------------------------------------------------------- GPT-2 style
@@ -149,6 +153,79 @@ class GPT(nn.Module):
             blk.mask = mask  # an attribute, not an argument a checkpoint would save
             x = torch.utils.checkpoint.checkpoint(blk, x) if s.ckpt else blk(x)
         return F.linear(s.ln_f(x), s.wte.weight)  # tied lm_head
+
+
+# ---------------------------------------------------------------- BERT (HF modeling_bert.py)
+
+class BertLayer(nn.Module):
+    """BertSelfAttention (query, key, value), BertSelfOutput (dense, dropout,
+    LayerNorm of the residual sum), BertIntermediate (dense, GELU erf),
+    BertOutput (dense, dropout, LayerNorm of the residual sum): post-LN,
+    bidirectional (no mask: every key visible)."""
+
+    def __init__(s, h, a, f, p, flash):
+        super().__init__()
+        s.h, s.a, s.p, s.flash = h, a, p, flash
+        s.query, s.key, s.value = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
+        s.attn_dense = nn.Linear(h, h)
+        s.attn_norm = nn.LayerNorm(h, eps=1e-12)
+        s.inter = nn.Linear(h, f)
+        s.out = nn.Linear(f, h)
+        s.out_norm = nn.LayerNorm(h, eps=1e-12)
+
+    def forward(s, x):
+        b, t, h = x.shape
+        a, d = s.a, h // s.a
+        q, k, v = s.query(x), s.key(x), s.value(x)
+        if s.flash:
+            ctx = FlashAttn.apply(q.view(b, t, a, d), k.view(b, t, a, d), v.view(b, t, a, d),
+                                  s.p if s.training else 0.0, False).reshape(b, t, h)
+        else:
+            q = q.view(b, t, a, d).permute(0, 2, 1, 3)
+            k = k.view(b, t, a, d).permute(0, 2, 1, 3)
+            v = v.view(b, t, a, d).permute(0, 2, 1, 3)
+            sc = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(d)
+            pr = dropout(F.softmax(sc, dim=-1), s.p, s.training)
+            ctx = torch.matmul(pr, v).permute(0, 2, 1, 3).contiguous().view(b, t, h)
+        x = s.attn_norm(dropout(s.attn_dense(ctx), s.p, s.training) + x)
+        return s.out_norm(dropout(s.out(F.gelu(s.inter(x))), s.p, s.training) + x)
+
+
+class Bert(nn.Module):
+    """BertEmbeddings (word + position + token type, LayerNorm, dropout), the
+    layers, and a head: BertForMaskedLM's (transform dense, GELU, LayerNorm,
+    decoder tied to the word embedding with its own bias) or
+    BertForSequenceClassification's (pooler dense + tanh on the first token,
+    dropout, classifier)."""
+
+    def __init__(s, cfg, flash, p, ckpt, head):
+        super().__init__()
+        h, s.ckpt, s.p, s.head = cfg["hidden"], ckpt, p, head
+        s.word = nn.Embedding(cfg["vocab"], h)
+        s.pos = nn.Embedding(cfg["max_pos"], h)
+        s.types = nn.Embedding(2, h)
+        s.emb_norm = nn.LayerNorm(h, eps=1e-12)
+        s.layers = nn.ModuleList(BertLayer(h, cfg["heads"], 4 * h, p, flash) for _ in range(cfg["layers"]))
+        if head == "mlm":
+            s.transform = nn.Linear(h, h)
+            s.head_norm = nn.LayerNorm(h, eps=1e-12)
+            s.decoder_bias = nn.Parameter(torch.zeros(cfg["vocab"]))
+        else:
+            s.pooler = nn.Linear(h, h)
+            s.classifier = nn.Linear(h, cfg["labels"])
+
+    def forward(s, idx):
+        b, t = idx.shape
+        pos = torch.arange(t, dtype=torch.long).unsqueeze(0)
+        types = torch.zeros(b, t, dtype=torch.long)  # the tokenizer's token_type_ids
+        x = dropout(s.emb_norm(s.word(idx) + s.types(types) + s.pos(pos)), s.p, s.training)
+        for blk in s.layers:
+            x = torch.utils.checkpoint.checkpoint(blk, x) if s.ckpt else blk(x)
+        if s.head == "mlm":
+            y = s.head_norm(F.gelu(s.transform(x)))
+            return F.linear(y, s.word.weight, s.decoder_bias)
+        pooled = torch.tanh(s.pooler(x[:, 0]))
+        return s.classifier(dropout(pooled, s.p, s.training))
 
 
 # ---------------------------------------------------------------- Llama style (HF eager)
@@ -299,12 +376,16 @@ def measure(family, cfg, dtype, optim, flash, drop, ckpt, b, t):
     torch.manual_seed(0)
     if family == "gpt2":
         model = GPT(cfg, flash, 0.1 if drop else 0.0, ckpt)
+    elif family == "bert":
+        model = Bert(cfg, flash, 0.1 if drop else 0.0, ckpt, cfg["head"])
     else:
         model = Llama(cfg, flash, ckpt)
     model = model.to(dtype).train()
     params = list(model.parameters())
     idx = torch.randint(0, cfg["vocab"], (b, t))
     tgt = torch.randint(0, cfg["vocab"], (b, t))
+    if family == "bert" and cfg["head"] == "cls":
+        tgt = torch.randint(0, cfg["labels"], (b,))
     act = Saved(params)
     if ckpt:
         x_in = None
@@ -314,7 +395,9 @@ def measure(family, cfg, dtype, optim, flash, drop, ckpt, b, t):
     for p in act.seen:  # a tensor saved by the model and again by the loss counts once
         loss_saved.param_ptrs.add(p)
     with torch.autograd.graph.saved_tensors_hooks(loss_saved.pack, lambda x: x):
-        loss = F.cross_entropy(logits.float().view(-1, logits.shape[-1]), tgt.view(-1))
+        # HF's encoder heads take the loss of the logits as they are; the decoders upcast
+        lg = logits if family == "bert" else logits.float()
+        loss = F.cross_entropy(lg.view(-1, logits.shape[-1]), tgt.view(-1))
     if optim == "sgd":
         opt = torch.optim.SGD(params, lr=1e-3)
     elif optim == "sgd-momentum":
@@ -345,6 +428,9 @@ def tmem(tmem_bin, family, cfg, prec, optim, flash, drop, ckpt, b, t):
             "--recompute", "full" if ckpt else "none", "--json"]
     if family == "gpt2":
         args += ["--max-pos", str(cfg["max_pos"])]
+    elif family == "bert":
+        args += ["--max-pos", str(cfg["max_pos"]),
+                 "--head", "mlm" if cfg["head"] == "mlm" else f"cls:{cfg['labels']}"]
     else:
         args += ["--kv-heads", str(cfg["kv_heads"]), "--ffn", str(cfg["ffn"])]
     doc = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
@@ -359,14 +445,17 @@ def tmem(tmem_bin, family, cfg, prec, optim, flash, drop, ckpt, b, t):
 GPT_CFG = {"hidden": 128, "layers": 2, "heads": 4, "vocab": 512, "max_pos": 256}
 LLAMA_CFG = {"hidden": 128, "layers": 2, "heads": 4, "kv_heads": 4, "ffn": 344, "vocab": 512}
 GQA_CFG = dict(LLAMA_CFG, kv_heads=2)
+BERT_MLM_CFG = {"hidden": 128, "layers": 2, "heads": 4, "vocab": 512, "max_pos": 256, "head": "mlm"}
+BERT_CLS_CFG = dict(BERT_MLM_CFG, head="cls", labels=3)
 
 
 def cases():
     B, T = 2, 128
-    for fam, cfg in (("gpt2", GPT_CFG), ("llama", LLAMA_CFG), ("llama", GQA_CFG)):
+    for fam, cfg in (("gpt2", GPT_CFG), ("llama", LLAMA_CFG), ("llama", GQA_CFG),
+                     ("bert", BERT_MLM_CFG), ("bert", BERT_CLS_CFG)):
         for dt, prec in ((torch.float32, "fp32"), (torch.bfloat16, "bf16")):
             for flash in (False, True):
-                drops = (True, False) if fam == "gpt2" else (False,)
+                drops = (True, False) if fam in ("gpt2", "bert") else (False,)
                 for drop in drops:
                     for ckpt in (False, True):
                         yield fam, cfg, dt, prec, "adamw", flash, drop, ckpt, B, T
@@ -381,7 +470,7 @@ def main():
     fails = rows = 0
     worst = 0.0
     print(f"torch {torch.__version__} (CPU); tolerance {TOL:.0%}")
-    hdr = f"{'model':6} {'kv':>2} {'prec':5} {'opt':12} {'attn':5} {'drop':4} {'ckpt':4} {'b×s':7} " \
+    hdr = f"{'model':8} {'kv':>2} {'prec':5} {'opt':12} {'attn':5} {'drop':4} {'ckpt':4} {'b×s':7} " \
           f"{'what':17} {'measured':>11} {'tmem':>11} {'error':>8}"
     print(hdr)
     for fam, cfg, dt, prec, opt, flash, drop, ckpt, b, t in cases():
@@ -395,7 +484,8 @@ def main():
             worst = max(worst, abs(err))
             bad = abs(err) > TOL
             fails += bad
-            print(f"{fam:6} {cfg.get('kv_heads', cfg['heads']):>2} {prec:5} {opt:12} "
+            name = f"bert-{cfg['head']}" if fam == "bert" else fam
+            print(f"{name:8} {cfg.get('kv_heads', cfg['heads']):>2} {prec:5} {opt:12} "
                   f"{'flash' if flash else 'naive':5} {'on' if drop else 'off':4} "
                   f"{'full' if ckpt else 'none':4} {f'{b}×{t}':7} {k:17} {got[k]:>11} {want[k]:>11} "
                   f"{err:>+7.2%}{'  FAIL' if bad else ''}")

@@ -1,0 +1,196 @@
+/* test_encoder_train.c — tmem train for BERT-layout encoders (fine-tuning
+ * with the masked-LM or a classification head) against hand arithmetic:
+ * every saved tensor of a post-LN layer, the embeddings' and the head's
+ * tensors, the logits and loss as HF's heads make them (no upcast), LoRA
+ * on query / value, and the refusals. tests/validate/validate.py measures
+ * the same tensors in PyTorch (a BERT built as modeling_bert.py's modules).
+ *
+ * bert-base-uncased: d 768, 12 layers, 12 heads of 64, d_ff 3072, V 30522,
+ * 2 token types; micro-batch 8 × 128 = 1,024 tokens, bf16-mixed (c = r =
+ * 2 B), flash attention, dropout 0.1 (the config's), no recompute.
+ * REF HF transformers modeling_bert.py BertEmbeddings, BertSelfAttention,
+ * BertSelfOutput, BertIntermediate, BertOutput, BertPredictionHeadTransform,
+ * BertPooler, BertForSequenceClassification. */
+#include "harness.h"
+
+#include "tmem/read.h"
+#include "tmem/train.h"
+
+static void load_head(enum tmem_head head, uint64_t n_labels, struct tmem_model *m, struct tmem_inventory *inv)
+{
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    struct tmem_model_overrides ov = {.head = head, .n_labels = {n_labels > 0, n_labels}};
+    if (tmem_model_load("bert-base-uncased", NULL, &raw, &err) != TMEM_OK ||
+        tmem_model_override(&raw, &ov, &err) != TMEM_OK || tmem_model_resolve(&raw, m, &err) != TMEM_OK ||
+        tmem_inventory_build(m, inv, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+}
+
+static struct tmem_train_opts opts(void)
+{
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.micro_batch = 8;
+    o.seq = 128;
+    return o;
+}
+
+static void run(const struct tmem_model *m, const struct tmem_inventory *inv, const struct tmem_train_opts *o,
+                struct tmem_train_result *r)
+{
+    struct tmem_error err = {0};
+    if (tmem_train_compute(m, inv, o, 0, r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+}
+
+/* One post-LN layer, per token:
+ *   attention, sequence-wide (B_seq): qkv_input (the layer input) 768·2 +
+ *     attn_out_norm.input (the residual sum) 768·2 + its fp32 mean, rstd 8
+ *     = 3,080
+ *   attention, per head (B_heads): q, k, v, o_proj_input 4·768·2 + flash's
+ *     fp32 lse 12·4 = 6,192
+ *   MLP: mlp.input 768·2 + mlp_out_norm.input 768·2 + 8 = 3,080 (B_seq);
+ *     fc_out (GELU input) + act_out (output.dense input) 2·3072·2 = 12,288
+ *   residual dropout masks 2·768·1 B = 1,536
+ *   one layer: 1,024 × (3,080 + 6,192 + 3,080 + 12,288 + 1,536) = 26,804,224
+ * Embeddings and the MLM head, once: input_ids 8·1,024 + position ids 8·128
+ *   + token_type_ids 8·1,024 + embedding dropout mask 1,024·768 +
+ *   embeddings.LayerNorm (input 768·2 + 8) 1,024·1,544 + the head (dense
+ *   input, GELU input, LayerNorm input + 8, decoder input) 1,024 ×
+ *   (768 × (3·2 + 2) + 8) = 8,192 + 1,024 + 8,192 + 786,432 + 1,581,056 +
+ *   6,299,648 = 8,684,544
+ * Logits 1,024 × 30,522 × 2 = 62,509,056; loss (log-softmax in bf16, int64
+ *   labels, nll_loss's total_weight) 1,024 × (30,522·2 + 8) + 2 = 62,517,250;
+ *   logits gradient (bf16, no fp32 copy) 62,509,056. */
+static void bert_base_mlm_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    load_head(TMEM_HEAD_MLM, 0, &m, &inv);
+    struct tmem_train_opts o = opts();
+    struct tmem_train_result r;
+    run(&m, &inv, &o, &r);
+    assert_int_equal(r.layer_act.total, 1024 * (3080 + 6192 + 3080 + 12288 + 1536));
+    assert_int_equal(r.layer_act.total, 26804224);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 12 * 1024 * (3080 + 6192));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 12 * 1024 * (3080 + 12288));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MASKS], 12 * 1024 * 768 * 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_SCORES], 0); /* flash */
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS],
+                     8 * 1024 + 8 * 128 + 8 * 1024 + 1024 * 768 + 1024 * (768 * 2 + 8) + 1024 * (768 * 8 + 8));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], 8684544);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS], 1024 * 30522 * 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOSS], 1024 * (30522 * 2 + 8) + 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS_GRAD], 1024 * 30522 * 2);
+    /* BertForMaskedLM: BertModel 109,482,240 − pooler 590,592 + transform
+     * 590,592 + LayerNorm 1,536 + decoder bias 30,522 = 109,514,298 (the
+     * published 109,514,298 of google-bert/bert-base-uncased's checkpoint:
+     * its preset note gives the head as 32,058 = 1,536 + 30,522) */
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], UINT64_C(109514298) * 2);
+
+    /* eager attention: + per layer 8 × 12 heads × 128 × 128 × (softmax 2 +
+     * dropout mask 1 + dropout output 2) = 7,864,320; lse absent (48 per token) */
+    o.attention = TMEM_ATTENTION_NAIVE;
+    run(&m, &inv, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_SCORES], 12 * 8 * 12 * 128 * 128 * 5);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 12 * 1024 * (3080 + 6144));
+}
+
+/* BertForSequenceClassification with 3 labels: the pooler reads hidden[:, 0],
+ * a view that keeps the whole last hidden state (1,024 × 768 × 2) alive; tanh's
+ * output and the dropout's mask and output: 8 × 768 × (2 + 1 + 2).
+ *   ends = 8,192 + 1,024 + 8,192 + 786,432 + 1,581,056 + 1,572,864 + 30,720 = 3,988,480
+ *   logits 8 × 3 × 2 = 48; loss 8 × (3·2 + 8) + 2 = 114; gradient 48 */
+static void bert_base_classifier_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    load_head(TMEM_HEAD_CLS, 3, &m, &inv);
+    struct tmem_train_opts o = opts();
+    struct tmem_train_result r;
+    run(&m, &inv, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS],
+                     8 * 1024 + 8 * 128 + 8 * 1024 + 1024 * 768 + 1024 * 1544 + 1024 * 768 * 2 + 8 * 768 * 5);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], 3988480);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS], 8 * 3 * 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOSS], 8 * (3 * 2 + 8) + 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOGITS_GRAD], 8 * 3 * 2);
+    /* BertModel + classifier 768·3 + 3 = 109,484,547 */
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], UINT64_C(109484547) * 2);
+    /* fp32 under autocast: the pooler saves its cast copy, 8 × 768 × 2; the
+     * log-softmax is fp32: 8 × (3·4 + 8) + 4 = 164 */
+    o.precision = TMEM_PRECISION_AMP_BF16;
+    run(&m, &inv, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_LOSS], 8 * (3 * 4 + 8) + 4);
+}
+
+/* LoRA r 8 on query and value (PEFT's BERT default): the base frozen, so
+ * mlp.input (intermediate.dense's input) and act_out (output.dense's) are
+ * not kept, nor the embeddings' ids; each adapter keeps A's output,
+ * 1,024 × 8 × 2 per layer.
+ *   attention 1,024 × (3,080 + 6,192 + 2·8·2) = 1,024 × 9,304
+ *   MLP       1,024 × (3,080 − 1,536 + 12,288 − 6,144) = 1,024 × 7,688 */
+static void bert_base_lora_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    load_head(TMEM_HEAD_CLS, 3, &m, &inv);
+    struct tmem_train_opts o = opts();
+    o.lora_rank = 8;
+    o.lora_targets = tmem_lora_target_kinds("query") | tmem_lora_target_kinds("value");
+    assert_int_equal(tmem_lora_target_kinds("query"), UINT64_C(1) << TMEM_TENSOR_KIND_ATTN_Q);
+    assert_int_equal(tmem_lora_target_kinds("dense"), (UINT64_C(1) << TMEM_TENSOR_KIND_ATTN_O) |
+                                                          (UINT64_C(1) << TMEM_TENSOR_KIND_MLP_UP) |
+                                                          (UINT64_C(1) << TMEM_TENSOR_KIND_MLP_DOWN));
+    struct tmem_train_result r;
+    run(&m, &inv, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 12 * 1024 * (3080 + 6192 + 2 * 8 * 2));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 12 * 1024 * (1544 + 6144));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], 1024 * 768 + 1024 * 1544 + 1024 * 768 * 2 + 8 * 768 * 5);
+}
+
+/* What train refuses for encoders: no loss without a head that has one,
+ * DeBERTa and ModernBERT layers, kernels other than HF's. */
+static void refusals(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    struct tmem_error err = {0};
+    struct tmem_train_result r;
+    load_head(TMEM_HEAD_POOLER, 0, &m, &inv);
+    struct tmem_train_opts o = opts();
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--head");
+    load_head(TMEM_HEAD_MLM, 0, &m, &inv);
+    o.kernels = TMEM_KERNELS_LIGER;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--kernels");
+    struct tmem_model raw;
+    const char *const others[] = {"deberta-v3-base", "modernbert-base"};
+    for (int i = 0; i < 2; i++) {
+        struct tmem_model_overrides ov = {.head = TMEM_HEAD_MLM};
+        assert_int_equal(tmem_model_load(others[i], NULL, &raw, &err), TMEM_OK);
+        assert_int_equal(tmem_model_override(&raw, &ov, &err), TMEM_OK);
+        assert_int_equal(tmem_model_resolve(&raw, &m, &err), TMEM_OK);
+        assert_int_equal(tmem_inventory_build(&m, &inv, &err), TMEM_OK);
+        o = opts();
+        assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, &err), TMEM_ERR_UNSUPPORTED);
+        assert_string_equal(err.where, "model");
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bert_base_mlm_by_hand),
+        cmocka_unit_test(bert_base_classifier_by_hand),
+        cmocka_unit_test(bert_base_lora_by_hand),
+        cmocka_unit_test(refusals),
+    };
+    return cmocka_run_group_tests_name("encoder_train", tests, NULL, NULL);
+}
