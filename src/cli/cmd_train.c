@@ -674,9 +674,9 @@ int cmd_train(int argc, char **argv)
     static struct tmem_train_time_text ttext;
     bool has_time = true;
     if (tmem_train_time(&m, &inv, &o, &r, &to, NULL, &tt, t.explain ? &ttext : NULL, &err) != TMEM_OK) {
-        if (err.code != TMEM_ERR_OVERFLOW && !(err.code == TMEM_ERR_UNSUPPORTED && m.encdec))
+        if (err.code != TMEM_ERR_OVERFLOW)
             return report_error(&err);
-        has_time = false; /* the ledger stands; its time is said not to be known (or not modelled) */
+        has_time = false; /* the ledger stands; its time is said not to be known */
     }
     double fix_step_s[TMEM_TRAIN_LEVER_COUNT]; /* the plan's tokens per step, at the fix's speed */
     for (size_t i = 0; has_time && i < n_fixes; i++) {

@@ -13,7 +13,10 @@
  *             attn_efficiency × bf16, its backward 5/2 of its forward
  *             (it recomputes QKᵀ); eager attention's products at the
  *             matmul rate plus 4 + 7 passes over its b·n_head·s·s scores
- *             at HBM bandwidth
+ *             at HBM bandwidth. Encoder–decoders (one GPU per replica,
+ *             eager): the encoder's matmuls over b·s_enc, the decoder's
+ *             over b·s_dec but its cross k/v over b·s_enc, the lm_head over
+ *             b·s_dec; attention encoder s_enc², decoder s_dec² + s_dec·s_enc
  *   recompute full: the layers' forward again; selective: attention's
  *   comm      per collective, bytes / bandwidth + ring steps × latency on
  *             the slowest link its group spans (see train.h for the
@@ -306,9 +309,6 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     if (!(to->inter_node_bytes_per_s > 0.0) || !(to->host_bytes_per_s > 0.0) ||
         !(to->latency_intra_s >= 0.0) || !(to->latency_inter_s >= 0.0) || !(to->cpu_opt_params_per_s > 0.0))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--inter-node-gbps", "bandwidths must be > 0");
-    if (m->encdec) /* the CLI prints the ledger with timing null */
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train time",
-                          "the step time of an encoder-decoder (FLOPs of both stacks) is not modelled yet");
     struct tmem_train_flops_sums own;
     if (sums == NULL) {
         TRY(tmem__inventory_check(inv, err));
@@ -365,10 +365,52 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         head_on = true;
     }
 
+    /* encoder–decoders (tp = pp = cp = 1, eager attention: train_encdec.c
+     * refuses the rest): the encoder's matmuls run over b·s_enc tokens, the
+     * decoder's over b·s_dec except its cross-attention k/v projections,
+     * which read the encoder's output (b·s_enc); the lm_head over b·s_dec.
+     * Attention: encoder self b·s_enc², decoder self b·s_dec² (eager: the
+     * full square, masked), cross b·s_dec·s_enc per layer */
+    const uint64_t s_dec = m->encdec && o->target_seq != 0 ? o->target_seq : s;
+    const uint64_t L_enc = m->n_enc_layer ? m->n_enc_layer : L;
+    uint64_t ed_enc = 0, ed_xkv = 0, ed_dec = 0, ed_attn_enc = 0;
+    if (m->encdec) {
+        for (uint32_t i = 0; i < inv->n_tensors; i++) {
+            const struct tmem_tensor *t0 = &inv->tensors[i];
+            const struct tmem_tensor_kind_info *ki = tmem__kind(t0);
+            if (!ki->matmul || ki->vector || is_head(t0))
+                continue;
+            uint64_t p = t0->rows * t0->cols * t0->count_active;
+            if (ki->encoder_stack)
+                ed_enc += p;
+            else if (t0->kind == TMEM_TENSOR_KIND_XATTN_K || t0->kind == TMEM_TENSOR_KIND_XATTN_V)
+                ed_xkv += p;
+            else
+                ed_dec += p;
+        }
+        uint64_t nh_enc = m->n_enc_head ? m->n_enc_head : m->n_head;
+        uint64_t dh_enc = m->d_head_enc ? m->d_head_enc : m->d_head;
+        ed_attn_enc = nh_enc * 2 * dh_enc;
+        L_s = L;
+        head_on = true;
+    }
+
     /* forward FLOPs per micro-batch on that GPU, as terms: the layers'
      * matmuls (+ the lm_head on its stage), and attention's s² products */
     struct tmem__term mm, att, lay_only;
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 2 && m->encdec; pass++) {
+        struct tmem__term *q = pass == 0 ? &mm : &lay_only;
+        tmem__term_init(q, pass == 0 && text);
+        tmem__term_mul(q, NULL, 2);
+        tmem__term_mul(q, "b", b);
+        tmem__term_mul(q, "s_enc", s);
+        tmem__term_mul(q, "(N_enc + N_cross_kv)", ed_enc + ed_xkv);
+        tmem__term_plus(q, NULL, 2);
+        tmem__term_mul(q, "b", b);
+        tmem__term_mul(q, "s_dec", s_dec);
+        tmem__term_mul(q, pass == 0 ? "(N_dec + V·d)" : "N_dec", pass == 0 ? ed_dec + sums->head_params : ed_dec);
+    }
+    for (int pass = 0; pass < 2 && !m->encdec; pass++) {
         struct tmem__term *q = pass == 0 ? &mm : &lay_only;
         tmem__term_init(q, pass == 0 && text);
         tmem__term_mul(q, NULL, 2);
@@ -384,14 +426,29 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         }
     }
     tmem__term_init(&att, text);
-    tmem__term_mul(&att, NULL, 2);
-    tmem__term_mul(&att, "b", b);
-    tmem__term_mul(&att, "s/cp", sl);
-    tmem__term_mul(&att, "s", s);
-    tmem__term_mul(&att, "n_head·(d_qk+d_v)/tp", attn_tp);
-    tmem__term_mul(&att, "L_stage", L_s);
-    if (causal_half)
-        tmem__term_mul_frac(&att, NULL, "½ causal", 1, 2);
+    if (m->encdec) {
+        tmem__term_mul(&att, NULL, 2);
+        tmem__term_mul(&att, "b", b);
+        tmem__term_mul(&att, "s_enc", s);
+        tmem__term_mul(&att, "s_enc", s);
+        tmem__term_mul(&att, "n_enc_head·2·d_head_enc", ed_attn_enc);
+        tmem__term_mul(&att, "n_enc_layer", L_enc);
+        tmem__term_plus(&att, NULL, 2);
+        tmem__term_mul(&att, "b", b);
+        tmem__term_mul(&att, "s_dec", s_dec);
+        tmem__term_mul(&att, "(s_dec + s_enc)", s_dec + s);
+        tmem__term_mul(&att, "n_head·(d_qk+d_v)", sums->attn_dim);
+        tmem__term_mul(&att, "n_layer", L);
+    } else {
+        tmem__term_mul(&att, NULL, 2);
+        tmem__term_mul(&att, "b", b);
+        tmem__term_mul(&att, "s/cp", sl);
+        tmem__term_mul(&att, "s", s);
+        tmem__term_mul(&att, "n_head·(d_qk+d_v)/tp", attn_tp);
+        tmem__term_mul(&att, "L_stage", L_s);
+        if (causal_half)
+            tmem__term_mul_frac(&att, NULL, "½ causal", 1, 2);
+    }
 
     uint64_t f_mm_head = tmem__term_value(&mm), f_att = tmem__term_value(&att);
     uint64_t f_mm = tmem__term_value(&lay_only);
@@ -411,8 +468,16 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     const uint64_t att_num = flash ? 7 : 3, att_den = flash ? 2 : 1; /* forward + backward */
     double hbm = to->gpu->hbm_bytes_per_s > 0 ? to->gpu->hbm_bytes_per_s : 1.0;
     /* eager scores per micro-batch and pass: b·(n_head/tp)·(s/cp)·s elements */
-    uint64_t score_elems = 0;
-    if (!flash && !tmem_mul3_u64(b * tmem_ceil_div_u64(m->n_head, tp), sl, s, &score_elems))
+    uint64_t score_elems = 0, score_layers = L_s;
+    if (m->encdec) {
+        /* every layer's scores of both stacks, summed: [b, n_enc_head, s_enc, s_enc] per encoder
+         * layer, [b, n_head, s_dec, s_dec + s_enc] per decoder layer */
+        uint64_t e = 0, d = 0, nh_enc = m->n_enc_head ? m->n_enc_head : m->n_head;
+        score_layers = 1;
+        if (!tmem_mul3_u64(b * nh_enc, s * s, L_enc, &e) ||
+            !tmem_mul3_u64(b * m->n_head, s_dec * (s_dec + s), L, &d) || !tmem_add_u64(e, d, &score_elems))
+            overflow = true;
+    } else if (!flash && !tmem_mul3_u64(b * tmem_ceil_div_u64(m->n_head, tp), sl, s, &score_elems))
         overflow = true;
 
     /* compute per step: 3 × forward (backward twice: the input gradient
@@ -488,13 +553,18 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
             tmem__term_init(&q, text);
             tmem__term_mul(&q, "m", mb);
             tmem__term_mul(&q, k_ref ? "(4 + 7 + 4 reference) passes" : "(4 + 7) passes", 11 + 4 * k_ref);
-            tmem__term_mul(&q, "b·(n_head/tp)·(s/cp)·s", score_elems);
-            tmem__term_mul(&q, "L_stage", L_s);
+            if (m->encdec) {
+                tmem__term_mul(&q, "b·(n_enc_head·s_enc²·n_enc_layer + n_head·s_dec·(s_dec+s_enc)·n_layer)",
+                               score_elems);
+            } else {
+                tmem__term_mul(&q, "b·(n_head/tp)·(s/cp)·s", score_elems);
+                tmem__term_mul(&q, "L_stage", L_s);
+            }
             tmem__term_mul(&q, "act bytes", cb);
             if (tmem__term_overflow(&q))
                 overflow = true;
             s_scores = (double)tmem__term_value(&q) / hbm;
-            score_pass_s = (double)score_elems * (double)L_s * (double)cb / hbm;
+            score_pass_s = (double)score_elems * (double)score_layers * (double)cb / hbm;
             if (text) {
                 char num[64];
                 struct tmem_sb nb;
@@ -844,7 +914,16 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     out.flops_per_token = (double)k_base * per_token_mm + 3.0 * per_token_att + 3.0 * ad_token;
     double job = out.flops_per_token * (double)out.tokens_per_step;
     double re_job = 0.0;
-    if (o->recompute != TMEM_RECOMPUTE_NONE) {
+    if (m->encdec) {
+        /* one GPU per replica (no tp/pp/cp): the job is dp × this GPU's
+         * model FLOPs; per token of the encoder's s_enc (tokens_per_step) */
+        job = (double)out.model_flops * (double)dp;
+        out.flops_per_token = (double)out.model_flops / (double)(b * s * mb);
+        re_job = (double)f_re * (double)dp;
+        per_token_mm = per_token_att = 0.0;
+        if (k_ref)
+            per_token_mm = (double)f_ref / (double)(b * s * mb);
+    } else if (o->recompute != TMEM_RECOMPUTE_NONE) {
         double att_tok = 2.0 * (double)(causal_half ? s / 2 : s) * (double)sums->attn_dim * (double)L;
         re_job = (double)out.tokens_per_step *
                  (o->recompute == TMEM_RECOMPUTE_FULL

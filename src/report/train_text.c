@@ -439,8 +439,7 @@ void tmem__report_train_text(FILE *out, const struct tmem_train_view *v,
     if (v->time)
         time_lines(out, v, ro);
     else
-        fprintf(out, r->target_seq != 0 ? "\ntime per step: not modelled for encoder-decoders yet\n"
-                                         : "\ntime per step: not computed (a FLOP or byte count of one step passes 64 bits)\n");
+        fprintf(out, "\ntime per step: not computed (a FLOP or byte count of one step passes 64 bits)\n");
     if (!v->opts->deepspeed_estimator)
         phases_lines(out, v, ro);
     if (v->host->n_entries > 0) {

@@ -18,6 +18,8 @@
  * MBartDecoder.layer_norm). */
 #include "harness.h"
 
+#include <math.h>
+
 #include "tmem/checkpoint.h"
 #include "tmem/infer.h"
 #include "tmem/read.h"
@@ -415,11 +417,12 @@ static void classes_and_refusals(void **state)
     bad.kernels = TMEM_KERNELS_LIGER;
     assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "--kernels");
-    /* the step time is not modelled: the CLI prints timing null */
+    /* the step time is modelled for both stacks (train_t5_small_step_time_by_hand) */
     struct tmem_train_time_opts tto;
     tmem_train_time_defaults(&tto, tmem_gpu_find("h100"));
     struct tmem_train_time tt;
-    assert_int_equal(tmem_train_time(&m, &inv, &to, &tr, &tto, NULL, &tt, NULL, &err), TMEM_ERR_UNSUPPORTED);
+    assert_int_equal(tmem_train_time(&m, &inv, &to, &tr, &tto, NULL, &tt, NULL, &err), TMEM_OK);
+    assert_true(tt.step_s > 0.0);
 }
 
 /* the train plan every hand calculation below starts from: HF eager
@@ -523,6 +526,65 @@ static void train_t5_small_by_hand(void **state)
     o.precision = TMEM_PRECISION_FP32;
     train_ok(&m, &o, &r);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(11799552));
+}
+
+/* t5-small's step time on one H100 SXM (989.4 TFLOP/s dense bf16, 3.35
+ * TB/s HBM; efficiency 0.40, eager attention at the matmul rate), b 8,
+ * s_enc 512, s_dec 114, bf16-mixed, one micro-batch. Matmul parameters from
+ * the published shape (d_model 512, d_kv 64 × 8 heads, d_ff 2048, 6 + 6
+ * layers, vocab 32128, tied head; embeddings and the relative position
+ * bias are lookups, 0 FLOPs):
+ *   encoder layer  q, k, v, o 4·512·512 + wi, wo 2·512·2048      = 3,145,728
+ *   encoder        6 × 3,145,728                                 = 18,874,368
+ *   decoder layer  self 1,048,576 + cross q, o 524,288 + FFN 2,097,152
+ *                                                                = 3,670,016
+ *   decoder        6 × 3,670,016                                 = 22,020,096
+ *   cross k, v     6 × 2·512·512 (over the encoder's tokens)     = 3,145,728
+ *   lm_head        32128 · 512 (tied: the embedding)             = 16,449,536
+ *   (sum 60,489,728 = the 60,506,624 weights − 16,896 norms and buckets)
+ * Forward matmuls 2·8·512·(18,874,368 + 3,145,728)
+ *               + 2·8·114·(22,020,096 + 16,449,536)
+ *   = 180,388,626,432 + 70,168,608,768                 = 250,557,235,200
+ * Forward attention (QKᵀ and PV, 2·(d_qk + d_v)·n_head = 2·1024):
+ *   encoder 2·8·512·512·1024·6 (bidirectional)         = 25,769,803,776
+ *   decoder 2·8·114·(114 self + 512 cross)·1024·6      = 7,015,366,656
+ *                                                      = 32,785,170,432
+ * Model FLOPs 3 × (250,557,235,200 + 32,785,170,432)   = 850,027,216,896
+ * Eager scores: 11 passes (4 forward, 7 backward) of 2 bytes over
+ *   8·8·512²·6 + 8·8·114·626·6 = 100,663,296 + 27,403,776 = 128,067,072
+ *   elements: 2,817,475,584 B
+ * step = 850,027,216,896 / (989.4e12 × 0.40) + 2,817,475,584 / 3.35e12
+ *      = 2.147835 ms + 0.841037 ms = 2.988873 ms; MFU 0.287444 */
+static void train_t5_small_step_time_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("t5-small")->config_json, &m);
+    struct tmem_train_opts o;
+    train_plan(&o, 8, 512, 114);
+    static struct tmem_train_result r;
+    train_ok(&m, &o, &r);
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, tmem_gpu_find("h100"));
+    struct tmem_train_time t;
+    struct tmem_error err = {0};
+    if (tmem_train_time(&m, &inv, &o, &r, &to, NULL, &t, NULL, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(t.model_flops, UINT64_C(850027216896));
+    assert_int_equal(t.hardware_flops, UINT64_C(850027216896));
+    assert_int_equal(t.tokens_per_step, 8 * 512);
+    if (fabs(t.step_s - 2.988873e-3) > 1e-9)
+        fail_msg("step_s %.9g, want 2.988873e-3", t.step_s);
+    if (fabs(t.item_s[TMEM_TT_COMPUTE] - 2.988873e-3) > 1e-9)
+        fail_msg("compute %.9g", t.item_s[TMEM_TT_COMPUTE]);
+    if (fabs(t.mfu - 0.287444) > 1e-6)
+        fail_msg("mfu %.9g, want 0.287444", t.mfu);
+    /* --explain: the same terms */
+    static struct tmem_train_time_text tx;
+    if (tmem_train_time(&m, &inv, &o, &r, &to, NULL, &t, &tx, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_non_null(strstr(tx.formula[TMEM_TT_COMPUTE], "s_dec"));
+    assert_non_null(strstr(tx.attn_formula, "n_enc_layer"));
 }
 
 /* flan-t5-base (T5 v1.1: gated-GELU, untied; d 768, 12 heads of 64, d_ff
@@ -741,6 +803,7 @@ int main(void)
         cmocka_unit_test(checkpoint_names_are_classified),
         cmocka_unit_test(infer_hf_self_and_cross_kv_by_hand),
         cmocka_unit_test(train_t5_small_by_hand),
+        cmocka_unit_test(train_t5_small_step_time_by_hand),
         cmocka_unit_test(train_flan_t5_gated_by_hand),
         cmocka_unit_test(train_bart_base_by_hand),
         cmocka_unit_test(train_mbart_ends_by_hand),
