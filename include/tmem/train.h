@@ -473,6 +473,9 @@ struct tmem_train_layout {
     uint64_t trainable_params; /* of params, those with gradients and states (adapters: fewer) */
     uint64_t trainable_matmul_params; /* of them, matmul weights: what needs a weight gradient */
     uint64_t inflight_num, inflight_den; /* micro-batches whose activations are held */
+    /* (appended) of the layers, those whose mixer attends and those that run
+     * the state-space mixer (a parallel hybrid: every layer both) */
+    uint64_t attn_layers, ssm_layers;
 };
 
 /* Activations of one layer for one micro-batch, per GPU, in bytes. */
@@ -668,6 +671,11 @@ struct tmem_train_act_sums {
     uint64_t moe_saved_sp, moe_saved_tp; /* the same for an MoE layer */
     uint64_t end_norm;                  /* the embedding or final norm (d_model wide) */
     uint64_t full_layer;                /* one layer whole (full recompute rebuilds it) */
+    /* hybrids of attention and state-space layers (appended): the mixer
+     * part (TMEM_ACT_PART_ATTN) of a state-space layer, sp[] / tp[] above
+     * holding an attention layer's (a parallel hybrid runs both in each
+     * layer: its sp[] / tp[] hold both, these are 0) */
+    uint64_t ssm_mixer_sp, ssm_mixer_tp;
 };
 
 #define TMEM_TRAIN_PREP_STATES 8 /* state memos per stage looked at (a power of 2) */

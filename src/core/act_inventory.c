@@ -577,7 +577,7 @@ static const char *const lora_names[TMEM_TENSOR_KIND_COUNT][LORA_NAME_COUNT] = {
  * per token. All at the tokens of the matmul (gathered under sequence
  * parallel), widths after tensor parallel. Embedding-side linears
  * (project_in/out) sit outside the layers and are not listed. */
-static void lora(struct walk *w)
+static void lora(struct walk *w, uint32_t groups)
 {
     struct tmem_train_ctx *c = w->c;
     if (!c->lora)
@@ -589,7 +589,7 @@ static void lora(struct walk *w)
             continue;
         uint64_t bit = UINT64_C(1) << t->kind;
         const char *const *nm = lora_names[t->kind];
-        if ((seen & bit) || nm[0] == NULL || !tmem__lora_targeted(c->o, t->kind))
+        if ((seen & bit) || nm[0] == NULL || !(groups >> t->group & 1u) || !tmem__lora_targeted(c->o, t->kind))
             continue;
         seen |= bit;
         enum tmem_act_part part;
@@ -703,26 +703,77 @@ static void layer_tail(struct walk *w, uint32_t plan, enum tmem_act_dtype input)
         c->overflow = true; /* cannot happen: TMEM_MAX_ACT_TENSORS bounds the walk (tested) */
 }
 
+enum tmem__mixer tmem__ssm_mixer(const struct tmem_model *m)
+{
+    switch (m->ssm) {
+    case TMEM_SSM_MAMBA: return TMEM__MIXER_MAMBA1;
+    case TMEM_SSM_MAMBA2: return TMEM__MIXER_MAMBA2;
+    case TMEM_SSM_NONE:
+    default: return TMEM__MIXER_COUNT;
+    }
+}
+
+/* The per-mixer dispatch: what one mixer of a layer saves, its tensors in
+ * `part` (a state-space mixer's; attention's are in ATTN and SCORES). Each
+ * mixer walks its own input norm (input_layernorm). */
+static void mixer(struct walk *w, enum tmem__mixer k, enum tmem_act_part part)
+{
+    switch (k) {
+    case TMEM__MIXER_ATTENTION:
+        attention(w);
+        /* without a list, a part the plan leaves absent as a whole (the
+         * scores under flash) is not walked: its sums are 0 */
+        if (w->list != NULL || !(parts[TMEM_ACT_PART_SCORES].absent_under & w->plan))
+            scores(w);
+        return;
+    case TMEM__MIXER_MAMBA1: mamba1_mixer(w, part); return;
+    case TMEM__MIXER_MAMBA2: mamba2_mixer(w, part); return;
+    case TMEM__MIXER_COUNT: return;
+    }
+}
+
+/* the adapters of each mixer (bits of enum tmem_group): attention's q/k/v/o,
+ * a state-space mixer's in_proj; the MLP's and the experts' go with the MLP */
+#define G(g) (UINT32_C(1) << (g))
+#define LORA_MIXER_ATTN G(TMEM_GROUP_ATTENTION)
+#define LORA_MIXER_SSM G(TMEM_GROUP_SSM)
+#define LORA_MLP (G(TMEM_GROUP_MLP) | G(TMEM_GROUP_ROUTER) | G(TMEM_GROUP_EXPERTS) | G(TMEM_GROUP_SHARED_EXPERTS))
+
+/* The MLP block of a layer (dense, and the MoE block's tensors: both are
+ * walked and the stage's items count each by its layers), the adapters of
+ * `groups`, and the residual dropout masks. */
+static void layer_mlp(struct walk *w, uint32_t groups)
+{
+    struct tmem_train_ctx *c = w->c;
+    mlp(w);
+    if (c->m->n_expert > 0)
+        moe(w);
+    lora(w, groups);
+    uint64_t h = c->m->d_model;
+    if (w->list != NULL || !(parts[TMEM_ACT_PART_MASKS].absent_under & w->plan)) {
+        put(w, (struct act){"resid_dropout.attn_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
+                            TMEM_ACT_DTYPE_MASK, SP, 0, false, 0}, h);
+        put(w, (struct act){"resid_dropout.mlp_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
+                            TMEM_ACT_DTYPE_MASK, SP, 0, false, 0}, h);
+    }
+}
+
 void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums, struct tmem_act_inventory *list)
 {
     struct walk w;
     uint32_t plan = plan_choices(c);
     walk_init(&w, c, plan, sums, list);
-    /* without a list, a part the plan leaves absent as a whole (the scores
-     * under flash, the masks without dropout) is not walked: its sums are 0 */
-    bool listing = list != NULL;
-    if (c->m->ssm != TMEM_SSM_NONE) { /* no attention, MLP or dropout: the mixer is the layer */
-        if (c->m->ssm == TMEM_SSM_MAMBA2)
-            mamba2_mixer(&w, ATTN);
-        else
-            mamba1_mixer(&w, ATTN);
+    const struct tmem_model *m = c->m;
+    enum tmem__mixer ssm = tmem__ssm_mixer(m);
+    if (m->ssm != TMEM_SSM_NONE && !m->hybrid) { /* no attention, MLP or dropout: the mixer is the layer */
+        mixer(&w, ssm, ATTN);
         /* norm_f takes the last layer's fp32 residual as it is (Mamba(2)Model:
          * no cast): eager keeps x (that input), the rstd and y in fp32 (y
          * for the weight's gradient: not under adapters), a fused norm its
          * input and the rstd; per token (8 or 4)·d_model + 4 */
-        uint64_t x32 = tc_mul(c, c->m->d_model, 4);
+        uint64_t x32 = tc_mul(c, m->d_model, 4);
         w.sums->end_norm = tc_add(c, (plan & NORM_EAGER) && !c->lora ? tc_mul(c, 2, x32) : x32, 4);
-        lora(&w);
+        lora(&w, LORA_MIXER_SSM);
         /* MambaBlock / Mamba2Block: residual = residual.to(float32)
          * (residual_in_fp32, the config classes' default and True in every
          * state-spaces/mamba-*-hf config):
@@ -730,22 +781,30 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
         layer_tail(&w, plan, F32);
         return;
     }
-    attention(&w);
-    if (listing || !(parts[TMEM_ACT_PART_SCORES].absent_under & plan))
-        scores(&w);
-    mlp(&w);
-    if (c->m->n_expert > 0)
-        moe(&w);
-    lora(&w);
-    uint64_t h = c->m->d_model;
-    if (listing || !(parts[TMEM_ACT_PART_MASKS].absent_under & plan)) {
-        put(&w, (struct act){"resid_dropout.attn_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
-                             TMEM_ACT_DTYPE_MASK, SP, 0, false, 0}, h);
-        put(&w, (struct act){"resid_dropout.mlp_mask", "b·s × d_model", TMEM_ACT_PART_MASKS,
-                             TMEM_ACT_DTYPE_MASK, SP, 0, false, 0}, h);
-    }
+    /* a transformer layer, or a hybrid's attention layer (a parallel
+     * hybrid's layer: attention and the SSM mixer side by side) */
+    mixer(&w, TMEM__MIXER_ATTENTION, ATTN);
+    if (m->hybrid && m->hybrid_parallel)
+        mixer(&w, ssm, ATTN);
+    /* the adapters in inventory order: a hybrid's attention layer has no
+     * in_proj (its state-space layers' adapters are walked below) */
+    layer_mlp(&w, LORA_MIXER_ATTN | LORA_MLP | (m->hybrid && !m->hybrid_parallel ? 0 : LORA_MIXER_SSM));
     layer_tail(&w, plan, TMEM_ACT_DTYPE_RESIDUAL);
+    if (!m->hybrid || m->hybrid_parallel)
+        return;
+    /* a hybrid's state-space layers: the same MLP block after the SSM
+     * mixer; only the mixer part differs, walked on its own */
+    struct tmem_train_act_sums ssm_sums;
+    struct walk ws;
+    walk_init(&ws, c, plan, &ssm_sums, list);
+    mixer(&ws, ssm, ATTN);
+    lora(&ws, LORA_MIXER_SSM);
+    if (ws.full)
+        c->overflow = true;
+    sums->ssm_mixer_sp = ssm_sums.sp[ATTN];
+    sums->ssm_mixer_tp = ssm_sums.tp[ATTN];
 }
+#undef G
 
 enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct tmem_inventory *inv,
                                         const struct tmem_train_opts *o, uint64_t stage,

@@ -625,6 +625,8 @@ static void setup_layout(struct tmem_train_ctx *c, uint64_t stage, uint64_t sum[
     l->layers = base + (stage < rem);
     l->moe_layers = moe_before(m, lo + l->layers) - moe_before(m, lo);
     l->dense_layers = l->layers - l->moe_layers;
+    l->attn_layers = tmem_model_attn_layers_in(m, lo, lo + l->layers);
+    l->ssm_layers = tmem_model_ssm_layers_in(m, lo, lo + l->layers);
 
     /* sharding degree: dp·cp ranks hold the same weights; HSDP shards
      * only within a node */

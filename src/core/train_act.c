@@ -103,10 +103,25 @@ static void width_factors(const struct tmem_train_ctx *c, struct tmem__term *t, 
     tmem__term_mul(t, elem_sym, c->act.elem[p]);
 }
 
-/* the element size of a layer input: r, or fp32 for Mamba's residual_in_fp32 */
+/* the element size of a layer input: r, or fp32 for a pure Mamba's residual_in_fp32 */
 static const char *ckpt_sym(const struct tmem_train_ctx *c)
 {
-    return c->m->ssm != TMEM_SSM_NONE ? "fp32" : "r";
+    return c->m->ssm != TMEM_SSM_NONE && !c->m->hybrid ? "fp32" : "r";
+}
+
+static uint64_t sums_bytes(struct tmem_train_ctx *c, uint64_t sp, uint64_t tp)
+{
+    struct tmem__term t;
+    tmem__term_init(&t, false);
+    part_factors(c, &t, sp, tp);
+    return done(c, &t, NULL);
+}
+
+/* a hybrid whose layers run one mixer each (attention, or the state-space
+ * one): the mixer part is counted per layer kind */
+static bool hybrid_kinds(const struct tmem_train_ctx *c)
+{
+    return c->m->hybrid && !c->m->hybrid_parallel;
 }
 
 /* One layer whole, as full recompute rebuilds it during its backward: its
@@ -117,21 +132,26 @@ static void full_layer_factors(struct tmem_train_ctx *c, struct tmem__term *t)
     enum tmem_act_part mlp = c->lay.moe_layers > 0 && c->la.moe > c->la.mlp ? TMEM_ACT_PART_MOE
                                                                             : TMEM_ACT_PART_MLP;
     uint64_t sp = s->sp[TMEM_ACT_PART_ATTN], tp = s->tp[TMEM_ACT_PART_ATTN];
-    const enum tmem_act_part more[] = {TMEM_ACT_PART_SCORES, mlp, TMEM_ACT_PART_MASKS};
+    bool scores = true;
+    if (hybrid_kinds(c) && (c->lay.attn_layers == 0 ||
+                            sums_bytes(c, s->ssm_mixer_sp, s->ssm_mixer_tp) >
+                                tc_add(c, c->la.attn, c->la.scores))) {
+        /* the larger mixer of the stage's layer kinds: a state-space layer's */
+        sp = s->ssm_mixer_sp;
+        tp = s->ssm_mixer_tp;
+        scores = false;
+    }
+    const enum tmem_act_part more[] = {scores ? TMEM_ACT_PART_SCORES : TMEM_ACT_PART_CHECKPOINT, mlp,
+                                       TMEM_ACT_PART_MASKS};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        if (more[i] == TMEM_ACT_PART_CHECKPOINT)
+            continue;
         sp = tc_add(c, sp, s->sp[more[i]]);
         tp = tc_add(c, tp, s->tp[more[i]]);
     }
     part_factors(c, t, sp, tp);
 }
 
-static uint64_t sums_bytes(struct tmem_train_ctx *c, uint64_t sp, uint64_t tp)
-{
-    struct tmem__term t;
-    tmem__term_init(&t, false);
-    part_factors(c, &t, sp, tp);
-    return done(c, &t, NULL);
-}
 
 void tmem__train_layer_act(struct tmem_train_ctx *c, struct tmem_layer_act *la)
 {
@@ -211,6 +231,35 @@ static uint64_t per_layer_item(struct tmem_train_ctx *c, struct tmem_sb *f, cons
     return done(c, &t, f);
 }
 
+/* A hybrid's mixers, summed over its layer kinds on this stage:
+ * "n_attn_layer_stage × in_flight × (attention layer's) + n_ssm_layer_stage
+ *  × in_flight × (state-space layer's)" */
+static uint64_t mixers_item(struct tmem_train_ctx *c, struct tmem_sb *f)
+{
+    struct tmem__term t, sub, mix;
+    tmem__term_init(&t, f != NULL);
+    const struct {
+        const char *nsym;
+        uint64_t n, sp, tp;
+    } kinds[] = {
+        {"n_attn_layer_stage", c->lay.attn_layers, c->act.sp[TMEM_ACT_PART_ATTN], c->act.tp[TMEM_ACT_PART_ATTN]},
+        {"n_ssm_layer_stage", c->lay.ssm_layers, c->act.ssm_mixer_sp, c->act.ssm_mixer_tp},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (kinds[i].n == 0)
+            continue;
+        tmem__term_init(&sub, f != NULL);
+        tmem__term_mul(&sub, kinds[i].nsym, kinds[i].n);
+        in_flight(c, &sub);
+        tmem__term_init(&mix, f != NULL);
+        part_factors(c, &mix, kinds[i].sp, kinds[i].tp);
+        tmem__term_mul_term(&sub, &mix);
+        in_flight_end(c, &sub);
+        tmem__term_plus_term(&t, &sub);
+    }
+    return done(c, &t, f);
+}
+
 static uint64_t scores_item(struct tmem_train_ctx *c, struct tmem_sb *f)
 {
     static const char *const what[2][2] = {
@@ -220,7 +269,10 @@ static uint64_t scores_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     bool copy = (c->softmax_fp32 || c->pi->autocast) && c->cb != 4; /* attn.probs_c */
     struct tmem__term t;
     tmem__term_init(&t, f != NULL);
-    tmem__term_mul(&t, "n_layer_stage", c->lay.layers);
+    if (hybrid_kinds(c)) /* the attention layers alone have scores */
+        tmem__term_mul(&t, "n_attn_layer_stage", c->lay.attn_layers);
+    else
+        tmem__term_mul(&t, "n_layer_stage", c->lay.layers);
     in_flight(c, &t);
     if (f != NULL)
         scores_factors(c, &t);
@@ -514,7 +566,11 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
     case TMEM_TI_ACT_DEC_LAYERS:
         return 0;
     case TMEM_TI_ACT_ATTN:
-        return full ? 0 : per_layer_item(c, f, "n_layer_stage", lay->layers, TMEM_ACT_PART_ATTN, la->attn);
+        if (full)
+            return 0;
+        if (hybrid_kinds(c))
+            return mixers_item(c, f);
+        return per_layer_item(c, f, "n_layer_stage", lay->layers, TMEM_ACT_PART_ATTN, la->attn);
     case TMEM_TI_ACT_SCORES:
         if (full || c->o->recompute == TMEM_RECOMPUTE_SELECTIVE || la->scores == 0)
             return 0;

@@ -127,6 +127,20 @@ uint32_t tmem__trainable_pieces(const struct tmem_train_ctx *c, const struct tme
 void tmem__lora_base_term(struct tmem_train_ctx *c, struct tmem__term *t);
 void tmem__lora_temp_term(struct tmem_train_ctx *c, struct tmem__term *t);
 
+/* act_inventory.c: the token mixers a layer can run, one case each in the
+ * per-mixer dispatch (act_inventory.c mixer()). A layer runs attention, the
+ * model's state-space mixer (tmem__ssm_mixer), or both side by side (a
+ * parallel hybrid); its MLP or MoE block follows either way. A new mixer
+ * kind is a value here, a case in tmem__ssm_mixer and in mixer(). */
+enum tmem__mixer {
+    TMEM__MIXER_ATTENTION = 0, /* attention (and its scores) */
+    TMEM__MIXER_MAMBA1,        /* mamba1_mixer: mamba_ssm's mamba_inner_fn */
+    TMEM__MIXER_MAMBA2,        /* mamba2_mixer: mamba_split_conv1d_scan_combined */
+    TMEM__MIXER_COUNT          /* none: a transformer, or an SSM kind not modelled */
+};
+/* the mixer of a model's state-space layers (TMEM__MIXER_COUNT: none) */
+enum tmem__mixer tmem__ssm_mixer(const struct tmem_model *m);
+
 /* act_inventory.c: the activation inventory of one layer. list NULL: the
  * sums only (the fast path). */
 void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
