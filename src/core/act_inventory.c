@@ -213,6 +213,9 @@ enum norm_site {
     NORM_MIXER,    /* a state-space layer's norm (MambaBlock.norm) */
     NORM_ATTN_POST, /* post-LN (BERT): attention.output.LayerNorm over the residual sum */
     NORM_MLP_POST,  /* post-LN: output.LayerNorm over the residual sum */
+    NORM_SSM_DT,    /* Jamba JambaMambaMixer dt_layernorm (dt_rank) */
+    NORM_SSM_B,     /* b_layernorm (d_state) */
+    NORM_SSM_C,     /* c_layernorm (d_state) */
     NORM_SITE_COUNT
 };
 static const struct {
@@ -245,6 +248,12 @@ static const struct {
     [NORM_MLP_POST] = {"mlp_out_norm.x_fp32", "mlp_out_norm.rstd", "mlp_out_norm.y",
                        "mlp_out_norm.input", "mlp_out_norm.mean_rstd", "b·s × d_model", "b·s",
                        "b·s × 2", KB(LAYER_NORM)},
+    [NORM_SSM_DT] = {"ssm.dt_norm.x_fp32", "ssm.dt_norm.rstd", "ssm.dt_norm.y", "ssm.dt_norm.input",
+                     "ssm.dt_norm.mean_rstd", "b·s × dt_rank", "b·s", "b·s × 2", 0},
+    [NORM_SSM_B] = {"ssm.b_norm.x_fp32", "ssm.b_norm.rstd", "ssm.b_norm.y", "ssm.b_norm.input",
+                    "ssm.b_norm.mean_rstd", "b·s × d_state", "b·s", "b·s × 2", 0},
+    [NORM_SSM_C] = {"ssm.c_norm.x_fp32", "ssm.c_norm.rstd", "ssm.c_norm.y", "ssm.c_norm.input",
+                    "ssm.c_norm.mean_rstd", "b·s × d_state", "b·s", "b·s × 2", 0},
 };
 _Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per norm site");
 
@@ -257,6 +266,32 @@ _Static_assert(sizeof sites / sizeof sites[0] == NORM_SITE_COUNT, "one row per n
  *   RMSNorm, fused (apex FusedRMSNorm, Liger, Transformer Engine): the input
  *     (r) and the fp32 rstd; y is rebuilt in the backward
  * Returns its bytes per token. */
+/* the same, its input (and y) in dtype `in` rather than the residual's
+ * (a norm inside a mixer: Jamba's dt / B / C norms take x_proj's output, c).
+ * Their weight's kind (TMEM_TENSOR_KIND_SSM_XBC_NORM) lies past the 64 bits
+ * of the adapter masks (--lora-targets, --modules-to-save cannot name it):
+ * under adapters it is always frozen, and y is not kept (FROZEN). */
+static inline uint64_t norm_in(struct walk *w, enum tmem_act_part part, enum norm_site at, bool rms,
+                               enum tmem_act_split split, uint64_t width, uint64_t rows, enum tmem_act_dtype in)
+{
+    struct tmem_train_ctx *c = w->c;
+    uint64_t b;
+    if (rms) {
+        /* y is saved for the weight's gradient only: a frozen norm drops it */
+        b = put(w, (struct act){sites[at].x_fp32, sites[at].shape, part, TMEM_ACT_DTYPE_FP32, split,
+                                NORM_FUSED, false, 0}, width);
+        b = tc_add(c, b, put(w, (struct act){sites[at].input, sites[at].shape, part, in,
+                                             split, NORM_EAGER, false, 0}, width));
+        b = tc_add(c, b, put(w, (struct act){sites[at].rstd, sites[at].stat_shape, part, TMEM_ACT_DTYPE_FP32,
+                                             split, 0, true, 0}, rows));
+        return tc_add(c, b, put(w, (struct act){sites[at].y, sites[at].shape, part, in,
+                                                split, NORM_FUSED | FROZEN, false, 0}, width));
+    }
+    b = put(w, (struct act){sites[at].input, sites[at].shape, part, in, split, 0, false, 0}, width);
+    return tc_add(c, b, put(w, (struct act){sites[at].mean_rstd, sites[at].ln_stat_shape, part,
+                                            TMEM_ACT_DTYPE_FP32, split, 0, true, 0}, tc_mul(c, 2, rows)));
+}
+
 static inline uint64_t norm(struct walk *w, enum tmem_act_part part, enum norm_site at, bool rms,
                             enum tmem_act_split split, uint64_t width, uint64_t rows)
 {
@@ -451,11 +486,31 @@ static void moe(struct walk *w)
     norm(w, p, NORM_MLP, rms(c), SP, h, 1);
     put(w, (struct act){"moe.input", "b·s × d_model", p, C, SP, 0, false,
                         KB(ROUTER) | KB(SHARED_EXPERT_GATE) | KB(SHARED_GATE) | KB(SHARED_UP)}, h);
-    put(w, (struct act){"moe.router_probs", "b·s × n_expert", p, F32, SP, 0, false, 0}, m->n_expert);
-    put(w, (struct act){"moe.topk_index", "b·s × n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0}, k);
+    if (m->family == TMEM_FAMILY_GRANITEMOEHYBRID) {
+        /* GraniteMoeHybridTopKGating: logits.float().topk(k) first, then the
+         * softmax of the k (its fp32 output), the flattened indices sorted
+         * (index_sorted_experts, int64: batch_gates = gates[sorted]) and
+         * batch_index = sorted // k (int64: layer_input[batch_index] and
+         * index_add); GraniteMoeHybridMoE multiplies the experts' output
+         * (expert_output, c) by batch_gates[:, None] (c), saving both, and
+         * zeros.index_add(0, batch_index, product) keeps the product
+         * (derivatives.yaml: source's gradient is grad.index_select(dim,
+         * index).expand_as(source), which saves source) */
+        put(w, (struct act){"moe.topk_index", "b·s × n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0}, k);
+        put(w, (struct act){"moe.topk_probs", "b·s × n_expert_used", p, F32, SP, 0, false, 0}, k);
+        put(w, (struct act){"moe.sorted_index", "b·s·n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0}, k);
+        put(w, (struct act){"moe.batch_index", "b·s·n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0}, k);
+        put(w, (struct act){"moe.batch_gates", "b·s·n_expert_used", p, C, SP, 0, false, 0}, k);
+    } else {
+        put(w, (struct act){"moe.router_probs", "b·s × n_expert", p, F32, SP, 0, false, 0}, m->n_expert);
+        put(w, (struct act){"moe.topk_index", "b·s × n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0}, k);
+    }
     put(w, (struct act){"moe.expert_input", "b·s·n_expert_used × d_model", p, C, SP, 0, false,
                         KB(EXPERT_GATE) | KB(EXPERT_UP)}, tc_mul(c, k, h));
     put(w, (struct act){"moe.expert_output", "b·s·n_expert_used × d_model", p, C, SP, 0, false, 0}, tc_mul(c, k, h));
+    if (m->family == TMEM_FAMILY_GRANITEMOEHYBRID)
+        put(w, (struct act){"moe.weighted_output", "b·s·n_expert_used × d_model", p, C, SP, 0, false, 0},
+            tc_mul(c, k, h));
     mlp_inner(w, p, MLP_EXPERTS, m->d_ff_expert, k);
     if (m->d_ff_shared)
         mlp_inner(w, p, MLP_SHARED, m->d_ff_shared, 1);
@@ -503,6 +558,57 @@ static void mamba1_mixer(struct walk *w, enum tmem_act_part part)
     uint64_t states = tc_mul(c, tc_mul(c, di, tc_mul(c, 2, N)), tmem_ceil_div_u64(c->s_local, 2048));
     put(w, (struct act){"ssm.scan_chunk_states", "b × d_inner × ceil(s/2048) × 2·d_state", part, F32, TP, 0,
                         false, 0}, tmem_ceil_div_u64(states, c->s_local));
+}
+
+/* One Jamba Mamba layer as it trains: JambaMambaMixer.cuda_kernels_forward
+ * (modeling_jamba.py; no cache in training). Its dt / B / C RMSNorms keep
+ * mamba_inner_fn out, so the mixer runs kernel by kernel:
+ *   in_proj(x).transpose(1, 2).chunk(2): x and the gate z, views of the
+ *     in_proj output [b, 2·d_inner, s] (not contiguous)
+ *   causal_conv1d_fn(x) (CausalConv1dFn: x channel-last, stride(1) == 1:
+ *     no copy) saves x, a view that keeps the whole in_proj output alive
+ *   x_proj(conv_out.transpose(1, 2)) saves conv_out; its output is split
+ *     into dt (dt_rank), B, C (d_state each), each through its JambaRMSNorm
+ *     (op by op in fp32: the x_fp32 copy, the rstd, y in c)
+ *   dt_proj(dt) (the bias zeroed around the call) saves its input, dt's
+ *     norm output (c)
+ *   selective_scan_fn(conv_out, delta, A, B.T, C.T, D, z, ...):
+ *     SelectiveScanFn makes contiguous copies of the operands whose last
+ *     stride is not 1 — delta (dt_proj's output transposed), B and C (the
+ *     norm outputs transposed) and z — and saves u (conv_out: no copy),
+ *     delta, B, C, z, the chunk states x (fp32, [b, d_inner, ceil(s/2048),
+ *     2·d_state]) and out, the scan output before the gate; it returns
+ *     out_z = out·silu(z)
+ *   out_proj(out_z.transpose(1, 2)) saves out_z.
+ * Per layer and left out: -exp(A_log.float()), D.float(), the bias's fp32
+ * copy (d_inner × (d_state + 2) fp32). Under adapters the linears are
+ * modules here (x_proj, dt_proj, out_proj are called): a frozen one does
+ * not keep its input. */
+static void mamba1_normed_mixer(struct walk *w, enum tmem_act_part part)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, di = tmem_ceil_div_u64(m->ssm_d_inner, c->tp), N = m->ssm_d_state;
+    uint64_t R = m->ssm_dt_rank;
+    bool r = rms(c);
+    norm(w, part, NORM_MIXER, r, SP, h, 1);
+    put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
+        h); /* the norm output */
+    put(w, (struct act){"ssm.in_proj_out", "b × 2·d_inner × s", part, C, TP, 0, false, 0}, tc_mul(c, 2, di));
+    put(w, (struct act){"ssm.conv_out", "b × d_inner × s", part, C, TP, 0, false, 0}, di);
+    norm_in(w, part, NORM_SSM_DT, r, TP, R, 1, C);
+    norm_in(w, part, NORM_SSM_B, r, TP, N, 1, C);
+    norm_in(w, part, NORM_SSM_C, r, TP, N, 1, C);
+    put(w, (struct act){"ssm.dt_proj_input", "b·s × dt_rank", part, C, TP, 0, false, KB(SSM_DT_PROJ)}, R);
+    put(w, (struct act){"ssm.delta", "b × d_inner × s", part, C, TP, 0, false, 0}, di);
+    put(w, (struct act){"ssm.B", "b × 1 × d_state × s", part, C, TP, 0, false, 0}, N);
+    put(w, (struct act){"ssm.C", "b × 1 × d_state × s", part, C, TP, 0, false, 0}, N);
+    put(w, (struct act){"ssm.z", "b × d_inner × s", part, C, TP, 0, false, 0}, di);
+    put(w, (struct act){"ssm.scan_out", "b × d_inner × s", part, C, TP, 0, false, 0}, di);
+    uint64_t states = tc_mul(c, tc_mul(c, di, tc_mul(c, 2, N)), tmem_ceil_div_u64(c->s_local, 2048));
+    put(w, (struct act){"ssm.scan_chunk_states", "b × d_inner × ceil(s/2048) × 2·d_state", part, F32, TP, 0,
+                        false, 0}, tmem_ceil_div_u64(states, c->s_local));
+    put(w, (struct act){"ssm.out_proj_input", "b·s × d_inner", part, C, TP, 0, false, KB(SSM_OUT_PROJ)}, di);
 }
 
 /* One Mamba-2 mixer layer (a function of the layer, as mamba1_mixer). HF
@@ -565,6 +671,7 @@ static const char *const lora_names[TMEM_TENSOR_KIND_COUNT][LORA_NAME_COUNT] = {
     [TMEM_TENSOR_KIND_SHARED_UP] = LORA_NAMES("shared_experts.up_proj"),
     [TMEM_TENSOR_KIND_SHARED_DOWN] = LORA_NAMES("shared_experts.down_proj"),
     [TMEM_TENSOR_KIND_SSM_IN_PROJ] = LORA_NAMES("in_proj"),
+    [TMEM_TENSOR_KIND_SSM_OUT_PROJ] = LORA_NAMES("out_proj"),
 };
 #undef LORA_NAMES
 
@@ -591,6 +698,9 @@ static void lora(struct walk *w, uint32_t groups)
         const char *const *nm = lora_names[t->kind];
         if ((seen & bit) || nm[0] == NULL || !(groups >> t->group & 1u) || !tmem__lora_targeted(c->o, t->kind))
             continue;
+        /* out_proj runs as a module in Jamba's mixer only (see below) */
+        if (t->kind == TMEM_TENSOR_KIND_SSM_OUT_PROJ && tmem__ssm_mixer(c->m) != TMEM__MIXER_MAMBA1_NORMED)
+            continue;
         seen |= bit;
         enum tmem_act_part part;
         switch (t->group) {
@@ -599,7 +709,8 @@ static void lora(struct walk *w, uint32_t groups)
         case TMEM_GROUP_ROUTER:
         case TMEM_GROUP_EXPERTS:
         case TMEM_GROUP_SHARED_EXPERTS: part = TMEM_ACT_PART_MOE; break;
-        /* the mixer: only in_proj runs as a module; mamba_inner_fn reads
+        /* the mixer: only in_proj runs as a module (and Jamba's out_proj,
+         * whose mixer calls each linear); mamba_inner_fn reads
          * x_proj, dt_proj and out_proj's .weight (Mamba-2's combined Function
          * out_proj's), so their adapters are never called and save nothing
          * (state-spaces/mamba#279, peft#2274: their lora_A / lora_B get no
@@ -706,7 +817,7 @@ static void layer_tail(struct walk *w, uint32_t plan, enum tmem_act_dtype input)
 enum tmem__mixer tmem__ssm_mixer(const struct tmem_model *m)
 {
     switch (m->ssm) {
-    case TMEM_SSM_MAMBA: return TMEM__MIXER_MAMBA1;
+    case TMEM_SSM_MAMBA: return m->ssm_xbc_norms ? TMEM__MIXER_MAMBA1_NORMED : TMEM__MIXER_MAMBA1;
     case TMEM_SSM_MAMBA2: return TMEM__MIXER_MAMBA2;
     case TMEM_SSM_NONE:
     default: return TMEM__MIXER_COUNT;
@@ -727,6 +838,7 @@ static void mixer(struct walk *w, enum tmem__mixer k, enum tmem_act_part part)
             scores(w);
         return;
     case TMEM__MIXER_MAMBA1: mamba1_mixer(w, part); return;
+    case TMEM__MIXER_MAMBA1_NORMED: mamba1_normed_mixer(w, part); return;
     case TMEM__MIXER_MAMBA2: mamba2_mixer(w, part); return;
     case TMEM__MIXER_COUNT: return;
     }
@@ -793,10 +905,12 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
     if (!m->hybrid || m->hybrid_parallel)
         return;
     /* a hybrid's state-space layers: the same MLP block after the SSM
-     * mixer; only the mixer part differs, walked on its own */
+     * mixer; only the mixer part differs, walked on its own into its sums.
+     * The list (and sums->sp / tp, la) describe the attention layer; the
+     * state-space layer's mixer tensors are summed, not listed. */
     struct tmem_train_act_sums ssm_sums;
     struct walk ws;
-    walk_init(&ws, c, plan, &ssm_sums, list);
+    walk_init(&ws, c, plan, &ssm_sums, NULL);
     mixer(&ws, ssm, ATTN);
     lora(&ws, LORA_MIXER_SSM);
     if (ws.full)

@@ -317,14 +317,17 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
 {
     if (m == NULL || o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
-    /* pure Mamba / Mamba-2 train (act_inventory.c); a hybrid's mixers are refused rather than
-     * counted with one kind's tensors */
-    if (all && m->ssm != TMEM_SSM_NONE &&
-        (m->hybrid || m->hybrid_parallel || (m->ssm != TMEM_SSM_MAMBA && m->ssm != TMEM_SSM_MAMBA2)))
+    /* pure Mamba / Mamba-2 and the hybrids whose layers run one mixer each
+     * of attention and a Mamba kind (jamba, granitemoehybrid) train
+     * (act_inventory.c mixer()); the others are refused rather than counted
+     * with another kind's tensors */
+    if (all && m->ssm != TMEM_SSM_NONE && (m->hybrid_parallel || tmem__ssm_mixer(m) == TMEM__MIXER_COUNT))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          "training activations of hybrid attention + state-space models (jamba, "
-                          "granitemoehybrid, qwen3_next, falcon_h1) are not modelled yet; params, infer "
-                          "and serve count them (pure mamba and mamba2 train)");
+                          m->hybrid_parallel
+                              ? "training activations of a layer running attention and a Mamba-2 mixer side "
+                                "by side (falcon_h1) are not modelled yet; params, infer and serve count it"
+                              : "training activations of Gated DeltaNet layers (qwen3_next) are not modelled "
+                                "yet; params, infer and serve count them");
     if (m->ssm != TMEM_SSM_NONE && (o->tp > 1 || o->cp > 1)) /* act_inventory.c mamba1_mixer */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
                           "a state-space (Mamba) model trains with tensor and context parallel 1 "
@@ -2063,7 +2066,11 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     }
     case TMEM_TI_ACT_ENC_LAYERS: tmem__sb_str(&sb, "encoder layers (saved)"); break;
     case TMEM_TI_ACT_DEC_LAYERS: tmem__sb_str(&sb, "decoder layers (saved)"); break;
-    case TMEM_TI_ACT_ATTN: tmem__sb_str(&sb, c->m->ssm != TMEM_SSM_NONE ? "SSM mixer (saved)" : "attention (saved)"); break;
+    case TMEM_TI_ACT_ATTN:
+        tmem__sb_str(&sb, c->m->hybrid                ? "attention and SSM mixers (saved)"
+                          : c->m->ssm != TMEM_SSM_NONE ? "SSM mixer (saved)"
+                                                       : "attention (saved)");
+        break;
     case TMEM_TI_ACT_SCORES: tmem__sb_str(&sb, "attention scores (s²)"); break;
     case TMEM_TI_ACT_MLP: tmem__sb_str(&sb, "MLP (saved)"); break;
     case TMEM_TI_ACT_MOE: tmem__sb_str(&sb, "MoE layers (saved)"); break;

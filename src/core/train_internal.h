@@ -135,6 +135,7 @@ void tmem__lora_temp_term(struct tmem_train_ctx *c, struct tmem__term *t);
 enum tmem__mixer {
     TMEM__MIXER_ATTENTION = 0, /* attention (and its scores) */
     TMEM__MIXER_MAMBA1,        /* mamba1_mixer: mamba_ssm's mamba_inner_fn */
+    TMEM__MIXER_MAMBA1_NORMED, /* mamba1_normed_mixer: Jamba's, dt/B/C RMSNorms, kernel by kernel */
     TMEM__MIXER_MAMBA2,        /* mamba2_mixer: mamba_split_conv1d_scan_combined */
     TMEM__MIXER_COUNT          /* none: a transformer, or an SSM kind not modelled */
 };

@@ -502,7 +502,7 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
     size_t n = 0;
     if (o == NULL || out == NULL)
         return 0;
-    bool ssm = m != NULL && m->ssm != TMEM_SSM_NONE;
+    bool ssm = m != NULL && m->ssm != TMEM_SSM_NONE && !m->hybrid; /* a hybrid's attention layers have scores */
     if (o->recompute == TMEM_RECOMPUTE_SELECTIVE && ssm && n < max)
         out[n++] = "--recompute selective drops nothing for a state-space (Mamba) model: it "
                    "recomputes attention scores, and a Mamba layer has none; the ledger is the "

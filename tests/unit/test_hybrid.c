@@ -3,7 +3,8 @@
  * per-layer list), Jamba counted tensor by tensor against its published
  * total, the KV of its attention layers beside the fixed state of its
  * Mamba layers, vLLM's hybrid allocator (one page size for attention and
- * mamba groups), serve's blocks per request, and training refused.
+ * mamba groups), serve's blocks per request, and training: jamba and
+ * granitemoehybrid by hand per layer kind, falcon_h1 and qwen3_next refused.
  *
  * REF HF transformers modeling_jamba.py (JambaAttentionDecoderLayer,
  * JambaMambaDecoderLayer, JambaMambaMixer, JambaSparseMoeBlock),
@@ -228,17 +229,200 @@ static void jamba_kv_beside_state(void **state)
     assert_int_equal(r.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE], U64(153616384));
 }
 
-static void jamba_training_is_refused(void **state)
+/* Training, by hand: a small Jamba of 4 layers (d 64, 4 heads of 16, 2 KV
+ * heads, d_ff 128, 4 experts top 2, Mamba d_state 16, expand 2: d_inner
+ * 128, dt_rank 8), attention in layer 1 (period 4, offset 1), MoE in layers
+ * 0 and 2 (period 2, offset 0): L0 mamba+MoE, L1 attention+MLP, L2
+ * mamba+MoE, L3 mamba+MLP. bf16-mixed (r = c = 2), b 1, s 2048, flash,
+ * eager RMSNorm (x fp32, rstd fp32, y bf16), no dropout. Bytes per token:
+ *   attention layer's mixer (flash, no rotary):
+ *     attn_norm x 64·4 + rstd 4 + y 64·2                     = 388
+ *     qkv_input 64·2, q 4·16·2, k 2·16·2, v 2·16·2, o_proj input 4·16·2
+ *                                                            = 128 + 128 + 64 + 64 + 128
+ *     lse 4 heads · 4                                        = 16       → 916
+ *   Mamba layer's mixer (JambaMambaMixer, kernel by kernel):
+ *     norm 388, in_proj input 64·2 = 128
+ *     in_proj output [b, 2·128, s] kept by causal_conv1d's view 256·2 = 512
+ *     conv out (x_proj input, scan u) 128·2                  = 256
+ *     dt_norm 8·4 + 4 + 8·2 = 52; b_norm, c_norm 16·4 + 4 + 16·2 = 100 each
+ *     dt_proj input 8·2 = 16; delta 128·2 = 256; B, C copies 16·2 = 32 each
+ *     z copy 256; scan out 256; chunk states 128 · 2·16 · ceil(2048/2048)
+ *       fp32 / 2048 tokens = 2 elements · 4 = 8; out_proj input 256
+ *                                                            → 2648
+ *   MLP: mlp_norm 388, mlp.input 128, gate, silu, up, down input 4 · 128·2
+ *                                                            → 1540
+ *   MoE (Mixtral-style JambaSparseMoeBlock): norm 388, input 128, router
+ *     softmax 4 · 4 = 16, top-2 indices 2 · 8 = 16, expert in / out
+ *     2 · 2 · 64·2 = 512, experts' inner 2 · 4 · 128·2 = 2048 → 3108
+ * × 2048 tokens: attention 1,875,968; mamba 5,423,104; MLP 3,153,920; MoE
+ * 6,365,184. One stage: mixers 1 · 1,875,968 + 3 · 5,423,104 = 18,145,280,
+ * MLP 2 · 3,153,920 = 6,307,840, MoE 2 · 6,365,184 = 12,730,368. */
+static const char jamba_small[] =
+    "{\"model_type\": \"jamba\", \"vocab_size\": 256, \"hidden_size\": 64, \"intermediate_size\": 128, "
+    "\"num_hidden_layers\": 4, \"num_attention_heads\": 4, \"num_key_value_heads\": 2, "
+    "\"attn_layer_period\": 4, \"attn_layer_offset\": 1, \"expert_layer_period\": 2, "
+    "\"expert_layer_offset\": 0, \"num_experts\": 4, \"num_experts_per_tok\": 2, "
+    "\"mamba_d_state\": 16, \"mamba_d_conv\": 4, \"mamba_expand\": 2, \"mamba_dt_rank\": 8, "
+    "\"attention_dropout\": 0.0}";
+
+static void train_plan(struct tmem_train_opts *o)
+{
+    tmem_train_opts_default(o);
+    o->precision = TMEM_PRECISION_BF16_MIXED;
+    o->micro_batch = 1;
+    o->seq = 2048;
+    o->attention = TMEM_ATTENTION_FLASH;
+    o->recompute = TMEM_RECOMPUTE_NONE;
+    o->kernels = TMEM_KERNELS_EAGER;
+}
+
+static void jamba_trains_by_hand(void **state)
 {
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
-    parse(jamba_config, &m, &inv);
+    parse(jamba_small, &m, &inv);
     struct tmem_train_opts o;
-    tmem_train_opts_default(&o);
+    train_plan(&o);
     struct tmem_error err = {0};
+    static struct tmem_train_result r;
+    if (tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(1875968) + 3 * U64(5423104));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(18145280));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_SCORES], 0);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 2 * U64(3153920));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MOE], 2 * U64(6365184));
+    assert_int_equal(r.layer_act.attn, U64(1875968)); /* the attention layer's */
+    /* pipeline 2 (mb 2): stage 0 holds L0, L1 (2 micro-batches in flight),
+     * stage 1 L2, L3 (1): 2 · (1,875,968 + 5,423,104) = 14,598,144 and
+     * 2 · 5,423,104 = 10,846,208 */
+    o.pp = 2;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 2 * (U64(1875968) + U64(5423104)));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MOE], 2 * U64(6365184));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 2 * U64(3153920));
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, 1, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 2 * U64(5423104));
+    o.pp = 1;
+    /* full recompute: 4 bf16 layer inputs 4 · 2048 · 64 · 2 = 1,048,576, and
+     * one layer rebuilt: the larger mixer (mamba 5,423,104) + the larger MLP
+     * kind (MoE 6,365,184) = 11,788,288 */
+    o.recompute = TMEM_RECOMPUTE_FULL;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_CKPT], U64(1048576));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 0);
+    assert_int_equal(r.item_bytes[TMEM_TI_RECOMPUTE], U64(5423104) + U64(6365184));
+    /* LoRA r 8 on q, v, in_proj, out_proj (dropout 0): a Mamba layer drops
+     * the frozen norms' y (128 + 16 + 32 + 32) and dt_proj's input (16),
+     * adds in_proj's and out_proj's A outputs (8·2 each): 2648 − 224 + 32 =
+     * 2456 → 5,029,888; the attention layer drops attn_norm y (128), keeps
+     * qkv_input (q, v targeted) and the o_proj input (flash saves its output
+     * for its own backward), adds q's and v's A outputs 16 + 16: 916 − 128 +
+     * 32 = 820 → 1,679,360. Mixers: 1,679,360 + 3 · 5,029,888 = 16,769,024 */
+    o.recompute = TMEM_RECOMPUTE_NONE;
+    o.lora_rank = 8;
+    o.lora_targets = tmem_lora_target_kinds("q_proj") | tmem_lora_target_kinds("v_proj") |
+                     tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("out_proj");
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(1679360) + 3 * U64(5029888));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(16769024));
+    /* ZeRO-3 and the micro-batch search run on it */
+    o.lora_rank = 0;
+    o.lora_targets = 0;
+    o.zero = 3;
+    o.dp = 2;
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(18145280));
+    /* tensor parallel stays refused for the Mamba layers */
+    o.zero = 0;
+    o.dp = 1;
+    o.tp = 2;
     assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.msg, "hybrid"));
+    assert_string_equal(err.where, "--tp");
+}
+
+/* A small Granite-4.0-H (granitemoehybrid): 4 layers by layer_types
+ * (mamba, attention, mamba, mamba), d 64, 4 heads of 16, 2 KV heads, 4
+ * experts top 2 of 32, shared MLP 64, Mamba-2 4 heads of 32 (d_inner 128),
+ * 1 group, d_state 16. bf16-mixed, b 1, s 2048, flash, eager. Per token:
+ *   attention layer's mixer                                 = 916 (as Jamba's)
+ *   Mamba-2 layer's mixer (BambaMixer in training: mamba_split_conv1d_scan_
+ *     combined with the gated RMSNorm and out_proj inside):
+ *     norm 388, in_proj input 128, zxbcdt (2·128 + 2·1·16 + 4) · 2 = 584,
+ *     out_x 128·2 = 256, gated-norm rstd 1 · 4 = 4           = 1360
+ *   MoE (GraniteMoeHybridMoE + shared_mlp): norm 388, input 128, top-2
+ *     indices 2·8 = 16, softmax of the 2 in fp32 2·4 = 8, sorted indices and
+ *     batch_index 2 · 2·8 = 32, batch_gates 2·2 = 4, expert in / out
+ *     2 · 2·64·2 = 512, the gated expert output kept by index_add (its
+ *     source) 2·64·2 = 256, experts' inner (input_linear 2·32, silu,
+ *     product) 2 · 4·32·2 = 512, shared inner 4 · 64·2 = 512   = 2368
+ * × 2048: attention 1,875,968; mamba 2,785,280; MoE 4,849,664. Mixers
+ * 1,875,968 + 3 · 2,785,280 = 10,231,808; MoE 4 · 4,849,664 = 19,398,656;
+ * no dense MLP layer. */
+static const char granite_small[] =
+    "{\"model_type\": \"granitemoehybrid\", \"vocab_size\": 256, \"hidden_size\": 64, "
+    "\"num_hidden_layers\": 4, \"num_attention_heads\": 4, \"num_key_value_heads\": 2, "
+    "\"num_local_experts\": 4, \"num_experts_per_tok\": 2, \"intermediate_size\": 32, "
+    "\"shared_intermediate_size\": 64, \"mamba_n_heads\": 4, \"mamba_d_head\": 32, "
+    "\"mamba_n_groups\": 1, \"mamba_d_state\": 16, \"mamba_expand\": 2, "
+    "\"attention_dropout\": 0.0, "
+    "\"layer_types\": [\"mamba\", \"attention\", \"mamba\", \"mamba\"]}";
+
+static void granite_trains_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    parse(granite_small, &m, &inv);
+    struct tmem_train_opts o;
+    train_plan(&o);
+    struct tmem_error err = {0};
+    static struct tmem_train_result r;
+    if (tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(1875968) + 3 * U64(2785280));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(10231808));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MOE], 4 * U64(4849664));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 0);
+    /* LoRA r 8 on in_proj (dropout 0): the frozen norm drops y (128), in_proj
+     * keeps its input, its adapter adds A's output 8·2: 1360 − 128 + 16 =
+     * 1248 → 2,555,904; out_proj's adapter is never called (the combined
+     * Function reads .weight). The attention layer, nothing targeted: drops
+     * attn_norm y and qkv_input (2 · 128): 916 − 256 = 660 → 1,351,680 */
+    o.lora_rank = 8;
+    o.lora_targets = tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("out_proj");
+    assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(1351680) + 3 * U64(2555904));
+}
+
+/* falcon_h1 (attention and Mamba-2 side by side) and qwen3_next (Gated
+ * DeltaNet) are refused by train */
+static void other_hybrids_training_is_refused(void **state)
+{
+    (void)state;
+    struct tmem_model raw, m;
+    struct tmem_error err = {0};
+    static const char *const cfgs[][2] = {
+        {"{\"model_type\": \"falcon_h1\", \"vocab_size\": 64, \"hidden_size\": 64, \"num_hidden_layers\": 2, "
+         "\"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"intermediate_size\": 128, "
+         "\"mamba_d_ssm\": 128, \"mamba_n_heads\": 4, \"mamba_d_head\": 32}",
+         "falcon_h1"},
+        {"{\"model_type\": \"qwen3_next\", \"vocab_size\": 64, \"hidden_size\": 64, \"num_hidden_layers\": 4, "
+         "\"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"head_dim\": 16, \"intermediate_size\": 128, "
+         "\"num_experts\": 4, \"num_experts_per_tok\": 2, \"moe_intermediate_size\": 32, "
+         "\"shared_expert_intermediate_size\": 32}",
+         "qwen3_next"},
+    };
+    for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
+        if (tmem_hf_config_parse(cfgs[i][0], strlen(cfgs[i][0]), "config.json", NULL, &raw, &err) != TMEM_OK ||
+            tmem_model_resolve(&raw, &m, &err) != TMEM_OK)
+            fail_msg("%s: %s: %s", cfgs[i][1], err.where, err.msg);
+        struct tmem_train_opts o;
+        tmem_train_opts_default(&o);
+        assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
+        assert_non_null(strstr(err.msg, cfgs[i][1]));
+    }
 }
 
 /* Granite-4.0-H (granitemoehybrid), V 100352, tied, 40 layers, attention in
@@ -546,7 +730,9 @@ int main(void)
         cmocka_unit_test(jamba_layer_pattern),
         cmocka_unit_test(jamba_counts_its_published_total),
         cmocka_unit_test(jamba_kv_beside_state),
-        cmocka_unit_test(jamba_training_is_refused),
+        cmocka_unit_test(jamba_trains_by_hand),
+        cmocka_unit_test(granite_trains_by_hand),
+        cmocka_unit_test(other_hybrids_training_is_refused),
         cmocka_unit_test(granite_4_h_counts_its_published_totals),
         cmocka_unit_test(granite_small_kv_beside_state),
         cmocka_unit_test(layer_types_are_checked),
