@@ -37,6 +37,7 @@
  * Doubles: FLOP counts pass 2^64. */
 #include "dtype_size.h"
 #include "error.h"
+#include "model_internal.h"
 #include "tensor_kind.h"
 #include "term.h"
 #include "timing.h"
@@ -63,24 +64,37 @@ enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tme
             tower += x->params;
     }
     const struct tmem_vision *v = &m->vision;
+    /* Mllama: the tower runs padded tiles (1608 positions), its global layers
+     * attend too, the projector maps every image state (not a prompt token),
+     * and each cross-attention layer projects the states to keys and values */
+    const bool mllama = v->kind == TMEM_VISION_MLLAMA;
+    uint64_t pt = tmem__vision_tower_patches(v, p);
     tmem__term_init(flops, true);
     tmem__term_mul(flops, NULL, 2);
     tmem__term_mul(flops, "b", b);
     tmem__term_mul(flops, "images", images);
     tmem__term_mul(flops, "P_tower", tower);
-    tmem__term_mul(flops, "p", p);
+    tmem__term_mul(flops, mllama ? "p_pad" : "p", pt);
     tmem__term_plus(flops, NULL, 4);
     tmem__term_mul(flops, "b", b);
     tmem__term_mul(flops, "images", images);
-    tmem__term_mul(flops, "L_v", v->n_layer);
-    tmem__term_mul(flops, "p", p);
-    tmem__term_mul(flops, "p", p);
+    tmem__term_mul(flops, mllama ? "(L_v + L_global)" : "L_v", v->n_layer + v->n_global_layer);
+    tmem__term_mul(flops, mllama ? "p_pad" : "p", pt);
+    tmem__term_mul(flops, mllama ? "p_pad" : "p", pt);
     tmem__term_mul(flops, "d_v", v->d_model);
     tmem__term_plus(flops, NULL, 2);
     tmem__term_mul(flops, "b", b);
     tmem__term_mul(flops, "images", images);
     tmem__term_mul(flops, "P_proj", proj);
-    tmem__term_mul(flops, "t", t);
+    tmem__term_mul(flops, mllama ? "p" : "t", mllama ? p : t);
+    if (m->n_cross_layer > 0) { /* k_proj, v_proj (d_model × n_kv·d_head) of every state */
+        tmem__term_plus(flops, NULL, 2);
+        tmem__term_mul(flops, "b", b);
+        tmem__term_mul(flops, "images", images);
+        tmem__term_mul(flops, "p", p);
+        tmem__term_mul(flops, "L_cross", m->n_cross_layer);
+        tmem__term_mul(flops, "2·d_model·n_kv·d_head", 2 * m->d_model * m->n_kv_head * m->d_head);
+    }
     if (tmem__term_overflow(flops))
         return tmem__fail(err, TMEM_ERR_OVERFLOW, "--images",
                           "the vision tower's FLOPs do not fit in 64 bits");

@@ -14,7 +14,11 @@ struct tmem__term;
  * P_tower, P_proj: the tower's and the projector's matrix-multiply weights
  * (the inventory's vision group); 4 · p² · d_v per layer and image is
  * attention's q·kᵀ and ·v over the image's own patches (every layer as full
- * attention: an upper bound for Qwen2.5-VL's windowed layers).
+ * attention: an upper bound for Qwen2.5-VL's windowed layers). Mllama: p is
+ * an image's states (tiles × 1601), the encoders run the padded p_pad (tiles
+ * × 1608) over L_v + L_global layers, the projector maps all p states, and
+ * + 2 · b · images · p · L_cross · 2 · d_model · n_kv · d_head for the
+ * cross-attention layers' k_proj / v_proj of them (in the prefill).
  * TMEM_ERR_OVERFLOW past 2^64 FLOPs. */
 enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tmem_inventory *inv,
                                     uint64_t b, uint64_t images, uint64_t p, uint64_t t,
