@@ -1261,6 +1261,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     /* the text steps read every weight but the tower's; the vision step reads those */
     return tmem__infer_timing(m, inv, o, all_weights - all_vision, all_experts, all_kv,
                              all_kv_window, m->sliding_window, r->vision_flops, all_vision,
+                             m->n_cross_layer > 0 ? img_patches : 0, r->kv.cross_bytes_per_token,
                              &r->roofline, &r->timing);
 }
 

@@ -272,6 +272,24 @@ static void llama_3_2_11b_vision_infers_cross_attention_kv(void **state)
                          2.0 * 7680 * 4096 * 6404 + 2.0 * 6404 * 8 * 2 * 4096 * 1024;
     assert_true(r.vision_flops == flops);
     assert_true(r.timing.vision_s > 0.0);
+    /* the text steps: 32 self-attention layers; the 8 cross layers' q·kᵀ and
+     * ·v over the 6404 states (4 · 8 · 128 · 32 FLOPs a pair), their k/v
+     * projections of text tokens taken out (the states' are in the vision
+     * FLOPs above); decode reads the 6404 states' KV each step
+     *   prefill 513 tokens: 2 · (N_mm − N_head) − 2 · 8 · 2 · 4096 · 1024 each,
+     *     N_mm = text 9,775,192,080 − embedding 128264 · 4096, N_head 128256 · 4096;
+     *     + 2 · N_head (one row) + 4 · 32 · 128 · 32 · 513²/2 + 4 · 8 · 128 · 32 · 513 · 6404
+     *   decode bytes: text weights 2 · 9,775,192,080 + KV 577 · 131,072
+     *     (c = 513 + 128/2) + cross KV 6404 · 32,768 */
+    {
+        const double n_head = 128256.0 * 4096, n_mm = 9775192080.0 - 128264.0 * 4096;
+        const double body = 2.0 * (n_mm - n_head) - 2.0 * 8 * 2 * 4096 * 1024;
+        const double pre = body * 513 + 2.0 * n_head + 4.0 * 32 * 128 * 32 * 513.0 * 513 / 2 +
+                           4.0 * 8 * 128 * 32 * 513.0 * 6404;
+        assert_true(fabs(r.timing.prefill_flops - pre) <= 1e-12 * pre);
+        const double dec = 2.0 * 9775192080.0 + 577.0 * 131072 + 6404.0 * 32768;
+        assert_true(fabs(r.timing.decode_bytes - dec) <= 1e-12 * dec);
+    }
     /* two images: twice the image states' KV; none: no cross-attention at all */
     o.images = 2;
     if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
