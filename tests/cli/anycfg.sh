@@ -89,7 +89,8 @@ expect_json "mllama cross KV per image state" cross_bytes_per_token 32768 infer 
 expect_json "mllama self + cross KV" request_bytes 293863424 infer llama-3.2-11b-vision --engine hf --images 1
 # the refusals (after the reader's one note on mllama's two configs): exit 2, nothing on stdout
 for c in "--engine: cross-attention layers (Llama 3.2 Vision): modeled for HF generate() only|infer llama-3.2-11b-vision --images 1" \
-         "model: Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs it: vLLM V1 does not (vllm-project/vllm#24907|serve llama-3.2-11b-vision"; do
+         "model: Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs it: vLLM V1 does not (vllm-project/vllm#24907|serve llama-3.2-11b-vision" \
+         "train: training activations of cross-attention layers (Llama 3.2 Vision: q from the text, k/v of the image states|train llama-3.2-11b-vision"; do
   # shellcheck disable=SC2086
   "$TMEM" ${c#*|} >"$TMP/out" 2>"$TMP/err"
   rc=$?
