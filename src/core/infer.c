@@ -876,12 +876,12 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
     /* the vision tower runs before the first layer and its buffers are
      * freed before the text forward: the peak is the larger of the two */
     bool vision_peak = false;
+    struct tmem__term vt, *peak = &t; /* the larger (terms are never copied) */
     if (is_first && o->images > 0) {
-        struct tmem__term vt;
         TRY(vision_activation(m, o, &vt, err));
         r->vision_activation_bytes = tmem__term_value(&vt);
         if (tmem__term_value(&vt) > tmem__term_value(&t)) {
-            t = vt;
+            peak = &vt;
             vision_peak = true;
         }
     }
@@ -899,17 +899,17 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
             tmem__term_mul(&sm, "d_model", m->d_model);
             tmem__term_mul(&sm, "bytes", tmem__dtype_size(o->compute));
         }
-        if (is_last && o->engine == TMEM_ENGINE_VLLM && tmem__term_value(&sm) > tmem__term_value(&t))
+        if (is_last && o->engine == TMEM_ENGINE_VLLM && tmem__term_value(&sm) > tmem__term_value(peak))
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: dummy sampler", &sm, "sampler",
                           err));
         else
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
                           vision_peak ? "profile peak: vision tower forward" : "profile peak: forward",
-                          &t, "activations", err));
+                          peak, "activations", err));
     } else {
         TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
                       vision_peak ? "peak of the vision tower forward" : "peak of the prefill forward",
-                      &t, "activations", err));
+                      peak, "activations", err));
         /* logits: the last token of each sequence (all prompt tokens with
          * --all-logits), 16-bit, then an fp32 copy for sampling */
         uint64_t logit_rows = o->all_logits ? T : n_seq;
