@@ -667,7 +667,9 @@ TMEM_FAMILY(TMEM_FAMILY_JAMBA, .name = "jamba", .hf_class = "Jamba",
            KEY_DEF("mamba_d_state", SSM_D_STATE, 16), KEY_DEF("mamba_d_conv", SSM_D_CONV, 4),
            KEY_DEF("mamba_expand", SSM_EXPAND, 2), KEY("mamba_dt_rank", SSM_DT_RANK),
            FLAG("mamba_conv_bias", SSM_CONV_BIAS), FLAG("mamba_proj_bias", SSM_PROJ_BIAS)),
-    .gguf_arch = NULL /* llama.cpp "jamba": ssm.* keys not read yet */)
+    /* llama.cpp "jamba": ssm.* keys, head_count_kv per layer (0: Mamba),
+     * the MoE layers by their ffn_gate_inp (ckpt_model.c) */
+    .gguf_arch = "jamba")
 
 TMEM_FAMILY(TMEM_FAMILY_GRANITEMOEHYBRID, .name = "granitemoehybrid", .hf_class = "GraniteMoeHybrid",
     .description = "hybrid: Mamba-2 mixers and GQA attention layers by layer_types, routed experts plus a shared MLP in every layer",
@@ -701,7 +703,8 @@ TMEM_FAMILY(TMEM_FAMILY_GRANITEMOEHYBRID, .name = "granitemoehybrid", .hf_class 
            KEY_DEF("mamba_d_state", SSM_D_STATE, 256), KEY("mamba_d_head", SSM_D_HEAD),
            KEY_DEF("mamba_d_conv", SSM_D_CONV, 4), KEY_DEF("mamba_expand", SSM_EXPAND, 2),
            FLAG("mamba_conv_bias", SSM_CONV_BIAS), FLAG("mamba_proj_bias", SSM_PROJ_BIAS)),
-    .gguf_arch = NULL /* llama.cpp "granitehybrid": ssm.* keys not read yet */)
+    /* llama.cpp "granitehybrid": Mamba-2 ssm.* keys, head_count_kv per layer */
+    .gguf_arch = "granitehybrid")
 
 TMEM_FAMILY(TMEM_FAMILY_QWEN3_NEXT, .name = "qwen3_next", .hf_class = "Qwen3Next",
     .description = "hybrid: Gated DeltaNet linear attention with gated full attention every 4th layer, routed experts plus a gated shared expert",
@@ -733,7 +736,9 @@ TMEM_FAMILY(TMEM_FAMILY_QWEN3_NEXT, .name = "qwen3_next", .hf_class = "Qwen3Next
            KEY_DEF("linear_value_head_dim", SSM_D_HEAD, 128),
            KEY_DEF("linear_key_head_dim", SSM_D_STATE, 128),
            KEY_DEF("linear_conv_kernel_dim", SSM_D_CONV, 4)),
-    .gguf_arch = NULL /* llama.cpp "qwen3next": ssm.* keys not read yet */)
+    /* llama.cpp "qwen3next": ssm.* keys (state_size d_k, group_count the key
+     * heads, time_step_rank the value heads), full_attention_interval */
+    .gguf_arch = "qwen3next")
 
 TMEM_FAMILY(TMEM_FAMILY_FALCON_H1, .name = "falcon_h1", .hf_class = "FalconH1",
     .description = "hybrid: GQA attention and a Mamba-2 mixer side by side in every layer, SwiGLU MLP",
@@ -760,7 +765,8 @@ TMEM_FAMILY(TMEM_FAMILY_FALCON_H1, .name = "falcon_h1", .hf_class = "FalconH1",
            KEY_DEF("mamba_expand", SSM_EXPAND, 2), FLAG("mamba_conv_bias", SSM_CONV_BIAS),
            FLAG("mamba_proj_bias", SSM_PROJ_BIAS),
            IF_FALSE_DEF("mamba_rms_norm", SSM_NO_NORM, 1, 0)),
-    .gguf_arch = NULL /* llama.cpp "falcon-h1": ssm.* keys not read yet */)
+    /* llama.cpp "falcon-h1": Mamba-2 ssm.* keys; no ssm_norm: mamba_rms_norm false */
+    .gguf_arch = "falcon-h1")
 /* ------------------------------------------------ cross-attention (Mllama) */
 
 TMEM_FAMILY(TMEM_FAMILY_MLLAMA_TEXT, .name = "mllama_text_model", .hf_class = "Mllama",
