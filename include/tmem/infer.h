@@ -264,7 +264,12 @@ struct tmem_infer_opts {
     uint32_t n_stage_memory;
     uint64_t images;                 /* images per request (vision-language models; 0: none) */
     uint64_t image_h, image_w;       /* pixels (Qwen2.5-VL's tokens follow them; 0: not given) */
+    /* state-space layers' states (appended; vLLM --mamba-cache-dtype, --mamba-ssm-cache-dtype):
+     * TMEM_STATE_DTYPE_AUTO: the conv state in the model dtype (compute), the SSM state in the
+     * conv state's; else float32, bfloat16 or float16 */
+    enum tmem_dtype mamba_cache_dtype, mamba_ssm_cache_dtype;
 };
+#define TMEM_STATE_DTYPE_AUTO TMEM_DTYPE_COUNT
 
 /* Defaults: batch 1, prompt 512, gen 128, bf16 weights and KV, tp = pp = 1,
  * vLLM with utilization 0.9, block 16, 8192 batched tokens, 256 seqs,
@@ -426,6 +431,15 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
 enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype dt, uint64_t tp,
                                 uint64_t first_layer, uint64_t stage_layers,
                                 struct tmem_kv_layout *out, struct tmem_error *err);
+/* The same with a state-space layer's conv state in conv_dtype and its SSM
+ * (temporal) state in ssm_dtype (float32, bfloat16 or float16: vLLM's
+ * --mamba-cache-dtype and --mamba-ssm-cache-dtype, both "auto" = the model
+ * dtype, whatever --kv-cache-dtype is). tmem_kv_layout takes both as the
+ * KV dtype where it is fp16 / fp32, else bf16. */
+enum tmem_status tmem_kv_layout_states(const struct tmem_model *m, enum tmem_kv_dtype dt,
+                                       enum tmem_dtype conv_dtype, enum tmem_dtype ssm_dtype,
+                                       uint64_t tp, uint64_t first_layer, uint64_t stage_layers,
+                                       struct tmem_kv_layout *out, struct tmem_error *err);
 
 /* KV bytes of one sequence of `tokens` tokens on that GPU, tokens rounded up
  * to `block` (1: unpaged); sliding layers hold at most the window. */

@@ -45,6 +45,7 @@ void tmem_infer_defaults(struct tmem_infer_opts *o)
     o->group_size = 128;
     o->compute = TMEM_DTYPE_BF16;
     o->kv_dtype = TMEM_KV_BF16;
+    o->mamba_cache_dtype = o->mamba_ssm_cache_dtype = TMEM_STATE_DTYPE_AUTO;
     o->tp = o->pp = 1;
     o->engine = TMEM_ENGINE_VLLM;
     o->gpu_memory_utilization = 0.9;
@@ -161,6 +162,19 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--kv-dtype", "unknown KV cache dtype");
     if ((unsigned)o->engine >= TMEM_ENGINE_COUNT)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine", "unknown engine");
+    static const char *const state_flags[2] = {"--mamba-cache-dtype", "--mamba-ssm-cache-dtype"};
+    const enum tmem_dtype state_given[2] = {o->mamba_cache_dtype, o->mamba_ssm_cache_dtype};
+    for (int i = 0; i < 2; i++) {
+        if (state_given[i] == TMEM_STATE_DTYPE_AUTO)
+            continue;
+        if (state_given[i] != TMEM_DTYPE_F32 && state_given[i] != TMEM_DTYPE_BF16 &&
+            state_given[i] != TMEM_DTYPE_F16)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, state_flags[i],
+                             "the state is auto, float32, bfloat16 or float16 (vLLM MambaDType)");
+        if (o->engine != TMEM_ENGINE_VLLM)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, state_flags[i],
+                             "is vLLM's; the other engines keep the state in the model dtype");
+    }
     if (!(o->gpu_memory_utilization > 0.0 && o->gpu_memory_utilization <= 1.0))
         return tmem__fail(err, TMEM_ERR_LIMIT, "--gpu-memory-utilization",
                          "must be in (0, 1]");
@@ -1072,6 +1086,23 @@ static enum tmem_status encoder_lines(const struct tmem_model *m, const struct t
     return term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS, what, &t, "head output", err);
 }
 
+
+/* A state-space layer's state dtypes, the one place they are resolved.
+ * REF: vLLM model_executor/layers/mamba/mamba_utils.py
+ * MambaStateDtypeCalculator._mamba_state_dtype: conv state
+ * get_kv_cache_torch_dtype(mamba_cache_dtype, model_dtype) ("auto": the
+ * model dtype, --dtype, here the compute dtype), temporal state
+ * mamba_ssm_cache_dtype ("auto": the conv state's); --kv-cache-dtype plays
+ * no part. */
+static enum tmem_dtype state_dtype(const struct tmem_infer_opts *o, bool temporal)
+{
+    enum tmem_dtype conv = o->mamba_cache_dtype == TMEM_STATE_DTYPE_AUTO ? o->compute
+                                                                         : o->mamba_cache_dtype;
+    if (!temporal || o->mamba_ssm_cache_dtype == TMEM_STATE_DTYPE_AUTO)
+        return conv;
+    return o->mamba_ssm_cache_dtype;
+}
+
 static enum tmem_status build_stage(const struct tmem_model *m, const struct tmem_inventory *inv,
                                     const struct tmem_infer_opts *o, uint32_t s, uint64_t first,
                                     struct tmem_infer_result *r, struct weight_bins *bins,
@@ -1085,7 +1116,8 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     TRY(stage_weights(m, inv, o, first, n, is_first, is_last, bins, err));
     r->weight_bytes = bins->total;
     if (!m->encoder) /* an encoder keeps no KV: r->kv stays zero */
-        TRY(tmem_kv_layout(m, o->kv_dtype, o->tp, first, n, &r->kv, err));
+        TRY(tmem_kv_layout_states(m, o->kv_dtype, state_dtype(o, false), state_dtype(o, true),
+                                  o->tp, first, n, &r->kv, err));
 
     struct tmem_ledger *l = &r->ledger;
     tmem_ledger_init(l);
