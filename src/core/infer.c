@@ -102,11 +102,21 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                           "--pp 1); vLLM V1 does not run Mllama (vllm-project/vllm#24907 removed its V0 "
                           "runner); sglang, trtllm, llama.cpp not modeled");
     if (m->encoder) { /* one forward of the batch, no KV cache, no decode */
+        /* vLLM's pooling runner is refused, not modeled: no KV cache spec for
+         * AttentionType.ENCODER_ONLY layers, so only weights, the profile
+         * run's peak, non-torch memory and graphs remain; but the profile
+         * run's tokens are a version's default (REF: vllm/config/scheduler.py
+         * POOLING_MODEL_MAX_NUM_BATCHED_TOKENS 32768 without chunked prefill,
+         * DEFAULT_MAX_NUM_BATCHED_TOKENS 2048 or 8192 with it) and whether
+         * encoder-only layers are captured in CUDA graphs changed across
+         * versions; with no measured run to test a figure against, a number
+         * would be a guess */
         if (o->engine != TMEM_ENGINE_HF)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine",
                               "an encoder is modeled as one forward of the whole batch (HF AutoModel, "
-                              "sentence-transformers): --engine hf (vLLM's pooling runner, sglang, "
-                              "trtllm and llama.cpp are not modeled for encoders)");
+                              "sentence-transformers): --engine hf (vLLM's pooling runner: its "
+                              "profile-run tokens and CUDA graphs vary by version; sglang, trtllm, "
+                              "llama.cpp: not modeled)");
         if (o->pp != 1)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
                               "an encoder's pipeline stages are not modeled: --pp 1");
