@@ -291,6 +291,69 @@ static bool rms(const struct tmem_train_ctx *c)
 #define F32 TMEM_ACT_DTYPE_FP32
 #define ATTN TMEM_ACT_PART_ATTN
 
+/* A DeBERTa-v2 / v3 layer's attention (post-LN, eager only), what autograd
+ * saves, after HF modeling_deberta_v2.py DisentangledSelfAttention.forward:
+ *   query_proj / key_proj / value_proj read the layer input (one tensor);
+ *   transpose_for_scores makes contiguous [b·n_head, s, d_head] copies q, k,
+ *   v; bmm(q, k.transpose(-1, -2) / scale) saves q and the divided key (a
+ *   new [b·n_head, d_head, s] tensor); c2p: bmm(q, pos_key) saves pos_key,
+ *   transpose_for_scores(key_proj(rel_embeddings)).repeat(b, 1, 1): a copy
+ *   [b·n_head, 2k, d_head]; gather saves its index c2p_pos = clamp(
+ *   relative_pos + k, 0, 2k − 1), a new s × s int64 tensor each layer
+ *   (expanded, no copy), and its input, the bmm output c2p_att [b·n_head,
+ *   s, 2k] (derivatives.yaml: gather_backward(grad, self, dim, index)
+ *   names self, so autograd keeps it); p2c: bmm(k, pos_query) saves k and pos_query (the
+ *   repeat of query_proj(rel_embeddings)), gather its p2c_pos (s × s
+ *   int64) and p2c_att [b·n_head, s, 2k]; masked_fill(~attention_mask.bool(), min) saves the inverted
+ *   mask, b × 1 × s × s bool, a new tensor each layer; softmax (no upcast),
+ *   dropout and bmm with v: the scores part; context .contiguous() is the
+ *   dense input. pos_dropout (hidden_dropout_prob) on the 2k × d_model
+ *   rel_embeddings, each layer: its bool mask and its output (the input
+ *   query_proj and key_proj save; under autocast each of the two linears
+ *   saves its own cast copy instead). Per-sequence and per-layer tensors
+ *   are per token rounded up (exact when b·s divides them: 2k·d_model,
+ *   s·s; s divides n_head·2k·d_head). */
+static void deberta_attention(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, a = m->n_head / c->tp, d = m->d_head, k2 = m->n_rel_pos;
+    uint64_t hd = tc_mul(c, a, d), s = c->seq, tokens = c->tokens;
+    put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false,
+                        KB(ATTN_Q) | KB(ATTN_K) | KB(ATTN_V)}, h);
+    put(w, (struct act){"attn.q", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+    put(w, (struct act){"attn.k_scaled", "b·n_head × d_head × s", ATTN, C, TP, 0, false, 0}, hd);
+    if (m->att_p2c)
+        put(w, (struct act){"attn.k", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+    put(w, (struct act){"attn.v", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+    put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, KB(ATTN_O)}, hd);
+    put(w, (struct act){"attn.key_mask", "b × 1 × s × s", ATTN, TMEM_ACT_DTYPE_MASK, TP, 0, false, 0}, s);
+    uint64_t pos = tmem_ceil_div_u64(tc_mul3(c, a, k2, d), s);  /* b·n_head·2k·d_head / b·s */
+    uint64_t idx = tmem_ceil_div_u64(tc_mul(c, s, s), tokens); /* s·s / b·s */
+    uint64_t rel = tmem_ceil_div_u64(tc_mul(c, k2, h), tokens); /* 2k·d_model / b·s */
+    uint64_t n_proj = (m->att_c2p ? 1u : 0u) + (m->att_p2c ? 1u : 0u);
+    if (m->att_c2p) {
+        put(w, (struct act){"attn.pos_key", "b·n_head × 2k × d_head", ATTN, C, TP, 0, false, 0}, pos);
+        put(w, (struct act){"attn.c2p_att", "b·n_head × s × 2k", ATTN, C, TP, 0, false, 0}, tc_mul(c, a, k2));
+        put(w, (struct act){"attn.c2p_index", "s × s", ATTN, TMEM_ACT_DTYPE_INT64, TP, 0, false, 0}, idx);
+    }
+    if (m->att_p2c) {
+        put(w, (struct act){"attn.pos_query", "b·n_head × 2k × d_head", ATTN, C, TP, 0, false, 0}, pos);
+        put(w, (struct act){"attn.p2c_att", "b·n_head × s × 2k", ATTN, C, TP, 0, false, 0}, tc_mul(c, a, k2));
+        put(w, (struct act){"attn.p2c_index", "s × s", ATTN, TMEM_ACT_DTYPE_INT64, TP, 0, false, 0}, idx);
+    }
+    if (n_proj > 0 && c->dropout_resid)
+        put(w, (struct act){"attn.rel_dropout_mask", "2k × d_model", ATTN, TMEM_ACT_DTYPE_MASK, TP, 0, false, 0},
+            rel);
+    if (n_proj > 0 && c->pi->autocast) /* each linear's cast copy */
+        put(w, (struct act){"attn.rel_input_c", "n_proj × 2k × d_model", ATTN, C, TP, 0, false, 0},
+            tmem_ceil_div_u64(tc_mul3(c, n_proj, k2, h), tokens));
+    else if (n_proj > 0 && c->dropout_resid)
+        put(w, (struct act){"attn.rel_dropout_out", "2k × d_model", ATTN, TMEM_ACT_DTYPE_RESIDUAL, TP, 0, false, 0},
+            rel);
+    w->sums->end_norm = norm(w, ATTN, NORM_ATTN_POST, false, SP, h, 1);
+}
+
 /* Rotary q·cos + rotate_half(q)·sin saves only cos and sin (tables that do
  * not require grad): counted once per micro-batch with the embedding. */
 static void attention(struct walk *w)
@@ -300,6 +363,10 @@ static void attention(struct walk *w)
     uint64_t h = m->d_model, a = m->n_head / c->tp, g = m->n_kv_head / c->tp;
     /* flash saves its output (the o_proj input) for its own backward; the
      * eager matmul with v does not: there o_proj's weight alone needs it */
+    if (m->rel_attn) {
+        deberta_attention(w);
+        return;
+    }
     uint64_t o_wgrad = c->o->attention == TMEM_ATTENTION_NAIVE ? KB(ATTN_O) : 0;
     /* the embedding and final norms are d_model-wide norms like this one
      * (items of their own: per token, what it saves) */

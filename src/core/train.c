@@ -335,11 +335,15 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
                           "the text, k/v of the image states, the tanh gates) are not modelled yet; "
                           "params counts the model, infer --engine hf --images N serves it");
     if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
-        if (!m->post_norm || m->rel_attn)
+        if (!m->post_norm)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                              "train fine-tunes BERT-layout encoders (bert, roberta, xlm-roberta); "
-                              "DeBERTa's disentangled attention and ModernBERT's local attention "
-                              "(deberta-v2, modernbert) are not built yet; params and infer count them");
+                              "train fine-tunes post-LN encoders (bert, roberta, xlm-roberta, deberta-v2); "
+                              "ModernBERT's pre-LN layers with local attention are not built yet; "
+                              "params and infer count them");
+        if (m->rel_attn && o->attention != TMEM_ATTENTION_NAIVE)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--attention",
+                              "DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): "
+                              "--attention naive");
         if (m->head != TMEM_HEAD_MLM && m->head != TMEM_HEAD_CLS)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--head",
                               "fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N");

@@ -259,6 +259,11 @@ static uint64_t width_item(struct tmem_train_ctx *c, struct tmem_sb *f, enum tme
  *        autocast its cast copy (b × d × c); then tanh's output (c) and,
  *        with dropout, its mask (1 B) and output (c, the classifier input):
  *        b × d × (c + [1 + c])
+ * DeBERTa-v2 (modeling_deberta_v2.py ContextPooler, rel_attn): the same
+ * view, the dense output GELU saves (c) and, with StableDropout, its mask
+ * and output; without dropout GELU's output (the classifier input) is a
+ * tensor of its own: b × d × 2·c. The MLM head is BERT's (legacy
+ * LegacyDebertaV2LMPredictionHead: dense, GELU, LayerNorm, decoder).
  * ASSUMPTION: under LoRA the head's linears keep their inputs (PEFT's
  * SEQ_CLS trains the classifier; a frozen MLM transform would not). */
 static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term *sub, bool text)
@@ -290,6 +295,8 @@ static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term 
     tmem__term_mul(sub, "d_model", m->d_model);
     if (c->dropout_resid)
         tmem__term_mul(sub, "(c + 1 + c)", 2 * c->cb + 1);
+    else if (m->rel_attn) /* ContextPooler's GELU saves its input, the classifier its output */
+        tmem__term_mul(sub, "2·c", 2 * c->cb);
     else
         tmem__term_mul(sub, "c", c->cb);
 }
@@ -336,6 +343,25 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
         if (m->embed_norm) {
             tmem__term_plus(&sub, tok, c->tokens_repl);
             tmem__term_mul(&sub, "B_embed_norm", c->act.end_norm);
+        }
+        if (m->rel_attn) {
+            /* DebertaV2Embeddings: embeddings · attention_mask.to(dtype): the
+             * mask multiply saves the cast mask (r); DebertaV2Encoder's
+             * LayerNorm on rel_embeddings (once for all layers) its fp32 mean
+             * and rstd, and its output is the linears' saved input when no
+             * pos_dropout or cast comes between (act_inventory.c
+             * deberta_attention) */
+            tmem__term_plus(&sub, "b·s", c->tokens);
+            tmem__term_mul(&sub, "r", c->rb);
+            if (m->rel_norm) {
+                tmem__term_plus(&sub, "2k", m->n_rel_pos);
+                tmem__term_mul(&sub, "fp32 mean, rstd", 8);
+                if (!c->dropout_resid && !c->pi->autocast && (m->att_c2p || m->att_p2c)) {
+                    tmem__term_plus(&sub, "2k", m->n_rel_pos);
+                    tmem__term_mul(&sub, "d_model", m->d_model);
+                    tmem__term_mul(&sub, "r", c->rb);
+                }
+            }
         }
     }
     if (c->lay.last) {
