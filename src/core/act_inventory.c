@@ -354,6 +354,61 @@ static void deberta_attention(struct walk *w)
     w->sums->end_norm = norm(w, ATTN, NORM_ATTN_POST, false, SP, h, 1);
 }
 
+/* A ModernBERT layer's attention (pre-LN, LayerNorm without bias), what
+ * autograd saves, after HF modeling_modernbert.py ModernBertAttention:
+ * attn_norm (its input and fp32 mean, rstd), Wqkv's input (the norm
+ * output) and its output [b·s, 3·n_head·d_head]:
+ *   flash_attention_2 (HF's default: ModernBertPreTrainedModel picks it
+ *     when flash_attn is installed; --attention flash): the unpadded qkv,
+ *     rotated in place by ApplyRotaryEmbUnpad (which saves the layer's own
+ *     cos / sin caches, [s, d_head/2] each), is what
+ *     flash_attn_varlen_qkvpacked_func saves as q, k, v (views of it), with
+ *     its output (Wo's input: attn.view(bs, dim)) and the fp32 lse
+ *     [n_head, b·s]; the local layers' window (local_attention 128) only
+ *     narrows the kernel's work: the same tensors
+ *   eager (--attention naive): qkv.transpose(3, 1).unbind(2) makes views;
+ *     torch.matmul folds [b, n_head, s, d_head] to [b·n_head, s, d_head]
+ *     for bmm: value's view of the qkv output cannot merge b and n_head,
+ *     so bmm saves a contiguous copy (d wide); at b 1 the fold is a view
+ *     and keeps the whole qkv output (3·d) alive (measured:
+ *     tests/validate/encoders.py); apply_rotary_pos_emb's q·cos +
+ *     rotate_half(q)·sin saves cos and sin ([1, s, d_head] each, made by
+ *     every layer's rotary_emb) and its outputs q, k are saved by the
+ *     score matmul; the fp32 softmax and its cast back: the scores part
+ *     (the local layers' sliding window is a mask added to the full s × s
+ *     scores); the output transposed .contiguous() is Wo's input.
+ * Layer 0's attn_norm is an identity (first_attn_norm_absent): counted
+ * as a norm in every layer, an overcount of d_model·r + 8 B per token in
+ * one layer (ASSUMPTION: one layer kind per stack). attention_dropout 0
+ * (the config class's default; --dropout on is refused). The per-layer
+ * rotary tables are per token rounded up (exact when b divides their size). */
+static void modernbert_attention(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, a = m->n_head / c->tp, d = m->d_head, hd = tc_mul(c, a, d);
+    bool flash = c->o->attention == TMEM_ATTENTION_FLASH;
+    w->sums->end_norm = norm(w, ATTN, NORM_ATTN, false, SP, h, 1);
+    put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false,
+                        KB(ATTN_Q) | KB(ATTN_K) | KB(ATTN_V)}, h);
+    if (flash || c->seqs == 1) /* flash's q, k, v; eager at b 1: value's view of it */
+        put(w, (struct act){"attn.qkv", "b·s × 3·n_head·d_head", ATTN, C, TP, 0, false, 0}, tc_mul(c, 3, hd));
+    if (!flash) {
+        put(w, (struct act){"attn.q_rotated", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+        put(w, (struct act){"attn.k_rotated", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+        if (c->seqs > 1)
+            put(w, (struct act){"attn.v", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+    }
+    put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, flash ? 0 : KB(ATTN_O)},
+        hd);
+    if (flash)
+        put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, 0, false, 0}, a);
+    /* cos and sin: [1, s, d_head] each (eager), [s, d_head/2] each (flash) */
+    uint64_t rot = tc_mul3(c, flash ? 1 : 2, c->seq, d);
+    put(w, (struct act){"attn.rotary_cos_sin", flash ? "2 × s × d_head/2" : "2 × s × d_head", ATTN, C, TP, 0,
+                        false, 0}, tmem_ceil_div_u64(rot, c->tokens));
+}
+
 /* Rotary q·cos + rotate_half(q)·sin saves only cos and sin (tables that do
  * not require grad): counted once per micro-batch with the embedding. */
 static void attention(struct walk *w)
@@ -365,6 +420,10 @@ static void attention(struct walk *w)
      * eager matmul with v does not: there o_proj's weight alone needs it */
     if (m->rel_attn) {
         deberta_attention(w);
+        return;
+    }
+    if (m->encoder && !m->post_norm) {
+        modernbert_attention(w);
         return;
     }
     uint64_t o_wgrad = c->o->attention == TMEM_ATTENTION_NAIVE ? KB(ATTN_O) : 0;

@@ -335,11 +335,10 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
                           "the text, k/v of the image states, the tanh gates) are not modelled yet; "
                           "params counts the model, infer --engine hf --images N serves it");
     if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
-        if (!m->post_norm)
-            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                              "train fine-tunes post-LN encoders (bert, roberta, xlm-roberta, deberta-v2); "
-                              "ModernBERT's pre-LN layers with local attention are not built yet; "
-                              "params and infer count them");
+        if (!m->post_norm && o->dropout == TMEM_ON)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--dropout",
+                              "ModernBERT trains with its config's dropouts, 0 by default (HF's "
+                              "attention, MLP and embedding dropouts inside the layer are not modelled)");
         if (m->rel_attn && o->attention != TMEM_ATTENTION_NAIVE)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--attention",
                               "DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): "
@@ -2086,11 +2085,11 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
             tmem__sb_str(&sb, ")");
             break;
         }
-        tmem__sb_str(&sb, c->m->encoder && !c->pi->autocast    ? "loss log-softmax ("
+        tmem__sb_str(&sb, tmem__encoder_loss_as_is(c->m) && !c->pi->autocast ? "loss log-softmax ("
                           : !c->fused_ce                           ? "loss log-softmax (fp32)"
                           : c->o->kernels == TMEM_KERNELS_LIGER ? "lm_head grad (Liger)"
                                                                  : "loss softmax chunk (fp32)");
-        if (c->m->encoder && !c->pi->autocast) {
+        if (tmem__encoder_loss_as_is(c->m) && !c->pi->autocast) {
             tmem__sb_str(&sb, cd);
             tmem__sb_str(&sb, ")");
         }

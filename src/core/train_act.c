@@ -282,6 +282,34 @@ static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term 
         tmem__term_mul_term(sub, &x);
         return;
     }
+    if (m->cls_norm) {
+        /* ModernBertForSequenceClassification (classifier_pooling "cls"):
+         * last_hidden_state[:, 0], a view (as BERT's, below), then
+         * ModernBertPredictionHead: dense output (GELU's input, c), GELU's
+         * output (the LayerNorm input, r) and its fp32 mean and rstd, the
+         * LayerNorm output (the classifier input, c); classifier_dropout 0:
+         * b × (d_model × (2·c + r) + 8) */
+        struct tmem__term w, x;
+        tmem__term_init(&w, text);
+        tmem__term_init(&x, text);
+        if (c->pi->autocast) {
+            tmem__term_plus(sub, "b", c->seqs);
+            tmem__term_mul(sub, "d_model", m->d_model);
+            tmem__term_mul(sub, "c", c->cb);
+        } else {
+            tmem__term_plus(sub, "b·s", c->tokens);
+            tmem__term_mul(sub, "d_model", m->d_model);
+            tmem__term_mul(sub, "r", c->rb);
+        }
+        tmem__term_mul(&w, "2·c", 2 * c->cb);
+        tmem__term_plus(&w, "r", c->rb);
+        tmem__term_mul(&x, "d_model", m->d_model);
+        tmem__term_mul_term(&x, &w);
+        tmem__term_plus(&x, "fp32 mean, rstd", 8);
+        tmem__term_plus(sub, "b", c->seqs);
+        tmem__term_mul_term(sub, &x);
+        return;
+    }
     if (c->pi->autocast) {
         tmem__term_plus(sub, "b", c->seqs);
         tmem__term_mul(sub, "d_model", m->d_model);
@@ -330,7 +358,14 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
             tmem__term_plus(&sub, NULL, 8);
             tmem__term_mul(&sub, "b·s", c->tokens);
         }
-        if (c->rope) {
+        if (m->encoder && !m->post_norm && c->o->attention == TMEM_ATTENTION_FLASH) {
+            /* ModernBertModel under flash_attention_2 pads its output back:
+             * _pad_modernbert_output's output[indices] = inputs saves the
+             * b·s int64 indices */
+            tmem__term_plus(&sub, NULL, 8);
+            tmem__term_mul(&sub, "b·s", c->tokens);
+        }
+        if (c->rope && !m->encoder) { /* ModernBERT's rotary tables are per layer (act_inventory.c) */
             tmem__term_plus(&sub, NULL, 2);
             tmem__term_mul(&sub, "s", c->s_local);
             tmem__term_mul(&sub, "d_rot", m->attn == TMEM_ATTN_MLA ? m->qk_rope_dim : m->d_head);
@@ -451,7 +486,7 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
         logits_factors(c, &t);
         tmem__term_mul(&t, NULL, 4);
         tmem__term_note(&t, " (fp32 softmax of one chunk)", NULL);
-    } else if (it == TMEM_TI_LOSS && c->m->encoder) {
+    } else if (it == TMEM_TI_LOSS && tmem__encoder_loss_as_is(c->m)) {
         /* HF's encoder heads take the loss of the logits as they are (no
          * .float()): log-softmax in c, fp32 under autocast; int64 labels;
          * and nll_loss's total_weight, one element of the log-softmax's
@@ -481,7 +516,7 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
         logits_factors(c, &t); /* + the fp32 softmax gradient of one chunk */
         tmem__term_mul(&t, NULL, 4);
         tmem__term_note(&t, " (fp32 softmax gradient of one chunk)", NULL);
-    } else if (c->m->encoder && !c->pi->autocast) { /* the logits' gradient in c, no upcast */
+    } else if (tmem__encoder_loss_as_is(c->m) && !c->pi->autocast) { /* the logits' gradient in c, no upcast */
         logits_factors(c, &t);
         tmem__term_mul(&t, "c", c->cb);
         tmem__term_note(&t, " (gradient of the logits)", NULL);

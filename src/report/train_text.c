@@ -177,6 +177,16 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
             o->attention != TMEM_ATTENTION_FLASH ? "eager attention materialises the scores"
             : o->kernels == TMEM_KERNELS_LOCAL   ? "FlashAttention-2 saves q, k, v, out, lse; dense saves out's [s, b] copy"
                                                  : "FlashAttention-2 saves q, k, v, out, lse");
+    if (v->model->encoder && !v->model->post_norm) /* ModernBERT */
+        fprintf(out, "  ModernBERT attention: %s; global and local (window) layers save the same tensors\n",
+                o->attention == TMEM_ATTENTION_FLASH
+                    ? "HF's default flash_attention_2 (picked when flash_attn is installed), unpadded, window-only "
+                      "local layers (--attention naive: eager)"
+                    : "eager (HF's fallback without flash_attn), the sliding window a mask over the full s × s "
+                      "scores (--attention flash: flash_attention_2, HF's default)");
+    if (v->model->rel_attn)
+        fprintf(out, "  DeBERTa attention: HF's eager DisentangledSelfAttention (c2p / p2c, their gathers and "
+                     "s × s int64 indices, the inverted mask)\n");
     if (o->lora_rank > 0)
         fprintf(out, "  adapters: PEFT Linear (dropout, A, B); a frozen weight's own gradient needs no saved tensor;\n"
                      "    the first layer is counted like the others (it saves less before its first adapter)\n");

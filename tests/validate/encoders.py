@@ -31,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from validate import Saved, Tally, dropout  # noqa: E402
+from validate import FlashAttn, Saved, Tally, dropout  # noqa: E402
 
 TOL = 0.05
 
@@ -166,11 +166,151 @@ DEBERTA_CFG = {"model_type": "deberta-v2", "hidden_size": 128, "num_hidden_layer
                "attention_probs_dropout_prob": 0.1, "max_relative_positions": -1}
 
 
+# ------------------------------------------------ ModernBERT (HF modeling_modernbert.py)
+
+def rotate_half(x):
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+class RotaryUnpad(torch.autograd.Function):
+    """Stand-in for flash_attn's ApplyRotaryEmbUnpad: rotates q and k of the
+    packed qkv in place and saves the layer's cos / sin caches [s, d/2]."""
+
+    @staticmethod
+    def forward(ctx, qkv, cos, sin):
+        d2 = cos.shape[-1]
+        for j in (0, 1):
+            x = qkv[:, :, j]  # (b, s, a, d)
+            x1, x2 = x[..., :d2].clone(), x[..., d2:2 * d2].clone()
+            c, s_ = cos[None, :, None, :], sin[None, :, None, :]
+            x[..., :d2] = x1 * c - x2 * s_
+            x[..., d2:2 * d2] = x1 * s_ + x2 * c
+        ctx.mark_dirty(qkv)
+        ctx.save_for_backward(cos, sin)
+        return qkv
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None, None  # memory is what is measured
+
+
+class ModernBertLayer(nn.Module):
+    def __init__(s, cfg, layer_id, flash):
+        super().__init__()
+        h, f, s.a = cfg["hidden_size"], cfg["intermediate_size"], cfg["num_attention_heads"]
+        s.flash, s.d = flash, h // s.a
+        s.attn_norm = nn.Identity() if layer_id == 0 else nn.LayerNorm(h, eps=1e-5, bias=False) \
+            if "bias" in nn.LayerNorm.__init__.__code__.co_varnames else NoBiasLN(h)
+        s.Wqkv, s.Wo = nn.Linear(h, 3 * h, bias=False), nn.Linear(h, h, bias=False)
+        s.mlp_norm = NoBiasLN(h)
+        s.Wi, s.Wo2 = nn.Linear(h, 2 * f, bias=False), nn.Linear(f, h, bias=False)
+        local = layer_id % cfg["global_attn_every_n_layers"] != 0
+        s.window = cfg["local_attention"] // 2 if local else -1
+        s.theta = cfg["local_rope_theta"] if local else cfg["global_rope_theta"]
+
+    def rotary(s, t, dtype):
+        inv = 1.0 / (s.theta ** (torch.arange(0, s.d, 2).float() / s.d))
+        fr = torch.outer(torch.arange(t).float(), inv)
+        return fr, inv
+
+    def attn(s, x):
+        b, t, h = x.shape
+        qkv = s.Wqkv(x)
+        if s.flash:  # flash_attention_2: unpadded (every token real), window-only local layers
+            qkv = qkv.view(b, t, 3, s.a, s.d)
+            fr, _ = s.rotary(t, qkv.dtype)
+            qkv = RotaryUnpad.apply(qkv, fr.cos().to(qkv.dtype), fr.sin().to(qkv.dtype))
+            q, k, v = qkv.unbind(dim=2)
+            return FlashAttn.apply(q, k, v, 0.0, False).reshape(b, t, h)
+        qkv = qkv.view(b, -1, 3, s.a, s.d)
+        fr, _ = s.rotary(t, qkv.dtype)
+        emb = torch.cat((fr, fr), dim=-1)[None]  # ModernBertRotaryEmbedding: [1, s, d]
+        cos, sin = emb.cos().to(qkv.dtype), emb.sin().to(qkv.dtype)
+        q, k, v = qkv.transpose(3, 1).unbind(dim=2)
+        cos, sin = cos.unsqueeze(1), sin.unsqueeze(1)
+        q, k = (q * cos) + (rotate_half(q) * sin), (k * cos) + (rotate_half(k) * sin)
+        w = torch.matmul(q, k.transpose(2, 3)) * s.d ** -0.5
+        mask = torch.zeros(b, 1, t, t, dtype=x.dtype)  # _prepare_4d_attention_mask of all-ones
+        if s.window >= 0:
+            rows = torch.arange(t).unsqueeze(0)
+            dist = torch.abs(rows - rows.T)
+            mask = mask.masked_fill((dist <= s.window).logical_not().view(1, 1, t, t), torch.finfo(x.dtype).min)
+        w = F.softmax(w + mask, dim=-1, dtype=torch.float32).to(q.dtype)
+        w = F.dropout(w, p=0.0, training=s.training)
+        o = torch.matmul(w, v).transpose(1, 2).contiguous()
+        return o.view(b, -1, h)
+
+    def forward(s, x):
+        x = x + s.Wo(s.attn(s.attn_norm(x)))
+        inp, gate = s.Wi(s.mlp_norm(x)).chunk(2, dim=-1)
+        return x + s.Wo2(F.gelu(inp) * gate)
+
+
+class NoBiasLN(nn.Module):
+    """nn.LayerNorm(bias=False) (torch ≥ 2.1) on torch 1.13: F.layer_norm
+    with a weight and no bias saves the same (input, mean, rstd)."""
+
+    def __init__(s, h):
+        super().__init__()
+        s.weight = nn.Parameter(torch.ones(h))
+
+    def forward(s, x):
+        return F.layer_norm(x, (x.shape[-1],), s.weight, None, 1e-5)
+
+
+class ModernBert(nn.Module):
+    def __init__(s, cfg, flash, head):
+        super().__init__()
+        h, V = cfg["hidden_size"], cfg["vocab_size"]
+        s.head, s.flash = head, flash
+        s.tok = nn.Embedding(V, h)
+        s.emb_norm = NoBiasLN(h)
+        s.layers = nn.ModuleList(ModernBertLayer(cfg, i, flash) for i in range(cfg["num_hidden_layers"]))
+        s.final_norm = NoBiasLN(h)
+        s.dense, s.head_norm = nn.Linear(h, h, bias=False), NoBiasLN(h)  # ModernBertPredictionHead
+        if head == "mlm":
+            s.decoder_bias = nn.Parameter(torch.zeros(V))
+        else:
+            s.classifier = nn.Linear(h, cfg["num_labels"])
+
+    def forward(s, idx):
+        b, t = idx.shape
+        if s.flash:  # _unpad_modernbert_input under no_grad: flat ids and indices
+            with torch.no_grad():
+                indices = torch.nonzero(torch.ones(b * t, dtype=torch.int32), as_tuple=False).flatten()
+                idx = idx.flatten()[indices]
+        x = s.emb_norm(s.tok(idx))
+        if s.flash:
+            x = x.view(b, t, -1)
+        for blk in s.layers:
+            x = blk(x)
+        x = s.final_norm(x)
+        if s.flash:  # _pad_modernbert_output: output[indices] = inputs
+            out = torch.zeros(b * t, x.shape[-1], dtype=x.dtype)
+            out[indices] = x.reshape(b * t, -1)
+            x = out.view(b, t, -1)
+        if s.head == "mlm":
+            return F.linear(s.head_norm(F.gelu(s.dense(x))), s.tok.weight, s.decoder_bias)
+        return s.classifier(s.head_norm(F.gelu(s.dense(x[:, 0]))))  # classifier_pooling "cls"
+
+
+MODERNBERT_CFG = {"model_type": "modernbert", "hidden_size": 128, "num_hidden_layers": 3, "num_attention_heads": 4,
+                  "intermediate_size": 192, "vocab_size": 512, "max_position_embeddings": 512,
+                  "global_attn_every_n_layers": 3, "local_attention": 64, "global_rope_theta": 160000.0,
+                  "local_rope_theta": 10000.0, "norm_bias": False, "attention_bias": False, "mlp_bias": False,
+                  "classifier_bias": False, "decoder_bias": True, "attention_dropout": 0.0, "mlp_dropout": 0.0,
+                  "embedding_dropout": 0.0, "norm_eps": 1e-5}
+
+
 # ---------------------------------------------------------------- measuring
 
-def measure(cfg, head, dtype, drop, b, t):
+def measure(cfg, head, dtype, drop, b, t, flash=False):
     torch.manual_seed(0)
-    model = DebertaV2(cfg, 0.1 if drop else 0.0, head).to(dtype).train()
+    if cfg["model_type"] == "modernbert":
+        model = ModernBert(cfg, flash, head).to(dtype).train()
+    else:
+        model = DebertaV2(cfg, 0.1 if drop else 0.0, head).to(dtype).train()
     params = list(model.parameters())
     idx = torch.randint(0, cfg["vocab_size"], (b, t))
     tgt = torch.randint(0, cfg["vocab_size"], (b, t)) if head == "mlm" else torch.randint(0, cfg["num_labels"], (b,))
@@ -181,20 +321,22 @@ def measure(cfg, head, dtype, drop, b, t):
     for p in act.seen:
         loss_saved.param_ptrs.add(p)
     with torch.autograd.graph.saved_tensors_hooks(loss_saved.pack, lambda x: x):
-        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1))
+        # ModernBERT's masked LM: transformers' ForMaskedLMLoss upcasts; the rest as they are
+        lg = logits.float() if cfg["model_type"] == "modernbert" and head == "mlm" else logits
+        loss = F.cross_entropy(lg.view(-1, logits.shape[-1]), tgt.view(-1))
     loss.backward()
     uniq = {p.storage().data_ptr(): p for p in params}.values()
     return {"weights": sum(p.numel() * p.element_size() for p in uniq),
             "activations": act.total(), "loss": loss_saved.total()}
 
 
-def tmem(tmem_bin, cfg, head, prec, drop, b, t, tmp):
+def tmem(tmem_bin, cfg, head, prec, drop, b, t, tmp, flash=False):
     path = os.path.join(tmp, cfg["model_type"], "config.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(cfg, f)
     args = [tmem_bin, "train", path, "--micro-batch", str(b), "--seq", str(t), "--precision", prec,
-            "--attention", "naive", "--dropout", "on" if drop else "off",
+            "--attention", "flash" if flash else "naive", "--dropout", "on" if drop else "off",
             "--head", "mlm" if head == "mlm" else f"cls:{cfg['num_labels']}", "--json"]
     doc = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     fwd = doc["phases"]["forward"]
@@ -218,6 +360,15 @@ def main():
                         want = tmem(tmem_bin, cfg, head, prec, drop, b, t, tmp)
                         for k in ("weights", "activations", "loss"):
                             tally.row(f"{'deberta-' + head:12} {prec:5} {'on' if drop else 'off':4} "
+                                      f"{f'{b}×{t}':7} {k:12}", got[k], want[k])
+        for head, cfg in (("mlm", MODERNBERT_CFG), ("cls", dict(MODERNBERT_CFG, num_labels=3))):
+            for dt, prec in ((torch.float32, "fp32"), (torch.bfloat16, "bf16")):
+                for flash in (False, True):
+                    for b, t in ((2, 128), (1, 64)):
+                        got = measure(cfg, head, dt, False, b, t, flash)
+                        want = tmem(tmem_bin, cfg, head, prec, False, b, t, tmp, flash)
+                        for k in ("weights", "activations", "loss"):
+                            tally.row(f"{'modernbert-' + head:15} {prec:5} {'flash' if flash else 'naive':5} "
                                       f"{f'{b}×{t}':7} {k:12}", got[k], want[k])
     return tally.summary("encoders", t0)
 
