@@ -540,8 +540,9 @@ TMEM_FAMILY(TMEM_FAMILY_DEBERTA_V2, .name = "deberta-v2", .aliases = "deberta_v2
  * ModernBertPredictionHead (dense with classifier_bias, norm) under the
  * MLM decoder (tied, decoder_bias true) and the classifier (Linear with
  * bias); no pooler layer. Global attention in layers i % global_attn_every_n_layers
- * == 0, a local_attention window in the rest: not modelled (parameters do not
- * depend on it; activations are counted as full attention). */
+ * == 0, a local_attention window in the rest: parameters do not depend on it,
+ * and training saves the same tensors in both kinds (act_inventory.c
+ * modernbert_attention). */
 TMEM_FAMILY(TMEM_FAMILY_MODERNBERT, .name = "modernbert", .hf_class = "ModernBert",
     .description = "encoder: pre-LN without biases, GeGLU, rotary, alternating global/local attention",
     .norm = TMEM_NORM_LAYERNORM_NOBIAS, .n_norm_per_layer = 2, GATED, .embed_norm = true,

@@ -335,10 +335,14 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
                           "the text, k/v of the image states, the tanh gates) are not modelled yet; "
                           "params counts the model, infer --engine hf --images N serves it");
     if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
-        if (!m->post_norm && o->dropout == TMEM_ON)
+        if (!m->post_norm && (o->dropout == TMEM_ON ||
+                              (o->dropout != TMEM_OFF && (m->dropout[TMEM_DROPOUT_ATTN] > 0.0 ||
+                                                          m->dropout[TMEM_DROPOUT_RESID] > 0.0 ||
+                                                          m->dropout[TMEM_DROPOUT_EMBD] > 0.0))))
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--dropout",
-                              "ModernBERT trains with its config's dropouts, 0 by default (HF's "
-                              "attention, MLP and embedding dropouts inside the layer are not modelled)");
+                              "ModernBERT trains with dropout 0, its config class's default (HF's "
+                              "attention, MLP and embedding dropouts inside the layer are not modelled: "
+                              "--dropout off)");
         if (m->rel_attn && o->attention != TMEM_ATTENTION_NAIVE)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--attention",
                               "DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): "

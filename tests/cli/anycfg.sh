@@ -62,7 +62,7 @@ for t in albert:"an encoder" pegasus:"an encoder-decoder" whisper:"an encoder-de
   expect_error "$name refused" "^tmem: error: $TMP/$name.json:model_type: model_type '$name' is $kind model: tmem counts decoder-only transformers" params "$TMP/$name.json"
 done
 # encoders: params counts them, infer serves them as one HF forward, train fine-tunes the
-# post-LN ones (BERT layout, DeBERTa-v2 with --attention naive) with a head that has a loss;
+# BERT-layout ones, DeBERTa-v2 (--attention naive) and ModernBERT with a head that has a loss;
 # the rest is refused in one line
 expect_error "serve refuses an encoder" "^tmem: error: model: an encoder serves one forward per request and decodes nothing" serve modernbert-base --requests 2 --rate 1
 expect_error "infer --engine vllm refuses an encoder" "^tmem: error: --engine: an encoder is modeled as one forward of the whole batch.*vLLM's pooling runner: its profile-run tokens and CUDA graphs vary by version" infer roberta-base --engine vllm
@@ -73,7 +73,7 @@ expect_json "encoder infer: forward peak" activations 15728640 infer bert-base-u
 expect_json "encoder infer: MLM head output" temporary_buffers 64081920 infer bert-base-uncased --batch 8 --prompt 128 --head mlm
 expect_error "train needs an encoder head with a loss" "^tmem: error: --head: fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N" train bert-base-uncased
 expect_error "train refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): --attention naive" train deberta-v3-base --head mlm
-expect_error "train refuses modernbert" "^tmem: error: model: train fine-tunes post-LN encoders (bert, roberta, xlm-roberta, deberta-v2); ModernBERT" train modernbert-base --head cls:2
+expect_error "train refuses dropout for modernbert" "^tmem: error: --dropout: ModernBERT trains with dropout 0, its config class's default" train modernbert-base --head cls:2 --dropout on
 expect_error "plan refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF" plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64
 expect_error "train refuses liger for an encoder" "^tmem: error: --kernels: not modeled for encoders" train bert-base-uncased --head mlm --kernels liger
 # encoder-decoders from flags: t5-small's sizes (shared 32128·512 + encoder 6·3,146,752 + 256 + 512
