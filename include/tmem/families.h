@@ -550,7 +550,9 @@ TMEM_FAMILY(TMEM_FAMILY_MODERNBERT, .name = "modernbert", .hf_class = "ModernBer
     DROPOUT("attention_dropout", 0.0, "mlp_dropout", 0.0, "embedding_dropout", 0.0),
     CONFIG(ENC_KEYS, IF_TRUE("norm_bias", NORM, TMEM_NORM_LAYERNORM), ATTN_BIAS("attention_bias"),
            FLAG("mlp_bias", MLP_BIAS), FLAG("classifier_bias", HEAD_BIAS),
-           FLAG("decoder_bias", LM_HEAD_BIAS)),
+           FLAG("decoder_bias", LM_HEAD_BIAS),
+           KEY_DEF("global_attn_every_n_layers", ENC_GLOBAL_EVERY, 3),
+           KEY_DEF("local_attention", ENC_LOCAL_WINDOW, 128)),
     .encoder = true, .enc_head = TMEM_HEAD_NONE, .no_pooler = true, .cls_norm = true,
     .first_attn_norm_absent = true)
 

@@ -214,6 +214,10 @@ enum tmem_field {
     TMEM_FIELD_SSM_NO_NORM,        /* the Mamba-2 mixer has no gated RMSNorm (Falcon-H1
                                       mamba_rms_norm false) */
     TMEM_FIELD_N_CROSS_LAYER,      /* Mllama cross_attention_layers: how many */
+    TMEM_FIELD_ENC_GLOBAL_EVERY,   /* ModernBERT global_attn_every_n_layers: layer i is global
+                                      iff i % k == 0, the others local (0: all global) */
+    TMEM_FIELD_ENC_LOCAL_WINDOW,   /* ModernBERT local_attention: a local layer's window (keys
+                                      within local_attention / 2 either side) */
     TMEM_FIELD_COUNT
 };
 
@@ -547,6 +551,8 @@ struct tmem_model {
     bool share_att_key;            /* positions go through the content q/k projections */
     bool att_c2p, att_p2c;         /* pos_att_type: content→position, position→content terms */
     uint64_t conv_kernel;          /* DeBERTa-v2 ConvLayer (refused: not counted) */
+    uint64_t enc_global_every;     /* ModernBERT global_attn_every_n_layers (0: every layer global) */
+    uint64_t enc_local_window;     /* ModernBERT local_attention (window width, both sides) */
     /* encoder–decoders (family info .encdec): n_layer, n_head, d_ff are the decoder's */
     bool encdec;
     uint64_t n_enc_layer;          /* the encoder's layers (0 in a config: n_layer) */

@@ -133,6 +133,8 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
     case TMEM_FIELD_HEAD_BIAS: m->head_bias = v != 0; return true;
     case TMEM_FIELD_N_LABELS: m->n_labels = v; return true;
     case TMEM_FIELD_CONV_KERNEL: m->conv_kernel = v; return true;
+    case TMEM_FIELD_ENC_GLOBAL_EVERY: m->enc_global_every = v; return true;
+    case TMEM_FIELD_ENC_LOCAL_WINDOW: m->enc_local_window = v; return true;
     case TMEM_FIELD_N_ENC_LAYER: m->n_enc_layer = v; return true;
     case TMEM_FIELD_N_ENC_HEAD: m->n_enc_head = v; return true;
     case TMEM_FIELD_D_FF_ENC: m->d_ff_enc = v; return true;

@@ -27,7 +27,7 @@
  *          / 2 per QKᵀ and PV; MLA decode runs absorbed over the latent,
  *          (2·kv_lora_rank + qk_rope) / 2 (vLLM's MLA backends).
  * tmem infer's prefill is one step of the batch's b prompts (chunks of s
- * after 0; an encoder's forward: b·s tokens, b·s² pairs, no decode), after the vision encoder's step when there are images (its
+ * after 0; an encoder's forward: b·s tokens, b·s² pairs (ModernBERT's local layers under flash: their window), no decode), after the vision encoder's step when there are images (its
  * FLOPs tmem__vision_flops / tp, its bytes the tower and projector weights
  * one GPU holds, read once: max(FLOPs / (peak·mfu), bytes / (HBM·mbu)),
  * added to the TTFT; the text steps do not read the tower); its decode one
@@ -254,11 +254,22 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
 
     if (m->encoder) {
         /* one bidirectional forward of the batch: b·s tokens, every token
-         * attends to all s (b·s² pairs; ModernBERT's local layers counted
-         * as global: an upper bound), head rows b (pooler, cls, none) or
-         * b·s (mlm); no KV, no decode */
+         * attends to all s (b·s² pairs), head rows b (pooler, cls, none) or
+         * b·s (mlm); no KV, no decode. ModernBERT under flash_attention_2
+         * (HF's default): its local layers (i % global_attn_every_n_layers
+         * != 0) run window_size (w, w), w = local_attention / 2: a query
+         * sees the keys within w either side, s² − (s − w − 1)(s − w)
+         * pairs when s > w (the pairs farther apart than w dropped); eager
+         * and SDPA add the window as a mask to the full s × s scores */
+        double pairs = b * s * s;
+        if (o->flash && m->enc_global_every > 0 && m->enc_local_window > 0 && m->n_layer > 0) {
+            double L = (double)m->n_layer, w = (double)(m->enc_local_window / 2);
+            double global = (double)((m->n_layer + m->enc_global_every - 1) / m->enc_global_every);
+            double local_pairs = s > w ? s * s - (s - w - 1.0) * (s - w) : s * s;
+            pairs = b * (global * s * s + (L - global) * local_pairs) / L; /* per layer, on average */
+        }
         struct tmem_step_batch fw = {.tokens = b * s, .rows = m->head == TMEM_HEAD_MLM ? b * s : b,
-                                     .attn_pairs = b * s * s};
+                                     .attn_pairs = pairs};
         tmem__roofline_step(rf, &fw, &st);
         t->prefill_flops = st.flops;
         t->prefill_bytes = st.bytes;
