@@ -296,6 +296,8 @@ struct tmem_timing {
     double e2e_s;
     double vision_s;          /* the vision encoder's step before the prefill, inside ttft_s
                                  (0 without images; timing.c tmem__vision_flops) */
+    double encoder_s;         /* encoder–decoders: the encoder's forward, inside ttft_s with the
+                                 first decoder step (0 otherwise; timing.c tmem__encdec_timing) */
     double sequences_per_s, tokens_per_s;  /* encoders: b / forward time, b·s / forward time
                                               (0 for decoders) */
     double ridge_batch;       /* the smallest batch whose decode step is compute-bound by the
@@ -334,6 +336,10 @@ struct tmem_roofline {
     double cross_states;              /* image states per sequence */
     double cross_attn_flops_per_pair; /* 4·L_cross·d_head·n_head / tp */
     double cross_kv_bytes_per_seq;    /* cross_states × cross bytes per state */
+    /* an encoder–decoder's first decoder step also projects the encoder
+     * output to every decoder layer's cross K, V (Mllama charges them to its
+     * vision step: 0 there); its cross_states are the s_enc encoder positions */
+    double cross_proj_flops_per_token; /* 2·N_cross_kv / tp per encoder position */
 };
 
 /* One step's batch: tokens run, logit rows, query–key pairs attended by
@@ -344,6 +350,7 @@ struct tmem_step_batch {
     double tokens, rows, attn_pairs, decode_pairs, kv_tokens, window_kv_tokens;
     double cross_pairs, cross_seqs; /* (appended) text token–image state pairs; sequences reading
                                        their cross-attention KV */
+    double cross_proj_tokens; /* (appended) encoder positions projected to cross K, V */
 };
 
 enum tmem_step_bound {
@@ -408,7 +415,6 @@ struct tmem_infer_result {
     uint64_t vision_weight_bytes;     /* the tower and projector on one GPU: read by the vision
                                          step only, not by the text steps */
     char vision_flops_formula[TMEM_FORMULA_LEN];
-    bool timing_unmodelled;           /* encoder–decoders: no timing (timing and roofline zero) */
     /* hybrids (attention and SSM layers, appended): the attention block
      * size vLLM raises so that one attention page holds one layer's SSM
      * state (0: not a hybrid), and the KV cache groups of each kind */

@@ -131,6 +131,13 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                                      "at most the model's context, ", m->n_ctx,
                                      " tokens (max_position_embeddings)");
     }
+    /* transformers shards a model by its tp_plan (perf_infer_gpu_multi.md
+     * lists the models that have one): T5, mT5, BART and mBART have none */
+    if (m->encdec && o->tp != 1)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--tp",
+                          "an encoder-decoder under HF generate() runs on one GPU: transformers' "
+                          "tensor parallelism (tp_plan) covers no encoder-decoder, and the paged "
+                          "engines are not modelled for them: --tp 1");
     if (m->encdec && (o->engine != TMEM_ENGINE_HF || o->pp != 1 || o->images > 0))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
                           "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; infer "
@@ -253,6 +260,7 @@ struct weight_bins {
     uint64_t total;
     uint64_t expert_bytes;                        /* routed experts (decode reads a share) */
     uint64_t vision_bytes;                        /* tower + projector (the vision step reads them) */
+    uint64_t encoder_bytes;                       /* an encoder–decoder's encoder stack (its step reads them) */
     /* weights as stored (opts.stored): per store */
     uint64_t st_elems[TMEM_MAX_WSTORES], st_payload[TMEM_MAX_WSTORES], st_scales[TMEM_MAX_WSTORES];
     bool st_quantized[TMEM_MAX_WSTORES];
@@ -372,8 +380,10 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
                                           (ki->role == TMEM_ROLE_ATTN_V ||
                                            ki->role == TMEM_ROLE_FFN_DOWN)));
         if (!per_layer_rule) {
-            uint64_t k = t->per_layer * layers_of[ki->scope];
+            uint64_t k = t->per_layer * layers_of[ki->scope], before = b->total;
             TRY(stored ? bin_stored(b, m, t, o, 0, k, err) : bin_flag(b, m, t, o, 0, k, err));
+            if (ki->encoder_stack) /* a sum of parts of the checked total */
+                b->encoder_bytes += b->total - before;
             continue;
         }
         for (uint64_t l = first; l < first + n; l++) {
@@ -1296,10 +1306,10 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
         tmem__term_render(&vf, r->vision_flops_formula, sizeof r->vision_flops_formula);
     }
     r->vision_weight_bytes = all_vision;
-    if (m->encdec) { /* two stacks: the roofline's one-stack steps do not apply */
-        r->timing_unmodelled = true;
-        return TMEM_OK;
-    }
+    if (m->encdec) /* two stacks, one stage (pp 1): the encoder's step, then the decoder's */
+        return tmem__encdec_timing(m, inv, o, bins.encoder_bytes, all_weights - bins.encoder_bytes,
+                                   cur.kv.bytes_per_token, cur.kv.cross_bytes_per_token,
+                                   &r->roofline, &r->timing);
     /* the text steps read every weight but the tower's; the vision step reads those */
     return tmem__infer_timing(m, inv, o, all_weights - all_vision, all_experts, all_kv,
                              all_kv_window, m->sliding_window, r->vision_flops, all_vision,

@@ -139,7 +139,7 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
      * to keys and values (tmem__vision_flops counts those) */
     rf->body_flops_per_token -= 2.0 * (double)m->n_cross_layer * 2.0 * (double)m->d_model *
                                 (double)m->n_kv_head * (double)m->d_head / tp;
-    rf->cross_states = rf->cross_kv_bytes_per_seq = 0.0;
+    rf->cross_states = rf->cross_kv_bytes_per_seq = rf->cross_proj_flops_per_token = 0.0;
     rf->cross_attn_flops_per_pair = 4.0 * (double)m->n_cross_layer * dh * heads / tp;
     rf->head_flops_per_row = 2.0 * head / tp;
     rf->attn_flops_per_pair = 4.0 * L_attn * dh * heads / tp;
@@ -170,7 +170,8 @@ void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_
     st->flops = rf->body_flops_per_token * b->tokens + rf->head_flops_per_row * b->rows +
                 rf->attn_flops_per_pair * b->attn_pairs +
                 rf->attn_flops_per_decode_pair * b->decode_pairs +
-                rf->cross_attn_flops_per_pair * b->cross_pairs;
+                rf->cross_attn_flops_per_pair * b->cross_pairs +
+                rf->cross_proj_flops_per_token * b->cross_proj_tokens;
     st->bytes = st->weight_bytes + b->kv_tokens * rf->kv_bytes_per_token +
                 b->window_kv_tokens * rf->window_kv_bytes_per_token +
                 b->cross_seqs * rf->cross_kv_bytes_per_seq;
@@ -233,6 +234,28 @@ static double ridge(const struct tmem_roofline *rf, double c)
             lo = mid;
     }
     return hi;
+}
+
+/* The decode half of tmem infer's timing: one step of b decode tokens at
+ * context c, then the throughputs, the end to end time (TTFT + g·TPOT) and
+ * the ridge batch. */
+static void decode_timing(const struct tmem_roofline *rf, const struct tmem_infer_opts *o,
+                          double c, struct tmem_timing *t)
+{
+    const double b = (double)o->batch;
+    struct tmem_step_batch dec;
+    struct tmem_step_time st;
+    decode_batch(rf, b, c, &dec);
+    tmem__roofline_step(rf, &dec, &st);
+    t->decode_flops = st.flops;
+    t->decode_bytes = st.bytes;
+    t->comm_s_per_token = st.comm_s;
+    t->decode_bound = tmem_step_bound_name(st.bound);
+    t->tpot_s = st.t_s;
+    t->decode_tokens_per_s_per_request = 1.0 / t->tpot_s;
+    t->decode_tokens_per_s = b / t->tpot_s;
+    t->e2e_s = t->ttft_s + (double)o->gen_tokens * t->tpot_s;
+    t->ridge_batch = ridge(rf, c);
 }
 
 enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
@@ -304,18 +327,84 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
     }
 
     /* one decode step in the middle of generation */
-    double c = s + (double)o->gen_tokens / 2.0;
-    struct tmem_step_batch dec;
-    decode_batch(rf, b, c, &dec);
-    tmem__roofline_step(rf, &dec, &st);
-    t->decode_flops = st.flops;
-    t->decode_bytes = st.bytes;
-    t->comm_s_per_token = st.comm_s;
-    t->decode_bound = tmem_step_bound_name(st.bound);
-    t->tpot_s = st.t_s;
-    t->decode_tokens_per_s_per_request = 1.0 / t->tpot_s;
-    t->decode_tokens_per_s = b / t->tpot_s;
-    t->e2e_s = t->ttft_s + (double)o->gen_tokens * t->tpot_s;
-    t->ridge_batch = ridge(rf, c);
+    decode_timing(rf, o, s + (double)o->gen_tokens / 2.0, t);
+    return TMEM_OK;
+}
+
+/* Encoder–decoders under HF generate() (tp 1; infer refuses more):
+ *   encoder   one bidirectional forward of the b·s_enc source tokens:
+ *             FLOPs 2·N_enc·b·s_enc + 4·L_enc·d_head_enc·n_enc_head·b·s_enc²,
+ *             bytes the encoder stack's weights (no KV)
+ *   first decoder step (the start token: c = 1 self position)
+ *             FLOPs 2·N_dec·b + 2·V·d·b (logits) + 2·N_cross_kv·b·s_enc (the
+ *             cross k/v projections of the encoder output, computed here and
+ *             cached) + 4·L·d_head·n_head·b·(1 + s_enc) (self over 1, cross
+ *             over s_enc), bytes the decoder's weights + b·1 self KV +
+ *             b·s_enc cross KV written
+ *   TTFT      encoder + first decoder step
+ *   TPOT      one decoder step mid-generation, c = 1 + g/2 self positions:
+ *             FLOPs 2·(N_dec + V·d)·b + 4·L·d_head·n_head·b·(c + s_enc),
+ *             bytes decoder weights + b·c self KV + b·s_enc cross KV read
+ * N_enc: the encoder stack's matmul weights; N_cross_kv: the decoder's
+ * cross-attention k, v projections; N_dec: the decoder's other matmul
+ * weights (the lm_head as V·d). The shared embedding's bytes count in the
+ * decoder's steps (the tied lm_head reads it). */
+enum tmem_status tmem__encdec_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    const struct tmem_infer_opts *o, uint64_t enc_weight_bytes,
+                                    uint64_t dec_weight_bytes, uint64_t self_kv_bytes_per_token,
+                                    uint64_t cross_kv_bytes_per_token, struct tmem_roofline *rf,
+                                    struct tmem_timing *t)
+{
+    const double b = (double)o->batch, s = (double)o->prompt_tokens;
+    double n_enc = 0, n_xkv = 0, n_dec = 0;
+    for (uint32_t i = 0; i < inv->n_tensors; i++) {
+        const struct tmem_tensor *x = &inv->tensors[i];
+        const struct tmem_tensor_kind_info *ki = tmem__kind(x);
+        if (!ki->matmul || ki->vector || x->kind == TMEM_TENSOR_KIND_LM_HEAD)
+            continue;
+        double p = (double)x->rows * (double)x->cols * (double)x->count_active;
+        if (ki->encoder_stack)
+            n_enc += p;
+        else if (x->kind == TMEM_TENSOR_KIND_XATTN_K || x->kind == TMEM_TENSOR_KIND_XATTN_V)
+            n_xkv += p;
+        else
+            n_dec += p;
+    }
+    /* the rates, efficiencies and launches of the decoder-only step model */
+    tmem__roofline_init(m, inv, o, dec_weight_bytes, 0, self_kv_bytes_per_token, 0, 0, rf);
+    const double tp = (double)o->tp, pair = 4.0 * (double)m->d_head * (double)m->n_head / tp;
+    rf->body_flops_per_token = 2.0 * n_dec / tp;
+    rf->head_flops_per_row = 2.0 * (double)m->n_vocab * (double)m->d_embed / tp;
+    rf->attn_flops_per_pair = rf->attn_flops_per_decode_pair = pair * (double)m->n_layer;
+    /* each decoder layer attends to the s_enc encoder positions as to its own */
+    rf->cross_states = s;
+    rf->cross_attn_flops_per_pair = rf->attn_flops_per_decode_pair;
+    rf->cross_kv_bytes_per_seq = s * (double)cross_kv_bytes_per_token;
+    rf->cross_proj_flops_per_token = 2.0 * n_xkv / tp;
+    struct tmem_roofline enc = *rf;
+    enc.body_flops_per_token = 2.0 * n_enc / tp;
+    enc.head_flops_per_row = 0;
+    enc.attn_flops_per_pair = 4.0 * (double)m->n_enc_layer * (double)m->d_head_enc *
+                              (double)m->n_enc_head / tp;
+    enc.dense_weight_bytes = (double)enc_weight_bytes;
+    enc.kv_bytes_per_token = enc.cross_kv_bytes_per_seq = enc.cross_proj_flops_per_token = 0;
+    enc.cross_states = enc.cross_attn_flops_per_pair = 0;
+    t->fp8_rate = rf->fp8_rate;
+    t->compute_flops = rf->compute_flops;
+
+    struct tmem_step_time es, ds;
+    struct tmem_step_batch fw = {.tokens = b * s, .attn_pairs = b * s * s};
+    tmem__roofline_step(&enc, &fw, &es);
+    struct tmem_step_batch first;
+    decode_batch(rf, b, 1.0, &first);
+    first.cross_proj_tokens = b * s;
+    tmem__roofline_step(rf, &first, &ds);
+    t->encoder_s = es.t_s;
+    t->prefill_flops = es.flops + ds.flops;
+    t->prefill_bytes = es.bytes + ds.bytes;
+    t->prefill_bound = tmem_step_bound_name(es.t_s >= ds.t_s ? es.bound : ds.bound);
+    t->ttft_s = es.t_s + ds.t_s;
+    t->vision_s = 0.0;
+    decode_timing(rf, o, 1.0 + (double)o->gen_tokens / 2.0, t);
     return TMEM_OK;
 }

@@ -39,6 +39,17 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
                                    uint64_t cross_states, uint64_t cross_bytes_per_state,
                                    struct tmem_roofline *rf, struct tmem_timing *t);
 
+/* An encoder–decoder under HF generate() (tp 1, one stage): enc_weight_bytes
+ * the encoder stack's weights, dec_weight_bytes the rest (shared embedding,
+ * decoder, cross-attention, lm_head); self/cross KV bytes per token from
+ * tmem_kv_layout. *rf is the decoder's step model (timing.c says the
+ * formula). */
+enum tmem_status tmem__encdec_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                    const struct tmem_infer_opts *o, uint64_t enc_weight_bytes,
+                                    uint64_t dec_weight_bytes, uint64_t self_kv_bytes_per_token,
+                                    uint64_t cross_kv_bytes_per_token, struct tmem_roofline *rf,
+                                    struct tmem_timing *t);
+
 /* The step model alone (inputs as above). */
 void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory *inv,
                          const struct tmem_infer_opts *o, uint64_t all_weight_bytes,

@@ -106,6 +106,8 @@ expect_error "train refuses flash for an encoder-decoder" "^tmem: error: --atten
 expect_json "train t5-small encoder layers" "encoder layers (saved)" 166748160 train t5-small --attention naive
 # the micro-batch solve (its memo-hit path) keeps the decoder's length
 expect_json "train solve keeps --target-seq" target_seq 64 train flan-t5-base --attention naive --target-seq 64 --micro-batch max --gpu h100
+# HF generate() has no tensor parallelism for them (transformers' tp_plan covers no encoder-decoder)
+expect_error "infer refuses tp for an encoder-decoder" "^tmem: error: --tp: an encoder-decoder under HF generate" infer t5-small --engine hf --tp 2
 expect_error "train refuses tp for an encoder-decoder" "^tmem: error: --tp: not modelled for encoder-decoders yet" train t5-small --attention naive --tp 2
 # plan, serve and the paged engines refuse them in one line
 for c in "infer flan-t5-base" "serve bart-base --requests 2 --rate 1" \

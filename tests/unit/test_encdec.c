@@ -693,9 +693,9 @@ static uint64_t entry(const struct tmem_ledger *l, const char *label)
  *   KV per token        2 (K, V) · 6 layers · 12 heads · 64 · 2 B = 18,432
  *   self-attention KV   2 · 256 tokens · 18,432                =   9,437,184
  *   cross-attention KV  2 · 1024 encoder tokens · 18,432       =  37,748,736
- * t5-small at tp 2 (8 heads of d_kv 64 → 4 a GPU), batch 1, prompt 512,
- * gen 0: no self-attention KV yet, cross 512 · 2 · 6 · 4 · 64 · 2 = 3,145,728.
- * Timing is not modelled (the result says so); vLLM and pp 2 are refused. */
+ * t5-small, batch 1, prompt 512, gen 0: no self-attention KV yet, cross
+ * 512 · 2 · 6 · 8 · 64 · 2 = 6,291,456. tp 2 (no tp_plan in transformers for
+ * an encoder-decoder), vLLM and pp 2 are refused. */
 static void infer_hf_self_and_cross_kv_by_hand(void **state)
 {
     (void)state;
@@ -723,7 +723,6 @@ static void infer_hf_self_and_cross_kv_by_hand(void **state)
     assert_int_equal(entry(&r.ledger, "self-attention KV"), UINT64_C(9437184));
     assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(37748736));
     assert_int_equal(r.kv_request_bytes, UINT64_C(9437184) + UINT64_C(37748736));
-    assert_true(r.timing_unmodelled);
     /* no paged pool: the sequences of this length (self + cross KV
      * 47,185,920 / 2 = 23,592,960 B each) that the memory left holds */
     uint64_t non_kv = r.ledger.total_bytes - r.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE];
@@ -736,14 +735,17 @@ static void infer_hf_self_and_cross_kv_by_hand(void **state)
 
     p = tmem_preset_find("t5-small");
     parse(p->config_json, &m);
-    o.tp = 2;
     o.batch = 1;
     o.prompt_tokens = 512;
     o.gen_tokens = 0;
     assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
-    assert_int_equal(r.kv.cross_bytes_per_token, 2 * 6 * 4 * 64 * 2);
+    assert_int_equal(r.kv.cross_bytes_per_token, 2 * 6 * 8 * 64 * 2);
     assert_int_equal(entry(&r.ledger, "self-attention KV"), 0);
-    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(3145728));
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(6291456));
+    /* transformers has no tp_plan for an encoder-decoder: --tp 2 is refused */
+    o.tp = 2;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--tp");
     o.tp = 1;
     o.pp = 2;
     assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
@@ -751,6 +753,83 @@ static void infer_hf_self_and_cross_kv_by_hand(void **state)
     o.engine = TMEM_ENGINE_VLLM;
     assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "model");
+}
+
+/* |got − want| ≤ tol, both printed when not */
+static void near(double got, double want, double tol)
+{
+    if (fabs(got - want) > tol)
+        fail_msg("%.9g, want %.9g (± %g)", got, want, tol);
+}
+
+/* HF generate() timing of t5-small (d_model 512, 8 heads of d_kv 64, d_ff
+ * 2048, 6 + 6 layers, vocab 32128, tied, ReLU) on h100 (989.4 TFLOP/s bf16,
+ * 3.35 TB/s), mfu 0.5, mbu 0.8, bf16, batch 1, prompt 512, gen 128, by hand:
+ *   matmul weights  N_enc  6 · (4·512·512 + 2·512·2048)          = 18,874,368
+ *                   N_dec  6 · (4·512² + 2·512² (cross q, o) + 2·512·2048)
+ *                                                                 = 22,020,096
+ *                   N_xkv  6 · 2·512² (cross k, v)                =  3,145,728
+ *                   head   32128 · 512                            = 16,449,536
+ *   encoder bytes   (18,874,368 + 13·512 norms + 32·8 bias) · 2 B = 37,762,560
+ *   decoder bytes   (60,506,624 − 18,881,280) · 2 B               = 83,250,688
+ *   KV per token    self = cross = 2 · 6 · 8 · 64 · 2 B           =     12,288
+ *   encoder step    FLOPs 2·18,874,368·512 + 4·6·64·8·512²        = 22,548,578,304
+ *                   bytes 37,762,560: max(22,548,578,304 / 494.7e12,
+ *                   37,762,560 / 2.68e12) = 45.58 µs (compute)
+ *   first decoder   FLOPs 2·22,020,096 + 2·16,449,536 + 2·3,145,728·512
+ *                         + 4·6·64·8·(1 + 512)                    =  3,304,468,480
+ *                   bytes 83,250,688 + 1·12,288 + 512·12,288      =     89,554,432
+ *                   → 33.42 µs (memory)
+ *   TTFT            45.58 + 33.42 = 79.0 µs, compute-bound (the encoder, longer)
+ *   TPOT (c = 1 + 128/2 = 65)
+ *                   FLOPs 2·22,020,096 + 2·16,449,536 + 4·6·64·8·(65 + 512)
+ *                                                                 =     84,029,440
+ *                   bytes 83,250,688 + 65·12,288 + 512·12,288     =     90,340,864
+ *                   → 33.71 µs (memory) */
+static void infer_t5_small_timing_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("t5-small")->config_json, &m);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100");
+    o.engine = TMEM_ENGINE_HF;
+    tmem_infer_engine_defaults(&o);
+    o.mfu = 0.5;
+    o.mbu = 0.8;
+    o.batch = 1;
+    o.prompt_tokens = 512;
+    o.gen_tokens = 128;
+    static struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(inv.total_params, UINT64_C(60506624));
+    const double flops = 989.4e12 * 0.5, bw = 3.35e12 * 0.8;
+    const double enc_flops = 2.0 * 18874368 * 512 + 4.0 * 6 * 64 * 8 * 512 * 512;
+    const double first_flops = 2.0 * 22020096 + 2.0 * 16449536 + 2.0 * 3145728 * 512 +
+                               4.0 * 6 * 64 * 8 * (1 + 512);
+    const double enc_bytes = 37762560, first_bytes = 83250688.0 + 12288 + 512.0 * 12288;
+    assert_true(enc_flops == 22548578304.0 && first_flops == 3304468480.0);
+    assert_true(first_bytes == 89554432.0);
+    near(r.timing.prefill_flops, enc_flops + first_flops, 1.0);
+    near(r.timing.prefill_bytes, enc_bytes + first_bytes, 1.0);
+    const double enc_s = enc_flops / flops; /* compute-bound: > enc_bytes / bw */
+    assert_true(enc_s > enc_bytes / bw);
+    near(r.timing.encoder_s, enc_s, 1e-12);
+    near(r.timing.ttft_s, enc_s + first_bytes / bw, 1e-12);
+    near(r.timing.ttft_s, 79.0e-6, 0.05e-6);
+    assert_string_equal(r.timing.prefill_bound, "compute");
+    const double dec_flops = 2.0 * 22020096 + 2.0 * 16449536 + 4.0 * 6 * 64 * 8 * (65 + 512);
+    const double dec_bytes = 83250688.0 + 65.0 * 12288 + 512.0 * 12288;
+    assert_true(dec_flops == 84029440.0 && dec_bytes == 90340864.0);
+    near(r.timing.decode_flops, dec_flops, 1.0);
+    near(r.timing.decode_bytes, dec_bytes, 1.0);
+    near(r.timing.tpot_s, dec_bytes / bw, 1e-12);
+    near(r.timing.tpot_s, 33.71e-6, 0.01e-6);
+    assert_string_equal(r.timing.decode_bound, "memory");
+    near(r.timing.e2e_s, r.timing.ttft_s + 128 * r.timing.tpot_s, 1e-12);
 }
 
 /* A checkpoint's T5 and BART tensor names land in the groups of tmem's
@@ -802,6 +881,7 @@ int main(void)
         cmocka_unit_test(classes_and_refusals),
         cmocka_unit_test(checkpoint_names_are_classified),
         cmocka_unit_test(infer_hf_self_and_cross_kv_by_hand),
+        cmocka_unit_test(infer_t5_small_timing_by_hand),
         cmocka_unit_test(train_t5_small_by_hand),
         cmocka_unit_test(train_t5_small_step_time_by_hand),
         cmocka_unit_test(train_flan_t5_gated_by_hand),
