@@ -788,6 +788,48 @@ TMEM_FAMILY(TMEM_FAMILY_MLLAMA_TEXT, .name = "mllama_text_model", .hf_class = "M
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
     CONFIG({RULE_("cross_attention_layers", N_CROSS_LAYER, SIZE), .has_default = true, .dflt = 8}))
 
+/* -------------------------------------------- encoder–decoders (appended) */
+
+/* UMT5ForConditionalGeneration. REF: modeling_umt5.py: T5 v1.1's layout
+ * (UMT5LayerFF: T5DenseGatedActDense by feed_forward_proj, RMS-style
+ * UMT5LayerNorm, no biases) with UMT5Attention(has_relative_attention_bias=
+ * True) in every self-attention layer of both stacks (UMT5LayerSelfAttention;
+ * the cross-attention UMT5LayerCrossAttention has none): a table of
+ * relative_attention_num_buckets × num_heads per layer, not block 0's only.
+ * configuration_umt5.py: vocab 250112, d_model 512, d_kv 64, d_ff 1024,
+ * num_layers 8, num_heads 6, buckets 32, dropout_rate 0.1, feed_forward_proj
+ * "gated-gelu"; the published checkpoints (google/umt5-small/base/xl) say
+ * tie_word_embeddings false (their lm_head is its own: 1.23 GB fp32 for
+ * umt5-small). llama.cpp converts UMT5ForConditionalGeneration as "t5"
+ * (per-layer attn_rel_b); tmem reads no encoder–decoder GGUF, so no
+ * .gguf_arch. */
+TMEM_FAMILY(TMEM_FAMILY_UMT5, .name = "umt5", .hf_class = "UMT5",
+    .description = "encoder–decoder: T5 v1.1 layout (gated-GELU, untied) with a relative-bias table in every self-attention layer",
+    T5_LAYOUT, GATED, .tied = false, .mlp_act = "GeGLU", .rel_bias_per_layer = true)
+
+/* PegasusForConditionalGeneration. REF: modeling_pegasus.py: BART's layers
+ * (q/k/v/out_proj, fc1/fc2 with biases, self_attn_layer_norm,
+ * encoder_attn_layer_norm, final_layer_norm: pre-LN), a final LayerNorm per
+ * stack (PegasusEncoder.layer_norm, PegasusDecoder.layer_norm), no
+ * layernorm_embedding, and embed_positions PegasusSinusoidalPositionalEmbedding
+ * (max_position_embeddings × d_model per stack, no offset): an nn.Embedding
+ * whose weight is a fixed sinusoid with requires_grad=False, so it is held,
+ * saved and counted by num_parameters() (570,797,056 for pegasus-large) but
+ * never trained. lm_head tied to shared; final_logits_bias a buffer.
+ * configuration_pegasus.py: vocab 50265, max_position_embeddings 1024,
+ * 12 + 12 layers, 16 heads, ffn 4096, d_model 1024, dropout 0.1,
+ * attention_dropout 0.0, activation_function "gelu" (the google checkpoints
+ * say "relu"). llama.cpp has no Pegasus architecture. */
+TMEM_FAMILY(TMEM_FAMILY_PEGASUS, .name = "pegasus", .hf_class = "Pegasus",
+    .description = "encoder–decoder: BART-like layers, pre-LN with a final LayerNorm per stack, frozen sinusoidal positions, tied",
+    LN, .n_norm_per_layer = 3, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .learned_pos = true, .sinusoidal_pos = true, .tied = true, .mlp_act = "ReLU", .encdec = true,
+    DROPOUT("attention_dropout", 0.0, "dropout", 0.1, "dropout", 0.1),
+    CONFIG(KEY("decoder_layers", N_LAYER), KEY("encoder_layers", N_ENC_LAYER),
+           KEY("decoder_attention_heads", N_HEAD), KEY("encoder_attention_heads", N_ENC_HEAD),
+           KEY("decoder_ffn_dim", D_FF), KEY("encoder_ffn_dim", D_FF_ENC),
+           {RULE_("activation_function", RELU_MLP, STR_IS), .str = "relu"}))
+
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG
 #undef RULE_

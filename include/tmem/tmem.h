@@ -218,6 +218,8 @@ enum tmem_field {
                                       iff i % k == 0, the others local (0: all global) */
     TMEM_FIELD_ENC_LOCAL_WINDOW,   /* ModernBERT local_attention: a local layer's window (keys
                                       within local_attention / 2 either side) */
+    TMEM_FIELD_RELU_MLP,           /* the plain MLP's activation is ReLU (BART-line
+                                      activation_function "relu": Pegasus) */
     TMEM_FIELD_COUNT
 };
 
@@ -371,6 +373,11 @@ struct tmem_family_info {
     uint32_t n_rel_bucket;         /* T5: relative_attention_num_buckets default (0: none) */
     uint32_t embed_extra_rows;     /* embed_tokens rows past n_vocab the lm_head lacks
                                       (MllamaTextModel: vocab_size + 8) */
+    bool rel_bias_per_layer;       /* UMT5: every self-attention layer of both stacks has its own
+                                      relative_attention_bias table (T5: block 0 only) */
+    bool sinusoidal_pos;           /* the position tables (with .learned_pos) are fixed
+                                      sinusoids: nn.Parameter(requires_grad=False), held and
+                                      counted, never trained (Pegasus) */
 };
 
 /* Family rules; NULL when f is out of range. */
@@ -561,6 +568,11 @@ struct tmem_model {
     uint64_t d_ff_enc;             /* the encoder's MLP width (0: d_ff) */
     uint64_t n_rel_bucket;         /* T5 relative_attention_bias rows, one table per stack in its
                                       first layer (0: none) */
+    bool rel_bias_per_layer;       /* one relative bias table per self-attention layer (UMT5) */
+    bool sinusoidal_pos;           /* the position tables are frozen sinusoids (Pegasus): no
+                                      gradient, no optimizer state, no saved position ids */
+    bool relu_mlp;                 /* a plain MLP's activation is ReLU, which saves its output
+                                      (fc2's input: one tensor); GELU saves its input too */
 };
 
 /* Named limits on every size a config or flag can set. */

@@ -140,7 +140,7 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                           "engines are not modelled for them: --tp 1");
     if (m->encdec && (o->engine != TMEM_ENGINE_HF || o->pp != 1 || o->images > 0))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; infer "
+                          "an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus): tmem params counts it; infer "
                           "models HF generate() only (--engine hf, one pipeline stage): the paged "
                           "engines' and serve's ledgers for it are not built yet");
     TRY(tmem__check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));

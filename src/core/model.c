@@ -59,6 +59,8 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->encdec = fi->encdec;
     m->n_rel_bucket = fi->n_rel_bucket;
     m->embed_extra_rows = fi->embed_extra_rows;
+    m->rel_bias_per_layer = fi->rel_bias_per_layer;
+    m->sinusoidal_pos = fi->sinusoidal_pos;
     return TMEM_OK;
 }
 
@@ -156,6 +158,7 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
         m->attn_layer_offset = v - 1;
         return true;
     case TMEM_FIELD_N_CROSS_LAYER: m->n_cross_layer = v; return true;
+    case TMEM_FIELD_RELU_MLP: m->relu_mlp = v != 0; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;

@@ -56,7 +56,7 @@ expect_error "--family far from every name" "^tmem: error: --family: unknown fam
 expect_error "--family close to a name" "(closest: llama)" params "$TMP/granite.json" --family lama
 
 # kinds tmem does not count, said plainly
-for t in albert:"an encoder" pegasus:"an encoder-decoder" whisper:"an encoder-decoder" zamba2:"a hybrid or recurrent" paligemma:"a vision or multimodal"; do
+for t in albert:"an encoder" marian:"an encoder-decoder" whisper:"an encoder-decoder" zamba2:"a hybrid or recurrent" paligemma:"a vision or multimodal"; do
   name=${t%%:*} kind=${t#*:}
   printf '{"model_type": "%s", "hidden_size": 768}' "$name" >"$TMP/$name.json"
   expect_error "$name refused" "^tmem: error: $TMP/$name.json:model_type: model_type '$name' is $kind model: tmem counts decoder-only transformers" params "$TMP/$name.json"
@@ -113,7 +113,7 @@ expect_error "train refuses tp for an encoder-decoder" "^tmem: error: --tp: not 
 for c in "infer flan-t5-base" "serve bart-base --requests 2 --rate 1" \
          "plan mbart-large-50 --gpus 8 --gpu h100 --seq 512 --global-batch 64"; do
   # shellcheck disable=SC2086
-  expect_error "${c%% *} refuses an encoder-decoder" "^tmem: error: model: an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it" $c
+  expect_error "${c%% *} refuses an encoder-decoder" "^tmem: error: model: an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus): tmem params counts it" $c
 done
 # the whole path in errors, however long (no 50-character cut)
 DEEP="$TMP/$(printf '%080d' 0 | tr 0 d)/$(printf '%060d' 0 | tr 0 e)"

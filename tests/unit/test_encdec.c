@@ -47,6 +47,17 @@ static uint64_t preset_total(const char *name)
     return inv.total_params;
 }
 
+/* a preset with no exact published figure (published_params 0): its count */
+static uint64_t preset_count(const char *name)
+{
+    const struct tmem_preset *p = tmem_preset_find(name);
+    assert_non_null(p);
+    assert_int_equal(p->published_params, 0);
+    struct tmem_model m;
+    parse(p->config_json, &m);
+    return inv.total_params;
+}
+
 /* the parameters of the inventory's tensors of one stack: the encoder's kinds
  * are the ENC_ ones (scope ENC_LAYER, or named "encoder.") */
 static uint64_t encoder_params(void)
@@ -832,6 +843,180 @@ static void infer_t5_small_timing_by_hand(void **state)
     near(r.timing.e2e_s, r.timing.ttft_s + 128 * r.timing.tpot_s, 1e-12);
 }
 
+/* The tensor of a kind in the last parsed model's inventory (NULL: none). */
+static const struct tmem_tensor *tensor_of(enum tmem_tensor_kind k)
+{
+    for (uint32_t i = 0; i < inv.n_tensors; i++)
+        if (inv.tensors[i].kind == k)
+            return &inv.tensors[i];
+    return NULL;
+}
+
+/* UMT5 (modeling_umt5.py): mT5's layout with a relative-bias table in every
+ * self-attention layer of both stacks. google/umt5-small's config.json
+ * (UMT5ForConditionalGeneration: d_model 512, d_kv 64, d_ff 1024, 6 heads,
+ * 8 + 8 layers, vocab 256384, gated-gelu, tie_word_embeddings false), by hand:
+ *   shared + lm_head   2 · 256384 · 512                         = 262,537,216
+ *   encoder layer      4·512·384 + 3·512·1024 + 2·512 + 32·6    =   2,360,512
+ *                      × 8 + final norm 512                     =  18,884,608
+ *   decoder layer      2 · 4·512·384 + 3·512·1024 + 3·512 + 32·6 =  3,147,456
+ *                      × 8 + 512                                =  25,180,160
+ *   total                                                       = 306,601,984
+ * T5's single table per stack would give 2 · 7 · 192 = 2,688 fewer.
+ * EVIDENCE (no exact figure found): HF's safetensors widget for umT5-small
+ * says "307M params", F32, and model.safetensors is 1.23 GB
+ * (4 B · 306,601,984 = 1,226,407,936 B; one table per stack or a tied head,
+ * 0.70 GB, would not be). umt5-base (768, 12 heads, d_ff 2048, 12 + 12):
+ * 2·256384·768 + 12·7,079,808 + 768 + 12·9,439,872 + 768 = 592,043,520;
+ * umt5-xl (2048, 32 heads, d_ff 5120, 24 + 24): 2·256384·2048
+ * + 24·48,239,616 + 2048 + 24·65,018,880 + 2048 = 3,768,356,864. */
+static void umt5_counts_per_layer_bias_tables(void **state)
+{
+    (void)state;
+    static const char umt5_small[] =
+        "{\"architectures\": [\"UMT5ForConditionalGeneration\"], \"d_ff\": 1024, \"d_kv\": 64, "
+        "\"d_model\": 512, \"dropout_rate\": 0.1, \"feed_forward_proj\": \"gated-gelu\", "
+        "\"num_decoder_layers\": 8, \"num_heads\": 6, \"num_layers\": 8, "
+        "\"relative_attention_num_buckets\": 32, \"tie_word_embeddings\": false, "
+        "\"vocab_size\": 256384}";
+    struct tmem_model m;
+    parse(umt5_small, &m);
+    assert_int_equal(m.family, TMEM_FAMILY_UMT5);
+    assert_true(m.rel_bias_per_layer && m.mlp == TMEM_MLP_GATED && !m.tied);
+    const uint64_t total = UINT64_C(2) * 256384 * 512 + (UINT64_C(2360512) * 8 + 512) +
+                           (UINT64_C(3147456) * 8 + 512);
+    assert_int_equal(total, UINT64_C(306601984));
+    assert_int_equal(inv.total_params, total);
+    const struct tmem_tensor *e = tensor_of(TMEM_TENSOR_KIND_ENC_REL_ATTN_BIAS),
+                             *d = tensor_of(TMEM_TENSOR_KIND_REL_ATTN_BIAS);
+    assert_non_null(e);
+    assert_non_null(d);
+    assert_true(e->rows == 32 && e->cols == 6 && e->count == 8);
+    assert_true(d->rows == 32 && d->cols == 6 && d->count == 8);
+    /* the published rounding and file size */
+    assert_true(inv.total_params >= UINT64_C(306500000) && inv.total_params < UINT64_C(307500000));
+    assert_true(4 * inv.total_params >= UINT64_C(1225000000) && 4 * inv.total_params < UINT64_C(1235000000));
+    assert_int_equal(preset_count("umt5-small"), UINT64_C(306601984));
+    assert_int_equal(preset_count("umt5-base"), UINT64_C(592043520));
+    assert_int_equal(preset_count("umt5-xl"), UINT64_C(3768356864));
+    /* mt5's code on the same config: one table per stack */
+    struct tmem_model mt;
+    parse("{\"model_type\": \"mt5\", \"d_ff\": 1024, \"d_kv\": 64, \"d_model\": 512, "
+          "\"num_decoder_layers\": 8, \"num_heads\": 6, \"num_layers\": 8, \"vocab_size\": 256384}",
+          &mt);
+    assert_int_equal(inv.total_params, UINT64_C(306601984) - 2 * 7 * 32 * 6);
+    assert_int_equal(tmem_family_from_class("UMT5ForConditionalGeneration"), TMEM_FAMILY_UMT5);
+}
+
+/* Pegasus (modeling_pegasus.py): BART's layers pre-LN, a final LayerNorm per
+ * stack, no layernorm_embedding, sinusoidal position tables. google/
+ * pegasus-large (d 1024, 16 heads, ffn 4096, 16 + 16 layers, vocab 96103,
+ * 1024 positions, tied), by hand:
+ *   shared             96103 · 1024                              =  98,409,472
+ *   positions          2 stacks · 1024 · 1024 (frozen sinusoids)  =   2,097,152
+ *   encoder layer      4·(1024² + 1024) + 1024·4096 + 4096
+ *                      + 4096·1024 + 1024 + 2·2·1024             =  12,596,224
+ *                      × 16 + final LayerNorm 2048               = 201,541,632
+ *   decoder layer      2·4,198,400 + 8,393,728 + 3·2·1024        =  16,796,672
+ *                      × 16 + 2048                               = 268,748,800
+ *   total                                                        = 570,797,056
+ * EVIDENCE: a public parameter-count table (pegasus 570,797,056 beside
+ * bert 109,482,240 and gpt-2 124,439,808, HF's bert-base-uncased and gpt2
+ * exactly); HF's safetensors widget for Pegasus checkpoints: 571M params,
+ * F32 (2.28 GB files: 4 B · 570,797,056 = 2,283,188,224). The paper's
+ * "568M" leaves the sinusoids out (568,699,904). pegasus-xsum (512
+ * positions): 570,797,056 − 2·512·1024 = 569,748,480. */
+static void pegasus_counts_its_published_total(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("pegasus-large")->config_json, &m);
+    assert_int_equal(m.family, TMEM_FAMILY_PEGASUS);
+    assert_true(m.sinusoidal_pos && m.relu_mlp && m.tied && m.final_norm && !m.embed_norm);
+    const uint64_t total = UINT64_C(98409472) + 2 * 1024 * 1024 + (UINT64_C(12596224) * 16 + 2048) +
+                           (UINT64_C(16796672) * 16 + 2048);
+    assert_int_equal(total, UINT64_C(570797056));
+    assert_int_equal(inv.total_params, total);
+    const struct tmem_tensor *pe = tensor_of(TMEM_TENSOR_KIND_ENC_POS_EMBD),
+                             *pd = tensor_of(TMEM_TENSOR_KIND_POS_EMBD);
+    assert_non_null(pe);
+    assert_non_null(pd);
+    assert_true(pe->rows == 1024 && pe->cols == 1024 && pd->rows == 1024 && pd->count == 1);
+    assert_null(tensor_of(TMEM_TENSOR_KIND_EMBED_NORM));
+    assert_null(tensor_of(TMEM_TENSOR_KIND_ENC_EMBED_NORM));
+    assert_int_equal(preset_count("pegasus-xsum"), UINT64_C(570797056) - 2 * 512 * 1024);
+    assert_int_equal(tmem_family_from_class("PegasusForConditionalGeneration"), TMEM_FAMILY_PEGASUS);
+}
+
+/* The training differences, by hand (bf16 pure, AdamW, b 2, s_enc 512,
+ * s_dec 128; pegasus-large's config: dropout and attention_dropout 0.1):
+ *   gradients   the sinusoids have requires_grad=False: (570,797,056 −
+ *               2,097,152) · 2 B = 1,137,399,808 (weights: all, 1,141,594,112)
+ *   encoder     per token: self-attention 2,056 (LayerNorm) + 2,048 + 4·2·1024
+ *               + 1,024 (mask) = 13,320; FFN 2,056 + 2,048 + 2·4096 (ReLU's
+ *               output is fc2's input) + 1,024 = 13,320; scores 2 + 1 + 2 = 5
+ *               16 × (1024 · 26,640 + 2·16·512·512 · 5) = 1,107,558,400
+ *   ends        per token 8 (ids) + 1,024 (embedding dropout mask) + 2,056
+ *               (final LayerNorm) + 2,048 (stack output) = 5,136, no position
+ *               ids (a frozen table saves none): (1024 + 256) · 5,136 = 6,574,080
+ * umt5-small (b 1, 512 / 114): T5's norms and gated FFN, per encoder token
+ * 8,708 + 20,996 = 29,704, scores 7: 8 × (512·29,704 + 6·512²·7) = 209,747,968. */
+static void train_pegasus_and_umt5_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("pegasus-large")->config_json, &m);
+    struct tmem_train_opts o;
+    train_plan(&o, 2, 512, 128);
+    static struct tmem_train_result r;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], UINT64_C(570797056) * 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_GRADS], (UINT64_C(570797056) - 2097152) * 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS],
+                     16 * (UINT64_C(1024) * 26640 + UINT64_C(2) * 16 * 512 * 512 * 5));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(1107558400));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], (UINT64_C(1024) + 256) * 5136);
+
+    parse(tmem_preset_find("umt5-small")->config_json, &m);
+    train_plan(&o, 1, 512, 114);
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS],
+                     8 * (UINT64_C(512) * 29704 + UINT64_C(6) * 512 * 512 * 7));
+    assert_int_equal(r.item_bytes[TMEM_TI_GRADS], UINT64_C(306601984) * 2);
+}
+
+/* infer --engine hf runs both as the other encoder-decoders: umt5-small b 1,
+ * prompt 512, gen 64: cross KV 512 · 2 · 8 layers · 6 heads · 64 · 2 B
+ * = 6,291,456; self KV 64 · 12,288 = 786,432; TTFT = the encoder's step +
+ * the first decoder step (both > 0). pegasus-large: cross 512 · 2 · 16 ·
+ * 16 · 64 · 2 B = 33,554,432. */
+static void infer_umt5_and_pegasus(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("umt5-small")->config_json, &m);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100");
+    o.engine = TMEM_ENGINE_HF;
+    tmem_infer_engine_defaults(&o);
+    o.batch = 1;
+    o.prompt_tokens = 512;
+    o.gen_tokens = 64;
+    static struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(6291456));
+    assert_int_equal(entry(&r.ledger, "self-attention KV"), UINT64_C(786432));
+    assert_true(r.timing.encoder_s > 0 && r.timing.ttft_s > r.timing.encoder_s);
+    parse(tmem_preset_find("pegasus-large")->config_json, &m);
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(33554432));
+    assert_int_equal(r.weight_bytes, UINT64_C(570797056) * 2);
+}
+
 /* A checkpoint's T5 and BART tensor names land in the groups of tmem's
  * inventory (shared: the embedding; relative_attention_bias: an embedding
  * table; SelfAttention / EncDecAttention / encoder_attn: attention;
@@ -882,6 +1067,10 @@ int main(void)
         cmocka_unit_test(checkpoint_names_are_classified),
         cmocka_unit_test(infer_hf_self_and_cross_kv_by_hand),
         cmocka_unit_test(infer_t5_small_timing_by_hand),
+        cmocka_unit_test(umt5_counts_per_layer_bias_tables),
+        cmocka_unit_test(pegasus_counts_its_published_total),
+        cmocka_unit_test(train_pegasus_and_umt5_by_hand),
+        cmocka_unit_test(infer_umt5_and_pegasus),
         cmocka_unit_test(train_t5_small_by_hand),
         cmocka_unit_test(train_t5_small_step_time_by_hand),
         cmocka_unit_test(train_flan_t5_gated_by_hand),
