@@ -167,6 +167,7 @@ enum tmem_ref_model tmem_ref_model_from_name(const char *s);
 
 #define TMEM_RL_GROUP_SIZE 8u          /* TRL GRPOConfig num_generations default */
 #define TMEM_RL_ROLLOUT_WEIGHT_BYTES 2u /* the engine's weights in bf16 (verl rollout.dtype: bfloat16) */
+#define TMEM_RL_COMPLETION_LEN 256u    /* TRL GRPOConfig max_completion_length default (at most half of --seq) */
 
 /* Named defaults (printed with every result; each is overridable). */
 #define TMEM_TRAIN_CUDA_OVERHEAD_BYTES (UINT64_C(768) << 20) /* CUDA context 512 MiB + cuBLAS/NCCL workspaces 256 MiB */
@@ -237,6 +238,8 @@ struct tmem_train_opts {
                                    its adapters disabled) */
     enum tmem_rl rl;            /* GRPO / PPO: micro_batch counts completions */
     uint64_t group_size;        /* GRPO: completions per prompt (0: TMEM_RL_GROUP_SIZE) */
+    uint64_t completion_len;    /* --rl: tokens generated per completion, part of seq (TRL
+                                   max_completion_length; 0: tmem_train_completion_len's default) */
     bool critic;                /* PPO: a trained value model, the policy's architecture with a
                                    d_model × 1 value head for the lm_head */
     uint64_t reward_params;     /* a frozen reward model's parameters (0: none, a rule-based reward) */
@@ -254,6 +257,11 @@ struct tmem_train_opts {
 };
 
 void tmem_train_opts_default(struct tmem_train_opts *o);
+
+/* --rl: the tokens a completion generates, of the plan's seq tokens (the
+ * rest is its prompt): completion_len, or TMEM_RL_COMPLETION_LEN but at
+ * most seq / 2. */
+uint64_t tmem_train_completion_len(const struct tmem_train_opts *o, uint64_t seq);
 
 /* Whether a plan has phase p (the rollout phase only with --rl). */
 bool tmem_train_phase_used(const struct tmem_train_opts *o, enum tmem_phase p);
@@ -866,6 +874,16 @@ struct tmem_train_time {
     uint64_t hardware_flops;         /* with recompute and DPO's reference forward */
     double flops_per_token;          /* the job's model FLOPs per token trained (6·N + attention) */
     bool crosses_nodes;              /* some group uses the network */
+    /* --rl (0 otherwise), in step_s: the rollout's generation on this GPU
+     * (infer's roofline, timing.c: TTFT + g × TPOT), the weight copy into a
+     * colocated engine, and the scoring forwards over the completions */
+    double rollout_s;                /* rollout_prefill_s + rollout_decode_s + weight_sync_s */
+    double rollout_prefill_s;        /* the prompts' prefill (infer's TTFT) */
+    double rollout_decode_s;         /* g decode steps at the mid-generation TPOT */
+    double weight_sync_s;            /* colocated vLLM: engine weights read and written at HBM rate */
+    double score_s;                  /* reference, reward and critic forwards (and the critic's update) */
+    uint64_t rollout_batch;          /* sequences one engine generates at once */
+    uint64_t rollout_prompt, rollout_completion; /* tokens of each */
 };
 
 /* --explain: each item's formula, symbols = values; compute's matmuls in
@@ -875,6 +893,8 @@ struct tmem_train_time_text {
     char formula[TMEM_TT_COUNT][TMEM_TIME_FORMULA_LEN];
     char attn_formula[TMEM_TIME_FORMULA_LEN];
     char step_formula[TMEM_TIME_FORMULA_LEN];
+    char rollout_formula[TMEM_TIME_FORMULA_LEN]; /* --rl: the generation's terms */
+    char score_formula[TMEM_TIME_FORMULA_LEN];   /* --rl: the scoring forwards' FLOPs */
 };
 
 /* Seconds to train `tokens` tokens at t's throughput: how a fix that

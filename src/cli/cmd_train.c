@@ -22,13 +22,13 @@ struct train_flags {
     struct u64_opt nodes, tokens;
     const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *kernels, *framework, *dropout, *gpu,
         *deepspeed, *lora_targets, *base_quant, *modules_to_save, *rl, *ref_model, *critic, *reward_model;
-    struct u64_opt group_size, rollout_tp;
+    struct u64_opt group_size, rollout_tp, completion_len;
     struct real_opt rollout_util;
     bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo, rollout_sleep;
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 72
+#define N_TRAIN_ROWS 73
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -98,6 +98,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .choice = tmem__choice_rl, .def = OPT_DEFAULT_TEXT(tmem_rl_name(d.rl))},
         {OPT_ROW("--group-size", OPT_U64, "G", "GRPO: completions per prompt (TRL num_generations; must divide micro-batch × grad-accum × dp)", &t->group_size),
          .def = OPT_DEFAULT_U64(TMEM_RL_GROUP_SIZE)},
+        {OPT_ROW("--completion-len", OPT_U64, "N", "--rl: tokens generated per completion, part of --seq (TRL max_completion_length; default 256, at most half of --seq)", &t->completion_len)},
         {OPT_ROW("--ref-model", OPT_STR, "S", "DPO / --rl frozen reference: a copy on the GPU, none (TRL GRPO beta 0.0), or offload (host); none with LoRA", &t->ref_model),
          .choice = tmem__choice_ref_model, .def = OPT_DEFAULT_TEXT(tmem_ref_model_name(d.ref_model))},
         {OPT_ROW("--critic", OPT_STR, "S", "PPO value model: same (the policy's architecture, a d_model × 1 value head, trained) or none; default same with --rl ppo", &t->critic),
@@ -273,6 +274,13 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
         o->rollout_util_ppm = (uint32_t)(t->rollout_util.v * 1e6 + 0.5);
         if (o->rollout_util_ppm > 999999)
             o->rollout_util_ppm = 999999;
+    }
+    if (t->completion_len.set) {
+        if (t->completion_len.v == 0) {
+            cli_error("--completion-len", "must be at least 1 token", NULL);
+            return 2;
+        }
+        o->completion_len = t->completion_len.v;
     }
     if (t->rollout_tp.set)
         o->rollout_tp = t->rollout_tp.v;

@@ -229,6 +229,13 @@ void tmem_train_opts_default(struct tmem_train_opts *o)
     o->rollout_tp = 1;
 }
 
+uint64_t tmem_train_completion_len(const struct tmem_train_opts *o, uint64_t seq)
+{
+    if (o->completion_len != 0)
+        return o->completion_len;
+    return seq / 2 < TMEM_RL_COMPLETION_LEN ? seq / 2 : TMEM_RL_COMPLETION_LEN;
+}
+
 /* ------------------------------------------------------------ validation */
 
 static uint64_t plan_seq(const struct tmem_model *m, const struct tmem_train_opts *o)
@@ -264,7 +271,8 @@ static enum tmem_status validate_post(const struct tmem_model *m, const struct t
                           : o->rollout_sleep ? "--rollout-sleep"
                           : o->rollout_tp != 1 ? "--rollout-tp"
                           : o->critic ? "--critic"
-                          : o->group_size != 0 ? "--group-size" : NULL;
+                          : o->group_size != 0 ? "--group-size"
+                          : o->completion_len != 0 ? "--completion-len" : NULL;
     if (!rl && rl_flag != NULL)
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, rl_flag, "a post-training option needs --rl grpo|ppo");
     if (!rl)
@@ -293,6 +301,9 @@ static enum tmem_status validate_post(const struct tmem_model *m, const struct t
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--critic",
                              "an offloaded or paged critic is not modelled");
     }
+    if (o->completion_len != 0 && o->completion_len >= plan_seq(m, o))
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--completion-len",
+                         "the completion is part of --seq (prompt + completion): give less than --seq");
     TRY(tmem__check_range(err, "--rollout-memory-utilization", o->rollout_util_ppm, 0, 999999));
     TRY(tmem__check_range(err, "--rollout-tp", o->rollout_tp, 1, TMEM_MAX_TRAIN_GPUS));
     TRY(tmem__check_divides(err, "--rollout-tp", o->rollout_tp, "n_head", m->n_head));

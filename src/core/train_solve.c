@@ -541,7 +541,8 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
                    "gpu_memory_utilization 0.5, OpenRLHF --vllm.gpu_memory_utilization 0.95); "
                    "without --rollout-sleep it stays through training (TRL vllm_enable_sleep_mode "
                    "False, OpenRLHF --vllm.enable_sleep off; verl free_cache_engine True sleeps); "
-                   "without the flag generation is not counted (a separate engine). The step time "
-                   "is the policy's update only: no generation, reference, reward or critic pass";
+                   "without the flag its memory is not counted (HF generate on the training GPU). The "
+                   "step time adds the rollout (infer's TTFT + completion × TPOT: vLLM with the flag, "
+                   "else HF generate) and the scoring forwards (reference, reward, critic)";
     return n;
 }

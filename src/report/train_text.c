@@ -294,6 +294,17 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
             tmem__fmt_seconds(a, sizeof a, t->step_s), tmem__fmt_seconds(b, sizeof b, t->item_s[TMEM_TT_COMPUTE]),
             tmem__fmt_seconds(c, sizeof c, t->item_s[TMEM_TT_RECOMPUTE]), tmem__fmt_seconds(d, sizeof d, t->item_s[TMEM_TT_BUBBLE]),
             tmem__fmt_seconds(e, sizeof e, comm));
+    if (v->opts->rl != TMEM_RL_NONE) {
+        char f[32], g[32];
+        fprintf(out, "  + rollout %s = prefill %s + decode %s (%llu × %llu tokens after %llu-token prompts) + weight sync %s\n",
+                tmem__fmt_seconds(a, sizeof a, t->rollout_s), tmem__fmt_seconds(b, sizeof b, t->rollout_prefill_s),
+                tmem__fmt_seconds(c, sizeof c, t->rollout_decode_s), (unsigned long long)t->rollout_batch,
+                (unsigned long long)t->rollout_completion, (unsigned long long)t->rollout_prompt,
+                tmem__fmt_seconds(d, sizeof d, t->weight_sync_s));
+        fprintf(out, "  + scoring %s (reference, reward and critic forwards over the completions%s); update %s\n",
+                tmem__fmt_seconds(f, sizeof f, t->score_s), v->opts->critic ? ", the critic's update" : "",
+                tmem__fmt_seconds(g, sizeof g, t->step_s - t->rollout_s - t->score_s));
+    }
     fprintf(out, "  %.0f tokens/s, %.0f per GPU; MFU %.1f %%, HFU %.1f %%; m = %llu micro-batches per step of %llu × %llu tokens\n",
             t->tokens_per_s, t->tokens_per_s_per_gpu, t->mfu * 100.0, t->hfu * 100.0,
             (unsigned long long)t->micro_batches, (unsigned long long)v->opts->micro_batch,
@@ -320,6 +331,11 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
         if (i == TMEM_TT_COMPUTE)
             fprintf(out, "  %-9s %s\n", "", tx->attn_formula);
         fprintf(out, "  %-9s (%s)\n", "", tmem_time_item_rule((enum tmem_time_item)i));
+    }
+    if (v->opts->rl != TMEM_RL_NONE) {
+        fprintf(out, "  %-9s %s\n", "rollout", tx->rollout_formula);
+        if (tx->score_formula[0] != '\0')
+            fprintf(out, "  %-9s %s\n", "scoring", tx->score_formula);
     }
     fprintf(out, "  step      %s\n", tx->step_formula);
     fprintf(out, "  FLOPs per token trained: %.4g (%s + attention, forward and backward)\n", t->flops_per_token,
@@ -567,6 +583,16 @@ struct tmem_json *tmem__report_timing_json(const struct tmem_train_time *t, cons
     tmem__json_set_real(o, "bubble_s", t->item_s[TMEM_TT_BUBBLE]);
     tmem__json_set_real(o, "bubble_fraction", t->bubble_fraction);
     tmem__json_set_real(o, "offload_s", t->item_s[TMEM_TT_OFFLOAD]);
+    if (t->rollout_batch != 0) { /* --rl */
+        tmem__json_set_real(o, "rollout_s", t->rollout_s);
+        tmem__json_set_real(o, "rollout_prefill_s", t->rollout_prefill_s);
+        tmem__json_set_real(o, "rollout_decode_s", t->rollout_decode_s);
+        tmem__json_set_real(o, "weight_sync_s", t->weight_sync_s);
+        tmem__json_set_real(o, "score_s", t->score_s);
+        tmem__json_set_u64(o, "rollout_batch", t->rollout_batch);
+        tmem__json_set_u64(o, "rollout_prompt_tokens", t->rollout_prompt);
+        tmem__json_set_u64(o, "rollout_completion_tokens", t->rollout_completion);
+    }
     struct tmem_json *c = tmem__json_object(), *e = tmem__json_object();
     static const enum tmem_time_item comm[] = {TMEM_TT_DP, TMEM_TT_TP, TMEM_TT_PP, TMEM_TT_CP, TMEM_TT_EP};
     for (size_t i = 0; i < sizeof comm / sizeof comm[0]; i++) {
@@ -641,6 +667,7 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
         tmem__json_set_u64(rl, "rollout_memory_utilization_ppm", o->rollout_util_ppm);
         tmem__json_set_u64(rl, "rollout_tp", o->rollout_tp);
         tmem__json_set_bool(rl, "rollout_sleep", o->rollout_sleep);
+        tmem__json_set_u64(rl, "completion_len", tmem_train_completion_len(o, r->seq));
         tmem__json_set_obj(plan, "rl", rl);
     }
     tmem__json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));
