@@ -248,6 +248,9 @@ struct tmem_train_opts {
                                    offloaded, its KV cache freed) */
     uint64_t rollout_tp;        /* the engine's tensor parallel degree (1) */
     uint64_t rollout_capacity_bytes; /* the GPU memory the utilization is a fraction of */
+    bool gen_gather_per_layer;  /* --rl, HF generate under ZeRO-3: gather one layer at a time
+                                   (TRL ds3_gather_for_generation False; default True: the
+                                   whole policy is gathered on each GPU for generation) */
 
     /* --deepspeed-estimator: DeepSpeed's own model-states estimate instead */
     bool deepspeed_estimator;
@@ -422,6 +425,8 @@ enum tmem_train_item {
     TMEM_TI_CRITIC_STATES,  /* its master weights and optimizer states */
     TMEM_TI_ROLLOUT_WEIGHTS,/* --rollout-memory-utilization: the engine's copy of the weights */
     TMEM_TI_ROLLOUT_KV,     /* and its KV cache pool: the rest of utilization × GPU memory */
+    TMEM_TI_GEN_KV,         /* --rl without an engine: HF generate's KV cache and logits on the training GPU */
+    TMEM_TI_GEN_GATHER,     /* and under ZeRO-3 the policy gathered whole for it (ds3_gather_for_generation) */
     TMEM_TI_GRADS,
     TMEM_TI_GRADS_FP32,
     TMEM_TI_MASTER,

@@ -24,11 +24,11 @@ struct train_flags {
         *deepspeed, *lora_targets, *base_quant, *modules_to_save, *rl, *ref_model, *critic, *reward_model;
     struct u64_opt group_size, rollout_tp, completion_len;
     struct real_opt rollout_util;
-    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo, rollout_sleep;
+    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo, rollout_sleep, gen_gather_per_layer;
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 73
+#define N_TRAIN_ROWS 74
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -108,6 +108,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
         {OPT_ROW("--rollout-memory-utilization", OPT_REAL, "F", "--rl: a colocated vLLM engine takes F × the --gpu's memory (weights copy + KV cache); TRL 0.3, verl 0.5, OpenRLHF 0.95", &t->rollout_util)},
         {OPT_ROW("--rollout-tp", OPT_U64, "N", "the colocated engine's tensor parallel degree (verl 2, TRL and OpenRLHF 1)", &t->rollout_tp),
          .def = OPT_DEFAULT_U64(d.rollout_tp)},
+        {OPT_ROW("--gen-gather-per-layer", OPT_FLAG, NULL, "--rl with HF generate under ZeRO-3: gather one layer at a time for generation (TRL ds3_gather_for_generation False; default: the whole policy)", &t->gen_gather_per_layer)},
         {OPT_ROW("--rollout-sleep", OPT_FLAG, NULL, "the engine sleeps while the policy trains (verl free_cache_engine True; TRL vllm_enable_sleep_mode, OpenRLHF --vllm.enable_sleep)", &t->rollout_sleep)},
         {OPT_ROW("--fp32-grad-accum", OPT_FLAG, NULL, "keep an fp32 gradient buffer (16-bit mixed policies)", &t->fp32_grads)},
         {OPT_ROW("--fused-ce", OPT_FLAG, NULL, "chunked logits + loss (fused linear cross-entropy)", &t->fused_ce)},
@@ -285,6 +286,7 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
     if (t->rollout_tp.set)
         o->rollout_tp = t->rollout_tp.v;
     o->rollout_sleep = t->rollout_sleep;
+    o->gen_gather_per_layer = t->gen_gather_per_layer;
     if (t->base_quant) {
         if ((k = tmem__pick(opts, n_opts, "--base-quant", t->base_quant, "base quantization",
                       (int)tmem_base_quant_from_name(t->base_quant), TMEM_BASE_QUANT_COUNT)) < 0)

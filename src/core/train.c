@@ -14,6 +14,7 @@
 #include "tensor_kind.h"
 #include "peak.h"
 #include "train_internal.h"
+#include "tmem/infer.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -272,7 +273,8 @@ static enum tmem_status validate_post(const struct tmem_model *m, const struct t
                           : o->rollout_tp != 1 ? "--rollout-tp"
                           : o->critic ? "--critic"
                           : o->group_size != 0 ? "--group-size"
-                          : o->completion_len != 0 ? "--completion-len" : NULL;
+                          : o->completion_len != 0 ? "--completion-len"
+                          : o->gen_gather_per_layer ? "--gen-gather-per-layer" : NULL;
     if (!rl && rl_flag != NULL)
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, rl_flag, "a post-training option needs --rl grpo|ppo");
     if (!rl)
@@ -300,6 +302,20 @@ static enum tmem_status validate_post(const struct tmem_model *m, const struct t
         if (o->offload != TMEM_OFFLOAD_NONE || o->optimizer == TMEM_OPTIMIZER_PAGED_ADAMW)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--critic",
                              "an offloaded or paged critic is not modelled");
+    }
+    if (o->gen_gather_per_layer && o->zero != 3)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--gen-gather-per-layer",
+                         "ZeRO-3's gather for generation: give --zero 3");
+    if (o->gen_gather_per_layer && o->rollout_util_ppm != 0)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--gen-gather-per-layer",
+                         "HF generate's gather (TRL: not compatible with vLLM generation)");
+    if (o->rollout_util_ppm == 0) { /* HF generate on the training GPU: its KV cache */
+        struct tmem_kv_layout kv;
+        TRY(tmem_kv_layout(m, TMEM_KV_BF16, 1, 0, m->n_layer, &kv, err));
+        uint64_t n;
+        if (!tmem_mul_u64(o->micro_batch, o->grad_accum ? o->grad_accum : 1, &n))
+            return tmem__fail(err, TMEM_ERR_OVERFLOW, "--micro-batch", "the generation batch does not fit in 64 bits");
+        (void)n;
     }
     if (o->completion_len != 0 && o->completion_len >= plan_seq(m, o))
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--completion-len",
@@ -815,6 +831,8 @@ static const struct {
     [TMEM_TI_CRITIC_STATES] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
     [TMEM_TI_ROLLOUT_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
     [TMEM_TI_ROLLOUT_KV] = {TMEM_BUCKET_KV_CACHE, ALL_PHASES, false},
+    [TMEM_TI_GEN_KV] = {TMEM_BUCKET_KV_CACHE, PH(TMEM_PHASE_ROLLOUT), false},
+    [TMEM_TI_GEN_GATHER] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, PH(TMEM_PHASE_ROLLOUT), false},
     [TMEM_TI_GRADS] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
     [TMEM_TI_GRADS_FP32] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
     [TMEM_TI_MASTER] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
@@ -863,6 +881,10 @@ static uint32_t item_phases(const struct tmem_train_ctx *c, enum tmem_train_item
         return c->o->rollout_sleep ? PH(TMEM_PHASE_ROLLOUT) : ph | PH(TMEM_PHASE_ROLLOUT);
     if (grads)
         return c->grads_persistent ? ph | PH(TMEM_PHASE_ROLLOUT) : ph;
+    /* HF generate under ZeRO-3 with ds3_gather_for_generation False: the
+     * layer-by-layer gathers of the forward run the generation too */
+    if (it == TMEM_TI_GATHERED && c->o->zero == 3 && c->o->rollout_util_ppm == 0 && c->o->gen_gather_per_layer)
+        return ph | PH(TMEM_PHASE_ROLLOUT);
 #define TI(x) (UINT64_C(1) << TMEM_TI_##x)
     _Static_assert(TMEM_TI_COUNT <= 64, "the items fit a 64-bit mask");
     const uint64_t resident = TI(WEIGHTS) | TI(REF_WEIGHTS) | TI(REWARD_WEIGHTS) | TI(CRITIC_WEIGHTS) |
@@ -1157,6 +1179,42 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
             tmem__term_div_ceil(t, "rollout tp", o->rollout_tp);
         return;
     }
+    case TMEM_TI_GEN_KV: {
+        /* TRL's default (use_vllm False): HF generate on the training GPU
+         * over the local generation batch, per_device_train_batch_size ×
+         * steps_per_generation (= grad-accum) completions at once; its
+         * DynamicCache holds prompt + completion = s tokens of every layer
+         * in the compute dtype (bf16: unpaged, no TP), and each step's
+         * last-position logits in fp32 (generate's next_token_logits) */
+        if (o->rl == TMEM_RL_NONE || o->rollout_util_ppm != 0)
+            return;
+        struct tmem_kv_layout kv;
+        if (tmem_kv_layout(c->m, TMEM_KV_BF16, 1, 0, c->m->n_layer, &kv, NULL) != TMEM_OK)
+            return; /* validated: validate_post */
+        uint64_t n = o->micro_batch * (o->grad_accum ? o->grad_accum : 1); /* checked in validate_post */
+        tmem__term_mul(t, "b × grad-accum", n);
+        tmem__term_mul(t, "s", c->seq);
+        tmem__term_mul(t, "KV B/token", kv.bytes_per_token);
+        if (kv.state_bytes_per_seq != 0) {
+            tmem__term_plus(t, "b × grad-accum", n);
+            tmem__term_mul(t, "SSM state B", kv.state_bytes_per_seq);
+        }
+        tmem__term_plus(t, "b × grad-accum", n);
+        tmem__term_mul(t, "V", c->m->n_vocab);
+        tmem__term_mul(t, "4 B (fp32 logits)", 4);
+        return;
+    }
+    case TMEM_TI_GEN_GATHER:
+        /* TRL GRPOConfig ds3_gather_for_generation True (default): ZeRO-3's
+         * parameters are gathered whole on each GPU for generation (the
+         * whole less the shard at rest); False: layer by layer, ZeRO-3's
+         * live parameters (TMEM_TI_GATHERED) stay through the rollout */
+        if (o->rl == TMEM_RL_NONE || o->rollout_util_ppm != 0 || o->zero != 3 || l->shard < 2 ||
+            o->gen_gather_per_layer)
+            return;
+        sharded(c, t, c->wb, false, "weight bytes", false);
+        sharded(c, t, c->wb, true, "weight bytes", true);
+        return;
     case TMEM_TI_GRADS:
         if (o->optimizer_in_backward) { /* one gradient at a time: stepped, then freed */
             tmem__term_mul(t, "largest trainable tensor", c->tr_largest);
@@ -2137,6 +2195,8 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     case TMEM_TI_CRITIC_STATES: tmem__sb_str(&sb, "critic master + optimizer states"); break;
     case TMEM_TI_ROLLOUT_WEIGHTS: tmem__sb_str(&sb, "rollout engine weights (bf16)"); break;
     case TMEM_TI_ROLLOUT_KV: tmem__sb_str(&sb, "rollout engine KV cache"); break;
+    case TMEM_TI_GEN_KV: tmem__sb_str(&sb, "generation KV cache + logits (HF generate)"); break;
+    case TMEM_TI_GEN_GATHER: tmem__sb_str(&sb, "ZeRO-3 policy gathered for generation"); break;
     default: tmem__sb_str(&sb, "?"); break;
     }
 }

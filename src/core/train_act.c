@@ -627,6 +627,8 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
     case TMEM_TI_CRITIC_STATES:
     case TMEM_TI_ROLLOUT_WEIGHTS:
     case TMEM_TI_ROLLOUT_KV:
+    case TMEM_TI_GEN_KV:
+    case TMEM_TI_GEN_GATHER:
     case TMEM_TI_GRADS:
     case TMEM_TI_GRADS_FP32:
     case TMEM_TI_MASTER:

@@ -541,7 +541,9 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
                    "gpu_memory_utilization 0.5, OpenRLHF --vllm.gpu_memory_utilization 0.95); "
                    "without --rollout-sleep it stays through training (TRL vllm_enable_sleep_mode "
                    "False, OpenRLHF --vllm.enable_sleep off; verl free_cache_engine True sleeps); "
-                   "without the flag its memory is not counted (HF generate on the training GPU). The "
+                   "without the flag TRL's default, HF generate on the training GPU: its KV cache and "
+                   "fp32 last-token logits in the rollout phase, under ZeRO-3 the policy gathered "
+                   "whole (ds3_gather_for_generation True; --gen-gather-per-layer: False). The "
                    "step time adds the rollout (infer's TTFT + completion × TPOT: vLLM with the flag, "
                    "else HF generate) and the scoring forwards (reference, reward, critic)";
     return n;

@@ -377,6 +377,83 @@ static void ppo_scoring_by_hand(void **state)
     near(t.score_s, mm / (989.4e12 * 0.40) + 5.0 * 360777252864.0 / (989.4e12 * 0.35));
 }
 
+/* TRL's default, use_vllm False: HF generate on the training GPU over the
+ * local generation batch (b × grad-accum completions), its DynamicCache
+ * for s = prompt + completion tokens of every layer, bf16, and fp32
+ * last-token logits, in the rollout phase only:
+ *   KV a token  2 (k, v) × 24 layers × 2 KV heads × 64 × 2 B = 12,288 B
+ *   b = 8, s = 1024: 8 × 1024 × 12,288 + 8 × 151,936 × 4 B
+ *              = 100,663,296 + 4,861,952 = 105,525,248 B
+ *   grad-accum 4: 32 × 1024 × 12,288 + 32 × 151,936 × 4 = 422,100,992 B
+ * ZeRO-3 over 8 GPUs (TRL ds3_gather_for_generation True): the policy
+ * gathered whole, less its shard at rest: 2 × P − 2 × P / 8 =
+ * 988,065,536 − 123,508,192 = 864,557,344 B; False (--gen-gather-per-
+ * layer): none, ZeRO-3's live parameters stay through the rollout. */
+static void hf_generate_memory_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    grpo_plan(&o);
+    struct tmem_train_result r;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_GEN_KV], U64(105525248));
+    assert_int_equal(r.item_phases[TMEM_TI_GEN_KV], 1u << TMEM_PHASE_ROLLOUT);
+    assert_int_equal(r.item_bytes[TMEM_TI_GEN_GATHER], 0);
+    static struct tmem_ledger l;
+    assert_int_equal(tmem_train_ledger(&qwen, &qwen_inv, &o, &r, TMEM_PHASE_ROLLOUT, false, &l, NULL), TMEM_OK);
+    int named = 0;
+    for (uint32_t i = 0; i < l.n_entries; i++)
+        if (strcmp(l.entries[i].label, "generation KV cache + logits (HF generate)") == 0) {
+            named++;
+            assert_int_equal(l.entries[i].bytes, U64(105525248));
+            assert_string_equal(l.entries[i].formula,
+                                "b × grad-accum × s × KV B/token + b × grad-accum × V × 4 B (fp32 logits) = "
+                                "8 × 1024 × 12288 + 8 × 151936 × 4");
+        }
+    assert_int_equal(named, 1);
+    o.grad_accum = 4;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_GEN_KV], U64(422100992));
+    /* a colocated engine generates instead: no HF cache */
+    grpo_plan(&o);
+    o.rollout_util_ppm = 300000;
+    o.rollout_capacity_bytes = H100;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_GEN_KV], 0);
+    /* ZeRO-3 over 8 GPUs */
+    grpo_plan(&o);
+    o.gpus = 8;
+    o.zero = 3;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_GEN_GATHER], U64(864557344));
+    assert_int_equal(r.item_phases[TMEM_TI_GEN_GATHER], 1u << TMEM_PHASE_ROLLOUT);
+    assert_false(r.item_phases[TMEM_TI_GATHERED] & (1u << TMEM_PHASE_ROLLOUT));
+    o.gen_gather_per_layer = true;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_GEN_GATHER], 0);
+    assert_true(r.item_phases[TMEM_TI_GATHERED] & (1u << TMEM_PHASE_ROLLOUT));
+    /* the peak is the larger of generation and update: b = 1, s = 4096,
+     * one GPU; grad-accum 512 holds 512 × 4096 × 12,288 = 25,769,803,776 B
+     * of KV for generation, more than the update's activations and logits;
+     * grad-accum 64 (3,221,225,472 B) does not */
+    grpo_plan(&o);
+    o.micro_batch = 1;
+    o.seq = 4096;
+    o.grad_accum = 512;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.item_bytes[TMEM_TI_GEN_KV], U64(25769803776) + 512 * U64(151936) * 4);
+    assert_int_equal(r.peak_phase, TMEM_PHASE_ROLLOUT);
+    o.grad_accum = 64;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+    assert_int_equal(r.peak_phase, TMEM_PHASE_BACKWARD);
+    /* refused: per-layer gathering without ZeRO-3, or beside vLLM */
+    struct tmem_error err;
+    grpo_plan(&o);
+    o.gen_gather_per_layer = true;
+    assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, &err), TMEM_ERR_INCONSISTENT);
+    assert_string_equal(err.where, "--gen-gather-per-layer");
+}
+
 int main(void)
 {
     tmem_test_load("qwen2.5-0.5b", &qwen, &qwen_inv);
@@ -387,6 +464,7 @@ int main(void)
         cmocka_unit_test(refused_plans),
         cmocka_unit_test(grpo_step_time_by_hand),
         cmocka_unit_test(ppo_scoring_by_hand),
+        cmocka_unit_test(hf_generate_memory_by_hand),
     };
     return cmocka_run_group_tests_name("rl", tests, NULL, NULL);
 }
