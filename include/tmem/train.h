@@ -936,7 +936,9 @@ struct tmem_train_solution {
 };
 
 /* The largest micro-batch in [1, TMEM_MAX_MICRO_BATCH] whose peak (o's
- * other fields as given, o->micro_batch ignored) fits in capacity_bytes.
+ * other fields as given, o->micro_batch ignored) fits in capacity_bytes;
+ * with --rl grpo a multiple of G / gcd(G, grad-accum × dp), so that a
+ * step's completions hold whole groups of G.
  * Errors are the plan's own (tmem_train_validate at micro-batch 1). */
 enum tmem_status tmem_train_max_micro_batch(const struct tmem_model *m, const struct tmem_inventory *inv,
                                             const struct tmem_train_opts *o, uint64_t capacity_bytes,

@@ -579,11 +579,6 @@ int cmd_train(int argc, char **argv)
             cli_error(flag, "max is not solved with --deepspeed-estimator (its estimate has no activations)", NULL);
             return 2;
         }
-        if (t.micro_batch.max && o.rl == TMEM_RL_GRPO) {
-            cli_error(flag, "max is not solved with --rl grpo (a micro-batch holds whole groups of --group-size)",
-                      "give a multiple of the group size, or solve --seq max");
-            return 2;
-        }
     }
     if (t.per_stage && o.pp > TMEM_MAX_PP_STAGES) {
         cli_error("--per-stage", "too many stages", NULL);

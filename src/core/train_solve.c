@@ -5,6 +5,7 @@
  * in words, ordered by a stated rule), and the notes a plan needs beyond
  * its ledger. Every number comes from tmem_train_compute; nothing here
  * computes bytes itself. Pure: no I/O, no allocation, no globals. */
+#include "checked.h"
 #include "error.h"
 #include "sb.h"
 #include "tmem/train.h"
@@ -30,7 +31,7 @@ static enum tmem_status peak_at(const struct tmem_model *m, const struct tmem_in
     if (ax->seq)
         t.seq = k * ax->step; /* k ≤ limit_k = limit / step: no overflow */
     else
-        t.micro_batch = k;
+        t.micro_batch = k * ax->step; /* k ≤ limit_k = TMEM_MAX_MICRO_BATCH / step */
     struct tmem_train_result r;
     struct tmem_error e = {0};
     s->evaluations++;
@@ -103,7 +104,29 @@ enum tmem_status tmem_train_max_micro_batch(const struct tmem_model *m, const st
 {
     if (o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no plan given");
-    const struct axis ax = {false, 1, TMEM_MAX_MICRO_BATCH};
+    /* GRPO: the completions of a step, micro-batch × grad-accum × dp, hold
+     * whole groups (TRL GRPOConfig: the effective batch "must be evenly
+     * divisible by" num_generations): the micro-batch steps by
+     * G / gcd(G, grad-accum × dp) */
+    uint64_t step = 1;
+    if (o->rl == TMEM_RL_GRPO) {
+        uint64_t g = o->group_size != 0 ? o->group_size : TMEM_RL_GROUP_SIZE;
+        uint64_t mp = o->tp * o->pp * o->cp;
+        uint64_t dp = o->gpus != 0 && mp != 0 ? o->gpus / mp : (o->dp != 0 ? o->dp : 1);
+        uint64_t ga = o->grad_accum != 0 ? o->grad_accum : 1, rest = 0;
+        if (g != 0 && tmem_mul_u64(ga, dp != 0 ? dp : 1, &rest)) {
+            uint64_t a = g, b = rest % g; /* gcd(g, rest) */
+            while (b != 0) {
+                uint64_t t = a % b;
+                a = b;
+                b = t;
+            }
+            step = g / a;
+        }
+    }
+    struct axis ax = {false, step, TMEM_MAX_MICRO_BATCH / step};
+    if (ax.limit_k == 0)
+        ax.limit_k = 1; /* a group larger than any micro-batch: the plan's own error */
     return solve(m, inv, o, &ax, capacity_bytes, out, err);
 }
 

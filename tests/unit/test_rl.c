@@ -454,6 +454,41 @@ static void hf_generate_memory_by_hand(void **state)
     assert_string_equal(err.where, "--gen-gather-per-layer");
 }
 
+/* --micro-batch max with GRPO: a step's completions (micro-batch ×
+ * grad-accum × dp) hold whole groups, so the solver steps by G / gcd(G,
+ * grad-accum × dp): G 8, grad-accum 2: 4; G 8 over dp 8 with grad-accum
+ * 1: 1 (any micro-batch); G 6, grad-accum 4: 3. The value fits, the next
+ * multiple does not (each checked with tmem_train_compute). */
+static void grpo_micro_batch_max_steps_by_groups(void **state)
+{
+    (void)state;
+    struct tmem_train_opts o;
+    grpo_plan(&o);
+    o.rollout_util_ppm = 300000;
+    o.rollout_capacity_bytes = H100;
+    struct tmem_train_solution s;
+    struct tmem_train_result r;
+    static const struct {
+        uint64_t g, ga, gpus, step;
+    } cases[] = {{8, 2, 1, 4}, {8, 1, 8, 1}, {6, 4, 1, 3}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        o.group_size = cases[i].g;
+        o.grad_accum = cases[i].ga;
+        o.gpus = cases[i].gpus;
+        o.zero = cases[i].gpus > 1 ? 3 : 0;
+        assert_int_equal(tmem_train_max_micro_batch(&qwen, &qwen_inv, &o, H100, &s, NULL), TMEM_OK);
+        assert_true(s.value > 0);
+        assert_int_equal(s.value % cases[i].step, 0);
+        assert_int_equal(s.next_value, s.value + cases[i].step);
+        o.micro_batch = s.value;
+        assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+        assert_true(r.peak_bytes <= H100);
+        o.micro_batch = s.value + cases[i].step;
+        assert_int_equal(tmem_train_compute(&qwen, &qwen_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
+        assert_true(r.peak_bytes > H100);
+    }
+}
+
 int main(void)
 {
     tmem_test_load("qwen2.5-0.5b", &qwen, &qwen_inv);
@@ -465,6 +500,7 @@ int main(void)
         cmocka_unit_test(grpo_step_time_by_hand),
         cmocka_unit_test(ppo_scoring_by_hand),
         cmocka_unit_test(hf_generate_memory_by_hand),
+        cmocka_unit_test(grpo_micro_batch_max_steps_by_groups),
     };
     return cmocka_run_group_tests_name("rl", tests, NULL, NULL);
 }
