@@ -940,6 +940,9 @@ struct tmem_train_solution {
  * with --rl grpo a multiple of G / gcd(G, grad-accum × dp), so that a
  * step's completions hold whole groups of G.
  * Errors are the plan's own (tmem_train_validate at micro-batch 1). */
+/* The micro-batches a plan allows are the multiples of this: 1, or with
+ * --rl grpo G / gcd(G, grad-accum × dp). */
+uint64_t tmem_train_micro_batch_step(const struct tmem_train_opts *o);
 enum tmem_status tmem_train_max_micro_batch(const struct tmem_model *m, const struct tmem_inventory *inv,
                                             const struct tmem_train_opts *o, uint64_t capacity_bytes,
                                             struct tmem_train_solution *out, struct tmem_error *err);

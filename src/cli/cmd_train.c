@@ -611,7 +611,7 @@ int cmd_train(int argc, char **argv)
         o.micro_batch = 1;
         if (tmem_train_max_micro_batch(&m, &inv, &o, gpu->memory_bytes, &solution, &err) != TMEM_OK)
             return report_error(&err);
-        o.micro_batch = solution.value != 0 ? solution.value : 1;
+        o.micro_batch = solution.value != 0 ? solution.value : tmem_train_micro_batch_step(&o);
         solved_for = "micro_batch";
     } else if (t.seq.max) {
         o.seq = o.cp;

@@ -98,32 +98,36 @@ static enum tmem_status solve(const struct tmem_model *m, const struct tmem_inve
     return TMEM_OK;
 }
 
+uint64_t tmem_train_micro_batch_step(const struct tmem_train_opts *o)
+{
+    /* GRPO: the completions of a step, micro-batch × grad-accum × dp, hold
+     * whole groups (TRL GRPOConfig: the effective batch "must be evenly
+     * divisible by" num_generations): the micro-batch steps by
+     * G / gcd(G, grad-accum × dp) */
+    if (o == NULL || o->rl != TMEM_RL_GRPO)
+        return 1;
+    uint64_t g = o->group_size != 0 ? o->group_size : TMEM_RL_GROUP_SIZE;
+    uint64_t mp = o->tp * o->pp * o->cp;
+    uint64_t dp = o->gpus != 0 && mp != 0 ? o->gpus / mp : (o->dp != 0 ? o->dp : 1);
+    uint64_t ga = o->grad_accum != 0 ? o->grad_accum : 1, rest = 0;
+    if (g == 0 || !tmem_mul_u64(ga, dp != 0 ? dp : 1, &rest))
+        return 1;
+    uint64_t a = g, b = rest % g; /* gcd(g, rest) */
+    while (b != 0) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return g / a;
+}
+
 enum tmem_status tmem_train_max_micro_batch(const struct tmem_model *m, const struct tmem_inventory *inv,
                                             const struct tmem_train_opts *o, uint64_t capacity_bytes,
                                             struct tmem_train_solution *out, struct tmem_error *err)
 {
     if (o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no plan given");
-    /* GRPO: the completions of a step, micro-batch × grad-accum × dp, hold
-     * whole groups (TRL GRPOConfig: the effective batch "must be evenly
-     * divisible by" num_generations): the micro-batch steps by
-     * G / gcd(G, grad-accum × dp) */
-    uint64_t step = 1;
-    if (o->rl == TMEM_RL_GRPO) {
-        uint64_t g = o->group_size != 0 ? o->group_size : TMEM_RL_GROUP_SIZE;
-        uint64_t mp = o->tp * o->pp * o->cp;
-        uint64_t dp = o->gpus != 0 && mp != 0 ? o->gpus / mp : (o->dp != 0 ? o->dp : 1);
-        uint64_t ga = o->grad_accum != 0 ? o->grad_accum : 1, rest = 0;
-        if (g != 0 && tmem_mul_u64(ga, dp != 0 ? dp : 1, &rest)) {
-            uint64_t a = g, b = rest % g; /* gcd(g, rest) */
-            while (b != 0) {
-                uint64_t t = a % b;
-                a = b;
-                b = t;
-            }
-            step = g / a;
-        }
-    }
+    const uint64_t step = tmem_train_micro_batch_step(o);
     struct axis ax = {false, step, TMEM_MAX_MICRO_BATCH / step};
     if (ax.limit_k == 0)
         ax.limit_k = 1; /* a group larger than any micro-batch: the plan's own error */

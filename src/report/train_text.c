@@ -234,7 +234,8 @@ static void solved_lines(FILE *out, const struct tmem_train_view *v, const struc
     bool seq = strcmp(v->solved_for, "seq") == 0;
     char a[32];
     if (s->value == 0) {
-        unsigned long long least = seq ? (unsigned long long)v->opts->cp : 1;
+        unsigned long long least = seq ? (unsigned long long)v->opts->cp
+                                       : (unsigned long long)tmem_train_micro_batch_step(v->opts);
         fprintf(out, "solved: no %s fits %s: even %llu needs %s (the ledger above is at %llu)\n",
                 seq ? "sequence" : "micro-batch", v->gpu->name, least,
                 tmem__fmt_bytes(a, sizeof a, s->peak_bytes, ro->si), least);

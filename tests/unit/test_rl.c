@@ -476,6 +476,7 @@ static void grpo_micro_batch_max_steps_by_groups(void **state)
         o.grad_accum = cases[i].ga;
         o.gpus = cases[i].gpus;
         o.zero = cases[i].gpus > 1 ? 3 : 0;
+        assert_int_equal(tmem_train_micro_batch_step(&o), cases[i].step);
         assert_int_equal(tmem_train_max_micro_batch(&qwen, &qwen_inv, &o, H100, &s, NULL), TMEM_OK);
         assert_true(s.value > 0);
         assert_int_equal(s.value % cases[i].step, 0);
