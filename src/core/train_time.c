@@ -330,7 +330,7 @@ static enum tmem_status rollout_time(const struct tmem_model *m, const struct tm
     struct tmem_roofline rf;
     struct tmem_timing tm;
     TRY(tmem__infer_timing(m, inv, &io, w, e, kv.bytes_per_token, kv.bytes_per_token_layer * kv.n_layer_window,
-                           m->sliding_window, 0.0, 0, &rf, &tm));
+                           m->sliding_window, 0.0, 0, 0, 0, &rf, &tm));
     out->rollout_batch = io.batch;
     out->rollout_prompt = prompt;
     out->rollout_completion = gen;
