@@ -58,6 +58,9 @@ extern "C" {
 #define TMEM_MAX_GGUF_STRING (16u << 20)         /* one string value */
 #define TMEM_MAX_GGUF_DIMS 4u                    /* spec: n_dimensions is at most 4 */
 #define TMEM_MAX_GGUF_ARRAY_DEPTH 8u             /* arrays of arrays of ... */
+#define TMEM_MAX_GGUF_ARRAY_KEPT 4096u           /* a top-level array of fixed-size values
+                                                    up to this length keeps its elements
+                                                    (per-layer values such as head_count_kv) */
 #define TMEM_GGUF_DEFAULT_ALIGNMENT 32u          /* spec: when general.alignment is absent */
 #define TMEM_MAX_CKPT_DTYPES 64u                 /* distinct element types in one summary */
 
@@ -146,7 +149,10 @@ struct tmem_ckpt_file {
 };
 
 /* One metadata entry: a GGUF key/value, or a safetensors __metadata__ pair
- * (always a string). Arrays keep their element type and length only. */
+ * (always a string). Arrays keep their element type and length; a top-level
+ * array of at most TMEM_MAX_GGUF_ARRAY_KEPT fixed-size values also its
+ * elements' little-endian bytes (elems; read them with
+ * tmem_ckpt_kv_elem_u64). */
 struct tmem_ckpt_kv {
     const char *key;
     uint32_t type;                 /* enum tmem_gguf_type */
@@ -161,6 +167,7 @@ struct tmem_ckpt_kv {
     } v;
     const char *str;               /* strings: NUL-terminated copy (may hold NULs) */
     uint64_t str_len;
+    const unsigned char *elems;    /* kept arrays (see above): n_elems values, else NULL */
 };
 
 struct tmem_arena; /* chunked string storage, internal */
@@ -223,6 +230,10 @@ void tmem_ckpt_free(struct tmem_ckpt *c);
 int64_t tmem_ckpt_find(struct tmem_ckpt *c, const char *name);
 /* GGUF metadata entry by key, or NULL (also when c or key is NULL). */
 const struct tmem_ckpt_kv *tmem_ckpt_kv_find(const struct tmem_ckpt *c, const char *key);
+/* Element i of a kept array of integers (or bools) as a non-negative value:
+ * false when the array was not kept, i is past its end, its elements are
+ * not integers, or the element is negative. */
+bool tmem_ckpt_kv_elem_u64(const struct tmem_ckpt_kv *kv, uint64_t i, uint64_t *out);
 
 /* Group (and reason, for "other") of a tensor name, by HF and GGUF naming. */
 unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason);

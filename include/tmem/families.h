@@ -540,8 +540,9 @@ TMEM_FAMILY(TMEM_FAMILY_DEBERTA_V2, .name = "deberta-v2", .aliases = "deberta_v2
  * ModernBertPredictionHead (dense with classifier_bias, norm) under the
  * MLM decoder (tied, decoder_bias true) and the classifier (Linear with
  * bias); no pooler layer. Global attention in layers i % global_attn_every_n_layers
- * == 0, a local_attention window in the rest: not modelled (parameters do not
- * depend on it; activations are counted as full attention). */
+ * == 0, a local_attention window in the rest: parameters do not depend on it,
+ * and training saves the same tensors in both kinds (act_inventory.c
+ * modernbert_attention). */
 TMEM_FAMILY(TMEM_FAMILY_MODERNBERT, .name = "modernbert", .hf_class = "ModernBert",
     .description = "encoder: pre-LN without biases, GeGLU, rotary, alternating global/local attention",
     .norm = TMEM_NORM_LAYERNORM_NOBIAS, .n_norm_per_layer = 2, GATED, .embed_norm = true,
@@ -549,7 +550,9 @@ TMEM_FAMILY(TMEM_FAMILY_MODERNBERT, .name = "modernbert", .hf_class = "ModernBer
     DROPOUT("attention_dropout", 0.0, "mlp_dropout", 0.0, "embedding_dropout", 0.0),
     CONFIG(ENC_KEYS, IF_TRUE("norm_bias", NORM, TMEM_NORM_LAYERNORM), ATTN_BIAS("attention_bias"),
            FLAG("mlp_bias", MLP_BIAS), FLAG("classifier_bias", HEAD_BIAS),
-           FLAG("decoder_bias", LM_HEAD_BIAS)),
+           FLAG("decoder_bias", LM_HEAD_BIAS),
+           KEY_DEF("global_attn_every_n_layers", ENC_GLOBAL_EVERY, 3),
+           KEY_DEF("local_attention", ENC_LOCAL_WINDOW, 128)),
     .encoder = true, .enc_head = TMEM_HEAD_NONE, .no_pooler = true, .cls_norm = true,
     .first_attn_norm_absent = true)
 
@@ -667,7 +670,9 @@ TMEM_FAMILY(TMEM_FAMILY_JAMBA, .name = "jamba", .hf_class = "Jamba",
            KEY_DEF("mamba_d_state", SSM_D_STATE, 16), KEY_DEF("mamba_d_conv", SSM_D_CONV, 4),
            KEY_DEF("mamba_expand", SSM_EXPAND, 2), KEY("mamba_dt_rank", SSM_DT_RANK),
            FLAG("mamba_conv_bias", SSM_CONV_BIAS), FLAG("mamba_proj_bias", SSM_PROJ_BIAS)),
-    .gguf_arch = NULL /* llama.cpp "jamba": ssm.* keys not read yet */)
+    /* llama.cpp "jamba": ssm.* keys, head_count_kv per layer (0: Mamba),
+     * the MoE layers by their ffn_gate_inp (ckpt_model.c) */
+    .gguf_arch = "jamba")
 
 TMEM_FAMILY(TMEM_FAMILY_GRANITEMOEHYBRID, .name = "granitemoehybrid", .hf_class = "GraniteMoeHybrid",
     .description = "hybrid: Mamba-2 mixers and GQA attention layers by layer_types, routed experts plus a shared MLP in every layer",
@@ -701,7 +706,8 @@ TMEM_FAMILY(TMEM_FAMILY_GRANITEMOEHYBRID, .name = "granitemoehybrid", .hf_class 
            KEY_DEF("mamba_d_state", SSM_D_STATE, 256), KEY("mamba_d_head", SSM_D_HEAD),
            KEY_DEF("mamba_d_conv", SSM_D_CONV, 4), KEY_DEF("mamba_expand", SSM_EXPAND, 2),
            FLAG("mamba_conv_bias", SSM_CONV_BIAS), FLAG("mamba_proj_bias", SSM_PROJ_BIAS)),
-    .gguf_arch = NULL /* llama.cpp "granitehybrid": ssm.* keys not read yet */)
+    /* llama.cpp "granitehybrid": Mamba-2 ssm.* keys, head_count_kv per layer */
+    .gguf_arch = "granitehybrid")
 
 TMEM_FAMILY(TMEM_FAMILY_QWEN3_NEXT, .name = "qwen3_next", .hf_class = "Qwen3Next",
     .description = "hybrid: Gated DeltaNet linear attention with gated full attention every 4th layer, routed experts plus a gated shared expert",
@@ -733,7 +739,9 @@ TMEM_FAMILY(TMEM_FAMILY_QWEN3_NEXT, .name = "qwen3_next", .hf_class = "Qwen3Next
            KEY_DEF("linear_value_head_dim", SSM_D_HEAD, 128),
            KEY_DEF("linear_key_head_dim", SSM_D_STATE, 128),
            KEY_DEF("linear_conv_kernel_dim", SSM_D_CONV, 4)),
-    .gguf_arch = NULL /* llama.cpp "qwen3next": ssm.* keys not read yet */)
+    /* llama.cpp "qwen3next": ssm.* keys (state_size d_k, group_count the key
+     * heads, time_step_rank the value heads), full_attention_interval */
+    .gguf_arch = "qwen3next")
 
 TMEM_FAMILY(TMEM_FAMILY_FALCON_H1, .name = "falcon_h1", .hf_class = "FalconH1",
     .description = "hybrid: GQA attention and a Mamba-2 mixer side by side in every layer, SwiGLU MLP",
@@ -760,7 +768,8 @@ TMEM_FAMILY(TMEM_FAMILY_FALCON_H1, .name = "falcon_h1", .hf_class = "FalconH1",
            KEY_DEF("mamba_expand", SSM_EXPAND, 2), FLAG("mamba_conv_bias", SSM_CONV_BIAS),
            FLAG("mamba_proj_bias", SSM_PROJ_BIAS),
            IF_FALSE_DEF("mamba_rms_norm", SSM_NO_NORM, 1, 0)),
-    .gguf_arch = NULL /* llama.cpp "falcon-h1": ssm.* keys not read yet */)
+    /* llama.cpp "falcon-h1": Mamba-2 ssm.* keys; no ssm_norm: mamba_rms_norm false */
+    .gguf_arch = "falcon-h1")
 /* ------------------------------------------------ cross-attention (Mllama) */
 
 TMEM_FAMILY(TMEM_FAMILY_MLLAMA_TEXT, .name = "mllama_text_model", .hf_class = "Mllama",
@@ -778,6 +787,48 @@ TMEM_FAMILY(TMEM_FAMILY_MLLAMA_TEXT, .name = "mllama_text_model", .hf_class = "M
     RMS, .n_norm_per_layer = 2, GATED, .tied = false, .embed_extra_rows = 8,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
     CONFIG({RULE_("cross_attention_layers", N_CROSS_LAYER, SIZE), .has_default = true, .dflt = 8}))
+
+/* -------------------------------------------- encoder–decoders (appended) */
+
+/* UMT5ForConditionalGeneration. REF: modeling_umt5.py: T5 v1.1's layout
+ * (UMT5LayerFF: T5DenseGatedActDense by feed_forward_proj, RMS-style
+ * UMT5LayerNorm, no biases) with UMT5Attention(has_relative_attention_bias=
+ * True) in every self-attention layer of both stacks (UMT5LayerSelfAttention;
+ * the cross-attention UMT5LayerCrossAttention has none): a table of
+ * relative_attention_num_buckets × num_heads per layer, not block 0's only.
+ * configuration_umt5.py: vocab 250112, d_model 512, d_kv 64, d_ff 1024,
+ * num_layers 8, num_heads 6, buckets 32, dropout_rate 0.1, feed_forward_proj
+ * "gated-gelu"; the published checkpoints (google/umt5-small/base/xl) say
+ * tie_word_embeddings false (their lm_head is its own: 1.23 GB fp32 for
+ * umt5-small). llama.cpp converts UMT5ForConditionalGeneration as "t5"
+ * (per-layer attn_rel_b); tmem reads no encoder–decoder GGUF, so no
+ * .gguf_arch. */
+TMEM_FAMILY(TMEM_FAMILY_UMT5, .name = "umt5", .hf_class = "UMT5",
+    .description = "encoder–decoder: T5 v1.1 layout (gated-GELU, untied) with a relative-bias table in every self-attention layer",
+    T5_LAYOUT, GATED, .tied = false, .mlp_act = "GeGLU", .rel_bias_per_layer = true)
+
+/* PegasusForConditionalGeneration. REF: modeling_pegasus.py: BART's layers
+ * (q/k/v/out_proj, fc1/fc2 with biases, self_attn_layer_norm,
+ * encoder_attn_layer_norm, final_layer_norm: pre-LN), a final LayerNorm per
+ * stack (PegasusEncoder.layer_norm, PegasusDecoder.layer_norm), no
+ * layernorm_embedding, and embed_positions PegasusSinusoidalPositionalEmbedding
+ * (max_position_embeddings × d_model per stack, no offset): an nn.Embedding
+ * whose weight is a fixed sinusoid with requires_grad=False, so it is held,
+ * saved and counted by num_parameters() (570,797,056 for pegasus-large) but
+ * never trained. lm_head tied to shared; final_logits_bias a buffer.
+ * configuration_pegasus.py: vocab 50265, max_position_embeddings 1024,
+ * 12 + 12 layers, 16 heads, ffn 4096, d_model 1024, dropout 0.1,
+ * attention_dropout 0.0, activation_function "gelu" (the google checkpoints
+ * say "relu"). llama.cpp has no Pegasus architecture. */
+TMEM_FAMILY(TMEM_FAMILY_PEGASUS, .name = "pegasus", .hf_class = "Pegasus",
+    .description = "encoder–decoder: BART-like layers, pre-LN with a final LayerNorm per stack, frozen sinusoidal positions, tied",
+    LN, .n_norm_per_layer = 3, PLAIN, .qkv_bias = true, .o_bias = true, .mlp_bias = true,
+    .learned_pos = true, .sinusoidal_pos = true, .tied = true, .mlp_act = "ReLU", .encdec = true,
+    DROPOUT("attention_dropout", 0.0, "dropout", 0.1, "dropout", 0.1),
+    CONFIG(KEY("decoder_layers", N_LAYER), KEY("encoder_layers", N_ENC_LAYER),
+           KEY("decoder_attention_heads", N_HEAD), KEY("encoder_attention_heads", N_ENC_HEAD),
+           KEY("decoder_ffn_dim", D_FF), KEY("encoder_ffn_dim", D_FF_ENC),
+           {RULE_("activation_function", RELU_MLP, STR_IS), .str = "relu"}))
 
 #ifdef TMEM_FAMILY_DESCRIPTORS
 #undef CONFIG

@@ -264,7 +264,12 @@ struct tmem_infer_opts {
     uint32_t n_stage_memory;
     uint64_t images;                 /* images per request (vision-language models; 0: none) */
     uint64_t image_h, image_w;       /* pixels (Qwen2.5-VL's tokens follow them; 0: not given) */
+    /* state-space layers' states (appended; vLLM --mamba-cache-dtype, --mamba-ssm-cache-dtype):
+     * TMEM_STATE_DTYPE_AUTO: the conv state in the model dtype (compute), the SSM state in the
+     * conv state's; else float32, bfloat16 or float16 */
+    enum tmem_dtype mamba_cache_dtype, mamba_ssm_cache_dtype;
 };
+#define TMEM_STATE_DTYPE_AUTO TMEM_DTYPE_COUNT
 
 /* Defaults: batch 1, prompt 512, gen 128, bf16 weights and KV, tp = pp = 1,
  * vLLM with utilization 0.9, block 16, 8192 batched tokens, 256 seqs,
@@ -291,6 +296,8 @@ struct tmem_timing {
     double e2e_s;
     double vision_s;          /* the vision encoder's step before the prefill, inside ttft_s
                                  (0 without images; timing.c tmem__vision_flops) */
+    double encoder_s;         /* encoder–decoders: the encoder's forward, inside ttft_s with the
+                                 first decoder step (0 otherwise; timing.c tmem__encdec_timing) */
     double sequences_per_s, tokens_per_s;  /* encoders: b / forward time, b·s / forward time
                                               (0 for decoders) */
     double ridge_batch;       /* the smallest batch whose decode step is compute-bound by the
@@ -323,6 +330,16 @@ struct tmem_roofline {
     double launch_s;               /* per step, outside the roofline: the llamacpp engine's
                                     * L · TMEM_LLAMACPP_NODES_PER_LAYER · TMEM_LLAMACPP_NODE_S;
                                     * 0 for vllm (CUDA graphs) and hf */
+    /* cross-attention into image states (Mllama, appended; 0 otherwise): each
+     * text token attends to cross_states states in every cross layer, and each
+     * sequence's step reads their keys and values */
+    double cross_states;              /* image states per sequence */
+    double cross_attn_flops_per_pair; /* 4·L_cross·d_head·n_head / tp */
+    double cross_kv_bytes_per_seq;    /* cross_states × cross bytes per state */
+    /* an encoder–decoder's first decoder step also projects the encoder
+     * output to every decoder layer's cross K, V (Mllama charges them to its
+     * vision step: 0 there); its cross_states are the s_enc encoder positions */
+    double cross_proj_flops_per_token; /* 2·N_cross_kv / tp per encoder position */
 };
 
 /* One step's batch: tokens run, logit rows, query–key pairs attended by
@@ -331,6 +348,9 @@ struct tmem_roofline {
  * decode token). */
 struct tmem_step_batch {
     double tokens, rows, attn_pairs, decode_pairs, kv_tokens, window_kv_tokens;
+    double cross_pairs, cross_seqs; /* (appended) text token–image state pairs; sequences reading
+                                       their cross-attention KV */
+    double cross_proj_tokens; /* (appended) encoder positions projected to cross K, V */
 };
 
 enum tmem_step_bound {
@@ -395,7 +415,6 @@ struct tmem_infer_result {
     uint64_t vision_weight_bytes;     /* the tower and projector on one GPU: read by the vision
                                          step only, not by the text steps */
     char vision_flops_formula[TMEM_FORMULA_LEN];
-    bool timing_unmodelled;           /* encoder–decoders: no timing (timing and roofline zero) */
     /* hybrids (attention and SSM layers, appended): the attention block
      * size vLLM raises so that one attention page holds one layer's SSM
      * state (0: not a hybrid), and the KV cache groups of each kind */
@@ -418,6 +437,15 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
 enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype dt, uint64_t tp,
                                 uint64_t first_layer, uint64_t stage_layers,
                                 struct tmem_kv_layout *out, struct tmem_error *err);
+/* The same with a state-space layer's conv state in conv_dtype and its SSM
+ * (temporal) state in ssm_dtype (float32, bfloat16 or float16: vLLM's
+ * --mamba-cache-dtype and --mamba-ssm-cache-dtype, both "auto" = the model
+ * dtype, whatever --kv-cache-dtype is). tmem_kv_layout takes both as the
+ * KV dtype where it is fp16 / fp32, else bf16. */
+enum tmem_status tmem_kv_layout_states(const struct tmem_model *m, enum tmem_kv_dtype dt,
+                                       enum tmem_dtype conv_dtype, enum tmem_dtype ssm_dtype,
+                                       uint64_t tp, uint64_t first_layer, uint64_t stage_layers,
+                                       struct tmem_kv_layout *out, struct tmem_error *err);
 
 /* KV bytes of one sequence of `tokens` tokens on that GPU, tokens rounded up
  * to `block` (1: unpaged); sliding layers hold at most the window. */

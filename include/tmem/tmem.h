@@ -214,6 +214,12 @@ enum tmem_field {
     TMEM_FIELD_SSM_NO_NORM,        /* the Mamba-2 mixer has no gated RMSNorm (Falcon-H1
                                       mamba_rms_norm false) */
     TMEM_FIELD_N_CROSS_LAYER,      /* Mllama cross_attention_layers: how many */
+    TMEM_FIELD_ENC_GLOBAL_EVERY,   /* ModernBERT global_attn_every_n_layers: layer i is global
+                                      iff i % k == 0, the others local (0: all global) */
+    TMEM_FIELD_ENC_LOCAL_WINDOW,   /* ModernBERT local_attention: a local layer's window (keys
+                                      within local_attention / 2 either side) */
+    TMEM_FIELD_RELU_MLP,           /* the plain MLP's activation is ReLU (BART-line
+                                      activation_function "relu": Pegasus) */
     TMEM_FIELD_COUNT
 };
 
@@ -367,6 +373,11 @@ struct tmem_family_info {
     uint32_t n_rel_bucket;         /* T5: relative_attention_num_buckets default (0: none) */
     uint32_t embed_extra_rows;     /* embed_tokens rows past n_vocab the lm_head lacks
                                       (MllamaTextModel: vocab_size + 8) */
+    bool rel_bias_per_layer;       /* UMT5: every self-attention layer of both stacks has its own
+                                      relative_attention_bias table (T5: block 0 only) */
+    bool sinusoidal_pos;           /* the position tables (with .learned_pos) are fixed
+                                      sinusoids: nn.Parameter(requires_grad=False), held and
+                                      counted, never trained (Pegasus) */
 };
 
 /* Family rules; NULL when f is out of range. */
@@ -547,6 +558,8 @@ struct tmem_model {
     bool share_att_key;            /* positions go through the content q/k projections */
     bool att_c2p, att_p2c;         /* pos_att_type: content→position, position→content terms */
     uint64_t conv_kernel;          /* DeBERTa-v2 ConvLayer (refused: not counted) */
+    uint64_t enc_global_every;     /* ModernBERT global_attn_every_n_layers (0: every layer global) */
+    uint64_t enc_local_window;     /* ModernBERT local_attention (window width, both sides) */
     /* encoder–decoders (family info .encdec): n_layer, n_head, d_ff are the decoder's */
     bool encdec;
     uint64_t n_enc_layer;          /* the encoder's layers (0 in a config: n_layer) */
@@ -555,6 +568,11 @@ struct tmem_model {
     uint64_t d_ff_enc;             /* the encoder's MLP width (0: d_ff) */
     uint64_t n_rel_bucket;         /* T5 relative_attention_bias rows, one table per stack in its
                                       first layer (0: none) */
+    bool rel_bias_per_layer;       /* one relative bias table per self-attention layer (UMT5) */
+    bool sinusoidal_pos;           /* the position tables are frozen sinusoids (Pegasus): no
+                                      gradient, no optimizer state, no saved position ids */
+    bool relu_mlp;                 /* a plain MLP's activation is ReLU, which saves its output
+                                      (fc2's input: one tensor); GELU saves its input too */
 };
 
 /* Named limits on every size a config or flag can set. */
@@ -589,6 +607,9 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
  *   Gemma-3: mm_tokens_per_image (256) tokens, (896/14)² = 4096 patches;
  *   Qwen2.5-VL: round(h/28)·round(w/28) tokens, 4× that many patches
  *     (h and w required; smart_resize's min/max pixel clamps not applied).
+ *   Mllama (Llama 3.2 Vision): 1 token (<|image|>), max_num_tiles ×
+ *     ((560/14)² + 1) = 4 × 1601 = 6404 patches, which are also the image
+ *     states each cross-attention layer keeps as keys and values.
  * h and w are ignored where the processor resizes to a fixed size.
  * TMEM_ERR_INCONSISTENT ("--images") for a model without a tower. */
 enum tmem_status tmem_vision_image(const struct tmem_vision *v, uint64_t h, uint64_t w,

@@ -167,6 +167,7 @@ enum tmem_ref_model tmem_ref_model_from_name(const char *s);
 
 #define TMEM_RL_GROUP_SIZE 8u          /* TRL GRPOConfig num_generations default */
 #define TMEM_RL_ROLLOUT_WEIGHT_BYTES 2u /* the engine's weights in bf16 (verl rollout.dtype: bfloat16) */
+#define TMEM_RL_COMPLETION_LEN 256u    /* TRL GRPOConfig max_completion_length default (at most half of --seq) */
 
 /* Named defaults (printed with every result; each is overridable). */
 #define TMEM_TRAIN_CUDA_OVERHEAD_BYTES (UINT64_C(768) << 20) /* CUDA context 512 MiB + cuBLAS/NCCL workspaces 256 MiB */
@@ -237,6 +238,8 @@ struct tmem_train_opts {
                                    its adapters disabled) */
     enum tmem_rl rl;            /* GRPO / PPO: micro_batch counts completions */
     uint64_t group_size;        /* GRPO: completions per prompt (0: TMEM_RL_GROUP_SIZE) */
+    uint64_t completion_len;    /* --rl: tokens generated per completion, part of seq (TRL
+                                   max_completion_length; 0: tmem_train_completion_len's default) */
     bool critic;                /* PPO: a trained value model, the policy's architecture with a
                                    d_model × 1 value head for the lm_head */
     uint64_t reward_params;     /* a frozen reward model's parameters (0: none, a rule-based reward) */
@@ -245,6 +248,9 @@ struct tmem_train_opts {
                                    offloaded, its KV cache freed) */
     uint64_t rollout_tp;        /* the engine's tensor parallel degree (1) */
     uint64_t rollout_capacity_bytes; /* the GPU memory the utilization is a fraction of */
+    bool gen_gather_per_layer;  /* --rl, HF generate under ZeRO-3: gather one layer at a time
+                                   (TRL ds3_gather_for_generation False; default True: the
+                                   whole policy is gathered on each GPU for generation) */
 
     /* --deepspeed-estimator: DeepSpeed's own model-states estimate instead */
     bool deepspeed_estimator;
@@ -254,6 +260,11 @@ struct tmem_train_opts {
 };
 
 void tmem_train_opts_default(struct tmem_train_opts *o);
+
+/* --rl: the tokens a completion generates, of the plan's seq tokens (the
+ * rest is its prompt): completion_len, or TMEM_RL_COMPLETION_LEN but at
+ * most seq / 2. */
+uint64_t tmem_train_completion_len(const struct tmem_train_opts *o, uint64_t seq);
 
 /* Whether a plan has phase p (the rollout phase only with --rl). */
 bool tmem_train_phase_used(const struct tmem_train_opts *o, enum tmem_phase p);
@@ -414,6 +425,8 @@ enum tmem_train_item {
     TMEM_TI_CRITIC_STATES,  /* its master weights and optimizer states */
     TMEM_TI_ROLLOUT_WEIGHTS,/* --rollout-memory-utilization: the engine's copy of the weights */
     TMEM_TI_ROLLOUT_KV,     /* and its KV cache pool: the rest of utilization × GPU memory */
+    TMEM_TI_GEN_KV,         /* --rl without an engine: HF generate's KV cache and logits on the training GPU */
+    TMEM_TI_GEN_GATHER,     /* and under ZeRO-3 the policy gathered whole for it (ds3_gather_for_generation) */
     TMEM_TI_GRADS,
     TMEM_TI_GRADS_FP32,
     TMEM_TI_MASTER,
@@ -874,6 +887,16 @@ struct tmem_train_time {
     uint64_t hardware_flops;         /* with recompute and DPO's reference forward */
     double flops_per_token;          /* the job's model FLOPs per token trained (6·N + attention) */
     bool crosses_nodes;              /* some group uses the network */
+    /* --rl (0 otherwise), in step_s: the rollout's generation on this GPU
+     * (infer's roofline, timing.c: TTFT + g × TPOT), the weight copy into a
+     * colocated engine, and the scoring forwards over the completions */
+    double rollout_s;                /* rollout_prefill_s + rollout_decode_s + weight_sync_s */
+    double rollout_prefill_s;        /* the prompts' prefill (infer's TTFT) */
+    double rollout_decode_s;         /* g decode steps at the mid-generation TPOT */
+    double weight_sync_s;            /* colocated vLLM: engine weights read and written at HBM rate */
+    double score_s;                  /* reference, reward and critic forwards (and the critic's update) */
+    uint64_t rollout_batch;          /* sequences one engine generates at once */
+    uint64_t rollout_prompt, rollout_completion; /* tokens of each */
 };
 
 /* --explain: each item's formula, symbols = values; compute's matmuls in
@@ -883,6 +906,8 @@ struct tmem_train_time_text {
     char formula[TMEM_TT_COUNT][TMEM_TIME_FORMULA_LEN];
     char attn_formula[TMEM_TIME_FORMULA_LEN];
     char step_formula[TMEM_TIME_FORMULA_LEN];
+    char rollout_formula[TMEM_TIME_FORMULA_LEN]; /* --rl: the generation's terms */
+    char score_formula[TMEM_TIME_FORMULA_LEN];   /* --rl: the scoring forwards' FLOPs */
 };
 
 /* Seconds to train `tokens` tokens at t's throughput: how a fix that
@@ -919,8 +944,13 @@ struct tmem_train_solution {
 };
 
 /* The largest micro-batch in [1, TMEM_MAX_MICRO_BATCH] whose peak (o's
- * other fields as given, o->micro_batch ignored) fits in capacity_bytes.
+ * other fields as given, o->micro_batch ignored) fits in capacity_bytes;
+ * with --rl grpo a multiple of G / gcd(G, grad-accum × dp), so that a
+ * step's completions hold whole groups of G.
  * Errors are the plan's own (tmem_train_validate at micro-batch 1). */
+/* The micro-batches a plan allows are the multiples of this: 1, or with
+ * --rl grpo G / gcd(G, grad-accum × dp). */
+uint64_t tmem_train_micro_batch_step(const struct tmem_train_opts *o);
 enum tmem_status tmem_train_max_micro_batch(const struct tmem_model *m, const struct tmem_inventory *inv,
                                             const struct tmem_train_opts *o, uint64_t capacity_bytes,
                                             struct tmem_train_solution *out, struct tmem_error *err);

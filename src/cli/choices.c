@@ -31,6 +31,13 @@ CHOICES(tmem__choice_rl, TMEM_RL_COUNT, tmem_rl_name((enum tmem_rl)i))
 CHOICES(tmem__choice_ref_model, TMEM_REF_MODEL_COUNT, tmem_ref_model_name((enum tmem_ref_model)i))
 CHOICES(tmem__choice_base_quant, TMEM_BASE_QUANT_COUNT, tmem_base_quant_name((enum tmem_base_quant)i))
 CHOICES(tmem__choice_kv_dtype, TMEM_KV_COUNT, tmem_kv_dtype_name((enum tmem_kv_dtype)i))
+/* vLLM MambaDType (config/cache.py): auto = the model dtype */
+static const char *state_dtype_name(size_t i)
+{
+    static const char *const names[] = {"auto", "float32", "bfloat16", "float16"};
+    return names[i];
+}
+CHOICES(tmem__choice_state_dtype, 4, state_dtype_name(i))
 CHOICES(tmem__choice_engine, TMEM_ENGINE_COUNT, tmem_engine_name((enum tmem_engine)i))
 CHOICES(tmem__choice_schedule, TMEM_SERVE_SCHEDULE_COUNT,
         tmem_serve_schedule_name((enum tmem_serve_schedule)i))

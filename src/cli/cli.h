@@ -70,6 +70,7 @@ const char *tmem__choice_ref_model(size_t i);
 const char *tmem__choice_same_none(size_t i);
 const char *tmem__choice_base_quant(size_t i);
 const char *tmem__choice_kv_dtype(size_t i);
+const char *tmem__choice_state_dtype(size_t i); /* auto, float32, bfloat16, float16 */
 const char *tmem__choice_engine(size_t i);
 const char *tmem__choice_schedule(size_t i);
 const char *tmem__choice_family(size_t i);

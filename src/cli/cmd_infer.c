@@ -71,6 +71,10 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
          .def = OPT_DEFAULT_U64(io.group_size)},
         {OPT_ROW("--kv-dtype", OPT_STR, "T", "KV cache dtype", &f->kv), .choice = tmem__choice_kv_dtype,
          .def = OPT_DEFAULT_TEXT(tmem_kv_dtype_name(io.kv_dtype))},
+        {OPT_ROW("--mamba-cache-dtype", OPT_STR, "T", "SSM/linear-attention conv state dtype (vLLM; auto: the model dtype)", &f->mamba_cache),
+         .choice = tmem__choice_state_dtype, .def = OPT_DEFAULT_TEXT("auto")},
+        {OPT_ROW("--mamba-ssm-cache-dtype", OPT_STR, "T", "SSM/linear-attention temporal state dtype (vLLM; auto: the conv state's)", &f->mamba_ssm_cache),
+         .choice = tmem__choice_state_dtype, .def = OPT_DEFAULT_TEXT("auto")},
         {OPT_ROW("--tp", OPT_U64, "N", "tensor parallel degree", &f->tp), .def = OPT_DEFAULT_U64(io.tp)},
         {OPT_ROW("--pp", OPT_U64, "N", "pipeline parallel degree", &f->pp), .def = OPT_DEFAULT_U64(io.pp)},
         {OPT_ROW("--pp-layers", OPT_STR, "A,B,..", "layers per stage (vLLM's split by default)", &f->pp_layers)},
@@ -108,7 +112,7 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
         {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
         {OPT_ROW("--hf", OPT_FLAG, NULL, "same as --engine hf", &f->hf)},
         {OPT_ROW("--vllm", OPT_FLAG, NULL, "same as --engine vllm", &f->vllm)},
-        {OPT_ROW("--images", OPT_U64, "N", "images per request: their tokens join the prompt (vision-language models)", &f->images)},
+        {OPT_ROW("--images", OPT_U64, "N", "images per request: their tokens join the prompt (vision-language models; Llama 3.2 Vision: their states are its cross-attention KV)", &f->images)},
         {OPT_ROW("--image-size", OPT_STR, "HxW", "image pixels (Qwen2.5-VL's image tokens follow them)", &f->image_size)},
     };
     _Static_assert(sizeof own / sizeof own[0] == N_INFER_ROWS, "N_INFER_ROWS counts the rows");
@@ -211,6 +215,22 @@ int tmem__infer_setup(const struct infer_flags *f, const struct opt *opts, size_
             snprintf(msg, sizeof msg, "unknown KV cache dtype (one of: %s)", names);
             return bad_choice(opts, n_opts, "--kv-dtype", kv, msg);
         }
+    }
+    const char *const state_vals[2] = {f->mamba_cache, f->mamba_ssm_cache};
+    static const char *const state_flags[2] = {"--mamba-cache-dtype", "--mamba-ssm-cache-dtype"};
+    enum tmem_dtype *const state_out[2] = {&io.mamba_cache_dtype, &io.mamba_ssm_cache_dtype};
+    for (int i = 0; i < 2; i++) {
+        if (state_vals[i] == NULL)
+            continue;
+        int k = tmem__choice_index(tmem__choice_state_dtype, state_vals[i]);
+        if (k < 0) {
+            tmem__args_choices(tmem__args_find(opts, n_opts, state_flags[i]), ", ", names, sizeof names);
+            snprintf(msg, sizeof msg, "unknown state dtype (one of: %s)", names);
+            return bad_choice(opts, n_opts, state_flags[i], state_vals[i], msg);
+        }
+        static const enum tmem_dtype by_choice[4] = {TMEM_STATE_DTYPE_AUTO, TMEM_DTYPE_F32,
+                                                     TMEM_DTYPE_BF16, TMEM_DTYPE_F16};
+        *state_out[i] = by_choice[k];
     }
     if (engine) {
         int k = tmem__choice_index(tmem__choice_engine, engine);

@@ -22,13 +22,13 @@ struct train_flags {
     struct u64_opt nodes, tokens;
     const char *fsdp, *offload, *precision, *optimizer, *recompute, *attention, *kernels, *framework, *dropout, *gpu,
         *deepspeed, *lora_targets, *base_quant, *modules_to_save, *rl, *ref_model, *critic, *reward_model;
-    struct u64_opt group_size, rollout_tp;
+    struct u64_opt group_size, rollout_tp, completion_len;
     struct real_opt rollout_util;
-    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo, rollout_sleep;
+    bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo, rollout_sleep, gen_gather_per_layer;
     struct cli_out_flags out;
 };
 
-#define N_TRAIN_ROWS 72
+#define N_TRAIN_ROWS 74
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -98,6 +98,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
          .choice = tmem__choice_rl, .def = OPT_DEFAULT_TEXT(tmem_rl_name(d.rl))},
         {OPT_ROW("--group-size", OPT_U64, "G", "GRPO: completions per prompt (TRL num_generations; must divide micro-batch × grad-accum × dp)", &t->group_size),
          .def = OPT_DEFAULT_U64(TMEM_RL_GROUP_SIZE)},
+        {OPT_ROW("--completion-len", OPT_U64, "N", "--rl: tokens generated per completion, part of --seq (TRL max_completion_length; default 256, at most half of --seq)", &t->completion_len)},
         {OPT_ROW("--ref-model", OPT_STR, "S", "DPO / --rl frozen reference: a copy on the GPU, none (TRL GRPO beta 0.0), or offload (host); none with LoRA", &t->ref_model),
          .choice = tmem__choice_ref_model, .def = OPT_DEFAULT_TEXT(tmem_ref_model_name(d.ref_model))},
         {OPT_ROW("--critic", OPT_STR, "S", "PPO value model: same (the policy's architecture, a d_model × 1 value head, trained) or none; default same with --rl ppo", &t->critic),
@@ -107,6 +108,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
         {OPT_ROW("--rollout-memory-utilization", OPT_REAL, "F", "--rl: a colocated vLLM engine takes F × the --gpu's memory (weights copy + KV cache); TRL 0.3, verl 0.5, OpenRLHF 0.95", &t->rollout_util)},
         {OPT_ROW("--rollout-tp", OPT_U64, "N", "the colocated engine's tensor parallel degree (verl 2, TRL and OpenRLHF 1)", &t->rollout_tp),
          .def = OPT_DEFAULT_U64(d.rollout_tp)},
+        {OPT_ROW("--gen-gather-per-layer", OPT_FLAG, NULL, "--rl with HF generate under ZeRO-3: gather one layer at a time for generation (TRL ds3_gather_for_generation False; default: the whole policy)", &t->gen_gather_per_layer)},
         {OPT_ROW("--rollout-sleep", OPT_FLAG, NULL, "the engine sleeps while the policy trains (verl free_cache_engine True; TRL vllm_enable_sleep_mode, OpenRLHF --vllm.enable_sleep)", &t->rollout_sleep)},
         {OPT_ROW("--fp32-grad-accum", OPT_FLAG, NULL, "keep an fp32 gradient buffer (16-bit mixed policies)", &t->fp32_grads)},
         {OPT_ROW("--fused-ce", OPT_FLAG, NULL, "chunked logits + loss (fused linear cross-entropy)", &t->fused_ce)},
@@ -274,9 +276,17 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
         if (o->rollout_util_ppm > 999999)
             o->rollout_util_ppm = 999999;
     }
+    if (t->completion_len.set) {
+        if (t->completion_len.v == 0) {
+            cli_error("--completion-len", "must be at least 1 token", NULL);
+            return 2;
+        }
+        o->completion_len = t->completion_len.v;
+    }
     if (t->rollout_tp.set)
         o->rollout_tp = t->rollout_tp.v;
     o->rollout_sleep = t->rollout_sleep;
+    o->gen_gather_per_layer = t->gen_gather_per_layer;
     if (t->base_quant) {
         if ((k = tmem__pick(opts, n_opts, "--base-quant", t->base_quant, "base quantization",
                       (int)tmem_base_quant_from_name(t->base_quant), TMEM_BASE_QUANT_COUNT)) < 0)
@@ -569,11 +579,6 @@ int cmd_train(int argc, char **argv)
             cli_error(flag, "max is not solved with --deepspeed-estimator (its estimate has no activations)", NULL);
             return 2;
         }
-        if (t.micro_batch.max && o.rl == TMEM_RL_GRPO) {
-            cli_error(flag, "max is not solved with --rl grpo (a micro-batch holds whole groups of --group-size)",
-                      "give a multiple of the group size, or solve --seq max");
-            return 2;
-        }
     }
     if (t.per_stage && o.pp > TMEM_MAX_PP_STAGES) {
         cli_error("--per-stage", "too many stages", NULL);
@@ -606,7 +611,7 @@ int cmd_train(int argc, char **argv)
         o.micro_batch = 1;
         if (tmem_train_max_micro_batch(&m, &inv, &o, gpu->memory_bytes, &solution, &err) != TMEM_OK)
             return report_error(&err);
-        o.micro_batch = solution.value != 0 ? solution.value : 1;
+        o.micro_batch = solution.value != 0 ? solution.value : tmem_train_micro_batch_step(&o);
         solved_for = "micro_batch";
     } else if (t.seq.max) {
         o.seq = o.cp;

@@ -16,13 +16,14 @@ struct infer_flags {
         mem_mib;
     struct real_opt util, mfu, mbu, ar_us;
     const char *weights, *kv, *gpu_name, *engine, *attention, *pp_layers, *stage_mem;
+    const char *mamba_cache, *mamba_ssm_cache; /* state dtypes (vLLM) */
     bool json, explain, si, all_logits, hf, vllm, long_ctx;
     struct cli_out_flags out;
     struct u64_opt images;
     const char *image_size;
 };
 
-enum { N_INFER_ROWS = 33, N_INFER_OWN = N_INFER_ROWS + CLI_OUT_MAX_ROWS };
+enum { N_INFER_ROWS = 35, N_INFER_OWN = N_INFER_ROWS + CLI_OUT_MAX_ROWS };
 
 /* Fills opts[N_INFER_OWN] with infer's own rows, targets in f. */
 void tmem__infer_rows(struct infer_flags *f, struct opt *opts);

@@ -326,6 +326,124 @@ static bool rms(const struct tmem_train_ctx *c)
 #define F32 TMEM_ACT_DTYPE_FP32
 #define ATTN TMEM_ACT_PART_ATTN
 
+/* A DeBERTa-v2 / v3 layer's attention (post-LN, eager only), what autograd
+ * saves, after HF modeling_deberta_v2.py DisentangledSelfAttention.forward:
+ *   query_proj / key_proj / value_proj read the layer input (one tensor);
+ *   transpose_for_scores makes contiguous [b·n_head, s, d_head] copies q, k,
+ *   v; bmm(q, k.transpose(-1, -2) / scale) saves q and the divided key (a
+ *   new [b·n_head, d_head, s] tensor); c2p: bmm(q, pos_key) saves pos_key,
+ *   transpose_for_scores(key_proj(rel_embeddings)).repeat(b, 1, 1): a copy
+ *   [b·n_head, 2k, d_head]; gather saves its index c2p_pos = clamp(
+ *   relative_pos + k, 0, 2k − 1), a new s × s int64 tensor each layer
+ *   (expanded, no copy), and its input, the bmm output c2p_att [b·n_head,
+ *   s, 2k] (derivatives.yaml: gather_backward(grad, self, dim, index)
+ *   names self, so autograd keeps it); p2c: bmm(k, pos_query) saves k and pos_query (the
+ *   repeat of query_proj(rel_embeddings)), gather its p2c_pos (s × s
+ *   int64) and p2c_att [b·n_head, s, 2k]; masked_fill(~attention_mask.bool(), min) saves the inverted
+ *   mask, b × 1 × s × s bool, a new tensor each layer; softmax (no upcast),
+ *   dropout and bmm with v: the scores part; context .contiguous() is the
+ *   dense input. pos_dropout (hidden_dropout_prob) on the 2k × d_model
+ *   rel_embeddings, each layer: its bool mask and its output (the input
+ *   query_proj and key_proj save; under autocast each of the two linears
+ *   saves its own cast copy instead). Per-sequence and per-layer tensors
+ *   are per token rounded up (exact when b·s divides them: 2k·d_model,
+ *   s·s; s divides n_head·2k·d_head). */
+static void deberta_attention(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, a = m->n_head / c->tp, d = m->d_head, k2 = m->n_rel_pos;
+    uint64_t hd = tc_mul(c, a, d), s = c->seq, tokens = c->tokens;
+    put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false,
+                        KB(ATTN_Q) | KB(ATTN_K) | KB(ATTN_V)}, h);
+    put(w, (struct act){"attn.q", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+    put(w, (struct act){"attn.k_scaled", "b·n_head × d_head × s", ATTN, C, TP, 0, false, 0}, hd);
+    if (m->att_p2c)
+        put(w, (struct act){"attn.k", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+    put(w, (struct act){"attn.v", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+    put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, KB(ATTN_O)}, hd);
+    put(w, (struct act){"attn.key_mask", "b × 1 × s × s", ATTN, TMEM_ACT_DTYPE_MASK, TP, 0, false, 0}, s);
+    uint64_t pos = tmem_ceil_div_u64(tc_mul3(c, a, k2, d), s);  /* b·n_head·2k·d_head / b·s */
+    uint64_t idx = tmem_ceil_div_u64(tc_mul(c, s, s), tokens); /* s·s / b·s */
+    uint64_t rel = tmem_ceil_div_u64(tc_mul(c, k2, h), tokens); /* 2k·d_model / b·s */
+    uint64_t n_proj = (m->att_c2p ? 1u : 0u) + (m->att_p2c ? 1u : 0u);
+    if (m->att_c2p) {
+        put(w, (struct act){"attn.pos_key", "b·n_head × 2k × d_head", ATTN, C, TP, 0, false, 0}, pos);
+        put(w, (struct act){"attn.c2p_att", "b·n_head × s × 2k", ATTN, C, TP, 0, false, 0}, tc_mul(c, a, k2));
+        put(w, (struct act){"attn.c2p_index", "s × s", ATTN, TMEM_ACT_DTYPE_INT64, TP, 0, false, 0}, idx);
+    }
+    if (m->att_p2c) {
+        put(w, (struct act){"attn.pos_query", "b·n_head × 2k × d_head", ATTN, C, TP, 0, false, 0}, pos);
+        put(w, (struct act){"attn.p2c_att", "b·n_head × s × 2k", ATTN, C, TP, 0, false, 0}, tc_mul(c, a, k2));
+        put(w, (struct act){"attn.p2c_index", "s × s", ATTN, TMEM_ACT_DTYPE_INT64, TP, 0, false, 0}, idx);
+    }
+    if (n_proj > 0 && c->dropout_resid)
+        put(w, (struct act){"attn.rel_dropout_mask", "2k × d_model", ATTN, TMEM_ACT_DTYPE_MASK, TP, 0, false, 0},
+            rel);
+    if (n_proj > 0 && c->pi->autocast) /* each linear's cast copy */
+        put(w, (struct act){"attn.rel_input_c", "n_proj × 2k × d_model", ATTN, C, TP, 0, false, 0},
+            tmem_ceil_div_u64(tc_mul3(c, n_proj, k2, h), tokens));
+    else if (n_proj > 0 && c->dropout_resid)
+        put(w, (struct act){"attn.rel_dropout_out", "2k × d_model", ATTN, TMEM_ACT_DTYPE_RESIDUAL, TP, 0, false, 0},
+            rel);
+    w->sums->end_norm = norm(w, ATTN, NORM_ATTN_POST, false, SP, h, 1);
+}
+
+/* A ModernBERT layer's attention (pre-LN, LayerNorm without bias), what
+ * autograd saves, after HF modeling_modernbert.py ModernBertAttention:
+ * attn_norm (its input and fp32 mean, rstd), Wqkv's input (the norm
+ * output) and its output [b·s, 3·n_head·d_head]:
+ *   flash_attention_2 (HF's default: ModernBertPreTrainedModel picks it
+ *     when flash_attn is installed; --attention flash): the unpadded qkv,
+ *     rotated in place by ApplyRotaryEmbUnpad (which saves the layer's own
+ *     cos / sin caches, [s, d_head/2] each), is what
+ *     flash_attn_varlen_qkvpacked_func saves as q, k, v (views of it), with
+ *     its output (Wo's input: attn.view(bs, dim)) and the fp32 lse
+ *     [n_head, b·s]; the local layers' window (local_attention 128) only
+ *     narrows the kernel's work: the same tensors
+ *   eager (--attention naive): qkv.transpose(3, 1).unbind(2) makes views;
+ *     torch.matmul folds [b, n_head, s, d_head] to [b·n_head, s, d_head]
+ *     for bmm: value's view of the qkv output cannot merge b and n_head,
+ *     so bmm saves a contiguous copy (d wide); at b 1 the fold is a view
+ *     and keeps the whole qkv output (3·d) alive (measured:
+ *     tests/validate/encoders.py); apply_rotary_pos_emb's q·cos +
+ *     rotate_half(q)·sin saves cos and sin ([1, s, d_head] each, made by
+ *     every layer's rotary_emb) and its outputs q, k are saved by the
+ *     score matmul; the fp32 softmax and its cast back: the scores part
+ *     (the local layers' sliding window is a mask added to the full s × s
+ *     scores); the output transposed .contiguous() is Wo's input.
+ * Layer 0's attn_norm is an identity (first_attn_norm_absent): counted
+ * as a norm in every layer, an overcount of d_model·r + 8 B per token in
+ * one layer (ASSUMPTION: one layer kind per stack). attention_dropout 0
+ * (the config class's default; --dropout on is refused). The per-layer
+ * rotary tables are per token rounded up (exact when b divides their size). */
+static void modernbert_attention(struct walk *w)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, a = m->n_head / c->tp, d = m->d_head, hd = tc_mul(c, a, d);
+    bool flash = c->o->attention == TMEM_ATTENTION_FLASH;
+    w->sums->end_norm = norm(w, ATTN, NORM_ATTN, false, SP, h, 1);
+    put(w, (struct act){"attn.qkv_input", "b·s × d_model", ATTN, C, SP, 0, false,
+                        KB(ATTN_Q) | KB(ATTN_K) | KB(ATTN_V)}, h);
+    if (flash || c->seqs == 1) /* flash's q, k, v; eager at b 1: value's view of it */
+        put(w, (struct act){"attn.qkv", "b·s × 3·n_head·d_head", ATTN, C, TP, 0, false, 0}, tc_mul(c, 3, hd));
+    if (!flash) {
+        put(w, (struct act){"attn.q_rotated", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+        put(w, (struct act){"attn.k_rotated", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+        if (c->seqs > 1)
+            put(w, (struct act){"attn.v", "b·n_head × s × d_head", ATTN, C, TP, 0, false, 0}, hd);
+    }
+    put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, flash ? 0 : KB(ATTN_O)},
+        hd);
+    if (flash)
+        put(w, (struct act){"attn.lse", "b·s × n_head", ATTN, F32, TP, 0, false, 0}, a);
+    /* cos and sin: [1, s, d_head] each (eager), [s, d_head/2] each (flash) */
+    uint64_t rot = tc_mul3(c, flash ? 1 : 2, c->seq, d);
+    put(w, (struct act){"attn.rotary_cos_sin", flash ? "2 × s × d_head/2" : "2 × s × d_head", ATTN, C, TP, 0,
+                        false, 0}, tmem_ceil_div_u64(rot, c->tokens));
+}
+
 /* Rotary q·cos + rotate_half(q)·sin saves only cos and sin (tables that do
  * not require grad): counted once per micro-batch with the embedding. */
 static void attention(struct walk *w)
@@ -335,6 +453,14 @@ static void attention(struct walk *w)
     uint64_t h = m->d_model, a = m->n_head / c->tp, g = m->n_kv_head / c->tp;
     /* flash saves its output (the o_proj input) for its own backward; the
      * eager matmul with v does not: there o_proj's weight alone needs it */
+    if (m->rel_attn) {
+        deberta_attention(w);
+        return;
+    }
+    if (m->encoder && !m->post_norm) {
+        modernbert_attention(w);
+        return;
+    }
     uint64_t o_wgrad = c->o->attention == TMEM_ATTENTION_NAIVE ? KB(ATTN_O) : 0;
     /* the embedding and final norms are d_model-wide norms like this one
      * (items of their own: per token, what it saves) */

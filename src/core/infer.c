@@ -45,6 +45,7 @@ void tmem_infer_defaults(struct tmem_infer_opts *o)
     o->group_size = 128;
     o->compute = TMEM_DTYPE_BF16;
     o->kv_dtype = TMEM_KV_BF16;
+    o->mamba_cache_dtype = o->mamba_ssm_cache_dtype = TMEM_STATE_DTYPE_AUTO;
     o->tp = o->pp = 1;
     o->engine = TMEM_ENGINE_VLLM;
     o->gpu_memory_utilization = 0.9;
@@ -95,17 +96,27 @@ void tmem_infer_engine_defaults(struct tmem_infer_opts *o)
 static enum tmem_status validate(const struct tmem_model *m, const struct tmem_infer_opts *o,
                                  struct tmem_error *err)
 {
-    if (m->n_cross_layer > 0) /* refused rather than counted as self-attention KV */
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "cross-attention layers (Llama 3.2 Vision): their KV is fixed per "
-                          "request by the image states, not per text token; not modelled yet "
-                          "(tmem params counts the model)");
+    if (m->n_cross_layer > 0 && (o->engine != TMEM_ENGINE_HF || o->pp != 1))
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->engine != TMEM_ENGINE_HF ? "--engine" : "--pp",
+                          "cross-attention layers (Llama 3.2 Vision): modeled for HF generate() only (--engine hf "
+                          "--pp 1); vLLM V1 does not run Mllama (vllm-project/vllm#24907 removed its V0 "
+                          "runner); sglang, trtllm, llama.cpp not modeled");
     if (m->encoder) { /* one forward of the batch, no KV cache, no decode */
+        /* vLLM's pooling runner is refused, not modeled: no KV cache spec for
+         * AttentionType.ENCODER_ONLY layers, so only weights, the profile
+         * run's peak, non-torch memory and graphs remain; but the profile
+         * run's tokens are a version's default (REF: vllm/config/scheduler.py
+         * POOLING_MODEL_MAX_NUM_BATCHED_TOKENS 32768 without chunked prefill,
+         * DEFAULT_MAX_NUM_BATCHED_TOKENS 2048 or 8192 with it) and whether
+         * encoder-only layers are captured in CUDA graphs changed across
+         * versions; with no measured run to test a figure against, a number
+         * would be a guess */
         if (o->engine != TMEM_ENGINE_HF)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine",
                               "an encoder is modeled as one forward of the whole batch (HF AutoModel, "
-                              "sentence-transformers): --engine hf (vLLM's pooling runner, sglang, "
-                              "trtllm and llama.cpp are not modeled for encoders)");
+                              "sentence-transformers): --engine hf (vLLM's pooling runner: its "
+                              "profile-run tokens and CUDA graphs vary by version; sglang, trtllm, "
+                              "llama.cpp: not modeled)");
         if (o->pp != 1)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
                               "an encoder's pipeline stages are not modeled: --pp 1");
@@ -120,9 +131,16 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                                      "at most the model's context, ", m->n_ctx,
                                      " tokens (max_position_embeddings)");
     }
+    /* transformers shards a model by its tp_plan (perf_infer_gpu_multi.md
+     * lists the models that have one): T5, mT5, BART and mBART have none */
+    if (m->encdec && o->tp != 1)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--tp",
+                          "an encoder-decoder under HF generate() runs on one GPU: transformers' "
+                          "tensor parallelism (tp_plan) covers no encoder-decoder, and the paged "
+                          "engines are not modelled for them: --tp 1");
     if (m->encdec && (o->engine != TMEM_ENGINE_HF || o->pp != 1 || o->images > 0))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it; infer "
+                          "an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus): tmem params counts it; infer "
                           "models HF generate() only (--engine hf, one pipeline stage): the paged "
                           "engines' and serve's ledgers for it are not built yet");
     TRY(tmem__check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
@@ -161,6 +179,19 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--kv-dtype", "unknown KV cache dtype");
     if ((unsigned)o->engine >= TMEM_ENGINE_COUNT)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine", "unknown engine");
+    static const char *const state_flags[2] = {"--mamba-cache-dtype", "--mamba-ssm-cache-dtype"};
+    const enum tmem_dtype state_given[2] = {o->mamba_cache_dtype, o->mamba_ssm_cache_dtype};
+    for (int i = 0; i < 2; i++) {
+        if (state_given[i] == TMEM_STATE_DTYPE_AUTO)
+            continue;
+        if (state_given[i] != TMEM_DTYPE_F32 && state_given[i] != TMEM_DTYPE_BF16 &&
+            state_given[i] != TMEM_DTYPE_F16)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, state_flags[i],
+                             "the state is auto, float32, bfloat16 or float16 (vLLM MambaDType)");
+        if (o->engine != TMEM_ENGINE_VLLM)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, state_flags[i],
+                             "is vLLM's; the other engines keep the state in the model dtype");
+    }
     if (!(o->gpu_memory_utilization > 0.0 && o->gpu_memory_utilization <= 1.0))
         return tmem__fail(err, TMEM_ERR_LIMIT, "--gpu-memory-utilization",
                          "must be in (0, 1]");
@@ -229,6 +260,7 @@ struct weight_bins {
     uint64_t total;
     uint64_t expert_bytes;                        /* routed experts (decode reads a share) */
     uint64_t vision_bytes;                        /* tower + projector (the vision step reads them) */
+    uint64_t encoder_bytes;                       /* an encoder–decoder's encoder stack (its step reads them) */
     /* weights as stored (opts.stored): per store */
     uint64_t st_elems[TMEM_MAX_WSTORES], st_payload[TMEM_MAX_WSTORES], st_scales[TMEM_MAX_WSTORES];
     bool st_quantized[TMEM_MAX_WSTORES];
@@ -348,8 +380,10 @@ static enum tmem_status stage_weights(const struct tmem_model *m, const struct t
                                           (ki->role == TMEM_ROLE_ATTN_V ||
                                            ki->role == TMEM_ROLE_FFN_DOWN)));
         if (!per_layer_rule) {
-            uint64_t k = t->per_layer * layers_of[ki->scope];
+            uint64_t k = t->per_layer * layers_of[ki->scope], before = b->total;
             TRY(stored ? bin_stored(b, m, t, o, 0, k, err) : bin_flag(b, m, t, o, 0, k, err));
+            if (ki->encoder_stack) /* a sum of parts of the checked total */
+                b->encoder_bytes += b->total - before;
             continue;
         }
         for (uint64_t l = first; l < first + n; l++) {
@@ -824,8 +858,17 @@ static enum tmem_status vision_activation(const struct tmem_model *m, const stru
     tmem__term_init(t, true);
     tmem__term_mul(t, "b", o->batch);
     tmem__term_mul(t, "images", o->images);
-    tmem__term_mul(t, "patches", patches);
-    tmem__term_mul(t, "(d_v + max(3·d_v, d_ff_v))", v->d_model + (ff > qkv ? ff : qkv));
+    if (v->kind == TMEM_VISION_MLLAMA) {
+        /* MllamaVisionModel runs its local encoder with output_hidden_states=True
+         * and keeps all n_layer + 1 of them (5 become intermediate features)
+         * through the global encoder, over the padded positions (1608 a tile) */
+        tmem__term_mul(t, "padded patches", tmem__vision_tower_patches(v, patches));
+        tmem__term_mul(t, "((L_v + 1)·d_v + d_v + max(3·d_v, d_ff_v))",
+                       (v->n_layer + 2) * v->d_model + (ff > qkv ? ff : qkv));
+    } else {
+        tmem__term_mul(t, "patches", patches);
+        tmem__term_mul(t, "(d_v + max(3·d_v, d_ff_v))", v->d_model + (ff > qkv ? ff : qkv));
+    }
     tmem__term_mul(t, "bytes", tmem__dtype_size(o->compute));
     return tmem__term_value(t) == UINT64_MAX ? overflow(err, "vision activations") : TMEM_OK;
 }
@@ -853,15 +896,26 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
     struct tmem__term t;
     tmem__term_init(&t, true);
     activation_peak(m, o, T, vllm ? 1 : n_seq, attn_len, &t);
+    if (m->n_cross_layer > 0 && o->images > 0) {
+        /* Mllama: the projector's cross_attention_states (b, images·tiles·1601,
+         * d_model) are held through the text prefill forward */
+        uint64_t tok, per_image;
+        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &tok, &per_image, err));
+        tmem__term_plus(&t, "b", o->batch);
+        tmem__term_mul(&t, "images", o->images);
+        tmem__term_mul(&t, "image states", per_image);
+        tmem__term_mul(&t, "d_model", m->d_model);
+        tmem__term_mul(&t, "bytes", tmem__dtype_size(o->compute));
+    }
     /* the vision tower runs before the first layer and its buffers are
      * freed before the text forward: the peak is the larger of the two */
     bool vision_peak = false;
+    struct tmem__term vt, *peak = &t; /* the larger (terms are never copied) */
     if (is_first && o->images > 0) {
-        struct tmem__term vt;
         TRY(vision_activation(m, o, &vt, err));
         r->vision_activation_bytes = tmem__term_value(&vt);
         if (tmem__term_value(&vt) > tmem__term_value(&t)) {
-            t = vt;
+            peak = &vt;
             vision_peak = true;
         }
     }
@@ -879,17 +933,17 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
             tmem__term_mul(&sm, "d_model", m->d_model);
             tmem__term_mul(&sm, "bytes", tmem__dtype_size(o->compute));
         }
-        if (is_last && o->engine == TMEM_ENGINE_VLLM && tmem__term_value(&sm) > tmem__term_value(&t))
+        if (is_last && o->engine == TMEM_ENGINE_VLLM && tmem__term_value(&sm) > tmem__term_value(peak))
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: dummy sampler", &sm, "sampler",
                           err));
         else
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
                           vision_peak ? "profile peak: vision tower forward" : "profile peak: forward",
-                          &t, "activations", err));
+                          peak, "activations", err));
     } else {
         TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
                       vision_peak ? "peak of the vision tower forward" : "peak of the prefill forward",
-                      &t, "activations", err));
+                      peak, "activations", err));
         /* logits: the last token of each sequence (all prompt tokens with
          * --all-logits), 16-bit, then an fp32 copy for sampling */
         uint64_t logit_rows = o->all_logits ? T : n_seq;
@@ -948,6 +1002,24 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
                                            : "SSM state (conv + recurrent, fixed per sequence)")
                   : vllm ? "KV for these requests (paged)" : "KV cache (static)",
                   &t, "kv_cache", err));
+    if (r->kv.cross_bytes_per_token > 0 && o->images > 0) {
+        /* Mllama: each cross-attention layer's k_proj / v_proj of the image
+         * states, computed at the prefill and kept in the cache (HF
+         * DynamicCache at the layer's index) for the whole generation; no
+         * images, no cross-attention (the layers are skipped) */
+        uint64_t tok, per_image;
+        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &tok, &per_image, err));
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "b", o->batch);
+        tmem__term_mul(&t, "images", o->images);
+        tmem__term_mul(&t, "image states", per_image);
+        tmem__term_mul(&t, "cross bytes/state", r->kv.cross_bytes_per_token);
+        if (tmem__term_overflow(&t) || !tmem_add_u64(r->kv_request_bytes, tmem__term_value(&t),
+                                                     &r->kv_request_bytes))
+            return overflow(err, "cross-attention KV");
+        TRY(term_line(l, TMEM_BUCKET_KV_CACHE, "cross-attention KV (images)", &t,
+                      "cross_kv", err));
+    }
     return TMEM_OK;
 }
 
@@ -1034,6 +1106,23 @@ static enum tmem_status encoder_lines(const struct tmem_model *m, const struct t
     return term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS, what, &t, "head output", err);
 }
 
+
+/* A state-space layer's state dtypes, the one place they are resolved.
+ * REF: vLLM model_executor/layers/mamba/mamba_utils.py
+ * MambaStateDtypeCalculator._mamba_state_dtype: conv state
+ * get_kv_cache_torch_dtype(mamba_cache_dtype, model_dtype) ("auto": the
+ * model dtype, --dtype, here the compute dtype), temporal state
+ * mamba_ssm_cache_dtype ("auto": the conv state's); --kv-cache-dtype plays
+ * no part. */
+static enum tmem_dtype state_dtype(const struct tmem_infer_opts *o, bool temporal)
+{
+    enum tmem_dtype conv = o->mamba_cache_dtype == TMEM_STATE_DTYPE_AUTO ? o->compute
+                                                                         : o->mamba_cache_dtype;
+    if (!temporal || o->mamba_ssm_cache_dtype == TMEM_STATE_DTYPE_AUTO)
+        return conv;
+    return o->mamba_ssm_cache_dtype;
+}
+
 static enum tmem_status build_stage(const struct tmem_model *m, const struct tmem_inventory *inv,
                                     const struct tmem_infer_opts *o, uint32_t s, uint64_t first,
                                     struct tmem_infer_result *r, struct weight_bins *bins,
@@ -1047,7 +1136,8 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     TRY(stage_weights(m, inv, o, first, n, is_first, is_last, bins, err));
     r->weight_bytes = bins->total;
     if (!m->encoder) /* an encoder keeps no KV: r->kv stays zero */
-        TRY(tmem_kv_layout(m, o->kv_dtype, o->tp, first, n, &r->kv, err));
+        TRY(tmem_kv_layout_states(m, o->kv_dtype, state_dtype(o, false), state_dtype(o, true),
+                                  o->tp, first, n, &r->kv, err));
 
     struct tmem_ledger *l = &r->ledger;
     tmem_ledger_init(l);
@@ -1129,7 +1219,8 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
         uint64_t conc = r->blocks_per_seq ? r->kv_blocks / r->blocks_per_seq : 0;
         r->max_concurrent_sequences = vllm && conc > o->max_num_seqs ? o->max_num_seqs : conc;
     }
-    if (m->encdec && r->kv_request_bytes > 0) /* no pool: whole sequences of this length */
+    if ((m->encdec || (r->kv.cross_bytes_per_token > 0 && o->images > 0)) &&
+        r->kv_request_bytes > 0) /* no pool: whole sequences of this length (and images) */
         r->max_concurrent_sequences = r->kv_budget_bytes / (r->kv_request_bytes / o->batch);
     r->batch_over_max_num_seqs = vllm && o->batch > o->max_num_seqs;
     if (!vllm)
@@ -1215,13 +1306,14 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
         tmem__term_render(&vf, r->vision_flops_formula, sizeof r->vision_flops_formula);
     }
     r->vision_weight_bytes = all_vision;
-    if (m->encdec) { /* two stacks: the roofline's one-stack steps do not apply */
-        r->timing_unmodelled = true;
-        return TMEM_OK;
-    }
+    if (m->encdec) /* two stacks, one stage (pp 1): the encoder's step, then the decoder's */
+        return tmem__encdec_timing(m, inv, o, bins.encoder_bytes, all_weights - bins.encoder_bytes,
+                                   cur.kv.bytes_per_token, cur.kv.cross_bytes_per_token,
+                                   &r->roofline, &r->timing);
     /* the text steps read every weight but the tower's; the vision step reads those */
     return tmem__infer_timing(m, inv, o, all_weights - all_vision, all_experts, all_kv,
                              all_kv_window, m->sliding_window, r->vision_flops, all_vision,
+                             m->n_cross_layer > 0 ? img_patches : 0, r->kv.cross_bytes_per_token,
                              &r->roofline, &r->timing);
 }
 

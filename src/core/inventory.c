@@ -119,9 +119,11 @@ static void walk_embedding(struct walk *w)
             1);                                                   /* (2·buckets, d) */
     if (m->rel_norm) /* DeBERTa encoder.LayerNorm (norm_rel_ebd "layer_norm") */
         add_norm(w, K(REL_POS_NORM), K(REL_POS_NORM_BIAS), "d_model", "1", m->d_model, 1);
-    if (m->encdec) /* T5 decoder.block[0] relative_attention_bias */
-        add(w, K(REL_ATTN_BIAS), "n_rel_bucket × n_head", "1", m->n_rel_bucket, m->n_head, 1,
-            1);                                                   /* (buckets, a) */
+    if (m->encdec) { /* T5 decoder.block[0] relative_attention_bias; UMT5: every block's */
+        uint64_t n = m->rel_bias_per_layer ? m->n_layer : 1;
+        add(w, K(REL_ATTN_BIAS), "n_rel_bucket × n_head", m->rel_bias_per_layer ? "n_layer" : "1",
+            m->n_rel_bucket, m->n_head, n, n);                    /* (buckets, a) */
+    }
 }
 
 /* The encoder stack of an encoder–decoder, before the decoder's layers: the
@@ -141,8 +143,9 @@ static void walk_encoder(struct walk *w)
         add(w, K(ENC_POS_EMBD), "n_pos × d_model", "1", m->n_pos, d, 1, 1); /* (n_ctx + 2, d) */
     if (m->embed_norm)
         add_norm(w, K(ENC_EMBED_NORM), K(ENC_EMBED_NORM_BIAS), "d_model", "1", d, 1);
-    add(w, K(ENC_REL_ATTN_BIAS), "n_rel_bucket × n_enc_head", "1", m->n_rel_bucket,
-        m->n_enc_head, 1, 1);                                     /* (buckets, a_enc) */
+    uint64_t nb = m->rel_bias_per_layer ? m->n_enc_layer : 1; /* UMT5: one table per layer */
+    add(w, K(ENC_REL_ATTN_BIAS), "n_rel_bucket × n_enc_head", m->rel_bias_per_layer ? "n_enc_layer" : "1",
+        m->n_rel_bucket, m->n_enc_head, nb, nb);                  /* (buckets, a_enc) */
     add(w, K(ENC_ATTN_Q), "d_model × n_enc_head·d_head", "n_enc_layer", d, q, 1, 1); /* (d, a·d_h) */
     add(w, K(ENC_ATTN_K), "d_model × n_enc_head·d_head", "n_enc_layer", d, q, 1, 1);
     add(w, K(ENC_ATTN_V), "d_model × n_enc_head·d_head", "n_enc_layer", d, q, 1, 1);

@@ -6,6 +6,10 @@
  *   int8         2 · n_kv_head/tp · (d_head · 1 B + 2 B): one fp16 scale per
  *                token, head and K / V
  *   fp8          + 2 fp32 scales per layer (k_scale, v_scale), fixed
+ *   cross        encoder–decoders: 2 · L_dec · n_head/tp · d_head · bytes per
+ *                encoder token; Mllama: 2 · n_cross_layer · n_kv_head/tp ·
+ *                d_head · bytes per image state (its self-attention KV over
+ *                the n_layer − n_cross_layer other layers)
  * Each is one term (token_term, fixed_term) that gives both the bytes and
  * the text the reports print.
  * REF: vLLM kv_cache_interface.py (page_size_bytes), HF Cache classes. */
@@ -133,13 +137,16 @@ static uint64_t window_layers(const struct tmem_model *m, uint64_t first, uint64
  *      (conv (d_inner/tp + 2·n_groups'/tp·d_state, d_conv − 1), temporal
  *      (n_heads/tp, head_dim, d_state)); n_groups' = n_groups, or tp when
  *      tp does not divide it (extra_groups_for_head_shards); the cache in
- *      the KV cache dtype (--mamba-ssm-cache-dtype auto); gated_delta_net_state_shape
+ *      the model dtype, not the KV cache's: MambaStateDtypeCalculator
+ *      _mamba_state_dtype (conv: get_kv_cache_torch_dtype(mamba_cache_dtype,
+ *      model_dtype), "auto" the model dtype; temporal: mamba_ssm_cache_dtype,
+ *      "auto" the conv state's; Mamba-1, Mamba-2 and Gated DeltaNet alike),
+ *      so --kv-cache-dtype fp8 leaves it whole; gated_delta_net_state_shape
  *      (conv (2·n_k·d_k + n_v·d_v)/tp × (d_conv − 1), temporal (n_v/tp, d_k, d_v):
  *      d_inner/tp × d_state with d_inner = n_v·d_v and d_state = d_k). */
-static void state_term(struct tmem__term *t, const struct tmem_model *m, enum tmem_kv_dtype dt,
-                       uint64_t tp, uint64_t layers)
+static void state_term(struct tmem__term *t, const struct tmem_model *m, enum tmem_dtype conv_dt,
+                       enum tmem_dtype ssm_dt, uint64_t tp, uint64_t layers)
 {
-    enum tmem_dtype et = kv_dtypes[dt];
     uint64_t conv, di = tmem_ceil_div_u64(m->ssm_d_inner, tp);
     if (m->ssm == TMEM_SSM_MAMBA2) {
         uint64_t g = m->ssm_n_group % tp == 0 ? m->ssm_n_group : tp;
@@ -154,18 +161,59 @@ static void state_term(struct tmem__term *t, const struct tmem_model *m, enum tm
     tmem__term_init(&per, t->text);
     counted(&per, false, "(d_conv − 1) ", m->ssm_d_conv - 1, "");
     counted(&per, false, "conv channels ", conv, "");
+    if (conv_dt != ssm_dt) /* each state in its own dtype */
+        tmem__term_mul(&per, tmem_dtype_info(conv_dt)->name, tmem__dtype_size(conv_dt));
     counted(&per, true, "d_inner ", di, "");
     counted(&per, false, "d_state ", m->ssm_d_state, "");
+    if (conv_dt != ssm_dt)
+        tmem__term_mul(&per, tmem_dtype_info(ssm_dt)->name, tmem__dtype_size(ssm_dt));
     tmem__term_mul_term(t, &per);
-    tmem__term_mul(t, tmem_dtype_info(et)->name, tmem__dtype_size(et));
+    if (conv_dt == ssm_dt)
+        tmem__term_mul(t, tmem_dtype_info(conv_dt)->name, tmem__dtype_size(conv_dt));
+}
+
+/* tmem_kv_layout's states: the model dtype vLLM's "auto" gives them, taken
+ * as the KV dtype where that is a float of 16 or 32 bits (--kv-cache-dtype
+ * auto is the model dtype), else bf16 */
+static enum tmem_dtype default_state_dtype(enum tmem_kv_dtype dt)
+{
+    switch (dt) {
+    case TMEM_KV_FP16: return TMEM_DTYPE_F16;
+    case TMEM_KV_FP32: return TMEM_DTYPE_F32;
+    case TMEM_KV_BF16:
+    case TMEM_KV_FP8:
+    case TMEM_KV_INT8:
+    case TMEM_KV_COUNT: break;
+    }
+    return TMEM_DTYPE_BF16;
 }
 
 enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype dt, uint64_t tp,
                                 uint64_t first_layer, uint64_t stage_layers,
                                 struct tmem_kv_layout *out, struct tmem_error *err)
 {
+    enum tmem_dtype sd = default_state_dtype(dt);
+    return tmem_kv_layout_states(m, dt, sd, sd, tp, first_layer, stage_layers, out, err);
+}
+
+static bool state_dtype_ok(enum tmem_dtype t)
+{
+    return t == TMEM_DTYPE_F32 || t == TMEM_DTYPE_BF16 || t == TMEM_DTYPE_F16;
+}
+
+enum tmem_status tmem_kv_layout_states(const struct tmem_model *m, enum tmem_kv_dtype dt,
+                                       enum tmem_dtype conv_dtype, enum tmem_dtype ssm_dtype,
+                                       uint64_t tp, uint64_t first_layer, uint64_t stage_layers,
+                                       struct tmem_kv_layout *out, struct tmem_error *err)
+{
     if ((unsigned)dt >= TMEM_KV_COUNT)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--kv-dtype", "unknown KV cache dtype");
+    if (!state_dtype_ok(conv_dtype))
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--mamba-cache-dtype",
+                          "the state is float32, bfloat16 or float16 (vLLM MambaDType)");
+    if (!state_dtype_ok(ssm_dtype))
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--mamba-ssm-cache-dtype",
+                          "the state is float32, bfloat16 or float16 (vLLM MambaDType)");
     if (tp == 0)
         return tmem__fail_value(err, TMEM_ERR_LIMIT, "--tp", tp, "at least 1");
     struct tmem_kv_layout kv = {0};
@@ -173,9 +221,9 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
         uint64_t n_ssm = tmem_model_ssm_layers_in(m, first_layer, first_layer + stage_layers);
         struct tmem__term st, one;
         tmem__term_init(&st, true);
-        state_term(&st, m, dt, tp, n_ssm);
+        state_term(&st, m, conv_dtype, ssm_dtype, tp, n_ssm);
         tmem__term_init(&one, false);
-        state_term(&one, m, dt, tp, 1);
+        state_term(&one, m, conv_dtype, ssm_dtype, tp, 1);
         if (tmem__term_overflow(&st) || tmem__term_overflow(&one))
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "ssm_state", "does not fit in 64 bits");
         kv.ssm_layers = n_ssm;
@@ -206,6 +254,15 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
             kv.kv_heads_per_gpu = 1;
         }
     }
+    if (m->n_cross_layer > 0) {
+        /* Mllama: the cross-attention layers keep no self-attention KV; their
+         * keys and values are the image states' (cross_bytes_per_token). The
+         * stage is the whole model (infer refuses --pp > 1 for them). */
+        if (first_layer != 0 || stage_layers != m->n_layer || m->n_cross_layer >= m->n_layer)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
+                              "cross-attention layers: one pipeline stage only");
+        stage_layers -= m->n_cross_layer;
+    }
     struct tmem__term layer, token, fixed;
     tmem__term_init(&layer, false);
     token_term(&layer, m, dt, kv.kv_heads_per_gpu, 0);
@@ -228,6 +285,15 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
         struct tmem__term cross;
         tmem__term_init(&cross, true);
         token_term(&cross, m, dt, m->n_head / tp, stage_layers);
+        if (tmem__term_overflow(&cross))
+            return tmem__fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
+        kv.cross_bytes_per_token = tmem__term_value(&cross);
+        tmem__term_render_sym(&cross, kv.cross_formula, sizeof kv.cross_formula);
+    }
+    if (m->n_cross_layer > 0) { /* Mllama: k_proj / v_proj of the image states, GQA heads */
+        struct tmem__term cross;
+        tmem__term_init(&cross, true);
+        token_term(&cross, m, dt, kv.kv_heads_per_gpu, m->n_cross_layer);
         if (tmem__term_overflow(&cross))
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
         kv.cross_bytes_per_token = tmem__term_value(&cross);

@@ -59,6 +59,8 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->encdec = fi->encdec;
     m->n_rel_bucket = fi->n_rel_bucket;
     m->embed_extra_rows = fi->embed_extra_rows;
+    m->rel_bias_per_layer = fi->rel_bias_per_layer;
+    m->sinusoidal_pos = fi->sinusoidal_pos;
     return TMEM_OK;
 }
 
@@ -133,6 +135,8 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
     case TMEM_FIELD_HEAD_BIAS: m->head_bias = v != 0; return true;
     case TMEM_FIELD_N_LABELS: m->n_labels = v; return true;
     case TMEM_FIELD_CONV_KERNEL: m->conv_kernel = v; return true;
+    case TMEM_FIELD_ENC_GLOBAL_EVERY: m->enc_global_every = v; return true;
+    case TMEM_FIELD_ENC_LOCAL_WINDOW: m->enc_local_window = v; return true;
     case TMEM_FIELD_N_ENC_LAYER: m->n_enc_layer = v; return true;
     case TMEM_FIELD_N_ENC_HEAD: m->n_enc_head = v; return true;
     case TMEM_FIELD_D_FF_ENC: m->d_ff_enc = v; return true;
@@ -154,6 +158,7 @@ bool tmem__model_set(struct tmem_model *m, enum tmem_field f, uint64_t v)
         m->attn_layer_offset = v - 1;
         return true;
     case TMEM_FIELD_N_CROSS_LAYER: m->n_cross_layer = v; return true;
+    case TMEM_FIELD_RELU_MLP: m->relu_mlp = v != 0; return true;
     case TMEM_FIELD_COUNT: return false;
     }
     return false;

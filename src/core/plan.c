@@ -171,7 +171,7 @@ enum tmem_status tmem_plan(const struct tmem_model *m, const struct tmem_invento
         return tmem__fail(err, TMEM_ERR_LIMIT, "--headroom", "must be below 1 (all of the memory)");
     if (m->encdec) /* train counts one GPU per replica; the search needs tp / pp and the step time */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it, tmem "
+                          "an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus): tmem params counts it, tmem "
                           "train its one-GPU ledger; the planner's search (tp, pp, the step time) is "
                           "not built for it yet");
     /* the base plan itself must be sound (precision, sequence, ...) */

@@ -14,6 +14,7 @@
 #include "tensor_kind.h"
 #include "peak.h"
 #include "train_internal.h"
+#include "tmem/infer.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -229,6 +230,13 @@ void tmem_train_opts_default(struct tmem_train_opts *o)
     o->rollout_tp = 1;
 }
 
+uint64_t tmem_train_completion_len(const struct tmem_train_opts *o, uint64_t seq)
+{
+    if (o->completion_len != 0)
+        return o->completion_len;
+    return seq / 2 < TMEM_RL_COMPLETION_LEN ? seq / 2 : TMEM_RL_COMPLETION_LEN;
+}
+
 /* ------------------------------------------------------------ validation */
 
 static uint64_t plan_seq(const struct tmem_model *m, const struct tmem_train_opts *o)
@@ -264,7 +272,9 @@ static enum tmem_status validate_post(const struct tmem_model *m, const struct t
                           : o->rollout_sleep ? "--rollout-sleep"
                           : o->rollout_tp != 1 ? "--rollout-tp"
                           : o->critic ? "--critic"
-                          : o->group_size != 0 ? "--group-size" : NULL;
+                          : o->group_size != 0 ? "--group-size"
+                          : o->completion_len != 0 ? "--completion-len"
+                          : o->gen_gather_per_layer ? "--gen-gather-per-layer" : NULL;
     if (!rl && rl_flag != NULL)
         return tmem__fail(err, TMEM_ERR_INCONSISTENT, rl_flag, "a post-training option needs --rl grpo|ppo");
     if (!rl)
@@ -293,6 +303,23 @@ static enum tmem_status validate_post(const struct tmem_model *m, const struct t
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--critic",
                              "an offloaded or paged critic is not modelled");
     }
+    if (o->gen_gather_per_layer && o->zero != 3)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--gen-gather-per-layer",
+                         "ZeRO-3's gather for generation: give --zero 3");
+    if (o->gen_gather_per_layer && o->rollout_util_ppm != 0)
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--gen-gather-per-layer",
+                         "HF generate's gather (TRL: not compatible with vLLM generation)");
+    if (o->rollout_util_ppm == 0) { /* HF generate on the training GPU: its KV cache */
+        struct tmem_kv_layout kv;
+        TRY(tmem_kv_layout(m, TMEM_KV_BF16, 1, 0, m->n_layer, &kv, err));
+        uint64_t n;
+        if (!tmem_mul_u64(o->micro_batch, o->grad_accum ? o->grad_accum : 1, &n))
+            return tmem__fail(err, TMEM_ERR_OVERFLOW, "--micro-batch", "the generation batch does not fit in 64 bits");
+        (void)n;
+    }
+    if (o->completion_len != 0 && o->completion_len >= plan_seq(m, o))
+        return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--completion-len",
+                         "the completion is part of --seq (prompt + completion): give less than --seq");
     TRY(tmem__check_range(err, "--rollout-memory-utilization", o->rollout_util_ppm, 0, 999999));
     TRY(tmem__check_range(err, "--rollout-tp", o->rollout_tp, 1, TMEM_MAX_TRAIN_GPUS));
     TRY(tmem__check_divides(err, "--rollout-tp", o->rollout_tp, "n_head", m->n_head));
@@ -334,14 +361,22 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
                           "(HF MambaMixer has no parallel split)");
     if (all && m->n_cross_layer > 0) /* cross layers attend to image states: not modelled */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          "training activations of cross-attention layers (Llama 3.2 Vision) "
-                          "are not modelled yet; tmem params counts the model");
+                          "training activations of cross-attention layers (Llama 3.2 Vision: q from "
+                          "the text, k/v of the image states, the tanh gates) are not modelled yet; "
+                          "params counts the model, infer --engine hf --images N serves it");
     if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
-        if (!m->post_norm || m->rel_attn)
-            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                              "train fine-tunes BERT-layout encoders (bert, roberta, xlm-roberta); "
-                              "DeBERTa's disentangled attention and ModernBERT's local attention "
-                              "(deberta-v2, modernbert) are not built yet; params and infer count them");
+        if (!m->post_norm && (o->dropout == TMEM_ON ||
+                              (o->dropout != TMEM_OFF && (m->dropout[TMEM_DROPOUT_ATTN] > 0.0 ||
+                                                          m->dropout[TMEM_DROPOUT_RESID] > 0.0 ||
+                                                          m->dropout[TMEM_DROPOUT_EMBD] > 0.0))))
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--dropout",
+                              "ModernBERT trains with dropout 0, its config class's default (HF's "
+                              "attention, MLP and embedding dropouts inside the layer are not modelled: "
+                              "--dropout off)");
+        if (m->rel_attn && o->attention != TMEM_ATTENTION_NAIVE)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--attention",
+                              "DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): "
+                              "--attention naive");
         if (m->head != TMEM_HEAD_MLM && m->head != TMEM_HEAD_CLS)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--head",
                               "fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N");
@@ -801,6 +836,8 @@ static const struct {
     [TMEM_TI_CRITIC_STATES] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
     [TMEM_TI_ROLLOUT_WEIGHTS] = {TMEM_BUCKET_WEIGHTS, ALL_PHASES, false},
     [TMEM_TI_ROLLOUT_KV] = {TMEM_BUCKET_KV_CACHE, ALL_PHASES, false},
+    [TMEM_TI_GEN_KV] = {TMEM_BUCKET_KV_CACHE, PH(TMEM_PHASE_ROLLOUT), false},
+    [TMEM_TI_GEN_GATHER] = {TMEM_BUCKET_COMMUNICATION_BUCKETS, PH(TMEM_PHASE_ROLLOUT), false},
     [TMEM_TI_GRADS] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
     [TMEM_TI_GRADS_FP32] = {TMEM_BUCKET_GRADIENTS, ALL_PHASES, false},
     [TMEM_TI_MASTER] = {TMEM_BUCKET_OPTIMIZER_STATES, ALL_PHASES, false},
@@ -849,6 +886,10 @@ static uint32_t item_phases(const struct tmem_train_ctx *c, enum tmem_train_item
         return c->o->rollout_sleep ? PH(TMEM_PHASE_ROLLOUT) : ph | PH(TMEM_PHASE_ROLLOUT);
     if (grads)
         return c->grads_persistent ? ph | PH(TMEM_PHASE_ROLLOUT) : ph;
+    /* HF generate under ZeRO-3 with ds3_gather_for_generation False: the
+     * layer-by-layer gathers of the forward run the generation too */
+    if (it == TMEM_TI_GATHERED && c->o->zero == 3 && c->o->rollout_util_ppm == 0 && c->o->gen_gather_per_layer)
+        return ph | PH(TMEM_PHASE_ROLLOUT);
 #define TI(x) (UINT64_C(1) << TMEM_TI_##x)
     _Static_assert(TMEM_TI_COUNT <= 64, "the items fit a 64-bit mask");
     const uint64_t resident = TI(WEIGHTS) | TI(REF_WEIGHTS) | TI(REWARD_WEIGHTS) | TI(CRITIC_WEIGHTS) |
@@ -1143,6 +1184,42 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
             tmem__term_div_ceil(t, "rollout tp", o->rollout_tp);
         return;
     }
+    case TMEM_TI_GEN_KV: {
+        /* TRL's default (use_vllm False): HF generate on the training GPU
+         * over the local generation batch, per_device_train_batch_size ×
+         * steps_per_generation (= grad-accum) completions at once; its
+         * DynamicCache holds prompt + completion = s tokens of every layer
+         * in the compute dtype (bf16: unpaged, no TP), and each step's
+         * last-position logits in fp32 (generate's next_token_logits) */
+        if (o->rl == TMEM_RL_NONE || o->rollout_util_ppm != 0)
+            return;
+        struct tmem_kv_layout kv;
+        if (tmem_kv_layout(c->m, TMEM_KV_BF16, 1, 0, c->m->n_layer, &kv, NULL) != TMEM_OK)
+            return; /* validated: validate_post */
+        uint64_t n = o->micro_batch * (o->grad_accum ? o->grad_accum : 1); /* checked in validate_post */
+        tmem__term_mul(t, "b × grad-accum", n);
+        tmem__term_mul(t, "s", c->seq);
+        tmem__term_mul(t, "KV B/token", kv.bytes_per_token);
+        if (kv.state_bytes_per_seq != 0) {
+            tmem__term_plus(t, "b × grad-accum", n);
+            tmem__term_mul(t, "SSM state B", kv.state_bytes_per_seq);
+        }
+        tmem__term_plus(t, "b × grad-accum", n);
+        tmem__term_mul(t, "V", c->m->n_vocab);
+        tmem__term_mul(t, "4 B (fp32 logits)", 4);
+        return;
+    }
+    case TMEM_TI_GEN_GATHER:
+        /* TRL GRPOConfig ds3_gather_for_generation True (default): ZeRO-3's
+         * parameters are gathered whole on each GPU for generation (the
+         * whole less the shard at rest); False: layer by layer, ZeRO-3's
+         * live parameters (TMEM_TI_GATHERED) stay through the rollout */
+        if (o->rl == TMEM_RL_NONE || o->rollout_util_ppm != 0 || o->zero != 3 || l->shard < 2 ||
+            o->gen_gather_per_layer)
+            return;
+        sharded(c, t, c->wb, false, "weight bytes", false);
+        sharded(c, t, c->wb, true, "weight bytes", true);
+        return;
     case TMEM_TI_GRADS:
         if (o->optimizer_in_backward) { /* one gradient at a time: stepped, then freed */
             tmem__term_mul(t, "largest trainable tensor", c->tr_largest);
@@ -2090,11 +2167,11 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
             tmem__sb_str(&sb, ")");
             break;
         }
-        tmem__sb_str(&sb, c->m->encoder && !c->pi->autocast    ? "loss log-softmax ("
+        tmem__sb_str(&sb, tmem__encoder_loss_as_is(c->m) && !c->pi->autocast ? "loss log-softmax ("
                           : !c->fused_ce                           ? "loss log-softmax (fp32)"
                           : c->o->kernels == TMEM_KERNELS_LIGER ? "lm_head grad (Liger)"
                                                                  : "loss softmax chunk (fp32)");
-        if (c->m->encoder && !c->pi->autocast) {
+        if (tmem__encoder_loss_as_is(c->m) && !c->pi->autocast) {
             tmem__sb_str(&sb, cd);
             tmem__sb_str(&sb, ")");
         }
@@ -2127,6 +2204,8 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     case TMEM_TI_CRITIC_STATES: tmem__sb_str(&sb, "critic master + optimizer states"); break;
     case TMEM_TI_ROLLOUT_WEIGHTS: tmem__sb_str(&sb, "rollout engine weights (bf16)"); break;
     case TMEM_TI_ROLLOUT_KV: tmem__sb_str(&sb, "rollout engine KV cache"); break;
+    case TMEM_TI_GEN_KV: tmem__sb_str(&sb, "generation KV cache + logits (HF generate)"); break;
+    case TMEM_TI_GEN_GATHER: tmem__sb_str(&sb, "ZeRO-3 policy gathered for generation"); break;
     default: tmem__sb_str(&sb, "?"); break;
     }
 }

@@ -311,6 +311,11 @@ static uint64_t width_item(struct tmem_train_ctx *c, struct tmem_sb *f, enum tme
  *        autocast its cast copy (b × d × c); then tanh's output (c) and,
  *        with dropout, its mask (1 B) and output (c, the classifier input):
  *        b × d × (c + [1 + c])
+ * DeBERTa-v2 (modeling_deberta_v2.py ContextPooler, rel_attn): the same
+ * view, the dense output GELU saves (c) and, with StableDropout, its mask
+ * and output; without dropout GELU's output (the classifier input) is a
+ * tensor of its own: b × d × 2·c. The MLM head is BERT's (legacy
+ * LegacyDebertaV2LMPredictionHead: dense, GELU, LayerNorm, decoder).
  * ASSUMPTION: under LoRA the head's linears keep their inputs (PEFT's
  * SEQ_CLS trains the classifier; a frozen MLM transform would not). */
 static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term *sub, bool text)
@@ -329,6 +334,34 @@ static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term 
         tmem__term_mul_term(sub, &x);
         return;
     }
+    if (m->cls_norm) {
+        /* ModernBertForSequenceClassification (classifier_pooling "cls"):
+         * last_hidden_state[:, 0], a view (as BERT's, below), then
+         * ModernBertPredictionHead: dense output (GELU's input, c), GELU's
+         * output (the LayerNorm input, r) and its fp32 mean and rstd, the
+         * LayerNorm output (the classifier input, c); classifier_dropout 0:
+         * b × (d_model × (2·c + r) + 8) */
+        struct tmem__term w, x;
+        tmem__term_init(&w, text);
+        tmem__term_init(&x, text);
+        if (c->pi->autocast) {
+            tmem__term_plus(sub, "b", c->seqs);
+            tmem__term_mul(sub, "d_model", m->d_model);
+            tmem__term_mul(sub, "c", c->cb);
+        } else {
+            tmem__term_plus(sub, "b·s", c->tokens);
+            tmem__term_mul(sub, "d_model", m->d_model);
+            tmem__term_mul(sub, "r", c->rb);
+        }
+        tmem__term_mul(&w, "2·c", 2 * c->cb);
+        tmem__term_plus(&w, "r", c->rb);
+        tmem__term_mul(&x, "d_model", m->d_model);
+        tmem__term_mul_term(&x, &w);
+        tmem__term_plus(&x, "fp32 mean, rstd", 8);
+        tmem__term_plus(sub, "b", c->seqs);
+        tmem__term_mul_term(sub, &x);
+        return;
+    }
     if (c->pi->autocast) {
         tmem__term_plus(sub, "b", c->seqs);
         tmem__term_mul(sub, "d_model", m->d_model);
@@ -342,6 +375,8 @@ static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term 
     tmem__term_mul(sub, "d_model", m->d_model);
     if (c->dropout_resid)
         tmem__term_mul(sub, "(c + 1 + c)", 2 * c->cb + 1);
+    else if (m->rel_attn) /* ContextPooler's GELU saves its input, the classifier its output */
+        tmem__term_mul(sub, "2·c", 2 * c->cb);
     else
         tmem__term_mul(sub, "c", c->cb);
 }
@@ -375,7 +410,14 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
             tmem__term_plus(&sub, NULL, 8);
             tmem__term_mul(&sub, "b·s", c->tokens);
         }
-        if (c->rope) {
+        if (m->encoder && !m->post_norm && c->o->attention == TMEM_ATTENTION_FLASH) {
+            /* ModernBertModel under flash_attention_2 pads its output back:
+             * _pad_modernbert_output's output[indices] = inputs saves the
+             * b·s int64 indices */
+            tmem__term_plus(&sub, NULL, 8);
+            tmem__term_mul(&sub, "b·s", c->tokens);
+        }
+        if (c->rope && !m->encoder) { /* ModernBERT's rotary tables are per layer (act_inventory.c) */
             tmem__term_plus(&sub, NULL, 2);
             tmem__term_mul(&sub, "s", c->s_local);
             tmem__term_mul(&sub, "d_rot", m->attn == TMEM_ATTN_MLA ? m->qk_rope_dim : m->d_head);
@@ -388,6 +430,25 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
         if (m->embed_norm) {
             tmem__term_plus(&sub, tok, c->tokens_repl);
             tmem__term_mul(&sub, "B_embed_norm", c->act.end_norm);
+        }
+        if (m->rel_attn) {
+            /* DebertaV2Embeddings: embeddings · attention_mask.to(dtype): the
+             * mask multiply saves the cast mask (r); DebertaV2Encoder's
+             * LayerNorm on rel_embeddings (once for all layers) its fp32 mean
+             * and rstd, and its output is the linears' saved input when no
+             * pos_dropout or cast comes between (act_inventory.c
+             * deberta_attention) */
+            tmem__term_plus(&sub, "b·s", c->tokens);
+            tmem__term_mul(&sub, "r", c->rb);
+            if (m->rel_norm) {
+                tmem__term_plus(&sub, "2k", m->n_rel_pos);
+                tmem__term_mul(&sub, "fp32 mean, rstd", 8);
+                if (!c->dropout_resid && !c->pi->autocast && (m->att_c2p || m->att_p2c)) {
+                    tmem__term_plus(&sub, "2k", m->n_rel_pos);
+                    tmem__term_mul(&sub, "d_model", m->d_model);
+                    tmem__term_mul(&sub, "r", c->rb);
+                }
+            }
         }
     }
     if (c->lay.last) {
@@ -477,7 +538,7 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
         logits_factors(c, &t);
         tmem__term_mul(&t, NULL, 4);
         tmem__term_note(&t, " (fp32 softmax of one chunk)", NULL);
-    } else if (it == TMEM_TI_LOSS && c->m->encoder) {
+    } else if (it == TMEM_TI_LOSS && tmem__encoder_loss_as_is(c->m)) {
         /* HF's encoder heads take the loss of the logits as they are (no
          * .float()): log-softmax in c, fp32 under autocast; int64 labels;
          * and nll_loss's total_weight, one element of the log-softmax's
@@ -507,7 +568,7 @@ static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, s
         logits_factors(c, &t); /* + the fp32 softmax gradient of one chunk */
         tmem__term_mul(&t, NULL, 4);
         tmem__term_note(&t, " (fp32 softmax gradient of one chunk)", NULL);
-    } else if (c->m->encoder && !c->pi->autocast) { /* the logits' gradient in c, no upcast */
+    } else if (tmem__encoder_loss_as_is(c->m) && !c->pi->autocast) { /* the logits' gradient in c, no upcast */
         logits_factors(c, &t);
         tmem__term_mul(&t, "c", c->cb);
         tmem__term_note(&t, " (gradient of the logits)", NULL);
@@ -622,6 +683,8 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
     case TMEM_TI_CRITIC_STATES:
     case TMEM_TI_ROLLOUT_WEIGHTS:
     case TMEM_TI_ROLLOUT_KV:
+    case TMEM_TI_GEN_KV:
+    case TMEM_TI_GEN_GATHER:
     case TMEM_TI_GRADS:
     case TMEM_TI_GRADS_FP32:
     case TMEM_TI_MASTER:

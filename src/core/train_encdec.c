@@ -67,7 +67,7 @@
 enum tmem_status tmem__encdec_train_check(const struct tmem_model *m, const struct tmem_train_opts *o,
                                           struct tmem_error *err)
 {
-    static const char *const why = "not modelled for encoder-decoders yet (t5, mt5, bart, mbart: "
+    static const char *const why = "not modelled for encoder-decoders yet (t5, mt5, umt5, bart, mbart, pegasus: "
                                    "HF eager, pure precision, one GPU per replica)";
     if (o->precision == TMEM_PRECISION_AMP_BF16 || o->precision == TMEM_PRECISION_AMP_FP16)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--precision",
@@ -107,9 +107,11 @@ struct ed_sums {
     uint64_t dec_ends;    /* per decoder token, once */
 };
 
+/* the T5 line (t5, mt5, umt5): relative position buckets, T5LayerNorm,
+ * T5DenseActDense / T5DenseGatedActDense */
 static bool is_t5(const struct tmem_model *m)
 {
-    return m->family == TMEM_FAMILY_T5 || m->family == TMEM_FAMILY_MT5;
+    return m->n_rel_bucket > 0;
 }
 
 /* one norm of d_model per token */
@@ -138,8 +140,8 @@ static uint64_t ffn_bytes(struct tmem_train_ctx *c, uint64_t f)
     uint64_t d = c->m->d_model, e = c->cb;
     uint64_t b = tc_add(c, norm_bytes(c), tc_mul(c, e, d)); /* the norm, the first linear's input */
     bool drop = c->dropout_resid; /* T5's inner dropout is dropout_rate too */
-    if (!is_t5(c->m)) {
-        b = tc_add(c, b, tc_mul(c, 2 * e, f)); /* GELU's input, fc2's input */
+    if (!is_t5(c->m)) { /* GELU: its input and fc2's; ReLU saves its output, fc2's input */
+        b = tc_add(c, b, tc_mul(c, c->m->relu_mlp ? e : 2 * e, f));
     } else if (c->m->mlp == TMEM_MLP_GATED) {
         b = tc_add(c, b, tc_mul(c, 7 * e, f)); /* gelu_new's 4, its output, wi_1's, the product / dropout out */
         if (drop)
@@ -257,7 +259,8 @@ uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it
             tmem__term_mul(&t, "s_dec", sd);
             tmem__term_note(&t, " (T5 relative position buckets, int64)", NULL);
         }
-        if (m->learned_pos) { /* BART: arange position ids per stack */
+        if (m->learned_pos && !m->sinusoidal_pos) { /* BART: arange position ids per stack
+                                                       * (Pegasus's frozen table saves none) */
             tmem__term_plus(&t, NULL, 8);
             tmem__term_mul(&t, "s_enc", se);
             tmem__term_plus(&t, NULL, 8);

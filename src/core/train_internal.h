@@ -47,6 +47,15 @@ struct tmem_train_ctx {
     struct tmem_train_act_sums act;    /* its per-token sums (computed once) */
 };
 
+/* Does the encoder's loss take the logits as they are (HF's BERT and
+ * DeBERTa heads: CrossEntropyLoss of the logits; every classifier)? ModernBERT's
+ * masked LM goes through transformers' ForMaskedLMLoss, which upcasts
+ * (logits.float()) as the decoders' loss does. */
+static inline bool tmem__encoder_loss_as_is(const struct tmem_model *m)
+{
+    return m->encoder && (m->post_norm || m->head != TMEM_HEAD_MLM);
+}
+
 /* checked helpers: on overflow they set c->overflow and return 0 */
 static inline uint64_t tc_mul(struct tmem_train_ctx *c, uint64_t a, uint64_t b)
 {

@@ -130,9 +130,19 @@ static bool quantized(const struct tmem_train_opts *o, const struct tmem_tensor 
            t->kind != TMEM_TENSOR_KIND_LM_HEAD;
 }
 
+/* a weight HF holds with requires_grad=False: Pegasus's sinusoidal position
+ * tables (PegasusSinusoidalPositionalEmbedding) */
+static bool frozen(const struct tmem_model *m, const struct tmem_tensor *t)
+{
+    return m->sinusoidal_pos &&
+           (t->kind == TMEM_TENSOR_KIND_POS_EMBD || t->kind == TMEM_TENSOR_KIND_ENC_POS_EMBD);
+}
+
 uint32_t tmem__trainable_pieces(const struct tmem_train_ctx *c, const struct tmem_tensor *t,
                                 uint64_t *rows, uint64_t *cols)
 {
+    if (frozen(c->m, t)) /* no gradient, no optimizer state */
+        return 0;
     uint64_t r, cl; /* d_in × d_out on this GPU */
     tmem__tp_local_shape(t, c->tp, c->m->n_kv_head, &r, &cl);
     uint32_t n = 0;
@@ -186,8 +196,14 @@ void tmem__lora_setup(struct tmem_train_ctx *c)
     for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
         const struct tmem_tensor *t = &c->inv->tensors[i];
         bool expert;
-        if (tmem__stage_instances(c, t, &expert) == 0)
+        uint64_t count = tmem__stage_instances(c, t, &expert);
+        if (count == 0)
             continue;
+        if (!c->lora && frozen(c->m, t)) { /* held (dense_params), not trained */
+            uint64_t r, cl;
+            tmem__tp_local_shape(t, c->tp, c->m->n_kv_head, &r, &cl);
+            c->tr_dense -= tc_mul(c, count, tc_mul(c, r, cl)); /* a part of dense_params */
+        }
         uint64_t pr[TMEM__LORA_MAX_PIECES], pc[TMEM__LORA_MAX_PIECES];
         uint32_t np = tmem__trainable_pieces(c, t, pr, pc);
         for (uint32_t j = 0; j < np; j++)

@@ -5,6 +5,7 @@
  * in words, ordered by a stated rule), and the notes a plan needs beyond
  * its ledger. Every number comes from tmem_train_compute; nothing here
  * computes bytes itself. Pure: no I/O, no allocation, no globals. */
+#include "checked.h"
 #include "error.h"
 #include "sb.h"
 #include "tmem/train.h"
@@ -30,7 +31,7 @@ static enum tmem_status peak_at(const struct tmem_model *m, const struct tmem_in
     if (ax->seq)
         t.seq = k * ax->step; /* k ≤ limit_k = limit / step: no overflow */
     else
-        t.micro_batch = k;
+        t.micro_batch = k * ax->step; /* k ≤ limit_k = TMEM_MAX_MICRO_BATCH / step */
     struct tmem_train_result r;
     struct tmem_error e = {0};
     s->evaluations++;
@@ -97,13 +98,39 @@ static enum tmem_status solve(const struct tmem_model *m, const struct tmem_inve
     return TMEM_OK;
 }
 
+uint64_t tmem_train_micro_batch_step(const struct tmem_train_opts *o)
+{
+    /* GRPO: the completions of a step, micro-batch × grad-accum × dp, hold
+     * whole groups (TRL GRPOConfig: the effective batch "must be evenly
+     * divisible by" num_generations): the micro-batch steps by
+     * G / gcd(G, grad-accum × dp) */
+    if (o == NULL || o->rl != TMEM_RL_GRPO)
+        return 1;
+    uint64_t g = o->group_size != 0 ? o->group_size : TMEM_RL_GROUP_SIZE;
+    uint64_t mp = o->tp * o->pp * o->cp;
+    uint64_t dp = o->gpus != 0 && mp != 0 ? o->gpus / mp : (o->dp != 0 ? o->dp : 1);
+    uint64_t ga = o->grad_accum != 0 ? o->grad_accum : 1, rest = 0;
+    if (g == 0 || !tmem_mul_u64(ga, dp != 0 ? dp : 1, &rest))
+        return 1;
+    uint64_t a = g, b = rest % g; /* gcd(g, rest) */
+    while (b != 0) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return g / a;
+}
+
 enum tmem_status tmem_train_max_micro_batch(const struct tmem_model *m, const struct tmem_inventory *inv,
                                             const struct tmem_train_opts *o, uint64_t capacity_bytes,
                                             struct tmem_train_solution *out, struct tmem_error *err)
 {
     if (o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no plan given");
-    const struct axis ax = {false, 1, TMEM_MAX_MICRO_BATCH};
+    const uint64_t step = tmem_train_micro_batch_step(o);
+    struct axis ax = {false, step, TMEM_MAX_MICRO_BATCH / step};
+    if (ax.limit_k == 0)
+        ax.limit_k = 1; /* a group larger than any micro-batch: the plan's own error */
     return solve(m, inv, o, &ax, capacity_bytes, out, err);
 }
 
@@ -541,7 +568,10 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
                    "gpu_memory_utilization 0.5, OpenRLHF --vllm.gpu_memory_utilization 0.95); "
                    "without --rollout-sleep it stays through training (TRL vllm_enable_sleep_mode "
                    "False, OpenRLHF --vllm.enable_sleep off; verl free_cache_engine True sleeps); "
-                   "without the flag generation is not counted (a separate engine). The step time "
-                   "is the policy's update only: no generation, reference, reward or critic pass";
+                   "without the flag TRL's default, HF generate on the training GPU: its KV cache and "
+                   "fp32 last-token logits in the rollout phase, under ZeRO-3 the policy gathered "
+                   "whole (ds3_gather_for_generation True; --gen-gather-per-layer: False). The "
+                   "step time adds the rollout (infer's TTFT + completion × TPOT: vLLM with the flag, "
+                   "else HF generate) and the scoring forwards (reference, reward, critic)";
     return n;
 }

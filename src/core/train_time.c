@@ -31,6 +31,7 @@
  * the same operations that made the number; seconds are doubles. */
 #include "error.h"
 #include "tensor_kind.h"
+#include "timing.h"
 #include "train_internal.h"
 
 #include <string.h>
@@ -290,6 +291,76 @@ static void frac(struct tmem__term *t, const char *sym, uint64_t num, uint64_t d
 static double max_d(double a, double b)
 {
     return a > b ? a : b;
+}
+
+/* --rl: the rollout's generation on one GPU, by infer's roofline (timing.c
+ * owns the step: TTFT for the prefill of the batch's prompts, g × the
+ * mid-generation TPOT for its decode). A colocated vLLM engine
+ * (--rollout-memory-utilization) generates with bf16 weights over
+ * --rollout-tp GPUs, whose tp × n_seq completions it batches together; TRL's
+ * default (use_vllm False) is HF generate on the training GPU with the
+ * policy's own weights (its weight dtype), tp 1. Every completion's prompt
+ * is prefilled (HF generate repeats the prompt per completion; vLLM's
+ * prefix cache would share a group's: an upper bound). The weight sync into
+ * a colocated engine reads and writes its weights once at HBM rate. */
+static enum tmem_status rollout_time(const struct tmem_model *m, const struct tmem_inventory *inv,
+                                     const struct tmem_train_opts *o, const struct tmem_gpu *gpu,
+                                     uint64_t n_seq, uint64_t prompt, uint64_t gen, uint64_t policy_wb,
+                                     struct tmem_train_time *out, char *formula, struct tmem_error *err)
+{
+    const bool vllm = o->rollout_util_ppm != 0;
+    struct tmem_infer_opts io;
+    tmem_infer_defaults(&io);
+    io.engine = vllm ? TMEM_ENGINE_VLLM : TMEM_ENGINE_HF;
+    io.tp = vllm ? o->rollout_tp : 1;
+    tmem_infer_engine_defaults(&io);
+    io.gpu = gpu;
+    io.prompt_tokens = prompt;
+    io.gen_tokens = gen;
+    const uint64_t wb = vllm ? TMEM_RL_ROLLOUT_WEIGHT_BYTES : policy_wb;
+    uint64_t text_params = inv->total_params - inv->group_params[TMEM_GROUP_VISION];
+    uint64_t w = 0, e = 0;
+    if (!tmem_mul_u64(n_seq, io.tp, &io.batch) || !tmem_mul_u64(text_params, wb, &w) ||
+        !tmem_mul_u64(inv->group_params[TMEM_GROUP_EXPERTS], wb, &e))
+        return tmem__fail(err, TMEM_ERR_OVERFLOW, "--rl", "the rollout's bytes do not fit in 64 bits");
+    w = tmem_ceil_div_u64(w, io.tp);
+    e = tmem_ceil_div_u64(e, io.tp);
+    struct tmem_kv_layout kv;
+    TRY(tmem_kv_layout(m, TMEM_KV_BF16, io.tp, 0, m->n_layer, &kv, err));
+    struct tmem_roofline rf;
+    struct tmem_timing tm;
+    TRY(tmem__infer_timing(m, inv, &io, w, e, kv.bytes_per_token, kv.bytes_per_token_layer * kv.n_layer_window,
+                           m->sliding_window, 0.0, 0, 0, 0, &rf, &tm));
+    out->rollout_batch = io.batch;
+    out->rollout_prompt = prompt;
+    out->rollout_completion = gen;
+    out->rollout_prefill_s = tm.ttft_s;
+    out->rollout_decode_s = tm.e2e_s - tm.ttft_s; /* g × TPOT */
+    out->weight_sync_s = vllm ? 2.0 * (double)w / gpu->hbm_bytes_per_s : 0.0;
+    out->rollout_s = tm.e2e_s + out->weight_sync_s;
+    if (formula != NULL) {
+        struct tmem_sb sb;
+        tmem__sb_init(&sb, formula, TMEM_TIME_FORMULA_LEN);
+        tmem__sb_str(&sb, vllm ? "vLLM colocated, tp " : "HF generate on the training GPU, tp ");
+        tmem__sb_u64(&sb, io.tp);
+        tmem__sb_str(&sb, ": TTFT(b = ");
+        tmem__sb_u64(&sb, io.batch);
+        tmem__sb_str(&sb, ", prompt ");
+        tmem__sb_u64(&sb, prompt);
+        tmem__sb_str(&sb, ") + g × TPOT(context prompt + g/2) = ");
+        sb_si(&sb, tm.ttft_s, "s");
+        tmem__sb_str(&sb, " + ");
+        tmem__sb_u64(&sb, gen);
+        tmem__sb_str(&sb, " × ");
+        sb_si(&sb, tm.tpot_s, "s");
+        if (vllm) {
+            tmem__sb_str(&sb, "; weight sync 2 × ");
+            tmem__sb_u64(&sb, w);
+            tmem__sb_str(&sb, " B / HBM = ");
+            sb_si(&sb, out->weight_sync_s, "s");
+        }
+    }
+    return TMEM_OK;
 }
 
 enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_inventory *inv,
@@ -881,8 +952,78 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
             tmem__sb_str(&sb, "; fraction (pp − 1)/(v·m + pp − 1)");
         }
     }
+
+    /* --rl: the rollout before the update (rollout_time), and the scoring
+     * forwards over the same b·s tokens per micro-batch: the frozen
+     * reference (the policy's forward, lm_head included; with LoRA the base
+     * with its adapters disabled; none with --ref-model none), a reward
+     * model 2·b·s/cp·P_reward/(tp·pp) (its whole count, embedding included:
+     * an upper bound; no attention term), and PPO's critic: one forward
+     * for the values and its update, forward + backward, 1 + 3 forwards of
+     * the policy's layers without the lm_head (its value head's d_model × 1
+     * is left out). Matmuls at the matmul efficiency, attention at
+     * attention's (forward only: 1 × each). */
+    out.rollout_s = out.rollout_prefill_s = out.rollout_decode_s = out.weight_sync_s = out.score_s = 0.0;
+    out.rollout_batch = out.rollout_prompt = out.rollout_completion = 0;
+    if (text)
+        tx->rollout_formula[0] = tx->score_formula[0] = '\0';
+    if (o->rl != TMEM_RL_NONE && !m->encdec) {
+        uint64_t g = tmem_train_completion_len(o, s);
+        TRY(rollout_time(m, inv, o, to->gpu, b * mb, s - g, g, wb, &out, text ? tx->rollout_formula : NULL, err));
+        const uint64_t k_r = o->ref_model != TMEM_REF_MODEL_NONE ? 1 : 0;
+        const uint64_t k_c = o->rl == TMEM_RL_PPO && o->critic ? 4 : 0;
+        struct tmem__term sm, sa;
+        tmem__term_init(&sm, text);
+        if (k_r) {
+            tmem__term_mul(&sm, "reference 1", 1);
+            tmem__term_mul(&sm, "m", mb);
+            tmem__term_mul_term(&sm, &mm);
+        }
+        if (k_c) {
+            tmem__term_plus(&sm, "critic (1 + 3)", k_c);
+            tmem__term_mul(&sm, "m", mb);
+            tmem__term_mul(&sm, NULL, 2);
+            tmem__term_mul(&sm, "b", b);
+            tmem__term_mul(&sm, "s/cp", sl);
+            tmem__term_mul(&sm, "N_mm/tp", n_mm_tp);
+            frac(&sm, "L_stage/n_layer", L_s, L);
+        }
+        if (o->reward_params != 0) {
+            tmem__term_plus(&sm, NULL, 2);
+            tmem__term_mul(&sm, "m", mb);
+            tmem__term_mul(&sm, "b", b);
+            tmem__term_mul(&sm, "s/cp", sl);
+            tmem__term_mul(&sm, "P_reward", o->reward_params);
+            tmem__term_div_ceil(&sm, "tp·pp", tp * pp);
+        }
+        tmem__term_init(&sa, text);
+        if (k_r + k_c) {
+            tmem__term_mul(&sa, "(reference + critic forwards)", k_r + k_c);
+            tmem__term_mul(&sa, "m", mb);
+            tmem__term_mul_term(&sa, &att);
+        }
+        if (tmem__term_overflow(&sm) || tmem__term_overflow(&sa))
+            return tmem__fail(err, TMEM_ERR_OVERFLOW, "train time", "a FLOP or byte count does not fit in 64 bits");
+        char fm[TMEM_TIME_FORMULA_LEN], fa[TMEM_TIME_FORMULA_LEN];
+        double sc = 0.0;
+        if (tmem__term_value(&sm) > 0)
+            sc += flop_time(&x, &sm, peak, to->efficiency, text ? fm : NULL);
+        if (tmem__term_value(&sa) > 0)
+            sc += flop_time(&x, &sa, peak, eff_att, text ? fa : NULL);
+        out.score_s = sc;
+        if (text && sc > 0.0) {
+            struct tmem_sb sb;
+            tmem__sb_init(&sb, tx->score_formula, TMEM_TIME_FORMULA_LEN);
+            if (tmem__term_value(&sm) > 0)
+                tmem__sb_str(&sb, fm);
+            if (tmem__term_value(&sm) > 0 && tmem__term_value(&sa) > 0)
+                tmem__sb_str(&sb, "; attention ");
+            if (tmem__term_value(&sa) > 0)
+                tmem__sb_str(&sb, fa);
+        }
+    }
     out.step_s = pipe + out.item_s[TMEM_TT_BUBBLE] + out.exposed_s[TMEM_TT_DP] +
-                 out.exposed_s[TMEM_TT_PP] + out.exposed_s[TMEM_TT_OFFLOAD];
+                 out.exposed_s[TMEM_TT_PP] + out.exposed_s[TMEM_TT_OFFLOAD] + out.rollout_s + out.score_s;
     if (text) {
         struct tmem_sb sb;
         tmem__sb_init(&sb, tx->step_formula, TMEM_TIME_FORMULA_LEN);
@@ -896,6 +1037,12 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         sb_si(&sb, out.exposed_s[TMEM_TT_PP], "s");
         tmem__sb_str(&sb, " + ");
         sb_si(&sb, out.exposed_s[TMEM_TT_OFFLOAD], "s");
+        if (o->rl != TMEM_RL_NONE) {
+            tmem__sb_str(&sb, " + rollout ");
+            sb_si(&sb, out.rollout_s, "s");
+            tmem__sb_str(&sb, " + scoring ");
+            sb_si(&sb, out.score_s, "s");
+        }
     }
 
     /* throughput and utilisation: the job's model FLOPs over all GPUs */

@@ -115,12 +115,19 @@ static void list_layers(char *buf, size_t cap, const uint32_t *idx, uint32_t n)
         snprintf(buf + o, cap - o, " and %u more", n - 8);
 }
 
-/* Layers whose params in group g differ from the most common value. */
-static void check_layer_group(struct tmem_ckpt_check *k, const uint64_t *per_layer, uint64_t L,
-                              enum tmem_group g, uint32_t *scratch)
+/* Layers whose params in group g differ from the most common value; with
+ * a hybrid model m, among the layers of one kind only (attends: the
+ * attention layers, else the SSM layers). */
+static void check_layer_group_of(struct tmem_ckpt_check *k, const uint64_t *per_layer, uint64_t L,
+                                 enum tmem_group g, uint32_t *scratch,
+                                 const struct tmem_model *m, bool attends)
 {
-    uint64_t mode = 0, best = 0;
+#define OF_KIND(i) (m == NULL || (tmem_model_attn_layers_in(m, (i), (i) + 1) == 1) == attends)
+    uint64_t mode = 0, best = 0, n_kind = 0;
     for (uint64_t i = 0; i < L; i++) { /* majority vote, Boyer-Moore */
+        if (!OF_KIND(i))
+            continue;
+        n_kind++;
         if (best == 0) {
             mode = per_layer[i];
             best = 1;
@@ -132,14 +139,22 @@ static void check_layer_group(struct tmem_ckpt_check *k, const uint64_t *per_lay
     }
     uint32_t n = 0;
     for (uint64_t i = 0; i < L; i++)
-        if (per_layer[i] != mode)
+        if (OF_KIND(i) && per_layer[i] != mode)
             scratch[n++] = (uint32_t)i;
-    if (n == 0 || n == L)
+#undef OF_KIND
+    if (n == 0 || n == n_kind)
         return;
     char list[96], a[32];
     list_layers(list, sizeof list, scratch, n);
-    line(k, TMEM_CHECK_DIFF, "%s differs in layer%s %s from the %s params most layers hold",
-         tmem_group_name(g), n > 1 ? "s" : "", list, commas(a, sizeof a, mode));
+    line(k, TMEM_CHECK_DIFF, "%s differs in layer%s %s from the %s params most %slayers hold",
+         tmem_group_name(g), n > 1 ? "s" : "", list, commas(a, sizeof a, mode),
+         m == NULL ? "" : attends ? "attention " : "SSM ");
+}
+
+static void check_layer_group(struct tmem_ckpt_check *k, const uint64_t *per_layer, uint64_t L,
+                              enum tmem_group g, uint32_t *scratch)
+{
+    check_layer_group_of(k, per_layer, L, g, scratch, NULL, false);
 }
 
 enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_ckpt_summary *s,
@@ -251,6 +266,29 @@ enum tmem_status tmem__ckpt_check(const struct tmem_ckpt *c, const struct tmem_c
         list_layers(list, sizeof list, scratch, n_missing);
         line(out, TMEM_CHECK_DIFF, "missing layers: no tensors for layer%s %s (n_layer is %llu)",
              n_missing > 1 ? "s" : "", list, (unsigned long long)L);
+    } else if (m->hybrid && !m->hybrid_parallel) {
+        /* a hybrid's attention sits in its attention layers only: each of
+         * those holds the same, the others none */
+        uint32_t n_wrong = 0;
+        uint64_t want = 0;
+        for (uint64_t i = 0; i < L; i++) {
+            bool attends = tmem_model_attn_layers_in(m, i, i + 1) == 1;
+            if (attends && want == 0)
+                want = per_layer[i];
+            if (attends ? per_layer[i] != want || want == 0 : per_layer[i] != 0)
+                scratch[n_wrong++] = (uint32_t)i;
+        }
+        if (n_wrong) {
+            char list[96];
+            list_layers(list, sizeof list, scratch, n_wrong);
+            line(out, TMEM_CHECK_DIFF,
+                 "attention differs in layer%s %s from the model's pattern (%s params in each "
+                 "attention layer, none in the others)",
+                 n_wrong > 1 ? "s" : "", list, commas(a, sizeof a, want));
+        }
+        /* Qwen3-Next's attention layers add q/k norms the others lack */
+        check_layer_group_of(out, per_layer + L, L, TMEM_GROUP_NORM, scratch, m, true);
+        check_layer_group_of(out, per_layer + L, L, TMEM_GROUP_NORM, scratch, m, false);
     } else {
         check_layer_group(out, per_layer, L, TMEM_GROUP_ATTENTION, scratch);
         check_layer_group(out, per_layer + L, L, TMEM_GROUP_NORM, scratch);

@@ -113,11 +113,129 @@ static bool kv_u64(struct derive *d, const char *suffix, bool required, uint64_t
     }
 }
 
-static bool blk0(struct derive *d, const char *what)
+static bool blk_has(struct derive *d, uint64_t layer, const char *what)
 {
     char name[96];
-    snprintf(name, sizeof name, "blk.0.%s", what);
+    snprintf(name, sizeof name, "blk.%llu.%s", (unsigned long long)layer, what);
     return has_tensor(d, name);
+}
+
+static bool blk0(struct derive *d, const char *what) { return blk_has(d, 0, what); }
+
+static const struct tmem_ckpt_tensor *blk_tensor(struct derive *d, uint64_t layer, const char *what)
+{
+    char name[96];
+    snprintf(name, sizeof name, "blk.%llu.%s", (unsigned long long)layer, what);
+    return tensor(d, name);
+}
+
+/* A hybrid's per-layer <arch>.attention.head_count_kv (convert_hf_to_gguf.py
+ * JambaModel, GraniteHybridModel: the KV heads at an attention layer, 0 at a
+ * recurrent one; llama-model.cpp recurrent_layer_arr[i] = n_head_kv(i) == 0):
+ * the layers that attend, as a period (attn_layer_step / offset) where one
+ * fits, else as the list attn_layers, and their one KV-head count. */
+static void kv_heads_per_layer(struct derive *d, const struct tmem_ckpt_kv *kv, struct tmem_model *m)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s.attention.head_count_kv", d->arch);
+    if (kv->elems == NULL || !m->hybrid || m->hybrid_parallel) {
+        d->st = tmem__ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, key, kv->offset,
+                               "per-layer values (an array of %llu) are not supported",
+                               (unsigned long long)kv->n_elems);
+        return;
+    }
+    if (kv->n_elems != m->n_layer) {
+        d->st = tmem__ckpt_fail(d->err, TMEM_ERR_INCONSISTENT, d->path, key, kv->offset,
+                               "has %llu per-layer values but block_count is %llu",
+                               (unsigned long long)kv->n_elems, (unsigned long long)m->n_layer);
+        return;
+    }
+    uint64_t heads = 0, first = 0, n_attn = 0, step = 0;
+    uint32_t list[TMEM_MAX_ATTN_LAYERS];
+    for (uint64_t l = 0; l < m->n_layer; l++) {
+        uint64_t v;
+        if (!tmem_ckpt_kv_elem_u64(kv, l, &v)) {
+            d->st = tmem__ckpt_fail(d->err, TMEM_ERR_SCHEMA, d->path, key, kv->offset,
+                                   "entry %llu is not a non-negative integer (%s array)",
+                                   (unsigned long long)l, tmem_gguf_type_name(kv->elem_type));
+            return;
+        }
+        if (v == 0)
+            continue;
+        if (heads && v != heads) {
+            d->st = tmem__ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, key, kv->offset,
+                                   "layer %llu has %llu KV heads but layer %llu has %llu: "
+                                   "attention layers of different KV heads are not supported",
+                                   (unsigned long long)l, (unsigned long long)v,
+                                   (unsigned long long)first, (unsigned long long)heads);
+            return;
+        }
+        if (n_attn == 0) {
+            first = l;
+            heads = v;
+        } else if (n_attn == 1) {
+            step = l - first;
+        }
+        if (n_attn < TMEM_MAX_ATTN_LAYERS)
+            list[n_attn] = (uint32_t)l; /* l < n_layer ≤ 2^32 */
+        n_attn++;
+    }
+    m->n_kv_head = heads;
+    bool periodic = n_attn >= 2 && first < step;
+    for (uint64_t l = 0; periodic && l < m->n_layer; l++) {
+        uint64_t v = 0;
+        tmem_ckpt_kv_elem_u64(kv, l, &v);
+        periodic = (v > 0) == (l % step == first);
+    }
+    m->n_attn_layers_listed = 0;
+    m->attn_layer_step = m->attn_layer_offset = 0;
+    if (periodic) {
+        m->attn_layer_step = step;
+        m->attn_layer_offset = first;
+    } else if (n_attn <= TMEM_MAX_ATTN_LAYERS) {
+        memcpy(m->attn_layers, list, (size_t)n_attn * sizeof list[0]);
+        m->n_attn_layers_listed = (uint32_t)n_attn;
+    } else {
+        d->st = tmem__ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, key, kv->offset,
+                               "%llu attention layers in no period: at most %u can be listed",
+                               (unsigned long long)n_attn, TMEM_MAX_ATTN_LAYERS);
+    }
+}
+
+/* A hybrid's MoE layers by their router tensor (blk.N.ffn_gate_inp; llama.cpp
+ * writes no key for Jamba's expert_layer_period / offset): layer i is MoE iff
+ * (i + phase) % step == 0, with step and phase from the first two. */
+static void moe_layers_from_tensors(struct derive *d, struct tmem_model *m)
+{
+    uint64_t first = 0, step = 0, n = 0;
+    for (uint64_t l = 0; l < m->n_layer; l++) {
+        if (!blk_has(d, l, "ffn_gate_inp.weight"))
+            continue;
+        if (n == 0)
+            first = l;
+        else if (n == 1)
+            step = l - first;
+        n++;
+    }
+    if (n == 0)
+        return; /* the expert keys without experts: resolve's rules apply */
+    if (n == 1)
+        step = m->n_layer;
+    bool ok = first < step;
+    for (uint64_t l = 0; ok && l < m->n_layer; l++)
+        ok = blk_has(d, l, "ffn_gate_inp.weight") == (l % step == first);
+    if (!ok) {
+        d->st = tmem__ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, "blk.*.ffn_gate_inp.weight",
+                               0, "the layers with experts (%llu of %llu, the first %llu) follow "
+                                  "no period",
+                               (unsigned long long)n, (unsigned long long)m->n_layer,
+                               (unsigned long long)first);
+        return;
+    }
+    m->moe_layer_step = step;
+    m->moe_layer_offset = first;
+    m->moe_offset_given = true; /* resolve: phase = (step − offset) mod step */
+    m->moe_first_layer = 0;
 }
 
 static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
@@ -182,8 +300,26 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
     kv_u64(d, "embedding_length", true, &m->d_model);
     kv_u64(d, "block_count", true, &m->n_layer);
     /* llama.cpp writes head_count 0 for the state-space models */
-    kv_u64(d, "attention.head_count", !ssm, &m->n_head);
-    kv_u64(d, "attention.head_count_kv", false, &m->n_kv_head);
+    kv_u64(d, "attention.head_count", !ssm || m->hybrid, &m->n_head);
+    char hkv[160];
+    snprintf(hkv, sizeof hkv, "%s.attention.head_count_kv", d->arch);
+    const struct tmem_ckpt_kv *hk = tmem_ckpt_kv_find(c, hkv);
+    if (d->st == TMEM_OK && hk && hk->type == TMEM_GGUF_ARRAY)
+        kv_heads_per_layer(d, hk, m);
+    else
+        kv_u64(d, "attention.head_count_kv", false, &m->n_kv_head);
+    uint64_t interval = 0;
+    if (m->hybrid && kv_u64(d, "full_attention_interval", false, &interval)) {
+        /* convert_hf_to_gguf.py Qwen3NextModel; llama-model.cpp: layer i is
+         * recurrent iff (i + 1) % interval != 0 */
+        if (interval == 0 || interval > m->n_layer)
+            return tmem__ckpt_fail(d->err, TMEM_ERR_LIMIT, d->path, "full_attention_interval", 0,
+                                  "is %llu but must be in [1, block_count %llu]",
+                                  (unsigned long long)interval, (unsigned long long)m->n_layer);
+        m->attn_layer_step = interval;
+        m->attn_layer_offset = interval - 1;
+        m->n_attn_layers_listed = 0;
+    }
     kv_u64(d, "context_length", false, &m->n_ctx);
     kv_u64(d, "attention.sliding_window", false, &m->sliding_window);
     kv_u64(d, "feed_forward_length", false, &m->d_ff);
@@ -194,11 +330,15 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
         /* REF llama.cpp convert_hf_to_gguf.py MambaModel / Mamba2Model
          * set_gguf_parameters and llama-model.cpp LLM_ARCH_MAMBA(2): ssm.*
          * sizes; Mamba-2's time_step_rank is its number of heads */
-        m->d_ff = 0;
+        if (!m->hybrid)
+            m->d_ff = 0;
         kv_u64(d, "ssm.conv_kernel", true, &m->ssm_d_conv);
         kv_u64(d, "ssm.inner_size", true, &m->ssm_d_inner);
         kv_u64(d, "ssm.state_size", true, &m->ssm_d_state);
-        if (m->ssm == TMEM_SSM_MAMBA2) {
+        /* Qwen3-Next's Gated DeltaNet (Qwen3NextModel.set_gguf_parameters):
+         * state_size the key head size, group_count the key heads,
+         * time_step_rank the value heads, inner_size their width */
+        if (m->ssm == TMEM_SSM_MAMBA2 || m->ssm == TMEM_SSM_GDN) {
             kv_u64(d, "ssm.time_step_rank", true, &m->ssm_n_head);
             kv_u64(d, "ssm.group_count", true, &m->ssm_n_group);
             if (d->st == TMEM_OK && m->ssm_n_head && m->ssm_d_inner % m->ssm_n_head == 0)
@@ -230,12 +370,21 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
     if (d->st != TMEM_OK)
         return d->st;
 
-    /* layout switches from the tensors present (when there are any) */
+    /* layout switches from the tensors present (when there are any): the
+     * attention's from the first layer that attends, the SSM mixer's from
+     * the first that does not (a hybrid's layer 0 may be either) */
+    uint64_t at = 0, sl = 0;
+    if (m->hybrid && !m->hybrid_parallel) {
+        while (at < m->n_layer && tmem_model_attn_layers_in(m, at, at + 1) == 0)
+            at++;
+        while (sl < m->n_layer && tmem_model_attn_layers_in(m, sl, sl + 1) == 1)
+            sl++;
+    }
     if (c->n_tensors > 0) {
-        m->qkv_bias = blk0(d, "attn_q.bias") || blk0(d, "attn_qkv.bias");
-        m->o_bias = blk0(d, "attn_output.bias");
+        m->qkv_bias = blk_has(d, at, "attn_q.bias") || blk_has(d, at, "attn_qkv.bias");
+        m->o_bias = blk_has(d, at, "attn_output.bias");
         m->mlp_bias = blk0(d, "ffn_up.bias") || blk0(d, "ffn_down.bias");
-        m->qk_norm = blk0(d, "attn_q_norm.weight");
+        m->qk_norm = blk_has(d, at, "attn_q_norm.weight");
         /* BERT (llama.cpp "bert"): attn_output_norm after attention,
          * layer_output_norm after the MLP (post-LN) */
         static const char *const norms[] = {"attn_norm.weight", "attn_norm_2.weight",
@@ -262,8 +411,28 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
         if (pos && pos->n_dims == 2)
             m->n_ctx = pos->dims[1];
         if (ssm) {
-            m->ssm_proj_bias = blk0(d, "ssm_in.bias");
-            m->ssm_conv_bias = blk0(d, "ssm_conv1d.bias");
+            m->ssm_proj_bias = blk_has(d, sl, "ssm_in.bias");
+            m->ssm_conv_bias = blk_has(d, sl, "ssm_conv1d.bias");
+            /* Jamba's dt/B/C RMSNorms (llama.cpp ssm_dt_norm, ssm_b_norm,
+             * ssm_c_norm); a Mamba-2 mixer without its gated RMSNorm
+             * (Falcon-H1 mamba_rms_norm false: no ssm_norm) */
+            if (m->ssm == TMEM_SSM_MAMBA)
+                m->ssm_xbc_norms = blk_has(d, sl, "ssm_dt_norm.weight");
+            if (m->ssm == TMEM_SSM_MAMBA2)
+                m->ssm_no_norm = !blk_has(d, sl, "ssm_norm.weight");
+        }
+        if (m->hybrid) {
+            /* the dense MLP's width from its tensor {d, d_ff} in the first
+             * layer that has one: Granite-4.0-H without experts writes
+             * feed_forward_length = intermediate_size but its MLP is the
+             * shared_mlp of shared_intermediate_size */
+            for (uint64_t l = 0; l < m->n_layer; l++) {
+                const struct tmem_ckpt_tensor *up = blk_tensor(d, l, "ffn_up.weight");
+                if (up && up->n_dims == 2) {
+                    m->d_ff = up->dims[1];
+                    break;
+                }
+            }
         }
         if (m->encoder) {
             /* BERT's token_types (n_embd, n_token_types); convert_hf_to_gguf.py
@@ -306,6 +475,8 @@ static enum tmem_status gguf_model(struct derive *d, struct tmem_model *m)
         if (kv_u64(d, "expert_shared_count", false, &n_shared))
             m->n_shared_expert = n_shared; /* resolve: d_ff_shared = n_shared · d_ff_expert */
         m->moe_first_layer = first_moe;
+        if (m->hybrid && c->n_tensors > 0)
+            moe_layers_from_tensors(d, m);
         if (c->n_tensors > 0) {
             snprintf(name, sizeof name, "blk.%llu.ffn_gate_inp_shexp.weight",
                      (unsigned long long)first_moe);

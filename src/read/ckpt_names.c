@@ -346,6 +346,56 @@ static struct pattern *patterns_slot(struct patterns *p, const char *key, size_t
     }
 }
 
+/* A GGUF integer key's value (false when absent or not a non-negative integer). */
+static bool kv_int(const struct tmem_ckpt *c, const char *key, uint64_t *out)
+{
+    const struct tmem_ckpt_kv *kv = tmem_ckpt_kv_find(c, key);
+    if (kv == NULL)
+        return false;
+    switch (kv->type) {
+    case TMEM_GGUF_UINT8:
+    case TMEM_GGUF_UINT16:
+    case TMEM_GGUF_UINT32:
+    case TMEM_GGUF_UINT64: *out = kv->v.u; return true;
+    case TMEM_GGUF_INT8:
+    case TMEM_GGUF_INT16:
+    case TMEM_GGUF_INT32:
+    case TMEM_GGUF_INT64: *out = (uint64_t)kv->v.i; return kv->v.i >= 0;
+    default: return false;
+    }
+}
+
+/* llama.cpp's hybrids say by metadata which layers are recurrent: those
+ * whose entry of the per-layer <arch>.attention.head_count_kv is 0 (Jamba,
+ * Granite-4.0-H: llama-model.cpp recurrent_layer_arr[i] = n_head_kv(i) ==
+ * 0) or, with <arch>.full_attention_interval k, those with (i + 1) % k != 0
+ * (Qwen3-Next). A recurrent layer has no attention, so its attn_* tensors
+ * (Qwen3-Next's linear attention: attn_qkv, attn_gate) are its SSM mixer's. */
+static void regroup_recurrent(struct tmem_ckpt *c)
+{
+    const struct tmem_ckpt_kv *ak = tmem_ckpt_kv_find(c, "general.architecture");
+    if (ak == NULL || ak->type != TMEM_GGUF_STRING)
+        return;
+    char key[160];
+    snprintf(key, sizeof key, "%s.attention.head_count_kv", ak->str);
+    const struct tmem_ckpt_kv *hk = tmem_ckpt_kv_find(c, key);
+    const bool per_layer = hk && hk->type == TMEM_GGUF_ARRAY && hk->elems != NULL;
+    uint64_t interval = 0;
+    snprintf(key, sizeof key, "%s.full_attention_interval", ak->str);
+    if (!per_layer && (!kv_int(c, key, &interval) || interval == 0))
+        return;
+    for (uint32_t i = 0; i < c->n_tensors; i++) {
+        struct tmem_ckpt_tensor *t = &c->tensors[i];
+        if (t->group != TMEM_GROUP_ATTENTION || t->layer < 0)
+            continue;
+        uint64_t l = (uint64_t)t->layer, kv_heads = 1;
+        bool recurrent = per_layer ? tmem_ckpt_kv_elem_u64(hk, l, &kv_heads) && kv_heads == 0
+                                   : (l + 1) % interval != 0;
+        if (recurrent)
+            t->group = TMEM_GROUP_SSM;
+    }
+}
+
 void tmem__ckpt_classify_all(struct tmem_ckpt *c)
 {
     struct patterns pat;
@@ -383,6 +433,8 @@ void tmem__ckpt_classify_all(struct tmem_ckpt *c)
         t->layer = tmem_ckpt_layer_of(t->name);
     }
     tmem__dealloc(pat.slots);
+    if (c->format == TMEM_CKPT_GGUF)
+        regroup_recurrent(c);
     for (uint32_t i = 0; i < c->n_tensors; i++) {
         struct tmem_ckpt_tensor *t = &c->tensors[i];
         t->n_params = t->reason == TMEM_CKPT_REASON_QUANT ? 0 : logical_params(c, t);

@@ -237,13 +237,54 @@ static enum tmem_status rd_value(struct gguf *g, uint32_t t, struct tmem_ckpt_kv
         kv->n_elems = n;
     }
     if (fixed_size(et)) {
-        g->pos += need; /* fixed-size elements are skipped unread */
+        if (kv && depth == 0 && n <= TMEM_MAX_GGUF_ARRAY_KEPT) { /* per-layer values: kept */
+            const unsigned char *p;
+            if ((st = get(g, g->pos, (size_t)need, field, &p)) != TMEM_OK)
+                return st;
+            kv->elems = (const unsigned char *)tmem__arena_strndup(g->c, (const char *)p,
+                                                                   (size_t)need);
+            if (kv->elems == NULL)
+                return tmem__ckpt_fail(g->err, TMEM_ERR_NOMEM, g->path, field, at,
+                                      "out of memory");
+        }
+        g->pos += need; /* other fixed-size elements are skipped unread */
         return TMEM_OK;
     }
     for (uint64_t i = 0; i < n; i++)
         if ((st = rd_value(g, et, NULL, depth + 1, field)) != TMEM_OK)
             return st;
     return TMEM_OK;
+}
+
+bool tmem_ckpt_kv_elem_u64(const struct tmem_ckpt_kv *kv, uint64_t i, uint64_t *out)
+{
+    if (kv == NULL || kv->type != TMEM_GGUF_ARRAY || kv->elems == NULL || i >= kv->n_elems)
+        return false;
+    const unsigned char *p = kv->elems + i * fixed_size(kv->elem_type);
+    switch (kv->elem_type) {
+    case TMEM_GGUF_UINT8:
+    case TMEM_GGUF_BOOL: *out = p[0]; return true;
+    case TMEM_GGUF_UINT16: *out = (uint64_t)p[0] | (uint64_t)p[1] << 8; return true;
+    case TMEM_GGUF_UINT32: *out = tmem_le32(p); return true;
+    case TMEM_GGUF_UINT64: *out = tmem_le64(p); return true;
+    case TMEM_GGUF_INT8: *out = (uint64_t)(int8_t)p[0]; return (int8_t)p[0] >= 0;
+    case TMEM_GGUF_INT16: {
+        int16_t v = (int16_t)(uint16_t)((unsigned)p[0] | (unsigned)p[1] << 8);
+        *out = (uint64_t)v;
+        return v >= 0;
+    }
+    case TMEM_GGUF_INT32: {
+        int32_t v = (int32_t)tmem_le32(p);
+        *out = (uint64_t)v;
+        return v >= 0;
+    }
+    case TMEM_GGUF_INT64: {
+        int64_t v = (int64_t)tmem_le64(p);
+        *out = (uint64_t)v;
+        return v >= 0;
+    }
+    default: return false; /* floats */
+    }
 }
 
 /* ---------------------------------------------------------------- keys set */

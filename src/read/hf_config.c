@@ -458,7 +458,7 @@ static const struct {
     const char *kind, *types;
 } unsupported[] = {
     {"an encoder", "distilbert|albert|electra|deberta|camembert|mpnet|ernie|nomic_bert|xlm"},
-    {"an encoder-decoder", "umt5|pegasus|marian|longt5|switch_transformers|"
+    {"an encoder-decoder", "marian|longt5|switch_transformers|"
                            "prophetnet|led|fsmt|blenderbot|m2m_100|nllb-moe|whisper|"
                            "speech_to_text|seamless_m4t"},
     {"a hybrid or recurrent", "rwkv|rwkv5|rwkv6|falcon_mamba|xlstm|recurrent_gemma|"

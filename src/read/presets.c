@@ -2058,6 +2058,103 @@ static const struct tmem_preset presets[] = {
      "\"num_hidden_layers\": 12, "
      "\"vocab_size\": 250054"
      "}"},
+
+    /* Config: google/umt5-small config.json (architectures UMT5ForConditionalGeneration; token ids left out).
+     * No exact published total found: HF's safetensors widget says 307M params (F32), model.safetensors
+     * 1.23 GB; by hand 306,601,984 (tests/unit/test_encdec.c). */
+    {"umt5-small", "google/umt5-small", 0,
+     "none exact (HF safetensors widget: 307M params, F32; model.safetensors 1.23 GB)",
+     "{"
+     "\"model_type\": \"umt5\", "
+     "\"d_ff\": 1024, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 512, "
+     "\"dropout_rate\": 0.1, "
+     "\"feed_forward_proj\": \"gated-gelu\", "
+     "\"num_decoder_layers\": 8, "
+     "\"num_heads\": 6, "
+     "\"num_layers\": 8, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"tie_word_embeddings\": false, "
+     "\"vocab_size\": 256384"
+     "}"},
+
+    /* Config: google/umt5-base config.json (sizes; its first upload omitted feed_forward_proj, the
+     * weights are gated: wi_0, wi_1). No exact published total found. */
+    {"umt5-base", "google/umt5-base", 0, "none exact found",
+     "{"
+     "\"model_type\": \"umt5\", "
+     "\"d_ff\": 2048, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 768, "
+     "\"dropout_rate\": 0.1, "
+     "\"feed_forward_proj\": \"gated-gelu\", "
+     "\"num_decoder_layers\": 12, "
+     "\"num_heads\": 12, "
+     "\"num_layers\": 12, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"tie_word_embeddings\": false, "
+     "\"vocab_size\": 256384"
+     "}"},
+
+    /* Config: google/umt5-xl config.json (sizes; token ids left out). No exact published total found. */
+    {"umt5-xl", "google/umt5-xl", 0, "none exact found",
+     "{"
+     "\"model_type\": \"umt5\", "
+     "\"d_ff\": 5120, "
+     "\"d_kv\": 64, "
+     "\"d_model\": 2048, "
+     "\"dropout_rate\": 0.1, "
+     "\"feed_forward_proj\": \"gated-gelu\", "
+     "\"num_decoder_layers\": 24, "
+     "\"num_heads\": 32, "
+     "\"num_layers\": 24, "
+     "\"relative_attention_num_buckets\": 32, "
+     "\"tie_word_embeddings\": false, "
+     "\"vocab_size\": 256384"
+     "}"},
+
+    /* Config: google/pegasus-large config.json (sizes; task_specific_params and token ids left out). */
+    {"pegasus-large", "google/pegasus-large", UINT64_C(570797056),
+     "a public parameter-count table (pegasus n_params 570,797,056 beside bert 109,482,240 and gpt-2 124,439,808); HF safetensors widget 571M params, F32",
+     "{"
+     "\"model_type\": \"pegasus\", "
+     "\"activation_function\": \"relu\", "
+     "\"attention_dropout\": 0.1, "
+     "\"d_model\": 1024, "
+     "\"decoder_attention_heads\": 16, "
+     "\"decoder_ffn_dim\": 4096, "
+     "\"decoder_layers\": 16, "
+     "\"dropout\": 0.1, "
+     "\"encoder_attention_heads\": 16, "
+     "\"encoder_ffn_dim\": 4096, "
+     "\"encoder_layers\": 16, "
+     "\"max_position_embeddings\": 1024, "
+     "\"num_hidden_layers\": 16, "
+     "\"scale_embedding\": true, "
+     "\"vocab_size\": 96103"
+     "}"},
+
+    /* Config: google/pegasus-xsum config.json (sizes; token ids left out): pegasus-large's layout
+     * with 512 positions. No exact published total found (by hand 569,748,480). */
+    {"pegasus-xsum", "google/pegasus-xsum", 0, "none exact found",
+     "{"
+     "\"model_type\": \"pegasus\", "
+     "\"activation_function\": \"relu\", "
+     "\"attention_dropout\": 0.1, "
+     "\"d_model\": 1024, "
+     "\"decoder_attention_heads\": 16, "
+     "\"decoder_ffn_dim\": 4096, "
+     "\"decoder_layers\": 16, "
+     "\"dropout\": 0.1, "
+     "\"encoder_attention_heads\": 16, "
+     "\"encoder_ffn_dim\": 4096, "
+     "\"encoder_layers\": 16, "
+     "\"max_position_embeddings\": 512, "
+     "\"num_hidden_layers\": 16, "
+     "\"scale_embedding\": true, "
+     "\"vocab_size\": 96103"
+     "}"},
 };
 
 #define PRESET_COUNT (sizeof presets / sizeof presets[0])

@@ -49,7 +49,14 @@ static void header(FILE *out, const struct tmem_infer_view *v)
             v->model->name[0] ? v->model->name : "model", gpu, engine_name(o->engine),
             (unsigned long long)o->batch, (unsigned long long)o->prompt_tokens, img,
             (unsigned long long)o->gen_tokens);
-    if (o->images > 0)
+    if (o->images > 0 && v->model->n_cross_layer > 0)
+        fprintf(out, "images: %llu per request = %llu <|image|> tokens in the prompt; %llu image states "
+                     "(cross-attention KV); vision tower forward %.3e FLOPs for the batch (%.2f ms of the "
+                     "TTFT), peak %llu B\n",
+                (unsigned long long)o->images, (unsigned long long)r->image_tokens,
+                (unsigned long long)r->vision_patches, r->vision_flops, r->timing.vision_s * 1e3,
+                (unsigned long long)r->vision_activation_bytes);
+    else if (o->images > 0)
         fprintf(out, "images: %llu per request = %llu tokens in the prompt (KV and prefill); "
                      "vision tower %llu patches, forward %.3e FLOPs for the batch (%.2f ms of the "
                      "TTFT), peak %llu B\n",
@@ -137,7 +144,14 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
     if (kv->ssm_layers)
         fprintf(out, "  + %s B of SSM state per sequence, whatever its length = %s\n",
                 tmem__fmt_count(a, sizeof a, kv->state_bytes_per_seq), kv->state_formula);
-    if (kv->cross_bytes_per_token)
+    if (kv->cross_bytes_per_token && v->model->n_cross_layer > 0)
+        fprintf(out, "  over the %llu self-attention layers; the %llu cross-attention layers keep the keys and\n"
+                     "  values of the %llu image states (tiles × (patches + 1)) instead, fixed per request:\n"
+                     "  %s B per image state = %s\n",
+                (unsigned long long)(v->model->n_layer - v->model->n_cross_layer),
+                (unsigned long long)v->model->n_cross_layer, (unsigned long long)r->vision_patches,
+                tmem__fmt_count(a, sizeof a, kv->cross_bytes_per_token), kv->cross_formula);
+    else if (kv->cross_bytes_per_token)
         fprintf(out, "  the decoder's self-attention, over its %llu generated tokens; cross-attention over the\n"
                      "  encoder's %llu tokens, fixed: %s B per encoder token = %s\n",
                 (unsigned long long)r->tokens_per_seq, (unsigned long long)io->prompt_tokens,
@@ -198,12 +212,6 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
         }
     }
 
-    if (r->timing_unmodelled) {
-        fprintf(out, "\ntiming: not modelled for an encoder-decoder (the roofline's steps are one stack's)\n");
-        if (o->explain)
-            tmem__report_ledger_narrative(out, "This GPU holds", &r->ledger, o);
-        return;
-    }
     fprintf(out, "\ntiming (roofline: mfu %.2f of %.0f TFLOP/s %s, mbu %.2f of %.0f GB/s)\n",
             io->mfu, t->compute_flops / 1e12, t->fp8_rate ? "fp8" : "bf16", io->mbu,
             io->gpu->hbm_bytes_per_s / 1e9);
@@ -216,7 +224,11 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
     else
         fprintf(out, "  end to end %.2f s · decode stays memory-bound at every batch (KV reads grow as fast as FLOPs)\n",
                 t->e2e_s);
-    fprintf(out, "  (assumes: decode at context prompt + gen/2; weights read once per step%s; KV read per sequence;%s %s rate%s)\n",
+    if (v->model->encdec)
+        fprintf(out, "  TTFT = the encoder's forward %.3f s + the first decoder step (cross k/v of the prompt)\n",
+                t->encoder_s);
+    fprintf(out, "  (assumes: decode at context %s; weights read once per step%s; KV read per sequence;%s %s rate%s)\n",
+            v->model->encdec ? "1 + gen/2, cross-attention over the prompt" : "prompt + gen/2",
             v->model->n_expert ? ", experts E·(1 − (1 − k/E)^b) of E" : "",
             io->tp > 1 ? " 2 all-reduces per layer of α + ring bytes;" : "",
             t->fp8_rate ? "fp8 weights at the fp8" : "the bf16",
@@ -325,14 +337,6 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_str_list(x, "notes", v->notes, v->n_notes);
 
     const struct tmem_timing *t = &r->timing;
-    if (r->timing_unmodelled) { /* encoder–decoders */
-        tmem__json_set_null(x, "timing");
-        if (v->have_limits) {
-            tmem__json_set_u64(x, "max_batch", v->max_batch);
-            tmem__json_set_u64(x, "max_context", v->max_context);
-        }
-        return tmem__report_ledger_json(out, "infer", v->model, &r->ledger, io->gpu, &r->fit, x);
-    }
     struct tmem_json *tj = tmem__json_object();
     tmem__json_set_real(tj, "ttft_s", t->ttft_s);
     tmem__json_set_real(tj, "tpot_s", t->tpot_s);
@@ -340,6 +344,8 @@ int tmem__report_infer_json(FILE *out, const struct tmem_infer_view *v)
     tmem__json_set_real(tj, "decode_tokens_per_s_per_request", t->decode_tokens_per_s_per_request);
     tmem__json_set_real(tj, "e2e_s", t->e2e_s);
     tmem__json_set_real(tj, "ridge_batch", t->ridge_batch);
+    if (v->model->encdec)
+        tmem__json_set_real(tj, "encoder_s", t->encoder_s);
     if (v->model->encoder) {
         tmem__json_set_real(tj, "sequences_per_s", t->sequences_per_s);
         tmem__json_set_real(tj, "tokens_per_s", t->tokens_per_s);

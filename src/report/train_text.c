@@ -177,6 +177,16 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
             o->attention != TMEM_ATTENTION_FLASH ? "eager attention materialises the scores"
             : o->kernels == TMEM_KERNELS_LOCAL   ? "FlashAttention-2 saves q, k, v, out, lse; dense saves out's [s, b] copy"
                                                  : "FlashAttention-2 saves q, k, v, out, lse");
+    if (v->model->encoder && !v->model->post_norm) /* ModernBERT */
+        fprintf(out, "  ModernBERT attention: %s; global and local (window) layers save the same tensors\n",
+                o->attention == TMEM_ATTENTION_FLASH
+                    ? "HF's default flash_attention_2 (picked when flash_attn is installed), unpadded, window-only "
+                      "local layers (--attention naive: eager)"
+                    : "eager (HF's fallback without flash_attn), the sliding window a mask over the full s × s "
+                      "scores (--attention flash: flash_attention_2, HF's default)");
+    if (v->model->rel_attn)
+        fprintf(out, "  DeBERTa attention: HF's eager DisentangledSelfAttention (c2p / p2c, their gathers and "
+                     "s × s int64 indices, the inverted mask)\n");
     if (o->lora_rank > 0)
         fprintf(out, "  adapters: PEFT Linear (dropout, A, B); a frozen weight's own gradient needs no saved tensor;\n"
                      "    the first layer is counted like the others (it saves less before its first adapter)\n");
@@ -224,7 +234,8 @@ static void solved_lines(FILE *out, const struct tmem_train_view *v, const struc
     bool seq = strcmp(v->solved_for, "seq") == 0;
     char a[32];
     if (s->value == 0) {
-        unsigned long long least = seq ? (unsigned long long)v->opts->cp : 1;
+        unsigned long long least = seq ? (unsigned long long)v->opts->cp
+                                       : (unsigned long long)tmem_train_micro_batch_step(v->opts);
         fprintf(out, "solved: no %s fits %s: even %llu needs %s (the ledger above is at %llu)\n",
                 seq ? "sequence" : "micro-batch", v->gpu->name, least,
                 tmem__fmt_bytes(a, sizeof a, s->peak_bytes, ro->si), least);
@@ -284,6 +295,17 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
             tmem__fmt_seconds(a, sizeof a, t->step_s), tmem__fmt_seconds(b, sizeof b, t->item_s[TMEM_TT_COMPUTE]),
             tmem__fmt_seconds(c, sizeof c, t->item_s[TMEM_TT_RECOMPUTE]), tmem__fmt_seconds(d, sizeof d, t->item_s[TMEM_TT_BUBBLE]),
             tmem__fmt_seconds(e, sizeof e, comm));
+    if (v->opts->rl != TMEM_RL_NONE) {
+        char f[32], g[32];
+        fprintf(out, "  + rollout %s = prefill %s + decode %s (%llu × %llu tokens after %llu-token prompts) + weight sync %s\n",
+                tmem__fmt_seconds(a, sizeof a, t->rollout_s), tmem__fmt_seconds(b, sizeof b, t->rollout_prefill_s),
+                tmem__fmt_seconds(c, sizeof c, t->rollout_decode_s), (unsigned long long)t->rollout_batch,
+                (unsigned long long)t->rollout_completion, (unsigned long long)t->rollout_prompt,
+                tmem__fmt_seconds(d, sizeof d, t->weight_sync_s));
+        fprintf(out, "  + scoring %s (reference, reward and critic forwards over the completions%s); update %s\n",
+                tmem__fmt_seconds(f, sizeof f, t->score_s), v->opts->critic ? ", the critic's update" : "",
+                tmem__fmt_seconds(g, sizeof g, t->step_s - t->rollout_s - t->score_s));
+    }
     fprintf(out, "  %.0f tokens/s, %.0f per GPU; MFU %.1f %%, HFU %.1f %%; m = %llu micro-batches per step of %llu × %llu tokens\n",
             t->tokens_per_s, t->tokens_per_s_per_gpu, t->mfu * 100.0, t->hfu * 100.0,
             (unsigned long long)t->micro_batches, (unsigned long long)v->opts->micro_batch,
@@ -310,6 +332,11 @@ static void time_lines(FILE *out, const struct tmem_train_view *v, const struct 
         if (i == TMEM_TT_COMPUTE)
             fprintf(out, "  %-9s %s\n", "", tx->attn_formula);
         fprintf(out, "  %-9s (%s)\n", "", tmem_time_item_rule((enum tmem_time_item)i));
+    }
+    if (v->opts->rl != TMEM_RL_NONE) {
+        fprintf(out, "  %-9s %s\n", "rollout", tx->rollout_formula);
+        if (tx->score_formula[0] != '\0')
+            fprintf(out, "  %-9s %s\n", "scoring", tx->score_formula);
     }
     fprintf(out, "  step      %s\n", tx->step_formula);
     fprintf(out, "  FLOPs per token trained: %.4g (%s + attention, forward and backward)\n", t->flops_per_token,
@@ -557,6 +584,16 @@ struct tmem_json *tmem__report_timing_json(const struct tmem_train_time *t, cons
     tmem__json_set_real(o, "bubble_s", t->item_s[TMEM_TT_BUBBLE]);
     tmem__json_set_real(o, "bubble_fraction", t->bubble_fraction);
     tmem__json_set_real(o, "offload_s", t->item_s[TMEM_TT_OFFLOAD]);
+    if (t->rollout_batch != 0) { /* --rl */
+        tmem__json_set_real(o, "rollout_s", t->rollout_s);
+        tmem__json_set_real(o, "rollout_prefill_s", t->rollout_prefill_s);
+        tmem__json_set_real(o, "rollout_decode_s", t->rollout_decode_s);
+        tmem__json_set_real(o, "weight_sync_s", t->weight_sync_s);
+        tmem__json_set_real(o, "score_s", t->score_s);
+        tmem__json_set_u64(o, "rollout_batch", t->rollout_batch);
+        tmem__json_set_u64(o, "rollout_prompt_tokens", t->rollout_prompt);
+        tmem__json_set_u64(o, "rollout_completion_tokens", t->rollout_completion);
+    }
     struct tmem_json *c = tmem__json_object(), *e = tmem__json_object();
     static const enum tmem_time_item comm[] = {TMEM_TT_DP, TMEM_TT_TP, TMEM_TT_PP, TMEM_TT_CP, TMEM_TT_EP};
     for (size_t i = 0; i < sizeof comm / sizeof comm[0]; i++) {
@@ -631,6 +668,7 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
         tmem__json_set_u64(rl, "rollout_memory_utilization_ppm", o->rollout_util_ppm);
         tmem__json_set_u64(rl, "rollout_tp", o->rollout_tp);
         tmem__json_set_bool(rl, "rollout_sleep", o->rollout_sleep);
+        tmem__json_set_u64(rl, "completion_len", tmem_train_completion_len(o, r->seq));
         tmem__json_set_obj(plan, "rl", rl);
     }
     tmem__json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));

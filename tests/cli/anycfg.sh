@@ -56,24 +56,25 @@ expect_error "--family far from every name" "^tmem: error: --family: unknown fam
 expect_error "--family close to a name" "(closest: llama)" params "$TMP/granite.json" --family lama
 
 # kinds tmem does not count, said plainly
-for t in albert:"an encoder" pegasus:"an encoder-decoder" whisper:"an encoder-decoder" zamba2:"a hybrid or recurrent" paligemma:"a vision or multimodal"; do
+for t in albert:"an encoder" marian:"an encoder-decoder" whisper:"an encoder-decoder" zamba2:"a hybrid or recurrent" paligemma:"a vision or multimodal"; do
   name=${t%%:*} kind=${t#*:}
   printf '{"model_type": "%s", "hidden_size": 768}' "$name" >"$TMP/$name.json"
   expect_error "$name refused" "^tmem: error: $TMP/$name.json:model_type: model_type '$name' is $kind model: tmem counts decoder-only transformers" params "$TMP/$name.json"
 done
 # encoders: params counts them, infer serves them as one HF forward, train fine-tunes the
-# BERT-layout ones with a head that has a loss; the rest is refused in one line
+# BERT-layout ones, DeBERTa-v2 (--attention naive) and ModernBERT with a head that has a loss;
+# the rest is refused in one line
 expect_error "serve refuses an encoder" "^tmem: error: model: an encoder serves one forward per request and decodes nothing" serve modernbert-base --requests 2 --rate 1
-expect_error "infer --engine vllm refuses an encoder" "^tmem: error: --engine: an encoder is modeled as one forward of the whole batch" infer roberta-base --engine vllm
+expect_error "infer --engine vllm refuses an encoder" "^tmem: error: --engine: an encoder is modeled as one forward of the whole batch.*vLLM's pooling runner: its profile-run tokens and CUDA graphs vary by version" infer roberta-base --engine vllm
 expect_error "infer --gen refuses an encoder" "^tmem: error: --gen: an encoder generates nothing" infer roberta-base --gen 4
 # encoders end to end: bert-base-uncased at b 8 × 128 (test_encoder_infer.c by hand): the MLP
 # stage 1024·(2·768 + 2·3072)·2 = 15,728,640; --head mlm's output 1024·(768 + 30522)·2 = 64,081,920
 expect_json "encoder infer: forward peak" activations 15728640 infer bert-base-uncased --batch 8 --prompt 128
 expect_json "encoder infer: MLM head output" temporary_buffers 64081920 infer bert-base-uncased --batch 8 --prompt 128 --head mlm
 expect_error "train needs an encoder head with a loss" "^tmem: error: --head: fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N" train bert-base-uncased
-expect_error "train refuses deberta" "^tmem: error: model: train fine-tunes BERT-layout encoders (bert, roberta, xlm-roberta); DeBERTa" train deberta-v3-base --head mlm
-expect_error "train refuses modernbert" "^tmem: error: model: train fine-tunes BERT-layout encoders" train modernbert-base --head cls:2
-expect_error "plan refuses deberta" "^tmem: error: model: train fine-tunes BERT-layout encoders" plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64
+expect_error "train refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): --attention naive" train deberta-v3-base --head mlm
+expect_error "train refuses dropout for modernbert" "^tmem: error: --dropout: ModernBERT trains with dropout 0, its config class's default" train modernbert-base --head cls:2 --dropout on
+expect_error "plan refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF" plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64
 expect_error "train refuses liger for an encoder" "^tmem: error: --kernels: not modeled for encoders" train bert-base-uncased --head mlm --kernels liger
 # encoder-decoders from flags: t5-small's sizes (shared 32128·512 + encoder 6·3,146,752 + 256 + 512
 # + decoder 6·4,195,840 + 256 + 512 = 60,506,624), bart-base's (139,420,416; test_encdec.c by hand)
@@ -83,6 +84,21 @@ expect_json "bart from flags" total_params 139420416 params --family bart --hidd
 # self + cross at b 2, prompt 1024, gen 256: 2·256·18,432 + 2·1024·18,432 = 47,185,920
 expect_json "encoder-decoder cross KV per token" cross_bytes_per_token 18432 infer bart-base --engine hf
 expect_json "encoder-decoder self + cross KV" request_bytes 47185920 infer bart-base --engine hf --batch 2 --prompt 1024 --gen 256
+# Llama 3.2 Vision under HF generate(), one image: self KV (512 + 1 <|image|> + 128) × 2·32 layers·8·128·2 B
+# = 84,017,152, cross KV of 4·(40² + 1) = 6404 image states × 2·8 cross layers·8·128·2 B = 209,846,272
+expect_json "mllama cross KV per image state" cross_bytes_per_token 32768 infer llama-3.2-11b-vision --engine hf --images 1
+expect_json "mllama self + cross KV" request_bytes 293863424 infer llama-3.2-11b-vision --engine hf --images 1
+# the refusals (after the reader's one note on mllama's two configs): exit 2, nothing on stdout
+for c in "--engine: cross-attention layers (Llama 3.2 Vision): modeled for HF generate() only|infer llama-3.2-11b-vision --images 1" \
+         "model: Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs it: vLLM V1 does not (vllm-project/vllm#24907|serve llama-3.2-11b-vision" \
+         "train: training activations of cross-attention layers (Llama 3.2 Vision: q from the text, k/v of the image states|train llama-3.2-11b-vision"; do
+  # shellcheck disable=SC2086
+  "$TMEM" ${c#*|} >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && grep -qF "tmem: error: ${c%%|*}" "$TMP/err" &&
+     [ "$(grep -vc '^tmem: \(hint\|note\): ' "$TMP/err")" -eq 1 ]; then ok
+  else bad "${c#*|}: exit $rc, want 2 and one 'tmem: error: ${c%%|*}' line: $(cat "$TMP/err")"; fi
+done
 # encoder-decoders: train needs HF's eager attention (the default flash is refused in one line);
 # with it, t5-small at b 1, s 512 both stacks: encoder 6 × (512 × 25,608 + 8·512·512 × 7)
 # = 6 × (13,111,296 + 14,680,064) = 166,748,160 (test_encdec.c: the tensors by hand)
@@ -90,12 +106,14 @@ expect_error "train refuses flash for an encoder-decoder" "^tmem: error: --atten
 expect_json "train t5-small encoder layers" "encoder layers (saved)" 166748160 train t5-small --attention naive
 # the micro-batch solve (its memo-hit path) keeps the decoder's length
 expect_json "train solve keeps --target-seq" target_seq 64 train flan-t5-base --attention naive --target-seq 64 --micro-batch max --gpu h100
+# HF generate() has no tensor parallelism for them (transformers' tp_plan covers no encoder-decoder)
+expect_error "infer refuses tp for an encoder-decoder" "^tmem: error: --tp: an encoder-decoder under HF generate" infer t5-small --engine hf --tp 2
 expect_error "train refuses tp for an encoder-decoder" "^tmem: error: --tp: not modelled for encoder-decoders yet" train t5-small --attention naive --tp 2
 # plan, serve and the paged engines refuse them in one line
 for c in "infer flan-t5-base" "serve bart-base --requests 2 --rate 1" \
          "plan mbart-large-50 --gpus 8 --gpu h100 --seq 512 --global-batch 64"; do
   # shellcheck disable=SC2086
-  expect_error "${c%% *} refuses an encoder-decoder" "^tmem: error: model: an encoder-decoder (t5, mt5, bart, mbart): tmem params counts it" $c
+  expect_error "${c%% *} refuses an encoder-decoder" "^tmem: error: model: an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus): tmem params counts it" $c
 done
 # the whole path in errors, however long (no 50-character cut)
 DEEP="$TMP/$(printf '%080d' 0 | tr 0 d)/$(printf '%060d' 0 | tr 0 e)"

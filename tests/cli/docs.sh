@@ -44,7 +44,7 @@ done
 # 57 train + 24 shared, 29 infer + 24, 12 serve + 31 infer + 24, 4 params + 24, 5 inspect, 13 lab,
 # 1 models, 2 gpus (and plan), then --format on each and --svg on params, train, infer, serve (13),
 # 4 sweep
-if [ "$n_flags" -eq 339 ]; then ok; else bad "checked $n_flags flag rows, want 339 (did a command gain an option? update this count)"; fi
+if [ "$n_flags" -eq 345 ]; then ok; else bad "checked $n_flags flag rows, want 345 (did a command gain an option? update this count)"; fi
 
 # --- a --help line's named values are exactly what the parser takes ------------------------
 # check_choices CMD FLAG "ARGS...": each listed value is accepted; a made-up one is refused
@@ -74,6 +74,8 @@ check_choices train --fsdp "llama-2-7b --gpus 8"
 check_choices train --offload "llama-2-7b --zero 3 --gpus 8"
 check_choices train --dropout "llama-2-7b"
 check_choices infer --kv-dtype "llama-2-7b"
+check_choices infer --mamba-cache-dtype "granite-4.0-h-small"
+check_choices infer --mamba-ssm-cache-dtype "granite-4.0-h-small"
 check_choices infer --engine "llama-2-7b"
 check_choices infer --attention "llama-2-7b"
 # the GPU and family lists name every preset (tmem gpus) and family; the parsers take each

@@ -73,6 +73,12 @@ same_as_preset mamba-130m.gguf mamba-130m
 expect_eq "mamba-130m.gguf is the published 129,135,360" "$(json_num "$TMP/i.json" compared_params)" 129135360
 same_as_preset bert-base.gguf bert-base-uncased --head none
 expect_eq "bert-base.gguf is 109,482,240 less the pooler" "$(json_num "$TMP/i.json" compared_params)" 108891648
+# llama.cpp's hybrids = the presets: granite-4.0-h-tiny 6,939,037,248 (HF
+# safetensors metadata), Qwen3-Coder-Next 79,674,391,296 (HF total)
+same_as_preset granite-4.0-h-tiny.gguf granite-4.0-h-tiny
+expect_eq "granite-4.0-h-tiny.gguf is the published 6,939,037,248" "$(json_num "$TMP/i.json" compared_params)" 6939037248
+same_as_preset qwen3-next.gguf qwen3-coder-next
+expect_eq "qwen3-next.gguf is the published 79,674,391,296" "$(json_num "$TMP/i.json" compared_params)" 79674391296
 same_as_config dsv3.gguf config-dsv3.json
 same_as_config dsv3-nocfg config-dsv3.json
 
@@ -186,7 +192,8 @@ expect_error "unknown option" "--nope: unknown option" inspect "$FX/llama" --nop
 # --- cross-check against @huggingface/gguf, an independent parser ---------------------------
 NPM="$ROOT/tests/npm"
 if command -v node >/dev/null 2>&1 && [ -d "$NPM/node_modules/@huggingface/gguf" ]; then
-  for f in llama.gguf llama-v2.gguf qwen2.gguf dsv3.gguf mamba-130m.gguf mamba2.gguf bert-base.gguf; do
+  for f in llama.gguf llama-v2.gguf qwen2.gguf dsv3.gguf mamba-130m.gguf mamba2.gguf bert-base.gguf \
+    granite-4.0-h-tiny.gguf qwen3-next.gguf; do
     if "$TMEM" inspect "$FX/$f" --json --tensors >"$TMP/x.json" 2>"$TMP/err" &&
       node "$NPM/crosscheck.mjs" "$FX/$f" "$TMP/x.json" >"$TMP/x.txt" 2>&1; then
       ok

@@ -33,7 +33,7 @@ def cases(fx):
     return [
         ("params", ["gpt2"]), ("params", ["llama-2-7b", "--tensors"]), ("params", ["mixtral-8x7b"]),
         ("params", ["deepseek-v2-lite"]), ("params", ["mamba2-2.7b"]), ("params", ["llama-4-scout-17b-16e"]), ("params", [fx + "/llama"]), ("params", [fx + "/llama-v2.gguf"]),
-        ("params", ["t5-small", "--tensors"]), ("infer", ["bart-base", "--engine", "hf", "--tp", "2"]), ("params", ["mbart-large-50", "--tensors"]),
+        ("params", ["t5-small", "--tensors"]), ("infer", ["bart-base", "--engine", "hf", "--prompt", "512", "--gen", "64"]), ("params", ["mbart-large-50", "--tensors"]),
         ("params", ["qwen2.5-vl-7b", "--tensors"]), ("infer", ["qwen2.5-vl-7b", "--images", "2", "--image-size", "448x644"]),
         ("params", ["--hidden", "512", "--layers", "4", "--heads", "8", "--vocab", "1000", "--ffn", "1536"]),
         ("train", ["t5-small", "--attention", "naive", "--target-seq", "114", "--gpu", "a100-80gb"]),

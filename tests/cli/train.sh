@@ -301,8 +301,16 @@ expect_error "reward model without rl" "^tmem: error: --reward-model: a post-tra
   train qwen2.5-0.5b --reward-model same
 expect_error "sleep without an engine" "^tmem: error: --rollout-sleep: an engine option needs --rollout-memory-utilization" \
   train qwen2.5-0.5b --rl grpo --micro-batch 8 --rollout-sleep
-expect_error "grpo micro-batch max" "^tmem: error: --micro-batch: max is not solved with --rl grpo" \
-  train qwen2.5-0.5b --rl grpo --micro-batch max --gpu h100-sxm
+# --micro-batch max with GRPO: group 8, grad-accum 2 (dp 1): the micro-batch steps by
+# 8 / gcd(8, 2) = 4; the solved value is a multiple of 4 that fits, and 4 more does not
+GR="train qwen2.5-0.5b --rl grpo --group-size 8 --grad-accum 2 --seq 1024 --gpu h100-sxm --rollout-memory-utilization 0.3"
+# shellcheck disable=SC2086
+"$TMEM" $GR --micro-batch max --json >"$TMP/gr.json"
+grb=$(block_num "$TMP/gr.json" solved micro_batch)
+# shellcheck disable=SC2086
+if [ -n "$grb" ] && [ "$grb" -gt 0 ] && [ $((grb % 4)) -eq 0 ] && grep -q '"fits": true' "$TMP/gr.json" &&
+   "$TMEM" $GR --micro-batch $((grb + 4)) --json | grep -q '"fits": false'; then ok
+else bad "grpo micro-batch max: '$grb' is not the largest multiple of 4 that fits"; fi
 expect_error "unknown rl algorithm" "unknown algorithm 'dapo'" train qwen2.5-0.5b --rl dapo
 expect_error "unknown reference placement" "unknown reference model 'cpu'" train qwen2.5-0.5b --rl grpo --ref-model cpu
 expect_error "reference without dpo or rl" "^tmem: error: --ref-model: a reference model needs --dpo or --rl" \

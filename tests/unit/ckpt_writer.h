@@ -865,6 +865,192 @@ static inline void ckw_gguf_ssm(struct ckw_gguf *g, const struct ckw_ssm *m)
 #undef NAME
 }
 
+/* an array of n int32 values, as GGUFWriter.add_array writes a list of ints */
+static inline void ckw_kv_i32_list(struct ckw_gguf *g, const char *k, const uint64_t *v, uint64_t n)
+{
+    ckw_key(g, k, 9);
+    ckw_u32(&g->kv, 5);
+    ckw_u64(&g->kv, n);
+    for (uint64_t i = 0; i < n; i++)
+        ckw_u32(&g->kv, (uint32_t)v[i]);
+}
+
+/* llama.cpp's hybrids as convert_hf_to_gguf.py writes them (conversion/
+ * jamba.py JambaModel, granite.py GraniteHybridModel, falcon_h1.py
+ * FalconH1Model, qwen.py Qwen3NextModel) and llama-model.cpp loads them:
+ * keys <arch>.ssm.{conv_kernel, inner_size, state_size, time_step_rank,
+ * group_count}, attention.head_count_kv per layer (0 at a recurrent layer;
+ * Jamba, Granite) or one value, full_attention_interval (Qwen3-Next).
+ * Per layer: attn_norm {d}; an attention layer attn_q {d, q} (q = n_head·dh,
+ * twice that with Qwen3-Next's output gate), attn_k / attn_v {d, n_kv·dh},
+ * attn_output {n_head·dh, d}, attn_q_norm / attn_k_norm {dh}; a recurrent
+ * layer's mixer: Mamba-1 ssm_in {d, 2·di}, ssm_conv1d {d_conv, di} + bias,
+ * ssm_x {di, r + 2N}, ssm_dt {r, di} + bias, ssm_a {N, di}, ssm_d {di},
+ * ssm_dt_norm {r}, ssm_b_norm / ssm_c_norm {N}; Mamba-2 ssm_in {d, di +
+ * conv + H} (conv = di + 2·G·N), ssm_conv1d {d_conv, conv} + bias,
+ * ssm_dt.bias {H}, ssm_a / ssm_d {1, H}, ssm_norm {di / G, G}; Gated
+ * DeltaNet attn_qkv {d, 2·G·N + di}, attn_gate {d, di}, ssm_ba {d, 2·H},
+ * ssm_conv1d {d_conv, 2·G·N + di}, ssm_dt.bias {H}, ssm_a {H}, ssm_norm
+ * {di / H}; all three ssm_out {di, d}; then the second norm (ffn_norm, or
+ * post_attention_norm for Qwen3-Next) and the MLP: a MoE layer
+ * ffn_gate_inp {d, E}, ffn_{gate,up}_exps {d, fe, E}, ffn_down_exps {fe,
+ * d, E}, ffn_{gate,up}_shexp {d, fs}, ffn_down_shexp {fs, d},
+ * ffn_gate_inp_shexp {d}; else ffn_gate / ffn_up {d, f}, ffn_down {f, d}.
+ * Matrices F16, vectors F32. */
+enum ckw_mixer { CKW_MAMBA1 = 1, CKW_MAMBA2, CKW_GDN };
+struct ckw_hybrid {
+    const char *arch, *norm2;
+    uint64_t V, d, L, n_head, n_kv, dh, key_length; /* key_length 0: not written */
+    uint64_t attn_step, attn_offset;                /* attends iff l % step == offset */
+    bool parallel, kv_per_layer, interval_key, out_gate, qk_norm;
+    enum ckw_mixer mixer;
+    uint64_t di, N, d_conv, dt_rank, H, G;
+    bool ssm_norm;
+    uint64_t ff_key, f;                             /* feed_forward_length; dense MLP width */
+    uint64_t E, E_used, fe, fs, moe_step, moe_offset;
+    bool fe_key, fs_key, shexp_gate, tied;
+};
+
+static inline void ckw_gguf_hybrid(struct ckw_gguf *g, const struct ckw_hybrid *m)
+{
+    char k[160], n[160];
+    const uint64_t d = m->d, di = m->di, N = m->N, H = m->H, G = m->G;
+#define KEY(s) (snprintf(k, sizeof k, "%s.%s", m->arch, s), k)
+#define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
+#define ATTENDS(l) (m->parallel || (l) % m->attn_step == m->attn_offset)
+    ckw_kv_str(g, "general.architecture", m->arch);
+    ckw_kv_str(g, "general.name", "tiny hybrid");
+    ckw_kv_u32(g, "general.file_type", 1);
+    ckw_kv_u32(g, KEY("context_length"), 1u << 20);
+    ckw_kv_u32(g, KEY("embedding_length"), (uint32_t)d);
+    ckw_kv_u32(g, KEY("block_count"), (uint32_t)m->L);
+    ckw_kv_u32(g, KEY("feed_forward_length"), (uint32_t)m->ff_key);
+    ckw_kv_u32(g, KEY("attention.head_count"), (uint32_t)m->n_head);
+    if (m->kv_per_layer) {
+        uint64_t kv[256];
+        for (uint64_t l = 0; l < m->L; l++)
+            kv[l] = ATTENDS(l) ? m->n_kv : 0;
+        ckw_kv_i32_list(g, KEY("attention.head_count_kv"), kv, m->L);
+    } else {
+        ckw_kv_u32(g, KEY("attention.head_count_kv"), (uint32_t)m->n_kv);
+    }
+    if (m->key_length) {
+        ckw_kv_u32(g, KEY("attention.key_length"), (uint32_t)m->key_length);
+        ckw_kv_u32(g, KEY("attention.value_length"), (uint32_t)m->key_length);
+    }
+    if (m->interval_key)
+        ckw_kv_u32(g, KEY("full_attention_interval"), (uint32_t)m->attn_step);
+    ckw_kv_u32(g, KEY("ssm.conv_kernel"), (uint32_t)m->d_conv);
+    ckw_kv_u32(g, KEY("ssm.inner_size"), (uint32_t)di);
+    ckw_kv_u32(g, KEY("ssm.state_size"), (uint32_t)N);
+    ckw_kv_u32(g, KEY("ssm.time_step_rank"), (uint32_t)(m->mixer == CKW_MAMBA1 ? m->dt_rank : H));
+    if (m->mixer != CKW_MAMBA1)
+        ckw_kv_u32(g, KEY("ssm.group_count"), (uint32_t)G);
+    if (m->E) {
+        ckw_kv_u32(g, KEY("expert_count"), (uint32_t)m->E);
+        ckw_kv_u32(g, KEY("expert_used_count"), (uint32_t)m->E_used);
+        if (m->fe_key)
+            ckw_kv_u32(g, KEY("expert_feed_forward_length"), (uint32_t)m->fe);
+        if (m->fs_key)
+            ckw_kv_u32(g, KEY("expert_shared_feed_forward_length"), (uint32_t)m->fs);
+    }
+    ckw_kv_f32(g, KEY("attention.layer_norm_rms_epsilon"), 1e-6f);
+    ckw_kv_str(g, "tokenizer.ggml.model", "gpt2");
+    ckw_kv_tokens(g, "tokenizer.ggml.tokens", m->V);
+    ckw_tensor(g, "token_embd.weight", CKW_F16, 2, d, m->V, 0, 0);
+    const uint64_t q = m->n_head * m->dh, kvw = m->n_kv * m->dh;
+    for (uint64_t l = 0; l < m->L; l++) {
+        unsigned long long b = (unsigned long long)l;
+        ckw_tensor(g, NAME("blk.%llu.attn_norm.weight", b), CKW_F32, 1, d, 0, 0, 0);
+        if (ATTENDS(l)) {
+            ckw_tensor(g, NAME("blk.%llu.attn_q.weight", b), CKW_F16, 2, d, m->out_gate ? 2 * q : q, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_k.weight", b), CKW_F16, 2, d, kvw, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_v.weight", b), CKW_F16, 2, d, kvw, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.attn_output.weight", b), CKW_F16, 2, q, d, 0, 0);
+            if (m->qk_norm) {
+                ckw_tensor(g, NAME("blk.%llu.attn_q_norm.weight", b), CKW_F32, 1, m->dh, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.attn_k_norm.weight", b), CKW_F32, 1, m->dh, 0, 0, 0);
+            }
+        }
+        if (m->parallel || !ATTENDS(l)) {
+            if (m->mixer == CKW_MAMBA1) {
+                ckw_tensor(g, NAME("blk.%llu.ssm_in.weight", b), CKW_F16, 2, d, 2 * di, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_conv1d.weight", b), CKW_F32, 2, m->d_conv, di, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_conv1d.bias", b), CKW_F32, 1, di, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_x.weight", b), CKW_F16, 2, di, m->dt_rank + 2 * N, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_dt.weight", b), CKW_F16, 2, m->dt_rank, di, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_dt.bias", b), CKW_F32, 1, di, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_a", b), CKW_F32, 2, N, di, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_d", b), CKW_F32, 1, di, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_dt_norm.weight", b), CKW_F32, 1, m->dt_rank, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_b_norm.weight", b), CKW_F32, 1, N, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_c_norm.weight", b), CKW_F32, 1, N, 0, 0, 0);
+            } else if (m->mixer == CKW_MAMBA2) {
+                const uint64_t conv = di + 2 * G * N;
+                ckw_tensor(g, NAME("blk.%llu.ssm_in.weight", b), CKW_F16, 2, d, di + conv + H, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_conv1d.weight", b), CKW_F32, 2, m->d_conv, conv, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_conv1d.bias", b), CKW_F32, 1, conv, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_dt.bias", b), CKW_F32, 1, H, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_a", b), CKW_F32, 2, 1, H, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_d", b), CKW_F32, 2, 1, H, 0, 0);
+                if (m->ssm_norm)
+                    ckw_tensor(g, NAME("blk.%llu.ssm_norm.weight", b), CKW_F32, 2, di / G, G, 0, 0);
+            } else {
+                const uint64_t conv = 2 * G * N + di;
+                ckw_tensor(g, NAME("blk.%llu.attn_qkv.weight", b), CKW_F16, 2, d, conv, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.attn_gate.weight", b), CKW_F16, 2, d, di, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_ba.weight", b), CKW_F16, 2, d, 2 * H, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_conv1d.weight", b), CKW_F32, 2, m->d_conv, conv, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_dt.bias", b), CKW_F32, 1, H, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_a", b), CKW_F32, 1, H, 0, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ssm_norm.weight", b), CKW_F32, 1, di / H, 0, 0, 0);
+            }
+            ckw_tensor(g, NAME("blk.%llu.ssm_out.weight", b), CKW_F16, 2, di, d, 0, 0);
+        }
+        ckw_tensor(g, NAME("blk.%llu.%s.weight", b, m->norm2), CKW_F32, 1, d, 0, 0, 0);
+        if (m->E && l % m->moe_step == m->moe_offset) {
+            ckw_tensor(g, NAME("blk.%llu.ffn_gate_inp.weight", b), CKW_F32, 2, d, m->E, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_gate_exps.weight", b), CKW_F16, 3, d, m->fe, m->E, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up_exps.weight", b), CKW_F16, 3, d, m->fe, m->E, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down_exps.weight", b), CKW_F16, 3, m->fe, d, m->E, 0);
+            if (m->fs) {
+                ckw_tensor(g, NAME("blk.%llu.ffn_gate_shexp.weight", b), CKW_F16, 2, d, m->fs, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ffn_up_shexp.weight", b), CKW_F16, 2, d, m->fs, 0, 0);
+                ckw_tensor(g, NAME("blk.%llu.ffn_down_shexp.weight", b), CKW_F16, 2, m->fs, d, 0, 0);
+            }
+            if (m->shexp_gate)
+                ckw_tensor(g, NAME("blk.%llu.ffn_gate_inp_shexp.weight", b), CKW_F32, 1, d, 0, 0, 0);
+        } else {
+            ckw_tensor(g, NAME("blk.%llu.ffn_gate.weight", b), CKW_F16, 2, d, m->f, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_up.weight", b), CKW_F16, 2, d, m->f, 0, 0);
+            ckw_tensor(g, NAME("blk.%llu.ffn_down.weight", b), CKW_F16, 2, m->f, d, 0, 0);
+        }
+    }
+    ckw_tensor(g, "output_norm.weight", CKW_F32, 1, d, 0, 0, 0);
+    if (!m->tied)
+        ckw_tensor(g, "output.weight", CKW_F16, 2, d, m->V, 0, 0);
+#undef ATTENDS
+#undef KEY
+#undef NAME
+}
+
+/* ibm-granite/granite-4.0-h-tiny and Qwen/Qwen3-Coder-Next as llama.cpp
+ * GGUFs (test_gguf.c counts them; the fixtures write them for inspect) */
+static const struct ckw_hybrid ckw_granite_h_tiny = {
+    .arch = "granitehybrid", .norm2 = "ffn_norm", .V = 100352, .d = 1536, .L = 40, .n_head = 12,
+    .n_kv = 4, .dh = 128, .attn_step = 10, .attn_offset = 5, .kv_per_layer = true,
+    .mixer = CKW_MAMBA2, .di = 3072, .N = 128, .d_conv = 4, .H = 48, .G = 1, .ssm_norm = true,
+    /* feed_forward_length is intermediate_size: the experts' width */
+    .ff_key = 512, .f = 1024, .E = 64, .E_used = 6, .fe = 512, .fs = 1024, .fs_key = true,
+    .moe_step = 1, .tied = true};
+static const struct ckw_hybrid ckw_qwen3_next = {
+    .arch = "qwen3next", .norm2 = "post_attention_norm", .V = 151936, .d = 2048, .L = 48,
+    .n_head = 16, .n_kv = 2, .dh = 256, .key_length = 256, .attn_step = 4, .attn_offset = 3,
+    .interval_key = true, .out_gate = true, .qk_norm = true, .mixer = CKW_GDN, .di = 4096,
+    .N = 128, .d_conv = 4, .H = 32, .G = 16, .ff_key = 5120, .f = 5120, .E = 512,
+    .E_used = 10, .fe = 512, .fs = 512, .fe_key = true, .fs_key = true, .moe_step = 1,
+    .shexp_gate = true};
+
 /* llama.cpp's "bert" GGUF, as convert_hf_to_gguf.py BertModel writes it
  * (the pooler dropped) and llama-model.cpp LLM_ARCH_BERT loads it:
  * token_embd {d, V}, token_types {d, n_types}, position_embd {d, n_ctx},

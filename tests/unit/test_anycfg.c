@@ -255,7 +255,7 @@ static void kinds_tmem_does_not_count_are_named(void **state)
     (void)state;
     static const char *const cases[][2] = {
         {"{\"model_type\": \"albert\", \"hidden_size\": 768}", "'albert' is an encoder model"},
-        {"{\"model_type\": \"pegasus\"}", "'pegasus' is an encoder-decoder model"},
+        {"{\"model_type\": \"marian\"}", "'marian' is an encoder-decoder model"},
         {"{\"model_type\": \"whisper\"}", "'whisper' is an encoder-decoder model"},
         {"{\"model_type\": \"zamba2\"}", "'zamba2' is a hybrid or recurrent model"},
         {"{\"model_type\": \"paligemma\"}", "'paligemma' is a vision or multimodal model"},

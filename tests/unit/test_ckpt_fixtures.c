@@ -287,6 +287,22 @@ static void write_all(const char *root)
         snprintf(p, sizeof p, "%s/bert-base.gguf", root);
         ckw_gguf_write(&g, p);
         expect("bert-base.gguf", params, bytes);
+        /* llama.cpp's hybrids: granite-4.0-h-tiny (head_count_kv per layer)
+         * and Qwen3-Coder-Next (full_attention_interval) */
+        static const struct {
+            const char *file;
+            const struct ckw_hybrid *m;
+        } hyb[] = {{"granite-4.0-h-tiny.gguf", &ckw_granite_h_tiny},
+                   {"qwen3-next.gguf", &ckw_qwen3_next}};
+        for (size_t i = 0; i < sizeof hyb / sizeof hyb[0]; i++) {
+            ckw_gguf_begin(&g, 3, 0);
+            ckw_gguf_hybrid(&g, hyb[i].m);
+            params = g.params;
+            bytes = g.bytes;
+            snprintf(p, sizeof p, "%s/%s", root, hyb[i].file);
+            ckw_gguf_write(&g, p);
+            expect(hyb[i].file, params, bytes);
+        }
     }
     config_file(root, "config-llama.json", &llama);
     config_file(root, "config-dsv3.json", &dsv3);

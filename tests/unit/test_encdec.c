@@ -47,6 +47,17 @@ static uint64_t preset_total(const char *name)
     return inv.total_params;
 }
 
+/* a preset with no exact published figure (published_params 0): its count */
+static uint64_t preset_count(const char *name)
+{
+    const struct tmem_preset *p = tmem_preset_find(name);
+    assert_non_null(p);
+    assert_int_equal(p->published_params, 0);
+    struct tmem_model m;
+    parse(p->config_json, &m);
+    return inv.total_params;
+}
+
 /* the parameters of the inventory's tensors of one stack: the encoder's kinds
  * are the ENC_ ones (scope ENC_LAYER, or named "encoder.") */
 static uint64_t encoder_params(void)
@@ -693,9 +704,9 @@ static uint64_t entry(const struct tmem_ledger *l, const char *label)
  *   KV per token        2 (K, V) · 6 layers · 12 heads · 64 · 2 B = 18,432
  *   self-attention KV   2 · 256 tokens · 18,432                =   9,437,184
  *   cross-attention KV  2 · 1024 encoder tokens · 18,432       =  37,748,736
- * t5-small at tp 2 (8 heads of d_kv 64 → 4 a GPU), batch 1, prompt 512,
- * gen 0: no self-attention KV yet, cross 512 · 2 · 6 · 4 · 64 · 2 = 3,145,728.
- * Timing is not modelled (the result says so); vLLM and pp 2 are refused. */
+ * t5-small, batch 1, prompt 512, gen 0: no self-attention KV yet, cross
+ * 512 · 2 · 6 · 8 · 64 · 2 = 6,291,456. tp 2 (no tp_plan in transformers for
+ * an encoder-decoder), vLLM and pp 2 are refused. */
 static void infer_hf_self_and_cross_kv_by_hand(void **state)
 {
     (void)state;
@@ -723,7 +734,6 @@ static void infer_hf_self_and_cross_kv_by_hand(void **state)
     assert_int_equal(entry(&r.ledger, "self-attention KV"), UINT64_C(9437184));
     assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(37748736));
     assert_int_equal(r.kv_request_bytes, UINT64_C(9437184) + UINT64_C(37748736));
-    assert_true(r.timing_unmodelled);
     /* no paged pool: the sequences of this length (self + cross KV
      * 47,185,920 / 2 = 23,592,960 B each) that the memory left holds */
     uint64_t non_kv = r.ledger.total_bytes - r.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE];
@@ -736,14 +746,17 @@ static void infer_hf_self_and_cross_kv_by_hand(void **state)
 
     p = tmem_preset_find("t5-small");
     parse(p->config_json, &m);
-    o.tp = 2;
     o.batch = 1;
     o.prompt_tokens = 512;
     o.gen_tokens = 0;
     assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
-    assert_int_equal(r.kv.cross_bytes_per_token, 2 * 6 * 4 * 64 * 2);
+    assert_int_equal(r.kv.cross_bytes_per_token, 2 * 6 * 8 * 64 * 2);
     assert_int_equal(entry(&r.ledger, "self-attention KV"), 0);
-    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(3145728));
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(6291456));
+    /* transformers has no tp_plan for an encoder-decoder: --tp 2 is refused */
+    o.tp = 2;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--tp");
     o.tp = 1;
     o.pp = 2;
     assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
@@ -751,6 +764,257 @@ static void infer_hf_self_and_cross_kv_by_hand(void **state)
     o.engine = TMEM_ENGINE_VLLM;
     assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "model");
+}
+
+/* |got − want| ≤ tol, both printed when not */
+static void near(double got, double want, double tol)
+{
+    if (fabs(got - want) > tol)
+        fail_msg("%.9g, want %.9g (± %g)", got, want, tol);
+}
+
+/* HF generate() timing of t5-small (d_model 512, 8 heads of d_kv 64, d_ff
+ * 2048, 6 + 6 layers, vocab 32128, tied, ReLU) on h100 (989.4 TFLOP/s bf16,
+ * 3.35 TB/s), mfu 0.5, mbu 0.8, bf16, batch 1, prompt 512, gen 128, by hand:
+ *   matmul weights  N_enc  6 · (4·512·512 + 2·512·2048)          = 18,874,368
+ *                   N_dec  6 · (4·512² + 2·512² (cross q, o) + 2·512·2048)
+ *                                                                 = 22,020,096
+ *                   N_xkv  6 · 2·512² (cross k, v)                =  3,145,728
+ *                   head   32128 · 512                            = 16,449,536
+ *   encoder bytes   (18,874,368 + 13·512 norms + 32·8 bias) · 2 B = 37,762,560
+ *   decoder bytes   (60,506,624 − 18,881,280) · 2 B               = 83,250,688
+ *   KV per token    self = cross = 2 · 6 · 8 · 64 · 2 B           =     12,288
+ *   encoder step    FLOPs 2·18,874,368·512 + 4·6·64·8·512²        = 22,548,578,304
+ *                   bytes 37,762,560: max(22,548,578,304 / 494.7e12,
+ *                   37,762,560 / 2.68e12) = 45.58 µs (compute)
+ *   first decoder   FLOPs 2·22,020,096 + 2·16,449,536 + 2·3,145,728·512
+ *                         + 4·6·64·8·(1 + 512)                    =  3,304,468,480
+ *                   bytes 83,250,688 + 1·12,288 + 512·12,288      =     89,554,432
+ *                   → 33.42 µs (memory)
+ *   TTFT            45.58 + 33.42 = 79.0 µs, compute-bound (the encoder, longer)
+ *   TPOT (c = 1 + 128/2 = 65)
+ *                   FLOPs 2·22,020,096 + 2·16,449,536 + 4·6·64·8·(65 + 512)
+ *                                                                 =     84,029,440
+ *                   bytes 83,250,688 + 65·12,288 + 512·12,288     =     90,340,864
+ *                   → 33.71 µs (memory) */
+static void infer_t5_small_timing_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("t5-small")->config_json, &m);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100");
+    o.engine = TMEM_ENGINE_HF;
+    tmem_infer_engine_defaults(&o);
+    o.mfu = 0.5;
+    o.mbu = 0.8;
+    o.batch = 1;
+    o.prompt_tokens = 512;
+    o.gen_tokens = 128;
+    static struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(inv.total_params, UINT64_C(60506624));
+    const double flops = 989.4e12 * 0.5, bw = 3.35e12 * 0.8;
+    const double enc_flops = 2.0 * 18874368 * 512 + 4.0 * 6 * 64 * 8 * 512 * 512;
+    const double first_flops = 2.0 * 22020096 + 2.0 * 16449536 + 2.0 * 3145728 * 512 +
+                               4.0 * 6 * 64 * 8 * (1 + 512);
+    const double enc_bytes = 37762560, first_bytes = 83250688.0 + 12288 + 512.0 * 12288;
+    assert_true(enc_flops == 22548578304.0 && first_flops == 3304468480.0);
+    assert_true(first_bytes == 89554432.0);
+    near(r.timing.prefill_flops, enc_flops + first_flops, 1.0);
+    near(r.timing.prefill_bytes, enc_bytes + first_bytes, 1.0);
+    const double enc_s = enc_flops / flops; /* compute-bound: > enc_bytes / bw */
+    assert_true(enc_s > enc_bytes / bw);
+    near(r.timing.encoder_s, enc_s, 1e-12);
+    near(r.timing.ttft_s, enc_s + first_bytes / bw, 1e-12);
+    near(r.timing.ttft_s, 79.0e-6, 0.05e-6);
+    assert_string_equal(r.timing.prefill_bound, "compute");
+    const double dec_flops = 2.0 * 22020096 + 2.0 * 16449536 + 4.0 * 6 * 64 * 8 * (65 + 512);
+    const double dec_bytes = 83250688.0 + 65.0 * 12288 + 512.0 * 12288;
+    assert_true(dec_flops == 84029440.0 && dec_bytes == 90340864.0);
+    near(r.timing.decode_flops, dec_flops, 1.0);
+    near(r.timing.decode_bytes, dec_bytes, 1.0);
+    near(r.timing.tpot_s, dec_bytes / bw, 1e-12);
+    near(r.timing.tpot_s, 33.71e-6, 0.01e-6);
+    assert_string_equal(r.timing.decode_bound, "memory");
+    near(r.timing.e2e_s, r.timing.ttft_s + 128 * r.timing.tpot_s, 1e-12);
+}
+
+/* The tensor of a kind in the last parsed model's inventory (NULL: none). */
+static const struct tmem_tensor *tensor_of(enum tmem_tensor_kind k)
+{
+    for (uint32_t i = 0; i < inv.n_tensors; i++)
+        if (inv.tensors[i].kind == k)
+            return &inv.tensors[i];
+    return NULL;
+}
+
+/* UMT5 (modeling_umt5.py): mT5's layout with a relative-bias table in every
+ * self-attention layer of both stacks. google/umt5-small's config.json
+ * (UMT5ForConditionalGeneration: d_model 512, d_kv 64, d_ff 1024, 6 heads,
+ * 8 + 8 layers, vocab 256384, gated-gelu, tie_word_embeddings false), by hand:
+ *   shared + lm_head   2 · 256384 · 512                         = 262,537,216
+ *   encoder layer      4·512·384 + 3·512·1024 + 2·512 + 32·6    =   2,360,512
+ *                      × 8 + final norm 512                     =  18,884,608
+ *   decoder layer      2 · 4·512·384 + 3·512·1024 + 3·512 + 32·6 =  3,147,456
+ *                      × 8 + 512                                =  25,180,160
+ *   total                                                       = 306,601,984
+ * T5's single table per stack would give 2 · 7 · 192 = 2,688 fewer.
+ * EVIDENCE (no exact figure found): HF's safetensors widget for umT5-small
+ * says "307M params", F32, and model.safetensors is 1.23 GB
+ * (4 B · 306,601,984 = 1,226,407,936 B; one table per stack or a tied head,
+ * 0.70 GB, would not be). umt5-base (768, 12 heads, d_ff 2048, 12 + 12):
+ * 2·256384·768 + 12·7,079,808 + 768 + 12·9,439,872 + 768 = 592,043,520;
+ * umt5-xl (2048, 32 heads, d_ff 5120, 24 + 24): 2·256384·2048
+ * + 24·48,239,616 + 2048 + 24·65,018,880 + 2048 = 3,768,356,864. */
+static void umt5_counts_per_layer_bias_tables(void **state)
+{
+    (void)state;
+    static const char umt5_small[] =
+        "{\"architectures\": [\"UMT5ForConditionalGeneration\"], \"d_ff\": 1024, \"d_kv\": 64, "
+        "\"d_model\": 512, \"dropout_rate\": 0.1, \"feed_forward_proj\": \"gated-gelu\", "
+        "\"num_decoder_layers\": 8, \"num_heads\": 6, \"num_layers\": 8, "
+        "\"relative_attention_num_buckets\": 32, \"tie_word_embeddings\": false, "
+        "\"vocab_size\": 256384}";
+    struct tmem_model m;
+    parse(umt5_small, &m);
+    assert_int_equal(m.family, TMEM_FAMILY_UMT5);
+    assert_true(m.rel_bias_per_layer && m.mlp == TMEM_MLP_GATED && !m.tied);
+    const uint64_t total = UINT64_C(2) * 256384 * 512 + (UINT64_C(2360512) * 8 + 512) +
+                           (UINT64_C(3147456) * 8 + 512);
+    assert_int_equal(total, UINT64_C(306601984));
+    assert_int_equal(inv.total_params, total);
+    const struct tmem_tensor *e = tensor_of(TMEM_TENSOR_KIND_ENC_REL_ATTN_BIAS),
+                             *d = tensor_of(TMEM_TENSOR_KIND_REL_ATTN_BIAS);
+    assert_non_null(e);
+    assert_non_null(d);
+    assert_true(e->rows == 32 && e->cols == 6 && e->count == 8);
+    assert_true(d->rows == 32 && d->cols == 6 && d->count == 8);
+    /* the published rounding and file size */
+    assert_true(inv.total_params >= UINT64_C(306500000) && inv.total_params < UINT64_C(307500000));
+    assert_true(4 * inv.total_params >= UINT64_C(1225000000) && 4 * inv.total_params < UINT64_C(1235000000));
+    assert_int_equal(preset_count("umt5-small"), UINT64_C(306601984));
+    assert_int_equal(preset_count("umt5-base"), UINT64_C(592043520));
+    assert_int_equal(preset_count("umt5-xl"), UINT64_C(3768356864));
+    /* mt5's code on the same config: one table per stack */
+    struct tmem_model mt;
+    parse("{\"model_type\": \"mt5\", \"d_ff\": 1024, \"d_kv\": 64, \"d_model\": 512, "
+          "\"num_decoder_layers\": 8, \"num_heads\": 6, \"num_layers\": 8, \"vocab_size\": 256384}",
+          &mt);
+    assert_int_equal(inv.total_params, UINT64_C(306601984) - 2 * 7 * 32 * 6);
+    assert_int_equal(tmem_family_from_class("UMT5ForConditionalGeneration"), TMEM_FAMILY_UMT5);
+}
+
+/* Pegasus (modeling_pegasus.py): BART's layers pre-LN, a final LayerNorm per
+ * stack, no layernorm_embedding, sinusoidal position tables. google/
+ * pegasus-large (d 1024, 16 heads, ffn 4096, 16 + 16 layers, vocab 96103,
+ * 1024 positions, tied), by hand:
+ *   shared             96103 · 1024                              =  98,409,472
+ *   positions          2 stacks · 1024 · 1024 (frozen sinusoids)  =   2,097,152
+ *   encoder layer      4·(1024² + 1024) + 1024·4096 + 4096
+ *                      + 4096·1024 + 1024 + 2·2·1024             =  12,596,224
+ *                      × 16 + final LayerNorm 2048               = 201,541,632
+ *   decoder layer      2·4,198,400 + 8,393,728 + 3·2·1024        =  16,796,672
+ *                      × 16 + 2048                               = 268,748,800
+ *   total                                                        = 570,797,056
+ * EVIDENCE: a public parameter-count table (pegasus 570,797,056 beside
+ * bert 109,482,240 and gpt-2 124,439,808, HF's bert-base-uncased and gpt2
+ * exactly); HF's safetensors widget for Pegasus checkpoints: 571M params,
+ * F32 (2.28 GB files: 4 B · 570,797,056 = 2,283,188,224). The paper's
+ * "568M" leaves the sinusoids out (568,699,904). pegasus-xsum (512
+ * positions): 570,797,056 − 2·512·1024 = 569,748,480. */
+static void pegasus_counts_its_published_total(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("pegasus-large")->config_json, &m);
+    assert_int_equal(m.family, TMEM_FAMILY_PEGASUS);
+    assert_true(m.sinusoidal_pos && m.relu_mlp && m.tied && m.final_norm && !m.embed_norm);
+    const uint64_t total = UINT64_C(98409472) + 2 * 1024 * 1024 + (UINT64_C(12596224) * 16 + 2048) +
+                           (UINT64_C(16796672) * 16 + 2048);
+    assert_int_equal(total, UINT64_C(570797056));
+    assert_int_equal(inv.total_params, total);
+    const struct tmem_tensor *pe = tensor_of(TMEM_TENSOR_KIND_ENC_POS_EMBD),
+                             *pd = tensor_of(TMEM_TENSOR_KIND_POS_EMBD);
+    assert_non_null(pe);
+    assert_non_null(pd);
+    assert_true(pe->rows == 1024 && pe->cols == 1024 && pd->rows == 1024 && pd->count == 1);
+    assert_null(tensor_of(TMEM_TENSOR_KIND_EMBED_NORM));
+    assert_null(tensor_of(TMEM_TENSOR_KIND_ENC_EMBED_NORM));
+    assert_int_equal(preset_count("pegasus-xsum"), UINT64_C(570797056) - 2 * 512 * 1024);
+    assert_int_equal(tmem_family_from_class("PegasusForConditionalGeneration"), TMEM_FAMILY_PEGASUS);
+}
+
+/* The training differences, by hand (bf16 pure, AdamW, b 2, s_enc 512,
+ * s_dec 128; pegasus-large's config: dropout and attention_dropout 0.1):
+ *   gradients   the sinusoids have requires_grad=False: (570,797,056 −
+ *               2,097,152) · 2 B = 1,137,399,808 (weights: all, 1,141,594,112)
+ *   encoder     per token: self-attention 2,056 (LayerNorm) + 2,048 + 4·2·1024
+ *               + 1,024 (mask) = 13,320; FFN 2,056 + 2,048 + 2·4096 (ReLU's
+ *               output is fc2's input) + 1,024 = 13,320; scores 2 + 1 + 2 = 5
+ *               16 × (1024 · 26,640 + 2·16·512·512 · 5) = 1,107,558,400
+ *   ends        per token 8 (ids) + 1,024 (embedding dropout mask) + 2,056
+ *               (final LayerNorm) + 2,048 (stack output) = 5,136, no position
+ *               ids (a frozen table saves none): (1024 + 256) · 5,136 = 6,574,080
+ * umt5-small (b 1, 512 / 114): T5's norms and gated FFN, per encoder token
+ * 8,708 + 20,996 = 29,704, scores 7: 8 × (512·29,704 + 6·512²·7) = 209,747,968. */
+static void train_pegasus_and_umt5_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("pegasus-large")->config_json, &m);
+    struct tmem_train_opts o;
+    train_plan(&o, 2, 512, 128);
+    static struct tmem_train_result r;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_WEIGHTS], UINT64_C(570797056) * 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_GRADS], (UINT64_C(570797056) - 2097152) * 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS],
+                     16 * (UINT64_C(1024) * 26640 + UINT64_C(2) * 16 * 512 * 512 * 5));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS], UINT64_C(1107558400));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENDS], (UINT64_C(1024) + 256) * 5136);
+
+    parse(tmem_preset_find("umt5-small")->config_json, &m);
+    train_plan(&o, 1, 512, 114);
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_ENC_LAYERS],
+                     8 * (UINT64_C(512) * 29704 + UINT64_C(6) * 512 * 512 * 7));
+    assert_int_equal(r.item_bytes[TMEM_TI_GRADS], UINT64_C(306601984) * 2);
+}
+
+/* infer --engine hf runs both as the other encoder-decoders: umt5-small b 1,
+ * prompt 512, gen 64: cross KV 512 · 2 · 8 layers · 6 heads · 64 · 2 B
+ * = 6,291,456; self KV 64 · 12,288 = 786,432; TTFT = the encoder's step +
+ * the first decoder step (both > 0). pegasus-large: cross 512 · 2 · 16 ·
+ * 16 · 64 · 2 B = 33,554,432. */
+static void infer_umt5_and_pegasus(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("umt5-small")->config_json, &m);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h100");
+    o.engine = TMEM_ENGINE_HF;
+    tmem_infer_engine_defaults(&o);
+    o.batch = 1;
+    o.prompt_tokens = 512;
+    o.gen_tokens = 64;
+    static struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(6291456));
+    assert_int_equal(entry(&r.ledger, "self-attention KV"), UINT64_C(786432));
+    assert_true(r.timing.encoder_s > 0 && r.timing.ttft_s > r.timing.encoder_s);
+    parse(tmem_preset_find("pegasus-large")->config_json, &m);
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(entry(&r.ledger, "cross-attention KV"), UINT64_C(33554432));
+    assert_int_equal(r.weight_bytes, UINT64_C(570797056) * 2);
 }
 
 /* A checkpoint's T5 and BART tensor names land in the groups of tmem's
@@ -802,6 +1066,11 @@ int main(void)
         cmocka_unit_test(classes_and_refusals),
         cmocka_unit_test(checkpoint_names_are_classified),
         cmocka_unit_test(infer_hf_self_and_cross_kv_by_hand),
+        cmocka_unit_test(infer_t5_small_timing_by_hand),
+        cmocka_unit_test(umt5_counts_per_layer_bias_tables),
+        cmocka_unit_test(pegasus_counts_its_published_total),
+        cmocka_unit_test(train_pegasus_and_umt5_by_hand),
+        cmocka_unit_test(infer_umt5_and_pegasus),
         cmocka_unit_test(train_t5_small_by_hand),
         cmocka_unit_test(train_t5_small_step_time_by_hand),
         cmocka_unit_test(train_flan_t5_gated_by_hand),

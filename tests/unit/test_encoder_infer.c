@@ -199,6 +199,36 @@ static void bert_base_forward_roofline_by_hand(void **state)
     assert_true(R.timing.tpot_s == 0.0 && R.timing.decode_tokens_per_s == 0.0);
 }
 
+/* ModernBERT's local layers (modernbert-base: 22 layers, global_attn_every_n_layers
+ * 3, local_attention 128): under flash (HF's default flash_attention_2) layers
+ * 1, 2, 4, 5, …, 20 (14 of 22; 0, 3, …, 21 are global) run window_size (64, 64):
+ * a query sees the keys within 64 either side. At b 8 × 8192 a local layer
+ * drops the (8192 − 65)(8192 − 64) = 66,056,256 pairs farther apart than 64 of
+ * each sequence's 8192², each pair 4 · 64 · 12 FLOPs (QKᵀ and PV, 12 heads of
+ * 64); eager adds the window as a mask to the full scores and computes every
+ * pair. So naive − flash = 4 · 64 · 12 · 8 · 14 · 66,056,256
+ * = 22,727,579,664,384 FLOPs, the rest of the forward (weights, head) equal.
+ * REF modeling_modernbert.py ModernBertAttention (local_attention =
+ * (window // 2, window // 2)), flash_attention_forward (window_size). */
+static void modernbert_local_layers_by_hand(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    struct tmem_inventory inv;
+    load_head("modernbert-base", TMEM_HEAD_LM, 0, &m, &inv);
+    assert_int_equal(m.enc_global_every, 3);
+    assert_int_equal(m.enc_local_window, 128);
+    struct tmem_infer_opts o = hf_opts(8, 8192);
+    build(&m, &inv, &o);
+    double flash = R.timing.prefill_flops;
+    o.flash = false;
+    build(&m, &inv, &o);
+    double naive = R.timing.prefill_flops;
+    double dropped = 4.0 * 64 * 12 * 8 * 14 * (8192.0 - 65) * (8192.0 - 64);
+    assert_true(fabs(dropped - 22727579664384.0) < 1.0);
+    assert_true(fabs((naive - flash) - dropped) < 1e-9 * naive);
+}
+
 /* The refusals: engines other than hf, pipeline stages, past the 512
  * learned positions; and the largest batch that fits a 2 GiB GPU:
  * 2 GiB − weights 218,964,480 − 2^30 = 855,777,792 B left; a sequence of
@@ -244,6 +274,7 @@ int main(void)
         cmocka_unit_test(heads_outputs_by_hand),
         cmocka_unit_test(deberta_disentangled_attention_by_hand),
         cmocka_unit_test(bert_base_forward_roofline_by_hand),
+        cmocka_unit_test(modernbert_local_layers_by_hand),
         cmocka_unit_test(refusals_and_max_batch),
     };
     return cmocka_run_group_tests_name("encoder_infer", tests, NULL, NULL);

@@ -263,7 +263,8 @@ static void read_back(const char *file, const char *family, uint64_t params, uin
     bool said_head = false; /* the head line says what the file has */
     for (uint32_t i = 0; i < chk.n_lines; i++)
         said_head |= strstr(chk.lines[i].text, gm->encoder ? "no head: the encoder's last hidden"
-                                                           : "tied embeddings") != NULL;
+                                               : gm->tied  ? "tied embeddings"
+                                                           : "lm_head: its own tensor") != NULL;
     assert_true(said_head);
     if (!chk.matches) {
         for (uint32_t i = 0; i < chk.n_lines; i++)
@@ -355,6 +356,222 @@ static void mamba_mamba2_bert_ggufs_count_their_checkpoints(void **state)
     assert_int_equal(m.head, TMEM_HEAD_NONE);
     assert_int_equal(m.norm, TMEM_NORM_LAYERNORM);
     assert_int_equal(m.n_norm_per_layer, 2);
+}
+
+/* llama.cpp's hybrids at the published checkpoints' shapes (ckpt_writer.h
+ * ckw_gguf_hybrid: the keys and tensors convert_hf_to_gguf.py writes and
+ * llama-model.cpp LLM_ARCH_JAMBA, GRANITE_HYBRID, FALCON_H1, QWEN3NEXT
+ * loads). Each file's header total is the published figure, and the model
+ * read from its metadata and tensor names counts it exactly.
+ *
+ * EVIDENCE (test_hybrid.c has each figure and its source):
+ * Jamba-v0.1 51,570,323,328 (safetensors index total_size 103,140,646,656
+ * B / 2): d 4096, 32 layers, attention (32 heads, 8 KV of 128) at i % 8 ==
+ * 4, Mamba-1 (d_inner 8192, r 256, N 16, conv 4 + bias, dt/B/C norms)
+ * elsewhere, MoE (16 experts of 14336) at odd layers, dense MLP 14336 at
+ * even, V 65536 untied. By hand: 2·65536·4096 + 4096 + 32·2·4096 +
+ * 4·(4096·4096 + 2·4096·1024 + 4096·4096) + 28·(4096·16384 + 8192·4 + 8192
+ * + 8192·288 + 256·8192 + 8192 + 8192·16 + 8192 + 256 + 16 + 16 +
+ * 8192·4096) + 16·3·4096·14336 + 16·(4096·16 + 16·3·4096·14336).
+ *
+ * granite-4.0-h-tiny 6,939,037,248 (HF safetensors metadata): d 1536, 40
+ * layers, attention (12 heads, 4 KV of 128) at 5, 15, 25, 35, Mamba-2
+ * (d_inner 3072 = 48 heads of 64, 1 group, N 128) elsewhere, every layer
+ * 64 experts of 512 + a shared MLP of 1024, V 100352 tied: 100352·1536 +
+ * 80·1536 + 1536 + 4·(2·1536·1536 + 2·1536·512) + 36·(1536·(3072 + 3328 +
+ * 48) + 4·3328 + 3328 + 3·48 + 3072 + 3072·1536) + 40·(1536·64 +
+ * 64·3·1536·512 + 3·1536·1024). granite-4.0-h-micro 3,191,396,096 (GGUF
+ * general.parameter_count): d 2048, 32 / 8 heads, 64 SSM heads, no experts,
+ * dense MLP 8192.
+ *
+ * Falcon-H1-1.5B 1,554,863,488 (sum of FalconH1ForCausalLM's numel): d
+ * 2048, 24 layers each with attention (8 heads, 2 KV of 128) beside a
+ * Mamba-2 mixer (d_ssm 3072 = 48 heads, 1 group, N 256, gated norm), MLP
+ * 4608, V 65537 untied: 24·(2048·1024 + 2·2048·256 + 1024·2048 +
+ * 2048·(3072 + 3584 + 48) + 3584·4 + 3584 + 3·48 + 3072 + 3072·2048 +
+ * 3·2048·4608 + 2·2048) + 2·65537·2048 + 2048.
+ *
+ * Qwen3-Next (Qwen3-Coder-Next) 79,674,391,296 (HF total): d 2048, 48
+ * layers, gated attention (16 heads of 256, 2 KV, q/k norms) at (i + 1) %
+ * 4 == 0, Gated DeltaNet (32 value heads of 128, 16 key heads of 128,
+ * conv 4) elsewhere, every layer 512 experts of 512 + a gated shared
+ * expert of 512, V 151936 untied: 2·151936·2048 + 96·2048 + 2048 +
+ * 12·(2048·8192 + 2·2048·512 + 4096·2048 + 2·256) + 36·(2048·8192 +
+ * 2048·4096 + 2048·64 + 8192·4 + 2·32 + 128 + 4096·2048) + 48·(2048·512 +
+ * 2048 + 512·3·2048·512 + 3·2048·512). */
+static void hybrid_ggufs_count_their_checkpoints(void **state)
+{
+    (void)state;
+    char p[256];
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    struct ckw_gguf g;
+
+    const struct ckw_hybrid jamba = {
+        .arch = "jamba", .norm2 = "ffn_norm", .V = 65536, .d = 4096, .L = 32, .n_head = 32,
+        .n_kv = 8, .dh = 128, .attn_step = 8, .attn_offset = 4, .kv_per_layer = true,
+        .mixer = CKW_MAMBA1, .di = 8192, .N = 16, .d_conv = 4, .dt_rank = 256,
+        .ff_key = 14336, .f = 14336, .E = 16, .E_used = 2, .fe = 14336, .moe_step = 2,
+        .moe_offset = 1};
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_gguf_hybrid(&g, &jamba);
+    uint64_t params = g.params;
+    ckw_gguf_write(&g, path_in(p, sizeof p, "jamba-v0.1.gguf"));
+    const uint64_t jattn = U64(4096) * 4096 + 2 * 4096 * 1024 + U64(4096) * 4096;
+    const uint64_t jmamba = U64(4096) * 16384 + 8192 * 4 + 8192 + 8192 * 288 + 256 * 8192 + 8192 +
+                            8192 * 16 + 8192 + 256 + 16 + 16 + U64(8192) * 4096;
+    const uint64_t jmlp = 3 * U64(4096) * 14336;
+    assert_int_equal(2 * U64(65536) * 4096 + 4096 + 32 * 2 * 4096 + 4 * jattn + 28 * jmamba +
+                         16 * jmlp + 16 * (4096 * 16 + 16 * jmlp),
+                     U64(103140646656) / 2);
+    read_back("jamba-v0.1.gguf", "jamba", params, U64(51570323328), &m, &inv);
+    assert_int_equal(m.attn_layer_step, 8); /* the period from head_count_kv */
+    assert_int_equal(m.attn_layer_offset, 4);
+    assert_int_equal(m.n_kv_head, 8);
+    assert_int_equal(m.d_head, 128);
+    assert_true(m.ssm_xbc_norms);
+    assert_int_equal(tmem_model_moe_layers(&m), 16);
+    assert_int_equal(tmem_model_moe_layers_in(&m, 1, 2), 1);
+    assert_int_equal(tmem_model_moe_layers_in(&m, 2, 3), 0);
+    assert_int_equal(inv.group_params[TMEM_GROUP_ATTENTION], 4 * jattn);
+    assert_int_equal(inv.group_params[TMEM_GROUP_SSM], 28 * jmamba);
+    assert_int_equal(inv.group_params[TMEM_GROUP_MLP], 16 * jmlp);
+
+    static const struct {
+        const char *file;
+        uint64_t d, n_head, n_kv, E, k, f, fs, H, published;
+    } granites[] = {
+        {"granite-4.0-h-tiny.gguf", 1536, 12, 4, 64, 6, 512, 1024, 48, U64(6939037248)},
+        {"granite-4.0-h-micro.gguf", 2048, 32, 8, 0, 0, 8192, 8192, 64, U64(3191396096)},
+    };
+    for (size_t i = 0; i < sizeof granites / sizeof granites[0]; i++) {
+        const uint64_t d = granites[i].d, H = granites[i].H, E = granites[i].E;
+        const struct ckw_hybrid gr = {
+            .arch = "granitehybrid", .norm2 = "ffn_norm", .V = 100352, .d = d, .L = 40,
+            .n_head = granites[i].n_head, .n_kv = granites[i].n_kv, .dh = d / granites[i].n_head,
+            .attn_step = 10, .attn_offset = 5, .kv_per_layer = true, .mixer = CKW_MAMBA2,
+            .di = 2 * d, .N = 128, .d_conv = 4, .H = H, .G = 1, .ssm_norm = true,
+            /* feed_forward_length is intermediate_size: the experts' width */
+            .ff_key = granites[i].f, .f = granites[i].fs, .E = E, .E_used = granites[i].k,
+            .fe = granites[i].f, .fs = E ? granites[i].fs : 0, .fs_key = E > 0, .moe_step = 1,
+            .tied = true};
+        ckw_gguf_begin(&g, 3, 0);
+        ckw_gguf_hybrid(&g, &gr);
+        /* EVIDENCE: gguf-dump of granite-4.0-h-tiny-Q4_0.gguf (quoted in
+         * public notes): "GGUF.tensor_count = 666" */
+        if (E) {
+            assert_int_equal(g.n_tensors, 666);
+            /* the fixture's file is this one */
+            assert_int_equal(ckw_granite_h_tiny.d, gr.d);
+            assert_int_equal(ckw_granite_h_tiny.E, gr.E);
+            assert_int_equal(ckw_granite_h_tiny.fe, gr.fe);
+            assert_int_equal(ckw_granite_h_tiny.fs, gr.fs);
+            assert_int_equal(ckw_granite_h_tiny.H, gr.H);
+        }
+        params = g.params;
+        ckw_gguf_write(&g, path_in(p, sizeof p, granites[i].file));
+        const uint64_t di = 2 * d, conv = di + 2 * 128, dh = d / granites[i].n_head;
+        const uint64_t attn = 2 * d * granites[i].n_head * dh + 2 * d * granites[i].n_kv * dh;
+        const uint64_t mamba = d * (di + conv + H) + 4 * conv + conv + 3 * H + di + di * d;
+        const uint64_t ffn = E ? d * E + E * 3 * d * granites[i].f + 3 * d * granites[i].fs
+                               : 3 * d * granites[i].fs;
+        assert_int_equal(U64(100352) * d + 80 * d + d + 4 * attn + 36 * mamba + 40 * ffn,
+                         granites[i].published);
+        read_back(granites[i].file, "granitemoehybrid", params, granites[i].published, &m, &inv);
+        assert_int_equal(tmem_model_attn_layers_in(&m, 0, 40), 4);
+        assert_int_equal(tmem_model_attn_layers_in(&m, 35, 36), 1);
+        assert_int_equal(m.ssm_n_head, H);
+        assert_int_equal(m.ssm_d_head, 64);
+        assert_int_equal(inv.group_params[TMEM_GROUP_SSM], 36 * mamba);
+        assert_int_equal(inv.group_params[TMEM_GROUP_ATTENTION], 4 * attn);
+    }
+
+    const struct ckw_hybrid falcon = {
+        .arch = "falcon-h1", .norm2 = "ffn_norm", .V = 65537, .d = 2048, .L = 24, .n_head = 8,
+        .n_kv = 2, .dh = 128, .key_length = 128, .attn_step = 1, .parallel = true,
+        .mixer = CKW_MAMBA2, .di = 3072, .N = 256, .d_conv = 4, .H = 48, .G = 1, .ssm_norm = true,
+        .ff_key = 4608, .f = 4608};
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_gguf_hybrid(&g, &falcon);
+    assert_int_equal(g.n_tensors, 411); /* FalconH1ForCausalLM's 411 tensors, one for one */
+    params = g.params;
+    ckw_gguf_write(&g, path_in(p, sizeof p, "falcon-h1-1.5b.gguf"));
+    const uint64_t flayer = 2048 * 1024 + 2 * 2048 * 256 + 1024 * 2048 + 2048 * (3072 + 3584 + 48) +
+                            3584 * 4 + 3584 + 3 * 48 + 3072 + 3072 * 2048 + 3 * 2048 * 4608 + 2 * 2048;
+    assert_int_equal(24 * flayer + 2 * U64(65537) * 2048 + 2048, U64(1554863488));
+    read_back("falcon-h1-1.5b.gguf", "falcon_h1", params, U64(1554863488), &m, &inv);
+    assert_true(m.hybrid_parallel);
+    assert_false(m.ssm_no_norm); /* ssm_norm is in the file */
+    assert_int_equal(tmem_model_attn_layers_in(&m, 0, 24), 24);
+    assert_int_equal(tmem_model_ssm_layers_in(&m, 0, 24), 24);
+
+    const struct ckw_hybrid qwen = ckw_qwen3_next;
+    ckw_gguf_begin(&g, 3, 0);
+    ckw_gguf_hybrid(&g, &qwen);
+    params = g.params;
+    ckw_gguf_write(&g, path_in(p, sizeof p, "qwen3-next.gguf"));
+    const uint64_t qattn = 2048 * 8192 + 2 * 2048 * 512 + 4096 * 2048 + 2 * 256;
+    const uint64_t qgdn = 2048 * 8192 + 2048 * 4096 + 2048 * 64 + 8192 * 4 + 2 * 32 + 128 + 4096 * 2048;
+    const uint64_t qmoe = 2048 * 512 + 2048 + 512 * 3 * U64(2048) * 512 + 3 * 2048 * 512;
+    assert_int_equal(2 * U64(151936) * 2048 + 96 * 2048 + 2048 + 12 * qattn + 36 * qgdn + 48 * qmoe,
+                     U64(79674391296));
+    read_back("qwen3-next.gguf", "qwen3_next", params, U64(79674391296), &m, &inv);
+    assert_int_equal(m.attn_layer_step, 4); /* full_attention_interval */
+    assert_int_equal(m.attn_layer_offset, 3);
+    assert_int_equal(m.ssm_n_head, 32);
+    assert_int_equal(m.ssm_n_group, 16);
+    assert_int_equal(m.ssm_d_head, 128);
+    assert_true(m.qk_norm);
+    assert_true(m.shared_expert_gate);
+    /* the linear layers' attn_qkv / attn_gate are the SSM mixer's */
+    assert_int_equal(inv.group_params[TMEM_GROUP_SSM], 36 * qgdn);
+    assert_int_equal(inv.group_params[TMEM_GROUP_ATTENTION], 12 * (qattn - 2 * 256));
+}
+
+/* A hybrid's per-layer head_count_kv must cover block_count and name one
+ * KV-head count; a family without per-layer mixers refuses the array. */
+static void hybrid_gguf_per_layer_keys_are_checked(void **state)
+{
+    (void)state;
+    char p[256];
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    struct ckw_gguf g;
+    static const uint64_t short_kv[3] = {0, 8, 0}, mixed_kv[4] = {0, 8, 0, 4};
+    static const struct {
+        const char *arch, *file;
+        const uint64_t *kv;
+        uint64_t n;
+        enum tmem_status code;
+        const char *msg;
+    } cases[] = {
+        {"jamba", "short.gguf", short_kv, 3, TMEM_ERR_INCONSISTENT,
+         "has 3 per-layer values but block_count is 4"},
+        {"jamba", "mixed.gguf", mixed_kv, 4, TMEM_ERR_UNSUPPORTED,
+         "layer 3 has 4 KV heads but layer 1 has 8"},
+        {"llama", "llama.gguf", mixed_kv, 4, TMEM_ERR_UNSUPPORTED,
+         "per-layer values (an array of 4) are not supported"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char k[96];
+        ckw_gguf_begin(&g, 3, 0);
+        ckw_kv_str(&g, "general.architecture", cases[i].arch);
+#define KEY(s) (snprintf(k, sizeof k, "%s.%s", cases[i].arch, s), k)
+        ckw_kv_u32(&g, KEY("embedding_length"), 64);
+        ckw_kv_u32(&g, KEY("block_count"), 4);
+        ckw_kv_u32(&g, KEY("attention.head_count"), 8);
+        ckw_kv_i32_list(&g, KEY("attention.head_count_kv"), cases[i].kv, cases[i].n);
+        ckw_kv_u32(&g, KEY("ssm.conv_kernel"), 4);
+        ckw_kv_u32(&g, KEY("ssm.inner_size"), 128);
+        ckw_kv_u32(&g, KEY("ssm.state_size"), 16);
+        ckw_kv_u32(&g, KEY("ssm.time_step_rank"), 4);
+#undef KEY
+        ckw_gguf_write(&g, path_in(p, sizeof p, cases[i].file));
+        assert_int_equal(tmem_model_load(p, NULL, &raw, &err), cases[i].code);
+        assert_non_null(strstr(err.where, "attention.head_count_kv"));
+        if (strstr(err.msg, cases[i].msg) == NULL)
+            fail_msg("%s: '%s' lacks '%s'", cases[i].file, err.msg, cases[i].msg);
+    }
 }
 
 /* ----------------------------------------------------------- malformed */
@@ -726,6 +943,8 @@ int main(void)
         cmocka_unit_test(qwen2_gemma_mixtral_deepseek_gpt2),
         cmocka_unit_test(gguf_is_a_model_argument),
         cmocka_unit_test(mamba_mamba2_bert_ggufs_count_their_checkpoints),
+        cmocka_unit_test(hybrid_ggufs_count_their_checkpoints),
+        cmocka_unit_test(hybrid_gguf_per_layer_keys_are_checked),
         cmocka_unit_test(malformed_files_name_field_and_offset),
         cmocka_unit_test(every_truncation_is_refused),
     };

@@ -531,6 +531,67 @@ static void granite_small_kv_beside_state(void **state)
     assert_int_equal(r.capacity_tokens, r.kv_blocks / 10 * 528);
 }
 
+/* The state stays in the model dtype under an fp8 KV cache. REF: vLLM
+ * model_executor/layers/mamba/mamba_utils.py
+ * MambaStateDtypeCalculator._mamba_state_dtype: conv state
+ * get_kv_cache_torch_dtype(mamba_cache_dtype "auto", model_dtype) = bf16,
+ * temporal state mamba_ssm_cache_dtype "auto" = the conv state's; the
+ * attention's page is KVCacheSpec's block · 2 · KV heads · d_head · 1 B.
+ * granite-4.0-h-small, --kv-dtype fp8:
+ *   KV per token 2 · 4 layers · 8 · 128 · 1 B = 8,192 (one layer 2,048)
+ *   state per layer (3 · (8192 + 256) + 8192 · 128) · 2 B = 2,147,840 (not
+ *   halved); block 16 · cdiv(2,147,840, 16 · 2,048) = 16 · 66 = 1,056
+ *   tokens, page 1,056 · 2,048 = 2,162,688 B
+ * --mamba-ssm-cache-dtype float32: 3 · 8448 · 2 + 8192 · 128 · 4 =
+ *   50,688 + 4,194,304 = 4,244,992 B; block 16 · cdiv(4,244,992, 32,768) =
+ *   16 · 130 = 2,080 tokens, page 4,259,840 B.
+ * Flags beyond vLLM's MambaDType, or for another engine, are refused. */
+static void hybrid_state_keeps_the_model_dtype_under_fp8_kv(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    static struct tmem_inventory inv;
+    tmem_test_load("granite-4.0-h-small", &m, &inv);
+    struct tmem_infer_opts o;
+    tmem_infer_defaults(&o);
+    o.gpu = tmem_gpu_find("h200");
+    assert_non_null(o.gpu);
+    o.kv_dtype = TMEM_KV_FP8;
+    struct tmem_infer_result r;
+    struct tmem_error err = {0};
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.kv.bytes_per_token, 2 * 4 * 8 * 128);
+    assert_int_equal(r.kv.state_bytes_per_layer, (3 * (8192 + 256) + 8192 * 128) * 2);
+    assert_int_equal(r.kv.state_bytes_per_layer, U64(2147840));
+    assert_int_equal(r.kv.state_bytes_per_seq, 36 * U64(2147840));
+    assert_int_equal(r.attn_block_tokens, 16 * 66);
+    assert_int_equal(r.block_bytes, 4 * U64(1056) * 2048);
+    assert_non_null(strstr(r.kv.state_formula, "bf16"));
+
+    o.mamba_ssm_cache_dtype = TMEM_DTYPE_F32;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.kv.state_bytes_per_layer, 3 * 8448 * 2 + 8192 * 128 * 4);
+    assert_int_equal(r.kv.state_bytes_per_layer, U64(4244992));
+    assert_int_equal(r.attn_block_tokens, 16 * 130);
+    assert_int_equal(r.block_bytes, 4 * U64(2080) * 2048);
+    assert_non_null(strstr(r.kv.state_formula, "fp32"));
+
+    /* --mamba-cache-dtype float32 moves the conv state and, under auto, the SSM state */
+    o.mamba_ssm_cache_dtype = TMEM_STATE_DTYPE_AUTO;
+    o.mamba_cache_dtype = TMEM_DTYPE_F32;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_OK);
+    assert_int_equal(r.kv.state_bytes_per_layer, U64(2147840) * 2);
+
+    o.mamba_cache_dtype = TMEM_DTYPE_FP8;
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--mamba-cache-dtype");
+    o.mamba_cache_dtype = TMEM_DTYPE_F16;
+    o.engine = TMEM_ENGINE_SGLANG;
+    tmem_infer_engine_defaults(&o);
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--mamba-cache-dtype");
+}
+
 /* layer_types is read as the list of attention layers: its length must be
  * n_layer and its names those of the config class */
 static void layer_types_are_checked(void **state)
@@ -736,6 +797,7 @@ int main(void)
         cmocka_unit_test(granite_4_h_counts_its_published_totals),
         cmocka_unit_test(granite_small_kv_beside_state),
         cmocka_unit_test(layer_types_are_checked),
+        cmocka_unit_test(hybrid_state_keeps_the_model_dtype_under_fp8_kv),
         cmocka_unit_test(qwen3_next_counts_its_published_totals),
         cmocka_unit_test(qwen3_next_kv_beside_state),
         cmocka_unit_test(falcon_h1_counts_its_published_total),
