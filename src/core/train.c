@@ -317,14 +317,17 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
 {
     if (m == NULL || o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
-    /* pure Mamba / Mamba-2 train (act_inventory.c); a hybrid's mixers are refused rather than
-     * counted with one kind's tensors */
-    if (all && m->ssm != TMEM_SSM_NONE &&
-        (m->hybrid || m->hybrid_parallel || (m->ssm != TMEM_SSM_MAMBA && m->ssm != TMEM_SSM_MAMBA2)))
+    /* pure Mamba / Mamba-2 and Qwen3-Next (Gated DeltaNet layers beside attention layers) train
+     * (act_inventory.c); the Mamba hybrids' mixers are refused rather than counted with one
+     * kind's tensors */
+    bool ssm_trains = m->ssm == TMEM_SSM_NONE ||
+                      (!m->hybrid && !m->hybrid_parallel && (m->ssm == TMEM_SSM_MAMBA || m->ssm == TMEM_SSM_MAMBA2)) ||
+                      (m->ssm == TMEM_SSM_GDN && m->hybrid && !m->hybrid_parallel);
+    if (all && !ssm_trains)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
                           "training activations of hybrid attention + state-space models (jamba, "
-                          "granitemoehybrid, qwen3_next, falcon_h1) are not modelled yet; params, infer "
-                          "and serve count them (pure mamba and mamba2 train)");
+                          "granitemoehybrid, falcon_h1) are not modelled yet; params, infer "
+                          "and serve count them (mamba, mamba2 and qwen3_next train)");
     if (m->ssm != TMEM_SSM_NONE && (o->tp > 1 || o->cp > 1)) /* act_inventory.c mamba1_mixer */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
                           "a state-space (Mamba) model trains with tensor and context parallel 1 "
@@ -483,6 +486,16 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
             if (o->lora_targets & ~linear)
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
                                  "adapters go on linear layers only");
+            /* inventory.c holds in_proj_qkvz and in_proj_ba as one in_proj
+             * tensor: two PEFT adapters (and out_proj's, which the Gated
+             * DeltaNet calls as a module) would be counted as one */
+            uint64_t gdn_proj = (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_IN_PROJ) |
+                                (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_OUT_PROJ);
+            if (m->ssm == TMEM_SSM_GDN && (o->lora_targets & gdn_proj))
+                return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--lora-targets",
+                                 "adapters on the Gated DeltaNet projections (in_proj_qkvz, in_proj_ba, "
+                                 "out_proj; all-linear holds them) are not modelled yet; target the "
+                                 "attention and MLP linears (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj)");
             if (o->deepspeed_estimator)
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-rank",
                                  "DeepSpeed's estimator counts full fine-tuning only");

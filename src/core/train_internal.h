@@ -136,6 +136,7 @@ enum tmem__mixer {
     TMEM__MIXER_ATTENTION = 0, /* attention (and its scores) */
     TMEM__MIXER_MAMBA1,        /* mamba1_mixer: mamba_ssm's mamba_inner_fn */
     TMEM__MIXER_MAMBA2,        /* mamba2_mixer: mamba_split_conv1d_scan_combined */
+    TMEM__MIXER_GDN,           /* gdn_mixer: Gated DeltaNet (fla chunk_gated_delta_rule) */
     TMEM__MIXER_COUNT          /* none: a transformer, or an SSM kind not modelled */
 };
 /* the mixer of a model's state-space layers (TMEM__MIXER_COUNT: none) */

@@ -164,7 +164,7 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
                      "    mamba_split_conv1d_scan_combined saves zxbcdt, the scan output and the gated norm's fp32 rstd;\n"
                      "    HF's torch_forward (no mamba_ssm) is not modelled\n",
                 tmem_kernels_name(o->kernels), norms[o->kernels]);
-    else if (v->model->ssm != TMEM_SSM_NONE)
+    else if (v->model->ssm != TMEM_SSM_NONE && v->model->ssm != TMEM_SSM_GDN)
         fprintf(out, "  kernels (--kernels %s): %s; HF MambaMixer.cuda_kernels_forward: mamba_ssm mamba_inner_fn\n"
                      "    (checkpoint_lvl 1) saves xz, x_dbl, B, C, the scan output and fp32 chunk states (2048 tokens);\n"
                      "    HF's slow_forward (no mamba_ssm) is not modelled\n",
@@ -177,6 +177,10 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
             o->attention != TMEM_ATTENTION_FLASH ? "eager attention materialises the scores"
             : o->kernels == TMEM_KERNELS_LOCAL   ? "FlashAttention-2 saves q, k, v, out, lse; dense saves out's [s, b] copy"
                                                  : "FlashAttention-2 saves q, k, v, out, lse");
+    if (v->model->ssm == TMEM_SSM_GDN)
+        fprintf(out, "  Gated DeltaNet layers: HF Qwen3NextGatedDeltaNet with fla chunk_gated_delta_rule (saves the\n"
+                     "    l2-normed q, k and their rstd, v, g, beta, A), causal_conv1d_fn (its input) and fla\n"
+                     "    FusedRMSNormGated (o, z, rstd); HF's torch fallbacks (no fla) are not modelled\n");
     if (o->lora_rank > 0)
         fprintf(out, "  adapters: PEFT Linear (dropout, A, B); a frozen weight's own gradient needs no saved tensor;\n"
                      "    the first layer is counted like the others (it saves less before its first adapter)\n");
