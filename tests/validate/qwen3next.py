@@ -25,11 +25,16 @@ Their backwards recompute from what they saved (a sequential reference of the
 gated delta rule, differentiated by autograd; l2norm_bwd from the normalized
 tensor and its rstd), so one real AdamW step runs.
 
+The gated attention layer likewise: HF Qwen3NextAttention with a FlashAttention-2
+stand-in (validate.py's FlashAttn), q_proj's output gate (attn_output *
+torch.sigmoid(gate) before o_proj), per-head q_norm / k_norm, partial rotary.
+
 Measured: the bytes autograd saves in the forward of the norm + mixer
-(validate.py's saved-tensor meter: deduplicated by storage, parameters
-excluded). Compared with the sum of `tmem train CONFIG --json`'s
-activation_tensors named norm.* and gdn.* (the state-space layer's mixer part)
-whose state is "saved"; tolerance 5 %. bf16 only (fla asserts q.dtype !=
+(validate.py's saved-tensor meter: deduplicated by storage, parameters and the
+rotary tables excluded). Compared with the sum of `tmem train CONFIG --json`'s
+activation_tensors of the mixer part named norm.* and gdn.* (the Gated DeltaNet
+layer), attn_norm.*, q_norm.*, k_norm.*, attn.* (the attention layer) whose
+state is "saved"; tolerance 5 %. bf16 only (fla asserts q.dtype !=
 float32). n_v = n_k and n_v = 2 n_k (repeat_interleave copies).
 Usage: qwen3next.py path/to/tmem
 """
@@ -273,6 +278,71 @@ class Block(nn.Module):
         return x + s.linear_attn(s.input_layernorm(x))
 
 
+def rotate_half(x):
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+class GatedAttention(nn.Module):
+    """HF Qwen3NextAttention (flash): q_proj yields the query and a sigmoid output gate,
+    q_norm / k_norm (Qwen3NextRMSNorm per head), partial rotary, o_proj of the gated output"""
+
+    def __init__(s, h, a, g, d):
+        super().__init__()
+        s.a, s.g, s.d = a, g, d
+        s.q_proj = nn.Linear(h, a * d * 2, bias=False)
+        s.k_proj = nn.Linear(h, g * d, bias=False)
+        s.v_proj = nn.Linear(h, g * d, bias=False)
+        s.o_proj = nn.Linear(a * d, h, bias=False)
+        s.q_norm, s.k_norm = Qwen3NextRMSNorm(d), Qwen3NextRMSNorm(d)
+
+    def forward(s, x, cos, sin):
+        shp = x.shape[:-1]
+        hs = (*shp, -1, s.d)
+        q, gate = torch.chunk(s.q_proj(x).view(*shp, -1, s.d * 2), 2, dim=-1)
+        gate = gate.reshape(*shp, -1)
+        q = s.q_norm(q.view(hs)).transpose(1, 2)
+        k = s.k_norm(s.k_proj(x).view(hs)).transpose(1, 2)
+        v = s.v_proj(x).view(hs).transpose(1, 2)
+        c, sn = cos.unsqueeze(1), sin.unsqueeze(1)
+        rd = c.shape[-1]
+        q = torch.cat([q[..., :rd] * c + rotate_half(q[..., :rd]) * sn, q[..., rd:]], dim=-1)
+        k = torch.cat([k[..., :rd] * c + rotate_half(k[..., :rd]) * sn, k[..., rd:]], dim=-1)
+        o = V.FlashAttn.apply(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), 0.0)
+        o = o.reshape(*shp, -1).contiguous()
+        o = o * torch.sigmoid(gate)
+        return s.o_proj(o)
+
+
+class AttnBlock(nn.Module):
+    def __init__(s, cfg):
+        super().__init__()
+        h = cfg["hidden_size"]
+        s.input_layernorm = Qwen3NextRMSNorm(h)
+        s.self_attn = GatedAttention(h, cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"])
+
+    def forward(s, x, cos, sin):
+        return x + s.self_attn(s.input_layernorm(x), cos, sin)
+
+
+def measure_attn(cfg, dtype, b, t):
+    torch.manual_seed(0)
+    block = AttnBlock(cfg).to(dtype).train()
+    params = list(block.parameters())
+    x = (torch.randn(b, t, cfg["hidden_size"]) * 0.5).to(dtype).requires_grad_()
+    rd = int(cfg["head_dim"] * cfg.get("partial_rotary_factor", 0.25))
+    cos, sin = V.rope_tables(t, rd, dtype)
+    act = V.Saved(params)
+    act.param_ptrs |= {cos.storage().data_ptr(), sin.storage().data_ptr()}  # tables: counted with the embedding
+    with torch.autograd.graph.saved_tensors_hooks(act.pack, lambda y: y):
+        out = block(x, cos, sin)
+    loss = out.float().pow(2).mean()
+    opt = torch.optim.AdamW(params, lr=1e-4)
+    loss.backward()
+    opt.step()
+    return act.total()
+
+
 def measure(cfg, dtype, b, t):
     torch.manual_seed(0)
     block = Block(cfg).to(dtype).train()
@@ -288,7 +358,7 @@ def measure(cfg, dtype, b, t):
     return act.total()
 
 
-def tmem(tmem_bin, cfg, prec, b, t):
+def tmem(tmem_bin, cfg, prec, b, t, prefixes=("norm.", "gdn.")):
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "config.json")
         with open(path, "w") as f:
@@ -297,9 +367,9 @@ def tmem(tmem_bin, cfg, prec, b, t):
                 "--optimizer", "adamw", "--kernels", "eager", "--json"]
         doc = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     tensors = doc["activation_tensors"]
-    mixer = [x for x in tensors if x["name"].startswith(("norm.", "gdn."))]
-    if not any(x["name"].startswith("gdn.") for x in mixer):
-        raise SystemExit("qwen3next: tmem's activation_tensors list no gdn.* tensor")
+    mixer = [x for x in tensors if x["name"].startswith(prefixes) and x["part"] == "attention"]
+    if not any(x["name"].startswith(prefixes[-1]) for x in mixer):
+        raise SystemExit(f"qwen3next: tmem's activation_tensors list no {prefixes[-1]}* tensor")
     return sum(x["micro_batch_bytes"] for x in mixer if x["state"] == "saved")
 
 
@@ -328,6 +398,10 @@ def main():
         got = measure(cfg, torch.bfloat16, b, t)
         want = tmem(tmem_bin, cfg, "bf16", b, t)
         tally.row(f"gated deltanet {name:9} bf16 b {b} s {t:3} norm + mixer", got, want)
+    for name, cfg, b, t in CASES:
+        got = measure_attn(cfg, torch.bfloat16, b, t)
+        want = tmem(tmem_bin, cfg, "bf16", b, t, ("attn_norm.", "q_norm.", "k_norm.", "attn."))
+        tally.row(f"gated attention {name:8} bf16 b {b} s {t:3} norm + attention", got, want)
     return tally.summary("qwen3next", t0)
 
 
