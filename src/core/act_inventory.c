@@ -476,6 +476,12 @@ static void moe(struct walk *w)
     mlp_inner(w, p, MLP_EXPERTS, m->d_ff_expert, k);
     if (m->d_ff_shared)
         mlp_inner(w, p, MLP_SHARED, m->d_ff_shared, 1);
+    if (m->shared_expert_gate) {
+        /* Qwen2MoeSparseMoeBlock / Qwen3NextSparseMoeBlock: F.sigmoid(shared_expert_gate(x)) ·
+         * shared_expert_output; the multiply keeps both factors (sigmoid keeps its output) */
+        put(w, (struct act){"moe.shared_gate_sigmoid", "b·s × 1", p, C, SP, 0, false, 0}, 1);
+        put(w, (struct act){"moe.shared_out", "b·s × d_model", p, C, SP, 0, false, 0}, h);
+    }
 }
 
 /* ------------------------------------------------------ state-space mixer */
@@ -594,11 +600,8 @@ static void gdn_mixer(struct walk *w, enum tmem_act_part part)
 {
     struct tmem_train_ctx *c = w->c;
     const struct tmem_model *m = c->m;
-    uint64_t h = m->d_model, nv = m->ssm_n_head, nk = m->ssm_n_group, dk = m->ssm_d_state,
-             dv = m->ssm_d_head, in_cols, conv;
-    tmem__ssm_widths(m, &in_cols, &conv); /* conv = 2·n_k·d_k + n_v·d_v */
-    (void)in_cols;
-    (void)nk;
+    uint64_t h = m->d_model, nv = m->ssm_n_head, dk = m->ssm_d_state, dv = m->ssm_d_head, in_cols, conv;
+    tmem__ssm_widths(m, &in_cols, &conv); /* conv = 2·n_k·d_k + n_v·d_v (in_cols: the weights') */
     uint64_t qk = tc_mul(c, nv, dk), vw = tc_mul(c, nv, dv); /* after repeat to the value heads */
     norm(w, part, NORM_MIXER, rms(c), SP, h, 1); /* input_layernorm, named as a mixer norm */
     put(w, (struct act){"gdn.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},

@@ -161,6 +161,10 @@ static void qwen3_next_80b_gdn_layer_by_hand(void **state)
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 12 * U64(378060800) + 36 * U64(372523008));
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(17947557888));
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_SCORES], 0); /* flash */
+    /* the shared expert's gate: sigmoid(shared_expert_gate(x)) · shared_expert(x) keeps
+     * the sigmoid 4096 × 1 × 2 = 8,192 and the shared output 4096 × 2048 × 2 = 16,777,216 */
+    assert_int_equal(a.tensors[index_of(&a, "moe.shared_gate_sigmoid")].bytes, U64(4096) * 1 * 2);
+    assert_int_equal(a.tensors[index_of(&a, "moe.shared_out")].bytes, U64(4096) * 2048 * 2);
     /* Qwen3NextRMSNorm keeps y in fp32 there too: 4096 × 2048 × 4 */
     assert_int_equal(a.tensors[index_of(&a, "attn_norm.y")].bytes, U64(4096) * 2048 * 4);
     assert_string_equal(a.tensors[index_of(&a, "attn_norm.y")].dtype_name, "fp32");
