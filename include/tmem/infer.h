@@ -323,6 +323,12 @@ struct tmem_roofline {
     double launch_s;               /* per step, outside the roofline: the llamacpp engine's
                                     * L · TMEM_LLAMACPP_NODES_PER_LAYER · TMEM_LLAMACPP_NODE_S;
                                     * 0 for vllm (CUDA graphs) and hf */
+    /* cross-attention into image states (Mllama, appended; 0 otherwise): each
+     * text token attends to cross_states states in every cross layer, and each
+     * sequence's step reads their keys and values */
+    double cross_states;              /* image states per sequence */
+    double cross_attn_flops_per_pair; /* 4·L_cross·d_head·n_head / tp */
+    double cross_kv_bytes_per_seq;    /* cross_states × cross bytes per state */
 };
 
 /* One step's batch: tokens run, logit rows, query–key pairs attended by
@@ -331,6 +337,8 @@ struct tmem_roofline {
  * decode token). */
 struct tmem_step_batch {
     double tokens, rows, attn_pairs, decode_pairs, kv_tokens, window_kv_tokens;
+    double cross_pairs, cross_seqs; /* (appended) text token–image state pairs; sequences reading
+                                       their cross-attention KV */
 };
 
 enum tmem_step_bound {

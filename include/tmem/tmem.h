@@ -593,6 +593,9 @@ enum tmem_status tmem_model_resolve(const struct tmem_model *in, struct tmem_mod
  *   Gemma-3: mm_tokens_per_image (256) tokens, (896/14)² = 4096 patches;
  *   Qwen2.5-VL: round(h/28)·round(w/28) tokens, 4× that many patches
  *     (h and w required; smart_resize's min/max pixel clamps not applied).
+ *   Mllama (Llama 3.2 Vision): 1 token (<|image|>), max_num_tiles ×
+ *     ((560/14)² + 1) = 4 × 1601 = 6404 patches, which are also the image
+ *     states each cross-attention layer keeps as keys and values.
  * h and w are ignored where the processor resizes to a fixed size.
  * TMEM_ERR_INCONSISTENT ("--images") for a model without a tower. */
 enum tmem_status tmem_vision_image(const struct tmem_vision *v, uint64_t h, uint64_t w,

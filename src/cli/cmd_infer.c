@@ -108,7 +108,7 @@ void tmem__infer_rows(struct infer_flags *f, struct opt *opts)
         {OPT_ROW("--si", OPT_FLAG, NULL, "decimal units (GB) instead of binary (GiB)", &f->si)},
         {OPT_ROW("--hf", OPT_FLAG, NULL, "same as --engine hf", &f->hf)},
         {OPT_ROW("--vllm", OPT_FLAG, NULL, "same as --engine vllm", &f->vllm)},
-        {OPT_ROW("--images", OPT_U64, "N", "images per request: their tokens join the prompt (vision-language models)", &f->images)},
+        {OPT_ROW("--images", OPT_U64, "N", "images per request: their tokens join the prompt (vision-language models; Llama 3.2 Vision: their states are its cross-attention KV)", &f->images)},
         {OPT_ROW("--image-size", OPT_STR, "HxW", "image pixels (Qwen2.5-VL's image tokens follow them)", &f->image_size)},
     };
     _Static_assert(sizeof own / sizeof own[0] == N_INFER_ROWS, "N_INFER_ROWS counts the rows");

@@ -371,6 +371,15 @@ int cmd_serve(int argc, char **argv)
                   "tmem infer MODEL --batch B --prompt S gives an encoder's ledger and its sequences/s");
         return 2;
     }
+    if (m.n_cross_layer > 0) {
+        cli_error("model", "Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs "
+                           "it: vLLM V1 does not (vllm-project/vllm#24907 removed the V0 encoder-decoder "
+                           "runner that served MllamaForConditionalGeneration); sglang and trtllm are not "
+                           "modeled for it",
+                  "tmem infer MODEL --engine hf --images N gives its ledger (self KV, the image states' "
+                  "cross-attention KV, the vision tower)");
+        return 2;
+    }
     struct tmem_inventory inv;
     struct tmem_error err = {0};
     if (tmem_inventory_build(&m, &inv, &err) != TMEM_OK)

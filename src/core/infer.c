@@ -95,11 +95,11 @@ void tmem_infer_engine_defaults(struct tmem_infer_opts *o)
 static enum tmem_status validate(const struct tmem_model *m, const struct tmem_infer_opts *o,
                                  struct tmem_error *err)
 {
-    if (m->n_cross_layer > 0) /* refused rather than counted as self-attention KV */
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "cross-attention layers (Llama 3.2 Vision): their KV is fixed per "
-                          "request by the image states, not per text token; not modelled yet "
-                          "(tmem params counts the model)");
+    if (m->n_cross_layer > 0 && (o->engine != TMEM_ENGINE_HF || o->pp != 1))
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->engine != TMEM_ENGINE_HF ? "--engine" : "--pp",
+                          "cross-attention layers (Llama 3.2 Vision): modeled for HF generate() only (--engine hf "
+                          "--pp 1); vLLM V1 does not run Mllama (vllm-project/vllm#24907 removed its V0 "
+                          "runner); sglang, trtllm, llama.cpp not modeled");
     if (m->encoder) { /* one forward of the batch, no KV cache, no decode */
         if (o->engine != TMEM_ENGINE_HF)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine",
@@ -824,8 +824,17 @@ static enum tmem_status vision_activation(const struct tmem_model *m, const stru
     tmem__term_init(t, true);
     tmem__term_mul(t, "b", o->batch);
     tmem__term_mul(t, "images", o->images);
-    tmem__term_mul(t, "patches", patches);
-    tmem__term_mul(t, "(d_v + max(3·d_v, d_ff_v))", v->d_model + (ff > qkv ? ff : qkv));
+    if (v->kind == TMEM_VISION_MLLAMA) {
+        /* MllamaVisionModel runs its local encoder with output_hidden_states=True
+         * and keeps all n_layer + 1 of them (5 become intermediate features)
+         * through the global encoder, over the padded positions (1608 a tile) */
+        tmem__term_mul(t, "padded patches", tmem__vision_tower_patches(v, patches));
+        tmem__term_mul(t, "((L_v + 1)·d_v + d_v + max(3·d_v, d_ff_v))",
+                       (v->n_layer + 2) * v->d_model + (ff > qkv ? ff : qkv));
+    } else {
+        tmem__term_mul(t, "patches", patches);
+        tmem__term_mul(t, "(d_v + max(3·d_v, d_ff_v))", v->d_model + (ff > qkv ? ff : qkv));
+    }
     tmem__term_mul(t, "bytes", tmem__dtype_size(o->compute));
     return tmem__term_value(t) == UINT64_MAX ? overflow(err, "vision activations") : TMEM_OK;
 }
@@ -853,15 +862,26 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
     struct tmem__term t;
     tmem__term_init(&t, true);
     activation_peak(m, o, T, vllm ? 1 : n_seq, attn_len, &t);
+    if (m->n_cross_layer > 0 && o->images > 0) {
+        /* Mllama: the projector's cross_attention_states (b, images·tiles·1601,
+         * d_model) are held through the text prefill forward */
+        uint64_t tok, per_image;
+        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &tok, &per_image, err));
+        tmem__term_plus(&t, "b", o->batch);
+        tmem__term_mul(&t, "images", o->images);
+        tmem__term_mul(&t, "image states", per_image);
+        tmem__term_mul(&t, "d_model", m->d_model);
+        tmem__term_mul(&t, "bytes", tmem__dtype_size(o->compute));
+    }
     /* the vision tower runs before the first layer and its buffers are
      * freed before the text forward: the peak is the larger of the two */
     bool vision_peak = false;
+    struct tmem__term vt, *peak = &t; /* the larger (terms are never copied) */
     if (is_first && o->images > 0) {
-        struct tmem__term vt;
         TRY(vision_activation(m, o, &vt, err));
         r->vision_activation_bytes = tmem__term_value(&vt);
         if (tmem__term_value(&vt) > tmem__term_value(&t)) {
-            t = vt;
+            peak = &vt;
             vision_peak = true;
         }
     }
@@ -879,17 +899,17 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
             tmem__term_mul(&sm, "d_model", m->d_model);
             tmem__term_mul(&sm, "bytes", tmem__dtype_size(o->compute));
         }
-        if (is_last && o->engine == TMEM_ENGINE_VLLM && tmem__term_value(&sm) > tmem__term_value(&t))
+        if (is_last && o->engine == TMEM_ENGINE_VLLM && tmem__term_value(&sm) > tmem__term_value(peak))
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: dummy sampler", &sm, "sampler",
                           err));
         else
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
                           vision_peak ? "profile peak: vision tower forward" : "profile peak: forward",
-                          &t, "activations", err));
+                          peak, "activations", err));
     } else {
         TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
                       vision_peak ? "peak of the vision tower forward" : "peak of the prefill forward",
-                      &t, "activations", err));
+                      peak, "activations", err));
         /* logits: the last token of each sequence (all prompt tokens with
          * --all-logits), 16-bit, then an fp32 copy for sampling */
         uint64_t logit_rows = o->all_logits ? T : n_seq;
@@ -948,6 +968,24 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
                                            : "SSM state (conv + recurrent, fixed per sequence)")
                   : vllm ? "KV for these requests (paged)" : "KV cache (static)",
                   &t, "kv_cache", err));
+    if (r->kv.cross_bytes_per_token > 0 && o->images > 0) {
+        /* Mllama: each cross-attention layer's k_proj / v_proj of the image
+         * states, computed at the prefill and kept in the cache (HF
+         * DynamicCache at the layer's index) for the whole generation; no
+         * images, no cross-attention (the layers are skipped) */
+        uint64_t tok, per_image;
+        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &tok, &per_image, err));
+        tmem__term_init(&t, true);
+        tmem__term_mul(&t, "b", o->batch);
+        tmem__term_mul(&t, "images", o->images);
+        tmem__term_mul(&t, "image states", per_image);
+        tmem__term_mul(&t, "cross bytes/state", r->kv.cross_bytes_per_token);
+        if (tmem__term_overflow(&t) || !tmem_add_u64(r->kv_request_bytes, tmem__term_value(&t),
+                                                     &r->kv_request_bytes))
+            return overflow(err, "cross-attention KV");
+        TRY(term_line(l, TMEM_BUCKET_KV_CACHE, "cross-attention KV (images)", &t,
+                      "cross_kv", err));
+    }
     return TMEM_OK;
 }
 
@@ -1129,7 +1167,8 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
         uint64_t conc = r->blocks_per_seq ? r->kv_blocks / r->blocks_per_seq : 0;
         r->max_concurrent_sequences = vllm && conc > o->max_num_seqs ? o->max_num_seqs : conc;
     }
-    if (m->encdec && r->kv_request_bytes > 0) /* no pool: whole sequences of this length */
+    if ((m->encdec || (r->kv.cross_bytes_per_token > 0 && o->images > 0)) &&
+        r->kv_request_bytes > 0) /* no pool: whole sequences of this length (and images) */
         r->max_concurrent_sequences = r->kv_budget_bytes / (r->kv_request_bytes / o->batch);
     r->batch_over_max_num_seqs = vllm && o->batch > o->max_num_seqs;
     if (!vllm)
@@ -1222,6 +1261,7 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
     /* the text steps read every weight but the tower's; the vision step reads those */
     return tmem__infer_timing(m, inv, o, all_weights - all_vision, all_experts, all_kv,
                              all_kv_window, m->sliding_window, r->vision_flops, all_vision,
+                             m->n_cross_layer > 0 ? img_patches : 0, r->kv.cross_bytes_per_token,
                              &r->roofline, &r->timing);
 }
 

@@ -6,6 +6,10 @@
  *   int8         2 · n_kv_head/tp · (d_head · 1 B + 2 B): one fp16 scale per
  *                token, head and K / V
  *   fp8          + 2 fp32 scales per layer (k_scale, v_scale), fixed
+ *   cross        encoder–decoders: 2 · L_dec · n_head/tp · d_head · bytes per
+ *                encoder token; Mllama: 2 · n_cross_layer · n_kv_head/tp ·
+ *                d_head · bytes per image state (its self-attention KV over
+ *                the n_layer − n_cross_layer other layers)
  * Each is one term (token_term, fixed_term) that gives both the bytes and
  * the text the reports print.
  * REF: vLLM kv_cache_interface.py (page_size_bytes), HF Cache classes. */
@@ -206,6 +210,15 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
             kv.kv_heads_per_gpu = 1;
         }
     }
+    if (m->n_cross_layer > 0) {
+        /* Mllama: the cross-attention layers keep no self-attention KV; their
+         * keys and values are the image states' (cross_bytes_per_token). The
+         * stage is the whole model (infer refuses --pp > 1 for them). */
+        if (first_layer != 0 || stage_layers != m->n_layer || m->n_cross_layer >= m->n_layer)
+            return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
+                              "cross-attention layers: one pipeline stage only");
+        stage_layers -= m->n_cross_layer;
+    }
     struct tmem__term layer, token, fixed;
     tmem__term_init(&layer, false);
     token_term(&layer, m, dt, kv.kv_heads_per_gpu, 0);
@@ -228,6 +241,15 @@ enum tmem_status tmem_kv_layout(const struct tmem_model *m, enum tmem_kv_dtype d
         struct tmem__term cross;
         tmem__term_init(&cross, true);
         token_term(&cross, m, dt, m->n_head / tp, stage_layers);
+        if (tmem__term_overflow(&cross))
+            return tmem__fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
+        kv.cross_bytes_per_token = tmem__term_value(&cross);
+        tmem__term_render_sym(&cross, kv.cross_formula, sizeof kv.cross_formula);
+    }
+    if (m->n_cross_layer > 0) { /* Mllama: k_proj / v_proj of the image states, GQA heads */
+        struct tmem__term cross;
+        tmem__term_init(&cross, true);
+        token_term(&cross, m, dt, kv.kv_heads_per_gpu, m->n_cross_layer);
         if (tmem__term_overflow(&cross))
             return tmem__fail(err, TMEM_ERR_OVERFLOW, "kv_cache", "does not fit in 64 bits");
         kv.cross_bytes_per_token = tmem__term_value(&cross);

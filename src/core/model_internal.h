@@ -40,5 +40,9 @@ void tmem__ssm_widths(const struct tmem_model *m, uint64_t *in_cols, uint64_t *c
  * d_text from the text model) and checks its sizes (vision.c). */
 enum tmem_status tmem__vision_resolve(struct tmem_vision *v, uint64_t d_text,
                                       struct tmem_error *err);
+/* The positions the tower's encoders run for `patches` positions of one
+ * image: Mllama pads each tile to a multiple of 8 (1601 → 1608); the others
+ * run them as they are (vision.c). */
+uint64_t tmem__vision_tower_patches(const struct tmem_vision *v, uint64_t patches);
 
 #endif /* TMEM_MODEL_INTERNAL_H */

@@ -634,7 +634,7 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
         n_run = sc.n_run, ring_head = sc.ring_head, ring_n = sc.ring_n, free_blocks = sc.free_blocks;
 
         /* the step's batch and its time */
-        struct tmem_step_batch b = {0, 0, 0, 0, 0, 0};
+        struct tmem_step_batch b = {0};
         double prefill_tokens = 0;
         for (uint64_t k = 0; k < n_run; k++) {
             const struct tmem_serve_request *q = &reqs[w.running[k]];

@@ -5,12 +5,15 @@
  *          sequence; every prompt token with --all-logits) + attention,
  *          4·L·d_head·n_head per query–key pair (QKᵀ and PV): a chunk has
  *          n·p + n²/2 pairs (causal: half the n² scores), a decode token c;
- *          all / tp
+ *          Mllama's cross layers 4·L_cross·d_head·n_head per (text token,
+ *          image state) pair instead, their k/v projections left to the
+ *          vision step (tmem__vision_flops); all / tp
  *   bytes  dense weights + expert weights × (1 − (1 − k/E)^T) (E·(1 − (1 −
  *          k/E)^T) distinct experts expected among the T tokens' top-k
  *          picks, of E) + KV: full-attention layers p + n tokens of a chunk,
  *          c of a decode token; sliding-window layers min(p, W − 1) + n and
- *          min(c, W) (the union of the tokens' windows)
+ *          min(c, W) (the union of the tokens' windows); Mllama: each
+ *          sequence's image states' cross-attention KV, every step
  *   time   max(FLOPs / (peak·mfu), bytes / (HBM·mbu)), plus tensor
  *          parallel's 2 all-reduces per layer, each α + T·d_model·2 B ×
  *          2·(tp−1)/tp over the interconnect (α: --allreduce-us), plus, for
@@ -37,6 +40,7 @@
  * Doubles: FLOP counts pass 2^64. */
 #include "dtype_size.h"
 #include "error.h"
+#include "model_internal.h"
 #include "tensor_kind.h"
 #include "term.h"
 #include "timing.h"
@@ -63,24 +67,37 @@ enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tme
             tower += x->params;
     }
     const struct tmem_vision *v = &m->vision;
+    /* Mllama: the tower runs padded tiles (1608 positions), its global layers
+     * attend too, the projector maps every image state (not a prompt token),
+     * and each cross-attention layer projects the states to keys and values */
+    const bool mllama = v->kind == TMEM_VISION_MLLAMA;
+    uint64_t pt = tmem__vision_tower_patches(v, p);
     tmem__term_init(flops, true);
     tmem__term_mul(flops, NULL, 2);
     tmem__term_mul(flops, "b", b);
     tmem__term_mul(flops, "images", images);
     tmem__term_mul(flops, "P_tower", tower);
-    tmem__term_mul(flops, "p", p);
+    tmem__term_mul(flops, mllama ? "p_pad" : "p", pt);
     tmem__term_plus(flops, NULL, 4);
     tmem__term_mul(flops, "b", b);
     tmem__term_mul(flops, "images", images);
-    tmem__term_mul(flops, "L_v", v->n_layer);
-    tmem__term_mul(flops, "p", p);
-    tmem__term_mul(flops, "p", p);
+    tmem__term_mul(flops, mllama ? "(L_v + L_global)" : "L_v", v->n_layer + v->n_global_layer);
+    tmem__term_mul(flops, mllama ? "p_pad" : "p", pt);
+    tmem__term_mul(flops, mllama ? "p_pad" : "p", pt);
     tmem__term_mul(flops, "d_v", v->d_model);
     tmem__term_plus(flops, NULL, 2);
     tmem__term_mul(flops, "b", b);
     tmem__term_mul(flops, "images", images);
     tmem__term_mul(flops, "P_proj", proj);
-    tmem__term_mul(flops, "t", t);
+    tmem__term_mul(flops, mllama ? "p" : "t", mllama ? p : t);
+    if (m->n_cross_layer > 0) { /* k_proj, v_proj (d_model × n_kv·d_head) of every state */
+        tmem__term_plus(flops, NULL, 2);
+        tmem__term_mul(flops, "b", b);
+        tmem__term_mul(flops, "images", images);
+        tmem__term_mul(flops, "p", p);
+        tmem__term_mul(flops, "L_cross", m->n_cross_layer);
+        tmem__term_mul(flops, "2·d_model·n_kv·d_head", 2 * m->d_model * m->n_kv_head * m->d_head);
+    }
     if (tmem__term_overflow(flops))
         return tmem__fail(err, TMEM_ERR_OVERFLOW, "--images",
                           "the vision tower's FLOPs do not fit in 64 bits");
@@ -98,7 +115,7 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
     const double L = (double)m->n_layer, heads = (double)m->n_head;
     /* attention's q·kᵀ and ·v run in the attention layers only (a hybrid's
      * share of them; a state-space model has none) */
-    const double L_attn = (double)tmem_model_attn_layers_in(m, 0, m->n_layer);
+    const double L_attn = (double)(tmem_model_attn_layers_in(m, 0, m->n_layer) - m->n_cross_layer);
     const bool mla = m->attn == TMEM_ATTN_MLA;
     const double dh = mla ? (double)(m->qk_nope_dim + m->qk_rope_dim + m->v_head_dim) / 2.0
                           : (double)m->d_head;
@@ -118,6 +135,12 @@ void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory
     rf->fp8_rate = fp8_weights(o->weights) && g->fp8_flops > 0;
     rf->compute_flops = rf->fp8_rate ? g->fp8_flops : g->bf16_flops;
     rf->body_flops_per_token = 2.0 * (n_mm - head) / tp;
+    /* Mllama's cross layers project the image states, not the text tokens,
+     * to keys and values (tmem__vision_flops counts those) */
+    rf->body_flops_per_token -= 2.0 * (double)m->n_cross_layer * 2.0 * (double)m->d_model *
+                                (double)m->n_kv_head * (double)m->d_head / tp;
+    rf->cross_states = rf->cross_kv_bytes_per_seq = 0.0;
+    rf->cross_attn_flops_per_pair = 4.0 * (double)m->n_cross_layer * dh * heads / tp;
     rf->head_flops_per_row = 2.0 * head / tp;
     rf->attn_flops_per_pair = 4.0 * L_attn * dh * heads / tp;
     rf->attn_flops_per_decode_pair = 4.0 * L_attn * dh_decode * heads / tp;
@@ -146,9 +169,11 @@ void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_
     st->weight_bytes = rf->dense_weight_bytes + rf->expert_weight_bytes * touched;
     st->flops = rf->body_flops_per_token * b->tokens + rf->head_flops_per_row * b->rows +
                 rf->attn_flops_per_pair * b->attn_pairs +
-                rf->attn_flops_per_decode_pair * b->decode_pairs;
+                rf->attn_flops_per_decode_pair * b->decode_pairs +
+                rf->cross_attn_flops_per_pair * b->cross_pairs;
     st->bytes = st->weight_bytes + b->kv_tokens * rf->kv_bytes_per_token +
-                b->window_kv_tokens * rf->window_kv_bytes_per_token;
+                b->window_kv_tokens * rf->window_kv_bytes_per_token +
+                b->cross_seqs * rf->cross_kv_bytes_per_seq;
     st->compute_s = st->flops / rf->flops_per_s;
     st->memory_s = st->bytes / rf->bytes_per_s;
     st->comm_s = rf->comm_alpha_s + rf->comm_s_per_token * b->tokens;
@@ -180,7 +205,9 @@ static void decode_batch(const struct tmem_roofline *rf, double b, double c,
     *out = (struct tmem_step_batch){.tokens = b * one.tokens, .rows = b * one.rows,
                                     .decode_pairs = b * one.decode_pairs,
                                     .kv_tokens = b * one.kv_tokens,
-                                    .window_kv_tokens = b * one.window_kv_tokens};
+                                    .window_kv_tokens = b * one.window_kv_tokens,
+                                    .cross_pairs = b * one.cross_pairs,
+                                    .cross_seqs = b * one.cross_seqs};
 }
 
 static bool compute_bound(const struct tmem_roofline *rf, double b, double c)
@@ -213,11 +240,14 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
                                    uint64_t window_bytes_per_token, uint64_t window_tokens,
                                    double vision_flops, uint64_t vision_weight_bytes,
+                                   uint64_t cross_states, uint64_t cross_bytes_per_state,
                                    struct tmem_roofline *rf, struct tmem_timing *t)
 {
     const double b = (double)o->batch, s = (double)o->prompt_tokens;
     tmem__roofline_init(m, inv, o, all_weight_bytes, all_expert_bytes, kv_bytes_per_token,
                         window_bytes_per_token, window_tokens, rf);
+    rf->cross_states = (double)cross_states;
+    rf->cross_kv_bytes_per_seq = (double)cross_states * (double)cross_bytes_per_state;
     t->fp8_rate = rf->fp8_rate;
     t->compute_flops = rf->compute_flops;
     struct tmem_step_time st;
@@ -245,7 +275,8 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
     tmem__step_add_chunk(rf, &pre, 0, s, o->all_logits ? s : 1);
     pre = (struct tmem_step_batch){.tokens = b * pre.tokens, .rows = b * pre.rows,
                                    .attn_pairs = b * pre.attn_pairs, .kv_tokens = b * pre.kv_tokens,
-                                   .window_kv_tokens = b * pre.window_kv_tokens};
+                                   .window_kv_tokens = b * pre.window_kv_tokens,
+                                   .cross_pairs = b * pre.cross_pairs, .cross_seqs = b * pre.cross_seqs};
     tmem__roofline_step(rf, &pre, &st);
     t->prefill_flops = st.flops;
     t->prefill_bytes = st.bytes;

@@ -14,7 +14,11 @@ struct tmem__term;
  * P_tower, P_proj: the tower's and the projector's matrix-multiply weights
  * (the inventory's vision group); 4 · p² · d_v per layer and image is
  * attention's q·kᵀ and ·v over the image's own patches (every layer as full
- * attention: an upper bound for Qwen2.5-VL's windowed layers).
+ * attention: an upper bound for Qwen2.5-VL's windowed layers). Mllama: p is
+ * an image's states (tiles × 1601), the encoders run the padded p_pad (tiles
+ * × 1608) over L_v + L_global layers, the projector maps all p states, and
+ * + 2 · b · images · p · L_cross · 2 · d_model · n_kv · d_head for the
+ * cross-attention layers' k_proj / v_proj of them (in the prefill).
  * TMEM_ERR_OVERFLOW past 2^64 FLOPs. */
 enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tmem_inventory *inv,
                                     uint64_t b, uint64_t images, uint64_t p, uint64_t t,
@@ -24,12 +28,15 @@ enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tme
  * and all_expert_bytes are what one tensor-parallel rank holds summed over
  * the pipeline stages, kv_bytes_per_token likewise, and
  * window_bytes_per_token the part of it in sliding-window layers, which a
- * step reads for at most window_tokens tokens. */
+ * step reads for at most window_tokens tokens. cross_states: the image
+ * states of one sequence (Mllama; 0 otherwise), cross_bytes_per_state their
+ * cross-attention KV bytes (kv.c). */
 enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
                                    const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
                                    uint64_t window_bytes_per_token, uint64_t window_tokens,
                                    double vision_flops, uint64_t vision_weight_bytes,
+                                   uint64_t cross_states, uint64_t cross_bytes_per_state,
                                    struct tmem_roofline *rf, struct tmem_timing *t);
 
 /* The step model alone (inputs as above). */
@@ -50,6 +57,8 @@ static inline void tmem__step_add_chunk(const struct tmem_roofline *rf, struct t
     b->rows += rows;
     b->attn_pairs += n * cached + n * n / 2.0;
     b->kv_tokens += cached + n;
+    b->cross_pairs += n * rf->cross_states;
+    b->cross_seqs += rf->cross_states > 0 ? 1 : 0;
     if (rf->window_kv_bytes_per_token > 0) /* the union of the chunk's windows */
         b->window_kv_tokens += (cached < rf->window_tokens ? cached : rf->window_tokens - 1) + n;
 }
@@ -61,6 +70,8 @@ static inline void tmem__step_add_decode(const struct tmem_roofline *rf, struct 
     b->rows += 1;
     b->decode_pairs += c;
     b->kv_tokens += c;
+    b->cross_pairs += rf->cross_states;
+    b->cross_seqs += rf->cross_states > 0 ? 1 : 0;
     if (rf->window_kv_bytes_per_token > 0)
         b->window_kv_tokens += c < rf->window_tokens ? c : rf->window_tokens;
 }

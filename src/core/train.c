@@ -334,8 +334,9 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
                           "(HF MambaMixer has no parallel split)");
     if (all && m->n_cross_layer > 0) /* cross layers attend to image states: not modelled */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          "training activations of cross-attention layers (Llama 3.2 Vision) "
-                          "are not modelled yet; tmem params counts the model");
+                          "training activations of cross-attention layers (Llama 3.2 Vision: q from "
+                          "the text, k/v of the image states, the tanh gates) are not modelled yet; "
+                          "params counts the model, infer --engine hf --images N serves it");
     if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
         if (!m->post_norm || m->rel_attn)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",

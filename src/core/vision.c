@@ -91,10 +91,12 @@ enum tmem_status tmem_vision_image(const struct tmem_vision *v, uint64_t h, uint
     uint64_t side = v->image_size / v->patch;
     uint64_t one = side * side + (v->kind == TMEM_VISION_CLIP ? 1 : 0); /* + class token */
     if (v->kind == TMEM_VISION_MLLAMA) {
-        /* every tile's patches and class token: (560/14)² + 1 = 1601, × 4 tiles;
-         * they reach the text model as cross-attention states, not prompt tokens */
+        /* every tile's patches and class token: (560/14)² + 1 = 1601, × 4 tiles
+         * (the image processor pads every image to max_num_tiles); they reach
+         * the text model as cross-attention states, and the prompt holds one
+         * <|image|> token per image (MllamaProcessor does not expand it) */
         *patches = v->n_tile * (side * side + 1);
-        *tokens = *patches;
+        *tokens = 1;
         return TMEM_OK;
     }
     if (v->image_newline) {
@@ -108,4 +110,15 @@ enum tmem_status tmem_vision_image(const struct tmem_vision *v, uint64_t h, uint
     *tokens = v->tokens_per_image ? v->tokens_per_image : side * side;
     *patches = one;
     return TMEM_OK;
+}
+
+uint64_t tmem__vision_tower_patches(const struct tmem_vision *v, uint64_t patches)
+{
+    if (v->kind != TMEM_VISION_MLLAMA || v->n_tile == 0)
+        return patches;
+    /* MllamaVisionModel pads each tile's 1601 positions to a multiple of 8
+     * (num_padding_patches = (8 − 1601 % 8) % 8 = 7) for both encoders and
+     * slices the padding off their outputs: 4 × 1608 = 6432 positions */
+    uint64_t per_tile = patches / v->n_tile;
+    return v->n_tile * ((per_tile + 7) / 8 * 8);
 }

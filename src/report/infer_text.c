@@ -49,7 +49,14 @@ static void header(FILE *out, const struct tmem_infer_view *v)
             v->model->name[0] ? v->model->name : "model", gpu, engine_name(o->engine),
             (unsigned long long)o->batch, (unsigned long long)o->prompt_tokens, img,
             (unsigned long long)o->gen_tokens);
-    if (o->images > 0)
+    if (o->images > 0 && v->model->n_cross_layer > 0)
+        fprintf(out, "images: %llu per request = %llu <|image|> tokens in the prompt; %llu image states "
+                     "(cross-attention KV); vision tower forward %.3e FLOPs for the batch (%.2f ms of the "
+                     "TTFT), peak %llu B\n",
+                (unsigned long long)o->images, (unsigned long long)r->image_tokens,
+                (unsigned long long)r->vision_patches, r->vision_flops, r->timing.vision_s * 1e3,
+                (unsigned long long)r->vision_activation_bytes);
+    else if (o->images > 0)
         fprintf(out, "images: %llu per request = %llu tokens in the prompt (KV and prefill); "
                      "vision tower %llu patches, forward %.3e FLOPs for the batch (%.2f ms of the "
                      "TTFT), peak %llu B\n",
@@ -137,7 +144,14 @@ void tmem__report_infer_text(FILE *out, const struct tmem_infer_view *v,
     if (kv->ssm_layers)
         fprintf(out, "  + %s B of SSM state per sequence, whatever its length = %s\n",
                 tmem__fmt_count(a, sizeof a, kv->state_bytes_per_seq), kv->state_formula);
-    if (kv->cross_bytes_per_token)
+    if (kv->cross_bytes_per_token && v->model->n_cross_layer > 0)
+        fprintf(out, "  over the %llu self-attention layers; the %llu cross-attention layers keep the keys and\n"
+                     "  values of the %llu image states (tiles × (patches + 1)) instead, fixed per request:\n"
+                     "  %s B per image state = %s\n",
+                (unsigned long long)(v->model->n_layer - v->model->n_cross_layer),
+                (unsigned long long)v->model->n_cross_layer, (unsigned long long)r->vision_patches,
+                tmem__fmt_count(a, sizeof a, kv->cross_bytes_per_token), kv->cross_formula);
+    else if (kv->cross_bytes_per_token)
         fprintf(out, "  the decoder's self-attention, over its %llu generated tokens; cross-attention over the\n"
                      "  encoder's %llu tokens, fixed: %s B per encoder token = %s\n",
                 (unsigned long long)r->tokens_per_seq, (unsigned long long)io->prompt_tokens,

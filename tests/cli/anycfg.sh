@@ -83,6 +83,21 @@ expect_json "bart from flags" total_params 139420416 params --family bart --hidd
 # self + cross at b 2, prompt 1024, gen 256: 2·256·18,432 + 2·1024·18,432 = 47,185,920
 expect_json "encoder-decoder cross KV per token" cross_bytes_per_token 18432 infer bart-base --engine hf
 expect_json "encoder-decoder self + cross KV" request_bytes 47185920 infer bart-base --engine hf --batch 2 --prompt 1024 --gen 256
+# Llama 3.2 Vision under HF generate(), one image: self KV (512 + 1 <|image|> + 128) × 2·32 layers·8·128·2 B
+# = 84,017,152, cross KV of 4·(40² + 1) = 6404 image states × 2·8 cross layers·8·128·2 B = 209,846,272
+expect_json "mllama cross KV per image state" cross_bytes_per_token 32768 infer llama-3.2-11b-vision --engine hf --images 1
+expect_json "mllama self + cross KV" request_bytes 293863424 infer llama-3.2-11b-vision --engine hf --images 1
+# the refusals (after the reader's one note on mllama's two configs): exit 2, nothing on stdout
+for c in "--engine: cross-attention layers (Llama 3.2 Vision): modeled for HF generate() only|infer llama-3.2-11b-vision --images 1" \
+         "model: Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs it: vLLM V1 does not (vllm-project/vllm#24907|serve llama-3.2-11b-vision" \
+         "train: training activations of cross-attention layers (Llama 3.2 Vision: q from the text, k/v of the image states|train llama-3.2-11b-vision"; do
+  # shellcheck disable=SC2086
+  "$TMEM" ${c#*|} >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && grep -qF "tmem: error: ${c%%|*}" "$TMP/err" &&
+     [ "$(grep -vc '^tmem: \(hint\|note\): ' "$TMP/err")" -eq 1 ]; then ok
+  else bad "${c#*|}: exit $rc, want 2 and one 'tmem: error: ${c%%|*}' line: $(cat "$TMP/err")"; fi
+done
 # encoder-decoders: train needs HF's eager attention (the default flash is refused in one line);
 # with it, t5-small at b 1, s 512 both stacks: encoder 6 × (512 × 25,608 + 8·512·512 × 7)
 # = 6 × (13,111,296 + 14,680,064) = 166,748,160 (test_encdec.c: the tensors by hand)

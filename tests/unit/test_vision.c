@@ -207,14 +207,99 @@ static void llama_3_2_11b_vision_counts_cross_attention_and_tiles(void **state)
     uint64_t tok, pat;
     assert_int_equal(tmem_vision_image(&m.vision, 0, 0, &tok, &pat, NULL), TMEM_OK);
     assert_int_equal(pat, 4 * 1601);
-    /* infer and train refuse the cross-attention layers (not modelled) */
+    /* one image is one <|image|> prompt token */
+    assert_int_equal(tok, 1);
+}
+
+/* tmem infer llama-3.2-11b-vision --engine hf --images N (prompt 512, gen
+ * 128), by hand (REF HF transformers modeling_mllama.py):
+ *   MllamaVisionModel: 4 tiles × (40² patches + 1 class token) = 6404 states,
+ *     each tile padded to a multiple of 8 (1601 → 1608) through both
+ *     encoders, the padding sliced off the output; the local encoder runs
+ *     with output_hidden_states=True and all 33 hidden states are held.
+ *   multi_modal_projector: (…, 6404, 7680) → (b, images·6404, 4096): the
+ *     cross_attention_states.
+ *   MllamaTextCrossAttention: k_proj / v_proj of those states into 8 KV heads
+ *     of 128, kept in the cache at the layer's index; the 8 cross layers keep
+ *     no self-attention KV, the other 32 do. */
+static void llama_3_2_11b_vision_infers_cross_attention_kv(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    tmem_test_load("llama-3.2-11b-vision", &m, &inv);
     struct tmem_infer_opts o;
     tmem_infer_defaults(&o);
     o.gpu = tmem_gpu_find("h100-sxm");
     static struct tmem_infer_result r;
     struct tmem_error err = {0};
+    /* vLLM V1 does not run it; one pipeline stage only */
+    o.images = 1;
     assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.msg, "cross-attention"));
+    assert_string_equal(err.where, "--engine");
+    assert_non_null(strstr(err.msg, "vllm-project/vllm#24907"));
+    o.engine = TMEM_ENGINE_HF;
+    o.pp = 2;
+    err = (struct tmem_error){0};
+    assert_int_equal(tmem_infer_build(&m, &inv, &o, &r, &err), TMEM_ERR_UNSUPPORTED);
+    assert_string_equal(err.where, "--pp");
+    o.pp = 1;
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    const uint64_t self_kv = 2 * 32 * 8 * 128 * 2; /* K, V × 32 self layers × 8 heads × 128 × bf16 */
+    const uint64_t cross_kv = 2 * 8 * 8 * 128 * 2; /* K, V × 8 cross layers × 8 heads × 128 × bf16 */
+    assert_int_equal(r.kv.bytes_per_token, self_kv);
+    assert_int_equal(r.kv.bytes_per_token, 131072);
+    assert_int_equal(r.kv.cross_bytes_per_token, cross_kv);
+    assert_int_equal(r.image_tokens, 1);
+    assert_int_equal(r.tokens_per_seq, 512 + 1 + 128);
+    assert_int_equal(r.vision_patches, 4 * (40 * 40 + 1));
+    /* 641 · 131,072 = 84,017,152 self + 6404 · 32,768 = 209,846,272 cross */
+    assert_int_equal(r.kv_request_bytes, U64(641) * self_kv + U64(6404) * cross_kv);
+    assert_int_equal(r.kv_request_bytes, U64(84017152) + U64(209846272));
+    assert_int_equal(r.ledger.bucket_bytes[TMEM_BUCKET_KV_CACHE], r.kv_request_bytes);
+    /* the tower's peak: 4 · 1608 padded positions × (33 held hidden states
+     * of 1280 + the layer's input 1280 + fc1 5120) × bf16 */
+    const uint64_t vpeak = U64(4) * 1608 * (33 * 1280 + 1280 + 5120) * 2;
+    assert_int_equal(r.vision_activation_bytes, vpeak);
+    assert_int_equal(r.vision_activation_bytes, U64(625704960));
+    /* FLOPs: 2 · P_tower · 6432 + 4 · (32 + 8) layers · 6432² · 1280 +
+     * 2 · P_proj · 6404 + 2 · 6404 · 8 cross layers · 2 · 4096 · 1024 (k, v)
+     *   P_tower = patch conv 3·14·14·1280 + 40 · (q, k, v, o 4 · 1280² +
+     *             fc1, fc2 2 · 1280 · 5120) = 752,640 + 786,432,000
+     *   P_proj  = 7680 · 4096 */
+    const double p_tower = 752640.0 + 40.0 * (4.0 * 1280 * 1280 + 2.0 * 1280 * 5120);
+    const double flops = 2.0 * p_tower * 6432 + 4.0 * 40 * 6432.0 * 6432 * 1280 +
+                         2.0 * 7680 * 4096 * 6404 + 2.0 * 6404 * 8 * 2 * 4096 * 1024;
+    assert_true(r.vision_flops == flops);
+    assert_true(r.timing.vision_s > 0.0);
+    /* the text steps: 32 self-attention layers; the 8 cross layers' q·kᵀ and
+     * ·v over the 6404 states (4 · 8 · 128 · 32 FLOPs a pair), their k/v
+     * projections of text tokens taken out (the states' are in the vision
+     * FLOPs above); decode reads the 6404 states' KV each step
+     *   prefill 513 tokens: 2 · (N_mm − N_head) − 2 · 8 · 2 · 4096 · 1024 each,
+     *     N_mm = text 9,775,192,080 − embedding 128264 · 4096, N_head 128256 · 4096;
+     *     + 2 · N_head (one row) + 4 · 32 · 128 · 32 · 513²/2 + 4 · 8 · 128 · 32 · 513 · 6404
+     *   decode bytes: text weights 2 · 9,775,192,080 + KV 577 · 131,072
+     *     (c = 513 + 128/2) + cross KV 6404 · 32,768 */
+    {
+        const double n_head = 128256.0 * 4096, n_mm = 9775192080.0 - 128264.0 * 4096;
+        const double body = 2.0 * (n_mm - n_head) - 2.0 * 8 * 2 * 4096 * 1024;
+        const double pre = body * 513 + 2.0 * n_head + 4.0 * 32 * 128 * 32 * 513.0 * 513 / 2 +
+                           4.0 * 8 * 128 * 32 * 513.0 * 6404;
+        assert_true(fabs(r.timing.prefill_flops - pre) <= 1e-12 * pre);
+        const double dec = 2.0 * 9775192080.0 + 577.0 * 131072 + 6404.0 * 32768;
+        assert_true(fabs(r.timing.decode_bytes - dec) <= 1e-12 * dec);
+    }
+    /* two images: twice the image states' KV; none: no cross-attention at all */
+    o.images = 2;
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(r.kv_request_bytes, U64(642) * self_kv + U64(2) * 6404 * cross_kv);
+    o.images = 0;
+    if (tmem_infer_build(&m, &inv, &o, &r, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(r.kv_request_bytes, U64(640) * self_kv);
+    assert_true(r.vision_activation_bytes == 0 && r.vision_flops == 0.0);
 }
 
 /* tmem infer llava-1.5-7b --images 2 --hf (prompt 512, gen 128): the image
@@ -338,6 +423,7 @@ int main(void)
         cmocka_unit_test(qwen2_5_vl_7b_counts_its_vit_and_merger),
         cmocka_unit_test(llava_images_join_the_prompt),
         cmocka_unit_test(llama_3_2_11b_vision_counts_cross_attention_and_tiles),
+        cmocka_unit_test(llama_3_2_11b_vision_infers_cross_attention_kv),
         cmocka_unit_test(lora_all_linear_leaves_the_tower_frozen),
         cmocka_unit_test(vision_config_errors_name_the_key),
     };
