@@ -728,6 +728,7 @@ TMEM_FAMILY(TMEM_FAMILY_QWEN3_NEXT, .name = "qwen3_next", .hf_class = "Qwen3Next
      * counted. */
     RMS, .n_norm_per_layer = 2, GATED, .qk_norm = true, .tied = false, .moe = true,
     .moe_layer_phase = 1, .shared_expert_gate = true, .attn_out_gate = true,
+    .norm_scale_fp32 = true, /* Qwen3NextRMSNorm: output·(1.0 + weight.float()), then .type_as(x) */
     .ssm = TMEM_SSM_GDN, .hybrid = true, .attn_layer_step = 4, .attn_layer_offset = 3,
     HF_EAGER, .mlp_act = "SwiGLU", ATTN_DROPOUT,
     CONFIG(ATTN_BIAS("attention_bias"), KEY_DEF("head_dim", D_HEAD, 256),

@@ -351,6 +351,9 @@ struct tmem_family_info {
     bool ssm_xbc_norms;            /* Jamba: dt_layernorm, b_layernorm, c_layernorm */
     bool attn_out_gate;            /* q_proj also yields a sigmoid gate on the attention
                                       output: 2·n_head·d_head columns (Qwen3-Next) */
+    bool norm_scale_fp32;          /* RMSNorm as output = norm(x.float()) · (1 + weight.float()),
+                                      then cast: the normalized tensor its weight's gradient
+                                      needs is kept in fp32 (Qwen3NextRMSNorm) */
     bool hybrid_parallel;          /* every layer runs attention and the SSM side by side
                                       (Falcon-H1) */
     /* encoders (bidirectional attention over the whole input, no KV cache, a head
@@ -532,6 +535,7 @@ struct tmem_model {
     bool moe_offset_given;
     bool ssm_xbc_norms;            /* Jamba JambaMambaMixer dt/b/c_layernorm (RMSNorm weights) */
     bool attn_out_gate;            /* q_proj of 2·n_head·d_head: query and output gate (Qwen3-Next) */
+    bool norm_scale_fp32;          /* eager RMSNorm keeps its normalized output in fp32 (Qwen3-Next) */
     bool hybrid_parallel;          /* every layer has both mixers, side by side (Falcon-H1) */
     bool ssm_no_norm;              /* Mamba-2 without its gated RMSNorm (Falcon-H1 mamba_rms_norm) */
     struct tmem_vision vision;     /* vision tower + projector (kind NONE: text only) */

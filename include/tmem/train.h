@@ -567,8 +567,20 @@ enum tmem_act_state {
     TMEM_ACT_STATE_COUNT
 };
 
+/* Which kind of layer a listed tensor belongs to. A transformer's layers
+ * and a hybrid's attention layers are ATTENTION (with the MLP block, masks
+ * and checkpoint every layer of a hybrid shares: listed once, there); a
+ * pure Mamba's layers and a hybrid's state-space layers are SSM (a hybrid's:
+ * their mixer alone, part ATTN). */
+enum tmem_act_layer_kind {
+    TMEM_ACT_LAYER_ATTENTION = 0,
+    TMEM_ACT_LAYER_SSM,
+    TMEM_ACT_LAYER_COUNT
+};
+
 struct tmem_act_tensor {
     const char *name;           /* "attn.q" (static string) */
+    enum tmem_act_layer_kind layer_kind;
     const char *shape_sym;      /* "b·s × n_head·d_head" (static string; whole, before any split) */
     const char *dtype_name;     /* "bf16", "fp32", "int64", "bool" (static string) */
     enum tmem_act_part part;
@@ -588,8 +600,15 @@ struct tmem_act_tensor {
 
 struct tmem_act_inventory {
     uint32_t n_tensors;
-    struct tmem_act_tensor tensors[TMEM_MAX_ACT_TENSORS]; /* by part, then in forward order */
-    struct tmem_layer_act layer;  /* the sums over it (= tmem_train_result.layer_act) */
+    struct tmem_act_tensor tensors[TMEM_MAX_ACT_TENSORS]; /* by layer kind (layer_kind's first,
+                                                             then a hybrid's SSM layer's mixer),
+                                                             by part, then in forward order */
+    enum tmem_act_layer_kind layer_kind; /* the kind `layer` sums: SSM for a pure Mamba, else ATTENTION */
+    struct tmem_layer_act layer;  /* the sums over its entries of layer_kind (= tmem_train_result.layer_act) */
+    uint64_t ssm_mixer;           /* a hybrid's state-space layer: its mixer's bytes the plan makes (the
+                                     sum over the SSM entries; its MLP block is the attention layer's);
+                                     0 for other models */
+    uint64_t ssm_layers;          /* a hybrid's state-space layers on the stage (0 for other models) */
     uint64_t moe_layer_bytes;     /* an MoE layer's saved bytes under the plan (0: no MoE) */
     uint64_t dense_layers, moe_layers; /* layers of each kind on the stage */
     uint64_t tokens, tokens_sp;   /* of TP and of SP tensors: b·s/cp, and /tp under SP */
@@ -614,6 +633,7 @@ const char *tmem_act_dtype_name(enum tmem_act_dtype d);
 const char *tmem_act_split_name(enum tmem_act_split s);
 const char *tmem_act_choice_name(enum tmem_act_choice c);
 const char *tmem_act_state_name(enum tmem_act_state s);
+const char *tmem_act_layer_kind_name(enum tmem_act_layer_kind k); /* "attention", "ssm" */
 
 struct tmem_train_result {
     uint64_t item_bytes[TMEM_TI_COUNT];

@@ -91,6 +91,10 @@ static const char *const state_names[] = {
 };
 _Static_assert(sizeof state_names / sizeof state_names[0] == TMEM_ACT_STATE_COUNT, "one name per state");
 
+static const char *const layer_kind_names[] = {[TMEM_ACT_LAYER_ATTENTION] = "attention", [TMEM_ACT_LAYER_SSM] = "ssm"};
+_Static_assert(sizeof layer_kind_names / sizeof layer_kind_names[0] == TMEM_ACT_LAYER_COUNT,
+               "one name per layer kind");
+
 #define NAME_OF(tab, v, count) ((unsigned)(v) < (count) ? tab[v] : "?")
 const char *tmem_act_part_name(enum tmem_act_part p)
 {
@@ -100,6 +104,10 @@ const char *tmem_act_dtype_name(enum tmem_act_dtype d) { return NAME_OF(dtype_na
 const char *tmem_act_split_name(enum tmem_act_split s) { return NAME_OF(split_names, s, TMEM_ACT_SPLIT_COUNT); }
 const char *tmem_act_choice_name(enum tmem_act_choice c) { return NAME_OF(choice_names, c, TMEM_ACT_CHOICE_COUNT); }
 const char *tmem_act_state_name(enum tmem_act_state s) { return NAME_OF(state_names, s, TMEM_ACT_STATE_COUNT); }
+const char *tmem_act_layer_kind_name(enum tmem_act_layer_kind k)
+{
+    return NAME_OF(layer_kind_names, k, TMEM_ACT_LAYER_COUNT);
+}
 #undef NAME_OF
 
 /* bytes per element of each dtype under the plan's precision policy */
@@ -135,6 +143,7 @@ struct walk {
     uint64_t eb[TMEM_ACT_DTYPE_COUNT]; /* elem_bytes() of each dtype */
     struct tmem_train_act_sums *sums;
     struct tmem_act_inventory *list; /* NULL: sums only */
+    enum tmem_act_layer_kind kind;   /* of the layer walked: its list entries' tag */
     bool full;                       /* the list ran out of room */
 };
 
@@ -164,7 +173,7 @@ static void list_add(struct walk *w, const struct act *a, uint64_t width, uint64
                                                       : TMEM_ACT_STATE_SAVED;
     uint64_t tokens = a->split == TMEM_ACT_SPLIT_TP ? c->tokens : c->tokens_repl;
     w->list->tensors[w->list->n_tensors++] = (struct tmem_act_tensor){
-        .name = a->name, .shape_sym = a->shape_sym, .dtype_name = elem_name(c, a->dtype),
+        .name = a->name, .layer_kind = w->kind, .shape_sym = a->shape_sym, .dtype_name = elem_name(c, a->dtype),
         .part = a->part, .dtype = a->dtype, .split = a->split,
         .absent_under = absent, .recomputed_under = recomputed, .norm_stats = a->stats,
         .state = st, .tokens = tokens, .width = width, .elem_bytes = eb,
@@ -305,7 +314,10 @@ static inline uint64_t norm(struct walk *w, enum tmem_act_part part, enum norm_s
                                              split, NORM_EAGER, false, 0}, width));
         b = tc_add(c, b, put(w, (struct act){sites[at].rstd, sites[at].stat_shape, part, TMEM_ACT_DTYPE_FP32,
                                              split, 0, true, 0}, rows));
-        return tc_add(c, b, put(w, (struct act){sites[at].y, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL,
+        /* Qwen3NextRMSNorm multiplies the fp32 normalized x by (1 + weight.float())
+         * before the cast: that multiply keeps y in fp32 */
+        return tc_add(c, b, put(w, (struct act){sites[at].y, sites[at].shape, part,
+                                                c->m->norm_scale_fp32 ? TMEM_ACT_DTYPE_FP32 : TMEM_ACT_DTYPE_RESIDUAL,
                                                 split, NORM_FUSED, false, sites[at].weight}, width));
     }
     b = put(w, (struct act){sites[at].input, sites[at].shape, part, TMEM_ACT_DTYPE_RESIDUAL, split, 0, false, 0}, width);
@@ -508,8 +520,22 @@ static void attention(struct walk *w)
     put(w, (struct act){"attn.v", "b·s × n_kv_head·d_head", ATTN, C, TP, NAIVE, false, 0}, tc_mul(c, g, d));
     put(w, (struct act){"attn.k_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false, 0}, tc_mul(c, a, d));
     put(w, (struct act){"attn.v_repeated", "b·s × n_head·d_head", ATTN, C, TP, FLASH, false, 0}, tc_mul(c, a, d));
-    put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, o_wgrad},
-        tc_mul(c, a, d));
+    if (m->attn_out_gate) {
+        /* Qwen3NextAttention: query and gate = chunk(q_proj(x).view(…, 2·d_head)),
+         * gate.reshape (a copy); attn_output.reshape(…).contiguous() ·
+         * torch.sigmoid(gate) → o_proj. sigmoid keeps its output; the
+         * multiply keeps both factors (the gate requires grad, so the
+         * attention output is kept whatever o_proj's weight), and o_proj
+         * keeps the product */
+        put(w, (struct act){"attn.core_out", "b·s × n_head·d_head", ATTN, C, TP, 0, false, 0}, tc_mul(c, a, d));
+        put(w, (struct act){"attn.gate_sigmoid", "b·s × n_head·d_head", ATTN, C, TP, 0, false, 0},
+            tc_mul(c, a, d));
+        put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, KB(ATTN_O)},
+            tc_mul(c, a, d));
+    } else {
+        put(w, (struct act){"attn.o_proj_input", "b·s × n_head·d_head", ATTN, C, TP, 0, false, o_wgrad},
+            tc_mul(c, a, d));
+    }
     /* Megatron's local path (megatron/model/transformer.py
      * ParallelAttention.forward): context_layer = rearrange(
      * core_attention_flash(q, k, v), 'b s h d -> s b (h d)').contiguous() is
@@ -640,6 +666,12 @@ static void moe(struct walk *w)
     mlp_inner(w, p, MLP_EXPERTS, m->d_ff_expert, k);
     if (m->d_ff_shared)
         mlp_inner(w, p, MLP_SHARED, m->d_ff_shared, 1);
+    if (m->shared_expert_gate) {
+        /* Qwen2MoeSparseMoeBlock / Qwen3NextSparseMoeBlock: F.sigmoid(shared_expert_gate(x)) ·
+         * shared_expert_output; the multiply keeps both factors (sigmoid keeps its output) */
+        put(w, (struct act){"moe.shared_gate_sigmoid", "b·s × 1", p, C, SP, 0, false, 0}, 1);
+        put(w, (struct act){"moe.shared_out", "b·s × d_model", p, C, SP, 0, false, 0}, h);
+    }
 }
 
 /* ------------------------------------------------------ state-space mixer */
@@ -768,6 +800,68 @@ static void mamba2_mixer(struct walk *w, enum tmem_act_part part)
                         false, 0}, in_cols);
     put(w, (struct act){"ssm.out_x", "b·s × n_ssm_head·d_head", part, C, TP, 0, false, 0}, m->ssm_d_inner);
     put(w, (struct act){"ssm.norm_rstd", "b·s × n_group", part, F32, TP, 0, true, 0}, m->ssm_n_group);
+}
+
+/* One Gated DeltaNet mixer layer (Qwen3-Next's linear attention; a
+ * function of the layer, as mamba2_mixer), trained the way HF runs it with
+ * flash-linear-attention and causal-conv1d installed. HF
+ * modeling_qwen3_next.py Qwen3NextGatedDeltaNet.forward: in_proj_qkvz and
+ * in_proj_ba read the input_layernorm output; fix_query_key_value_ordering
+ * splits q, k, v, z, b, a out of [b, s, n_k, …] views (v, z, b, a reshape
+ * to value heads: copies); torch.cat((q, k, v)) → causal_conv1d_fn (silu
+ * inside; CausalConv1dFn saves its input x, the cat output, and the conv
+ * weight and bias: the conv output is not kept) → split to q, k, v views →
+ * repeat_interleave of q and k to the n_v value heads (copies when n_v >
+ * n_k) → beta = b.sigmoid(); g = -A_log.float().exp() ·
+ * softplus(a.float() + dt_bias) → fla chunk_gated_delta_rule(…,
+ * use_qk_l2norm_in_kernel=True) → self.norm = FusedRMSNormGated(d_v,
+ * swish) over (o, z) rows of one head → out_proj.
+ *   fla ops/gated_delta_rule/chunk.py ChunkGatedDeltaRuleFunction.forward
+ *   (@input_guard makes every input contiguous: v, a slice of the conv
+ *   output, becomes its own copy): q, q_rstd = l2norm_fwd(q) (likewise k);
+ *   g = chunk_local_cumsum(g, 64) (a new fp32 tensor); A = solve_tril(…,
+ *   output_dtype=k.dtype) ([B, T, H, 64]); then
+ *     ctx.save_for_backward(q, q_rstd, k, k_rstd, v, g, beta, A,
+ *                           initial_state, cu_seqlens)
+ *   (initial_state and cu_seqlens are None in training; w, u, h and v_new
+ *   are rebuilt by the backward; final_state is not asked for without a cache).
+ *   fla modules/fused_norm_gate.py LayerNormGatedFunction.forward:
+ *     ctx.save_for_backward(residual_out, g, weight, bias, mean, rstd)
+ *   residual_out is x itself (no residual), mean None for RMS; rstd fp32,
+ *   one per row (b·s·n_v rows of d_v). The product is out_proj's input.
+ * Autograd outside the kernels: sigmoid keeps its output (beta, the same
+ * tensor the Function keeps); softplus its fp32 input; the multiply by
+ * -exp(A_log.float()) the fp32 softplus output (and the per-layer n_v fp32
+ * factor, left out); cat, split and repeat_interleave keep nothing per token.
+ * Not modelled: padding masks (apply_mask_to_padding_states multiplies by an
+ * attention mask only when one is given) and HF's torch fallbacks
+ * (torch_chunk_gated_delta_rule, Qwen3NextRMSNormGated) used when fla is
+ * missing. Tensor and context parallel are refused for SSM layers. */
+static void gdn_mixer(struct walk *w, enum tmem_act_part part)
+{
+    struct tmem_train_ctx *c = w->c;
+    const struct tmem_model *m = c->m;
+    uint64_t h = m->d_model, nv = m->ssm_n_head, dk = m->ssm_d_state, dv = m->ssm_d_head, in_cols, conv;
+    tmem__ssm_widths(m, &in_cols, &conv); /* conv = 2·n_k·d_k + n_v·d_v (in_cols: the weights') */
+    uint64_t qk = tc_mul(c, nv, dk), vw = tc_mul(c, nv, dv); /* after repeat to the value heads */
+    norm(w, part, NORM_MIXER, rms(c), SP, h, 1); /* input_layernorm, named as a mixer norm */
+    put(w, (struct act){"gdn.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
+        h); /* the norm output, read by in_proj_qkvz and in_proj_ba */
+    put(w, (struct act){"gdn.conv_input", "b·s × (2·n_k·d_k + n_v·d_v)", part, C, TP, 0, false, 0}, conv);
+    put(w, (struct act){"gdn.q_l2norm", "b·s × n_v·d_k", part, C, TP, 0, false, 0}, qk);
+    put(w, (struct act){"gdn.q_rstd", "b·s × n_v", part, F32, TP, 0, true, 0}, nv);
+    put(w, (struct act){"gdn.k_l2norm", "b·s × n_v·d_k", part, C, TP, 0, false, 0}, qk);
+    put(w, (struct act){"gdn.k_rstd", "b·s × n_v", part, F32, TP, 0, true, 0}, nv);
+    put(w, (struct act){"gdn.v", "b·s × n_v·d_v", part, C, TP, 0, false, 0}, vw);
+    put(w, (struct act){"gdn.softplus_input", "b·s × n_v", part, F32, TP, 0, false, 0}, nv);
+    put(w, (struct act){"gdn.softplus_out", "b·s × n_v", part, F32, TP, 0, false, 0}, nv);
+    put(w, (struct act){"gdn.g_cumsum", "b·s × n_v", part, F32, TP, 0, false, 0}, nv);
+    put(w, (struct act){"gdn.beta", "b·s × n_v", part, C, TP, 0, false, 0}, nv);
+    put(w, (struct act){"gdn.A", "b·s × n_v·64", part, C, TP, 0, false, 0}, tc_mul(c, nv, 64));
+    put(w, (struct act){"gdn.core_out", "b·s × n_v·d_v", part, C, TP, 0, false, 0}, vw);
+    put(w, (struct act){"gdn.z", "b·s × n_v·d_v", part, C, TP, 0, false, 0}, vw);
+    put(w, (struct act){"gdn.norm_rstd", "b·s × n_v", part, F32, TP, 0, true, 0}, nv);
+    put(w, (struct act){"gdn.out_proj_input", "b·s × n_v·d_v", part, C, TP, 0, false, KB(SSM_OUT_PROJ)}, vw);
 }
 
 /* -------------------------------------------------------------- adapters */
@@ -912,6 +1006,7 @@ static void walk_init(struct walk *w, struct tmem_train_ctx *c, uint32_t plan,
     w->plan = plan;
     w->sums = sums;
     w->list = list;
+    w->kind = TMEM_ACT_LAYER_ATTENTION;
     w->full = false;
 }
 
@@ -945,6 +1040,7 @@ enum tmem__mixer tmem__ssm_mixer(const struct tmem_model *m)
     switch (m->ssm) {
     case TMEM_SSM_MAMBA: return m->ssm_xbc_norms ? TMEM__MIXER_MAMBA1_NORMED : TMEM__MIXER_MAMBA1;
     case TMEM_SSM_MAMBA2: return TMEM__MIXER_MAMBA2;
+    case TMEM_SSM_GDN: return TMEM__MIXER_GDN;
     case TMEM_SSM_NONE:
     default: return TMEM__MIXER_COUNT;
     }
@@ -966,6 +1062,7 @@ static void mixer(struct walk *w, enum tmem__mixer k, enum tmem_act_part part)
     case TMEM__MIXER_MAMBA1: mamba1_mixer(w, part); return;
     case TMEM__MIXER_MAMBA1_NORMED: mamba1_normed_mixer(w, part); return;
     case TMEM__MIXER_MAMBA2: mamba2_mixer(w, part); return;
+    case TMEM__MIXER_GDN: gdn_mixer(w, part); return;
     case TMEM__MIXER_COUNT: return;
     }
 }
@@ -1004,6 +1101,7 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
     const struct tmem_model *m = c->m;
     enum tmem__mixer ssm = tmem__ssm_mixer(m);
     if (m->ssm != TMEM_SSM_NONE && !m->hybrid) { /* no attention, MLP or dropout: the mixer is the layer */
+        w.kind = TMEM_ACT_LAYER_SSM;
         mixer(&w, ssm, ATTN);
         /* norm_f takes the last layer's fp32 residual as it is (Mamba(2)Model:
          * no cast): eager keeps x (that input), the rstd and y in fp32 (y
@@ -1031,12 +1129,13 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
     if (!m->hybrid || m->hybrid_parallel)
         return;
     /* a hybrid's state-space layers: the same MLP block after the SSM
-     * mixer; only the mixer part differs, walked on its own into its sums.
-     * The list (and sums->sp / tp, la) describe the attention layer; the
-     * state-space layer's mixer tensors are summed, not listed. */
+     * mixer; only the mixer part differs, walked on its own into its sums
+     * and listed after the attention layer's tensors, tagged SSM (sums->sp /
+     * tp and la describe the attention layer). */
     struct tmem_train_act_sums ssm_sums;
     struct walk ws;
-    walk_init(&ws, c, plan, &ssm_sums, NULL);
+    walk_init(&ws, c, plan, &ssm_sums, list);
+    ws.kind = TMEM_ACT_LAYER_SSM;
     mixer(&ws, ssm, ATTN);
     lora(&ws, LORA_MIXER_SSM);
     if (ws.full)
@@ -1075,6 +1174,11 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
     list.tokens = c.tokens;
     list.tokens_sp = c.tokens_repl;
     list.moe_layer_bytes = tmem__act_moe_layer_bytes(&c);
+    list.layer_kind = m->ssm != TMEM_SSM_NONE && !m->hybrid ? TMEM_ACT_LAYER_SSM : TMEM_ACT_LAYER_ATTENTION;
+    if (m->hybrid && !m->hybrid_parallel) {
+        list.ssm_layers = c.lay.ssm_layers;
+        list.ssm_mixer = tmem__train_sums_bytes(&c, sums.ssm_mixer_sp, sums.ssm_mixer_tp);
+    }
     if (c.overflow)
         return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
     *out = list;

@@ -46,6 +46,7 @@ enum tmem_status tmem_model_init(struct tmem_model *m, enum tmem_family f,
     m->attn_layer_offset = fi->attn_layer_offset;
     m->ssm_xbc_norms = fi->ssm_xbc_norms;
     m->attn_out_gate = fi->attn_out_gate;
+    m->norm_scale_fp32 = fi->norm_scale_fp32;
     m->hybrid_parallel = fi->hybrid_parallel;
     for (int k = 0; k < TMEM_DROPOUT_COUNT; k++)
         m->dropout[k] = fi->dropout[k].key ? fi->dropout[k].p : 0.0;

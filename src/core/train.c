@@ -345,16 +345,16 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
     if (m == NULL || o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
     /* pure Mamba / Mamba-2 and the hybrids whose layers run one mixer each
-     * of attention and a Mamba kind (jamba, granitemoehybrid) train
-     * (act_inventory.c mixer()); the others are refused rather than counted
-     * with another kind's tensors */
+     * of attention and a Mamba or Gated DeltaNet kind (jamba,
+     * granitemoehybrid, qwen3_next) train (act_inventory.c mixer()); the
+     * others are refused rather than counted with another kind's tensors */
     if (all && m->ssm != TMEM_SSM_NONE && (m->hybrid_parallel || tmem__ssm_mixer(m) == TMEM__MIXER_COUNT))
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
                           m->hybrid_parallel
                               ? "training activations of a layer running attention and a Mamba-2 mixer side "
                                 "by side (falcon_h1) are not modelled yet; params, infer and serve count it"
-                              : "training activations of Gated DeltaNet layers (qwen3_next) are not modelled "
-                                "yet; params, infer and serve count them");
+                              : "training activations of this state-space mixer are not modelled yet; "
+                                "params, infer and serve count it");
     if (m->ssm != TMEM_SSM_NONE && (o->tp > 1 || o->cp > 1)) /* act_inventory.c mamba1_mixer */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
                           "a state-space (Mamba) model trains with tensor and context parallel 1 "
@@ -521,6 +521,16 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
             if (o->lora_targets & ~linear)
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
                                  "adapters go on linear layers only");
+            /* inventory.c holds in_proj_qkvz and in_proj_ba as one in_proj
+             * tensor: two PEFT adapters (and out_proj's, which the Gated
+             * DeltaNet calls as a module) would be counted as one */
+            uint64_t gdn_proj = (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_IN_PROJ) |
+                                (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_OUT_PROJ);
+            if (m->ssm == TMEM_SSM_GDN && (o->lora_targets & gdn_proj))
+                return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--lora-targets",
+                                 "adapters on the Gated DeltaNet projections (in_proj_qkvz, in_proj_ba, "
+                                 "out_proj; all-linear holds them) are not modelled yet; target the "
+                                 "attention and MLP linears (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj)");
             if (o->deepspeed_estimator)
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-rank",
                                  "DeepSpeed's estimator counts full fine-tuning only");

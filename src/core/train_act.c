@@ -117,6 +117,11 @@ static uint64_t sums_bytes(struct tmem_train_ctx *c, uint64_t sp, uint64_t tp)
     return done(c, &t, NULL);
 }
 
+uint64_t tmem__train_sums_bytes(struct tmem_train_ctx *c, uint64_t sp, uint64_t tp)
+{
+    return sums_bytes(c, sp, tp);
+}
+
 /* a hybrid whose layers run one mixer each (attention, or the state-space
  * one): the mixer part is counted per layer kind */
 static bool hybrid_kinds(const struct tmem_train_ctx *c)

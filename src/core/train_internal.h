@@ -146,8 +146,12 @@ enum tmem__mixer {
     TMEM__MIXER_MAMBA1,        /* mamba1_mixer: mamba_ssm's mamba_inner_fn */
     TMEM__MIXER_MAMBA1_NORMED, /* mamba1_normed_mixer: Jamba's, dt/B/C RMSNorms, kernel by kernel */
     TMEM__MIXER_MAMBA2,        /* mamba2_mixer: mamba_split_conv1d_scan_combined */
+    TMEM__MIXER_GDN,           /* gdn_mixer: Gated DeltaNet (fla chunk_gated_delta_rule) */
     TMEM__MIXER_COUNT          /* none: a transformer, or an SSM kind not modelled */
 };
+/* train_act.c: one micro-batch's bytes on this GPU of per-token sums sp
+ * (sequence-parallel tensors) and tp (as part_factors counts a part) */
+uint64_t tmem__train_sums_bytes(struct tmem_train_ctx *c, uint64_t sp, uint64_t tp);
 /* the mixer of a model's state-space layers (TMEM__MIXER_COUNT: none) */
 enum tmem__mixer tmem__ssm_mixer(const struct tmem_model *m);
 

@@ -164,7 +164,7 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
                      "    mamba_split_conv1d_scan_combined saves zxbcdt, the scan output and the gated norm's fp32 rstd;\n"
                      "    HF's torch_forward (no mamba_ssm) is not modelled\n",
                 tmem_kernels_name(o->kernels), norms[o->kernels]);
-    else if (v->model->ssm != TMEM_SSM_NONE)
+    else if (v->model->ssm != TMEM_SSM_NONE && v->model->ssm != TMEM_SSM_GDN)
         fprintf(out, "  kernels (--kernels %s): %s; HF MambaMixer.cuda_kernels_forward: mamba_ssm mamba_inner_fn\n"
                      "    (checkpoint_lvl 1) saves xz, x_dbl, B, C, the scan output and fp32 chunk states (2048 tokens);\n"
                      "    HF's slow_forward (no mamba_ssm) is not modelled\n",
@@ -187,6 +187,10 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
     if (v->model->rel_attn)
         fprintf(out, "  DeBERTa attention: HF's eager DisentangledSelfAttention (c2p / p2c, their gathers and "
                      "s × s int64 indices, the inverted mask)\n");
+    if (v->model->ssm == TMEM_SSM_GDN)
+        fprintf(out, "  Gated DeltaNet layers: HF Qwen3NextGatedDeltaNet with fla chunk_gated_delta_rule (saves the\n"
+                     "    l2-normed q, k and their rstd, v, g, beta, A), causal_conv1d_fn (its input) and fla\n"
+                     "    FusedRMSNormGated (o, z, rstd); HF's torch fallbacks (no fla) are not modelled\n");
     if (o->lora_rank > 0)
         fprintf(out, "  adapters: PEFT Linear (dropout, A, B); a frozen weight's own gradient needs no saved tensor;\n"
                      "    the first layer is counted like the others (it saves less before its first adapter)\n");
@@ -400,13 +404,13 @@ static bool in_layer(enum tmem_act_part p, bool dense, bool mlp_only)
 
 /* One kind of layer: its tensors the plan makes (saved or recomputed), and
  * what one such layer holds. */
-static void layer_rows(FILE *out, const struct tmem_act_inventory *a, bool dense, bool mlp_only,
-                       uint64_t saved, const struct tmem_report_opts *ro)
+static void layer_rows(FILE *out, const struct tmem_act_inventory *a, enum tmem_act_layer_kind kind, bool dense,
+                       bool mlp_only, const char *what, uint64_t saved, const struct tmem_report_opts *ro)
 {
     char x[32], y[32];
     for (uint32_t i = 0; i < a->n_tensors; i++) {
         const struct tmem_act_tensor *t = &a->tensors[i];
-        if (t->state == TMEM_ACT_STATE_ABSENT || !in_layer(t->part, dense, mlp_only))
+        if (t->state == TMEM_ACT_STATE_ABSENT || t->layer_kind != kind || !in_layer(t->part, dense, mlp_only))
             continue;
         fprintf(out, "    ");
         cell(out, t->name, 25);
@@ -418,7 +422,7 @@ static void layer_rows(FILE *out, const struct tmem_act_inventory *a, bool dense
                 t->state == TMEM_ACT_STATE_RECOMPUTED ? "  recomputed" : "");
     }
     fprintf(out, "    ");
-    cell(out, dense ? "saved by one dense layer" : "saved by one MoE layer", 76);
+    cell(out, what, 76);
     fprintf(out, "%12s %17s B\n", tmem__fmt_bytes(x, sizeof x, saved, ro->si),
             tmem__fmt_count(y, sizeof y, saved));
 }
@@ -433,14 +437,26 @@ static void activation_lines(FILE *out, const struct tmem_train_view *v, const s
         fprintf(out, "; sp tensors hold %s under sequence parallel", tmem__fmt_count(y, sizeof y, a->tokens_sp));
     fprintf(out, "):\n    %-25s%-41s%-6s%-3s%12s\n", "tensor", "shape", "dtype", "", "bytes");
     bool dense = a->dense_layers > 0;
+    if (a->ssm_layers > 0) /* a hybrid: the layers below run attention, or the state-space mixer listed last */
+        fprintf(out, "  (a hybrid: the attention rows are its %llu attention layers'; its %llu state-space layers run "
+                     "the mixer listed last instead)\n",
+                (unsigned long long)(a->dense_layers + a->moe_layers - a->ssm_layers),
+                (unsigned long long)a->ssm_layers);
     if (dense) {
         fprintf(out, "  dense layer (%llu on this stage)\n", (unsigned long long)a->dense_layers);
-        layer_rows(out, a, true, false, a->layer.total, ro);
+        layer_rows(out, a, a->layer_kind, true, false, "saved by one dense layer", a->layer.total, ro);
     }
     if (a->moe_layers > 0) {
         fprintf(out, "  MoE layer (%llu on this stage)%s\n", (unsigned long long)a->moe_layers,
                 dense ? ": attention, masks and checkpoint as above" : "");
-        layer_rows(out, a, false, dense, a->moe_layer_bytes, ro);
+        layer_rows(out, a, a->layer_kind, false, dense, "saved by one MoE layer", a->moe_layer_bytes, ro);
+    }
+    if (a->ssm_layers > 0) { /* a hybrid: its state-space layers' mixer */
+        fprintf(out, "  state-space layer mixer (%llu such layers on this stage; their MLP block, masks and checkpoint "
+                     "as above)\n",
+                (unsigned long long)a->ssm_layers);
+        layer_rows(out, a, TMEM_ACT_LAYER_SSM, true, false, "made by one state-space layer's mixer", a->ssm_mixer,
+                   ro);
     }
 }
 
@@ -546,6 +562,7 @@ static struct tmem_json *activation_array(const struct tmem_act_inventory *a)
         const struct tmem_act_tensor *t = &a->tensors[i];
         struct tmem_json *o = tmem__json_object();
         tmem__json_set_str(o, "name", t->name);
+        tmem__json_set_str(o, "layer_kind", tmem_act_layer_kind_name(t->layer_kind));
         tmem__json_set_str(o, "part", tmem_act_part_name(t->part));
         tmem__json_set_str(o, "shape", t->shape_sym);
         tmem__json_set_str(o, "dtype", tmem_act_dtype_name(t->dtype));

@@ -286,15 +286,17 @@ static void mixtral_moe_block_by_hand(void **state)
     ((1u << TMEM_ACT_CHOICE_RECOMPUTE_NONE) | (1u << TMEM_ACT_CHOICE_RECOMPUTE_SELECTIVE) |    \
      (1u << TMEM_ACT_CHOICE_RECOMPUTE_FULL))
 
-/* The bytes of the tensors of `parts`: those the plan saves, or those its
- * kernel and dropout make whatever the recompute setting (only the layer
- * input is absent for a recompute reason, and it names nothing else). */
-static uint64_t sum_parts(const struct tmem_act_inventory *a, uint32_t parts, bool saved_only, bool stats)
+/* The bytes of the tensors of `parts` in the layers of one kind: those the
+ * plan saves, or those its kernel and dropout make whatever the recompute
+ * setting (only the layer input is absent for a recompute reason, and it
+ * names nothing else). */
+static uint64_t sum_kind_parts(const struct tmem_act_inventory *a, enum tmem_act_layer_kind kind, uint32_t parts,
+                               bool saved_only, bool stats)
 {
     uint64_t s = 0;
     for (uint32_t i = 0; i < a->n_tensors; i++) {
         const struct tmem_act_tensor *t = &a->tensors[i];
-        if (!(parts & (1u << t->part)) || (stats && !t->norm_stats))
+        if (t->layer_kind != kind || !(parts & (1u << t->part)) || (stats && !t->norm_stats))
             continue;
         bool made = t->state != TMEM_ACT_STATE_ABSENT || (t->absent_under & ~RECOMPUTE_CHOICES) == 0;
         if (saved_only ? t->state == TMEM_ACT_STATE_SAVED : made)
@@ -303,17 +305,26 @@ static uint64_t sum_parts(const struct tmem_act_inventory *a, uint32_t parts, bo
     return s;
 }
 
+/* the same over the entries of the kind `layer` sums */
+static uint64_t sum_parts(const struct tmem_act_inventory *a, uint32_t parts, bool saved_only, bool stats)
+{
+    return sum_kind_parts(a, a->layer_kind, parts, saved_only, stats);
+}
+
 #define P(x) (1u << TMEM_ACT_PART_##x)
 
 /* Every built-in model × recompute × attention × dropout × (tp, SP, cp):
- * the ledger's per-layer sums are sums over the list. */
+ * the ledger's per-layer sums are sums over the list, kind by kind: the
+ * entries of the inventory's layer_kind (a pure Mamba's SSM layer, any
+ * other model's attention layer) sum to `layer`; a hybrid's SSM entries
+ * (its state-space layers' mixer, part ATTN only) sum to ssm_mixer. */
 static void layer_sums_are_sums_over_the_list(void **state)
 {
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
     static struct tmem_act_inventory a;
-    size_t checked = 0;
+    size_t checked = 0, hybrids = 0;
     for (size_t k = 0; k < tmem_preset_count(); k++) {
         load(tmem_preset_at(k)->name, &m, &inv);
         if (!tmem_test_trainable(&m))
@@ -348,10 +359,27 @@ static void layer_sums_are_sums_over_the_list(void **state)
             uint32_t common = P(ATTN) | P(SCORES) | P(MASKS) | P(CHECKPOINT);
             assert_int_equal(a.layer.total, sum_parts(&a, common | P(MLP), true, false));
             assert_int_equal(a.moe_layer_bytes, m.n_expert ? sum_parts(&a, common | P(MOE), true, false) : 0);
+            bool pure_ssm = m.ssm != TMEM_SSM_NONE && !m.hybrid;
+            assert_int_equal(a.layer_kind, pure_ssm ? TMEM_ACT_LAYER_SSM : TMEM_ACT_LAYER_ATTENTION);
+            if (m.hybrid) {
+                uint32_t all = (1u << TMEM_ACT_PART_COUNT) - 1;
+                assert_true(a.ssm_layers > 0 && a.ssm_layers < m.n_layer); /* one stage: all its SSM layers */
+                assert_int_equal(a.ssm_mixer, sum_kind_parts(&a, TMEM_ACT_LAYER_SSM, P(ATTN), false, false));
+                assert_true(a.ssm_mixer > 0);
+                /* an SSM layer lists its mixer alone: nothing of another part */
+                assert_int_equal(sum_kind_parts(&a, TMEM_ACT_LAYER_SSM, all & ~P(ATTN), false, false), 0);
+                hybrids++;
+            } else {
+                assert_int_equal(a.ssm_mixer, 0);
+                assert_int_equal(a.ssm_layers, 0);
+                for (uint32_t i = 0; i < a.n_tensors; i++)
+                    assert_int_equal(a.tensors[i].layer_kind, a.layer_kind);
+            }
             checked++;
         }
     }
     assert_true(checked > 40 * 30);
+    assert_true(hybrids > 0); /* jamba, granitemoehybrid, qwen3_next presets */
 }
 
 /* The fused cross-entropy's backward keeps d(hidden) and the fp32 softmax
