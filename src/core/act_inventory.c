@@ -1070,7 +1070,7 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
     if (c.overflow)
         return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
     list.layer = c.la;
-    list.dense_layers = c.lay.dense_layers;
+    list.dense_layers = tmem__act_dense_layers(&c);
     list.moe_layers = c.lay.moe_layers;
     list.tokens = c.tokens;
     list.tokens_sp = c.tokens_repl;

@@ -359,11 +359,14 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
                           "a state-space (Mamba) model trains with tensor and context parallel 1 "
                           "(HF MambaMixer has no parallel split)");
-    if (all && m->n_cross_layer > 0) /* cross layers attend to image states: not modelled */
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          "training activations of cross-attention layers (Llama 3.2 Vision: q from "
-                          "the text, k/v of the image states, the tanh gates) are not modelled yet; "
-                          "params counts the model, infer --engine hf --images N serves it");
+    /* Llama 3.2 Vision trains on text-only samples (no pixel_values): HF
+     * MllamaTextModel skips each cross-attention layer whose
+     * cross_attention_states is None, so those layers save nothing and the
+     * tower does not run (setup_layout); one stage, as infer */
+    if (all && m->n_cross_layer > 0 && o->pp > 1)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
+                          "Llama 3.2 Vision (cross-attention layers) trains on one pipeline stage: "
+                          "the split of its self and cross layers over stages is not modeled");
     if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
         if (!m->post_norm && (o->dropout == TMEM_ON ||
                               (o->dropout != TMEM_OFF && (m->dropout[TMEM_DROPOUT_ATTN] > 0.0 ||

@@ -272,7 +272,7 @@ static uint64_t scores_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     if (hybrid_kinds(c)) /* the attention layers alone have scores */
         tmem__term_mul(&t, "n_attn_layer_stage", c->lay.attn_layers);
     else
-        tmem__term_mul(&t, "n_layer_stage", c->lay.layers);
+        tmem__term_mul(&t, "n_layer_stage", tmem__act_layers(c));
     in_flight(c, &t);
     if (f != NULL)
         scores_factors(c, &t);
@@ -290,7 +290,7 @@ static uint64_t width_item(struct tmem_train_ctx *c, struct tmem_sb *f, enum tme
 {
     struct tmem__term t;
     tmem__term_init(&t, f != NULL);
-    tmem__term_mul(&t, "n_layer_stage", c->lay.layers);
+    tmem__term_mul(&t, "n_layer_stage", tmem__act_layers(c));
     in_flight(c, &t);
     if (f != NULL)
         width_factors(c, &t, p, elem_sym);
@@ -631,15 +631,16 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
             return 0;
         if (hybrid_kinds(c))
             return mixers_item(c, f);
-        return per_layer_item(c, f, "n_layer_stage", lay->layers, TMEM_ACT_PART_ATTN, la->attn);
+        return per_layer_item(c, f, "n_layer_stage", tmem__act_layers(c), TMEM_ACT_PART_ATTN, la->attn);
     case TMEM_TI_ACT_SCORES:
         if (full || c->o->recompute == TMEM_RECOMPUTE_SELECTIVE || la->scores == 0)
             return 0;
         return scores_item(c, f);
     case TMEM_TI_ACT_MLP:
-        if (full || lay->dense_layers == 0)
+        if (full || tmem__act_dense_layers(c) == 0)
             return 0;
-        return per_layer_item(c, f, "n_dense_layer_stage", lay->dense_layers, TMEM_ACT_PART_MLP, la->mlp);
+        return per_layer_item(c, f, "n_dense_layer_stage", tmem__act_dense_layers(c), TMEM_ACT_PART_MLP,
+                              la->mlp);
     case TMEM_TI_ACT_MOE:
         if (full || lay->moe_layers == 0)
             return 0;

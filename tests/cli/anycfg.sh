@@ -91,7 +91,7 @@ expect_json "mllama self + cross KV" request_bytes 293863424 infer llama-3.2-11b
 # the refusals (after the reader's one note on mllama's two configs): exit 2, nothing on stdout
 for c in "--engine: cross-attention layers (Llama 3.2 Vision): modeled for HF generate() only|infer llama-3.2-11b-vision --images 1" \
          "model: Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs it: vLLM V1 does not (vllm-project/vllm#24907|serve llama-3.2-11b-vision" \
-         "train: training activations of cross-attention layers (Llama 3.2 Vision: q from the text, k/v of the image states|train llama-3.2-11b-vision"; do
+         "--pp: Llama 3.2 Vision (cross-attention layers) trains on one pipeline stage|train llama-3.2-11b-vision --pp 2"; do
   # shellcheck disable=SC2086
   "$TMEM" ${c#*|} >"$TMP/out" 2>"$TMP/err"
   rc=$?
