@@ -420,6 +420,21 @@ static void llama_3_2_11b_vision_trains_text_only_over_32_layers(void **state)
     assert_int_equal(a.dense_layers, 32);
     assert_int_equal(a.layer.attn, attn);
     assert_int_equal(a.layer.mlp, mlp);
+    /* model FLOPs of the step, 3 × forward: the 32 self layers' matmuls
+     * (q, o 4096², k, v 4096 × 1024, SwiGLU 3 × 4096 × 14336: 218,103,808 a
+     * layer) 2 × 512 × 32 × 218,103,808 = 7,146,825,580,544, the lm_head 2 ×
+     * 512 × 128256 × 4096 = 537,944,653,824, causal flash attention 2 × 512 ×
+     * 512 × 32·(128 + 128) × 32 layers × ½ = 68,719,476,736 */
+    const uint64_t lay_mm = 2 * U64(4096) * 4096 + 2 * U64(4096) * 1024 + 3 * U64(4096) * 14336;
+    assert_int_equal(lay_mm, U64(218103808));
+    const uint64_t fwd = 2 * U64(512) * 32 * lay_mm + 2 * U64(512) * 128256 * 4096 +
+                         2 * U64(512) * 512 * (32 * 256) * 32 / 2;
+    struct tmem_train_time_opts to;
+    struct tmem_train_time tt;
+    tmem_train_time_defaults(&to, tmem_gpu_find("h100-sxm"));
+    assert_int_equal(tmem_train_time(&m, &inv, &o, &r, &to, NULL, &tt, NULL, NULL), TMEM_OK);
+    assert_int_equal(tt.model_flops, 3 * fwd);
+    assert_int_equal(tt.model_flops, U64(23260469133312));
     /* full recompute keeps one layer input per self layer: 32 × 512 × 4096 × 2 */
     o.recompute = TMEM_RECOMPUTE_FULL;
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
