@@ -88,6 +88,13 @@ expect_json "encoder-decoder self + cross KV" request_bytes 47185920 infer bart-
 # = 84,017,152, cross KV of 4·(40² + 1) = 6404 image states × 2·8 cross layers·8·128·2 B = 209,846,272
 expect_json "mllama cross KV per image state" cross_bytes_per_token 32768 infer llama-3.2-11b-vision --engine hf --images 1
 expect_json "mllama self + cross KV" request_bytes 293863424 infer llama-3.2-11b-vision --engine hf --images 1
+# train on text-only samples: HF skips the 8 cross layers, the 32 self layers save, at b 1, s 512, flash:
+# attention (x_fp32 512·4096·4 + rstd 512·4 + 4·512·4096·2 + k, v 2·512·1024·2 + lse 512·32·4) × 32 = 874,577,920;
+# the weights all 10,670,220,835 params × 2 B; model FLOPs 3 × (2·512·32·218,103,808 + 2·512·128256·4096
+# + 2·512·512·8192·32·½) = 23,260,469,133,312
+expect_json "mllama train attention over 32 self layers" "attention (saved)" 874577920 train llama-3.2-11b-vision --seq 512 --micro-batch 1
+expect_json "mllama train weights" weights 21340441670 train llama-3.2-11b-vision --seq 512 --micro-batch 1
+expect_json "mllama train model FLOPs" model_flops_per_gpu 23260469133312 train llama-3.2-11b-vision --seq 512 --micro-batch 1
 # the refusals (after the reader's one note on mllama's two configs): exit 2, nothing on stdout
 for c in "--engine: cross-attention layers (Llama 3.2 Vision): modeled for HF generate() only|infer llama-3.2-11b-vision --images 1" \
          "model: Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs it: vLLM V1 does not (vllm-project/vllm#24907|serve llama-3.2-11b-vision" \
