@@ -37,7 +37,10 @@
 #define NORM_FUSED BIT(TMEM_ACT_CHOICE_NORM_FUSED)
 #define GLU_FUSED BIT(TMEM_ACT_CHOICE_GLU_FUSED)
 #define OUT_SHARED BIT(TMEM_ACT_CHOICE_ATTN_OUT_SHARED)
-#define KB(k) (UINT64_C(1) << TMEM_TENSOR_KIND_##k)
+/* a kind's bit in the first word of a kind set: this walk's weights (the
+ * decoder-only stack's) all lie there, which the array size checks at
+ * compile time */
+#define KB(k) (UINT64_C(1) << (TMEM_TENSOR_KIND_##k + 0 * sizeof(char[TMEM_TENSOR_KIND_##k < 64 ? 1 : -1])))
 #define RECOMPUTE_CHOICES (NONE_RC | SELECTIVE | FULL)
 
 /* Per part: the recompute choices that free and rebuild its tensors
@@ -146,8 +149,8 @@ struct act {
     enum tmem_act_split split;
     uint32_t absent_under; /* beyond its part's */
     bool stats;
-    uint64_t wgrad_of;     /* bits 1 << kind of the weights whose gradient alone needs it (a
-                              linear's input, a norm's normalized output): absent when all are frozen */
+    uint64_t wgrad_of;     /* word 0 of the kind set (KB) of the weights whose gradient alone needs it
+                              (a linear's input, a norm's normalized output): absent when all are frozen */
 };
 
 /* The list entry of a tensor (explaining only: out of the fast path). */
@@ -181,7 +184,7 @@ static inline uint64_t put(struct walk *w, struct act a, uint64_t width)
     struct tmem_train_ctx *c = w->c;
     struct tmem_train_act_sums *s = w->sums;
     uint64_t eb = w->eb[a.dtype], per_token = tc_mul(c, width, eb);
-    if (a.wgrad_of != 0 && c->lora && (a.wgrad_of & (c->o->lora_targets | c->o->modules_to_save)) == 0)
+    if (a.wgrad_of != 0 && c->lora && (a.wgrad_of & (c->o->lora_targets.w[0] | c->o->modules_to_save.w[0])) == 0)
         a.absent_under |= FROZEN;
     uint32_t absent = a.absent_under | parts[a.part].absent_under;
     if ((absent & w->plan & ~RECOMPUTE_CHOICES) == 0) {

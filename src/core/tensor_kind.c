@@ -280,7 +280,7 @@ enum tmem_status tmem__inventory_check(const struct tmem_inventory *inv, struct 
 
 bool tmem__kind_lora_linear(int k)
 {
-    if (k < 0 || k >= TMEM_TENSOR_KIND_COUNT || k >= 64)
+    if (k < 0 || k >= TMEM_TENSOR_KIND_COUNT)
         return false;
     const struct tmem_tensor_kind_info *ki = &kinds[k];
     return ki->matmul && k != TMEM_TENSOR_KIND_LM_HEAD && ki->group != TMEM_GROUP_VISION;

@@ -394,9 +394,10 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     tmem__term_init(&t, f != NULL);
     tmem__term_init(&sub, f != NULL);
     /* a frozen embedding / lm_head keeps no ids / input for its gradient */
-    uint64_t trainable = c->o->lora_targets | c->o->modules_to_save;
-    bool embd = !c->lora || (trainable >> TMEM_TENSOR_KIND_TOKEN_EMBD & 1u) != 0;
-    bool head = !c->lora || (trainable >> (m->tied ? TMEM_TENSOR_KIND_TOKEN_EMBD : TMEM_TENSOR_KIND_LM_HEAD) & 1u) != 0;
+    struct tmem_kind_set trainable = tmem_kind_set_or(c->o->lora_targets, c->o->modules_to_save);
+    bool embd = !c->lora || tmem_kind_set_has(&trainable, TMEM_TENSOR_KIND_TOKEN_EMBD);
+    bool head = !c->lora ||
+                tmem_kind_set_has(&trainable, m->tied ? TMEM_TENSOR_KIND_TOKEN_EMBD : TMEM_TENSOR_KIND_LM_HEAD);
     if (c->lay.first) {
         if (embd) {
             tmem__term_plus(&sub, NULL, 8);
@@ -507,10 +508,8 @@ static void logits_factors(const struct tmem_train_ctx *c, struct tmem__term *t)
 /* does the lm_head (or the embedding it is tied to) get a gradient */
 static bool head_trains(const struct tmem_train_ctx *c)
 {
-    uint64_t k = UINT64_C(1) << TMEM_TENSOR_KIND_LM_HEAD;
-    if (c->m->tied)
-        k |= UINT64_C(1) << TMEM_TENSOR_KIND_TOKEN_EMBD;
-    return !c->lora || (c->o->modules_to_save & k) != 0;
+    return !c->lora || tmem_kind_set_has(&c->o->modules_to_save, TMEM_TENSOR_KIND_LM_HEAD) ||
+           (c->m->tied && tmem_kind_set_has(&c->o->modules_to_save, TMEM_TENSOR_KIND_TOKEN_EMBD));
 }
 
 static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)

@@ -106,11 +106,17 @@ for c in "--engine: cross-attention layers (Llama 3.2 Vision): modeled for HF ge
      [ "$(grep -vc '^tmem: \(hint\|note\): ' "$TMP/err")" -eq 1 ]; then ok
   else bad "${c#*|}: exit $rc, want 2 and one 'tmem: error: ${c%%|*}' line: $(cat "$TMP/err")"; fi
 done
-# encoder-decoders: train needs HF's eager attention (the default flash is refused in one line);
-# with it, t5-small at b 1, s 512 both stacks: encoder 6 × (512 × 25,608 + 8·512·512 × 7)
-# = 6 × (13,111,296 + 14,680,064) = 166,748,160 (test_encdec.c: the tensors by hand)
-expect_error "train refuses flash for an encoder-decoder" "^tmem: error: --attention: encoder-decoder training follows HF's eager attention" train t5-small
+# encoder-decoders train with HF's eager attention: the family's default (a named assumption),
+# an explicit --attention flash refused in one line; t5-small at b 1, s 512 both stacks: encoder
+# 6 × (512 × 25,608 + 8·512·512 × 7) = 6 × (13,111,296 + 14,680,064) = 166,748,160 (test_encdec.c:
+# the tensors by hand), the same with no --attention
+expect_error "train refuses flash for an encoder-decoder" "^tmem: error: --attention: encoder-decoder training follows HF's eager attention" train t5-small --attention flash
 expect_json "train t5-small encoder layers" "encoder layers (saved)" 166748160 train t5-small --attention naive
+expect_json "train t5-small: eager attention by default" "encoder layers (saved)" 166748160 train t5-small
+if "$TMEM" train bart-base --json 2>"$TMP/err" | grep -q '"flag": "--attention"' &&
+   "$TMEM" train bart-base | grep -q '^  --attention naive: the family.s default' &&
+   ! "$TMEM" train gpt2 --json | grep -q '"flag": "--attention"'; then ok
+else bad "the family's attention default is printed among the assumptions (text and JSON), only for encoder-decoders"; fi
 # the micro-batch solve (its memo-hit path) keeps the decoder's length
 expect_json "train solve keeps --target-seq" target_seq 64 train flan-t5-base --attention naive --target-seq 64 --micro-batch max --gpu h100
 # HF generate() has no tensor parallelism for them (transformers' tp_plan covers no encoder-decoder)
