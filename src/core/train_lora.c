@@ -118,7 +118,7 @@ struct tmem_kind_set tmem_lora_target_kinds(const char *name)
     for (size_t i = 0; i < sizeof target_names / sizeof target_names[0]; i++)
         if (strcmp(name, target_names[i].name) == 0) {
             for (int j = 0; j < target_names[i].n; j++)
-                tmem_kind_set_add(&set, target_names[i].kinds[j]);
+                tmem_kind_set_add(&set, (int)target_names[i].kinds[j]);
             return set;
         }
     return set;
