@@ -818,19 +818,18 @@ static void lora(struct walk *w, uint32_t groups)
     struct tmem_train_ctx *c = w->c;
     if (!c->lora)
         return;
-    uint64_t seen = 0;
+    struct tmem_kind_set seen = {{0}};
     for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
         const struct tmem_tensor *t = &c->inv->tensors[i];
         if (!tmem__kind_lora_linear((int)t->kind))
             continue;
-        uint64_t bit = UINT64_C(1) << t->kind;
         const char *const *nm = lora_names[t->kind];
-        if ((seen & bit) || nm[0] == NULL || !(groups >> t->group & 1u) || !tmem__lora_targeted(c->o, t->kind))
+        if (tmem_kind_set_has(&seen, (int)t->kind) || nm[0] == NULL || !(groups >> t->group & 1u) || !tmem__lora_targeted(c->o, t->kind))
             continue;
         /* out_proj runs as a module in Jamba's mixer only (see below) */
         if (t->kind == TMEM_TENSOR_KIND_SSM_OUT_PROJ && tmem__ssm_mixer(c->m) != TMEM__MIXER_MAMBA1_NORMED)
             continue;
-        seen |= bit;
+        tmem_kind_set_add(&seen, (int)t->kind);
         enum tmem_act_part part;
         switch (t->group) {
         case TMEM_GROUP_ATTENTION: part = ATTN; break;
