@@ -92,11 +92,14 @@ static const char *const attention_names[] = {"naive", "flash"};
 enum tmem_attention tmem_train_family_attention(const struct tmem_model *m, const char **source)
 {
     bool encdec = m != NULL && m->encdec;
+    bool deberta = m != NULL && m->encoder && m->rel_attn; /* DeBERTa-v2/v3's disentangled attention */
     if (source != NULL)
         *source = encdec ? "the family's default: encoder-decoders train with HF's eager attention "
                            "(modeling_t5.py adds the position bias to the scores; no flash path)"
-                         : NULL;
-    return encdec ? TMEM_ATTENTION_NAIVE : TMEM_ATTENTION_FLASH;
+                  : deberta ? "the family's default: DeBERTa's disentangled attention (c2p, p2c) is "
+                              "eager in HF (modeling_deberta_v2.py: no SDPA / flash path)"
+                            : NULL;
+    return encdec || deberta ? TMEM_ATTENTION_NAIVE : TMEM_ATTENTION_FLASH;
 }
 static const char *const kernels_names[] = {"eager", "fused", "liger", "te", "local"};
 static const char *const fsdp_names[] = {"off", "full", "grad-op", "hybrid", "no-shard"};

@@ -96,11 +96,16 @@ static const struct {
     T("value", K(ATTN_V)),
     T("dense", K(ATTN_O), K(MLP_UP), K(MLP_DOWN)),
     /* Mamba (PEFT's names for MambaMixer's linears); out_proj is also the
-     * attention output of BART, mBART and OPT */
+     * attention output of BART's and mBART's encoder self-attention and of
+     * their decoder's cross-attention. Not of the decoder-only attention
+     * output kind: Jamba, Granite-H and Falcon-H1 name theirs o_proj beside
+     * a mamba out_proj (PEFT matches by name), so "out_proj" on them must
+     * not reach it; BART's decoder self-attention shares that kind and is
+     * reached with "o" (a known gap: OPT's out_proj likewise) */
     T("in_proj", K(SSM_IN_PROJ)),
     T("x_proj", K(SSM_X_PROJ)),
     T("dt_proj", K(SSM_DT_PROJ)),
-    T("out_proj", K(SSM_OUT_PROJ), K(ATTN_O), K(XATTN_O), K(ENC_ATTN_O)),
+    T("out_proj", K(SSM_OUT_PROJ), K(XATTN_O), K(ENC_ATTN_O)),
 #undef T
 };
 

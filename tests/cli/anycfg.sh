@@ -72,7 +72,10 @@ expect_error "infer --gen refuses an encoder" "^tmem: error: --gen: an encoder g
 expect_json "encoder infer: forward peak" activations 15728640 infer bert-base-uncased --batch 8 --prompt 128
 expect_json "encoder infer: MLM head output" temporary_buffers 64081920 infer bert-base-uncased --batch 8 --prompt 128 --head mlm
 expect_error "train needs an encoder head with a loss" "^tmem: error: --head: fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N" train bert-base-uncased
-expect_error "train refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): --attention naive" train deberta-v3-base --head mlm
+expect_error "train refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): --attention naive" train deberta-v3-base --head mlm --attention flash
+# without --attention, DeBERTa trains with HF's eager attention, named among the assumptions
+if "$TMEM" train deberta-v3-base --head mlm | grep -q "^  --attention naive: the family.s default: DeBERTa"; then ok
+else bad "train deberta-v3-base: the family's eager attention is the default, printed as an assumption"; fi
 expect_error "train refuses dropout for modernbert" "^tmem: error: --dropout: ModernBERT trains with dropout 0, its config class's default" train modernbert-base --head cls:2 --dropout on
 expect_error "plan refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF" plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64
 expect_error "train refuses liger for an encoder" "^tmem: error: --kernels: not modeled for encoders" train bert-base-uncased --head mlm --kernels liger

@@ -560,8 +560,9 @@ static void mamba_130m_by_hand(void **state)
     assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_SSM_X_PROJ));
     assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_SSM_DT_PROJ));
     assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_SSM_OUT_PROJ));
-    /* out_proj is also BART's / OPT's attention output: self and cross, both stacks */
-    assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_ATTN_O));
+    /* out_proj is also BART's encoder self- and decoder cross-attention output, not the
+     * decoder-only o_proj kind (Jamba's attention output is o_proj beside its mamba out_proj) */
+    assert_false(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_ATTN_O));
     assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_XATTN_O));
     assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_ENC_ATTN_O));
     /* all-linear holds the four */

@@ -446,7 +446,7 @@ static void llama_3_2_11b_vision_trains_text_only_over_32_layers(void **state)
      * base all 10,670,220,835 weights */
     o.recompute = TMEM_RECOMPUTE_NONE;
     o.lora_rank = 16;
-    o.lora_targets = tmem_lora_target_kinds("q") | tmem_lora_target_kinds("v");
+    o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("q"), tmem_lora_target_kinds("v"));
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
     const uint64_t adapters = U64(40) * 16 * ((4096 + 4096) + (4096 + 1024));
     assert_int_equal(adapters, U64(8519680));
