@@ -840,6 +840,64 @@ enum tmem_tensor_kind {
     TMEM_TENSOR_KIND_COUNT
 };
 
+/* A set of tensor kinds: bit k % 64 of word k / 64 for kind k (LoRA
+ * targets, modules_to_save). Whole 64-bit words, so a struct holding one
+ * stays a run of words; room for 256 kinds. */
+#define TMEM_KIND_SET_WORDS 4
+struct tmem_kind_set {
+    uint64_t w[TMEM_KIND_SET_WORDS];
+};
+/* a kind set holds every tensor kind (a negative size otherwise: C and C++ alike) */
+typedef char tmem__kind_set_covers_every_kind[TMEM_KIND_SET_WORDS * 64 >= TMEM_TENSOR_KIND_COUNT ? 1 : -1];
+
+static inline bool tmem_kind_set_has(const struct tmem_kind_set *s, int k)
+{
+    return k >= 0 && k < TMEM_TENSOR_KIND_COUNT && (s->w[(unsigned)k / 64] >> ((unsigned)k % 64) & 1u) != 0;
+}
+static inline void tmem_kind_set_add(struct tmem_kind_set *s, int k)
+{
+    if (k >= 0 && k < TMEM_TENSOR_KIND_COUNT)
+        s->w[(unsigned)k / 64] |= UINT64_C(1) << ((unsigned)k % 64);
+}
+static inline struct tmem_kind_set tmem_kind_set_of(int k) /* {k} */
+{
+    struct tmem_kind_set s = {{0}};
+    tmem_kind_set_add(&s, k);
+    return s;
+}
+static inline struct tmem_kind_set tmem_kind_set_or(struct tmem_kind_set a, struct tmem_kind_set b)
+{
+    for (int i = 0; i < TMEM_KIND_SET_WORDS; i++)
+        a.w[i] |= b.w[i];
+    return a;
+}
+static inline struct tmem_kind_set tmem_kind_set_and(struct tmem_kind_set a, struct tmem_kind_set b)
+{
+    for (int i = 0; i < TMEM_KIND_SET_WORDS; i++)
+        a.w[i] &= b.w[i];
+    return a;
+}
+static inline struct tmem_kind_set tmem_kind_set_minus(struct tmem_kind_set a, struct tmem_kind_set b) /* a \ b */
+{
+    for (int i = 0; i < TMEM_KIND_SET_WORDS; i++)
+        a.w[i] &= ~b.w[i];
+    return a;
+}
+static inline bool tmem_kind_set_any(struct tmem_kind_set s)
+{
+    uint64_t any = 0;
+    for (int i = 0; i < TMEM_KIND_SET_WORDS; i++)
+        any |= s.w[i];
+    return any != 0;
+}
+static inline bool tmem_kind_set_equal(struct tmem_kind_set a, struct tmem_kind_set b)
+{
+    uint64_t diff = 0;
+    for (int i = 0; i < TMEM_KIND_SET_WORDS; i++)
+        diff |= a.w[i] ^ b.w[i];
+    return diff == 0;
+}
+
 struct tmem_tensor_kind_info {
     const char *name;          /* stable key, the inventory's display name ("attn.q_proj") */
     enum tmem_group group;

@@ -226,11 +226,11 @@ struct tmem_train_opts {
     /* adapter fine-tuning (LoRA, QLoRA, DoRA): lora_rank 0 trains every weight */
     uint64_t lora_rank;         /* r */
     uint64_t lora_alpha;        /* shown only: scaling alpha / r has no memory effect (0: not given) */
-    uint64_t lora_targets;      /* bits 1 << enum tmem_tensor_kind of the targeted linears */
+    struct tmem_kind_set lora_targets; /* the targeted linears' kinds */
     uint32_t lora_dropout_ppm;  /* lora_dropout, parts per million (0: nn.Identity, no extra tensor) */
     bool dora;                  /* weight-decomposed LoRA: a magnitude vector per target */
     enum tmem_base_quant base_quant;
-    uint64_t modules_to_save;   /* bits 1 << kind of tensors trained in full (a trainable copy) */
+    struct tmem_kind_set modules_to_save; /* kinds of tensors trained in full (a trainable copy) */
     bool optimizer_in_backward; /* torchtune: each gradient stepped and freed as soon as it is made */
     bool dpo;                   /* DPO (TRL DPOTrainer): a chosen and a rejected sequence per pair (2·b
                                    sequences through the policy) and a frozen reference model */
@@ -265,6 +265,13 @@ void tmem_train_opts_default(struct tmem_train_opts *o);
  * rest is its prompt): completion_len, or TMEM_RL_COMPLETION_LEN but at
  * most seq / 2. */
 uint64_t tmem_train_completion_len(const struct tmem_train_opts *o, uint64_t seq);
+
+/* The attention kernel a family trains with when none is given: flash
+ * (tmem_train_opts_default), but HF's eager attention for an
+ * encoder-decoder (T5 adds its position bias to the scores: no SDPA / flash
+ * path in modeling_t5.py; BART's eager path the one modelled). `source`
+ * (may be NULL) gets the reason, a static string, NULL for flash. */
+enum tmem_attention tmem_train_family_attention(const struct tmem_model *m, const char **source);
 
 /* Whether a plan has phase p (the rollout phase only with --rl). */
 bool tmem_train_phase_used(const struct tmem_train_opts *o, enum tmem_phase p);
@@ -303,14 +310,18 @@ const struct tmem_precision_info *tmem_precision_info(enum tmem_precision p);
 const char *tmem_base_quant_name(enum tmem_base_quant q); /* "nf4-dq" */
 enum tmem_base_quant tmem_base_quant_from_name(const char *s);
 
-/* The tensor kinds one name of --lora-targets stands for, as bits 1 << kind:
- * a short name (q, k, v, o, gate, up, down: gate/up/down include routed and
- * shared experts), an HF module name (q_proj, ..., down_proj, q_a_proj,
- * q_b_proj, kv_a_proj_with_mqa, kv_b_proj), or all-linear (PEFT: every
- * linear layer but the output layer). 0 for an unknown name. */
-uint64_t tmem_lora_target_kinds(const char *name);
+/* The tensor kinds one name of --lora-targets stands for: a short name (q,
+ * k, v, o, gate, up, down: gate/up/down include routed and shared experts),
+ * an HF module name (q_proj, ..., down_proj, q_a_proj, q_b_proj,
+ * kv_a_proj_with_mqa, kv_b_proj; T5 q, k, v, o, wi, wi_0, wi_1, wo; BART
+ * q_proj, k_proj, v_proj, out_proj, fc1, fc2), or all-linear (PEFT: every
+ * linear layer but the output layer). PEFT matches a name as the suffix of
+ * a module's path, so an encoder-decoder's name covers both stacks and the
+ * cross-attention ("q": encoder and decoder self-attention q and the
+ * decoder's EncDecAttention.q). The empty set for an unknown name. */
+struct tmem_kind_set tmem_lora_target_kinds(const char *name);
 /* The same for --modules-to-save (embed_tokens, lm_head). */
-uint64_t tmem_lora_module_kinds(const char *name);
+struct tmem_kind_set tmem_lora_module_kinds(const char *name);
 
 /* ------------------------------------------------------------ frameworks
  *

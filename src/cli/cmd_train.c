@@ -84,7 +84,7 @@ static void train_opts(struct train_flags *t, struct opt *o)
         {OPT_ROW("--lora-rank", OPT_U64, "R", "LoRA adapters of rank R on --lora-targets; the base is frozen (0: full fine-tune)", &t->lora_rank),
          .def = OPT_DEFAULT_U64(d.lora_rank)},
         {OPT_ROW("--lora-alpha", OPT_U64, "A", "LoRA alpha (shown; scaling alpha/r changes no memory)", &t->lora_alpha)},
-        {OPT_ROW("--lora-targets", OPT_STR, "LIST", "comma list: q,k,v,o,gate,up,down, HF module names (q_proj, ...; BERT: query, key, value, dense) or all-linear", &t->lora_targets),
+        {OPT_ROW("--lora-targets", OPT_STR, "LIST", "comma list: q,k,v,o,gate,up,down, HF module names (q_proj, ...; T5: wi_0, wi_1, wo; BART: out_proj, fc1, fc2; BERT: query, key, value, dense) or all-linear", &t->lora_targets),
          .def = OPT_DEFAULT_TEXT("q,v")},
         {OPT_ROW("--lora-dropout", OPT_REAL, "P", "LoRA dropout (> 0 saves the dropped input and its mask per target)", &t->lora_dropout),
          .def = OPT_DEFAULT_REAL(0.0)},
@@ -183,11 +183,11 @@ void tmem__train_doc(cmd_doc_sink sink, void *ctx)
 }
 
 /* a comma list of names into kinds; 0 after an error line */
-static int kind_list(const char *flag, const char *list, uint64_t (*lookup)(const char *), const char *names,
-                     uint64_t *out)
+static int kind_list(const char *flag, const char *list, struct tmem_kind_set (*lookup)(const char *),
+                     const char *names, struct tmem_kind_set *out)
 {
     char buf[512], msg[700], q[TMEM_QUOTE_CAP];
-    *out = 0;
+    *out = (struct tmem_kind_set){{0}};
     if (strlen(list) >= sizeof buf) {
         cli_error(flag, "the list is too long", NULL);
         return 2;
@@ -198,13 +198,13 @@ static int kind_list(const char *flag, const char *list, uint64_t (*lookup)(cons
         char *comma = strchr(p, ',');
         if (comma != NULL)
             *comma = '\0';
-        uint64_t k = lookup(p);
-        if (k == 0) {
+        struct tmem_kind_set k = lookup(p);
+        if (!tmem_kind_set_any(k)) {
             snprintf(msg, sizeof msg, "unknown module %s (one of: %s)", tmem__quote(q, p), names);
             cli_error(flag, msg, NULL);
             return 2;
         }
-        *out |= k;
+        *out = tmem_kind_set_or(*out, k);
         if (comma == NULL)
             return 0;
         p = comma + 1;
@@ -221,7 +221,8 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
     if (o->lora_rank > 0 || t->lora_targets)
         if (kind_list("--lora-targets", t->lora_targets ? t->lora_targets : "q,v", tmem_lora_target_kinds,
                       "q, k, v, o, gate, up, down, q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, "
-                      "down_proj, q_a_proj, q_b_proj, kv_a_proj_with_mqa, kv_b_proj, all-linear",
+                      "down_proj, q_a_proj, q_b_proj, kv_a_proj_with_mqa, kv_b_proj, wi, wi_0, wi_1, wo, "
+                      "fc1, fc2, out_proj, query, key, value, dense, in_proj, x_proj, dt_proj, all-linear",
                       &o->lora_targets) != 0)
             return 2;
     if (t->modules_to_save &&
@@ -514,6 +515,23 @@ static int framework_opts(const struct train_flags *t, const struct opt *opts, s
     return 0;
 }
 
+/* no --attention and no framework row for it: the family's kernel, a
+ * named assumption when it is not the plain default */
+static void family_attention(const struct train_flags *t, const struct tmem_model *m, struct tmem_train_opts *o,
+                             struct tmem_assumption *rows, size_t *n)
+{
+    if (t->attention != NULL)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (rows[i].field == TMEM_TRAIN_FIELD_ATTENTION)
+            return;
+    const char *why;
+    o->attention = tmem_train_family_attention(m, &why);
+    if (why != NULL && *n < TMEM_MAX_ASSUMPTIONS)
+        rows[(*n)++] = (struct tmem_assumption){TMEM_TRAIN_FIELD_ATTENTION, tmem_attention_name(o->attention), why,
+                                                false};
+}
+
 /* the step-time flags over the defaults; 2 after an error line */
 static int time_flags(const struct train_flags *t, struct tmem_train_time_opts *to)
 {
@@ -565,6 +583,7 @@ int cmd_train(int argc, char **argv)
     struct tmem_model m;
     if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
         return 2;
+    family_attention(&t, &m, &o, assumptions, &n_assumptions);
     if (t.micro_batch.max || t.seq.max) {
         const char *flag = t.micro_batch.max ? "--micro-batch" : "--seq";
         if (t.micro_batch.max && t.seq.max) {

@@ -37,7 +37,10 @@
 #define NORM_FUSED BIT(TMEM_ACT_CHOICE_NORM_FUSED)
 #define GLU_FUSED BIT(TMEM_ACT_CHOICE_GLU_FUSED)
 #define OUT_SHARED BIT(TMEM_ACT_CHOICE_ATTN_OUT_SHARED)
-#define KB(k) (UINT64_C(1) << TMEM_TENSOR_KIND_##k)
+/* a kind's bit in the first word of a kind set: this walk's weights (the
+ * decoder-only stack's) all lie there, which the array size checks at
+ * compile time */
+#define KB(k) (UINT64_C(1) << (TMEM_TENSOR_KIND_##k + 0 * sizeof(char[TMEM_TENSOR_KIND_##k < 64 ? 1 : -1])))
 #define RECOMPUTE_CHOICES (NONE_RC | SELECTIVE | FULL)
 
 /* Per part: the recompute choices that free and rebuild its tensors
@@ -155,8 +158,8 @@ struct act {
     enum tmem_act_split split;
     uint32_t absent_under; /* beyond its part's */
     bool stats;
-    uint64_t wgrad_of;     /* bits 1 << kind of the weights whose gradient alone needs it (a
-                              linear's input, a norm's normalized output): absent when all are frozen */
+    uint64_t wgrad_of;     /* word 0 of the kind set (KB) of the weights whose gradient alone needs it
+                              (a linear's input, a norm's normalized output): absent when all are frozen */
 };
 
 /* The list entry of a tensor (explaining only: out of the fast path). */
@@ -190,7 +193,7 @@ static inline uint64_t put(struct walk *w, struct act a, uint64_t width)
     struct tmem_train_ctx *c = w->c;
     struct tmem_train_act_sums *s = w->sums;
     uint64_t eb = w->eb[a.dtype], per_token = tc_mul(c, width, eb);
-    if (a.wgrad_of != 0 && c->lora && (a.wgrad_of & (c->o->lora_targets | c->o->modules_to_save)) == 0)
+    if (a.wgrad_of != 0 && c->lora && (a.wgrad_of & (c->o->lora_targets.w[0] | c->o->modules_to_save.w[0])) == 0)
         a.absent_under |= FROZEN;
     uint32_t absent = a.absent_under | parts[a.part].absent_under;
     if ((absent & w->plan & ~RECOMPUTE_CHOICES) == 0) {
@@ -909,19 +912,18 @@ static void lora(struct walk *w, uint32_t groups)
     struct tmem_train_ctx *c = w->c;
     if (!c->lora)
         return;
-    uint64_t seen = 0;
+    struct tmem_kind_set seen = {{0}};
     for (uint32_t i = 0; i < c->inv->n_tensors; i++) {
         const struct tmem_tensor *t = &c->inv->tensors[i];
         if (!tmem__kind_lora_linear((int)t->kind))
             continue;
-        uint64_t bit = UINT64_C(1) << t->kind;
         const char *const *nm = lora_names[t->kind];
-        if ((seen & bit) || nm[0] == NULL || !(groups >> t->group & 1u) || !tmem__lora_targeted(c->o, t->kind))
+        if (tmem_kind_set_has(&seen, (int)t->kind) || nm[0] == NULL || !(groups >> t->group & 1u) || !tmem__lora_targeted(c->o, t->kind))
             continue;
         /* out_proj runs as a module in Jamba's mixer only (see below) */
         if (t->kind == TMEM_TENSOR_KIND_SSM_OUT_PROJ && tmem__ssm_mixer(c->m) != TMEM__MIXER_MAMBA1_NORMED)
             continue;
-        seen |= bit;
+        tmem_kind_set_add(&seen, (int)t->kind);
         enum tmem_act_part part;
         switch (t->group) {
         case TMEM_GROUP_ATTENTION: part = ATTN; break;
@@ -1169,7 +1171,7 @@ enum tmem_status tmem_train_activations(const struct tmem_model *m, const struct
     if (c.overflow)
         return tmem__fail(err, TMEM_ERR_OVERFLOW, "train", "a byte count does not fit in 64 bits");
     list.layer = c.la;
-    list.dense_layers = c.lay.dense_layers;
+    list.dense_layers = tmem__act_dense_layers(&c);
     list.moe_layers = c.lay.moe_layers;
     list.tokens = c.tokens;
     list.tokens_sp = c.tokens_repl;

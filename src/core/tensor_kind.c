@@ -280,8 +280,13 @@ enum tmem_status tmem__inventory_check(const struct tmem_inventory *inv, struct 
 
 bool tmem__kind_lora_linear(int k)
 {
-    if (k < 0 || k >= TMEM_TENSOR_KIND_COUNT || k >= 64)
+    if (k < 0 || k >= TMEM_TENSOR_KIND_COUNT)
         return false;
     const struct tmem_tensor_kind_info *ki = &kinds[k];
-    return ki->matmul && k != TMEM_TENSOR_KIND_LM_HEAD && ki->group != TMEM_GROUP_VISION;
+    /* past the first 64 kinds only an encoder-decoder's stacks: the encoder
+     * heads' dense / classifier and DeBERTa's position projections stay
+     * outside the adapters, as they were when the sets were one word */
+    bool stack = k < 64 || ki->encoder_stack || k == TMEM_TENSOR_KIND_XATTN_Q || k == TMEM_TENSOR_KIND_XATTN_K ||
+                 k == TMEM_TENSOR_KIND_XATTN_V || k == TMEM_TENSOR_KIND_XATTN_O;
+    return stack && ki->matmul && k != TMEM_TENSOR_KIND_LM_HEAD && ki->group != TMEM_GROUP_VISION;
 }

@@ -88,6 +88,19 @@ _Static_assert(sizeof optimizers / sizeof optimizers[0] == TMEM_OPTIMIZER_COUNT,
 
 static const char *const recompute_names[] = {"none", "selective", "full"};
 static const char *const attention_names[] = {"naive", "flash"};
+
+enum tmem_attention tmem_train_family_attention(const struct tmem_model *m, const char **source)
+{
+    bool encdec = m != NULL && m->encdec;
+    bool deberta = m != NULL && m->encoder && m->rel_attn; /* DeBERTa-v2/v3's disentangled attention */
+    if (source != NULL)
+        *source = encdec ? "the family's default: encoder-decoders train with HF's eager attention "
+                           "(modeling_t5.py adds the position bias to the scores; no flash path)"
+                  : deberta ? "the family's default: DeBERTa's disentangled attention (c2p, p2c) is "
+                              "eager in HF (modeling_deberta_v2.py: no SDPA / flash path)"
+                            : NULL;
+    return encdec || deberta ? TMEM_ATTENTION_NAIVE : TMEM_ATTENTION_FLASH;
+}
 static const char *const kernels_names[] = {"eager", "fused", "liger", "te", "local"};
 static const char *const fsdp_names[] = {"off", "full", "grad-op", "hybrid", "no-shard"};
 static const char *const offload_names[] = {"none", "optimizer", "params"};
@@ -359,11 +372,14 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
                           "a state-space (Mamba) model trains with tensor and context parallel 1 "
                           "(HF MambaMixer has no parallel split)");
-    if (all && m->n_cross_layer > 0) /* cross layers attend to image states: not modelled */
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          "training activations of cross-attention layers (Llama 3.2 Vision: q from "
-                          "the text, k/v of the image states, the tanh gates) are not modelled yet; "
-                          "params counts the model, infer --engine hf --images N serves it");
+    /* Llama 3.2 Vision trains on text-only samples (no pixel_values): HF
+     * MllamaTextModel skips each cross-attention layer whose
+     * cross_attention_states is None, so those layers save nothing and the
+     * tower does not run (setup_layout); one stage, as infer */
+    if (all && m->n_cross_layer > 0 && o->pp > 1)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
+                          "Llama 3.2 Vision (cross-attention layers) trains on one pipeline stage: "
+                          "the split of its self and cross layers over stages is not modeled");
     if (all && m->encoder) { /* fine-tuning: bidirectional, post-LN, a head with a loss */
         if (!m->post_norm && (o->dropout == TMEM_ON ||
                               (o->dropout != TMEM_OFF && (m->dropout[TMEM_DROPOUT_ATTN] > 0.0 ||
@@ -495,30 +511,35 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
         if ((unsigned)o->base_quant >= TMEM_BASE_QUANT_COUNT)
             return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--base-quant", "unknown base quantization");
         TRY(tmem__check_range(err, "--lora-dropout", o->lora_dropout_ppm, 0, 999999));
-        uint64_t all_kinds = TMEM_TENSOR_KIND_COUNT >= 64 ? UINT64_MAX
-                                                          : (UINT64_C(1) << (TMEM_TENSOR_KIND_COUNT & 63)) - 1;
-        if ((o->lora_targets | o->modules_to_save) & ~all_kinds)
+        uint64_t past = 0; /* bits of the kind sets past TMEM_TENSOR_KIND_COUNT */
+        const unsigned n_kinds = TMEM_TENSOR_KIND_COUNT;
+        for (unsigned i = 0; i < TMEM_KIND_SET_WORDS; i++) {
+            unsigned lo = 64 * i;
+            uint64_t valid = lo >= n_kinds ? 0 : n_kinds - lo >= 64 ? UINT64_MAX : (UINT64_C(1) << (n_kinds - lo)) - 1;
+            past |= (o->lora_targets.w[i] | o->modules_to_save.w[i]) & ~valid;
+        }
+        if (past != 0)
             return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--lora-targets", "a tensor kind out of range");
         if (o->lora_rank == 0) {
             const char *flag = o->base_quant != TMEM_BASE_QUANT_NONE ? "--base-quant"
                                : o->dora                             ? "--dora"
-                               : o->lora_targets != 0                ? "--lora-targets"
+                               : tmem_kind_set_any(o->lora_targets) ? "--lora-targets"
                                : o->lora_dropout_ppm != 0            ? "--lora-dropout"
-                               : o->modules_to_save != 0             ? "--modules-to-save"
+                               : tmem_kind_set_any(o->modules_to_save) ? "--modules-to-save"
                                : o->lora_alpha != 0                  ? "--lora-alpha"
                                                                      : NULL;
             if (flag != NULL)
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, flag,
                                  "an adapter option needs --lora-rank R (R > 0)");
         } else {
-            uint64_t linear = 0;
+            struct tmem_kind_set linear = {{0}};
             for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
                 if (tmem__kind_lora_linear(k))
-                    linear |= UINT64_C(1) << k;
-            if ((o->lora_targets & linear) == 0)
+                    tmem_kind_set_add(&linear, k);
+            if (!tmem_kind_set_any(tmem_kind_set_and(o->lora_targets, linear)))
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
                                  "no linear layer targeted (q,k,v,o,gate,up,down, HF names or all-linear)");
-            if (o->lora_targets & ~linear)
+            if (tmem_kind_set_any(tmem_kind_set_minus(o->lora_targets, linear)))
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
                                  "adapters go on linear layers only");
             /* inventory.c holds in_proj_qkvz and in_proj_ba as one in_proj

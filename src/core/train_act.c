@@ -277,7 +277,7 @@ static uint64_t scores_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     if (hybrid_kinds(c)) /* the attention layers alone have scores */
         tmem__term_mul(&t, "n_attn_layer_stage", c->lay.attn_layers);
     else
-        tmem__term_mul(&t, "n_layer_stage", c->lay.layers);
+        tmem__term_mul(&t, "n_layer_stage", tmem__act_layers(c));
     in_flight(c, &t);
     if (f != NULL)
         scores_factors(c, &t);
@@ -295,7 +295,7 @@ static uint64_t width_item(struct tmem_train_ctx *c, struct tmem_sb *f, enum tme
 {
     struct tmem__term t;
     tmem__term_init(&t, f != NULL);
-    tmem__term_mul(&t, "n_layer_stage", c->lay.layers);
+    tmem__term_mul(&t, "n_layer_stage", tmem__act_layers(c));
     in_flight(c, &t);
     if (f != NULL)
         width_factors(c, &t, p, elem_sym);
@@ -399,9 +399,10 @@ static uint64_t ends_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     tmem__term_init(&t, f != NULL);
     tmem__term_init(&sub, f != NULL);
     /* a frozen embedding / lm_head keeps no ids / input for its gradient */
-    uint64_t trainable = c->o->lora_targets | c->o->modules_to_save;
-    bool embd = !c->lora || (trainable >> TMEM_TENSOR_KIND_TOKEN_EMBD & 1u) != 0;
-    bool head = !c->lora || (trainable >> (m->tied ? TMEM_TENSOR_KIND_TOKEN_EMBD : TMEM_TENSOR_KIND_LM_HEAD) & 1u) != 0;
+    struct tmem_kind_set trainable = tmem_kind_set_or(c->o->lora_targets, c->o->modules_to_save);
+    bool embd = !c->lora || tmem_kind_set_has(&trainable, TMEM_TENSOR_KIND_TOKEN_EMBD);
+    bool head = !c->lora ||
+                tmem_kind_set_has(&trainable, m->tied ? TMEM_TENSOR_KIND_TOKEN_EMBD : TMEM_TENSOR_KIND_LM_HEAD);
     if (c->lay.first) {
         if (embd) {
             tmem__term_plus(&sub, NULL, 8);
@@ -512,10 +513,8 @@ static void logits_factors(const struct tmem_train_ctx *c, struct tmem__term *t)
 /* does the lm_head (or the embedding it is tied to) get a gradient */
 static bool head_trains(const struct tmem_train_ctx *c)
 {
-    uint64_t k = UINT64_C(1) << TMEM_TENSOR_KIND_LM_HEAD;
-    if (c->m->tied)
-        k |= UINT64_C(1) << TMEM_TENSOR_KIND_TOKEN_EMBD;
-    return !c->lora || (c->o->modules_to_save & k) != 0;
+    return !c->lora || tmem_kind_set_has(&c->o->modules_to_save, TMEM_TENSOR_KIND_LM_HEAD) ||
+           (c->m->tied && tmem_kind_set_has(&c->o->modules_to_save, TMEM_TENSOR_KIND_TOKEN_EMBD));
 }
 
 static uint64_t logits_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
@@ -636,15 +635,16 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
             return 0;
         if (hybrid_kinds(c))
             return mixers_item(c, f);
-        return per_layer_item(c, f, "n_layer_stage", lay->layers, TMEM_ACT_PART_ATTN, la->attn);
+        return per_layer_item(c, f, "n_layer_stage", tmem__act_layers(c), TMEM_ACT_PART_ATTN, la->attn);
     case TMEM_TI_ACT_SCORES:
         if (full || c->o->recompute == TMEM_RECOMPUTE_SELECTIVE || la->scores == 0)
             return 0;
         return scores_item(c, f);
     case TMEM_TI_ACT_MLP:
-        if (full || lay->dense_layers == 0)
+        if (full || tmem__act_dense_layers(c) == 0)
             return 0;
-        return per_layer_item(c, f, "n_dense_layer_stage", lay->dense_layers, TMEM_ACT_PART_MLP, la->mlp);
+        return per_layer_item(c, f, "n_dense_layer_stage", tmem__act_dense_layers(c), TMEM_ACT_PART_MLP,
+                              la->mlp);
     case TMEM_TI_ACT_MOE:
         if (full || lay->moe_layers == 0)
             return 0;

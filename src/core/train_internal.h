@@ -181,4 +181,25 @@ void tmem__train_act_family(struct tmem_train_ctx *c);
 void tmem__train_ds_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem__term *t);
 void tmem__train_ds_host(struct tmem_train_ctx *c, struct tmem__term *t);
 
+/* The layers of this stage that run and save activations: Llama 3.2 Vision
+ * trains on text-only samples (train.c validate: one stage), and HF
+ * MllamaTextModel.forward skips each cross-attention layer without
+ * cross_attention_states (modeling_mllama.py), so its n_cross_layer layers
+ * save nothing; the weights, grads and states still hold them (lay.layers). */
+static inline uint64_t tmem__act_cross_skipped(const struct tmem_train_ctx *c)
+{
+    uint64_t x = c->m->n_cross_layer;
+    return x > 0 && x < c->lay.layers && x <= c->lay.dense_layers ? x : 0;
+}
+
+static inline uint64_t tmem__act_layers(const struct tmem_train_ctx *c)
+{
+    return c->lay.layers - tmem__act_cross_skipped(c);
+}
+
+static inline uint64_t tmem__act_dense_layers(const struct tmem_train_ctx *c)
+{
+    return c->lay.dense_layers - tmem__act_cross_skipped(c);
+}
+
 #endif /* TMEM_TRAIN_INTERNAL_H */

@@ -46,81 +46,107 @@ enum tmem_base_quant tmem_base_quant_from_name(const char *s)
     return TMEM_BASE_QUANT_COUNT;
 }
 
-#define K(k) (UINT64_C(1) << TMEM_TENSOR_KIND_##k)
+#define K(k) TMEM_TENSOR_KIND_##k
+#define TARGET_MAX 8
 
-/* the names --lora-targets takes, each a set of kinds */
+/* the names --lora-targets takes, each a list of kinds (PEFT matches a
+ * name as the suffix of a module's path: an encoder-decoder's name stands
+ * for its encoder's, decoder's and cross-attention's linears alike) */
 static const struct {
     const char *name;
-    uint64_t kinds;
+    int n;
+    enum tmem_tensor_kind kinds[TARGET_MAX];
 } target_names[] = {
-    {"q", K(ATTN_Q) | K(MLA_Q_A) | K(MLA_Q_B)},
-    {"k", K(ATTN_K) | K(MLA_KV_A) | K(MLA_KV_B)},
-    {"v", K(ATTN_V) | K(MLA_KV_A) | K(MLA_KV_B)},
-    {"o", K(ATTN_O)},
-    {"gate", K(MLP_GATE) | K(EXPERT_GATE) | K(SHARED_GATE)},
-    {"up", K(MLP_UP) | K(EXPERT_UP) | K(SHARED_UP)},
-    {"down", K(MLP_DOWN) | K(EXPERT_DOWN) | K(SHARED_DOWN)},
-    {"q_proj", K(ATTN_Q)},
-    {"k_proj", K(ATTN_K)},
-    {"v_proj", K(ATTN_V)},
-    {"o_proj", K(ATTN_O)},
-    {"gate_proj", K(MLP_GATE) | K(EXPERT_GATE) | K(SHARED_GATE)},
-    {"up_proj", K(MLP_UP) | K(EXPERT_UP) | K(SHARED_UP)},
-    {"down_proj", K(MLP_DOWN) | K(EXPERT_DOWN) | K(SHARED_DOWN)},
-    {"q_a_proj", K(MLA_Q_A)},
-    {"q_b_proj", K(MLA_Q_B)},
-    {"kv_a_proj_with_mqa", K(MLA_KV_A)},
-    {"kv_b_proj", K(MLA_KV_B)},
+#define T(name, ...) {name, (int)(sizeof((const enum tmem_tensor_kind[]){__VA_ARGS__}) / sizeof(enum tmem_tensor_kind)), {__VA_ARGS__}}
+    /* short names; T5 names its attention linears q, k, v, o (SelfAttention,
+     * EncDecAttention) */
+    T("q", K(ATTN_Q), K(MLA_Q_A), K(MLA_Q_B), K(XATTN_Q), K(ENC_ATTN_Q)),
+    T("k", K(ATTN_K), K(MLA_KV_A), K(MLA_KV_B), K(XATTN_K), K(ENC_ATTN_K)),
+    T("v", K(ATTN_V), K(MLA_KV_A), K(MLA_KV_B), K(XATTN_V), K(ENC_ATTN_V)),
+    T("o", K(ATTN_O), K(XATTN_O), K(ENC_ATTN_O)),
+    T("gate", K(MLP_GATE), K(EXPERT_GATE), K(SHARED_GATE), K(ENC_MLP_GATE)),
+    T("up", K(MLP_UP), K(EXPERT_UP), K(SHARED_UP), K(ENC_MLP_UP)),
+    T("down", K(MLP_DOWN), K(EXPERT_DOWN), K(SHARED_DOWN), K(ENC_MLP_DOWN)),
+    /* HF decoder names; BART / mBART / OPT: self_attn and encoder_attn
+     * q_proj, k_proj, v_proj, out_proj */
+    T("q_proj", K(ATTN_Q), K(XATTN_Q), K(ENC_ATTN_Q)),
+    T("k_proj", K(ATTN_K), K(XATTN_K), K(ENC_ATTN_K)),
+    T("v_proj", K(ATTN_V), K(XATTN_V), K(ENC_ATTN_V)),
+    T("o_proj", K(ATTN_O)),
+    T("gate_proj", K(MLP_GATE), K(EXPERT_GATE), K(SHARED_GATE)),
+    T("up_proj", K(MLP_UP), K(EXPERT_UP), K(SHARED_UP)),
+    T("down_proj", K(MLP_DOWN), K(EXPERT_DOWN), K(SHARED_DOWN)),
+    T("q_a_proj", K(MLA_Q_A)),
+    T("q_b_proj", K(MLA_Q_B)),
+    T("kv_a_proj_with_mqa", K(MLA_KV_A)),
+    T("kv_b_proj", K(MLA_KV_B)),
+    /* T5 DenseReluDense: wi (v1.0), wi_0 and wi_1 (gated v1.1 / mT5), wo */
+    T("wi", K(MLP_UP), K(ENC_MLP_UP)),
+    T("wi_0", K(MLP_GATE), K(ENC_MLP_GATE)),
+    T("wi_1", K(MLP_UP), K(ENC_MLP_UP)),
+    T("wo", K(MLP_DOWN), K(ENC_MLP_DOWN)),
+    /* BART / mBART / OPT feed-forward */
+    T("fc1", K(MLP_UP), K(ENC_MLP_UP)),
+    T("fc2", K(MLP_DOWN), K(ENC_MLP_DOWN)),
     /* HF BERT / RoBERTa module names (PEFT matches by suffix): query, key,
      * value; "dense" ends attention.output.dense, intermediate.dense and
      * output.dense in every layer (the pooler's dense sits outside them) */
-    {"query", K(ATTN_Q)},
-    {"key", K(ATTN_K)},
-    {"value", K(ATTN_V)},
-    {"dense", K(ATTN_O) | K(MLP_UP) | K(MLP_DOWN)},
-    /* Mamba (PEFT's names for MambaMixer's linears) */
-    {"in_proj", K(SSM_IN_PROJ)},
-    {"x_proj", K(SSM_X_PROJ)},
-    {"dt_proj", K(SSM_DT_PROJ)},
-    {"out_proj", K(SSM_OUT_PROJ)},
+    T("query", K(ATTN_Q)),
+    T("key", K(ATTN_K)),
+    T("value", K(ATTN_V)),
+    T("dense", K(ATTN_O), K(MLP_UP), K(MLP_DOWN)),
+    /* Mamba (PEFT's names for MambaMixer's linears); out_proj is also the
+     * attention output of BART's and mBART's encoder self-attention and of
+     * their decoder's cross-attention. Not of the decoder-only attention
+     * output kind: Jamba, Granite-H and Falcon-H1 name theirs o_proj beside
+     * a mamba out_proj (PEFT matches by name), so "out_proj" on them must
+     * not reach it; BART's decoder self-attention shares that kind and is
+     * reached with "o" (a known gap: OPT's out_proj likewise) */
+    T("in_proj", K(SSM_IN_PROJ)),
+    T("x_proj", K(SSM_X_PROJ)),
+    T("dt_proj", K(SSM_DT_PROJ)),
+    T("out_proj", K(SSM_OUT_PROJ), K(XATTN_O), K(ENC_ATTN_O)),
+#undef T
 };
 
-uint64_t tmem_lora_target_kinds(const char *name)
+struct tmem_kind_set tmem_lora_target_kinds(const char *name)
 {
+    struct tmem_kind_set set = {{0}};
     if (name == NULL)
-        return 0;
+        return set;
     if (strcmp(name, "all-linear") == 0) { /* PEFT: every linear layer but the output layer */
-        uint64_t all = 0;
         for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
             if (tmem__kind_lora_linear(k))
-                all |= UINT64_C(1) << k;
-        return all;
+                tmem_kind_set_add(&set, k);
+        return set;
     }
     for (size_t i = 0; i < sizeof target_names / sizeof target_names[0]; i++)
-        if (strcmp(name, target_names[i].name) == 0)
-            return target_names[i].kinds;
-    return 0;
+        if (strcmp(name, target_names[i].name) == 0) {
+            for (int j = 0; j < target_names[i].n; j++)
+                tmem_kind_set_add(&set, (int)target_names[i].kinds[j]);
+            return set;
+        }
+    return set;
 }
 
-uint64_t tmem_lora_module_kinds(const char *name)
+struct tmem_kind_set tmem_lora_module_kinds(const char *name)
 {
-    if (name == NULL)
-        return 0;
-    if (strcmp(name, "embed_tokens") == 0)
-        return K(TOKEN_EMBD);
-    if (strcmp(name, "lm_head") == 0)
-        return K(LM_HEAD);
-    return 0;
+    struct tmem_kind_set set = {{0}};
+    if (name != NULL && strcmp(name, "embed_tokens") == 0)
+        tmem_kind_set_add(&set, K(TOKEN_EMBD));
+    if (name != NULL && strcmp(name, "lm_head") == 0)
+        tmem_kind_set_add(&set, K(LM_HEAD));
+    return set;
 }
 
 bool tmem__lora_targeted(const struct tmem_train_opts *o, enum tmem_tensor_kind k)
 {
-    return o->lora_rank > 0 && (unsigned)k < 64 && (o->lora_targets >> k & 1u) != 0;
+    return o->lora_rank > 0 && tmem_kind_set_has(&o->lora_targets, (int)k);
 }
 
 static bool saved_module(const struct tmem_train_opts *o, enum tmem_tensor_kind k)
 {
-    return o->lora_rank > 0 && (unsigned)k < 64 && (o->modules_to_save >> k & 1u) != 0;
+    return o->lora_rank > 0 && tmem_kind_set_has(&o->modules_to_save, (int)k);
 }
 
 /* is t a base weight bitsandbytes quantizes (every linear but the lm_head) */

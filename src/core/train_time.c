@@ -435,6 +435,12 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         L_s = last_layers;
         head_on = true;
     }
+    /* Llama 3.2 Vision on text-only samples (one stage: train.c validate):
+     * HF skips the cross-attention layers, whose matmuls have the self
+     * layers' shapes (q, k, v, o, SwiGLU; the extras are vectors), so
+     * L_stage/n_layer = 32/40 of N_mm runs and 32 layers attend */
+    if (m->n_cross_layer > 0 && pp == 1 && m->n_cross_layer < L)
+        L_s = L - m->n_cross_layer;
 
     /* encoder–decoders (tp = pp = cp = 1, eager attention: train_encdec.c
      * refuses the rest): the encoder's matmuls run over b·s_enc tokens, the

@@ -26,13 +26,13 @@ static const char *sharding(const struct tmem_train_opts *o, char *buf, size_t c
 static void lora_targets(const struct tmem_train_view *v, char *buf, size_t cap)
 {
     size_t n = 0;
-    uint64_t present = 0;
+    struct tmem_kind_set present = {{0}};
     for (uint32_t i = 0; i < v->inv->n_tensors; i++)
-        if (v->inv->tensors[i].kind < 64) /* the kind masks are 64 bits: no target past */
-            present |= UINT64_C(1) << v->inv->tensors[i].kind;
+        tmem_kind_set_add(&present, (int)v->inv->tensors[i].kind);
+    present = tmem_kind_set_and(present, v->opts->lora_targets);
     buf[0] = '\0';
-    for (int k = 0; k < TMEM_TENSOR_KIND_COUNT && k < 64; k++)
-        if ((v->opts->lora_targets & present) >> k & 1u) {
+    for (int k = 0; k < TMEM_TENSOR_KIND_COUNT; k++)
+        if (tmem_kind_set_has(&present, k)) {
             int w = snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
                              tmem_tensor_kind_info((enum tmem_tensor_kind)k)->name);
             if (w < 0 || (size_t)w >= cap - n)
@@ -122,6 +122,10 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
             fprintf(out, "    %s %s%s: %s\n", tmem_train_field_flag(as->field), as->value,
                     as->overridden ? " (yours overrides it)" : "", as->source);
         }
+    } else {
+        for (size_t i = 0; i < v->n_assumptions; i++) /* the family's defaults */
+            fprintf(out, "  %s %s: %s\n", tmem_train_field_flag(v->assumptions[i].field), v->assumptions[i].value,
+                    v->assumptions[i].source);
     }
     fprintf(out, "  CUDA context + cuBLAS/NCCL workspaces %s (--cuda-overhead-mib); allocator "
                  "fragmentation %.1f %% (--fragmentation)\n",

@@ -72,7 +72,10 @@ expect_error "infer --gen refuses an encoder" "^tmem: error: --gen: an encoder g
 expect_json "encoder infer: forward peak" activations 15728640 infer bert-base-uncased --batch 8 --prompt 128
 expect_json "encoder infer: MLM head output" temporary_buffers 64081920 infer bert-base-uncased --batch 8 --prompt 128 --head mlm
 expect_error "train needs an encoder head with a loss" "^tmem: error: --head: fine-tuning an encoder needs a head with a loss: --head mlm or --head cls:N" train bert-base-uncased
-expect_error "train refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): --attention naive" train deberta-v3-base --head mlm
+expect_error "train refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF (no SDPA or flash path): --attention naive" train deberta-v3-base --head mlm --attention flash
+# without --attention, DeBERTa trains with HF's eager attention, named among the assumptions
+if "$TMEM" train deberta-v3-base --head mlm | grep -q "^  --attention naive: the family.s default: DeBERTa"; then ok
+else bad "train deberta-v3-base: the family's eager attention is the default, printed as an assumption"; fi
 expect_error "train refuses dropout for modernbert" "^tmem: error: --dropout: ModernBERT trains with dropout 0, its config class's default" train modernbert-base --head cls:2 --dropout on
 expect_error "plan refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF" plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64
 expect_error "train refuses liger for an encoder" "^tmem: error: --kernels: not modeled for encoders" train bert-base-uncased --head mlm --kernels liger
@@ -88,10 +91,17 @@ expect_json "encoder-decoder self + cross KV" request_bytes 47185920 infer bart-
 # = 84,017,152, cross KV of 4·(40² + 1) = 6404 image states × 2·8 cross layers·8·128·2 B = 209,846,272
 expect_json "mllama cross KV per image state" cross_bytes_per_token 32768 infer llama-3.2-11b-vision --engine hf --images 1
 expect_json "mllama self + cross KV" request_bytes 293863424 infer llama-3.2-11b-vision --engine hf --images 1
+# train on text-only samples: HF skips the 8 cross layers, the 32 self layers save, at b 1, s 512, flash:
+# attention (x_fp32 512·4096·4 + rstd 512·4 + 4·512·4096·2 + k, v 2·512·1024·2 + lse 512·32·4) × 32 = 874,577,920;
+# the weights all 10,670,220,835 params × 2 B; model FLOPs 3 × (2·512·32·218,103,808 + 2·512·128256·4096
+# + 2·512·512·8192·32·½) = 23,260,469,133,312
+expect_json "mllama train attention over 32 self layers" "attention (saved)" 874577920 train llama-3.2-11b-vision --seq 512 --micro-batch 1
+expect_json "mllama train weights" weights 21340441670 train llama-3.2-11b-vision --seq 512 --micro-batch 1
+expect_json "mllama train model FLOPs" model_flops_per_gpu 23260469133312 train llama-3.2-11b-vision --seq 512 --micro-batch 1
 # the refusals (after the reader's one note on mllama's two configs): exit 2, nothing on stdout
 for c in "--engine: cross-attention layers (Llama 3.2 Vision): modeled for HF generate() only|infer llama-3.2-11b-vision --images 1" \
          "model: Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs it: vLLM V1 does not (vllm-project/vllm#24907|serve llama-3.2-11b-vision" \
-         "train: training activations of cross-attention layers (Llama 3.2 Vision: q from the text, k/v of the image states|train llama-3.2-11b-vision"; do
+         "--pp: Llama 3.2 Vision (cross-attention layers) trains on one pipeline stage|train llama-3.2-11b-vision --pp 2"; do
   # shellcheck disable=SC2086
   "$TMEM" ${c#*|} >"$TMP/out" 2>"$TMP/err"
   rc=$?
@@ -99,11 +109,17 @@ for c in "--engine: cross-attention layers (Llama 3.2 Vision): modeled for HF ge
      [ "$(grep -vc '^tmem: \(hint\|note\): ' "$TMP/err")" -eq 1 ]; then ok
   else bad "${c#*|}: exit $rc, want 2 and one 'tmem: error: ${c%%|*}' line: $(cat "$TMP/err")"; fi
 done
-# encoder-decoders: train needs HF's eager attention (the default flash is refused in one line);
-# with it, t5-small at b 1, s 512 both stacks: encoder 6 × (512 × 25,608 + 8·512·512 × 7)
-# = 6 × (13,111,296 + 14,680,064) = 166,748,160 (test_encdec.c: the tensors by hand)
-expect_error "train refuses flash for an encoder-decoder" "^tmem: error: --attention: encoder-decoder training follows HF's eager attention" train t5-small
+# encoder-decoders train with HF's eager attention: the family's default (a named assumption),
+# an explicit --attention flash refused in one line; t5-small at b 1, s 512 both stacks: encoder
+# 6 × (512 × 25,608 + 8·512·512 × 7) = 6 × (13,111,296 + 14,680,064) = 166,748,160 (test_encdec.c:
+# the tensors by hand), the same with no --attention
+expect_error "train refuses flash for an encoder-decoder" "^tmem: error: --attention: encoder-decoder training follows HF's eager attention" train t5-small --attention flash
 expect_json "train t5-small encoder layers" "encoder layers (saved)" 166748160 train t5-small --attention naive
+expect_json "train t5-small: eager attention by default" "encoder layers (saved)" 166748160 train t5-small
+if "$TMEM" train bart-base --json 2>"$TMP/err" | grep -q '"flag": "--attention"' &&
+   "$TMEM" train bart-base | grep -q '^  --attention naive: the family.s default' &&
+   ! "$TMEM" train gpt2 --json | grep -q '"flag": "--attention"'; then ok
+else bad "the family's attention default is printed among the assumptions (text and JSON), only for encoder-decoders"; fi
 # the micro-batch solve (its memo-hit path) keeps the decoder's length
 expect_json "train solve keeps --target-seq" target_seq 64 train flan-t5-base --attention naive --target-seq 64 --micro-batch max --gpu h100
 # HF generate() has no tensor parallelism for them (transformers' tp_plan covers no encoder-decoder)

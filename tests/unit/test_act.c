@@ -454,7 +454,7 @@ static void kernel_stacks_by_hand(void **state)
      * frozen), the fused norm's input stays (the input's gradient needs it) */
     plan(&o, TMEM_ATTENTION_FLASH, TMEM_RECOMPUTE_NONE);
     o.lora_rank = 8;
-    o.lora_targets = tmem_lora_target_kinds("q") | tmem_lora_target_kinds("v");
+    o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("q"), tmem_lora_target_kinds("v"));
     assert_int_equal(tmem_train_activations(&llama, &llama_inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
     assert_int_equal(find(&a, "mlp_norm.y")->state, ABSENT);
     o.kernels = TMEM_KERNELS_FUSED;
@@ -580,13 +580,21 @@ static void mamba_130m_by_hand(void **state)
     o.seq = 2048;
     o.lora_rank = 8;
     o.lora_targets = tmem_lora_target_kinds("all-linear");
-    assert_true(o.lora_targets >> TMEM_TENSOR_KIND_SSM_X_PROJ & 1u);
-    uint64_t mixer = tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("x_proj") |
-                     tmem_lora_target_kinds("dt_proj") | tmem_lora_target_kinds("out_proj");
-    assert_int_equal(mixer, (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_IN_PROJ) | (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_X_PROJ) |
-                                (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_DT_PROJ) |
-                                (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_OUT_PROJ));
-    assert_int_equal(o.lora_targets & mixer, mixer); /* all-linear holds the four */
+    assert_true(tmem_kind_set_has(&o.lora_targets, TMEM_TENSOR_KIND_SSM_X_PROJ));
+    struct tmem_kind_set mixer = tmem_kind_set_or(
+        tmem_kind_set_or(tmem_lora_target_kinds("in_proj"), tmem_lora_target_kinds("x_proj")),
+        tmem_kind_set_or(tmem_lora_target_kinds("dt_proj"), tmem_lora_target_kinds("out_proj")));
+    assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_SSM_IN_PROJ));
+    assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_SSM_X_PROJ));
+    assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_SSM_DT_PROJ));
+    assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_SSM_OUT_PROJ));
+    /* out_proj is also BART's encoder self- and decoder cross-attention output, not the
+     * decoder-only o_proj kind (Jamba's attention output is o_proj beside its mamba out_proj) */
+    assert_false(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_ATTN_O));
+    assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_XATTN_O));
+    assert_true(tmem_kind_set_has(&mixer, TMEM_TENSOR_KIND_ENC_ATTN_O));
+    /* all-linear holds the four */
+    assert_true(tmem_kind_set_equal(tmem_kind_set_and(o.lora_targets, mixer), mixer));
     assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
     assert_int_equal(find(&a, "lora.in_proj.a_out")->bytes, U64(32768));
     assert_int_equal(find(&a, "norm.y")->state, ABSENT);
@@ -637,7 +645,7 @@ static void mamba2_2_7b_by_hand(void **state)
      * 2048 × 8 × 2 = 32,768; out_proj's adapter is never called (the
      * Function reads out_proj.weight); the frozen norm drops y */
     o.lora_rank = 8;
-    o.lora_targets = tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("out_proj");
+    o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("in_proj"), tmem_lora_target_kinds("out_proj"));
     assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
     assert_int_equal(a.layer.total, U64(106250240) - 10485760 + 32768);
 }

@@ -149,11 +149,12 @@ static void bert_base_lora_by_hand(void **state)
     load_head(TMEM_HEAD_CLS, 3, &m, &inv);
     struct tmem_train_opts o = opts();
     o.lora_rank = 8;
-    o.lora_targets = tmem_lora_target_kinds("query") | tmem_lora_target_kinds("value");
-    assert_int_equal(tmem_lora_target_kinds("query"), UINT64_C(1) << TMEM_TENSOR_KIND_ATTN_Q);
-    assert_int_equal(tmem_lora_target_kinds("dense"), (UINT64_C(1) << TMEM_TENSOR_KIND_ATTN_O) |
-                                                          (UINT64_C(1) << TMEM_TENSOR_KIND_MLP_UP) |
-                                                          (UINT64_C(1) << TMEM_TENSOR_KIND_MLP_DOWN));
+    o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("query"), tmem_lora_target_kinds("value"));
+    assert_true(tmem_kind_set_equal(tmem_lora_target_kinds("query"), tmem_kind_set_of(TMEM_TENSOR_KIND_ATTN_Q)));
+    assert_true(tmem_kind_set_equal(
+        tmem_lora_target_kinds("dense"),
+        tmem_kind_set_or(tmem_kind_set_or(tmem_kind_set_of(TMEM_TENSOR_KIND_ATTN_O), tmem_kind_set_of(TMEM_TENSOR_KIND_MLP_UP)),
+                         tmem_kind_set_of(TMEM_TENSOR_KIND_MLP_DOWN))));
     struct tmem_train_result r;
     run(&m, &inv, &o, &r);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 12 * 1024 * (3080 + 6192 + 2 * 8 * 2));

@@ -301,7 +301,7 @@ static void dpo_by_hand(void **state)
     assert_int_equal(r.item_bytes[TMEM_TI_REF_WEIGHTS], 0);
     /* ZeRO-3 shards the reference as it shards the policy: 2 × P / 8 */
     o.lora_rank = 0;
-    o.lora_targets = 0;
+    o.lora_targets = (struct tmem_kind_set){{0}};
     o.gpus = 8;
     o.zero = 3;
     assert_int_equal(tmem_train_compute(&llama, &llama_inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);

@@ -322,14 +322,15 @@ static void jamba_trains_by_hand(void **state)
      * 32 = 820 → 1,679,360. Mixers: 1,679,360 + 3 · 5,029,888 = 16,769,024 */
     o.recompute = TMEM_RECOMPUTE_NONE;
     o.lora_rank = 8;
-    o.lora_targets = tmem_lora_target_kinds("q_proj") | tmem_lora_target_kinds("v_proj") |
-                     tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("out_proj");
+    o.lora_targets = tmem_kind_set_or(tmem_kind_set_or(tmem_lora_target_kinds("q_proj"), tmem_lora_target_kinds("v_proj")),
+                                      tmem_kind_set_or(tmem_lora_target_kinds("in_proj"),
+                                                       tmem_lora_target_kinds("out_proj")));
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(1679360) + 3 * U64(5029888));
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(16769024));
     /* ZeRO-3 and the micro-batch search run on it */
     o.lora_rank = 0;
-    o.lora_targets = 0;
+    o.lora_targets = (struct tmem_kind_set){{0}};
     o.zero = 3;
     o.dp = 2;
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
@@ -391,7 +392,7 @@ static void granite_trains_by_hand(void **state)
      * Function reads .weight). The attention layer, nothing targeted: drops
      * attn_norm y and qkv_input (2 · 128): 916 − 256 = 660 → 1,351,680 */
     o.lora_rank = 8;
-    o.lora_targets = tmem_lora_target_kinds("in_proj") | tmem_lora_target_kinds("out_proj");
+    o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("in_proj"), tmem_lora_target_kinds("out_proj"));
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(1351680) + 3 * U64(2555904));
 }

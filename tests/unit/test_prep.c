@@ -65,14 +65,14 @@ static void mutate(struct tmem_train_opts *o, const struct tmem_model *m)
     case 17:
         if (o->lora_rank == 0) {
             o->lora_rank = next(2) ? 8 : 16;
-            o->lora_targets = tmem_lora_target_kinds(next(2) ? "q" : "all-linear") |
-                              tmem_lora_target_kinds("v");
+            o->lora_targets = tmem_kind_set_or(tmem_lora_target_kinds(next(2) ? "q" : "all-linear"),
+                                               tmem_lora_target_kinds("v"));
             o->base_quant = (enum tmem_base_quant)next(TMEM_BASE_QUANT_COUNT);
             o->dora = next(3) == 0;
             o->lora_dropout_ppm = next(2) ? 0 : 50000;
         } else {
             o->lora_rank = 0;
-            o->lora_targets = 0;
+            o->lora_targets = (struct tmem_kind_set){{0}};
             o->base_quant = TMEM_BASE_QUANT_NONE;
             o->dora = false;
             o->lora_dropout_ppm = 0;
@@ -81,7 +81,12 @@ static void mutate(struct tmem_train_opts *o, const struct tmem_model *m)
     case 18:
         if (o->lora_rank > 0) { /* one adapter option alone */
             switch (next(5)) {
-            case 0: o->lora_targets ^= tmem_lora_target_kinds("o"); break;
+            case 0: {
+                struct tmem_kind_set ko = tmem_lora_target_kinds("o");
+                for (int i = 0; i < TMEM_KIND_SET_WORDS; i++)
+                    o->lora_targets.w[i] ^= ko.w[i];
+                break;
+            }
             case 1: o->lora_rank = o->lora_rank == 8 ? 16 : 8; break;
             case 2: o->dora = !o->dora; break;
             case 3: o->base_quant = (enum tmem_base_quant)next(TMEM_BASE_QUANT_COUNT); break;

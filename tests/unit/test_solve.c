@@ -263,7 +263,7 @@ static int changes(const struct tmem_train_opts *a, const struct tmem_train_opts
            (a->zero != b->zero) + (a->recompute != b->recompute) + (a->optimizer != b->optimizer) +
            (a->fsdp != b->fsdp) + (a->micro_batch != b->micro_batch) + (a->tp != b->tp) +
            (a->offload != b->offload) + (a->gpus != b->gpus) +
-           (a->lora_rank != b->lora_rank || a->lora_targets != b->lora_targets) + /* adapters: one change */
+           (a->lora_rank != b->lora_rank || !tmem_kind_set_equal(a->lora_targets, b->lora_targets)) + /* adapters: one change */
            (a->base_quant != b->base_quant);
 }
 

@@ -103,7 +103,7 @@ static void lora_frozen_base_has_no_weight_gradient(void **state)
     tmem_train_opts_default(&o);
     o.seq = 4096;
     o.lora_rank = 16;
-    o.lora_targets = tmem_lora_target_kinds("q") | tmem_lora_target_kinds("v");
+    o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("q"), tmem_lora_target_kinds("v"));
     struct tmem_train_time_opts to;
     tmem_train_time_defaults(&to, h100());
     struct tmem_train_time t;
@@ -119,7 +119,7 @@ static void lora_frozen_base_has_no_weight_gradient(void **state)
     assert_non_null(strstr(text.formula[TMEM_TT_COMPUTE], "2 (frozen: no weight gradient)"));
     /* full fine-tuning of the same model: 3 × (F_base + F_att) */
     o.lora_rank = 0;
-    o.lora_targets = 0;
+    o.lora_targets = (struct tmem_kind_set){{0}};
     timed(&m, &inv, &o, &to, &t);
     assert_int_equal(t.model_flops, U64(175569673125888));
 }
@@ -163,7 +163,7 @@ static void dpo_reference_forward_by_hand(void **state)
      * forward: 2 + 1 forwards of the base */
     o.ref_model = TMEM_REF_MODEL_SAME;
     o.lora_rank = 16;
-    o.lora_targets = tmem_lora_target_kinds("q") | tmem_lora_target_kinds("v");
+    o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("q"), tmem_lora_target_kinds("v"));
     timed(&m, &inv, &o, &to, &t);
     assert_non_null(strstr(text.formula[TMEM_TT_COMPUTE], "(2 (frozen: no weight gradient) + 1 reference forward)"));
 }
