@@ -545,9 +545,9 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
             /* inventory.c holds in_proj_qkvz and in_proj_ba as one in_proj
              * tensor: two PEFT adapters (and out_proj's, which the Gated
              * DeltaNet calls as a module) would be counted as one */
-            uint64_t gdn_proj = (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_IN_PROJ) |
-                                (UINT64_C(1) << TMEM_TENSOR_KIND_SSM_OUT_PROJ);
-            if (m->ssm == TMEM_SSM_GDN && (o->lora_targets & gdn_proj))
+            struct tmem_kind_set gdn_proj = tmem_kind_set_or(tmem_kind_set_of(TMEM_TENSOR_KIND_SSM_IN_PROJ),
+                                                             tmem_kind_set_of(TMEM_TENSOR_KIND_SSM_OUT_PROJ));
+            if (m->ssm == TMEM_SSM_GDN && tmem_kind_set_any(tmem_kind_set_and(o->lora_targets, gdn_proj)))
                 return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--lora-targets",
                                  "adapters on the Gated DeltaNet projections (in_proj_qkvz, in_proj_ba, "
                                  "out_proj; all-linear holds them) are not modelled yet; target the "

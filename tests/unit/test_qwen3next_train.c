@@ -275,7 +275,7 @@ static void qwen3_next_lora_targets(void **state)
     assert_non_null(strstr(err.msg, "in_proj_qkvz"));
     o.lora_targets = tmem_lora_target_kinds("out_proj");
     assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
-    o.lora_targets = tmem_lora_target_kinds("q_proj") | tmem_lora_target_kinds("v_proj");
+    o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("q_proj"), tmem_lora_target_kinds("v_proj"));
     assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_OK);
 }
 
