@@ -293,16 +293,16 @@ static void a_step_reads_sliding_layers_for_the_window(void **state)
     const struct tmem_roofline *rf = &IR.roofline;
     const double W = 7241732096.0 * 2, KV = 131072;
     assert_true(rf->window_tokens == 4096 && rf->window_kv_bytes_per_token == KV && rf->kv_bytes_per_token == 0);
-    struct tmem_step_batch b = {0, 0, 0, 0, 0, 0, 0, 0};
+    struct tmem_step_batch b = {0};
     struct tmem_step_time st;
     tmem__step_add_chunk(rf, &b, 5000, 100, 1);
     tmem__roofline_step(rf, &b, &st);
     assert_true(rel(st.bytes, W + (4095 + 100) * KV) < 1e-12);
-    b = (struct tmem_step_batch){0, 0, 0, 0, 0, 0, 0, 0};
+    b = (struct tmem_step_batch){0};
     tmem__step_add_decode(rf, &b, 16000);
     tmem__roofline_step(rf, &b, &st);
     assert_true(rel(st.bytes, W + 4096 * KV) < 1e-12);
-    b = (struct tmem_step_batch){0, 0, 0, 0, 0, 0, 0, 0};
+    b = (struct tmem_step_batch){0};
     tmem__step_add_chunk(rf, &b, 0, 100, 1);
     tmem__roofline_step(rf, &b, &st);
     assert_true(rel(st.bytes, W + 100 * KV) < 1e-12);
@@ -344,7 +344,7 @@ static void tensor_parallel_steps_pay_the_all_reduces(void **state)
     (void)state;
     struct tmem_infer_opts o;
     engine("llama-3-8b", 2, &o, 1, 512, 128);
-    struct tmem_step_batch b = {0, 0, 0, 0, 0, 0, 0, 0};
+    struct tmem_step_batch b = {0};
     for (int i = 0; i < 64; i++)
         tmem__step_add_decode(&IR.roofline, &b, 1000);
     struct tmem_step_time st;
