@@ -196,6 +196,8 @@ int cmd_plan(int argc, char **argv)
     static struct tmem_inventory inv;
     if (tmem__model_inventory_from_args(n_pos ? pos[0] : NULL, &mf, &m, &inv) != 0)
         return 2;
+    if (f.attention == NULL) /* the family's kernel, as train takes it (DeBERTa: eager) */
+        p.base.attention = tmem_train_family_attention(&m, NULL);
     static struct tmem_plan_result r;
     struct tmem_error err = {0};
     double t0 = now_s();

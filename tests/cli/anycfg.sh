@@ -77,7 +77,10 @@ expect_error "train refuses flash for deberta" "^tmem: error: --attention: DeBER
 if "$TMEM" train deberta-v3-base --head mlm | grep -q "^  --attention naive: the family.s default: DeBERTa"; then ok
 else bad "train deberta-v3-base: the family's eager attention is the default, printed as an assumption"; fi
 expect_error "train refuses dropout for modernbert" "^tmem: error: --dropout: ModernBERT trains with dropout 0, its config class's default" train modernbert-base --head cls:2 --dropout on
-expect_error "plan refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF" plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64
+expect_error "plan refuses flash for deberta" "^tmem: error: --attention: DeBERTa's disentangled attention is eager in HF" plan deberta-v3-base --gpus 8 --gpu h100 --seq 512 --global-batch 64 --attention flash
+# without --attention, plan takes the family's eager attention as train does
+if "$TMEM" plan deberta-v3-base --head mlm --gpus 8 --gpu h100 --seq 512 --global-batch 64 >/dev/null 2>"$TMP/err"; then ok
+else bad "plan deberta-v3-base without --attention: $(cat "$TMP/err")"; fi
 expect_error "train refuses liger for an encoder" "^tmem: error: --kernels: not modeled for encoders" train bert-base-uncased --head mlm --kernels liger
 # encoder-decoders from flags: t5-small's sizes (shared 32128·512 + encoder 6·3,146,752 + 256 + 512
 # + decoder 6·4,195,840 + 256 + 512 = 60,506,624), bart-base's (139,420,416; test_encdec.c by hand)
