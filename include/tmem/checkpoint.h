@@ -234,6 +234,9 @@ const struct tmem_ckpt_kv *tmem_ckpt_kv_find(const struct tmem_ckpt *c, const ch
  * false when the array was not kept, i is past its end, its elements are
  * not integers, or the element is negative. */
 bool tmem_ckpt_kv_elem_u64(const struct tmem_ckpt_kv *kv, uint64_t i, uint64_t *out);
+/* A scalar integer entry as a non-negative value: false when kv is NULL, an
+ * array, not an integer, or negative. */
+bool tmem_ckpt_kv_u64(const struct tmem_ckpt_kv *kv, uint64_t *out);
 
 /* Group (and reason, for "other") of a tensor name, by HF and GGUF naming. */
 unsigned tmem_ckpt_classify(const char *name, enum tmem_ckpt_reason *reason);

@@ -84,23 +84,16 @@ static bool kv_u64(struct derive *d, const char *suffix, bool required, uint64_t
                                    "missing key (the model's %s)", suffix);
         return false;
     }
+    if (tmem_ckpt_kv_u64(kv, out))
+        return true;
     switch (kv->type) {
-    case TMEM_GGUF_UINT8:
-    case TMEM_GGUF_UINT16:
-    case TMEM_GGUF_UINT32:
-    case TMEM_GGUF_UINT64: *out = kv->v.u; return true;
     case TMEM_GGUF_INT8:
     case TMEM_GGUF_INT16:
     case TMEM_GGUF_INT32:
-    case TMEM_GGUF_INT64:
-        if (kv->v.i < 0) {
-            d->st = tmem__ckpt_fail(d->err, TMEM_ERR_LIMIT, d->path, key, kv->offset,
-                                   "is %lld but must be a non-negative integer",
-                                   (long long)kv->v.i);
-            return false;
-        }
-        *out = (uint64_t)kv->v.i;
-        return true;
+    case TMEM_GGUF_INT64: /* the helper refused it: negative */
+        d->st = tmem__ckpt_fail(d->err, TMEM_ERR_LIMIT, d->path, key, kv->offset,
+                               "is %lld but must be a non-negative integer", (long long)kv->v.i);
+        return false;
     case TMEM_GGUF_ARRAY:
         d->st = tmem__ckpt_fail(d->err, TMEM_ERR_UNSUPPORTED, d->path, key, kv->offset,
                                "per-layer values (an array of %llu) are not supported",

@@ -349,20 +349,7 @@ static struct pattern *patterns_slot(struct patterns *p, const char *key, size_t
 /* A GGUF integer key's value (false when absent or not a non-negative integer). */
 static bool kv_int(const struct tmem_ckpt *c, const char *key, uint64_t *out)
 {
-    const struct tmem_ckpt_kv *kv = tmem_ckpt_kv_find(c, key);
-    if (kv == NULL)
-        return false;
-    switch (kv->type) {
-    case TMEM_GGUF_UINT8:
-    case TMEM_GGUF_UINT16:
-    case TMEM_GGUF_UINT32:
-    case TMEM_GGUF_UINT64: *out = kv->v.u; return true;
-    case TMEM_GGUF_INT8:
-    case TMEM_GGUF_INT16:
-    case TMEM_GGUF_INT32:
-    case TMEM_GGUF_INT64: *out = (uint64_t)kv->v.i; return kv->v.i >= 0;
-    default: return false;
-    }
+    return tmem_ckpt_kv_u64(tmem_ckpt_kv_find(c, key), out);
 }
 
 /* llama.cpp's hybrids say by metadata which layers are recurrent: those

@@ -256,6 +256,23 @@ static enum tmem_status rd_value(struct gguf *g, uint32_t t, struct tmem_ckpt_kv
     return TMEM_OK;
 }
 
+bool tmem_ckpt_kv_u64(const struct tmem_ckpt_kv *kv, uint64_t *out)
+{
+    if (kv == NULL)
+        return false;
+    switch (kv->type) {
+    case TMEM_GGUF_UINT8:
+    case TMEM_GGUF_UINT16:
+    case TMEM_GGUF_UINT32:
+    case TMEM_GGUF_UINT64: *out = kv->v.u; return true;
+    case TMEM_GGUF_INT8:
+    case TMEM_GGUF_INT16:
+    case TMEM_GGUF_INT32:
+    case TMEM_GGUF_INT64: *out = (uint64_t)kv->v.i; return kv->v.i >= 0;
+    default: return false;
+    }
+}
+
 bool tmem_ckpt_kv_elem_u64(const struct tmem_ckpt_kv *kv, uint64_t i, uint64_t *out)
 {
     if (kv == NULL || kv->type != TMEM_GGUF_ARRAY || kv->elems == NULL || i >= kv->n_elems)
