@@ -339,6 +339,16 @@ static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term 
         tmem__term_mul_term(sub, &x);
         return;
     }
+    /* the classifier's input row: BERT's and ModernBERT's alike (below) */
+    if (c->pi->autocast) {
+        tmem__term_plus(sub, "b", c->seqs);
+        tmem__term_mul(sub, "d_model", m->d_model);
+        tmem__term_mul(sub, "c", c->cb);
+    } else {
+        tmem__term_plus(sub, "b·s", c->tokens);
+        tmem__term_mul(sub, "d_model", m->d_model);
+        tmem__term_mul(sub, "r", c->rb);
+    }
     if (m->cls_norm) {
         /* ModernBertForSequenceClassification (classifier_pooling "cls"):
          * last_hidden_state[:, 0], a view (as BERT's, below), then
@@ -349,15 +359,6 @@ static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term 
         struct tmem__term w, x;
         tmem__term_init(&w, text);
         tmem__term_init(&x, text);
-        if (c->pi->autocast) {
-            tmem__term_plus(sub, "b", c->seqs);
-            tmem__term_mul(sub, "d_model", m->d_model);
-            tmem__term_mul(sub, "c", c->cb);
-        } else {
-            tmem__term_plus(sub, "b·s", c->tokens);
-            tmem__term_mul(sub, "d_model", m->d_model);
-            tmem__term_mul(sub, "r", c->rb);
-        }
         tmem__term_mul(&w, "2·c", 2 * c->cb);
         tmem__term_plus(&w, "r", c->rb);
         tmem__term_mul(&x, "d_model", m->d_model);
@@ -366,15 +367,6 @@ static void encoder_head_ends(const struct tmem_train_ctx *c, struct tmem__term 
         tmem__term_plus(sub, "b", c->seqs);
         tmem__term_mul_term(sub, &x);
         return;
-    }
-    if (c->pi->autocast) {
-        tmem__term_plus(sub, "b", c->seqs);
-        tmem__term_mul(sub, "d_model", m->d_model);
-        tmem__term_mul(sub, "c", c->cb);
-    } else {
-        tmem__term_plus(sub, "b·s", c->tokens);
-        tmem__term_mul(sub, "d_model", m->d_model);
-        tmem__term_mul(sub, "r", c->rb);
     }
     tmem__term_plus(sub, "b", c->seqs);
     tmem__term_mul(sub, "d_model", m->d_model);
