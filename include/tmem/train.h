@@ -322,6 +322,11 @@ enum tmem_base_quant tmem_base_quant_from_name(const char *s);
 struct tmem_kind_set tmem_lora_target_kinds(const char *name);
 /* The same for --modules-to-save (embed_tokens, lm_head). */
 struct tmem_kind_set tmem_lora_module_kinds(const char *name);
+/* The target set `s` (tmem_lora_target_kinds) as PEFT resolves it on model
+ * m: a model without a state-space mixer has no Mamba out_proj, so its
+ * out_proj bit names the attention output that model calls out_proj (BART,
+ * mBART, Pegasus decoder self-attention, OPT): that kind is added. */
+struct tmem_kind_set tmem_lora_targets_for_model(const struct tmem_model *m, struct tmem_kind_set s);
 
 /* ------------------------------------------------------------ frameworks
  *

@@ -584,6 +584,7 @@ int cmd_train(int argc, char **argv)
     if (model_from_args(n_pos ? pos[0] : NULL, &mf, &m) != 0)
         return 2;
     family_attention(&t, &m, &o, assumptions, &n_assumptions);
+    o.lora_targets = tmem_lora_targets_for_model(&m, o.lora_targets); /* BART's decoder out_proj */
     if (t.micro_batch.max || t.seq.max) {
         const char *flag = t.micro_batch.max ? "--micro-batch" : "--seq";
         if (t.micro_batch.max && t.seq.max) {

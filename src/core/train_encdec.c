@@ -84,8 +84,6 @@ enum tmem_status tmem__encdec_train_check(const struct tmem_model *m, const stru
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--recompute", why);
     if (o->kernels != TMEM_KERNELS_EAGER || o->fused_ce)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->fused_ce ? "--fused-ce" : "--kernels", why);
-    if (o->lora_rank > 0)
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--lora-rank", why);
     if (o->dpo || o->rl != TMEM_RL_NONE) /* RL: a rollout engine, refused for them by infer */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->dpo ? "--dpo" : "--rl", why);
     uint64_t ts = o->target_seq;
@@ -96,15 +94,29 @@ enum tmem_status tmem__encdec_train_check(const struct tmem_model *m, const stru
     return TMEM_OK;
 }
 
-/* Bytes per token (or per score element) of one layer of each stack. */
+/* Bytes per token (or per score element) of one layer of each stack.
+ * Under adapters (--lora-rank) the base is frozen and autograd saves a
+ * tensor only for a gradient that is computed: a frozen linear keeps no
+ * input (an adapter's lora_A keeps it instead), T5LayerNorm's weight
+ * multiply keeps no y, the embeddings keep no ids; and nothing needs a
+ * gradient until the first adapter's output joins the residual stream (the
+ * frozen embeddings' output requires none), so the first layer of each
+ * stack saves less than the others (its norm nothing, q or k only where
+ * the other side needs a gradient). Each walk below carries that flag, g:
+ * does the tensor it starts from require grad. Full fine-tuning: every
+ * weight is trained, every flag true, the formulas of the top comment. */
+struct ed_layer {
+    uint64_t tok;    /* per token of the stack */
+    uint64_t score;  /* per element of the self-attention's scores */
+    uint64_t xscore; /* decoder: per element of the cross-attention's [b, n_head, s_dec, s_enc] */
+    uint64_t kv;     /* decoder: per encoder token (cross-attention k, v and their adapters) */
+    bool g_out;      /* the layer's output requires grad */
+};
+
 struct ed_sums {
-    uint64_t enc_tok;     /* per encoder token, one encoder layer */
-    uint64_t enc_score;   /* per element of [b, n_enc_head, s_enc, s_enc] */
-    uint64_t dec_tok;     /* per decoder token, one decoder layer */
-    uint64_t score;       /* per element of [b, n_head, s_dec, s_dec] and of [b, n_head, s_dec, s_enc] */
-    uint64_t dec_kv;      /* per encoder token, one decoder layer: cross-attention k and v */
-    uint64_t enc_ends;    /* per encoder token, once */
-    uint64_t dec_ends;    /* per decoder token, once */
+    struct ed_layer enc0, enc;  /* the encoder's first layer, each later one */
+    struct ed_layer dec0, dec;  /* the decoder's */
+    uint64_t enc_ends, dec_ends; /* per token of each stack, once */
 };
 
 /* the T5 line (t5, mt5, umt5): relative position buckets, T5LayerNorm,
@@ -114,81 +126,244 @@ static bool is_t5(const struct tmem_model *m)
     return m->n_rel_bucket > 0;
 }
 
-/* one norm of d_model per token */
-static uint64_t norm_bytes(struct tmem_train_ctx *c)
+#define K(k) TMEM_TENSOR_KIND_##k
+
+/* is this weight trained (full fine-tuning: all; adapters: the targets) */
+static bool trained(const struct tmem_train_ctx *c, enum tmem_tensor_kind k)
+{
+    return !c->lora || tmem__lora_targeted(c->o, k);
+}
+
+/* is a linear's input saved for its weight's gradient: full fine-tuning;
+ * adapters: a target's lora_A keeps x itself when lora_dropout is 0 (one
+ * tensor however many of the linears reading x are targeted) */
+static bool input_kept(const struct tmem_train_ctx *c, bool any_target)
+{
+    return !c->lora || (any_target && c->o->lora_dropout_ppm == 0);
+}
+
+/* what one targeted linear (d_in → d_out) adds, per token it reads
+ * (act_inventory.c lora(): the dropout output and its mask when
+ * lora_dropout > 0, A's output (r), DoRA's base and adapter outputs);
+ * g: its input requires grad (else the dropout saves no mask) */
+static uint64_t adapter_bytes(struct tmem_train_ctx *c, enum tmem_tensor_kind k, uint64_t d_in, uint64_t d_out,
+                              bool g)
+{
+    if (!c->lora || !tmem__lora_targeted(c->o, k))
+        return 0;
+    uint64_t e = c->cb, b = tc_mul(c, e, c->o->lora_rank);
+    if (c->o->lora_dropout_ppm > 0)
+        b = tc_add(c, b, tc_mul(c, g ? e + 1 : e, d_in));
+    if (c->o->dora)
+        b = tc_add(c, b, tc_mul(c, 2 * e, d_out));
+    return b;
+}
+
+/* one norm of d_model per token whose input requires grad (g) */
+static uint64_t norm_bytes(struct tmem_train_ctx *c, bool g)
 {
     uint64_t d = c->m->d_model, e = c->cb;
+    if (!g)
+        return 0;
     if (!is_t5(c->m))
         return tc_add(c, tc_mul(c, e, d), 8); /* input, fp32 mean and rstd */
-    uint64_t b = tc_add(c, tc_mul(c, 2 * e, d), 4); /* x, y; the fp32 rsqrt */
+    uint64_t b = tc_add(c, tc_mul(c, c->lora ? e : 2 * e, d), 4); /* x, y (a frozen weight: no y); the fp32 rsqrt */
     return e == 4 ? b : tc_add(c, b, tc_mul(c, 4, d)); /* x.to(fp32), saved by pow */
 }
 
-/* self-attention of one layer per token, heads·d_head = inner: the norm,
- * the q/k/v input, q, k, v, the o input, the residual dropout mask */
-static uint64_t self_attn_bytes(struct tmem_train_ctx *c, uint64_t inner)
+/* the scores' bytes per element: gs the scores require grad, gv v does */
+static uint64_t score_bytes(struct tmem_train_ctx *c, bool gs, bool gv)
 {
-    uint64_t d = c->m->d_model, e = c->cb;
-    uint64_t b = tc_add(c, norm_bytes(c), tc_mul(c, e, d));
-    b = tc_add(c, b, tc_mul(c, 4 * e, inner));
-    return c->dropout_resid ? tc_add(c, b, d) : b;
+    uint64_t e = c->cb, b = 0;
+    bool drop = c->dropout_attn;
+    if (is_t5(c->m)) { /* softmax(scores.float()) saves its fp32 output, .type_as a c copy */
+        if (gs)
+            b = 4 + (drop ? 1 : 0);
+        if (gv) /* the matmul with v keeps the probabilities: dropout's output, the copy, or fp32's own */
+            b += drop ? e : e == 4 ? (gs ? 0 : 4) : e;
+        return b;
+    }
+    if (gs) /* softmax in c */
+        b = e + (drop ? 1 : 0);
+    if (gv)
+        b += drop ? e : gs ? 0 : e;
+    return b;
 }
 
-/* the FFN of one layer per token, width f */
-static uint64_t ffn_bytes(struct tmem_train_ctx *c, uint64_t f)
+/* one attention sub-block per query token (self: k and v per query token
+ * too; cross: returned in *kv per encoder token). g: its input requires
+ * grad; g_kv: the keys' source does (self: g). Kinds q, k, v, o. */
+static uint64_t attn_bytes(struct tmem_train_ctx *c, uint64_t inner, bool g, bool g_kv, bool cross,
+                           const enum tmem_tensor_kind kd[4], uint64_t *score, uint64_t *kv, bool *g_out)
 {
     uint64_t d = c->m->d_model, e = c->cb;
-    uint64_t b = tc_add(c, norm_bytes(c), tc_mul(c, e, d)); /* the norm, the first linear's input */
-    bool drop = c->dropout_resid; /* T5's inner dropout is dropout_rate too */
-    if (!is_t5(c->m)) { /* GELU: its input and fc2's; ReLU saves its output, fc2's input */
-        b = tc_add(c, b, tc_mul(c, c->m->relu_mlp ? e : 2 * e, f));
-    } else if (c->m->mlp == TMEM_MLP_GATED) {
-        b = tc_add(c, b, tc_mul(c, 7 * e, f)); /* gelu_new's 4, its output, wi_1's, the product / dropout out */
-        if (drop)
-            b = tc_add(c, b, f);
+    bool post = c->m->post_norm;
+    uint64_t b = post ? 0 : norm_bytes(c, g);
+    bool wq = trained(c, kd[0]), wk = trained(c, kd[1]), wv = trained(c, kd[2]), wo = trained(c, kd[3]);
+    bool tq = c->lora && wq, tk = c->lora && wk, tv = c->lora && wv;
+    uint64_t kvb = 0; /* per key token */
+    if (!cross) {
+        if (input_kept(c, tq || tk || tv))
+            b = tc_add(c, b, tc_mul(c, e, d)); /* the q/k/v input */
     } else {
-        b = tc_add(c, b, tc_mul(c, e, f)); /* the ReLU output */
-        if (drop)
-            b = tc_add(c, b, tc_mul(c, e + 1, f)); /* dropout's mask and output */
+        if (input_kept(c, tq))
+            b = tc_add(c, b, tc_mul(c, e, d)); /* the q input; the encoder output k / v read: the ends */
     }
-    return drop ? tc_add(c, b, d) : b; /* the residual dropout mask */
+    b = tc_add(c, b, adapter_bytes(c, kd[0], d, inner, g));
+    kvb = tc_add(c, kvb, adapter_bytes(c, kd[1], d, inner, g_kv));
+    kvb = tc_add(c, kvb, adapter_bytes(c, kd[2], d, inner, g_kv));
+    bool gq = g || wq, gk = g_kv || wk, gv = g_kv || wv, gs = gq || gk;
+    if (gk)
+        b = tc_add(c, b, tc_mul(c, e, inner)); /* q, for k's gradient */
+    if (gq)
+        kvb = tc_add(c, kvb, tc_mul(c, e, inner)); /* k, for q's */
+    if (gs)
+        kvb = tc_add(c, kvb, tc_mul(c, e, inner)); /* v, for the probabilities' */
+    *score = score_bytes(c, gs, gv);
+    bool ga = gs || gv;
+    if (input_kept(c, c->lora && wo))
+        b = tc_add(c, b, tc_mul(c, e, inner)); /* the o input */
+    b = tc_add(c, b, adapter_bytes(c, kd[3], inner, d, ga));
+    bool go = ga || wo;
+    if (go && c->dropout_resid)
+        b = tc_add(c, b, d); /* the residual dropout mask */
+    if (post)
+        b = tc_add(c, b, norm_bytes(c, g || go));
+    *g_out = g || go;
+    if (cross) {
+        *kv = kvb;
+        return b;
+    }
+    *kv = 0;
+    return tc_add(c, b, kvb);
+}
+
+/* the FFN of one layer per token, width f; kinds gate (T5 wi_0), up (wi,
+ * wi_1, fc1), down (wo, fc2) */
+static uint64_t ffn_bytes(struct tmem_train_ctx *c, uint64_t f, bool g, const enum tmem_tensor_kind kd[3],
+                          bool *g_out)
+{
+    const struct tmem_model *m = c->m;
+    uint64_t d = m->d_model, e = c->cb, ef = tc_mul(c, e, f);
+    bool post = m->post_norm, gated = is_t5(m) && m->mlp == TMEM_MLP_GATED;
+    bool wg = gated && trained(c, kd[0]), wu = trained(c, kd[1]), wd = trained(c, kd[2]);
+    uint64_t b = post ? 0 : norm_bytes(c, g);
+    if (input_kept(c, c->lora && (wg || wu)))
+        b = tc_add(c, b, tc_mul(c, e, d)); /* the first linear's input */
+    if (gated)
+        b = tc_add(c, b, adapter_bytes(c, kd[0], d, f, g));
+    b = tc_add(c, b, adapter_bytes(c, kd[1], d, f, g));
+    bool need_out = input_kept(c, c->lora && wd); /* the last linear's input */
+    bool drop = c->dropout_resid && is_t5(m); /* T5's inner dropout is dropout_rate too */
+    bool gh;
+    if (!is_t5(m)) { /* GELU: its input and fc2's; ReLU saves its output, fc2's input */
+        gh = g || wu;
+        if (gh)
+            b = tc_add(c, b, ef);
+        if (need_out && (!m->relu_mlp || !gh))
+            b = tc_add(c, b, ef);
+    } else if (gated) { /* gelu_new's 4 (wi_0 out, tanh out, 0.5·x, 1 + tanh), its output, wi_1's */
+        bool g0 = g || wg, g1 = g || wu;
+        gh = g0 || g1;
+        if (g0)
+            b = tc_add(c, b, tc_mul(c, 5, ef)); /* the four, and wi_1's output (for the GELU's gradient) */
+        if (g1)
+            b = tc_add(c, b, ef); /* the GELU output (for wi_1's) */
+        if (gh && drop)
+            b = tc_add(c, b, f);
+        if (need_out)
+            b = tc_add(c, b, ef); /* the product / dropout output */
+    } else {
+        gh = g || wu;
+        if (gh)
+            b = tc_add(c, b, ef); /* the ReLU output */
+        if (gh && drop)
+            b = tc_add(c, b, f);
+        if (need_out && (drop || !gh))
+            b = tc_add(c, b, ef); /* dropout's output (or the ReLU's, not kept by the ReLU) */
+    }
+    b = tc_add(c, b, adapter_bytes(c, kd[2], f, d, gh));
+    bool gf = gh || wd;
+    if (gf && c->dropout_resid)
+        b = tc_add(c, b, d); /* the residual dropout mask */
+    if (post)
+        b = tc_add(c, b, norm_bytes(c, g || gf));
+    *g_out = g || gf;
+    return b;
+}
+
+static void enc_layer(struct tmem_train_ctx *c, bool g, struct ed_layer *l)
+{
+    const struct tmem_model *m = c->m;
+    static const enum tmem_tensor_kind attn[4] = {K(ENC_ATTN_Q), K(ENC_ATTN_K), K(ENC_ATTN_V), K(ENC_ATTN_O)};
+    static const enum tmem_tensor_kind mlp[3] = {K(ENC_MLP_GATE), K(ENC_MLP_UP), K(ENC_MLP_DOWN)};
+    uint64_t h_enc = m->n_enc_head ? m->n_enc_head : m->n_head;
+    uint64_t f_enc = m->d_ff_enc ? m->d_ff_enc : m->d_ff;
+    uint64_t inner = tc_mul(c, h_enc, m->d_head_enc ? m->d_head_enc : m->d_head), kv;
+    bool ga, gf;
+    l->tok = attn_bytes(c, inner, g, g, false, attn, &l->score, &kv, &ga);
+    l->tok = tc_add(c, l->tok, ffn_bytes(c, f_enc, ga, mlp, &gf));
+    l->xscore = l->kv = 0;
+    l->g_out = gf;
+}
+
+static void dec_layer(struct tmem_train_ctx *c, bool g, bool g_enc, struct ed_layer *l)
+{
+    const struct tmem_model *m = c->m;
+    static const enum tmem_tensor_kind attn[4] = {K(ATTN_Q), K(ATTN_K), K(ATTN_V), K(ATTN_O)};
+    static const enum tmem_tensor_kind xattn[4] = {K(XATTN_Q), K(XATTN_K), K(XATTN_V), K(XATTN_O)};
+    static const enum tmem_tensor_kind mlp[3] = {K(MLP_GATE), K(MLP_UP), K(MLP_DOWN)};
+    uint64_t inner = tc_mul(c, m->n_head, m->d_head), kv;
+    bool ga, gx, gf;
+    l->tok = attn_bytes(c, inner, g, g, false, attn, &l->score, &kv, &ga);
+    l->tok = tc_add(c, l->tok, attn_bytes(c, inner, ga, g_enc, true, xattn, &l->xscore, &l->kv, &gx));
+    l->tok = tc_add(c, l->tok, ffn_bytes(c, m->d_ff, gx, mlp, &gf));
+    l->g_out = gf;
 }
 
 static void sums(struct tmem_train_ctx *c, struct ed_sums *s)
 {
     const struct tmem_model *m = c->m;
     uint64_t d = m->d_model, e = c->cb;
-    uint64_t h_enc = m->n_enc_head ? m->n_enc_head : m->n_head;
-    uint64_t f_enc = m->d_ff_enc ? m->d_ff_enc : m->d_ff;
-    uint64_t inner_enc = tc_mul(c, h_enc, m->d_head_enc ? m->d_head_enc : m->d_head);
-    uint64_t inner = tc_mul(c, m->n_head, m->d_head);
-    s->enc_tok = tc_add(c, self_attn_bytes(c, inner_enc), ffn_bytes(c, f_enc));
-    /* the cross-attention per decoder token: its norm, the q input, q, the o input, the mask */
-    uint64_t cross = tc_add(c, norm_bytes(c), tc_mul(c, e, d));
-    cross = tc_add(c, cross, tc_mul(c, 2 * e, inner));
-    if (c->dropout_resid)
-        cross = tc_add(c, cross, d);
-    s->dec_tok = tc_add(c, tc_add(c, self_attn_bytes(c, inner), cross), ffn_bytes(c, m->d_ff));
-    s->dec_kv = tc_mul(c, 2 * e, inner);
-    if (is_t5(m))
-        s->score = c->dropout_attn ? 4 + 1 + e : (e == 4 ? 4 : 4 + e);
-    else
-        s->score = c->dropout_attn ? e + 1 + e : e;
-    s->enc_score = s->score;
+    /* the embeddings' output requires grad iff the table is trained */
+    bool emb = !c->lora || tmem_kind_set_has(&c->o->modules_to_save, K(TOKEN_EMBD));
+    enc_layer(c, emb, &s->enc0);
+    enc_layer(c, s->enc0.g_out, &s->enc);
+    bool g_enc = s->enc.g_out; /* the encoder output: a final norm keeps it */
+    dec_layer(c, emb, g_enc, &s->dec0);
+    dec_layer(c, s->dec0.g_out, g_enc, &s->dec);
     /* the ends: ids, the embedding's dropout mask and norm, the final norm
      * (T5: and its dropout mask), the encoder output / the lm_head input */
-    uint64_t ends = 8;
-    if (c->dropout_embd)
+    uint64_t ends = 0;
+    if (emb)
+        ends = 8; /* the ids, for the table's gradient */
+    if (emb && c->dropout_embd)
         ends = tc_add(c, ends, d);
     if (m->embed_norm)
-        ends = tc_add(c, ends, norm_bytes(c));
-    if (m->final_norm)
-        ends = tc_add(c, ends, norm_bytes(c));
-    if (is_t5(m) && c->dropout_resid)
-        ends = tc_add(c, ends, d);
-    ends = tc_add(c, ends, tc_mul(c, e, d));
-    s->enc_ends = s->dec_ends = ends;
+        ends = tc_add(c, ends, norm_bytes(c, emb));
+    uint64_t enc_ends = ends, dec_ends = ends;
+    if (m->final_norm) {
+        enc_ends = tc_add(c, enc_ends, norm_bytes(c, g_enc));
+        dec_ends = tc_add(c, dec_ends, norm_bytes(c, s->dec.g_out));
+    }
+    if (is_t5(m) && c->dropout_resid) {
+        if (g_enc)
+            enc_ends = tc_add(c, enc_ends, d);
+        if (s->dec.g_out)
+            dec_ends = tc_add(c, dec_ends, d);
+    }
+    /* the encoder output, read by every cross-attention k / v linear (one
+     * tensor); the lm_head's input */
+    if (input_kept(c, c->lora && (trained(c, K(XATTN_K)) || trained(c, K(XATTN_V)))))
+        enc_ends = tc_add(c, enc_ends, tc_mul(c, e, d));
+    bool head = !c->lora || tmem_kind_set_has(&c->o->modules_to_save, K(LM_HEAD)) ||
+                (m->tied && tmem_kind_set_has(&c->o->modules_to_save, K(TOKEN_EMBD)));
+    if (head)
+        dec_ends = tc_add(c, dec_ends, tc_mul(c, e, d));
+    s->enc_ends = enc_ends;
+    s->dec_ends = dec_ends;
 }
+#undef K
 
 static uint64_t done(struct tmem_train_ctx *c, const struct tmem__term *t, struct tmem_sb *f)
 {
@@ -200,13 +375,69 @@ static uint64_t done(struct tmem_train_ctx *c, const struct tmem__term *t, struc
     return tc_term(c, t);
 }
 
+/* one layer of a stack: b·s × B_layer + b × heads × s × s × B_score (the
+ * decoder: + its cross-attention's scores and the k / v per encoder token) */
+static void layer_term(struct tmem_train_ctx *c, struct tmem__term *sub, const struct ed_layer *l, bool dec)
+{
+    const struct tmem_model *m = c->m;
+    uint64_t b = c->seqs, se = c->seq_enc, sd = c->seq;
+    if (!dec) {
+        uint64_t h_enc = m->n_enc_head ? m->n_enc_head : m->n_head;
+        tmem__term_mul(sub, "b·s_enc", tc_mul(c, b, se));
+        tmem__term_mul(sub, "B_enc_layer", l->tok);
+        tmem__term_plus(sub, "b", b);
+        tmem__term_mul(sub, "n_enc_head", h_enc);
+        tmem__term_mul(sub, "s_enc", se);
+        tmem__term_mul(sub, "s_enc", se);
+        tmem__term_mul(sub, "B_score", l->score);
+        return;
+    }
+    tmem__term_mul(sub, "b·s_dec", tc_mul(c, b, sd));
+    tmem__term_mul(sub, "B_dec_layer", l->tok);
+    tmem__term_plus(sub, "b", b);
+    tmem__term_mul(sub, "n_head", m->n_head);
+    tmem__term_mul(sub, "s_dec", sd);
+    tmem__term_mul(sub, "s_dec", sd);
+    tmem__term_mul(sub, "B_score", l->score);
+    tmem__term_plus(sub, "b", b);
+    tmem__term_mul(sub, "n_head", m->n_head);
+    tmem__term_mul(sub, "s_dec", sd);
+    tmem__term_mul(sub, "s_enc", se);
+    tmem__term_mul(sub, "B_xscore", l->xscore);
+    tmem__term_plus(sub, "b·s_enc", tc_mul(c, b, se));
+    tmem__term_mul(sub, "B_cross_kv", l->kv);
+}
+
+/* n × (one layer), or under adapters, where the first layer saves less:
+ * (the first) + (n − 1) × (each later one) */
+static void stack_term(struct tmem_train_ctx *c, struct tmem__term *t, const struct ed_layer *first,
+                       const struct ed_layer *rest, uint64_t n, const char *n_sym, const char *n1_sym, bool dec)
+{
+    struct tmem__term a, r;
+    tmem__term_init(&a, t->text);
+    tmem__term_init(&r, t->text);
+    bool same = first->tok == rest->tok && first->score == rest->score && first->xscore == rest->xscore &&
+                first->kv == rest->kv;
+    if (same || n < 2) {
+        tmem__term_mul(t, n_sym, n);
+        layer_term(c, &r, same ? rest : first, dec);
+        tmem__term_mul_term(t, &r);
+        return;
+    }
+    layer_term(c, &a, first, dec);
+    tmem__term_mul_term(t, &a);
+    tmem__term_note(t, " (the first layer: no gradient before its first adapter)", NULL);
+    tmem__term_plus(t, n1_sym, n - 1);
+    layer_term(c, &r, rest, dec);
+    tmem__term_mul_term(t, &r);
+}
+
 uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
 {
     const struct tmem_model *m = c->m;
     struct ed_sums s;
     sums(c, &s);
     uint64_t b = c->seqs, se = c->seq_enc, sd = c->seq;
-    uint64_t h_enc = m->n_enc_head ? m->n_enc_head : m->n_head;
     uint64_t n_enc = m->n_enc_layer ? m->n_enc_layer : m->n_layer;
     struct tmem__term t, sub;
     tmem__term_init(&t, f != NULL);
@@ -214,35 +445,12 @@ uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it
     switch (it) {
     case TMEM_TI_ACT_ENC_LAYERS:
         /* n_enc_layer × (b·s_enc × B_enc + b × n_enc_head × s_enc × s_enc × B_score) */
-        tmem__term_mul(&t, "n_enc_layer", n_enc);
-        tmem__term_mul(&sub, "b·s_enc", tc_mul(c, b, se));
-        tmem__term_mul(&sub, "B_enc_layer", s.enc_tok);
-        tmem__term_plus(&sub, "b", b);
-        tmem__term_mul(&sub, "n_enc_head", h_enc);
-        tmem__term_mul(&sub, "s_enc", se);
-        tmem__term_mul(&sub, "s_enc", se);
-        tmem__term_mul(&sub, "B_score", s.enc_score);
-        tmem__term_mul_term(&t, &sub);
+        stack_term(c, &t, &s.enc0, &s.enc, n_enc, "n_enc_layer", "(n_enc_layer − 1)", false);
         return done(c, &t, f);
     case TMEM_TI_ACT_DEC_LAYERS:
         /* n_layer × (b·s_dec × B_dec + b × n_head × s_dec × s_dec × B_score
-         *            + b × n_head × s_dec × s_enc × B_score + b·s_enc × B_cross_kv) */
-        tmem__term_mul(&t, "n_layer", m->n_layer);
-        tmem__term_mul(&sub, "b·s_dec", tc_mul(c, b, sd));
-        tmem__term_mul(&sub, "B_dec_layer", s.dec_tok);
-        tmem__term_plus(&sub, "b", b);
-        tmem__term_mul(&sub, "n_head", m->n_head);
-        tmem__term_mul(&sub, "s_dec", sd);
-        tmem__term_mul(&sub, "s_dec", sd);
-        tmem__term_mul(&sub, "B_score", s.score);
-        tmem__term_plus(&sub, "b", b);
-        tmem__term_mul(&sub, "n_head", m->n_head);
-        tmem__term_mul(&sub, "s_dec", sd);
-        tmem__term_mul(&sub, "s_enc", se);
-        tmem__term_mul(&sub, "B_score", s.score);
-        tmem__term_plus(&sub, "b·s_enc", tc_mul(c, b, se));
-        tmem__term_mul(&sub, "B_cross_kv", s.dec_kv);
-        tmem__term_mul_term(&t, &sub);
+         *            + b × n_head × s_dec × s_enc × B_xscore + b·s_enc × B_cross_kv) */
+        stack_term(c, &t, &s.dec0, &s.dec, m->n_layer, "n_layer", "(n_layer − 1)", true);
         return done(c, &t, f);
     case TMEM_TI_ACT_ENDS:
         /* b·s_enc × B_enc_ends + b·s_dec × B_dec_ends + position ids / buckets (int64) */
@@ -250,7 +458,8 @@ uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it
         tmem__term_mul(&t, "B_enc_ends", s.enc_ends);
         tmem__term_plus(&t, "b·s_dec", tc_mul(c, b, sd));
         tmem__term_mul(&t, "B_dec_ends", s.dec_ends);
-        if (m->n_rel_bucket > 0) { /* T5: the bucket of each (query, key) pair, per stack */
+        if (m->n_rel_bucket > 0 && !c->lora) { /* T5: the bucket of each (query, key) pair, per stack,
+                                                  * saved for the (trained) bias table's gradient */
             tmem__term_plus(&t, NULL, 8);
             tmem__term_mul(&t, "s_enc", se);
             tmem__term_mul(&t, "s_enc", se);
@@ -259,8 +468,9 @@ uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it
             tmem__term_mul(&t, "s_dec", sd);
             tmem__term_note(&t, " (T5 relative position buckets, int64)", NULL);
         }
-        if (m->learned_pos && !m->sinusoidal_pos) { /* BART: arange position ids per stack
-                                                       * (Pegasus's frozen table saves none) */
+        if (m->learned_pos && !m->sinusoidal_pos && !c->lora) { /* BART: arange position ids per
+                                                       * stack (Pegasus's frozen table, or any
+                                                       * under adapters, saves none) */
             tmem__term_plus(&t, NULL, 8);
             tmem__term_mul(&t, "s_enc", se);
             tmem__term_plus(&t, NULL, 8);

@@ -100,8 +100,9 @@ static const struct {
      * their decoder's cross-attention. Not of the decoder-only attention
      * output kind: Jamba, Granite-H and Falcon-H1 name theirs o_proj beside
      * a mamba out_proj (PEFT matches by name), so "out_proj" on them must
-     * not reach it; BART's decoder self-attention shares that kind and is
-     * reached with "o" (a known gap: OPT's out_proj likewise) */
+     * not reach it; BART's decoder self-attention (and OPT's) shares that
+     * kind: tmem_lora_targets_for_model adds it on a model without SSM
+     * mixers */
     T("in_proj", K(SSM_IN_PROJ)),
     T("x_proj", K(SSM_X_PROJ)),
     T("dt_proj", K(SSM_DT_PROJ)),
@@ -127,6 +128,16 @@ struct tmem_kind_set tmem_lora_target_kinds(const char *name)
             return set;
         }
     return set;
+}
+
+struct tmem_kind_set tmem_lora_targets_for_model(const struct tmem_model *m, struct tmem_kind_set s)
+{
+    /* out_proj is the only name holding SSM_OUT_PROJ but not ATTN_O; a
+     * model with Mamba mixers (Jamba, Granite-H, Falcon-H1) names its
+     * attention output o_proj, which out_proj must not reach */
+    if (m != NULL && m->ssm == TMEM_SSM_NONE && tmem_kind_set_has(&s, K(SSM_OUT_PROJ)))
+        tmem_kind_set_add(&s, K(ATTN_O));
+    return s;
 }
 
 struct tmem_kind_set tmem_lora_module_kinds(const char *name)

@@ -416,10 +416,14 @@ static void classes_and_refusals(void **state)
     bad.recompute = TMEM_RECOMPUTE_FULL;
     assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "--recompute");
+    /* adapters are modelled (test_encdec_lora.c); tensor parallel still not */
     bad = to;
     bad.lora_rank = 8;
+    bad.lora_targets = tmem_lora_target_kinds("q");
+    assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_OK);
+    bad.tp = 2;
     assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
-    assert_string_equal(err.where, "--lora-rank");
+    assert_string_equal(err.where, "--tp");
     bad = to;
     bad.rl = TMEM_RL_GRPO;
     assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);

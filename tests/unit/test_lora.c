@@ -145,17 +145,27 @@ static void encdec_targets(void **state)
      * in the decoder: 36 × 8 × (768 + 768) = 442,368; o, fc1, fc2:
      * 12 self + 6 cross out_proj of 768 × 768 and 12 × (fc1 768 × 3072 +
      * fc2 3072 × 768) = 18 × 12,288 + 24 × 30,720 = 958,464. PEFT's
-     * "out_proj" matches all 18; tmem's name reaches the 6 encoder self and
-     * 6 cross (the decoder self-attention shares the decoder-only o_proj
-     * kind, which "out_proj" must not reach on Jamba): 12 × 12,288 +
-     * 24 × 30,720 = 884,736, a gap written down in train_lora.c */
+     * "out_proj" matches all 18: tmem_lora_targets_for_model adds the
+     * decoder self-attention's (the decoder-only o_proj kind, which the
+     * bare name must not reach on Jamba) on a model without Mamba mixers */
     load("bart-base", &m, &inv);
     assert_int_equal(peft_rule(&inv, targets("q_proj,v_proj"), 8, false, &lin), 442368);
     assert_int_equal(lin, 36);
     assert_int_equal(peft_rule(&inv, targets("o,fc1,fc2"), 8, false, &lin), 958464);
     assert_int_equal(lin, 18 + 24);
+    assert_int_equal(peft_rule(&inv, tmem_lora_targets_for_model(&m, targets("out_proj,fc1,fc2")), 8, false, &lin),
+                     958464);
+    assert_int_equal(lin, 18 + 24);
+    /* without the model the bare name holds the 6 encoder self and 6 cross
+     * out_proj: 12 × 12,288 + 24 × 30,720 = 884,736 */
     assert_int_equal(peft_rule(&inv, targets("out_proj,fc1,fc2"), 8, false, &lin), 884736);
     assert_int_equal(lin, 12 + 24);
+    /* on Jamba (Mamba mixers) out_proj stays the mixer's: no attention o_proj added */
+    struct tmem_model jm = {0};
+    jm.ssm = TMEM_SSM_MAMBA;
+    struct tmem_kind_set js = tmem_lora_targets_for_model(&jm, targets("out_proj"));
+    assert_false(tmem_kind_set_has(&js, TMEM_TENSOR_KIND_ATTN_O));
+    assert_true(tmem_kind_set_has(&js, TMEM_TENSOR_KIND_SSM_OUT_PROJ));
 }
 
 static void moe_counts(void **state)

@@ -23,6 +23,13 @@ CPU substitutions, as in validate.py: T5LayerNorm's mean as sum / d (torch
 mask, as CUDA's fused kernel saves; CPU F.dropout saves a float mask); CPU
 LayerNorm keeps bf16 statistics for bf16 inputs (fp32 on CUDA): 4 bytes per
 token per norm fewer measured.
+LoRA / DoRA (tmem train --lora-rank): the base frozen (requires_grad_(False)),
+PEFT-style adapters on the named linears of both stacks and the
+cross-attention (PEFT matches a module name as a suffix: "q" is every
+T5Attention.q), result = base(x) + B(A(dropout(x)))·alpha/r; DoRA (peft
+tuners/lora/dora.py DoraLinearLayer): m / ||W + s·B·A|| (the norm detached)
+scales base(x) and the adapter's output, which it saves. Measured as well: the
+gradients' bytes after backward (the adapters' only).
 Run with Debian's /usr/bin/python3 and python3-torch; no other packages.
 """
 import json, math, os, subprocess, sys, tempfile, time
@@ -304,13 +311,50 @@ class Bart(nn.Module):
         return F.linear(y, s.shared.weight) + s.final_logits_bias.to(y.dtype)
 
 
+# ---------------------------------------------------------------- adapters
+
+class LoraLinear(nn.Module):
+    def __init__(s, base, r, p, dora):
+        super().__init__()
+        s.base = base
+        s.lora_A = nn.Linear(base.in_features, r, bias=False)
+        s.lora_B = nn.Linear(r, base.out_features, bias=False)
+        nn.init.normal_(s.lora_B.weight)  # PEFT starts B at 0; any value saves the same
+        s.drop = nn.Dropout(p) if p > 0 else nn.Identity()
+        s.p = p
+        s.scaling = 16 / r
+        s.magnitude = nn.Parameter(base.weight.detach().norm(p=2, dim=1).clone()) if dora else None
+
+    def forward(s, x):
+        y = s.base(x)
+        h = dropout(x, s.p, s.training) if s.p > 0 else x
+        lo = s.lora_B(s.lora_A(h))
+        if s.magnitude is None:
+            return y + lo * s.scaling
+        with torch.no_grad():  # get_weight_norm(...).detach()
+            wn = (s.base.weight + s.scaling * (s.lora_B.weight @ s.lora_A.weight)).norm(p=2, dim=1)
+        mag = (s.magnitude / wn).view(1, -1)
+        return y + (mag - 1) * y + mag * lo * s.scaling
+
+
+def add_lora(model, targets, r, p, dora):
+    for mod in list(model.modules()):
+        for name in targets:
+            lin = getattr(mod, name, None)
+            if isinstance(lin, nn.Linear):
+                setattr(mod, name, LoraLinear(lin, r, p, dora).to(lin.weight.dtype))
+
+
 # ---------------------------------------------------------------- measuring
 
-def measure(cfg, dtype, b, s_enc, s_dec):
+def measure(cfg, dtype, b, s_enc, s_dec, lora=None):
     torch.manual_seed(0)
     mt = cfg["model_type"]
     model = T5(cfg) if mt == "t5" else Bart(cfg, pre_ln=(mt == "mbart"))
     model = model.to(dtype).train()
+    if lora is not None:
+        model.requires_grad_(False)
+        add_lora(model, lora["targets"], lora["r"], lora["p"], lora["dora"])
     params = list(model.parameters())
     ids = torch.randint(0, cfg["vocab_size"], (b, s_enc))
     dec_ids = torch.randint(0, cfg["vocab_size"], (b, s_dec))
@@ -326,21 +370,29 @@ def measure(cfg, dtype, b, s_enc, s_dec):
     loss.backward()
     uniq = {p.storage().data_ptr(): p for p in params}.values()
     w = sum(p.numel() * p.element_size() for p in uniq)
-    return {"weights": w, "activations": act.total(), "loss": loss_saved.total()}
+    g = sum(p.grad.numel() * p.grad.element_size() for p in uniq if p.grad is not None)
+    return {"weights": w, "activations": act.total(), "loss": loss_saved.total(), "gradients": g}
 
 
-def tmem(tmem_bin, cfg, prec, b, s_enc, s_dec, tmp):
+def tmem(tmem_bin, cfg, prec, b, s_enc, s_dec, tmp, lora=None):
     path = os.path.join(tmp, cfg["model_type"] + "-" + cfg.get("feed_forward_proj", "x"), "config.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(cfg, f)
     args = [tmem_bin, "train", path, "--micro-batch", str(b), "--seq", str(s_enc), "--target-seq", str(s_dec),
             "--precision", prec, "--attention", "naive", "--json"]
+    if lora is not None:
+        args += ["--lora-rank", str(lora["r"]), "--lora-alpha", "16", "--lora-targets", ",".join(lora["targets"])]
+        if lora["p"] > 0:
+            args += ["--lora-dropout", str(lora["p"])]
+        if lora["dora"]:
+            args += ["--dora"]
     doc = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     opt_phase = doc["phases"]["optimizer"]
     fwd = doc["phases"]["forward"]
     loss = sum(v for k, v in fwd["items"].items() if k.startswith("loss"))
-    return {"weights": opt_phase["weights"], "activations": fwd["activations"], "loss": loss}
+    return {"weights": opt_phase["weights"], "activations": fwd["activations"], "loss": loss,
+            "gradients": opt_phase["gradients"]}
 
 
 T5_CFG = {"model_type": "t5", "d_model": 64, "d_kv": 16, "d_ff": 256, "num_heads": 4, "num_layers": 2,
@@ -352,6 +404,21 @@ BART_CFG = {"model_type": "bart", "d_model": 64, "encoder_layers": 2, "decoder_l
             "decoder_ffn_dim": 256, "vocab_size": 512, "max_position_embeddings": 256, "dropout": 0.1,
             "attention_dropout": 0.1, "activation_dropout": 0.0, "num_hidden_layers": 2}
 MBART_CFG = dict(BART_CFG, model_type="mbart", attention_dropout=0.0)
+
+
+def lora_cases():
+    """(config, adapters): PEFT's default-ish targets, all linears, DoRA, lora dropout"""
+    def L(targets, r=8, p=0.0, dora=False):
+        return {"targets": targets, "r": r, "p": p, "dora": dora}
+    yield T5_CFG, L(["q", "v"])
+    yield T5_GATED_CFG, L(["q", "k", "v", "o", "wi_0", "wi_1", "wo"], r=16)
+    yield T5_GATED_CFG, L(["q", "v"], dora=True)
+    yield T5_CFG, L(["q", "v", "wo"], p=0.1)
+    yield T5_CFG, L(["o", "wi"], r=4)
+    yield BART_CFG, L(["q_proj", "v_proj"])
+    yield BART_CFG, L(["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"], r=16)
+    yield MBART_CFG, L(["q_proj", "v_proj", "out_proj"], dora=True)
+    yield MBART_CFG, L(["k_proj", "fc2"], r=4, p=0.05)
 
 
 def main():
@@ -369,6 +436,17 @@ def main():
                     name = cfg["model_type"] + ("-gated" if cfg.get("feed_forward_proj", "").startswith("gated") else "")
                     for k in ("weights", "activations", "loss"):
                         tally.row(f"{name:10} {prec:5} {f'{b}×{se}×{sd}':10} {k:12}", got[k], want[k])
+        for cfg, lo in lora_cases():
+            for dt, prec in ((torch.float32, "fp32"), (torch.bfloat16, "bf16")):
+                b, se, sd = 2, 128, 32
+                got = measure(cfg, dt, b, se, sd, lo)
+                want = tmem(tmem_bin, cfg, prec, b, se, sd, tmp, lo)
+                name = cfg["model_type"] + ("-gated" if cfg.get("feed_forward_proj", "").startswith("gated") else "")
+                what = ("dora " if lo["dora"] else "lora ") + f"r{lo['r']} " + ",".join(lo["targets"]) + \
+                    (f" drop {lo['p']}" if lo["p"] else "")
+                print(f"  {what}")
+                for k in ("weights", "gradients", "activations", "loss"):
+                    tally.row(f"{name:10} {prec:5} {'lora':10} {k:12}", got[k], want[k])
     return tally.summary("encdec", t0)
 
 
