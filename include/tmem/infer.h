@@ -340,6 +340,12 @@ struct tmem_roofline {
      * output to every decoder layer's cross K, V (Mllama charges them to its
      * vision step: 0 there); its cross_states are the s_enc encoder positions */
     double cross_proj_flops_per_token; /* 2·N_cross_kv / tp per encoder position */
+    /* (appended) the vision encoder's run of one request image on one
+     * tensor-parallel rank (tmem__vision_flops / tp; 0 without --images) and
+     * the tower and projector weights it reads: tmem serve's steps that
+     * encode k images add max(k·flops / FLOP/s, bytes / HBM) (timing.c) */
+    double vision_flops_per_image;
+    double vision_weight_bytes;
 };
 
 /* One step's batch: tokens run, logit rows, query–key pairs attended by
@@ -375,6 +381,35 @@ struct tmem_stage_summary {
     uint64_t weight_bytes, total_bytes, usable_bytes;
     uint64_t kv_budget_bytes, kv_blocks, capacity_tokens;
 };
+
+/* vLLM V1's multimodal budget for a vision tower (vllm/multimodal/
+ * encoder_budget.py MultiModalBudget, vllm/v1/core/encoder_cache_manager.py
+ * compute_mm_encoder_budget):
+ *   max_tokens_per_item   the image of the maximum feature size the profile
+ *                         run uses (LLaVA 576, Gemma-3 256; Qwen2.5-VL: the
+ *                         image of max_pixels 12845056, 3584 × 3584 = 16384
+ *                         tokens, 65536 patches) and its patches
+ *   encoder_budget_tokens max(max_num_batched_tokens, max_tokens_per_item):
+ *                         both the encoder's compute budget per step and
+ *                         the encoder cache's size, in image tokens
+ *   profile_items         images the profile encodes at once:
+ *                         max(1, min(budget / max_tokens_per_item,
+ *                         max_num_seqs · max(1, min(limit, max_model_len /
+ *                         max_tokens_per_item)))), limit 999 (V1's default
+ *                         --limit-mm-per-prompt), max_model_len the model's
+ *                         n_ctx unless --max-model-len. */
+#define TMEM_VLLM_MM_LIMIT_PER_PROMPT 999
+#define TMEM_QWEN2VL_MAX_PIXELS UINT64_C(12845056) /* Qwen2VLImageProcessor max_pixels (28·28·16384) */
+struct tmem_mm_budget {
+    uint64_t max_tokens_per_item, max_patches_per_item;
+    uint64_t encoder_budget_tokens;
+    uint64_t profile_items;
+};
+/* The budget of m under o's max_num_batched_tokens, max_num_seqs and
+ * max_model_len; all zeros for a model without a vision tower or with
+ * Mllama's. */
+enum tmem_status tmem_vllm_mm_budget(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                     struct tmem_mm_budget *b, struct tmem_error *err);
 
 struct tmem_infer_result {
     uint32_t n_stages;
@@ -420,6 +455,12 @@ struct tmem_infer_result {
      * state (0: not a hybrid), and the KV cache groups of each kind */
     uint64_t attn_block_tokens;
     uint64_t kv_attn_groups, kv_state_groups;
+    /* (appended) vLLM V1's multimodal budget (engine vllm, a vision tower
+     * but Mllama's; zeros otherwise) and the encoder cache its profile run
+     * holds through the text forward: profile_items × max_tokens_per_item ×
+     * d_text × compute bytes (in the profile peak) */
+    struct tmem_mm_budget mm;
+    uint64_t encoder_cache_bytes;
 };
 
 /* Builds the inference ledger of a resolved model and its inventory under

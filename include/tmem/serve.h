@@ -85,6 +85,8 @@ struct tmem_serve_request {
     uint32_t computed_tokens, generated_tokens, blocks, scheduled_tokens; /* blocks: its own,
                                                                            * not a shared prefix */
     double last_token_s;
+    uint32_t images_encoded, images_step; /* (appended) images whose encoder output exists;
+                                           * those this step encodes */
 };
 
 /* The gamma shape of gaps with coefficient of variation cv: 1/cv². */
@@ -134,6 +136,13 @@ struct tmem_serve_opts {
                                       * shared (held once, not per request); 0: none */
     uint64_t kv_state_groups;        /* (appended) a hybrid's mamba groups: one block each per
                                       * request, whatever its length (vLLM MambaSpec); 0: none */
+    /* (appended) images (vLLM V1's encoder scheduling, serve_mm.c): each
+     * prompt starts with `images` images of image_tokens placeholder tokens
+     * each, then its text; a step encodes an image when its prefill chunk
+     * reaches the image's first token, within encoder_budget_tokens per step
+     * and encoder_cache_tokens held (tmem_vllm_mm_budget); 0: none */
+    uint64_t images, image_tokens;
+    uint64_t encoder_budget_tokens, encoder_cache_tokens;
 };
 
 /* Defaults of an engine whose infer options are o and capacity r:
@@ -217,7 +226,15 @@ struct tmem_serve_result {
     double blocked_s[TMEM_SERVE_BLOCK_COUNT];
     enum tmem_serve_bottleneck bottleneck;
     struct tmem_serve_series series;
+    uint64_t encoder_runs;              /* (appended) images encoded (recomputed ones again) */
+    double vision_s;                    /* busy time the vision encoder took, inside busy_s */
 };
+
+/* With images (so->images > 0): adds so->images × so->image_tokens to
+ * every prompt of reqs[n] (a workload's lengths are its text), once per
+ * fill. Errors: a prompt past TMEM_SERVE_MAX_TOKENS. */
+enum tmem_status tmem_serve_add_images(const struct tmem_serve_opts *so, struct tmem_serve_request *reqs,
+                                       uint64_t n, struct tmem_error *err);
 
 /* Bytes of the work buffer a run of n requests needs (8-byte aligned). */
 uint64_t tmem_serve_work_bytes(uint64_t n, uint64_t max_num_seqs);

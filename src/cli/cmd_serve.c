@@ -188,7 +188,8 @@ static int simulate(const struct tmem_infer_result *ir, const struct tmem_serve_
                     struct tmem_serve_result *r)
 {
     struct tmem_error err = {0};
-    if ((!from_trace && tmem_serve_workload_fill(w, b->reqs, w->n_requests, &err) != TMEM_OK) ||
+    if ((!from_trace && (tmem_serve_workload_fill(w, b->reqs, w->n_requests, &err) != TMEM_OK ||
+                         tmem_serve_add_images(so, b->reqs, w->n_requests, &err) != TMEM_OK)) ||
         tmem_serve_run(&ir->roofline, so, b->reqs, w->n_requests, b->work, b->work_bytes, r, &err) !=
             TMEM_OK)
         return report_error(&err);
@@ -231,6 +232,13 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
         return bad("--requests", "must be in [1, 4194304]");
     } else {
         b.reqs = tmem__alloc((size_t)w->n_requests * sizeof *b.reqs); /* <= 2^22 */
+    }
+    if (b.reqs != NULL && (cmp != NULL || f->trace)) { /* their lengths are text: the images join once */
+        struct tmem_error err = {0};
+        if (tmem_serve_add_images(so, b.reqs, w->n_requests, &err) != TMEM_OK) {
+            tmem__dealloc(b.reqs);
+            return report_error(&err);
+        }
     }
     double rates[SERVE_MAX_SWEEP];
     struct tmem_serve_result *runs = tmem__alloc((size_t)n_rates * sizeof *runs); /* <= SERVE_MAX_SWEEP */
@@ -318,9 +326,11 @@ int cmd_serve(int argc, char **argv)
     struct tmem_gpu custom;
     if (tmem__infer_setup(&f.in, opts, sizeof opts / sizeof opts[0], &io, &custom) != 0)
         return 2;
-    if (io.images > 0 || io.image_h > 0)
-        return bad(io.images > 0 ? "--images" : "--image-size",
-                   "serve does not add image tokens to its requests yet (tmem infer --images does)");
+    if (io.images > 0 && io.engine != TMEM_ENGINE_VLLM)
+        return bad("--images", "serve schedules images' encoder runs as vLLM V1 does (--engine vllm); "
+                               "sglang's, trtllm's and llama.cpp's are not modelled");
+    if (io.image_h > 0 && io.images == 0)
+        return bad("--image-size", "needs --images N");
     if (io.engine == TMEM_ENGINE_HF)
         return bad("--engine", "serve simulates an engine's scheduler (vllm, sglang, trtllm, llamacpp); "
                                "hf has none to simulate");
@@ -435,6 +445,11 @@ int cmd_serve(int argc, char **argv)
         struct tmem_serve_opts so;
         tmem_serve_defaults(&io, ir, &so);
         so.concurrency = w.concurrency;
+        if (io.images > 0) { /* vLLM's encoder budget and cache (tmem_vllm_mm_budget) */
+            so.images = io.images;
+            so.image_tokens = ir->image_tokens / io.images;
+            so.encoder_budget_tokens = so.encoder_cache_tokens = ir->mm.encoder_budget_tokens;
+        }
         if (f.prefix_hit.set)
             so.prefix_hit = f.prefix_hit.v;
         if (f.schedule) {

@@ -844,20 +844,24 @@ static enum tmem_status paged_layout(struct tmem_infer_result *r, const struct t
 }
 
 /* One stage's ledger and capacity into r. */
-/* The vision tower's forward over every image of the batch (flash
+/* The vision tower's forward over n images of `patches` patches each (flash
  * attention): each patch's hidden state plus the widest intermediate of a
  * layer (q, k, v together, or fc1 — gate and up for Qwen2.5-VL's gated
- * MLP), in the compute dtype. */
+ * MLP), in the compute dtype. n is b · images (hf) or the profile's images
+ * (vllm: profile_items of the largest image). */
 static enum tmem_status vision_activation(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                          bool vllm, uint64_t items, uint64_t patches,
                                           struct tmem__term *t, struct tmem_error *err)
 {
     const struct tmem_vision *v = &m->vision;
-    uint64_t tokens, patches;
-    TRY(tmem_vision_image(v, o->image_h, o->image_w, &tokens, &patches, err));
     uint64_t ff = (v->kind == TMEM_VISION_QWEN25_VL ? 2 : 1) * v->d_ff, qkv = 3 * v->d_model;
     tmem__term_init(t, true);
-    tmem__term_mul(t, "b", o->batch);
-    tmem__term_mul(t, "images", o->images);
+    if (vllm) {
+        tmem__term_mul(t, "profile images", items);
+    } else {
+        tmem__term_mul(t, "b", o->batch);
+        tmem__term_mul(t, "images", o->images);
+    }
     if (v->kind == TMEM_VISION_MLLAMA) {
         /* MllamaVisionModel runs its local encoder with output_hidden_states=True
          * and keeps all n_layer + 1 of them (5 become intermediate features)
@@ -866,7 +870,7 @@ static enum tmem_status vision_activation(const struct tmem_model *m, const stru
         tmem__term_mul(t, "((L_v + 1)·d_v + d_v + max(3·d_v, d_ff_v))",
                        (v->n_layer + 2) * v->d_model + (ff > qkv ? ff : qkv));
     } else {
-        tmem__term_mul(t, "patches", patches);
+        tmem__term_mul(t, vllm ? "patches (largest image)" : "patches", patches);
         tmem__term_mul(t, "(d_v + max(3·d_v, d_ff_v))", v->d_model + (ff > qkv ? ff : qkv));
     }
     tmem__term_mul(t, "bytes", tmem__dtype_size(o->compute));
@@ -911,8 +915,33 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
      * freed before the text forward: the peak is the larger of the two */
     bool vision_peak = false;
     struct tmem__term vt, *peak = &t; /* the larger (terms are never copied) */
-    if (is_first && o->images > 0) {
-        TRY(vision_activation(m, o, &vt, err));
+    /* vLLM V1's profile_run encodes profile_items dummy images of the
+     * largest size whatever the requests send (tmem_vllm_mm_budget), then
+     * holds their embeddings (the encoder cache, profile_items ×
+     * max_tokens_per_item × d_text) through the text forward and the
+     * sampler; a served model without a tower profiles none */
+    bool vllm_mm = vllm && is_first && r->mm.profile_items > 0;
+    if (vllm_mm) {
+        TRY(vision_activation(m, o, true, r->mm.profile_items, r->mm.max_patches_per_item, &vt, err));
+        struct tmem__term ec;
+        tmem__term_init(&ec, true);
+        tmem__term_mul(&ec, "profile images", r->mm.profile_items);
+        tmem__term_mul(&ec, "max tokens/image", r->mm.max_tokens_per_item);
+        tmem__term_mul(&ec, "d_text", m->vision.d_text);
+        tmem__term_mul(&ec, "bytes", tmem__dtype_size(o->compute));
+        if (tmem__term_overflow(&ec))
+            return overflow(err, "encoder cache");
+        r->encoder_cache_bytes = tmem__term_value(&ec);
+        tmem__term_plus(&t, "profile images", r->mm.profile_items);
+        tmem__term_mul(&t, "max tokens/image", r->mm.max_tokens_per_item);
+        tmem__term_mul(&t, "d_text", m->vision.d_text);
+        tmem__term_mul(&t, "bytes", tmem__dtype_size(o->compute));
+    } else if (is_first && o->images > 0) {
+        uint64_t tok, patches;
+        TRY(tmem_vision_image(&m->vision, o->image_h, o->image_w, &tok, &patches, err));
+        TRY(vision_activation(m, o, false, 0, patches, &vt, err));
+    }
+    if (vllm_mm || (is_first && o->images > 0)) {
         r->vision_activation_bytes = tmem__term_value(&vt);
         if (tmem__term_value(&vt) > tmem__term_value(&t)) {
             peak = &vt;
@@ -932,6 +961,9 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
             tmem__term_plus(&sm, "T", T);
             tmem__term_mul(&sm, "d_model", m->d_model);
             tmem__term_mul(&sm, "bytes", tmem__dtype_size(o->compute));
+            if (vllm_mm) { /* the encoder cache is still held */
+                tmem__term_plus(&sm, "encoder cache", r->encoder_cache_bytes);
+            }
         }
         if (is_last && o->engine == TMEM_ENGINE_VLLM && tmem__term_value(&sm) > tmem__term_value(peak))
             TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "profile peak: dummy sampler", &sm, "sampler",
@@ -1148,6 +1180,8 @@ static enum tmem_status build_stage(const struct tmem_model *m, const struct tme
     if (m->encdec) /* the decoder's tokens: its self-attention KV */
         tokens = o->max_model_len ? o->max_model_len : o->gen_tokens;
     r->tokens_per_seq = tokens;
+    if (o->engine == TMEM_ENGINE_VLLM && !m->encoder && !m->encdec) /* its multimodal profile */
+        TRY(tmem_vllm_mm_budget(m, o, &r->mm, err));
     TRY(m->encdec    ? encdec_lines(m, o, r, l, err)
         : m->encoder ? encoder_lines(m, o, l, err)
                      : forward_and_kv_lines(m, o, is_first, is_last, vllm, tokens, r, l, err));
@@ -1258,6 +1292,25 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
         img_patches = patches_per_image * o->images;
         if (!tmem_add_u64(eo.prompt_tokens, img_tokens, &eo.prompt_tokens))
             return overflow(err, "--prompt + image tokens");
+        /* vLLM: an image is encoded at once, within the encoder budget and
+         * cache its profile sized for the largest image (its processor
+         * resizes a larger Qwen2.5-VL image down to max_pixels) */
+        struct tmem_mm_budget mb;
+        if (o->engine == TMEM_ENGINE_VLLM) {
+            TRY(tmem_vllm_mm_budget(m, o, &mb, err));
+            if (mb.max_tokens_per_item > 0 && tokens_per_image > mb.max_tokens_per_item) {
+                char msg[sizeof err->msg];
+                struct tmem_sb sb;
+                tmem__sb_init(&sb, msg, sizeof msg);
+                tmem__sb_str(&sb, "an image of ");
+                tmem__sb_u64(&sb, tokens_per_image);
+                tmem__sb_str(&sb, " tokens is larger than vLLM's encoder budget and cache for its largest "
+                                  "image (");
+                tmem__sb_u64(&sb, mb.max_tokens_per_item);
+                tmem__sb_str(&sb, " tokens at max_pixels 12845056; its processor resizes larger images)");
+                return tmem__fail(err, TMEM_ERR_LIMIT, "--image-size", msg);
+            }
+        }
     }
     if (m->encoder) /* one forward: nothing is generated */
         eo.gen_tokens = 0;
@@ -1311,10 +1364,16 @@ enum tmem_status tmem_infer_build(const struct tmem_model *m, const struct tmem_
                                    cur.kv.bytes_per_token, cur.kv.cross_bytes_per_token,
                                    &r->roofline, &r->timing);
     /* the text steps read every weight but the tower's; the vision step reads those */
-    return tmem__infer_timing(m, inv, o, all_weights - all_vision, all_experts, all_kv,
-                             all_kv_window, m->sliding_window, r->vision_flops, all_vision,
-                             m->n_cross_layer > 0 ? img_patches : 0, r->kv.cross_bytes_per_token,
-                             &r->roofline, &r->timing);
+    TRY(tmem__infer_timing(m, inv, o, all_weights - all_vision, all_experts, all_kv,
+                           all_kv_window, m->sliding_window, r->vision_flops, all_vision,
+                           m->n_cross_layer > 0 ? img_patches : 0, r->kv.cross_bytes_per_token,
+                           &r->roofline, &r->timing));
+    if (o->images > 0) { /* one image's encoder run on one rank: tmem serve's steps */
+        struct tmem__term vf;
+        TRY(tmem__vision_flops(m, inv, 1, 1, patches_per_image, tokens_per_image, &vf, err));
+        r->roofline.vision_flops_per_image = (double)tmem__term_value(&vf) / (double)o->tp;
+    }
+    return TMEM_OK;
 }
 
 /* Largest value v in [1, hi] for which fits(v) holds, by bisection. */

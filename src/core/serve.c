@@ -17,6 +17,7 @@
  * during a step join the queue at its end. */
 #include "error.h"
 #include "sb.h"
+#include "serve_mm.h"
 #include "timing.h"
 #include "tmem/serve.h"
 
@@ -346,6 +347,7 @@ struct sched {
     struct tmem_serve_result *r;
     uint64_t n_run, ring_head, ring_n, free_blocks, budget, mns;
     bool one_group;
+    struct tmem__mm_state mm; /* images: the encoder's budget and cache (serve_mm.c) */
 };
 
 /* Prompt tokens a request finds in the prefix cache: --prefix-cache-hit of
@@ -400,6 +402,12 @@ static bool schedule_running(struct sched *sc, bool prefill_only)
             continue;
         uint64_t left = (uint64_t)q->prompt_tokens + q->generated_tokens - q->computed_tokens;
         uint64_t num = left < sc->budget ? left : sc->budget;
+        uint32_t k_img = 0;
+        if (so->images > 0) { /* an image's encoder first: the chunk may be cut before it */
+            num = tmem__mm_cut(so, q, q->computed_tokens, num, &sc->mm, &k_img);
+            if (num == 0)
+                continue; /* vLLM: skipped this step, the next running request tries */
+        }
         uint64_t shared = shared_blocks(so, cached_tokens(so, q)), held = q->blocks + shared;
         /* one full-attention group: held blocks with room left need no division */
         uint64_t nb = so->reserve_output ||
@@ -418,6 +426,8 @@ static bool schedule_running(struct sched *sc, bool prefill_only)
             sc->free_blocks += pv->blocks;
             if (pv->scheduled_tokens > 0) /* scheduled earlier in this step */
                 sc->budget += pv->scheduled_tokens;
+            if (so->images > 0)
+                tmem__mm_release(so, pv, &sc->mm);
             pv->blocks = pv->computed_tokens = pv->scheduled_tokens = 0;
             pv->preemptions++;
             sc->r->preemptions++;
@@ -436,6 +446,8 @@ static bool schedule_running(struct sched *sc, bool prefill_only)
         sc->free_blocks -= add;
         q->scheduled_tokens = (uint32_t)num;
         sc->budget -= num;
+        if (k_img > 0)
+            tmem__mm_commit(so, q, k_img, &sc->mm);
     }
     return preempted;
 }
@@ -473,6 +485,12 @@ static enum tmem_status validate(const struct tmem_serve_opts *so,
     if (so->prefix_hit > 0 && so->kv_state_groups > 0)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--prefix-cache-hit",
                          "not modelled for a hybrid's mamba groups (vLLM's mamba prefix caching)");
+    if (so->images > 0 &&
+        (so->images > 4096 || so->image_tokens == 0 || so->prefix_hit > 0 || !so->chunked_prefill ||
+         so->image_tokens > so->encoder_budget_tokens || so->encoder_cache_tokens < so->encoder_budget_tokens))
+        return tmem__fail(err, TMEM_ERR_INVALID_ARG, "--images",
+                         "images need chunked prefill, no prefix-cache hits, and an encoder budget of at "
+                         "least one image within a cache at least the budget (vLLM's rule)");
     if (work_bytes < tmem_serve_work_bytes(n, so->max_num_seqs))
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "serve", "work buffer too small");
     uint64_t tokens = 0;
@@ -536,12 +554,14 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
         q->preemptions = q->computed_tokens = q->generated_tokens = q->blocks = 0;
         q->scheduled_tokens = 0;
         q->last_token_s = 0;
+        q->images_encoded = q->images_step = 0;
     }
     const double t0 = reqs[0].arrival_s;
     double now = t0, area_sys = 0, area_run = 0, area_wait = 0, area_kv = 0, itl_total = 0;
     uint64_t arrived = 0, queued = 0; /* new requests: [queued, arrived) wait */
     uint64_t ring_head = 0, ring_n = 0, n_run = 0, in_system = 0, completed = 0;
     uint64_t free_blocks = so->kv_blocks, itl_n = 0, prefix_blocks = 0;
+    uint64_t cache_free = so->encoder_cache_tokens; /* images: the encoder cache's free slots */
     for (uint64_t i = 0; i < n; i++) { /* the cached prefix, resident once */
         uint64_t b = shared_blocks(so, cached_tokens(so, &reqs[i]));
         prefix_blocks = b > prefix_blocks ? b : prefix_blocks;
@@ -568,7 +588,8 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
          * prefill work runs it alone; decodes wait for a step without */
         struct sched sc = {.reqs = reqs, .so = so, .w = &w, .r = r, .n_run = n_run,
                            .ring_head = ring_head, .ring_n = ring_n, .free_blocks = free_blocks,
-                           .budget = so->max_num_batched_tokens, .mns = mns, .one_group = one_group};
+                           .budget = so->max_num_batched_tokens, .mns = mns, .one_group = one_group,
+                           .mm = {so->encoder_budget_tokens, cache_free}};
         bool prefill_only = so->schedule == TMEM_SERVE_SCHEDULE_PREFILL_FIRST &&
                             (any_prefill(&sc) || (n_wait > 0 && n_run < mns));
 
@@ -599,6 +620,14 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
                 break;
             }
             uint64_t num = left < sc.budget ? left : sc.budget;
+            uint32_t k_img = 0;
+            if (so->images > 0) { /* its first image's encoder must fit this step */
+                num = tmem__mm_cut(so, q, cached, num, &sc.mm, &k_img);
+                if (num == 0) {
+                    held = TMEM_SERVE_BLOCK_BUDGET; /* the encoder's budget or cache */
+                    break;
+                }
+            }
             uint64_t shared = shared_blocks(so, cached);
             uint64_t nb = (so->reserve_output
                                ? blocks_for(so, (uint64_t)q->prompt_tokens + q->output_tokens - 1,
@@ -622,6 +651,8 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
             sc.free_blocks -= nb;
             q->scheduled_tokens = (uint32_t)num;
             sc.budget -= num;
+            if (k_img > 0)
+                tmem__mm_commit(so, q, k_img, &sc.mm);
             if (q->first_scheduled_s < 0)
                 q->first_scheduled_s = now;
         }
@@ -632,12 +663,15 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
         if (!any && prefill_only && !preempted)
             preempted = schedule_running(&sc, false);
         n_run = sc.n_run, ring_head = sc.ring_head, ring_n = sc.ring_n, free_blocks = sc.free_blocks;
+        cache_free = sc.mm.cache_free;
 
         /* the step's batch and its time */
         struct tmem_step_batch b = {0};
         double prefill_tokens = 0;
+        uint64_t step_images = 0;
         for (uint64_t k = 0; k < n_run; k++) {
             const struct tmem_serve_request *q = &reqs[w.running[k]];
+            step_images += q->images_step;
             if (q->scheduled_tokens == 0)
                 continue;
             double num = q->scheduled_tokens, cached = q->computed_tokens;
@@ -654,7 +688,16 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
             return tmem__fail(err, TMEM_ERR_INCONSISTENT, "serve", "no request could be scheduled");
         struct tmem_step_time st;
         tmem__roofline_step(rf, &b, &st);
-        const double dt = st.t_s + so->step_overhead_s, t1 = now + dt;
+        /* the images this step encodes: the encoder runs before the text forward */
+        double vision_s = 0;
+        if (step_images > 0) {
+            enum tmem_step_bound vb;
+            vision_s = tmem__vision_step_s(rf, (double)step_images * rf->vision_flops_per_image, &vb);
+            r->time_s[vb] += vision_s;
+            r->vision_s += vision_s;
+            r->encoder_runs += step_images;
+        }
+        const double dt = st.t_s + vision_s + so->step_overhead_s, t1 = now + dt;
         r->steps++;
         r->busy_s += dt;
         r->time_s[st.bound] += st.t_s - st.launch_s;
@@ -682,8 +725,14 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
             uint32_t id = w.running[k];
             struct tmem_serve_request *q = &reqs[id];
             if (q->scheduled_tokens > 0) {
+                uint64_t old_c = q->computed_tokens;
                 q->computed_tokens += q->scheduled_tokens;
                 q->scheduled_tokens = 0;
+                if (so->images > 0) {
+                    struct tmem__mm_state ms = {0, cache_free};
+                    (void)tmem__mm_after_step(so, q, old_c, &ms);
+                    cache_free = ms.cache_free;
+                }
                 if (q->computed_tokens == q->prompt_tokens + q->generated_tokens) {
                     q->generated_tokens++;
                     if (q->first_token_s < 0) {

@@ -104,6 +104,14 @@ enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tme
     return TMEM_OK;
 }
 
+double tmem__vision_step_s(const struct tmem_roofline *rf, double flops, enum tmem_step_bound *bound)
+{
+    double vc = flops / rf->flops_per_s, vm = rf->vision_weight_bytes / rf->bytes_per_s;
+    if (bound != NULL)
+        *bound = vc >= vm ? TMEM_STEP_BOUND_COMPUTE : TMEM_STEP_BOUND_MEMORY;
+    return vc > vm ? vc : vm;
+}
+
 void tmem__roofline_init(const struct tmem_model *m, const struct tmem_inventory *inv,
                          const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                          uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
@@ -319,10 +327,9 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
     /* the vision encoder's step before it: its FLOPs on one tensor-parallel
      * rank, its weights read once */
     t->vision_s = 0.0;
+    rf->vision_weight_bytes = (double)vision_weight_bytes;
     if (vision_flops > 0.0) {
-        double vc = vision_flops / (double)o->tp / rf->flops_per_s;
-        double vm = (double)vision_weight_bytes / rf->bytes_per_s;
-        t->vision_s = vc > vm ? vc : vm;
+        t->vision_s = tmem__vision_step_s(rf, vision_flops / (double)o->tp, NULL);
         t->ttft_s += t->vision_s;
     }
 

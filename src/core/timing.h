@@ -24,6 +24,13 @@ enum tmem_status tmem__vision_flops(const struct tmem_model *m, const struct tme
                                     uint64_t b, uint64_t images, uint64_t p, uint64_t t,
                                     struct tmem__term *flops, struct tmem_error *err);
 
+/* The vision encoder's run within a step: `flops` on one tensor-parallel
+ * rank (tmem__vision_flops / tp) against the tower and projector weights
+ * read once, max(flops / (peak·mfu), rf->vision_weight_bytes / (HBM·mbu));
+ * *bound (if not NULL) says which. tmem infer's vision step (b · images
+ * images before the prefill) and tmem serve's steps that encode images. */
+double tmem__vision_step_s(const struct tmem_roofline *rf, double flops, enum tmem_step_bound *bound);
+
 /* Fills *rf (the step model) and *t for model m under opts: all_weight_bytes
  * and all_expert_bytes are what one tensor-parallel rank holds summed over
  * the pipeline stages, kv_bytes_per_token likewise, and

@@ -125,6 +125,18 @@ static void header(FILE *out, const struct tmem_serve_view *v)
     if (so->prefix_hit > 0)
         fprintf(out, "        prefix cache: %g of each prompt (whole blocks) cached, its blocks shared\n",
                 so->prefix_hit);
+    if (so->images > 0) {
+        const struct tmem_mm_budget *mb = &v->ir->mm;
+        fprintf(out, "images: %llu per request × %llu tokens, at the prompt's start; vLLM's encoder budget\n"
+                     "        %llu tokens a step = its encoder cache (max(max_num_batched_tokens, the largest\n"
+                     "        image's %llu)); profiled with %llu images: %s of embeddings held\n",
+                (unsigned long long)so->images, (unsigned long long)so->image_tokens,
+                (unsigned long long)so->encoder_budget_tokens,
+                (unsigned long long)mb->max_tokens_per_item, (unsigned long long)mb->profile_items,
+                tmem__fmt_bytes(b, sizeof b, v->ir->encoder_cache_bytes, false));
+        fprintf(out, "        encoder runs %llu, %.3f s of the busy time\n",
+                (unsigned long long)v->runs[0].encoder_runs, v->runs[0].vision_s);
+    }
     if (v->ir->roofline.launch_s > 0)
         fprintf(out, "        + %.2f ms a step of llama.cpp graph launches (tmem infer --engine llamacpp)\n",
                 v->ir->roofline.launch_s * 1e3);
@@ -324,6 +336,8 @@ static void run_keys(struct tmem_json *x, const struct tmem_serve_result *r)
     tmem__json_set_real(x, "goodput_req_per_s", r->goodput_req_per_s);
     tmem__json_set_u64(x, "good_requests", r->good_requests);
     tmem__json_set_real(x, "duration_s", r->duration_s);
+    tmem__json_set_u64(x, "encoder_runs", r->encoder_runs);
+    tmem__json_set_real(x, "vision_s", r->vision_s);
     struct tmem_json *s = tmem__json_object();
     tmem__json_set_u64(s, "preemptions", r->preemptions);
     tmem__json_set_u64(s, "peak_running", r->peak_running);
@@ -411,6 +425,12 @@ int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
     tmem__json_set_bool(s, "chunked_prefill", so->chunked_prefill);
     tmem__json_set_bool(s, "reserve_output", so->reserve_output);
     tmem__json_set_real(s, "prefix_cache_hit", so->prefix_hit);
+    tmem__json_set_u64(s, "images", so->images);
+    tmem__json_set_u64(s, "image_tokens", so->image_tokens);
+    tmem__json_set_u64(s, "encoder_budget_tokens", so->encoder_budget_tokens);
+    tmem__json_set_u64(s, "encoder_cache_tokens", so->encoder_cache_tokens);
+    tmem__json_set_u64(s, "encoder_profile_images", v->ir->mm.profile_items);
+    tmem__json_set_u64(s, "encoder_cache_bytes", v->ir->encoder_cache_bytes);
     tmem__json_set_real(s, "launch_ms_per_step", v->ir->roofline.launch_s * 1e3);
     tmem__json_set_real(s, "slo_ttft_ms", so->slo_ttft_s * 1e3);
     tmem__json_set_real(s, "slo_tpot_ms", so->slo_tpot_s * 1e3);
