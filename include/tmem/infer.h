@@ -457,8 +457,9 @@ struct tmem_infer_result {
     uint64_t kv_attn_groups, kv_state_groups;
     /* (appended) vLLM V1's multimodal budget (engine vllm, a vision tower
      * but Mllama's; zeros otherwise) and the encoder cache its profile run
-     * holds through the text forward: profile_items × max_tokens_per_item ×
-     * d_text × compute bytes (in the profile peak) */
+     * holds through the text forward: profile_items × encoder_budget_tokens
+     * × d_text × compute bytes, each image's embeddings padded to the budget
+     * (vllm#25810; in the profile peak) */
     struct tmem_mm_budget mm;
     uint64_t encoder_cache_bytes;
 };

@@ -917,23 +917,27 @@ static enum tmem_status forward_and_kv_lines(const struct tmem_model *m,
     struct tmem__term vt, *peak = &t; /* the larger (terms are never copied) */
     /* vLLM V1's profile_run encodes profile_items dummy images of the
      * largest size whatever the requests send (tmem_vllm_mm_budget), then
-     * holds their embeddings (the encoder cache, profile_items ×
-     * max_tokens_per_item × d_text) through the text forward and the
-     * sampler; a served model without a tower profiles none */
+     * holds their embeddings through the text forward and the sampler, each
+     * zero-padded to the encoder budget's rows (vllm-project/vllm#25810,
+     * "Optimize memory profiling for scattered multimodal embeddings", in
+     * gpu_model_runner.py profile_run since v0.11: an output shorter than
+     * encoder_budget is copied into new_zeros((encoder_budget, hidden))):
+     * profile_items × encoder_budget × d_text; a model without a tower
+     * profiles none */
     bool vllm_mm = vllm && is_first && r->mm.profile_items > 0;
     if (vllm_mm) {
         TRY(vision_activation(m, o, true, r->mm.profile_items, r->mm.max_patches_per_item, &vt, err));
         struct tmem__term ec;
         tmem__term_init(&ec, true);
         tmem__term_mul(&ec, "profile images", r->mm.profile_items);
-        tmem__term_mul(&ec, "max tokens/image", r->mm.max_tokens_per_item);
+        tmem__term_mul(&ec, "encoder budget", r->mm.encoder_budget_tokens);
         tmem__term_mul(&ec, "d_text", m->vision.d_text);
         tmem__term_mul(&ec, "bytes", tmem__dtype_size(o->compute));
         if (tmem__term_overflow(&ec))
             return overflow(err, "encoder cache");
         r->encoder_cache_bytes = tmem__term_value(&ec);
         tmem__term_plus(&t, "profile images", r->mm.profile_items);
-        tmem__term_mul(&t, "max tokens/image", r->mm.max_tokens_per_item);
+        tmem__term_mul(&t, "encoder budget", r->mm.encoder_budget_tokens);
         tmem__term_mul(&t, "d_text", m->vision.d_text);
         tmem__term_mul(&t, "bytes", tmem__dtype_size(o->compute));
     } else if (is_first && o->images > 0) {

@@ -129,7 +129,8 @@ static void header(FILE *out, const struct tmem_serve_view *v)
         const struct tmem_mm_budget *mb = &v->ir->mm;
         fprintf(out, "images: %llu per request × %llu tokens, at the prompt's start; vLLM's encoder budget\n"
                      "        %llu tokens a step = its encoder cache (max(max_num_batched_tokens, the largest\n"
-                     "        image's %llu)); profiled with %llu images: %s of embeddings held\n",
+                     "        image's %llu)); its profile encoded %llu images: %s of embeddings, each\n"
+                     "        padded to the budget, held through the text forward\n",
                 (unsigned long long)so->images, (unsigned long long)so->image_tokens,
                 (unsigned long long)so->encoder_budget_tokens,
                 (unsigned long long)mb->max_tokens_per_item, (unsigned long long)mb->profile_items,

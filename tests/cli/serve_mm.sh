@@ -9,11 +9,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/common.sh"
 
 # llava-1.5-7b, 1 image of 576 tokens: budget = cache = max(8192, 576); the
-# profile encodes 8192 // 576 = 14 images, 14 × 576 × 4096 × 2 B held
+# profile encodes 8192 // 576 = 14 images, each padded to the budget's rows:
+# 14 × 8192 × 4096 × 2 B held
 "$TMEM" serve llava-1.5-7b --images 1 --requests 20 --prompt-len 64 --output-len 16 --json \
   >"$TMP/l.json" 2>/dev/null
 for kv in images:1 image_tokens:576 encoder_budget_tokens:8192 encoder_cache_tokens:8192 \
-          encoder_profile_images:14 encoder_cache_bytes:66060288 encoder_runs:20; do
+          encoder_profile_images:14 encoder_cache_bytes:939524096 encoder_runs:20; do
   k=${kv%%:*} want=${kv#*:}
   got=$(json_num "$TMP/l.json" "$k")
   if [ "$got" = "$want" ]; then ok; else bad "llava serve --images: $k $got, want $want"; fi

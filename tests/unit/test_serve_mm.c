@@ -70,10 +70,12 @@ static void budgets_by_hand(void **state)
 /* The KV pool after the encoder cache: llava-1.5-7b, vllm on one H100 SXM.
  *   weights          7,063,427,072 params (published) × 2 B = 14,126,854,144
  *   profile peak     the text forward, 8192 tokens × (3·4096 + 3·11008) × 2 B
- *                    = 742,391,808, plus the encoder cache held with it,
- *                    14 images × 576 tokens × 4096 d_text × 2 B = 66,060,288
- *                    (the tower's forward, 14 × 577 × (1024 + 4096) × 2 B =
- *                    82,713,600, is smaller)
+ *                    = 742,391,808, plus the encoder cache held with it: 14
+ *                    images' 576 × 4096 embeddings, each copied into zeros of
+ *                    the 8192-token budget (vllm#25810's profile_run), 14 ×
+ *                    8192 × 4096 d_text × 2 B = 939,524,096 (the tower's
+ *                    forward, 14 × 577 × (1024 + 4096) × 2 B = 82,713,600,
+ *                    is smaller)
  *   non-torch        256 MiB = 268,435,456
  *   blocks           (usable − all of them) / (16 × 2 × 32 × 32 × 128 × 2 B) */
 static void kv_pool_after_the_encoder_cache(void **state)
@@ -81,9 +83,9 @@ static void kv_pool_after_the_encoder_cache(void **state)
     (void)state;
     struct tmem_infer_opts o;
     build("llava-1.5-7b", 0, 1, 0, 0, &o);
-    uint64_t cache = U64(14) * 576 * 4096 * 2;
+    uint64_t cache = U64(14) * 8192 * 4096 * 2;
     assert_int_equal(IR.encoder_cache_bytes, cache);
-    assert_int_equal(IR.encoder_cache_bytes, 66060288);
+    assert_int_equal(IR.encoder_cache_bytes, 939524096);
     uint64_t peak = U64(8192) * (3 * 4096 + 3 * 11008) * 2 + cache;
     assert_int_equal(IR.ledger.bucket_bytes[TMEM_BUCKET_ACTIVATIONS], peak);
     assert_int_equal(IR.vision_activation_bytes, U64(14) * 577 * (1024 + 4096) * 2);
