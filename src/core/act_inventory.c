@@ -789,20 +789,36 @@ static void mamba1_normed_mixer(struct walk *w, enum tmem_act_part part)
  * and chunk states ([b, ceil(s/256), n_ssm_head, d_head, d_state]) are
  * not saved: the backward recomputes them from zxbcdt, as it does the conv
  * output and the normed, gated out_proj input. initial_states is None in
- * training. Per layer and left out: -exp(A_log.float()) (n_ssm_head fp32). */
+ * training. Per layer and left out: -exp(A_log.float()) (n_ssm_head fp32).
+ * Falcon-H1 (modeling_falcon_h1.py FalconH1Mixer.cuda_kernels_forward, the
+ * same Function when training without a cache): in_proj(x ·
+ * ssm_in_multiplier) · mup_vector. A multiply by a Python scalar saves
+ * nothing; in_proj keeps the scaled copy (its input); the multiply by the
+ * mup_vector buffer (no grad; [1, 1, d_in_proj], per layer) keeps only
+ * that buffer, and its product is the zxbcdt the Function saves (in_proj's
+ * own output is freed): the same tensors. mamba_rms_norm false passes
+ * rmsnorm_weight None: the scan gates by z itself and rstd is None (out_x
+ * is still empty_like(x)). Its input norm is the layer's input_layernorm,
+ * shared with attention (FalconH1DecoderLayer): walked there. */
 static void mamba2_mixer(struct walk *w, enum tmem_act_part part)
 {
     struct tmem_train_ctx *c = w->c;
     const struct tmem_model *m = c->m;
     uint64_t h = m->d_model, in_cols, conv;
     tmem__ssm_widths(m, &in_cols, &conv);
-    norm(w, part, NORM_MIXER, rms(c), SP, h, 1);
+    /* a parallel hybrid's mixer reads attention's input_layernorm output
+     * (walked by attention, once) */
+    if (!m->hybrid_parallel)
+        norm(w, part, NORM_MIXER, rms(c), SP, h, 1);
     put(w, (struct act){"ssm.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
-        h); /* the norm output */
+        h); /* the norm output (Falcon-H1: its product with ssm_in_multiplier) */
     put(w, (struct act){"ssm.zxbcdt", "b·s × (2·d_inner + 2·n_group·d_state + n_ssm_head)", part, C, TP, 0,
                         false, 0}, in_cols);
     put(w, (struct act){"ssm.out_x", "b·s × n_ssm_head·d_head", part, C, TP, 0, false, 0}, m->ssm_d_inner);
-    put(w, (struct act){"ssm.norm_rstd", "b·s × n_group", part, F32, TP, 0, true, 0}, m->ssm_n_group);
+    /* without the gated RMSNorm (Falcon-H1 mamba_rms_norm false:
+     * rmsnorm_weight None) the Function's rstd is None */
+    if (!m->ssm_no_norm)
+        put(w, (struct act){"ssm.norm_rstd", "b·s × n_group", part, F32, TP, 0, true, 0}, m->ssm_n_group);
 }
 
 /* One Gated DeltaNet mixer layer (Qwen3-Next's linear attention; a
@@ -1119,8 +1135,19 @@ void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
         layer_tail(&w, plan, F32);
         return;
     }
-    /* a transformer layer, or a hybrid's attention layer (a parallel
-     * hybrid's layer: attention and the SSM mixer side by side) */
+    /* a transformer layer, or a hybrid's attention layer. A parallel
+     * hybrid's layer runs attention and the SSM mixer side by side on one
+     * norm's output: HF FalconH1DecoderLayer = input_layernorm → mamba(y) ·
+     * ssm_out_multiplier + self_attn(y · attention_in_multiplier) ·
+     * attention_out_multiplier → residual add → pre_ff_layernorm →
+     * FalconH1MLP: down(up(x) · silu(gate(x) · gate_multiplier)) ·
+     * down_multiplier → residual add. Each muP multiplier is a Python
+     * scalar (the multiply saves nothing; its product replaces the tensor
+     * the Llama layer saves there: attention's q/k/v input, silu's input),
+     * the sums save nothing (k_proj's · key_multiplier likewise): the
+     * layer saves attention's tensors (with the norm, once) and the
+     * Mamba-2 mixer's, both in the attention part and both listed under
+     * this layer's kind, then the MLP's. */
     mixer(&w, TMEM__MIXER_ATTENTION, ATTN);
     if (m->hybrid && m->hybrid_parallel)
         mixer(&w, ssm, ATTN);

@@ -357,17 +357,16 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
 {
     if (m == NULL || o == NULL)
         return tmem__fail(err, TMEM_ERR_INVALID_ARG, "train", "no model or plan given");
-    /* pure Mamba / Mamba-2 and the hybrids whose layers run one mixer each
+    /* pure Mamba / Mamba-2, the hybrids whose layers run one mixer each
      * of attention and a Mamba or Gated DeltaNet kind (jamba,
-     * granitemoehybrid, qwen3_next) train (act_inventory.c mixer()); the
-     * others are refused rather than counted with another kind's tensors */
-    if (all && m->ssm != TMEM_SSM_NONE && (m->hybrid_parallel || tmem__ssm_mixer(m) == TMEM__MIXER_COUNT))
+     * granitemoehybrid, qwen3_next) and those running attention and a
+     * Mamba-2 mixer side by side (falcon_h1) train (act_inventory.c
+     * mixer()); the others are refused rather than counted with another
+     * kind's tensors */
+    if (all && m->ssm != TMEM_SSM_NONE && tmem__ssm_mixer(m) == TMEM__MIXER_COUNT)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "train",
-                          m->hybrid_parallel
-                              ? "training activations of a layer running attention and a Mamba-2 mixer side "
-                                "by side (falcon_h1) are not modelled yet; params, infer and serve count it"
-                              : "training activations of this state-space mixer are not modelled yet; "
-                                "params, infer and serve count it");
+                          "training activations of this state-space mixer are not modelled yet; "
+                          "params, infer and serve count it");
     if (m->ssm != TMEM_SSM_NONE && (o->tp > 1 || o->cp > 1)) /* act_inventory.c mamba1_mixer */
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : "--cp",
                           "a state-space (Mamba) model trains with tensor and context parallel 1 "

@@ -165,9 +165,10 @@ static void defaults_lines(FILE *out, const struct tmem_train_view *v, const str
     bool fused_glu = glu && (o->kernels == TMEM_KERNELS_LIGER || o->kernels == TMEM_KERNELS_TE);
     if (v->model->ssm == TMEM_SSM_MAMBA2)
         fprintf(out, "  kernels (--kernels %s): %s; HF Mamba2Mixer.cuda_kernels_forward: mamba_ssm\n"
-                     "    mamba_split_conv1d_scan_combined saves zxbcdt, the scan output and the gated norm's fp32 rstd;\n"
+                     "    mamba_split_conv1d_scan_combined saves zxbcdt, the scan output%s;\n"
                      "    HF's torch_forward (no mamba_ssm) is not modelled\n",
-                tmem_kernels_name(o->kernels), norms[o->kernels]);
+                tmem_kernels_name(o->kernels), norms[o->kernels],
+                v->model->ssm_no_norm ? " (no gated norm)" : " and the gated norm's fp32 rstd");
     else if (v->model->ssm != TMEM_SSM_NONE && v->model->ssm != TMEM_SSM_GDN)
         fprintf(out, "  kernels (--kernels %s): %s; HF MambaMixer.cuda_kernels_forward: mamba_ssm mamba_inner_fn\n"
                      "    (checkpoint_lvl 1) saves xz, x_dbl, B, C, the scan output and fp32 chunk states (2048 tokens);\n"

@@ -37,17 +37,17 @@ static inline void check_group_sum(const struct tmem_inventory *inv)
 }
 
 
-/* Whether `train` models this model: it refuses the hybrids whose layers
- * run attention and a Mamba-2 mixer side by side (falcon_h1) or Gated
- * DeltaNet (qwen3_next) (test_hybrid.c), encoders and encoder–decoders
- * (test_encoders.c, test_encdec.c), so loops over every preset that train
- * leave them out by this. Pure Mamba and Mamba-2 train (test_act.c
- * mamba_130m_by_hand, mamba2_2_7b_by_hand), and jamba and granitemoehybrid
- * (test_hybrid.c jamba_trains_by_hand, granite_trains_by_hand). */
+/* Whether `train` models this model: loops over every preset that train
+ * leave out the hybrids with Gated DeltaNet (qwen3_next: test_qwen3next_train.c),
+ * encoders and encoder–decoders (test_encoders.c, test_encdec.c) by this.
+ * Pure Mamba and Mamba-2 train (test_act.c mamba_130m_by_hand,
+ * mamba2_2_7b_by_hand), and jamba, granitemoehybrid (test_hybrid.c
+ * jamba_trains_by_hand, granite_trains_by_hand) and falcon_h1, attention
+ * and Mamba-2 side by side (test_falconh1_train.c). */
 static inline bool tmem_test_trainable(const struct tmem_model *m)
 {
     bool mamba = m->ssm == TMEM_SSM_MAMBA || m->ssm == TMEM_SSM_MAMBA2;
-    return (m->ssm == TMEM_SSM_NONE || (mamba && !m->hybrid_parallel)) && !m->encoder && !m->encdec &&
+    return (m->ssm == TMEM_SSM_NONE || mamba) && !m->encoder && !m->encdec &&
            m->n_cross_layer == 0;
 }
 

@@ -317,14 +317,15 @@ static uint64_t sum_parts(const struct tmem_act_inventory *a, uint32_t parts, bo
  * the ledger's per-layer sums are sums over the list, kind by kind: the
  * entries of the inventory's layer_kind (a pure Mamba's SSM layer, any
  * other model's attention layer) sum to `layer`; a hybrid's SSM entries
- * (its state-space layers' mixer, part ATTN only) sum to ssm_mixer. */
+ * (its state-space layers' mixer, part ATTN only) sum to ssm_mixer; a
+ * parallel hybrid (falcon_h1) has one layer kind holding both mixers. */
 static void layer_sums_are_sums_over_the_list(void **state)
 {
     (void)state;
     static struct tmem_model m;
     static struct tmem_inventory inv;
     static struct tmem_act_inventory a;
-    size_t checked = 0, hybrids = 0;
+    size_t checked = 0, hybrids = 0, parallel = 0;
     for (size_t k = 0; k < tmem_preset_count(); k++) {
         load(tmem_preset_at(k)->name, &m, &inv);
         if (!tmem_test_trainable(&m))
@@ -361,7 +362,7 @@ static void layer_sums_are_sums_over_the_list(void **state)
             assert_int_equal(a.moe_layer_bytes, m.n_expert ? sum_parts(&a, common | P(MOE), true, false) : 0);
             bool pure_ssm = m.ssm != TMEM_SSM_NONE && !m.hybrid;
             assert_int_equal(a.layer_kind, pure_ssm ? TMEM_ACT_LAYER_SSM : TMEM_ACT_LAYER_ATTENTION);
-            if (m.hybrid) {
+            if (m.hybrid && !m.hybrid_parallel) {
                 uint32_t all = (1u << TMEM_ACT_PART_COUNT) - 1;
                 assert_true(a.ssm_layers > 0 && a.ssm_layers < m.n_layer); /* one stage: all its SSM layers */
                 assert_int_equal(a.ssm_mixer, sum_kind_parts(&a, TMEM_ACT_LAYER_SSM, P(ATTN), false, false));
@@ -369,17 +370,27 @@ static void layer_sums_are_sums_over_the_list(void **state)
                 /* an SSM layer lists its mixer alone: nothing of another part */
                 assert_int_equal(sum_kind_parts(&a, TMEM_ACT_LAYER_SSM, all & ~P(ATTN), false, false), 0);
                 hybrids++;
-            } else {
+            } else { /* one layer kind (a parallel hybrid: both mixers in it) */
                 assert_int_equal(a.ssm_mixer, 0);
                 assert_int_equal(a.ssm_layers, 0);
                 for (uint32_t i = 0; i < a.n_tensors; i++)
                     assert_int_equal(a.tensors[i].layer_kind, a.layer_kind);
+                if (m.hybrid_parallel) { /* attention's tensors and the mixer's, both in its attention part */
+                    bool attn = false, ssm = false;
+                    for (uint32_t i = 0; i < a.n_tensors; i++) {
+                        attn |= strncmp(a.tensors[i].name, "attn.", 5) == 0;
+                        ssm |= strncmp(a.tensors[i].name, "ssm.", 4) == 0 && a.tensors[i].part == TMEM_ACT_PART_ATTN;
+                    }
+                    assert_true(attn && ssm);
+                    parallel++;
+                }
             }
             checked++;
         }
     }
     assert_true(checked > 40 * 30);
     assert_true(hybrids > 0); /* jamba, granitemoehybrid, qwen3_next presets */
+    assert_true(parallel > 0); /* falcon-h1-1.5b */
 }
 
 /* The fused cross-entropy's backward keeps d(hidden) and the fp32 softmax

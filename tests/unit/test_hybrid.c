@@ -4,7 +4,8 @@
  * total, the KV of its attention layers beside the fixed state of its
  * Mamba layers, vLLM's hybrid allocator (one page size for attention and
  * mamba groups), serve's blocks per request, and training: jamba and
- * granitemoehybrid by hand per layer kind, falcon_h1 and qwen3_next refused.
+ * granitemoehybrid by hand per layer kind; falcon_h1 and qwen3_next train
+ * (test_falconh1_train.c, test_qwen3next_train.c).
  *
  * REF HF transformers modeling_jamba.py (JambaAttentionDecoderLayer,
  * JambaMambaDecoderLayer, JambaMambaMixer, JambaSparseMoeBlock),
@@ -397,37 +398,30 @@ static void granite_trains_by_hand(void **state)
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(1351680) + 3 * U64(2555904));
 }
 
-/* falcon_h1 (attention and Mamba-2 side by side) is refused by train;
- * qwen3_next (Gated DeltaNet beside attention) trains (its tensors by hand:
- * test_qwen3next_train.c) */
-static void falcon_h1_training_is_refused(void **state)
+/* falcon_h1 (attention and Mamba-2 side by side) and qwen3_next (Gated
+ * DeltaNet beside attention) pass train's checks (their tensors by hand:
+ * test_falconh1_train.c, test_qwen3next_train.c) */
+static void parallel_and_gdn_hybrids_train(void **state)
 {
     (void)state;
     struct tmem_model raw, m;
     struct tmem_error err = {0};
-    static const char *const cfgs[][2] = {
-        {"{\"model_type\": \"falcon_h1\", \"vocab_size\": 64, \"hidden_size\": 64, \"num_hidden_layers\": 2, "
-         "\"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"intermediate_size\": 128, "
-         "\"mamba_d_ssm\": 128, \"mamba_n_heads\": 4, \"mamba_d_head\": 32}",
-         "falcon_h1"},
-        {"{\"model_type\": \"qwen3_next\", \"vocab_size\": 64, \"hidden_size\": 64, \"num_hidden_layers\": 4, "
-         "\"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"head_dim\": 16, \"intermediate_size\": 128, "
-         "\"num_experts\": 4, \"num_experts_per_tok\": 2, \"moe_intermediate_size\": 32, "
-         "\"shared_expert_intermediate_size\": 32}",
-         NULL},
+    static const char *const cfgs[] = {
+        "{\"model_type\": \"falcon_h1\", \"vocab_size\": 64, \"hidden_size\": 64, \"num_hidden_layers\": 2, "
+        "\"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"intermediate_size\": 128, "
+        "\"mamba_d_ssm\": 128, \"mamba_n_heads\": 4, \"mamba_d_head\": 32}",
+        "{\"model_type\": \"qwen3_next\", \"vocab_size\": 64, \"hidden_size\": 64, \"num_hidden_layers\": 4, "
+        "\"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"head_dim\": 16, \"intermediate_size\": 128, "
+        "\"num_experts\": 4, \"num_experts_per_tok\": 2, \"moe_intermediate_size\": 32, "
+        "\"shared_expert_intermediate_size\": 32}",
     };
     for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
-        if (tmem_hf_config_parse(cfgs[i][0], strlen(cfgs[i][0]), "config.json", NULL, &raw, &err) != TMEM_OK ||
+        if (tmem_hf_config_parse(cfgs[i], strlen(cfgs[i]), "config.json", NULL, &raw, &err) != TMEM_OK ||
             tmem_model_resolve(&raw, &m, &err) != TMEM_OK)
             fail_msg("config %zu: %s: %s", i, err.where, err.msg);
         struct tmem_train_opts o;
         tmem_train_opts_default(&o);
-        if (cfgs[i][1] == NULL) {
-            assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_OK);
-            continue;
-        }
-        assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
-        assert_non_null(strstr(err.msg, cfgs[i][1]));
+        assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_OK);
     }
 }
 
@@ -799,7 +793,7 @@ int main(void)
         cmocka_unit_test(jamba_kv_beside_state),
         cmocka_unit_test(jamba_trains_by_hand),
         cmocka_unit_test(granite_trains_by_hand),
-        cmocka_unit_test(falcon_h1_training_is_refused),
+        cmocka_unit_test(parallel_and_gdn_hybrids_train),
         cmocka_unit_test(granite_4_h_counts_its_published_totals),
         cmocka_unit_test(granite_small_kv_beside_state),
         cmocka_unit_test(layer_types_are_checked),
