@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """hybrid.py — `tmem train` of the hybrid attention + state-space families
-jamba and granitemoehybrid measured with real PyTorch (CPU), the modules
+jamba, granitemoehybrid and falcon_h1 measured with real PyTorch (CPU), the modules
 written as HF transformers writes them (no transformers package here):
 
 Jamba (modeling_jamba.py): JambaAttentionDecoderLayer / JambaMambaDecoderLayer
@@ -25,6 +25,18 @@ scan_combined; mamba.py's Mamba2CombinedFn stand-in) or attention → residual
 (top-k of the fp32 logits, then softmax of the k; experts by sorted index
 through ParallelExperts) + shared_mlp → residual. Attention: the
 FlashAttention-2 stand-in of validate.py (saves q, k, v, out, lse).
+Falcon-H1 (modeling_falcon_h1.py): FalconH1DecoderLayer = input_layernorm →
+mamba(y) · ssm_out_multiplier + self_attn(y · attention_in_multiplier) ·
+attention_out_multiplier (both mixers in every layer, side by side) →
+residual → pre_ff_layernorm → FalconH1MLP (down(up(x) · silu(gate(x) ·
+gate_multiplier)) · down_multiplier) → residual. FalconH1Mixer in training
+(cuda_kernels_forward, no cache): in_proj(x · ssm_in_multiplier) ·
+mup_vector (a buffer) → mamba_split_conv1d_scan_combined (mamba.py's
+Mamba2CombinedFn, gated RMSNorm: mamba_rms_norm true). FalconH1Attention:
+k_proj(x) · key_multiplier, HF rotary (q·cos + rotate_half(q)·sin), the
+FlashAttention-2 stand-in. Embedding · embedding_multiplier, logits ·
+lm_head_multiplier. Every multiplier a Python float, as FalconH1Config holds
+them.
 
 Measured: the bytes autograd saves in the forward (validate.py's meter:
 deduplicated by storage, parameters excluded), against `tmem train CONFIG
@@ -276,6 +288,90 @@ class Layer(nn.Module):
         return r + out * s.mult
 
 
+class FalconMixer(M.Mixer2):  # FalconH1Mixer: Mamba2Mixer's parameters and the muP scalings
+    def __init__(s, cfg):
+        h = cfg["hidden_size"]
+        super().__init__(h, cfg["mamba_n_heads"], cfg["mamba_d_head"], cfg["mamba_d_state"], cfg["mamba_n_groups"],
+                         cfg["mamba_d_conv"])
+        di, gn = cfg["mamba_n_heads"] * cfg["mamba_d_head"], cfg["mamba_n_groups"] * cfg["mamba_d_state"]
+        m = cfg["ssm_multipliers"]  # compute_mup_vector: one factor per zxbcdt section
+        mup = torch.cat([torch.full((n,), f) for n, f in zip((di, di, gn, gn, cfg["mamba_n_heads"]), m)])
+        s.register_buffer("mup_vector", mup.view(1, 1, -1), persistent=False)
+        s.in_mult = cfg["ssm_in_multiplier"]
+
+    def forward(s, x):
+        projected = s.in_proj(x * s.in_mult) * s.mup_vector
+        A = -torch.exp(s.A_log.float())
+        return M.Mamba2CombinedFn.apply(projected, s.conv1d.weight.squeeze(1), s.conv1d.bias, s.dt_bias, A, s.D,
+                                        s.norm_weight, s.out_proj.weight, s.nh, s.ng)
+
+
+class FalconAttention(nn.Module):  # FalconH1Attention, flash_attention_2
+    def __init__(s, cfg):
+        super().__init__()
+        h = cfg["hidden_size"]
+        s.a, s.g, s.d = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"]
+        s.q_proj = nn.Linear(h, s.a * s.d, bias=False)
+        s.k_proj = nn.Linear(h, s.g * s.d, bias=False)
+        s.v_proj = nn.Linear(h, s.g * s.d, bias=False)
+        s.o_proj = nn.Linear(s.a * s.d, h, bias=False)
+        s.key_mult = cfg["key_multiplier"]
+
+    def forward(s, x, cos, sin):
+        b, t, _ = x.shape
+        q = s.q_proj(x).view(b, t, s.a, s.d).transpose(1, 2)
+        k = s.k_proj(x).view(b, t, s.g, s.d).transpose(1, 2) * s.key_mult
+        v = s.v_proj(x).view(b, t, s.g, s.d).transpose(1, 2)
+        c, sn = cos.unsqueeze(1), sin.unsqueeze(1)
+        q = q * c + V.rotate_half(q) * sn
+        k = k * c + V.rotate_half(k) * sn
+        o = V.FlashAttn.apply(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), 0.0)
+        return s.o_proj(o.reshape(b, t, s.a * s.d).contiguous())
+
+
+class FalconLayer(nn.Module):  # FalconH1DecoderLayer
+    def __init__(s, cfg):
+        super().__init__()
+        h, f = cfg["hidden_size"], cfg["intermediate_size"]
+        s.input_layernorm, s.pre_ff_layernorm = V.RMSNorm(h), V.RMSNorm(h)
+        s.mamba, s.self_attn = FalconMixer(cfg), FalconAttention(cfg)
+        s.gate_proj, s.up_proj = nn.Linear(h, f, bias=False), nn.Linear(h, f, bias=False)
+        s.down_proj = nn.Linear(f, h, bias=False)
+        s.ssm_out, s.attn_in, s.attn_out = cfg["ssm_out_multiplier"], cfg["attention_in_multiplier"], \
+            cfg["attention_out_multiplier"]
+        s.gate_mult, s.down_mult = cfg["mlp_multipliers"]
+
+    def forward(s, x, cos, sin):
+        r = x
+        y = s.input_layernorm(x)
+        m = s.mamba(y) * s.ssm_out
+        a = s.self_attn(y * s.attn_in, cos, sin) * s.attn_out
+        x = r + (m + a)
+        r = x
+        x = s.pre_ff_layernorm(x)
+        x = s.down_proj(s.up_proj(x) * F.silu(s.gate_proj(x) * s.gate_mult)) * s.down_mult
+        return r + x
+
+
+class FalconModel(nn.Module):  # FalconH1ForCausalLM
+    def __init__(s, cfg):
+        super().__init__()
+        h = cfg["hidden_size"]
+        s.d = cfg["head_dim"]
+        s.embed_tokens = nn.Embedding(cfg["vocab_size"], h)
+        s.layers = nn.ModuleList(FalconLayer(cfg) for _ in range(cfg["num_hidden_layers"]))
+        s.final_layernorm = V.RMSNorm(h)
+        s.lm_head = nn.Linear(h, cfg["vocab_size"], bias=False)
+        s.emb_mult, s.head_mult = cfg["embedding_multiplier"], cfg["lm_head_multiplier"]
+
+    def forward(s, idx):
+        x = s.embed_tokens(idx) * s.emb_mult
+        cos, sin = V.rope_tables(idx.shape[1], s.d, x.dtype)
+        for layer in s.layers:
+            x = layer(x, cos, sin)
+        return s.lm_head(s.final_layernorm(x)) * s.head_mult
+
+
 class Model(nn.Module):
     def __init__(s, cfg):
         super().__init__()
@@ -294,7 +390,7 @@ class Model(nn.Module):
 
 def measure(cfg, dtype, b, t):
     torch.manual_seed(0)
-    model = Model(cfg).to(dtype).train()
+    model = (FalconModel(cfg) if cfg["model_type"] == "falcon_h1" else Model(cfg)).to(dtype).train()
     params = list(model.parameters())
     idx = torch.randint(0, cfg["vocab_size"], (b, t))
     tgt = torch.randint(0, cfg["vocab_size"], (b, t))
@@ -331,8 +427,21 @@ GRANITE = {"model_type": "granitemoehybrid", "vocab_size": 256, "hidden_size": 6
            "attention_dropout": 0.0, "residual_multiplier": 0.22, "tie_word_embeddings": False,
            "layer_types": ["mamba", "attention", "mamba", "mamba"]}
 
+# a small Falcon-H1 (tests/unit/test_falconh1_train.c falcon_h1_small_by_hand writes its layer
+# out by hand); the multipliers are Falcon-H1-1.5B's orders of magnitude, none 1
+FALCON = {"model_type": "falcon_h1", "vocab_size": 256, "hidden_size": 64, "intermediate_size": 128,
+          "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
+          "mamba_d_ssm": 128, "mamba_n_heads": 4, "mamba_d_head": 32, "mamba_n_groups": 1, "mamba_d_state": 16,
+          "mamba_d_conv": 4, "mamba_expand": 2, "mamba_conv_bias": True, "mamba_proj_bias": False,
+          "mamba_rms_norm": True, "attention_bias": False, "mlp_bias": False, "attention_dropout": 0.0,
+          "tie_word_embeddings": False, "attention_in_multiplier": 1.25, "attention_out_multiplier": 0.94,
+          "key_multiplier": 0.39, "ssm_in_multiplier": 1.25, "ssm_out_multiplier": 0.23,
+          "ssm_multipliers": [0.35, 0.25, 0.51, 0.49, 0.24], "mlp_multipliers": [0.88, 0.59],
+          "embedding_multiplier": 5.66, "lm_head_multiplier": 0.039}
+
 CASES = ((JAMBA, torch.bfloat16, "bf16", 1, 512), (JAMBA, torch.float32, "fp32", 2, 256),
-         (GRANITE, torch.bfloat16, "bf16", 1, 512), (GRANITE, torch.float32, "fp32", 2, 256))
+         (GRANITE, torch.bfloat16, "bf16", 1, 512), (GRANITE, torch.float32, "fp32", 2, 256),
+         (FALCON, torch.bfloat16, "bf16", 1, 512), (FALCON, torch.float32, "fp32", 2, 256))
 
 
 def main():
@@ -344,7 +453,7 @@ def main():
     for cfg, dt, prec, b, t in CASES:
         got = measure(cfg, dt, b, t)
         want = tmem(tmem_bin, cfg, prec, b, t)
-        tally.row(f"{cfg['model_type']:16} 4 layers {prec:4} b {b} s {t:4} activations", got, want)
+        tally.row(f"{cfg['model_type']:16} {cfg['num_hidden_layers']} layers {prec:4} b {b} s {t:4} activations", got, want)
     return tally.summary("hybrid", t0)
 
 
