@@ -837,6 +837,11 @@ enum tmem_tensor_kind {
                                              n_tile·n_patch·d_v */
     TMEM_TENSOR_KIND_VISION_ASPECT_EMBD,  /* pre/post tile embeddings: (n_aspect + 1) × n_tile·d_v */
     TMEM_TENSOR_KIND_VISION_GATE,         /* Mllama tower gates: 1 each */
+    /* Qwen3-Next's Gated DeltaNet reads its input with two linears (two PEFT
+     * adapters): in_proj_qkvz and in_proj_ba (n_v value heads of d_v, n_k key
+     * heads of d_k) */
+    TMEM_TENSOR_KIND_SSM_IN_PROJ_QKVZ,    /* ssm.in_proj_qkvz: d_model × (2·n_k·d_k + 2·n_v·d_v) */
+    TMEM_TENSOR_KIND_SSM_IN_PROJ_BA,      /* ssm.in_proj_ba: d_model × 2·n_v (beta and a per value head) */
     TMEM_TENSOR_KIND_COUNT
 };
 

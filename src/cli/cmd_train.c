@@ -222,7 +222,8 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
         if (kind_list("--lora-targets", t->lora_targets ? t->lora_targets : "q,v", tmem_lora_target_kinds,
                       "q, k, v, o, gate, up, down, q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, "
                       "down_proj, q_a_proj, q_b_proj, kv_a_proj_with_mqa, kv_b_proj, wi, wi_0, wi_1, wo, "
-                      "fc1, fc2, out_proj, query, key, value, dense, in_proj, x_proj, dt_proj, all-linear",
+                      "fc1, fc2, out_proj, query, key, value, dense, in_proj, x_proj, dt_proj, in_proj_qkvz, "
+                      "in_proj_ba, all-linear",
                       &o->lora_targets) != 0)
             return 2;
     if (t->modules_to_save &&

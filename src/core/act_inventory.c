@@ -864,8 +864,14 @@ static void gdn_mixer(struct walk *w, enum tmem_act_part part)
     tmem__ssm_widths(m, &in_cols, &conv); /* conv = 2·n_k·d_k + n_v·d_v (in_cols: the weights') */
     uint64_t qk = tc_mul(c, nv, dk), vw = tc_mul(c, nv, dv); /* after repeat to the value heads */
     norm(w, part, NORM_MIXER, rms(c), SP, h, 1); /* input_layernorm, named as a mixer norm */
-    put(w, (struct act){"gdn.in_proj_input", "b·s × d_model", part, C, SP, 0, false, KB(SSM_IN_PROJ)},
-        h); /* the norm output, read by in_proj_qkvz and in_proj_ba */
+    /* the norm output, read by in_proj_qkvz and in_proj_ba: their weights'
+     * gradients, or their adapters' lora_A, need it (kinds past the 64 bits
+     * of KB: under adapters it is absent when neither is targeted) */
+    uint32_t in_frozen = tmem__lora_targeted(c->o, TMEM_TENSOR_KIND_SSM_IN_PROJ_QKVZ) ||
+                                 tmem__lora_targeted(c->o, TMEM_TENSOR_KIND_SSM_IN_PROJ_BA)
+                             ? 0
+                             : FROZEN;
+    put(w, (struct act){"gdn.in_proj_input", "b·s × d_model", part, C, SP, in_frozen, false, 0}, h);
     put(w, (struct act){"gdn.conv_input", "b·s × (2·n_k·d_k + n_v·d_v)", part, C, TP, 0, false, 0}, conv);
     put(w, (struct act){"gdn.q_l2norm", "b·s × n_v·d_k", part, C, TP, 0, false, 0}, qk);
     put(w, (struct act){"gdn.q_rstd", "b·s × n_v", part, F32, TP, 0, true, 0}, nv);
@@ -873,7 +879,8 @@ static void gdn_mixer(struct walk *w, enum tmem_act_part part)
     put(w, (struct act){"gdn.k_rstd", "b·s × n_v", part, F32, TP, 0, true, 0}, nv);
     put(w, (struct act){"gdn.v", "b·s × n_v·d_v", part, C, TP, 0, false, 0}, vw);
     put(w, (struct act){"gdn.softplus_input", "b·s × n_v", part, F32, TP, 0, false, 0}, nv);
-    put(w, (struct act){"gdn.softplus_out", "b·s × n_v", part, F32, TP, 0, false, 0}, nv);
+    /* kept by the multiply by -exp(A_log.float()) for A_log's gradient */
+    put(w, (struct act){"gdn.softplus_out", "b·s × n_v", part, F32, TP, 0, false, KB(SSM_A_LOG_HEAD)}, nv);
     put(w, (struct act){"gdn.g_cumsum", "b·s × n_v", part, F32, TP, 0, false, 0}, nv);
     put(w, (struct act){"gdn.beta", "b·s × n_v", part, C, TP, 0, false, 0}, nv);
     put(w, (struct act){"gdn.A", "b·s × n_v·64", part, C, TP, 0, false, 0}, tc_mul(c, nv, 64));
@@ -911,6 +918,8 @@ static const char *const lora_names[TMEM_TENSOR_KIND_COUNT][LORA_NAME_COUNT] = {
     [TMEM_TENSOR_KIND_SHARED_DOWN] = LORA_NAMES("shared_experts.down_proj"),
     [TMEM_TENSOR_KIND_SSM_IN_PROJ] = LORA_NAMES("in_proj"),
     [TMEM_TENSOR_KIND_SSM_OUT_PROJ] = LORA_NAMES("out_proj"),
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ_QKVZ] = LORA_NAMES("in_proj_qkvz"),
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ_BA] = LORA_NAMES("in_proj_ba"),
 };
 #undef LORA_NAMES
 
@@ -936,8 +945,10 @@ static void lora(struct walk *w, uint32_t groups)
         const char *const *nm = lora_names[t->kind];
         if (tmem_kind_set_has(&seen, (int)t->kind) || nm[0] == NULL || !(groups >> t->group & 1u) || !tmem__lora_targeted(c->o, t->kind))
             continue;
-        /* out_proj runs as a module in Jamba's mixer only (see below) */
-        if (t->kind == TMEM_TENSOR_KIND_SSM_OUT_PROJ && tmem__ssm_mixer(c->m) != TMEM__MIXER_MAMBA1_NORMED)
+        /* out_proj runs as a module in Jamba's mixer and the Gated DeltaNet
+         * only (see below) */
+        enum tmem__mixer mx = tmem__ssm_mixer(c->m);
+        if (t->kind == TMEM_TENSOR_KIND_SSM_OUT_PROJ && mx != TMEM__MIXER_MAMBA1_NORMED && mx != TMEM__MIXER_GDN)
             continue;
         tmem_kind_set_add(&seen, (int)t->kind);
         enum tmem_act_part part;
@@ -948,11 +959,12 @@ static void lora(struct walk *w, uint32_t groups)
         case TMEM_GROUP_EXPERTS:
         case TMEM_GROUP_SHARED_EXPERTS: part = TMEM_ACT_PART_MOE; break;
         /* the mixer: only in_proj runs as a module (and Jamba's out_proj,
-         * whose mixer calls each linear); mamba_inner_fn reads
+         * whose mixer calls each linear; the Gated DeltaNet calls
+         * in_proj_qkvz, in_proj_ba and out_proj); mamba_inner_fn reads
          * x_proj, dt_proj and out_proj's .weight (Mamba-2's combined Function
          * out_proj's), so their adapters are never called and save nothing
          * (state-spaces/mamba#279, peft#2274: their lora_A / lora_B get no
-         * gradient). lora_names lists in_proj only. */
+         * gradient). lora_names lists no x_proj or dt_proj. */
         case TMEM_GROUP_SSM: part = ATTN; break;
         case TMEM_GROUP_EMBEDDING:
         case TMEM_GROUP_NORM:

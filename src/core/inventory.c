@@ -287,7 +287,11 @@ static void walk_mlp(struct walk *w, const struct mlp_kinds *k, const char *shap
  *      (d_inner), out_proj (d_inner, d)); modeling_mamba2.py Mamba2Mixer
  *      (in_proj (d, 2·d_inner + 2·G·N + H) for z, x, B, C, dt; conv1d over
  *      x, B, C: d_inner + 2·G·N channels; dt_bias, A_log, D (H); norm
- *      MambaRMSNormGated (d_inner); out_proj (d_inner, d)). */
+ *      MambaRMSNormGated (d_inner); out_proj (d_inner, d));
+ *      modeling_qwen3_next.py Qwen3NextGatedDeltaNet (in_proj_qkvz (d,
+ *      2·key_dim + 2·value_dim), in_proj_ba (d, 2·n_v), conv1d over q, k, v:
+ *      2·key_dim + value_dim channels, no bias; dt_bias, A_log (n_v); norm
+ *      (d_v); out_proj (value_dim, d)). */
 static void walk_ssm(struct walk *w)
 {
     const struct tmem_model *m = w->m;
@@ -295,13 +299,19 @@ static void walk_ssm(struct walk *w)
     uint64_t in_cols, conv;
     tmem__ssm_widths(m, &in_cols, &conv);
     const bool gdn = m->ssm == TMEM_SSM_GDN;
-    const char *in_sym = gdn ? "d_model × (2·n_k·d_k + 2·n_v·d_v + 2·n_v)"
-                         : m->ssm == TMEM_SSM_MAMBA2 ? "d_model × (2·d_inner + 2·n_group·d_state + n_ssm_head)"
-                                                     : "d_model × 2·d_inner";
+    const char *in_sym = m->ssm == TMEM_SSM_MAMBA2 ? "d_model × (2·d_inner + 2·n_group·d_state + n_ssm_head)"
+                                                   : "d_model × 2·d_inner";
     const char *conv_sym = gdn ? "d_conv × (2·n_k·d_k + n_v·d_v)"
                            : m->ssm == TMEM_SSM_MAMBA2 ? "d_conv × (d_inner + 2·n_group·d_state)"
                                                        : "d_conv × d_inner";
-    add(w, K(SSM_IN_PROJ), in_sym, w->ssm_sym, m->d_model, in_cols, 1, 1);
+    if (gdn) { /* two linears: in_cols = (2·n_k·d_k + 2·n_v·d_v) + 2·n_v */
+        const uint64_t ba = 2 * m->ssm_n_head; /* resolve bounds n_v ≤ TMEM_MAX_N_HEAD */
+        add(w, K(SSM_IN_PROJ_QKVZ), "d_model × (2·n_k·d_k + 2·n_v·d_v)", w->ssm_sym, m->d_model, in_cols - ba, 1,
+            1);                                                                /* (d, 2·key_dim + 2·value_dim) */
+        add(w, K(SSM_IN_PROJ_BA), "d_model × 2·n_v", w->ssm_sym, m->d_model, ba, 1, 1); /* (d, 2·n_v) */
+    } else {
+        add(w, K(SSM_IN_PROJ), in_sym, w->ssm_sym, m->d_model, in_cols, 1, 1);
+    }
     if (m->ssm_proj_bias)
         add(w, K(SSM_IN_PROJ_BIAS), "in_proj width", w->ssm_sym, in_cols, 1, 1, 1);
     add(w, K(SSM_CONV1D), conv_sym, w->ssm_sym, m->ssm_d_conv, conv, 1, 1);     /* (d_conv, channels) */

@@ -228,6 +228,10 @@ static const struct tmem_tensor_kind_info kinds[] = {
     [TMEM_TENSOR_KIND_VISION_TILE_POS] = TABLE("vision.tile_embedding", V, IN, REPL, OTHER),
     [TMEM_TENSOR_KIND_VISION_ASPECT_EMBD] = TABLE("vision.pre/post_tile_positional_embedding", V, IN, REPL, OTHER),
     [TMEM_TENSOR_KIND_VISION_GATE] = VEC("vision.gates", V, IN, REPL),
+    /* Qwen3-Next's two input projections: vLLM Qwen3NextGatedDeltaNet holds
+     * both as ColumnParallelLinear (split by output columns) */
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ_QKVZ] = MAT("ssm.in_proj_qkvz", S, SSM, COL, OTHER),
+    [TMEM_TENSOR_KIND_SSM_IN_PROJ_BA] = MAT("ssm.in_proj_ba", S, SSM, COL, OTHER),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == TMEM_TENSOR_KIND_COUNT,
                "one row per tensor kind");
@@ -283,10 +287,12 @@ bool tmem__kind_lora_linear(int k)
     if (k < 0 || k >= TMEM_TENSOR_KIND_COUNT)
         return false;
     const struct tmem_tensor_kind_info *ki = &kinds[k];
-    /* past the first 64 kinds only an encoder-decoder's stacks: the encoder
-     * heads' dense / classifier and DeBERTa's position projections stay
-     * outside the adapters, as they were when the sets were one word */
+    /* past the first 64 kinds only an encoder-decoder's stacks and the Gated
+     * DeltaNet's two input projections (Qwen3-Next): the encoder heads'
+     * dense / classifier and DeBERTa's position projections stay outside
+     * the adapters, as they were when the sets were one word */
     bool stack = k < 64 || ki->encoder_stack || k == TMEM_TENSOR_KIND_XATTN_Q || k == TMEM_TENSOR_KIND_XATTN_K ||
-                 k == TMEM_TENSOR_KIND_XATTN_V || k == TMEM_TENSOR_KIND_XATTN_O;
+                 k == TMEM_TENSOR_KIND_XATTN_V || k == TMEM_TENSOR_KIND_XATTN_O ||
+                 k == TMEM_TENSOR_KIND_SSM_IN_PROJ_QKVZ || k == TMEM_TENSOR_KIND_SSM_IN_PROJ_BA;
     return stack && ki->matmul && k != TMEM_TENSOR_KIND_LM_HEAD && ki->group != TMEM_GROUP_VISION;
 }

@@ -541,16 +541,6 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
             if (tmem_kind_set_any(tmem_kind_set_minus(o->lora_targets, linear)))
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-targets",
                                  "adapters go on linear layers only");
-            /* inventory.c holds in_proj_qkvz and in_proj_ba as one in_proj
-             * tensor: two PEFT adapters (and out_proj's, which the Gated
-             * DeltaNet calls as a module) would be counted as one */
-            struct tmem_kind_set gdn_proj = tmem_kind_set_or(tmem_kind_set_of(TMEM_TENSOR_KIND_SSM_IN_PROJ),
-                                                             tmem_kind_set_of(TMEM_TENSOR_KIND_SSM_OUT_PROJ));
-            if (m->ssm == TMEM_SSM_GDN && tmem_kind_set_any(tmem_kind_set_and(o->lora_targets, gdn_proj)))
-                return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--lora-targets",
-                                 "adapters on the Gated DeltaNet projections (in_proj_qkvz, in_proj_ba, "
-                                 "out_proj; all-linear holds them) are not modelled yet; target the "
-                                 "attention and MLP linears (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj)");
             if (o->deepspeed_estimator)
                 return tmem__fail(err, TMEM_ERR_INCONSISTENT, "--lora-rank",
                                  "DeepSpeed's estimator counts full fine-tuning only");

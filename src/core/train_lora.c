@@ -107,6 +107,11 @@ static const struct {
     T("x_proj", K(SSM_X_PROJ)),
     T("dt_proj", K(SSM_DT_PROJ)),
     T("out_proj", K(SSM_OUT_PROJ), K(XATTN_O), K(ENC_ATTN_O)),
+    /* Qwen3-Next's Gated DeltaNet (Qwen3NextGatedDeltaNet): its input
+     * linears; "in_proj" ends no module name of it (PEFT matches none), and
+     * its out_proj is "out_proj" */
+    T("in_proj_qkvz", K(SSM_IN_PROJ_QKVZ)),
+    T("in_proj_ba", K(SSM_IN_PROJ_BA)),
 #undef T
 };
 

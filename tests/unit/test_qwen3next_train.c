@@ -3,8 +3,10 @@
  * ChunkGatedDeltaRuleFunction, causal-conv1d's CausalConv1dFn and fla's
  * FusedRMSNormGated as HF's Qwen3NextGatedDeltaNet calls them), the gated
  * attention's extra tensors (sigmoid(gate), the gated product) and
- * Qwen3NextRMSNorm's fp32 normalized output, each against a hand calculation
- * written beside it (every tensor an explicit product with its shape).
+ * Qwen3NextRMSNorm's fp32 normalized output, and LoRA on the mixer's
+ * in_proj_qkvz, in_proj_ba and out_proj (adapter parameters and saved
+ * tensors), each against a hand calculation written beside it (every tensor
+ * an explicit product with its shape).
  * tests/validate/qwen3next.py measures the same layer in PyTorch. */
 #include "harness.h"
 
@@ -257,26 +259,157 @@ static void qwen3_next_small_by_hand(void **state)
     assert_string_equal(err.where, "--tp");
 }
 
-/* LoRA on the Gated DeltaNet projections is refused (inventory.c holds
- * in_proj_qkvz and in_proj_ba as one tensor); the attention's targets train */
-static void qwen3_next_lora_targets(void **state)
+/* the inventory tensor of kind k */
+static const struct tmem_tensor *tensor_of(const struct tmem_inventory *inv, enum tmem_tensor_kind k)
+{
+    for (uint32_t i = 0; i < inv->n_tensors; i++)
+        if (inv->tensors[i].kind == k)
+            return &inv->tensors[i];
+    fail_msg("no tensor of kind %d", (int)k);
+    return NULL;
+}
+
+/* LoRA on Qwen3-Next-80B-A3B (PEFT: lora_A [r, d_in], lora_B [d_out, r] on
+ * every targeted nn.Linear; all-linear is every linear but lm_head). The
+ * Gated DeltaNet holds two input linears (modeling_qwen3_next.py
+ * Qwen3NextGatedDeltaNet): in_proj_qkvz (2048, 2·16·128 + 2·32·128 = 12288)
+ * and in_proj_ba (2048, 2·32 = 64), and out_proj (32·128 = 4096, 2048).
+ * r 16, r · (d_in + d_out) per linear:
+ *   attention, 12 layers: q_proj 16 · (2048 + 2·16·256) = 163,840; k_proj,
+ *     v_proj 16 · (2048 + 512) = 40,960 each; o_proj 16 · (4096 + 2048) =
+ *     98,304; = 344,064 a layer                             =     4,128,768
+ *   Gated DeltaNet, 36 layers: in_proj_qkvz 16 · (2048 + 12288) = 229,376;
+ *     in_proj_ba 16 · (2048 + 64) = 33,792; out_proj 16 · (4096 + 2048) =
+ *     98,304; = 361,472 a layer                             =    13,012,992
+ *   MoE, 48 layers: router 16 · (2048 + 512) = 40,960; shared_expert_gate
+ *     16 · (2048 + 1) = 32,784; 512 experts and the shared expert (d_ff 512)
+ *     of gate, up 16 · (2048 + 512) and down 16 · (512 + 2048): 513 ·
+ *     122,880 = 63,037,440; = 63,111,184 a layer             = 3,029,336,832
+ *   total                                                    = 3,046,478,592
+ * on 12 · 4 + 36 · 3 + 48 · (2 + 513 · 3) = 74,124 linears. */
+static void qwen3_next_lora_adapters(void **state)
 {
     (void)state;
     struct tmem_model m;
     static struct tmem_inventory inv;
     tmem_test_load("qwen3-next-80b-a3b", &m, &inv);
+    /* the two input linears, their sum in_proj's old width 2048 · 12352 */
+    const struct tmem_tensor *qkvz = tensor_of(&inv, TMEM_TENSOR_KIND_SSM_IN_PROJ_QKVZ);
+    const struct tmem_tensor *ba = tensor_of(&inv, TMEM_TENSOR_KIND_SSM_IN_PROJ_BA);
+    assert_int_equal(qkvz->rows, 2048);
+    assert_int_equal(qkvz->cols, 2 * 16 * 128 + 2 * 32 * 128);
+    assert_int_equal(ba->rows, 2048);
+    assert_int_equal(ba->cols, 2 * 32);
+    assert_int_equal(qkvz->count, 36);
+    assert_int_equal(qkvz->params + ba->params, U64(36) * 2048 * (12288 + 64));
     struct tmem_train_opts o;
     plan(&o, 4096);
-    o.lora_rank = 8;
+    o.lora_rank = 16;
     o.lora_targets = tmem_lora_target_kinds("all-linear");
     struct tmem_error err = {0};
-    assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
-    assert_string_equal(err.where, "--lora-targets");
-    assert_non_null(strstr(err.msg, "in_proj_qkvz"));
-    o.lora_targets = tmem_lora_target_kinds("out_proj");
-    assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_ERR_UNSUPPORTED);
+    struct tmem_lora_params p;
+    if (tmem_lora_count(&m, &inv, &o, &p, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    const uint64_t r = 16;
+    const uint64_t attn = r * (2048 + 2 * 16 * 256) + 2 * r * (2048 + 512) + r * (4096 + 2048);
+    assert_int_equal(attn, U64(344064));
+    const uint64_t gdn = r * (2048 + 12288) + r * (2048 + 64) + r * (4096 + 2048);
+    assert_int_equal(gdn, U64(361472));
+    const uint64_t moe = r * (2048 + 512) + r * (2048 + 1) + 513 * (2 * r * (2048 + 512) + r * (512 + 2048));
+    assert_int_equal(moe, U64(63111184));
+    assert_int_equal(p.adapter_params, 12 * attn + 36 * gdn + 48 * moe);
+    assert_int_equal(p.adapter_params, U64(3046478592));
+    assert_int_equal(p.targeted_linears, 12 * 4 + 36 * 3 + 48 * (2 + 513 * 3));
+    /* the mixer's three by their PEFT names: 36 · 361,472 */
+    o.lora_targets = tmem_kind_set_or(tmem_kind_set_or(tmem_lora_target_kinds("in_proj_qkvz"),
+                                                       tmem_lora_target_kinds("in_proj_ba")),
+                                      tmem_lora_target_kinds("out_proj"));
+    assert_int_equal(tmem_lora_count(&m, &inv, &o, &p, &err), TMEM_OK);
+    assert_int_equal(p.adapter_params, 36 * gdn);
+    assert_int_equal(p.targeted_linears, 36 * 3);
+    /* "in_proj" (Mamba's) ends no module name of the Gated DeltaNet */
+    struct tmem_kind_set in = tmem_lora_target_kinds("in_proj");
+    assert_false(tmem_kind_set_has(&in, TMEM_TENSOR_KIND_SSM_IN_PROJ_QKVZ));
+    assert_false(tmem_kind_set_has(&in, TMEM_TENSOR_KIND_SSM_IN_PROJ_BA));
+    /* the adapters' activations on a Gated DeltaNet layer (dropout 0): each
+     * A output 4096 × 16 × 2 = 131,072 */
+    o.lora_targets = tmem_lora_target_kinds("all-linear");
+    static struct tmem_act_inventory a;
+    if (tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_int_equal(a.tensors[index_of(&a, "lora.in_proj_qkvz.a_out")].bytes, U64(4096) * 16 * 2);
+    assert_int_equal(a.tensors[index_of(&a, "lora.in_proj_ba.a_out")].bytes, U64(4096) * 16 * 2);
+    assert_int_equal(a.tensors[index_of(&a, "lora.out_proj.a_out")].bytes, U64(4096) * 16 * 2);
+}
+
+/* The small Qwen3-Next's Gated DeltaNet layer under LoRA r 16, dropout 0
+ * (tests/validate/qwen3next.py measures both cases in PyTorch), bf16, b 1,
+ * s 256. all-linear: the frozen input_layernorm drops y (its weight's
+ * multiply), the frozen A_log drops the softplus output (-exp(A_log) ·
+ * softplus(…) keeps it for A_log's gradient); in_proj_qkvz, in_proj_ba and
+ * out_proj keep their inputs for lora_A and add A's outputs:
+ *   lora.in_proj_qkvz.a_out, lora.in_proj_ba.a_out, lora.out_proj.a_out
+ *                       256 × 16 × 2 = 8,192 each
+ *   1,010,688 − 131,072 (norm.y) − 4,096 (softplus_out) + 3 · 8,192 = 900,096
+ * q_proj, v_proj only (the mixer untouched): neither input linear nor
+ * out_proj trains, their inputs go too:
+ *   1,010,688 − 131,072 − 4,096 − 65,536 (in_proj input) − 65,536 (out_proj
+ *   input) = 744,448 */
+static const struct want gdn_small_lora[] = {
+    {"norm.x_fp32", SAVED, U64(256) * 128 * 4},
+    {"norm.input", ABSENT, U64(256) * 128 * 2},
+    {"norm.rstd", SAVED, U64(256) * 1 * 4},
+    {"norm.y", ABSENT, U64(256) * 128 * 4},
+    {"gdn.in_proj_input", SAVED, U64(256) * 128 * 2},
+    {"gdn.conv_input", SAVED, U64(256) * (2 * 2 * 32 + 4 * 32) * 2},
+    {"gdn.q_l2norm", SAVED, U64(256) * 4 * 32 * 2},
+    {"gdn.q_rstd", SAVED, U64(256) * 4 * 4},
+    {"gdn.k_l2norm", SAVED, U64(256) * 4 * 32 * 2},
+    {"gdn.k_rstd", SAVED, U64(256) * 4 * 4},
+    {"gdn.v", SAVED, U64(256) * 4 * 32 * 2},
+    {"gdn.softplus_input", SAVED, U64(256) * 4 * 4},
+    {"gdn.softplus_out", ABSENT, U64(256) * 4 * 4},
+    {"gdn.g_cumsum", SAVED, U64(256) * 4 * 4},
+    {"gdn.beta", SAVED, U64(256) * 4 * 2},
+    {"gdn.A", SAVED, U64(256) * 4 * 64 * 2},
+    {"gdn.core_out", SAVED, U64(256) * 4 * 32 * 2},
+    {"gdn.z", SAVED, U64(256) * 4 * 32 * 2},
+    {"gdn.norm_rstd", SAVED, U64(256) * 4 * 4},
+    {"gdn.out_proj_input", SAVED, U64(256) * 4 * 32 * 2},
+    {"lora.in_proj_qkvz.a_out", SAVED, U64(256) * 16 * 2},
+    {"lora.in_proj_ba.a_out", SAVED, U64(256) * 16 * 2},
+    {"lora.out_proj.a_out", SAVED, U64(256) * 16 * 2},
+};
+
+static void qwen3_next_small_lora_by_hand(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    static struct tmem_act_inventory a;
+    parse(small_config, &m, &inv);
+    struct tmem_train_opts o;
+    plan(&o, 256);
+    o.lora_rank = 16;
+    o.lora_targets = tmem_lora_target_kinds("all-linear");
+    struct tmem_error err = {0};
+    if (tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    size_t n = sizeof gdn_small_lora / sizeof gdn_small_lora[0];
+    expect_run(&a, gdn_small_lora, n);
+    assert_int_equal(run_saved(gdn_small_lora, n), U64(1010688) - 131072 - 4096 + 3 * 8192);
+    assert_int_equal(run_saved(gdn_small_lora, n), U64(900096));
+    /* the attention's targets only */
     o.lora_targets = tmem_kind_set_or(tmem_lora_target_kinds("q_proj"), tmem_lora_target_kinds("v_proj"));
-    assert_int_equal(tmem_train_validate(&m, &o, &err), TMEM_OK);
+    if (tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    uint64_t saved = 0;
+    for (uint32_t i = index_of(&a, "norm.x_fp32"); i < a.n_tensors && a.tensors[i].layer_kind == TMEM_ACT_LAYER_SSM; i++)
+        saved += a.tensors[i].state == SAVED ? a.tensors[i].bytes : 0;
+    assert_int_equal(saved, U64(1010688) - 131072 - 4096 - 65536 - 65536);
+    assert_int_equal(saved, U64(744448));
+    assert_int_equal(a.tensors[index_of(&a, "gdn.in_proj_input")].state, ABSENT);
+    assert_int_equal(a.tensors[index_of(&a, "gdn.out_proj_input")].state, ABSENT);
 }
 
 int main(void)
@@ -284,7 +417,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(qwen3_next_80b_gdn_layer_by_hand),
         cmocka_unit_test(qwen3_next_small_by_hand),
-        cmocka_unit_test(qwen3_next_lora_targets),
+        cmocka_unit_test(qwen3_next_lora_adapters),
+        cmocka_unit_test(qwen3_next_small_lora_by_hand),
     };
     return cmocka_run_group_tests_name("qwen3next_train", tests, NULL, NULL);
 }

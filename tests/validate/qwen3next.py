@@ -36,6 +36,11 @@ activation_tensors of the mixer part named norm.* and gdn.* (the Gated DeltaNet
 layer), attn_norm.*, q_norm.*, k_norm.*, attn.* (the attention layer) whose
 state is "saved"; tolerance 5 %. bf16 only (fla asserts q.dtype !=
 float32). n_v = n_k and n_v = 2 n_k (repeat_interleave copies).
+LoRA r 16 on all-linear (PEFT: every nn.Linear but lm_head; tmem train --lora-rank 16
+--lora-targets all-linear): the Gated DeltaNet's in_proj_qkvz, in_proj_ba and out_proj
+and the attention layer's q, k, v, o_proj each get PEFT's adapter (base(x) +
+B(A(x)) * alpha/r, dropout 0), every other weight frozen (A_log, dt_bias and the norms
+too); tmem's lora.* tensors of that layer kind join the sum.
 Usage: qwen3next.py path/to/tmem
 """
 import json
@@ -325,9 +330,40 @@ class AttnBlock(nn.Module):
         return x + s.self_attn(s.input_layernorm(x), cos, sin)
 
 
-def measure_attn(cfg, dtype, b, t):
+class LoraLinear(nn.Module):
+    """PEFT's LoRA Linear (tuners/lora/layer.py): result = base(x) + B(A(dropout(x))) * alpha/r,
+    the base frozen; dropout 0 (nn.Identity), the adapters in the model's dtype (lora.py's)"""
+
+    def __init__(s, base, r):
+        super().__init__()
+        s.base = base
+        s.lora_A = nn.Linear(base.in_features, r, bias=False)
+        s.lora_B = nn.Linear(r, base.out_features, bias=False)
+        nn.init.normal_(s.lora_B.weight)  # PEFT starts B at 0; any value saves the same
+        s.scaling = 16 / r
+
+    def forward(s, x):
+        return s.base(x) + s.lora_B(s.lora_A(x)) * s.scaling
+
+
+def add_lora(module, names, r):
+    """PEFT's get_peft_model: every weight frozen, an adapter on each named linear"""
+    module.requires_grad_(False)
+    for n in names:
+        setattr(module, n, LoraLinear(getattr(module, n), r))
+
+
+GDN_LINEARS = ("in_proj_qkvz", "in_proj_ba", "out_proj")  # all-linear's, in the Gated DeltaNet
+ATTN_LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj")
+
+
+def measure_attn(cfg, dtype, b, t, lora_r=0):
     torch.manual_seed(0)
     block = AttnBlock(cfg).to(dtype).train()
+    if lora_r:
+        add_lora(block, (), lora_r)
+        add_lora(block.self_attn, ATTN_LINEARS, lora_r)
+        block.to(dtype)
     params = list(block.parameters())
     x = (torch.randn(b, t, cfg["hidden_size"]) * 0.5).to(dtype).requires_grad_()
     rd = int(cfg["head_dim"] * cfg.get("partial_rotary_factor", 0.25))
@@ -337,37 +373,46 @@ def measure_attn(cfg, dtype, b, t):
     with torch.autograd.graph.saved_tensors_hooks(act.pack, lambda y: y):
         out = block(x, cos, sin)
     loss = out.float().pow(2).mean()
-    opt = torch.optim.AdamW(params, lr=1e-4)
+    opt = torch.optim.AdamW([q for q in params if q.requires_grad], lr=1e-4)
     loss.backward()
     opt.step()
     return act.total()
 
 
-def measure(cfg, dtype, b, t):
+def measure(cfg, dtype, b, t, lora_r=0):
     torch.manual_seed(0)
     block = Block(cfg).to(dtype).train()
+    if lora_r:
+        add_lora(block, (), lora_r)
+        add_lora(block.linear_attn, GDN_LINEARS, lora_r)
+        block.to(dtype)
     params = list(block.parameters())
     x = (torch.randn(b, t, cfg["hidden_size"]) * 0.5).to(dtype).requires_grad_()  # the layer input
     act = V.Saved(params)
     with torch.autograd.graph.saved_tensors_hooks(act.pack, lambda y: y):
         out = block(x)
     loss = out.float().pow(2).mean()
-    opt = torch.optim.AdamW(params, lr=1e-4)
+    opt = torch.optim.AdamW([q for q in params if q.requires_grad], lr=1e-4)
     loss.backward()  # one real step: every Function's backward runs
     opt.step()
     return act.total()
 
 
-def tmem(tmem_bin, cfg, prec, b, t, prefixes=("norm.", "gdn.")):
+def tmem(tmem_bin, cfg, prec, b, t, prefixes=("norm.", "gdn."), lora=None, layer_kind="ssm"):
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "config.json")
         with open(path, "w") as f:
             json.dump(cfg, f)
         args = [tmem_bin, "train", path, "--micro-batch", str(b), "--seq", str(t), "--precision", prec,
                 "--optimizer", "adamw", "--kernels", "eager", "--json"]
+        if lora:
+            args += ["--lora-rank", str(lora[0]), "--lora-targets", lora[1], "--lora-dropout", "0"]
         doc = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     tensors = doc["activation_tensors"]
-    mixer = [x for x in tensors if x["name"].startswith(prefixes) and x["part"] == "attention"]
+    if lora:  # the adapters' tensors of this layer kind (the attention layer's q_proj ones, the mixer's)
+        prefixes = prefixes + ("lora.",)
+    mixer = [x for x in tensors if x["name"].startswith(prefixes) and x["part"] == "attention"
+             and x["layer_kind"] == layer_kind]
     if not any(x["name"].startswith(prefixes[-1]) for x in mixer):
         raise SystemExit(f"qwen3next: tmem's activation_tensors list no {prefixes[-1]}* tensor")
     return sum(x["micro_batch_bytes"] for x in mixer if x["state"] == "saved")
@@ -400,8 +445,19 @@ def main():
         tally.row(f"gated deltanet {name:9} bf16 b {b} s {t:3} norm + mixer", got, want)
     for name, cfg, b, t in CASES:
         got = measure_attn(cfg, torch.bfloat16, b, t)
-        want = tmem(tmem_bin, cfg, "bf16", b, t, ("attn_norm.", "q_norm.", "k_norm.", "attn."))
+        want = tmem(tmem_bin, cfg, "bf16", b, t, ("attn_norm.", "q_norm.", "k_norm.", "attn."), layer_kind="attention")
         tally.row(f"gated attention {name:8} bf16 b {b} s {t:3} norm + attention", got, want)
+    # LoRA r 16 on all-linear (PEFT: every nn.Linear but lm_head): the Gated DeltaNet's
+    # in_proj_qkvz, in_proj_ba and out_proj; the attention layer's q, k, v, o
+    for name, cfg, b, t in CASES[:3]:
+        got = measure(cfg, torch.bfloat16, b, t, 16)
+        want = tmem(tmem_bin, cfg, "bf16", b, t, lora=(16, "all-linear"))
+        tally.row(f"gated deltanet {name:9} bf16 b {b} s {t:3} LoRA r 16 all-linear", got, want)
+    for name, cfg, b, t in CASES[:3]:
+        got = measure_attn(cfg, torch.bfloat16, b, t, 16)
+        want = tmem(tmem_bin, cfg, "bf16", b, t, ("attn_norm.", "q_norm.", "k_norm.", "attn."),
+                    lora=(16, "all-linear"), layer_kind="attention")
+        tally.row(f"gated attention {name:8} bf16 b {b} s {t:3} LoRA r 16 all-linear", got, want)
     return tally.summary("qwen3next", t0)
 
 
