@@ -628,10 +628,11 @@ static void mlp(struct walk *w)
 }
 
 /* A mixture-of-experts MLP: the norm and its output (router and
- * shared-expert input), the fp32 router softmax, the top-k indices, each
- * routed copy of the token (in, and out: the output is saved by the
- * routing-weight multiply) and the experts' inner tensors (k of them), plus
- * the shared experts'. */
+ * shared-expert input), the fp32 router softmax, the top-k indices and the
+ * expert loop's token indices, each routed copy of the token (in, and out:
+ * the output and the selected routing weight are saved by their multiply,
+ * the weighted product by index_add) and the experts' inner tensors (k of
+ * them), plus the shared experts'. */
 static void moe(struct walk *w)
 {
     struct tmem_train_ctx *c = w->c;
@@ -657,15 +658,27 @@ static void moe(struct walk *w)
         put(w, (struct act){"moe.batch_index", "b·s·n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0}, k);
         put(w, (struct act){"moe.batch_gates", "b·s·n_expert_used", p, C, SP, 0, false, 0}, k);
     } else {
+        /* HF's expert loop (MixtralSparseMoeBlock and the blocks written
+         * like it: Jamba, Qwen2-MoE, Qwen3-MoE, Qwen3-Next, OLMoE): per
+         * expert idx, top_x = torch.where(expert_mask[e]), two int64 views
+         * of one nonzero() result [n_e, 2], kept by hidden_states[None,
+         * top_x], by routing_weights[top_x, idx, None] and by index_add_;
+         * expert(x) · routing_weights[top_x, idx, None] keeps both factors
+         * (the selected weight in c: routing_weights.to(hidden dtype)), and
+         * final.index_add_(0, top_x, product) keeps the product
+         * (derivatives.yaml: source's gradient expand_as(source)) */
         put(w, (struct act){"moe.router_probs", "b·s × n_expert", p, F32, SP, 0, false, 0}, m->n_expert);
         put(w, (struct act){"moe.topk_index", "b·s × n_expert_used", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0}, k);
+        put(w, (struct act){"moe.expert_index", "b·s·n_expert_used × 2", p, TMEM_ACT_DTYPE_INT64, SP, 0, false, 0},
+            tc_mul(c, 2, k));
     }
     put(w, (struct act){"moe.expert_input", "b·s·n_expert_used × d_model", p, C, SP, 0, false,
                         KB(EXPERT_GATE) | KB(EXPERT_UP)}, tc_mul(c, k, h));
     put(w, (struct act){"moe.expert_output", "b·s·n_expert_used × d_model", p, C, SP, 0, false, 0}, tc_mul(c, k, h));
-    if (m->family == TMEM_FAMILY_GRANITEMOEHYBRID)
-        put(w, (struct act){"moe.weighted_output", "b·s·n_expert_used × d_model", p, C, SP, 0, false, 0},
-            tc_mul(c, k, h));
+    if (m->family != TMEM_FAMILY_GRANITEMOEHYBRID) /* Granite's batch_gates are listed above */
+        put(w, (struct act){"moe.routing_weight", "b·s·n_expert_used", p, C, SP, 0, false, 0}, k);
+    put(w, (struct act){"moe.weighted_output", "b·s·n_expert_used × d_model", p, C, SP, 0, false, 0},
+        tc_mul(c, k, h));
     mlp_inner(w, p, MLP_EXPERTS, m->d_ff_expert, k);
     if (m->d_ff_shared)
         mlp_inner(w, p, MLP_SHARED, m->d_ff_shared, 1);

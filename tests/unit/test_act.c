@@ -252,8 +252,12 @@ static void filters_are_named_per_tensor(void **state)
 /* Mixtral-8x7B (every layer MoE, top-2 of 8, d_ff_expert 14336), b 1,
  * s 4096, flash, bf16: the MoE block per token is the norm 4·4096 + 4 +
  * 2·4096 = 24,580, its output 8,192, router probs 8·4 = 32, top-k indices
- * 2·8 = 16, the two routed copies in and out 2·2·2·4096 = 32,768 (SP:
- * 65,588), and the experts' SwiGLU 4 · 2 · 2 · 14336 = 229,376 (TP). */
+ * 2·8 = 16, the two routed copies in and out 2·2·2·4096 = 32,768, the
+ * expert loop's torch.where indices (top_x, idx) 2·2·8 = 32, the selected
+ * routing weights 2·2 = 4 and the weighted products index_add_ keeps
+ * 2·2·4096 = 16,384 (SP: 24,580 + 8,192 + 32 + 16 + 32,768 + 32 + 4 +
+ * 16,384 = 82,008), and the experts' SwiGLU 4 · 2 · 2 · 14336 = 229,376
+ * (TP). */
 static void mixtral_moe_block_by_hand(void **state)
 {
     (void)state;
@@ -268,7 +272,12 @@ static void mixtral_moe_block_by_hand(void **state)
     assert_int_equal(find(&a, "moe.topk_index")->bytes, U64(4096) * 2 * 8);
     assert_int_equal(find(&a, "moe.expert_input")->bytes, U64(4096) * 2 * 4096 * 2);
     assert_int_equal(find(&a, "moe.experts.gate_out")->bytes, U64(4096) * 2 * 14336 * 2);
-    assert_int_equal(a.layer.moe, U64(4096) * (65588 + 229376));
+    assert_int_equal(find(&a, "moe.expert_index")->bytes, U64(4096) * 2 * 2 * 8);
+    assert_int_equal(find(&a, "moe.routing_weight")->bytes, U64(4096) * 2 * 2);
+    assert_int_equal(find(&a, "moe.weighted_output")->bytes, U64(4096) * 2 * 4096 * 2);
+    const uint64_t sp = U64(24580) + 8192 + 32 + 16 + 32768 + 32 + 4 + 16384;
+    assert_int_equal(sp, U64(82008));
+    assert_int_equal(a.layer.moe, U64(4096) * (82008 + 229376));
     assert_int_equal(a.moe_layers, 32);
     assert_int_equal(a.dense_layers, 0);
     /* an MoE layer saves attention + its MoE block */
@@ -279,7 +288,7 @@ static void mixtral_moe_block_by_hand(void **state)
     assert_int_equal(tmem_train_activations(&m, &inv, &o, UINT64_MAX, &a, NULL), TMEM_OK);
     assert_int_equal(find(&a, "moe.expert_input")->tokens, 2048);
     assert_int_equal(find(&a, "moe.experts.gate_out")->width, U64(2) * 7168);
-    assert_int_equal(a.layer.moe, U64(2048) * 65588 + U64(4096) * 229376 / 2);
+    assert_int_equal(a.layer.moe, U64(2048) * 82008 + U64(4096) * 229376 / 2);
 }
 
 #define RECOMPUTE_CHOICES                                                                    \

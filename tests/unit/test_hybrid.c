@@ -254,10 +254,13 @@ static void jamba_kv_beside_state(void **state)
  *                                                            → 1540
  *   MoE (Mixtral-style JambaSparseMoeBlock): norm 388, input 128, router
  *     softmax 4 · 4 = 16, top-2 indices 2 · 8 = 16, expert in / out
- *     2 · 2 · 64·2 = 512, experts' inner 2 · 4 · 128·2 = 2048 → 3108
+ *     2 · 2 · 64·2 = 512, the expert loop's torch.where indices (top_x,
+ *     idx) 2 · 2 · 8 = 32, the selected routing weights 2 · 2 = 4, the
+ *     weighted products index_add_ keeps 2 · 64·2 = 256, experts' inner
+ *     2 · 4 · 128·2 = 2048 → 3400
  * × 2048 tokens: attention 1,875,968; mamba 5,423,104; MLP 3,153,920; MoE
- * 6,365,184. One stage: mixers 1 · 1,875,968 + 3 · 5,423,104 = 18,145,280,
- * MLP 2 · 3,153,920 = 6,307,840, MoE 2 · 6,365,184 = 12,730,368. */
+ * 6,963,200. One stage: mixers 1 · 1,875,968 + 3 · 5,423,104 = 18,145,280,
+ * MLP 2 · 3,153,920 = 6,307,840, MoE 2 · 6,963,200 = 13,926,400. */
 static const char jamba_small[] =
     "{\"model_type\": \"jamba\", \"vocab_size\": 256, \"hidden_size\": 64, \"intermediate_size\": 128, "
     "\"num_hidden_layers\": 4, \"num_attention_heads\": 4, \"num_key_value_heads\": 2, "
@@ -293,7 +296,7 @@ static void jamba_trains_by_hand(void **state)
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], U64(18145280));
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_SCORES], 0);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 2 * U64(3153920));
-    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MOE], 2 * U64(6365184));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MOE], 2 * U64(6963200));
     assert_int_equal(r.layer_act.attn, U64(1875968)); /* the attention layer's */
     /* pipeline 2 (mb 2): stage 0 holds L0, L1 (2 micro-batches in flight),
      * stage 1 L2, L3 (1): 2 · (1,875,968 + 5,423,104) = 14,598,144 and
@@ -301,19 +304,19 @@ static void jamba_trains_by_hand(void **state)
     o.pp = 2;
     assert_int_equal(tmem_train_compute(&m, &inv, &o, 0, &r, NULL), TMEM_OK);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 2 * (U64(1875968) + U64(5423104)));
-    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MOE], 2 * U64(6365184));
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_MOE], 2 * U64(6963200));
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_MLP], 2 * U64(3153920));
     assert_int_equal(tmem_train_compute(&m, &inv, &o, 1, &r, NULL), TMEM_OK);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 2 * U64(5423104));
     o.pp = 1;
     /* full recompute: 4 bf16 layer inputs 4 · 2048 · 64 · 2 = 1,048,576, and
      * one layer rebuilt: the larger mixer (mamba 5,423,104) + the larger MLP
-     * kind (MoE 6,365,184) = 11,788,288 */
+     * kind (MoE 6,963,200) = 12,386,304 */
     o.recompute = TMEM_RECOMPUTE_FULL;
     assert_int_equal(tmem_train_compute(&m, &inv, &o, UINT64_MAX, &r, NULL), TMEM_OK);
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_CKPT], U64(1048576));
     assert_int_equal(r.item_bytes[TMEM_TI_ACT_ATTN], 0);
-    assert_int_equal(r.item_bytes[TMEM_TI_RECOMPUTE], U64(5423104) + U64(6365184));
+    assert_int_equal(r.item_bytes[TMEM_TI_RECOMPUTE], U64(5423104) + U64(6963200));
     /* LoRA r 8 on q, v, in_proj, out_proj (dropout 0): a Mamba layer drops
      * the frozen norms' y (128 + 16 + 32 + 32) and dt_proj's input (16),
      * adds in_proj's and out_proj's A outputs (8·2 each): 2648 − 224 + 32 =
