@@ -119,7 +119,7 @@ void tmem_train_flops_sums(const struct tmem_model *m, const struct tmem_invento
     out->mm_split_params = split;
     out->mm_repl_params = repl;
     out->head_params = head;
-    if (m->ssm != TMEM_SSM_NONE) { /* no attention; the scan's ~9·d_inner·d_state per token is not counted */
+    if (m->ssm != TMEM_SSM_NONE && !m->hybrid) { /* no attention; the scan's ~9·d_inner·d_state per token is not counted */
         out->attn_dim = out->kv_dim = 0;
     } else if (m->attn == TMEM_ATTN_MLA) {
         out->attn_dim = m->n_head * (m->qk_nope_dim + m->qk_rope_dim + m->v_head_dim);
@@ -472,6 +472,13 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         head_on = true;
     }
 
+    /* a hybrid attends in its attention layers only (the state-space
+     * layers' scan is not counted): the stage's, and the model's */
+    const bool hybrid = m->ssm != TMEM_SSM_NONE && m->hybrid;
+    const uint64_t stage_lo = pp > 1 && head_on ? L - last_layers : 0;
+    const uint64_t L_att_s = hybrid ? tmem_model_attn_layers_in(m, stage_lo, stage_lo + L_s) : L_s;
+    const uint64_t L_att = hybrid ? tmem_model_attn_layers_in(m, 0, L) : L;
+
     /* forward FLOPs per micro-batch on that GPU, as terms: the layers'
      * matmuls (+ the lm_head on its stage), and attention's s² products */
     struct tmem__term mm, att, lay_only;
@@ -522,7 +529,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         tmem__term_mul(&att, "s/cp", sl);
         tmem__term_mul(&att, "s", s);
         tmem__term_mul(&att, "n_head·(d_qk+d_v)/tp", attn_tp);
-        tmem__term_mul(&att, "L_stage", L_s);
+        tmem__term_mul(&att, hybrid ? "n_attn_layer_stage" : "L_stage", L_att_s);
         if (causal_half)
             tmem__term_mul_frac(&att, NULL, "½ causal", 1, 2);
     }
@@ -545,7 +552,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     const uint64_t att_num = flash ? 7 : 3, att_den = flash ? 2 : 1; /* forward + backward */
     double hbm = to->gpu->hbm_bytes_per_s > 0 ? to->gpu->hbm_bytes_per_s : 1.0;
     /* eager scores per micro-batch and pass: b·(n_head/tp)·(s/cp)·s elements */
-    uint64_t score_elems = 0, score_layers = L_s;
+    uint64_t score_elems = 0, score_layers = L_att_s;
     if (m->encdec) {
         /* every layer's scores of both stacks, summed: [b, n_enc_head, s_enc, s_enc] per encoder
          * layer, [b, n_head, s_dec, s_dec + s_enc] per decoder layer */
@@ -635,7 +642,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
                                score_elems);
             } else {
                 tmem__term_mul(&q, "b·(n_head/tp)·(s/cp)·s", score_elems);
-                tmem__term_mul(&q, "L_stage", L_s);
+                tmem__term_mul(&q, hybrid ? "n_attn_layer_stage" : "L_stage", L_att_s);
             }
             tmem__term_mul(&q, "act bytes", cb);
             if (tmem__term_overflow(&q))
@@ -1059,7 +1066,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
     out.tokens_per_s = (double)out.tokens_per_step / out.step_s;
     out.tokens_per_s_per_gpu = out.tokens_per_s / (double)gpus;
     double per_token_mm = 2.0 * (double)(sums->mm_split_params + sums->mm_repl_params + sums->head_params);
-    double per_token_att = 2.0 * (double)(causal_half ? s / 2 : s) * (double)sums->attn_dim * (double)L;
+    double per_token_att = 2.0 * (double)(causal_half ? s / 2 : s) * (double)sums->attn_dim * (double)L_att;
     /* adapters: the whole job's trainable matmul weights, as this GPU's ×
      * tp·pp (one replica; its stage standing for every stage, the other
      * expert-parallel ranks' expert adapters left out) */
@@ -1077,7 +1084,7 @@ enum tmem_status tmem_train_time(const struct tmem_model *m, const struct tmem_i
         if (k_ref)
             per_token_mm = (double)f_ref / (double)(b * s * mb);
     } else if (o->recompute != TMEM_RECOMPUTE_NONE) {
-        double att_tok = 2.0 * (double)(causal_half ? s / 2 : s) * (double)sums->attn_dim * (double)L;
+        double att_tok = 2.0 * (double)(causal_half ? s / 2 : s) * (double)sums->attn_dim * (double)L_att;
         re_job = (double)out.tokens_per_step *
                  (o->recompute == TMEM_RECOMPUTE_FULL
                       ? 2.0 * (double)(sums->mm_split_params + sums->mm_repl_params) + att_tok

@@ -3,7 +3,8 @@
  * attention) and of Mixtral (active experts only), the compute time at
  * the named efficiency, a ring all-reduce 2(n−1)/n·bytes/bw + latency
  * inside a node and across nodes, ZeRO-3's gathers, the tensor-parallel
- * all-reduces, the 1F1B and interleaved bubbles, Float8 linears, and that
+ * all-reduces, the 1F1B and interleaved bubbles, Float8 linears, a hybrid's
+ * attention in its attention layers only, and that
  * every formula --explain prints is present. */
 #include "harness.h"
 #include "tmem/read.h"
@@ -439,11 +440,73 @@ static void mamba_130m_flops_by_hand(void **state)
     near(t.item_s[TMEM_TT_COMPUTE], 2048.0 * 769609728.0 / (989.4e12 * 0.40), 1e-12);
 }
 
+/* A hybrid attends in its attention layers only. A small Jamba (the config
+ * of test_hybrid.c and tests/validate/hybrid.py): d 64, 4 layers, layer 1
+ * attends (4 heads of 16, 2 KV heads), layers 0, 2, 3 are Mamba (d_inner
+ * 128, d_state 16, dt_rank 8); layers 0 and 2 MoE (4 experts of 128, top 2),
+ * 1 and 3 a SwiGLU of 128; V 256, untied. Matmul weights a token passes:
+ *   attention (1 layer): q 64·64 + k 64·32 + v 64·32 + o 64·64  =  12,288
+ *   Mamba (3 layers): in_proj 64·256 + x_proj 128·(8 + 2·16) +
+ *     dt_proj 8·128 + out_proj 128·64 = 30,720; × 3            =  92,160
+ *   MLP (2 layers): 3 · 64·128 = 24,576; × 2                    =  49,152
+ *   MoE (2 layers): router 64·4 + 2 active experts · 3 · 64·128
+ *     = 49,408; × 2                                             =  98,816
+ *   lm_head 256·64                                              =  16,384
+ *   N_mm                                                        = 268,800
+ * 6 · N_mm = 1,612,800 per token; attention forward + backward, flash
+ * (causal), s 2048, in the one attention layer, not in n_layer = 4:
+ *   3 × 2 × (2048 / 2) × (4 · 2 · 16) × 1 = 786,432
+ * = 2,399,232 FLOPs per token (the scan is not counted: README). */
+static const char jamba_small[] =
+    "{\"model_type\": \"jamba\", \"vocab_size\": 256, \"hidden_size\": 64, \"intermediate_size\": 128, "
+    "\"num_hidden_layers\": 4, \"num_attention_heads\": 4, \"num_key_value_heads\": 2, "
+    "\"attn_layer_period\": 4, \"attn_layer_offset\": 1, \"expert_layer_period\": 2, "
+    "\"expert_layer_offset\": 0, \"num_experts\": 4, \"num_experts_per_tok\": 2, "
+    "\"mamba_d_state\": 16, \"mamba_d_conv\": 4, \"mamba_expand\": 2, \"mamba_dt_rank\": 8, "
+    "\"attention_dropout\": 0.0}";
+
+static void hybrid_attends_in_its_attention_layers(void **state)
+{
+    (void)state;
+    static struct tmem_model m;
+    static struct tmem_inventory inv;
+    struct tmem_model raw;
+    struct tmem_error err = {0};
+    if (tmem_hf_config_parse(jamba_small, strlen(jamba_small), "config.json", NULL, &raw, &err) != TMEM_OK ||
+        tmem_model_resolve(&raw, &m, &err) != TMEM_OK || tmem_inventory_build(&m, &inv, &err) != TMEM_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    const uint64_t attn = 64 * 64 + 64 * 32 + 64 * 32 + 64 * 64;
+    const uint64_t mamba = 64 * 256 + 128 * (8 + 2 * 16) + 8 * 128 + 128 * 64;
+    const uint64_t mlp = 3 * 64 * 128;
+    const uint64_t moe = 64 * 4 + 2 * mlp;
+    const uint64_t n_mm = attn + 3 * mamba + 2 * mlp + 2 * moe + 256 * 64;
+    assert_int_equal(n_mm, U64(268800));
+    struct tmem_train_opts o;
+    tmem_train_opts_default(&o);
+    o.seq = 2048;
+    o.attention = TMEM_ATTENTION_FLASH;
+    struct tmem_train_time_opts to;
+    tmem_train_time_defaults(&to, h100());
+    struct tmem_train_time t;
+    timed(&m, &inv, &o, &to, &t);
+    const double att = 3.0 * 2 * (2048 / 2) * (4 * 2 * 16) * 1;
+    assert_true(att == 786432.0);
+    assert_true(t.flops_per_token == 6.0 * (double)n_mm + att);
+    assert_true(t.flops_per_token == 2399232.0);
+    /* the step: 2048 tokens of it */
+    assert_int_equal(t.model_flops, U64(2048) * U64(2399232));
+    /* eager attention: the whole square, twice the causal term */
+    o.attention = TMEM_ATTENTION_NAIVE;
+    timed(&m, &inv, &o, &to, &t);
+    assert_true(t.flops_per_token == 6.0 * (double)n_mm + 2 * att);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(llama2_7b_flops_per_token_by_hand),
         cmocka_unit_test(mamba_130m_flops_by_hand),
+        cmocka_unit_test(hybrid_attends_in_its_attention_layers),
         cmocka_unit_test(lora_frozen_base_has_no_weight_gradient),
         cmocka_unit_test(dpo_reference_forward_by_hand),
         cmocka_unit_test(mixtral_counts_active_experts),
