@@ -257,6 +257,16 @@ struct tmem_train_opts {
     bool ds_zero_init;          /* estimator's zero_init (1) */
     uint64_t ds_total_params;   /* 0: the inventory's total */
     uint64_t ds_largest_layer_params; /* 0: the inventory's largest tensor */
+
+    /* (appended) vision-language samples with images (train_vision.c): images
+     * per sample (0: text-only samples); their pixels (Qwen2.5-VL's tokens
+     * follow them; 0: not given); train_vision: the vision tower trained
+     * (default: frozen, requires_grad False, as TRL's and LLaVA's stage-2
+     * recipes; the projector is trained in full fine-tuning, under adapters
+     * only when --modules-to-save names multi_modal_projector) */
+    uint64_t images;
+    uint64_t image_h, image_w;
+    bool train_vision;
 };
 
 void tmem_train_opts_default(struct tmem_train_opts *o);
@@ -457,6 +467,8 @@ enum tmem_train_item {
     TMEM_TI_ACT_MOE,
     TMEM_TI_ACT_MASKS,
     TMEM_TI_ACT_CKPT,       /* full recompute: each layer's input */
+    TMEM_TI_ACT_VISION,     /* --images: the projector's (and a trained tower's) saved tensors, Mllama's
+                               cross-attention layers and image states (train_vision.c) */
     TMEM_TI_ACT_ENDS,       /* embedding, final norm, lm_head input */
     TMEM_TI_ACT_AUTOCAST,   /* autocast's 16-bit weight copies */
     TMEM_TI_LOGITS,
@@ -669,6 +681,25 @@ struct tmem_train_result {
     bool paged_out;                       /* a paged optimizer's states did not fit: counted on the host */
     struct tmem_peak peak;                /* the peak as torch and nvidia-smi would show it */
 };
+
+/* --images (train_vision.c): the image part of one sample. --seq counts
+ * the image tokens (LLaVA, Gemma-3, Qwen2.5-VL: the processor expands each
+ * image into tokens_per_image placeholders; Mllama: one <|image|> token). */
+struct tmem_train_images {
+    uint64_t tokens_per_image;  /* text-sequence tokens one image becomes */
+    uint64_t image_tokens;      /* per sample: images × tokens_per_image (part of seq) */
+    uint64_t text_tokens;       /* seq − image_tokens */
+    uint64_t patches_per_image; /* the tower's positions per image (Mllama: its cross-attention states) */
+    uint64_t tower_layers;      /* tower layers whose saved tensors are kept (0: the tower is frozen) */
+    bool tower_trained;         /* --train-vision */
+    bool projector_trained;     /* full fine-tuning, or --modules-to-save multi_modal_projector */
+};
+/* The image part of a plan's samples at sequence length seq (the resolved
+ * tmem_train_result.seq); all zero without images. Errors: what
+ * tmem_train_validate refuses with images (no tower, a length without text,
+ * parallel splits, a trained tower that is not CLIP or SigLIP). */
+enum tmem_status tmem_train_images(const struct tmem_model *m, const struct tmem_train_opts *o, uint64_t seq,
+                                   struct tmem_train_images *out, struct tmem_error *err);
 
 /* Checks the plan against the model: degrees dividing heads, KV heads,
  * experts and layers, gpus = dp·tp·pp·cp, sizes in range. err->where names

@@ -9,6 +9,7 @@
 #include "reader.h"
 #include "report_train.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct train_flags {
@@ -26,9 +27,12 @@ struct train_flags {
     struct real_opt rollout_util;
     bool dist_opt, seq_parallel, fp32_grads, fused_ce, ddp_view, estimator, dora, opt_in_bwd, dpo, rollout_sleep, gen_gather_per_layer;
     struct cli_out_flags out;
+    struct u64_opt images;    /* --images (train_vision.c) */
+    const char *image_size;
+    bool train_vision;
 };
 
-#define N_TRAIN_ROWS 74
+#define N_TRAIN_ROWS 77
 #define N_TRAIN_OPTS (N_TRAIN_ROWS + CLI_OUT_MAX_ROWS)
 
 /* the option table (targets in t, defaults from tmem_train_opts_default) */
@@ -91,7 +95,10 @@ static void train_opts(struct train_flags *t, struct opt *o)
         {OPT_ROW("--dora", OPT_FLAG, NULL, "DoRA: a magnitude vector per target and its saved outputs", &t->dora)},
         {OPT_ROW("--base-quant", OPT_STR, "Q", "frozen base's linear layers (nf4: QLoRA)", &t->base_quant), .choice = tmem__choice_base_quant,
          .def = OPT_DEFAULT_TEXT(tmem_base_quant_name(d.base_quant))},
-        {OPT_ROW("--modules-to-save", OPT_STR, "LIST", "comma list trained in full beside the adapters: embed_tokens, lm_head", &t->modules_to_save)},
+        {OPT_ROW("--modules-to-save", OPT_STR, "LIST", "comma list trained in full beside the adapters: embed_tokens, lm_head, multi_modal_projector", &t->modules_to_save)},
+        {OPT_ROW("--images", OPT_U64, "N", "images per sample (vision-language models): their tokens are part of --seq; the tower runs frozen, the projector trains (Llama 3.2 Vision: its cross-attention layers run)", &t->images)},
+        {OPT_ROW("--image-size", OPT_STR, "HxW", "image pixels (Qwen2.5-VL's image tokens follow them)", &t->image_size)},
+        {OPT_ROW("--train-vision", OPT_FLAG, NULL, "train the vision tower too (CLIP, SigLIP): its gradients, optimizer states and saved activations", &t->train_vision)},
         {OPT_ROW("--optimizer-in-backward", OPT_FLAG, NULL, "torchtune: step and free each gradient as it is made (one gradient lives)", &t->opt_in_bwd)},
         {OPT_ROW("--dpo", OPT_FLAG, NULL, "DPO: chosen + rejected sequences per pair (2 × micro-batch) and a frozen reference model (none with LoRA)", &t->dpo)},
         {OPT_ROW("--rl", OPT_STR, "A", "post-training from rollouts: grpo (groups of completions, no critic) or ppo (a trained critic); --micro-batch counts completions", &t->rl),
@@ -227,7 +234,7 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
                       &o->lora_targets) != 0)
             return 2;
     if (t->modules_to_save &&
-        kind_list("--modules-to-save", t->modules_to_save, tmem_lora_module_kinds, "embed_tokens, lm_head",
+        kind_list("--modules-to-save", t->modules_to_save, tmem_lora_module_kinds, "embed_tokens, lm_head, multi_modal_projector",
                   &o->modules_to_save) != 0)
         return 2;
     if (t->lora_dropout.set) {
@@ -240,6 +247,20 @@ static int lora_opts(const struct train_flags *t, const struct opt *opts, size_t
             o->lora_dropout_ppm = 999999;
     }
     o->dora = t->dora;
+    if (t->images.set)
+        o->images = t->images.v;
+    o->train_vision = t->train_vision;
+    if (t->image_size) {
+        unsigned long long h = 0, w = 0;
+        char tail = 0;
+        if (sscanf(t->image_size, "%llux%llu%c", &h, &w, &tail) != 2 || h == 0 || w == 0 || h > 65536 ||
+            w > 65536) {
+            cli_error("--image-size", "expected HxW in pixels, e.g. 448x644 (each 1..65536)", NULL);
+            return 2;
+        }
+        o->image_h = h;
+        o->image_w = w;
+    }
     o->optimizer_in_backward = t->opt_in_bwd;
     o->dpo = t->dpo;
     int k;

@@ -427,6 +427,7 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_t
         TRY(tmem__check_range(err, "--cp", o->cp, 1, TMEM_MAX_TRAIN_GPUS));
         TRY(tmem__check_range(err, "--ep", o->ep, 1, TMEM_MAX_N_EXPERT));
     }
+    TRY(tmem__vision_train_check(m, o, seq, err)); /* --images (train_vision.c) */
     TRY(tmem__check_range(err, "--zero", o->zero, 0, 3));
     if (all) {
         TRY(tmem__check_range(err, "--gpus", o->gpus, 0, TMEM_MAX_TRAIN_GPUS));
@@ -872,6 +873,7 @@ static const struct {
     [TMEM_TI_ACT_MOE] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
     [TMEM_TI_ACT_MASKS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
     [TMEM_TI_ACT_CKPT] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
+    [TMEM_TI_ACT_VISION] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
     [TMEM_TI_ACT_ENDS] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
     [TMEM_TI_ACT_AUTOCAST] = {TMEM_BUCKET_ACTIVATIONS, FWD_BWD, true},
     [TMEM_TI_LOGITS] = {TMEM_BUCKET_TEMPORARY_BUFFERS, FWD_BWD, true},
@@ -1397,6 +1399,7 @@ static void item_term(struct tmem_train_ctx *c, enum tmem_train_item it, struct 
     case TMEM_TI_ACT_MOE:
     case TMEM_TI_ACT_MASKS:
     case TMEM_TI_ACT_CKPT:
+    case TMEM_TI_ACT_VISION:
     case TMEM_TI_ACT_ENDS:
     case TMEM_TI_ACT_AUTOCAST:
     case TMEM_TI_LOGITS:
@@ -2173,6 +2176,11 @@ static void item_label(const struct tmem_train_ctx *c, enum tmem_train_item it, 
     case TMEM_TI_ACT_MOE: tmem__sb_str(&sb, "MoE layers (saved)"); break;
     case TMEM_TI_ACT_MASKS: tmem__sb_str(&sb, "residual dropout masks"); break;
     case TMEM_TI_ACT_CKPT: tmem__sb_str(&sb, "layer inputs (checkpoints)"); break;
+    case TMEM_TI_ACT_VISION:
+        tmem__sb_str(&sb, c->m->n_cross_layer > 0 ? "images: projector + cross-attention layers"
+                          : c->o->train_vision   ? "images: vision tower + projector (saved)"
+                                                 : "images: projector (saved)");
+        break;
     case TMEM_TI_ACT_ENDS: tmem__sb_str(&sb, "embedding + head inputs"); break;
     case TMEM_TI_ACT_AUTOCAST: tmem__sb_str(&sb, "autocast weight copies ("); tmem__sb_str(&sb, cd); tmem__sb_str(&sb, ")"); break;
     case TMEM_TI_LOGITS:

@@ -647,6 +647,8 @@ uint64_t tmem__train_act_item(struct tmem_train_ctx *c, enum tmem_train_item it,
         return width_item(c, f, TMEM_ACT_PART_MASKS, NULL, " B", la->masks);
     case TMEM_TI_ACT_CKPT:
         return full ? width_item(c, f, TMEM_ACT_PART_CHECKPOINT, ckpt_sym(c), "", la->checkpoint) : 0;
+    case TMEM_TI_ACT_VISION:
+        return tmem__vision_act_item(c, f);
     case TMEM_TI_ACT_ENDS:
         return ends_item(c, f);
     case TMEM_TI_ACT_AUTOCAST: {

@@ -160,6 +160,13 @@ enum tmem__mixer tmem__ssm_mixer(const struct tmem_model *m);
 void tmem__act_layer(struct tmem_train_ctx *c, struct tmem_train_act_sums *sums,
                      struct tmem_act_inventory *list);
 
+/* train_vision.c: --images. The plan's refusals (seq: the resolved length);
+ * is t a tower weight held frozen; the TMEM_TI_ACT_VISION item */
+enum tmem_status tmem__vision_train_check(const struct tmem_model *m, const struct tmem_train_opts *o,
+                                          uint64_t seq, struct tmem_error *err);
+bool tmem__vision_frozen(const struct tmem_train_opts *o, const struct tmem_tensor *t);
+uint64_t tmem__vision_act_item(struct tmem_train_ctx *c, struct tmem_sb *f);
+
 /* train_encdec.c: an encoder–decoder's activation items (both stacks, HF
  * eager; the items it does not own are 0) and the plan options it refuses */
 uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f);

@@ -152,6 +152,13 @@ struct tmem_kind_set tmem_lora_module_kinds(const char *name)
         tmem_kind_set_add(&set, K(TOKEN_EMBD));
     if (name != NULL && strcmp(name, "lm_head") == 0)
         tmem_kind_set_add(&set, K(LM_HEAD));
+    if (name != NULL && strcmp(name, "multi_modal_projector") == 0) { /* LLaVA, Gemma-3, Mllama; Qwen2.5-VL's merger */
+        tmem_kind_set_add(&set, K(PROJ_NORM));
+        tmem_kind_set_add(&set, K(PROJ_1));
+        tmem_kind_set_add(&set, K(PROJ_1_BIAS));
+        tmem_kind_set_add(&set, K(PROJ_2));
+        tmem_kind_set_add(&set, K(PROJ_2_BIAS));
+    }
     return set;
 }
 
@@ -174,8 +181,11 @@ static bool quantized(const struct tmem_train_opts *o, const struct tmem_tensor 
 
 /* a weight HF holds with requires_grad=False: Pegasus's sinusoidal position
  * tables (PegasusSinusoidalPositionalEmbedding) */
-static bool frozen(const struct tmem_model *m, const struct tmem_tensor *t)
+static bool frozen(const struct tmem_train_ctx *c, const struct tmem_tensor *t)
 {
+    const struct tmem_model *m = c->m;
+    if (tmem__vision_frozen(c->o, t)) /* --images: the tower (train_vision.c) */
+        return true;
     return m->sinusoidal_pos &&
            (t->kind == TMEM_TENSOR_KIND_POS_EMBD || t->kind == TMEM_TENSOR_KIND_ENC_POS_EMBD);
 }
@@ -183,7 +193,7 @@ static bool frozen(const struct tmem_model *m, const struct tmem_tensor *t)
 uint32_t tmem__trainable_pieces(const struct tmem_train_ctx *c, const struct tmem_tensor *t,
                                 uint64_t *rows, uint64_t *cols)
 {
-    if (frozen(c->m, t)) /* no gradient, no optimizer state */
+    if (frozen(c, t)) /* no gradient, no optimizer state */
         return 0;
     uint64_t r, cl; /* d_in × d_out on this GPU */
     tmem__tp_local_shape(t, c->tp, c->m->n_kv_head, &r, &cl);
@@ -241,10 +251,12 @@ void tmem__lora_setup(struct tmem_train_ctx *c)
         uint64_t count = tmem__stage_instances(c, t, &expert);
         if (count == 0)
             continue;
-        if (!c->lora && frozen(c->m, t)) { /* held (dense_params), not trained */
+        if (!c->lora && frozen(c, t)) { /* held (dense_params), not trained */
             uint64_t r, cl;
             tmem__tp_local_shape(t, c->tp, c->m->n_kv_head, &r, &cl);
             c->tr_dense -= tc_mul(c, count, tc_mul(c, r, cl)); /* a part of dense_params */
+            if (tmem__kind(t)->matmul) /* and of matmul_params */
+                c->tr_matmul -= tc_mul(c, count, tc_mul(c, r, cl));
         }
         uint64_t pr[TMEM__LORA_MAX_PIECES], pc[TMEM__LORA_MAX_PIECES];
         uint32_t np = tmem__trainable_pieces(c, t, pr, pc);

@@ -556,6 +556,19 @@ size_t tmem_train_notes(const struct tmem_model *m, const struct tmem_train_opts
                    "copy); its no-grad forward keeps only per-sequence log-probabilities (its logits are "
                    "freed before the policy's forward); the step time counts that forward (2·P per token, "
                    "none with --ref-model none: precomputed log-probabilities)";
+    if (o->images > 0 && n < max)
+        out[n++] = o->train_vision
+            ? "images (--images): --seq is the whole sequence, the text tokens plus each image's "
+              "tokens (the processor expands <image>; TRL max_length truncates the total); the vision "
+              "tower trains (--train-vision): its weights get gradients and optimizer states, its "
+              "layers' saved tensors count per image (SDPA unless --attention naive; LLaVA keeps "
+              "vision_feature_layer -2: the last tower layer's graph is dropped)"
+            : "images (--images): --seq is the whole sequence, the text tokens plus each image's "
+              "tokens (the processor expands <image>; TRL max_length truncates the total); the vision "
+              "tower is frozen (requires_grad False: no gradient, no state, nothing saved; its "
+              "forward is a transient before the first layer, below the peak); the projector trains "
+              "(adapters: only with --modules-to-save multi_modal_projector); Llama 3.2 Vision's "
+              "cross-attention layers run on the image states. The step time leaves out the tower, the projector and the cross-attention layers";
     if (o->rl != TMEM_RL_NONE && n < max)
         out[n++] = "GRPO / PPO: --micro-batch counts completions (prompt + response tokens = --seq). "
                    "Frozen reference: a copy of the policy (verl, OpenRLHF init_kl_coef 0.01; TRL "

@@ -693,6 +693,21 @@ struct tmem_json *tmem__report_train_json_extra(const struct tmem_train_view *v)
         tmem__json_set_u64(rl, "completion_len", tmem_train_completion_len(o, r->seq));
         tmem__json_set_obj(plan, "rl", rl);
     }
+    if (o->images > 0) { /* train_vision.c: the image part of each sample */
+        struct tmem_train_images ti;
+        if (tmem_train_images(v->model, o, r->seq, &ti, NULL) == TMEM_OK) {
+            struct tmem_json *im = tmem__json_object();
+            tmem__json_set_u64(im, "images", o->images);
+            tmem__json_set_u64(im, "tokens_per_image", ti.tokens_per_image);
+            tmem__json_set_u64(im, "image_tokens", ti.image_tokens);
+            tmem__json_set_u64(im, "text_tokens", ti.text_tokens);
+            tmem__json_set_u64(im, "patches_per_image", ti.patches_per_image);
+            tmem__json_set_bool(im, "tower_trained", ti.tower_trained);
+            tmem__json_set_u64(im, "tower_layers_saved", ti.tower_layers);
+            tmem__json_set_bool(im, "projector_trained", ti.projector_trained);
+            tmem__json_set_obj(plan, "images", im);
+        }
+    }
     tmem__json_set_str(plan, "recompute", tmem_recompute_name(o->recompute));
     tmem__json_set_bool(plan, "dropout", r->dropout);
     tmem__json_set_bool(plan, "deepspeed_estimator", o->deepspeed_estimator);
