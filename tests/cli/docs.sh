@@ -44,7 +44,7 @@ done
 # 57 train + 24 shared, 29 infer + 24, 12 serve + 31 infer + 24, 4 params + 24, 5 inspect, 13 lab,
 # 1 models, 2 gpus (and plan), then --format on each and --svg on params, train, infer, serve (13),
 # 4 sweep
-if [ "$n_flags" -eq 345 ]; then ok; else bad "checked $n_flags flag rows, want 345 (did a command gain an option? update this count)"; fi
+if [ "$n_flags" -eq 348 ]; then ok; else bad "checked $n_flags flag rows, want 348 (did a command gain an option? update this count)"; fi
 
 # --- a --help line's named values are exactly what the parser takes ------------------------
 # check_choices CMD FLAG "ARGS...": each listed value is accepted; a made-up one is refused
