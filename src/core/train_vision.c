@@ -225,10 +225,16 @@ static uint64_t vision_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     if (proj) {
         switch (v->projector) {
         case TMEM_PROJECTOR_MLP2:
-            /* linear_1 keeps the [:, 1:] view of the P-row hidden state; GELU
-             * its input, linear_2 its input (tokens × d_text each) */
+            /* linear_1's input: the [:, 1:] slice of the (images, P, d_v)
+             * hidden state; matmul folds it to 2-D, a view of the P-row
+             * storage for one image, a copy of the tokens' rows for more
+             * (the batch stride breaks the fold); GELU's input, linear_2's
+             * input (tokens × d_text each) */
             tmem__term_plus(&t, "images", n_img);
-            tmem__term_mul(&t, "P", pos);
+            if (n_img == 1 || tok == pos)
+                tmem__term_mul(&t, "P", pos);
+            else
+                tmem__term_mul(&t, "tokens/image", tok);
             tmem__term_mul(&t, "d_v", dv);
             tmem__term_mul(&t, "c", cb);
             tmem__term_plus(&t, "images", n_img);
