@@ -275,8 +275,8 @@ static uint64_t vision_item(struct tmem_train_ctx *c, struct tmem_sb *f)
             break;
         case TMEM_PROJECTOR_LINEAR: /* its input, the tower's 7680-wide states */
             tmem__term_plus(&t, "images", n_img);
-            tmem__term_mul(&t, "states/image", pos);
-            tmem__term_mul(&t, "d_proj_in", v->d_proj_in);
+            tmem__term_mul(&t, "S_img", pos);
+            tmem__term_mul(&t, "d_in", v->d_proj_in);
             tmem__term_mul(&t, "c", cb);
             break;
         case TMEM_PROJECTOR_NONE:
@@ -290,18 +290,19 @@ static uint64_t vision_item(struct tmem_train_ctx *c, struct tmem_sb *f)
         tmem__term_plus(&t, "b·s mask", c->tokens);
     }
     if (m->n_cross_layer > 0) {
-        /* Mllama: the image states (the projector's output, every cross
+        /* Mllama (S: the micro-batch's image states, S_seq a sequence's,
+         * L_x the cross layers): the image states (the projector's output, every cross
          * layer's k/v input: held once) and the 4-D cross-attention mask (one
          * tensor in c, every layer's attention keeps it); per cross layer
          * the text side, the image side and the MLP block (la.mlp) */
         uint64_t s_seq = tc_mul(c, o->images, pos); /* image states per sequence */
         uint64_t states = tc_mul(c, c->seqs, s_seq);
         uint64_t q = tc_mul(c, m->n_head, m->d_head), kvw = tc_mul(c, m->n_kv_head, m->d_head);
-        tmem__term_plus(&t, "S image states", states);
+        tmem__term_plus(&t, "S", states);
         tmem__term_mul(&t, "d_model", m->d_model);
         tmem__term_mul(&t, "c", cb);
         tmem__term_plus(&t, "b·s", c->tokens);
-        tmem__term_mul(&t, "S/b mask", s_seq);
+        tmem__term_mul(&t, "S_seq (mask)", s_seq);
         tmem__term_mul(&t, "c", cb);
         /* per text token: input_layernorm, q_proj's input, the attn gate's,
          * the row mask's and the mlp gate's inputs (4·d·c), q_norm, q and the
@@ -313,19 +314,19 @@ static uint64_t vision_item(struct tmem_train_ctx *c, struct tmem_sb *f)
             text = tc_add(c, text, tc_add(c, tc_mul(c, q, cb), tc_mul(c, m->n_head, 4)));
         /* per image state: k_norm of k_proj's output, k and v repeated to n_head */
         uint64_t img = tc_add(c, rms_bytes(c, kvw, m->n_kv_head), tc_mul3(c, 2, q, cb));
-        tmem__term_plus(&t, "n_cross_layer", m->n_cross_layer);
+        tmem__term_plus(&t, "L_x", m->n_cross_layer);
         tmem__term_mul(&t, "b·s", c->tokens);
-        tmem__term_mul(&t, "B_cross_text", text);
-        tmem__term_plus(&t, "n_cross_layer", m->n_cross_layer);
+        tmem__term_mul(&t, "B_x_text", text);
+        tmem__term_plus(&t, "L_x", m->n_cross_layer);
         tmem__term_mul(&t, "S", states);
-        tmem__term_mul(&t, "B_cross_state", img);
-        tmem__term_plus(&t, "n_cross_layer", m->n_cross_layer);
-        tmem__term_mul(&t, "B_mlp_layer", c->la.mlp);
+        tmem__term_mul(&t, "B_x_state", img);
+        tmem__term_plus(&t, "L_x", m->n_cross_layer);
+        tmem__term_mul(&t, "B_mlp", c->la.mlp);
         if (!sdpa) { /* eager: the fp32 softmax and its c cast */
-            tmem__term_plus(&t, "n_cross_layer", m->n_cross_layer);
+            tmem__term_plus(&t, "L_x", m->n_cross_layer);
             tmem__term_mul(&t, "b·s", c->tokens);
             tmem__term_mul(&t, "n_head", m->n_head);
-            tmem__term_mul(&t, "S/b", s_seq);
+            tmem__term_mul(&t, "S_seq", s_seq);
             tmem__term_mul(&t, "(4 + c)", 4 + cb);
         }
     }
