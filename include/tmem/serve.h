@@ -298,6 +298,34 @@ enum tmem_status tmem_serve_calibrate(const struct tmem_roofline *rf, double mfu
                                       uint64_t work_bytes, const struct tmem_serve_measured *m,
                                       struct tmem_serve_fit *fit, struct tmem_error *err);
 
+/* ------------------------------------------- encoders: vLLM's pooling runner */
+
+/* An encoder (embedding or classification model) under vLLM V1's pooling
+ * runner (serve_pool.c says what vLLM does): no KV cache, no chunked
+ * prefill, each request one forward whose output is its pooled row. Its
+ * ledger is tmem_infer_build with --engine vllm: weights, the forward of
+ * the largest step (max_num_batched_tokens tokens), the pooled outputs of
+ * max_num_seqs rows and non-torch memory. */
+
+/* max_model_len: --max-model-len, else the model's max_position_embeddings. */
+uint64_t tmem_serve_pool_max_model_len(const struct tmem_model *m, const struct tmem_infer_opts *o);
+/* Values in one request's output: n_labels for --head cls:N, else d_model. */
+uint64_t tmem_serve_pool_output_values(const struct tmem_model *m);
+
+/* Runs reqs[n] through the pooling scheduler (FCFS: waiting requests join a
+ * step while a slot of so->max_num_seqs and so->max_num_batched_tokens
+ * last, each whole; the first that does not fit stops the queue), each
+ * step costed by rf (tmem_infer_build's roofline of m under o) plus
+ * so->step_overhead_s; every request finishes at the end of its step
+ * (TTFT = E2E; TPOT, ITL, output tokens and KV blocks 0). Fills the
+ * requests and *r. work holds tmem_serve_work_bytes(n, ...) bytes. Errors:
+ * a prompt over max_model_len or the budget, options out of range. */
+enum tmem_status tmem_serve_pool_run(const struct tmem_model *m, const struct tmem_infer_opts *o,
+                                     const struct tmem_roofline *rf, const struct tmem_serve_opts *so,
+                                     struct tmem_serve_request *reqs, uint64_t n, void *work,
+                                     uint64_t work_bytes, struct tmem_serve_result *r,
+                                     struct tmem_error *err);
+
 #ifdef __cplusplus
 }
 #endif

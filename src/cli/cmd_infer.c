@@ -330,6 +330,11 @@ int cmd_infer(int argc, char **argv)
                                 "embeddings or logits (--prompt is the sequence length)");
         if (f.engine == NULL && !f.vllm)
             io.engine = TMEM_ENGINE_HF;
+        if (io.engine != TMEM_ENGINE_HF)
+            return bad("--engine", "infer models an encoder as one forward of the whole batch (HF "
+                                   "AutoModel, sentence-transformers): --engine hf; vLLM's pooling "
+                                   "runner is tmem serve MODEL (its scheduler and its largest step's "
+                                   "ledger); sglang, trtllm, llama.cpp: not modeled");
         io.gen_tokens = 0;
     }
     /* the serving format: --weights, else what the checkpoint stores (or

@@ -190,17 +190,21 @@ struct serve_run_bufs {
     uint64_t work_bytes;
 };
 
-static int simulate(const struct tmem_infer_result *ir, const struct tmem_serve_workload *w,
+static int simulate(const struct tmem_model *m, const struct tmem_infer_opts *io,
+                    const struct tmem_infer_result *ir, const struct tmem_serve_workload *w,
                     const struct tmem_serve_opts *so, bool from_trace, struct serve_run_bufs *b,
                     struct tmem_serve_result *r)
 {
     struct tmem_error err = {0};
-    if ((!from_trace && (tmem_serve_workload_fill(w, b->reqs, w->n_requests, &err) != TMEM_OK ||
-                         tmem_serve_add_images(so, b->reqs, w->n_requests, &err) != TMEM_OK)) ||
-        tmem_serve_run(&ir->roofline, so, b->reqs, w->n_requests, b->work, b->work_bytes, r, &err) !=
-            TMEM_OK)
+    if (!from_trace && (tmem_serve_workload_fill(w, b->reqs, w->n_requests, &err) != TMEM_OK ||
+                        tmem_serve_add_images(so, b->reqs, w->n_requests, &err) != TMEM_OK))
         return report_error(&err);
-    return 0;
+    enum tmem_status st = m->encoder /* vLLM's pooling runner: one forward a request */
+                              ? tmem_serve_pool_run(m, io, &ir->roofline, so, b->reqs, w->n_requests, b->work,
+                                                    b->work_bytes, r, &err)
+                              : tmem_serve_run(&ir->roofline, so, b->reqs, w->n_requests, b->work,
+                                               b->work_bytes, r, &err);
+    return st != TMEM_OK ? report_error(&err) : 0;
 }
 
 static int run_all(const struct serve_flags *f, const struct tmem_model *m,
@@ -260,7 +264,7 @@ static int run_all(const struct serve_flags *f, const struct tmem_model *m,
             rates[i] = n_rates > 1 ? lo + (hi - lo) * (double)i / (double)(n_rates - 1) : lo;
             w->rate_per_s = rates[i];
         }
-        rc = simulate(ir, w, so, f->trace != NULL || cmp != NULL, &b, &runs[i]);
+        rc = simulate(m, io, ir, w, so, f->trace != NULL || cmp != NULL, &b, &runs[i]);
         if (rc == 0 && i == 0 && f->sweep &&
             (double)(runs[0].input_tokens + runs[0].output_tokens) * (double)n_rates >
                 (double)TMEM_SERVE_MAX_SWEEP_TOKENS)
@@ -314,6 +318,32 @@ static int ms(const char *flag, const struct real_opt *o, double *s)
     if (!(o->v >= 0 && o->v <= 1e7))
         return bad(flag, "must be in [0, 1e7] milliseconds");
     *s = o->v / 1e3;
+    return 0;
+}
+
+/* An encoder under vLLM's pooling runner (serve_pool.c): one forward a
+ * request, nothing decoded; the options about outputs, decoding, KV and
+ * measured runs are refused, and the prompt is --prompt-len, else --prompt. */
+static int serve_encoder_setup(const struct serve_flags *f, const struct tmem_infer_opts *io,
+                               struct tmem_serve_workload *w)
+{
+    static const char why[] = "an encoder generates nothing: each request is one forward and its "
+                              "output one pooled embedding (or class logits)";
+    if (f->output_len || (f->in.gen.set && f->in.gen.v > 0))
+        return bad(f->output_len ? "--output-len" : "--gen", why);
+    if (f->slo_tpot.set)
+        return bad("--slo-tpot-ms", why);
+    if (f->prefix_hit.set)
+        return bad("--prefix-cache-hit", "vLLM turns prefix caching off for encoder-only attention "
+                                         "(is_prefix_caching_supported is False)");
+    if (f->schedule)
+        return bad("--schedule", "an encoder's steps hold no decodes: nothing to order");
+    if (f->compare || f->calibrate || f->sweep)
+        return bad(f->compare ? "--compare" : f->calibrate ? "--calibrate" : "--sweep-rate",
+                   "not built for an encoder yet: one run at a --rate, --concurrency or --trace");
+    if (!f->prompt_len)
+        w->prompt = (struct tmem_serve_dist){TMEM_SERVE_DIST_FIXED, (double)io->prompt_tokens, 0};
+    w->output = (struct tmem_serve_dist){TMEM_SERVE_DIST_FIXED, 1, 0}; /* drawn, not used */
     return 0;
 }
 
@@ -382,12 +412,8 @@ int cmd_serve(int argc, char **argv)
     struct tmem_model m;
     if (model_from_args(n_pos ? pos[0] : NULL, &f.in.mf, &m) != 0)
         return 2;
-    if (m.encoder) {
-        cli_error("model", "an encoder serves one forward per request and decodes nothing: tmem serve "
-                           "simulates a decoding engine's scheduler and KV pool",
-                  "tmem infer MODEL --batch B --prompt S gives an encoder's ledger and its sequences/s");
+    if (m.encoder && serve_encoder_setup(&f, &io, &w) != 0)
         return 2;
-    }
     if (m.n_cross_layer > 0) {
         cli_error("model", "Llama 3.2 Vision (cross-attention layers): no engine tmem serve simulates runs "
                            "it: vLLM V1 does not (vllm-project/vllm#24907 removed the V0 encoder-decoder "
@@ -415,7 +441,7 @@ int cmd_serve(int argc, char **argv)
     struct tmem__bench_run cmp = {0};
     if (tmem_infer_build(&m, &inv, &io, ir, &err) != TMEM_OK) {
         rc = report_error(&err);
-    } else if (ir->kv_blocks == 0) {
+    } else if (ir->kv_blocks == 0 && !m.encoder) {
         cli_error("serve", "the KV pool has no blocks: the weights leave no memory for KV on this GPU",
                   "'tmem infer' with the same options shows the ledger; more GPUs (--tp, --pp), "
                   "smaller --weights or a larger --gpu make room");
@@ -457,6 +483,7 @@ int cmd_serve(int argc, char **argv)
             so.image_tokens = ir->image_tokens / io.images;
             so.encoder_budget_tokens = so.encoder_cache_tokens = ir->mm.encoder_budget_tokens;
         }
+        so.chunked_prefill = !m.encoder; /* an encoder's prompts run whole */
         if (f.prefix_hit.set)
             so.prefix_hit = f.prefix_hit.v;
         if (f.schedule) {

@@ -17,6 +17,7 @@
 #include "peak.h"
 #include "quant.h"
 #include "sb.h"
+#include "serve_internal.h"
 #include "tensor_kind.h"
 #include "term.h"
 #include "timing.h"
@@ -102,25 +103,22 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                           "--pp 1); vLLM V1 does not run Mllama (vllm-project/vllm#24907 removed its V0 "
                           "runner); sglang, trtllm, llama.cpp not modeled");
     if (m->encoder) { /* one forward of the batch, no KV cache, no decode */
-        /* vLLM's pooling runner is refused, not modeled: no KV cache spec for
-         * AttentionType.ENCODER_ONLY layers, so only weights, the profile
-         * run's peak, non-torch memory and graphs remain; but the profile
-         * run's tokens are a version's default (REF: vllm/config/scheduler.py
-         * POOLING_MODEL_MAX_NUM_BATCHED_TOKENS 32768 without chunked prefill,
-         * DEFAULT_MAX_NUM_BATCHED_TOKENS 2048 or 8192 with it) and whether
-         * encoder-only layers are captured in CUDA graphs changed across
-         * versions; with no measured run to test a figure against, a number
-         * would be a guess */
-        if (o->engine != TMEM_ENGINE_HF)
+        /* HF: one forward of the whole batch. vLLM: its pooling runner (tmem
+         * serve), as serve_pool.c's header says: no KV cache (the
+         * encoder-only attention layer asks for none), so no profile run
+         * sizes a pool; the ledger is the largest step's forward,
+         * max_num_batched_tokens tokens */
+        if (o->engine != TMEM_ENGINE_HF && o->engine != TMEM_ENGINE_VLLM)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--engine",
                               "an encoder is modeled as one forward of the whole batch (HF AutoModel, "
-                              "sentence-transformers): --engine hf (vLLM's pooling runner: its "
-                              "profile-run tokens and CUDA graphs vary by version; sglang, trtllm, "
-                              "llama.cpp: not modeled)");
+                              "sentence-transformers: --engine hf) or under vLLM's pooling runner "
+                              "(tmem serve); sglang, trtllm, llama.cpp: not modeled");
+        if (o->engine == TMEM_ENGINE_VLLM)
+            TRY(tmem__pool_validate(m, o, err));
         if (o->pp != 1)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--pp",
                               "an encoder's pipeline stages are not modeled: --pp 1");
-        if (o->max_model_len != 0 || o->all_logits || o->images != 0)
+        if ((o->max_model_len != 0 && o->engine == TMEM_ENGINE_HF) || o->all_logits || o->images != 0)
             return tmem__fail(err, TMEM_ERR_UNSUPPORTED,
                               o->max_model_len ? "--max-model-len" : o->all_logits ? "--all-logits" : "--images",
                               "not for an encoder: --prompt is the sequence length; the head "
@@ -1131,14 +1129,24 @@ static enum tmem_status encdec_lines(const struct tmem_model *m, const struct tm
 static enum tmem_status encoder_lines(const struct tmem_model *m, const struct tmem_infer_opts *o,
                                       struct tmem_ledger *l, struct tmem_error *err)
 {
-    uint64_t T;
-    if (!tmem_mul_u64(o->batch, o->prompt_tokens, &T))
+    /* vLLM's pooling runner (serve_pool.c): the largest step, max_num_batched_tokens
+     * tokens in the flash backend, and the pooled rows of up to max_num_seqs requests */
+    const bool vllm = o->engine == TMEM_ENGINE_VLLM;
+    uint64_t T, mml = tmem_serve_pool_max_model_len(m, o);
+    if (vllm)
+        T = o->max_num_batched_tokens;
+    else if (!tmem_mul_u64(o->batch, o->prompt_tokens, &T))
         return overflow(err, "--batch × --prompt");
     struct tmem__term t;
     tmem__term_init(&t, true);
-    activation_peak(m, o, T, o->batch, o->prompt_tokens, &t);
-    TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS, "peak of the encoder forward", &t, "activations", err));
-    const char *what = encoder_head_output(m, o, &t);
+    activation_peak(m, o, T, vllm ? 1 : o->batch, vllm ? (T < mml ? T : mml) : o->prompt_tokens, &t);
+    TRY(term_line(l, TMEM_BUCKET_ACTIVATIONS,
+                  vllm ? "forward of the largest step" : "peak of the encoder forward",
+                  &t, "activations", err));
+    struct tmem_infer_opts ho = *o;
+    if (vllm)
+        ho.batch = o->max_num_seqs < T ? o->max_num_seqs : T;
+    const char *what = encoder_head_output(m, &ho, &t);
     return term_line(l, TMEM_BUCKET_TEMPORARY_BUFFERS, what, &t, "head output", err);
 }
 

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "sb.h"
 #include "serve_mm.h"
+#include "serve_internal.h"
 #include "timing.h"
 #include "tmem/serve.h"
 
@@ -149,7 +150,7 @@ static void carve(void *buf, uint64_t n, uint64_t mns, struct work *w)
 
 /* ------------------------------------------------------- time series */
 
-#define SERIES_FIRST_INTERVAL_S 1e-3
+#define SERIES_FIRST_INTERVAL_S TMEM__SERVE_SERIES_FIRST_INTERVAL_S
 
 /* Adds [t0, t1) at these levels to s, intervals from time 0 (the first
  * arrival): each interval accumulates level × overlap, divided by the
@@ -838,4 +839,27 @@ bool tmem_serve_meets_slo(const struct tmem_serve_result *r, const struct tmem_s
 {
     return (so->slo_ttft_s == 0 || r->ttft.p99 <= so->slo_ttft_s) &&
            (so->slo_tpot_s == 0 || r->tpot.p99 <= so->slo_tpot_s);
+}
+
+/* ------------------------------------- shared with serve_pool.c (serve_internal.h) */
+
+struct tmem_serve_stat tmem__serve_stat_of(double *v, size_t n)
+{
+    return stat_of(v, n);
+}
+
+void tmem__serve_series_add(struct tmem_serve_series *s, double t0, double t1, double waiting,
+                            double running, double kv)
+{
+    series_add(s, t0, t1, waiting, running, kv);
+}
+
+void tmem__serve_series_close(struct tmem_serve_series *s, double duration)
+{
+    series_close(s, duration);
+}
+
+enum tmem_serve_bottleneck tmem__serve_bottleneck(const struct tmem_serve_result *r)
+{
+    return name_bottleneck(r);
 }

@@ -266,6 +266,21 @@ static void decode_timing(const struct tmem_roofline *rf, const struct tmem_infe
     t->ridge_batch = ridge(rf, c);
 }
 
+void tmem__step_add_encoder(const struct tmem_model *m, bool flash, struct tmem_step_batch *b,
+                            double n_seq, double s)
+{
+    double pairs = n_seq * s * s;
+    if (flash && m->enc_global_every > 0 && m->enc_local_window > 0 && m->n_layer > 0) {
+        double L = (double)m->n_layer, w = (double)(m->enc_local_window / 2);
+        double global = (double)((m->n_layer + m->enc_global_every - 1) / m->enc_global_every);
+        double local_pairs = s > w ? s * s - (s - w - 1.0) * (s - w) : s * s;
+        pairs = n_seq * (global * s * s + (L - global) * local_pairs) / L; /* per layer, on average */
+    }
+    b->tokens += n_seq * s;
+    b->rows += m->head == TMEM_HEAD_MLM ? n_seq * s : n_seq;
+    b->attn_pairs += pairs;
+}
+
 enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tmem_inventory *inv,
                                    const struct tmem_infer_opts *o, uint64_t all_weight_bytes,
                                    uint64_t all_expert_bytes, uint64_t kv_bytes_per_token,
@@ -284,23 +299,10 @@ enum tmem_status tmem__infer_timing(const struct tmem_model *m, const struct tme
     struct tmem_step_time st;
 
     if (m->encoder) {
-        /* one bidirectional forward of the batch: b·s tokens, every token
-         * attends to all s (b·s² pairs), head rows b (pooler, cls, none) or
-         * b·s (mlm); no KV, no decode. ModernBERT under flash_attention_2
-         * (HF's default): its local layers (i % global_attn_every_n_layers
-         * != 0) run window_size (w, w), w = local_attention / 2: a query
-         * sees the keys within w either side, s² − (s − w − 1)(s − w)
-         * pairs when s > w (the pairs farther apart than w dropped); eager
-         * and SDPA add the window as a mask to the full s × s scores */
-        double pairs = b * s * s;
-        if (o->flash && m->enc_global_every > 0 && m->enc_local_window > 0 && m->n_layer > 0) {
-            double L = (double)m->n_layer, w = (double)(m->enc_local_window / 2);
-            double global = (double)((m->n_layer + m->enc_global_every - 1) / m->enc_global_every);
-            double local_pairs = s > w ? s * s - (s - w - 1.0) * (s - w) : s * s;
-            pairs = b * (global * s * s + (L - global) * local_pairs) / L; /* per layer, on average */
-        }
-        struct tmem_step_batch fw = {.tokens = b * s, .rows = m->head == TMEM_HEAD_MLM ? b * s : b,
-                                     .attn_pairs = pairs};
+        /* one bidirectional forward of the batch (tmem__step_add_encoder);
+         * no KV, no decode */
+        struct tmem_step_batch fw = {0};
+        tmem__step_add_encoder(m, o->flash, &fw, b, s);
         tmem__roofline_step(rf, &fw, &st);
         t->prefill_flops = st.flops;
         t->prefill_bytes = st.bytes;

@@ -94,6 +94,19 @@ static inline void tmem__step_add_decode(const struct tmem_roofline *rf, struct 
         b->window_kv_tokens += c < rf->window_tokens ? c : rf->window_tokens;
 }
 
+/* Adds to *b n_seq encoder sequences of s tokens each, one bidirectional
+ * forward: n_seq·s tokens, every token attends to all s (n_seq·s² pairs),
+ * head rows n_seq (pooler, cls, none) or n_seq·s (mlm). ModernBERT under
+ * flash attention (HF's flash_attention_2, vLLM's FlashAttention): its
+ * local layers (i % global_attn_every_n_layers != 0) run window_size
+ * (w, w), w = local_attention / 2: a query sees the keys within w either
+ * side, s² − (s − w − 1)(s − w) pairs when s > w (the pairs farther apart
+ * than w dropped); eager and SDPA add the window as a mask to the full
+ * s × s scores. tmem infer's encoder forward (n_seq = b) and each step of
+ * tmem serve's pooling simulation (one call per request) use it. */
+void tmem__step_add_encoder(const struct tmem_model *m, bool flash, struct tmem_step_batch *b,
+                            double n_seq, double s);
+
 /* The time of one engine step of batch b: the one place a step is costed. */
 void tmem__roofline_step(const struct tmem_roofline *rf, const struct tmem_step_batch *b,
                          struct tmem_step_time *st);

@@ -27,5 +27,9 @@ struct tmem_serve_view {
 void tmem__report_serve_text(FILE *out, const struct tmem_serve_view *v,
                             const struct tmem_report_opts *o);
 int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v);
+/* An encoder's run (vLLM's pooling runner, serve_pool_text.c): the text
+ * tmem__report_serve_text prints for it. */
+void tmem__report_serve_pool_text(FILE *out, const struct tmem_serve_view *v,
+                                 const struct tmem_report_opts *o);
 
 #endif /* TMEM_REPORT_SERVE_H */

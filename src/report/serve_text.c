@@ -289,6 +289,10 @@ static void sweep(FILE *out, const struct tmem_serve_view *v)
 void tmem__report_serve_text(FILE *out, const struct tmem_serve_view *v,
                             const struct tmem_report_opts *o)
 {
+    if (v->model->encoder) { /* one forward a request: serve_pool_text.c */
+        tmem__report_serve_pool_text(out, v, o);
+        return;
+    }
     header(out, v);
     if (v->rates == NULL && o->explain)
         explain(out, v);
@@ -316,12 +320,17 @@ static struct tmem_json *stat_ms(const struct tmem_serve_stat *s)
 }
 
 /* one run's CONTRACT keys and the rest */
-static void run_keys(struct tmem_json *x, const struct tmem_serve_result *r)
+static void run_keys(struct tmem_json *x, const struct tmem_serve_result *r, bool encoder)
 {
     struct tmem_json *lat = tmem__json_object();
     tmem__json_set_obj(lat, "ttft_ms", stat_ms(&r->ttft));
-    tmem__json_set_obj(lat, "tpot_ms", stat_ms(&r->tpot));
-    tmem__json_set_obj(lat, "itl_ms", stat_ms(&r->itl));
+    if (encoder) { /* nothing decoded: no time per output token */
+        tmem__json_set_null(lat, "tpot_ms");
+        tmem__json_set_null(lat, "itl_ms");
+    } else {
+        tmem__json_set_obj(lat, "tpot_ms", stat_ms(&r->tpot));
+        tmem__json_set_obj(lat, "itl_ms", stat_ms(&r->itl));
+    }
     tmem__json_set_obj(lat, "e2e_ms", stat_ms(&r->e2e));
     tmem__json_set_obj(lat, "queue_wait_ms", stat_ms(&r->wait));
     tmem__json_set_obj(x, "latency", lat);
@@ -436,14 +445,26 @@ int tmem__report_serve_json(FILE *out, const struct tmem_serve_view *v)
     tmem__json_set_real(s, "slo_ttft_ms", so->slo_ttft_s * 1e3);
     tmem__json_set_real(s, "slo_tpot_ms", so->slo_tpot_s * 1e3);
     tmem__json_set_obj(x, "settings", s);
+    if (v->model->encoder) { /* vLLM's pooling runner (serve_pool.c) */
+        struct tmem_json *pj = tmem__json_object();
+        tmem__json_set_u64(pj, "max_model_len", tmem_serve_pool_max_model_len(v->model, v->infer));
+        tmem__json_set_u64(pj, "output_values_per_request", tmem_serve_pool_output_values(v->model));
+        tmem__json_set_str(pj, "head", tmem_head_name(v->model->head));
+        tmem__json_set_u64(pj, "step_tokens_in_ledger", so->max_num_batched_tokens);
+        if (v->ir->fit.fits)
+            tmem__json_set_u64(pj, "headroom_bytes", v->ir->fit.margin_bytes);
+        else
+            tmem__json_set_null(pj, "headroom_bytes");
+        tmem__json_set_obj(x, "pooling", pj);
+    }
     if (v->rates == NULL) {
-        run_keys(x, &v->runs[0]);
+        run_keys(x, &v->runs[0], v->model->encoder);
     } else {
         struct tmem_json *list = tmem__json_array();
         for (size_t i = 0; i < v->n_runs; i++) {
             struct tmem_json *one = tmem__json_object();
             tmem__json_set_real(one, "rate_req_per_s", v->rates[i]);
-            run_keys(one, &v->runs[i]);
+            run_keys(one, &v->runs[i], v->model->encoder);
             tmem__json_push(list, one);
         }
         tmem__json_set_obj(x, "sweep", list);

@@ -64,8 +64,7 @@ done
 # encoders: params counts them, infer serves them as one HF forward, train fine-tunes the
 # BERT-layout ones, DeBERTa-v2 (--attention naive) and ModernBERT with a head that has a loss;
 # the rest is refused in one line
-expect_error "serve refuses an encoder" "^tmem: error: model: an encoder serves one forward per request and decodes nothing" serve modernbert-base --requests 2 --rate 1
-expect_error "infer --engine vllm refuses an encoder" "^tmem: error: --engine: an encoder is modeled as one forward of the whole batch.*vLLM's pooling runner: its profile-run tokens and CUDA graphs vary by version" infer roberta-base --engine vllm
+expect_error "infer --engine vllm refuses an encoder" "^tmem: error: --engine: infer models an encoder as one forward of the whole batch.*vLLM.s pooling runner is tmem serve MODEL" infer roberta-base --engine vllm
 expect_error "infer --gen refuses an encoder" "^tmem: error: --gen: an encoder generates nothing" infer roberta-base --gen 4
 # encoders end to end: bert-base-uncased at b 8 × 128 (test_encoder_infer.c by hand): the MLP
 # stage 1024·(2·768 + 2·3072)·2 = 15,728,640; --head mlm's output 1024·(768 + 30522)·2 = 64,081,920

@@ -1,7 +1,7 @@
 /* test_encoder_infer.c — tmem infer for encoders (one HF forward of
  * batch × prompt tokens, no KV cache) against hand arithmetic: every ledger
  * line as an explicit product with its shape, the roofline's FLOPs, and the
- * refusals (engines other than hf, --pp, past max_position_embeddings).
+ * refusals (sglang, trtllm, llamacpp; --pp; past max_position_embeddings).
  *
  * Parameter groups of bert-base-uncased (d 768, 12 layers, 12 heads, d_ff
  * 3072, V 30522, 512 positions, 2 token types), by hand:
@@ -243,7 +243,7 @@ static void refusals_and_max_batch(void **state)
     load_head("bert-base-uncased", TMEM_HEAD_LM, 0, &m, &inv);
     struct tmem_infer_opts o = hf_opts(8, 128);
     struct tmem_error err = {0};
-    o.engine = TMEM_ENGINE_VLLM;
+    o.engine = TMEM_ENGINE_SGLANG; /* vllm: the pooling runner, test_serve_pool.c */
     assert_int_equal(tmem_infer_build(&m, &inv, &o, &R, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "--engine");
     o = hf_opts(8, 128);
