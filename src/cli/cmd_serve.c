@@ -115,7 +115,14 @@ static void serve_doc(struct serve_flags *f, struct opt *opts, struct cmd_doc *d
                  "in-flight batching without chunked prefill, GUARANTEED_NO_EVICT admission (the\n"
                  "whole output's blocks reserved: no preemption). --engine llamacpp:\n"
                  "llama-server, one slot (--max-num-seqs 1), prompts 2048 tokens a step, its\n"
-                 "graph launches each step.",
+                 "graph launches each step.\n"
+                 "An encoder (bert, roberta, xlm-roberta, modernbert) runs as vLLM's pooling\n"
+                 "runner: no KV cache, no chunked prefill; each request is one forward, admitted\n"
+                 "FCFS while --max-num-seqs and the token budget last, its output one pooled\n"
+                 "embedding (--head cls:N: class logits); TTFT = E2E, no TPOT. The ledger is\n"
+                 "the forward of the largest step (--max-num-batched-tokens tokens, at least\n"
+                 "max_model_len) with the headroom left. DeBERTa (not in vLLM's registry) and\n"
+                 "--head mlm are refused.",
         .opts = opts, .n_opts = N_SERVE_OWN + N_INFER_OWN,
         .shared = opts + N_SERVE_OWN + N_INFER_OWN, .n_shared = MODEL_FLAG_COUNT};
 }

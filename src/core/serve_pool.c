@@ -84,14 +84,13 @@ enum tmem_status tmem__pool_validate(const struct tmem_model *m, const struct tm
     if (o->max_num_batched_tokens < mml)
         return tmem__fail_value_n(err, TMEM_ERR_LIMIT, "--max-num-batched-tokens",
                                  o->max_num_batched_tokens, "at least max_model_len (", mml,
-                                 "): an encoder runs without chunked prefill, and vLLM refuses "
-                                 "to start with a smaller budget (SchedulerConfig."
-                                 "verify_max_model_len); or a smaller --max-model-len");
+                                 "): vLLM, prompts unchunked, refuses less; or lower "
+                                 "--max-model-len");
     if (o->max_num_batched_tokens < o->max_num_seqs)
         return tmem__fail_value_n(err, TMEM_ERR_LIMIT, "--max-num-batched-tokens",
                                  o->max_num_batched_tokens, "at least --max-num-seqs (",
                                  o->max_num_seqs, "): vLLM refuses a smaller budget "
-                                 "(SchedulerConfig.verify_max_model_len)");
+                                 "(verify_max_model_len)");
     if (o->prompt_tokens > mml)
         return tmem__fail_value_n(err, TMEM_ERR_LIMIT, "--prompt", o->prompt_tokens,
                                  "at most max_model_len, ", mml, " tokens");
