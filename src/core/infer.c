@@ -136,11 +136,23 @@ static enum tmem_status validate(const struct tmem_model *m, const struct tmem_i
                           "an encoder-decoder under HF generate() runs on one GPU: transformers' "
                           "tensor parallelism (tp_plan) covers no encoder-decoder, and the paged "
                           "engines are not modelled for them: --tp 1");
-    if (m->encdec && (o->engine != TMEM_ENGINE_HF || o->pp != 1 || o->images > 0))
+    /* REF vllm/model_executor/models/registry.py (v0.12): the only
+     * encoder-decoder left is WhisperForConditionalGeneration;
+     * _PREVIOUSLY_SUPPORTED_MODELS lists BartModel, BartForConditionalGeneration
+     * and MBartForConditionalGeneration as last served by 0.10.2 ("encoder-
+     * decoder models except whisper have been removed for V0 deprecation");
+     * no T5, mT5, umT5 or Pegasus class was ever registered */
+    if (m->encdec && o->engine == TMEM_ENGINE_VLLM)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "model",
-                          "an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus): tmem params counts it; infer "
-                          "models HF generate() only (--engine hf, one pipeline stage): the paged "
-                          "engines' and serve's ledgers for it are not built yet");
+                          "vLLM V1 serves no encoder-decoder but Whisper: BART and mBART were last "
+                          "served by vLLM 0.10.2 (removed with V0), T5, mT5, umT5 and Pegasus never; "
+                          "--engine hf models HF generate()");
+    if (m->encdec && (o->engine != TMEM_ENGINE_HF || o->pp != 1 || o->images > 0))
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED,
+                          o->engine != TMEM_ENGINE_HF ? "--engine" : o->pp != 1 ? "--pp" : "--images",
+                          "an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus) is modeled under HF "
+                          "generate() only (--engine hf, one pipeline stage): sglang, trtllm and "
+                          "llama.cpp are not modeled for it");
     TRY(tmem__check_range(err, "--batch", o->batch, 1, TMEM_MAX_BATCH));
     TRY(tmem__check_range(err, "--prompt", o->prompt_tokens, 1, TMEM_MAX_TOKENS));
     TRY(tmem__check_range(err, "--gen", o->gen_tokens, 0, TMEM_MAX_TOKENS));

@@ -127,12 +127,13 @@ expect_json "train solve keeps --target-seq" target_seq 64 train flan-t5-base --
 # HF generate() has no tensor parallelism for them (transformers' tp_plan covers no encoder-decoder)
 expect_error "infer refuses tp for an encoder-decoder" "^tmem: error: --tp: an encoder-decoder under HF generate" infer t5-small --engine hf --tp 2
 expect_error "train refuses tp for an encoder-decoder" "^tmem: error: --tp: not modelled for encoder-decoders yet" train t5-small --attention naive --tp 2
-# plan, serve and the paged engines refuse them in one line
-for c in "infer flan-t5-base" "serve bart-base --requests 2 --rate 1" \
-         "plan mbart-large-50 --gpus 8 --gpu h100 --seq 512 --global-batch 64"; do
+# serve and vLLM refuse them, citing vLLM's registry; the other paged engines and plan in one line
+for c in "infer flan-t5-base" "serve bart-base --requests 2 --rate 1" "serve t5-small"; do
   # shellcheck disable=SC2086
-  expect_error "${c%% *} refuses an encoder-decoder" "^tmem: error: model: an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus): tmem params counts it" $c
+  expect_error "${c%% *} refuses an encoder-decoder" "^tmem: error: model: vLLM V1 serves no encoder-decoder but Whisper: BART and mBART were last served by vLLM 0.10.2" $c
 done
+expect_error "sglang refuses an encoder-decoder" "^tmem: error: --engine: an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus) is modeled under HF generate() only" infer bart-base --engine sglang
+expect_error "plan refuses an encoder-decoder" "^tmem: error: model: an encoder-decoder (t5, mt5, umt5, bart, mbart, pegasus): tmem params counts it" plan mbart-large-50 --gpus 8 --gpu h100 --seq 512 --global-batch 64
 # the whole path in errors, however long (no 50-character cut)
 DEEP="$TMP/$(printf '%080d' 0 | tr 0 d)/$(printf '%060d' 0 | tr 0 e)"
 mkdir -p "$DEEP"
