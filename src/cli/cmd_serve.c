@@ -490,7 +490,8 @@ int cmd_serve(int argc, char **argv)
             so.image_tokens = ir->image_tokens / io.images;
             so.encoder_budget_tokens = so.encoder_cache_tokens = ir->mm.encoder_budget_tokens;
         }
-        so.chunked_prefill = !m.encoder; /* an encoder's prompts run whole */
+        if (m.encoder) /* an encoder's prompts run whole */
+            so.chunked_prefill = false;
         if (f.prefix_hit.set)
             so.prefix_hit = f.prefix_hit.v;
         if (f.schedule) {

@@ -94,6 +94,10 @@ void tmem__report_plan_text(FILE *out, const struct tmem_plan_view *v, const str
         fprintf(out, " --offload %s", tmem_offload_name(best->opts.offload));
     if (best->opts.fused_ce)
         fprintf(out, " --fused-ce");
+    if (v->model->encoder && v->model->head == TMEM_HEAD_CLS) /* the head train needs, as planned */
+        fprintf(out, " --head cls:%llu", (unsigned long long)v->model->n_labels);
+    else if (v->model->encoder)
+        fprintf(out, " --head %s", tmem_head_name(v->model->head));
     fprintf(out, " --seq %llu --gpu %s\n", (unsigned long long)p->base.seq, p->time.gpu->name);
     fprintf(out, "step times at matmul efficiency %.2f of the dense %s peak (%s), flash attention %.2f of bf16 "
                  "(--attn-efficiency), %llu GPUs per node; every layout trains the same global batch\n",
