@@ -87,10 +87,10 @@ void tmem__report_serve_pool_text(FILE *out, const struct tmem_serve_view *v,
                      "  %5.1f %%  waiting for a running slot (max_num_seqs)\n"
                      "  %5.1f %%  waiting for the token budget (max_num_batched_tokens)\n",
                 share(r->blocked_s[TMEM_SERVE_BLOCK_SEQS], busy), share(r->blocked_s[TMEM_SERVE_BLOCK_BUDGET], busy));
-        fprintf(out, "a step: the requests it runs, each %s (tmem infer's encoder\n"
-                     "forward), costed by the roofline max(FLOPs / (peak × mfu), bytes / (HBM × mbu)),\n"
-                     "plus --step-overhead-ms\n",
-                "n tokens attending to its own n (n² pairs; ModernBERT's local layers: their window)");
+        fprintf(out, "a step: the requests it runs, each n tokens attending to its own n (n² pairs;\n"
+                     "ModernBERT's local layers: their window) as tmem infer's encoder forward, costed\n"
+                     "by the roofline max(FLOPs / (peak × mfu), bytes / (HBM × mbu)), plus\n"
+                     "--step-overhead-ms\n");
     }
     fprintf(out, "\nbottleneck: %s\n  %s\n", tmem_serve_bottleneck_name(r->bottleneck),
             tmem_serve_bottleneck_knob(r->bottleneck));
