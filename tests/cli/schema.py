@@ -78,6 +78,8 @@ def cases(fx):
         ("serve", ["qwen2.5-vl-7b", "--images", "1", "--image-size", "448x644", "--requests", "10",
                    "--sweep-rate", "1:3:2", "--slo-ttft-ms", "1000"]),
         ("serve", ["llama-3-8b", "--engine", "sglang", "--requests", "10", "--prefix-cache-hit", "0.5"]),
+        ("serve", ["bert-base-uncased", "--requests", "8", "--prompt-len", "128", "--head", "cls:3"]),
+        ("serve", ["modernbert-base", "--rate", "50", "--requests", "20", "--prompt-len", "uniform:16:900"]),
         ("lab", []), ("lab", ["--d-model", "4096", "--layers", "32", "--heads", "32"]),
         ("models", []), ("gpus", []),
         ("sweep", ["micro-batch", "1:16:x2", "llama-2-7b", "--gpu", "a100-80gb", "--zero", "3", "--gpus", "8"]),
