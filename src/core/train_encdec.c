@@ -89,8 +89,14 @@ enum tmem_status tmem__encdec_train_check(const struct tmem_model *m, const stru
     if (o->tp > 1 || o->pp > 1 || o->cp > 1 || o->sequence_parallel)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->tp > 1 ? "--tp" : o->pp > 1 ? "--pp"
                                                          : o->cp > 1 ? "--cp" : "--sequence-parallel", why);
-    if (o->recompute != TMEM_RECOMPUTE_NONE)
-        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--recompute", why);
+    if (o->recompute == TMEM_RECOMPUTE_SELECTIVE)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--recompute",
+                          "selective recompute (Megatron's attention scores only) has no HF "
+                          "encoder-decoder counterpart: HF checkpoints whole blocks (--recompute full)");
+    if (o->recompute == TMEM_RECOMPUTE_FULL && o->lora_rank > 0)
+        return tmem__fail(err, TMEM_ERR_UNSUPPORTED, "--recompute",
+                          "gradient checkpointing of an encoder-decoder under adapters is not modelled "
+                          "yet (PEFT's enable_input_require_grads); full fine-tuning only");
     if (o->kernels != TMEM_KERNELS_EAGER || o->fused_ce)
         return tmem__fail(err, TMEM_ERR_UNSUPPORTED, o->fused_ce ? "--fused-ce" : "--kernels", why);
     if (o->dpo || o->rl != TMEM_RL_NONE) /* RL: a rollout engine, refused for them by infer */
@@ -445,8 +451,120 @@ static void stack_term(struct tmem_train_ctx *c, struct tmem__term *t, const str
     tmem__term_mul(t, dec ? "dec_layer" : "enc_layer", tc_term(c, &r));
 }
 
+/* --recompute full, as HF's gradient checkpointing runs it (each T5Block /
+ * Bart{Encoder,Decoder}Layer a GradientCheckpointingLayer; PreTrainedModel.
+ * gradient_checkpointing_enable's default use_reentrant=True: the
+ * checkpoint saves the block's tensor arguments, the block's own tensors
+ * are saved again only while its backward re-runs it). What the checkpoints
+ * keep: each block's input hidden states (b·s × d_model × c, both stacks),
+ * and once (one tensor each, passed to every block): the masks (T5:
+ * [b, 1, 1, s_enc] for the encoder's self and the decoder's cross
+ * attention, [b, 1, s_dec, s_dec] causal; BART's 4-D masks: [b, 1, s_enc,
+ * s_enc], [b, 1, s_dec, s_dec], [b, 1, s_dec, s_enc]), T5's position biases
+ * the first block returns and every later block takes ([b, n_head, s_q,
+ * s_k] in c: the encoder's, the decoder's self and its cross zeros, each
+ * with the mask added) and the encoder output (already an end). T5's
+ * relative position buckets are saved only inside the first block's
+ * re-run. use_cache: HF turns it off under gradient checkpointing. */
+static uint64_t ckpt_item(struct tmem_train_ctx *c, struct tmem_sb *f)
+{
+    const struct tmem_model *m = c->m;
+    uint64_t b = c->seqs, se = c->seq_enc, sd = c->seq, e = c->cb, d = m->d_model;
+    uint64_t n_enc = m->n_enc_layer ? m->n_enc_layer : m->n_layer;
+    uint64_t h_enc = m->n_enc_head ? m->n_enc_head : m->n_head;
+    struct tmem__term t;
+    tmem__term_init(&t, f != NULL);
+    tmem__term_mul(&t, "n_enc_layer", n_enc);
+    tmem__term_mul(&t, "b·s_enc", tc_mul(c, b, se));
+    tmem__term_mul(&t, "d_model", d);
+    tmem__term_mul(&t, "c", e);
+    tmem__term_plus(&t, "n_layer", m->n_layer);
+    tmem__term_mul(&t, "b·s_dec", tc_mul(c, b, sd));
+    tmem__term_mul(&t, "d_model", d);
+    tmem__term_mul(&t, "c", e);
+    tmem__term_note(&t, " (block inputs)", NULL);
+    if (is_t5(m)) {
+        if (n_enc > 1) {
+            tmem__term_plus(&t, "b", b);
+            tmem__term_mul(&t, "n_enc_head", h_enc);
+            tmem__term_mul(&t, "s_enc", se);
+            tmem__term_mul(&t, "s_enc", se);
+            tmem__term_mul(&t, "c", e);
+        }
+        if (m->n_layer > 1) {
+            tmem__term_plus(&t, "b", b);
+            tmem__term_mul(&t, "n_head", m->n_head);
+            tmem__term_mul(&t, "s_dec", sd);
+            tmem__term_mul(&t, "s_dec", sd);
+            tmem__term_mul(&t, "c", e);
+            tmem__term_plus(&t, "b", b);
+            tmem__term_mul(&t, "n_head", m->n_head);
+            tmem__term_mul(&t, "s_dec", sd);
+            tmem__term_mul(&t, "s_enc", se);
+            tmem__term_mul(&t, "c", e);
+        }
+        if (n_enc > 1 || m->n_layer > 1)
+            tmem__term_note(&t, " (position biases)", NULL);
+    }
+    /* the masks: the encoder's, the decoder's causal one, the cross one */
+    tmem__term_plus(&t, "b", b);
+    if (!is_t5(m))
+        tmem__term_mul(&t, "s_enc", se);
+    tmem__term_mul(&t, "s_enc", se);
+    tmem__term_mul(&t, "c", e);
+    tmem__term_plus(&t, "b", b);
+    tmem__term_mul(&t, "s_dec", sd);
+    tmem__term_mul(&t, "s_dec", sd);
+    tmem__term_mul(&t, "c", e);
+    tmem__term_plus(&t, "b", b);
+    if (!is_t5(m))
+        tmem__term_mul(&t, "s_dec", sd);
+    tmem__term_mul(&t, "s_enc", se);
+    tmem__term_mul(&t, "c", e);
+    tmem__term_note(&t, " (masks)", NULL);
+    return done(c, &t, f);
+}
+
+/* one block re-run during its backward: its saved tensors but its input
+ * (the checkpoint's own), T5's first block with its relative position
+ * buckets (int64 [s, s]); the larger of an encoder and a decoder block */
+static void rerun_term(struct tmem_train_ctx *c, struct tmem__term *t, const struct ed_layer *l, bool dec)
+{
+    struct ed_layer r = *l;
+    uint64_t in = tc_mul(c, c->cb, c->m->d_model); /* the block input: a checkpoint */
+    r.tok = r.tok > in ? r.tok - in : 0;
+    layer_term(c, t, &r, dec);
+    if (is_t5(c->m)) {
+        uint64_t s = dec ? c->seq : c->seq_enc;
+        tmem__term_plus(t, NULL, 8);
+        tmem__term_mul(t, dec ? "s_dec" : "s_enc", s);
+        tmem__term_mul(t, dec ? "s_dec" : "s_enc", s);
+    }
+}
+
+static uint64_t recompute_item(struct tmem_train_ctx *c, const struct ed_sums *s, struct tmem_sb *f)
+{
+    struct tmem__term a, r, t;
+    tmem__term_init(&a, false);
+    tmem__term_init(&r, false);
+    rerun_term(c, &a, &s->enc0, false);
+    rerun_term(c, &r, &s->dec0, true);
+    bool dec = tc_term(c, &r) >= tc_term(c, &a);
+    tmem__term_init(&t, f != NULL);
+    tmem__term_note(&t, dec ? "one decoder block's activations, recomputed during its backward: "
+                            : "one encoder block's activations, recomputed during its backward: ",
+                    NULL);
+    rerun_term(c, &t, dec ? &s->dec0 : &s->enc0, dec);
+    if (is_t5(c->m))
+        tmem__term_note(&t, " (less its input, a checkpoint; the first block's int64 position buckets)", NULL);
+    else
+        tmem__term_note(&t, " (less its input, a checkpoint)", NULL);
+    return done(c, &t, f);
+}
+
 uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it, struct tmem_sb *f)
 {
+    bool full = c->o->recompute == TMEM_RECOMPUTE_FULL;
     const struct tmem_model *m = c->m;
     struct ed_sums s;
     sums(c, &s);
@@ -457,10 +575,14 @@ uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it
     tmem__term_init(&sub, f != NULL);
     switch (it) {
     case TMEM_TI_ACT_ENC_LAYERS:
+        if (full)
+            return 0;
         /* n_enc_layer × (b·s_enc × B_enc + b × n_enc_head × s_enc × s_enc × B_score) */
         stack_term(c, &t, &s.enc0, &s.enc, n_enc, "n_enc_layer", "(n_enc_layer − 1)", false);
         return done(c, &t, f);
     case TMEM_TI_ACT_DEC_LAYERS:
+        if (full)
+            return 0;
         /* n_layer × (b·s_dec × B_dec + b × n_head × s_dec × s_dec × B_score
          *            + b × n_head × s_dec × s_enc × B_xscore + b·s_enc × B_cross_kv) */
         stack_term(c, &t, &s.dec0, &s.dec, m->n_layer, "n_layer", "(n_layer − 1)", true);
@@ -471,7 +593,7 @@ uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it
         tmem__term_mul(&t, "B_enc_ends", s.enc_ends);
         tmem__term_plus(&t, "b·s_dec", tc_mul(c, b, sd));
         tmem__term_mul(&t, "B_dec_ends", s.dec_ends);
-        if (m->n_rel_bucket > 0 && !c->lora) { /* T5: the bucket of each (query, key) pair, per stack,
+        if (m->n_rel_bucket > 0 && !c->lora && !full) { /* T5: the bucket of each (query, key) pair, per stack,
                                                   * saved for the (trained) bias table's gradient */
             tmem__term_plus(&t, NULL, 8);
             tmem__term_mul(&t, "s_enc", se);
@@ -506,6 +628,10 @@ uint64_t tmem__encdec_act_item(struct tmem_train_ctx *c, enum tmem_train_item it
         tmem__term_mul(&t, "c", c->cb);
         tmem__term_note(&t, " (the gradients of the log-softmax output and of the logits, both in c)", NULL);
         return done(c, &t, f);
+    case TMEM_TI_ACT_CKPT:
+        return full ? ckpt_item(c, f) : 0;
+    case TMEM_TI_RECOMPUTE:
+        return full ? recompute_item(c, &s, f) : 0;
     default:
         return 0;
     }

@@ -413,7 +413,7 @@ static void classes_and_refusals(void **state)
     assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "--pp");
     bad = to;
-    bad.recompute = TMEM_RECOMPUTE_FULL;
+    bad.recompute = TMEM_RECOMPUTE_SELECTIVE; /* full: test_encdec_recompute.c */
     assert_int_equal(tmem_train_compute(&m, &inv, &bad, 0, &tr, &err), TMEM_ERR_UNSUPPORTED);
     assert_string_equal(err.where, "--recompute");
     /* adapters are modelled (test_encdec_lora.c); tensor parallel still not */
