@@ -37,6 +37,7 @@ import json, math, os, subprocess, sys, tempfile, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils.checkpoint import checkpoint
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from validate import Saved, Tally  # noqa: E402
@@ -97,6 +98,7 @@ class T5Attention(nn.Module):
         s.v = nn.Linear(d, inner, bias=False)
         s.o = nn.Linear(inner, d, bias=False)
         s.buckets = buckets
+        s.ckpt = False
         s.relative_attention_bias = nn.Embedding(buckets, h) if has_rel else None
 
     def compute_bias(s, sq, sk):
@@ -118,6 +120,8 @@ class T5Attention(nn.Module):
                 position_bias = s.compute_bias(sq, sk)
             else:
                 position_bias = torch.zeros((1, s.h, sq, sk), dtype=scores.dtype)
+                if s.ckpt:  # HF: requires_grad under gradient checkpointing
+                    position_bias.requires_grad = True
             if mask is not None:
                 position_bias = position_bias + mask
         scores += position_bias
@@ -180,6 +184,7 @@ class T5Stack(nn.Module):
         n = cfg["num_decoder_layers"] if decoder else cfg["num_layers"]
         s.block = nn.ModuleList(T5Block(cfg, i == 0, decoder) for i in range(n))
         s.final_layer_norm = T5LayerNorm(cfg["d_model"])
+        s.ckpt = False
 
     def forward(s, ids, enc=None):
         b, t = ids.shape
@@ -187,14 +192,17 @@ class T5Stack(nn.Module):
         dt = x.dtype
         if s.decoder:  # the causal extended mask, as get_extended_attention_mask builds it
             causal = torch.ones(t, t).tril().to(dt)
-            mask = ((1.0 - causal) * torch.finfo(dt).min)[None, None].expand(b, 1, t, t)
+            mask = ((1.0 - causal) * torch.finfo(dt).min)[None, None].expand(b, 1, t, t).contiguous()
             enc_mask = torch.zeros(b, 1, 1, enc.shape[1], dtype=dt)
         else:
             mask = torch.zeros(b, 1, 1, t, dtype=dt)
             enc_mask = None
         pb = xpb = None
         for blk in s.block:
-            x, pb, xpb = blk(x, mask, pb, enc, enc_mask, xpb)
+            if s.ckpt:  # HF: a GradientCheckpointingLayer, its tensor arguments positional
+                x, pb, xpb = checkpoint(blk, x, mask, pb, enc, enc_mask, xpb, use_reentrant=True)
+            else:
+                x, pb, xpb = blk(x, mask, pb, enc, enc_mask, xpb)
         return dropout(s.final_layer_norm(x), s.p, s.training)
 
 
@@ -266,10 +274,10 @@ class BartLayer(nn.Module):
         x = r + dropout(fn(x), s.p, s.training)
         return x if s.pre else norm(x)
 
-    def forward(s, x, mask, enc=None):
+    def forward(s, x, mask, enc=None, enc_mask=None):
         x = s.sub(x, s.self_attn_layer_norm, lambda y: s.self_attn(y, mask=mask))
         if s.decoder:
-            x = s.sub(x, s.encoder_attn_layer_norm, lambda y: s.encoder_attn(y, kv=enc))
+            x = s.sub(x, s.encoder_attn_layer_norm, lambda y: s.encoder_attn(y, kv=enc, mask=enc_mask))
         return s.sub(x, s.final_layer_norm,
                      lambda y: s.fc2(dropout(F.gelu(s.fc1(y)), s.act_p, s.training)))
 
@@ -284,17 +292,27 @@ class BartStack(nn.Module):
         n = cfg["decoder_layers" if decoder else "encoder_layers"]
         s.layers = nn.ModuleList(BartLayer(cfg, decoder, pre_ln) for _ in range(n))
         s.layer_norm = nn.LayerNorm(d) if pre_ln else None
+        s.ckpt = False
 
     def forward(s, ids, enc=None):
         b, t = ids.shape
         x = s.embed_tokens(ids) * 1.0  # embed_scale 1.0 (scale_embedding false)
         x = x + s.embed_positions(torch.arange(t, dtype=torch.long) + 2)
         x = dropout(s.layernorm_embedding(x), s.p, s.training)
-        mask = None
+        # the 4-D masks _prepare_4d_attention_mask / _prepare_4d_causal_attention_mask
+        # build from the attention_mask Seq2SeqTrainer passes: [b, 1, s_q, s_k]
+        enc_mask = None
         if s.decoder:
             mask = torch.full((t, t), torch.finfo(x.dtype).min, dtype=x.dtype).triu(1)[None, None]
+            mask = mask.expand(b, 1, t, t).contiguous()
+            enc_mask = torch.zeros(b, 1, t, enc.shape[1], dtype=x.dtype)
+        else:
+            mask = torch.zeros(b, 1, t, t, dtype=x.dtype)
         for layer in s.layers:
-            x = layer(x, mask, enc)
+            if s.ckpt:
+                x = checkpoint(layer, x, mask, enc, enc_mask, use_reentrant=True)
+            else:
+                x = layer(x, mask, enc, enc_mask)
         return s.layer_norm(x) if s.layer_norm is not None else x
 
 
@@ -374,7 +392,65 @@ def measure(cfg, dtype, b, s_enc, s_dec, lora=None):
     return {"weights": w, "activations": act.total(), "loss": loss_saved.total(), "gradients": g}
 
 
-def tmem(tmem_bin, cfg, prec, b, s_enc, s_dec, tmp, lora=None):
+class Reruns:
+    """--recompute full: the saved tensors of each block's re-run during
+    backward (the forward runs the blocks under no_grad and saves nothing
+    inside them), one group per re-run, the block's inputs (the checkpoints,
+    detached views of them) excluded by storage (not every storage the
+    forward saved: the allocator reuses the addresses of those backward has
+    freed); a group's tensors are all alive when its re-run ends, before
+    the block's backward frees them: the largest group is the re-run's peak"""
+    def __init__(s, params):
+        s.base = {p.storage().data_ptr() for p in params}
+        s.groups = []
+
+    def start(s, _mod, inp):
+        if torch.is_grad_enabled():
+            g = Saved([])
+            g.param_ptrs = s.base | {t.storage().data_ptr() for t in inp if torch.is_tensor(t)}
+            s.groups.append(g)
+
+    def pack(s, t):
+        if s.groups:
+            s.groups[-1].pack(t)
+        return t
+
+    def peak(s):
+        return max((g.total() for g in s.groups), default=0)
+
+
+def measure_ckpt(cfg, dtype, b, s_enc, s_dec):
+    """HF's gradient checkpointing (use_reentrant=True): the forward's saved
+    tensors (the checkpoints and the ends) and the largest block re-run"""
+    torch.manual_seed(0)
+    mt = cfg["model_type"]
+    model = T5(cfg) if mt == "t5" else Bart(cfg, pre_ln=(mt == "mbart"))
+    model = model.to(dtype).train()
+    blocks = []
+    for st in (model.encoder, model.decoder):
+        st.ckpt = True
+        blocks += list(st.block if mt == "t5" else st.layers)
+    for m in model.modules():
+        if isinstance(m, T5Attention):
+            m.ckpt = True
+    params = list(model.parameters())
+    ids = torch.randint(0, cfg["vocab_size"], (b, s_enc))
+    dec_ids = torch.randint(0, cfg["vocab_size"], (b, s_dec))
+    labels = torch.randint(0, cfg["vocab_size"], (b, s_dec))
+    act = Saved(params)
+    with torch.autograd.graph.saved_tensors_hooks(act.pack, lambda x: x):
+        logits = model(ids, dec_ids)
+    loss = nn.CrossEntropyLoss(ignore_index=-100)(logits.view(-1, logits.size(-1)), labels.view(-1))
+    rr = Reruns(params)
+    hooks = [blk.register_forward_pre_hook(rr.start) for blk in blocks]
+    with torch.autograd.graph.saved_tensors_hooks(rr.pack, lambda x: x):
+        loss.backward()
+    for h in hooks:
+        h.remove()
+    return {"activations": act.total(), "recomputed": rr.peak()}
+
+
+def tmem(tmem_bin, cfg, prec, b, s_enc, s_dec, tmp, lora=None, recompute=False):
     path = os.path.join(tmp, cfg["model_type"] + "-" + cfg.get("feed_forward_proj", "x"), "config.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -387,9 +463,13 @@ def tmem(tmem_bin, cfg, prec, b, s_enc, s_dec, tmp, lora=None):
             args += ["--lora-dropout", str(lora["p"])]
         if lora["dora"]:
             args += ["--dora"]
+    if recompute:
+        args += ["--recompute", "full"]
     doc = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     opt_phase = doc["phases"]["optimizer"]
     fwd = doc["phases"]["forward"]
+    if recompute:
+        return {"activations": fwd["activations"], "recomputed": doc["phases"]["backward"]["items"]["recomputed layer"]}
     loss = sum(v for k, v in fwd["items"].items() if k.startswith("loss"))
     return {"weights": opt_phase["weights"], "activations": fwd["activations"], "loss": loss,
             "gradients": opt_phase["gradients"]}
@@ -447,6 +527,14 @@ def main():
                 print(f"  {what}")
                 for k in ("weights", "gradients", "activations", "loss"):
                     tally.row(f"{name:10} {prec:5} {'lora':10} {k:12}", got[k], want[k])
+        for cfg in (T5_CFG, T5_GATED_CFG, BART_CFG, MBART_CFG):
+            for dt, prec in ((torch.float32, "fp32"), (torch.bfloat16, "bf16")):
+                for b, se, sd in ((2, 128, 32), (1, 64, 64)):
+                    got = measure_ckpt(cfg, dt, b, se, sd)
+                    want = tmem(tmem_bin, cfg, prec, b, se, sd, tmp, recompute=True)
+                    name = cfg["model_type"] + ("-gated" if cfg.get("feed_forward_proj", "").startswith("gated") else "")
+                    for k in ("activations", "recomputed"):
+                        tally.row(f"{name:10} {prec:5} {f'{b}×{se}×{sd}':10} {'ckpt ' + k[:7]:12}", got[k], want[k])
     return tally.summary("encdec", t0)
 
 
