@@ -482,46 +482,26 @@ static uint64_t ckpt_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     tmem__term_mul(&t, "b·s_dec", tc_mul(c, b, sd));
     tmem__term_mul(&t, "d_model", d);
     tmem__term_mul(&t, "c", e);
-    tmem__term_note(&t, " (block inputs)", NULL);
-    if (is_t5(m)) {
-        if (n_enc > 1) {
-            tmem__term_plus(&t, "b", b);
-            tmem__term_mul(&t, "n_enc_head", h_enc);
-            tmem__term_mul(&t, "s_enc", se);
-            tmem__term_mul(&t, "s_enc", se);
-            tmem__term_mul(&t, "c", e);
+    /* the shared ones as two numbers (their products would not fit the
+     * formula's width): T5's position biases, the masks */
+    struct tmem__term x;
+    if (is_t5(m) && (n_enc > 1 || m->n_layer > 1)) {
+        tmem__term_init(&x, false);
+        if (n_enc > 1) /* [b, n_enc_head, s_enc, s_enc] */
+            tmem__term_plus(&x, NULL, tc_mul(c, tc_mul3(c, b, h_enc, se), tc_mul(c, se, e)));
+        if (m->n_layer > 1) { /* [b, n_head, s_dec, s_dec] and [b, n_head, s_dec, s_enc] */
+            tmem__term_plus(&x, NULL, tc_mul(c, tc_mul3(c, b, m->n_head, sd), tc_mul(c, sd, e)));
+            tmem__term_plus(&x, NULL, tc_mul(c, tc_mul3(c, b, m->n_head, sd), tc_mul(c, se, e)));
         }
-        if (m->n_layer > 1) {
-            tmem__term_plus(&t, "b", b);
-            tmem__term_mul(&t, "n_head", m->n_head);
-            tmem__term_mul(&t, "s_dec", sd);
-            tmem__term_mul(&t, "s_dec", sd);
-            tmem__term_mul(&t, "c", e);
-            tmem__term_plus(&t, "b", b);
-            tmem__term_mul(&t, "n_head", m->n_head);
-            tmem__term_mul(&t, "s_dec", sd);
-            tmem__term_mul(&t, "s_enc", se);
-            tmem__term_mul(&t, "c", e);
-        }
-        if (n_enc > 1 || m->n_layer > 1)
-            tmem__term_note(&t, " (position biases)", NULL);
+        tmem__term_plus(&t, "position_biases", tc_term(c, &x));
     }
-    /* the masks: the encoder's, the decoder's causal one, the cross one */
-    tmem__term_plus(&t, "b", b);
-    if (!is_t5(m))
-        tmem__term_mul(&t, "s_enc", se);
-    tmem__term_mul(&t, "s_enc", se);
-    tmem__term_mul(&t, "c", e);
-    tmem__term_plus(&t, "b", b);
-    tmem__term_mul(&t, "s_dec", sd);
-    tmem__term_mul(&t, "s_dec", sd);
-    tmem__term_mul(&t, "c", e);
-    tmem__term_plus(&t, "b", b);
-    if (!is_t5(m))
-        tmem__term_mul(&t, "s_dec", sd);
-    tmem__term_mul(&t, "s_enc", se);
-    tmem__term_mul(&t, "c", e);
-    tmem__term_note(&t, " (masks)", NULL);
+    /* T5: [b, 1, 1, s_enc] twice (self, cross); BART: [b, 1, s_enc, s_enc],
+     * [b, 1, s_dec, s_enc]; both: the causal [b, 1, s_dec, s_dec] */
+    tmem__term_init(&x, false);
+    tmem__term_plus(&x, NULL, tc_mul3(c, b, is_t5(m) ? se : tc_mul(c, se, se), e));
+    tmem__term_plus(&x, NULL, tc_mul3(c, b, tc_mul(c, sd, sd), e));
+    tmem__term_plus(&x, NULL, tc_mul3(c, b, is_t5(m) ? se : tc_mul(c, sd, se), e));
+    tmem__term_plus(&t, "masks", tc_term(c, &x));
     return done(c, &t, f);
 }
 
@@ -551,14 +531,8 @@ static uint64_t recompute_item(struct tmem_train_ctx *c, const struct ed_sums *s
     rerun_term(c, &r, &s->dec0, true);
     bool dec = tc_term(c, &r) >= tc_term(c, &a);
     tmem__term_init(&t, f != NULL);
-    tmem__term_note(&t, dec ? "one decoder block's activations, recomputed during its backward: "
-                            : "one encoder block's activations, recomputed during its backward: ",
-                    NULL);
+    tmem__term_note(&t, dec ? "a decoder block's re-run: " : "an encoder block's re-run: ", NULL);
     rerun_term(c, &t, dec ? &s->dec0 : &s->enc0, dec);
-    if (is_t5(c->m))
-        tmem__term_note(&t, " (less its input, a checkpoint; the first block's int64 position buckets)", NULL);
-    else
-        tmem__term_note(&t, " (less its input, a checkpoint)", NULL);
     return done(c, &t, f);
 }
 
