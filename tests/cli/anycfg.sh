@@ -127,6 +127,16 @@ expect_json "train solve keeps --target-seq" target_seq 64 train flan-t5-base --
 # HF generate() has no tensor parallelism for them (transformers' tp_plan covers no encoder-decoder)
 expect_error "infer refuses tp for an encoder-decoder" "^tmem: error: --tp: an encoder-decoder under HF generate" infer t5-small --engine hf --tp 2
 expect_error "train refuses tp for an encoder-decoder" "^tmem: error: --tp: not modelled for encoder-decoders yet" train t5-small --attention naive --tp 2
+# --recompute full is HF's gradient checkpointing (test_encdec_recompute.c by hand): t5-small b 8,
+# 512 / 128 keeps 6·8·512·512·2 + 6·8·128·512·2 + 8·8·512²·2 + 8·8·128²·2 + 8·8·128·512·2
+# + 8·512·2 + 8·128²·2 + 8·512·2 = 75,776,000 B of checkpoints; selective has no HF counterpart
+"$TMEM" train t5-small --attention naive --micro-batch 8 --seq 512 --target-seq 128 --recompute full >"$TMP/rc.txt" 2>&1
+if grep -q "layer inputs (checkpoints) .* 75,776,000 B" "$TMP/rc.txt"; then ok; else bad "t5-small --recompute full keeps 75,776,000 B of checkpoints"; fi
+expect_error "train refuses selective recompute for an encoder-decoder" "^tmem: error: --recompute: selective recompute" \
+  train t5-small --attention naive --recompute selective
+# the fixes offer it (flan-t5-large at 16 × 1024 on a 24 GB card)
+"$TMEM" train flan-t5-large --gpu rtx-4090 --seq 1024 --micro-batch 16 >"$TMP/fx.txt" 2>&1
+if grep -q "^  --recompute full  *-> " "$TMP/fx.txt"; then ok; else bad "the fixes of an encoder-decoder list --recompute full"; fi
 # serve and vLLM refuse them, citing vLLM's registry; the other paged engines and plan in one line
 for c in "infer flan-t5-base" "serve bart-base --requests 2 --rate 1" "serve t5-small"; do
   # shellcheck disable=SC2086
