@@ -463,9 +463,10 @@ static void stack_term(struct tmem_train_ctx *c, struct tmem__term *t, const str
  * s_enc], [b, 1, s_dec, s_dec], [b, 1, s_dec, s_enc]), T5's position biases
  * the first block returns and every later block takes ([b, n_head, s_q,
  * s_k] in c: the encoder's, the decoder's self and its cross zeros, each
- * with the mask added) and the encoder output (already an end). T5's
- * relative position buckets are saved only inside the first block's
- * re-run. use_cache: HF turns it off under gradient checkpointing. */
+ * with the mask added; UMT5 passes none, each block computes its own)
+ * and the encoder output (already an end). T5's relative position buckets
+ * are saved only inside a re-run (the first block's; UMT5: each block's).
+ * use_cache: HF turns it off under gradient checkpointing. */
 static uint64_t ckpt_item(struct tmem_train_ctx *c, struct tmem_sb *f)
 {
     const struct tmem_model *m = c->m;
@@ -485,7 +486,9 @@ static uint64_t ckpt_item(struct tmem_train_ctx *c, struct tmem_sb *f)
     /* the shared ones as two numbers (their products would not fit the
      * formula's width): T5's position biases, the masks */
     struct tmem__term x;
-    if (is_t5(m) && (n_enc > 1 || m->n_layer > 1)) {
+    /* UMT5 (a bias table per layer): each block computes its own bias
+     * (UMT5Stack passes none), saved only inside its re-run */
+    if (is_t5(m) && !m->rel_bias_per_layer && (n_enc > 1 || m->n_layer > 1)) {
         tmem__term_init(&x, false);
         if (n_enc > 1) /* [b, n_enc_head, s_enc, s_enc] */
             tmem__term_plus(&x, NULL, tc_mul(c, tc_mul3(c, b, h_enc, se), tc_mul(c, se, e)));

@@ -128,6 +128,28 @@ static void bart_base_checkpoints_by_hand(void **state)
     assert_true(r.item_bytes[TMEM_TI_RECOMPUTE] > 0);
 }
 
+/* umt5-small (d_model 512, 8 + 8 layers, a relative-bias table in every
+ * self-attention): UMT5Stack passes no position bias between blocks, each
+ * computes its own inside its re-run. b 2, s_enc 64, s_dec 32, bf16-mixed:
+ *   inputs 8 × [2, 64, 512] × 2 + 8 × [2, 32, 512] × 2 = 1,048,576 + 524,288
+ *   masks  [2, 1, 1, 64] × 2 + [2, 1, 32, 32] × 2 + [2, 1, 1, 64] × 2
+ *        = 256 + 4,096 + 256                     total = 1,577,472 */
+static void umt5_passes_no_position_bias(void **state)
+{
+    (void)state;
+    struct tmem_model m;
+    parse(tmem_preset_find("umt5-small")->config_json, &m);
+    assert_int_equal(m.d_model, 512);
+    assert_int_equal(m.n_layer, 8);
+    struct tmem_train_opts o;
+    plan(&o, 2, 64, 32);
+    static struct tmem_train_result r;
+    train_ok(&m, &o, &r);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_CKPT], UINT64_C(8) * 2 * 64 * 512 * 2 + UINT64_C(8) * 2 * 32 * 512 * 2 +
+                                                         2 * 64 * 2 + 2 * 32 * 32 * 2 + 2 * 64 * 2);
+    assert_int_equal(r.item_bytes[TMEM_TI_ACT_CKPT], UINT64_C(1577472));
+}
+
 static void refusals(void **state)
 {
     (void)state;
@@ -153,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t5_small_full_recompute_by_hand),
         cmocka_unit_test(bart_base_checkpoints_by_hand),
+        cmocka_unit_test(umt5_passes_no_position_bias),
         cmocka_unit_test(refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
