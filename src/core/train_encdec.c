@@ -67,7 +67,11 @@
  * tokens it reads: cross-attention k / v adapters per encoder token and
  * decoder layer; their lora_A keeps the encoder output, once for all
  * layers (one tensor), when lora_dropout is 0. Measured:
- * tests/validate/encdec.py (t5, t5 gated, bart, mbart; LoRA, DoRA, dropout). */
+ * tests/validate/encdec.py (t5, t5 gated, bart, mbart; LoRA, DoRA, dropout).
+ * --recompute full (HF's gradient checkpointing, full fine-tuning): the
+ * blocks' inputs and shared arguments kept, one block re-run in backward
+ * (ckpt_item, recompute_item; measured by the same script's recompute
+ * case). */
 #include "error.h"
 #include "term.h"
 #include "train_internal.h"
