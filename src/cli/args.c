@@ -381,8 +381,11 @@ void tmem__args_usage(FILE *out, const struct cmd_doc *d)
 
 /* ----------------------------------------------------------------- roff */
 
-void tmem__args_roff(FILE *out, const char *s)
+/* the roff of the n bytes at s (a paragraph is written in place: no
+ * buffer to cut it short) */
+static void roff_n(FILE *out, const char *s, size_t n)
 {
+    const char *end = s + n;
     static const struct {
         const char *utf8, *roff;
     } glyphs[] = {
@@ -390,13 +393,13 @@ void tmem__args_roff(FILE *out, const char *s)
         {"≈", "\\(~~"}, {"≤", "\\(<="}, {"≥", "\\(>="}, {"–", "\\(en"}, {"—", "\\(em"},
     };
     bool line_start = true;
-    while (*s) {
+    while (s < end) {
         bool done = false;
         for (size_t g = 0; g < sizeof glyphs / sizeof glyphs[0] && !done; g++) {
-            size_t n = strlen(glyphs[g].utf8);
-            if (strncmp(s, glyphs[g].utf8, n) == 0) {
+            size_t len = strlen(glyphs[g].utf8);
+            if ((size_t)(end - s) >= len && strncmp(s, glyphs[g].utf8, len) == 0) {
                 fputs(glyphs[g].roff, out);
-                s += n;
+                s += len;
                 done = true;
             }
         }
@@ -417,6 +420,11 @@ void tmem__args_roff(FILE *out, const char *s)
         line_start = *s == '\n';
         s++;
     }
+}
+
+void tmem__args_roff(FILE *out, const char *s)
+{
+    roff_n(out, s, strlen(s));
 }
 
 void tmem__args_man_opts(FILE *out, const struct opt *opts, size_t n)
@@ -446,10 +454,8 @@ static void roff_paragraphs(FILE *out, const char *s)
     while (*s) {
         const char *end = strstr(s, "\n\n");
         size_t n = end ? (size_t)(end - s) : strlen(s);
-        char para[2048];
-        snprintf(para, sizeof para, "%.*s", (int)(n < sizeof para - 1 ? n : sizeof para - 1), s);
         fputs(".PP\n", out);
-        tmem__args_roff(out, para);
+        roff_n(out, s, n);
         fputc('\n', out);
         s += n;
         while (*s == '\n')
