@@ -62,6 +62,8 @@ def cases(fx):
         ("serve", ["llama-2-7b", "--requests", "20"]), ("serve", ["qwen3-8b", "--concurrency", "4", "--requests", "12"]),
         ("serve", ["llama-3-8b", "--requests", "30", "--rate", "4", "--slo-ttft-ms", "200"]),
         ("serve", ["llama-2-7b", "--requests", "20", "--sweep-rate", "1:5:3", "--slo-tpot-ms", "50"]),
+        # no SLO: no knee to name (knee_req_per_s null)
+        ("serve", ["llama-2-7b", "--requests", "20", "--sweep-rate", "1:5:3"]),
         ("serve", ["mixtral-8x7b", "--tp", "2", "--requests", "16", "--gpu", "h100-sxm"]), ("serve", ["mamba-130m", "--requests", "8"]),
         ("plan", ["llama-2-7b", "--gpus", "8", "--gpu", "h100-sxm", "--seq", "4096", "--global-batch", "64"]),
         ("plan", ["mixtral-8x7b", "--gpus", "16", "--gpu", "a100-80gb", "--seq", "2048", "--global-batch", "32"]),
