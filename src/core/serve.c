@@ -543,20 +543,7 @@ enum tmem_status tmem_serve_run(const struct tmem_roofline *rf, const struct tme
     const uint64_t mns = so->max_num_seqs;
     const bool one_group = so->kv_full_groups == 1 && so->kv_window_groups == 0 &&
                            so->kv_state_groups == 0;
-    uint64_t released = n; /* requests whose arrival time is known */
-    if (so->concurrency > 0) {
-        released = so->concurrency < n ? so->concurrency : n;
-        for (uint64_t i = 0; i < n; i++)
-            reqs[i].arrival_s = i < released ? 0.0 : INFINITY;
-    }
-    for (uint64_t i = 0; i < n; i++) {
-        struct tmem_serve_request *q = &reqs[i];
-        q->first_scheduled_s = q->first_token_s = q->finish_s = -1;
-        q->preemptions = q->computed_tokens = q->generated_tokens = q->blocks = 0;
-        q->scheduled_tokens = 0;
-        q->last_token_s = 0;
-        q->images_encoded = q->images_step = 0;
-    }
+    uint64_t released = tmem__serve_reset(so, reqs, n); /* requests whose arrival time is known */
     const double t0 = reqs[0].arrival_s;
     double now = t0, area_sys = 0, area_run = 0, area_wait = 0, area_kv = 0, itl_total = 0;
     uint64_t arrived = 0, queued = 0; /* new requests: [queued, arrived) wait */
@@ -862,4 +849,23 @@ void tmem__serve_series_close(struct tmem_serve_series *s, double duration)
 enum tmem_serve_bottleneck tmem__serve_bottleneck(const struct tmem_serve_result *r)
 {
     return name_bottleneck(r);
+}
+
+uint64_t tmem__serve_reset(const struct tmem_serve_opts *so, struct tmem_serve_request *reqs, uint64_t n)
+{
+    uint64_t released = n;
+    if (so->concurrency > 0) {
+        released = so->concurrency < n ? so->concurrency : n;
+        for (uint64_t i = 0; i < n; i++)
+            reqs[i].arrival_s = i < released ? 0.0 : INFINITY;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        struct tmem_serve_request *q = &reqs[i];
+        q->first_scheduled_s = q->first_token_s = q->finish_s = -1;
+        q->preemptions = q->computed_tokens = q->generated_tokens = q->blocks = 0;
+        q->scheduled_tokens = 0;
+        q->last_token_s = 0;
+        q->images_encoded = q->images_step = 0;
+    }
+    return released;
 }

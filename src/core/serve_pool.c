@@ -154,19 +154,7 @@ enum tmem_status tmem_serve_pool_run(const struct tmem_model *m, const struct tm
     double *sorted = work; /* n doubles: the statistics */
     memset(r, 0, sizeof *r);
     r->series.interval_s = TMEM__SERVE_SERIES_FIRST_INTERVAL_S;
-    uint64_t released = n; /* requests whose arrival time is known */
-    if (so->concurrency > 0) {
-        released = so->concurrency < n ? so->concurrency : n;
-        for (uint64_t i = 0; i < n; i++)
-            reqs[i].arrival_s = i < released ? 0.0 : INFINITY;
-    }
-    for (uint64_t i = 0; i < n; i++) {
-        struct tmem_serve_request *q = &reqs[i];
-        q->first_scheduled_s = q->first_token_s = q->finish_s = -1;
-        q->preemptions = q->computed_tokens = q->generated_tokens = q->blocks = 0;
-        q->scheduled_tokens = 0;
-        q->last_token_s = 0;
-    }
+    uint64_t released = tmem__serve_reset(so, reqs, n); /* requests whose arrival time is known */
     const double t0 = reqs[0].arrival_s;
     double now = t0, area_sys = 0, area_run = 0, area_wait = 0;
     uint64_t arrived = 0, queued = 0, completed = 0; /* waiting: [queued, arrived) */
